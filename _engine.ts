@@ -1,0 +1,54 @@
+// Internal contracts between socket.ts and the modules built on it
+// (datagrams, selectors, ssl, makefile). Nothing here is public API.
+
+import type { Deadline } from "./_wait.ts";
+import type { Endpoint, FamilyAdapter } from "./families/types.ts";
+import type { Address } from "./types.ts";
+
+/** Readiness as select() sees it. */
+export interface Pollable {
+  /** recv()/accept()/recvfrom() would return at once. */
+  readonly readable: boolean;
+  /** send()/sendto() would not wait. */
+  readonly writable: boolean;
+  /** Resolves (never rejects) when readability may have changed; starts a read-ahead if needed. */
+  wait_readable(): Promise<void>;
+  /** Resolves (never rejects) when writability may have changed. */
+  wait_writable(): Promise<void>;
+}
+
+/** What socket.ts asks of the SOCK_DGRAM implementation (_dgram.ts). */
+export interface DatagramEngine extends Pollable {
+  /** Bind now (Deno.listenDatagram); EADDRINUSE etc. thrown as OSError. */
+  bind(ep: Endpoint, reuse_port: boolean): void;
+  /** Set the default peer (ep.hostname is already a literal); null disconnects. */
+  connect(ep: Endpoint | null): void;
+  /** send() to the connected peer. */
+  send(data: Uint8Array, flags: number, dl: Deadline): Promise<number>;
+  /** sendto() an address (ep.hostname is already a literal). */
+  sendto(
+    data: Uint8Array,
+    flags: number,
+    ep: Endpoint,
+    dl: Deadline,
+  ): Promise<number>;
+  /** Receive one datagram into view (at most nbytes); returns [count, sender]. */
+  recv_into(
+    view: Uint8Array,
+    flags: number,
+    dl: Deadline,
+  ): Promise<[number, Address]>;
+  /** Receive one datagram of at most n bytes; returns [data, sender]. */
+  recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address]>;
+  getsockname(): Address;
+  /** The connected peer, or null when not connected. */
+  getpeername(): Address | null;
+  /** Apply an option; false when the option is not a datagram option. */
+  setsockopt(level: number, name: number, value: number | Uint8Array): boolean;
+  /** Read an option; undefined when the option is not a datagram option. */
+  getsockopt(level: number, name: number): number | undefined;
+  close(): void;
+}
+
+/** The constructor socket.ts calls for SOCK_DGRAM sockets. */
+export type DatagramEngineFactory = (adapter: FamilyAdapter) => DatagramEngine;

@@ -1,0 +1,365 @@
+// Byte-stream machinery under every SOCK_STREAM socket (TCP, Unix, TLS):
+// a read-ahead reader that keeps its one pending read across timeouts, a
+// writer with a bounded send queue, and an accept queue for listeners.
+//
+// The rule everywhere: a Deno operation that has started is never abandoned.
+// Its promise is kept here and *never rejects*; its outcome is stored, and
+// the next caller gets it. Callers observe the promise through a Deadline.
+
+import { errno, OSError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+import type { Deadline } from "./_wait.ts";
+
+/** What the stream machinery needs of a connection (Deno.Conn fits). */
+export interface Transport {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  readonly localAddr: Deno.Addr;
+  readonly remoteAddr: Deno.Addr;
+  setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
+}
+
+const MIN_READ = 64 * 1024;
+const MAX_READ = 1024 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A read-ahead buffer over a Transport. Reads are issued only when a caller
+ * needs bytes that are not buffered, so no byte is ever delayed; a read that
+ * fills its whole target doubles the next read's size (up to 1 MiB), so bulk
+ * transfers pay Deno's per-read cost far less often.
+ */
+export class StreamReader {
+  #t: Transport;
+  #buf: Uint8Array = EMPTY;
+  #start = 0;
+  #end = 0;
+  #pending: Promise<void> | null = null;
+  #eof = false;
+  #err: unknown = null;
+  #size = MIN_READ;
+  #closed = false;
+
+  constructor(t: Transport) {
+    this.#t = t;
+  }
+
+  /** Bytes that recv() could return now. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** True when recv() would return at once: data, EOF, or an error to report. */
+  get ready(): boolean {
+    return this.#end > this.#start || this.#eof || this.#err !== null;
+  }
+
+  /** True when a read is in flight. */
+  get reading(): boolean {
+    return this.#pending !== null;
+  }
+
+  /** The pending read (started if needed); resolves when it completes. Never rejects. */
+  poll(): Promise<void> {
+    return this.#pending ?? this.#read();
+  }
+
+  #read(): Promise<void> {
+    const used = this.#end - this.#start;
+    if (this.#buf.length - this.#end < this.#size) {
+      if (used + this.#size <= this.#buf.length && this.#start > 0) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        const nb = new Uint8Array(used + this.#size);
+        nb.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = nb;
+      }
+      this.#start = 0;
+      this.#end = used;
+    }
+    const target = this.#buf.subarray(this.#end);
+    const buf = this.#buf;
+    this.#pending = this.#t.read(target).then((n) => {
+      this.#pending = null;
+      if (this.#closed || buf !== this.#buf) return;
+      if (n === null) {
+        this.#eof = true;
+        return;
+      }
+      this.#end += n;
+      if (n === target.length && this.#size < MAX_READ) this.#size *= 2;
+    }, (e) => {
+      this.#pending = null;
+      if (!this.#closed) this.#err = e;
+    });
+    return this.#pending;
+  }
+
+  /**
+   * Wait until at least `want` bytes are buffered, or EOF or an error.
+   * Throws BlockingIOError when non-blocking, TimeoutError or the signal's
+   * reason when the deadline passes; the pending read goes on either way.
+   */
+  async fill(want: number, dl: Deadline): Promise<void> {
+    while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
+      const p = this.#pending ?? this.#read();
+      if (dl.nonblocking) dl.would_block();
+      await dl.wait(p);
+    }
+  }
+
+  /** Throw the stored read error once (then the stream reads as EOF). */
+  #raise_if_error(): void {
+    if (this.#end === this.#start && this.#err !== null) {
+      const e = this.#err;
+      this.#err = null;
+      this.#eof = true;
+      throw map_error(e, "recv");
+    }
+  }
+
+  /** Take up to n buffered bytes as a new array (empty at EOF). */
+  take(n: number): Uint8Array {
+    this.#raise_if_error();
+    const k = Math.min(n, this.#end - this.#start);
+    if (k === 0) return new Uint8Array(0);
+    const out = this.#buf.slice(this.#start, this.#start + k);
+    this.#consume(k);
+    return out;
+  }
+
+  /** Copy up to view.length buffered bytes into view; returns the count. */
+  take_into(view: Uint8Array, consume = true): number {
+    this.#raise_if_error();
+    const k = Math.min(view.length, this.#end - this.#start);
+    if (k > 0) {
+      view.set(this.#buf.subarray(this.#start, this.#start + k));
+      if (consume) this.#consume(k);
+    }
+    return k;
+  }
+
+  /** A copy of up to n buffered bytes, left in place (MSG_PEEK). */
+  peek(n: number): Uint8Array {
+    this.#raise_if_error();
+    return this.#buf.slice(
+      this.#start,
+      this.#start + Math.min(n, this.#end - this.#start),
+    );
+  }
+
+  /** Index (relative to the buffered bytes) of `byte` at or after `from`, or -1. */
+  index_of(byte: number, from = 0): number {
+    const i = this.#buf.subarray(this.#start + from, this.#end).indexOf(byte);
+    return i < 0 ? -1 : i + from;
+  }
+
+  /** True once the peer's EOF has been seen and everything buffered was taken. */
+  get at_eof(): boolean {
+    return this.#eof && this.#end === this.#start && this.#err === null;
+  }
+
+  #consume(k: number): void {
+    this.#start += k;
+    if (this.#start === this.#end && this.#pending === null) {
+      this.#start = this.#end = 0;
+    }
+  }
+
+  /** SHUT_RD: what is buffered stays readable, then EOF. */
+  shut_read(): void {
+    this.#eof = true;
+  }
+
+  /** Hand the unread bytes over (for a TLS upgrade) and stop using the transport. */
+  detach(): { buffered: Uint8Array; pending: Promise<void> | null } {
+    const buffered = this.#buf.slice(this.#start, this.#end);
+    this.#start = this.#end = 0;
+    return { buffered, pending: this.#pending };
+  }
+
+  /** Forget everything; a pending read's outcome is discarded. */
+  close(): void {
+    this.#closed = true;
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
+  }
+}
+
+const SEND_QUEUE = 256 * 1024;
+
+/**
+ * The writing half. A blocking send with no deadline writes straight from
+ * the caller's bytes; a send with a deadline (or non-blocking) copies into a
+ * bounded queue that a background loop flushes in order, because a Deno
+ * write cannot be taken back once started. Errors of the background loop are
+ * raised by the next send, as the kernel reports them.
+ */
+export class StreamWriter {
+  #t: Transport;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #busy: Promise<void> | null = null;
+  #err: unknown = null;
+  #shut = false;
+
+  constructor(t: Transport) {
+    this.#t = t;
+  }
+
+  /** True when send() would not wait (room in the queue). */
+  get ready(): boolean {
+    return this.#err !== null || this.#shut ||
+      (this.#busy === null || this.#queued < SEND_QUEUE);
+  }
+
+  /** True when nothing is queued or being written. */
+  get idle(): boolean {
+    return this.#busy === null && this.#queue.length === 0;
+  }
+
+  /** Resolves when the current write or flush finishes; never rejects. */
+  poll(): Promise<void> {
+    return this.#busy ?? Promise.resolve();
+  }
+
+  /** Resolves when everything queued has been written (or failed). */
+  async drain(): Promise<void> {
+    while (this.#busy) await this.#busy;
+  }
+
+  #check(): void {
+    if (this.#shut) {
+      throw new OSError(errno.EPIPE, null, { detail: "send after shutdown" });
+    }
+    if (this.#err !== null) {
+      const e = this.#err;
+      this.#err = null;
+      throw map_error(e, "send");
+    }
+  }
+
+  /** send(): write some of data; returns how many bytes were taken. */
+  async send(data: Uint8Array, dl: Deadline): Promise<number> {
+    this.#check();
+    if (data.length === 0) return 0;
+    if (dl.unbounded) {
+      while (this.#busy) await this.#busy;
+      this.#check();
+      let done!: () => void;
+      this.#busy = new Promise<void>((r) => done = r);
+      try {
+        return await this.#t.write(data);
+      } catch (e) {
+        throw map_error(e, "send");
+      } finally {
+        this.#busy = null;
+        done();
+      }
+    }
+    while (this.#busy && this.#queued >= SEND_QUEUE) {
+      if (dl.nonblocking) dl.would_block();
+      await dl.wait(this.#busy);
+      this.#check();
+    }
+    const k = Math.min(data.length, SEND_QUEUE - this.#queued);
+    this.#queue.push(data.slice(0, k));
+    this.#queued += k;
+    if (!this.#busy) this.#busy = this.#flush();
+    return k;
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const chunk = this.#queue[0]!;
+        const n = await this.#t.write(chunk);
+        this.#queued -= n;
+        if (n >= chunk.length) this.#queue.shift();
+        else this.#queue[0] = chunk.subarray(n);
+      }
+    } catch (e) {
+      this.#err = e;
+      this.#queue = [];
+      this.#queued = 0;
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** sendall(): write everything or throw. */
+  async send_all(data: Uint8Array, dl: Deadline): Promise<void> {
+    let off = 0;
+    while (off < data.length) off += await this.send(data.subarray(off), dl);
+    this.#check();
+  }
+
+  /** SHUT_WR: flush what is queued, then half-close. */
+  async shut_write(): Promise<void> {
+    if (this.#shut) return;
+    await this.drain();
+    this.#shut = true;
+    try {
+      await this.#t.closeWrite();
+    } catch (e) {
+      const m = map_error(e, "shutdown");
+      if (!(m instanceof OSError && m.errno === errno.ENOTCONN)) throw m;
+    }
+  }
+}
+
+/** A listener's accept side: one pending accept, kept across timeouts. */
+export class AcceptQueue {
+  #l: Deno.Listener;
+  #pending: Promise<void> | null = null;
+  #ready: Deno.Conn[] = [];
+  #err: unknown = null;
+  #closed = false;
+
+  constructor(l: Deno.Listener) {
+    this.#l = l;
+  }
+
+  /** True when accept() would return at once. */
+  get ready(): boolean {
+    return this.#ready.length > 0 || this.#err !== null;
+  }
+
+  /** The pending accept (started if needed); never rejects. */
+  poll(): Promise<void> {
+    return this.#pending ??= this.#l.accept().then((c) => {
+      this.#pending = null;
+      if (this.#closed) c.close();
+      else this.#ready.push(c);
+    }, (e) => {
+      this.#pending = null;
+      if (!this.#closed) this.#err = e;
+    });
+  }
+
+  /** Accept one connection within the deadline. */
+  async accept(dl: Deadline): Promise<Deno.Conn> {
+    while (this.#ready.length === 0 && this.#err === null) {
+      const p = this.poll();
+      if (dl.nonblocking) dl.would_block();
+      await dl.wait(p);
+    }
+    const c = this.#ready.shift();
+    if (c) return c;
+    const e = this.#err;
+    this.#err = null;
+    throw map_error(e, "accept");
+  }
+
+  /** Close the listener; connections already accepted but not taken are closed. */
+  close(): void {
+    this.#closed = true;
+    for (const c of this.#ready.splice(0)) c.close();
+    try {
+      this.#l.close();
+    } catch { /* already closed */ }
+  }
+}

@@ -1,0 +1,94 @@
+// The one waiting mechanism of pysocket. Every I/O method keeps its pending
+// Deno operation (a read, an accept, a receive, a connect) in the socket and
+// only *observes* it through a Deadline: when the deadline passes or the
+// signal aborts, the observer gives up but the operation goes on, and its
+// result is kept for the next call. Nothing is lost.
+
+import { BlockingIOError, errno, TimeoutError } from "./errors.ts";
+
+/** The trailing options object every waiting method accepts. */
+export interface WaitOptions {
+  /** Abort the wait; rejects with `signal.reason` and loses nothing. */
+  signal?: AbortSignal | undefined;
+}
+
+/** The time limit and abort signal of one call. */
+export class Deadline {
+  /** Absolute time (ms, performance.now) after which waiting fails, or Infinity. */
+  readonly at: number;
+  /** True for `settimeout(0)`: never wait. */
+  readonly nonblocking: boolean;
+  readonly signal: AbortSignal | undefined;
+
+  /**
+   * @param timeout seconds; null waits forever, 0 never waits.
+   * @param signal an optional AbortSignal.
+   */
+  constructor(timeout: number | null, signal?: AbortSignal) {
+    this.nonblocking = timeout === 0;
+    this.at = timeout === null ? Infinity : performance.now() + timeout * 1000;
+    this.signal = signal;
+    if (signal?.aborted) throw signal.reason;
+  }
+
+  /** True when waiting is unbounded and unabortable: callers may await directly. */
+  get unbounded(): boolean {
+    return this.at === Infinity && this.signal === undefined;
+  }
+
+  /** Throw the error a non-blocking call gets when it would have to wait. */
+  would_block(code: number = errno.EAGAIN): never {
+    throw new BlockingIOError(code);
+  }
+
+  /**
+   * Wait for `p` within this deadline. `p` must never reject with an error
+   * that matters (pending operations store their outcome instead) and is
+   * left running when the deadline passes or the signal aborts.
+   */
+  wait<T>(p: Promise<T>): Promise<T> {
+    if (this.unbounded) return p;
+    const signal = this.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.nonblocking) {
+      return Promise.reject(new BlockingIOError(errno.EAGAIN));
+    }
+    const remaining = this.at - performance.now();
+    if (remaining <= 0) return Promise.reject(new TimeoutError());
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        done();
+        reject(signal?.reason);
+      };
+      if (this.at !== Infinity) {
+        timer = setTimeout(() => {
+          done();
+          reject(new TimeoutError());
+        }, Math.ceil(remaining));
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      p.then((v) => {
+        done();
+        resolve(v);
+      }, (e) => {
+        done();
+        reject(e);
+      });
+    });
+  }
+}
+
+/** A promise with its resolver exposed; used for "something changed" wake-ups. */
+export function signal_promise(): {
+  promise: Promise<void>;
+  resolve: () => void;
+} {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => resolve = r);
+  return { promise, resolve };
+}

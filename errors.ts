@@ -1,0 +1,348 @@
+/**
+ * Python's socket exceptions and the `errno` numbers of Linux.
+ *
+ * `OSError` carries `errno` and `strerror`, and its message reads like
+ * Python's (`[Errno 111] Connection refused`), followed by what was being
+ * done to which address when pysocket knows it.
+ *
+ * @example Catch a refused connection the Python way
+ * ```ts
+ * import { ConnectionRefusedError, errno, OSError } from "./errors.ts";
+ * const e = new OSError(errno.ECONNREFUSED, "Connection refused");
+ * console.log(e instanceof OSError, e.errno, e.message);
+ * ```
+ * @module
+ */
+
+import { ERRNO_NUMBERS, ERRORCODE, GAI_STRERROR, STRERROR } from "./_errno_table.ts";
+
+/**
+ * Linux errno numbers by name, as Python's `errno` module has them
+ * (`errno.ECONNREFUSED === 111`).
+ *
+ * @example
+ * ```ts
+ * import { errno } from "./errors.ts";
+ * console.log(errno.ECONNREFUSED); // 111
+ * ```
+ */
+export const errno: Readonly<typeof ERRNO_NUMBERS> = ERRNO_NUMBERS;
+
+/**
+ * errno number to its name, like Python's `errno.errorcode`.
+ *
+ * @example
+ * ```ts
+ * import { errorcode } from "./errors.ts";
+ * console.log(errorcode[111]); // "ECONNREFUSED"
+ * ```
+ */
+export const errorcode: Readonly<Record<number, string>> = ERRORCODE;
+
+/**
+ * The text Linux's `strerror()` gives for an errno number, like Python's
+ * `os.strerror`.
+ *
+ * @param code An errno number.
+ * @returns The message, or `Unknown error N` as glibc says.
+ *
+ * @example
+ * ```ts
+ * import { strerror } from "./errors.ts";
+ * console.log(strerror(111)); // "Connection refused"
+ * ```
+ */
+export function strerror(code: number): string {
+  return STRERROR[code] ?? `Unknown error ${code}`;
+}
+
+/** Options accepted by every exception constructor here. */
+export interface ErrorDetail {
+  /** What was being done, e.g. `connect to ('127.0.0.1', 9)`. */
+  detail?: string;
+  /** The underlying error, usually Deno's. */
+  cause?: unknown;
+}
+
+/**
+ * Python's `OSError`: the base of every socket error. `errno` is Linux's
+ * number, `strerror` its text, and the message reads
+ * `[Errno N] strerror` (plus `: detail` when pysocket knows what failed).
+ *
+ * @example
+ * ```ts
+ * import { OSError } from "./errors.ts";
+ * const e = new OSError(9, "Bad file descriptor");
+ * console.log(e.message); // "[Errno 9] Bad file descriptor"
+ * ```
+ */
+export class OSError extends Error {
+  /** The errno number (Linux), or `null` when there is none. */
+  readonly errno: number | null;
+  /** The error text without the `[Errno N]` prefix. */
+  readonly strerror: string | null;
+
+  /**
+   * Make an OSError. With no `strerror`, Linux's text for `errno` is used.
+   *
+   * @param code The errno number, or null.
+   * @param text The error text (defaults to Linux's `strerror`).
+   * @param options `detail` appended to the message, and the `cause`.
+   */
+  constructor(
+    code: number | null = null,
+    text?: string | null,
+    options: ErrorDetail = {},
+  ) {
+    const str = text ?? (code === null ? null : strerror(code));
+    let message = code === null ? (str ?? "") : `[Errno ${code}] ${str}`;
+    if (options.detail) message += `: ${options.detail}`;
+    super(
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.errno = code;
+    this.strerror = str;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * Python's `socket.error`, an alias of {@linkcode OSError}.
+ *
+ * @example
+ * ```ts
+ * import { error, OSError } from "./errors.ts";
+ * console.log(error === OSError); // true
+ * ```
+ */
+export const error: typeof OSError = OSError;
+
+/**
+ * An operation would block on a non-blocking socket (`EAGAIN`,
+ * `EINPROGRESS`, `EALREADY`).
+ *
+ * @example
+ * ```ts
+ * import { BlockingIOError, errno } from "./errors.ts";
+ * console.log(new BlockingIOError(errno.EAGAIN).message); // "[Errno 11] Resource temporarily unavailable"
+ * ```
+ */
+export class BlockingIOError extends OSError {}
+
+/**
+ * Base of the connection errors.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, ConnectionResetError } from "./errors.ts";
+ * console.log(new ConnectionResetError(104) instanceof ConnectionError); // true
+ * ```
+ */
+export class ConnectionError extends OSError {}
+
+/**
+ * Writing to a connection the peer closed (`EPIPE`, `ESHUTDOWN`).
+ *
+ * @example
+ * ```ts
+ * import { BrokenPipeError } from "./errors.ts";
+ * console.log(new BrokenPipeError(32).message); // "[Errno 32] Broken pipe"
+ * ```
+ */
+export class BrokenPipeError extends ConnectionError {}
+
+/**
+ * The connection was aborted (`ECONNABORTED`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionAbortedError } from "./errors.ts";
+ * console.log(new ConnectionAbortedError(103).errno); // 103
+ * ```
+ */
+export class ConnectionAbortedError extends ConnectionError {}
+
+/**
+ * Nobody listens at the address (`ECONNREFUSED`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionRefusedError } from "./errors.ts";
+ * console.log(new ConnectionRefusedError(111).message); // "[Errno 111] Connection refused"
+ * ```
+ */
+export class ConnectionRefusedError extends ConnectionError {}
+
+/**
+ * The peer reset the connection (`ECONNRESET`).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionResetError } from "./errors.ts";
+ * console.log(new ConnectionResetError(104).strerror); // "Connection reset by peer"
+ * ```
+ */
+export class ConnectionResetError extends ConnectionError {}
+
+/**
+ * A path does not exist (`ENOENT`), e.g. connecting to a missing Unix socket.
+ *
+ * @example
+ * ```ts
+ * import { FileNotFoundError } from "./errors.ts";
+ * console.log(new FileNotFoundError(2).message); // "[Errno 2] No such file or directory"
+ * ```
+ */
+export class FileNotFoundError extends OSError {}
+
+/**
+ * A path exists already (`EEXIST`).
+ *
+ * @example
+ * ```ts
+ * import { FileExistsError } from "./errors.ts";
+ * console.log(new FileExistsError(17).errno); // 17
+ * ```
+ */
+export class FileExistsError extends OSError {}
+
+/**
+ * Not allowed (`EACCES`, `EPERM`), including a Deno permission that was not
+ * granted.
+ *
+ * @example
+ * ```ts
+ * import { PermissionError } from "./errors.ts";
+ * console.log(new PermissionError(13).message); // "[Errno 13] Permission denied"
+ * ```
+ */
+export class PermissionError extends OSError {}
+
+/**
+ * A wait was interrupted (`EINTR`).
+ *
+ * @example
+ * ```ts
+ * import { InterruptedError } from "./errors.ts";
+ * console.log(new InterruptedError(4).errno); // 4
+ * ```
+ */
+export class InterruptedError extends OSError {}
+
+/**
+ * A socket operation timed out. As in Python, the message of a socket
+ * timeout is `timed out` and its errno is `null`; an `ETIMEDOUT` from the
+ * system is a `TimeoutError` too.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./errors.ts";
+ * console.log(new TimeoutError().message); // "timed out"
+ * ```
+ */
+export class TimeoutError extends OSError {
+  /**
+   * @param code errno (none for a socket timeout).
+   * @param text the text, `timed out` by default.
+   * @param options detail and cause.
+   */
+  constructor(
+    code: number | null = null,
+    text: string | null = "timed out",
+    options: ErrorDetail = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * Python's `socket.timeout`, an alias of {@linkcode TimeoutError}.
+ *
+ * @example
+ * ```ts
+ * import { timeout, TimeoutError } from "./errors.ts";
+ * console.log(timeout === TimeoutError); // true
+ * ```
+ */
+export const timeout: typeof TimeoutError = TimeoutError;
+
+/**
+ * A name-resolution failure; `errno` is an `EAI_*` value (negative, as on
+ * Linux) and the message reads `[Errno -2] Name or service not known`.
+ *
+ * @example
+ * ```ts
+ * import { gaierror } from "./errors.ts";
+ * console.log(new gaierror(-2).message); // "[Errno -2] Name or service not known"
+ * ```
+ */
+export class gaierror extends OSError {
+  /**
+   * @param code an `EAI_*` number.
+   * @param text the text, `gai_strerror(code)` by default.
+   * @param options detail and cause.
+   */
+  constructor(
+    code: number | null = null,
+    text?: string | null,
+    options: ErrorDetail = {},
+  ) {
+    super(
+      code,
+      text ?? (code === null ? null : GAI_STRERROR[code] ?? "Unknown error"),
+      options,
+    );
+  }
+}
+
+/**
+ * An address-related error from `gethostbyaddr` and friends (`h_errno`).
+ *
+ * @example
+ * ```ts
+ * import { herror } from "./errors.ts";
+ * console.log(new herror(1, "Unknown host").message); // "[Errno 1] Unknown host"
+ * ```
+ */
+export class herror extends OSError {}
+
+const SUBCLASS: Readonly<Record<number, typeof OSError>> = {
+  [ERRNO_NUMBERS.EAGAIN]: BlockingIOError,
+  [ERRNO_NUMBERS.EALREADY]: BlockingIOError,
+  [ERRNO_NUMBERS.EINPROGRESS]: BlockingIOError,
+  [ERRNO_NUMBERS.EPIPE]: BrokenPipeError,
+  [ERRNO_NUMBERS.ESHUTDOWN]: BrokenPipeError,
+  [ERRNO_NUMBERS.ECONNABORTED]: ConnectionAbortedError,
+  [ERRNO_NUMBERS.ECONNREFUSED]: ConnectionRefusedError,
+  [ERRNO_NUMBERS.ECONNRESET]: ConnectionResetError,
+  [ERRNO_NUMBERS.ENOENT]: FileNotFoundError,
+  [ERRNO_NUMBERS.EEXIST]: FileExistsError,
+  [ERRNO_NUMBERS.EACCES]: PermissionError,
+  [ERRNO_NUMBERS.EPERM]: PermissionError,
+  [ERRNO_NUMBERS.EINTR]: InterruptedError,
+  [ERRNO_NUMBERS.ETIMEDOUT]: TimeoutError,
+};
+
+/**
+ * Make the OSError subclass Python would raise for an errno number, as
+ * `OSError(errno, strerror)` does in CPython.
+ *
+ * @param code The errno number.
+ * @param options `detail` (what failed, on which address) and `cause`.
+ * @returns An instance of the matching subclass.
+ *
+ * @example
+ * ```ts
+ * import { errno, from_errno, ConnectionRefusedError } from "./errors.ts";
+ * const e = from_errno(errno.ECONNREFUSED, { detail: "connect to ('127.0.0.1', 9)" });
+ * console.log(e instanceof ConnectionRefusedError, e.message);
+ * ```
+ */
+export function from_errno(code: number, options: ErrorDetail = {}): OSError {
+  const Cls = SUBCLASS[code] ?? OSError;
+  return new Cls(code, strerror(code), options);
+}

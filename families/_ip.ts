@@ -1,0 +1,156 @@
+// What AF_INET and AF_INET6 share: port and host validation, and the strict
+// literal parsers (inet_pton's rules) used to tell a literal from a name.
+
+import { gaierror } from "../errors.ts";
+import { EAI_ADDRFAMILY } from "../constants.ts";
+
+/** Python's type name of a value, for TypeError messages. */
+export function py_type(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "string") return "str";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "bigint") return "int";
+  if (Array.isArray(v)) return "tuple";
+  if (v instanceof Uint8Array) return "bytes";
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return "bytearray";
+  if (typeof v === "function") return "function";
+  return (v as object).constructor?.name ?? "object";
+}
+
+/** Python's "'X' object cannot be interpreted as an integer" check. */
+export function as_int(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  throw new TypeError(
+    `'${py_type(v)}' object cannot be interpreted as an integer`,
+  );
+}
+
+/** Validate a port: an integer 0-65535 (OverflowError -> RangeError as Python). */
+export function check_port(v: unknown, op: string): number {
+  const port = as_int(v);
+  if (port < 0 || port > 65535) {
+    throw new RangeError(`${op}(): port must be 0-65535.`);
+  }
+  return port;
+}
+
+/** Validate a host: a string (bytes are decoded as ASCII, as Python accepts them). */
+export function check_host(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
+}
+
+/** Parse a dotted-quad IPv4 literal exactly as inet_pton(AF_INET) does. */
+export function parse_ipv4(s: string): Uint8Array | null {
+  const parts = s.split(".");
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === "0")) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    out[i] = n;
+  }
+  return out;
+}
+
+/** Parse an IPv6 literal exactly as inet_pton(AF_INET6) does (no zone). */
+export function parse_ipv6(s: string): Uint8Array | null {
+  if (s.length === 0 || s.length > 45) return null;
+  let head = s;
+  let v4: Uint8Array | null = null;
+  const lastColon = s.lastIndexOf(":");
+  if (lastColon >= 0 && s.indexOf(".", lastColon) >= 0) {
+    v4 = parse_ipv4(s.slice(lastColon + 1));
+    if (!v4) return null;
+    head = s.slice(0, lastColon + 1) + "0:0";
+  }
+  const dbl = head.indexOf("::");
+  if (dbl !== head.lastIndexOf("::")) return null;
+  const groups = (str: string): number[] | null => {
+    if (str === "") return [];
+    const out: number[] = [];
+    for (const g of str.split(":")) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let words: number[];
+  if (dbl >= 0) {
+    const left = groups(head.slice(0, dbl));
+    const right = groups(head.slice(dbl + 2));
+    if (!left || !right || left.length + right.length > 7) return null;
+    words = [
+      ...left,
+      ...new Array<number>(8 - left.length - right.length).fill(0),
+      ...right,
+    ];
+  } else {
+    const all = groups(head);
+    if (!all || all.length !== 8) return null;
+    words = all;
+  }
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
+  if (v4) out.set(v4, 12);
+  return out;
+}
+
+/** Format 4 bytes as a dotted quad. */
+export function format_ipv4(b: Uint8Array): string {
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+/** Format 16 bytes in RFC 5952 form, as glibc's inet_ntop (and CPython) print it. */
+export function format_ipv6(b: Uint8Array): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((b[2 * i]! << 8) | b[2 * i + 1]!);
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms, as glibc.
+  if (words.slice(0, 5).every((w) => w === 0)) {
+    const v4 = format_ipv4(b.subarray(12));
+    if (words[5] === 0xffff) return `::ffff:${v4}`;
+    if (words[5] === 0 && (words[6] !== 0 || words[7]! > 1)) return `::${v4}`;
+  }
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) [bestStart, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  const left = hex.slice(0, bestStart).join(":");
+  const right = hex.slice(bestStart + bestLen).join(":");
+  return `${left}::${right}`;
+}
+
+/** Strip an IPv6 zone (`fe80::1%eth0` -> `fe80::1`). */
+export function strip_zone(host: string): string {
+  const i = host.indexOf("%");
+  return i < 0 ? host : host.slice(0, i);
+}
+
+/** The family check shared by both IP adapters (see FamilyAdapter.is_literal). */
+export function literal_check(
+  host: string,
+  mine: (h: string) => boolean,
+  other: (h: string) => boolean,
+): boolean {
+  if (mine(host)) return true;
+  if (other(host)) throw new gaierror(EAI_ADDRFAMILY);
+  return false;
+}

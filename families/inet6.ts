@@ -1,0 +1,59 @@
+// AF_INET6: addresses are [host, port, flowinfo, scope_id]; input may omit
+// the last two.
+
+import { AF_INET6 } from "../constants.ts";
+import type { Inet6Address } from "../types.ts";
+import { as_int, check_host, check_port, literal_check, parse_ipv4, parse_ipv6, py_type, strip_zone } from "./_ip.ts";
+import type { Endpoint, FamilyAdapter } from "./types.ts";
+
+const SHAPE = "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])";
+
+/** The AF_INET6 adapter. */
+export const inet6: FamilyAdapter = {
+  family: AF_INET6,
+  name: "AF_INET6",
+  stream_transport: "tcp",
+  dgram_transport: "udp",
+  unbound: ["::", 0, 0, 0] as Inet6Address,
+  parse(address: unknown, op: string): Endpoint {
+    if (!Array.isArray(address)) {
+      throw new TypeError(
+        `${op}(): AF_INET6 address must be tuple, not ${py_type(address)}`,
+      );
+    }
+    if (address.length < 2 || address.length > 4) throw new TypeError(SHAPE);
+    let hostname = check_host(address[0]);
+    const port = check_port(address[1], op);
+    const flowinfo = address.length > 2 ? as_int(address[2]) : 0;
+    if (flowinfo < 0 || flowinfo > 0xfffff) {
+      throw new RangeError(`${op}(): flowinfo must be 0-1048575.`);
+    }
+    const scope_id = address.length > 3 ? as_int(address[3]) : 0;
+    if (scope_id < 0 || scope_id > 0xffffffff) {
+      throw new RangeError(`${op}(): scope_id must be 0-4294967295.`);
+    }
+    if (hostname === "") hostname = "::";
+    return { kind: "ip", hostname, port, flowinfo, scope_id };
+  },
+  from_deno(addr): Inet6Address {
+    if (!addr || !("hostname" in addr)) return ["::", 0, 0, 0];
+    let host = addr.hostname;
+    let scope = 0;
+    const z = host.indexOf("%");
+    if (z >= 0) {
+      scope = Number(host.slice(z + 1)) || 0;
+      host = host.slice(0, z);
+    }
+    // Deno reports an IPv4 peer of a dual-stack listener in mapped form already;
+    // a plain dotted quad here comes from an IPv4 socket and is mapped as the kernel would.
+    if (parse_ipv4(host)) host = `::ffff:${host}`;
+    return [host, addr.port, 0, scope];
+  },
+  is_literal(hostname: string): boolean {
+    return literal_check(
+      hostname,
+      (h) => parse_ipv6(strip_zone(h)) !== null,
+      (h) => parse_ipv4(h) !== null,
+    );
+  },
+};

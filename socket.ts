@@ -1,0 +1,1512 @@
+/**
+ * The Python-like socket object: `socket()` and the `Socket` class.
+ *
+ * @example An echo round trip over loopback
+ * ```ts
+ * import { AF_INET, SOCK_STREAM, socket } from "./mod.ts";
+ * using srv = socket(AF_INET, SOCK_STREAM);
+ * srv.bind(["127.0.0.1", 0]);
+ * srv.listen();
+ * using cli = socket();
+ * await cli.connect(srv.getsockname());
+ * const [conn] = await srv.accept();
+ * await cli.sendall(new TextEncoder().encode("hi"));
+ * console.log(await conn.recv(1024)); // Uint8Array [104, 105]
+ * conn.close();
+ * ```
+ * @module
+ */
+
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPV6_V6ONLY,
+  MSG_DONTWAIT,
+  MSG_NOSIGNAL,
+  MSG_PEEK,
+  MSG_WAITALL,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  SO_ACCEPTCONN,
+  SO_ERROR,
+  SO_KEEPALIVE,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_TYPE,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./constants.ts";
+import { errno as E, OSError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+import { as_bytes, bind_args } from "./_args.ts";
+import { Deadline } from "./_wait.ts";
+import { AcceptQueue, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
+import type { DatagramEngine, Pollable } from "./_engine.ts";
+import { adapter_for } from "./families/_registry.ts";
+import { as_int, py_type } from "./families/_ip.ts";
+import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
+import { resolve_host } from "./_resolve.ts";
+import { require_listen, require_unstable_net } from "./_unstable.ts";
+import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
+import { create_datagram_engine } from "./_dgram.ts";
+import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
+
+let default_timeout: number | null = null;
+let next_fd = 3;
+
+/** Validate a Python timeout value (None, or a non-negative number). */
+function check_timeout(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "number" && typeof v !== "bigint") {
+    throw new TypeError(
+      `'${py_type(v)}' object cannot be interpreted as an integer`,
+    );
+  }
+  const n = Number(v);
+  if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
+  if (n < 0) throw new RangeError("Timeout value out of range");
+  return n;
+}
+
+/**
+ * The default timeout (seconds) for new sockets, or `null` for none.
+ *
+ * @returns The value last given to {@linkcode setdefaulttimeout}.
+ *
+ * @example
+ * ```ts
+ * import { getdefaulttimeout } from "./mod.ts";
+ * console.log(getdefaulttimeout()); // null
+ * ```
+ */
+export function getdefaulttimeout(): number | null {
+  return default_timeout;
+}
+
+/**
+ * Set the default timeout (seconds) for sockets created from now on.
+ *
+ * @param timeout seconds, or `null` for blocking sockets.
+ * @throws {RangeError} for a negative or NaN timeout.
+ *
+ * @example
+ * ```ts
+ * import { getdefaulttimeout, setdefaulttimeout } from "./mod.ts";
+ * setdefaulttimeout(5);
+ * console.log(getdefaulttimeout()); // 5
+ * setdefaulttimeout(null);
+ * ```
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  default_timeout = check_timeout(timeout);
+}
+
+/** Options of {@linkcode Socket.makefile}: Python's keywords. */
+export type MakefileOptions = SocketFileOptions;
+
+/** Options of {@linkcode Socket.recv} and friends. */
+export type RecvOptions = SignalOptions;
+
+/** State of a stream connection (also used by ssl.ts to swap the transport). */
+interface StreamState {
+  transport: Transport;
+  reader: StreamReader;
+  writer: StreamWriter;
+}
+
+/** A connect() in flight, kept across timeouts. */
+interface Connecting {
+  key: string;
+  promise: Promise<void>;
+  error: unknown;
+}
+
+const kState = Symbol("pysocket.state");
+
+/**
+ * A socket, as Python's `socket.socket`. Create one with {@linkcode socket}.
+ * Waiting methods are async and accept a trailing `{ signal }`; every other
+ * method is synchronous, as in Python.
+ *
+ * @example
+ * ```ts
+ * import { socket } from "./mod.ts";
+ * using s = socket();
+ * s.settimeout(2);
+ * console.log(s.gettimeout(), s.family, s.type); // 2 2 1
+ * ```
+ */
+export class Socket implements Disposable, AsyncDisposable {
+  #family: number;
+  #type: number;
+  #proto: number;
+  #adapter: FamilyAdapter;
+  #fd: number;
+  #timeout: number | null;
+  #closed = false;
+  #opts = new Map<string, number>();
+  // SOCK_STREAM
+  #listener: Deno.Listener | null = null;
+  #accepts: AcceptQueue | null = null;
+  #listening = false;
+  #backlog = 0;
+  #stream: StreamState | null = null;
+  #connecting: Connecting | null = null;
+  #so_error = 0;
+  #local: Address | null = null;
+  // SOCK_DGRAM
+  #dgram: DatagramEngine | null = null;
+
+  /**
+   * Use {@linkcode socket}; the constructor takes the same arguments.
+   * @param family AF_INET (default), AF_INET6 or AF_UNIX.
+   * @param type SOCK_STREAM (default) or SOCK_DGRAM.
+   * @param proto 0, or the protocol matching the type.
+   */
+  constructor(
+    family: number = AF_INET,
+    type: number = SOCK_STREAM,
+    proto: number = 0,
+  ) {
+    family = as_int(family);
+    type = as_int(type);
+    proto = as_int(proto);
+    this.#adapter = adapter_for(family);
+    let timeout = default_timeout;
+    if (type & SOCK_NONBLOCK) timeout = 0;
+    type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
+      throw new OSError(E.EINVAL);
+    }
+    if (proto !== 0) {
+      const ok = family === AF_UNIX ? false : type === SOCK_STREAM ? proto === 6 : proto === 17;
+      if (!ok) throw new OSError(E.EPROTONOSUPPORT);
+    }
+    if (type === SOCK_DGRAM) {
+      require_unstable_net("SOCK_DGRAM sockets (Deno.listenDatagram)");
+      this.#dgram = create_datagram_engine(this.#adapter);
+    }
+    this.#family = family;
+    this.#type = type;
+    this.#proto = proto;
+    this.#timeout = timeout;
+    this.#fd = next_fd++;
+  }
+
+  /** The address family (AF_INET, AF_INET6, AF_UNIX). */
+  get family(): number {
+    return this.#family;
+  }
+
+  /** The socket type (SOCK_STREAM, SOCK_DGRAM). */
+  get type(): number {
+    return this.#type;
+  }
+
+  /** The protocol number given at creation (0 by default). */
+  get proto(): number {
+    return this.#proto;
+  }
+
+  /** The socket's timeout, as {@linkcode Socket.gettimeout}. */
+  get timeout(): number | null {
+    return this.#timeout;
+  }
+
+  // ---- helpers -------------------------------------------------------
+
+  #check_open(): void {
+    if (this.#closed) throw new OSError(E.EBADF);
+  }
+
+  #deadline(flags: number, signal: unknown): Deadline {
+    const t = flags & MSG_DONTWAIT ? 0 : this.#timeout;
+    return new Deadline(t, signal as AbortSignal | undefined);
+  }
+
+  #detail(op: string, address?: Address): string {
+    return address === undefined ? op : `${op} ${op === "bind" ? "" : "to "}${format_address(address)}`.replace(
+      "bind ",
+      "bind to ",
+    );
+  }
+
+  /** Resolve an endpoint's host name to a literal of this family. */
+  async #resolve(ep: Endpoint, dl: Deadline): Promise<Endpoint> {
+    if (ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname)) return ep;
+    const host = await dl.wait(
+      resolve_host(ep.hostname, this.#family === AF_INET6 ? 6 : 4),
+    );
+    return { ...ep, hostname: host };
+  }
+
+  #deno_addr(ep: Endpoint): Deno.ConnectOptions | Deno.UnixConnectOptions {
+    if (ep.kind === "unix") return { transport: "unix", path: ep.path };
+    return {
+      transport: "tcp",
+      hostname: ep.hostname.replace(/%.*$/, ""),
+      port: ep.port,
+    };
+  }
+
+  #stream_or_throw(): StreamState {
+    this.#check_open();
+    if (!this.#stream) throw new OSError(E.ENOTCONN);
+    return this.#stream;
+  }
+
+  /** Adopt a connected transport (connect, accept, TLS upgrade). */
+  [kState](t: Transport | null): StreamState | null {
+    if (t === null) return this.#stream;
+    this.#stream = {
+      transport: t,
+      reader: new StreamReader(t),
+      writer: new StreamWriter(t),
+    };
+    const nd = this.#opts.get(`${IPPROTO_TCP}:${TCP_NODELAY}`);
+    const ka = this.#opts.get(`${SOL_SOCKET}:${SO_KEEPALIVE}`);
+    try {
+      if (nd !== undefined) t.setNoDelay?.(nd !== 0);
+      if (ka !== undefined) t.setKeepAlive?.(ka !== 0);
+    } catch { /* not a TCP transport */ }
+    return this.#stream;
+  }
+
+  // ---- timeouts ------------------------------------------------------
+
+  /**
+   * Set the timeout for waiting operations: seconds, `0` for non-blocking,
+   * or `null` to wait forever.
+   *
+   * @param value seconds or null.
+   * @throws {RangeError} for a negative or NaN value.
+   * @throws {TypeError} for a value that is not a number or null.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.settimeout(0.5);
+   * console.log(s.gettimeout()); // 0.5
+   * ```
+   */
+  settimeout(value: number | null): void {
+    this.#timeout = check_timeout(value);
+  }
+
+  /**
+   * The timeout in seconds, `0` when non-blocking, `null` when blocking.
+   *
+   * @returns the timeout.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.gettimeout()); // null
+   * ```
+   */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * `setblocking(false)` is `settimeout(0)`; `setblocking(true)` is `settimeout(null)`.
+   *
+   * @param flag blocking or not.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.setblocking(false);
+   * console.log(s.getblocking(), s.gettimeout()); // false 0
+   * ```
+   */
+  setblocking(flag: boolean): void {
+    this.#timeout = flag ? null : 0;
+  }
+
+  /**
+   * False when the socket is non-blocking (timeout 0), true otherwise.
+   *
+   * @returns whether operations may wait.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.getblocking()); // true
+   * ```
+   */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  // ---- addresses -----------------------------------------------------
+
+  /**
+   * Bind to a local address. A stream socket starts listening in Deno at
+   * once (so `getsockname()` and `EADDRINUSE` behave as in Python);
+   * {@linkcode Socket.listen} records the backlog and enables `accept()`.
+   *
+   * @param address `[host, port]`, `[host, port, flowinfo, scope_id]` or a path.
+   * @throws {OSError} EADDRINUSE, EACCES, EINVAL (bound already), EBADF.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.bind(["127.0.0.1", 0]);
+   * console.log(s.getsockname()[1] > 0); // true
+   * ```
+   */
+  bind(address: AddressInput): void {
+    this.#check_open();
+    const ep = this.#adapter.parse(address, "bind");
+    const reuse_port = (this.#opts.get(`${SOL_SOCKET}:${SO_REUSEPORT}`) ?? 0) !== 0;
+    if (this.#dgram) {
+      try {
+        this.#dgram.bind(ep, reuse_port);
+      } catch (e) {
+        throw map_error(e, this.#detail("bind", address as Address));
+      }
+      return;
+    }
+    if (this.#listener || this.#stream || this.#connecting) {
+      throw new OSError(E.EINVAL);
+    }
+    require_listen("bind() on a stream socket");
+    if (ep.kind === "ip") this.#adapter.is_literal(ep.hostname);
+    let l: Deno.Listener;
+    try {
+      if (ep.kind === "unix") {
+        l = Deno.listen({ transport: "unix", path: ep.path });
+      } else {
+        const opts: Deno.TcpListenOptions = {
+          hostname: ep.hostname,
+          port: ep.port,
+        };
+        if (reuse_port) (opts as { reusePort?: boolean }).reusePort = true;
+        if (this.#backlog > 0) {
+          (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
+        }
+        l = Deno.listen(opts);
+      }
+    } catch (e) {
+      throw map_error(e, this.#detail("bind", address as Address));
+    }
+    this.#listener = l;
+    this.#accepts = new AcceptQueue(l);
+  }
+
+  /**
+   * Enable `accept()`. An unbound socket is bound to an ephemeral port first,
+   * as on Linux.
+   *
+   * @param backlog recorded for `getsockopt`-style introspection; Deno's
+   *   listeners use their own backlog (511).
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.bind(["127.0.0.1", 0]);
+   * s.listen(5);
+   * ```
+   */
+  listen(backlog?: number): void {
+    this.#check_open();
+    if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
+    if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
+    if (this.#stream) throw new OSError(E.EINVAL);
+    if (!this.#listener) this.bind(this.#adapter.unbound as AddressInput);
+    this.#listening = true;
+  }
+
+  /**
+   * The socket's own address.
+   *
+   * @returns `[host, port]`, `[host, port, flowinfo, scope_id]` or a path.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.getsockname()); // ["0.0.0.0", 0]
+   * ```
+   */
+  getsockname(): Address {
+    this.#check_open();
+    if (this.#dgram) return this.#dgram.getsockname();
+    if (this.#stream) {
+      return this.#adapter.from_deno(this.#stream.transport.localAddr);
+    }
+    if (this.#listener) {
+      return this.#local ??= this.#adapter.from_deno(this.#listener.addr);
+    }
+    return this.#adapter.unbound;
+  }
+
+  /**
+   * The peer's address.
+   *
+   * @returns the address the socket is connected to.
+   * @throws {OSError} ENOTCONN when not connected.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * try { s.getpeername(); } catch (e) { console.log((e as Error).message); }
+   * ```
+   */
+  getpeername(): Address {
+    this.#check_open();
+    if (this.#dgram) {
+      const p = this.#dgram.getpeername();
+      if (p === null) throw new OSError(E.ENOTCONN);
+      return p;
+    }
+    return this.#adapter.from_deno(
+      this.#stream_or_throw().transport.remoteAddr,
+    );
+  }
+
+  // ---- connecting ----------------------------------------------------
+
+  /**
+   * Connect to a remote address. A timed-out connect stays in flight: a
+   * later `connect` to the same address awaits it; another address raises
+   * `EALREADY`. Non-blocking sockets raise `BlockingIOError` (`EINPROGRESS`).
+   *
+   * @param address the peer's address.
+   * @param options `{ signal }`.
+   * @throws {ConnectionRefusedError} and the other OSErrors of connect(2).
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using srv = socket();
+   * srv.bind(["127.0.0.1", 0]);
+   * srv.listen();
+   * using c = socket();
+   * await c.connect(srv.getsockname());
+   * console.log(c.getpeername());
+   * ```
+   */
+  async connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    const a = bind_args("connect", [address, options], ["address"]);
+    this.#check_open();
+    const ep = this.#adapter.parse(a.address, "connect");
+    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    if (this.#dgram) {
+      this.#dgram.connect(await this.#resolve(ep, dl));
+      return;
+    }
+    const detail = this.#detail("connect", a.address as Address);
+    if (this.#stream) throw new OSError(E.EISCONN, null, { detail });
+    const key = JSON.stringify(ep);
+    let c = this.#connecting;
+    if (c && c.key !== key) throw new OSError(E.EALREADY, null, { detail });
+    if (!c) {
+      if (this.#listener) {
+        throw new OSError(
+          E.EOPNOTSUPP,
+          "connect() after bind() is not supported: Deno.connect cannot choose the local address",
+          { detail },
+        );
+      }
+      if (typeof Deno.connect !== "function") {
+        throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
+      }
+      const target = await this.#resolve(ep, dl);
+      if (this.#closed) throw new OSError(E.EBADF);
+      if (this.#connecting || this.#stream) {
+        return this.connect(address, options);
+      }
+      const conn: Connecting = { key, promise: Promise.resolve(), error: null };
+      conn.promise = Deno.connect(
+        this.#deno_addr(target) as Deno.ConnectOptions,
+      ).then((t) => {
+        if (this.#closed) t.close();
+        else this[kState](t);
+      }, (e) => {
+        conn.error = e;
+      });
+      this.#connecting = c = conn;
+      if (dl.nonblocking) throw new OSError(E.EINPROGRESS, null, { detail });
+    } else if (dl.nonblocking) {
+      if (!this.#stream && c.error === null) {
+        throw new OSError(E.EALREADY, null, { detail });
+      }
+    }
+    await dl.wait(c.promise);
+    if (this.#connecting === c) this.#connecting = null;
+    if (c.error !== null) {
+      const err = map_error(c.error, detail);
+      if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
+      throw err;
+    }
+    this.#check_open();
+  }
+
+  /**
+   * Like {@linkcode Socket.connect}, but returns an errno number instead of
+   * raising (0 on success), as Python's `connect_ex`.
+   *
+   * @param address the peer's address.
+   * @param options `{ signal }`.
+   * @returns 0, or the errno of the failure.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(await s.connect_ex(["127.0.0.1", 9])); // 111
+   * ```
+   */
+  async connect_ex(
+    address: AddressInput,
+    options?: SignalOptions,
+  ): Promise<number> {
+    try {
+      await this.connect(address, options);
+      return 0;
+    } catch (e) {
+      if (
+        e instanceof OSError && e.errno !== null &&
+        !(e.constructor.name === "gaierror")
+      ) return e.errno;
+      if (e instanceof OSError && e.message === "timed out") return E.EAGAIN;
+      throw e;
+    }
+  }
+
+  /**
+   * Wait for a connection on a listening socket.
+   *
+   * @param options `{ signal }`.
+   * @returns `[conn, address]`: a new connected socket and the peer's address.
+   * @throws {OSError} EINVAL when the socket is not listening.
+   * @throws {TimeoutError} when the timeout passes (the connection, if it
+   *   comes, is returned by the next accept).
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using srv = socket();
+   * srv.bind(["127.0.0.1", 0]);
+   * srv.listen();
+   * using c = socket();
+   * await c.connect(srv.getsockname());
+   * const [conn, addr] = await srv.accept();
+   * console.log(addr[0]); // 127.0.0.1
+   * conn.close();
+   * ```
+   */
+  async accept(options?: SignalOptions): Promise<[Socket, Address]> {
+    const a = bind_args("accept", [options], []);
+    this.#check_open();
+    if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
+    if (!this.#listening || !this.#accepts) throw new OSError(E.EINVAL);
+    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    let t: Deno.Conn;
+    try {
+      t = await this.#accepts.accept(dl);
+    } catch (e) {
+      if (this.#closed) throw new OSError(E.EBADF);
+      throw map_error(e);
+    }
+    const s = new Socket(this.#family, this.#type, this.#proto);
+    s.#timeout = default_timeout;
+    for (const [k, v] of this.#opts) s.#opts.set(k, v);
+    s[kState](t);
+    return [s, s.#adapter.from_deno(t.remoteAddr)];
+  }
+
+  // ---- receiving -----------------------------------------------------
+
+  #check_recv_flags(flags: unknown): number {
+    const f = as_int(flags ?? 0);
+    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL)) {
+      throw new OSError(E.EOPNOTSUPP, null, {
+        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT",
+      });
+    }
+    return f;
+  }
+
+  #check_bufsize(v: unknown, op: string): number {
+    const n = as_int(v);
+    if (n < 0) throw new RangeError(`negative buffersize in ${op}`);
+    return n;
+  }
+
+  /** The stream read shared by recv, recv_into and recvfrom. */
+  async #stream_read(
+    n: number,
+    flags: number,
+    dl: Deadline,
+    into: Uint8Array | null,
+  ): Promise<Uint8Array | number> {
+    const st = this.#stream_or_throw();
+    const r = st.reader;
+    if (n > 0) {
+      try {
+        await r.fill(flags & MSG_WAITALL ? n : 1, dl);
+      } catch (e) {
+        if (this.#closed) throw new OSError(E.EBADF);
+        throw e;
+      }
+    }
+    if (this.#closed) throw new OSError(E.EBADF);
+    if (into) {
+      const view = into.length > n ? into.subarray(0, n) : into;
+      if (flags & MSG_PEEK) return r.take_into(view, false);
+      return r.take_into(view);
+    }
+    return flags & MSG_PEEK ? r.peek(n) : r.take(n);
+  }
+
+  /**
+   * Receive up to `bufsize` bytes. Returns an empty array at end of stream.
+   *
+   * @param bufsize the most bytes to return.
+   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (others: EOPNOTSUPP).
+   * @param options `{ signal }`.
+   * @returns the bytes received.
+   * @throws {TimeoutError} when the timeout passes; nothing is lost.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1, 2, 3]));
+   * console.log(await b.recv(10)); // Uint8Array [1, 2, 3]
+   * a.close(); b.close();
+   * ```
+   */
+  async recv(
+    bufsize: number,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<Uint8Array> {
+    const a = bind_args("recv", [bufsize, flags, options], [
+      "bufsize",
+      "flags",
+    ]);
+    const n = this.#check_bufsize(a.bufsize, "recv");
+    const f = this.#check_recv_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
+    return await this.#stream_read(n, f, dl, null) as Uint8Array;
+  }
+
+  /**
+   * Receive into a buffer; returns the number of bytes written to it.
+   *
+   * @param buffer where to write.
+   * @param nbytes the most bytes to receive (default: the buffer's size).
+   * @param flags as {@linkcode Socket.recv}.
+   * @param options `{ signal }`.
+   * @returns the count received (0 at end of stream).
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([7, 8]));
+   * const buf = new Uint8Array(16);
+   * console.log(await b.recv_into(buf)); // 2
+   * a.close(); b.close();
+   * ```
+   */
+  async recv_into(
+    buffer: Buffer,
+    nbytes?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<number> {
+    const a = bind_args("recv_into", [buffer, nbytes, flags, options], [
+      "buffer",
+      "nbytes",
+      "flags",
+    ]);
+    const view = as_bytes(a.buffer);
+    const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
+    if (n > view.length) {
+      throw new RangeError("buffer too small for requested bytes");
+    }
+    const f = this.#check_recv_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) {
+      return (await this.#dgram.recv_into(view.subarray(0, n), f, dl))[0];
+    }
+    return await this.#stream_read(n, f, dl, view) as number;
+  }
+
+  /**
+   * Receive bytes and the sender's address (for datagrams; a stream socket
+   * reports its peer's address as Python's does on Linux: `null`-like
+   * unbound address is not used, the peer is returned).
+   *
+   * @param bufsize the most bytes to return.
+   * @param flags as {@linkcode Socket.recv}.
+   * @param options `{ signal }`.
+   * @returns `[data, address]`.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1]));
+   * const [data] = await b.recvfrom(10);
+   * console.log(data.length); // 1
+   * a.close(); b.close();
+   * ```
+   */
+  async recvfrom(
+    bufsize: number,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<[Uint8Array, Address | null]> {
+    const a = bind_args("recvfrom", [bufsize, flags, options], [
+      "bufsize",
+      "flags",
+    ]);
+    const n = this.#check_bufsize(a.bufsize, "recvfrom");
+    const f = this.#check_recv_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) return await this.#dgram.recv(n, f, dl);
+    return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
+  }
+
+  /**
+   * Receive into a buffer, with the sender's address.
+   *
+   * @param buffer where to write.
+   * @param nbytes the most bytes to receive (default: the buffer's size).
+   * @param flags as {@linkcode Socket.recv}.
+   * @param options `{ signal }`.
+   * @returns `[count, address]`.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1, 2]));
+   * const [n] = await b.recvfrom_into(new Uint8Array(8));
+   * console.log(n); // 2
+   * a.close(); b.close();
+   * ```
+   */
+  async recvfrom_into(
+    buffer: Buffer,
+    nbytes?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<[number, Address | null]> {
+    const a = bind_args("recvfrom_into", [buffer, nbytes, flags, options], [
+      "buffer",
+      "nbytes",
+      "flags",
+    ]);
+    const view = as_bytes(a.buffer);
+    const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recvfrom_into");
+    if (n > view.length) {
+      throw new RangeError("nbytes is greater than the length of the buffer");
+    }
+    const f = this.#check_recv_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) {
+      return await this.#dgram.recv_into(view.subarray(0, n), f, dl);
+    }
+    return [await this.#stream_read(n, f, dl, view) as number, null];
+  }
+
+  // ---- sending -------------------------------------------------------
+
+  #check_send_flags(flags: unknown): number {
+    const f = as_int(flags ?? 0);
+    if (f & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
+      throw new OSError(E.EOPNOTSUPP, null, {
+        detail: "send flags other than MSG_DONTWAIT, MSG_NOSIGNAL",
+      });
+    }
+    return f;
+  }
+
+  /**
+   * Send some of the bytes; returns how many were taken. A blocking socket
+   * writes straight to Deno; with a timeout or non-blocking, bytes go
+   * through a bounded send queue (a Deno write cannot be taken back).
+   *
+   * @param data bytes-like.
+   * @param flags MSG_DONTWAIT, MSG_NOSIGNAL.
+   * @param options `{ signal }`.
+   * @returns the count of bytes sent.
+   * @throws {TypeError} for a string.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * console.log(await a.send(new Uint8Array(3))); // 3
+   * a.close(); b.close();
+   * ```
+   */
+  async send(
+    data: Buffer,
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    const a = bind_args("send", [data, flags, options], ["data", "flags"]);
+    const bytes = as_bytes(a.data);
+    const f = this.#check_send_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
+    const st = this.#stream_or_throw();
+    return await st.writer.send(bytes, dl);
+  }
+
+  /**
+   * Send all of the bytes, waiting as needed. On a timeout, some bytes may
+   * have been sent (as in Python); none are sent twice.
+   *
+   * @param data bytes-like.
+   * @param flags MSG_DONTWAIT, MSG_NOSIGNAL.
+   * @param options `{ signal }`.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new TextEncoder().encode("hello"));
+   * console.log((await b.recv(5)).length); // 5
+   * a.close(); b.close();
+   * ```
+   */
+  async sendall(
+    data: Buffer,
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<void> {
+    const a = bind_args("sendall", [data, flags, options], ["data", "flags"]);
+    const bytes = as_bytes(a.data);
+    const f = this.#check_send_flags(a.flags);
+    this.#check_open();
+    const dl = this.#deadline(f, a.signal);
+    if (this.#dgram) {
+      await this.#dgram.send(bytes, f, dl);
+      return;
+    }
+    await this.#stream_or_throw().writer.send_all(bytes, dl);
+  }
+
+  /**
+   * Send a datagram to an address: `sendto(data, address)` or
+   * `sendto(data, flags, address)`.
+   *
+   * @param data bytes-like.
+   * @param flagsOrAddress flags, or the address.
+   * @param address the address when flags are given.
+   * @param options `{ signal }`.
+   * @returns the count of bytes sent.
+   *
+   * @example
+   * ```ts ignore
+   * import { AF_INET, SOCK_DGRAM, socket } from "./mod.ts";
+   * using s = socket(AF_INET, SOCK_DGRAM);
+   * await s.sendto(new Uint8Array([1]), ["127.0.0.1", 9999]);
+   * ```
+   */
+  async sendto(
+    data: Buffer,
+    flagsOrAddress: number | AddressInput,
+    address?: AddressInput | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    const args = typeof flagsOrAddress === "number" ? [data, flagsOrAddress, address, options] : [
+      data,
+      0,
+      flagsOrAddress,
+      address,
+    ];
+    const a = bind_args("sendto", args, ["data", "flags", "address"]);
+    const bytes = as_bytes(a.data);
+    const f = this.#check_send_flags(a.flags);
+    this.#check_open();
+    const ep = this.#adapter.parse(a.address, "sendto");
+    const dl = this.#deadline(f, a.signal);
+    if (!this.#dgram) {
+      if (this.#stream) throw new OSError(E.EISCONN);
+      throw new OSError(E.EPIPE);
+    }
+    const target = await this.#resolve(ep, dl);
+    try {
+      return await this.#dgram.sendto(bytes, f, target, dl);
+    } catch (e) {
+      throw map_error(e, this.#detail("sendto", a.address as Address));
+    }
+  }
+
+  /**
+   * Send a file's bytes: `count` bytes (default: to the end) from `offset`
+   * (default: the file's position). Returns the count sent; the file's
+   * position ends after the last byte sent, as in Python.
+   *
+   * @param file a `Deno.FsFile` (anything with `read` and `seek`).
+   * @param offset where to start.
+   * @param count how many bytes at most.
+   * @returns the number of bytes sent.
+   *
+   * @example
+   * ```ts ignore
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * using f = await Deno.open("README.md");
+   * const sent = await s.sendfile(f);
+   * ```
+   */
+  async sendfile(
+    file: Pick<Deno.FsFile, "read" | "seek">,
+    offset?: number | SignalOptions,
+    count?: number | null | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    const a = bind_args("sendfile", [file, offset, count, options], [
+      "file",
+      "offset",
+      "count",
+    ]);
+    const f = a.file as Pick<Deno.FsFile, "read" | "seek">;
+    if (!f || typeof f.read !== "function" || typeof f.seek !== "function") {
+      throw new TypeError(
+        "sendfile(): file must be a file object opened in binary mode",
+      );
+    }
+    if (this.#dgram) {
+      throw new OSError(E.EINVAL, null, {
+        detail: "sendfile() only works on SOCK_STREAM sockets",
+      });
+    }
+    const off = a.offset === undefined ? null : as_int(a.offset);
+    if (off !== null && off < 0) {
+      throw new RangeError(`negative offset: ${off}`);
+    }
+    const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
+    if (cnt < 0 && cnt !== Infinity) {
+      throw new RangeError(`count must be a positive integer (got ${cnt})`);
+    }
+    const st = this.#stream_or_throw();
+    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    if (off !== null) await f.seek(off, Deno.SeekMode.Start);
+    const buf = new Uint8Array(256 * 1024);
+    let total = 0;
+    while (total < cnt) {
+      const want = Math.min(buf.length, cnt - total);
+      const n = await f.read(buf.subarray(0, want));
+      if (n === null || n === 0) break;
+      await st.writer.send_all(buf.subarray(0, n), dl);
+      total += n;
+    }
+    return total;
+  }
+
+  // ---- shutting down -------------------------------------------------
+
+  /**
+   * Shut down one or both halves: SHUT_WR sends EOF to the peer while
+   * reading goes on; SHUT_RD makes further `recv` return EOF once buffered
+   * bytes are read.
+   *
+   * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
+   * @throws {OSError} ENOTCONN when not connected, EINVAL for a bad `how`.
+   *
+   * @example
+   * ```ts
+   * import { SHUT_WR } from "./constants.ts";
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.shutdown(SHUT_WR);
+   * console.log((await b.recv(10)).length); // 0
+   * a.close(); b.close();
+   * ```
+   */
+  async shutdown(how: number): Promise<void> {
+    const h = as_int(how);
+    this.#check_open();
+    if (h !== SHUT_RD && h !== SHUT_WR && h !== SHUT_RDWR) {
+      throw new OSError(E.EINVAL);
+    }
+    if (this.#dgram) {
+      if (this.#dgram.getpeername() === null) throw new OSError(E.ENOTCONN);
+      return;
+    }
+    const st = this.#stream_or_throw();
+    if (h !== SHUT_WR) st.reader.shut_read();
+    if (h !== SHUT_RD) await st.writer.shut_write();
+  }
+
+  /**
+   * Close the socket. Idempotent; waiting operations on it reject with
+   * `OSError` EBADF; bytes already queued by `send` are still delivered.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * const s = socket();
+   * s.close();
+   * s.close();
+   * console.log(s.fileno()); // -1
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dgram?.close();
+    this.#accepts?.close();
+    this.#listener = null;
+    this.#accepts = null;
+    const st = this.#stream;
+    if (st) {
+      st.reader.close();
+      const close = () => {
+        try {
+          st.transport.close();
+        } catch { /* closed already */ }
+      };
+      if (st.writer.idle) close();
+      else st.writer.drain().then(close);
+    }
+  }
+
+  /**
+   * Detach the socket from its Deno resource: the socket becomes closed
+   * without closing the connection, and the returned number can be given to
+   * `socket(family, type, proto, fileno)` to adopt it again.
+   *
+   * @returns the file number.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * const s = socket();
+   * const fd = s.detach();
+   * using t = socket(undefined, undefined, undefined, fd);
+   * console.log(t.fileno() === fd); // true
+   * ```
+   */
+  detach(): number {
+    if (this.#closed) return -1;
+    const fd = this.#fd;
+    const moved = new Socket(this.#family, this.#type, this.#proto);
+    moved.#fd = fd;
+    moved.#timeout = this.#timeout;
+    moved.#opts = this.#opts;
+    moved.#listener = this.#listener;
+    moved.#accepts = this.#accepts;
+    moved.#listening = this.#listening;
+    moved.#backlog = this.#backlog;
+    moved.#stream = this.#stream;
+    moved.#connecting = this.#connecting;
+    moved.#dgram = this.#dgram;
+    detached.set(fd, moved);
+    this.#listener =
+      this.#accepts =
+      this.#stream =
+      this.#connecting =
+      this.#dgram =
+        null;
+    this.#closed = true;
+    return fd;
+  }
+
+  /** Take over a detached socket's resources (socket(..., fileno)). */
+  static _adopt(fd: number): Socket {
+    const s = detached.get(fd);
+    if (!s) throw new OSError(E.EBADF);
+    detached.delete(fd);
+    return s;
+  }
+
+  /**
+   * A number that identifies the socket (pysocket's own; Deno has no fds),
+   * or -1 once closed.
+   *
+   * @returns the file number.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.fileno() >= 3); // true
+   * ```
+   */
+  fileno(): number {
+    return this.#closed ? -1 : this.#fd;
+  }
+
+  /** Close on `using` scope exit. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Close on `await using` scope exit, after queued bytes are written. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const st = this.#stream;
+    this.close();
+    if (st) await st.writer.drain();
+  }
+
+  // ---- options -------------------------------------------------------
+
+  /**
+   * Set a socket option. Supported: SO_REUSEADDR, SO_REUSEPORT (needs
+   * `--unstable-net`), SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY=0, and the
+   * datagram options; anything else raises `OSError` ENOPROTOOPT.
+   *
+   * @param level SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6.
+   * @param optname the option.
+   * @param value an integer, a boolean, or packed bytes.
+   *
+   * @example
+   * ```ts
+   * import { IPPROTO_TCP, TCP_NODELAY } from "./constants.ts";
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+   * console.log(s.getsockopt(IPPROTO_TCP, TCP_NODELAY)); // 1
+   * ```
+   */
+  setsockopt(
+    level: number,
+    optname: number,
+    value: number | boolean | Buffer | null,
+    optlen?: number,
+  ): void {
+    this.#check_open();
+    const lv = as_int(level), name = as_int(optname);
+    let v: number | Uint8Array;
+    if (typeof value === "boolean") v = value ? 1 : 0;
+    else if (typeof value === "number") v = as_int(value);
+    else if (value === null && optlen !== undefined) v = 0;
+    else v = as_bytes(value);
+    const num = typeof v === "number"
+      ? v
+      : v.length >= 4
+      ? new DataView(v.buffer, v.byteOffset).getInt32(0, true)
+      : v.length > 0
+      ? v[0]!
+      : 0;
+    const key = `${lv}:${name}`;
+    if (this.#dgram && this.#dgram.setsockopt(lv, name, v)) {
+      this.#opts.set(key, num);
+      return;
+    }
+    if (lv === SOL_SOCKET && name === SO_REUSEPORT) {
+      require_unstable_net("SO_REUSEPORT");
+    } else if (
+      lv === SOL_SOCKET && name === SO_KEEPALIVE && this.#type === SOCK_STREAM
+    ) {
+      try {
+        this.#stream?.transport.setKeepAlive?.(num !== 0);
+      } catch (e) {
+        throw map_error(e, "setsockopt");
+      }
+    } else if (
+      lv === IPPROTO_TCP && name === TCP_NODELAY &&
+      this.#type === SOCK_STREAM && this.#family !== AF_UNIX
+    ) {
+      try {
+        this.#stream?.transport.setNoDelay?.(num !== 0);
+      } catch (e) {
+        throw map_error(e, "setsockopt");
+      }
+    } else if (
+      lv === IPPROTO_IPV6 && name === IPV6_V6ONLY && this.#family === AF_INET6
+    ) {
+      if (num !== 0) {
+        throw new OSError(E.ENOPROTOOPT, null, {
+          detail: "IPV6_V6ONLY=1: Deno's IPv6 listeners are always dual-stack",
+        });
+      }
+    } else if (!(lv === SOL_SOCKET && name === SO_REUSEADDR)) {
+      throw new OSError(E.ENOPROTOOPT);
+    }
+    this.#opts.set(key, num);
+  }
+
+  /**
+   * Read a socket option (integers; with `buflen`, the packed bytes).
+   *
+   * @param level the option level.
+   * @param optname the option.
+   * @param buflen when given, return the value as that many bytes.
+   * @returns the value.
+   *
+   * @example
+   * ```ts
+   * import { SO_TYPE, SOL_SOCKET } from "./constants.ts";
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE)); // 1
+   * ```
+   */
+  getsockopt(
+    level: number,
+    optname: number,
+    buflen?: number,
+  ): number | Uint8Array {
+    this.#check_open();
+    const lv = as_int(level), name = as_int(optname);
+    let v: number | undefined;
+    if (lv === SOL_SOCKET && name === SO_TYPE) v = this.#type;
+    else if (lv === SOL_SOCKET && name === SO_ERROR) {
+      v = this.#so_error;
+      const c = this.#connecting;
+      if (v === 0 && c && c.error !== null) {
+        const m = map_error(c.error);
+        v = m instanceof OSError && m.errno !== null ? m.errno : 0;
+        this.#connecting = null;
+      }
+      this.#so_error = 0;
+    } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {
+      v = this.#listening ? 1 : 0;
+    } else if (this.#dgram) v = this.#dgram.getsockopt(lv, name);
+    if (v === undefined) {
+      const known = (lv === SOL_SOCKET &&
+        (name === SO_REUSEADDR || name === SO_REUSEPORT ||
+          name === SO_KEEPALIVE)) ||
+        (lv === IPPROTO_TCP && name === TCP_NODELAY) ||
+        (lv === IPPROTO_IPV6 && name === IPV6_V6ONLY) ||
+        (lv === IPPROTO_IP && this.#opts.has(`${lv}:${name}`));
+      if (!known) throw new OSError(E.ENOPROTOOPT);
+      v = this.#opts.get(`${lv}:${name}`) ?? 0;
+      if (
+        lv === SOL_SOCKET && name === SO_REUSEADDR && this.#listener &&
+        this.#family !== AF_UNIX
+      ) v ||= 1;
+    }
+    if (buflen === undefined) return v;
+    const out = new Uint8Array(as_int(buflen));
+    new DataView(out.buffer).setInt32(0, v, true);
+    return out;
+  }
+
+  // ---- files and streams ---------------------------------------------
+
+  /**
+   * A file object over the socket: `"rb"`/`"wb"`/`"rwb"` give bytes,
+   * `"r"`/`"w"` give text, as Python's `makefile`.
+   *
+   * @param mode "r" (default), "w", "rw", "rb", "wb", "rwb".
+   * @param buffering accepted for compatibility.
+   * @param options Python's keywords: encoding, errors, newline.
+   * @returns the file.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new TextEncoder().encode("one\ntwo\n"));
+   * const f = b.makefile("rb");
+   * console.log(await f.readline()); // Uint8Array of "one\n"
+   * a.close(); b.close();
+   * ```
+   */
+  makefile(
+    mode: string = "r",
+    buffering?: number | null,
+    options: MakefileOptions = {},
+  ): SocketFile {
+    this.#check_open();
+    return new SocketFile(this, mode, buffering ?? null, options);
+  }
+
+  /** The reader, writer and deadline a SocketFile or stream uses (internal). */
+  _stream_parts(): StreamState {
+    return this.#stream_or_throw();
+  }
+
+  /** A Deadline for this socket's timeout (internal, for files and streams). */
+  _deadline(signal?: AbortSignal): Deadline {
+    return new Deadline(this.#timeout, signal);
+  }
+
+  /**
+   * A Web ReadableStream of the bytes the peer sends (ends at EOF), so a
+   * socket pipes into `fetch`, `DecompressionStream` and friends.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1, 2]));
+   * await a.shutdown(1);
+   * const chunks = await Array.fromAsync(b.readable);
+   * console.log(chunks.length >= 1); // true
+   * a.close(); b.close();
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      pull: async (ctl) => {
+        const chunk = await this.recv(65536);
+        if (chunk.length === 0) ctl.close();
+        else ctl.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * A Web WritableStream into the socket; closing it half-closes the
+   * connection (SHUT_WR), so the peer reads EOF and can still answer.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await ReadableStream.from([new Uint8Array([1])]).pipeTo(a.writable);
+   * console.log(await b.recv(4)); // Uint8Array [1]
+   * a.close(); b.close();
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => this.sendall(chunk),
+      close: () => this.shutdown(SHUT_WR),
+      abort: () => this.close(),
+    });
+  }
+
+  /** Readiness for select() (internal). */
+  _pollable(): Pollable {
+    // deno-lint-ignore no-this-alias
+    const self = this;
+    return {
+      get readable() {
+        if (self.#closed) return true;
+        if (self.#dgram) return self.#dgram.readable;
+        if (self.#accepts) return self.#accepts.ready;
+        if (self.#stream) return self.#stream.reader.ready;
+        return false;
+      },
+      get writable() {
+        if (self.#closed) return true;
+        if (self.#dgram) return self.#dgram.writable;
+        if (self.#stream) return self.#stream.writer.ready;
+        if (self.#connecting) return self.#connecting.error !== null;
+        return false;
+      },
+      wait_readable() {
+        if (self.#closed) return Promise.resolve();
+        if (self.#dgram) return self.#dgram.wait_readable();
+        if (self.#accepts) return self.#accepts.poll();
+        if (self.#stream) return self.#stream.reader.poll();
+        if (self.#connecting) return self.#connecting.promise;
+        return new Promise<void>(() => {});
+      },
+      wait_writable() {
+        if (self.#closed) return Promise.resolve();
+        if (self.#dgram) return self.#dgram.wait_writable();
+        if (self.#stream) return self.#stream.writer.poll();
+        if (self.#connecting) return self.#connecting.promise;
+        return new Promise<void>(() => {});
+      },
+    };
+  }
+
+  /** True once closed. */
+  get _closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Python's repr(). */
+  toString(): string {
+    const parts = [
+      `fd=${this.fileno()}`,
+      `family=${this.#family}`,
+      `type=${this.#type}`,
+      `proto=${this.#proto}`,
+    ];
+    if (!this.#closed) {
+      const laddr = this.getsockname();
+      if (
+        !(typeof laddr === "string" && laddr === "") &&
+        !(Array.isArray(laddr) && laddr[1] === 0 && !this.#dgram)
+      ) {
+        parts.push(`laddr=${format_address(laddr)}`);
+      }
+      try {
+        parts.push(`raddr=${format_address(this.getpeername())}`);
+      } catch { /* not connected */ }
+    }
+    return `<socket.socket${this.#closed ? " [closed]" : ""} ${parts.join(", ")}>`;
+  }
+
+  /** Deno's console.log() shows Python's repr. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+}
+
+const detached = new Map<number, Socket>();
+
+/**
+ * Create a socket, as Python's `socket.socket(family, type, proto, fileno)`.
+ *
+ * @param family AF_INET (default), AF_INET6, AF_UNIX.
+ * @param type SOCK_STREAM (default) or SOCK_DGRAM (needs `--unstable-net`).
+ * @param proto 0 (default), IPPROTO_TCP or IPPROTO_UDP.
+ * @param fileno adopt a socket given up by {@linkcode Socket.detach}.
+ * @returns the new socket.
+ * @throws {OSError} EAFNOSUPPORT for an unknown family, EINVAL for an
+ *   unknown type, and an OSError naming `--unstable-net` for SOCK_DGRAM
+ *   without the flag.
+ *
+ * @example
+ * ```ts
+ * import { AF_INET6, SOCK_STREAM, socket } from "./mod.ts";
+ * using s = socket(AF_INET6, SOCK_STREAM);
+ * console.log(s.getsockname()); // ["::", 0, 0, 0]
+ * ```
+ */
+export function socket(
+  family: number = AF_INET,
+  type: number = SOCK_STREAM,
+  proto: number = 0,
+  fileno: number | null = null,
+): Socket {
+  if (fileno !== null && fileno !== undefined) {
+    return Socket._adopt(as_int(fileno));
+  }
+  return new Socket(family ?? AF_INET, type ?? SOCK_STREAM, proto ?? 0);
+}
+
+/**
+ * Python's `socket.SocketType`, the class of sockets.
+ *
+ * @example
+ * ```ts
+ * import { socket, SocketType } from "./mod.ts";
+ * using s = socket();
+ * console.log(s instanceof SocketType); // true
+ * ```
+ */
+export const SocketType: typeof Socket = Socket;

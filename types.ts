@@ -1,0 +1,48 @@
+/**
+ * Public types shared by pysocket's entry points.
+ *
+ * @example
+ * ```ts
+ * import type { Address, InetAddress } from "./types.ts";
+ * const a: InetAddress = ["127.0.0.1", 8080];
+ * const b: Address = "/tmp/app.sock";
+ * console.log(a, b);
+ * ```
+ * @module
+ */
+
+/** An AF_INET address: `[host, port]`, like Python's `(host, port)`. */
+export type InetAddress = [host: string, port: number];
+
+/** An AF_INET6 address: `[host, port, flowinfo, scope_id]`. */
+export type Inet6Address = [
+  host: string,
+  port: number,
+  flowinfo: number,
+  scope_id: number,
+];
+
+/** An AF_UNIX address: the socket's path (`""` when unbound). */
+export type UnixAddress = string;
+
+/** Any address pysocket returns. */
+export type Address = InetAddress | Inet6Address | UnixAddress;
+
+/**
+ * Any address pysocket accepts: AF_INET6 input may omit flowinfo and
+ * scope_id; AF_UNIX accepts the path as a string or bytes.
+ */
+export type AddressInput =
+  | readonly [host: string, port: number]
+  | readonly [host: string, port: number, flowinfo?: number, scope_id?: number]
+  | string
+  | Uint8Array;
+
+/** Bytes-like input: any ArrayBufferView or ArrayBuffer (Python's buffer protocol). */
+export type Buffer = ArrayBufferView | ArrayBufferLike;
+
+/** The trailing options object every waiting method accepts. */
+export interface SignalOptions {
+  /** Abort the wait; rejects with `signal.reason` and loses nothing. */
+  signal?: AbortSignal | undefined;
+}
