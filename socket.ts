@@ -1510,3 +1510,11 @@ export function socket(
  * ```
  */
 export const SocketType: typeof Socket = Socket;
+
+/**
+ * Internal (for ssl.ts): make `sock` use a new connected transport, e.g. a
+ * TLS session layered over its old reader and writer.
+ */
+export function _replace_transport(sock: Socket, t: Transport): void {
+  sock[kState](t);
+}
