@@ -550,7 +550,7 @@ export class Socket implements Disposable, AsyncDisposable {
         throw new OSError(E.EALREADY, null, { detail });
       }
     }
-    await dl.wait(c.promise);
+    if (!dl.nonblocking) await dl.wait(c.promise);
     if (this.#connecting === c) this.#connecting = null;
     if (c.error !== null) {
       const err = map_error(c.error, detail);
