@@ -1,16 +1,608 @@
-// SOCK_DGRAM sockets over Deno.listenDatagram (udp, unixpacket).
-// Placeholder until the datagram engine lands: creating one raises.
+// SOCK_DGRAM sockets over Deno.listenDatagram (transports "udp" and
+// "unixpacket"), behind the DatagramEngine contract of _engine.ts.
+//
+// Python's datagram semantics are rebuilt on top of what Deno offers:
+// - one pending receive() at a time, kept across timeouts and aborts; its
+//   datagram is queued for the next call, so nothing is lost;
+// - receive() truncates silently, so every receive uses a buffer larger than
+//   any datagram the transport can carry and the caller's bufsize is applied
+//   on the copy (the rest of the datagram is discarded, as the kernel does);
+// - Deno has no connected UDP: connect() records the default peer and
+//   datagrams from other senders are dropped on arrival;
+// - DatagramConn has no SO_BROADCAST switch (broadcast is always allowed), so
+//   the kernel's EACCES check for broadcast destinations is done here;
+// - multicast options become joinMulticastV4/V6 memberships (async in Deno,
+//   so a failure that Deno reports late is raised by the next send/recv).
+// This module only runs with --unstable-net: socket.ts refuses SOCK_DGRAM
+// without the flag before calling create_datagram_engine.
 
-import { errno, OSError } from "./errors.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IP_ADD_MEMBERSHIP,
+  IP_DROP_MEMBERSHIP,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPV6_JOIN_GROUP,
+  IPV6_LEAVE_GROUP,
+  IPV6_MULTICAST_LOOP,
+  MSG_PEEK,
+  SO_BROADCAST,
+  SO_REUSEADDR,
+  SOL_SOCKET,
+} from "./constants.ts";
+import { BlockingIOError, errno as E, from_errno, OSError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+import { type Deadline, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
-import type { FamilyAdapter } from "./families/types.ts";
+import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
+import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
+import type { Address } from "./types.ts";
 
-/** Make the datagram engine for a family. */
-export function create_datagram_engine(
-  _adapter: FamilyAdapter,
-): DatagramEngine {
-  throw new OSError(
-    errno.EOPNOTSUPP,
-    "datagram sockets are not implemented yet",
-  );
+/** Largest UDP payload: 65,535 - 8 (UDP header) - 20 (IPv4 header). */
+const MAX_UDP4 = 65507;
+/** Largest UDP payload over IPv6: 65,535 - 8 (UDP header). */
+const MAX_UDP6 = 65527;
+/** Receive buffers: larger than any datagram the transport carries, so Deno never truncates. */
+const RX_UDP = 65536;
+const RX_UNIX = 256 * 1024;
+
+/** A received datagram waiting for the next recv call. */
+interface Datagram {
+  data: Uint8Array;
+  from: Address | null;
+}
+
+/** The outcome of a send, kept so a timed-out send never rejects unobserved. */
+type SendResult = { ok: true; n: number } | { ok: false; error: unknown };
+
+/** A multicast membership: joining in flight, or joined. */
+interface Membership {
+  group: string;
+  iface: string | number;
+  join: Promise<Deno.MulticastV4Membership | Deno.MulticastV6Membership | null>;
+}
+
+let bcast_cache: { at: number; set: Set<string> } | null = null;
+
+/**
+ * The IPv4 broadcast addresses of this host: 255.255.255.255, and each
+ * interface's directed broadcast (from Deno.networkInterfaces() when the
+ * permission is already granted; 127.255.255.255 for `lo` otherwise).
+ */
+function broadcast_addresses(): Set<string> {
+  const now = performance.now();
+  if (bcast_cache && now - bcast_cache.at < 2000) return bcast_cache.set;
+  const set = new Set(["255.255.255.255", "127.255.255.255"]);
+  try {
+    const perm = Deno.permissions.querySync({ name: "sys", kind: "networkInterfaces" });
+    if (perm.state === "granted") {
+      for (const nif of Deno.networkInterfaces()) {
+        if (nif.family !== "IPv4") continue;
+        const a = parse_ipv4(nif.address), m = parse_ipv4(nif.netmask);
+        if (!a || !m || m[3] === 255) continue; // /32 and /31 have no broadcast address
+        set.add(format_ipv4(a.map((b, i) => b | (~m[i]! & 255))));
+      }
+    }
+  } catch { /* no permission API or no interfaces: keep the defaults */ }
+  bcast_cache = { at: now, set };
+  return set;
+}
+
+/** The IPv4 address an IP host names, also through the IPv4-mapped IPv6 form. */
+function ipv4_of(host: string): string | null {
+  if (parse_ipv4(host)) return host;
+  const b = parse_ipv6(strip_zone(host));
+  if (b && b.subarray(0, 10).every((x) => x === 0) && b[10] === 255 && b[11] === 255) {
+    return format_ipv4(b.subarray(12));
+  }
+  return null;
+}
+
+/** True for a loopback destination (127/8, ::1, ::ffff:127.x.x.x). */
+function is_loopback(host: string): boolean {
+  const v4 = ipv4_of(host);
+  if (v4) return v4.startsWith("127.");
+  const b = parse_ipv6(strip_zone(host));
+  return b !== null && b.subarray(0, 15).every((x) => x === 0) && b[15] === 1;
+}
+
+/** A canonical key for an IP address, so differently written literals compare equal. */
+function ip_key(host: string): string {
+  const v4 = parse_ipv4(host);
+  if (v4) return format_ipv4(v4);
+  const v6 = parse_ipv6(strip_zone(host));
+  return v6 ? format_ipv6(v6) : host;
+}
+
+/** A setsockopt value as an int: numbers as given, bytes as a native int (1 or 4 bytes). */
+function int_value(v: number | Uint8Array): number {
+  if (typeof v === "number") return v;
+  if (v.length >= 4) return new DataView(v.buffer, v.byteOffset, 4).getInt32(0, true);
+  if (v.length >= 1) return v[0]!;
+  throw new OSError(E.EINVAL);
+}
+
+/** SOCK_DGRAM over Deno.listenDatagram, for one family. */
+class DgramEngine implements DatagramEngine {
+  #adapter: FamilyAdapter;
+  #unix: boolean;
+  #conn: Deno.DatagramConn | null = null;
+  #closed = false;
+  #peer: Endpoint | null = null;
+  #peer_key = "";
+  // receiving
+  #buf: Uint8Array<ArrayBuffer>;
+  #queue: Datagram[] = [];
+  #rx: Promise<void> | null = null;
+  #rx_error: unknown = null;
+  #changed = signal_promise();
+  // sending
+  #tx: Promise<SendResult> | null = null;
+  // options
+  #broadcast = 0;
+  #reuse_addr = 0;
+  #mc_ttl = 1;
+  #mc_loop = 1;
+  #memberships = new Map<string, Membership>();
+  #opt_ops: Promise<void> = Promise.resolve();
+  #opt_error: unknown = null;
+
+  constructor(adapter: FamilyAdapter) {
+    this.#adapter = adapter;
+    this.#unix = adapter.family === AF_UNIX;
+    this.#buf = new Uint8Array(this.#unix ? RX_UNIX : RX_UDP);
+  }
+
+  // ---- readiness ------------------------------------------------------
+
+  get readable(): boolean {
+    return this.#closed || this.#queue.length > 0 || this.#rx_error !== null;
+  }
+
+  get writable(): boolean {
+    return true;
+  }
+
+  wait_readable(): Promise<void> {
+    if (this.readable) return Promise.resolve();
+    this.#start_receive();
+    return this.#changed.promise;
+  }
+
+  wait_writable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // ---- state ----------------------------------------------------------
+
+  #notify(): void {
+    const c = this.#changed;
+    this.#changed = signal_promise();
+    c.resolve();
+  }
+
+  #check_open(): void {
+    if (this.#closed) throw new OSError(E.EBADF);
+  }
+
+  /** Open the Deno socket (bind, autobind). */
+  #open(ep: Endpoint): void {
+    let conn: Deno.DatagramConn;
+    if (ep.kind === "unix") {
+      conn = Deno.listenDatagram({ transport: "unixpacket", path: ep.path });
+    } else {
+      const opts: Deno.UdpListenOptions & { transport: "udp" } = {
+        transport: "udp",
+        hostname: strip_zone(ep.hostname),
+        port: ep.port,
+        loopback: this.#mc_loop !== 0,
+      };
+      if (this.#reuse_addr) opts.reuseAddress = true;
+      conn = Deno.listenDatagram(opts);
+    }
+    this.#conn = conn;
+    // Memberships asked for before the socket existed are joined now.
+    for (const m of this.#memberships.values()) m.join = this.#join(m.group, m.iface);
+    // IP_MULTICAST_LOOP went in as `loopback`; a TTL set before bind with no group joined needs applying.
+    if (this.#memberships.size === 0 && this.#mc_ttl !== 1) this.#apply_mc(false);
+    this.#notify();
+  }
+
+  /** An unbound socket binds itself, as the kernel does on sendto/connect. */
+  #autobind(dest: Endpoint | null): Deno.DatagramConn {
+    if (this.#conn) return this.#conn;
+    if (this.#unix) {
+      // An unbound AF_UNIX sender: Deno opens it without a path.
+      this.#conn = Deno.listenDatagram(
+        { transport: "unixpacket" } as Deno.UnixListenDatagramOptions & {
+          transport: "unixpacket";
+        },
+      );
+      return this.#conn;
+    }
+    const v6 = this.#adapter.family === AF_INET6;
+    let host = v6 ? "::" : "0.0.0.0";
+    // connect() to a loopback peer picks the loopback source, as the kernel's route would.
+    if (dest?.kind === "ip" && is_loopback(dest.hostname)) {
+      host = v6 ? (ipv4_of(dest.hostname) ? "::" : "::1") : "127.0.0.1";
+    }
+    try {
+      this.#open({ kind: "ip", hostname: host, port: 0, flowinfo: 0, scope_id: 0 });
+    } catch (e) {
+      throw map_error(e, "bind to an ephemeral port");
+    }
+    return this.#conn!;
+  }
+
+  bind(ep: Endpoint, reuse_port: boolean): void {
+    this.#check_open();
+    // An unbound AF_UNIX sender may still bind (the kernel did not autobind it).
+    const old = this.#conn;
+    if (old) {
+      const unbound_unix = this.#unix && (old.addr as Deno.UnixAddr).path == null;
+      if (!unbound_unix) throw new OSError(E.EINVAL);
+    }
+    if (ep.kind === "ip") this.#adapter.is_literal(ep.hostname);
+    if (reuse_port) this.#reuse_addr = 1;
+    this.#conn = null;
+    try {
+      this.#open(ep);
+    } catch (e) {
+      this.#conn = old;
+      throw e;
+    }
+    if (old) {
+      this.#rx = null;
+      try {
+        old.close();
+      } catch { /* closed already */ }
+    }
+  }
+
+  connect(ep: Endpoint | null): void {
+    this.#check_open();
+    if (ep === null) {
+      this.#peer = null;
+      return;
+    }
+    if (ep.kind === "ip") {
+      this.#check_broadcast(ep.hostname, "connect");
+      this.#autobind(ep);
+      this.#peer = ep;
+      this.#peer_key = `${ip_key(ep.hostname)}|${ep.port}`;
+    } else {
+      this.#check_unix_path(ep.path);
+      this.#peer = ep;
+      this.#peer_key = ep.path;
+    }
+    // Datagrams already read ahead from other senders are dropped too.
+    this.#queue = this.#queue.filter((d) => this.#from_peer(d.from));
+  }
+
+  /** connect() to a missing AF_UNIX path raises ENOENT, as the kernel does (when read access allows the check). */
+  #check_unix_path(path: string): void {
+    if (path.startsWith("\0")) return;
+    try {
+      if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return;
+      Deno.lstatSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw from_errno(E.ENOENT, { detail: `connect to ${format_address(path)}`, cause: e });
+      }
+    }
+  }
+
+  #from_peer(from: Address | null): boolean {
+    if (this.#peer === null) return true;
+    if (from === null) return false;
+    if (typeof from === "string") return from === this.#peer_key;
+    return `${ip_key(from[0])}|${from[1]}` === this.#peer_key;
+  }
+
+  getsockname(): Address {
+    this.#check_open();
+    if (!this.#conn) return this.#adapter.unbound;
+    return this.#adapter.from_deno(this.#conn.addr);
+  }
+
+  getpeername(): Address | null {
+    this.#check_open();
+    const p = this.#peer;
+    if (p === null) return null;
+    return this.#address_of(p);
+  }
+
+  /** An endpoint in this family's Python shape. */
+  #address_of(ep: Endpoint): Address {
+    if (ep.kind === "unix") return ep.path;
+    if (this.#adapter.family === AF_INET) return [ep.hostname, ep.port];
+    return [ep.hostname, ep.port, ep.flowinfo, ep.scope_id];
+  }
+
+  // ---- sending --------------------------------------------------------
+
+  /** The kernel refuses a broadcast destination with EACCES unless SO_BROADCAST is set. */
+  #check_broadcast(host: string, op: string): void {
+    if (this.#broadcast !== 0 || this.#adapter.family === AF_UNIX) return;
+    const v4 = ipv4_of(host);
+    if (v4 !== null && broadcast_addresses().has(v4)) {
+      throw from_errno(E.EACCES, {
+        detail: `${op} to broadcast address ${v4} needs SO_BROADCAST`,
+      });
+    }
+  }
+
+  async send(data: Uint8Array, flags: number, dl: Deadline): Promise<number> {
+    this.#check_open();
+    const peer = this.#peer;
+    if (peer === null) throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
+    try {
+      return await this.sendto(data, flags, peer, dl);
+    } catch (e) {
+      throw map_error(e, `send to ${format_address(this.#address_of(peer))}`);
+    }
+  }
+
+  async sendto(data: Uint8Array, _flags: number, ep: Endpoint, dl: Deadline): Promise<number> {
+    this.#check_open();
+    let addr: Deno.Addr;
+    if (ep.kind === "unix") {
+      addr = { transport: "unixpacket", path: ep.path };
+    } else {
+      const limit = this.#adapter.family === AF_INET6 && ipv4_of(ep.hostname) === null ? MAX_UDP6 : MAX_UDP4;
+      if (data.length > limit) throw new OSError(E.EMSGSIZE);
+      this.#check_broadcast(ep.hostname, "sendto");
+      addr = { transport: "udp", hostname: strip_zone(ep.hostname), port: ep.port };
+    }
+    const conn = this.#autobind(null);
+    await this.#settle_options();
+    // Sends are chained so datagrams leave in call order even when a timed-out send is still in flight.
+    const prev = this.#tx;
+    const bytes = prev ? data.slice() : data;
+    const start = (): Promise<SendResult> =>
+      conn.send(bytes, addr).then((n) => ({ ok: true, n }), (error) => ({ ok: false, error }));
+    const op = prev ? prev.then(start) : start();
+    this.#tx = op;
+    op.then(() => {
+      if (this.#tx === op) this.#tx = null;
+    });
+    // A UDP send does not wait, so a non-blocking send is awaited: raising EAGAIN
+    // while the datagram still goes out would make the caller send it twice.
+    const r = dl.nonblocking ? await op : await dl.wait(op);
+    if (!r.ok) {
+      if (this.#closed) throw new OSError(E.EBADF);
+      throw map_error(r.error);
+    }
+    return r.n;
+  }
+
+  // ---- receiving ------------------------------------------------------
+
+  /** Start the one pending Deno receive, unless one is in flight or a datagram is queued. */
+  #start_receive(): void {
+    const conn = this.#conn;
+    if (this.#rx || !conn || this.#closed || this.#queue.length > 0 || this.#rx_error !== null) return;
+    this.#rx = conn.receive(this.#buf).then(([d, from]) => {
+      if (this.#conn !== conn) return;
+      this.#rx = null;
+      const dg: Datagram = { data: d.slice(), from: this.#sender(from) };
+      if (!this.#from_peer(dg.from)) {
+        // Connected: a datagram from another sender is dropped, as the kernel drops it.
+        this.#start_receive();
+        return;
+      }
+      this.#queue.push(dg);
+      this.#notify();
+    }, (e) => {
+      if (this.#conn !== conn) return;
+      this.#rx = null;
+      if (!this.#closed) this.#rx_error = e;
+      this.#notify();
+    });
+  }
+
+  /** A sender's address in this family's shape; null for an unbound AF_UNIX sender, as Python's None. */
+  #sender(from: Deno.Addr): Address | null {
+    if (this.#unix) return (from as Deno.UnixAddr).path || null;
+    return this.#adapter.from_deno(from);
+  }
+
+  /** Wait for the option operations (multicast joins) in flight; raise what they reported. */
+  async #settle_options(): Promise<void> {
+    await this.#opt_ops;
+    const e = this.#opt_error;
+    if (e !== null) {
+      this.#opt_error = null;
+      throw map_error(e, "setsockopt");
+    }
+  }
+
+  /** The next datagram (left queued: the caller shifts it unless peeking). */
+  async #next(dl: Deadline): Promise<Datagram> {
+    await this.#settle_options();
+    for (;;) {
+      this.#check_open();
+      const head = this.#queue[0];
+      if (head) return head;
+      const err = this.#rx_error;
+      if (err !== null) {
+        this.#rx_error = null;
+        throw map_error(err, "recvfrom");
+      }
+      this.#start_receive();
+      const changed = this.#changed.promise;
+      if (dl.nonblocking) {
+        // A datagram already in the kernel's queue completes the receive within
+        // one turn of the event loop; give it that turn before raising EAGAIN.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<boolean>((r) => timer = setTimeout(() => r(false), 0));
+        const moved = await Promise.race([changed.then(() => true), tick]);
+        clearTimeout(timer);
+        if (!moved) throw new BlockingIOError(E.EAGAIN);
+        continue;
+      }
+      await dl.wait(changed);
+    }
+  }
+
+  async recv_into(view: Uint8Array, flags: number, dl: Deadline): Promise<[number, Address | null]> {
+    const dg = await this.#next(dl);
+    const n = Math.min(view.length, dg.data.length);
+    view.set(dg.data.subarray(0, n));
+    if (!(flags & MSG_PEEK)) this.#queue.shift();
+    return [n, dg.from];
+  }
+
+  async recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]> {
+    const dg = await this.#next(dl);
+    const out = dg.data.slice(0, n);
+    if (!(flags & MSG_PEEK)) this.#queue.shift();
+    return [out, dg.from];
+  }
+
+  // ---- options --------------------------------------------------------
+
+  setsockopt(level: number, name: number, value: number | Uint8Array): boolean {
+    this.#check_open();
+    const v4 = this.#adapter.family === AF_INET, v6 = this.#adapter.family === AF_INET6;
+    if (level === SOL_SOCKET && name === SO_BROADCAST) {
+      this.#broadcast = int_value(value) !== 0 ? 1 : 0;
+    } else if (level === SOL_SOCKET && name === SO_REUSEADDR) {
+      this.#reuse_addr = int_value(value) !== 0 ? 1 : 0;
+    } else if (v4 && level === IPPROTO_IP && name === IP_MULTICAST_TTL) {
+      let ttl = int_value(value);
+      if (ttl === -1) ttl = 1;
+      if (ttl < 0 || ttl > 255) throw new OSError(E.EINVAL);
+      this.#mc_ttl = ttl;
+      this.#apply_mc(false);
+    } else if (v4 && level === IPPROTO_IP && name === IP_MULTICAST_LOOP) {
+      this.#mc_loop = int_value(value) !== 0 ? 1 : 0;
+      this.#apply_mc(true);
+    } else if (v6 && level === IPPROTO_IPV6 && name === IPV6_MULTICAST_LOOP) {
+      const on = int_value(value);
+      if (on !== 0 && on !== 1) throw new OSError(E.EINVAL);
+      this.#mc_loop = on;
+      this.#apply_mc(true);
+    } else if (v4 && level === IPPROTO_IP && (name === IP_ADD_MEMBERSHIP || name === IP_DROP_MEMBERSHIP)) {
+      if (typeof value === "number" || value.length < 8) throw new OSError(E.EINVAL);
+      const group = format_ipv4(value.subarray(0, 4));
+      const iface = format_ipv4(value.subarray(4, 8));
+      this.#membership(name === IP_ADD_MEMBERSHIP, group, iface, value[0]! >= 224 && value[0]! <= 239);
+    } else if (v6 && level === IPPROTO_IPV6 && (name === IPV6_JOIN_GROUP || name === IPV6_LEAVE_GROUP)) {
+      if (typeof value === "number" || value.length < 20) throw new OSError(E.EINVAL);
+      const group = format_ipv6(value.subarray(0, 16));
+      const ifindex = new DataView(value.buffer, value.byteOffset + 16, 4).getUint32(0, true);
+      this.#membership(name === IPV6_JOIN_GROUP, group, ifindex, value[0] === 0xff);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  getsockopt(level: number, name: number): number | undefined {
+    this.#check_open();
+    const v4 = this.#adapter.family === AF_INET, v6 = this.#adapter.family === AF_INET6;
+    if (level === SOL_SOCKET && name === SO_BROADCAST) return this.#broadcast;
+    if (level === SOL_SOCKET && name === SO_REUSEADDR) return this.#reuse_addr;
+    if (v4 && level === IPPROTO_IP && name === IP_MULTICAST_TTL) return this.#mc_ttl;
+    if (v4 && level === IPPROTO_IP && name === IP_MULTICAST_LOOP) return this.#mc_loop;
+    if (v6 && level === IPPROTO_IPV6 && name === IPV6_MULTICAST_LOOP) return this.#mc_loop;
+    if (
+      (level === IPPROTO_IP && (name === IP_ADD_MEMBERSHIP || name === IP_DROP_MEMBERSHIP)) ||
+      (level === IPPROTO_IPV6 && (name === IPV6_JOIN_GROUP || name === IPV6_LEAVE_GROUP))
+    ) {
+      throw new OSError(E.ENOPROTOOPT);
+    }
+    return undefined;
+  }
+
+  /** Queue an option operation; its failure is raised by the next send/recv. */
+  #option_op(op: () => Promise<unknown>): void {
+    this.#opt_ops = this.#opt_ops.then(op).then(() => {}, (e) => {
+      if (this.#opt_error === null && !this.#closed) this.#opt_error = e;
+    });
+  }
+
+  #join(group: string, iface: string | number): Membership["join"] {
+    const conn = this.#conn;
+    if (!conn) return Promise.resolve(null);
+    const p = typeof iface === "string" ? conn.joinMulticastV4(group, iface) : conn.joinMulticastV6(group, iface);
+    const ttl = this.#mc_ttl, loop = this.#mc_loop;
+    const ready = p.then(async (m) => {
+      if (typeof iface === "string" && ttl !== 1) await (m as Deno.MulticastV4Membership).setTTL(ttl);
+      if (loop !== 1) await m.setLoopback(loop !== 0);
+      return m;
+    });
+    this.#option_op(() => ready);
+    return ready.catch(() => null);
+  }
+
+  /** IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP and the IPv6 pair, with the kernel's synchronous errors. */
+  #membership(add: boolean, group: string, iface: string | number, is_multicast: boolean): void {
+    const key = `${group}|${iface}`;
+    const have = this.#memberships.get(key);
+    if (add) {
+      if (!is_multicast) throw new OSError(E.EINVAL);
+      if (have) throw new OSError(E.EADDRINUSE);
+      this.#memberships.set(key, { group, iface, join: this.#join(group, iface) });
+      return;
+    }
+    if (!have) throw new OSError(E.EADDRNOTAVAIL);
+    this.#memberships.delete(key);
+    this.#option_op(async () => {
+      const m = await have.join;
+      if (m) await m.leave();
+    });
+  }
+
+  /**
+   * Apply IP_MULTICAST_TTL / IP_MULTICAST_LOOP to a bound socket. Deno sets
+   * them only through a membership; with none joined, a short-lived join of
+   * the all-hosts group (which every host is in anyway) carries them.
+   */
+  #apply_mc(loop_only: boolean): void {
+    if (!this.#conn) return; // applied at bind (loopback) and at each join
+    const ttl = this.#mc_ttl, loop = this.#mc_loop !== 0;
+    const v4 = this.#adapter.family === AF_INET;
+    const first = this.#memberships.values().next().value;
+    const conn = this.#conn;
+    this.#option_op(async () => {
+      let m = first ? await first.join : null;
+      let temp = false;
+      if (!m) {
+        m = v4 ? await conn.joinMulticastV4("224.0.0.1", "0.0.0.0") : await conn.joinMulticastV6("ff02::1", 1);
+        temp = true;
+      }
+      try {
+        if (!loop_only && v4) await (m as Deno.MulticastV4Membership).setTTL(ttl);
+        await m.setLoopback(loop);
+      } finally {
+        if (temp) await m.leave();
+      }
+    });
+  }
+
+  // ---- closing --------------------------------------------------------
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = [];
+    const conn = this.#conn;
+    if (conn) {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+    }
+    this.#notify();
+  }
+}
+
+/** Make the datagram engine for a family (socket.ts calls this only with --unstable-net). */
+export function create_datagram_engine(adapter: FamilyAdapter): DatagramEngine {
+  return new DgramEngine(adapter);
 }
