@@ -1,0 +1,397 @@
+// pysocket's benchmark suite: every row runs pysocket next to raw Deno (and
+// CPython's blocking socket and Node's net where asked) in ONE process run,
+// with interleaved rounds; the table shows medians, the min–max spread and
+// ratios measured side by side. See bench/README.md.
+//
+// usage: deno task bench [--json] [--rounds=N] [--only=SUBSTR] [--quick]
+
+import { median, Peer, run_json, version_of } from "./_peer.ts";
+import { line_blob } from "./_peer.ts";
+import {
+  memory_sample,
+  py_bulk,
+  py_churn,
+  py_pingpong,
+  py_readline,
+  py_sendall,
+  py_udp,
+  raw_bulk,
+  raw_churn,
+  raw_pingpong,
+  raw_sendall,
+  raw_udp,
+  type Sample,
+  udp_skip_reason,
+} from "./_deno_rows.ts";
+
+// ---- configuration -----------------------------------------------------
+
+const args = new Map<string, string>();
+for (const a of Deno.args) {
+  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+  if (m) args.set(m[1]!, m[2] ?? "true");
+}
+const JSON_OUT = args.has("json");
+const QUICK = args.has("quick");
+const ROUNDS = Number(args.get("rounds") ?? (QUICK ? 2 : 5));
+const ONLY = args.get("only") ?? "";
+const MiB = 1024 * 1024;
+const SCALE = QUICK ? 8 : 1;
+const BULK = 256 * MiB / SCALE;
+const SENDALL = 256 * MiB / SCALE;
+const PINGS = 20_000 / SCALE;
+const CHURN = 5_000 / SCALE;
+const DGRAMS = 100_000 / SCALE;
+const LINES = 1_000_000 / SCALE;
+const PAIRS = 5_000 / SCALE;
+const MEM_ROUNDS = Math.min(ROUNDS, 3);
+
+function log(msg: string): void {
+  if (!JSON_OUT) console.error(msg);
+  else console.error(msg);
+}
+
+// ---- rows --------------------------------------------------------------
+
+type Measure = () => Promise<Sample>;
+
+interface Variant {
+  name: string;
+  run: Measure | null;
+  skip?: string;
+}
+
+interface Ratio {
+  num: string;
+  den: string;
+  /** Target for num/den (higher is better unless `lower`). */
+  target?: number | undefined;
+  stretch?: boolean;
+}
+
+interface Group {
+  id: string;
+  title: string;
+  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair";
+  lower?: boolean;
+  rounds?: number;
+  variants: Variant[];
+  ratios: Ratio[];
+  note?: string;
+}
+
+const python = await version_of("python3");
+const node = await version_of("node");
+const no_python = python === null ? "python3 not found on PATH" : undefined;
+const no_node = node === null ? "node not found on PATH" : undefined;
+
+function ext(cmd: "python3" | "node", script: string, argv: (string | number)[], skip?: string): Variant {
+  const name = cmd === "python3" ? "CPython" : "Node";
+  if (skip) return { name, run: null, skip };
+  const path = new URL(script, import.meta.url).pathname;
+  return {
+    name,
+    run: async () => {
+      const r = await run_json(cmd, [path, ...argv.map(String)]);
+      const secs = r.seconds as number;
+      const amount = (r.bytes as number | undefined) ?? (r.ops as number);
+      return { value: amount / secs };
+    },
+  };
+}
+
+const peer = new Peer();
+const blob = line_blob(LINES);
+await peer.run({ op: "store", data: blob });
+
+const groups: Group[] = [];
+for (const fam of ["tcp", "unix"] as const) {
+  const F = fam === "tcp" ? "TCP" : "Unix";
+  groups.push({
+    id: `bulk-${fam}-recv_into`,
+    title: `bulk ${F} ${BULK / MiB} MiB, recv_into(64 KiB reused)`,
+    unit: "MB/s",
+    variants: [
+      { name: "pysocket", run: () => py_bulk(peer, fam, "into", BULK) },
+      { name: "raw Deno", run: () => raw_bulk(peer, fam, "into", BULK) },
+      ext("python3", "./peer.py", ["bulk", fam, "recv_into", BULK], no_python),
+      ext("node", "./peer.mjs", ["bulk", fam, "reused", BULK], no_node),
+    ],
+    ratios: [
+      { num: "pysocket", den: "raw Deno", target: 0.95 },
+      { num: "pysocket", den: "CPython", target: fam === "tcp" ? 1.0 : undefined, stretch: true },
+      { num: "pysocket", den: "Node" },
+    ],
+    note: "raw: conn.read into one reused 64 KiB buffer; sender: the same raw Deno writer thread for both",
+  });
+  groups.push({
+    id: `bulk-${fam}-recv`,
+    title: `bulk ${F} ${BULK / MiB} MiB, recv(65536)`,
+    unit: "MB/s",
+    variants: [
+      { name: "pysocket", run: () => py_bulk(peer, fam, "recv", BULK) },
+      { name: "raw Deno", run: () => raw_bulk(peer, fam, "recv", BULK) },
+      ext("python3", "./peer.py", ["bulk", fam, "recv", BULK], no_python),
+      ext("node", "./peer.mjs", ["bulk", fam, "fresh", BULK], no_node),
+    ],
+    ratios: [
+      { num: "pysocket", den: "raw Deno", target: 1.0 },
+      { num: "pysocket", den: "CPython" },
+      { num: "pysocket", den: "Node" },
+    ],
+    note: "raw: conn.read into a fresh 64 KiB buffer each time",
+  });
+}
+groups.push({
+  id: "sendall-tcp",
+  title: `sendall TCP ${SENDALL / MiB} MiB in 64 KiB`,
+  unit: "MB/s",
+  variants: [
+    { name: "pysocket", run: () => py_sendall(peer, SENDALL) },
+    { name: "raw Deno", run: () => raw_sendall(peer, SENDALL) },
+  ],
+  ratios: [{ num: "pysocket", den: "raw Deno", target: 0.95 }],
+  note: "raw: conn.write loop; receiver: the same raw Deno reader thread for both",
+});
+groups.push({
+  id: "pingpong",
+  title: `ping-pong TCP 64 B x ${PINGS}, TCP_NODELAY`,
+  unit: "ops/s",
+  variants: [
+    { name: "pysocket", run: () => py_pingpong(peer, PINGS, 64) },
+    { name: "raw Deno", run: () => raw_pingpong(peer, PINGS, 64) },
+    ext("python3", "./peer.py", ["pingpong", PINGS, 64], no_python),
+    ext("node", "./peer.mjs", ["pingpong", PINGS, 64], no_node),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "pysocket", den: "CPython" },
+    { num: "pysocket", den: "Node" },
+  ],
+  note: "echo peer: the same raw Deno thread for both",
+});
+groups.push({
+  id: "churn",
+  title: `churn TCP ${CHURN} x connect+accept+close`,
+  unit: "ops/s",
+  variants: [
+    { name: "pysocket", run: () => py_churn(CHURN) },
+    { name: "raw Deno", run: () => raw_churn(CHURN) },
+    ext("node", "./peer.mjs", ["churn", CHURN], no_node),
+  ],
+  ratios: [{ num: "pysocket", den: "raw Deno", target: 0.9 }, { num: "pysocket", den: "Node" }],
+});
+const udp_skip = udp_skip_reason();
+groups.push({
+  id: "udp",
+  title: `UDP ${DGRAMS} x 64 B, receiver keeping up`,
+  unit: "dgrams/s",
+  variants: [
+    udp_skip
+      ? { name: "pysocket", run: null, skip: udp_skip }
+      : { name: "pysocket", run: () => py_udp(peer, DGRAMS, 64) },
+    { name: "raw Deno", run: () => raw_udp(peer, DGRAMS, 64) },
+  ],
+  ratios: [{ num: "pysocket", den: "raw Deno", target: 0.9 }],
+  note: "sender: the same raw Deno thread, at most 128 datagrams ahead of the receiver",
+});
+groups.push({
+  id: "readline",
+  title: `readline ${LINES} lines (39 B) via makefile("rb")`,
+  unit: "lines/s",
+  variants: [
+    { name: "pysocket", run: () => py_readline(peer, LINES) },
+    ext("python3", "./peer.py", ["readline", LINES], no_python),
+    ext("node", "./peer.mjs", ["readline", LINES], no_node),
+  ],
+  ratios: [{ num: "pysocket", den: "CPython", target: 1.0 }, { num: "pysocket", den: "Node" }],
+  note: "CPython: makefile('rb').readline(); Node: readline.createInterface (strings)",
+});
+groups.push({
+  id: "memory",
+  title: `memory: ${PAIRS} idle TCP pairs, RSS per pair`,
+  unit: "bytes/pair",
+  lower: true,
+  rounds: MEM_ROUNDS,
+  variants: [
+    { name: "pysocket", run: () => memory_sample("pysocket", PAIRS) },
+    { name: "raw Deno", run: () => memory_sample("raw", PAIRS) },
+  ],
+  ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }],
+  note: "one subprocess per variant and round; heap per pair in the extras",
+});
+
+// ---- running -------------------------------------------------------------
+
+interface Result {
+  name: string;
+  skip?: string | undefined;
+  samples: number[];
+  median?: number;
+  min?: number;
+  max?: number;
+  extra?: Record<string, number>;
+}
+
+interface GroupResult {
+  id: string;
+  title: string;
+  unit: string;
+  note?: string | undefined;
+  results: Result[];
+  ratios: {
+    num: string;
+    den: string;
+    ratio: number | null;
+    target?: number | undefined;
+    stretch?: boolean | undefined;
+    met?: boolean | undefined;
+    why?: string | undefined;
+  }[];
+}
+
+const selected = groups.filter((g) => ONLY === "" || ONLY.split(",").some((o) => g.id.includes(o)));
+const t_start = performance.now();
+const out: GroupResult[] = [];
+
+for (const g of selected) {
+  const rounds = g.rounds ?? ROUNDS;
+  const res: Result[] = g.variants.map((v) => ({ name: v.name, skip: v.skip, samples: [] }));
+  const extras: Record<string, number[]>[] = g.variants.map(() => ({}));
+  log(`# ${g.title}`);
+  for (let r = 0; r < rounds; r++) {
+    // Interleave: the order of variants alternates every round.
+    const order = g.variants.map((_, i) => i);
+    if (r % 2 === 1) order.reverse();
+    for (const i of order) {
+      const v = g.variants[i]!;
+      if (!v.run || res[i]!.skip) continue;
+      try {
+        const s = await v.run();
+        res[i]!.samples.push(s.value);
+        for (const [k, x] of Object.entries(s.extra ?? {})) (extras[i]![k] ??= []).push(x);
+      } catch (e) {
+        res[i]!.skip = `failed: ${(e as Error).message}`;
+        log(`  ${v.name}: ${res[i]!.skip}`);
+      }
+    }
+  }
+  res.forEach((x, i) => {
+    if (x.samples.length === 0) return;
+    x.median = median(x.samples);
+    x.min = Math.min(...x.samples);
+    x.max = Math.max(...x.samples);
+    const ex = Object.entries(extras[i]!);
+    if (ex.length) x.extra = Object.fromEntries(ex.map(([k, xs]) => [k, k === "loss" ? Math.max(...xs) : median(xs)]));
+  });
+  const ratios = g.ratios.map((q) => {
+    const a = res.find((x) => x.name === q.num), b = res.find((x) => x.name === q.den);
+    const ratio = a?.median !== undefined && b?.median !== undefined ? a.median / b.median : null;
+    let met: boolean | undefined;
+    let why: string | undefined;
+    if (ratio === null) why = a?.skip ?? b?.skip ?? "no samples";
+    else if (q.target !== undefined) {
+      met = g.lower ? ratio <= q.target : ratio >= q.target;
+      if (g.id === "udp" && (a?.extra?.loss ?? 0) > 0) {
+        met = false;
+        why = `lost ${a?.extra?.loss} datagrams`;
+      }
+    }
+    return { num: q.num, den: q.den, ratio, target: q.target, stretch: q.stretch, met, why };
+  });
+  out.push({ id: g.id, title: g.title, unit: g.unit, note: g.note, results: res, ratios });
+  log(`  done in ${((performance.now() - t_start) / 1000).toFixed(1)} s total`);
+}
+peer.close();
+
+// ---- reporting -----------------------------------------------------------
+
+function fmt(v: number | undefined, unit: string): string {
+  if (v === undefined) return "-";
+  if (unit === "MB/s") return (v / 1e6).toFixed(0);
+  if (unit === "bytes/pair") return v.toFixed(0);
+  return v >= 1e5 ? (v / 1e3).toFixed(0) + "k" : v.toFixed(0);
+}
+
+const machine = {
+  cpu: (() => {
+    try {
+      const m = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"));
+      return m?.[1] ?? "unknown";
+    } catch {
+      return "unknown";
+    }
+  })(),
+  cores: navigator.hardwareConcurrency,
+  os: `${Deno.build.os} ${Deno.osRelease()}`,
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  python: python ?? "absent",
+  node: node ?? "absent",
+};
+const config = {
+  rounds: ROUNDS,
+  memory_rounds: MEM_ROUNDS,
+  quick: QUICK,
+  bulk_bytes: BULK,
+  sendall_bytes: SENDALL,
+  pings: PINGS,
+  churn: CHURN,
+  datagrams: DGRAMS,
+  lines: LINES,
+  pairs: PAIRS,
+  seconds: (performance.now() - t_start) / 1000,
+};
+
+if (JSON_OUT) {
+  console.log(JSON.stringify({ machine, config, rows: out }, null, 2));
+} else {
+  const lines: string[] = [];
+  lines.push(
+    `pysocket bench: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; deno ${machine.deno}, ${machine.python}, node ${machine.node}`,
+  );
+  lines.push(
+    `${ROUNDS} interleaved rounds (memory: ${MEM_ROUNDS}); median [min-max]; MB = 10^6 bytes; run took ${
+      config.seconds.toFixed(0)
+    } s${QUICK ? "; --quick: workloads scaled down 8x" : ""}`,
+  );
+  lines.push("");
+  lines.push(`| row | variant | median | min-max | unit |`);
+  lines.push(`| --- | --- | ---: | --- | --- |`);
+  for (const g of out) {
+    for (const r of g.results) {
+      const ex = r.extra ? " " + Object.entries(r.extra).map(([k, v]) => `${k}=${v.toFixed(0)}`).join(" ") : "";
+      if (r.median === undefined) lines.push(`| ${g.id} | ${r.name} | skipped | ${r.skip ?? ""} | |`);
+      else {
+        lines.push(
+          `| ${g.id} | ${r.name} | ${fmt(r.median, g.unit)} | ${fmt(r.min, g.unit)}-${
+            fmt(r.max, g.unit)
+          }${ex} | ${g.unit} |`,
+        );
+      }
+    }
+  }
+  lines.push("");
+  lines.push(`| row | ratio | value | target | met |`);
+  lines.push(`| --- | --- | ---: | --- | --- |`);
+  for (const g of out) {
+    for (const q of g.ratios) {
+      const tgt = q.target === undefined
+        ? ""
+        : `${g.unit === "bytes/pair" ? "<=" : ">="} ${q.target}${q.stretch ? " (stretch)" : ""}`;
+      const met = q.ratio === null
+        ? `skipped: ${q.why}`
+        : q.met === undefined
+        ? ""
+        : q.met
+        ? "yes"
+        : `NO${q.why ? ` (${q.why})` : ""}`;
+      lines.push(
+        `| ${g.id} | ${q.num} / ${q.den} | ${q.ratio === null ? "-" : q.ratio.toFixed(2)} | ${tgt} | ${met} |`,
+      );
+    }
+  }
+  lines.push("");
+  for (const g of out) if (g.note) lines.push(`- ${g.id}: ${g.note}`);
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,29 @@
+// The memory row, one variant per process so variants do not pollute each
+// other: open N idle connected pairs, report RSS and heap growth per pair.
+//
+// usage: deno run -A --unstable-net --v8-flags=--expose-gc bench/memory.ts pysocket|raw N
+
+import { open_pairs } from "./_deno_rows.ts";
+
+const variant = Deno.args[0] === "raw" ? "raw" : "pysocket";
+const pairs = Number(Deno.args[1] ?? 5000);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+async function settle(): Promise<Deno.MemoryUsage> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return Deno.memoryUsage();
+}
+
+// Warm up the code paths (and the allocator) with a few pairs first.
+(await open_pairs(variant, 50))();
+const before = await settle();
+const close = await open_pairs(variant, pairs);
+const after = await settle();
+close();
+console.log(JSON.stringify({
+  rss: (after.rss - before.rss) / pairs,
+  heap: (after.heapUsed - before.heapUsed) / pairs,
+}));
