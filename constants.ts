@@ -460,7 +460,7 @@ export const AI_V4MAPPED = 8;
  * console.log(EAI_ADDRFAMILY); // -9
  * ```
  */
-export const EAI_ADDRFAMILY = -9;
+export const EAI_ADDRFAMILY: number = -9;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_AGAIN` (-3 on Linux).
@@ -471,7 +471,7 @@ export const EAI_ADDRFAMILY = -9;
  * console.log(EAI_AGAIN); // -3
  * ```
  */
-export const EAI_AGAIN = -3;
+export const EAI_AGAIN: number = -3;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_BADFLAGS` (-1 on Linux).
@@ -482,7 +482,7 @@ export const EAI_AGAIN = -3;
  * console.log(EAI_BADFLAGS); // -1
  * ```
  */
-export const EAI_BADFLAGS = -1;
+export const EAI_BADFLAGS: number = -1;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_FAIL` (-4 on Linux).
@@ -493,7 +493,7 @@ export const EAI_BADFLAGS = -1;
  * console.log(EAI_FAIL); // -4
  * ```
  */
-export const EAI_FAIL = -4;
+export const EAI_FAIL: number = -4;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_FAMILY` (-6 on Linux).
@@ -504,7 +504,7 @@ export const EAI_FAIL = -4;
  * console.log(EAI_FAMILY); // -6
  * ```
  */
-export const EAI_FAMILY = -6;
+export const EAI_FAMILY: number = -6;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_MEMORY` (-10 on Linux).
@@ -515,7 +515,7 @@ export const EAI_FAMILY = -6;
  * console.log(EAI_MEMORY); // -10
  * ```
  */
-export const EAI_MEMORY = -10;
+export const EAI_MEMORY: number = -10;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_NODATA` (-5 on Linux).
@@ -526,7 +526,7 @@ export const EAI_MEMORY = -10;
  * console.log(EAI_NODATA); // -5
  * ```
  */
-export const EAI_NODATA = -5;
+export const EAI_NODATA: number = -5;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_NONAME` (-2 on Linux).
@@ -537,7 +537,7 @@ export const EAI_NODATA = -5;
  * console.log(EAI_NONAME); // -2
  * ```
  */
-export const EAI_NONAME = -2;
+export const EAI_NONAME: number = -2;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_OVERFLOW` (-12 on Linux).
@@ -548,7 +548,7 @@ export const EAI_NONAME = -2;
  * console.log(EAI_OVERFLOW); // -12
  * ```
  */
-export const EAI_OVERFLOW = -12;
+export const EAI_OVERFLOW: number = -12;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_SERVICE` (-8 on Linux).
@@ -559,7 +559,7 @@ export const EAI_OVERFLOW = -12;
  * console.log(EAI_SERVICE); // -8
  * ```
  */
-export const EAI_SERVICE = -8;
+export const EAI_SERVICE: number = -8;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_SOCKTYPE` (-7 on Linux).
@@ -570,7 +570,7 @@ export const EAI_SERVICE = -8;
  * console.log(EAI_SOCKTYPE); // -7
  * ```
  */
-export const EAI_SOCKTYPE = -7;
+export const EAI_SOCKTYPE: number = -7;
 
 /**
  * getaddrinfo() error code (a gaierror's errno) `EAI_SYSTEM` (-11 on Linux).
@@ -581,7 +581,7 @@ export const EAI_SOCKTYPE = -7;
  * console.log(EAI_SYSTEM); // -11
  * ```
  */
-export const EAI_SYSTEM = -11;
+export const EAI_SYSTEM: number = -11;
 
 /**
  * IPv4 special address (host byte order) `INADDR_ALLHOSTS_GROUP` (3758096385 on Linux).

@@ -14,7 +14,9 @@
  * @module
  */
 
-import { ERRNO_NUMBERS, ERRORCODE, GAI_STRERROR, STRERROR } from "./_errno_table.ts";
+import { ERRNO_NUMBERS, type ErrnoName, ERRORCODE, GAI_STRERROR, STRERROR } from "./_errno_table.ts";
+
+export type { ErrnoName };
 
 /**
  * Linux errno numbers by name, as Python's `errno` module has them
@@ -26,7 +28,7 @@ import { ERRNO_NUMBERS, ERRORCODE, GAI_STRERROR, STRERROR } from "./_errno_table
  * console.log(errno.ECONNREFUSED); // 111
  * ```
  */
-export const errno: Readonly<typeof ERRNO_NUMBERS> = ERRNO_NUMBERS;
+export const errno: Readonly<Record<ErrnoName, number>> = ERRNO_NUMBERS;
 
 /**
  * errno number to its name, like Python's `errno.errorcode`.
@@ -105,6 +107,7 @@ export class OSError extends Error {
     this.strerror = str;
   }
 
+  /** The class name (`"ConnectionRefusedError"`, ...), as Python shows it. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -246,6 +249,7 @@ export class InterruptedError extends OSError {}
  */
 export class TimeoutError extends OSError {
   /**
+   * A timeout error; `timed out` unless another text is given.
    * @param code errno (none for a socket timeout).
    * @param text the text, `timed out` by default.
    * @param options detail and cause.
@@ -282,6 +286,7 @@ export const timeout: typeof TimeoutError = TimeoutError;
  */
 export class gaierror extends OSError {
   /**
+   * A resolver error with Python's `gai_strerror` text.
    * @param code an `EAI_*` number.
    * @param text the text, `gai_strerror(code)` by default.
    * @param options detail and cause.

@@ -43,6 +43,7 @@ export {
   timeout,
   TimeoutError,
 } from "./errors.ts";
+export type { ErrnoName } from "./errors.ts";
 export {
   getdefaulttimeout,
   type MakefileOptions,

@@ -264,7 +264,10 @@ export class Socket implements Disposable, AsyncDisposable {
     return this.#stream;
   }
 
-  /** Adopt a connected transport (connect, accept, TLS upgrade). */
+  /**
+   * Adopt a connected transport (connect, accept, TLS upgrade).
+   * @ignore
+   */
   [kState](t: Transport | null): StreamState | null {
     if (t === null) return this.#stream;
     this.#stream = {
@@ -1339,12 +1342,18 @@ export class Socket implements Disposable, AsyncDisposable {
     return new SocketFile(this, mode, buffering ?? null, options);
   }
 
-  /** The reader, writer and deadline a SocketFile or stream uses (internal). */
+  /**
+   * The reader, writer and deadline a SocketFile or stream uses (internal).
+   * @ignore
+   */
   _stream_parts(): StreamState {
     return this.#stream_or_throw();
   }
 
-  /** A Deadline for this socket's timeout (internal, for files and streams). */
+  /**
+   * A Deadline for this socket's timeout (internal, for files and streams).
+   * @ignore
+   */
   _deadline(signal?: AbortSignal): Deadline {
     return new Deadline(this.#timeout, signal);
   }
@@ -1395,7 +1404,10 @@ export class Socket implements Disposable, AsyncDisposable {
     });
   }
 
-  /** Readiness for select() (internal). */
+  /**
+   * Readiness for select() (internal).
+   * @ignore
+   */
   _pollable(): Pollable {
     // deno-lint-ignore no-this-alias
     const self = this;
