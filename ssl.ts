@@ -1,0 +1,1648 @@
+/**
+ * Python's `ssl` module for pysocket: wrap a pysocket socket in TLS, as a
+ * client or a server, and keep using it as a socket (`recv`, `sendall`,
+ * `makefile`, timeouts, `select`, `using`).
+ *
+ * TLS runs in Deno's built-in `node:tls` (rustls underneath) over the
+ * socket's own byte stream, so a connection can be upgraded after a
+ * plain-text exchange (STARTTLS, as SMTP and IMAP need) and a read already
+ * in flight is handed to TLS instead of being lost. Deno's TLS speaks only
+ * TLS 1.2 and 1.3 and takes no OpenSSL cipher strings.
+ *
+ * @example A TLS client
+ * ```ts ignore
+ * import { create_connection } from "@pysocket/socket";
+ * import { create_default_context } from "@pysocket/socket/ssl";
+ * const ctx = create_default_context();
+ * using sock = await create_connection(["example.com", 443]);
+ * const tls = await ctx.wrap_socket(sock, { server_hostname: "example.com" });
+ * console.log(tls.version()); // "TLSv1.3"
+ * ```
+ * @module
+ */
+
+import tls from "node:tls";
+import { Buffer } from "node:buffer";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { _replace_transport, Socket } from "./socket.ts";
+import { errno as E, OSError, TimeoutError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+import { bind_args } from "./_args.ts";
+import { raw_duplex, TlsTransport } from "./_tls.ts";
+import type { Address, AddressInput, SignalOptions } from "./types.ts";
+
+// ---- constants ---------------------------------------------------------
+
+/**
+ * Negotiate the highest version both sides support (client or server);
+ * `SSLContext()`'s default. Value as in CPython.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_TLS, SSLContext } from "./ssl.ts";
+ * console.log(new SSLContext(PROTOCOL_TLS).protocol); // 2
+ * ```
+ */
+export const PROTOCOL_TLS = 2;
+/**
+ * Alias of {@linkcode PROTOCOL_TLS}, as in Python.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_SSLv23, PROTOCOL_TLS } from "./ssl.ts";
+ * console.log(PROTOCOL_SSLv23 === PROTOCOL_TLS); // true
+ * ```
+ */
+export const PROTOCOL_SSLv23: number = PROTOCOL_TLS;
+/**
+ * A client context: `check_hostname` on and `verify_mode` `CERT_REQUIRED`.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+ * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).check_hostname); // true
+ * ```
+ */
+export const PROTOCOL_TLS_CLIENT = 16;
+/**
+ * A server context: no hostname check, `verify_mode` `CERT_NONE`.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_TLS_SERVER, SSLContext } from "./ssl.ts";
+ * console.log(new SSLContext(PROTOCOL_TLS_SERVER).verify_mode); // 0
+ * ```
+ */
+export const PROTOCOL_TLS_SERVER = 17;
+
+/**
+ * Do not verify the peer's certificate.
+ *
+ * @example
+ * ```ts
+ * import { CERT_NONE } from "./ssl.ts";
+ * console.log(CERT_NONE); // 0
+ * ```
+ */
+export const CERT_NONE = 0;
+/**
+ * Verify the peer's certificate if it sends one (a server: ask for one, do
+ * not require it; Deno cannot verify an optional client certificate, so
+ * `getpeercert()` then returns `{}`).
+ *
+ * @example
+ * ```ts
+ * import { CERT_OPTIONAL } from "./ssl.ts";
+ * console.log(CERT_OPTIONAL); // 1
+ * ```
+ */
+export const CERT_OPTIONAL = 1;
+/**
+ * Require and verify the peer's certificate.
+ *
+ * @example
+ * ```ts
+ * import { CERT_REQUIRED } from "./ssl.ts";
+ * console.log(CERT_REQUIRED); // 2
+ * ```
+ */
+export const CERT_REQUIRED = 2;
+
+/**
+ * Python's `ssl.VerifyMode` values.
+ *
+ * @example
+ * ```ts
+ * import { VerifyMode } from "./ssl.ts";
+ * console.log(VerifyMode.CERT_REQUIRED); // 2
+ * ```
+ */
+export const VerifyMode = { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED } as const;
+
+/**
+ * Python's `ssl.TLSVersion` (values as in CPython). Deno's TLS speaks only
+ * TLS 1.2 and 1.3: a minimum below 1.2 means 1.2; a maximum below 1.2 is
+ * refused with a `RangeError`.
+ *
+ * @example
+ * ```ts
+ * import { TLSVersion } from "./ssl.ts";
+ * console.log(TLSVersion.TLSv1_3); // 772
+ * ```
+ */
+export const TLSVersion = {
+  MINIMUM_SUPPORTED: -2,
+  MAXIMUM_SUPPORTED: -1,
+  SSLv3: 768,
+  TLSv1: 769,
+  TLSv1_1: 770,
+  TLSv1_2: 771,
+  TLSv1_3: 772,
+} as const;
+
+/** One of the {@linkcode TLSVersion} values. */
+export type TLSVersionValue = (typeof TLSVersion)[keyof typeof TLSVersion];
+
+/**
+ * Disables TLS 1.2 when added to {@linkcode SSLContext.options} (the same as
+ * `minimum_version = TLSv1_3`). Value as in CPython.
+ *
+ * @example
+ * ```ts
+ * import { OP_NO_TLSv1_2 } from "./ssl.ts";
+ * console.log(OP_NO_TLSv1_2); // 134217728
+ * ```
+ */
+export const OP_NO_TLSv1_2 = 0x08000000;
+/**
+ * Disables TLS 1.3 when added to {@linkcode SSLContext.options}.
+ *
+ * @example
+ * ```ts
+ * import { OP_NO_TLSv1_3 } from "./ssl.ts";
+ * console.log(OP_NO_TLSv1_3); // 536870912
+ * ```
+ */
+export const OP_NO_TLSv1_3 = 0x20000000;
+/**
+ * Accepted in {@linkcode SSLContext.options}; TLS 1.0 is never spoken by Deno.
+ *
+ * @example
+ * ```ts
+ * import { OP_NO_TLSv1 } from "./ssl.ts";
+ * console.log(OP_NO_TLSv1); // 67108864
+ * ```
+ */
+export const OP_NO_TLSv1 = 0x04000000;
+/**
+ * Accepted in {@linkcode SSLContext.options}; TLS 1.1 is never spoken by Deno.
+ *
+ * @example
+ * ```ts
+ * import { OP_NO_TLSv1_1 } from "./ssl.ts";
+ * console.log(OP_NO_TLSv1_1); // 268435456
+ * ```
+ */
+export const OP_NO_TLSv1_1 = 0x10000000;
+
+/**
+ * ALPN is supported (client and server).
+ *
+ * @example
+ * ```ts
+ * import { HAS_ALPN } from "./ssl.ts";
+ * console.log(HAS_ALPN); // true
+ * ```
+ */
+export const HAS_ALPN = true;
+/**
+ * SNI is sent by clients.
+ *
+ * @example
+ * ```ts
+ * import { HAS_SNI } from "./ssl.ts";
+ * console.log(HAS_SNI); // true
+ * ```
+ */
+export const HAS_SNI = true;
+
+/**
+ * An ASN.1 object naming a certificate purpose, as Python's `_ASN1Object`.
+ *
+ * @example
+ * ```ts
+ * import { Purpose } from "./ssl.ts";
+ * console.log(Purpose.CLIENT_AUTH.oid); // "1.3.6.1.5.5.7.3.2"
+ * ```
+ */
+export class ASN1Object {
+  /** OpenSSL's numeric id. */
+  readonly nid: number;
+  /** The short name, e.g. `serverAuth`. */
+  readonly shortname: string;
+  /** The long name. */
+  readonly longname: string;
+  /** The dotted OID. */
+  readonly oid: string;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param nid numeric id.
+   * @param shortname short name.
+   * @param longname long name.
+   * @param oid dotted OID.
+   */
+  constructor(nid: number, shortname: string, longname: string, oid: string) {
+    this.nid = nid;
+    this.shortname = shortname;
+    this.longname = longname;
+    this.oid = oid;
+    Object.freeze(this);
+  }
+}
+
+/**
+ * What a context is for, as Python's `ssl.Purpose`: `SERVER_AUTH` makes a
+ * client context (it authenticates servers), `CLIENT_AUTH` a server context.
+ *
+ * @example
+ * ```ts
+ * import { Purpose } from "./ssl.ts";
+ * console.log(Purpose.SERVER_AUTH.shortname); // "serverAuth"
+ * ```
+ */
+export const Purpose: { readonly SERVER_AUTH: ASN1Object; readonly CLIENT_AUTH: ASN1Object } = Object.freeze({
+  SERVER_AUTH: new ASN1Object(129, "serverAuth", "TLS Web Server Authentication", "1.3.6.1.5.5.7.3.1"),
+  CLIENT_AUTH: new ASN1Object(130, "clientAuth", "TLS Web Client Authentication", "1.3.6.1.5.5.7.3.2"),
+});
+
+// ---- exceptions --------------------------------------------------------
+
+/** Options of the {@linkcode SSLError} constructor. */
+export interface SSLErrorOptions {
+  /** OpenSSL's library name, e.g. `SSL`. */
+  library?: string | null;
+  /** OpenSSL's reason, e.g. `CERTIFICATE_VERIFY_FAILED`. */
+  reason?: string | null;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A TLS failure, as Python's `ssl.SSLError` (an `OSError`). The message is
+ * Python's text, e.g. `[SSL: WRONG_VERSION_NUMBER] wrong version number`.
+ *
+ * @example
+ * ```ts
+ * import { SSLError } from "./ssl.ts";
+ * const e = new SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number");
+ * console.log(e.message, e.errno); // "[SSL: WRONG_VERSION_NUMBER] wrong version number" 1
+ * ```
+ */
+export class SSLError extends OSError {
+  /** OpenSSL's library name (`SSL`), or null. */
+  readonly library: string | null;
+  /** OpenSSL's reason code, or null. */
+  readonly reason: string | null;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code Python's SSL error number (`SSL_ERROR_SSL` = 1 and so on).
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(code: number | null = null, text: string | null = null, options: SSLErrorOptions = {}) {
+    super(code, text, options.cause === undefined ? {} : { cause: options.cause });
+    this.message = text ?? "";
+    this.library = options.library ?? null;
+    this.reason = options.reason ?? null;
+  }
+}
+
+/**
+ * The peer closed the TLS session cleanly (`SSL_ERROR_ZERO_RETURN`).
+ *
+ * @example
+ * ```ts
+ * import { SSLError, SSLZeroReturnError } from "./ssl.ts";
+ * console.log(new SSLZeroReturnError() instanceof SSLError); // true
+ * ```
+ */
+export class SSLZeroReturnError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 6 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 6,
+    text: string | null = "TLS/SSL connection has been closed (EOF)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * The connection ended in the middle of the TLS protocol (`SSL_ERROR_EOF`),
+ * e.g. the peer hung up during the handshake.
+ *
+ * @example
+ * ```ts
+ * import { SSLEOFError } from "./ssl.ts";
+ * console.log(new SSLEOFError().message); // "EOF occurred in violation of protocol"
+ * ```
+ */
+export class SSLEOFError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 8 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 8,
+    text: string | null = "EOF occurred in violation of protocol",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A non-blocking socket's handshake needs more data (`SSL_ERROR_WANT_READ`).
+ *
+ * @example
+ * ```ts
+ * import { SSLWantReadError } from "./ssl.ts";
+ * console.log(new SSLWantReadError().errno); // 2
+ * ```
+ */
+export class SSLWantReadError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 2 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 2,
+    text: string | null = "The operation did not complete (read)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A non-blocking write could not complete (`SSL_ERROR_WANT_WRITE`); kept for
+ * Python compatibility (pysocket queues writes instead).
+ *
+ * @example
+ * ```ts
+ * import { SSLWantWriteError } from "./ssl.ts";
+ * console.log(new SSLWantWriteError().errno); // 3
+ * ```
+ */
+export class SSLWantWriteError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 3 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 3,
+    text: string | null = "The operation did not complete (write)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A system-level failure under TLS (`SSL_ERROR_SYSCALL`).
+ *
+ * @example
+ * ```ts
+ * import { SSLSyscallError } from "./ssl.ts";
+ * console.log(new SSLSyscallError().errno); // 5
+ * ```
+ */
+export class SSLSyscallError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 5 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 5,
+    text: string | null = "Some I/O error occurred",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * Certificate verification failed: untrusted issuer, wrong host name,
+ * expired. `verify_code` and `verify_message` are OpenSSL's
+ * (`X509_V_ERR_*`), as in Python.
+ *
+ * @example
+ * ```ts
+ * import { SSLCertVerificationError } from "./ssl.ts";
+ * const e = new SSLCertVerificationError(10, "certificate has expired");
+ * console.log(e.verify_code, e.message); // 10 "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
+ * ```
+ */
+export class SSLCertVerificationError extends SSLError {
+  /** OpenSSL's `X509_V_ERR_*` number, or null when unknown. */
+  readonly verify_code: number | null;
+  /** OpenSSL's text for `verify_code`. */
+  readonly verify_message: string | null;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param verify_code the `X509_V_ERR_*` number.
+   * @param verify_message its text.
+   * @param options the cause.
+   */
+  constructor(verify_code: number | null = null, verify_message: string | null = null, options: SSLErrorOptions = {}) {
+    super(
+      1,
+      `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed${verify_message ? `: ${verify_message}` : ""}`,
+      { library: "SSL", reason: "CERTIFICATE_VERIFY_FAILED", cause: options.cause },
+    );
+    this.verify_code = verify_code;
+    this.verify_message = verify_message;
+  }
+}
+
+/**
+ * Python's `ssl.CertificateError`, an alias of
+ * {@linkcode SSLCertVerificationError}.
+ *
+ * @example
+ * ```ts
+ * import { CertificateError, SSLCertVerificationError } from "./ssl.ts";
+ * console.log(CertificateError === SSLCertVerificationError); // true
+ * ```
+ */
+export const CertificateError: typeof SSLCertVerificationError = SSLCertVerificationError;
+
+// OpenSSL's X509_V_ERR numbers and texts for the codes node:tls reports.
+const VERIFY: Record<string, readonly [number, string]> = {
+  UNABLE_TO_GET_ISSUER_CERT: [2, "unable to get issuer certificate"],
+  CERT_NOT_YET_VALID: [9, "certificate is not yet valid"],
+  CERT_HAS_EXPIRED: [10, "certificate has expired"],
+  DEPTH_ZERO_SELF_SIGNED_CERT: [18, "self-signed certificate"],
+  SELF_SIGNED_CERT_IN_CHAIN: [19, "self-signed certificate in certificate chain"],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [20, "unable to get local issuer certificate"],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: [21, "unable to verify the first certificate"],
+  CERT_REVOKED: [23, "certificate revoked"],
+  INVALID_CA: [24, "invalid CA certificate"],
+  CERT_UNTRUSTED: [27, "certificate not trusted"],
+  CERT_REJECTED: [28, "certificate rejected"],
+};
+
+/** Python 3.11's error for a connection that ends mid-protocol. */
+function eof_error(cause?: unknown): SSLEOFError {
+  return new SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol", {
+    library: "SSL",
+    reason: "UNEXPECTED_EOF_WHILE_READING",
+    cause,
+  });
+}
+
+/** Turn whatever node:tls or the socket raised into Python's exception. */
+function to_ssl_error(e: unknown, during_handshake = false): Error {
+  if (e instanceof OSError || e instanceof TypeError || e instanceof RangeError) return e;
+  const code = (e as { code?: unknown })?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string") {
+    const v = VERIFY[code];
+    if (v) return new SSLCertVerificationError(v[0], v[1], { cause: e });
+    if (code.startsWith("ERR_SSL_")) {
+      const reason = code.slice(8);
+      const m = /\(([^()]*)\)\s*$/.exec(msg);
+      const text = m ? m[1]!.split(":").pop()! : reason.toLowerCase().replaceAll("_", " ");
+      return new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: e });
+    }
+    if (code === "ECONNRESET" && (during_handshake || /secure TLS connection/.test(msg))) return eof_error(e);
+  }
+  const m = map_error(e);
+  if (m instanceof OSError && m.errno !== null) return m;
+  return new SSLError(1, msg, { cause: e });
+}
+
+// ---- certificates ------------------------------------------------------
+
+/** A decoded peer certificate, in the shape of Python's `getpeercert()`. */
+export interface PeerCertificate {
+  /** Relative distinguished names: `[[["commonName", "localhost"]]]`. */
+  subject: [string, string][][];
+  /** The issuer's distinguished name, in the same shape. */
+  issuer: [string, string][][];
+  /** X.509 version (3). */
+  version: number;
+  /** Serial number in upper-case hex. */
+  serialNumber: string;
+  /** `Nov 25 04:40:55 2026 GMT` */
+  notBefore: string;
+  /** `Nov 27 04:40:55 2026 GMT` */
+  notAfter: string;
+  /** `[["DNS", "localhost"], ["IP Address", "127.0.0.1"]]`, when present. */
+  subjectAltName?: [string, string][];
+}
+
+const RDN_NAMES: Record<string, string> = {
+  CN: "commonName",
+  C: "countryName",
+  ST: "stateOrProvinceName",
+  L: "localityName",
+  O: "organizationName",
+  OU: "organizationalUnitName",
+  emailAddress: "emailAddress",
+  serialNumber: "serialNumber",
+  DC: "domainComponent",
+  street: "streetAddress",
+};
+
+function rdns(name: Record<string, string | string[]> | undefined): [string, string][][] {
+  const out: [string, string][][] = [];
+  for (const [k, v] of Object.entries(name ?? {})) {
+    for (const one of Array.isArray(v) ? v : [v]) out.push([[RDN_NAMES[k] ?? k, one]]);
+  }
+  return out;
+}
+
+function to_python_cert(c: tls.PeerCertificate): PeerCertificate {
+  const out: PeerCertificate = {
+    subject: rdns(c.subject as unknown as Record<string, string>),
+    issuer: rdns(c.issuer as unknown as Record<string, string>),
+    version: 3,
+    serialNumber: String(c.serialNumber ?? "").toUpperCase(),
+    notBefore: c.valid_from,
+    notAfter: c.valid_to,
+  };
+  if (c.subjectaltname) {
+    out.subjectAltName = c.subjectaltname.split(", ").map((s) => {
+      const i = s.indexOf(":");
+      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
+    });
+  }
+  return out;
+}
+
+const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * A DER certificate as PEM text, as Python's `ssl.DER_cert_to_PEM_cert`.
+ *
+ * @param der the certificate's bytes.
+ * @returns the PEM text.
+ *
+ * @example
+ * ```ts
+ * import { DER_cert_to_PEM_cert } from "./ssl.ts";
+ * console.log(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])).split("\n")[0]); // "-----BEGIN CERTIFICATE-----"
+ * ```
+ */
+export function DER_cert_to_PEM_cert(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString("base64");
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * PEM text of one certificate as DER bytes, as Python's
+ * `ssl.PEM_cert_to_DER_cert`.
+ *
+ * @param pem the PEM text.
+ * @returns the DER bytes.
+ * @throws {RangeError} when the text is not a PEM certificate.
+ *
+ * @example
+ * ```ts
+ * import { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert } from "./ssl.ts";
+ * console.log(PEM_cert_to_DER_cert(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])))); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function PEM_cert_to_DER_cert(pem: string): Uint8Array {
+  const s = pem.trim();
+  if (!s.startsWith("-----BEGIN CERTIFICATE-----") || !s.endsWith("-----END CERTIFICATE-----")) {
+    throw new RangeError("Invalid PEM encoding; must end with -----END CERTIFICATE-----");
+  }
+  const body = s.slice(27, -25).replace(/\s+/g, "");
+  return new Uint8Array(Buffer.from(body, "base64"));
+}
+
+function read_text(path: string, what: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw map_error(e, `${what} ${JSON.stringify(path)}`);
+  }
+}
+
+function pem_lib_error(detail: string, cause?: unknown): SSLError {
+  return new SSLError(9, `[SSL] PEM lib (${detail})`, { library: "SSL", reason: "PEM_LIB", cause });
+}
+
+// ---- the context -------------------------------------------------------
+
+/** Options of {@linkcode create_default_context}: Python's keywords. */
+export interface DefaultContextOptions {
+  /** A PEM file of CA certificates to trust. */
+  cafile?: string | null;
+  /** A directory of PEM CA certificates to trust. */
+  capath?: string | null;
+  /** PEM text, or DER bytes, of CA certificates to trust. */
+  cadata?: string | Uint8Array | null;
+}
+
+/** Options of {@linkcode SSLContext.wrap_socket}: Python's keywords. */
+export interface WrapSocketOptions extends SignalOptions {
+  /** Act as the TLS server (default false). */
+  server_side?: boolean;
+  /** Do the handshake in `wrap_socket`, `connect` or `accept` (default true). */
+  do_handshake_on_connect?: boolean;
+  /** Accepted for compatibility; EOF always reads as an empty result. */
+  suppress_ragged_eofs?: boolean;
+  /** The host name to send (SNI) and check the certificate against. */
+  server_hostname?: string | null;
+  /** Session resumption is not supported: only null is accepted. */
+  session?: null;
+}
+
+interface Credentials {
+  cert: string;
+  key: string;
+  passphrase?: string;
+}
+
+/**
+ * Settings and certificates for TLS connections, as Python's
+ * `ssl.SSLContext`. Make one with {@linkcode create_default_context} or
+ * `new SSLContext(PROTOCOL_TLS_CLIENT)`, then `await ctx.wrap_socket(sock)`.
+ *
+ * @example
+ * ```ts
+ * import { CERT_REQUIRED, PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+ * const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+ * console.log(ctx.verify_mode === CERT_REQUIRED, ctx.check_hostname); // true true
+ * ```
+ */
+export class SSLContext {
+  #protocol: number;
+  #verify_mode: number;
+  #check_hostname: boolean;
+  #min: number = TLSVersion.TLSv1_2;
+  #max: number = TLSVersion.MAXIMUM_SUPPORTED;
+  #options = 0;
+  #cas: string[] = [];
+  #default_certs = false;
+  #creds: Credentials | null = null;
+  #alpn: string[] | null = null;
+  #secure: tls.SecureContext | null = null;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param protocol PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER or PROTOCOL_TLS (default).
+   * @throws {RangeError} for another protocol (SSLv2/3, TLSv1 only: Deno cannot).
+   */
+  constructor(protocol: number = PROTOCOL_TLS) {
+    if (protocol !== PROTOCOL_TLS && protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
+      throw new RangeError(
+        `invalid or unsupported protocol version ${protocol}: Deno's TLS offers PROTOCOL_TLS, PROTOCOL_TLS_CLIENT and PROTOCOL_TLS_SERVER`,
+      );
+    }
+    this.#protocol = protocol;
+    const client = protocol === PROTOCOL_TLS_CLIENT;
+    this.#verify_mode = client ? CERT_REQUIRED : CERT_NONE;
+    this.#check_hostname = client;
+  }
+
+  /** The protocol given at creation. */
+  get protocol(): number {
+    return this.#protocol;
+  }
+
+  /**
+   * Whether the peer's certificate is verified: CERT_NONE, CERT_OPTIONAL or
+   * CERT_REQUIRED.
+   *
+   * @throws {RangeError} CERT_NONE while `check_hostname` is on, as Python.
+   */
+  get verify_mode(): number {
+    return this.#verify_mode;
+  }
+
+  set verify_mode(v: number) {
+    if (v !== CERT_NONE && v !== CERT_OPTIONAL && v !== CERT_REQUIRED) {
+      throw new RangeError("invalid value for verify_mode");
+    }
+    if (v === CERT_NONE && this.#check_hostname) {
+      throw new RangeError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.");
+    }
+    this.#verify_mode = v;
+    this.#secure = null;
+  }
+
+  /** Whether a client checks the certificate against `server_hostname`; turning it on sets CERT_REQUIRED. */
+  get check_hostname(): boolean {
+    return this.#check_hostname;
+  }
+
+  set check_hostname(v: boolean) {
+    this.#check_hostname = Boolean(v);
+    if (v && this.#verify_mode === CERT_NONE) this.#verify_mode = CERT_REQUIRED;
+  }
+
+  /**
+   * The lowest TLS version to accept. Deno speaks TLS 1.2 and 1.3, so any
+   * minimum up to TLSv1_2 means 1.2.
+   */
+  get minimum_version(): number {
+    return this.#min;
+  }
+
+  set minimum_version(v: number) {
+    this.#min = check_version(v, "minimum_version");
+    this.#secure = null;
+  }
+
+  /**
+   * The highest TLS version to offer.
+   *
+   * @throws {RangeError} below TLSv1_2: Deno's TLS cannot speak it.
+   */
+  get maximum_version(): number {
+    return this.#max;
+  }
+
+  set maximum_version(v: number) {
+    v = check_version(v, "maximum_version");
+    if (v !== TLSVersion.MAXIMUM_SUPPORTED && v < TLSVersion.TLSv1_2) {
+      throw new RangeError(
+        `maximum_version ${version_name(v)} cannot be honoured: Deno's TLS speaks only TLS 1.2 and 1.3`,
+      );
+    }
+    this.#max = v;
+    this.#secure = null;
+  }
+
+  /** OP_* flags; OP_NO_TLSv1_2 and OP_NO_TLSv1_3 take effect, the others are already true on Deno. */
+  get options(): number {
+    return this.#options;
+  }
+
+  set options(v: number) {
+    this.#options = v;
+    this.#secure = null;
+  }
+
+  /**
+   * Load this side's certificate chain and private key.
+   *
+   * @param certfile a PEM file with the certificate (and chain, and maybe the key).
+   * @param keyfile a PEM file with the key (default: in `certfile`).
+   * @param password the key's passphrase (string or a function returning it).
+   * @throws {FileNotFoundError} for a missing file.
+   * @throws {SSLError} for a file that is not PEM, or a key that does not match.
+   *
+   * @example
+   * ```ts ignore
+   * import { Purpose, create_default_context } from "./ssl.ts";
+   * const ctx = create_default_context(Purpose.CLIENT_AUTH);
+   * ctx.load_cert_chain("server.pem", "server.key");
+   * ```
+   */
+  load_cert_chain(
+    certfile: string,
+    keyfile?: string | null | { keyfile?: string | null; password?: string | (() => string) | null },
+    password?: string | (() => string) | null,
+  ): void {
+    const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
+    if (typeof a.certfile !== "string") throw new TypeError("certfile should be a valid filesystem path");
+    const cert = read_text(a.certfile, "certfile");
+    const key = typeof a.keyfile === "string" ? read_text(a.keyfile, "keyfile") : cert;
+    let pass = a.password as string | (() => string) | undefined;
+    if (typeof pass === "function") pass = pass();
+    if (pass !== undefined && typeof pass !== "string") throw new TypeError("password should be a string");
+    const certs = cert.match(PEM_CERT_RE);
+    if (!certs) throw pem_lib_error("no certificate in certfile");
+    const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
+    if (!keys) throw pem_lib_error("no private key");
+    try {
+      const pk = createPrivateKey(pass === undefined ? keys[0] : { key: keys[0], passphrase: pass });
+      if (!new X509Certificate(certs[0]!).checkPrivateKey(pk)) {
+        throw new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch", {
+          library: "X509",
+          reason: "KEY_VALUES_MISMATCH",
+        });
+      }
+    } catch (e) {
+      if (e instanceof SSLError) throw e;
+      throw pem_lib_error((e as Error).message, e);
+    }
+    this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
+    this.#secure = null;
+  }
+
+  /**
+   * Trust the CA certificates in a file, a directory, or the given data.
+   *
+   * @param cafile a PEM file.
+   * @param capath a directory of PEM files.
+   * @param cadata PEM text, or DER bytes of one certificate.
+   * @throws {TypeError} when all three are missing.
+   * @throws {SSLError} when the data holds no certificate.
+   *
+   * @example
+   * ```ts ignore
+   * import { create_default_context } from "./ssl.ts";
+   * const ctx = create_default_context();
+   * ctx.load_verify_locations("ca.pem");
+   * ```
+   */
+  load_verify_locations(
+    cafile?: string | null | DefaultContextOptions,
+    capath?: string | null,
+    cadata?: string | Uint8Array | null,
+  ): void {
+    const a = bind_args("load_verify_locations", [cafile, capath, cadata], ["cafile", "capath", "cadata"]);
+    if (a.cafile == null && a.capath == null && a.cadata == null) {
+      throw new TypeError("cafile, capath and cadata cannot be all omitted");
+    }
+    const found: string[] = [];
+    if (a.cafile != null) {
+      const pems = read_text(String(a.cafile), "cafile").match(PEM_CERT_RE);
+      if (!pems) throw pem_lib_error("no certificate in cafile");
+      found.push(...pems);
+    }
+    if (a.capath != null) {
+      const dir = String(a.capath);
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(dir)];
+      } catch (e) {
+        throw map_error(e, `capath ${JSON.stringify(dir)}`);
+      }
+      for (const ent of entries.sort((x, y) => x.name.localeCompare(y.name))) {
+        if (!ent.isFile) continue;
+        try {
+          found.push(...(Deno.readTextFileSync(`${dir}/${ent.name}`).match(PEM_CERT_RE) ?? []));
+        } catch { /* not a readable text file: skipped, as OpenSSL does */ }
+      }
+    }
+    if (a.cadata != null) {
+      if (typeof a.cadata === "string") {
+        const pems = a.cadata.match(PEM_CERT_RE);
+        if (!pems) throw new SSLError(1, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found");
+        found.push(...pems);
+      } else if (ArrayBuffer.isView(a.cadata)) {
+        const v = a.cadata as ArrayBufferView;
+        found.push(DER_cert_to_PEM_cert(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
+      } else {
+        throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+      }
+    }
+    this.#cas.push(...found);
+    this.#secure = null;
+  }
+
+  /**
+   * Trust Deno's built-in root certificates (Mozilla's list, as
+   * `tls.rootCertificates`).
+   *
+   * @param purpose Purpose.SERVER_AUTH (default) or Purpose.CLIENT_AUTH.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+   * const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+   * ctx.load_default_certs();
+   * console.log(ctx.cert_store_stats().x509_ca > 0); // true
+   * ```
+   */
+  load_default_certs(purpose: ASN1Object = Purpose.SERVER_AUTH): void {
+    check_purpose(purpose);
+    this.#default_certs = true;
+    this.#secure = null;
+  }
+
+  /**
+   * Counts of the trusted certificates, as Python's `cert_store_stats()`.
+   *
+   * @returns `{ x509, crl, x509_ca }`.
+   *
+   * @example
+   * ```ts
+   * import { SSLContext } from "./ssl.ts";
+   * console.log(new SSLContext().cert_store_stats()); // { x509: 0, crl: 0, x509_ca: 0 }
+   * ```
+   */
+  cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
+    const n = this.#cas.length + (this.#default_certs ? tls.rootCertificates.length : 0);
+    return { x509: n, crl: 0, x509_ca: n };
+  }
+
+  /**
+   * Offer these ALPN protocols, in order of preference.
+   *
+   * @param protocols e.g. `["h2", "http/1.1"]`.
+   * @throws {RangeError} for an empty or too long name.
+   *
+   * @example
+   * ```ts
+   * import { create_default_context } from "./ssl.ts";
+   * create_default_context().set_alpn_protocols(["http/1.1"]);
+   * ```
+   */
+  set_alpn_protocols(protocols: Iterable<string>): void {
+    const list = [...protocols];
+    for (const p of list) {
+      if (typeof p !== "string") throw new TypeError("ALPN protocols must be strings");
+      const n = new TextEncoder().encode(p).length;
+      if (n === 0 || n > 255) throw new RangeError(`ALPN protocols must be 1 to 255 in length: ${JSON.stringify(p)}`);
+    }
+    this.#alpn = list;
+    this.#secure = null;
+  }
+
+  /**
+   * Choose cipher suites by an OpenSSL cipher string. Deno's TLS (rustls)
+   * chooses among its own secure suites and cannot take such a string, so
+   * this always raises.
+   *
+   * @param ciphers an OpenSSL cipher string.
+   * @throws {SSLError} always, naming the reason.
+   *
+   * @example
+   * ```ts
+   * import { SSLContext, SSLError } from "./ssl.ts";
+   * try { new SSLContext().set_ciphers("ECDHE+AESGCM"); } catch (e) { console.log(e instanceof SSLError); } // true
+   * ```
+   */
+  set_ciphers(ciphers: string): never {
+    throw new SSLError(
+      1,
+      `('No cipher can be selected.') set_ciphers(${
+        JSON.stringify(ciphers)
+      }): Deno's TLS chooses among its own secure suites and takes no OpenSSL cipher string`,
+      { library: "SSL", reason: "NO_CIPHER_MATCH" },
+    );
+  }
+
+  /**
+   * Wrap a socket in TLS. A connected socket is upgraded in place (the
+   * handshake happens now unless `do_handshake_on_connect` is false); an
+   * unconnected one shakes hands in `connect()`; a listening one makes
+   * `accept()` return `SSLSocket`s that have shaken hands. Bytes the socket
+   * had already received (or was receiving) go to TLS.
+   *
+   * @param sock a pysocket stream socket.
+   * @param server_side act as the server (default false).
+   * @param do_handshake_on_connect shake hands at once (default true).
+   * @param suppress_ragged_eofs accepted; EOF reads as an empty result.
+   * @param server_hostname SNI name and the name to check the certificate against.
+   * @param options Python's keywords, and `signal`.
+   * @returns the socket itself, now an {@linkcode SSLSocket}.
+   * @throws {SSLCertVerificationError} when the peer's certificate fails verification.
+   * @throws {SSLError} for other handshake failures.
+   * @throws {TimeoutError} when the socket's timeout passes during the handshake.
+   *
+   * @example
+   * ```ts ignore
+   * import { create_connection } from "./mod.ts";
+   * import { create_default_context } from "./ssl.ts";
+   * using sock = await create_connection(["example.com", 443]);
+   * const ssock = await create_default_context().wrap_socket(sock, { server_hostname: "example.com" });
+   * console.log(ssock.version());
+   * ```
+   */
+  async wrap_socket(
+    sock: Socket,
+    server_side?: boolean | WrapSocketOptions,
+    do_handshake_on_connect?: boolean | WrapSocketOptions,
+    suppress_ragged_eofs?: boolean | WrapSocketOptions,
+    server_hostname?: string | null | WrapSocketOptions,
+    options?: WrapSocketOptions,
+  ): Promise<SSLSocket> {
+    const a = bind_args(
+      "wrap_socket",
+      [sock, server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname, options],
+      ["sock", "server_side", "do_handshake_on_connect", "suppress_ragged_eofs", "server_hostname"],
+      ["session"],
+    );
+    if (!(a.sock instanceof Socket)) throw new TypeError("wrap_socket() needs a pysocket Socket");
+    const s = a.sock;
+    if (sessions.has(s)) throw new RangeError("the socket is already wrapped in TLS");
+    if (s._closed) throw new OSError(E.EBADF);
+    if (s.type !== 1) throw new OSError(E.ENOTSUP, null, { detail: "TLS needs a SOCK_STREAM socket" });
+    if (a.session != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
+    const server = Boolean(a.server_side ?? false);
+    const host = (a.server_hostname ?? null) as string | null;
+    if (host !== null && typeof host !== "string") throw new TypeError("server_hostname must be a string");
+    if (server && host !== null) throw new RangeError("server_hostname can only be specified in client mode");
+    if (host === "" || host?.startsWith(".")) {
+      throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
+    }
+    if (!server && this.#check_hostname && host === null) {
+      throw new RangeError("check_hostname requires server_hostname");
+    }
+    if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {
+      throw new SSLError(1, "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
+    }
+    if (!server && this.#protocol === PROTOCOL_TLS_SERVER) {
+      throw new SSLError(1, "Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
+    }
+    const st: SslState = {
+      context: this,
+      server_side: server,
+      server_hostname: host,
+      do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
+      suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
+      session: null,
+    };
+    sessions.set(s, st);
+    Object.setPrototypeOf(s, SSLSocket.prototype);
+    const ssl = s as SSLSocket;
+    if (is_connected(s)) {
+      start_session(ssl, st);
+      if (st.do_handshake_on_connect) {
+        try {
+          await ssl.do_handshake({ signal: a.signal as AbortSignal | undefined });
+        } catch (e) {
+          if (!(e instanceof TimeoutError) && !(e instanceof DOMException)) s.close();
+          throw e;
+        }
+      }
+    }
+    return ssl;
+  }
+
+  /** node:tls options for a client session (internal). */
+  _client_options(host: string | null): tls.ConnectionOptions {
+    const o: tls.ConnectionOptions = {
+      ...this.#version_options(),
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+      ca: this.#trusted(),
+    };
+    if (host !== null && !is_ip(host)) o.servername = host.replace(/\.$/, "");
+    if (this.#alpn) o.ALPNProtocols = this.#alpn;
+    if (this.#creds) {
+      o.cert = this.#creds.cert;
+      o.key = this.#creds.key;
+      if (this.#creds.passphrase !== undefined) o.passphrase = this.#creds.passphrase;
+    }
+    return o;
+  }
+
+  /** node:tls options for a server session (internal). */
+  _server_options(): tls.TLSSocketOptions {
+    if (!this.#creds) {
+      throw new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
+        library: "SSL",
+        reason: "NO_CERTIFICATE_ASSIGNED",
+      });
+    }
+    this.#secure ??= tls.createSecureContext({
+      ...this.#version_options(),
+      cert: this.#creds.cert,
+      key: this.#creds.key,
+      ...(this.#creds.passphrase === undefined ? {} : { passphrase: this.#creds.passphrase }),
+      ...(this.#verify_mode === CERT_NONE ? {} : { ca: this.#trusted() }),
+    });
+    const o: tls.TLSSocketOptions = {
+      isServer: true,
+      secureContext: this.#secure,
+      requestCert: this.#verify_mode !== CERT_NONE,
+      rejectUnauthorized: this.#verify_mode === CERT_REQUIRED,
+    };
+    if (this.#alpn) o.ALPNProtocols = this.#alpn;
+    return o;
+  }
+
+  /** True when nothing at all is trusted (internal). */
+  get _empty_store(): boolean {
+    return this.#cas.length === 0 && !this.#default_certs;
+  }
+
+  #trusted(): string[] {
+    return this.#default_certs ? [...tls.rootCertificates, ...this.#cas] : [...this.#cas];
+  }
+
+  #version_options(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
+    let lo: tls.SecureVersion = this.#min === TLSVersion.TLSv1_3 ? "TLSv1.3" : "TLSv1.2";
+    let hi: tls.SecureVersion = this.#max === TLSVersion.TLSv1_2 ? "TLSv1.2" : "TLSv1.3";
+    if (this.#options & OP_NO_TLSv1_2) lo = "TLSv1.3";
+    if (this.#options & OP_NO_TLSv1_3) hi = "TLSv1.2";
+    if (lo === "TLSv1.3" && hi === "TLSv1.2") {
+      throw new SSLError(1, "[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available", {
+        library: "SSL",
+        reason: "NO_PROTOCOLS_AVAILABLE",
+      });
+    }
+    return { minVersion: lo, maxVersion: hi };
+  }
+}
+
+function check_version(v: number, what: string): number {
+  if (!Object.values(TLSVersion).includes(v as TLSVersionValue)) {
+    throw new RangeError(`${what}: ${v} is not a valid TLSVersion`);
+  }
+  return v;
+}
+
+function version_name(v: number): string {
+  const e = Object.entries(TLSVersion).find(([, n]) => n === v);
+  return `TLSVersion.${e ? e[0] : v}`;
+}
+
+function check_purpose(p: unknown): void {
+  if (p !== Purpose.SERVER_AUTH && p !== Purpose.CLIENT_AUTH) {
+    throw new TypeError("purpose must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH");
+  }
+}
+
+function is_ip(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}
+
+/**
+ * A context with Python's secure defaults: `Purpose.SERVER_AUTH` (default)
+ * makes a client context that verifies certificates and host names;
+ * `Purpose.CLIENT_AUTH` makes a server context. The CAs given are trusted,
+ * or Deno's built-in roots when none is given.
+ *
+ * @param purpose Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH.
+ * @param options `{ cafile, capath, cadata }`.
+ * @returns the context.
+ *
+ * @example
+ * ```ts
+ * import { create_default_context, CERT_REQUIRED } from "./ssl.ts";
+ * const ctx = create_default_context();
+ * console.log(ctx.verify_mode === CERT_REQUIRED, ctx.check_hostname); // true true
+ * ```
+ */
+export function create_default_context(
+  purpose?: ASN1Object | DefaultContextOptions,
+  options?: DefaultContextOptions,
+): SSLContext {
+  const a = bind_args("create_default_context", [purpose, options], ["purpose"], ["cafile", "capath", "cadata"]);
+  const p = a.purpose ?? Purpose.SERVER_AUTH;
+  check_purpose(p);
+  const ctx = new SSLContext(p === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER);
+  if (a.cafile != null || a.capath != null || a.cadata != null) {
+    ctx.load_verify_locations(
+      (a.cafile ?? null) as string | null,
+      (a.capath ?? null) as string | null,
+      (a.cadata ?? null) as string | Uint8Array | null,
+    );
+  } else if (ctx.verify_mode !== CERT_NONE) {
+    ctx.load_default_certs(p as ASN1Object);
+  }
+  return ctx;
+}
+
+// ---- the TLS socket ----------------------------------------------------
+
+interface Session {
+  transport: TlsTransport;
+  done: boolean;
+  error: Error | null;
+  /** Resolves when the handshake has succeeded or failed; never rejects. */
+  handshake: Promise<void>;
+}
+
+interface SslState {
+  context: SSLContext;
+  server_side: boolean;
+  server_hostname: string | null;
+  do_handshake_on_connect: boolean;
+  suppress_ragged_eofs: boolean;
+  session: Session | null;
+}
+
+const sessions = new WeakMap<Socket, SslState>();
+
+function is_connected(s: Socket): boolean {
+  try {
+    s._stream_parts();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function state_of(s: Socket): SslState {
+  const st = sessions.get(s);
+  if (!st) throw new TypeError("not an SSLSocket made by wrap_socket()");
+  return st;
+}
+
+/** Check a client's view of the server certificate, as OpenSSL would. */
+function client_verify(t: tls.TLSSocket, st: SslState): Error | null {
+  const ctx = st.context;
+  if (ctx.verify_mode === CERT_NONE) return null;
+  const cert = t.getPeerCertificate();
+  const now = Date.now();
+  if (cert && cert.valid_to && Date.parse(cert.valid_to) < now) {
+    return new SSLCertVerificationError(10, "certificate has expired");
+  }
+  if (cert && cert.valid_from && Date.parse(cert.valid_from) > now) {
+    return new SSLCertVerificationError(9, "certificate is not yet valid");
+  }
+  if (ctx._empty_store) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+  if (!t.authorized) {
+    const code = String(t.authorizationError ?? "");
+    const self_signed = cert && JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
+    if ((code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") && !self_signed) {
+      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
+      return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+    }
+    if (code === "SELF_SIGNED_CERT_IN_CHAIN" && self_signed) {
+      return new SSLCertVerificationError(18, "self-signed certificate");
+    }
+    const v = VERIFY[code];
+    return new SSLCertVerificationError(v?.[0] ?? null, v?.[1] ?? (code || "certificate verify failed"));
+  }
+  const host = st.server_hostname;
+  if (ctx.check_hostname && host !== null && cert) {
+    const bad = tls.checkServerIdentity(host.replace(/^\[|\]$/g, "").replace(/\.$/, ""), cert);
+    if (bad) {
+      return is_ip(host)
+        ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`, {
+          cause: bad,
+        })
+        : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`, {
+          cause: bad,
+        });
+    }
+  }
+  return null;
+}
+
+/** How long TLS may go on with received bytes after the peer's EOF mid-handshake. */
+const EOF_GRACE_MS = 100;
+
+/** Layer a TLS session over the socket's connection and swap it in. */
+function start_session(s: Socket, st: SslState): Session {
+  const raw = s._stream_parts();
+  const server_opts = st.server_side ? st.context._server_options() : null;
+  const client_opts = st.server_side ? null : st.context._client_options(st.server_hostname);
+  let finish: (err: Error | null) => void = () => {};
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  // Deno's TLS engine stays silent when the connection ends mid-handshake:
+  // give it a moment to finish with the bytes it has, then fail the handshake.
+  const duplex = raw_duplex(raw, {
+    eof: () => {
+      if (!done && grace === undefined) {
+        grace = setTimeout(() => finish(transport.error ?? eof_error()), EOF_GRACE_MS);
+      }
+    },
+    error: (e) => {
+      if (!done) finish(to_ssl_error(e, true));
+    },
+  });
+  const t = server_opts ? new tls.TLSSocket(duplex, server_opts) : tls.connect({ ...client_opts, socket: duplex });
+  let done = false;
+  const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
+  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
+  session.handshake = new Promise<void>((resolve) => {
+    finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      if (grace !== undefined) clearTimeout(grace);
+      session.done = true;
+      session.error = err;
+      if (err) {
+        transport.fail(err);
+        t.destroy();
+      }
+      resolve();
+    };
+    t.once(st.server_side ? "secure" : "secureConnect", () => finish(st.server_side ? null : client_verify(t, st)));
+    t.once("error", (e: unknown) => finish(transport.error ?? to_ssl_error(e, true)));
+    t.once("close", () => finish(transport.error ?? eof_error()));
+  });
+  st.session = session;
+  _replace_transport(s, transport);
+  return session;
+}
+
+/**
+ * A socket wrapped in TLS, as Python's `ssl.SSLSocket`: every
+ * {@linkcode Socket} method works on the decrypted stream, plus the TLS
+ * methods below. Made only by {@linkcode SSLContext.wrap_socket} (which
+ * returns the same object, now of this class).
+ *
+ * @example
+ * ```ts ignore
+ * import { create_connection } from "./mod.ts";
+ * import { create_default_context, SSLSocket } from "./ssl.ts";
+ * const sock = await create_connection(["example.com", 443]);
+ * const ssock = await create_default_context().wrap_socket(sock, { server_hostname: "example.com" });
+ * console.log(ssock instanceof SSLSocket, ssock.version());
+ * ssock.close();
+ * ```
+ */
+export class SSLSocket extends Socket {
+  /**
+   * Not public, as in Python: use {@linkcode SSLContext.wrap_socket}.
+   * @throws {TypeError} always.
+   */
+  constructor() {
+    no_constructor();
+    super();
+  }
+
+  /** The context this socket was wrapped with. */
+  get context(): SSLContext {
+    return state_of(this).context;
+  }
+
+  /** True for the server end. */
+  get server_side(): boolean {
+    return state_of(this).server_side;
+  }
+
+  /** The `server_hostname` given to `wrap_socket`, or null. */
+  get server_hostname(): string | null {
+    return state_of(this).server_hostname;
+  }
+
+  /** As given to `wrap_socket`. */
+  get suppress_ragged_eofs(): boolean {
+    return state_of(this).suppress_ragged_eofs;
+  }
+
+  /** As given to `wrap_socket`. */
+  get do_handshake_on_connect(): boolean {
+    return state_of(this).do_handshake_on_connect;
+  }
+
+  /**
+   * Perform (or wait for) the TLS handshake, within the socket's timeout.
+   *
+   * @param options `{ signal }`.
+   * @throws {SSLCertVerificationError} when verification fails.
+   * @throws {SSLError} for other failures.
+   * @throws {SSLWantReadError} on a non-blocking socket while the handshake is not done.
+   * @throws {TimeoutError} `The handshake operation timed out` (it goes on).
+   *
+   * @example
+   * ```ts ignore
+   * const ssock = await ctx.wrap_socket(sock, { do_handshake_on_connect: false, server_hostname: "localhost" });
+   * await ssock.do_handshake();
+   * ```
+   */
+  async do_handshake(options?: SignalOptions): Promise<void> {
+    const a = bind_args("do_handshake", [options], []);
+    if (this._closed) throw new OSError(E.EBADF);
+    const st = state_of(this);
+    const s = st.session ?? (is_connected(this) ? start_session(this, st) : null);
+    if (!s) throw new OSError(E.ENOTCONN);
+    if (!s.done) {
+      const dl = this._deadline(a.signal as AbortSignal | undefined);
+      if (dl.nonblocking) throw new SSLWantReadError();
+      try {
+        await dl.wait(s.handshake);
+      } catch (e) {
+        if (e instanceof TimeoutError) throw new TimeoutError(null, "The handshake operation timed out");
+        throw e;
+      }
+    }
+    if (s.error) throw s.error;
+  }
+
+  /**
+   * Connect, then (by default) shake hands.
+   *
+   * @param address the peer's address.
+   * @param options `{ signal }`.
+   *
+   * @example
+   * ```ts ignore
+   * const ssock = await ctx.wrap_socket(socket(), { server_hostname: "localhost" });
+   * await ssock.connect(["127.0.0.1", 8443]);
+   * ```
+   */
+  override async connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    const st = state_of(this);
+    if (st.session) throw new RangeError("attempt to connect already-connected SSLSocket!");
+    if (st.server_side) throw new RangeError("can't connect in server-side mode");
+    await super.connect(address, options);
+    start_session(this, st);
+    if (st.do_handshake_on_connect) await this.do_handshake(options);
+  }
+
+  /**
+   * Accept a connection and (by default) shake hands as the server; the
+   * returned socket is an `SSLSocket`. A peer that fails the handshake (for
+   * example one that speaks plain text) raises `SSLError` here; the
+   * listening socket goes on serving.
+   *
+   * @param options `{ signal }`.
+   * @returns `[conn, address]`.
+   *
+   * @example
+   * ```ts ignore
+   * const listener = await ctx.wrap_socket(srv, true);
+   * const [conn, addr] = await listener.accept();
+   * ```
+   */
+  override async accept(options?: SignalOptions): Promise<[Socket, Address]> {
+    const st = state_of(this);
+    const [conn, addr] = await super.accept(options);
+    try {
+      await st.context.wrap_socket(conn, {
+        server_side: true,
+        do_handshake_on_connect: st.do_handshake_on_connect,
+        suppress_ragged_eofs: st.suppress_ragged_eofs,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    return [conn, addr];
+  }
+
+  /**
+   * The negotiated protocol version (`"TLSv1.3"`), or null before the handshake.
+   *
+   * @returns the version.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.version()); // "TLSv1.3"
+   * ```
+   */
+  version(): string | null {
+    return done_tls(this)?.getProtocol() ?? null;
+  }
+
+  /**
+   * The cipher in use: `[name, protocol, secret bits]`, or null before the handshake.
+   *
+   * @returns the cipher triple.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.cipher()); // ["TLS_AES_256_GCM_SHA384", "TLSv1.3", 256]
+   * ```
+   */
+  cipher(): [string, string, number] | null {
+    const t = done_tls(this);
+    if (!t) return null;
+    const c = t.getCipher();
+    const bits = /256|CHACHA20/i.test(c.name) ? 256 : /128/.test(c.name) ? 128 : 0;
+    return [c.standardName ?? c.name, c.version ?? t.getProtocol() ?? "", bits];
+  }
+
+  /**
+   * The ciphers both sides offered; Deno does not report them, so null.
+   *
+   * @returns null.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.shared_ciphers()); // null
+   * ```
+   */
+  shared_ciphers(): null {
+    return null;
+  }
+
+  /**
+   * TLS compression is never used: null, as in Python.
+   *
+   * @returns null.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.compression()); // null
+   * ```
+   */
+  compression(): null {
+    return null;
+  }
+
+  /**
+   * The ALPN protocol the server chose, or null.
+   *
+   * @returns the protocol name.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.selected_alpn_protocol()); // "http/1.1"
+   * ```
+   */
+  selected_alpn_protocol(): string | null {
+    const p = done_tls(this)?.alpnProtocol;
+    return typeof p === "string" && p !== "" ? p : null;
+  }
+
+  /**
+   * NPN is obsolete and not offered: null.
+   *
+   * @returns null.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.selected_npn_protocol()); // null
+   * ```
+   */
+  selected_npn_protocol(): null {
+    return null;
+  }
+
+  /**
+   * The peer's certificate: Python's dict (subject, issuer, version,
+   * serialNumber, notBefore, notAfter, subjectAltName) when it was
+   * verified, `{}` when it was not (CERT_NONE), the DER bytes with
+   * `binary_form`, or null when the peer sent none.
+   *
+   * @param binary_form return the DER bytes.
+   * @returns the certificate.
+   * @throws {RangeError} before the handshake (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.getpeercert()?.subject); // [[["commonName", "localhost"]]]
+   * ```
+   */
+  getpeercert(binary_form?: false): PeerCertificate | Record<string, never> | null;
+  /**
+   * The peer's certificate as DER bytes, or null when it sent none.
+   *
+   * @param binary_form true.
+   * @returns the DER bytes.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.getpeercert(true)?.length); // 834
+   * ```
+   */
+  getpeercert(binary_form: true): Uint8Array | null;
+  getpeercert(binary_form: boolean = false): PeerCertificate | Record<string, never> | Uint8Array | null {
+    const t = done_tls(this);
+    if (!t) throw new RangeError("handshake not done yet");
+    const c = t.getPeerCertificate();
+    if (!c || Object.keys(c).length === 0 || !c.raw) return null;
+    if (binary_form) return new Uint8Array(c.raw);
+    const st = state_of(this);
+    if (st.context.verify_mode !== CERT_REQUIRED && !(st.context.verify_mode === CERT_OPTIONAL && !st.server_side)) {
+      return {};
+    }
+    return to_python_cert(c);
+  }
+
+  /**
+   * Decrypted bytes ready to read without waiting.
+   *
+   * @returns the count.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(ssock.pending()); // 0
+   * ```
+   */
+  pending(): number {
+    const s = state_of(this).session;
+    if (!s || this._closed) return 0;
+    return this._stream_parts().reader.buffered + s.transport.pending;
+  }
+
+  /**
+   * Python's `unwrap()` (close TLS, keep the plain connection) cannot be
+   * done honestly on Deno: the TLS engine may already have read plain bytes
+   * that follow the peer's close_notify. It always raises.
+   *
+   * @throws {OSError} ENOTSUP, naming the reason.
+   *
+   * @example
+   * ```ts ignore
+   * ssock.unwrap(); // throws OSError ENOTSUP
+   * ```
+   */
+  unwrap(): never {
+    throw new OSError(E.ENOTSUP, null, {
+      detail: "unwrap(): Deno's TLS may already have consumed plain bytes that follow close_notify",
+    });
+  }
+
+  /** Python's repr(). */
+  override toString(): string {
+    return super.toString().replace("<socket.socket", "<ssl.SSLSocket");
+  }
+}
+
+/** The TLS socket of a session whose handshake succeeded, else null. */
+function done_tls(s: Socket): tls.TLSSocket | null {
+  const ss = state_of(s).session;
+  return ss && ss.done && ss.error === null ? ss.transport.tls : null;
+}
+
+function no_constructor(): void {
+  throw new TypeError(
+    "SSLSocket does not have a public constructor. Instances are returned by SSLContext.wrap_socket().",
+  );
+}
