@@ -15,8 +15,9 @@
 import { AF_INET, AF_INET6, AF_UNIX, SO_REUSEPORT, SOCK_STREAM, SOL_SOCKET } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
 import { bind_args } from "./_args.ts";
-import { as_int, check_host, check_port, parse_ipv4, parse_ipv6, py_type, strip_zone } from "./families/_ip.ts";
-import { lookup_all } from "./_resolve.ts";
+import { as_int, check_host, check_port, py_type } from "./families/_ip.ts";
+import { _getaddrinfo } from "./names.ts";
+import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
 import { getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { AddressInput, SignalOptions } from "./types.ts";
 
@@ -28,16 +29,27 @@ export interface CreateConnectionOptions extends SignalOptions {
   source_address?: readonly [string, number] | null;
   /** Raise an AggregateError of every attempt's error instead of the last. */
   all_errors?: boolean;
+  /**
+   * Happy Eyeballs (RFC 8305), as asyncio's option of the same name: when
+   * the host resolves to both IPv6 and IPv4, attempts alternate families
+   * (IPv6 first) and start this many seconds apart; the first to connect
+   * wins and the others are closed. Default 0.25; null tries one address
+   * after another, as Python's `socket.create_connection`.
+   */
+  happy_eyeballs_delay?: number | null;
 }
 
 /**
  * Connect to `[host, port]`, trying every address the host resolves to, as
- * Python's `socket.create_connection`.
+ * Python's `socket.create_connection`. When the host resolves to both IPv6
+ * and IPv4 addresses, the attempts race as Happy Eyeballs (RFC 8305):
+ * interleaved by family, IPv6 first, staggered by `happy_eyeballs_delay`
+ * (0.25 s), the first to connect wins and the others are closed.
  *
  * @param address `[host, port]`.
  * @param timeout seconds (default: `getdefaulttimeout()`), or null.
  * @param source_address a local address to bind first (raises OSError: Deno.connect cannot choose it).
- * @param options `{ all_errors, signal }` and any of the above by name.
+ * @param options `{ all_errors, happy_eyeballs_delay, signal }` and any of the above by name.
  * @returns the connected socket.
  * @throws {OSError} the last attempt's error, or an AggregateError with
  *   `all_errors`.
@@ -65,7 +77,7 @@ export async function create_connection(
     "address",
     "timeout",
     "source_address",
-  ], ["all_errors"]);
+  ], ["all_errors", "happy_eyeballs_delay"]);
   const addr = a.address;
   if (!Array.isArray(addr) || addr.length !== 2) {
     throw new TypeError(
@@ -82,20 +94,29 @@ export async function create_connection(
     );
   }
   const signal = a.signal as AbortSignal | undefined;
-  const targets = await candidates(host);
-  const errors: unknown[] = [];
-  for (const [family, ip] of targets) {
-    const s = socket(family, SOCK_STREAM);
-    try {
-      s.settimeout(t);
-      await s.connect(family === AF_INET6 ? [ip, port, 0, 0] : [ip, port], {
-        signal,
-      });
-      return s;
-    } catch (e) {
-      s.close();
-      if (signal?.aborted) throw e;
-      errors.push(e);
+  const delay = a.happy_eyeballs_delay === undefined ? 0.25 : a.happy_eyeballs_delay as number | null;
+  if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
+    throw new RangeError("happy_eyeballs_delay must be a non-negative number or null");
+  }
+  const targets: Candidate[] = (await _getaddrinfo(host, port, SOCK_STREAM, signal))
+    .map(([family, , , , sockaddr]) => ({ family, sockaddr }));
+  let errors: unknown[] = [];
+  if (delay !== null && t !== 0 && new Set(targets.map((c) => c.family)).size > 1) {
+    const r = await staggered_race(interleave(targets), delay, t, signal);
+    if ("socket" in r) return r.socket;
+    errors = r.errors;
+  } else {
+    for (const { family, sockaddr } of targets) {
+      const s = socket(family, SOCK_STREAM);
+      try {
+        s.settimeout(t);
+        await s.connect(sockaddr, { signal });
+        return s;
+      } catch (e) {
+        s.close();
+        if (signal?.aborted) throw e;
+        errors.push(e);
+      }
     }
   }
   if (a.all_errors) {
@@ -103,14 +124,6 @@ export async function create_connection(
   }
   throw errors[errors.length - 1] ??
     new OSError(null, "getaddrinfo returns an empty list");
-}
-
-/** The [family, address] pairs to try for a host, resolver order. */
-async function candidates(host: string): Promise<[number, string][]> {
-  if (parse_ipv4(host)) return [[AF_INET, host]];
-  if (parse_ipv6(strip_zone(host))) return [[AF_INET6, host]];
-  const addrs = await lookup_all(host, 0);
-  return addrs.map((r) => [r.family === 6 ? AF_INET6 : AF_INET, r.address]);
 }
 
 /** Keywords of {@linkcode create_server}. */

@@ -63,4 +63,25 @@ export {
   socketpair,
 } from "./connection.ts";
 export { SocketFile, type SocketFileOptions } from "./_makefile.ts";
+export {
+  type AddrInfo,
+  getaddrinfo,
+  type GetaddrinfoOptions,
+  getfqdn,
+  gethostbyaddr,
+  gethostbyname,
+  gethostbyname_ex,
+  gethostname,
+  getnameinfo,
+  type HostArg,
+  if_addresses,
+  if_indextoname,
+  if_nameindex,
+  if_nametoindex,
+  type InterfaceAddress,
+  type InterfaceInfo,
+  type PortArg,
+} from "./names.ts";
+export { htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs } from "./_inet.ts";
+export { getprotobyname, getservbyname, getservbyport } from "./_services.ts";
 export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";

@@ -773,5 +773,5 @@ export function _getaddrinfo(
   type: number,
   signal?: AbortSignal,
 ): Promise<AddrInfo[]> {
-  return gai(host, String(port), AF_UNSPEC, type, 0, 0, signal);
+  return gai(host_arg(host, "getaddrinfo"), String(port), AF_UNSPEC, type, 0, 0, signal);
 }

@@ -118,7 +118,7 @@ export function format_ipv6(b: Uint8Array): string {
   if (words.slice(0, 5).every((w) => w === 0)) {
     const v4 = format_ipv4(b.subarray(12));
     if (words[5] === 0xffff) return `::ffff:${v4}`;
-    if (words[5] === 0 && (words[6] !== 0 || words[7]! > 1)) return `::${v4}`;
+    if (words[5] === 0 && words[6] !== 0) return `::${v4}`;
   }
   let bestStart = -1, bestLen = 0;
   for (let i = 0; i < 8;) {

@@ -1,0 +1,165 @@
+// Happy Eyeballs (RFC 8305) for create_connection: addresses interleaved by
+// family (IPv6 first), connection attempts staggered by a delay (the next
+// one starts early when the previous fails), the first to connect wins and
+// every other attempt is cancelled (connects in flight are aborted) and
+// closed. Deno.connect's own autoSelectFamily resolves the name itself, so
+// it cannot take the addresses getaddrinfo gave, report every attempt's
+// error, or be observed by tests: this is the asyncio algorithm instead.
+
+import { AF_INET6, SOCK_STREAM } from "./constants.ts";
+import { TimeoutError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+import { format_address } from "./families/types.ts";
+import { _replace_transport, type Socket, socket } from "./socket.ts";
+import type { Address, Inet6Address, InetAddress } from "./types.ts";
+
+/** One address to try: a family and a getaddrinfo sockaddr. */
+export interface Candidate {
+  family: number;
+  sockaddr: InetAddress | Inet6Address;
+}
+
+/** The outcome of a race: the winning socket, or every attempt's error in attempt order. */
+export type RaceResult = { socket: Socket } | { errors: unknown[] };
+
+type Observer = (sock: Socket, candidate: Candidate) => void;
+let observer: Observer | null = null;
+
+/**
+ * Internal, for tests only: `fn` sees every attempt's socket as it is made
+ * (null removes it), so a test can check that the losers were closed.
+ */
+export function _set_attempt_observer(fn: Observer | null): void {
+  observer = fn;
+}
+
+/**
+ * RFC 8305 section 4 ordering: IPv6 first, then alternate families,
+ * keeping the resolver's order within each family.
+ */
+export function interleave(cands: readonly Candidate[]): Candidate[] {
+  const v6 = cands.filter((c) => c.family === AF_INET6);
+  const other = cands.filter((c) => c.family !== AF_INET6);
+  const out: Candidate[] = [];
+  for (let i = 0; i < Math.max(v6.length, other.length); i++) {
+    if (i < v6.length) out.push(v6[i]!);
+    if (i < other.length) out.push(other[i]!);
+  }
+  return out;
+}
+
+class LostRace extends Error {}
+
+/** One attempt: a socket connected through an abortable Deno.connect. */
+async function attempt(c: Candidate, timeout: number | null, cancel: AbortSignal): Promise<Socket> {
+  const s = socket(c.family, SOCK_STREAM);
+  observer?.(s, c);
+  const detail = `connect to ${format_address(c.sockaddr as Address)}`;
+  const ac = new AbortController();
+  const onCancel = () => ac.abort(cancel.reason);
+  cancel.addEventListener("abort", onCancel, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timed_out = false;
+  if (timeout !== null) {
+    timer = setTimeout(() => {
+      timed_out = true;
+      ac.abort(new TimeoutError());
+    }, timeout * 1000);
+  }
+  try {
+    s.settimeout(timeout);
+    const conn = await Deno.connect({
+      transport: "tcp",
+      hostname: c.sockaddr[0].replace(/%.*$/, ""),
+      port: c.sockaddr[1],
+      signal: ac.signal,
+    } as Deno.ConnectOptions);
+    if (cancel.aborted) {
+      conn.close();
+      throw cancel.reason;
+    }
+    _replace_transport(s, conn);
+    return s;
+  } catch (e) {
+    s.close();
+    if (timed_out) throw new TimeoutError(null, "timed out", { detail, cause: e });
+    if (cancel.aborted) throw cancel.reason;
+    throw map_error(e, detail);
+  } finally {
+    clearTimeout(timer);
+    cancel.removeEventListener("abort", onCancel);
+  }
+}
+
+/**
+ * Race connection attempts to `cands` (already interleaved), starting one
+ * every `delay` seconds or as soon as the previous one fails. Resolves
+ * once the race is over and every loser has been closed.
+ *
+ * @param cands the addresses, in the order to try.
+ * @param delay seconds between attempt starts.
+ * @param timeout each attempt's timeout (and the winner's), or null.
+ * @param signal aborts the whole race with `signal.reason`.
+ */
+export function staggered_race(
+  cands: readonly Candidate[],
+  delay: number,
+  timeout: number | null,
+  signal?: AbortSignal,
+): Promise<RaceResult> {
+  return new Promise<RaceResult>((resolve, reject) => {
+    const cancel = new AbortController();
+    const errors: unknown[] = new Array(cands.length);
+    let winner: Socket | null = null;
+    let next = 0;
+    let running = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let aborted: unknown = undefined;
+    const onAbort = () => {
+      aborted = signal!.reason;
+      clearTimeout(timer);
+      cancel.abort(signal!.reason);
+      settle();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const settle = () => {
+      if (running > 0) return; // wait until every attempt has finished or been aborted
+      if (!winner && aborted === undefined && next < cands.length) return;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (aborted !== undefined) {
+        winner?.close();
+        reject(aborted);
+      } else if (winner) resolve({ socket: winner });
+      else resolve({ errors: errors.filter((_, i) => i < next) });
+    };
+    const start = () => {
+      clearTimeout(timer);
+      if (winner || aborted !== undefined || next >= cands.length) return;
+      const i = next++;
+      running++;
+      attempt(cands[i]!, timeout, cancel.signal).then((s) => {
+        running--;
+        if (winner || aborted !== undefined) s.close();
+        else {
+          winner = s;
+          clearTimeout(timer);
+          cancel.abort(new LostRace("another attempt connected first"));
+        }
+        settle();
+      }, (e) => {
+        running--;
+        errors[i] = e;
+        if (!winner && aborted === undefined) start(); // a failure starts the next attempt at once
+        settle();
+      });
+      if (next < cands.length) timer = setTimeout(start, delay * 1000);
+    };
+    if (signal?.aborted) {
+      signal.removeEventListener("abort", onAbort);
+      reject(signal.reason);
+      return;
+    }
+    start();
+  });
+}
