@@ -1,0 +1,148 @@
+// Shared by the socket tests: the three stream families as one table, and a
+// connected trio (listener, client, accepted connection) that cleans itself up.
+
+import { AF_INET, AF_INET6, AF_UNIX, type AddressInput, type Socket, socket } from "../mod.ts";
+
+/** One row of the family table. */
+export interface Family {
+  /** "AF_INET", "AF_INET6", "AF_UNIX" (used in test names). */
+  readonly name: string;
+  readonly family: number;
+  /** The loopback host ('' for AF_UNIX). */
+  readonly host: string;
+}
+
+/** True when this host can bind ::1. */
+export const HAS_IPV6: boolean = (() => {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The family table every scenario runs against. */
+export const FAMILIES: readonly Family[] = [
+  { name: "AF_INET", family: AF_INET, host: "127.0.0.1" },
+  ...(HAS_IPV6 ? [{ name: "AF_INET6", family: AF_INET6, host: "::1" }] : []),
+  { name: "AF_UNIX", family: AF_UNIX, host: "" },
+];
+
+/** A temp dir (AF_UNIX paths) that removes itself. */
+export class TempDir implements Disposable {
+  readonly path: string = Deno.makeTempDirSync({ prefix: "pysocket-test-" });
+  /** A socket path inside the dir. */
+  sock(name = "s.sock"): string {
+    return `${this.path}/${name}`;
+  }
+  [Symbol.dispose](): void {
+    try {
+      Deno.removeSync(this.path, { recursive: true });
+    } catch { /* gone already */ }
+  }
+}
+
+/** A bind address for `fam` (port 0 or a fresh path in `dir`). */
+export function bind_addr(fam: Family, dir: TempDir, name?: string): AddressInput {
+  return fam.family === AF_UNIX ? dir.sock(name) : [fam.host, 0];
+}
+
+/** A listening socket of `fam` with its own temp dir. */
+export class Server implements Disposable {
+  readonly dir: TempDir = new TempDir();
+  readonly sock: Socket;
+  constructor(readonly fam: Family, backlog?: number) {
+    this.sock = socket(fam.family);
+    try {
+      this.sock.bind(bind_addr(fam, this.dir));
+      this.sock.listen(backlog);
+    } catch (e) {
+      this.sock.close();
+      this.dir[Symbol.dispose]();
+      throw e;
+    }
+  }
+  /** The address clients connect to. */
+  get addr(): AddressInput {
+    return this.sock.getsockname() as AddressInput;
+  }
+  [Symbol.dispose](): void {
+    this.sock.close();
+    this.dir[Symbol.dispose]();
+  }
+}
+
+/** A listener, a connected client and the accepted connection. */
+export class Trio implements AsyncDisposable {
+  private constructor(readonly server: Server, readonly cli: Socket, readonly conn: Socket) {}
+
+  /** Connect a client to a new server of `fam` and accept it. */
+  static async open(fam: Family): Promise<Trio> {
+    const server = new Server(fam);
+    const cli = socket(fam.family);
+    try {
+      await cli.connect(server.addr);
+      const [conn] = await server.sock.accept();
+      return new Trio(server, cli, conn);
+    } catch (e) {
+      cli.close();
+      server[Symbol.dispose]();
+      throw e;
+    }
+  }
+
+  get srv(): Socket {
+    return this.server.sock;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.cli.close();
+    this.conn.close();
+    this.server[Symbol.dispose]();
+    // Let Deno finish closing the resources (the sanitizers check them).
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+/** Bytes of a string. */
+export function b(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** A string of bytes. */
+export function str(u: Uint8Array): string {
+  return new TextDecoder().decode(u);
+}
+
+/** Receive exactly n bytes (or until EOF), bounded by `max_calls`. */
+export async function recv_exactly(s: Socket, n: number, max_calls = 100_000): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let got = 0;
+  for (let i = 0; i < max_calls && got < n; i++) {
+    const k = await s.recv_into(out.subarray(got));
+    if (k === 0) break;
+    got += k;
+  }
+  return out.subarray(0, got);
+}
+
+/** Resolve after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Reject with `what timed out` if `p` takes longer than `ms` (the timer is always cleared). */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`${what}: no result within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
