@@ -141,7 +141,8 @@ class DgramEngine implements DatagramEngine {
   #rx_error: unknown = null;
   #changed = signal_promise();
   // sending
-  #tx: Promise<SendResult> | null = null;
+  #tx: Promise<void> | null = null;
+  #tx_error: unknown = null;
   // options
   #broadcast = 0;
   #reuse_addr = 0;
@@ -164,7 +165,7 @@ class DgramEngine implements DatagramEngine {
   }
 
   get writable(): boolean {
-    return true;
+    return this.#closed || this.#tx === null;
   }
 
   wait_readable(): Promise<void> {
@@ -174,7 +175,7 @@ class DgramEngine implements DatagramEngine {
   }
 
   wait_writable(): Promise<void> {
-    return Promise.resolve();
+    return this.#tx ?? Promise.resolve();
   }
 
   // ---- state ----------------------------------------------------------
@@ -360,24 +361,51 @@ class DgramEngine implements DatagramEngine {
     }
     const conn = this.#autobind(null);
     await this.#settle_options();
-    // Sends are chained so datagrams leave in call order even when a timed-out send is still in flight.
-    const prev = this.#tx;
-    const bytes = prev ? data.slice() : data;
-    const start = (): Promise<SendResult> =>
-      conn.send(bytes, addr).then((n) => ({ ok: true, n }), (error) => ({ ok: false, error }));
-    const op = prev ? prev.then(start) : start();
-    this.#tx = op;
-    op.then(() => {
-      if (this.#tx === op) this.#tx = null;
-    });
-    // A UDP send does not wait, so a non-blocking send is awaited: raising EAGAIN
-    // while the datagram still goes out would make the caller send it twice.
-    const r = dl.nonblocking ? await op : await dl.wait(op);
-    if (!r.ok) {
-      if (this.#closed) throw new OSError(E.EBADF);
-      throw map_error(r.error);
+    // A send still in flight (an AF_UNIX receiver whose queue is full) fills the
+    // one-datagram send buffer: wait for it within the deadline, starting nothing.
+    while (this.#tx) {
+      if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
+      await dl.wait(this.#tx);
+      this.#check_open();
     }
-    return r.n;
+    const late = this.#tx_error;
+    if (late !== null) {
+      this.#tx_error = null;
+      throw map_error(late, "an earlier send");
+    }
+    if (dl.unbounded) {
+      const r = await conn.send(data, addr).then(
+        (n): SendResult => ({ ok: true, n }),
+        (error): SendResult => ({ ok: false, error }),
+      );
+      return this.#sent(r);
+    }
+    // With a timeout or non-blocking, a Deno send cannot be taken back: give it one
+    // turn of the event loop (a UDP send, or an AF_UNIX one with room, completes);
+    // if it is still waiting for room, it stays queued as the socket's send buffer,
+    // the call reports it sent, and the next send waits for it (or raises EAGAIN).
+    const op = conn.send(data.slice(), addr).then(
+      (n): SendResult => ({ ok: true, n }),
+      (error): SendResult => ({ ok: false, error }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = new Promise<null>((r) => timer = setTimeout(() => r(null), 0));
+    const r = await Promise.race([op, tick]);
+    clearTimeout(timer);
+    if (r !== null) return this.#sent(r);
+    const tx: Promise<void> = op.then((r) => {
+      if (!r.ok && !this.#closed && this.#tx_error === null) this.#tx_error = r.error;
+      if (this.#tx === tx) this.#tx = null;
+    });
+    this.#tx = tx;
+    return data.length;
+  }
+
+  /** The count of a finished send, or its error. */
+  #sent(r: SendResult): number {
+    if (r.ok) return r.n;
+    if (this.#closed) throw new OSError(E.EBADF);
+    throw map_error(r.error);
   }
 
   // ---- receiving ------------------------------------------------------

@@ -1,0 +1,796 @@
+// SOCK_DGRAM sockets (_dgram.ts) against Python's semantics, for AF_INET,
+// AF_INET6 and AF_UNIX: one scenario table run against all three families,
+// python3 as a real peer, and the missing --unstable-net path in a subprocess.
+
+import assert from "node:assert/strict";
+import {
+  type Address,
+  type AddressInput,
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  BlockingIOError,
+  errno,
+  IP_ADD_MEMBERSHIP,
+  IP_DROP_MEMBERSHIP,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  IP_TOS,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPV6_JOIN_GROUP,
+  IPV6_LEAVE_GROUP,
+  IPV6_MULTICAST_LOOP,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  OSError,
+  PermissionError,
+  SO_BROADCAST,
+  SO_REUSEADDR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  type Socket,
+  socket,
+  SOL_SOCKET,
+  TimeoutError,
+} from "../mod.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const b = (s: string) => enc.encode(s);
+const s_of = (u: Uint8Array) => dec.decode(u);
+
+/** True when this host can bind ::1. */
+const HAS_IPV6 = (() => {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+interface Family {
+  readonly name: string;
+  readonly family: number;
+  readonly host: string;
+}
+
+const FAMILIES: readonly Family[] = [
+  { name: "AF_INET", family: AF_INET, host: "127.0.0.1" },
+  ...(HAS_IPV6 ? [{ name: "AF_INET6", family: AF_INET6, host: "::1" }] : []),
+  { name: "AF_UNIX", family: AF_UNIX, host: "" },
+];
+const IP_FAMILIES = FAMILIES.filter((f) => f.family !== AF_UNIX);
+if (!HAS_IPV6) console.log("AF_INET6 rows skipped: this host cannot bind ::1");
+
+/** A temp dir for AF_UNIX paths, and every socket of a test, closed on dispose. */
+class Scope implements Disposable {
+  readonly dir: string = Deno.makeTempDirSync({ prefix: "pysocket-dgram-" });
+  #socks: Socket[] = [];
+  #n = 0;
+  constructor(readonly fam: Family) {}
+  /** A datagram socket of the family, unbound. */
+  sock(): Socket {
+    const s = socket(this.fam.family, SOCK_DGRAM);
+    this.#socks.push(s);
+    return s;
+  }
+  /** A fresh local address (port 0 or a new path). */
+  addr(): AddressInput {
+    return this.fam.family === AF_UNIX ? `${this.dir}/s${this.#n++}.sock` : [this.fam.host, 0];
+  }
+  /** A datagram socket bound to a fresh local address. */
+  bound(): Socket {
+    const s = this.sock();
+    s.bind(this.addr());
+    return s;
+  }
+  [Symbol.dispose](): void {
+    for (const s of this.#socks) s.close();
+    try {
+      Deno.removeSync(this.dir, { recursive: true });
+    } catch { /* gone already */ }
+  }
+}
+
+/** The address shape check of a family. */
+function assert_shape(fam: Family, a: Address | null, expected: Address): void {
+  if (fam.family === AF_INET) assert.equal((a as unknown[]).length, 2);
+  if (fam.family === AF_INET6) assert.equal((a as unknown[]).length, 4);
+  assert.deepEqual(a, expected);
+}
+
+/** Let a pending receive that close() rejected settle before the test ends (op sanitizer). */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+for (const fam of FAMILIES) {
+  Deno.test(`Socket.sendto()/recvfrom() carry datagrams with the sender's address (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    assert.equal(await tx.sendto(b("hello"), rx.getsockname()), 5);
+    assert.equal(await tx.sendto(b("flags"), 0, rx.getsockname()), 5);
+    const [d1, from1] = await rx.recvfrom(100);
+    assert.equal(s_of(d1), "hello");
+    assert_shape(fam, from1, tx.getsockname());
+    const [d2, from2] = await rx.recvfrom(100);
+    assert.equal(s_of(d2), "flags");
+    assert.deepEqual(from2, from1);
+    // recv_into / recvfrom_into / recv and a zero-length datagram.
+    await tx.sendto(b("into"), rx.getsockname());
+    const buf = new Uint8Array(16);
+    const [n, from3] = await rx.recvfrom_into(buf);
+    assert.equal(n, 4);
+    assert.equal(s_of(buf.subarray(0, 4)), "into");
+    assert.deepEqual(from3, from1);
+    await tx.sendto(new Uint8Array(0), rx.getsockname());
+    await tx.sendto(b("after-empty"), rx.getsockname());
+    assert.equal((await rx.recv(10)).length, 0);
+    assert.equal(await rx.recv_into(buf), 11);
+    assert.equal(rx.type, SOCK_DGRAM);
+    await settle();
+  });
+
+  Deno.test(`Socket.connect() on a datagram socket sets the default peer and drops other senders (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const a = sc.bound(), peer = sc.bound(), other = sc.bound();
+    assert.throws(() => a.getpeername(), (e: unknown) => e instanceof OSError && e.errno === errno.ENOTCONN);
+    await a.connect(peer.getsockname());
+    assert.deepEqual(a.getpeername(), peer.getsockname());
+    await other.sendto(b("intruder"), a.getsockname());
+    await peer.sendto(b("from-peer"), a.getsockname());
+    const [d, from] = await a.recvfrom(100);
+    assert.equal(s_of(d), "from-peer");
+    assert.deepEqual(from, peer.getsockname());
+    assert.equal(await a.send(b("reply")), 5);
+    const [r, rfrom] = await peer.recvfrom(100);
+    assert.equal(s_of(r), "reply");
+    assert.deepEqual(rfrom, a.getsockname());
+    // sendto elsewhere still works while connected, as on Linux.
+    await a.sendto(b("aside"), other.getsockname());
+    assert.equal(s_of(await other.recv(100)), "aside");
+    // Re-target: now `other` is the peer and `peer` is dropped.
+    await a.connect(other.getsockname());
+    assert.deepEqual(a.getpeername(), other.getsockname());
+    await peer.sendto(b("old-peer"), a.getsockname());
+    await other.sendto(b("new-peer"), a.getsockname());
+    assert.equal(s_of(await a.recv(100)), "new-peer");
+    await a.send(b("to-new"));
+    assert.equal(s_of(await other.recv(100)), "to-new");
+    a.settimeout(0.1);
+    await assert.rejects(a.recv(100), TimeoutError);
+    await settle();
+  });
+
+  Deno.test(`Socket.recv() keeps datagram boundaries: truncates and MSG_PEEK leaves the datagram (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    const to = rx.getsockname();
+    await tx.sendto(b("0123456789"), to);
+    await tx.sendto(b("abcdefghij"), to);
+    await tx.sendto(b("ABCDEFGHIJ"), to);
+    await tx.sendto(b("KLMNOPQRST"), to);
+    assert.equal(s_of(await rx.recv(4, MSG_PEEK)), "0123");
+    assert.equal(s_of(await rx.recv(100, MSG_PEEK)), "0123456789");
+    assert.equal(s_of(await rx.recv(4)), "0123"); // the other 6 bytes are discarded
+    const [d, from] = await rx.recvfrom(3);
+    assert.equal(s_of(d), "abc");
+    assert.deepEqual(from, tx.getsockname());
+    const buf = new Uint8Array(32);
+    assert.equal(await rx.recv_into(buf, 5), 5);
+    assert.equal(s_of(buf.subarray(0, 5)), "ABCDE");
+    const [n] = await rx.recvfrom_into(buf.subarray(0, 2));
+    assert.equal(n, 2);
+    assert.equal(s_of(buf.subarray(0, 2)), "KL");
+    // recv(0) consumes a datagram, as Linux does.
+    await tx.sendto(b("gone"), to);
+    await tx.sendto(b("next"), to);
+    assert.equal((await rx.recv(0)).length, 0);
+    assert.equal(s_of(await rx.recv(100)), "next");
+    await settle();
+  });
+
+  Deno.test(`Socket.recvfrom() after a timeout or an abort returns the datagram that arrived later (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    rx.settimeout(0.05);
+    for (let i = 0; i < 3; i++) await assert.rejects(rx.recvfrom(100), TimeoutError);
+    await tx.sendto(b("late"), rx.getsockname());
+    const [d, from] = await rx.recvfrom(100);
+    assert.equal(s_of(d), "late");
+    assert.deepEqual(from, tx.getsockname());
+    // The same with an AbortSignal on a blocking socket.
+    rx.settimeout(null);
+    const ac = new AbortController();
+    const p = rx.recvfrom(100, { signal: ac.signal });
+    const reason = new Error("stop");
+    ac.abort(reason);
+    await assert.rejects(p, (e) => e === reason);
+    await assert.rejects(rx.recv(100, { signal: AbortSignal.abort(reason) }), (e) => e === reason);
+    await tx.sendto(b("after-abort"), rx.getsockname());
+    assert.equal(s_of(await rx.recv(100)), "after-abort");
+    // Several timeouts in a row, then a burst: every datagram in order.
+    rx.settimeout(0.02);
+    await assert.rejects(rx.recv(100), TimeoutError);
+    for (let i = 0; i < 5; i++) await tx.sendto(b(`n${i}`), rx.getsockname());
+    for (let i = 0; i < 5; i++) assert.equal(s_of(await rx.recv(100)), `n${i}`);
+    await settle();
+  });
+
+  Deno.test(`Socket.recv() on a non-blocking datagram socket raises BlockingIOError and loses nothing (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    rx.setblocking(false);
+    await assert.rejects(rx.recv(100), BlockingIOError);
+    await assert.rejects(rx.recvfrom(100), (e) => e instanceof BlockingIOError && e.errno === errno.EAGAIN);
+    await tx.sendto(b("x"), rx.getsockname());
+    let got: Uint8Array | null = null;
+    for (let i = 0; i < 50 && got === null; i++) {
+      try {
+        got = await rx.recv(100);
+      } catch (e) {
+        if (!(e instanceof BlockingIOError)) throw e;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    assert.equal(s_of(got!), "x");
+    // MSG_DONTWAIT on a blocking socket.
+    rx.setblocking(true);
+    await assert.rejects(rx.recv(100, MSG_DONTWAIT), BlockingIOError);
+    await tx.sendto(b("y"), rx.getsockname());
+    assert.equal(s_of(await rx.recv(100)), "y");
+    await settle();
+  });
+
+  Deno.test(`Socket.recvfrom() receives 2,000 datagrams on loopback in count and order (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    rx.settimeout(5);
+    tx.settimeout(5);
+    const to = rx.getsockname();
+    const TOTAL = 2000, WINDOW = 50;
+    let received = 0;
+    const t0 = performance.now();
+    // Lockstep windows: UDP drops what an overrun receive buffer cannot hold, so the
+    // sender waits for each window to be read; the receiver runs concurrently because
+    // an AF_UNIX receive queue holds only ~10 datagrams on Linux (its sender waits).
+    const windows = Array.from({ length: TOTAL / WINDOW }, () => Promise.withResolvers<void>());
+    const sender = (async () => {
+      for (let w = 0; w < windows.length; w++) {
+        for (let i = w * WINDOW; i < (w + 1) * WINDOW; i++) {
+          const msg = new Uint8Array(8);
+          new DataView(msg.buffer).setUint32(0, i);
+          assert.equal(await tx.sendto(msg, to), 8);
+        }
+        await windows[w]!.promise;
+      }
+    })();
+    for (let i = 0; i < TOTAL; i++) {
+      const [d, from] = await rx.recvfrom(64);
+      assert.equal(d.length, 8);
+      assert.equal(new DataView(d.buffer, d.byteOffset).getUint32(0), i);
+      if (i === 0) assert.deepEqual(from, tx.getsockname());
+      received++;
+      if (received % WINDOW === 0) windows[received / WINDOW - 1]!.resolve();
+    }
+    await sender;
+    assert.equal(received, TOTAL);
+    const ms = performance.now() - t0;
+    console.log(`${fam.name}: ${TOTAL} datagrams in ${ms.toFixed(0)} ms (${(TOTAL / ms * 1000).toFixed(0)}/s)`);
+    await settle();
+  });
+
+  Deno.test(`Socket datagram methods raise Python's errors (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const s = sc.sock();
+    // send() with no peer.
+    await assert.rejects(
+      s.send(b("x")),
+      (e) => e instanceof OSError && e.errno === (fam.family === AF_UNIX ? errno.ENOTCONN : errno.EDESTADDRREQ),
+    );
+    // Wrong address shapes.
+    const bad: unknown = fam.family === AF_UNIX ? ["x", 1] : "/tmp/x";
+    await assert.rejects(s.sendto(b("x"), bad as AddressInput), TypeError);
+    if (fam.family !== AF_UNIX) {
+      await assert.rejects(s.sendto(b("x"), [fam.host, 70000]), RangeError);
+      assert.throws(() => s.bind([fam.host, -1]), RangeError);
+    }
+    assert.throws(() => s.listen(), (e: unknown) => e instanceof OSError && e.errno === errno.EOPNOTSUPP);
+    await assert.rejects(s.sendto("text" as unknown as Uint8Array, sc.addr()), TypeError);
+    s.bind(sc.addr());
+    assert.throws(() => s.bind(sc.addr()), (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL);
+    if (fam.family === AF_UNIX) {
+      await assert.rejects(
+        s.sendto(b("x"), `${sc.dir}/missing.sock`),
+        (e) => e instanceof OSError && e.errno === errno.ENOENT,
+      );
+      await assert.rejects(
+        s.connect(`${sc.dir}/missing.sock`),
+        (e) => e instanceof OSError && e.errno === errno.ENOENT,
+      );
+    }
+    s.close();
+    await assert.rejects(s.sendto(b("x"), sc.addr()), (e) => e instanceof OSError && e.errno === errno.EBADF);
+    await assert.rejects(s.recvfrom(1), (e) => e instanceof OSError && e.errno === errno.EBADF);
+    assert.throws(() => s.getsockname(), (e: unknown) => e instanceof OSError && e.errno === errno.EBADF);
+    s.close();
+    // A recv waiting when the socket closes fails with EBADF.
+    const w = sc.bound();
+    const p = w.recv(10);
+    w.close();
+    await assert.rejects(p, (e) => e instanceof OSError && e.errno === errno.EBADF);
+    await settle();
+  });
+
+  Deno.test(`Socket.getsockopt() on a datagram socket has Linux's defaults; unknown options raise ENOPROTOOPT (${fam.name})`, () => {
+    using sc = new Scope(fam);
+    const s = sc.sock();
+    assert.equal(s.getsockopt(SOL_SOCKET, SO_BROADCAST), 0);
+    s.setsockopt(SOL_SOCKET, SO_BROADCAST, 1);
+    assert.equal(s.getsockopt(SOL_SOCKET, SO_BROADCAST), 1);
+    s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    assert.equal(s.getsockopt(SOL_SOCKET, SO_REUSEADDR), 1);
+    if (fam.family === AF_INET) {
+      assert.equal(s.getsockopt(IPPROTO_IP, IP_MULTICAST_TTL), 1);
+      assert.equal(s.getsockopt(IPPROTO_IP, IP_MULTICAST_LOOP), 1);
+      s.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 4);
+      assert.equal(s.getsockopt(IPPROTO_IP, IP_MULTICAST_TTL), 4);
+      assert.throws(
+        () => s.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 300),
+        (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL,
+      );
+      assert.throws(
+        () => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, b("abc")),
+        (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL,
+      );
+      const not_mc = concat(aton("10.1.2.3"), aton("0.0.0.0"));
+      assert.throws(
+        () => s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, not_mc),
+        (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL,
+      );
+      const never = concat(aton("239.9.9.9"), aton("0.0.0.0"));
+      assert.throws(
+        () => s.setsockopt(IPPROTO_IP, IP_DROP_MEMBERSHIP, never),
+        (e: unknown) => e instanceof OSError && e.errno === errno.EADDRNOTAVAIL,
+      );
+      assert.throws(
+        () => s.getsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP),
+        (e: unknown) => e instanceof OSError && e.errno === errno.ENOPROTOOPT,
+      );
+    }
+    if (fam.family === AF_INET6) assert.equal(s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_LOOP), 1);
+    assert.throws(
+      () => s.setsockopt(IPPROTO_IP, IP_TOS, 16),
+      (e: unknown) => e instanceof OSError && e.errno === errno.ENOPROTOOPT,
+    );
+  });
+
+  Deno.test(`select readiness of a datagram socket follows arriving datagrams (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    const poll = rx._pollable();
+    assert.equal(poll.readable, false);
+    assert.equal(poll.writable, true);
+    const ready = poll.wait_readable();
+    await tx.sendto(b("ping"), rx.getsockname());
+    await ready;
+    assert.equal(poll.readable, true);
+    assert.equal(s_of(await rx.recv(10)), "ping");
+    assert.equal(poll.readable, false);
+    await settle();
+  });
+}
+
+/** socket.inet_aton for dotted quads (kept local: the test needs no more). */
+function aton(s: string): Uint8Array {
+  return new Uint8Array(s.split(".").map(Number));
+}
+
+/** Concatenate byte arrays (struct.pack('4s4s', ...)). */
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+for (const fam of IP_FAMILIES) {
+  Deno.test(`Socket.sendto() on an unbound socket binds an ephemeral port (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.sock();
+    const wildcard = fam.family === AF_INET ? ["0.0.0.0", 0] : ["::", 0, 0, 0];
+    assert.deepEqual(tx.getsockname(), wildcard);
+    await tx.sendto(b("auto"), rx.getsockname());
+    const name = tx.getsockname() as [string, number];
+    assert.equal(name[0], wildcard[0]);
+    assert.ok(name[1] > 0);
+    const [, from] = await rx.recvfrom(10);
+    assert.equal((from as [string, number])[1], name[1]);
+    // Linux refuses bind() once the socket has been bound implicitly.
+    assert.throws(() => tx.bind([fam.host, 0]), (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL);
+    // connect() on an unbound socket picks the loopback source for a loopback peer.
+    const c = sc.sock();
+    await c.connect(rx.getsockname());
+    assert.equal((c.getsockname() as [string, number])[0], fam.host);
+    await settle();
+  });
+
+  Deno.test(`Socket.sendto() of more than the largest UDP payload raises EMSGSIZE (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const rx = sc.bound(), tx = sc.bound();
+    const max = fam.family === AF_INET ? 65507 : 65527;
+    await assert.rejects(
+      tx.sendto(new Uint8Array(max + 1), rx.getsockname()),
+      (e) => e instanceof OSError && e.errno === errno.EMSGSIZE,
+    );
+    assert.equal(await tx.sendto(new Uint8Array(max).fill(7), rx.getsockname()), max);
+    const d = await rx.recv(70000);
+    assert.equal(d.length, max);
+    assert.equal(d[max - 1], 7);
+    await settle();
+  });
+}
+
+Deno.test("Socket.recvfrom() on AF_INET6 reports an IPv4 sender in mapped form, as a 4-tuple", {
+  ignore: !HAS_IPV6,
+}, async () => {
+  using s6 = socket(AF_INET6, SOCK_DGRAM);
+  s6.bind(["::", 0]);
+  using s4 = socket(AF_INET, SOCK_DGRAM);
+  s4.bind(["127.0.0.1", 0]);
+  const port = (s6.getsockname() as [string, number])[1];
+  await s4.sendto(b("v4"), ["127.0.0.1", port]);
+  const [d, from] = await s6.recvfrom(10);
+  assert.equal(s_of(d), "v4");
+  assert.deepEqual(from, ["::ffff:127.0.0.1", (s4.getsockname() as [string, number])[1], 0, 0]);
+  await s6.sendto(b("back"), from as Address);
+  assert.equal(s_of(await s4.recv(10)), "back");
+  s6.close();
+  s4.close();
+  await settle();
+});
+
+Deno.test("Socket.sendto() to a broadcast address needs SO_BROADCAST (EACCES otherwise)", async () => {
+  using s = socket(AF_INET, SOCK_DGRAM);
+  for (const host of ["255.255.255.255", "127.255.255.255", "<broadcast>"]) {
+    await assert.rejects(
+      s.sendto(b("x"), [host, 9]),
+      (e) => e instanceof PermissionError && e.errno === errno.EACCES,
+    );
+  }
+  await assert.rejects(s.connect(["255.255.255.255", 9]), PermissionError);
+  s.setsockopt(SOL_SOCKET, SO_BROADCAST, 1);
+  // lo's broadcast address is delivered locally to a socket bound to the wildcard.
+  using rx = socket(AF_INET, SOCK_DGRAM);
+  rx.bind(["0.0.0.0", 0]);
+  const port = (rx.getsockname() as [string, number])[1];
+  assert.equal(await s.sendto(b("bcast"), ["127.255.255.255", port]), 5);
+  rx.settimeout(1);
+  try {
+    assert.equal(s_of(await rx.recv(10)), "bcast");
+  } catch (e) {
+    if (!(e instanceof TimeoutError)) throw e;
+    console.log("broadcast delivery on lo not checked: this host did not loop 127.255.255.255 back");
+  }
+  s.close();
+  rx.close();
+  await settle();
+});
+
+Deno.test("Socket.recvfrom() on AF_UNIX reports an unbound sender as null (Python's None)", async () => {
+  using sc = new Scope(FAMILIES.at(-1)!);
+  const rx = sc.bound(), tx = sc.sock();
+  assert.equal(tx.getsockname(), "");
+  await tx.sendto(b("anon"), rx.getsockname());
+  const [d, from] = await rx.recvfrom(10);
+  assert.equal(s_of(d), "anon");
+  assert.equal(from, null);
+  assert.equal(tx.getsockname(), "");
+  // An unbound AF_UNIX sender may still bind afterwards (no autobind on Linux).
+  const path = sc.addr() as string;
+  tx.bind(path);
+  await tx.sendto(b("named"), rx.getsockname());
+  assert.deepEqual(await rx.recvfrom(10), [b("named"), path]);
+  await settle();
+});
+
+Deno.test("Socket.sendto() on AF_UNIX to a full receive queue raises BlockingIOError; nothing is lost or sent twice", async () => {
+  using sc = new Scope(FAMILIES.at(-1)!);
+  const rx = sc.bound(), tx = sc.bound();
+  tx.setblocking(false);
+  let accepted = 0, blocked = false;
+  for (let i = 0; i < 200 && !blocked; i++) {
+    try {
+      await tx.sendto(b(`m${accepted}`), rx.getsockname());
+      accepted++;
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+      blocked = true;
+    }
+  }
+  assert.ok(blocked, "the receive queue never filled");
+  assert.equal(tx._pollable().writable, false);
+  // A timed send waits for room and times out without sending.
+  tx.settimeout(0.05);
+  await assert.rejects(tx.sendto(b("late"), rx.getsockname()), TimeoutError);
+  rx.settimeout(1);
+  for (let i = 0; i < accepted; i++) assert.equal(s_of(await rx.recv(10)), `m${i}`);
+  rx.settimeout(0.1);
+  await assert.rejects(rx.recv(10), TimeoutError);
+  await tx._pollable().wait_writable();
+  assert.equal(tx._pollable().writable, true);
+  console.log(`AF_UNIX: ${accepted} datagrams accepted before EAGAIN`);
+  await settle();
+});
+
+// ---- multicast -----------------------------------------------------------
+
+/** Ask python3 whether this host loops IPv4 multicast back (null: it does; else why not). */
+async function multicast_skip_reason(v6: boolean): Promise<string | null> {
+  const code = v6
+    ? `
+import socket, struct
+r = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); r.bind(("::", 0)); r.settimeout(1)
+r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, "ff12::4242") + struct.pack("@I", 0))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.sendto(b"probe", ("ff12::4242", r.getsockname()[1])); r.recv(10); print("ok")`
+    : `
+import socket, struct
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("", 0)); r.settimeout(1)
+r.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack("4s4s", socket.inet_aton("239.42.42.42"), socket.inet_aton("0.0.0.0")))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"probe", ("239.42.42.42", r.getsockname()[1])); r.recv(10); print("ok")`;
+  try {
+    const out = await new Deno.Command("python3", { args: ["-c", code], stdout: "piped", stderr: "piped" }).output();
+    if (out.success) return null;
+    const err = s_of(out.stderr).trim().split("\n").at(-1);
+    return `python3 could not loop multicast back on this host (${err})`;
+  } catch (e) {
+    return `python3 unavailable to probe multicast (${(e as Error).message})`;
+  }
+}
+
+Deno.test("Socket.setsockopt(IP_ADD_MEMBERSHIP) receives IPv4 multicast on this host; IP_MULTICAST_LOOP and IP_DROP_MEMBERSHIP stop it", async () => {
+  const why = await multicast_skip_reason(false);
+  if (why) {
+    console.log(`SKIP IPv4 multicast: ${why}`);
+    return;
+  }
+  const group = "239.42.42.43";
+  using rx = socket(AF_INET, SOCK_DGRAM);
+  rx.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  rx.bind(["", 0]);
+  const mreq = concat(aton(group), aton("0.0.0.0"));
+  rx.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq);
+  assert.throws(
+    () => rx.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq),
+    (e: unknown) => e instanceof OSError && e.errno === errno.EADDRINUSE,
+  );
+  const port = (rx.getsockname() as [string, number])[1];
+  using tx = socket(AF_INET, SOCK_DGRAM);
+  tx.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 2);
+  rx.settimeout(2);
+  await tx.sendto(b("mc1"), [group, port]);
+  const [d, from] = await rx.recvfrom(10);
+  assert.equal(s_of(d), "mc1");
+  assert.equal((from as [string, number])[1], (tx.getsockname() as [string, number])[1]);
+  // Loopback off on the sender: its own host no longer sees it.
+  tx.setsockopt(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+  assert.equal(tx.getsockopt(IPPROTO_IP, IP_MULTICAST_LOOP), 0);
+  await tx.sendto(b("mc2"), [group, port]);
+  rx.settimeout(0.3);
+  await assert.rejects(rx.recv(10), TimeoutError);
+  tx.setsockopt(IPPROTO_IP, IP_MULTICAST_LOOP, 1);
+  await tx.sendto(b("mc3"), [group, port]);
+  rx.settimeout(2);
+  assert.equal(s_of(await rx.recv(10)), "mc3");
+  // Leaving the group: nothing more arrives.
+  rx.setsockopt(IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq);
+  await tx.sendto(b("mc4"), [group, port]);
+  rx.settimeout(0.3);
+  await assert.rejects(rx.recv(10), TimeoutError);
+  rx.close();
+  tx.close();
+  await settle();
+});
+
+Deno.test("Socket.setsockopt(IPV6_JOIN_GROUP) receives IPv6 multicast on this host; IPV6_LEAVE_GROUP stops it", {
+  ignore: !HAS_IPV6,
+}, async () => {
+  const why = await multicast_skip_reason(true);
+  if (why) {
+    console.log(`SKIP IPv6 multicast: ${why}`);
+    return;
+  }
+  const group = "ff12::4243";
+  using rx = socket(AF_INET6, SOCK_DGRAM);
+  rx.bind(["::", 0]);
+  const mreq = new Uint8Array(20);
+  mreq.set([0xff, 0x12], 0);
+  mreq.set([0x42, 0x43], 14); // ifindex 0 (bytes 16-19): the kernel picks
+  rx.setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq);
+  const port = (rx.getsockname() as [string, number])[1];
+  using tx = socket(AF_INET6, SOCK_DGRAM);
+  assert.equal(tx.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_LOOP), 1);
+  rx.settimeout(2);
+  await tx.sendto(b("six"), [group, port]);
+  assert.equal(s_of(await rx.recv(10)), "six");
+  rx.setsockopt(IPPROTO_IPV6, IPV6_LEAVE_GROUP, mreq);
+  await tx.sendto(b("gone"), [group, port]);
+  rx.settimeout(0.3);
+  await assert.rejects(rx.recv(10), TimeoutError);
+  rx.close();
+  tx.close();
+  await settle();
+});
+
+// ---- python3 as the peer -------------------------------------------------
+
+const PY_PEER = `
+import json, socket, sys
+fam = {"AF_INET": socket.AF_INET, "AF_INET6": socket.AF_INET6, "AF_UNIX": socket.AF_UNIX}[sys.argv[1]]
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.settimeout(5)
+if fam == socket.AF_UNIX:
+    s.bind(sys.argv[3]); target = sys.argv[2]
+else:
+    s.bind((sys.argv[3], 0)); target = (sys.argv[3], int(sys.argv[2]))
+print(json.dumps(s.getsockname()), flush=True)
+s.sendto(b"hello from python", target)
+seen = None
+for _ in range(10):
+    data, addr = s.recvfrom(65536)
+    seen = addr
+    if data == b"bye":
+        break
+    s.sendto(data.upper(), addr)
+print(json.dumps(seen), flush=True)
+`;
+
+/** Read stdout lines of a child, one at a time. */
+function line_reader(stream: ReadableStream<Uint8Array>): () => Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return async () => {
+    for (let i = 0; i < 100; i++) {
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+    }
+    throw new Error(`python3 ended early; output so far: ${buf}`);
+  };
+}
+
+for (const fam of FAMILIES) {
+  Deno.test(`Socket datagrams round-trip with a python3 peer in both directions (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const s = sc.bound();
+    s.settimeout(5);
+    const mine = s.getsockname();
+    const args = fam.family === AF_UNIX
+      ? [mine as string, sc.addr() as string]
+      : [String((mine as [string, number])[1]), fam.host];
+    const child = new Deno.Command("python3", {
+      args: ["-c", PY_PEER, fam.name, ...args],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const timer = setTimeout(() => child.kill(), 10_000);
+    try {
+      const next_line = line_reader(child.stdout);
+      const py_addr = JSON.parse(await next_line()) as Address;
+      // Python -> Deno.
+      const [d, from] = await s.recvfrom(100);
+      assert.equal(s_of(d), "hello from python");
+      assert_shape(fam, from, py_addr);
+      // Deno -> Python -> Deno.
+      await s.sendto(b("ping"), from as Address);
+      const [echo, efrom] = await s.recvfrom(100);
+      assert.equal(s_of(echo), "PING");
+      assert.deepEqual(efrom, py_addr);
+      await s.connect(py_addr);
+      await s.send(b("connected"));
+      assert.equal(s_of(await s.recv(100)), "CONNECTED");
+      await s.send(b("bye"));
+      // Python saw us at the address we report.
+      assert.deepEqual(JSON.parse(await next_line()), mine);
+      assert.equal((await child.status).code, 0);
+    } finally {
+      clearTimeout(timer);
+      try {
+        child.kill();
+      } catch { /* exited */ }
+      await child.status;
+    }
+    await settle();
+  });
+}
+
+// ---- without --unstable-net ----------------------------------------------
+
+const NO_FLAG_SCRIPT = `
+import { AF_INET, AF_UNIX, OSError, SOCK_DGRAM, create_connection, create_server, socket } from ${
+  JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+};
+for (const fam of [AF_INET, AF_UNIX]) {
+  try {
+    socket(fam, SOCK_DGRAM);
+    console.log("created");
+  } catch (e) {
+    console.log((e instanceof OSError ? "OSError " : "other ") + e.message);
+  }
+}
+using srv = create_server(["127.0.0.1", 0]);
+using cli = await create_connection(srv.getsockname());
+const [conn] = await srv.accept();
+await cli.sendall(new Uint8Array([1, 2, 3]));
+console.log("stream ok", (await conn.recv(10)).length);
+conn.close();
+`;
+
+Deno.test("socket(SOCK_DGRAM) without --unstable-net raises an OSError naming the flag; streams keep working", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "pysocket-noflag-" });
+  try {
+    const script = `${dir}/noflag.ts`;
+    Deno.writeTextFileSync(script, NO_FLAG_SCRIPT);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-read", "--no-prompt", script],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stdout = s_of(out.stdout);
+    assert.equal(out.code, 0, `exit ${out.code}\n${stdout}\n${s_of(out.stderr)}`);
+    const lines = stdout.trim().split("\n");
+    assert.equal(lines.length, 3, stdout);
+    for (const line of lines.slice(0, 2)) {
+      assert.match(line, /^OSError \[Errno \d+\] .*--unstable-net/);
+    }
+    assert.equal(lines[2], "stream ok 3");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+// ---- the example -----------------------------------------------------------
+
+Deno.test("examples/udp_echo.ts runs a UDP echo server and client on loopback", async () => {
+  const example = new URL("../examples/udp_echo.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--unstable-net", "--no-prompt", example],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stdout = s_of(out.stdout);
+  assert.equal(out.code, 0, `${stdout}\n${s_of(out.stderr)}`);
+  assert.match(stdout, /server listening on \('127\.0\.0\.1', \d+\)/);
+  assert.match(stdout, /client got b'HELLO' from \('127\.0\.0\.1', \d+\)/);
+  assert.match(stdout, /3 datagrams echoed/);
+  // Without the flag the example explains what is missing instead of crashing.
+  const noflag = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--no-prompt", example],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(noflag.code, 1);
+  assert.match(s_of(noflag.stderr), /--unstable-net/);
+});
+
+// A stream socket of the same families is unaffected by the datagram engine.
+Deno.test("socket(SOCK_STREAM) still reports SOCK_STREAM beside datagram sockets", () => {
+  using s = socket(AF_INET, SOCK_STREAM);
+  using d = socket(AF_INET, SOCK_DGRAM);
+  assert.equal(s.type, SOCK_STREAM);
+  assert.equal(d.type, SOCK_DGRAM);
+});
