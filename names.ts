@@ -341,8 +341,8 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
  * @example
  * ```ts
  * import { AF_INET, AI_PASSIVE, getaddrinfo, SOCK_STREAM } from "./mod.ts";
- * const [[family, , , , sockaddr]] = await getaddrinfo(null, "http", AF_INET, SOCK_STREAM, 0, AI_PASSIVE);
- * console.log(family, sockaddr); // 2 ["0.0.0.0", 80]
+ * const infos = await getaddrinfo(null, "http", AF_INET, SOCK_STREAM, 0, AI_PASSIVE);
+ * console.log(infos); // [[2, 1, 6, "", ["0.0.0.0", 80]]]
  * ```
  */
 export async function getaddrinfo(
@@ -457,7 +457,13 @@ export async function gethostbyname_ex(
       if (name === "") throw new herror(3, "Unknown server error");
       const v4 = parse_inet_aton(name, false);
       if (v4) return [name, [], [format_ipv4(v4)]];
-      const list = await gai(name, null, AF_INET, 1, 0, 0);
+      let list: AddrInfo[];
+      try {
+        list = await gai(name, null, AF_INET, 1, 0, 0);
+      } catch (e) {
+        if (e instanceof gaierror) throw new herror(1, "Unknown host");
+        throw e;
+      }
       const ips = [...new Set(list.map((r) => r[4][0]))];
       const h = hosts_by_name(name, 4);
       return h ? [h.name, h.aliases, ips] : [name, [], ips];
@@ -636,10 +642,11 @@ function interfaces_or_throw(op: string): [number, string][] {
 
 /**
  * Every network interface as `[index, name]`, as Python's
- * `socket.if_nameindex` (read from /sys/class/net: Linux, `--allow-read`).
+ * `socket.if_nameindex` (read from /sys/class/net: Linux; Deno 2.9 asks
+ * `--allow-all` for any read under /sys).
  *
  * @returns the list, by index.
- * @throws {OSError} when /sys/class/net cannot be read.
+ * @throws {PermissionError} without `--allow-all`; {OSError} when there is no /sys/class/net.
  *
  * @example
  * ```ts
@@ -729,7 +736,8 @@ export interface InterfaceInfo {
  * pysocket extra (not in Python's socket module): every interface that has
  * an IP address, with its addresses and MAC address, from
  * `Deno.networkInterfaces()` (needs `--allow-sys`), joined with the
- * indexes of /sys/class/net when readable.
+ * indexes of /sys/class/net when readable (with `--allow-all`), else the
+ * scope id of the interface's link-local IPv6 address, else null.
  *
  * @returns the interfaces, by index when known.
  * @throws {PermissionError} without `--allow-sys=networkInterfaces`.
@@ -762,6 +770,11 @@ export function if_addresses(): InterfaceInfo[] {
       prefixlen: Number(i.cidr.split("/")[1] ?? 0),
       scope_id: i.scopeid ?? 0,
     });
+    // Without /sys/class/net (Deno wants --allow-all for it), a link-local
+    // IPv6 address's scope id is the interface index.
+    if (info.index === null && i.family === "IPv6" && i.address.startsWith("fe80:") && i.scopeid) {
+      info.index = i.scopeid;
+    }
   }
   return [...by_name.values()].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
 }
