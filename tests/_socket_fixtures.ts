@@ -1,7 +1,7 @@
 // Shared by the socket tests: the three stream families as one table, and a
 // connected trio (listener, client, accepted connection) that cleans itself up.
 
-import { AF_INET, AF_INET6, AF_UNIX, type AddressInput, type Socket, socket } from "../mod.ts";
+import { type AddressInput, AF_INET, AF_INET6, AF_UNIX, type Socket, socket } from "../mod.ts";
 
 /** One row of the family table. */
 export interface Family {
@@ -106,7 +106,7 @@ export class Trio implements AsyncDisposable {
 }
 
 /** Bytes of a string. */
-export function b(s: string): Uint8Array {
+export function b(s: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(s);
 }
 

@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import {
+  type AddressInput,
   AF_INET6,
   AF_UNIX,
-  type AddressInput,
   BlockingIOError,
   BrokenPipeError,
   ConnectionRefusedError,
@@ -248,7 +248,8 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: "Socket.setblocking(false) raises BlockingIOError: EAGAIN for recv/accept, EINPROGRESS then EALREADY/EISCONN for connect",
+    name:
+      "Socket.setblocking(false) raises BlockingIOError: EAGAIN for recv/accept, EINPROGRESS then EALREADY/EISCONN for connect",
     fn: async (fam) => {
       await using t = await Trio.open(fam);
       t.conn.setblocking(false);
