@@ -13,3 +13,20 @@ Deno.test("Socket.recv() after a timeout returns the bytes that arrived later", 
   await cli.shutdown(SHUT_WR);
   assert.equal((await conn.recv(10)).length, 0);
 });
+
+Deno.test("examples/demo.ts (deno task demo) completes every round trip", async () => {
+  const demo = new URL("../examples/demo.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", demo],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(text, /client {2}got "hello over TCP\/IPv4 \(AF_INET, 127\.0\.0\.1\)" back/);
+  assert.match(text, /client {2}got "hello over Unix stream socket \(AF_UNIX\)" back/);
+  assert.match(text, /TCP\/IPv6 \(AF_INET6, ::1\)/);
+  assert.match(text, /all round trips done\n$/);
+});
