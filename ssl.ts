@@ -1051,6 +1051,7 @@ export class SSLContext {
       throw new SSLError(1, "Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
     }
     const st: SslState = {
+      handshaking: [],
       context: this,
       server_side: server,
       server_hostname: host,
@@ -1211,7 +1212,16 @@ interface Session {
   handshake: Promise<void>;
 }
 
+/** A connection accepted by a TLS listener whose handshake has not ended. */
+interface Handshaking {
+  conn: Socket;
+  addr: Address;
+  session: Session;
+}
+
 interface SslState {
+  /** Accepted connections still shaking hands (listening sockets). */
+  handshaking: Handshaking[];
   context: SSLContext;
   server_side: boolean;
   server_hostname: string | null;
@@ -1221,6 +1231,8 @@ interface SslState {
 }
 
 const sessions = new WeakMap<Socket, SslState>();
+const WOKEN = Symbol("handshake ended");
+const TIMED_OUT = Symbol("timed out");
 
 function is_connected(s: Socket): boolean {
   try {
@@ -1449,20 +1461,74 @@ export class SSLSocket extends Socket {
    * ```
    */
   override async accept(options?: SignalOptions): Promise<[Socket, Address]> {
+    const a = bind_args("accept", [options], []);
+    const signal = a.signal as AbortSignal | undefined;
     const st = state_of(this);
-    const [conn, addr] = await super.accept(options);
-    try {
-      await st.context.wrap_socket(conn, {
-        server_side: true,
-        do_handshake_on_connect: st.do_handshake_on_connect,
-        suppress_ragged_eofs: st.suppress_ragged_eofs,
-        ...(options?.signal ? { signal: options.signal } : {}),
-      });
-    } catch (e) {
-      conn.close();
-      throw e;
+    const dl = this._deadline(signal);
+    const q = st.handshaking;
+    for (;;) {
+      const k = q.findIndex((p) => p.session.done);
+      if (k >= 0) {
+        const p = q.splice(k, 1)[0]!;
+        if (p.session.error) {
+          p.conn.close();
+          throw p.session.error;
+        }
+        return [p.conn, p.addr];
+      }
+      // Wait for a new connection, or for a handshake in progress to end.
+      const wake = new AbortController();
+      const signals = [wake.signal, ...(signal ? [signal] : [])];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (!dl.nonblocking && dl.at !== Infinity) {
+        timer = setTimeout(() => wake.abort(TIMED_OUT), Math.max(0, dl.at - performance.now()));
+      }
+      if (q.length > 0) Promise.race(q.map((p) => p.session.handshake)).then(() => wake.abort(WOKEN));
+      let got: [Socket, Address];
+      try {
+        if (dl.nonblocking && q.length > 0) {
+          got = await super.accept().catch((e) => {
+            throw e instanceof OSError && e.errno === E.EAGAIN ? new SSLWantReadError() : e;
+          });
+        } else got = await super.accept({ signal: AbortSignal.any(signals) });
+      } catch (e) {
+        if (signal?.aborted) throw signal.reason;
+        if (wake.signal.reason === WOKEN) continue;
+        if (wake.signal.reason === TIMED_OUT) throw new TimeoutError();
+        throw e;
+      } finally {
+        clearTimeout(timer);
+        wake.abort(WOKEN);
+      }
+      const [conn, addr] = got;
+      try {
+        await st.context.wrap_socket(conn, {
+          server_side: true,
+          do_handshake_on_connect: false,
+          suppress_ragged_eofs: st.suppress_ragged_eofs,
+        });
+      } catch (e) {
+        conn.close();
+        throw e;
+      }
+      if (!st.do_handshake_on_connect) return [conn, addr];
+      q.push({ conn, addr, session: state_of(conn).session! });
     }
-    return [conn, addr];
+  }
+
+  /**
+   * Close the socket; a listening socket also closes the connections whose
+   * handshake had not ended.
+   *
+   * @example
+   * ```ts ignore
+   * ssock.close();
+   * ```
+   */
+  override close(): void {
+    const st = sessions.get(this);
+    if (st) { for (const p of st.handshaking.splice(0)) p.conn.close(); }
+    super.close();
   }
 
   /**
