@@ -75,7 +75,7 @@ async function send_pattern(sock: Socket, total: number, rng: Rng, stats: Record
       }
     }
     off += piece.length;
-    if (rng.chance(0.05)) await sleep(rng.int(1, 8));
+    if (rng.chance(0.15)) await sleep(rng.int(0, 4));
   }
   sock.settimeout(null);
   sock.close();
@@ -151,7 +151,7 @@ async function receive_pattern(sock: Socket, total: number, rng: Rng, stats: Rec
 for (const [name, family] of [["AF_INET", AF_INET], ["AF_INET6", AF_INET6], ["AF_UNIX", AF_UNIX]] as const) {
   Deno.test(`Socket.recv() family ${name} loses no byte under random timeouts, aborts and read methods`, async () => {
     const rng = seeded(`loss ${name}`);
-    const runs = 3;
+    const runs = 6;
     for (let run = 0; run < runs; run++) {
       const total = rng.int(1, 3) * 1024 * 1024 + rng.int(0, 5000);
       const [a, b] = await socketpair(family);
@@ -170,6 +170,77 @@ for (const [name, family] of [["AF_INET", AF_INET], ["AF_INET6", AF_INET6], ["AF
     }
   });
 }
+
+Deno.test("Socket.send() from concurrent tasks (blocking sendall and timed or aborted send) loses no byte", async () => {
+  const rng = seeded("concurrent senders");
+  for (let run = 0; run < 4; run++) {
+    const [a, b] = await socketpair(rng.pick([AF_INET, AF_UNIX]));
+    try {
+      let sent = 0, sent_sum = 0;
+      const note = (d: Uint8Array) => {
+        sent += d.length;
+        for (const x of d) sent_sum = (sent_sum + x) >>> 0;
+      };
+      // Task 1 uses the blocking path (timeout null, no signal) via sendall with an explicit
+      // signal-free call; task 2 uses per-call signals (the queued path); the socket's timeout stays null.
+      const blocking = async () => {
+        for (let i = 0; i < 40; i++) {
+          const d = pattern(i, rng.int(1, 300_000));
+          await a.sendall(d);
+          note(d);
+          if (rng.chance(0.3)) await sleep(rng.int(0, 2));
+        }
+      };
+      const timed = async () => {
+        for (let i = 0; i < 200; i++) {
+          const d = pattern(i * 7, rng.int(1, 5000));
+          let k = 0;
+          while (k < d.length) {
+            const ac = new AbortController();
+            const t = setTimeout(() => ac.abort(new Error("hunt-abort")), rng.int(0, 3));
+            try {
+              const n = await a.send(d.subarray(k), { signal: ac.signal });
+              note(d.subarray(k, k + n));
+              k += n;
+            } catch (e) {
+              if (!retryable(e)) throw e;
+            } finally {
+              clearTimeout(t);
+            }
+          }
+          if (rng.chance(0.3)) await sleep(rng.int(0, 2));
+        }
+      };
+      let got = 0, got_sum = 0;
+      const receive = async () => {
+        b.settimeout(5);
+        for (;;) {
+          const d = await b.recv(1 << 20);
+          if (d.length === 0) return;
+          got += d.length;
+          for (const x of d) got_sum = (got_sum + x) >>> 0;
+        }
+      };
+      const r = receive();
+      await within(Promise.all([blocking(), timed()]), RUN_LIMIT_MS, `concurrent run ${run}`);
+      // The last word: a small signal send lands while a big blocking sendall is still writing.
+      const big = pattern(run, 8 * 1024 * 1024);
+      const last = a.sendall(big).then(() => note(big));
+      await sleep(0);
+      const tail = pattern(3, 3);
+      note(tail.subarray(0, await a.send(tail, { signal: new AbortController().signal })));
+      await within(last, RUN_LIMIT_MS, "last sendall");
+      await a.shutdown(1);
+      await within(r, RUN_LIMIT_MS, `concurrent receive ${run}`);
+      assert.equal(got, sent, "every byte sent arrives (none stuck in the send queue)");
+      assert.equal(got_sum, sent_sum, "byte checksum");
+      console.log(`  run ${run}: ${sent} bytes from two concurrent senders ok`);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+});
 
 Deno.test("Socket.accept() accepts every connection exactly once under random timeouts and aborts", async () => {
   const rng = seeded("accept hunt");
