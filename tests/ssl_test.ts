@@ -21,6 +21,7 @@ import {
   TLSVersion,
 } from "../ssl.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
+import { select } from "../selectors.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -441,6 +442,23 @@ Deno.test("SSLSocket.recv() times out and then loses nothing", async () => {
   await c.sendall(enc.encode("late"));
   s.settimeout(5);
   assert.equal(dec.decode(await s.recv(10)), "late");
+});
+
+Deno.test("select() sees an SSLSocket readable only when decrypted bytes arrive, and a TLS listener when a client connects", async () => {
+  const [lsn, addr] = await tls_listener(server_context());
+  using _l = lsn;
+  using raw = await create_connection(addr);
+  const [r0] = await select([lsn], [], [], 2);
+  assert.deepEqual(r0, [lsn]);
+  const client = client_context().wrap_socket(raw, { server_hostname: "localhost" });
+  const [conn] = await lsn.accept();
+  using c = conn;
+  using s = await client;
+  assert.equal((await select([s], [], [], 0.05))[0].length, 0); // handshake bytes are not data
+  await c.sendall(enc.encode("x"));
+  assert.deepEqual((await select([s], [], [], 2))[0], [s]);
+  assert.deepEqual((await select([], [s], [], 2))[1], [s]);
+  assert.equal(dec.decode(await s.recv(1)), "x");
 });
 
 Deno.test("STARTTLS: a plain-text exchange, then TLS, with reads already in flight on both sides", async () => {
