@@ -1,0 +1,1303 @@
+/**
+ * Python's `socketserver` for Deno: TCP, UDP and Unix servers in a few
+ * lines, on pysocket sockets. Handlers are classes with an async
+ * `handle()`, so porting a Python server is mostly adding `async`/`await`.
+ *
+ * Every request runs in its own task, so one slow client never blocks the
+ * others (what Python needs `ThreadingMixIn` for); the `Threading*` names
+ * are aliases of the plain servers. `max_concurrent` bounds the number of
+ * running handlers: at the limit the server stops accepting until one ends.
+ * `shutdown()` stops serving and, with `block_on_close` (the default),
+ * waits for running handlers. A handler that throws is reported through
+ * `handle_error` (a Python-like traceback on stderr) and never takes the
+ * server down. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
+ * cannot fork.
+ *
+ * Class attributes that Python subclasses override (`allow_reuse_address`,
+ * `request_queue_size`, `address_family`, `timeout`, `block_on_close`,
+ * `max_packet_size`, ...) are `static` members here, read when the server
+ * is made; each can also be given in a trailing options object, and is
+ * then an ordinary instance attribute.
+ *
+ * @example A line echo server
+ * ```ts
+ * import { create_connection } from "./mod.ts";
+ * import { StreamRequestHandler, TCPServer } from "./socketserver.ts";
+ *
+ * class Echo extends StreamRequestHandler {
+ *   override async handle() {
+ *     const line = await this.rfile.readline();
+ *     await this.wfile.write(line);
+ *   }
+ * }
+ *
+ * await using server = new TCPServer(["127.0.0.1", 0], Echo);
+ * const serving = server.serve_forever();
+ * using c = await create_connection(server.server_address as [string, number]);
+ * await c.sendall(new TextEncoder().encode("hello\n"));
+ * console.log(new TextDecoder().decode(await c.recv(100))); // "hello\n"
+ * await server.shutdown();
+ * await serving;
+ * ```
+ * @module
+ */
+
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_TCP,
+  SHUT_WR,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./constants.ts";
+import { OSError, TimeoutError } from "./errors.ts";
+import { type Socket, socket } from "./socket.ts";
+import type { SocketFile } from "./_makefile.ts";
+import { as_bytes } from "./_args.ts";
+import { signal_promise } from "./_wait.ts";
+import { format_address } from "./families/types.ts";
+import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
+
+/** A datagram server's request: the datagram's bytes and the server's socket, as Python's `(data, socket)`. */
+export type DatagramRequest = [data: Uint8Array, socket: Socket];
+
+/** A request: the connected socket (stream servers) or a {@linkcode DatagramRequest}. */
+export type Request = Socket | DatagramRequest;
+
+/** What a server asks of a request handler instance. */
+export interface RequestHandler {
+  /** Called first. */
+  setup(): void | Promise<void>;
+  /** Serve the request. */
+  handle(): void | Promise<void>;
+  /** Called last, even when `handle()` threw. */
+  finish(): void | Promise<void>;
+}
+
+/**
+ * A request handler class: constructed with `(request, client_address,
+ * server)` for every request, as Python's.
+ */
+export type RequestHandlerClass = new (
+  request: never,
+  client_address: never,
+  server: never,
+) => RequestHandler;
+
+/** Server attributes that may be given when a server is made (all optional). */
+export interface ServerOptions {
+  /** Bind and listen at once (default true), as Python's third parameter. */
+  bind_and_activate?: boolean;
+  /** Set SO_REUSEADDR before binding. */
+  allow_reuse_address?: boolean;
+  /** Set SO_REUSEPORT before binding (needs `--unstable-net`). */
+  allow_reuse_port?: boolean;
+  /** The listen() backlog (default 5). */
+  request_queue_size?: number;
+  /** Seconds `handle_request()` waits for a request (null: forever). */
+  timeout?: number | null;
+  /** `shutdown()` waits for running handlers (default true). */
+  block_on_close?: boolean;
+  /** Python's ThreadingMixIn flag: when true, running handlers are not waited for. */
+  daemon_threads?: boolean;
+  /** The most handlers running at once (null: no limit); at the limit the server stops accepting. */
+  max_concurrent?: number | null;
+  /** The largest datagram a datagram server receives (default 8192). */
+  max_packet_size?: number;
+}
+
+/** Options of `get_request` and `handle_request`. */
+export type RequestOptions = SignalOptions;
+
+const TICK = Symbol("poll_interval");
+const STOP = Symbol("shutdown");
+
+function format_client(address: Address | null | undefined): string {
+  if (address === null || address === undefined) return "None";
+  try {
+    return format_address(address);
+  } catch {
+    return String(address);
+  }
+}
+
+/** Python's traceback text for an error. */
+function traceback(error: unknown): string {
+  if (error instanceof Error) {
+    const stack = error.stack ?? `${error.name}: ${error.message}`;
+    const lines = stack.split("\n");
+    const head = lines[0] ?? "";
+    const frames = lines.slice(1).map((l) => "  " + l.trim().replace(/^at /, "File "));
+    return ["Traceback (most recent call last):", ...frames.reverse(), head].join("\n");
+  }
+  return `Traceback (most recent call last):\nError: ${String(error)}`;
+}
+
+/**
+ * The base of every server, as Python's `socketserver.BaseServer`: the
+ * serving loop, request dispatch, concurrency and shutdown. Subclasses
+ * supply `get_request()` (and usually a socket).
+ *
+ * @example
+ * ```ts
+ * import { BaseServer, TCPServer } from "./socketserver.ts";
+ * console.log(new TCPServer(["127.0.0.1", 0], class {
+ *   setup() {}
+ *   handle() {}
+ *   finish() {}
+ * }, false) instanceof BaseServer); // true
+ * ```
+ */
+export class BaseServer implements Disposable, AsyncDisposable {
+  /** Seconds `handle_request()` waits (class default for every instance). */
+  static timeout: number | null = null;
+  /** Whether `shutdown()` waits for running handlers (class default). */
+  static block_on_close = true;
+  /** Python's ThreadingMixIn flag (class default). */
+  static daemon_threads = false;
+  /** The most handlers running at once (class default; null: no limit). */
+  static max_concurrent: number | null = null;
+
+  /** The address the server is bound to (after binding, the real one). */
+  server_address: Address;
+  /** The handler class made for each request. */
+  RequestHandlerClass: RequestHandlerClass;
+  /** Seconds `handle_request()` waits for a request; null waits forever. */
+  timeout: number | null;
+  /** When true, `shutdown()` and `await using` wait for running handlers. */
+  block_on_close: boolean;
+  /** When true, running handlers are never waited for (Python's ThreadingMixIn). */
+  daemon_threads: boolean;
+  /** The most handlers running at once; null for no limit. */
+  max_concurrent: number | null;
+
+  #tasks = new Set<Promise<void>>();
+  #freed = new Set<() => void>();
+  #serving = false;
+  #shutdown_request = false;
+  #ctl: AbortController | null = null;
+  #stopped: Promise<void> = Promise.resolve();
+
+  /**
+   * Make a server (a subclass binds a socket; BaseServer only stores its arguments).
+   *
+   * @param server_address the address to serve on.
+   * @param RequestHandlerClass the handler class.
+   * @param options attributes to set (see {@linkcode ServerOptions}).
+   */
+  constructor(
+    server_address: AddressInput,
+    RequestHandlerClass: RequestHandlerClass,
+    options: ServerOptions = {},
+  ) {
+    const cls = this.constructor as typeof BaseServer;
+    this.server_address = server_address as Address;
+    this.RequestHandlerClass = RequestHandlerClass;
+    this.timeout = options.timeout !== undefined ? options.timeout : cls.timeout;
+    this.block_on_close = options.block_on_close ?? cls.block_on_close;
+    this.daemon_threads = options.daemon_threads ?? cls.daemon_threads;
+    this.max_concurrent = options.max_concurrent !== undefined ? options.max_concurrent : cls.max_concurrent;
+  }
+
+  /** The number of handlers running now. */
+  get active_count(): number {
+    return this.#tasks.size;
+  }
+
+  /**
+   * Handle requests until {@linkcode BaseServer.shutdown} is called: each
+   * request runs in its own task. Waits on `accept` directly (no polling);
+   * every `poll_interval` seconds without a request it calls
+   * `service_actions()`. Resolves once shut down, or when the server's
+   * socket is closed.
+   *
+   * @param poll_interval seconds between `service_actions()` calls when idle (null: never).
+   * @throws {Error} when the server is already serving.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * await using server = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+   * const serving = server.serve_forever(0.1);
+   * await server.shutdown();
+   * await serving;
+   * ```
+   */
+  async serve_forever(poll_interval: number | null = 0.5): Promise<void> {
+    if (this.#serving) throw new Error("serve_forever() is already running");
+    if (poll_interval !== null && (typeof poll_interval !== "number" || Number.isNaN(poll_interval))) {
+      throw new TypeError("poll_interval must be a number or null");
+    }
+    this.#serving = true;
+    const stopped = signal_promise();
+    this.#stopped = stopped.promise;
+    const ms = poll_interval === null ? null : Math.max(1, poll_interval * 1000);
+    try {
+      while (!this.#shutdown_request) {
+        const ctl = new AbortController();
+        this.#ctl = ctl;
+        const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);
+        try {
+          if (this.max_concurrent !== null && this.#tasks.size >= this.max_concurrent) {
+            // Back-pressure: accept nothing until a handler ends.
+            await this.#until_freed(ctl.signal);
+          } else {
+            let got: [Request, Address] | null = null;
+            try {
+              got = await this.get_request({ signal: ctl.signal });
+            } catch (e) {
+              if (this.#shutdown_request) break;
+              if (!ctl.signal.aborted) {
+                if (this.#socket_closed()) break;
+                if (!(e instanceof OSError)) throw e;
+                // Python's _handle_request_noblock ignores a failed accept;
+                // pause briefly so a persistent error (EMFILE) cannot spin.
+                if (!(e instanceof TimeoutError)) await this.#sleep(10, ctl.signal);
+              }
+            }
+            if (got) await this.#dispatch(got[0], got[1], false);
+          }
+          if (this.#shutdown_request) break;
+          await this.service_actions();
+        } finally {
+          clearTimeout(timer);
+          this.#ctl = null;
+        }
+      }
+    } finally {
+      this.#shutdown_request = false;
+      this.#serving = false;
+      stopped.resolve();
+    }
+  }
+
+  #socket_closed(): boolean {
+    try {
+      return this.fileno() < 0;
+    } catch {
+      return false;
+    }
+  }
+
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+    });
+  }
+
+  #until_freed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#freed.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#freed.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Python's _handle_request_noblock after get_request: verify, then process. */
+  async #dispatch(request: Request, client_address: Address, wait: boolean): Promise<void> {
+    let ok: boolean;
+    try {
+      ok = await this.verify_request(request, client_address);
+    } catch (e) {
+      this.#report(request, client_address, e);
+      await this.#quiet_shutdown(request);
+      return;
+    }
+    if (!ok) {
+      await this.#quiet_shutdown(request);
+      return;
+    }
+    let task: Promise<void> | void;
+    try {
+      task = this.process_request(request, client_address);
+    } catch (e) {
+      this.#report(request, client_address, e);
+      await this.#quiet_shutdown(request);
+      return;
+    }
+    if (wait && task) await task;
+  }
+
+  /** handle_error that can never throw out of the server. */
+  #report(request: Request, client_address: Address, error: unknown): void {
+    try {
+      this.handle_error(request, client_address, error);
+    } catch (e) {
+      BaseServer.prototype.handle_error.call(this, request, client_address, e);
+    }
+  }
+
+  async #quiet_shutdown(request: Request): Promise<void> {
+    try {
+      await this.shutdown_request(request);
+    } catch { /* the request is gone either way */ }
+  }
+
+  /**
+   * Stop {@linkcode BaseServer.serve_forever} and resolve once it has
+   * stopped; with `block_on_close` (and not `daemon_threads`), also wait
+   * for the running handlers. The listening socket stays open until
+   * {@linkcode BaseServer.server_close}. From inside a handler, call it
+   * without `await` (the handler must end before it resolves).
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * using server = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+   * const serving = server.serve_forever();
+   * await server.shutdown();
+   * await serving;
+   * ```
+   */
+  async shutdown(): Promise<void> {
+    if (this.#serving) {
+      this.#shutdown_request = true;
+      this.#ctl?.abort(STOP);
+      await this.#stopped;
+    }
+    if (this.block_on_close && !this.daemon_threads) await this.#join();
+  }
+
+  async #join(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+  }
+
+  /**
+   * Called by `serve_forever` after each request and every `poll_interval`
+   * when idle; does nothing by default. May be async.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * class Ticking extends TCPServer {
+   *   ticks = 0;
+   *   override service_actions() { this.ticks++; }
+   * }
+   * using s = new Ticking(["127.0.0.1", 0], BaseRequestHandler);
+   * s.service_actions();
+   * console.log(s.ticks); // 1
+   * ```
+   */
+  service_actions(): void | Promise<void> {}
+
+  /**
+   * Wait for one request (at most `timeout` seconds, see Python) and handle
+   * it; resolves once its handler has finished. Calls `handle_timeout()`
+   * when no request came in time.
+   *
+   * @param options `{ signal }`: an abort rejects with `signal.reason`.
+   *
+   * @example
+   * ```ts
+   * import { create_connection } from "./mod.ts";
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * let handled = 0;
+   * class H extends BaseRequestHandler {
+   *   override handle() { handled++; }
+   * }
+   * using server = new TCPServer(["127.0.0.1", 0], H);
+   * using c = await create_connection(server.server_address as [string, number]);
+   * await server.handle_request();
+   * console.log(handled); // 1
+   * ```
+   */
+  async handle_request(options: RequestOptions = {}): Promise<void> {
+    let timeout: number | null = null;
+    const sock = (this as { socket?: Socket }).socket;
+    try {
+      timeout = sock?.gettimeout() ?? null;
+    } catch { /* no socket */ }
+    if (timeout === null) timeout = this.timeout;
+    else if (this.timeout !== null) timeout = Math.min(timeout, this.timeout);
+    const ctl = new AbortController();
+    const timer = timeout === null ? undefined : setTimeout(() => ctl.abort(TICK), timeout * 1000);
+    const user = options.signal;
+    const signal = user ? AbortSignal.any([ctl.signal, user]) : ctl.signal;
+    let got: [Request, Address];
+    try {
+      got = await this.get_request({ signal });
+    } catch (e) {
+      if (user?.aborted) throw user.reason;
+      if (ctl.signal.aborted || e instanceof TimeoutError) return await this.handle_timeout();
+      if (e instanceof OSError) return;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.#dispatch(got[0], got[1], true);
+  }
+
+  /**
+   * Called when `handle_request()` waited `timeout` seconds in vain; does
+   * nothing by default. May be async.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * let timeouts = 0;
+   * class S extends TCPServer {
+   *   static override timeout = 0.01;
+   *   override handle_timeout() { timeouts++; }
+   * }
+   * using s = new S(["127.0.0.1", 0], BaseRequestHandler);
+   * await s.handle_request();
+   * console.log(timeouts); // 1
+   * ```
+   */
+  handle_timeout(): void | Promise<void> {}
+
+  /**
+   * Accept or refuse a request before it is processed; true by default. May be async.
+   *
+   * @param _request the request.
+   * @param _client_address the client's address.
+   * @returns true to process the request.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, type Request, TCPServer } from "./socketserver.ts";
+   * import type { Address } from "./types.ts";
+   * class LocalOnly extends TCPServer {
+   *   override verify_request(_r: Request, addr: Address) {
+   *     return Array.isArray(addr) && addr[0] === "127.0.0.1";
+   *   }
+   * }
+   * using s = new LocalOnly(["127.0.0.1", 0], BaseRequestHandler);
+   * console.log(s.verify_request(null!, ["10.0.0.1", 1])); // false
+   * ```
+   */
+  verify_request(_request: Request, _client_address: Address): boolean | Promise<boolean> {
+    return true;
+  }
+
+  /**
+   * Start handling a request in its own task and return at once; the
+   * returned promise settles (never rejects) when the request is done.
+   * Errors go to `handle_error`; the request is always shut down.
+   *
+   * @param request the request.
+   * @param client_address the client's address.
+   * @returns the request's task.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * class H extends BaseRequestHandler {
+   *   override async handle() { await this.request.sendall(new Uint8Array([7])); }
+   * }
+   * using server = new TCPServer(["127.0.0.1", 0], H, false);
+   * const [a, b] = await socketpair();
+   * await server.process_request(a, "");
+   * console.log(await b.recv(1)); // Uint8Array [7]
+   * b.close();
+   * ```
+   */
+  process_request(request: Request, client_address: Address): Promise<void> {
+    const task = (async () => {
+      try {
+        await this.finish_request(request, client_address);
+      } catch (e) {
+        this.#report(request, client_address, e);
+      } finally {
+        await this.#quiet_shutdown(request);
+      }
+    })();
+    this.#tasks.add(task);
+    task.finally(() => {
+      this.#tasks.delete(task);
+      for (const f of [...this.#freed]) f();
+    });
+    return task;
+  }
+
+  /**
+   * Make the handler for a request and run its `setup`, `handle` and
+   * (always) `finish`.
+   *
+   * @param request the request.
+   * @param client_address the client's address.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * import { StreamRequestHandler, TCPServer } from "./socketserver.ts";
+   * class Hello extends StreamRequestHandler {
+   *   override async handle() { await this.wfile.write(new TextEncoder().encode("hi")); }
+   * }
+   * using server = new TCPServer(["127.0.0.1", 0], Hello, false);
+   * const [a, b] = await socketpair();
+   * await server.finish_request(a, "");
+   * console.log(await b.recv(2)); // Uint8Array [104, 105]
+   * a.close(); b.close();
+   * ```
+   */
+  async finish_request(request: Request, client_address: Address): Promise<void> {
+    const h = new this.RequestHandlerClass(request as never, client_address as never, this as never);
+    await h.setup();
+    try {
+      await h.handle();
+    } finally {
+      await h.finish();
+    }
+  }
+
+  /**
+   * Report a handler's error: prints Python's report and a traceback to
+   * stderr. Override to log elsewhere; pysocket passes the error as a third
+   * argument (Python reads it from `sys.exc_info()`).
+   *
+   * @param _request the request.
+   * @param client_address the client's address.
+   * @param error what was thrown.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, type Request, TCPServer } from "./socketserver.ts";
+   * import type { Address } from "./types.ts";
+   * class Quiet extends TCPServer {
+   *   errors: unknown[] = [];
+   *   override handle_error(_r: Request, _a: Address, error?: unknown) { this.errors.push(error); }
+   * }
+   * using s = new Quiet(["127.0.0.1", 0], BaseRequestHandler);
+   * s.handle_error(null!, "", new Error("boom"));
+   * console.log(s.errors.length); // 1
+   * ```
+   */
+  handle_error(_request: Request, client_address: Address, error?: unknown): void {
+    const line = "-".repeat(40);
+    console.error(
+      `${line}\nException occurred during processing of request from ${format_client(client_address)}\n` +
+        `${traceback(error)}\n${line}`,
+    );
+  }
+
+  /**
+   * End a request: on stream servers, shut down the sending half, then close.
+   *
+   * @param request the request.
+   */
+  async shutdown_request(request: Request): Promise<void> {
+    this.close_request(request);
+    await Promise.resolve();
+  }
+
+  /**
+   * Close a request's socket (stream servers); nothing for datagrams.
+   *
+   * @param _request the request.
+   */
+  close_request(_request: Request): void {}
+
+  /**
+   * Wait for the next request; subclasses implement it.
+   *
+   * @param _options `{ signal }`.
+   * @returns `[request, client_address]`.
+   */
+  get_request(_options: RequestOptions = {}): Promise<[Request, Address]> {
+    return Promise.reject(new Error("NotImplementedError: get_request()"));
+  }
+
+  /**
+   * The server socket's number; subclasses with a socket implement it.
+   *
+   * @returns the number.
+   */
+  fileno(): number {
+    throw new Error("NotImplementedError: fileno()");
+  }
+
+  /** Clean up the server (close its socket); subclasses implement it. */
+  server_close(): void {}
+
+  /** `using`: {@linkcode BaseServer.server_close}. */
+  [Symbol.dispose](): void {
+    this.server_close();
+  }
+
+  /** `await using`: stop serving, close, and (with `block_on_close`) wait for handlers. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      await this.shutdown();
+    } finally {
+      this.server_close();
+    }
+  }
+}
+
+/**
+ * A TCP server, as Python's `socketserver.TCPServer` (every request in its
+ * own task, like `ThreadingTCPServer`).
+ *
+ * @example
+ * ```ts
+ * import { create_connection } from "./mod.ts";
+ * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+ * class Hello extends BaseRequestHandler {
+ *   override async handle() { await this.request.sendall(new TextEncoder().encode("hello")); }
+ * }
+ * await using server = new TCPServer(["127.0.0.1", 0], Hello, { allow_reuse_address: true });
+ * const serving = server.serve_forever();
+ * using c = await create_connection(server.server_address as [string, number]);
+ * console.log(new TextDecoder().decode(await c.recv(5))); // "hello"
+ * await server.shutdown();
+ * await serving;
+ * ```
+ */
+export class TCPServer extends BaseServer {
+  /** The family of the server socket (class default). */
+  static address_family: number = AF_INET;
+  /** The type of the server socket (class default). */
+  static socket_type: number = SOCK_STREAM;
+  /** The listen() backlog (class default). */
+  static request_queue_size = 5;
+  /** Set SO_REUSEADDR before binding (class default). */
+  static allow_reuse_address = false;
+  /** Set SO_REUSEPORT before binding (class default). */
+  static allow_reuse_port = false;
+
+  /** The family of the server socket. */
+  address_family: number;
+  /** The type of the server socket. */
+  socket_type: number;
+  /** The listen() backlog. */
+  request_queue_size: number;
+  /** Set SO_REUSEADDR before binding. */
+  allow_reuse_address: boolean;
+  /** Set SO_REUSEPORT before binding (needs `--unstable-net`). */
+  allow_reuse_port: boolean;
+  /** The server's socket. */
+  socket: Socket;
+
+  /**
+   * Make the server; binds and listens at once unless `bind_and_activate` is false.
+   *
+   * @param server_address `[host, port]` (or a path for Unix servers).
+   * @param RequestHandlerClass the handler class.
+   * @param bind_and_activate bind and listen now (default true), or the options object.
+   * @param options attributes to set (see {@linkcode ServerOptions}).
+   * @throws {OSError} EADDRINUSE and the other errors of bind.
+   */
+  constructor(
+    server_address: AddressInput,
+    RequestHandlerClass: RequestHandlerClass,
+    bind_and_activate: boolean | ServerOptions = true,
+    options: ServerOptions = {},
+  ) {
+    const opts = typeof bind_and_activate === "object" ? bind_and_activate : options;
+    super(server_address, RequestHandlerClass, opts);
+    const cls = this.constructor as typeof TCPServer;
+    this.address_family = cls.address_family;
+    this.socket_type = cls.socket_type;
+    this.request_queue_size = opts.request_queue_size ?? cls.request_queue_size;
+    this.allow_reuse_address = opts.allow_reuse_address ?? cls.allow_reuse_address;
+    this.allow_reuse_port = opts.allow_reuse_port ?? cls.allow_reuse_port;
+    this.socket = socket(this.address_family, this.socket_type);
+    const bind = typeof bind_and_activate === "object"
+      ? (bind_and_activate.bind_and_activate ?? true)
+      : (opts.bind_and_activate ?? bind_and_activate);
+    if (bind) {
+      try {
+        this.server_bind();
+        this.server_activate();
+      } catch (e) {
+        this.server_close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Apply the reuse options and bind the socket; `server_address` becomes the real address.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler, false);
+   * s.server_bind();
+   * console.log((s.server_address as [string, number])[1] > 0); // true
+   * ```
+   */
+  server_bind(): void {
+    const fam = this.address_family;
+    if (this.allow_reuse_address && (fam === AF_INET || fam === AF_INET6)) {
+      this.socket.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    }
+    if (this.allow_reuse_port && (fam === AF_INET || fam === AF_INET6)) {
+      this.socket.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    }
+    this.socket.bind(this.server_address);
+    this.server_address = this.socket.getsockname();
+  }
+
+  /**
+   * Listen with `request_queue_size` as the backlog.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler, false);
+   * s.server_bind();
+   * s.server_activate();
+   * ```
+   */
+  server_activate(): void {
+    this.socket.listen(this.request_queue_size);
+  }
+
+  /**
+   * Close the listening socket at once (running handlers go on).
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * const s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+   * s.server_close();
+   * console.log(s.fileno()); // -1
+   * ```
+   */
+  override server_close(): void {
+    this.socket.close();
+  }
+
+  /**
+   * The server socket's number (-1 once closed).
+   *
+   * @returns the number.
+   *
+   * @example
+   * ```ts
+   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+   * console.log(s.fileno() === s.socket.fileno()); // true
+   * ```
+   */
+  override fileno(): number {
+    return this.socket.fileno();
+  }
+
+  /**
+   * Accept a connection: `[conn, client_address]`.
+   *
+   * @param options `{ signal }`.
+   * @returns the request and the client's address.
+   */
+  override async get_request(options: RequestOptions = {}): Promise<[Request, Address]> {
+    return await this.socket.accept(options);
+  }
+
+  /**
+   * Shut down the sending half (errors ignored), then close the connection.
+   *
+   * @param request the connection.
+   */
+  override async shutdown_request(request: Request): Promise<void> {
+    const s = request as Socket;
+    try {
+      await s.shutdown(SHUT_WR);
+    } catch { /* the peer may be gone already */ }
+    this.close_request(request);
+  }
+
+  /**
+   * Close the connection.
+   *
+   * @param request the connection.
+   */
+  override close_request(request: Request): void {
+    (request as Socket).close();
+  }
+}
+
+/**
+ * A UDP server, as Python's `socketserver.UDPServer`: each datagram is a
+ * request `[data, socket]`, handled in its own task. Needs `--unstable-net`.
+ *
+ * @example
+ * ```ts ignore
+ * import { AF_INET, SOCK_DGRAM, socket } from "./mod.ts";
+ * import { DatagramRequestHandler, UDPServer } from "./socketserver.ts";
+ * class Upper extends DatagramRequestHandler {
+ *   override handle() {
+ *     this.wfile.write(new TextEncoder().encode(new TextDecoder().decode(this.rfile.read()).toUpperCase()));
+ *   }
+ * }
+ * await using server = new UDPServer(["127.0.0.1", 0], Upper);
+ * const serving = server.serve_forever();
+ * using c = socket(AF_INET, SOCK_DGRAM);
+ * await c.sendto(new TextEncoder().encode("hi"), server.server_address);
+ * console.log(new TextDecoder().decode((await c.recvfrom(100))[0])); // "HI"
+ * await server.shutdown();
+ * await serving;
+ * ```
+ */
+export class UDPServer extends TCPServer {
+  /** SOCK_DGRAM. */
+  static override socket_type: number = SOCK_DGRAM;
+  /** Not set for datagram servers. */
+  static override allow_reuse_address = false;
+  /** The largest datagram received (class default). */
+  static max_packet_size = 8192;
+
+  /** The largest datagram received; longer ones are truncated. */
+  max_packet_size: number;
+
+  /**
+   * Make the server; binds at once unless `bind_and_activate` is false.
+   *
+   * @param server_address `[host, port]` (or a path for Unix servers).
+   * @param RequestHandlerClass the handler class.
+   * @param bind_and_activate bind now (default true), or the options object.
+   * @param options attributes to set (see {@linkcode ServerOptions}).
+   */
+  constructor(
+    server_address: AddressInput,
+    RequestHandlerClass: RequestHandlerClass,
+    bind_and_activate: boolean | ServerOptions = true,
+    options: ServerOptions = {},
+  ) {
+    super(server_address, RequestHandlerClass, bind_and_activate, options);
+    const opts = typeof bind_and_activate === "object" ? bind_and_activate : options;
+    this.max_packet_size = opts.max_packet_size ?? (this.constructor as typeof UDPServer).max_packet_size;
+  }
+
+  /** Nothing to do: datagram sockets do not listen. */
+  override server_activate(): void {}
+
+  /**
+   * Receive a datagram: `[[data, socket], client_address]`.
+   *
+   * @param options `{ signal }`.
+   * @returns the request and the client's address.
+   */
+  override async get_request(options: RequestOptions = {}): Promise<[Request, Address]> {
+    const [data, addr] = await this.socket.recvfrom(this.max_packet_size, options);
+    return [[data, this.socket], addr as Address];
+  }
+
+  /**
+   * Nothing to shut down for a datagram.
+   *
+   * @param request the request.
+   */
+  override async shutdown_request(request: Request): Promise<void> {
+    this.close_request(request);
+    await Promise.resolve();
+  }
+
+  /**
+   * Nothing to close for a datagram.
+   *
+   * @param _request the request.
+   */
+  override close_request(_request: Request): void {}
+}
+
+/**
+ * A Unix stream socket server, as Python's `socketserver.UnixStreamServer`
+ * (the socket file stays after closing, as in Python).
+ *
+ * @example
+ * ```ts
+ * import { BaseRequestHandler, UnixStreamServer } from "./socketserver.ts";
+ * const path = `${Deno.makeTempDirSync()}/s.sock`;
+ * using s = new UnixStreamServer(path, BaseRequestHandler);
+ * console.log(s.server_address === path); // true
+ * ```
+ */
+export class UnixStreamServer extends TCPServer {
+  /** AF_UNIX. */
+  static override address_family: number = AF_UNIX;
+}
+
+/**
+ * A Unix datagram socket server, as Python's
+ * `socketserver.UnixDatagramServer`. Needs `--unstable-net`.
+ *
+ * @example
+ * ```ts ignore
+ * import { DatagramRequestHandler, UnixDatagramServer } from "./socketserver.ts";
+ * const path = `${Deno.makeTempDirSync()}/d.sock`;
+ * using s = new UnixDatagramServer(path, DatagramRequestHandler);
+ * console.log(s.server_address === path); // true
+ * ```
+ */
+export class UnixDatagramServer extends UDPServer {
+  /** AF_UNIX. */
+  static override address_family: number = AF_UNIX;
+}
+
+/**
+ * Python's `ThreadingMixIn`: returns the class unchanged, because every
+ * pysocket server already runs each request in its own task.
+ * `class S extends ThreadingMixIn(TCPServer) {}` ports
+ * `class S(ThreadingMixIn, TCPServer)`.
+ *
+ * @param Base a server class.
+ * @returns the same class.
+ *
+ * @example
+ * ```ts
+ * import { TCPServer, ThreadingMixIn } from "./socketserver.ts";
+ * console.log(ThreadingMixIn(TCPServer) === TCPServer); // true
+ * ```
+ */
+export function ThreadingMixIn<T extends typeof BaseServer>(Base: T): T {
+  return Base;
+}
+
+/**
+ * Python's `ThreadingTCPServer`: {@linkcode TCPServer} (already concurrent).
+ *
+ * @example
+ * ```ts
+ * import { TCPServer, ThreadingTCPServer } from "./socketserver.ts";
+ * console.log(ThreadingTCPServer === TCPServer); // true
+ * ```
+ */
+export const ThreadingTCPServer: typeof TCPServer = TCPServer;
+
+/**
+ * Python's `ThreadingUDPServer`: {@linkcode UDPServer} (already concurrent).
+ *
+ * @example
+ * ```ts
+ * import { ThreadingUDPServer, UDPServer } from "./socketserver.ts";
+ * console.log(ThreadingUDPServer === UDPServer); // true
+ * ```
+ */
+export const ThreadingUDPServer: typeof UDPServer = UDPServer;
+
+/**
+ * Python's `ThreadingUnixStreamServer`: {@linkcode UnixStreamServer}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadingUnixStreamServer, UnixStreamServer } from "./socketserver.ts";
+ * console.log(ThreadingUnixStreamServer === UnixStreamServer); // true
+ * ```
+ */
+export const ThreadingUnixStreamServer: typeof UnixStreamServer = UnixStreamServer;
+
+/**
+ * Python's `ThreadingUnixDatagramServer`: {@linkcode UnixDatagramServer}.
+ *
+ * @example
+ * ```ts
+ * import { ThreadingUnixDatagramServer, UnixDatagramServer } from "./socketserver.ts";
+ * console.log(ThreadingUnixDatagramServer === UnixDatagramServer); // true
+ * ```
+ */
+export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = UnixDatagramServer;
+
+/**
+ * The base request handler, as Python's `socketserver.BaseRequestHandler`:
+ * one instance per request; the server calls `setup()`, `handle()` and
+ * (always) `finish()`, each of which may be async.
+ *
+ * @typeParam R the request type: a `Socket` (stream servers) or a {@linkcode DatagramRequest}.
+ * @typeParam S the server type.
+ *
+ * @example
+ * ```ts
+ * import { BaseRequestHandler } from "./socketserver.ts";
+ * class Echo extends BaseRequestHandler {
+ *   override async handle() {
+ *     const data = await this.request.recv(1024);
+ *     await this.request.sendall(data);
+ *   }
+ * }
+ * console.log(typeof Echo); // "function"
+ * ```
+ */
+export class BaseRequestHandler<R extends Request = Socket, S extends BaseServer = BaseServer>
+  implements RequestHandler {
+  /** The request: the connected socket, or `[data, socket]` for datagrams. */
+  request: R;
+  /** The client's address. */
+  client_address: Address;
+  /** The server handling the request. */
+  server: S;
+
+  /**
+   * Made by the server for each request.
+   *
+   * @param request the request.
+   * @param client_address the client's address.
+   * @param server the server.
+   */
+  constructor(request: R, client_address: Address, server: S) {
+    this.request = request;
+    this.client_address = client_address;
+    this.server = server;
+  }
+
+  /** Prepare (called before `handle`). */
+  setup(): void | Promise<void> {}
+
+  /** Serve the request. */
+  handle(): void | Promise<void> {}
+
+  /** Clean up (called after `handle`, even when it threw). */
+  finish(): void | Promise<void> {}
+}
+
+/**
+ * A stream request handler, as Python's `StreamRequestHandler`: `rfile`
+ * reads the connection (buffered, `makefile("rb", rbufsize)`) and `wfile`
+ * writes it (unbuffered by default: `wbufsize = 0`, every write is a
+ * `sendall`). `timeout` sets the connection's timeout and
+ * `disable_nagle_algorithm` sets TCP_NODELAY.
+ *
+ * @example
+ * ```ts
+ * import { StreamRequestHandler } from "./socketserver.ts";
+ * class Upper extends StreamRequestHandler {
+ *   override timeout = 30;
+ *   override async handle() {
+ *     for await (const line of this.rfile) {
+ *       await this.wfile.write(new TextEncoder().encode(new TextDecoder().decode(line as Uint8Array).toUpperCase()));
+ *     }
+ *   }
+ * }
+ * console.log(new Upper(null!, "", null!).wbufsize); // 0
+ * ```
+ */
+export class StreamRequestHandler<S extends BaseServer = BaseServer> extends BaseRequestHandler<Socket, S> {
+  /** Read buffering of `rfile` (-1: default). */
+  rbufsize: number = -1;
+  /** Write buffering of `wfile` (0: unbuffered, as Python's default). */
+  wbufsize: number = 0;
+  /** Timeout (seconds) for the connection; null: none. */
+  timeout: number | null = null;
+  /** Set TCP_NODELAY on the connection. */
+  disable_nagle_algorithm: boolean = false;
+  /** The connection (the same as `request`). */
+  connection!: Socket;
+  /** The connection's reading file (bytes). */
+  rfile!: SocketFile;
+  /** The connection's writing file (bytes). */
+  wfile!: SocketFile;
+
+  /** Apply timeout and TCP_NODELAY, and make `rfile` and `wfile`. */
+  override setup(): void | Promise<void> {
+    this.connection = this.request;
+    if (this.timeout !== null) this.connection.settimeout(this.timeout);
+    if (this.disable_nagle_algorithm) this.connection.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
+    this.rfile = this.connection.makefile("rb", this.rbufsize);
+    this.wfile = this.connection.makefile("wb", this.wbufsize);
+  }
+
+  /** Flush `wfile` (errors of a vanished peer ignored) and close both files. */
+  override async finish(): Promise<void> {
+    if (!this.wfile.closed) {
+      try {
+        await this.wfile.flush();
+      } catch (e) {
+        if (!(e instanceof OSError)) throw e;
+      }
+    }
+    try {
+      await this.wfile.close();
+    } catch { /* flushed or failed above */ }
+    await this.rfile.close();
+  }
+}
+
+/**
+ * Python's `io.BytesIO`, as much as datagram handlers use: reads from the
+ * initial bytes, writes append, `getvalue()` returns everything written.
+ *
+ * @example
+ * ```ts
+ * import { BytesIO } from "./socketserver.ts";
+ * const f = new BytesIO(new TextEncoder().encode("a\nb\n"));
+ * console.log(f.readline()); // Uint8Array [97, 10]
+ * const w = new BytesIO();
+ * w.write(new Uint8Array([1, 2]));
+ * console.log(w.getvalue()); // Uint8Array [1, 2]
+ * ```
+ */
+export class BytesIO implements Iterable<Uint8Array> {
+  #buf: Uint8Array;
+  #len: number;
+  #pos = 0;
+  #closed = false;
+
+  /**
+   * A buffer holding a copy of `initial`, positioned at its start.
+   *
+   * @param initial the initial bytes.
+   */
+  constructor(initial?: Buffer) {
+    this.#buf = initial === undefined ? new Uint8Array(64) : as_bytes(initial).slice();
+    this.#len = initial === undefined ? 0 : this.#buf.length;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Read up to `size` bytes (all with -1).
+   *
+   * @param size how many.
+   * @returns the bytes (empty at the end).
+   */
+  read(size: number = -1): Uint8Array {
+    this.#check();
+    const end = size < 0 ? this.#len : Math.min(this.#len, this.#pos + size);
+    const out = this.#buf.slice(this.#pos, Math.max(end, this.#pos));
+    this.#pos = Math.max(end, this.#pos);
+    return out;
+  }
+
+  /**
+   * Read one line including its `\n`.
+   *
+   * @param size the most bytes to return (-1: no limit).
+   * @returns the line (empty at the end).
+   */
+  readline(size: number = -1): Uint8Array {
+    this.#check();
+    const i = this.#buf.subarray(this.#pos, this.#len).indexOf(10);
+    let end = i < 0 ? this.#len : this.#pos + i + 1;
+    if (size >= 0) end = Math.min(end, this.#pos + size);
+    const out = this.#buf.slice(this.#pos, end);
+    this.#pos = end;
+    return out;
+  }
+
+  /**
+   * Read the remaining lines.
+   *
+   * @returns the lines.
+   */
+  readlines(): Uint8Array[] {
+    return [...this];
+  }
+
+  /**
+   * Write bytes at the current position.
+   *
+   * @param data bytes-like.
+   * @returns the count written.
+   */
+  write(data: Buffer): number {
+    this.#check();
+    const b = as_bytes(data);
+    const need = this.#pos + b.length;
+    if (need > this.#buf.length) {
+      const nb = new Uint8Array(Math.max(need, this.#buf.length * 2));
+      nb.set(this.#buf.subarray(0, this.#len));
+      this.#buf = nb;
+    }
+    this.#buf.set(b, this.#pos);
+    this.#pos = need;
+    this.#len = Math.max(this.#len, need);
+    return b.length;
+  }
+
+  /**
+   * Everything in the buffer.
+   *
+   * @returns a copy of the bytes.
+   */
+  getvalue(): Uint8Array {
+    this.#check();
+    return this.#buf.slice(0, this.#len);
+  }
+
+  /**
+   * Move the position.
+   *
+   * @param pos the new position from the start.
+   * @returns the position.
+   */
+  seek(pos: number): number {
+    this.#check();
+    this.#pos = Math.max(0, Math.min(pos, this.#len));
+    return this.#pos;
+  }
+
+  /**
+   * The position.
+   *
+   * @returns the position.
+   */
+  tell(): number {
+    return this.#pos;
+  }
+
+  /** Close; further reads and writes raise RangeError (Python's ValueError). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Iterate over the remaining lines. */
+  *[Symbol.iterator](): Iterator<Uint8Array> {
+    for (;;) {
+      const line = this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+}
+
+/**
+ * A datagram request handler, as Python's `DatagramRequestHandler`:
+ * `rfile` reads the datagram, and what is written to `wfile` is sent back
+ * to the client in one datagram when the handler finishes.
+ *
+ * @example
+ * ```ts
+ * import { DatagramRequestHandler } from "./socketserver.ts";
+ * class Echo extends DatagramRequestHandler {
+ *   override handle() { this.wfile.write(this.rfile.read()); }
+ * }
+ * console.log(typeof Echo); // "function"
+ * ```
+ */
+export class DatagramRequestHandler<S extends BaseServer = BaseServer> extends BaseRequestHandler<DatagramRequest, S> {
+  /** The datagram's bytes. */
+  packet!: Uint8Array;
+  /** The server's socket, to answer on. */
+  socket!: Socket;
+  /** Reads the datagram. */
+  rfile!: BytesIO;
+  /** Collects the reply. */
+  wfile!: BytesIO;
+
+  /** Split the request and make `rfile` and `wfile`. */
+  override setup(): void | Promise<void> {
+    [this.packet, this.socket] = this.request;
+    this.rfile = new BytesIO(this.packet);
+    this.wfile = new BytesIO();
+  }
+
+  /** Send what was written to `wfile` back to the client. */
+  override async finish(): Promise<void> {
+    await this.socket.sendto(this.wfile.getvalue(), this.client_address);
+  }
+}
