@@ -25,6 +25,7 @@ export interface Sample {
 }
 
 const CHUNK = 65536;
+const SEND_CHUNK = Number(Deno.env.get("BENCH_SEND_CHUNK") ?? CHUNK);
 
 // ---- listeners ---------------------------------------------------------
 
@@ -76,7 +77,7 @@ export async function py_bulk(
   const L = py_listen(family);
   try {
     const t0 = performance.now();
-    const done = peer.run({ op: "send", addr: L.addr, total, chunk: CHUNK });
+    const done = peer.run({ op: "send", addr: L.addr, total, chunk: SEND_CHUNK });
     const [conn] = await L.sock.accept();
     let got = 0;
     if (mode === "into") {
@@ -114,7 +115,7 @@ export async function raw_bulk(
   const L = raw_listen(family);
   try {
     const t0 = performance.now();
-    const done = peer.run({ op: "send", addr: L.addr, total, chunk: CHUNK });
+    const done = peer.run({ op: "send", addr: L.addr, total, chunk: SEND_CHUNK });
     const conn = await L.l.accept();
     let got = 0;
     if (mode === "into") {

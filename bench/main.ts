@@ -259,6 +259,14 @@ for (const g of selected) {
   const res: Result[] = g.variants.map((v) => ({ name: v.name, skip: v.skip, samples: [] }));
   const extras: Record<string, number[]>[] = g.variants.map(() => ({}));
   log(`# ${g.title}`);
+  // Warm-up: one unmeasured run of each in-process variant (JIT, allocator).
+  for (const v of g.variants) {
+    if (v.run && v.name !== "CPython" && v.name !== "Node" && g.id !== "memory") {
+      try {
+        await v.run();
+      } catch { /* reported by the measured rounds */ }
+    }
+  }
   for (let r = 0; r < rounds; r++) {
     // Interleave: the order of variants alternates every round.
     const order = g.variants.map((_, i) => i);

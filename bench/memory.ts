@@ -17,8 +17,10 @@ async function settle(): Promise<Deno.MemoryUsage> {
   return Deno.memoryUsage();
 }
 
-// Warm up the code paths (and the allocator) with a few pairs first.
-(await open_pairs(variant, 50))();
+// Warm up the code paths, the allocator and V8's heap sizing with as many
+// pairs first, so the growth measured below is what the pairs retain, not the
+// one-time growth of the young generation under each variant's garbage.
+(await open_pairs(variant, pairs))();
 const before = await settle();
 const close = await open_pairs(variant, pairs);
 const after = await settle();
