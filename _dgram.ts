@@ -602,7 +602,11 @@ class DgramEngine implements DatagramEngine {
       let m = first ? await first.join : null;
       let temp = false;
       if (!m) {
-        m = v4 ? await conn.joinMulticastV4("224.0.0.1", "0.0.0.0") : await conn.joinMulticastV6("ff02::1", 1);
+        // A host with no multicast route refuses the carrier join; it cannot send
+        // multicast either, and the value still applies at the next real join.
+        const carrier = v4 ? conn.joinMulticastV4("224.0.0.1", "0.0.0.0") : conn.joinMulticastV6("ff02::1", 1);
+        m = await carrier.catch(() => null);
+        if (!m) return;
         temp = true;
       }
       try {

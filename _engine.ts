@@ -37,9 +37,9 @@ export interface DatagramEngine extends Pollable {
     view: Uint8Array,
     flags: number,
     dl: Deadline,
-  ): Promise<[number, Address]>;
-  /** Receive one datagram of at most n bytes; returns [data, sender]. */
-  recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address]>;
+  ): Promise<[number, Address | null]>;
+  /** Receive one datagram of at most n bytes; returns [data, sender] (null: an unbound AF_UNIX sender, Python's None). */
+  recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]>;
   getsockname(): Address;
   /** The connected peer, or null when not connected. */
   getpeername(): Address | null;

@@ -6,6 +6,7 @@ import { OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
 import { as_int } from "./families/_ip.ts";
 import type { Socket } from "./socket.ts";
+import type { Deadline } from "./_wait.ts";
 import type { SignalOptions } from "./types.ts";
 
 /** Python's makefile keywords. */
@@ -146,7 +147,8 @@ export class SocketFile implements AsyncDisposable, Disposable {
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
     const { reader } = this.#sock._stream_parts();
-    const dl = this.#sock._deadline(signal);
+    // Made only when the call has to wait (or has a signal, which may be aborted already).
+    let dl: Deadline | null = signal ? this.#sock._deadline(signal) : null;
     let scanned = 0;
     for (;;) {
       const i = reader.index_of(NL, scanned);
@@ -156,7 +158,7 @@ export class SocketFile implements AsyncDisposable, Disposable {
       const have = reader.buffered;
       if (limit >= 0 && have >= limit) return reader.take(limit);
       scanned = have;
-      await reader.fill(have + 1, dl);
+      await reader.fill(have + 1, dl ??= this.#sock._deadline(signal));
       if (reader.buffered === have) return reader.take(have);
     }
   }
@@ -222,7 +224,13 @@ export class SocketFile implements AsyncDisposable, Disposable {
   ): Promise<Uint8Array | string> {
     this.#check(true);
     const lim = limit === null ? -1 : as_int(limit);
-    if (this.#binary) return await this.#readline_bytes(lim, options.signal);
+    if (this.#binary) {
+      // Fast path: a whole line is buffered already.
+      const { reader } = this.#sock._stream_parts();
+      const i = lim < 0 ? reader.index_of(NL) : -1;
+      if (i >= 0 && options.signal === undefined) return reader.take(i + 1);
+      return await this.#readline_bytes(lim, options.signal);
+    }
     for (;;) {
       const i = this.#text.indexOf("\n");
       if (i >= 0 || (lim >= 0 && this.#text.length >= lim)) {

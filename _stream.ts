@@ -6,7 +6,7 @@
 // Its promise is kept here and *never rejects*; its outcome is stored, and
 // the next caller gets it. Callers observe the promise through a Deadline.
 
-import { errno, OSError } from "./errors.ts";
+import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import type { Deadline } from "./_wait.ts";
 
@@ -20,6 +20,26 @@ export interface Transport {
   readonly remoteAddr: Deno.Addr;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+}
+
+// Small results (a line, a short message) are carved out of a shared slab,
+// as Node's Buffer pool does: a view on an existing ArrayBuffer costs a
+// fraction of a new ArrayBuffer. Each result's bytes are its own and never
+// rewritten; only its `.buffer` is shared (and larger than the result).
+const POOL_MAX = 2048;
+const SLAB = 64 * 1024;
+let slab = new ArrayBuffer(SLAB);
+let slab_off = 0;
+
+function pooled(k: number): Uint8Array {
+  // byteLength is 0 once a user transferred the slab away: start a new one.
+  if (slab_off + k > SLAB || slab.byteLength !== SLAB) {
+    slab = new ArrayBuffer(SLAB);
+    slab_off = 0;
+  }
+  const out = new Uint8Array(slab, slab_off, k);
+  slab_off = (slab_off + k + 7) & ~7;
+  return out;
 }
 
 const MIN_READ = 64 * 1024;
@@ -105,6 +125,8 @@ export class StreamReader {
    */
   async fill(want: number, dl: Deadline): Promise<void> {
     while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
+      // Closed under a waiting reader: a new read would fail at once, forever.
+      if (this.#closed) throw new OSError(errno.EBADF);
       const p = this.#pending ?? this.#read();
       if (dl.nonblocking) dl.would_block();
       await dl.wait(p);
@@ -126,7 +148,8 @@ export class StreamReader {
     this.#raise_if_error();
     const k = Math.min(n, this.#end - this.#start);
     if (k === 0) return new Uint8Array(0);
-    const out = this.#buf.slice(this.#start, this.#start + k);
+    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
+    out.set(this.#buf.subarray(this.#start, this.#start + k));
     this.#consume(k);
     return out;
   }
@@ -153,8 +176,9 @@ export class StreamReader {
 
   /** Index (relative to the buffered bytes) of `byte` at or after `from`, or -1. */
   index_of(byte: number, from = 0): number {
-    const i = this.#buf.subarray(this.#start + from, this.#end).indexOf(byte);
-    return i < 0 ? -1 : i + from;
+    // No subarray view per call: search the whole buffer, ignore hits past the end.
+    const i = this.#buf.indexOf(byte, this.#start + from);
+    return i < 0 || i >= this.#end ? -1 : i - this.#start;
   }
 
   /** True once the peer's EOF has been seen and everything buffered was taken. */
@@ -205,9 +229,22 @@ export class StreamWriter {
   #busy: Promise<void> | null = null;
   #err: unknown = null;
   #shut = false;
+  #direct = false;
+  #closed = false;
+  #broken = false;
 
   constructor(t: Transport) {
     this.#t = t;
+  }
+
+  /**
+   * The socket is being closed. Returns true when a caller's blocking write
+   * is in flight: the transport should be closed now (that write then raises
+   * EBADF) instead of waiting for a peer that may never read.
+   */
+  close(): boolean {
+    this.#closed = true;
+    return this.#direct;
   }
 
   /** True when send() would not wait (room in the queue). */
@@ -232,14 +269,18 @@ export class StreamWriter {
   }
 
   #check(): void {
+    if (this.#closed) throw new OSError(errno.EBADF);
     if (this.#shut) {
-      throw new OSError(errno.EPIPE, null, { detail: "send after shutdown" });
+      throw from_errno(errno.EPIPE, { detail: "send after shutdown" });
     }
     if (this.#err !== null) {
       const e = this.#err;
       this.#err = null;
+      this.#broken = true;
       throw map_error(e, "send");
     }
+    // A connection whose write failed stays failed, as the kernel's does.
+    if (this.#broken) throw from_errno(errno.EPIPE, { detail: "send" });
   }
 
   /** send(): write some of data; returns how many bytes were taken. */
@@ -251,12 +292,16 @@ export class StreamWriter {
       this.#check();
       let done!: () => void;
       this.#busy = new Promise<void>((r) => done = r);
+      this.#direct = true;
       try {
         return await this.#t.write(data);
       } catch (e) {
-        throw map_error(e, "send");
+        throw this.#closed ? new OSError(errno.EBADF) : map_error(e, "send");
       } finally {
+        this.#direct = false;
         this.#busy = null;
+        // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
+        if (this.#queue.length > 0) this.#busy = this.#flush();
         done();
       }
     }
@@ -343,6 +388,8 @@ export class AcceptQueue {
   /** Accept one connection within the deadline. */
   async accept(dl: Deadline): Promise<Deno.Conn> {
     while (this.#ready.length === 0 && this.#err === null) {
+      // Closed under a waiting accept: a new accept would fail at once, forever.
+      if (this.#closed) throw new OSError(errno.EBADF);
       const p = this.poll();
       if (dl.nonblocking) dl.would_block();
       await dl.wait(p);

@@ -6,6 +6,9 @@
 
 import { BlockingIOError, errno, TimeoutError } from "./errors.ts";
 
+/** The longest delay setTimeout honours (larger ones fire after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The trailing options object every waiting method accepts. */
 export interface WaitOptions {
   /** Abort the wait; rejects with `signal.reason` and loses nothing. */
@@ -66,10 +69,16 @@ export class Deadline {
         reject(signal?.reason);
       };
       if (this.at !== Infinity) {
-        timer = setTimeout(() => {
-          done();
-          reject(new TimeoutError());
-        }, Math.ceil(remaining));
+        // setTimeout fires at once for delays over 2**31-1 ms: re-arm in steps.
+        const arm = (ms: number) => {
+          timer = setTimeout(() => {
+            const left = this.at - performance.now();
+            if (left > 0) return arm(left);
+            done();
+            reject(new TimeoutError());
+          }, Math.min(Math.ceil(ms), MAX_TIMER_MS));
+        };
+        arm(remaining);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       p.then((v) => {

@@ -45,7 +45,7 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
-import { errno as E, OSError } from "./errors.ts";
+import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
 import { Deadline } from "./_wait.ts";
@@ -66,6 +66,7 @@ let next_fd = 3;
 /** Validate a Python timeout value (None, or a non-negative number). */
 function check_timeout(v: unknown): number | null {
   if (v === null || v === undefined) return null;
+  if (typeof v === "boolean") return v ? 1 : 0; // Python: a bool is an int
   if (typeof v !== "number" && typeof v !== "bigint") {
     throw new TypeError(
       `'${py_type(v)}' object cannot be interpreted as an integer`,
@@ -74,6 +75,8 @@ function check_timeout(v: unknown): number | null {
   const n = Number(v);
   if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
   if (n < 0) throw new RangeError("Timeout value out of range");
+  // CPython's limit (int64 nanoseconds), which also refuses Infinity.
+  if (n > 9.2e9) throw new RangeError("timestamp out of range for platform time_t");
   return n;
 }
 
@@ -128,9 +131,14 @@ interface Connecting {
   key: string;
   promise: Promise<void>;
   error: unknown;
+  /** Aborts the Deno.connect when the socket is closed under it. */
+  stop: AbortController;
 }
 
 const kState = Symbol("pysocket.state");
+
+/** The options of a socket that set none; never written to. */
+const NO_OPTS = new Map<string, number>();
 
 /**
  * A socket, as Python's `socket.socket`. Create one with {@linkcode socket}.
@@ -153,7 +161,7 @@ export class Socket implements Disposable, AsyncDisposable {
   #fd: number;
   #timeout: number | null;
   #closed = false;
-  #opts = new Map<string, number>();
+  #opts: Map<string, number> = NO_OPTS; // copied on first write: most sockets set none
   // SOCK_STREAM
   #listener: Deno.Listener | null = null;
   #accepts: AcceptQueue | null = null;
@@ -223,6 +231,12 @@ export class Socket implements Disposable, AsyncDisposable {
   }
 
   // ---- helpers -------------------------------------------------------
+
+  /** The options map, made writable (a socket starts with the shared empty one). */
+  #own_opts(): Map<string, number> {
+    if (this.#opts === NO_OPTS) this.#opts = new Map();
+    return this.#opts;
+  }
 
   #check_open(): void {
     if (this.#closed) throw new OSError(E.EBADF);
@@ -303,7 +317,9 @@ export class Socket implements Disposable, AsyncDisposable {
    * ```
    */
   settimeout(value: number | null): void {
-    this.#timeout = check_timeout(value);
+    const t = check_timeout(value);
+    this.#check_open();
+    this.#timeout = t;
   }
 
   /**
@@ -336,7 +352,9 @@ export class Socket implements Disposable, AsyncDisposable {
    * ```
    */
   setblocking(flag: boolean): void {
-    this.#timeout = flag ? null : 0;
+    const blocking = as_int(flag) !== 0;
+    this.#check_open();
+    this.#timeout = blocking ? null : 0;
   }
 
   /**
@@ -520,7 +538,7 @@ export class Socket implements Disposable, AsyncDisposable {
     if (this.#stream) throw new OSError(E.EISCONN, null, { detail });
     const key = JSON.stringify(ep);
     let c = this.#connecting;
-    if (c && c.key !== key) throw new OSError(E.EALREADY, null, { detail });
+    if (c && c.key !== key) throw from_errno(E.EALREADY, { detail });
     if (!c) {
       if (this.#listener) {
         throw new OSError(
@@ -537,9 +555,9 @@ export class Socket implements Disposable, AsyncDisposable {
       if (this.#connecting || this.#stream) {
         return this.connect(address, options);
       }
-      const conn: Connecting = { key, promise: Promise.resolve(), error: null };
+      const conn: Connecting = { key, promise: Promise.resolve(), error: null, stop: new AbortController() };
       conn.promise = Deno.connect(
-        this.#deno_addr(target) as Deno.ConnectOptions,
+        { ...this.#deno_addr(target), signal: conn.stop.signal } as Deno.ConnectOptions,
       ).then((t) => {
         if (this.#closed) t.close();
         else this[kState](t);
@@ -547,13 +565,14 @@ export class Socket implements Disposable, AsyncDisposable {
         conn.error = e;
       });
       this.#connecting = c = conn;
-      if (dl.nonblocking) throw new OSError(E.EINPROGRESS, null, { detail });
+      if (dl.nonblocking) throw from_errno(E.EINPROGRESS, { detail });
     } else if (dl.nonblocking) {
       if (!this.#stream && c.error === null) {
-        throw new OSError(E.EALREADY, null, { detail });
+        throw from_errno(E.EALREADY, { detail });
       }
     }
     if (!dl.nonblocking) await dl.wait(c.promise);
+    if (this.#closed) throw new OSError(E.EBADF);
     if (this.#connecting === c) this.#connecting = null;
     if (c.error !== null) {
       const err = map_error(c.error, detail);
@@ -628,11 +647,12 @@ export class Socket implements Disposable, AsyncDisposable {
       t = await this.#accepts.accept(dl);
     } catch (e) {
       if (this.#closed) throw new OSError(E.EBADF);
-      throw map_error(e);
+      // The queue maps Deno's errors itself; a signal's reason is passed on as is.
+      throw e;
     }
     const s = new Socket(this.#family, this.#type, this.#proto);
     s.#timeout = default_timeout;
-    for (const [k, v] of this.#opts) s.#opts.set(k, v);
+    if (this.#opts.size > 0) s.#opts = new Map(this.#opts);
     s[kState](t);
     return [s, s.#adapter.from_deno(t.remoteAddr)];
   }
@@ -652,6 +672,7 @@ export class Socket implements Disposable, AsyncDisposable {
   #check_bufsize(v: unknown, op: string): number {
     const n = as_int(v);
     if (n < 0) throw new RangeError(`negative buffersize in ${op}`);
+    if (n >= 2 ** 63) throw new RangeError("Python int too large to convert to C ssize_t");
     return n;
   }
 
@@ -665,12 +686,17 @@ export class Socket implements Disposable, AsyncDisposable {
     const st = this.#stream_or_throw();
     const r = st.reader;
     if (n > 0) {
-      try {
-        await r.fill(flags & MSG_WAITALL ? n : 1, dl);
-      } catch (e) {
-        if (this.#closed) throw new OSError(E.EBADF);
-        throw e;
-      }
+      // Another task's recv may take the bytes between fill() and here; an
+      // empty result would read as EOF, so wait again (nothing buffered and
+      // no EOF or error: `ready` is false).
+      do {
+        try {
+          await r.fill(flags & MSG_WAITALL ? n : 1, dl);
+        } catch (e) {
+          if (this.#closed) throw new OSError(E.EBADF);
+          throw e;
+        }
+      } while (!r.ready && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
@@ -883,8 +909,8 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
-    const st = this.#stream_or_throw();
-    return await st.writer.send(bytes, dl);
+    if (!this.#stream) throw from_errno(E.EPIPE);
+    return await this.#stream.writer.send(bytes, dl);
   }
 
   /**
@@ -918,7 +944,8 @@ export class Socket implements Disposable, AsyncDisposable {
       await this.#dgram.send(bytes, f, dl);
       return;
     }
-    await this.#stream_or_throw().writer.send_all(bytes, dl);
+    if (!this.#stream) throw from_errno(E.EPIPE);
+    await this.#stream.writer.send_all(bytes, dl);
   }
 
   /**
@@ -957,8 +984,9 @@ export class Socket implements Disposable, AsyncDisposable {
     const ep = this.#adapter.parse(a.address, "sendto");
     const dl = this.#deadline(f, a.signal);
     if (!this.#dgram) {
-      if (this.#stream) throw new OSError(E.EISCONN);
-      throw new OSError(E.EPIPE);
+      // Linux ignores the address of a sendto() on a connected stream socket.
+      if (this.#stream) return await this.#stream.writer.send(bytes, dl);
+      throw from_errno(E.EPIPE);
     }
     const target = await this.#resolve(ep, dl);
     try {
@@ -1010,13 +1038,15 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
-      throw new RangeError(`negative offset: ${off}`);
+      throw new OSError(E.EINVAL, null, { detail: `sendfile offset ${off}` });
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
-    if (cnt < 0 && cnt !== Infinity) {
+    if (cnt <= 0) {
       throw new RangeError(`count must be a positive integer (got ${cnt})`);
     }
-    const st = this.#stream_or_throw();
+    this.#check_open();
+    if (!this.#stream) throw from_errno(E.EPIPE);
+    const st = this.#stream;
     const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
     if (off !== null) await f.seek(off, Deno.SeekMode.Start);
     const buf = new Uint8Array(256 * 1024);
@@ -1082,6 +1112,7 @@ export class Socket implements Disposable, AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#connecting?.stop.abort();
     this.#dgram?.close();
     this.#accepts?.close();
     this.#listener = null;
@@ -1094,7 +1125,7 @@ export class Socket implements Disposable, AsyncDisposable {
           st.transport.close();
         } catch { /* closed already */ }
       };
-      if (st.writer.idle) close();
+      if (st.writer.close() || st.writer.idle) close();
       else st.writer.drain().then(close);
     }
   }
@@ -1207,7 +1238,11 @@ export class Socket implements Disposable, AsyncDisposable {
     const lv = as_int(level), name = as_int(optname);
     let v: number | Uint8Array;
     if (typeof value === "boolean") v = value ? 1 : 0;
-    else if (typeof value === "number") v = as_int(value);
+    else if (typeof value === "number") {
+      v = as_int(value);
+      // CPython: an int that does not fit a C int fails the int form, then the bytes form.
+      if (v < -(2 ** 31) || v >= 2 ** 31) throw new TypeError("a bytes-like object is required, not 'int'");
+    }
     else if (value === null && optlen !== undefined) v = 0;
     else v = as_bytes(value);
     const num = typeof v === "number"
@@ -1219,10 +1254,12 @@ export class Socket implements Disposable, AsyncDisposable {
       : 0;
     const key = `${lv}:${name}`;
     if (this.#dgram && this.#dgram.setsockopt(lv, name, v)) {
-      this.#opts.set(key, num);
+      this.#own_opts().set(key, num);
       return;
     }
-    if (lv === SOL_SOCKET && name === SO_REUSEPORT) {
+    if (lv === IPPROTO_TCP && this.#family === AF_UNIX) {
+      throw new OSError(E.EOPNOTSUPP);
+    } else if (lv === SOL_SOCKET && name === SO_REUSEPORT) {
       require_unstable_net("SO_REUSEPORT");
     } else if (
       lv === SOL_SOCKET && name === SO_KEEPALIVE && this.#type === SOCK_STREAM
@@ -1252,7 +1289,7 @@ export class Socket implements Disposable, AsyncDisposable {
     } else if (!(lv === SOL_SOCKET && name === SO_REUSEADDR)) {
       throw new OSError(E.ENOPROTOOPT);
     }
-    this.#opts.set(key, num);
+    this.#own_opts().set(key, num);
   }
 
   /**
@@ -1292,6 +1329,9 @@ export class Socket implements Disposable, AsyncDisposable {
     } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {
       v = this.#listening ? 1 : 0;
     } else if (this.#dgram) v = this.#dgram.getsockopt(lv, name);
+    if (v === undefined && lv === IPPROTO_TCP && this.#family === AF_UNIX) {
+      throw new OSError(E.EOPNOTSUPP);
+    }
     if (v === undefined) {
       const known = (lv === SOL_SOCKET &&
         (name === SO_REUSEADDR || name === SO_REUSEPORT ||
@@ -1307,9 +1347,11 @@ export class Socket implements Disposable, AsyncDisposable {
       ) v ||= 1;
     }
     if (buflen === undefined) return v;
-    const out = new Uint8Array(as_int(buflen));
+    const len = as_int(buflen);
+    if (len <= 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
+    const out = new Uint8Array(Math.max(len, 4));
     new DataView(out.buffer).setInt32(0, v, true);
-    return out;
+    return len < 4 ? out.slice(0, len) : out;
   }
 
   // ---- files and streams ---------------------------------------------
@@ -1373,12 +1415,14 @@ export class Socket implements Disposable, AsyncDisposable {
    * a.close(); b.close();
    * ```
    */
-  get readable(): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>({
+  get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    // recv() results are views on plain ArrayBuffers (never shared memory),
+    // the type CompressionStream, fetch and friends ask for.
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
       pull: async (ctl) => {
         const chunk = await this.recv(65536);
         if (chunk.length === 0) ctl.close();
-        else ctl.enqueue(chunk);
+        else ctl.enqueue(chunk as Uint8Array<ArrayBuffer>);
       },
     }, { highWaterMark: 0 });
   }
@@ -1458,15 +1502,13 @@ export class Socket implements Disposable, AsyncDisposable {
       `proto=${this.#proto}`,
     ];
     if (!this.#closed) {
+      // Python: `str(addr)` when the address is truthy (a path is printed bare).
+      const show = (a: Address) => typeof a === "string" ? a : format_address(a);
       const laddr = this.getsockname();
-      if (
-        !(typeof laddr === "string" && laddr === "") &&
-        !(Array.isArray(laddr) && laddr[1] === 0 && !this.#dgram)
-      ) {
-        parts.push(`laddr=${format_address(laddr)}`);
-      }
+      if (laddr !== "") parts.push(`laddr=${show(laddr)}`);
       try {
-        parts.push(`raddr=${format_address(this.getpeername())}`);
+        const raddr = this.getpeername();
+        if (raddr !== "") parts.push(`raddr=${show(raddr)}`);
       } catch { /* not connected */ }
     }
     return `<socket.socket${this.#closed ? " [closed]" : ""} ${parts.join(", ")}>`;
@@ -1508,7 +1550,12 @@ export function socket(
   if (fileno !== null && fileno !== undefined) {
     return Socket._adopt(as_int(fileno));
   }
-  return new Socket(family ?? AF_INET, type ?? SOCK_STREAM, proto ?? 0);
+  // Python 3.11: -1 (or None) means the default for each of the three.
+  return new Socket(
+    family === -1 ? AF_INET : family ?? AF_INET,
+    type === -1 ? SOCK_STREAM : type ?? SOCK_STREAM,
+    proto === -1 ? 0 : proto ?? 0,
+  );
 }
 
 /**
