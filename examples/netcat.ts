@@ -132,7 +132,7 @@ const fmt = (n: number) => {
   const units = ["B", "KiB", "MiB", "GiB"];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+  return `${i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
 };
 let sent = 0, received = 0, t0 = performance.now(), last_activity = performance.now();
 const progress_on = Deno.stderr.isTerminal() && !Deno.stdin.isTerminal();

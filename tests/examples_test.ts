@@ -334,6 +334,42 @@ Deno.test("examples/netcat.ts --help, bad options, and -u without --unstable-net
   assert.match(u.err, /--unstable-net/);
 });
 
+Deno.test("examples/netcat.ts -u (with --unstable-net) answers a python3 UDP client", async () => {
+  await using nc = new Proc(DENO, [
+    "run",
+    "--no-prompt",
+    "--unstable-net",
+    "--allow-net=127.0.0.1",
+    EXAMPLES + "netcat.ts",
+    "-u",
+    "-w",
+    "1",
+    "-l",
+    "127.0.0.1",
+    "0",
+  ], { stdin: "piped" });
+  const [, port] = await nc.wait_for(/listening on \["127\.0\.0\.1",(\d+)\]/);
+  const w = nc.stdin.getWriter();
+  await w.write(new TextEncoder().encode("pong\n")); // sent to the first sender
+  const py = [
+    "import socket",
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+    "s.settimeout(10)",
+    `s.sendto(b'ping\\n', ('127.0.0.1', ${port}))`,
+    "data, addr = s.recvfrom(100)",
+    "print('GOT', data.decode().strip(), addr[1] == " + port + ")",
+  ].join("\n");
+  await using cli = new Proc("python3", ["-c", py]);
+  const c = await cli.result();
+  assert.equal(c.code, 0, c.err);
+  assert.equal(c.out, "GOT pong True\n");
+  const r = await nc.result(); // -w 1: quits once idle
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "ping\n");
+  assert.match(r.err, /sent 5 bytes, received 5 bytes/);
+  await w.close().catch(() => {});
+});
+
 Deno.test("examples/netcat.ts installs with deno install and runs as a command", async () => {
   const root = await Deno.makeTempDir();
   try {
