@@ -175,6 +175,8 @@ function parse_protocols(text: string): ProtocolEntry[] {
 function read_system_file(path: string): string | null {
   try {
     if (typeof Deno === "undefined" || typeof Deno.readTextFileSync !== "function") return null;
+    // Never prompt on a terminal: read only when the permission is already granted.
+    if (Deno.permissions?.querySync?.({ name: "read", path }).state !== "granted") return null;
     return Deno.readTextFileSync(path);
   } catch {
     return null;
