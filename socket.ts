@@ -1242,8 +1242,7 @@ export class Socket implements Disposable, AsyncDisposable {
       v = as_int(value);
       // CPython: an int that does not fit a C int fails the int form, then the bytes form.
       if (v < -(2 ** 31) || v >= 2 ** 31) throw new TypeError("a bytes-like object is required, not 'int'");
-    }
-    else if (value === null && optlen !== undefined) v = 0;
+    } else if (value === null && optlen !== undefined) v = 0;
     else v = as_bytes(value);
     const num = typeof v === "number"
       ? v
