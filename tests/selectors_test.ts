@@ -335,3 +335,102 @@ Deno.test({
     await assert.rejects(r.recvfrom(100), (e: Error) => e.name === "BlockingIOError");
   },
 });
+
+// ---- examples/select_echo.ts ------------------------------------------------
+
+const dec2 = new TextDecoder();
+
+/** A `deno run` of an example: `peer` runs once it printed its port; then it must exit 0. */
+async function run_example(file: string, args: string[], peer: (port: number) => Promise<void>): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", new URL(`../examples/${file}`, import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill(), 30_000);
+  try {
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const m = /listening on [^:]+:(\d+)/.exec(text);
+    if (!m) throw new Error(`no port in ${JSON.stringify(text)}`);
+    await peer(Number(m[1]));
+    for (;;) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    const err = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, err);
+    return text;
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+Deno.test("examples/select_echo.ts --self-test serves 20 clients and exits by itself", async () => {
+  const out = await run_example("select_echo.ts", ["--self-test"], async () => {});
+  assert.match(out, /self-test ok: 20 clients, (\d+) bytes checked, \1 bytes echoed/);
+});
+
+Deno.test("examples/select_echo.ts echoes for concurrent python3 clients", async () => {
+  const out = await run_example("select_echo.ts", ["--port", "0", "--clients", "3"], async (port) => {
+    const res = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        `
+import socket, sys, threading
+port = int(sys.argv[1])
+errors = []
+def client(i):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            want = b"".join(b"python %d line %d\\n" % (i, k) for k in range(200))
+            s.sendall(want)
+            got = b""
+            while len(got) < len(want):
+                chunk = s.recv(4096)
+                assert chunk, "eof"
+                got += chunk
+            assert got == want
+    except Exception as e:
+        errors.append(e)
+ts = [threading.Thread(target=client, args=(i,)) for i in range(3)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("ok" if not errors else errors)
+`,
+        String(port),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    assert.equal(dec2.decode(res.stdout).trim(), "ok", dec2.decode(res.stderr));
+  });
+  assert.match(out, /done: \d+ bytes echoed/);
+});
+
+Deno.test("examples/select_echo.ts serve() echoes for 50 concurrent clients in-process", async () => {
+  const { serve } = await import("../examples/select_echo.ts");
+  using server = create_server(["127.0.0.1", 0], { backlog: 128 });
+  const port = (server.getsockname() as [string, number])[1];
+  const clients = Array.from({ length: 50 }, async (_, i) => {
+    using c = await create_connection(["127.0.0.1", port], 10);
+    const want = `client ${i} `.repeat(100);
+    await c.sendall(enc.encode(want));
+    let got = "";
+    while (got.length < want.length) got += dec.decode(await c.recv(4096));
+    assert.equal(got, want);
+  });
+  const [echoed] = await within(
+    20_000,
+    Promise.all([serve(server, { clients: 50, signal: AbortSignal.timeout(20_000) }), ...clients]),
+  );
+  assert.ok((echoed as number) > 0);
+});

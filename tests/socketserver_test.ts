@@ -584,3 +584,100 @@ Deno.test({
     }
   },
 });
+
+// ---- examples/chat_server.ts ------------------------------------------------
+
+/** A `deno run` of an example: its first stdout line, then its exit. */
+async function run_example(file: string, args: string[], peer: (port: number) => Promise<void>): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", new URL(`../examples/${file}`, import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill(), 30_000);
+  try {
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const m = /listening on [^:]+:(\d+)/.exec(text);
+    if (!m) throw new Error(`no port in ${JSON.stringify(text)}`);
+    await peer(Number(m[1]));
+    for (;;) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    const err = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, err);
+    return text;
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+Deno.test("examples/chat_server.ts --self-test chats with 20 clients and exits by itself", async () => {
+  const out = await run_example("chat_server.ts", ["--self-test"], async () => {});
+  assert.match(out, /self-test ok: 20 clients, 3800 lines delivered/);
+});
+
+Deno.test("examples/chat_server.ts serves python3 chat clients", async () => {
+  const out = await run_example("chat_server.ts", ["--port", "0", "--clients", "3"], async (port) => {
+    const res = await python(
+      `
+import socket, sys
+port = int(sys.argv[1])
+socks = []
+for name in ["ann", "bob", "cat"]:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    f = s.makefile("rwb", buffering=0)
+    s.sendall(name.encode() + b"\\n")
+    assert f.readline().startswith(b"* hello " + name.encode()), name
+    socks.append((name, s, f))
+for name, s, f in socks:
+    s.sendall(b"hi from " + name.encode() + b"\\n")
+for name, s, f in socks:
+    got = []
+    while len(got) < 2:
+        line = f.readline()
+        assert line, "eof"
+        if not line.startswith(b"* "):
+            got.append(line.decode().strip())
+    others = sorted(n for n, _, _ in socks if n != name)
+    assert sorted(got) == ["%s: hi from %s" % (o, o) for o in others], got
+s = socks[0][1]
+s.sendall(b"/who\\n")
+f = socks[0][2]
+while True:
+    line = f.readline()
+    if line.startswith(b"* online:"):
+        assert b"ann" in line and b"bob" in line and b"cat" in line, line
+        break
+for name, s, f in socks:
+    s.sendall(b"/quit\\n")
+    while f.readline():
+        pass
+    s.close()
+print("ok")
+`,
+      String(port),
+    );
+    assert.equal(res.trim(), "ok");
+  });
+  assert.match(out, /done: 3 sessions/);
+});
+
+Deno.test("ChatServer delivers every line among 50 concurrent chat clients, none lost", async () => {
+  const { ChatHandler, ChatServer, chat_check } = await import("../examples/chat_server.ts");
+  await using server = new ChatServer(["127.0.0.1", 0], ChatHandler);
+  const serving = server.serve_forever();
+  const delivered = await within(30_000, chat_check(inet(server)[1], 50, 5));
+  assert.equal(delivered, 50 * 49 * 5);
+  await within(5000, server.shutdown());
+  await serving;
+  assert.equal(server.sessions, 50);
+});
