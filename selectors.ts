@@ -489,7 +489,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * using sel = new DefaultSelector();
    * sel.register(b, EVENT_READ);
    * await a.sendall(new Uint8Array([1]));
-   * const [[key, mask]] = await sel.select(1);
+   * const [key, mask] = (await sel.select(1))[0]!;
    * console.log(key.fileobj === b, mask); // true 1
    * a.close(); b.close();
    * ```
