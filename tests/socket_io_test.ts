@@ -15,6 +15,8 @@ import {
   OSError,
   setdefaulttimeout,
   SHUT_WR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
   SOCK_STREAM,
   socket,
   socketpair,
@@ -290,4 +292,30 @@ Deno.test("socketpair() gives two connected sockets of the family asked for", as
     assert.equal(str(await recv_exactly(a, 4)), "to a");
   }
   await assert.rejects(socketpair(AF_UNIX, 2), OSError);
+});
+
+Deno.test("socket() rejects an unknown family, type or protocol with Python's OSError", () => {
+  const cases: [unknown[], number][] = [
+    [[999], errno.EAFNOSUPPORT],
+    [[AF_INET, 999], errno.EINVAL],
+    [[AF_UNIX, SOCK_STREAM, 6], errno.EPROTONOSUPPORT],
+    [[AF_INET, SOCK_STREAM, 17], errno.EPROTONOSUPPORT],
+  ];
+  for (const [args, code] of cases) {
+    assert.throws(
+      () => socket(...(args as [number, number, number])),
+      (e: unknown) => e instanceof OSError && e.errno === code,
+      JSON.stringify(args),
+    );
+  }
+  assert.throws(() => socket("x" as unknown as number), {
+    name: "TypeError",
+    message: "'str' object cannot be interpreted as an integer",
+  });
+  using tcp = socket(AF_INET, SOCK_STREAM, 6);
+  assert.equal(tcp.proto, 6);
+  // SOCK_NONBLOCK and SOCK_CLOEXEC are flags: the type stays SOCK_STREAM, the socket is non-blocking.
+  using nb = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
+  assert.equal(nb.type, SOCK_STREAM);
+  assert.equal(nb.gettimeout(), 0);
 });
