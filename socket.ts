@@ -1038,7 +1038,7 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
-      throw new OSError(E.EINVAL, null, { detail: `sendfile offset ${off}` });
+      throw new RangeError(`negative offset: ${off}`);
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {
