@@ -243,7 +243,9 @@ export class Socket implements Disposable, AsyncDisposable {
   }
 
   #deadline(flags: number, signal: unknown): Deadline {
-    const t = flags & MSG_DONTWAIT ? 0 : this.#timeout;
+    // As CPython: MSG_DONTWAIT only makes a blocking socket not wait; a socket
+    // with a timeout polls for up to its timeout first.
+    const t = flags & MSG_DONTWAIT && this.#timeout === null ? 0 : this.#timeout;
     return new Deadline(t, signal as AbortSignal | undefined);
   }
 
@@ -1038,7 +1040,8 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
-      throw new RangeError(`negative offset: ${off}`);
+      // CPython hands the offset to os.sendfile, which fails with EINVAL.
+      throw new OSError(E.EINVAL, null, { detail: `sendfile(): negative offset ${off}` });
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {
@@ -1126,7 +1129,16 @@ export class Socket implements Disposable, AsyncDisposable {
         } catch { /* closed already */ }
       };
       if (st.writer.close() || st.writer.idle) close();
-      else st.writer.drain().then(close);
+      else {
+        // Deliver what send() queued, as the kernel does after close(2), but
+        // give up after a linger time when the peer never reads.
+        const linger = setTimeout(close, LINGER_MS);
+        Deno.unrefTimer(linger);
+        st.writer.drain().then(() => {
+          clearTimeout(linger);
+          close();
+        });
+      }
     }
   }
 
@@ -1201,11 +1213,10 @@ export class Socket implements Disposable, AsyncDisposable {
     this.close();
   }
 
-  /** Close on `await using` scope exit, after queued bytes are written. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    const st = this.#stream;
+  /** Close on `await using` scope exit (queued bytes are still delivered in the background). */
+  [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    if (st) await st.writer.drain();
+    return Promise.resolve();
   }
 
   // ---- options -------------------------------------------------------
@@ -1340,10 +1351,6 @@ export class Socket implements Disposable, AsyncDisposable {
         (lv === IPPROTO_IP && this.#opts.has(`${lv}:${name}`));
       if (!known) throw new OSError(E.ENOPROTOOPT);
       v = this.#opts.get(`${lv}:${name}`) ?? 0;
-      if (
-        lv === SOL_SOCKET && name === SO_REUSEADDR && this.#listener &&
-        this.#family !== AF_UNIX
-      ) v ||= 1;
     }
     if (buflen === undefined) return v;
     const len = as_int(buflen);
@@ -1520,6 +1527,9 @@ export class Socket implements Disposable, AsyncDisposable {
 }
 
 const detached = new Map<number, Socket>();
+
+/** How long close() keeps delivering queued bytes to a peer that does not read. */
+const LINGER_MS = 30_000;
 
 /**
  * Create a socket, as Python's `socket.socket(family, type, proto, fileno)`.

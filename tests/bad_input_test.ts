@@ -314,11 +314,6 @@ const ROWS: Row[] = [
     id: "sendfile(offset -1)",
     py: "c.sendfile(f, -1)",
     ts: (t) => t.c.sendfile(t.f, -1),
-    differs: {
-      outcome: "RangeError",
-      why:
-        "CPython passes a negative offset on to os.sendfile/seek (EINVAL); pysocket checks it first (tests/socket_test.ts pins RangeError)",
-    },
   },
   { id: "sendfile(count -1)", py: "c.sendfile(f, 0, -1)", ts: (t) => t.c.sendfile(t.f, 0, -1) },
   { id: "sendfile(count 0)", py: "c.sendfile(f, 0, 0)", ts: (t) => t.c.sendfile(t.f, 0, 0) },
@@ -387,11 +382,6 @@ const ROWS: Row[] = [
     id: "recv_into(DataView)",
     py: "c.recv_into(memoryview(bytearray(4)), 0, socket.MSG_DONTWAIT)",
     ts: (t) => t.c.recv_into(new DataView(new ArrayBuffer(4)), 0, m.MSG_DONTWAIT),
-    differs: {
-      outcome: "BlockingIOError(11)",
-      why:
-        "CPython polls a socket that has a timeout before recv, so MSG_DONTWAIT then waits for the timeout; pysocket always honours MSG_DONTWAIT",
-    },
   },
   {
     id: "send(Float64Array)",
