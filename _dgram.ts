@@ -12,7 +12,17 @@
 // - DatagramConn has no SO_BROADCAST switch (broadcast is always allowed), so
 //   the kernel's EACCES check for broadcast destinations is done here;
 // - multicast options become joinMulticastV4/V6 memberships (async in Deno,
-//   so a failure that Deno reports late is raised by the next send/recv).
+//   so a failure that Deno reports late is raised by the next send/recv);
+// - an AF_UNIX ("unixpacket") DatagramConn refuses a send while a receive is
+//   in flight on it, and a receive while a send is in flight (Deno 2.9.6:
+//   `Busy`, "Socket already in use"; UDP has no such limit). The engine never
+//   starts one while the other is in flight: a send waits (within its own
+//   deadline) for the pending receive to complete, i.e. for a datagram to
+//   arrive, and a receive waits for the send. A pending receive exists only
+//   after a recv that timed out, was aborted or was non-blocking, or while
+//   select() waits for readability; a receive-then-reply program never has
+//   one when it replies. An unbound AF_UNIX socket (no path: no peer can see
+//   or answer its address) sends through a second unbound conn instead.
 // This module only runs with --unstable-net: socket.ts refuses SOCK_DGRAM
 // without the flag before calling create_datagram_engine.
 
@@ -143,6 +153,8 @@ class DgramEngine implements DatagramEngine {
   // sending
   #tx: Promise<void> | null = null;
   #tx_error: unknown = null;
+  /** AF_UNIX, unbound: a second unbound conn that sends while a receive is pending. */
+  #twin: Deno.DatagramConn | null = null;
   // options
   #broadcast = 0;
   #reuse_addr = 0;
@@ -165,7 +177,7 @@ class DgramEngine implements DatagramEngine {
   }
 
   get writable(): boolean {
-    return this.#closed || this.#tx === null;
+    return this.#closed || (this.#tx === null && !this.#send_blocked_by_receive());
   }
 
   wait_readable(): Promise<void> {
@@ -175,7 +187,19 @@ class DgramEngine implements DatagramEngine {
   }
 
   wait_writable(): Promise<void> {
-    return this.#tx ?? Promise.resolve();
+    if (this.#tx) return this.#tx;
+    if (this.#send_blocked_by_receive()) return this.#rx!;
+    return Promise.resolve();
+  }
+
+  /** AF_UNIX: Deno cannot send on a conn with a receive in flight (an unbound socket uses its twin). */
+  #send_blocked_by_receive(): boolean {
+    return this.#unix && this.#rx !== null && !this.#unbound_unix();
+  }
+
+  /** An AF_UNIX socket without a path (autobound for sending, or not opened yet). */
+  #unbound_unix(): boolean {
+    return this.#unix && (this.#conn === null || (this.#conn.addr as Deno.UnixAddr).path == null);
   }
 
   // ---- state ----------------------------------------------------------
@@ -262,6 +286,15 @@ class DgramEngine implements DatagramEngine {
         old.close();
       } catch { /* closed already */ }
     }
+    this.#close_twin();
+  }
+
+  #close_twin(): void {
+    const twin = this.#twin;
+    this.#twin = null;
+    try {
+      twin?.close();
+    } catch { /* closed already */ }
   }
 
   connect(ep: Endpoint | null): void {
@@ -359,45 +392,61 @@ class DgramEngine implements DatagramEngine {
       this.#check_broadcast(ep.hostname, "sendto");
       addr = { transport: "udp", hostname: strip_zone(ep.hostname), port: ep.port };
     }
-    const conn = this.#autobind(null);
+    this.#autobind(null);
     await this.#settle_options();
     // A send still in flight (an AF_UNIX receiver whose queue is full) fills the
     // one-datagram send buffer: wait for it within the deadline, starting nothing.
-    while (this.#tx) {
-      if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
-      await dl.wait(this.#tx);
+    // On AF_UNIX a pending receive holds the conn too: wait for it to complete.
+    for (;;) {
       this.#check_open();
+      const busy = this.#tx ?? (this.#send_blocked_by_receive() ? this.#rx : null);
+      if (busy === null) break;
+      if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
+      await dl.wait(busy);
     }
     const late = this.#tx_error;
     if (late !== null) {
       this.#tx_error = null;
       throw map_error(late, "an earlier send");
     }
-    if (dl.unbounded) {
-      const r = await conn.send(data, addr).then(
-        (n): SendResult => ({ ok: true, n }),
-        (error): SendResult => ({ ok: false, error }),
+    // Nothing awaited from here to conn.send(): no receive can start in between.
+    let conn = this.#conn!;
+    if (this.#unix && this.#rx !== null) {
+      // Unbound AF_UNIX with a receive pending: any unbound conn is the same sender to the peer.
+      conn = this.#twin ??= Deno.listenDatagram(
+        { transport: "unixpacket" } as Deno.UnixListenDatagramOptions & { transport: "unixpacket" },
       );
-      return this.#sent(r);
     }
+    const op = conn.send(dl.unbounded ? data : data.slice(), addr).then(
+      (n): SendResult => ({ ok: true, n }),
+      (error): SendResult => ({ ok: false, error }),
+    );
+    // kept: the call returned before the send completed; its error goes to the next send.
+    let kept = false;
+    let tx: Promise<void> | null = null;
+    const track = () => {
+      tx = op.then((r) => {
+        if (kept && !r.ok && !this.#closed && this.#tx_error === null) this.#tx_error = r.error;
+        if (this.#tx === tx) this.#tx = null;
+        // AF_UNIX: a receive held back by this send may start now.
+        if (this.#unix) this.#notify();
+      });
+      this.#tx = tx;
+    };
+    // AF_UNIX: every send in flight holds the conn (no receive, no second send starts).
+    if (this.#unix) track();
+    if (dl.unbounded) return this.#sent(await op);
     // With a timeout or non-blocking, a Deno send cannot be taken back: give it one
     // turn of the event loop (a UDP send, or an AF_UNIX one with room, completes);
     // if it is still waiting for room, it stays queued as the socket's send buffer,
     // the call reports it sent, and the next send waits for it (or raises EAGAIN).
-    const op = conn.send(data.slice(), addr).then(
-      (n): SendResult => ({ ok: true, n }),
-      (error): SendResult => ({ ok: false, error }),
-    );
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = new Promise<null>((r) => timer = setTimeout(() => r(null), 0));
     const r = await Promise.race([op, tick]);
     clearTimeout(timer);
     if (r !== null) return this.#sent(r);
-    const tx: Promise<void> = op.then((r) => {
-      if (!r.ok && !this.#closed && this.#tx_error === null) this.#tx_error = r.error;
-      if (this.#tx === tx) this.#tx = null;
-    });
-    this.#tx = tx;
+    kept = true;
+    if (tx === null) track();
     return data.length;
   }
 
@@ -414,6 +463,8 @@ class DgramEngine implements DatagramEngine {
   #start_receive(): void {
     const conn = this.#conn;
     if (this.#rx || !conn || this.#closed || this.#queue.length > 0 || this.#rx_error !== null) return;
+    // AF_UNIX: not while a send holds the conn; the send's end notifies, and the caller retries.
+    if (this.#unix && this.#tx !== null) return;
     this.#rx = conn.receive(this.#buf).then(([d, from]) => {
       if (this.#conn !== conn) return;
       this.#rx = null;
@@ -630,6 +681,7 @@ class DgramEngine implements DatagramEngine {
         conn.close();
       } catch { /* closed already */ }
     }
+    this.#close_twin();
     this.#notify();
   }
 }

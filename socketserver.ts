@@ -941,6 +941,44 @@ export class UnixStreamServer extends TCPServer {
 export class UnixDatagramServer extends UDPServer {
   /** AF_UNIX. */
   static override address_family: number = AF_UNIX;
+  // Deno cannot send on an AF_UNIX datagram socket while a receive is pending on
+  // it, so the next datagram is not received until the running handler has
+  // ended (sent its reply): requests are handled one at a time, as Python's
+  // non-threading UnixDatagramServer does.
+  #running: Promise<void> = Promise.resolve();
+
+  /**
+   * Run the handler; the next `get_request()` waits for it to end.
+   *
+   * @param request the request.
+   * @param client_address the sender's path (null for an unbound sender).
+   * @returns the handler's task.
+   */
+  override process_request(request: Request, client_address: Address): Promise<void> {
+    const task = super.process_request(request, client_address);
+    this.#running = task.catch(() => {});
+    return task;
+  }
+
+  /**
+   * Receive the next datagram once the running handler has ended.
+   *
+   * @param options `{ signal }`.
+   * @returns the request and the client's address.
+   */
+  override async get_request(options: RequestOptions = {}): Promise<[Request, Address]> {
+    const signal = options.signal;
+    if (signal?.aborted) throw signal.reason;
+    await new Promise<void>((resolve, reject) => {
+      const abort = () => reject(signal?.reason);
+      signal?.addEventListener("abort", abort, { once: true });
+      this.#running.then(() => {
+        signal?.removeEventListener("abort", abort);
+        resolve();
+      });
+    });
+    return await super.get_request(options);
+  }
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   SOL_SOCKET,
   TimeoutError,
 } from "../mod.ts";
+import { DatagramRequestHandler, UnixDatagramServer } from "../socketserver.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -524,6 +525,209 @@ Deno.test("Socket.sendto() on AF_UNIX to a full receive queue raises BlockingIOE
   assert.equal(tx._pollable().writable, true);
   console.log(`AF_UNIX: ${accepted} datagrams accepted before EAGAIN`);
   await settle();
+});
+
+// ---- AF_UNIX: one operation at a time on a Deno unixpacket conn ------------
+// Deno 2.9.6 refuses a send while a receive is pending on the same unixpacket
+// DatagramConn (and the reverse) with `Busy`; UDP has no such limit. The engine
+// serialises them: a send waits for the pending receive (within its deadline).
+
+const UNIX = FAMILIES.at(-1)!;
+
+Deno.test("Socket.sendto() on AF_UNIX after a recvfrom() that timed out waits for the pending receive, then sends; nothing is lost", async () => {
+  using sc = new Scope(UNIX);
+  const a = sc.bound(), peer = sc.bound();
+  peer.settimeout(2);
+  // Receive, then reply: no receive is pending when the reply is sent.
+  await peer.sendto(b("request"), a.getsockname());
+  assert.deepEqual(await a.recvfrom(100), [b("request"), peer.getsockname()]);
+  await a.sendto(b("reply"), peer.getsockname());
+  assert.deepEqual(await peer.recvfrom(100), [b("reply"), a.getsockname()]);
+  // A timed-out recvfrom leaves its receive pending: a send with a timeout waits for it, and times out.
+  a.settimeout(0.05);
+  await assert.rejects(a.recvfrom(100), TimeoutError);
+  assert.equal(a._pollable().writable, false);
+  await assert.rejects(a.sendto(b("not sent"), peer.getsockname()), TimeoutError);
+  // Once a datagram completes the pending receive, the waiting send goes out (from our path).
+  a.settimeout(2);
+  const sending = a.sendto(b("after"), peer.getsockname());
+  await peer.sendto(b("unblock"), a.getsockname());
+  assert.equal(await sending, 5);
+  assert.deepEqual(await peer.recvfrom(100), [b("after"), a.getsockname()]);
+  assert.equal(a._pollable().writable, true);
+  // The datagram that completed the receive is the next recvfrom's; the timed-out send never went out.
+  assert.deepEqual(await a.recvfrom(100), [b("unblock"), peer.getsockname()]);
+  peer.settimeout(0.05);
+  await assert.rejects(peer.recvfrom(100), TimeoutError);
+  await settle();
+});
+
+Deno.test("Socket.sendto() on a non-blocking AF_UNIX socket with a receive pending raises BlockingIOError; select sees it writable once a datagram arrives", async () => {
+  using sc = new Scope(UNIX);
+  const a = sc.bound(), peer = sc.bound();
+  a.setblocking(false);
+  await assert.rejects(a.recv(100), BlockingIOError);
+  await assert.rejects(
+    a.sendto(b("x"), peer.getsockname()),
+    (e) => e instanceof BlockingIOError && e.errno === errno.EAGAIN,
+  );
+  const poll = a._pollable();
+  assert.equal(poll.writable, false);
+  const writable = poll.wait_writable();
+  await peer.sendto(b("wake"), a.getsockname());
+  await writable;
+  assert.equal(poll.writable, true);
+  assert.equal(await a.sendto(b("x"), peer.getsockname()), 1);
+  a.setblocking(true);
+  assert.equal(s_of(await a.recv(100)), "wake");
+  peer.settimeout(1);
+  assert.deepEqual(await peer.recvfrom(100), [b("x"), a.getsockname()]);
+  await settle();
+});
+
+Deno.test("Socket.sendto() on AF_UNIX: concurrent sends on one socket all go out, in call order", async () => {
+  using sc = new Scope(UNIX);
+  const a = sc.bound(), peer = sc.bound();
+  peer.settimeout(2);
+  const counts = await Promise.all(Array.from({ length: 8 }, (_, i) => a.sendto(b(`c${i}`), peer.getsockname())));
+  assert.deepEqual(counts, Array(8).fill(2));
+  for (let i = 0; i < 8; i++) assert.equal(s_of(await peer.recv(10)), `c${i}`);
+  await settle();
+});
+
+Deno.test("Socket.recv() on AF_UNIX while a kept send waits for room times out instead of failing; it receives once the send is out", async () => {
+  using sc = new Scope(UNIX);
+  const rx = sc.bound(), tx = sc.bound();
+  tx.setblocking(false);
+  let accepted = 0;
+  for (let i = 0; i < 200; i++) {
+    try {
+      await tx.sendto(b(`m${i}`), rx.getsockname());
+      accepted++;
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+      break;
+    }
+  }
+  assert.equal(tx._pollable().writable, false, "the receive queue never filled");
+  // The last accepted datagram is still in flight (the one-datagram send buffer): the conn is held.
+  tx.settimeout(0.05);
+  await assert.rejects(tx.recvfrom(10), TimeoutError);
+  rx.settimeout(1);
+  for (let i = 0; i < accepted; i++) assert.equal(s_of(await rx.recv(10)), `m${i}`);
+  await rx.sendto(b("back"), tx.getsockname());
+  tx.settimeout(1);
+  assert.deepEqual(await tx.recvfrom(10), [b("back"), rx.getsockname()]);
+  await settle();
+});
+
+Deno.test("Socket.sendto() on an unbound AF_UNIX socket with a receive pending sends at once (as an unbound sender)", async () => {
+  using sc = new Scope(UNIX);
+  const rx = sc.bound(), tx = sc.sock();
+  await tx.sendto(b("first"), rx.getsockname()); // opens the unbound conn
+  tx.settimeout(0.02);
+  await assert.rejects(tx.recv(10), TimeoutError); // a receive stays pending (no one can address it)
+  assert.equal(tx._pollable().writable, true);
+  assert.equal(await tx.sendto(b("second"), rx.getsockname()), 6);
+  rx.settimeout(1);
+  assert.deepEqual(await rx.recvfrom(10), [b("first"), null]);
+  assert.deepEqual(await rx.recvfrom(10), [b("second"), null]);
+  await settle();
+});
+
+for (const fam of IP_FAMILIES) {
+  Deno.test(`Socket.sendto() after a recvfrom() that timed out sends at once: UDP has no pending-receive limit (${fam.name})`, async () => {
+    using sc = new Scope(fam);
+    const a = sc.bound(), peer = sc.bound();
+    a.settimeout(0.05);
+    await assert.rejects(a.recvfrom(100), TimeoutError);
+    assert.equal(a._pollable().writable, true);
+    assert.equal(await a.sendto(b("now"), peer.getsockname()), 3);
+    peer.settimeout(1);
+    assert.deepEqual(await peer.recvfrom(100), [b("now"), a.getsockname()]);
+    await settle();
+  });
+}
+
+Deno.test("UnixDatagramServer echo handler replies to 20 clients while the serving loop polls", async () => {
+  using sc = new Scope(UNIX);
+  const path = sc.addr() as string;
+  class Echo extends DatagramRequestHandler {
+    override handle() {
+      this.wfile.write(this.rfile.read());
+    }
+  }
+  await using server = new UnixDatagramServer(path, Echo);
+  const serving = server.serve_forever(0.02);
+  try {
+    // Let a few poll ticks pass: each leaves a receive pending on the server socket.
+    await new Promise((r) => setTimeout(r, 80));
+    const t0 = performance.now();
+    const replies = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const c = sc.bound();
+      c.settimeout(5);
+      await c.sendto(b(`client ${i}`), path);
+      const [d, from] = await c.recvfrom(100);
+      assert.equal(from, path);
+      return s_of(d);
+    }));
+    assert.deepEqual(replies, Array.from({ length: 20 }, (_, i) => `client ${i}`));
+    console.log(`UnixDatagramServer: 20 echo round trips in ${(performance.now() - t0).toFixed(1)} ms`);
+  } finally {
+    await server.shutdown();
+    await serving;
+  }
+});
+
+const PY_UNIX_CLIENT = `
+import socket, sys
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+c.settimeout(5)
+c.bind(sys.argv[2])
+c.connect(sys.argv[1])  # connected: only the server's own socket may answer
+for i in range(5):
+    c.send(b"py-%d" % i)
+    assert c.recv(100) == b"PY-%d" % i
+c2 = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # unbound: the server sees None
+c2.settimeout(5)
+c2.sendto(b"anon", sys.argv[1])
+print("ok", flush=True)
+`;
+
+Deno.test("UnixDatagramServer answers a connected python3 AF_UNIX SOCK_DGRAM client", async () => {
+  using sc = new Scope(UNIX);
+  const path = sc.addr() as string;
+  const seen: (Address | null)[] = [];
+  class Upper extends DatagramRequestHandler {
+    override async handle() {
+      seen.push(this.client_address);
+      this.wfile.write(b(s_of(this.rfile.read()).toUpperCase()));
+      await Promise.resolve();
+    }
+    override async finish() {
+      // An unbound sender cannot be answered (Python's finish() would raise TypeError on None).
+      if (this.client_address !== null) await super.finish();
+    }
+  }
+  await using server = new UnixDatagramServer(path, Upper);
+  const serving = server.serve_forever(0.02);
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const out = await new Deno.Command("python3", {
+      args: ["-c", PY_UNIX_CLIENT, path, sc.addr() as string],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(15_000),
+    }).output();
+    assert.equal(out.code, 0, s_of(out.stderr));
+    assert.equal(s_of(out.stdout).trim(), "ok");
+    for (let i = 0; i < 100 && seen.length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(seen.length, 6);
+    assert.equal(seen[5], null);
+  } finally {
+    await server.shutdown();
+    await serving;
+  }
 });
 
 // ---- multicast -----------------------------------------------------------
