@@ -991,6 +991,35 @@ Deno.test("examples/udp_echo.ts runs a UDP echo server and client on loopback", 
   assert.match(s_of(noflag.stderr), /--unstable-net/);
 });
 
+Deno.test("examples/demo.ts (deno task demo) makes a UDP round trip, and says it skipped it without --unstable-net", async () => {
+  const demo = new URL("../examples/demo.ts", import.meta.url).pathname;
+  const run = (flags: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...flags, demo],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+  const [on, off] = await Promise.all([run(["--unstable-net"]), run([])]);
+  const text = s_of(on.stdout);
+  assert.equal(on.code, 0, s_of(on.stderr));
+  assert.match(text, /server {2}bound to \('127\.0\.0\.1', \d+\)/);
+  assert.match(
+    text,
+    /client {2}sent "hello over UDP \(AF_INET, SOCK_DGRAM, 127\.0\.0\.1\)" from \('0\.0\.0\.0', \d+\)/,
+  );
+  assert.match(text, /server {2}got 47 bytes from \('127\.0\.0\.1', \d+\), sent them back/);
+  assert.match(
+    text,
+    /client {2}got "hello over UDP \(AF_INET, SOCK_DGRAM, 127\.0\.0\.1\)" back from \('127\.0\.0\.1', \d+\)/,
+  );
+  const plain = s_of(off.stdout);
+  assert.equal(off.code, 0, s_of(off.stderr));
+  assert.match(plain, /== UDP \(AF_INET, SOCK_DGRAM, 127\.0\.0\.1\)\nskipped: \[Errno \d+\] .*--unstable-net/);
+  assert.match(plain, /all round trips done\n$/);
+});
+
 // A stream socket of the same families is unaffected by the datagram engine.
 Deno.test("socket(SOCK_STREAM) still reports SOCK_STREAM beside datagram sockets", () => {
   using s = socket(AF_INET, SOCK_STREAM);
