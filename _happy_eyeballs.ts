@@ -5,13 +5,15 @@
 // closed. Deno.connect's own autoSelectFamily resolves the name itself, so
 // it cannot take the addresses getaddrinfo gave, report every attempt's
 // error, or be observed by tests: this is the asyncio algorithm instead.
+// With a source address each attempt binds to it and connects through the
+// socket (node:net then chooses the local address), as Python does.
 
 import { AF_INET6, SOCK_STREAM } from "./constants.ts";
 import { TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { format_address } from "./families/types.ts";
 import { _replace_transport, type Socket, socket } from "./socket.ts";
-import type { Address, Inet6Address, InetAddress } from "./types.ts";
+import type { Address, AddressInput, Inet6Address, InetAddress } from "./types.ts";
 
 /** One address to try: a family and a getaddrinfo sockaddr. */
 export interface Candidate {
@@ -50,8 +52,13 @@ export function interleave(cands: readonly Candidate[]): Candidate[] {
 
 class LostRace extends Error {}
 
-/** One attempt: a socket connected through an abortable Deno.connect. */
-async function attempt(c: Candidate, timeout: number | null, cancel: AbortSignal): Promise<Socket> {
+/** One attempt: a socket connected through an abortable Deno.connect (or bound to `source`, then its connect). */
+async function attempt(
+  c: Candidate,
+  timeout: number | null,
+  cancel: AbortSignal,
+  source: AddressInput | null,
+): Promise<Socket> {
   const s = socket(c.family, SOCK_STREAM);
   observer?.(s, c);
   const detail = `connect to ${format_address(c.sockaddr as Address)}`;
@@ -68,6 +75,12 @@ async function attempt(c: Candidate, timeout: number | null, cancel: AbortSignal
   }
   try {
     s.settimeout(timeout);
+    if (source !== null) {
+      s.bind(source); // an address of the other family fails this attempt (gaierror), as in Python
+      await s.connect(c.sockaddr, { signal: ac.signal });
+      if (cancel.aborted) throw cancel.reason;
+      return s;
+    }
     const conn = await Deno.connect({
       transport: "tcp",
       hostname: c.sockaddr[0].replace(/%.*$/, ""),
@@ -100,12 +113,14 @@ async function attempt(c: Candidate, timeout: number | null, cancel: AbortSignal
  * @param delay seconds between attempt starts.
  * @param timeout each attempt's timeout (and the winner's), or null.
  * @param signal aborts the whole race with `signal.reason`.
+ * @param source a local address every attempt binds to first (create_connection's source_address).
  */
 export function staggered_race(
   cands: readonly Candidate[],
   delay: number,
   timeout: number | null,
   signal?: AbortSignal,
+  source: AddressInput | null = null,
 ): Promise<RaceResult> {
   return new Promise<RaceResult>((resolve, reject) => {
     const cancel = new AbortController();
@@ -138,7 +153,7 @@ export function staggered_race(
       if (winner || aborted !== undefined || next >= cands.length) return;
       const i = next++;
       running++;
-      attempt(cands[i]!, timeout, cancel.signal).then((s) => {
+      attempt(cands[i]!, timeout, cancel.signal, source).then((s) => {
         running--;
         if (winner || aborted !== undefined) s.close();
         else {

@@ -401,6 +401,11 @@ export class AcceptQueue {
     throw map_error(e, "accept");
   }
 
+  /** Resolves once no accept is in flight: after close(), the listener's port is then free. */
+  settled(): Promise<void> {
+    return this.#pending ?? Promise.resolve();
+  }
+
   /** Close the listener; connections already accepted but not taken are closed. */
   close(): void {
     this.#closed = true;

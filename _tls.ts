@@ -2,7 +2,7 @@
 // `node:stream` Duplex that pulls ciphertext from the socket's existing
 // StreamReader (so a read already in flight, or bytes already buffered, reach
 // TLS instead of being lost) and pushes ciphertext through its StreamWriter.
-// The plaintext side is a Transport, so the socket's own recv, timeouts,
+// The plaintext side is a DuplexTransport (_duplex.ts), so the socket's own recv, timeouts,
 // makefile and select readiness keep working unchanged on top of it.
 
 import tls from "node:tls";
@@ -10,7 +10,7 @@ import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
-import { errno as E, OSError } from "./errors.ts";
+import { DuplexTransport } from "./_duplex.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -78,154 +78,29 @@ export function raw_duplex(raw: RawParts, events: RawEvents): Duplex {
   return d;
 }
 
-const HIGH_WATER = 256 * 1024;
-
 /**
  * The plaintext side of a TLS session, as the Transport the stream machinery
- * reads and writes. Errors are turned into Python exceptions by `map`.
+ * reads and writes (a DuplexTransport over the TLSSocket). Addresses and TCP
+ * options are the plain connection's; closing closes it too. Errors are
+ * turned into Python exceptions by `map`.
  */
-export class TlsTransport implements Transport {
+export class TlsTransport extends DuplexTransport {
   #tls: tls.TLSSocket;
-  #raw: Transport;
-  #map: (e: unknown) => Error;
-  #chunks: Uint8Array[] = [];
-  #queued = 0;
-  #ended = false;
-  #err: Error | null = null;
-  #wake: (() => void) | null = null;
-  #closed = false;
 
   constructor(socket: tls.TLSSocket, raw: Transport, map: (e: unknown) => Error) {
+    super(socket, map, {
+      local: () => raw.localAddr,
+      remote: () => raw.remoteAddr,
+      setNoDelay: (v) => raw.setNoDelay?.(v),
+      setKeepAlive: (v) => raw.setKeepAlive?.(v),
+      closed: () => raw.close(),
+      what: "TLS session",
+    });
     this.#tls = socket;
-    this.#raw = raw;
-    this.#map = map;
-    socket.on("data", (b: Uint8Array) => {
-      this.#chunks.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      this.#queued += b.byteLength;
-      if (this.#queued >= HIGH_WATER) socket.pause();
-      this.#notify();
-    });
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    socket.on("error", (e: unknown) => {
-      this.fail(e);
-    });
-  }
-
-  /** Record a failure of the session; the next read or write raises it. */
-  fail(e: unknown): void {
-    if (this.#err === null) this.#err = this.#map(e);
-    this.#notify();
-  }
-
-  #notify(): void {
-    const w = this.#wake;
-    this.#wake = null;
-    w?.();
-  }
-
-  /** The session's failure, once there is one. */
-  get error(): Error | null {
-    return this.#err;
   }
 
   /** The Node TLS socket (for version, cipher, certificates). */
   get tls(): tls.TLSSocket {
     return this.#tls;
-  }
-
-  /** Decrypted bytes received and not yet read. */
-  get pending(): number {
-    return this.#queued;
-  }
-
-  read(p: Uint8Array): Promise<number | null> {
-    if (this.#chunks.length > 0) return Promise.resolve(this.#copy(p));
-    if (this.#err !== null) return Promise.reject(this.#err);
-    if (this.#ended || this.#closed) return Promise.resolve(null);
-    return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
-  }
-
-  #copy(p: Uint8Array): number {
-    let n = 0;
-    while (n < p.length && this.#chunks.length > 0) {
-      const c = this.#chunks[0]!;
-      const k = Math.min(c.length, p.length - n);
-      p.set(c.subarray(0, k), n);
-      n += k;
-      if (k === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(k);
-    }
-    this.#queued -= n;
-    if (this.#queued < HIGH_WATER && this.#tls.isPaused()) this.#tls.resume();
-    return n;
-  }
-
-  write(p: Uint8Array): Promise<number> {
-    if (this.#err !== null) return Promise.reject(this.#err);
-    if (this.#closed || this.#tls.destroyed) {
-      return Promise.reject(new OSError(E.EPIPE, null, { detail: "TLS session closed" }));
-    }
-    const copy = Buffer.from(p);
-    return new Promise<number>((resolve, reject) => {
-      let settled = false;
-      const onClose = () => {
-        if (settled) return;
-        settled = true;
-        reject(this.#err ?? new OSError(E.EPIPE, null, { detail: "TLS session closed" }));
-      };
-      this.#tls.once("close", onClose);
-      this.#tls.write(copy, (e?: Error | null) => {
-        this.#tls.off("close", onClose);
-        if (settled) return;
-        settled = true;
-        if (e) reject(this.#err ?? this.#map(e));
-        else resolve(p.length);
-      });
-    });
-  }
-
-  closeWrite(): Promise<void> {
-    if (this.#tls.destroyed || this.#tls.writableEnded) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.#tls.off("close", done);
-        resolve();
-      };
-      this.#tls.once("close", done);
-      this.#tls.end(done);
-    });
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#tls.destroy();
-    try {
-      this.#raw.close();
-    } catch { /* closed already */ }
-    this.#notify();
-  }
-
-  get localAddr(): Deno.Addr {
-    return this.#raw.localAddr;
-  }
-
-  get remoteAddr(): Deno.Addr {
-    return this.#raw.remoteAddr;
-  }
-
-  setNoDelay(noDelay?: boolean): void {
-    this.#raw.setNoDelay?.(noDelay);
-  }
-
-  setKeepAlive(keepAlive?: boolean): void {
-    this.#raw.setKeepAlive?.(keepAlive);
   }
 }

@@ -25,7 +25,7 @@ import type { AddressInput, SignalOptions } from "./types.ts";
 export interface CreateConnectionOptions extends SignalOptions {
   /** Seconds for each connect and for the new socket (null: blocking). */
   timeout?: number | null;
-  /** A local `[host, port]` to bind first (not supported by Deno.connect). */
+  /** A local `[host, port]` every attempt binds to before connecting (connects through Deno's `node:net`). */
   source_address?: readonly [string, number] | null;
   /** Raise an AggregateError of every attempt's error instead of the last. */
   all_errors?: boolean;
@@ -48,7 +48,8 @@ export interface CreateConnectionOptions extends SignalOptions {
  *
  * @param address `[host, port]`.
  * @param timeout seconds (default: `getdefaulttimeout()`), or null.
- * @param source_address a local address to bind first (raises OSError: Deno.connect cannot choose it).
+ * @param source_address a local `[host, port]` each attempt's socket binds to before connecting (as in
+ *   Python, an attempt of the other family fails with gaierror).
  * @param options `{ all_errors, happy_eyeballs_delay, signal }` and any of the above by name.
  * @returns the connected socket.
  * @throws {OSError} the last attempt's error, or an AggregateError with
@@ -87,12 +88,7 @@ export async function create_connection(
   const host = check_host(addr[0]);
   const port = check_port(addr[1], "create_connection");
   const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
-  if (a.source_address !== undefined && a.source_address !== null) {
-    throw new OSError(
-      E.EOPNOTSUPP,
-      "create_connection(source_address=...) is not supported: Deno.connect cannot choose the local address",
-    );
-  }
+  const source = (a.source_address ?? null) as AddressInput | null;
   const signal = a.signal as AbortSignal | undefined;
   const delay = a.happy_eyeballs_delay === undefined ? 0.25 : a.happy_eyeballs_delay as number | null;
   if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
@@ -102,7 +98,7 @@ export async function create_connection(
     .map(([family, , , , sockaddr]) => ({ family, sockaddr }));
   let errors: unknown[] = [];
   if (delay !== null && t !== 0 && new Set(targets.map((c) => c.family)).size > 1) {
-    const r = await staggered_race(interleave(targets), delay, t, signal);
+    const r = await staggered_race(interleave(targets), delay, t, signal, source);
     if ("socket" in r) return r.socket;
     errors = r.errors;
   } else {
@@ -110,6 +106,7 @@ export async function create_connection(
       const s = socket(family, SOCK_STREAM);
       try {
         s.settimeout(t);
+        if (source) s.bind(source);
         await s.connect(sockaddr, { signal });
         return s;
       } catch (e) {

@@ -59,6 +59,7 @@ import { require_listen, require_unstable_net } from "./_unstable.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
+import { connect_from } from "./_duplex.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -133,6 +134,8 @@ interface Connecting {
   error: unknown;
   /** Aborts the Deno.connect when the socket is closed under it. */
   stop: AbortController;
+  /** The bound address a connect after bind() connects from (getsockname meanwhile). */
+  local?: Address;
 }
 
 const kState = Symbol("pysocket.state");
@@ -477,6 +480,7 @@ export class Socket implements Disposable, AsyncDisposable {
     if (this.#listener) {
       return this.#local ??= this.#adapter.from_deno(this.#listener.addr);
     }
+    if (this.#connecting?.local) return this.#connecting.local;
     return this.#adapter.unbound;
   }
 
@@ -506,6 +510,44 @@ export class Socket implements Disposable, AsyncDisposable {
   }
 
   // ---- connecting ----------------------------------------------------
+
+  /** connect() on a bound or listening socket: what Linux says, or why Deno cannot. */
+  #check_bound(ep: Endpoint, detail: string): void {
+    if (!this.#listener) return;
+    if (this.#listening) throw new OSError(ep.kind === "unix" ? E.EINVAL : E.EISCONN, null, { detail });
+    if (ep.kind === "unix") {
+      throw new OSError(
+        E.EOPNOTSUPP,
+        "connect() after bind() is not supported on AF_UNIX: neither Deno.connect nor node:net can bind a client Unix socket",
+        { detail },
+      );
+    }
+  }
+
+  /**
+   * Give up the listener bind() made, to connect from its address; `settled`
+   * resolves when its port is free (no accept in flight any more).
+   */
+  #unbind(conn: Connecting): { addr: Deno.NetAddr; settled: Promise<void> } {
+    const acc = this.#accepts!;
+    const addr = this.#listener!.addr as Deno.NetAddr;
+    conn.local = this.getsockname();
+    acc.close();
+    this.#listener = null;
+    this.#accepts = null;
+    this.#local = null;
+    return { addr, settled: acc.settled() };
+  }
+
+  /** After a failed connect from a bound address: bound again, as on Linux (unbound if the port was taken). */
+  #rebind(addr: Deno.NetAddr): void {
+    if (this.#closed || this.#listener || this.#stream) return;
+    try {
+      const l = Deno.listen({ hostname: addr.hostname, port: addr.port });
+      this.#listener = l;
+      this.#accepts = new AcceptQueue(l);
+    } catch { /* the port was taken meanwhile */ }
+  }
 
   /**
    * Connect to a remote address. A timed-out connect stays in flight: a
@@ -542,13 +584,7 @@ export class Socket implements Disposable, AsyncDisposable {
     let c = this.#connecting;
     if (c && c.key !== key) throw from_errno(E.EALREADY, { detail });
     if (!c) {
-      if (this.#listener) {
-        throw new OSError(
-          E.EOPNOTSUPP,
-          "connect() after bind() is not supported: Deno.connect cannot choose the local address",
-          { detail },
-        );
-      }
+      this.#check_bound(ep, detail);
       if (typeof Deno.connect !== "function") {
         throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
       }
@@ -557,14 +593,20 @@ export class Socket implements Disposable, AsyncDisposable {
       if (this.#connecting || this.#stream) {
         return this.connect(address, options);
       }
+      this.#check_bound(ep, detail);
       const conn: Connecting = { key, promise: Promise.resolve(), error: null, stop: new AbortController() };
-      conn.promise = Deno.connect(
-        { ...this.#deno_addr(target), signal: conn.stop.signal } as Deno.ConnectOptions,
-      ).then((t) => {
+      // Bound first: connect from that address through node:net (_duplex.ts).
+      const from = this.#listener ? this.#unbind(conn) : null;
+      const to = this.#deno_addr(target);
+      const opened: Promise<Transport> = from
+        ? from.settled.then(() => connect_from(from.addr, to as Deno.NetAddr, conn.stop.signal))
+        : Deno.connect({ ...to, signal: conn.stop.signal } as Deno.ConnectOptions);
+      conn.promise = opened.then((t) => {
         if (this.#closed) t.close();
         else this[kState](t);
       }, (e) => {
         conn.error = e;
+        if (from) this.#rebind(from.addr);
       });
       this.#connecting = c = conn;
       if (dl.nonblocking) throw from_errno(E.EINPROGRESS, { detail });

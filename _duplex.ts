@@ -1,0 +1,248 @@
+// A node `Duplex` (a `net.Socket`, the plaintext side of a `tls.TLSSocket`)
+// as the Transport the stream machinery of _stream.ts reads and writes.
+// Deno's built-in `node:net` is also the only way Deno ships to choose a
+// connection's local address (`localAddress`/`localPort`), which Python's
+// bind()-then-connect() and create_connection(source_address=...) need:
+// `connect_from` makes such a connection.
+
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import { Buffer } from "node:buffer";
+import type { Transport } from "./_stream.ts";
+import { errno as E, OSError } from "./errors.ts";
+
+/** What a DuplexTransport needs besides the Duplex itself. */
+export interface DuplexEnds {
+  /** The local address, as Deno reports it. */
+  local(): Deno.Addr;
+  /** The peer's address, as Deno reports it. */
+  remote(): Deno.Addr;
+  setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
+  /** Called once by close(), after the Duplex is destroyed (e.g. to close what it runs over). */
+  closed?(): void;
+  /** Names the connection in "closed" errors, e.g. "TLS session". */
+  what?: string;
+}
+
+/** Received bytes queued above this pause the Duplex until they are read. */
+const HIGH_WATER = 256 * 1024;
+
+/**
+ * A Duplex as a Transport: `data` is queued (pausing the Duplex above a
+ * high-water mark), `end`/`close` are EOF, an `error` is kept and raised by
+ * the next read or write after the bytes received before it. Errors are
+ * turned into what the caller wants by `map`.
+ */
+export class DuplexTransport implements Transport {
+  #d: Duplex;
+  #map: (e: unknown) => Error;
+  #ends: DuplexEnds;
+  #chunks: Uint8Array[] = [];
+  #queued = 0;
+  #ended = false;
+  #err: Error | null = null;
+  #wake: (() => void) | null = null;
+  #closed = false;
+
+  constructor(d: Duplex, map: (e: unknown) => Error, ends: DuplexEnds) {
+    this.#d = d;
+    this.#map = map;
+    this.#ends = ends;
+    d.on("data", (b: Uint8Array) => {
+      this.#chunks.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      this.#queued += b.byteLength;
+      if (this.#queued >= HIGH_WATER) d.pause();
+      this.#notify();
+    });
+    d.on("end", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    d.on("close", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    d.on("error", (e: unknown) => {
+      this.fail(e);
+    });
+  }
+
+  /** Record a failure of the connection; the next read or write raises it. */
+  fail(e: unknown): void {
+    if (this.#err === null) this.#err = this.#map(e);
+    this.#notify();
+  }
+
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  #gone(): Error {
+    return this.#err ?? new OSError(E.EPIPE, null, { detail: `${this.#ends.what ?? "connection"} closed` });
+  }
+
+  /** The connection's failure, once there is one. */
+  get error(): Error | null {
+    return this.#err;
+  }
+
+  /** Bytes received and not yet read. */
+  get pending(): number {
+    return this.#queued;
+  }
+
+  read(p: Uint8Array): Promise<number | null> {
+    if (this.#chunks.length > 0) return Promise.resolve(this.#copy(p));
+    if (this.#err !== null) return Promise.reject(this.#err);
+    if (this.#ended || this.#closed) return Promise.resolve(null);
+    return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
+  }
+
+  #copy(p: Uint8Array): number {
+    let n = 0;
+    while (n < p.length && this.#chunks.length > 0) {
+      const c = this.#chunks[0]!;
+      const k = Math.min(c.length, p.length - n);
+      p.set(c.subarray(0, k), n);
+      n += k;
+      if (k === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(k);
+    }
+    this.#queued -= n;
+    if (this.#queued < HIGH_WATER && this.#d.isPaused()) this.#d.resume();
+    return n;
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    if (this.#err !== null) return Promise.reject(this.#err);
+    if (this.#closed || this.#d.destroyed) return Promise.reject(this.#gone());
+    const copy = Buffer.from(p);
+    return new Promise<number>((resolve, reject) => {
+      let settled = false;
+      const onClose = () => {
+        if (settled) return;
+        settled = true;
+        reject(this.#gone());
+      };
+      this.#d.once("close", onClose);
+      this.#d.write(copy, (e?: Error | null) => {
+        this.#d.off("close", onClose);
+        if (settled) return;
+        settled = true;
+        if (e) reject(this.#err ?? this.#map(e));
+        else resolve(p.length);
+      });
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#d.destroyed || this.#d.writableEnded) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#d.off("close", done);
+        resolve();
+      };
+      this.#d.once("close", done);
+      this.#d.end(done);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#d.destroy();
+    try {
+      this.#ends.closed?.();
+    } catch { /* closed already */ }
+    this.#notify();
+  }
+
+  get localAddr(): Deno.Addr {
+    return this.#ends.local();
+  }
+
+  get remoteAddr(): Deno.Addr {
+    return this.#ends.remote();
+  }
+
+  setNoDelay(noDelay?: boolean): void {
+    this.#ends.setNoDelay?.(noDelay);
+  }
+
+  setKeepAlive(keepAlive?: boolean): void {
+    this.#ends.setKeepAlive?.(keepAlive);
+  }
+}
+
+/** A connected `net.Socket` as a Transport (addresses read once, at connect). */
+export function net_transport(s: net.Socket): DuplexTransport {
+  const local: Deno.NetAddr = { transport: "tcp", hostname: s.localAddress ?? "", port: s.localPort ?? 0 };
+  const remote: Deno.NetAddr = { transport: "tcp", hostname: s.remoteAddress ?? "", port: s.remotePort ?? 0 };
+  return new DuplexTransport(s, (e) => e instanceof Error ? e : new Error(String(e)), {
+    local: () => local,
+    remote: () => remote,
+    setNoDelay: (v) => void s.setNoDelay(v ?? true),
+    setKeepAlive: (v) => void s.setKeepAlive(v ?? false),
+  });
+}
+
+/** A node error with an errno code, so map_error reads it. */
+function coded(code: string, e: Error): Error {
+  return Object.assign(new Error(e.message.replace(/\bEINVAL\b/, code), { cause: e }), { code });
+}
+
+/**
+ * Connect from a chosen local address through Deno's `node:net` (the
+ * `Deno.connect` has no local-address option). Rejects with node's error
+ * (it carries an errno `code`), or with `signal.reason` once aborted (the
+ * connection attempt is then destroyed).
+ *
+ * @param local the address to bind first (a literal and a port).
+ * @param remote the peer (a literal and a port).
+ * @param signal aborts the attempt.
+ */
+export function connect_from(
+  local: { hostname: string; port: number },
+  remote: { hostname: string; port: number },
+  signal: AbortSignal,
+): Promise<DuplexTransport> {
+  return new Promise<DuplexTransport>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const s = net.connect({
+      host: remote.hostname,
+      port: remote.port,
+      localAddress: local.hostname,
+      localPort: local.port,
+      allowHalfOpen: true,
+    });
+    const done = () => {
+      signal.removeEventListener("abort", onAbort);
+      s.off("error", onError);
+      s.off("connect", onConnect);
+    };
+    const onAbort = () => {
+      done();
+      s.destroy();
+      reject(signal.reason);
+    };
+    const onError = (e: Error) => {
+      done();
+      s.destroy();
+      // Deno 2.9.6's node:net reports EADDRNOTAVAIL (seen with strace: an
+      // address not on the host at bind(2), a 4-tuple in use at connect(2))
+      // as EINVAL; the socket's family matches both addresses, so EINVAL
+      // cannot have another cause here.
+      reject((e as { code?: unknown }).code === "EINVAL" ? coded("EADDRNOTAVAIL", e) : e);
+    };
+    const onConnect = () => {
+      done();
+      resolve(net_transport(s));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    s.once("error", onError);
+    s.once("connect", onConnect);
+  });
+}
