@@ -119,7 +119,8 @@ export class DuplexTransport implements Transport {
   write(p: Uint8Array): Promise<number> {
     if (this.#err !== null) return Promise.reject(this.#err);
     if (this.#closed || this.#d.destroyed) return Promise.reject(this.#gone());
-    const copy = Buffer.from(p);
+    // No copy: like Deno.Conn.write, the caller keeps p unchanged until the write settles.
+    const copy = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
     return new Promise<number>((resolve, reject) => {
       let settled = false;
       const onClose = () => {

@@ -553,10 +553,14 @@ export class Socket implements Disposable, AsyncDisposable {
    * Connect to a remote address. A timed-out connect stays in flight: a
    * later `connect` to the same address awaits it; another address raises
    * `EALREADY`. Non-blocking sockets raise `BlockingIOError` (`EINPROGRESS`).
+   * After `bind()`, an AF_INET/AF_INET6 socket connects from the bound
+   * address (through Deno's `node:net`: `Deno.connect` cannot choose it).
    *
    * @param address the peer's address.
    * @param options `{ signal }`.
    * @throws {ConnectionRefusedError} and the other OSErrors of connect(2).
+   * @throws {OSError} EISCONN on a listening socket; EOPNOTSUPP after
+   *   `bind()` on AF_UNIX (no Deno API binds a client Unix socket).
    *
    * @example
    * ```ts

@@ -25,6 +25,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { staggered_race } from "../_happy_eyeballs.ts";
+import { select } from "../selectors.ts";
 import { b, HAS_IPV6, recv_exactly, sleep, str, TempDir, within } from "./_socket_fixtures.ts";
 
 interface IpFamily {
@@ -216,6 +217,21 @@ Deno.test("Socket.bind() to a port in use raises EADDRINUSE, and connect() from 
   const [conn, peer] = await srv.accept();
   using _conn = conn;
   assert.deepEqual(peer, t.cli.getsockname());
+});
+
+Deno.test("Socket.connect() after bind() waits for an accept select() left in flight before reusing the port", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  using c = socket(AF_INET);
+  c.bind(["127.0.0.1", 0]);
+  const bound = c.getsockname();
+  // select() on a bound socket starts an accept on its Deno listener; until
+  // that settles the port is not free for node:net (EADDRINUSE otherwise).
+  const [r] = await select([c], [], [], 0.01);
+  assert.deepEqual(r, []);
+  await c.connect(srv.getsockname() as AddressInput);
+  const [conn, peer] = await srv.accept();
+  using _conn = conn;
+  assert.deepEqual(peer, bound);
 });
 
 Deno.test("Socket.connect() after bind() to a refused port raises ECONNREFUSED, stays bound, and can connect again", async () => {
