@@ -786,5 +786,10 @@ export function _getaddrinfo(
   type: number,
   signal?: AbortSignal,
 ): Promise<AddrInfo[]> {
+  // A dotted quad with a stream type (create_connection's common case): gai()'s
+  // answer without the detour (parse_ipv4 is strict, so the text is canonical).
+  if (type === TYPEPROTO[0]![0] && port >= 0 && port <= 0xffff && parse_ipv4(host) !== null) {
+    return Promise.resolve([[AF_INET, type, TYPEPROTO[0]![1], "", [host, port]]]);
+  }
   return gai(host_arg(host, "getaddrinfo"), String(port), AF_UNSPEC, type, 0, 0, signal);
 }

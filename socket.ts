@@ -120,11 +120,33 @@ export type MakefileOptions = SocketFileOptions;
 /** Options of {@linkcode Socket.recv} and friends. */
 export type RecvOptions = SignalOptions;
 
-/** State of a stream connection (also used by ssl.ts to swap the transport). */
-interface StreamState {
+/**
+ * State of a stream connection (also used by ssl.ts to swap the transport).
+ * The reader and writer are made on first use: an idle connection keeps neither.
+ */
+class StreamState {
   transport: Transport;
-  reader: StreamReader;
-  writer: StreamWriter;
+  #reader: StreamReader | null = null;
+  #writer: StreamWriter | null = null;
+  constructor(t: Transport) {
+    this.transport = t;
+  }
+  get reader(): StreamReader {
+    return this.#reader ??= new StreamReader(this.transport);
+  }
+  get writer(): StreamWriter {
+    return this.#writer ??= new StreamWriter(this.transport);
+  }
+  /** Close the reader and writer (if made); true when the transport may be closed now. */
+  close(): boolean {
+    this.#reader?.close();
+    const w = this.#writer;
+    return w === null || w.close() || w.idle;
+  }
+  /** Resolves when queued bytes are written (or failed). */
+  drain(): Promise<void> {
+    return this.#writer?.drain() ?? Promise.resolve();
+  }
 }
 
 /** A connect() in flight, kept across timeouts. */
@@ -138,10 +160,23 @@ interface Connecting {
   local?: Address;
 }
 
+/** A socket's rarely used state (see Socket.#x). */
+class SocketExtra {
+  listener: Deno.Listener | null = null;
+  accepts: AcceptQueue | null = null;
+  listening = false;
+  backlog = 0;
+  so_error = 0;
+  local: Address | null = null;
+  dgram: DatagramEngine | null = null;
+}
+
 const kState = Symbol("pysocket.state");
 
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
+/** Options maps shared by a listener and the sockets it accepted: copied before a write. */
+const SHARED_OPTS = new WeakSet<Map<string, number>>();
 
 /**
  * A socket, as Python's `socket.socket`. Create one with {@linkcode socket}.
@@ -157,25 +192,73 @@ const NO_OPTS = new Map<string, number>();
  * ```
  */
 export class Socket implements Disposable, AsyncDisposable {
-  #family: number;
   #type: number;
   #proto: number;
   #adapter: FamilyAdapter;
-  #fd: number;
+  #fd: number; // -1 once closed
   #timeout: number | null;
-  #closed = false;
+  get #family(): number {
+    return this.#adapter.family;
+  }
+  get #closed(): boolean {
+    return this.#fd < 0;
+  }
+  set #closed(v: boolean) {
+    if (v) this.#fd = -1;
+  }
   #opts: Map<string, number> = NO_OPTS; // copied on first write: most sockets set none
   // SOCK_STREAM
-  #listener: Deno.Listener | null = null;
-  #accepts: AcceptQueue | null = null;
-  #listening = false;
-  #backlog = 0;
   #stream: StreamState | null = null;
   #connecting: Connecting | null = null;
-  #so_error = 0;
-  #local: Address | null = null;
+  // Listener, datagram and error state: one object made on first write, so a
+  // connected socket (the many) carries none of it. Read through the accessors.
+  #x: SocketExtra | null = null;
+  #extra(): SocketExtra {
+    return this.#x ??= new SocketExtra();
+  }
+  get #listener(): Deno.Listener | null {
+    return this.#x?.listener ?? null;
+  }
+  set #listener(v: Deno.Listener | null) {
+    if (v !== null || this.#x !== null) this.#extra().listener = v;
+  }
+  get #accepts(): AcceptQueue | null {
+    return this.#x?.accepts ?? null;
+  }
+  set #accepts(v: AcceptQueue | null) {
+    if (v !== null || this.#x !== null) this.#extra().accepts = v;
+  }
+  get #listening(): boolean {
+    return this.#x?.listening ?? false;
+  }
+  set #listening(v: boolean) {
+    if (v || this.#x !== null) this.#extra().listening = v;
+  }
+  get #backlog(): number {
+    return this.#x?.backlog ?? 0;
+  }
+  set #backlog(v: number) {
+    if (v !== 0 || this.#x !== null) this.#extra().backlog = v;
+  }
+  get #so_error(): number {
+    return this.#x?.so_error ?? 0;
+  }
+  set #so_error(v: number) {
+    if (v !== 0 || this.#x !== null) this.#extra().so_error = v;
+  }
+  get #local(): Address | null {
+    return this.#x?.local ?? null;
+  }
+  set #local(v: Address | null) {
+    if (v !== null || this.#x !== null) this.#extra().local = v;
+  }
   // SOCK_DGRAM
-  #dgram: DatagramEngine | null = null;
+  get #dgram(): DatagramEngine | null {
+    return this.#x?.dgram ?? null;
+  }
+  set #dgram(v: DatagramEngine | null) {
+    if (v !== null || this.#x !== null) this.#extra().dgram = v;
+  }
 
   /**
    * Use {@linkcode socket}; the constructor takes the same arguments.
@@ -206,7 +289,6 @@ export class Socket implements Disposable, AsyncDisposable {
       require_unstable_net("SOCK_DGRAM sockets (Deno.listenDatagram)");
       this.#dgram = create_datagram_engine(this.#adapter);
     }
-    this.#family = family;
     this.#type = type;
     this.#proto = proto;
     this.#timeout = timeout;
@@ -237,7 +319,7 @@ export class Socket implements Disposable, AsyncDisposable {
 
   /** The options map, made writable (a socket starts with the shared empty one). */
   #own_opts(): Map<string, number> {
-    if (this.#opts === NO_OPTS) this.#opts = new Map();
+    if (this.#opts === NO_OPTS || SHARED_OPTS.has(this.#opts)) this.#opts = new Map(this.#opts);
     return this.#opts;
   }
 
@@ -289,11 +371,8 @@ export class Socket implements Disposable, AsyncDisposable {
    */
   [kState](t: Transport | null): StreamState | null {
     if (t === null) return this.#stream;
-    this.#stream = {
-      transport: t,
-      reader: new StreamReader(t),
-      writer: new StreamWriter(t),
-    };
+    this.#stream = new StreamState(t);
+    if (this.#opts.size === 0) return this.#stream;
     const nd = this.#opts.get(`${IPPROTO_TCP}:${TCP_NODELAY}`);
     const ka = this.#opts.get(`${SOL_SOCKET}:${SO_KEEPALIVE}`);
     try {
@@ -553,14 +632,10 @@ export class Socket implements Disposable, AsyncDisposable {
    * Connect to a remote address. A timed-out connect stays in flight: a
    * later `connect` to the same address awaits it; another address raises
    * `EALREADY`. Non-blocking sockets raise `BlockingIOError` (`EINPROGRESS`).
-   * After `bind()`, an AF_INET/AF_INET6 socket connects from the bound
-   * address (through Deno's `node:net`: `Deno.connect` cannot choose it).
    *
    * @param address the peer's address.
    * @param options `{ signal }`.
    * @throws {ConnectionRefusedError} and the other OSErrors of connect(2).
-   * @throws {OSError} EISCONN on a listening socket; EOPNOTSUPP after
-   *   `bind()` on AF_UNIX (no Deno API binds a client Unix socket).
    *
    * @example
    * ```ts
@@ -592,7 +667,8 @@ export class Socket implements Disposable, AsyncDisposable {
       if (typeof Deno.connect !== "function") {
         throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
       }
-      const target = await this.#resolve(ep, dl);
+      // A literal (the common case) needs no resolver, nor a promise hop.
+      const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
       if (this.#closed) throw new OSError(E.EBADF);
       if (this.#connecting || this.#stream) {
         return this.connect(address, options);
@@ -700,7 +776,11 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     const s = new Socket(this.#family, this.#type, this.#proto);
     s.#timeout = default_timeout;
-    if (this.#opts.size > 0) s.#opts = new Map(this.#opts);
+    if (this.#opts.size > 0) {
+      // Shared until either side sets an option (accepted sockets inherit the listener's).
+      SHARED_OPTS.add(this.#opts);
+      s.#opts = this.#opts;
+    }
     s[kState](t);
     return [s, s.#adapter.from_deno(t.remoteAddr)];
   }
@@ -1168,19 +1248,18 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#accepts = null;
     const st = this.#stream;
     if (st) {
-      st.reader.close();
       const close = () => {
         try {
           st.transport.close();
         } catch { /* closed already */ }
       };
-      if (st.writer.close() || st.writer.idle) close();
+      if (st.close()) close();
       else {
         // Deliver what send() queued, as the kernel does after close(2), but
         // give up after a linger time when the peer never reads.
         const linger = setTimeout(close, LINGER_MS);
         Deno.unrefTimer(linger);
-        st.writer.drain().then(() => {
+        st.drain().then(() => {
           clearTimeout(linger);
           close();
         });
