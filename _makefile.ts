@@ -132,9 +132,11 @@ export class SocketFile implements AsyncDisposable, Disposable {
     const { reader } = this.#sock._stream_parts();
     const dl = this.#sock._deadline(signal);
     if (n < 0) {
-      while (!reader.at_eof) {
-        await reader.fill(reader.buffered + 1, dl);
-        if (reader.buffered === 0) break;
+      // Until a fill brings nothing new (EOF or an error; bytes may still be buffered).
+      for (;;) {
+        const have = reader.buffered;
+        await reader.fill(have + 1, dl);
+        if (reader.buffered === have) break;
       }
       return reader.take(reader.buffered);
     }

@@ -128,8 +128,7 @@ export class StreamReader {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       const p = this.#pending ?? this.#read();
-      if (dl.nonblocking) dl.would_block();
-      await dl.wait(p);
+      await dl.wait(p); // non-blocking: EAGAIN unless the read completes at once
     }
   }
 
@@ -391,8 +390,7 @@ export class AcceptQueue {
       // Closed under a waiting accept: a new accept would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       const p = this.poll();
-      if (dl.nonblocking) dl.would_block();
-      await dl.wait(p);
+      await dl.wait(p); // non-blocking: EAGAIN unless a connection is queued already
     }
     const c = this.#ready.shift();
     if (c) return c;

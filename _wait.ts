@@ -54,7 +54,18 @@ export class Deadline {
     const signal = this.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.nonblocking) {
-      return Promise.reject(new BlockingIOError(errno.EAGAIN));
+      // As a non-blocking call in C: what the kernel has ready now is returned.
+      // A Deno op on a ready descriptor completes within one event-loop turn.
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new BlockingIOError(errno.EAGAIN)), 0);
+        p.then((v) => {
+          clearTimeout(timer);
+          resolve(v);
+        }, (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      });
     }
     const remaining = this.at - performance.now();
     if (remaining <= 0) return Promise.reject(new TimeoutError());
@@ -90,6 +101,20 @@ export class Deadline {
       });
     });
   }
+}
+
+/**
+ * True when `p` (which never rejects) settles within one event-loop turn: a
+ * Deno op on a ready descriptor does, so this is what "ready now" means.
+ */
+export function settles_now(p: Promise<unknown>): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 0);
+    p.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** A promise with its resolver exposed; used for "something changed" wake-ups. */

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_UNIX, SO_REUSEPORT, SOCK_STREAM, SOL_SOCKET } from "./constants.ts";
+import { AF_INET, AF_INET6, AF_UNIX, SO_REUSEADDR, SO_REUSEPORT, SOCK_STREAM, SOL_SOCKET } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
 import { bind_args } from "./_args.ts";
 import { as_int, check_host, check_port, py_type } from "./families/_ip.ts";
@@ -167,6 +167,7 @@ export function create_server(
   }
   const s = socket(family, SOCK_STREAM);
   try {
+    s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); // as CPython on POSIX (Deno's TCP listeners set it anyway)
     if (a.reuse_port) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
     s.bind(a.address as AddressInput);
     if (a.backlog === undefined || a.backlog === null) s.listen();

@@ -81,7 +81,7 @@ export interface ErrorDetail {
 export class OSError extends Error {
   /** The errno number (Linux), or `null` when there is none. */
   readonly errno: number | null;
-  /** The error text without the `[Errno N]` prefix. */
+  /** The error text without the `[Errno N]` prefix (`null` without an errno, as in Python). */
   readonly strerror: string | null;
 
   /**
@@ -104,7 +104,7 @@ export class OSError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.errno = code;
-    this.strerror = str;
+    this.strerror = code === null ? null : str; // Python: OSError("text").strerror is None
   }
 
   /** The class name (`"ConnectionRefusedError"`, ...), as Python shows it. */

@@ -84,4 +84,18 @@ export {
 } from "./names.ts";
 export { htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs } from "./_inet.ts";
 export { getprotobyname, getservbyname, getservbyport } from "./_services.ts";
+export { AddressFamily, AddressInfo, MsgFlag, SocketKind } from "./enums.ts";
+export {
+  close,
+  CMSG_LEN,
+  CMSG_SPACE,
+  dup,
+  EAGAIN,
+  EBADF,
+  EWOULDBLOCK,
+  fromfd,
+  recv_fds,
+  send_fds,
+  sethostname,
+} from "./_compat.ts";
 export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";

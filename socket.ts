@@ -48,7 +48,7 @@ import {
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
-import { Deadline } from "./_wait.ts";
+import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
@@ -357,6 +357,11 @@ export class Socket implements Disposable, AsyncDisposable {
       hostname: ep.hostname.replace(/%.*$/, ""),
       port: ep.port,
     };
+  }
+
+  /** What Linux says to a send on an unconnected stream socket. */
+  #unconnected_send(): OSError {
+    return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
   }
 
   #stream_or_throw(): StreamState {
@@ -689,7 +694,10 @@ export class Socket implements Disposable, AsyncDisposable {
         if (from) this.#rebind(from.addr);
       });
       this.#connecting = c = conn;
-      if (dl.nonblocking) throw from_errno(E.EINPROGRESS, { detail });
+      // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
+      if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(conn.promise))) {
+        throw from_errno(E.EINPROGRESS, { detail });
+      }
     } else if (dl.nonblocking) {
       if (!this.#stream && c.error === null) {
         throw from_errno(E.EALREADY, { detail });
@@ -811,6 +819,8 @@ export class Socket implements Disposable, AsyncDisposable {
     dl: Deadline,
     into: Uint8Array | null,
   ): Promise<Uint8Array | number> {
+    // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN).
+    if (!this.#stream && !this.#closed && this.#family === AF_UNIX) throw new OSError(E.EINVAL);
     const st = this.#stream_or_throw();
     const r = st.reader;
     if (n > 0) {
@@ -1037,7 +1047,7 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
-    if (!this.#stream) throw from_errno(E.EPIPE);
+    if (!this.#stream) throw this.#unconnected_send();
     return await this.#stream.writer.send(bytes, dl);
   }
 
@@ -1072,7 +1082,7 @@ export class Socket implements Disposable, AsyncDisposable {
       await this.#dgram.send(bytes, f, dl);
       return;
     }
-    if (!this.#stream) throw from_errno(E.EPIPE);
+    if (!this.#stream) throw this.#unconnected_send();
     await this.#stream.writer.send_all(bytes, dl);
   }
 
@@ -1112,7 +1122,9 @@ export class Socket implements Disposable, AsyncDisposable {
     const ep = this.#adapter.parse(a.address, "sendto");
     const dl = this.#deadline(f, a.signal);
     if (!this.#dgram) {
-      // Linux ignores the address of a sendto() on a connected stream socket.
+      // Linux ignores the address of a sendto() on a connected TCP socket;
+      // a Unix stream socket refuses it (EISCONN, or EOPNOTSUPP unconnected).
+      if (this.#family === AF_UNIX) throw new OSError(this.#stream ? E.EISCONN : E.EOPNOTSUPP);
       if (this.#stream) return await this.#stream.writer.send(bytes, dl);
       throw from_errno(E.EPIPE);
     }
@@ -1174,7 +1186,7 @@ export class Socket implements Disposable, AsyncDisposable {
       throw new RangeError(`count must be a positive integer (got ${cnt})`);
     }
     this.#check_open();
-    if (!this.#stream) throw from_errno(E.EPIPE);
+    if (!this.#stream) throw this.#unconnected_send();
     const st = this.#stream;
     const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
     if (off !== null) await f.seek(off, Deno.SeekMode.Start);
@@ -1220,6 +1232,7 @@ export class Socket implements Disposable, AsyncDisposable {
       if (this.#dgram.getpeername() === null) throw new OSError(E.ENOTCONN);
       return;
     }
+    if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
     const st = this.#stream_or_throw();
     if (h !== SHUT_WR) st.reader.shut_read();
     if (h !== SHUT_RD) await st.writer.shut_write();
@@ -1333,6 +1346,216 @@ export class Socket implements Disposable, AsyncDisposable {
     return this.#closed ? -1 : this.#fd;
   }
 
+  // ---- Python surface Deno can only partly honour ---------------------
+
+  /**
+   * Python's `socket.dup()`. Deno has no file descriptors to duplicate, so
+   * this raises; share the Socket object instead (or `detach()` it and adopt
+   * the number with `socket(..., fileno)` to hand it over).
+   *
+   * @throws {OSError} EOPNOTSUPP always (EBADF when closed).
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * try { s.dup(); } catch (e) { console.log((e as Error).message); }
+   * ```
+   */
+  dup(): Socket {
+    this.#check_open();
+    throw new OSError(E.EOPNOTSUPP, null, {
+      detail: "dup(): Deno has no file descriptors to duplicate; share the Socket object instead",
+    });
+  }
+
+  /**
+   * Python's `get_inheritable()`: always false, as Deno's sockets are never
+   * inherited by child processes.
+   *
+   * @returns false.
+   * @throws {OSError} EBADF when closed.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * console.log(s.get_inheritable()); // false
+   * ```
+   */
+  get_inheritable(): boolean {
+    this.#check_open();
+    return false;
+  }
+
+  /**
+   * Python's `set_inheritable(flag)`: `false` is what Deno does already;
+   * `true` raises, as Deno cannot pass a socket to a child process.
+   *
+   * @param inheritable whether child processes should inherit the socket.
+   * @throws {OSError} EOPNOTSUPP for `true`, EBADF when closed.
+   *
+   * @example
+   * ```ts
+   * import { socket } from "./mod.ts";
+   * using s = socket();
+   * s.set_inheritable(false);
+   * ```
+   */
+  set_inheritable(inheritable: boolean): void {
+    const flag = as_int(inheritable) !== 0;
+    this.#check_open();
+    if (flag) {
+      throw new OSError(E.EOPNOTSUPP, null, {
+        detail: "set_inheritable(True): Deno cannot pass sockets to child processes",
+      });
+    }
+  }
+
+  /**
+   * Python's `recvmsg(bufsize, ancbufsize=0, flags=0)` without ancillary
+   * data (Deno gives no access to control messages): returns
+   * `[data, [], msg_flags, address]`.
+   *
+   * @param bufsize the most bytes to return.
+   * @param ancbufsize must be 0 (ancillary data is not available on Deno).
+   * @param flags as {@linkcode Socket.recv}.
+   * @param options `{ signal }`.
+   * @returns `[data, ancdata, msg_flags, address]`; ancdata is always empty.
+   * @throws {OSError} EOPNOTSUPP when `ancbufsize` is not 0.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1, 2]));
+   * const [data, anc, flags] = await b.recvmsg(16);
+   * console.log(data, anc, flags); // Uint8Array [1, 2] [] 0
+   * a.close(); b.close();
+   * ```
+   */
+  async recvmsg(
+    bufsize: number,
+    ancbufsize?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
+    const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
+    no_ancillary("recvmsg", a.ancbufsize);
+    const [data, addr] = await this.recvfrom(a.bufsize as number, a.flags as number | undefined ?? 0, {
+      signal: a.signal as AbortSignal | undefined,
+    });
+    return [data, [], 0, addr];
+  }
+
+  /**
+   * Python's `recvmsg_into(buffers, ancbufsize=0, flags=0)` without
+   * ancillary data: fills the buffers in order and returns
+   * `[nbytes, [], msg_flags, address]`.
+   *
+   * @param buffers writable bytes-like objects.
+   * @param ancbufsize must be 0 (ancillary data is not available on Deno).
+   * @param flags as {@linkcode Socket.recv}.
+   * @param options `{ signal }`.
+   * @returns `[nbytes, ancdata, msg_flags, address]`.
+   * @throws {OSError} EOPNOTSUPP when `ancbufsize` is not 0.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new Uint8Array([1, 2, 3]));
+   * const x = new Uint8Array(2), y = new Uint8Array(2);
+   * const [n] = await b.recvmsg_into([x, y]);
+   * console.log(n, x, y); // 3 Uint8Array [1, 2] Uint8Array [3, 0]
+   * a.close(); b.close();
+   * ```
+   */
+  async recvmsg_into(
+    buffers: Iterable<Buffer>,
+    ancbufsize?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<[number, [number, number, Uint8Array][], number, Address | null]> {
+    const a = bind_args("recvmsg_into", [buffers, ancbufsize, flags, options], ["buffers", "ancbufsize", "flags"]);
+    if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+      throw new TypeError("recvmsg_into() argument 1 must be an iterable");
+    }
+    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
+    no_ancillary("recvmsg_into", a.ancbufsize);
+    const total = views.reduce((n, v) => n + v.length, 0);
+    const [data, addr] = await this.recvfrom(total, a.flags as number | undefined ?? 0, {
+      signal: a.signal as AbortSignal | undefined,
+    });
+    let off = 0;
+    for (const v of views) {
+      if (off >= data.length) break;
+      const part = data.subarray(off, off + v.length);
+      v.set(part);
+      off += part.length;
+    }
+    return [data.length, [], 0, addr];
+  }
+
+  /**
+   * Python's `sendmsg(buffers, ancdata=[], flags=0, address=None)` without
+   * ancillary data: sends the buffers joined, to `address` if given.
+   *
+   * @param buffers bytes-like objects.
+   * @param ancdata must be empty (ancillary data is not available on Deno).
+   * @param flags as {@linkcode Socket.send}.
+   * @param address where to send (datagram sockets).
+   * @param options `{ signal }`.
+   * @returns the count of bytes sent.
+   * @throws {OSError} EOPNOTSUPP when `ancdata` is not empty.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "./mod.ts";
+   * const [a, b] = await socketpair();
+   * console.log(await a.sendmsg([new Uint8Array([1]), new Uint8Array([2, 3])])); // 3
+   * console.log(await b.recv(8)); // Uint8Array [1, 2, 3]
+   * a.close(); b.close();
+   * ```
+   */
+  async sendmsg(
+    buffers: Iterable<Buffer>,
+    ancdata?: Iterable<unknown> | SignalOptions,
+    flags?: number | SignalOptions,
+    address?: AddressInput | null | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    const a = bind_args("sendmsg", [buffers, ancdata, flags, address, options], [
+      "buffers",
+      "ancdata",
+      "flags",
+      "address",
+    ]);
+    if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+      throw new TypeError("sendmsg() argument 1 must be an iterable");
+    }
+    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
+    if (a.ancdata !== undefined && a.ancdata !== null && [...(a.ancdata as Iterable<unknown>)].length > 0) {
+      throw new OSError(E.EOPNOTSUPP, null, {
+        detail: "sendmsg() with ancillary data: Deno gives no access to control messages (SCM_RIGHTS, ...)",
+      });
+    }
+    const data = views.length === 1 ? views[0]! : new Uint8Array(views.reduce((n, v) => n + v.length, 0));
+    if (views.length > 1) {
+      let off = 0;
+      for (const v of views) {
+        data.set(v, off);
+        off += v.length;
+      }
+    }
+    const f = (a.flags ?? 0) as number;
+    const sig = { signal: a.signal as AbortSignal | undefined };
+    if (a.address !== undefined && a.address !== null) {
+      return await this.sendto(data, f, a.address as AddressInput, sig);
+    }
+    return await this.send(data, f, sig);
+  }
+
   /** Close on `using` scope exit. */
   [Symbol.dispose](): void {
     this.close();
@@ -1424,7 +1647,7 @@ export class Socket implements Disposable, AsyncDisposable {
     } else if (!(lv === SOL_SOCKET && name === SO_REUSEADDR)) {
       throw new OSError(E.ENOPROTOOPT);
     }
-    this.#own_opts().set(key, num);
+    this.#own_opts().set(key, num !== 0 ? 1 : 0); // all of these are flags: Linux reads back 0 or 1
   }
 
   /**
@@ -1652,6 +1875,18 @@ export class Socket implements Disposable, AsyncDisposable {
 }
 
 const detached = new Map<number, Socket>();
+
+/** recvmsg()/recvmsg_into(): only ancbufsize 0 can be honoured on Deno. */
+function no_ancillary(op: string, ancbufsize: unknown): void {
+  if (ancbufsize === undefined || ancbufsize === null) return;
+  const n = as_int(ancbufsize);
+  if (n < 0) throw new RangeError(`negative buffer size in ${op}()`);
+  if (n > 0) {
+    throw new OSError(E.EOPNOTSUPP, null, {
+      detail: `${op}() with ancbufsize: Deno gives no access to control messages (SCM_RIGHTS, ...)`,
+    });
+  }
+}
 
 /** How long close() keeps delivering queued bytes to a peer that does not read. */
 const LINGER_MS = 30_000;
