@@ -23,24 +23,25 @@ export function bind_args(
   names: readonly string[],
   kwonly: readonly string[] = [],
 ): Record<string, unknown> {
-  let list = args;
-  while (list.length > 0 && list[list.length - 1] === undefined) {
-    list = list.slice(0, -1);
+  // Every I/O call passes through here: count, do not copy.
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let kw: Record<string, unknown> | null = null;
+  if (n > 0 && is_plain_object(args[n - 1])) {
+    kw = args[n - 1] as Record<string, unknown>;
+    n--;
   }
-  let kw: Record<string, unknown> = {};
-  if (list.length > 0 && is_plain_object(list[list.length - 1])) {
-    kw = list[list.length - 1] as Record<string, unknown>;
-    list = list.slice(0, -1);
-  }
-  if (list.length > names.length) {
+  if (n > names.length) {
     throw new TypeError(
-      `${op}() takes at most ${names.length} arguments (${list.length} given)`,
+      `${op}() takes at most ${names.length} arguments (${n} given)`,
     );
   }
   const out: Record<string, unknown> = {};
-  list.forEach((v, i) => {
+  for (let i = 0; i < n; i++) {
+    const v = args[i];
     if (v !== undefined) out[names[i]!] = v;
-  });
+  }
+  if (kw === null) return out;
   for (const [k, v] of Object.entries(kw)) {
     if (v === undefined) continue;
     if (!names.includes(k) && !kwonly.includes(k) && k !== "signal") {

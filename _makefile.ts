@@ -222,16 +222,18 @@ export class SocketFile implements AsyncDisposable, Disposable {
    */
   async readline(
     limit: number = -1,
-    options: SignalOptions = {},
+    options?: SignalOptions,
   ): Promise<Uint8Array | string> {
     this.#check(true);
-    const lim = limit === null ? -1 : as_int(limit);
+    const lim = limit === -1 || limit === null ? -1 : as_int(limit);
+    const signal = options?.signal;
     if (this.#binary) {
       // Fast path: a whole line is buffered already.
-      const { reader } = this.#sock._stream_parts();
-      const i = lim < 0 ? reader.index_of(NL) : -1;
-      if (i >= 0 && options.signal === undefined) return reader.take(i + 1);
-      return await this.#readline_bytes(lim, options.signal);
+      if (lim < 0 && signal === undefined) {
+        const line = this.#sock._stream_parts().reader.take_line(NL);
+        if (line !== null) return line;
+      }
+      return await this.#readline_bytes(lim, signal);
     }
     for (;;) {
       const i = this.#text.indexOf("\n");
@@ -241,7 +243,7 @@ export class SocketFile implements AsyncDisposable, Disposable {
         this.#text = this.#text.slice(end);
         return out;
       }
-      const line = await this.#readline_bytes(-1, options.signal);
+      const line = await this.#readline_bytes(-1, signal);
       if (line.length === 0) {
         const out = this.#text + this.#decode(line, true);
         this.#text = "";

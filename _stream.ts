@@ -180,6 +180,25 @@ export class StreamReader {
     return i < 0 || i >= this.#end ? -1 : i - this.#start;
   }
 
+  /** The next whole buffered line (through `byte`) as a new array, or null when none is buffered. */
+  take_line(byte: number): Uint8Array | null {
+    const buf = this.#buf, s = this.#start, e = this.#end;
+    // A JS scan beats indexOf's builtin call on short lines; indexOf on long ones.
+    const stop = Math.min(e, s + 128);
+    let i = s;
+    while (i < stop && buf[i] !== byte) i++;
+    if (i === stop) {
+      if (stop === e) return null;
+      i = buf.indexOf(byte, stop);
+      if (i < 0 || i >= e) return null;
+    }
+    const k = i + 1 - s;
+    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
+    out.set(buf.subarray(s, i + 1));
+    this.#consume(k);
+    return out;
+  }
+
   /** True once the peer's EOF has been seen and everything buffered was taken. */
   get at_eof(): boolean {
     return this.#eof && this.#end === this.#start && this.#err === null;

@@ -97,7 +97,7 @@ export async function create_connection(
   const targets: Candidate[] = (await _getaddrinfo(host, port, SOCK_STREAM, signal))
     .map(([family, , , , sockaddr]) => ({ family, sockaddr }));
   let errors: unknown[] = [];
-  if (delay !== null && t !== 0 && new Set(targets.map((c) => c.family)).size > 1) {
+  if (delay !== null && t !== 0 && targets.length > 1 && new Set(targets.map((c) => c.family)).size > 1) {
     const r = await staggered_race(interleave(targets), delay, t, signal, source);
     if ("socket" in r) return r.socket;
     errors = r.errors;
@@ -107,7 +107,7 @@ export async function create_connection(
       try {
         s.settimeout(t);
         if (source) s.bind(source);
-        await s.connect(sockaddr, { signal });
+        await s.connect(sockaddr, signal ? { signal } : undefined);
         return s;
       } catch (e) {
         s.close();

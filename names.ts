@@ -46,7 +46,7 @@ import {
 import { errno as E, gaierror, herror, OSError } from "./errors.ts";
 import { bind_args } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
-import { as_int, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import { as_int, format_ipv4, format_ipv6, is_ipv4, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import { parse_inet_aton } from "./_inet.ts";
 import { find_port, find_service } from "./_services.ts";
 import { hosts_by_name, hosts_canonical_name, lookup_all, reverse_lookup } from "./_resolve.ts";
@@ -788,7 +788,7 @@ export function _getaddrinfo(
 ): Promise<AddrInfo[]> {
   // A dotted quad with a stream type (create_connection's common case): gai()'s
   // answer without the detour (parse_ipv4 is strict, so the text is canonical).
-  if (type === TYPEPROTO[0]![0] && port >= 0 && port <= 0xffff && parse_ipv4(host) !== null) {
+  if (type === TYPEPROTO[0]![0] && port >= 0 && port <= 0xffff && is_ipv4(host)) {
     return Promise.resolve([[AF_INET, type, TYPEPROTO[0]![1], "", [host, port]]]);
   }
   return gai(host_arg(host, "getaddrinfo"), String(port), AF_UNSPEC, type, 0, 0, signal);

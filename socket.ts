@@ -354,7 +354,7 @@ export class Socket implements Disposable, AsyncDisposable {
     if (ep.kind === "unix") return { transport: "unix", path: ep.path };
     return {
       transport: "tcp",
-      hostname: ep.hostname.replace(/%.*$/, ""),
+      hostname: ep.hostname.includes("%") ? ep.hostname.replace(/%.*$/, "") : ep.hostname,
       port: ep.port,
     };
   }

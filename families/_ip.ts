@@ -44,6 +44,27 @@ export function check_host(v: unknown): string {
   throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
 }
 
+/** True for what {@linkcode parse_ipv4} accepts, without allocating (literal checks on hot paths). */
+export function is_ipv4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0, val = 0, digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0) return false;
+      parts++;
+      val = digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && val === 0) return false; // a leading zero
+      val = val * 10 + c - 48;
+      if (val > 255) return false;
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
+}
+
 /** Parse a dotted-quad IPv4 literal exactly as inet_pton(AF_INET) does. */
 export function parse_ipv4(s: string): Uint8Array | null {
   const parts = s.split(".");

@@ -2,7 +2,7 @@
 
 import { AF_INET } from "../constants.ts";
 import type { InetAddress } from "../types.ts";
-import { check_host, check_port, literal_check, parse_ipv4, parse_ipv6, py_type, strip_zone } from "./_ip.ts";
+import { check_host, check_port, is_ipv4, literal_check, parse_ipv6, py_type, strip_zone } from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
 /** The AF_INET adapter. */
@@ -34,7 +34,7 @@ export const inet: FamilyAdapter = {
   is_literal(hostname: string): boolean {
     return literal_check(
       hostname,
-      (h) => parse_ipv4(h) !== null,
+      is_ipv4,
       (h) => parse_ipv6(strip_zone(h)) !== null,
     );
   },
