@@ -663,6 +663,11 @@ export class Socket implements Disposable, AsyncDisposable {
       return;
     }
     const detail = this.#detail("connect", a.address as Address);
+    if (this.#stream && this.#connecting?.error === null) {
+      // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
+      this.#connecting = null;
+      return;
+    }
     if (this.#stream) throw new OSError(E.EISCONN, null, { detail });
     const key = JSON.stringify(ep);
     let c = this.#connecting;

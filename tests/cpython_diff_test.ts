@@ -1351,6 +1351,82 @@ return "never full"`,
     py: `return x.sock().bind(("192.0.2.1", 0))`,
     ts: (x) => x.sock().bind(["192.0.2.1", 0]),
   },
+  {
+    id: "connect_ex on a non-blocking socket",
+    fams: ALL,
+    py: `import time
+l = x.listener(); c = x.sock(); c.setblocking(False); r = c.connect_ex(l.getsockname()); time.sleep(0.05); return [r, c.connect_ex(l.getsockname())]`,
+    ts: async (x) => {
+      const l = x.listener();
+      const c = x.sock();
+      c.setblocking(false);
+      const r = await c.connect_ex(l.getsockname());
+      await new Promise((res) => setTimeout(res, 50));
+      return [r, await c.connect_ex(l.getsockname())];
+    },
+  },
+  {
+    id: "SO_ERROR after a refused non-blocking connect, then 0",
+    fams: ["AF_INET"],
+    py: `import time
+c = x.sock(); c.setblocking(False); r = c.connect_ex(("127.0.0.1", x.closed_port())); time.sleep(0.05)
+return [r, c.getsockopt(SOL_SOCKET, SO_ERROR), c.getsockopt(SOL_SOCKET, SO_ERROR)]`,
+    ts: async (x) => {
+      const c = x.sock();
+      c.setblocking(false);
+      const r = await c.connect_ex(["127.0.0.1", x.closed_port()]);
+      await new Promise((res) => setTimeout(res, 50));
+      return [r, c.getsockopt(SOL_SOCKET, SO_ERROR), c.getsockopt(SOL_SOCKET, SO_ERROR)];
+    },
+  },
+  {
+    id: "shutdown(SHUT_WR) twice",
+    fams: ALL,
+    py: `l, c, s = x.trio(); c.shutdown(SHUT_WR); c.shutdown(SHUT_WR); return s.recv(4)`,
+    ts: async (x) => {
+      const [, c, s] = await x.trio();
+      await c.shutdown(SHUT_WR);
+      await c.shutdown(SHUT_WR);
+      return await s.recv(4);
+    },
+  },
+  {
+    id: "shutdown after the peer closed",
+    fams: ALL,
+    py: `import time
+l, c, s = x.trio(); s.close(); time.sleep(0.05); c.shutdown(SHUT_RDWR); return c.recv(4)`,
+    ts: async (x) => {
+      const [, c, s] = await x.trio();
+      s.close();
+      await new Promise((res) => setTimeout(res, 50));
+      await c.shutdown(m.SHUT_RDWR);
+      return await c.recv(4);
+    },
+  },
+  {
+    id: "shutdown on a closed socket is EBADF",
+    fams: ["AF_INET"],
+    py: `l, c, s = x.trio(); c.close(); return c.shutdown(SHUT_RDWR)`,
+    ts: async (x) => {
+      const [, c] = await x.trio();
+      c.close();
+      return await c.shutdown(m.SHUT_RDWR);
+    },
+  },
+  {
+    id: "create_server with dualstack_ipv6 takes IPv4 clients",
+    fams: ["AF_INET6"],
+    py: `srv = x.keep(create_server(("::", 0), family=AF_INET6, dualstack_ipv6=True)); p = srv.getsockname()[1]
+c = x.keep(create_connection(("127.0.0.1", p))); s, a = srv.accept(); x.keep(s); return [has_dualstack_ipv6(), a[0], len(a)]`,
+    ts: async (x) => {
+      const srv = x.keep(m.create_server(["::", 0], { family: AF_INET6, dualstack_ipv6: true }));
+      const p = (srv.getsockname() as [string, number])[1];
+      x.keep(await m.create_connection(["127.0.0.1", p]));
+      const [s, a] = await srv.accept();
+      x.keep(s);
+      return [m.has_dualstack_ipv6(), (a as unknown[])[0], (a as unknown[]).length];
+    },
+  },
   // ---- datagrams (the basics a test would check) -----------------------
   {
     id: "UDP sendto/recvfrom round trip and shapes",
