@@ -1427,6 +1427,51 @@ c = x.keep(create_connection(("127.0.0.1", p))); s, a = srv.accept(); x.keep(s);
       return [m.has_dualstack_ipv6(), (a as unknown[])[0], (a as unknown[]).length];
     },
   },
+  {
+    id: "bind a Unix socket to a path that is too long",
+    fams: ["AF_UNIX"],
+    py: `return x.sock().bind("/tmp/" + "a" * 200)`,
+    ts: (x) => x.sock().bind("/tmp/" + "a".repeat(200)),
+  },
+  {
+    id: "bind a Unix socket in a missing directory",
+    fams: ["AF_UNIX"],
+    py: `return x.sock().bind(x.dir + "/nope/s.sock")`,
+    ts: (x) => x.sock().bind(x.dir + "/nope/s.sock"),
+  },
+  {
+    id: "bind a Unix socket onto an existing file",
+    fams: ["AF_UNIX"],
+    py: `open(x.dir + "/f", "w").close(); return x.sock().bind(x.dir + "/f")`,
+    ts: (x) => {
+      Deno.writeTextFileSync(x.dir + "/f", "");
+      return x.sock().bind(x.dir + "/f");
+    },
+  },
+  {
+    id: "abstract Unix names",
+    fams: ["AF_UNIX"],
+    py: `import os
+l = x.sock(); name = "\\0pysocket-diff-%d" % os.getpid(); l.bind(name); l.listen(); c = x.sock(); c.connect(name); s, a = l.accept(); x.keep(s)
+return [l.getsockname(), c.getpeername(), a]`,
+    ts: async (x) => {
+      const l = x.sock();
+      const name = `\0pysocket-diff-${Deno.pid}`;
+      l.bind(name);
+      l.listen();
+      const c = x.sock();
+      await c.connect(name);
+      const [s, a] = await l.accept();
+      x.keep(s);
+      return [l.getsockname(), c.getpeername(), a];
+    },
+    differs: {
+      why:
+        "CPython returns an abstract Unix name as bytes (b'\\x00name'); pysocket keeps every AF_UNIX address a string " +
+        "(API.md rule 5), so it is '\\0name'",
+      ours: "the name as a string",
+    },
+  },
   // ---- datagrams (the basics a test would check) -----------------------
   {
     id: "UDP sendto/recvfrom round trip and shapes",
