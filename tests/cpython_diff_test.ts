@@ -1489,6 +1489,32 @@ return [n, d, x.shape(addr), a.type, a.getsockopt(SOL_SOCKET, SO_TYPE), x.rnorm(
     },
   },
   {
+    id: "non-blocking UDP recvfrom returns a datagram that arrived, then EAGAIN",
+    fams: IP,
+    py: `import time
+a = x.sock(fam, SOCK_DGRAM); a.bind(x.addr()); b = x.sock(fam, SOCK_DGRAM); b.sendto(b"nb", a.getsockname()); time.sleep(0.05); a.setblocking(False)
+d, addr = a.recvfrom(10)
+try:
+    a.recvfrom(10)
+except BlockingIOError as e:
+    return [d, x.shape(addr), e.errno]`,
+    ts: async (x, fam) => {
+      const a = x.sock(fam, m.SOCK_DGRAM);
+      a.bind(x.addr());
+      const bb = x.sock(fam, m.SOCK_DGRAM);
+      await bb.sendto(b("nb"), a.getsockname());
+      await new Promise((r) => setTimeout(r, 50));
+      a.setblocking(false);
+      const [d, addr] = await a.recvfrom(10);
+      try {
+        await a.recvfrom(10);
+      } catch (e) {
+        if (e instanceof m.BlockingIOError) return [d, x.shape(addr), e.errno];
+        throw e;
+      }
+    },
+  },
+  {
     id: "UDP recv on an unbound socket times out",
     fams: ["AF_INET"],
     py: `a = x.sock(fam, SOCK_DGRAM); a.settimeout(0.05); return a.recv(10)`,
