@@ -132,6 +132,39 @@ export class StreamReader {
     }
   }
 
+  /** True when read_into() may be used: nothing buffered, no read in flight, no EOF or error. */
+  get idle(): boolean {
+    return this.#end === this.#start && this.#pending === null && !this.#eof && this.#err === null && !this.#closed;
+  }
+
+  /**
+   * Read straight into the caller's view, skipping the read-ahead copy. Only
+   * for a call that cannot be abandoned (blocking, no deadline, no signal)
+   * on an idle reader: the read's bytes then belong to this call. Meanwhile
+   * it is the pending read, so other callers wait for it. 0 at EOF.
+   */
+  read_into(view: Uint8Array): Promise<number> {
+    // One promise: it never rejects (an error comes back as an object), so it
+    // can stand as the pending read that other callers wait for.
+    const p = this.#t.read(view).then((v) => {
+      this.#pending = null;
+      return v;
+    }, (e: unknown) => {
+      this.#pending = null;
+      return { e };
+    });
+    this.#pending = p as Promise<unknown> as Promise<void>;
+    return p.then((v) => {
+      if (this.#closed) throw new OSError(errno.EBADF);
+      if (v === null || typeof v === "object") {
+        this.#eof = true; // an error is raised once, then the stream reads as EOF
+        if (v !== null) throw map_error(v.e, "recv");
+        return 0;
+      }
+      return v;
+    });
+  }
+
   /** Throw the stored read error once (then the stream reads as EOF). */
   #raise_if_error(): void {
     if (this.#end === this.#start && this.#err !== null) {

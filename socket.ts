@@ -828,6 +828,15 @@ export class Socket implements Disposable, AsyncDisposable {
     if (!this.#stream && !this.#closed && this.#family === AF_UNIX) throw new OSError(E.EINVAL);
     const st = this.#stream_or_throw();
     const r = st.reader;
+    // A big recv_into that cannot be abandoned reads straight into the caller's buffer.
+    if (into && n >= DIRECT_READ && flags === 0 && dl.unbounded && r.idle) {
+      try {
+        return await r.read_into(into.length > n ? into.subarray(0, n) : into);
+      } catch (e) {
+        if (this.#closed) throw new OSError(E.EBADF);
+        throw e;
+      }
+    }
     if (n > 0) {
       // Another task's recv may take the bytes between fill() and here; an
       // empty result would read as EOF, so wait again (nothing buffered and
@@ -1895,6 +1904,9 @@ function no_ancillary(op: string, ancbufsize: unknown): void {
 
 /** How long close() keeps delivering queued bytes to a peer that does not read. */
 const LINGER_MS = 30_000;
+
+/** recv_into of at least this many bytes reads straight into the caller's buffer when it may. */
+const DIRECT_READ = 16 * 1024;
 
 /**
  * Create a socket, as Python's `socket.socket(family, type, proto, fileno)`.

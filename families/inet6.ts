@@ -3,7 +3,17 @@
 
 import { AF_INET6 } from "../constants.ts";
 import type { Inet6Address } from "../types.ts";
-import { as_int, check_host, check_port, is_ipv4, literal_check, parse_ipv4, parse_ipv6, py_type, strip_zone } from "./_ip.ts";
+import {
+  as_int,
+  check_host,
+  check_port,
+  is_ipv4,
+  literal_check,
+  parse_ipv4,
+  parse_ipv6,
+  py_type,
+  strip_zone,
+} from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
 const SHAPE = "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])";
