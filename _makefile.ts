@@ -220,15 +220,26 @@ export class SocketFile implements AsyncDisposable, Disposable {
    * @param options `{ signal }`.
    * @returns the line.
    */
-  async readline(
+  readline(
     limit: number = -1,
     options?: SignalOptions,
   ): Promise<Uint8Array | string> {
+    // Fast path, without an async frame: binary, no limit or signal, a whole line buffered.
+    if (this.#binary && this.#reading && !this.#closed && limit === -1 && options?.signal === undefined) {
+      let line: Uint8Array | null = null;
+      try {
+        line = this.#sock._stream_parts().reader.take_line(NL);
+      } catch { /* closed or not connected: the slow path rejects with the error */ }
+      if (line !== null) return Promise.resolve(line);
+    }
+    return this.#readline(limit, options);
+  }
+
+  async #readline(limit: number, options?: SignalOptions): Promise<Uint8Array | string> {
     this.#check(true);
     const lim = limit === -1 || limit === null ? -1 : as_int(limit);
     const signal = options?.signal;
     if (this.#binary) {
-      // Fast path: a whole line is buffered already.
       if (lim < 0 && signal === undefined) {
         const line = this.#sock._stream_parts().reader.take_line(NL);
         if (line !== null) return line;

@@ -104,3 +104,21 @@ Deno.test("Socket accepted from create_server() shares the listener's options un
     c.close();
   }
 });
+
+Deno.test("SocketFile.readline() rejects (never throws) on a closed file or socket, even with lines buffered", async () => {
+  const [a, b] = await socketpair(AF_INET);
+  try {
+    await a.sendall(enc.encode("one\ntwo\nthree\n"));
+    const f = b.makefile("rb");
+    assert.equal(dec.decode(await f.readline() as Uint8Array), "one\n");
+    b.close();
+    const p = f.readline();
+    assert.ok(p instanceof Promise);
+    await assert.rejects(p, OSError);
+    await f.close();
+    await assert.rejects(f.readline(), RangeError);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
