@@ -1,6 +1,7 @@
 // Shared by the socket tests: the three stream families as one table, and a
 // connected trio (listener, client, accepted connection) that cleans itself up.
 
+import assert from "node:assert/strict";
 import { type AddressInput, AF_INET, AF_INET6, AF_UNIX, type Socket, socket } from "../mod.ts";
 
 /** One row of the family table. */
@@ -144,5 +145,45 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * A `deno run --allow-net` of an example: waits for its "listening on host:port" line, runs `peer`
+ * with the port, then expects exit code 0 (killed after 30 s). Returns all of stdout.
+ */
+export async function run_example(
+  file: string,
+  args: string[],
+  peer: (port: number) => Promise<void>,
+): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", new URL(`../examples/${file}`, import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill(), 30_000);
+  try {
+    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const m = /listening on [^:]+:(\d+)/.exec(text);
+    if (!m) throw new Error(`no port in ${JSON.stringify(text)}`);
+    await peer(Number(m[1]));
+    for (;;) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    const err = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, err);
+    return text;
+  } finally {
+    clearTimeout(killer);
   }
 }

@@ -20,6 +20,7 @@ import {
   select,
   SelectSelector,
 } from "../selectors.ts";
+import { run_example } from "./_socket_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -339,39 +340,6 @@ Deno.test({
 // ---- examples/select_echo.ts ------------------------------------------------
 
 const dec2 = new TextDecoder();
-
-/** A `deno run` of an example: `peer` runs once it printed its port; then it must exit 0. */
-async function run_example(file: string, args: string[], peer: (port: number) => Promise<void>): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", new URL(`../examples/${file}`, import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const killer = setTimeout(() => child.kill(), 30_000);
-  try {
-    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await out.read();
-      if (done) break;
-      text += value;
-    }
-    const m = /listening on [^:]+:(\d+)/.exec(text);
-    if (!m) throw new Error(`no port in ${JSON.stringify(text)}`);
-    await peer(Number(m[1]));
-    for (;;) {
-      const { value, done } = await out.read();
-      if (done) break;
-      text += value;
-    }
-    const status = await child.status;
-    const err = await new Response(child.stderr).text();
-    assert.equal(status.code, 0, err);
-    return text;
-  } finally {
-    clearTimeout(killer);
-  }
-}
 
 Deno.test("examples/select_echo.ts --self-test serves 20 clients and exits by itself", async () => {
   const out = await run_example("select_echo.ts", ["--self-test"], async () => {});

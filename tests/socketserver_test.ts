@@ -19,6 +19,7 @@ import {
   UnixStreamServer,
 } from "../socketserver.ts";
 import type { Address } from "../types.ts";
+import { run_example } from "./_socket_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -586,39 +587,6 @@ Deno.test({
 });
 
 // ---- examples/chat_server.ts ------------------------------------------------
-
-/** A `deno run` of an example: its first stdout line, then its exit. */
-async function run_example(file: string, args: string[], peer: (port: number) => Promise<void>): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", new URL(`../examples/${file}`, import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const killer = setTimeout(() => child.kill(), 30_000);
-  try {
-    const out = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await out.read();
-      if (done) break;
-      text += value;
-    }
-    const m = /listening on [^:]+:(\d+)/.exec(text);
-    if (!m) throw new Error(`no port in ${JSON.stringify(text)}`);
-    await peer(Number(m[1]));
-    for (;;) {
-      const { value, done } = await out.read();
-      if (done) break;
-      text += value;
-    }
-    const status = await child.status;
-    const err = await new Response(child.stderr).text();
-    assert.equal(status.code, 0, err);
-    return text;
-  } finally {
-    clearTimeout(killer);
-  }
-}
 
 Deno.test("examples/chat_server.ts --self-test chats with 20 clients and exits by itself", async () => {
   const out = await run_example("chat_server.ts", ["--self-test"], async () => {});
