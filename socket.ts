@@ -286,7 +286,7 @@ export class Socket implements Disposable, AsyncDisposable {
       if (!ok) throw new OSError(E.EPROTONOSUPPORT);
     }
     if (type === SOCK_DGRAM) {
-      require_unstable_net("SOCK_DGRAM sockets (Deno.listenDatagram)");
+      require_unstable_net("a SOCK_DGRAM socket (Deno.listenDatagram)");
       this.#dgram = create_datagram_engine(this.#adapter);
     }
     this.#type = type;
@@ -637,10 +637,14 @@ export class Socket implements Disposable, AsyncDisposable {
    * Connect to a remote address. A timed-out connect stays in flight: a
    * later `connect` to the same address awaits it; another address raises
    * `EALREADY`. Non-blocking sockets raise `BlockingIOError` (`EINPROGRESS`).
+   * After `bind()`, an AF_INET/AF_INET6 socket connects from the bound
+   * address (through Deno's `node:net`: `Deno.connect` cannot choose it).
    *
    * @param address the peer's address.
    * @param options `{ signal }`.
    * @throws {ConnectionRefusedError} and the other OSErrors of connect(2).
+   * @throws {OSError} EISCONN on a listening socket; EOPNOTSUPP after
+   *   `bind()` on AF_UNIX (no Deno API binds a client Unix socket).
    *
    * @example
    * ```ts
