@@ -477,7 +477,7 @@ export class Socket implements Disposable, AsyncDisposable {
    * import { socket } from "./mod.ts";
    * using s = socket();
    * s.bind(["127.0.0.1", 0]);
-   * console.log(s.getsockname()[1] > 0); // true
+   * console.log((s.getsockname() as [string, number])[1] > 0); // true
    * ```
    */
   bind(address: AddressInput): void {
