@@ -249,13 +249,6 @@ export class StreamReader {
     this.#eof = true;
   }
 
-  /** Hand the unread bytes over (for a TLS upgrade) and stop using the transport. */
-  detach(): { buffered: Uint8Array; pending: Promise<void> | null } {
-    const buffered = this.#buf.slice(this.#start, this.#end);
-    this.#start = this.#end = 0;
-    return { buffered, pending: this.#pending };
-  }
-
   /** Forget everything; a pending read's outcome is discarded. */
   close(): void {
     this.#closed = true;
