@@ -7,6 +7,7 @@ import { as_bytes } from "./_args.ts";
 import { as_int } from "./families/_ip.ts";
 import type { Socket } from "./socket.ts";
 import type { Deadline } from "./_wait.ts";
+import type { StreamReader } from "./_stream.ts";
 import type { SignalOptions } from "./types.ts";
 
 /** Python's makefile keywords. */
@@ -20,6 +21,12 @@ export interface SocketFileOptions {
 }
 
 const NL = 10;
+
+/** fill(), again while another caller took the bytes first: short only at EOF or an error. */
+async function fill_for(reader: StreamReader, want: number, dl: Deadline): Promise<void> {
+  do await reader.fill(want, dl); while (reader.buffered < want && !reader.ended);
+}
+
 const DEFAULT_WBUF = 8192;
 
 /**
@@ -132,15 +139,11 @@ export class SocketFile implements AsyncDisposable, Disposable {
     const { reader } = this.#sock._stream_parts();
     const dl = this.#sock._deadline(signal);
     if (n < 0) {
-      // Until a fill brings nothing new (EOF or an error; bytes may still be buffered).
-      for (;;) {
-        const have = reader.buffered;
-        await reader.fill(have + 1, dl);
-        if (reader.buffered === have) break;
-      }
+      // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
+      while (!reader.ended) await reader.fill(reader.buffered + 1, dl);
       return reader.take(reader.buffered);
     }
-    await reader.fill(n, dl);
+    await fill_for(reader, n, dl);
     return reader.take(n);
   }
 
@@ -159,9 +162,12 @@ export class SocketFile implements AsyncDisposable, Disposable {
       }
       const have = reader.buffered;
       if (limit >= 0 && have >= limit) return reader.take(limit);
+      // At EOF (or an error) the rest is the last line (the error is raised once nothing is left).
+      if (reader.ended) return reader.take(have);
       scanned = have;
+      const taken = reader.taken;
       await reader.fill(have + 1, dl ??= this.#sock._deadline(signal));
-      if (reader.buffered === have) return reader.take(have);
+      if (reader.taken !== taken) scanned = 0; // another caller took bytes meanwhile: scan again
     }
   }
 
@@ -300,7 +306,7 @@ export class SocketFile implements AsyncDisposable, Disposable {
     }
     const view = as_bytes(buffer);
     const { reader } = this.#sock._stream_parts();
-    await reader.fill(view.length, this.#sock._deadline(options.signal));
+    await fill_for(reader, view.length, this.#sock._deadline(options.signal));
     return reader.take_into(view);
   }
 
@@ -319,7 +325,7 @@ export class SocketFile implements AsyncDisposable, Disposable {
     this.#check(true);
     const n = size < 0 ? 65536 : as_int(size);
     const { reader } = this.#sock._stream_parts();
-    await reader.fill(1, this.#sock._deadline(options.signal));
+    await fill_for(reader, 1, this.#sock._deadline(options.signal));
     return reader.take(n);
   }
 

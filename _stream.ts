@@ -62,6 +62,7 @@ export class StreamReader {
   #err: unknown = null;
   #size = MIN_READ;
   #closed = false;
+  #taken = 0;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -237,7 +238,18 @@ export class StreamReader {
     return this.#eof && this.#end === this.#start && this.#err === null;
   }
 
+  /** True once EOF or a read error is stored (buffered bytes may still be taken first). */
+  get ended(): boolean {
+    return this.#eof || this.#err !== null;
+  }
+
+  /** How many bytes were ever taken: a change tells a waiter that another caller took bytes. */
+  get taken(): number {
+    return this.#taken;
+  }
+
   #consume(k: number): void {
+    this.#taken += k;
     this.#start += k;
     if (this.#start === this.#end && this.#pending === null) {
       this.#start = this.#end = 0;
