@@ -20,23 +20,13 @@ import {
   select,
   SelectSelector,
 } from "../selectors.ts";
-import { run_example } from "./_socket_fixtures.ts";
+import { run_example, within as bounded } from "./_socket_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** Run `fn` with a time limit so a broken select can never hang the suite. */
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, rej) => t = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)),
-    ]);
-  } finally {
-    clearTimeout(t);
-  }
-}
+/** Fail instead of hanging when `p` takes longer than `ms`. */
+const within = <T>(ms: number, p: Promise<T>): Promise<T> => bounded(p, ms, "selectors test");
 
 Deno.test("select() reports a listener readable once a connection is pending", async () => {
   using srv = create_server(["127.0.0.1", 0]);

@@ -19,24 +19,14 @@ import {
   UnixStreamServer,
 } from "../socketserver.ts";
 import type { Address } from "../types.ts";
-import { run_example } from "./_socket_fixtures.ts";
+import { run_example, within as bounded } from "./_socket_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const HAS_DGRAM = typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function";
 
 /** Fail instead of hanging when `p` takes longer than `ms`. */
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, rej) => t = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)),
-    ]);
-  } finally {
-    clearTimeout(t);
-  }
-}
+const within = <T>(ms: number, p: Promise<T>): Promise<T> => bounded(p, ms, "socketserver test");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
