@@ -325,7 +325,7 @@ class DgramEngine implements DatagramEngine {
       Deno.lstatSync(path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
-        throw from_errno(E.ENOENT, { detail: `connect to ${format_address(path)}`, cause: e });
+        throw from_errno(E.ENOENT, { operation: `connect to ${format_address(path)}`, cause: e });
       }
     }
   }
@@ -365,7 +365,7 @@ class DgramEngine implements DatagramEngine {
     const v4 = ipv4_of(host);
     if (v4 !== null && broadcast_addresses().has(v4)) {
       throw from_errno(E.EACCES, {
-        detail: `${op} to broadcast address ${v4} needs SO_BROADCAST`,
+        operation: `${op} to broadcast address ${v4} without SO_BROADCAST`,
       });
     }
   }

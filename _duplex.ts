@@ -81,7 +81,7 @@ export class DuplexTransport implements Transport {
   }
 
   #gone(): Error {
-    return this.#err ?? new OSError(E.EPIPE, null, { detail: `${this.#ends.what ?? "connection"} closed` });
+    return this.#err ?? new OSError(E.EPIPE, null, { operation: `${this.#ends.what ?? "connection"} closed` });
   }
 
   /** The connection's failure, once there is one. */

@@ -95,7 +95,7 @@ async function attempt(
     return s;
   } catch (e) {
     s.close();
-    if (timed_out) throw new TimeoutError(null, "timed out", { detail, cause: e });
+    if (timed_out) throw new TimeoutError(null, "timed out", { operation: detail, cause: e });
     if (cancel.aborted) throw cancel.reason;
     throw map_error(e, detail);
   } finally {

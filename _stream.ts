@@ -327,7 +327,7 @@ export class StreamWriter {
   #check(): void {
     if (this.#closed) throw new OSError(errno.EBADF);
     if (this.#shut) {
-      throw from_errno(errno.EPIPE, { detail: "send after shutdown" });
+      throw from_errno(errno.EPIPE, { operation: "send after shutdown" });
     }
     if (this.#err !== null) {
       const e = this.#err;
@@ -336,7 +336,7 @@ export class StreamWriter {
       throw map_error(e, "send");
     }
     // A connection whose write failed stays failed, as the kernel's does.
-    if (this.#broken) throw from_errno(errno.EPIPE, { detail: "send" });
+    if (this.#broken) throw from_errno(errno.EPIPE, { operation: "send" });
   }
 
   /** send(): write some of data; returns how many bytes were taken. */

@@ -12,7 +12,17 @@
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_UNIX, SO_REUSEADDR, SO_REUSEPORT, SOCK_STREAM, SOL_SOCKET } from "./constants.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  MSG_WAITALL,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "./constants.ts";
+import { platform } from "./_platform.ts";
 import { errno as E, OSError } from "./errors.ts";
 import { bind_args } from "./_args.ts";
 import { as_int, check_host, check_port, py_type } from "./families/_ip.ts";
@@ -129,9 +139,9 @@ export interface CreateServerOptions {
   family?: number;
   /** listen() backlog. */
   backlog?: number | null;
-  /** Set SO_REUSEPORT (needs --unstable-net). */
+  /** Set SO_REUSEPORT (needs --unstable-net; Linux only: RangeError elsewhere, where Deno would ignore it). */
   reuse_port?: boolean;
-  /** Accept IPv4 and IPv6 on one socket (needs AF_INET6; Deno's `::` is always dual-stack). */
+  /** Accept IPv4 and IPv6 on one socket (needs AF_INET6; RangeError where `::` is IPv6-only, as on Windows). */
   dualstack_ipv6?: boolean;
 }
 
@@ -142,7 +152,9 @@ export interface CreateServerOptions {
  * @param address `[host, port]` (or a path for AF_UNIX).
  * @param options `{ family, backlog, reuse_port, dualstack_ipv6 }`.
  * @returns the listening socket.
- * @throws {RangeError} when `dualstack_ipv6` is asked without AF_INET6.
+ * @throws {RangeError} when `dualstack_ipv6` is asked without AF_INET6 or
+ *   where the platform cannot honour it (Windows), and for `reuse_port`
+ *   outside Linux (Python's `ValueError`).
  *
  * @example
  * ```ts
@@ -162,8 +174,13 @@ export function create_server(
     "dualstack_ipv6",
   ]);
   const family = a.family === undefined ? AF_INET : as_int(a.family);
-  if (a.dualstack_ipv6 && family !== AF_INET6) {
-    throw new RangeError("dualstack_ipv6 requires AF_INET6 family");
+  if (a.reuse_port && !platform().reuse_port) {
+    // CPython's own check where the platform has no SO_REUSEPORT; Deno ignores it outside Linux.
+    throw new RangeError("SO_REUSEPORT not supported on this platform");
+  }
+  if (a.dualstack_ipv6) {
+    if (!has_dualstack_ipv6()) throw new RangeError("dualstack_ipv6 not supported on this platform");
+    if (family !== AF_INET6) throw new RangeError("dualstack_ipv6 requires AF_INET6 family");
   }
   const s = socket(family, SOCK_STREAM);
   try {
@@ -179,15 +196,110 @@ export function create_server(
   return s;
 }
 
+/** Bytes of the secret the connecting end sends to prove it is the pair's other end. */
+const TOKEN_BYTES = 32;
+/** Connections a socketpair() listener accepts (strangers included) before giving up. */
+const MAX_ACCEPTS = 256;
+/** Seconds a socketpair() waits for its own other end to prove itself. */
+const PAIR_SECONDS = 10;
+
+/** Constant-time comparison of two byte strings of the same length. */
+function same_secret(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Python's equality of two addresses (tuples compare item by item). */
+function same_address(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A fresh directory only this user may enter (mode 0700), short enough for a socket path in it. */
+function private_dir(max_path: number): string {
+  let dir = Deno.makeTempDirSync({ prefix: "pysocket-pair-" });
+  if (new TextEncoder().encode(`${dir}/s`).length >= max_path) {
+    Deno.removeSync(dir);
+    dir = Deno.makeTempDirSync({ dir: "/tmp", prefix: "pysocket-pair-" });
+  }
+  Deno.chmodSync(dir, 0o700);
+  return dir;
+}
+
 /**
- * Two connected sockets, as Python's `socket.socketpair()`. AF_UNIX (the
- * default) uses an abstract Unix socket name, so no file is created;
- * AF_INET and AF_INET6 use loopback.
+ * Accept on `lst` until a connection sends `token` (and, for IP families, comes
+ * from `a`'s address and reaches ours); strangers are closed. Candidates are
+ * checked side by side, so a silent stranger never holds the pair up.
+ */
+function accept_authenticated(
+  lst: Socket,
+  a: Socket,
+  token: Uint8Array,
+  ip: boolean,
+  signal: AbortSignal,
+): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const pending = new Set<Socket>();
+    let done = false;
+    const finish = (winner: Socket | null, err?: unknown): void => {
+      if (done) return;
+      done = true;
+      for (const c of pending) if (c !== winner) c.close();
+      pending.clear();
+      if (winner) resolve(winner);
+      else reject(err);
+    };
+    const check = async (c: Socket): Promise<boolean> => {
+      const got = await c.recv(TOKEN_BYTES, MSG_WAITALL, { signal });
+      if (!same_secret(got, token)) return false;
+      // CPython's check (CVE-2024-3219): each end's peer is the other end's own address.
+      return !ip || (same_address(c.getpeername(), a.getsockname()) && same_address(a.getpeername(), c.getsockname()));
+    };
+    (async () => {
+      for (let n = 0; !done; n++) {
+        if (n >= MAX_ACCEPTS) {
+          throw new OSError(E.ECONNABORTED, null, {
+            detail: `socketpair(): ${MAX_ACCEPTS} connections reached its listener and none proved to be its other end`,
+          });
+        }
+        const [c] = await lst.accept({ signal });
+        if (done) {
+          c.close();
+          return;
+        }
+        pending.add(c);
+        check(c).then((ok) => {
+          if (ok) finish(c);
+          else if (pending.delete(c)) c.close();
+        }, () => {
+          if (pending.delete(c)) c.close();
+        });
+      }
+    })().catch((e) => finish(null, signal.aborted ? signal.reason : e));
+  });
+}
+
+/**
+ * Two connected sockets, as Python's `socket.socketpair()`. Deno has no
+ * `socketpair(2)`, so one end listens and the other connects, and the pair
+ * is private as CPython's fallback is since CVE-2024-3219: the connecting
+ * end sends a random secret that the listening end checks (in constant
+ * time; for IP families each end's peer address must also be the other
+ * end's own address), and any other process that connects first is closed,
+ * never handed out as the peer. The listener is on an abstract Unix name
+ * (Linux: no file), in a fresh directory only the user can enter (macOS and
+ * other Unixes: `--allow-read` and `--allow-write` needed for it), or on
+ * loopback (AF_INET, the default on Windows as in CPython, which has no
+ * Unix sockets in Deno).
  *
- * @param family AF_UNIX (default), AF_INET or AF_INET6.
+ * @param family AF_UNIX (the default; AF_INET on Windows), AF_INET or AF_INET6.
  * @param type SOCK_STREAM (the only type supported).
  * @param proto 0.
+ * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
+ * @throws {OSError} ECONNABORTED when no connection proves to be the other
+ *   end (within 10 s, or 256 connections).
  *
  * @example
  * ```ts
@@ -199,43 +311,80 @@ export function create_server(
  * ```
  */
 export async function socketpair(
-  family: number = AF_UNIX,
+  family?: number | null,
   type: number = SOCK_STREAM,
   proto: number = 0,
   options: SignalOptions = {},
 ): Promise<[Socket, Socket]> {
+  const facts = platform();
+  const fam = family === undefined || family === null ? facts.socketpair_family : as_int(family);
   if (as_int(type) !== SOCK_STREAM) {
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: "socketpair() supports SOCK_STREAM only",
     });
   }
-  const lst = socket(family, type, proto);
+  const lst = socket(fam, type, proto);
+  let dir: string | null = null;
+  const stop = new AbortController();
+  const signals = [stop.signal, AbortSignal.timeout(PAIR_SECONDS * 1000)];
+  if (options.signal) signals.push(options.signal);
+  const signal = AbortSignal.any(signals);
   try {
-    if (family === AF_UNIX) {
-      lst.bind(`\0pysocket-${crypto.randomUUID()}`);
+    if (fam === AF_UNIX) {
+      if (facts.abstract_names) {
+        const rnd = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0"));
+        lst.bind(`\0pysocket-${rnd.join("")}`);
+      } else {
+        dir = private_dir(facts.unix_path_max);
+        lst.bind(`${dir}/s`);
+      }
     } else {
-      lst.bind(family === AF_INET6 ? ["::1", 0] : ["127.0.0.1", 0]);
+      lst.bind(fam === AF_INET6 ? ["::1", 0] : ["127.0.0.1", 0]);
     }
-    lst.listen(1);
-    const a = socket(family, type, proto);
+    lst.listen();
+    const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
+    const a = socket(fam, type, proto);
     try {
-      const [, [b]] = await Promise.all([
-        a.connect(lst.getsockname(), options),
-        lst.accept(options),
-      ]);
+      const sent = (async () => {
+        await a.connect(lst.getsockname(), { signal });
+        await a.sendall(token, { signal });
+      })();
+      sent.catch(() => stop.abort(new OSError(E.ECONNABORTED)));
+      let b: Socket;
+      try {
+        b = await accept_authenticated(lst, a, token, fam !== AF_UNIX, signal);
+      } catch (e) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        await sent; // its own error first, if the connecting end failed
+        if (e instanceof DOMException && e.name === "TimeoutError") {
+          throw new OSError(E.ECONNABORTED, null, {
+            detail: `socketpair(): no connection proved to be its other end within ${PAIR_SECONDS} s`,
+          });
+        }
+        throw e;
+      }
+      await sent;
       return [a, b];
     } catch (e) {
       a.close();
       throw e;
     }
   } finally {
+    stop.abort();
     lst.close();
+    if (dir !== null) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch { /* removed already */ }
+    }
   }
 }
 
 /**
- * True when a socket can accept IPv4 and IPv6 on one `::` listener: always
- * the case with Deno where IPv6 works at all.
+ * True when a socket can accept IPv4 and IPv6 on one `::` listener, as
+ * Python's `socket.has_dualstack_ipv6()`: where IPv6 works and the platform
+ * leaves `IPV6_V6ONLY` off (not on Windows, where Deno's `::` listeners are
+ * IPv6-only: denoland/deno#36168).
  *
  * @returns whether dual-stack listening is available.
  *
@@ -246,8 +395,11 @@ export async function socketpair(
  * ```
  */
 export function has_dualstack_ipv6(): boolean {
+  if (platform().v6only) return false;
+  const deno = (globalThis as { Deno?: { listen?: typeof Deno.listen } }).Deno;
+  if (typeof deno?.listen !== "function") return false;
   try {
-    const l = Deno.listen({ hostname: "::1", port: 0 });
+    const l = deno.listen({ hostname: "::1", port: 0 });
     l.close();
     return true;
   } catch {

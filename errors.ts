@@ -1,9 +1,10 @@
 /**
  * Python's socket exceptions and the `errno` numbers of Linux.
  *
- * `OSError` carries `errno` and `strerror`, and its message reads like
- * Python's (`[Errno 111] Connection refused`), followed by what was being
- * done to which address when pysocket knows it.
+ * `OSError` carries `errno` and `strerror`, and its message is exactly
+ * Python's `str(e)` (`[Errno 111] Connection refused`). What was being done
+ * to which address (`connect to ('127.0.0.1', 9)`) rides in `operation`, and
+ * Deno shows it when it prints the error (`console.log`, or uncaught).
  *
  * @example Catch a refused connection the Python way
  * ```ts
@@ -60,16 +61,47 @@ export function strerror(code: number): string {
 
 /** Options accepted by every exception constructor here. */
 export interface ErrorDetail {
-  /** What was being done, e.g. `connect to ('127.0.0.1', 9)`. */
+  /**
+   * Why, for a reason CPython never meets (a Deno flag, permission or
+   * limit): appended to the message (`[Errno 95] Operation not supported: ...`).
+   */
   detail?: string;
+  /**
+   * What was being done to which address, e.g. `connect to ('127.0.0.1', 9)`:
+   * kept out of the message (which stays Python's `str(e)`), in `operation`.
+   */
+  operation?: string;
   /** The underlying error, usually Deno's. */
   cause?: unknown;
 }
 
 /**
+ * The link in an OSError's `cause` chain that names the operation, so that
+ * Deno's report of an uncaught error (which prints the `cause` chain but no
+ * other property) shows what failed: `Caused by: OperationError: connect to
+ * ('127.0.0.1', 9)`, then Deno's own error.
+ *
+ * @example
+ * ```ts
+ * import { from_errno, OperationError } from "./errors.ts";
+ * const e = from_errno(111, { operation: "connect to ('127.0.0.1', 9)" });
+ * console.log(e.cause instanceof OperationError); // true
+ * ```
+ */
+export class OperationError extends Error {
+  /** Always `"OperationError"`. */
+  override get name(): string {
+    return "OperationError";
+  }
+}
+
+const INSPECT = Symbol.for("Deno.customInspect");
+
+/**
  * Python's `OSError`: the base of every socket error. `errno` is Linux's
- * number, `strerror` its text, and the message reads
- * `[Errno N] strerror` (plus `: detail` when pysocket knows what failed).
+ * number, `strerror` its text, and the message reads `[Errno N] strerror`
+ * as Python's `str(e)` (plus `: detail` only for a reason CPython never
+ * meets); `operation` says what failed on which address.
  *
  * @example
  * ```ts
@@ -83,13 +115,15 @@ export class OSError extends Error {
   readonly errno: number | null;
   /** The error text without the `[Errno N]` prefix (`null` without an errno, as in Python). */
   readonly strerror: string | null;
+  /** What was being done to which address (`connect to ('127.0.0.1', 9)`), or null. Not in `message`. */
+  readonly operation: string | null;
 
   /**
    * Make an OSError. With no `strerror`, Linux's text for `errno` is used.
    *
    * @param code The errno number, or null.
    * @param text The error text (defaults to Linux's `strerror`).
-   * @param options `detail` appended to the message, and the `cause`.
+   * @param options `detail` appended to the message, `operation` kept beside it, and the `cause`.
    */
   constructor(
     code: number | null = null,
@@ -99,12 +133,29 @@ export class OSError extends Error {
     const str = text ?? (code === null ? null : strerror(code));
     let message = code === null ? (str ?? "") : `[Errno ${code}] ${str}`;
     if (options.detail) message += `: ${options.detail}`;
-    super(
-      message,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    const op = options.operation || null;
+    // The operation is a link of the cause chain (Deno prints that chain for an uncaught error).
+    const cause = op === null
+      ? options.cause
+      : new OperationError(op, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, cause === undefined ? undefined : { cause });
     this.errno = code;
     this.strerror = code === null ? null : str; // Python: OSError("text").strerror is None
+    this.operation = op;
+  }
+
+  /**
+   * How Deno's `console.log` shows the error: Python's text, then the
+   * operation in parentheses, the stack, and what Deno itself reported.
+   * @ignore
+   */
+  [INSPECT](inspect: (v: unknown, o?: unknown) => string, options?: unknown): string {
+    const head = `${this.name}: ${this.message}${this.operation ? ` (${this.operation})` : ""}`;
+    const frames = (this.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+    let text = [head, ...frames].join("\n");
+    const cause = this.cause instanceof OperationError ? this.cause.cause : this.cause;
+    if (cause !== undefined) text += `\nCaused by ${inspect(cause, options)}`;
+    return text;
   }
 
   /** The class name (`"ConnectionRefusedError"`, ...), as Python shows it. */

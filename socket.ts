@@ -52,7 +52,8 @@ import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
-import { as_int, py_type } from "./families/_ip.ts";
+import { as_int, deno_host, py_type } from "./families/_ip.ts";
+import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
 import { require_listen, require_unstable_net } from "./_unstable.ts";
@@ -354,7 +355,7 @@ export class Socket implements Disposable, AsyncDisposable {
     if (ep.kind === "unix") return { transport: "unix", path: ep.path };
     return {
       transport: "tcp",
-      hostname: ep.hostname.includes("%") ? ep.hostname.replace(/%.*$/, "") : ep.hostname,
+      hostname: deno_host(ep.hostname, ep.scope_id),
       port: ep.port,
     };
   }
@@ -503,7 +504,7 @@ export class Socket implements Disposable, AsyncDisposable {
         l = Deno.listen({ transport: "unix", path: ep.path });
       } else {
         const opts: Deno.TcpListenOptions = {
-          hostname: ep.hostname,
+          hostname: deno_host(ep.hostname, ep.scope_id),
           port: ep.port,
         };
         if (reuse_port) (opts as { reusePort?: boolean }).reusePort = true;
@@ -517,6 +518,7 @@ export class Socket implements Disposable, AsyncDisposable {
     }
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
+    if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
   }
 
   /**
@@ -598,12 +600,12 @@ export class Socket implements Disposable, AsyncDisposable {
   /** connect() on a bound or listening socket: what Linux says, or why Deno cannot. */
   #check_bound(ep: Endpoint, detail: string): void {
     if (!this.#listener) return;
-    if (this.#listening) throw new OSError(ep.kind === "unix" ? E.EINVAL : E.EISCONN, null, { detail });
+    if (this.#listening) throw new OSError(ep.kind === "unix" ? E.EINVAL : E.EISCONN, null, { operation: detail });
     if (ep.kind === "unix") {
       throw new OSError(
         E.EOPNOTSUPP,
         "connect() after bind() is not supported on AF_UNIX: neither Deno.connect nor node:net can bind a client Unix socket",
-        { detail },
+        { operation: detail },
       );
     }
   }
@@ -672,10 +674,10 @@ export class Socket implements Disposable, AsyncDisposable {
       this.#connecting = null;
       return;
     }
-    if (this.#stream) throw new OSError(E.EISCONN, null, { detail });
+    if (this.#stream) throw new OSError(E.EISCONN, null, { operation: detail });
     const key = JSON.stringify(ep);
     let c = this.#connecting;
-    if (c && c.key !== key) throw from_errno(E.EALREADY, { detail });
+    if (c && c.key !== key) throw from_errno(E.EALREADY, { operation: detail });
     if (!c) {
       this.#check_bound(ep, detail);
       if (typeof Deno.connect !== "function") {
@@ -705,11 +707,11 @@ export class Socket implements Disposable, AsyncDisposable {
       this.#connecting = c = conn;
       // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
       if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(conn.promise))) {
-        throw from_errno(E.EINPROGRESS, { detail });
+        throw from_errno(E.EINPROGRESS, { operation: detail });
       }
     } else if (dl.nonblocking) {
       if (!this.#stream && c.error === null) {
-        throw from_errno(E.EALREADY, { detail });
+        throw from_errno(E.EALREADY, { operation: detail });
       }
     }
     if (!dl.nonblocking) await dl.wait(c.promise);
@@ -1629,6 +1631,12 @@ export class Socket implements Disposable, AsyncDisposable {
       ? v[0]!
       : 0;
     const key = `${lv}:${name}`;
+    if (lv === SOL_SOCKET && name === SO_REUSEPORT && !platform().reuse_port) {
+      // Deno ignores reusePort outside Linux: never pretend (CPython on Windows has no SO_REUSEPORT).
+      throw new OSError(E.ENOPROTOOPT, null, {
+        detail: `SO_REUSEPORT: Deno honours it on Linux only, not ${platform().os}`,
+      });
+    }
     if (this.#dgram && this.#dgram.setsockopt(lv, name, v)) {
       this.#own_opts().set(key, num);
       return;
@@ -1657,9 +1665,11 @@ export class Socket implements Disposable, AsyncDisposable {
     } else if (
       lv === IPPROTO_IPV6 && name === IPV6_V6ONLY && this.#family === AF_INET6
     ) {
-      if (num !== 0) {
+      if ((num !== 0) !== platform().v6only) {
         throw new OSError(E.ENOPROTOOPT, null, {
-          detail: "IPV6_V6ONLY=1: Deno's IPv6 listeners are always dual-stack",
+          detail: platform().v6only
+            ? `IPV6_V6ONLY=0: Deno's IPv6 listeners are IPv6-only on ${platform().os}`
+            : "IPV6_V6ONLY=1: Deno's IPv6 listeners are always dual-stack",
         });
       }
     } else if (!(lv === SOL_SOCKET && name === SO_REUSEADDR)) {
@@ -1716,7 +1726,8 @@ export class Socket implements Disposable, AsyncDisposable {
         (lv === IPPROTO_IPV6 && name === IPV6_V6ONLY) ||
         (lv === IPPROTO_IP && this.#opts.has(`${lv}:${name}`));
       if (!known) throw new OSError(E.ENOPROTOOPT);
-      v = this.#opts.get(`${lv}:${name}`) ?? 0;
+      v = this.#opts.get(`${lv}:${name}`) ??
+        (lv === IPPROTO_IPV6 && name === IPV6_V6ONLY && platform().v6only ? 1 : 0);
     }
     if (buflen === undefined) return v;
     const len = as_int(buflen);

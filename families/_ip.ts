@@ -2,7 +2,7 @@
 // literal parsers (inet_pton's rules) used to tell a literal from a name.
 
 import { gaierror } from "../errors.ts";
-import { EAI_ADDRFAMILY } from "../constants.ts";
+import { EAI_ADDRFAMILY, EAI_NONAME } from "../constants.ts";
 
 /** Python's type name of a value, for TypeError messages. */
 export function py_type(v: unknown): string {
@@ -174,4 +174,27 @@ export function literal_check(
   if (mine(host)) return true;
   if (other(host)) throw new gaierror(EAI_ADDRFAMILY);
   return false;
+}
+
+/** True for fe80::/10 (link-local unicast) and ffx2:: (link-local multicast), whose zone matters. */
+function is_link_local(b: Uint8Array): boolean {
+  return (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) || (b[0] === 0xff && (b[1]! & 0x0f) === 0x02);
+}
+
+/**
+ * The host Deno gets for an IPv6 endpoint, as CPython builds its sockaddr: a
+ * zone written in the string (`fe80::1%eth0`) is parsed and dropped (a named
+ * zone on a global address fails to parse: gaierror EAI_NONAME), and the
+ * tuple's `scope_id` is the one used (`fe80::1%4` to Deno). Names and IPv4
+ * literals pass unchanged.
+ */
+export function deno_host(hostname: string, scope_id: number): string {
+  const z = hostname.indexOf("%");
+  const host = z < 0 ? hostname : hostname.slice(0, z);
+  const bytes = parse_ipv6(host);
+  if (bytes === null) return hostname;
+  if (z >= 0 && !/^\d+$/.test(hostname.slice(z + 1)) && !is_link_local(bytes)) {
+    throw new gaierror(EAI_NONAME);
+  }
+  return scope_id !== 0 ? `${host}%${scope_id}` : host;
 }

@@ -14,7 +14,13 @@ export type Endpoint =
     readonly flowinfo: number;
     readonly scope_id: number;
   }
-  | { readonly kind: "unix"; readonly path: string };
+  | {
+    readonly kind: "unix";
+    /** The path Deno gets (a relative bind path made absolute). */
+    readonly path: string;
+    /** The path as the caller gave it, when it differs (getsockname() reports it). */
+    readonly shown?: string;
+  };
 
 /** What every family adapter provides. */
 export interface FamilyAdapter {

@@ -3,10 +3,20 @@
 
 import { AF_UNIX } from "../constants.ts";
 import { errno, OSError } from "../errors.ts";
+import { platform } from "../_platform.ts";
 import { py_type } from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
-const MAX_PATH = 108;
+/** `path` made absolute against the current directory (as it is now), when Deno may read it. */
+function absolute(path: string): string {
+  if (path.startsWith("/") || path.startsWith("\0")) return path;
+  try {
+    const cwd = Deno.permissions.querySync({ name: "read" }).state === "granted" ? Deno.cwd() : null;
+    return cwd === null ? path : `${cwd.replace(/\/$/, "")}/${path}`;
+  } catch {
+    return path;
+  }
+}
 
 /** The AF_UNIX adapter. */
 export const unix: FamilyAdapter = {
@@ -15,7 +25,7 @@ export const unix: FamilyAdapter = {
   stream_transport: "unix",
   dgram_transport: "unixpacket",
   unbound: "",
-  parse(address: unknown, _op: string): Endpoint {
+  parse(address: unknown, op: string): Endpoint {
     let path: string;
     if (typeof address === "string") path = address;
     else if (address instanceof Uint8Array) {
@@ -23,11 +33,25 @@ export const unix: FamilyAdapter = {
     } else {throw new TypeError(
         `a bytes-like object is required, not '${py_type(address)}'`,
       );}
+    const max = platform().unix_path_max;
     const len = new TextEncoder().encode(path).length;
-    if (len >= MAX_PATH && !(path.startsWith("\0") && len <= MAX_PATH)) {
+    if (len >= max && !(path.startsWith("\0") && len <= max)) {
       throw new OSError(null, "AF_UNIX path too long");
     }
     if (path.length === 0) throw new OSError(errno.EINVAL);
+    if (path.startsWith("\0") && !platform().abstract_names) {
+      // No abstract namespace here: the kernel would take the NUL as the end of an empty path.
+      throw new OSError(errno.ENOENT, null, {
+        detail: `abstract Unix names exist only on Linux, not ${platform().os}`,
+      });
+    }
+    // A listener's path is made absolute when bound, so closing it after a chdir
+    // never deletes a file in another directory (Deno deletes it on close); `shown`
+    // is what getsockname() reports, as given (CPython).
+    if (op === "bind") {
+      const abs = absolute(path);
+      if (abs !== path) return { kind: "unix", path: abs, shown: path };
+    }
     return { kind: "unix", path };
   },
   from_deno(addr): string {

@@ -119,8 +119,8 @@ Deno.test("create_connection() raises the last error, or every error with all_er
   assert.ok(err instanceof AggregateError, String(err));
   assert.equal(err.errors.length, 2);
   for (const e of err.errors) assert.ok(e instanceof ConnectionRefusedError, String(e));
-  assert.match(String(err.errors[0].message), /::1/);
-  assert.match(String(err.errors[1].message), /127\.0\.0\.1/);
+  assert.match(String(err.errors[0].operation), /::1/); // the address rides in `operation`, not the message
+  assert.match(String(err.errors[1].operation), /127\.0\.0\.1/);
 });
 
 Deno.test("create_connection() times out every stalled attempt and reports them with all_errors", async () => {
