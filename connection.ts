@@ -203,6 +203,18 @@ const MAX_ACCEPTS = 256;
 /** Seconds a socketpair() waits for its own other end to prove itself. */
 const PAIR_SECONDS = 10;
 
+/** Run between the pair's listen and its connect (tests only: strangers that connect first). */
+let before_connect: ((address: AddressInput) => Promise<void>) | null = null;
+
+/**
+ * Internal, for tests only: `fn` runs after socketpair()'s listener is bound
+ * and before its own end connects, so a test can connect strangers first
+ * (null restores).
+ */
+export function _set_socketpair_hook_for_tests(fn: ((address: AddressInput) => Promise<void>) | null): void {
+  before_connect = fn;
+}
+
 /** Constant-time comparison of two byte strings of the same length. */
 function same_secret(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -343,6 +355,7 @@ export async function socketpair(
     }
     lst.listen();
     const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
+    if (before_connect) await before_connect(lst.getsockname() as AddressInput);
     const a = socket(fam, type, proto);
     try {
       const sent = (async () => {

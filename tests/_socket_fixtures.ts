@@ -187,3 +187,41 @@ export async function run_example(
     clearTimeout(killer);
   }
 }
+
+/** What some tests need from the machine, found once. */
+function can_run(cmd: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const NEEDS = {
+  python3: () => can_run("python3", ["--version"]),
+  openssl: () => can_run("openssl", ["version"]),
+  unix: () => Deno.build.os !== "windows",
+  unshare: () => Deno.build.os === "linux" && can_run("unshare", ["-n", "true"]),
+} as const;
+const WHY: Readonly<Record<keyof typeof NEEDS, string>> = {
+  python3: "python3 (the CPython reference) is not on PATH",
+  openssl: "openssl is not on PATH",
+  unix: "Deno has no Unix sockets on this platform",
+  unshare: "`unshare -n` (a network namespace, so a lookup cannot leave the machine) is not permitted here",
+};
+const found = new Map<string, boolean>();
+
+/**
+ * True (so: `Deno.test({ ignore: missing("python3"), ... })`) when the machine lacks
+ * one of `what`; says which once, on stdout, so no test is skipped silently.
+ */
+export function missing(...what: (keyof typeof NEEDS)[]): boolean {
+  let absent = false;
+  for (const w of what) {
+    if (!found.has(w)) {
+      found.set(w, NEEDS[w]());
+      if (!found.get(w)) console.log(`skipping the tests that need ${w}: ${WHY[w]}`);
+    }
+    if (!found.get(w)) absent = true;
+  }
+  return absent;
+}
