@@ -6,6 +6,7 @@ import { AF_INET, AF_INET6 } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
 import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import type { Buffer } from "./types.ts";
 
 const MAX_PART = [0xffffffff, 0xffffff, 0xffff, 0xff] as const;
 
@@ -41,7 +42,7 @@ function strtoul0(s: string, i: number): [bigint, number] {
  * (glibc's `inet_aton_exact`, used by getaddrinfo) nothing may follow the
  * address; without it, whitespace and anything after it are ignored.
  */
-export function parse_inet_aton(s: string, exact: boolean): Uint8Array | null {
+export function parse_inet_aton(s: string, exact: boolean): Uint8Array<ArrayBuffer> | null {
   const parts: number[] = [];
   let i = 0;
   let val = 0n;
@@ -104,10 +105,10 @@ function int_of(v: unknown, msg: () => string): bigint {
  * console.log(inet_pton(AF_INET6, "::1")); // Uint8Array(16) [0, ..., 1]
  * ```
  */
-export function inet_pton(address_family: number, ip_string: string): Uint8Array {
+export function inet_pton(address_family: number, ip_string: string): Uint8Array<ArrayBuffer> {
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
   const s = check_str(ip_string, "inet_pton", 2);
-  let out: Uint8Array | null;
+  let out: Uint8Array<ArrayBuffer> | null;
   if (af === BigInt(AF_INET)) out = parse_ipv4(s);
   else if (af === BigInt(AF_INET6)) out = parse_ipv6(s);
   else throw new OSError(E.EAFNOSUPPORT);
@@ -130,7 +131,7 @@ export function inet_pton(address_family: number, ip_string: string): Uint8Array
  * console.log(inet_ntop(AF_INET, new Uint8Array([127, 0, 0, 1]))); // "127.0.0.1"
  * ```
  */
-export function inet_ntop(address_family: number, packed_ip: BufferSource): string {
+export function inet_ntop(address_family: number, packed_ip: Buffer): string {
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
   const b = as_bytes(packed_ip);
   if (af === BigInt(AF_INET)) {
@@ -159,7 +160,7 @@ export function inet_ntop(address_family: number, packed_ip: BufferSource): stri
  * console.log(inet_aton("127.1")); // Uint8Array(4) [127, 0, 0, 1]
  * ```
  */
-export function inet_aton(ip_string: string): Uint8Array {
+export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
   const s = check_str(ip_string, "inet_aton", 1);
   const out = parse_inet_aton(s, false);
   if (!out) throw new OSError(null, "illegal IP address string passed to inet_aton");
@@ -180,7 +181,7 @@ export function inet_aton(ip_string: string): Uint8Array {
  * console.log(inet_ntoa(new Uint8Array([10, 0, 0, 1]))); // "10.0.0.1"
  * ```
  */
-export function inet_ntoa(packed_ip: BufferSource): string {
+export function inet_ntoa(packed_ip: Buffer): string {
   const b = as_bytes(packed_ip);
   if (b.length !== 4) throw new OSError(null, "packed IP wrong length for inet_ntoa");
   return format_ipv4(b);

@@ -7,6 +7,7 @@ import { lookup, lookupService } from "node:dns";
 import { errno, gaierror, PermissionError } from "./errors.ts";
 import { EAI_AGAIN, EAI_FAIL, EAI_NODATA, EAI_NONAME } from "./constants.ts";
 import { parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
+import { platform } from "./_platform.ts";
 
 const DNS_CODES: Readonly<Record<string, number>> = {
   ENOTFOUND: EAI_NONAME,
@@ -22,7 +23,7 @@ const DNS_CODES: Readonly<Record<string, number>> = {
 /** Map a node:dns failure to Python's gaierror (or PermissionError). */
 export function map_dns_error(e: unknown, host: string): Error {
   const code = (e as { code?: string }).code ?? "";
-  if (code === "EPERM" || e instanceof Deno.errors.NotCapable) {
+  if (code === "EPERM" || (typeof Deno === "object" && e instanceof Deno.errors.NotCapable)) {
     return new PermissionError(
       errno.EACCES,
       `Permission denied (${(e as Error).message})`,
@@ -89,16 +90,23 @@ interface HostsEntry {
   names: string[];
 }
 
-/** /etc/hosts, parsed; empty when the file is absent or not permitted. */
+/**
+ * The hosts file (/etc/hosts; on Windows, System32\\drivers\\etc\\hosts),
+ * parsed; empty when the file is absent or its read permission is not
+ * granted already: the permission is queried first, so a lookup never
+ * prompts on a terminal (nor fails without one) for a file it can do without.
+ */
 function hosts(): HostsEntry[] {
+  const path = platform().netdb.hosts;
   let text: string;
   try {
-    text = Deno.readTextFileSync("/etc/hosts");
+    if (path === null || Deno.permissions.querySync({ name: "read", path }).state !== "granted") return [];
+    text = Deno.readTextFileSync(path);
   } catch {
     return [];
   }
   const out: HostsEntry[] = [];
-  for (const line of text.split("\n")) {
+  for (const line of text.split(/\r?\n/)) {
     const body = line.replace(/#.*/, "");
     const f = body.split(/[ \t]+/).filter((x) => x !== "");
     if (f.length < 2) continue;
@@ -153,7 +161,7 @@ export async function reverse_lookup(
         else resolve(null);
       });
     } catch (e) {
-      if (e instanceof Deno.errors.NotCapable) reject(map_dns_error(e, ip));
+      if (typeof Deno === "object" && e instanceof Deno.errors.NotCapable) reject(map_dns_error(e, ip));
       else resolve(null);
     }
   });

@@ -5,6 +5,7 @@
 
 import { OSError } from "./errors.ts";
 import { as_int, py_type } from "./families/_ip.ts";
+import { platform } from "./_platform.ts";
 
 /** One /etc/services line. */
 export interface ServiceEntry {
@@ -186,23 +187,31 @@ function read_system_file(path: string): string | null {
 let services_cache: { entries: ServiceEntry[]; source: string } | null = null;
 let protocols_cache: ProtocolEntry[] | null = null;
 
+/** Internal, for tests only: forget the tables read, so a platform swap reads its own files. */
+export function _reset_netdb_for_tests(): void {
+  services_cache = null;
+  protocols_cache = null;
+}
+
 /**
  * The services database: /etc/services when readable, else the built-in
  * table (read once per process).
  */
 export function services(): { entries: ServiceEntry[]; source: string } {
   if (!services_cache) {
-    const text = read_system_file("/etc/services");
+    const path = platform().netdb.services;
+    const text = path === null ? null : read_system_file(path);
     services_cache = text === null
       ? { entries: parse_services(BUILTIN_SERVICES), source: "built-in" }
-      : { entries: parse_services(text), source: "/etc/services" };
+      : { entries: parse_services(text), source: path! };
   }
   return services_cache;
 }
 
 function protocols(): ProtocolEntry[] {
   if (!protocols_cache) {
-    protocols_cache = parse_protocols(read_system_file("/etc/protocols") ?? BUILTIN_PROTOCOLS);
+    const path = platform().netdb.protocols;
+    protocols_cache = parse_protocols((path === null ? null : read_system_file(path)) ?? BUILTIN_PROTOCOLS);
   }
   return protocols_cache;
 }

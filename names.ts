@@ -46,6 +46,7 @@ import {
 import { errno as E, gaierror, herror, OSError } from "./errors.ts";
 import { bind_args } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
+import { platform, require_deno } from "./_platform.ts";
 import { as_int, format_ipv4, format_ipv6, is_ipv4, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import { parse_inet_aton } from "./_inet.ts";
 import { find_port, find_service } from "./_services.ts";
@@ -294,7 +295,8 @@ async function gai(
         add(await wait(lookup_all(host, family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0)), false);
       }
       if (addrs.length === 0) throw new gaierror(EAI_NONAME);
-      canon = hosts_canonical_name(host) ?? host;
+      // The hosts file is read only for AI_CANONNAME (node:dns gives no canonical name).
+      canon = flags & AI_CANONNAME ? hosts_canonical_name(host) ?? host : host;
     }
   }
   const out: AddrInfo[] = [];
@@ -546,6 +548,7 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
  * ```
  */
 export function gethostname(): string {
+  require_deno("gethostname()");
   try {
     return Deno.hostname();
   } catch (e) {
@@ -611,8 +614,16 @@ export async function getnameinfo(
 
 // ---- interfaces ------------------------------------------------------
 
-/** [index, name] of every interface, from /sys/class/net (Linux); throws when unreadable. */
+/**
+ * [index, name] of every interface: from /sys/class/net on Linux (every
+ * interface, as if_nameindex(3)); elsewhere from Deno.networkInterfaces()
+ * (only interfaces with an address; the index is a link-local IPv6
+ * address's scope id, which is the interface index, else a number after the
+ * known ones, in Deno's order). Throws when unreadable.
+ */
 function read_interfaces(): [number, string][] {
+  require_deno("if_nameindex()");
+  if (!platform().sys_class_net) return interfaces_from_deno();
   const out: [number, string][] = [];
   for (const e of Deno.readDirSync("/sys/class/net")) {
     try {
@@ -620,6 +631,29 @@ function read_interfaces(): [number, string][] {
       if (Number.isInteger(idx)) out.push([idx, e.name]);
     } catch { /* vanished meanwhile */ }
   }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** The interface that holds 127.0.0.1 or ::1, if any. */
+function loopback_name(): string | null {
+  return Deno.networkInterfaces().find((i) => i.address === "127.0.0.1" || i.address === "::1")?.name ?? null;
+}
+
+/** The interface table from Deno.networkInterfaces() (where there is no /sys/class/net). */
+function interfaces_from_deno(): [number, string][] {
+  const known = new Map<string, number>();
+  const names: string[] = [];
+  for (const i of Deno.networkInterfaces()) {
+    if (!names.includes(i.name)) names.push(i.name);
+    if (i.family === "IPv6" && i.scopeid && /^fe[89ab]/i.test(i.address) && !known.has(i.name)) {
+      known.set(i.name, i.scopeid);
+    }
+  }
+  // The loopback interface is index 1 on Linux, macOS and Windows alike.
+  const lo = loopback_name();
+  if (lo !== null && !known.has(lo) && ![...known.values()].includes(1)) known.set(lo, 1);
+  let next = Math.max(0, ...known.values());
+  const out: [number, string][] = names.map((n) => [known.get(n) ?? ++next, n]);
   return out.sort((a, b) => a[0] - b[0]);
 }
 
@@ -642,11 +676,14 @@ function interfaces_or_throw(op: string): [number, string][] {
 
 /**
  * Every network interface as `[index, name]`, as Python's
- * `socket.if_nameindex` (read from /sys/class/net: Linux; Deno 2.9 asks
- * `--allow-all` for any read under /sys).
+ * `socket.if_nameindex`: read from /sys/class/net on Linux (Deno 2.9 asks
+ * `--allow-all` for any read under /sys); on macOS and Windows from
+ * `Deno.networkInterfaces()` (`--allow-sys`), which lists only interfaces
+ * that have an address and gives no index: a link-local IPv6 address's
+ * scope id stands for it, else a number after the known ones.
  *
  * @returns the list, by index.
- * @throws {PermissionError} without `--allow-all`; {OSError} when there is no /sys/class/net.
+ * @throws {PermissionError} without `--allow-all` (Linux) or `--allow-sys` (elsewhere).
  *
  * @example
  * ```ts
@@ -749,6 +786,7 @@ export interface InterfaceInfo {
  * ```
  */
 export function if_addresses(): InterfaceInfo[] {
+  require_deno("if_addresses()");
   let list: Deno.NetworkInterfaceInfo[];
   try {
     list = Deno.networkInterfaces();

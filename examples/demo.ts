@@ -4,7 +4,7 @@
  *
  * - TCP over IPv4 on 127.0.0.1
  * - TCP over IPv6 on ::1 (skipped when the host has no IPv6)
- * - a Unix stream socket in a temporary directory
+ * - a Unix stream socket in a temporary directory (skipped, saying why, where Deno has none: Windows)
  * - UDP on 127.0.0.1 (sendto/recvfrom; needs `--unstable-net`, skipped with a note without it)
  *
  * ```sh
@@ -109,11 +109,27 @@ if (has_ipv6_loopback()) {
 } else {
   console.log("\n== TCP/IPv6 (AF_INET6, ::1): skipped, this host has no IPv6 loopback");
 }
-const dir = Deno.makeTempDirSync({ prefix: "pysocket-demo-" });
-try {
-  await echo("Unix stream socket (AF_UNIX)", AF_UNIX, `${dir}/demo.sock`);
-} finally {
-  Deno.removeSync(dir, { recursive: true });
+/** Null when this platform has Unix sockets, else why not (Deno has none on Windows). */
+function no_unix_sockets(): string | null {
+  try {
+    socket(AF_UNIX).close();
+    return null;
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e;
+    return e.message;
+  }
+}
+
+const no_unix = no_unix_sockets();
+if (no_unix === null) {
+  const dir = Deno.makeTempDirSync({ prefix: "pysocket-demo-" });
+  try {
+    await echo("Unix stream socket (AF_UNIX)", AF_UNIX, `${dir}/demo.sock`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+} else {
+  console.log(`\n== Unix stream socket (AF_UNIX): skipped, ${no_unix}`);
 }
 
 // ---- UDP round trip ---------------------------------------------------

@@ -66,7 +66,7 @@ export function is_ipv4(s: string): boolean {
 }
 
 /** Parse a dotted-quad IPv4 literal exactly as inet_pton(AF_INET) does. */
-export function parse_ipv4(s: string): Uint8Array | null {
+export function parse_ipv4(s: string): Uint8Array<ArrayBuffer> | null {
   const parts = s.split(".");
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
@@ -81,7 +81,7 @@ export function parse_ipv4(s: string): Uint8Array | null {
 }
 
 /** Parse an IPv6 literal exactly as inet_pton(AF_INET6) does (no zone). */
-export function parse_ipv6(s: string): Uint8Array | null {
+export function parse_ipv6(s: string): Uint8Array<ArrayBuffer> | null {
   if (s.length === 0 || s.length > 45) return null;
   let head = s;
   let v4: Uint8Array | null = null;
