@@ -8,7 +8,12 @@
 
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import type { Deadline } from "./_wait.ts";
+import { type Deadline, signal_promise } from "./_wait.ts";
+
+/** A wake-up: resolves when the state a waiter watches may have changed. */
+type Gate = { promise: Promise<void>; resolve: () => void };
+
+const DONE = Promise.resolve();
 
 /** What the stream machinery needs of a connection (Deno.Conn fits). */
 export interface Transport {
@@ -63,9 +68,41 @@ export class StreamReader {
   #size = MIN_READ;
   #closed = false;
   #taken = 0;
+  // Wake-ups (stream.ts owner): waiters await #gate, which opens when the
+  // pending read completes or the state changes under them (SHUT_RD, close).
+  #gate: Gate | null = null;
+  #raised = false;
+  /** A direct read_into() in flight: wake() ends its caller's wait. */
+  #cut: (() => void) | null = null;
 
   constructor(t: Transport) {
     this.#t = t;
+  }
+
+  /** A promise that resolves when `p` (the pending read) does, or at the next wake(). */
+  #gated(p: Promise<unknown>): Promise<void> {
+    let g = this.#gate;
+    if (g === null) {
+      const ng = g = this.#gate = signal_promise();
+      p.then(() => {
+        if (this.#gate === ng) this.#gate = null;
+        ng.resolve();
+      });
+    }
+    return g.promise;
+  }
+
+  /** Wake every waiter: the state changed under them (shutdown, close). */
+  #wake(): void {
+    const g = this.#gate;
+    this.#gate = null;
+    g?.resolve();
+    this.#cut?.();
+  }
+
+  /** True once a read failed (reset, ...): the connection is gone, as the kernel's state says. */
+  get failed(): boolean {
+    return this.#err !== null || this.#raised;
   }
 
   /** Bytes that recv() could return now. */
@@ -83,9 +120,13 @@ export class StreamReader {
     return this.#pending !== null;
   }
 
-  /** The pending read (started if needed); resolves when it completes. Never rejects. */
+  /**
+   * The pending read (started if needed); resolves when it completes or the
+   * state changes (shutdown, close). Never rejects.
+   */
   poll(): Promise<void> {
-    return this.#pending ?? this.#read();
+    if (this.#closed || this.#eof || this.#err !== null) return DONE;
+    return this.#gated(this.#pending ?? this.#read());
   }
 
   #read(): Promise<void> {
@@ -129,7 +170,7 @@ export class StreamReader {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       const p = this.#pending ?? this.#read();
-      await dl.wait(p); // non-blocking: EAGAIN unless the read completes at once
+      await dl.wait(this.#gated(p)); // non-blocking: EAGAIN unless the read completes at once
     }
   }
 
@@ -145,25 +186,53 @@ export class StreamReader {
    * it is the pending read, so other callers wait for it. 0 at EOF.
    */
   read_into(view: Uint8Array): Promise<number> {
-    // One promise: it never rejects (an error comes back as an object), so it
-    // can stand as the pending read that other callers wait for.
-    const p = this.#t.read(view).then((v) => {
-      this.#pending = null;
-      return v;
-    }, (e: unknown) => {
-      this.#pending = null;
-      return { e };
-    });
-    this.#pending = p as Promise<unknown> as Promise<void>;
-    return p.then((v) => {
-      if (this.#closed) throw new OSError(errno.EBADF);
-      if (v === null || typeof v === "object") {
+    return new Promise<number>((resolve, reject) => {
+      let live = true;
+      // SHUT_RD or close() under the wait: the caller gets EOF (EBADF) now;
+      // the read goes on, and bytes it brings are kept for the next caller.
+      this.#cut = () => {
+        if (!live) return;
+        live = false;
+        if (this.#closed) reject(new OSError(errno.EBADF));
+        else resolve(0);
+      };
+      // The pending read: it never rejects, so other callers can wait for it.
+      this.#pending = this.#t.read(view).then((v) => {
+        this.#pending = null;
+        this.#cut = null;
+        if (!live) {
+          if (v !== null && v > 0 && !this.#closed) this.#keep(view.slice(0, v));
+          return;
+        }
+        live = false;
+        if (this.#closed) return reject(new OSError(errno.EBADF));
+        if (v === null) this.#eof = true;
+        resolve(v ?? 0);
+      }, (e: unknown) => {
+        this.#pending = null;
+        this.#cut = null;
+        if (!live) {
+          if (!this.#closed) this.#err = e;
+          return;
+        }
+        live = false;
+        if (this.#closed) return reject(new OSError(errno.EBADF));
         this.#eof = true; // an error is raised once, then the stream reads as EOF
-        if (v !== null) throw map_error(v.e, "recv");
-        return 0;
-      }
-      return v;
+        this.#raised = true;
+        reject(map_error(e, "recv"));
+      });
     });
+  }
+
+  /** Bytes a cut-off read_into() brought: buffered for the next caller (the reader was idle). */
+  #keep(b: Uint8Array): void {
+    const have = this.#buf.subarray(this.#start, this.#end);
+    const nb = new Uint8Array(have.length + b.length);
+    nb.set(have);
+    nb.set(b, have.length);
+    this.#buf = nb;
+    this.#start = 0;
+    this.#end = nb.length;
   }
 
   /** Throw the stored read error once (then the stream reads as EOF). */
@@ -172,6 +241,7 @@ export class StreamReader {
       const e = this.#err;
       this.#err = null;
       this.#eof = true;
+      this.#raised = true;
       throw map_error(e, "recv");
     }
   }
@@ -259,6 +329,7 @@ export class StreamReader {
   /** SHUT_RD: what is buffered stays readable, then EOF. */
   shut_read(): void {
     this.#eof = true;
+    this.#wake();
   }
 
   /** Forget everything; a pending read's outcome is discarded. */
@@ -266,10 +337,14 @@ export class StreamReader {
     this.#closed = true;
     this.#buf = EMPTY;
     this.#start = this.#end = 0;
+    this.#wake();
   }
 }
 
 const SEND_QUEUE = 256 * 1024;
+
+/** How long queued bytes are still delivered, after close() or SHUT_WR, to a peer that does not read. */
+export const LINGER_MS = 30_000;
 
 /**
  * The writing half. A blocking send with no deadline writes straight from
@@ -277,17 +352,24 @@ const SEND_QUEUE = 256 * 1024;
  * bounded queue that a background loop flushes in order, because a Deno
  * write cannot be taken back once started. Errors of the background loop are
  * raised by the next send, as the kernel reports them.
+ *
+ * Every waiter (a send waiting for room or for another send, select's
+ * wait_writable) is woken by every change: a write done, SHUT_WR, close().
  */
 export class StreamWriter {
   #t: Transport;
   #queue: Uint8Array[] = [];
   #queued = 0;
+  /** The write or flush in flight; resolves when it ends, never rejects. */
   #busy: Promise<void> | null = null;
   #err: unknown = null;
   #shut = false;
   #direct = false;
   #closed = false;
   #broken = false;
+  #gate: Gate | null = null;
+  /** Ends the wait of a caller whose direct write is in flight (SHUT_WR under it). */
+  #cut: ((e: OSError) => void) | null = null;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -300,6 +382,7 @@ export class StreamWriter {
    */
   close(): boolean {
     this.#closed = true;
+    this.#wake(); // a send waiting for room raises EBADF now
     return this.#direct;
   }
 
@@ -314,9 +397,24 @@ export class StreamWriter {
     return this.#busy === null && this.#queue.length === 0;
   }
 
-  /** Resolves when the current write or flush finishes; never rejects. */
+  /** True once a write failed: the connection is gone. */
+  get broken(): boolean {
+    return this.#err !== null || this.#broken;
+  }
+
+  #changed(): Promise<void> {
+    return (this.#gate ??= signal_promise()).promise;
+  }
+
+  #wake(): void {
+    const g = this.#gate;
+    this.#gate = null;
+    g?.resolve();
+  }
+
+  /** Resolves when writability may have changed (a write done, shutdown, close); never rejects. */
   poll(): Promise<void> {
-    return this.#busy ?? Promise.resolve();
+    return this.#busy === null || this.#closed || this.#shut ? DONE : this.#changed();
   }
 
   /** Resolves when everything queued has been written (or failed). */
@@ -344,26 +442,15 @@ export class StreamWriter {
     this.#check();
     if (data.length === 0) return 0;
     if (dl.unbounded) {
-      while (this.#busy) await this.#busy;
-      this.#check();
-      let done!: () => void;
-      this.#busy = new Promise<void>((r) => done = r);
-      this.#direct = true;
-      try {
-        return await this.#t.write(data);
-      } catch (e) {
-        throw this.#closed ? new OSError(errno.EBADF) : map_error(e, "send");
-      } finally {
-        this.#direct = false;
-        this.#busy = null;
-        // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
-        if (this.#queue.length > 0) this.#busy = this.#flush();
-        done();
+      while (this.#busy) {
+        await this.#changed();
+        this.#check();
       }
+      return await this.#write_direct(data);
     }
     while (this.#busy && this.#queued >= SEND_QUEUE) {
       if (dl.nonblocking) dl.would_block();
-      await dl.wait(this.#busy);
+      await dl.wait(this.#changed());
       this.#check();
     }
     const k = Math.min(data.length, SEND_QUEUE - this.#queued);
@@ -371,6 +458,36 @@ export class StreamWriter {
     this.#queued += k;
     if (!this.#busy) this.#busy = this.#flush();
     return k;
+  }
+
+  /** One write straight from the caller's bytes; SHUT_WR under it ends the caller's wait (EPIPE). */
+  #write_direct(data: Uint8Array): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let live = true;
+      this.#direct = true;
+      this.#cut = (e) => {
+        live = false;
+        this.#direct = false; // no caller waits on it any more: close() lets it finish (linger)
+        reject(e);
+      };
+      this.#busy = this.#t.write(data).then((n) => {
+        this.#after_direct();
+        if (live) resolve(n);
+      }, (e: unknown) => {
+        this.#after_direct();
+        if (live) reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
+        else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
+      });
+    });
+  }
+
+  #after_direct(): void {
+    this.#direct = false;
+    this.#cut = null;
+    this.#busy = null;
+    // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
+    if (this.#queue.length > 0) this.#busy = this.#flush();
+    this.#wake();
   }
 
   async #flush(): Promise<void> {
@@ -381,6 +498,7 @@ export class StreamWriter {
         this.#queued -= n;
         if (n >= chunk.length) this.#queue.shift();
         else this.#queue[0] = chunk.subarray(n);
+        this.#wake(); // room for a waiting send
       }
     } catch (e) {
       this.#err = e;
@@ -388,6 +506,7 @@ export class StreamWriter {
       this.#queued = 0;
     } finally {
       this.#busy = null;
+      this.#wake();
     }
   }
 
@@ -398,11 +517,33 @@ export class StreamWriter {
     this.#check();
   }
 
-  /** SHUT_WR: flush what is queued, then half-close. */
+  /**
+   * SHUT_WR, which never waits for the peer to read (as shutdown(2)): idle,
+   * the half-close happens now; otherwise sends waiting for room or for a
+   * write in flight raise BrokenPipeError now, and what was accepted before
+   * goes out in the background, then the half-close. A peer that reads none
+   * of it within LINGER_MS gets the connection closed (Deno cannot cancel a
+   * write in flight any other way).
+   */
   async shut_write(): Promise<void> {
     if (this.#shut) return;
-    await this.drain();
     this.#shut = true;
+    if (this.#busy === null) return await this.#close_write();
+    this.#cut?.(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
+    this.#wake();
+    const linger = setTimeout(() => {
+      try {
+        this.#t.close();
+      } catch { /* closed already */ }
+    }, LINGER_MS);
+    Deno.unrefTimer(linger);
+    this.drain().then(() => {
+      clearTimeout(linger);
+      if (!this.#closed) this.#close_write().catch(() => {});
+    });
+  }
+
+  async #close_write(): Promise<void> {
     try {
       await this.#t.closeWrite();
     } catch (e) {
@@ -412,6 +553,18 @@ export class StreamWriter {
   }
 }
 
+/** Pending accepts of listeners closed under them: the port is free once each settles. */
+const closing = new Set<Promise<void>>();
+
+/**
+ * Resolves once every listener closed with an accept in flight has really
+ * released its port (Deno frees it when that accept settles, a turn later);
+ * null when there is none, the common case.
+ */
+export function listeners_released(): Promise<unknown> | null {
+  return closing.size === 0 ? null : Promise.all(closing);
+}
+
 /** A listener's accept side: one pending accept, kept across timeouts. */
 export class AcceptQueue {
   #l: Deno.Listener;
@@ -419,6 +572,8 @@ export class AcceptQueue {
   #ready: Deno.Conn[] = [];
   #err: unknown = null;
   #closed = false;
+  /** What a waiting accept raises once closed: EBADF, or EINVAL after shutdown(SHUT_RD). */
+  #code: number = errno.EBADF;
 
   constructor(l: Deno.Listener) {
     this.#l = l;
@@ -426,11 +581,12 @@ export class AcceptQueue {
 
   /** True when accept() would return at once. */
   get ready(): boolean {
-    return this.#ready.length > 0 || this.#err !== null;
+    return this.#ready.length > 0 || this.#err !== null || this.#closed;
   }
 
   /** The pending accept (started if needed); never rejects. */
   poll(): Promise<void> {
+    if (this.#closed) return DONE;
     return this.#pending ??= this.#l.accept().then((c) => {
       this.#pending = null;
       if (this.#closed) c.close();
@@ -445,7 +601,7 @@ export class AcceptQueue {
   async accept(dl: Deadline): Promise<Deno.Conn> {
     while (this.#ready.length === 0 && this.#err === null) {
       // Closed under a waiting accept: a new accept would fail at once, forever.
-      if (this.#closed) throw new OSError(errno.EBADF);
+      if (this.#closed) throw new OSError(this.#code);
       const p = this.poll();
       await dl.wait(p); // non-blocking: EAGAIN unless a connection is queued already
     }
@@ -458,15 +614,25 @@ export class AcceptQueue {
 
   /** Resolves once no accept is in flight: after close(), the listener's port is then free. */
   settled(): Promise<void> {
-    return this.#pending ?? Promise.resolve();
+    return this.#pending ?? DONE;
   }
 
-  /** Close the listener; connections already accepted but not taken are closed. */
-  close(): void {
+  /**
+   * Close the listener; connections already accepted but not taken are
+   * closed (reset, as the kernel does). A waiting accept raises `code`.
+   */
+  close(code: number = errno.EBADF): void {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#code = code;
     for (const c of this.#ready.splice(0)) c.close();
     try {
       this.#l.close();
     } catch { /* already closed */ }
+    const p = this.#pending;
+    if (p !== null) {
+      closing.add(p);
+      p.then(() => closing.delete(p));
+    }
   }
 }

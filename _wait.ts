@@ -22,6 +22,18 @@ export class Deadline {
   /** True for `settimeout(0)`: never wait. */
   readonly nonblocking: boolean;
   readonly signal: AbortSignal | undefined;
+  /** False once a wait has been armed: only the first wait of a call polls past the deadline. */
+  #polled = false;
+
+  /**
+   * The Deadline of one call: a shared one when there is nothing to track
+   * (no timeout, no signal), so the common blocking path allocates nothing.
+   * @param timeout seconds; null waits forever, 0 never waits.
+   * @param signal an optional AbortSignal.
+   */
+  static of(timeout: number | null, signal?: AbortSignal): Deadline {
+    return timeout === null && signal === undefined ? FOREVER : new Deadline(timeout, signal);
+  }
 
   /**
    * @param timeout seconds; null waits forever, 0 never waits.
@@ -67,8 +79,14 @@ export class Deadline {
         });
       });
     }
-    const remaining = this.at - performance.now();
-    if (remaining <= 0) return Promise.reject(new TimeoutError());
+    let remaining = this.at - performance.now();
+    if (remaining <= 0) {
+      // As CPython, which polls once with the whole timeout before it looks
+      // at the clock: a tiny timeout still gets what is ready now (one turn).
+      if (this.#polled) return Promise.reject(new TimeoutError());
+      remaining = 0;
+    }
+    this.#polled = true;
     return new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
@@ -102,6 +120,9 @@ export class Deadline {
     });
   }
 }
+
+/** The Deadline of every call with no timeout and no signal (never changes). */
+const FOREVER = new Deadline(null);
 
 /**
  * True when `p` (which never rejects) settles within one event-loop turn: a

@@ -49,7 +49,7 @@ import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
-import { AcceptQueue, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
+import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
 import { as_int, deno_host, py_type } from "./families/_ip.ts";
@@ -152,7 +152,8 @@ class StreamState {
 
 /** A connect() in flight, kept across timeouts. */
 interface Connecting {
-  key: string;
+  /** Where to (as parsed): a blocking socket's second connect() waits only for the same address. */
+  to: Endpoint;
   promise: Promise<void>;
   error: unknown;
   /** Aborts the Deno.connect when the socket is closed under it. */
@@ -211,6 +212,8 @@ export class Socket implements Disposable, AsyncDisposable {
   // SOCK_STREAM
   #stream: StreamState | null = null;
   #connecting: Connecting | null = null;
+  /** connect() calls running: an I/O call meanwhile is a forgotten `await`. */
+  #calls = 0;
   // Listener, datagram and error state: one object made on first write, so a
   // connected socket (the many) carries none of it. Read through the accessors.
   #x: SocketExtra | null = null;
@@ -332,7 +335,7 @@ export class Socket implements Disposable, AsyncDisposable {
     // As CPython: MSG_DONTWAIT only makes a blocking socket not wait; a socket
     // with a timeout polls for up to its timeout first.
     const t = flags & MSG_DONTWAIT && this.#timeout === null ? 0 : this.#timeout;
-    return new Deadline(t, signal as AbortSignal | undefined);
+    return Deadline.of(t, signal as AbortSignal | undefined);
   }
 
   #detail(op: string, address?: Address): string {
@@ -365,9 +368,33 @@ export class Socket implements Disposable, AsyncDisposable {
     return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
   }
 
+  /**
+   * Before stream I/O on a socket that is not connected yet: null when there
+   * is nothing to wait for. A connect() still running means its caller did
+   * not await it; a connect left in flight (non-blocking, timed out) is
+   * waited for within this call's deadline, as the kernel does.
+   */
+  #connect_gate(dl: Deadline): Promise<void> | null {
+    if (this.#stream !== null || (this.#connecting === null && this.#calls === 0)) return null;
+    if (this.#calls > 0) throw forgotten_await();
+    return this.#after_connect(this.#connecting!, dl);
+  }
+
+  async #after_connect(c: Connecting, dl: Deadline): Promise<void> {
+    if (c.error === null) {
+      await dl.wait(c.promise); // non-blocking: EAGAIN unless it completes at once
+      this.#check_open();
+    }
+    if (this.#stream === null && c.error !== null && this.#connecting === c) {
+      // The failure is reported once (SO_ERROR), then the socket is unconnected.
+      this.#connecting = null;
+      throw map_error(c.error, "connect");
+    }
+  }
+
   #stream_or_throw(): StreamState {
     this.#check_open();
-    if (!this.#stream) throw new OSError(E.ENOTCONN);
+    if (!this.#stream) throw this.#calls > 0 ? forgotten_await() : new OSError(E.ENOTCONN);
     return this.#stream;
   }
 
@@ -541,7 +568,11 @@ export class Socket implements Disposable, AsyncDisposable {
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
     if (this.#stream) throw new OSError(E.EINVAL);
-    if (!this.#listener) this.bind(this.#adapter.unbound as AddressInput);
+    if (!this.#listener) {
+      // After shutdown(SHUT_RD) Linux binds again to a new port on the same host.
+      const was = this.#local;
+      this.bind((Array.isArray(was) ? [was[0], 0, ...was.slice(2)] : this.#adapter.unbound) as AddressInput);
+    }
     this.#listening = true;
   }
 
@@ -567,6 +598,7 @@ export class Socket implements Disposable, AsyncDisposable {
       return this.#local ??= this.#adapter.from_deno(this.#listener.addr);
     }
     if (this.#connecting?.local) return this.#connecting.local;
+    if (this.#local !== null) return this.#local; // a listener shut down (SHUT_RD)
     return this.#adapter.unbound;
   }
 
@@ -598,8 +630,9 @@ export class Socket implements Disposable, AsyncDisposable {
   // ---- connecting ----------------------------------------------------
 
   /** connect() on a bound or listening socket: what Linux says, or why Deno cannot. */
-  #check_bound(ep: Endpoint, detail: string): void {
+  #check_bound(ep: Endpoint, address: Address): void {
     if (!this.#listener) return;
+    const detail = this.#detail("connect", address);
     if (this.#listening) throw new OSError(ep.kind === "unix" ? E.EINVAL : E.EISCONN, null, { operation: detail });
     if (ep.kind === "unix") {
       throw new OSError(
@@ -663,34 +696,50 @@ export class Socket implements Disposable, AsyncDisposable {
     const a = bind_args("connect", [address, options], ["address"]);
     this.#check_open();
     const ep = this.#adapter.parse(a.address, "connect");
-    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
     if (this.#dgram) {
       this.#dgram.connect(await this.#resolve(ep, dl));
       return;
     }
-    const detail = this.#detail("connect", a.address as Address);
-    if (this.#stream && this.#connecting?.error === null) {
+    this.#calls++;
+    try {
+      await this.#connect(ep, a.address as Address, dl);
+    } finally {
+      this.#calls--;
+    }
+  }
+
+  async #connect(ep: Endpoint, address: Address, dl: Deadline): Promise<void> {
+    let c = this.#connecting;
+    if (this.#stream && c !== null && c.error === null) {
       // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
       this.#connecting = null;
       return;
     }
-    if (this.#stream) throw new OSError(E.EISCONN, null, { operation: detail });
-    const key = JSON.stringify(ep);
-    let c = this.#connecting;
-    if (c && c.key !== key) throw from_errno(E.EALREADY, { operation: detail });
-    if (!c) {
-      this.#check_bound(ep, detail);
+    if (this.#stream) throw new OSError(E.EISCONN, null, { operation: this.#detail("connect", address) });
+    if (c !== null) {
+      // A connect left in flight (timed out, aborted, non-blocking). CPython's
+      // timed and non-blocking sockets are non-blocking descriptors, where
+      // connect(2) says EALREADY at once; a blocking one waits for it (for the
+      // same address: another one is EALREADY too, as in pysocket before).
+      if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
+        throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
+      }
+    } else {
+      this.#check_bound(ep, address);
       if (typeof Deno.connect !== "function") {
         throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
       }
       // A literal (the common case) needs no resolver, nor a promise hop.
       const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
+      // A listener closed with an accept in flight frees its port a turn later:
+      // wait for it, so this connect is refused rather than reset in its backlog.
+      const released = listeners_released();
+      if (released !== null) await released;
       if (this.#closed) throw new OSError(E.EBADF);
-      if (this.#connecting || this.#stream) {
-        return this.connect(address, options);
-      }
-      this.#check_bound(ep, detail);
-      const conn: Connecting = { key, promise: Promise.resolve(), error: null, stop: new AbortController() };
+      if (this.#connecting || this.#stream) return this.#connect(ep, address, dl);
+      this.#check_bound(ep, address);
+      const conn: Connecting = { to: ep, promise: DONE, error: null, stop: new AbortController() };
       // Bound first: connect from that address through node:net (_duplex.ts).
       const from = this.#listener ? this.#unbind(conn) : null;
       const to = this.#deno_addr(target);
@@ -707,18 +756,14 @@ export class Socket implements Disposable, AsyncDisposable {
       this.#connecting = c = conn;
       // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
       if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(conn.promise))) {
-        throw from_errno(E.EINPROGRESS, { operation: detail });
-      }
-    } else if (dl.nonblocking) {
-      if (!this.#stream && c.error === null) {
-        throw from_errno(E.EALREADY, { operation: detail });
+        throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
       }
     }
     if (!dl.nonblocking) await dl.wait(c.promise);
     if (this.#closed) throw new OSError(E.EBADF);
     if (this.#connecting === c) this.#connecting = null;
     if (c.error !== null) {
-      const err = map_error(c.error, detail);
+      const err = map_error(c.error, this.#detail("connect", address));
       if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
       throw err;
     }
@@ -784,7 +829,7 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (!this.#listening || !this.#accepts) throw new OSError(E.EINVAL);
-    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
     let t: Deno.Conn;
     try {
       t = await this.#accepts.accept(dl);
@@ -830,6 +875,10 @@ export class Socket implements Disposable, AsyncDisposable {
     dl: Deadline,
     into: Uint8Array | null,
   ): Promise<Uint8Array | number> {
+    if (this.#stream === null) {
+      const g = this.#connect_gate(dl);
+      if (g !== null) await g;
+    }
     // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN).
     if (!this.#stream && !this.#closed && this.#family === AF_UNIX) throw new OSError(E.EINVAL);
     const st = this.#stream_or_throw();
@@ -844,17 +893,21 @@ export class Socket implements Disposable, AsyncDisposable {
       }
     }
     if (n > 0) {
-      // Another task's recv may take the bytes between fill() and here; an
-      // empty result would read as EOF, so wait again (nothing buffered and
-      // no EOF or error: `ready` is false).
+      // MSG_WAITALL waits for all n bytes only on a blocking socket: CPython's
+      // timed and non-blocking sockets are non-blocking descriptors, where it
+      // returns what is there once something is.
+      const want = flags & MSG_WAITALL && dl.at === Infinity && !dl.nonblocking ? n : 1;
+      // Another task's recv may take the bytes between fill() and here: wait
+      // again until `want` are buffered (or EOF or an error), so an empty
+      // result never reads as a false EOF and MSG_WAITALL is never short.
       do {
         try {
-          await r.fill(flags & MSG_WAITALL ? n : 1, dl);
+          await r.fill(want, dl);
         } catch (e) {
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      } while (!r.ready && !this.#closed);
+      } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
@@ -1067,7 +1120,11 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
-    if (!this.#stream) throw this.#unconnected_send();
+    if (this.#stream === null) {
+      const g = this.#connect_gate(dl);
+      if (g !== null) await g;
+      if (!this.#stream) throw this.#unconnected_send();
+    }
     return await this.#stream.writer.send(bytes, dl);
   }
 
@@ -1102,7 +1159,11 @@ export class Socket implements Disposable, AsyncDisposable {
       await this.#dgram.send(bytes, f, dl);
       return;
     }
-    if (!this.#stream) throw this.#unconnected_send();
+    if (this.#stream === null) {
+      const g = this.#connect_gate(dl);
+      if (g !== null) await g;
+      if (!this.#stream) throw this.#unconnected_send();
+    }
     await this.#stream.writer.send_all(bytes, dl);
   }
 
@@ -1144,6 +1205,10 @@ export class Socket implements Disposable, AsyncDisposable {
     if (!this.#dgram) {
       // Linux ignores the address of a sendto() on a connected TCP socket;
       // a Unix stream socket refuses it (EISCONN, or EOPNOTSUPP unconnected).
+      if (this.#stream === null) {
+        const g = this.#connect_gate(dl);
+        if (g !== null) await g;
+      }
       if (this.#family === AF_UNIX) throw new OSError(this.#stream ? E.EISCONN : E.EOPNOTSUPP);
       if (this.#stream) return await this.#stream.writer.send(bytes, dl);
       throw from_errno(E.EPIPE);
@@ -1206,18 +1271,33 @@ export class Socket implements Disposable, AsyncDisposable {
       throw new RangeError(`count must be a positive integer (got ${cnt})`);
     }
     this.#check_open();
-    if (!this.#stream) throw this.#unconnected_send();
+    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
+    if (this.#stream === null) {
+      const g = this.#connect_gate(dl);
+      if (g !== null) await g;
+      if (!this.#stream) throw this.#unconnected_send();
+    }
     const st = this.#stream;
-    const dl = new Deadline(this.#timeout, a.signal as AbortSignal | undefined);
+    const start = off ?? await f.seek(0, Deno.SeekMode.Current);
     if (off !== null) await f.seek(off, Deno.SeekMode.Start);
-    const buf = new Uint8Array(256 * 1024);
-    let total = 0;
-    while (total < cnt) {
-      const want = Math.min(buf.length, cnt - total);
-      const n = await f.read(buf.subarray(0, want));
-      if (n === null || n === 0) break;
-      await st.writer.send_all(buf.subarray(0, n), dl);
-      total += n;
+    const buf = new Uint8Array(Math.min(256 * 1024, cnt));
+    let total = 0, read_to = start;
+    try {
+      while (total < cnt) {
+        const want = Math.min(buf.length, cnt - total);
+        const n = await f.read(buf.subarray(0, want));
+        if (n === null || n === 0) break;
+        read_to += n;
+        // send() by send(), so a timeout knows how many bytes went.
+        for (let o = 0; o < n;) {
+          const k = await st.writer.send(buf.subarray(o, n), dl);
+          o += k;
+          total += k;
+        }
+      }
+    } finally {
+      // As CPython: the file's position ends after the last byte sent, even on a timeout.
+      if (read_to !== start + total) await f.seek(start + total, Deno.SeekMode.Start);
     }
     return total;
   }
@@ -1252,10 +1332,41 @@ export class Socket implements Disposable, AsyncDisposable {
       if (this.#dgram.getpeername() === null) throw new OSError(E.ENOTCONN);
       return;
     }
+    if (this.#listener) {
+      // Linux: a listening socket may be shut down; SHUT_RD stops listening
+      // and a waiting accept raises EINVAL. A bound, unlistened TCP socket is
+      // not connected.
+      if (!this.#listening && this.#family !== AF_UNIX) throw new OSError(E.ENOTCONN);
+      if (h !== SHUT_WR && this.#listening) this.#stop_listening();
+      return;
+    }
+    if (this.#stream === null && this.#connecting !== null) {
+      if (this.#calls > 0) throw forgotten_await();
+      // Linux: shutdown() of a connect in flight aborts it (as close() does).
+      const c = this.#connecting;
+      this.#connecting = null;
+      c.stop.abort();
+      if (c.error === null) return;
+    }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
     const st = this.#stream_or_throw();
-    if (h !== SHUT_WR) st.reader.shut_read();
-    if (h !== SHUT_RD) await st.writer.shut_write();
+    const r = st.reader, w = st.writer;
+    // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
+    // For SHUT_RD(WR), a read in flight is given a turn to tell (nothing is lost).
+    if (!r.failed && !w.broken && h !== SHUT_WR && !r.ended) await settles_now(r.poll());
+    if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
+    if (h !== SHUT_WR) r.shut_read();
+    // Never waits for the peer to read (what is queued goes out in the background).
+    if (h !== SHUT_RD) await w.shut_write();
+  }
+
+  /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
+  #stop_listening(): void {
+    this.#local = this.getsockname();
+    this.#accepts?.close(E.EINVAL);
+    this.#listener = null;
+    this.#accepts = null;
+    this.#listening = false;
   }
 
   /**
@@ -1581,10 +1692,15 @@ export class Socket implements Disposable, AsyncDisposable {
     this.close();
   }
 
-  /** Close on `await using` scope exit (queued bytes are still delivered in the background). */
+  /**
+   * Close on `await using` scope exit (queued bytes are still delivered in
+   * the background). A listener's port is free when this resolves: Deno
+   * releases it a turn after close() when an accept was in flight.
+   */
   [Symbol.asyncDispose](): Promise<void> {
+    const acc = this.#accepts;
     this.close();
-    return Promise.resolve();
+    return acc === null ? DONE : acc.settled();
   }
 
   // ---- options -------------------------------------------------------
@@ -1780,7 +1896,7 @@ export class Socket implements Disposable, AsyncDisposable {
    * @ignore
    */
   _deadline(signal?: AbortSignal): Deadline {
-    return new Deadline(this.#timeout, signal);
+    return Deadline.of(this.#timeout, signal);
   }
 
   /**
@@ -1905,6 +2021,20 @@ export class Socket implements Disposable, AsyncDisposable {
 
 const detached = new Map<number, Socket>();
 
+const DONE: Promise<void> = Promise.resolve();
+
+function same_endpoint(a: Endpoint, b: Endpoint): boolean {
+  if (a.kind === "unix" || b.kind === "unix") {
+    return a.kind === b.kind && (a as { path: string }).path === (b as { path: string }).path;
+  }
+  return a.hostname === b.hostname && a.port === b.port && a.flowinfo === b.flowinfo && a.scope_id === b.scope_id;
+}
+
+/** An I/O call made while this socket's connect() is still running: its caller did not await it. */
+function forgotten_await(): OSError {
+  return new OSError(E.EINPROGRESS, "connect() has not finished: did you forget `await` before connect()?");
+}
+
 /** recvmsg()/recvmsg_into(): only ancbufsize 0 can be honoured on Deno. */
 function no_ancillary(op: string, ancbufsize: unknown): void {
   if (ancbufsize === undefined || ancbufsize === null) return;
@@ -1916,9 +2046,6 @@ function no_ancillary(op: string, ancbufsize: unknown): void {
     });
   }
 }
-
-/** How long close() keeps delivering queued bytes to a peer that does not read. */
-const LINGER_MS = 30_000;
 
 /** recv_into of at least this many bytes reads straight into the caller's buffer when it may. */
 const DIRECT_READ = 16 * 1024;
