@@ -3,7 +3,12 @@
 //
 // Python's datagram semantics are rebuilt on top of what Deno offers:
 // - one pending receive() at a time, kept across timeouts and aborts; its
-//   datagram is queued for the next call, so nothing is lost;
+//   datagram is queued for the next call, so nothing is lost; a caller takes
+//   a datagram off the queue in the same step that finds it, so concurrent
+//   callers each get their own (only MSG_PEEK leaves it for the next one);
+// - a non-blocking call, or one whose timeout has (nearly) run out, gives a
+//   receive one turn of the event loop first, as CPython polls before giving
+//   up: a datagram already in the kernel's queue is returned;
 // - receive() truncates silently, so every receive uses a buffer larger than
 //   any datagram the transport can carry and the caller's bufsize is applied
 //   on the copy (the rest of the datagram is discarded, as the kernel does);
@@ -44,9 +49,9 @@ import {
   SO_REUSEADDR,
   SOL_SOCKET,
 } from "./constants.ts";
-import { BlockingIOError, errno as E, from_errno, OSError } from "./errors.ts";
+import { BlockingIOError, errno as E, from_errno, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, signal_promise } from "./_wait.ts";
+import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
 import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
@@ -59,6 +64,8 @@ const MAX_UDP6 = 65527;
 /** Receive buffers: larger than any datagram the transport carries, so Deno never truncates. */
 const RX_UDP = 65536;
 const RX_UNIX = 256 * 1024;
+/** A timed receive with less than this left (ms) polls first, as CPython's does. */
+const POLL_MS = 10;
 
 /** A received datagram waiting for the next recv call. */
 interface Datagram {
@@ -500,13 +507,22 @@ class DgramEngine implements DatagramEngine {
     }
   }
 
-  /** The next datagram (left queued: the caller shifts it unless peeking). */
-  async #next(dl: Deadline): Promise<Datagram> {
+  /**
+   * The next datagram, taken off the queue in the same synchronous step that
+   * finds it (left queued when peeking), so concurrent callers woken by the
+   * same arrival never get the same datagram: the first takes it, the others
+   * wait for the next one.
+   */
+  async #next(dl: Deadline, peek: boolean): Promise<Datagram> {
     await this.#settle_options();
+    let polled = false;
     for (;;) {
       this.#check_open();
       const head = this.#queue[0];
-      if (head) return head;
+      if (head) {
+        if (!peek) this.#queue.shift();
+        return head;
+      }
       const err = this.#rx_error;
       if (err !== null) {
         this.#rx_error = null;
@@ -514,14 +530,15 @@ class DgramEngine implements DatagramEngine {
       }
       this.#start_receive();
       const changed = this.#changed.promise;
-      if (dl.nonblocking) {
-        // A datagram already in the kernel's queue completes the receive within
-        // one turn of the event loop; give it that turn before raising EAGAIN.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const tick = new Promise<boolean>((r) => timer = setTimeout(() => r(false), 0));
-        const moved = await Promise.race([changed.then(() => true), tick]);
-        clearTimeout(timer);
-        if (!moved) throw new BlockingIOError(E.EAGAIN);
+      // Non-blocking, or a timeout (nearly) run out: as CPython polls the socket
+      // before giving up, a datagram already in the kernel's queue is returned.
+      // Its receive completes within one turn of the event loop: give it that turn.
+      if (dl.nonblocking || (!polled && dl.at !== Infinity && dl.at - performance.now() < POLL_MS)) {
+        polled = true;
+        if (await settles_now(changed)) continue;
+        if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
+        if (dl.signal?.aborted) throw dl.signal.reason;
+        if (dl.at <= performance.now()) throw new TimeoutError();
         continue;
       }
       await dl.wait(changed);
@@ -529,17 +546,16 @@ class DgramEngine implements DatagramEngine {
   }
 
   async recv_into(view: Uint8Array, flags: number, dl: Deadline): Promise<[number, Address | null]> {
-    const dg = await this.#next(dl);
+    const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
     const n = Math.min(view.length, dg.data.length);
     view.set(dg.data.subarray(0, n));
-    if (!(flags & MSG_PEEK)) this.#queue.shift();
     return [n, dg.from];
   }
 
   async recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]> {
-    const dg = await this.#next(dl);
-    const out = dg.data.slice(0, n);
-    if (!(flags & MSG_PEEK)) this.#queue.shift();
+    const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
+    // A datagram that fits is returned as received (it is this caller's own copy).
+    const out = n >= dg.data.length && !(flags & MSG_PEEK) ? dg.data : dg.data.slice(0, n);
     return [out, dg.from];
   }
 
