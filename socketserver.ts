@@ -19,6 +19,15 @@
  * is made; each can also be given in a trailing options object, and is
  * then an ordinary instance attribute.
  *
+ * Hostile or stuck clients never stop the server: nothing a server does
+ * after a handler ends waits on the peer without a deadline (see
+ * {@linkcode TCPServer.shutdown_request}), so a handler's `timeout` frees
+ * its `max_concurrent` slot; `serve_forever` backs off only when the
+ * process runs out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM), never
+ * after one failed request; a failed accept (a TLS handshake that failed)
+ * goes to `handle_error`; client addresses in error reports are escaped as
+ * Python's `repr` does.
+ *
  * @example A line echo server
  * ```ts
  * import { create_connection } from "./mod.ts";
@@ -55,13 +64,17 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
-import { OSError, TimeoutError } from "./errors.ts";
+import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
 import { as_bytes } from "./_args.ts";
 import { signal_promise } from "./_wait.ts";
-import { format_address } from "./families/types.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
+
+// The types this module's signatures name, so its docs stand on their own.
+export type { MakefileOptions, RecvOptions, Socket } from "./socket.ts";
+export type { SocketFile, SocketFileOptions } from "./_makefile.ts";
+export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";
 
 /** A datagram server's request: the datagram's bytes and the server's socket, as Python's `(data, socket)`. */
 export type DatagramRequest = [data: Uint8Array, socket: Socket];
