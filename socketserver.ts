@@ -19,6 +19,15 @@
  * is made; each can also be given in a trailing options object, and is
  * then an ordinary instance attribute.
  *
+ * Hostile or stuck clients never stop the server: nothing a server does
+ * after a handler ends waits on the peer without a deadline (see
+ * {@linkcode TCPServer.shutdown_request}), so a handler's `timeout` frees
+ * its `max_concurrent` slot; `serve_forever` backs off only when the
+ * process runs out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM), never
+ * after one failed request; a failed accept (a TLS handshake that failed)
+ * goes to `handle_error`; client addresses in error reports are escaped as
+ * Python's `repr` does.
+ *
  * @example A line echo server
  * ```ts
  * import { create_connection } from "./mod.ts";
@@ -55,13 +64,17 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
-import { OSError, TimeoutError } from "./errors.ts";
+import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
 import { as_bytes } from "./_args.ts";
 import { signal_promise } from "./_wait.ts";
-import { format_address } from "./families/types.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
+
+// The types this module's signatures name, so its docs stand on their own.
+export type { MakefileOptions, RecvOptions, Socket } from "./socket.ts";
+export type { SocketFile, SocketFileOptions } from "./_makefile.ts";
+export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";
 
 /** A datagram server's request: the datagram's bytes and the server's socket, as Python's `(data, socket)`. */
 export type DatagramRequest = [data: Uint8Array, socket: Socket];
@@ -117,13 +130,144 @@ export type RequestOptions = SignalOptions;
 const TICK = Symbol("poll_interval");
 const STOP = Symbol("shutdown");
 
-function format_client(address: Address | null | undefined): string {
-  if (address === null || address === undefined) return "None";
+/** The outcome of a get_request(), kept until a caller takes it. */
+type Got = { ok: true; value: [Request, Address] } | { ok: false; error: unknown };
+
+/** Each server's get_request() in flight (see BaseServer.#next_request). */
+const inflight = new WeakMap<BaseServer, Promise<Got>>();
+
+/** Back-off of serve_forever while the process is out of resources. */
+const MIN_BACKOFF_MS = 10;
+const MAX_BACKOFF_MS = 1000;
+
+/** Errors that say the process, not the client, ran out of something. */
+const EXHAUSTION = new Set([errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM]);
+
+function is_exhaustion(e: OSError): boolean {
+  return e.errno !== null && EXHAUSTION.has(e.errno);
+}
+
+/** `p`'s value, or null as soon as `signal` aborts (p goes on). */
+function until_aborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve) => {
+    const abort = () => resolve(null);
+    signal.addEventListener("abort", abort, { once: true });
+    p.then((v) => {
+      signal.removeEventListener("abort", abort);
+      resolve(v);
+    });
+  });
+}
+
+/** How long server_close() waits for the get_request() in flight to settle (an event-loop turn for a listener). */
+const SETTLE_WAIT_MS = 2000;
+
+/**
+ * After a server's socket was closed: resolves once its get_request() in
+ * flight (if any) has settled, which for a listener is when its port is
+ * free; a connection it brought that nobody took is closed. Bounded.
+ */
+async function settle_inflight(server: BaseServer): Promise<void> {
+  const p = inflight.get(server);
+  if (!p) return;
+  await at_most(
+    p.then((got) => {
+      if (inflight.get(server) !== p) return; // a serving loop took it
+      inflight.delete(server);
+      if (got.ok) {
+        try {
+          server.close_request(got.value[0]);
+        } catch { /* gone already */ }
+      }
+    }),
+    SETTLE_WAIT_MS,
+  );
+}
+
+/** How long shutdown_request waits for SHUT_WR (less when the connection's timeout is shorter). */
+const SHUTDOWN_WAIT_MS = 1000;
+/** How long StreamRequestHandler.finish may flush a connection that has no timeout: the close linger. */
+const FINISH_WAIT_MS = 30_000;
+
+/** Wait for `p` at most `ms` (it goes on in the background); never rejects. */
+async function at_most(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return format_address(address);
-  } catch {
-    return String(address);
+    await Promise.race([p.catch(() => {}), new Promise<void>((r) => timer = setTimeout(r, ms))]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Characters Python's `str.isprintable()` rejects (a space is printable). */
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/** Python's quote choice: single quotes unless the text has ' and no ". */
+function quote_of(text: string): string {
+  return text.includes("'") && !text.includes('"') ? '"' : "'";
+}
+
+/** Python's `repr()` of a str: control and other non-printable characters escaped. */
+function py_repr_str(text: string): string {
+  const q = quote_of(text);
+  let out = q;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === "\\" || ch === q) out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch !== " " && NON_PRINTABLE.test(ch)) {
+      out += c <= 0xff
+        ? "\\x" + c.toString(16).padStart(2, "0")
+        : c <= 0xffff
+        ? "\\u" + c.toString(16).padStart(4, "0")
+        : "\\U" + c.toString(16).padStart(8, "0");
+    } else out += ch;
+  }
+  return out + q;
+}
+
+/** Python's `repr()` of bytes: `b'...'`, everything outside printable ASCII as `\xNN`. */
+function py_repr_bytes(data: Uint8Array): string {
+  const text = String.fromCharCode(...data);
+  const q = quote_of(text);
+  let out = "b" + q;
+  for (const c of data) {
+    const ch = String.fromCharCode(c);
+    if (ch === "\\" || ch === q) out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c >= 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else out += ch;
+  }
+  return out + q;
+}
+
+/**
+ * A client address as CPython's `print(..., client_address)` shows it, but
+ * never raw control characters: a tuple is its repr; an abstract Unix name
+ * (leading NUL) is bytes in CPython, so its bytes repr; a path is printed
+ * as is when printable (as CPython does) and as its repr otherwise, so a
+ * client cannot forge log lines or send terminal escapes.
+ */
+function format_client(address: unknown): string {
+  if (address === null || address === undefined) return "None";
+  if (typeof address === "string") {
+    if (address.startsWith("\0")) return py_repr_bytes(new TextEncoder().encode(address));
+    return NON_PRINTABLE.test(address.replaceAll(" ", "")) ? py_repr_str(address) : address;
+  }
+  if (address instanceof Uint8Array) return py_repr_bytes(address);
+  if (Array.isArray(address)) {
+    const parts = address.map((v) =>
+      typeof v === "string" ? py_repr_str(v) : typeof v === "number" ? String(v) : format_client(v)
+    );
+    return "(" + parts.join(", ") + (parts.length === 1 ? ",)" : ")");
+  }
+  if (typeof address === "number") return String(address);
+  return py_repr_str(String(address));
 }
 
 /** Python's traceback text for an error. */
@@ -237,30 +381,37 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const stopped = signal_promise();
     this.#stopped = stopped.promise;
     const ms = poll_interval === null ? null : Math.max(1, poll_interval * 1000);
+    let backoff = 0; // ms; grows only while the process is out of resources
+    let resume_at = 0;
     try {
       while (!this.#shutdown_request) {
         const ctl = new AbortController();
         this.#ctl = ctl;
         const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);
         try {
-          if (this.max_concurrent !== null && this.#tasks.size >= this.max_concurrent) {
+          if (performance.now() < resume_at) {
+            // Out of descriptors or memory: give handlers time to end and free some.
+            await this.#sleep(resume_at - performance.now(), ctl.signal);
+          } else if (this.max_concurrent !== null && this.#tasks.size >= this.max_concurrent) {
             // Back-pressure: accept nothing until a handler ends.
             await this.#until_freed(ctl.signal);
           } else {
-            let got: [Request, Address] | null = null;
-            try {
-              got = await this.get_request({ signal: ctl.signal });
-            } catch (e) {
-              if (this.#shutdown_request) break;
-              if (!ctl.signal.aborted) {
-                if (this.#socket_closed()) break;
-                if (!(e instanceof OSError)) throw e;
-                // Python's _handle_request_noblock ignores a failed accept;
-                // pause briefly so a persistent error (EMFILE) cannot spin.
-                if (!(e instanceof TimeoutError)) await this.#sleep(10, ctl.signal);
+            const got = await this.#next_request(ctl.signal);
+            if (got && got.ok) {
+              backoff = 0;
+              await this.#dispatch(got.value[0], got.value[1], false);
+            } else if (got) {
+              const e = got.error;
+              if (this.#shutdown_request || this.#socket_closed()) break;
+              if (!(e instanceof OSError)) throw e;
+              if (is_exhaustion(e)) {
+                backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
+                resume_at = performance.now() + backoff;
+              } else if (!(e instanceof TimeoutError)) {
+                // One client's failure (a TLS handshake that failed): report it, go on at once.
+                this.#report(null, null, e);
               }
             }
-            if (got) await this.#dispatch(got[0], got[1], false);
           }
           if (this.#shutdown_request) break;
           await this.service_actions();
@@ -273,6 +424,31 @@ export class BaseServer implements Disposable, AsyncDisposable {
       this.#shutdown_request = false;
       this.#serving = false;
       stopped.resolve();
+    }
+  }
+
+  /**
+   * The next request: the one a get_request() already in flight brings (it
+   * is never abandoned, so no accept is left pending behind the server's
+   * back and a connection that arrives while nobody serves waits, as in the
+   * kernel's backlog), else a new get_request(). Null when `signal` aborts
+   * first; the get_request then stays in flight for the next caller.
+   */
+  async #next_request(signal: AbortSignal): Promise<Got | null> {
+    for (;;) {
+      let p = inflight.get(this);
+      if (!p) {
+        p = (async () => await this.get_request())().then(
+          (value): Got => ({ ok: true, value }),
+          (error): Got => ({ ok: false, error }),
+        );
+        inflight.set(this, p);
+      }
+      const got = await until_aborted(p, signal);
+      if (got === null) return null;
+      if (inflight.get(this) !== p) continue; // another caller took it
+      inflight.delete(this);
+      return got;
     }
   }
 
@@ -334,7 +510,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
   }
 
   /** handle_error that can never throw out of the server. */
-  #report(request: Request, client_address: Address, error: unknown): void {
+  #report(request: Request | null, client_address: Address | null, error: unknown): void {
     try {
       this.handle_error(request, client_address, error);
     } catch (e) {
@@ -428,18 +604,24 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const timer = timeout === null ? undefined : setTimeout(() => ctl.abort(TICK), timeout * 1000);
     const user = options.signal;
     const signal = user ? AbortSignal.any([ctl.signal, user]) : ctl.signal;
-    let got: [Request, Address];
+    let got: Got | null;
     try {
-      got = await this.get_request({ signal });
-    } catch (e) {
-      if (user?.aborted) throw user.reason;
-      if (ctl.signal.aborted || e instanceof TimeoutError) return await this.handle_timeout();
-      if (e instanceof OSError) return;
-      throw e;
+      got = await this.#next_request(signal);
     } finally {
       clearTimeout(timer);
     }
-    await this.#dispatch(got[0], got[1], true);
+    if (got === null) {
+      if (user?.aborted) throw user.reason;
+      return await this.handle_timeout();
+    }
+    if (!got.ok) {
+      const e = got.error;
+      if (e instanceof TimeoutError) return await this.handle_timeout();
+      if (!(e instanceof OSError)) throw e;
+      if (!this.#socket_closed() && !is_exhaustion(e)) this.#report(null, null, e);
+      return;
+    }
+    await this.#dispatch(got.value[0], got.value[1], true);
   }
 
   /**
@@ -562,8 +744,18 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * stderr. Override to log elsewhere; pysocket passes the error as a third
    * argument (Python reads it from `sys.exc_info()`).
    *
-   * @param _request the request.
-   * @param client_address the client's address.
+   * The client's address is printed as CPython prints it (a tuple's repr;
+   * an abstract Unix name as bytes, `b'\x00name'`), except that a path with
+   * control or other non-printable characters is printed as its `repr`
+   * (CPython prints it raw), so no client can forge log lines.
+   *
+   * Also called, with `request` and `client_address` null, when accepting
+   * a request failed for a reason of that one client, such as a TLS
+   * handshake that failed on a listener wrapped with `wrap_socket`
+   * (CPython drops those silently); serving goes on at once.
+   *
+   * @param _request the request (null when accepting it failed).
+   * @param client_address the client's address (null when unknown).
    * @param error what was thrown.
    *
    * @example
@@ -579,7 +771,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * console.log(s.errors.length); // 1
    * ```
    */
-  handle_error(_request: Request, client_address: Address, error?: unknown): void {
+  handle_error(_request: Request | null, client_address: Address | null, error?: unknown): void {
     const line = "-".repeat(40);
     console.error(
       `${line}\nException occurred during processing of request from ${format_client(client_address)}\n` +
@@ -623,12 +815,25 @@ export class BaseServer implements Disposable, AsyncDisposable {
     throw new Error("NotImplementedError: fileno()");
   }
 
-  /** Clean up the server (close its socket); subclasses implement it. */
-  server_close(): void {}
+  /**
+   * Clean up the server: subclasses close their socket here, at once, and
+   * return a promise that resolves once it is really closed (see
+   * {@linkcode TCPServer.server_close}); never rejects. BaseServer has
+   * nothing to close.
+   *
+   * @returns a promise that resolves once closed.
+   */
+  server_close(): Promise<void> {
+    return Promise.resolve();
+  }
 
-  /** `using`: {@linkcode BaseServer.server_close}. */
+  /**
+   * `using`: {@linkcode BaseServer.server_close} without waiting (a port
+   * whose accept was pending is free an event-loop turn later); use
+   * `await using` to wait.
+   */
   [Symbol.dispose](): void {
-    this.server_close();
+    void this.server_close();
   }
 
   /** `await using`: stop serving, close, and (with `block_on_close`) wait for handlers. */
@@ -636,7 +841,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     try {
       await this.shutdown();
     } finally {
-      this.server_close();
+      await this.server_close();
     }
   }
 }
@@ -762,18 +967,36 @@ export class TCPServer extends BaseServer {
   }
 
   /**
-   * Close the listening socket at once (running handlers go on).
+   * Close the listening socket (running handlers go on). It closes at once,
+   * as Python's does; the returned promise resolves once the port is really
+   * free. Deno frees a listener's port only when an accept pending on it
+   * has settled, an event-loop turn after close: until then a client's
+   * connect would land in the old backlog and be reset. So
+   * `await server.server_close()` (and `await using`) guarantee that a
+   * connect made afterwards is refused (`ConnectionRefusedError`); plain
+   * `server.server_close()` (and `using`) only guarantee it from the next
+   * event-loop turn on. This covers the accepts the server makes itself
+   * (`serve_forever`, `handle_request`, whose get_request is never
+   * abandoned); one started on `server.socket` by other code is not
+   * waited for. A Unix server's socket file is deleted by Deno when the
+   * listener closes (by path, even if another file has replaced it since
+   * bind), while CPython never deletes it.
+   *
+   * @returns a promise that resolves once the port is free; never rejects.
    *
    * @example
    * ```ts
    * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
    * const s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
-   * s.server_close();
+   * await s.server_close();
    * console.log(s.fileno()); // -1
    * ```
    */
-  override server_close(): void {
-    this.socket.close();
+  override server_close(): Promise<void> {
+    try {
+      this.socket.close();
+    } catch { /* closed already */ }
+    return settle_inflight(this);
   }
 
   /**
@@ -803,15 +1026,29 @@ export class TCPServer extends BaseServer {
   }
 
   /**
-   * Shut down the sending half (errors ignored), then close the connection.
+   * Shut down the sending half, then close the connection. Never waits for
+   * the peer to read: `shutdown(SHUT_WR)` is given at most one second (less
+   * when the connection's timeout is shorter), then the connection is
+   * closed and what is still queued goes out in the background, bounded by
+   * the close linger. So a client that stops reading cannot pin a handler,
+   * its `max_concurrent` slot or `server.shutdown()`. Errors are ignored.
    *
    * @param request the connection.
    */
   override async shutdown_request(request: Request): Promise<void> {
     const s = request as Socket;
+    let wait = SHUTDOWN_WAIT_MS;
     try {
-      await s.shutdown(SHUT_WR);
-    } catch { /* the peer may be gone already */ }
+      const t = s.gettimeout();
+      if (t !== null) wait = Math.min(wait, t * 1000);
+    } catch { /* closed */ }
+    let shut: Promise<void>;
+    try {
+      shut = s.shutdown(SHUT_WR);
+    } catch (e) {
+      shut = Promise.reject(e);
+    }
+    await at_most(shut, wait); // the peer may be gone already: errors ignored
     this.close_request(request);
   }
 
@@ -1142,17 +1379,26 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
     this.wfile = this.connection.makefile("wb", this.wbufsize);
   }
 
-  /** Flush `wfile` (errors of a vanished peer ignored) and close both files. */
+  /**
+   * Flush `wfile` and close both files. Never waits without a deadline:
+   * the flush is bounded by the connection's timeout, or by the close
+   * linger (30 s) when it has none (CPython would wait for as long as the
+   * peer does not read). Errors of a vanished or stuck peer are ignored.
+   */
   override async finish(): Promise<void> {
     if (!this.wfile.closed) {
+      const ctl = new AbortController();
+      const timer = setTimeout(() => ctl.abort(new TimeoutError()), FINISH_WAIT_MS);
       try {
-        await this.wfile.flush();
+        await this.wfile.flush({ signal: ctl.signal });
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
+      } finally {
+        clearTimeout(timer);
       }
     }
     try {
-      await this.wfile.close();
+      await this.wfile.close(); // nothing left to flush: the flush above emptied the buffer
     } catch { /* flushed or failed above */ }
     await this.rfile.close();
   }
