@@ -25,6 +25,11 @@ export interface RawEvents {
   eof(): void;
   /** Reading the plain connection failed. */
   error(e: unknown): void;
+  /**
+   * Asked before each chunk of ciphertext goes out: an Error refuses it (it
+   * is not sent and the write fails with it), null lets it go.
+   */
+  gate?: ((chunk: Uint8Array) => Error | null) | undefined;
 }
 
 /**
@@ -63,6 +68,8 @@ export function raw_duplex(raw: RawParts, events: RawEvents): Duplex {
       });
     },
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
+      const refused = events.gate?.(chunk) ?? null;
+      if (refused) return cb(refused);
       raw.writer.send_all(chunk, forever()).then(() => cb(), (e: Error) => cb(e));
     },
     final(cb: (e?: Error | null) => void) {

@@ -22,13 +22,30 @@
  */
 
 import tls from "node:tls";
-import { Buffer } from "node:buffer";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { _replace_transport, Socket } from "./socket.ts";
-import { errno as E, OSError, TimeoutError } from "./errors.ts";
+import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { bind_args } from "./_args.ts";
-import { raw_duplex, TlsTransport } from "./_tls.ts";
+import { SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
+import {
+  DER_cert_to_PEM_cert,
+  type PeerCertificate,
+  PEM_CERT_RE,
+  pem_lib_error,
+  read_text,
+  to_python_cert,
+} from "./_ssl_cert.ts";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  HandshakeQueue,
+  is_ip,
+  peer_x509,
+  type Session,
+  type SessionSpec,
+  start_session as start_tls,
+} from "./_ssl_session.ts";
+import type { Pollable } from "./_engine.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 // ---- constants ---------------------------------------------------------
@@ -87,8 +104,7 @@ export const PROTOCOL_TLS_SERVER = 17;
 export const CERT_NONE = 0;
 /**
  * Verify the peer's certificate if it sends one (a server: ask for one, do
- * not require it; Deno cannot verify an optional client certificate, so
- * `getpeercert()` then returns `{}`).
+ * not require it; a certificate that is sent must verify).
  *
  * @example
  * ```ts
@@ -257,388 +273,26 @@ export const Purpose: { readonly SERVER_AUTH: ASN1Object; readonly CLIENT_AUTH: 
   CLIENT_AUTH: new ASN1Object(130, "clientAuth", "TLS Web Client Authentication", "1.3.6.1.5.5.7.3.2"),
 });
 
-// ---- exceptions --------------------------------------------------------
+// ---- exceptions and certificates ---------------------------------------
 
-/** Options of the {@linkcode SSLError} constructor. */
-export interface SSLErrorOptions {
-  /** OpenSSL's library name, e.g. `SSL`. */
-  library?: string | null;
-  /** OpenSSL's reason, e.g. `CERTIFICATE_VERIFY_FAILED`. */
-  reason?: string | null;
-  /** The underlying error. */
-  cause?: unknown;
-}
-
-/**
- * A TLS failure, as Python's `ssl.SSLError` (an `OSError`). The message is
- * Python's text, e.g. `[SSL: WRONG_VERSION_NUMBER] wrong version number`.
- *
- * @example
- * ```ts
- * import { SSLError } from "./ssl.ts";
- * const e = new SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number");
- * console.log(e.message, e.errno); // "[SSL: WRONG_VERSION_NUMBER] wrong version number" 1
- * ```
- */
-export class SSLError extends OSError {
-  /** OpenSSL's library name (`SSL`), or null. */
-  readonly library: string | null;
-  /** OpenSSL's reason code, or null. */
-  readonly reason: string | null;
-
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code Python's SSL error number (`SSL_ERROR_SSL` = 1 and so on).
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(code: number | null = null, text: string | null = null, options: SSLErrorOptions = {}) {
-    super(code, text, options.cause === undefined ? {} : { cause: options.cause });
-    this.message = text ?? "";
-    this.library = options.library ?? null;
-    this.reason = options.reason ?? null;
-  }
-}
-
-/**
- * The peer closed the TLS session cleanly (`SSL_ERROR_ZERO_RETURN`).
- *
- * @example
- * ```ts
- * import { SSLError, SSLZeroReturnError } from "./ssl.ts";
- * console.log(new SSLZeroReturnError() instanceof SSLError); // true
- * ```
- */
-export class SSLZeroReturnError extends SSLError {
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code 6 by default.
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(
-    code: number | null = 6,
-    text: string | null = "TLS/SSL connection has been closed (EOF)",
-    options: SSLErrorOptions = {},
-  ) {
-    super(code, text, options);
-  }
-}
-
-/**
- * The connection ended in the middle of the TLS protocol (`SSL_ERROR_EOF`),
- * e.g. the peer hung up during the handshake.
- *
- * @example
- * ```ts
- * import { SSLEOFError } from "./ssl.ts";
- * console.log(new SSLEOFError().message); // "EOF occurred in violation of protocol"
- * ```
- */
-export class SSLEOFError extends SSLError {
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code 8 by default.
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(
-    code: number | null = 8,
-    text: string | null = "EOF occurred in violation of protocol",
-    options: SSLErrorOptions = {},
-  ) {
-    super(code, text, options);
-  }
-}
-
-/**
- * A non-blocking socket's handshake needs more data (`SSL_ERROR_WANT_READ`).
- *
- * @example
- * ```ts
- * import { SSLWantReadError } from "./ssl.ts";
- * console.log(new SSLWantReadError().errno); // 2
- * ```
- */
-export class SSLWantReadError extends SSLError {
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code 2 by default.
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(
-    code: number | null = 2,
-    text: string | null = "The operation did not complete (read)",
-    options: SSLErrorOptions = {},
-  ) {
-    super(code, text, options);
-  }
-}
-
-/**
- * A non-blocking write could not complete (`SSL_ERROR_WANT_WRITE`); kept for
- * Python compatibility (pysocket queues writes instead).
- *
- * @example
- * ```ts
- * import { SSLWantWriteError } from "./ssl.ts";
- * console.log(new SSLWantWriteError().errno); // 3
- * ```
- */
-export class SSLWantWriteError extends SSLError {
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code 3 by default.
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(
-    code: number | null = 3,
-    text: string | null = "The operation did not complete (write)",
-    options: SSLErrorOptions = {},
-  ) {
-    super(code, text, options);
-  }
-}
-
-/**
- * A system-level failure under TLS (`SSL_ERROR_SYSCALL`).
- *
- * @example
- * ```ts
- * import { SSLSyscallError } from "./ssl.ts";
- * console.log(new SSLSyscallError().errno); // 5
- * ```
- */
-export class SSLSyscallError extends SSLError {
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param code 5 by default.
-   * @param text the message.
-   * @param options library, reason and cause.
-   */
-  constructor(
-    code: number | null = 5,
-    text: string | null = "Some I/O error occurred",
-    options: SSLErrorOptions = {},
-  ) {
-    super(code, text, options);
-  }
-}
-
-/**
- * Certificate verification failed: untrusted issuer, wrong host name,
- * expired. `verify_code` and `verify_message` are OpenSSL's
- * (`X509_V_ERR_*`), as in Python.
- *
- * @example
- * ```ts
- * import { SSLCertVerificationError } from "./ssl.ts";
- * const e = new SSLCertVerificationError(10, "certificate has expired");
- * console.log(e.verify_code, e.message); // 10 "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
- * ```
- */
-export class SSLCertVerificationError extends SSLError {
-  /** OpenSSL's `X509_V_ERR_*` number, or null when unknown. */
-  readonly verify_code: number | null;
-  /** OpenSSL's text for `verify_code`. */
-  readonly verify_message: string | null;
-
-  /**
-   * Make the object, with Python\'s arguments.
-   *
-   * @param verify_code the `X509_V_ERR_*` number.
-   * @param verify_message its text.
-   * @param options the cause.
-   */
-  constructor(verify_code: number | null = null, verify_message: string | null = null, options: SSLErrorOptions = {}) {
-    super(
-      1,
-      `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed${verify_message ? `: ${verify_message}` : ""}`,
-      { library: "SSL", reason: "CERTIFICATE_VERIFY_FAILED", cause: options.cause },
-    );
-    this.verify_code = verify_code;
-    this.verify_message = verify_message;
-  }
-}
-
-/**
- * Python's `ssl.CertificateError`, an alias of
- * {@linkcode SSLCertVerificationError}.
- *
- * @example
- * ```ts
- * import { CertificateError, SSLCertVerificationError } from "./ssl.ts";
- * console.log(CertificateError === SSLCertVerificationError); // true
- * ```
- */
-export const CertificateError: typeof SSLCertVerificationError = SSLCertVerificationError;
-
-// OpenSSL's X509_V_ERR numbers and texts for the codes node:tls reports.
-const VERIFY: Record<string, readonly [number, string]> = {
-  UNABLE_TO_GET_ISSUER_CERT: [2, "unable to get issuer certificate"],
-  CERT_NOT_YET_VALID: [9, "certificate is not yet valid"],
-  CERT_HAS_EXPIRED: [10, "certificate has expired"],
-  DEPTH_ZERO_SELF_SIGNED_CERT: [18, "self-signed certificate"],
-  SELF_SIGNED_CERT_IN_CHAIN: [19, "self-signed certificate in certificate chain"],
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [20, "unable to get local issuer certificate"],
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: [21, "unable to verify the first certificate"],
-  CERT_REVOKED: [23, "certificate revoked"],
-  INVALID_CA: [24, "invalid CA certificate"],
-  CERT_UNTRUSTED: [27, "certificate not trusted"],
-  CERT_REJECTED: [28, "certificate rejected"],
-};
-
-/** Python 3.11's error for a connection that ends mid-protocol. */
-function eof_error(cause?: unknown): SSLEOFError {
-  return new SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol", {
-    library: "SSL",
-    reason: "UNEXPECTED_EOF_WHILE_READING",
-    cause,
-  });
-}
-
-/** Turn whatever node:tls or the socket raised into Python's exception. */
-function to_ssl_error(e: unknown, during_handshake = false): Error {
-  if (e instanceof OSError || e instanceof TypeError || e instanceof RangeError) return e;
-  const code = (e as { code?: unknown })?.code;
-  const msg = e instanceof Error ? e.message : String(e);
-  if (typeof code === "string") {
-    const v = VERIFY[code];
-    if (v) return new SSLCertVerificationError(v[0], v[1], { cause: e });
-    if (code.startsWith("ERR_SSL_")) {
-      const reason = code.slice(8);
-      const m = /\(([^()]*)\)\s*$/.exec(msg);
-      const text = m ? m[1]!.split(":").pop()! : reason.toLowerCase().replaceAll("_", " ");
-      return new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: e });
-    }
-    if (code === "ECONNRESET" && (during_handshake || /secure TLS connection/.test(msg))) return eof_error(e);
-  }
-  const m = map_error(e);
-  if (m instanceof OSError && m.errno !== null) return m;
-  return new SSLError(1, msg, { cause: e });
-}
-
-// ---- certificates ------------------------------------------------------
-
-/** A decoded peer certificate, in the shape of Python's `getpeercert()`. */
-export interface PeerCertificate {
-  /** Relative distinguished names: `[[["commonName", "localhost"]]]`. */
-  subject: [string, string][][];
-  /** The issuer's distinguished name, in the same shape. */
-  issuer: [string, string][][];
-  /** X.509 version (3). */
-  version: number;
-  /** Serial number in upper-case hex. */
-  serialNumber: string;
-  /** `Nov 25 04:40:55 2026 GMT` */
-  notBefore: string;
-  /** `Nov 27 04:40:55 2026 GMT` */
-  notAfter: string;
-  /** `[["DNS", "localhost"], ["IP Address", "127.0.0.1"]]`, when present. */
-  subjectAltName?: [string, string][];
-}
-
-const RDN_NAMES: Record<string, string> = {
-  CN: "commonName",
-  C: "countryName",
-  ST: "stateOrProvinceName",
-  L: "localityName",
-  O: "organizationName",
-  OU: "organizationalUnitName",
-  emailAddress: "emailAddress",
-  serialNumber: "serialNumber",
-  DC: "domainComponent",
-  street: "streetAddress",
-};
-
-function rdns(name: Record<string, string | string[]> | undefined): [string, string][][] {
-  const out: [string, string][][] = [];
-  for (const [k, v] of Object.entries(name ?? {})) {
-    for (const one of Array.isArray(v) ? v : [v]) out.push([[RDN_NAMES[k] ?? k, one]]);
-  }
-  return out;
-}
-
-function to_python_cert(c: tls.PeerCertificate): PeerCertificate {
-  const out: PeerCertificate = {
-    subject: rdns(c.subject as unknown as Record<string, string>),
-    issuer: rdns(c.issuer as unknown as Record<string, string>),
-    version: 3,
-    serialNumber: String(c.serialNumber ?? "").toUpperCase(),
-    notBefore: c.valid_from,
-    notAfter: c.valid_to,
-  };
-  if (c.subjectaltname) {
-    out.subjectAltName = c.subjectaltname.split(", ").map((s) => {
-      const i = s.indexOf(":");
-      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
-    });
-  }
-  return out;
-}
-
-const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/**
- * A DER certificate as PEM text, as Python's `ssl.DER_cert_to_PEM_cert`.
- *
- * @param der the certificate's bytes.
- * @returns the PEM text.
- *
- * @example
- * ```ts
- * import { DER_cert_to_PEM_cert } from "./ssl.ts";
- * console.log(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])).split("\n")[0]); // "-----BEGIN CERTIFICATE-----"
- * ```
- */
-export function DER_cert_to_PEM_cert(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString("base64");
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
-}
-
-/**
- * PEM text of one certificate as DER bytes, as Python's
- * `ssl.PEM_cert_to_DER_cert`.
- *
- * @param pem the PEM text.
- * @returns the DER bytes.
- * @throws {RangeError} when the text is not a PEM certificate.
- *
- * @example
- * ```ts
- * import { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert } from "./ssl.ts";
- * console.log(PEM_cert_to_DER_cert(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])))); // Uint8Array [1, 2, 3]
- * ```
- */
-export function PEM_cert_to_DER_cert(pem: string): Uint8Array {
-  const s = pem.trim();
-  if (!s.startsWith("-----BEGIN CERTIFICATE-----") || !s.endsWith("-----END CERTIFICATE-----")) {
-    throw new RangeError("Invalid PEM encoding; must end with -----END CERTIFICATE-----");
-  }
-  const body = s.slice(27, -25).replace(/\s+/g, "");
-  return new Uint8Array(Buffer.from(body, "base64"));
-}
-
-function read_text(path: string, what: string): string {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (e) {
-    throw map_error(e, `${what} ${JSON.stringify(path)}`);
-  }
-}
-
-function pem_lib_error(detail: string, cause?: unknown): SSLError {
-  return new SSLError(9, `[SSL] PEM lib (${detail})`, { library: "SSL", reason: "PEM_LIB", cause });
-}
+export {
+  CertificateError,
+  SSLCertVerificationError,
+  SSLEOFError,
+  SSLError,
+  type SSLErrorOptions,
+  SSLSyscallError,
+  SSLWantReadError,
+  SSLWantWriteError,
+  SSLZeroReturnError,
+} from "./_ssl_errors.ts";
+export { DER_cert_to_PEM_cert, type PeerCertificate, PEM_cert_to_DER_cert } from "./_ssl_cert.ts";
+// The types the public surface refers to, so that ssl.ts documents itself
+// alone (Python's ssl module has socket and OSError in its namespace too).
+export { OSError } from "./errors.ts";
+export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";
+export { type MakefileOptions, type RecvOptions, Socket } from "./socket.ts";
+export { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 
 // ---- the context -------------------------------------------------------
 
@@ -664,6 +318,16 @@ export interface WrapSocketOptions extends SignalOptions {
   server_hostname?: string | null;
   /** Session resumption is not supported: only null is accepted. */
   session?: null;
+}
+
+/** Python's keywords of {@linkcode SSLContext.load_cert_chain}. */
+export interface CertChainOptions {
+  /** A PEM file with the certificate (and chain, and maybe the key). */
+  certfile: string;
+  /** A PEM file with the key (default: in `certfile`). */
+  keyfile?: string | null;
+  /** The key's passphrase, or a function returning it. */
+  password?: string | (() => string) | null;
 }
 
 interface Credentials {
@@ -696,6 +360,7 @@ export class SSLContext {
   #creds: Credentials | null = null;
   #alpn: string[] | null = null;
   #secure: tls.SecureContext | null = null;
+  #client_secure: tls.SecureContext | null = null;
 
   /**
    * Make the object, with Python\'s arguments.
@@ -713,6 +378,12 @@ export class SSLContext {
     const client = protocol === PROTOCOL_TLS_CLIENT;
     this.#verify_mode = client ? CERT_REQUIRED : CERT_NONE;
     this.#check_hostname = client;
+  }
+
+  /** Settings changed: the secure contexts are made again at the next use. */
+  #changed(): void {
+    this.#secure = null;
+    this.#client_secure = null;
   }
 
   /** The protocol given at creation. */
@@ -738,7 +409,7 @@ export class SSLContext {
       throw new RangeError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.");
     }
     this.#verify_mode = v;
-    this.#secure = null;
+    this.#changed();
   }
 
   /** Whether a client checks the certificate against `server_hostname`; turning it on sets CERT_REQUIRED. */
@@ -761,7 +432,7 @@ export class SSLContext {
 
   set minimum_version(v: number) {
     this.#min = check_version(v, "minimum_version");
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -781,7 +452,7 @@ export class SSLContext {
       );
     }
     this.#max = v;
-    this.#secure = null;
+    this.#changed();
   }
 
   /** OP_* flags; OP_NO_TLSv1_2 and OP_NO_TLSv1_3 take effect, the others are already true on Deno. */
@@ -791,7 +462,7 @@ export class SSLContext {
 
   set options(v: number) {
     this.#options = v;
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -808,11 +479,12 @@ export class SSLContext {
    * import { Purpose, create_default_context } from "./ssl.ts";
    * const ctx = create_default_context(Purpose.CLIENT_AUTH);
    * ctx.load_cert_chain("server.pem", "server.key");
+   * ctx.load_cert_chain({ certfile: "server.pem", keyfile: "server.key" }); // Python's keywords
    * ```
    */
   load_cert_chain(
-    certfile: string,
-    keyfile?: string | null | { keyfile?: string | null; password?: string | (() => string) | null },
+    certfile: string | CertChainOptions,
+    keyfile?: string | null | Omit<CertChainOptions, "certfile">,
     password?: string | (() => string) | null,
   ): void {
     const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
@@ -839,7 +511,7 @@ export class SSLContext {
       throw pem_lib_error((e as Error).message, e);
     }
     this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -901,7 +573,7 @@ export class SSLContext {
       }
     }
     this.#cas.push(...found);
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -921,7 +593,7 @@ export class SSLContext {
   load_default_certs(purpose: ASN1Object = Purpose.SERVER_AUTH): void {
     check_purpose(purpose);
     this.#default_certs = true;
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -960,7 +632,7 @@ export class SSLContext {
       if (n === 0 || n > 255) throw new RangeError(`ALPN protocols must be 1 to 255 in length: ${JSON.stringify(p)}`);
     }
     this.#alpn = list;
-    this.#secure = null;
+    this.#changed();
   }
 
   /**
@@ -1051,51 +723,72 @@ export class SSLContext {
       throw new SSLError(1, "Cannot create a client socket with a PROTOCOL_TLS_SERVER context");
     }
     const st: SslState = {
-      handshaking: [],
+      queue: null,
       context: this,
       server_side: server,
       server_hostname: host,
       do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
       suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
       session: null,
+      handshake_timeout: null,
     };
-    sessions.set(s, st);
-    Object.setPrototypeOf(s, SSLSocket.prototype);
-    const ssl = s as SSLSocket;
-    if (is_connected(s)) {
-      start_session(ssl, st);
-      if (st.do_handshake_on_connect) {
-        try {
-          await ssl.do_handshake({ signal: a.signal as AbortSignal | undefined });
-        } catch (e) {
-          if (!(e instanceof TimeoutError) && !(e instanceof DOMException)) s.close();
-          throw e;
-        }
-      }
-    }
-    return ssl;
+    // Whatever can fail (no certificate, no protocol, a file's permission) fails
+    // here, while the socket is still exactly as it was.
+    this._spec(st, DEFAULT_HANDSHAKE_TIMEOUT);
+    return await adopt(s, st, a.signal as AbortSignal | undefined);
   }
 
-  /** node:tls options for a client session (internal). */
-  _client_options(host: string | null): tls.ConnectionOptions {
-    const o: tls.ConnectionOptions = {
+  /**
+   * The session settings for a socket of this context (internal). Throws
+   * when the context cannot make one (no certificate on a server, no
+   * protocol left).
+   * @ignore
+   */
+  _spec(st: { server_side: boolean; server_hostname: string | null }, timeout_s: number): SessionSpec {
+    const spec: SessionSpec = {
+      server_side: st.server_side,
+      server_hostname: st.server_hostname,
+      verify_mode: this.#verify_mode,
+      check_hostname: this.#check_hostname,
+      empty_store: this._empty_store,
+      timeout_ms: timeout_s * 1000,
+    };
+    if (st.server_side) spec.server = this.#server_options();
+    else spec.client = this.#client_options(st.server_hostname);
+    return spec;
+  }
+
+  /** node:tls options for a client session; the secure context is made once per SSLContext. */
+  #client_options(host: string | null): tls.ConnectionOptions {
+    // Only Deno's built-in roots: no `ca` at all (Deno then uses them without
+    // parsing ~150 PEMs per handshake). An empty store passes none either:
+    // the session refuses every certificate itself.
+    this.#client_secure ??= tls.createSecureContext({
       ...this.#version_options(),
+      ...(this.#cas.length === 0 ? {} : { ca: this.#trusted() }),
+      ...this.#cred_options(),
+    });
+    const o: tls.ConnectionOptions = {
+      secureContext: this.#client_secure,
+      // The session verifies the server itself, before anything but the
+      // ClientHello leaves (see _ssl_session.ts).
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
-      ca: this.#trusted(),
     };
     if (host !== null && !is_ip(host)) o.servername = host.replace(/\.$/, "");
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
-    if (this.#creds) {
-      o.cert = this.#creds.cert;
-      o.key = this.#creds.key;
-      if (this.#creds.passphrase !== undefined) o.passphrase = this.#creds.passphrase;
-    }
     return o;
   }
 
-  /** node:tls options for a server session (internal). */
-  _server_options(): tls.TLSSocketOptions {
+  #cred_options(): { cert?: string; key?: string; passphrase?: string } {
+    if (!this.#creds) return {};
+    const o: { cert?: string; key?: string; passphrase?: string } = { cert: this.#creds.cert, key: this.#creds.key };
+    if (this.#creds.passphrase !== undefined) o.passphrase = this.#creds.passphrase;
+    return o;
+  }
+
+  /** node:tls options for a server session. */
+  #server_options(): tls.TLSSocketOptions {
     if (!this.#creds) {
       throw new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
         library: "SSL",
@@ -1104,15 +797,17 @@ export class SSLContext {
     }
     this.#secure ??= tls.createSecureContext({
       ...this.#version_options(),
-      cert: this.#creds.cert,
-      key: this.#creds.key,
-      ...(this.#creds.passphrase === undefined ? {} : { passphrase: this.#creds.passphrase }),
-      ...(this.#verify_mode === CERT_NONE ? {} : { ca: this.#trusted() }),
+      ...this.#cred_options(),
+      ...(this.#verify_mode === CERT_NONE || this.#cas.length + (this.#default_certs ? 1 : 0) === 0
+        ? {}
+        : { ca: this.#trusted() }),
     });
     const o: tls.TLSSocketOptions = {
       isServer: true,
       secureContext: this.#secure,
       requestCert: this.#verify_mode !== CERT_NONE,
+      // Natively this only refuses a missing certificate (with the alert
+      // OpenSSL sends); the session verifies a sent one itself.
       rejectUnauthorized: this.#verify_mode === CERT_REQUIRED,
     };
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
@@ -1161,10 +856,6 @@ function check_purpose(p: unknown): void {
   }
 }
 
-function is_ip(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
-}
-
 /**
  * A context with Python's secure defaults: `Purpose.SERVER_AUTH` (default)
  * makes a client context that verifies certificates and host names;
@@ -1204,30 +895,17 @@ export function create_default_context(
 
 // ---- the TLS socket ----------------------------------------------------
 
-interface Session {
-  transport: TlsTransport;
-  done: boolean;
-  error: Error | null;
-  /** Resolves when the handshake has succeeded or failed; never rejects. */
-  handshake: Promise<void>;
-}
-
-/** A connection accepted by a TLS listener whose handshake has not ended. */
-interface Handshaking {
-  conn: Socket;
-  addr: Address;
-  session: Session;
-}
-
 interface SslState {
-  /** Accepted connections still shaking hands (listening sockets). */
-  handshaking: Handshaking[];
+  /** A listening socket's handshakes in flight and ended (made by the first accept()). */
+  queue: HandshakeQueue<Socket> | null;
   context: SSLContext;
   server_side: boolean;
   server_hostname: string | null;
   do_handshake_on_connect: boolean;
   suppress_ragged_eofs: boolean;
   session: Session | null;
+  /** Seconds a handshake may take when the socket has no timeout (a listener's, for accepted ones). */
+  handshake_timeout: number | null;
 }
 
 const sessions = new WeakMap<Socket, SslState>();
@@ -1249,94 +927,63 @@ function state_of(s: Socket): SslState {
   return st;
 }
 
-/** Check a client's view of the server certificate, as OpenSSL would. */
-function client_verify(t: tls.TLSSocket, st: SslState): Error | null {
-  const ctx = st.context;
-  if (ctx.verify_mode === CERT_NONE) return null;
-  const cert = t.getPeerCertificate();
-  const now = Date.now();
-  if (cert && cert.valid_to && Date.parse(cert.valid_to) < now) {
-    return new SSLCertVerificationError(10, "certificate has expired");
-  }
-  if (cert && cert.valid_from && Date.parse(cert.valid_from) > now) {
-    return new SSLCertVerificationError(9, "certificate is not yet valid");
-  }
-  if (ctx._empty_store) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
-  if (!t.authorized) {
-    const code = String(t.authorizationError ?? "");
-    const self_signed = cert && JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
-    if ((code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") && !self_signed) {
-      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
-      return new SSLCertVerificationError(20, "unable to get local issuer certificate");
-    }
-    if (code === "SELF_SIGNED_CERT_IN_CHAIN" && self_signed) {
-      return new SSLCertVerificationError(18, "self-signed certificate");
-    }
-    const v = VERIFY[code];
-    return new SSLCertVerificationError(v?.[0] ?? null, v?.[1] ?? (code || "certificate verify failed"));
-  }
-  const host = st.server_hostname;
-  if (ctx.check_hostname && host !== null && cert) {
-    const bad = tls.checkServerIdentity(host.replace(/^\[|\]$/g, "").replace(/\.$/, ""), cert);
-    if (bad) {
-      return is_ip(host)
-        ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`, {
-          cause: bad,
-        })
-        : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`, {
-          cause: bad,
-        });
-    }
-  }
-  return null;
+/** Seconds the handshake of `s` may take: its timeout, else the listener's, else the default. */
+function handshake_seconds(s: Socket, st: SslState): number {
+  const t = s.gettimeout();
+  if (st.handshake_timeout !== null) return st.handshake_timeout;
+  return t !== null && t > 0 ? t : DEFAULT_HANDSHAKE_TIMEOUT;
 }
 
-/** How long TLS may go on with received bytes after the peer's EOF mid-handshake. */
-const EOF_GRACE_MS = 100;
+/**
+ * Make `s` an SSLSocket with state `st`, starting the session when it is
+ * connected (and shaking hands when asked). A failure closes the socket, as
+ * CPython's failed handshake does: it is never left half-wrapped.
+ */
+async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): Promise<SSLSocket> {
+  try {
+    if (is_connected(s)) start_session(s, st);
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  sessions.set(s, st);
+  Object.setPrototypeOf(s, SSLSocket.prototype);
+  const ssl = s as SSLSocket;
+  if (st.session && st.do_handshake_on_connect) {
+    try {
+      await ssl.do_handshake({ signal });
+    } catch (e) {
+      if (!(e instanceof TimeoutError) && !(e instanceof DOMException)) s.close();
+      throw e;
+    }
+  }
+  return ssl;
+}
 
 /** Layer a TLS session over the socket's connection and swap it in. */
 function start_session(s: Socket, st: SslState): Session {
-  const raw = s._stream_parts();
-  const server_opts = st.server_side ? st.context._server_options() : null;
-  const client_opts = st.server_side ? null : st.context._client_options(st.server_hostname);
-  let finish: (err: Error | null) => void = () => {};
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  // Deno's TLS engine stays silent when the connection ends mid-handshake:
-  // give it a moment to finish with the bytes it has, then fail the handshake.
-  const duplex = raw_duplex(raw, {
-    eof: () => {
-      if (!done && grace === undefined) {
-        grace = setTimeout(() => finish(transport.error ?? eof_error()), EOF_GRACE_MS);
-      }
-    },
-    error: (e) => {
-      if (!done) finish(to_ssl_error(e, true));
-    },
-  });
-  const t = server_opts ? new tls.TLSSocket(duplex, server_opts) : tls.connect({ ...client_opts, socket: duplex });
-  let done = false;
-  const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
-  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
-  session.handshake = new Promise<void>((resolve) => {
-    finish = (err: Error | null) => {
-      if (done) return;
-      done = true;
-      if (grace !== undefined) clearTimeout(grace);
-      session.done = true;
-      session.error = err;
-      if (err) {
-        transport.fail(err);
-        t.destroy();
-      }
-      resolve();
-    };
-    t.once(st.server_side ? "secure" : "secureConnect", () => finish(st.server_side ? null : client_verify(t, st)));
-    t.once("error", (e: unknown) => finish(transport.error ?? to_ssl_error(e, true)));
-    t.once("close", () => finish(transport.error ?? eof_error()));
-  });
+  const spec = st.context._spec(st, handshake_seconds(s, st));
+  const session = start_tls(s._stream_parts(), spec);
   st.session = session;
-  _replace_transport(s, transport);
+  _replace_transport(s, session.transport);
   return session;
+}
+
+/** Python's `<class 'ssl.SSLSocket'>`, as its ValueErrors name it. */
+const CLASS = "<class 'ssl.SSLSocket'>";
+
+function no_flags(op: string, flags: unknown): void {
+  if (typeof flags === "number" && flags !== 0) {
+    throw new RangeError(`non-zero flags not allowed in calls to ${op}() on ${CLASS}`);
+  }
+}
+
+/** A non-blocking TLS call that would wait raises what CPython's does. */
+function want<T>(p: Promise<T>, write: boolean): Promise<T> {
+  return p.catch((e: unknown) => {
+    if (e instanceof BlockingIOError) throw write ? new SSLWantWriteError() : new SSLWantReadError();
+    throw e;
+  });
 }
 
 /**
@@ -1392,12 +1039,16 @@ export class SSLSocket extends Socket {
 
   /**
    * Perform (or wait for) the TLS handshake, within the socket's timeout.
+   * The handshake itself ends, successful or not, within the socket's
+   * timeout, or 60 seconds ({@linkcode DEFAULT_HANDSHAKE_TIMEOUT}) when it
+   * has none.
    *
    * @param options `{ signal }`.
    * @throws {SSLCertVerificationError} when verification fails.
    * @throws {SSLError} for other failures.
-   * @throws {SSLWantReadError} on a non-blocking socket while the handshake is not done.
-   * @throws {TimeoutError} `The handshake operation timed out` (it goes on).
+   * @throws {SSLWantReadError} on a non-blocking socket while the handshake is not done
+   *   (`select()` reports the socket readable once it is).
+   * @throws {TimeoutError} `_ssl.c:990: The handshake operation timed out`.
    *
    * @example
    * ```ts ignore
@@ -1417,7 +1068,7 @@ export class SSLSocket extends Socket {
       try {
         await dl.wait(s.handshake);
       } catch (e) {
-        if (e instanceof TimeoutError) throw new TimeoutError(null, "The handshake operation timed out");
+        if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:990: The handshake operation timed out");
         throw e;
       }
     }
@@ -1448,8 +1099,12 @@ export class SSLSocket extends Socket {
   /**
    * Accept a connection and (by default) shake hands as the server; the
    * returned socket is an `SSLSocket`. A peer that fails the handshake (for
-   * example one that speaks plain text) raises `SSLError` here; the
-   * listening socket goes on serving.
+   * example one that speaks plain text, or sends a certificate that does
+   * not verify) raises `SSLError` here; the listening socket goes on
+   * serving. Handshakes go on in the background while accept() waits: at
+   * most 512 at a time (further connections wait in the kernel's backlog),
+   * each ending within the listener's timeout (else the accepted socket's,
+   * else 60 s).
    *
    * @param options `{ signal }`.
    * @returns `[conn, address]`.
@@ -1465,32 +1120,35 @@ export class SSLSocket extends Socket {
     const signal = a.signal as AbortSignal | undefined;
     const st = state_of(this);
     const dl = this._deadline(signal);
-    const q = st.handshaking;
+    const q = st.queue ??= new HandshakeQueue<Socket>();
     for (;;) {
-      const k = q.findIndex((p) => p.session.done);
-      if (k >= 0) {
-        const p = q.splice(k, 1)[0]!;
-        if (p.session.error) {
-          p.conn.close();
-          throw p.session.error;
-        }
-        return [p.conn, p.addr];
+      const p = q.shift();
+      if (p) {
+        if (p.error) throw p.error;
+        return [p.conn!, p.addr as Address];
       }
-      // Wait for a new connection, or for a handshake in progress to end.
+      // Wait for a new connection (unless enough handshakes are in flight),
+      // or for a handshake in progress to end.
       const wake = new AbortController();
-      const signals = [wake.signal, ...(signal ? [signal] : [])];
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (!dl.nonblocking && dl.at !== Infinity) {
         timer = setTimeout(() => wake.abort(TIMED_OUT), Math.max(0, dl.at - performance.now()));
       }
-      if (q.length > 0) Promise.race(q.map((p) => p.session.handshake)).then(() => wake.abort(WOKEN));
+      if (q.in_flight > 0) q.on_next(() => wake.abort(WOKEN));
       let got: [Socket, Address];
       try {
-        if (dl.nonblocking && q.length > 0) {
+        if (dl.nonblocking) {
+          if (q.full) throw new SSLWantReadError();
           got = await super.accept().catch((e) => {
-            throw e instanceof OSError && e.errno === E.EAGAIN ? new SSLWantReadError() : e;
+            throw e instanceof OSError && e.errno === E.EAGAIN && q.in_flight > 0 ? new SSLWantReadError() : e;
           });
-        } else got = await super.accept({ signal: AbortSignal.any(signals) });
+        } else if (q.full) {
+          await new Promise<never>((_, reject) => {
+            const s = signal ? AbortSignal.any([wake.signal, signal]) : wake.signal;
+            s.addEventListener("abort", () => reject(s.reason), { once: true });
+          });
+          continue;
+        } else got = await super.accept({ signal: signal ? AbortSignal.any([wake.signal, signal]) : wake.signal });
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         if (wake.signal.reason === WOKEN) continue;
@@ -1498,27 +1156,37 @@ export class SSLSocket extends Socket {
         throw e;
       } finally {
         clearTimeout(timer);
+        q.on_next(null);
         wake.abort(WOKEN);
       }
       const [conn, addr] = got;
+      const lt = this.gettimeout();
+      const cst: SslState = {
+        queue: null,
+        context: st.context,
+        server_side: true,
+        server_hostname: null,
+        do_handshake_on_connect: st.do_handshake_on_connect,
+        suppress_ragged_eofs: st.suppress_ragged_eofs,
+        session: null,
+        handshake_timeout: lt !== null && lt > 0 ? lt : null,
+      };
       try {
-        await st.context.wrap_socket(conn, {
-          server_side: true,
-          do_handshake_on_connect: false,
-          suppress_ragged_eofs: st.suppress_ragged_eofs,
-        });
+        start_session(conn, cst);
       } catch (e) {
         conn.close();
         throw e;
       }
+      sessions.set(conn, cst);
+      Object.setPrototypeOf(conn, SSLSocket.prototype);
       if (!st.do_handshake_on_connect) return [conn, addr];
-      q.push({ conn, addr, session: state_of(conn).session! });
+      q.add(conn, addr, cst.session!);
     }
   }
 
   /**
    * Close the socket; a listening socket also closes the connections whose
-   * handshake had not ended.
+   * handshake had not ended or that accept() had not returned yet.
    *
    * @example
    * ```ts ignore
@@ -1526,9 +1194,195 @@ export class SSLSocket extends Socket {
    * ```
    */
   override close(): void {
-    const st = sessions.get(this);
-    if (st) { for (const p of st.handshaking.splice(0)) p.conn.close(); }
+    sessions.get(this)?.queue?.close();
     super.close();
+  }
+
+  /**
+   * Readiness for select() (internal): while the handshake is going on, the
+   * socket is ready (readable and writable) once it has ended, so a
+   * non-blocking `do_handshake()` loop driven by select() completes; a
+   * listener is readable when a handshake has ended or a connection waits.
+   * @ignore
+   */
+  override _pollable(): Pollable {
+    const base = super._pollable();
+    const st = sessions.get(this);
+    const s = st?.session;
+    if (s && !s.done) {
+      const ended = () => s.done || this._closed;
+      return {
+        get readable() {
+          return ended() || base.readable;
+        },
+        get writable() {
+          return ended();
+        },
+        wait_readable: () => s.done ? base.wait_readable() : s.handshake,
+        wait_writable: () => s.done ? base.wait_writable() : s.handshake,
+      };
+    }
+    const q = st?.queue;
+    if (!q) return base;
+    return {
+      get readable() {
+        return q.has_ready || base.readable;
+      },
+      get writable() {
+        return base.writable;
+      },
+      wait_readable: () => q.in_flight > 0 ? Promise.race([q.next(), base.wait_readable()]) : base.wait_readable(),
+      wait_writable: () => base.wait_writable(),
+    };
+  }
+
+  /**
+   * As {@linkcode Socket.recv}; `flags` must be 0 (as CPython), and a
+   * non-blocking socket with nothing to read raises `SSLWantReadError`.
+   *
+   * @param bufsize the most bytes to return.
+   * @param flags 0.
+   * @param options `{ signal }`.
+   * @returns the decrypted bytes (empty at EOF).
+   * @throws {RangeError} for non-zero flags (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * const data = await ssock.recv(1024);
+   * ```
+   */
+  override recv(bufsize: number, flags?: number | SignalOptions, options?: SignalOptions): Promise<Uint8Array> {
+    try {
+      no_flags("recv", flags);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return want(super.recv(bufsize, flags, options), false);
+  }
+
+  /**
+   * As {@linkcode Socket.recv_into}; `flags` must be 0.
+   *
+   * @param buffer where to write.
+   * @param nbytes the most bytes to receive.
+   * @param flags 0.
+   * @param options `{ signal }`.
+   * @returns the count received (0 at EOF).
+   * @throws {RangeError} for non-zero flags (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * const n = await ssock.recv_into(new Uint8Array(1024));
+   * ```
+   */
+  override recv_into(
+    buffer: Parameters<Socket["recv_into"]>[0],
+    nbytes?: number | SignalOptions,
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    try {
+      no_flags("recv_into", flags);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return want(super.recv_into(buffer, nbytes, flags, options), false);
+  }
+
+  /**
+   * As {@linkcode Socket.send}; `flags` must be 0, and a non-blocking socket
+   * that cannot send raises `SSLWantWriteError`.
+   *
+   * @param data the bytes.
+   * @param flags 0.
+   * @param options `{ signal }`.
+   * @returns the count sent.
+   * @throws {RangeError} for non-zero flags (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.send(new TextEncoder().encode("hi"));
+   * ```
+   */
+  override send(
+    data: Parameters<Socket["send"]>[0],
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
+    try {
+      no_flags("send", flags);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return want(super.send(data, flags, options), true);
+  }
+
+  /**
+   * As {@linkcode Socket.sendall}; `flags` must be 0.
+   *
+   * @param data the bytes.
+   * @param flags 0.
+   * @param options `{ signal }`.
+   * @throws {RangeError} for non-zero flags (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.sendall(new TextEncoder().encode("hi"));
+   * ```
+   */
+  override sendall(
+    data: Parameters<Socket["sendall"]>[0],
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<void> {
+    try {
+      no_flags("sendall", flags);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return want(super.sendall(data, flags, options), true);
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython.
+   *
+   * @throws {RangeError} `sendto not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.sendto(data, addr); // RangeError
+   * ```
+   */
+  override sendto(): Promise<number> {
+    return Promise.reject(new RangeError(`sendto not allowed on instances of ${CLASS}`));
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython.
+   *
+   * @throws {RangeError} `recvfrom not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.recvfrom(10); // RangeError
+   * ```
+   */
+  override recvfrom(): Promise<[Uint8Array, Address | null]> {
+    return Promise.reject(new RangeError(`recvfrom not allowed on instances of ${CLASS}`));
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython.
+   *
+   * @throws {RangeError} `recvfrom_into not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.recvfrom_into(buf); // RangeError
+   * ```
+   */
+  override recvfrom_into(): Promise<[number, Address | null]> {
+    return Promise.reject(new RangeError(`recvfrom_into not allowed on instances of ${CLASS}`));
   }
 
   /**
@@ -1651,14 +1505,12 @@ export class SSLSocket extends Socket {
   getpeercert(binary_form: boolean = false): PeerCertificate | Record<string, never> | Uint8Array | null {
     const t = done_tls(this);
     if (!t) throw new RangeError("handshake not done yet");
-    const c = t.getPeerCertificate();
-    if (!c || Object.keys(c).length === 0 || !c.raw) return null;
-    if (binary_form) return new Uint8Array(c.raw);
-    const st = state_of(this);
-    if (st.context.verify_mode !== CERT_REQUIRED && !(st.context.verify_mode === CERT_OPTIONAL && !st.server_side)) {
-      return {};
-    }
-    return to_python_cert(c);
+    const x = peer_x509(t);
+    if (!x) return null;
+    if (binary_form) return new Uint8Array(x.raw);
+    // CPython: a certificate that was not verified (CERT_NONE) reads as {}.
+    if (state_of(this).context.verify_mode === CERT_NONE) return {};
+    return to_python_cert(x.raw);
   }
 
   /**

@@ -1,0 +1,272 @@
+// Python's ssl exceptions, and the mapping of what node:tls and the socket
+// raise onto them (re-exported by ssl.ts).
+
+import { OSError } from "./errors.ts";
+import { map_error } from "./_map_error.ts";
+
+/** Options of the {@linkcode SSLError} constructor. */
+export interface SSLErrorOptions {
+  /** OpenSSL's library name, e.g. `SSL`. */
+  library?: string | null;
+  /** OpenSSL's reason, e.g. `CERTIFICATE_VERIFY_FAILED`. */
+  reason?: string | null;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A TLS failure, as Python's `ssl.SSLError` (an `OSError`). The message is
+ * Python's text, e.g. `[SSL: WRONG_VERSION_NUMBER] wrong version number`.
+ *
+ * @example
+ * ```ts
+ * import { SSLError } from "./ssl.ts";
+ * const e = new SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number");
+ * console.log(e.message, e.errno); // "[SSL: WRONG_VERSION_NUMBER] wrong version number" 1
+ * ```
+ */
+export class SSLError extends OSError {
+  /** OpenSSL's library name (`SSL`), or null. */
+  readonly library: string | null;
+  /** OpenSSL's reason code, or null. */
+  readonly reason: string | null;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code Python's SSL error number (`SSL_ERROR_SSL` = 1 and so on).
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(code: number | null = null, text: string | null = null, options: SSLErrorOptions = {}) {
+    super(code, text, options.cause === undefined ? {} : { cause: options.cause });
+    this.message = text ?? "";
+    this.library = options.library ?? null;
+    this.reason = options.reason ?? null;
+  }
+}
+
+/**
+ * The peer closed the TLS session cleanly (`SSL_ERROR_ZERO_RETURN`).
+ *
+ * @example
+ * ```ts
+ * import { SSLError, SSLZeroReturnError } from "./ssl.ts";
+ * console.log(new SSLZeroReturnError() instanceof SSLError); // true
+ * ```
+ */
+export class SSLZeroReturnError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 6 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 6,
+    text: string | null = "TLS/SSL connection has been closed (EOF)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * The connection ended in the middle of the TLS protocol (`SSL_ERROR_EOF`),
+ * e.g. the peer hung up during the handshake.
+ *
+ * @example
+ * ```ts
+ * import { SSLEOFError } from "./ssl.ts";
+ * console.log(new SSLEOFError().message); // "EOF occurred in violation of protocol"
+ * ```
+ */
+export class SSLEOFError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 8 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 8,
+    text: string | null = "EOF occurred in violation of protocol",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A non-blocking socket's handshake needs more data (`SSL_ERROR_WANT_READ`).
+ *
+ * @example
+ * ```ts
+ * import { SSLWantReadError } from "./ssl.ts";
+ * console.log(new SSLWantReadError().errno); // 2
+ * ```
+ */
+export class SSLWantReadError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 2 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 2,
+    text: string | null = "The operation did not complete (read)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A non-blocking write could not complete (`SSL_ERROR_WANT_WRITE`); kept for
+ * Python compatibility (pysocket queues writes instead).
+ *
+ * @example
+ * ```ts
+ * import { SSLWantWriteError } from "./ssl.ts";
+ * console.log(new SSLWantWriteError().errno); // 3
+ * ```
+ */
+export class SSLWantWriteError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 3 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 3,
+    text: string | null = "The operation did not complete (write)",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * A system-level failure under TLS (`SSL_ERROR_SYSCALL`).
+ *
+ * @example
+ * ```ts
+ * import { SSLSyscallError } from "./ssl.ts";
+ * console.log(new SSLSyscallError().errno); // 5
+ * ```
+ */
+export class SSLSyscallError extends SSLError {
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param code 5 by default.
+   * @param text the message.
+   * @param options library, reason and cause.
+   */
+  constructor(
+    code: number | null = 5,
+    text: string | null = "Some I/O error occurred",
+    options: SSLErrorOptions = {},
+  ) {
+    super(code, text, options);
+  }
+}
+
+/**
+ * Certificate verification failed: untrusted issuer, wrong host name,
+ * expired. `verify_code` and `verify_message` are OpenSSL's
+ * (`X509_V_ERR_*`), as in Python.
+ *
+ * @example
+ * ```ts
+ * import { SSLCertVerificationError } from "./ssl.ts";
+ * const e = new SSLCertVerificationError(10, "certificate has expired");
+ * console.log(e.verify_code, e.message); // 10 "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
+ * ```
+ */
+export class SSLCertVerificationError extends SSLError {
+  /** OpenSSL's `X509_V_ERR_*` number, or null when unknown. */
+  readonly verify_code: number | null;
+  /** OpenSSL's text for `verify_code`. */
+  readonly verify_message: string | null;
+
+  /**
+   * Make the object, with Python\'s arguments.
+   *
+   * @param verify_code the `X509_V_ERR_*` number.
+   * @param verify_message its text.
+   * @param options the cause.
+   */
+  constructor(verify_code: number | null = null, verify_message: string | null = null, options: SSLErrorOptions = {}) {
+    super(
+      1,
+      `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed${verify_message ? `: ${verify_message}` : ""}`,
+      { library: "SSL", reason: "CERTIFICATE_VERIFY_FAILED", cause: options.cause },
+    );
+    this.verify_code = verify_code;
+    this.verify_message = verify_message;
+  }
+}
+
+/**
+ * Python's `ssl.CertificateError`, an alias of
+ * {@linkcode SSLCertVerificationError}.
+ *
+ * @example
+ * ```ts
+ * import { CertificateError, SSLCertVerificationError } from "./ssl.ts";
+ * console.log(CertificateError === SSLCertVerificationError); // true
+ * ```
+ */
+export const CertificateError: typeof SSLCertVerificationError = SSLCertVerificationError;
+
+// OpenSSL's X509_V_ERR numbers and texts for the codes node:tls reports.
+export const VERIFY: Record<string, readonly [number, string]> = {
+  UNABLE_TO_GET_ISSUER_CERT: [2, "unable to get issuer certificate"],
+  CERT_NOT_YET_VALID: [9, "certificate is not yet valid"],
+  CERT_HAS_EXPIRED: [10, "certificate has expired"],
+  DEPTH_ZERO_SELF_SIGNED_CERT: [18, "self-signed certificate"],
+  SELF_SIGNED_CERT_IN_CHAIN: [19, "self-signed certificate in certificate chain"],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: [20, "unable to get local issuer certificate"],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: [21, "unable to verify the first certificate"],
+  CERT_REVOKED: [23, "certificate revoked"],
+  INVALID_CA: [24, "invalid CA certificate"],
+  CERT_UNTRUSTED: [27, "certificate not trusted"],
+  CERT_REJECTED: [28, "certificate rejected"],
+};
+
+/** Python 3.11's error for a connection that ends mid-protocol. */
+export function eof_error(cause?: unknown): SSLEOFError {
+  return new SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol", {
+    library: "SSL",
+    reason: "UNEXPECTED_EOF_WHILE_READING",
+    cause,
+  });
+}
+
+/** Turn whatever node:tls or the socket raised into Python's exception. */
+export function to_ssl_error(e: unknown, during_handshake = false): Error {
+  if (e instanceof OSError || e instanceof TypeError || e instanceof RangeError) return e;
+  const code = (e as { code?: unknown })?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string") {
+    const v = VERIFY[code];
+    if (v) return new SSLCertVerificationError(v[0], v[1], { cause: e });
+    if (code.startsWith("ERR_SSL_")) {
+      const reason = code.slice(8);
+      const m = /\(([^()]*)\)\s*$/.exec(msg);
+      const text = m ? m[1]!.split(":").pop()! : reason.toLowerCase().replaceAll("_", " ");
+      return new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: e });
+    }
+    if (code === "ECONNRESET" && (during_handshake || /secure TLS connection/.test(msg))) return eof_error(e);
+  }
+  const m = map_error(e);
+  if (m instanceof OSError && m.errno !== null) return m;
+  return new SSLError(1, msg, { cause: e });
+}

@@ -1,0 +1,337 @@
+// A TLS session over a pysocket stream socket, for ssl.ts: the handshake
+// with verification done as CPython/OpenSSL do it (the client checks the
+// server's chain and host name before it sends its certificate or any
+// application byte; the server verifies a client certificate against the
+// context's CAs), bounded in time, and the queue of handshakes a TLS
+// listener has in flight.
+
+import tls from "node:tls";
+import type { X509Certificate } from "node:crypto";
+import { TimeoutError } from "./errors.ts";
+import { raw_duplex, type RawParts, TlsTransport } from "./_tls.ts";
+import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
+
+/** What a session needs to know of its context and socket. */
+export interface SessionSpec {
+  server_side: boolean;
+  server_hostname: string | null;
+  /** CERT_NONE 0, CERT_OPTIONAL 1, CERT_REQUIRED 2. */
+  verify_mode: number;
+  check_hostname: boolean;
+  /** Nothing at all is trusted: every certificate fails, as with OpenSSL. */
+  empty_store: boolean;
+  /** node:tls options (client: for tls.connect; server: for new tls.TLSSocket). */
+  client?: tls.ConnectionOptions;
+  server?: tls.TLSSocketOptions;
+  /** The handshake fails with TimeoutError after this many milliseconds. */
+  timeout_ms: number;
+}
+
+/** A TLS session layered over a connection. */
+export interface Session {
+  transport: TlsTransport;
+  done: boolean;
+  error: Error | null;
+  /** Resolves when the handshake has succeeded or failed; never rejects. */
+  handshake: Promise<void>;
+}
+
+/** How long a handshake may take when the socket has no timeout (seconds). */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 60;
+
+/** How long TLS may go on with received bytes after the peer's EOF mid-handshake. */
+const EOF_GRACE_MS = 100;
+
+/** The parts of node:tls's native handle used here (Deno 2.9.6, as Node's TLSWrap). */
+interface NativeHandle {
+  verifyError?: () => unknown;
+}
+
+function native(t: tls.TLSSocket): NativeHandle | null {
+  const h = (t as unknown as { _handle?: unknown })._handle;
+  return h && typeof h === "object" ? h as NativeHandle : null;
+}
+
+/** The peer's certificate, or null when it sent none. */
+export function peer_x509(t: tls.TLSSocket): X509Certificate | null {
+  try {
+    return t.getPeerX509Certificate() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function is_ip(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}
+
+/**
+ * Verify the peer's certificate as OpenSSL would for this context: dates,
+ * chain (node:tls's native verification result), then the host name.
+ * Fails closed: when the result cannot be had, the certificate is refused.
+ */
+function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
+  if (spec.verify_mode === 0) return null;
+  const x = peer_x509(t);
+  if (!x) {
+    if (spec.server_side && spec.verify_mode === 1) return null; // CERT_OPTIONAL: none sent is allowed
+    return new SSLError(1, "[SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate", {
+      library: "SSL",
+      reason: "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+    });
+  }
+  const now = Date.now();
+  if (Date.parse(x.validTo) < now) return new SSLCertVerificationError(10, "certificate has expired");
+  if (Date.parse(x.validFrom) > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
+  const self_signed = x.subject === x.issuer;
+  if (spec.empty_store) {
+    return self_signed
+      ? new SSLCertVerificationError(18, "self-signed certificate")
+      : new SSLCertVerificationError(20, "unable to get local issuer certificate");
+  }
+  const h = native(t);
+  if (typeof h?.verifyError !== "function") {
+    return new SSLCertVerificationError(null, "the chain cannot be verified by this Deno's node:tls");
+  }
+  let err: unknown;
+  try {
+    err = h.verifyError();
+  } catch (e) {
+    return new SSLCertVerificationError(null, "the chain cannot be verified by this Deno's node:tls", { cause: e });
+  }
+  if (err) {
+    // Deno answers with the code itself; Node with an Error carrying it.
+    const code = typeof err === "string" ? err : String((err as { code?: unknown }).code ?? err);
+    if (self_signed && /SELF_SIGNED|UNABLE_TO_VERIFY_LEAF|UNABLE_TO_GET_ISSUER/.test(code)) {
+      return new SSLCertVerificationError(18, "self-signed certificate", { cause: err });
+    }
+    if (code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
+      return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
+    }
+    const v = VERIFY[code];
+    return new SSLCertVerificationError(v?.[0] ?? null, v?.[1] ?? (code || "certificate verify failed"), {
+      cause: err,
+    });
+  }
+  const host = spec.server_hostname;
+  if (!spec.server_side && spec.check_hostname && host !== null) {
+    const name = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    if (is_ip(name)) {
+      if (x.checkIP(name) === undefined) {
+        return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);
+      }
+    } else if (x.checkHost(name, { subject: "never" }) === undefined) {
+      return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Scans the TLS records a client sends. Until the server's certificate has
+ * been verified only a ClientHello, ChangeCipherSpec and alerts may go out:
+ * any other record (the client's certificate, key exchange, Finished,
+ * application data; in TLS 1.3 every encrypted record) waits for the check.
+ */
+class RecordScanner {
+  #hdr = new Uint8Array(5);
+  #hn = 0;
+  #body = 0;
+  #type = 0;
+  #first = false;
+
+  /** False as soon as `chunk` holds (the start of) a record that needs the check. */
+  harmless(chunk: Uint8Array): boolean {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#body === 0) {
+        while (this.#hn < 5 && i < chunk.length) this.#hdr[this.#hn++] = chunk[i++]!;
+        if (this.#hn < 5) return true;
+        this.#hn = 0;
+        this.#type = this.#hdr[0]!;
+        this.#body = (this.#hdr[3]! << 8) | this.#hdr[4]!;
+        this.#first = true;
+        if (this.#type !== 20 && this.#type !== 21 && this.#type !== 22) return false;
+        continue;
+      }
+      if (this.#first) {
+        this.#first = false;
+        if (this.#type === 22 && chunk[i] !== 1) return false; // a handshake message other than ClientHello
+      }
+      const k = Math.min(this.#body, chunk.length - i);
+      i += k;
+      this.#body -= k;
+    }
+    return true;
+  }
+}
+
+/**
+ * Layer a TLS session over the connection `raw` and start the handshake.
+ * The caller swaps `session.transport` in as the socket's transport.
+ */
+export function start_session(raw: RawParts, spec: SessionSpec): Session {
+  let finish: (err: Error | null) => void = () => {};
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let done = false;
+  // The client's check of the server: undefined until made, then its outcome.
+  let checked: Error | null | undefined = spec.server_side || spec.verify_mode === 0 ? null : undefined;
+  const scanner = checked === undefined ? new RecordScanner() : null;
+  const check = (): Error | null => {
+    if (checked === undefined) {
+      checked = verify_peer(t, spec);
+      if (checked) finish(checked);
+    }
+    return checked;
+  };
+  // Deno's TLS engine stays silent when the connection ends mid-handshake:
+  // give it a moment to finish with the bytes it has, then fail the handshake.
+  const duplex = raw_duplex(raw, {
+    eof: () => {
+      if (!done && grace === undefined) {
+        grace = setTimeout(() => finish(transport.error ?? eof_error()), EOF_GRACE_MS);
+      }
+    },
+    error: (e) => {
+      if (!done) finish(to_ssl_error(e, true));
+    },
+    gate: scanner
+      ? (chunk) => {
+        if (checked === undefined && scanner.harmless(chunk)) return null;
+        return check();
+      }
+      : undefined,
+  });
+  const t = spec.server_side
+    ? new tls.TLSSocket(duplex, spec.server!)
+    : tls.connect({ ...spec.client!, socket: duplex });
+  const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
+  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
+  const timer = setTimeout(
+    () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),
+    spec.timeout_ms,
+  );
+  session.handshake = new Promise<void>((resolve) => {
+    finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (grace !== undefined) clearTimeout(grace);
+      t.off("error", on_error);
+      t.off("close", on_close);
+      session.done = true;
+      session.error = err;
+      if (err) {
+        transport.fail(err);
+        t.destroy();
+      }
+      resolve();
+    };
+    const on_error = (e: unknown) => finish(transport.error ?? to_ssl_error(e, true));
+    const on_close = () => finish(transport.error ?? eof_error());
+    t.once(
+      spec.server_side ? "secure" : "secureConnect",
+      () => finish(spec.server_side ? verify_peer(t, spec) : check()),
+    );
+    t.once("error", on_error);
+    t.once("close", on_close);
+  });
+  return session;
+}
+
+/** A connection accepted by a TLS listener whose handshake has ended. */
+export interface Shaken<C> {
+  conn: C | null;
+  addr: unknown;
+  error: Error | null;
+}
+
+/**
+ * The handshakes a TLS listener has in flight, and those that ended and
+ * wait for `accept()`. Every operation is O(1): a finished handshake goes
+ * to the back of `ready` and wakes the one waiter.
+ */
+export class HandshakeQueue<C extends { close(): void }> {
+  /** At most this many handshakes in flight; accept() takes no new connection meanwhile. */
+  static readonly MAX_IN_FLIGHT = 512;
+  /** Failed handshakes kept for accept() to raise; older ones beyond this are dropped. */
+  static readonly MAX_FAILED = 64;
+  readonly #flight = new Set<C>();
+  #ready: Shaken<C>[] = [];
+  #head = 0;
+  #failed = 0;
+  #waiter: (() => void) | null = null;
+  #closed = false;
+
+  get in_flight(): number {
+    return this.#flight.size;
+  }
+
+  get has_ready(): boolean {
+    return this.#head < this.#ready.length;
+  }
+
+  get full(): boolean {
+    return this.#flight.size >= HandshakeQueue.MAX_IN_FLIGHT;
+  }
+
+  /** Track `conn`'s handshake; when it ends the connection becomes ready (or is closed on failure). */
+  add(conn: C, addr: unknown, s: Session): void {
+    this.#flight.add(conn);
+    s.handshake.then(() => {
+      if (!this.#flight.delete(conn)) return; // the listener closed it
+      if (s.error) {
+        conn.close();
+        if (this.#failed >= HandshakeQueue.MAX_FAILED) return this.#wake();
+        this.#failed++;
+        this.#ready.push({ conn: null, addr, error: s.error });
+      } else this.#ready.push({ conn, addr, error: null });
+      this.#wake();
+    });
+  }
+
+  /** The oldest ended handshake, or null. */
+  shift(): Shaken<C> | null {
+    if (this.#head >= this.#ready.length) return null;
+    const p = this.#ready[this.#head]!;
+    this.#ready[this.#head++] = undefined as unknown as Shaken<C>;
+    if (this.#head === this.#ready.length) {
+      this.#ready = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#head);
+      this.#head = 0;
+    }
+    if (p.error) this.#failed--;
+    return p;
+  }
+
+  /** Call `cb` once, when the next handshake ends (replaces an earlier waiter). */
+  on_next(cb: (() => void) | null): void {
+    this.#waiter = cb;
+  }
+
+  /** A promise resolved when the next handshake ends or the queue closes. */
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiter = resolve);
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.();
+  }
+
+  /** Close every connection still shaking hands or waiting for accept(). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#flight) c.close();
+    this.#flight.clear();
+    for (let i = this.#head; i < this.#ready.length; i++) this.#ready[i]?.conn?.close();
+    this.#ready = [];
+    this.#head = 0;
+    this.#wake();
+  }
+}
