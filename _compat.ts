@@ -9,36 +9,43 @@ import { Socket } from "./socket.ts";
 import type { AddressInput, Buffer, SignalOptions } from "./types.ts";
 
 /**
- * `EAGAIN` (11), which Python's `socket` module re-exports from `errno`.
+ * `EAGAIN` (11), which Python's `socket` module re-exports from `errno`: the
+ * errno of the `BlockingIOError` a non-blocking call raises when it would
+ * wait. The other errno numbers are in the `errno` object.
  *
- * @example
+ * @example A non-blocking recv with nothing to read
  * ```ts
- * import { EAGAIN } from "./mod.ts";
- * console.log(EAGAIN); // 11
+ * import { BlockingIOError, EAGAIN, socketpair } from "@pysocket/socket";
+ * const [a, b] = await socketpair();
+ * a.setblocking(false);
+ * try {
+ *   await a.recv(10);
+ * } catch (e) {
+ *   console.log(e instanceof BlockingIOError && e.errno === EAGAIN); // true
+ * }
+ * a.close();
+ * b.close();
  * ```
+ *
+ * @category Constants
  */
 export const EAGAIN = 11;
 
 /**
- * `EWOULDBLOCK` (11, the same as `EAGAIN` on Linux), which Python's `socket`
- * module re-exports from `errno`.
+ * `EWOULDBLOCK` (11, the same as {@linkcode EAGAIN} on Linux), which Python's
+ * `socket` module re-exports from `errno`. See {@linkcode EAGAIN} for an
+ * example.
  *
- * @example
- * ```ts
- * import { EWOULDBLOCK } from "./mod.ts";
- * console.log(EWOULDBLOCK); // 11
- * ```
+ * @category Constants
  */
 export const EWOULDBLOCK = 11;
 
 /**
- * `EBADF` (9), which Python's `socket` module re-exports from `errno`.
+ * `EBADF` (9), which Python's `socket` module re-exports from `errno`: the
+ * errno of any operation on a closed socket. See {@linkcode EAGAIN} for an
+ * example of checking an errno.
  *
- * @example
- * ```ts
- * import { EBADF } from "./mod.ts";
- * console.log(EBADF); // 9
- * ```
+ * @category Constants
  */
 export const EBADF = 9;
 
@@ -54,10 +61,12 @@ const NOT_AN_FD = "pysocket file numbers are not OS descriptors; only a number g
  *
  * @example
  * ```ts
- * import { close, socket } from "./mod.ts";
+ * import { close, socket } from "@pysocket/socket";
  * const s = socket();
  * close(s.detach());
  * ```
+ *
+ * @category Sockets
  */
 export function close(fd: number): void {
   let s: Socket;
@@ -79,9 +88,11 @@ export function close(fd: number): void {
  *
  * @example
  * ```ts
- * import { dup } from "./mod.ts";
+ * import { dup } from "@pysocket/socket";
  * try { dup(3); } catch (e) { console.log((e as Error).message); }
  * ```
+ *
+ * @category Sockets
  */
 export function dup(fd: number): number {
   as_int(fd);
@@ -107,11 +118,13 @@ export function dup(fd: number): number {
  *
  * @example
  * ```ts
- * import { AF_INET, fromfd, SOCK_STREAM, socket } from "./mod.ts";
+ * import { AF_INET, fromfd, SOCK_STREAM, socket } from "@pysocket/socket";
  * const s = socket();
  * using t = fromfd(s.detach(), AF_INET, SOCK_STREAM);
  * console.log(t.family); // 2
  * ```
+ *
+ * @category Sockets
  */
 export function fromfd(fd: number, family: number, type: number, proto: number = 0): Socket {
   const n = as_int(fd), f = as_int(family), t = as_int(type);
@@ -146,11 +159,13 @@ export function fromfd(fd: number, family: number, type: number, proto: number =
  *
  * @example
  * ```ts
- * import { send_fds, socketpair } from "./mod.ts";
+ * import { send_fds, socketpair } from "@pysocket/socket";
  * const [a, b] = await socketpair();
  * try { await send_fds(a, [new Uint8Array([1])], [0]); } catch (e) { console.log((e as Error).message); }
  * a.close(); b.close();
  * ```
+ *
+ * @category Sockets
  */
 export async function send_fds(
   sock: Socket,
@@ -183,7 +198,7 @@ export async function send_fds(
  *
  * @example
  * ```ts
- * import { recv_fds, socketpair } from "./mod.ts";
+ * import { recv_fds, socketpair } from "@pysocket/socket";
  * const [a, b] = await socketpair();
  * try { await recv_fds(b, 16, 1); } catch (e) { console.log((e as Error).message); }
  * a.close(); b.close();
@@ -215,9 +230,11 @@ export async function recv_fds(
  *
  * @example
  * ```ts
- * import { sethostname } from "./mod.ts";
+ * import { sethostname } from "@pysocket/socket";
  * try { sethostname("box"); } catch (e) { console.log((e as Error).name); } // PermissionError
  * ```
+ *
+ * @category Sockets
  */
 export function sethostname(name: string | Uint8Array): void {
   if (typeof name !== "string" && !(name instanceof Uint8Array)) {
@@ -240,9 +257,11 @@ const CMSG_ALIGN = 8;
  *
  * @example
  * ```ts
- * import { CMSG_LEN } from "./mod.ts";
+ * import { CMSG_LEN } from "@pysocket/socket";
  * console.log(CMSG_LEN(4)); // 20
  * ```
+ *
+ * @category Constants
  */
 export function CMSG_LEN(length: number): number {
   const n = as_int(length);
@@ -260,9 +279,11 @@ export function CMSG_LEN(length: number): number {
  *
  * @example
  * ```ts
- * import { CMSG_SPACE } from "./mod.ts";
+ * import { CMSG_SPACE } from "@pysocket/socket";
  * console.log(CMSG_SPACE(4)); // 24
  * ```
+ *
+ * @category Constants
  */
 export function CMSG_SPACE(length: number): number {
   const n = as_int(length);

@@ -8,7 +8,7 @@
  *
  * @example Name a socket's family and type as Python's `sock.family.name`
  * ```ts
- * import { AddressFamily, socket, SocketKind } from "./mod.ts";
+ * import { AddressFamily, socket, SocketKind } from "@pysocket/socket";
  * using s = socket();
  * console.log(AddressFamily[s.family], SocketKind[s.type]); // "AF_INET" "SOCK_STREAM"
  * ```
@@ -20,11 +20,13 @@
  *
  * @example
  * ```ts
- * import { AddressFamily, socket } from "./mod.ts";
+ * import { AddressFamily, socket } from "@pysocket/socket";
  * using s = socket();
  * console.log(AddressFamily[s.family]); // "AF_INET"
  * console.log(AddressFamily.AF_INET, AddressFamily[2]); // 2 "AF_INET"
  * ```
+ *
+ * @category Constants
  */
 export const AddressFamily: Readonly<
   Record<
@@ -135,11 +137,13 @@ export const AddressFamily: Readonly<
  *
  * @example
  * ```ts
- * import { SocketKind, socket } from "./mod.ts";
+ * import { SocketKind, socket } from "@pysocket/socket";
  * using s = socket();
  * console.log(SocketKind[s.type]); // "SOCK_STREAM"
  * console.log(SocketKind.SOCK_STREAM, SocketKind[1]); // 1 "SOCK_STREAM"
  * ```
+ *
+ * @category Constants
  */
 export const SocketKind: Readonly<
   Record<
@@ -170,9 +174,11 @@ export const SocketKind: Readonly<
  *
  * @example
  * ```ts
- * import { MsgFlag } from "./mod.ts";
+ * import { MsgFlag } from "@pysocket/socket";
  * console.log(MsgFlag.MSG_PEEK, MsgFlag[2]); // 2 "MSG_PEEK"
  * ```
+ *
+ * @category Constants
  */
 export const MsgFlag: Readonly<
   Record<
@@ -230,9 +236,11 @@ export const MsgFlag: Readonly<
  *
  * @example
  * ```ts
- * import { AddressInfo } from "./mod.ts";
+ * import { AddressInfo } from "@pysocket/socket";
  * console.log(AddressInfo.AI_PASSIVE, AddressInfo[1]); // 1 "AI_PASSIVE"
  * ```
+ *
+ * @category Constants
  */
 export const AddressInfo: Readonly<
   Record<

@@ -8,7 +8,7 @@
  *
  * @example An echo server and client
  * ```ts
- * import { create_connection, create_server } from "./mod.ts";
+ * import { create_connection, create_server } from "@pysocket/socket";
  * using srv = create_server(["127.0.0.1", 0]);
  * const [host, port] = srv.getsockname() as [string, number];
  * using cli = await create_connection([host, port]);

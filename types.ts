@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import type { Address, InetAddress } from "./types.ts";
+ * import type { Address, InetAddress } from "@pysocket/socket";
  * const a: InetAddress = ["127.0.0.1", 8080];
  * const b: Address = "/tmp/app.sock";
  * console.log(a, b);
@@ -11,10 +11,18 @@
  * @module
  */
 
-/** An AF_INET address: `[host, port]`, like Python's `(host, port)`. */
+/**
+ * An AF_INET address: `[host, port]`, like Python's `(host, port)`.
+ *
+ * @category Addresses and names
+ */
 export type InetAddress = [host: string, port: number];
 
-/** An AF_INET6 address: `[host, port, flowinfo, scope_id]`. */
+/**
+ * An AF_INET6 address: `[host, port, flowinfo, scope_id]`.
+ *
+ * @category Addresses and names
+ */
 export type Inet6Address = [
   host: string,
   port: number,
@@ -22,15 +30,25 @@ export type Inet6Address = [
   scope_id: number,
 ];
 
-/** An AF_UNIX address: the socket's path (`""` when unbound). */
+/**
+ * An AF_UNIX address: the socket's path (`""` when unbound).
+ *
+ * @category Addresses and names
+ */
 export type UnixAddress = string;
 
-/** Any address pysocket returns. */
+/**
+ * Any address pysocket returns.
+ *
+ * @category Addresses and names
+ */
 export type Address = InetAddress | Inet6Address | UnixAddress;
 
 /**
  * Any address pysocket accepts: AF_INET6 input may omit flowinfo and
  * scope_id; AF_UNIX accepts the path as a string or bytes.
+ *
+ * @category Addresses and names
  */
 export type AddressInput =
   | readonly [host: string, port: number]
@@ -38,10 +56,18 @@ export type AddressInput =
   | string
   | Uint8Array;
 
-/** Bytes-like input: any ArrayBufferView or ArrayBuffer (Python's buffer protocol). */
+/**
+ * Bytes-like input: any ArrayBufferView or ArrayBuffer (Python's buffer protocol).
+ *
+ * @category Sockets
+ */
 export type Buffer = ArrayBufferView | ArrayBufferLike;
 
-/** The trailing options object every waiting method accepts. */
+/**
+ * The trailing options object every waiting method accepts.
+ *
+ * @category Sockets
+ */
 export interface SignalOptions {
   /** Abort the wait; rejects with `signal.reason` and loses nothing. */
   signal?: AbortSignal | undefined;

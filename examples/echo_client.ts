@@ -26,7 +26,7 @@
  */
 
 // Echo client program
-import * as socket from "../mod.ts";
+import * as socket from "@pysocket/socket";
 
 const HOST = Deno.args[0] ?? "localhost"; // The remote host
 const PORT = Number(Deno.args[1] ?? 50007); // The same port as used by the server

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { create_connection, create_server, type Socket } from "../mod.ts";
+import { create_connection, create_server, type Socket } from "@pysocket/socket";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

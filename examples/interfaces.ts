@@ -26,7 +26,7 @@
  * @module
  */
 
-import * as socket from "../mod.ts";
+import * as socket from "@pysocket/socket";
 
 console.log(`Host name: ${socket.gethostname()}`);
 console.log();

@@ -38,7 +38,7 @@ import {
   type Socket,
   socket,
   TimeoutError,
-} from "../mod.ts";
+} from "@pysocket/socket";
 
 const HELP = `usage: netcat.ts [options] host port        connect
        netcat.ts -l [options] [host] port   listen for one client

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { type Address, AF_INET, OSError, SOCK_DGRAM, type Socket, socket } from "../mod.ts";
+import { type Address, AF_INET, OSError, SOCK_DGRAM, type Socket, socket } from "@pysocket/socket";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { AF_UNIX, SHUT_WR, SOCK_STREAM, socket } from "../mod.ts";
+import { AF_UNIX, SHUT_WR, SOCK_STREAM, socket } from "@pysocket/socket";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -393,3 +393,97 @@ Deno.test("examples/netcat.ts installs with deno install and runs as a command",
     await Deno.remove(root, { recursive: true });
   }
 });
+
+// ---- docs/tour.md: every step's command prints the output the tour shows ----
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+interface TourStep {
+  command: string;
+  expected: string[];
+}
+
+/** Each ```sh block of docs/tour.md with one `deno run` line, paired with the ```text block that follows it. */
+async function tour_steps(): Promise<TourStep[]> {
+  const md = await Deno.readTextFile(`${ROOT}docs/tour.md`);
+  const steps: TourStep[] = [];
+  for (const m of md.matchAll(/```sh\n(deno run [^\n]+)\n```\n+```text\n([\s\S]*?)\n```/g)) {
+    steps.push({ command: m[1]!, expected: m[2]!.split("\n") });
+  }
+  return steps;
+}
+
+/** What may differ between machines and runs, per example: masked on both sides before comparing. */
+const TOUR_MASKS: Record<string, { re: RegExp; check: RegExp }[]> = {
+  "examples/ports.ts": [{ re: /^ {2}port \d+: /, check: /^ {2}port \d{1,5}: (open|closed \(ECONNREFUSED\))$/ }],
+  "examples/addresses.ts": [{
+    re: /^getaddrinfo\("localhost", 80\): .*/,
+    check: /^getaddrinfo\("localhost", 80\): (AF_INET \["127\.0\.0\.1",80\]|AF_INET6 \["::1",80,0,0\])$/,
+  }],
+  "examples/mac_addresses.ts": [{
+    re: /^.*$/,
+    check: /^\S+ +MAC ([0-9a-f]{2}:){5}[0-9a-f]{2} {2}IP( [0-9a-f.:]+\/\d+)*$/,
+  }],
+};
+
+function mask(file: string, lines: string[]): string[] {
+  return lines.map((l) => {
+    for (const m of TOUR_MASKS[file] ?? []) {
+      if (m.re.test(l)) {
+        assert.match(l, m.check);
+        return `<${m.re.source}>`;
+      }
+    }
+    return l;
+  });
+}
+
+Deno.test("docs/tour.md: each step's command prints the output the tour shows", async () => {
+  const steps = await tour_steps();
+  assert.deepEqual(
+    steps.map((s) => s.command.match(/examples\/\S+\.ts/)?.[0]),
+    ["examples/layers.ts", "examples/addresses.ts", "examples/mac_addresses.ts", "examples/ports.ts"],
+  );
+  for (const step of steps) {
+    const args = step.command.split(/\s+/).slice(2); // after "deno run"
+    const file = args.find((a) => a.startsWith("examples/"))!;
+    await using p = new Proc(DENO, ["run", "--no-prompt", ...args], { cwd: ROOT });
+    const r = await p.result();
+    assert.equal(r.code, 0, `${step.command}\n${r.err}`);
+    const got = r.out.replace(/\n$/, "").split("\n");
+    if (file === "examples/mac_addresses.ts") {
+      // Interfaces differ by machine: same format, and loopback is there with its all-zero MAC.
+      mask(file, got), mask(file, step.expected);
+      assert.ok(got.some((l) => /^lo +MAC 00:00:00:00:00:00 {2}IP .*127\.0\.0\.1\/8/.test(l)), r.out);
+      continue;
+    }
+    if (file === "examples/addresses.ts") {
+      // /etc/hosts may map localhost to both families: one line per address, as the tour says.
+      const fixed = (ls: string[]) => ls.filter((l) => !l.startsWith('getaddrinfo("localhost"'));
+      assert.deepEqual(fixed(got), fixed(step.expected), step.command);
+      const local = got.filter((l) => l.startsWith('getaddrinfo("localhost"'));
+      assert.ok(local.length >= 1 && local.length <= 2, r.out);
+      mask(file, local), mask(file, step.expected);
+      continue;
+    }
+    assert.deepEqual(mask(file, got), mask(file, step.expected), step.command);
+  }
+});
+
+Deno.test("docs/tour.md: the values the tour prints are CPython's (python3)", async () => {
+  const py = [
+    "import socket",
+    "print(f\"IPv4 127.0.0.1 is 4 bytes: {socket.inet_pton(socket.AF_INET, '127.0.0.1').hex()}\")",
+    "v6 = socket.inet_pton(socket.AF_INET6, '2001:0db8:0000:0000:0000:0000:0000:0001')",
+    "print(f'IPv6 2001:0db8:0000:0000:0000:0000:0000:0001 is {len(v6)} bytes, printed as {socket.inet_ntop(socket.AF_INET6, v6)}')",
+    "print(f\"IPv4 inside IPv6: {socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, '::ffff:127.0.0.1'))}\")",
+    "print(f\"The classic short form 127.1 is {socket.inet_ntoa(socket.inet_aton('127.1'))}\")",
+    "for name in ('http', 'ftp', 'smtp', 'ssh', 'https'): print(f'getservbyname(\"{name}\") = {socket.getservbyname(name)}')",
+    "print(f'getservbyport(443) = \"{socket.getservbyport(443)}\"')",
+  ].join("\n");
+  await using p = new Proc("python3", ["-c", py]);
+  const r = await p.result();
+  assert.equal(r.code, 0, r.err);
+  const expected = (await tour_steps()).flatMap((s) => s.expected);
+  for (const line of r.out.trim().split("\n")) assert.ok(expected.includes(line), `CPython printed ${line}`);
+});
