@@ -50,7 +50,9 @@ async function attempt(f: () => unknown): Promise<string> {
 
 function run_python(code: string, args: string[] = [], prefix: string[] = []): string[] {
   const cmd = prefix.length ? prefix[0]! : "python3";
-  const out = new Deno.Command(cmd, { args: [...prefix.slice(1), ...(prefix.length ? ["python3"] : []), "-c", code, ...args] })
+  const out = new Deno.Command(cmd, {
+    args: [...prefix.slice(1), ...(prefix.length ? ["python3"] : []), "-c", code, ...args],
+  })
     .outputSync();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).trim().split("\n");
@@ -156,7 +158,10 @@ Deno.test("an OSError keeps its operation beside the message: `operation`, the c
   assert.equal(e.cause.message, e.operation);
   assert.ok(e.cause.cause instanceof Deno.errors.ConnectionRefused, "Deno's own error is kept");
   const shown = Deno.inspect(e);
-  assert.match(shown, /^ConnectionRefusedError: \[Errno 111\] Connection refused \(connect to \('127\.0\.0\.1', \d+\)\)\n/);
+  assert.match(
+    shown,
+    /^ConnectionRefusedError: \[Errno 111\] Connection refused \(connect to \('127\.0\.0\.1', \d+\)\)\n/,
+  );
   assert.match(shown, /\n\s+at /);
   assert.match(shown, /Caused by .*ConnectionRefused/);
   assert.equal(String(e), "ConnectionRefusedError: [Errno 111] Connection refused");
@@ -168,7 +173,9 @@ Deno.test("an uncaught OSError: Deno's report shows Python's text and the operat
   const file = `${dir.path}/uncaught.ts`;
   Deno.writeTextFileSync(
     file,
-    `import { create_connection } from "${new URL("../mod.ts", import.meta.url).href}";\nawait create_connection(["127.0.0.1", ${port}], 5);\n`,
+    `import { create_connection } from "${
+      new URL("../mod.ts", import.meta.url).href
+    }";\nawait create_connection(["127.0.0.1", ${port}], 5);\n`,
   );
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--no-prompt", file],
