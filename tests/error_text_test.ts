@@ -18,6 +18,7 @@ import {
   inet_ntop,
   inet_pton,
   OSError,
+  SOCK_DGRAM,
   type Socket,
   socket,
 } from "../mod.ts";
@@ -90,6 +91,11 @@ if ipv6:
     cases += [v6bind(("fe80::1", 0)), v6bind(("fe80::1", 0, 0, 1)), v6bind(("::1", 0, 0, 1)),
               v6bind(("fe80::1%lo", 0)), v6bind(("::1%lo", 0)), v6bind(("::1%1", 0)), v6bind(("fe80::1%1", 0)),
               v6connect(1), v6connect(99)]
+    def v6dgram(addr):
+        def f():
+            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s: s.bind(addr)
+        return f
+    cases += [v6dgram(a) for a in [("fe80::1", 0), ("fe80::1", 0, 0, 1), ("::1", 0, 0, 1), ("::1%lo", 0)]]
 for c in cases: show(c)
 `;
 
@@ -142,6 +148,14 @@ Deno.test({
         ], ["fe80::1%1", 0]] as ([string, number] | [string, number, number, number])[]
       ) mine.push(await attempt(v6bind(a)));
       mine.push(await attempt(v6connect(1)), await attempt(v6connect(99)));
+      for (const a of [["fe80::1", 0], ["fe80::1", 0, 0, 1], ["::1", 0, 0, 1], ["::1%lo", 0]] as const) {
+        mine.push(
+          await attempt(() => {
+            using s = socket(AF_INET6, SOCK_DGRAM);
+            s.bind(a as unknown as [string, number]);
+          }),
+        );
+      }
     }
     const theirs = run_python(PY_CASES, [String(port), path, HAS_IPV6 ? "1" : "0"]);
     assert.deepEqual(mine, theirs);
