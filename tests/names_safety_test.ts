@@ -102,3 +102,49 @@ await new Promise((r) => setTimeout(r, 50));
     assert.throws(() => Deno.lstatSync(`${a.path}/rel.sock`), Deno.errors.NotFound);
   },
 });
+
+Deno.test({
+  name: "getaddrinfo() of a name that does not resolve: as CPython, both inside a network namespace (no lookup leaves)",
+  ignore: missing("python3", "unshare"),
+  async fn() {
+    // [host, port, family, type, proto, flags]; family 10 is AF_INET6, flags 2 AI_CANONNAME, 4 AI_NUMERICHOST.
+    const calls = [
+      ["nothing-here.invalid", 80, 0, 0, 0, 0],
+      ["nothing-here.invalid", "nosuch", 0, 0, 0, 0],
+      ["nothing-here.invalid", 80, 10, 1, 0, 2],
+      ["nothing-here.invalid", "http", 0, 1, 0, 4],
+    ];
+    const py = new Deno.Command("unshare", {
+      args: [
+        "-n",
+        "python3",
+        "-c",
+        `import json, socket, sys
+for c in json.loads(sys.argv[1]):
+    try: print("ok", socket.getaddrinfo(*c))
+    except Exception as e: print(f"{type(e).__name__}: {e}")`,
+        JSON.stringify(calls),
+      ],
+    }).outputSync();
+    assert.equal(py.code, 0, new TextDecoder().decode(py.stderr));
+    using dir = new TempDir();
+    const file = `${dir.path}/gai.ts`;
+    Deno.writeTextFileSync(
+      file,
+      `import { getaddrinfo } from "${MOD}";
+for (const c of JSON.parse(Deno.args[0]!)) {
+  try { console.log("ok", JSON.stringify(await getaddrinfo(...(c as Parameters<typeof getaddrinfo>)))); }
+  catch (e) { console.log(\`\${(e as Error).name}: \${(e as Error).message}\`); }
+}`,
+    );
+    const mine = await new Deno.Command("unshare", {
+      args: ["-n", Deno.execPath(), "run", "-A", "--no-prompt", file, JSON.stringify(calls)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(mine.code, 0, new TextDecoder().decode(mine.stderr));
+    const theirs = new TextDecoder().decode(py.stdout).trim().split("\n");
+    assert.deepEqual(new TextDecoder().decode(mine.stdout).trim().split("\n"), theirs);
+    assert.ok(theirs.every((l) => l.startsWith("gaierror: ")), theirs.join("\n"));
+  },
+});
