@@ -53,7 +53,7 @@ import { BlockingIOError, errno as E, from_errno, OSError, TimeoutError } from "
 import { map_error } from "./_map_error.ts";
 import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
-import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
+import { deno_host, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import type { Address } from "./types.ts";
 
@@ -229,7 +229,7 @@ class DgramEngine implements DatagramEngine {
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
         transport: "udp",
-        hostname: strip_zone(ep.hostname),
+        hostname: deno_host(ep.hostname, ep.scope_id),
         port: ep.port,
         loopback: this.#mc_loop !== 0,
       };
@@ -397,7 +397,7 @@ class DgramEngine implements DatagramEngine {
       const limit = this.#adapter.family === AF_INET6 && ipv4_of(ep.hostname) === null ? MAX_UDP6 : MAX_UDP4;
       if (data.length > limit) throw new OSError(E.EMSGSIZE);
       this.#check_broadcast(ep.hostname, "sendto");
-      addr = { transport: "udp", hostname: strip_zone(ep.hostname), port: ep.port };
+      addr = { transport: "udp", hostname: deno_host(ep.hostname, ep.scope_id), port: ep.port };
     }
     this.#autobind(null);
     await this.#settle_options();

@@ -342,24 +342,28 @@ export async function socketpair(
   if (options.signal) signals.push(options.signal);
   const signal = AbortSignal.any(signals);
   try {
+    // The address the other end connects to: the one bound (older Deno reports no path for an abstract name).
+    let addr: AddressInput;
     if (fam === AF_UNIX) {
       if (facts.abstract_names) {
         const rnd = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0"));
-        lst.bind(`\0pysocket-${rnd.join("")}`);
+        addr = `\0pysocket-${rnd.join("")}`;
       } else {
         dir = private_dir(facts.unix_path_max);
-        lst.bind(`${dir}/s`);
+        addr = `${dir}/s`;
       }
+      lst.bind(addr);
     } else {
       lst.bind(fam === AF_INET6 ? ["::1", 0] : ["127.0.0.1", 0]);
+      addr = lst.getsockname() as AddressInput;
     }
     lst.listen();
     const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-    if (before_connect) await before_connect(lst.getsockname() as AddressInput);
+    if (before_connect) await before_connect(addr);
     const a = socket(fam, type, proto);
     try {
       const sent = (async () => {
-        await a.connect(lst.getsockname(), { signal });
+        await a.connect(addr, { signal });
         await a.sendall(token, { signal });
       })();
       sent.catch(() => stop.abort(new OSError(E.ECONNABORTED)));

@@ -5,7 +5,10 @@
 
 import assert from "node:assert/strict";
 import { type AddressInput, AF_UNIX, SHUT_WR, socket } from "../mod.ts";
-import { b, FAMILIES, type Family, recv_exactly, Server, str, TempDir, within } from "./_socket_fixtures.ts";
+import { b, FAMILIES, type Family, missing, recv_exactly, Server, str, TempDir, within } from "./_socket_fixtures.ts";
+
+/** These tests need python3 (skipped with a printed reason without it). */
+const PY = { ignore: missing("python3") };
 
 const BUDGET_MS = 20_000;
 
@@ -84,7 +87,7 @@ function python(args: string[], signal: AbortSignal): Deno.ChildProcess {
 }
 
 for (const fam of FAMILIES) {
-  Deno.test(`Socket server answers a python3 client [${fam.name}]`, async () => {
+  Deno.test(`Socket server answers a python3 client [${fam.name}]`, PY, async () => {
     using server = new Server(fam);
     server.sock.settimeout(10);
     const data = payload();
@@ -118,7 +121,7 @@ for (const fam of FAMILIES) {
     }
   });
 
-  Deno.test(`Socket client talks to a python3 server [${fam.name}]`, async () => {
+  Deno.test(`Socket client talks to a python3 server [${fam.name}]`, PY, async () => {
     using dir = new TempDir();
     const bind_to = fam.family === AF_UNIX ? dir.sock("py.sock") : JSON.stringify([fam.host, 0]);
     const child = python([PY_SERVER, fam.name, bind_to], AbortSignal.timeout(BUDGET_MS));

@@ -5,6 +5,10 @@
 
 import assert from "node:assert/strict";
 import * as pysocket from "../mod.ts";
+import { missing } from "./_socket_fixtures.ts";
+
+/** The CPython comparisons need python3 (skipped with a printed reason without it). */
+const PY = { ignore: missing("python3") };
 
 /** An argument or result crossing the JSON boundary: bytes and big ints are tagged. */
 type Wire = null | boolean | number | string | Wire[] | { bytes: number[] } | { int: string };
@@ -210,7 +214,7 @@ const EDGE_ADDRESSES = [
   ":::",
 ];
 
-Deno.test("inet_pton(), inet_aton() and inet_ntop() agree with CPython on 420 generated addresses", async () => {
+Deno.test("inet_pton(), inet_aton() and inet_ntop() agree with CPython on 420 generated addresses", PY, async () => {
   const strings = [...EDGE_ADDRESSES, ...generated_addresses()];
   assert.ok(strings.length >= 420);
   const calls: Call[] = [];
@@ -227,7 +231,7 @@ Deno.test("inet_pton(), inet_aton() and inet_ntop() agree with CPython on 420 ge
   assert.ok(n + m > 1000);
 });
 
-Deno.test("inet_ntop() prints 200 random IPv6 addresses with zero runs as CPython does", async () => {
+Deno.test("inet_ntop() prints 200 random IPv6 addresses with zero runs as CPython does", PY, async () => {
   const r = rng(7);
   const calls: Call[] = [];
   for (let i = 0; i < 200; i++) {
@@ -244,7 +248,7 @@ Deno.test("inet_ntop() prints 200 random IPv6 addresses with zero runs as CPytho
   await differential(calls);
 });
 
-Deno.test("htons(), htonl(), ntohs() and ntohl() agree with CPython, range errors included", async () => {
+Deno.test("htons(), htonl(), ntohs() and ntohl() agree with CPython, range errors included", PY, async () => {
   const values: Wire[] = [0, 1, 0x1234, 65535, 65536, -1, 2147483647, 2147483648, -2147483649, 4294967295];
   values.push({ int: "4294967296" }, { int: "18446744073709551616" }, { int: "-9223372036854775809" }, true);
   const calls: Call[] = [];
@@ -253,7 +257,7 @@ Deno.test("htons(), htonl(), ntohs() and ntohl() agree with CPython, range error
   await differential(calls);
 });
 
-Deno.test("getservbyname(), getservbyport() and getprotobyname() agree with CPython", async () => {
+Deno.test("getservbyname(), getservbyport() and getprotobyname() agree with CPython", PY, async () => {
   const names = ["http", "www", "https", "ftp", "ssh", "smtp", "mail", "domain", "ntp", "HTTP", "nosuch", "telnet"];
   const calls: Call[] = [];
   for (const n of names) {
@@ -288,7 +292,7 @@ Deno.test("getservbyname() and getprotobyname() use the built-in table without -
   }
 });
 
-Deno.test("gethostname() and the interface functions agree with CPython", async () => {
+Deno.test("gethostname() and the interface functions agree with CPython", PY, async () => {
   const calls: Call[] = [["gethostname", []], ["if_nameindex", []]];
   for (const n of ["lo", "eth0", "nosuch"]) calls.push(["if_nametoindex", [n]]);
   for (const i of [0, 1, 2, 4, 99, -1]) calls.push(["if_indextoname", [i]]);
@@ -298,13 +302,9 @@ Deno.test("gethostname() and the interface functions agree with CPython", async 
 Deno.test("getaddrinfo() agrees with CPython for localhost, literals, services, flags and an unresolvable name", async () => {
   const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW } = pysocket;
   const { AI_PASSIVE, AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME, AI_ADDRCONFIG, AI_V4MAPPED, AI_ALL } = pysocket;
-  // A name under .invalid never resolves; each try asks the DNS server, so only a few of them.
-  const calls: Call[] = [["getaddrinfo", ["nothing-here.invalid", 80]], ["getaddrinfo", [
-    "nothing-here.invalid",
-    "nosuch",
-  ]]];
-  calls.push(["getaddrinfo", ["nothing-here.invalid", 80, AF_INET6, SOCK_STREAM, 0, AI_CANONNAME]]);
-  calls.push(["getaddrinfo", ["nothing-here.invalid", "http", 0, SOCK_STREAM, 0, AI_NUMERICHOST]]);
+  // An unresolvable name would ask the DNS server: it is compared in tests/names_safety_test.ts,
+  // inside a network namespace, so no lookup leaves the machine (the names left here resolve or fail locally).
+  const calls: Call[] = [];
   const hosts: Wire[] = ["localhost", "127.0.0.1", "::1", null];
   for (const h of hosts) {
     for (const port of [80, "http", "domain", null, "nosuch", "8080", -1, 70000]) {
@@ -336,7 +336,7 @@ Deno.test("getaddrinfo() agrees with CPython for localhost, literals, services, 
   ]]);
   calls.push(["getaddrinfo", ["localhost", 1.5]], ["getaddrinfo", [1, 80]]);
   const n = await differential(calls);
-  assert.ok(n > 250, String(n));
+  assert.ok(n > 245, String(n));
 });
 
 Deno.test("getnameinfo(), gethostbyname(), gethostbyname_ex(), gethostbyaddr() and getfqdn() agree with CPython", async () => {
