@@ -569,6 +569,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (!this.#listener) {
       // After shutdown(SHUT_RD) Linux binds again to a new port on the same host.
       const was = this.#local;
+      this.#local = null;
       this.bind((Array.isArray(was) ? [was[0], 0, ...was.slice(2)] : this.#adapter.unbound) as AddressInput);
     }
     this.#listening = true;
@@ -1359,7 +1360,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
     // For SHUT_RD(WR), a read in flight is given a turn to tell (nothing is lost).
-    if (!r.failed && !w.broken && h !== SHUT_WR && !r.ended) await settles_now(r.poll());
+    if (!r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
