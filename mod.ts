@@ -98,4 +98,13 @@ export {
   send_fds,
   sethostname,
 } from "./_compat.ts";
-export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";
+export type {
+  Address,
+  AddressInput,
+  AddressOf,
+  Buffer,
+  Inet6Address,
+  InetAddress,
+  SignalOptions,
+  UnixAddress,
+} from "./types.ts";

@@ -57,7 +57,7 @@ import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
 import { require_listen, require_unstable_net } from "./_unstable.ts";
-import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
+import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./types.ts";
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
@@ -193,7 +193,7 @@ const SHARED_OPTS = new WeakSet<Map<string, number>>();
  * console.log(s.gettimeout(), s.family, s.type); // 2 2 1
  * ```
  */
-export class Socket implements Disposable, AsyncDisposable {
+export class Socket<F extends number = number> implements Disposable, AsyncDisposable {
   #type: number;
   #proto: number;
   #adapter: FamilyAdapter;
@@ -271,11 +271,11 @@ export class Socket implements Disposable, AsyncDisposable {
    * @param proto 0, or the protocol matching the type.
    */
   constructor(
-    family: number = AF_INET,
+    family: F = AF_INET as F,
     type: number = SOCK_STREAM,
     proto: number = 0,
   ) {
-    family = as_int(family);
+    family = as_int(family) as F;
     type = as_int(type);
     proto = as_int(proto);
     this.#adapter = adapter_for(family);
@@ -571,6 +571,7 @@ export class Socket implements Disposable, AsyncDisposable {
     if (!this.#listener) {
       // After shutdown(SHUT_RD) Linux binds again to a new port on the same host.
       const was = this.#local;
+      this.#local = null;
       this.bind((Array.isArray(was) ? [was[0], 0, ...was.slice(2)] : this.#adapter.unbound) as AddressInput);
     }
     this.#listening = true;
@@ -588,7 +589,11 @@ export class Socket implements Disposable, AsyncDisposable {
    * console.log(s.getsockname()); // ["0.0.0.0", 0]
    * ```
    */
-  getsockname(): Address {
+  getsockname(): AddressOf<F> {
+    return this.#getsockname() as AddressOf<F>;
+  }
+
+  #getsockname(): Address {
     this.#check_open();
     if (this.#dgram) return this.#dgram.getsockname();
     if (this.#stream) {
@@ -615,7 +620,11 @@ export class Socket implements Disposable, AsyncDisposable {
    * try { s.getpeername(); } catch (e) { console.log((e as Error).message); }
    * ```
    */
-  getpeername(): Address {
+  getpeername(): AddressOf<F> {
+    return this.#getpeername() as AddressOf<F>;
+  }
+
+  #getpeername(): Address {
     this.#check_open();
     if (this.#dgram) {
       const p = this.#dgram.getpeername();
@@ -824,7 +833,7 @@ export class Socket implements Disposable, AsyncDisposable {
    * conn.close();
    * ```
    */
-  async accept(options?: SignalOptions): Promise<[Socket, Address]> {
+  async accept(options?: SignalOptions): Promise<[Socket<F>, AddressOf<F>]> {
     const a = bind_args("accept", [options], []);
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
@@ -838,7 +847,7 @@ export class Socket implements Disposable, AsyncDisposable {
       // The queue maps Deno's errors itself; a signal's reason is passed on as is.
       throw e;
     }
-    const s = new Socket(this.#family, this.#type, this.#proto);
+    const s = new Socket<F>(this.#family as F, this.#type, this.#proto);
     s.#timeout = default_timeout;
     if (this.#opts.size > 0) {
       // Shared until either side sets an option (accepted sockets inherit the listener's).
@@ -846,7 +855,7 @@ export class Socket implements Disposable, AsyncDisposable {
       s.#opts = this.#opts;
     }
     s[kState](t);
-    return [s, s.#adapter.from_deno(t.remoteAddr)];
+    return [s, s.#adapter.from_deno(t.remoteAddr) as AddressOf<F>];
   }
 
   // ---- receiving -----------------------------------------------------
@@ -1021,7 +1030,7 @@ export class Socket implements Disposable, AsyncDisposable {
     bufsize: number,
     flags?: number | RecvOptions,
     options?: RecvOptions,
-  ): Promise<[Uint8Array, Address | null]> {
+  ): Promise<[Uint8Array, AddressOf<F> | null]> {
     const a = bind_args("recvfrom", [bufsize, flags, options], [
       "bufsize",
       "flags",
@@ -1030,7 +1039,7 @@ export class Socket implements Disposable, AsyncDisposable {
     const f = this.#check_recv_flags(a.flags);
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
-    if (this.#dgram) return await this.#dgram.recv(n, f, dl);
+    if (this.#dgram) return await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
   }
 
@@ -1058,7 +1067,7 @@ export class Socket implements Disposable, AsyncDisposable {
     nbytes?: number | RecvOptions,
     flags?: number | RecvOptions,
     options?: RecvOptions,
-  ): Promise<[number, Address | null]> {
+  ): Promise<[number, AddressOf<F> | null]> {
     const a = bind_args("recvfrom_into", [buffer, nbytes, flags, options], [
       "buffer",
       "nbytes",
@@ -1073,7 +1082,7 @@ export class Socket implements Disposable, AsyncDisposable {
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
-      return await this.#dgram.recv_into(view.subarray(0, n), f, dl);
+      return await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
     }
     return [await this.#stream_read(n, f, dl, view) as number, null];
   }
@@ -1186,8 +1195,8 @@ export class Socket implements Disposable, AsyncDisposable {
    */
   async sendto(
     data: Buffer,
-    flagsOrAddress: number | AddressInput,
-    address?: AddressInput | SignalOptions,
+    flagsOrAddress: number | AddressInput | null,
+    address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
     const args = typeof flagsOrAddress === "number" ? [data, flagsOrAddress, address, options] : [
@@ -1353,7 +1362,7 @@ export class Socket implements Disposable, AsyncDisposable {
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
     // For SHUT_RD(WR), a read in flight is given a turn to tell (nothing is lost).
-    if (!r.failed && !w.broken && h !== SHUT_WR && !r.ended) await settles_now(r.poll());
+    if (!r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
@@ -2057,7 +2066,9 @@ const DIRECT_READ = 16 * 1024;
  * @param type SOCK_STREAM (default) or SOCK_DGRAM (needs `--unstable-net`).
  * @param proto 0 (default), IPPROTO_TCP or IPPROTO_UDP.
  * @param fileno adopt a socket given up by {@linkcode Socket.detach}.
- * @returns the new socket.
+ * @returns the new socket; when `family` is a literal (`AF_INET`, ...),
+ *   its `getsockname()`, `getpeername()`, `accept()` and `recvfrom()` are
+ *   typed with that family's address (`[host, port]` for AF_INET).
  * @throws {OSError} EAFNOSUPPORT for an unknown family, EINVAL for an
  *   unknown type, and an OSError naming `--unstable-net` for SOCK_DGRAM
  *   without the flag.
@@ -2069,18 +2080,18 @@ const DIRECT_READ = 16 * 1024;
  * console.log(s.getsockname()); // ["::", 0, 0, 0]
  * ```
  */
-export function socket(
-  family: number = AF_INET,
+export function socket<F extends number = typeof AF_INET>(
+  family: F = AF_INET as F,
   type: number = SOCK_STREAM,
   proto: number = 0,
   fileno: number | null = null,
-): Socket {
+): Socket<F> {
   if (fileno !== null && fileno !== undefined) {
-    return Socket._adopt(as_int(fileno));
+    return Socket._adopt(as_int(fileno)) as Socket<F>;
   }
   // Python 3.11: -1 (or None) means the default for each of the three.
-  return new Socket(
-    family === -1 ? AF_INET : family ?? AF_INET,
+  return new Socket<F>(
+    (family === -1 ? AF_INET : family ?? AF_INET) as F,
     type === -1 ? SOCK_STREAM : type ?? SOCK_STREAM,
     proto === -1 ? 0 : proto ?? 0,
   );

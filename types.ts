@@ -45,6 +45,24 @@ export type UnixAddress = string;
 export type Address = InetAddress | Inet6Address | UnixAddress;
 
 /**
+ * The address type of a socket family: {@linkcode InetAddress} for
+ * `AF_INET` (2), {@linkcode Inet6Address} for `AF_INET6` (10),
+ * {@linkcode UnixAddress} for `AF_UNIX` (1), any {@linkcode Address} when
+ * the family is not known when type-checking.
+ *
+ * @example
+ * ```ts
+ * import type { AddressOf } from "./types.ts";
+ * const a: AddressOf<2> = ["127.0.0.1", 80];
+ * console.log(a[1]); // 80
+ * ```
+ */
+export type AddressOf<F extends number> = F extends 2 ? InetAddress
+  : F extends 10 ? Inet6Address
+  : F extends 1 ? UnixAddress
+  : Address;
+
+/**
  * Any address pysocket accepts: AF_INET6 input may omit flowinfo and
  * scope_id; AF_UNIX accepts the path as a string or bytes.
  *

@@ -1,0 +1,108 @@
+// The CPython twin of a scenario: a python3 script run in the same test,
+// which prints one JSON value as its last line. Shared by the stream tests.
+
+import assert from "node:assert/strict";
+import { AF_INET, AF_UNIX, create_server, type Socket, socket } from "../mod.ts";
+import { TempDir } from "./_socket_fixtures.ts";
+
+/** Helpers every twin script starts with (`from socket import *` is in scope). */
+const PRELUDE = `
+import json, os, select, socket as _socket_mod, struct, sys, tempfile, threading, time
+from socket import *
+def pair(fam=AF_INET):
+    a = os.path.join(tempfile.mkdtemp(), "s") if fam == AF_UNIX else ("127.0.0.1", 0)
+    l = socket(fam); l.bind(a); l.listen()
+    c = socket(fam); c.connect(l.getsockname()); s, _ = l.accept(); l.close()
+    return c, s
+def err(e):
+    return [type(e).__name__, getattr(e, "errno", None)]
+def attempt(fn):
+    try:
+        r = fn()
+        return ["ok", r.decode() if isinstance(r, bytes) else r]
+    except Exception as e:
+        return err(e)
+def stalled():
+    # A listener whose backlog is full: further SYNs are dropped, connects stall.
+    l = socket(); l.bind(("127.0.0.1", 0)); l.listen(0)
+    fill = [create_connection(l.getsockname())]
+    for _ in range(3):
+        x = socket(); x.setblocking(False); x.connect_ex(l.getsockname()); fill.append(x)
+    return l, fill
+`;
+
+/** Run `body` (Python, after the prelude) in python3; returns the JSON value of its last output line. */
+export async function cpython(body: string): Promise<unknown> {
+  const child = new Deno.Command("python3", {
+    args: ["-c", PRELUDE + body],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const killer = setTimeout(() => child.kill(), 60_000);
+  try {
+    const out = await child.output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    assert.equal(out.code, 0, `python3 failed:\n${new TextDecoder().decode(out.stderr)}`);
+    return JSON.parse(text.split("\n").at(-1)!);
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+/** `[class name, errno]` of an error, as the twin's err(). */
+export function err(e: unknown): [string, number | null] {
+  const o = e as { name?: string; errno?: number | null };
+  return [o.name ?? String(e), o.errno ?? null];
+}
+
+/** What a call gave, as the twin's attempt(): `["ok", value]` or `[class, errno]`. */
+export async function attempt(fn: () => unknown): Promise<unknown[]> {
+  try {
+    const r = await fn();
+    return ["ok", r instanceof Uint8Array ? new TextDecoder().decode(r) : r ?? null];
+  } catch (e) {
+    return err(e);
+  }
+}
+
+/** A connected pair of `fam` (client, accepted), the listener closed, as the twin's pair(). */
+export async function pair(fam: number = AF_INET): Promise<[Socket, Socket] & Disposable> {
+  const dir = new TempDir();
+  const l = socket(fam);
+  try {
+    l.bind(fam === AF_UNIX ? dir.sock() : ["127.0.0.1", 0]);
+    l.listen();
+    const c = socket(fam);
+    await c.connect(l.getsockname());
+    const [s] = await l.accept();
+    const out = [c, s] as [Socket, Socket] & Disposable;
+    out[Symbol.dispose] = () => {
+      c.close();
+      s.close();
+      dir[Symbol.dispose]();
+    };
+    return out;
+  } finally {
+    l.close();
+  }
+}
+
+/** A listener whose backlog is full (Deno's tcpBacklog 0 plus one connection): connects to it stall. */
+export async function stalled(): Promise<{ port: number } & Disposable> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
+  const port = (l.addr as Deno.NetAddr).port;
+  const filler = await Deno.connect({ hostname: "127.0.0.1", port });
+  return {
+    port,
+    [Symbol.dispose]() {
+      filler.close();
+      l.close();
+    },
+  };
+}
+
+/** A pysocket server on loopback (for twins that need a plain listener). */
+export function server(): Socket {
+  return create_server(["127.0.0.1", 0]);
+}
