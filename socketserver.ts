@@ -19,14 +19,24 @@
  * is made; each can also be given in a trailing options object, and is
  * then an ordinary instance attribute.
  *
- * Hostile or stuck clients never stop the server: nothing a server does
- * after a handler ends waits on the peer without a deadline (see
- * {@linkcode TCPServer.shutdown_request}), so a handler's `timeout` frees
- * its `max_concurrent` slot; `serve_forever` backs off only when the
- * process runs out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM), never
- * after one failed request; a failed accept (a TLS handshake that failed)
- * goes to `handle_error`; client addresses in error reports are escaped as
- * Python's `repr` does.
+ * Hostile or stuck clients never stop the server. Nothing the server does
+ * after a handler ends waits on the peer without a deadline
+ * (`shutdown_request` gives `shutdown(SHUT_WR)` at most a second,
+ * `StreamRequestHandler.finish` flushes within the connection's timeout),
+ * so a handler's `timeout` frees its `max_concurrent` slot even when the
+ * client stopped reading. `serve_forever` backs off (10 ms, doubling to
+ * 1 s) only when the process runs out of resources (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM), never after one client's failure; a failed accept,
+ * such as a TLS handshake that failed, goes to `handle_error` and serving
+ * goes on at once. Client addresses in error reports never print control
+ * characters.
+ *
+ * `server_close()` closes the socket at once, as Python's does, and
+ * returns a promise that resolves once the port is really free: after
+ * `await server.server_close()` (or `await using`) a connect is refused;
+ * after a plain `server.server_close()` (or `using`), from the next
+ * event-loop turn on. A `UnixStreamServer`'s socket file is deleted when
+ * it closes (Deno's doing; CPython leaves it).
  *
  * @example A line echo server
  * ```ts
@@ -1147,8 +1157,13 @@ export class UDPServer extends TCPServer {
 }
 
 /**
- * A Unix stream socket server, as Python's `socketserver.UnixStreamServer`
- * (the socket file stays after closing, as in Python).
+ * A Unix stream socket server, as Python's `socketserver.UnixStreamServer`.
+ *
+ * Unlike CPython, closing the server deletes its socket file: Deno removes
+ * a Unix listener's path when the listener closes, by path, even if
+ * another file has replaced it since bind. CPython never deletes it (a
+ * Python server usually unlinks a stale file before binding; that still
+ * works here).
  *
  * @example
  * ```ts
@@ -1165,7 +1180,9 @@ export class UnixStreamServer extends TCPServer {
 
 /**
  * A Unix datagram socket server, as Python's
- * `socketserver.UnixDatagramServer`. Needs `--unstable-net`.
+ * `socketserver.UnixDatagramServer`. Needs `--unstable-net`. Its socket
+ * file stays after closing, as in CPython (only stream listeners' files
+ * are deleted, see {@linkcode UnixStreamServer}).
  *
  * @example
  * ```ts ignore
