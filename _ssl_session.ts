@@ -207,6 +207,10 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
     ? new tls.TLSSocket(duplex, spec.server!)
     : tls.connect({ ...spec.client!, socket: duplex });
   const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
+  // The plaintext side pauses the TLS socket when enough is unread: stop
+  // taking ciphertext then (Deno's TLS engine itself reads on regardless).
+  t.on("pause", () => duplex.pause_input());
+  t.on("resume", () => duplex.resume_input());
   const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
   const timer = setTimeout(
     () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),
