@@ -116,7 +116,11 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   }
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
-    const name = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const name = host.replace(/^\[|\]$/g, "");
+    // As CPython 3.11 (OpenSSL): a trailing-dot name does not match the certificate's names.
+    if (name.endsWith(".")) {
+      return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
+    }
     if (is_ip(name)) {
       if (x.checkIP(name) === undefined) {
         return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);

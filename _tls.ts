@@ -133,6 +133,14 @@ export class TlsTransport extends DuplexTransport {
       what: "TLS session",
     });
     this.#tls = socket;
+    socket.once("end", () => this.#peer_closed = true);
+  }
+
+  #peer_closed = false;
+
+  /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
+  get peer_closed(): boolean {
+    return this.#peer_closed;
   }
 
   /** The Node TLS socket (for version, cipher, certificates). */
