@@ -116,7 +116,11 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   }
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
-    const name = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    const name = host.replace(/^\[|\]$/g, "");
+    // As CPython 3.11 (OpenSSL): a trailing-dot name does not match the certificate's names.
+    if (name.endsWith(".")) {
+      return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
+    }
     if (is_ip(name)) {
       if (x.checkIP(name) === undefined) {
         return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);
@@ -207,6 +211,10 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
     ? new tls.TLSSocket(duplex, spec.server!)
     : tls.connect({ ...spec.client!, socket: duplex });
   const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
+  // The plaintext side pauses the TLS socket when enough is unread: stop
+  // taking ciphertext then (Deno's TLS engine itself reads on regardless).
+  t.on("pause", () => duplex.pause_input());
+  t.on("resume", () => duplex.resume_input());
   const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
   const timer = setTimeout(
     () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),

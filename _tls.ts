@@ -37,35 +37,49 @@ export interface RawEvents {
  * engine does not report an EOF or a read error that arrives during the
  * handshake, so they are also reported to `events`.
  */
-export function raw_duplex(raw: RawParts, events: RawEvents): Duplex {
+export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   let pulling = false;
+  // Flow control: while the plaintext side holds enough unread bytes, no
+  // ciphertext is taken from the connection (so the kernel's window closes
+  // and a sender that goes on blocks, as with CPython). A read TLS asked for
+  // meanwhile is made on resume().
+  let paused = false;
+  let wanted = false;
   const forever = () => new Deadline(null);
-  const d: Duplex = new Duplex({
-    read() {
-      if (pulling) return;
-      pulling = true;
-      raw.reader.fill(1, forever()).then(() => {
-        pulling = false;
-        if (d.destroyed) return;
-        let chunk: Uint8Array;
-        try {
-          chunk = raw.reader.take(Math.max(raw.reader.buffered, 1));
-        } catch (e) {
-          events.error(e);
-          d.destroy(e as Error);
-          return;
-        }
-        if (chunk.length > 0) {
-          d.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-        } else {
-          d.push(null);
-          events.eof();
-        }
-      }, (e: unknown) => {
-        pulling = false;
+  const pull = () => {
+    if (pulling) return;
+    if (paused) {
+      wanted = true;
+      return;
+    }
+    wanted = false;
+    pulling = true;
+    raw.reader.fill(1, forever()).then(() => {
+      pulling = false;
+      if (d.destroyed) return;
+      let chunk: Uint8Array;
+      try {
+        chunk = raw.reader.take(Math.max(raw.reader.buffered, 1));
+      } catch (e) {
         events.error(e);
         d.destroy(e as Error);
-      });
+        return;
+      }
+      if (chunk.length > 0) {
+        d.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      } else {
+        d.push(null);
+        events.eof();
+      }
+    }, (e: unknown) => {
+      pulling = false;
+      events.error(e);
+      d.destroy(e as Error);
+    });
+  };
+  const d = new Duplex({
+    read() {
+      pull();
     },
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
       const refused = events.gate?.(chunk) ?? null;
@@ -81,8 +95,23 @@ export function raw_duplex(raw: RawParts, events: RawEvents): Duplex {
       } catch { /* closed already */ }
       cb(err);
     },
-  });
+  }) as RawDuplex;
+  d.pause_input = () => {
+    paused = true;
+  };
+  d.resume_input = () => {
+    paused = false;
+    if (wanted) pull();
+  };
   return d;
+}
+
+/** The ciphertext Duplex, with flow control of what it takes from the connection. */
+export interface RawDuplex extends Duplex {
+  /** Take no more ciphertext from the connection. */
+  pause_input(): void;
+  /** Take ciphertext again (if TLS asked for some meanwhile, now). */
+  resume_input(): void;
 }
 
 /**
@@ -104,6 +133,14 @@ export class TlsTransport extends DuplexTransport {
       what: "TLS session",
     });
     this.#tls = socket;
+    socket.once("end", () => this.#peer_closed = true);
+  }
+
+  #peer_closed = false;
+
+  /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
+  get peer_closed(): boolean {
+    return this.#peer_closed;
   }
 
   /** The Node TLS socket (for version, cipher, certificates). */

@@ -27,7 +27,7 @@ import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { bind_args } from "./_args.ts";
-import { SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
+import { SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
 import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
@@ -608,7 +608,7 @@ export class SSLContext {
    * ```
    */
   cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
-    const n = this.#cas.length + (this.#default_certs ? tls.rootCertificates.length : 0);
+    const n = this.#cas.length + (this.#default_certs ? root_certificates().length : 0);
     return { x509: n, crl: 0, x509_ca: n };
   }
 
@@ -820,7 +820,7 @@ export class SSLContext {
   }
 
   #trusted(): string[] {
-    return this.#default_certs ? [...tls.rootCertificates, ...this.#cas] : [...this.#cas];
+    return this.#default_certs ? [...root_certificates(), ...this.#cas] : [...this.#cas];
   }
 
   #version_options(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
@@ -835,6 +835,23 @@ export class SSLContext {
       });
     }
     return { minVersion: lo, maxVersion: hi };
+  }
+}
+
+let roots: readonly string[] | null = null;
+
+/**
+ * Deno's built-in root certificates as PEM texts. Reading them needs
+ * `--allow-sys` (Deno's "ca" sys permission): without it, PermissionError
+ * naming the flag. A client context that trusts only these needs no
+ * permission: it passes no `ca` and Deno uses them natively.
+ */
+function root_certificates(): readonly string[] {
+  try {
+    // A lazy proxy: the permission is checked when it is first read.
+    return roots ??= Object.freeze([...tls.rootCertificates]);
+  } catch (e) {
+    throw map_error(e, "root certificates");
   }
 }
 
@@ -953,7 +970,9 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
     try {
       await ssl.do_handshake({ signal });
     } catch (e) {
-      if (!(e instanceof TimeoutError) && !(e instanceof DOMException)) s.close();
+      // As CPython's wrap_socket: any failure, a timeout included, closes the
+      // socket. Only the caller's own signal leaves it (and the handshake) be.
+      if (!(signal?.aborted && e === signal.reason)) s.close();
       throw e;
     }
   }
@@ -978,12 +997,25 @@ function no_flags(op: string, flags: unknown): void {
   }
 }
 
-/** A non-blocking TLS call that would wait raises what CPython's does. */
+/**
+ * A TLS call that would wait raises what CPython's does: a non-blocking one
+ * `SSLWantReadError`/`SSLWantWriteError`, a timed-out one `The read
+ * operation timed out` / `The write operation timed out`.
+ */
 function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   return p.catch((e: unknown) => {
     if (e instanceof BlockingIOError) throw write ? new SSLWantWriteError() : new SSLWantReadError();
+    if (e instanceof TimeoutError && e.message === "timed out") {
+      throw new TimeoutError(null, `The ${write ? "write" : "read"} operation timed out`, { cause: e });
+    }
     throw e;
   });
+}
+
+/** CPython: a send after the peer's close_notify was read raises SSLEOFError. */
+function check_peer_open(s: Socket): void {
+  const ss = sessions.get(s)?.session;
+  if (ss?.done && !s._closed && ss.transport.peer_closed) throw new SSLEOFError();
 }
 
 /**
@@ -1072,6 +1104,8 @@ export class SSLSocket extends Socket {
         throw e;
       }
     }
+    // Closed meanwhile (by another task): what CPython's blocked handshake gets.
+    if (this._closed) throw new OSError(E.EBADF);
     if (s.error) throw s.error;
   }
 
@@ -1311,6 +1345,7 @@ export class SSLSocket extends Socket {
   ): Promise<number> {
     try {
       no_flags("send", flags);
+      check_peer_open(this);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -1337,10 +1372,31 @@ export class SSLSocket extends Socket {
   ): Promise<void> {
     try {
       no_flags("sendall", flags);
+      check_peer_open(this);
     } catch (e) {
       return Promise.reject(e);
     }
     return want(super.sendall(data, flags, options), true);
+  }
+
+  /**
+   * As {@linkcode Socket.shutdown}; after the peer reset the connection it
+   * raises `OSError` ENOTCONN, as CPython's does on Linux.
+   *
+   * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
+   * @throws {OSError} ENOTCONN after the peer's reset.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.shutdown(SHUT_WR);
+   * ```
+   */
+  override shutdown(how: number): Promise<void> {
+    const err = sessions.get(this)?.session?.transport.error;
+    if (!this._closed && err instanceof OSError && err.errno === E.ECONNRESET) {
+      return Promise.reject(new OSError(E.ENOTCONN));
+    }
+    return super.shutdown(how);
   }
 
   /**
@@ -1353,7 +1409,7 @@ export class SSLSocket extends Socket {
    * await ssock.sendto(data, addr); // RangeError
    * ```
    */
-  override sendto(): Promise<number> {
+  override sendto(..._args: unknown[]): Promise<number> {
     return Promise.reject(new RangeError(`sendto not allowed on instances of ${CLASS}`));
   }
 
@@ -1367,7 +1423,7 @@ export class SSLSocket extends Socket {
    * await ssock.recvfrom(10); // RangeError
    * ```
    */
-  override recvfrom(): Promise<[Uint8Array, Address | null]> {
+  override recvfrom(..._args: unknown[]): Promise<[Uint8Array, Address | null]> {
     return Promise.reject(new RangeError(`recvfrom not allowed on instances of ${CLASS}`));
   }
 
@@ -1381,7 +1437,7 @@ export class SSLSocket extends Socket {
    * await ssock.recvfrom_into(buf); // RangeError
    * ```
    */
-  override recvfrom_into(): Promise<[number, Address | null]> {
+  override recvfrom_into(..._args: unknown[]): Promise<[number, Address | null]> {
     return Promise.reject(new RangeError(`recvfrom_into not allowed on instances of ${CLASS}`));
   }
 
