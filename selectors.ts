@@ -74,7 +74,8 @@ export const EVENT_WRITE = 2;
 
 /**
  * Python's `KeyError`, raised by selectors for an object that is not
- * registered, or registered twice.
+ * registered, or registered twice. As in Python, its message (`str(e)`) is
+ * the repr of its argument: `'3 is not registered'`, quotes included.
  *
  * @example
  * ```ts
@@ -83,11 +84,17 @@ export const EVENT_WRITE = 2;
  * try {
  *   sel.get_key(3);
  * } catch (e) {
- *   console.log(e instanceof KeyError); // true
+ *   console.log(e instanceof KeyError, (e as KeyError).message); // true '3 is not registered'
  * }
  * ```
  */
 export class KeyError extends Error {
+  /**
+   * @param key what was not found (Python's argument), shown as its repr.
+   */
+  constructor(key?: unknown) {
+    super(key === undefined ? "" : repr(key));
+  }
   /** "KeyError". */
   override get name(): string {
     return "KeyError";
@@ -378,10 +385,54 @@ function make_key<D>(fileobj: FileObj, fd: number, events: number, data: D | nul
   return Object.freeze({ fileobj, fd, events, data });
 }
 
+/** Python's repr() of what a selector is given. */
 function repr(obj: unknown): string {
-  if (typeof obj === "number") return String(obj);
+  if (obj === null || obj === undefined) return "None";
+  if (typeof obj === "boolean") return obj ? "True" : "False";
+  if (typeof obj === "number" || typeof obj === "bigint") return String(obj);
+  if (typeof obj === "string") {
+    const q = obj.includes("'") && !obj.includes('"') ? '"' : "'";
+    return q + obj.replaceAll("\\", "\\\\").replaceAll(q, `\\${q}`).replaceAll("\n", "\\n") + q;
+  }
   const s = String(obj);
   return s === "[object Object]" ? `<${py_type(obj)} object>` : s;
+}
+
+/**
+ * What {@linkcode DefaultSelector.get_map} returns: a read-only view of the
+ * registrations by number, as Python's mapping; `get` and `has` also take
+ * the registered object itself (Python's `mapping[fileobj]`).
+ */
+export interface SelectorMapping<D = unknown> extends ReadonlyMap<number, SelectorKey<D>> {
+  /** The key of an object or number, or undefined (Python raises KeyError). */
+  get(fileobj: FileObj): SelectorKey<D> | undefined;
+  /** True when the object or number is registered (Python's `in`). */
+  has(fileobj: FileObj): boolean;
+}
+
+/** A read-only view of `map` whose get/has also resolve objects (via `lookup`). */
+function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) => number): SelectorMapping<D> {
+  const fd = (f: unknown) => {
+    if (typeof f === "number") return f;
+    try {
+      return lookup(f);
+    } catch {
+      return -1;
+    }
+  };
+  const view: SelectorMapping<D> = {
+    get size() {
+      return map.size;
+    },
+    get: (f: FileObj) => map.get(fd(f)),
+    has: (f: FileObj) => map.has(fd(f)),
+    forEach: (cb, self?) => map.forEach((v, k) => cb.call(self, v, k, view)),
+    entries: () => map.entries(),
+    keys: () => map.keys(),
+    values: () => map.values(),
+    [Symbol.iterator]: () => map[Symbol.iterator](),
+  };
+  return view;
 }
 
 /** One registration: its key, its object's readiness, and the watches armed on it. */
@@ -483,6 +534,7 @@ class SelectorCore<D> {
 export class DefaultSelector<D = unknown> implements Disposable {
   #map: Map<number, SelectorKey<D>> | null = new Map();
   #regs = new Map<number, Reg<D>>();
+  #mapping: SelectorMapping<D> = mapping_of(this.#map!, (f) => this.#lookup(f));
   #core = new SelectorCore<D>();
 
   #open(): Map<number, SelectorKey<D>> {
@@ -735,8 +787,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * console.log(sel.get_map()?.get(s.fileno())?.fileobj === s); // true
    * ```
    */
-  get_map(): ReadonlyMap<number, SelectorKey<D>> | null {
-    return this.#map;
+  get_map(): SelectorMapping<D> | null {
+    return this.#map === null ? null : this.#mapping;
   }
 
   /**
