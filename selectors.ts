@@ -8,7 +8,17 @@
  * stream, an error to report, a pending connection). To find out, select
  * starts the socket's own read-ahead, the same pending read that the next
  * `recv` consumes, so a `select()` that times out loses and duplicates
- * nothing.
+ * nothing. Sockets in other states are reported as Linux reports them to
+ * CPython: a stream socket that is neither connected, connecting nor
+ * listening (new, bound, or after a failed connect) is readable and
+ * writable; a listener is never writable; a connect in flight is neither.
+ *
+ * Every select gives the event loop a turn, even when something is ready at
+ * once or the timeout is 0, so a select loop sees what CPython's sees on the
+ * same traffic. A selector keeps a ready set as epoll does: a watch is armed
+ * only when an object is found not ready, its completion puts the object
+ * back, and `select()` looks at that set only (level-triggered: a ready
+ * object stays in it and is checked again on the next call).
  *
  * Deno has no file descriptors: pass the socket objects themselves. A bare
  * integer is accepted only where it names an object already registered with
@@ -90,6 +100,8 @@ export const EVENT_WRITE = 2;
  */
 export class KeyError extends Error {
   /**
+   * Make a KeyError, as Python's `KeyError(key)`.
+   *
    * @param key what was not found (Python's argument), shown as its repr.
    */
   constructor(key?: unknown) {
@@ -402,6 +414,17 @@ function repr(obj: unknown): string {
  * What {@linkcode DefaultSelector.get_map} returns: a read-only view of the
  * registrations by number, as Python's mapping; `get` and `has` also take
  * the registered object itself (Python's `mapping[fileobj]`).
+ *
+ * @example
+ * ```ts
+ * import { socket } from "./mod.ts";
+ * import { DefaultSelector, EVENT_READ, type SelectorMapping } from "./selectors.ts";
+ * using sel = new DefaultSelector();
+ * using s = socket();
+ * sel.register(s, EVENT_READ);
+ * const map: SelectorMapping = sel.get_map()!;
+ * console.log(map.size, map.has(s), map.get(s.fileno())?.fileobj === s); // 1 true true
+ * ```
  */
 export interface SelectorMapping<D = unknown> extends ReadonlyMap<number, SelectorKey<D>> {
   /** The key of an object or number, or undefined (Python raises KeyError). */
