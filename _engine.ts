@@ -5,7 +5,15 @@ import type { Deadline } from "./_wait.ts";
 import type { Endpoint, FamilyAdapter } from "./families/types.ts";
 import type { Address } from "./types.ts";
 
-/** Readiness as select() sees it. */
+/**
+ * Readiness as select() sees it. select() and selectors keep the object a
+ * `_pollable()` call returns for as long as they watch it (a Socket makes it
+ * once): its getters must read the current state. A watch is armed (one
+ * `wait_*()` call) only when the getter says not ready, and its settling
+ * puts the object back in the selector's ready set; so a `wait_*()` that
+ * settles while the getter stays false is re-armed after one event-loop
+ * turn, and one that never settles hides every later change of that event.
+ */
 export interface Pollable {
   /** recv()/accept()/recvfrom() would return at once. */
   readonly readable: boolean;

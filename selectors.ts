@@ -8,7 +8,17 @@
  * stream, an error to report, a pending connection). To find out, select
  * starts the socket's own read-ahead, the same pending read that the next
  * `recv` consumes, so a `select()` that times out loses and duplicates
- * nothing.
+ * nothing. Sockets in other states are reported as Linux reports them to
+ * CPython: a stream socket that is neither connected, connecting nor
+ * listening (new, bound, or after a failed connect) is readable and
+ * writable; a listener is never writable; a connect in flight is neither.
+ *
+ * Every select gives the event loop a turn, even when something is ready at
+ * once or the timeout is 0, so a select loop sees what CPython's sees on the
+ * same traffic. A selector keeps a ready set as epoll does: a watch is armed
+ * only when an object is found not ready, its completion puts the object
+ * back, and `select()` looks at that set only (level-triggered: a ready
+ * object stays in it and is checked again on the next call).
  *
  * Deno has no file descriptors: pass the socket objects themselves. A bare
  * integer is accepted only where it names an object already registered with
@@ -28,9 +38,8 @@
  * @module
  */
 
-import { TimeoutError } from "./errors.ts";
 import type { Pollable } from "./_engine.ts";
-import { Deadline, signal_promise } from "./_wait.ts";
+import { signal_promise } from "./_wait.ts";
 import { py_type } from "./families/_ip.ts";
 import type { SignalOptions } from "./types.ts";
 
@@ -75,7 +84,8 @@ export const EVENT_WRITE = 2;
 
 /**
  * Python's `KeyError`, raised by selectors for an object that is not
- * registered, or registered twice.
+ * registered, or registered twice. As in Python, its message (`str(e)`) is
+ * the repr of its argument: `'3 is not registered'`, quotes included.
  *
  * @example
  * ```ts
@@ -84,34 +94,54 @@ export const EVENT_WRITE = 2;
  * try {
  *   sel.get_key(3);
  * } catch (e) {
- *   console.log(e instanceof KeyError); // true
+ *   console.log(e instanceof KeyError, (e as KeyError).message); // true '3 is not registered'
  * }
  * ```
  */
 export class KeyError extends Error {
+  /**
+   * Make a KeyError, as Python's `KeyError(key)`.
+   *
+   * @param key what was not found (Python's argument), shown as its repr.
+   */
+  constructor(key?: unknown) {
+    super(key === undefined ? "" : repr(key));
+  }
   /** "KeyError". */
   override get name(): string {
     return "KeyError";
   }
 }
 
-/** Turn Python's `fileobj` into its number, with Python's errors. */
-function fd_of(fileobj: unknown, op: string): number {
+/** The number of an object for select.select(), with `select.select`'s errors. */
+function select_fd(fileobj: unknown): number {
   if (typeof fileobj === "number" || typeof fileobj === "bigint") {
-    const n = Number(fileobj);
-    if (!Number.isInteger(n)) throw new TypeError(`${op}: integer argument expected, got float`);
-    if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
-    return n;
+    throw new TypeError(
+      `select(): a bare file descriptor (${fileobj}) cannot be watched: Deno has no OS file descriptors; ` +
+        "pass the socket object itself",
+    );
   }
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-  if (typeof f !== "function") {
-    throw new TypeError(`${op}: argument must be a socket or have a fileno() method, not '${py_type(fileobj)}'`);
-  }
+  if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
   const n = f.call(fileobj);
-  if (typeof n !== "number" || !Number.isInteger(n)) {
-    throw new TypeError("fileno() returned a non-integer");
-  }
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
   if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  return n;
+}
+
+/** Python's `selectors._fileobj_to_fd`: the number of an object, with the selectors' errors. */
+function selector_fd(fileobj: unknown): number {
+  let n: unknown;
+  if (typeof fileobj === "number" || typeof fileobj === "bigint") n = Number(fileobj);
+  else {
+    const f = (fileobj as { fileno?: unknown } | null)?.fileno;
+    if (typeof f === "function") n = f.call(fileobj);
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
+    }
+  }
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
+  if (n < 0) throw new RangeError(`Invalid file descriptor: ${n}`);
   return n;
 }
 
@@ -132,84 +162,104 @@ function pollable_of(fileobj: unknown, op: string): Pollable {
   return p.call(fileobj) as Pollable;
 }
 
-/** Validate Python's timeout argument (seconds or None). */
-function check_timeout(v: unknown, op: string): number | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v !== "number" && typeof v !== "bigint") {
-    throw new TypeError(`${op}: timeout must be a float or None, not '${py_type(v)}'`);
-  }
-  const n = Number(v);
-  if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
-  return n;
-}
+// ---- one event-loop turn ----------------------------------------------------
+//
+// Every select gives the event loop one turn before it looks, as a select(2)
+// call enters the kernel: reads and accepts armed just before (or earlier)
+// complete in that turn when their bytes or connections are already there.
+// setImmediate costs ~2 µs; setTimeout(0) is clamped to 1-4 ms.
 
-// One subscription per pending Deno operation: however many select() calls
-// watch the same pending read, the read's promise carries a single handler.
-const waiters = new WeakMap<Promise<void>, Set<() => void>>();
+const immediate: (fn: () => void) => unknown = (globalThis as { setImmediate?: (fn: () => void) => unknown })
+  .setImmediate ?? ((fn: () => void) => setTimeout(fn, 0));
 
-function on_settled(p: Promise<void>, fn: () => void): () => void {
-  let set = waiters.get(p);
-  if (!set) {
-    const s = new Set<() => void>();
-    set = s;
-    waiters.set(p, s);
-    const fire = () => {
-      waiters.delete(p);
-      for (const f of [...s]) f();
-      s.clear();
-    };
-    p.then(fire, fire);
-  }
-  set.add(fn);
-  const s = set;
-  return () => void s.delete(fn);
-}
-
-/** One watched object: what to check and what to wait for. */
-interface Watch {
-  poll: Pollable;
-  read: boolean;
-  write: boolean;
+function turn(): Promise<void> {
+  return new Promise<void>((resolve) => void immediate(resolve));
 }
 
 /**
- * Wait until one of `watches` is ready or the deadline passes; returns the
- * ready mask of each watch (0 when not ready).
+ * Wait for `wake` until `ms` (Infinity: no timer) passes or `signal` aborts.
+ * Resolves true when woken, false on timeout; rejects with the signal's reason.
  */
-async function wait_ready(
-  watches: readonly Watch[],
-  timeout: number | null,
-  signal: AbortSignal | undefined,
-): Promise<number[]> {
-  const check = () =>
-    watches.map((w) => (w.read && w.poll.readable ? EVENT_READ : 0) | (w.write && w.poll.writable ? EVENT_WRITE : 0));
-  if (signal?.aborted) throw signal.reason;
-  let ready = check();
-  if (ready.some((m) => m !== 0) || timeout === 0) return ready;
-  const dl = new Deadline(timeout === null ? null : Math.max(timeout, 0.001), signal);
-  let idle_wakes = 0;
-  for (;;) {
-    const wake = signal_promise();
-    const subs: (() => void)[] = [];
-    try {
-      for (const w of watches) {
-        // Only objects that are not ready yet are waited on: wait_readable()
-        // starts the socket's read-ahead, which the next recv() consumes.
-        if (w.read && !w.poll.readable) subs.push(on_settled(w.poll.wait_readable(), wake.resolve));
-        if (w.write && !w.poll.writable) subs.push(on_settled(w.poll.wait_writable(), wake.resolve));
-      }
-      await dl.wait(wake.promise);
-    } catch (e) {
-      if (e instanceof TimeoutError) return check();
-      throw e;
-    } finally {
-      for (const u of subs) u();
+function wait_wake(wake: Promise<unknown>, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (ms === Infinity && signal === undefined) return wake.then(() => true);
+  return new Promise<boolean>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", on_abort);
+    };
+    const on_abort = () => {
+      done();
+      reject(signal!.reason);
+    };
+    if (ms !== Infinity) {
+      // setTimeout fires at once past 2**31-1 ms: cap (the caller re-waits).
+      timer = setTimeout(() => {
+        done();
+        resolve(false);
+      }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
     }
-    ready = check();
-    if (ready.some((m) => m !== 0)) return ready;
-    // Something changed but nothing is ready (another task took the bytes):
-    // wait again; after many such wake-ups, yield to the event loop.
-    if (++idle_wakes % 64 === 0) await new Promise((r) => setTimeout(r, 1));
+    signal?.addEventListener("abort", on_abort, { once: true });
+    wake.then(() => {
+      done();
+      resolve(true);
+    });
+  });
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// ---- select.select(): per-object watches shared by every call ---------------
+//
+// The lists are given anew on each call, so a call is O(n) in their length,
+// but cheap per object: a readiness getter, and a watch armed only when the
+// object is not ready and none is armed yet. Any armed watch that completes
+// wakes every waiting select() call, which then re-checks its own lists.
+
+/** The watches armed on one object (kept across select() calls). */
+class Arm {
+  r = false;
+  w = false;
+  constructor(readonly poll: Pollable) {}
+  readonly on_r = (): void => {
+    this.r = false;
+    changed();
+  };
+  readonly on_w = (): void => {
+    this.w = false;
+    changed();
+  };
+  arm_r(): void {
+    if (this.r) return;
+    this.r = true;
+    this.poll.wait_readable().then(this.on_r, this.on_r);
+  }
+  arm_w(): void {
+    if (this.w) return;
+    this.w = true;
+    this.poll.wait_writable().then(this.on_w, this.on_w);
+  }
+}
+
+const arms = new WeakMap<object, Arm>();
+
+function arm_of(obj: Selectable): Arm {
+  let a = arms.get(obj);
+  if (a === undefined) {
+    a = new Arm(pollable_of(obj, "select()"));
+    arms.set(obj, a);
+  }
+  return a;
+}
+
+let change: { promise: Promise<void>; resolve: () => void } | null = null;
+
+/** Something that a select() call may be waiting for happened. */
+function changed(): void {
+  const c = change;
+  if (c !== null) {
+    change = null;
+    c.resolve();
   }
 }
 
@@ -255,32 +305,68 @@ export async function select<R extends Selectable, W extends Selectable, X exten
     options = timeout;
     timeout = (options as { timeout?: number | null }).timeout;
   }
-  const t = check_timeout(timeout, "select()");
-  if (t !== null && t < 0) throw new RangeError("timeout must be non-negative");
-  const signal = options?.signal;
+  let t: number | null = null;
+  if (timeout !== null && timeout !== undefined) {
+    if (typeof timeout !== "number" && typeof timeout !== "bigint") {
+      throw new TypeError("timeout must be a float or None");
+    }
+    t = Number(timeout);
+    if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
+    if (t < 0) throw new RangeError("timeout must be non-negative");
+  }
+  const signal = check_signal(options?.signal);
+  const rl = [...rlist], wl = [...wlist], xl = [...xlist];
+  const ra: Arm[] = new Array(rl.length), wa: Arm[] = new Array(wl.length);
+  for (let i = 0; i < rl.length; i++) {
+    select_fd(rl[i]);
+    ra[i] = arm_of(rl[i]!);
+  }
+  for (let i = 0; i < wl.length; i++) {
+    select_fd(wl[i]);
+    wa[i] = arm_of(wl[i]!);
+  }
+  for (const x of xl) select_fd(x);
+  if (signal?.aborted) throw signal.reason;
+  const end = t === null ? Infinity : performance.now() + t * 1000;
+  // Look (arming a watch on whatever is not ready). When something is ready
+  // at once, or when polling, the event loop still gets its turn and the
+  // lists are looked at again: what became ready meanwhile is reported too.
+  const look = (): [R[], W[], X[]] => {
+    const r: R[] = [], w: W[] = [];
+    for (let i = 0; i < rl.length; i++) {
+      const a = ra[i]!;
+      if (a.poll.readable) r.push(rl[i]!);
+      else a.arm_r();
+    }
+    for (let i = 0; i < wl.length; i++) {
+      const a = wa[i]!;
+      if (a.poll.writable) w.push(wl[i]!);
+      else a.arm_w();
+    }
+    return [r, w, []];
+  };
+  let out = look();
+  if (out[0].length > 0 || out[1].length > 0 || t === 0) {
+    await turn();
+    return look();
+  }
+  for (;;) {
+    const left = end === Infinity ? Infinity : end - performance.now();
+    if (left <= 0) return out;
+    const woke = await wait_wake((change ??= signal_promise()).promise, left, signal);
+    if (!woke && end - performance.now() > 0) continue; // a capped timer
+    out = look();
+    if (out[0].length > 0 || out[1].length > 0 || end - performance.now() <= 0) return out;
+    // Woken, yet nothing is ready (another task took the bytes): yield a turn.
+    await turn();
+  }
+}
+
+function check_signal(signal: unknown): AbortSignal | undefined {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`select(): signal must be an AbortSignal, not ${py_type(signal)}`);
   }
-  const lists: [R[], W[], X[]] = [[...rlist], [...wlist], [...xlist]];
-  const watches: Watch[] = [];
-  const index = new Map<unknown, Watch>();
-  (lists as Selectable[][]).forEach((list, i) => {
-    for (const obj of list) {
-      fd_of(obj, "select()");
-      let w = index.get(obj);
-      if (!w) {
-        w = { poll: pollable_of(obj, "select()"), read: false, write: false };
-        index.set(obj, w);
-        watches.push(w);
-      }
-      if (i === 0) w.read = true;
-      if (i === 1) w.write = true;
-    }
-  });
-  const masks = await wait_ready(watches, t, signal);
-  const ready = new Map(watches.map((w, i) => [w, masks[i]!]));
-  const pick = <T>(list: T[], bit: number) => list.filter((o) => (ready.get(index.get(o)!)! & bit) !== 0);
-  return [pick(lists[0], EVENT_READ), pick(lists[1], EVENT_WRITE), []];
+  return signal;
 }
 
 /**
@@ -311,10 +397,125 @@ function make_key<D>(fileobj: FileObj, fd: number, events: number, data: D | nul
   return Object.freeze({ fileobj, fd, events, data });
 }
 
+/** Python's repr() of what a selector is given. */
 function repr(obj: unknown): string {
-  if (typeof obj === "number") return String(obj);
+  if (obj === null || obj === undefined) return "None";
+  if (typeof obj === "boolean") return obj ? "True" : "False";
+  if (typeof obj === "number" || typeof obj === "bigint") return String(obj);
+  if (typeof obj === "string") {
+    const q = obj.includes("'") && !obj.includes('"') ? '"' : "'";
+    return q + obj.replaceAll("\\", "\\\\").replaceAll(q, `\\${q}`).replaceAll("\n", "\\n") + q;
+  }
   const s = String(obj);
   return s === "[object Object]" ? `<${py_type(obj)} object>` : s;
+}
+
+/**
+ * What {@linkcode DefaultSelector.get_map} returns: a read-only view of the
+ * registrations by number, as Python's mapping; `get` and `has` also take
+ * the registered object itself (Python's `mapping[fileobj]`).
+ *
+ * @example
+ * ```ts
+ * import { socket } from "./mod.ts";
+ * import { DefaultSelector, EVENT_READ, type SelectorMapping } from "./selectors.ts";
+ * using sel = new DefaultSelector();
+ * using s = socket();
+ * sel.register(s, EVENT_READ);
+ * const map: SelectorMapping = sel.get_map()!;
+ * console.log(map.size, map.has(s), map.get(s.fileno())?.fileobj === s); // 1 true true
+ * ```
+ */
+export interface SelectorMapping<D = unknown> extends ReadonlyMap<number, SelectorKey<D>> {
+  /** The key of an object or number, or undefined (Python raises KeyError). */
+  get(fileobj: FileObj): SelectorKey<D> | undefined;
+  /** True when the object or number is registered (Python's `in`). */
+  has(fileobj: FileObj): boolean;
+}
+
+/** A read-only view of `map` whose get/has also resolve objects (via `lookup`). */
+function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) => number): SelectorMapping<D> {
+  const fd = (f: unknown) => {
+    if (typeof f === "number") return f;
+    try {
+      return lookup(f);
+    } catch {
+      return -1;
+    }
+  };
+  const view: SelectorMapping<D> = {
+    get size() {
+      return map.size;
+    },
+    get: (f: FileObj) => map.get(fd(f)),
+    has: (f: FileObj) => map.has(fd(f)),
+    forEach: (cb, self?) => map.forEach((v, k) => cb.call(self, v, k, view)),
+    entries: () => map.entries(),
+    keys: () => map.keys(),
+    values: () => map.values(),
+    [Symbol.iterator]: () => map[Symbol.iterator](),
+  };
+  return view;
+}
+
+/** One registration: its key, its object's readiness, and the watches armed on it. */
+class Reg<D> {
+  r: boolean;
+  w: boolean;
+  armed_r = false;
+  armed_w = false;
+  live = true;
+  constructor(
+    public key: SelectorKey<D>,
+    readonly poll: Pollable,
+    readonly owner: SelectorCore<D>,
+  ) {
+    this.r = (key.events & EVENT_READ) !== 0;
+    this.w = (key.events & EVENT_WRITE) !== 0;
+  }
+  // A completed watch puts the registration back in the ready set.
+  readonly on_r = (): void => {
+    this.armed_r = false;
+    if (this.live) this.owner.mark(this);
+  };
+  readonly on_w = (): void => {
+    this.armed_w = false;
+    if (this.live) this.owner.mark(this);
+  };
+  /** The ready events now; arms a watch on each wanted event that is not ready. */
+  scan(): number {
+    let m = 0;
+    if (this.r) {
+      if (this.poll.readable) m = EVENT_READ;
+      else if (!this.armed_r) {
+        this.armed_r = true;
+        this.poll.wait_readable().then(this.on_r, this.on_r);
+      }
+    }
+    if (this.w) {
+      if (this.poll.writable) m |= EVENT_WRITE;
+      else if (!this.armed_w) {
+        this.armed_w = true;
+        this.poll.wait_writable().then(this.on_w, this.on_w);
+      }
+    }
+    return m;
+  }
+}
+
+/** The ready set of a selector and the wake-up of its waiting select(). */
+class SelectorCore<D> {
+  /** Registrations that may be ready: re-checked by the next select (level-triggered). */
+  readonly ready: Set<Reg<D>> = new Set();
+  wake: (() => void) | null = null;
+  mark(reg: Reg<D>): void {
+    this.ready.add(reg);
+    const w = this.wake;
+    if (w !== null) {
+      this.wake = null;
+      w();
+    }
+  }
 }
 
 /**
@@ -355,22 +556,30 @@ function repr(obj: unknown): string {
  */
 export class DefaultSelector<D = unknown> implements Disposable {
   #map: Map<number, SelectorKey<D>> | null = new Map();
-  #polls = new Map<number, Pollable>();
+  #regs = new Map<number, Reg<D>>();
+  #mapping: SelectorMapping<D> = mapping_of(this.#map!, (f) => this.#lookup(f));
+  #core = new SelectorCore<D>();
 
   #open(): Map<number, SelectorKey<D>> {
-    if (this.#map === null) throw new RangeError("I/O operation on closed selector");
+    if (this.#map === null) throw new RangeError("I/O operation on closed epoll object");
     return this.#map;
   }
 
   /** Python's `_fileobj_lookup`: the number of an object, or of a registered one. */
   #lookup(fileobj: unknown): number {
-    const map = this.#open();
     try {
-      return fd_of(fileobj, "selector");
+      return selector_fd(fileobj);
     } catch (e) {
-      for (const key of map.values()) if (key.fileobj === fileobj) return key.fd;
+      for (const key of this.#map?.values() ?? []) if (key.fileobj === fileobj) return key.fd;
       throw e;
     }
+  }
+
+  /** The registration of an object, or Python's KeyError. */
+  #reg(fileobj: unknown): Reg<D> {
+    const reg = this.#regs.get(this.#lookup(fileobj));
+    if (reg === undefined) throw new KeyError(`${repr(fileobj)} is not registered`);
+    return reg;
   }
 
   /**
@@ -380,9 +589,11 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * @param events EVENT_READ, EVENT_WRITE, or both.
    * @param data anything to get back in the key.
    * @returns the new key.
-   * @throws {RangeError} for invalid events or a closed socket (Python's ValueError).
+   * @throws {RangeError} for invalid events, a closed socket or an object
+   *   without `fileno()` (Python's ValueError).
    * @throws {KeyError} when the object (or its number) is already registered.
-   * @throws {TypeError} for an object that cannot be watched, or a bare integer.
+   * @throws {TypeError} for events that are not an integer, or an object
+   *   pysocket cannot watch (a bare integer: Deno has no OS file descriptors).
    *
    * @example
    * ```ts
@@ -395,17 +606,17 @@ export class DefaultSelector<D = unknown> implements Disposable {
    */
   register(fileobj: FileObj, events: number, data: D | null = null): SelectorKey<D> {
     const map = this.#open();
-    if (
-      typeof events !== "number" || !Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)
-    ) {
-      throw new RangeError(`Invalid events: ${repr(events)}`);
+    if (typeof events !== "number" || !Number.isInteger(events)) {
+      throw new TypeError(`unsupported operand type(s) for &: '${py_type(events)}' and 'int'`);
     }
+    if (events === 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
     const fd = this.#lookup(fileobj);
     if (map.has(fd)) throw new KeyError(`${repr(fileobj)} (FD ${fd}) is already registered`);
-    const poll = pollable_of(fileobj, "register()");
     const key = make_key(fileobj, fd, events, data);
+    const reg = new Reg(key, pollable_of(fileobj, "register()"), this.#core);
     map.set(fd, key);
-    this.#polls.set(fd, poll);
+    this.#regs.set(fd, reg);
+    this.#core.mark(reg);
     return key;
   }
 
@@ -428,13 +639,12 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   unregister(fileobj: FileObj): SelectorKey<D> {
-    const map = this.#open();
-    const fd = this.#lookup(fileobj);
-    const key = map.get(fd);
-    if (!key) throw new KeyError(`${repr(fileobj)} is not registered`);
-    map.delete(fd);
-    this.#polls.delete(fd);
-    return key;
+    const reg = this.#reg(fileobj);
+    reg.live = false;
+    this.#regs.delete(reg.key.fd);
+    this.#map?.delete(reg.key.fd);
+    this.#core.ready.delete(reg);
+    return reg.key;
   }
 
   /**
@@ -445,7 +655,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * @param data the new data.
    * @returns the new key.
    * @throws {KeyError} when it is not registered.
-   * @throws {RangeError} for invalid events.
+   * @throws {TypeError} for events that are not an integer (as CPython's
+   *   `EpollSelector`, other values are not checked: 0 watches nothing).
    *
    * @example
    * ```ts
@@ -458,18 +669,19 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   modify(fileobj: FileObj, events: number, data: D | null = null): SelectorKey<D> {
-    const map = this.#open();
-    const fd = this.#lookup(fileobj);
-    const key = map.get(fd);
-    if (!key) throw new KeyError(`${repr(fileobj)} is not registered`);
-    if (events !== key.events) {
-      this.unregister(key.fileobj);
-      return this.register(key.fileobj, events, data);
+    const reg = this.#reg(fileobj);
+    let key = reg.key;
+    // As CPython's EpollSelector: the events are not validated (0 watches nothing).
+    if (typeof events !== "number" || !Number.isInteger(events)) {
+      throw new TypeError(`unsupported operand type(s) for &: '${py_type(events)}' and 'int'`);
     }
-    if (data !== key.data) {
-      const k = make_key(key.fileobj, fd, events, data);
-      map.set(fd, k);
-      return k;
+    if (events !== key.events || data !== key.data) {
+      key = make_key(key.fileobj, key.fd, events, data);
+      reg.key = key;
+      reg.r = (events & EVENT_READ) !== 0;
+      reg.w = (events & EVENT_WRITE) !== 0;
+      this.#map?.set(key.fd, key);
+      this.#core.mark(reg);
     }
     return key;
   }
@@ -502,20 +714,59 @@ export class DefaultSelector<D = unknown> implements Disposable {
       options = timeout;
       timeout = (options as { timeout?: number | null }).timeout;
     }
-    const t = check_timeout(timeout, "select()");
-    const map = this.#open();
-    const keys = [...map.values()];
-    const watches = keys.map((k): Watch => ({
-      poll: this.#polls.get(k.fd)!,
-      read: (k.events & EVENT_READ) !== 0,
-      write: (k.events & EVENT_WRITE) !== 0,
-    }));
-    const masks = await wait_ready(watches, t === null ? null : Math.max(t, 0), options?.signal);
+    let t: number | null = null;
+    if (timeout !== null && timeout !== undefined) {
+      if (typeof timeout !== "number" && typeof timeout !== "bigint") {
+        throw new TypeError(`'<=' not supported between instances of '${py_type(timeout)}' and 'int'`);
+      }
+      t = Number(timeout);
+      if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
+      if (t < 0) t = 0;
+    }
+    const signal = check_signal(options?.signal);
+    this.#open();
+    if (signal?.aborted) throw signal.reason;
+    const core = this.#core;
+    const end = t === null ? Infinity : performance.now() + t * 1000;
+    // Look (arming a watch on whatever is not ready). When something is
+    // ready at once, or when polling, the event loop still gets its turn and
+    // the set is looked at again: what became ready meanwhile is reported too.
+    let out = this.#collect();
+    if (out.length > 0 || t === 0) {
+      await turn();
+      return this.#map === null ? [] : this.#collect();
+    }
+    for (;;) {
+      const left = end === Infinity ? Infinity : end - performance.now();
+      if (left <= 0) return out;
+      if (core.ready.size === 0) {
+        const wake = new Promise<boolean>((resolve) => core.wake = () => resolve(true));
+        let woke: boolean;
+        try {
+          // Without a timer or a signal, the wake-up itself is awaited (one hop less).
+          woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
+        } finally {
+          core.wake = null;
+        }
+        if (!woke && end - performance.now() > 0) continue; // a capped timer
+      }
+      if (this.#map === null) return [];
+      out = this.#collect();
+      if (out.length > 0 || end - performance.now() <= 0) return out;
+      // Woken, yet nothing is ready (another task took the bytes): yield a turn.
+      await turn();
+    }
+  }
+
+  /** The ready registrations; those that are not ready leave the set, a watch armed. */
+  #collect(): [SelectorKey<D>, number][] {
     const out: [SelectorKey<D>, number][] = [];
-    keys.forEach((k, i) => {
-      // A key unregistered while select() waited is not reported.
-      if (masks[i] && this.#map?.get(k.fd) === k) out.push([k, masks[i]!]);
-    });
+    const ready = this.#core.ready;
+    for (const reg of ready) {
+      const m = reg.scan();
+      if (m === 0) ready.delete(reg);
+      else out.push([reg.key, m]);
+    }
     return out;
   }
 
@@ -537,14 +788,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   get_key(fileobj: FileObj): SelectorKey<D> {
-    const map = this.#open();
-    let fd: number;
-    try {
-      fd = this.#lookup(fileobj);
-    } catch {
-      fd = -1;
-    }
-    const key = map.get(fd);
+    if (this.#map === null) throw new Error("Selector is closed");
+    const key = this.#map.get(this.#lookup(fileobj));
     if (!key) throw new KeyError(`${repr(fileobj)} is not registered`);
     return key;
   }
@@ -565,8 +810,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * console.log(sel.get_map()?.get(s.fileno())?.fileobj === s); // true
    * ```
    */
-  get_map(): ReadonlyMap<number, SelectorKey<D>> | null {
-    return this.#map;
+  get_map(): SelectorMapping<D> | null {
+    return this.#map === null ? null : this.#mapping;
   }
 
   /**
@@ -581,8 +826,13 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   close(): void {
+    for (const reg of this.#regs.values()) reg.live = false;
+    this.#regs.clear();
+    this.#core.ready.clear();
     this.#map = null;
-    this.#polls.clear();
+    const w = this.#core.wake;
+    this.#core.wake = null;
+    w?.();
   }
 
   /** Close on `using` scope exit. */

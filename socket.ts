@@ -175,6 +175,9 @@ class SocketExtra {
 
 const kState = Symbol("pysocket.state");
 
+/** What a listener waits on to become writable: never. */
+const NEVER: Promise<void> = new Promise<void>(() => {});
+
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
 /** Options maps shared by a listener and the sockets it accepted: copied before a write. */
@@ -1961,37 +1964,50 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * @ignore
    */
   _pollable(): Pollable {
+    return this.#poll ??= this.#make_pollable();
+  }
+
+  /** The socket's readiness hook, made once: its getters read the current state. */
+  #poll: Pollable | null = null;
+
+  #make_pollable(): Pollable {
     // deno-lint-ignore no-this-alias
     const self = this;
+    // As Linux reports them to select(): a stream socket that is neither
+    // connected, connecting nor listening (fresh, bound, or after a failed
+    // connect) is readable and writable (POLLHUP|POLLOUT); a listener is
+    // never writable; a connect in flight is neither until it ends.
     return {
       get readable() {
         if (self.#closed) return true;
         if (self.#dgram) return self.#dgram.readable;
-        if (self.#accepts) return self.#accepts.ready;
         if (self.#stream) return self.#stream.reader.ready;
-        return false;
+        if (self.#listening) return self.#accepts?.ready ?? false;
+        if (self.#connecting) return self.#connecting.error !== null;
+        return true;
       },
       get writable() {
         if (self.#closed) return true;
         if (self.#dgram) return self.#dgram.writable;
         if (self.#stream) return self.#stream.writer.ready;
+        if (self.#listening) return false;
         if (self.#connecting) return self.#connecting.error !== null;
-        return false;
+        return true;
       },
       wait_readable() {
         if (self.#closed) return Promise.resolve();
         if (self.#dgram) return self.#dgram.wait_readable();
-        if (self.#accepts) return self.#accepts.poll();
         if (self.#stream) return self.#stream.reader.poll();
+        if (self.#listening && self.#accepts) return self.#accepts.poll();
         if (self.#connecting) return self.#connecting.promise;
-        return new Promise<void>(() => {});
+        return self.#listening ? NEVER : Promise.resolve();
       },
       wait_writable() {
         if (self.#closed) return Promise.resolve();
         if (self.#dgram) return self.#dgram.wait_writable();
         if (self.#stream) return self.#stream.writer.poll();
         if (self.#connecting) return self.#connecting.promise;
-        return new Promise<void>(() => {});
+        return self.#listening ? NEVER : Promise.resolve();
       },
     };
   }
