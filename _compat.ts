@@ -203,6 +203,8 @@ export async function send_fds(
  * try { await recv_fds(b, 16, 1); } catch (e) { console.log((e as Error).message); }
  * a.close(); b.close();
  * ```
+ *
+ * @category Sockets
  */
 // deno-lint-ignore require-await
 export async function recv_fds(

@@ -1,22 +1,65 @@
 /**
  * pysocket: Python's `socket` module for Deno, on Deno's own networking.
  *
- * Same names as Python (`socket`, `recv_into`, `create_connection`,
- * `AF_INET`, `gaierror`), addresses as arrays, bytes as `Uint8Array`, and
- * every wait is a Promise that takes an `AbortSignal`. Timeouts and aborts
- * never lose a byte, a datagram or a connection.
+ * The names, arguments, addresses, constants, errno numbers and exceptions
+ * are Python's (CPython on Linux is the reference), so a Python socket
+ * program ports line by line: `socket`, `bind`, `recv_into`,
+ * `create_connection`, `getaddrinfo`, `AF_INET6`, `gaierror`. Addresses are
+ * arrays (`[host, port]`), bytes are `Uint8Array`, `with` is `using`, and
+ * what can wait returns a Promise that takes an `AbortSignal` in a trailing
+ * options object. Timeouts and aborts never lose a byte, a datagram or a
+ * connection.
  *
- * @example An echo server and client
+ * This entry point is Python's `socket` module (with `errno`). The
+ * companions are separate entry points: `@pysocket/socket/socketserver`,
+ * `@pysocket/socket/ssl` and `@pysocket/socket/selectors` (Python's
+ * `select` and `selectors`).
+ *
+ * Permissions: TCP needs `--allow-net`; UDP also `--unstable-net`; Unix
+ * sockets also `--allow-read` and `--allow-write` for the path. Importing
+ * needs none.
+ *
+ * @example Python's tutorial echo server and client, in one program
  * ```ts
- * import { create_connection, create_server } from "@pysocket/socket";
- * using srv = create_server(["127.0.0.1", 0]);
- * const [host, port] = srv.getsockname() as [string, number];
- * using cli = await create_connection([host, port]);
- * const [conn] = await srv.accept();
- * await cli.sendall(new TextEncoder().encode("ping"));
- * await conn.sendall(await conn.recv(1024));
- * console.log(new TextDecoder().decode(await cli.recv(1024))); // "ping"
- * conn.close();
+ * import * as socket from "@pysocket/socket";
+ *
+ * // Server: with socket.socket(AF_INET, SOCK_STREAM) as s: s.bind(...); s.listen(1)
+ * using s = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+ * s.bind(["127.0.0.1", 0]);
+ * s.listen(1);
+ * const [host, port] = s.getsockname() as [string, number];
+ *
+ * // Client: create_connection((host, port)); sendall(b"Hello, world")
+ * using c = await socket.create_connection([host, port]);
+ * await c.sendall(new TextEncoder().encode("Hello, world"));
+ * await c.shutdown(socket.SHUT_WR);
+ *
+ * // Server: conn, addr = s.accept(); echo until recv() returns b""
+ * const [conn, addr] = await s.accept();
+ * using _conn = conn;
+ * console.log("Connected by", addr);
+ * while (true) {
+ *   const data = await conn.recv(1024);
+ *   if (!data.length) break; // an empty Uint8Array is truthy: test .length
+ *   await conn.sendall(data);
+ * }
+ * console.log("Received", new TextDecoder().decode(await c.recv(1024))); // Received Hello, world
+ * ```
+ *
+ * @example Errors are Python's
+ * ```ts
+ * import { ConnectionRefusedError, errno, socket } from "@pysocket/socket";
+ * // Find a port where nothing listens: bind one, then free it.
+ * const probe = socket();
+ * probe.bind(["127.0.0.1", 0]);
+ * const addr = probe.getsockname() as [string, number];
+ * probe.close();
+ * using s = socket();
+ * try {
+ *   await s.connect(addr);
+ * } catch (e) {
+ *   console.log(e instanceof ConnectionRefusedError, (e as ConnectionRefusedError).errno === errno.ECONNREFUSED); // true true
+ * }
  * ```
  * @module
  */

@@ -379,6 +379,10 @@ Deno.test("examples/netcat.ts installs with deno install and runs as a command",
       "--root",
       root,
       "--allow-net=127.0.0.1",
+      // From a checkout, the example's `@pysocket/socket` import resolves through the package's own deno.json
+      // (a global install reads no config unless told); the published file's import is a jsr: specifier.
+      "--config",
+      fileURLToPath(new URL("../deno.json", import.meta.url)),
       "-n",
       "pync",
       EXAMPLES + "netcat.ts",

@@ -98,3 +98,26 @@ Deno.test("deno doc --lint passes on every entry point", async () => {
   const r = await run(["doc", "--lint", ...Object.values(cfg.exports)]);
   assert.equal(r.code, 0, r.out + r.err);
 });
+
+Deno.test("README.md and docs/*.md: every relative link resolves inside the published package", async () => {
+  const { check_links } = await import("../tools/check_links.ts");
+  const { errors, warnings, checked } = await check_links(ROOT.replace(/\/$/, ""));
+  for (const w of warnings) console.log(`warning: ${w}`);
+  assert.ok(checked > 20, `only ${checked} links found`);
+  assert.deepEqual(errors, []);
+});
+
+Deno.test("LICENSE (MIT) and the docs are shipped; the registry description fits in 250 characters", async () => {
+  const r = await run(["publish", "--dry-run", "--allow-dirty"]);
+  assert.equal(r.code, 0, r.out + r.err);
+  for (const f of ["LICENSE", "docs/tour.md", "docs/features.md", "docs/limits.md"]) {
+    assert.match(r.out + r.err, new RegExp(`/${f.replace(".", "\\.")} \\(`), `${f} not shipped`);
+  }
+  assert.doesNotMatch(r.out + r.err, /docs\/_module_docs\.md/, "the lead's notes are not shipped");
+  assert.match(await Deno.readTextFile(`${ROOT}LICENSE`), /^MIT License/);
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const description = readme.match(/^> (.+)\n> (.+)$/m);
+  assert.ok(description, "README has the one-sentence description as a quote");
+  const text = `${description[1]} ${description[2]}`;
+  assert.ok(text.length <= 250, `${text.length} characters`);
+});

@@ -276,7 +276,7 @@ function add_categories(text: string, file: string, rep: Report, public_names: S
   const base = file.includes("/") ? file.slice(file.lastIndexOf("/") + 1) : file;
   if (file.startsWith("examples/") || file.startsWith("families/")) return text;
   return text.replace(
-    /(\/\*\*(?:(?!\*\/)[\s\S])*?)(\n?\s*\*\/)(\s*\n)(export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(function\*?|class|const|let|interface|type|enum)\s+(\w+))/g,
+    /(\/\*\*(?:(?!\*\/)[\s\S])*?)(\n?\s*\*\/)(\s*\n(?:[ \t]*\/\/[^\n]*\n)*)(export\s+(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(function\*?|class|const|let|interface|type|enum)\s+(\w+))/g,
     (all, body: string, close: string, gap: string, decl: string, kind: string, name: string) => {
       if (!public_names.has(name)) return all;
       if (/@category\b/.test(body) || /@module\b/.test(body) || /@internal\b|@ignore\b/.test(body)) return all;
@@ -425,7 +425,8 @@ async function main(): Promise<number> {
   }
   console.log(
     `doc_rewrite: ${changed.length} file(s) changed${changed.length ? ": " + changed.join(", ") : ""}; ` +
-      `${rep.imports} import(s) rewritten, ${rep.categories} @category tag(s) added`,
+      `${rep.imports} import(s) rewritten, ${rep.categories} @category tag(s) added` +
+      (o.only ? " (counted over every file; --only limits what is written)" : ""),
   );
   if (o.only) { for (const f of changed) await Deno.writeTextFile(`${o.root}/${f}`, files.get(f)!); }
   if (changed.length) {
