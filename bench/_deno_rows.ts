@@ -450,3 +450,32 @@ export async function open_pairs(variant: "pysocket" | "raw", pairs: number): Pr
     l.close();
   };
 }
+
+/** Run one idle-connections memory sample (bench/memory.ts idle ...) in a fresh process. */
+export async function idle_sample(
+  spec: { variant: "pysocket" | "raw"; tls: boolean; pairs: number; burst: number },
+  cert_dir: string,
+): Promise<Sample> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-net",
+      "--v8-flags=--expose-gc",
+      new URL("./memory.ts", import.meta.url).pathname,
+      "idle",
+      spec.variant,
+      spec.tls ? "tls" : "tcp",
+      String(spec.pairs),
+      String(spec.burst),
+      cert_dir,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`memory.ts idle ${spec.variant}: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
+  }
+  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as { rss: number; heap: number };
+  return { value: r.rss, extra: { heap: r.heap } };
+}

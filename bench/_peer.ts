@@ -7,10 +7,17 @@ import type { PeerDone, PeerJob } from "./peer_worker.ts";
 export class Peer {
   #w: Worker;
   #waiting: ((d: PeerDone) => void) | null = null;
+  #on_ready: ((d: PeerDone) => void) | null = null;
 
   constructor() {
     this.#w = new Worker(new URL("./peer_worker.ts", import.meta.url), { type: "module" });
     this.#w.onmessage = (e: MessageEvent<PeerDone>) => {
+      if (e.data.ready) {
+        const r = this.#on_ready;
+        this.#on_ready = null;
+        r?.(e.data);
+        return;
+      }
       const w = this.#waiting;
       this.#waiting = null;
       w?.(e.data);
@@ -26,6 +33,19 @@ export class Peer {
       if (!d.ok) throw new Error(`peer ${job.op} failed: ${d.error}`);
       return d;
     });
+  }
+
+  /** Start a listening job: `ready` resolves with its port, `done` when it reports done. */
+  start(job: PeerJob): { ready: Promise<number>; done: Promise<PeerDone> } {
+    let fail!: (e: unknown) => void;
+    const ready = new Promise<number>((r, j) => {
+      this.#on_ready = (d) => r(d.port!);
+      fail = j;
+    });
+    const done = this.run(job);
+    // A job that fails before it listens rejects `ready` too.
+    done.catch((e) => fail(e));
+    return { ready, done };
   }
 
   /** Stop the thread. */
@@ -64,6 +84,48 @@ export async function version_of(cmd: string, arg = "--version"): Promise<string
   } catch {
     return null;
   }
+}
+
+/**
+ * Run an external peer script that prints one JSON line with its `port` as soon as it listens, then
+ * its result line. `port` resolves with the first, `result` with the last.
+ */
+export function run_listening(
+  cmd: string,
+  args: string[],
+): { port: Promise<number>; result: Promise<Record<string, unknown>> } {
+  const child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).spawn();
+  let got_port!: (p: number) => void, no_port!: (e: unknown) => void;
+  const port = new Promise<number>((r, j) => {
+    got_port = r;
+    no_port = j;
+  });
+  const err_text = new Response(child.stderr).text();
+  const result = (async () => {
+    const lines: string[] = [];
+    let rest = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      let i;
+      while ((i = rest.indexOf("\n")) >= 0) {
+        const line = rest.slice(0, i).trim();
+        rest = rest.slice(i + 1);
+        if (!line) continue;
+        if (lines.length === 0) got_port((JSON.parse(line) as { port: number }).port);
+        lines.push(line);
+      }
+    }
+    if (rest.trim()) lines.push(rest.trim());
+    const status = await child.status;
+    if (!status.success || lines.length < 2) {
+      const e = new Error(`${cmd} ${args.join(" ")} failed: ${(await err_text).slice(-500)}`);
+      no_port(e);
+      throw e;
+    }
+    return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+  })();
+  result.catch(() => {});
+  return { port, result };
 }
 
 /** A fresh temporary Unix socket path (its directory is removed by `cleanup`). */

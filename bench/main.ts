@@ -5,9 +5,23 @@
 //
 // usage: deno task bench [--json] [--rounds=N] [--only=SUBSTR] [--quick]
 
-import { median, Peer, run_json, version_of } from "./_peer.ts";
-import { line_blob } from "./_peer.ts";
+import { median, Peer, run_json, run_listening, version_of } from "./_peer.ts";
+import { make_certs } from "./_certs.ts";
 import {
+  py_select_echo,
+  py_tls_client_hs,
+  py_tls_recv,
+  py_tls_send,
+  py_tls_server_hs,
+  raw_tls_client_hs,
+  raw_tls_recv,
+  raw_tls_send,
+  raw_tls_server_hs,
+} from "./_tls_rows.ts";
+import { line_blob } from "./_peer.ts";
+import type { PeerJob } from "./peer_worker.ts";
+import {
+  idle_sample,
   memory_sample,
   py_bulk,
   py_churn,
@@ -45,6 +59,14 @@ const DGRAMS = 100_000 / SCALE;
 const LINES = 1_000_000 / SCALE;
 const PAIRS = 5_000 / SCALE;
 const MEM_ROUNDS = Math.min(ROUNDS, 3);
+const TLS_BULK = 64 * MiB / SCALE;
+const HANDSHAKES = Math.ceil(300 / SCALE);
+const ROOT_HANDSHAKES = Math.ceil(100 / SCALE);
+const SEL_CONNS = 1000 / (QUICK ? 4 : 1);
+const ECHOES = 20_000 / SCALE;
+const IDLE_TCP = 2000 / (QUICK ? 4 : 1);
+const IDLE_TLS = 1000 / (QUICK ? 4 : 1);
+const IDLE_BURST = MiB;
 
 function log(msg: string): void {
   if (!JSON_OUT) console.error(msg);
@@ -72,7 +94,7 @@ interface Ratio {
 interface Group {
   id: string;
   title: string;
-  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair";
+  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair" | "hs/s" | "echoes/s" | "bytes/conn";
   lower?: boolean;
   rounds?: number;
   variants: Variant[];
@@ -100,7 +122,63 @@ function ext(cmd: "python3" | "node", script: string, argv: (string | number)[],
   };
 }
 
+/**
+ * A CPython/Node client of a raw-Deno peer job that listens: the peer starts, then the script runs with
+ * the peer's port first among its arguments.
+ */
+function ext_client(
+  cmd: "python3" | "node",
+  script: string,
+  kind: string,
+  job: PeerJob,
+  argv: (string | number)[],
+  skip?: string,
+): Variant {
+  const name = cmd === "python3" ? "CPython" : "Node";
+  if (skip) return { name, run: null, skip };
+  const path = new URL(script, import.meta.url).pathname;
+  return {
+    name,
+    run: async () => {
+      const { ready, done } = peer.start(job);
+      const port = await ready;
+      const r = await run_json(cmd, [path, kind, String(port), ...argv.map(String)]);
+      await done;
+      return { value: ((r.bytes as number | undefined) ?? (r.ops as number)) / (r.seconds as number) };
+    },
+  };
+}
+
+/**
+ * A CPython/Node server: the script prints its port, then the raw-Deno peer runs `job(port)` against it.
+ * The value is the script's own timing, or the peer's (`by_peer`).
+ */
+function ext_server(
+  cmd: "python3" | "node",
+  script: string,
+  argv: (string | number)[],
+  job: (port: number) => PeerJob,
+  by_peer: boolean,
+  skip?: string,
+): Variant {
+  const name = cmd === "python3" ? "CPython" : "Node";
+  if (skip) return { name, run: null, skip };
+  const path = new URL(script, import.meta.url).pathname;
+  return {
+    name,
+    run: async () => {
+      const ext = run_listening(cmd, [path, ...argv.map(String)]);
+      const d = await peer.run(job(await ext.port));
+      const r = await ext.result;
+      if (by_peer) return { value: d.bytes / d.seconds! };
+      return { value: ((r.bytes as number | undefined) ?? (r.ops as number)) / (r.seconds as number) };
+    },
+  };
+}
+
 const peer = new Peer();
+const certs = await make_certs();
+globalThis.addEventListener("unload", () => certs.cleanup());
 const blob = line_blob(LINES);
 await peer.run({ op: "store", data: blob });
 
@@ -221,6 +299,155 @@ groups.push({
   note: "one subprocess per variant and round; heap per pair in the extras",
 });
 
+// ---- issue 17: TLS, select(), idle connections --------------------------------
+
+const serve = (mode: "send" | "sink" | "hs", total: number, count: number): PeerJob => ({
+  op: "tls-serve",
+  mode,
+  cert: certs.cert,
+  key: certs.key,
+  total,
+  count,
+});
+groups.push({
+  id: "tls-recv",
+  title: `TLS bulk receive ${TLS_BULK / MiB} MiB, client recv_into(64 KiB reused)`,
+  unit: "MB/s",
+  variants: [
+    { name: "pysocket", run: () => py_tls_recv(peer, certs, TLS_BULK) },
+    { name: "raw Deno", run: () => raw_tls_recv(peer, certs, TLS_BULK) },
+    ext_client("python3", "./peer.py", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
+    ext_client("node", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "pysocket", den: "CPython" },
+    { num: "pysocket", den: "Node" },
+  ],
+  note: "server: the same raw Deno.listenTls thread for all; raw client: Deno.connect + startTls, conn.read",
+});
+groups.push({
+  id: "tls-send",
+  title: `TLS bulk send ${TLS_BULK / MiB} MiB, client sendall(64 KiB)`,
+  unit: "MB/s",
+  variants: [
+    { name: "pysocket", run: () => py_tls_send(peer, certs, TLS_BULK) },
+    { name: "raw Deno", run: () => raw_tls_send(peer, certs, TLS_BULK) },
+    ext_client("python3", "./peer.py", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
+    ext_client("node", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "pysocket", den: "CPython" },
+    { num: "pysocket", den: "Node" },
+  ],
+  note: "receiver: the same raw Deno.listenTls thread for all, timed until it has read everything",
+});
+groups.push({
+  id: "tls-hs-client",
+  title: `TLS client handshakes x ${HANDSHAKES} (connect, handshake, read to EOF, close)`,
+  unit: "hs/s",
+  variants: [
+    { name: "pysocket", run: () => py_tls_client_hs(peer, certs, HANDSHAKES) },
+    { name: "raw Deno", run: () => raw_tls_client_hs(peer, certs, HANDSHAKES) },
+    ext_client("python3", "./peer.py", "tls-client-hs", serve("hs", 0, HANDSHAKES), [certs.ca, HANDSHAKES], no_python),
+    ext_client("node", "./peer.mjs", "tls-client-hs", serve("hs", 0, HANDSHAKES), [certs.ca, HANDSHAKES], no_node),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 0.8 },
+    { num: "pysocket", den: "CPython" },
+    { num: "pysocket", den: "Node" },
+  ],
+  note: "server: the same raw Deno.listenTls thread (accept, setNoDelay, handshake, close); raw client: " +
+    "Deno.connect + setNoDelay + startTls; every client sets TCP_NODELAY",
+});
+groups.push({
+  id: "tls-hs-server",
+  title: `TLS server handshakes x ${HANDSHAKES} (accept with handshake, close)`,
+  unit: "hs/s",
+  variants: [
+    { name: "pysocket", run: () => py_tls_server_hs(peer, certs, HANDSHAKES) },
+    { name: "raw Deno", run: () => raw_tls_server_hs(peer, certs, HANDSHAKES) },
+    ext_server(
+      "python3",
+      "./peer.py",
+      ["tls-server-hs", certs.cert, certs.key, HANDSHAKES],
+      (port) => ({ op: "tls-connect", port, ca: certs.ca, count: HANDSHAKES }),
+      false,
+      no_python,
+    ),
+    ext_server(
+      "node",
+      "./peer.mjs",
+      ["tls-server-hs", certs.cert, certs.key, HANDSHAKES],
+      (port) => ({ op: "tls-connect", port, ca: certs.ca, count: HANDSHAKES }),
+      false,
+      no_node,
+    ),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 0.8 },
+    { num: "pysocket", den: "CPython" },
+    { num: "pysocket", den: "Node" },
+  ],
+  note: "client: the same raw Deno thread (connect, setNoDelay, startTls, handshake, read to EOF, close); " +
+    "pysocket and CPython: a wrapped listening socket's accept(); raw: Deno.listenTls + handshake()",
+});
+groups.push({
+  id: "tls-roots",
+  title: `TLS client handshakes x ${ROOT_HANDSHAKES}: default roots + one CA vs the CA alone`,
+  unit: "hs/s",
+  variants: [
+    { name: "pysocket +roots", run: () => py_tls_client_hs(peer, certs, ROOT_HANDSHAKES, true) },
+    { name: "pysocket CA only", run: () => py_tls_client_hs(peer, certs, ROOT_HANDSHAKES, false) },
+  ],
+  ratios: [{ num: "pysocket +roots", den: "pysocket CA only", target: 0.67 }],
+  note: "+roots: create_default_context() + load_verify_locations(ca); CA only: SSLContext(PROTOCOL_TLS_CLIENT) " +
+    "+ load_verify_locations(ca); target: at most 1.5x slower",
+});
+for (const active of [10, 100]) {
+  groups.push({
+    id: `select-echo-${active}`,
+    title: `select() echo server, ${SEL_CONNS} connections, ${active} active, ${ECHOES} x 16 B echoes`,
+    unit: "echoes/s",
+    variants: [
+      { name: "pysocket", run: () => py_select_echo(peer, SEL_CONNS, active, ECHOES) },
+      ext_server(
+        "python3",
+        "./peer.py",
+        ["select-echo", SEL_CONNS],
+        (port) => ({ op: "echo-many", port, conns: SEL_CONNS, active, total: ECHOES }),
+        true,
+        no_python,
+      ),
+    ],
+    ratios: [{ num: "pysocket", den: "CPython", target: 0.8 }],
+    note: "clients: the same raw Deno thread for both, timing the echo phase; servers: DefaultSelector over " +
+      "non-blocking sockets, recv(4096) + send",
+  });
+}
+for (const tls of [false, true]) {
+  for (const burst of [0, IDLE_BURST]) {
+    const n = tls ? IDLE_TLS : IDLE_TCP;
+    groups.push({
+      id: `memory-idle-${tls ? "tls" : "tcp"}${burst ? "-burst" : ""}`,
+      title: `memory: ${n} ${tls ? "TLS " : ""}connections waiting in recv${
+        burst ? `, after a ${burst / MiB} MiB burst each` : ", fresh"
+      }`,
+      unit: "bytes/conn",
+      lower: true,
+      rounds: MEM_ROUNDS,
+      variants: [
+        { name: "pysocket", run: () => idle_sample({ variant: "pysocket", tls, pairs: n, burst }, certs.dir) },
+        { name: "raw Deno", run: () => idle_sample({ variant: "raw", tls, pairs: n, burst }, certs.dir) },
+      ],
+      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }],
+      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB buffer of its own; client ends: raw " +
+        "Deno for both; one subprocess per variant and round",
+    });
+  }
+}
+
 // ---- running -------------------------------------------------------------
 
 interface Result {
@@ -261,7 +488,7 @@ for (const g of selected) {
   log(`# ${g.title}`);
   // Warm-up: one unmeasured run of each in-process variant (JIT, allocator).
   for (const v of g.variants) {
-    if (v.run && v.name !== "CPython" && v.name !== "Node" && g.id !== "memory") {
+    if (v.run && v.name !== "CPython" && v.name !== "Node" && !g.id.startsWith("memory")) {
       try {
         await v.run();
       } catch { /* reported by the measured rounds */ }
@@ -317,7 +544,7 @@ peer.close();
 function fmt(v: number | undefined, unit: string): string {
   if (v === undefined) return "-";
   if (unit === "MB/s") return (v / 1e6).toFixed(0);
-  if (unit === "bytes/pair") return v.toFixed(0);
+  if (unit === "bytes/pair" || unit === "bytes/conn") return v.toFixed(0);
   return v >= 1e5 ? (v / 1e3).toFixed(0) + "k" : v.toFixed(0);
 }
 
@@ -348,6 +575,14 @@ const config = {
   datagrams: DGRAMS,
   lines: LINES,
   pairs: PAIRS,
+  tls_bulk_bytes: TLS_BULK,
+  handshakes: HANDSHAKES,
+  root_handshakes: ROOT_HANDSHAKES,
+  select_connections: SEL_CONNS,
+  echoes: ECHOES,
+  idle_tcp: IDLE_TCP,
+  idle_tls: IDLE_TLS,
+  idle_burst: IDLE_BURST,
   seconds: (performance.now() - t_start) / 1000,
 };
 
@@ -386,7 +621,7 @@ if (JSON_OUT) {
     for (const q of g.ratios) {
       const tgt = q.target === undefined
         ? ""
-        : `${g.unit === "bytes/pair" ? "<=" : ">="} ${q.target}${q.stretch ? " (stretch)" : ""}`;
+        : `${g.unit.startsWith("bytes") ? "<=" : ">="} ${q.target}${q.stretch ? " (stretch)" : ""}`;
       const met = q.ratio === null
         ? `skipped: ${q.why}`
         : q.met === undefined

@@ -1,12 +1,16 @@
-// The memory row, one variant per process so variants do not pollute each
-// other: open N idle connected pairs, report RSS and heap growth per pair.
+// The memory rows, one variant per process so variants do not pollute each
+// other: open N connections, report RSS and heap growth per connection (pair).
 //
 // usage: deno run -A --unstable-net --v8-flags=--expose-gc bench/memory.ts pysocket|raw N
+//        ... bench/memory.ts idle pysocket|raw tcp|tls N BURST CERT_DIR
+//   The first: N idle connected pairs (both ends the variant's), nothing pending.
+//   The second: N connections whose server end (the variant's) waits in recv,
+//   after reading BURST bytes each (0: fresh); client ends are raw Deno.
 
 import { open_pairs } from "./_deno_rows.ts";
+import { open_idle } from "./_tls_rows.ts";
+import type { Certs } from "./_certs.ts";
 
-const variant = Deno.args[0] === "raw" ? "raw" : "pysocket";
-const pairs = Number(Deno.args[1] ?? 5000);
 const gc = (globalThis as { gc?: (o?: unknown) => void }).gc ?? (() => {});
 
 async function settle(): Promise<Deno.MemoryUsage> {
@@ -20,15 +24,42 @@ async function settle(): Promise<Deno.MemoryUsage> {
   return Deno.memoryUsage();
 }
 
+let open: () => Promise<() => void | Promise<void>>;
+let n: number;
+if (Deno.args[0] === "idle") {
+  const variant = Deno.args[1] === "raw" ? "raw" : "pysocket";
+  const tls = Deno.args[2] === "tls";
+  n = Number(Deno.args[3] ?? 1000);
+  const burst = Number(Deno.args[4] ?? 0);
+  const dir = Deno.args[5] ?? "";
+  const certs = tls
+    ? {
+      dir,
+      ca: `${dir}/ca.pem`,
+      cert: `${dir}/server.pem`,
+      key: `${dir}/server.key`,
+      ca_pem: Deno.readTextFileSync(`${dir}/ca.pem`),
+      cert_pem: Deno.readTextFileSync(`${dir}/server.pem`),
+      key_pem: Deno.readTextFileSync(`${dir}/server.key`),
+      cleanup: () => {},
+    } satisfies Certs
+    : null;
+  open = () => open_idle({ variant, tls, pairs: n, burst }, certs);
+} else {
+  const variant = Deno.args[0] === "raw" ? "raw" : "pysocket";
+  n = Number(Deno.args[1] ?? 5000);
+  open = () => open_pairs(variant, n);
+}
+
 // Warm up the code paths, the allocator and V8's heap sizing with as many
 // pairs first, so the growth measured below is what the pairs retain, not the
 // one-time growth of the young generation under each variant's garbage.
-(await open_pairs(variant, pairs))();
+await (await open())();
 const before = await settle();
-const close = await open_pairs(variant, pairs);
+const close = await open();
 const after = await settle();
-close();
+await close();
 console.log(JSON.stringify({
-  rss: (after.rss - before.rss) / pairs,
-  heap: (after.heapUsed - before.heapUsed) / pairs,
+  rss: (after.rss - before.rss) / n,
+  heap: (after.heapUsed - before.heapUsed) / n,
 }));

@@ -5,8 +5,12 @@
 //        node bench/peer.mjs pingpong COUNT SIZE
 //        node bench/peer.mjs readline LINES
 //        node bench/peer.mjs churn COUNT
+//        node bench/peer.mjs tls-recv|tls-send PORT CA TOTAL   (client of the raw Deno TLS server)
+//        node bench/peer.mjs tls-client-hs PORT CA COUNT
+//        node bench/peer.mjs tls-server-hs CERT KEY COUNT      (prints {"port"} first)
 
 import net from "node:net";
+import tls from "node:tls";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
@@ -181,6 +185,71 @@ async function churn(count) {
   return { seconds: dt, ops: count };
 }
 
+function tlsConnect(port, ca) {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: "127.0.0.1", port: Number(port), ca, servername: "localhost", noDelay: true });
+    s.once("secureConnect", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+async function tlsRecv(port, caFile, total) {
+  const ca = fs.readFileSync(caFile);
+  const t0 = performance.now();
+  const s = await tlsConnect(port, ca);
+  let got = 0;
+  s.on("data", (b) => got += b.length);
+  await new Promise((r) => s.once("end", r));
+  const dt = (performance.now() - t0) / 1000;
+  s.destroy();
+  if (got !== total) throw new Error(`got ${got} of ${total}`);
+  return { seconds: dt, bytes: got, note: "data events" };
+}
+
+async function tlsSend(port, caFile, total) {
+  const s = await tlsConnect(port, fs.readFileSync(caFile));
+  const buf = Buffer.alloc(CHUNK, 0x61);
+  const t0 = performance.now();
+  for (let left = total; left > 0; left -= CHUNK) await writeAll(s, buf);
+  s.end();
+  s.on("data", () => {});
+  s.on("error", () => {});
+  await new Promise((r) => s.once("close", r));
+  const dt = (performance.now() - t0) / 1000;
+  return { seconds: dt, bytes: total };
+}
+
+async function tlsClientHs(port, caFile, count) {
+  const ca = fs.readFileSync(caFile);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const s = await tlsConnect(port, ca);
+    s.on("data", () => {});
+    s.on("error", () => {});
+    await new Promise((r) => s.once("close", r));
+  }
+  return { seconds: (performance.now() - t0) / 1000, ops: count };
+}
+
+async function tlsServerHs(certFile, keyFile, count) {
+  const srv = tls.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), noDelay: true });
+  let n = 0, t0 = 0, resolve;
+  const done = new Promise((r) => resolve = r);
+  srv.on("secureConnection", (s) => {
+    s.on("error", () => {});
+    s.end();
+    if (++n === count) resolve();
+  });
+  srv.on("tlsClientError", () => {});
+  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+  console.log(JSON.stringify({ port: srv.address().port }));
+  t0 = performance.now();
+  await done;
+  const dt = (performance.now() - t0) / 1000;
+  srv.close();
+  return { seconds: dt, ops: count };
+}
+
 if (!isMainThread) {
   await peerMain(workerData);
 } else {
@@ -190,6 +259,10 @@ if (!isMainThread) {
   else if (kind === "pingpong") out = await pingpong(Number(a), Number(b));
   else if (kind === "readline") out = await readlines(Number(a));
   else if (kind === "churn") out = await churn(Number(a));
+  else if (kind === "tls-recv") out = await tlsRecv(a, b, Number(c));
+  else if (kind === "tls-send") out = await tlsSend(a, b, Number(c));
+  else if (kind === "tls-client-hs") out = await tlsClientHs(a, b, Number(c));
+  else if (kind === "tls-server-hs") out = await tlsServerHs(a, b, Number(c));
   else throw new Error(`unknown kind ${kind}`);
   out.node = process.version;
   console.log(JSON.stringify(out));

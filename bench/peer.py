@@ -4,10 +4,17 @@ module, the peer in a thread. Prints one JSON object on stdout.
 usage: python3 bench/peer.py bulk tcp|unix recv_into|recv TOTAL_BYTES
        python3 bench/peer.py pingpong COUNT SIZE
        python3 bench/peer.py readline LINES
+       python3 bench/peer.py tls-recv PORT CA TOTAL      (client of the raw Deno TLS server)
+       python3 bench/peer.py tls-send PORT CA TOTAL
+       python3 bench/peer.py tls-client-hs PORT CA COUNT
+       python3 bench/peer.py tls-server-hs CERT KEY COUNT   (prints {"port"} first)
+       python3 bench/peer.py select-echo CONNS              (prints {"port"} first)
 """
 
 import json
 import os
+import selectors
+import ssl
 import socket
 import sys
 import tempfile
@@ -153,6 +160,124 @@ def readline(lines):
     return {"seconds": dt, "ops": n}
 
 
+def tls_client(port, ca):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(ca)
+    raw = socket.create_connection(("127.0.0.1", port))
+    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return ctx, ctx.wrap_socket(raw, server_hostname="localhost")
+
+
+def tls_recv(port, ca, total):
+    t0 = time.perf_counter()
+    _, s = tls_client(port, ca)
+    buf = bytearray(CHUNK)
+    got = 0
+    while True:
+        n = s.recv_into(buf)
+        if n == 0:
+            break
+        got += n
+    dt = time.perf_counter() - t0
+    s.close()
+    if got != total:
+        raise RuntimeError("got %d of %d" % (got, total))
+    return {"seconds": dt, "bytes": got}
+
+
+def tls_send(port, ca, total):
+    _, s = tls_client(port, ca)
+    buf = b"a" * CHUNK
+    t0 = time.perf_counter()
+    left = total
+    while left > 0:
+        s.sendall(buf)
+        left -= CHUNK
+    # The peer reads to EOF, then closes: timed until then, as the Deno rows are.
+    s.shutdown(socket.SHUT_WR)
+    try:
+        while s.recv(16):
+            pass
+    except (ssl.SSLError, OSError):
+        pass
+    dt = time.perf_counter() - t0
+    s.close()
+    return {"seconds": dt, "bytes": total}
+
+
+def tls_client_hs(port, ca, count):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(ca)
+    t0 = time.perf_counter()
+    for _ in range(count):
+        raw = socket.create_connection(("127.0.0.1", port))
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s = ctx.wrap_socket(raw, server_hostname="localhost")
+        try:
+            while s.recv(1024):
+                pass
+        except (ssl.SSLError, OSError):
+            pass
+        s.close()
+    return {"seconds": time.perf_counter() - t0, "ops": count}
+
+
+def tls_server_hs(cert, key, count):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(128)
+    lsock = ctx.wrap_socket(srv, server_side=True)
+    print(json.dumps({"port": lsock.getsockname()[1]}), flush=True)
+    t0 = time.perf_counter()
+    for _ in range(count):
+        c, _ = lsock.accept()
+        c.close()
+    dt = time.perf_counter() - t0
+    lsock.close()
+    return {"seconds": dt, "ops": count}
+
+
+def select_echo(conns):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1024)
+    srv.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(srv, selectors.EVENT_READ, None)
+    print(json.dumps({"port": srv.getsockname()[1]}), flush=True)
+    accepted = opened = 0
+    while accepted < conns or opened > 0:
+        for key, _ in sel.select():
+            if key.data is None:
+                while True:
+                    try:
+                        c, _ = srv.accept()
+                    except BlockingIOError:
+                        break
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ, c)
+                    accepted += 1
+                    opened += 1
+            else:
+                c = key.data
+                try:
+                    data = c.recv(4096)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if data:
+                    c.send(data)
+                else:
+                    sel.unregister(c)
+                    c.close()
+                    opened -= 1
+    srv.close()
+    return {"ops": accepted}
+
+
 def main(argv):
     kind = argv[1]
     if kind == "bulk":
@@ -161,6 +286,16 @@ def main(argv):
         out = pingpong(int(argv[2]), int(argv[3]))
     elif kind == "readline":
         out = readline(int(argv[2]))
+    elif kind == "tls-recv":
+        out = tls_recv(int(argv[2]), argv[3], int(argv[4]))
+    elif kind == "tls-send":
+        out = tls_send(int(argv[2]), argv[3], int(argv[4]))
+    elif kind == "tls-client-hs":
+        out = tls_client_hs(int(argv[2]), argv[3], int(argv[4]))
+    elif kind == "tls-server-hs":
+        out = tls_server_hs(argv[2], argv[3], int(argv[4]))
+    elif kind == "select-echo":
+        out = select_echo(int(argv[2]))
     else:
         raise SystemExit("unknown kind " + kind)
     out["python"] = sys.version.split()[0]
