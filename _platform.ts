@@ -99,17 +99,9 @@ export function _set_platform_for_tests(os: string | PlatformFacts | null): void
   override = os === null ? null : typeof os === "string" ? facts_for(os) : os;
 }
 
-/** A runtime to report as found, for tests of the Node/Bun path (null: the real one). */
-let runtime_override: string | null = null;
-
-/** Internal, for tests only: act as if the runtime had no `Deno` global (null restores). */
-export function _set_runtime_for_tests(found: string | null): void {
-  runtime_override = found;
-}
-
 /** True when the Deno namespace pysocket needs is here. */
 export function has_deno(): boolean {
-  return runtime_override === null && typeof (globalThis as { Deno?: unknown }).Deno === "object";
+  return typeof (globalThis as { Deno?: unknown }).Deno === "object";
 }
 
 /**
@@ -119,10 +111,9 @@ export function has_deno(): boolean {
 export function require_deno(what: string): void {
   if (has_deno()) return;
   const r = runtime();
-  const found = runtime_override ??
-    (r.name === "unknown"
-      ? "a runtime without the Deno namespace"
-      : `${r.name === "node" ? "Node.js" : "Bun"} ${r.version}`);
+  const found = r.name === "unknown"
+    ? "a runtime without the Deno namespace"
+    : `${r.name === "node" ? "Node.js" : "Bun"} ${r.version}`;
   throw new OSError(
     errno.EOPNOTSUPP,
     `${what} needs the Deno runtime (found ${found}); pysocket runs on Deno only for now`,

@@ -600,7 +600,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#check_open();
     if (this.#dgram) return this.#dgram.getsockname();
     if (this.#stream) {
-      return this.#adapter.from_deno(this.#stream.transport.localAddr);
+      return this.#local ?? this.#adapter.from_deno(this.#stream.transport.localAddr);
     }
     if (this.#listener) {
       return this.#local ??= this.#adapter.from_deno(this.#listener.addr);
@@ -858,6 +858,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       s.#opts = this.#opts;
     }
     s[kState](t);
+    // A Unix listener bound to a relative path: its connections show that path too (CPython), not Deno's absolute one.
+    if (this.#family === AF_UNIX && this.#local !== null && this.#local !== s.#adapter.from_deno(t.localAddr)) {
+      s.#local = this.#local;
+    }
     return [s, s.#adapter.from_deno(t.remoteAddr) as AddressOf<F>];
   }
 

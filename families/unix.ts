@@ -7,12 +7,11 @@ import { platform } from "../_platform.ts";
 import { py_type } from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
-/** `path` made absolute against the current directory (as it is now), when Deno may read it. */
+/** `path` made absolute against the current directory (as it is now); unchanged if Deno cannot say. */
 function absolute(path: string): string {
   if (path.startsWith("/") || path.startsWith("\0")) return path;
   try {
-    const cwd = Deno.permissions.querySync({ name: "read" }).state === "granted" ? Deno.cwd() : null;
-    return cwd === null ? path : `${cwd.replace(/\/$/, "")}/${path}`;
+    return `${Deno.cwd().replace(/\/$/, "")}/${path}`; // Deno 2.9 asks no permission for cwd()
   } catch {
     return path;
   }
@@ -50,7 +49,8 @@ export const unix: FamilyAdapter = {
     // is what getsockname() reports, as given (CPython).
     if (op === "bind") {
       const abs = absolute(path);
-      if (abs !== path) return { kind: "unix", path: abs, shown: path };
+      // Too long once absolute (a deep cwd): keep it relative, as the kernel takes it.
+      if (abs !== path && new TextEncoder().encode(abs).length < max) return { kind: "unix", path: abs, shown: path };
     }
     return { kind: "unix", path };
   },

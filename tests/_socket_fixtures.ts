@@ -13,6 +13,44 @@ export interface Family {
   readonly host: string;
 }
 
+/** What some tests need from the machine, found once. */
+function can_run(cmd: string, args: string[]): boolean {
+  try {
+    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+const NEEDS = {
+  python3: () => can_run("python3", ["--version"]),
+  openssl: () => can_run("openssl", ["version"]),
+  unix: () => Deno.build.os !== "windows",
+  unshare: () => Deno.build.os === "linux" && can_run("unshare", ["-n", "true"]),
+} as const;
+const WHY: Readonly<Record<keyof typeof NEEDS, string>> = {
+  python3: "python3 (the CPython reference) is not on PATH",
+  openssl: "openssl is not on PATH",
+  unix: "Deno has no Unix sockets on this platform",
+  unshare: "`unshare -n` (a network namespace, so a lookup cannot leave the machine) is not permitted here",
+};
+const found = new Map<string, boolean>();
+
+/**
+ * True (so: `Deno.test({ ignore: missing("python3"), ... })`) when the machine lacks
+ * one of `what`; says which once, on stdout, so no test is skipped silently.
+ */
+export function missing(...what: (keyof typeof NEEDS)[]): boolean {
+  let absent = false;
+  for (const w of what) {
+    if (!found.has(w)) {
+      found.set(w, NEEDS[w]());
+      if (!found.get(w)) console.log(`skipping the tests that need ${w}: ${WHY[w]}`);
+    }
+    if (!found.get(w)) absent = true;
+  }
+  return absent;
+}
+
 /** True when this host can bind ::1. */
 export const HAS_IPV6: boolean = (() => {
   try {
@@ -27,7 +65,8 @@ export const HAS_IPV6: boolean = (() => {
 export const FAMILIES: readonly Family[] = [
   { name: "AF_INET", family: AF_INET, host: "127.0.0.1" },
   ...(HAS_IPV6 ? [{ name: "AF_INET6", family: AF_INET6, host: "::1" }] : []),
-  { name: "AF_UNIX", family: AF_UNIX, host: "" },
+  // Deno has no Unix sockets on Windows: the AF_UNIX row is left out there, saying so.
+  ...(missing("unix") ? [] : [{ name: "AF_UNIX", family: AF_UNIX, host: "" }]),
 ];
 
 /** A temp dir (AF_UNIX paths) that removes itself. */
@@ -186,42 +225,4 @@ export async function run_example(
   } finally {
     clearTimeout(killer);
   }
-}
-
-/** What some tests need from the machine, found once. */
-function can_run(cmd: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const NEEDS = {
-  python3: () => can_run("python3", ["--version"]),
-  openssl: () => can_run("openssl", ["version"]),
-  unix: () => Deno.build.os !== "windows",
-  unshare: () => Deno.build.os === "linux" && can_run("unshare", ["-n", "true"]),
-} as const;
-const WHY: Readonly<Record<keyof typeof NEEDS, string>> = {
-  python3: "python3 (the CPython reference) is not on PATH",
-  openssl: "openssl is not on PATH",
-  unix: "Deno has no Unix sockets on this platform",
-  unshare: "`unshare -n` (a network namespace, so a lookup cannot leave the machine) is not permitted here",
-};
-const found = new Map<string, boolean>();
-
-/**
- * True (so: `Deno.test({ ignore: missing("python3"), ... })`) when the machine lacks
- * one of `what`; says which once, on stdout, so no test is skipped silently.
- */
-export function missing(...what: (keyof typeof NEEDS)[]): boolean {
-  let absent = false;
-  for (const w of what) {
-    if (!found.has(w)) {
-      found.set(w, NEEDS[w]());
-      if (!found.get(w)) console.log(`skipping the tests that need ${w}: ${WHY[w]}`);
-    }
-    if (!found.get(w)) absent = true;
-  }
-  return absent;
 }

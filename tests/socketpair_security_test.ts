@@ -131,10 +131,16 @@ async function with_intruder(prefix: string, pairs: number): Promise<IntruderRep
     await w.close().catch(() => {});
   }
   text = "";
-  for (let i = 0; i < 10_000; i++) {
-    const { value, done } = await within(lines.read(), 30_000, "intruder report");
-    if (done) break;
-    text += value;
+  try {
+    for (let i = 0; i < 10_000; i++) {
+      const { value, done } = await within(lines.read(), 30_000, "intruder report");
+      if (done) break;
+      text += value;
+    }
+  } catch (e) {
+    child.kill();
+    await child.status;
+    throw e;
   }
   assert.equal((await child.status).code, 0);
   return JSON.parse(text.replace(/^ready\n/, "")) as IntruderReport;
