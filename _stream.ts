@@ -8,10 +8,7 @@
 
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, signal_promise } from "./_wait.ts";
-
-/** A wake-up: resolves when the state a waiter watches may have changed. */
-type Gate = { promise: Promise<void>; resolve: () => void };
+import type { Deadline } from "./_wait.ts";
 
 const DONE = Promise.resolve();
 
@@ -70,7 +67,9 @@ export class StreamReader {
   #taken = 0;
   // Wake-ups (stream.ts owner): waiters await #gate, which opens when the
   // pending read completes or the state changes under them (SHUT_RD, close).
-  #gate: Gate | null = null;
+  #gate: Promise<void> | null = null;
+  #open: (() => void) | null = null;
+  #opener: (() => void) | null = null; // made once, on the first wait (no closure per wait)
   #raised = false;
   /** A direct read_into() in flight: wake() ends its caller's wait. */
   #cut: (() => void) | null = null;
@@ -83,20 +82,23 @@ export class StreamReader {
   #gated(p: Promise<unknown>): Promise<void> {
     let g = this.#gate;
     if (g === null) {
-      const ng = g = this.#gate = signal_promise();
-      p.then(() => {
-        if (this.#gate === ng) this.#gate = null;
-        ng.resolve();
-      });
+      g = this.#gate = new Promise<void>((r) => this.#open = r);
+      // A late completion may open a later gate: waiters re-check, so a spurious wake-up is harmless.
+      p.then(this.#opener ??= () => this.#open_gate());
     }
-    return g.promise;
+    return g;
+  }
+
+  #open_gate(): void {
+    const open = this.#open;
+    this.#gate = null;
+    this.#open = null;
+    open?.();
   }
 
   /** Wake every waiter: the state changed under them (shutdown, close). */
   #wake(): void {
-    const g = this.#gate;
-    this.#gate = null;
-    g?.resolve();
+    this.#open_gate();
     this.#cut?.();
   }
 
@@ -367,7 +369,8 @@ export class StreamWriter {
   #direct = false;
   #closed = false;
   #broken = false;
-  #gate: Gate | null = null;
+  #gate: Promise<void> | null = null;
+  #open: (() => void) | null = null;
   /** Ends the wait of a caller whose direct write is in flight (SHUT_WR under it). */
   #cut: ((e: OSError) => void) | null = null;
 
@@ -403,13 +406,15 @@ export class StreamWriter {
   }
 
   #changed(): Promise<void> {
-    return (this.#gate ??= signal_promise()).promise;
+    return this.#gate ??= new Promise<void>((r) => this.#open = r);
   }
 
   #wake(): void {
-    const g = this.#gate;
+    const open = this.#open;
+    if (open === null) return;
     this.#gate = null;
-    g?.resolve();
+    this.#open = null;
+    open();
   }
 
   /** Resolves when writability may have changed (a write done, shutdown, close); never rejects. */

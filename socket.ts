@@ -681,9 +681,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
-   * Connect to a remote address. A timed-out connect stays in flight: a
-   * later `connect` to the same address awaits it; another address raises
-   * `EALREADY`. Non-blocking sockets raise `BlockingIOError` (`EINPROGRESS`).
+   * Connect to a remote address. A connect that timed out (or was aborted,
+   * or started non-blocking with `EINPROGRESS`) stays in flight, as in
+   * CPython: a later `connect` raises `BlockingIOError` `EALREADY` at once
+   * until it completes, then reports its outcome once (success, or its
+   * error), then `EISCONN`. (A blocking socket, whose connect only a signal
+   * can interrupt, waits for the same address instead.) Meanwhile `send`
+   * and `recv` wait for the connection within their timeout, or raise
+   * `BlockingIOError` when non-blocking. I/O on the socket while its
+   * `connect()` call is still running (a forgotten `await`) raises `OSError`
+   * saying so.
    * After `bind()`, an AF_INET/AF_INET6 socket connects from the bound
    * address (through Deno's `node:net`: `Deno.connect` cannot choose it).
    *
@@ -1323,10 +1330,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /**
    * Shut down one or both halves: SHUT_WR sends EOF to the peer while
    * reading goes on; SHUT_RD makes further `recv` return EOF once buffered
-   * bytes are read.
+   * bytes are read. Every call waiting on the socket in another task sees
+   * it at once: `recv`, `readline` and `select` return EOF/readable after
+   * SHUT_RD, and a `sendall` waiting for room raises `BrokenPipeError` after
+   * SHUT_WR. Never waits for the peer to read: bytes `send` already took go
+   * out in the background, then the EOF (a peer that reads none of them for
+   * 30 s gets the connection closed). On a listening socket SHUT_WR does
+   * nothing and SHUT_RD/SHUT_RDWR stop listening (a waiting `accept` raises
+   * `EINVAL`; `listen()` again binds a new port), as on Linux. On a socket
+   * whose connect is in flight, it aborts the connect.
    *
    * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
-   * @throws {OSError} ENOTCONN when not connected, EINVAL for a bad `how`.
+   * @throws {OSError} ENOTCONN when not connected, or once the peer reset
+   *   the connection; EINVAL for a bad `how`.
    *
    * @example
    * ```ts
@@ -1386,8 +1402,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
-   * Close the socket. Idempotent; waiting operations on it reject with
-   * `OSError` EBADF; bytes already queued by `send` are still delivered.
+   * Close the socket. Idempotent; waiting operations on it (in any task)
+   * reject with `OSError` EBADF at once; bytes already queued by `send` are
+   * still delivered (for up to 30 s to a peer that does not read). A
+   * listener's port is free when `close()` returns unless an `accept` was in
+   * flight: Deno then releases it one event-loop turn later. pysocket's own
+   * `connect()` waits for that turn, and `await using` (or awaiting
+   * `s[Symbol.asyncDispose]()`) resolves only once the port is free.
    *
    * @example
    * ```ts

@@ -21,7 +21,7 @@ import {
 import { select } from "../selectors.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
 import { sleep, within } from "./_socket_fixtures.ts";
-import { attempt, cpython, err, pair } from "./_twin.ts";
+import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
 
 const LIMIT = 10_000;
 const td = new TextDecoder();
@@ -389,4 +389,52 @@ Deno.test("create_server() listener closed by `using` while select() waits on it
     await sleep(50);
   }
   assert.equal(await within(sel, LIMIT, "select woken by close"), 1);
+});
+
+Deno.test("Socket.shutdown(SHUT_WR) wakes a select() waiting for writability; shutdown() of a connect in flight aborts it (CPython twin)", async () => {
+  const py = await cpython(`
+out = {}
+c, s = pair()
+c.setblocking(False)
+try:
+    while True: c.send(b"x" * 65536)
+except BlockingIOError: pass
+res = {}
+t = threading.Thread(target=lambda: res.update(w=len(select.select([], [c], [], 10)[1]))); t.start()
+time.sleep(0.2)
+out["before"] = "w" not in res
+c.shutdown(SHUT_WR)
+t.join(5)
+out["select"] = res.get("w")
+sl, fill = stalled()
+x = socket(); x.setblocking(False)
+out["connecting"] = [x.connect_ex(sl.getsockname()), attempt(lambda: x.shutdown(SHUT_RDWR)), attempt(lambda: x.getpeername())]
+print(json.dumps(out))
+`);
+  using p = await pair();
+  const [c] = p;
+  c.settimeout(0.1);
+  for (let i = 0; i < 10_000; i++) {
+    try {
+      await c.send(new Uint8Array(65536));
+    } catch {
+      break; // TimeoutError: the kernel's buffers and pysocket's queue are full
+    }
+  }
+  let w: number | undefined;
+  const sel = select([], [c], [], 10).then((r) => w = r[1].length);
+  await sleep(100);
+  const out: Record<string, unknown> = { before: w === undefined };
+  await within(c.shutdown(SHUT_WR), LIMIT, "shutdown");
+  await within(sel, LIMIT, "select woken by SHUT_WR");
+  out.select = w;
+  using st = await stalled();
+  using x = socket();
+  x.setblocking(false);
+  out.connecting = [
+    await x.connect_ex(["127.0.0.1", st.port]),
+    await attempt(() => x.shutdown(SHUT_RDWR)),
+    await attempt(() => x.getpeername()),
+  ];
+  assert.deepEqual(out, py);
 });
