@@ -1,33 +1,103 @@
 // Socket files (Python's socket.makefile): buffered readers and writers over
 // a socket's own read-ahead buffer, so a timeout in readline() loses nothing:
 // the partial line stays buffered for the next call.
+//
+// Binary files read straight from the socket's StreamReader. Text files work
+// as Python's TextIOWrapper: they take up to 8 KiB of bytes at a time
+// (BufferedReader.read1), decode them incrementally (_codecs.ts, Python's
+// messages) and handle newlines as Python's IncrementalNewlineDecoder does
+// (a "\r" at the end of a chunk waits for the next one, so a "\r\n" split
+// across reads is one line end). As in CPython, each wait for bytes gets the
+// socket's whole timeout (a line that trickles in never times out).
 
 import { OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
-import { as_int } from "./families/_ip.ts";
+import { as_int, py_type } from "./families/_ip.ts";
+import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
 import type { Socket } from "./socket.ts";
-import type { Deadline } from "./_wait.ts";
 import type { StreamReader } from "./_stream.ts";
 import type { SignalOptions } from "./types.ts";
 
-/** Python's makefile keywords. */
+/** Python's makefile keywords (all of them may be given by name). */
 export interface SocketFileOptions {
-  /** Text encoding (text modes only); only UTF-8 family encodings are supported. */
+  /** "r" (default), "w", "rw", "rb", "wb", "rwb". */
+  mode?: string;
+  /** Buffer size (0: unbuffered, binary only), or null/negative for the default (8192). */
+  buffering?: number | null;
+  /** Text encoding (text modes only): utf-8 (default), utf-8-sig, ascii, latin-1 and their aliases. */
   encoding?: string | null;
-  /** Decoding error handling: "strict" (default) or "replace". */
+  /** Error handler (text modes only): "strict" (default), "ignore", "replace", "backslashreplace", "surrogateescape", "xmlcharrefreplace" (writing). */
   errors?: string | null;
-  /** Newline handling for text: null (universal, default), "", "\n", "\r\n". */
+  /** Newline handling for text: null (universal, default), "", "\n", "\r", "\r\n". */
   newline?: string | null;
 }
 
 const NL = 10;
+/** Python's TextIOWrapper chunk size: bytes decoded at a time. */
+const CHUNK = 8192;
+const DEFAULT_BUFFER = 8192;
 
-/** fill(), again while another caller took the bytes first: short only at EOF or an error. */
-async function fill_for(reader: StreamReader, want: number, dl: Deadline): Promise<void> {
-  do await reader.fill(want, dl); while (reader.buffered < want && !reader.ended);
+// Waiting for bytes: `while (reader.buffered < want && !reader.ended) await reader.fill(...)`,
+// then take at once. The check and the take run in the same synchronous step
+// after the await, so another caller (recv, another file) that takes the bytes
+// first sends this one back to waiting instead of taking nothing (a false EOF).
+// Each wait gets the socket's whole timeout, as each of CPython's recv calls does.
+
+/** Python's repr() of a str. */
+function str_repr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  // deno-lint-ignore no-control-regex
+  const body = s.replace(/\\/g, "\\\\").replace(/[\x00-\x1f\x7f]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+  return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
 }
 
-const DEFAULT_WBUF = 8192;
+/** A str-or-None argument of TextIOWrapper, as Python checks it. */
+function str_or_none(v: unknown, name: string): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "string") {
+    throw new TypeError(`TextIOWrapper() argument '${name}' must be str or None, not ${py_type(v)}`);
+  }
+  return v;
+}
+
+/** A size argument of read()/readline() in binary mode (None: -1). */
+function size_arg(v: unknown): number {
+  if (v === null || v === undefined) return -1;
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`argument should be integer or None, not '${py_type(v)}'`);
+  }
+  return v;
+}
+
+/** Python's len() of a str: code points (a surrogate pair is one). */
+function code_points(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** A cut at `end` of `t` moved past the low half when it would split a surrogate pair. */
+function whole_chars(t: string, end: number): number {
+  const c = t.charCodeAt(end - 1);
+  return c >= 0xd800 && c < 0xdc00 && end < t.length ? end + 1 : end;
+}
+
+/** A line or chunk of a file: bytes in binary modes, a string in text modes. */
+type Chunk = Uint8Array | string;
 
 /**
  * A file object over a socket, as returned by `Socket.makefile()`. In binary
@@ -45,7 +115,7 @@ const DEFAULT_WBUF = 8192;
  * a.close(); b.close();
  * ```
  */
-export class SocketFile implements AsyncDisposable, Disposable {
+export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Chunk> {
   #sock: Socket;
   #mode: string;
   #binary: boolean;
@@ -53,18 +123,31 @@ export class SocketFile implements AsyncDisposable, Disposable {
   #writing: boolean;
   #wbuf: Uint8Array[] = [];
   #wlen = 0;
-  #wcap: number;
+  #bufsize: number;
   #closed = false;
-  #decoder: TextDecoder | null = null;
-  #encoder = new TextEncoder();
+  /** The socket's stream state and reader, cached (checked against the socket's on each call). */
+  #st: unknown = null;
+  #reader: StreamReader | null = null;
+  // text
+  #codec: CodecName = "utf-8";
+  #encoding = "UTF-8";
+  #errors = "strict";
+  #decoder: Decoder | null = null;
+  #encoder: Encoder | null = null;
+  #newline: string | null = null;
+  /** Decoded text not yet returned: #text from #tpos. */
   #text = "";
-  #newline: string | null;
+  #tpos = 0;
+  /** Universal newlines: a "\r" that ended the last chunk, held until the next one shows whether "\n" follows. */
+  #pending_cr = false;
+  /** The decoder saw EOF (its final call was made). */
+  #text_eof = false;
 
   /**
    * Use `Socket.makefile()`.
    * @param sock the socket.
    * @param mode "r", "w", "rw", "rb", "wb", "rwb".
-   * @param buffering write buffer size (0: unbuffered), or null for the default.
+   * @param buffering buffer size (0: unbuffered), or null for the default.
    * @param options encoding, errors, newline.
    */
   constructor(
@@ -73,29 +156,35 @@ export class SocketFile implements AsyncDisposable, Disposable {
     buffering: number | null,
     options: SocketFileOptions = {},
   ) {
-    if (
-      typeof mode !== "string" || mode.length === 0 ||
-      ![...mode].every((c) => "rwb".includes(c))
-    ) {
-      throw new RangeError(`invalid mode '${mode}' (only r, w, b allowed)`);
+    if (typeof mode !== "string") throw new TypeError(`'${py_type(mode)}' object is not iterable`);
+    if (![...mode].every((c) => c === "r" || c === "w" || c === "b")) {
+      throw new RangeError(`invalid mode ${str_repr(mode)} (only r, w, b allowed)`);
     }
     this.#sock = sock;
     this.#mode = mode;
     this.#binary = mode.includes("b");
-    this.#reading = mode.includes("r") || !mode.includes("w");
     this.#writing = mode.includes("w");
-    const b = buffering === null || buffering === undefined || buffering < 0 ? DEFAULT_WBUF : as_int(buffering);
-    if (b === 0 && !this.#binary) {
-      throw new RangeError("unbuffered streams must be binary");
+    this.#reading = mode.includes("r") || !this.#writing;
+    if (buffering !== null && buffering !== undefined && typeof buffering !== "number") {
+      throw new TypeError(`'<' not supported between instances of '${py_type(buffering)}' and 'int'`);
     }
-    this.#wcap = b;
-    this.#newline = options.newline ?? null;
-    if (!this.#binary) {
-      const enc = (options.encoding ?? "utf-8").toLowerCase().replace("_", "-");
-      this.#decoder = new TextDecoder(enc, {
-        fatal: (options.errors ?? "strict") === "strict",
-      });
+    let b = buffering === null || buffering === undefined || buffering < 0 ? DEFAULT_BUFFER : buffering;
+    if (b === 0 && !this.#binary) throw new RangeError("unbuffered streams must be binary");
+    b = as_int(b);
+    this.#bufsize = b;
+    if (this.#binary) return; // Python returns the buffer before the text keywords are looked at
+    const encoding = str_or_none(options.encoding, "encoding");
+    const errors = str_or_none(options.errors, "errors");
+    const newline = str_or_none(options.newline, "newline");
+    if (newline !== null && !["", "\n", "\r", "\r\n"].includes(newline)) {
+      throw new RangeError(`illegal newline value: ${newline}`);
     }
+    this.#codec = lookup_codec(encoding ?? "utf-8");
+    this.#encoding = encoding ?? "UTF-8"; // Python names the locale's default so (a UTF-8 locale)
+    this.#errors = errors ?? "strict";
+    this.#newline = newline;
+    this.#decoder = make_decoder(this.#codec, this.#errors);
+    this.#encoder = make_encoder(this.#codec, this.#errors);
   }
 
   /** The mode given to makefile(). */
@@ -106,6 +195,16 @@ export class SocketFile implements AsyncDisposable, Disposable {
   /** True once closed. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The text encoding as given (text modes), as Python's `encoding` attribute; undefined in binary modes. */
+  get encoding(): string | undefined {
+    return this.#binary ? undefined : this.#encoding;
+  }
+
+  /** The error handler (text modes); undefined in binary modes. */
+  get errors(): string | undefined {
+    return this.#binary ? undefined : this.#errors;
   }
 
   /** The socket's file number. */
@@ -133,27 +232,38 @@ export class SocketFile implements AsyncDisposable, Disposable {
     }
   }
 
+  /** The socket's reader, checked (closed socket: EBADF; not connected: ENOTCONN); cached while the socket keeps it. */
+  #get_reader(): StreamReader {
+    const st = this.#sock._stream_parts();
+    if (st !== this.#st) {
+      this.#st = st;
+      this.#reader = st.reader;
+    }
+    return this.#reader!;
+  }
+
+  /** The cached reader when it is still the socket's (no checks beyond that), else null. */
+  #cached_reader(): StreamReader | null {
+    return this.#st !== null && this.#sock._stream === this.#st ? this.#reader : null;
+  }
+
   // ---- bytes ---------------------------------------------------------
 
   async #read_bytes(n: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const { reader } = this.#sock._stream_parts();
-    const dl = this.#sock._deadline(signal);
+    const reader = this.#get_reader();
     if (n < 0) {
       // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
-      while (!reader.ended) await reader.fill(reader.buffered + 1, dl);
+      while (!reader.ended) await reader.fill(reader.buffered + 1, this.#sock._deadline(signal));
       return reader.take(reader.buffered);
     }
-    await fill_for(reader, n, dl);
+    if (n === 0) return new Uint8Array(0);
+    const want = this.#bufsize === 0 ? 1 : n; // unbuffered (Python's raw SocketIO): one receive's worth
+    while (reader.buffered < want && !reader.ended) await reader.fill(want, this.#sock._deadline(signal));
     return reader.take(n);
   }
 
-  async #readline_bytes(
-    limit: number,
-    signal?: AbortSignal,
-  ): Promise<Uint8Array> {
-    const { reader } = this.#sock._stream_parts();
-    // Made only when the call has to wait (or has a signal, which may be aborted already).
-    let dl: Deadline | null = signal ? this.#sock._deadline(signal) : null;
+  async #readline_bytes(limit: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const reader = this.#get_reader();
     let scanned = 0;
     for (;;) {
       const i = reader.index_of(NL, scanned);
@@ -166,17 +276,158 @@ export class SocketFile implements AsyncDisposable, Disposable {
       if (reader.ended) return reader.take(have);
       scanned = have;
       const taken = reader.taken;
-      await reader.fill(have + 1, dl ??= this.#sock._deadline(signal));
+      await reader.fill(have + 1, this.#sock._deadline(signal));
       if (reader.taken !== taken) scanned = 0; // another caller took bytes meanwhile: scan again
     }
   }
 
   // ---- text ----------------------------------------------------------
 
+  /** Decode bytes; universal newlines hold a trailing "\r" back and (newline=None) translate. */
   #decode(b: Uint8Array, final: boolean): string {
-    let s = this.#decoder!.decode(b, { stream: !final });
-    if (this.#newline === null) s = s.replace(/\r\n?/g, "\n");
+    let s = this.#decoder!.decode(b, final);
+    if (this.#newline !== null && this.#newline !== "") return s;
+    if (this.#pending_cr) {
+      s = "\r" + s;
+      this.#pending_cr = false;
+    }
+    if (!final && s.endsWith("\r")) {
+      s = s.slice(0, -1);
+      this.#pending_cr = true;
+    }
+    if (this.#newline === null && s.includes("\r")) s = s.replace(/\r\n?/g, "\n");
     return s;
+  }
+
+  /**
+   * Take the next chunk of bytes (up to 8 KiB, as Python's read1) and decode
+   * it into the text buffer, waiting for bytes if none are buffered.
+   * False at EOF once everything is decoded.
+   */
+  async #read_chunk(signal?: AbortSignal): Promise<boolean> {
+    if (this.#text_eof) return false;
+    const reader = this.#get_reader();
+    while (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(signal));
+    const bytes = reader.take(CHUNK);
+    const final = bytes.length === 0;
+    if (final) this.#text_eof = true;
+    const s = this.#decode(bytes, final);
+    if (this.#tpos >= this.#text.length) {
+      this.#text = s;
+      this.#tpos = 0;
+    } else {
+      this.#text = this.#text.slice(this.#tpos) + s;
+      this.#tpos = 0;
+    }
+    return !final || s.length > 0;
+  }
+
+  /**
+   * #read_chunk for a reader that holds `parts` of its result: when the wait
+   * fails (timeout, abort, error), the parts go back in front of the text,
+   * so the next call gets them (nothing is lost).
+   */
+  async #more(parts: string[], signal?: AbortSignal): Promise<boolean> {
+    try {
+      return await this.#read_chunk(signal);
+    } catch (e) {
+      this.#text = parts.join("") + this.#text.slice(this.#tpos);
+      this.#tpos = 0;
+      throw e;
+    }
+  }
+
+  /** The end (exclusive) of the first line ending in `t` at or after `from`, or -1. */
+  #line_end(t: string, from: number): number {
+    const nl = this.#newline;
+    if (nl === null || nl === "\n") {
+      const i = t.indexOf("\n", from);
+      return i < 0 ? -1 : i + 1;
+    }
+    if (nl === "\r") {
+      const i = t.indexOf("\r", from);
+      return i < 0 ? -1 : i + 1;
+    }
+    if (nl === "\r\n") {
+      const i = t.indexOf("\r\n", from);
+      return i < 0 ? -1 : i + 2;
+    }
+    // newline="": "\r", "\n" or "\r\n" (a "\r" is never last unless at EOF: the decoder holds it back).
+    for (let i = from; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 10) return i + 1;
+      if (c === 13) return t.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+    }
+    return -1;
+  }
+
+  /** A whole line from the decoded text, or null when none is there. */
+  #text_line(): string | null {
+    const end = this.#line_end(this.#text, this.#tpos);
+    if (end < 0) return null;
+    const out = this.#text.slice(this.#tpos, end);
+    this.#tpos = end;
+    return out;
+  }
+
+  async #readline_text(lim: number, signal?: AbortSignal): Promise<string> {
+    // The line so far, in pieces (joined once: no quadratic concatenation on a long line).
+    const parts: string[] = [];
+    let have = 0;
+    for (;;) {
+      const t = this.#text, p = this.#tpos;
+      let end = this.#line_end(t, p);
+      // newline="\r\n": the "\r" ended the previous piece and the "\n" starts this one.
+      if (end < 0 && this.#newline === "\r\n" && parts.length > 0 && parts.at(-1)!.endsWith("\r") && t[p] === "\n") {
+        end = p + 1;
+      }
+      if (end >= 0 || (lim >= 0 && have + t.length - p >= lim)) {
+        if (end < 0 || (lim >= 0 && have + end - p > lim)) end = whole_chars(t, p + (lim - have));
+        this.#tpos = end;
+        const piece = t.slice(p, end);
+        if (parts.length === 0) return piece;
+        parts.push(piece);
+        return parts.join("");
+      }
+      if (p < t.length) {
+        parts.push(p === 0 ? t : t.slice(p));
+        have += t.length - p;
+      }
+      this.#text = "";
+      this.#tpos = 0;
+      if (!await this.#more(parts, signal)) return parts.join("");
+    }
+  }
+
+  /** Up to n characters of text (everything until EOF when n < 0). */
+  async #read_text(n: number, signal?: AbortSignal): Promise<string> {
+    if (n < 0) {
+      // Everything, then one decode, as Python's read() does (the text stays while waiting).
+      const bytes = this.#text_eof ? new Uint8Array(0) : await this.#read_bytes(-1, signal);
+      this.#text_eof = true;
+      const rest = this.#text.slice(this.#tpos);
+      this.#text = "";
+      this.#tpos = 0;
+      return rest + this.#decode(bytes, true);
+    }
+    const parts: string[] = [];
+    let have = 0;
+    for (;;) {
+      const t = this.#text, p = this.#tpos;
+      if (have + t.length - p >= n) {
+        const end = whole_chars(t, p + (n - have));
+        this.#tpos = end;
+        parts.push(t.slice(p, end));
+        return parts.join("");
+      }
+      if (p < t.length) {
+        parts.push(p === 0 ? t : t.slice(p));
+        have += t.length - p;
+      }
+      this.#text = "";
+      this.#tpos = 0;
+      if (!await this.#more(parts, signal)) return parts.join("");
+    }
   }
 
   // ---- public reading ------------------------------------------------
@@ -185,89 +436,51 @@ export class SocketFile implements AsyncDisposable, Disposable {
    * Read up to `size` bytes (or characters in text mode), waiting until that
    * many arrive or EOF; with no size, read to EOF.
    *
-   * @param size how much to read; -1 or omitted: everything until EOF.
+   * @param size how much to read; -1, null or omitted: everything until EOF.
    * @param options `{ signal }`.
    * @returns bytes or a string (empty at EOF).
    */
-  async read(
-    size: number = -1,
-    options: SignalOptions = {},
-  ): Promise<Uint8Array | string> {
+  async read(size: number | null = -1, options: SignalOptions = {}): Promise<Chunk> {
     this.#check(true);
-    const n = size === null ? -1 : as_int(size);
+    const n = size_arg(size);
     if (this.#binary) return await this.#read_bytes(n, options.signal);
-    if (n < 0) {
-      const rest = this.#text +
-        this.#decode(await this.#read_bytes(-1, options.signal), true);
-      this.#text = "";
-      return rest;
-    }
-    while (this.#text.length < n) {
-      const chunk = await this.#read_bytes(
-        Math.max(1, n - this.#text.length),
-        options.signal,
-      );
-      if (chunk.length === 0) {
-        this.#text += this.#decode(new Uint8Array(0), true);
-        break;
-      }
-      this.#text += this.#decode(chunk, false);
-    }
-    const out = this.#text.slice(0, n);
-    this.#text = this.#text.slice(n);
-    return out;
+    return await this.#read_text(n, options.signal);
   }
 
   /**
-   * Read one line, including its `\n` (at EOF the last line may lack it, and
-   * an empty result means EOF).
+   * Read one line, including its line ending (at EOF the last line may lack
+   * it, and an empty result means EOF). Text files end lines as their
+   * `newline` says (universal newlines by default).
    *
-   * @param limit the most bytes (characters in text mode) to return.
+   * @param limit the most bytes (characters in text mode) to return; -1 or null: no limit.
    * @param options `{ signal }`.
    * @returns the line.
    */
-  readline(
-    limit: number = -1,
-    options?: SignalOptions,
-  ): Promise<Uint8Array | string> {
-    // Fast path, without an async frame: binary, no limit or signal, a whole line buffered.
-    if (this.#binary && this.#reading && !this.#closed && limit === -1 && options?.signal === undefined) {
-      let line: Uint8Array | null = null;
-      try {
-        line = this.#sock._stream_parts().reader.take_line(NL);
-      } catch { /* closed or not connected: the slow path rejects with the error */ }
+  readline(limit: number | null = -1, options?: SignalOptions): Promise<Chunk> {
+    // Fast path, without an async frame: no limit or signal, a whole line buffered.
+    if (limit === -1 && options === undefined && !this.#closed) {
+      const line = this.#buffered_line();
       if (line !== null) return Promise.resolve(line);
     }
     return this.#readline(limit, options);
   }
 
-  async #readline(limit: number, options?: SignalOptions): Promise<Uint8Array | string> {
+  /** A whole line already buffered (binary: in the socket's reader; text: decoded), or null. */
+  #buffered_line(): Chunk | null {
+    if (!this.#reading) return null;
+    if (!this.#binary) return this.#text_line();
+    const reader = this.#cached_reader();
+    return reader === null ? null : reader.take_line(NL);
+  }
+
+  async #readline(limit: number | null, options?: SignalOptions): Promise<Chunk> {
     this.#check(true);
-    const lim = limit === -1 || limit === null ? -1 : as_int(limit);
     const signal = options?.signal;
     if (this.#binary) {
-      if (lim < 0 && signal === undefined) {
-        const line = this.#sock._stream_parts().reader.take_line(NL);
-        if (line !== null) return line;
-      }
-      return await this.#readline_bytes(lim, signal);
+      return await this.#readline_bytes(size_arg(limit), signal);
     }
-    for (;;) {
-      const i = this.#text.indexOf("\n");
-      if (i >= 0 || (lim >= 0 && this.#text.length >= lim)) {
-        const end = i >= 0 ? (lim >= 0 ? Math.min(i + 1, lim) : i + 1) : lim;
-        const out = this.#text.slice(0, end);
-        this.#text = this.#text.slice(end);
-        return out;
-      }
-      const line = await this.#readline_bytes(-1, signal);
-      if (line.length === 0) {
-        const out = this.#text + this.#decode(line, true);
-        this.#text = "";
-        return out;
-      }
-      this.#text += this.#decode(line, false);
-    }
+    const lim = limit === null ? -1 : as_int(limit);
+    return await this.#readline_text(lim, signal);
   }
 
   /**
@@ -276,15 +489,17 @@ export class SocketFile implements AsyncDisposable, Disposable {
    * @param hint stop after about this many bytes/characters (-1: no limit).
    * @returns the lines.
    */
-  async readlines(hint: number = -1): Promise<(Uint8Array | string)[]> {
-    const out: (Uint8Array | string)[] = [];
+  async readlines(hint: number | null = -1): Promise<Chunk[]> {
+    this.#check(true);
+    const h = size_arg(hint);
+    const out: Chunk[] = [];
     let total = 0;
     for (;;) {
       const line = await this.readline();
       if (line.length === 0) break;
       out.push(line);
       total += line.length;
-      if (hint > 0 && total >= hint) break;
+      if (h > 0 && total >= h) break;
     }
     return out;
   }
@@ -305,8 +520,10 @@ export class SocketFile implements AsyncDisposable, Disposable {
       throw new OSError(null, "readinto() needs a binary file");
     }
     const view = as_bytes(buffer);
-    const { reader } = this.#sock._stream_parts();
-    await fill_for(reader, view.length, this.#sock._deadline(options.signal));
+    if (view.length === 0) return 0;
+    const reader = this.#get_reader();
+    const want = this.#bufsize === 0 ? 1 : view.length;
+    while (reader.buffered < want && !reader.ended) await reader.fill(want, this.#sock._deadline(options.signal));
     return reader.take_into(view);
   }
 
@@ -314,32 +531,39 @@ export class SocketFile implements AsyncDisposable, Disposable {
    * Read what is available, up to `size` bytes, waiting only if nothing is
    * buffered (binary mode, as BufferedReader.read1).
    *
-   * @param size the most bytes to return.
+   * @param size the most bytes to return (-1: the buffer size).
    * @param options `{ signal }`.
    * @returns the bytes (empty at EOF).
    */
-  async read1(
-    size: number = 65536,
-    options: SignalOptions = {},
-  ): Promise<Uint8Array> {
+  async read1(size: number = -1, options: SignalOptions = {}): Promise<Uint8Array> {
     this.#check(true);
-    const n = size < 0 ? 65536 : as_int(size);
-    const { reader } = this.#sock._stream_parts();
-    await fill_for(reader, 1, this.#sock._deadline(options.signal));
+    let n = as_int(size);
+    if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
+    if (n === 0) return new Uint8Array(0);
+    const reader = this.#get_reader();
+    while (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(options.signal));
     return reader.take(n);
   }
 
-  /** Iterate over lines until EOF: `for await (const line of f)`. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<
-    Uint8Array | string,
-    void,
-    undefined
-  > {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  /**
+   * Iterate over lines until EOF: `for await (const line of f)`. Lines
+   * already buffered are delivered without a trip through the event loop;
+   * leaving the loop early does not close the file (as in Python).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Chunk, undefined> {
+    const done: IteratorResult<Chunk, undefined> = { done: true, value: undefined };
+    const next = (line: Chunk): IteratorResult<Chunk, undefined> =>
+      line.length === 0 ? done : { done: false, value: line };
+    return {
+      next: (): Promise<IteratorResult<Chunk, undefined>> => {
+        if (!this.#closed) {
+          const line = this.#buffered_line();
+          if (line !== null) return Promise.resolve({ done: false, value: line });
+        }
+        return this.#readline(-1).then(next);
+      },
+      return: (): Promise<IteratorResult<Chunk, undefined>> => Promise.resolve(done),
+    };
   }
 
   // ---- writing -------------------------------------------------------
@@ -365,19 +589,20 @@ export class SocketFile implements AsyncDisposable, Disposable {
       bytes = as_bytes(data);
     } else {
       if (typeof data !== "string") {
-        throw new TypeError("write() argument must be str, not bytes");
+        throw new TypeError(`write() argument must be str, not ${py_type(data)}`);
       }
-      const text = this.#newline === "\r\n" ? data.replace(/\n/g, "\r\n") : data;
-      bytes = this.#encoder.encode(text);
+      const nl = this.#newline;
+      const text = (nl === "\r" || nl === "\r\n") && data.includes("\n") ? data.replace(/\n/g, nl) : data;
+      bytes = this.#encoder!.encode(text);
     }
-    if (this.#wcap === 0) {
+    if (this.#bufsize === 0) {
       await this.#sock.sendall(bytes, options);
     } else {
       this.#wbuf.push(this.#binary ? bytes.slice() : bytes);
       this.#wlen += bytes.length;
-      if (this.#wlen >= this.#wcap) await this.flush(options);
+      if (this.#wlen >= this.#bufsize) await this.flush(options);
     }
-    return typeof data === "string" ? data.length : bytes.length;
+    return typeof data === "string" ? code_points(data) : bytes.length;
   }
 
   /**
@@ -395,7 +620,6 @@ export class SocketFile implements AsyncDisposable, Disposable {
    * @param options `{ signal }`.
    */
   async flush(options: SignalOptions = {}): Promise<void> {
-    if (this.#closed && this.#wlen === 0) return;
     if (this.#wlen === 0) return;
     const parts = this.#wbuf;
     const all = parts.length === 1 ? parts[0]! : new Uint8Array(this.#wlen);

@@ -1896,9 +1896,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * A file object over the socket: `"rb"`/`"wb"`/`"rwb"` give bytes,
    * `"r"`/`"w"` give text, as Python's `makefile`.
    *
-   * @param mode "r" (default), "w", "rw", "rb", "wb", "rwb".
-   * @param buffering accepted for compatibility.
-   * @param options Python's keywords: encoding, errors, newline.
+   * @param mode "r" (default), "w", "rw", "rb", "wb", "rwb"; or, as every
+   *   parameter, by name in the trailing object.
+   * @param buffering buffer size; 0 (binary only) is unbuffered; null or -1: 8192.
+   * @param options Python's keywords: encoding, errors, newline (and mode, buffering).
    * @returns the file.
    *
    * @example
@@ -1912,12 +1913,25 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   makefile(
-    mode: string = "r",
-    buffering?: number | null,
-    options: MakefileOptions = {},
+    mode?: string | MakefileOptions,
+    buffering?: number | null | MakefileOptions,
+    options?: MakefileOptions,
   ): SocketFile {
+    const a = bind_args("socket.makefile", [mode, buffering, options], ["mode", "buffering"], [
+      "encoding",
+      "errors",
+      "newline",
+    ]);
     this.#check_open();
-    return new SocketFile(this, mode, buffering ?? null, options);
+    return new SocketFile(this, (a.mode ?? "r") as string, (a.buffering ?? null) as number | null, a);
+  }
+
+  /**
+   * The stream state, unchecked (internal: a SocketFile's cache key).
+   * @ignore
+   */
+  get _stream(): StreamState | null {
+    return this.#stream;
   }
 
   /**
