@@ -765,3 +765,59 @@ print(ok)
     if (!st.success && st.signal === null) console.log(`  the server failed: ${err}`);
   }
 });
+
+// ---- examples/chat_server.ts: a member that never reads -----------------
+
+Deno.test("examples/chat_server.ts drops a member that stops reading; the others chat on and shutdown() returns", async () => {
+  const { ChatClient, ChatHandler, ChatServer } = await import("../examples/chat_server.ts");
+  const server = new ChatServer(["127.0.0.1", 0], ChatHandler);
+  const errors: unknown[] = [];
+  server.handle_error = (_r, _a, e) => void errors.push(e);
+  const serving = server.serve_forever(0.05);
+  const port = port_of(server);
+  try {
+    // The stuck member: joins, then never reads again.
+    await using stuck = new Py(
+      `
+import socket, sys, time
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # small buffers: the server's queue fills soon
+c.settimeout(30)
+c.connect(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"stuck\\n")
+c.recv(100)  # the hello
+print("joined", flush=True)
+time.sleep(60)
+`,
+      String(port),
+    );
+    assert.equal(await stuck.line(), "joined");
+    const talker = await ChatClient.connect(port, "talker");
+    const listener = await ChatClient.connect(port, "listener");
+    // 12,000 lines of 1 KB: far more than the stuck member's buffers hold.
+    const line = "x".repeat(1000);
+    const t0 = performance.now();
+    for (let i = 0; i < 12_000; i++) await talker.say(`${i} ${line}`);
+    await talker.say("last");
+    await within(60_000, listener.wait_for((l) => l === "talker: last", 60_000));
+    console.log(
+      `  12 MB chatted in ${(performance.now() - t0).toFixed(0)} ms; RSS ${Deno.memoryUsage().rss >> 20} MiB`,
+    );
+    assert.equal(
+      listener.lines.filter((l) => l.startsWith("talker: ")).length,
+      12_001,
+      "the reading member lost nothing",
+    );
+    await until(() => ![...server.members].some((h) => h.name === "stuck"), 20_000, "the stuck member dropped");
+    await talker.quit();
+    await listener.quit();
+    await within(20_000, server.shutdown());
+    assert.equal(server.active_count, 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    server.block_on_close = false; // never hang here when the test failed
+    await server.shutdown();
+    await server.server_close();
+    await serving;
+  }
+});
