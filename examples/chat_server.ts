@@ -6,6 +6,11 @@
  * who is online and `/quit` leaves. Try it with `nc 127.0.0.1 50009` or
  * `python3 -c 'import socket...'`.
  *
+ * Members that stop reading cannot hurt the room: once 1 MiB waits for a
+ * member, whoever talks waits for it to read (so memory stays bounded),
+ * and a member that reads none of it for 5 s is dropped. Lines are cut at
+ * 4 KiB.
+ *
  * ```sh
  * deno run --allow-net examples/chat_server.ts               # 127.0.0.1:50009, forever
  * deno run --allow-net examples/chat_server.ts --port 0      # any free port

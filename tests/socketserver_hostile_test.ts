@@ -821,3 +821,31 @@ time.sleep(60)
     await serving;
   }
 });
+
+Deno.test("TCPServer with TLS: await server_close() frees the port after handshakes came and went (10 rounds)", async () => {
+  for (let i = 0; i < 10; i++) {
+    const server = new Recording(["127.0.0.1", 0], LineEcho);
+    await make_tls(server);
+    const port = port_of(server);
+    const serving = server.serve_forever(0.05);
+    // A failed handshake and a good one, so the listener's accept has woken and gone back to waiting.
+    await python(
+      PY_CONNECT + `
+p = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+p.sendall(b"plain text\\r\\n")
+p.close()
+c = connect(int(sys.argv[1]), True)
+c.sendall(b"hello\\n")
+assert c.makefile("rb").readline() == b"served\\n"
+c.close()
+`,
+      String(port),
+      "1",
+      CERT,
+    );
+    await server.shutdown();
+    await server.server_close();
+    assert.equal(await connect_outcome(port), "ConnectionRefusedError", `round ${i}`);
+    await within(5000, serving);
+  }
+});
