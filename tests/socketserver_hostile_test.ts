@@ -849,3 +849,39 @@ c.close()
     await within(5000, serving);
   }
 });
+
+Deno.test("TCPServer.serve_forever() on a socket that cannot accept backs off and reports, never spins", async () => {
+  let tries = 0;
+  class NotListening extends Recording {
+    override async get_request(options = {}) {
+      tries++;
+      return await super.get_request(options);
+    }
+  }
+  const server = new NotListening(["127.0.0.1", 0], LineEcho, false);
+  server.server_bind(); // bound, never listening: accept raises EINVAL
+  const serving = server.serve_forever(0.05);
+  await sleep(2000);
+  await server.shutdown();
+  await server.server_close();
+  await serving;
+  console.log(`  ${tries} accept attempts in 2 s`);
+  assert.ok(tries >= 2 && tries <= 30, `${tries} attempts`);
+  assert.equal(server.errors.length, tries);
+  assert.ok(server.errors.every((e) => e.error instanceof OSError && e.error.errno === 22), "EINVAL reported");
+});
+
+Deno.test("TCPServer.handle_request() on a non-blocking server socket with nothing waiting calls handle_timeout, as CPython", async () => {
+  let timeouts = 0;
+  class S extends Recording {
+    override handle_timeout() {
+      timeouts++;
+    }
+  }
+  const server = new S(["127.0.0.1", 0], LineEcho);
+  server.socket.setblocking(false);
+  await within(5000, server.handle_request());
+  assert.equal(timeouts, 1);
+  assert.deepEqual(server.errors, []);
+  await server.server_close();
+});
