@@ -153,8 +153,38 @@ const MAX_BACKOFF_MS = 1000;
 /** Errors that say the process, not the client, ran out of something. */
 const EXHAUSTION = new Set([errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM]);
 
-function is_exhaustion(e: OSError): boolean {
-  return e.errno !== null && EXHAUSTION.has(e.errno);
+/**
+ * accept(2)'s errors that belong to one connection (Linux's man page: the
+ * network errors "should be treated like EAGAIN by retrying"); a TLS
+ * listener's failed handshake is one too.
+ */
+const ONE_CLIENT = new Set([
+  errno.ECONNABORTED,
+  errno.ECONNRESET,
+  errno.EPERM,
+  errno.EPROTO,
+  errno.ENETDOWN,
+  errno.ENOPROTOOPT,
+  errno.EHOSTDOWN,
+  errno.ENONET,
+  errno.EHOSTUNREACH,
+  errno.ENETUNREACH,
+  errno.ETIMEDOUT,
+]);
+
+/**
+ * What a failed get_request() means: "timeout" (nothing came), "again"
+ * (a non-blocking socket had nothing), "exhausted" (the process is out
+ * of descriptors or memory), "client" (one client's failure) or "other"
+ * (something about the server's socket that retrying at once will not fix).
+ */
+function failure_kind(e: OSError): "timeout" | "again" | "exhausted" | "client" | "other" {
+  if (e instanceof TimeoutError) return "timeout";
+  if (e.name.startsWith("SSL")) return "client";
+  if (e.errno === errno.EAGAIN) return "again";
+  if (e.errno !== null && EXHAUSTION.has(e.errno)) return "exhausted";
+  if (e.errno !== null && ONE_CLIENT.has(e.errno)) return "client";
+  return "other";
 }
 
 /** `p`'s value, or null as soon as `signal` aborts (p goes on). */
@@ -414,13 +444,14 @@ export class BaseServer implements Disposable, AsyncDisposable {
               const e = got.error;
               if (this.#shutdown_request || this.#socket_closed()) break;
               if (!(e instanceof OSError)) throw e;
-              if (is_exhaustion(e)) {
+              const kind = failure_kind(e);
+              // One client's failure (a TLS handshake that failed): report it, go on at once.
+              // The server's own trouble: back off, 10 ms doubling to 1 s, so it never spins.
+              if (kind === "client" || kind === "other") this.#report(null, null, e);
+              if (kind === "exhausted" || kind === "other") {
                 backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoff * 2));
                 resume_at = performance.now() + backoff;
-              } else if (!(e instanceof TimeoutError)) {
-                // One client's failure (a TLS handshake that failed): report it, go on at once.
-                this.#report(null, null, e);
-              }
+              } else if (kind === "again") resume_at = performance.now() + MIN_BACKOFF_MS;
             }
           }
           if (this.#shutdown_request) break;
@@ -626,9 +657,10 @@ export class BaseServer implements Disposable, AsyncDisposable {
     }
     if (!got.ok) {
       const e = got.error;
-      if (e instanceof TimeoutError) return await this.handle_timeout();
       if (!(e instanceof OSError)) throw e;
-      if (!this.#socket_closed() && !is_exhaustion(e)) this.#report(null, null, e);
+      const kind = failure_kind(e);
+      if (kind === "timeout" || kind === "again") return await this.handle_timeout();
+      if (!this.#socket_closed() && (kind === "client" || kind === "other")) this.#report(null, null, e);
       return;
     }
     await this.#dispatch(got.value[0], got.value[1], true);

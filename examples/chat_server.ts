@@ -6,6 +6,11 @@
  * who is online and `/quit` leaves. Try it with `nc 127.0.0.1 50009` or
  * `python3 -c 'import socket...'`.
  *
+ * Members that stop reading cannot hurt the room: once 1 MiB waits for a
+ * member, whoever talks waits for it to read (so memory stays bounded),
+ * and a member that reads none of it for 5 s is dropped. Lines are cut at
+ * 4 KiB.
+ *
  * ```sh
  * deno run --allow-net examples/chat_server.ts               # 127.0.0.1:50009, forever
  * deno run --allow-net examples/chat_server.ts --port 0      # any free port
@@ -40,27 +45,73 @@ import { StreamRequestHandler, ThreadingTCPServer } from "../socketserver.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+/** The most bytes waiting for a client before whoever talks waits for it to read. */
+const MAX_QUEUED = 1 << 20;
+/** How long a client may sit on `MAX_QUEUED` unread bytes before it is dropped. */
+const STALL_MS = 5000;
+/** The longest line read (a longer one is cut, as Python's `readline(limit)` does). */
+const MAX_LINE = 4096;
+
+/** Wait for `p` at most `ms`; true when it did not settle in time. */
+async function at_most(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = await Promise.race([
+    p.then(() => false),
+    new Promise<boolean>((r) => timer = setTimeout(() => r(true), ms)),
+  ]);
+  clearTimeout(timer);
+  return late;
+}
+
 /** One connected client: its handler sends lines in order through a queue. */
 export class ChatHandler extends StreamRequestHandler<ChatServer> {
   /** The client's name (its first line). */
   name = "";
   #out: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #dropped = false;
 
   /** Queue a line to this client; lines never interleave, a gone client is ignored. */
   send(line: string): Promise<void> {
+    if (this.#dropped) return this.#out;
     const bytes = enc.encode(line);
-    this.#out = this.#out.then(() => this.wfile.write(bytes)).then(() => {}, () => {});
+    this.#queued += bytes.length;
+    const done = () => void (this.#queued -= bytes.length);
+    this.#out = this.#out.then(() => this.#dropped ? undefined : this.wfile.write(bytes)).then(done, done);
     return this.#out;
   }
 
+  /**
+   * Resolves once this client has read what waits for it, when that is
+   * more than `MAX_QUEUED` bytes (a talker waits for slow readers, so
+   * memory stays bounded); a client that reads nothing of it for
+   * `STALL_MS` is dropped instead, so it cannot hold up the room.
+   */
+  async drained(): Promise<void> {
+    if (this.#queued <= MAX_QUEUED || this.#dropped) return;
+    if (await at_most(this.#out, STALL_MS)) this.drop();
+  }
+
+  /** Disconnect this client: its pending writes and reads end at once. */
+  drop(): void {
+    this.#dropped = true;
+    this.connection.close();
+  }
+
   override async handle(): Promise<void> {
-    const first = await this.rfile.readline() as Uint8Array;
+    const first = await this.rfile.readline(MAX_LINE) as Uint8Array;
     if (first.length === 0) return;
     this.name = dec.decode(first).trim() || `guest${this.server.sessions + 1}`;
     this.server.join(this);
     try {
       for (;;) {
-        const line = await this.rfile.readline() as Uint8Array;
+        let line: Uint8Array;
+        try {
+          line = await this.rfile.readline(MAX_LINE) as Uint8Array;
+        } catch (e) {
+          if (this.#dropped) break; // we closed it
+          throw e;
+        }
         if (line.length === 0) break;
         const text = dec.decode(line).replace(/\r?\n$/, "");
         if (text === "/quit") {
@@ -71,10 +122,12 @@ export class ChatHandler extends StreamRequestHandler<ChatServer> {
           await this.send(`* online: ${[...this.server.members].map((h) => h.name).join(", ")}\n`);
           continue;
         }
-        this.server.broadcast(this, `${this.name}: ${text}\n`);
+        await this.server.broadcast(this, `${this.name}: ${text}\n`);
       }
     } finally {
       this.server.leave(this);
+      // Let what is queued go out, but never wait for ever on a client that left without reading.
+      if (await at_most(this.#out, STALL_MS)) this.drop();
       await this.#out;
     }
   }
@@ -95,13 +148,13 @@ export class ChatServer extends ThreadingTCPServer {
   join(h: ChatHandler): void {
     this.members.add(h);
     h.send(`* hello ${h.name}, ${this.members.size} online\n`);
-    this.broadcast(h, `* ${h.name} joined\n`);
+    void this.broadcast(h, `* ${h.name} joined\n`);
   }
 
   /** Remove a client and tell the others. */
   leave(h: ChatHandler): void {
     if (!this.members.delete(h)) return;
-    this.broadcast(h, `* ${h.name} left\n`);
+    void this.broadcast(h, `* ${h.name} left\n`);
     this.sessions++;
     if (this.max_sessions !== null && this.sessions >= this.max_sessions) {
       // Not awaited: shutdown() waits for this very handler to end.
@@ -109,9 +162,11 @@ export class ChatServer extends ThreadingTCPServer {
     }
   }
 
-  /** Send a line to every client but the sender. */
-  broadcast(from: ChatHandler, line: string): void {
-    for (const h of this.members) if (h !== from) h.send(line);
+  /** Send a line to every client but the sender; resolves once no one is far behind (see `drained`). */
+  async broadcast(from: ChatHandler, line: string): Promise<void> {
+    const to = [...this.members].filter((h) => h !== from);
+    for (const h of to) h.send(line);
+    await Promise.all(to.map((h) => h.drained()));
   }
 }
 

@@ -765,3 +765,123 @@ print(ok)
     if (!st.success && st.signal === null) console.log(`  the server failed: ${err}`);
   }
 });
+
+// ---- examples/chat_server.ts: a member that never reads -----------------
+
+Deno.test("examples/chat_server.ts drops a member that stops reading; the others chat on and shutdown() returns", async () => {
+  const { ChatClient, ChatHandler, ChatServer } = await import("../examples/chat_server.ts");
+  const server = new ChatServer(["127.0.0.1", 0], ChatHandler);
+  const errors: unknown[] = [];
+  server.handle_error = (_r, _a, e) => void errors.push(e);
+  const serving = server.serve_forever(0.05);
+  const port = port_of(server);
+  try {
+    // The stuck member: joins, then never reads again.
+    await using stuck = new Py(
+      `
+import socket, sys, time
+c = socket.socket()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # small buffers: the server's queue fills soon
+c.settimeout(30)
+c.connect(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"stuck\\n")
+c.recv(100)  # the hello
+print("joined", flush=True)
+time.sleep(60)
+`,
+      String(port),
+    );
+    assert.equal(await stuck.line(), "joined");
+    const talker = await ChatClient.connect(port, "talker");
+    const listener = await ChatClient.connect(port, "listener");
+    // 12,000 lines of 1 KB: far more than the stuck member's buffers hold.
+    const line = "x".repeat(1000);
+    const t0 = performance.now();
+    for (let i = 0; i < 12_000; i++) await talker.say(`${i} ${line}`);
+    await talker.say("last");
+    await within(60_000, listener.wait_for((l) => l === "talker: last", 60_000));
+    console.log(
+      `  12 MB chatted in ${(performance.now() - t0).toFixed(0)} ms; RSS ${Deno.memoryUsage().rss >> 20} MiB`,
+    );
+    assert.equal(
+      listener.lines.filter((l) => l.startsWith("talker: ")).length,
+      12_001,
+      "the reading member lost nothing",
+    );
+    await until(() => ![...server.members].some((h) => h.name === "stuck"), 20_000, "the stuck member dropped");
+    await talker.quit();
+    await listener.quit();
+    await within(20_000, server.shutdown());
+    assert.equal(server.active_count, 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    server.block_on_close = false; // never hang here when the test failed
+    await server.shutdown();
+    await server.server_close();
+    await serving;
+  }
+});
+
+Deno.test("TCPServer with TLS: await server_close() frees the port after handshakes came and went (10 rounds)", async () => {
+  for (let i = 0; i < 10; i++) {
+    const server = new Recording(["127.0.0.1", 0], LineEcho);
+    await make_tls(server);
+    const port = port_of(server);
+    const serving = server.serve_forever(0.05);
+    // A failed handshake and a good one, so the listener's accept has woken and gone back to waiting.
+    await python(
+      PY_CONNECT + `
+p = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+p.sendall(b"plain text\\r\\n")
+p.close()
+c = connect(int(sys.argv[1]), True)
+c.sendall(b"hello\\n")
+assert c.makefile("rb").readline() == b"served\\n"
+c.close()
+`,
+      String(port),
+      "1",
+      CERT,
+    );
+    await server.shutdown();
+    await server.server_close();
+    assert.equal(await connect_outcome(port), "ConnectionRefusedError", `round ${i}`);
+    await within(5000, serving);
+  }
+});
+
+Deno.test("TCPServer.serve_forever() on a socket that cannot accept backs off and reports, never spins", async () => {
+  let tries = 0;
+  class NotListening extends Recording {
+    override async get_request(options = {}) {
+      tries++;
+      return await super.get_request(options);
+    }
+  }
+  const server = new NotListening(["127.0.0.1", 0], LineEcho, false);
+  server.server_bind(); // bound, never listening: accept raises EINVAL
+  const serving = server.serve_forever(0.05);
+  await sleep(2000);
+  await server.shutdown();
+  await server.server_close();
+  await serving;
+  console.log(`  ${tries} accept attempts in 2 s`);
+  assert.ok(tries >= 2 && tries <= 30, `${tries} attempts`);
+  assert.equal(server.errors.length, tries);
+  assert.ok(server.errors.every((e) => e.error instanceof OSError && e.error.errno === 22), "EINVAL reported");
+});
+
+Deno.test("TCPServer.handle_request() on a non-blocking server socket with nothing waiting calls handle_timeout, as CPython", async () => {
+  let timeouts = 0;
+  class S extends Recording {
+    override handle_timeout() {
+      timeouts++;
+    }
+  }
+  const server = new S(["127.0.0.1", 0], LineEcho);
+  server.socket.setblocking(false);
+  await within(5000, server.handle_request());
+  assert.equal(timeouts, 1);
+  assert.deepEqual(server.errors, []);
+  await server.server_close();
+});
