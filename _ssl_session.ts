@@ -172,6 +172,24 @@ class RecordScanner {
 }
 
 /**
+ * node:tls's client builds the peer's detailed legacy certificate at the end
+ * of every handshake, only to hand it to `checkServerIdentity` (a no-op
+ * here: the session verifies the server itself). With `ca` set it also
+ * converts every trusted CA (~150 with the default roots) to a legacy object
+ * each time: half a handshake's CPU. Until the handshake ends, the detailed
+ * form answers with an empty object; the plain methods are untouched.
+ */
+function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
+  const own = t as unknown as { getPeerCertificate: (detailed?: boolean) => unknown };
+  const real = own.getPeerCertificate;
+  own.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
+    return detailed ? {} : real.call(this, detailed);
+  };
+  t.once("secureConnect", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+  t.once("close", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+}
+
+/**
  * Layer a TLS session over the connection `raw` and start the handshake.
  * The caller swaps `session.transport` in as the socket's transport.
  */
@@ -210,6 +228,7 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
   const t = spec.server_side
     ? new tls.TLSSocket(duplex, spec.server!)
     : tls.connect({ ...spec.client!, socket: duplex });
+  if (!spec.server_side) skip_detailed_peer_certificate(t);
   const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
   // The plaintext side pauses the TLS socket when enough is unread: stop
   // taking ciphertext then (Deno's TLS engine itself reads on regardless).
