@@ -288,7 +288,9 @@ export class HandshakeQueue<C extends { close(): void }> {
   #ready: Shaken<C>[] = [];
   #head = 0;
   #failed = 0;
-  #waiter: (() => void) | null = null;
+  readonly #waiters = new Set<() => void>();
+  #next: Promise<void> | null = null;
+  #resolve_next: (() => void) | null = null;
   #closed = false;
 
   get in_flight(): number {
@@ -334,20 +336,30 @@ export class HandshakeQueue<C extends { close(): void }> {
     return p;
   }
 
-  /** Call `cb` once, when the next handshake ends (replaces an earlier waiter). */
-  on_next(cb: (() => void) | null): void {
-    this.#waiter = cb;
+  /**
+   * Call `cb` once, when the next handshake ends or the queue closes.
+   * Every waiter is called (accept() and select() may wait at once).
+   *
+   * @returns a function that withdraws the waiter.
+   */
+  on_next(cb: () => void): () => void {
+    this.#waiters.add(cb);
+    return () => this.#waiters.delete(cb);
   }
 
-  /** A promise resolved when the next handshake ends or the queue closes. */
+  /** A promise resolved when the next handshake ends or the queue closes (one shared by all callers). */
   next(): Promise<void> {
-    return new Promise<void>((resolve) => this.#waiter = resolve);
+    return this.#next ??= new Promise<void>((resolve) => this.#resolve_next = resolve);
   }
 
   #wake(): void {
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.();
+    const ws = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of ws) w();
+    const r = this.#resolve_next;
+    this.#next = null;
+    this.#resolve_next = null;
+    r?.();
   }
 
   /** Close every connection still shaking hands or waiting for accept(). */

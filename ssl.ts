@@ -1168,7 +1168,7 @@ export class SSLSocket extends Socket {
       if (!dl.nonblocking && dl.at !== Infinity) {
         timer = setTimeout(() => wake.abort(TIMED_OUT), Math.max(0, dl.at - performance.now()));
       }
-      if (q.in_flight > 0) q.on_next(() => wake.abort(WOKEN));
+      const unwait = q.in_flight > 0 ? q.on_next(() => wake.abort(WOKEN)) : null;
       let got: [Socket, Address];
       try {
         if (dl.nonblocking) {
@@ -1190,7 +1190,7 @@ export class SSLSocket extends Socket {
         throw e;
       } finally {
         clearTimeout(timer);
-        q.on_next(null);
+        unwait?.();
         wake.abort(WOKEN);
       }
       const [conn, addr] = got;
