@@ -9,6 +9,43 @@
  * in flight is handed to TLS instead of being lost. Deno's TLS speaks only
  * TLS 1.2 and 1.3 and takes no OpenSSL cipher strings.
  *
+ * Trust is as CPython's: a client verifies the server's chain, dates and
+ * host name before it sends anything but its ClientHello (no client
+ * certificate, no application byte reaches a server that fails); a server
+ * with `CERT_REQUIRED` or `CERT_OPTIONAL` verifies a client certificate
+ * against its context's CAs. A context that trusts nothing refuses every
+ * certificate.
+ *
+ * Limits: a handshake ends within the socket's timeout (for connections a
+ * TLS listener accepts, the listener's), else within
+ * 60 seconds. A TLS listener shakes hands
+ * with at most 512 connections at a time (the rest wait in the kernel's
+ * backlog); a pending handshake costs about 10 KB of heap and a 16.5 KiB
+ * read buffer. A peer that does not read makes a sender block (and time
+ * out) after a few MiB, as with CPython.
+ *
+ * Permissions: reading Deno's root certificates needs `--allow-sys` (a
+ * context that trusts them and more CAs, `cert_store_stats()`, a server
+ * context with `load_default_certs()`); without it, `PermissionError`
+ * naming the flag. A client context that trusts only the default roots
+ * (`create_default_context()`) needs no extra permission.
+ *
+ * Where pysocket differs from CPython 3.11 (each compared in
+ * `tests/ssl_cpython_test.ts` and `tests/ssl_trust_test.ts`):
+ * - a client that refuses the server's certificate closes the connection
+ *   without sending a TLS alert (the server reads EOF, not `unknown ca`);
+ *   a server that refuses a client certificate closes right after the
+ *   handshake (a TLS 1.3 client has finished its handshake and reads EOF).
+ * - CPython bounds no handshake of a blocking socket; pysocket bounds each
+ *   (see Limits), and a listener's handshakes go on in the background while
+ *   `accept()` waits.
+ * - `close()` while another task waits in `do_handshake()` makes it raise
+ *   `OSError` EBADF (CPython's thread stays blocked).
+ * - after `shutdown()` raised ENOTCONN (the peer reset), CPython's socket is
+ *   no longer TLS and `recv()` returns raw ciphertext; pysocket's raises.
+ * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
+ *   operation timed out`; `makefile()` reads say `timed out`.
+ *
  * @example A TLS client
  * ```ts ignore
  * import { create_connection } from "@pysocket/socket";
@@ -1072,7 +1109,7 @@ export class SSLSocket extends Socket {
   /**
    * Perform (or wait for) the TLS handshake, within the socket's timeout.
    * The handshake itself ends, successful or not, within the socket's
-   * timeout, or 60 seconds ({@linkcode DEFAULT_HANDSHAKE_TIMEOUT}) when it
+   * timeout, or 60 seconds when it
    * has none.
    *
    * @param options `{ signal }`.
