@@ -34,6 +34,8 @@ export interface Session {
   error: Error | null;
   /** Resolves when the handshake has succeeded or failed; never rejects. */
   handshake: Promise<void>;
+  /** The outcome has been reported to the socket's user (do_handshake, I/O, accept). */
+  observed: boolean;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -234,7 +236,7 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
   // taking ciphertext then (Deno's TLS engine itself reads on regardless).
   t.on("pause", () => duplex.pause_input());
   t.on("resume", () => duplex.resume_input());
-  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
+  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve(), observed: false };
   const timer = setTimeout(
     () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),
     spec.timeout_ms,

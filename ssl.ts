@@ -1049,6 +1049,12 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   });
 }
 
+/** I/O on the socket reports the handshake's outcome as do_handshake() does (for select()). */
+function observe(s: Socket): void {
+  const ss = sessions.get(s)?.session;
+  if (ss?.done) ss.observed = true;
+}
+
 /** CPython: a send after the peer's close_notify was read raises SSLEOFError. */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
@@ -1143,6 +1149,7 @@ export class SSLSocket extends Socket {
     }
     // Closed meanwhile (by another task): what CPython's blocked handshake gets.
     if (this._closed) throw new OSError(E.EBADF);
+    s.observed = true;
     if (s.error) throw s.error;
   }
 
@@ -1196,6 +1203,8 @@ export class SSLSocket extends Socket {
       const p = q.shift();
       if (p) {
         if (p.error) throw p.error;
+        const cs = sessions.get(p.conn!)?.session;
+        if (cs) cs.observed = true;
         return [p.conn!, p.addr as Address];
       }
       // Wait for a new connection (unless enough handshakes are in flight),
@@ -1270,40 +1279,48 @@ export class SSLSocket extends Socket {
   }
 
   /**
-   * Readiness for select() (internal): while the handshake is going on, the
-   * socket is ready (readable and writable) once it has ended, so a
-   * non-blocking `do_handshake()` loop driven by select() completes; a
-   * listener is readable when a handshake has ended or a connection waits.
+   * Readiness for select() (internal). One object whose getters read the
+   * current state (a selector may keep it): while the handshake runs the
+   * socket is not ready; once it has ended, readable and writable until
+   * `do_handshake()` (or I/O) has reported the outcome, so a non-blocking
+   * `do_handshake()` loop driven by select() completes; then as a plain
+   * socket. A TLS listener is also readable when a handshake has ended.
    * @ignore
    */
   override _pollable(): Pollable {
     const base = super._pollable();
-    const st = sessions.get(this);
-    const s = st?.session;
-    if (s && !s.done) {
-      const ended = () => s.done || this._closed;
-      return {
-        get readable() {
-          return ended() || base.readable;
-        },
-        get writable() {
-          return ended();
-        },
-        wait_readable: () => s.done ? base.wait_readable() : s.handshake,
-        wait_writable: () => s.done ? base.wait_writable() : s.handshake,
-      };
-    }
-    const q = st?.queue;
-    if (!q) return base;
+    // deno-lint-ignore no-this-alias
+    const self = this;
+    const session = () => sessions.get(self)?.session ?? null;
+    const queue = () => sessions.get(self)?.queue ?? null;
     return {
       get readable() {
-        return q.has_ready || base.readable;
+        if (self._closed) return true;
+        const s = session();
+        if (s && !s.done) return false;
+        if (s && !s.observed) return true;
+        return (queue()?.has_ready ?? false) || base.readable;
       },
       get writable() {
+        if (self._closed) return true;
+        const s = session();
+        if (s && !s.done) return false;
+        if (s && !s.observed) return true;
         return base.writable;
       },
-      wait_readable: () => q.in_flight > 0 ? Promise.race([q.next(), base.wait_readable()]) : base.wait_readable(),
-      wait_writable: () => base.wait_writable(),
+      wait_readable() {
+        const s = session();
+        if (s && !s.done && !self._closed) return s.handshake;
+        if (s && !s.observed) return Promise.resolve();
+        const q = queue();
+        return q && q.in_flight > 0 ? Promise.race([q.next(), base.wait_readable()]) : base.wait_readable();
+      },
+      wait_writable() {
+        const s = session();
+        if (s && !s.done && !self._closed) return s.handshake;
+        if (s && !s.observed) return Promise.resolve();
+        return base.wait_writable();
+      },
     };
   }
 
@@ -1325,6 +1342,7 @@ export class SSLSocket extends Socket {
   override recv(bufsize: number, flags?: number | SignalOptions, options?: SignalOptions): Promise<Uint8Array> {
     try {
       no_flags("recv", flags);
+      observe(this);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -1354,6 +1372,7 @@ export class SSLSocket extends Socket {
   ): Promise<number> {
     try {
       no_flags("recv_into", flags);
+      observe(this);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -1382,6 +1401,7 @@ export class SSLSocket extends Socket {
   ): Promise<number> {
     try {
       no_flags("send", flags);
+      observe(this);
       check_peer_open(this);
     } catch (e) {
       return Promise.reject(e);
@@ -1409,6 +1429,7 @@ export class SSLSocket extends Socket {
   ): Promise<void> {
     try {
       no_flags("sendall", flags);
+      observe(this);
       check_peer_open(this);
     } catch (e) {
       return Promise.reject(e);

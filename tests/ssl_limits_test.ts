@@ -315,3 +315,25 @@ Deno.test("accept() and select() waiting on one TLS listener are both woken when
   conn.close();
   (await client).close();
 });
+
+Deno.test("an SSLSocket's Pollable kept across the handshake reads the current state (as a persistent selector keeps it)", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const raw_c = await create_connection(srv.getsockname() as [string, number]);
+  const [raw_s] = await srv.accept();
+  const c = await client_context().wrap_socket(raw_c, { server_hostname: "localhost", do_handshake_on_connect: false });
+  using _c = c;
+  const p = c._pollable(); // taken while the handshake has not ended, and kept
+  assert.equal(p.readable, false);
+  assert.equal(p.writable, false);
+  const s = await server_context().wrap_socket(raw_s, { server_side: true });
+  using _s = s;
+  await within(p.wait_readable(), 5000, "wait_readable() at the handshake's end");
+  assert.equal(p.readable, true, "ended: ready until do_handshake() reports it");
+  await c.do_handshake();
+  assert.equal(p.readable, false, "then as a plain socket: no data yet");
+  assert.equal(p.writable, true);
+  await s.sendall(enc.encode("x"));
+  for (let i = 0; i < 50 && !p.readable; i++) await within(p.wait_readable(), 5000, "wait_readable() for data");
+  assert.equal(p.readable, true);
+  assert.equal(dec.decode(await c.recv(1)), "x");
+});
