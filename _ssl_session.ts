@@ -34,6 +34,8 @@ export interface Session {
   error: Error | null;
   /** Resolves when the handshake has succeeded or failed; never rejects. */
   handshake: Promise<void>;
+  /** The outcome has been reported to the socket's user (do_handshake, I/O, accept). */
+  observed: boolean;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -172,6 +174,24 @@ class RecordScanner {
 }
 
 /**
+ * node:tls's client builds the peer's detailed legacy certificate at the end
+ * of every handshake, only to hand it to `checkServerIdentity` (a no-op
+ * here: the session verifies the server itself). With `ca` set it also
+ * converts every trusted CA (~150 with the default roots) to a legacy object
+ * each time: half a handshake's CPU. Until the handshake ends, the detailed
+ * form answers with an empty object; the plain methods are untouched.
+ */
+function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
+  const own = t as unknown as { getPeerCertificate: (detailed?: boolean) => unknown };
+  const real = own.getPeerCertificate;
+  own.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
+    return detailed ? {} : real.call(this, detailed);
+  };
+  t.once("secureConnect", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+  t.once("close", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+}
+
+/**
  * Layer a TLS session over the connection `raw` and start the handshake.
  * The caller swaps `session.transport` in as the socket's transport.
  */
@@ -210,12 +230,13 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
   const t = spec.server_side
     ? new tls.TLSSocket(duplex, spec.server!)
     : tls.connect({ ...spec.client!, socket: duplex });
+  if (!spec.server_side) skip_detailed_peer_certificate(t);
   const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
   // The plaintext side pauses the TLS socket when enough is unread: stop
   // taking ciphertext then (Deno's TLS engine itself reads on regardless).
   t.on("pause", () => duplex.pause_input());
   t.on("resume", () => duplex.resume_input());
-  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve() };
+  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve(), observed: false };
   const timer = setTimeout(
     () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),
     spec.timeout_ms,
@@ -269,7 +290,9 @@ export class HandshakeQueue<C extends { close(): void }> {
   #ready: Shaken<C>[] = [];
   #head = 0;
   #failed = 0;
-  #waiter: (() => void) | null = null;
+  readonly #waiters = new Set<() => void>();
+  #next: Promise<void> | null = null;
+  #resolve_next: (() => void) | null = null;
   #closed = false;
 
   get in_flight(): number {
@@ -315,20 +338,30 @@ export class HandshakeQueue<C extends { close(): void }> {
     return p;
   }
 
-  /** Call `cb` once, when the next handshake ends (replaces an earlier waiter). */
-  on_next(cb: (() => void) | null): void {
-    this.#waiter = cb;
+  /**
+   * Call `cb` once, when the next handshake ends or the queue closes.
+   * Every waiter is called (accept() and select() may wait at once).
+   *
+   * @returns a function that withdraws the waiter.
+   */
+  on_next(cb: () => void): () => void {
+    this.#waiters.add(cb);
+    return () => this.#waiters.delete(cb);
   }
 
-  /** A promise resolved when the next handshake ends or the queue closes. */
+  /** A promise resolved when the next handshake ends or the queue closes (one shared by all callers). */
   next(): Promise<void> {
-    return new Promise<void>((resolve) => this.#waiter = resolve);
+    return this.#next ??= new Promise<void>((resolve) => this.#resolve_next = resolve);
   }
 
   #wake(): void {
-    const w = this.#waiter;
-    this.#waiter = null;
-    w?.();
+    const ws = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of ws) w();
+    const r = this.#resolve_next;
+    this.#next = null;
+    this.#resolve_next = null;
+    r?.();
   }
 
   /** Close every connection still shaking hands or waiting for accept(). */

@@ -32,6 +32,9 @@ export interface RawEvents {
   gate?: ((chunk: Uint8Array) => Error | null) | undefined;
 }
 
+const MIN_CIPHER_READ = 16 * 1024 + 512; // a full TLS record with its overhead
+const MAX_CIPHER_READ = 256 * 1024;
+
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS
  * engine does not report an EOF or a read error that arrives during the
@@ -46,6 +49,32 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   let paused = false;
   let wanted = false;
   const forever = () => new Deadline(null);
+  // Once the socket's reader holds nothing (bytes read before the upgrade go
+  // to TLS first), ciphertext is read straight from the connection into a
+  // buffer handed to TLS as is: no copy, and an idle session keeps one small
+  // pending read (16 KiB, doubling on full reads up to 256 KiB, halving on
+  // small ones) instead of the reader's.
+  let size = MIN_CIPHER_READ;
+  const direct = () => {
+    const view = new Uint8Array(size);
+    raw.transport.read(view).then((n) => {
+      pulling = false;
+      if (d.destroyed) return;
+      if (n === null) {
+        d.push(null);
+        events.eof();
+        return;
+      }
+      if (n === view.length && size < MAX_CIPHER_READ) size *= 2;
+      else if (n <= view.length / 4 && size > MIN_CIPHER_READ) size /= 2;
+      d.push(Buffer.from(view.buffer, 0, n));
+    }, (e: unknown) => {
+      pulling = false;
+      if (d.destroyed) return; // closed under the read: nothing to report
+      events.error(e);
+      d.destroy(e as Error);
+    });
+  };
   const pull = () => {
     if (pulling) return;
     if (paused) {
@@ -54,6 +83,7 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     }
     wanted = false;
     pulling = true;
+    if (raw.reader.idle) return direct();
     raw.reader.fill(1, forever()).then(() => {
       pulling = false;
       if (d.destroyed) return;

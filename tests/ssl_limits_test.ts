@@ -271,3 +271,69 @@ except ssl.SSLWantReadError as e: print(type(e).__name__, e.errno)
   c.close();
   s.close();
 });
+
+// ---- a TLS listener's readiness ------------------------------------------
+
+/** Reject if `p` does not settle within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => t = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
+  ]).finally(() => clearTimeout(t));
+}
+
+Deno.test("a non-blocking TLS listener under select(): SSLWantReadError while a handshake runs, readable when it ends", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const lsn = await server_context().wrap_socket(srv, true);
+  using _l = lsn;
+  lsn.setblocking(false);
+  const raw = await create_connection(srv.getsockname() as [string, number]);
+  assert.deepEqual((await select([lsn], [], [], 5))[0], [lsn]); // a connection waits
+  await assert.rejects(lsn.accept(), SSLWantReadError); // taken; its handshake has not ended
+  const client = client_context().wrap_socket(raw, { server_hostname: "localhost" });
+  assert.deepEqual((await select([lsn], [], [], 5))[0], [lsn], "the ended handshake makes the listener readable");
+  const [conn] = await lsn.accept();
+  using c = conn;
+  using s = await client;
+  await s.sendall(enc.encode("hi"));
+  c.settimeout(5);
+  assert.equal(dec.decode(await c.recv(10)), "hi");
+});
+
+Deno.test("accept() and select() waiting on one TLS listener are both woken when a handshake ends", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const lsn = await server_context().wrap_socket(srv, true);
+  using _l = lsn;
+  const raw = await create_connection(srv.getsockname() as [string, number]);
+  const accepting = lsn.accept(); // takes the connection, waits for its handshake
+  await new Promise((r) => setTimeout(r, 100));
+  const selecting = select([lsn], [], [], 0.5); // waits beside it, then gives up
+  const client = client_context().wrap_socket(raw, { server_hostname: "localhost" });
+  await selecting;
+  const [conn] = await within(accepting, 10_000, "accept() beside select()");
+  conn.close();
+  (await client).close();
+});
+
+Deno.test("an SSLSocket's Pollable kept across the handshake reads the current state (as a persistent selector keeps it)", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const raw_c = await create_connection(srv.getsockname() as [string, number]);
+  const [raw_s] = await srv.accept();
+  const c = await client_context().wrap_socket(raw_c, { server_hostname: "localhost", do_handshake_on_connect: false });
+  using _c = c;
+  const p = c._pollable(); // taken while the handshake has not ended, and kept
+  assert.equal(p.readable, false);
+  assert.equal(p.writable, false);
+  const s = await server_context().wrap_socket(raw_s, { server_side: true });
+  using _s = s;
+  await within(p.wait_readable(), 5000, "wait_readable() at the handshake's end");
+  assert.equal(p.readable, true, "ended: ready until do_handshake() reports it");
+  await c.do_handshake();
+  assert.equal(p.readable, false, "then as a plain socket: no data yet");
+  assert.equal(p.writable, true);
+  await s.sendall(enc.encode("x"));
+  for (let i = 0; i < 50 && !p.readable; i++) await within(p.wait_readable(), 5000, "wait_readable() for data");
+  assert.equal(p.readable, true);
+  assert.equal(dec.decode(await c.recv(1)), "x");
+});
