@@ -503,18 +503,28 @@ class Reg<D> {
   }
 }
 
-/** The ready set of a selector and the wake-up of its waiting select(). */
+/** The ready set of a selector and the wake-up of its waiting select() calls. */
 class SelectorCore<D> {
   /** Registrations that may be ready: re-checked by the next select (level-triggered). */
   readonly ready: Set<Reg<D>> = new Set();
-  wake: (() => void) | null = null;
-  mark(reg: Reg<D>): void {
-    this.ready.add(reg);
-    const w = this.wake;
+  #wake: (() => void) | null = null;
+  #woken: Promise<boolean> | null = null;
+  /** Resolves (true) at the next change; shared by every select() waiting on this selector. */
+  next(): Promise<boolean> {
+    return this.#woken ??= new Promise<boolean>((resolve) => this.#wake = () => resolve(true));
+  }
+  /** Wake every waiting select(). */
+  wake(): void {
+    const w = this.#wake;
     if (w !== null) {
-      this.wake = null;
+      this.#wake = null;
+      this.#woken = null;
       w();
     }
+  }
+  mark(reg: Reg<D>): void {
+    this.ready.add(reg);
+    this.wake();
   }
 }
 
@@ -740,14 +750,9 @@ export class DefaultSelector<D = unknown> implements Disposable {
       const left = end === Infinity ? Infinity : end - performance.now();
       if (left <= 0) return out;
       if (core.ready.size === 0) {
-        const wake = new Promise<boolean>((resolve) => core.wake = () => resolve(true));
-        let woke: boolean;
-        try {
-          // Without a timer or a signal, the wake-up itself is awaited (one hop less).
-          woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
-        } finally {
-          core.wake = null;
-        }
+        const wake = core.next();
+        // Without a timer or a signal, the wake-up itself is awaited (one hop less).
+        const woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
         if (!woke && end - performance.now() > 0) continue; // a capped timer
       }
       if (this.#map === null) return [];
@@ -830,9 +835,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     this.#regs.clear();
     this.#core.ready.clear();
     this.#map = null;
-    const w = this.#core.wake;
-    this.#core.wake = null;
-    w?.();
+    this.#core.wake();
   }
 
   /** Close on `using` scope exit. */
