@@ -458,12 +458,40 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
   return view;
 }
 
+// One reaction per pending operation: however many registrations (in any
+// number of selectors, made and dropped any number of times) watch the same
+// pending read, its promise carries a single handler, and a registration
+// that goes away takes its subscription with it. An idle connection that is
+// registered again and again accumulates nothing.
+const subscribers = new WeakMap<Promise<void>, Set<() => void>>();
+
+function subscribe(p: Promise<void>, fn: () => void): void {
+  let set = subscribers.get(p);
+  if (set === undefined) {
+    const s = new Set<() => void>();
+    set = s;
+    subscribers.set(p, s);
+    const fire = () => {
+      subscribers.delete(p);
+      for (const f of s) f();
+    };
+    p.then(fire, fire);
+  }
+  set.add(fn);
+}
+
+function unsubscribe(p: Promise<void> | null, fn: () => void): void {
+  if (p !== null) subscribers.get(p)?.delete(fn);
+}
+
 /** One registration: its key, its object's readiness, and the watches armed on it. */
 class Reg<D> {
   r: boolean;
   w: boolean;
-  armed_r = false;
-  armed_w = false;
+  /** The pending read (accept, connect...) watched for readability, if armed. */
+  wr: Promise<void> | null = null;
+  /** The pending write (or connect) watched for writability, if armed. */
+  ww: Promise<void> | null = null;
   live = true;
   constructor(
     public key: SelectorKey<D>,
@@ -475,11 +503,11 @@ class Reg<D> {
   }
   // A completed watch puts the registration back in the ready set.
   readonly on_r = (): void => {
-    this.armed_r = false;
+    this.wr = null;
     if (this.live) this.owner.mark(this);
   };
   readonly on_w = (): void => {
-    this.armed_w = false;
+    this.ww = null;
     if (this.live) this.owner.mark(this);
   };
   /** The ready events now; arms a watch on each wanted event that is not ready. */
@@ -487,19 +515,20 @@ class Reg<D> {
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
-      else if (!this.armed_r) {
-        this.armed_r = true;
-        this.poll.wait_readable().then(this.on_r, this.on_r);
-      }
+      else if (this.wr === null) subscribe(this.wr = this.poll.wait_readable(), this.on_r);
     }
     if (this.w) {
       if (this.poll.writable) m |= EVENT_WRITE;
-      else if (!this.armed_w) {
-        this.armed_w = true;
-        this.poll.wait_writable().then(this.on_w, this.on_w);
-      }
+      else if (this.ww === null) subscribe(this.ww = this.poll.wait_writable(), this.on_w);
     }
     return m;
+  }
+  /** Unregistered: drop the watches. */
+  drop(): void {
+    this.live = false;
+    unsubscribe(this.wr, this.on_r);
+    unsubscribe(this.ww, this.on_w);
+    this.wr = this.ww = null;
   }
 }
 
@@ -650,7 +679,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    */
   unregister(fileobj: FileObj): SelectorKey<D> {
     const reg = this.#reg(fileobj);
-    reg.live = false;
+    reg.drop();
     this.#regs.delete(reg.key.fd);
     this.#map?.delete(reg.key.fd);
     this.#core.ready.delete(reg);
@@ -831,7 +860,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   close(): void {
-    for (const reg of this.#regs.values()) reg.live = false;
+    for (const reg of this.#regs.values()) reg.drop();
     this.#regs.clear();
     this.#core.ready.clear();
     this.#map = null;

@@ -121,3 +121,45 @@ Deno.test("DefaultSelector.close() during a select() wakes it with an empty list
   assert.deepEqual(await within(waiting, 2000, "select after close"), []);
   await assert.rejects(sel.select(0), /I\/O operation on closed epoll object/);
 });
+
+Deno.test("DefaultSelector: an idle socket registered and unregistered 2,000 times (in new selectors too) leaves one watch on its pending read", async () => {
+  // A readiness hook whose pending "read" counts the handlers chained on it.
+  let thens = 0;
+  class Counted<T> extends Promise<T> {
+    override then<A = T, B = never>(
+      ok?: ((v: T) => A | PromiseLike<A>) | null,
+      bad?: ((e: unknown) => B | PromiseLike<B>) | null,
+    ): Promise<A | B> {
+      thens++;
+      return super.then(ok, bad);
+    }
+  }
+  let fire!: () => void;
+  const pending = new Counted<void>((r) => fire = r);
+  const idle = {
+    readable: false,
+    writable: true,
+    wait_readable: () => pending,
+    wait_writable: () => Promise.resolve(),
+  };
+  const obj = { fileno: () => 7, _pollable: () => idle };
+  using sel = new DefaultSelector();
+  for (let i = 0; i < 1000; i++) {
+    sel.register(obj, EVENT_READ);
+    assert.deepEqual(await sel.select(0), []);
+    sel.unregister(obj);
+    using other = new DefaultSelector();
+    other.register(obj, EVENT_READ);
+    assert.deepEqual(await other.select(0), []);
+  }
+  assert.ok(thens <= 2, `${thens} handlers chained on one pending read`);
+  // The watch still works for a registration made after all that.
+  sel.register(obj, EVENT_READ);
+  assert.deepEqual(await sel.select(0), []);
+  const waiting = sel.select(5);
+  idle.readable = true;
+  fire();
+  const got = await within(waiting, 2000, "select after the read completed");
+  assert.equal(got.length, 1);
+  assert.equal(got[0]![0].fileobj, obj);
+});
