@@ -460,75 +460,82 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
 
 // One reaction per pending operation: however many registrations (in any
 // number of selectors, made and dropped any number of times) watch the same
-// pending read, its promise carries a single handler, and a registration
-// that goes away takes its subscription with it. An idle connection that is
-// registered again and again accumulates nothing.
-const subscribers = new WeakMap<Promise<void>, Set<() => void>>();
+// object, its pending read carries a single handler, kept by the object's
+// hub; a registration that goes away leaves the hub's set. An idle
+// connection that is registered again and again accumulates nothing.
 
-function subscribe(p: Promise<void>, fn: () => void): void {
-  let set = subscribers.get(p);
-  if (set === undefined) {
-    const s = new Set<() => void>();
-    set = s;
-    subscribers.set(p, s);
-    const fire = () => {
-      subscribers.delete(p);
-      for (const f of s) f();
-    };
-    p.then(fire, fire);
+/** The watches armed on one object, shared by every registration of it. */
+class Hub {
+  pr: Promise<void> | null = null;
+  pw: Promise<void> | null = null;
+  readonly rs: Set<Reg<unknown>> = new Set();
+  readonly ws: Set<Reg<unknown>> = new Set();
+  constructor(readonly poll: Pollable) {}
+  readonly on_r = (): void => {
+    this.pr = null;
+    for (const reg of this.rs) reg.woken();
+    this.rs.clear();
+  };
+  readonly on_w = (): void => {
+    this.pw = null;
+    for (const reg of this.ws) reg.woken();
+    this.ws.clear();
+  };
+  arm_r(reg: Reg<unknown>): void {
+    this.rs.add(reg);
+    if (this.pr === null) (this.pr = this.poll.wait_readable()).then(this.on_r, this.on_r);
   }
-  set.add(fn);
+  arm_w(reg: Reg<unknown>): void {
+    this.ws.add(reg);
+    if (this.pw === null) (this.pw = this.poll.wait_writable()).then(this.on_w, this.on_w);
+  }
 }
 
-function unsubscribe(p: Promise<void> | null, fn: () => void): void {
-  if (p !== null) subscribers.get(p)?.delete(fn);
+const hubs = new WeakMap<Pollable, Hub>();
+
+function hub_of(poll: Pollable): Hub {
+  let h = hubs.get(poll);
+  if (h === undefined) hubs.set(poll, h = new Hub(poll));
+  return h;
 }
 
 /** One registration: its key, its object's readiness, and the watches armed on it. */
 class Reg<D> {
   r: boolean;
   w: boolean;
-  /** The pending read (accept, connect...) watched for readability, if armed. */
-  wr: Promise<void> | null = null;
-  /** The pending write (or connect) watched for writability, if armed. */
-  ww: Promise<void> | null = null;
   live = true;
+  readonly poll: Pollable;
   constructor(
     public key: SelectorKey<D>,
-    readonly poll: Pollable,
+    readonly hub: Hub,
     readonly owner: SelectorCore<D>,
   ) {
+    this.poll = hub.poll;
     this.r = (key.events & EVENT_READ) !== 0;
     this.w = (key.events & EVENT_WRITE) !== 0;
   }
-  // A completed watch puts the registration back in the ready set.
-  readonly on_r = (): void => {
-    this.wr = null;
+  /** A watch completed: back in the ready set. */
+  woken(): void {
     if (this.live) this.owner.mark(this);
-  };
-  readonly on_w = (): void => {
-    this.ww = null;
-    if (this.live) this.owner.mark(this);
-  };
+  }
   /** The ready events now; arms a watch on each wanted event that is not ready. */
   scan(): number {
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
-      else if (this.wr === null) subscribe(this.wr = this.poll.wait_readable(), this.on_r);
+      else this.hub.arm_r(this as Reg<unknown>);
     }
     if (this.w) {
       if (this.poll.writable) m |= EVENT_WRITE;
-      else if (this.ww === null) subscribe(this.ww = this.poll.wait_writable(), this.on_w);
+      else this.hub.arm_w(this as Reg<unknown>);
     }
     return m;
   }
-  /** Unregistered: drop the watches. */
+  /** Unregistered: leave the hub. */
   drop(): void {
     this.live = false;
-    unsubscribe(this.wr, this.on_r);
-    unsubscribe(this.ww, this.on_w);
-    this.wr = this.ww = null;
+    this.hub.rs.delete(this as Reg<unknown>);
+    this.hub.ws.delete(this as Reg<unknown>);
   }
 }
 
@@ -652,7 +659,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     const fd = this.#lookup(fileobj);
     if (map.has(fd)) throw new KeyError(`${repr(fileobj)} (FD ${fd}) is already registered`);
     const key = make_key(fileobj, fd, events, data);
-    const reg = new Reg(key, pollable_of(fileobj, "register()"), this.#core);
+    const reg = new Reg(key, hub_of(pollable_of(fileobj, "register()")), this.#core);
     map.set(fd, key);
     this.#regs.set(fd, reg);
     this.#core.mark(reg);
