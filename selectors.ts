@@ -458,63 +458,109 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
   return view;
 }
 
+// One reaction per pending operation: however many registrations (in any
+// number of selectors, made and dropped any number of times) watch the same
+// object, its pending read carries a single handler, kept by the object's
+// hub; a registration that goes away leaves the hub's set. An idle
+// connection that is registered again and again accumulates nothing.
+
+/** The watches armed on one object, shared by every registration of it. */
+class Hub {
+  pr: Promise<void> | null = null;
+  pw: Promise<void> | null = null;
+  readonly rs: Set<Reg<unknown>> = new Set();
+  readonly ws: Set<Reg<unknown>> = new Set();
+  constructor(readonly poll: Pollable) {}
+  readonly on_r = (): void => {
+    this.pr = null;
+    for (const reg of this.rs) reg.woken();
+    this.rs.clear();
+  };
+  readonly on_w = (): void => {
+    this.pw = null;
+    for (const reg of this.ws) reg.woken();
+    this.ws.clear();
+  };
+  arm_r(reg: Reg<unknown>): void {
+    this.rs.add(reg);
+    if (this.pr === null) (this.pr = this.poll.wait_readable()).then(this.on_r, this.on_r);
+  }
+  arm_w(reg: Reg<unknown>): void {
+    this.ws.add(reg);
+    if (this.pw === null) (this.pw = this.poll.wait_writable()).then(this.on_w, this.on_w);
+  }
+}
+
+const hubs = new WeakMap<Pollable, Hub>();
+
+function hub_of(poll: Pollable): Hub {
+  let h = hubs.get(poll);
+  if (h === undefined) hubs.set(poll, h = new Hub(poll));
+  return h;
+}
+
 /** One registration: its key, its object's readiness, and the watches armed on it. */
 class Reg<D> {
   r: boolean;
   w: boolean;
-  armed_r = false;
-  armed_w = false;
   live = true;
+  readonly poll: Pollable;
   constructor(
     public key: SelectorKey<D>,
-    readonly poll: Pollable,
+    readonly hub: Hub,
     readonly owner: SelectorCore<D>,
   ) {
+    this.poll = hub.poll;
     this.r = (key.events & EVENT_READ) !== 0;
     this.w = (key.events & EVENT_WRITE) !== 0;
   }
-  // A completed watch puts the registration back in the ready set.
-  readonly on_r = (): void => {
-    this.armed_r = false;
+  /** A watch completed: back in the ready set. */
+  woken(): void {
     if (this.live) this.owner.mark(this);
-  };
-  readonly on_w = (): void => {
-    this.armed_w = false;
-    if (this.live) this.owner.mark(this);
-  };
+  }
   /** The ready events now; arms a watch on each wanted event that is not ready. */
   scan(): number {
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
-      else if (!this.armed_r) {
-        this.armed_r = true;
-        this.poll.wait_readable().then(this.on_r, this.on_r);
-      }
+      else this.hub.arm_r(this as Reg<unknown>);
     }
     if (this.w) {
       if (this.poll.writable) m |= EVENT_WRITE;
-      else if (!this.armed_w) {
-        this.armed_w = true;
-        this.poll.wait_writable().then(this.on_w, this.on_w);
-      }
+      else this.hub.arm_w(this as Reg<unknown>);
     }
     return m;
   }
+  /** Unregistered: leave the hub. */
+  drop(): void {
+    this.live = false;
+    this.hub.rs.delete(this as Reg<unknown>);
+    this.hub.ws.delete(this as Reg<unknown>);
+  }
 }
 
-/** The ready set of a selector and the wake-up of its waiting select(). */
+/** The ready set of a selector and the wake-up of its waiting select() calls. */
 class SelectorCore<D> {
   /** Registrations that may be ready: re-checked by the next select (level-triggered). */
   readonly ready: Set<Reg<D>> = new Set();
-  wake: (() => void) | null = null;
-  mark(reg: Reg<D>): void {
-    this.ready.add(reg);
-    const w = this.wake;
+  #wake: (() => void) | null = null;
+  #woken: Promise<boolean> | null = null;
+  /** Resolves (true) at the next change; shared by every select() waiting on this selector. */
+  next(): Promise<boolean> {
+    return this.#woken ??= new Promise<boolean>((resolve) => this.#wake = () => resolve(true));
+  }
+  /** Wake every waiting select(). */
+  wake(): void {
+    const w = this.#wake;
     if (w !== null) {
-      this.wake = null;
+      this.#wake = null;
+      this.#woken = null;
       w();
     }
+  }
+  mark(reg: Reg<D>): void {
+    this.ready.add(reg);
+    this.wake();
   }
 }
 
@@ -613,7 +659,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     const fd = this.#lookup(fileobj);
     if (map.has(fd)) throw new KeyError(`${repr(fileobj)} (FD ${fd}) is already registered`);
     const key = make_key(fileobj, fd, events, data);
-    const reg = new Reg(key, pollable_of(fileobj, "register()"), this.#core);
+    const reg = new Reg(key, hub_of(pollable_of(fileobj, "register()")), this.#core);
     map.set(fd, key);
     this.#regs.set(fd, reg);
     this.#core.mark(reg);
@@ -640,7 +686,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    */
   unregister(fileobj: FileObj): SelectorKey<D> {
     const reg = this.#reg(fileobj);
-    reg.live = false;
+    reg.drop();
     this.#regs.delete(reg.key.fd);
     this.#map?.delete(reg.key.fd);
     this.#core.ready.delete(reg);
@@ -740,14 +786,9 @@ export class DefaultSelector<D = unknown> implements Disposable {
       const left = end === Infinity ? Infinity : end - performance.now();
       if (left <= 0) return out;
       if (core.ready.size === 0) {
-        const wake = new Promise<boolean>((resolve) => core.wake = () => resolve(true));
-        let woke: boolean;
-        try {
-          // Without a timer or a signal, the wake-up itself is awaited (one hop less).
-          woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
-        } finally {
-          core.wake = null;
-        }
+        const wake = core.next();
+        // Without a timer or a signal, the wake-up itself is awaited (one hop less).
+        const woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
         if (!woke && end - performance.now() > 0) continue; // a capped timer
       }
       if (this.#map === null) return [];
@@ -826,13 +867,11 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   close(): void {
-    for (const reg of this.#regs.values()) reg.live = false;
+    for (const reg of this.#regs.values()) reg.drop();
     this.#regs.clear();
     this.#core.ready.clear();
     this.#map = null;
-    const w = this.#core.wake;
-    this.#core.wake = null;
-    w?.();
+    this.#core.wake();
   }
 
   /** Close on `using` scope exit. */

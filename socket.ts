@@ -175,9 +175,6 @@ class SocketExtra {
 
 const kState = Symbol("pysocket.state");
 
-/** What a listener waits on to become writable: never. */
-const NEVER: Promise<void> = new Promise<void>(() => {});
-
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
 /** Options maps shared by a listener and the sockets it accepted: copied before a write. */
@@ -2012,6 +2009,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   #make_pollable(): Pollable {
     // deno-lint-ignore no-this-alias
     const self = this;
+    // What a listener waits on to become writable: never. Per socket, so the
+    // watches chained on it go away with the socket.
+    let never: Promise<void> | null = null;
+    const wait_never = () => never ??= new Promise<void>(() => {});
     // As Linux reports them to select(): a stream socket that is neither
     // connected, connecting nor listening (fresh, bound, or after a failed
     // connect) is readable and writable (POLLHUP|POLLOUT); a listener is
@@ -2039,14 +2040,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (self.#stream) return self.#stream.reader.poll();
         if (self.#listening && self.#accepts) return self.#accepts.poll();
         if (self.#connecting) return self.#connecting.promise;
-        return self.#listening ? NEVER : Promise.resolve();
+        return self.#listening ? wait_never() : Promise.resolve();
       },
       wait_writable() {
         if (self.#closed) return Promise.resolve();
         if (self.#dgram) return self.#dgram.wait_writable();
         if (self.#stream) return self.#stream.writer.poll();
         if (self.#connecting) return self.#connecting.promise;
-        return self.#listening ? NEVER : Promise.resolve();
+        return self.#listening ? wait_never() : Promise.resolve();
       },
     };
   }

@@ -224,9 +224,8 @@ Deno.test("Socket.connect() after bind() waits for an accept select() left in fl
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
   const bound = c.getsockname();
-  // A bound, unconnected TCP socket is readable to select() (POLLHUP), as in
-  // CPython; whatever select() armed on the Deno listener must settle before
-  // node:net can reuse the port (EADDRINUSE otherwise).
+  // As CPython: a bound, unconnected stream socket is readable (Linux's
+  // POLLHUP), so select() returns it at once and starts no accept on it.
   const [r] = await select([c], [], [], 0.01);
   assert.deepEqual(r, [c]);
   await c.connect(srv.getsockname() as AddressInput);
