@@ -792,9 +792,13 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * (CPython prints it raw), so no client can forge log lines.
    *
    * Also called, with `request` and `client_address` null, when accepting
-   * a request failed for a reason of that one client, such as a TLS
-   * handshake that failed on a listener wrapped with `wrap_socket`
-   * (CPython drops those silently); serving goes on at once.
+   * a request failed (CPython drops those silently): for one client's
+   * failure, such as a TLS handshake that failed on a listener wrapped
+   * with `wrap_socket`, serving goes on at once; for a fault of the
+   * server's socket (`EINVAL` when it is not listening, ...),
+   * `serve_forever` backs off first (10 ms, doubling to 1 s). Running out
+   * of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) is not
+   * reported: the server backs off until handlers end and free some.
    *
    * @param _request the request (null when accepting it failed).
    * @param client_address the client's address (null when unknown).
