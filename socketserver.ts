@@ -400,6 +400,14 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * `service_actions()`. Resolves once shut down, or when the server's
    * socket is closed.
    *
+   * The `get_request()` it waits on is never abandoned: after `shutdown()`
+   * it stays in flight, so a client that connects before the next
+   * `serve_forever()` is served then (as from the kernel's backlog), and
+   * `server_close()` can wait for it to settle. A failed accept is
+   * reported to `handle_error` and serving goes on at once, except that
+   * it backs off (10 ms, doubling to 1 s) when the process is out of
+   * descriptors or memory, or the socket itself is at fault.
+   *
    * @param poll_interval seconds between `service_actions()` calls when idle (null: never).
    * @throws {Error} when the server is already serving.
    *
