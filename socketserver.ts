@@ -1228,6 +1228,12 @@ export class UnixStreamServer extends TCPServer {
  * file stays after closing, as in CPython (only stream listeners' files
  * are deleted, see {@linkcode UnixStreamServer}).
  *
+ * Requests are handled one at a time. A reply to a client whose socket
+ * queue is full (a client that sends without ever reading) waits until
+ * that client reads or goes away, and the server receives nothing
+ * meanwhile: CPython's blocking `sendto` waits the same way, and Deno can
+ * neither take back a send nor receive while one waits on the socket.
+ *
  * @example
  * ```ts ignore
  * import { DatagramRequestHandler, UnixDatagramServer } from "./socketserver.ts";
