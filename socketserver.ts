@@ -180,8 +180,8 @@ const ONE_CLIENT = new Set([
  */
 function failure_kind(e: OSError): "timeout" | "again" | "exhausted" | "client" | "other" {
   if (e instanceof TimeoutError) return "timeout";
+  if (e.errno === errno.EAGAIN || e.name === "SSLWantReadError" || e.name === "SSLWantWriteError") return "again";
   if (e.name.startsWith("SSL")) return "client";
-  if (e.errno === errno.EAGAIN) return "again";
   if (e.errno !== null && EXHAUSTION.has(e.errno)) return "exhausted";
   if (e.errno !== null && ONE_CLIENT.has(e.errno)) return "client";
   return "other";
@@ -429,7 +429,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const stopped = signal_promise();
     this.#stopped = stopped.promise;
     const ms = poll_interval === null ? null : Math.max(1, poll_interval * 1000);
-    let backoff = 0; // ms; grows only while the process is out of resources
+    let backoff = 0; // ms; grows while accepts keep failing for the server's own reasons
     let resume_at = 0;
     try {
       while (!this.#shutdown_request) {
@@ -438,7 +438,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
         const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);
         try {
           if (performance.now() < resume_at) {
-            // Out of descriptors or memory: give handlers time to end and free some.
+            // Out of descriptors or memory (handlers may end and free some), or nothing there yet.
             await this.#sleep(resume_at - performance.now(), ctl.signal);
           } else if (this.max_concurrent !== null && this.#tasks.size >= this.max_concurrent) {
             // Back-pressure: accept nothing until a handler ends.

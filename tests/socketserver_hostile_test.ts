@@ -885,3 +885,31 @@ Deno.test("TCPServer.handle_request() on a non-blocking server socket with nothi
   assert.deepEqual(server.errors, []);
   await server.server_close();
 });
+
+Deno.test("TCPServer.serve_forever() on a non-blocking server socket (plain and TLS) polls quietly and serves", async () => {
+  for (const tls of [false, true]) {
+    const server = new Recording(["127.0.0.1", 0], LineEcho);
+    if (tls) await make_tls(server);
+    server.socket.setblocking(false);
+    const serving = server.serve_forever(0.05);
+    try {
+      await sleep(300); // nothing there: BlockingIOError / SSLWantReadError, polled again
+      const out = await python(
+        PY_CONNECT + `
+c = connect(int(sys.argv[1]), sys.argv[2] == "1")
+c.sendall(b"hello\\n")
+print(c.makefile("rb").readline().decode(), end="")
+`,
+        String(port_of(server)),
+        tls ? "1" : "0",
+        CERT,
+      );
+      assert.equal(out, "served\n");
+      assert.deepEqual(server.errors.map((e) => String(e.error)), [], tls ? "TLS" : "plain");
+    } finally {
+      await server.shutdown();
+      await server.server_close();
+      await serving;
+    }
+  }
+});
