@@ -146,6 +146,10 @@ type Got = { ok: true; value: [Request, Address] } | { ok: false; error: unknown
 /** Each server's get_request() in flight (see BaseServer.#next_request). */
 const inflight = new WeakMap<BaseServer, Promise<Got>>();
 
+/** Wakes a server's serving loop wherever it waits (server_close: it then sees the socket closed). */
+const wake_loop = new WeakMap<BaseServer, () => void>();
+const CLOSED = Symbol("server_close");
+
 /** Back-off of serve_forever while the process is out of resources. */
 const MIN_BACKOFF_MS = 10;
 const MAX_BACKOFF_MS = 1000;
@@ -209,6 +213,7 @@ const SETTLE_WAIT_MS = 2000;
  * free; a connection it brought that nobody took is closed. Bounded.
  */
 async function settle_inflight(server: BaseServer): Promise<void> {
+  wake_loop.get(server)?.();
   const p = inflight.get(server);
   if (!p) return;
   await at_most(
@@ -386,6 +391,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     this.block_on_close = options.block_on_close ?? cls.block_on_close;
     this.daemon_threads = options.daemon_threads ?? cls.daemon_threads;
     this.max_concurrent = options.max_concurrent !== undefined ? options.max_concurrent : cls.max_concurrent;
+    wake_loop.set(this, () => this.#ctl?.abort(CLOSED));
   }
 
   /** The number of handlers running now. */
@@ -432,7 +438,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     let backoff = 0; // ms; grows while accepts keep failing for the server's own reasons
     let resume_at = 0;
     try {
-      while (!this.#shutdown_request) {
+      while (!this.#shutdown_request && !this.#socket_closed()) {
         const ctl = new AbortController();
         this.#ctl = ctl;
         const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);

@@ -914,3 +914,25 @@ print(c.makefile("rb").readline().decode(), end="")
     }
   }
 });
+
+Deno.test("TCPServer.serve_forever() ends on server_close() even while max_concurrent handlers run (no poll interval)", async () => {
+  let release!: () => void;
+  const released = new Promise<void>((r) => release = r);
+  let started = 0;
+  class Hold extends BaseRequestHandler {
+    override async handle() {
+      started++;
+      await released;
+    }
+  }
+  const server = new Recording(["127.0.0.1", 0], Hold, { max_concurrent: 1 });
+  const serving = server.serve_forever(null);
+  using c = await create_connection(["127.0.0.1", port_of(server)], 5);
+  await until(() => started === 1, 10_000, "the handler started");
+  await server.server_close();
+  await within(5000, serving); // the loop saw the close, though the only slot is taken
+  assert.equal(await connect_outcome(port_of(server)), "ConnectionRefusedError");
+  release();
+  await within(5000, server.shutdown()); // waits for the handler, which now ends
+  c.close();
+});
