@@ -649,7 +649,7 @@ except OSError as e:
   assert.equal(await connect_outcome(port), out.trim());
 });
 
-Deno.test("UnixStreamServer.server_close(): Deno deletes the socket file, CPython leaves it (documented)", async () => {
+Deno.test("UnixStreamServer.server_close(): Deno deletes the socket file (by path, even a replacement), CPython leaves it (documented)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_srv_unix_" });
   try {
     const server = new UnixStreamServer(`${dir}/ours.sock`, LineEcho);
@@ -669,6 +669,12 @@ print(os.path.exists(sys.argv[1]))
     )).trim();
     assert.equal(ours, false, "Deno removes a Unix listener's path on close");
     assert.equal(theirs, "True", "CPython leaves the file");
+    // By path: a file that replaced the socket since bind is deleted too.
+    const again = new UnixStreamServer(`${dir}/ours.sock`, LineEcho);
+    Deno.writeTextFileSync(`${dir}/other`, "not a socket");
+    Deno.renameSync(`${dir}/other`, `${dir}/ours.sock`);
+    await again.server_close();
+    assert.equal(await Deno.stat(`${dir}/ours.sock`).then(() => true, () => false), false, "the replacement is gone");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
