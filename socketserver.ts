@@ -146,6 +146,10 @@ type Got = { ok: true; value: [Request, Address] } | { ok: false; error: unknown
 /** Each server's get_request() in flight (see BaseServer.#next_request). */
 const inflight = new WeakMap<BaseServer, Promise<Got>>();
 
+/** Wakes a server's serving loop wherever it waits (server_close: it then sees the socket closed). */
+const wake_loop = new WeakMap<BaseServer, () => void>();
+const CLOSED = Symbol("server_close");
+
 /** Back-off of serve_forever while the process is out of resources. */
 const MIN_BACKOFF_MS = 10;
 const MAX_BACKOFF_MS = 1000;
@@ -180,8 +184,8 @@ const ONE_CLIENT = new Set([
  */
 function failure_kind(e: OSError): "timeout" | "again" | "exhausted" | "client" | "other" {
   if (e instanceof TimeoutError) return "timeout";
+  if (e.errno === errno.EAGAIN || e.name === "SSLWantReadError" || e.name === "SSLWantWriteError") return "again";
   if (e.name.startsWith("SSL")) return "client";
-  if (e.errno === errno.EAGAIN) return "again";
   if (e.errno !== null && EXHAUSTION.has(e.errno)) return "exhausted";
   if (e.errno !== null && ONE_CLIENT.has(e.errno)) return "client";
   return "other";
@@ -209,6 +213,7 @@ const SETTLE_WAIT_MS = 2000;
  * free; a connection it brought that nobody took is closed. Bounded.
  */
 async function settle_inflight(server: BaseServer): Promise<void> {
+  wake_loop.get(server)?.();
   const p = inflight.get(server);
   if (!p) return;
   await at_most(
@@ -386,6 +391,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     this.block_on_close = options.block_on_close ?? cls.block_on_close;
     this.daemon_threads = options.daemon_threads ?? cls.daemon_threads;
     this.max_concurrent = options.max_concurrent !== undefined ? options.max_concurrent : cls.max_concurrent;
+    wake_loop.set(this, () => this.#ctl?.abort(CLOSED));
   }
 
   /** The number of handlers running now. */
@@ -399,6 +405,14 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * every `poll_interval` seconds without a request it calls
    * `service_actions()`. Resolves once shut down, or when the server's
    * socket is closed.
+   *
+   * The `get_request()` it waits on is never abandoned: after `shutdown()`
+   * it stays in flight, so a client that connects before the next
+   * `serve_forever()` is served then (as from the kernel's backlog), and
+   * `server_close()` can wait for it to settle. A failed accept is
+   * reported to `handle_error` and serving goes on at once, except that
+   * it backs off (10 ms, doubling to 1 s) when the process is out of
+   * descriptors or memory, or the socket itself is at fault.
    *
    * @param poll_interval seconds between `service_actions()` calls when idle (null: never).
    * @throws {Error} when the server is already serving.
@@ -421,16 +435,16 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const stopped = signal_promise();
     this.#stopped = stopped.promise;
     const ms = poll_interval === null ? null : Math.max(1, poll_interval * 1000);
-    let backoff = 0; // ms; grows only while the process is out of resources
+    let backoff = 0; // ms; grows while accepts keep failing for the server's own reasons
     let resume_at = 0;
     try {
-      while (!this.#shutdown_request) {
+      while (!this.#shutdown_request && !this.#socket_closed()) {
         const ctl = new AbortController();
         this.#ctl = ctl;
         const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);
         try {
           if (performance.now() < resume_at) {
-            // Out of descriptors or memory: give handlers time to end and free some.
+            // Out of descriptors or memory (handlers may end and free some), or nothing there yet.
             await this.#sleep(resume_at - performance.now(), ctl.signal);
           } else if (this.max_concurrent !== null && this.#tasks.size >= this.max_concurrent) {
             // Back-pressure: accept nothing until a handler ends.
@@ -792,9 +806,13 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * (CPython prints it raw), so no client can forge log lines.
    *
    * Also called, with `request` and `client_address` null, when accepting
-   * a request failed for a reason of that one client, such as a TLS
-   * handshake that failed on a listener wrapped with `wrap_socket`
-   * (CPython drops those silently); serving goes on at once.
+   * a request failed (CPython drops those silently): for one client's
+   * failure, such as a TLS handshake that failed on a listener wrapped
+   * with `wrap_socket`, serving goes on at once; for a fault of the
+   * server's socket (`EINVAL` when it is not listening, ...),
+   * `serve_forever` backs off first (10 ms, doubling to 1 s). Running out
+   * of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) is not
+   * reported: the server backs off until handlers end and free some.
    *
    * @param _request the request (null when accepting it failed).
    * @param client_address the client's address (null when unknown).
@@ -1215,6 +1233,12 @@ export class UnixStreamServer extends TCPServer {
  * `socketserver.UnixDatagramServer`. Needs `--unstable-net`. Its socket
  * file stays after closing, as in CPython (only stream listeners' files
  * are deleted, see {@linkcode UnixStreamServer}).
+ *
+ * Requests are handled one at a time. A reply to a client whose socket
+ * queue is full (a client that sends without ever reading) waits until
+ * that client reads or goes away, and the server receives nothing
+ * meanwhile: CPython's blocking `sendto` waits the same way, and Deno can
+ * neither take back a send nor receive while one waits on the socket.
  *
  * @example
  * ```ts ignore
