@@ -534,6 +534,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async read1(size: number = -1, options: SignalOptions = {}): Promise<Uint8Array> {
     this.#check(true);
+    if (!this.#binary) throw new OSError(null, "read1() needs a binary file");
     let n = as_int(size);
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
     if (n === 0) return new Uint8Array(0);
