@@ -96,9 +96,6 @@ function whole_chars(t: string, end: number): number {
   return c >= 0xd800 && c < 0xdc00 && end < t.length ? end + 1 : end;
 }
 
-/** A line or chunk of a file: bytes in binary modes, a string in text modes. */
-type Chunk = Uint8Array | string;
-
 /**
  * A file object over a socket, as returned by `Socket.makefile()`. In binary
  * modes reads return `Uint8Array`; in text modes, strings.
@@ -115,7 +112,7 @@ type Chunk = Uint8Array | string;
  * a.close(); b.close();
  * ```
  */
-export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Chunk> {
+export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Uint8Array | string> {
   #sock: Socket;
   #mode: string;
   #binary: boolean;
@@ -440,7 +437,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
    * @param options `{ signal }`.
    * @returns bytes or a string (empty at EOF).
    */
-  async read(size: number | null = -1, options: SignalOptions = {}): Promise<Chunk> {
+  async read(size: number | null = -1, options: SignalOptions = {}): Promise<Uint8Array | string> {
     this.#check(true);
     const n = size_arg(size);
     if (this.#binary) return await this.#read_bytes(n, options.signal);
@@ -456,7 +453,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
    * @param options `{ signal }`.
    * @returns the line.
    */
-  readline(limit: number | null = -1, options?: SignalOptions): Promise<Chunk> {
+  readline(limit: number | null = -1, options?: SignalOptions): Promise<Uint8Array | string> {
     // Fast path, without an async frame: no limit or signal, a whole line buffered.
     if (limit === -1 && options === undefined && !this.#closed) {
       const line = this.#buffered_line();
@@ -466,14 +463,14 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
   }
 
   /** A whole line already buffered (binary: in the socket's reader; text: decoded), or null. */
-  #buffered_line(): Chunk | null {
+  #buffered_line(): Uint8Array | string | null {
     if (!this.#reading) return null;
     if (!this.#binary) return this.#text_line();
     const reader = this.#cached_reader();
     return reader === null ? null : reader.take_line(NL);
   }
 
-  async #readline(limit: number | null, options?: SignalOptions): Promise<Chunk> {
+  async #readline(limit: number | null, options?: SignalOptions): Promise<Uint8Array | string> {
     this.#check(true);
     const signal = options?.signal;
     if (this.#binary) {
@@ -489,10 +486,10 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
    * @param hint stop after about this many bytes/characters (-1: no limit).
    * @returns the lines.
    */
-  async readlines(hint: number | null = -1): Promise<Chunk[]> {
+  async readlines(hint: number | null = -1): Promise<(Uint8Array | string)[]> {
     this.#check(true);
     const h = size_arg(hint);
-    const out: Chunk[] = [];
+    const out: (Uint8Array | string)[] = [];
     let total = 0;
     for (;;) {
       const line = await this.readline();
@@ -537,6 +534,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
    */
   async read1(size: number = -1, options: SignalOptions = {}): Promise<Uint8Array> {
     this.#check(true);
+    if (!this.#binary) throw new OSError(null, "read1() needs a binary file");
     let n = as_int(size);
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
     if (n === 0) return new Uint8Array(0);
@@ -550,19 +548,19 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ch
    * already buffered are delivered without a trip through the event loop;
    * leaving the loop early does not close the file (as in Python).
    */
-  [Symbol.asyncIterator](): AsyncIterator<Chunk, undefined> {
-    const done: IteratorResult<Chunk, undefined> = { done: true, value: undefined };
-    const next = (line: Chunk): IteratorResult<Chunk, undefined> =>
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array | string, undefined> {
+    const done: IteratorResult<Uint8Array | string, undefined> = { done: true, value: undefined };
+    const next = (line: Uint8Array | string): IteratorResult<Uint8Array | string, undefined> =>
       line.length === 0 ? done : { done: false, value: line };
     return {
-      next: (): Promise<IteratorResult<Chunk, undefined>> => {
+      next: (): Promise<IteratorResult<Uint8Array | string, undefined>> => {
         if (!this.#closed) {
           const line = this.#buffered_line();
           if (line !== null) return Promise.resolve({ done: false, value: line });
         }
         return this.#readline(-1).then(next);
       },
-      return: (): Promise<IteratorResult<Chunk, undefined>> => Promise.resolve(done),
+      return: (): Promise<IteratorResult<Uint8Array | string, undefined>> => Promise.resolve(done),
     };
   }
 

@@ -57,6 +57,7 @@ function cases(): Case[] {
     ["surrogate", ["\xed\xa0\x80\n", CLOSE]],
     ["truncated at eof", ["ab\xe2\x82", CLOSE]],
     ["latin bytes", ["caf\xe9 \x80\x9f\xff\n", CLOSE]],
+    ["real U+FFFD", ["a\xef\xbf\xbd\n\xef\xbf\xbd\xff\n", CLOSE]],
   ];
   for (const encoding of ["utf-8", "ascii", "latin-1", "UTF8", "utf_8_sig"]) {
     for (const errors of [null, "strict", "replace", "ignore", "backslashreplace", "surrogateescape"]) {
@@ -422,31 +423,88 @@ Deno.test("makefile keywords (mode, buffering, encoding, errors, newline) work a
   assert.deepEqual(diffs.map((c) => [c.key, ours[c.key], t[c.key]]), [], "[key, pysocket, CPython]");
 });
 
-Deno.test("text readline(limit) on a peer that never sends a newline stays bounded in memory", async () => {
-  const [a, b] = await socketpair();
-  try {
-    const total = 64 * 1024 * 1024;
-    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
-    const sending = (async () => {
-      for (let sent = 0; sent < total; sent += chunk.length) await a.sendall(chunk);
+for (const mode of ["r", "rb"]) {
+  Deno.test(`readline(limit) [${mode}] on a peer that never sends a newline stays bounded in memory`, async () => {
+    const [a, b] = await socketpair();
+    try {
+      const total = 64 * 1024 * 1024;
+      const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+      const sending = (async () => {
+        for (let sent = 0; sent < total; sent += chunk.length) await a.sendall(chunk);
+        a.close();
+      })();
+      const f = b.makefile(mode);
+      const before = Deno.memoryUsage().rss;
+      let got = 0, peak = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const line = await within(f.readline(65536), 30_000, "readline(65536)");
+        if (line.length === 0) break;
+        assert.ok(line.length <= 65536);
+        got += line.length;
+        if (i % 64 === 0) peak = Math.max(peak, Deno.memoryUsage().rss - before);
+      }
+      await sending;
+      assert.equal(got, total);
+      // Unbounded it cost ~440 MB; bounded it is the socket's read-ahead and a chunk or two.
+      assert.ok(peak < 160 * 1024 * 1024, `RSS grew by ${(peak / 1048576).toFixed(0)} MiB`);
+    } finally {
       a.close();
-    })();
-    const f = b.makefile("r");
-    const before = Deno.memoryUsage().rss;
-    let got = 0, peak = 0;
-    for (let i = 0; i < 100_000; i++) {
-      const line = await within(f.readline(65536) as Promise<string>, 30_000, "readline(65536)");
-      if (line.length === 0) break;
-      assert.ok(line.length <= 65536);
-      got += line.length;
-      if (i % 64 === 0) peak = Math.max(peak, Deno.memoryUsage().rss - before);
+      b.close();
     }
-    await sending;
-    assert.equal(got, total);
-    // Unbounded it cost ~440 MB; bounded it is the socket's read-ahead and a chunk or two.
-    assert.ok(peak < 160 * 1024 * 1024, `RSS grew by ${(peak / 1048576).toFixed(0)} MiB`);
-  } finally {
-    a.close();
-    b.close();
+  });
+}
+
+const PY_TRICKLE = String.raw`
+import json, threading, time
+from socket import *
+out = []
+for mode in ["rb", "r"]:
+    a, b = socketpair()
+    b.settimeout(0.3)
+    def peer():
+        for _ in range(6):
+            time.sleep(0.1); a.sendall(b"a")
+        a.sendall(b"\n")
+    t = threading.Thread(target=peer); t.start()
+    f = b.makefile(mode)
+    try: line = f.readline(); out.append(line if isinstance(line, str) else line.decode())
+    except Exception as e: out.append(type(e).__name__)
+    t.join(); a.close(); b.close()
+print(json.dumps(out))
+`;
+
+Deno.test("readline's timeout applies to each wait, as each of CPython's recv calls: a trickling line never times out", async () => {
+  const theirs_p = python(PY_TRICKLE, null);
+  const ours: string[] = [];
+  for (const mode of ["rb", "r"]) {
+    const [a, b] = await socketpair();
+    try {
+      b.settimeout(0.3);
+      const sending = (async () => {
+        for (let i = 0; i < 6; i++) {
+          await sleep(100);
+          await a.sendall(enc.encode("a"));
+        }
+        await a.sendall(enc.encode("\n"));
+      })();
+      const f = b.makefile(mode);
+      try {
+        const line = await within(f.readline(), 10_000, "trickle readline");
+        ours.push(typeof line === "string" ? line : dec.decode(line));
+      } catch (e) {
+        ours.push((e as Error).name);
+      }
+      await sending;
+    } finally {
+      a.close();
+      b.close();
+    }
   }
+  assert.deepEqual(ours, ["aaaaaa\n", "aaaaaa\n"]);
+  const theirs = await theirs_p;
+  if (typeof theirs === "string") {
+    console.log(`CPython side skipped: ${theirs}`);
+    return;
+  }
+  assert.deepEqual(ours, theirs);
 });
