@@ -114,7 +114,9 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
       const refused = events.gate?.(chunk) ?? null;
       if (refused) return cb(refused);
-      raw.writer.send_all(chunk, forever()).then(() => cb(), (e: Error) => cb(e));
+      // After destroy() nobody waits for the callback: calling it would only make
+      // node:stream build an ERR_STREAM_DESTROYED error per queued write.
+      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => d.destroyed || cb(e));
     },
     final(cb: (e?: Error | null) => void) {
       raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
