@@ -995,7 +995,13 @@ function handshake_seconds(s: Socket, st: SslState): number {
  */
 async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): Promise<SSLSocket> {
   try {
-    if (is_connected(s)) start_session(s, st);
+    if (is_connected(s)) {
+      if (st.do_handshake_on_connect && s.gettimeout() === 0) {
+        // As CPython (which closes the socket too).
+        throw new RangeError("do_handshake_on_connect should not be specified for non-blocking sockets");
+      }
+      start_session(s, st);
+    }
   } catch (e) {
     s.close();
     throw e;
