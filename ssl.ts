@@ -1188,7 +1188,8 @@ export class SSLSocket extends Socket {
    * serving. Handshakes go on in the background while accept() waits: at
    * most 512 at a time (further connections wait in the kernel's backlog),
    * each ending within the listener's timeout (else the accepted socket's,
-   * else 60 s).
+   * else 60 s). Up to 64 failed handshakes wait to be raised by accept();
+   * further ones are dropped (their connections are closed either way).
    *
    * @param options `{ signal }`.
    * @returns `[conn, address]`.
