@@ -1144,7 +1144,7 @@ export class SSLSocket extends Socket {
    * @throws {SSLError} for other failures.
    * @throws {SSLWantReadError} on a non-blocking socket while the handshake is not done
    *   (`select()` reports the socket readable once it is).
-   * @throws {TimeoutError} `_ssl.c:990: The handshake operation timed out`.
+   * @throws {TimeoutError} `_ssl.c:989: The handshake operation timed out`.
    *
    * @example
    * ```ts ignore
@@ -1172,7 +1172,7 @@ export class SSLSocket extends Socket {
       try {
         await dl.wait(s.handshake);
       } catch (e) {
-        if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:990: The handshake operation timed out");
+        if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:989: The handshake operation timed out");
         throw e;
       }
     }

@@ -268,3 +268,18 @@ except Exception as e: print(f"{type(e).__name__}: {e}", a.fileno())
   b.close();
   assert.equal(got, twin.out.trim());
 });
+
+Deno.test("a handshake that outlives the socket's timeout raises CPython's TimeoutError and closes the socket", async () => {
+  const twin = await python(`
+import socket, ssl
+srv = socket.create_server(("127.0.0.1", 0))
+c = socket.create_connection(srv.getsockname(), timeout=0.3)
+try: ssl.create_default_context().wrap_socket(c, server_hostname="localhost")
+except Exception as e: print(f"{type(e).__name__}: {e}", c.fileno())
+`);
+  using srv = create_server(["127.0.0.1", 0]); // never answers
+  const c = await create_connection(srv.getsockname() as [string, number], 0.3);
+  const got = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(c, { server_hostname: "localhost" })
+    .then(() => "no error", (e) => `${py_err(e)} ${c.fileno()}`);
+  assert.equal(got, twin.out.trim());
+});
