@@ -238,7 +238,7 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
   t.on("resume", () => duplex.resume_input());
   const session: Session = { transport, done: false, error: null, handshake: Promise.resolve(), observed: false };
   const timer = setTimeout(
-    () => finish(new TimeoutError(null, "_ssl.c:990: The handshake operation timed out")),
+    () => finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out")),
     spec.timeout_ms,
   );
   session.handshake = new Promise<void>((resolve) => {

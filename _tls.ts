@@ -32,7 +32,7 @@ export interface RawEvents {
   gate?: ((chunk: Uint8Array) => Error | null) | undefined;
 }
 
-const MIN_CIPHER_READ = 16 * 1024 + 512; // a full TLS record with its overhead
+const MIN_CIPHER_READ = 4 * 1024; // an idle session keeps this much; full reads double it
 const MAX_CIPHER_READ = 256 * 1024;
 
 /**
@@ -52,7 +52,7 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   // Once the socket's reader holds nothing (bytes read before the upgrade go
   // to TLS first), ciphertext is read straight from the connection into a
   // buffer handed to TLS as is: no copy, and an idle session keeps one small
-  // pending read (16 KiB, doubling on full reads up to 256 KiB, halving on
+  // pending read (4 KiB, doubling on full reads up to 256 KiB, halving on
   // small ones) instead of the reader's.
   let size = MIN_CIPHER_READ;
   const direct = () => {
@@ -114,7 +114,9 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
       const refused = events.gate?.(chunk) ?? null;
       if (refused) return cb(refused);
-      raw.writer.send_all(chunk, forever()).then(() => cb(), (e: Error) => cb(e));
+      // After destroy() nobody waits for the callback: calling it would only make
+      // node:stream build an ERR_STREAM_DESTROYED error per queued write.
+      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => d.destroyed || cb(e));
     },
     final(cb: (e?: Error | null) => void) {
       raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));

@@ -995,7 +995,13 @@ function handshake_seconds(s: Socket, st: SslState): number {
  */
 async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): Promise<SSLSocket> {
   try {
-    if (is_connected(s)) start_session(s, st);
+    if (is_connected(s)) {
+      if (st.do_handshake_on_connect && s.gettimeout() === 0) {
+        // As CPython (which closes the socket too).
+        throw new RangeError("do_handshake_on_connect should not be specified for non-blocking sockets");
+      }
+      start_session(s, st);
+    }
   } catch (e) {
     s.close();
     throw e;
@@ -1023,6 +1029,21 @@ function start_session(s: Socket, st: SslState): Session {
   st.session = session;
   _replace_transport(s, session.transport);
   return session;
+}
+
+/**
+ * A client SSLSocket has just connected: layer TLS over it (closing it if
+ * that fails: it never stays a plain socket claiming to be TLS), then shake
+ * hands when asked.
+ */
+async function after_connect(s: SSLSocket, st: SslState, options: SignalOptions | undefined): Promise<void> {
+  try {
+    start_session(s, st);
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  if (st.do_handshake_on_connect) await s.do_handshake(options);
 }
 
 /** Python's `<class 'ssl.SSLSocket'>`, as its ValueErrors name it. */
@@ -1123,7 +1144,7 @@ export class SSLSocket extends Socket {
    * @throws {SSLError} for other failures.
    * @throws {SSLWantReadError} on a non-blocking socket while the handshake is not done
    *   (`select()` reports the socket readable once it is).
-   * @throws {TimeoutError} `_ssl.c:990: The handshake operation timed out`.
+   * @throws {TimeoutError} `_ssl.c:989: The handshake operation timed out`.
    *
    * @example
    * ```ts ignore
@@ -1135,7 +1156,15 @@ export class SSLSocket extends Socket {
     const a = bind_args("do_handshake", [options], []);
     if (this._closed) throw new OSError(E.EBADF);
     const st = state_of(this);
-    const s = st.session ?? (is_connected(this) ? start_session(this, st) : null);
+    let s = st.session;
+    if (!s && is_connected(this)) {
+      try {
+        s = start_session(this, st);
+      } catch (e) {
+        this.close(); // never a plain socket that claims to be TLS
+        throw e;
+      }
+    }
     if (!s) throw new OSError(E.ENOTCONN);
     if (!s.done) {
       const dl = this._deadline(a.signal as AbortSignal | undefined);
@@ -1143,7 +1172,7 @@ export class SSLSocket extends Socket {
       try {
         await dl.wait(s.handshake);
       } catch (e) {
-        if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:990: The handshake operation timed out");
+        if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:989: The handshake operation timed out");
         throw e;
       }
     }
@@ -1170,8 +1199,35 @@ export class SSLSocket extends Socket {
     if (st.session) throw new RangeError("attempt to connect already-connected SSLSocket!");
     if (st.server_side) throw new RangeError("can't connect in server-side mode");
     await super.connect(address, options);
-    start_session(this, st);
-    if (st.do_handshake_on_connect) await this.do_handshake(options);
+    await after_connect(this, st, options);
+  }
+
+  /**
+   * As {@linkcode Socket.connect_ex}: the connection's failure is returned
+   * as an errno; a handshake failure raises, as in CPython.
+   *
+   * @param address the peer's address.
+   * @param options `{ signal }`.
+   * @returns 0, or the errno of the failed connection.
+   *
+   * @example
+   * ```ts ignore
+   * const rc = await ssock.connect_ex(["127.0.0.1", 8443]);
+   * ```
+   */
+  override async connect_ex(address: AddressInput, options?: SignalOptions): Promise<number> {
+    const st = state_of(this);
+    if (st.session) throw new RangeError("attempt to connect already-connected SSLSocket!");
+    if (st.server_side) throw new RangeError("can't connect in server-side mode");
+    try {
+      await super.connect(address, options);
+    } catch (e) {
+      if (e instanceof OSError && e.errno !== null && e.constructor.name !== "gaierror") return e.errno;
+      if (e instanceof OSError && e.message === "timed out") return E.EAGAIN;
+      throw e;
+    }
+    await after_connect(this, st, options);
+    return 0;
   }
 
   /**
@@ -1182,7 +1238,8 @@ export class SSLSocket extends Socket {
    * serving. Handshakes go on in the background while accept() waits: at
    * most 512 at a time (further connections wait in the kernel's backlog),
    * each ending within the listener's timeout (else the accepted socket's,
-   * else 60 s).
+   * else 60 s). Up to 64 failed handshakes wait to be raised by accept();
+   * further ones are dropped (their connections are closed either way).
    *
    * @param options `{ signal }`.
    * @returns `[conn, address]`.

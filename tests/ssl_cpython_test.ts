@@ -6,7 +6,7 @@
 // certificates need.
 
 import assert from "node:assert/strict";
-import { create_connection, create_server, MSG_OOB, MSG_PEEK, OSError, SHUT_RDWR } from "../mod.ts";
+import { create_connection, create_server, MSG_OOB, MSG_PEEK, OSError, SHUT_RDWR, socketpair } from "../mod.ts";
 import { create_default_context, Purpose, SSLCertVerificationError, type SSLContext, type SSLSocket } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 
@@ -251,4 +251,35 @@ await acc; lsn.close();
 `,
   );
   assert.equal(out, `${SSLCertVerificationError.name} 20`);
+});
+
+Deno.test("wrap_socket() of a non-blocking connected socket with do_handshake_on_connect raises CPython's ValueError and closes it", async () => {
+  const twin = await python(`
+import socket, ssl
+a, b = socket.socketpair()
+a.setblocking(False)
+try: ssl.create_default_context().wrap_socket(a, server_hostname="localhost")
+except Exception as e: print(f"{type(e).__name__}: {e}", a.fileno())
+`);
+  const [a, b] = await socketpair();
+  a.setblocking(false);
+  const got = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(a, { server_hostname: "localhost" })
+    .then(() => "no error", (e) => `${py_err(e)} ${a.fileno()}`);
+  b.close();
+  assert.equal(got, twin.out.trim());
+});
+
+Deno.test("a handshake that outlives the socket's timeout raises CPython's TimeoutError and closes the socket", async () => {
+  const twin = await python(`
+import socket, ssl
+srv = socket.create_server(("127.0.0.1", 0))
+c = socket.create_connection(srv.getsockname(), timeout=0.3)
+try: ssl.create_default_context().wrap_socket(c, server_hostname="localhost")
+except Exception as e: print(f"{type(e).__name__}: {e}", c.fileno())
+`);
+  using srv = create_server(["127.0.0.1", 0]); // never answers
+  const c = await create_connection(srv.getsockname() as [string, number], 0.3);
+  const got = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(c, { server_hostname: "localhost" })
+    .then(() => "no error", (e) => `${py_err(e)} ${c.fileno()}`);
+  assert.equal(got, twin.out.trim());
 });

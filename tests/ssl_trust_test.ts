@@ -6,7 +6,7 @@
 // half-wrapped socket. Certificates are made with openssl at test time.
 
 import assert from "node:assert/strict";
-import { create_connection, create_server, OSError, socketpair } from "../mod.ts";
+import { create_connection, create_server, OSError, socket, socketpair } from "../mod.ts";
 import {
   CERT_OPTIONAL,
   CERT_REQUIRED,
@@ -266,4 +266,45 @@ Deno.test("a wrap_socket whose handshake fails closes the socket (as CPython)", 
   b.close(); // the peer goes away: the handshake fails
   await assert.rejects(ctx.wrap_socket(a, { server_hostname: "localhost" }), OSError);
   assert.equal(a.fileno(), -1);
+});
+
+Deno.test("an unconnected SSLSocket whose context can no longer make a session is closed by connect(), not left plain", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const ctx = create_default_context({ cafile: P("ca.pem") });
+  const s = await ctx.wrap_socket(socket(), { server_hostname: "localhost" });
+  ctx.options |= OP_NO_TLSv1_2 | OP_NO_TLSv1_3; // no protocol left
+  await assert.rejects(s.connect(srv.getsockname() as [string, number]), SSLError);
+  assert.equal(s.fileno(), -1);
+  const [conn] = await srv.accept();
+  conn.settimeout(5);
+  assert.equal((await conn.recv(10)).length, 0, "not a byte went out in clear");
+  conn.close();
+});
+
+Deno.test("SSLSocket.connect_ex() returns a connection's errno and raises a handshake's failure, as CPython's", async () => {
+  const twin = await python(
+    `
+import socket, ssl, sys
+d = sys.argv[1]
+ctx = ssl.create_default_context(cafile=d + "/ca.pem")
+srv = socket.create_server(("127.0.0.1", 0)); port = srv.getsockname()[1]; srv.close()
+s = ctx.wrap_socket(socket.socket(), server_hostname="localhost")
+print(s.connect_ex(("127.0.0.1", port)))
+`,
+    certs.dir,
+  );
+  using srv = create_server(["127.0.0.1", 0]);
+  const port = (srv.getsockname() as [string, number])[1];
+  srv.close();
+  using s = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(socket(), {
+    server_hostname: "localhost",
+  });
+  assert.equal(String(await s.connect_ex(["127.0.0.1", port])), twin.out.trim());
+  // A handshake failure raises (an untrusted server).
+  const srv2 = await python_server(PY_BAD_SERVER, certs.dir, "untrusted", "1.3");
+  using s2 = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(socket(), {
+    server_hostname: "localhost",
+  });
+  await assert.rejects(s2.connect_ex(["127.0.0.1", Number(srv2.first)]), SSLCertVerificationError);
+  await srv2.rest();
 });
