@@ -1333,7 +1333,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
    * @throws {OSError} ENOTCONN when not connected, or once the peer reset
-   *   the connection; EINVAL for a bad `how`.
+   *   the connection (for SHUT_WR alone: once a read or write has seen the
+   *   reset, as SHUT_WR does not wait for news); EINVAL for a bad `how`.
    *
    * @example
    * ```ts
@@ -1375,8 +1376,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const st = this.#stream_or_throw();
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
-    // For SHUT_RD(WR), a read in flight is given a turn to tell (nothing is lost).
-    if (!r.failed && !w.broken && !r.ended) await settles_now(r.poll());
+    // SHUT_RD/SHUT_RDWR give a read one event-loop turn to tell (what it brings
+    // is kept); SHUT_WR, which servers call on every request, does not wait:
+    // it reports a reset only once a read or write has seen it.
+    if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).

@@ -339,7 +339,7 @@ async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable
   };
 }
 
-Deno.test("Socket.shutdown() after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
+Deno.test("Socket.shutdown(SHUT_RD/SHUT_RDWR) after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 for how in (SHUT_RD, SHUT_WR, SHUT_RDWR):
@@ -368,7 +368,24 @@ print(json.dumps(out))
     await sleep(150);
     ours["recv first"] = [await attempt(() => c.recv(10)), await attempt(() => c.shutdown(SHUT_RDWR))];
   }
+  // A deliberate difference: SHUT_WR does not wait a turn for a reset nothing
+  // has seen yet (servers call it on every request), so it succeeds there.
+  const shut_wr = String(SHUT_WR);
+  assert.deepEqual((py as Record<string, unknown[]>)[shut_wr]![0], ["OSError", errno.ENOTCONN]);
+  assert.deepEqual(ours[shut_wr], [["ok", null], ["ConnectionResetError", errno.ECONNRESET]]);
+  delete ours[shut_wr];
+  delete (py as Record<string, unknown>)[shut_wr];
   assert.deepEqual(ours, py);
+  // Once a read has seen the reset, SHUT_WR raises ENOTCONN too.
+  {
+    using c = socket();
+    await c.connect(["127.0.0.1", peer.port]);
+    await assert.rejects(
+      within(c.recv(10), LIMIT, "recv"),
+      (e: unknown) => (e as Error).name === "ConnectionResetError",
+    );
+    await assert.rejects(c.shutdown(SHUT_WR), (e: unknown) => e instanceof OSError && e.errno === errno.ENOTCONN);
+  }
 });
 
 Deno.test("A peer's reset wakes a recv and a blocked sendall waiting in other tasks", async () => {
