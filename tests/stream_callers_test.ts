@@ -197,7 +197,8 @@ Deno.test("A forgotten await: I/O while connect() is still running raises a clea
   srv.listen();
   for (const op of ["sendall", "send", "recv", "recv_into", "makefile", "shutdown", "sendfile"] as const) {
     using s = socket();
-    const p = s.connect(srv.getsockname()); // no await
+    using f = await Deno.open(new URL(import.meta.url).pathname);
+    const p = s.connect(srv.getsockname()); // no await, and nothing awaited before the I/O below
     let e: unknown = null;
     try {
       if (op === "sendall") await s.sendall(b("hi"));
@@ -206,10 +207,7 @@ Deno.test("A forgotten await: I/O while connect() is still running raises a clea
       else if (op === "recv_into") await s.recv_into(new Uint8Array(4));
       else if (op === "makefile") await s.makefile("rb").readline();
       else if (op === "shutdown") await s.shutdown(1);
-      else {
-        using f = await Deno.open(new URL(import.meta.url).pathname);
-        await s.sendfile(f);
-      }
+      else await s.sendfile(f);
     } catch (x) {
       e = x;
     }
