@@ -544,6 +544,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
+    this.#local = null;
   }
 
   /**
@@ -1389,9 +1390,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
   #stop_listening(): void {
     this.#local = this.getsockname();
+    // The closed queue stays: select() sees the socket readable, as Linux's poll does.
     this.#accepts?.close(E.EINVAL);
     this.#listener = null;
-    this.#accepts = null;
     this.#listening = false;
   }
 

@@ -84,13 +84,16 @@ res = {}
 def acc():
     try: srv.accept(); res["accept"] = "ok"
     except OSError as e: res["accept"] = err(e)
-t = threading.Thread(target=acc); t.start(); time.sleep(0.2)
+t = threading.Thread(target=acc); t.start()
+t2 = threading.Thread(target=lambda: res.update(select=len(select.select([srv], [], [], 5)[0]))); t2.start()
+time.sleep(0.2)
 out = {"shut_wr": attempt(lambda: srv.shutdown(SHUT_WR))}
 time.sleep(0.1)
 out["pending_after_wr"] = "accept" not in res
 out["shut_rd"] = attempt(lambda: srv.shutdown(SHUT_RD))
-t.join(5)
+t.join(5); t2.join(5)
 out["accept"] = res.get("accept")
+out["select"] = res.get("select")
 out["same_port"] = srv.getsockname()[1] == port
 c = socket(); out["connect"] = c.connect_ex(("127.0.0.1", port)); c.close()
 out["accept_again"] = attempt(lambda: srv.accept())
@@ -113,6 +116,7 @@ print(json.dumps(out))
       r[0].close();
       accepted = "ok";
     }, (e) => accepted = err(e));
+    const sel = select([srv], [], [], 5).then((r) => r[0].length);
     await sleep(100);
     const out: Record<string, unknown> = { shut_wr: await attempt(() => srv.shutdown(SHUT_WR)) };
     await sleep(50);
@@ -120,6 +124,7 @@ print(json.dumps(out))
     out.shut_rd = await attempt(() => srv.shutdown(SHUT_RD));
     await within(acc, LIMIT, "accept woken by shutdown");
     out.accept = accepted;
+    out.select = await within(sel, LIMIT, "select woken by shutdown");
     out.same_port = srv.getsockname()[1] === port;
     {
       using c = socket();
