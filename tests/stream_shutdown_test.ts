@@ -327,6 +327,18 @@ Deno.test("await using a listener, and TCPServer.server_close(), free the port f
   srv.server_close();
   using c = socket();
   await assert.rejects(c.connect(addr), ConnectionRefusedError);
+
+  // `await using` a server that was serving: the port is free for any client after it.
+  let port2 = 0;
+  {
+    await using srv2 = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+    port2 = (srv2.server_address as [string, number])[1];
+    const serving = srv2.serve_forever(0.05);
+    await sleep(100);
+    await srv2.shutdown();
+    await within(serving, LIMIT, "serve_forever after shutdown");
+  }
+  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: port2 }), Deno.errors.ConnectionRefused);
 });
 
 /** A node:net server that resets every connection after `ms`. */
