@@ -375,7 +375,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   #connect_gate(dl: Deadline): Promise<void> | null {
     if (this.#stream !== null || (this.#connecting === null && this.#calls === 0)) return null;
-    if (this.#calls > 0) throw forgotten_await();
+    if (this.#calls > 0) throw forgotten_await(this);
     return this.#after_connect(this.#connecting!, dl);
   }
 
@@ -393,7 +393,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #stream_or_throw(): StreamState {
     this.#check_open();
-    if (!this.#stream) throw this.#calls > 0 ? forgotten_await() : new OSError(E.ENOTCONN);
+    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this) : new OSError(E.ENOTCONN);
     return this.#stream;
   }
 
@@ -707,7 +707,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * console.log(c.getpeername());
    * ```
    */
-  async connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+  connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    const p = this.#connect_call(address, options);
+    // Still running: kept, so a forgotten await can be reported once (see forgotten_await).
+    if (this.#calls > 0) running_connects.set(this, p);
+    return p;
+  }
+
+  async #connect_call(address: AddressInput, options?: SignalOptions): Promise<void> {
     const a = bind_args("connect", [address, options], ["address"]);
     this.#check_open();
     const ep = this.#adapter.parse(a.address, "connect");
@@ -1366,7 +1373,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       return;
     }
     if (this.#stream === null && this.#connecting !== null) {
-      if (this.#calls > 0) throw forgotten_await();
+      if (this.#calls > 0) throw forgotten_await(this);
       // Linux: shutdown() of a connect in flight aborts it (as close() does).
       const c = this.#connecting;
       this.#connecting = null;
@@ -2054,7 +2061,16 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 /** An I/O call made while this socket's connect() is still running: its caller did not await it. */
-function forgotten_await(): OSError {
+/** connect() calls still running when they returned their promise, by socket. */
+const running_connects = new WeakMap<Socket, Promise<void>>();
+
+/**
+ * The error of an I/O call made while the socket's connect() is still
+ * running: its caller did not await it. That connect's own outcome is then
+ * not reported again as an unhandled rejection (the program got this error).
+ */
+function forgotten_await(s: Socket): OSError {
+  running_connects.get(s)?.catch(() => {});
   return new OSError(E.EINPROGRESS, "connect() has not finished: did you forget `await` before connect()?");
 }
 

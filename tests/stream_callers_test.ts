@@ -297,3 +297,12 @@ Deno.test("Types: a socket of a known family returns that family's address; recv
     assert.equal(td.decode((await v.recvfrom(16))[0]), "ping");
   } else console.log("  (datagram part skipped: run with --unstable-net)");
 });
+
+Deno.test("A forgotten await, then close(): the connect's own EBADF is not an uncaught rejection (the program got the clear error)", async () => {
+  using st = await stalled();
+  const s = socket();
+  s.connect(["127.0.0.1", st.port]); // no await, and it stalls
+  await assert.rejects(s.sendall(b("hi")), /did you forget `await`/);
+  s.close();
+  await sleep(50); // an unhandled rejection would fail this test
+});
