@@ -199,7 +199,13 @@ export class StreamReader {
         else resolve(0);
       };
       // The pending read: it never rejects, so other callers can wait for it.
-      this.#pending = this.#t.read(view).then((v) => {
+      let rd: Promise<number | null>;
+      try {
+        rd = this.#t.read(view);
+      } catch (e) {
+        rd = Promise.reject(e); // a transport that throws at once: the same path as a failed read
+      }
+      this.#pending = rd.then((v) => {
         this.#pending = null;
         this.#cut = null;
         if (!live) {
@@ -475,7 +481,13 @@ export class StreamWriter {
         this.#direct = false; // no caller waits on it any more: close() lets it finish (linger)
         reject(e);
       };
-      this.#busy = this.#t.write(data).then((n) => {
+      let w: Promise<number>;
+      try {
+        w = this.#t.write(data);
+      } catch (e) {
+        w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
+      }
+      this.#busy = w.then((n) => {
         this.#after_direct();
         if (live) resolve(n);
       }, (e: unknown) => {

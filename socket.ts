@@ -376,7 +376,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   #connect_gate(dl: Deadline): Promise<void> | null {
     if (this.#stream !== null || (this.#connecting === null && this.#calls === 0)) return null;
-    if (this.#calls > 0) throw forgotten_await();
+    if (this.#calls > 0) throw forgotten_await(this);
     return this.#after_connect(this.#connecting!, dl);
   }
 
@@ -394,7 +394,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #stream_or_throw(): StreamState {
     this.#check_open();
-    if (!this.#stream) throw this.#calls > 0 ? forgotten_await() : new OSError(E.ENOTCONN);
+    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this) : new OSError(E.ENOTCONN);
     return this.#stream;
   }
 
@@ -545,6 +545,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
+    this.#local = null;
     if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
   }
 
@@ -708,7 +709,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * console.log(c.getpeername());
    * ```
    */
-  async connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+  connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    const p = this.#connect_call(address, options);
+    // Still running: kept, so a forgotten await can be reported once (see forgotten_await).
+    if (this.#calls > 0) running_connects.set(this, p);
+    return p;
+  }
+
+  async #connect_call(address: AddressInput, options?: SignalOptions): Promise<void> {
     const a = bind_args("connect", [address, options], ["address"]);
     this.#check_open();
     const ep = this.#adapter.parse(a.address, "connect");
@@ -1339,7 +1347,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
    * @throws {OSError} ENOTCONN when not connected, or once the peer reset
-   *   the connection; EINVAL for a bad `how`.
+   *   the connection (for SHUT_WR alone: once a read or write has seen the
+   *   reset, as SHUT_WR does not wait for news); EINVAL for a bad `how`.
    *
    * @example
    * ```ts
@@ -1370,7 +1379,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       return;
     }
     if (this.#stream === null && this.#connecting !== null) {
-      if (this.#calls > 0) throw forgotten_await();
+      if (this.#calls > 0) throw forgotten_await(this);
       // Linux: shutdown() of a connect in flight aborts it (as close() does).
       const c = this.#connecting;
       this.#connecting = null;
@@ -1381,8 +1390,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const st = this.#stream_or_throw();
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
-    // For SHUT_RD(WR), a read in flight is given a turn to tell (nothing is lost).
-    if (!r.failed && !w.broken && !r.ended) await settles_now(r.poll());
+    // SHUT_RD/SHUT_RDWR give a read one event-loop turn to tell (what it brings
+    // is kept); SHUT_WR, which servers call on every request, does not wait:
+    // it reports a reset only once a read or write has seen it.
+    if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
@@ -1392,9 +1403,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
   #stop_listening(): void {
     this.#local = this.getsockname();
+    // The closed queue stays: select() sees the socket readable, as Linux's poll does.
     this.#accepts?.close(E.EINVAL);
     this.#listener = null;
-    this.#accepts = null;
     this.#listening = false;
   }
 
@@ -2096,7 +2107,16 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 /** An I/O call made while this socket's connect() is still running: its caller did not await it. */
-function forgotten_await(): OSError {
+/** connect() calls still running when they returned their promise, by socket. */
+const running_connects = new WeakMap<Socket, Promise<void>>();
+
+/**
+ * The error of an I/O call made while the socket's connect() is still
+ * running: its caller did not await it. That connect's own outcome is then
+ * not reported again as an unhandled rejection (the program got this error).
+ */
+function forgotten_await(s: Socket): OSError {
+  running_connects.get(s)?.catch(() => {});
   return new OSError(E.EINPROGRESS, "connect() has not finished: did you forget `await` before connect()?");
 }
 

@@ -79,6 +79,7 @@ import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
 import { as_bytes } from "./_args.ts";
 import { signal_promise } from "./_wait.ts";
+import { listeners_released } from "./_stream.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
 
 // The types this module's signatures name, so its docs stand on their own.
@@ -896,12 +897,13 @@ export class BaseServer implements Disposable, AsyncDisposable {
     void this.server_close();
   }
 
-  /** `await using`: stop serving, close, and (with `block_on_close`) wait for handlers. */
+  /** `await using`: stop serving, close, and (with `block_on_close`) wait for handlers; the port is then free. */
   async [Symbol.asyncDispose](): Promise<void> {
     try {
       await this.shutdown();
     } finally {
       await this.server_close();
+      await listeners_released(); // Deno frees a port a turn after close() when an accept was in flight
     }
   }
 }

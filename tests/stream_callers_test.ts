@@ -197,7 +197,8 @@ Deno.test("A forgotten await: I/O while connect() is still running raises a clea
   srv.listen();
   for (const op of ["sendall", "send", "recv", "recv_into", "makefile", "shutdown", "sendfile"] as const) {
     using s = socket();
-    const p = s.connect(srv.getsockname()); // no await
+    using f = await Deno.open(new URL(import.meta.url).pathname);
+    const p = s.connect(srv.getsockname()); // no await, and nothing awaited before the I/O below
     let e: unknown = null;
     try {
       if (op === "sendall") await s.sendall(b("hi"));
@@ -206,10 +207,7 @@ Deno.test("A forgotten await: I/O while connect() is still running raises a clea
       else if (op === "recv_into") await s.recv_into(new Uint8Array(4));
       else if (op === "makefile") await s.makefile("rb").readline();
       else if (op === "shutdown") await s.shutdown(1);
-      else {
-        using f = await Deno.open(new URL(import.meta.url).pathname);
-        await s.sendfile(f);
-      }
+      else await s.sendfile(f);
     } catch (x) {
       e = x;
     }
@@ -298,4 +296,13 @@ Deno.test("Types: a socket of a known family returns that family's address; recv
     v.settimeout(5);
     assert.equal(td.decode((await v.recvfrom(16))[0]), "ping");
   } else console.log("  (datagram part skipped: run with --unstable-net)");
+});
+
+Deno.test("A forgotten await, then close(): the connect's own EBADF is not an uncaught rejection (the program got the clear error)", async () => {
+  using st = await stalled();
+  const s = socket();
+  s.connect(["127.0.0.1", st.port]); // no await, and it stalls
+  await assert.rejects(s.sendall(b("hi")), /did you forget `await`/);
+  s.close();
+  await sleep(50); // an unhandled rejection would fail this test
 });

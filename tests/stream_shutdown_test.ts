@@ -84,13 +84,16 @@ res = {}
 def acc():
     try: srv.accept(); res["accept"] = "ok"
     except OSError as e: res["accept"] = err(e)
-t = threading.Thread(target=acc); t.start(); time.sleep(0.2)
+t = threading.Thread(target=acc); t.start()
+t2 = threading.Thread(target=lambda: res.update(select=len(select.select([srv], [], [], 5)[0]))); t2.start()
+time.sleep(0.2)
 out = {"shut_wr": attempt(lambda: srv.shutdown(SHUT_WR))}
 time.sleep(0.1)
 out["pending_after_wr"] = "accept" not in res
 out["shut_rd"] = attempt(lambda: srv.shutdown(SHUT_RD))
-t.join(5)
+t.join(5); t2.join(5)
 out["accept"] = res.get("accept")
+out["select"] = res.get("select")
 out["same_port"] = srv.getsockname()[1] == port
 c = socket(); out["connect"] = c.connect_ex(("127.0.0.1", port)); c.close()
 out["accept_again"] = attempt(lambda: srv.accept())
@@ -113,6 +116,7 @@ print(json.dumps(out))
       r[0].close();
       accepted = "ok";
     }, (e) => accepted = err(e));
+    const sel = select([srv], [], [], 5).then((r) => r[0].length);
     await sleep(100);
     const out: Record<string, unknown> = { shut_wr: await attempt(() => srv.shutdown(SHUT_WR)) };
     await sleep(50);
@@ -120,6 +124,7 @@ print(json.dumps(out))
     out.shut_rd = await attempt(() => srv.shutdown(SHUT_RD));
     await within(acc, LIMIT, "accept woken by shutdown");
     out.accept = accepted;
+    out.select = await within(sel, LIMIT, "select woken by shutdown");
     out.same_port = srv.getsockname()[1] === port;
     {
       using c = socket();
@@ -322,6 +327,18 @@ Deno.test("await using a listener, and TCPServer.server_close(), free the port f
   srv.server_close();
   using c = socket();
   await assert.rejects(c.connect(addr), ConnectionRefusedError);
+
+  // `await using` a server that was serving: the port is free for any client after it.
+  let port2 = 0;
+  {
+    await using srv2 = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+    port2 = (srv2.server_address as [string, number])[1];
+    const serving = srv2.serve_forever(0.05);
+    await sleep(100);
+    await srv2.shutdown();
+    await within(serving, LIMIT, "serve_forever after shutdown");
+  }
+  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: port2 }), Deno.errors.ConnectionRefused);
 });
 
 /** A node:net server that resets every connection after `ms`. */
@@ -339,7 +356,7 @@ async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable
   };
 }
 
-Deno.test("Socket.shutdown() after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
+Deno.test("Socket.shutdown(SHUT_RD/SHUT_RDWR) after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 for how in (SHUT_RD, SHUT_WR, SHUT_RDWR):
@@ -368,7 +385,24 @@ print(json.dumps(out))
     await sleep(150);
     ours["recv first"] = [await attempt(() => c.recv(10)), await attempt(() => c.shutdown(SHUT_RDWR))];
   }
+  // A deliberate difference: SHUT_WR does not wait a turn for a reset nothing
+  // has seen yet (servers call it on every request), so it succeeds there.
+  const shut_wr = String(SHUT_WR);
+  assert.deepEqual((py as Record<string, unknown[]>)[shut_wr]![0], ["OSError", errno.ENOTCONN]);
+  assert.deepEqual(ours[shut_wr], [["ok", null], ["ConnectionResetError", errno.ECONNRESET]]);
+  delete ours[shut_wr];
+  delete (py as Record<string, unknown>)[shut_wr];
   assert.deepEqual(ours, py);
+  // Once a read has seen the reset, SHUT_WR raises ENOTCONN too.
+  {
+    using c = socket();
+    await c.connect(["127.0.0.1", peer.port]);
+    await assert.rejects(
+      within(c.recv(10), LIMIT, "recv"),
+      (e: unknown) => (e as Error).name === "ConnectionResetError",
+    );
+    await assert.rejects(c.shutdown(SHUT_WR), (e: unknown) => e instanceof OSError && e.errno === errno.ENOTCONN);
+  }
 });
 
 Deno.test("A peer's reset wakes a recv and a blocked sendall waiting in other tasks", async () => {
