@@ -35,12 +35,12 @@ const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")
 
 const v4 = inet_pton(AF_INET, "127.0.0.1");
 console.log(`IPv4 127.0.0.1 is ${v4.length} bytes: ${hex(v4)}`);
-const v6 = new Uint8Array(inet_pton(AF_INET6, "2001:0db8:0000:0000:0000:0000:0000:0001"));
+const v6 = inet_pton(AF_INET6, "2001:0db8:0000:0000:0000:0000:0000:0001");
 console.log(
   `IPv6 2001:0db8:0000:0000:0000:0000:0000:0001 is ${v6.length} bytes, printed as ${inet_ntop(AF_INET6, v6)}`,
 );
-console.log(`IPv4 inside IPv6: ${inet_ntop(AF_INET6, new Uint8Array(inet_pton(AF_INET6, "::ffff:127.0.0.1")))}`);
-console.log(`The classic short form 127.1 is ${inet_ntoa(new Uint8Array(inet_aton("127.1")))}`);
+console.log(`IPv4 inside IPv6: ${inet_ntop(AF_INET6, inet_pton(AF_INET6, "::ffff:127.0.0.1"))}`);
+console.log(`The classic short form 127.1 is ${inet_ntoa(inet_aton("127.1"))}`);
 
 // getaddrinfo: literals need no lookup; each result is [family, type, proto, canonname, address].
 for (const host of ["127.0.0.1", "::1"]) {

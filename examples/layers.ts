@@ -54,7 +54,7 @@ const show = (b: Uint8Array) => `b'${new TextDecoder().decode(b)}'`;
   rx.settimeout(5);
   using tx = socket(AF_INET, SOCK_DGRAM);
   tx.bind(["127.0.0.1", 0]); // an unbound sender would bind the wildcard address on its first sendto()
-  const addr = rx.getsockname() as [string, number];
+  const addr = rx.getsockname();
   await tx.sendto(enc("hello "), addr);
   await tx.sendto(enc("world"), addr);
   const first = await rx.recv(1024);

@@ -50,7 +50,7 @@ if (Deno.args.length) {
   open.listen();
   const closed = socket(AF_INET);
   closed.bind(["127.0.0.1", 0]);
-  const closed_port = (closed.getsockname() as [string, number])[1];
+  const closed_port = closed.getsockname()[1];
   closed.close();
-  await scan("127.0.0.1", [(open.getsockname() as [string, number])[1], closed_port]);
+  await scan("127.0.0.1", [open.getsockname()[1], closed_port]);
 }
