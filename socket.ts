@@ -771,10 +771,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         ? from.settled.then(() => connect_from(from.addr, to as Deno.NetAddr, conn.stop.signal))
         : Deno.connect({ ...to, signal: conn.stop.signal } as Deno.ConnectOptions);
       conn.promise = opened.then((t) => {
-        if (this.#closed) t.close();
+        if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
         else this[kState](t);
       }, (e) => {
-        conn.error = e;
+        conn.error ??= e; // a shutdown() meanwhile has set its own
+
         if (from) this.#rebind(from.addr);
       });
       this.#connecting = c = conn;
@@ -1343,7 +1344,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * 30 s gets the connection closed). On a listening socket SHUT_WR does
    * nothing and SHUT_RD/SHUT_RDWR stop listening (a waiting `accept` raises
    * `EINVAL`; `listen()` again binds a new port), as on Linux. On a socket
-   * whose connect is in flight, it aborts the connect.
+   * whose connect is in flight, it aborts the connect (a `connect()` waiting
+   * for it in another task raises `ConnectionResetError`, as in CPython).
    *
    * @param how SHUT_RD, SHUT_WR or SHUT_RDWR.
    * @throws {OSError} ENOTCONN when not connected, or once the peer reset
@@ -1378,13 +1380,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (h !== SHUT_WR && this.#listening) this.#stop_listening();
       return;
     }
-    if (this.#stream === null && this.#connecting !== null) {
-      if (this.#calls > 0) throw forgotten_await(this);
-      // Linux: shutdown() of a connect in flight aborts it (as close() does).
+    if (this.#stream === null && this.#connecting !== null && this.#connecting.error === null) {
+      // Linux: shutdown() of a connect in flight aborts it; a connect() waiting
+      // for it (in another task) raises ConnectionResetError, as in CPython.
       const c = this.#connecting;
       this.#connecting = null;
+      c.error = from_errno(E.ECONNRESET);
       c.stop.abort();
-      if (c.error === null) return;
+      return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
     const st = this.#stream_or_throw();

@@ -472,3 +472,27 @@ print(json.dumps(out))
   ];
   assert.deepEqual(out, py);
 });
+
+Deno.test("Socket.shutdown() from another task wakes a connect() waiting on a stalled peer: ConnectionResetError (CPython twin)", async () => {
+  const py = await cpython(`
+sl, fill = stalled()
+s = socket()
+res = {}
+def c():
+    res["connect"] = attempt(lambda: s.connect(sl.getsockname()))
+t = threading.Thread(target=c); t.start(); time.sleep(0.2)
+out = {"shutdown": attempt(lambda: s.shutdown(SHUT_RDWR))}
+t.join(5)
+out["connect"] = res.get("connect")
+out["getpeername"] = attempt(lambda: s.getpeername())
+print(json.dumps(out))
+`);
+  using st = await stalled();
+  using s = socket();
+  const conn = attempt(() => s.connect(["127.0.0.1", st.port]));
+  await sleep(100);
+  const out: Record<string, unknown> = { shutdown: await attempt(() => s.shutdown(SHUT_RDWR)) };
+  out.connect = await within(conn, LIMIT, "connect woken by shutdown");
+  out.getpeername = await attempt(() => s.getpeername());
+  assert.deepEqual(out, py);
+});
