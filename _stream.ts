@@ -22,35 +22,32 @@ export interface Transport {
   setKeepAlive?(keepAlive?: boolean): void;
 }
 
-// Small results (a line, a short message) are carved out of a shared slab,
-// as Node's Buffer pool does: a view on an existing ArrayBuffer costs a
-// fraction of a new ArrayBuffer. Each result's bytes are its own and never
-// rewritten; only its `.buffer` is shared (and larger than the result).
+// Small results (a line, a short message) are carved out of a slab, as
+// Node's Buffer pool does: a view on an existing ArrayBuffer costs a fraction
+// of a new ArrayBuffer. The slab belongs to one reader (one connection), so a
+// result's `.buffer` never shows another connection's bytes; each result's
+// bytes are its own and never rewritten.
 const POOL_MAX = 2048;
-const SLAB = 64 * 1024;
-let slab = new ArrayBuffer(SLAB);
-let slab_off = 0;
+const SLAB = 16 * 1024;
 
-function pooled(k: number): Uint8Array {
-  // byteLength is 0 once a user transferred the slab away: start a new one.
-  if (slab_off + k > SLAB || slab.byteLength !== SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    slab_off = 0;
-  }
-  const out = new Uint8Array(slab, slab_off, k);
-  slab_off = (slab_off + k + 7) & ~7;
-  return out;
-}
-
-const MIN_READ = 64 * 1024;
+// Reads start small and double on every read that fills its target (bulk
+// transfers then pay Deno's per-read cost far less often). A pending Deno
+// read pins its whole ArrayBuffer, so a drained reader whose last read came
+// back short (the peer paused) waits in a small buffer of its own; the big
+// one is kept aside for a moment (a burst that goes on reuses it) and let go
+// once the connection has stayed idle for a sweep (IDLE_MS to 2 * IDLE_MS).
+const MIN_READ = 4 * 1024;
 const MAX_READ = 1024 * 1024;
+/** A drained buffer larger than this (after a long line) is dropped, never kept aside. */
+const KEEP_MAX = 2 * MAX_READ;
+const IDLE_MS = 250;
 const EMPTY = new Uint8Array(0);
 
 /**
  * A read-ahead buffer over a Transport. Reads are issued only when a caller
  * needs bytes that are not buffered, so no byte is ever delayed; a read that
- * fills its whole target doubles the next read's size (up to 1 MiB), so bulk
- * transfers pay Deno's per-read cost far less often.
+ * fills its whole target doubles the next read's size (4 KiB up to 1 MiB),
+ * and a long unbuffered read grows the buffer geometrically.
  */
 export class StreamReader {
   #t: Transport;
@@ -63,6 +60,46 @@ export class StreamReader {
   #size = MIN_READ;
   #closed = false;
   #taken = 0;
+  /** The last read returned less than its target: the peer had paused. */
+  #short = false;
+  /** The small buffer an idle wait reads into (allocated once, reused). */
+  #small: Uint8Array | null = null;
+  /** The big buffer, kept aside while a wait in #small is young. */
+  #spare: Uint8Array | null = null;
+  /** The sweep count when #spare was set aside. */
+  #spare_tick = 0;
+  #slab: ArrayBuffer | null = null;
+  #slab_off = 0;
+
+  // Readers holding a spare buffer, swept every IDLE_MS while any does.
+  static #sweeping = new Set<StreamReader>();
+  static #tick = 0;
+  static #timer: ReturnType<typeof setInterval> | null = null;
+
+  static #sweep(): void {
+    const tick = ++StreamReader.#tick;
+    for (const r of StreamReader.#sweeping) {
+      if (r.#spare === null) StreamReader.#sweeping.delete(r);
+      else if (r.#pending !== null && r.#buf === r.#small && tick - r.#spare_tick >= 2) {
+        r.#spare = null; // idle through a whole sweep: let the big buffer go
+        StreamReader.#sweeping.delete(r);
+      }
+    }
+    if (StreamReader.#sweeping.size === 0 && StreamReader.#timer !== null) {
+      clearInterval(StreamReader.#timer);
+      StreamReader.#timer = null;
+    }
+  }
+
+  #set_aside(big: Uint8Array): void {
+    this.#spare = big;
+    this.#spare_tick = StreamReader.#tick;
+    StreamReader.#sweeping.add(this);
+    if (StreamReader.#timer === null) {
+      const timer = StreamReader.#timer = setInterval(StreamReader.#sweep, IDLE_MS);
+      Deno.unrefTimer(timer as unknown as number);
+    }
+  }
 
   constructor(t: Transport) {
     this.#t = t;
@@ -71,6 +108,13 @@ export class StreamReader {
   /** Bytes that recv() could return now. */
   get buffered(): number {
     return this.#end - this.#start;
+  }
+
+  /** Bytes of buffer this reader holds (for tests and the bench). */
+  get capacity(): number {
+    return this.#buf.length + (this.#spare?.length ?? 0) +
+      (this.#small && this.#small !== this.#buf ? this.#small.length : 0) +
+      (this.#slab?.byteLength ?? 0);
   }
 
   /** True when recv() would return at once: data, EOF, or an error to report. */
@@ -90,19 +134,45 @@ export class StreamReader {
 
   #read(): Promise<void> {
     const used = this.#end - this.#start;
-    if (this.#buf.length - this.#end < this.#size) {
-      if (used + this.#size <= this.#buf.length && this.#start > 0) {
+    let size = this.#size;
+    if (used === 0) {
+      this.#start = this.#end = 0;
+      if (this.#short) {
+        // Drained, and the last read found no more: this read may wait long.
+        // Wait in the small buffer; keep the big one aside for a moment.
+        const big = this.#buf;
+        if (big.length > MIN_READ) {
+          this.#buf = this.#small ??= new Uint8Array(MIN_READ);
+          if (big.length <= KEEP_MAX && big !== this.#spare) this.#set_aside(big);
+        }
+        size = this.#buf.length;
+        this.#slab = null; // an idle connection keeps no slab (its results keep theirs)
+      } else if (this.#buf.length > KEEP_MAX) {
+        this.#buf = EMPTY; // a long line's buffer: drop it, read at the usual size
+      }
+    }
+    if (this.#buf.length - this.#end < size) {
+      if (used + size <= this.#buf.length && this.#start > 0) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        const nb = new Uint8Array(used + this.#size);
+        // Grow geometrically: a long unbroken read copies each byte O(1) times.
+        const want = Math.max(used + size, used * 2);
+        let nb: Uint8Array;
+        const spare = this.#spare;
+        if (spare !== null && spare.length >= want) {
+          nb = spare;
+          this.#spare = null;
+        } else {
+          nb = new Uint8Array(want);
+        }
         nb.set(this.#buf.subarray(this.#start, this.#end));
         this.#buf = nb;
       }
       this.#start = 0;
       this.#end = used;
     }
-    const target = this.#buf.subarray(this.#end);
     const buf = this.#buf;
+    const target = buf.subarray(this.#end);
     this.#pending = this.#t.read(target).then((n) => {
       this.#pending = null;
       if (this.#closed || buf !== this.#buf) return;
@@ -111,7 +181,8 @@ export class StreamReader {
         return;
       }
       this.#end += n;
-      if (n === target.length && this.#size < MAX_READ) this.#size *= 2;
+      this.#short = n < target.length;
+      if (!this.#short && this.#size < MAX_READ && target.length >= this.#size) this.#size *= 2;
     }, (e) => {
       this.#pending = null;
       if (!this.#closed) this.#err = e;
@@ -119,6 +190,26 @@ export class StreamReader {
     return this.#pending;
   }
 
+  /** A new array of the k bytes at `from` in the buffer: a view on this reader's slab when small. */
+  #copy_out(from: number, k: number): Uint8Array {
+    let out: Uint8Array;
+    // A slab only pays when one read yields several results (lines): a lone
+    // result (a message that empties the buffer) gets its own ArrayBuffer.
+    if (k <= POOL_MAX && (this.#slab !== null || from + k < this.#end)) {
+      let slab = this.#slab;
+      // byteLength is 0 once a user transferred the slab away: start a new one.
+      if (slab === null || this.#slab_off + k > SLAB || slab.byteLength !== SLAB) {
+        slab = this.#slab = new ArrayBuffer(SLAB);
+        this.#slab_off = 0;
+      }
+      out = new Uint8Array(slab, this.#slab_off, k);
+      this.#slab_off = (this.#slab_off + k + 7) & ~7;
+    } else {
+      out = new Uint8Array(k);
+    }
+    out.set(this.#buf.subarray(from, from + k));
+    return out;
+  }
   /**
    * Wait until at least `want` bytes are buffered, or EOF or an error.
    * Throws BlockingIOError when non-blocking, TimeoutError or the signal's
@@ -181,8 +272,7 @@ export class StreamReader {
     this.#raise_if_error();
     const k = Math.min(n, this.#end - this.#start);
     if (k === 0) return new Uint8Array(0);
-    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
-    out.set(this.#buf.subarray(this.#start, this.#start + k));
+    const out = this.#copy_out(this.#start, k);
     this.#consume(k);
     return out;
   }
@@ -209,9 +299,13 @@ export class StreamReader {
 
   /** Index (relative to the buffered bytes) of `byte` at or after `from`, or -1. */
   index_of(byte: number, from = 0): number {
-    // No subarray view per call: search the whole buffer, ignore hits past the end.
-    const i = this.#buf.indexOf(byte, this.#start + from);
-    return i < 0 || i >= this.#end ? -1 : i - this.#start;
+    const s = this.#start + from;
+    if (s >= this.#end) return -1;
+    // Only the filled part: the rest of a big buffer is stale or empty.
+    const i = this.#end === this.#buf.length
+      ? this.#buf.indexOf(byte, s)
+      : this.#buf.subarray(s, this.#end).indexOf(byte);
+    return i < 0 ? -1 : (this.#end === this.#buf.length ? i : i + s) - this.#start;
   }
 
   /** The next whole buffered line (through `byte`) as a new array, or null when none is buffered. */
@@ -223,12 +317,13 @@ export class StreamReader {
     while (i < stop && buf[i] !== byte) i++;
     if (i === stop) {
       if (stop === e) return null;
-      i = buf.indexOf(byte, stop);
-      if (i < 0 || i >= e) return null;
+      // Only the filled part: the rest of a big buffer is stale or empty.
+      i = buf.subarray(stop, e).indexOf(byte);
+      if (i < 0) return null;
+      i += stop;
     }
     const k = i + 1 - s;
-    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
-    out.set(buf.subarray(s, i + 1));
+    const out = this.#copy_out(s, k);
     this.#consume(k);
     return out;
   }
@@ -265,7 +360,14 @@ export class StreamReader {
   close(): void {
     this.#closed = true;
     this.#buf = EMPTY;
+    this.#spare = this.#small = null;
+    this.#slab = null;
     this.#start = this.#end = 0;
+    StreamReader.#sweeping.delete(this);
+    if (StreamReader.#sweeping.size === 0 && StreamReader.#timer !== null) {
+      clearInterval(StreamReader.#timer);
+      StreamReader.#timer = null;
+    }
   }
 }
 
