@@ -33,15 +33,69 @@ const SLAB = 16 * 1024;
 // Reads start small and double on every read that fills its target (bulk
 // transfers then pay Deno's per-read cost far less often). A pending Deno
 // read pins its whole ArrayBuffer, so a drained reader whose last read came
-// back short (the peer paused) waits in a small buffer of its own; the big
-// one is kept aside for a moment (a burst that goes on reuses it) and let go
-// once the connection has stayed idle for a sweep (IDLE_MS to 2 * IDLE_MS).
+// back short (the peer paused) waits in a small buffer of its own and gives
+// its big one to a process-wide pool of spare read buffers, where the next
+// burst (its own or another connection's) finds it. Read buffers are never
+// shown to users (every result is copied out), so sharing them exposes
+// nothing. The pool is let go once no reader has taken from it for a sweep
+// (IDLE_MS to 2 * IDLE_MS), and when the last reader closes.
 const MIN_READ = 4 * 1024;
 const MAX_READ = 1024 * 1024;
-/** A drained buffer larger than this (after a long line) is dropped, never kept aside. */
+/** A buffer larger than this (after a long line) is dropped when drained, never pooled. */
 const KEEP_MAX = 2 * MAX_READ;
+const POOL_COUNT = 8;
 const IDLE_MS = 250;
 const EMPTY = new Uint8Array(0);
+
+let pool: Uint8Array[] = [];
+let pool_taken = false;
+let sweeper: ReturnType<typeof setInterval> | null = null;
+let live_readers = 0;
+
+function pool_stop(): void {
+  if (sweeper !== null) {
+    clearInterval(sweeper);
+    sweeper = null;
+  }
+}
+
+function pool_sweep(): void {
+  if (!pool_taken) pool = [];
+  pool_taken = false;
+  if (pool.length === 0) pool_stop();
+}
+
+/** Give a drained, unpinned read buffer back. */
+function pool_put(b: Uint8Array): void {
+  if (b.length <= MIN_READ || b.length > KEEP_MAX || pool.length >= POOL_COUNT) return;
+  pool.push(b);
+  if (sweeper === null) {
+    sweeper = setInterval(pool_sweep, IDLE_MS);
+    Deno.unrefTimer(sweeper as unknown as number);
+  }
+}
+
+/** The smallest pooled buffer of at least `want` bytes, or null. */
+function pool_take(want: number): Uint8Array | null {
+  let best = -1;
+  for (let i = 0; i < pool.length; i++) {
+    const n = pool[i]!.length;
+    if (n >= want && (best < 0 || n < pool[best]!.length)) best = i;
+  }
+  if (best < 0) return null;
+  const b = pool[best]!;
+  pool[best] = pool[pool.length - 1]!;
+  pool.pop();
+  pool_taken = true;
+  return b;
+}
+
+/** Bytes held by the pool of spare read buffers (for tests and the bench). */
+export function read_pool_bytes(): number {
+  let n = 0;
+  for (const b of pool) n += b.length;
+  return n;
+}
 
 /**
  * A read-ahead buffer over a Transport. Reads are issued only when a caller
@@ -64,45 +118,12 @@ export class StreamReader {
   #short = false;
   /** The small buffer an idle wait reads into (allocated once, reused). */
   #small: Uint8Array | null = null;
-  /** The big buffer, kept aside while a wait in #small is young. */
-  #spare: Uint8Array | null = null;
-  /** The sweep count when #spare was set aside. */
-  #spare_tick = 0;
   #slab: ArrayBuffer | null = null;
   #slab_off = 0;
 
-  // Readers holding a spare buffer, swept every IDLE_MS while any does.
-  static #sweeping = new Set<StreamReader>();
-  static #tick = 0;
-  static #timer: ReturnType<typeof setInterval> | null = null;
-
-  static #sweep(): void {
-    const tick = ++StreamReader.#tick;
-    for (const r of StreamReader.#sweeping) {
-      if (r.#spare === null) StreamReader.#sweeping.delete(r);
-      else if (r.#pending !== null && r.#buf === r.#small && tick - r.#spare_tick >= 2) {
-        r.#spare = null; // idle through a whole sweep: let the big buffer go
-        StreamReader.#sweeping.delete(r);
-      }
-    }
-    if (StreamReader.#sweeping.size === 0 && StreamReader.#timer !== null) {
-      clearInterval(StreamReader.#timer);
-      StreamReader.#timer = null;
-    }
-  }
-
-  #set_aside(big: Uint8Array): void {
-    this.#spare = big;
-    this.#spare_tick = StreamReader.#tick;
-    StreamReader.#sweeping.add(this);
-    if (StreamReader.#timer === null) {
-      const timer = StreamReader.#timer = setInterval(StreamReader.#sweep, IDLE_MS);
-      Deno.unrefTimer(timer as unknown as number);
-    }
-  }
-
   constructor(t: Transport) {
     this.#t = t;
+    live_readers++;
   }
 
   /** Bytes that recv() could return now. */
@@ -112,8 +133,7 @@ export class StreamReader {
 
   /** Bytes of buffer this reader holds (for tests and the bench). */
   get capacity(): number {
-    return this.#buf.length + (this.#spare?.length ?? 0) +
-      (this.#small && this.#small !== this.#buf ? this.#small.length : 0) +
+    return this.#buf.length + (this.#small && this.#small !== this.#buf ? this.#small.length : 0) +
       (this.#slab?.byteLength ?? 0);
   }
 
@@ -132,18 +152,17 @@ export class StreamReader {
     return this.#pending ?? this.#read();
   }
 
-  #read(): Promise<void> {
+  #read(need = 0): Promise<void> {
     const used = this.#end - this.#start;
     let size = this.#size;
     if (used === 0) {
       this.#start = this.#end = 0;
       if (this.#short) {
         // Drained, and the last read found no more: this read may wait long.
-        // Wait in the small buffer; keep the big one aside for a moment.
-        const big = this.#buf;
-        if (big.length > MIN_READ) {
+        // Wait in the small buffer; the big one goes to the pool.
+        if (this.#buf !== this.#small && this.#buf.length !== MIN_READ) {
+          pool_put(this.#buf);
           this.#buf = this.#small ??= new Uint8Array(MIN_READ);
-          if (big.length <= KEEP_MAX && big !== this.#spare) this.#set_aside(big);
         }
         size = this.#buf.length;
         this.#slab = null; // an idle connection keeps no slab (its results keep theirs)
@@ -151,21 +170,18 @@ export class StreamReader {
         this.#buf = EMPTY; // a long line's buffer: drop it, read at the usual size
       }
     }
+    // A caller that needs more (recv(n, MSG_WAITALL)) gets room for exactly that, at once.
+    const exact = need > size && !(used === 0 && this.#short);
+    if (exact) size = need;
     if (this.#buf.length - this.#end < size) {
       if (used + size <= this.#buf.length && this.#start > 0) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
         // Grow geometrically: a long unbroken read copies each byte O(1) times.
-        const want = Math.max(used + size, used * 2);
-        let nb: Uint8Array;
-        const spare = this.#spare;
-        if (spare !== null && spare.length >= want) {
-          nb = spare;
-          this.#spare = null;
-        } else {
-          nb = new Uint8Array(want);
-        }
+        const want = exact ? used + size : Math.max(used + size, used * 2);
+        const nb = pool_take(want) ?? new Uint8Array(want);
         nb.set(this.#buf.subarray(this.#start, this.#end));
+        if (this.#buf !== this.#small) pool_put(this.#buf);
         this.#buf = nb;
       }
       this.#start = 0;
@@ -219,7 +235,7 @@ export class StreamReader {
     while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
-      const p = this.#pending ?? this.#read();
+      const p = this.#pending ?? this.#read(want - (this.#end - this.#start));
       await dl.wait(p); // non-blocking: EAGAIN unless the read completes at once
     }
   }
@@ -272,6 +288,14 @@ export class StreamReader {
     this.#raise_if_error();
     const k = Math.min(n, this.#end - this.#start);
     if (k === 0) return new Uint8Array(0);
+    if (k === this.#buf.length && this.#pending === null && this.#buf !== this.#small) {
+      // The whole buffer is this one result (recv(n, MSG_WAITALL) sized it): hand it over, no copy.
+      const out = this.#buf;
+      this.#buf = EMPTY;
+      this.#start = this.#end = 0;
+      this.#taken += k;
+      return out;
+    }
     const out = this.#copy_out(this.#start, k);
     this.#consume(k);
     return out;
@@ -358,16 +382,18 @@ export class StreamReader {
 
   /** Forget everything; a pending read's outcome is discarded. */
   close(): void {
+    if (!this.#closed) {
+      // The last reader gone: let the pool go (and its sweeper, which tests would see as a leak).
+      if (--live_readers === 0) {
+        pool = [];
+        pool_stop();
+      }
+    }
     this.#closed = true;
     this.#buf = EMPTY;
-    this.#spare = this.#small = null;
+    this.#small = null;
     this.#slab = null;
     this.#start = this.#end = 0;
-    StreamReader.#sweeping.delete(this);
-    if (StreamReader.#sweeping.size === 0 && StreamReader.#timer !== null) {
-      clearInterval(StreamReader.#timer);
-      StreamReader.#timer = null;
-    }
   }
 }
 

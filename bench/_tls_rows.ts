@@ -317,7 +317,8 @@ export async function py_select_echo(peer: Peer, conns: number, active: number, 
 
 /** What memory.ts measures. */
 export interface IdleSpec {
-  variant: "pysocket" | "raw";
+  /** raw4k: raw Deno reading into a 4 KiB buffer (pysocket's idle read size). */
+  variant: "pysocket" | "raw" | "raw4k";
   tls: boolean;
   pairs: number;
   /** Bytes each connection receives (and reads) before it goes idle; 0 = fresh. */
@@ -382,7 +383,7 @@ export async function open_idle(spec: IdleSpec, certs: Certs | null): Promise<()
       ]);
       clients.push(c);
       servers.push(a);
-      const buf = new Uint8Array(CHUNK);
+      const buf = new Uint8Array(spec.variant === "raw4k" ? 4096 : CHUNK);
       if (spec.burst > 0) {
         const w = write_all(c, burst);
         let got = 0;

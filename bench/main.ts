@@ -458,10 +458,12 @@ for (const tls of [false, true]) {
       variants: [
         { name: "pysocket", run: () => idle_sample({ variant: "pysocket", tls, pairs: n, burst }, certs.dir) },
         { name: "raw Deno", run: () => idle_sample({ variant: "raw", tls, pairs: n, burst }, certs.dir) },
+        { name: "raw 4K", run: () => idle_sample({ variant: "raw4k", tls, pairs: n, burst }, certs.dir) },
       ],
-      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }],
-      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB buffer of its own; client ends: raw " +
-        "Deno for both; one subprocess per variant and round",
+      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }, { num: "pysocket", den: "raw 4K" }],
+      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB (raw 4K: 4 KiB) buffer of its own; " +
+        "client ends: raw Deno for all; RSS after malloc_trim (live memory); heap, ext(ernal ArrayBuffer) per " +
+        "connection in the extras; one subprocess per variant and round",
     });
   }
 }

@@ -9,6 +9,7 @@ import { create_connection, create_server, MSG_WAITALL, type Socket, TimeoutErro
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts";
 import { type Certs, make_certs } from "../bench/_certs.ts";
 import { sleep, within } from "./_socket_fixtures.ts";
+import { read_pool_bytes } from "../_stream.ts";
 
 const enc = new TextEncoder();
 const MiB = 1024 * 1024;
@@ -110,14 +111,18 @@ for (const tls of [false, true]) {
       assert.equal(got, BURST);
       assert.ok(peak >= 128 * 1024, `the buffer never grew during the burst (peak ${peak})`);
 
-      // Idle again, waiting in recv: the big buffer goes within a few sweeps.
+      // Idle again, waiting in recv: the reader waits in 4 KiB at once, and the
+      // pool of spare read buffers it gave its big one to empties within a few sweeps.
       const waiting = a.recv(100);
-      let cap = reader_capacity(a);
-      for (let i = 0; i < 100 && cap > 4096; i++) {
-        await sleep(50);
-        cap = reader_capacity(a);
-      }
+      await sleep(20);
+      const cap = reader_capacity(a);
       assert.ok(cap <= 4096, `after the burst an idle reader holds ${cap} bytes`);
+      let pooled = read_pool_bytes();
+      for (let i = 0; i < 100 && pooled > 0; i++) {
+        await sleep(50);
+        pooled = read_pool_bytes();
+      }
+      assert.equal(pooled, 0, "the spare read buffers are still held after idling");
 
       // And it still reads: nothing lost across the shrink.
       await c.sendall(enc.encode("after"));
