@@ -44,6 +44,8 @@ const MAX_READ = 1024 * 1024;
 /** A buffer larger than this (after a long line) is dropped when drained, never pooled. */
 const KEEP_MAX = 2 * MAX_READ;
 const POOL_COUNT = 8;
+/** The most a reader allocates at once for a caller that needs a known count (MSG_WAITALL). */
+const EXACT_MAX = 256 * 1024 * 1024;
 const IDLE_MS = 250;
 const EMPTY = new Uint8Array(0);
 
@@ -171,7 +173,8 @@ export class StreamReader {
       }
     }
     // A caller that needs more (recv(n, MSG_WAITALL)) gets room for exactly that, at once.
-    const exact = need > size && !(used === 0 && this.#short);
+    // (Up to EXACT_MAX at once; a larger want grows geometrically as it arrives.)
+    const exact = need > size && need <= EXACT_MAX && !(used === 0 && this.#short);
     if (exact) size = need;
     if (this.#buf.length - this.#end < size) {
       if (used + size <= this.#buf.length && this.#start > 0) {
