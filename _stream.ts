@@ -24,35 +24,88 @@ export interface Transport {
   setKeepAlive?(keepAlive?: boolean): void;
 }
 
-// Small results (a line, a short message) are carved out of a shared slab,
-// as Node's Buffer pool does: a view on an existing ArrayBuffer costs a
-// fraction of a new ArrayBuffer. Each result's bytes are its own and never
-// rewritten; only its `.buffer` is shared (and larger than the result).
+// Small results (a line, a short message) are carved out of a slab, as
+// Node's Buffer pool does: a view on an existing ArrayBuffer costs a fraction
+// of a new ArrayBuffer. The slab belongs to one reader (one connection), so a
+// result's `.buffer` never shows another connection's bytes; each result's
+// bytes are its own and never rewritten.
 const POOL_MAX = 2048;
-const SLAB = 64 * 1024;
-let slab = new ArrayBuffer(SLAB);
-let slab_off = 0;
+const SLAB = 16 * 1024;
 
-function pooled(k: number): Uint8Array {
-  // byteLength is 0 once a user transferred the slab away: start a new one.
-  if (slab_off + k > SLAB || slab.byteLength !== SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    slab_off = 0;
+// Reads start small and double on every read that fills its target (bulk
+// transfers then pay Deno's per-read cost far less often). A pending Deno
+// read pins its whole ArrayBuffer, so a drained reader whose last read came
+// back short (the peer paused) waits in a small buffer of its own and gives
+// its big one to a process-wide pool of spare read buffers, where the next
+// burst (its own or another connection's) finds it. Read buffers are never
+// shown to users (every result is copied out), so sharing them exposes
+// nothing. The pool is let go once no reader has taken from it for a sweep
+// (IDLE_MS to 2 * IDLE_MS), and when the last reader closes.
+const MIN_READ = 4 * 1024;
+const MAX_READ = 1024 * 1024;
+/** A buffer larger than this (after a long line) is dropped when drained, never pooled. */
+const KEEP_MAX = 2 * MAX_READ;
+const POOL_COUNT = 8;
+/** The most a reader allocates at once for a caller that needs a known count (MSG_WAITALL). */
+const EXACT_MAX = 256 * 1024 * 1024;
+const IDLE_MS = 250;
+const EMPTY = new Uint8Array(0);
+
+let pool: Uint8Array[] = [];
+let pool_taken = false;
+let sweeper: ReturnType<typeof setInterval> | null = null;
+let live_readers = 0;
+
+function pool_stop(): void {
+  if (sweeper !== null) {
+    clearInterval(sweeper);
+    sweeper = null;
   }
-  const out = new Uint8Array(slab, slab_off, k);
-  slab_off = (slab_off + k + 7) & ~7;
-  return out;
 }
 
-const MIN_READ = 64 * 1024;
-const MAX_READ = 1024 * 1024;
-const EMPTY = new Uint8Array(0);
+function pool_sweep(): void {
+  if (!pool_taken) pool = [];
+  pool_taken = false;
+  if (pool.length === 0) pool_stop();
+}
+
+/** Give a drained, unpinned read buffer back. */
+function pool_put(b: Uint8Array): void {
+  if (b.length <= MIN_READ || b.length > KEEP_MAX || pool.length >= POOL_COUNT) return;
+  pool.push(b);
+  if (sweeper === null) {
+    sweeper = setInterval(pool_sweep, IDLE_MS);
+    Deno.unrefTimer(sweeper as unknown as number);
+  }
+}
+
+/** The smallest pooled buffer of at least `want` bytes, or null. */
+function pool_take(want: number): Uint8Array | null {
+  let best = -1;
+  for (let i = 0; i < pool.length; i++) {
+    const n = pool[i]!.length;
+    if (n >= want && (best < 0 || n < pool[best]!.length)) best = i;
+  }
+  if (best < 0) return null;
+  const b = pool[best]!;
+  pool[best] = pool[pool.length - 1]!;
+  pool.pop();
+  pool_taken = true;
+  return b;
+}
+
+/** Bytes held by the pool of spare read buffers (for tests and the bench). */
+export function read_pool_bytes(): number {
+  let n = 0;
+  for (const b of pool) n += b.length;
+  return n;
+}
 
 /**
  * A read-ahead buffer over a Transport. Reads are issued only when a caller
  * needs bytes that are not buffered, so no byte is ever delayed; a read that
- * fills its whole target doubles the next read's size (up to 1 MiB), so bulk
- * transfers pay Deno's per-read cost far less often.
+ * fills its whole target doubles the next read's size (4 KiB up to 1 MiB),
+ * and a long unbuffered read grows the buffer geometrically.
  */
 export class StreamReader {
   #t: Transport;
@@ -73,9 +126,16 @@ export class StreamReader {
   #raised = false;
   /** A direct read_into() in flight: wake() ends its caller's wait. */
   #cut: (() => void) | null = null;
+  /** The last read returned less than its target: the peer had paused. */
+  #short = false;
+  /** The small buffer an idle wait reads into (allocated once, reused). */
+  #small: Uint8Array | null = null;
+  #slab: ArrayBuffer | null = null;
+  #slab_off = 0;
 
   constructor(t: Transport) {
     this.#t = t;
+    live_readers++;
   }
 
   /** A promise that resolves when `p` (the pending read) does, or at the next wake(). */
@@ -112,6 +172,12 @@ export class StreamReader {
     return this.#end - this.#start;
   }
 
+  /** Bytes of buffer this reader holds (for tests and the bench). */
+  get capacity(): number {
+    return this.#buf.length + (this.#small && this.#small !== this.#buf ? this.#small.length : 0) +
+      (this.#slab?.byteLength ?? 0);
+  }
+
   /** True when recv() would return at once: data, EOF, or an error to report. */
   get ready(): boolean {
     return this.#end > this.#start || this.#eof || this.#err !== null;
@@ -131,21 +197,44 @@ export class StreamReader {
     return this.#gated(this.#pending ?? this.#read());
   }
 
-  #read(): Promise<void> {
+  #read(need = 0): Promise<void> {
     const used = this.#end - this.#start;
-    if (this.#buf.length - this.#end < this.#size) {
-      if (used + this.#size <= this.#buf.length && this.#start > 0) {
+    let size = this.#size;
+    if (used === 0) {
+      this.#start = this.#end = 0;
+      if (this.#short) {
+        // Drained, and the last read found no more: this read may wait long.
+        // Wait in the small buffer; the big one goes to the pool.
+        if (this.#buf !== this.#small && this.#buf.length !== MIN_READ) {
+          pool_put(this.#buf);
+          this.#buf = this.#small ??= new Uint8Array(MIN_READ);
+        }
+        size = this.#buf.length;
+        this.#slab = null; // an idle connection keeps no slab (its results keep theirs)
+      } else if (this.#buf.length > KEEP_MAX) {
+        this.#buf = EMPTY; // a long line's buffer: drop it, read at the usual size
+      }
+    }
+    // A caller that needs more (recv(n, MSG_WAITALL)) gets room for exactly that, at once.
+    // (Up to EXACT_MAX at once; a larger want grows geometrically as it arrives.)
+    const exact = need > size && need <= EXACT_MAX && !(used === 0 && this.#short);
+    if (exact) size = need;
+    if (this.#buf.length - this.#end < size) {
+      if (used + size <= this.#buf.length && this.#start > 0) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        const nb = new Uint8Array(used + this.#size);
+        // Grow geometrically: a long unbroken read copies each byte O(1) times.
+        const want = exact ? used + size : Math.max(used + size, used * 2);
+        const nb = pool_take(want) ?? new Uint8Array(want);
         nb.set(this.#buf.subarray(this.#start, this.#end));
+        if (this.#buf !== this.#small) pool_put(this.#buf);
         this.#buf = nb;
       }
       this.#start = 0;
       this.#end = used;
     }
-    const target = this.#buf.subarray(this.#end);
     const buf = this.#buf;
+    const target = buf.subarray(this.#end);
     this.#pending = this.#t.read(target).then((n) => {
       this.#pending = null;
       if (this.#closed || buf !== this.#buf) return;
@@ -154,7 +243,8 @@ export class StreamReader {
         return;
       }
       this.#end += n;
-      if (n === target.length && this.#size < MAX_READ) this.#size *= 2;
+      this.#short = n < target.length;
+      if (!this.#short && this.#size < MAX_READ && target.length >= this.#size) this.#size *= 2;
     }, (e) => {
       this.#pending = null;
       if (!this.#closed) this.#err = e;
@@ -162,6 +252,26 @@ export class StreamReader {
     return this.#pending;
   }
 
+  /** A new array of the k bytes at `from` in the buffer: a view on this reader's slab when small. */
+  #copy_out(from: number, k: number): Uint8Array {
+    let out: Uint8Array;
+    // A slab only pays when one read yields several results (lines): a lone
+    // result (a message that empties the buffer) gets its own ArrayBuffer.
+    if (k <= POOL_MAX && (this.#slab !== null || from + k < this.#end)) {
+      let slab = this.#slab;
+      // byteLength is 0 once a user transferred the slab away: start a new one.
+      if (slab === null || this.#slab_off + k > SLAB || slab.byteLength !== SLAB) {
+        slab = this.#slab = new ArrayBuffer(SLAB);
+        this.#slab_off = 0;
+      }
+      out = new Uint8Array(slab, this.#slab_off, k);
+      this.#slab_off = (this.#slab_off + k + 7) & ~7;
+    } else {
+      out = new Uint8Array(k);
+    }
+    out.set(this.#buf.subarray(from, from + k));
+    return out;
+  }
   /**
    * Wait until at least `want` bytes are buffered, or EOF or an error.
    * Throws BlockingIOError when non-blocking, TimeoutError or the signal's
@@ -171,7 +281,7 @@ export class StreamReader {
     while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
-      const p = this.#pending ?? this.#read();
+      const p = this.#pending ?? this.#read(want - (this.#end - this.#start));
       await dl.wait(this.#gated(p)); // non-blocking: EAGAIN unless the read completes at once
     }
   }
@@ -259,8 +369,15 @@ export class StreamReader {
     this.#raise_if_error();
     const k = Math.min(n, this.#end - this.#start);
     if (k === 0) return new Uint8Array(0);
-    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
-    out.set(this.#buf.subarray(this.#start, this.#start + k));
+    if (k === this.#buf.length && this.#pending === null && this.#buf !== this.#small) {
+      // The whole buffer is this one result (recv(n, MSG_WAITALL) sized it): hand it over, no copy.
+      const out = this.#buf;
+      this.#buf = EMPTY;
+      this.#start = this.#end = 0;
+      this.#taken += k;
+      return out;
+    }
+    const out = this.#copy_out(this.#start, k);
     this.#consume(k);
     return out;
   }
@@ -287,9 +404,13 @@ export class StreamReader {
 
   /** Index (relative to the buffered bytes) of `byte` at or after `from`, or -1. */
   index_of(byte: number, from = 0): number {
-    // No subarray view per call: search the whole buffer, ignore hits past the end.
-    const i = this.#buf.indexOf(byte, this.#start + from);
-    return i < 0 || i >= this.#end ? -1 : i - this.#start;
+    const s = this.#start + from;
+    if (s >= this.#end) return -1;
+    // Only the filled part: the rest of a big buffer is stale or empty.
+    const i = this.#end === this.#buf.length
+      ? this.#buf.indexOf(byte, s)
+      : this.#buf.subarray(s, this.#end).indexOf(byte);
+    return i < 0 ? -1 : (this.#end === this.#buf.length ? i : i + s) - this.#start;
   }
 
   /** The next whole buffered line (through `byte`) as a new array, or null when none is buffered. */
@@ -301,12 +422,13 @@ export class StreamReader {
     while (i < stop && buf[i] !== byte) i++;
     if (i === stop) {
       if (stop === e) return null;
-      i = buf.indexOf(byte, stop);
-      if (i < 0 || i >= e) return null;
+      // Only the filled part: the rest of a big buffer is stale or empty.
+      i = buf.subarray(stop, e).indexOf(byte);
+      if (i < 0) return null;
+      i += stop;
     }
     const k = i + 1 - s;
-    const out = k <= POOL_MAX ? pooled(k) : new Uint8Array(k);
-    out.set(buf.subarray(s, i + 1));
+    const out = this.#copy_out(s, k);
     this.#consume(k);
     return out;
   }
@@ -342,8 +464,17 @@ export class StreamReader {
 
   /** Forget everything; a pending read's outcome is discarded. */
   close(): void {
+    if (!this.#closed) {
+      // The last reader gone: let the pool go (and its sweeper, which tests would see as a leak).
+      if (--live_readers === 0) {
+        pool = [];
+        pool_stop();
+      }
+    }
     this.#closed = true;
     this.#buf = EMPTY;
+    this.#small = null;
+    this.#slab = null;
     this.#start = this.#end = 0;
     this.#wake();
   }

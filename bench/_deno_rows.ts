@@ -453,7 +453,7 @@ export async function open_pairs(variant: "pysocket" | "raw", pairs: number): Pr
 
 /** Run one idle-connections memory sample (bench/memory.ts idle ...) in a fresh process. */
 export async function idle_sample(
-  spec: { variant: "pysocket" | "raw"; tls: boolean; pairs: number; burst: number },
+  spec: { variant: "pysocket" | "raw" | "raw4k"; tls: boolean; pairs: number; burst: number },
   cert_dir: string,
 ): Promise<Sample> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -476,6 +476,10 @@ export async function idle_sample(
   if (!out.success) {
     throw new Error(`memory.ts idle ${spec.variant}: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
   }
-  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as { rss: number; heap: number };
-  return { value: r.rss, extra: { heap: r.heap } };
+  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as {
+    rss: number;
+    heap: number;
+    external: number;
+  };
+  return { value: r.rss, extra: { heap: r.heap, ext: r.external } };
 }

@@ -1,7 +1,7 @@
 // The TLS, select() and idle-memory rows (issue 17): pysocket next to raw
 // Deno, talking to the same raw-Deno peer thread.
 
-import { create_connection, create_server, IPPROTO_TCP, type Socket, TCP_NODELAY } from "../mod.ts";
+import { create_connection, create_server, IPPROTO_TCP, MSG_WAITALL, type Socket, TCP_NODELAY } from "../mod.ts";
 import { create_default_context, PROTOCOL_TLS_CLIENT, SSLContext } from "../ssl.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors.ts";
 import type { Certs } from "./_certs.ts";
@@ -234,6 +234,33 @@ export async function raw_tls_server_hs(peer: Peer, certs: Certs, count: number)
   }
 }
 
+// ---- one long line ---------------------------------------------------------------
+
+/**
+ * pysocket reads one unbroken `total`-byte line sent by the raw peer (64 KiB writes, then EOF):
+ * makefile("rb").readline(), or recv(total, MSG_WAITALL).
+ */
+export async function py_longline(peer: Peer, mode: "readline" | "waitall", total: number): Promise<Sample> {
+  using srv = create_server(["127.0.0.1", 0]);
+  const [hostname, port] = srv.getsockname() as [string, number];
+  const done = peer.run({ op: "send", addr: { transport: "tcp", hostname, port }, total, chunk: CHUNK });
+  const [conn] = await srv.accept();
+  const t0 = performance.now();
+  let got: number;
+  if (mode === "readline") {
+    const f = conn.makefile("rb");
+    got = (await f.readline()).length;
+    await f.close();
+  } else {
+    got = (await conn.recv(total, MSG_WAITALL)).length;
+  }
+  const dt = (performance.now() - t0) / 1000;
+  conn.close();
+  await done;
+  if (got !== total) throw new Error(`long line: got ${got} of ${total}`);
+  return { value: got / dt };
+}
+
 // ---- select() echo server ------------------------------------------------------
 
 /**
@@ -290,7 +317,8 @@ export async function py_select_echo(peer: Peer, conns: number, active: number, 
 
 /** What memory.ts measures. */
 export interface IdleSpec {
-  variant: "pysocket" | "raw";
+  /** raw4k: raw Deno reading into a 4 KiB buffer (pysocket's idle read size). */
+  variant: "pysocket" | "raw" | "raw4k";
   tls: boolean;
   pairs: number;
   /** Bytes each connection receives (and reads) before it goes idle; 0 = fresh. */
@@ -355,7 +383,7 @@ export async function open_idle(spec: IdleSpec, certs: Certs | null): Promise<()
       ]);
       clients.push(c);
       servers.push(a);
-      const buf = new Uint8Array(CHUNK);
+      const buf = new Uint8Array(spec.variant === "raw4k" ? 4096 : CHUNK);
       if (spec.burst > 0) {
         const w = write_all(c, burst);
         let got = 0;

@@ -8,6 +8,7 @@
 import { median, Peer, run_json, run_listening, version_of } from "./_peer.ts";
 import { make_certs } from "./_certs.ts";
 import {
+  py_longline,
   py_select_echo,
   py_tls_client_hs,
   py_tls_recv,
@@ -67,6 +68,7 @@ const ECHOES = 20_000 / SCALE;
 const IDLE_TCP = 2000 / (QUICK ? 4 : 1);
 const IDLE_TLS = 1000 / (QUICK ? 4 : 1);
 const IDLE_BURST = MiB;
+const LONG_LINE = 128 * MiB / SCALE;
 
 function log(msg: string): void {
   if (!JSON_OUT) console.error(msg);
@@ -405,6 +407,22 @@ groups.push({
   note: "+roots: create_default_context() + load_verify_locations(ca); CA only: SSLContext(PROTOCOL_TLS_CLIENT) " +
     "+ load_verify_locations(ca); target: at most 1.5x slower",
 });
+for (const mode of ["readline", "waitall"] as const) {
+  groups.push({
+    id: `longline-${mode}`,
+    title: `one ${LONG_LINE / MiB} MiB line, ${
+      mode === "readline" ? 'makefile("rb").readline()' : "recv(n, MSG_WAITALL)"
+    }`,
+    unit: "MB/s",
+    variants: [
+      { name: "pysocket", run: () => py_longline(peer, mode, LONG_LINE) },
+      ext("python3", "./peer.py", ["longline", mode, LONG_LINE], no_python),
+    ],
+    ratios: [{ num: "pysocket", den: "CPython", target: 0.5 }],
+    note: "sender: raw Deno thread (pysocket) / a Python thread (CPython), 64 KiB writes, no newline, then EOF; " +
+      "target: within 2x CPython's time",
+  });
+}
 for (const active of [10, 100]) {
   groups.push({
     id: `select-echo-${active}`,
@@ -440,10 +458,12 @@ for (const tls of [false, true]) {
       variants: [
         { name: "pysocket", run: () => idle_sample({ variant: "pysocket", tls, pairs: n, burst }, certs.dir) },
         { name: "raw Deno", run: () => idle_sample({ variant: "raw", tls, pairs: n, burst }, certs.dir) },
+        { name: "raw 4K", run: () => idle_sample({ variant: "raw4k", tls, pairs: n, burst }, certs.dir) },
       ],
-      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }],
-      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB buffer of its own; client ends: raw " +
-        "Deno for both; one subprocess per variant and round",
+      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }, { num: "pysocket", den: "raw 4K" }],
+      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB (raw 4K: 4 KiB) buffer of its own; " +
+        "client ends: raw Deno for all; RSS after malloc_trim (live memory); heap, ext(ernal ArrayBuffer) per " +
+        "connection in the extras; one subprocess per variant and round",
     });
   }
 }
@@ -583,6 +603,7 @@ const config = {
   idle_tcp: IDLE_TCP,
   idle_tls: IDLE_TLS,
   idle_burst: IDLE_BURST,
+  long_line: LONG_LINE,
   seconds: (performance.now() - t_start) / 1000,
 };
 

@@ -2,7 +2,7 @@
 // other: open N connections, report RSS and heap growth per connection (pair).
 //
 // usage: deno run -A --unstable-net --v8-flags=--expose-gc bench/memory.ts pysocket|raw N
-//        ... bench/memory.ts idle pysocket|raw tcp|tls N BURST CERT_DIR
+//        ... bench/memory.ts idle pysocket|raw|raw4k tcp|tls N BURST CERT_DIR
 //   The first: N idle connected pairs (both ends the variant's), nothing pending.
 //   The second: N connections whose server end (the variant's) waits in recv,
 //   after reading BURST bytes each (0: fresh); client ends are raw Deno.
@@ -13,6 +13,21 @@ import type { Certs } from "./_certs.ts";
 
 const gc = (globalThis as { gc?: (o?: unknown) => void }).gc ?? (() => {});
 
+// glibc keeps freed memory resident (only the top of the heap is trimmed),
+// so after a burst RSS would show the allocator's high-water mark, and a
+// buffer reused from the warm-up round would not show at all. The idle rows
+// ask glibc to return every free page first (malloc_trim), so their RSS is
+// what the connections keep alive.
+const trim = (() => {
+  if (Deno.args[0] !== "idle") return () => {};
+  try {
+    const libc = Deno.dlopen("libc.so.6", { malloc_trim: { parameters: ["usize"], result: "i32" } });
+    return () => void libc.symbols.malloc_trim(0n);
+  } catch {
+    return () => {};
+  }
+})();
+
 async function settle(): Promise<Deno.MemoryUsage> {
   for (let i = 0; i < 3; i++) {
     // A last-resort GC compacts and gives free pages back, as V8's memory
@@ -20,6 +35,7 @@ async function settle(): Promise<Deno.MemoryUsage> {
     // not the slack V8 committed for the garbage made while opening them.
     gc({ type: "major", execution: "sync", flavor: "last-resort" });
     await new Promise((r) => setTimeout(r, 20));
+    trim();
   }
   return Deno.memoryUsage();
 }
@@ -27,7 +43,7 @@ async function settle(): Promise<Deno.MemoryUsage> {
 let open: () => Promise<() => void | Promise<void>>;
 let n: number;
 if (Deno.args[0] === "idle") {
-  const variant = Deno.args[1] === "raw" ? "raw" : "pysocket";
+  const variant = Deno.args[1] === "raw" ? "raw" : Deno.args[1] === "raw4k" ? "raw4k" : "pysocket";
   const tls = Deno.args[2] === "tls";
   n = Number(Deno.args[3] ?? 1000);
   const burst = Number(Deno.args[4] ?? 0);
@@ -57,9 +73,12 @@ if (Deno.args[0] === "idle") {
 await (await open())();
 const before = await settle();
 const close = await open();
+// Idle connections are measured idle: a second with nothing sent (for both variants alike).
+if (Deno.args[0] === "idle") await new Promise((r) => setTimeout(r, 1000));
 const after = await settle();
 await close();
 console.log(JSON.stringify({
   rss: (after.rss - before.rss) / n,
   heap: (after.heapUsed - before.heapUsed) / n,
+  external: (after.external - before.external) / n,
 }));

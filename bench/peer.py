@@ -4,6 +4,7 @@ module, the peer in a thread. Prints one JSON object on stdout.
 usage: python3 bench/peer.py bulk tcp|unix recv_into|recv TOTAL_BYTES
        python3 bench/peer.py pingpong COUNT SIZE
        python3 bench/peer.py readline LINES
+       python3 bench/peer.py longline readline|waitall TOTAL
        python3 bench/peer.py tls-recv PORT CA TOTAL      (client of the raw Deno TLS server)
        python3 bench/peer.py tls-send PORT CA TOTAL
        python3 bench/peer.py tls-client-hs PORT CA COUNT
@@ -278,6 +279,41 @@ def select_echo(conns):
     return {"ops": accepted}
 
 
+def longline(mode, total):
+    """One unbroken `total`-byte line from a sender thread, read by readline() or recv(total, MSG_WAITALL)."""
+    srv, addr = listener("tcp")
+
+    def sender():
+        c, _ = srv.accept()
+        buf = b"a" * CHUNK
+        left = total
+        while left > 0:
+            k = min(left, CHUNK)
+            c.sendall(buf if k == CHUNK else buf[:k])
+            left -= k
+        c.shutdown(socket.SHUT_WR)
+        c.recv(16)
+        c.close()
+
+    t = threading.Thread(target=sender)
+    t.start()
+    s = connect("tcp", addr)
+    t0 = time.perf_counter()
+    if mode == "readline":
+        f = s.makefile("rb")
+        got = len(f.readline())
+        f.close()
+    else:
+        got = len(s.recv(total, socket.MSG_WAITALL))
+    dt = time.perf_counter() - t0
+    s.close()
+    t.join()
+    srv.close()
+    if got != total:
+        raise RuntimeError("got %d of %d" % (got, total))
+    return {"seconds": dt, "bytes": got}
+
+
 def main(argv):
     kind = argv[1]
     if kind == "bulk":
@@ -286,6 +322,8 @@ def main(argv):
         out = pingpong(int(argv[2]), int(argv[3]))
     elif kind == "readline":
         out = readline(int(argv[2]))
+    elif kind == "longline":
+        out = longline(argv[2], int(argv[3]))
     elif kind == "tls-recv":
         out = tls_recv(int(argv[2]), argv[3], int(argv[4]))
     elif kind == "tls-send":
