@@ -25,7 +25,7 @@ async function run(args: string[], cwd: string): Promise<{ code: number; out: st
 
 async function copy_tree(from: string, to: string): Promise<void> {
   for await (const e of Deno.readDir(from)) {
-    if ([".git", "node_modules", "bench"].includes(e.name)) continue;
+    if ([".git", "node_modules"].includes(e.name)) continue;
     const a = `${from}/${e.name}`, b = `${to}/${e.name}`;
     if (e.isDirectory) {
       await Deno.mkdir(b);
