@@ -19,6 +19,7 @@ import {
   MSG_WAITALL,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
 } from "./constants.ts";
@@ -293,6 +294,38 @@ function accept_authenticated(
 }
 
 /**
+ * An AF_UNIX SOCK_DGRAM pair: two datagram sockets on private names (abstract
+ * on Linux, else in a directory only the user can enter), each connected to
+ * the other, so each receives only what the other sends (connected datagram
+ * sockets drop other senders).
+ */
+async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
+  const facts = platform();
+  let dir: string | null = null;
+  const name = (end: string): string => {
+    if (facts.abstract_names) {
+      const rnd = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0"));
+      return `\0pysocket-${rnd.join("")}`;
+    }
+    dir ??= private_dir(facts.unix_path_max);
+    return `${dir}/${end}`;
+  };
+  const a = socket(AF_UNIX, SOCK_DGRAM, proto);
+  const b = socket(AF_UNIX, SOCK_DGRAM, proto);
+  try {
+    a.bind(name("a"));
+    b.bind(name("b"));
+    await a.connect(b.getsockname());
+    await b.connect(a.getsockname());
+    return [a, b];
+  } catch (e) {
+    a.close();
+    b.close();
+    throw e;
+  }
+}
+
+/**
  * Two connected sockets, as Python's `socket.socketpair()`. Deno has no
  * `socketpair(2)`, so one end listens and the other connects, and the pair
  * is private as CPython's fallback is since CVE-2024-3219: the connecting
@@ -306,7 +339,8 @@ function accept_authenticated(
  * Unix sockets in Deno).
  *
  * @param family AF_UNIX (the default; AF_INET on Windows), AF_INET or AF_INET6.
- * @param type SOCK_STREAM (the only type supported).
+ * @param type SOCK_STREAM, or SOCK_DGRAM with AF_UNIX (which needs
+ *   `--unstable-net`, as every datagram socket does).
  * @param proto 0.
  * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
@@ -330,9 +364,13 @@ export async function socketpair(
 ): Promise<[Socket, Socket]> {
   const facts = platform();
   const fam = family === undefined || family === null ? facts.socketpair_family : as_int(family);
+  if (as_int(type) === SOCK_DGRAM) {
+    if (fam === AF_UNIX) return dgram_pair(proto);
+    throw new OSError(E.EOPNOTSUPP); // as Linux: no datagram pairs outside AF_UNIX
+  }
   if (as_int(type) !== SOCK_STREAM) {
     throw new OSError(E.EOPNOTSUPP, null, {
-      detail: "socketpair() supports SOCK_STREAM only",
+      detail: "socketpair() supports SOCK_STREAM, and SOCK_DGRAM with AF_UNIX",
     });
   }
   const lst = socket(fam, type, proto);

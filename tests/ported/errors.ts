@@ -58,4 +58,5 @@ await show("recvfrom nonblocking", () => {
   return d.recvfrom(10);
 });
 d.close();
+await show("socketpair AF_INET dgram", () => socket.socketpair(socket.AF_INET, socket.SOCK_DGRAM));
 a.close();
