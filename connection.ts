@@ -62,7 +62,8 @@ export interface CreateConnectionOptions extends SignalOptions {
  * @param source_address a local `[host, port]` each attempt's socket binds to before connecting (as in
  *   Python, an attempt of the other family fails with gaierror).
  * @param options `{ all_errors, happy_eyeballs_delay, signal }` and any of the above by name.
- * @returns the connected socket.
+ * @returns the connected socket (AF_INET or AF_INET6, so its addresses are
+ *   IP addresses).
  * @throws {OSError} the last attempt's error, or an AggregateError with
  *   `all_errors`.
  *
@@ -70,7 +71,7 @@ export interface CreateConnectionOptions extends SignalOptions {
  * ```ts
  * import { create_connection, create_server } from "./mod.ts";
  * using srv = create_server(["127.0.0.1", 0]);
- * using c = await create_connection(["127.0.0.1", (srv.getsockname() as [string, number])[1]]);
+ * using c = await create_connection(srv.getsockname());
  * console.log(c.getpeername());
  * ```
  */
@@ -79,7 +80,7 @@ export async function create_connection(
   timeout?: number | null | CreateConnectionOptions,
   source_address?: readonly [string, number] | null | CreateConnectionOptions,
   options?: CreateConnectionOptions,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
   const a = bind_args("create_connection", [
     address,
     timeout,
@@ -110,7 +111,7 @@ export async function create_connection(
   let errors: unknown[] = [];
   if (delay !== null && t !== 0 && targets.length > 1 && new Set(targets.map((c) => c.family)).size > 1) {
     const r = await staggered_race(interleave(targets), delay, t, signal, source);
-    if ("socket" in r) return r.socket;
+    if ("socket" in r) return r.socket as Socket<typeof AF_INET | typeof AF_INET6>;
     errors = r.errors;
   } else {
     for (const { family, sockaddr } of targets) {
@@ -119,7 +120,7 @@ export async function create_connection(
         s.settimeout(t);
         if (source) s.bind(source);
         await s.connect(sockaddr, signal ? { signal } : undefined);
-        return s;
+        return s as Socket<typeof AF_INET | typeof AF_INET6>;
       } catch (e) {
         s.close();
         if (signal?.aborted) throw e;
@@ -152,7 +153,8 @@ export interface CreateServerOptions {
  *
  * @param address `[host, port]` (or a path for AF_UNIX).
  * @param options `{ family, backlog, reuse_port, dualstack_ipv6 }`.
- * @returns the listening socket.
+ * @returns the listening socket, typed by its family (`getsockname()` of an
+ *   AF_INET server is `[host, port]`).
  * @throws {RangeError} when `dualstack_ipv6` is asked without AF_INET6 or
  *   where the platform cannot honour it (Windows), and for `reuse_port`
  *   outside Linux (Python's `ValueError`).
@@ -164,10 +166,10 @@ export interface CreateServerOptions {
  * console.log(srv.getsockname()[0]); // 127.0.0.1
  * ```
  */
-export function create_server(
+export function create_server<F extends number = typeof AF_INET>(
   address: AddressInput,
-  options: CreateServerOptions = {},
-): Socket {
+  options: CreateServerOptions & { family?: F } = {},
+): Socket<F> {
   const a = bind_args("create_server", [address, options], ["address"], [
     "family",
     "backlog",
@@ -194,7 +196,7 @@ export function create_server(
     s.close();
     throw e;
   }
-  return s;
+  return s as Socket<F>;
 }
 
 /** Bytes of the secret the connecting end sends to prove it is the pair's other end. */

@@ -338,6 +338,14 @@ console.log(
 );
 
 Deno.test({
+  name: "ported: reverse lookups, passive addresses, create_server",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await single("misc");
+});
+
+Deno.test({
   name: "ported: accept thread stopped by shutdown() of the listener",
   sanitizeOps: false,
   sanitizeResources: false,

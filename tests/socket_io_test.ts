@@ -259,7 +259,7 @@ Deno.test("create_server() listens on each family and validates its options", as
   }
   if (HAS_IPV6) {
     using dual = create_server(["::", 0], { family: AF_INET6, dualstack_ipv6: true });
-    const port = (dual.getsockname() as [string, number])[1];
+    const port = dual.getsockname()[1];
     using c4 = socket(AF_INET);
     await c4.connect(["127.0.0.1", port]);
     const [conn, addr] = await dual.accept();
