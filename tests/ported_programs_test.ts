@@ -373,6 +373,14 @@ console.log(
 );
 
 Deno.test({
+  name: "ported: edges (tiny timeouts, MSG_WAITALL, early send, wake-ups, concurrent receivers)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await single("edges");
+});
+
+Deno.test({
   name: "ported: accept thread stopped by shutdown() of the listener",
   sanitizeOps: false,
   sanitizeResources: false,
