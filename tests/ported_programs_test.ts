@@ -132,6 +132,8 @@ interface PairSpec {
 }
 interface Ctx {
   certs: string;
+  /** A 300,000-byte file of pseudo-random bytes. */
+  file: string;
 }
 
 interface PairRun {
@@ -253,6 +255,12 @@ const PAIRS: PairSpec[] = [
   },
   { name: "MSG_PEEK and MSG_WAITALL", server: "pieces_server", client: "waitall_client" },
   {
+    name: "file transfer with sendfile() and makefile read(n)",
+    server: "filesend_server",
+    client: "filesend_client",
+    sargs: (c) => [c.file],
+  },
+  {
     name: "Unix domain stream echo",
     server: "unix_server",
     client: "unix_client",
@@ -267,7 +275,22 @@ const PAIRS: PairSpec[] = [
 ];
 
 let certs_dir: Promise<string> | null = null;
-const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
+let data_file: string | null = null;
+function make_file(): string {
+  const path = Deno.makeTempFileSync({ prefix: "pysocket_ported_" });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(path);
+    } catch { /* gone */ }
+  });
+  let x = 12345;
+  Deno.writeFileSync(path, new Uint8Array(300_000).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+  return path;
+}
+const ctx = async (): Promise<Ctx> => ({
+  certs: await (certs_dir ??= make_certs().then((c) => c.dir)),
+  file: data_file ??= make_file(),
+});
 
 for (const spec of PAIRS) {
   Deno.test({
