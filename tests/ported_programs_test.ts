@@ -75,8 +75,11 @@ function listening(port: number | string, proto: Proto): boolean {
     } catch {
       return false;
     }
-    // Flags 00010000 is __SO_ACCEPTCON: listening.
-    return text.split("\n").some((l) => l.trim().split(/\s+/)[3] === "00010000" && l.trimEnd().endsWith(` ${port}`));
+    // Flags 00010000 is __SO_ACCEPTCON: a listening stream socket; type 0002 a bound datagram socket.
+    return text.split("\n").some((l) => {
+      const cols = l.trim().split(/\s+/);
+      return (cols[3] === "00010000" || cols[4] === "0002") && l.trimEnd().endsWith(` ${port}`);
+    });
   }
   port = Number(port);
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
@@ -260,6 +263,13 @@ const PAIRS: PairSpec[] = [
     client: "filesend_client",
     sargs: (c) => [c.file],
   },
+  {
+    name: "UDP with select(), non-blocking recvfrom, connected client",
+    server: "udp_select_server",
+    client: "udp_select_client",
+    proto: "udp",
+  },
+  { name: "Unix domain datagram echo (IPC)", server: "unix_dgram_server", client: "unix_dgram_client", proto: "unix" },
   {
     name: "Unix domain stream echo",
     server: "unix_server",
