@@ -271,6 +271,20 @@ const PAIRS: PairSpec[] = [
   },
   { name: "Unix domain datagram echo (IPC)", server: "unix_dgram_server", client: "unix_dgram_client", proto: "unix" },
   {
+    name: "course web server (byte-by-byte send) with the raw HTTP client, 200",
+    server: "web_server",
+    client: "http_get",
+    sargs: () => ["1"],
+    cargs: () => ["/hello.txt"],
+  },
+  {
+    name: "course web server with the raw HTTP client, 404",
+    server: "web_server",
+    client: "http_get",
+    sargs: () => ["1"],
+    cargs: () => ["/missing.html"],
+  },
+  {
     name: "Unix domain stream echo",
     server: "unix_server",
     client: "unix_client",
@@ -483,3 +497,39 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: "ported: TCP relay with select() between the raw HTTP client and a local http.server",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
+  Deno.writeTextFileSync(`${dir}/hello.txt`, "Hello through the relay\n".repeat(400));
+  const upstream = free_port();
+  const server = new Deno.Command("python3", {
+    args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(upstream)],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await wait_listening(upstream, "tcp", server);
+    const runs: Record<string, [Result, Result]> = {};
+    for (const lang of ["py", "ts"] as Lang[]) {
+      const port = free_port();
+      const relay = spawn(lang, "tcp_proxy", [String(port), String(upstream)]);
+      const done = finish(relay);
+      await wait_listening(port, "tcp", relay);
+      const client = await finish(spawn("py", "http_get", [String(port), "/hello.txt"]));
+      runs[lang] = [await done, client];
+    }
+    const [py, ts] = [runs.py!, runs.ts!];
+    assert.equal(py[0].code, 0, py[0].err);
+    same("tcp_proxy", ts[0], py[0], true);
+    same("http_get through the relay", ts[1], py[1], true);
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
