@@ -440,6 +440,15 @@ console.log(
 );
 
 Deno.test({
+  name:
+    "ported: socketserver bind_and_activate=False, verify_request, handle_error, shutdown from a handler, DatagramRequestHandler",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await single("ss_misc");
+});
+
+Deno.test({
   name: "ported: accept thread stopped by shutdown() of the listener",
   sanitizeOps: false,
   sanitizeResources: false,
