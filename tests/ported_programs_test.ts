@@ -230,6 +230,21 @@ const PAIRS: PairSpec[] = [
     cargs: (c) => [`${c.certs}/ca.pem`],
   },
   {
+    name: "STARTTLS: a plain exchange, then TLS on the same connection",
+    server: "starttls_server",
+    client: "starttls_client",
+    sargs: (c) => [`${c.certs}/server.pem`, `${c.certs}/server.key`],
+    cargs: (c) => [`${c.certs}/ca.pem`],
+  },
+  {
+    name: "ssl: a certificate for another host name fails verification",
+    server: "ssl_server",
+    client: "ssl_hostname_client",
+    sargs: (c) => [`${c.certs}/wrong.pem`, `${c.certs}/wrong.key`],
+    cargs: (c) => [`${c.certs}/ca.pem`],
+    ignore: "finding F7: str(SSLCertVerificationError) lacks CPython's ' (_ssl.c:1006)' suffix",
+  },
+  {
     name: "ssl docs: client without the CA fails verification",
     server: "ssl_server",
     client: "ssl_badca_client",
