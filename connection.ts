@@ -19,6 +19,7 @@ import {
   MSG_WAITALL,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
 } from "./constants.ts";
@@ -61,7 +62,8 @@ export interface CreateConnectionOptions extends SignalOptions {
  * @param source_address a local `[host, port]` each attempt's socket binds to before connecting (as in
  *   Python, an attempt of the other family fails with gaierror).
  * @param options `{ all_errors, happy_eyeballs_delay, signal }` and any of the above by name.
- * @returns the connected socket.
+ * @returns the connected socket (AF_INET or AF_INET6, so its addresses are
+ *   IP addresses).
  * @throws {OSError} the last attempt's error, or an AggregateError with
  *   `all_errors`.
  *
@@ -69,7 +71,7 @@ export interface CreateConnectionOptions extends SignalOptions {
  * ```ts
  * import { create_connection, create_server } from "./mod.ts";
  * using srv = create_server(["127.0.0.1", 0]);
- * using c = await create_connection(["127.0.0.1", (srv.getsockname() as [string, number])[1]]);
+ * using c = await create_connection(srv.getsockname());
  * console.log(c.getpeername());
  * ```
  */
@@ -78,7 +80,7 @@ export async function create_connection(
   timeout?: number | null | CreateConnectionOptions,
   source_address?: readonly [string, number] | null | CreateConnectionOptions,
   options?: CreateConnectionOptions,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
   const a = bind_args("create_connection", [
     address,
     timeout,
@@ -109,7 +111,7 @@ export async function create_connection(
   let errors: unknown[] = [];
   if (delay !== null && t !== 0 && targets.length > 1 && new Set(targets.map((c) => c.family)).size > 1) {
     const r = await staggered_race(interleave(targets), delay, t, signal, source);
-    if ("socket" in r) return r.socket;
+    if ("socket" in r) return r.socket as Socket<typeof AF_INET | typeof AF_INET6>;
     errors = r.errors;
   } else {
     for (const { family, sockaddr } of targets) {
@@ -118,7 +120,7 @@ export async function create_connection(
         s.settimeout(t);
         if (source) s.bind(source);
         await s.connect(sockaddr, signal ? { signal } : undefined);
-        return s;
+        return s as Socket<typeof AF_INET | typeof AF_INET6>;
       } catch (e) {
         s.close();
         if (signal?.aborted) throw e;
@@ -151,7 +153,8 @@ export interface CreateServerOptions {
  *
  * @param address `[host, port]` (or a path for AF_UNIX).
  * @param options `{ family, backlog, reuse_port, dualstack_ipv6 }`.
- * @returns the listening socket.
+ * @returns the listening socket, typed by its family (`getsockname()` of an
+ *   AF_INET server is `[host, port]`).
  * @throws {RangeError} when `dualstack_ipv6` is asked without AF_INET6 or
  *   where the platform cannot honour it (Windows), and for `reuse_port`
  *   outside Linux (Python's `ValueError`).
@@ -163,10 +166,10 @@ export interface CreateServerOptions {
  * console.log(srv.getsockname()[0]); // 127.0.0.1
  * ```
  */
-export function create_server(
+export function create_server<F extends number = typeof AF_INET>(
   address: AddressInput,
-  options: CreateServerOptions = {},
-): Socket {
+  options: CreateServerOptions & { family?: F } = {},
+): Socket<F> {
   const a = bind_args("create_server", [address, options], ["address"], [
     "family",
     "backlog",
@@ -193,7 +196,7 @@ export function create_server(
     s.close();
     throw e;
   }
-  return s;
+  return s as Socket<F>;
 }
 
 /** Bytes of the secret the connecting end sends to prove it is the pair's other end. */
@@ -293,6 +296,38 @@ function accept_authenticated(
 }
 
 /**
+ * An AF_UNIX SOCK_DGRAM pair: two datagram sockets on private names (abstract
+ * on Linux, else in a directory only the user can enter), each connected to
+ * the other, so each receives only what the other sends (connected datagram
+ * sockets drop other senders).
+ */
+async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
+  const facts = platform();
+  let dir: string | null = null;
+  const name = (end: string): string => {
+    if (facts.abstract_names) {
+      const rnd = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0"));
+      return `\0pysocket-${rnd.join("")}`;
+    }
+    dir ??= private_dir(facts.unix_path_max);
+    return `${dir}/${end}`;
+  };
+  const a = socket(AF_UNIX, SOCK_DGRAM, proto);
+  const b = socket(AF_UNIX, SOCK_DGRAM, proto);
+  try {
+    a.bind(name("a"));
+    b.bind(name("b"));
+    await a.connect(b.getsockname());
+    await b.connect(a.getsockname());
+    return [a, b];
+  } catch (e) {
+    a.close();
+    b.close();
+    throw e;
+  }
+}
+
+/**
  * Two connected sockets, as Python's `socket.socketpair()`. Deno has no
  * `socketpair(2)`, so one end listens and the other connects, and the pair
  * is private as CPython's fallback is since CVE-2024-3219: the connecting
@@ -306,7 +341,8 @@ function accept_authenticated(
  * Unix sockets in Deno).
  *
  * @param family AF_UNIX (the default; AF_INET on Windows), AF_INET or AF_INET6.
- * @param type SOCK_STREAM (the only type supported).
+ * @param type SOCK_STREAM, or SOCK_DGRAM with AF_UNIX (which needs
+ *   `--unstable-net`, as every datagram socket does).
  * @param proto 0.
  * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
@@ -330,9 +366,13 @@ export async function socketpair(
 ): Promise<[Socket, Socket]> {
   const facts = platform();
   const fam = family === undefined || family === null ? facts.socketpair_family : as_int(family);
+  if (as_int(type) === SOCK_DGRAM) {
+    if (fam === AF_UNIX) return dgram_pair(proto);
+    throw new OSError(E.EOPNOTSUPP); // as Linux: no datagram pairs outside AF_UNIX
+  }
   if (as_int(type) !== SOCK_STREAM) {
     throw new OSError(E.EOPNOTSUPP, null, {
-      detail: "socketpair() supports SOCK_STREAM only",
+      detail: "socketpair() supports SOCK_STREAM, and SOCK_DGRAM with AF_UNIX",
     });
   }
   const lst = socket(fam, type, proto);
