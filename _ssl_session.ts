@@ -9,6 +9,8 @@ import tls from "node:tls";
 import type { X509Certificate } from "node:crypto";
 import { TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawParts, TlsTransport } from "./_tls.ts";
+import { domainToASCII } from "node:url";
+import { ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
 
 /** What a session needs to know of its context and socket. */
@@ -63,8 +65,21 @@ export function peer_x509(t: tls.TLSSocket): X509Certificate | null {
   }
 }
 
+/** True when OpenSSL (so CPython) takes `host` for an IP address: no SNI is sent, the IP is checked. */
 export function is_ip(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+  return ip_bytes(host) !== null;
+}
+
+/**
+ * `host` as the ASCII name CPython checks and sends (its `idna` encoding
+ * for a non-ASCII name), or null when it cannot be encoded.
+ */
+export function ascii_host(host: string): string | null {
+  if (!/[^\u0020-\u007e]/.test(host)) return host; // printable ASCII as is
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(host)) return null; // control characters never match
+  const a = domainToASCII(host);
+  return a === "" || /[^\u0021-\u007e]/.test(a) ? null : a;
 }
 
 /**
@@ -111,24 +126,28 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
       return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
     }
+    if (!purpose_ok(x.raw, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
+      return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });
+    }
     const v = VERIFY[code];
     return new SSLCertVerificationError(v?.[0] ?? null, v?.[1] ?? (code || "certificate verify failed"), {
       cause: err,
     });
   }
+  if (!purpose_ok(x.raw, !spec.server_side)) {
+    return new SSLCertVerificationError(26, "unsuitable certificate purpose");
+  }
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
-    const name = host.replace(/^\[|\]$/g, "");
     // As CPython 3.11 (OpenSSL): a trailing-dot name does not match the certificate's names.
-    if (name.endsWith(".")) {
+    const name = ascii_host(host);
+    if (name === null || name.endsWith(".")) {
       return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
-    if (is_ip(name)) {
-      if (x.checkIP(name) === undefined) {
-        return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);
-      }
-    } else if (x.checkHost(name, { subject: "never" }) === undefined) {
-      return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
+    if (!matches_host(x.raw, name)) {
+      return ip_bytes(name)
+        ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`)
+        : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
   }
   return null;

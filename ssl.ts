@@ -59,6 +59,7 @@
  */
 
 import tls from "node:tls";
+import { isIP } from "node:net";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
@@ -74,6 +75,7 @@ import {
   to_python_cert,
 } from "./_ssl_cert.ts";
 import {
+  ascii_host,
   DEFAULT_HANDSHAKE_TIMEOUT,
   HandshakeQueue,
   is_ip,
@@ -812,7 +814,9 @@ export class SSLContext {
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
     };
-    if (host !== null && !is_ip(host)) o.servername = host.replace(/\.$/, "");
+    // As OpenSSL: no SNI for an IP address (with or without a trailing dot) or a name that is not ASCII-encodable.
+    const sni = host === null ? null : ascii_host(host)?.replace(/\.$/, "") ?? null;
+    if (sni && !is_ip(sni) && !isIP(sni)) o.servername = sni;
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
     return o;
   }
@@ -1067,6 +1071,31 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
       throw new TimeoutError(null, `The ${write ? "write" : "read"} operation timed out`, { cause: e });
     }
     throw e;
+  });
+}
+
+/**
+ * A write before the handshake has ended (do_handshake_on_connect=false)
+ * first completes it, as CPython's SSL_write does: on failure the write
+ * raises the handshake's error instead of reporting bytes as sent that
+ * node:tls would only have queued and then dropped. A non-blocking socket
+ * raises SSLWantReadError meanwhile. Null when there is nothing to wait for.
+ */
+function handshake_before_write(s: Socket, options: unknown): Promise<void> | null {
+  const ss = sessions.get(s)?.session;
+  if (!ss || ss.done) return null;
+  if (s.gettimeout() === 0) return Promise.reject(new SSLWantReadError());
+  const signal = (options as SignalOptions | undefined)?.signal;
+  const ended = ss.handshake.then(() => {
+    ss.observed = true;
+    if (ss.error) throw ss.error;
+  });
+  if (!signal) return ended;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    ended.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
   });
 }
 
@@ -1463,6 +1492,8 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
+    const first = handshake_before_write(this, options);
+    if (first) return first.then(() => this.send(data, flags, options));
     return want(super.send(data, flags, options), true);
   }
 
@@ -1491,6 +1522,8 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
+    const first = handshake_before_write(this, options);
+    if (first) return first.then(() => this.sendall(data, flags, options));
     return want(super.sendall(data, flags, options), true);
   }
 

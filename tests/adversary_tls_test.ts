@@ -1,0 +1,269 @@
+// The adversary's TLS tests: hostile peers against what issue 12 fixed.
+// A python3 client presents forged, mis-purposed, expired and badly
+// chained certificates to pysocket servers (CERT_REQUIRED, CERT_OPTIONAL,
+// TLS 1.2 and 1.3); pysocket clients meet python3 servers whose certificate
+// must fail check_hostname or the chain (IP SANs, wildcards, IDNA, upper
+// case, trailing dots, CN-only, untrusted or CA:FALSE intermediates), with
+// CPython's verdict on the same server as the reference, and with the write
+// made before the handshake (do_handshake_on_connect=false) that must raise,
+// not report bytes as sent that never left.
+
+import assert from "node:assert/strict";
+import { create_connection, create_server } from "../mod.ts";
+import {
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  create_default_context,
+  Purpose,
+  SSLCertVerificationError,
+  SSLError,
+  SSLSocket,
+  SSLWantReadError,
+} from "../ssl.ts";
+import { make_adversary_certs } from "./_adversary_certs.ts";
+import { python, python_server } from "./_ssl_fixtures.ts";
+
+const enc = new TextEncoder();
+const certs = await make_adversary_certs();
+const P = certs.P;
+
+// A client that presents `cert` (leaf + chain) and trusts anything.
+const PY_PRESENT = `
+import socket, ssl, sys
+d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(b"hello")
+            print("recv", s.recv(100))
+except (OSError, ssl.SSLError) as e:
+    print("client error", type(e).__name__)
+`;
+
+// CPython's server verdict on the same client certificate.
+const PY_JUDGE = `
+import socket, ssl, sys
+d, cert = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=d + "/ca.crt")
+ctx.load_cert_chain(d + "/good.pem", d + "/good.key")
+ctx.verify_mode = ssl.CERT_REQUIRED
+srv = socket.create_server(("127.0.0.1", 0))
+cli = socket.create_connection(srv.getsockname())
+conn, _ = srv.accept()
+import threading
+cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cctx.check_hostname = False; cctx.verify_mode = ssl.CERT_NONE
+cctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+def client():
+    try:
+        s = cctx.wrap_socket(cli, server_hostname="localhost"); s.recv(1)
+    except Exception: pass
+threading.Thread(target=client, daemon=True).start()
+conn.settimeout(10)
+try:
+    ctx.wrap_socket(conn, server_side=True)
+    print("accepted")
+except ssl.SSLCertVerificationError as e:
+    print(e.verify_code)
+`;
+
+const GOOD_CLIENTS = ["good", "under_inter"];
+const BAD_CLIENTS = [
+  "serveronly", // EKU serverAuth only, used as a client certificate
+  "under_notca", // issued by a CA:FALSE leaf of the trusted CA
+  "under_evil", // untrusted intermediate
+  "under_evil_full", // untrusted intermediate and its root
+  "under_old", // expired intermediate
+  "expired",
+  "future",
+  "other_leaf", // untrusted CA
+  "other_leaf_plus_ca", // untrusted leaf that also sends the trusted CA
+  "fake_ca_name", // self-signed, subject = the trusted CA's name
+  "ca", // the trusted CA's own certificate (keyCertSign only) as a client certificate
+  "other", // an untrusted self-signed CA
+];
+
+async function serve_once(mode: number, ver: string, cert: string): Promise<{ got: string; client: string }> {
+  const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
+  ctx.load_cert_chain(P("good.pem"), P("good.key"));
+  ctx.verify_mode = mode;
+  using srv = create_server(["127.0.0.1", 0]);
+  const port = (srv.getsockname() as [string, number])[1];
+  const lsn = await ctx.wrap_socket(srv, true);
+  lsn.settimeout(20);
+  const client = python(PY_PRESENT, certs.dir, String(port), cert, ver);
+  let got: string;
+  try {
+    const [conn] = await lsn.accept();
+    using s = conn as SSLSocket;
+    const pc = s.getpeercert();
+    got = "accepted " + JSON.stringify(pc && "subject" in pc ? pc.subject : null);
+    await s.sendall(enc.encode("welcome"));
+  } catch (e) {
+    assert.ok(e instanceof SSLError, String(e));
+    got = e instanceof SSLCertVerificationError ? `refused ${e.verify_code}` : `refused ${e.reason}`;
+  }
+  const c = await client;
+  return { got, client: c.out };
+}
+
+for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT_OPTIONAL, "1.3"]] as const) {
+  Deno.test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
+    for (const cert of GOOD_CLIENTS) {
+      const r = await serve_once(mode, ver, cert);
+      assert.match(r.got, /^accepted/, cert);
+      assert.match(r.client, /welcome/, cert);
+    }
+    for (const cert of BAD_CLIENTS) {
+      const r = await serve_once(mode, ver, cert);
+      assert.match(r.got, /^refused/, `${cert}: ${r.got}`);
+      assert.doesNotMatch(r.client, /welcome/, cert);
+    }
+  });
+}
+
+Deno.test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
+  const twin = await python(PY_JUDGE, certs.dir, "ca");
+  assert.equal(twin.out.trim(), "26", twin.err);
+  const r = await serve_once(CERT_REQUIRED, "1.3", "ca");
+  assert.equal(r.got, "refused 26");
+});
+
+// ---- the client's check of the server ----------------------------------
+
+const PY_BAD_SERVER = `
+import json, socket, ssl, sys
+d, cert, ver, fam = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_verify_locations(d + "/ca.crt")
+ctx.verify_mode = ssl.CERT_OPTIONAL
+ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+srv = socket.create_server(("::1", 0), family=socket.AF_INET6) if fam == "6" else socket.create_server(("127.0.0.1", 0))
+with srv:
+    srv.settimeout(20)
+    print(srv.getsockname()[1], flush=True)
+    conn, _ = srv.accept()
+    conn.settimeout(3)
+    out = {}
+    try:
+        s = ctx.wrap_socket(conn, server_side=True)
+        out["client_cert"] = bool(s.getpeercert())
+        data = b""
+        try:
+            while True:
+                b = s.recv(100)
+                if not b: break
+                data += b
+        except Exception:
+            pass
+        out["data"] = data.decode()
+    except Exception as e:
+        out["handshake"] = "failed"
+    print(json.dumps(out))
+`;
+
+const PY_CHECK = `
+import socket, ssl, sys
+d, port, host, fam = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(cafile=d + "/ca.crt")
+try:
+    with socket.create_connection(("::1" if fam == "6" else "127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname=host) as s:
+            print("ok")
+except ssl.SSLCertVerificationError as e:
+    print(e.verify_code)
+`;
+
+const SERVER_CASES: [string, string][] = [
+  ["good", "localhost"],
+  ["good", "127.0.0.1"],
+  ["good", "LOCALHOST"], // names match case-insensitively
+  ["good", "localhost."], // CPython 3.11: a trailing dot never matches
+  ["good", "127.0.0.1."],
+  ["good", "127.000.000.001"], // OpenSSL reads it as 127.0.0.1
+  ["good", "127.1"], // not an IP for OpenSSL: a name that matches nothing
+  ["good", "2130706433"],
+  ["good", "local\thost"], // control characters never match (never stripped)
+  ["cn_only", "localhost"], // CPython 3.11 falls back on the commonName
+  ["wild", "wild"], // a commonName beside subjectAltNames is never used
+  ["wild", "a.localhost"], // "*.localhost": too few labels after the star
+  ["wild", "a.b.localhost"],
+  ["wild", "x.xn--bcher-kva.example"],
+  ["wild", "x.bücher.example"], // IDNA-encoded first
+  ["wild", "a.b.xn--bcher-kva.example"], // a star never spans a dot
+  ["wild", "fxo.example"], // no partial wildcards (f*o)
+  ["ip6", "::1"],
+  ["ip6", "0:0::1"],
+  ["ip6", "[::1]"],
+  ["ip6", "127.0.0.1"], // DNS:127.0.0.1 is not an IP address SAN
+  ["clientonly", "localhost"], // EKU clientAuth only, used as a server certificate
+  ["under_notca", "localhost"],
+  ["under_evil_full", "localhost"],
+  ["under_old", "localhost"],
+  ["expired", "localhost"],
+  ["future", "localhost"],
+  ["other_leaf_plus_ca", "localhost"],
+  ["fake_ca_name", "localhost"],
+];
+
+Deno.test("adversary: a pysocket client accepts exactly the servers CPython accepts, and a refused one gets no client certificate and no byte", async () => {
+  for (const [cert, host] of SERVER_CASES) {
+    const fam = cert === "ip6" ? "6" : "4";
+    const t = await python_server(PY_BAD_SERVER, certs.dir, cert, "1.3", fam);
+    const twin = await python(PY_CHECK, certs.dir, t.first, host, fam);
+    t.kill();
+    await t.rest();
+    const cpython_ok = twin.out.trim() === "ok";
+    assert.ok(cpython_ok || /^\d+$/.test(twin.out.trim()), `${cert}/${host}: ${twin.out}${twin.err}`);
+    for (const ver of ["1.2", "1.3"]) {
+      for (const on_connect of [true, false]) {
+        const what = `${cert}/${host} TLS ${ver} do_handshake_on_connect=${on_connect}`;
+        const srv = await python_server(PY_BAD_SERVER, certs.dir, cert, ver, fam);
+        const ctx = create_default_context({ cafile: P("ca.crt") });
+        ctx.load_cert_chain(P("good.pem"), P("good.key"));
+        let caught: unknown = null;
+        const raw = await create_connection([fam === "6" ? "::1" : "127.0.0.1", Number(srv.first)], 10);
+        try {
+          const s = await ctx.wrap_socket(raw, { server_hostname: host, do_handshake_on_connect: on_connect });
+          await s.sendall(enc.encode("SECRET"));
+          s.close();
+        } catch (e) {
+          caught = e;
+        }
+        raw.close();
+        const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { client_cert?: boolean; data?: string };
+        if (cpython_ok) {
+          assert.equal(caught, null, `${what}: ${caught}`);
+          assert.equal(r.data, "SECRET", what);
+        } else {
+          // The write before the handshake raises the handshake's error (it is never reported as sent).
+          assert.ok(caught instanceof SSLCertVerificationError, `${what}: ${caught}`);
+          // The verify_code can differ: Deno's verifier reports every chain or purpose fault of a leaf as
+          // one unknown-issuer error (20); OpenSSL says 26 (purpose), 79 (CA:FALSE issuer), 10 (expired issuer).
+          assert.notEqual(r.client_cert, true, `${what}: the client certificate reached a refused server`);
+          assert.ok(!r.data, `${what}: application bytes reached a refused server`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("adversary: a non-blocking write before the handshake raises SSLWantReadError, never queues bytes", async () => {
+  const srv = await python_server(PY_BAD_SERVER, certs.dir, "expired", "1.3", "4");
+  const ctx = create_default_context({ cafile: P("ca.crt") });
+  const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
+  const s = await ctx.wrap_socket(raw, { server_hostname: "localhost", do_handshake_on_connect: false });
+  s.setblocking(false);
+  await assert.rejects(s.send(enc.encode("SECRET")), SSLWantReadError);
+  await assert.rejects(s.sendall(enc.encode("SECRET")), SSLWantReadError);
+  s.settimeout(10);
+  await assert.rejects(s.do_handshake(), SSLCertVerificationError);
+  s.close();
+  const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { data?: string };
+  assert.ok(!r.data);
+});
