@@ -267,3 +267,88 @@ Deno.test("adversary: a non-blocking write before the handshake raises SSLWantRe
   const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { data?: string };
   assert.ok(!r.data);
 });
+
+// ---- reads before the handshake has ended --------------------------------
+
+const PY_EVIL_CLIENT = `
+import socket, ssl, sys
+d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+try:
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5), server_hostname="localhost") as s:
+        s.sendall(b"SECRET-CMD\\n"); s.recv(10)
+except Exception:
+    pass
+`;
+
+Deno.test("adversary: a server with do_handshake_on_connect=false never reads the application bytes of a refused client (recv, recv_into, readline; TLS 1.2 and 1.3)", async () => {
+  const dec = new TextDecoder();
+  for (const ver of ["1.2", "1.3"]) {
+    for (const mode of [CERT_REQUIRED, CERT_OPTIONAL]) {
+      for (const how of ["recv", "recv_into", "readline", "late recv"]) {
+        const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
+        ctx.load_cert_chain(P("good.pem"), P("good.key"));
+        ctx.verify_mode = mode;
+        using srv = create_server(["127.0.0.1", 0]);
+        const port = (srv.getsockname() as [string, number])[1];
+        const client = python(PY_EVIL_CLIENT, certs.dir, String(port), "other_leaf", ver);
+        const [raw] = await srv.accept();
+        raw.settimeout(10);
+        let got: string | null = null;
+        let caught: unknown = null;
+        try {
+          const s = await ctx.wrap_socket(raw, { server_side: true, do_handshake_on_connect: false });
+          if (how === "recv") got = dec.decode(await s.recv(100));
+          else if (how === "recv_into") {
+            const b = new Uint8Array(100);
+            got = dec.decode(b.subarray(0, await s.recv_into(b)));
+          } else if (how === "readline") got = dec.decode((await s.makefile("rb").readline()) as Uint8Array);
+          else {
+            await new Promise((r) => setTimeout(r, 300)); // the bytes have arrived by now
+            got = dec.decode(await s.recv(100));
+          }
+        } catch (e) {
+          caught = e;
+        }
+        raw.close();
+        await client;
+        assert.equal(got, null, `${ver} ${mode} ${how}: read ${JSON.stringify(got)}`);
+        assert.ok(caught instanceof SSLCertVerificationError, `${ver} ${mode} ${how}: ${caught}`);
+      }
+    }
+  }
+});
+
+Deno.test("adversary: a server that answers one byte at a time cannot stretch a client's handshake past its timeout", async () => {
+  const srv = await python_server(
+    `
+import socket, time
+with socket.create_server(("127.0.0.1", 0)) as srv:
+    print(srv.getsockname()[1], flush=True)
+    c, _ = srv.accept()
+    c.settimeout(0.3)
+    data = bytes([0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00, 0x76, 0x03, 0x03]) + bytes(200)
+    t0 = time.time()
+    for b in data:
+        try:
+            c.sendall(bytes([b]))
+            if c.recv(4096) == b"": break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        if time.time() - t0 > 20: break
+    print(round(time.time() - t0, 1), flush=True)
+`,
+  );
+  const raw = await create_connection(["127.0.0.1", Number(srv.first)], 1);
+  const ctx = create_default_context({ cafile: P("ca.crt") });
+  const t0 = performance.now();
+  await assert.rejects(ctx.wrap_socket(raw, { server_hostname: "localhost" }), /timed out/);
+  const secs = (performance.now() - t0) / 1000;
+  const r = await srv.rest();
+  assert.ok(secs < 6, `the handshake lasted ${secs} s with a 1 s timeout`);
+  assert.ok(Number(r.out.trim()) < 10, r.out);
+});
