@@ -7,7 +7,7 @@
 
 import tls from "node:tls";
 import type { X509Certificate } from "node:crypto";
-import { TimeoutError } from "./errors.ts";
+import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawParts, TlsTransport } from "./_tls.ts";
 import { domainToASCII } from "node:url";
 import { ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
@@ -301,7 +301,7 @@ export interface Shaken<C> {
  * to the back of `ready` and wakes the one waiter.
  */
 export class HandshakeQueue<C extends { close(): void }> {
-  /** At most this many handshakes in flight; accept() takes no new connection meanwhile. */
+  /** At most this many handshakes in flight; a new connection beyond it makes the oldest give way. */
   static readonly MAX_IN_FLIGHT = 512;
   /** Failed handshakes kept for accept() to raise; older ones beyond this are dropped. */
   static readonly MAX_FAILED = 64;
@@ -339,6 +339,31 @@ export class HandshakeQueue<C extends { close(): void }> {
       } else this.#ready.push({ conn, addr, error: null });
       this.#wake();
     });
+  }
+
+  /**
+   * Make room for one more handshake when the queue is full: the oldest one
+   * in flight is given up (its connection closed, accept() raises
+   * ECONNABORTED for it). Without this, 512 connections that never speak
+   * would keep every new client out until their handshakes time out (60 s
+   * by default, for socketserver's blocking listeners).
+   */
+  evict_oldest(): void {
+    const oldest = this.#flight.values().next();
+    if (oldest.done) return;
+    const conn = oldest.value;
+    this.#flight.delete(conn);
+    conn.close();
+    if (this.#failed >= HandshakeQueue.MAX_FAILED) return;
+    this.#failed++;
+    this.#ready.push({
+      conn: null,
+      addr: null,
+      error: from_errno(E.ECONNABORTED, {
+        detail: `TLS handshake given up for a newer connection (${HandshakeQueue.MAX_IN_FLIGHT} in flight)`,
+      }),
+    });
+    this.#wake();
   }
 
   /** The oldest ended handshake, or null. */

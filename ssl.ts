@@ -19,8 +19,9 @@
  * Limits: a handshake ends within the socket's timeout (for connections a
  * TLS listener accepts, the listener's), else within
  * 60 seconds. A TLS listener shakes hands
- * with at most 512 connections at a time (the rest wait in the kernel's
- * backlog); a pending handshake costs about 18 KB of heap, 100 KB of
+ * with at most 512 connections at a time (a new connection beyond that
+ * makes the oldest handshake give way: accept() raises ECONNABORTED for it,
+ * so connections that never speak cannot keep clients out); a pending handshake costs about 18 KB of heap, 100 KB of
  * memory in all (measured on Deno 2.9.6). A peer that does not read makes a sender block (and time
  * out) after a few MiB, as with CPython.
  *
@@ -1265,7 +1266,8 @@ export class SSLSocket extends Socket {
    * example one that speaks plain text, or sends a certificate that does
    * not verify) raises `SSLError` here; the listening socket goes on
    * serving. Handshakes go on in the background while accept() waits: at
-   * most 512 at a time (further connections wait in the kernel's backlog),
+   * most 512 at a time (a new connection beyond that makes the oldest give
+   * way, and accept() raises `ConnectionAbortedError` for it),
    * each ending within the listener's timeout (else the accepted socket's,
    * else 60 s). Up to 64 failed handshakes wait to be raised by accept();
    * further ones are dropped (their connections are closed either way).
@@ -1304,16 +1306,9 @@ export class SSLSocket extends Socket {
       let got: [Socket, Address];
       try {
         if (dl.nonblocking) {
-          if (q.full) throw new SSLWantReadError();
           got = await super.accept().catch((e) => {
             throw e instanceof OSError && e.errno === E.EAGAIN && q.in_flight > 0 ? new SSLWantReadError() : e;
           });
-        } else if (q.full) {
-          await new Promise<never>((_, reject) => {
-            const s = signal ? AbortSignal.any([wake.signal, signal]) : wake.signal;
-            s.addEventListener("abort", () => reject(s.reason), { once: true });
-          });
-          continue;
         } else got = await super.accept({ signal: signal ? AbortSignal.any([wake.signal, signal]) : wake.signal });
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
@@ -1346,6 +1341,8 @@ export class SSLSocket extends Socket {
       sessions.set(conn, cst);
       Object.setPrototypeOf(conn, SSLSocket.prototype);
       if (!st.do_handshake_on_connect) return [conn, addr];
+      // Connections that never speak must not keep new ones out: the oldest handshake gives way.
+      if (q.full) q.evict_oldest();
       q.add(conn, addr, cst.session!);
     }
   }

@@ -7,7 +7,7 @@
 // from being served.
 
 import assert from "node:assert/strict";
-import { create_connection, create_server, type Socket } from "../mod.ts";
+import { ConnectionAbortedError, create_connection, create_server, type Socket } from "../mod.ts";
 import { create_default_context, Purpose, SSLError, type SSLSocket } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { within } from "./_socket_fixtures.ts";
@@ -48,7 +48,10 @@ async function tls_listener() {
           c.close();
         })();
       } catch (e) {
-        if (e instanceof SSLError || (e instanceof Error && /timed out/.test(e.message))) stats.failed++;
+        if (
+          e instanceof SSLError || e instanceof ConnectionAbortedError ||
+          (e instanceof Error && /timed out/.test(e.message))
+        ) stats.failed++;
         else stats.other.push(String(e));
       }
     }
@@ -320,4 +323,51 @@ Deno.test("adversary: an openssl s_server that renegotiates (TLS 1.2) neither cr
   );
   // Whatever came through is what the verified server sent, nothing else.
   assert.ok(got === "" || /^(after\n)?$/.test(got), JSON.stringify(got));
+});
+
+Deno.test("adversary: 600 connections that never speak cannot keep clients out of a blocking TLS listener (socketserver's default: 60 s handshakes)", async () => {
+  const srv = create_server(["127.0.0.1", 0], { backlog: 1024 });
+  const port = (srv.getsockname() as [string, number])[1];
+  const lsn = await server_ctx().wrap_socket(srv, true); // no timeout, as socketserver's listener
+  let stop = false;
+  const errors: string[] = [];
+  const loop = (async () => {
+    while (!stop) {
+      try {
+        const [c] = await lsn.accept();
+        c.settimeout(5);
+        const d = await c.recv(100).catch(() => new Uint8Array());
+        await c.sendall(enc.encode("welcome " + dec.decode(d))).catch(() => {});
+        c.close();
+      } catch (e) {
+        errors.push((e as Error).name);
+      }
+    }
+  })();
+  try {
+    const out = await python(
+      `
+import socket, ssl, sys, time
+port, d = int(sys.argv[1]), sys.argv[2]
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(600)]
+time.sleep(0.5)
+ctx = ssl.create_default_context(cafile=d + "/ca.pem")
+t0 = time.time()
+with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname="localhost") as s:
+    s.sendall(b"good"); print(s.recv(100).decode(), round(time.time() - t0, 2))
+`,
+      String(port),
+      certs.dir,
+    );
+    assert.match(out.out, /^welcome good/, out.err);
+    const secs = Number(out.out.trim().split(" ")[2]);
+    console.log(`  good client served ${secs} s after 600 silent connections (before: not within 60 s)`);
+    assert.ok(secs < 10, `${secs} s`);
+    // The handshakes that gave way were reported, as ConnectionAbortedError.
+    assert.ok(errors.includes("ConnectionAbortedError"), errors.join(","));
+  } finally {
+    stop = true;
+    lsn.close();
+    await loop;
+  }
 });

@@ -352,3 +352,31 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
   assert.ok(secs < 6, `the handshake lasted ${secs} s with a 1 s timeout`);
   assert.ok(Number(r.out.trim()) < 10, r.out);
 });
+
+Deno.test("adversary: send() and a makefile write before the handshake raise its error against a bad server; nothing reaches it", async () => {
+  for (const how of ["send", "makefile"]) {
+    for (const ver of ["1.2", "1.3"]) {
+      const srv = await python_server(PY_BAD_SERVER, certs.dir, "expired", ver, "4");
+      const ctx = create_default_context({ cafile: P("ca.crt") });
+      ctx.load_cert_chain(P("good.pem"), P("good.key"));
+      const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
+      const s = await ctx.wrap_socket(raw, { server_hostname: "localhost", do_handshake_on_connect: false });
+      let caught: unknown = null;
+      try {
+        if (how === "send") await s.send(enc.encode("SECRET"));
+        else {
+          const f = s.makefile("wb");
+          await f.write(enc.encode("SECRET"));
+          await f.flush();
+        }
+      } catch (e) {
+        caught = e;
+      }
+      s.close();
+      const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { client_cert?: boolean; data?: string };
+      assert.ok(caught instanceof SSLCertVerificationError, `${how} ${ver}: ${caught}`);
+      assert.notEqual(r.client_cert, true);
+      assert.ok(!r.data, `${how} ${ver}: ${r.data}`);
+    }
+  }
+});
