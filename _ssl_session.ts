@@ -155,16 +155,24 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
 
 /**
  * Scans the TLS records a client sends. Until the server's certificate has
- * been verified only a ClientHello, ChangeCipherSpec and alerts may go out:
- * any other record (the client's certificate, key exchange, Finished,
- * application data; in TLS 1.3 every encrypted record) waits for the check.
+ * been verified only a ClientHello (which may span several records, e.g.
+ * with a long ALPN list), ChangeCipherSpec and alerts may go out: any other
+ * record (the client's certificate, key exchange, Finished, application
+ * data; in TLS 1.3 every encrypted record) waits for the check. Handshake
+ * messages are followed across records, so a ClientHello's continuation is
+ * known for what it is (and a second ClientHello after a
+ * HelloRetryRequest, which follows a ChangeCipherSpec, goes out too).
  */
 class RecordScanner {
   #hdr = new Uint8Array(5);
   #hn = 0;
   #body = 0;
   #type = 0;
-  #first = false;
+  /** Bytes left of the current handshake message's body. */
+  #msg_left = 0;
+  /** Bytes of the current handshake message's 4-byte header seen so far, and its length. */
+  #mh = 0;
+  #mlen = 0;
 
   /** False as soon as `chunk` holds (the start of) a record that needs the check. */
   harmless(chunk: Uint8Array): boolean {
@@ -176,15 +184,32 @@ class RecordScanner {
         this.#hn = 0;
         this.#type = this.#hdr[0]!;
         this.#body = (this.#hdr[3]! << 8) | this.#hdr[4]!;
-        this.#first = true;
         if (this.#type !== 20 && this.#type !== 21 && this.#type !== 22) return false;
         continue;
       }
-      if (this.#first) {
-        this.#first = false;
-        if (this.#type === 22 && chunk[i] !== 1) return false; // a handshake message other than ClientHello
-      }
       const k = Math.min(this.#body, chunk.length - i);
+      if (this.#type === 22) {
+        // Follow handshake messages: only ClientHello (type 1) may start before the check.
+        let j = i;
+        const end = i + k;
+        while (j < end) {
+          if (this.#msg_left > 0) {
+            const n = Math.min(this.#msg_left, end - j);
+            this.#msg_left -= n;
+            j += n;
+            continue;
+          }
+          const b = chunk[j++]!;
+          if (this.#mh === 0) {
+            if (b !== 1) return false;
+            this.#mlen = 0;
+          } else this.#mlen = (this.#mlen << 8) | b;
+          if (++this.#mh === 4) {
+            this.#mh = 0;
+            this.#msg_left = this.#mlen;
+          }
+        }
+      }
       i += k;
       this.#body -= k;
     }

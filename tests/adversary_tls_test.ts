@@ -380,3 +380,69 @@ Deno.test("adversary: send() and a makefile write before the handshake raise its
     }
   }
 });
+
+// ---- the client's record gate and unusual but honest ClientHellos --------
+
+const PY_CURVE_SERVER = `
+import json, socket, ssl, sys
+d, cert, ver, curve = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_verify_locations(d + "/ca.crt")
+ctx.verify_mode = ssl.CERT_OPTIONAL
+ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+if curve != "-": ctx.set_ecdh_curve(curve)
+with socket.create_server(("127.0.0.1", 0)) as srv:
+    srv.settimeout(20)
+    print(srv.getsockname()[1], flush=True)
+    conn, _ = srv.accept()
+    conn.settimeout(5)
+    out = {}
+    try:
+        s = ctx.wrap_socket(conn, server_side=True)
+        out["client_cert"] = bool(s.getpeercert())
+        out["data"] = s.recv(100).decode()
+    except Exception as e:
+        out["handshake"] = "failed"
+    print(json.dumps(out))
+`;
+
+Deno.test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) and a HelloRetryRequest pass the client's gate; a bad server still gets nothing", async () => {
+  const alpn = Array.from({ length: 100 }, (_, i) => "p" + String(i).padStart(3, "0") + "x".repeat(196));
+  for (const ver of ["1.2", "1.3"]) {
+    for (
+      const [cert, curve, big] of [["good", "-", true], ["good", "secp384r1", false], ["good", "secp384r1", true], [
+        "expired",
+        "-",
+        true,
+      ], ["expired", "secp384r1", false]] as const
+    ) {
+      // A HelloRetryRequest is TLS 1.3's (in TLS 1.2 OpenSSL would refuse our P-256 client certificate there).
+      if (ver === "1.2" && curve !== "-") continue;
+      const what = `${cert} TLS ${ver} curve=${curve} big=${big}`;
+      const srv = await python_server(PY_CURVE_SERVER, certs.dir, cert, ver, curve);
+      const ctx = create_default_context({ cafile: P("ca.crt") });
+      ctx.load_cert_chain(P("good.pem"), P("good.key"));
+      if (big) ctx.set_alpn_protocols(alpn);
+      let caught: unknown = null;
+      const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
+      try {
+        const s = await ctx.wrap_socket(raw, { server_hostname: "localhost" });
+        await s.sendall(enc.encode("SECRET"));
+      } catch (e) {
+        caught = e;
+      }
+      raw.close();
+      const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { client_cert?: boolean; data?: string };
+      if (cert === "good") {
+        assert.equal(caught, null, `${what}: ${caught}`);
+        assert.equal(r.client_cert, true, what);
+        assert.equal(r.data, "SECRET", what);
+      } else {
+        assert.ok(caught instanceof SSLCertVerificationError, `${what}: ${caught}`);
+        assert.notEqual(r.client_cert, true, what);
+        assert.ok(!r.data, what);
+      }
+    }
+  }
+});
