@@ -446,3 +446,60 @@ Deno.test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) a
     }
   }
 });
+
+Deno.test("adversary: a server with do_handshake_on_connect=false that writes first sends nothing to a client whose certificate is refused (no 0.5-RTT data to an unverified client)", async () => {
+  const RECV_CLIENT = `
+import socket, ssl, sys
+d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
+got = b""
+try:
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5), server_hostname="localhost") as s:
+        while True:
+            b = s.recv(100)
+            if not b: break
+            got += b
+except Exception:
+    pass
+print(repr(got))
+`;
+  for (const ver of ["1.2", "1.3"]) {
+    for (const [cert, ok] of [["other_leaf", false], ["serveronly", false], ["good", true]] as const) {
+      for (const how of ["sendall", "send", "makefile"]) {
+        const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
+        ctx.load_cert_chain(P("good.pem"), P("good.key"));
+        ctx.verify_mode = CERT_REQUIRED;
+        using srv = create_server(["127.0.0.1", 0]);
+        const port = (srv.getsockname() as [string, number])[1];
+        const client = python(RECV_CLIENT, certs.dir, String(port), cert, ver);
+        const [raw] = await srv.accept();
+        raw.settimeout(10);
+        let caught: unknown = null;
+        try {
+          const s = await ctx.wrap_socket(raw, { server_side: true, do_handshake_on_connect: false });
+          if (how === "sendall") await s.sendall(enc.encode("SECRET"));
+          else if (how === "send") await s.send(enc.encode("SECRET"));
+          else {
+            const f = s.makefile("wb");
+            await f.write(enc.encode("SECRET"));
+            await f.flush();
+          }
+        } catch (e) {
+          caught = e;
+        }
+        raw.close();
+        const c = await client;
+        const what = `${cert} TLS ${ver} ${how}`;
+        if (ok) {
+          assert.equal(caught, null, `${what}: ${caught}`);
+          assert.match(c.out, /SECRET/, what);
+        } else {
+          assert.ok(caught instanceof SSLCertVerificationError, `${what}: ${caught}`);
+          assert.doesNotMatch(c.out, /SECRET/, `${what}: the refused client received ${c.out}`);
+        }
+      }
+    }
+  }
+});
