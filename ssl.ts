@@ -1087,16 +1087,24 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
   if (!ss || ss.done) return null;
   if (s.gettimeout() === 0) return Promise.reject(new SSLWantReadError());
   const signal = (options as SignalOptions | undefined)?.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const ended = ss.handshake.then(() => {
     ss.observed = true;
     if (ss.error) throw ss.error;
   });
-  if (!signal) return ended;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does.
+  const t = s.gettimeout();
+  if (!signal && t === null) return ended;
   return new Promise<void>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    ended.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+    const abort = () => reject(signal!.reason);
+    signal?.addEventListener("abort", abort, { once: true });
+    const timer = t === null
+      ? undefined
+      : setTimeout(() => reject(new TimeoutError(null, "The write operation timed out")), t * 1000);
+    ended.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
+    });
   });
 }
 
@@ -1489,7 +1497,7 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
-    const first = handshake_before_write(this, options);
+    const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.send(data, flags, options));
     return want(super.send(data, flags, options), true);
   }
@@ -1519,7 +1527,7 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
-    const first = handshake_before_write(this, options);
+    const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.sendall(data, flags, options));
     return want(super.sendall(data, flags, options), true);
   }

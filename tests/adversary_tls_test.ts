@@ -503,3 +503,31 @@ print(repr(got))
     }
   }
 });
+
+Deno.test("adversary: a write before the handshake against a server that never answers ends on the socket's timeout or the caller's signal", async () => {
+  using silent = create_server(["127.0.0.1", 0]);
+  const port = (silent.getsockname() as [string, number])[1];
+  const ctx = create_default_context({ cafile: P("ca.crt") });
+  // The socket's timeout, set after wrap_socket: the write gives up after it (CPython: SSL_write's timeout).
+  const a = await ctx.wrap_socket(await create_connection(["127.0.0.1", port], 10), {
+    server_hostname: "localhost",
+    do_handshake_on_connect: false,
+  });
+  a.settimeout(0.5);
+  const t0 = performance.now();
+  await assert.rejects(a.sendall(enc.encode("SECRET")), /The write operation timed out/);
+  assert.ok(performance.now() - t0 < 10_000);
+  a.close();
+  // The caller's signal.
+  const b = await ctx.wrap_socket(await create_connection(["127.0.0.1", port], 10), {
+    server_hostname: "localhost",
+    do_handshake_on_connect: false,
+  });
+  b.settimeout(null);
+  const why = new Error("caller gave up");
+  await assert.rejects(b.sendall(enc.encode("SECRET"), { signal: AbortSignal.abort(why) }), (e) => e === why);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(why), 300);
+  await assert.rejects(b.send(enc.encode("SECRET"), { signal: ac.signal }), (e) => e === why);
+  b.close();
+});
