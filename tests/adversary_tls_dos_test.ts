@@ -251,7 +251,9 @@ Deno.test("adversary: an openssl s_client that asks to renegotiate (TLS 1.2) nei
     await w.close().catch(() => {});
     const out = await child.output().catch(() => null);
     // It was asked for; refused (rustls does not renegotiate) or carried on, the process is alive and serves.
-    assert.match(dec.decode(out?.stdout) + dec.decode(out?.stderr), /RENEGOTIATING/);
+    const said = dec.decode(out?.stdout) + dec.decode(out?.stderr);
+    assert.match(said, /RENEGOTIATING/);
+    console.log(`  s_client after R: ${JSON.stringify(said.split("RENEGOTIATING")[1]?.trim().slice(0, 160))}`);
     const good = await python(GOOD_CLIENT, certs.dir, String(l.port));
     assert.match(good.out, /^welcome good/, good.err);
     assert.deepEqual(l.stats.other, []);
@@ -321,6 +323,7 @@ Deno.test("adversary: an openssl s_server that renegotiates (TLS 1.2) neither cr
     dec.decode(out?.stdout) + dec.decode(out?.stderr),
     /Renegotiat|RENEGOTIAT|HelloRequest|SSL_renegotiate/i,
   );
+  console.log(`  after the server's renegotiation request the client read ${JSON.stringify(got)}`);
   // Whatever came through is what the verified server sent, nothing else.
   assert.ok(got === "" || /^(after\n)?$/.test(got), JSON.stringify(got));
 });
