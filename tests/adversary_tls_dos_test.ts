@@ -374,3 +374,39 @@ with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), 
     await loop;
   }
 });
+
+Deno.test("adversary: a server that announces a 16 MiB handshake message and streams it is refused quickly by a client, with memory bounded", async () => {
+  const srv = await python_server(
+    `
+import socket, time
+with socket.create_server(("127.0.0.1", 0)) as srv:
+    print(srv.getsockname()[1], flush=True)
+    c, _ = srv.accept(); c.settimeout(10)
+    c.recv(65536)  # the ClientHello
+    sent, t0 = 0, time.time()
+    try:
+        first = bytes([0x02, 0xff, 0xff, 0xff, 0x03, 0x03]) + bytes(16378)
+        c.sendall(bytes([0x16, 0x03, 0x03, 0x40, 0x00]) + first); sent = 16389
+        while sent < 16 * 1024 * 1024 and time.time() - t0 < 20:
+            c.sendall(bytes([0x16, 0x03, 0x03, 0x40, 0x00]) + bytes(16384)); sent += 16389
+    except OSError:
+        pass
+    print(sent, round(time.time() - t0, 2), flush=True)
+`,
+  );
+  const before = Deno.memoryUsage().rss;
+  const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
+  const ctx = create_default_context({ cafile: P("ca.pem") });
+  await assert.rejects(ctx.wrap_socket(raw, { server_hostname: "localhost" }), SSLError);
+  raw.close();
+  const grown = (Deno.memoryUsage().rss - before) / 2 ** 20;
+  const r = await srv.rest();
+  const [sent, secs] = r.out.trim().split(" ").map(Number);
+  console.log(
+    `  the server got ${(sent! / 2 ** 20).toFixed(2)} MiB in before the client closed (${secs} s); RSS +${
+      grown.toFixed(1)
+    } MiB`,
+  );
+  assert.ok(sent! < 8 * 2 ** 20, `${sent} bytes went in`);
+  assert.ok(grown < 64, `RSS grew ${grown.toFixed(1)} MiB`);
+});
