@@ -7,8 +7,10 @@
 
 import tls from "node:tls";
 import type { X509Certificate } from "node:crypto";
-import { TimeoutError } from "./errors.ts";
+import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawParts, TlsTransport } from "./_tls.ts";
+import { domainToASCII } from "node:url";
+import { ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
 
 /** What a session needs to know of its context and socket. */
@@ -63,8 +65,21 @@ export function peer_x509(t: tls.TLSSocket): X509Certificate | null {
   }
 }
 
+/** True when OpenSSL (so CPython) takes `host` for an IP address: no SNI is sent, the IP is checked. */
 export function is_ip(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+  return ip_bytes(host) !== null;
+}
+
+/**
+ * `host` as the ASCII name CPython checks and sends (its `idna` encoding
+ * for a non-ASCII name), or null when it cannot be encoded.
+ */
+export function ascii_host(host: string): string | null {
+  if (!/[^\u0020-\u007e]/.test(host)) return host; // printable ASCII as is
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(host)) return null; // control characters never match
+  const a = domainToASCII(host);
+  return a === "" || /[^\u0021-\u007e]/.test(a) ? null : a;
 }
 
 /**
@@ -111,24 +126,28 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
       return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
     }
+    if (!purpose_ok(x.raw, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
+      return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });
+    }
     const v = VERIFY[code];
     return new SSLCertVerificationError(v?.[0] ?? null, v?.[1] ?? (code || "certificate verify failed"), {
       cause: err,
     });
   }
+  if (!purpose_ok(x.raw, !spec.server_side)) {
+    return new SSLCertVerificationError(26, "unsuitable certificate purpose");
+  }
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
-    const name = host.replace(/^\[|\]$/g, "");
     // As CPython 3.11 (OpenSSL): a trailing-dot name does not match the certificate's names.
-    if (name.endsWith(".")) {
+    const name = ascii_host(host);
+    if (name === null || name.endsWith(".")) {
       return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
-    if (is_ip(name)) {
-      if (x.checkIP(name) === undefined) {
-        return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);
-      }
-    } else if (x.checkHost(name, { subject: "never" }) === undefined) {
-      return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
+    if (!matches_host(x.raw, name)) {
+      return ip_bytes(name)
+        ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`)
+        : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
   }
   return null;
@@ -136,16 +155,24 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
 
 /**
  * Scans the TLS records a client sends. Until the server's certificate has
- * been verified only a ClientHello, ChangeCipherSpec and alerts may go out:
- * any other record (the client's certificate, key exchange, Finished,
- * application data; in TLS 1.3 every encrypted record) waits for the check.
+ * been verified only a ClientHello (which may span several records, e.g.
+ * with a long ALPN list), ChangeCipherSpec and alerts may go out: any other
+ * record (the client's certificate, key exchange, Finished, application
+ * data; in TLS 1.3 every encrypted record) waits for the check. Handshake
+ * messages are followed across records, so a ClientHello's continuation is
+ * known for what it is (and a second ClientHello after a
+ * HelloRetryRequest, which follows a ChangeCipherSpec, goes out too).
  */
 class RecordScanner {
   #hdr = new Uint8Array(5);
   #hn = 0;
   #body = 0;
   #type = 0;
-  #first = false;
+  /** Bytes left of the current handshake message's body. */
+  #msg_left = 0;
+  /** Bytes of the current handshake message's 4-byte header seen so far, and its length. */
+  #mh = 0;
+  #mlen = 0;
 
   /** False as soon as `chunk` holds (the start of) a record that needs the check. */
   harmless(chunk: Uint8Array): boolean {
@@ -157,15 +184,32 @@ class RecordScanner {
         this.#hn = 0;
         this.#type = this.#hdr[0]!;
         this.#body = (this.#hdr[3]! << 8) | this.#hdr[4]!;
-        this.#first = true;
         if (this.#type !== 20 && this.#type !== 21 && this.#type !== 22) return false;
         continue;
       }
-      if (this.#first) {
-        this.#first = false;
-        if (this.#type === 22 && chunk[i] !== 1) return false; // a handshake message other than ClientHello
-      }
       const k = Math.min(this.#body, chunk.length - i);
+      if (this.#type === 22) {
+        // Follow handshake messages: only ClientHello (type 1) may start before the check.
+        let j = i;
+        const end = i + k;
+        while (j < end) {
+          if (this.#msg_left > 0) {
+            const n = Math.min(this.#msg_left, end - j);
+            this.#msg_left -= n;
+            j += n;
+            continue;
+          }
+          const b = chunk[j++]!;
+          if (this.#mh === 0) {
+            if (b !== 1) return false;
+            this.#mlen = 0;
+          } else this.#mlen = (this.#mlen << 8) | b;
+          if (++this.#mh === 4) {
+            this.#mh = 0;
+            this.#msg_left = this.#mlen;
+          }
+        }
+      }
       i += k;
       this.#body -= k;
     }
@@ -282,7 +326,7 @@ export interface Shaken<C> {
  * to the back of `ready` and wakes the one waiter.
  */
 export class HandshakeQueue<C extends { close(): void }> {
-  /** At most this many handshakes in flight; accept() takes no new connection meanwhile. */
+  /** At most this many handshakes in flight; a new connection beyond it makes the oldest give way. */
   static readonly MAX_IN_FLIGHT = 512;
   /** Failed handshakes kept for accept() to raise; older ones beyond this are dropped. */
   static readonly MAX_FAILED = 64;
@@ -320,6 +364,31 @@ export class HandshakeQueue<C extends { close(): void }> {
       } else this.#ready.push({ conn, addr, error: null });
       this.#wake();
     });
+  }
+
+  /**
+   * Make room for one more handshake when the queue is full: the oldest one
+   * in flight is given up (its connection closed, accept() raises
+   * ECONNABORTED for it). Without this, 512 connections that never speak
+   * would keep every new client out until their handshakes time out (60 s
+   * by default, for socketserver's blocking listeners).
+   */
+  evict_oldest(): void {
+    const oldest = this.#flight.values().next();
+    if (oldest.done) return;
+    const conn = oldest.value;
+    this.#flight.delete(conn);
+    conn.close();
+    if (this.#failed >= HandshakeQueue.MAX_FAILED) return;
+    this.#failed++;
+    this.#ready.push({
+      conn: null,
+      addr: null,
+      error: from_errno(E.ECONNABORTED, {
+        detail: `TLS handshake given up for a newer connection (${HandshakeQueue.MAX_IN_FLIGHT} in flight)`,
+      }),
+    });
+    this.#wake();
   }
 
   /** The oldest ended handshake, or null. */

@@ -201,8 +201,8 @@ export function create_server<F extends number = typeof AF_INET>(
 
 /** Bytes of the secret the connecting end sends to prove it is the pair's other end. */
 const TOKEN_BYTES = 32;
-/** Connections a socketpair() listener accepts (strangers included) before giving up. */
-const MAX_ACCEPTS = 256;
+/** Connections a socketpair() listener checks at once (strangers included). */
+const MAX_PENDING = 256;
 /** Seconds a socketpair() waits for its own other end to prove itself. */
 const PAIR_SECONDS = 10;
 
@@ -272,11 +272,14 @@ function accept_authenticated(
       return !ip || (same_address(c.getpeername(), a.getsockname()) && same_address(a.getpeername(), c.getsockname()));
     };
     (async () => {
-      for (let n = 0; !done; n++) {
-        if (n >= MAX_ACCEPTS) {
-          throw new OSError(E.ECONNABORTED, null, {
-            detail: `socketpair(): ${MAX_ACCEPTS} connections reached its listener and none proved to be its other end`,
-          });
+      while (!done) {
+        // Strangers never end the wait (a flood of them would deny the pair); at most
+        // MAX_PENDING are checked at once, the oldest (which had their chance to send
+        // the token) closed first. The wait is bounded by PAIR_SECONDS.
+        if (pending.size >= MAX_PENDING) {
+          const oldest = pending.values().next().value!;
+          pending.delete(oldest);
+          oldest.close();
         }
         const [c] = await lst.accept({ signal });
         if (done) {
@@ -347,7 +350,7 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
  * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
  * @throws {OSError} ECONNABORTED when no connection proves to be the other
- *   end (within 10 s, or 256 connections).
+ *   end within 10 s (strangers are closed and never end the wait early).
  *
  * @example
  * ```ts

@@ -19,8 +19,9 @@
  * Limits: a handshake ends within the socket's timeout (for connections a
  * TLS listener accepts, the listener's), else within
  * 60 seconds. A TLS listener shakes hands
- * with at most 512 connections at a time (the rest wait in the kernel's
- * backlog); a pending handshake costs about 18 KB of heap, 100 KB of
+ * with at most 512 connections at a time (a new connection beyond that
+ * makes the oldest handshake give way: accept() raises ECONNABORTED for it,
+ * so connections that never speak cannot keep clients out); a pending handshake costs about 18 KB of heap, 100 KB of
  * memory in all (measured on Deno 2.9.6). A peer that does not read makes a sender block (and time
  * out) after a few MiB, as with CPython.
  *
@@ -59,6 +60,7 @@
  */
 
 import tls from "node:tls";
+import { isIP } from "node:net";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
@@ -74,6 +76,7 @@ import {
   to_python_cert,
 } from "./_ssl_cert.ts";
 import {
+  ascii_host,
   DEFAULT_HANDSHAKE_TIMEOUT,
   HandshakeQueue,
   is_ip,
@@ -812,7 +815,9 @@ export class SSLContext {
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
     };
-    if (host !== null && !is_ip(host)) o.servername = host.replace(/\.$/, "");
+    // As OpenSSL: no SNI for an IP address (with or without a trailing dot) or a name that is not ASCII-encodable.
+    const sni = host === null ? null : ascii_host(host)?.replace(/\.$/, "") ?? null;
+    if (sni && !is_ip(sni) && !isIP(sni)) o.servername = sni;
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
     return o;
   }
@@ -1070,6 +1075,39 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   });
 }
 
+/**
+ * A write before the handshake has ended (do_handshake_on_connect=false)
+ * first completes it, as CPython's SSL_write does: on failure the write
+ * raises the handshake's error instead of reporting bytes as sent that
+ * node:tls would only have queued and then dropped. A non-blocking socket
+ * raises SSLWantReadError meanwhile. Null when there is nothing to wait for.
+ */
+function handshake_before_write(s: Socket, options: unknown): Promise<void> | null {
+  const ss = sessions.get(s)?.session;
+  if (!ss || ss.done) return null;
+  if (s.gettimeout() === 0) return Promise.reject(new SSLWantReadError());
+  const signal = (options as SignalOptions | undefined)?.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const ended = ss.handshake.then(() => {
+    ss.observed = true;
+    if (ss.error) throw ss.error;
+  });
+  // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does.
+  const t = s.gettimeout();
+  if (!signal && t === null) return ended;
+  return new Promise<void>((resolve, reject) => {
+    const abort = () => reject(signal!.reason);
+    signal?.addEventListener("abort", abort, { once: true });
+    const timer = t === null
+      ? undefined
+      : setTimeout(() => reject(new TimeoutError(null, "The write operation timed out")), t * 1000);
+    ended.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
+    });
+  });
+}
+
 /** I/O on the socket reports the handshake's outcome as do_handshake() does (for select()). */
 function observe(s: Socket): void {
   const ss = sessions.get(s)?.session;
@@ -1236,7 +1274,8 @@ export class SSLSocket extends Socket {
    * example one that speaks plain text, or sends a certificate that does
    * not verify) raises `SSLError` here; the listening socket goes on
    * serving. Handshakes go on in the background while accept() waits: at
-   * most 512 at a time (further connections wait in the kernel's backlog),
+   * most 512 at a time (a new connection beyond that makes the oldest give
+   * way, and accept() raises `ConnectionAbortedError` for it),
    * each ending within the listener's timeout (else the accepted socket's,
    * else 60 s). Up to 64 failed handshakes wait to be raised by accept();
    * further ones are dropped (their connections are closed either way).
@@ -1275,16 +1314,9 @@ export class SSLSocket extends Socket {
       let got: [Socket, Address];
       try {
         if (dl.nonblocking) {
-          if (q.full) throw new SSLWantReadError();
           got = await super.accept().catch((e) => {
             throw e instanceof OSError && e.errno === E.EAGAIN && q.in_flight > 0 ? new SSLWantReadError() : e;
           });
-        } else if (q.full) {
-          await new Promise<never>((_, reject) => {
-            const s = signal ? AbortSignal.any([wake.signal, signal]) : wake.signal;
-            s.addEventListener("abort", () => reject(s.reason), { once: true });
-          });
-          continue;
         } else got = await super.accept({ signal: signal ? AbortSignal.any([wake.signal, signal]) : wake.signal });
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
@@ -1317,6 +1349,8 @@ export class SSLSocket extends Socket {
       sessions.set(conn, cst);
       Object.setPrototypeOf(conn, SSLSocket.prototype);
       if (!st.do_handshake_on_connect) return [conn, addr];
+      // Connections that never speak must not keep new ones out: the oldest handshake gives way.
+      if (q.full) q.evict_oldest();
       q.add(conn, addr, cst.session!);
     }
   }
@@ -1463,6 +1497,8 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
+    const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
+    if (first) return first.then(() => this.send(data, flags, options));
     return want(super.send(data, flags, options), true);
   }
 
@@ -1491,6 +1527,8 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
+    const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
+    if (first) return first.then(() => this.sendall(data, flags, options));
     return want(super.sendall(data, flags, options), true);
   }
 

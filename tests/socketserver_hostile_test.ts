@@ -327,7 +327,11 @@ print(json.dumps({"lat_ms": lat, "bad": bad[0]}))
       ]})`,
     );
     assert.ok(failed.length > 0, "failed handshakes are reported through handle_error");
-    assert.ok(failed.every((e) => (e.error as Error).name.startsWith("SSL")), "reported as SSL errors");
+    // A handshake that gave way to a newer connection (more than 512 in flight) is ConnectionAbortedError.
+    assert.ok(
+      failed.every((e) => /^SSL|^ConnectionAbortedError$/.test((e.error as Error).name)),
+      "reported as SSL errors",
+    );
     assert.equal(server.errors.length, failed.length, "no handler failed");
     // Before, each failed handshake paused the loop 10 ms: these 10 round trips took 47 s in all (5-8 s each).
     const total = lat_ms.reduce((a, b) => a + b, 0);
