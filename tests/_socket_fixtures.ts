@@ -226,3 +226,30 @@ export async function run_example(
     clearTimeout(killer);
   }
 }
+
+/**
+ * `Deno.test` for a file whose tests need `what` (python3, openssl, ...): on a
+ * machine that lacks one, every test of the file is registered as ignored and
+ * the reason is printed once, so nothing is skipped silently.
+ */
+export function test_needing(...what: (keyof typeof NEEDS)[]): typeof Deno.test {
+  if (!missing(...what)) return Deno.test;
+  const ignored = (...args: unknown[]): void => {
+    const [a, b, c] = args;
+    let def: Deno.TestDefinition;
+    if (typeof a === "function") def = { name: a.name || "test", fn: a as Deno.TestDefinition["fn"] };
+    else if (typeof a === "object" && a !== null) {
+      def = {
+        ...(a as Deno.TestDefinition),
+        ...(typeof b === "function" ? { fn: b as Deno.TestDefinition["fn"] } : {}),
+      };
+    } else if (typeof b === "function") def = { name: String(a), fn: b as Deno.TestDefinition["fn"] };
+    else {def = {
+        ...(b as Omit<Deno.TestDefinition, "fn" | "name">),
+        name: String(a),
+        fn: c as Deno.TestDefinition["fn"],
+      };}
+    Deno.test({ ...def, ignore: true });
+  };
+  return Object.assign(ignored, Deno.test) as unknown as typeof Deno.test;
+}

@@ -6,7 +6,9 @@
 
 import assert from "node:assert/strict";
 import { AF_INET, AF_UNIX, SOCK_DGRAM, socket } from "../mod.ts";
-import { within } from "./_socket_fixtures.ts";
+import { test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const dec = new TextDecoder();
 
@@ -21,7 +23,7 @@ async function run(script: string, ...args: string[]): Promise<string> {
   return dec.decode(out.stdout) + dec.decode(out.stderr);
 }
 
-Deno.test("adversary: a connected UDP socket never returns a stranger's datagram (other port, other loopback address with the peer's port)", async () => {
+test("adversary: a connected UDP socket never returns a stranger's datagram (other port, other loopback address with the peer's port)", async () => {
   const peer_port_probe = socket(AF_INET, SOCK_DGRAM);
   peer_port_probe.bind(["127.0.0.1", 0]);
   const peer_port = (peer_port_probe.getsockname() as [string, number])[1];
@@ -55,7 +57,7 @@ print("sent")
   u.close();
 });
 
-Deno.test("adversary: a connected Unix datagram socket never returns a stranger's datagram (unbound, or bound to another name)", async () => {
+test("adversary: a connected Unix datagram socket never returns a stranger's datagram (unbound, or bound to another name)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_adv_dgram_" });
   try {
     const me = `${dir}/me`;

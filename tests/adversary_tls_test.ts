@@ -22,10 +22,14 @@ import {
 } from "../ssl.ts";
 import { make_adversary_certs } from "./_adversary_certs.ts";
 import { python, python_server } from "./_ssl_fixtures.ts";
+import { missing, test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const enc = new TextEncoder();
-const certs = await make_adversary_certs();
-const P = certs.P;
+// Without openssl every test here is registered as ignored (test_needing), and no certificate is made.
+const certs = (missing("openssl") ? undefined : await make_adversary_certs())!;
+const P = certs?.P as typeof certs.P;
 
 // A client that presents `cert` (leaf + chain) and trusts anything.
 const PY_PRESENT = `
@@ -112,7 +116,7 @@ async function serve_once(mode: number, ver: string, cert: string): Promise<{ go
 }
 
 for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT_OPTIONAL, "1.3"]] as const) {
-  Deno.test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
+  test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
     for (const cert of GOOD_CLIENTS) {
       const r = await serve_once(mode, ver, cert);
       assert.match(r.got, /^accepted/, cert);
@@ -126,7 +130,7 @@ for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT
   });
 }
 
-Deno.test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
+test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
   const twin = await python(PY_JUDGE, certs.dir, "ca");
   assert.equal(twin.out.trim(), "26", twin.err);
   const r = await serve_once(CERT_REQUIRED, "1.3", "ca");
@@ -211,7 +215,7 @@ const SERVER_CASES: [string, string][] = [
   ["fake_ca_name", "localhost"],
 ];
 
-Deno.test("adversary: a pysocket client accepts exactly the servers CPython accepts, and a refused one gets no client certificate and no byte", async () => {
+test("adversary: a pysocket client accepts exactly the servers CPython accepts, and a refused one gets no client certificate and no byte", async () => {
   for (const [cert, host] of SERVER_CASES) {
     const fam = cert === "ip6" ? "6" : "4";
     const t = await python_server(PY_BAD_SERVER, certs.dir, cert, "1.3", fam);
@@ -253,7 +257,7 @@ Deno.test("adversary: a pysocket client accepts exactly the servers CPython acce
   }
 });
 
-Deno.test("adversary: a non-blocking write before the handshake raises SSLWantReadError, never queues bytes", async () => {
+test("adversary: a non-blocking write before the handshake raises SSLWantReadError, never queues bytes", async () => {
   const srv = await python_server(PY_BAD_SERVER, certs.dir, "expired", "1.3", "4");
   const ctx = create_default_context({ cafile: P("ca.crt") });
   const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
@@ -283,7 +287,7 @@ except Exception:
     pass
 `;
 
-Deno.test("adversary: a server with do_handshake_on_connect=false never reads the application bytes of a refused client (recv, recv_into, readline; TLS 1.2 and 1.3)", async () => {
+test("adversary: a server with do_handshake_on_connect=false never reads the application bytes of a refused client (recv, recv_into, readline; TLS 1.2 and 1.3)", async () => {
   const dec = new TextDecoder();
   for (const ver of ["1.2", "1.3"]) {
     for (const mode of [CERT_REQUIRED, CERT_OPTIONAL]) {
@@ -321,7 +325,7 @@ Deno.test("adversary: a server with do_handshake_on_connect=false never reads th
   }
 });
 
-Deno.test("adversary: a server that answers one byte at a time cannot stretch a client's handshake past its timeout", async () => {
+test("adversary: a server that answers one byte at a time cannot stretch a client's handshake past its timeout", async () => {
   const srv = await python_server(
     `
 import socket, time
@@ -353,7 +357,7 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
   assert.ok(Number(r.out.trim()) < 10, r.out);
 });
 
-Deno.test("adversary: send() and a makefile write before the handshake raise its error against a bad server; nothing reaches it", async () => {
+test("adversary: send() and a makefile write before the handshake raise its error against a bad server; nothing reaches it", async () => {
   for (const how of ["send", "makefile"]) {
     for (const ver of ["1.2", "1.3"]) {
       const srv = await python_server(PY_BAD_SERVER, certs.dir, "expired", ver, "4");
@@ -407,7 +411,7 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
     print(json.dumps(out))
 `;
 
-Deno.test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) and a HelloRetryRequest pass the client's gate; a bad server still gets nothing", async () => {
+test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) and a HelloRetryRequest pass the client's gate; a bad server still gets nothing", async () => {
   const alpn = Array.from({ length: 100 }, (_, i) => "p" + String(i).padStart(3, "0") + "x".repeat(196));
   for (const ver of ["1.2", "1.3"]) {
     for (
@@ -447,7 +451,7 @@ Deno.test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) a
   }
 });
 
-Deno.test("adversary: a server with do_handshake_on_connect=false that writes first sends nothing to a client whose certificate is refused (no 0.5-RTT data to an unverified client)", async () => {
+test("adversary: a server with do_handshake_on_connect=false that writes first sends nothing to a client whose certificate is refused (no 0.5-RTT data to an unverified client)", async () => {
   const RECV_CLIENT = `
 import socket, ssl, sys
 d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -504,7 +508,7 @@ print(repr(got))
   }
 });
 
-Deno.test("adversary: a write before the handshake against a server that never answers ends on the socket's timeout or the caller's signal", async () => {
+test("adversary: a write before the handshake against a server that never answers ends on the socket's timeout or the caller's signal", async () => {
   using silent = create_server(["127.0.0.1", 0]);
   const port = (silent.getsockname() as [string, number])[1];
   const ctx = create_default_context({ cafile: P("ca.crt") });

@@ -27,6 +27,9 @@ import {
   socket,
   SOL_SOCKET,
 } from "../mod.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 interface Ctx {
   s: Socket;
@@ -539,7 +542,7 @@ async function python_outcomes(): Promise<Record<string, { outcome: string; usab
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-Deno.test("Socket methods and module functions raise Python's exceptions for bad input (table checked against python3)", async () => {
+test("Socket methods and module functions raise Python's exceptions for bad input (table checked against python3)", async () => {
   const py = await python_outcomes();
   if (typeof py === "string") {
     console.log(`skip: ${py}`);

@@ -21,7 +21,9 @@ import {
   socket,
   TimeoutError,
 } from "../mod.ts";
-import { HAS_IPV6, sleep, TempDir, within } from "./_socket_fixtures.ts";
+import { HAS_IPV6, sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -265,7 +267,7 @@ async function python(script: string, input: unknown, limit_ms = 120_000): Promi
   return JSON.parse(dec.decode(out.stdout));
 }
 
-Deno.test("concurrent datagram receivers each get their own datagram, as CPython's threads do", async () => {
+test("concurrent datagram receivers each get their own datagram, as CPython's threads do", async () => {
   const list = scenarios();
   const theirs_p = python(PY, list);
   using dir = new TempDir();
@@ -328,7 +330,7 @@ for n, (fam, mode) in enumerate(json.load(sys.stdin)):
 print(json.dumps(out))
 `;
 
-Deno.test("a tiny timeout or non-blocking mode returns a datagram already there (CPython polls first)", async () => {
+test("a tiny timeout or non-blocking mode returns a datagram already there (CPython polls first)", async () => {
   const cases: [string, string][] = [];
   for (const f of FAMS) for (const mode of ["tiny", "nonblock"]) cases.push([f.name, mode]);
   const theirs_p = python(PY_POLL, cases);
@@ -374,7 +376,7 @@ Deno.test("a tiny timeout or non-blocking mode returns a datagram already there 
   assert.deepEqual(ours, theirs);
 });
 
-Deno.test("close() wakes every receiver waiting on a datagram socket with EBADF, and none takes a datagram", async () => {
+test("close() wakes every receiver waiting on a datagram socket with EBADF, and none takes a datagram", async () => {
   // CPython's close() does not wake a thread blocked in recvfrom on Linux (it
   // stays blocked); pysocket's documented contract is EBADF for every waiter.
   using dir = new TempDir();
@@ -399,7 +401,7 @@ Deno.test("close() wakes every receiver waiting on a datagram socket with EBADF,
   }
 });
 
-Deno.test("a datagram that arrives after a receiver timed out goes to the next receiver, once", async () => {
+test("a datagram that arrives after a receiver timed out goes to the next receiver, once", async () => {
   using dir = new TempDir();
   let n = 0;
   for (const fam of FAMS) {

@@ -35,6 +35,9 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { DatagramRequestHandler, UnixDatagramServer } from "../socketserver.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -106,7 +109,7 @@ function assert_shape(fam: Family, a: Address | null, expected: Address): void {
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 for (const fam of FAMILIES) {
-  Deno.test(`Socket.sendto()/recvfrom() carry datagrams with the sender's address (${fam.name})`, async () => {
+  test(`Socket.sendto()/recvfrom() carry datagrams with the sender's address (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     assert.equal(await tx.sendto(b("hello"), rx.getsockname()), 5);
@@ -132,7 +135,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.connect() on a datagram socket sets the default peer and drops other senders (${fam.name})`, async () => {
+  test(`Socket.connect() on a datagram socket sets the default peer and drops other senders (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const a = sc.bound(), peer = sc.bound(), other = sc.bound();
     assert.throws(() => a.getpeername(), (e: unknown) => e instanceof OSError && e.errno === errno.ENOTCONN);
@@ -163,7 +166,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.recv() keeps datagram boundaries: truncates and MSG_PEEK leaves the datagram (${fam.name})`, async () => {
+  test(`Socket.recv() keeps datagram boundaries: truncates and MSG_PEEK leaves the datagram (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     const to = rx.getsockname();
@@ -191,7 +194,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.recvfrom() after a timeout or an abort returns the datagram that arrived later (${fam.name})`, async () => {
+  test(`Socket.recvfrom() after a timeout or an abort returns the datagram that arrived later (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     rx.settimeout(0.05);
@@ -218,7 +221,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.recv() on a non-blocking datagram socket raises BlockingIOError and loses nothing (${fam.name})`, async () => {
+  test(`Socket.recv() on a non-blocking datagram socket raises BlockingIOError and loses nothing (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     rx.setblocking(false);
@@ -243,7 +246,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.recvfrom() receives 2,000 datagrams on loopback in count and order (${fam.name})`, async () => {
+  test(`Socket.recvfrom() receives 2,000 datagrams on loopback in count and order (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     rx.settimeout(5);
@@ -281,7 +284,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket datagram methods raise Python's errors (${fam.name})`, async () => {
+  test(`Socket datagram methods raise Python's errors (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const s = sc.sock();
     // send() with no peer.
@@ -323,7 +326,7 @@ for (const fam of FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.getsockopt() on a datagram socket has Linux's defaults; unknown options raise ENOPROTOOPT (${fam.name})`, () => {
+  test(`Socket.getsockopt() on a datagram socket has Linux's defaults; unknown options raise ENOPROTOOPT (${fam.name})`, () => {
     using sc = new Scope(fam);
     const s = sc.sock();
     assert.equal(s.getsockopt(SOL_SOCKET, SO_BROADCAST), 0);
@@ -366,7 +369,7 @@ for (const fam of FAMILIES) {
     );
   });
 
-  Deno.test(`select readiness of a datagram socket follows arriving datagrams (${fam.name})`, async () => {
+  test(`select readiness of a datagram socket follows arriving datagrams (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     const poll = rx._pollable();
@@ -399,7 +402,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 for (const fam of IP_FAMILIES) {
-  Deno.test(`Socket.sendto() on an unbound socket binds an ephemeral port (${fam.name})`, async () => {
+  test(`Socket.sendto() on an unbound socket binds an ephemeral port (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.sock();
     const wildcard = fam.family === AF_INET ? ["0.0.0.0", 0] : ["::", 0, 0, 0];
@@ -419,7 +422,7 @@ for (const fam of IP_FAMILIES) {
     await settle();
   });
 
-  Deno.test(`Socket.sendto() of more than the largest UDP payload raises EMSGSIZE (${fam.name})`, async () => {
+  test(`Socket.sendto() of more than the largest UDP payload raises EMSGSIZE (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const rx = sc.bound(), tx = sc.bound();
     const max = fam.family === AF_INET ? 65507 : 65527;
@@ -435,7 +438,7 @@ for (const fam of IP_FAMILIES) {
   });
 }
 
-Deno.test("Socket.recvfrom() on AF_INET6 reports an IPv4 sender in mapped form, as a 4-tuple", {
+test("Socket.recvfrom() on AF_INET6 reports an IPv4 sender in mapped form, as a 4-tuple", {
   ignore: !HAS_IPV6,
 }, async () => {
   using s6 = socket(AF_INET6, SOCK_DGRAM);
@@ -454,7 +457,7 @@ Deno.test("Socket.recvfrom() on AF_INET6 reports an IPv4 sender in mapped form, 
   await settle();
 });
 
-Deno.test("Socket.sendto() to a broadcast address needs SO_BROADCAST (EACCES otherwise)", async () => {
+test("Socket.sendto() to a broadcast address needs SO_BROADCAST (EACCES otherwise)", async () => {
   using s = socket(AF_INET, SOCK_DGRAM);
   for (const host of ["255.255.255.255", "127.255.255.255", "<broadcast>"]) {
     await assert.rejects(
@@ -481,7 +484,7 @@ Deno.test("Socket.sendto() to a broadcast address needs SO_BROADCAST (EACCES oth
   await settle();
 });
 
-Deno.test("Socket.recvfrom() on AF_UNIX reports an unbound sender as null (Python's None)", async () => {
+test("Socket.recvfrom() on AF_UNIX reports an unbound sender as null (Python's None)", async () => {
   using sc = new Scope(FAMILIES.at(-1)!);
   const rx = sc.bound(), tx = sc.sock();
   assert.equal(tx.getsockname(), "");
@@ -498,7 +501,7 @@ Deno.test("Socket.recvfrom() on AF_UNIX reports an unbound sender as null (Pytho
   await settle();
 });
 
-Deno.test("Socket.sendto() on AF_UNIX to a full receive queue raises BlockingIOError; nothing is lost or sent twice", async () => {
+test("Socket.sendto() on AF_UNIX to a full receive queue raises BlockingIOError; nothing is lost or sent twice", async () => {
   using sc = new Scope(FAMILIES.at(-1)!);
   const rx = sc.bound(), tx = sc.bound();
   tx.setblocking(false);
@@ -534,7 +537,7 @@ Deno.test("Socket.sendto() on AF_UNIX to a full receive queue raises BlockingIOE
 
 const UNIX = FAMILIES.at(-1)!;
 
-Deno.test("Socket.sendto() on AF_UNIX after a recvfrom() that timed out waits for the pending receive, then sends; nothing is lost", async () => {
+test("Socket.sendto() on AF_UNIX after a recvfrom() that timed out waits for the pending receive, then sends; nothing is lost", async () => {
   using sc = new Scope(UNIX);
   const a = sc.bound(), peer = sc.bound();
   peer.settimeout(2);
@@ -562,7 +565,7 @@ Deno.test("Socket.sendto() on AF_UNIX after a recvfrom() that timed out waits fo
   await settle();
 });
 
-Deno.test("Socket.sendto() on a non-blocking AF_UNIX socket with a receive pending raises BlockingIOError; select sees it writable once a datagram arrives", async () => {
+test("Socket.sendto() on a non-blocking AF_UNIX socket with a receive pending raises BlockingIOError; select sees it writable once a datagram arrives", async () => {
   using sc = new Scope(UNIX);
   const a = sc.bound(), peer = sc.bound();
   a.setblocking(false);
@@ -585,7 +588,7 @@ Deno.test("Socket.sendto() on a non-blocking AF_UNIX socket with a receive pendi
   await settle();
 });
 
-Deno.test("Socket.sendto() on AF_UNIX: concurrent sends on one socket all go out, in call order", async () => {
+test("Socket.sendto() on AF_UNIX: concurrent sends on one socket all go out, in call order", async () => {
   using sc = new Scope(UNIX);
   const a = sc.bound(), peer = sc.bound();
   peer.settimeout(2);
@@ -595,7 +598,7 @@ Deno.test("Socket.sendto() on AF_UNIX: concurrent sends on one socket all go out
   await settle();
 });
 
-Deno.test("Socket.recv() on AF_UNIX while a kept send waits for room times out instead of failing; it receives once the send is out", async () => {
+test("Socket.recv() on AF_UNIX while a kept send waits for room times out instead of failing; it receives once the send is out", async () => {
   using sc = new Scope(UNIX);
   const rx = sc.bound(), tx = sc.bound();
   tx.setblocking(false);
@@ -621,7 +624,7 @@ Deno.test("Socket.recv() on AF_UNIX while a kept send waits for room times out i
   await settle();
 });
 
-Deno.test("Socket.sendto() on an unbound AF_UNIX socket with a receive pending sends at once (as an unbound sender)", async () => {
+test("Socket.sendto() on an unbound AF_UNIX socket with a receive pending sends at once (as an unbound sender)", async () => {
   using sc = new Scope(UNIX);
   const rx = sc.bound(), tx = sc.sock();
   await tx.sendto(b("first"), rx.getsockname()); // opens the unbound conn
@@ -636,7 +639,7 @@ Deno.test("Socket.sendto() on an unbound AF_UNIX socket with a receive pending s
 });
 
 for (const fam of IP_FAMILIES) {
-  Deno.test(`Socket.sendto() after a recvfrom() that timed out sends at once: UDP has no pending-receive limit (${fam.name})`, async () => {
+  test(`Socket.sendto() after a recvfrom() that timed out sends at once: UDP has no pending-receive limit (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const a = sc.bound(), peer = sc.bound();
     a.settimeout(0.05);
@@ -649,7 +652,7 @@ for (const fam of IP_FAMILIES) {
   });
 }
 
-Deno.test("UnixDatagramServer echo handler replies to 20 clients while the serving loop polls", async () => {
+test("UnixDatagramServer echo handler replies to 20 clients while the serving loop polls", async () => {
   using sc = new Scope(UNIX);
   const path = sc.addr() as string;
   class Echo extends DatagramRequestHandler {
@@ -694,7 +697,7 @@ c2.sendto(b"anon", sys.argv[1])
 print("ok", flush=True)
 `;
 
-Deno.test("UnixDatagramServer answers a connected python3 AF_UNIX SOCK_DGRAM client", async () => {
+test("UnixDatagramServer answers a connected python3 AF_UNIX SOCK_DGRAM client", async () => {
   using sc = new Scope(UNIX);
   const path = sc.addr() as string;
   const seen: (Address | null)[] = [];
@@ -757,7 +760,7 @@ s.sendto(b"probe", ("239.42.42.42", r.getsockname()[1])); r.recv(10); print("ok"
   }
 }
 
-Deno.test("Socket.setsockopt(IP_ADD_MEMBERSHIP) receives IPv4 multicast on this host; IP_MULTICAST_LOOP and IP_DROP_MEMBERSHIP stop it", async () => {
+test("Socket.setsockopt(IP_ADD_MEMBERSHIP) receives IPv4 multicast on this host; IP_MULTICAST_LOOP and IP_DROP_MEMBERSHIP stop it", async () => {
   const why = await multicast_skip_reason(false);
   if (why) {
     console.log(`SKIP IPv4 multicast: ${why}`);
@@ -801,7 +804,7 @@ Deno.test("Socket.setsockopt(IP_ADD_MEMBERSHIP) receives IPv4 multicast on this 
   await settle();
 });
 
-Deno.test("Socket.setsockopt(IPV6_JOIN_GROUP) receives IPv6 multicast on this host; IPV6_LEAVE_GROUP stops it", {
+test("Socket.setsockopt(IPV6_JOIN_GROUP) receives IPv6 multicast on this host; IPV6_LEAVE_GROUP stops it", {
   ignore: !HAS_IPV6,
 }, async () => {
   const why = await multicast_skip_reason(true);
@@ -875,7 +878,7 @@ function line_reader(stream: ReadableStream<Uint8Array>): () => Promise<string> 
 }
 
 for (const fam of FAMILIES) {
-  Deno.test(`Socket datagrams round-trip with a python3 peer in both directions (${fam.name})`, async () => {
+  test(`Socket datagrams round-trip with a python3 peer in both directions (${fam.name})`, async () => {
     using sc = new Scope(fam);
     const s = sc.bound();
     s.settimeout(5);
@@ -941,7 +944,7 @@ console.log("stream ok", (await conn.recv(10)).length);
 conn.close();
 `;
 
-Deno.test("socket(SOCK_DGRAM) without --unstable-net raises an OSError naming the flag; streams keep working", async () => {
+test("socket(SOCK_DGRAM) without --unstable-net raises an OSError naming the flag; streams keep working", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket-noflag-" });
   try {
     const script = `${dir}/noflag.ts`;
@@ -967,7 +970,7 @@ Deno.test("socket(SOCK_DGRAM) without --unstable-net raises an OSError naming th
 
 // ---- the example -----------------------------------------------------------
 
-Deno.test("examples/udp_echo.ts runs a UDP echo server and client on loopback", async () => {
+test("examples/udp_echo.ts runs a UDP echo server and client on loopback", async () => {
   const example = new URL("../examples/udp_echo.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--unstable-net", "--no-prompt", example],
@@ -991,7 +994,7 @@ Deno.test("examples/udp_echo.ts runs a UDP echo server and client on loopback", 
   assert.match(s_of(noflag.stderr), /--unstable-net/);
 });
 
-Deno.test("examples/demo.ts (deno task demo) makes a UDP round trip, and says it skipped it without --unstable-net", async () => {
+test("examples/demo.ts (deno task demo) makes a UDP round trip, and says it skipped it without --unstable-net", async () => {
   const demo = new URL("../examples/demo.ts", import.meta.url).pathname;
   const run = (flags: string[]) =>
     new Deno.Command(Deno.execPath(), {
@@ -1021,7 +1024,7 @@ Deno.test("examples/demo.ts (deno task demo) makes a UDP round trip, and says it
 });
 
 // A stream socket of the same families is unaffected by the datagram engine.
-Deno.test("socket(SOCK_STREAM) still reports SOCK_STREAM beside datagram sockets", () => {
+test("socket(SOCK_STREAM) still reports SOCK_STREAM beside datagram sockets", () => {
   using s = socket(AF_INET, SOCK_STREAM);
   using d = socket(AF_INET, SOCK_DGRAM);
   assert.equal(s.type, SOCK_STREAM);

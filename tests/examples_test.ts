@@ -3,6 +3,9 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const DENO = Deno.execPath();
 const EXAMPLES = fileURLToPath(new URL("../examples/", import.meta.url));
@@ -91,7 +94,7 @@ function example(name: string, flags: string[], args: string[] = [], opts: { cwd
   return new Proc(DENO, ["run", "--no-prompt", ...flags, EXAMPLES + name, ...args], opts);
 }
 
-Deno.test("examples/echo_server.ts and echo_client.ts talk as in Python's tutorial", async () => {
+test("examples/echo_server.ts and echo_client.ts talk as in Python's tutorial", async () => {
   await using srv = example("echo_server.ts", ["--allow-net=127.0.0.1"], ["0", "127.0.0.1"]);
   const [, port] = await srv.wait_for(/Listening on \[ "127\.0\.0\.1", (\d+) \]/);
   await using cli = example("echo_client.ts", ["--allow-net=127.0.0.1"], ["127.0.0.1", port!]);
@@ -103,7 +106,7 @@ Deno.test("examples/echo_server.ts and echo_client.ts talk as in Python's tutori
   assert.match(s.out, /Connected by \[ "127\.0\.0\.1", \d+ \]/);
 });
 
-Deno.test("examples/echo_server.ts serves the Python tutorial's own client (python3)", async () => {
+test("examples/echo_server.ts serves the Python tutorial's own client (python3)", async () => {
   await using srv = example("echo_server.ts", ["--allow-net=127.0.0.1"], ["0", "127.0.0.1"]);
   const [, port] = await srv.wait_for(/Listening on \[ "127\.0\.0\.1", (\d+) \]/);
   const py = [
@@ -124,7 +127,7 @@ Deno.test("examples/echo_server.ts serves the Python tutorial's own client (pyth
   assert.equal((await srv.result()).code, 0);
 });
 
-Deno.test("examples/echo_client.ts talks to the Python tutorial's own server (python3)", async () => {
+test("examples/echo_client.ts talks to the Python tutorial's own server (python3)", async () => {
   const py = [
     "import socket, sys",
     "with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:",
@@ -148,7 +151,7 @@ Deno.test("examples/echo_client.ts talks to the Python tutorial's own server (py
   assert.equal((await srv.result()).code, 0);
 });
 
-Deno.test("examples/unix_ipc.ts: two processes exchange lines over a Unix socket", async () => {
+test("examples/unix_ipc.ts: two processes exchange lines over a Unix socket", async () => {
   await using p = example("unix_ipc.ts", ["--allow-read", "--allow-write", "--allow-net", "--allow-run"]);
   const r = await p.result();
   assert.equal(r.code, 0, r.out + r.err);
@@ -161,7 +164,7 @@ Deno.test("examples/unix_ipc.ts: two processes exchange lines over a Unix socket
   await assert.rejects(Deno.stat(dir), Deno.errors.NotFound); // it cleaned up
 });
 
-Deno.test("examples/http_get.ts with no URL fetches from its own local server", async () => {
+test("examples/http_get.ts with no URL fetches from its own local server", async () => {
   await using p = example("http_get.ts", ["--allow-net=127.0.0.1"]);
   const r = await p.result();
   assert.equal(r.code, 0, r.err);
@@ -172,7 +175,7 @@ Deno.test("examples/http_get.ts with no URL fetches from its own local server", 
   assert.match(r.out, new RegExp(`^body: ${len} bytes \\(Content-Length\\)$`, "m"));
 });
 
-Deno.test("examples/http_get.ts fetches from python3's http.server", async () => {
+test("examples/http_get.ts fetches from python3's http.server", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const body = new Uint8Array(100_000).fill(97);
@@ -213,7 +216,7 @@ async function netcat_copy(
   return { got: s.bytes, client_err: c.err, server_err: s.err };
 }
 
-Deno.test("examples/netcat.ts copies a file over TCP, run as a command from another directory", async () => {
+test("examples/netcat.ts copies a file over TCP, run as a command from another directory", async () => {
   const cwd = await Deno.makeTempDir();
   try {
     const data = crypto.getRandomValues(new Uint8Array(65536));
@@ -241,7 +244,7 @@ Deno.test("examples/netcat.ts copies a file over TCP, run as a command from anot
   }
 });
 
-Deno.test("examples/netcat.ts copies a file over a Unix socket (-U) and IPv6 (-6)", async () => {
+test("examples/netcat.ts copies a file over a Unix socket (-U) and IPv6 (-6)", async () => {
   const cwd = await Deno.makeTempDir();
   try {
     const data = crypto.getRandomValues(new Uint8Array(50_000));
@@ -269,7 +272,7 @@ Deno.test("examples/netcat.ts copies a file over a Unix socket (-U) and IPv6 (-6
   }
 });
 
-Deno.test("examples/netcat.ts talks both ways with a python3 peer and quits after -w idle", async () => {
+test("examples/netcat.ts talks both ways with a python3 peer and quits after -w idle", async () => {
   const py = [
     "import socket",
     "s = socket.create_server(('127.0.0.1', 0))",
@@ -313,7 +316,7 @@ Deno.test("examples/netcat.ts talks both ways with a python3 peer and quits afte
   await w.close().catch(() => {}); // the pipe is gone: netcat exited
 });
 
-Deno.test("examples/netcat.ts --help, bad options, and -u without --unstable-net", async () => {
+test("examples/netcat.ts --help, bad options, and -u without --unstable-net", async () => {
   await using h = example("netcat.ts", [], ["--help"]);
   const help = await h.result();
   assert.equal(help.code, 0);
@@ -334,7 +337,7 @@ Deno.test("examples/netcat.ts --help, bad options, and -u without --unstable-net
   assert.match(u.err, /--unstable-net/);
 });
 
-Deno.test("examples/netcat.ts -u (with --unstable-net) answers a python3 UDP client", async () => {
+test("examples/netcat.ts -u (with --unstable-net) answers a python3 UDP client", async () => {
   await using nc = new Proc(DENO, [
     "run",
     "--no-prompt",
@@ -370,7 +373,7 @@ Deno.test("examples/netcat.ts -u (with --unstable-net) answers a python3 UDP cli
   await w.close().catch(() => {});
 });
 
-Deno.test("examples/netcat.ts installs with deno install and runs as a command", async () => {
+test("examples/netcat.ts installs with deno install and runs as a command", async () => {
   const root = await Deno.makeTempDir();
   try {
     await using inst = new Proc(DENO, [
@@ -442,7 +445,7 @@ function mask(file: string, lines: string[]): string[] {
   });
 }
 
-Deno.test("docs/tour.md: each step's command prints the output the tour shows", async () => {
+test("docs/tour.md: each step's command prints the output the tour shows", async () => {
   const steps = await tour_steps();
   assert.deepEqual(
     steps.map((s) => s.command.match(/examples\/\S+\.ts/)?.[0]),
@@ -474,7 +477,7 @@ Deno.test("docs/tour.md: each step's command prints the output the tour shows", 
   }
 });
 
-Deno.test("docs/tour.md: the values the tour prints are CPython's (python3)", async () => {
+test("docs/tour.md: the values the tour prints are CPython's (python3)", async () => {
   const py = [
     "import socket",
     "print(f\"IPv4 127.0.0.1 is 4 bytes: {socket.inet_pton(socket.AF_INET, '127.0.0.1').hex()}\")",

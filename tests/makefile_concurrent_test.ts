@@ -9,7 +9,9 @@
 
 import assert from "node:assert/strict";
 import { type Socket, socketpair } from "../mod.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -184,7 +186,7 @@ async function python(script: string, input: unknown, limit_ms = 120_000): Promi
   return JSON.parse(dec.decode(out.stdout));
 }
 
-Deno.test("every SocketFile reader beside a task that takes the bytes first waits for more (no false EOF), as CPython", async () => {
+test("every SocketFile reader beside a task that takes the bytes first waits for more (no false EOF), as CPython", async () => {
   const combos: [string, string, boolean][] = [];
   for (const r of READERS) for (const v of RIVALS) for (const first of [false, true]) combos.push([r, v, first]);
   const theirs_p = python(PY, combos);

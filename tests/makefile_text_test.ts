@@ -8,7 +8,9 @@
 
 import assert from "node:assert/strict";
 import { type Socket, socketpair } from "../mod.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -197,7 +199,7 @@ async function python(script: string, input: unknown, limit_ms = 120_000): Promi
   return JSON.parse(dec.decode(out.stdout));
 }
 
-Deno.test("text makefile: newlines split across reads, decode errors and limits as CPython", async () => {
+test("text makefile: newlines split across reads, decode errors and limits as CPython", async () => {
   const list = cases();
   const theirs_p = python(PY, list);
   const ours: Record<string, unknown> = {};
@@ -395,7 +397,7 @@ async function kw_ours(c: KwCase): Promise<unknown> {
   });
 }
 
-Deno.test("makefile keywords (mode, buffering, encoding, errors, newline) work as Python's keyword call", async () => {
+test("makefile keywords (mode, buffering, encoding, errors, newline) work as Python's keyword call", async () => {
   const theirs_p = python(PY_KW, KW_CASES);
   const ours: Record<string, unknown> = {};
   for (const c of KW_CASES) ours[c.key] = await within(kw_ours(c), 5_000, c.key);
@@ -424,7 +426,7 @@ Deno.test("makefile keywords (mode, buffering, encoding, errors, newline) work a
 });
 
 for (const mode of ["r", "rb"]) {
-  Deno.test(`readline(limit) [${mode}] on a peer that never sends a newline stays bounded in memory`, async () => {
+  test(`readline(limit) [${mode}] on a peer that never sends a newline stays bounded in memory`, async () => {
     const [a, b] = await socketpair();
     try {
       const total = 64 * 1024 * 1024;
@@ -473,7 +475,7 @@ for mode in ["rb", "r"]:
 print(json.dumps(out))
 `;
 
-Deno.test("readline's timeout applies to each wait, as each of CPython's recv calls: a trickling line never times out", async () => {
+test("readline's timeout applies to each wait, as each of CPython's recv calls: a trickling line never times out", async () => {
   const theirs_p = python(PY_TRICKLE, null);
   const ours: string[] = [];
   for (const mode of ["rb", "r"]) {

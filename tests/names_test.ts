@@ -299,79 +299,93 @@ Deno.test("gethostname() and the interface functions agree with CPython", PY, as
   await differential(calls);
 });
 
-Deno.test("getaddrinfo() agrees with CPython for localhost, literals, services, flags and an unresolvable name", async () => {
-  const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW } = pysocket;
-  const { AI_PASSIVE, AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME, AI_ADDRCONFIG, AI_V4MAPPED, AI_ALL } = pysocket;
-  // An unresolvable name would ask the DNS server: it is compared in tests/names_safety_test.ts,
-  // inside a network namespace, so no lookup leaves the machine (the names left here resolve or fail locally).
-  const calls: Call[] = [];
-  const hosts: Wire[] = ["localhost", "127.0.0.1", "::1", null];
-  for (const h of hosts) {
-    for (const port of [80, "http", "domain", null, "nosuch", "8080", -1, 70000]) {
-      calls.push(["getaddrinfo", [h, port]]);
-      calls.push(["getaddrinfo", [h, port, 0, SOCK_STREAM]]);
-    }
-    for (const family of [0, AF_INET, AF_INET6, 99]) {
+Deno.test(
+  "getaddrinfo() agrees with CPython for localhost, literals, services, flags and an unresolvable name",
+  PY,
+  async () => {
+    const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW } = pysocket;
+    const { AI_PASSIVE, AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME, AI_ADDRCONFIG, AI_V4MAPPED, AI_ALL } = pysocket;
+    // An unresolvable name would ask the DNS server: it is compared in tests/names_safety_test.ts,
+    // inside a network namespace, so no lookup leaves the machine (the names left here resolve or fail locally).
+    const calls: Call[] = [];
+    const hosts: Wire[] = ["localhost", "127.0.0.1", "::1", null];
+    for (const h of hosts) {
+      for (const port of [80, "http", "domain", null, "nosuch", "8080", -1, 70000]) {
+        calls.push(["getaddrinfo", [h, port]]);
+        calls.push(["getaddrinfo", [h, port, 0, SOCK_STREAM]]);
+      }
+      for (const family of [0, AF_INET, AF_INET6, 99]) {
+        for (
+          const flags of [0, AI_PASSIVE, AI_NUMERICHOST, AI_CANONNAME, AI_ADDRCONFIG, AI_V4MAPPED, AI_V4MAPPED | AI_ALL]
+        ) {
+          calls.push(["getaddrinfo", [h, 443, family, SOCK_STREAM, 0, flags]]);
+        }
+      }
       for (
-        const flags of [0, AI_PASSIVE, AI_NUMERICHOST, AI_CANONNAME, AI_ADDRCONFIG, AI_V4MAPPED, AI_V4MAPPED | AI_ALL]
+        const [type, proto] of [[SOCK_DGRAM, 0], [SOCK_RAW, 0], [0, 17], [SOCK_STREAM, 17], [5, 0], [4, 0], [0, 99]]
       ) {
-        calls.push(["getaddrinfo", [h, 443, family, SOCK_STREAM, 0, flags]]);
+        calls.push(["getaddrinfo", [h, 53, 0, type!, proto!]]);
+        calls.push(["getaddrinfo", [h, null, 0, type!, proto!]]);
       }
     }
-    for (const [type, proto] of [[SOCK_DGRAM, 0], [SOCK_RAW, 0], [0, 17], [SOCK_STREAM, 17], [5, 0], [4, 0], [0, 99]]) {
-      calls.push(["getaddrinfo", [h, 53, 0, type!, proto!]]);
-      calls.push(["getaddrinfo", [h, null, 0, type!, proto!]]);
+    for (
+      const h of ["127.1", "0x7f.1", "LOCALHOST", "fe80::1%lo", "fe80::1%1", "::1%lo", "fe80::1%nosuch", "", "a..b"]
+    ) {
+      calls.push(["getaddrinfo", [h, 80, 0, SOCK_STREAM, 0, AI_CANONNAME]]);
     }
-  }
-  for (const h of ["127.1", "0x7f.1", "LOCALHOST", "fe80::1%lo", "fe80::1%1", "::1%lo", "fe80::1%nosuch", "", "a..b"]) {
-    calls.push(["getaddrinfo", [h, 80, 0, SOCK_STREAM, 0, AI_CANONNAME]]);
-  }
-  calls.push(["getaddrinfo", [null, null]], ["getaddrinfo", ["localhost", "ssh", 0, 0, 0, AI_NUMERICSERV]]);
-  calls.push(["getaddrinfo", ["localhost", 80, 0, 0, 0, 0x800]], ["getaddrinfo", [null, 80, 0, 0, 0, AI_CANONNAME]]);
-  calls.push(["getaddrinfo", ["localhost", " 80", 0, SOCK_STREAM]], ["getaddrinfo", [
-    "localhost",
-    "80 ",
-    0,
-    SOCK_STREAM,
-  ]]);
-  calls.push(["getaddrinfo", ["localhost", 1.5]], ["getaddrinfo", [1, 80]]);
-  const n = await differential(calls);
-  assert.ok(n > 245, String(n));
-});
+    calls.push(["getaddrinfo", [null, null]], ["getaddrinfo", ["localhost", "ssh", 0, 0, 0, AI_NUMERICSERV]]);
+    calls.push(["getaddrinfo", ["localhost", 80, 0, 0, 0, 0x800]], ["getaddrinfo", [null, 80, 0, 0, 0, AI_CANONNAME]]);
+    calls.push(["getaddrinfo", ["localhost", " 80", 0, SOCK_STREAM]], ["getaddrinfo", [
+      "localhost",
+      "80 ",
+      0,
+      SOCK_STREAM,
+    ]]);
+    calls.push(["getaddrinfo", ["localhost", 1.5]], ["getaddrinfo", [1, 80]]);
+    const n = await differential(calls);
+    assert.ok(n > 245, String(n));
+  },
+);
 
-Deno.test("getnameinfo(), gethostbyname(), gethostbyname_ex(), gethostbyaddr() and getfqdn() agree with CPython", async () => {
-  const { NI_NUMERICHOST, NI_NUMERICSERV, NI_NAMEREQD, NI_DGRAM } = pysocket;
-  const calls: Call[] = [];
-  const addrs: Wire[] = [
-    ["127.0.0.1", 22],
-    ["127.0.0.1", 53],
-    ["127.0.0.1", 12345],
-    ["::1", 80, 0, 0],
-    ["::1", 80],
-    ["fe80::1", 80, 0, 1],
-    ["fe80::1", 80, 0, 99],
-    ["fd00::1", 80, 0, 1],
-    ["127.0.0.1", 80, 0, 0],
-    ["127.1", 80],
-    ["localhost", 80],
-    ["", 80],
-    ["127.0.0.1", 70000],
-    ["127.0.0.1", -1],
-    ["::ffff:127.0.0.1", 80],
-    ["127.0.0.1"],
-    ["::1", 80, 1048576],
-  ];
-  for (const a of addrs) {
-    for (const f of [0, NI_NUMERICHOST, NI_NUMERICSERV, NI_NUMERICHOST | NI_NUMERICSERV, NI_NAMEREQD, NI_DGRAM, 256]) {
-      calls.push(["getnameinfo", [a, f]]);
+Deno.test(
+  "getnameinfo(), gethostbyname(), gethostbyname_ex(), gethostbyaddr() and getfqdn() agree with CPython",
+  PY,
+  async () => {
+    const { NI_NUMERICHOST, NI_NUMERICSERV, NI_NAMEREQD, NI_DGRAM } = pysocket;
+    const calls: Call[] = [];
+    const addrs: Wire[] = [
+      ["127.0.0.1", 22],
+      ["127.0.0.1", 53],
+      ["127.0.0.1", 12345],
+      ["::1", 80, 0, 0],
+      ["::1", 80],
+      ["fe80::1", 80, 0, 1],
+      ["fe80::1", 80, 0, 99],
+      ["fd00::1", 80, 0, 1],
+      ["127.0.0.1", 80, 0, 0],
+      ["127.1", 80],
+      ["localhost", 80],
+      ["", 80],
+      ["127.0.0.1", 70000],
+      ["127.0.0.1", -1],
+      ["::ffff:127.0.0.1", 80],
+      ["127.0.0.1"],
+      ["::1", 80, 1048576],
+    ];
+    for (const a of addrs) {
+      for (
+        const f of [0, NI_NUMERICHOST, NI_NUMERICSERV, NI_NUMERICHOST | NI_NUMERICSERV, NI_NAMEREQD, NI_DGRAM, 256]
+      ) {
+        calls.push(["getnameinfo", [a, f]]);
+      }
     }
-  }
-  for (const h of ["localhost", "127.0.0.1", "127.1", "::1", "", "<broadcast>", "nothing-here.invalid"]) {
-    calls.push(["gethostbyname", [h]], ["gethostbyname_ex", [h]], ["gethostbyaddr", [h]], ["getfqdn", [h]]);
-  }
-  calls.push(["getfqdn", []], ["gethostbyaddr", ["0.0.0.0"]], ["gethostbyaddr", ["fe80::1%lo"]]);
-  await differential(calls);
-});
+    for (const h of ["localhost", "127.0.0.1", "127.1", "::1", "", "<broadcast>", "nothing-here.invalid"]) {
+      calls.push(["gethostbyname", [h]], ["gethostbyname_ex", [h]], ["gethostbyaddr", [h]], ["getfqdn", [h]]);
+    }
+    calls.push(["getfqdn", []], ["gethostbyaddr", ["0.0.0.0"]], ["gethostbyaddr", ["fe80::1%lo"]]);
+    await differential(calls);
+  },
+);
 
 Deno.test("if_addresses() lists every interface with its IP and MAC addresses", () => {
   const list = pysocket.if_addresses();

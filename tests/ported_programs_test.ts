@@ -13,6 +13,9 @@
 
 import assert from "node:assert/strict";
 import { make_certs } from "./_ssl_fixtures.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported/", import.meta.url).pathname;
 const dec = new TextDecoder();
@@ -332,7 +335,7 @@ const ctx = async (): Promise<Ctx> => ({
 });
 
 for (const spec of PAIRS) {
-  Deno.test({
+  test({
     name: `ported: ${spec.name}`,
     ignore: spec.ignore !== undefined && !RUN_IGNORED,
     sanitizeOps: false,
@@ -362,39 +365,39 @@ async function single(prog: string, args: string[] = [], cwd?: string): Promise<
   same(prog, ts, py, true);
 }
 
-Deno.test(
+test(
   { name: "ported: getservbyname/getaddrinfo/inet_* printing", sanitizeOps: false, sanitizeResources: false },
   async () => {
     await single("names");
   },
 );
 
-Deno.test(
+test(
   { name: "ported: socketpair parent/child messaging", sanitizeOps: false, sanitizeResources: false },
   async () => {
     await single("socketpair_msgs");
   },
 );
 
-Deno.test(
+test(
   { name: "ported: socketpair(AF_UNIX, SOCK_DGRAM)", sanitizeOps: false, sanitizeResources: false },
   async () => {
     await single("socketpair_dgram");
   },
 );
 
-Deno.test({ name: "ported: socket options and attributes", sanitizeOps: false, sanitizeResources: false }, async () => {
+test({ name: "ported: socket options and attributes", sanitizeOps: false, sanitizeResources: false }, async () => {
   await single("options");
 });
 
-Deno.test(
+test(
   { name: "ported: error messages (str(e)) of common mistakes", sanitizeOps: false, sanitizeResources: false },
   async () => {
     await single("errors", [String(free_port())]);
   },
 );
 
-Deno.test({
+test({
   name: "ported: connected UDP to a closed port (ECONNREFUSED)",
   ignore: !RUN_IGNORED,
   sanitizeOps: false,
@@ -406,7 +409,7 @@ console.log(
   "ignored: ported: connected UDP to a closed port: finding F2 (documented limit: ICMP port-unreachable never shows)",
 );
 
-Deno.test({
+test({
   name: "ported: reverse lookups, passive addresses, create_server",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -414,7 +417,7 @@ Deno.test({
   await single("misc");
 });
 
-Deno.test({
+test({
   name: "ported: socketserver handle_request() timeout, rfile loop, text makefile client, AF_INET6 subclass",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -422,7 +425,7 @@ Deno.test({
   await single("ss_handle_request");
 });
 
-Deno.test({
+test({
   name: "ported: socketserver IPv6 recipe (address_family class attribute)",
   ignore: !RUN_IGNORED,
   sanitizeOps: false,
@@ -434,7 +437,7 @@ console.log(
   "ignored: ported: socketserver IPv6 recipe: finding F4 (a class attribute ported as an instance field is ignored by the constructor)",
 );
 
-Deno.test({
+test({
   name: "ported: edges (tiny timeouts, MSG_WAITALL, early send, wake-ups, concurrent receivers)",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -442,7 +445,7 @@ Deno.test({
   await single("edges");
 });
 
-Deno.test({
+test({
   name: "ported: connect timeouts against a full backlog, then a second connect",
   ignore: !RUN_IGNORED,
   sanitizeOps: false,
@@ -454,7 +457,7 @@ console.log(
   "ignored: ported: connect timeouts against a full backlog: finding F5 (listen(0) keeps Deno's backlog of 511, so connects never stall)",
 );
 
-Deno.test({
+test({
   name:
     "ported: socketserver bind_and_activate=False, verify_request, handle_error, shutdown from a handler, DatagramRequestHandler",
   sanitizeOps: false,
@@ -463,7 +466,7 @@ Deno.test({
   await single("ss_misc");
 });
 
-Deno.test({
+test({
   name: "ported: a peer that went away (EOF, BrokenPipeError, then shutdown() ENOTCONN)",
   ignore: !RUN_IGNORED,
   sanitizeOps: false,
@@ -475,7 +478,7 @@ console.log(
   "ignored: ported: a peer that went away: finding F6 (after a blocking send's EPIPE, shutdown() succeeds; a timed socket needs one more send to see EPIPE)",
 );
 
-Deno.test({
+test({
   name: "ported: accept thread stopped by shutdown() of the listener",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -483,14 +486,14 @@ Deno.test({
   await single("accept_thread_stop");
 });
 
-Deno.test(
+test(
   { name: "ported: socketserver docs: ThreadingMixIn", sanitizeOps: false, sanitizeResources: false },
   async () => {
     await single("ss_threading");
   },
 );
 
-Deno.test(
+test(
   { name: "ported: TCP port scanner (127.0.0.1 only)", sanitizeOps: false, sanitizeResources: false },
   async () => {
     const open = [Deno.listen({ hostname: "127.0.0.1", port: 0 }), Deno.listen({ hostname: "127.0.0.1", port: 0 })];
@@ -504,7 +507,7 @@ Deno.test(
   },
 );
 
-Deno.test(
+test(
   { name: "ported: HTTP/1.0 GET against a local http.server", sanitizeOps: false, sanitizeResources: false },
   async () => {
     const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
@@ -534,7 +537,7 @@ Deno.test(
   },
 );
 
-Deno.test({
+test({
   name: "ported: TCP relay with select() between the raw HTTP client and a local http.server",
   sanitizeOps: false,
   sanitizeResources: false,

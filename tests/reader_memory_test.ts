@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { create_connection, create_server, MSG_WAITALL, type Socket, TimeoutError } from "../mod.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts";
 import { type Certs, make_certs } from "../bench/_certs.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { read_pool_bytes } from "../_stream.ts";
+
+const test = test_needing("openssl");
 
 const enc = new TextEncoder();
 const MiB = 1024 * 1024;
@@ -59,7 +61,7 @@ function contains(hay: Uint8Array, needle: Uint8Array): boolean {
 for (const tls of [false, true]) {
   const kind = tls ? "TLS" : "TCP";
 
-  Deno.test(`${kind}: small recv()/readline() results never expose another connection's bytes via .buffer`, async () => {
+  test(`${kind}: small recv()/readline() results never expose another connection's bytes via .buffer`, async () => {
     const [ca, a] = await pair(tls);
     const [cb, b] = await pair(tls);
     try {
@@ -90,7 +92,7 @@ for (const tls of [false, true]) {
     }
   });
 
-  Deno.test(`${kind}: the read buffer starts at 4 KiB and shrinks back when a connection goes idle after a burst`, async () => {
+  test(`${kind}: the read buffer starts at 4 KiB and shrinks back when a connection goes idle after a burst`, async () => {
     const [c, a] = await pair(tls);
     try {
       // Fresh: the pending read waits in 4 KiB.
@@ -134,7 +136,7 @@ for (const tls of [false, true]) {
   });
 }
 
-Deno.test("a 128 MiB line goes through makefile('rb').readline() and recv(n, MSG_WAITALL)", async () => {
+test("a 128 MiB line goes through makefile('rb').readline() and recv(n, MSG_WAITALL)", async () => {
   const N = 128 * MiB;
   const [c, a] = await pair(false);
   try {
@@ -175,7 +177,7 @@ function prng(seed: number): () => number {
 }
 
 for (const tls of [false, true]) {
-  Deno.test(`${tls ? "TLS" : "TCP"}: nothing is lost while the buffer shrinks and grows under random timeouts`, async () => {
+  test(`${tls ? "TLS" : "TCP"}: nothing is lost while the buffer shrinks and grows under random timeouts`, async () => {
     const seed = Number(Deno.env.get("READER_SEED") ?? Date.now() % 1_000_000);
     console.log(`seed ${seed} (READER_SEED=${seed} replays it)`);
     const rnd = prng(seed);

@@ -23,6 +23,9 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { pattern, sleep, within } from "./fixtures/_rng.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const FAMILIES = [["AF_INET", AF_INET], ["AF_INET6", AF_INET6], ["AF_UNIX", AF_UNIX]] as const;
 const LIMIT = 10_000;
@@ -67,7 +70,7 @@ async function rejects_ebadf(p: Promise<unknown>, what: string): Promise<void> {
 }
 
 for (const [name, family] of FAMILIES) {
-  Deno.test(`Socket.recv() family ${name} gets every byte, then EOF, when the peer closes with data in flight`, async () => {
+  test(`Socket.recv() family ${name} gets every byte, then EOF, when the peer closes with data in flight`, async () => {
     const [a, b] = await socketpair(family);
     using _b = b;
     const total = 4 * 1024 * 1024 + 17;
@@ -80,7 +83,7 @@ for (const [name, family] of FAMILIES) {
     await sender;
   });
 
-  Deno.test(`Socket.sendall() family ${name} raises ConnectionResetError or BrokenPipeError when the peer closes mid-sendall`, async () => {
+  test(`Socket.sendall() family ${name} raises ConnectionResetError or BrokenPipeError when the peer closes mid-sendall`, async () => {
     const [a, b] = await socketpair(family);
     using _a = a;
     const big = new Uint8Array(64 * 1024 * 1024);
@@ -103,7 +106,7 @@ for (const [name, family] of FAMILIES) {
     );
   });
 
-  Deno.test(`Socket.recv() family ${name} waiting returns EOF when the peer closes`, async () => {
+  test(`Socket.recv() family ${name} waiting returns EOF when the peer closes`, async () => {
     const [a, b] = await socketpair(family);
     using _a = a;
     const p = a.recv(10);
@@ -112,7 +115,7 @@ for (const [name, family] of FAMILIES) {
     assert.equal((await within(p, LIMIT, "recv")).length, 0);
   });
 
-  Deno.test(`Socket.close() family ${name} under a waiting recv, readline or sendall makes them raise OSError EBADF`, async () => {
+  test(`Socket.close() family ${name} under a waiting recv, readline or sendall makes them raise OSError EBADF`, async () => {
     const [a, b] = await socketpair(family);
     using _b = b;
     const r = a.recv(10);
@@ -136,7 +139,7 @@ for (const [name, family] of FAMILIES) {
   });
 }
 
-Deno.test("Socket.accept() waiting raises OSError EBADF when the listener is closed", async () => {
+test("Socket.accept() waiting raises OSError EBADF when the listener is closed", async () => {
   const srv = create_server(["127.0.0.1", 0]);
   const p = srv.accept();
   await sleep(20);
@@ -145,7 +148,7 @@ Deno.test("Socket.accept() waiting raises OSError EBADF when the listener is clo
   await rejects_ebadf(srv.accept(), "accept after close");
 });
 
-Deno.test("Socket.accept() returns a connection whose peer vanished before it was accepted", async () => {
+test("Socket.accept() returns a connection whose peer vanished before it was accepted", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   srv.settimeout(5);
   const p = srv.accept();
@@ -185,7 +188,7 @@ async function stalled_listener(): Promise<{ port: number; close: () => void }> 
   };
 }
 
-Deno.test("Socket.connect() waiting raises OSError EBADF when the socket is closed", async () => {
+test("Socket.connect() waiting raises OSError EBADF when the socket is closed", async () => {
   const st = await stalled_listener();
   try {
     const s = socket();
@@ -198,7 +201,7 @@ Deno.test("Socket.connect() waiting raises OSError EBADF when the socket is clos
   }
 });
 
-Deno.test("Socket.connect() to a listener that vanishes while connect waits fails without hanging", async () => {
+test("Socket.connect() to a listener that vanishes while connect waits fails without hanging", async () => {
   const st = await stalled_listener();
   const s = socket();
   try {
@@ -219,7 +222,7 @@ Deno.test("Socket.connect() to a listener that vanishes while connect waits fail
   }
 });
 
-Deno.test("Socket.connect() with a timeout to a stalled listener raises TimeoutError, then a retry is EALREADY at once (as CPython)", async () => {
+test("Socket.connect() with a timeout to a stalled listener raises TimeoutError, then a retry is EALREADY at once (as CPython)", async () => {
   const st = await stalled_listener();
   const s = socket();
   try {
@@ -269,7 +272,7 @@ async function reset_peer(v: 4 | 6, send: string, delay_ms: number) {
 // with SO_LINGER 0. On AF_UNIX a pysocket peer that closes with unread data
 // does reset, as in Python.
 for (const v of [4, 6] as const) {
-  Deno.test(`Socket.recv() AF_INET${v === 6 ? "6" : ""} returns buffered bytes, then ConnectionResetError, then EOF after a reset`, async () => {
+  test(`Socket.recv() AF_INET${v === 6 ? "6" : ""} returns buffered bytes, then ConnectionResetError, then EOF after a reset`, async () => {
     const peer = await reset_peer(v, "abc", 50);
     const s = await create_connection([v === 6 ? "::1" : "127.0.0.1", peer.port], 5);
     try {
@@ -284,7 +287,7 @@ for (const v of [4, 6] as const) {
     }
   });
 
-  Deno.test(`Socket.recv() AF_INET${v === 6 ? "6" : ""} waiting raises ConnectionResetError when the peer resets`, async () => {
+  test(`Socket.recv() AF_INET${v === 6 ? "6" : ""} waiting raises ConnectionResetError when the peer resets`, async () => {
     const peer = await reset_peer(v, "", 100);
     const s = await create_connection([v === 6 ? "::1" : "127.0.0.1", peer.port], 5);
     try {
@@ -296,7 +299,7 @@ for (const v of [4, 6] as const) {
   });
 }
 
-Deno.test("Socket.recv() AF_UNIX returns buffered bytes, then ConnectionResetError when the peer closes with unread data", async () => {
+test("Socket.recv() AF_UNIX returns buffered bytes, then ConnectionResetError when the peer closes with unread data", async () => {
   const [a, b] = await socketpair(AF_UNIX);
   using _a = a;
   await b.sendall(new Uint8Array([1, 2, 3])); // a does not read yet...
@@ -310,7 +313,7 @@ Deno.test("Socket.recv() AF_UNIX returns buffered bytes, then ConnectionResetErr
   await sends_fail(a);
 });
 
-Deno.test("Socket.recv() AF_UNIX waiting raises ConnectionResetError when the peer closes with unread data", async () => {
+test("Socket.recv() AF_UNIX waiting raises ConnectionResetError when the peer closes with unread data", async () => {
   const [a, b] = await socketpair(AF_UNIX);
   using _a = a;
   await a.sendall(new Uint8Array(10)); // b leaves this unread
@@ -320,7 +323,7 @@ Deno.test("Socket.recv() AF_UNIX waiting raises ConnectionResetError when the pe
   await within(assert.rejects(p, ConnectionResetError), LIMIT, "recv under reset");
 });
 
-Deno.test("Socket.send() after shutdown(SHUT_WR) raises BrokenPipeError, as Python", async () => {
+test("Socket.send() after shutdown(SHUT_WR) raises BrokenPipeError, as Python", async () => {
   const [a, b] = await socketpair();
   using _a = a;
   using _b = b;

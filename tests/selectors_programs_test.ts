@@ -11,7 +11,9 @@
 import assert from "node:assert/strict";
 import { BlockingIOError, errorcode, SO_ERROR, type Socket, socket, SOL_SOCKET } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { within } from "./_socket_fixtures.ts";
+import { test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -192,7 +194,7 @@ function docs_summary(out: string): string[] {
   return [...rest, `echoed ${echoed.length} bytes`];
 }
 
-Deno.test("the selectors docs echo server, ported, serves the same python3 clients as its CPython original", async () => {
+test("the selectors docs echo server, ported, serves the same python3 clients as its CPython original", async () => {
   const N = 4;
   // CPython original.
   const py = await py_server(PY_DOCS_SERVER, String(N));
@@ -415,7 +417,7 @@ async function ts_howto(n: number): Promise<string> {
   return out.join("\n") + "\n";
 }
 
-Deno.test("the Socket Programming HOWTO's non-blocking client and server, ported, print what CPython prints", async () => {
+test("the Socket Programming HOWTO's non-blocking client and server, ported, print what CPython prints", async () => {
   const N = 5;
   const [py, ts] = await within(Promise.all([py_run(PY_HOWTO, String(N)), ts_howto(N)]), 40_000, "HOWTO programs");
   assert.equal(ts, py);
@@ -699,7 +701,7 @@ function multiconn_summary(out: string): string[] {
   return [...rest.sort(), ...[...totals].map(([k, n]) => `${k}: ${n} bytes`).sort()];
 }
 
-Deno.test("the multiconn client and server, ported, print what their CPython originals print (all four pairings)", async () => {
+test("the multiconn client and server, ported, print what their CPython originals print (all four pairings)", async () => {
   const N = 3;
   const run_py_server = async () => {
     const s = await py_server(PY_MULTICONN_SERVER, String(N));

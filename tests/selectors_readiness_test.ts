@@ -8,7 +8,9 @@
 import assert from "node:assert/strict";
 import { AF_INET, AF_INET6, AF_UNIX, SO_ERROR, SOCK_DGRAM, type Socket, socket, SOL_SOCKET } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { HAS_IPV6, sleep, TempDir, within } from "./_socket_fixtures.ts";
+import { HAS_IPV6, sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const dec = new TextDecoder();
 
@@ -127,7 +129,7 @@ async function ts_table(fams: [string, number][]): Promise<Record<string, string
   return out;
 }
 
-Deno.test("select() reports each socket state as python3 does on this machine (table)", async () => {
+test("select() reports each socket state as python3 does on this machine (table)", async () => {
   const fams: [string, number][] = [
     ["AF_INET", AF_INET],
     ...(HAS_IPV6 ? [["AF_INET6", AF_INET6] as [string, number]] : []),
@@ -160,7 +162,7 @@ Deno.test("select() reports each socket state as python3 does on this machine (t
   assert.deepEqual(Object.keys(got).sort(), rows.sort());
 });
 
-Deno.test("select() reports a connect in flight neither readable nor writable, as python3 (SYN unanswered)", async () => {
+test("select() reports a connect in flight neither readable nor writable, as python3 (SYN unanswered)", async () => {
   // A listener with backlog 0 holding one unaccepted connection drops further
   // SYNs: the next connect stays in flight (loopback only, nothing leaves).
   const py = await python(String.raw`
@@ -189,7 +191,7 @@ print(len(r), len(w), len(x))
   }
 });
 
-Deno.test("DefaultSelector.select(1) loop with one socket registered read|write sees the waiting data, as CPython's", async () => {
+test("DefaultSelector.select(1) loop with one socket registered read|write sees the waiting data, as CPython's", async () => {
   // Issue 14: this loop used to spin (always writable) and never start the read.
   const py = await python(String.raw`
 import selectors, socket, time
@@ -230,7 +232,7 @@ print(calls, got.decode())
   assert.equal(String(calls), py_calls, `pysocket needed ${calls} select() calls (${performance.now() - t0} ms)`);
 });
 
-Deno.test("select([listener], [], [], 0) poll loop sees the connection, as CPython's", async () => {
+test("select([listener], [], [], 0) poll loop sees the connection, as CPython's", async () => {
   const py = await python(String.raw`
 import select, socket, time
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
@@ -261,7 +263,7 @@ print(polls, r == [l])
   assert.equal(`${polls} ${r.length === 1 && r[0] === l ? "True" : "False"}\n`, py);
 });
 
-Deno.test("select(..., 0) and DefaultSelector.select(0) give the event loop a turn (a timer fires during a poll loop)", async () => {
+test("select(..., 0) and DefaultSelector.select(0) give the event loop a turn (a timer fires during a poll loop)", async () => {
   using l = socket();
   l.bind(["127.0.0.1", 0]);
   l.listen();

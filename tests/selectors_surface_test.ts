@@ -8,7 +8,9 @@
 import assert from "node:assert/strict";
 import { socket } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, select, type SelectorKey } from "../selectors.ts";
-import { within } from "./_socket_fixtures.ts";
+import { test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const dec = new TextDecoder();
 
@@ -174,7 +176,7 @@ const norm = (rows: Row[]): Row[] =>
       .replace(/laddr=\('0\.0\.0\.0', 0\)/g, "laddr=('0.0.0.0', 0)"),
   ]);
 
-Deno.test("selectors and select.select surface: keys, map, modify, errors, closed selector, as python3", async () => {
+test("selectors and select.select surface: keys, map, modify, errors, closed selector, as python3", async () => {
   const res = await new Deno.Command("python3", {
     args: ["-c", PY],
     stdout: "piped",

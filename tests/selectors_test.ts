@@ -20,7 +20,9 @@ import {
   select,
   SelectSelector,
 } from "../selectors.ts";
-import { run_example, within as bounded } from "./_socket_fixtures.ts";
+import { run_example, test_needing, within as bounded } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -28,7 +30,7 @@ const dec = new TextDecoder();
 /** Fail instead of hanging when `p` takes longer than `ms`. */
 const within = <T>(ms: number, p: Promise<T>): Promise<T> => bounded(p, ms, "selectors test");
 
-Deno.test("select() reports a listener readable once a connection is pending", async () => {
+test("select() reports a listener readable once a connection is pending", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   assert.deepEqual(await select([srv], [], [], 0), [[], [], []]);
   using cli = await create_connection(srv.getsockname() as [string, number]);
@@ -41,7 +43,7 @@ Deno.test("select() reports a listener readable once a connection is pending", a
   assert.ok(cli.fileno() > 0);
 });
 
-Deno.test("select() with a timeout returns three empty lists when nothing is ready", async () => {
+test("select() with a timeout returns three empty lists when nothing is ready", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   const t0 = performance.now();
@@ -51,7 +53,7 @@ Deno.test("select() with a timeout returns three empty lists when nothing is rea
   assert.deepEqual(await select([a, b], [], [], 0), [[], [], []]);
 });
 
-Deno.test("select() loses and duplicates no byte when data arrives after a timeout", async () => {
+test("select() loses and duplicates no byte when data arrives after a timeout", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   // A timed-out select leaves the read-ahead pending in the socket.
@@ -79,7 +81,7 @@ Deno.test("select() loses and duplicates no byte when data arrives after a timeo
   assert.deepEqual((await select([b], [], [], 0))[0], []);
 });
 
-Deno.test("select() reports end of stream as readable and recv() then returns b''", async () => {
+test("select() reports end of stream as readable and recv() then returns b''", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   const waiting = select([b], [], [], 2);
@@ -89,7 +91,7 @@ Deno.test("select() reports end of stream as readable and recv() then returns b'
   assert.equal((await b.recv(10)).length, 0);
 });
 
-Deno.test("select() reports a connected socket writable and keeps the list order", async () => {
+test("select() reports a connected socket writable and keeps the list order", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   const [r, w] = await select([], [b, a], [], 1);
@@ -97,7 +99,7 @@ Deno.test("select() reports a connected socket writable and keeps the list order
   assert.deepEqual(w, [b, a]);
 });
 
-Deno.test("select() refuses bare integers, non-sockets and closed sockets as Python does", async () => {
+test("select() refuses bare integers, non-sockets and closed sockets as Python does", async () => {
   const s = socket();
   await assert.rejects(select([3 as unknown as Socket], [], []), TypeError);
   await assert.rejects(select([{} as unknown as Socket], [], []), TypeError);
@@ -108,7 +110,7 @@ Deno.test("select() refuses bare integers, non-sockets and closed sockets as Pyt
   await assert.rejects(select([s], [], []), /negative integer \(-1\)/);
 });
 
-Deno.test("select() rejects with signal.reason when aborted", async () => {
+test("select() rejects with signal.reason when aborted", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   const ac = new AbortController();
@@ -122,7 +124,7 @@ Deno.test("select() rejects with signal.reason when aborted", async () => {
   await assert.rejects(select([b], [], [], { signal: AbortSignal.abort(reason) }), (e) => e === reason);
 });
 
-Deno.test("select() wakes when one of many sockets becomes readable", async () => {
+test("select() wakes when one of many sockets becomes readable", async () => {
   const pairs = await Promise.all(Array.from({ length: 10 }, () => socketpair()));
   try {
     const readers = pairs.map(([, b]) => b);
@@ -135,7 +137,7 @@ Deno.test("select() wakes when one of many sockets becomes readable", async () =
   }
 });
 
-Deno.test("select() serves several clients with the classic Python loop", async () => {
+test("select() serves several clients with the classic Python loop", async () => {
   using server = create_server(["127.0.0.1", 0]);
   server.setblocking(false);
   const addr = server.getsockname() as [string, number];
@@ -200,7 +202,7 @@ Deno.test("select() serves several clients with the classic Python loop", async 
   await within(15_000, Promise.all([serve, ...Array.from({ length: CLIENTS }, (_, i) => client(i))]));
 });
 
-Deno.test("DefaultSelector register/modify/unregister/get_key/get_map follow Python", () => {
+test("DefaultSelector register/modify/unregister/get_key/get_map follow Python", () => {
   using sel = new DefaultSelector<string>();
   using s = socket();
   using t = socket();
@@ -236,7 +238,7 @@ Deno.test("DefaultSelector register/modify/unregister/get_key/get_map follow Pyt
   assert.equal(BaseSelector, DefaultSelector);
 });
 
-Deno.test("DefaultSelector.select() times out empty, then reports data read exactly once", async () => {
+test("DefaultSelector.select() times out empty, then reports data read exactly once", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   using sel = new DefaultSelector();
@@ -256,7 +258,7 @@ Deno.test("DefaultSelector.select() times out empty, then reports data read exac
   assert.equal(rw[0]?.[1], EVENT_WRITE);
 });
 
-Deno.test("DefaultSelector.select() does not report a key unregistered while it waited", async () => {
+test("DefaultSelector.select() does not report a key unregistered while it waited", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   using sel = new DefaultSelector();
@@ -268,7 +270,7 @@ Deno.test("DefaultSelector.select() does not report a key unregistered while it 
   assert.equal(dec.decode(await b.recv(5)), "z");
 });
 
-Deno.test("DefaultSelector echo server serves 50 concurrent clients without losing a message", async () => {
+test("DefaultSelector echo server serves 50 concurrent clients without losing a message", async () => {
   using server = create_server(["127.0.0.1", 0], { backlog: 128 });
   const addr = server.getsockname() as [string, number];
   const CLIENTS = 50, MESSAGES = 10;
@@ -311,7 +313,7 @@ Deno.test("DefaultSelector echo server serves 50 concurrent clients without losi
   assert.equal(closed, CLIENTS);
 });
 
-Deno.test({
+test({
   name: "select() reports a datagram socket readable when a datagram is queued",
   ignore: typeof (Deno as { listenDatagram?: unknown }).listenDatagram !== "function",
   async fn() {
@@ -331,12 +333,12 @@ Deno.test({
 
 const dec2 = new TextDecoder();
 
-Deno.test("examples/select_echo.ts --self-test serves 20 clients and exits by itself", async () => {
+test("examples/select_echo.ts --self-test serves 20 clients and exits by itself", async () => {
   const out = await run_example("select_echo.ts", ["--self-test"], async () => {});
   assert.match(out, /self-test ok: 20 clients, (\d+) bytes checked, \1 bytes echoed/);
 });
 
-Deno.test("examples/select_echo.ts echoes for concurrent python3 clients", async () => {
+test("examples/select_echo.ts echoes for concurrent python3 clients", async () => {
   const out = await run_example("select_echo.ts", ["--port", "0", "--clients", "3"], async (port) => {
     const res = await new Deno.Command("python3", {
       args: [
@@ -374,7 +376,7 @@ print("ok" if not errors else errors)
   assert.match(out, /done: \d+ bytes echoed/);
 });
 
-Deno.test("examples/select_echo.ts serve() echoes for 50 concurrent clients in-process", async () => {
+test("examples/select_echo.ts serve() echoes for 50 concurrent clients in-process", async () => {
   const { serve } = await import("../examples/select_echo.ts");
   using server = create_server(["127.0.0.1", 0], { backlog: 128 });
   const port = (server.getsockname() as [string, number])[1];

@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { type Socket, socketpair } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const PY = String.raw`
 import selectors, socket, threading, time
@@ -96,7 +98,7 @@ async function ts_twin(): Promise<string> {
   return out.join("\n") + "\n";
 }
 
-Deno.test("concurrent select() calls, and register()/modify() during a select(), wake as CPython's threads on one epoll", async () => {
+test("concurrent select() calls, and register()/modify() during a select(), wake as CPython's threads on one epoll", async () => {
   const [py, ts] = await within(
     Promise.all([
       new Deno.Command("python3", { args: ["-c", PY], stdout: "piped", signal: AbortSignal.timeout(30_000) })
@@ -110,7 +112,7 @@ Deno.test("concurrent select() calls, and register()/modify() during a select(),
   assert.match(py, /two waiters: \[\[\(True, 1\)\], \[\(True, 1\)\]\]/);
 });
 
-Deno.test("DefaultSelector.close() during a select() wakes it with an empty list", async () => {
+test("DefaultSelector.close() during a select() wakes it with an empty list", async () => {
   const [a, b] = await socketpair();
   using _a = a, _b = b;
   const sel = new DefaultSelector();
@@ -122,7 +124,7 @@ Deno.test("DefaultSelector.close() during a select() wakes it with an empty list
   await assert.rejects(sel.select(0), /I\/O operation on closed epoll object/);
 });
 
-Deno.test("DefaultSelector: an idle socket registered and unregistered 2,000 times (in new selectors too) leaves one watch on its pending read", async () => {
+test("DefaultSelector: an idle socket registered and unregistered 2,000 times (in new selectors too) leaves one watch on its pending read", async () => {
   // A readiness hook whose pending "read" counts the handlers chained on it.
   let thens = 0;
   class Counted<T> extends Promise<T> {

@@ -44,10 +44,12 @@ import {
   sleep,
   str,
   TempDir,
+  test_needing,
   Trio,
   within,
 } from "./_socket_fixtures.ts";
 
+const test = test_needing("python3");
 /** Assert that `p` rejects with an OSError (or subclass `cls`) carrying `code`. */
 async function rejects_errno(
   p: Promise<unknown>,
@@ -676,7 +678,7 @@ const SCENARIOS: Scenario[] = [
 
 for (const fam of FAMILIES) {
   for (const sc of SCENARIOS) {
-    Deno.test({
+    test({
       name: `${sc.name} [${fam.name}]`,
       ignore: sc.skip?.(fam) ?? false,
       fn: () => sc.fn(fam),

@@ -15,7 +15,9 @@ import {
 } from "../socketserver.ts";
 import { create_default_context, Purpose } from "../ssl.ts";
 import type { Address } from "../types.ts";
-import { within as bounded } from "./_socket_fixtures.ts";
+import { missing, test_needing, within as bounded } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -111,7 +113,7 @@ globalThis.addEventListener("unload", () => {
     Deno.removeSync(certdir, { recursive: true });
   } catch { /* gone */ }
 });
-{
+if (!missing("openssl")) {
   const out = await new Deno.Command("openssl", {
     args: [
       "req",
@@ -163,7 +165,7 @@ def connect(port, tls):
 
 for (const tls of [false, true]) {
   const kind = tls ? "TLS" : "plain";
-  Deno.test(`TCPServer (${kind}): a client that stops reading frees its handler, its max_concurrent slot and shutdown() after the handler's timeout`, async () => {
+  test(`TCPServer (${kind}): a client that stops reading frees its handler, its max_concurrent slot and shutdown() after the handler's timeout`, async () => {
     let ended = 0;
     class Flood extends StreamRequestHandler {
       override timeout = 1;
@@ -225,7 +227,7 @@ print(c.makefile("rb").readline().decode(), end="")
   });
 }
 
-Deno.test("TCPServer.shutdown_request() never waits for a peer that does not read (plain and TLS)", async () => {
+test("TCPServer.shutdown_request() never waits for a peer that does not read (plain and TLS)", async () => {
   for (const tls of [false, true]) {
     let conn: Socket | null = null;
     let release!: () => void;
@@ -269,7 +271,7 @@ time.sleep(60)
 
 // ---- 2. serve_forever never pauses for one client's failure ------------
 
-Deno.test("TCPServer with TLS: a flood of plain-text clients never pauses the accept loop; each failed handshake goes to handle_error", async () => {
+test("TCPServer with TLS: a flood of plain-text clients never pauses the accept loop; each failed handshake goes to handle_error", async () => {
   class Echo extends StreamRequestHandler {
     override timeout = 10;
     override async handle() {
@@ -386,7 +388,7 @@ else:  # CPython's own UnixStreamServer, reporting the same clients
     print(json.dumps(out))
 `;
 
-Deno.test("BaseServer.handle_error() prints client addresses as CPython does, escaped where CPython would print control characters", async () => {
+test("BaseServer.handle_error() prints client addresses as CPython does, escaped where CPython would print control characters", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_srv_repr_" });
   try {
     const tag = crypto.randomUUID().slice(0, 8);
@@ -476,7 +478,7 @@ async function good_client(port: number): Promise<number> {
   return performance.now() - t0;
 }
 
-Deno.test("TCPServer under slowloris: 1,000 idle clients cost only memory, a good client is served at once, the handler's timeout ends them", async () => {
+test("TCPServer under slowloris: 1,000 idle clients cost only memory, a good client is served at once, the handler's timeout ends them", async () => {
   const N = 1000;
   class Idle extends LineEcho {
     override timeout = 8;
@@ -514,7 +516,7 @@ Deno.test("TCPServer under slowloris: 1,000 idle clients cost only memory, a goo
   }
 });
 
-Deno.test("TCPServer under slowloris with max_concurrent: the handler's timeout frees the slots idle clients hold", async () => {
+test("TCPServer under slowloris with max_concurrent: the handler's timeout frees the slots idle clients hold", async () => {
   const M = 50;
   const T = 1.5;
   class Idle extends LineEcho {
@@ -556,7 +558,7 @@ async function connect_outcome(port: number): Promise<string> {
   }
 }
 
-Deno.test("TCPServer: await server_close() with an accept pending frees the port: the next connect is refused, never reset (20 rounds)", async () => {
+test("TCPServer: await server_close() with an accept pending frees the port: the next connect is refused, never reset (20 rounds)", async () => {
   for (let i = 0; i < 20; i++) {
     const server = new TCPServer(["127.0.0.1", 0], LineEcho);
     const port = port_of(server);
@@ -569,7 +571,7 @@ Deno.test("TCPServer: await server_close() with an accept pending frees the port
   }
 });
 
-Deno.test("TCPServer: plain server_close() frees the port from the next event-loop turn on", async () => {
+test("TCPServer: plain server_close() frees the port from the next event-loop turn on", async () => {
   for (let i = 0; i < 20; i++) {
     const server = new TCPServer(["127.0.0.1", 0], LineEcho);
     const port = port_of(server);
@@ -582,7 +584,7 @@ Deno.test("TCPServer: plain server_close() frees the port from the next event-lo
   }
 });
 
-Deno.test("TCPServer: a handle_request() that timed out leaves no accept behind: await server_close() refuses the next connect", async () => {
+test("TCPServer: a handle_request() that timed out leaves no accept behind: await server_close() refuses the next connect", async () => {
   let timeouts = 0;
   class S extends TCPServer {
     override handle_timeout() {
@@ -599,7 +601,7 @@ Deno.test("TCPServer: a handle_request() that timed out leaves no accept behind:
   assert.equal(timeouts, 10);
 });
 
-Deno.test("TCPServer: await using frees the port on exit", async () => {
+test("TCPServer: await using frees the port on exit", async () => {
   let port = 0;
   {
     await using server = new TCPServer(["127.0.0.1", 0], LineEcho);
@@ -611,7 +613,7 @@ Deno.test("TCPServer: await using frees the port on exit", async () => {
   assert.equal(await connect_outcome(port), "ConnectionRefusedError");
 });
 
-Deno.test("TCPServer: a client that connects between shutdown() and the next serve_forever() is served, not lost", async () => {
+test("TCPServer: a client that connects between shutdown() and the next serve_forever() is served, not lost", async () => {
   await using server = new TCPServer(["127.0.0.1", 0], LineEcho);
   const port = port_of(server);
   let serving = server.serve_forever(0.05);
@@ -626,7 +628,7 @@ Deno.test("TCPServer: a client that connects between shutdown() and the next ser
   await serving;
 });
 
-Deno.test("TCPServer.server_close() matches CPython: a connect right after it is refused", async () => {
+test("TCPServer.server_close() matches CPython: a connect right after it is refused", async () => {
   const out = await python(`
 import socketserver, socket, threading
 class H(socketserver.BaseRequestHandler):
@@ -653,7 +655,7 @@ except OSError as e:
   assert.equal(await connect_outcome(port), out.trim());
 });
 
-Deno.test("UnixStreamServer.server_close(): Deno deletes the socket file (by path, even a replacement), CPython leaves it (documented)", async () => {
+test("UnixStreamServer.server_close(): Deno deletes the socket file (by path, even a replacement), CPython leaves it (documented)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_srv_unix_" });
   try {
     const server = new UnixStreamServer(`${dir}/ours.sock`, LineEcho);
@@ -686,7 +688,7 @@ print(os.path.exists(sys.argv[1]))
 
 // ---- serve_forever backs off when the process is out of descriptors ----
 
-Deno.test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing reported) and serves again once descriptors are free", async () => {
+test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing reported) and serves again once descriptors are free", async () => {
   const bash = await new Deno.Command("bash", { args: ["-c", "true"] }).output().then((o) => o.success, () => false);
   if (!bash) {
     console.log("  skipped: no bash to lower the descriptor limit with ulimit -n");
@@ -779,7 +781,7 @@ print(ok)
 
 // ---- examples/chat_server.ts: a member that never reads -----------------
 
-Deno.test("examples/chat_server.ts drops a member that stops reading; the others chat on and shutdown() returns", async () => {
+test("examples/chat_server.ts drops a member that stops reading; the others chat on and shutdown() returns", async () => {
   const { ChatClient, ChatHandler, ChatServer } = await import("../examples/chat_server.ts");
   const server = new ChatServer(["127.0.0.1", 0], ChatHandler);
   const errors: unknown[] = [];
@@ -833,7 +835,7 @@ time.sleep(60)
   }
 });
 
-Deno.test("TCPServer with TLS: await server_close() frees the port after handshakes came and went (10 rounds)", async () => {
+test("TCPServer with TLS: await server_close() frees the port after handshakes came and went (10 rounds)", async () => {
   for (let i = 0; i < 10; i++) {
     const server = new Recording(["127.0.0.1", 0], LineEcho);
     await make_tls(server);
@@ -861,7 +863,7 @@ c.close()
   }
 });
 
-Deno.test("TCPServer.serve_forever() on a socket that cannot accept backs off and reports, never spins", async () => {
+test("TCPServer.serve_forever() on a socket that cannot accept backs off and reports, never spins", async () => {
   let tries = 0;
   class NotListening extends Recording {
     override async get_request(options = {}) {
@@ -882,7 +884,7 @@ Deno.test("TCPServer.serve_forever() on a socket that cannot accept backs off an
   assert.ok(server.errors.every((e) => e.error instanceof OSError && e.error.errno === 22), "EINVAL reported");
 });
 
-Deno.test("TCPServer.handle_request() on a non-blocking server socket with nothing waiting calls handle_timeout, as CPython", async () => {
+test("TCPServer.handle_request() on a non-blocking server socket with nothing waiting calls handle_timeout, as CPython", async () => {
   let timeouts = 0;
   class S extends Recording {
     override handle_timeout() {
@@ -897,7 +899,7 @@ Deno.test("TCPServer.handle_request() on a non-blocking server socket with nothi
   await server.server_close();
 });
 
-Deno.test("TCPServer.serve_forever() on a non-blocking server socket (plain and TLS) polls quietly and serves", async () => {
+test("TCPServer.serve_forever() on a non-blocking server socket (plain and TLS) polls quietly and serves", async () => {
   for (const tls of [false, true]) {
     const server = new Recording(["127.0.0.1", 0], LineEcho);
     if (tls) await make_tls(server);
@@ -925,7 +927,7 @@ print(c.makefile("rb").readline().decode(), end="")
   }
 });
 
-Deno.test("TCPServer.serve_forever() ends on server_close() even while max_concurrent handlers run (no poll interval)", async () => {
+test("TCPServer.serve_forever() ends on server_close() even while max_concurrent handlers run (no poll interval)", async () => {
   let release!: () => void;
   const released = new Promise<void>((r) => release = r);
   let started = 0;

@@ -19,7 +19,9 @@ import {
   UnixStreamServer,
 } from "../socketserver.ts";
 import type { Address } from "../types.ts";
-import { run_example, within as bounded } from "./_socket_fixtures.ts";
+import { run_example, test_needing, within as bounded } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -82,7 +84,7 @@ function inet(server: BaseServer): [string, number] {
   return server.server_address as [string, number];
 }
 
-Deno.test("TCPServer echoes lines for 50 concurrent clients without losing a message", async () => {
+test("TCPServer echoes lines for 50 concurrent clients without losing a message", async () => {
   await using server = new QuietTCPServer(["127.0.0.1", 0], LineEcho, { request_queue_size: 128 });
   const serving = server.serve_forever(0.05);
   const CLIENTS = 50, LINES = 20;
@@ -100,7 +102,7 @@ Deno.test("TCPServer echoes lines for 50 concurrent clients without losing a mes
   assert.equal(server.active_count, 0);
 });
 
-Deno.test("TCPServer runs requests concurrently: a slow client never blocks the others", async () => {
+test("TCPServer runs requests concurrently: a slow client never blocks the others", async () => {
   await using server = new QuietTCPServer(["127.0.0.1", 0], LineEcho);
   const serving = server.serve_forever();
   using slow = await create_connection(inet(server), 5);
@@ -114,7 +116,7 @@ Deno.test("TCPServer runs requests concurrently: a slow client never blocks the 
   await serving;
 });
 
-Deno.test("TCPServer survives a handler that throws and reports it through handle_error", async () => {
+test("TCPServer survives a handler that throws and reports it through handle_error", async () => {
   class Boom extends StreamRequestHandler {
     override async handle() {
       const line = dec.decode(await this.rfile.readline() as Uint8Array).trim();
@@ -136,7 +138,7 @@ Deno.test("TCPServer survives a handler that throws and reports it through handl
   assert.ok(server.errors.every((e) => e instanceof RangeError && e.message === "handler exploded"));
 });
 
-Deno.test("BaseServer.handle_error() prints Python's report and a traceback to stderr", () => {
+test("BaseServer.handle_error() prints Python's report and a traceback to stderr", () => {
   const printed: string[] = [];
   const original = console.error;
   console.error = (...args: unknown[]) => void printed.push(args.join(" "));
@@ -153,7 +155,7 @@ Deno.test("BaseServer.handle_error() prints Python's report and a traceback to s
   assert.match(text, /Error: boom\n-{40}$/);
 });
 
-Deno.test("TCPServer.shutdown() waits for connected clients' handlers, then new clients are refused", async () => {
+test("TCPServer.shutdown() waits for connected clients' handlers, then new clients are refused", async () => {
   const server = new QuietTCPServer(["127.0.0.1", 0], LineEcho);
   const serving = server.serve_forever(0.05);
   const clients = await Promise.all(Array.from({ length: 5 }, () => create_connection(inet(server), 5)));
@@ -177,7 +179,7 @@ Deno.test("TCPServer.shutdown() waits for connected clients' handlers, then new 
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("TCPServer.shutdown() with block_on_close false resolves while clients stay connected", async () => {
+test("TCPServer.shutdown() with block_on_close false resolves while clients stay connected", async () => {
   await using server = new QuietTCPServer(["127.0.0.1", 0], LineEcho, { block_on_close: false });
   const serving = server.serve_forever(10);
   using c = await create_connection(inet(server), 5);
@@ -192,7 +194,7 @@ Deno.test("TCPServer.shutdown() with block_on_close false resolves while clients
   server.block_on_close = true; // so `await using` waits for the last handler
 });
 
-Deno.test("TCPServer handlers never hang on a client that disconnects mid-request", async () => {
+test("TCPServer handlers never hang on a client that disconnects mid-request", async () => {
   let finished = 0;
   class Slow extends StreamRequestHandler {
     override async handle() {
@@ -222,7 +224,7 @@ Deno.test("TCPServer handlers never hang on a client that disconnects mid-reques
   assert.ok(server.errors.every((e) => (e as Error).name.endsWith("Error")));
 });
 
-Deno.test("TCPServer max_concurrent applies back-pressure: at most N handlers run at once", async () => {
+test("TCPServer max_concurrent applies back-pressure: at most N handlers run at once", async () => {
   let running = 0, peak = 0, served = 0;
   const gate = Promise.withResolvers<void>();
   class Gated extends BaseRequestHandler {
@@ -251,7 +253,7 @@ Deno.test("TCPServer max_concurrent applies back-pressure: at most N handlers ru
   assert.equal(served, 6);
 });
 
-Deno.test("TCPServer.serve_forever() calls service_actions every poll_interval and stops on server_close", async () => {
+test("TCPServer.serve_forever() calls service_actions every poll_interval and stops on server_close", async () => {
   class Ticking extends TCPServer {
     ticks = 0;
     override service_actions() {
@@ -267,7 +269,7 @@ Deno.test("TCPServer.serve_forever() calls service_actions every poll_interval a
   await within(2000, serving);
 });
 
-Deno.test("TCPServer.handle_request() handles one request, or calls handle_timeout", async () => {
+test("TCPServer.handle_request() handles one request, or calls handle_timeout", async () => {
   const seen: Address[] = [];
   class Record extends BaseRequestHandler {
     override async handle() {
@@ -300,7 +302,7 @@ Deno.test("TCPServer.handle_request() handles one request, or calls handle_timeo
   await assert.rejects(p, (e) => e === reason);
 });
 
-Deno.test("TCPServer.verify_request() refusing a client closes it without running the handler", async () => {
+test("TCPServer.verify_request() refusing a client closes it without running the handler", async () => {
   let handled = 0;
   class H extends BaseRequestHandler {
     override handle() {
@@ -321,7 +323,7 @@ Deno.test("TCPServer.verify_request() refusing a client closes it without runnin
   assert.equal(handled, 0);
 });
 
-Deno.test("TCPServer takes Python's constructor, class attributes and options", () => {
+test("TCPServer takes Python's constructor, class attributes and options", () => {
   class Reuse extends TCPServer {
     static override allow_reuse_address = true;
     static override request_queue_size = 17;
@@ -349,7 +351,7 @@ Deno.test("TCPServer takes Python's constructor, class attributes and options", 
   assert.equal(ThreadingMixIn(TCPServer), TCPServer);
 });
 
-Deno.test("StreamRequestHandler applies timeout, TCP_NODELAY and an unbuffered wfile", async () => {
+test("StreamRequestHandler applies timeout, TCP_NODELAY and an unbuffered wfile", async () => {
   const seen: unknown[] = [];
   class Opts extends StreamRequestHandler {
     override timeout = 0.2;
@@ -379,7 +381,7 @@ Deno.test("StreamRequestHandler applies timeout, TCP_NODELAY and an unbuffered w
   await serving;
 });
 
-Deno.test("UnixStreamServer echoes lines over a Unix socket", async () => {
+test("UnixStreamServer echoes lines over a Unix socket", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/echo.sock`;
@@ -401,7 +403,7 @@ Deno.test("UnixStreamServer echoes lines over a Unix socket", async () => {
   }
 });
 
-Deno.test("TCPServer line echo answers a python3 client", async () => {
+test("TCPServer line echo answers a python3 client", async () => {
   await using server = new QuietTCPServer(["127.0.0.1", 0], LineEcho);
   const serving = server.serve_forever();
   const out = await python(
@@ -423,7 +425,7 @@ print("ok")
   await serving;
 });
 
-Deno.test("BytesIO reads lines and collects writes as Python's io.BytesIO", () => {
+test("BytesIO reads lines and collects writes as Python's io.BytesIO", () => {
   const f = new BytesIO(enc.encode("a\nbc\nd"));
   assert.equal(dec.decode(f.readline()), "a\n");
   assert.deepEqual(f.readlines().map((l) => dec.decode(l)), ["bc\n", "d"]);
@@ -438,7 +440,7 @@ Deno.test("BytesIO reads lines and collects writes as Python's io.BytesIO", () =
   assert.throws(() => w.write(new Uint8Array(1)), RangeError);
 });
 
-Deno.test("DatagramRequestHandler replies with what the handler wrote (socketpair-free unit)", async () => {
+test("DatagramRequestHandler replies with what the handler wrote (socketpair-free unit)", async () => {
   // Runs the handler protocol directly, without datagram sockets.
   const sent: [Uint8Array, unknown][] = [];
   const fake = {
@@ -467,7 +469,7 @@ class TimeHandler extends DatagramRequestHandler {
   }
 }
 
-Deno.test({
+test({
   name: "UDPServer time server answers 50 concurrent clients without losing a reply",
   ignore: !HAS_DGRAM,
   async fn() {
@@ -492,7 +494,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "UDPServer with BaseRequestHandler gets [data, socket] requests, as Python's",
   ignore: !HAS_DGRAM,
   async fn() {
@@ -514,7 +516,7 @@ Deno.test({
   },
 });
 
-Deno.test({
+test({
   name: "UDPServer time server answers a python3 client",
   ignore: !HAS_DGRAM,
   async fn() {
@@ -539,7 +541,7 @@ print("ok")
   },
 });
 
-Deno.test({
+test({
   name: "UnixDatagramServer hands each datagram from a bound Unix client to a handler",
   ignore: !HAS_DGRAM,
   async fn() {
@@ -578,12 +580,12 @@ Deno.test({
 
 // ---- examples/chat_server.ts ------------------------------------------------
 
-Deno.test("examples/chat_server.ts --self-test chats with 20 clients and exits by itself", async () => {
+test("examples/chat_server.ts --self-test chats with 20 clients and exits by itself", async () => {
   const out = await run_example("chat_server.ts", ["--self-test"], async () => {});
   assert.match(out, /self-test ok: 20 clients, 3800 lines delivered/);
 });
 
-Deno.test("examples/chat_server.ts serves python3 chat clients", async () => {
+test("examples/chat_server.ts serves python3 chat clients", async () => {
   const out = await run_example("chat_server.ts", ["--port", "0", "--clients", "3"], async (port) => {
     const res = await python(
       `
@@ -629,7 +631,7 @@ print("ok")
   assert.match(out, /done: 3 sessions/);
 });
 
-Deno.test("ChatServer delivers every line among 50 concurrent chat clients, none lost", async () => {
+test("ChatServer delivers every line among 50 concurrent chat clients, none lost", async () => {
   const { ChatHandler, ChatServer, chat_check } = await import("../examples/chat_server.ts");
   await using server = new ChatServer(["127.0.0.1", 0], ChatHandler);
   const serving = server.serve_forever();

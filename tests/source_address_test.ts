@@ -26,7 +26,9 @@ import {
 } from "../mod.ts";
 import { staggered_race } from "../_happy_eyeballs.ts";
 import { select } from "../selectors.ts";
-import { b, HAS_IPV6, recv_exactly, sleep, str, TempDir, within } from "./_socket_fixtures.ts";
+import { b, HAS_IPV6, recv_exactly, sleep, str, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 interface IpFamily {
   name: string;
@@ -100,7 +102,7 @@ async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
 }
 
 for (const fam of IP_FAMILIES) {
-  Deno.test(`Socket.connect() after bind() connects from the bound address [${fam.name}]`, async () => {
+  test(`Socket.connect() after bind() connects from the bound address [${fam.name}]`, async () => {
     const port = free_port(fam.host);
     await using t = await bound_trio(fam, port);
     assert.equal((t.peer as [string, number])[1], port, "the server's accept() sees the bound port");
@@ -110,7 +112,7 @@ for (const fam of IP_FAMILIES) {
     assert.deepEqual(t.conn.getpeername(), t.cli.getsockname());
   });
 
-  Deno.test(`Socket.connect() after bind() to port 0 keeps the port bind() chose [${fam.name}]`, async () => {
+  test(`Socket.connect() after bind() to port 0 keeps the port bind() chose [${fam.name}]`, async () => {
     const srv = create_server([fam.host, 0], { family: fam.family });
     using _srv = srv;
     using c = socket(fam.family);
@@ -123,7 +125,7 @@ for (const fam of IP_FAMILIES) {
     assert.deepEqual(c.getsockname(), bound);
   });
 
-  Deno.test(`Socket on a bound-then-connected socket: send, recv, half-close and EOF [${fam.name}]`, async () => {
+  test(`Socket on a bound-then-connected socket: send, recv, half-close and EOF [${fam.name}]`, async () => {
     await using t = await bound_trio(fam);
     await t.cli.sendall(b("hello"));
     assert.equal(str(await recv_exactly(t.conn, 5)), "hello");
@@ -137,7 +139,7 @@ for (const fam of IP_FAMILIES) {
     assert.equal((await t.cli.recv(10)).length, 0);
   });
 
-  Deno.test(`Socket.recv() timeout loses nothing on a bound-then-connected socket [${fam.name}]`, async () => {
+  test(`Socket.recv() timeout loses nothing on a bound-then-connected socket [${fam.name}]`, async () => {
     await using t = await bound_trio(fam);
     t.cli.settimeout(0.05);
     await assert.rejects(t.cli.recv(10), TimeoutError);
@@ -148,7 +150,7 @@ for (const fam of IP_FAMILIES) {
     await assert.rejects(t.cli.recv(10), (e: unknown) => e instanceof BlockingIOError && e.errno === errno.EAGAIN);
   });
 
-  Deno.test(`Socket.sendall() of 8 MiB each way over a bound-then-connected socket is intact [${fam.name}]`, async () => {
+  test(`Socket.sendall() of 8 MiB each way over a bound-then-connected socket is intact [${fam.name}]`, async () => {
     await using t = await bound_trio(fam);
     const data = new Uint8Array(8 * 1024 * 1024);
     for (let i = 0; i < data.length; i += 4096) crypto.getRandomValues(data.subarray(i, i + 4096));
@@ -159,7 +161,7 @@ for (const fam of IP_FAMILIES) {
     assert.equal(await sha256(new Uint8Array(back)), want, "server to client (the 256 KiB read-ahead pauses node:net)");
   });
 
-  Deno.test(`Socket.makefile() reads lines and writes over a bound-then-connected socket [${fam.name}]`, async () => {
+  test(`Socket.makefile() reads lines and writes over a bound-then-connected socket [${fam.name}]`, async () => {
     await using t = await bound_trio(fam);
     await t.conn.sendall(b("one\ntwo\nthree"));
     await t.conn.shutdown(SHUT_WR);
@@ -178,7 +180,7 @@ for (const fam of IP_FAMILIES) {
   });
 }
 
-Deno.test("Socket.connect() after bind() sets TCP_NODELAY and SO_KEEPALIVE on the node:net connection", async () => {
+test("Socket.connect() after bind() sets TCP_NODELAY and SO_KEEPALIVE on the node:net connection", async () => {
   const fam = IP_FAMILIES[0]!;
   using srv = create_server([fam.host, 0]);
   using c = socket(AF_INET);
@@ -194,7 +196,7 @@ Deno.test("Socket.connect() after bind() sets TCP_NODELAY and SO_KEEPALIVE on th
   assert.equal(str(await conn.recv(1)), "x");
 });
 
-Deno.test("Socket.bind() to a port in use raises EADDRINUSE, and connect() from a port whose pair is taken EADDRNOTAVAIL", async () => {
+test("Socket.bind() to a port in use raises EADDRINUSE, and connect() from a port whose pair is taken EADDRNOTAVAIL", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   using busy = create_server(["127.0.0.1", 0]);
   using c = socket(AF_INET);
@@ -219,7 +221,7 @@ Deno.test("Socket.bind() to a port in use raises EADDRINUSE, and connect() from 
   assert.deepEqual(peer, t.cli.getsockname());
 });
 
-Deno.test("Socket.connect() after bind() waits for an accept select() left in flight before reusing the port", async () => {
+test("Socket.connect() after bind() waits for an accept select() left in flight before reusing the port", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
@@ -234,7 +236,7 @@ Deno.test("Socket.connect() after bind() waits for an accept select() left in fl
   assert.deepEqual(peer, bound);
 });
 
-Deno.test("Socket.connect() after bind() to a refused port raises ECONNREFUSED, stays bound, and can connect again", async () => {
+test("Socket.connect() after bind() to a refused port raises ECONNREFUSED, stays bound, and can connect again", async () => {
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
   const bound = c.getsockname();
@@ -251,7 +253,7 @@ Deno.test("Socket.connect() after bind() to a refused port raises ECONNREFUSED, 
   assert.deepEqual(peer, bound);
 });
 
-Deno.test("Socket.connect() after bind() times out, stays in flight, reports the bound address, and completes later", async () => {
+test("Socket.connect() after bind() times out, stays in flight, reports the bound address, and completes later", async () => {
   using st = await stalled_listener();
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
@@ -286,7 +288,7 @@ Deno.test("Socket.connect() after bind() times out, stays in flight, reports the
   );
 });
 
-Deno.test("Socket.connect() after bind() non-blocking: EINPROGRESS, then EALREADY or EISCONN, SO_ERROR 0", async () => {
+test("Socket.connect() after bind() non-blocking: EINPROGRESS, then EALREADY or EISCONN, SO_ERROR 0", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
@@ -314,7 +316,7 @@ Deno.test("Socket.connect() after bind() non-blocking: EINPROGRESS, then EALREAD
   assert.deepEqual(peer, bound);
 });
 
-Deno.test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect after bind()", async () => {
+test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect after bind()", async () => {
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
   c.setblocking(false);
@@ -328,7 +330,7 @@ Deno.test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect af
   assert.equal(so_error, errno.ECONNREFUSED);
 });
 
-Deno.test("Socket.close() during a connect() after bind() rejects it with EBADF and aborts the attempt", async () => {
+test("Socket.close() during a connect() after bind() rejects it with EBADF and aborts the attempt", async () => {
   using st = await stalled_listener();
   const c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
@@ -342,7 +344,7 @@ Deno.test("Socket.close() during a connect() after bind() rejects it with EBADF 
   await sleep(10); // let node:net finish destroying the attempt (sanitizers)
 });
 
-Deno.test("Socket.connect() with a signal after bind(): the abort rejects with its reason, the connect goes on", async () => {
+test("Socket.connect() with a signal after bind(): the abort rejects with its reason, the connect goes on", async () => {
   using st = await stalled_listener();
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
@@ -356,7 +358,7 @@ Deno.test("Socket.connect() with a signal after bind(): the abort rejects with i
   );
 });
 
-Deno.test("Socket.connect() on a listening socket raises EISCONN (AF_INET) and EINVAL (AF_UNIX), as Linux", async () => {
+test("Socket.connect() on a listening socket raises EISCONN (AF_INET) and EINVAL (AF_UNIX), as Linux", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   using l = socket(AF_INET);
   l.bind(["127.0.0.1", 0]);
@@ -372,7 +374,7 @@ Deno.test("Socket.connect() on a listening socket raises EISCONN (AF_INET) and E
   await assert.rejects(u.connect(dir.sock("a")), (e: unknown) => e instanceof OSError && e.errno === errno.EINVAL);
 });
 
-Deno.test("Socket.connect() after bind() on AF_UNIX raises EOPNOTSUPP saying why", async () => {
+test("Socket.connect() after bind() on AF_UNIX raises EOPNOTSUPP saying why", async () => {
   using dir = new TempDir();
   using srv = socket(AF_UNIX);
   srv.bind(dir.sock("srv"));
@@ -407,7 +409,7 @@ print(json.dumps(list(peer[:2])), flush=True)
 `;
 
 for (const fam of IP_FAMILIES) {
-  Deno.test(`create_connection() with source_address: a python3 server sees that address [${fam.name}]`, async () => {
+  test(`create_connection() with source_address: a python3 server sees that address [${fam.name}]`, async () => {
     const child = new Deno.Command("python3", {
       args: ["-c", PY_SERVER, fam.family === AF_INET6 ? "6" : "4", fam.host],
       stdout: "piped",
@@ -442,7 +444,7 @@ for (const fam of IP_FAMILIES) {
   });
 }
 
-Deno.test("create_connection() with source_address: keywords, port 0, and a taken port raises EADDRINUSE", async () => {
+test("create_connection() with source_address: keywords, port 0, and a taken port raises EADDRINUSE", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const addr = srv.getsockname() as [string, number];
   using c = await create_connection(addr, { timeout: 5, source_address: ["127.0.0.1", 0] });
@@ -455,7 +457,7 @@ Deno.test("create_connection() with source_address: keywords, port 0, and a take
   );
 });
 
-Deno.test("create_connection() with a source_address of the other family fails that attempt with gaierror", async () => {
+test("create_connection() with a source_address of the other family fails that attempt with gaierror", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   await assert.rejects(
     create_connection(srv.getsockname() as [string, number], 5, ["::1", 0]),
@@ -467,7 +469,7 @@ Deno.test("create_connection() with a source_address of the other family fails t
   );
 });
 
-Deno.test("staggered_race() with a source address: the other family's attempts fail at bind, the matching one connects from it", async () => {
+test("staggered_race() with a source address: the other family's attempts fail at bind, the matching one connects from it", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const port = (srv.getsockname() as [string, number])[1];
   const source_port = free_port("127.0.0.1");
@@ -489,7 +491,7 @@ Deno.test("staggered_race() with a source address: the other family's attempts f
   assert.deepEqual(c.getsockname(), ["127.0.0.1", source_port]);
 });
 
-Deno.test("staggered_race() with a source address reports every attempt's error when none connects", async () => {
+test("staggered_race() with a source address reports every attempt's error when none connects", async () => {
   const dead = free_port("127.0.0.1");
   const r = await staggered_race(
     [

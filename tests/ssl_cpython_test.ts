@@ -9,10 +9,14 @@ import assert from "node:assert/strict";
 import { create_connection, create_server, MSG_OOB, MSG_PEEK, OSError, SHUT_RDWR, socketpair } from "../mod.ts";
 import { create_default_context, Purpose, SSLCertVerificationError, type SSLContext, type SSLSocket } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
+import { missing, test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const dec = new TextDecoder();
-const certs = await make_certs();
-const P = certs.P;
+// Without openssl every test here is registered as ignored (test_needing), and no certificate is made.
+const certs = (missing("openssl") ? undefined : await make_certs())!;
+const P = certs?.P as typeof certs.P;
 
 function server_context(): SSLContext {
   const ctx = create_default_context(Purpose.CLIENT_AUTH);
@@ -111,7 +115,7 @@ try: c.shutdown(socket.SHUT_RDWR); print("no error")
 except OSError as e: print(f"{type(e).__name__}: {e}")
 `;
 
-Deno.test("SSLSocket's details match CPython's: getpeercert, flags, sendto, timed recv, pending, sends after EOF, trailing dot", async () => {
+test("SSLSocket's details match CPython's: getpeercert, flags, sendto, timed recv, pending, sends after EOF, trailing dot", async () => {
   const twin = await python(TWIN, certs.dir);
   assert.equal(twin.code, 0, twin.err);
   const want = JSON.parse(twin.out) as Record<string, unknown>;
@@ -154,7 +158,7 @@ Deno.test("SSLSocket's details match CPython's: getpeercert, flags, sendto, time
   assert.deepEqual(got, want);
 });
 
-Deno.test("shutdown() after the peer reset raises OSError ENOTCONN, as CPython's", async () => {
+test("shutdown() after the peer reset raises OSError ENOTCONN, as CPython's", async () => {
   const py_srv = await python_server(RESETTER, certs.dir);
   const twin = await python(SHUTDOWN_TWIN, certs.dir, py_srv.first);
   await py_srv.rest();
@@ -174,7 +178,7 @@ Deno.test("shutdown() after the peer reset raises OSError ENOTCONN, as CPython's
   assert.equal(got, twin.out.trim());
 });
 
-Deno.test("close() during a handshake: the waiting do_handshake() raises EBADF (CPython's blocked thread stays blocked)", async () => {
+test("close() during a handshake: the waiting do_handshake() raises EBADF (CPython's blocked thread stays blocked)", async () => {
   // No twin: CPython's do_handshake() in another thread goes on waiting after
   // close() (seen with python3 3.11); pysocket's waiter gets what a recv() on
   // a socket closed under it gets.
@@ -206,7 +210,7 @@ async function deno_run(flags: string[], code: string): Promise<string> {
   return dec.decode(out.stdout).trim();
 }
 
-Deno.test("Deno's root certificates need --allow-sys: PermissionError naming the flag, the socket left as it was", async () => {
+test("Deno's root certificates need --allow-sys: PermissionError naming the flag, the socket left as it was", async () => {
   const out = await deno_run(
     ["--allow-net", "--allow-read"],
     `
@@ -231,7 +235,7 @@ a.close(); b.close();
   assert.equal(lines[2], "Socket true");
 });
 
-Deno.test("a client context with only Deno's roots needs no --allow-sys, and still refuses a private CA", async () => {
+test("a client context with only Deno's roots needs no --allow-sys, and still refuses a private CA", async () => {
   const out = await deno_run(
     ["--allow-net", "--allow-read"],
     `
@@ -253,7 +257,7 @@ await acc; lsn.close();
   assert.equal(out, `${SSLCertVerificationError.name} 20`);
 });
 
-Deno.test("wrap_socket() of a non-blocking connected socket with do_handshake_on_connect raises CPython's ValueError and closes it", async () => {
+test("wrap_socket() of a non-blocking connected socket with do_handshake_on_connect raises CPython's ValueError and closes it", async () => {
   const twin = await python(`
 import socket, ssl
 a, b = socket.socketpair()
@@ -269,7 +273,7 @@ except Exception as e: print(f"{type(e).__name__}: {e}", a.fileno())
   assert.equal(got, twin.out.trim());
 });
 
-Deno.test("a handshake that outlives the socket's timeout raises CPython's TimeoutError and closes the socket", async () => {
+test("a handshake that outlives the socket's timeout raises CPython's TimeoutError and closes the socket", async () => {
   const twin = await python(`
 import socket, ssl
 srv = socket.create_server(("127.0.0.1", 0))

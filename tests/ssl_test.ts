@@ -22,6 +22,9 @@ import {
 } from "../ssl.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
 import { select } from "../selectors.ts";
+import { missing, test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -137,7 +140,7 @@ async function make_certs(): Promise<void> {
   await leaf("expired", "localhost", "good", ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"]);
   await leaf("client", "pysocket client", "good", ["-days", "2"]);
 }
-await make_certs();
+if (!missing("openssl")) await make_certs(); // without openssl every test here is ignored (test_needing)
 const P = (name: string) => `${dir}/${name}`;
 
 function server_context(cert = "server"): SSLContext {
@@ -181,7 +184,7 @@ async function recv_exactly(s: Socket, n: number): Promise<string> {
 
 // ---- contexts ----------------------------------------------------------
 
-Deno.test("SSLContext() has Python's defaults per protocol", () => {
+test("SSLContext() has Python's defaults per protocol", () => {
   const c = new SSLContext(PROTOCOL_TLS_CLIENT);
   assert.equal(c.verify_mode, CERT_REQUIRED);
   assert.equal(c.check_hostname, true);
@@ -202,7 +205,7 @@ Deno.test("SSLContext() has Python's defaults per protocol", () => {
   assert.ok(new SSLEOFError() instanceof OSError);
 });
 
-Deno.test("SSLContext raises clear errors for what Deno cannot honour", () => {
+test("SSLContext raises clear errors for what Deno cannot honour", () => {
   const c = new SSLContext(PROTOCOL_TLS_CLIENT);
   assert.throws(() => c.maximum_version = TLSVersion.TLSv1_1, /cannot be honoured.*TLS 1\.2 and 1\.3/);
   c.minimum_version = TLSVersion.TLSv1; // a floor below 1.2 is honoured by 1.2
@@ -220,7 +223,7 @@ Deno.test("SSLContext raises clear errors for what Deno cannot honour", () => {
 
 // ---- pysocket <-> pysocket ----------------------------------------------
 
-Deno.test("SSLContext.wrap_socket() does a client/server round trip with ALPN, cert details and makefile", async () => {
+test("SSLContext.wrap_socket() does a client/server round trip with ALPN, cert details and makefile", async () => {
   const sctx = server_context();
   sctx.set_alpn_protocols(["h2", "http/1.1"]);
   const [lsn, addr] = await tls_listener(sctx);
@@ -267,7 +270,7 @@ Deno.test("SSLContext.wrap_socket() does a client/server round trip with ALPN, c
   assert.equal(await served, "hello tls\n");
 });
 
-Deno.test("SSLSocket carries a 1 MiB transfer both ways intact", async () => {
+test("SSLSocket carries a 1 MiB transfer both ways intact", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   const big = new Uint8Array(1 << 20).map((_, i) => (i * 7) & 0xff);
@@ -295,7 +298,7 @@ Deno.test("SSLSocket carries a 1 MiB transfer both ways intact", async () => {
   await served;
 });
 
-Deno.test("wrap_socket() on an unconnected socket shakes hands in connect()", async () => {
+test("wrap_socket() on an unconnected socket shakes hands in connect()", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   const served = lsn.accept().then(async ([c]) => {
@@ -310,7 +313,7 @@ Deno.test("wrap_socket() on an unconnected socket shakes hands in connect()", as
   await served;
 });
 
-Deno.test("wrap_socket() honours maximum_version TLSv1_2 and do_handshake_on_connect=false", async () => {
+test("wrap_socket() honours maximum_version TLSv1_2 and do_handshake_on_connect=false", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   const served = lsn.accept().then(([c]) => c.close());
@@ -347,7 +350,7 @@ async function verify_failure(
   return caught;
 }
 
-Deno.test("wrap_socket() raises SSLCertVerificationError for a wrong host name", async () => {
+test("wrap_socket() raises SSLCertVerificationError for a wrong host name", async () => {
   const e = await verify_failure("wrong", "ca", "localhost");
   assert.equal(e.verify_code, 62);
   assert.equal(e.verify_message, "Hostname mismatch, certificate is not valid for 'localhost'.");
@@ -357,19 +360,19 @@ Deno.test("wrap_socket() raises SSLCertVerificationError for a wrong host name",
   assert.equal(ip.verify_code, 64);
 });
 
-Deno.test("wrap_socket() raises SSLCertVerificationError for an untrusted CA", async () => {
+test("wrap_socket() raises SSLCertVerificationError for an untrusted CA", async () => {
   const e = await verify_failure("server", "other", "localhost");
   assert.equal(e.verify_code, 20);
   assert.equal(e.verify_message, "unable to get local issuer certificate");
 });
 
-Deno.test("wrap_socket() raises SSLCertVerificationError for an expired certificate", async () => {
+test("wrap_socket() raises SSLCertVerificationError for an expired certificate", async () => {
   const e = await verify_failure("expired", "ca", "localhost");
   assert.equal(e.verify_code, 10);
   assert.equal(e.verify_message, "certificate has expired");
 });
 
-Deno.test("wrap_socket() with CERT_NONE accepts an untrusted certificate and getpeercert() is {}", async () => {
+test("wrap_socket() with CERT_NONE accepts an untrusted certificate and getpeercert() is {}", async () => {
   const [lsn, addr] = await tls_listener(server_context("wrong"));
   using _l = lsn;
   const served = lsn.accept().then(([c]) => c.close());
@@ -384,7 +387,7 @@ Deno.test("wrap_socket() with CERT_NONE accepts an untrusted certificate and get
 
 // ---- never a hang, never a loss ----------------------------------------
 
-Deno.test("a plain-text client gets an error on its connection while the TLS socketserver keeps serving", async () => {
+test("a plain-text client gets an error on its connection while the TLS socketserver keeps serving", async () => {
   class Echo extends BaseRequestHandler {
     override async handle(): Promise<void> {
       const req = this.request as Socket;
@@ -416,7 +419,7 @@ Deno.test("a plain-text client gets an error on its connection while the TLS soc
   await serving;
 });
 
-Deno.test("SSLSocket.accept() keeps a connection whose handshake outlived a timeout", async () => {
+test("SSLSocket.accept() keeps a connection whose handshake outlived a timeout", async () => {
   // The listener's timeout bounds each accept() and each accepted handshake
   // (counted from the connection's acceptance): a connection that arrives
   // late in an accept() that times out is returned by the next one.
@@ -435,7 +438,7 @@ Deno.test("SSLSocket.accept() keeps a connection whose handshake outlived a time
   assert.equal(dec.decode(await c.recv(10)), "ok");
 });
 
-Deno.test("SSLSocket.recv() times out and then loses nothing", async () => {
+test("SSLSocket.recv() times out and then loses nothing", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   const accepting = lsn.accept(); // the server shakes hands inside accept()
@@ -449,7 +452,7 @@ Deno.test("SSLSocket.recv() times out and then loses nothing", async () => {
   assert.equal(dec.decode(await s.recv(10)), "late");
 });
 
-Deno.test("select() sees an SSLSocket readable only when decrypted bytes arrive, and a TLS listener when a client connects", async () => {
+test("select() sees an SSLSocket readable only when decrypted bytes arrive, and a TLS listener when a client connects", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   using raw = await create_connection(addr);
@@ -466,7 +469,7 @@ Deno.test("select() sees an SSLSocket readable only when decrypted bytes arrive,
   assert.equal(dec.decode(await s.recv(1)), "x");
 });
 
-Deno.test("STARTTLS: a plain-text exchange, then TLS, with reads already in flight on both sides", async () => {
+test("STARTTLS: a plain-text exchange, then TLS, with reads already in flight on both sides", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const addr = srv.getsockname() as [string, number];
   const sctx = server_context();
@@ -498,7 +501,7 @@ Deno.test("STARTTLS: a plain-text exchange, then TLS, with reads already in flig
 
 // ---- python3 as the peer -------------------------------------------------
 
-Deno.test("a python3 ssl client talks to a pysocket TLS server", async () => {
+test("a python3 ssl client talks to a pysocket TLS server", async () => {
   const [lsn, addr] = await tls_listener(server_context());
   using _l = lsn;
   const served = (async () => {
@@ -524,7 +527,7 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10) as ra
   await served;
 });
 
-Deno.test("a pysocket client talks to a python3 TLS server, and verifies a client certificate", async () => {
+test("a pysocket client talks to a python3 TLS server, and verifies a client certificate", async () => {
   const child = new Deno.Command("python3", {
     args: [
       "-c",
@@ -564,7 +567,7 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
   assert.equal(status.code, 0, err);
 });
 
-Deno.test("examples/https_get.ts fetches from its own local TLS server", async () => {
+test("examples/https_get.ts fetches from its own local TLS server", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("../examples/https_get.ts", import.meta.url).pathname],
     stdout: "piped",

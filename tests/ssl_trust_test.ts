@@ -21,11 +21,15 @@ import {
   TLSVersion,
 } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
+import { missing, test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const certs = await make_certs();
-const P = certs.P;
+// Without openssl every test here is registered as ignored (test_needing), and no certificate is made.
+const certs = (missing("openssl") ? undefined : await make_certs())!;
+const P = certs?.P as typeof certs.P;
 
 /** What a handshake came to, in a shape both Python and pysocket can print. */
 interface Outcome {
@@ -114,7 +118,7 @@ async function pysocket_server_outcome(mode: string, cert: string): Promise<[Out
 }
 
 for (const mode of ["required", "optional"]) {
-  Deno.test(`a pysocket server with CERT_${mode.toUpperCase()} verifies client certificates as CPython does`, async () => {
+  test(`a pysocket server with CERT_${mode.toUpperCase()} verifies client certificates as CPython does`, async () => {
     for (const cert of ["client", "evil_client", "self", "none"]) {
       const want = await python_server_outcome(mode, cert);
       const [got, client_out] = await pysocket_server_outcome(mode, cert);
@@ -132,7 +136,7 @@ for (const mode of ["required", "optional"]) {
   });
 }
 
-Deno.test("a server context that trusts nothing refuses every client certificate (fail closed)", async () => {
+test("a server context that trusts nothing refuses every client certificate (fail closed)", async () => {
   const ctx = new SSLContext(); // PROTOCOL_TLS: no CA loaded
   ctx.load_cert_chain(P("server.pem"), P("server.key"));
   ctx.verify_mode = CERT_REQUIRED;
@@ -183,7 +187,7 @@ except ssl.SSLCertVerificationError as e:
 
 for (const ver of ["1.2", "1.3"]) {
   for (const on_connect of [true, false]) {
-    Deno.test(`a pysocket client sends nothing but its ClientHello to a bad TLS ${ver} server (do_handshake_on_connect=${on_connect})`, async () => {
+    test(`a pysocket client sends nothing but its ClientHello to a bad TLS ${ver} server (do_handshake_on_connect=${on_connect})`, async () => {
       for (
         const [name, host] of [["untrusted", "localhost"], ["self", "localhost"], ["expired", "localhost"], [
           "wrong",
@@ -221,7 +225,7 @@ for (const ver of ["1.2", "1.3"]) {
   }
 }
 
-Deno.test("a client context that trusts nothing refuses the server before sending anything (fail closed)", async () => {
+test("a client context that trusts nothing refuses the server before sending anything (fail closed)", async () => {
   const srv = await python_server(PY_BAD_SERVER, certs.dir, "server", "1.2");
   const ctx = new SSLContext(); // PROTOCOL_TLS: CERT_NONE, no CA
   ctx.verify_mode = CERT_REQUIRED;
@@ -237,7 +241,7 @@ Deno.test("a client context that trusts nothing refuses the server before sendin
 
 // ---- never half-wrapped ------------------------------------------------
 
-Deno.test("a wrap_socket that fails before the handshake leaves the socket exactly as it was", async () => {
+test("a wrap_socket that fails before the handshake leaves the socket exactly as it was", async () => {
   const no_cert = new SSLContext(); // a server side needs a certificate
   const no_protocols = create_default_context({ cafile: P("ca.pem") });
   no_protocols.options |= OP_NO_TLSv1_2 | OP_NO_TLSv1_3;
@@ -259,7 +263,7 @@ Deno.test("a wrap_socket that fails before the handshake leaves the socket exact
   }
 });
 
-Deno.test("a wrap_socket whose handshake fails closes the socket (as CPython)", async () => {
+test("a wrap_socket whose handshake fails closes the socket (as CPython)", async () => {
   const [a, b] = await socketpair();
   const ctx = create_default_context({ cafile: P("ca.pem") });
   ctx.load_cert_chain(P("client.pem"), P("client.key"));
@@ -268,7 +272,7 @@ Deno.test("a wrap_socket whose handshake fails closes the socket (as CPython)", 
   assert.equal(a.fileno(), -1);
 });
 
-Deno.test("an unconnected SSLSocket whose context can no longer make a session is closed by connect(), not left plain", async () => {
+test("an unconnected SSLSocket whose context can no longer make a session is closed by connect(), not left plain", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const ctx = create_default_context({ cafile: P("ca.pem") });
   const s = await ctx.wrap_socket(socket(), { server_hostname: "localhost" });
@@ -281,7 +285,7 @@ Deno.test("an unconnected SSLSocket whose context can no longer make a session i
   conn.close();
 });
 
-Deno.test("SSLSocket.connect_ex() returns a connection's errno and raises a handshake's failure, as CPython's", async () => {
+test("SSLSocket.connect_ex() returns a connection's errno and raises a handshake's failure, as CPython's", async () => {
   const twin = await python(
     `
 import socket, ssl, sys

@@ -15,13 +15,15 @@ import {
   socket,
   type UnixAddress,
 } from "../mod.ts";
-import { b, HAS_IPV6, sleep, within } from "./_socket_fixtures.ts";
+import { b, HAS_IPV6, sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { attempt, cpython, pair, stalled } from "./_twin.ts";
+
+const test = test_needing("python3");
 
 const LIMIT = 10_000;
 const td = new TextDecoder();
 
-Deno.test("Socket.recv(5, MSG_WAITALL) in two tasks: 5 bytes each, every byte once (CPython twin)", async () => {
+test("Socket.recv(5, MSG_WAITALL) in two tasks: 5 bytes each, every byte once (CPython twin)", async () => {
   const py = await cpython(`
 c, s = pair()
 out = []
@@ -43,7 +45,7 @@ print(json.dumps([sorted(len(x) for x in out), "".join(sorted("".join(out)))]))
   assert.deepEqual([out.map((x) => x.length).sort(), [...out.join("")].sort().join("")], py);
 });
 
-Deno.test("Socket.settimeout(1e-9) still returns data and a connection that are already there; nothing there is TimeoutError (CPython twin)", async () => {
+test("Socket.settimeout(1e-9) still returns data and a connection that are already there; nothing there is TimeoutError (CPython twin)", async () => {
   const py = await cpython(`
 c, s = pair()
 c.sendall(b"fg"); time.sleep(0.1)
@@ -80,7 +82,7 @@ print(json.dumps(out))
   assert.deepEqual(out, py);
 });
 
-Deno.test("Socket.recv(n, MSG_WAITALL) on a timed or non-blocking socket returns the bytes that are there (CPython twin)", async () => {
+test("Socket.recv(n, MSG_WAITALL) on a timed or non-blocking socket returns the bytes that are there (CPython twin)", async () => {
   const py = await cpython(`
 c, s = pair()
 c.sendall(b"abc"); time.sleep(0.1)
@@ -110,7 +112,7 @@ print(json.dumps(out))
   assert.deepEqual(out, py);
 });
 
-Deno.test("send/recv right after a non-blocking connect_ex() EINPROGRESS give data or BlockingIOError, never EPIPE/ENOTCONN (CPython twin)", async () => {
+test("send/recv right after a non-blocking connect_ex() EINPROGRESS give data or BlockingIOError, never EPIPE/ENOTCONN (CPython twin)", async () => {
   const body = `
 out = {"loopback": [], "stalled": []}
 l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
@@ -165,7 +167,7 @@ print(json.dumps(out))
   assert.deepEqual([ours.stalled, ours.stalled_timed], [py.stalled, py.stalled_timed]);
 });
 
-Deno.test("Socket.connect() again after a timed-out one: EALREADY at once, whatever the address (CPython twin)", async () => {
+test("Socket.connect() again after a timed-out one: EALREADY at once, whatever the address (CPython twin)", async () => {
   const py = await cpython(`
 sl, fill = stalled()
 s = socket(); s.settimeout(0.2)
@@ -191,7 +193,7 @@ print(json.dumps(out))
   assert.deepEqual(out, py);
 });
 
-Deno.test("A forgotten await: I/O while connect() is still running raises a clear error, and nothing is lost or left uncaught", async () => {
+test("A forgotten await: I/O while connect() is still running raises a clear error, and nothing is lost or left uncaught", async () => {
   using srv = socket();
   srv.bind(["127.0.0.1", 0]);
   srv.listen();
@@ -220,7 +222,7 @@ Deno.test("A forgotten await: I/O while connect() is still running raises a clea
   }
 });
 
-Deno.test("Socket.sendfile() that times out leaves the file position after the bytes actually sent (CPython twin)", async () => {
+test("Socket.sendfile() that times out leaves the file position after the bytes actually sent (CPython twin)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket-sendfile-" });
   const path = `${dir}/data.bin`;
   Deno.writeFileSync(path, new Uint8Array(16 << 20).map((_, i) => i & 0xff));
@@ -263,7 +265,7 @@ print(json.dumps([r[0], pos - 1000 == got, 0 < got < (16 << 20) - 1000]))
   }
 });
 
-Deno.test("Types: a socket of a known family returns that family's address; recvfrom()'s address goes to sendto() without a cast", async () => {
+test("Types: a socket of a known family returns that family's address; recvfrom()'s address goes to sendto() without a cast", async () => {
   // These lines are the test: they must type-check (deno check / deno test).
   using s4 = socket(AF_INET);
   s4.bind(["127.0.0.1", 0]);
@@ -297,7 +299,7 @@ Deno.test("Types: a socket of a known family returns that family's address; recv
   } else console.log("  (datagram part skipped: run with --unstable-net)");
 });
 
-Deno.test("A forgotten await, then close(): the connect's own EBADF is not an uncaught rejection (the program got the clear error)", async () => {
+test("A forgotten await, then close(): the connect's own EBADF is not an uncaught rejection (the program got the clear error)", async () => {
   using st = await stalled();
   const s = socket();
   s.connect(["127.0.0.1", st.port]); // no await, and it stalls

@@ -20,13 +20,15 @@ import {
 } from "../mod.ts";
 import { select } from "../selectors.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
+
+const test = test_needing("python3");
 
 const LIMIT = 10_000;
 const td = new TextDecoder();
 
-Deno.test("Socket.shutdown(SHUT_RD/SHUT_RDWR) wakes recv, recv_into, readline and select waiting in other tasks (CPython twin)", async () => {
+test("Socket.shutdown(SHUT_RD/SHUT_RDWR) wakes recv, recv_into, readline and select waiting in other tasks (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 for fam in (AF_INET, AF_UNIX):
@@ -76,7 +78,7 @@ print(json.dumps(out))
   assert.deepEqual(ours, py);
 });
 
-Deno.test("Socket.shutdown() of a listener: SHUT_WR changes nothing, SHUT_RD stops listening and a pending accept raises EINVAL (CPython twin)", async () => {
+test("Socket.shutdown() of a listener: SHUT_WR changes nothing, SHUT_RD stops listening and a pending accept raises EINVAL (CPython twin)", async () => {
   const script = `
 srv = socket(); srv.bind(("127.0.0.1", 0)); srv.listen()
 port = srv.getsockname()[1]
@@ -146,7 +148,7 @@ print(json.dumps(out))
   }
 });
 
-Deno.test("Socket.shutdown(SHUT_WR/SHUT_RDWR) under a sendall blocked on a peer that does not read returns at once; the sendall raises BrokenPipeError; the peer then reads to EOF (CPython twin)", async () => {
+test("Socket.shutdown(SHUT_WR/SHUT_RDWR) under a sendall blocked on a peer that does not read returns at once; the sendall raises BrokenPipeError; the peer then reads to EOF (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 for how in (SHUT_WR, SHUT_RDWR):
@@ -194,7 +196,7 @@ print(json.dumps(out))
   for (const v of Object.values(ours)) assert.equal((v as { sendall: string }).sendall, BrokenPipeError.name);
 });
 
-Deno.test("Socket.shutdown(SHUT_WR) never waits for the peer to read: queued bytes go out in the background, then EOF", async () => {
+test("Socket.shutdown(SHUT_WR) never waits for the peer to read: queued bytes go out in the background, then EOF", async () => {
   using p = await pair();
   const [c, s] = p;
   c.settimeout(0.2);
@@ -225,7 +227,7 @@ Deno.test("Socket.shutdown(SHUT_WR) never waits for the peer to read: queued byt
   assert.deepEqual(await c.recv(1), new Uint8Array([7]));
 });
 
-Deno.test("Socket.close() under a timed sendall waiting for room raises EBADF at once, not TimeoutError", async () => {
+test("Socket.close() under a timed sendall waiting for room raises EBADF at once, not TimeoutError", async () => {
   using p = await pair();
   const [c] = p;
   c.settimeout(60);
@@ -235,7 +237,7 @@ Deno.test("Socket.close() under a timed sendall waiting for room raises EBADF at
   assert.deepEqual(await within(snd, LIMIT, "sendall woken by close"), ["OSError", errno.EBADF]);
 });
 
-Deno.test("Socket.close() wakes every waiter with EBADF: recv (a send queued), recv_into, accept, select", async () => {
+test("Socket.close() wakes every waiter with EBADF: recv (a send queued), recv_into, accept, select", async () => {
   using p = await pair();
   const [c, s] = p;
   // A queued timed send keeps the transport open after close() (linger): the waiters must not depend on it.
@@ -265,7 +267,7 @@ Deno.test("Socket.close() wakes every waiter with EBADF: recv (a send queued), r
   assert.equal(got, queued);
 });
 
-Deno.test("Socket.close() of a listener with an accept left pending by a timeout frees the port before the next connect (CPython twin)", async () => {
+test("Socket.close() of a listener with an accept left pending by a timeout frees the port before the next connect (CPython twin)", async () => {
   const py = await cpython(`
 l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
 port = l.getsockname()[1]
@@ -289,7 +291,7 @@ print(json.dumps(out))
   assert.deepEqual(ours, py);
 });
 
-Deno.test("Socket.close() of a listener with an accept waiting in another task: the accept raises EBADF, the next connect is refused", async () => {
+test("Socket.close() of a listener with an accept waiting in another task: the accept raises EBADF, the next connect is refused", async () => {
   // (CPython differs here: a thread blocked in accept(2) keeps the listener
   // alive after close(), and the next connect is accepted by that thread.)
   const l = socket();
@@ -307,7 +309,7 @@ Deno.test("Socket.close() of a listener with an accept waiting in another task: 
   assert.deepEqual(await within(pending, LIMIT, "accept after close"), ["OSError", errno.EBADF]);
 });
 
-Deno.test("await using a listener, and TCPServer.server_close(), free the port for any client (raw Deno.connect too)", async () => {
+test("await using a listener, and TCPServer.server_close(), free the port for any client (raw Deno.connect too)", async () => {
   let port = 0;
   {
     await using l = socket();
@@ -356,7 +358,7 @@ async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable
   };
 }
 
-Deno.test("Socket.shutdown(SHUT_RD/SHUT_RDWR) after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
+test("Socket.shutdown(SHUT_RD/SHUT_RDWR) after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 for how in (SHUT_RD, SHUT_WR, SHUT_RDWR):
@@ -405,7 +407,7 @@ print(json.dumps(out))
   }
 });
 
-Deno.test("A peer's reset wakes a recv and a blocked sendall waiting in other tasks", async () => {
+test("A peer's reset wakes a recv and a blocked sendall waiting in other tasks", async () => {
   await using peer = await resetting(200);
   using c = socket();
   await c.connect(["127.0.0.1", peer.port]);
@@ -415,7 +417,7 @@ Deno.test("A peer's reset wakes a recv and a blocked sendall waiting in other ta
   assert.equal(await within(w, LIMIT, "sendall woken by reset"), true);
 });
 
-Deno.test("create_server() listener closed by `using` while select() waits on it: select wakes", async () => {
+test("create_server() listener closed by `using` while select() waits on it: select wakes", async () => {
   let sel: Promise<number>;
   {
     using l: Socket = create_server(["127.0.0.1", 0]);
@@ -425,7 +427,7 @@ Deno.test("create_server() listener closed by `using` while select() waits on it
   assert.equal(await within(sel, LIMIT, "select woken by close"), 1);
 });
 
-Deno.test("Socket.shutdown(SHUT_WR) wakes a select() waiting for writability; shutdown() of a connect in flight aborts it (CPython twin)", async () => {
+test("Socket.shutdown(SHUT_WR) wakes a select() waiting for writability; shutdown() of a connect in flight aborts it (CPython twin)", async () => {
   const py = await cpython(`
 out = {}
 c, s = pair()
@@ -473,7 +475,7 @@ print(json.dumps(out))
   assert.deepEqual(out, py);
 });
 
-Deno.test("Socket.shutdown() from another task wakes a connect() waiting on a stalled peer: ConnectionResetError (CPython twin)", async () => {
+test("Socket.shutdown() from another task wakes a connect() waiting on a stalled peer: ConnectionResetError (CPython twin)", async () => {
   const py = await cpython(`
 sl, fill = stalled()
 s = socket()

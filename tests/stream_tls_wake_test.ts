@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { create_server, errno, SHUT_RD, SHUT_RDWR, SHUT_WR, type Socket, socket } from "../mod.ts";
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts";
 import { select } from "../selectors.ts";
-import { sleep, within } from "./_socket_fixtures.ts";
+import { missing, sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { err } from "./_twin.ts";
+
+const test = test_needing("python3", "openssl");
 
 const LIMIT = 10_000;
 const dir = Deno.makeTempDirSync({ prefix: "pysocket-tls-wake-" });
-{
+if (!missing("openssl")) {
   const out = await new Deno.Command("openssl", {
     args: [
       "req",
@@ -65,7 +67,7 @@ async function tls_pair(): Promise<[Socket, Socket] & Disposable> {
   }
 }
 
-Deno.test("SSLSocket.shutdown(SHUT_RD/SHUT_RDWR) wakes recv, readline and select waiting in other tasks", async () => {
+test("SSLSocket.shutdown(SHUT_RD/SHUT_RDWR) wakes recv, readline and select waiting in other tasks", async () => {
   for (const how of [SHUT_RD, SHUT_RDWR]) {
     using p = await tls_pair();
     const [, s] = p;
@@ -81,7 +83,7 @@ Deno.test("SSLSocket.shutdown(SHUT_RD/SHUT_RDWR) wakes recv, readline and select
   }
 });
 
-Deno.test("SSLSocket.close() wakes a recv waiting in another task with EBADF", async () => {
+test("SSLSocket.close() wakes a recv waiting in another task with EBADF", async () => {
   using p = await tls_pair();
   const [c] = p;
   const r = c.recv(10).then(() => "ok", (e) => err(e));
@@ -90,7 +92,7 @@ Deno.test("SSLSocket.close() wakes a recv waiting in another task with EBADF", a
   assert.deepEqual(await within(r, LIMIT, "TLS recv woken by close"), ["OSError", errno.EBADF]);
 });
 
-Deno.test("SSLSocket.shutdown(SHUT_WR) under a sendall to a peer that does not read: shutdown returns, the sendall settles", async () => {
+test("SSLSocket.shutdown(SHUT_WR) under a sendall to a peer that does not read: shutdown returns, the sendall settles", async () => {
   using p = await tls_pair();
   const [c] = p;
   let settled = false;

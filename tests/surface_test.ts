@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import * as m from "../mod.ts";
 import { AF_INET, AF_UNIX, errno, OSError, SOCK_STREAM, socket, socketpair } from "../mod.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3");
 
 const exported = m as Record<string, unknown>;
 
@@ -56,7 +59,7 @@ async function python_names(): Promise<{ module: string[]; socket: string[] } | 
   }
 }
 
-Deno.test("mod.ts has every public name of CPython's socket module (or a documented reason)", async () => {
+test("mod.ts has every public name of CPython's socket module (or a documented reason)", async () => {
   const py = await python_names();
   if (py === null) return console.log("skip: python3 not available");
   const missing = py.module.filter((n) =>
@@ -65,7 +68,7 @@ Deno.test("mod.ts has every public name of CPython's socket module (or a documen
   assert.deepEqual(missing, []);
 });
 
-Deno.test("Socket has every public method and attribute of CPython's socket.socket (or a documented reason)", async () => {
+test("Socket has every public method and attribute of CPython's socket.socket (or a documented reason)", async () => {
   const py = await python_names();
   if (py === null) return console.log("skip: python3 not available");
   using s = socket();
@@ -74,7 +77,7 @@ Deno.test("Socket has every public method and attribute of CPython's socket.sock
   assert.deepEqual(missing, []);
 });
 
-Deno.test("AddressFamily, SocketKind, MsgFlag, AddressInfo map names to numbers and back, as CPython's enums", async () => {
+test("AddressFamily, SocketKind, MsgFlag, AddressInfo map names to numbers and back, as CPython's enums", async () => {
   assert.equal(m.AddressFamily.AF_INET, 2);
   assert.equal(m.AddressFamily.AF_INET6, 10);
   assert.equal(m.AddressFamily[1], "AF_UNIX");
@@ -110,7 +113,7 @@ Deno.test("AddressFamily, SocketKind, MsgFlag, AddressInfo map names to numbers 
   }
 });
 
-Deno.test("CMSG_LEN and CMSG_SPACE give Linux's sizes; out of range is RangeError", () => {
+test("CMSG_LEN and CMSG_SPACE give Linux's sizes; out of range is RangeError", () => {
   assert.equal(m.CMSG_LEN(0), 16);
   assert.equal(m.CMSG_LEN(4), 20);
   assert.equal(m.CMSG_SPACE(0), 16);
@@ -122,7 +125,7 @@ Deno.test("CMSG_LEN and CMSG_SPACE give Linux's sizes; out of range is RangeErro
   assert.throws(() => m.CMSG_LEN("4" as unknown as number), TypeError);
 });
 
-Deno.test("EAGAIN, EWOULDBLOCK and EBADF are the socket module's errno re-exports", () => {
+test("EAGAIN, EWOULDBLOCK and EBADF are the socket module's errno re-exports", () => {
   assert.equal(m.EAGAIN, errno.EAGAIN);
   assert.equal(m.EWOULDBLOCK, errno.EAGAIN);
   assert.equal(m.EBADF, errno.EBADF);
@@ -137,7 +140,7 @@ function assert_oserror(f: () => unknown, code: number, text: RegExp): void {
   });
 }
 
-Deno.test("close(fd) closes a detached socket; other numbers are EBADF", () => {
+test("close(fd) closes a detached socket; other numbers are EBADF", () => {
   const s = socket();
   const fd = s.detach();
   m.close(fd);
@@ -149,7 +152,7 @@ Deno.test("close(fd) closes a detached socket; other numbers are EBADF", () => {
   assert.ok(t.fileno() >= 0); // a live socket is not closed under its owner
 });
 
-Deno.test("fromfd() adopts a detached socket; a foreign or mismatched number raises", () => {
+test("fromfd() adopts a detached socket; a foreign or mismatched number raises", () => {
   const s = socket();
   const fd = s.detach();
   assert_oserror(() => m.fromfd(fd, AF_UNIX, SOCK_STREAM), errno.EINVAL, /family 2, type 1/);
@@ -159,7 +162,7 @@ Deno.test("fromfd() adopts a detached socket; a foreign or mismatched number rai
   assert_oserror(() => m.fromfd(0, AF_INET, SOCK_STREAM), errno.EBADF, /fromfd\(0\).*detach/);
 });
 
-Deno.test("dup() and Socket.dup() raise EOPNOTSUPP saying why", () => {
+test("dup() and Socket.dup() raise EOPNOTSUPP saying why", () => {
   using s = socket();
   assert_oserror(() => s.dup(), errno.EOPNOTSUPP, /^\[Errno 95\] Operation not supported: dup\(\): Deno/);
   assert_oserror(() => m.dup(s.fileno()), errno.EOPNOTSUPP, /file descriptors/);
@@ -167,7 +170,7 @@ Deno.test("dup() and Socket.dup() raise EOPNOTSUPP saying why", () => {
   assert_oserror(() => s.dup(), errno.EBADF, /Bad file descriptor/);
 });
 
-Deno.test("Socket.get_inheritable() is false; set_inheritable(true) raises", () => {
+test("Socket.get_inheritable() is false; set_inheritable(true) raises", () => {
   const s = socket();
   assert.equal(s.get_inheritable(), false);
   s.set_inheritable(false);
@@ -176,7 +179,7 @@ Deno.test("Socket.get_inheritable() is false; set_inheritable(true) raises", () 
   assert_oserror(() => s.get_inheritable(), errno.EBADF, /Bad file descriptor/);
 });
 
-Deno.test("sethostname() raises PermissionError (EPERM) saying Deno cannot", () => {
+test("sethostname() raises PermissionError (EPERM) saying Deno cannot", () => {
   assert.throws(() => m.sethostname("box"), (e: unknown) => {
     assert.ok(e instanceof m.PermissionError);
     assert.equal(e.errno, errno.EPERM);
@@ -186,7 +189,7 @@ Deno.test("sethostname() raises PermissionError (EPERM) saying Deno cannot", () 
   assert.throws(() => m.sethostname(5 as unknown as string), TypeError);
 });
 
-Deno.test("Socket.sendmsg() joins the buffers; recvmsg() and recvmsg_into() return Python's 4-tuples", async () => {
+test("Socket.sendmsg() joins the buffers; recvmsg() and recvmsg_into() return Python's 4-tuples", async () => {
   const [a, b] = await socketpair();
   try {
     const enc = new TextEncoder();
@@ -219,7 +222,7 @@ Deno.test("Socket.sendmsg() joins the buffers; recvmsg() and recvmsg_into() retu
   }
 });
 
-Deno.test("send_fds() sends without fds and raises with fds; recv_fds() raises", async () => {
+test("send_fds() sends without fds and raises with fds; recv_fds() raises", async () => {
   const [a, b] = await socketpair();
   try {
     assert.equal(await m.send_fds(a, [new Uint8Array([7])], []), 1);
@@ -239,7 +242,7 @@ Deno.test("send_fds() sends without fds and raises with fds; recv_fds() raises",
   await assert.rejects(m.recv_fds(b, 16, 1), (e: unknown) => e instanceof OSError && e.errno === errno.EBADF);
 });
 
-Deno.test("Socket.timeout mirrors gettimeout(), as CPython's attribute", () => {
+test("Socket.timeout mirrors gettimeout(), as CPython's attribute", () => {
   using s = socket();
   assert.equal(s.timeout, null);
   s.settimeout(1.5);
