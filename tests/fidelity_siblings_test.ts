@@ -1,0 +1,372 @@
+// Siblings of today's fixes (issue 14), found by probing scenario by scenario
+// against python3: the same state changes and callers across families,
+// socket origins (socket()/accept()/socketpair()), readers (recv, makefile,
+// select, DefaultSelector) and datagram sockets. Each test runs its CPython
+// twin in the same test; every wait is bounded.
+
+import assert from "node:assert/strict";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  SOCK_DGRAM,
+  type Socket,
+  socket,
+  socketpair,
+} from "../mod.ts";
+import { DefaultSelector, EVENT_READ, select } from "../selectors.ts";
+import { HAS_IPV6, missing, sleep } from "./_socket_fixtures.ts";
+import { cpython } from "./_twin.ts";
+
+const td = new TextDecoder();
+const no_python = missing("python3");
+
+/** What a call gave: ["ok", value] (bytes as text) or [class, errno, str(e)], as the twin's res(). */
+function conv(r: unknown): unknown {
+  if (r instanceof Uint8Array) return td.decode(r);
+  if (Array.isArray(r)) return r.map(conv);
+  return r ?? null;
+}
+async function res(fn: () => unknown, ms = 5000): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<string>((r) => timer = setTimeout(() => r("HANG"), ms));
+  try {
+    return await Promise.race([
+      (async () => {
+        try {
+          return ["ok", conv(await fn())];
+        } catch (e) {
+          const o = e as { name: string; errno?: number; message: string };
+          return [o.name, o.errno ?? null, o.message];
+        }
+      })(),
+      hang,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const PY_RES = `
+def res(fn):
+    try:
+        r = fn()
+        if isinstance(r, bytes): return ["ok", r.decode()]
+        if isinstance(r, tuple): return ["ok", [x.decode() if isinstance(x, bytes) else x for x in r]]
+        return ["ok", r]
+    except Exception as e:
+        return [type(e).__name__, getattr(e, "errno", None), str(e)]
+`;
+
+const KINDS = ["inet", ...(HAS_IPV6 ? ["inet6"] : []), "unix", "socketpair"];
+
+/** A connected stream pair of `kind`: [client, server side]. */
+async function stream_pair(kind: string, dir: string): Promise<[Socket, Socket]> {
+  if (kind === "socketpair") return await socketpair() as [Socket, Socket];
+  const fam = kind === "inet" ? AF_INET : kind === "inet6" ? AF_INET6 : AF_UNIX;
+  const l = socket(fam);
+  try {
+    l.bind((fam === AF_UNIX ? `${dir}/s${Math.random()}` : [fam === AF_INET ? "127.0.0.1" : "::1", 0]) as never);
+    l.listen();
+    const c = socket(fam);
+    await c.connect(l.getsockname() as never);
+    const [s] = await l.accept();
+    return [c, s];
+  } finally {
+    l.close();
+  }
+}
+
+Deno.test({
+  name:
+    "Every stream reader (recv, recv_into, recvfrom, makefile read/readline/read1, select, DefaultSelector) is woken by every state change, for AF_INET/AF_INET6/AF_UNIX and socketpair() sockets (CPython twin)",
+  ignore: no_python,
+  async fn() {
+    const py = await cpython(
+      PY_RES + `
+import selectors
+def spair(kind):
+    if kind == "socketpair": return socketpair()
+    fam = {"inet": AF_INET, "inet6": AF_INET6, "unix": AF_UNIX}[kind]
+    a = os.path.join(tempfile.mkdtemp(), "s") if fam == AF_UNIX else ("127.0.0.1" if fam == AF_INET else "::1", 0)
+    l = socket(fam); l.bind(a); l.listen()
+    c = socket(fam); c.connect(l.getsockname()); s, _ = l.accept(); l.close()
+    return c, s
+out = {}
+for kind in ${JSON.stringify(KINDS)}:
+  for ev in ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"]:
+    c, s = spair(kind)
+    R = {}
+    f = s.makefile("rb")
+    sel = selectors.DefaultSelector(); sel.register(s, selectors.EVENT_READ)
+    W = {
+      "recv": lambda: s.recv(10), "recv_into": lambda: s.recv_into(bytearray(10)), "recvfrom": lambda: s.recvfrom(10),
+      "mf_read": lambda: f.read(5), "mf_readline": lambda: f.readline(), "mf_read1": lambda: f.read1(5),
+      "select": lambda: len(select.select([s], [], [], 10)[0]), "sel": lambda: [m for k, m in sel.select(10)],
+    }
+    ts = [threading.Thread(target=lambda k=k, fn=fn: R.setdefault(k, res(fn)), daemon=True) for k, fn in W.items()]
+    for t in ts: t.start()
+    time.sleep(0.2)
+    if ev == "shut_rd": s.shutdown(SHUT_RD)
+    elif ev == "shut_rdwr": s.shutdown(SHUT_RDWR)
+    elif ev == "peer_wr": c.shutdown(SHUT_WR)
+    else: c.close()
+    for t in ts: t.join(5)
+    out[f"{kind}/{ev}"] = {k: R.get(k, "HANG") for k in W}
+    out[f"{kind}/{ev}/recv_after"] = res(lambda: s.recv(10))
+    sel.close(); c.close(); s.close()
+print(json.dumps(out))
+`,
+    );
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-" });
+    const ours: Record<string, unknown> = {};
+    try {
+      for (const kind of KINDS) {
+        for (const ev of ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"]) {
+          const [c, s] = await stream_pair(kind, dir);
+          const f = s.makefile("rb");
+          const sel = new DefaultSelector();
+          sel.register(s, EVENT_READ);
+          const W: Record<string, () => unknown> = {
+            recv: () => s.recv(10),
+            recv_into: () => s.recv_into(new Uint8Array(10)),
+            recvfrom: () => s.recvfrom(10),
+            mf_read: () => f.read(5),
+            mf_readline: () => f.readline(),
+            mf_read1: () => f.read1(5),
+            select: async () => (await select([s], [], [], 10))[0].length,
+            sel: async () => (await sel.select(10)).map(([, m]) => m),
+          };
+          const R: Record<string, unknown> = {};
+          const all = Promise.all(Object.entries(W).map(async ([k, fn]) => R[k] = await res(fn)));
+          await sleep(200);
+          if (ev === "shut_rd") await s.shutdown(SHUT_RD);
+          else if (ev === "shut_rdwr") await s.shutdown(SHUT_RDWR);
+          else if (ev === "peer_wr") await c.shutdown(SHUT_WR);
+          else c.close();
+          await all;
+          ours[`${kind}/${ev}`] = Object.fromEntries(Object.keys(W).map((k) => [k, R[k]]));
+          ours[`${kind}/${ev}/recv_after`] = await res(() => s.recv(10));
+          sel.close();
+          c.close();
+          s.close();
+        }
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+    assert.deepEqual(ours, py);
+  },
+});
+
+const DGRAM_KINDS = ["udp4", ...(HAS_IPV6 ? ["udp6"] : []), "unix"];
+const HAS_DGRAM = typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function";
+
+// Finding F1 (socket.ts, owner still at work): Socket.shutdown() of a datagram
+// socket only checks for a peer (ENOTCONN) and returns; nothing is shut. The
+// engine side is done (_dgram.ts DgramEngine.shutdown, _engine.ts contract):
+// socket.ts must replace its `if (this.#dgram) { ... }` block in shutdown() by
+// `if (this.#dgram) return this.#dgram.shutdown(h);`, then drop `ignore` here.
+const F1_WIRED = false;
+Deno.test({
+  name:
+    "Datagram shutdown(): SHUT_RD wakes recv/recvfrom/recv_into/select/DefaultSelector, SHUT_WR makes sends raise EPIPE, unconnected UDP raises ENOTCONN but still wakes, AF_UNIX never raises (CPython twin)",
+  ignore: (() => {
+    if (no_python || !HAS_DGRAM) return true;
+    if (!F1_WIRED) {
+      console.log("ignored: finding F1, socket.ts shutdown() does not call the datagram engine's shutdown() yet");
+    }
+    return !F1_WIRED;
+  })(),
+  async fn() {
+    const py = await cpython(
+      PY_RES + `
+import selectors
+out = {}
+n = [0]
+def addr(kind, d):
+    n[0] += 1
+    return ("127.0.0.1", 0) if kind == "udp4" else ("::1", 0) if kind == "udp6" else os.path.join(d, "r%d" % n[0])
+for kind in ${JSON.stringify(DGRAM_KINDS)}:
+    fam = {"udp4": AF_INET, "udp6": AF_INET6, "unix": AF_UNIX}[kind]
+    d = tempfile.mkdtemp()
+    s = socket(fam, SOCK_DGRAM)
+    out[f"{kind}/fresh_shut_rd"] = res(lambda: s.shutdown(SHUT_RD))
+    s.close()
+    s = socket(fam, SOCK_DGRAM); s.bind(addr(kind, d))
+    R = {}
+    t = threading.Thread(target=lambda: R.setdefault("w", res(lambda: s.recvfrom(10))), daemon=True); t.start()
+    time.sleep(0.2)
+    out[f"{kind}/unconnected_shut_rd"] = res(lambda: s.shutdown(SHUT_RD))
+    t.join(5)
+    out[f"{kind}/unconnected_waiter"] = R.get("w", "HANG")
+    s.settimeout(0)
+    out[f"{kind}/unconnected_nb_recv"] = res(lambda: s.recv(10))
+    s.close()
+    for ev in ["shut_rd", "shut_rdwr"]:
+        for w in ["recv", "recvfrom", "recv_into", "select", "sel"]:
+            a = socket(fam, SOCK_DGRAM); a.bind(addr(kind, d)); b = socket(fam, SOCK_DGRAM); b.bind(addr(kind, d))
+            a.connect(b.getsockname()); b.connect(a.getsockname())
+            sel = selectors.DefaultSelector(); sel.register(a, selectors.EVENT_READ)
+            W = {"recv": lambda: a.recv(10), "recvfrom": lambda: a.recvfrom(10), "recv_into": lambda: a.recv_into(bytearray(4)),
+                 "select": lambda: len(select.select([a], [], [], 5)[0]), "sel": lambda: len(sel.select(5))}
+            R = {}
+            t = threading.Thread(target=lambda: R.setdefault("w", res(W[w])), daemon=True); t.start()
+            time.sleep(0.15)
+            K = f"{kind}/{ev}/{w}"
+            out[K + "/call"] = res(lambda: a.shutdown(SHUT_RD if ev == "shut_rd" else SHUT_RDWR))
+            t.join(5)
+            out[K] = R.get("w", "HANG")
+            out[K + "/again"] = res(lambda: a.recvfrom(10))
+            if kind != "unix":  # AF_UNIX: see the limits noted in the report
+                out[K + "/send"] = res(lambda: a.send(b"x"))
+            sel.close(); a.close(); b.close()
+    a = socket(fam, SOCK_DGRAM); a.bind(addr(kind, d)); b = socket(fam, SOCK_DGRAM); b.bind(addr(kind, d))
+    a.connect(b.getsockname())
+    out[f"{kind}/shut_wr"] = res(lambda: a.shutdown(SHUT_WR))
+    out[f"{kind}/shut_wr/send"] = res(lambda: a.send(b"x"))
+    out[f"{kind}/shut_wr/sendto"] = res(lambda: a.sendto(b"x", b.getsockname()))
+    b.sendto(b"still", a.getsockname())
+    a.settimeout(2)
+    out[f"{kind}/shut_wr/recv"] = res(lambda: a.recv(10))
+    a.close(); b.close()
+print(json.dumps(out))
+`,
+    );
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-" });
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    const te = new TextEncoder();
+    try {
+      for (const kind of DGRAM_KINDS) {
+        const fam = kind === "udp4" ? AF_INET : kind === "udp6" ? AF_INET6 : AF_UNIX;
+        const addr = (): never =>
+          (kind === "udp4" ? ["127.0.0.1", 0] : kind === "udp6" ? ["::1", 0] : `${dir}/r${++n}`) as never;
+        {
+          const s = socket(fam, SOCK_DGRAM);
+          out[`${kind}/fresh_shut_rd`] = await res(() => s.shutdown(SHUT_RD));
+          s.close();
+        }
+        {
+          const s = socket(fam, SOCK_DGRAM);
+          s.bind(addr());
+          const w = res(() => s.recvfrom(10));
+          await sleep(200);
+          out[`${kind}/unconnected_shut_rd`] = await res(() => s.shutdown(SHUT_RD));
+          out[`${kind}/unconnected_waiter`] = await w;
+          s.settimeout(0);
+          out[`${kind}/unconnected_nb_recv`] = await res(() => s.recv(10));
+          s.close();
+        }
+        for (const ev of ["shut_rd", "shut_rdwr"]) {
+          for (const w of ["recv", "recvfrom", "recv_into", "select", "sel"]) {
+            const a = socket(fam, SOCK_DGRAM), b = socket(fam, SOCK_DGRAM);
+            a.bind(addr());
+            b.bind(addr());
+            await a.connect(b.getsockname());
+            await b.connect(a.getsockname());
+            const sel = new DefaultSelector();
+            sel.register(a, EVENT_READ);
+            const W: Record<string, () => unknown> = {
+              recv: () => a.recv(10),
+              recvfrom: () => a.recvfrom(10),
+              recv_into: () => a.recv_into(new Uint8Array(4)),
+              select: async () => (await select([a], [], [], 5))[0].length,
+              sel: async () => (await sel.select(5)).length,
+            };
+            const p = res(W[w]!);
+            await sleep(150);
+            const K = `${kind}/${ev}/${w}`;
+            out[K + "/call"] = await res(() => a.shutdown(ev === "shut_rd" ? SHUT_RD : SHUT_RDWR));
+            out[K] = await p;
+            out[K + "/again"] = await res(() => a.recvfrom(10));
+            if (kind !== "unix") out[K + "/send"] = await res(() => a.send(te.encode("x")));
+            sel.close();
+            a.close();
+            b.close();
+          }
+        }
+        const a = socket(fam, SOCK_DGRAM), b = socket(fam, SOCK_DGRAM);
+        a.bind(addr());
+        b.bind(addr());
+        await a.connect(b.getsockname());
+        out[`${kind}/shut_wr`] = await res(() => a.shutdown(SHUT_WR));
+        out[`${kind}/shut_wr/send`] = await res(() => a.send(te.encode("x")));
+        out[`${kind}/shut_wr/sendto`] = await res(() => a.sendto(te.encode("x"), b.getsockname()));
+        await b.sendto(te.encode("still"), a.getsockname());
+        a.settimeout(2);
+        out[`${kind}/shut_wr/recv`] = await res(() => a.recv(10));
+        a.close();
+        b.close();
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+    assert.deepEqual(out, py);
+  },
+});
+
+// Finding F2 (socket.ts, owner still at work): recv(0) on a datagram socket
+// takes a datagram off the queue and throws it away (and blocks when none is
+// queued). CPython's sock_recv returns b'' at once for recvlen 0, without a
+// syscall, so the datagram stays for the next recv. Fix in Socket.recv, after
+// the argument checks: `if (n === 0 && this.#dgram) return new Uint8Array(0);`
+// (recvfrom(0) and recv_into of an empty buffer do receive, as in CPython).
+const F2_FIXED = false;
+Deno.test({
+  name: "Datagram recv(0) returns b'' at once and loses nothing; recvfrom(0) takes a datagram (CPython twin)",
+  ignore: (() => {
+    if (no_python || !HAS_DGRAM) return true;
+    if (!F2_FIXED) console.log("ignored: finding F2, socket.ts recv(0) on a datagram socket consumes a datagram");
+    return !F2_FIXED;
+  })(),
+  async fn() {
+    const py = await cpython(
+      PY_RES + `
+out = {}
+for fam, host in ((AF_INET, "127.0.0.1"), (AF_UNIX, None)):
+    d = tempfile.mkdtemp()
+    a = socket(fam, SOCK_DGRAM); b = socket(fam, SOCK_DGRAM)
+    a.bind((host, 0) if host else d + "/a"); b.bind((host, 0) if host else d + "/b")
+    a.settimeout(2)
+    out[f"{fam}/recv0_empty"] = res(lambda: a.recv(0))
+    b.sendto(b"one", a.getsockname()); b.sendto(b"two", a.getsockname()); time.sleep(0.1)
+    out[f"{fam}/recv0"] = res(lambda: a.recv(0))
+    out[f"{fam}/recv"] = res(lambda: a.recv(10))
+    out[f"{fam}/recvfrom0"] = res(lambda: a.recvfrom(0)[0])
+    a.settimeout(0.2)
+    out[f"{fam}/after"] = res(lambda: a.recv(10))
+    a.close(); b.close()
+print(json.dumps(out))
+`,
+    );
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-" });
+    const out: Record<string, unknown> = {};
+    const te = new TextEncoder();
+    try {
+      for (const [fam, host] of [[AF_INET, "127.0.0.1"], [AF_UNIX, null]] as const) {
+        const a = socket(fam, SOCK_DGRAM), b = socket(fam, SOCK_DGRAM);
+        a.bind((host ? [host, 0] : `${dir}/a`) as never);
+        b.bind((host ? [host, 0] : `${dir}/b`) as never);
+        a.settimeout(2);
+        out[`${fam}/recv0_empty`] = await res(() => a.recv(0));
+        await b.sendto(te.encode("one"), a.getsockname());
+        await b.sendto(te.encode("two"), a.getsockname());
+        await sleep(100);
+        out[`${fam}/recv0`] = await res(() => a.recv(0));
+        out[`${fam}/recv`] = await res(() => a.recv(10));
+        out[`${fam}/recvfrom0`] = await res(async () => (await a.recvfrom(0))[0]);
+        a.settimeout(0.2);
+        out[`${fam}/after`] = await res(() => a.recv(10));
+        a.close();
+        b.close();
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+    assert.deepEqual(out, py);
+  },
+});
