@@ -26,6 +26,13 @@ export interface RawEvents {
   /** Reading the plain connection failed. */
   error(e: unknown): void;
   /**
+   * Writing the plain connection failed (the peer closed or reset it while
+   * ciphertext was waiting to go out). node:tls does not pass this on to
+   * the plaintext write it came from: that write completes as if it had
+   * succeeded, so the session must record the failure itself.
+   */
+  write_error?: ((e: unknown) => void) | undefined;
+  /**
    * Asked before each chunk of ciphertext goes out: an Error refuses it (it
    * is not sent and the write fails with it), null lets it go.
    */
@@ -116,7 +123,11 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
       if (refused) return cb(refused);
       // After destroy() nobody waits for the callback: calling it would only make
       // node:stream build an ERR_STREAM_DESTROYED error per queued write.
-      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => d.destroyed || cb(e));
+      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => {
+        if (d.destroyed) return;
+        events.write_error?.(e);
+        cb(e);
+      });
     },
     final(cb: (e?: Error | null) => void) {
       raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
@@ -169,6 +180,19 @@ export class TlsTransport extends DuplexTransport {
   }
 
   #peer_closed = false;
+
+  /**
+   * A plaintext write. One that was still waiting for the connection when
+   * writing it failed raises that failure, as CPython's SSL_write does,
+   * instead of reporting bytes sent that never left (node:tls completes it
+   * as a success; the session records the failure through `fail`).
+   */
+  override async write(p: Uint8Array): Promise<number> {
+    const n = await super.write(p);
+    const e = this.error;
+    if (e !== null) throw e;
+    return n;
+  }
 
   /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
   get peer_closed(): boolean {

@@ -458,3 +458,82 @@ Deno.test({
     }
   },
 });
+
+// Finding F6 (fixed in _tls.ts/_ssl_session.ts): an SSLSocket sendall()
+// waiting on a peer that does not read resolved as if all was sent when the
+// peer then closed (node:tls completes the plaintext write as a success when
+// the ciphertext under it fails). CPython raises; so do we now.
+Deno.test({
+  name:
+    "SSLSocket.sendall() blocked on a peer that does not read raises once the peer closes, as a plain socket's does (CPython twin)",
+  ignore: no_python || missing("openssl"),
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-tls-" });
+    try {
+      const gen = await new Deno.Command("openssl", {
+        args: ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2"]
+          .concat(["-subj", "/CN=localhost", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`]),
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      assert.equal(gen.code, 0, "openssl req");
+      const py = await cpython(
+        PY_RES + `
+import ssl
+sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain("${dir}/cert.pem", "${dir}/key.pem")
+cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); cctx.check_hostname = False; cctx.verify_mode = ssl.CERT_NONE
+out = {}
+for fam in (AF_INET, AF_UNIX):
+    c, s = pair(fam)
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("s", sctx.wrap_socket(s, server_side=True))); t.start()
+    c = cctx.wrap_socket(c, server_hostname="localhost"); t.join(); s = box["s"]
+    R = {}
+    t = threading.Thread(target=lambda: R.setdefault("w", res(lambda: c.sendall(b"y" * (64 << 20)))), daemon=True); t.start()
+    time.sleep(0.3)
+    s.close()
+    t.join(10)
+    r = R.get("w", "HANG")
+    out[str(fam)] = "raised OSError" if isinstance(r, list) and r[0] != "ok" and r[0] != "HANG" else r
+    c.close()
+print(json.dumps(out))
+`,
+      );
+      const { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } = await import("../ssl.ts");
+      const { OSError } = await import("../mod.ts");
+      const sctx = new SSLContext(PROTOCOL_TLS_SERVER);
+      sctx.load_cert_chain(`${dir}/cert.pem`, `${dir}/key.pem`);
+      const cctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+      cctx.check_hostname = false;
+      cctx.verify_mode = CERT_NONE;
+      const ours: Record<string, unknown> = {};
+      for (const [fam, kind] of [[AF_INET, "inet"], [AF_UNIX, "unix"]] as const) {
+        const [c0, s0] = await stream_pair(kind, dir);
+        const sp = sctx.wrap_socket(s0, true);
+        const c = await cctx.wrap_socket(c0, { server_hostname: "localhost" });
+        const s = await sp;
+        try {
+          const w = res(async () => {
+            try {
+              await c.sendall(new Uint8Array(64 << 20));
+              return "sent";
+            } catch (e) {
+              if (e instanceof OSError) throw e;
+              return `not an OSError: ${e}`;
+            }
+          }, 10_000);
+          await sleep(300);
+          s.close();
+          const r = await w;
+          ours[String(fam)] = Array.isArray(r) && r[0] !== "ok" ? "raised OSError" : r;
+        } finally {
+          c.close();
+          s.close();
+        }
+      }
+      assert.deepEqual(ours, py);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
