@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
+import { SSLEOFError } from "./_ssl_errors.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -192,6 +193,25 @@ export class TlsTransport extends DuplexTransport {
     const e = this.error;
     if (e !== null) throw e;
     return n;
+  }
+
+  /**
+   * suppress_ragged_eofs=False: an EOF that comes without the peer's
+   * close_notify (the connection just closed) raises SSLEOFError, as
+   * CPython's recv does; true (the default) reads it as an empty result.
+   */
+  suppress_ragged_eofs = true;
+  #closing = false;
+
+  override async read(p: Uint8Array): Promise<number | null> {
+    const n = await super.read(p);
+    if (n === null && !this.suppress_ragged_eofs && !this.#peer_closed && !this.#closing) throw new SSLEOFError();
+    return n;
+  }
+
+  override close(): void {
+    this.#closing = true;
+    super.close();
   }
 
   /** True once the peer's close_notify (its end of the TLS stream) has arrived. */

@@ -537,3 +537,87 @@ print(json.dumps(out))
     }
   },
 });
+
+/** A self-signed localhost certificate in `dir` (cert.pem, key.pem). */
+async function self_signed(dir: string): Promise<void> {
+  const gen = await new Deno.Command("openssl", {
+    args: ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2"]
+      .concat(["-subj", "/CN=localhost", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`]),
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assert.equal(gen.code, 0, "openssl req");
+}
+
+// Finding F7 (fixed in _tls.ts/ssl.ts): wrap_socket(suppress_ragged_eofs=False)
+// was accepted and ignored: a peer that closed without close_notify read as a
+// clean EOF. CPython raises SSLEOFError then, and still reads b'' after the
+// peer's close_notify (unwrap()).
+Deno.test({
+  name:
+    "SSLSocket with suppress_ragged_eofs=false: a peer's close without close_notify raises SSLEOFError, after unwrap() reads b''; the default reads b'' (CPython twin)",
+  ignore: no_python || missing("openssl"),
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-tls-" });
+    try {
+      await self_signed(dir);
+      const client = (port: number, how: string) => `
+import socket, ssl, time
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", ${port})), server_hostname="localhost")
+s.sendall(b"hi"); time.sleep(0.3)
+if "${how}" == "unwrap":
+    s.settimeout(1)
+    try: s.unwrap()
+    except Exception: pass
+s.close()
+`;
+      const cases = [["close", false], ["unwrap", false], ["close", true]] as const;
+      const py = await cpython(
+        PY_RES + `
+import ssl, subprocess
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain("${dir}/cert.pem", "${dir}/key.pem")
+out = {}
+CLIENT = ${JSON.stringify(client(0, "HOW"))}
+for how, suppress in ${JSON.stringify(cases).replaceAll("false", "False").replaceAll("true", "True")}:
+    l = create_server(("127.0.0.1", 0))
+    p = subprocess.Popen([sys.executable, "-c", CLIENT.replace("0)", str(l.getsockname()[1]) + ")", 1).replace("HOW", how)])
+    c, _ = l.accept(); l.close()
+    s = ctx.wrap_socket(c, server_side=True, suppress_ragged_eofs=suppress)
+    s.settimeout(10)
+    first = res(lambda: s.recv(10))
+    r = res(lambda: s.recv(10))
+    out[f"{how}/{suppress}"] = [first, r[:2]]
+    p.wait(10); s.close()
+print(json.dumps(out))
+`,
+      );
+      const { PROTOCOL_TLS_SERVER, SSLContext } = await import("../ssl.ts");
+      const { create_server } = await import("../mod.ts");
+      const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+      ctx.load_cert_chain(`${dir}/cert.pem`, `${dir}/key.pem`);
+      const ours: Record<string, unknown> = {};
+      for (const [how, suppress] of cases) {
+        const l = create_server(["127.0.0.1", 0]);
+        const port = (l.getsockname() as [string, number])[1];
+        const child = new Deno.Command("python3", { args: ["-c", client(port, how)], stdin: "null" }).spawn();
+        try {
+          const [c] = await l.accept();
+          l.close();
+          const s = await ctx.wrap_socket(c, { server_side: true, suppress_ragged_eofs: suppress });
+          s.settimeout(10);
+          const first = await res(() => s.recv(10), 15_000);
+          const r = await res(() => s.recv(10), 15_000) as unknown[];
+          ours[`${how}/${suppress ? "True" : "False"}`] = [first, r.slice(0, 2)];
+          s.close();
+        } finally {
+          l.close();
+          await child.status;
+        }
+      }
+      assert.deepEqual(ours, py);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
