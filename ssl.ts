@@ -750,7 +750,8 @@ export class SSLContext {
     if (host === "" || host?.startsWith(".")) {
       throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     }
-    if (!server && this.#check_hostname && host === null) {
+    // CPython checks this on both sides (SSLSocket._create).
+    if (this.#check_hostname && host === null) {
       throw new RangeError("check_hostname requires server_hostname");
     }
     if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {
