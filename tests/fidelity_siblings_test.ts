@@ -673,3 +673,67 @@ print(json.dumps(out))
     }
   },
 });
+
+// Finding F11 (fixed in selectors.ts): a socket closed while registered in a
+// DefaultSelector (a handler that closes without unregister) was reported
+// ready at once and on every later select(), so a ported loop called recv()
+// on it and got EBADF. Linux's epoll forgets a closed descriptor: CPython's
+// selector never reports it (its key stays until unregister()).
+Deno.test({
+  name:
+    "DefaultSelector never reports a registered socket that was closed, during a select() or after it; the key stays until unregister() (CPython twin)",
+  ignore: no_python,
+  async fn() {
+    const py = await cpython(
+      PY_RES + `
+import selectors
+out = {}
+for kind in ("stream", "dgram"):
+    if kind == "stream": a, b = socketpair()
+    else:
+        a = socket(AF_INET, SOCK_DGRAM); a.bind(("127.0.0.1", 0)); b = socket(AF_INET, SOCK_DGRAM)
+    sel = selectors.DefaultSelector()
+    sel.register(a, selectors.EVENT_READ, "a")
+    R = {}
+    t = threading.Thread(target=lambda: R.setdefault("w", len(sel.select(0.6))), daemon=True); t.start()
+    time.sleep(0.2)
+    a.close()
+    t.join(5)
+    out[kind + "/during"] = R.get("w", "HANG")
+    out[kind + "/after"] = len(sel.select(0.1))
+    out[kind + "/still_registered"] = len(sel.get_map())
+    sel.unregister(a)
+    out[kind + "/unregistered"] = len(sel.get_map())
+    sel.close(); b.close()
+print(json.dumps(out))
+`,
+    );
+    const ours: Record<string, unknown> = {};
+    for (const kind of ["stream", "dgram"]) {
+      if (kind === "dgram" && !HAS_DGRAM) continue;
+      let a: Socket, b: Socket;
+      if (kind === "stream") [a, b] = await socketpair();
+      else {
+        a = socket(AF_INET, SOCK_DGRAM);
+        a.bind(["127.0.0.1", 0]);
+        b = socket(AF_INET, SOCK_DGRAM);
+      }
+      const sel = new DefaultSelector();
+      sel.register(a, EVENT_READ, "a");
+      const during = res(async () => (await sel.select(0.6)).length);
+      await sleep(200);
+      a.close();
+      ours[`${kind}/during`] = ((await during) as unknown[])[1];
+      ours[`${kind}/after`] = (await sel.select(0.1)).length;
+      ours[`${kind}/still_registered`] = sel.get_map()!.size;
+      sel.unregister(a);
+      ours[`${kind}/unregistered`] = sel.get_map()!.size;
+      sel.close();
+      b.close();
+    }
+    if (!HAS_DGRAM) {
+      for (const k of Object.keys(py as object)) if (k.startsWith("dgram")) delete (py as Record<string, unknown>)[k];
+    }
+    assert.deepEqual(ours, py);
+  },
+});
