@@ -45,11 +45,13 @@ import {
   IPV6_LEAVE_GROUP,
   IPV6_MULTICAST_LOOP,
   MSG_PEEK,
+  SHUT_RD,
+  SHUT_WR,
   SO_BROADCAST,
   SO_REUSEADDR,
   SOL_SOCKET,
 } from "./constants.ts";
-import { BlockingIOError, errno as E, from_errno, OSError, TimeoutError } from "./errors.ts";
+import { BlockingIOError, BrokenPipeError, errno as E, from_errno, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
@@ -157,6 +159,10 @@ class DgramEngine implements DatagramEngine {
   #rx: Promise<void> | null = null;
   #rx_error: unknown = null;
   #changed = signal_promise();
+  /** shutdown(SHUT_RD) given: a blocking receive with nothing queued returns an empty datagram. */
+  #shut_rd = false;
+  /** shutdown(SHUT_WR) given: sends raise EPIPE. */
+  #shut_wr = false;
   // sending
   #tx: Promise<void> | null = null;
   #tx_error: unknown = null;
@@ -180,7 +186,8 @@ class DgramEngine implements DatagramEngine {
   // ---- readiness ------------------------------------------------------
 
   get readable(): boolean {
-    return this.#closed || this.#queue.length > 0 || this.#rx_error !== null;
+    // Linux's datagram_poll reports a socket shut for reading readable (EPOLLIN).
+    return this.#closed || this.#shut_rd || this.#queue.length > 0 || this.#rx_error !== null;
   }
 
   get writable(): boolean {
@@ -377,6 +384,22 @@ class DgramEngine implements DatagramEngine {
     }
   }
 
+  /**
+   * shutdown(): as Linux's, for datagram sockets. SHUT_RD wakes every waiting
+   * receive (a blocking one returns an empty datagram from None; datagrams
+   * still arriving are queued as before); SHUT_WR makes sends raise EPIPE. An
+   * unconnected UDP socket is shut all the same, then ENOTCONN is raised
+   * (inet_shutdown's "wake up other listeners" fall-through); an AF_UNIX one
+   * never raises.
+   */
+  shutdown(how: number): void {
+    this.#check_open();
+    if (how !== SHUT_WR) this.#shut_rd = true;
+    if (how !== SHUT_RD) this.#shut_wr = true;
+    this.#notify();
+    if (!this.#unix && this.#peer === null) throw new OSError(E.ENOTCONN);
+  }
+
   async send(data: Uint8Array, flags: number, dl: Deadline): Promise<number> {
     this.#check_open();
     const peer = this.#peer;
@@ -390,6 +413,7 @@ class DgramEngine implements DatagramEngine {
 
   async sendto(data: Uint8Array, _flags: number, ep: Endpoint, dl: Deadline): Promise<number> {
     this.#check_open();
+    if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
     let addr: Deno.Addr;
     if (ep.kind === "unix") {
       addr = { transport: "unixpacket", path: ep.path };
@@ -528,6 +552,10 @@ class DgramEngine implements DatagramEngine {
         this.#rx_error = null;
         throw map_error(err, "recvfrom");
       }
+      // Shut for reading, nothing queued: Linux returns 0 bytes from no one to
+      // a blocking receive; a non-blocking one gets EAGAIN and a timed one
+      // (CPython polls, then receives without blocking) waits out its timeout.
+      if (this.#shut_rd && dl.at === Infinity && !dl.nonblocking) return { data: new Uint8Array(0), from: null };
       this.#start_receive();
       const changed = this.#changed.promise;
       // Non-blocking, or a timeout (nearly) run out: as CPython polls the socket

@@ -49,6 +49,12 @@ export interface DatagramEngine extends Pollable {
   /** Receive one datagram of at most n bytes; returns [data, sender] (null: an unbound AF_UNIX sender, Python's None). */
   recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]>;
   getsockname(): Address;
+  /**
+   * shutdown(how) as Linux's for datagram sockets: SHUT_RD wakes every
+   * waiting receive, SHUT_WR makes sends raise EPIPE; an unconnected UDP
+   * socket is shut, then ENOTCONN is raised. `how` is already validated.
+   */
+  shutdown(how: number): void;
   /** The connected peer, or null when not connected. */
   getpeername(): Address | null;
   /** Apply an option; false when the option is not a datagram option. */

@@ -264,6 +264,10 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
     error: (e) => {
       if (!done) finish(to_ssl_error(e, true));
     },
+    write_error: (e) => {
+      if (!done) finish(to_ssl_error(e, true));
+      else transport.fail(e);
+    },
     gate: scanner
       ? (chunk) => {
         if (checked === undefined && scanner.harmless(chunk)) return null;

@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
+import { SSLEOFError } from "./_ssl_errors.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -25,6 +26,13 @@ export interface RawEvents {
   eof(): void;
   /** Reading the plain connection failed. */
   error(e: unknown): void;
+  /**
+   * Writing the plain connection failed (the peer closed or reset it while
+   * ciphertext was waiting to go out). node:tls does not pass this on to
+   * the plaintext write it came from: that write completes as if it had
+   * succeeded, so the session must record the failure itself.
+   */
+  write_error?: ((e: unknown) => void) | undefined;
   /**
    * Asked before each chunk of ciphertext goes out: an Error refuses it (it
    * is not sent and the write fails with it), null lets it go.
@@ -116,7 +124,11 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
       if (refused) return cb(refused);
       // After destroy() nobody waits for the callback: calling it would only make
       // node:stream build an ERR_STREAM_DESTROYED error per queued write.
-      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => d.destroyed || cb(e));
+      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => {
+        if (d.destroyed) return;
+        events.write_error?.(e);
+        cb(e);
+      });
     },
     final(cb: (e?: Error | null) => void) {
       raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
@@ -169,6 +181,38 @@ export class TlsTransport extends DuplexTransport {
   }
 
   #peer_closed = false;
+
+  /**
+   * A plaintext write. One that was still waiting for the connection when
+   * writing it failed raises that failure, as CPython's SSL_write does,
+   * instead of reporting bytes sent that never left (node:tls completes it
+   * as a success; the session records the failure through `fail`).
+   */
+  override async write(p: Uint8Array): Promise<number> {
+    const n = await super.write(p);
+    const e = this.error;
+    if (e !== null) throw e;
+    return n;
+  }
+
+  /**
+   * suppress_ragged_eofs=False: an EOF that comes without the peer's
+   * close_notify (the connection just closed) raises SSLEOFError, as
+   * CPython's recv does; true (the default) reads it as an empty result.
+   */
+  suppress_ragged_eofs = true;
+  #closing = false;
+
+  override async read(p: Uint8Array): Promise<number | null> {
+    const n = await super.read(p);
+    if (n === null && !this.suppress_ragged_eofs && !this.#peer_closed && !this.#closing) throw new SSLEOFError();
+    return n;
+  }
+
+  override close(): void {
+    this.#closing = true;
+    super.close();
+  }
 
   /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
   get peer_closed(): boolean {

@@ -24,13 +24,14 @@ import {
   SOL_SOCKET,
 } from "./constants.ts";
 import { platform } from "./_platform.ts";
-import { errno as E, OSError } from "./errors.ts";
+import { errno as E, from_errno, OSError } from "./errors.ts";
+import { format_address } from "./families/types.ts";
 import { bind_args } from "./_args.ts";
 import { as_int, check_host, check_port, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
 import { getdefaulttimeout, Socket, socket } from "./socket.ts";
-import type { AddressInput, SignalOptions } from "./types.ts";
+import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /** Keywords of {@linkcode create_connection}. */
 export interface CreateConnectionOptions extends SignalOptions {
@@ -129,7 +130,9 @@ export async function create_connection(
     }
   }
   if (a.all_errors) {
-    throw new AggregateError(errors, "create_connection failed");
+    // str() of CPython's ExceptionGroup names the count of sub-exceptions.
+    const n = errors.length;
+    throw new AggregateError(errors, `create_connection failed (${n} sub-exception${n === 1 ? "" : "s"})`);
   }
   throw errors[errors.length - 1] ??
     new OSError(null, "getaddrinfo returns an empty list");
@@ -189,7 +192,17 @@ export function create_server<F extends number = typeof AF_INET>(
   try {
     s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); // as CPython on POSIX (Deno's TCP listeners set it anyway)
     if (a.reuse_port) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
-    s.bind(a.address as AddressInput);
+    try {
+      s.bind(a.address as AddressInput);
+    } catch (err) {
+      // CPython: raise error(err.errno, '%s (while attempting to bind on address %r)' % (err.strerror, address))
+      if (!(err instanceof OSError) || err.errno === null || err.strerror === null) throw err;
+      const Cls = from_errno(err.errno).constructor as new (code: number, str: string) => OSError;
+      throw new Cls(
+        err.errno,
+        `${err.strerror} (while attempting to bind on address ${format_address(a.address as Address)})`,
+      );
+    }
     if (a.backlog === undefined || a.backlog === null) s.listen();
     else s.listen(as_int(a.backlog));
   } catch (e) {

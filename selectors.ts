@@ -564,6 +564,12 @@ class SelectorCore<D> {
   }
 }
 
+/** A registered object that has been closed (its `fileno()` is -1). */
+function is_closed(fileobj: unknown): boolean {
+  const f = (fileobj as { fileno?: unknown } | null)?.fileno;
+  return typeof f === "function" && f.call(fileobj) === -1;
+}
+
 /**
  * Python's `selectors.DefaultSelector`: register sockets with the events to
  * watch, then `await sel.select(timeout)` for the ready ones. Readiness uses
@@ -804,6 +810,13 @@ export class DefaultSelector<D = unknown> implements Disposable {
     const out: [SelectorKey<D>, number][] = [];
     const ready = this.#core.ready;
     for (const reg of ready) {
+      // Linux's epoll forgets a descriptor once it is closed, so CPython's
+      // selector never reports an object closed while registered (it stays
+      // in the map until unregistered): leave it out, with no watch armed.
+      if (is_closed(reg.key.fileobj)) {
+        ready.delete(reg);
+        continue;
+      }
       const m = reg.scan();
       if (m === 0) ready.delete(reg);
       else out.push([reg.key, m]);

@@ -709,7 +709,7 @@ export class SSLContext {
    * @param sock a pysocket stream socket.
    * @param server_side act as the server (default false).
    * @param do_handshake_on_connect shake hands at once (default true).
-   * @param suppress_ragged_eofs accepted; EOF reads as an empty result.
+   * @param suppress_ragged_eofs true (default): an EOF without the peer's close_notify reads as an empty result; false: it raises SSLEOFError.
    * @param server_hostname SNI name and the name to check the certificate against.
    * @param options Python's keywords, and `signal`.
    * @returns the socket itself, now an {@linkcode SSLSocket}.
@@ -753,7 +753,8 @@ export class SSLContext {
     if (host === "" || host?.startsWith(".")) {
       throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     }
-    if (!server && this.#check_hostname && host === null) {
+    // CPython checks this on both sides (SSLSocket._create).
+    if (this.#check_hostname && host === null) {
       throw new RangeError("check_hostname requires server_hostname");
     }
     if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {
@@ -1031,6 +1032,7 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
 function start_session(s: Socket, st: SslState): Session {
   const spec = st.context._spec(st, handshake_seconds(s, st));
   const session = start_tls(s._stream_parts(), spec);
+  session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.session = session;
   _replace_transport(s, session.transport);
   return session;
