@@ -27,12 +27,19 @@ export class Deadline {
 
   /**
    * The Deadline of one call: a shared one when there is nothing to track
-   * (no timeout, no signal), so the common blocking path allocates nothing.
+   * (no signal, and no timeout or a zero one), so blocking and non-blocking
+   * calls allocate nothing.
    * @param timeout seconds; null waits forever, 0 never waits.
    * @param signal an optional AbortSignal.
    */
   static of(timeout: number | null, signal?: AbortSignal): Deadline {
-    return timeout === null && signal === undefined ? FOREVER : new Deadline(timeout, signal);
+    if (signal === undefined) {
+      if (timeout === null) return FOREVER;
+      // A non-blocking call never waits, so its Deadline carries no state
+      // (its `at` is only read when it is not non-blocking): share one.
+      if (timeout === 0) return NOW;
+    }
+    return new Deadline(timeout, signal);
   }
 
   /**
@@ -156,6 +163,8 @@ function unwatch(p: Promise<unknown>, w: Waiter): void {
 
 /** The Deadline of every call with no timeout and no signal (never changes). */
 const FOREVER = new Deadline(null);
+/** The Deadline of every non-blocking call with no signal (never changes). */
+const NOW = new Deadline(0);
 
 /**
  * True when `p` (which never rejects) settles within one event-loop turn: a
