@@ -50,7 +50,7 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   // meanwhile is made on resume().
   let paused = false;
   let wanted = false;
-  const forever = () => new Deadline(null);
+  const forever = () => Deadline.of(null); // the shared unbounded Deadline
   // Once the socket's reader holds nothing (bytes read before the upgrade go
   // to TLS first), ciphertext is read straight from the connection into a
   // buffer handed to TLS as is: no copy, and an idle session keeps one small
