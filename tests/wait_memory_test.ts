@@ -21,7 +21,7 @@ async function deno_script(code: string): Promise<Record<string, unknown>> {
   Deno.writeTextFileSync(path, code);
   try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--v8-flags=--expose-gc", path, ROOT],
+      args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", path, ROOT],
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
@@ -37,7 +37,7 @@ async function deno_script(code: string): Promise<Record<string, unknown>> {
 
 const SCRIPT = `
 const [root] = Deno.args;
-const { create_server, create_connection, TimeoutError, BlockingIOError } = await import(root + "mod.ts");
+const { create_server, create_connection, socket, AF_INET, SOCK_DGRAM, TimeoutError, BlockingIOError } = await import(root + "mod.ts");
 const gc = globalThis.gc;
 const heap = () => { gc(); gc(); return Deno.memoryUsage().heapUsed; };
 const N = 10_000;
@@ -76,6 +76,11 @@ r.recv_abort = await per_wait(() => conn.settimeout(null), () => conn.recv(10, {
 r.accept_timeout = await per_wait(() => srv.settimeout(0.001), () => srv.accept(), TimeoutError);
 r.accept_nonblocking = await per_wait(() => srv.settimeout(0), () => srv.accept(), BlockingIOError);
 r.accept_abort = await per_wait(() => srv.settimeout(null), () => srv.accept({ signal: aborted() }), RangeError);
+const u = socket(AF_INET, SOCK_DGRAM);
+u.bind(["127.0.0.1", 0]);
+r.recvfrom_timeout = await per_wait(() => u.settimeout(0.001), () => u.recvfrom(100), TimeoutError);
+r.recvfrom_timeout_long = await per_wait(() => u.settimeout(0.02), () => u.recvfrom(100), TimeoutError);
+r.recvfrom_nonblocking = await per_wait(() => u.settimeout(0), () => u.recvfrom(100), BlockingIOError);
 
 // Nothing lost: the pending read and accept deliver to the next callers.
 conn.settimeout(10);
@@ -86,12 +91,16 @@ const cli2 = await create_connection(["127.0.0.1", port]);
 const [c2] = await srv.accept();
 await cli2.sendall(new TextEncoder().encode("second"));
 r.data2 = new TextDecoder().decode(await c2.recv(100));
-for (const s of [cli, cli2, c2, conn, srv]) s.close();
+u.settimeout(10);
+const v = socket(AF_INET, SOCK_DGRAM);
+await v.sendto(new TextEncoder().encode("datagram"), u.getsockname());
+r.data3 = new TextDecoder().decode((await u.recvfrom(100))[0]);
+for (const s of [cli, cli2, c2, conn, srv, u, v]) s.close();
 console.log(JSON.stringify(r));
 Deno.exit(0);
 `;
 
-Deno.test("10,000 timed-out, non-blocking and aborted recv and accept waits on one socket keep no memory; nothing is lost", async () => {
+Deno.test("10,000 timed-out, non-blocking and aborted recv and accept waits (and recvfrom on UDP) on one socket keep no memory; nothing is lost", async () => {
   const r = await deno_script(SCRIPT);
   console.log(JSON.stringify(r));
   for (
@@ -111,4 +120,5 @@ Deno.test("10,000 timed-out, non-blocking and aborted recv and accept waits on o
   }
   assert.equal(r.data, "after the waits");
   assert.equal(r.data2, "second");
+  assert.equal(r.data3, "datagram");
 });
