@@ -10,18 +10,19 @@
 // connection that arrive are still delivered to the next call.
 
 import assert from "node:assert/strict";
+import { make_certs } from "../bench/_certs.ts";
 
 const dec = new TextDecoder();
 const ROOT = new URL("..", import.meta.url).href;
 
 /** Run a Deno script with --expose-gc; its last stdout line is JSON. */
-async function deno_script(code: string): Promise<Record<string, unknown>> {
+async function deno_script(code: string, extra: string[] = []): Promise<Record<string, unknown>> {
   const dir = Deno.makeTempDirSync({ prefix: "wait_memory_" });
   const path = `${dir}/script.ts`;
   Deno.writeTextFileSync(path, code);
   try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", path, ROOT],
+      args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", path, ROOT, ...extra],
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
@@ -121,4 +122,62 @@ Deno.test("10,000 timed-out, non-blocking and aborted recv and accept waits (and
   assert.equal(r.data, "after the waits");
   assert.equal(r.data2, "second");
   assert.equal(r.data3, "datagram");
+});
+
+const TLS_SCRIPT = `
+const [root, dir] = Deno.args;
+const { create_server, create_connection, TimeoutError, BlockingIOError } = await import(root + "mod.ts");
+const { create_default_context, Purpose, SSLWantReadError } = await import(root + "ssl.ts");
+const gc = globalThis.gc;
+const heap = () => { gc(); gc(); return Deno.memoryUsage().heapUsed; };
+const N = 10_000, B = 500;
+const sctx = create_default_context(Purpose.CLIENT_AUTH);
+sctx.load_cert_chain(dir + "/server.pem", dir + "/server.key");
+const cctx = create_default_context({ cafile: dir + "/ca.pem" });
+const srv = create_server(["127.0.0.1", 0]);
+const port = srv.getsockname()[1];
+const lsn = await sctx.wrap_socket(srv, true);
+const accepting = lsn.accept();
+const cli = await cctx.wrap_socket(await create_connection(["127.0.0.1", port]), { server_hostname: "localhost" });
+const [conn] = await accepting;
+async function waits(fn, cls) {
+  let n = 0;
+  for (let i = 0; i < N; i += B) {
+    const rs = await Promise.allSettled(Array.from({ length: B }, fn));
+    for (const r of rs) if (r.status === "rejected" && r.reason instanceof cls) n++;
+  }
+  return n;
+}
+async function per_wait(setup, fn, cls) {
+  setup();
+  await waits(fn, cls);
+  const h0 = heap();
+  const ended = await waits(fn, cls);
+  return { ended, per_wait: (heap() - h0) / N };
+}
+const r = {};
+r.tls_recv_timeout = await per_wait(() => conn.settimeout(0.001), () => conn.recv(10), TimeoutError);
+r.tls_recv_nonblocking = await per_wait(() => conn.settimeout(0), () => conn.recv(10), SSLWantReadError);
+conn.settimeout(10);
+await cli.sendall(new TextEncoder().encode("after the waits"));
+r.data = new TextDecoder().decode(await conn.recv(100));
+for (const s of [cli, conn, lsn]) s.close();
+console.log(JSON.stringify(r));
+Deno.exit(0);
+`;
+
+Deno.test("10,000 timed-out and non-blocking recv waits on an SSLSocket keep no memory; nothing is lost", async () => {
+  const certs = await make_certs();
+  try {
+    const r = await deno_script(TLS_SCRIPT, [certs.dir]);
+    console.log(JSON.stringify(r));
+    for (const k of ["tls_recv_timeout", "tls_recv_nonblocking"]) {
+      const m = r[k] as { ended: number; per_wait: number };
+      assert.equal(m.ended, 10_000, `${k}: every wait ended with its error`);
+      assert.ok(m.per_wait < 200, `${k}: ${m.per_wait} bytes of heap kept per wait`);
+    }
+    assert.equal(r.data, "after the waits");
+  } finally {
+    certs.cleanup();
+  }
 });
