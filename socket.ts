@@ -929,17 +929,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
-      // (Bytes buffered already: no fill() call, no await.)
-      if (r.buffered < want) {
-        do {
-          try {
-            await r.fill(want, dl);
-          } catch (e) {
-            if (this.#closed) throw new OSError(E.EBADF);
-            throw e;
-          }
-        } while (r.buffered < want && !r.ended && !this.#closed);
-      }
+      do {
+        try {
+          await r.fill(want, dl);
+        } catch (e) {
+          if (this.#closed) throw new OSError(E.EBADF);
+          throw e;
+        }
+      } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
