@@ -42,6 +42,8 @@ export interface RawEvents {
 
 const MIN_CIPHER_READ = 4 * 1024; // an idle session keeps this much; full reads double it
 const MAX_CIPHER_READ = 256 * 1024;
+/** The most ciphertext handed to TLS at once (one TLS record is up to ~16.6 KiB). */
+const FEED = 16 * 1024;
 
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS
@@ -56,15 +58,20 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   // meanwhile is made on resume().
   let paused = false;
   let wanted = false;
-  const forever = () => new Deadline(null);
+  const forever = () => Deadline.of(null); // the shared unbounded Deadline
   // Once the socket's reader holds nothing (bytes read before the upgrade go
   // to TLS first), ciphertext is read straight from the connection into a
   // buffer handed to TLS as is: no copy, and an idle session keeps one small
   // pending read (4 KiB, doubling on full reads up to 256 KiB, halving on
-  // small ones) instead of the reader's.
+  // small ones; 4 KiB again while the peer pauses) instead of the reader's.
   let size = MIN_CIPHER_READ;
+  // The last read came back short: the peer had paused, so the next read may
+  // wait long. It waits in a small buffer (a pending read pins its whole
+  // buffer: after a burst that would be up to 256 KiB per idle session); if
+  // it fills, the reads after it are back at `size`.
+  let short = false;
   const direct = () => {
-    const view = new Uint8Array(size);
+    const view = new Uint8Array(short ? MIN_CIPHER_READ : size);
     raw.transport.read(view).then((n) => {
       pulling = false;
       if (d.destroyed) return;
@@ -73,15 +80,28 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
         events.eof();
         return;
       }
-      if (n === view.length && size < MAX_CIPHER_READ) size *= 2;
-      else if (n <= view.length / 4 && size > MIN_CIPHER_READ) size /= 2;
-      d.push(Buffer.from(view.buffer, 0, n));
+      short = n < view.length;
+      if (view.length === size) {
+        if (n === view.length && size < MAX_CIPHER_READ) size *= 2;
+        else if (n <= view.length / 4 && size > MIN_CIPHER_READ) size /= 2;
+      }
+      feed(view.buffer, 0, n);
     }, (e: unknown) => {
       pulling = false;
       if (d.destroyed) return; // closed under the read: nothing to report
       events.error(e);
       d.destroy(e as Error);
     });
+  };
+  // Ciphertext goes to TLS in slices of at most FEED bytes: given a whole
+  // 256 KiB read at once, Deno's TLS engine keeps a buffer that size per
+  // session for good (idle TLS after a burst: 446 -> 204 KB RSS per
+  // connection), and decrypts no faster.
+  const feed = (buf: ArrayBufferLike, off: number, n: number) => {
+    if (n === 0) d.push(Buffer.alloc(0)); // as before: ends this read() call's turn
+    for (let end = off + n; off < end && !d.destroyed; off += FEED) {
+      d.push(Buffer.from(buf, off, Math.min(FEED, end - off)));
+    }
   };
   const pull = () => {
     if (pulling) return;
@@ -104,7 +124,7 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
         return;
       }
       if (chunk.length > 0) {
-        d.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+        feed(chunk.buffer, chunk.byteOffset, chunk.length);
       } else {
         d.push(null);
         events.eof();

@@ -27,12 +27,19 @@ export class Deadline {
 
   /**
    * The Deadline of one call: a shared one when there is nothing to track
-   * (no timeout, no signal), so the common blocking path allocates nothing.
+   * (no signal, and no timeout or a zero one), so blocking and non-blocking
+   * calls allocate nothing.
    * @param timeout seconds; null waits forever, 0 never waits.
    * @param signal an optional AbortSignal.
    */
   static of(timeout: number | null, signal?: AbortSignal): Deadline {
-    return timeout === null && signal === undefined ? FOREVER : new Deadline(timeout, signal);
+    if (signal === undefined) {
+      if (timeout === null) return FOREVER;
+      // A non-blocking call never waits, so its Deadline carries no state
+      // (its `at` is only read when it is not non-blocking): share one.
+      if (timeout === 0) return NOW;
+    }
+    return new Deadline(timeout, signal);
   }
 
   /**
@@ -69,14 +76,16 @@ export class Deadline {
       // As a non-blocking call in C: what the kernel has ready now is returned.
       // A Deno op on a ready descriptor completes within one event-loop turn.
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new BlockingIOError(errno.EAGAIN)), 0);
-        p.then((v) => {
+        const w: Waiter = (ok, v) => {
           clearTimeout(timer);
-          resolve(v);
-        }, (e) => {
-          clearTimeout(timer);
-          reject(e);
-        });
+          if (ok) resolve(v as T);
+          else reject(v);
+        };
+        const timer = setTimeout(() => {
+          unwatch(p, w);
+          reject(new BlockingIOError(errno.EAGAIN));
+        }, 0);
+        watch(p, w);
       });
     }
     let remaining = this.at - performance.now();
@@ -89,40 +98,73 @@ export class Deadline {
     this.#polled = true;
     return new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = () => {
+      // Settled by p (through the one reaction watch() attaches per pending
+      // operation), or given up by the timer or the signal: a waiter that
+      // gives up removes itself, so it keeps nothing alive.
+      const w: Waiter = (ok, v) => {
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
+        if (ok) resolve(v as T);
+        else reject(v);
       };
-      const onAbort = () => {
-        done();
-        reject(signal?.reason);
+      const give_up = (e: unknown) => {
+        unwatch(p, w);
+        w(false, e);
       };
+      const onAbort = () => give_up(signal?.reason);
       if (this.at !== Infinity) {
         // setTimeout fires at once for delays over 2**31-1 ms: re-arm in steps.
         const arm = (ms: number) => {
           timer = setTimeout(() => {
             const left = this.at - performance.now();
             if (left > 0) return arm(left);
-            done();
-            reject(new TimeoutError());
+            timer = undefined;
+            give_up(new TimeoutError());
           }, Math.min(Math.ceil(ms), MAX_TIMER_MS));
         };
         arm(remaining);
       }
       signal?.addEventListener("abort", onAbort, { once: true });
-      p.then((v) => {
-        done();
-        resolve(v);
-      }, (e) => {
-        done();
-        reject(e);
-      });
+      watch(p, w);
     });
   }
 }
 
+/** One caller waiting for a pending operation: called once with its outcome. */
+type Waiter = (ok: boolean, v: unknown) => void;
+
+/**
+ * The callers waiting for each pending operation's promise. A promise gets
+ * one reaction, however many waits observe it (a socket whose recv times
+ * out 10,000 times before data comes attaches one, not 10,000); each waiter
+ * is in the set only while it waits.
+ */
+const watchers = new WeakMap<Promise<unknown>, Set<Waiter>>();
+
+function watch(p: Promise<unknown>, w: Waiter): void {
+  let set = watchers.get(p);
+  if (set === undefined) {
+    const s = set = new Set<Waiter>();
+    watchers.set(p, s);
+    p.then((v) => {
+      watchers.delete(p);
+      for (const w of s) w(true, v);
+    }, (e) => {
+      watchers.delete(p);
+      for (const w of s) w(false, e);
+    });
+  }
+  set.add(w);
+}
+
+function unwatch(p: Promise<unknown>, w: Waiter): void {
+  watchers.get(p)?.delete(w);
+}
+
 /** The Deadline of every call with no timeout and no signal (never changes). */
 const FOREVER = new Deadline(null);
+/** The Deadline of every non-blocking call with no signal (never changes). */
+const NOW = new Deadline(0);
 
 /**
  * True when `p` (which never rejects) settles within one event-loop turn: a
@@ -130,11 +172,15 @@ const FOREVER = new Deadline(null);
  */
 export function settles_now(p: Promise<unknown>): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 0);
-    p.then(() => {
+    const w: Waiter = () => {
       clearTimeout(timer);
       resolve(true);
-    });
+    };
+    const timer = setTimeout(() => {
+      unwatch(p, w);
+      resolve(false);
+    }, 0);
+    watch(p, w);
   });
 }
 
