@@ -623,8 +623,11 @@ export class StreamWriter {
         if (live) resolve(n);
       }, (e: unknown) => {
         this.#after_direct();
-        if (live) reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
-        else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
+        if (live) {
+          // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
+          if (!this.#closed) this.#broken = true;
+          reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
+        } else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
       });
     });
   }

@@ -976,6 +976,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ]);
     const n = this.#check_bufsize(a.bufsize, "recv");
     const f = this.#check_recv_flags(a.flags);
+    if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
@@ -1368,10 +1369,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (h !== SHUT_RD && h !== SHUT_WR && h !== SHUT_RDWR) {
       throw new OSError(E.EINVAL);
     }
-    if (this.#dgram) {
-      if (this.#dgram.getpeername() === null) throw new OSError(E.ENOTCONN);
-      return;
-    }
+    if (this.#dgram) return this.#dgram.shutdown(h);
     if (this.#listener) {
       // Linux: a listening socket may be shut down; SHUT_RD stops listening
       // and a waiting accept raises EINVAL. A bound, unlistened TCP socket is
@@ -1979,12 +1977,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
     // recv() results are views on plain ArrayBuffers (never shared memory),
     // the type CompressionStream, fetch and friends ask for.
+    // Cancelling the stream aborts its pending recv, which loses nothing: the
+    // bytes it would have returned go to the socket's next read.
+    const ac = new AbortController();
     return new ReadableStream<Uint8Array<ArrayBuffer>>({
       pull: async (ctl) => {
-        const chunk = await this.recv(65536);
+        const chunk = await this.recv(65536, 0, { signal: ac.signal });
         if (chunk.length === 0) ctl.close();
         else ctl.enqueue(chunk as Uint8Array<ArrayBuffer>);
       },
+      cancel: (reason) => ac.abort(reason),
     }, { highWaterMark: 0 });
   }
 

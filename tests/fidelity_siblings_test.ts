@@ -170,7 +170,7 @@ const HAS_DGRAM = typeof (Deno as { listenDatagram?: unknown }).listenDatagram =
 // engine side is done (_dgram.ts DgramEngine.shutdown, _engine.ts contract):
 // socket.ts must replace its `if (this.#dgram) { ... }` block in shutdown() by
 // `if (this.#dgram) return this.#dgram.shutdown(h);`, then drop `ignore` here.
-const F1_WIRED = false;
+const F1_WIRED = true;
 Deno.test({
   name:
     "Datagram shutdown(): SHUT_RD wakes recv/recvfrom/recv_into/select/DefaultSelector, SHUT_WR makes sends raise EPIPE, unconnected UDP raises ENOTCONN but still wakes, AF_UNIX never raises (CPython twin)",
@@ -315,7 +315,7 @@ print(json.dumps(out))
 // syscall, so the datagram stays for the next recv. Fix in Socket.recv, after
 // the argument checks: `if (n === 0 && this.#dgram) return new Uint8Array(0);`
 // (recvfrom(0) and recv_into of an empty buffer do receive, as in CPython).
-const F2_FIXED = false;
+const F2_FIXED = true;
 Deno.test({
   name: "Datagram recv(0) returns b'' at once and loses nothing; recvfrom(0) takes a datagram (CPython twin)",
   ignore: (() => {
@@ -376,7 +376,7 @@ print(json.dumps(out))
 // unconnected or listening socket; ours raises EBADF/ENOTCONN/EINVAL. The
 // same one-line fix as F2, placed before `this.#check_open()` in Socket.recv:
 // `if (n === 0) return new Uint8Array(0);` (covers F2 as well).
-const F4_FIXED = false;
+const F4_FIXED = true;
 Deno.test({
   name: "Socket.recv(0) returns b'' on closed, unconnected and listening stream sockets (CPython twin)",
   ignore: (() => {
@@ -424,7 +424,7 @@ print(json.dumps(out))
 // socket never sees them. Every other aborted wait loses nothing. Fix in the
 // `readable` getter: pass `{ signal }` of an AbortController to the pull's
 // recv() and add `cancel: (reason) => ac.abort(reason)` to the source.
-const F5_FIXED = false;
+const F5_FIXED = true;
 Deno.test({
   name:
     "Cancelling Socket.readable while a read is pending loses no bytes: the next recv() gets them (plain and socketpair)",
