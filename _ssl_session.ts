@@ -298,6 +298,8 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
       t.off("error", on_error);
       t.off("close", on_close);
       session.done = true;
+      // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
+      if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) err.message += " (_ssl.c:1006)";
       session.error = err;
       if (err) {
         transport.fail(err);

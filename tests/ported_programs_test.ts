@@ -245,7 +245,6 @@ const PAIRS: PairSpec[] = [
     client: "ssl_hostname_client",
     sargs: (c) => [`${c.certs}/wrong.pem`, `${c.certs}/wrong.key`],
     cargs: (c) => [`${c.certs}/ca.pem`],
-    ignore: "finding F7: str(SSLCertVerificationError) lacks CPython's ' (_ssl.c:1006)' suffix",
   },
   {
     name: "ssl docs: client without the CA fails verification",
