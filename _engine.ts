@@ -13,6 +13,8 @@ import type { Address } from "./types.ts";
  * puts the object back in the selector's ready set; so a `wait_*()` that
  * settles while the getter stays false is re-armed after one event-loop
  * turn, and one that never settles hides every later change of that event.
+ *
+ * @category Selectors
  */
 export interface Pollable {
   /** recv()/accept()/recvfrom() would return at once. */

@@ -101,9 +101,11 @@ function int_of(v: unknown, msg: () => string): bigint {
  *
  * @example
  * ```ts
- * import { AF_INET6, inet_pton } from "./mod.ts";
+ * import { AF_INET6, inet_pton } from "@pysocket/socket";
  * console.log(inet_pton(AF_INET6, "::1")); // Uint8Array(16) [0, ..., 1]
  * ```
+ *
+ * @category Addresses and names
  */
 export function inet_pton(address_family: number, ip_string: string): Uint8Array<ArrayBuffer> {
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
@@ -127,9 +129,11 @@ export function inet_pton(address_family: number, ip_string: string): Uint8Array
  *
  * @example
  * ```ts
- * import { AF_INET, inet_ntop } from "./mod.ts";
+ * import { AF_INET, inet_ntop } from "@pysocket/socket";
  * console.log(inet_ntop(AF_INET, new Uint8Array([127, 0, 0, 1]))); // "127.0.0.1"
  * ```
+ *
+ * @category Addresses and names
  */
 export function inet_ntop(address_family: number, packed_ip: Buffer): string {
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
@@ -156,9 +160,11 @@ export function inet_ntop(address_family: number, packed_ip: Buffer): string {
  *
  * @example
  * ```ts
- * import { inet_aton } from "./mod.ts";
+ * import { inet_aton } from "@pysocket/socket";
  * console.log(inet_aton("127.1")); // Uint8Array(4) [127, 0, 0, 1]
  * ```
+ *
+ * @category Addresses and names
  */
 export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
   const s = check_str(ip_string, "inet_aton", 1);
@@ -177,9 +183,11 @@ export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
  *
  * @example
  * ```ts
- * import { inet_ntoa } from "./mod.ts";
+ * import { inet_ntoa } from "@pysocket/socket";
  * console.log(inet_ntoa(new Uint8Array([10, 0, 0, 1]))); // "10.0.0.1"
  * ```
+ *
+ * @category Addresses and names
  */
 export function inet_ntoa(packed_ip: Buffer): string {
   const b = as_bytes(packed_ip);
@@ -219,9 +227,11 @@ const swap32 = (v: number): number =>
  *
  * @example
  * ```ts
- * import { htons } from "./mod.ts";
+ * import { htons } from "@pysocket/socket";
  * console.log(htons(1)); // 256
  * ```
+ *
+ * @category Addresses and names
  */
 export function htons(x: number): number {
   return swap16(short_arg(x, "htons"));
@@ -236,9 +246,11 @@ export function htons(x: number): number {
  *
  * @example
  * ```ts
- * import { ntohs } from "./mod.ts";
+ * import { ntohs } from "@pysocket/socket";
  * console.log(ntohs(0x1234)); // 0x3412
  * ```
+ *
+ * @category Addresses and names
  */
 export function ntohs(x: number): number {
   return swap16(short_arg(x, "ntohs"));
@@ -253,9 +265,11 @@ export function ntohs(x: number): number {
  *
  * @example
  * ```ts
- * import { htonl } from "./mod.ts";
+ * import { htonl } from "@pysocket/socket";
  * console.log(htonl(1)); // 16777216
  * ```
+ *
+ * @category Addresses and names
  */
 export function htonl(x: number): number {
   return swap32(long_arg(x));
@@ -270,9 +284,11 @@ export function htonl(x: number): number {
  *
  * @example
  * ```ts
- * import { ntohl } from "./mod.ts";
+ * import { ntohl } from "@pysocket/socket";
  * console.log(ntohl(16777216)); // 1
  * ```
+ *
+ * @category Addresses and names
  */
 export function ntohl(x: number): number {
   return swap32(long_arg(x));

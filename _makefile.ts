@@ -18,7 +18,11 @@ import type { Socket } from "./socket.ts";
 import type { StreamReader } from "./_stream.ts";
 import type { SignalOptions } from "./types.ts";
 
-/** Python's makefile keywords (all of them may be given by name). */
+/**
+ * Python's makefile keywords (all of them may be given by name).
+ *
+ * @category Sockets
+ */
 export interface SocketFileOptions {
   /** "r" (default), "w", "rw", "rb", "wb", "rwb". */
   mode?: string;
@@ -102,7 +106,7 @@ function whole_chars(t: string, end: number): number {
  *
  * @example
  * ```ts
- * import { socketpair } from "./mod.ts";
+ * import { socketpair } from "@pysocket/socket";
  * const [a, b] = await socketpair();
  * const w = a.makefile("w");
  * await w.write("hello\nworld\n");
@@ -111,6 +115,8 @@ function whole_chars(t: string, end: number): number {
  * console.log(await r.readline()); // "hello\n"
  * a.close(); b.close();
  * ```
+ *
+ * @category Sockets
  */
 export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Uint8Array | string> {
   #sock: Socket;

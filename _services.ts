@@ -250,9 +250,11 @@ function str_arg(v: unknown, fn: string, n: number): string {
  *
  * @example
  * ```ts
- * import { getservbyname } from "./mod.ts";
+ * import { getservbyname } from "@pysocket/socket";
  * console.log(getservbyname("ssh", "tcp")); // 22
  * ```
+ *
+ * @category Addresses and names
  */
 export function getservbyname(servicename: string, protocolname?: string | null): number {
   const name = str_arg(servicename, "getservbyname", 1);
@@ -274,9 +276,11 @@ export function getservbyname(servicename: string, protocolname?: string | null)
  *
  * @example
  * ```ts
- * import { getservbyport } from "./mod.ts";
+ * import { getservbyport } from "@pysocket/socket";
  * console.log(getservbyport(80)); // "http"
  * ```
+ *
+ * @category Addresses and names
  */
 export function getservbyport(port: number, protocolname?: string | null): string {
   const p = as_int(port);
@@ -297,9 +301,11 @@ export function getservbyport(port: number, protocolname?: string | null): strin
  *
  * @example
  * ```ts
- * import { getprotobyname } from "./mod.ts";
+ * import { getprotobyname } from "@pysocket/socket";
  * console.log(getprotobyname("udp")); // 17
  * ```
+ *
+ * @category Addresses and names
  */
 export function getprotobyname(protocolname: string): number {
   const name = str_arg(protocolname, "getprotobyname", 1);

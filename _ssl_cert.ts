@@ -7,7 +7,11 @@ import { X509Certificate } from "node:crypto";
 import { map_error } from "./_map_error.ts";
 import { SSLError } from "./_ssl_errors.ts";
 
-/** A decoded peer certificate, in the shape of Python's `getpeercert()`. */
+/**
+ * A decoded peer certificate, in the shape of Python's `getpeercert()`.
+ *
+ * @category Sockets
+ */
 export interface PeerCertificate {
   /** Relative distinguished names: `[[["commonName", "localhost"]]]`. */
   subject: [string, string][][];
@@ -96,9 +100,11 @@ export const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFIC
  *
  * @example
  * ```ts
- * import { DER_cert_to_PEM_cert } from "./ssl.ts";
+ * import { DER_cert_to_PEM_cert } from "@pysocket/socket/ssl";
  * console.log(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])).split("\n")[0]); // "-----BEGIN CERTIFICATE-----"
  * ```
+ *
+ * @category Sockets
  */
 export function DER_cert_to_PEM_cert(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString("base64");
@@ -116,9 +122,11 @@ export function DER_cert_to_PEM_cert(der: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert } from "./ssl.ts";
+ * import { DER_cert_to_PEM_cert, PEM_cert_to_DER_cert } from "@pysocket/socket/ssl";
  * console.log(PEM_cert_to_DER_cert(DER_cert_to_PEM_cert(new Uint8Array([1, 2, 3])))); // Uint8Array [1, 2, 3]
  * ```
+ *
+ * @category Sockets
  */
 export function PEM_cert_to_DER_cert(pem: string): Uint8Array {
   const s = pem.trim();

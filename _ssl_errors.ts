@@ -4,7 +4,11 @@
 import { OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 
-/** Options of the {@linkcode SSLError} constructor. */
+/**
+ * Options of the {@linkcode SSLError} constructor.
+ *
+ * @category Sockets
+ */
 export interface SSLErrorOptions {
   /** OpenSSL's library name, e.g. `SSL`. */
   library?: string | null;
@@ -20,10 +24,12 @@ export interface SSLErrorOptions {
  *
  * @example
  * ```ts
- * import { SSLError } from "./ssl.ts";
+ * import { SSLError } from "@pysocket/socket/ssl";
  * const e = new SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number");
  * console.log(e.message, e.errno); // "[SSL: WRONG_VERSION_NUMBER] wrong version number" 1
  * ```
+ *
+ * @category Errors
  */
 export class SSLError extends OSError {
   /** OpenSSL's library name (`SSL`), or null. */
@@ -51,9 +57,11 @@ export class SSLError extends OSError {
  *
  * @example
  * ```ts
- * import { SSLError, SSLZeroReturnError } from "./ssl.ts";
+ * import { SSLError, SSLZeroReturnError } from "@pysocket/socket/ssl";
  * console.log(new SSLZeroReturnError() instanceof SSLError); // true
  * ```
+ *
+ * @category Errors
  */
 export class SSLZeroReturnError extends SSLError {
   /**
@@ -78,9 +86,11 @@ export class SSLZeroReturnError extends SSLError {
  *
  * @example
  * ```ts
- * import { SSLEOFError } from "./ssl.ts";
+ * import { SSLEOFError } from "@pysocket/socket/ssl";
  * console.log(new SSLEOFError().message); // "EOF occurred in violation of protocol"
  * ```
+ *
+ * @category Errors
  */
 export class SSLEOFError extends SSLError {
   /**
@@ -104,9 +114,11 @@ export class SSLEOFError extends SSLError {
  *
  * @example
  * ```ts
- * import { SSLWantReadError } from "./ssl.ts";
+ * import { SSLWantReadError } from "@pysocket/socket/ssl";
  * console.log(new SSLWantReadError().errno); // 2
  * ```
+ *
+ * @category Errors
  */
 export class SSLWantReadError extends SSLError {
   /**
@@ -131,9 +143,11 @@ export class SSLWantReadError extends SSLError {
  *
  * @example
  * ```ts
- * import { SSLWantWriteError } from "./ssl.ts";
+ * import { SSLWantWriteError } from "@pysocket/socket/ssl";
  * console.log(new SSLWantWriteError().errno); // 3
  * ```
+ *
+ * @category Errors
  */
 export class SSLWantWriteError extends SSLError {
   /**
@@ -157,9 +171,11 @@ export class SSLWantWriteError extends SSLError {
  *
  * @example
  * ```ts
- * import { SSLSyscallError } from "./ssl.ts";
+ * import { SSLSyscallError } from "@pysocket/socket/ssl";
  * console.log(new SSLSyscallError().errno); // 5
  * ```
+ *
+ * @category Errors
  */
 export class SSLSyscallError extends SSLError {
   /**
@@ -185,10 +201,12 @@ export class SSLSyscallError extends SSLError {
  *
  * @example
  * ```ts
- * import { SSLCertVerificationError } from "./ssl.ts";
+ * import { SSLCertVerificationError } from "@pysocket/socket/ssl";
  * const e = new SSLCertVerificationError(10, "certificate has expired");
  * console.log(e.verify_code, e.message); // 10 "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
  * ```
+ *
+ * @category Errors
  */
 export class SSLCertVerificationError extends SSLError {
   /** OpenSSL's `X509_V_ERR_*` number, or null when unknown. */
@@ -220,9 +238,11 @@ export class SSLCertVerificationError extends SSLError {
  *
  * @example
  * ```ts
- * import { CertificateError, SSLCertVerificationError } from "./ssl.ts";
+ * import { CertificateError, SSLCertVerificationError } from "@pysocket/socket/ssl";
  * console.log(CertificateError === SSLCertVerificationError); // true
  * ```
+ *
+ * @category Errors
  */
 export const CertificateError: typeof SSLCertVerificationError = SSLCertVerificationError;
 

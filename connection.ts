@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { create_connection, create_server } from "./mod.ts";
+ * import { create_connection, create_server } from "@pysocket/socket";
  * using srv = create_server(["127.0.0.1", 0]);
  * using c = await create_connection(srv.getsockname() as [string, number], 5);
  * console.log(c.gettimeout()); // 5
@@ -33,7 +33,11 @@ import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts
 import { getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
-/** Keywords of {@linkcode create_connection}. */
+/**
+ * Keywords of {@linkcode create_connection}.
+ *
+ * @category Sockets
+ */
 export interface CreateConnectionOptions extends SignalOptions {
   /** Seconds for each connect and for the new socket (null: blocking). */
   timeout?: number | null;
@@ -70,11 +74,13 @@ export interface CreateConnectionOptions extends SignalOptions {
  *
  * @example
  * ```ts
- * import { create_connection, create_server } from "./mod.ts";
+ * import { create_connection, create_server } from "@pysocket/socket";
  * using srv = create_server(["127.0.0.1", 0]);
  * using c = await create_connection(srv.getsockname());
  * console.log(c.getpeername());
  * ```
+ *
+ * @category Sockets
  */
 export async function create_connection(
   address: readonly [string, number],
@@ -138,7 +144,11 @@ export async function create_connection(
     new OSError(null, "getaddrinfo returns an empty list");
 }
 
-/** Keywords of {@linkcode create_server}. */
+/**
+ * Keywords of {@linkcode create_server}.
+ *
+ * @category Sockets
+ */
 export interface CreateServerOptions {
   /** AF_INET (default), AF_INET6 or AF_UNIX. */
   family?: number;
@@ -164,10 +174,12 @@ export interface CreateServerOptions {
  *
  * @example
  * ```ts
- * import { create_server } from "./mod.ts";
+ * import { create_server } from "@pysocket/socket";
  * using srv = create_server(["127.0.0.1", 0], { backlog: 16 });
  * console.log(srv.getsockname()[0]); // 127.0.0.1
  * ```
+ *
+ * @category Sockets
  */
 export function create_server<F extends number = typeof AF_INET>(
   address: AddressInput,
@@ -367,12 +379,14 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
  *
  * @example
  * ```ts
- * import { socketpair } from "./mod.ts";
+ * import { socketpair } from "@pysocket/socket";
  * const [a, b] = await socketpair();
  * await a.sendall(new Uint8Array([42]));
  * console.log(await b.recv(1)); // Uint8Array [42]
  * a.close(); b.close();
  * ```
+ *
+ * @category Sockets
  */
 export async function socketpair(
   family?: number | null,
@@ -463,9 +477,11 @@ export async function socketpair(
  *
  * @example
  * ```ts
- * import { has_dualstack_ipv6 } from "./mod.ts";
+ * import { has_dualstack_ipv6 } from "@pysocket/socket";
  * console.log(typeof has_dualstack_ipv6()); // "boolean"
  * ```
+ *
+ * @category Sockets
  */
 export function has_dualstack_ipv6(): boolean {
   if (platform().v6only) return false;
@@ -485,9 +501,11 @@ export function has_dualstack_ipv6(): boolean {
  *
  * @example
  * ```ts
- * import { has_ipv6 } from "./mod.ts";
+ * import { has_ipv6 } from "@pysocket/socket";
  * console.log(has_ipv6); // true
  * ```
+ *
+ * @category Sockets
  */
 export const has_ipv6: boolean = true;
 

@@ -8,7 +8,7 @@
  *
  * @example Catch a refused connection the Python way
  * ```ts
- * import { ConnectionRefusedError, errno, OSError } from "./errors.ts";
+ * import { ConnectionRefusedError, errno, OSError } from "@pysocket/socket";
  * const e = new OSError(errno.ECONNREFUSED, "Connection refused");
  * console.log(e instanceof OSError, e.errno, e.message);
  * ```
@@ -25,9 +25,11 @@ export type { ErrnoName };
  *
  * @example
  * ```ts
- * import { errno } from "./errors.ts";
+ * import { errno } from "@pysocket/socket";
  * console.log(errno.ECONNREFUSED); // 111
  * ```
+ *
+ * @category Errors
  */
 export const errno: Readonly<Record<ErrnoName, number>> = ERRNO_NUMBERS;
 
@@ -36,9 +38,11 @@ export const errno: Readonly<Record<ErrnoName, number>> = ERRNO_NUMBERS;
  *
  * @example
  * ```ts
- * import { errorcode } from "./errors.ts";
+ * import { errorcode } from "@pysocket/socket";
  * console.log(errorcode[111]); // "ECONNREFUSED"
  * ```
+ *
+ * @category Errors
  */
 export const errorcode: Readonly<Record<number, string>> = ERRORCODE;
 
@@ -51,9 +55,11 @@ export const errorcode: Readonly<Record<number, string>> = ERRORCODE;
  *
  * @example
  * ```ts
- * import { strerror } from "./errors.ts";
+ * import { strerror } from "@pysocket/socket";
  * console.log(strerror(111)); // "Connection refused"
  * ```
+ *
+ * @category Errors
  */
 export function strerror(code: number): string {
   return STRERROR[code] ?? `Unknown error ${code}`;
@@ -105,10 +111,12 @@ const INSPECT = Symbol.for("Deno.customInspect");
  *
  * @example
  * ```ts
- * import { OSError } from "./errors.ts";
+ * import { OSError } from "@pysocket/socket";
  * const e = new OSError(9, "Bad file descriptor");
  * console.log(e.message); // "[Errno 9] Bad file descriptor"
  * ```
+ *
+ * @category Errors
  */
 export class OSError extends Error {
   /** The errno number (Linux), or `null` when there is none. */
@@ -169,9 +177,11 @@ export class OSError extends Error {
  *
  * @example
  * ```ts
- * import { error, OSError } from "./errors.ts";
+ * import { error, OSError } from "@pysocket/socket";
  * console.log(error === OSError); // true
  * ```
+ *
+ * @category Errors
  */
 export const error: typeof OSError = OSError;
 
@@ -181,9 +191,11 @@ export const error: typeof OSError = OSError;
  *
  * @example
  * ```ts
- * import { BlockingIOError, errno } from "./errors.ts";
+ * import { BlockingIOError, errno } from "@pysocket/socket";
  * console.log(new BlockingIOError(errno.EAGAIN).message); // "[Errno 11] Resource temporarily unavailable"
  * ```
+ *
+ * @category Errors
  */
 export class BlockingIOError extends OSError {}
 
@@ -192,9 +204,11 @@ export class BlockingIOError extends OSError {}
  *
  * @example
  * ```ts
- * import { ConnectionError, ConnectionResetError } from "./errors.ts";
+ * import { ConnectionError, ConnectionResetError } from "@pysocket/socket";
  * console.log(new ConnectionResetError(104) instanceof ConnectionError); // true
  * ```
+ *
+ * @category Errors
  */
 export class ConnectionError extends OSError {}
 
@@ -203,9 +217,11 @@ export class ConnectionError extends OSError {}
  *
  * @example
  * ```ts
- * import { BrokenPipeError } from "./errors.ts";
+ * import { BrokenPipeError } from "@pysocket/socket";
  * console.log(new BrokenPipeError(32).message); // "[Errno 32] Broken pipe"
  * ```
+ *
+ * @category Errors
  */
 export class BrokenPipeError extends ConnectionError {}
 
@@ -214,9 +230,11 @@ export class BrokenPipeError extends ConnectionError {}
  *
  * @example
  * ```ts
- * import { ConnectionAbortedError } from "./errors.ts";
+ * import { ConnectionAbortedError } from "@pysocket/socket";
  * console.log(new ConnectionAbortedError(103).errno); // 103
  * ```
+ *
+ * @category Errors
  */
 export class ConnectionAbortedError extends ConnectionError {}
 
@@ -225,9 +243,11 @@ export class ConnectionAbortedError extends ConnectionError {}
  *
  * @example
  * ```ts
- * import { ConnectionRefusedError } from "./errors.ts";
+ * import { ConnectionRefusedError } from "@pysocket/socket";
  * console.log(new ConnectionRefusedError(111).message); // "[Errno 111] Connection refused"
  * ```
+ *
+ * @category Errors
  */
 export class ConnectionRefusedError extends ConnectionError {}
 
@@ -236,9 +256,11 @@ export class ConnectionRefusedError extends ConnectionError {}
  *
  * @example
  * ```ts
- * import { ConnectionResetError } from "./errors.ts";
+ * import { ConnectionResetError } from "@pysocket/socket";
  * console.log(new ConnectionResetError(104).strerror); // "Connection reset by peer"
  * ```
+ *
+ * @category Errors
  */
 export class ConnectionResetError extends ConnectionError {}
 
@@ -247,9 +269,11 @@ export class ConnectionResetError extends ConnectionError {}
  *
  * @example
  * ```ts
- * import { FileNotFoundError } from "./errors.ts";
+ * import { FileNotFoundError } from "@pysocket/socket";
  * console.log(new FileNotFoundError(2).message); // "[Errno 2] No such file or directory"
  * ```
+ *
+ * @category Errors
  */
 export class FileNotFoundError extends OSError {}
 
@@ -258,9 +282,11 @@ export class FileNotFoundError extends OSError {}
  *
  * @example
  * ```ts
- * import { FileExistsError } from "./errors.ts";
+ * import { FileExistsError } from "@pysocket/socket";
  * console.log(new FileExistsError(17).errno); // 17
  * ```
+ *
+ * @category Errors
  */
 export class FileExistsError extends OSError {}
 
@@ -270,9 +296,11 @@ export class FileExistsError extends OSError {}
  *
  * @example
  * ```ts
- * import { PermissionError } from "./errors.ts";
+ * import { PermissionError } from "@pysocket/socket";
  * console.log(new PermissionError(13).message); // "[Errno 13] Permission denied"
  * ```
+ *
+ * @category Errors
  */
 export class PermissionError extends OSError {}
 
@@ -281,9 +309,11 @@ export class PermissionError extends OSError {}
  *
  * @example
  * ```ts
- * import { InterruptedError } from "./errors.ts";
+ * import { InterruptedError } from "@pysocket/socket";
  * console.log(new InterruptedError(4).errno); // 4
  * ```
+ *
+ * @category Errors
  */
 export class InterruptedError extends OSError {}
 
@@ -294,9 +324,11 @@ export class InterruptedError extends OSError {}
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./errors.ts";
+ * import { TimeoutError } from "@pysocket/socket";
  * console.log(new TimeoutError().message); // "timed out"
  * ```
+ *
+ * @category Errors
  */
 export class TimeoutError extends OSError {
   /**
@@ -319,9 +351,11 @@ export class TimeoutError extends OSError {
  *
  * @example
  * ```ts
- * import { timeout, TimeoutError } from "./errors.ts";
+ * import { timeout, TimeoutError } from "@pysocket/socket";
  * console.log(timeout === TimeoutError); // true
  * ```
+ *
+ * @category Errors
  */
 export const timeout: typeof TimeoutError = TimeoutError;
 
@@ -331,9 +365,11 @@ export const timeout: typeof TimeoutError = TimeoutError;
  *
  * @example
  * ```ts
- * import { gaierror } from "./errors.ts";
+ * import { gaierror } from "@pysocket/socket";
  * console.log(new gaierror(-2).message); // "[Errno -2] Name or service not known"
  * ```
+ *
+ * @category Errors
  */
 export class gaierror extends OSError {
   /**
@@ -360,9 +396,11 @@ export class gaierror extends OSError {
  *
  * @example
  * ```ts
- * import { herror } from "./errors.ts";
+ * import { herror } from "@pysocket/socket";
  * console.log(new herror(1, "Unknown host").message); // "[Errno 1] Unknown host"
  * ```
+ *
+ * @category Errors
  */
 export class herror extends OSError {}
 

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { getaddrinfo, SOCK_STREAM } from "./mod.ts";
+ * import { getaddrinfo, SOCK_STREAM } from "@pysocket/socket";
  * for (const [family, type, proto, canonname, sockaddr] of await getaddrinfo("localhost", 80, 0, SOCK_STREAM)) {
  *   console.log(family, type, proto, canonname, sockaddr); // 2 1 6 "" ["127.0.0.1", 80]
  * }
@@ -53,15 +53,31 @@ import { find_port, find_service } from "./_services.ts";
 import { hosts_by_name, hosts_canonical_name, lookup_all, reverse_lookup } from "./_resolve.ts";
 import type { Inet6Address, InetAddress, SignalOptions } from "./types.ts";
 
-/** One result of {@linkcode getaddrinfo}: `[family, type, proto, canonname, sockaddr]`. */
+/**
+ * One result of {@linkcode getaddrinfo}: `[family, type, proto, canonname, sockaddr]`.
+ *
+ * @category Addresses and names
+ */
 export type AddrInfo = [number, number, number, string, InetAddress | Inet6Address];
 
-/** getaddrinfo's host argument: a name, a literal, bytes, or null (Python's None). */
+/**
+ * getaddrinfo's host argument: a name, a literal, bytes, or null (Python's None).
+ *
+ * @category Addresses and names
+ */
 export type HostArg = string | Uint8Array | null | undefined;
-/** getaddrinfo's port argument: a number, a service name or numeric string, bytes, or null. */
+/**
+ * getaddrinfo's port argument: a number, a service name or numeric string, bytes, or null.
+ *
+ * @category Addresses and names
+ */
 export type PortArg = number | bigint | string | Uint8Array | null | undefined;
 
-/** Keywords of {@linkcode getaddrinfo}. */
+/**
+ * Keywords of {@linkcode getaddrinfo}.
+ *
+ * @category Addresses and names
+ */
 export interface GetaddrinfoOptions extends SignalOptions {
   /** `AF_UNSPEC` (0), `AF_INET` or `AF_INET6`. */
   family?: number;
@@ -342,10 +358,12 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
  *
  * @example
  * ```ts
- * import { AF_INET, AI_PASSIVE, getaddrinfo, SOCK_STREAM } from "./mod.ts";
+ * import { AF_INET, AI_PASSIVE, getaddrinfo, SOCK_STREAM } from "@pysocket/socket";
  * const infos = await getaddrinfo(null, "http", AF_INET, SOCK_STREAM, 0, AI_PASSIVE);
  * console.log(infos); // [[2, 1, 6, "", ["0.0.0.0", 80]]]
  * ```
+ *
+ * @category Addresses and names
  */
 export async function getaddrinfo(
   host: HostArg,
@@ -417,9 +435,11 @@ function name_arg(v: unknown, fn: string): string {
  *
  * @example
  * ```ts
- * import { gethostbyname } from "./mod.ts";
+ * import { gethostbyname } from "@pysocket/socket";
  * console.log(await gethostbyname("localhost")); // "127.0.0.1"
  * ```
+ *
+ * @category Addresses and names
  */
 export async function gethostbyname(hostname: string, options: SignalOptions = {}): Promise<string> {
   const name = name_arg(hostname, "gethostbyname");
@@ -444,9 +464,11 @@ function maybe_abort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise
  *
  * @example
  * ```ts
- * import { gethostbyname_ex } from "./mod.ts";
+ * import { gethostbyname_ex } from "@pysocket/socket";
  * console.log(await gethostbyname_ex("localhost")); // ["localhost", [], ["127.0.0.1"]]
  * ```
+ *
+ * @category Addresses and names
  */
 export async function gethostbyname_ex(
   hostname: string,
@@ -486,9 +508,11 @@ export async function gethostbyname_ex(
  *
  * @example
  * ```ts
- * import { gethostbyaddr } from "./mod.ts";
+ * import { gethostbyaddr } from "@pysocket/socket";
  * console.log(await gethostbyaddr("127.0.0.1")); // ["localhost", [], ["127.0.0.1"]]
  * ```
+ *
+ * @category Addresses and names
  */
 export async function gethostbyaddr(
   ip_address: string,
@@ -518,9 +542,11 @@ export async function gethostbyaddr(
  *
  * @example
  * ```ts
- * import { getfqdn } from "./mod.ts";
+ * import { getfqdn } from "@pysocket/socket";
  * console.log(await getfqdn("127.0.0.1")); // "localhost"
  * ```
+ *
+ * @category Addresses and names
  */
 export async function getfqdn(name: string = "", options: SignalOptions = {}): Promise<string> {
   let n = name.trim();
@@ -543,9 +569,11 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
  *
  * @example
  * ```ts
- * import { gethostname } from "./mod.ts";
+ * import { gethostname } from "@pysocket/socket";
  * console.log(gethostname().length > 0); // true
  * ```
+ *
+ * @category Addresses and names
  */
 export function gethostname(): string {
   require_deno("gethostname()");
@@ -570,9 +598,11 @@ export function gethostname(): string {
  *
  * @example
  * ```ts
- * import { getnameinfo, NI_NUMERICHOST } from "./mod.ts";
+ * import { getnameinfo, NI_NUMERICHOST } from "@pysocket/socket";
  * console.log(await getnameinfo(["127.0.0.1", 22], NI_NUMERICHOST)); // ["127.0.0.1", "ssh"]
  * ```
+ *
+ * @category Addresses and names
  */
 export async function getnameinfo(
   sockaddr: readonly unknown[],
@@ -687,9 +717,11 @@ function interfaces_or_throw(op: string): [number, string][] {
  *
  * @example
  * ```ts
- * import { if_nameindex } from "./mod.ts";
+ * import { if_nameindex } from "@pysocket/socket";
  * console.log(if_nameindex()[0]); // [1, "lo"]
  * ```
+ *
+ * @category Addresses and names
  */
 export function if_nameindex(): [number, string][] {
   return interfaces_or_throw("if_nameindex");
@@ -704,9 +736,11 @@ export function if_nameindex(): [number, string][] {
  *
  * @example
  * ```ts
- * import { if_nametoindex } from "./mod.ts";
+ * import { if_nametoindex } from "@pysocket/socket";
  * console.log(if_nametoindex("lo")); // 1
  * ```
+ *
+ * @category Addresses and names
  */
 export function if_nametoindex(if_name: string): number {
   let name: string;
@@ -728,9 +762,11 @@ export function if_nametoindex(if_name: string): number {
  *
  * @example
  * ```ts
- * import { if_indextoname } from "./mod.ts";
+ * import { if_indextoname } from "@pysocket/socket";
  * console.log(if_indextoname(1)); // "lo"
  * ```
+ *
+ * @category Addresses and names
  */
 export function if_indextoname(if_index: number): string {
   if (typeof if_index !== "number" && typeof if_index !== "bigint" && typeof if_index !== "boolean") {
@@ -743,7 +779,11 @@ export function if_indextoname(if_index: number): string {
   return hit[1];
 }
 
-/** One address of an interface, in {@linkcode InterfaceInfo}. */
+/**
+ * One address of an interface, in {@linkcode InterfaceInfo}.
+ *
+ * @category Addresses and names
+ */
 export interface InterfaceAddress {
   /** `AF_INET` or `AF_INET6`. */
   family: number;
@@ -757,7 +797,11 @@ export interface InterfaceAddress {
   scope_id: number;
 }
 
-/** One interface, as {@linkcode if_addresses} reports it. */
+/**
+ * One interface, as {@linkcode if_addresses} reports it.
+ *
+ * @category Addresses and names
+ */
 export interface InterfaceInfo {
   /** The interface name. */
   name: string;
@@ -781,9 +825,11 @@ export interface InterfaceInfo {
  *
  * @example
  * ```ts
- * import { if_addresses } from "./mod.ts";
+ * import { if_addresses } from "@pysocket/socket";
  * for (const i of if_addresses()) console.log(i.name, i.mac, i.addresses.map((a) => a.address));
  * ```
+ *
+ * @category Addresses and names
  */
 export function if_addresses(): InterfaceInfo[] {
   require_deno("if_addresses()");

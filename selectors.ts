@@ -1,7 +1,8 @@
 /**
  * Python's `select.select` and `selectors` for pysocket sockets: wait until
  * sockets are readable or writable, the classic way ported servers
- * multiplex many clients.
+ * multiplex many clients. `import select` and `import selectors` both
+ * become `@pysocket/socket/selectors`.
  *
  * Readiness is real and loss-free: a socket is readable when `recv`,
  * `recvfrom` or `accept` would return at once (buffered bytes, end of
@@ -20,18 +21,75 @@
  * back, and `select()` looks at that set only (level-triggered: a ready
  * object stays in it and is checked again on the next call).
  *
- * Deno has no file descriptors: pass the socket objects themselves. A bare
- * integer is accepted only where it names an object already registered with
- * the selector (`unregister(fd)`, `get_key(fd)`).
+ * Porting: `select()` and `sel.select()` are awaited, and so are callbacks
+ * kept in a key's `data` (make them `async`). Deno has no file
+ * descriptors: pass the socket objects themselves (not stdin, pipes or
+ * files). A bare integer is accepted only where it names an object already
+ * registered with the selector (`unregister(fd)`, `get_key(fd)`). A socket
+ * closed while registered with a `DefaultSelector` is never reported (as
+ * with epoll): `unregister()` it. Plain `select()` wakes on a close.
+ *
+ * @example Python's selectors echo server (`selectors` documentation), with a client to stop it
+ *
+ * ```ts
+ * import { create_connection, type Socket, socket } from "@pysocket/socket";
+ * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
+ *
+ * type Callback = (sock: Socket, mask: number) => Promise<void>;
+ * const sel = new DefaultSelector<Callback>();
+ * let open = 0;
+ *
+ * async function accept(sock: Socket, _mask: number) {
+ *   const [conn, addr] = await sock.accept(); // Should be ready
+ *   console.log("accepted", conn, "from", addr);
+ *   conn.setblocking(false);
+ *   sel.register(conn, EVENT_READ, read);
+ *   open++;
+ * }
+ *
+ * async function read(conn: Socket, _mask: number) {
+ *   const data = await conn.recv(1000); // Should be ready
+ *   if (data.length) {
+ *     await conn.send(data); // Hope it won't block
+ *   } else {
+ *     sel.unregister(conn);
+ *     conn.close();
+ *     open--;
+ *   }
+ * }
+ *
+ * using sock = socket();
+ * sock.bind(["127.0.0.1", 0]);
+ * sock.listen(100);
+ * sock.setblocking(false);
+ * sel.register(sock, EVENT_READ, accept);
+ *
+ * // A client, so that the loop has something to do and an end.
+ * const client = await create_connection(sock.getsockname() as [string, number]);
+ * await client.sendall(new TextEncoder().encode("hello"));
+ * let rounds = 0;
+ * do {
+ *   for (const [key, mask] of await sel.select(1)) {
+ *     const callback = key.data!;
+ *     await callback(key.fileobj as Socket, mask);
+ *   }
+ *   if (++rounds === 2) {
+ *     console.log(new TextDecoder().decode(await client.recv(1000))); // hello
+ *     client.close();
+ *   }
+ * } while (open > 0 && rounds < 20);
+ * sel.close();
+ * ```
  *
  * @example A classic select() loop
+ *
  * ```ts
- * import { create_connection, create_server } from "./mod.ts";
- * import { select } from "./selectors.ts";
+ * import { create_connection, create_server } from "@pysocket/socket";
+ * import { select } from "@pysocket/socket/selectors";
  * using srv = create_server(["127.0.0.1", 0]);
  * using cli = await create_connection(srv.getsockname() as [string, number]);
- * const [r] = await select([srv], [], [], 1);
- * console.log(r[0] === srv); // true: accept() returns at once
+ * const [readable] = await select([srv], [], [], 1);
+ * console.log(readable[0] === srv); // true: accept() returns at once
  * const [conn] = await srv.accept();
  * conn.close();
  * ```
@@ -49,6 +107,8 @@ export type { Pollable } from "./_engine.ts";
 /**
  * Anything select() can watch: an object with `fileno()` and pysocket's
  * readiness hook (every pysocket `Socket`, and `SSLSocket`).
+ *
+ * @category Selectors
  */
 export interface Selectable {
   /** The object's number (pysocket's own; -1 once closed). */
@@ -57,7 +117,11 @@ export interface Selectable {
   _pollable(): Pollable;
 }
 
-/** What a selector accepts: a selectable object, or the number of one that is registered. */
+/**
+ * What a selector accepts: a selectable object, or the number of one that is registered.
+ *
+ * @category Selectors
+ */
 export type FileObj = Selectable | number;
 
 /**
@@ -65,9 +129,11 @@ export type FileObj = Selectable | number;
  *
  * @example
  * ```ts
- * import { EVENT_READ, EVENT_WRITE } from "./selectors.ts";
+ * import { EVENT_READ, EVENT_WRITE } from "@pysocket/socket/selectors";
  * console.log(EVENT_READ, EVENT_WRITE, EVENT_READ | EVENT_WRITE); // 1 2 3
  * ```
+ *
+ * @category Selectors
  */
 export const EVENT_READ = 1;
 
@@ -76,9 +142,11 @@ export const EVENT_READ = 1;
  *
  * @example
  * ```ts
- * import { EVENT_WRITE } from "./selectors.ts";
+ * import { EVENT_WRITE } from "@pysocket/socket/selectors";
  * console.log(EVENT_WRITE); // 2
  * ```
+ *
+ * @category Selectors
  */
 export const EVENT_WRITE = 2;
 
@@ -89,7 +157,7 @@ export const EVENT_WRITE = 2;
  *
  * @example
  * ```ts
- * import { DefaultSelector, KeyError } from "./selectors.ts";
+ * import { DefaultSelector, KeyError } from "@pysocket/socket/selectors";
  * using sel = new DefaultSelector();
  * try {
  *   sel.get_key(3);
@@ -97,6 +165,8 @@ export const EVENT_WRITE = 2;
  *   console.log(e instanceof KeyError, (e as KeyError).message); // true '3 is not registered'
  * }
  * ```
+ *
+ * @category Selectors
  */
 export class KeyError extends Error {
   /**
@@ -263,7 +333,11 @@ function changed(): void {
   }
 }
 
-/** Options of {@linkcode select}. */
+/**
+ * Options of {@linkcode select}.
+ *
+ * @category Selectors
+ */
 export type SelectOptions = SignalOptions;
 
 /**
@@ -284,8 +358,8 @@ export type SelectOptions = SignalOptions;
  *
  * @example
  * ```ts
- * import { socketpair } from "./mod.ts";
- * import { select } from "./selectors.ts";
+ * import { socketpair } from "@pysocket/socket";
+ * import { select } from "@pysocket/socket/selectors";
  * const [a, b] = await socketpair();
  * console.log((await select([b], [], [], 0))[0].length); // 0
  * await a.sendall(new Uint8Array([1]));
@@ -293,6 +367,8 @@ export type SelectOptions = SignalOptions;
  * console.log(r[0] === b, w[0] === a); // true true
  * a.close(); b.close();
  * ```
+ *
+ * @category Selectors
  */
 export async function select<R extends Selectable, W extends Selectable, X extends Selectable>(
   rlist: Iterable<R>,
@@ -374,13 +450,15 @@ function check_signal(signal: unknown): AbortSignal | undefined {
  *
  * @example
  * ```ts
- * import { socket } from "./mod.ts";
- * import { DefaultSelector, EVENT_READ, type SelectorKey } from "./selectors.ts";
+ * import { socket } from "@pysocket/socket";
+ * import { DefaultSelector, EVENT_READ, type SelectorKey } from "@pysocket/socket/selectors";
  * using sel = new DefaultSelector<string>();
  * using s = socket();
  * const key: SelectorKey<string> = sel.register(s, EVENT_READ, "listener");
  * console.log(key.fd === s.fileno(), key.events, key.data); // true 1 "listener"
  * ```
+ *
+ * @category Selectors
  */
 export interface SelectorKey<D = unknown> {
   /** The registered object. */
@@ -417,14 +495,16 @@ function repr(obj: unknown): string {
  *
  * @example
  * ```ts
- * import { socket } from "./mod.ts";
- * import { DefaultSelector, EVENT_READ, type SelectorMapping } from "./selectors.ts";
+ * import { socket } from "@pysocket/socket";
+ * import { DefaultSelector, EVENT_READ, type SelectorMapping } from "@pysocket/socket/selectors";
  * using sel = new DefaultSelector();
  * using s = socket();
  * sel.register(s, EVENT_READ);
  * const map: SelectorMapping = sel.get_map()!;
  * console.log(map.size, map.has(s), map.get(s.fileno())?.fileobj === s); // 1 true true
  * ```
+ *
+ * @category Selectors
  */
 export interface SelectorMapping<D = unknown> extends ReadonlyMap<number, SelectorKey<D>> {
   /** The key of an object or number, or undefined (Python raises KeyError). */
@@ -581,8 +661,8 @@ function is_closed(fileobj: unknown): boolean {
  *
  * @example An echo server, the selectors way
  * ```ts
- * import { create_connection, create_server, type Socket } from "./mod.ts";
- * import { DefaultSelector, EVENT_READ } from "./selectors.ts";
+ * import { create_connection, create_server, type Socket } from "@pysocket/socket";
+ * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
  * using srv = create_server(["127.0.0.1", 0]);
  * using sel = new DefaultSelector();
  * sel.register(srv, EVENT_READ);
@@ -605,6 +685,8 @@ function is_closed(fileobj: unknown): boolean {
  * }
  * console.log(new TextDecoder().decode(await cli.recv(10))); // "hi"
  * ```
+ *
+ * @category Selectors
  */
 export class DefaultSelector<D = unknown> implements Disposable {
   #map: Map<number, SelectorKey<D>> | null = new Map();
@@ -649,8 +731,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
-   * import { DefaultSelector, EVENT_READ } from "./selectors.ts";
+   * import { socket } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
    * using sel = new DefaultSelector();
    * using s = socket();
    * console.log(sel.register(s, EVENT_READ).events); // 1
@@ -681,8 +763,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
-   * import { DefaultSelector, EVENT_READ } from "./selectors.ts";
+   * import { socket } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
    * using sel = new DefaultSelector();
    * using s = socket();
    * sel.register(s, EVENT_READ);
@@ -712,8 +794,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
-   * import { DefaultSelector, EVENT_READ, EVENT_WRITE } from "./selectors.ts";
+   * import { socket } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_READ, EVENT_WRITE } from "@pysocket/socket/selectors";
    * using sel = new DefaultSelector();
    * using s = socket();
    * sel.register(s, EVENT_READ);
@@ -747,8 +829,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
-   * import { DefaultSelector, EVENT_READ } from "./selectors.ts";
+   * import { socketpair } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
    * const [a, b] = await socketpair();
    * using sel = new DefaultSelector();
    * sel.register(b, EVENT_READ);
@@ -833,8 +915,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
-   * import { DefaultSelector, EVENT_WRITE } from "./selectors.ts";
+   * import { socket } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_WRITE } from "@pysocket/socket/selectors";
    * using sel = new DefaultSelector();
    * using s = socket();
    * sel.register(s, EVENT_WRITE, "w");
@@ -856,8 +938,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
-   * import { DefaultSelector, EVENT_READ } from "./selectors.ts";
+   * import { socket } from "@pysocket/socket";
+   * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
    * using sel = new DefaultSelector();
    * using s = socket();
    * sel.register(s, EVENT_READ);
@@ -873,7 +955,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @example
    * ```ts
-   * import { DefaultSelector } from "./selectors.ts";
+   * import { DefaultSelector } from "@pysocket/socket/selectors";
    * const sel = new DefaultSelector();
    * sel.close();
    * console.log(sel.get_map()); // null
@@ -898,9 +980,11 @@ export class DefaultSelector<D = unknown> implements Disposable {
  *
  * @example
  * ```ts
- * import { DefaultSelector, SelectSelector } from "./selectors.ts";
+ * import { DefaultSelector, SelectSelector } from "@pysocket/socket/selectors";
  * console.log(SelectSelector === DefaultSelector); // true
  * ```
+ *
+ * @category Selectors
  */
 export const SelectSelector: typeof DefaultSelector = DefaultSelector;
 
@@ -909,9 +993,11 @@ export const SelectSelector: typeof DefaultSelector = DefaultSelector;
  *
  * @example
  * ```ts
- * import { DefaultSelector, PollSelector } from "./selectors.ts";
+ * import { DefaultSelector, PollSelector } from "@pysocket/socket/selectors";
  * console.log(PollSelector === DefaultSelector); // true
  * ```
+ *
+ * @category Selectors
  */
 export const PollSelector: typeof DefaultSelector = DefaultSelector;
 
@@ -920,9 +1006,11 @@ export const PollSelector: typeof DefaultSelector = DefaultSelector;
  *
  * @example
  * ```ts
- * import { DefaultSelector, EpollSelector } from "./selectors.ts";
+ * import { DefaultSelector, EpollSelector } from "@pysocket/socket/selectors";
  * console.log(EpollSelector === DefaultSelector); // true
  * ```
+ *
+ * @category Selectors
  */
 export const EpollSelector: typeof DefaultSelector = DefaultSelector;
 
@@ -931,8 +1019,10 @@ export const EpollSelector: typeof DefaultSelector = DefaultSelector;
  *
  * @example
  * ```ts
- * import { BaseSelector, DefaultSelector } from "./selectors.ts";
+ * import { BaseSelector, DefaultSelector } from "@pysocket/socket/selectors";
  * console.log(new DefaultSelector() instanceof BaseSelector); // true
  * ```
+ *
+ * @category Selectors
  */
 export const BaseSelector: typeof DefaultSelector = DefaultSelector;

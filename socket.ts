@@ -3,7 +3,7 @@
  *
  * @example An echo round trip over loopback
  * ```ts
- * import { AF_INET, SOCK_STREAM, socket } from "./mod.ts";
+ * import { AF_INET, SOCK_STREAM, socket } from "@pysocket/socket";
  * using srv = socket(AF_INET, SOCK_STREAM);
  * srv.bind(["127.0.0.1", 0]);
  * srv.listen();
@@ -89,9 +89,11 @@ function check_timeout(v: unknown): number | null {
  *
  * @example
  * ```ts
- * import { getdefaulttimeout } from "./mod.ts";
+ * import { getdefaulttimeout } from "@pysocket/socket";
  * console.log(getdefaulttimeout()); // null
  * ```
+ *
+ * @category Sockets
  */
 export function getdefaulttimeout(): number | null {
   return default_timeout;
@@ -105,20 +107,30 @@ export function getdefaulttimeout(): number | null {
  *
  * @example
  * ```ts
- * import { getdefaulttimeout, setdefaulttimeout } from "./mod.ts";
+ * import { getdefaulttimeout, setdefaulttimeout } from "@pysocket/socket";
  * setdefaulttimeout(5);
  * console.log(getdefaulttimeout()); // 5
  * setdefaulttimeout(null);
  * ```
+ *
+ * @category Sockets
  */
 export function setdefaulttimeout(timeout: number | null): void {
   default_timeout = check_timeout(timeout);
 }
 
-/** Options of {@linkcode Socket.makefile}: Python's keywords. */
+/**
+ * Options of {@linkcode Socket.makefile}: Python's keywords.
+ *
+ * @category Sockets
+ */
 export type MakefileOptions = SocketFileOptions;
 
-/** Options of {@linkcode Socket.recv} and friends. */
+/**
+ * Options of {@linkcode Socket.recv} and friends.
+ *
+ * @category Sockets
+ */
 export type RecvOptions = SignalOptions;
 
 /**
@@ -187,11 +199,13 @@ const SHARED_OPTS = new WeakSet<Map<string, number>>();
  *
  * @example
  * ```ts
- * import { socket } from "./mod.ts";
+ * import { socket } from "@pysocket/socket";
  * using s = socket();
  * s.settimeout(2);
  * console.log(s.gettimeout(), s.family, s.type); // 2 2 1
  * ```
+ *
+ * @category Sockets
  */
 export class Socket<F extends number = number> implements Disposable, AsyncDisposable {
   #type: number;
@@ -427,7 +441,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * s.settimeout(0.5);
    * console.log(s.gettimeout()); // 0.5
@@ -446,7 +460,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.gettimeout()); // null
    * ```
@@ -462,7 +476,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * s.setblocking(false);
    * console.log(s.getblocking(), s.gettimeout()); // false 0
@@ -481,7 +495,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.getblocking()); // true
    * ```
@@ -502,7 +516,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * s.bind(["127.0.0.1", 0]);
    * console.log((s.getsockname() as [string, number])[1] > 0); // true
@@ -558,7 +572,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * s.bind(["127.0.0.1", 0]);
    * s.listen(5);
@@ -585,7 +599,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.getsockname()); // ["0.0.0.0", 0]
    * ```
@@ -616,7 +630,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * try { s.getpeername(); } catch (e) { console.log((e as Error).message); }
    * ```
@@ -700,7 +714,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using srv = socket();
    * srv.bind(["127.0.0.1", 0]);
    * srv.listen();
@@ -805,7 +819,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(await s.connect_ex(["127.0.0.1", 9])); // 111
    * ```
@@ -838,7 +852,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using srv = socket();
    * srv.bind(["127.0.0.1", 0]);
    * srv.listen();
@@ -958,7 +972,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1, 2, 3]));
    * console.log(await b.recv(10)); // Uint8Array [1, 2, 3]
@@ -994,7 +1008,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([7, 8]));
    * const buf = new Uint8Array(16);
@@ -1039,7 +1053,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1]));
    * const [data] = await b.recvfrom(10);
@@ -1075,7 +1089,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1, 2]));
    * const [n] = await b.recvfrom_into(new Uint8Array(8));
@@ -1133,7 +1147,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * console.log(await a.send(new Uint8Array(3))); // 3
    * a.close(); b.close();
@@ -1168,7 +1182,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new TextEncoder().encode("hello"));
    * console.log((await b.recv(5)).length); // 5
@@ -1209,7 +1223,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts ignore
-   * import { AF_INET, SOCK_DGRAM, socket } from "./mod.ts";
+   * import { AF_INET, SOCK_DGRAM, socket } from "@pysocket/socket";
    * using s = socket(AF_INET, SOCK_DGRAM);
    * await s.sendto(new Uint8Array([1]), ["127.0.0.1", 9999]);
    * ```
@@ -1263,7 +1277,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts ignore
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * using f = await Deno.open("README.md");
    * const sent = await s.sendfile(f);
@@ -1355,8 +1369,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { SHUT_WR } from "./constants.ts";
-   * import { socketpair } from "./mod.ts";
+   * import { SHUT_WR, socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.shutdown(SHUT_WR);
    * console.log((await b.recv(10)).length); // 0
@@ -1421,7 +1434,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * const s = socket();
    * s.close();
    * s.close();
@@ -1466,7 +1479,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * const s = socket();
    * const fd = s.detach();
    * using t = socket(undefined, undefined, undefined, fd);
@@ -1514,7 +1527,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.fileno() >= 3); // true
    * ```
@@ -1534,7 +1547,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * try { s.dup(); } catch (e) { console.log((e as Error).message); }
    * ```
@@ -1555,7 +1568,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.get_inheritable()); // false
    * ```
@@ -1574,7 +1587,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socket } from "./mod.ts";
+   * import { socket } from "@pysocket/socket";
    * using s = socket();
    * s.set_inheritable(false);
    * ```
@@ -1603,7 +1616,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1, 2]));
    * const [data, anc, flags] = await b.recvmsg(16);
@@ -1639,7 +1652,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1, 2, 3]));
    * const x = new Uint8Array(2), y = new Uint8Array(2);
@@ -1688,7 +1701,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * console.log(await a.sendmsg([new Uint8Array([1]), new Uint8Array([2, 3])])); // 3
    * console.log(await b.recv(8)); // Uint8Array [1, 2, 3]
@@ -1762,8 +1775,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { IPPROTO_TCP, TCP_NODELAY } from "./constants.ts";
-   * import { socket } from "./mod.ts";
+   * import { IPPROTO_TCP, socket, TCP_NODELAY } from "@pysocket/socket";
    * using s = socket();
    * s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
    * console.log(s.getsockopt(IPPROTO_TCP, TCP_NODELAY)); // 1
@@ -1850,8 +1862,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { SO_TYPE, SOL_SOCKET } from "./constants.ts";
-   * import { socket } from "./mod.ts";
+   * import { SO_TYPE, socket, SOL_SOCKET } from "@pysocket/socket";
    * using s = socket();
    * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE)); // 1
    * ```
@@ -1913,7 +1924,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new TextEncoder().encode("one\ntwo\n"));
    * const f = b.makefile("rb");
@@ -1965,7 +1976,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await a.sendall(new Uint8Array([1, 2]));
    * await a.shutdown(1);
@@ -1996,7 +2007,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
+   * import { socketpair } from "@pysocket/socket";
    * const [a, b] = await socketpair();
    * await ReadableStream.from([new Uint8Array([1])]).pipeTo(a.writable);
    * console.log(await b.recv(4)); // Uint8Array [1]
@@ -2156,10 +2167,12 @@ const DIRECT_READ = 16 * 1024;
  *
  * @example
  * ```ts
- * import { AF_INET6, SOCK_STREAM, socket } from "./mod.ts";
+ * import { AF_INET6, SOCK_STREAM, socket } from "@pysocket/socket";
  * using s = socket(AF_INET6, SOCK_STREAM);
  * console.log(s.getsockname()); // ["::", 0, 0, 0]
  * ```
+ *
+ * @category Sockets
  */
 export function socket<F extends number = typeof AF_INET>(
   family: F = AF_INET as F,
@@ -2183,10 +2196,12 @@ export function socket<F extends number = typeof AF_INET>(
  *
  * @example
  * ```ts
- * import { socket, SocketType } from "./mod.ts";
+ * import { socket, SocketType } from "@pysocket/socket";
  * using s = socket();
  * console.log(s instanceof SocketType); // true
  * ```
+ *
+ * @category Sockets
  */
 export const SocketType: typeof Socket = Socket;
 

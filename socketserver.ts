@@ -1,7 +1,9 @@
 /**
  * Python's `socketserver` for Deno: TCP, UDP and Unix servers in a few
  * lines, on pysocket sockets. Handlers are classes with an async
- * `handle()`, so porting a Python server is mostly adding `async`/`await`.
+ * `handle()`, so porting a Python server is mostly adding `new`, `async`
+ * and `await`: `serve_forever()`, `handle_request()` and `shutdown()` are
+ * awaited; `server_close()` closes at once, as Python's does.
  *
  * Every request runs in its own task, so one slow client never blocks the
  * others (what Python needs `ThreadingMixIn` for); the `Threading*` names
@@ -11,7 +13,9 @@
  * waits for running handlers. A handler that throws is reported through
  * `handle_error` (a Python-like traceback on stderr) and never takes the
  * server down. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
- * cannot fork.
+ * cannot fork. With `UDPServer`, a handler's `request` is
+ * `[data, socket]` (`BaseRequestHandler<DatagramRequest>`), as Python's
+ * `(data, socket)`.
  *
  * Class attributes that Python subclasses override (`allow_reuse_address`,
  * `request_queue_size`, `address_family`, `timeout`, `block_on_close`,
@@ -28,8 +32,16 @@
  * 1 s) only when the process runs out of resources (EMFILE, ENFILE,
  * ENOBUFS, ENOMEM), never after one client's failure; a failed accept,
  * such as a TLS handshake that failed, goes to `handle_error` and serving
- * goes on at once. Client addresses in error reports never print control
- * characters.
+ * goes on at once (CPython drops a failed accept silently). Client
+ * addresses in error reports print as CPython prints them, except that a
+ * path with control characters prints as its `repr`. A Unix datagram
+ * client that sends without reading stalls a `UnixDatagramServer` until it
+ * reads or leaves, as CPython's does. Each failed TLS handshake reported
+ * through `handle_error` prints about 15 traceback lines (CPython prints
+ * nothing). `StreamRequestHandler.timeout` is per operation, as in
+ * CPython: a client that sends a byte within each timeout keeps its
+ * handler and its `max_concurrent` slot; bound whole requests yourself if
+ * that matters.
  *
  * `server_close()` closes the socket at once, as Python's does, and
  * returns a promise that resolves once the port is really free: after
@@ -38,10 +50,11 @@
  * event-loop turn on. A `UnixStreamServer`'s socket file is deleted when
  * it closes (Deno's doing; CPython leaves it).
  *
- * @example A line echo server
+ * @example A line echo server, and a client
+ *
  * ```ts
- * import { create_connection } from "./mod.ts";
- * import { StreamRequestHandler, TCPServer } from "./socketserver.ts";
+ * import { create_connection } from "@pysocket/socket";
+ * import { StreamRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
  *
  * class Echo extends StreamRequestHandler {
  *   override async handle() {
@@ -55,6 +68,30 @@
  * using c = await create_connection(server.server_address as [string, number]);
  * await c.sendall(new TextEncoder().encode("hello\n"));
  * console.log(new TextDecoder().decode(await c.recv(100))); // "hello\n"
+ * await server.shutdown();
+ * await serving;
+ * ```
+ *
+ * @example A UDP server: the request is `[data, socket]`
+ *
+ * ```ts
+ * import { AF_INET, SOCK_DGRAM, socket } from "@pysocket/socket";
+ * import { BaseRequestHandler, type DatagramRequest, UDPServer } from "@pysocket/socket/socketserver";
+ *
+ * class Upper extends BaseRequestHandler<DatagramRequest> {
+ *   override async handle() {
+ *     const [data, sock] = this.request; // Python: data, sock = self.request
+ *     const text = new TextDecoder().decode(data).toUpperCase();
+ *     await sock.sendto(new TextEncoder().encode(text), this.client_address);
+ *   }
+ * }
+ *
+ * await using server = new UDPServer(["127.0.0.1", 0], Upper);
+ * const serving = server.serve_forever();
+ * using c = socket(AF_INET, SOCK_DGRAM);
+ * c.bind(["127.0.0.1", 0]);
+ * await c.sendto(new TextEncoder().encode("hi"), server.server_address);
+ * console.log(new TextDecoder().decode(await c.recv(100))); // HI
  * await server.shutdown();
  * await serving;
  * ```
@@ -87,13 +124,25 @@ export type { MakefileOptions, RecvOptions, Socket } from "./socket.ts";
 export type { SocketFile, SocketFileOptions } from "./_makefile.ts";
 export type { Address, AddressInput, Buffer, Inet6Address, InetAddress, SignalOptions, UnixAddress } from "./types.ts";
 
-/** A datagram server's request: the datagram's bytes and the server's socket, as Python's `(data, socket)`. */
+/**
+ * A datagram server's request: the datagram's bytes and the server's socket, as Python's `(data, socket)`.
+ *
+ * @category Servers
+ */
 export type DatagramRequest = [data: Uint8Array, socket: Socket];
 
-/** A request: the connected socket (stream servers) or a {@linkcode DatagramRequest}. */
+/**
+ * A request: the connected socket (stream servers) or a {@linkcode DatagramRequest}.
+ *
+ * @category Servers
+ */
 export type Request = Socket | DatagramRequest;
 
-/** What a server asks of a request handler instance. */
+/**
+ * What a server asks of a request handler instance.
+ *
+ * @category Servers
+ */
 export interface RequestHandler {
   /** Called first. */
   setup(): void | Promise<void>;
@@ -106,6 +155,8 @@ export interface RequestHandler {
 /**
  * A request handler class: constructed with `(request, client_address,
  * server)` for every request, as Python's.
+ *
+ * @category Servers
  */
 export type RequestHandlerClass = new (
   request: never,
@@ -113,7 +164,11 @@ export type RequestHandlerClass = new (
   server: never,
 ) => RequestHandler;
 
-/** Server attributes that may be given when a server is made (all optional). */
+/**
+ * Server attributes that may be given when a server is made (all optional).
+ *
+ * @category Servers
+ */
 export interface ServerOptions {
   /** Bind and listen at once (default true), as Python's third parameter. */
   bind_and_activate?: boolean;
@@ -135,7 +190,11 @@ export interface ServerOptions {
   max_packet_size?: number;
 }
 
-/** Options of `get_request` and `handle_request`. */
+/**
+ * Options of `get_request` and `handle_request`.
+ *
+ * @category Servers
+ */
 export type RequestOptions = SignalOptions;
 
 const TICK = Symbol("poll_interval");
@@ -335,13 +394,15 @@ function traceback(error: unknown): string {
  *
  * @example
  * ```ts
- * import { BaseServer, TCPServer } from "./socketserver.ts";
+ * import { BaseServer, TCPServer } from "@pysocket/socket/socketserver";
  * console.log(new TCPServer(["127.0.0.1", 0], class {
  *   setup() {}
  *   handle() {}
  *   finish() {}
  * }, false) instanceof BaseServer); // true
  * ```
+ *
+ * @category Servers
  */
 export class BaseServer implements Disposable, AsyncDisposable {
   /** Seconds `handle_request()` waits (class default for every instance). */
@@ -420,7 +481,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * await using server = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
    * const serving = server.serve_forever(0.1);
    * await server.shutdown();
@@ -589,7 +650,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * using server = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
    * const serving = server.serve_forever();
    * await server.shutdown();
@@ -615,7 +676,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * class Ticking extends TCPServer {
    *   ticks = 0;
    *   override service_actions() { this.ticks++; }
@@ -636,8 +697,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { create_connection } from "./mod.ts";
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { create_connection } from "@pysocket/socket";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * let handled = 0;
    * class H extends BaseRequestHandler {
    *   override handle() { handled++; }
@@ -687,7 +748,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * let timeouts = 0;
    * class S extends TCPServer {
    *   static override timeout = 0.01;
@@ -709,8 +770,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, type Request, TCPServer } from "./socketserver.ts";
-   * import type { Address } from "./types.ts";
+   * import { BaseRequestHandler, type Request, TCPServer } from "@pysocket/socket/socketserver";
+   * import type { Address } from "@pysocket/socket";
    * class LocalOnly extends TCPServer {
    *   override verify_request(_r: Request, addr: Address) {
    *     return Array.isArray(addr) && addr[0] === "127.0.0.1";
@@ -735,8 +796,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { socketpair } from "@pysocket/socket";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * class H extends BaseRequestHandler {
    *   override async handle() { await this.request.sendall(new Uint8Array([7])); }
    * }
@@ -774,8 +835,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { socketpair } from "./mod.ts";
-   * import { StreamRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { socketpair } from "@pysocket/socket";
+   * import { StreamRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * class Hello extends StreamRequestHandler {
    *   override async handle() { await this.wfile.write(new TextEncoder().encode("hi")); }
    * }
@@ -821,8 +882,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, type Request, TCPServer } from "./socketserver.ts";
-   * import type { Address } from "./types.ts";
+   * import { BaseRequestHandler, type Request, TCPServer } from "@pysocket/socket/socketserver";
+   * import type { Address } from "@pysocket/socket";
    * class Quiet extends TCPServer {
    *   errors: unknown[] = [];
    *   override handle_error(_r: Request, _a: Address, error?: unknown) { this.errors.push(error); }
@@ -914,8 +975,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
  *
  * @example
  * ```ts
- * import { create_connection } from "./mod.ts";
- * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+ * import { create_connection } from "@pysocket/socket";
+ * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
  * class Hello extends BaseRequestHandler {
  *   override async handle() { await this.request.sendall(new TextEncoder().encode("hello")); }
  * }
@@ -926,6 +987,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
  * await server.shutdown();
  * await serving;
  * ```
+ *
+ * @category Servers
  */
 export class TCPServer extends BaseServer {
   /** The family of the server socket (class default). */
@@ -995,7 +1058,7 @@ export class TCPServer extends BaseServer {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler, false);
    * s.server_bind();
    * console.log((s.server_address as [string, number])[1] > 0); // true
@@ -1018,7 +1081,7 @@ export class TCPServer extends BaseServer {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler, false);
    * s.server_bind();
    * s.server_activate();
@@ -1048,7 +1111,7 @@ export class TCPServer extends BaseServer {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * const s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
    * await s.server_close();
    * console.log(s.fileno()); // -1
@@ -1068,7 +1131,7 @@ export class TCPServer extends BaseServer {
    *
    * @example
    * ```ts
-   * import { BaseRequestHandler, TCPServer } from "./socketserver.ts";
+   * import { BaseRequestHandler, TCPServer } from "@pysocket/socket/socketserver";
    * using s = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
    * console.log(s.fileno() === s.socket.fileno()); // true
    * ```
@@ -1130,8 +1193,8 @@ export class TCPServer extends BaseServer {
  *
  * @example
  * ```ts ignore
- * import { AF_INET, SOCK_DGRAM, socket } from "./mod.ts";
- * import { DatagramRequestHandler, UDPServer } from "./socketserver.ts";
+ * import { AF_INET, SOCK_DGRAM, socket } from "@pysocket/socket";
+ * import { DatagramRequestHandler, UDPServer } from "@pysocket/socket/socketserver";
  * class Upper extends DatagramRequestHandler {
  *   override handle() {
  *     this.wfile.write(new TextEncoder().encode(new TextDecoder().decode(this.rfile.read()).toUpperCase()));
@@ -1145,6 +1208,8 @@ export class TCPServer extends BaseServer {
  * await server.shutdown();
  * await serving;
  * ```
+ *
+ * @category Servers
  */
 export class UDPServer extends TCPServer {
   /** SOCK_DGRAM. */
@@ -1219,11 +1284,13 @@ export class UDPServer extends TCPServer {
  *
  * @example
  * ```ts
- * import { BaseRequestHandler, UnixStreamServer } from "./socketserver.ts";
+ * import { BaseRequestHandler, UnixStreamServer } from "@pysocket/socket/socketserver";
  * const path = `${Deno.makeTempDirSync()}/s.sock`;
  * using s = new UnixStreamServer(path, BaseRequestHandler);
  * console.log(s.server_address === path); // true
  * ```
+ *
+ * @category Servers
  */
 export class UnixStreamServer extends TCPServer {
   /** AF_UNIX. */
@@ -1244,11 +1311,13 @@ export class UnixStreamServer extends TCPServer {
  *
  * @example
  * ```ts ignore
- * import { DatagramRequestHandler, UnixDatagramServer } from "./socketserver.ts";
+ * import { DatagramRequestHandler, UnixDatagramServer } from "@pysocket/socket/socketserver";
  * const path = `${Deno.makeTempDirSync()}/d.sock`;
  * using s = new UnixDatagramServer(path, DatagramRequestHandler);
  * console.log(s.server_address === path); // true
  * ```
+ *
+ * @category Servers
  */
 export class UnixDatagramServer extends UDPServer {
   /** AF_UNIX. */
@@ -1304,9 +1373,11 @@ export class UnixDatagramServer extends UDPServer {
  *
  * @example
  * ```ts
- * import { TCPServer, ThreadingMixIn } from "./socketserver.ts";
+ * import { TCPServer, ThreadingMixIn } from "@pysocket/socket/socketserver";
  * console.log(ThreadingMixIn(TCPServer) === TCPServer); // true
  * ```
+ *
+ * @category Servers
  */
 export function ThreadingMixIn<T extends typeof BaseServer>(Base: T): T {
   return Base;
@@ -1317,9 +1388,11 @@ export function ThreadingMixIn<T extends typeof BaseServer>(Base: T): T {
  *
  * @example
  * ```ts
- * import { TCPServer, ThreadingTCPServer } from "./socketserver.ts";
+ * import { TCPServer, ThreadingTCPServer } from "@pysocket/socket/socketserver";
  * console.log(ThreadingTCPServer === TCPServer); // true
  * ```
+ *
+ * @category Servers
  */
 export const ThreadingTCPServer: typeof TCPServer = TCPServer;
 
@@ -1328,9 +1401,11 @@ export const ThreadingTCPServer: typeof TCPServer = TCPServer;
  *
  * @example
  * ```ts
- * import { ThreadingUDPServer, UDPServer } from "./socketserver.ts";
+ * import { ThreadingUDPServer, UDPServer } from "@pysocket/socket/socketserver";
  * console.log(ThreadingUDPServer === UDPServer); // true
  * ```
+ *
+ * @category Servers
  */
 export const ThreadingUDPServer: typeof UDPServer = UDPServer;
 
@@ -1339,9 +1414,11 @@ export const ThreadingUDPServer: typeof UDPServer = UDPServer;
  *
  * @example
  * ```ts
- * import { ThreadingUnixStreamServer, UnixStreamServer } from "./socketserver.ts";
+ * import { ThreadingUnixStreamServer, UnixStreamServer } from "@pysocket/socket/socketserver";
  * console.log(ThreadingUnixStreamServer === UnixStreamServer); // true
  * ```
+ *
+ * @category Servers
  */
 export const ThreadingUnixStreamServer: typeof UnixStreamServer = UnixStreamServer;
 
@@ -1350,9 +1427,11 @@ export const ThreadingUnixStreamServer: typeof UnixStreamServer = UnixStreamServ
  *
  * @example
  * ```ts
- * import { ThreadingUnixDatagramServer, UnixDatagramServer } from "./socketserver.ts";
+ * import { ThreadingUnixDatagramServer, UnixDatagramServer } from "@pysocket/socket/socketserver";
  * console.log(ThreadingUnixDatagramServer === UnixDatagramServer); // true
  * ```
+ *
+ * @category Servers
  */
 export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = UnixDatagramServer;
 
@@ -1366,7 +1445,7 @@ export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = UnixDatagr
  *
  * @example
  * ```ts
- * import { BaseRequestHandler } from "./socketserver.ts";
+ * import { BaseRequestHandler } from "@pysocket/socket/socketserver";
  * class Echo extends BaseRequestHandler {
  *   override async handle() {
  *     const data = await this.request.recv(1024);
@@ -1375,6 +1454,8 @@ export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = UnixDatagr
  * }
  * console.log(typeof Echo); // "function"
  * ```
+ *
+ * @category Servers
  */
 export class BaseRequestHandler<R extends Request = Socket, S extends BaseServer = BaseServer>
   implements RequestHandler {
@@ -1417,7 +1498,7 @@ export class BaseRequestHandler<R extends Request = Socket, S extends BaseServer
  *
  * @example
  * ```ts
- * import { StreamRequestHandler } from "./socketserver.ts";
+ * import { StreamRequestHandler } from "@pysocket/socket/socketserver";
  * class Upper extends StreamRequestHandler {
  *   override timeout = 30;
  *   override async handle() {
@@ -1428,6 +1509,8 @@ export class BaseRequestHandler<R extends Request = Socket, S extends BaseServer
  * }
  * console.log(new Upper(null!, "", null!).wbufsize); // 0
  * ```
+ *
+ * @category Servers
  */
 export class StreamRequestHandler<S extends BaseServer = BaseServer> extends BaseRequestHandler<Socket, S> {
   /** Read buffering of `rfile` (-1: default). */
@@ -1485,13 +1568,15 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
  *
  * @example
  * ```ts
- * import { BytesIO } from "./socketserver.ts";
+ * import { BytesIO } from "@pysocket/socket/socketserver";
  * const f = new BytesIO(new TextEncoder().encode("a\nb\n"));
  * console.log(f.readline()); // Uint8Array [97, 10]
  * const w = new BytesIO();
  * w.write(new Uint8Array([1, 2]));
  * console.log(w.getvalue()); // Uint8Array [1, 2]
  * ```
+ *
+ * @category Servers
  */
 export class BytesIO implements Iterable<Uint8Array> {
   #buf: Uint8Array;
@@ -1631,12 +1716,14 @@ export class BytesIO implements Iterable<Uint8Array> {
  *
  * @example
  * ```ts
- * import { DatagramRequestHandler } from "./socketserver.ts";
+ * import { DatagramRequestHandler } from "@pysocket/socket/socketserver";
  * class Echo extends DatagramRequestHandler {
  *   override handle() { this.wfile.write(this.rfile.read()); }
  * }
  * console.log(typeof Echo); // "function"
  * ```
+ *
+ * @category Servers
  */
 export class DatagramRequestHandler<S extends BaseServer = BaseServer> extends BaseRequestHandler<DatagramRequest, S> {
   /** The datagram's bytes. */
@@ -1660,3 +1747,6 @@ export class DatagramRequestHandler<S extends BaseServer = BaseServer> extends B
     await this.socket.sendto(this.wfile.getvalue(), this.client_address);
   }
 }
+
+// Types this entry point's API refers to, re-exported so its docs stand alone (tools/doc_rewrite.ts).
+export type { AddressOf } from "./types.ts";

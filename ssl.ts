@@ -6,33 +6,48 @@
  * TLS runs in Deno's built-in `node:tls` (rustls underneath) over the
  * socket's own byte stream, so a connection can be upgraded after a
  * plain-text exchange (STARTTLS, as SMTP and IMAP need) and a read already
- * in flight is handed to TLS instead of being lost. Deno's TLS speaks only
- * TLS 1.2 and 1.3 and takes no OpenSSL cipher strings.
+ * in flight is handed to TLS instead of being lost. Servers wrap accepted
+ * connections (`ctx.wrap_socket(conn, { server_side: true })`) or the
+ * listening socket. Deno's TLS speaks only TLS 1.2 and 1.3 and takes no
+ * OpenSSL cipher strings. `wrap_socket` is async: `await` it.
  *
  * Trust is as CPython's: a client verifies the server's chain, dates and
  * host name before it sends anything but its ClientHello (no client
  * certificate, no application byte reaches a server that fails); a server
  * with `CERT_REQUIRED` or `CERT_OPTIONAL` verifies a client certificate
- * against its context's CAs. A context that trusts nothing refuses every
- * certificate.
+ * against its context's CAs (key usage and extended key usage included).
+ * Host names are checked as CPython 3.11 checks them: case-insensitive,
+ * wildcards only as a whole left-most label, IDNA, the common name only
+ * when there are no DNS names; IP addresses get no SNI. A context that
+ * trusts nothing refuses every certificate. pysocket never renegotiates.
  *
  * Limits: a handshake ends within the socket's timeout (for connections a
- * TLS listener accepts, the listener's), else within
- * 60 seconds. A TLS listener shakes hands
- * with at most 512 connections at a time (a new connection beyond that
- * makes the oldest handshake give way: accept() raises ECONNABORTED for it,
- * so connections that never speak cannot keep clients out); a pending handshake costs about 18 KB of heap, 100 KB of
- * memory in all (measured on Deno 2.9.6). A peer that does not read makes a sender block (and time
- * out) after a few MiB, as with CPython.
+ * TLS listener accepts, the listener's), else within 60 seconds. A TLS
+ * listener shakes hands with at most 512 connections at a time (a new
+ * connection beyond that makes the oldest handshake give way: accept()
+ * raises `ConnectionAbortedError` for it, so connections that never speak
+ * cannot keep clients out); a pending handshake costs about 18 KB of
+ * heap, 100 KB of memory in all (measured on Deno 2.9.6). Up to 64 failed
+ * handshakes wait to be raised by `accept()`; beyond that they are dropped
+ * with their connections closed. A peer that does not read makes a sender
+ * block (and time out) after a few MiB, as with CPython, but a single very
+ * large `send()` or `sendall()` on a blocking socket is handed to
+ * `node:tls` whole and buffered: memory grows by about that call's size.
+ * With `do_handshake_on_connect=False`, a write before the handshake
+ * completes it first, as CPython's: it raises the handshake's error,
+ * `SSLWantReadError` on a non-blocking socket, or `The write operation
+ * timed out`.
  *
- * Permissions: reading Deno's root certificates needs `--allow-sys` (a
- * context that trusts them and more CAs, `cert_store_stats()`, a server
- * context with `load_default_certs()`); without it, `PermissionError`
- * naming the flag. A client context that trusts only the default roots
- * (`create_default_context()`) needs no extra permission.
+ * Permissions: `--allow-net`, plus `--allow-read` for certificate and key
+ * files. Reading Deno's root certificates needs `--allow-sys` (a context
+ * that trusts them and more CAs, `cert_store_stats()`, a server context
+ * with `load_default_certs()`); without it, `PermissionError` naming the
+ * flag. A client context that trusts only the default roots
+ * (`create_default_context()`) needs no extra permission; it uses Deno's
+ * own store, so `DENO_TLS_CA_STORE` and `DENO_CERT` apply to it.
  *
- * Where pysocket differs from CPython 3.11 (each compared in
- * `tests/ssl_cpython_test.ts` and `tests/ssl_trust_test.ts`):
+ * Where pysocket differs from CPython 3.11:
+ *
  * - a client that refuses the server's certificate closes the connection
  *   without sending a TLS alert (the server reads EOF, not `unknown ca`);
  *   a server that refuses a client certificate closes right after the
@@ -46,15 +61,40 @@
  *   no longer TLS and `recv()` returns raw ciphertext; pysocket's raises.
  * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
  *   operation timed out`; `makefile()` reads say `timed out`.
+ * - a trusted intermediate CA works as a trust anchor (as CPython 3.13's
+ *   default contexts; 3.11 refuses); for chain and purpose faults,
+ *   `verify_code` may be 20 where OpenSSL gives 26, 79 or 10.
+ * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
+ *   a pysocket server refuses SNI names that rustls considers invalid.
+ * - `SSLSocket.session_reused` is missing (there is no session resumption).
+ * - `shutdown(SHUT_WR)` sends close_notify (CPython does a plain TCP
+ *   shutdown); `select()` sees decrypted bytes already received, so
+ *   `pending()` is not needed.
+ * - a write after the peer reset raises `BrokenPipeError` (CPython:
+ *   `SSLEOFError`); a server-side `wrap_socket` on a context without a
+ *   certificate fails at wrap time (CPython: at the handshake).
  *
- * @example A TLS client
+ * @example Python's client example (`ssl` documentation), line for line
+ *
  * ```ts ignore
  * import { create_connection } from "@pysocket/socket";
  * import { create_default_context } from "@pysocket/socket/ssl";
- * const ctx = create_default_context();
- * using sock = await create_connection(["example.com", 443]);
- * const tls = await ctx.wrap_socket(sock, { server_hostname: "example.com" });
- * console.log(tls.version()); // "TLSv1.3"
+ *
+ * const hostname = "www.python.org";
+ * const context = create_default_context();
+ * {
+ *   using sock = await create_connection([hostname, 443]);
+ *   using ssock = await context.wrap_socket(sock, { server_hostname: hostname });
+ *   console.log(ssock.version()); // TLSv1.3
+ * }
+ * ```
+ *
+ * @example A client context checks the certificate and the host name
+ *
+ * ```ts
+ * import { CERT_REQUIRED, create_default_context, Purpose } from "@pysocket/socket/ssl";
+ * const context = create_default_context(Purpose.SERVER_AUTH);
+ * console.log(context.check_hostname, context.verify_mode === CERT_REQUIRED); // true true
  * ```
  * @module
  */
@@ -96,9 +136,11 @@ import type { Address, AddressInput, SignalOptions } from "./types.ts";
  *
  * @example
  * ```ts
- * import { PROTOCOL_TLS, SSLContext } from "./ssl.ts";
+ * import { PROTOCOL_TLS, SSLContext } from "@pysocket/socket/ssl";
  * console.log(new SSLContext(PROTOCOL_TLS).protocol); // 2
  * ```
+ *
+ * @category TLS
  */
 export const PROTOCOL_TLS = 2;
 /**
@@ -106,9 +148,11 @@ export const PROTOCOL_TLS = 2;
  *
  * @example
  * ```ts
- * import { PROTOCOL_SSLv23, PROTOCOL_TLS } from "./ssl.ts";
+ * import { PROTOCOL_SSLv23, PROTOCOL_TLS } from "@pysocket/socket/ssl";
  * console.log(PROTOCOL_SSLv23 === PROTOCOL_TLS); // true
  * ```
+ *
+ * @category TLS
  */
 export const PROTOCOL_SSLv23: number = PROTOCOL_TLS;
 /**
@@ -116,9 +160,11 @@ export const PROTOCOL_SSLv23: number = PROTOCOL_TLS;
  *
  * @example
  * ```ts
- * import { PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+ * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
  * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).check_hostname); // true
  * ```
+ *
+ * @category TLS
  */
 export const PROTOCOL_TLS_CLIENT = 16;
 /**
@@ -126,9 +172,11 @@ export const PROTOCOL_TLS_CLIENT = 16;
  *
  * @example
  * ```ts
- * import { PROTOCOL_TLS_SERVER, SSLContext } from "./ssl.ts";
+ * import { PROTOCOL_TLS_SERVER, SSLContext } from "@pysocket/socket/ssl";
  * console.log(new SSLContext(PROTOCOL_TLS_SERVER).verify_mode); // 0
  * ```
+ *
+ * @category TLS
  */
 export const PROTOCOL_TLS_SERVER = 17;
 
@@ -137,9 +185,11 @@ export const PROTOCOL_TLS_SERVER = 17;
  *
  * @example
  * ```ts
- * import { CERT_NONE } from "./ssl.ts";
+ * import { CERT_NONE } from "@pysocket/socket/ssl";
  * console.log(CERT_NONE); // 0
  * ```
+ *
+ * @category TLS
  */
 export const CERT_NONE = 0;
 /**
@@ -148,9 +198,11 @@ export const CERT_NONE = 0;
  *
  * @example
  * ```ts
- * import { CERT_OPTIONAL } from "./ssl.ts";
+ * import { CERT_OPTIONAL } from "@pysocket/socket/ssl";
  * console.log(CERT_OPTIONAL); // 1
  * ```
+ *
+ * @category TLS
  */
 export const CERT_OPTIONAL = 1;
 /**
@@ -158,9 +210,11 @@ export const CERT_OPTIONAL = 1;
  *
  * @example
  * ```ts
- * import { CERT_REQUIRED } from "./ssl.ts";
+ * import { CERT_REQUIRED } from "@pysocket/socket/ssl";
  * console.log(CERT_REQUIRED); // 2
  * ```
+ *
+ * @category TLS
  */
 export const CERT_REQUIRED = 2;
 
@@ -169,9 +223,11 @@ export const CERT_REQUIRED = 2;
  *
  * @example
  * ```ts
- * import { VerifyMode } from "./ssl.ts";
+ * import { VerifyMode } from "@pysocket/socket/ssl";
  * console.log(VerifyMode.CERT_REQUIRED); // 2
  * ```
+ *
+ * @category TLS
  */
 export const VerifyMode = { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED } as const;
 
@@ -182,9 +238,11 @@ export const VerifyMode = { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED } as const;
  *
  * @example
  * ```ts
- * import { TLSVersion } from "./ssl.ts";
+ * import { TLSVersion } from "@pysocket/socket/ssl";
  * console.log(TLSVersion.TLSv1_3); // 772
  * ```
+ *
+ * @category TLS
  */
 export const TLSVersion = {
   MINIMUM_SUPPORTED: -2,
@@ -196,7 +254,11 @@ export const TLSVersion = {
   TLSv1_3: 772,
 } as const;
 
-/** One of the {@linkcode TLSVersion} values. */
+/**
+ * One of the {@linkcode TLSVersion} values.
+ *
+ * @category TLS
+ */
 export type TLSVersionValue = (typeof TLSVersion)[keyof typeof TLSVersion];
 
 /**
@@ -205,9 +267,11 @@ export type TLSVersionValue = (typeof TLSVersion)[keyof typeof TLSVersion];
  *
  * @example
  * ```ts
- * import { OP_NO_TLSv1_2 } from "./ssl.ts";
+ * import { OP_NO_TLSv1_2 } from "@pysocket/socket/ssl";
  * console.log(OP_NO_TLSv1_2); // 134217728
  * ```
+ *
+ * @category TLS
  */
 export const OP_NO_TLSv1_2 = 0x08000000;
 /**
@@ -215,9 +279,11 @@ export const OP_NO_TLSv1_2 = 0x08000000;
  *
  * @example
  * ```ts
- * import { OP_NO_TLSv1_3 } from "./ssl.ts";
+ * import { OP_NO_TLSv1_3 } from "@pysocket/socket/ssl";
  * console.log(OP_NO_TLSv1_3); // 536870912
  * ```
+ *
+ * @category TLS
  */
 export const OP_NO_TLSv1_3 = 0x20000000;
 /**
@@ -225,9 +291,11 @@ export const OP_NO_TLSv1_3 = 0x20000000;
  *
  * @example
  * ```ts
- * import { OP_NO_TLSv1 } from "./ssl.ts";
+ * import { OP_NO_TLSv1 } from "@pysocket/socket/ssl";
  * console.log(OP_NO_TLSv1); // 67108864
  * ```
+ *
+ * @category TLS
  */
 export const OP_NO_TLSv1 = 0x04000000;
 /**
@@ -235,9 +303,11 @@ export const OP_NO_TLSv1 = 0x04000000;
  *
  * @example
  * ```ts
- * import { OP_NO_TLSv1_1 } from "./ssl.ts";
+ * import { OP_NO_TLSv1_1 } from "@pysocket/socket/ssl";
  * console.log(OP_NO_TLSv1_1); // 268435456
  * ```
+ *
+ * @category TLS
  */
 export const OP_NO_TLSv1_1 = 0x10000000;
 
@@ -246,9 +316,11 @@ export const OP_NO_TLSv1_1 = 0x10000000;
  *
  * @example
  * ```ts
- * import { HAS_ALPN } from "./ssl.ts";
+ * import { HAS_ALPN } from "@pysocket/socket/ssl";
  * console.log(HAS_ALPN); // true
  * ```
+ *
+ * @category TLS
  */
 export const HAS_ALPN = true;
 /**
@@ -256,9 +328,11 @@ export const HAS_ALPN = true;
  *
  * @example
  * ```ts
- * import { HAS_SNI } from "./ssl.ts";
+ * import { HAS_SNI } from "@pysocket/socket/ssl";
  * console.log(HAS_SNI); // true
  * ```
+ *
+ * @category TLS
  */
 export const HAS_SNI = true;
 
@@ -267,9 +341,11 @@ export const HAS_SNI = true;
  *
  * @example
  * ```ts
- * import { Purpose } from "./ssl.ts";
+ * import { Purpose } from "@pysocket/socket/ssl";
  * console.log(Purpose.CLIENT_AUTH.oid); // "1.3.6.1.5.5.7.3.2"
  * ```
+ *
+ * @category TLS
  */
 export class ASN1Object {
   /** OpenSSL's numeric id. */
@@ -304,9 +380,11 @@ export class ASN1Object {
  *
  * @example
  * ```ts
- * import { Purpose } from "./ssl.ts";
+ * import { Purpose } from "@pysocket/socket/ssl";
  * console.log(Purpose.SERVER_AUTH.shortname); // "serverAuth"
  * ```
+ *
+ * @category TLS
  */
 export const Purpose: { readonly SERVER_AUTH: ASN1Object; readonly CLIENT_AUTH: ASN1Object } = Object.freeze({
   SERVER_AUTH: new ASN1Object(129, "serverAuth", "TLS Web Server Authentication", "1.3.6.1.5.5.7.3.1"),
@@ -336,7 +414,11 @@ export { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 
 // ---- the context -------------------------------------------------------
 
-/** Options of {@linkcode create_default_context}: Python's keywords. */
+/**
+ * Options of {@linkcode create_default_context}: Python's keywords.
+ *
+ * @category TLS
+ */
 export interface DefaultContextOptions {
   /** A PEM file of CA certificates to trust. */
   cafile?: string | null;
@@ -346,7 +428,11 @@ export interface DefaultContextOptions {
   cadata?: string | Uint8Array | null;
 }
 
-/** Options of {@linkcode SSLContext.wrap_socket}: Python's keywords. */
+/**
+ * Options of {@linkcode SSLContext.wrap_socket}: Python's keywords.
+ *
+ * @category TLS
+ */
 export interface WrapSocketOptions extends SignalOptions {
   /** Act as the TLS server (default false). */
   server_side?: boolean;
@@ -360,7 +446,11 @@ export interface WrapSocketOptions extends SignalOptions {
   session?: null;
 }
 
-/** Python's keywords of {@linkcode SSLContext.load_cert_chain}. */
+/**
+ * Python's keywords of {@linkcode SSLContext.load_cert_chain}.
+ *
+ * @category TLS
+ */
 export interface CertChainOptions {
   /** A PEM file with the certificate (and chain, and maybe the key). */
   certfile: string;
@@ -383,10 +473,12 @@ interface Credentials {
  *
  * @example
  * ```ts
- * import { CERT_REQUIRED, PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+ * import { CERT_REQUIRED, PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
  * const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
  * console.log(ctx.verify_mode === CERT_REQUIRED, ctx.check_hostname); // true true
  * ```
+ *
+ * @category TLS
  */
 export class SSLContext {
   #protocol: number;
@@ -516,7 +608,7 @@ export class SSLContext {
    *
    * @example
    * ```ts ignore
-   * import { Purpose, create_default_context } from "./ssl.ts";
+   * import { Purpose, create_default_context } from "@pysocket/socket/ssl";
    * const ctx = create_default_context(Purpose.CLIENT_AUTH);
    * ctx.load_cert_chain("server.pem", "server.key");
    * ctx.load_cert_chain({ certfile: "server.pem", keyfile: "server.key" }); // Python's keywords
@@ -565,7 +657,7 @@ export class SSLContext {
    *
    * @example
    * ```ts ignore
-   * import { create_default_context } from "./ssl.ts";
+   * import { create_default_context } from "@pysocket/socket/ssl";
    * const ctx = create_default_context();
    * ctx.load_verify_locations("ca.pem");
    * ```
@@ -624,7 +716,7 @@ export class SSLContext {
    *
    * @example
    * ```ts
-   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "./ssl.ts";
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
    * const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
    * ctx.load_default_certs();
    * console.log(ctx.cert_store_stats().x509_ca > 0); // true
@@ -643,7 +735,7 @@ export class SSLContext {
    *
    * @example
    * ```ts
-   * import { SSLContext } from "./ssl.ts";
+   * import { SSLContext } from "@pysocket/socket/ssl";
    * console.log(new SSLContext().cert_store_stats()); // { x509: 0, crl: 0, x509_ca: 0 }
    * ```
    */
@@ -660,7 +752,7 @@ export class SSLContext {
    *
    * @example
    * ```ts
-   * import { create_default_context } from "./ssl.ts";
+   * import { create_default_context } from "@pysocket/socket/ssl";
    * create_default_context().set_alpn_protocols(["http/1.1"]);
    * ```
    */
@@ -685,7 +777,7 @@ export class SSLContext {
    *
    * @example
    * ```ts
-   * import { SSLContext, SSLError } from "./ssl.ts";
+   * import { SSLContext, SSLError } from "@pysocket/socket/ssl";
    * try { new SSLContext().set_ciphers("ECDHE+AESGCM"); } catch (e) { console.log(e instanceof SSLError); } // true
    * ```
    */
@@ -719,8 +811,8 @@ export class SSLContext {
    *
    * @example
    * ```ts ignore
-   * import { create_connection } from "./mod.ts";
-   * import { create_default_context } from "./ssl.ts";
+   * import { create_connection } from "@pysocket/socket";
+   * import { create_default_context } from "@pysocket/socket/ssl";
    * using sock = await create_connection(["example.com", 443]);
    * const ssock = await create_default_context().wrap_socket(sock, { server_hostname: "example.com" });
    * console.log(ssock.version());
@@ -928,10 +1020,12 @@ function check_purpose(p: unknown): void {
  *
  * @example
  * ```ts
- * import { create_default_context, CERT_REQUIRED } from "./ssl.ts";
+ * import { create_default_context, CERT_REQUIRED } from "@pysocket/socket/ssl";
  * const ctx = create_default_context();
  * console.log(ctx.verify_mode === CERT_REQUIRED, ctx.check_hostname); // true true
  * ```
+ *
+ * @category TLS
  */
 export function create_default_context(
   purpose?: ASN1Object | DefaultContextOptions,
@@ -1130,13 +1224,15 @@ function check_peer_open(s: Socket): void {
  *
  * @example
  * ```ts ignore
- * import { create_connection } from "./mod.ts";
- * import { create_default_context, SSLSocket } from "./ssl.ts";
+ * import { create_connection } from "@pysocket/socket";
+ * import { create_default_context, SSLSocket } from "@pysocket/socket/ssl";
  * const sock = await create_connection(["example.com", 443]);
  * const ssock = await create_default_context().wrap_socket(sock, { server_hostname: "example.com" });
  * console.log(ssock instanceof SSLSocket, ssock.version());
  * ssock.close();
  * ```
+ *
+ * @category TLS
  */
 export class SSLSocket extends Socket {
   /**
@@ -1775,3 +1871,6 @@ function no_constructor(): void {
     "SSLSocket does not have a public constructor. Instances are returned by SSLContext.wrap_socket().",
   );
 }
+
+// Types this entry point's API refers to, re-exported so its docs stand alone (tools/doc_rewrite.ts).
+export type { AddressOf } from "./types.ts";

@@ -52,10 +52,12 @@ export type Address = InetAddress | Inet6Address | UnixAddress;
  *
  * @example
  * ```ts
- * import type { AddressOf } from "./types.ts";
+ * import type { AddressOf } from "@pysocket/socket";
  * const a: AddressOf<2> = ["127.0.0.1", 80];
  * console.log(a[1]); // 80
  * ```
+ *
+ * @category Addresses and names
  */
 export type AddressOf<F extends number> = F extends 2 ? InetAddress
   : F extends 10 ? Inet6Address

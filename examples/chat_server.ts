@@ -39,8 +39,8 @@
  * @module
  */
 
-import { create_connection, type Socket } from "../mod.ts";
-import { StreamRequestHandler, ThreadingTCPServer } from "../socketserver.ts";
+import { create_connection, type Socket } from "@pysocket/socket";
+import { StreamRequestHandler, ThreadingTCPServer } from "@pysocket/socket/socketserver";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -36,7 +36,7 @@ import {
   SOCK_DGRAM,
   type Socket,
   socket,
-} from "../mod.ts";
+} from "@pysocket/socket";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

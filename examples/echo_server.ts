@@ -33,7 +33,7 @@
  */
 
 // Echo server program
-import * as socket from "../mod.ts";
+import * as socket from "@pysocket/socket";
 
 const HOST = Deno.args[1] ?? ""; // Symbolic name meaning all available interfaces
 const PORT = Number(Deno.args[0] ?? 50007); // Arbitrary non-privileged port

@@ -19,8 +19,8 @@
  * @module
  */
 
-import { create_connection, create_server, type Socket } from "../mod.ts";
-import { create_default_context, Purpose, type SSLContext, type SSLSocket } from "../ssl.ts";
+import { create_connection, create_server, type Socket } from "@pysocket/socket";
+import { create_default_context, Purpose, type SSLContext, type SSLSocket } from "@pysocket/socket/ssl";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -57,8 +57,8 @@
  * @module
  */
 
-import { AF_INET, BlockingIOError, create_connection, SOCK_STREAM, type Socket, socket } from "../mod.ts";
-import { select } from "../selectors.ts";
+import { AF_INET, BlockingIOError, create_connection, SOCK_STREAM, type Socket, socket } from "@pysocket/socket";
+import { select } from "@pysocket/socket/selectors";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
