@@ -99,7 +99,7 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   // connection), and decrypts no faster.
   const feed = (buf: ArrayBufferLike, off: number, n: number) => {
     if (n === 0) d.push(Buffer.alloc(0)); // as before: ends this read() call's turn
-    for (let end = off + n; off < end && !d.destroyed; off += FEED) {
+    for (const end = off + n; off < end && !d.destroyed; off += FEED) {
       d.push(Buffer.from(buf, off, Math.min(FEED, end - off)));
     }
   };

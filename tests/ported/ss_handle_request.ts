@@ -30,7 +30,7 @@ class Server extends socketserver.TCPServer {
   print("server_address", server.server_address[0], eq(server.socket.getsockname(), server.server_address));
   await server.handle_request(); // nobody connects: times out
 
-  async function client() {
+  const client = async () => {
     using s = await socket.create_connection(server.server_address as [string, number]);
     const f = s.makefile("rw", { encoding: "utf-8", newline: "\n" });
     for (const word of ["alpha", "beta", "gamma"]) {
@@ -41,7 +41,7 @@ class Server extends socketserver.TCPServer {
     await s.shutdown(socket.SHUT_WR);
     print("client rest", repr(await f.read()));
     await f.close();
-  }
+  };
 
   const t = client();
   await server.handle_request();
