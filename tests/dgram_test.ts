@@ -186,10 +186,14 @@ for (const fam of FAMILIES) {
     const [n] = await rx.recvfrom_into(buf.subarray(0, 2));
     assert.equal(n, 2);
     assert.equal(s_of(buf.subarray(0, 2)), "KL");
-    // recv(0) consumes a datagram, as Linux does.
+    // recv(0) returns b'' without looking at the socket (CPython), so the datagram stays;
+    // recvfrom(0) does receive, and discards, one (CPython calls recvfrom(2)).
+    await tx.sendto(b("kept"), to);
     await tx.sendto(b("gone"), to);
     await tx.sendto(b("next"), to);
     assert.equal((await rx.recv(0)).length, 0);
+    assert.equal(s_of(await rx.recv(100)), "kept");
+    assert.equal((await rx.recvfrom(0))[0].length, 0);
     assert.equal(s_of(await rx.recv(100)), "next");
     await settle();
   });

@@ -197,7 +197,8 @@ Deno.test("the demo skips its Unix part with a printed reason where there are no
     `import { _set_platform_for_tests } from "${root}_platform.ts";\n_set_platform_for_tests("windows");\nawait import("${root}examples/demo.ts");\n`,
   );
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-net", wrapper],
+    // The demo imports @pysocket/socket, which the package's deno.json resolves.
+    args: ["run", "-A", "--unstable-net", "--config", new URL("../deno.json", import.meta.url).pathname, wrapper],
     stdout: "piped",
     stderr: "piped",
   }).output();
