@@ -5,12 +5,7 @@
 // good controls (a leaf, a leaf under a trusted intermediate). Each `name`
 // has `name.pem` (leaf then any intermediates) and `name.key`.
 
-const dec = new TextDecoder();
-
-async function sh(dir: string, ...args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`openssl ${args.join(" ")}: ${dec.decode(out.stderr)}`);
-}
+import { ca_config, CA_EXT, ca_leaf, cert_dir, EC_KEY as KEY, openssl as sh, self_signed } from "./_ssl_fixtures.ts";
 
 /** Paths of the hostile certificates. */
 export interface AdvCerts {
@@ -18,16 +13,9 @@ export interface AdvCerts {
   P(name: string): string;
 }
 
-const KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-
 /** Make every certificate in a fresh temp dir (removed at unload). */
 export async function make_adversary_certs(): Promise<AdvCerts> {
-  const dir = Deno.makeTempDirSync({ prefix: "pysocket_adv_" });
-  globalThis.addEventListener("unload", () => {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch { /* gone */ }
-  });
+  const dir = cert_dir("pysocket_adv_");
   const ext = (name: string, lines: string[]) => Deno.writeTextFileSync(`${dir}/${name}.ext`, lines.join("\n") + "\n");
   ext("ca", ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]);
   ext("both", [
@@ -57,26 +45,8 @@ export async function make_adversary_certs(): Promise<AdvCerts> {
     "subjectAltName=IP:::1,DNS:127.0.0.1",
     "extendedKeyUsage=serverAuth,clientAuth",
   ]);
-  const root = async (name: string, cn: string) => {
-    await sh(
-      dir,
-      "req",
-      "-x509",
-      ...KEY,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.crt`,
-      "-days",
-      "3",
-      "-subj",
-      `/CN=${cn}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    );
-  };
+  const root = (name: string, cn: string) =>
+    self_signed(dir, `${name}.key`, `${name}.crt`, `/CN=${cn}`, { ext: CA_EXT, days: "3" });
   let serial = 100;
   // Sign `name`'s CSR with `issuer`; dates: ["-days", n] or explicit.
   const sign = async (
@@ -87,50 +57,27 @@ export async function make_adversary_certs(): Promise<AdvCerts> {
     dates: string[] = ["-days", "2"],
   ) => {
     await sh(dir, "req", ...KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subj);
-    if (dates[0] === "-days") {
-      await sh(
-        dir,
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        `${issuer}.crt`,
-        "-CAkey",
-        `${issuer}.key`,
-        "-set_serial",
-        String(serial++),
-        "-out",
-        `${name}.crt`,
-        "-extfile",
-        `${name === "" ? "" : extname}.ext`,
-        ...dates,
-        "-sha256",
-      );
-    } else {
-      // Explicit validity: `openssl x509 -req` has -not_before/-not_after only in 3.4+, so use `ca`.
-      await sh(
-        dir,
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        `${issuer}.crt`,
-        "-CAkey",
-        `${issuer}.key`,
-        "-set_serial",
-        String(serial++),
-        "-out",
-        `${name}.crt`,
-        "-extfile",
-        `${extname}.ext`,
-        "-days",
-        "2",
-        "-sha256",
-        ...dates,
-      );
-    }
+    // Explicit validity: `openssl x509 -req` has -not_before/-not_after only in 3.4+; `dated` below uses `ca`.
+    const validity = dates[0] === "-days" ? dates : ["-days", "2", ...dates];
+    await sh(
+      dir,
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${issuer}.crt`,
+      "-CAkey",
+      `${issuer}.key`,
+      "-set_serial",
+      String(serial++),
+      "-out",
+      `${name}.crt`,
+      "-extfile",
+      `${extname}.ext`,
+      ...validity,
+      "-sha256",
+    );
   };
   await root("ca", "adversary trusted CA");
   await root("other", "adversary untrusted CA");
@@ -148,79 +95,35 @@ export async function make_adversary_certs(): Promise<AdvCerts> {
   await sign("ip6", "/CN=ip6", "ca", "ip6");
   await sign("other_leaf", "/CN=admin", "other", "both");
   // A self-signed leaf that names the trusted CA as its issuer (same subject), signed by its own key.
-  await sh(
-    dir,
-    "req",
-    "-x509",
-    ...KEY,
-    "-keyout",
-    "fake_ca_name.key",
-    "-out",
-    "fake_ca_name.crt",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=adversary trusted CA",
-    "-addext",
-    "basicConstraints=CA:FALSE",
-    "-addext",
-    "extendedKeyUsage=serverAuth,clientAuth",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  );
+  await self_signed(dir, "fake_ca_name.key", "fake_ca_name.crt", "/CN=adversary trusted CA", {
+    ext: [
+      "-addext",
+      "basicConstraints=CA:FALSE",
+      "-addext",
+      "extendedKeyUsage=serverAuth,clientAuth",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ],
+  });
   // Expired / not yet valid, by a faked clock: openssl x509 -req has no start date before 3.x's -not_before,
   // so sign with `ca` and explicit dates.
-  Deno.mkdirSync(`${dir}/db`);
-  Deno.writeTextFileSync(`${dir}/db/index.txt`, "");
-  Deno.writeTextFileSync(`${dir}/db/serial`, "1000\n");
-  Deno.writeTextFileSync(
-    `${dir}/ca.cnf`,
-    [
-      "[ca]",
-      "default_ca = d",
-      "[d]",
-      "database = db/index.txt",
-      "new_certs_dir = db",
-      "serial = db/serial",
-      "default_md = sha256",
-      "policy = p",
-      "unique_subject = no",
-      "[p]",
-      "commonName = supplied",
-      "[leaf]",
-      "subjectAltName = DNS:localhost,IP:127.0.0.1",
-      "extendedKeyUsage = serverAuth,clientAuth",
-      "[cax]",
-      "basicConstraints=critical,CA:TRUE",
-      "keyUsage=critical,keyCertSign,cRLSign",
-      "",
-    ].join("\n"),
-  );
-  const dated = async (name: string, subj: string, issuer: string, section: string, start: string, end: string) => {
-    await sh(dir, "req", ...KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subj);
-    await sh(
-      dir,
-      "ca",
-      "-batch",
-      "-config",
-      "ca.cnf",
-      "-cert",
-      `${issuer}.crt`,
-      "-keyfile",
-      `${issuer}.key`,
-      "-in",
-      `${name}.csr`,
-      "-out",
-      `${name}.crt`,
-      "-extensions",
-      section,
-      "-notext",
-      "-startdate",
-      start,
-      "-enddate",
-      end,
-    );
-  };
+  ca_config(dir, "ca.cnf", "db", [
+    "[leaf]",
+    "subjectAltName = DNS:localhost,IP:127.0.0.1",
+    "extendedKeyUsage = serverAuth,clientAuth",
+    "[cax]",
+    "basicConstraints=critical,CA:TRUE",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ], { serial: "1000" });
+  const dated = (name: string, subj: string, issuer: string, section: string, start: string, end: string) =>
+    ca_leaf(dir, name, subj, {
+      cnf: "ca.cnf",
+      issuer_cert: `${issuer}.crt`,
+      issuer_key: `${issuer}.key`,
+      ext: section,
+      dates: ["-startdate", start, "-enddate", end],
+      suffix: ".crt",
+    });
   await dated("expired", "/CN=admin", "ca", "leaf", "20200101000000Z", "20200102000000Z");
   await dated("future", "/CN=admin", "ca", "leaf", "20900101000000Z", "20900102000000Z");
   await dated("old_inter", "/CN=expired intermediate", "ca", "cax", "20200101000000Z", "20200102000000Z");

@@ -12,9 +12,143 @@ export interface Certs {
   P(name: string): string;
 }
 
-async function sh(dir: string, ...args: string[]): Promise<void> {
+/** `req` options for a new EC P-256 key without a passphrase (fast). */
+export const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+/** `req` options for a new RSA 2048 key without a passphrase. */
+export const RSA_KEY = ["-newkey", "rsa:2048", "-nodes"];
+/** `req -x509` extensions of a CA certificate. */
+export const CA_EXT = [
+  "-addext",
+  "basicConstraints=critical,CA:TRUE",
+  "-addext",
+  "keyUsage=critical,keyCertSign,cRLSign",
+];
+
+/** A new temp dir (prefix `prefix`), removed at unload. */
+export function cert_dir(prefix: string): string {
+  const dir = Deno.makeTempDirSync({ prefix });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone */ }
+  });
+  return dir;
+}
+
+/** Run `openssl ...args` in `dir`; throw with its stderr if it fails. */
+export async function openssl(dir: string, ...args: string[]): Promise<void> {
   const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
   if (!out.success) throw new Error(`openssl ${args.join(" ")}: ${dec.decode(out.stderr)}`);
+}
+
+/**
+ * A self-signed certificate (`req -x509`) in `dir`: `key` and `cert` are file
+ * names, `subj` e.g. `/CN=localhost`, `ext` extra `-addext` values (e.g.
+ * `CA_EXT`-style or a subjectAltName), valid `days` days.
+ */
+export async function self_signed(
+  dir: string,
+  key: string,
+  cert: string,
+  subj: string,
+  { newkey = EC_KEY, ext = [] as string[], days = "2" } = {},
+): Promise<void> {
+  await openssl(dir, "req", "-x509", ...newkey, "-keyout", key, "-out", cert, "-days", days, "-subj", subj, ...ext);
+}
+
+/**
+ * Write `${dir}/${cnf}` for `openssl ca` with its own database in
+ * `${dir}/${db}` (serial `serial`): policy `p` (commonName supplied, then
+ * `policy` lines), `[d]` extra lines `extra`, then `sections` verbatim.
+ */
+export function ca_config(
+  dir: string,
+  cnf: string,
+  db: string,
+  sections: string[],
+  { serial = "01", extra = [] as string[], policy = [] as string[] } = {},
+): void {
+  Deno.mkdirSync(`${dir}/${db}`);
+  Deno.writeTextFileSync(`${dir}/${db}/index.txt`, "");
+  Deno.writeTextFileSync(`${dir}/${db}/serial`, `${serial}\n`);
+  Deno.writeTextFileSync(
+    `${dir}/${cnf}`,
+    [
+      "[ca]",
+      "default_ca = d",
+      "[d]",
+      `database = ${db}/index.txt`,
+      `new_certs_dir = ${db}`,
+      `serial = ${db}/serial`,
+      "default_md = sha256",
+      "policy = p",
+      "unique_subject = no",
+      ...extra,
+      "[p]",
+      "commonName = supplied",
+      ...policy,
+      ...sections,
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * A new key `${name}.key` and a certificate `${name}${suffix}` for `subj`,
+ * signed with `openssl ca` (config `cnf`, issuer `issuer_cert`/`issuer_key`,
+ * extensions section `ext`, validity `dates`: `["-days", n]` or
+ * `-startdate`/`-enddate`).
+ */
+export async function ca_leaf(
+  dir: string,
+  name: string,
+  subj: string,
+  { cnf, issuer_cert, issuer_key, ext, dates, newkey = EC_KEY, suffix = ".pem" }: {
+    cnf: string;
+    issuer_cert: string;
+    issuer_key: string;
+    ext: string;
+    dates: string[];
+    newkey?: string[];
+    suffix?: string;
+  },
+): Promise<void> {
+  await openssl(dir, "req", ...newkey, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subj);
+  await openssl(
+    dir,
+    "ca",
+    "-batch",
+    "-config",
+    cnf,
+    "-cert",
+    issuer_cert,
+    "-keyfile",
+    issuer_key,
+    "-in",
+    `${name}.csr`,
+    "-out",
+    `${name}${suffix}`,
+    "-extensions",
+    ext,
+    "-notext",
+    ...dates,
+  );
+}
+
+/**
+ * A self-signed `cert.pem` + `key.pem` for `/CN=localhost` (with SANs
+ * localhost and 127.0.0.1 unless `san` is false) in a new temp dir removed
+ * at unload. With `missing("openssl")` pass `make: false`: the dir is made,
+ * no openssl is spawned.
+ */
+export async function localhost_cert(
+  prefix: string,
+  { san = true, make = true } = {},
+): Promise<{ dir: string; cert: string; key: string }> {
+  const dir = cert_dir(prefix);
+  const ext = san ? ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"] : [];
+  if (make) await self_signed(dir, "key.pem", "cert.pem", "/CN=localhost", { ext });
+  return { dir, cert: `${dir}/cert.pem`, key: `${dir}/key.pem` };
 }
 
 /**
@@ -25,100 +159,25 @@ async function sh(dir: string, ...args: string[]): Promise<void> {
  * `.pem` + `.key`. EC P-256 keys keep it fast.
  */
 export async function make_certs(): Promise<Certs> {
-  const dir = Deno.makeTempDirSync({ prefix: "pysocket_ssl_" });
-  globalThis.addEventListener("unload", () => {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch { /* gone */ }
-  });
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  const ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+  const dir = cert_dir("pysocket_ssl_");
   for (const [name, cn] of [["ca", "pysocket test CA"], ["other", "untrusted CA"]]) {
-    await sh(
-      dir,
-      "req",
-      "-x509",
-      ...key,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-      ...ca_ext,
-    );
+    await self_signed(dir, `${name}.key`, `${name}.pem`, `/CN=${cn}`, { ext: CA_EXT });
   }
-  await sh(
-    dir,
-    "req",
-    "-x509",
-    ...key,
-    "-keyout",
-    "self.key",
-    "-out",
-    "self.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  );
+  await self_signed(dir, "self.key", "self.pem", "/CN=localhost", {
+    ext: ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+  });
   for (const ca of ["ca", "other"]) {
-    Deno.mkdirSync(`${dir}/db_${ca}`);
-    Deno.writeTextFileSync(`${dir}/db_${ca}/index.txt`, "");
-    Deno.writeTextFileSync(`${dir}/db_${ca}/serial`, "01\n");
-    Deno.writeTextFileSync(
-      `${dir}/${ca}.cnf`,
-      [
-        "[ca]",
-        "default_ca = d",
-        "[d]",
-        `database = db_${ca}/index.txt`,
-        `new_certs_dir = db_${ca}`,
-        `serial = db_${ca}/serial`,
-        "default_md = sha256",
-        "policy = p",
-        "unique_subject = no",
-        "preserve = yes",
-        "[p]",
-        "commonName = supplied",
-        "organizationName = optional",
-        "organizationalUnitName = optional",
-        "[good]",
-        "subjectAltName = DNS:localhost,IP:127.0.0.1",
-        "extendedKeyUsage = serverAuth,clientAuth",
-        "[wrong]",
-        "subjectAltName = DNS:wrong.example",
-        "extendedKeyUsage = serverAuth",
-        "",
-      ].join("\n"),
-    );
+    ca_config(dir, `${ca}.cnf`, `db_${ca}`, [
+      "[good]",
+      "subjectAltName = DNS:localhost,IP:127.0.0.1",
+      "extendedKeyUsage = serverAuth,clientAuth",
+      "[wrong]",
+      "subjectAltName = DNS:wrong.example",
+      "extendedKeyUsage = serverAuth",
+    ], { extra: ["preserve = yes"], policy: ["organizationName = optional", "organizationalUnitName = optional"] });
   }
-  const leaf = async (name: string, subj: string, ext: string, dates: string[], ca = "ca") => {
-    await sh(dir, "req", ...key, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subj);
-    await sh(
-      dir,
-      "ca",
-      "-batch",
-      "-config",
-      `${ca}.cnf`,
-      "-cert",
-      `${ca}.pem`,
-      "-keyfile",
-      `${ca}.key`,
-      "-in",
-      `${name}.csr`,
-      "-out",
-      `${name}.pem`,
-      "-extensions",
-      ext,
-      "-notext",
-      ...dates,
-    );
-  };
+  const leaf = (name: string, subj: string, ext: string, dates: string[], ca = "ca") =>
+    ca_leaf(dir, name, subj, { cnf: `${ca}.cnf`, issuer_cert: `${ca}.pem`, issuer_key: `${ca}.key`, ext, dates });
   await leaf("server", "/CN=localhost/O=pysocket/OU=one/OU=two", "good", ["-days", "2"]);
   await leaf("wrong", "/CN=wrong.example", "wrong", ["-days", "2"]);
   await leaf("expired", "/CN=localhost", "good", ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"]);
@@ -126,6 +185,17 @@ export async function make_certs(): Promise<Certs> {
   await leaf("evil_client", "/CN=admin", "good", ["-days", "2"], "other");
   await leaf("untrusted", "/CN=localhost", "good", ["-days", "2"], "other");
   return { dir, P: (name: string) => `${dir}/${name}` };
+}
+
+/** Read `reader` until its first newline (at most 100 chunks); return all text read. */
+export async function read_first_line(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  let buf = "";
+  for (let i = 0; i < 100 && !buf.includes("\n"); i++) {
+    const r = await reader.read();
+    if (r.done) break;
+    buf += dec.decode(r.value);
+  }
+  return buf;
 }
 
 /** Run a python3 script with a time limit. */
@@ -158,12 +228,7 @@ export async function python_server(
     signal: AbortSignal.timeout(30_000),
   }).spawn();
   const reader = child.stdout.getReader();
-  let buf = "";
-  for (let i = 0; i < 100 && !buf.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    buf += dec.decode(r.value);
-  }
+  const buf = await read_first_line(reader);
   const nl = buf.indexOf("\n");
   const first = nl >= 0 ? buf.slice(0, nl) : buf;
   let out = nl >= 0 ? buf.slice(nl + 1) : "";

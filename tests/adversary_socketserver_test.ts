@@ -5,8 +5,7 @@
 // socketserver side by side.
 
 import assert from "node:assert/strict";
-import { python, python_server } from "./_ssl_fixtures.ts";
-import { make_certs } from "./_ssl_fixtures.ts";
+import { make_certs, python, python_server, read_first_line } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("openssl");
@@ -58,12 +57,7 @@ async function run_server(kind: string, client: string, ...args: string[]): Prom
     signal: AbortSignal.timeout(30_000),
   }).spawn();
   const reader = child.stdout.getReader();
-  let first = "";
-  for (let i = 0; i < 100 && !first.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    first += dec.decode(r.value);
-  }
+  const first = await read_first_line(reader);
   reader.releaseLock();
   const c = await python(client, first.trim(), ...args);
   const out = await child.output();
@@ -181,12 +175,7 @@ test("adversary: a client trickling a byte inside each timeout holds its handler
     signal: AbortSignal.timeout(30_000),
   }).spawn();
   const reader = child.stdout.getReader();
-  let port = "";
-  for (let i = 0; i < 100 && !port.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    port += dec.decode(r.value);
-  }
+  const port = await read_first_line(reader);
   reader.releaseLock();
   const ours = await python(TRICKLER, port.trim(), "4");
   child.kill();

@@ -16,6 +16,7 @@ import {
 import { create_default_context, Purpose } from "../ssl.ts";
 import type { Address } from "../types.ts";
 import { missing, test_needing, within as bounded } from "./_socket_fixtures.ts";
+import { localhost_cert } from "./_ssl_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -107,41 +108,8 @@ const port_of = (s: TCPServer) => (s.server_address as [string, number])[1];
 
 // ---- certificates (self-signed, for localhost), made with openssl ------
 
-const certdir = Deno.makeTempDirSync({ prefix: "pysocket_srv_tls_" });
-globalThis.addEventListener("unload", () => {
-  try {
-    Deno.removeSync(certdir, { recursive: true });
-  } catch { /* gone */ }
-});
-if (!missing("openssl")) {
-  const out = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      "key.pem",
-      "-out",
-      "cert.pem",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    cwd: certdir,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`openssl: ${dec.decode(out.stderr)}`);
-}
-const CERT = `${certdir}/cert.pem`;
-const KEY = `${certdir}/key.pem`;
+// Without openssl every test here is ignored (test_needing) and no openssl is spawned.
+const { cert: CERT, key: KEY } = await localhost_cert("pysocket_srv_tls_", { make: !missing("openssl") });
 
 /** Wrap a server's listening socket in TLS, as the README shows. */
 async function make_tls(server: TCPServer): Promise<void> {

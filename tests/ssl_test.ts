@@ -23,6 +23,7 @@ import {
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
 import { select } from "../selectors.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
+import { ca_config, CA_EXT, ca_leaf, cert_dir, RSA_KEY, self_signed } from "./_ssl_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -31,110 +32,30 @@ const dec = new TextDecoder();
 
 // ---- certificates ------------------------------------------------------
 
-const dir = Deno.makeTempDirSync({ prefix: "pysocket_ssl_" });
-globalThis.addEventListener("unload", () => {
-  try {
-    Deno.removeSync(dir, { recursive: true });
-  } catch { /* gone */ }
-});
+const dir = cert_dir("pysocket_ssl_");
 
-async function sh(...args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" }).output();
-  if (!out.success) throw new Error(`openssl ${args.join(" ")}: ${dec.decode(out.stderr)}`);
-}
-
+// RSA 2048 keys; `ca` signs server (localhost), wrong (wrong.example),
+// expired and client; `other` is an untrusted CA.
 async function make_certs(): Promise<void> {
-  const ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
-  await sh(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=pysocket test CA",
-    ...ca_ext,
-  );
-  await sh(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "other.key",
-    "-out",
-    "other.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=untrusted CA",
-    ...ca_ext,
-  );
-  Deno.mkdirSync(`${dir}/db`);
-  Deno.writeTextFileSync(`${dir}/db/index.txt`, "");
-  Deno.writeTextFileSync(`${dir}/db/serial`, "01\n");
-  Deno.writeTextFileSync(
-    `${dir}/ca.cnf`,
-    [
-      "[ca]",
-      "default_ca = d",
-      "[d]",
-      "database = db/index.txt",
-      "new_certs_dir = db",
-      "serial = db/serial",
-      "default_md = sha256",
-      "policy = p",
-      "unique_subject = no",
-      "[p]",
-      "commonName = supplied",
-      "[good]",
-      "subjectAltName = DNS:localhost,IP:127.0.0.1",
-      "extendedKeyUsage = serverAuth,clientAuth",
-      "[wrong]",
-      "subjectAltName = DNS:wrong.example",
-      "extendedKeyUsage = serverAuth",
-      "",
-    ].join("\n"),
-  );
-  const leaf = async (name: string, cn: string, ext: string, dates: string[]) => {
-    await sh(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    );
-    await sh(
-      "ca",
-      "-batch",
-      "-config",
-      "ca.cnf",
-      "-cert",
-      "ca.pem",
-      "-keyfile",
-      "ca.key",
-      "-in",
-      `${name}.csr`,
-      "-out",
-      `${name}.pem`,
-      "-extensions",
+  await self_signed(dir, "ca.key", "ca.pem", "/CN=pysocket test CA", { newkey: RSA_KEY, ext: CA_EXT });
+  await self_signed(dir, "other.key", "other.pem", "/CN=untrusted CA", { newkey: RSA_KEY, ext: CA_EXT });
+  ca_config(dir, "ca.cnf", "db", [
+    "[good]",
+    "subjectAltName = DNS:localhost,IP:127.0.0.1",
+    "extendedKeyUsage = serverAuth,clientAuth",
+    "[wrong]",
+    "subjectAltName = DNS:wrong.example",
+    "extendedKeyUsage = serverAuth",
+  ]);
+  const leaf = (name: string, cn: string, ext: string, dates: string[]) =>
+    ca_leaf(dir, name, `/CN=${cn}`, {
+      cnf: "ca.cnf",
+      issuer_cert: "ca.pem",
+      issuer_key: "ca.key",
       ext,
-      "-notext",
-      ...dates,
-    );
-  };
+      dates,
+      newkey: RSA_KEY,
+    });
   await leaf("server", "localhost", "good", ["-days", "2"]);
   await leaf("wrong", "wrong.example", "wrong", ["-days", "2"]);
   await leaf("expired", "localhost", "good", ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"]);

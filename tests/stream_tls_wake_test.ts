@@ -7,41 +7,18 @@ import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from 
 import { select } from "../selectors.ts";
 import { missing, sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { err } from "./_twin.ts";
+import { localhost_cert } from "./_ssl_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
 const LIMIT = 10_000;
-const dir = Deno.makeTempDirSync({ prefix: "pysocket-tls-wake-" });
-if (!missing("openssl")) {
-  const out = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-keyout",
-      `${dir}/key.pem`,
-      "-out",
-      `${dir}/cert.pem`,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-}
-globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+// Self-signed CN=localhost without SANs; without openssl no openssl is spawned (every test is ignored).
+const { cert: CERT, key: KEY } = await localhost_cert("pysocket-tls-wake-", { san: false, make: !missing("openssl") });
 
 /** A TLS connection on loopback: [client, accepted server side], both closed on dispose. */
 async function tls_pair(): Promise<[Socket, Socket] & Disposable> {
   const sctx = new SSLContext(PROTOCOL_TLS_SERVER);
-  sctx.load_cert_chain(`${dir}/cert.pem`, `${dir}/key.pem`);
+  sctx.load_cert_chain(CERT, KEY);
   const cctx = new SSLContext(PROTOCOL_TLS_CLIENT);
   cctx.check_hostname = false;
   cctx.verify_mode = CERT_NONE;
