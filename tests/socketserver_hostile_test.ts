@@ -515,9 +515,15 @@ test("TCPServer under slowloris with max_concurrent: the handler's timeout frees
 // ---- 5. server_close() frees the port -----------------------------------
 
 /** A connect's outcome: the error class's name, or "connected". */
-async function connect_outcome(port: number): Promise<string> {
+// The port-freeing tests listen on a loopback address of their own, so a port freed here
+// cannot be taken meanwhile by another test file's 127.0.0.1 listener (run in parallel).
+const FREE_HOST = `127.${10 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${
+  2 + Math.floor(Math.random() * 250)
+}`;
+
+async function connect_outcome(port: number, host = "127.0.0.1"): Promise<string> {
   try {
-    using c = await create_connection(["127.0.0.1", port], 5);
+    using c = await create_connection([host, port], 5);
     // Connected into a backlog that is about to vanish: the reset shows on recv.
     const got = await c.recv(1).catch((e: Error) => e.name);
     return typeof got === "string" ? `connected, then ${got}` : "connected";
@@ -528,26 +534,26 @@ async function connect_outcome(port: number): Promise<string> {
 
 test("TCPServer: await server_close() with an accept pending frees the port: the next connect is refused, never reset (20 rounds)", async () => {
   for (let i = 0; i < 20; i++) {
-    const server = new TCPServer(["127.0.0.1", 0], LineEcho);
+    const server = new TCPServer([FREE_HOST, 0], LineEcho);
     const port = port_of(server);
     const serving = server.serve_forever(0.05);
     await sleep(5); // the accept is pending
     if (i % 2 === 0) await server.shutdown(); // stopped first, or closed under the serving loop
     await server.server_close();
-    assert.equal(await connect_outcome(port), "ConnectionRefusedError", `round ${i}`);
+    assert.equal(await connect_outcome(port, FREE_HOST), "ConnectionRefusedError", `round ${i}`);
     await within(5000, serving);
   }
 });
 
 test("TCPServer: plain server_close() frees the port from the next event-loop turn on", async () => {
   for (let i = 0; i < 20; i++) {
-    const server = new TCPServer(["127.0.0.1", 0], LineEcho);
+    const server = new TCPServer([FREE_HOST, 0], LineEcho);
     const port = port_of(server);
     const serving = server.serve_forever(0.05);
     await sleep(5);
     void server.server_close(); // as a Python port writes it
     await sleep(0);
-    assert.equal(await connect_outcome(port), "ConnectionRefusedError", `round ${i}`);
+    assert.equal(await connect_outcome(port, FREE_HOST), "ConnectionRefusedError", `round ${i}`);
     await within(5000, serving);
   }
 });
@@ -560,11 +566,11 @@ test("TCPServer: a handle_request() that timed out leaves no accept behind: awai
     }
   }
   for (let i = 0; i < 10; i++) {
-    const server = new S(["127.0.0.1", 0], LineEcho, { timeout: 0.02 });
+    const server = new S([FREE_HOST, 0], LineEcho, { timeout: 0.02 });
     const port = port_of(server);
     await server.handle_request();
     await server.server_close();
-    assert.equal(await connect_outcome(port), "ConnectionRefusedError", `round ${i}`);
+    assert.equal(await connect_outcome(port, FREE_HOST), "ConnectionRefusedError", `round ${i}`);
   }
   assert.equal(timeouts, 10);
 });
