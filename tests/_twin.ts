@@ -106,3 +106,22 @@ export async function stalled(): Promise<{ port: number } & Disposable> {
 export function server(): Socket {
   return create_server(["127.0.0.1", 0]);
 }
+
+/** Run a python3 script with JSON on stdin; its JSON stdout, or a reason it could not run. */
+export async function python_json(script: string, input: unknown, limit_ms = 120_000): Promise<unknown> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" })
+      .spawn();
+  } catch (e) {
+    return `python3 not available (${(e as Error).message})`;
+  }
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(JSON.stringify(input)));
+  await w.close();
+  const timer = setTimeout(() => child.kill(), limit_ms);
+  const out = await child.output();
+  clearTimeout(timer);
+  if (!out.success) throw new Error(`python3 failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}

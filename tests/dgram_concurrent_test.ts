@@ -22,6 +22,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { HAS_IPV6, sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+import { python_json } from "./_twin.ts";
 
 const test = test_needing("python3");
 
@@ -248,28 +249,9 @@ for n, sc in enumerate(json.load(sys.stdin)):
 print(json.dumps(out))
 `;
 
-/** Run a python3 script with JSON on stdin; its JSON stdout, or a reason it could not run. */
-async function python(script: string, input: unknown, limit_ms = 120_000): Promise<unknown> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" })
-      .spawn();
-  } catch (e) {
-    return `python3 not available (${(e as Error).message})`;
-  }
-  const w = child.stdin.getWriter();
-  await w.write(enc.encode(JSON.stringify(input)));
-  await w.close();
-  const timer = setTimeout(() => child.kill(), limit_ms);
-  const out = await child.output();
-  clearTimeout(timer);
-  if (!out.success) throw new Error(`python3 failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout));
-}
-
 test("concurrent datagram receivers each get their own datagram, as CPython's threads do", async () => {
   const list = scenarios();
-  const theirs_p = python(PY, list);
+  const theirs_p = python_json(PY, list);
   using dir = new TempDir();
   const ours: Record<string, Outcome> = {};
   let n = 0;
@@ -333,7 +315,7 @@ print(json.dumps(out))
 test("a tiny timeout or non-blocking mode returns a datagram already there (CPython polls first)", async () => {
   const cases: [string, string][] = [];
   for (const f of FAMS) for (const mode of ["tiny", "nonblock"]) cases.push([f.name, mode]);
-  const theirs_p = python(PY_POLL, cases);
+  const theirs_p = python_json(PY_POLL, cases);
   using dir = new TempDir();
   const ours: Record<string, unknown> = {};
   const outcome = async (f: () => Promise<unknown>): Promise<unknown[]> => {

@@ -10,11 +10,11 @@
 import assert from "node:assert/strict";
 import { type Socket, socketpair } from "../mod.ts";
 import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { python_json } from "./_twin.ts";
 
 const test = test_needing("python3");
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const CHUNKS = ["ab\n", "cd\n", "ef\n"];
 
 const READERS = [
@@ -168,28 +168,10 @@ for r, v, first in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
-async function python(script: string, input: unknown, limit_ms = 120_000): Promise<unknown> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" })
-      .spawn();
-  } catch (e) {
-    return `python3 not available (${(e as Error).message})`;
-  }
-  const w = child.stdin.getWriter();
-  await w.write(enc.encode(JSON.stringify(input)));
-  await w.close();
-  const timer = setTimeout(() => child.kill(), limit_ms);
-  const out = await child.output();
-  clearTimeout(timer);
-  if (!out.success) throw new Error(`python3 failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout));
-}
-
 test("every SocketFile reader beside a task that takes the bytes first waits for more (no false EOF), as CPython", async () => {
   const combos: [string, string, boolean][] = [];
   for (const r of READERS) for (const v of RIVALS) for (const first of [false, true]) combos.push([r, v, first]);
-  const theirs_p = python(PY, combos);
+  const theirs_p = python_json(PY, combos);
   const ours: Record<string, Result> = {};
   for (let i = 0; i < combos.length; i += 12) {
     const batch = combos.slice(i, i + 12);

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { type Socket, socketpair } from "../mod.ts";
 import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { python_json } from "./_twin.ts";
 
 const test = test_needing("python3");
 
@@ -180,28 +181,9 @@ def run(c):
 print(json.dumps({c["key"]: run(c) for c in json.load(sys.stdin)}))
 `;
 
-/** Run a python3 script with JSON on stdin; its JSON stdout, or a reason it could not run. */
-async function python(script: string, input: unknown, limit_ms = 120_000): Promise<unknown> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped", stderr: "piped" })
-      .spawn();
-  } catch (e) {
-    return `python3 not available (${(e as Error).message})`;
-  }
-  const w = child.stdin.getWriter();
-  await w.write(enc.encode(JSON.stringify(input)));
-  await w.close();
-  const timer = setTimeout(() => child.kill(), limit_ms);
-  const out = await child.output();
-  clearTimeout(timer);
-  if (!out.success) throw new Error(`python3 failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout));
-}
-
 test("text makefile: newlines split across reads, decode errors and limits as CPython", async () => {
   const list = cases();
-  const theirs_p = python(PY, list);
+  const theirs_p = python_json(PY, list);
   const ours: Record<string, unknown> = {};
   // A few at a time: each case is mostly pauses.
   for (let i = 0; i < list.length; i += 16) {
@@ -398,7 +380,7 @@ async function kw_ours(c: KwCase): Promise<unknown> {
 }
 
 test("makefile keywords (mode, buffering, encoding, errors, newline) work as Python's keyword call", async () => {
-  const theirs_p = python(PY_KW, KW_CASES);
+  const theirs_p = python_json(PY_KW, KW_CASES);
   const ours: Record<string, unknown> = {};
   for (const c of KW_CASES) ours[c.key] = await within(kw_ours(c), 5_000, c.key);
   // The issue's call type-checks and works: makefile("rw", { encoding, newline }).
@@ -476,7 +458,7 @@ print(json.dumps(out))
 `;
 
 test("readline's timeout applies to each wait, as each of CPython's recv calls: a trickling line never times out", async () => {
-  const theirs_p = python(PY_TRICKLE, null);
+  const theirs_p = python_json(PY_TRICKLE, null);
   const ours: string[] = [];
   for (const mode of ["rb", "r"]) {
     const [a, b] = await socketpair();
