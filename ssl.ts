@@ -39,12 +39,12 @@
  * timed out`.
  *
  * Permissions: `--allow-net`, plus `--allow-read` for certificate and key
- * files. Reading Deno's root certificates needs `--allow-sys` (a context
- * that trusts them and more CAs, `cert_store_stats()`, a server context
- * with `load_default_certs()`); without it, `PermissionError` naming the
- * flag. A client context that trusts only the default roots
- * (`create_default_context()`) needs no extra permission; it uses Deno's
- * own store, so `DENO_TLS_CA_STORE` and `DENO_CERT` apply to it.
+ * files. A client context with the default roots (`create_default_context()`,
+ * `load_default_certs()`) uses Deno's own store and adds the CAs it was
+ * given to it, so `DENO_TLS_CA_STORE` and `DENO_CERT` apply and no extra
+ * permission is needed. Only `cert_store_stats()` of such a context reads
+ * Deno's root certificates: that needs `--allow-sys` (without it,
+ * `PermissionError` naming the flag).
  *
  * Where pysocket differs from CPython 3.11:
  *
@@ -73,6 +73,11 @@
  * - a write after the peer reset raises `BrokenPipeError` (CPython:
  *   `SSLEOFError`); a server-side `wrap_socket` on a context without a
  *   certificate fails at wrap time (CPython: at the handshake).
+ * - a server verifies client certificates against the CAs it was given
+ *   (`load_verify_locations()`, `cafile`) only, not the default roots
+ *   (node:tls would name all ~150 in its certificate request, a message
+ *   OpenSSL clients refuse): a client certificate from a public CA is
+ *   refused unless its CA is loaded.
  *
  * @example Python's client example (`ssl` documentation), line for line
  *
@@ -883,7 +888,8 @@ export class SSLContext {
       server_hostname: st.server_hostname,
       verify_mode: this.#verify_mode,
       check_hostname: this.#check_hostname,
-      empty_store: this._empty_store,
+      // A server verifies client certificates against its own CAs only (see #server_options).
+      empty_store: st.server_side ? this.#cas.length === 0 : this._empty_store,
       timeout_ms: timeout_s * 1000,
     };
     if (st.server_side) spec.server = this.#server_options();
@@ -893,14 +899,7 @@ export class SSLContext {
 
   /** node:tls options for a client session; the secure context is made once per SSLContext. */
   #client_options(host: string | null): tls.ConnectionOptions {
-    // Only Deno's built-in roots: no `ca` at all (Deno then uses them without
-    // parsing ~150 PEMs per handshake). An empty store passes none either:
-    // the session refuses every certificate itself.
-    this.#client_secure ??= tls.createSecureContext({
-      ...this.#version_options(),
-      ...(this.#cas.length === 0 ? {} : { ca: this.#trusted() }),
-      ...this.#cred_options(),
-    });
+    this.#client_secure ??= this.#client_context();
     const o: tls.ConnectionOptions = {
       secureContext: this.#client_secure,
       // The session verifies the server itself, before anything but the
@@ -913,6 +912,31 @@ export class SSLContext {
     if (sni && !is_ip(sni) && !isIP(sni)) o.servername = sni;
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
     return o;
+  }
+
+  /**
+   * The client's secure context. An explicit `ca` REPLACES Deno's root store
+   * (node:tls's useDefaultCA=false), so the CAs alone go there. With the
+   * default roots, no `ca`: Deno's own store is used as it is (process-wide,
+   * never re-parsed), and the extra CAs are added to it with `addCACert()`
+   * (only they are parsed per handshake; reading `tls.rootCertificates`, and
+   * so `--allow-sys`, is not needed). An empty store passes none either: the
+   * session refuses every certificate itself.
+   */
+  #client_context(): tls.SecureContext {
+    const base = { ...this.#version_options(), ...this.#cred_options() };
+    if (!this.#default_certs) {
+      return tls.createSecureContext(this.#cas.length === 0 ? base : { ...base, ca: [...this.#cas] });
+    }
+    const sc = tls.createSecureContext(base);
+    if (this.#cas.length === 0) return sc;
+    const add = (sc.context as { addCACert?: (pem: string) => void } | undefined)?.addCACert;
+    if (typeof add !== "function") {
+      // A node:tls without addCACert (not Deno 2.9.6): the roots and the CAs as `ca`.
+      return tls.createSecureContext({ ...base, ca: this.#trusted() });
+    }
+    for (const pem of this.#cas) add.call(sc.context, pem);
+    return sc;
   }
 
   #cred_options(): { cert?: string; key?: string; passphrase?: string } {
@@ -930,12 +954,16 @@ export class SSLContext {
         reason: "NO_CERTIFICATE_ASSIGNED",
       });
     }
+    // Client certificates are verified against the CAs loaded with
+    // load_verify_locations() only, never Deno's default roots: node:tls
+    // (Deno 2.9.6) names every `ca` in its CertificateRequest and appends
+    // each to the server's own chain, so ~150 roots make a handshake no
+    // client completes (OpenSSL: EXCESSIVE_MESSAGE_SIZE). With no CA of its
+    // own, a server refuses every client certificate (fail closed).
     this.#secure ??= tls.createSecureContext({
       ...this.#version_options(),
       ...this.#cred_options(),
-      ...(this.#verify_mode === CERT_NONE || this.#cas.length + (this.#default_certs ? 1 : 0) === 0
-        ? {}
-        : { ca: this.#trusted() }),
+      ...(this.#verify_mode === CERT_NONE || this.#cas.length === 0 ? {} : { ca: [...this.#cas] }),
     });
     const o: tls.TLSSocketOptions = {
       isServer: true,
@@ -978,8 +1006,9 @@ let roots: readonly string[] | null = null;
 /**
  * Deno's built-in root certificates as PEM texts. Reading them needs
  * `--allow-sys` (Deno's "ca" sys permission): without it, PermissionError
- * naming the flag. A client context that trusts only these needs no
- * permission: it passes no `ca` and Deno uses them natively.
+ * naming the flag. Only cert_store_stats() reads them (and a client on a
+ * node:tls without addCACert): a client context passes no `ca` for them and
+ * Deno uses its own store natively.
  */
 function root_certificates(): readonly string[] {
   try {
