@@ -97,6 +97,9 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       reason: "PEER_DID_NOT_RETURN_A_CERTIFICATE",
     });
   }
+  // The leaf's DER bytes, read once (each `raw` read makes a new Buffer): its parse is shared by the checks.
+  let raw: Uint8Array | undefined;
+  const der = () => raw ??= x.raw;
   const now = Date.now();
   if (Date.parse(x.validTo) < now) return new SSLCertVerificationError(10, "certificate has expired");
   if (Date.parse(x.validFrom) > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
@@ -126,7 +129,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
       return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
     }
-    if (!purpose_ok(x.raw, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
+    if (!purpose_ok(der(), !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
       return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });
     }
     const v = VERIFY[code];
@@ -134,7 +137,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       cause: err,
     });
   }
-  if (!purpose_ok(x.raw, !spec.server_side)) {
+  if (!purpose_ok(der(), !spec.server_side)) {
     return new SSLCertVerificationError(26, "unsuitable certificate purpose");
   }
   const host = spec.server_hostname;
@@ -144,7 +147,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     if (name === null || name.endsWith(".")) {
       return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
-    if (!matches_host(x.raw, name)) {
+    if (!matches_host(der(), name)) {
       return ip_bytes(name)
         ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`)
         : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);

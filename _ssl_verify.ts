@@ -128,6 +128,23 @@ export function leaf_names(der: Uint8Array): LeafNames {
   return out;
 }
 
+/** The last parse of each DER buffer (a handshake checks one leaf for purpose and host). */
+const parsed = new WeakMap<Uint8Array, LeafNames | null>();
+
+/** leaf_names(der), once per buffer; null for malformed DER. */
+function names_of(der: Uint8Array): LeafNames | null {
+  let n = parsed.get(der);
+  if (n === undefined) {
+    try {
+      n = leaf_names(der);
+    } catch {
+      n = null;
+    }
+    parsed.set(der, n);
+  }
+  return n;
+}
+
 /** IPv4 as OpenSSL's a2i_IPADDRESS reads it (four decimal parts), or null. */
 function ipv4(s: string): Uint8Array | null {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
@@ -201,12 +218,8 @@ function name_matches(pattern: string, host: string): boolean {
  * iPAddress entries only. Malformed DER never matches.
  */
 export function matches_host(der: Uint8Array, host: string): boolean {
-  let n: LeafNames;
-  try {
-    n = leaf_names(der);
-  } catch {
-    return false;
-  }
+  const n = names_of(der);
+  if (n === null) return false;
   const ip = ip_bytes(host);
   if (ip) return n.ips.some((a) => a.length === ip.length && a.every((v, i) => v === ip[i]));
   if (!/^[\x21-\x7e]+$/.test(host)) return false;
@@ -222,12 +235,8 @@ export function matches_host(der: Uint8Array, host: string): boolean {
  * fails.
  */
 export function purpose_ok(der: Uint8Array, of_server: boolean): boolean {
-  let n: LeafNames;
-  try {
-    n = leaf_names(der);
-  } catch {
-    return false;
-  }
+  const n = names_of(der);
+  if (n === null) return false;
   // digitalSignature 0x8000, keyEncipherment 0x2000, keyAgreement 0x0800
   if (n.key_usage !== null && !(n.key_usage & (of_server ? 0xa800 : 0x8800))) return false;
   if (n.ext_key_usage !== null) {

@@ -44,6 +44,8 @@ const MIN_CIPHER_READ = 4 * 1024; // an idle session keeps this much; full reads
 const MAX_CIPHER_READ = 256 * 1024;
 /** The most ciphertext handed to TLS at once (one TLS record is up to ~16.6 KiB). */
 const FEED = 16 * 1024;
+/** Ciphertext taken for writing before node:tls is told that a write has gone out. */
+const WRITE_WINDOW = 256 * 1024;
 
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS
@@ -70,8 +72,15 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
   // buffer: after a burst that would be up to 256 KiB per idle session); if
   // it fills, the reads after it are back at `size`.
   let short = false;
+  // The last read's buffer, when TLS took all of it at once (node:tls copies
+  // what it is handed into its engine): the next read of that size reuses it
+  // instead of a fresh, zero-filled and page-faulted one (a bulk receive:
+  // ~3% less CPU, less garbage).
+  let spare: Uint8Array | null = null;
   const direct = () => {
-    const view = new Uint8Array(short ? MIN_CIPHER_READ : size);
+    const want = short ? MIN_CIPHER_READ : size;
+    const view = spare !== null && spare.length === want ? spare : new Uint8Array(want);
+    spare = null;
     raw.transport.read(view).then((n) => {
       pulling = false;
       if (d.destroyed) return;
@@ -86,6 +95,8 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
         else if (n <= view.length / 4 && size > MIN_CIPHER_READ) size /= 2;
       }
       feed(view.buffer, 0, n);
+      // Nothing left queued in the Duplex: every slice went to TLS synchronously (copied).
+      if (d.readableLength === 0 && !d.destroyed) spare = view;
     }, (e: unknown) => {
       pulling = false;
       if (d.destroyed) return; // closed under the read: nothing to report
@@ -135,6 +146,8 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
       d.destroy(e as Error);
     });
   };
+  let unsent = 0; // ciphertext taken by write() and not yet written
+  let tail: Promise<void> = Promise.resolve(); // the last ciphertext write, in order
   const d = new Duplex({
     read() {
       pull();
@@ -142,21 +155,32 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
       const refused = events.gate?.(chunk) ?? null;
       if (refused) return cb(refused);
-      // After destroy() nobody waits for the callback: calling it would only make
-      // node:stream build an ERR_STREAM_DESTROYED error per queued write.
-      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => {
+      // Up to WRITE_WINDOW bytes of ciphertext are taken at once (node:tls
+      // then encrypts the next plaintext while they go out, in order); beyond
+      // it, the callback waits for this chunk's write: a peer that does not
+      // read blocks the plaintext writer, as a full kernel buffer does. A
+      // failure of a write taken early is recorded (write_error) and raised
+      // by the next plaintext write. After destroy() nobody waits for a
+      // callback: calling it would only make node:stream build an
+      // ERR_STREAM_DESTROYED error per queued write.
+      unsent += chunk.length;
+      const early = unsent <= WRITE_WINDOW;
+      tail = tail.then(() => raw.writer.send_all(chunk, forever())).then(() => {
+        unsent -= chunk.length;
+        if (!early && !d.destroyed) cb();
+      }, (e: Error) => {
+        unsent -= chunk.length;
         if (d.destroyed) return;
         events.write_error?.(e);
-        cb(e);
+        if (!early) cb(e);
       });
+      if (early) cb();
     },
     final(cb: (e?: Error | null) => void) {
-      raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
+      tail.then(() => raw.writer.shut_write()).then(() => cb(), (e: Error) => cb(e));
     },
     destroy(err: Error | null, cb: (e: Error | null) => void) {
-      try {
-        raw.transport.close();
-      } catch { /* closed already */ }
+      close_once(raw.transport);
       cb(err);
     },
   }) as RawDuplex;
@@ -168,6 +192,18 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     if (wanted) pull();
   };
   return d;
+}
+
+/** Plain connections a TLS session has closed (so a second close builds no BadResource error). */
+const closed_raw = new WeakSet<Transport>();
+
+/** Close the plain connection under a TLS session, once. */
+function close_once(t: Transport): void {
+  if (closed_raw.has(t)) return;
+  closed_raw.add(t);
+  try {
+    t.close();
+  } catch { /* closed already */ }
 }
 
 /** The ciphertext Duplex, with flow control of what it takes from the connection. */
@@ -193,7 +229,7 @@ export class TlsTransport extends DuplexTransport {
       remote: () => raw.remoteAddr,
       setNoDelay: (v) => raw.setNoDelay?.(v),
       setKeepAlive: (v) => raw.setKeepAlive?.(v),
-      closed: () => raw.close(),
+      closed: () => close_once(raw),
       what: "TLS session",
     });
     this.#tls = socket;
