@@ -44,8 +44,6 @@ const MIN_CIPHER_READ = 4 * 1024; // an idle session keeps this much; full reads
 const MAX_CIPHER_READ = 256 * 1024;
 /** The most ciphertext handed to TLS at once (one TLS record is up to ~16.6 KiB). */
 const FEED = 16 * 1024;
-/** Ciphertext taken for writing before node:tls is told that a write has gone out. */
-const WRITE_WINDOW = 256 * 1024;
 
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS
@@ -146,8 +144,6 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
       d.destroy(e as Error);
     });
   };
-  let unsent = 0; // ciphertext taken by write() and not yet written
-  let tail: Promise<void> = Promise.resolve(); // the last ciphertext write, in order
   const d = new Duplex({
     read() {
       pull();
@@ -155,29 +151,16 @@ export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
     write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
       const refused = events.gate?.(chunk) ?? null;
       if (refused) return cb(refused);
-      // Up to WRITE_WINDOW bytes of ciphertext are taken at once (node:tls
-      // then encrypts the next plaintext while they go out, in order); beyond
-      // it, the callback waits for this chunk's write: a peer that does not
-      // read blocks the plaintext writer, as a full kernel buffer does. A
-      // failure of a write taken early is recorded (write_error) and raised
-      // by the next plaintext write. After destroy() nobody waits for a
-      // callback: calling it would only make node:stream build an
-      // ERR_STREAM_DESTROYED error per queued write.
-      unsent += chunk.length;
-      const early = unsent <= WRITE_WINDOW;
-      tail = tail.then(() => raw.writer.send_all(chunk, forever())).then(() => {
-        unsent -= chunk.length;
-        if (!early && !d.destroyed) cb();
-      }, (e: Error) => {
-        unsent -= chunk.length;
+      // After destroy() nobody waits for the callback: calling it would only make
+      // node:stream build an ERR_STREAM_DESTROYED error per queued write.
+      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => {
         if (d.destroyed) return;
         events.write_error?.(e);
-        if (!early) cb(e);
+        cb(e);
       });
-      if (early) cb();
     },
     final(cb: (e?: Error | null) => void) {
-      tail.then(() => raw.writer.shut_write()).then(() => cb(), (e: Error) => cb(e));
+      raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
     },
     destroy(err: Error | null, cb: (e: Error | null) => void) {
       close_once(raw.transport);
