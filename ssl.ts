@@ -714,8 +714,11 @@ export class SSLContext {
   }
 
   /**
-   * Trust Deno's built-in root certificates (Mozilla's list, as
-   * `tls.rootCertificates`).
+   * Trust Deno's root certificates: its own store (the built-in Mozilla list,
+   * as `tls.rootCertificates`, unless `DENO_TLS_CA_STORE` or `DENO_CERT` say
+   * otherwise), with any CAs loaded by `load_verify_locations()` added to it.
+   * A client verifies servers against them; a server verifies client
+   * certificates against its loaded CAs only (see the module doc).
    *
    * @param purpose Purpose.SERVER_AUTH (default) or Purpose.CLIENT_AUTH.
    *
