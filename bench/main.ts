@@ -24,6 +24,7 @@ import type { PeerJob } from "./peer_worker.ts";
 import {
   idle_sample,
   memory_sample,
+  node_idle_sample,
   py_bulk,
   py_churn,
   py_pingpong,
@@ -459,11 +460,23 @@ for (const tls of [false, true]) {
         { name: "pysocket", run: () => idle_sample({ variant: "pysocket", tls, pairs: n, burst }, certs.dir) },
         { name: "raw Deno", run: () => idle_sample({ variant: "raw", tls, pairs: n, burst }, certs.dir) },
         { name: "raw 4K", run: () => idle_sample({ variant: "raw4k", tls, pairs: n, burst }, certs.dir) },
+        no_node
+          ? { name: "Node", run: null, skip: no_node }
+          : { name: "Node", run: () => node_idle_sample({ tls, pairs: n, burst }, certs.dir) },
       ],
-      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }, { num: "pysocket", den: "raw 4K" }],
-      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB (raw 4K: 4 KiB) buffer of its own; " +
-        "client ends: raw Deno for all; RSS after malloc_trim (live memory); heap, ext(ernal ArrayBuffer) per " +
-        "connection in the extras; one subprocess per variant and round",
+      ratios: tls
+        ? [{ num: "pysocket", den: "Node", target: 1 }, { num: "pysocket", den: "raw Deno" }, {
+          num: "pysocket",
+          den: "raw 4K",
+        }]
+        : [{ num: "pysocket", den: "raw Deno", target: 2 }, { num: "pysocket", den: "raw 4K" }, {
+          num: "pysocket",
+          den: "Node",
+        }],
+      note: "server ends only, in a process of their own: pysocket recv(65536) / raw conn.read into a 64 KiB " +
+        "(raw 4K: 4 KiB) buffer of its own / Node a flowing socket with a data listener; client ends: raw Deno in " +
+        "a separate process (bench/_idle_clients.ts) for all; RSS after GC and malloc_trim (live memory); heap, " +
+        "ext(ernal ArrayBuffer) per connection in the extras; one subprocess per variant and round",
     });
   }
 }
