@@ -484,14 +484,19 @@ export async function idle_sample(
   return { value: r.rss, extra: { heap: r.heap, ext: r.external } };
 }
 
-/** The Node variant of the idle rows: bench/_idle_node.mjs under `node --expose-gc` (clients: the same Deno subprocess). */
+/**
+ * The Node variant of the idle rows: bench/_idle_node.mjs under `node --expose-gc` (clients: the same Deno
+ * subprocess); with `in_deno`, the same script run by Deno (its node:net / node:tls).
+ */
 export async function node_idle_sample(
   spec: { tls: boolean; pairs: number; burst: number },
   cert_dir: string,
+  /** Run the same script in Deno: Deno's own node:net / node:tls servers. */
+  in_deno = false,
 ): Promise<Sample> {
-  const out = await new Deno.Command("node", {
+  const out = await new Deno.Command(in_deno ? Deno.execPath() : "node", {
     args: [
-      "--expose-gc",
+      ...(in_deno ? ["run", "-A", "--v8-flags=--expose-gc"] : ["--expose-gc"]),
       new URL("./_idle_node.mjs", import.meta.url).pathname,
       spec.tls ? "tls" : "tcp",
       String(spec.pairs),

@@ -463,18 +463,26 @@ for (const tls of [false, true]) {
         no_node
           ? { name: "Node", run: null, skip: no_node }
           : { name: "Node", run: () => node_idle_sample({ tls, pairs: n, burst }, certs.dir) },
+        {
+          name: tls ? "Deno node:tls" : "Deno node:net",
+          run: () => node_idle_sample({ tls, pairs: n, burst }, certs.dir, true),
+        },
       ],
       ratios: tls
-        ? [{ num: "pysocket", den: "Node", target: 1 }, { num: "pysocket", den: "raw Deno" }, {
-          num: "pysocket",
-          den: "raw 4K",
-        }]
+        ? [
+          { num: "pysocket", den: "Node", target: 1 },
+          { num: "Deno node:tls", den: "Node" },
+          { num: "pysocket", den: "Deno node:tls" },
+          { num: "pysocket", den: "raw Deno" },
+          { num: "pysocket", den: "raw 4K" },
+        ]
         : [{ num: "pysocket", den: "raw Deno", target: 2 }, { num: "pysocket", den: "raw 4K" }, {
           num: "pysocket",
           den: "Node",
         }],
       note: "server ends only, in a process of their own: pysocket recv(65536) / raw conn.read into a 64 KiB " +
-        "(raw 4K: 4 KiB) buffer of its own / Node a flowing socket with a data listener; client ends: raw Deno in " +
+        "(raw 4K: 4 KiB) buffer of its own / Node a flowing socket with a data listener (Deno node:*: the same script run by Deno, " +
+        "the floor for code built on Deno's node:tls); client ends: raw Deno in " +
         "a separate process (bench/_idle_clients.ts) for all; RSS after GC and malloc_trim (live memory); heap, " +
         "ext(ernal ArrayBuffer) per connection in the extras; one subprocess per variant and round",
     });
