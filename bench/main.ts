@@ -130,14 +130,15 @@ function ext(cmd: "python3" | "node", script: string, argv: (string | number)[],
  * the peer's port first among its arguments.
  */
 function ext_client(
-  cmd: "python3" | "node",
+  cmd: "python3" | "node" | "deno",
   script: string,
   kind: string,
   job: PeerJob,
   argv: (string | number)[],
   skip?: string,
 ): Variant {
-  const name = cmd === "python3" ? "CPython" : "Node";
+  // "deno": the Node script run by Deno itself (its built-in node:tls on a native socket).
+  const name = cmd === "python3" ? "CPython" : cmd === "node" ? "Node" : "Deno node:tls";
   if (skip) return { name, run: null, skip };
   const path = new URL(script, import.meta.url).pathname;
   return {
@@ -145,7 +146,8 @@ function ext_client(
     run: async () => {
       const { ready, done } = peer.start(job);
       const port = await ready;
-      const r = await run_json(cmd, [path, kind, String(port), ...argv.map(String)]);
+      const args = [path, kind, String(port), ...argv.map(String)];
+      const r = cmd === "deno" ? await run_json(Deno.execPath(), ["run", "-A", ...args]) : await run_json(cmd, args);
       await done;
       return { value: ((r.bytes as number | undefined) ?? (r.ops as number)) / (r.seconds as number) };
     },
@@ -322,9 +324,12 @@ groups.push({
     { name: "raw Deno", run: () => raw_tls_recv(peer, certs, TLS_BULK) },
     ext_client("python3", "./peer.py", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
     ext_client("node", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+    ext_client("deno", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK]),
   ],
   ratios: [
     { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "Deno node:tls", den: "raw Deno" },
+    { num: "pysocket", den: "Deno node:tls" },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
@@ -339,9 +344,12 @@ groups.push({
     { name: "raw Deno", run: () => raw_tls_send(peer, certs, TLS_BULK) },
     ext_client("python3", "./peer.py", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
     ext_client("node", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+    ext_client("deno", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK]),
   ],
   ratios: [
     { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "Deno node:tls", den: "raw Deno" },
+    { num: "pysocket", den: "Deno node:tls" },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
