@@ -483,3 +483,31 @@ export async function idle_sample(
   };
   return { value: r.rss, extra: { heap: r.heap, ext: r.external } };
 }
+
+/**
+ * The Node variant of the idle rows: bench/_idle_node.mjs under `node --expose-gc` (clients: the same Deno
+ * subprocess); with `in_deno`, the same script run by Deno (its node:net / node:tls).
+ */
+export async function node_idle_sample(
+  spec: { tls: boolean; pairs: number; burst: number },
+  cert_dir: string,
+  /** Run the same script in Deno: Deno's own node:net / node:tls servers. */
+  in_deno = false,
+): Promise<Sample> {
+  const out = await new Deno.Command(in_deno ? Deno.execPath() : "node", {
+    args: [
+      ...(in_deno ? ["run", "-A", "--v8-flags=--expose-gc"] : ["--expose-gc"]),
+      new URL("./_idle_node.mjs", import.meta.url).pathname,
+      spec.tls ? "tls" : "tcp",
+      String(spec.pairs),
+      String(spec.burst),
+      cert_dir,
+      Deno.execPath(),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`_idle_node.mjs: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
+  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as { rss: number; heap: number; external: number };
+  return { value: r.rss, extra: { heap: r.heap, ext: r.external } };
+}

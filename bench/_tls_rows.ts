@@ -327,80 +327,76 @@ export interface IdleSpec {
 
 /**
  * Open `pairs` connections whose server end (the variant's) waits in recv: pysocket `recv(65536)`, raw
- * Deno `conn.read` into a 64 KiB buffer of its own (the obvious read loop). Client ends are raw Deno in
- * both variants. Returns a closer.
+ * Deno `conn.read` into a 64 KiB buffer of its own (the obvious read loop; raw4k: 4 KiB). The client
+ * ends run in a subprocess of their own (bench/_idle_clients.ts, raw Deno), so this process holds only
+ * the server ends. Each connection first reads `burst` bytes. Returns a closer.
  */
 export async function open_idle(spec: IdleSpec, certs: Certs | null): Promise<() => Promise<void>> {
-  const clients: Deno.Conn[] = [];
   const servers: { close(): void }[] = [];
   const waits: Promise<unknown>[] = [];
-  const burst = new Uint8Array(spec.burst).fill(0x62);
-  const write_all = async (c: Deno.Conn, b: Uint8Array) => {
-    let off = 0;
-    while (off < b.length) off += await c.write(off === 0 ? b : b.subarray(off));
-  };
-  const client = async (port: number): Promise<Deno.Conn> => {
-    const tcp = await Deno.connect({ hostname: "127.0.0.1", port });
-    tcp.setNoDelay(true);
-    if (!certs) return tcp;
-    const c = await Deno.startTls(tcp, { hostname: "localhost", caCerts: [certs.ca_pem] });
-    await c.handshake();
-    return c;
-  };
+  let port: number;
+  let accept_one: () => Promise<void>;
   if (spec.variant === "pysocket") {
     let srv: Socket = create_server(["127.0.0.1", 0], { backlog: 1024 });
-    const port = (srv.getsockname() as [string, number])[1];
+    port = (srv.getsockname() as [string, number])[1];
     if (certs) {
       const ctx = new SSLContext(17);
       ctx.load_cert_chain(certs.cert, certs.key);
       srv = await ctx.wrap_socket(srv, { server_side: true });
     }
-    for (let i = 0; i < spec.pairs; i++) {
-      const [c, [a]] = await Promise.all([client(port), srv.accept()]);
-      clients.push(c);
-      servers.push(a);
-      if (spec.burst > 0) {
-        const w = write_all(c, burst);
-        let got = 0;
-        while (got < spec.burst) got += (await a.recv(CHUNK)).length;
-        await w;
-      }
-      waits.push(a.recv(CHUNK).catch(() => {}));
-    }
     servers.push(srv);
+    accept_one = async () => {
+      const [a] = await srv.accept();
+      servers.push(a);
+      let got = 0;
+      while (got < spec.burst) got += (await a.recv(CHUNK)).length;
+      waits.push(a.recv(CHUNK).catch(() => {}));
+    };
   } else {
     const l = certs
       ? Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: certs.cert_pem, key: certs.key_pem })
       : Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (l.addr as Deno.NetAddr).port;
-    for (let i = 0; i < spec.pairs; i++) {
-      const [c, a] = await Promise.all([
-        client(port),
-        l.accept().then(async (a) => {
-          if (certs) await (a as Deno.TlsConn).handshake();
-          return a;
-        }),
-      ]);
-      clients.push(c);
+    port = (l.addr as Deno.NetAddr).port;
+    servers.push(l);
+    accept_one = async () => {
+      const a = await l.accept();
+      if (certs) await (a as Deno.TlsConn).handshake();
       servers.push(a);
       const buf = new Uint8Array(spec.variant === "raw4k" ? 4096 : CHUNK);
-      if (spec.burst > 0) {
-        const w = write_all(c, burst);
-        let got = 0;
-        while (got < spec.burst) got += (await a.read(buf)) ?? 0;
-        await w;
-      }
+      let got = 0;
+      while (got < spec.burst) got += (await a.read(buf)) ?? 0;
       waits.push(a.read(buf).catch(() => {}));
-    }
-    servers.push(l);
+    };
   }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./_idle_clients.ts", import.meta.url).pathname,
+      String(port),
+      String(spec.pairs),
+      certs ? "tls" : "tcp",
+      String(spec.burst),
+      certs?.ca ?? "",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  // One at a time, as the clients connect: the server ends are accepted (and their bursts read) in order.
+  for (let i = 0; i < spec.pairs; i++) await accept_one();
+  const out = child.stdout.getReader();
+  await out.read(); // "ready": every client is open and its burst written
+  out.releaseLock();
   return async () => {
+    await child.stdin.close();
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
     for (const s of servers) {
       try {
         s.close();
       } catch { /* closed */ }
     }
-    for (const c of clients) c.close();
     await Promise.all(waits);
   };
 }

@@ -24,6 +24,7 @@ import type { PeerJob } from "./peer_worker.ts";
 import {
   idle_sample,
   memory_sample,
+  node_idle_sample,
   py_bulk,
   py_churn,
   py_pingpong,
@@ -129,14 +130,15 @@ function ext(cmd: "python3" | "node", script: string, argv: (string | number)[],
  * the peer's port first among its arguments.
  */
 function ext_client(
-  cmd: "python3" | "node",
+  cmd: "python3" | "node" | "deno",
   script: string,
   kind: string,
   job: PeerJob,
   argv: (string | number)[],
   skip?: string,
 ): Variant {
-  const name = cmd === "python3" ? "CPython" : "Node";
+  // "deno": the Node script run by Deno itself (its built-in node:tls on a native socket).
+  const name = cmd === "python3" ? "CPython" : cmd === "node" ? "Node" : "Deno node:tls";
   if (skip) return { name, run: null, skip };
   const path = new URL(script, import.meta.url).pathname;
   return {
@@ -144,7 +146,8 @@ function ext_client(
     run: async () => {
       const { ready, done } = peer.start(job);
       const port = await ready;
-      const r = await run_json(cmd, [path, kind, String(port), ...argv.map(String)]);
+      const args = [path, kind, String(port), ...argv.map(String)];
+      const r = cmd === "deno" ? await run_json(Deno.execPath(), ["run", "-A", ...args]) : await run_json(cmd, args);
       await done;
       return { value: ((r.bytes as number | undefined) ?? (r.ops as number)) / (r.seconds as number) };
     },
@@ -244,11 +247,11 @@ groups.push({
     ext("node", "./peer.mjs", ["pingpong", PINGS, 64], no_node),
   ],
   ratios: [
-    { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "pysocket", den: "raw Deno", target: 1.0 },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
-  note: "echo peer: the same raw Deno thread for both",
+  note: "echo peer: the same raw Deno thread for both; target: issue 17's (>= 1.0x raw Deno)",
 });
 groups.push({
   id: "churn",
@@ -259,7 +262,8 @@ groups.push({
     { name: "raw Deno", run: () => raw_churn(CHURN) },
     ext("node", "./peer.mjs", ["churn", CHURN], no_node),
   ],
-  ratios: [{ num: "pysocket", den: "raw Deno", target: 0.9 }, { num: "pysocket", den: "Node" }],
+  ratios: [{ num: "pysocket", den: "raw Deno", target: 0.95 }, { num: "pysocket", den: "Node" }],
+  note: "target: issue 17's (>= 0.95x raw Deno)",
 });
 const udp_skip = udp_skip_reason();
 groups.push({
@@ -320,9 +324,12 @@ groups.push({
     { name: "raw Deno", run: () => raw_tls_recv(peer, certs, TLS_BULK) },
     ext_client("python3", "./peer.py", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
     ext_client("node", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+    ext_client("deno", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK]),
   ],
   ratios: [
     { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "Deno node:tls", den: "raw Deno" },
+    { num: "pysocket", den: "Deno node:tls" },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
@@ -337,9 +344,12 @@ groups.push({
     { name: "raw Deno", run: () => raw_tls_send(peer, certs, TLS_BULK) },
     ext_client("python3", "./peer.py", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
     ext_client("node", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
+    ext_client("deno", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK]),
   ],
   ratios: [
     { num: "pysocket", den: "raw Deno", target: 0.9 },
+    { num: "Deno node:tls", den: "raw Deno" },
+    { num: "pysocket", den: "Deno node:tls" },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
@@ -459,11 +469,31 @@ for (const tls of [false, true]) {
         { name: "pysocket", run: () => idle_sample({ variant: "pysocket", tls, pairs: n, burst }, certs.dir) },
         { name: "raw Deno", run: () => idle_sample({ variant: "raw", tls, pairs: n, burst }, certs.dir) },
         { name: "raw 4K", run: () => idle_sample({ variant: "raw4k", tls, pairs: n, burst }, certs.dir) },
+        no_node
+          ? { name: "Node", run: null, skip: no_node }
+          : { name: "Node", run: () => node_idle_sample({ tls, pairs: n, burst }, certs.dir) },
+        {
+          name: tls ? "Deno node:tls" : "Deno node:net",
+          run: () => node_idle_sample({ tls, pairs: n, burst }, certs.dir, true),
+        },
       ],
-      ratios: [{ num: "pysocket", den: "raw Deno", target: 1.25 }, { num: "pysocket", den: "raw 4K" }],
-      note: "server ends: pysocket recv(65536) / raw conn.read into a 64 KiB (raw 4K: 4 KiB) buffer of its own; " +
-        "client ends: raw Deno for all; RSS after malloc_trim (live memory); heap, ext(ernal ArrayBuffer) per " +
-        "connection in the extras; one subprocess per variant and round",
+      ratios: tls
+        ? [
+          { num: "pysocket", den: "Node", target: 1 },
+          { num: "Deno node:tls", den: "Node" },
+          { num: "pysocket", den: "Deno node:tls" },
+          { num: "pysocket", den: "raw Deno" },
+          { num: "pysocket", den: "raw 4K" },
+        ]
+        : [{ num: "pysocket", den: "raw Deno", target: 2 }, { num: "pysocket", den: "raw 4K" }, {
+          num: "pysocket",
+          den: "Node",
+        }],
+      note: "server ends only, in a process of their own: pysocket recv(65536) / raw conn.read into a 64 KiB " +
+        "(raw 4K: 4 KiB) buffer of its own / Node a flowing socket with a data listener (Deno node:*: the same script run by Deno, " +
+        "the floor for code built on Deno's node:tls); client ends: raw Deno in " +
+        "a separate process (bench/_idle_clients.ts) for all; RSS after GC and malloc_trim (live memory); heap, " +
+        "ext(ernal ArrayBuffer) per connection in the extras; one subprocess per variant and round",
     });
   }
 }
