@@ -128,6 +128,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   #wlen = 0;
   #bufsize: number;
   #closed = false;
+  /** Open, binary and reading: readline()'s fast path may take a buffered line from the reader. */
+  #fast_binary = false;
   /** The socket's stream state and reader, cached (checked against the socket's on each call). */
   #st: unknown = null;
   #reader: StreamReader | null = null;
@@ -175,6 +177,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (b === 0 && !this.#binary) throw new RangeError("unbuffered streams must be binary");
     b = as_int(b);
     this.#bufsize = b;
+    this.#fast_binary = this.#binary && this.#reading;
     if (this.#binary) return; // Python returns the buffer before the text keywords are looked at
     const encoding = str_or_none(options.encoding, "encoding");
     const errors = str_or_none(options.errors, "errors");
@@ -461,9 +464,18 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   readline(limit: number | null = -1, options?: SignalOptions): Promise<Uint8Array | string> {
     // Fast path, without an async frame: no limit or signal, a whole line buffered.
-    if (limit === -1 && options === undefined && !this.#closed) {
-      const line = this.#buffered_line();
-      if (line !== null) return Promise.resolve(line);
+    if (limit === -1 && options === undefined) {
+      if (this.#fast_binary) {
+        // The cached reader, while it is still the socket's (closed file: #fast_binary is false).
+        const st = this.#st;
+        if (st !== null && this.#sock._stream === st) {
+          const line = this.#reader!.take_line(NL);
+          if (line !== null) return Promise.resolve(line);
+        }
+      } else if (!this.#closed) {
+        const line = this.#buffered_line();
+        if (line !== null) return Promise.resolve(line);
+      }
     }
     return this.#readline(limit, options);
   }
@@ -646,6 +658,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       if (this.#writing && !this.#sock._closed) await this.flush();
     } finally {
       this.#closed = true;
+      this.#fast_binary = false;
     }
   }
 

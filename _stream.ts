@@ -50,6 +50,7 @@ const POOL_COUNT = 8;
 const EXACT_MAX = 256 * 1024 * 1024;
 const IDLE_MS = 250;
 const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Uint32Array(0);
 
 let pool: Uint8Array[] = [];
 let pool_taken = false;
@@ -133,6 +134,7 @@ export class StreamReader {
   #slab: ArrayBuffer | null = null;
   /** The whole slab as bytes (EMPTY when there is none). */
   #slab_u8: Uint8Array = EMPTY;
+  #slab_u32: Uint32Array = EMPTY32;
   /** Where the next result starts in the slab: bytes before it belong to results given out. */
   #slab_off = 0;
   /**
@@ -264,6 +266,7 @@ export class StreamReader {
   #drop_slab(): void {
     this.#slab = null;
     this.#slab_u8 = EMPTY;
+    this.#slab_u32 = EMPTY32;
     this.#slab_off = this.#ahead = 0;
   }
 
@@ -271,6 +274,7 @@ export class StreamReader {
   #new_slab(): ArrayBuffer {
     const slab = this.#slab = new ArrayBuffer(SLAB);
     this.#slab_u8 = new Uint8Array(slab);
+    this.#slab_u32 = new Uint32Array(slab);
     this.#slab_off = this.#ahead = 0;
     return slab;
   }
@@ -397,6 +401,7 @@ export class StreamReader {
       this.#buf = EMPTY;
       this.#start = this.#end = 0;
       this.#taken += k;
+      this.#ahead = this.#slab_off; // the copy ahead was of these bytes
       return out;
     }
     const out = this.#copy_out(this.#start, k);
@@ -445,6 +450,20 @@ export class StreamReader {
   take_line(byte: number): Uint8Array | null {
     const off = this.#slab_off, ahead = this.#ahead, su = this.#slab_u8;
     let i = off;
+    // Four bytes at a time (a word has the byte when (v - 0x01..) & ~v & 0x80.. with v = word ^ byte x 4).
+    if (ahead - off >= 16) {
+      while ((i & 3) !== 0 && su[i] !== byte) i++;
+      if (su[i] !== byte) {
+        const w32 = this.#slab_u32, pat = byte * 0x01010101, we = ahead >> 2;
+        let w = i >> 2;
+        while (w < we) {
+          const v = w32[w]! ^ pat;
+          if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+          w++;
+        }
+        i = w << 2;
+      }
+    }
     while (i < ahead && su[i] !== byte) i++;
     if (i < ahead) {
       // Found in the copy ahead: the line is a view, nothing to copy.
@@ -460,6 +479,8 @@ export class StreamReader {
   }
 
   #take_line_slow(byte: number): Uint8Array | null {
+    // A user transferred the slab away (its byteLength is now 0): the copy ahead went with it.
+    if (this.#slab !== null && this.#slab.byteLength !== SLAB) this.#drop_slab();
     const buf = this.#buf, s = this.#start, e = this.#end;
     // The bytes already copied ahead were scanned: scan the rest of the buffer.
     const copied = this.#ahead - this.#slab_off;
