@@ -248,11 +248,6 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#reader!;
   }
 
-  /** The cached reader when it is still the socket's (no checks beyond that), else null. */
-  #cached_reader(): StreamReader | null {
-    return this.#st !== null && this.#sock._stream === this.#st ? this.#reader : null;
-  }
-
   // ---- bytes ---------------------------------------------------------
 
   async #read_bytes(n: number, signal?: AbortSignal): Promise<Uint8Array> {
@@ -465,27 +460,21 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   readline(limit: number | null = -1, options?: SignalOptions): Promise<Uint8Array | string> {
     // Fast path, without an async frame: no limit or signal, a whole line buffered.
     if (limit === -1 && options === undefined) {
-      if (this.#fast_binary) {
-        // The cached reader, while it is still the socket's (closed file: #fast_binary is false).
-        const st = this.#st;
-        if (st !== null && this.#sock._stream === st) {
-          const line = this.#reader!.take_line(NL);
-          if (line !== null) return Promise.resolve(line);
-        }
-      } else if (!this.#closed) {
-        const line = this.#buffered_line();
-        if (line !== null) return Promise.resolve(line);
-      }
+      const line = this.#buffered_line();
+      if (line !== null) return Promise.resolve(line);
     }
     return this.#readline(limit, options);
   }
 
   /** A whole line already buffered (binary: in the socket's reader; text: decoded), or null. */
   #buffered_line(): Uint8Array | string | null {
-    if (!this.#reading) return null;
-    if (!this.#binary) return this.#text_line();
-    const reader = this.#cached_reader();
-    return reader === null ? null : reader.take_line(NL);
+    if (this.#fast_binary) {
+      // The cached reader, while it is still the socket's (a closed file is not #fast_binary).
+      const st = this.#st;
+      return st !== null && this.#sock._stream === st ? this.#reader!.take_line(NL) : null;
+    }
+    if (this.#closed || !this.#reading || this.#binary) return null;
+    return this.#text_line();
   }
 
   async #readline(limit: number | null, options?: SignalOptions): Promise<Uint8Array | string> {
@@ -572,10 +561,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       line.length === 0 ? done : { done: false, value: line };
     return {
       next: (): Promise<IteratorResult<Uint8Array | string, undefined>> => {
-        if (!this.#closed) {
-          const line = this.#buffered_line();
-          if (line !== null) return Promise.resolve({ done: false, value: line });
-        }
+        const line = this.#buffered_line();
+        if (line !== null) return Promise.resolve({ done: false, value: line });
         return this.#readline(-1).then(next);
       },
       return: (): Promise<IteratorResult<Uint8Array | string, undefined>> => Promise.resolve(done),
