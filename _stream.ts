@@ -28,7 +28,10 @@ export interface Transport {
 // Node's Buffer pool does: a view on an existing ArrayBuffer costs a fraction
 // of a new ArrayBuffer. The slab belongs to one reader (one connection), so a
 // result's `.buffer` never shows another connection's bytes; each result's
-// bytes are its own and never rewritten.
+// bytes are its own and never rewritten. For lines, take_line() copies the
+// buffered bytes into the slab a block at a time (up to the slab's end) and
+// each line is then only a view: a line's `.buffer` may also show bytes of
+// this connection that later reads return.
 const POOL_MAX = 2048;
 const SLAB = 16 * 1024;
 
