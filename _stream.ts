@@ -444,13 +444,13 @@ export class StreamReader {
   }
 
   /**
-   * The next whole buffered line (through `byte`) as a new array, or null when
-   * none is buffered. A short line is a view on the slab, into which the
+   * The next whole buffered line (through `byte`) of at most `max` bytes as a
+   * new array, or null when none is buffered (or it is longer). A short line is a view on the slab, into which the
    * buffered bytes are copied ahead a block at a time (one copy per block, not
    * per line); a result's `.buffer` then also shows bytes of this connection
    * that later results return.
    */
-  take_line(byte: number): Uint8Array | null {
+  take_line(byte: number, max: number): Uint8Array | null {
     const off = this.#slab_off, ahead = this.#ahead, su = this.#slab_u8;
     let i = off;
     // Four bytes at a time (a word has the byte when (v - 0x01..) & ~v & 0x80.. with v = word ^ byte x 4).
@@ -471,6 +471,7 @@ export class StreamReader {
     if (i < ahead) {
       // Found in the copy ahead: the line is a view, nothing to copy.
       const k = i + 1 - off;
+      if (k > max) return null;
       const out = new Uint8Array(this.#slab!, off, k);
       this.#slab_off = i + 1;
       this.#taken += k;
@@ -478,10 +479,10 @@ export class StreamReader {
       if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
       return out;
     }
-    return this.#take_line_slow(byte);
+    return this.#take_line_slow(byte, max);
   }
 
-  #take_line_slow(byte: number): Uint8Array | null {
+  #take_line_slow(byte: number, max: number): Uint8Array | null {
     // A user transferred the slab away (its byteLength is now 0): the copy ahead went with it.
     if (this.#slab !== null && this.#slab.byteLength !== SLAB) this.#drop_slab();
     const buf = this.#buf, s = this.#start, e = this.#end;
@@ -501,6 +502,7 @@ export class StreamReader {
       i += stop;
     }
     const k = i + 1 - s;
+    if (k > max) return null;
     const buffered = e - s;
     if (k > POOL_MAX || (this.#slab === null && k === buffered)) {
       // A long line, or a lone one (no slab for it): an array of its own.
