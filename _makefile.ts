@@ -37,6 +37,8 @@ export interface SocketFileOptions {
 }
 
 const NL = 10;
+/** readline()'s fast path with no limit: longer lines (none in practice) take the general path. */
+const NO_LIMIT = 0x3fffffff;
 /** Python's TextIOWrapper chunk size: bytes decoded at a time. */
 const CHUNK = 8192;
 const DEFAULT_BUFFER = 8192;
@@ -128,6 +130,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   #wlen = 0;
   #bufsize: number;
   #closed = false;
+  /** Open, binary and reading: readline()'s fast path may take a buffered line from the reader. */
+  #fast_binary = false;
   /** The socket's stream state and reader, cached (checked against the socket's on each call). */
   #st: unknown = null;
   #reader: StreamReader | null = null;
@@ -175,6 +179,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (b === 0 && !this.#binary) throw new RangeError("unbuffered streams must be binary");
     b = as_int(b);
     this.#bufsize = b;
+    this.#fast_binary = this.#binary && this.#reading;
     if (this.#binary) return; // Python returns the buffer before the text keywords are looked at
     const encoding = str_or_none(options.encoding, "encoding");
     const errors = str_or_none(options.errors, "errors");
@@ -243,11 +248,6 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       this.#reader = st.reader;
     }
     return this.#reader!;
-  }
-
-  /** The cached reader when it is still the socket's (no checks beyond that), else null. */
-  #cached_reader(): StreamReader | null {
-    return this.#st !== null && this.#sock._stream === this.#st ? this.#reader : null;
   }
 
   // ---- bytes ---------------------------------------------------------
@@ -364,10 +364,10 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return -1;
   }
 
-  /** A whole line from the decoded text, or null when none is there. */
-  #text_line(): string | null {
+  /** A whole line of at most `max` UTF-16 units from the decoded text, or null when none is there. */
+  #text_line(max: number): string | null {
     const end = this.#line_end(this.#text, this.#tpos);
-    if (end < 0) return null;
+    if (end < 0 || end - this.#tpos > max) return null;
     const out = this.#text.slice(this.#tpos, end);
     this.#tpos = end;
     return out;
@@ -460,20 +460,34 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @returns the line.
    */
   readline(limit: number | null = -1, options?: SignalOptions): Promise<Uint8Array | string> {
-    // Fast path, without an async frame: no limit or signal, a whole line buffered.
-    if (limit === -1 && options === undefined && !this.#closed) {
-      const line = this.#buffered_line();
-      if (line !== null) return Promise.resolve(line);
+    // Fast path, without an async frame: no signal, a whole line (within the limit) buffered.
+    // No limit: -1, null or any negative; 0 and anything not an integer take the general path.
+    if (options === undefined) {
+      const max = limit === -1 || limit === null
+        ? NO_LIMIT
+        : Number.isInteger(limit)
+        ? (limit < 0 ? NO_LIMIT : limit)
+        : 0;
+      if (max > 0) {
+        const line = this.#buffered_line(max);
+        if (line !== null) return Promise.resolve(line);
+      }
     }
     return this.#readline(limit, options);
   }
 
-  /** A whole line already buffered (binary: in the socket's reader; text: decoded), or null. */
-  #buffered_line(): Uint8Array | string | null {
-    if (!this.#reading) return null;
-    if (!this.#binary) return this.#text_line();
-    const reader = this.#cached_reader();
-    return reader === null ? null : reader.take_line(NL);
+  /**
+   * A whole line of at most `max` bytes (characters in text mode) already
+   * buffered (binary: in the socket's reader; text: decoded), or null.
+   */
+  #buffered_line(max: number): Uint8Array | string | null {
+    if (this.#fast_binary) {
+      // The cached reader, while it is still the socket's (a closed file is not #fast_binary).
+      const st = this.#st;
+      return st !== null && this.#sock._stream === st ? this.#reader!.take_line(NL, max) : null;
+    }
+    if (this.#closed || !this.#reading || this.#binary) return null;
+    return this.#text_line(max);
   }
 
   async #readline(limit: number | null, options?: SignalOptions): Promise<Uint8Array | string> {
@@ -560,10 +574,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       line.length === 0 ? done : { done: false, value: line };
     return {
       next: (): Promise<IteratorResult<Uint8Array | string, undefined>> => {
-        if (!this.#closed) {
-          const line = this.#buffered_line();
-          if (line !== null) return Promise.resolve({ done: false, value: line });
-        }
+        const line = this.#buffered_line(NO_LIMIT);
+        if (line !== null) return Promise.resolve({ done: false, value: line });
         return this.#readline(-1).then(next);
       },
       return: (): Promise<IteratorResult<Uint8Array | string, undefined>> => Promise.resolve(done),
@@ -646,6 +658,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       if (this.#writing && !this.#sock._closed) await this.flush();
     } finally {
       this.#closed = true;
+      this.#fast_binary = false;
     }
   }
 

@@ -28,7 +28,10 @@ export interface Transport {
 // Node's Buffer pool does: a view on an existing ArrayBuffer costs a fraction
 // of a new ArrayBuffer. The slab belongs to one reader (one connection), so a
 // result's `.buffer` never shows another connection's bytes; each result's
-// bytes are its own and never rewritten.
+// bytes are its own and never rewritten. For lines, take_line() copies the
+// buffered bytes into the slab a block at a time (up to the slab's end) and
+// each line is then only a view: a line's `.buffer` may also show bytes of
+// this connection that later reads return.
 const POOL_MAX = 2048;
 const SLAB = 16 * 1024;
 
@@ -50,6 +53,7 @@ const POOL_COUNT = 8;
 const EXACT_MAX = 256 * 1024 * 1024;
 const IDLE_MS = 250;
 const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Uint32Array(0);
 
 let pool: Uint8Array[] = [];
 let pool_taken = false;
@@ -131,7 +135,17 @@ export class StreamReader {
   /** The small buffer an idle wait reads into (allocated once, reused). */
   #small: Uint8Array | null = null;
   #slab: ArrayBuffer | null = null;
+  /** The whole slab as bytes (EMPTY when there is none). */
+  #slab_u8: Uint8Array = EMPTY;
+  #slab_u32: Uint32Array = EMPTY32;
+  /** Where the next result starts in the slab: bytes before it belong to results given out. */
   #slab_off = 0;
+  /**
+   * take_line()'s copy-ahead: slab bytes [#slab_off, #ahead) are a copy of the
+   * next buffered bytes (the stream's, from #start), copied a block at a time so
+   * that each line is only a view. Any other take makes it empty (#ahead = #slab_off).
+   */
+  #ahead = 0;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -210,7 +224,7 @@ export class StreamReader {
           this.#buf = this.#small ??= new Uint8Array(MIN_READ);
         }
         size = this.#buf.length;
-        this.#slab = null; // an idle connection keeps no slab (its results keep theirs)
+        this.#drop_slab(); // an idle connection keeps no slab (its results keep theirs)
       } else if (this.#buf.length > KEEP_MAX) {
         this.#buf = EMPTY; // a long line's buffer: drop it, read at the usual size
       }
@@ -252,6 +266,22 @@ export class StreamReader {
     return this.#pending;
   }
 
+  #drop_slab(): void {
+    this.#slab = null;
+    this.#slab_u8 = EMPTY;
+    this.#slab_u32 = EMPTY32;
+    this.#slab_off = this.#ahead = 0;
+  }
+
+  /** A fresh slab (the old one is full, or a user transferred it away). */
+  #new_slab(): ArrayBuffer {
+    const slab = this.#slab = new ArrayBuffer(SLAB);
+    this.#slab_u8 = new Uint8Array(slab);
+    this.#slab_u32 = new Uint32Array(slab);
+    this.#slab_off = this.#ahead = 0;
+    return slab;
+  }
+
   /** A new array of the k bytes at `from` in the buffer: a view on this reader's slab when small. */
   #copy_out(from: number, k: number): Uint8Array {
     let out: Uint8Array;
@@ -261,11 +291,10 @@ export class StreamReader {
       let slab = this.#slab;
       // byteLength is 0 once a user transferred the slab away: start a new one.
       if (slab === null || this.#slab_off + k > SLAB || slab.byteLength !== SLAB) {
-        slab = this.#slab = new ArrayBuffer(SLAB);
-        this.#slab_off = 0;
+        slab = this.#new_slab();
       }
       out = new Uint8Array(slab, this.#slab_off, k);
-      this.#slab_off = (this.#slab_off + k + 7) & ~7;
+      this.#slab_off = this.#ahead = (this.#slab_off + k + 7) & ~7;
     } else {
       out = new Uint8Array(k);
     }
@@ -375,6 +404,7 @@ export class StreamReader {
       this.#buf = EMPTY;
       this.#start = this.#end = 0;
       this.#taken += k;
+      this.#ahead = this.#slab_off; // the copy ahead was of these bytes
       return out;
     }
     const out = this.#copy_out(this.#start, k);
@@ -413,12 +443,56 @@ export class StreamReader {
     return i < 0 ? -1 : (this.#end === this.#buf.length ? i : i + s) - this.#start;
   }
 
-  /** The next whole buffered line (through `byte`) as a new array, or null when none is buffered. */
-  take_line(byte: number): Uint8Array | null {
+  /**
+   * The next whole buffered line (through `byte`) of at most `max` bytes as a
+   * new array, or null when none is buffered (or it is longer). A short line is a view on the slab, into which the
+   * buffered bytes are copied ahead a block at a time (one copy per block, not
+   * per line); a result's `.buffer` then also shows bytes of this connection
+   * that later results return.
+   */
+  take_line(byte: number, max: number): Uint8Array | null {
+    const off = this.#slab_off, ahead = this.#ahead, su = this.#slab_u8;
+    let i = off;
+    // Four bytes at a time (a word has the byte when (v - 0x01..) & ~v & 0x80.. with v = word ^ byte x 4).
+    if (ahead - off >= 16) {
+      while ((i & 3) !== 0 && su[i] !== byte) i++;
+      if (su[i] !== byte) {
+        const w32 = this.#slab_u32, pat = byte * 0x01010101, we = ahead >> 2;
+        let w = i >> 2;
+        while (w < we) {
+          const v = w32[w]! ^ pat;
+          if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+          w++;
+        }
+        i = w << 2;
+      }
+    }
+    while (i < ahead && su[i] !== byte) i++;
+    if (i < ahead) {
+      // Found in the copy ahead: the line is a view, nothing to copy.
+      const k = i + 1 - off;
+      if (k > max) return null;
+      const out = new Uint8Array(this.#slab!, off, k);
+      this.#slab_off = i + 1;
+      this.#taken += k;
+      this.#start += k;
+      if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
+      return out;
+    }
+    return this.#take_line_slow(byte, max);
+  }
+
+  #take_line_slow(byte: number, max: number): Uint8Array | null {
+    // A user transferred the slab away (its byteLength is now 0): the copy ahead went with it.
+    if (this.#slab !== null && this.#slab.byteLength !== SLAB) this.#drop_slab();
     const buf = this.#buf, s = this.#start, e = this.#end;
+    // The bytes already copied ahead were scanned: scan the rest of the buffer.
+    const copied = this.#ahead - this.#slab_off;
+    const from = s + copied;
+    if (from >= e) return null;
     // A JS scan beats indexOf's builtin call on short lines; indexOf on long ones.
-    const stop = Math.min(e, s + 128);
-    let i = s;
+    const stop = Math.min(e, from + 128);
+    let i = from;
     while (i < stop && buf[i] !== byte) i++;
     if (i === stop) {
       if (stop === e) return null;
@@ -428,8 +502,31 @@ export class StreamReader {
       i += stop;
     }
     const k = i + 1 - s;
-    const out = this.#copy_out(s, k);
-    this.#consume(k);
+    if (k > max) return null;
+    const buffered = e - s;
+    if (k > POOL_MAX || (this.#slab === null && k === buffered)) {
+      // A long line, or a lone one (no slab for it): an array of its own.
+      const out = buf.slice(s, s + k);
+      this.#consume(k);
+      return out;
+    }
+    let slab = this.#slab;
+    let off = this.#slab_off;
+    // byteLength is 0 once a user transferred the slab away.
+    if (slab === null || off + k > SLAB || slab.byteLength !== SLAB) {
+      slab = this.#new_slab();
+      off = 0;
+    }
+    // Copy ahead: everything buffered that fits in the slab (the line at least).
+    const have = this.#ahead - off;
+    const n = Math.min(buffered, SLAB - off);
+    this.#slab_u8.set(buf.subarray(s + have, s + n), off + have);
+    this.#ahead = off + n;
+    const out = new Uint8Array(slab, off, k);
+    this.#slab_off = off + k;
+    this.#taken += k;
+    this.#start += k;
+    if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
     return out;
   }
 
@@ -449,6 +546,7 @@ export class StreamReader {
   }
 
   #consume(k: number): void {
+    this.#ahead = this.#slab_off; // the copy ahead no longer matches what is buffered
     this.#taken += k;
     this.#start += k;
     if (this.#start === this.#end && this.#pending === null) {
@@ -474,7 +572,7 @@ export class StreamReader {
     this.#closed = true;
     this.#buf = EMPTY;
     this.#small = null;
-    this.#slab = null;
+    this.#drop_slab();
     this.#start = this.#end = 0;
     this.#wake();
   }
