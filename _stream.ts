@@ -508,8 +508,10 @@ export class StreamWriter {
   #broken = false;
   #gate: Promise<void> | null = null;
   #open: (() => void) | null = null;
-  /** Ends the wait of a caller whose direct write is in flight (SHUT_WR under it). */
-  #cut: ((e: OSError) => void) | null = null;
+  /** The caller of the direct write in flight, until the write ends or SHUT_WR cuts its wait short. */
+  #caller: PromiseWithResolvers<number> | null = null;
+  /** The reactions of direct writes: made on the first one, then shared by every later one. */
+  #reactions: [(n: number) => void, (e: unknown) => void] | null = null;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -602,39 +604,53 @@ export class StreamWriter {
     return k;
   }
 
-  /** One write straight from the caller's bytes; SHUT_WR under it ends the caller's wait (EPIPE). */
+  /**
+   * One write straight from the caller's bytes; SHUT_WR under it ends the
+   * caller's wait (EPIPE). Only one is in flight at a time (#busy), so its
+   * caller and reactions live in the writer: no closures per write.
+   */
   #write_direct(data: Uint8Array): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let live = true;
-      this.#direct = true;
-      this.#cut = (e) => {
-        live = false;
-        this.#direct = false; // no caller waits on it any more: close() lets it finish (linger)
-        reject(e);
-      };
-      let w: Promise<number>;
-      try {
-        w = this.#t.write(data);
-      } catch (e) {
-        w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
-      }
-      this.#busy = w.then((n) => {
-        this.#after_direct();
-        if (live) resolve(n);
-      }, (e: unknown) => {
-        this.#after_direct();
-        if (live) {
-          // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
-          if (!this.#closed) this.#broken = true;
-          reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
-        } else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
-      });
-    });
+    const caller = this.#caller = Promise.withResolvers<number>();
+    this.#direct = true;
+    let w: Promise<number>;
+    try {
+      w = this.#t.write(data);
+    } catch (e) {
+      w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
+    }
+    const r = this.#reactions ??= [(n) => this.#written(n), (e) => this.#write_failed(e)];
+    this.#busy = w.then(r[0], r[1]);
+    return caller.promise;
+  }
+
+  #written(n: number): void {
+    const caller = this.#caller;
+    this.#after_direct();
+    caller?.resolve(n);
+  }
+
+  #write_failed(e: unknown): void {
+    const caller = this.#caller;
+    this.#after_direct();
+    if (caller !== null) {
+      // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
+      if (!this.#closed) this.#broken = true;
+      caller.reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
+    } else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
+  }
+
+  /** SHUT_WR under a direct write: its caller raises `e` now; the write goes on (close() lets it finish: linger). */
+  #cut(e: OSError): void {
+    const caller = this.#caller;
+    if (caller === null) return;
+    this.#caller = null;
+    this.#direct = false;
+    caller.reject(e);
   }
 
   #after_direct(): void {
     this.#direct = false;
-    this.#cut = null;
+    this.#caller = null;
     this.#busy = null;
     // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
     if (this.#queue.length > 0) this.#busy = this.#flush();
@@ -664,7 +680,19 @@ export class StreamWriter {
   /** sendall(): write everything or throw. */
   async send_all(data: Uint8Array, dl: Deadline): Promise<void> {
     let off = 0;
-    while (off < data.length) off += await this.send(data.subarray(off), dl);
+    if (dl.unbounded) {
+      // Blocking, no deadline (the common case): send()'s direct path, without a call per write.
+      while (off < data.length) {
+        this.#check();
+        while (this.#busy) {
+          await this.#changed();
+          this.#check();
+        }
+        off += await this.#write_direct(off === 0 ? data : data.subarray(off));
+      }
+    } else {
+      while (off < data.length) off += await this.send(data.subarray(off), dl);
+    }
     this.#check();
   }
 
@@ -680,7 +708,7 @@ export class StreamWriter {
     if (this.#shut) return;
     this.#shut = true;
     if (this.#busy === null) return await this.#close_write();
-    this.#cut?.(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
+    if (this.#caller !== null) this.#cut(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
     this.#wake();
     const linger = setTimeout(() => {
       try {
@@ -735,17 +763,22 @@ export class AcceptQueue {
     return this.#ready.length > 0 || this.#err !== null || this.#closed;
   }
 
+  /** The reactions of this listener's accepts: made on the first, shared by every later one. */
+  #reactions: [(c: Deno.Conn) => void, (e: unknown) => void] | null = null;
+
   /** The pending accept (started if needed); never rejects. */
   poll(): Promise<void> {
     if (this.#closed) return DONE;
-    return this.#pending ??= this.#l.accept().then((c) => {
+    if (this.#pending !== null) return this.#pending;
+    const r = this.#reactions ??= [(c) => {
       this.#pending = null;
       if (this.#closed) c.close();
       else this.#ready.push(c);
     }, (e) => {
       this.#pending = null;
       if (!this.#closed) this.#err = e;
-    });
+    }];
+    return this.#pending = this.#l.accept().then(r[0], r[1]);
   }
 
   /** Accept one connection within the deadline. */

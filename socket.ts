@@ -168,8 +168,11 @@ interface Connecting {
   to: Endpoint;
   promise: Promise<void>;
   error: unknown;
-  /** Aborts the Deno.connect when the socket is closed under it. */
-  stop: AbortController;
+  /**
+   * Aborts the Deno.connect when the socket is closed under it; null for a
+   * Unix connect (Deno's ignores its signal) and once the connect settled.
+   */
+  stop: AbortController | null;
   /** The bound address a connect after bind() connects from (getsockname meanwhile). */
   local?: Address;
 }
@@ -228,6 +231,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   #connecting: Connecting | null = null;
   /** connect() calls running: an I/O call meanwhile is a forgotten `await`. */
   #calls = 0;
+  /** The last connect() call's promise while #calls > 0 (see forgotten_await). */
+  #running: Promise<void> | null = null;
   // Listener, datagram and error state: one object made on first write, so a
   // connected socket (the many) carries none of it. Read through the accessors.
   #x: SocketExtra | null = null;
@@ -368,15 +373,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return { ...ep, hostname: host };
   }
 
-  #deno_addr(ep: Endpoint): Deno.ConnectOptions | Deno.UnixConnectOptions {
-    if (ep.kind === "unix") return { transport: "unix", path: ep.path };
-    return {
-      transport: "tcp",
-      hostname: deno_host(ep.hostname, ep.scope_id),
-      port: ep.port,
-    };
-  }
-
   /** What Linux says to a send on an unconnected stream socket. */
   #unconnected_send(): OSError {
     return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
@@ -390,7 +386,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   #connect_gate(dl: Deadline): Promise<void> | null {
     if (this.#stream !== null || (this.#connecting === null && this.#calls === 0)) return null;
-    if (this.#calls > 0) throw forgotten_await(this);
+    if (this.#calls > 0) throw forgotten_await(this.#running);
     return this.#after_connect(this.#connecting!, dl);
   }
 
@@ -408,7 +404,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #stream_or_throw(): StreamState {
     this.#check_open();
-    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this) : new OSError(E.ENOTCONN);
+    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this.#running) : new OSError(E.ENOTCONN);
     return this.#stream;
   }
 
@@ -726,24 +722,30 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
     const p = this.#connect_call(address, options);
     // Still running: kept, so a forgotten await can be reported once (see forgotten_await).
-    if (this.#calls > 0) running_connects.set(this, p);
+    if (this.#calls > 0) this.#running = p;
     return p;
   }
 
   async #connect_call(address: AddressInput, options?: SignalOptions): Promise<void> {
-    const a = bind_args("connect", [address, options], ["address"]);
+    // The common call, connect(address): nothing to bind by name.
+    let signal: AbortSignal | undefined;
+    if (options !== undefined || !(Array.isArray(address) || typeof address === "string")) {
+      const a = bind_args("connect", [address, options], CONNECT_ARGS);
+      address = a.address as AddressInput;
+      signal = a.signal as AbortSignal | undefined;
+    }
     this.#check_open();
-    const ep = this.#adapter.parse(a.address, "connect");
-    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
+    const ep = this.#adapter.parse(address, "connect");
+    const dl = Deadline.of(this.#timeout, signal);
     if (this.#dgram) {
       this.#dgram.connect(await this.#resolve(ep, dl));
       return;
     }
     this.#calls++;
     try {
-      await this.#connect(ep, a.address as Address, dl);
+      await this.#connect(ep, address as Address, dl);
     } finally {
-      this.#calls--;
+      if (--this.#calls === 0) this.#running = null;
     }
   }
 
@@ -777,19 +779,33 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (this.#closed) throw new OSError(E.EBADF);
       if (this.#connecting || this.#stream) return this.#connect(ep, address, dl);
       this.#check_bound(ep, address);
-      const conn: Connecting = { to: ep, promise: DONE, error: null, stop: new AbortController() };
-      // Bound first: connect from that address through node:net (_duplex.ts).
-      const from = this.#listener ? this.#unbind(conn) : null;
-      const to = this.#deno_addr(target);
-      const opened: Promise<Transport> = from
-        ? from.settled.then(() => connect_from(from.addr, to as Deno.NetAddr, conn.stop.signal))
-        : Deno.connect({ ...to, signal: conn.stop.signal } as Deno.ConnectOptions);
+      const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
+      let opened: Promise<Transport>;
+      let from: { addr: Deno.NetAddr; settled: Promise<void> } | null = null;
+      if (target.kind === "unix") {
+        // Deno's Unix connect takes no signal (it completes or fails at once).
+        opened = Deno.connect({ transport: "unix", path: target.path });
+      } else if (this.#listener) {
+        // Bound first: connect from that address through node:net (_duplex.ts).
+        const stop = conn.stop = new AbortController();
+        const f = from = this.#unbind(conn);
+        const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
+        opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
+      } else {
+        const stop = conn.stop = spare_stops.pop() ?? new AbortController();
+        opened = Deno.connect({
+          hostname: deno_host(target.hostname, target.scope_id),
+          port: target.port,
+          signal: stop.signal,
+        });
+      }
       conn.promise = opened.then((t) => {
+        recycle_stop(conn, from === null);
         if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
         else this[kState](t);
       }, (e) => {
+        recycle_stop(conn, from === null);
         conn.error ??= e; // a shutdown() meanwhile has set its own
-
         if (from) this.#rebind(from.addr);
       });
       this.#connecting = c = conn;
@@ -864,11 +880,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async accept(options?: SignalOptions): Promise<[Socket<F>, AddressOf<F>]> {
-    const a = bind_args("accept", [options], []);
+    const signal = options === undefined ? undefined : bind_args("accept", [options], NO_ARGS).signal;
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (!this.#listening || !this.#accepts) throw new OSError(E.EINVAL);
-    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
+    const dl = Deadline.of(this.#timeout, signal as AbortSignal | undefined);
     let t: Deno.Conn;
     try {
       t = await this.#accepts.accept(dl);
@@ -984,15 +1000,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
-    const a = bind_args("recv", [bufsize, flags, options], [
-      "bufsize",
-      "flags",
-    ]);
-    const n = this.#check_bufsize(a.bufsize, "recv");
-    const f = this.#check_recv_flags(a.flags);
+    let n: number, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && typeof bufsize === "number") {
+      n = this.#check_bufsize(bufsize, "recv"); // the common call, recv(n): nothing to bind by name
+    } else {
+      const a = bind_args("recv", [bufsize, flags, options], RECV_ARGS);
+      n = this.#check_bufsize(a.bufsize, "recv");
+      f = this.#check_recv_flags(a.flags);
+      signal = a.signal;
+    }
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
   }
@@ -1022,19 +1041,22 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<number> {
-    const a = bind_args("recv_into", [buffer, nbytes, flags, options], [
-      "buffer",
-      "nbytes",
-      "flags",
-    ]);
-    const view = as_bytes(a.buffer);
-    const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
-    if (n > view.length) {
-      throw new RangeError("buffer too small for requested bytes");
+    let view: Uint8Array, n: number, f = 0, signal: unknown;
+    if (nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array) {
+      view = buffer; // the common call, recv_into(buf): nothing to bind by name
+      n = view.length;
+    } else {
+      const a = bind_args("recv_into", [buffer, nbytes, flags, options], RECV_INTO_ARGS);
+      view = as_bytes(a.buffer);
+      n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
+      if (n > view.length) {
+        throw new RangeError("buffer too small for requested bytes");
+      }
+      f = this.#check_recv_flags(a.flags);
+      signal = a.signal;
     }
-    const f = this.#check_recv_flags(a.flags);
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       return (await this.#dgram.recv_into(view.subarray(0, n), f, dl))[0];
     }
@@ -1158,11 +1180,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    const a = bind_args("send", [data, flags, options], ["data", "flags"]);
-    const bytes = as_bytes(a.data);
-    const f = this.#check_send_flags(a.flags);
+    let bytes: Uint8Array, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && data instanceof Uint8Array) {
+      bytes = data; // the common call, send(data): nothing to bind by name
+    } else {
+      const a = bind_args("send", [data, flags, options], SEND_ARGS);
+      bytes = as_bytes(a.data);
+      f = this.#check_send_flags(a.flags);
+      signal = a.signal;
+    }
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
     if (this.#stream === null) {
       const g = this.#connect_gate(dl);
@@ -1194,11 +1222,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
-    const a = bind_args("sendall", [data, flags, options], ["data", "flags"]);
-    const bytes = as_bytes(a.data);
-    const f = this.#check_send_flags(a.flags);
+    let bytes: Uint8Array, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && data instanceof Uint8Array) {
+      bytes = data; // the common call, sendall(data): nothing to bind by name
+    } else {
+      const a = bind_args("sendall", [data, flags, options], SEND_ARGS);
+      bytes = as_bytes(a.data);
+      f = this.#check_send_flags(a.flags);
+      signal = a.signal;
+    }
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       await this.#dgram.send(bytes, f, dl);
       return;
@@ -1397,7 +1431,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const c = this.#connecting;
       this.#connecting = null;
       c.error = from_errno(E.ECONNRESET);
-      c.stop.abort();
+      c.stop?.abort();
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
@@ -1444,29 +1478,23 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#connecting?.stop.abort();
+    this.#connecting?.stop?.abort();
     this.#dgram?.close();
     this.#accepts?.close();
     this.#listener = null;
     this.#accepts = null;
     const st = this.#stream;
     if (st) {
-      const close = () => {
-        try {
-          st.transport.close();
-        } catch { /* closed already */ }
-      };
-      if (st.close()) close();
-      else {
-        // Deliver what send() queued, as the kernel does after close(2), but
-        // give up after a linger time when the peer never reads.
-        const linger = setTimeout(close, LINGER_MS);
-        Deno.unrefTimer(linger);
-        st.drain().then(() => {
-          clearTimeout(linger);
-          close();
-        });
-      }
+      if (st.close()) return close_transport(st.transport);
+      // Deliver what send() queued, as the kernel does after close(2), but
+      // give up after a linger time when the peer never reads.
+      const close = () => close_transport(st.transport);
+      const linger = setTimeout(close, LINGER_MS);
+      Deno.unrefTimer(linger);
+      st.drain().then(() => {
+        clearTimeout(linger);
+        close();
+      });
     }
   }
 
@@ -2122,17 +2150,42 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
   return a.hostname === b.hostname && a.port === b.port && a.flowinfo === b.flowinfo && a.scope_id === b.scope_id;
 }
 
-/** An I/O call made while this socket's connect() is still running: its caller did not await it. */
-/** connect() calls still running when they returned their promise, by socket. */
-const running_connects = new WeakMap<Socket, Promise<void>>();
+/**
+ * The AbortControllers of Deno.connect calls that settled unaborted: Deno
+ * removed its listener from the signal as the call ended, so one is as good
+ * as new and the next connect takes it instead of building another.
+ */
+const spare_stops: AbortController[] = [];
+
+/** A connect settled: its AbortController is no longer the socket's (close() and shutdown() no longer abort it). */
+function recycle_stop(c: Connecting, reuse: boolean): void {
+  const stop = c.stop;
+  if (stop === null) return;
+  c.stop = null;
+  if (reuse && !stop.signal.aborted && spare_stops.length < 16) spare_stops.push(stop);
+}
+
+/** Close a connection's transport; one closed already (by a TLS layer, ...) is fine. */
+function close_transport(t: Transport): void {
+  try {
+    t.close();
+  } catch { /* closed already */ }
+}
+
+// Python's parameter names of the hot methods (made once, not per call).
+const CONNECT_ARGS = ["address"] as const;
+const NO_ARGS = [] as const;
+const RECV_ARGS = ["bufsize", "flags"] as const;
+const RECV_INTO_ARGS = ["buffer", "nbytes", "flags"] as const;
+const SEND_ARGS = ["data", "flags"] as const;
 
 /**
  * The error of an I/O call made while the socket's connect() is still
  * running: its caller did not await it. That connect's own outcome is then
  * not reported again as an unhandled rejection (the program got this error).
  */
-function forgotten_await(s: Socket): OSError {
-  running_connects.get(s)?.catch(() => {});
+function forgotten_await(running: Promise<void> | null): OSError {
+  running?.catch(() => {});
   return new OSError(E.EINPROGRESS, "connect() has not finished: did you forget `await` before connect()?");
 }
 

@@ -189,6 +189,7 @@ function is_link_local(b: Uint8Array): boolean {
  * literals pass unchanged.
  */
 export function deno_host(hostname: string, scope_id: number): string {
+  if (hostname.indexOf(":") < 0) return hostname; // an IPv4 literal or a name (the common case): no parse
   const z = hostname.indexOf("%");
   const host = z < 0 ? hostname : hostname.slice(0, z);
   const bytes = parse_ipv6(host);
