@@ -509,7 +509,9 @@ export class StreamWriter {
   #gate: Promise<void> | null = null;
   #open: (() => void) | null = null;
   /** The caller of the direct write in flight, until the write ends or SHUT_WR cuts its wait short. */
-  #caller: PromiseWithResolvers<number> | null = null;
+  #caller: PromiseWithResolvers<number | undefined> | null = null;
+  /** A sendall()'s bytes from the direct write in flight on (null for a send()): a short write goes on at once. */
+  #rest: Uint8Array | null = null;
   /** The reactions of direct writes: made on the first one, then shared by every later one. */
   #reactions: [(n: number) => void, (e: unknown) => void] | null = null;
 
@@ -610,8 +612,26 @@ export class StreamWriter {
    * caller and reactions live in the writer: no closures per write.
    */
   #write_direct(data: Uint8Array): Promise<number> {
-    const caller = this.#caller = Promise.withResolvers<number>();
+    const caller = this.#caller = Promise.withResolvers<number | undefined>();
     this.#direct = true;
+    this.#start_write(data);
+    return caller.promise as Promise<number>;
+  }
+
+  /**
+   * sendall() on an idle writer with no deadline: direct writes until all
+   * of `data` is written (each short write goes on at once, for the same
+   * caller), then the check sendall ends with.
+   */
+  #write_all_direct(data: Uint8Array): Promise<void> {
+    const caller = this.#caller = Promise.withResolvers<number | undefined>();
+    this.#direct = true;
+    this.#rest = data;
+    this.#start_write(data);
+    return caller.promise as Promise<void>;
+  }
+
+  #start_write(data: Uint8Array): void {
     let w: Promise<number>;
     try {
       w = this.#t.write(data);
@@ -620,13 +640,23 @@ export class StreamWriter {
     }
     const r = this.#reactions ??= [(n) => this.#written(n), (e) => this.#write_failed(e)];
     this.#busy = w.then(r[0], r[1]);
-    return caller.promise;
   }
 
   #written(n: number): void {
-    const caller = this.#caller;
+    const caller = this.#caller, rest = this.#rest;
+    if (rest !== null && caller !== null && n < rest.length && !this.#closed) {
+      this.#start_write(this.#rest = rest.subarray(n)); // sendall: the rest, for the same caller
+      return;
+    }
     this.#after_direct();
-    caller?.resolve(n);
+    if (caller === null) return;
+    if (rest === null) return caller.resolve(n);
+    try {
+      this.#check(); // sendall's last word (EBADF when closed under it)
+    } catch (e) {
+      return caller.reject(e);
+    }
+    caller.resolve(undefined);
   }
 
   #write_failed(e: unknown): void {
@@ -651,6 +681,7 @@ export class StreamWriter {
   #after_direct(): void {
     this.#direct = false;
     this.#caller = null;
+    this.#rest = null;
     this.#busy = null;
     // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
     if (this.#queue.length > 0) this.#busy = this.#flush();
@@ -678,17 +709,26 @@ export class StreamWriter {
   }
 
   /** sendall(): write everything or throw. */
-  async send_all(data: Uint8Array, dl: Deadline): Promise<void> {
+  send_all(data: Uint8Array, dl: Deadline): Promise<void> {
+    // Blocking, no deadline, idle and healthy (the common case): no async frame of its own.
+    if (
+      dl.unbounded && this.#busy === null && data.length > 0 && !this.#closed && !this.#shut && this.#err === null &&
+      !this.#broken
+    ) return this.#write_all_direct(data);
+    return this.#send_all(data, dl);
+  }
+
+  async #send_all(data: Uint8Array, dl: Deadline): Promise<void> {
     let off = 0;
     if (dl.unbounded) {
-      // Blocking, no deadline (the common case): send()'s direct path, without a call per write.
-      while (off < data.length) {
+      // Blocking, no deadline: send()'s direct path, once the write in flight is done.
+      if (data.length > 0) {
         this.#check();
         while (this.#busy) {
           await this.#changed();
           this.#check();
         }
-        off += await this.#write_direct(off === 0 ? data : data.subarray(off));
+        return await this.#write_all_direct(data); // ends with sendall's check
       }
     } else {
       while (off < data.length) off += await this.send(data.subarray(off), dl);

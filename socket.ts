@@ -190,6 +190,11 @@ class SocketExtra {
 
 const kState = Symbol("pysocket.state");
 
+/** Keys of the options map (`level:name`) read on every connect, accept and bind. */
+const NODELAY_KEY = `${IPPROTO_TCP}:${TCP_NODELAY}`;
+const KEEPALIVE_KEY = `${SOL_SOCKET}:${SO_KEEPALIVE}`;
+const REUSEPORT_KEY = `${SOL_SOCKET}:${SO_REUSEPORT}`;
+
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
 /** Options maps shared by a listener and the sockets it accepted: copied before a write. */
@@ -416,8 +421,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (t === null) return this.#stream;
     this.#stream = new StreamState(t);
     if (this.#opts.size === 0) return this.#stream;
-    const nd = this.#opts.get(`${IPPROTO_TCP}:${TCP_NODELAY}`);
-    const ka = this.#opts.get(`${SOL_SOCKET}:${SO_KEEPALIVE}`);
+    const nd = this.#opts.get(NODELAY_KEY);
+    const ka = this.#opts.get(KEEPALIVE_KEY);
     try {
       if (nd !== undefined) t.setNoDelay?.(nd !== 0);
       if (ka !== undefined) t.setKeepAlive?.(ka !== 0);
@@ -521,7 +526,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   bind(address: AddressInput): void {
     this.#check_open();
     const ep = this.#adapter.parse(address, "bind");
-    const reuse_port = (this.#opts.get(`${SOL_SOCKET}:${SO_REUSEPORT}`) ?? 0) !== 0;
+    const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
       try {
         this.#dgram.bind(ep, reuse_port);
@@ -995,11 +1000,22 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async recv(
+  recv(
     bufsize: number,
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
+    // The common call on a connected stream socket goes straight to the stream read.
+    if (
+      flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
+      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed
+    ) {
+      return this.#stream_read(bufsize, 0, Deadline.of(this.#timeout), null) as Promise<Uint8Array>;
+    }
+    return this.#recv(bufsize, flags, options);
+  }
+
+  async #recv(bufsize: number, flags?: number | RecvOptions, options?: RecvOptions): Promise<Uint8Array> {
     let n: number, f = 0, signal: unknown;
     if (flags === undefined && options === undefined && typeof bufsize === "number") {
       n = this.#check_bufsize(bufsize, "recv"); // the common call, recv(n): nothing to bind by name
@@ -1035,7 +1051,23 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async recv_into(
+  recv_into(
+    buffer: Buffer,
+    nbytes?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<number> {
+    // The common call on a connected stream socket goes straight to the stream read.
+    if (
+      nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array &&
+      this.#stream !== null && !this.#closed
+    ) {
+      return this.#stream_read(buffer.length, 0, Deadline.of(this.#timeout), buffer) as Promise<number>;
+    }
+    return this.#recv_into(buffer, nbytes, flags, options);
+  }
+
+  async #recv_into(
     buffer: Buffer,
     nbytes?: number | RecvOptions,
     flags?: number | RecvOptions,
@@ -1175,11 +1207,22 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async send(
+  send(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    // The common call on a connected stream socket goes straight to the writer.
+    if (
+      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
+      !this.#closed
+    ) {
+      return this.#stream.writer.send(data, Deadline.of(this.#timeout));
+    }
+    return this.#send(data, flags, options);
+  }
+
+  async #send(data: Buffer, flags?: number | SignalOptions, options?: SignalOptions): Promise<number> {
     let bytes: Uint8Array, f = 0, signal: unknown;
     if (flags === undefined && options === undefined && data instanceof Uint8Array) {
       bytes = data; // the common call, send(data): nothing to bind by name
@@ -1217,11 +1260,22 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async sendall(
+  sendall(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
+    // The common call on a connected stream socket goes straight to the writer.
+    if (
+      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
+      !this.#closed
+    ) {
+      return this.#stream.writer.send_all(data, Deadline.of(this.#timeout));
+    }
+    return this.#sendall(data, flags, options);
+  }
+
+  async #sendall(data: Buffer, flags?: number | SignalOptions, options?: SignalOptions): Promise<void> {
     let bytes: Uint8Array, f = 0, signal: unknown;
     if (flags === undefined && options === undefined && data instanceof Uint8Array) {
       bytes = data; // the common call, sendall(data): nothing to bind by name
