@@ -964,14 +964,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
-      do {
+      // (Bytes buffered already need no fill() call, nor its await.)
+      while (r.buffered < want && !r.ended && !this.#closed) {
         try {
           await r.fill(want, dl);
         } catch (e) {
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      } while (r.buffered < want && !r.ended && !this.#closed);
+      }
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
@@ -1010,6 +1011,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
       bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed
     ) {
+      const r = this.#stream.reader;
+      if (r.buffered > 0) {
+        // What #stream_read would do, without its frame (an error as a rejection, as there).
+        try {
+          return Promise.resolve(r.take(bufsize));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
       return this.#stream_read(bufsize, 0, Deadline.of(this.#timeout), null) as Promise<Uint8Array>;
     }
     return this.#recv(bufsize, flags, options);
@@ -1062,6 +1072,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array &&
       this.#stream !== null && !this.#closed
     ) {
+      const r = this.#stream.reader;
+      if (r.buffered > 0) {
+        // What #stream_read would do, without its frame (an error as a rejection, as there).
+        try {
+          return Promise.resolve(r.take_into(buffer));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
       return this.#stream_read(buffer.length, 0, Deadline.of(this.#timeout), buffer) as Promise<number>;
     }
     return this.#recv_into(buffer, nbytes, flags, options);
