@@ -725,109 +725,120 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
-    const p = this.#connect_call(address, options);
+    let p: Promise<void>;
+    try {
+      // The common call, connect(address): nothing to bind by name.
+      let signal: AbortSignal | undefined;
+      if (options !== undefined || !(Array.isArray(address) || typeof address === "string")) {
+        const a = bind_args("connect", [address, options], CONNECT_ARGS);
+        address = a.address as AddressInput;
+        signal = a.signal as AbortSignal | undefined;
+      }
+      this.#check_open();
+      const ep = this.#adapter.parse(address, "connect");
+      const dl = Deadline.of(this.#timeout, signal);
+      p = this.#dgram ? this.#dgram_connect(this.#dgram, ep, dl) : this.#connect(ep, address as Address, dl);
+    } catch (e) {
+      return Promise.reject(e); // as an async function: bad arguments reject, never throw
+    }
     // Still running: kept, so a forgotten await can be reported once (see forgotten_await).
     if (this.#calls > 0) this.#running = p;
     return p;
   }
 
-  async #connect_call(address: AddressInput, options?: SignalOptions): Promise<void> {
-    // The common call, connect(address): nothing to bind by name.
-    let signal: AbortSignal | undefined;
-    if (options !== undefined || !(Array.isArray(address) || typeof address === "string")) {
-      const a = bind_args("connect", [address, options], CONNECT_ARGS);
-      address = a.address as AddressInput;
-      signal = a.signal as AbortSignal | undefined;
-    }
-    this.#check_open();
-    const ep = this.#adapter.parse(address, "connect");
-    const dl = Deadline.of(this.#timeout, signal);
-    if (this.#dgram) {
-      this.#dgram.connect(await this.#resolve(ep, dl));
-      return;
-    }
+  async #dgram_connect(d: DatagramEngine, ep: Endpoint, dl: Deadline): Promise<void> {
+    d.connect(await this.#resolve(ep, dl));
+  }
+
+  /** A stream connect; #calls counts it while it runs (I/O meanwhile is a forgotten await). */
+  async #connect(ep: Endpoint, address: Address, dl: Deadline): Promise<void> {
     this.#calls++;
     try {
-      await this.#connect(ep, address as Address, dl);
+      // Once more from the top when the state changed while a resolve or a port release was awaited.
+      for (;;) {
+        let c = this.#connecting;
+        if (this.#stream && c !== null && c.error === null) {
+          // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
+          this.#connecting = null;
+          return;
+        }
+        if (this.#stream) throw new OSError(E.EISCONN, null, { operation: this.#detail("connect", address) });
+        if (c !== null) {
+          // A connect left in flight (timed out, aborted, non-blocking). CPython's
+          // timed and non-blocking sockets are non-blocking descriptors, where
+          // connect(2) says EALREADY at once; a blocking one waits for it (for the
+          // same address: another one is EALREADY too, as in pysocket before).
+          if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
+            throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
+          }
+        } else {
+          this.#check_bound(ep, address);
+          if (typeof Deno.connect !== "function") {
+            throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
+          }
+          // A literal (the common case) needs no resolver, nor a promise hop.
+          const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
+          // A listener closed with an accept in flight frees its port a turn later:
+          // wait for it, so this connect is refused rather than reset in its backlog.
+          const released = listeners_released();
+          if (released !== null) await released;
+          if (this.#closed) throw new OSError(E.EBADF);
+          if (this.#connecting || this.#stream) continue;
+          this.#check_bound(ep, address);
+          c = this.#start_connect(ep, target);
+          // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
+          if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(c.promise))) {
+            throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
+          }
+        }
+        if (!dl.nonblocking) await dl.wait(c.promise);
+        if (this.#closed) throw new OSError(E.EBADF);
+        if (this.#connecting === c) this.#connecting = null;
+        if (c.error !== null) {
+          const err = map_error(c.error, this.#detail("connect", address));
+          if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
+          throw err;
+        }
+        this.#check_open();
+        return;
+      }
     } finally {
       if (--this.#calls === 0) this.#running = null;
     }
   }
 
-  async #connect(ep: Endpoint, address: Address, dl: Deadline): Promise<void> {
-    let c = this.#connecting;
-    if (this.#stream && c !== null && c.error === null) {
-      // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
-      this.#connecting = null;
-      return;
-    }
-    if (this.#stream) throw new OSError(E.EISCONN, null, { operation: this.#detail("connect", address) });
-    if (c !== null) {
-      // A connect left in flight (timed out, aborted, non-blocking). CPython's
-      // timed and non-blocking sockets are non-blocking descriptors, where
-      // connect(2) says EALREADY at once; a blocking one waits for it (for the
-      // same address: another one is EALREADY too, as in pysocket before).
-      if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
-        throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
-      }
+  /** Start the Deno connect to `target` (a literal or a path); it becomes the socket's connect in flight. */
+  #start_connect(ep: Endpoint, target: Endpoint): Connecting {
+    const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
+    let opened: Promise<Transport>;
+    let from: { addr: Deno.NetAddr; settled: Promise<void> } | null = null;
+    if (target.kind === "unix") {
+      // Deno's Unix connect takes no signal (it completes or fails at once).
+      opened = Deno.connect({ transport: "unix", path: target.path });
+    } else if (this.#listener) {
+      // Bound first: connect from that address through node:net (_duplex.ts).
+      const stop = conn.stop = new AbortController();
+      const f = from = this.#unbind(conn);
+      const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
+      opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
     } else {
-      this.#check_bound(ep, address);
-      if (typeof Deno.connect !== "function") {
-        throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
-      }
-      // A literal (the common case) needs no resolver, nor a promise hop.
-      const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
-      // A listener closed with an accept in flight frees its port a turn later:
-      // wait for it, so this connect is refused rather than reset in its backlog.
-      const released = listeners_released();
-      if (released !== null) await released;
-      if (this.#closed) throw new OSError(E.EBADF);
-      if (this.#connecting || this.#stream) return this.#connect(ep, address, dl);
-      this.#check_bound(ep, address);
-      const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
-      let opened: Promise<Transport>;
-      let from: { addr: Deno.NetAddr; settled: Promise<void> } | null = null;
-      if (target.kind === "unix") {
-        // Deno's Unix connect takes no signal (it completes or fails at once).
-        opened = Deno.connect({ transport: "unix", path: target.path });
-      } else if (this.#listener) {
-        // Bound first: connect from that address through node:net (_duplex.ts).
-        const stop = conn.stop = new AbortController();
-        const f = from = this.#unbind(conn);
-        const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
-        opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
-      } else {
-        const stop = conn.stop = spare_stops.pop() ?? new AbortController();
-        opened = Deno.connect({
-          hostname: deno_host(target.hostname, target.scope_id),
-          port: target.port,
-          signal: stop.signal,
-        });
-      }
-      conn.promise = opened.then((t) => {
-        recycle_stop(conn, from === null);
-        if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
-        else this[kState](t);
-      }, (e) => {
-        recycle_stop(conn, from === null);
-        conn.error ??= e; // a shutdown() meanwhile has set its own
-        if (from) this.#rebind(from.addr);
+      const stop = conn.stop = spare_stops.pop() ?? new AbortController();
+      opened = Deno.connect({
+        hostname: deno_host(target.hostname, target.scope_id),
+        port: target.port,
+        signal: stop.signal,
       });
-      this.#connecting = c = conn;
-      // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
-      if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(conn.promise))) {
-        throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
-      }
     }
-    if (!dl.nonblocking) await dl.wait(c.promise);
-    if (this.#closed) throw new OSError(E.EBADF);
-    if (this.#connecting === c) this.#connecting = null;
-    if (c.error !== null) {
-      const err = map_error(c.error, this.#detail("connect", address));
-      if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
-      throw err;
-    }
-    this.#check_open();
+    conn.promise = opened.then((t) => {
+      recycle_stop(conn, from === null);
+      if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
+      else this[kState](t);
+    }, (e) => {
+      recycle_stop(conn, from === null);
+      conn.error ??= e; // a shutdown() meanwhile has set its own
+      if (from) this.#rebind(from.addr);
+    });
+    return this.#connecting = conn;
   }
 
   /**
