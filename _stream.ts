@@ -821,19 +821,22 @@ export class AcceptQueue {
     return this.#pending = this.#l.accept().then(r[0], r[1]);
   }
 
-  /** Accept one connection within the deadline. */
-  async accept(dl: Deadline): Promise<Deno.Conn> {
-    while (this.#ready.length === 0 && this.#err === null) {
-      // Closed under a waiting accept: a new accept would fail at once, forever.
-      if (this.#closed) throw new OSError(this.#code);
-      const p = this.poll();
-      await dl.wait(p); // non-blocking: EAGAIN unless a connection is queued already
-    }
+  /**
+   * A connection accepted already, or null when accept() must wait (for
+   * poll()'s accept, within its deadline, then take again); the
+   * stored error of a failed accept, or the closed queue's, is thrown.
+   */
+  take(): Deno.Conn | null {
     const c = this.#ready.shift();
-    if (c) return c;
-    const e = this.#err;
-    this.#err = null;
-    throw map_error(e, "accept");
+    if (c !== undefined) return c;
+    if (this.#err !== null) {
+      const e = this.#err;
+      this.#err = null;
+      throw map_error(e, "accept");
+    }
+    // Closed under a waiting accept: a new accept would fail at once, forever.
+    if (this.#closed) throw new OSError(this.#code);
+    return null;
   }
 
   /** Resolves once no accept is in flight: after close(), the listener's port is then free. */

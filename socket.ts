@@ -901,9 +901,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (!this.#listening || !this.#accepts) throw new OSError(E.EINVAL);
     const dl = Deadline.of(this.#timeout, signal as AbortSignal | undefined);
-    let t: Deno.Conn;
+    const q = this.#accepts;
+    let t: Deno.Conn | null;
     try {
-      t = await this.#accepts.accept(dl);
+      // AcceptQueue.accept() without its frame: take what is queued, else wait for the accept in flight.
+      while ((t = q.take()) === null) await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
     } catch (e) {
       if (this.#closed) throw new OSError(E.EBADF);
       // The queue maps Deno's errors itself; a signal's reason is passed on as is.
