@@ -977,15 +977,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
-      // (Bytes buffered already need no fill() call, nor its await.)
-      while (r.buffered < want && !r.ended && !this.#closed) {
+      // (fill() is awaited even when bytes are buffered: a readline() called
+      // right after this recv, in the same turn, takes its buffered line first,
+      // as the file's own buffer would in CPython.)
+      do {
         try {
           await r.fill(want, dl);
         } catch (e) {
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      }
+      } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
@@ -1019,21 +1021,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
-    // The common call on a connected stream socket goes straight to the stream read.
+    // The common call on a connected blocking stream socket goes straight to the stream read.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
     if (
       flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
-      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed
+      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed &&
+      this.#timeout === null
     ) {
-      const r = this.#stream.reader;
-      if (r.buffered > 0) {
-        // What #stream_read would do, without its frame (an error as a rejection, as there).
-        try {
-          return Promise.resolve(r.take(bufsize));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      }
-      return this.#stream_read(bufsize, 0, Deadline.of(this.#timeout), null) as Promise<Uint8Array>;
+      return this.#stream_read(bufsize, 0, Deadline.of(null), null) as Promise<Uint8Array>;
     }
     return this.#recv(bufsize, flags, options);
   }
@@ -1080,21 +1076,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<number> {
-    // The common call on a connected stream socket goes straight to the stream read.
+    // The common call on a connected blocking stream socket goes straight to the stream read.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
     if (
       nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array &&
-      this.#stream !== null && !this.#closed
+      this.#stream !== null && !this.#closed && this.#timeout === null
     ) {
-      const r = this.#stream.reader;
-      if (r.buffered > 0) {
-        // What #stream_read would do, without its frame (an error as a rejection, as there).
-        try {
-          return Promise.resolve(r.take_into(buffer));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      }
-      return this.#stream_read(buffer.length, 0, Deadline.of(this.#timeout), buffer) as Promise<number>;
+      return this.#stream_read(buffer.length, 0, Deadline.of(null), buffer) as Promise<number>;
     }
     return this.#recv_into(buffer, nbytes, flags, options);
   }
@@ -1244,12 +1233,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    // The common call on a connected stream socket goes straight to the writer.
+    // The common call on a connected blocking stream socket goes straight to the writer.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
     if (
       flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
-      !this.#closed
+      !this.#closed && this.#timeout === null
     ) {
-      return this.#stream.writer.send(data, Deadline.of(this.#timeout));
+      return this.#stream.writer.send(data, Deadline.of(null));
     }
     return this.#send(data, flags, options);
   }
@@ -1297,12 +1288,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
-    // The common call on a connected stream socket goes straight to the writer.
+    // The common call on a connected blocking stream socket goes straight to the writer.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
     if (
       flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
-      !this.#closed
+      !this.#closed && this.#timeout === null
     ) {
-      return this.#stream.writer.send_all(data, Deadline.of(this.#timeout));
+      return this.#stream.writer.send_all(data, Deadline.of(null));
     }
     return this.#sendall(data, flags, options);
   }
