@@ -606,8 +606,12 @@ export class StreamWriter {
   #broken = false;
   #gate: Promise<void> | null = null;
   #open: (() => void) | null = null;
-  /** Ends the wait of a caller whose direct write is in flight (SHUT_WR under it). */
-  #cut: ((e: OSError) => void) | null = null;
+  /** The caller of the direct write in flight, until the write ends or SHUT_WR cuts its wait short. */
+  #caller: PromiseWithResolvers<number | undefined> | null = null;
+  /** A sendall()'s bytes from the direct write in flight on (null for a send()): a short write goes on at once. */
+  #rest: Uint8Array | null = null;
+  /** The reactions of direct writes: made on the first one, then shared by every later one. */
+  #reactions: [(n: number) => void, (e: unknown) => void] | null = null;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -700,39 +704,82 @@ export class StreamWriter {
     return k;
   }
 
-  /** One write straight from the caller's bytes; SHUT_WR under it ends the caller's wait (EPIPE). */
+  /**
+   * One write straight from the caller's bytes; SHUT_WR under it ends the
+   * caller's wait (EPIPE). Only one is in flight at a time (#busy), so its
+   * caller and reactions live in the writer: no closures per write.
+   */
   #write_direct(data: Uint8Array): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let live = true;
-      this.#direct = true;
-      this.#cut = (e) => {
-        live = false;
-        this.#direct = false; // no caller waits on it any more: close() lets it finish (linger)
-        reject(e);
-      };
-      let w: Promise<number>;
-      try {
-        w = this.#t.write(data);
-      } catch (e) {
-        w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
-      }
-      this.#busy = w.then((n) => {
-        this.#after_direct();
-        if (live) resolve(n);
-      }, (e: unknown) => {
-        this.#after_direct();
-        if (live) {
-          // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
-          if (!this.#closed) this.#broken = true;
-          reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
-        } else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
-      });
-    });
+    const caller = this.#caller = Promise.withResolvers<number | undefined>();
+    this.#direct = true;
+    this.#start_write(data);
+    return caller.promise as Promise<number>;
+  }
+
+  /**
+   * sendall() on an idle writer with no deadline: direct writes until all
+   * of `data` is written (each short write goes on at once, for the same
+   * caller), then the check sendall ends with.
+   */
+  #write_all_direct(data: Uint8Array): Promise<void> {
+    const caller = this.#caller = Promise.withResolvers<number | undefined>();
+    this.#direct = true;
+    this.#rest = data;
+    this.#start_write(data);
+    return caller.promise as Promise<void>;
+  }
+
+  #start_write(data: Uint8Array): void {
+    let w: Promise<number>;
+    try {
+      w = this.#t.write(data);
+    } catch (e) {
+      w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
+    }
+    const r = this.#reactions ??= [(n) => this.#written(n), (e) => this.#write_failed(e)];
+    this.#busy = w.then(r[0], r[1]);
+  }
+
+  #written(n: number): void {
+    const caller = this.#caller, rest = this.#rest;
+    if (rest !== null && caller !== null && n < rest.length && !this.#closed) {
+      this.#start_write(this.#rest = rest.subarray(n)); // sendall: the rest, for the same caller
+      return;
+    }
+    this.#after_direct();
+    if (caller === null) return;
+    if (rest === null) return caller.resolve(n);
+    try {
+      this.#check(); // sendall's last word (EBADF when closed under it)
+    } catch (e) {
+      return caller.reject(e);
+    }
+    caller.resolve(undefined);
+  }
+
+  #write_failed(e: unknown): void {
+    const caller = this.#caller;
+    this.#after_direct();
+    if (caller !== null) {
+      // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
+      if (!this.#closed) this.#broken = true;
+      caller.reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
+    } else if (!this.#closed) this.#err = e; // raised by the next send, as the kernel does
+  }
+
+  /** SHUT_WR under a direct write: its caller raises `e` now; the write goes on (close() lets it finish: linger). */
+  #cut(e: OSError): void {
+    const caller = this.#caller;
+    if (caller === null) return;
+    this.#caller = null;
+    this.#direct = false;
+    caller.reject(e);
   }
 
   #after_direct(): void {
     this.#direct = false;
-    this.#cut = null;
+    this.#caller = null;
+    this.#rest = null;
     this.#busy = null;
     // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
     if (this.#queue.length > 0) this.#busy = this.#flush();
@@ -760,9 +807,30 @@ export class StreamWriter {
   }
 
   /** sendall(): write everything or throw. */
-  async send_all(data: Uint8Array, dl: Deadline): Promise<void> {
+  send_all(data: Uint8Array, dl: Deadline): Promise<void> {
+    // Blocking, no deadline, idle and healthy (the common case): no async frame of its own.
+    if (
+      dl.unbounded && this.#busy === null && data.length > 0 && !this.#closed && !this.#shut && this.#err === null &&
+      !this.#broken
+    ) return this.#write_all_direct(data);
+    return this.#send_all(data, dl);
+  }
+
+  async #send_all(data: Uint8Array, dl: Deadline): Promise<void> {
     let off = 0;
-    while (off < data.length) off += await this.send(data.subarray(off), dl);
+    if (dl.unbounded) {
+      // Blocking, no deadline: send()'s direct path, once the write in flight is done.
+      if (data.length > 0) {
+        this.#check();
+        while (this.#busy) {
+          await this.#changed();
+          this.#check();
+        }
+        return await this.#write_all_direct(data); // ends with sendall's check
+      }
+    } else {
+      while (off < data.length) off += await this.send(data.subarray(off), dl);
+    }
     this.#check();
   }
 
@@ -778,7 +846,7 @@ export class StreamWriter {
     if (this.#shut) return;
     this.#shut = true;
     if (this.#busy === null) return await this.#close_write();
-    this.#cut?.(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
+    if (this.#caller !== null) this.#cut(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
     this.#wake();
     const linger = setTimeout(() => {
       try {
@@ -833,32 +901,40 @@ export class AcceptQueue {
     return this.#ready.length > 0 || this.#err !== null || this.#closed;
   }
 
+  /** The reactions of this listener's accepts: made on the first, shared by every later one. */
+  #reactions: [(c: Deno.Conn) => void, (e: unknown) => void] | null = null;
+
   /** The pending accept (started if needed); never rejects. */
   poll(): Promise<void> {
     if (this.#closed) return DONE;
-    return this.#pending ??= this.#l.accept().then((c) => {
+    if (this.#pending !== null) return this.#pending;
+    const r = this.#reactions ??= [(c) => {
       this.#pending = null;
       if (this.#closed) c.close();
       else this.#ready.push(c);
     }, (e) => {
       this.#pending = null;
       if (!this.#closed) this.#err = e;
-    });
+    }];
+    return this.#pending = this.#l.accept().then(r[0], r[1]);
   }
 
-  /** Accept one connection within the deadline. */
-  async accept(dl: Deadline): Promise<Deno.Conn> {
-    while (this.#ready.length === 0 && this.#err === null) {
-      // Closed under a waiting accept: a new accept would fail at once, forever.
-      if (this.#closed) throw new OSError(this.#code);
-      const p = this.poll();
-      await dl.wait(p); // non-blocking: EAGAIN unless a connection is queued already
-    }
+  /**
+   * A connection accepted already, or null when accept() must wait (for
+   * poll()'s accept, within its deadline, then take again); the
+   * stored error of a failed accept, or the closed queue's, is thrown.
+   */
+  take(): Deno.Conn | null {
     const c = this.#ready.shift();
-    if (c) return c;
-    const e = this.#err;
-    this.#err = null;
-    throw map_error(e, "accept");
+    if (c !== undefined) return c;
+    if (this.#err !== null) {
+      const e = this.#err;
+      this.#err = null;
+      throw map_error(e, "accept");
+    }
+    // Closed under a waiting accept: a new accept would fail at once, forever.
+    if (this.#closed) throw new OSError(this.#code);
+    return null;
   }
 
   /** Resolves once no accept is in flight: after close(), the listener's port is then free. */

@@ -27,7 +27,7 @@ import { platform } from "./_platform.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { format_address } from "./families/types.ts";
 import { bind_args } from "./_args.ts";
-import { as_int, check_host, check_port, py_type } from "./families/_ip.ts";
+import { as_int, check_host, check_port, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
 import { getdefaulttimeout, Socket, socket } from "./socket.ts";
@@ -54,6 +54,9 @@ export interface CreateConnectionOptions extends SignalOptions {
    */
   happy_eyeballs_delay?: number | null;
 }
+
+const CREATE_CONNECTION_ARGS = ["address", "timeout", "source_address"] as const;
+const CREATE_CONNECTION_KW = ["all_errors", "happy_eyeballs_delay"] as const;
 
 /**
  * Connect to `[host, port]`, trying every address the host resolves to, as
@@ -88,16 +91,35 @@ export async function create_connection(
   source_address?: readonly [string, number] | null | CreateConnectionOptions,
   options?: CreateConnectionOptions,
 ): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
-  const a = bind_args("create_connection", [
-    address,
-    timeout,
-    source_address,
-    options,
-  ], [
-    "address",
-    "timeout",
-    "source_address",
-  ], ["all_errors", "happy_eyeballs_delay"]);
+  if (
+    source_address === undefined && options === undefined &&
+    (timeout === undefined || timeout === null || typeof timeout === "number") &&
+    Array.isArray(address) && address.length === 2 && typeof address[0] === "string" && is_ipv4(address[0])
+  ) {
+    // The common call, create_connection([dotted quad, port], timeout?): one address, nothing
+    // to bind by name or resolve, so it is the general path's single attempt, done directly.
+    const sockaddr: [string, number] = [address[0], check_port(address[1], "create_connection")];
+    const s = socket(AF_INET, SOCK_STREAM);
+    try {
+      s.settimeout(timeout === undefined ? getdefaulttimeout() : timeout);
+      await s.connect(sockaddr);
+      return s as Socket<typeof AF_INET>;
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+  }
+  const a = bind_args(
+    "create_connection",
+    [
+      address,
+      timeout,
+      source_address,
+      options,
+    ],
+    CREATE_CONNECTION_ARGS,
+    CREATE_CONNECTION_KW,
+  );
   const addr = a.address;
   if (!Array.isArray(addr) || addr.length !== 2) {
     throw new TypeError(

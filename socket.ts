@@ -168,8 +168,11 @@ interface Connecting {
   to: Endpoint;
   promise: Promise<void>;
   error: unknown;
-  /** Aborts the Deno.connect when the socket is closed under it. */
-  stop: AbortController;
+  /**
+   * Aborts the Deno.connect when the socket is closed under it; null for a
+   * Unix connect (Deno's ignores its signal) and once the connect settled.
+   */
+  stop: AbortController | null;
   /** The bound address a connect after bind() connects from (getsockname meanwhile). */
   local?: Address;
 }
@@ -186,6 +189,11 @@ class SocketExtra {
 }
 
 const kState = Symbol("pysocket.state");
+
+/** Keys of the options map (`level:name`) read on every connect, accept and bind. */
+const NODELAY_KEY = `${IPPROTO_TCP}:${TCP_NODELAY}`;
+const KEEPALIVE_KEY = `${SOL_SOCKET}:${SO_KEEPALIVE}`;
+const REUSEPORT_KEY = `${SOL_SOCKET}:${SO_REUSEPORT}`;
 
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
@@ -228,6 +236,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   #connecting: Connecting | null = null;
   /** connect() calls running: an I/O call meanwhile is a forgotten `await`. */
   #calls = 0;
+  /** The last connect() call's promise while #calls > 0 (see forgotten_await). */
+  #running: Promise<void> | null = null;
   // Listener, datagram and error state: one object made on first write, so a
   // connected socket (the many) carries none of it. Read through the accessors.
   #x: SocketExtra | null = null;
@@ -368,15 +378,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return { ...ep, hostname: host };
   }
 
-  #deno_addr(ep: Endpoint): Deno.ConnectOptions | Deno.UnixConnectOptions {
-    if (ep.kind === "unix") return { transport: "unix", path: ep.path };
-    return {
-      transport: "tcp",
-      hostname: deno_host(ep.hostname, ep.scope_id),
-      port: ep.port,
-    };
-  }
-
   /** What Linux says to a send on an unconnected stream socket. */
   #unconnected_send(): OSError {
     return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
@@ -390,7 +391,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   #connect_gate(dl: Deadline): Promise<void> | null {
     if (this.#stream !== null || (this.#connecting === null && this.#calls === 0)) return null;
-    if (this.#calls > 0) throw forgotten_await(this);
+    if (this.#calls > 0) throw forgotten_await(this.#running);
     return this.#after_connect(this.#connecting!, dl);
   }
 
@@ -408,7 +409,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #stream_or_throw(): StreamState {
     this.#check_open();
-    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this) : new OSError(E.ENOTCONN);
+    if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this.#running) : new OSError(E.ENOTCONN);
     return this.#stream;
   }
 
@@ -420,8 +421,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (t === null) return this.#stream;
     this.#stream = new StreamState(t);
     if (this.#opts.size === 0) return this.#stream;
-    const nd = this.#opts.get(`${IPPROTO_TCP}:${TCP_NODELAY}`);
-    const ka = this.#opts.get(`${SOL_SOCKET}:${SO_KEEPALIVE}`);
+    const nd = this.#opts.get(NODELAY_KEY);
+    const ka = this.#opts.get(KEEPALIVE_KEY);
     try {
       if (nd !== undefined) t.setNoDelay?.(nd !== 0);
       if (ka !== undefined) t.setKeepAlive?.(ka !== 0);
@@ -525,7 +526,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   bind(address: AddressInput): void {
     this.#check_open();
     const ep = this.#adapter.parse(address, "bind");
-    const reuse_port = (this.#opts.get(`${SOL_SOCKET}:${SO_REUSEPORT}`) ?? 0) !== 0;
+    const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
       try {
         this.#dgram.bind(ep, reuse_port);
@@ -724,89 +725,120 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
-    const p = this.#connect_call(address, options);
+    let p: Promise<void>;
+    try {
+      // The common call, connect(address): nothing to bind by name.
+      let signal: AbortSignal | undefined;
+      if (options !== undefined || !(Array.isArray(address) || typeof address === "string")) {
+        const a = bind_args("connect", [address, options], CONNECT_ARGS);
+        address = a.address as AddressInput;
+        signal = a.signal as AbortSignal | undefined;
+      }
+      this.#check_open();
+      const ep = this.#adapter.parse(address, "connect");
+      const dl = Deadline.of(this.#timeout, signal);
+      p = this.#dgram ? this.#dgram_connect(this.#dgram, ep, dl) : this.#connect(ep, address as Address, dl);
+    } catch (e) {
+      return Promise.reject(e); // as an async function: bad arguments reject, never throw
+    }
     // Still running: kept, so a forgotten await can be reported once (see forgotten_await).
-    if (this.#calls > 0) running_connects.set(this, p);
+    if (this.#calls > 0) this.#running = p;
     return p;
   }
 
-  async #connect_call(address: AddressInput, options?: SignalOptions): Promise<void> {
-    const a = bind_args("connect", [address, options], ["address"]);
-    this.#check_open();
-    const ep = this.#adapter.parse(a.address, "connect");
-    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
-    if (this.#dgram) {
-      this.#dgram.connect(await this.#resolve(ep, dl));
-      return;
-    }
+  async #dgram_connect(d: DatagramEngine, ep: Endpoint, dl: Deadline): Promise<void> {
+    d.connect(await this.#resolve(ep, dl));
+  }
+
+  /** A stream connect; #calls counts it while it runs (I/O meanwhile is a forgotten await). */
+  async #connect(ep: Endpoint, address: Address, dl: Deadline): Promise<void> {
     this.#calls++;
     try {
-      await this.#connect(ep, a.address as Address, dl);
+      // Once more from the top when the state changed while a resolve or a port release was awaited.
+      for (;;) {
+        let c = this.#connecting;
+        if (this.#stream && c !== null && c.error === null) {
+          // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
+          this.#connecting = null;
+          return;
+        }
+        if (this.#stream) throw new OSError(E.EISCONN, null, { operation: this.#detail("connect", address) });
+        if (c !== null) {
+          // A connect left in flight (timed out, aborted, non-blocking). CPython's
+          // timed and non-blocking sockets are non-blocking descriptors, where
+          // connect(2) says EALREADY at once; a blocking one waits for it (for the
+          // same address: another one is EALREADY too, as in pysocket before).
+          if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
+            throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
+          }
+        } else {
+          this.#check_bound(ep, address);
+          if (typeof Deno.connect !== "function") {
+            throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
+          }
+          // A literal (the common case) needs no resolver, nor a promise hop.
+          const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
+          // A listener closed with an accept in flight frees its port a turn later:
+          // wait for it, so this connect is refused rather than reset in its backlog.
+          const released = listeners_released();
+          if (released !== null) await released;
+          if (this.#closed) throw new OSError(E.EBADF);
+          if (this.#connecting || this.#stream) continue;
+          this.#check_bound(ep, address);
+          c = this.#start_connect(ep, target);
+          // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
+          if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(c.promise))) {
+            throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
+          }
+        }
+        if (!dl.nonblocking) await dl.wait(c.promise);
+        if (this.#closed) throw new OSError(E.EBADF);
+        if (this.#connecting === c) this.#connecting = null;
+        if (c.error !== null) {
+          const err = map_error(c.error, this.#detail("connect", address));
+          if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
+          throw err;
+        }
+        this.#check_open();
+        return;
+      }
     } finally {
-      this.#calls--;
+      if (--this.#calls === 0) this.#running = null;
     }
   }
 
-  async #connect(ep: Endpoint, address: Address, dl: Deadline): Promise<void> {
-    let c = this.#connecting;
-    if (this.#stream && c !== null && c.error === null) {
-      // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
-      this.#connecting = null;
-      return;
-    }
-    if (this.#stream) throw new OSError(E.EISCONN, null, { operation: this.#detail("connect", address) });
-    if (c !== null) {
-      // A connect left in flight (timed out, aborted, non-blocking). CPython's
-      // timed and non-blocking sockets are non-blocking descriptors, where
-      // connect(2) says EALREADY at once; a blocking one waits for it (for the
-      // same address: another one is EALREADY too, as in pysocket before).
-      if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
-        throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
-      }
-    } else {
-      this.#check_bound(ep, address);
-      if (typeof Deno.connect !== "function") {
-        throw new OSError(E.EOPNOTSUPP, "this runtime has no Deno.connect");
-      }
-      // A literal (the common case) needs no resolver, nor a promise hop.
-      const target = ep.kind !== "ip" || this.#adapter.is_literal(ep.hostname) ? ep : await this.#resolve(ep, dl);
-      // A listener closed with an accept in flight frees its port a turn later:
-      // wait for it, so this connect is refused rather than reset in its backlog.
-      const released = listeners_released();
-      if (released !== null) await released;
-      if (this.#closed) throw new OSError(E.EBADF);
-      if (this.#connecting || this.#stream) return this.#connect(ep, address, dl);
-      this.#check_bound(ep, address);
-      const conn: Connecting = { to: ep, promise: DONE, error: null, stop: new AbortController() };
+  /** Start the Deno connect to `target` (a literal or a path); it becomes the socket's connect in flight. */
+  #start_connect(ep: Endpoint, target: Endpoint): Connecting {
+    const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
+    let opened: Promise<Transport>;
+    let from: { addr: Deno.NetAddr; settled: Promise<void> } | null = null;
+    if (target.kind === "unix") {
+      // Deno's Unix connect takes no signal (it completes or fails at once).
+      opened = Deno.connect({ transport: "unix", path: target.path });
+    } else if (this.#listener) {
       // Bound first: connect from that address through node:net (_duplex.ts).
-      const from = this.#listener ? this.#unbind(conn) : null;
-      const to = this.#deno_addr(target);
-      const opened: Promise<Transport> = from
-        ? from.settled.then(() => connect_from(from.addr, to as Deno.NetAddr, conn.stop.signal))
-        : Deno.connect({ ...to, signal: conn.stop.signal } as Deno.ConnectOptions);
-      conn.promise = opened.then((t) => {
-        if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
-        else this[kState](t);
-      }, (e) => {
-        conn.error ??= e; // a shutdown() meanwhile has set its own
-
-        if (from) this.#rebind(from.addr);
+      const stop = conn.stop = new AbortController();
+      const f = from = this.#unbind(conn);
+      const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
+      opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
+    } else {
+      const stop = conn.stop = spare_stops.pop() ?? new AbortController();
+      opened = Deno.connect({
+        hostname: deno_host(target.hostname, target.scope_id),
+        port: target.port,
+        signal: stop.signal,
       });
-      this.#connecting = c = conn;
-      // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
-      if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(conn.promise))) {
-        throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
-      }
     }
-    if (!dl.nonblocking) await dl.wait(c.promise);
-    if (this.#closed) throw new OSError(E.EBADF);
-    if (this.#connecting === c) this.#connecting = null;
-    if (c.error !== null) {
-      const err = map_error(c.error, this.#detail("connect", address));
-      if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
-      throw err;
-    }
-    this.#check_open();
+    conn.promise = opened.then((t) => {
+      recycle_stop(conn, from === null);
+      if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
+      else this[kState](t);
+    }, (e) => {
+      recycle_stop(conn, from === null);
+      conn.error ??= e; // a shutdown() meanwhile has set its own
+      if (from) this.#rebind(from.addr);
+    });
+    return this.#connecting = conn;
   }
 
   /**
@@ -864,14 +896,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async accept(options?: SignalOptions): Promise<[Socket<F>, AddressOf<F>]> {
-    const a = bind_args("accept", [options], []);
+    const signal = options === undefined ? undefined : bind_args("accept", [options], NO_ARGS).signal;
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (!this.#listening || !this.#accepts) throw new OSError(E.EINVAL);
-    const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
-    let t: Deno.Conn;
+    const dl = Deadline.of(this.#timeout, signal as AbortSignal | undefined);
+    const q = this.#accepts;
+    let t: Deno.Conn | null;
     try {
-      t = await this.#accepts.accept(dl);
+      // AcceptQueue.accept() without its frame: take what is queued, else wait for the accept in flight.
+      while ((t = q.take()) === null) await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
     } catch (e) {
       if (this.#closed) throw new OSError(E.EBADF);
       // The queue maps Deno's errors itself; a signal's reason is passed on as is.
@@ -943,6 +977,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
+      // (fill() is awaited even when bytes are buffered: a readline() called
+      // right after this recv, in the same turn, takes its buffered line first,
+      // as the file's own buffer would in CPython.)
       do {
         try {
           await r.fill(want, dl);
@@ -979,20 +1016,37 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async recv(
+  recv(
     bufsize: number,
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
-    const a = bind_args("recv", [bufsize, flags, options], [
-      "bufsize",
-      "flags",
-    ]);
-    const n = this.#check_bufsize(a.bufsize, "recv");
-    const f = this.#check_recv_flags(a.flags);
+    // The common call on a connected blocking stream socket goes straight to the stream read.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
+    if (
+      flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
+      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed &&
+      this.#timeout === null
+    ) {
+      return this.#stream_read(bufsize, 0, Deadline.of(null), null) as Promise<Uint8Array>;
+    }
+    return this.#recv(bufsize, flags, options);
+  }
+
+  async #recv(bufsize: number, flags?: number | RecvOptions, options?: RecvOptions): Promise<Uint8Array> {
+    let n: number, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && typeof bufsize === "number") {
+      n = this.#check_bufsize(bufsize, "recv"); // the common call, recv(n): nothing to bind by name
+    } else {
+      const a = bind_args("recv", [bufsize, flags, options], RECV_ARGS);
+      n = this.#check_bufsize(a.bufsize, "recv");
+      f = this.#check_recv_flags(a.flags);
+      signal = a.signal;
+    }
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
   }
@@ -1016,25 +1070,46 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async recv_into(
+  recv_into(
     buffer: Buffer,
     nbytes?: number | RecvOptions,
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<number> {
-    const a = bind_args("recv_into", [buffer, nbytes, flags, options], [
-      "buffer",
-      "nbytes",
-      "flags",
-    ]);
-    const view = as_bytes(a.buffer);
-    const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
-    if (n > view.length) {
-      throw new RangeError("buffer too small for requested bytes");
+    // The common call on a connected blocking stream socket goes straight to the stream read.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
+    if (
+      nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array &&
+      this.#stream !== null && !this.#closed && this.#timeout === null
+    ) {
+      return this.#stream_read(buffer.length, 0, Deadline.of(null), buffer) as Promise<number>;
     }
-    const f = this.#check_recv_flags(a.flags);
+    return this.#recv_into(buffer, nbytes, flags, options);
+  }
+
+  async #recv_into(
+    buffer: Buffer,
+    nbytes?: number | RecvOptions,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<number> {
+    let view: Uint8Array, n: number, f = 0, signal: unknown;
+    if (nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array) {
+      view = buffer; // the common call, recv_into(buf): nothing to bind by name
+      n = view.length;
+    } else {
+      const a = bind_args("recv_into", [buffer, nbytes, flags, options], RECV_INTO_ARGS);
+      view = as_bytes(a.buffer);
+      n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
+      if (n > view.length) {
+        throw new RangeError("buffer too small for requested bytes");
+      }
+      f = this.#check_recv_flags(a.flags);
+      signal = a.signal;
+    }
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       return (await this.#dgram.recv_into(view.subarray(0, n), f, dl))[0];
     }
@@ -1153,16 +1228,35 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async send(
+  send(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    const a = bind_args("send", [data, flags, options], ["data", "flags"]);
-    const bytes = as_bytes(a.data);
-    const f = this.#check_send_flags(a.flags);
+    // The common call on a connected blocking stream socket goes straight to the writer.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
+    if (
+      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
+      !this.#closed && this.#timeout === null
+    ) {
+      return this.#stream.writer.send(data, Deadline.of(null));
+    }
+    return this.#send(data, flags, options);
+  }
+
+  async #send(data: Buffer, flags?: number | SignalOptions, options?: SignalOptions): Promise<number> {
+    let bytes: Uint8Array, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && data instanceof Uint8Array) {
+      bytes = data; // the common call, send(data): nothing to bind by name
+    } else {
+      const a = bind_args("send", [data, flags, options], SEND_ARGS);
+      bytes = as_bytes(a.data);
+      f = this.#check_send_flags(a.flags);
+      signal = a.signal;
+    }
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
     if (this.#stream === null) {
       const g = this.#connect_gate(dl);
@@ -1189,16 +1283,35 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async sendall(
+  sendall(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
-    const a = bind_args("sendall", [data, flags, options], ["data", "flags"]);
-    const bytes = as_bytes(a.data);
-    const f = this.#check_send_flags(a.flags);
+    // The common call on a connected blocking stream socket goes straight to the writer.
+    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+    // select() emulation are paced by the event-loop turns its calls take.)
+    if (
+      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
+      !this.#closed && this.#timeout === null
+    ) {
+      return this.#stream.writer.send_all(data, Deadline.of(null));
+    }
+    return this.#sendall(data, flags, options);
+  }
+
+  async #sendall(data: Buffer, flags?: number | SignalOptions, options?: SignalOptions): Promise<void> {
+    let bytes: Uint8Array, f = 0, signal: unknown;
+    if (flags === undefined && options === undefined && data instanceof Uint8Array) {
+      bytes = data; // the common call, sendall(data): nothing to bind by name
+    } else {
+      const a = bind_args("sendall", [data, flags, options], SEND_ARGS);
+      bytes = as_bytes(a.data);
+      f = this.#check_send_flags(a.flags);
+      signal = a.signal;
+    }
     this.#check_open();
-    const dl = this.#deadline(f, a.signal);
+    const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       await this.#dgram.send(bytes, f, dl);
       return;
@@ -1397,7 +1510,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const c = this.#connecting;
       this.#connecting = null;
       c.error = from_errno(E.ECONNRESET);
-      c.stop.abort();
+      c.stop?.abort();
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
@@ -1444,29 +1557,23 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#connecting?.stop.abort();
+    this.#connecting?.stop?.abort();
     this.#dgram?.close();
     this.#accepts?.close();
     this.#listener = null;
     this.#accepts = null;
     const st = this.#stream;
     if (st) {
-      const close = () => {
-        try {
-          st.transport.close();
-        } catch { /* closed already */ }
-      };
-      if (st.close()) close();
-      else {
-        // Deliver what send() queued, as the kernel does after close(2), but
-        // give up after a linger time when the peer never reads.
-        const linger = setTimeout(close, LINGER_MS);
-        Deno.unrefTimer(linger);
-        st.drain().then(() => {
-          clearTimeout(linger);
-          close();
-        });
-      }
+      if (st.close()) return close_transport(st.transport);
+      // Deliver what send() queued, as the kernel does after close(2), but
+      // give up after a linger time when the peer never reads.
+      const close = () => close_transport(st.transport);
+      const linger = setTimeout(close, LINGER_MS);
+      Deno.unrefTimer(linger);
+      st.drain().then(() => {
+        clearTimeout(linger);
+        close();
+      });
     }
   }
 
@@ -2122,17 +2229,42 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
   return a.hostname === b.hostname && a.port === b.port && a.flowinfo === b.flowinfo && a.scope_id === b.scope_id;
 }
 
-/** An I/O call made while this socket's connect() is still running: its caller did not await it. */
-/** connect() calls still running when they returned their promise, by socket. */
-const running_connects = new WeakMap<Socket, Promise<void>>();
+/**
+ * The AbortControllers of Deno.connect calls that settled unaborted: Deno
+ * removed its listener from the signal as the call ended, so one is as good
+ * as new and the next connect takes it instead of building another.
+ */
+const spare_stops: AbortController[] = [];
+
+/** A connect settled: its AbortController is no longer the socket's (close() and shutdown() no longer abort it). */
+function recycle_stop(c: Connecting, reuse: boolean): void {
+  const stop = c.stop;
+  if (stop === null) return;
+  c.stop = null;
+  if (reuse && !stop.signal.aborted && spare_stops.length < 16) spare_stops.push(stop);
+}
+
+/** Close a connection's transport; one closed already (by a TLS layer, ...) is fine. */
+function close_transport(t: Transport): void {
+  try {
+    t.close();
+  } catch { /* closed already */ }
+}
+
+// Python's parameter names of the hot methods (made once, not per call).
+const CONNECT_ARGS = ["address"] as const;
+const NO_ARGS = [] as const;
+const RECV_ARGS = ["bufsize", "flags"] as const;
+const RECV_INTO_ARGS = ["buffer", "nbytes", "flags"] as const;
+const SEND_ARGS = ["data", "flags"] as const;
 
 /**
  * The error of an I/O call made while the socket's connect() is still
  * running: its caller did not await it. That connect's own outcome is then
  * not reported again as an unhandled rejection (the program got this error).
  */
-function forgotten_await(s: Socket): OSError {
-  running_connects.get(s)?.catch(() => {});
+function forgotten_await(running: Promise<void> | null): OSError {
+  running?.catch(() => {});
   return new OSError(E.EINPROGRESS, "connect() has not finished: did you forget `await` before connect()?");
 }
 

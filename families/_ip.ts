@@ -44,8 +44,12 @@ export function check_host(v: unknown): string {
   throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
 }
 
+/** The last string is_ipv4() accepted: a program connects to the same literal again and again. */
+let last_ipv4 = "";
+
 /** True for what {@linkcode parse_ipv4} accepts, without allocating (literal checks on hot paths). */
 export function is_ipv4(s: string): boolean {
+  if (s === last_ipv4) return true;
   const n = s.length;
   if (n < 7 || n > 15) return false;
   let parts = 0, val = 0, digits = 0;
@@ -62,7 +66,9 @@ export function is_ipv4(s: string): boolean {
       digits++;
     } else return false;
   }
-  return parts === 4;
+  if (parts !== 4) return false;
+  last_ipv4 = s;
+  return true;
 }
 
 /** Parse a dotted-quad IPv4 literal exactly as inet_pton(AF_INET) does. */
@@ -189,6 +195,7 @@ function is_link_local(b: Uint8Array): boolean {
  * literals pass unchanged.
  */
 export function deno_host(hostname: string, scope_id: number): string {
+  if (hostname.indexOf(":") < 0) return hostname; // an IPv4 literal or a name (the common case): no parse
   const z = hostname.indexOf("%");
   const host = z < 0 ? hostname : hostname.slice(0, z);
   const bytes = parse_ipv6(host);
