@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import {
   type AddressInput,
+  AF_INET,
   AF_INET6,
   AF_UNIX,
   BlockingIOError,
@@ -77,6 +78,10 @@ function throws_errno(
 }
 
 /** An address nothing listens on: a port just released, or a stale socket file. */
+const LONE_V4 = `127.${10 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${
+  2 + Math.floor(Math.random() * 250)
+}`;
+
 function dead_addr(fam: Family, dir: TempDir): AddressInput {
   if (fam.family === AF_UNIX) {
     // Deno removes a Unix listener's socket file on close (Python leaves it),
@@ -90,7 +95,9 @@ function dead_addr(fam: Family, dir: TempDir): AddressInput {
   }
   const s = socket(fam.family);
   try {
-    s.bind(bind_addr(fam, dir, "dead.sock"));
+    // IPv4: a loopback address of its own (127.x.y.z), so the freed port cannot be taken meanwhile by
+    // another test file's 127.0.0.1 listener running in parallel.
+    s.bind(fam.family === AF_INET ? [LONE_V4, 0] : bind_addr(fam, dir, "dead.sock"));
     return s.getsockname() as AddressInput;
   } finally {
     s.close();

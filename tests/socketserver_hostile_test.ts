@@ -459,13 +459,18 @@ test("TCPServer under slowloris: 1,000 idle clients cost only memory, a good cli
     assert.equal(await idle.line(30_000), "ready");
     await until(() => server.active_count === N, 20_000, `${N} idle handlers`);
     const rss1 = Deno.memoryUsage().rss;
-    // Idle: no busy work while they sit there.
-    const cpu0 = process.cpuUsage();
-    const w0 = performance.now();
-    await sleep(2000);
-    const cpu = process.cpuUsage(cpu0);
-    const cpu_ms = (cpu.user + cpu.system) / 1000;
-    const wall_ms = performance.now() - w0;
+    // Idle: no busy work while they sit there. The quietest of three 1 s windows counts: a spin
+    // shows in every window, while work left over from the setup (GC, handlers still starting
+    // on a loaded machine) ends within the first.
+    let cpu_ms = Infinity, wall_ms = 0;
+    for (let w = 0; w < 3; w++) {
+      const cpu0 = process.cpuUsage();
+      const w0 = performance.now();
+      await sleep(1000);
+      const cpu = process.cpuUsage(cpu0);
+      const ms = (cpu.user + cpu.system) / 1000;
+      if (ms < cpu_ms) [cpu_ms, wall_ms] = [ms, performance.now() - w0];
+    }
     const served_ms = await within(10_000, good_client(port_of(server)));
     console.log(
       `  ${N} idle clients: CPU ${cpu_ms.toFixed(0)} ms in ${wall_ms.toFixed(0)} ms idle; ` +
