@@ -253,3 +253,77 @@ export function test_needing(...what: (keyof typeof NEEDS)[]): typeof Deno.test 
   };
   return Object.assign(ignored, Deno.test) as unknown as typeof Deno.test;
 }
+
+// ---- Ports that stay closed while test files run in parallel ----------------
+//
+// `deno task test` runs the test files in parallel, all on loopback. A port taken with "bind port 0, read it,
+// close" is free again at once: another file's listener (every one of them binds 127.0.0.1 or ::1 port 0) can be
+// given it before this test connects (a "refused" connect then succeeds) or binds it again (EADDRINUSE). Two
+// ways out, both here:
+// - a loopback address of its own (`lone_v4()`, a random 127.x.y.z): no other file binds it, so a port freed
+//   there stays free (only a wildcard listener, 0.0.0.0 or ::, could still take it: a few tests make one, briefly);
+// - where the host must stay shared (::1 has no spare addresses; a program that hard-codes 127.0.0.1),
+//   `held_closed_port(host)`: the port keeps an accepted connection bound (its listener closed), so a connect
+//   to it is refused (no listener) while the kernel gives it to no other `bind(port 0)` until disposed.
+
+/** Shared loopback hosts: `closed_port` refuses them (a freed port there is anyone's). */
+const SHARED_HOSTS = new Set(["127.0.0.1", "::1", "localhost", "0.0.0.0", "::", ""]);
+
+/**
+ * A fresh loopback address of this test's own, 127.x.y.z with x in 10..209 (never 127.0.0.1 and no other
+ * well-known one); any address of 127.0.0.0/8 is local on Linux. Two calls collide once in ~12 million.
+ */
+export function lone_v4(): string {
+  const r = (n: number) => Math.floor(Math.random() * n);
+  return `127.${10 + r(200)}.${r(250)}.${2 + r(250)}`;
+}
+
+/**
+ * A TCP port nobody listens on at `host`, which must be a lone address (`lone_v4()`): bound, read, closed.
+ * Throws on a shared host (127.0.0.1, ::1): use `held_closed_port` there.
+ */
+export function closed_port(host: string): number {
+  if (SHARED_HOSTS.has(host)) {
+    throw new Error(`closed_port(${JSON.stringify(host)}): a freed port on a shared host races other test files`);
+  }
+  const l = Deno.listen({ hostname: host, port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** A closed port kept from everyone else's `bind(port 0)` until disposed. */
+export interface HeldPort extends Disposable {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * A TCP port on `host` (any loopback host, ::1 and 127.0.0.1 included) that nothing listens on, so a connect to it
+ * is refused, and that no other socket's `bind(port 0)` gets while it is held: an accepted connection stays bound
+ * to it after its listener closed (Linux never hands out an ephemeral port that a socket holds on that address).
+ * Dispose it when done.
+ */
+export async function held_closed_port(host: string): Promise<HeldPort> {
+  const l = Deno.listen({ hostname: host, port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  let c: Deno.Conn | undefined, a: Deno.Conn | undefined;
+  try {
+    c = await Deno.connect({ hostname: host, port });
+    a = await l.accept();
+  } catch (e) {
+    c?.close();
+    throw e;
+  } finally {
+    l.close();
+  }
+  const [cc, aa] = [c, a];
+  return {
+    host,
+    port,
+    [Symbol.dispose]() {
+      cc.close();
+      aa.close();
+    },
+  };
+}

@@ -27,7 +27,7 @@ import {
   socket,
   SOL_SOCKET,
 } from "../mod.ts";
-import { test_needing } from "./_socket_fixtures.ts";
+import { closed_port, lone_v4, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -42,6 +42,8 @@ interface Ctx {
   d: Socket;
   f: Deno.FsFile;
   tmp: string;
+  /** A loopback address of this test's own (127.x.y.z; the twin gets the same), and a closed port on it. */
+  lone: string;
   closed_port: number;
 }
 
@@ -150,14 +152,14 @@ const ROWS: Row[] = [
   { id: "connect(port 70000)", py: "s.connect(('127.0.0.1', 70000))", ts: (t) => t.s.connect(["127.0.0.1", 70000]) },
   {
     id: "connect refused",
-    py: "s.connect(('127.0.0.1', closed_port))",
-    ts: (t) => t.s.connect(["127.0.0.1", t.closed_port]),
+    py: "s.connect((lone, closed_port))",
+    ts: (t) => t.s.connect([t.lone, t.closed_port]),
   },
   {
     id: "connect_ex refused",
-    py: "assert s.connect_ex(('127.0.0.1', closed_port)) == 111",
+    py: "assert s.connect_ex((lone, closed_port)) == 111",
     ts: async (t) => {
-      assert.equal(await t.s.connect_ex(["127.0.0.1", t.closed_port]), 111);
+      assert.equal(await t.s.connect_ex([t.lone, t.closed_port]), 111);
     },
   },
   { id: "connect connected", py: "c.connect(lst.getsockname())", ts: (t) => t.c.connect(t.lst.getsockname()) },
@@ -345,8 +347,8 @@ const ROWS: Row[] = [
   },
   {
     id: "create_connection refused",
-    py: "socket.create_connection(('127.0.0.1', closed_port))",
-    ts: (t) => create_connection(["127.0.0.1", t.closed_port]),
+    py: "socket.create_connection((lone, closed_port))",
+    ts: (t) => create_connection([t.lone, t.closed_port]),
   },
   { id: "create_server(str)", py: "socket.create_server('x')", ts: () => create_server("x") },
   {
@@ -475,11 +477,9 @@ async function usable(t: Ctx, which: "c" | "d"): Promise<boolean> {
   }
 }
 
-function free_port(): number {
-  using s = socket();
-  s.bind(["127.0.0.1", 0]);
-  return (s.getsockname() as [string, number])[1];
-}
+// The refused-connect rows connect to a port freed on a loopback address of this test's own, which no other
+// test file (run in parallel) binds; the python3 twin uses the same address.
+const LONE = lone_v4();
 
 async function run_row(row: Row, tmp: string, fpath: string): Promise<{ outcome: string; usable: boolean | null }> {
   const lst = create_server(["127.0.0.1", 0]);
@@ -503,7 +503,8 @@ async function run_row(row: Row, tmp: string, fpath: string): Promise<{ outcome:
     d,
     f,
     tmp,
-    closed_port: free_port(),
+    lone: LONE,
+    closed_port: closed_port(LONE),
   };
   let err: unknown = undefined;
   const made: Socket[] = [];
@@ -526,7 +527,7 @@ async function python_outcomes(): Promise<Record<string, { outcome: string; usab
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("python3", {
-      args: [new URL("./fixtures/bad_input.py", import.meta.url).pathname],
+      args: [new URL("./fixtures/bad_input.py", import.meta.url).pathname, LONE],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

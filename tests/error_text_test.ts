@@ -23,15 +23,12 @@ import {
   socket,
 } from "../mod.ts";
 import { OperationError } from "../errors.ts";
-import { HAS_IPV6, missing, TempDir } from "./_socket_fixtures.ts";
+import { closed_port, HAS_IPV6, lone_v4, missing, TempDir } from "./_socket_fixtures.ts";
 
-/** A port nobody listens on (bound, then closed). */
-function closed_port(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+// The refused connects go to a port freed on a loopback address of this file's own (no other test file, run in
+// parallel, can be given it meanwhile); the python3 twin and the expected texts use the same address.
+const LONE = lone_v4();
+const LONE_RE = LONE.replaceAll(".", "\\.");
 
 /** What Python prints for an outcome: `ClassName: str(e)`, or `ok`. */
 function outcome(e: unknown): string {
@@ -61,7 +58,7 @@ function run_python(code: string, args: string[] = [], prefix: string[] = []): s
 
 const PY_CASES = `
 import socket, sys
-port, unix_path, ipv6 = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+port, unix_path, ipv6, lone = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1", sys.argv[4]
 def show(f):
     try:
         f()
@@ -69,7 +66,7 @@ def show(f):
     except Exception as e:
         print(f"{type(e).__name__}: {e}")
 def refused():
-    with socket.socket() as s: s.connect(("127.0.0.1", port))
+    with socket.socket() as s: s.connect((lone, port))
 def in_use():
     with socket.socket() as a, socket.socket() as b:
         a.bind(("127.0.0.1", 0)); a.listen(); b.bind(a.getsockname())
@@ -103,7 +100,7 @@ Deno.test({
   name: "OSError messages are CPython's str(e), link-local binds and scope ids included",
   ignore: missing("python3"),
   async fn() {
-    const port = closed_port();
+    const port = closed_port(LONE);
     using dir = new TempDir();
     const path = dir.sock("missing.sock");
     const v6bind = (addr: [string, number] | [string, number, number, number]) => () => {
@@ -122,7 +119,7 @@ Deno.test({
     const mine: string[] = [
       await attempt(async () => {
         using s = socket();
-        await s.connect(["127.0.0.1", port]);
+        await s.connect([LONE, port]);
       }),
       await attempt(() => {
         using a = socket(), b = socket();
@@ -157,24 +154,26 @@ Deno.test({
         );
       }
     }
-    const theirs = run_python(PY_CASES, [String(port), path, HAS_IPV6 ? "1" : "0"]);
+    const theirs = run_python(PY_CASES, [String(port), path, HAS_IPV6 ? "1" : "0", LONE]);
     assert.deepEqual(mine, theirs);
   },
 });
 
 Deno.test("an OSError keeps its operation beside the message: `operation`, the cause chain, and Deno's console", async () => {
-  const port = closed_port();
-  const e = await create_connection(["127.0.0.1", port], 5).then(() => null, (e: unknown) => e);
+  const port = closed_port(LONE);
+  const e = await create_connection([LONE, port], 5).then(() => null, (e: unknown) => e);
   assert.ok(e instanceof OSError);
   assert.equal(e.message, "[Errno 111] Connection refused");
-  assert.equal(e.operation, `connect to ('127.0.0.1', ${port})`);
+  assert.equal(e.operation, `connect to ('${LONE}', ${port})`);
   assert.ok(e.cause instanceof OperationError);
   assert.equal(e.cause.message, e.operation);
   assert.ok(e.cause.cause instanceof Deno.errors.ConnectionRefused, "Deno's own error is kept");
   const shown = Deno.inspect(e);
   assert.match(
     shown,
-    /^ConnectionRefusedError: \[Errno 111\] Connection refused \(connect to \('127\.0\.0\.1', \d+\)\)\n/,
+    new RegExp(
+      `^ConnectionRefusedError: \\[Errno 111\\] Connection refused \\(connect to \\('${LONE_RE}', ${port}\\)\\)\\n`,
+    ),
   );
   assert.match(shown, /\n\s+at /);
   assert.match(shown, /Caused by .*ConnectionRefused/);
@@ -182,14 +181,14 @@ Deno.test("an OSError keeps its operation beside the message: `operation`, the c
 });
 
 Deno.test("an uncaught OSError: Deno's report shows Python's text and the operation", async () => {
-  const port = closed_port();
+  const port = closed_port(LONE);
   using dir = new TempDir();
   const file = `${dir.path}/uncaught.ts`;
   Deno.writeTextFileSync(
     file,
     `import { create_connection } from "${
       new URL("../mod.ts", import.meta.url).href
-    }";\nawait create_connection(["127.0.0.1", ${port}], 5);\n`,
+    }";\nawait create_connection(["${LONE}", ${port}], 5);\n`,
   );
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--no-prompt", file],
@@ -200,7 +199,7 @@ Deno.test("an uncaught OSError: Deno's report shows Python's text and the operat
   const err = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 1);
   assert.match(err, /Uncaught \(in promise\) ConnectionRefusedError: \[Errno 111\] Connection refused\n/);
-  assert.match(err, new RegExp(`Caused by: OperationError: connect to \\('127\\.0\\.0\\.1', ${port}\\)`));
+  assert.match(err, new RegExp(`Caused by: OperationError: connect to \\('${LONE_RE}', ${port}\\)`));
 });
 
 Deno.test("a missing Deno permission still says what to do (a reason CPython never meets)", async () => {

@@ -18,6 +18,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { attempt, cpython, pair, stalled } from "./_twin.ts";
+import { closed_port, lone_v4 } from "./_socket_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -29,14 +30,6 @@ function still_pending(p: Promise<unknown>, ms = 50): Promise<string> {
     p.then(() => "resolved", () => "rejected"),
     new Promise<string>((r) => timer = setTimeout(() => r("pending"), ms)),
   ]).finally(() => clearTimeout(timer));
-}
-
-/** A port nobody listens on (bound, then closed). */
-function closed_port(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 Deno.test("Socket.close() of a socket whose connect settled never aborts a later connect of another socket", async () => {
@@ -97,7 +90,10 @@ Deno.test("Socket.shutdown() of a connect in flight aborts only that connect; ot
 Deno.test("create_connection() of a dotted quad: the same outcome as the general path and as CPython (CPython twin)", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const [, port] = srv.getsockname();
-  const refused = closed_port();
+  // The refused port is freed on a loopback address of this test's own: no other test file (run in parallel) can
+  // be given it meanwhile. The CPython twin uses the same address.
+  const lone = lone_v4();
+  const refused = closed_port(lone);
   using st = await stalled();
   const outcome = async (fn: () => Promise<{ gettimeout(): number | null; close(): void }>) => {
     try {
@@ -124,7 +120,7 @@ Deno.test("create_connection() of a dotted quad: the same outcome as the general
   const ports = { port, refused, stalled: st.port };
   const fast: unknown[] = [], general: unknown[] = [];
   for (const [which, t] of cases) {
-    const addr: [string, number] = ["127.0.0.1", ports[which]];
+    const addr: [string, number] = [which === "refused" ? lone : "127.0.0.1", ports[which]];
     fast.push(await outcome(() => t === undefined ? create_connection(addr) : create_connection(addr, t)));
     // An options object (even an empty one) takes the general path.
     general.push(await outcome(() => create_connection(addr, t === undefined ? {} : { timeout: t })));
@@ -141,10 +137,11 @@ Deno.test("create_connection() of a dotted quad: the same outcome as the general
   const py = await cpython(`
 srv = create_server(("127.0.0.1", 0))
 l, fill = stalled()
-r = socket(); r.bind(("127.0.0.1", 0)); refused = r.getsockname()[1]; r.close()
+lone = "${lone}"
+r = socket(); r.bind((lone, 0)); refused = r.getsockname()[1]; r.close()
 ports = {"port": srv.getsockname()[1], "refused": refused, "stalled": l.getsockname()[1]}
 def outcome(which, t, given):
-    addr = ("127.0.0.1", ports[which])
+    addr = (lone if which == "refused" else "127.0.0.1", ports[which])
     try:
         s = create_connection(addr, t) if given else create_connection(addr)
         r = ["ok", s.gettimeout()]; s.close(); srv.accept()[0].close(); return r

@@ -16,10 +16,15 @@ import {
 } from "../mod.ts";
 import { _set_lookup_for_tests, type LookupAddress } from "../_resolve.ts";
 import { _set_attempt_observer, type Candidate, interleave } from "../_happy_eyeballs.ts";
+import { held_closed_port, lone_v4 } from "./_socket_fixtures.ts";
 
-const DUAL: LookupAddress[] = [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }];
+// The IPv4 address is a loopback address of this file's own (127.x.y.z), not 127.0.0.1: the tests listen on it
+// with a port chosen on ::1, or expect a port there to be closed, and no other test file (run in parallel) binds it.
+// ::1 has no spare address: a port that must be closed there is a held one (see held_closed_port).
+const V4 = lone_v4();
+const DUAL: LookupAddress[] = [{ address: "::1", family: 6 }, { address: V4, family: 4 }];
 
-/** Resolve "dual.test" to ::1 and 127.0.0.1; record every attempt; undo both on dispose. */
+/** Resolve "dual.test" to ::1 and V4; record every attempt; undo both on dispose. */
 function seam(): { attempts: [Socket, Candidate][] } & Disposable {
   const attempts: [Socket, Candidate][] = [];
   _set_lookup_for_tests((host) => {
@@ -50,14 +55,6 @@ async function black_hole(hostname: string, port = 0): Promise<{ port: number } 
   };
 }
 
-/** A port nobody listens on, on either family. */
-function free_port(): number {
-  const l = Deno.listen({ hostname: "::1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 Deno.test("interleave() puts IPv6 first and alternates families", () => {
   const c = (family: number, host: string): Candidate => ({
     family,
@@ -70,12 +67,12 @@ Deno.test("interleave() puts IPv6 first and alternates families", () => {
 Deno.test("create_connection() wins over IPv4 when the IPv6 connect stalls, and closes the IPv6 attempt", async () => {
   using s = seam();
   using hole = await black_hole("::1");
-  using v4 = Deno.listen({ hostname: "127.0.0.1", port: hole.port });
+  using v4 = Deno.listen({ hostname: V4, port: hole.port });
   const t0 = performance.now();
   using c = await create_connection(["dual.test", hole.port], { happy_eyeballs_delay: 0.1, timeout: 5 });
   const elapsed = performance.now() - t0;
   assert.equal(c.family, AF_INET);
-  assert.deepEqual(c.getpeername(), ["127.0.0.1", hole.port]);
+  assert.deepEqual(c.getpeername(), [V4, hole.port]);
   assert.equal(c.gettimeout(), 5);
   assert.deepEqual(s.attempts.map(([, cand]) => cand.family), [AF_INET6, AF_INET]);
   const [loser] = s.attempts[0]!;
@@ -87,9 +84,9 @@ Deno.test("create_connection() wins over IPv4 when the IPv6 connect stalls, and 
 
 Deno.test("create_connection() uses IPv6 alone when it connects before the delay", async () => {
   using s = seam();
-  const port = free_port();
-  using v6 = Deno.listen({ hostname: "::1", port });
-  using v4 = Deno.listen({ hostname: "127.0.0.1", port });
+  using v6 = Deno.listen({ hostname: "::1", port: 0 });
+  const port = v6.addr.port;
+  using v4 = Deno.listen({ hostname: V4, port });
   using c = await create_connection(["dual.test", port], { happy_eyeballs_delay: 2 });
   assert.equal(c.family, AF_INET6);
   assert.deepEqual(c.getpeername(), ["::1", port, 0, 0]);
@@ -100,8 +97,9 @@ Deno.test("create_connection() uses IPv6 alone when it connects before the delay
 
 Deno.test("create_connection() starts the next attempt at once when one is refused", async () => {
   using s = seam();
-  const port = free_port();
-  using v4 = Deno.listen({ hostname: "127.0.0.1", port });
+  using closed6 = await held_closed_port("::1");
+  const port = closed6.port;
+  using v4 = Deno.listen({ hostname: V4, port });
   const t0 = performance.now();
   using c = await create_connection(["dual.test", port], { happy_eyeballs_delay: 10 });
   assert.ok(performance.now() - t0 < 5000, "did not wait for the 10 s delay");
@@ -112,7 +110,8 @@ Deno.test("create_connection() starts the next attempt at once when one is refus
 
 Deno.test("create_connection() raises the last error, or every error with all_errors", async () => {
   using _s = seam();
-  const port = free_port();
+  using closed6 = await held_closed_port("::1"); // and nothing binds V4
+  const port = closed6.port;
   await assert.rejects(create_connection(["dual.test", port], { happy_eyeballs_delay: 0.05 }), ConnectionRefusedError);
   const err = await create_connection(["dual.test", port], { all_errors: true, happy_eyeballs_delay: 0.05 })
     .then(() => null, (e: unknown) => e);
@@ -120,13 +119,13 @@ Deno.test("create_connection() raises the last error, or every error with all_er
   assert.equal(err.errors.length, 2);
   for (const e of err.errors) assert.ok(e instanceof ConnectionRefusedError, String(e));
   assert.match(String(err.errors[0].operation), /::1/); // the address rides in `operation`, not the message
-  assert.match(String(err.errors[1].operation), /127\.0\.0\.1/);
+  assert.ok(String(err.errors[1].operation).includes(V4), String(err.errors[1].operation));
 });
 
 Deno.test("create_connection() times out every stalled attempt and reports them with all_errors", async () => {
   using s = seam();
   using hole6 = await black_hole("::1");
-  using _hole4 = await black_hole("127.0.0.1", hole6.port);
+  using _hole4 = await black_hole(V4, hole6.port);
   const t0 = performance.now();
   const err = await create_connection(["dual.test", hole6.port], 0.3, { all_errors: true, happy_eyeballs_delay: 0.05 })
     .then(() => null, (e: unknown) => e);
@@ -139,7 +138,7 @@ Deno.test("create_connection() times out every stalled attempt and reports them 
 Deno.test("create_connection() with happy_eyeballs_delay null tries one address after another", async () => {
   using s = seam();
   using hole = await black_hole("::1");
-  using v4 = Deno.listen({ hostname: "127.0.0.1", port: hole.port });
+  using v4 = Deno.listen({ hostname: V4, port: hole.port });
   const t0 = performance.now();
   using c = await create_connection(["dual.test", hole.port], 0.3, { happy_eyeballs_delay: null });
   assert.ok(performance.now() - t0 >= 250, "the IPv4 attempt waited for the IPv6 timeout");
@@ -151,7 +150,7 @@ Deno.test("create_connection() with happy_eyeballs_delay null tries one address 
 Deno.test("create_connection() aborted by a signal during the race closes every attempt", async () => {
   using s = seam();
   using hole6 = await black_hole("::1");
-  using _hole4 = await black_hole("127.0.0.1", hole6.port);
+  using _hole4 = await black_hole(V4, hole6.port);
   const reason = new Error("stop");
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(reason), 150);

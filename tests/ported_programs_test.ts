@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import { make_certs } from "./_ssl_fixtures.ts";
-import { test_needing } from "./_socket_fixtures.ts";
+import { held_closed_port, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -61,7 +61,14 @@ async function finish(child: Deno.ChildProcess, ms = RUN_MS): Promise<Result> {
   }
 }
 
-/** A free loopback port (TCP; free for UDP too in practice). */
+// Test files run in parallel, all on loopback, and the programs here hard-code 127.0.0.1 (as their CPython
+// originals do). A port freed on 127.0.0.1 can be given at once to another test file's listener, so:
+// - a port a program must find closed is a held one (`held_closed_port`: refused, yet no other bind(port 0) gets it);
+// - a port a server program must bind is free a moment ago (`free_port`), and `start_server` checks that the
+//   listener it waits for is the server's own (its pid's socket inode in /proc/net) and starts it again on another
+//   port when the server failed with EADDRINUSE (the port was taken in between). The programs stay as they are.
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (a server program binds it: see `start_server`). */
 function free_port(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -69,8 +76,29 @@ function free_port(): number {
   return port;
 }
 
-/** Whether something listens on `port` (TCP LISTEN, a bound UDP socket, a listening Unix path), from /proc/net. */
-function listening(port: number | string, proto: Proto): boolean {
+/** The socket inodes a process holds open (from /proc/<pid>/fd), or null when /proc does not tell. */
+function socket_inodes(pid: number): Set<string> | null {
+  const out = new Set<string>();
+  try {
+    for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`));
+        if (m) out.add(m[1]!);
+      } catch { /* closed meanwhile */ }
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/**
+ * Whether something listens on `port` (TCP LISTEN, a bound UDP socket, a listening Unix path), from /proc/net;
+ * with `pid`, only a socket that process holds counts.
+ */
+function listening(port: number | string, proto: Proto, pid?: number): boolean {
+  const mine = pid === undefined ? null : socket_inodes(pid);
+  const owned = (inode: string | undefined) => mine === null || (inode !== undefined && mine.has(inode));
   if (proto === "unix") {
     let text = "";
     try {
@@ -81,7 +109,7 @@ function listening(port: number | string, proto: Proto): boolean {
     // Flags 00010000 is __SO_ACCEPTCON: a listening stream socket; type 0002 a bound datagram socket.
     return text.split("\n").some((l) => {
       const cols = l.trim().split(/\s+/);
-      return (cols[3] === "00010000" || cols[4] === "0002") && l.trimEnd().endsWith(` ${port}`);
+      return (cols[3] === "00010000" || cols[4] === "0002") && l.trimEnd().endsWith(` ${port}`) && owned(cols[6]);
     });
   }
   port = Number(port);
@@ -97,20 +125,55 @@ function listening(port: number | string, proto: Proto): boolean {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 4) continue;
       if (!cols[1]!.endsWith(`:${hex}`)) continue;
-      if (proto === "udp" || cols[3] === "0A") return true;
+      if ((proto === "udp" || cols[3] === "0A") && owned(cols[9])) return true;
     }
   }
   return false;
 }
 
-async function wait_listening(port: number | string, proto: Proto, child: Deno.ChildProcess): Promise<void> {
+/** Wait until `child` itself listens on `port`; false when it exited first (its output says why). */
+async function wait_listening(port: number | string, proto: Proto, child: Deno.ChildProcess): Promise<boolean> {
   let exited = false;
   child.status.then(() => exited = true);
   const end = Date.now() + LISTEN_MS;
-  while (!listening(port, proto)) {
-    if (exited) return; // the server failed: its output says why
-    if (Date.now() > end) throw new Error(`nothing listens on ${proto} port ${port} after ${LISTEN_MS} ms`);
+  while (!listening(port, proto, child.pid)) {
+    if (exited) return false;
+    if (Date.now() > end) throw new Error(`${proto} port ${port}: the server does not listen after ${LISTEN_MS} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** A server program started by `start`, on a port of its own. */
+interface Started {
+  port: number;
+  child: Deno.ChildProcess;
+  /** The child's output (collected from the start, so its pipes never fill). */
+  done: Promise<Result>;
+  /** False when the server exited before listening (for a reason other than a taken port). */
+  listening: boolean;
+}
+
+/**
+ * Start a server program on a free 127.0.0.1 port and wait until it listens there itself; when it failed because
+ * another test file's socket took the port meanwhile (EADDRINUSE), start it again on another port (4 tries).
+ */
+async function start_server(
+  start: (port: number) => Deno.ChildProcess,
+  proto: Proto,
+  done_ms = RUN_MS,
+): Promise<Started> {
+  for (let attempt = 1;; attempt++) {
+    const port = free_port();
+    const child = start(port);
+    const done = finish(child, done_ms);
+    if (await wait_listening(port, proto, child)) return { port, child, done, listening: true };
+    const r = await done;
+    if (attempt < 4 && /Errno 98|EADDRINUSE|Address already in use/.test(r.err + r.out)) {
+      console.log(`port ${port} was taken before the server bound it (attempt ${attempt}): trying another`);
+      continue;
+    }
+    return { port, child, done, listening: false };
   }
 }
 
@@ -148,12 +211,16 @@ interface PairRun {
 }
 
 async function run_pair(spec: PairSpec, ctx: Ctx, sl: Lang, cl: Lang): Promise<PairRun> {
-  const port = free_port();
   const dir = spec.proto === "unix" ? Deno.makeTempDirSync({ prefix: "pysocket_ported_" }) : "";
+  // A Unix path in a temp dir of its own cannot be taken; a port can (start_server tries again).
+  const started = await start_server(
+    (port) =>
+      spawn(sl, spec.server, [spec.proto === "unix" ? `${dir}/sock` : String(port), ...(spec.sargs?.(ctx) ?? [])]),
+    spec.proto ?? "tcp",
+    RUN_MS + 30_000,
+  );
+  const { port, child: server, done: sres } = started;
   const where = spec.proto === "unix" ? `${dir}/sock` : String(port);
-  const server = spawn(sl, spec.server, [where, ...(spec.sargs?.(ctx) ?? [])]);
-  const sres = finish(server, RUN_MS + 30_000);
-  await wait_listening(where, spec.proto ?? "tcp", server);
   const client = await finish(spawn(cl, spec.client, [where, ...(spec.cargs?.(ctx) ?? [])]));
   if (spec.kill) {
     await new Promise((r) => setTimeout(r, 300)); // let the last handler print
@@ -392,7 +459,8 @@ test({ name: "ported: socket options and attributes", sanitizeOps: false, saniti
 test(
   { name: "ported: error messages (str(e)) of common mistakes", sanitizeOps: false, sanitizeResources: false },
   async () => {
-    await single("errors", [String(free_port())]);
+    using closed = await held_closed_port("127.0.0.1");
+    await single("errors", [String(closed.port)]);
   },
 );
 
@@ -497,7 +565,9 @@ test(
   async () => {
     const open = [Deno.listen({ hostname: "127.0.0.1", port: 0 }), Deno.listen({ hostname: "127.0.0.1", port: 0 })];
     try {
-      const ports = [free_port(), ...open.map((l) => (l.addr as Deno.NetAddr).port), free_port()];
+      using closed0 = await held_closed_port("127.0.0.1");
+      using closed3 = await held_closed_port("127.0.0.1");
+      const ports = [closed0.port, ...open.map((l) => (l.addr as Deno.NetAddr).port), closed3.port];
       // the scanner connects and closes at once; nothing is accepted (the kernel's backlog completes the handshake)
       await single("scanner", [String(ports[1]), String(ports[0]), String(ports[2]), String(ports[3])]);
     } finally {
@@ -511,15 +581,15 @@ test(
   async () => {
     const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
     Deno.writeTextFileSync(`${dir}/hello.txt`, "Hello from http.server\n".repeat(50));
-    const port = free_port();
-    const server = new Deno.Command("python3", {
-      args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const { port, child: server, listening } = await start_server((port) =>
+      new Deno.Command("python3", {
+        args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn(), "tcp");
     try {
-      await wait_listening(port, "tcp", server);
+      assert.ok(listening, "python3 -m http.server did not start");
       for (const path of ["/hello.txt", "/missing"]) {
         const [py, ts] = [
           await finish(spawn("py", "http_get", [String(port), path])),
@@ -543,21 +613,21 @@ test({
 }, async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
   Deno.writeTextFileSync(`${dir}/hello.txt`, "Hello through the relay\n".repeat(400));
-  const upstream = free_port();
-  const server = new Deno.Command("python3", {
-    args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(upstream)],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const { port: upstream, child: server, listening } = await start_server((port) =>
+    new Deno.Command("python3", {
+      args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(), "tcp");
   try {
-    await wait_listening(upstream, "tcp", server);
+    assert.ok(listening, "python3 -m http.server did not start");
     const runs: Record<string, [Result, Result]> = {};
     for (const lang of ["py", "ts"] as Lang[]) {
-      const port = free_port();
-      const relay = spawn(lang, "tcp_proxy", [String(port), String(upstream)]);
-      const done = finish(relay);
-      await wait_listening(port, "tcp", relay);
+      const { port, done } = await start_server(
+        (port) => spawn(lang, "tcp_proxy", [String(port), String(upstream)]),
+        "tcp",
+      );
       const client = await finish(spawn("py", "http_get", [String(port), "/hello.txt"]));
       runs[lang] = [await done, client];
     }

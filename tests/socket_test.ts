@@ -38,8 +38,11 @@ import {
 import {
   b,
   bind_addr,
+  closed_port,
   FAMILIES,
   type Family,
+  held_closed_port,
+  lone_v4,
   recv_exactly,
   Server,
   sleep,
@@ -77,12 +80,14 @@ function throws_errno(
   });
 }
 
-/** An address nothing listens on: a port just released, or a stale socket file. */
-const LONE_V4 = `127.${10 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${
-  2 + Math.floor(Math.random() * 250)
-}`;
+/**
+ * An address nothing listens on: a stale socket file, a port just released on a loopback address of its own
+ * (IPv4), or a held closed port on ::1 (no spare IPv6 loopback address): another test file's listener
+ * (running in parallel) cannot be given the port meanwhile. Dispose it when done.
+ */
+const LONE_V4 = lone_v4();
 
-function dead_addr(fam: Family, dir: TempDir): AddressInput {
+async function dead_addr(fam: Family, dir: TempDir): Promise<{ addr: AddressInput } & Disposable> {
   if (fam.family === AF_UNIX) {
     // Deno removes a Unix listener's socket file on close (Python leaves it),
     // so python3 makes the stale socket file.
@@ -91,17 +96,13 @@ function dead_addr(fam: Family, dir: TempDir): AddressInput {
       args: ["-c", "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", path],
     }).outputSync();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    return path;
+    return { addr: path, [Symbol.dispose]() {} };
   }
-  const s = socket(fam.family);
-  try {
-    // IPv4: a loopback address of its own (127.x.y.z), so the freed port cannot be taken meanwhile by
-    // another test file's 127.0.0.1 listener running in parallel.
-    s.bind(fam.family === AF_INET ? [LONE_V4, 0] : bind_addr(fam, dir, "dead.sock"));
-    return s.getsockname() as AddressInput;
-  } finally {
-    s.close();
+  if (fam.family === AF_INET6) {
+    const held = await held_closed_port(fam.host);
+    return { addr: [fam.host, held.port, 0, 0], [Symbol.dispose]: () => held[Symbol.dispose]() };
   }
+  return { addr: [LONE_V4, closed_port(LONE_V4)], [Symbol.dispose]() {} };
 }
 
 interface Scenario {
@@ -502,7 +503,8 @@ const SCENARIOS: Scenario[] = [
     name: "Socket.connect() to an address nobody listens on raises ConnectionRefusedError 111; connect_ex returns 111",
     fn: async (fam) => {
       using dir = new TempDir();
-      const addr = dead_addr(fam, dir);
+      using dead = await dead_addr(fam, dir);
+      const addr = dead.addr;
       using s = socket(fam.family);
       await assert.rejects(s.connect(addr), (e: unknown) => {
         assert.ok(e instanceof ConnectionRefusedError, String(e));

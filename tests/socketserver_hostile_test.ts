@@ -15,7 +15,7 @@ import {
 } from "../socketserver.ts";
 import { create_default_context, Purpose } from "../ssl.ts";
 import type { Address } from "../types.ts";
-import { missing, test_needing, within as bounded } from "./_socket_fixtures.ts";
+import { lone_v4, missing, test_needing, within as bounded } from "./_socket_fixtures.ts";
 import { localhost_cert } from "./_ssl_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -522,9 +522,7 @@ test("TCPServer under slowloris with max_concurrent: the handler's timeout frees
 /** A connect's outcome: the error class's name, or "connected". */
 // The port-freeing tests listen on a loopback address of their own, so a port freed here
 // cannot be taken meanwhile by another test file's 127.0.0.1 listener (run in parallel).
-const FREE_HOST = `127.${10 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${
-  2 + Math.floor(Math.random() * 250)
-}`;
+const FREE_HOST = lone_v4();
 
 async function connect_outcome(port: number, host = "127.0.0.1"): Promise<string> {
   try {

@@ -26,7 +26,19 @@ import {
 } from "../mod.ts";
 import { staggered_race } from "../_happy_eyeballs.ts";
 import { select } from "../selectors.ts";
-import { b, HAS_IPV6, recv_exactly, sleep, str, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+import {
+  b,
+  closed_port,
+  HAS_IPV6,
+  held_closed_port,
+  lone_v4,
+  recv_exactly,
+  sleep,
+  str,
+  TempDir,
+  test_needing,
+  within,
+} from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -41,13 +53,10 @@ const IP_FAMILIES: IpFamily[] = [
   ...(HAS_IPV6 ? [{ name: "AF_INET6", family: AF_INET6, host: "::1" }] : []),
 ];
 
-/** A port that was free a moment ago. */
-function free_port(host: string): number {
-  const l = Deno.listen({ hostname: host, port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+// Test files run in parallel: a port freed on a shared host (127.0.0.1, ::1) can be given to another file's listener
+// at once. A source port to bind is a held one (`held_closed_port`: no other bind(port 0) gets it while held; the
+// client's SO_REUSEADDR bind still can); a refused port is freed on a loopback address of this file's own.
+const LONE = lone_v4();
 
 /** A listening server, a client bound to `[host, port]` then connected, and the accepted connection. */
 async function bound_trio(
@@ -103,7 +112,8 @@ async function sha256(data: Uint8Array<ArrayBuffer>): Promise<string> {
 
 for (const fam of IP_FAMILIES) {
   test(`Socket.connect() after bind() connects from the bound address [${fam.name}]`, async () => {
-    const port = free_port(fam.host);
+    using held = await held_closed_port(fam.host);
+    const port = held.port;
     await using t = await bound_trio(fam, port);
     assert.equal((t.peer as [string, number])[1], port, "the server's accept() sees the bound port");
     assert.equal((t.peer as [string, number])[0], fam.host);
@@ -240,9 +250,9 @@ test("Socket.connect() after bind() to a refused port raises ECONNREFUSED, stays
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
   const bound = c.getsockname();
-  const dead = free_port("127.0.0.1");
+  const dead = closed_port(LONE);
   await assert.rejects(
-    c.connect(["127.0.0.1", dead]),
+    c.connect([LONE, dead]),
     (e: unknown) => e instanceof ConnectionRefusedError && e.errno === errno.ECONNREFUSED,
   );
   assert.deepEqual(c.getsockname(), bound, "still bound, as on Linux");
@@ -320,8 +330,8 @@ test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect after b
   using c = socket(AF_INET);
   c.bind(["127.0.0.1", 0]);
   c.setblocking(false);
-  const dead = free_port("127.0.0.1");
-  await assert.rejects(c.connect(["127.0.0.1", dead]), BlockingIOError);
+  const dead = closed_port(LONE);
+  await assert.rejects(c.connect([LONE, dead]), BlockingIOError);
   let so_error = 0;
   for (let i = 0; i < 200 && so_error === 0; i++) {
     await sleep(5);
@@ -428,7 +438,8 @@ for (const fam of IP_FAMILIES) {
       }
       return text.split("\n");
     };
-    const source_port = free_port(fam.host);
+    using held = await held_closed_port(fam.host);
+    const source_port = held.port;
     try {
       const port = Number((await lines(1))[0]);
       using c = await create_connection([fam.host, port], 10, [fam.host, source_port]);
@@ -472,7 +483,8 @@ test("create_connection() with a source_address of the other family fails that a
 test("staggered_race() with a source address: the other family's attempts fail at bind, the matching one connects from it", async () => {
   using srv = create_server(["127.0.0.1", 0]);
   const port = (srv.getsockname() as [string, number])[1];
-  const source_port = free_port("127.0.0.1");
+  using held = await held_closed_port("127.0.0.1");
+  const source_port = held.port;
   const r = await staggered_race(
     [
       { family: AF_INET6, sockaddr: ["::1", port, 0, 0] },
@@ -492,11 +504,11 @@ test("staggered_race() with a source address: the other family's attempts fail a
 });
 
 test("staggered_race() with a source address reports every attempt's error when none connects", async () => {
-  const dead = free_port("127.0.0.1");
+  const dead = closed_port(LONE);
   const r = await staggered_race(
     [
       { family: AF_INET6, sockaddr: ["::1", dead, 0, 0] },
-      { family: AF_INET, sockaddr: ["127.0.0.1", dead] },
+      { family: AF_INET, sockaddr: [LONE, dead] },
     ],
     0.25,
     5,
