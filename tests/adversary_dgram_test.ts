@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { AF_INET, AF_UNIX, SOCK_DGRAM, socket } from "../mod.ts";
-import { test_needing, within } from "./_socket_fixtures.ts";
+import { lone_v4, test_needing, within } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -24,18 +24,21 @@ async function run(script: string, ...args: string[]): Promise<string> {
 }
 
 test("adversary: a connected UDP socket never returns a stranger's datagram (other port, other loopback address with the peer's port)", async () => {
+  // The peer is on a loopback address of this test's own: a UDP port freed there cannot be given meanwhile to
+  // another test file's socket (the files run in parallel) before python3 binds it again.
+  const peer_host = lone_v4();
   const peer_port_probe = socket(AF_INET, SOCK_DGRAM);
-  peer_port_probe.bind(["127.0.0.1", 0]);
+  peer_port_probe.bind([peer_host, 0]);
   const peer_port = (peer_port_probe.getsockname() as [string, number])[1];
   peer_port_probe.close();
   const u = socket(AF_INET, SOCK_DGRAM);
   u.bind(["127.0.0.1", 0]);
-  await u.connect(["127.0.0.1", peer_port]);
+  await u.connect([peer_host, peer_port]);
   const port = (u.getsockname() as [string, number])[1];
   const log = await run(
     `
 import socket, sys
-port, peer_port = int(sys.argv[1]), int(sys.argv[2])
+port, peer_port, peer_host = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 for src in [("127.0.0.1", 0), ("127.0.0.2", peer_port), ("127.0.0.3", peer_port)]:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
@@ -44,12 +47,13 @@ for src in [("127.0.0.1", 0), ("127.0.0.2", peer_port), ("127.0.0.3", peer_port)
     except OSError as e:
         print("skip", src, e)
     s.close()
-p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); p.bind(("127.0.0.1", peer_port))
+p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); p.bind((peer_host, peer_port))
 p.sendto(b"peer", ("127.0.0.1", port))
 print("sent")
 `,
     String(port),
     String(peer_port),
+    peer_host,
   );
   assert.match(log, /sent/, log);
   const got = dec.decode(await within(u.recv(100), 10_000, "recv"));
@@ -69,9 +73,9 @@ test("adversary: a connected Unix datagram socket never returns a stranger's dat
     await u.connect(peer);
     const log = await run(
       `
-import socket, sys
+import os, socket, sys
 me, d = sys.argv[1], sys.argv[2]
-for name in [None, d + "/stranger", "\\0pysocket-stranger"]:
+for name in [None, d + "/stranger", "\\0pysocket-stranger-" + os.path.basename(d)]:  # abstract: machine-wide
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     if name: s.bind(name)
     try:

@@ -71,20 +71,23 @@ function assert_clean(log: string): void {
 }
 
 test("adversary: a Unix client bound to an abstract name full of newlines and escapes cannot forge log lines", async () => {
+  // Abstract names are machine-wide (no temp dir): a random tail keeps two runs of the suite apart.
+  const tag = crypto.randomUUID().slice(0, 8);
   const log = await run_server(
     "unix",
     `
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.bind(b"\\0x\\n---------------------------------------- forged\\nFAKE LINE\\x1b[2J\\r")
+s.bind(b"\\0x\\n---------------------------------------- forged\\nFAKE LINE\\x1b[2J\\r" + sys.argv[2].encode())
 s.connect(sys.argv[1])
 s.sendall(b"go\\n")
 s.recv(10)
 s.close()
 `,
+    tag,
   );
   assert.match(log, /handler failed/);
-  assert.match(log, /request from b'\\x00x\\n-+ forged\\nFAKE LINE\\x1b\[2J\\r'/, log);
+  assert.match(log, new RegExp(String.raw`request from b'\\x00x\\n-+ forged\\nFAKE LINE\\x1b\[2J\\r${tag}'`), log);
   assert_clean(log);
 });
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { ConnectionAbortedError, create_connection, create_server, type Socket } from "../mod.ts";
 import { create_default_context, Purpose, SSLError, type SSLSocket } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
-import { missing, test_needing, within } from "./_socket_fixtures.ts";
+import { lone_v4, missing, test_needing, within } from "./_socket_fixtures.ts";
 
 const test = test_needing("openssl");
 
@@ -267,15 +267,17 @@ test("adversary: an openssl s_client that asks to renegotiate (TLS 1.2) neither 
 
 test("adversary: an openssl s_server that renegotiates (TLS 1.2) neither crashes a pysocket client nor hands it unverified data", async () => {
   if (!(await have("openssl"))) return console.log("skipped: no openssl");
-  // Find a free port for s_server (it cannot report an ephemeral one).
-  const probe = create_server(["127.0.0.1", 0]);
+  // Find a free port for s_server (it cannot report an ephemeral one), on a loopback address of this test's own:
+  // on 127.0.0.1 another test file (run in parallel) could be given the freed port before s_server binds it.
+  const lone = lone_v4();
+  const probe = create_server([lone, 0]);
   const port = (probe.getsockname() as [string, number])[1];
   probe.close();
   const child = new Deno.Command("openssl", {
     args: [
       "s_server",
       "-accept",
-      `127.0.0.1:${port}`,
+      `${lone}:${port}`,
       "-cert",
       P("server.pem"),
       "-key",
@@ -293,7 +295,7 @@ test("adversary: an openssl s_server that renegotiates (TLS 1.2) neither crashes
   let s: Socket | null = null;
   for (let i = 0; i < 50 && !s; i++) {
     try {
-      s = await create_connection(["127.0.0.1", port], 5);
+      s = await create_connection([lone, port], 5);
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import * as m from "../mod.ts";
 import type { Address, Socket } from "../mod.ts";
-import { HAS_IPV6, missing } from "./_socket_fixtures.ts";
+import { closed_port, HAS_IPV6, lone_v4, missing } from "./_socket_fixtures.ts";
+
+// Refused connects go to a port freed on a loopback address of this file's own (127.x.y.z; the python3 harness gets
+// it as argv[1]): on 127.0.0.1 another test file (run in parallel) could be given the freed port meanwhile.
+const LONE = lone_v4();
 
 /** These tests need python3 (skipped with a printed reason without it). */
 const PY = { ignore: missing("python3") };
@@ -68,12 +72,11 @@ class X {
     this.socks.push(s);
     return [l, c, s];
   }
-  /** A port nobody listens on. */
+  /** A loopback address of this run's own (127.x.y.z; the python3 harness gets the same). */
+  readonly lone: string = LONE;
+  /** A port nobody listens on, at `lone`: no other test file (run in parallel) can be given it meanwhile. */
   closed_port(): number {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const p = (l.addr as Deno.NetAddr).port;
-    l.close();
-    return p;
+    return closed_port(LONE);
   }
   /** An address with its port and temp dir made comparable. */
   shape(a: Address | null): unknown {
@@ -600,20 +603,20 @@ return r`,
   {
     id: "connect to a closed port is ECONNREFUSED",
     fams: ["AF_INET"],
-    py: `return x.sock().connect(("127.0.0.1", x.closed_port()))`,
-    ts: async (x) => await x.sock().connect(["127.0.0.1", x.closed_port()]),
+    py: `return x.sock().connect((x.lone, x.closed_port()))`,
+    ts: async (x) => await x.sock().connect([x.lone, x.closed_port()]),
   },
   {
     id: "connect_ex to a closed port returns ECONNREFUSED",
     fams: ["AF_INET"],
-    py: `return x.sock().connect_ex(("127.0.0.1", x.closed_port()))`,
-    ts: async (x) => await x.sock().connect_ex(["127.0.0.1", x.closed_port()]),
+    py: `return x.sock().connect_ex((x.lone, x.closed_port()))`,
+    ts: async (x) => await x.sock().connect_ex([x.lone, x.closed_port()]),
   },
   {
     id: "create_connection to a closed port is ECONNREFUSED",
     fams: ["AF_INET"],
-    py: `return create_connection(("127.0.0.1", x.closed_port()))`,
-    ts: async (x) => await m.create_connection(["127.0.0.1", x.closed_port()]),
+    py: `return create_connection((x.lone, x.closed_port()))`,
+    ts: async (x) => await m.create_connection([x.lone, x.closed_port()]),
   },
   {
     id: "connect to a missing Unix path is ENOENT",
@@ -1372,12 +1375,12 @@ l = x.listener(); c = x.sock(); c.setblocking(False); r = c.connect_ex(l.getsock
     id: "SO_ERROR after a refused non-blocking connect, then 0",
     fams: ["AF_INET"],
     py: `import time
-c = x.sock(); c.setblocking(False); r = c.connect_ex(("127.0.0.1", x.closed_port())); time.sleep(0.05)
+c = x.sock(); c.setblocking(False); r = c.connect_ex((x.lone, x.closed_port())); time.sleep(0.05)
 return [r, c.getsockopt(SOL_SOCKET, SO_ERROR), c.getsockopt(SOL_SOCKET, SO_ERROR)]`,
     ts: async (x) => {
       const c = x.sock();
       c.setblocking(false);
-      const r = await c.connect_ex(["127.0.0.1", x.closed_port()]);
+      const r = await c.connect_ex([x.lone, x.closed_port()]);
       await new Promise((res) => setTimeout(res, 50));
       return [r, c.getsockopt(SOL_SOCKET, SO_ERROR), c.getsockopt(SOL_SOCKET, SO_ERROR)];
     },
@@ -1783,9 +1786,10 @@ class X:
         s, _ = l.accept()
         self.socks.append(s)
         return l, c, s
+    lone = sys.argv[1]
     def closed_port(self):
         s = socket()
-        s.bind(("127.0.0.1", 0))
+        s.bind((self.lone, 0))
         p = s.getsockname()[1]
         s.close()
         return p
@@ -1909,7 +1913,7 @@ async function run_python(list: Case[]): Promise<Record<string, Outcome> | strin
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("python3", {
-      args: ["-c", PY_HARNESS],
+      args: ["-c", PY_HARNESS, LONE],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -18,7 +18,7 @@ import {
   socketpair,
 } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, select } from "../selectors.ts";
-import { HAS_IPV6, missing, sleep } from "./_socket_fixtures.ts";
+import { HAS_IPV6, lone_v4, missing, sleep } from "./_socket_fixtures.ts";
 import { cpython } from "./_twin.ts";
 
 const td = new TextDecoder();
@@ -636,8 +636,11 @@ Deno.test({
     const { create_connection, create_server } = await import("../mod.ts");
     const { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } = await import("../ssl.ts");
     const used = create_server(["127.0.0.1", 0]);
+    // The dead port is freed on a loopback address of this test's own: no other test file (run in parallel) can be
+    // given it meanwhile. The CPython twin connects to the same address.
+    const lone = lone_v4();
     const dead_sock = socket();
-    dead_sock.bind(["127.0.0.1", 0]);
+    dead_sock.bind([lone, 0]);
     const dead = dead_sock.getsockname() as [string, number];
     dead_sock.close();
     try {
@@ -647,7 +650,7 @@ Deno.test({
 import ssl
 out = {}
 out["create_server_used"] = res(lambda: create_server(("${uhost}", ${uport})))
-out["create_connection_all_errors"] = res(lambda: create_connection(("127.0.0.1", ${dead[1]}), all_errors=True))
+out["create_connection_all_errors"] = res(lambda: create_connection(("${lone}", ${dead[1]}), all_errors=True))
 out["wrap_server_side_check_hostname"] = res(lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).wrap_socket(socket(), server_side=True))
 sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.check_hostname = True
 out["wrap_server_ctx_check_hostname"] = res(lambda: sctx.wrap_socket(socket(), server_side=True))
@@ -661,7 +664,7 @@ print(json.dumps(out))
       sctx.check_hostname = true;
       const ours = {
         create_server_used: await res(() => create_server([uhost, uport])),
-        create_connection_all_errors: await res(() => create_connection(["127.0.0.1", dead[1]], { all_errors: true })),
+        create_connection_all_errors: await res(() => create_connection([lone, dead[1]], { all_errors: true })),
         wrap_server_side_check_hostname: await res(() =>
           new SSLContext(PROTOCOL_TLS_CLIENT).wrap_socket(socket(), { server_side: true })
         ),

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { BlockingIOError, errorcode, SO_ERROR, type Socket, socket, SOL_SOCKET } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { test_needing, within } from "./_socket_fixtures.ts";
+import { lone_v4, test_needing, within } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -281,9 +281,9 @@ class MySocket:
             bytes_recd = bytes_recd + len(chunk)
         return b"".join(chunks)
 
-# A refused connect first: a closed port (loopback).
-probe = socket.socket(); probe.bind(("127.0.0.1", 0)); closed_port = probe.getsockname()[1]; probe.close()
-MySocket().connect("127.0.0.1", closed_port)
+# A refused connect first: a closed port (loopback; on the test's own address, argv[2]).
+probe = socket.socket(); probe.bind((sys.argv[2], 0)); closed_port = probe.getsockname()[1]; probe.close()
+MySocket().connect(sys.argv[2], closed_port)
 
 srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(5); srv.setblocking(False)
 port = srv.getsockname()[1]
@@ -297,6 +297,10 @@ for i in range(N):
 t.join()
 srv.close()
 `;
+
+// The HOWTO programs' refused connect goes to a port freed on a loopback address of this file's own (127.x.y.z),
+// which no other test file (run in parallel) can be given meanwhile; both programs use the same address.
+const HOWTO_LONE = lone_v4();
 
 /** The port of PY_HOWTO (the server is a task instead of a thread). */
 async function ts_howto(n: number): Promise<string> {
@@ -390,13 +394,13 @@ async function ts_howto(n: number): Promise<string> {
     }
   }
 
-  // A refused connect first: a closed port (loopback).
+  // A refused connect first: a closed port (loopback; on the test's own address).
   const probe = socket();
-  probe.bind(["127.0.0.1", 0]);
+  probe.bind([HOWTO_LONE, 0]);
   const closed_port = (probe.getsockname() as [string, number])[1];
   probe.close();
   const refused = new MySocket();
-  await refused.connect("127.0.0.1", closed_port);
+  await refused.connect(HOWTO_LONE, closed_port);
   refused.sock.close();
 
   const srv = socket();
@@ -419,7 +423,11 @@ async function ts_howto(n: number): Promise<string> {
 
 test("the Socket Programming HOWTO's non-blocking client and server, ported, print what CPython prints", async () => {
   const N = 5;
-  const [py, ts] = await within(Promise.all([py_run(PY_HOWTO, String(N)), ts_howto(N)]), 40_000, "HOWTO programs");
+  const [py, ts] = await within(
+    Promise.all([py_run(PY_HOWTO, String(N), HOWTO_LONE), ts_howto(N)]),
+    40_000,
+    "HOWTO programs",
+  );
   assert.equal(ts, py);
   assert.match(py, /connect_ex: EINPROGRESS\nwritable: True SO_ERROR: 111\n/);
 });

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { AF_INET, AF_INET6, AF_UNIX, SO_ERROR, SOCK_DGRAM, type Socket, socket, SOL_SOCKET } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { HAS_IPV6, sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+import { HAS_IPV6, lone_v4, sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -24,6 +24,9 @@ async function python(code: string, ...args: string[]): Promise<string> {
   assert.equal(res.code, 0, dec.decode(res.stderr));
   return dec.decode(res.stdout);
 }
+
+/** The failed connects of the table go to a closed port on this address (both twins). */
+const LONE = lone_v4();
 
 const PY_TABLE = String.raw`
 import json, os, select, socket, sys, tempfile, time
@@ -56,8 +59,9 @@ for name, fam in fams:
     u2 = socket.socket(fam, socket.SOCK_DGRAM); u2.bind(addr("v")); u2.sendto(b"d", u.getsockname()); time.sleep(0.05)
     out[name + " bound dgram, datagram waiting"] = sel(u)
     u.close(); u2.close()
-l = socket.socket(); l.bind(("127.0.0.1", 0)); port = l.getsockname()[1]; l.close()
-c = socket.socket(); c.setblocking(False); c.connect_ex(("127.0.0.1", port)); time.sleep(0.1)
+lone = sys.argv[2]  # a loopback address of the test's own: a port freed there stays closed
+l = socket.socket(); l.bind((lone, 0)); port = l.getsockname()[1]; l.close()
+c = socket.socket(); c.setblocking(False); c.connect_ex((lone, port)); time.sleep(0.1)
 out["failed non-blocking connect"] = sel(c)
 c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
 out["failed non-blocking connect, after SO_ERROR"] = sel(c)
@@ -115,13 +119,14 @@ async function ts_table(fams: [string, number][]): Promise<Record<string, string
     await sleep(50);
     out[`${name} bound dgram, datagram waiting`] = await sel(u);
   }
+  // A port freed on a loopback address of this file's own stays closed: no other test file (run in parallel) binds it.
   const l = socket();
-  l.bind(["127.0.0.1", 0]);
+  l.bind([LONE, 0]);
   const port = (l.getsockname() as [string, number])[1];
   l.close();
   using c = socket();
   c.setblocking(false);
-  await c.connect_ex(["127.0.0.1", port]);
+  await c.connect_ex([LONE, port]);
   await sleep(100);
   out["failed non-blocking connect"] = await sel(c);
   c.getsockopt(SOL_SOCKET, SO_ERROR);
@@ -137,7 +142,7 @@ test("select() reports each socket state as python3 does on this machine (table)
   ];
   if (!HAS_IPV6) console.log("AF_INET6 rows skipped: this host cannot bind ::1");
   const [want, got] = await within(
-    Promise.all([python(PY_TABLE, JSON.stringify(fams)).then((s) => JSON.parse(s)), ts_table(fams)]),
+    Promise.all([python(PY_TABLE, JSON.stringify(fams), LONE).then((s) => JSON.parse(s)), ts_table(fams)]),
     60_000,
     "readiness table",
   );

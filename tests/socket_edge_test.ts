@@ -19,7 +19,22 @@ import {
   SOL_SOCKET,
   TimeoutError,
 } from "../mod.ts";
-import { b, FAMILIES, recv_exactly, sleep, str, TempDir, Trio, within } from "./_socket_fixtures.ts";
+import {
+  b,
+  closed_port,
+  FAMILIES,
+  lone_v4,
+  recv_exactly,
+  sleep,
+  str,
+  TempDir,
+  Trio,
+  within,
+} from "./_socket_fixtures.ts";
+
+// Refused connects go to a port freed on a loopback address of this file's own (127.x.y.z): no other test file
+// (run in parallel) can be given it meanwhile, as it could on 127.0.0.1.
+const LONE = lone_v4();
 
 /** A loopback listener whose backlog is full, so new SYNs are dropped and connects stall. */
 async function stalled_listener(): Promise<{ port: number; filler: Deno.Conn; l: Deno.TcpListener } & Disposable> {
@@ -78,10 +93,7 @@ Deno.test("Socket.close() during a pending connect() rejects it with EBADF", asy
 });
 
 Deno.test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect once", async () => {
-  const dead = socket(AF_INET);
-  dead.bind(["127.0.0.1", 0]);
-  const addr = dead.getsockname() as [string, number];
-  dead.close();
+  const addr: [string, number] = [LONE, closed_port(LONE)];
   using c = socket(AF_INET);
   c.setblocking(false);
   await assert.rejects(c.connect(addr), (e: unknown) => e instanceof BlockingIOError && e.errno === errno.EINPROGRESS);
@@ -95,10 +107,7 @@ Deno.test("Socket.getsockopt(SO_ERROR) reports a refused non-blocking connect on
 });
 
 Deno.test("Socket.connect() again after a refused non-blocking connect raises ConnectionRefusedError", async () => {
-  const dead = socket(AF_INET);
-  dead.bind(["127.0.0.1", 0]);
-  const addr = dead.getsockname() as [string, number];
-  dead.close();
+  const addr: [string, number] = [LONE, closed_port(LONE)];
   using c = socket(AF_INET);
   c.setblocking(false);
   await assert.rejects(c.connect(addr), BlockingIOError);

@@ -22,7 +22,19 @@ import {
   socketpair,
   TimeoutError,
 } from "../mod.ts";
-import { b, FAMILIES, HAS_IPV6, recv_exactly, sleep, str, TempDir, Trio, within } from "./_socket_fixtures.ts";
+import {
+  b,
+  closed_port,
+  FAMILIES,
+  HAS_IPV6,
+  lone_v4,
+  recv_exactly,
+  sleep,
+  str,
+  TempDir,
+  Trio,
+  within,
+} from "./_socket_fixtures.ts";
 
 for (const fam of FAMILIES) {
   Deno.test(`Socket.makefile("rb"/"wb") reads, reads lines, reads into and writes [${fam.name}]`, async () => {
@@ -235,11 +247,9 @@ Deno.test("create_connection() connects with a timeout and reports refusals", as
     const [conn] = await srv.accept();
     conn.close();
   }
-  const dead = socket();
-  dead.bind(["127.0.0.1", 0]);
-  const dead_port = (dead.getsockname() as [string, number])[1];
-  dead.close();
-  await assert.rejects(create_connection(["127.0.0.1", dead_port]), ConnectionRefusedError);
+  // A port freed on a loopback address of its own: no other test file (run in parallel) can be given it meanwhile.
+  const lone = lone_v4();
+  await assert.rejects(create_connection([lone, closed_port(lone)]), ConnectionRefusedError);
   await assert.rejects(create_connection(["127.0.0.1", 70000]), RangeError);
   await assert.rejects(create_connection("127.0.0.1" as unknown as [string, number]), TypeError);
 });

@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import {
   type AddressInput,
-  AF_INET,
   AF_INET6,
   AF_UNIX,
   BlockingIOError,

@@ -19,7 +19,7 @@ import {
   UnixStreamServer,
 } from "../socketserver.ts";
 import type { Address } from "../types.ts";
-import { run_example, test_needing, within as bounded } from "./_socket_fixtures.ts";
+import { lone_v4, run_example, test_needing, within as bounded } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -156,7 +156,9 @@ test("BaseServer.handle_error() prints Python's report and a traceback to stderr
 });
 
 test("TCPServer.shutdown() waits for connected clients' handlers, then new clients are refused", async () => {
-  const server = new QuietTCPServer(["127.0.0.1", 0], LineEcho);
+  // On a loopback address of its own: the port freed by server_close() cannot be given meanwhile to another test
+  // file's 127.0.0.1 listener (the files run in parallel).
+  const server = new QuietTCPServer([lone_v4(), 0], LineEcho);
   const serving = server.serve_forever(0.05);
   const clients = await Promise.all(Array.from({ length: 5 }, () => create_connection(inet(server), 5)));
   for (const c of clients) await c.sendall(enc.encode("hi\n"));

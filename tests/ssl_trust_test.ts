@@ -21,7 +21,7 @@ import {
   TLSVersion,
 } from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
-import { missing, test_needing } from "./_socket_fixtures.ts";
+import { lone_v4, missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -286,24 +286,29 @@ test("an unconnected SSLSocket whose context can no longer make a session is clo
 });
 
 test("SSLSocket.connect_ex() returns a connection's errno and raises a handshake's failure, as CPython's", async () => {
+  // The refused port is freed on a loopback address of this test's own: no other test file (run in parallel) can be
+  // given it meanwhile, as it could on 127.0.0.1.
+  const lone = lone_v4();
   const twin = await python(
     `
 import socket, ssl, sys
 d = sys.argv[1]
 ctx = ssl.create_default_context(cafile=d + "/ca.pem")
-srv = socket.create_server(("127.0.0.1", 0)); port = srv.getsockname()[1]; srv.close()
+lone = sys.argv[2]  # a loopback address of the test's own: a port freed there stays closed
+srv = socket.create_server((lone, 0)); port = srv.getsockname()[1]; srv.close()
 s = ctx.wrap_socket(socket.socket(), server_hostname="localhost")
-print(s.connect_ex(("127.0.0.1", port)))
+print(s.connect_ex((lone, port)))
 `,
     certs.dir,
+    lone,
   );
-  using srv = create_server(["127.0.0.1", 0]);
+  using srv = create_server([lone, 0]);
   const port = (srv.getsockname() as [string, number])[1];
   srv.close();
   using s = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(socket(), {
     server_hostname: "localhost",
   });
-  assert.equal(String(await s.connect_ex(["127.0.0.1", port])), twin.out.trim());
+  assert.equal(String(await s.connect_ex([lone, port])), twin.out.trim());
   // A handshake failure raises (an untrusted server).
   const srv2 = await python_server(PY_BAD_SERVER, certs.dir, "untrusted", "1.3");
   using s2 = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(socket(), {

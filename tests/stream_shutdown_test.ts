@@ -20,7 +20,7 @@ import {
 } from "../mod.ts";
 import { select } from "../selectors.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
-import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { lone_v4, sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
 
 const test = test_needing("python3");
@@ -267,27 +267,31 @@ test("Socket.close() wakes every waiter with EBADF: recv (a send queued), recv_i
   assert.equal(got, queued);
 });
 
+// The port-freeing tests listen on a loopback address of this file's own (127.x.y.z; the CPython twin on the same),
+// so a freed port cannot be given meanwhile to another test file's 127.0.0.1 listener (the files run in parallel).
+const LONE = lone_v4();
+
 test("Socket.close() of a listener with an accept left pending by a timeout frees the port before the next connect (CPython twin)", async () => {
   const py = await cpython(`
-l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
+l = socket(); l.bind(("${LONE}", 0)); l.listen()
 port = l.getsockname()[1]
 l.settimeout(0.05)
 out = [attempt(l.accept)]
 l.close()
 c = socket()
-out.append(attempt(lambda: c.connect(("127.0.0.1", port))))
+out.append(attempt(lambda: c.connect(("${LONE}", port))))
 c.close()
 print(json.dumps(out))
 `);
   const l = socket();
-  l.bind(["127.0.0.1", 0]);
+  l.bind([LONE, 0]);
   l.listen();
   const port = l.getsockname()[1];
   l.settimeout(0.05);
   const ours: unknown[] = [await attempt(() => l.accept())];
   l.close();
   using c = socket();
-  ours.push(await attempt(() => c.connect(["127.0.0.1", port])));
+  ours.push(await attempt(() => c.connect([LONE, port])));
   assert.deepEqual(ours, py);
 });
 
@@ -295,14 +299,14 @@ test("Socket.close() of a listener with an accept waiting in another task: the a
   // (CPython differs here: a thread blocked in accept(2) keeps the listener
   // alive after close(), and the next connect is accepted by that thread.)
   const l = socket();
-  l.bind(["127.0.0.1", 0]);
+  l.bind([LONE, 0]);
   l.listen();
   const port = l.getsockname()[1];
   const pending = attempt(() => l.accept());
   await sleep(50);
   l.close();
   using c = socket();
-  assert.deepEqual(await attempt(() => c.connect(["127.0.0.1", port])), [
+  assert.deepEqual(await attempt(() => c.connect([LONE, port])), [
     ConnectionRefusedError.name,
     errno.ECONNREFUSED,
   ]);
@@ -313,16 +317,16 @@ test("await using a listener, and TCPServer.server_close(), free the port for an
   let port = 0;
   {
     await using l = socket();
-    l.bind(["127.0.0.1", 0]);
+    l.bind([LONE, 0]);
     l.listen();
     port = l.getsockname()[1];
     l.settimeout(0.05);
     await assert.rejects(l.accept()); // leaves an accept in flight
   }
   // Not a pysocket connect: nothing in this process waits for the port.
-  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port }), Deno.errors.ConnectionRefused);
+  await assert.rejects(Deno.connect({ hostname: LONE, port }), Deno.errors.ConnectionRefused);
 
-  const srv = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+  const srv = new TCPServer([LONE, 0], BaseRequestHandler);
   const addr = srv.server_address as [string, number];
   srv.socket.settimeout(0.05);
   await assert.rejects(srv.socket.accept());
@@ -333,14 +337,14 @@ test("await using a listener, and TCPServer.server_close(), free the port for an
   // `await using` a server that was serving: the port is free for any client after it.
   let port2 = 0;
   {
-    await using srv2 = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+    await using srv2 = new TCPServer([LONE, 0], BaseRequestHandler);
     port2 = (srv2.server_address as [string, number])[1];
     const serving = srv2.serve_forever(0.05);
     await sleep(100);
     await srv2.shutdown();
     await within(serving, LIMIT, "serve_forever after shutdown");
   }
-  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: port2 }), Deno.errors.ConnectionRefused);
+  await assert.rejects(Deno.connect({ hostname: LONE, port: port2 }), Deno.errors.ConnectionRefused);
 });
 
 /** A node:net server that resets every connection after `ms`. */
