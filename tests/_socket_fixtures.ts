@@ -302,6 +302,8 @@ export interface HeldPort extends Disposable {
  * A TCP port on `host` (any loopback host, ::1 and 127.0.0.1 included) that nothing listens on, so a connect to it
  * is refused, and that no other socket's `bind(port 0)` gets while it is held: an accepted connection stays bound
  * to it after its listener closed (Linux never hands out an ephemeral port that a socket holds on that address).
+ * An explicit bind of the port with SO_REUSEADDR (Deno's and node:net's sockets set it) still succeeds, so it also
+ * reserves a source port to bind; a bind without SO_REUSEADDR (plain CPython) gets EADDRINUSE.
  * Dispose it when done.
  */
 export async function held_closed_port(host: string): Promise<HeldPort> {

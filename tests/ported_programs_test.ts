@@ -162,12 +162,15 @@ async function start_server(
   start: (port: number) => Deno.ChildProcess,
   proto: Proto,
   done_ms = RUN_MS,
+  unix_path = "",
 ): Promise<Started> {
   for (let attempt = 1;; attempt++) {
     const port = free_port();
     const child = start(port);
     const done = finish(child, done_ms);
-    if (await wait_listening(port, proto, child)) return { port, child, done, listening: true };
+    if (await wait_listening(proto === "unix" ? unix_path : port, proto, child)) {
+      return { port, child, done, listening: true };
+    }
     const r = await done;
     if (attempt < 4 && /Errno 98|EADDRINUSE|Address already in use/.test(r.err + r.out)) {
       console.log(`port ${port} was taken before the server bound it (attempt ${attempt}): trying another`);
@@ -218,6 +221,7 @@ async function run_pair(spec: PairSpec, ctx: Ctx, sl: Lang, cl: Lang): Promise<P
       spawn(sl, spec.server, [spec.proto === "unix" ? `${dir}/sock` : String(port), ...(spec.sargs?.(ctx) ?? [])]),
     spec.proto ?? "tcp",
     RUN_MS + 30_000,
+    `${dir}/sock`,
   );
   const { port, child: server, done: sres } = started;
   const where = spec.proto === "unix" ? `${dir}/sock` : String(port);

@@ -23,7 +23,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { pattern, sleep, within } from "./fixtures/_rng.ts";
-import { test_needing } from "./_socket_fixtures.ts";
+import { lone_v4, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 
@@ -163,8 +163,8 @@ test("Socket.accept() returns a connection whose peer vanished before it was acc
 });
 
 /** A listener whose backlog is full, so a further connect stalls (SYNs dropped). */
-async function stalled_listener(): Promise<{ port: number; close: () => void }> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
+async function stalled_listener(host = "127.0.0.1"): Promise<{ port: number; close: () => void }> {
+  const l = Deno.listen({ hostname: host, port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
   const port = (l.addr as Deno.NetAddr).port;
   const fillers: Socket[] = [];
   // one unaccepted connection fills a backlog of 0; make sure with a few, each bounded
@@ -172,7 +172,7 @@ async function stalled_listener(): Promise<{ port: number; close: () => void }> 
     const s = socket();
     s.settimeout(0.2);
     try {
-      await s.connect(["127.0.0.1", port]);
+      await s.connect([host, port]);
       fillers.push(s);
     } catch {
       s.close();
@@ -202,11 +202,14 @@ test("Socket.connect() waiting raises OSError EBADF when the socket is closed", 
 });
 
 test("Socket.connect() to a listener that vanishes while connect waits fails without hanging", async () => {
-  const st = await stalled_listener();
+  // On a loopback address of its own: the port freed under the waiting connect cannot be given meanwhile to another
+  // test file's 127.0.0.1 listener (the files run in parallel), which the retried SYN would then reach.
+  const host = lone_v4();
+  const st = await stalled_listener(host);
   const s = socket();
   try {
     s.settimeout(4);
-    const p = s.connect(["127.0.0.1", st.port]).then(() => null, (e: unknown) => e);
+    const p = s.connect([host, st.port]).then(() => null, (e: unknown) => e);
     await sleep(50);
     st.close();
     const t0 = performance.now();
