@@ -76,7 +76,7 @@ function free_port(): number {
   return port;
 }
 
-/** The socket inodes a process holds open (from /proc/<pid>/fd), or null when /proc does not tell. */
+/** The socket inodes a process holds open (from /proc/<pid>/fd), or null when they cannot be read (it exited). */
 function socket_inodes(pid: number): Set<string> | null {
   const out = new Set<string>();
   try {
@@ -97,7 +97,8 @@ function socket_inodes(pid: number): Set<string> | null {
  * with `pid`, only a socket that process holds counts.
  */
 function listening(port: number | string, proto: Proto, pid?: number): boolean {
-  const mine = pid === undefined ? null : socket_inodes(pid);
+  // An exited process's fds cannot be read (null): then nothing is its own.
+  const mine = pid === undefined ? null : socket_inodes(pid) ?? new Set<string>();
   const owned = (inode: string | undefined) => mine === null || (inode !== undefined && mine.has(inode));
   if (proto === "unix") {
     let text = "";
