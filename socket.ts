@@ -943,14 +943,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
-      do {
+      // (Bytes already buffered, as after select() said readable: no await at all.)
+      while (r.buffered < want && !r.ended && !this.#closed) {
         try {
           await r.fill(want, dl);
         } catch (e) {
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      } while (r.buffered < want && !r.ended && !this.#closed);
+      }
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
