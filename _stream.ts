@@ -134,7 +134,6 @@ export class StreamReader {
   // pending read completes or the state changes under them (SHUT_RD, close).
   #gate: Promise<void> | null = null;
   #open: (() => void) | null = null;
-  #opener: (() => void) | null = null; // made once, on the first wait (no closure per wait)
   #raised = false;
   /** A direct read_into() in flight: wake() ends its caller's wait. */
   #cut: (() => void) | null = null;
@@ -150,15 +149,13 @@ export class StreamReader {
     live_readers++;
   }
 
-  /** A promise that resolves when `p` (the pending read) does, or at the next wake(). */
-  #gated(p: Promise<unknown>): Promise<void> {
-    let g = this.#gate;
-    if (g === null) {
-      g = this.#gate = new Promise<void>((r) => this.#open = r);
-      // A late completion may open a later gate: waiters re-check, so a spurious wake-up is harmless.
-      p.then(this.#opener ??= () => this.#open_gate());
-    }
-    return g;
+  /**
+   * A promise that resolves when the pending read (there must be one) completes, or at the next
+   * wake(). The read's own completion handler opens the gate (no reaction of its own per wait); a
+   * late completion may open a later gate: waiters re-check, so a spurious wake-up is harmless.
+   */
+  #gated(): Promise<void> {
+    return this.#gate ??= new Promise<void>((r) => this.#open = r);
   }
 
   #open_gate(): void {
@@ -206,7 +203,8 @@ export class StreamReader {
    */
   poll(): Promise<void> {
     if (this.#closed || this.#eof || this.#err !== null) return DONE;
-    return this.#gated(this.#pending ?? this.#read());
+    if (this.#pending === null) this.#read();
+    return this.#gated();
   }
 
   #read(need = 0): Promise<void> {
@@ -250,6 +248,7 @@ export class StreamReader {
     const target = buf.subarray(this.#end);
     this.#pending = this.#t.read(target).then((n) => {
       this.#pending = null;
+      this.#open_gate(); // its waiters run once this handler has stored the outcome
       if (this.#closed || buf !== this.#buf) return;
       if (n === null) {
         this.#eof = true;
@@ -260,6 +259,7 @@ export class StreamReader {
       if (!this.#short && this.#size < MAX_READ && target.length >= this.#size) this.#size *= 2;
     }, (e) => {
       this.#pending = null;
+      this.#open_gate();
       if (!this.#closed) this.#err = e;
     });
     return this.#pending;
@@ -295,8 +295,8 @@ export class StreamReader {
     while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
-      const p = this.#pending ?? this.#read(want - (this.#end - this.#start));
-      await dl.wait(this.#gated(p)); // non-blocking: EAGAIN unless the read completes at once
+      if (this.#pending === null) this.#read(want - (this.#end - this.#start));
+      await dl.wait(this.#gated()); // non-blocking: EAGAIN unless the read completes at once
     }
   }
 
@@ -332,6 +332,7 @@ export class StreamReader {
       this.#pending = rd.then((v) => {
         this.#pending = null;
         this.#cut = null;
+        this.#open_gate();
         if (!live) {
           if (v !== null && v > 0 && !this.#closed) this.#keep(view.slice(0, v));
           return;
@@ -343,6 +344,7 @@ export class StreamReader {
       }, (e: unknown) => {
         this.#pending = null;
         this.#cut = null;
+        this.#open_gate();
         if (!live) {
           if (!this.#closed) this.#err = e;
           return;
