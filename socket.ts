@@ -993,6 +993,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const f = this.#check_recv_flags(a.flags);
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
+    // Bytes already buffered (select() said readable): taken now, no inner call to await.
+    const st = this.#stream;
+    if (st !== null && (f & ~MSG_DONTWAIT) === 0 && a.signal === undefined && st.reader.buffered > 0) {
+      return st.reader.take(n);
+    }
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
