@@ -163,6 +163,27 @@ export class StreamReader {
     this.#gate = null;
     this.#open = null;
     open?.();
+    const w = this.#watch;
+    if (w !== null) {
+      this.#watch = null;
+      if (typeof w === "function") w();
+      else for (const cb of w) cb();
+    }
+  }
+
+  /** Callbacks of watch(): one, or several. */
+  #watch: (() => void) | (() => void)[] | null = null;
+
+  /**
+   * poll() without a promise: `cb` is called once when the pending read (started if needed)
+   * completes or the state changes (shutdown, close); at once (in a microtask) when there is
+   * nothing to wait for.
+   */
+  watch(cb: () => void): void {
+    if (this.#closed || this.#eof || this.#err !== null) return queueMicrotask(cb);
+    if (this.#pending === null) this.#read();
+    const w = this.#watch;
+    this.#watch = w === null ? cb : typeof w === "function" ? [w, cb] : (w.push(cb), w);
   }
 
   /** Wake every waiter: the state changed under them (shutdown, close). */

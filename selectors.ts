@@ -546,13 +546,13 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
 
 /** The watches armed on one object, shared by every registration of it. */
 class Hub {
-  pr: Promise<void> | null = null;
+  pr = false;
   pw: Promise<void> | null = null;
   readonly rs: Set<Reg<unknown>> = new Set();
   readonly ws: Set<Reg<unknown>> = new Set();
   constructor(readonly poll: Pollable) {}
   readonly on_r = (): void => {
-    this.pr = null;
+    this.pr = false;
     for (const reg of this.rs) reg.woken();
     this.rs.clear();
   };
@@ -563,7 +563,11 @@ class Hub {
   };
   arm_r(reg: Reg<unknown>): void {
     this.rs.add(reg);
-    if (this.pr === null) (this.pr = this.poll.wait_readable()).then(this.on_r, this.on_r);
+    if (this.pr) return;
+    this.pr = true;
+    const p = this.poll;
+    if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
+    else p.wait_readable().then(this.on_r, this.on_r);
   }
   arm_w(reg: Reg<unknown>): void {
     this.ws.add(reg);
@@ -865,11 +869,11 @@ export class DefaultSelector<D = unknown> implements Disposable {
     // Look (arming a watch on whatever is not ready). When something is
     // ready at once, or when polling, the event loop still gets its turn and
     // the set is looked at again: what became ready meanwhile is reported too.
-    let out = this.#collect();
-    if (out.length > 0 || t === 0) {
+    if (this.#sweep() || t === 0) {
       await turn();
       return this.#map === null ? [] : this.#collect();
     }
+    let out: [SelectorKey<D>, number][] = [];
     for (;;) {
       const left = end === Infinity ? Infinity : end - performance.now();
       if (left <= 0) return out;
@@ -885,6 +889,18 @@ export class DefaultSelector<D = unknown> implements Disposable {
       // Woken, yet nothing is ready (another task took the bytes): yield a turn.
       await turn();
     }
+  }
+
+  /** As #collect() without building the result: true when something is ready. */
+  #sweep(): boolean {
+    const ready = this.#core.ready;
+    let any = false;
+    for (const reg of ready) {
+      if (is_closed(reg.key.fileobj)) ready.delete(reg);
+      else if (reg.scan() === 0) ready.delete(reg);
+      else any = true;
+    }
+    return any;
   }
 
   /** The ready registrations; those that are not ready leave the set, a watch armed. */

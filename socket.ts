@@ -2075,6 +2075,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (self.#connecting) return self.#connecting.promise;
         return self.#listening ? wait_never() : Promise.resolve();
       },
+      watch_readable(cb: () => void) {
+        if (!self.#closed && self.#stream && !self.#dgram) self.#stream.reader.watch(cb);
+        else this.wait_readable().then(cb, cb);
+      },
       wait_writable() {
         if (self.#closed) return Promise.resolve();
         if (self.#dgram) return self.#dgram.wait_writable();
