@@ -566,7 +566,7 @@ class Waiting {
     this.one = null;
     this.more = null;
     one?.woken();
-    if (more !== null) for (const reg of more) reg.woken();
+    if (more !== null) { for (const reg of more) reg.woken(); }
   }
 }
 
