@@ -265,25 +265,40 @@ export class StreamReader {
       this.#start = 0;
       this.#end = used;
     }
-    const buf = this.#buf;
-    const target = buf.subarray(this.#end);
-    this.#pending = this.#t.read(target).then((n) => {
-      this.#pending = null;
-      this.#open_gate(); // its waiters run once this handler has stored the outcome
-      if (this.#closed || buf !== this.#buf) return;
-      if (n === null) {
-        this.#eof = true;
-        return;
-      }
-      this.#end += n;
-      this.#short = n < target.length;
-      if (!this.#short && this.#size < MAX_READ && target.length >= this.#size) this.#size *= 2;
-    }, (e) => {
-      this.#pending = null;
-      this.#open_gate();
-      if (!this.#closed) this.#err = e;
-    });
+    const target = this.#buf.subarray(this.#end);
+    this.#rd_buf = this.#buf;
+    this.#rd_len = target.length;
+    this.#pending = this.#t.read(target).then(
+      this.#on_read ??= (n) => this.#read_done(n),
+      this.#on_read_error ??= (e) => {
+        this.#pending = null;
+        this.#rd_buf = null;
+        if (!this.#closed) this.#err = e;
+        this.#open_gate();
+      },
+    );
     return this.#pending;
+  }
+
+  // The pending #read()'s buffer and target size, and its handlers (made once per reader, not per read).
+  #rd_buf: Uint8Array | null = null;
+  #rd_len = 0;
+  #on_read: ((n: number | null) => void) | null = null;
+  #on_read_error: ((e: unknown) => void) | null = null;
+
+  #read_done(n: number | null): void {
+    this.#pending = null;
+    // Bytes read into a buffer dropped meanwhile (close) are not kept.
+    if (!this.#closed && this.#rd_buf === this.#buf) {
+      if (n === null) this.#eof = true;
+      else {
+        this.#end += n;
+        this.#short = n < this.#rd_len;
+        if (!this.#short && this.#size < MAX_READ && this.#rd_len >= this.#size) this.#size *= 2;
+      }
+    }
+    this.#rd_buf = null;
+    this.#open_gate(); // its waiters run once the outcome is stored
   }
 
   /** A new array of the k bytes at `from` in the buffer: a view on this reader's slab when small. */
