@@ -943,15 +943,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Another task's recv may take the bytes between fill() and here: wait
       // again until `want` are buffered (or EOF or an error), so an empty
       // result never reads as a false EOF and MSG_WAITALL is never short.
-      // (Bytes already buffered, as after select() said readable: no await at all.)
-      while (r.buffered < want && !r.ended && !this.#closed) {
+      do {
         try {
           await r.fill(want, dl);
         } catch (e) {
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      }
+      } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
     if (into) {
@@ -993,10 +992,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const f = this.#check_recv_flags(a.flags);
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
-    // Bytes already buffered (select() said readable): taken now, no inner call to await.
+    // Bytes already buffered (select() said readable): taken after one microtask,
+    // without the inner stream-read call. (The tick keeps the slow path's order: a
+    // readline() called right after this recv() takes a line buffered for its file first.)
     const st = this.#stream;
     if (st !== null && (f & ~MSG_DONTWAIT) === 0 && a.signal === undefined && st.reader.buffered > 0) {
-      return st.reader.take(n);
+      await null;
+      if (this.#stream === st && !this.#closed && st.reader.buffered > 0) return st.reader.take(n);
     }
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];

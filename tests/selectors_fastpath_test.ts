@@ -319,3 +319,21 @@ Deno.test("small results and queued sends are never rewritten and never show ano
     }
   }
 });
+
+Deno.test("recv() called just before readline() on the same socket: readline gets the buffered line, recv the next bytes (as recv_into)", async () => {
+  // In CPython the line sits in the file's read-ahead, out of a socket recv's reach.
+  using srv = create_server(["127.0.0.1", 0]);
+  using c = await create_connection(srv.getsockname() as [string, number]);
+  using p = (await srv.accept())[0];
+  const f = c.makefile("rb");
+  try {
+    await p.sendall(enc.encode("first\nrest\n"));
+    assert.equal(new TextDecoder().decode(await within(f.readline(), LIMIT, "readline") as Uint8Array), "first\n");
+    const r = c.recv(100);
+    assert.equal(new TextDecoder().decode(await within(f.readline(), LIMIT, "readline") as Uint8Array), "rest\n");
+    await p.sendall(enc.encode("tail"));
+    assert.equal(new TextDecoder().decode(await within(r, LIMIT, "recv")), "tail");
+  } finally {
+    await f.close();
+  }
+});
