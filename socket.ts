@@ -984,6 +984,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
+    // A plain recv(n) on a stream socket with bytes buffered (select() said
+    // readable): taken after one microtask, with no argument binding and no
+    // inner call. (The tick keeps the slow path's order: a readline() called
+    // right after this recv() takes a line buffered for its file first.)
+    const st = this.#stream;
+    if (
+      st !== null && flags === undefined && options === undefined && typeof bufsize === "number" &&
+      Number.isInteger(bufsize) && bufsize > 0 && bufsize < 2 ** 63 && !this.#closed && st.reader.buffered > 0
+    ) {
+      await null;
+      if (this.#stream === st && !this.#closed && st.reader.buffered > 0) return st.reader.take(bufsize);
+    }
     const a = bind_args("recv", [bufsize, flags, options], [
       "bufsize",
       "flags",
@@ -992,14 +1004,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const f = this.#check_recv_flags(a.flags);
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
-    // Bytes already buffered (select() said readable): taken after one microtask,
-    // without the inner stream-read call. (The tick keeps the slow path's order: a
-    // readline() called right after this recv() takes a line buffered for its file first.)
-    const st = this.#stream;
-    if (st !== null && (f & ~MSG_DONTWAIT) === 0 && a.signal === undefined && st.reader.buffered > 0) {
-      await null;
-      if (this.#stream === st && !this.#closed && st.reader.buffered > 0) return st.reader.take(n);
-    }
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
@@ -1166,6 +1170,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    // A plain send(bytes) on a connected stream socket: straight to the writer, no argument binding.
+    const st = this.#stream;
+    if (st !== null && flags === undefined && options === undefined && data instanceof Uint8Array && !this.#closed) {
+      return await st.writer.send(data, Deadline.of(this.#timeout));
+    }
     const a = bind_args("send", [data, flags, options], ["data", "flags"]);
     const bytes = as_bytes(a.data);
     const f = this.#check_send_flags(a.flags);

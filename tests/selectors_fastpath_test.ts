@@ -337,3 +337,23 @@ Deno.test("recv() called just before readline() on the same socket: readline get
     await f.close();
   }
 });
+
+Deno.test("recv()/send() on a socket with bytes buffered keep their argument checks and EBADF (the fast paths take plain calls only)", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const c = await create_connection(srv.getsockname() as [string, number]);
+  using p = (await srv.accept())[0];
+  await p.sendall(enc.encode("abc"));
+  assert.equal((await select([c], [], [], 10))[0].length, 1);
+  await assert.rejects(c.recv(1.5), TypeError);
+  await assert.rejects(c.recv(-1), RangeError);
+  assert.equal((await c.recv(0)).length, 0);
+  await assert.rejects(c.send("text" as unknown as Uint8Array), TypeError);
+  assert.equal(new TextDecoder().decode(await c.recv(2)), "ab");
+  assert.equal(await c.send(enc.encode("x")), 1);
+  c.close();
+  await assert.rejects(c.recv(10), (e: Error) => e.name === "OSError" && (e as { errno?: number }).errno === 9);
+  await assert.rejects(
+    c.send(enc.encode("x")),
+    (e: Error) => e.name === "OSError" && (e as { errno?: number }).errno === 9,
+  );
+});
