@@ -265,7 +265,7 @@ export class StreamReader {
       this.#start = 0;
       this.#end = used;
     }
-    const target = this.#buf.subarray(this.#end);
+    const target = this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
     this.#rd_buf = this.#buf;
     this.#rd_len = target.length;
     this.#pending = this.#t.read(target).then(
