@@ -186,6 +186,8 @@ class SocketExtra {
 }
 
 const kState = Symbol("pysocket.state");
+/** A settled promise: `.then()` on it runs a callback one microtask later. */
+const DONE_TICK: Promise<void> = Promise.resolve();
 
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
@@ -979,23 +981,35 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async recv(
+  recv(
     bufsize: number,
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
     // A plain recv(n) on a stream socket with bytes buffered (select() said
-    // readable): taken after one microtask, with no argument binding and no
-    // inner call. (The tick keeps the slow path's order: a readline() called
+    // readable): taken one microtask later, with no argument binding and no
+    // async frame. (The tick keeps the slow path's order: a readline() called
     // right after this recv() takes a line buffered for its file first.)
     const st = this.#stream;
     if (
       st !== null && flags === undefined && options === undefined && typeof bufsize === "number" &&
       Number.isInteger(bufsize) && bufsize > 0 && bufsize < 2 ** 63 && !this.#closed && st.reader.buffered > 0
     ) {
-      await null;
-      if (this.#stream === st && !this.#closed && st.reader.buffered > 0) return st.reader.take(bufsize);
+      return DONE_TICK.then(() =>
+        this.#stream === st && !this.#closed && st.reader.buffered > 0
+          ? st.reader.take(bufsize)
+          : this.#recv(bufsize, flags, options)
+      );
     }
+    return this.#recv(bufsize, flags, options);
+  }
+
+  /** recv() in full: arguments bound and checked, then the socket's receive. */
+  async #recv(
+    bufsize: number,
+    flags?: number | RecvOptions,
+    options?: RecvOptions,
+  ): Promise<Uint8Array> {
     const a = bind_args("recv", [bufsize, flags, options], [
       "bufsize",
       "flags",
@@ -1165,16 +1179,26 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  async send(
+  send(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    // A plain send(bytes) on a connected stream socket: straight to the writer, no argument binding.
+    // A plain send(bytes) on a connected stream socket: straight to the writer,
+    // with no argument binding and no async frame (the writer never throws here).
     const st = this.#stream;
     if (st !== null && flags === undefined && options === undefined && data instanceof Uint8Array && !this.#closed) {
-      return await st.writer.send(data, Deadline.of(this.#timeout));
+      return st.writer.send(data, Deadline.of(this.#timeout));
     }
+    return this.#send(data, flags, options);
+  }
+
+  /** send() in full: arguments bound and checked, then the socket's send. */
+  async #send(
+    data: Buffer,
+    flags?: number | SignalOptions,
+    options?: SignalOptions,
+  ): Promise<number> {
     const a = bind_args("send", [data, flags, options], ["data", "flags"]);
     const bytes = as_bytes(a.data);
     const f = this.#check_send_flags(a.flags);
