@@ -1179,26 +1179,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * a.close(); b.close();
    * ```
    */
-  send(
+  async send(
     data: Buffer,
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
     // A plain send(bytes) on a connected stream socket: straight to the writer,
-    // with no argument binding and no async frame (the writer never throws here).
+    // no argument binding. (Awaited in an async frame on purpose: its ticks let
+    // a write the kernel took at once settle before the caller sends again, so a
+    // non-blocking send loop does not fill the queue with bytes already gone.)
     const st = this.#stream;
     if (st !== null && flags === undefined && options === undefined && data instanceof Uint8Array && !this.#closed) {
-      return st.writer.send(data, Deadline.of(this.#timeout));
+      return await st.writer.send(data, Deadline.of(this.#timeout));
     }
-    return this.#send(data, flags, options);
-  }
-
-  /** send() in full: arguments bound and checked, then the socket's send. */
-  async #send(
-    data: Buffer,
-    flags?: number | SignalOptions,
-    options?: SignalOptions,
-  ): Promise<number> {
     const a = bind_args("send", [data, flags, options], ["data", "flags"]);
     const bytes = as_bytes(a.data);
     const f = this.#check_send_flags(a.flags);
