@@ -10,33 +10,17 @@
 // connection's bytes.
 
 import assert from "node:assert/strict";
-import net from "node:net";
 import { create_connection, create_server, MSG_PEEK, SHUT_RD, SHUT_WR, type Socket } from "../mod.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts";
 import { DefaultSelector, EVENT_READ, select } from "../selectors.ts";
 import { type Certs, make_certs } from "../bench/_certs.ts";
 import { attempt, cpython } from "./_twin.ts";
-import { sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { resetting, sleep, test_needing, within } from "./_socket_fixtures.ts";
 
 const LIMIT = 10_000;
 const enc = new TextEncoder();
 const SOURCES = ["data", "eof", "shut_rd", "reset"] as const;
 type Source = typeof SOURCES[number];
-
-/** A pysocket client connected to a peer that resets the connection `ms` after accepting it. */
-async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable> {
-  const srv = net.createServer((s) => {
-    s.on("error", () => {});
-    setTimeout(() => s.resetAndDestroy(), ms);
-  });
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  return {
-    port: (srv.address() as net.AddressInfo).port,
-    async [Symbol.asyncDispose]() {
-      await new Promise((r) => srv.close(r));
-    },
-  };
-}
 
 let certs: Certs | null = null;
 async function tls_pair(): Promise<[Socket, Socket]> {
