@@ -25,6 +25,8 @@ export interface Pollable {
   wait_readable(): Promise<void>;
   /** Resolves (never rejects) when writability may have changed. */
   wait_writable(): Promise<void>;
+  /** As wait_readable(), calling `cb` once instead of settling a promise (optional: cheaper). */
+  watch_readable?(cb: () => void): void;
 }
 
 /** What socket.ts asks of the SOCK_DGRAM implementation (_dgram.ts). */

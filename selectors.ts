@@ -544,26 +544,54 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
 // hub; a registration that goes away leaves the hub's set. An idle
 // connection that is registered again and again accumulates nothing.
 
+/**
+ * The registrations waiting for one watch of an object: most often one (a
+ * slot, so that a watch armed and fired per event allocates nothing), else a Set.
+ */
+class Waiting {
+  one: Reg<unknown> | null = null;
+  more: Set<Reg<unknown>> | null = null;
+  add(reg: Reg<unknown>): void {
+    if (reg === this.one || this.more?.has(reg)) return;
+    if (this.one === null) this.one = reg;
+    else (this.more ??= new Set()).add(reg);
+  }
+  delete(reg: Reg<unknown>): void {
+    if (reg === this.one) this.one = null;
+    else this.more?.delete(reg);
+  }
+  /** The watch completed: every waiting registration goes back to its ready list. */
+  fire(): void {
+    const one = this.one, more = this.more;
+    this.one = null;
+    this.more = null;
+    one?.woken();
+    if (more !== null) { for (const reg of more) reg.woken(); }
+  }
+}
+
 /** The watches armed on one object, shared by every registration of it. */
 class Hub {
-  pr: Promise<void> | null = null;
+  pr = false;
   pw: Promise<void> | null = null;
-  readonly rs: Set<Reg<unknown>> = new Set();
-  readonly ws: Set<Reg<unknown>> = new Set();
+  readonly rs: Waiting = new Waiting();
+  readonly ws: Waiting = new Waiting();
   constructor(readonly poll: Pollable) {}
   readonly on_r = (): void => {
-    this.pr = null;
-    for (const reg of this.rs) reg.woken();
-    this.rs.clear();
+    this.pr = false;
+    this.rs.fire();
   };
   readonly on_w = (): void => {
     this.pw = null;
-    for (const reg of this.ws) reg.woken();
-    this.ws.clear();
+    this.ws.fire();
   };
   arm_r(reg: Reg<unknown>): void {
     this.rs.add(reg);
-    if (this.pr === null) (this.pr = this.poll.wait_readable()).then(this.on_r, this.on_r);
+    if (this.pr) return;
+    this.pr = true;
+    const p = this.poll;
+    if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
+    else p.wait_readable().then(this.on_r, this.on_r);
   }
   arm_w(reg: Reg<unknown>): void {
     this.ws.add(reg);
@@ -584,6 +612,8 @@ class Reg<D> {
   r: boolean;
   w: boolean;
   live = true;
+  /** In its selector's ready list. */
+  queued = false;
   readonly poll: Pollable;
   constructor(
     public key: SelectorKey<D>,
@@ -619,10 +649,14 @@ class Reg<D> {
   }
 }
 
-/** The ready set of a selector and the wake-up of its waiting select() calls. */
+/** The ready list of a selector and the wake-up of its waiting select() calls. */
 class SelectorCore<D> {
-  /** Registrations that may be ready: re-checked by the next select (level-triggered). */
-  readonly ready: Set<Reg<D>> = new Set();
+  /**
+   * Registrations that may be ready, each once (`queued`), in the order they
+   * became so: re-checked by the next select (level-triggered). An array, not
+   * a Set: a Set's table is reallocated as it grows and shrinks every call.
+   */
+  readonly ready: Reg<D>[] = [];
   #wake: (() => void) | null = null;
   #woken: Promise<boolean> | null = null;
   /** Resolves (true) at the next change; shared by every select() waiting on this selector. */
@@ -639,8 +673,21 @@ class SelectorCore<D> {
     }
   }
   mark(reg: Reg<D>): void {
-    this.ready.add(reg);
+    if (!reg.queued) {
+      reg.queued = true;
+      this.ready.push(reg);
+    }
     this.wake();
+  }
+  remove(reg: Reg<D>): void {
+    if (!reg.queued) return;
+    reg.queued = false;
+    const i = this.ready.indexOf(reg);
+    if (i >= 0) this.ready.splice(i, 1);
+  }
+  clear(): void {
+    for (const reg of this.ready) reg.queued = false;
+    this.ready.length = 0;
   }
 }
 
@@ -777,7 +824,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     reg.drop();
     this.#regs.delete(reg.key.fd);
     this.#map?.delete(reg.key.fd);
-    this.#core.ready.delete(reg);
+    this.#core.remove(reg);
     return reg.key;
   }
 
@@ -865,15 +912,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
     // Look (arming a watch on whatever is not ready). When something is
     // ready at once, or when polling, the event loop still gets its turn and
     // the set is looked at again: what became ready meanwhile is reported too.
-    let out = this.#collect();
-    if (out.length > 0 || t === 0) {
+    if (this.#sweep() || t === 0) {
       await turn();
       return this.#map === null ? [] : this.#collect();
     }
+    let out: [SelectorKey<D>, number][] = [];
     for (;;) {
       const left = end === Infinity ? Infinity : end - performance.now();
       if (left <= 0) return out;
-      if (core.ready.size === 0) {
+      if (core.ready.length === 0) {
         const wake = core.next();
         // Without a timer or a signal, the wake-up itself is awaited (one hop less).
         const woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
@@ -887,22 +934,37 @@ export class DefaultSelector<D = unknown> implements Disposable {
     }
   }
 
+  /** As #collect() without building the result: true when something is ready. */
+  #sweep(): boolean {
+    const ready = this.#core.ready;
+    let j = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const reg = ready[i]!;
+      if (!is_closed(reg.key.fileobj) && reg.scan() !== 0) ready[j++] = reg;
+      else reg.queued = false;
+    }
+    ready.length = j;
+    return j > 0;
+  }
+
   /** The ready registrations; those that are not ready leave the set, a watch armed. */
   #collect(): [SelectorKey<D>, number][] {
     const out: [SelectorKey<D>, number][] = [];
     const ready = this.#core.ready;
-    for (const reg of ready) {
+    let j = 0;
+    for (let i = 0; i < ready.length; i++) {
+      const reg = ready[i]!;
       // Linux's epoll forgets a descriptor once it is closed, so CPython's
       // selector never reports an object closed while registered (it stays
       // in the map until unregistered): leave it out, with no watch armed.
-      if (is_closed(reg.key.fileobj)) {
-        ready.delete(reg);
-        continue;
+      const m = is_closed(reg.key.fileobj) ? 0 : reg.scan();
+      if (m === 0) reg.queued = false;
+      else {
+        ready[j++] = reg;
+        out.push([reg.key, m]);
       }
-      const m = reg.scan();
-      if (m === 0) ready.delete(reg);
-      else out.push([reg.key, m]);
     }
+    ready.length = j;
     return out;
   }
 
@@ -964,7 +1026,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
   close(): void {
     for (const reg of this.#regs.values()) reg.drop();
     this.#regs.clear();
-    this.#core.ready.clear();
+    this.#core.clear();
     this.#map = null;
     this.#core.wake();
   }

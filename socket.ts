@@ -189,6 +189,8 @@ class SocketExtra {
 }
 
 const kState = Symbol("pysocket.state");
+/** A settled promise: `.then()` on it runs a callback one microtask later. */
+const DONE_TICK: Promise<void> = Promise.resolve();
 
 /** Keys of the options map (`level:name`) read on every connect, accept and bind. */
 const NODELAY_KEY = `${IPPROTO_TCP}:${TCP_NODELAY}`;
@@ -1021,19 +1023,31 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
-    // The common call on a connected blocking stream socket goes straight to the stream read.
-    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
-    // select() emulation are paced by the event-loop turns its calls take.)
+    const st = this.#stream;
     if (
-      flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
-      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && this.#stream !== null && !this.#closed &&
-      this.#timeout === null
+      st !== null && flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
+      bufsize <= 0x7fffffff && Number.isInteger(bufsize) && !this.#closed
     ) {
-      return this.#stream_read(bufsize, 0, Deadline.of(null), null) as Promise<Uint8Array>;
+      // A plain recv(n) with bytes buffered (select() said readable): taken one
+      // microtask later, with no argument binding and no async frame. (The tick
+      // keeps the slow path's order: a readline() called right after this
+      // recv() takes a line buffered for its file first.)
+      if (st.reader.buffered > 0) {
+        return DONE_TICK.then(() =>
+          this.#stream === st && !this.#closed && st.reader.buffered > 0
+            ? st.reader.take(bufsize)
+            : this.#recv(bufsize, flags, options)
+        );
+      }
+      // The common call on a connected blocking stream socket goes straight to the stream read.
+      // (A timed or non-blocking one keeps its frame: the send queue's flush and the
+      // select() emulation are paced by the event-loop turns its calls take.)
+      if (this.#timeout === null) return this.#stream_read(bufsize, 0, Deadline.of(null), null) as Promise<Uint8Array>;
     }
     return this.#recv(bufsize, flags, options);
   }
 
+  /** recv() in full: arguments bound and checked, then the socket's receive. */
   async #recv(bufsize: number, flags?: number | RecvOptions, options?: RecvOptions): Promise<Uint8Array> {
     let n: number, f = 0, signal: unknown;
     if (flags === undefined && options === undefined && typeof bufsize === "number") {
@@ -1246,6 +1260,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   async #send(data: Buffer, flags?: number | SignalOptions, options?: SignalOptions): Promise<number> {
+    // A plain send(bytes) on a connected timed or non-blocking stream socket:
+    // straight to the writer, no argument binding. (Awaited in this async frame
+    // on purpose: its ticks let a write the kernel took at once settle before
+    // the caller sends again, so a non-blocking send loop does not fill the
+    // queue with bytes already gone.)
+    const st = this.#stream;
+    if (st !== null && flags === undefined && options === undefined && data instanceof Uint8Array && !this.#closed) {
+      return await st.writer.send(data, Deadline.of(this.#timeout));
+    }
     let bytes: Uint8Array, f = 0, signal: unknown;
     if (flags === undefined && options === undefined && data instanceof Uint8Array) {
       bytes = data; // the common call, send(data): nothing to bind by name
@@ -2175,6 +2198,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (self.#listening && self.#accepts) return self.#accepts.poll();
         if (self.#connecting) return self.#connecting.promise;
         return self.#listening ? wait_never() : Promise.resolve();
+      },
+      watch_readable(cb: () => void) {
+        if (!self.#closed && self.#stream && !self.#dgram) self.#stream.reader.watch(cb);
+        else this.wait_readable().then(cb, cb);
       },
       wait_writable() {
         if (self.#closed) return Promise.resolve();

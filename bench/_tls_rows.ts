@@ -313,6 +313,40 @@ export async function py_select_echo(peer: Peer, conns: number, active: number, 
   return { value: d.bytes / d.seconds! };
 }
 
+/**
+ * Raw Deno echo server on the same peer job: `Deno.listen`, one read loop per accepted connection
+ * (`conn.read` into a 4096-byte buffer of its own, `conn.write` back until all is written), closed at EOF.
+ * The fastest obvious Deno server for the workload: the floor for the select() rows.
+ */
+export async function raw_select_echo(peer: Peer, conns: number, active: number, total: number): Promise<Sample> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  const done = peer.run({ op: "echo-many", port, conns, active, total });
+  const loops: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < conns; i++) {
+      const c = await l.accept();
+      loops.push((async () => {
+        const buf = new Uint8Array(4096);
+        try {
+          for (;;) {
+            const n = await c.read(buf);
+            if (n === null) break;
+            let off = 0;
+            while (off < n) off += await c.write(buf.subarray(off, n));
+          }
+        } catch { /* a reset ends it too */ }
+        c.close();
+      })());
+    }
+  } finally {
+    l.close();
+  }
+  await Promise.all(loops);
+  const d = await done;
+  return { value: d.bytes / d.seconds! };
+}
+
 // ---- idle connections waiting in recv (run in a subprocess: bench/memory.ts) -----------
 
 /** What memory.ts measures. */

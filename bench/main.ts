@@ -14,6 +14,7 @@ import {
   py_tls_recv,
   py_tls_send,
   py_tls_server_hs,
+  raw_select_echo,
   raw_tls_client_hs,
   raw_tls_recv,
   raw_tls_send,
@@ -440,6 +441,7 @@ for (const active of [10, 100]) {
     unit: "echoes/s",
     variants: [
       { name: "pysocket", run: () => py_select_echo(peer, SEL_CONNS, active, ECHOES) },
+      { name: "raw Deno", run: () => raw_select_echo(peer, SEL_CONNS, active, ECHOES) },
       ext_server(
         "python3",
         "./peer.py",
@@ -449,9 +451,13 @@ for (const active of [10, 100]) {
         no_python,
       ),
     ],
-    ratios: [{ num: "pysocket", den: "CPython", target: 0.8 }],
-    note: "clients: the same raw Deno thread for both, timing the echo phase; servers: DefaultSelector over " +
-      "non-blocking sockets, recv(4096) + send",
+    ratios: [
+      { num: "pysocket", den: "CPython", target: 0.8 },
+      { num: "pysocket", den: "raw Deno" },
+      { num: "raw Deno", den: "CPython" },
+    ],
+    note: "clients: the same raw Deno thread for all, timing the echo phase; servers: DefaultSelector over " +
+      "non-blocking sockets, recv(4096) + send; raw Deno: one conn.read/conn.write loop per connection",
   });
 }
 for (const tls of [false, true]) {

@@ -2,6 +2,7 @@
 // connected trio (listener, client, accepted connection) that cleans itself up.
 
 import assert from "node:assert/strict";
+import net from "node:net";
 import { type AddressInput, AF_INET, AF_INET6, AF_UNIX, type Socket, socket } from "../mod.ts";
 
 /** One row of the family table. */
@@ -252,6 +253,21 @@ export function test_needing(...what: (keyof typeof NEEDS)[]): typeof Deno.test 
     Deno.test({ ...def, ignore: true });
   };
   return Object.assign(ignored, Deno.test) as unknown as typeof Deno.test;
+}
+
+/** A node:net server that resets every connection `ms` after accepting it. */
+export async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable> {
+  const srv = net.createServer((s) => {
+    s.on("error", () => {});
+    setTimeout(() => s.resetAndDestroy(), ms);
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    async [Symbol.asyncDispose]() {
+      await new Promise((r) => srv.close(r));
+    },
+  };
 }
 
 // ---- Ports that stay closed while test files run in parallel ----------------

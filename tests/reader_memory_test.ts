@@ -117,8 +117,9 @@ for (const tls of [false, true]) {
       // pool of spare read buffers it gave its big one to empties within a few sweeps.
       const waiting = a.recv(100);
       await sleep(20);
+      // (4 KiB to read into, plus at most a 256-byte slab that its small results are carved from.)
       const cap = reader_capacity(a);
-      assert.ok(cap <= 4096, `after the burst an idle reader holds ${cap} bytes`);
+      assert.ok(cap <= 4096 + 256, `after the burst an idle reader holds ${cap} bytes`);
       let pooled = read_pool_bytes();
       for (let i = 0; i < 100 && pooled > 0; i++) {
         await sleep(50);

@@ -3,7 +3,6 @@
 // threads standing for tasks) and every wait is bounded.
 
 import assert from "node:assert/strict";
-import net from "node:net";
 import {
   AF_INET,
   AF_UNIX,
@@ -20,7 +19,7 @@ import {
 } from "../mod.ts";
 import { select } from "../selectors.ts";
 import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
-import { lone_v4, sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { lone_v4, resetting, sleep, test_needing, within } from "./_socket_fixtures.ts";
 import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
 
 const test = test_needing("python3");
@@ -346,21 +345,6 @@ test("await using a listener, and TCPServer.server_close(), free the port for an
   }
   await assert.rejects(Deno.connect({ hostname: LONE, port: port2 }), Deno.errors.ConnectionRefused);
 });
-
-/** A node:net server that resets every connection after `ms`. */
-async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable> {
-  const srv = net.createServer((s) => {
-    s.on("error", () => {});
-    setTimeout(() => s.resetAndDestroy(), ms);
-  });
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  return {
-    port: (srv.address() as net.AddressInfo).port,
-    async [Symbol.asyncDispose]() {
-      await new Promise((r) => srv.close(r));
-    },
-  };
-}
 
 test("Socket.shutdown(SHUT_RD/SHUT_RDWR) after the peer reset the connection raises ENOTCONN, and recv still reports the reset (CPython twin)", async () => {
   const py = await cpython(`
