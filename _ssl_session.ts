@@ -38,6 +38,8 @@ export interface Session {
   handshake: Promise<void>;
   /** The outcome has been reported to the socket's user (do_handshake, I/O, accept). */
   observed: boolean;
+  /** Called once if the peer's EOF arrives while the handshake is still going on. */
+  on_peer_eof?: (() => void) | undefined;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -262,6 +264,7 @@ export function start_session(raw: RawParts, spec: SessionSpec): Session {
     eof: () => {
       if (!done && grace === undefined) {
         grace = setTimeout(() => finish(transport.error ?? eof_error()), EOF_GRACE_MS);
+        session.on_peer_eof?.();
       }
     },
     error: (e) => {
@@ -339,7 +342,10 @@ export class HandshakeQueue<C extends { close(): void }> {
   static readonly MAX_IN_FLIGHT = 512;
   /** Failed handshakes kept for accept() to raise; older ones beyond this are dropped. */
   static readonly MAX_FAILED = 64;
-  readonly #flight = new Set<C>();
+  /** In flight, each with the time its handshake started (in order: the oldest first). */
+  readonly #flight = new Map<C, number>();
+  /** Those in flight whose peer already closed its side (their handshake is about to fail). */
+  readonly #gone = new Set<C>();
   #ready: Shaken<C>[] = [];
   #head = 0;
   #failed = 0;
@@ -360,10 +366,32 @@ export class HandshakeQueue<C extends { close(): void }> {
     return this.#flight.size >= HandshakeQueue.MAX_IN_FLIGHT;
   }
 
+  /** A handshake in flight may be given up for a newer connection once it is this old (ms). */
+  static readonly MIN_AGE_MS = 1000;
+
+  /**
+   * How long until a handshake may be given up for a newer connection: 0
+   * when one whose peer already closed is in flight, or when the oldest has
+   * been in flight MIN_AGE_MS. A burst of new connections then waits in the
+   * kernel's backlog while the handshakes in progress (a good client's among
+   * them) finish, instead of making them give way; connections that never
+   * speak still give way after MIN_AGE_MS.
+   */
+  eviction_wait_ms(): number {
+    if (this.#gone.size > 0) return 0;
+    const first = this.#flight.values().next();
+    if (first.done) return 0;
+    return Math.max(0, first.value + HandshakeQueue.MIN_AGE_MS - performance.now());
+  }
+
   /** Track `conn`'s handshake; when it ends the connection becomes ready (or is closed on failure). */
   add(conn: C, addr: unknown, s: Session): void {
-    this.#flight.add(conn);
+    this.#flight.set(conn, performance.now());
+    s.on_peer_eof = () => {
+      if (this.#flight.has(conn)) this.#gone.add(conn);
+    };
     s.handshake.then(() => {
+      this.#gone.delete(conn);
       if (!this.#flight.delete(conn)) return; // the listener closed it
       if (s.error) {
         conn.close();
@@ -376,16 +404,20 @@ export class HandshakeQueue<C extends { close(): void }> {
   }
 
   /**
-   * Make room for one more handshake when the queue is full: the oldest one
-   * in flight is given up (its connection closed, accept() raises
-   * ECONNABORTED for it). Without this, 512 connections that never speak
-   * would keep every new client out until their handshakes time out (60 s
-   * by default, for socketserver's blocking listeners).
+   * Make room for one more handshake when the queue is full: one whose peer
+   * already closed its side goes first (a flood of clients that send junk
+   * and leave), else the oldest one in flight is given up (its connection
+   * closed, accept() raises ECONNABORTED for it). Without this, 512
+   * connections that never speak would keep every new client out until
+   * their handshakes time out (60 s by default, for socketserver's blocking
+   * listeners).
    */
   evict_oldest(): void {
-    const oldest = this.#flight.values().next();
+    const gone = this.#gone.values().next();
+    const oldest = gone.done ? this.#flight.keys().next() : gone;
     if (oldest.done) return;
     const conn = oldest.value;
+    this.#gone.delete(conn);
     this.#flight.delete(conn);
     conn.close();
     if (this.#failed >= HandshakeQueue.MAX_FAILED) return;
@@ -446,8 +478,9 @@ export class HandshakeQueue<C extends { close(): void }> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const c of this.#flight) c.close();
+    for (const c of this.#flight.keys()) c.close();
     this.#flight.clear();
+    this.#gone.clear();
     for (let i = this.#head; i < this.#ready.length; i++) this.#ready[i]?.conn?.close();
     this.#ready = [];
     this.#head = 0;

@@ -23,10 +23,12 @@
  *
  * Limits: a handshake ends within the socket's timeout (for connections a
  * TLS listener accepts, the listener's), else within 60 seconds. A TLS
- * listener shakes hands with at most 512 connections at a time (a new
- * connection beyond that makes the oldest handshake give way: accept()
- * raises `ConnectionAbortedError` for it, so connections that never speak
- * cannot keep clients out); a pending handshake costs about 18 KB of
+ * listener shakes hands with at most 512 connections at a time; beyond
+ * that a new connection waits in the backlog until a handshake ends or one
+ * has been in flight 1 s, which then gives way (one whose peer already
+ * closed first, else the oldest: accept() raises `ConnectionAbortedError`
+ * for it), so connections that never speak cannot keep clients out and a
+ * burst cannot push out a handshake in progress; a pending handshake costs about 18 KB of
  * heap, 100 KB of memory in all (measured on Deno 2.9.6). Up to 64 failed
  * handshakes wait to be raised by `accept()`; beyond that they are dropped
  * with their connections closed. A peer that does not read makes a sender
@@ -1404,8 +1406,9 @@ export class SSLSocket extends Socket {
    * example one that speaks plain text, or sends a certificate that does
    * not verify) raises `SSLError` here; the listening socket goes on
    * serving. Handshakes go on in the background while accept() waits: at
-   * most 512 at a time (a new connection beyond that makes the oldest give
-   * way, and accept() raises `ConnectionAbortedError` for it),
+   * most 512 at a time (beyond that a new connection waits until one ends or
+   * one has been in flight 1 s, which gives way: accept() raises
+   * `ConnectionAbortedError` for it),
    * each ending within the listener's timeout (else the accepted socket's,
    * else 60 s). Up to 64 failed handshakes wait to be raised by accept();
    * further ones are dropped (their connections are closed either way).
@@ -1439,6 +1442,30 @@ export class SSLSocket extends Socket {
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (!dl.nonblocking && dl.at !== Infinity) {
         timer = setTimeout(() => wake.abort(TIMED_OUT), Math.max(0, dl.at - performance.now()));
+      }
+      // Full, and every handshake in flight is young: no new connection yet (see eviction_wait_ms).
+      const young = q.full ? q.eviction_wait_ms() : 0;
+      if (young > 0) {
+        if (dl.nonblocking) throw new SSLWantReadError();
+        const aged = setTimeout(() => wake.abort(WOKEN), young);
+        const unwait = q.on_next(() => wake.abort(WOKEN));
+        const on_abort = () => wake.abort(WOKEN);
+        signal?.addEventListener("abort", on_abort, { once: true });
+        try {
+          if (!wake.signal.aborted && !signal?.aborted) {
+            await new Promise<void>((resolve) =>
+              wake.signal.addEventListener("abort", () => resolve(), { once: true })
+            );
+          }
+        } finally {
+          clearTimeout(aged);
+          clearTimeout(timer);
+          unwait();
+          signal?.removeEventListener("abort", on_abort);
+        }
+        if (signal?.aborted) throw signal.reason;
+        if (wake.signal.reason === TIMED_OUT) throw new TimeoutError();
+        continue;
       }
       const unwait = q.in_flight > 0 ? q.on_next(() => wake.abort(WOKEN)) : null;
       let got: [Socket, Address];
@@ -1479,7 +1506,7 @@ export class SSLSocket extends Socket {
       sessions.set(conn, cst);
       Object.setPrototypeOf(conn, SSLSocket.prototype);
       if (!st.do_handshake_on_connect) return [conn, addr];
-      // Connections that never speak must not keep new ones out: the oldest handshake gives way.
+      // Connections that never speak must not keep new ones out: one at least 1 s old gives way.
       if (q.full) q.evict_oldest();
       q.add(conn, addr, cst.session!);
     }

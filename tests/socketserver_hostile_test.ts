@@ -286,7 +286,12 @@ print(json.dumps({"lat_ms": lat, "bad": bad[0]}))
       String(port_of(server)),
       "3000",
       CERT,
-    );
+    ).catch((e: Error) => {
+      // Say what the server saw: a handler's error, or a handshake that failed for a good client.
+      const handler = server.errors.filter((x) => x.request !== null).map((x) => String(x.error));
+      const kinds = [...new Set(server.errors.map((x) => (x.error as Error).name))];
+      throw new Error(`${e.message}\nhandler errors: ${handler.join("; ") || "none"}; error kinds: ${kinds}`);
+    });
     const { lat_ms, bad } = JSON.parse(out) as { lat_ms: number[]; bad: number };
     console.log(`  good TLS round trips (ms) during the flood: ${lat_ms.join(" ")}`);
     await until(() => server.errors.length > 0, 10_000, "failed handshakes reported");
