@@ -581,18 +581,23 @@ test(
   },
 );
 
+/** python3 -m http.server serving `dir` on a free 127.0.0.1 port (see start_server). */
+function http_server(dir: string): ReturnType<typeof start_server> {
+  return start_server((port) =>
+    new Deno.Command("python3", {
+      args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(), "tcp");
+}
+
 test(
   { name: "ported: HTTP/1.0 GET against a local http.server", sanitizeOps: false, sanitizeResources: false },
   async () => {
     const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
     Deno.writeTextFileSync(`${dir}/hello.txt`, "Hello from http.server\n".repeat(50));
-    const { port, child: server, listening } = await start_server((port) =>
-      new Deno.Command("python3", {
-        args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn(), "tcp");
+    const { port, child: server, listening } = await http_server(dir);
     try {
       assert.ok(listening, "python3 -m http.server did not start");
       for (const path of ["/hello.txt", "/missing"]) {
@@ -618,13 +623,7 @@ test({
 }, async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket_http_" });
   Deno.writeTextFileSync(`${dir}/hello.txt`, "Hello through the relay\n".repeat(400));
-  const { port: upstream, child: server, listening } = await start_server((port) =>
-    new Deno.Command("python3", {
-      args: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn(), "tcp");
+  const { port: upstream, child: server, listening } = await http_server(dir);
   try {
     assert.ok(listening, "python3 -m http.server did not start");
     const runs: Record<string, [Result, Result]> = {};
