@@ -108,7 +108,15 @@ test("concurrent select() calls, and register()/modify() during a select(), wake
     30_000,
     "wake twins",
   );
-  assert.equal(ts, py);
+  // modify() during a select(): the waiter must wake (as CPython's), but the mask it reports is computed
+  // against the registration as the woken waiter finds it, which races with modify() (CPython's thread
+  // wakes inside epoll.modify(), before the selector's key map is updated): 0 with the old events, 2 with
+  // the new ones. Both are outcomes of CPython's race; the wake is what must match.
+  const modify = /modify while waiting: \[\[\(True, [02]\)\]\]/;
+  assert.match(py, modify);
+  assert.match(ts, modify);
+  const same = (out: string) => out.replace(modify, "modify while waiting: [[(True, 0|2)]]");
+  assert.equal(same(ts), same(py));
   assert.match(py, /two waiters: \[\[\(True, 1\)\], \[\(True, 1\)\]\]/);
 });
 
