@@ -316,46 +316,51 @@ const serve = (mode: "send" | "sink" | "hs", total: number, count: number): Peer
   total,
   count,
 });
-groups.push({
-  id: "tls-recv",
-  title: `TLS bulk receive ${TLS_BULK / MiB} MiB, client recv_into(64 KiB reused)`,
-  unit: "MB/s",
-  variants: [
-    { name: "pysocket", run: () => py_tls_recv(peer, certs, TLS_BULK) },
-    { name: "raw Deno", run: () => raw_tls_recv(peer, certs, TLS_BULK) },
-    ext_client("python3", "./peer.py", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
-    ext_client("node", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
-    ext_client("deno", "./peer.mjs", "tls-recv", serve("send", TLS_BULK, 1), [certs.ca, TLS_BULK]),
-  ],
-  ratios: [
-    { num: "pysocket", den: "raw Deno", target: 0.9 },
-    { num: "Deno node:tls", den: "raw Deno" },
-    { num: "pysocket", den: "Deno node:tls" },
-    { num: "pysocket", den: "CPython" },
-    { num: "pysocket", den: "Node" },
-  ],
-  note: "server: the same raw Deno.listenTls thread for all; raw client: Deno.connect + startTls, conn.read",
-});
-groups.push({
-  id: "tls-send",
-  title: `TLS bulk send ${TLS_BULK / MiB} MiB, client sendall(64 KiB)`,
-  unit: "MB/s",
-  variants: [
-    { name: "pysocket", run: () => py_tls_send(peer, certs, TLS_BULK) },
-    { name: "raw Deno", run: () => raw_tls_send(peer, certs, TLS_BULK) },
-    ext_client("python3", "./peer.py", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_python),
-    ext_client("node", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK], no_node),
-    ext_client("deno", "./peer.mjs", "tls-send", serve("sink", TLS_BULK, 1), [certs.ca, TLS_BULK]),
-  ],
-  ratios: [
-    { num: "pysocket", den: "raw Deno", target: 0.9 },
-    { num: "Deno node:tls", den: "raw Deno" },
-    { num: "pysocket", den: "Deno node:tls" },
-    { num: "pysocket", den: "CPython" },
-    { num: "pysocket", den: "Node" },
-  ],
-  note: "receiver: the same raw Deno.listenTls thread for all, timed until it has read everything",
-});
+// TLS bulk, both directions: the same variants and ratios (the peer sends, or sinks).
+for (
+  const [id, mode, title, note, py, raw] of [
+    [
+      "tls-recv",
+      "send",
+      "receive",
+      "server: the same raw Deno.listenTls thread for all; raw client: Deno.connect + startTls, conn.read",
+      py_tls_recv,
+      raw_tls_recv,
+    ],
+    [
+      "tls-send",
+      "sink",
+      "send",
+      "receiver: the same raw Deno.listenTls thread for all, timed until it has read everything",
+      py_tls_send,
+      raw_tls_send,
+    ],
+  ] as const
+) {
+  const job = serve(mode, TLS_BULK, 1);
+  groups.push({
+    id,
+    title: `TLS bulk ${title} ${TLS_BULK / MiB} MiB, client ${
+      id === "tls-recv" ? "recv_into(64 KiB reused)" : "sendall(64 KiB)"
+    }`,
+    unit: "MB/s",
+    variants: [
+      { name: "pysocket", run: () => py(peer, certs, TLS_BULK) },
+      { name: "raw Deno", run: () => raw(peer, certs, TLS_BULK) },
+      ext_client("python3", "./peer.py", id, job, [certs.ca, TLS_BULK], no_python),
+      ext_client("node", "./peer.mjs", id, job, [certs.ca, TLS_BULK], no_node),
+      ext_client("deno", "./peer.mjs", id, job, [certs.ca, TLS_BULK]),
+    ],
+    ratios: [
+      { num: "pysocket", den: "raw Deno", target: 0.9 },
+      { num: "Deno node:tls", den: "raw Deno" },
+      { num: "pysocket", den: "Deno node:tls" },
+      { num: "pysocket", den: "CPython" },
+      { num: "pysocket", den: "Node" },
+    ],
+    note,
+  });
+}
 groups.push({
   id: "tls-hs-client",
   title: `TLS client handshakes x ${HANDSHAKES} (connect, handshake, read to EOF, close)`,
