@@ -639,6 +639,12 @@ export class StreamReader {
 }
 
 const SEND_QUEUE = 256 * 1024;
+/**
+ * Small queued sends waiting behind a write go out together, up to this many
+ * bytes in one write: a timed sender of 16-byte messages made one write (one
+ * op, ~1-4 µs) per message and could never catch up with its own queue.
+ */
+const COALESCE = 64 * 1024;
 
 // A queued send's copy of a small message is carved out of a process-wide
 // slab (never rewritten; a full slab is left to the garbage collector once
@@ -679,7 +685,9 @@ export const LINGER_MS = 30_000;
  */
 export class StreamWriter {
   #t: Transport;
+  /** Queued copies in order, from #qhead on (slots before it are written and cleared). */
   #queue: Uint8Array[] = [];
+  #qhead = 0;
   #queued = 0;
   /** The write or flush in flight; resolves when it ends, never rejects. */
   #busy: Promise<void> | null = null;
@@ -720,7 +728,7 @@ export class StreamWriter {
 
   /** True when nothing is queued or being written. */
   get idle(): boolean {
-    return this.#busy === null && this.#queue.length === 0;
+    return this.#busy === null && this.#queue.length === this.#qhead;
   }
 
   /** True once a write failed: the connection is gone. */
@@ -884,7 +892,7 @@ export class StreamWriter {
     this.#rest = null;
     this.#busy = null;
     // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
-    if (this.#queue.length > 0) this.#busy = this.#flush();
+    if (this.#queue.length > this.#qhead) this.#busy = this.#flush();
     this.#wake();
   }
 
@@ -904,25 +912,54 @@ export class StreamWriter {
   #on_write_error: ((e: unknown) => void) | null = null;
 
   #flush_next(): void {
-    if (this.#queue.length === 0) return this.#flush_end();
+    const q = this.#queue;
+    let h = this.#qhead;
+    if (h === q.length) {
+      q.length = this.#qhead = 0;
+      return this.#flush_end();
+    }
+    let head = q[h]!;
+    if (head.length < COALESCE && q.length - h > 1) {
+      // Small sends queued behind one another: one write for as many as fit.
+      let total = head.length, j = h + 1;
+      while (j < q.length && total + q[j]!.length <= COALESCE) total += q[j++]!.length;
+      if (j - h > 1) {
+        const m = new Uint8Array(total);
+        for (let i = h, off = 0; i < j; i++) {
+          m.set(q[i]!, off);
+          off += q[i]!.length;
+          q[i] = EMPTY;
+        }
+        q[this.#qhead = h = j - 1] = head = m;
+      }
+    }
     let w: Promise<number>;
     try {
-      w = this.#t.write(this.#queue[0]!);
+      w = this.#t.write(head);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: as a failed write, a turn later
     }
     w.then(
       this.#on_wrote ??= (n) => {
-        const chunk = this.#queue[0]!;
+        const q = this.#queue, h = this.#qhead, chunk = q[h]!;
         this.#queued -= n;
-        if (n >= chunk.length) this.#queue.shift();
-        else this.#queue[0] = chunk.subarray(n);
+        if (n < chunk.length) q[h] = chunk.subarray(n);
+        else {
+          // Written: its slot is cleared, not shifted out (a shift is O(queue length)).
+          q[h] = EMPTY;
+          if (h + 1 === q.length) q.length = this.#qhead = 0;
+          else if (h >= 1024 && 2 * h >= q.length) {
+            this.#queue = q.slice(h + 1);
+            this.#qhead = 0;
+          } else this.#qhead = h + 1;
+        }
         this.#wake(); // room for a waiting send
         this.#flush_next();
       },
       this.#on_write_error ??= (e) => {
         this.#err = e;
         this.#queue = [];
+        this.#qhead = 0;
         this.#queued = 0;
         this.#flush_end();
       },
