@@ -191,6 +191,57 @@ export async function raw_sendall(peer: Peer, total: number): Promise<Sample> {
   }
 }
 
+// ---- small timed sends ------------------------------------------------------
+
+/**
+ * pysocket: `count` sendall() calls of `size` bytes on a socket with a timeout (settimeout(5): the
+ * queued send path), timed until the raw sink peer has them all; messages/s.
+ */
+export async function py_small_sends(peer: Peer, count: number, size: number): Promise<Sample> {
+  const L = py_listen("tcp");
+  try {
+    const done = peer.run({ op: "sink", addr: L.addr });
+    const [conn] = await L.sock.accept();
+    conn.settimeout(5);
+    const msg = new Uint8Array(size).fill(0x6d);
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) await conn.sendall(msg);
+    await conn.shutdown(1);
+    const d = await done;
+    const dt = (performance.now() - t0) / 1000;
+    conn.close();
+    if (d.bytes !== count * size) throw new Error(`small sends: peer got ${d.bytes} of ${count * size}`);
+    return { value: count / dt };
+  } finally {
+    L.sock.close();
+    L.cleanup();
+  }
+}
+
+/** Raw Deno: the same messages, one awaited conn.write each. */
+export async function raw_small_sends(peer: Peer, count: number, size: number): Promise<Sample> {
+  const L = raw_listen("tcp");
+  try {
+    const done = peer.run({ op: "sink", addr: L.addr });
+    const conn = await L.l.accept();
+    const msg = new Uint8Array(size).fill(0x6d);
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      let off = 0;
+      while (off < size) off += await conn.write(off === 0 ? msg : msg.subarray(off));
+    }
+    await conn.closeWrite();
+    const d = await done;
+    const dt = (performance.now() - t0) / 1000;
+    conn.close();
+    if (d.bytes !== count * size) throw new Error(`small sends: peer got ${d.bytes} of ${count * size}`);
+    return { value: count / dt };
+  } finally {
+    L.l.close();
+    L.cleanup();
+  }
+}
+
 // ---- ping-pong -----------------------------------------------------------
 
 /** pysocket: `count` request/response round trips of `size` bytes with a raw echo peer. */

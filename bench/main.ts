@@ -31,11 +31,13 @@ import {
   py_pingpong,
   py_readline,
   py_sendall,
+  py_small_sends,
   py_udp,
   raw_bulk,
   raw_churn,
   raw_pingpong,
   raw_sendall,
+  raw_small_sends,
   raw_udp,
   type Sample,
   udp_skip_reason,
@@ -57,6 +59,7 @@ const SCALE = QUICK ? 8 : 1;
 const BULK = 256 * MiB / SCALE;
 const SENDALL = 256 * MiB / SCALE;
 const PINGS = 20_000 / SCALE;
+const SMALL_SENDS = 200_000 / SCALE;
 const CHURN = 5_000 / SCALE;
 const DGRAMS = 100_000 / SCALE;
 const LINES = 1_000_000 / SCALE;
@@ -98,7 +101,7 @@ interface Ratio {
 interface Group {
   id: string;
   title: string;
-  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair" | "hs/s" | "echoes/s" | "bytes/conn";
+  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair" | "hs/s" | "echoes/s" | "bytes/conn" | "msgs/s";
   lower?: boolean;
   rounds?: number;
   variants: Variant[];
@@ -236,6 +239,22 @@ groups.push({
   ],
   ratios: [{ num: "pysocket", den: "raw Deno", target: 0.95 }],
   note: "raw: conn.write loop; receiver: the same raw Deno reader thread for both",
+});
+groups.push({
+  id: "small-sends",
+  title: `${SMALL_SENDS} timed sendall() calls of 64 B (settimeout(5))`,
+  unit: "msgs/s",
+  variants: [
+    { name: "pysocket", run: () => py_small_sends(peer, SMALL_SENDS, 64) },
+    { name: "raw Deno", run: () => raw_small_sends(peer, SMALL_SENDS, 64) },
+    ext("python3", "./peer.py", ["small-sends", SMALL_SENDS, 64], no_python),
+  ],
+  ratios: [
+    { num: "pysocket", den: "raw Deno", target: 1.0 },
+    { num: "pysocket", den: "CPython" },
+  ],
+  note: "receiver: the same raw Deno sink thread (CPython: a Python thread); raw Deno: one awaited conn.write per " +
+    "message; timed until the receiver has every byte; target: no slower than raw Deno's own write loop",
 });
 groups.push({
   id: "pingpong",

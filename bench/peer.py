@@ -314,6 +314,40 @@ def longline(mode, total):
     return {"seconds": dt, "bytes": got}
 
 
+def small_sends(count, size):
+    """`count` timed sendall() calls of `size` bytes (settimeout(5)) to a receiver thread; timed until it has all."""
+    srv, addr = listener("tcp")
+    total = count * size
+    res = {}
+
+    def receiver():
+        c, _ = srv.accept()
+        got = 0
+        while got < total:
+            d = c.recv(1 << 20)
+            if not d:
+                break
+            got += len(d)
+        res["got"] = got
+        res["t1"] = time.perf_counter()
+        c.close()
+
+    t = threading.Thread(target=receiver)
+    t.start()
+    s = connect("tcp", addr)
+    s.settimeout(5)
+    msg = b"m" * size
+    t0 = time.perf_counter()
+    for _ in range(count):
+        s.sendall(msg)
+    t.join()
+    s.close()
+    srv.close()
+    if res["got"] != total:
+        raise RuntimeError("got %d of %d" % (res["got"], total))
+    return {"seconds": res["t1"] - t0, "ops": count}
+
+
 def main(argv):
     kind = argv[1]
     if kind == "bulk":
@@ -334,6 +368,8 @@ def main(argv):
         out = tls_server_hs(argv[2], argv[3], int(argv[4]))
     elif kind == "select-echo":
         out = select_echo(int(argv[2]))
+    elif kind == "small-sends":
+        out = small_sends(int(argv[2]), int(argv[3]))
     else:
         raise SystemExit("unknown kind " + kind)
     out["python"] = sys.version.split()[0]
