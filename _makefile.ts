@@ -74,6 +74,7 @@ function str_or_none(v: unknown, name: string): string | null {
 /** A size argument of read()/readline() in binary mode (None: -1). */
 function size_arg(v: unknown): number {
   if (v === null || v === undefined) return -1;
+  if (typeof v === "boolean" || typeof v === "bigint") return as_int(v); // Python ints, as everywhere else
   if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new TypeError(`argument should be integer or None, not '${py_type(v)}'`);
   }

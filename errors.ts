@@ -134,12 +134,15 @@ export class OSError extends Error {
    * @param options `detail` appended to the message, `operation` kept beside it, and the `cause`.
    */
   constructor(
-    code: number | null = null,
+    code: number | string | null = null,
     text?: string | null,
     options: ErrorDetail = {},
   ) {
-    const str = text ?? (code === null ? null : strerror(code));
-    let message = code === null ? (str ?? "") : `[Errno ${code}] ${str}`;
+    // Python's OSError("text") (one argument that is no errno): the text is the message; errno and strerror None.
+    const lone = typeof code === "string" ? code : null;
+    const n = lone === null ? code as number | null : null;
+    const str = lone ?? text ?? (n === null ? null : strerror(n));
+    let message = n === null ? (str ?? "") : `[Errno ${n}] ${str}`;
     if (options.detail) message += `: ${options.detail}`;
     const op = options.operation || null;
     // The operation is a link of the cause chain (Deno prints that chain for an uncaught error).
@@ -147,9 +150,12 @@ export class OSError extends Error {
       ? options.cause
       : new OperationError(op, options.cause === undefined ? undefined : { cause: options.cause });
     super(message, cause === undefined ? undefined : { cause });
-    this.errno = code;
-    this.strerror = code === null ? null : str; // Python: OSError("text").strerror is None
+    this.errno = n;
+    this.strerror = n === null ? null : str; // Python: OSError("text").strerror is None
     this.operation = op;
+    // Python's OSError(errno, text) is the errno's subclass: OSError(ECONNREFUSED, …) is a ConnectionRefusedError.
+    const sub = n === null ? undefined : errno_subclass(new.target, n);
+    if (sub !== undefined) return new sub(n, text, options);
   }
 
   /**
@@ -338,11 +344,12 @@ export class TimeoutError extends OSError {
    * @param options detail and cause.
    */
   constructor(
-    code: number | null = null,
+    code: number | string | null = null,
     text: string | null = "timed out",
     options: ErrorDetail = {},
   ) {
-    super(code, text, options);
+    // socket.timeout("text"): the lone text is the message.
+    super(code, typeof code === "string" ? undefined : text, options);
   }
 }
 
@@ -403,6 +410,11 @@ export class gaierror extends OSError {
  * @category Errors
  */
 export class herror extends OSError {}
+
+/** The subclass Python's OSError(errno, …) makes, for a call of OSError itself (kept outside the class: a bundler renames a class that names itself). */
+function errno_subclass(target: unknown, n: number): typeof OSError | undefined {
+  return target === OSError ? SUBCLASS[n] : undefined;
+}
 
 const SUBCLASS: Readonly<Record<number, typeof OSError>> = {
   [ERRNO_NUMBERS.EAGAIN]: BlockingIOError,

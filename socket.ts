@@ -1451,6 +1451,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       throw new RangeError(`count must be a positive integer (got ${cnt})`);
     }
     this.#check_open();
+    if (this.#timeout === 0) throw new RangeError("non-blocking sockets are not supported"); // CPython's ValueError
     const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
     if (this.#stream === null) {
       const g = this.#connect_gate(dl);
@@ -1458,8 +1459,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (!this.#stream) throw this.#unconnected_send();
     }
     const st = this.#stream;
-    const start = off ?? await f.seek(0, Deno.SeekMode.Current);
-    if (off !== null) await f.seek(off, Deno.SeekMode.Start);
+    // CPython on Linux hands `offset` (default 0) to os.sendfile, whatever the file's position; its send()
+    // fallback (SSLSocket's only way) starts at the file's position unless offset is non-zero.
+    const from_position = this._sendfile_from_position() && !off;
+    const start = from_position ? await f.seek(0, Deno.SeekMode.Current) : (off ?? 0);
+    if (!from_position) await f.seek(start, Deno.SeekMode.Start);
     const buf = new Uint8Array(Math.min(256 * 1024, cnt));
     let total = 0, read_to = start;
     try {
@@ -1480,6 +1484,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (read_to !== start + total) await f.seek(start + total, Deno.SeekMode.Start);
     }
     return total;
+  }
+
+  /**
+   * Whether `sendfile()` without an offset starts at the file's position (CPython's send() fallback, which
+   * SSLSocket uses) rather than at offset 0 (os.sendfile on a plain socket).
+   * @ignore
+   */
+  protected _sendfile_from_position(): boolean {
+    return false;
   }
 
   // ---- shutting down -------------------------------------------------

@@ -1283,6 +1283,11 @@ export class SSLSocket extends Socket {
     return state_of(this).context;
   }
 
+  /** CPython's SSLSocket.sendfile() uses send(): without an offset it starts at the file's position. @ignore */
+  protected override _sendfile_from_position(): boolean {
+    return true;
+  }
+
   /** True for the server end. */
   get server_side(): boolean {
     return state_of(this).server_side;
