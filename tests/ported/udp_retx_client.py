@@ -7,7 +7,7 @@ PORT = int(sys.argv[1])
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.connect(('127.0.0.1', PORT))
 for n, text in enumerate([b'zero', b'one', b'two', b'three', b'', b'five\nextra line'], 0):
-    delay = 0.5
+    delay = 0.8
     for attempt in range(6):
         sock.send(b'%d %s' % (n, text))
         sock.settimeout(delay)
@@ -16,7 +16,7 @@ for n, text in enumerate([b'zero', b'one', b'two', b'three', b'', b'five\nextra 
         except socket.timeout as exc:
             delay *= 2
             print('request', n, 'attempt', attempt, 'failed:', type(exc).__name__, exc)
-            if delay > 8.0:
+            if delay > 12.0:
                 raise RuntimeError('I think the server is down') from exc
         else:
             break

@@ -7,7 +7,7 @@ const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 await sock.connect(["127.0.0.1", PORT]);
 let data = b("");
 for (const [n, text] of [b("zero"), b("one"), b("two"), b("three"), b(""), b("five\nextra line")].entries()) {
-  let delay = 0.5;
+  let delay = 0.8;
   for (let attempt = 0; attempt < 6; attempt++) {
     await sock.send(bjoin([b(`${n} `), text]));
     sock.settimeout(delay);
@@ -17,7 +17,7 @@ for (const [n, text] of [b("zero"), b("one"), b("two"), b("three"), b(""), b("fi
       if (!(exc instanceof socket.timeout)) throw exc;
       delay *= 2;
       print("request", n, "attempt", attempt, "failed:", exc.name, exc);
-      if (delay > 8.0) {
+      if (delay > 12.0) {
         throw new Error("I think the server is down", { cause: exc });
       }
       continue;
