@@ -266,6 +266,22 @@ const SINGLES: SingleSpec[] = [
     prog: "gai_table",
   },
   {
+    name: "accepted sockets' timeout and blocking, MSG_DONTWAIT, sendmsg/recvmsg/recvmsg_into, detach and adopt",
+    prog: "sock_details",
+  },
+  {
+    name: "keyword arguments: socket(type=, family=, fileno=), socketpair(type=), register(data=), modify(data=)",
+    prog: "kwargs_calls",
+    ignore:
+      "finding P6: socket() and socketpair() take no keywords (TypeError); finding P7: register(sock, EVENT_READ, { data: null }) silently makes the object itself the data",
+  },
+  {
+    name: "select() and a selector asked for reading and writing right after the peer sent",
+    prog: "select_rw",
+    ignore:
+      "finding P8: bytes already in the kernel are not reported readable when the socket is writable at once (select() and DefaultSelector return writable only)",
+  },
+  {
     name: "errors a program raises itself: OSError('text'), socket.timeout('text'), OSError(errno, text)",
     prog: "raise_errors",
     ignore:
