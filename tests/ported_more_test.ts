@@ -222,8 +222,8 @@ for (const p of PAIRS.filter((p) => p.ignore)) console.log(`ignored: ported more
 interface SingleSpec {
   name: string;
   prog: string;
-  /** Arguments, made fresh for each run (held ports are disposed after it). */
-  args?: () => Promise<{ args: string[] } & Disposable>;
+  /** Arguments, made fresh for each run (held ports are disposed after it); `ctx` makes the certificates. */
+  args?: (ctx: () => Promise<Ctx>) => Promise<{ args: string[] } & Disposable>;
   needs_ipv6?: boolean;
   ignore?: string;
 }
@@ -282,6 +282,16 @@ const SINGLES: SingleSpec[] = [
       "finding P8: bytes already in the kernel are not reported readable when the socket is writable at once (select() and DefaultSelector return writable only)",
   },
   {
+    name: "ssl.get_server_certificate(), cert_time_to_seconds(), HAS_TLSv1_3 against a local TLS server",
+    prog: "ssl_certinfo",
+    args: async (ctx) => {
+      const { certs } = await ctx();
+      return { args: [`${certs}/self.pem`, `${certs}/self.key`], [Symbol.dispose]() {} };
+    },
+    ignore:
+      "finding P9: pysocket's ssl has no get_server_certificate, cert_time_to_seconds, HAS_TLSv1_3 or HAS_TLSv1_2, and no doc says so",
+  },
+  {
     name: "errors a program raises itself: OSError('text'), socket.timeout('text'), OSError(errno, text)",
     prog: "raise_errors",
     ignore:
@@ -300,7 +310,7 @@ for (const spec of SINGLES) {
     async fn() {
       const results: Result[] = [];
       for (const lang of ["py", "ts"] as Lang[]) {
-        using a = await (spec.args ?? none)();
+        using a = await (spec.args ?? none)(ctx);
         results.push(await run(lang, spec.prog, a.args).done);
       }
       const [py, ts] = results as [Result, Result];
