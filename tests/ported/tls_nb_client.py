@@ -3,6 +3,7 @@
 # SSLWantReadError/SSLWantWriteError with select(), then recv() retried the same way.
 # argv: port, CA file (the server's self-signed certificate).
 import select
+import selectors
 import socket
 import ssl
 import sys
@@ -68,4 +69,32 @@ while True:
         break
     print('extra', data)
 print('pending at EOF', tls.pending(), 'select() timeouts in all', timeouts)
+tls.close()
+
+# The same with a selector: registered for the connect, modified after wrapping.
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.setblocking(False)
+sock.connect_ex(('127.0.0.1', int(sys.argv[1])))
+sel = selectors.DefaultSelector()
+sel.register(sock, selectors.EVENT_WRITE)
+print('connected', [mask for key, mask in sel.select(5)])
+tls = ctx.wrap_socket(sock, server_hostname='localhost', do_handshake_on_connect=False)
+sel.modify(tls, selectors.EVENT_READ)
+timeouts = 0
+for _ in range(1000):
+    try:
+        tls.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        timeouts += not sel.select(2)
+print('selector: handshake done', tls.version(), 'select() timed out', timeouts, 'times')
+tls.send(b'bye\n')
+for _ in range(1000):
+    try:
+        print('selector: reply', tls.recv(100))
+        break
+    except ssl.SSLWantReadError:
+        timeouts += not sel.select(2)
+print('selector: timeouts in all', timeouts)
+sel.close()
 tls.close()

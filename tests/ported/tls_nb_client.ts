@@ -1,8 +1,9 @@
 // Port of tls_nb_client.py.
 import * as socket from "../../mod.ts";
 import * as ssl from "../../ssl.ts";
+import * as selectors from "../../selectors.ts";
 import { select } from "../../selectors.ts";
-import { bjoin, print } from "./_py.ts";
+import { bjoin, list, print } from "./_py.ts";
 
 const ctx = ssl.create_default_context({ cafile: Deno.args[1]! });
 const sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
@@ -80,3 +81,39 @@ while (true) {
 }
 print("pending at EOF", tls.pending(), "select() timeouts in all", timeouts);
 tls.close();
+
+// The same with a selector: registered for the connect, modified after wrapping.
+{
+  const sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  sock.setblocking(false);
+  await sock.connect_ex(["127.0.0.1", Number(Deno.args[0])]);
+  const sel = new selectors.DefaultSelector();
+  sel.register(sock, selectors.EVENT_WRITE);
+  print("connected", list((await sel.select(5)).map(([_key, mask]) => mask)));
+  const tls = await ctx.wrap_socket(sock, { server_hostname: "localhost", do_handshake_on_connect: false });
+  sel.modify(tls, selectors.EVENT_READ);
+  timeouts = 0;
+  for (let _ = 0; _ < 1000; _++) {
+    try {
+      await tls.do_handshake();
+      break;
+    } catch (e) {
+      if (!(e instanceof ssl.SSLWantReadError)) throw e;
+      timeouts += (await sel.select(2)).length ? 0 : 1;
+    }
+  }
+  print("selector: handshake done", tls.version(), "select() timed out", timeouts, "times");
+  await tls.send(enc.encode("bye\n"));
+  for (let _ = 0; _ < 1000; _++) {
+    try {
+      print("selector: reply", await tls.recv(100));
+      break;
+    } catch (e) {
+      if (!(e instanceof ssl.SSLWantReadError)) throw e;
+      timeouts += (await sel.select(2)).length ? 0 : 1;
+    }
+  }
+  print("selector: timeouts in all", timeouts);
+  sel.close();
+  tls.close();
+}

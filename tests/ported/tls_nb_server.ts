@@ -8,15 +8,17 @@ ctx.load_cert_chain(Deno.args[1]!, Deno.args[2]!);
 {
   using lsock = socket.create_server(["127.0.0.1", Number(Deno.args[0])]);
   print("listening on", lsock.getsockname());
-  const [conn] = await lsock.accept();
-  {
-    using tls = await ctx.wrap_socket(conn, { server_side: true });
-    await using f = tls.makefile("rwb");
-    print("handshake", tls.version());
-    for await (const line of f as AsyncIterable<Uint8Array>) { // cast: SocketFile is not typed by mode (finding T2)
-      await f.write(bjoin([b(`${line.length}:`), bstrip(line.subarray(0, 10)), b("\n")]));
-      await f.flush();
-      if (new TextDecoder().decode(line) === "bye\n") break;
+  for (let _ = 0; _ < 2; _++) {
+    const [conn] = await lsock.accept();
+    {
+      using tls = await ctx.wrap_socket(conn, { server_side: true });
+      await using f = tls.makefile("rwb");
+      print("handshake", tls.version());
+      for await (const line of f as AsyncIterable<Uint8Array>) { // cast: SocketFile is not typed by mode (finding T2)
+        await f.write(bjoin([b(`${line.length}:`), bstrip(line.subarray(0, 10)), b("\n")]));
+        await f.flush();
+        if (new TextDecoder().decode(line) === "bye\n") break;
+      }
     }
   }
   print("done");
