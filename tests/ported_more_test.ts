@@ -301,6 +301,10 @@ const SINGLES: SingleSpec[] = [
       "finding P9: pysocket's ssl has no get_server_certificate, cert_time_to_seconds, HAS_TLSv1_3 or HAS_TLSv1_2, and no doc says so",
   },
   {
+    name: "socket files: mode, name, readable()/writable()/seekable(), makefile('rwb', 0) readinto, writelines, closed",
+    prog: "file_attrs",
+  },
+  {
     name: "errors a program raises itself: OSError('text'), socket.timeout('text'), OSError(errno, text)",
     prog: "raise_errors",
     ignore:
