@@ -191,6 +191,12 @@ const PAIRS: PairSpec[] = [
     unix: true,
   },
   {
+    name: "UnixDatagramServer + DatagramRequestHandler; a client bound to its own path",
+    server: "ss_unixdg_server",
+    client: "ss_unixdg_client",
+    unix: true,
+  },
+  {
     name: "non-blocking TLS client: do_handshake()/recv()/send() retried on SSLWantReadError with select()",
     server: "tls_nb_server",
     client: "tls_nb_client",
