@@ -331,6 +331,14 @@ const SINGLES: SingleSpec[] = [
     prog: "file_attrs",
   },
   {
+    name: "TLS with socketserver: get_request() wrapping each connection, and server.socket replaced by a wrapped one",
+    prog: "ss_tls",
+    args: async (ctx) => {
+      const { certs } = await ctx();
+      return { args: [`${certs}/self.pem`, `${certs}/self.key`], [Symbol.dispose]() {} };
+    },
+  },
+  {
     name: "errors a program raises itself: OSError('text'), socket.timeout('text'), OSError(errno, text)",
     prog: "raise_errors",
     ignore:
