@@ -221,6 +221,28 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#sock.fileno();
   }
 
+  /** Python's `name` attribute: the socket's file number, -1 once this file (or the socket) is closed. */
+  get name(): number {
+    return this.#closed ? -1 : this.#sock.fileno();
+  }
+
+  /** Python's `line_buffering` (text modes: false, as makefile() makes it); undefined in binary modes. */
+  get line_buffering(): boolean | undefined {
+    return this.#binary ? undefined : false;
+  }
+
+  /** False: a socket file cannot seek. Raises RangeError once closed, as Python's ValueError. */
+  seekable(): boolean {
+    if (this.#closed) throw new RangeError("I/O operation on closed socket.");
+    return false;
+  }
+
+  /** False: a socket is no terminal. Raises RangeError once closed, as Python's ValueError. */
+  isatty(): boolean {
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
+    return false;
+  }
+
   /** True when the file was opened for reading. */
   readable(): boolean {
     return this.#reading;

@@ -114,7 +114,7 @@ import {
 import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
-import { as_bytes } from "./_args.ts";
+import { as_bytes, is_plain_object } from "./_args.ts";
 import { signal_promise } from "./_wait.ts";
 import { listeners_released } from "./_stream.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
@@ -476,7 +476,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * it backs off (10 ms, doubling to 1 s) when the process is out of
    * descriptors or memory, or the socket itself is at fault.
    *
-   * @param poll_interval seconds between `service_actions()` calls when idle (null: never).
+   * @param poll_interval seconds between `service_actions()` calls when idle (null: never); also by name,
+   *   as Python's keyword: `serve_forever({ poll_interval: 0.1 })`.
    * @throws {Error} when the server is already serving.
    *
    * @example
@@ -488,7 +489,16 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * await serving;
    * ```
    */
-  async serve_forever(poll_interval: number | null = 0.5): Promise<void> {
+  async serve_forever(poll_interval: number | null | { poll_interval?: number | null } = 0.5): Promise<void> {
+    if (is_plain_object(poll_interval)) {
+      // Python's serve_forever(poll_interval=0.1): the keyword in a trailing object (README rule 7).
+      for (const k of Object.keys(poll_interval)) {
+        if (k !== "poll_interval") {
+          throw new TypeError(`BaseServer.serve_forever() got an unexpected keyword argument '${k}'`);
+        }
+      }
+      poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
+    }
     if (this.#serving) throw new Error("serve_forever() is already running");
     if (poll_interval !== null && (typeof poll_interval !== "number" || Number.isNaN(poll_interval))) {
       throw new TypeError("poll_interval must be a number or null");
