@@ -378,6 +378,20 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
 }
 
 /**
+ * Keywords of {@linkcode socketpair}: Python's parameters by name, and `signal`.
+ *
+ * @category Sockets
+ */
+export interface SocketpairOptions extends SignalOptions {
+  /** The family (default: AF_UNIX where available). */
+  family?: number | null;
+  /** SOCK_STREAM (default) or SOCK_DGRAM. */
+  type?: number;
+  /** The protocol (0). */
+  proto?: number;
+}
+
+/**
  * Two connected sockets, as Python's `socket.socketpair()`. Deno has no
  * `socketpair(2)`, so one end listens and the other connects, and the pair
  * is private as CPython's fallback is since CVE-2024-3219: the connecting
@@ -411,11 +425,17 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
  * @category Sockets
  */
 export async function socketpair(
-  family?: number | null,
-  type: number = SOCK_STREAM,
-  proto: number = 0,
-  options: SignalOptions = {},
+  family?: number | null | SocketpairOptions,
+  type?: number | SocketpairOptions,
+  proto?: number | SocketpairOptions,
+  options?: SocketpairOptions,
 ): Promise<[Socket, Socket]> {
+  // Python's socketpair(type=SOCK_DGRAM): any parameter by name in a trailing object.
+  const a = bind_args("socketpair", [family, type, proto, options], ["family", "type", "proto"]);
+  family = (a.family ?? null) as number | null;
+  type = (a.type ?? SOCK_STREAM) as number;
+  proto = (a.proto ?? 0) as number;
+  options = a.signal === undefined ? {} : { signal: a.signal as AbortSignal };
   const facts = platform();
   const fam = family === undefined || family === null ? facts.socketpair_family : as_int(family);
   if (as_int(type) === SOCK_DGRAM) {

@@ -91,9 +91,11 @@ export {
   getdefaulttimeout,
   type MakefileOptions,
   type RecvOptions,
+  type SendfileOptions,
   setdefaulttimeout,
   Socket,
   socket,
+  type SocketKeywords,
   SocketType,
 } from "./socket.ts";
 export {
@@ -104,6 +106,7 @@ export {
   has_dualstack_ipv6,
   has_ipv6,
   socketpair,
+  type SocketpairOptions,
 } from "./connection.ts";
 export { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 export {

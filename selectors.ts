@@ -99,6 +99,7 @@
 import type { Pollable } from "./_engine.ts";
 import { signal_promise } from "./_wait.ts";
 import { py_type } from "./families/_ip.ts";
+import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 
 export { OSError as error } from "./errors.ts";
@@ -242,6 +243,12 @@ function pollable_of(fileobj: unknown, op: string): Pollable {
 const immediate: (fn: () => void) => unknown = (globalThis as { setImmediate?: (fn: () => void) => unknown })
   .setImmediate ?? ((fn: () => void) => setTimeout(fn, 0));
 
+/**
+ * How long (ms) select() lets a read it armed itself find bytes already waiting in the kernel, when something
+ * else in its lists is ready at once: Deno learns of them an event-loop hop later, CPython's select() at once.
+ */
+const SELECT_READ_GRACE_MS = 2;
+
 function turn(): Promise<void> {
   return new Promise<void>((resolve) => void immediate(resolve));
 }
@@ -290,6 +297,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 class Arm {
   r = false;
   w = false;
+  /** The object's class when armed: wrap_socket() turns a socket into an SSLSocket in place (a new pollable). */
+  proto: object | null = null;
   constructor(readonly poll: Pollable) {}
   readonly on_r = (): void => {
     this.r = false;
@@ -315,8 +324,11 @@ const arms = new WeakMap<object, Arm>();
 
 function arm_of(obj: Selectable): Arm {
   let a = arms.get(obj);
-  if (a === undefined) {
+  const proto = Object.getPrototypeOf(obj);
+  if (a === undefined || a.proto !== proto) {
+    // New, or wrapped in TLS since (wrap_socket() makes the same object an SSLSocket): watch its readiness now.
     a = new Arm(pollable_of(obj, "select()"));
+    a.proto = proto;
     arms.set(obj, a);
   }
   return a;
@@ -339,6 +351,17 @@ function changed(): void {
  * @category Selectors
  */
 export type SelectOptions = SignalOptions;
+
+/**
+ * Options of {@linkcode DefaultSelector.select}: Python's `sel.select(timeout=1)` is
+ * `sel.select({ timeout: 1 })`.
+ *
+ * @category Selectors
+ */
+export type SelectorSelectOptions = SelectOptions & {
+  /** Seconds to wait (null: forever; 0 or less: poll). */
+  timeout?: number | null;
+};
 
 /**
  * Wait until some of the objects are ready, as Python's `select.select`:
@@ -421,10 +444,19 @@ export async function select<R extends Selectable, W extends Selectable, X exten
     }
     return [r, w, []];
   };
+  const armed_before = ra.map((a) => a.r);
   let out = look();
   if (out[0].length > 0 || out[1].length > 0 || t === 0) {
     await turn();
-    return look();
+    out = look();
+    // A read armed by this call (none was in flight) learns of bytes already waiting in the kernel only an
+    // event-loop hop later; CPython's select() reports them at once. Give such reads a bounded grace.
+    const until = performance.now() + SELECT_READ_GRACE_MS;
+    while (ra.some((a, k) => a.r && !armed_before[k]) && performance.now() < until) {
+      await wait_wake((change ??= signal_promise()).promise, until - performance.now(), signal);
+      out = look();
+    }
+    return out;
   }
   for (;;) {
     const left = end === Infinity ? Infinity : end - performance.now();
@@ -589,6 +621,7 @@ class Hub {
     this.rs.add(reg);
     if (this.pr) return;
     this.pr = true;
+    reads_armed++;
     const p = this.poll;
     if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
     else p.wait_readable().then(this.on_r, this.on_r);
@@ -600,6 +633,8 @@ class Hub {
 }
 
 const hubs = new WeakMap<Pollable, Hub>();
+/** Read watches a Hub has started (DefaultSelector.select() gives those it started itself a short grace). */
+let reads_armed = 0;
 
 function hub_of(poll: Pollable): Hub {
   let h = hubs.get(poll);
@@ -614,15 +649,28 @@ class Reg<D> {
   live = true;
   /** In its selector's ready list. */
   queued = false;
-  readonly poll: Pollable;
+  poll: Pollable;
+  /** The object's class when its pollable was taken: wrap_socket() turns a socket into an SSLSocket in place. */
+  proto: object | null;
   constructor(
     public key: SelectorKey<D>,
-    readonly hub: Hub,
+    public hub: Hub,
     readonly owner: SelectorCore<D>,
   ) {
     this.poll = hub.poll;
+    this.proto = Object.getPrototypeOf(key.fileobj);
     this.r = (key.events & EVENT_READ) !== 0;
     this.w = (key.events & EVENT_WRITE) !== 0;
+  }
+  /** Wrapped in TLS since it was registered (same object, new readiness): watch the new pollable. */
+  rebind(): void {
+    const proto = Object.getPrototypeOf(this.key.fileobj);
+    if (proto === this.proto || typeof this.key.fileobj === "number") return;
+    this.hub.rs.delete(this as Reg<unknown>);
+    this.hub.ws.delete(this as Reg<unknown>);
+    this.hub = hub_of(pollable_of(this.key.fileobj, "select()"));
+    this.poll = this.hub.poll;
+    this.proto = proto;
   }
   /** A watch completed: back in the ready set. */
   woken(): void {
@@ -630,6 +678,7 @@ class Reg<D> {
   }
   /** The ready events now; arms a watch on each wanted event that is not ready. */
   scan(): number {
+    this.rebind();
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
@@ -689,6 +738,43 @@ class SelectorCore<D> {
     for (const reg of this.ready) reg.queued = false;
     this.ready.length = 0;
   }
+}
+
+/**
+ * `events` and `data` given by name, as Python's `register(f, EVENT_READ, data=x)`
+ * (the README's rule: keywords in one trailing plain object): `{ data: x }` or
+ * `{ events, data }`.
+ */
+export interface SelectorKeywords<D> {
+  events?: number;
+  data?: D | null;
+}
+
+/**
+ * A trailing plain object whose keys are only register()'s own names (`events`, `data`) is those arguments by name,
+ * as the porting rule says (`sel.register(conn, EVENT_READ, { data })` is Python's `data=data`); any other object,
+ * a SimpleNamespace-like state such as `{ addr, inb, outb }`, is the data itself. To register an object whose only
+ * key is `data` as the data, name it: `{ data: { data: x } }`.
+ */
+function by_name<D>(op: string, events: unknown, data: unknown): [number, D | null] {
+  const names = (v: unknown, allowed: readonly string[]): Record<string, unknown> | null => {
+    if (!is_plain_object(v)) return null;
+    const ks = Object.keys(v);
+    return ks.length > 0 && ks.every((k) => allowed.includes(k)) ? v : null;
+  };
+  const kw2 = data === null || data === undefined ? names(events, ["events", "data"]) : null;
+  if (kw2 !== null) {
+    if (kw2.events === undefined) {
+      throw new TypeError(`_PollLikeSelector.${op}() missing 1 required positional argument: 'events'`);
+    }
+    return [kw2.events as number, (kw2.data ?? null) as D | null];
+  }
+  const kw3 = names(data, ["events", "data"]);
+  if (kw3 !== null) {
+    if ("events" in kw3) throw new TypeError(`_PollLikeSelector.${op}() got multiple values for argument 'events'`);
+    return [events as number, (kw3.data ?? null) as D | null];
+  }
+  return [events as number, (data ?? null) as D | null];
 }
 
 /** A registered object that has been closed (its `fileno()` is -1). */
@@ -767,8 +853,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * Start watching an object.
    *
    * @param fileobj a pysocket socket (anything with `fileno()` and `_pollable()`).
-   * @param events EVENT_READ, EVENT_WRITE, or both.
-   * @param data anything to get back in the key.
+   * @param events EVENT_READ, EVENT_WRITE, or both (or `{ events, data }` by name).
+   * @param data anything to get back in the key, or `{ data }` by name (Python's `data=…`).
    * @returns the new key.
    * @throws {RangeError} for invalid events, a closed socket or an object
    *   without `fileno()` (Python's ValueError).
@@ -785,7 +871,16 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * console.log(sel.register(s, EVENT_READ).events); // 1
    * ```
    */
-  register(fileobj: FileObj, events: number, data: D | null = null): SelectorKey<D> {
+  register(
+    fileobj: FileObj,
+    events: number | SelectorKeywords<D>,
+    data: D | null | SelectorKeywords<D> = null,
+  ): SelectorKey<D> {
+    const [ev, d] = by_name<D>("register", events, data);
+    return this.#register(fileobj, ev, d);
+  }
+
+  #register(fileobj: FileObj, events: number, data: D | null): SelectorKey<D> {
     const map = this.#open();
     if (typeof events !== "number" || !Number.isInteger(events)) {
       throw new TypeError(`unsupported operand type(s) for &: '${py_type(events)}' and 'int'`);
@@ -832,8 +927,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * Change the events or data of a registration.
    *
    * @param fileobj the object, or its number.
-   * @param events the new events.
-   * @param data the new data.
+   * @param events the new events (or `{ events, data }` by name).
+   * @param data the new data, or `{ data }` by name (Python's `data=…`).
    * @returns the new key.
    * @throws {KeyError} when it is not registered.
    * @throws {TypeError} for events that are not an integer (as CPython's
@@ -849,14 +944,25 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * console.log(sel.modify(s, EVENT_READ | EVENT_WRITE).events); // 3
    * ```
    */
-  modify(fileobj: FileObj, events: number, data: D | null = null): SelectorKey<D> {
+  modify(
+    fileobj: FileObj,
+    events: number | SelectorKeywords<D>,
+    data: D | null | SelectorKeywords<D> = null,
+  ): SelectorKey<D> {
+    const [ev, d] = by_name<D>("modify", events, data);
+    return this.#modify(fileobj, ev, d);
+  }
+
+  #modify(fileobj: FileObj, events: number, data: D | null): SelectorKey<D> {
     const reg = this.#reg(fileobj);
     let key = reg.key;
     // As CPython's EpollSelector: the events are not validated (0 watches nothing).
     if (typeof events !== "number" || !Number.isInteger(events)) {
       throw new TypeError(`unsupported operand type(s) for &: '${py_type(events)}' and 'int'`);
     }
-    if (events !== key.events || data !== key.data) {
+    const proto = reg.proto;
+    reg.rebind();
+    if (events !== key.events || data !== key.data || reg.proto !== proto) {
       key = make_key(key.fileobj, key.fd, events, data);
       reg.key = key;
       reg.r = (events & EVENT_READ) !== 0;
@@ -888,7 +994,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   async select(
-    timeout?: number | null | SelectOptions,
+    timeout?: number | null | SelectorSelectOptions,
     options?: SelectOptions,
   ): Promise<[SelectorKey<D>, number][]> {
     if (typeof timeout === "object" && timeout !== null && options === undefined) {
@@ -912,8 +1018,14 @@ export class DefaultSelector<D = unknown> implements Disposable {
     // Look (arming a watch on whatever is not ready). When something is
     // ready at once, or when polling, the event loop still gets its turn and
     // the set is looked at again: what became ready meanwhile is reported too.
+    const armed = reads_armed;
     if (this.#sweep() || t === 0) {
       await turn();
+      // A read this sweep armed (none was in flight) learns of bytes already waiting in the kernel only an
+      // event-loop hop later; CPython's selector reports them at once: give it a bounded grace.
+      if (reads_armed !== armed && this.#map !== null) {
+        await wait_wake(core.next(), SELECT_READ_GRACE_MS, signal);
+      }
       return this.#map === null ? [] : this.#collect();
     }
     let out: [SelectorKey<D>, number][] = [];

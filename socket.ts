@@ -1421,9 +1421,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   async sendfile(
     file: Pick<Deno.FsFile, "read" | "seek">,
-    offset?: number | SignalOptions,
-    count?: number | null | SignalOptions,
-    options?: SignalOptions,
+    offset?: number | SendfileOptions,
+    count?: number | null | SendfileOptions,
+    options?: SendfileOptions,
   ): Promise<number> {
     const a = bind_args("sendfile", [file, offset, count, options], [
       "file",
@@ -2010,6 +2010,23 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE)); // 1
    * ```
    */
+  getsockopt(level: number, optname: number): number;
+  /**
+   * An option's value as `buflen` bytes (Python's `getsockopt(level, optname, buflen)`).
+   *
+   * @param level the option's level.
+   * @param optname the option.
+   * @param buflen how many bytes to return.
+   * @returns the value's bytes.
+   *
+   * @example
+   * ```ts
+   * import { SO_TYPE, socket, SOL_SOCKET } from "@pysocket/socket";
+   * using s = socket();
+   * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE, 4)); // Uint8Array(4) [ 1, 0, 0, 0 ]
+   * ```
+   */
+  getsockopt(level: number, optname: number, buflen: number): Uint8Array;
   getsockopt(
     level: number,
     optname: number,
@@ -2323,6 +2340,14 @@ function no_ancillary(op: string, ancbufsize: unknown): void {
 /** recv_into of at least this many bytes reads straight into the caller's buffer when it may. */
 const DIRECT_READ = 16 * 1024;
 
+/** Keywords of `Socket.sendfile()`: Python's `offset` and `count` by name, and `signal`. */
+export interface SendfileOptions extends SignalOptions {
+  /** Where to start in the file. */
+  offset?: number;
+  /** How many bytes at most (null: to the end). */
+  count?: number | null;
+}
+
 /**
  * Create a socket, as Python's `socket.socket(family, type, proto, fileno)`.
  *
@@ -2347,20 +2372,49 @@ const DIRECT_READ = 16 * 1024;
  * @category Sockets
  */
 export function socket<F extends number = typeof AF_INET>(
-  family: F = AF_INET as F,
-  type: number = SOCK_STREAM,
-  proto: number = 0,
-  fileno: number | null = null,
+  family?: F | SocketKeywords<F>,
+  type?: number | SocketKeywords<F>,
+  proto?: number | SocketKeywords<F>,
+  fileno?: number | null | SocketKeywords<F>,
+  options?: SocketKeywords<F>,
 ): Socket<F> {
-  if (fileno !== null && fileno !== undefined) {
-    return Socket._adopt(as_int(fileno)) as Socket<F>;
+  // Python's socket.socket(type=SOCK_DGRAM), socket(fileno=fd): any parameter by name in a trailing object.
+  if ([family, type, proto, fileno, options].some((v) => typeof v === "object" && v !== null)) {
+    const a = bind_args("socket", [family, type, proto, fileno, options], ["family", "type", "proto", "fileno"]);
+    if (a.signal !== undefined) throw new TypeError("socket() got an unexpected keyword argument 'signal'");
+    return socket(
+      (a.family ?? AF_INET) as F,
+      (a.type ?? SOCK_STREAM) as number,
+      (a.proto ?? 0) as number,
+      (a.fileno ?? null) as number | null,
+    );
+  }
+  const [fam, ty, pr, fd] = [family, type, proto, fileno] as [F | undefined, number?, number?, (number | null)?];
+  if (fd !== null && fd !== undefined) {
+    return Socket._adopt(as_int(fd)) as Socket<F>;
   }
   // Python 3.11: -1 (or None) means the default for each of the three.
   return new Socket<F>(
-    (family === -1 ? AF_INET : family ?? AF_INET) as F,
-    type === -1 ? SOCK_STREAM : type ?? SOCK_STREAM,
-    proto === -1 ? 0 : proto ?? 0,
+    (fam === -1 ? AF_INET : fam ?? AF_INET) as F,
+    ty === -1 ? SOCK_STREAM : ty ?? SOCK_STREAM,
+    pr === -1 ? 0 : pr ?? 0,
   );
+}
+
+/**
+ * Python's keyword parameters of `socket.socket()`: `socket({ type: SOCK_DGRAM })`.
+ *
+ * @category Sockets
+ */
+export interface SocketKeywords<F extends number = number> {
+  /** The address family (AF_INET). */
+  family?: F;
+  /** The socket type (SOCK_STREAM). */
+  type?: number;
+  /** The protocol (0). */
+  proto?: number;
+  /** A number from `detach()` to adopt. */
+  fileno?: number | null;
 }
 
 /**

@@ -113,6 +113,7 @@ import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { bind_args } from "./_args.ts";
+import { create_connection } from "./connection.ts";
 import { SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
 import {
   DER_cert_to_PEM_cert,
@@ -342,6 +343,148 @@ export const HAS_ALPN = true;
  * @category TLS
  */
 export const HAS_SNI = true;
+/**
+ * TLS 1.3 is available (Deno's TLS speaks 1.2 and 1.3).
+ *
+ * @example
+ * ```ts
+ * import { HAS_TLSv1_3 } from "@pysocket/socket/ssl";
+ * console.log(HAS_TLSv1_3); // true
+ * ```
+ *
+ * @category TLS
+ */
+export const HAS_TLSv1_3 = true;
+/**
+ * TLS 1.2 is available.
+ *
+ * @example
+ * ```ts
+ * import { HAS_TLSv1_2 } from "@pysocket/socket/ssl";
+ * console.log(HAS_TLSv1_2); // true
+ * ```
+ *
+ * @category TLS
+ */
+export const HAS_TLSv1_2 = true;
+/**
+ * TLS 1.0 is not available (Deno's TLS starts at 1.2).
+ *
+ * @example
+ * ```ts
+ * import { HAS_TLSv1 } from "@pysocket/socket/ssl";
+ * console.log(HAS_TLSv1); // false
+ * ```
+ *
+ * @category TLS
+ */
+export const HAS_TLSv1 = false;
+/**
+ * TLS 1.1 is not available.
+ *
+ * @example
+ * ```ts
+ * import { HAS_TLSv1_1 } from "@pysocket/socket/ssl";
+ * console.log(HAS_TLSv1_1); // false
+ * ```
+ *
+ * @category TLS
+ */
+export const HAS_TLSv1_1 = false;
+
+const CERT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * Seconds since the epoch of a certificate date as `getpeercert()` gives it (`"May  9 00:00:00 2007 GMT"`),
+ * as Python's `ssl.cert_time_to_seconds`.
+ *
+ * @param cert_time the date.
+ * @returns the seconds since the epoch.
+ * @throws {RangeError} Python's ValueError when the date does not match.
+ *
+ * @example
+ * ```ts
+ * import { cert_time_to_seconds } from "@pysocket/socket/ssl";
+ * console.log(cert_time_to_seconds("Jan  5 09:34:43 2018 GMT")); // 1515144883
+ * ```
+ *
+ * @category TLS
+ */
+export function cert_time_to_seconds(cert_time: string): number {
+  const fmt = " %d %H:%M:%S %Y GMT";
+  const month = CERT_MONTHS.indexOf(
+    cert_time.slice(0, 3).charAt(0).toUpperCase() + cert_time.slice(1, 3).toLowerCase(),
+  );
+  if (month < 0) throw new RangeError(`time data ${py_str_repr(cert_time)} does not match format "%b${fmt}"`);
+  const rest = cert_time.slice(3);
+  const m = /^\s*(\d{1,2})\s+(\d{1,2}):(\d{1,2}):(\d{1,2})\s+(\d{4})\s+GMT$/.exec(rest);
+  if (m === null) throw new RangeError(`time data ${py_str_repr(rest)} does not match format '${fmt}'`);
+  const [d, H, M, S, Y] = m.slice(1).map(Number) as [number, number, number, number, number];
+  return Date.UTC(Y, month, d, H, M, S) / 1000;
+}
+
+/** Python's repr() of a str (enough for dates). */
+function py_str_repr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  return q + s.replaceAll("\\", "\\\\").replaceAll(q, "\\" + q) + q;
+}
+
+/**
+ * The PEM certificate of the TLS server at `addr`, as Python's `ssl.get_server_certificate`: verified
+ * against `ca_certs` when given (host name not checked), else not verified.
+ *
+ * @param addr `[host, port]`.
+ * @param ssl_version the protocol (PROTOCOL_TLS_CLIENT); or, as every parameter, by name in the trailing object.
+ * @param ca_certs a CA file to verify the certificate with.
+ * @param timeout seconds for the connection.
+ * @returns the certificate, PEM-encoded.
+ *
+ * @example
+ * ```ts ignore
+ * import { get_server_certificate } from "@pysocket/socket/ssl";
+ * console.log(await get_server_certificate(["127.0.0.1", 8443]));
+ * ```
+ *
+ * @category TLS
+ */
+export async function get_server_certificate(
+  addr: [string, number],
+  ssl_version?: number | GetServerCertificateOptions,
+  ca_certs?: string | null | GetServerCertificateOptions,
+  timeout?: number | null | GetServerCertificateOptions,
+  options?: GetServerCertificateOptions,
+): Promise<string> {
+  const a = bind_args("get_server_certificate", [addr, ssl_version, ca_certs, timeout, options], [
+    "addr",
+    "ssl_version",
+    "ca_certs",
+    "timeout",
+  ]);
+  const [host] = a.addr as [string, number];
+  const ctx = new SSLContext((a.ssl_version ?? PROTOCOL_TLS_CLIENT) as number);
+  ctx.check_hostname = false;
+  if (a.ca_certs !== undefined && a.ca_certs !== null) {
+    ctx.verify_mode = CERT_REQUIRED;
+    ctx.load_verify_locations(a.ca_certs as string);
+  } else ctx.verify_mode = CERT_NONE;
+  const sig = a.signal === undefined ? {} : { signal: a.signal as AbortSignal };
+  using sock = await create_connection(a.addr as [string, number], {
+    ...(a.timeout === undefined ? {} : { timeout: a.timeout as number | null }),
+    ...sig,
+  });
+  using tls = await ctx.wrap_socket(sock, { server_hostname: host, ...sig });
+  return DER_cert_to_PEM_cert(tls.getpeercert(true)!);
+}
+
+/** Keywords of {@linkcode get_server_certificate}. */
+export interface GetServerCertificateOptions extends SignalOptions {
+  /** The protocol (PROTOCOL_TLS_CLIENT). */
+  ssl_version?: number;
+  /** A CA file to verify the certificate with. */
+  ca_certs?: string | null;
+  /** Seconds for the connection. */
+  timeout?: number | null;
+}
 
 /**
  * An ASN.1 object naming a certificate purpose, as Python's `_ASN1Object`.

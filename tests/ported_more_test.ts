@@ -207,8 +207,6 @@ const PAIRS: PairSpec[] = [
     sargs: (c) => [`${c.certs}/self.pem`, `${c.certs}/self.key`],
     cargs: (c) => [`${c.certs}/self.pem`],
     runs: [["py", "ts"], ["ts", "ts"]],
-    ignore:
-      "finding P10: the ported client's select() after wrap_socket() times out (see the non-blocking TLS client pair)",
   },
   {
     name: "UnixDatagramServer + DatagramRequestHandler; a client bound to its own path",
@@ -222,8 +220,6 @@ const PAIRS: PairSpec[] = [
     client: "tls_nb_client",
     sargs: (c) => [`${c.certs}/self.pem`, `${c.certs}/self.key`],
     cargs: (c) => [`${c.certs}/self.pem`],
-    ignore:
-      "finding P10: select() keeps the plain socket's readiness after wrap_socket() made the same object an SSLSocket, so a select() for the handshake's reply (or decrypted data) times out",
   },
 ];
 
@@ -289,8 +285,6 @@ const SINGLES: SingleSpec[] = [
   {
     name: "socketpair() producer/consumer: sendfile() (whole, slice, again) and recv_into a memoryview",
     prog: "pair_sendfile",
-    ignore:
-      "finding P5: sendfile(f) without an offset starts at the file's position; CPython on Linux starts at offset 0 (os.sendfile)",
   },
   {
     name: "one UDP server, three clients: recvfrom_into with nbytes, MSG_PEEK, truncation, select() over clients",
@@ -307,14 +301,10 @@ const SINGLES: SingleSpec[] = [
   {
     name: "keyword arguments: socket(type=, family=, fileno=), socketpair(type=), register(data=), modify(data=)",
     prog: "kwargs_calls",
-    ignore:
-      "finding P6: socket() and socketpair() take no keywords (TypeError); finding P7: register(sock, EVENT_READ, { data: null }) silently makes the object itself the data",
   },
   {
     name: "select() and a selector asked for reading and writing right after the peer sent",
     prog: "select_rw",
-    ignore:
-      "finding P8: bytes already in the kernel are not reported readable when the socket is writable at once (select() and DefaultSelector return writable only)",
   },
   {
     name: "ssl.get_server_certificate(), cert_time_to_seconds(), HAS_TLSv1_3 against a local TLS server",
@@ -323,8 +313,6 @@ const SINGLES: SingleSpec[] = [
       const { certs } = await ctx();
       return { args: [`${certs}/self.pem`, `${certs}/self.key`], [Symbol.dispose]() {} };
     },
-    ignore:
-      "finding P9: pysocket's ssl has no get_server_certificate, cert_time_to_seconds, HAS_TLSv1_3 or HAS_TLSv1_2, and no doc says so",
   },
   {
     name: "socket files: mode, name, readable()/writable()/seekable(), makefile('rwb', 0) readinto, writelines, closed",
@@ -341,8 +329,6 @@ const SINGLES: SingleSpec[] = [
   {
     name: "errors a program raises itself: OSError('text'), socket.timeout('text'), OSError(errno, text)",
     prog: "raise_errors",
-    ignore:
-      "finding P4: new OSError('text') garbles the message ('[Errno text] Unknown error text') and OSError(errno, text) is never the errno's subclass",
   },
 ];
 
