@@ -14,6 +14,7 @@ import {
   socket,
   TCP_NODELAY,
 } from "../mod.ts";
+import { select } from "../selectors.ts";
 import type { Peer } from "./_peer.ts";
 import { unix_path } from "./_peer.ts";
 import type { PeerAddr } from "./peer_worker.ts";
@@ -187,6 +188,44 @@ export async function raw_sendall(peer: Peer, total: number): Promise<Sample> {
     return { value: total / dt };
   } finally {
     L.l.close();
+    L.cleanup();
+  }
+}
+
+// ---- select() read+write client ---------------------------------------------
+
+/**
+ * pysocket: a non-blocking client's `select([s], [s], [])` loop against the raw echo peer: it sends `size` bytes when
+ * writable and nothing is out, and counts an echo when readable (the loop a select() chat or request client runs).
+ */
+export async function py_select_rw(peer: Peer, count: number, size: number): Promise<Sample> {
+  const L = py_listen("tcp");
+  try {
+    const done = peer.run({ op: "echo", addr: L.addr });
+    const [conn] = await L.sock.accept();
+    conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+    conn.setblocking(false);
+    const req = new Uint8Array(size).fill(0x78);
+    let out = false, echoes = 0;
+    const t0 = performance.now();
+    while (echoes < count) {
+      const [r, w] = await select([conn], [conn], [], 5);
+      if (r.length > 0) {
+        if ((await conn.recv(65536)).length === 0) throw new Error("EOF");
+        out = false;
+        echoes++;
+      }
+      if (w.length > 0 && !out) {
+        await conn.send(req);
+        out = true;
+      }
+    }
+    const dt = (performance.now() - t0) / 1000;
+    conn.close();
+    await done;
+    return { value: count / dt };
+  } finally {
+    L.sock.close();
     L.cleanup();
   }
 }

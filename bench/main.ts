@@ -30,6 +30,7 @@ import {
   py_churn,
   py_pingpong,
   py_readline,
+  py_select_rw,
   py_sendall,
   py_small_sends,
   py_udp,
@@ -239,6 +240,18 @@ groups.push({
   ],
   ratios: [{ num: "pysocket", den: "raw Deno", target: 0.95 }],
   note: "raw: conn.write loop; receiver: the same raw Deno reader thread for both",
+});
+groups.push({
+  id: "select-rw",
+  title: `select([s], [s], []) client loop, ${PINGS / 4} echoes of 64 B`,
+  unit: "ops/s",
+  variants: [
+    { name: "pysocket", run: () => py_select_rw(peer, PINGS / 4, 64) },
+    ext("python3", "./peer.py", ["select-rw", PINGS / 4, 64], no_python),
+  ],
+  ratios: [{ num: "pysocket", den: "CPython", target: 0.8 }],
+  note: "a non-blocking client sends when writable and nothing is out, reads the echo when readable; echo peer: " +
+    "pysocket: the raw Deno peer thread, CPython: a Python thread; target: as select-echo's",
 });
 groups.push({
   id: "small-sends",

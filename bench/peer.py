@@ -16,6 +16,7 @@ import json
 import os
 import selectors
 import ssl
+import select
 import socket
 import sys
 import tempfile
@@ -314,6 +315,47 @@ def longline(mode, total):
     return {"seconds": dt, "bytes": got}
 
 
+def select_rw(count, size):
+    """A non-blocking client's select([s], [s], []) loop: send when writable and nothing is out, read the echo."""
+    srv, addr = listener("tcp")
+
+    def echo():
+        c, _ = srv.accept()
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            c.sendall(b)
+        c.close()
+
+    t = threading.Thread(target=echo)
+    t.start()
+    s = connect("tcp", addr)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.setblocking(False)
+    req = b"x" * size
+    out = False
+    done = 0
+    t0 = time.perf_counter()
+    while done < count:
+        r, w, _ = select.select([s], [s], [], 5)
+        if r:
+            b = s.recv(65536)
+            if not b:
+                raise RuntimeError("EOF")
+            out = False
+            done += 1
+        if w and not out:
+            s.send(req)
+            out = True
+    dt = time.perf_counter() - t0
+    s.close()
+    t.join()
+    srv.close()
+    return {"seconds": dt, "ops": count}
+
+
 def small_sends(count, size):
     """`count` timed sendall() calls of `size` bytes (settimeout(5)) to a receiver thread; timed until it has all."""
     srv, addr = listener("tcp")
@@ -368,6 +410,8 @@ def main(argv):
         out = tls_server_hs(argv[2], argv[3], int(argv[4]))
     elif kind == "select-echo":
         out = select_echo(int(argv[2]))
+    elif kind == "select-rw":
+        out = select_rw(int(argv[2]), int(argv[3]))
     elif kind == "small-sends":
         out = small_sends(int(argv[2]), int(argv[3]))
     else:
