@@ -744,6 +744,8 @@ class SelectorCore<D> {
  * `events` and `data` given by name, as Python's `register(f, EVENT_READ, data=x)`
  * (the README's rule: keywords in one trailing plain object): `{ data: x }` or
  * `{ events, data }`.
+ *
+ * @category Selectors
  */
 export interface SelectorKeywords<D> {
   events?: number;

@@ -2340,7 +2340,11 @@ function no_ancillary(op: string, ancbufsize: unknown): void {
 /** recv_into of at least this many bytes reads straight into the caller's buffer when it may. */
 const DIRECT_READ = 16 * 1024;
 
-/** Keywords of `Socket.sendfile()`: Python's `offset` and `count` by name, and `signal`. */
+/**
+ * Keywords of `Socket.sendfile()`: Python's `offset` and `count` by name, and `signal`.
+ *
+ * @category Sockets
+ */
 export interface SendfileOptions extends SignalOptions {
   /** Where to start in the file. */
   offset?: number;

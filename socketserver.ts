@@ -1759,4 +1759,5 @@ export class DatagramRequestHandler<S extends BaseServer = BaseServer> extends B
 }
 
 // Types this entry point's API refers to, re-exported so its docs stand alone (tools/doc_rewrite.ts).
+export type { SendfileOptions } from "./socket.ts";
 export type { AddressOf } from "./types.ts";

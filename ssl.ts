@@ -476,7 +476,11 @@ export async function get_server_certificate(
   return DER_cert_to_PEM_cert(tls.getpeercert(true)!);
 }
 
-/** Keywords of {@linkcode get_server_certificate}. */
+/**
+ * Keywords of {@linkcode get_server_certificate}.
+ *
+ * @category TLS
+ */
 export interface GetServerCertificateOptions extends SignalOptions {
   /** The protocol (PROTOCOL_TLS_CLIENT). */
   ssl_version?: number;
@@ -2080,4 +2084,5 @@ function no_constructor(): void {
 }
 
 // Types this entry point's API refers to, re-exported so its docs stand alone (tools/doc_rewrite.ts).
+export type { SendfileOptions } from "./socket.ts";
 export type { AddressOf } from "./types.ts";
