@@ -748,7 +748,9 @@ class SelectorCore<D> {
  * @category Selectors
  */
 export interface SelectorKeywords<D> {
+  /** EVENT_READ, EVENT_WRITE, or both. */
   events?: number;
+  /** What the key carries (Python's `data=`). */
   data?: D | null;
 }
 
