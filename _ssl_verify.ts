@@ -276,18 +276,21 @@ function name_matches(pattern: string, host: string): boolean {
 }
 
 /**
- * Whether the leaf `der` is valid for `host`, as CPython 3.11's check_hostname
- * (hostname_checks_common_name on). IP-address strings are checked against
- * iPAddress entries only. Malformed DER never matches.
+ * Whether the leaf `der` is valid for `host`, as CPython 3.11's check_hostname.
+ * IP-address strings are checked against iPAddress entries only. Malformed
+ * DER never matches.
+ *
+ * @param check_cn CPython's `hostname_checks_common_name` (default true): the
+ *   commonName counts when there is no DNS subjectAltName.
  */
-export function matches_host(der: Uint8Array, host: string): boolean {
+export function matches_host(der: Uint8Array, host: string, check_cn = true): boolean {
   const n = names_of(der);
   if (n === null) return false;
   const ip = ip_bytes(host);
   if (ip) return n.ips.some((a) => a.length === ip.length && a.every((v, i) => v === ip[i]));
   if (host.includes("\0")) return false;
   if (n.dns.length > 0) return n.dns.some((d) => name_matches(d, host));
-  return n.cns.some((c) => name_matches(c, host));
+  return check_cn && n.cns.some((c) => name_matches(c, host));
 }
 
 /**
