@@ -160,8 +160,8 @@ export class CertShop {
       String(this.#serial++),
       "-out",
       `${name}.crt`,
-      "-extfile",
-      `${name}.ext`,
+      // No extension lines: an X.509 v1 certificate.
+      ...(ext.length ? ["-extfile", `${name}.ext`] : []),
       "-days",
       "2",
       `-${md}`,
