@@ -547,8 +547,8 @@ function issued(child: Uint8Array, parent: Uint8Array): boolean {
 
 /**
  * The path from `leaf` up to a trust anchor, as OpenSSL builds it (a trusted
- * issuer first, then those the peer sent; among several certificates with
- * the issuer's name, the one whose key verifies): `anchored` is false when no
+ * issuer first, then those the peer sent; each one the peer sent must have
+ * signed the certificate below it): `anchored` is false when no
  * certificate of `anchors` was reached (the path then ends where no issuer
  * was found).
  *
@@ -567,13 +567,15 @@ export function build_path(
     if (anchors.some((a) => bytes_equal(a, cur))) return { path, anchored: true };
     const cf = facts(cur);
     if (!cf) break;
-    // The issuer is found by name (as Deno's verifier finds it); the signature decides only between
-    // several of the same name (a verify costs ~0.4 ms in Deno 2.9.6's node:crypto).
+    // The issuer is found by name (as Deno's verifier finds it). A trusted certificate that alone has
+    // that name must be the one Deno used; one the peer sent must also have signed `cur` (the peer may
+    // send decoys). A node:crypto verify costs ~0.4 ms on Deno 2.9.6, so the lone anchor is spared it.
     const named = [...anchors, ...pool].filter((c) => {
       const f = facts(c);
       return f !== null && bytes_equal(cf.issuer, f.subject) && !path.some((p) => bytes_equal(p, c));
     });
-    const next = named.length === 1 ? named[0] : named.find((c) => issued(cur, c));
+    const lone_anchor = named.length === 1 && anchors.includes(named[0]!);
+    const next = lone_anchor ? named[0] : named.find((c) => issued(cur, c));
     if (!next) break;
     path.push(next);
   }

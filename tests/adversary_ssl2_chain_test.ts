@@ -142,3 +142,17 @@ Deno.test({
     assert.deepEqual(diff, []);
   },
 });
+
+test("adversary2: build_path() follows the issuer that signed, not a decoy the peer sends with the same name", async () => {
+  const s = await certs();
+  // A well-formed CA certificate named like the intermediate that lacks keyCertSign, with its own key.
+  await s.leaf("decoy", "/CN=i_noku", "ca", CA);
+  for (const pool of [["decoy", "i_noku"], ["i_noku", "decoy"]]) {
+    const { path, anchored } = build_path(der(s, "l_i_noku"), pool.map((n) => der(s, n)), [der(s, "ca")]);
+    assert.ok(anchored);
+    assert.deepEqual(path[1], der(s, "i_noku"), pool.join(","));
+    assert.deepEqual(chain_fault(path, true, Date.now()), [79, "invalid CA certificate"]);
+  }
+  // With only the decoy there is no path (its key did not sign the leaf).
+  assert.equal(build_path(der(s, "l_i_noku"), [der(s, "decoy")], [der(s, "ca")]).anchored, false);
+});
