@@ -17,7 +17,7 @@ export interface PeerCertificate {
   subject: [string, string][][];
   /** The issuer's distinguished name, in the same shape. */
   issuer: [string, string][][];
-  /** X.509 version (3). */
+  /** X.509 version (3; 1 for a v1 certificate). */
   version: number;
   /** Serial number in upper-case hex. */
   serialNumber: string;
@@ -25,43 +25,162 @@ export interface PeerCertificate {
   notBefore: string;
   /** `Nov 27 04:40:55 2026 GMT` */
   notAfter: string;
-  /** `[["DNS", "localhost"], ["IP Address", "127.0.0.1"]]`, when present. */
-  subjectAltName?: [string, string][];
+  /**
+   * `[["DNS", "localhost"], ["IP Address", "127.0.0.1"]]`, when present; a
+   * `DirName` entry holds a distinguished name in the subject's shape.
+   */
+  subjectAltName?: [string, string | [string, string][][]][];
+  /** The OCSP responders of the Authority Information Access extension, when present. */
+  OCSP?: string[];
+  /** The CA issuers' URIs of the Authority Information Access extension, when present. */
+  caIssuers?: string[];
+  /** The CRL distribution points' URIs, when present. */
+  crlDistributionPoints?: string[];
 }
 
-const RDN_NAMES: Record<string, string> = {
-  CN: "commonName",
-  C: "countryName",
-  ST: "stateOrProvinceName",
-  L: "localityName",
-  O: "organizationName",
-  OU: "organizationalUnitName",
-  emailAddress: "emailAddress",
-  serialNumber: "serialNumber",
-  DC: "domainComponent",
-  street: "streetAddress",
-};
+// ---- the certificate's DER, read as CPython's _decode_certificate reads it
 
-/**
- * A distinguished name as Node's X509Certificate prints it (one
- * `KEY=value` per line, in the certificate's order) in Python's shape:
- * one RDN per line, `+`-joined multi-valued RDNs kept together.
- */
-function rdns(name: string): [string, string][][] {
-  const out: [string, string][][] = [];
-  for (const line of name.split("\n")) {
-    if (line === "") continue;
-    const rdn: [string, string][] = [];
-    for (const part of line.split(/\+(?=[A-Za-z][\w.-]*=)/)) {
-      const i = part.indexOf("=");
-      const k = part.slice(0, i);
-      let v = part.slice(i + 1);
-      if (v.startsWith('"') && v.endsWith('"')) v = JSON.parse(v) as string;
-      rdn.push([RDN_NAMES[k] ?? k, v]);
-    }
-    out.push(rdn);
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+function tlv(b: Uint8Array, at: number, limit: number): Tlv {
+  if (at + 2 > limit) throw new RangeError("short DER");
+  const tag = b[at]!;
+  let len = b[at + 1]!;
+  let p = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) throw new RangeError("bad DER length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
+  }
+  if (p + len > limit) throw new RangeError("DER overrun");
+  return { tag, start: p, end: p + len };
+}
+
+function kids(b: Uint8Array, t: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let p = t.start; p < t.end;) {
+    const c = tlv(b, p, t.end);
+    out.push(c);
+    p = c.end;
   }
   return out;
+}
+
+/** An OID's dotted text. */
+function oid_text(b: Uint8Array, t: Tlv): string {
+  const parts: number[] = [];
+  let v = 0;
+  for (let i = t.start; i < t.end; i++) {
+    v = v * 128 + (b[i]! & 0x7f);
+    if (!(b[i]! & 0x80)) {
+      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
+      else parts.push(v);
+      v = 0;
+    }
+  }
+  return parts.join(".");
+}
+
+/** OpenSSL's long names (OBJ_nid2ln), as CPython prints them; other OIDs print dotted. */
+const LONG_NAMES: Record<string, string> = {
+  "2.5.4.3": "commonName",
+  "2.5.4.4": "surname",
+  "2.5.4.5": "serialNumber",
+  "2.5.4.6": "countryName",
+  "2.5.4.7": "localityName",
+  "2.5.4.8": "stateOrProvinceName",
+  "2.5.4.9": "streetAddress",
+  "2.5.4.10": "organizationName",
+  "2.5.4.11": "organizationalUnitName",
+  "2.5.4.12": "title",
+  "2.5.4.13": "description",
+  "2.5.4.15": "businessCategory",
+  "2.5.4.17": "postalCode",
+  "2.5.4.41": "name",
+  "2.5.4.42": "givenName",
+  "2.5.4.43": "initials",
+  "2.5.4.44": "generationQualifier",
+  "2.5.4.46": "dnQualifier",
+  "2.5.4.65": "pseudonym",
+  "2.5.4.97": "organizationIdentifier",
+  "1.2.840.113549.1.9.1": "emailAddress",
+  "0.9.2342.19200300.100.1.1": "userId",
+  "0.9.2342.19200300.100.1.25": "domainComponent",
+  "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionLocalityName",
+  "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionStateOrProvinceName",
+  "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
+};
+
+const utf8 = new TextDecoder();
+const latin1 = new TextDecoder("latin1");
+
+/** A directory string as UTF-8 text (OpenSSL's ASN1_STRING_to_UTF8). */
+function dir_string(b: Uint8Array, t: Tlv): string {
+  const v = b.subarray(t.start, t.end);
+  if (t.tag === 0x1e) {
+    let s = "";
+    for (let i = 0; i + 1 < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
+    return s;
+  }
+  if (t.tag === 0x1c) {
+    let s = "";
+    for (let i = 0; i + 3 < v.length; i += 4) {
+      const c = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
+      s += c <= 0x10ffff ? String.fromCodePoint(c) : "\ufffd";
+    }
+    return s;
+  }
+  if (t.tag === 0x14) return latin1.decode(v); // T61String, as OpenSSL reads it
+  return utf8.decode(v);
+}
+
+/** A Name as CPython's tuple of RDNs, each a tuple of (long name, value); multi-valued RDNs kept together. */
+function name_of(b: Uint8Array, t: Tlv): [string, string][][] {
+  return kids(b, t).map((set) =>
+    kids(b, set).map((atv) => {
+      const [oid, value] = kids(b, atv);
+      const o = oid_text(b, oid!);
+      return [LONG_NAMES[o] ?? o, dir_string(b, value!)] as [string, string];
+    })
+  );
+}
+
+function hex4(b: Uint8Array, i: number): string {
+  return ((b[i]! << 8) | b[i + 1]!).toString(16).toUpperCase();
+}
+
+/** A GeneralName as CPython's (type, value) pair. */
+function general_name(b: Uint8Array, g: Tlv): [string, string | [string, string][][]] {
+  const v = b.subarray(g.start, g.end);
+  switch (g.tag & 0x1f) {
+    case 1:
+      return ["email", utf8.decode(v)];
+    case 2:
+      return ["DNS", utf8.decode(v)];
+    case 6:
+      return ["URI", utf8.decode(v)];
+    case 4:
+      return ["DirName", name_of(b, kids(b, g)[0]!)];
+    case 7:
+      if (v.length === 4) return ["IP Address", [...v].join(".")];
+      if (v.length === 16) return ["IP Address", Array.from({ length: 8 }, (_, i) => hex4(v, 2 * i)).join(":")];
+      return ["IP Address", "<invalid>"];
+    case 8: {
+      const o = oid_text(b, g);
+      return ["Registered ID", LONG_NAMES[o] ?? o];
+    }
+    case 3:
+      return ["X400Name", "<unsupported>"];
+    case 5:
+      return ["EdiPartyName", "<unsupported>"];
+    default:
+      return ["othername", "<unsupported>"];
+  }
 }
 
 /** The serial number as Python prints it: upper-case hex, even length. */
@@ -70,22 +189,59 @@ function serial(hex: string): string {
   return h.length % 2 ? `0${h}` : h;
 }
 
-/** Python's `getpeercert()` dict for a DER certificate. */
+const OID_SAN = "2.5.29.17";
+const OID_AIA = "1.3.6.1.5.5.7.1.1";
+const OID_CRLDP = "2.5.29.31";
+const OID_OCSP = "1.3.6.1.5.5.7.48.1";
+const OID_CA_ISSUERS = "1.3.6.1.5.5.7.48.2";
+
+/**
+ * Python's `getpeercert()` dict for a DER certificate, built from the DER
+ * itself (as CPython's _decode_certificate): names keep their RDN order and
+ * multi-valued RDNs; subjectAltName entries are never re-parsed from text,
+ * so a name holding ", DNS:" stays one entry.
+ */
 export function to_python_cert(der: Uint8Array): PeerCertificate {
   const c = new X509Certificate(der);
+  const cert = tlv(der, 0, der.length);
+  const tbs = kids(der, cert)[0]!;
+  const f = kids(der, tbs);
+  const versioned = f[0]?.tag === 0xa0;
+  const i = versioned ? 1 : 0;
+  const version = versioned ? der[kids(der, f[0]!)[0]!.start]! + 1 : 1;
   const out: PeerCertificate = {
-    subject: rdns(c.subject),
-    issuer: rdns(c.issuer),
-    version: 3,
+    subject: name_of(der, f[i + 4]!),
+    issuer: name_of(der, f[i + 2]!),
+    version,
     serialNumber: serial(c.serialNumber),
     notBefore: c.validFrom,
     notAfter: c.validTo,
   };
-  if (c.subjectAltName) {
-    out.subjectAltName = c.subjectAltName.split(", ").map((s) => {
-      const i = s.indexOf(":");
-      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
-    });
+  const ext = f.find((t) => t.tag === 0xa3);
+  const list = ext ? kids(der, ext)[0] : undefined;
+  for (const e of list ? kids(der, list) : []) {
+    const parts = kids(der, e);
+    const oid = oid_text(der, parts[0]!);
+    const value = parts[parts.length - 1]!;
+    if (value.tag !== 0x04) continue;
+    const inner = tlv(der, value.start, value.end);
+    if (oid === OID_SAN) out.subjectAltName = kids(der, inner).map((g) => general_name(der, g));
+    else if (oid === OID_AIA) {
+      for (const ad of kids(der, inner)) {
+        const [m, loc] = kids(der, ad);
+        if (!m || !loc || (loc.tag & 0x1f) !== 6) continue;
+        const key = oid_text(der, m) === OID_OCSP ? "OCSP" : oid_text(der, m) === OID_CA_ISSUERS ? "caIssuers" : null;
+        if (key) (out[key] ??= []).push(utf8.decode(der.subarray(loc.start, loc.end)));
+      }
+    } else if (oid === OID_CRLDP) {
+      for (const dp of kids(der, inner)) {
+        const point = kids(der, dp).find((x) => x.tag === 0xa0); // distributionPoint
+        const full = point ? kids(der, point).find((x) => x.tag === 0xa0) : undefined; // fullName
+        for (const g of full ? kids(der, full) : []) {
+          if ((g.tag & 0x1f) === 6) (out.crlDistributionPoints ??= []).push(utf8.decode(der.subarray(g.start, g.end)));
+        }
+      }
+    }
   }
   return out;
 }
