@@ -119,6 +119,7 @@ import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
   PEM_CERT_RE,
+  PEM_cert_to_DER_cert,
   pem_lib_error,
   read_text,
   to_python_cert,
@@ -610,8 +611,8 @@ export interface CertChainOptions {
   certfile: string;
   /** A PEM file with the key (default: in `certfile`). */
   keyfile?: string | null;
-  /** The key's passphrase, or a function returning it. */
-  password?: string | (() => string) | null;
+  /** The key's passphrase (text or bytes), or a function returning it. */
+  password?: string | Uint8Array | (() => string | Uint8Array) | null;
 }
 
 interface Credentials {
@@ -670,7 +671,11 @@ export class SSLContext {
   #changed(): void {
     this.#secure = null;
     this.#client_secure = null;
+    this.#anchors = null;
   }
+
+  /** The loaded CAs as DER, for the session's check of the path (made once per change). */
+  #anchors: Uint8Array[] | null = null;
 
   /** The protocol given at creation. */
   get protocol(): number {
@@ -706,6 +711,56 @@ export class SSLContext {
   set check_hostname(v: boolean) {
     this.#check_hostname = Boolean(v);
     if (v && this.#verify_mode === CERT_NONE) this.#verify_mode = CERT_REQUIRED;
+  }
+
+  #check_cn = true;
+
+  /**
+   * Whether the commonName counts when a certificate has no DNS
+   * subjectAltName (CPython 3.11's default: true).
+   */
+  get hostname_checks_common_name(): boolean {
+    return this.#check_cn;
+  }
+
+  set hostname_checks_common_name(v: boolean) {
+    this.#check_cn = Boolean(v);
+  }
+
+  /**
+   * Python's `verify_flags`: VERIFY_X509_TRUSTED_FIRST (0x8000, the
+   * default) and VERIFY_X509_PARTIAL_CHAIN (0x80000) are what pysocket
+   * always does; any other flag (CRL checks, VERIFY_X509_STRICT) cannot be
+   * honoured and raises rather than be ignored.
+   *
+   * @throws {OSError} ENOTSUP for a flag pysocket cannot honour.
+   */
+  get verify_flags(): number {
+    return 0x8000;
+  }
+
+  set verify_flags(v: number) {
+    if (Number(v) & ~(0x8000 | 0x80000)) {
+      throw new OSError(E.ENOTSUP, null, {
+        detail: `verify_flags ${v}: Deno's TLS offers no CRL checks or X509 strict mode`,
+      });
+    }
+  }
+
+  /**
+   * Python's `sni_callback`: not supported (a server has one certificate);
+   * null only.
+   *
+   * @throws {OSError} ENOTSUP when set to a function.
+   */
+  get sni_callback(): null {
+    return null;
+  }
+
+  set sni_callback(v: unknown) {
+    if (v != null) {
+      throw new OSError(E.ENOTSUP, null, { detail: "sni_callback: pysocket servers have no SNI callback" });
+    }
   }
 
   /**
@@ -771,15 +826,21 @@ export class SSLContext {
   load_cert_chain(
     certfile: string | CertChainOptions,
     keyfile?: string | null | Omit<CertChainOptions, "certfile">,
-    password?: string | (() => string) | null,
+    password?: string | Uint8Array | (() => string | Uint8Array) | null,
   ): void {
     const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
     if (typeof a.certfile !== "string") throw new TypeError("certfile should be a valid filesystem path");
     const cert = read_text(a.certfile, "certfile");
     const key = typeof a.keyfile === "string" ? read_text(a.keyfile, "keyfile") : cert;
-    let pass = a.password as string | (() => string) | undefined;
-    if (typeof pass === "function") pass = pass();
-    if (pass !== undefined && typeof pass !== "string") throw new TypeError("password should be a string");
+    let pw = a.password as unknown;
+    if (typeof pw === "function") pw = pw();
+    // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
+    if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
+    if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
+    const pass = (pw ?? undefined) as string | undefined;
+    if (pass !== undefined && new TextEncoder().encode(pass).length > 1024) {
+      throw new RangeError("password cannot be longer than 1024 bytes");
+    }
     const certs = cert.match(PEM_CERT_RE);
     if (!certs) throw pem_lib_error("no certificate in certfile");
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
@@ -792,8 +853,21 @@ export class SSLContext {
           reason: "KEY_VALUES_MISMATCH",
         });
       }
+      // What node:tls would refuse later (a key too small for its security level) is refused here, as CPython does.
+      tls.createSecureContext({
+        cert: certs.join("\n"),
+        key: keys[0],
+        ...(pass === undefined ? {} : { passphrase: pass }),
+      });
     } catch (e) {
       if (e instanceof SSLError) throw e;
+      if (/key too small/i.test(String((e as Error).message))) {
+        throw new SSLError(1, "[SSL: EE_KEY_TOO_SMALL] ee key too small (_ssl.c:3905)", {
+          library: "SSL",
+          reason: "EE_KEY_TOO_SMALL",
+          cause: e,
+        });
+      }
       throw pem_lib_error((e as Error).message, e);
     }
     this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
@@ -840,7 +914,8 @@ export class SSLContext {
         throw map_error(e, `capath ${JSON.stringify(dir)}`);
       }
       for (const ent of entries.sort((x, y) => x.name.localeCompare(y.name))) {
-        if (!ent.isFile) continue;
+        // OpenSSL looks certificates up by subject hash: only <hash>.N files are ever found.
+        if (!ent.isFile && !ent.isSymlink || !/^[0-9a-f]{8}\.\d+$/.test(ent.name)) continue;
         try {
           found.push(...(Deno.readTextFileSync(`${dir}/${ent.name}`).match(PEM_CERT_RE) ?? []));
         } catch { /* not a readable text file: skipped, as OpenSSL does */ }
@@ -853,9 +928,29 @@ export class SSLContext {
         found.push(...pems);
       } else if (ArrayBuffer.isView(a.cadata)) {
         const v = a.cadata as ArrayBufferView;
-        found.push(DER_cert_to_PEM_cert(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
+        const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+        // As OpenSSL: one DER certificate after another.
+        for (let at = 0; at < b.length;) {
+          const n = der_length(b, at);
+          if (n === null) {
+            throw new SSLError(1, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
+          }
+          found.push(DER_cert_to_PEM_cert(b.subarray(at, at + n)));
+          at += n;
+        }
+        if (found.length === 0) {
+          throw new SSLError(1, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
+        }
       } else {
         throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+      }
+    }
+    // What OpenSSL cannot parse is refused here, as CPython's load_verify_locations does.
+    for (const pem of found) {
+      try {
+        new X509Certificate(pem);
+      } catch (e) {
+        throw new SSLError(1, "no start line: cadata does not contain a certificate (_ssl.c:4020)", { cause: e });
       }
     }
     this.#cas.push(...found);
@@ -1002,6 +1097,12 @@ export class SSLContext {
     if (host === "" || host?.startsWith(".")) {
       throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     }
+    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside).
+    const labels = host === null ? [] : (ascii_host(host) ?? "x").split(".");
+    if (labels.length > 1 && labels.at(-1) === "") labels.pop();
+    if (labels.some((l) => l.length === 0 || l.length > 63)) {
+      throw new RangeError("encoding with 'idna' codec failed (UnicodeError: label empty or too long)");
+    }
     // CPython checks this on both sides (SSLSocket._create).
     if (this.#check_hostname && host === null) {
       throw new RangeError("check_hostname requires server_hostname");
@@ -1040,9 +1141,13 @@ export class SSLContext {
       server_hostname: st.server_hostname,
       verify_mode: this.#verify_mode,
       check_hostname: this.#check_hostname,
+      check_cn: this.#check_cn,
       // A server verifies client certificates against its own CAs only (see #server_options).
       empty_store: st.server_side ? this.#cas.length === 0 : this._empty_store,
       timeout_ms: timeout_s * 1000,
+      anchors: this.#anchors ??= this.#cas.map(PEM_cert_to_DER_cert),
+      // A server trusts its loaded CAs only; a client with the default roots trusts more than these.
+      anchors_complete: st.server_side || !this.#default_certs,
     };
     if (st.server_side) spec.server = this.#server_options();
     else spec.client = this.#client_options(st.server_hostname);
@@ -1151,6 +1256,20 @@ export class SSLContext {
     }
     return { minVersion: lo, maxVersion: hi };
   }
+}
+
+/** The length of the DER element (tag, length, contents) at `at`, or null when it does not fit. */
+function der_length(b: Uint8Array, at: number): number | null {
+  if (at + 2 > b.length || b[at] !== 0x30) return null;
+  let len = b[at + 1]!;
+  let p = at + 2;
+  if (len & 0x80) {
+    const k = len & 0x7f;
+    if (k === 0 || k > 4 || p + k > b.length) return null;
+    len = 0;
+    for (let i = 0; i < k; i++) len = len * 256 + b[p++]!;
+  }
+  return p + len <= b.length ? p + len - at : null;
 }
 
 let roots: readonly string[] | null = null;

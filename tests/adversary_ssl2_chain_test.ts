@@ -107,7 +107,7 @@ test("adversary2: chain_fault() and purpose_ok() judge every path (anchor includ
 });
 
 /** Set to true once PROPOSED_S1.diff (or an equivalent) is merged. */
-const S1_FIXED = false;
+const S1_FIXED = true;
 
 Deno.test({
   name:

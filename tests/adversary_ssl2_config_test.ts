@@ -179,7 +179,7 @@ const FINDINGS = {
   S7: ["capath_plain"],
   S8: ["cadata_two_der", "cadata_garbage", "cadata_bad_pem"],
 } as const;
-const FIXED = { S2: false, S7: false, S8: false };
+const FIXED = { S2: true, S7: true, S8: true };
 
 let results: Promise<[Record<string, unknown>, Record<string, unknown>]> | null = null;
 function both(): Promise<[Record<string, unknown>, Record<string, unknown>]> {
@@ -265,7 +265,7 @@ except Exception as e:
 print(json.dumps(out))
 `;
 
-const S9_FIXED = false;
+const S9_FIXED = true;
 
 async function key_cases(s: CertShop): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

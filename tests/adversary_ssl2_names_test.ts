@@ -113,7 +113,7 @@ const S3: [string, string][] = [
   ["w_std", "a..example.com"],
 ];
 /** Set to true once PROPOSED_S3.diff (or an equivalent) is merged. */
-const S3_FIXED = false;
+const S3_FIXED = true;
 const in_s3 = (c: Case) => S3.some(([cert, host]) => c.cert === cert && c.host === host);
 
 let shop: CertShop | null = null;
