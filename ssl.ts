@@ -1461,9 +1461,18 @@ function no_flags(op: string, flags: unknown): void {
  * `SSLWantReadError`/`SSLWantWriteError`, a timed-out one `The read
  * operation timed out` / `The write operation timed out`.
  */
+/**
+ * CPython 3.11's SSLWant*Error text names the line of _ssl.c that raised it: 1006 in do_handshake(), 2580 in a
+ * read, 2427 in a write ("The operation did not complete (read) (_ssl.c:2580)").
+ */
+function want_error(what: "read" | "write", at: 1006 | 2427 | 2580): SSLError {
+  const text = `The operation did not complete (${what}) (_ssl.c:${at})`;
+  return what === "read" ? new SSLWantReadError(2, text) : new SSLWantWriteError(3, text);
+}
+
 function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   return p.catch((e: unknown) => {
-    if (e instanceof BlockingIOError) throw write ? new SSLWantWriteError() : new SSLWantReadError();
+    if (e instanceof BlockingIOError) throw write ? want_error("write", 2427) : want_error("read", 2580);
     if (e instanceof TimeoutError && e.message === "timed out") {
       throw new TimeoutError(null, `The ${write ? "write" : "read"} operation timed out`, { cause: e });
     }
@@ -1481,7 +1490,7 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
 function handshake_before_write(s: Socket, options: unknown): Promise<void> | null {
   const ss = sessions.get(s)?.session;
   if (!ss || ss.done) return null;
-  if (s.gettimeout() === 0) return Promise.reject(new SSLWantReadError());
+  if (s.gettimeout() === 0) return Promise.reject(want_error("read", 2427));
   const signal = (options as SignalOptions | undefined)?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const ended = ss.handshake.then(() => {
@@ -1609,7 +1618,7 @@ export class SSLSocket extends Socket {
     if (!s) throw new OSError(E.ENOTCONN);
     if (!s.done) {
       const dl = this._deadline(a.signal as AbortSignal | undefined);
-      if (dl.nonblocking) throw new SSLWantReadError();
+      if (dl.nonblocking) throw want_error("read", 1006);
       try {
         await dl.wait(s.handshake);
       } catch (e) {
