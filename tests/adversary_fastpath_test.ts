@@ -816,3 +816,121 @@ Deno.test("an AbortSignal that fires as the bytes arrive: nothing is lost, dupli
     s.close();
   }
 });
+
+// ---- send's paths --------------------------------------------------------------
+
+Deno.test("sends called one after another without awaiting, in one mode (blocking; non-blocking; timed ones that fit the queue), reach the peer in call order, after a full kernel buffer too", async () => {
+  // (Calls that each wait for room interleave, as CPython's threads do; and a non-blocking send
+  // called while a blocking sendall waits for the queue's flush is queued before it: calls made
+  // without awaiting are concurrent calls, which CPython does not order either.)
+  for (const mode of [null, 0, 5] as const) {
+    for (const full of [false, true]) {
+      if (full && mode !== null) continue; // a non-blocking or timed filler would raise or wait
+      const [c, s] = await pair();
+      try {
+        c.settimeout(mode);
+        const parts: Uint8Array[] = [];
+        const calls: Promise<unknown>[] = [];
+        const mk = (tag: number, n: number) => {
+          const u = new Uint8Array(n).map((_, i) => (tag * 31 + i) & 0xff);
+          parts.push(u);
+          return u;
+        };
+        if (full) calls.push(c.sendall(mk(1, 8 << 20))); // its writes wait for the peer
+        const r = rng(5);
+        for (let i = 0; i < 40; i++) {
+          const n = 1 + Math.floor(r() * (mode === null ? 70_000 : 5000));
+          calls.push(i % 2 === 0 ? c.sendall(mk(i + 2, n)) : c.send(mk(i + 2, n)).then((k) => assert.equal(k, n)));
+        }
+        const want = concat(parts);
+        const got = await within(recv_to(s, want.length), LIMIT, "peer reads");
+        await within(Promise.all(calls), LIMIT, "every send");
+        assert.equal(got.length, want.length, `mode ${mode} full=${full}: byte count`);
+        const at = got.findIndex((x, i) => x !== want[i]);
+        assert.equal(at, -1, `mode ${mode} full=${full}: bytes out of call order from ${at}`);
+      } finally {
+        c.close();
+        s.close();
+      }
+    }
+  }
+});
+
+/** recv until n bytes (or EOF). */
+async function recv_to(s: Socket, n: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  for (let i = 0; i < 1_000_000 && got < n; i++) {
+    const d = await s.recv(1 << 20);
+    if (d.length === 0) break;
+    parts.push(d);
+    got += d.length;
+  }
+  return concat(parts);
+}
+
+py_test(
+  "a buffer the caller rewrites once send()/sendall() has returned never changes what the peer gets (blocking, timed, non-blocking; an idle and a full kernel buffer; CPython twin)",
+  async () => {
+    const py = await cpython(`
+out = []
+for mode, full in ((None, False), (None, True), (5.0, False), (5.0, True), (0.0, False)):
+        c, s = pair()
+        c.settimeout(mode)
+        buf = bytearray(b"A" * 1000)
+        res = []
+        def snd():
+            try: res.append(c.send(buf))
+            except OSError as e: res.append(err(e))
+        if full:
+            f = threading.Thread(target=lambda: attempt(lambda: c.sendall(b"." * (8 << 20)))); f.start(); time.sleep(0.1)
+        t = threading.Thread(target=snd); t.start()
+        got = bytearray()
+        if full:
+            time.sleep(0.1)
+            while len(got) < (8 << 20): got += s.recv(1 << 20)
+        t.join(5)
+        buf[:] = b"Z" * 1000
+        if full: f.join(5)
+        c.close()
+        while True:
+            d = s.recv(1 << 20)
+            if not d: break
+            got += d
+        out.append([res[0], got.count(b"Z")])
+        s.close()
+print(json.dumps(out))
+`);
+    const out: unknown[] = [];
+    const cases = [[null, false], [null, true], [5, false], [5, true], [0, false]] as const;
+    for (const [mode, full] of cases) {
+      {
+        const [c, s] = await pair();
+        try {
+          c.settimeout(mode);
+          const buf = new Uint8Array(1000).fill(0x41);
+          let filler: Promise<unknown> = Promise.resolve();
+          if (full) {
+            filler = c.sendall(new Uint8Array(8 << 20).fill(0x2e)).catch((e) => e);
+            await sleep(100);
+          }
+          const p: Promise<unknown> = c.send(buf).catch(err);
+          const drain = full ? recv_to(s, 8 << 20) : Promise.resolve(new Uint8Array(0));
+          const r = await within(p, LIMIT, "send");
+          buf.fill(0x5a); // the call has returned: the buffer is the caller's again
+          const first = await within(drain, LIMIT, "drain");
+          await within(filler, LIMIT, "filler");
+          c.close();
+          const rest = await within(recv_to(s, 1 << 30), LIMIT, "rest");
+          let z = 0;
+          for (const part of [first, rest]) for (const x of part) if (x === 0x5a) z++;
+          out.push([r, z]);
+        } finally {
+          c.close();
+          s.close();
+        }
+      }
+    }
+    assert.deepEqual(out, py);
+  },
+);
