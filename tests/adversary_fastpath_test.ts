@@ -934,3 +934,122 @@ print(json.dumps(out))
     assert.deepEqual(out, py);
   },
 );
+
+// ---- accept and connect --------------------------------------------------------
+
+py_test(
+  "accept(): one that timed out or was aborted loses no connection; queued connections are taken in order; non-blocking accept says EAGAIN once the queue is empty (CPython twin)",
+  async () => {
+    const py = await cpython(`
+srv = create_server(("127.0.0.1", 0)); addr = srv.getsockname()
+out = []
+srv.settimeout(0.05)
+out.append(attempt(lambda: srv.accept()))
+c = create_connection(addr); time.sleep(0.05)
+srv.settimeout(None)
+a, peer = srv.accept(); out.append(peer == c.getsockname()); a.close(); c.close()
+cs = [create_connection(addr) for _ in range(5)]
+time.sleep(0.1)
+srv.setblocking(False)
+got = []
+for _ in range(6):
+    try:
+        a, peer = srv.accept(); got.append(peer[1]); a.close()
+    except OSError as e: got.append(err(e))
+out.append([g if isinstance(g, list) else g == cs[i].getsockname()[1] for i, g in enumerate(got)])
+for x in cs: x.close()
+print(json.dumps(out))
+`);
+    using srv = create_server(["127.0.0.1", 0]);
+    const addr = srv.getsockname() as [string, number];
+    const out: unknown[] = [];
+    srv.settimeout(0.05);
+    out.push(await attempt(() => srv.accept()));
+    const ac = new AbortController();
+    srv.settimeout(null);
+    const aborted = attempt(() => srv.accept({ signal: ac.signal }));
+    await sleep(20);
+    ac.abort(new Error("stop"));
+    assert.deepEqual(await within(aborted, LIMIT, "aborted accept"), ["Error", null]);
+    const c = await create_connection(addr);
+    await sleep(50);
+    const [a, peer] = await within(srv.accept(), LIMIT, "accept after a timed-out and an aborted one");
+    out.push(JSON.stringify(peer) === JSON.stringify(c.getsockname()));
+    a.close();
+    c.close();
+    const cs: Socket[] = [];
+    for (let i = 0; i < 5; i++) cs.push(await create_connection(addr));
+    await sleep(100);
+    srv.setblocking(false);
+    const got: unknown[] = [];
+    for (let i = 0; i < 6; i++) {
+      try {
+        const [x, p] = await srv.accept();
+        got.push((p as [string, number])[1] === (cs[i]!.getsockname() as [string, number])[1]);
+        x.close();
+      } catch (e) {
+        got.push(err(e));
+      }
+    }
+    out.push(got);
+    for (const x of cs) x.close();
+    assert.deepEqual(out, py);
+  },
+);
+
+Deno.test("close() of a listener under a waiting accept (blocking, timed, with a signal): EBADF at once, and the next accept too", async () => {
+  for (const how of ["blocking", "timed", "signal"]) {
+    const srv = create_server(["127.0.0.1", 0]);
+    if (how === "timed") srv.settimeout(5);
+    const p = attempt(() => how === "signal" ? srv.accept({ signal: new AbortController().signal }) : srv.accept());
+    await sleep(30);
+    srv.close();
+    assert.deepEqual(await within(p, LIMIT, how), ["OSError", 9], how);
+    assert.deepEqual(await attempt(() => srv.accept()), ["OSError", 9], how);
+  }
+});
+
+Deno.test("connects whose AbortControllers are reused: 30 timed-out and 30 closed connects to a stalled peer never abort the 30 connects made after or beside them", async () => {
+  using st = await stalled();
+  using srv = create_server(["127.0.0.1", 0], { backlog: 128 });
+  const addr = srv.getsockname() as [string, number];
+  for (let round = 0; round < 3; round++) {
+    // Connects that settle unaborted (their controllers go back for reuse) ...
+    const done: Socket[] = [];
+    for (let i = 0; i < 10; i++) done.push(await create_connection(addr));
+    // ... beside connects that time out (left in flight) and ones closed mid-connect (aborted).
+    const timed: Socket[] = [], cut: Socket[] = [];
+    const timeouts: Promise<unknown>[] = [], waits: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = socket(AF_INET);
+      t.settimeout(0.02);
+      timed.push(t);
+      timeouts.push(attempt(() => t.connect(["127.0.0.1", st.port])));
+      const k = socket(AF_INET);
+      cut.push(k);
+      waits.push(attempt(() => k.connect(["127.0.0.1", st.port])));
+    }
+    const tres = await within(Promise.all(timeouts), LIMIT, "timed connects");
+    assert.deepEqual(tres, timed.map(() => ["TimeoutError", null]), `round ${round}`);
+    // New connects take the spare controllers while the old sockets close.
+    const fresh = Array.from({ length: 10 }, () => socket(AF_INET));
+    const ok = fresh.map((f) => attempt(() => f.connect(addr)));
+    for (const s of [...done, ...cut, ...timed]) s.close();
+    const res = await within(Promise.all(ok), LIMIT, "fresh connects");
+    assert.deepEqual(res, fresh.map(() => ["ok", null]), `round ${round}`);
+    const rest = await within(Promise.all(waits), LIMIT, "stalled connects");
+    assert.deepEqual(rest, cut.map(() => ["OSError", 9]), `round ${round}: connects closed under them`);
+    for (const f of fresh) {
+      assert.equal(f.getpeername()[1], addr[1]);
+      f.close();
+    }
+    for (let i = 0; i < 20; i++) {
+      srv.setblocking(false);
+      try {
+        (await srv.accept())[0].close();
+      } catch {
+        break;
+      }
+    }
+  }
+});
