@@ -1053,3 +1053,184 @@ Deno.test("connects whose AbortControllers are reused: 30 timed-out and 30 close
     }
   }
 });
+
+// ---- selectors -----------------------------------------------------------------
+
+py_test(
+  "DefaultSelector: a socket closed while registered is never reported and unregisters; readiness taken by recv is gone at the next select; EVENT_WRITE after EAGAIN comes back once the peer drains; unregister under a waiting select (CPython twin)",
+  async () => {
+    const py = await cpython(`
+import selectors
+out = {}
+c, s = pair(); sel = selectors.DefaultSelector()
+sel.register(s, selectors.EVENT_READ); c.sendall(b"x"); time.sleep(0.05)
+s.close()
+t0 = time.time(); r = sel.select(0.2)
+out["closed"] = [len(r), time.time() - t0 >= 0.15, attempt(lambda: sel.unregister(s).events), len(sel.get_map())]
+c.close(); sel.close()
+
+c, s = pair(); s.setblocking(False); sel = selectors.DefaultSelector(); sel.register(s, selectors.EVENT_READ)
+c.sendall(b"abc")
+r1 = [m for k, m in sel.select(5)]
+got = s.recv(100)
+r2 = [m for k, m in sel.select(0.1)]
+c.sendall(b"d")
+r3 = [m for k, m in sel.select(5)]
+out["taken"] = [r1, got.decode(), r2, r3]
+c.close(); s.close(); sel.close()
+
+c, s = pair(); c.setblocking(False); sel = selectors.DefaultSelector(); sel.register(c, selectors.EVENT_WRITE)
+n = 0
+while True:
+    try: n += c.send(b"w" * 65536)
+    except BlockingIOError: break
+w1 = [m for k, m in sel.select(0.2)]
+got = 0
+while got < n: got += len(s.recv(1 << 20))
+w2 = [m for k, m in sel.select(5)]
+out["write"] = [w1, w2]
+c.close(); s.close(); sel.close()
+
+c, s = pair(); s.setblocking(False)
+sel1 = selectors.DefaultSelector(); sel2 = selectors.DefaultSelector()
+sel1.register(s, selectors.EVENT_READ)
+res = []
+t = threading.Thread(target=lambda: res.append(len(sel1.select(0.5)))); t.start()
+time.sleep(0.1); sel1.unregister(s); sel2.register(s, selectors.EVENT_READ); c.sendall(b"y")
+r2 = [m for k, m in sel2.select(5)]
+t.join(5)
+out["moved"] = [res[0], r2]
+c.close(); s.close(); sel1.close(); sel2.close()
+print(json.dumps(out))
+`);
+    const out: Record<string, unknown> = {};
+    {
+      const [c, s] = await pair();
+      using sel = new DefaultSelector();
+      sel.register(s, EVENT_READ);
+      await c.sendall(enc.encode("x"));
+      await sleep(50);
+      s.close();
+      const t0 = performance.now();
+      const r = await within(sel.select(0.2), LIMIT, "select on a closed socket");
+      out.closed = [
+        r.length,
+        performance.now() - t0 >= 150,
+        await attempt(() => sel.unregister(s).events),
+        sel.get_map()!.size,
+      ];
+      c.close();
+    }
+    {
+      const [c, s] = await pair();
+      s.setblocking(false);
+      using sel = new DefaultSelector();
+      sel.register(s, EVENT_READ);
+      await c.sendall(enc.encode("abc"));
+      const r1 = (await within(sel.select(5), LIMIT, "r1")).map(([, m]) => m);
+      const got = dec.decode(await s.recv(100));
+      const r2 = (await within(sel.select(0.1), LIMIT, "r2")).map(([, m]) => m);
+      await c.sendall(enc.encode("d"));
+      const r3 = (await within(sel.select(5), LIMIT, "r3")).map(([, m]) => m);
+      out.taken = [r1, got, r2, r3];
+      c.close();
+      s.close();
+    }
+    {
+      const [c, s] = await pair();
+      c.setblocking(false);
+      using sel = new DefaultSelector();
+      sel.register(c, EVENT_WRITE);
+      let n = 0;
+      for (let i = 0; i < 100_000; i++) {
+        try {
+          n += await c.send(new Uint8Array(65536).fill(0x77));
+        } catch (e) {
+          assert.ok(e instanceof BlockingIOError, String(e));
+          break;
+        }
+      }
+      const w1 = (await within(sel.select(0.2), LIMIT, "w1")).map(([, m]) => m);
+      await within(recv_to(s, n), LIMIT, "drain");
+      const w2 = (await within(sel.select(5), LIMIT, "w2")).map(([, m]) => m);
+      out.write = [w1, w2];
+      c.close();
+      s.close();
+    }
+    {
+      const [c, s] = await pair();
+      s.setblocking(false);
+      using sel1 = new DefaultSelector();
+      using sel2 = new DefaultSelector();
+      sel1.register(s, EVENT_READ);
+      const first = sel1.select(0.5).then((r) => r.length);
+      await sleep(100);
+      sel1.unregister(s);
+      sel2.register(s, EVENT_READ);
+      await c.sendall(enc.encode("y"));
+      const r2 = (await within(sel2.select(5), LIMIT, "sel2")).map(([, m]) => m);
+      out.moved = [await within(first, LIMIT, "sel1"), r2];
+      c.close();
+      s.close();
+    }
+    assert.deepEqual(out, py);
+  },
+);
+
+Deno.test("one socket in two DefaultSelectors and select() while other tasks take its bytes (recv, a direct recv_into): no select hangs past its timeout or reports a socket with nothing to read for long, every byte reaches a reader once", async () => {
+  const [c, s] = await pair();
+  try {
+    using sel1 = new DefaultSelector();
+    using sel2 = new DefaultSelector();
+    sel1.register(s, EVENT_READ);
+    sel2.register(s, EVENT_READ);
+    const got: number[] = [];
+    const sent: number[] = [];
+    let stop = false;
+    const reader = async (direct: boolean) => {
+      for (let i = 0; i < 10_000 && !stop; i++) {
+        if (direct) {
+          const buf = new Uint8Array(32 * 1024);
+          const n = await s.recv_into(buf); // blocking, idle: straight into buf
+          if (n === 0) return;
+          got.push(...buf.subarray(0, n));
+        } else {
+          const d = await s.recv(7);
+          if (d.length === 0) return;
+          got.push(...d);
+        }
+      }
+    };
+    const watcher = async (which: number) => {
+      let reports = 0;
+      for (let i = 0; i < 60 && !stop; i++) {
+        const t0 = performance.now();
+        const r = which === 2
+          ? (await select([s], [], [], 0.05))[0].length
+          : (await (which === 0 ? sel1 : sel2).select(0.05)).length;
+        assert.ok(performance.now() - t0 < 5_000, `watcher ${which}: select(0.05) took ${performance.now() - t0} ms`);
+        reports += r;
+        if (r > 0) await sleep(1);
+      }
+      return reports;
+    };
+    const readers = [reader(false), reader(true)];
+    const watchers = [watcher(0), watcher(1), watcher(2)];
+    const r = rng(9);
+    for (let round = 0; round < 60; round++) {
+      const msg = Array.from({ length: 1 + Math.floor(r() * 50) }, (_, i) => (round + i) & 0xff);
+      sent.push(...msg);
+      await c.sendall(new Uint8Array(msg));
+      await sleep(Math.floor(r() * 5));
+    }
+    await within(Promise.all(watchers), LIMIT, "watchers");
+    c.shutdown(SHUT_WR);
+    await within(Promise.all(readers), LIMIT, "readers to EOF");
+    stop = true;
+    assert.equal(got.length, sent.length, "every byte once");
+    assert.deepEqual([...got].sort((a, b) => a - b), [...sent].sort((a, b) => a - b));
+  } finally {
+    c.close();
+    s.close();
+  }
+});
