@@ -1234,3 +1234,28 @@ Deno.test("one socket in two DefaultSelectors and select() while other tasks tak
     s.close();
   }
 });
+
+tls_test({
+  name: "A1 (TLS): a blocking SSLSocket.recv_into(64 KiB) ended by shutdown(SHUT_RD) leaves the caller's buffer alone",
+  ignore: ignored(
+    A1_FIXED,
+    "finding A1 (TLS): _stream.ts StreamReader.read_into() keeps reading plaintext into the caller's view after SHUT_RD",
+  ),
+  fn: async () => {
+    const [c, s] = await tls_pair();
+    try {
+      const buf = new Uint8Array(65536).fill(0x2e);
+      const p = s.recv_into(buf);
+      await sleep(100);
+      await s.shutdown(SHUT_RD);
+      const n = await within(p, LIMIT, "recv_into after SHUT_RD");
+      await c.sendall(new Uint8Array(100).fill(0x58));
+      await sleep(200);
+      // As the plain socket's CPython twin: 0, and the buffer untouched once the call returned.
+      assert.deepEqual([n, buf.some((x) => x !== 0x2e)], [0, false]);
+    } finally {
+      c.close();
+      s.close();
+    }
+  },
+});
