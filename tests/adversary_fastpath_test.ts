@@ -16,6 +16,9 @@
 //   shutdown(SHUT_WR) from another task ends the call with EPIPE, but the
 //   Deno write in flight goes on from the caller's buffer, so bytes the caller
 //   wrote into it after the call ended go out on the wire.
+// - A3: a binary file's readline(limit)/read(n)/readlines(hint) refuse a bool
+//   or a bigint (Python ints everywhere else in pysocket, text files included),
+//   with "argument should be integer or None, not 'int'" for a bigint.
 
 import assert from "node:assert/strict";
 import {
@@ -51,6 +54,8 @@ const tls_test = test_needing("openssl");
 const A1_FIXED = false;
 /** A2 fixed: a sendall() cut short by SHUT_WR no longer sends bytes from the caller's buffer afterwards. */
 const A2_FIXED = false;
+/** A3 fixed: a binary file's read()/readline()/readlines() take Python's ints (true, 3n) as recv() and text files do. */
+const A3_FIXED = false;
 
 function ignored(fixed: boolean, why: string): boolean {
   if (!fixed) console.log(`ignored: ${why}`);
@@ -1253,6 +1258,43 @@ tls_test({
       await sleep(200);
       // As the plain socket's CPython twin: 0, and the buffer untouched once the call returned.
       assert.deepEqual([n, buf.some((x) => x !== 0x2e)], [0, false]);
+    } finally {
+      c.close();
+      s.close();
+    }
+  },
+});
+
+py_test({
+  name:
+    "A3: readline(limit)/read(n) of a binary file take Python's ints (true, 3n), as recv() and a text file's readline() do (CPython twin)",
+  ignore: ignored(
+    A3_FIXED,
+    "finding A3: _makefile.ts size_arg() refuses a bool or a bigint that as_int() (recv, text readline) accepts",
+  ),
+  fn: async () => {
+    const py = await cpython(`
+c, s = pair()
+c.sendall(b"line one\\nline two\\nthree\\n"); time.sleep(0.05)
+f = s.makefile("rb")
+out = [attempt(lambda: f.readline(True)), attempt(lambda: f.readline(3)), attempt(lambda: f.read(True)),
+       attempt(lambda: f.read(2))]
+print(json.dumps(out))
+`);
+    const [c, s] = await pair();
+    try {
+      await c.sendall(enc.encode("line one\nline two\nthree\n"));
+      await sleep(50);
+      const f = s.makefile("rb");
+      const n = (v: unknown) => v as number;
+      const out = [
+        await attempt(() => f.readline(n(true))),
+        await attempt(() => f.readline(n(3n))),
+        await attempt(() => f.read(n(true))),
+        await attempt(() => f.read(n(2n))),
+      ];
+      await f.close();
+      assert.deepEqual(out, py);
     } finally {
       c.close();
       s.close();
