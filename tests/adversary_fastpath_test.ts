@@ -1301,3 +1301,74 @@ print(json.dumps(out))
     }
   },
 });
+
+// ---- text files over the same reader ---------------------------------------------
+
+py_test(
+  "text makefile() readline()/readline(limit)/read(n) over UTF-8 split anywhere and \\r\\n split across reads, for newline None, '' and '\\r\\n' (CPython twin)",
+  async () => {
+    const r = rng(4242);
+    // (No astral characters: a text read(n)/readline(limit) counts UTF-16 units, a documented difference.)
+  const atoms = ["a", "é", "中", "\r\n", "\n", "\r", "line", " ", "\u2028", "x".repeat(300), "ü".repeat(200)];
+    let text = "";
+    for (let i = 0; i < 1500; i++) text += atoms[Math.floor(r() * atoms.length)];
+    const data = enc.encode(text);
+    const ops: (["line"] | ["limit", number] | ["read", number])[] = [];
+    for (let i = 0; i < 300; i++) {
+      const q = r();
+      ops.push(q < 0.6 ? ["line"] : q < 0.8 ? ["limit", Math.floor(r() * 12)] : ["read", Math.floor(r() * 40)]);
+    }
+    const { python_json } = await import("./_twin.ts");
+    const py = await python_json(
+      `
+import json, sys, threading
+from socket import *
+inp = json.loads(sys.stdin.read())
+data = bytes.fromhex(inp["data"])
+res = {}
+for nl in (None, "", "\\r\\n"):
+    l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
+    c = create_connection(l.getsockname()); s, _ = l.accept(); l.close()
+    t = threading.Thread(target=lambda: (c.sendall(data), c.close())); t.start()
+    f = s.makefile("r", encoding="utf-8", newline=nl)
+    out = []
+    for op in inp["ops"]:
+        if op[0] == "line": out.append(f.readline())
+        elif op[0] == "limit": out.append(f.readline(op[1]))
+        else: out.append(f.read(op[1]))
+    out.append(f.read())
+    t.join(); f.close(); s.close()
+    res[repr(nl)] = out
+print(json.dumps(res))
+`,
+      { data: hex(data), ops },
+    ) as Record<string, string[]>;
+    for (const [key, nl] of [["None", null], ["''", ""], ["'\\r\\n'", "\r\n"]] as const) {
+      const [c, s] = await pair();
+      try {
+        const sender = send_chunked(c, data, rng(7)).then(() => c.close()).catch((e) => e);
+        const f = s.makefile("r", { encoding: "utf-8", newline: nl });
+        const out: string[] = [];
+        for (const [i, op] of ops.entries()) {
+          const p = op[0] === "line" ? f.readline() : op[0] === "limit" ? f.readline(op[1]) : f.read(op[1]);
+          out.push(await within(p as Promise<string>, LIMIT, `newline ${key} op ${i}`));
+        }
+        out.push(await within(f.read() as Promise<string>, LIMIT, "read()"));
+        assert.equal(await within(sender, LIMIT, "sender"), undefined);
+        await f.close();
+        const want = py[key]!;
+        for (let i = 0; i < want.length; i++) {
+          assert.equal(
+            JSON.stringify(out[i]),
+            JSON.stringify(want[i]),
+            `newline ${key}: result ${i} (${JSON.stringify(ops[i] ?? "read()")})`,
+          );
+        }
+        assert.equal(out.length, want.length);
+      } finally {
+        c.close();
+        s.close();
+      }
+    }
+  },
+);
