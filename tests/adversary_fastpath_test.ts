@@ -1309,7 +1309,7 @@ py_test(
   async () => {
     const r = rng(4242);
     // (No astral characters: a text read(n)/readline(limit) counts UTF-16 units, a documented difference.)
-  const atoms = ["a", "é", "中", "\r\n", "\n", "\r", "line", " ", "\u2028", "x".repeat(300), "ü".repeat(200)];
+    const atoms = ["a", "é", "中", "\r\n", "\n", "\r", "line", " ", "\u2028", "x".repeat(300), "ü".repeat(200)];
     let text = "";
     for (let i = 0; i < 1500; i++) text += atoms[Math.floor(r() * atoms.length)];
     const data = enc.encode(text);
@@ -1369,6 +1369,65 @@ print(json.dumps(res))
         c.close();
         s.close();
       }
+    }
+  },
+);
+
+// ---- TLS ---------------------------------------------------------------------------
+
+tls_test(
+  "TLS: 6 MiB in bursts to a reader that alternates small recv()s, readline()s, select() and pauses (flow control on and off): every byte once, in order, results never rewritten",
+  async () => {
+    const [c, s] = await tls_pair();
+    try {
+      const r = rng(99);
+      const data = new Uint8Array(6 << 20);
+      for (let i = 0; i < data.length; i++) data[i] = r() < 0.01 ? 0x0a : (i * 131 + (i >> 9)) & 0xff;
+      const sender = (async () => {
+        for (let off = 0; off < data.length;) {
+          const n = Math.min(data.length - off, 1 + Math.floor(r() * 300_000));
+          await c.sendall(data.subarray(off, off + n));
+          off += n;
+          if (r() < 0.3) await sleep(2);
+        }
+        await c.shutdown(SHUT_WR);
+      })().catch((e) => e);
+      const f = s.makefile("rb");
+      const held: Uint8Array[] = [];
+      const shown: string[] = [];
+      let got = 0;
+      for (let i = 0; i < 1_000_000 && got < data.length; i++) {
+        const q = r();
+        let u: Uint8Array;
+        if (q < 0.4) u = await within(s.recv(1 + Math.floor(r() * 3000)), LIMIT, `recv ${i}`);
+        else if (q < 0.7) u = await within(f.readline() as Promise<Uint8Array>, LIMIT, `readline ${i}`);
+        else if (q < 0.9) {
+          s.setblocking(false);
+          const [rd] = await within(select([s], [], [], 10), LIMIT, `select ${i}`);
+          assert.equal(rd.length, 1, `select ${i} timed out`);
+          u = await s.recv(65536);
+          s.setblocking(true);
+        } else {
+          await sleep(5);
+          continue;
+        }
+        if (u.length === 0) break;
+        for (let j = 0; j < u.length; j++) {
+          if (u[j] !== data[got + j]) assert.fail(`byte ${got + j} differs (op ${i})`);
+        }
+        got += u.length;
+        if (held.length < 2000) {
+          held.push(u);
+          shown.push(hex(u));
+        }
+      }
+      assert.equal(got, data.length);
+      assert.equal(await within(sender, LIMIT, "sender"), undefined);
+      for (const [i, u] of held.entries()) assert.equal(hex(u), shown[i], `result ${i} rewritten`);
+      await f.close();
+    } finally {
+      c.close();
+      s.close();
     }
   },
 );
