@@ -29,7 +29,6 @@ import {
   create_server,
   MSG_PEEK,
   MSG_WAITALL,
-  OSError,
   SHUT_RD,
   SHUT_WR,
   type Socket,
@@ -40,7 +39,7 @@ import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts"
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
 import { type Certs, make_certs } from "../bench/_certs.ts";
 import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
-import { sleep, TempDir, test_needing, within } from "./_socket_fixtures.ts";
+import { closed_port, lone_v4, sleep, test_needing, within } from "./_socket_fixtures.ts";
 
 const LIMIT = 20_000;
 const enc = new TextEncoder();
@@ -1429,5 +1428,55 @@ tls_test(
       c.close();
       s.close();
     }
+  },
+);
+
+py_test(
+  "a listener in a DefaultSelector stays readable while connections are queued as accept() takes them one by one; a refused non-blocking connect reports READ|WRITE and SO_ERROR 111 (CPython twin)",
+  async () => {
+    const host = lone_v4(), port = closed_port(host); // refused, on a loopback address of this test's own
+    const py = await cpython(`
+import selectors
+srv = create_server(("127.0.0.1", 0)); addr = srv.getsockname()
+sel = selectors.DefaultSelector(); sel.register(srv, selectors.EVENT_READ)
+cs = [create_connection(addr) for _ in range(3)]; time.sleep(0.05)
+out = [len(sel.select(1))]
+srv.setblocking(False)
+srv.accept()[0].close(); out.append(len(sel.select(0)))
+srv.accept()[0].close(); out.append(len(sel.select(0)))
+out.append(len(select.select([srv], [], [], 0)[0]))
+srv.accept()[0].close(); out.append(len(sel.select(0.1)))
+c = socket(); c.setblocking(False)
+out.append(attempt(lambda: c.connect(("${host}", ${port}))))
+sel2 = selectors.DefaultSelector(); sel2.register(c, selectors.EVENT_READ | selectors.EVENT_WRITE)
+out.append([m for k, m in sel2.select(5)])
+out.append(c.getsockopt(SOL_SOCKET, SO_ERROR))
+print(json.dumps(out))
+`);
+    const { SO_ERROR, SOL_SOCKET } = await import("../mod.ts");
+    using srv = create_server(["127.0.0.1", 0]);
+    const addr = srv.getsockname() as [string, number];
+    using sel = new DefaultSelector();
+    sel.register(srv, EVENT_READ);
+    const cs = [await create_connection(addr), await create_connection(addr), await create_connection(addr)];
+    await sleep(50);
+    const out: unknown[] = [(await sel.select(1)).length];
+    srv.setblocking(false);
+    (await srv.accept())[0].close();
+    out.push((await sel.select(0)).length);
+    (await srv.accept())[0].close();
+    out.push((await sel.select(0)).length);
+    out.push((await select([srv], [], [], 0))[0].length);
+    (await srv.accept())[0].close();
+    out.push((await sel.select(0.1)).length);
+    const c = socket(AF_INET);
+    c.setblocking(false);
+    out.push(await attempt(() => c.connect([host, port])));
+    using sel2 = new DefaultSelector();
+    sel2.register(c, EVENT_READ | EVENT_WRITE);
+    out.push((await within(sel2.select(5), LIMIT, "refused connect")).map(([, m]) => m));
+    out.push(c.getsockopt(SOL_SOCKET, SO_ERROR));
+    for (const x of [...cs, c]) x.close();
+    assert.deepEqual(out, py);
   },
 );
