@@ -1525,3 +1525,92 @@ for (const kind of ["tcp", "tls"] as const) {
     },
   );
 }
+
+// ---- the reader alone, against a model ------------------------------------------
+
+Deno.test("StreamReader against a model: take/take_line(limit)/take_into/peek/index_of/read_into and results' buffers transferred away, over a transport that returns random short reads (slab growth, copy-ahead, idle shrink, whole-buffer handover); 40 seeds, every result kept", async () => {
+  const { StreamReader } = await import("../_stream.ts");
+  const { Deadline } = await import("../_wait.ts");
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = rng(seed * 1000 + 3);
+    const data = nasty_stream(r, 80);
+    let src = 0;
+    const t = {
+      read(p: Uint8Array): Promise<number | null> {
+        if (src >= data.length) return Promise.resolve(null);
+        const cap = r() < 0.3 ? p.length : 1 + Math.floor(r() * Math.min(p.length, r() < 0.5 ? 40 : 5000));
+        const k = Math.min(cap, data.length - src);
+        p.set(data.subarray(src, src + k));
+        src += k;
+        return Promise.resolve(k);
+      },
+      write: (p: Uint8Array) => Promise.resolve(p.length),
+      closeWrite: () => Promise.resolve(),
+      close() {},
+      localAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } as Deno.Addr,
+      remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 2 } as Deno.Addr,
+    };
+    const rd = new StreamReader(t);
+    const held: [Uint8Array, string][] = [];
+    let pos = 0;
+    const keep = (u: Uint8Array, what: string) => {
+      const want = hex(data.subarray(pos, pos + u.length));
+      assert.equal(hex(u), want, `seed ${seed} ${what} at ${pos}`);
+      held.push([u, want]);
+      pos += u.length;
+    };
+    for (let i = 0; i < 3000 && pos < data.length; i++) {
+      const q = r();
+      const buffered = rd.buffered;
+      const view = data.subarray(pos, pos + buffered);
+      if (q < 0.2) await rd.fill(buffered + 1 + Math.floor(r() * 3000), Deadline.of(null));
+      else if (q < 0.5) {
+        const max = r() < 0.5 ? Number.MAX_SAFE_INTEGER : [1, 2, 3, 4, 255, 256, 2048, 2049][Math.floor(r() * 8)]!;
+        const got = rd.take_line(10, max);
+        const nl = view.indexOf(10);
+        if (nl < 0 || nl + 1 > max) assert.equal(got, null, `seed ${seed} op ${i}: take_line gave a line`);
+        else {
+          assert.ok(got !== null, `seed ${seed} op ${i}: take_line missed a buffered line (${nl + 1} <= ${max})`);
+          keep(got, `take_line(${max})`);
+        }
+      } else if (q < 0.65) keep(rd.take(1 + Math.floor(r() * (r() < 0.8 ? 300 : 20000))), "take");
+      else if (q < 0.75) {
+        const big = new Uint8Array(1 + Math.floor(r() * 3000) + 4).fill(0xee);
+        const v = big.subarray(2, big.length - 2);
+        const n = rd.take_into(v);
+        assert.ok(big[0] === 0xee && big[1] === 0xee && big.at(-1) === 0xee && big.at(-2) === 0xee);
+        keep(v.slice(0, n), "take_into");
+      } else if (q < 0.82) {
+        const n = 1 + Math.floor(r() * 100);
+        assert.equal(hex(rd.peek(n)), hex(view.subarray(0, n)), `seed ${seed} op ${i}: peek`);
+      } else if (q < 0.88) {
+        const from = Math.floor(r() * (buffered + 2));
+        const i2 = view.indexOf(10, from);
+        assert.equal(rd.index_of(10, from), from >= buffered ? -1 : i2, `seed ${seed} op ${i}: index_of`);
+      } else if (q < 0.93 && rd.idle) {
+        const buf = new Uint8Array(1 + Math.floor(r() * 40000));
+        const n = await rd.read_into(buf);
+        keep(buf.slice(0, n), "read_into");
+      } else if (q < 0.95 && held.length > 0) {
+        // The user moves a result's ArrayBuffer away (transfer): every result on it moves with it.
+        const last = held.at(-1)![0];
+        const ab = last.buffer;
+        if (ab instanceof ArrayBuffer && ab.byteLength > 0) {
+          // (A detached view reads as offset 0, length 0: take each one's place first.)
+          const on = held.filter((h) => h[0].buffer === ab).map((h) => [h, h[0].byteOffset] as const);
+          const moved = ab.transfer();
+          for (const [h, off] of on) h[0] = new Uint8Array(moved, off, h[1].length / 2);
+        }
+      } else await sleep(0); // a turn: nothing is pending, so nothing changes
+    }
+    for (let i = 0; i < 100_000; i++) {
+      await rd.fill(1, Deadline.of(null));
+      const u = rd.take(1 << 20);
+      if (u.length === 0) break;
+      keep(u, "drain");
+    }
+    assert.equal(pos, data.length, `seed ${seed}: every byte`);
+    for (const [j, [u, h]] of held.entries()) assert.equal(hex(u), h, `seed ${seed}: result ${j} rewritten`);
+    rd.close();
+  }
+});
