@@ -1679,3 +1679,56 @@ Deno.test("StreamWriter against a model: send/send_all awaited one after another
     assert.equal(at, -1, `seed ${seed}: the wire differs from byte ${at}`);
   }
 });
+
+py_test(
+  "MSG_DONTWAIT, MSG_PEEK and MSG_WAITALL beside the plain fast recv on a blocking socket, and recv_into(view, nbytes) at an offset: results and errors as CPython's",
+  async () => {
+    const { MSG_DONTWAIT } = await import("../mod.ts");
+    const py = await cpython(`
+c, s = pair()
+out = []
+out.append(attempt(lambda: s.recv(10, MSG_DONTWAIT)))
+out.append(attempt(lambda: s.recv(10, MSG_PEEK | MSG_DONTWAIT)))
+c.sendall(b"hello world"); time.sleep(0.05)
+out.append(attempt(lambda: s.recv(5, MSG_PEEK | MSG_DONTWAIT)))
+out.append(attempt(lambda: s.recv(3)))
+out.append(attempt(lambda: s.recv(100, MSG_WAITALL | MSG_DONTWAIT)))
+out.append(attempt(lambda: s.recv(1, MSG_DONTWAIT)))
+c.sendall(b"0123456789"); time.sleep(0.05)
+buf = bytearray(b"." * 12)
+n = s.recv_into(memoryview(buf)[3:], 4)
+out.append([n, buf.decode()])
+n = s.recv_into(memoryview(buf)[1:4], 0, MSG_PEEK)
+out.append([n, buf.decode()])
+out.append(attempt(lambda: s.recv_into(memoryview(buf)[1:4], 5)))
+out.append(attempt(lambda: s.recv(100)))
+print(json.dumps(out))
+`);
+    const [c, s] = await pair();
+    try {
+      const out: unknown[] = [];
+      out.push(await attempt(() => s.recv(10, MSG_DONTWAIT)));
+      out.push(await attempt(() => s.recv(10, MSG_PEEK | MSG_DONTWAIT)));
+      await c.sendall(enc.encode("hello world"));
+      await sleep(50);
+      out.push(await attempt(() => s.recv(5, MSG_PEEK | MSG_DONTWAIT)));
+      out.push(await attempt(() => s.recv(3)));
+      out.push(await attempt(() => s.recv(100, MSG_WAITALL | MSG_DONTWAIT)));
+      out.push(await attempt(() => s.recv(1, MSG_DONTWAIT)));
+      await c.sendall(enc.encode("0123456789"));
+      await sleep(50);
+      const buf = enc.encode("............");
+      let n = await s.recv_into(buf.subarray(3), 4);
+      out.push([n, dec.decode(buf)]);
+      n = await s.recv_into(buf.subarray(1, 4), 0, MSG_PEEK);
+      out.push([n, dec.decode(buf)]);
+      out.push(await attempt(() => s.recv_into(buf.subarray(1, 4), 5)));
+      out.push(await attempt(() => s.recv(100)));
+      // Python's ValueError is pysocket's RangeError (the documented mapping).
+      assert.deepEqual(out, JSON.parse(JSON.stringify(py).replaceAll('"ValueError"', '"RangeError"')));
+    } finally {
+      c.close();
+      s.close();
+    }
+  },
+);
