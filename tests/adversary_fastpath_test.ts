@@ -1732,3 +1732,45 @@ print(json.dumps(out))
     }
   },
 );
+
+Deno.test("create_connection()'s dotted-quad fast path and its general path give the same outcome for odd ports, timeouts and literals (strings, floats, bigints, booleans, NaN, Infinity, out of range, octal and short forms, spaces)", async () => {
+  using srv = create_server(["127.0.0.1", 0]);
+  const port = (srv.getsockname() as [string, number])[1];
+  const outcome = async (f: () => Promise<unknown>) => {
+    try {
+      const s = await f() as Socket;
+      const t = s.gettimeout();
+      s.close();
+      (await within(srv.accept(), LIMIT, "accept"))[0].close();
+      return ["ok", t];
+    } catch (e) {
+      return [(e as Error).name, (e as Error).message];
+    }
+  };
+  const cases: [unknown[], unknown][] = [
+    [["127.0.0.1", String(port)], undefined],
+    [["127.0.0.1", port], -1],
+    [["127.0.0.1", port], NaN],
+    [["127.0.0.1", port], Infinity],
+    [["127.0.0.1", port], "5"],
+    [["127.0.0.1", port], true],
+    [["127.0.0.1", port], 5n],
+    [["127.0.0.1", 70000], undefined],
+    [["127.0.0.1", -1], undefined],
+    [["127.0.0.1", port + 0.5], undefined],
+    [["127.0.0.1", BigInt(port)], undefined],
+    [["127.0.0.1", port, 0], undefined],
+    [["127.000.0.1", port], undefined],
+    [["0177.0.0.1", port], undefined],
+    [["127.1", port], undefined],
+    [["2130706433", port], undefined],
+    [["127.0.0.1 ", port], undefined],
+  ];
+  type CC = (a: unknown, t?: unknown) => Promise<Socket>;
+  const cc = create_connection as unknown as CC;
+  for (const [addr, t] of cases) {
+    const fast = await outcome(() => cc(addr, t));
+    const general = await outcome(() => cc(addr, t === undefined ? {} : { timeout: t }));
+    assert.deepEqual(fast, general, `${String(addr)} / ${String(t)}`);
+  }
+});
