@@ -24,6 +24,11 @@
 //   stays attached to the pending read until data arrives: ~1.4 KB kept per
 //   register/unregister (or per new DefaultSelector) while the peer is quiet
 //   (plain sockets: ~5 B, their Pollable is made once).
+// - A5: every select() that times out (DefaultSelector.select(t) and
+//   select.select(..., t), with or without a signal) leaves its reaction on
+//   the selector's shared wake-up promise until something becomes ready:
+//   ~960 B per call, so an idle event loop polling with a timeout grows
+//   without bound (select(0.01): ~350 MB an hour).
 
 import assert from "node:assert/strict";
 import {
@@ -62,6 +67,8 @@ const A2_FIXED = false;
 const A3_FIXED = false;
 /** A4 fixed: registering an idle SSLSocket again and again keeps no memory until data arrives. */
 const A4_FIXED = false;
+/** A5 fixed: a select() that times out on an idle set keeps no memory until something is ready. */
+const A5_FIXED = false;
 
 function ignored(fixed: boolean, why: string): boolean {
   if (!fixed) console.log(`ignored: ${why}`);
@@ -1893,5 +1900,67 @@ tls_test({
   ),
   fn: async () => {
     await check_registrations(["tls"]);
+  },
+});
+
+const SELECT_SCRIPT = `
+const [root] = Deno.args;
+const { create_server, create_connection } = await import(root + "mod.ts");
+const { DefaultSelector, EVENT_READ, select } = await import(root + "selectors.ts");
+const gc = globalThis.gc;
+const heap = () => { gc(); gc(); return Deno.memoryUsage().heapUsed; };
+const N = 1000;
+const srv = create_server(["127.0.0.1", 0]);
+const c = await create_connection(srv.getsockname());
+const [s] = await srv.accept();
+s.setblocking(false);
+const sel = new DefaultSelector();
+sel.register(s, EVENT_READ);
+const ac = new AbortController();
+const kinds = {
+  selector: () => sel.select(0.001),
+  selector_signal: () => sel.select(0.001, { signal: ac.signal }),
+  select: () => select([s], [], [], 0.001),
+  select_signal: () => select([s], [], [], 0.001, { signal: ac.signal }),
+};
+const out = {};
+for (const [k, f] of Object.entries(kinds)) {
+  for (let i = 0; i < 100; i++) await f();
+  const h0 = heap();
+  let empty = 0;
+  for (let i = 0; i < N; i++) {
+    const r = await f();
+    if ((Array.isArray(r[0]) ? r[0] : r).length === 0) empty++;
+  }
+  out[k] = { per_call: (heap() - h0) / N, empty };
+}
+// Then a byte comes: every kind of wait reports it.
+const waits = [sel.select(10), select([s], [], [], 10), sel.select(10, { signal: ac.signal })];
+await c.sendall(new Uint8Array([7]));
+const r = await Promise.all(waits);
+out.woken = [r[0].length, r[1][0].length, r[2].length];
+out.got = Array.from(await s.recv(10));
+sel.close(); c.close(); s.close(); srv.close();
+console.log(JSON.stringify(out));
+Deno.exit(0);
+`;
+
+Deno.test({
+  name:
+    "A5: select() calls that time out on an idle set (DefaultSelector.select(t) and select.select(..., t), with and without a signal) keep no memory; a byte that comes after wakes every kind of wait",
+  ignore: ignored(
+    A5_FIXED,
+    "finding A5: selectors.ts wait_wake() leaves each timed-out select's reaction on the shared wake-up promise until the next wake",
+  ),
+  fn: async () => {
+    const r = await deno_gc_script(SELECT_SCRIPT);
+    console.log(JSON.stringify(r));
+    for (const k of ["selector", "selector_signal", "select", "select_signal"]) {
+      const m = r[k] as { per_call: number; empty: number };
+      assert.equal(m.empty, 1000, `${k}: every call timed out (the set is idle)`);
+      // A few bytes is GC noise; before the fix ~960 B per call.
+      assert.ok(m.per_call < 200, `${k}: ${m.per_call} bytes kept per timed-out select`);
+    }
+    assert.deepEqual([r.woken, r.got], [[1, 1, 1], [7]]);
   },
 });
