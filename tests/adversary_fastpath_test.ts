@@ -2014,3 +2014,56 @@ Deno.test({
     assert.ok((r.per_selector as number) < 100, `${r.per_selector} bytes kept per dropped selector`);
   },
 });
+
+py_test(
+  "a reset under each recv path (blocking recv, direct recv_into of 64 KiB, recv_into of 100, makefile readline, non-blocking recv after select): ConnectionResetError once, then EOF (CPython twin)",
+  async () => {
+    const { resetting } = await import("./_socket_fixtures.ts");
+    const py = await cpython(`
+out = {}
+for how in ("recv", "direct", "into", "readline", "select"):
+    l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
+    c = create_connection(l.getsockname()); p, _ = l.accept(); l.close()
+    f = c.makefile("rb")
+    def call():
+        if how == "recv": return c.recv(100)
+        if how == "direct": return c.recv_into(bytearray(65536))
+        if how == "into": return c.recv_into(bytearray(100))
+        if how == "readline": return f.readline()
+        c.setblocking(False); select.select([c], [], [], 10); return c.recv(100)
+    t = threading.Timer(0.2, lambda: (p.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0)), p.close()))
+    t.start()
+    first = attempt(call)
+    c.setblocking(True)
+    second = attempt(lambda: c.recv(100))
+    out[how] = [first, second]
+    t.join(); f.close(); c.close()
+print(json.dumps(out))
+`);
+    const out: Record<string, unknown> = {};
+    for (const how of ["recv", "direct", "into", "readline", "select"]) {
+      await using peer = await resetting(200);
+      const c = await create_connection(["127.0.0.1", peer.port]);
+      const f = c.makefile("rb");
+      try {
+        const call = async (): Promise<unknown> => {
+          if (how === "recv") return await c.recv(100);
+          if (how === "direct") return await c.recv_into(new Uint8Array(65536));
+          if (how === "into") return await c.recv_into(new Uint8Array(100));
+          if (how === "readline") return await f.readline();
+          c.setblocking(false);
+          await select([c], [], [], 10);
+          return await c.recv(100);
+        };
+        const first = await within(attempt(call), LIMIT, `${how}: first`);
+        c.setblocking(true);
+        const second = await within(attempt(() => c.recv(100)), LIMIT, `${how}: second`);
+        out[how] = [first, second];
+      } finally {
+        await f.close();
+        c.close();
+      }
+    }
+    assert.deepEqual(out, py);
+  },
+);
