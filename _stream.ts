@@ -395,10 +395,14 @@ export class StreamReader {
         if (this.#closed) reject(new OSError(errno.EBADF));
         else resolve(0);
       };
-      // The pending read: it never rejects, so other callers can wait for it.
+      // The pending read: it never rejects, so other callers can wait for it. It reads into a
+      // buffer of the reader's own (copied into the caller's view when done): a read cut short
+      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again.
+      const into = pool_take(view.length) ?? new Uint8Array(view.length);
+      const target = into.length === view.length ? into : into.subarray(0, view.length);
       let rd: Promise<number | null>;
       try {
-        rd = this.#t.read(view);
+        rd = this.#t.read(target);
       } catch (e) {
         rd = Promise.reject(e); // a transport that throws at once: the same path as a failed read
       }
@@ -406,15 +410,19 @@ export class StreamReader {
         this.#pending = null;
         this.#cut = null;
         this.#open_gate();
-        if (!live) {
-          if (v !== null && v > 0 && !this.#closed) this.#keep(view.slice(0, v));
-          return;
+        if (v !== null && v > 0) {
+          if (!live) {
+            if (!this.#closed) this.#keep(target.slice(0, v));
+          } else if (!this.#closed) view.set(target.subarray(0, v));
         }
+        if (!this.#closed) pool_put(into);
+        if (!live) return;
         live = false;
         if (this.#closed) return reject(new OSError(errno.EBADF));
         if (v === null) this.#eof = true;
         resolve(v ?? 0);
       }, (e: unknown) => {
+        if (!this.#closed) pool_put(into);
         this.#pending = null;
         this.#cut = null;
         this.#open_gate();

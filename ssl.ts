@@ -1363,6 +1363,8 @@ interface SslState {
 }
 
 const sessions = new WeakMap<Socket, SslState>();
+/** Each SSLSocket's Pollable (see `_pollable()`). */
+const tls_polls = new WeakMap<Socket, Pollable>();
 const WOKEN = Symbol("handshake ended");
 const TIMED_OUT = Symbol("timed out");
 
@@ -1816,12 +1818,16 @@ export class SSLSocket extends Socket {
    * @ignore
    */
   override _pollable(): Pollable {
+    // Made once per socket (its getters read the current state): a selector keys its watches by this
+    // object, so a new one per call would arm another watch on the pending read at every register().
+    const made = tls_polls.get(this);
+    if (made !== undefined) return made;
     const base = super._pollable();
     // deno-lint-ignore no-this-alias
     const self = this;
     const session = () => sessions.get(self)?.session ?? null;
     const queue = () => sessions.get(self)?.queue ?? null;
-    return {
+    const poll: Pollable = {
       get readable() {
         if (self._closed) return true;
         const s = session();
@@ -1850,6 +1856,8 @@ export class SSLSocket extends Socket {
         return base.wait_writable();
       },
     };
+    tls_polls.set(this, poll);
+    return poll;
   }
 
   /**
