@@ -35,6 +35,8 @@ const HIGH_WATER = 256 * 1024;
  * turned into what the caller wants by `map`.
  */
 export class DuplexTransport implements Transport {
+  /** A write settles once node:stream took all of it (see Transport). */
+  readonly writes_whole = true;
   #d: Duplex;
   #map: (e: unknown) => Error;
   #ends: DuplexEnds;

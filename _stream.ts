@@ -22,6 +22,11 @@ export interface Transport {
   readonly remoteAddr: Deno.Addr;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+  /**
+   * True when a write settles only once all of it is taken (a node:stream Duplex: TLS): it never comes back short,
+   * so the writer cannot tell one that will wait; a caller cut short by SHUT_WR is released at once there.
+   */
+  readonly writes_whole?: boolean;
 }
 
 // Small results (a line, a short message) are carved out of a slab, as
@@ -653,6 +658,8 @@ const SEND_QUEUE = 256 * 1024;
  * op, ~1-4 µs) per message and could never catch up with its own queue.
  */
 const COALESCE = 64 * 1024;
+/** The most a direct write likely to wait copies at once. */
+const COPY_MAX = 256 * 1024;
 
 // A queued send's copy of a small message is carved out of a process-wide
 // slab (never rewritten; a full slab is left to the garbage collector once
@@ -847,10 +854,25 @@ export class StreamWriter {
     return caller.promise as Promise<void>;
   }
 
+  /** The direct write in flight reads the caller's own bytes (not a copy the writer made). */
+  #borrowed = false;
+  /** The last direct write was short (the kernel's buffer was full): the next one is likely to wait. */
+  #full = false;
+  /** The length of the direct write in flight. */
+  #wlen = 0;
+  /** SHUT_WR cut the caller of a write from its own bytes: raised when that write ends. */
+  #cut_err: OSError | null = null;
+
   #start_write(data: Uint8Array): void {
+    // A write likely to wait (the last one was short) goes from a copy of the writer's, so a
+    // caller cut short by SHUT_WR owns its buffer again while that write goes on.
+    const copy = this.#full;
+    const src = copy ? data.slice(0, Math.min(data.length, COPY_MAX)) : data;
+    this.#borrowed = !copy;
+    this.#wlen = src.length;
     let w: Promise<number>;
     try {
-      w = this.#t.write(data);
+      w = this.#t.write(src);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
     }
@@ -859,13 +881,15 @@ export class StreamWriter {
   }
 
   #written(n: number): void {
-    const caller = this.#caller, rest = this.#rest;
+    this.#full = n < this.#wlen;
+    const caller = this.#caller, rest = this.#rest, cut = this.#cut_err;
     if (rest !== null && caller !== null && n < rest.length && !this.#closed) {
       this.#start_write(this.#rest = rest.subarray(n)); // sendall: the rest, for the same caller
       return;
     }
     this.#after_direct();
     if (caller === null) return;
+    if (cut !== null) return caller.reject(cut);
     if (rest === null) return caller.resolve(n);
     try {
       this.#check(); // sendall's last word (EBADF when closed under it)
@@ -876,9 +900,10 @@ export class StreamWriter {
   }
 
   #write_failed(e: unknown): void {
-    const caller = this.#caller;
+    const caller = this.#caller, cut = this.#cut_err;
     this.#after_direct();
-    if (caller !== null) {
+    if (caller !== null && cut !== null) caller.reject(cut);
+    else if (caller !== null) {
       // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
       if (!this.#closed) this.#broken = true;
       caller.reject(this.#closed ? new OSError(errno.EBADF) : map_error(e, "send"));
@@ -889,12 +914,20 @@ export class StreamWriter {
   #cut(e: OSError): void {
     const caller = this.#caller;
     if (caller === null) return;
+    if (this.#borrowed && this.#t.writes_whole !== true) {
+      // The write in flight reads the caller's bytes: the caller is told when it ends (close() or
+      // the linger ends it at the latest), and no write follows it.
+      this.#rest = null;
+      this.#cut_err = e;
+      return;
+    }
     this.#caller = null;
     this.#direct = false;
     caller.reject(e);
   }
 
   #after_direct(): void {
+    this.#cut_err = null;
     this.#direct = false;
     this.#caller = null;
     this.#rest = null;

@@ -97,7 +97,6 @@
  */
 
 import type { Pollable } from "./_engine.ts";
-import { signal_promise } from "./_wait.ts";
 import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
@@ -257,13 +256,19 @@ function turn(): Promise<void> {
  * Wait for `wake` until `ms` (Infinity: no timer) passes or `signal` aborts.
  * Resolves true when woken, false on timeout; rejects with the signal's reason.
  */
-function wait_wake(wake: Promise<unknown>, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (ms === Infinity && signal === undefined) return wake.then(() => true);
+function wait_wake(wake: Waker, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise<boolean>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A wait that gives up (timer, abort) takes its callback back: a shared promise would keep
+    // every abandoned wait's reaction until the next wake (~1 KB per timed-out select of an idle set).
     const done = () => {
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener("abort", on_abort);
+      wake.delete(on_wake);
+    };
+    const on_wake = () => {
+      done();
+      resolve(true);
     };
     const on_abort = () => {
       done();
@@ -277,11 +282,25 @@ function wait_wake(wake: Promise<unknown>, ms: number, signal: AbortSignal | und
       }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
     }
     signal?.addEventListener("abort", on_abort, { once: true });
-    wake.then(() => {
-      done();
-      resolve(true);
-    });
+    wake.add(on_wake);
   });
+}
+
+/** Callbacks called together at the next fire(); each may be taken back before. */
+class Waker {
+  #cbs: Set<() => void> | null = null;
+  add(cb: () => void): void {
+    (this.#cbs ??= new Set()).add(cb);
+  }
+  delete(cb: () => void): void {
+    this.#cbs?.delete(cb);
+  }
+  fire(): void {
+    const cbs = this.#cbs;
+    if (cbs === null) return;
+    this.#cbs = null;
+    for (const cb of cbs) cb();
+  }
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -334,15 +353,11 @@ function arm_of(obj: Selectable): Arm {
   return a;
 }
 
-let change: { promise: Promise<void>; resolve: () => void } | null = null;
+const change = new Waker();
 
 /** Something that a select() call may be waiting for happened. */
 function changed(): void {
-  const c = change;
-  if (c !== null) {
-    change = null;
-    c.resolve();
-  }
+  change.fire();
 }
 
 /**
@@ -453,7 +468,7 @@ export async function select<R extends Selectable, W extends Selectable, X exten
     // event-loop hop later; CPython's select() reports them at once. Give such reads a bounded grace.
     const until = performance.now() + SELECT_READ_GRACE_MS;
     while (ra.some((a, k) => a.r && !armed_before[k]) && performance.now() < until) {
-      await wait_wake((change ??= signal_promise()).promise, until - performance.now(), signal);
+      await wait_wake(change, until - performance.now(), signal);
       out = look();
     }
     return out;
@@ -461,7 +476,7 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   for (;;) {
     const left = end === Infinity ? Infinity : end - performance.now();
     if (left <= 0) return out;
-    const woke = await wait_wake((change ??= signal_promise()).promise, left, signal);
+    const woke = await wait_wake(change, left, signal);
     if (!woke && end - performance.now() > 0) continue; // a capped timer
     out = look();
     if (out[0].length > 0 || out[1].length > 0 || end - performance.now() <= 0) return out;
@@ -581,24 +596,34 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
  * slot, so that a watch armed and fired per event allocates nothing), else a Set.
  */
 class Waiting {
-  one: Reg<unknown> | null = null;
-  more: Set<Reg<unknown>> | null = null;
+  // Weak: a selector dropped without close() (Python's would be collected) is not kept alive by the
+  // watches of the objects it registered until they next become ready.
+  one: WeakRef<Reg<unknown>> | null = null;
+  more: Set<WeakRef<Reg<unknown>>> | null = null;
   add(reg: Reg<unknown>): void {
-    if (reg === this.one || this.more?.has(reg)) return;
-    if (this.one === null) this.one = reg;
-    else (this.more ??= new Set()).add(reg);
+    const w = reg.weak;
+    if (w === this.one || this.more?.has(w)) return;
+    if (this.one === null) this.one = w;
+    else {
+      const more = this.more ??= new Set();
+      // Drop the registrations of selectors collected meanwhile (at each doubling: amortized O(1)).
+      if (more.size >= 64 && (more.size & (more.size - 1)) === 0) {
+        for (const x of more) if (x.deref() === undefined) more.delete(x);
+      }
+      more.add(w);
+    }
   }
   delete(reg: Reg<unknown>): void {
-    if (reg === this.one) this.one = null;
-    else this.more?.delete(reg);
+    if (reg.weak === this.one) this.one = null;
+    else this.more?.delete(reg.weak);
   }
   /** The watch completed: every waiting registration goes back to its ready list. */
   fire(): void {
     const one = this.one, more = this.more;
     this.one = null;
     this.more = null;
-    one?.woken();
-    if (more !== null) { for (const reg of more) reg.woken(); }
+    one?.deref()?.woken();
+    if (more !== null) { for (const w of more) w.deref()?.woken(); }
   }
 }
 
@@ -649,6 +674,8 @@ class Reg<D> {
   live = true;
   /** In its selector's ready list. */
   queued = false;
+  /** How the watches it waits on refer to it (made once). */
+  readonly weak: WeakRef<Reg<unknown>> = new WeakRef(this as Reg<unknown>);
   poll: Pollable;
   /** The object's class when its pollable was taken: wrap_socket() turns a socket into an SSLSocket in place. */
   proto: object | null;
@@ -706,14 +733,17 @@ class SelectorCore<D> {
    * a Set: a Set's table is reallocated as it grows and shrinks every call.
    */
   readonly ready: Reg<D>[] = [];
+  /** The select() calls waiting with a timer or a signal (each takes its callback back when it gives up). */
+  readonly waiting: Waker = new Waker();
   #wake: (() => void) | null = null;
   #woken: Promise<boolean> | null = null;
-  /** Resolves (true) at the next change; shared by every select() waiting on this selector. */
+  /** Resolves (true) at the next change; shared by every select() waiting on this selector with no timer nor signal. */
   next(): Promise<boolean> {
     return this.#woken ??= new Promise<boolean>((resolve) => this.#wake = () => resolve(true));
   }
   /** Wake every waiting select(). */
   wake(): void {
+    this.waiting.fire();
     const w = this.#wake;
     if (w !== null) {
       this.#wake = null;
@@ -1028,7 +1058,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       // A read this sweep armed (none was in flight) learns of bytes already waiting in the kernel only an
       // event-loop hop later; CPython's selector reports them at once: give it a bounded grace.
       if (reads_armed !== armed && this.#map !== null) {
-        await wait_wake(core.next(), SELECT_READ_GRACE_MS, signal);
+        await wait_wake(core.waiting, SELECT_READ_GRACE_MS, signal);
       }
       return this.#map === null ? [] : this.#collect();
     }
@@ -1037,9 +1067,9 @@ export class DefaultSelector<D = unknown> implements Disposable {
       const left = end === Infinity ? Infinity : end - performance.now();
       if (left <= 0) return out;
       if (core.ready.length === 0) {
-        const wake = core.next();
-        // Without a timer or a signal, the wake-up itself is awaited (one hop less).
-        const woke = await (left === Infinity && signal === undefined ? wake : wait_wake(wake, left, signal));
+        // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
+        const woke =
+          await (left === Infinity && signal === undefined ? core.next() : wait_wake(core.waiting, left, signal));
         if (!woke && end - performance.now() > 0) continue; // a capped timer
       }
       if (this.#map === null) return [];

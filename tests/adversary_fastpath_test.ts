@@ -73,17 +73,17 @@ const tls_test = test_needing("openssl");
 // ---- findings: set to true once fixed (the test then runs) -----------------
 
 /** A1 fixed: a recv_into() cut short by SHUT_RD no longer has its buffer written afterwards. */
-const A1_FIXED = false;
+const A1_FIXED = true;
 /** A2 fixed: a sendall() cut short by SHUT_WR no longer sends bytes from the caller's buffer afterwards. */
-const A2_FIXED = false;
+const A2_FIXED = true;
 /** A3 fixed: a binary file's read()/readline()/readlines() take Python's ints (true, 3n) as recv() and text files do. */
-const A3_FIXED = false;
+const A3_FIXED = true;
 /** A4 fixed: registering an idle SSLSocket again and again keeps no memory until data arrives. */
-const A4_FIXED = false;
+const A4_FIXED = true;
 /** A5 fixed: a select() that times out on an idle set keeps no memory until something is ready. */
-const A5_FIXED = false;
+const A5_FIXED = true;
 /** A6 fixed: a DefaultSelector dropped without close() is not kept alive by an idle socket it registered. */
-const A6_FIXED = false;
+const A6_FIXED = true;
 /** A7 fixed: close() of a socket with makefile() files open waits for them, as CPython's socket._io_refs. */
 const A7_FIXED = false;
 
