@@ -101,6 +101,12 @@ export class DuplexTransport implements Transport {
     return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
   }
 
+  /** null when read() would complete at once (bytes, EOF, an error, close), else a promise of that moment. */
+  wait_readable(): Promise<void> | null {
+    if (this.#chunks.length > 0 || this.#err !== null || this.#ended || this.#closed) return null;
+    return new Promise<void>((resolve) => this.#wake = resolve);
+  }
+
   #copy(p: Uint8Array): number {
     let n = 0;
     while (n < p.length && this.#chunks.length > 0) {
