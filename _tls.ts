@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
-import { SSLEOFError } from "./_ssl_errors.ts";
+import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -25,7 +25,7 @@ export interface RawEvents {
   /** The peer's EOF was handed to TLS. */
   eof(): void;
   /** Reading the plain connection failed. */
-  error(e: unknown): void;
+  read_error(e: unknown): void;
   /**
    * Writing the plain connection failed (the peer closed or reset it while
    * ciphertext was waiting to go out). node:tls does not pass this on to
@@ -198,41 +198,55 @@ class CipherDuplex extends Duplex implements RawDuplex {
       view = this.#take_spare(this.#short ? MIN_CIPHER_READ : this.#size);
     }
     const into = held > 0 ? view.subarray(held) : view;
-    this.#raw.transport.read(into).then((n) => {
-      if (this.destroyed) return void (this.#pulling = false);
-      if (n === null) {
-        this.#pulling = false;
-        this.#held = 0;
-        if (held > 0) this.#feed(view.buffer, 0, held);
-        return this.#eof();
-      }
-      const idle = view === this.#idle_buf;
-      // The size of the record an idle wait's bytes begin (0: not at a record's start).
-      const rec = idle && n >= HEADER && this.#hdr_left === HEADER && this.#body_left === 0
-        ? HEADER + ((into[3]! << 8) | into[4]!)
-        : 0;
-      this.#scan(into, 0, n);
-      this.#fit_idle(rec);
-      if (idle && this.#sync && (this.#hdr_left < HEADER || this.#body_left > 0)) {
-        // A record begun: read the rest of it now (TLS asked for bytes and has none yet).
-        this.#held = n;
-        return this.#direct();
-      }
-      this.#held = 0;
-      this.#short = n < into.length;
-      if (into.length === this.#size) {
-        if (n === into.length && this.#size < MAX_CIPHER_READ) this.#size *= 2;
-        else if (n <= into.length / 4 && this.#size > MIN_CIPHER_READ) this.#size /= 2;
-      }
-      this.#pulling = false;
-      this.#feed(view.buffer, view.byteOffset, held + n);
-      // Nothing left queued in the Duplex: every slice went to TLS synchronously (copied).
-      if (!idle && this.readableLength === 0 && !this.destroyed) this.#spare = view;
-    }, (e: unknown) => {
-      this.#pulling = false;
-      this.#fail(e);
-    });
+    this.#rd_view = view;
+    this.#rd_into = into;
+    this.#raw.transport.read(into).then(this.#on_read, this.#on_read_fail);
   }
+
+  // The pending direct read: its buffer (the held bytes first) and where it reads into.
+  #rd_view: Uint8Array | null = null;
+  #rd_into: Uint8Array | null = null;
+
+  // Its handlers, made once per session (not per read).
+  #on_read = (n: number | null): void => {
+    const view = this.#rd_view!, into = this.#rd_into!, held = this.#held;
+    this.#rd_view = this.#rd_into = null;
+    if (this.destroyed) return void (this.#pulling = false);
+    if (n === null) {
+      this.#pulling = false;
+      this.#held = 0;
+      if (held > 0) this.#feed(view.buffer, 0, held);
+      return this.#eof();
+    }
+    const idle = view === this.#idle_buf;
+    // The size of the record an idle wait's bytes begin (0: not at a record's start).
+    const rec = idle && n >= HEADER && this.#hdr_left === HEADER && this.#body_left === 0
+      ? HEADER + ((into[3]! << 8) | into[4]!)
+      : 0;
+    this.#scan(into, 0, n);
+    this.#fit_idle(rec);
+    if (idle && this.#sync && (this.#hdr_left < HEADER || this.#body_left > 0)) {
+      // A record begun: read the rest of it now (TLS asked for bytes and has none yet).
+      this.#held = n;
+      return this.#direct();
+    }
+    this.#held = 0;
+    this.#short = n < into.length;
+    if (into.length === this.#size) {
+      if (n === into.length && this.#size < MAX_CIPHER_READ) this.#size *= 2;
+      else if (n <= into.length / 4 && this.#size > MIN_CIPHER_READ) this.#size /= 2;
+    }
+    this.#pulling = false;
+    this.#feed(view.buffer, view.byteOffset, held + n);
+    // Nothing left queued in the Duplex: every slice went to TLS synchronously (copied).
+    if (!idle && this.readableLength === 0 && !this.destroyed) this.#spare = view;
+  };
+
+  #on_read_fail = (e: unknown): void => {
+    this.#rd_view = this.#rd_into = null;
+    this.#pulling = false;
+    this.#fail(e);
+  };
 
   /**
    * Size the idle wait's buffer to the record that came after this wait:
@@ -299,7 +313,7 @@ class CipherDuplex extends Duplex implements RawDuplex {
 
   #fail(e: unknown): void {
     if (this.destroyed) return; // closed under the read: nothing to report
-    this.#events.error(e);
+    this.#events.read_error(e);
     this.destroy(e as Error);
   }
 }
@@ -324,29 +338,66 @@ export interface RawDuplex extends Duplex {
   resume_input(): void;
 }
 
+/** What a TlsTransport asks of its session. */
+export interface SessionState {
+  /** The handshake has ended (errors after it are not handshake errors). */
+  readonly done: boolean;
+}
+
 /**
  * The plaintext side of a TLS session, as the Transport the stream machinery
  * reads and writes (a DuplexTransport over the TLSSocket). Addresses and TCP
  * options are the plain connection's; closing closes it too. Errors are
- * turned into Python exceptions by `map`.
+ * turned into Python exceptions (handshake errors while `session.done` is false).
  */
 export class TlsTransport extends DuplexTransport {
   #tls: tls.TLSSocket;
+  #raw: Transport;
+  #duplex: RawDuplex;
+  #session: SessionState;
 
-  constructor(socket: tls.TLSSocket, raw: Transport, map: (e: unknown) => Error) {
-    super(socket, map, {
-      local: () => raw.localAddr,
-      remote: () => raw.remoteAddr,
-      setNoDelay: (v) => raw.setNoDelay?.(v),
-      setKeepAlive: (v) => raw.setKeepAlive?.(v),
-      closed: () => close_once(raw),
-      what: "TLS session",
-    });
+  constructor(socket: tls.TLSSocket, raw: Transport, duplex: RawDuplex, session: SessionState) {
+    super(socket);
     this.#tls = socket;
-    socket.once("end", () => this.#peer_closed = true);
+    this.#raw = raw;
+    this.#duplex = duplex;
+    this.#session = session;
   }
 
-  #peer_closed = false;
+  protected override map_error(e: unknown): Error {
+    return to_ssl_error(e, !this.#session.done);
+  }
+
+  protected override get what(): string {
+    return "TLS session";
+  }
+
+  protected override on_closed(): void {
+    close_once(this.#raw);
+  }
+
+  // The plaintext side pauses the TLS socket when enough is unread: stop
+  // taking ciphertext then (Deno's TLS engine itself reads on regardless).
+  protected override input_paused(paused: boolean): void {
+    if (paused) this.#duplex.pause_input();
+    else this.#duplex.resume_input();
+  }
+
+  get localAddr(): Deno.Addr {
+    return this.#raw.localAddr;
+  }
+
+  get remoteAddr(): Deno.Addr {
+    return this.#raw.remoteAddr;
+  }
+
+  setNoDelay(noDelay?: boolean): void {
+    this.#raw.setNoDelay?.(noDelay);
+  }
+
+  setKeepAlive(keepAlive?: boolean): void {
+    this.#raw.setKeepAlive?.(keepAlive);
+  }
 
   /**
    * A plaintext write. One that was still waiting for the connection when
@@ -371,7 +422,7 @@ export class TlsTransport extends DuplexTransport {
 
   override async read(p: Uint8Array): Promise<number | null> {
     const n = await super.read(p);
-    if (n === null && !this.suppress_ragged_eofs && !this.#peer_closed && !this.#closing) throw new SSLEOFError();
+    if (n === null && !this.suppress_ragged_eofs && !this.end_seen && !this.#closing) throw new SSLEOFError();
     return n;
   }
 
@@ -382,7 +433,7 @@ export class TlsTransport extends DuplexTransport {
 
   /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
   get peer_closed(): boolean {
-    return this.#peer_closed;
+    return this.end_seen;
   }
 
   /** The Node TLS socket (for version, cipher, certificates). */
