@@ -244,6 +244,21 @@ function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
 }
 
 /**
+ * A server TLSSocket made without a `tls.Server` (as here) keeps "control"
+ * (node:tls's `_controlReleased`) for good, and while it does a TLS error
+ * after the handshake (a corrupt or forged record, bytes that are not TLS)
+ * is only emitted as `_tlsError`: the session would read as a clean EOF.
+ * A `tls.Server` releases it once the handshake is done, as `tls.connect`
+ * does at once for a client: so does this, and such an error is raised by
+ * the next recv, as CPython's SSLError (it also drops node:tls's own
+ * `error` listener).
+ */
+function release_control(t: tls.TLSSocket): void {
+  const release = (t as unknown as { _releaseControl?: () => unknown })._releaseControl;
+  if (typeof release === "function") release.call(t);
+}
+
+/**
  * Layer a TLS session over the connection `raw` and start the handshake.
  * The caller swaps `session.transport` in as the socket's transport.
  */
@@ -265,6 +280,7 @@ class TlsSession implements Session, RawEvents {
   observed = false;
   on_peer_eof?: (() => void) | undefined;
   #t: tls.TLSSocket;
+  #server: boolean;
   #spec: SessionSpec | null;
   // The client's check of the server: undefined until made, then its outcome.
   #checked: Error | null | undefined;
@@ -278,6 +294,7 @@ class TlsSession implements Session, RawEvents {
 
   constructor(raw: RawParts, spec: SessionSpec) {
     this.#spec = spec;
+    this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
     const duplex = raw_duplex(raw, this);
@@ -316,7 +333,7 @@ class TlsSession implements Session, RawEvents {
     if (this.#grace !== undefined) clearTimeout(this.#grace);
     this.#timer = this.#grace = undefined;
     const t = this.#t;
-    t.off(this.#spec!.server_side ? "secure" : "secureConnect", this.#on_secure!);
+    t.off(this.#server ? "secure" : "secureConnect", this.#on_secure!);
     t.off("error", this.#on_error!);
     t.off("close", this.#on_close!);
     this.#on_secure = this.#on_error = this.#on_close = null;
@@ -329,7 +346,7 @@ class TlsSession implements Session, RawEvents {
     if (err) {
       this.transport.fail(err);
       t.destroy();
-    }
+    } else if (this.#server) release_control(t);
     const resolve = this.#resolve;
     this.#resolve = null;
     resolve?.();
