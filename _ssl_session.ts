@@ -230,18 +230,15 @@ class RecordScanner {
  * of every handshake, only to hand it to `checkServerIdentity` (a no-op
  * here: the session verifies the server itself). With `ca` set it also
  * converts every trusted CA (~150 with the default roots) to a legacy object
- * each time: half a handshake's CPU. Until the handshake ends, the detailed
- * form answers with an empty object; the plain methods are untouched.
+ * each time: half a handshake's CPU. Until the handshake ends (the session
+ * then deletes it), the detailed form answers with an empty object; the
+ * plain methods are untouched.
  */
-function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
-  const own = t as unknown as { getPeerCertificate: (detailed?: boolean) => unknown };
-  const real = own.getPeerCertificate;
-  own.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
-    return detailed ? {} : real.call(this, detailed);
-  };
-  t.once("secureConnect", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
-  t.once("close", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+function shallow_peer_certificate(this: tls.TLSSocket, detailed?: boolean): unknown {
+  return detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(this, detailed);
 }
+
+type OwnPeerCertificate = { getPeerCertificate?: (detailed?: boolean) => unknown };
 
 /**
  * A server TLSSocket made without a `tls.Server` (as here) keeps "control"
@@ -301,7 +298,7 @@ class TlsSession implements Session, RawEvents {
     const t = this.#t = spec.server_side
       ? new tls.TLSSocket(duplex, spec.server!)
       : tls.connect({ ...spec.client!, socket: duplex });
-    if (!spec.server_side) skip_detailed_peer_certificate(t);
+    if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
     this.transport = new TlsTransport(t, raw.transport, duplex, this);
     this.#timer = setTimeout(
       () => this.#finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out")),
@@ -337,6 +334,7 @@ class TlsSession implements Session, RawEvents {
     t.off("error", this.#on_error!);
     t.off("close", this.#on_close!);
     this.#on_secure = this.#on_error = this.#on_close = null;
+    if (!this.#server) delete (t as unknown as OwnPeerCertificate).getPeerCertificate;
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
