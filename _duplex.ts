@@ -18,6 +18,11 @@ const HIGH_WATER = 256 * 1024;
 const OWNER = Symbol("pysocket.transport");
 type Owned = Duplex & { [OWNER]?: DuplexTransport };
 
+/** The DuplexTransport over `d`, if any (for listeners shared by every connection). */
+export function owner_of(d: Duplex): DuplexTransport | undefined {
+  return (d as Owned)[OWNER];
+}
+
 /**
  * A Duplex as a Transport: `data` is queued (pausing the Duplex above a
  * high-water mark), `end`/`close` are EOF, an `error` is kept and raised by

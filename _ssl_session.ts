@@ -9,6 +9,7 @@ import tls from "node:tls";
 import type { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.ts";
+import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
 import { ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
@@ -242,17 +243,18 @@ type OwnPeerCertificate = { getPeerCertificate?: (detailed?: boolean) => unknown
 
 /**
  * A server TLSSocket made without a `tls.Server` (as here) keeps "control"
- * (node:tls's `_controlReleased`) for good, and while it does a TLS error
- * after the handshake (a corrupt or forged record, bytes that are not TLS)
- * is only emitted as `_tlsError`: the session would read as a clean EOF.
- * A `tls.Server` releases it once the handshake is done, as `tls.connect`
- * does at once for a client: so does this, and such an error is raised by
- * the next recv, as CPython's SSLError (it also drops node:tls's own
- * `error` listener).
+ * (node:tls's `_controlReleased`) for good, and while it does every error
+ * after the handshake is only emitted as `_tlsError`: a TLS error (a corrupt
+ * or forged record, bytes that are not TLS) would read as a clean EOF, where
+ * CPython raises SSLError. Such an error fails the transport (the next recv
+ * raises it). A failure of the connection under it (a reset) keeps reading
+ * as the peer's EOF, as CPython's server reports it (SSLEOFError with
+ * suppress_ragged_eofs=False, else b''): the ciphertext side reported it
+ * first, and the session marked the transport.
  */
-function release_control(t: tls.TLSSocket): void {
-  const release = (t as unknown as { _releaseControl?: () => unknown })._releaseControl;
-  if (typeof release === "function") release.call(t);
+function on_tls_error(this: tls.TLSSocket, e: unknown): void {
+  const t = owner_of(this);
+  if (t instanceof TlsTransport && !t.raw_failed) t.fail(e);
 }
 
 /**
@@ -344,7 +346,7 @@ class TlsSession implements Session, RawEvents {
     if (err) {
       this.transport.fail(err);
       t.destroy();
-    } else if (this.#server) release_control(t);
+    } else if (this.#server) t.on("_tlsError", on_tls_error);
     const resolve = this.#resolve;
     this.#resolve = null;
     resolve?.();
@@ -364,11 +366,15 @@ class TlsSession implements Session, RawEvents {
 
   read_error(e: unknown): void {
     if (!this.done) this.#finish(to_ssl_error(e, true));
+    else this.transport.raw_failed = true;
   }
 
   write_error(e: unknown): void {
     if (!this.done) this.#finish(to_ssl_error(e, true));
-    else this.transport.fail(e);
+    else {
+      this.transport.raw_failed = true;
+      this.transport.fail(e);
+    }
   }
 
   gate(chunk: Uint8Array): Error | null {

@@ -420,6 +420,9 @@ export class TlsTransport extends DuplexTransport {
   suppress_ragged_eofs = true;
   #closing = false;
 
+  /** The connection under the session failed after the handshake (its read or a write): set by the session. */
+  raw_failed = false;
+
   override async read(p: Uint8Array): Promise<number | null> {
     const n = await super.read(p);
     if (n === null && !this.suppress_ragged_eofs && !this.end_seen && !this.#closing) throw new SSLEOFError();
