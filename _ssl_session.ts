@@ -243,18 +243,23 @@ type OwnPeerCertificate = { getPeerCertificate?: (detailed?: boolean) => unknown
 
 /**
  * A server TLSSocket made without a `tls.Server` (as here) keeps "control"
- * (node:tls's `_controlReleased`) for good, and while it does every error
- * after the handshake is only emitted as `_tlsError`: a TLS error (a corrupt
- * or forged record, bytes that are not TLS) would read as a clean EOF, where
- * CPython raises SSLError. Such an error fails the transport (the next recv
- * raises it). A failure of the connection under it (a reset) keeps reading
- * as the peer's EOF, as CPython's server reports it (SSLEOFError with
- * suppress_ragged_eofs=False, else b''): the ciphertext side reported it
- * first, and the session marked the transport.
+ * (node:tls's `_controlReleased`) for good, and while it does, every error
+ * after the handshake goes to its `_tlsError` method and no further: a TLS
+ * error (a corrupt or forged record, bytes that are not TLS) would read as a
+ * clean EOF, where CPython raises SSLError. Once the handshake is done the
+ * session puts this in that method's place (one function shared by every
+ * session, an own property: a `_tlsError` listener would turn the socket's
+ * table of listeners into a slow dictionary, ~250 B more per connection): a
+ * TLS error fails the transport (the next recv raises it). A failure of the
+ * connection under it (a reset) keeps reading as the peer's EOF, as CPython's
+ * server reports it (SSLEOFError with suppress_ragged_eofs=False, else b''):
+ * the ciphertext side reported it first, and the session marked the
+ * transport.
  */
-function on_tls_error(this: tls.TLSSocket, e: unknown): void {
+function on_tls_error(this: tls.TLSSocket, e: unknown): null {
   const t = owner_of(this);
   if (t instanceof TlsTransport && !t.raw_failed) t.fail(e);
+  return null; // as node:tls's own, while it keeps control: no `error` event
 }
 
 /**
@@ -346,7 +351,7 @@ class TlsSession implements Session, RawEvents {
     if (err) {
       this.transport.fail(err);
       t.destroy();
-    } else if (this.#server) t.on("_tlsError", on_tls_error);
+    } else if (this.#server) (t as unknown as { _tlsError: typeof on_tls_error })._tlsError = on_tls_error;
     const resolve = this.#resolve;
     this.#resolve = null;
     resolve?.();
