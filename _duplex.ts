@@ -11,68 +11,101 @@ import { Buffer } from "node:buffer";
 import type { Transport } from "./_stream.ts";
 import { errno as E, OSError } from "./errors.ts";
 
-/** What a DuplexTransport needs besides the Duplex itself. */
-export interface DuplexEnds {
-  /** The local address, as Deno reports it. */
-  local(): Deno.Addr;
-  /** The peer's address, as Deno reports it. */
-  remote(): Deno.Addr;
-  setNoDelay?(noDelay?: boolean): void;
-  setKeepAlive?(keepAlive?: boolean): void;
-  /** Called once by close(), after the Duplex is destroyed (e.g. to close what it runs over). */
-  closed?(): void;
-  /** Names the connection in "closed" errors, e.g. "TLS session". */
-  what?: string;
-}
-
 /** Received bytes queued above this pause the Duplex until they are read. */
 const HIGH_WATER = 256 * 1024;
+
+/** Where a Duplex's listeners (shared by every connection) find its transport. */
+const OWNER = Symbol("pysocket.transport");
+type Owned = Duplex & { [OWNER]?: DuplexTransport };
+
+/** The DuplexTransport over `d`, if any (for listeners shared by every connection). */
+export function owner_of(d: Duplex): DuplexTransport | undefined {
+  return (d as Owned)[OWNER];
+}
 
 /**
  * A Duplex as a Transport: `data` is queued (pausing the Duplex above a
  * high-water mark), `end`/`close` are EOF, an `error` is kept and raised by
- * the next read or write after the bytes received before it. Errors are
- * turned into what the caller wants by `map`.
+ * the next read or write after the bytes received before it. Subclasses
+ * give the addresses, TCP options, what closing closes too, and how errors
+ * are turned into what the caller wants (`map_error`).
+ *
+ * Per connection it keeps only its fields: its four listeners are shared
+ * by every connection (they find it from the Duplex), and an idle reader
+ * waits through wait_readable() holding no buffer.
  */
-export class DuplexTransport implements Transport {
+export abstract class DuplexTransport implements Transport {
   /** A write settles once node:stream took all of it (see Transport). */
   readonly writes_whole = true;
   #d: Duplex;
-  #map: (e: unknown) => Error;
-  #ends: DuplexEnds;
   #chunks: Uint8Array[] = [];
   #queued = 0;
   #ended = false;
+  /** The Duplex's `end` came (the peer ended its stream), not only `close`. */
+  #end_seen = false;
   #err: Error | null = null;
   #wake: (() => void) | null = null;
   #closed = false;
 
-  constructor(d: Duplex, map: (e: unknown) => Error, ends: DuplexEnds) {
+  constructor(d: Duplex) {
     this.#d = d;
-    this.#map = map;
-    this.#ends = ends;
-    d.on("data", (b: Uint8Array) => {
-      this.#chunks.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      this.#queued += b.byteLength;
-      if (this.#queued >= HIGH_WATER) d.pause();
-      this.#notify();
-    });
-    d.on("end", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    d.on("close", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    d.on("error", (e: unknown) => {
-      this.fail(e);
-    });
+    (d as Owned)[OWNER] = this;
+    d.on("data", DuplexTransport.#on_data);
+    d.on("end", DuplexTransport.#on_end);
+    d.on("close", DuplexTransport.#on_close);
+    d.on("error", DuplexTransport.#on_error);
+  }
+
+  static #on_data = function (this: Owned, b: Uint8Array): void {
+    const t = this[OWNER]!;
+    t.#chunks.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    t.#queued += b.byteLength;
+    if (t.#queued >= HIGH_WATER) {
+      this.pause();
+      t.input_paused(true);
+    }
+    t.#notify();
+  };
+
+  static #on_end = function (this: Owned): void {
+    const t = this[OWNER]!;
+    t.#end_seen = true;
+    t.#ended = true;
+    t.#notify();
+  };
+
+  static #on_close = function (this: Owned): void {
+    const t = this[OWNER]!;
+    t.#ended = true;
+    t.#notify();
+  };
+
+  static #on_error = function (this: Owned, e: unknown): void {
+    this[OWNER]!.fail(e);
+  };
+
+  /** The error a failure of the Duplex is raised as. */
+  protected abstract map_error(e: unknown): Error;
+
+  /** Names the connection in "closed" errors, e.g. "TLS session". */
+  protected get what(): string {
+    return "connection";
+  }
+
+  /** Called once by close(), after the Duplex is destroyed (e.g. to close what it runs over). */
+  protected on_closed(): void {}
+
+  /** The Duplex was paused (too much unread) or resumed. */
+  protected input_paused(_paused: boolean): void {}
+
+  /** True once the Duplex's `end` came: the peer ended its stream (not only a close). */
+  protected get end_seen(): boolean {
+    return this.#end_seen;
   }
 
   /** Record a failure of the connection; the next read or write raises it. */
   fail(e: unknown): void {
-    if (this.#err === null) this.#err = this.#map(e);
+    if (this.#err === null) this.#err = this.map_error(e);
     this.#notify();
   }
 
@@ -83,7 +116,7 @@ export class DuplexTransport implements Transport {
   }
 
   #gone(): Error {
-    return this.#err ?? new OSError(E.EPIPE, null, { operation: `${this.#ends.what ?? "connection"} closed` });
+    return this.#err ?? new OSError(E.EPIPE, null, { operation: `${this.what} closed` });
   }
 
   /** The connection's failure, once there is one. */
@@ -103,6 +136,12 @@ export class DuplexTransport implements Transport {
     return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
   }
 
+  /** null when read() would complete at once (bytes, EOF, an error, close), else a promise of that moment. */
+  wait_readable(): Promise<void> | null {
+    if (this.#chunks.length > 0 || this.#err !== null || this.#ended || this.#closed) return null;
+    return new Promise<void>((resolve) => this.#wake = resolve);
+  }
+
   #copy(p: Uint8Array): number {
     let n = 0;
     while (n < p.length && this.#chunks.length > 0) {
@@ -114,7 +153,10 @@ export class DuplexTransport implements Transport {
       else this.#chunks[0] = c.subarray(k);
     }
     this.#queued -= n;
-    if (this.#queued < HIGH_WATER && this.#d.isPaused()) this.#d.resume();
+    if (this.#queued < HIGH_WATER && this.#d.isPaused()) {
+      this.#d.resume();
+      this.input_paused(false);
+    }
     return n;
   }
 
@@ -135,7 +177,7 @@ export class DuplexTransport implements Transport {
         this.#d.off("close", onClose);
         if (settled) return;
         settled = true;
-        if (e) reject(this.#err ?? this.#map(e));
+        if (e) reject(this.#err ?? this.map_error(e));
         else resolve(p.length);
       });
     });
@@ -158,38 +200,46 @@ export class DuplexTransport implements Transport {
     this.#closed = true;
     this.#d.destroy();
     try {
-      this.#ends.closed?.();
+      this.on_closed();
     } catch { /* closed already */ }
     this.#notify();
   }
 
-  get localAddr(): Deno.Addr {
-    return this.#ends.local();
+  abstract readonly localAddr: Deno.Addr;
+  abstract readonly remoteAddr: Deno.Addr;
+  abstract setNoDelay(noDelay?: boolean): void;
+  abstract setKeepAlive(keepAlive?: boolean): void;
+}
+
+/** A connected `net.Socket` as a Transport (addresses read once, at connect). */
+class NetTransport extends DuplexTransport {
+  #s: net.Socket;
+  readonly localAddr: Deno.NetAddr;
+  readonly remoteAddr: Deno.NetAddr;
+
+  constructor(s: net.Socket) {
+    super(s);
+    this.#s = s;
+    this.localAddr = { transport: "tcp", hostname: s.localAddress ?? "", port: s.localPort ?? 0 };
+    this.remoteAddr = { transport: "tcp", hostname: s.remoteAddress ?? "", port: s.remotePort ?? 0 };
   }
 
-  get remoteAddr(): Deno.Addr {
-    return this.#ends.remote();
+  protected map_error(e: unknown): Error {
+    return e instanceof Error ? e : new Error(String(e));
   }
 
   setNoDelay(noDelay?: boolean): void {
-    this.#ends.setNoDelay?.(noDelay);
+    this.#s.setNoDelay(noDelay ?? true);
   }
 
   setKeepAlive(keepAlive?: boolean): void {
-    this.#ends.setKeepAlive?.(keepAlive);
+    this.#s.setKeepAlive(keepAlive ?? false);
   }
 }
 
 /** A connected `net.Socket` as a Transport (addresses read once, at connect). */
 export function net_transport(s: net.Socket): DuplexTransport {
-  const local: Deno.NetAddr = { transport: "tcp", hostname: s.localAddress ?? "", port: s.localPort ?? 0 };
-  const remote: Deno.NetAddr = { transport: "tcp", hostname: s.remoteAddress ?? "", port: s.remotePort ?? 0 };
-  return new DuplexTransport(s, (e) => e instanceof Error ? e : new Error(String(e)), {
-    local: () => local,
-    remote: () => remote,
-    setNoDelay: (v) => void s.setNoDelay(v ?? true),
-    setKeepAlive: (v) => void s.setKeepAlive(v ?? false),
-  });
+  return new NetTransport(s);
 }
 
 /** A node error with an errno code, so map_error reads it. */

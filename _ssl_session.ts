@@ -8,7 +8,8 @@
 import tls from "node:tls";
 import type { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
-import { raw_duplex, type RawParts, TlsTransport } from "./_tls.ts";
+import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.ts";
+import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
 import { build_path, chain_fault, ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
@@ -50,6 +51,9 @@ export interface Session {
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 60;
+
+/** An ended session's `handshake`. */
+const SETTLED = Promise.resolve();
 
 /** How long TLS may go on with received bytes after the peer's EOF mid-handshake. */
 const EOF_GRACE_MS = 100;
@@ -265,17 +269,35 @@ class RecordScanner {
  * of every handshake, only to hand it to `checkServerIdentity` (a no-op
  * here: the session verifies the server itself). With `ca` set it also
  * converts every trusted CA (~150 with the default roots) to a legacy object
- * each time: half a handshake's CPU. Until the handshake ends, the detailed
- * form answers with an empty object; the plain methods are untouched.
+ * each time: half a handshake's CPU. Until the handshake ends (the session
+ * then deletes it), the detailed form answers with an empty object; the
+ * plain methods are untouched.
  */
-function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
-  const own = t as unknown as { getPeerCertificate: (detailed?: boolean) => unknown };
-  const real = own.getPeerCertificate;
-  own.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
-    return detailed ? {} : real.call(this, detailed);
-  };
-  t.once("secureConnect", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
-  t.once("close", () => delete (own as { getPeerCertificate?: unknown }).getPeerCertificate);
+function shallow_peer_certificate(this: tls.TLSSocket, detailed?: boolean): unknown {
+  return detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(this, detailed);
+}
+
+type OwnPeerCertificate = { getPeerCertificate?: (detailed?: boolean) => unknown };
+
+/**
+ * A server TLSSocket made without a `tls.Server` (as here) keeps "control"
+ * (node:tls's `_controlReleased`) for good, and while it does, every error
+ * after the handshake goes to its `_tlsError` method and no further: a TLS
+ * error (a corrupt or forged record, bytes that are not TLS) would read as a
+ * clean EOF, where CPython raises SSLError. Once the handshake is done the
+ * session puts this in that method's place (one function shared by every
+ * session, an own property: a `_tlsError` listener would turn the socket's
+ * table of listeners into a slow dictionary, ~250 B more per connection): a
+ * TLS error fails the transport (the next recv raises it). A failure of the
+ * connection under it (a reset) keeps reading as the peer's EOF, as CPython's
+ * server reports it (SSLEOFError with suppress_ragged_eofs=False, else b''):
+ * the ciphertext side reported it first, and the session marked the
+ * transport.
+ */
+function on_tls_error(this: tls.TLSSocket, e: unknown): null {
+  const t = owner_of(this);
+  if (t instanceof TlsTransport && !t.raw_failed) t.fail(e);
+  return null; // as node:tls's own, while it keeps control: no `error` event
 }
 
 /**
@@ -283,84 +305,127 @@ function skip_detailed_peer_certificate(t: tls.TLSSocket): void {
  * The caller swaps `session.transport` in as the socket's transport.
  */
 export function start_session(raw: RawParts, spec: SessionSpec): Session {
-  let finish: (err: Error | null) => void = () => {};
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  let done = false;
+  return new TlsSession(raw, spec);
+}
+
+/**
+ * A session: the handshake's outcome, and what the ciphertext side reports
+ * (RawEvents). Its methods are shared by every session; what only the
+ * handshake needs (the timer, the listeners, the record scanner, the spec)
+ * is let go when it ends, so an established session keeps little.
+ */
+class TlsSession implements Session, RawEvents {
+  transport: TlsTransport;
+  done = false;
+  error: Error | null = null;
+  handshake: Promise<void>;
+  observed = false;
+  on_peer_eof?: (() => void) | undefined;
+  #t: tls.TLSSocket;
+  #server: boolean;
+  #spec: SessionSpec | null;
   // The client's check of the server: undefined until made, then its outcome.
-  let checked: Error | null | undefined = spec.server_side || spec.verify_mode === 0 ? null : undefined;
-  const scanner = checked === undefined ? new RecordScanner() : null;
-  const check = (): Error | null => {
-    if (checked === undefined) {
-      checked = verify_peer(t, spec);
-      if (checked) finish(checked);
-    }
-    return checked;
-  };
-  // Deno's TLS engine stays silent when the connection ends mid-handshake:
-  // give it a moment to finish with the bytes it has, then fail the handshake.
-  const duplex = raw_duplex(raw, {
-    eof: () => {
-      if (!done && grace === undefined) {
-        grace = setTimeout(() => finish(transport.error ?? eof_error()), EOF_GRACE_MS);
-        session.on_peer_eof?.();
-      }
-    },
-    error: (e) => {
-      if (!done) finish(to_ssl_error(e, true));
-    },
-    write_error: (e) => {
-      if (!done) finish(to_ssl_error(e, true));
-      else transport.fail(e);
-    },
-    gate: scanner
-      ? (chunk) => {
-        if (checked === undefined && scanner.harmless(chunk)) return null;
-        return check();
-      }
-      : undefined,
-  });
-  const t = spec.server_side
-    ? new tls.TLSSocket(duplex, spec.server!)
-    : tls.connect({ ...spec.client!, socket: duplex });
-  if (!spec.server_side) skip_detailed_peer_certificate(t);
-  const transport = new TlsTransport(t, raw.transport, (e) => to_ssl_error(e, !done));
-  // The plaintext side pauses the TLS socket when enough is unread: stop
-  // taking ciphertext then (Deno's TLS engine itself reads on regardless).
-  t.on("pause", () => duplex.pause_input());
-  t.on("resume", () => duplex.resume_input());
-  const session: Session = { transport, done: false, error: null, handshake: Promise.resolve(), observed: false };
-  const timer = setTimeout(
-    () => finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out")),
-    spec.timeout_ms,
-  );
-  session.handshake = new Promise<void>((resolve) => {
-    finish = (err: Error | null) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (grace !== undefined) clearTimeout(grace);
-      t.off("error", on_error);
-      t.off("close", on_close);
-      session.done = true;
-      // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
-      if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) err.message += " (_ssl.c:1006)";
-      session.error = err;
-      if (err) {
-        transport.fail(err);
-        t.destroy();
-      }
-      resolve();
-    };
-    const on_error = (e: unknown) => finish(transport.error ?? to_ssl_error(e, true));
-    const on_close = () => finish(transport.error ?? eof_error());
-    t.once(
-      spec.server_side ? "secure" : "secureConnect",
-      () => finish(spec.server_side ? verify_peer(t, spec) : check()),
+  #checked: Error | null | undefined;
+  #scanner: RecordScanner | null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #grace: ReturnType<typeof setTimeout> | undefined;
+  #resolve: (() => void) | null = null;
+  #on_secure: (() => void) | null;
+  #on_error: ((e: unknown) => void) | null;
+  #on_close: (() => void) | null;
+
+  constructor(raw: RawParts, spec: SessionSpec) {
+    this.#spec = spec;
+    this.#server = spec.server_side;
+    this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
+    this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
+    const duplex = raw_duplex(raw, this);
+    const t = this.#t = spec.server_side
+      ? new tls.TLSSocket(duplex, spec.server!)
+      : tls.connect({ ...spec.client!, socket: duplex });
+    if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
+    this.transport = new TlsTransport(t, raw.transport, duplex, this);
+    this.#timer = setTimeout(
+      () => this.#finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out")),
+      spec.timeout_ms,
     );
-    t.once("error", on_error);
-    t.once("close", on_close);
-  });
-  return session;
+    this.handshake = new Promise<void>((resolve) => this.#resolve = resolve);
+    this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());
+    this.#on_error = (e: unknown) => this.#finish(this.transport.error ?? to_ssl_error(e, true));
+    this.#on_close = () => this.#finish(this.transport.error ?? eof_error());
+    t.once(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
+    t.once("error", this.#on_error);
+    t.once("close", this.#on_close);
+  }
+
+  #check(): Error | null {
+    if (this.#checked === undefined) {
+      // The handshake ended (failed) before the check: nothing more goes out.
+      if (this.#spec === null) return this.error ?? eof_error();
+      this.#checked = verify_peer(this.#t, this.#spec);
+      if (this.#checked) this.#finish(this.#checked);
+    }
+    return this.#checked;
+  }
+
+  #finish(err: Error | null): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.#timer);
+    if (this.#grace !== undefined) clearTimeout(this.#grace);
+    this.#timer = this.#grace = undefined;
+    const t = this.#t;
+    t.off(this.#server ? "secure" : "secureConnect", this.#on_secure!);
+    t.off("error", this.#on_error!);
+    t.off("close", this.#on_close!);
+    this.#on_secure = this.#on_error = this.#on_close = null;
+    if (!this.#server) delete (t as unknown as OwnPeerCertificate).getPeerCertificate;
+    this.#spec = null;
+    if (this.#checked === null) this.#scanner = null;
+    this.on_peer_eof = undefined;
+    // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
+    if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) err.message += " (_ssl.c:1006)";
+    this.error = err;
+    if (err) {
+      this.transport.fail(err);
+      t.destroy();
+    } else if (this.#server) (t as unknown as { _tlsError: typeof on_tls_error })._tlsError = on_tls_error;
+    const resolve = this.#resolve;
+    this.#resolve = null;
+    resolve?.();
+    this.handshake = SETTLED; // the same outcome, kept by every ended session alike
+  }
+
+  // RawEvents: what the ciphertext side reports.
+
+  /** The peer's EOF: Deno's TLS engine stays silent when it comes mid-handshake. */
+  eof(): void {
+    if (!this.done && this.#grace === undefined) {
+      // Give it a moment to finish with the bytes it has, then fail the handshake.
+      this.#grace = setTimeout(() => this.#finish(this.transport.error ?? eof_error()), EOF_GRACE_MS);
+      this.on_peer_eof?.();
+    }
+  }
+
+  read_error(e: unknown): void {
+    if (!this.done) this.#finish(to_ssl_error(e, true));
+    else this.transport.raw_failed = true;
+  }
+
+  write_error(e: unknown): void {
+    if (!this.done) this.#finish(to_ssl_error(e, true));
+    else {
+      this.transport.raw_failed = true;
+      this.transport.fail(e);
+    }
+  }
+
+  gate(chunk: Uint8Array): Error | null {
+    const scanner = this.#scanner;
+    if (scanner === null) return null;
+    if (this.#checked === undefined && scanner.harmless(chunk)) return null;
+    return this.#check();
+  }
 }
 
 /** A connection accepted by a TLS listener whose handshake has ended. */

@@ -27,6 +27,13 @@ export interface Transport {
    * so the writer cannot tell one that will wait; a caller cut short by SHUT_WR is released at once there.
    */
   readonly writes_whole?: boolean;
+  /**
+   * Optional: null when read() would complete at once (bytes, EOF, an error, close), else a
+   * promise that resolves (never rejects) once it would. A drained reader then waits holding
+   * no buffer (a Deno.Conn's read needs its buffer up front; a TLS session's plaintext side
+   * does not).
+   */
+  wait_readable?(): Promise<void> | null;
 }
 
 // Small results (a line, a short message) are carved out of a slab, as
@@ -254,6 +261,10 @@ export class StreamReader {
     let size = this.#size;
     if (used === 0) {
       this.#start = this.#end = 0;
+      // A transport that says when bytes arrive is waited for first: a drained
+      // reader whose peer paused then holds no buffer at all while it waits.
+      const w = this.#t.wait_readable?.() ?? null;
+      if (w !== null) return this.#wait(w, need);
       if (this.#short) {
         // Drained, and the last read found no more: this read may wait long.
         // Wait in the small buffer; the big one goes to the pool.
@@ -299,6 +310,28 @@ export class StreamReader {
       },
     );
     return this.#pending;
+  }
+
+  /** The `need` of a #read() waiting for wait_readable(), and the wait's handler (made once). */
+  #wait_need = 0;
+  #on_readable: (() => Promise<void> | void) | null = null;
+
+  /** Wait until the transport has bytes (holding no buffer if the peer paused), then read them. */
+  #wait(w: Promise<void>, need: number): Promise<void> {
+    if (this.#short) {
+      if (this.#buf !== this.#small) pool_put(this.#buf);
+      this.#buf = EMPTY;
+      this.#small = null;
+      if (this.#slab !== null && this.#slab_size > SLAB_MIN) this.#drop_slab();
+    }
+    this.#wait_need = need;
+    return this.#pending = w.then(
+      this.#on_readable ??= () => {
+        this.#pending = null;
+        if (this.#closed) return this.#open_gate();
+        return this.#read(this.#wait_need);
+      },
+    );
   }
 
   #drop_slab(): void {

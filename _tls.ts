@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
-import { SSLEOFError } from "./_ssl_errors.ts";
+import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -25,7 +25,7 @@ export interface RawEvents {
   /** The peer's EOF was handed to TLS. */
   eof(): void;
   /** Reading the plain connection failed. */
-  error(e: unknown): void;
+  read_error(e: unknown): void;
   /**
    * Writing the plain connection failed (the peer closed or reset it while
    * ciphertext was waiting to go out). node:tls does not pass this on to
@@ -40,10 +40,19 @@ export interface RawEvents {
   gate?: ((chunk: Uint8Array) => Error | null) | undefined;
 }
 
-const MIN_CIPHER_READ = 4 * 1024; // an idle session keeps this much; full reads double it
+const MIN_CIPHER_READ = 4 * 1024; // full reads double it, up to MAX_CIPHER_READ
 const MAX_CIPHER_READ = 256 * 1024;
 /** The most ciphertext handed to TLS at once (one TLS record is up to ~16.6 KiB). */
-const FEED = 16 * 1024;
+const FEED = 4 * 1024;
+/** A TLS record's header: type (1), version (2), length of the body (2). */
+const HEADER = 5;
+/** The longest record body (TLS 1.2's ciphertext limit: 2^14 + 2048). */
+const MAX_BODY = 16384 + 2048;
+// The buffer an idle session waits in: sized to the records that came after
+// earlier waits (a power of two in [IDLE_MIN, IDLE_MAX]).
+const IDLE_MIN = 32;
+const IDLE_MAX = 2048;
+const forever = () => Deadline.of(null); // the shared unbounded Deadline
 
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS
@@ -51,130 +60,262 @@ const FEED = 16 * 1024;
  * handshake, so they are also reported to `events`.
  */
 export function raw_duplex(raw: RawParts, events: RawEvents): RawDuplex {
-  let pulling = false;
+  return new CipherDuplex(raw, events);
+}
+
+/**
+ * The ciphertext side. Once the socket's reader holds nothing (bytes read
+ * before the upgrade go to TLS first), ciphertext is read straight from the
+ * connection into a buffer handed to TLS as is: no copy. Reads start at
+ * 4 KiB, double on full reads up to 256 KiB, halve on small ones.
+ *
+ * An idle session pins little: a pending Deno read pins its whole buffer,
+ * so once a read came back short (the peer paused: the next read may wait
+ * long) the wait reads into a small buffer (32 to 2048 bytes, the size of
+ * the records that came after earlier waits). When what it brings ends inside
+ * a record, the rest of the record is read at once behind it, and both go
+ * to TLS together: one pass of the TLS engine per record, as with one big
+ * read (a lone piece of a record would cost a pass of its own, ~10 us).
+ */
+class CipherDuplex extends Duplex implements RawDuplex {
+  #raw: RawParts;
+  #events: RawEvents;
+  #pulling = false;
   // Flow control: while the plaintext side holds enough unread bytes, no
   // ciphertext is taken from the connection (so the kernel's window closes
   // and a sender that goes on blocks, as with CPython). A read TLS asked for
-  // meanwhile is made on resume().
-  let paused = false;
-  let wanted = false;
-  const forever = () => Deadline.of(null); // the shared unbounded Deadline
-  // Once the socket's reader holds nothing (bytes read before the upgrade go
-  // to TLS first), ciphertext is read straight from the connection into a
-  // buffer handed to TLS as is: no copy, and an idle session keeps one small
-  // pending read (4 KiB, doubling on full reads up to 256 KiB, halving on
-  // small ones; 4 KiB again while the peer pauses) instead of the reader's.
-  let size = MIN_CIPHER_READ;
-  // The last read came back short: the peer had paused, so the next read may
-  // wait long. It waits in a small buffer (a pending read pins its whole
-  // buffer: after a burst that would be up to 256 KiB per idle session); if
-  // it fills, the reads after it are back at `size`.
-  let short = false;
+  // meanwhile is made on resume_input().
+  #paused = false;
+  #wanted = false;
+  #size = MIN_CIPHER_READ;
+  /** The last read came back short: the peer had paused, so the next read may wait long. */
+  #short = false;
   // The last read's buffer, when TLS took all of it at once (node:tls copies
   // what it is handed into its engine): the next read of that size reuses it
   // instead of a fresh, zero-filled and page-faulted one (a bulk receive:
   // ~3% less CPU, less garbage).
-  let spare: Uint8Array | null = null;
-  const direct = () => {
-    const want = short ? MIN_CIPHER_READ : size;
-    const view = spare !== null && spare.length === want ? spare : new Uint8Array(want);
-    spare = null;
-    raw.transport.read(view).then((n) => {
-      pulling = false;
-      if (d.destroyed) return;
-      if (n === null) {
-        d.push(null);
-        events.eof();
-        return;
-      }
-      short = n < view.length;
-      if (view.length === size) {
-        if (n === view.length && size < MAX_CIPHER_READ) size *= 2;
-        else if (n <= view.length / 4 && size > MIN_CIPHER_READ) size /= 2;
-      }
-      feed(view.buffer, 0, n);
-      // Nothing left queued in the Duplex: every slice went to TLS synchronously (copied).
-      if (d.readableLength === 0 && !d.destroyed) spare = view;
-    }, (e: unknown) => {
-      pulling = false;
-      if (d.destroyed) return; // closed under the read: nothing to report
-      events.error(e);
-      d.destroy(e as Error);
+  #spare: Uint8Array | null = null;
+  // Where the ciphertext read so far stands in its records: header bytes
+  // still to come (HEADER at a record boundary), the header's first bytes,
+  // body bytes still to come. Only read sizes depend on it; a header that is
+  // not TLS's (a peer speaking something else) turns it off for good.
+  #hdr_left = HEADER;
+  #hdr_type = 0;
+  #hdr_major = 0;
+  #len_hi = 0;
+  #body_left = 0;
+  #sync = true;
+  /** The size of the idle wait's buffer, and the buffer (made when the size changes). */
+  #idle = 2 * IDLE_MIN;
+  #idle_buf: Uint8Array | null = null;
+  /** Bytes the idle wait read that end inside a record: they go to TLS with the rest of it. */
+  #held = 0;
+
+  constructor(raw: RawParts, events: RawEvents) {
+    super();
+    this.#raw = raw;
+    this.#events = events;
+  }
+
+  override _read(): void {
+    this.#pull();
+  }
+
+  override _write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void): void {
+    const refused = this.#events.gate?.(chunk) ?? null;
+    if (refused) return cb(refused);
+    // After destroy() nobody waits for the callback: calling it would only make
+    // node:stream build an ERR_STREAM_DESTROYED error per queued write.
+    this.#raw.writer.send_all(chunk, forever()).then(() => this.destroyed || cb(), (e: Error) => {
+      if (this.destroyed) return;
+      this.#events.write_error?.(e);
+      cb(e);
     });
-  };
-  // Ciphertext goes to TLS in slices of at most FEED bytes: given a whole
-  // 256 KiB read at once, Deno's TLS engine keeps a buffer that size per
-  // session for good (idle TLS after a burst: 446 -> 204 KB RSS per
-  // connection), and decrypts no faster.
-  const feed = (buf: ArrayBufferLike, off: number, n: number) => {
-    if (n === 0) d.push(Buffer.alloc(0)); // as before: ends this read() call's turn
-    for (const end = off + n; off < end && !d.destroyed; off += FEED) {
-      d.push(Buffer.from(buf, off, Math.min(FEED, end - off)));
-    }
-  };
-  const pull = () => {
-    if (pulling) return;
-    if (paused) {
-      wanted = true;
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.#raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
+  }
+
+  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
+    close_once(this.#raw.transport);
+    cb(err);
+  }
+
+  pause_input(): void {
+    this.#paused = true;
+  }
+
+  resume_input(): void {
+    this.#paused = false;
+    if (this.#wanted) this.#pull();
+  }
+
+  #pull(): void {
+    if (this.#pulling) return;
+    if (this.#paused) {
+      this.#wanted = true;
       return;
     }
-    wanted = false;
-    pulling = true;
-    if (raw.reader.idle) return direct();
-    raw.reader.fill(1, forever()).then(() => {
-      pulling = false;
-      if (d.destroyed) return;
+    this.#wanted = false;
+    this.#pulling = true;
+    if (this.#raw.reader.idle) return this.#direct();
+    const reader = this.#raw.reader;
+    reader.fill(1, forever()).then(() => {
+      this.#pulling = false;
+      if (this.destroyed) return;
       let chunk: Uint8Array;
       try {
-        chunk = raw.reader.take(Math.max(raw.reader.buffered, 1));
+        chunk = reader.take(Math.max(reader.buffered, 1));
       } catch (e) {
-        events.error(e);
-        d.destroy(e as Error);
+        this.#fail(e);
         return;
       }
       if (chunk.length > 0) {
-        feed(chunk.buffer, chunk.byteOffset, chunk.length);
-      } else {
-        d.push(null);
-        events.eof();
-      }
+        this.#scan(chunk, 0, chunk.length);
+        this.#feed(chunk.buffer, chunk.byteOffset, chunk.length);
+      } else this.#eof();
     }, (e: unknown) => {
-      pulling = false;
-      events.error(e);
-      d.destroy(e as Error);
+      this.#pulling = false;
+      this.#fail(e);
     });
+  }
+
+  #direct(): void {
+    const held = this.#held;
+    let view: Uint8Array;
+    if (held > 0) {
+      // The rest of the record the idle wait's bytes end in (and more, if it came).
+      const rest = this.#hdr_left < HEADER ? this.#hdr_left : this.#body_left;
+      view = this.#take_spare(Math.min(Math.max(this.#size, held + rest), MAX_CIPHER_READ));
+      view.set(this.#idle_buf!.subarray(0, held));
+    } else if (this.#short && this.#sync) {
+      let b = this.#idle_buf;
+      if (b === null || b.length !== this.#idle) b = this.#idle_buf = new Uint8Array(this.#idle);
+      view = b;
+      this.#spare = null; // an idle session keeps no big buffer
+    } else {
+      view = this.#take_spare(this.#short ? MIN_CIPHER_READ : this.#size);
+    }
+    const into = held > 0 ? view.subarray(held) : view;
+    this.#rd_view = view;
+    this.#rd_into = into;
+    this.#raw.transport.read(into).then(this.#on_read, this.#on_read_fail);
+  }
+
+  // The pending direct read: its buffer (the held bytes first) and where it reads into.
+  #rd_view: Uint8Array | null = null;
+  #rd_into: Uint8Array | null = null;
+
+  // Its handlers, made once per session (not per read).
+  #on_read = (n: number | null): void => {
+    const view = this.#rd_view!, into = this.#rd_into!, held = this.#held;
+    this.#rd_view = this.#rd_into = null;
+    if (this.destroyed) return void (this.#pulling = false);
+    if (n === null) {
+      this.#pulling = false;
+      this.#held = 0;
+      if (held > 0) this.#feed(view.buffer, 0, held);
+      return this.#eof();
+    }
+    const idle = view === this.#idle_buf;
+    // The size of the record an idle wait's bytes begin (0: not at a record's start).
+    const rec = idle && n >= HEADER && this.#hdr_left === HEADER && this.#body_left === 0
+      ? HEADER + ((into[3]! << 8) | into[4]!)
+      : 0;
+    this.#scan(into, 0, n);
+    this.#fit_idle(rec);
+    if (idle && this.#sync && (this.#hdr_left < HEADER || this.#body_left > 0)) {
+      // A record begun: read the rest of it now (TLS asked for bytes and has none yet).
+      this.#held = n;
+      return this.#direct();
+    }
+    this.#held = 0;
+    this.#short = n < into.length;
+    if (into.length === this.#size) {
+      if (n === into.length && this.#size < MAX_CIPHER_READ) this.#size *= 2;
+      else if (n <= into.length / 4 && this.#size > MIN_CIPHER_READ) this.#size /= 2;
+    }
+    this.#pulling = false;
+    this.#feed(view.buffer, view.byteOffset, held + n);
+    // Nothing left queued in the Duplex: every slice went to TLS synchronously (copied).
+    if (!idle && this.readableLength === 0 && !this.destroyed) this.#spare = view;
   };
-  const d = new Duplex({
-    read() {
-      pull();
-    },
-    write(chunk: Uint8Array, _enc: string, cb: (e?: Error | null) => void) {
-      const refused = events.gate?.(chunk) ?? null;
-      if (refused) return cb(refused);
-      // After destroy() nobody waits for the callback: calling it would only make
-      // node:stream build an ERR_STREAM_DESTROYED error per queued write.
-      raw.writer.send_all(chunk, forever()).then(() => d.destroyed || cb(), (e: Error) => {
-        if (d.destroyed) return;
-        events.write_error?.(e);
-        cb(e);
-      });
-    },
-    final(cb: (e?: Error | null) => void) {
-      raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
-    },
-    destroy(err: Error | null, cb: (e: Error | null) => void) {
-      close_once(raw.transport);
-      cb(err);
-    },
-  }) as RawDuplex;
-  d.pause_input = () => {
-    paused = true;
+
+  #on_read_fail = (e: unknown): void => {
+    this.#rd_view = this.#rd_into = null;
+    this.#pulling = false;
+    this.#fail(e);
   };
-  d.resume_input = () => {
-    paused = false;
-    if (wanted) pull();
-  };
-  return d;
+
+  /**
+   * Size the idle wait's buffer to the record that came after this wait:
+   * up at once, down by halves; a record too big for it changes nothing
+   * (its rest is read at once: one more read, as in a bulk transfer).
+   */
+  #fit_idle(rec: number): void {
+    if (rec === 0 || rec > IDLE_MAX || !this.#sync) return;
+    let idle = this.#idle;
+    if (rec > idle) {
+      while (idle < rec) idle *= 2;
+    } else if (rec <= idle / 4 && idle > IDLE_MIN) idle /= 2;
+    this.#idle = idle;
+  }
+
+  /** A buffer of `want` bytes: the spare one if it fits exactly, else a new one. */
+  #take_spare(want: number): Uint8Array {
+    const spare = this.#spare;
+    this.#spare = null;
+    return spare !== null && spare.length === want ? spare : new Uint8Array(want);
+  }
+
+  /** Follow the record boundaries through b[from, end). */
+  #scan(b: Uint8Array, from: number, end: number): void {
+    let i = from;
+    while (i < end && this.#sync) {
+      if (this.#body_left > 0) {
+        const k = Math.min(this.#body_left, end - i);
+        this.#body_left -= k;
+        i += k;
+        continue;
+      }
+      const byte = b[i++]!;
+      const left = --this.#hdr_left;
+      if (left === 4) this.#hdr_type = byte;
+      else if (left === 3) this.#hdr_major = byte;
+      else if (left === 1) this.#len_hi = byte;
+      else if (left === 0) {
+        this.#body_left = (this.#len_hi << 8) | byte;
+        this.#hdr_left = HEADER;
+        // Types 20-24 (change_cipher_spec, alert, handshake, application_data, heartbeat), version 3.x.
+        const t = this.#hdr_type;
+        if (t < 20 || t > 24 || this.#hdr_major !== 3 || this.#body_left > MAX_BODY) this.#sync = false;
+      }
+    }
+  }
+
+  // Ciphertext goes to TLS in slices of at most FEED bytes: Deno's TLS
+  // engine appends what it is handed to a buffer that keeps its largest
+  // size for good (a whole 256 KiB read at once: 446 -> 204 KB RSS per idle
+  // connection after a burst; 16 KiB slices: 87 KB; 4 KiB, its initial
+  // size: 77 KB), and decrypts no faster.
+  #feed(buf: ArrayBufferLike, off: number, n: number): void {
+    if (n === 0) this.push(Buffer.alloc(0)); // as before: ends this read() call's turn
+    for (const end = off + n; off < end && !this.destroyed; off += FEED) {
+      this.push(Buffer.from(buf, off, Math.min(FEED, end - off)));
+    }
+  }
+
+  #eof(): void {
+    this.push(null);
+    this.#events.eof();
+  }
+
+  #fail(e: unknown): void {
+    if (this.destroyed) return; // closed under the read: nothing to report
+    this.#events.read_error(e);
+    this.destroy(e as Error);
+  }
 }
 
 /** Plain connections a TLS session has closed (so a second close builds no BadResource error). */
@@ -197,29 +338,66 @@ export interface RawDuplex extends Duplex {
   resume_input(): void;
 }
 
+/** What a TlsTransport asks of its session. */
+export interface SessionState {
+  /** The handshake has ended (errors after it are not handshake errors). */
+  readonly done: boolean;
+}
+
 /**
  * The plaintext side of a TLS session, as the Transport the stream machinery
  * reads and writes (a DuplexTransport over the TLSSocket). Addresses and TCP
  * options are the plain connection's; closing closes it too. Errors are
- * turned into Python exceptions by `map`.
+ * turned into Python exceptions (handshake errors while `session.done` is false).
  */
 export class TlsTransport extends DuplexTransport {
   #tls: tls.TLSSocket;
+  #raw: Transport;
+  #duplex: RawDuplex;
+  #session: SessionState;
 
-  constructor(socket: tls.TLSSocket, raw: Transport, map: (e: unknown) => Error) {
-    super(socket, map, {
-      local: () => raw.localAddr,
-      remote: () => raw.remoteAddr,
-      setNoDelay: (v) => raw.setNoDelay?.(v),
-      setKeepAlive: (v) => raw.setKeepAlive?.(v),
-      closed: () => close_once(raw),
-      what: "TLS session",
-    });
+  constructor(socket: tls.TLSSocket, raw: Transport, duplex: RawDuplex, session: SessionState) {
+    super(socket);
     this.#tls = socket;
-    socket.once("end", () => this.#peer_closed = true);
+    this.#raw = raw;
+    this.#duplex = duplex;
+    this.#session = session;
   }
 
-  #peer_closed = false;
+  protected override map_error(e: unknown): Error {
+    return to_ssl_error(e, !this.#session.done);
+  }
+
+  protected override get what(): string {
+    return "TLS session";
+  }
+
+  protected override on_closed(): void {
+    close_once(this.#raw);
+  }
+
+  // The plaintext side pauses the TLS socket when enough is unread: stop
+  // taking ciphertext then (Deno's TLS engine itself reads on regardless).
+  protected override input_paused(paused: boolean): void {
+    if (paused) this.#duplex.pause_input();
+    else this.#duplex.resume_input();
+  }
+
+  get localAddr(): Deno.Addr {
+    return this.#raw.localAddr;
+  }
+
+  get remoteAddr(): Deno.Addr {
+    return this.#raw.remoteAddr;
+  }
+
+  setNoDelay(noDelay?: boolean): void {
+    this.#raw.setNoDelay?.(noDelay);
+  }
+
+  setKeepAlive(keepAlive?: boolean): void {
+    this.#raw.setKeepAlive?.(keepAlive);
+  }
 
   /**
    * A plaintext write. One that was still waiting for the connection when
@@ -242,9 +420,12 @@ export class TlsTransport extends DuplexTransport {
   suppress_ragged_eofs = true;
   #closing = false;
 
+  /** The connection under the session failed after the handshake (its read or a write): set by the session. */
+  raw_failed = false;
+
   override async read(p: Uint8Array): Promise<number | null> {
     const n = await super.read(p);
-    if (n === null && !this.suppress_ragged_eofs && !this.#peer_closed && !this.#closing) throw new SSLEOFError();
+    if (n === null && !this.suppress_ragged_eofs && !this.end_seen && !this.#closing) throw new SSLEOFError();
     return n;
   }
 
@@ -255,7 +436,7 @@ export class TlsTransport extends DuplexTransport {
 
   /** True once the peer's close_notify (its end of the TLS stream) has arrived. */
   get peer_closed(): boolean {
-    return this.#peer_closed;
+    return this.end_seen;
   }
 
   /** The Node TLS socket (for version, cipher, certificates). */

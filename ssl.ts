@@ -1473,13 +1473,24 @@ function want_error(what: "read" | "write", at: 1006 | 2427 | 2580): SSLError {
 }
 
 function want<T>(p: Promise<T>, write: boolean): Promise<T> {
-  return p.catch((e: unknown) => {
-    if (e instanceof BlockingIOError) throw write ? want_error("write", 2427) : want_error("read", 2580);
-    if (e instanceof TimeoutError && e.message === "timed out") {
-      throw new TimeoutError(null, `The ${write ? "write" : "read"} operation timed out`, { cause: e });
-    }
-    throw e;
-  });
+  // Two shared handlers, not a closure per call: a TLS recv waiting on an idle connection keeps less.
+  return p.catch(write ? want_write : want_read);
+}
+
+function want_read(e: unknown): never {
+  if (e instanceof BlockingIOError) throw want_error("read", 2580);
+  if (e instanceof TimeoutError && e.message === "timed out") {
+    throw new TimeoutError(null, "The read operation timed out", { cause: e });
+  }
+  throw e;
+}
+
+function want_write(e: unknown): never {
+  if (e instanceof BlockingIOError) throw want_error("write", 2427);
+  if (e instanceof TimeoutError && e.message === "timed out") {
+    throw new TimeoutError(null, "The write operation timed out", { cause: e });
+  }
+  throw e;
 }
 
 /**
