@@ -104,6 +104,8 @@ class CipherDuplex extends Duplex implements RawDuplex {
   #hdr_major = 0;
   #len_hi = 0;
   #body_left = 0;
+  /** Where in the bytes #scan() last followed the last whole record ended (-1: none ended there). */
+  #last_end = -1;
   #sync = true;
   /** The size of the idle wait's buffer, and the buffer (made when the size changes). */
   #idle = 2 * IDLE_MIN;
@@ -226,7 +228,18 @@ class CipherDuplex extends Duplex implements RawDuplex {
     this.#scan(into, 0, n);
     this.#fit_idle(rec);
     if (idle && this.#sync && (this.#hdr_left < HEADER || this.#body_left > 0)) {
-      // A record begun: read the rest of it now (TLS asked for bytes and has none yet).
+      // A record begun: read the rest of it now (TLS asked for bytes and has none yet). Whole
+      // records before it go to TLS at once: their plaintext must not wait for a peer that may
+      // never send the rest (a half record, then silence).
+      const whole = this.#last_end;
+      if (whole > 0) {
+        const done = view.slice(0, whole);
+        view.copyWithin(0, whole, n);
+        this.#held = n - whole;
+        this.#direct();
+        this.#feed(done.buffer, 0, whole);
+        return;
+      }
       this.#held = n;
       return this.#direct();
     }
@@ -272,11 +285,13 @@ class CipherDuplex extends Duplex implements RawDuplex {
   /** Follow the record boundaries through b[from, end). */
   #scan(b: Uint8Array, from: number, end: number): void {
     let i = from;
+    this.#last_end = -1;
     while (i < end && this.#sync) {
       if (this.#body_left > 0) {
         const k = Math.min(this.#body_left, end - i);
         this.#body_left -= k;
         i += k;
+        if (this.#body_left === 0) this.#last_end = i;
         continue;
       }
       const byte = b[i++]!;
@@ -287,6 +302,7 @@ class CipherDuplex extends Duplex implements RawDuplex {
       else if (left === 0) {
         this.#body_left = (this.#len_hi << 8) | byte;
         this.#hdr_left = HEADER;
+        if (this.#body_left === 0) this.#last_end = i;
         // Types 20-24 (change_cipher_spec, alert, handshake, application_data, heartbeat), version 3.x.
         const t = this.#hdr_type;
         if (t < 20 || t > 24 || this.#hdr_major !== 3 || this.#body_left > MAX_BODY) this.#sync = false;
