@@ -70,6 +70,7 @@ export abstract class DuplexTransport implements Transport {
   static #on_end = function (this: Owned): void {
     const t = this[OWNER]!;
     t.#end_seen = true;
+    t.on_end();
     t.#ended = true;
     t.#notify();
   };
@@ -99,6 +100,9 @@ export abstract class DuplexTransport implements Transport {
   protected input_paused(_paused: boolean): void {}
 
   /** True once the Duplex's `end` came: the peer ended its stream (not only a close). */
+  /** The Duplex's stream ended (called once, before readers are woken). */
+  protected on_end(): void {}
+
   protected get end_seen(): boolean {
     return this.#end_seen;
   }

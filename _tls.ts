@@ -12,6 +12,7 @@ import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
 import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
+import { errno as E, OSError } from "./errors.ts";
 
 /** The plain connection a TLS session is layered over. */
 export interface RawParts {
@@ -315,14 +316,52 @@ class CipherDuplex extends Duplex implements RawDuplex {
   // size for good (a whole 256 KiB read at once: 446 -> 204 KB RSS per idle
   // connection after a burst; 16 KiB slices: 87 KB; 4 KiB, its initial
   // size: 77 KB), and decrypts no faster.
+  //
+  // Slices also end where a TLS record ends: Deno's TLS engine drops the
+  // plaintext of good records handed over in one slice with a bad one (a
+  // fatal alert, garbage, an over-long record) and raises at once, where
+  // OpenSSL returns the good records' bytes first.
   #feed(buf: ArrayBufferLike, off: number, n: number): void {
     if (n === 0) this.push(Buffer.alloc(0)); // as before: ends this read() call's turn
-    for (const end = off + n; off < end && !this.destroyed; off += FEED) {
-      this.push(Buffer.from(buf, off, Math.min(FEED, end - off)));
+    const bytes = new Uint8Array(buf);
+    for (const end = off + n; off < end && !this.destroyed;) {
+      const stop = this.#cut(bytes, off, Math.min(end, off + FEED));
+      this.push(Buffer.from(buf, off, stop - off));
+      off = stop;
     }
   }
 
+  // Where the bytes fed so far stand in their records (a header's bytes seen, a body's bytes still to come).
+  #f_hdr = new Uint8Array(HEADER);
+  #f_hdr_n = 0;
+  #f_body = 0;
+
+  /** The end of the first record that ends in b[at, end), or `end`. */
+  #cut(b: Uint8Array, at: number, end: number): number {
+    let p = at;
+    while (p < end) {
+      if (this.#f_body > 0) {
+        const k = Math.min(this.#f_body, end - p);
+        this.#f_body -= k;
+        p += k;
+        if (this.#f_body === 0) return p;
+        continue;
+      }
+      this.#f_hdr[this.#f_hdr_n++] = b[p++]!;
+      if (this.#f_hdr_n === HEADER) {
+        this.#f_hdr_n = 0;
+        this.#f_body = (this.#f_hdr[3]! << 8) | this.#f_hdr[4]!;
+        if (this.#f_body === 0) return p;
+      }
+    }
+    return p;
+  }
+
+  /** The plain connection's EOF has been read (and handed to TLS). */
+  eof_seen = false;
+
   #eof(): void {
+    this.eof_seen = true;
     this.push(null);
     this.#events.eof();
   }
@@ -352,6 +391,8 @@ export interface RawDuplex extends Duplex {
   pause_input(): void;
   /** Take ciphertext again (if TLS asked for some meanwhile, now). */
   resume_input(): void;
+  /** The plain connection's EOF has been read (handed to TLS). */
+  readonly eof_seen: boolean;
 }
 
 /** What a TlsTransport asks of its session. */
@@ -440,9 +481,29 @@ export class TlsTransport extends DuplexTransport {
   raw_failed = false;
 
   override async read(p: Uint8Array): Promise<number | null> {
-    const n = await super.read(p);
-    if (n === null && !this.suppress_ragged_eofs && !this.end_seen && !this.#closing) throw new SSLEOFError();
+    let n: number | null;
+    try {
+      n = await super.read(p);
+    } catch (e) {
+      // As CPython 3.11 (OpenSSL 3): a reset after the handshake reads as an EOF without close_notify.
+      if (!(e instanceof OSError && e.errno === E.ECONNRESET)) throw e;
+      n = null;
+    }
+    if (n === null && !this.suppress_ragged_eofs && !this.close_notify && !this.#closing) throw new SSLEOFError();
     return n;
+  }
+
+  /**
+   * The peer's close_notify came: the TLS stream ended before the plain connection's EOF was read (Deno's
+   * node:tls ends the stream at a plain EOF too).
+   */
+  get close_notify(): boolean {
+    return this.#cn;
+  }
+  #cn = false;
+
+  protected override on_end(): void {
+    this.#cn = !this.#duplex.eof_seen;
   }
 
   override close(): void {

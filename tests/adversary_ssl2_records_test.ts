@@ -154,9 +154,9 @@ const both = (...modes: string[]): [string, boolean][] =>
   modes.flatMap((m) => [[m, true], [m, false]] as [string, boolean][]);
 
 /** Set each to true once PROPOSED_S4_S5_S6.diff (or an equivalent) is merged. */
-const S4_FIXED = false;
-const S5_FIXED = false;
-const S6_FIXED = false;
+const S4_FIXED = true;
+const S5_FIXED = true;
+const S6_FIXED = true;
 
 /** S4: a good record followed in the same read by a bad one (its plaintext must come out first). */
 const S4: [string, boolean][] = both("garbage", "notify_mid", "huge", "hdr_only", "alert");
