@@ -12,6 +12,7 @@ import type { Transport } from "./_stream.ts";
 import { errno as E, OSError } from "./errors.ts";
 
 /** Received bytes queued above this pause the Duplex until they are read. */
+const EMPTY = new Uint8Array(0);
 const HIGH_WATER = 256 * 1024;
 
 /** Where a Duplex's listeners (shared by every connection) find its transport. */
@@ -38,7 +39,9 @@ export abstract class DuplexTransport implements Transport {
   /** A write settles once node:stream took all of it (see Transport). */
   readonly writes_whole = true;
   #d: Duplex;
+  /** Chunks received and not yet read, from #head on (a shift would be O(chunks): a peer's many tiny ones). */
   #chunks: Uint8Array[] = [];
+  #head = 0;
   #queued = 0;
   #ended = false;
   /** The Duplex's `end` came (the peer ended its stream), not only `close`. */
@@ -134,7 +137,7 @@ export abstract class DuplexTransport implements Transport {
   }
 
   read(p: Uint8Array): Promise<number | null> {
-    if (this.#chunks.length > 0) return Promise.resolve(this.#copy(p));
+    if (this.#chunks.length > this.#head) return Promise.resolve(this.#copy(p));
     if (this.#err !== null) return Promise.reject(this.#err);
     if (this.#ended || this.#closed) return Promise.resolve(null);
     return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
@@ -142,20 +145,28 @@ export abstract class DuplexTransport implements Transport {
 
   /** null when read() would complete at once (bytes, EOF, an error, close), else a promise of that moment. */
   wait_readable(): Promise<void> | null {
-    if (this.#chunks.length > 0 || this.#err !== null || this.#ended || this.#closed) return null;
+    if (this.#chunks.length > this.#head || this.#err !== null || this.#ended || this.#closed) return null;
     return new Promise<void>((resolve) => this.#wake = resolve);
   }
 
   #copy(p: Uint8Array): number {
     let n = 0;
-    while (n < p.length && this.#chunks.length > 0) {
-      const c = this.#chunks[0]!;
+    const q = this.#chunks;
+    let h = this.#head;
+    while (n < p.length && h < q.length) {
+      const c = q[h]!;
       const k = Math.min(c.length, p.length - n);
-      p.set(c.subarray(0, k), n);
+      p.set(k === c.length ? c : c.subarray(0, k), n);
       n += k;
-      if (k === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(k);
+      if (k === c.length) q[h++] = EMPTY;
+      else q[h] = c.subarray(k);
     }
+    if (h === q.length) q.length = h = 0;
+    else if (h >= 1024 && 2 * h >= q.length) {
+      this.#chunks = q.slice(h);
+      h = 0;
+    }
+    this.#head = h;
     this.#queued -= n;
     if (this.#queued < HIGH_WATER && this.#d.isPaused()) {
       this.#d.resume();
