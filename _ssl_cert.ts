@@ -6,6 +6,7 @@ import { Buffer } from "node:buffer";
 import { X509Certificate } from "node:crypto";
 import { map_error } from "./_map_error.ts";
 import { SSLError } from "./_ssl_errors.ts";
+import { children, text, type Tlv, tlv } from "./_ssl_verify.ts";
 
 /**
  * A decoded peer certificate, in the shape of Python's `getpeercert()`.
@@ -39,37 +40,6 @@ export interface PeerCertificate {
 }
 
 // ---- the certificate's DER, read as CPython's _decode_certificate reads it
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function tlv(b: Uint8Array, at: number, limit: number): Tlv {
-  if (at + 2 > limit) throw new RangeError("short DER");
-  const tag = b[at]!;
-  let len = b[at + 1]!;
-  let p = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || p + n > limit) throw new RangeError("bad DER length");
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
-  }
-  if (p + len > limit) throw new RangeError("DER overrun");
-  return { tag, start: p, end: p + len };
-}
-
-function kids(b: Uint8Array, t: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let p = t.start; p < t.end;) {
-    const c = tlv(b, p, t.end);
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
 
 /** An OID's dotted text. */
 function oid_text(b: Uint8Array, t: Tlv): string {
@@ -117,33 +87,18 @@ const LONG_NAMES: Record<string, string> = {
 };
 
 const utf8 = new TextDecoder();
-const latin1 = new TextDecoder("latin1");
 
-/** A directory string as UTF-8 text (OpenSSL's ASN1_STRING_to_UTF8). */
+/** A directory string as UTF-8 text (OpenSSL's ASN1_STRING_to_UTF8; any other string type read as UTF-8). */
 function dir_string(b: Uint8Array, t: Tlv): string {
-  const v = b.subarray(t.start, t.end);
-  if (t.tag === 0x1e) {
-    let s = "";
-    for (let i = 0; i + 1 < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
-    return s;
-  }
-  if (t.tag === 0x1c) {
-    let s = "";
-    for (let i = 0; i + 3 < v.length; i += 4) {
-      const c = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
-      s += c <= 0x10ffff ? String.fromCodePoint(c) : "\ufffd";
-    }
-    return s;
-  }
-  if (t.tag === 0x14) return latin1.decode(v); // T61String, as OpenSSL reads it
-  return utf8.decode(v);
+  if (t.tag === 0x0c || t.tag === 0x14 || t.tag === 0x1c || t.tag === 0x1e) return text(b, t);
+  return utf8.decode(b.subarray(t.start, t.end));
 }
 
 /** A Name as CPython's tuple of RDNs, each a tuple of (long name, value); multi-valued RDNs kept together. */
 function name_of(b: Uint8Array, t: Tlv): [string, string][][] {
-  return kids(b, t).map((set) =>
-    kids(b, set).map((atv) => {
-      const [oid, value] = kids(b, atv);
+  return children(b, t).map((set) =>
+    children(b, set).map((atv) => {
+      const [oid, value] = children(b, atv);
       const o = oid_text(b, oid!);
       return [LONG_NAMES[o] ?? o, dir_string(b, value!)] as [string, string];
     })
@@ -165,7 +120,7 @@ function general_name(b: Uint8Array, g: Tlv): [string, string | [string, string]
     case 6:
       return ["URI", utf8.decode(v)];
     case 4:
-      return ["DirName", name_of(b, kids(b, g)[0]!)];
+      return ["DirName", name_of(b, children(b, g)[0]!)];
     case 7:
       if (v.length === 4) return ["IP Address", [...v].join(".")];
       if (v.length === 16) return ["IP Address", Array.from({ length: 8 }, (_, i) => hex4(v, 2 * i)).join(":")];
@@ -204,11 +159,11 @@ const OID_CA_ISSUERS = "1.3.6.1.5.5.7.48.2";
 export function to_python_cert(der: Uint8Array): PeerCertificate {
   const c = new X509Certificate(der);
   const cert = tlv(der, 0, der.length);
-  const tbs = kids(der, cert)[0]!;
-  const f = kids(der, tbs);
+  const tbs = children(der, cert)[0]!;
+  const f = children(der, tbs);
   const versioned = f[0]?.tag === 0xa0;
   const i = versioned ? 1 : 0;
-  const version = versioned ? der[kids(der, f[0]!)[0]!.start]! + 1 : 1;
+  const version = versioned ? der[children(der, f[0]!)[0]!.start]! + 1 : 1;
   const out: PeerCertificate = {
     subject: name_of(der, f[i + 4]!),
     issuer: name_of(der, f[i + 2]!),
@@ -218,26 +173,26 @@ export function to_python_cert(der: Uint8Array): PeerCertificate {
     notAfter: c.validTo,
   };
   const ext = f.find((t) => t.tag === 0xa3);
-  const list = ext ? kids(der, ext)[0] : undefined;
-  for (const e of list ? kids(der, list) : []) {
-    const parts = kids(der, e);
+  const list = ext ? children(der, ext)[0] : undefined;
+  for (const e of list ? children(der, list) : []) {
+    const parts = children(der, e);
     const oid = oid_text(der, parts[0]!);
     const value = parts[parts.length - 1]!;
     if (value.tag !== 0x04) continue;
     const inner = tlv(der, value.start, value.end);
-    if (oid === OID_SAN) out.subjectAltName = kids(der, inner).map((g) => general_name(der, g));
+    if (oid === OID_SAN) out.subjectAltName = children(der, inner).map((g) => general_name(der, g));
     else if (oid === OID_AIA) {
-      for (const ad of kids(der, inner)) {
-        const [m, loc] = kids(der, ad);
+      for (const ad of children(der, inner)) {
+        const [m, loc] = children(der, ad);
         if (!m || !loc || (loc.tag & 0x1f) !== 6) continue;
         const key = oid_text(der, m) === OID_OCSP ? "OCSP" : oid_text(der, m) === OID_CA_ISSUERS ? "caIssuers" : null;
         if (key) (out[key] ??= []).push(utf8.decode(der.subarray(loc.start, loc.end)));
       }
     } else if (oid === OID_CRLDP) {
-      for (const dp of kids(der, inner)) {
-        const point = kids(der, dp).find((x) => x.tag === 0xa0); // distributionPoint
-        const full = point ? kids(der, point).find((x) => x.tag === 0xa0) : undefined; // fullName
-        for (const g of full ? kids(der, full) : []) {
+      for (const dp of children(der, inner)) {
+        const point = children(der, dp).find((x) => x.tag === 0xa0); // distributionPoint
+        const full = point ? children(der, point).find((x) => x.tag === 0xa0) : undefined; // fullName
+        for (const g of full ? children(der, full) : []) {
           if ((g.tag & 0x1f) === 6) (out.crlDistributionPoints ??= []).push(utf8.decode(der.subarray(g.start, g.end)));
         }
       }

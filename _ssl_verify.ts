@@ -19,7 +19,8 @@
 import { type KeyObject, X509Certificate } from "node:crypto";
 
 /** A DER element: its tag, and where its contents lie in the buffer. */
-interface Tlv {
+/** One DER element: its tag and where its contents start and end. */
+export interface Tlv {
   tag: number;
   start: number;
   end: number;
@@ -27,7 +28,8 @@ interface Tlv {
 
 class DerError extends Error {}
 
-function tlv(b: Uint8Array, at: number, limit: number): Tlv {
+/** The DER element at `at` (within `limit`). */
+export function tlv(b: Uint8Array, at: number, limit: number): Tlv {
   if (at + 2 > limit) throw new DerError("short");
   const tag = b[at]!;
   if ((tag & 0x1f) === 0x1f) throw new DerError("long tag");
@@ -43,7 +45,8 @@ function tlv(b: Uint8Array, at: number, limit: number): Tlv {
   return { tag, start: p, end: p + len };
 }
 
-function children(b: Uint8Array, t: Tlv): Tlv[] {
+/** The elements inside a constructed DER element. */
+export function children(b: Uint8Array, t: Tlv): Tlv[] {
   const out: Tlv[] = [];
   for (let p = t.start; p < t.end;) {
     const c = tlv(b, p, t.end);
@@ -81,7 +84,8 @@ export interface LeafNames {
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
-function text(b: Uint8Array, t: Tlv): string {
+/** A DER string's text as OpenSSL's ASN1_STRING_to_UTF8 gives it (UTF8String, BMPString, UniversalString; others byte for byte). */
+export function text(b: Uint8Array, t: Tlv): string {
   const v = b.subarray(t.start, t.end);
   if (t.tag === 0x0c) return utf8.decode(v);
   if (t.tag === 0x1e) {

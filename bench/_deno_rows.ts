@@ -147,49 +147,71 @@ export async function raw_bulk(
 
 // ---- bulk send -----------------------------------------------------------
 
-/** pysocket sendall(64 KiB) × n to a raw reader on the peer thread. */
-export async function py_sendall(peer: Peer, total: number): Promise<Sample> {
+/**
+ * The sink rows' frame: `send` writes `total` bytes on an accepted pysocket connection to the raw reader on the peer
+ * thread, then SHUT_WR; seconds until the peer has them all.
+ */
+async function py_to_sink(peer: Peer, total: number, send: (conn: Socket) => Promise<void>): Promise<number> {
   const L = py_listen("tcp");
   try {
     const done = peer.run({ op: "sink", addr: L.addr });
     const [conn] = await L.sock.accept();
-    const buf = new Uint8Array(CHUNK).fill(0x61);
     const t0 = performance.now();
-    for (let left = total; left > 0; left -= CHUNK) await conn.sendall(buf);
+    await send(conn);
     await conn.shutdown(1);
     const d = await done;
     const dt = (performance.now() - t0) / 1000;
     conn.close();
-    if (d.bytes !== total) throw new Error(`sendall: peer got ${d.bytes} of ${total}`);
-    return { value: total / dt };
+    if (d.bytes !== total) throw new Error(`sink: peer got ${d.bytes} of ${total}`);
+    return dt;
   } finally {
     L.sock.close();
     L.cleanup();
   }
 }
 
-/** Raw Deno write loop (partial writes handled) of the same. */
-export async function raw_sendall(peer: Peer, total: number): Promise<Sample> {
+/** The same frame for raw Deno: `send` writes on an accepted Deno.Conn, then closeWrite(). */
+async function raw_to_sink(peer: Peer, total: number, send: (conn: Deno.Conn) => Promise<void>): Promise<number> {
   const L = raw_listen("tcp");
   try {
     const done = peer.run({ op: "sink", addr: L.addr });
     const conn = await L.l.accept();
-    const buf = new Uint8Array(CHUNK).fill(0x61);
     const t0 = performance.now();
-    for (let left = total; left > 0; left -= CHUNK) {
-      let off = 0;
-      while (off < buf.length) off += await conn.write(off === 0 ? buf : buf.subarray(off));
-    }
+    await send(conn);
     await conn.closeWrite();
     const d = await done;
     const dt = (performance.now() - t0) / 1000;
     conn.close();
-    if (d.bytes !== total) throw new Error(`sendall: peer got ${d.bytes} of ${total}`);
-    return { value: total / dt };
+    if (d.bytes !== total) throw new Error(`sink: peer got ${d.bytes} of ${total}`);
+    return dt;
   } finally {
     L.l.close();
     L.cleanup();
   }
+}
+
+/** Every byte of b on a Deno.Conn (partial writes handled). */
+async function raw_write_all(conn: Deno.Conn, b: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < b.length) off += await conn.write(off === 0 ? b : b.subarray(off));
+}
+
+/** pysocket sendall(64 KiB) × n to a raw reader on the peer thread. */
+export async function py_sendall(peer: Peer, total: number): Promise<Sample> {
+  const buf = new Uint8Array(CHUNK).fill(0x61);
+  const dt = await py_to_sink(peer, total, async (conn) => {
+    for (let left = total; left > 0; left -= CHUNK) await conn.sendall(buf);
+  });
+  return { value: total / dt };
+}
+
+/** Raw Deno write loop (partial writes handled) of the same. */
+export async function raw_sendall(peer: Peer, total: number): Promise<Sample> {
+  const buf = new Uint8Array(CHUNK).fill(0x61);
+  const dt = await raw_to_sink(peer, total, async (conn) => {
+    for (let left = total; left > 0; left -= CHUNK) await raw_write_all(conn, buf);
+  });
+  return { value: total / dt };
 }
 
 // ---- select() read+write client ---------------------------------------------
@@ -237,48 +259,21 @@ export async function py_select_rw(peer: Peer, count: number, size: number): Pro
  * queued send path), timed until the raw sink peer has them all; messages/s.
  */
 export async function py_small_sends(peer: Peer, count: number, size: number): Promise<Sample> {
-  const L = py_listen("tcp");
-  try {
-    const done = peer.run({ op: "sink", addr: L.addr });
-    const [conn] = await L.sock.accept();
+  const msg = new Uint8Array(size).fill(0x6d);
+  const dt = await py_to_sink(peer, count * size, async (conn) => {
     conn.settimeout(5);
-    const msg = new Uint8Array(size).fill(0x6d);
-    const t0 = performance.now();
     for (let i = 0; i < count; i++) await conn.sendall(msg);
-    await conn.shutdown(1);
-    const d = await done;
-    const dt = (performance.now() - t0) / 1000;
-    conn.close();
-    if (d.bytes !== count * size) throw new Error(`small sends: peer got ${d.bytes} of ${count * size}`);
-    return { value: count / dt };
-  } finally {
-    L.sock.close();
-    L.cleanup();
-  }
+  });
+  return { value: count / dt };
 }
 
 /** Raw Deno: the same messages, one awaited conn.write each. */
 export async function raw_small_sends(peer: Peer, count: number, size: number): Promise<Sample> {
-  const L = raw_listen("tcp");
-  try {
-    const done = peer.run({ op: "sink", addr: L.addr });
-    const conn = await L.l.accept();
-    const msg = new Uint8Array(size).fill(0x6d);
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {
-      let off = 0;
-      while (off < size) off += await conn.write(off === 0 ? msg : msg.subarray(off));
-    }
-    await conn.closeWrite();
-    const d = await done;
-    const dt = (performance.now() - t0) / 1000;
-    conn.close();
-    if (d.bytes !== count * size) throw new Error(`small sends: peer got ${d.bytes} of ${count * size}`);
-    return { value: count / dt };
-  } finally {
-    L.l.close();
-    L.cleanup();
-  }
+  const msg = new Uint8Array(size).fill(0x6d);
+  const dt = await raw_to_sink(peer, count * size, async (conn) => {
+    for (let i = 0; i < count; i++) await raw_write_all(conn, msg);
+  });
+  return { value: count / dt };
 }
 
 // ---- ping-pong -----------------------------------------------------------

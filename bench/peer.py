@@ -93,8 +93,8 @@ def bulk(family, mode, total):
     return {"seconds": dt, "bytes": got}
 
 
-def pingpong(count, size):
-    srv, addr = listener("tcp")
+def echo_thread(srv):
+    """A started thread that echoes one connection of srv (TCP_NODELAY) until EOF."""
 
     def echo():
         c, _ = srv.accept()
@@ -108,6 +108,12 @@ def pingpong(count, size):
 
     t = threading.Thread(target=echo)
     t.start()
+    return t
+
+
+def pingpong(count, size):
+    srv, addr = listener("tcp")
+    t = echo_thread(srv)
     s = connect("tcp", addr)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     req = b"x" * size
@@ -318,19 +324,7 @@ def longline(mode, total):
 def select_rw(count, size):
     """A non-blocking client's select([s], [s], []) loop: send when writable and nothing is out, read the echo."""
     srv, addr = listener("tcp")
-
-    def echo():
-        c, _ = srv.accept()
-        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        while True:
-            b = c.recv(65536)
-            if not b:
-                break
-            c.sendall(b)
-        c.close()
-
-    t = threading.Thread(target=echo)
-    t.start()
+    t = echo_thread(srv)
     s = connect("tcp", addr)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.setblocking(False)
