@@ -2085,7 +2085,7 @@ py_test({
     "A7: close() of a socket whose makefile('rb') file is open leaves the connection to the file until the file is closed (CPython's _io_refs; http.client's pattern)",
   ignore: ignored(
     A7_FIXED,
-    "finding A7: socket.ts close() ignores open makefile() files (CPython defers the real close until they are closed); undocumented difference, fix is a design decision",
+    "finding A7: socket.ts close() ignores open makefile() files (CPython defers the real close until they are closed); documented in docs/limits.md (JavaScript has no reference counts to tell when a forgotten file is gone)",
   ),
   fn: async () => {
     const py = await cpython(`
