@@ -221,15 +221,10 @@ export async function raw_sendall(peer: Peer, total: number): Promise<Sample> {
  * writable and nothing is out, and counts an echo when readable (the loop a select() chat or request client runs).
  */
 export async function py_select_rw(peer: Peer, count: number, size: number): Promise<Sample> {
-  const L = py_listen("tcp");
-  try {
-    const done = peer.run({ op: "echo", addr: L.addr });
-    const [conn] = await L.sock.accept();
-    conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const req = new Uint8Array(size).fill(0x78);
+  const dt = await py_with_echo(peer, async (conn) => {
     conn.setblocking(false);
-    const req = new Uint8Array(size).fill(0x78);
     let out = false, echoes = 0;
-    const t0 = performance.now();
     while (echoes < count) {
       const [r, w] = await select([conn], [conn], [], 5);
       if (r.length > 0) {
@@ -242,10 +237,25 @@ export async function py_select_rw(peer: Peer, count: number, size: number): Pro
         out = true;
       }
     }
+  });
+  return { value: count / dt };
+}
+
+/**
+ * The echo rows' frame: an accepted pysocket connection (TCP_NODELAY) from the raw echo peer; seconds `run` takes.
+ */
+async function py_with_echo(peer: Peer, run: (conn: Socket) => Promise<void>): Promise<number> {
+  const L = py_listen("tcp");
+  try {
+    const done = peer.run({ op: "echo", addr: L.addr });
+    const [conn] = await L.sock.accept();
+    conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+    const t0 = performance.now();
+    await run(conn);
     const dt = (performance.now() - t0) / 1000;
     conn.close();
     await done;
-    return { value: count / dt };
+    return dt;
   } finally {
     L.sock.close();
     L.cleanup();
@@ -280,14 +290,9 @@ export async function raw_small_sends(peer: Peer, count: number, size: number): 
 
 /** pysocket: `count` request/response round trips of `size` bytes with a raw echo peer. */
 export async function py_pingpong(peer: Peer, count: number, size: number): Promise<Sample> {
-  const L = py_listen("tcp");
-  try {
-    const done = peer.run({ op: "echo", addr: L.addr });
-    const [conn] = await L.sock.accept();
-    conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-    const req = new Uint8Array(size).fill(0x78);
-    const resp = new Uint8Array(size);
-    const t0 = performance.now();
+  const req = new Uint8Array(size).fill(0x78);
+  const resp = new Uint8Array(size);
+  const dt = await py_with_echo(peer, async (conn) => {
     for (let i = 0; i < count; i++) {
       await conn.sendall(req);
       let got = 0;
@@ -297,14 +302,8 @@ export async function py_pingpong(peer: Peer, count: number, size: number): Prom
         got += n;
       }
     }
-    const dt = (performance.now() - t0) / 1000;
-    conn.close();
-    await done;
-    return { value: count / dt };
-  } finally {
-    L.sock.close();
-    L.cleanup();
-  }
+  });
+  return { value: count / dt };
 }
 
 /** Raw Deno: the same with conn.write / conn.read and setNoDelay. */
