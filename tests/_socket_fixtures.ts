@@ -345,3 +345,14 @@ export async function held_closed_port(host: string): Promise<HeldPort> {
     },
   };
 }
+
+/**
+ * MiB this test's own isolate holds: V8's heap and ArrayBuffers, where pysocket's buffers and queues live. `deno test`
+ * runs the test files in parallel in one process, so the process's RSS also grows with every other file's work: an
+ * RSS bound in a test flakes (clean-clone CI runs read +53.7 and +116 MiB of RSS while pysocket's own growth was under
+ * 1 MiB). Native memory (Deno's TLS engine) is not in it; a test that must bound that runs in a subprocess.
+ */
+export function own_mib(): number {
+  const m = Deno.memoryUsage();
+  return (m.heapUsed + m.external) / 2 ** 20;
+}

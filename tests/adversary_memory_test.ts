@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { AF_INET, create_connection, SOCK_DGRAM, type Socket, socket } from "../mod.ts";
 import { create_default_context } from "../ssl.ts";
 import { make_certs, python_server } from "./_ssl_fixtures.ts";
-import { missing, test_needing } from "./_socket_fixtures.ts";
+import { missing, own_mib, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -47,16 +47,6 @@ async function streamer(ch: string, tls: boolean, limit_mb: number, seconds: num
   return { s, p };
 }
 
-const mib = () => Deno.memoryUsage().rss / 2 ** 20;
-/**
- * This isolate's own memory (V8 heap and ArrayBuffers): RSS is the whole process's, and test files running in
- * parallel beside this one (the idle-connection memory tests) make it grow by tens of MiB on their own.
- */
-const js_mib = () => {
-  const m = Deno.memoryUsage();
-  return (m.heapUsed + m.external) / 2 ** 20;
-};
-
 for (const tls of [false, true]) {
   const kind = tls ? "TLS" : "plain";
   test(`adversary (${kind}): bounded reads against a peer streaming forever stay bounded`, async () => {
@@ -72,31 +62,31 @@ for (const tls of [false, true]) {
     ];
     for (const [what, ch, read] of cases) {
       const { s, p } = await streamer(ch, tls, 64, 3);
-      const before = mib();
+      const before = own_mib();
       const n = await read(s);
-      const grown = mib() - before;
+      const grown = own_mib() - before;
       s.close();
       await p.rest();
       if (what.startsWith("recv")) assert.ok(n > 0 && n <= 2 ** 20, `${what}: ${n}`);
       else assert.equal(n, what.includes("1000") ? 1000 : 100, what);
-      assert.ok(grown < 48, `${what}: RSS grew ${grown.toFixed(1)} MiB`);
+      assert.ok(grown < 48, `${what}: heap and buffers grew ${grown.toFixed(1)} MiB`);
     }
   });
 
   test(`adversary (${kind}): a peer streaming at an application that does not read pushes in only a bounded read-ahead`, async () => {
     const { s, p } = await streamer("a", tls, 256, 3);
     assert.equal((await s.recv(10)).length > 0, true);
-    const before = mib();
+    const before = own_mib();
     await new Promise((r) => setTimeout(r, 3500)); // the application does not read
-    const grown = mib() - before;
+    const grown = own_mib() - before;
     s.close();
     const r = await p.rest();
     const lines = r.out.trim().split("\n");
     const sent = Number(lines[lines.length - 1]) / 2 ** 20;
-    console.log(`  ${kind}: the peer pushed ${sent.toFixed(1)} MiB in 3 s; RSS +${grown.toFixed(1)} MiB`);
+    console.log(`  ${kind}: the peer pushed ${sent.toFixed(1)} MiB in 3 s; heap and buffers +${grown.toFixed(1)} MiB`);
     // Kernel buffers (a few MiB) plus pysocket's read-ahead; far below the 256 MiB offered.
     assert.ok(sent < 32, `the peer pushed ${sent.toFixed(1)} MiB`);
-    assert.ok(grown < 48, `RSS grew ${grown.toFixed(1)} MiB`);
+    assert.ok(grown < 48, `heap and buffers grew ${grown.toFixed(1)} MiB`);
   });
 }
 
@@ -106,7 +96,7 @@ test("adversary: a datagram flood at a UDP socket nobody reads queues at most on
   const port = (u.getsockname() as [string, number])[1];
   await u.sendto(new Uint8Array(1), ["127.0.0.1", port]);
   await u.recvfrom(10); // the receive machinery is running
-  const before = mib(), js_before = js_mib();
+  const before = own_mib();
   const out = await new Deno.Command("python3", {
     args: [
       "-c",
@@ -129,13 +119,13 @@ print(n)
   }).output();
   const sent = Number(new TextDecoder().decode(out.stdout).trim());
   await new Promise((r) => setTimeout(r, 500));
-  const grown = mib() - before, js_grown = js_mib() - js_before;
+  const grown = own_mib() - before;
   console.log(
-    `  ${sent} datagrams of 60,000 bytes (${(sent * 60000 / 2 ** 20).toFixed(0)} MiB) at a socket nobody reads: RSS +${
-      grown.toFixed(1)
-    } MiB (the process's), heap and buffers +${js_grown.toFixed(1)} MiB (this test's isolate)`,
+    `  ${sent} datagrams of 60,000 bytes (${
+      (sent * 60000 / 2 ** 20).toFixed(0)
+    } MiB) at a socket nobody reads: heap and buffers +${grown.toFixed(1)} MiB`,
   );
   // What pysocket could have queued is this isolate's: a queue of every datagram would be hundreds of MiB.
-  assert.ok(js_grown < 48, `heap and buffers grew ${js_grown.toFixed(1)} MiB`);
+  assert.ok(grown < 48, `heap and buffers grew ${grown.toFixed(1)} MiB`);
   u.close();
 });
