@@ -54,20 +54,21 @@ Deno.test("an idle TLS connection pins no read buffer and keeps a small heap, fr
     const fresh = await measure(certs.dir, 0);
     console.log(`per idle TLS connection: ${JSON.stringify(fresh)}`);
     // Before: 8192 (two 4 KiB buffers). Now ~64.
-    assert.ok(fresh.external < 1024, `external bytes per connection: ${fresh.external}`);
+    assert.ok(fresh.external < 2048, `external bytes per connection: ${fresh.external}`);
     // Before: ~18,700. Now ~14,300. Generous: only a class of retention comes back this high.
-    assert.ok(fresh.heap < 16_500, `heap bytes per connection: ${fresh.heap}`);
+    assert.ok(fresh.heap < 17_000, `heap bytes per connection: ${fresh.heap}`);
     // Before: ~43,000. Now ~31,000 (most of it Deno's TLS engine). Generous: allocators differ.
-    assert.ok(fresh.rss < 39_000, `RSS per connection: ${fresh.rss}`);
+    assert.ok(fresh.rss < 41_000, `RSS per connection: ${fresh.rss}`);
 
     const burst = await measure(certs.dir, 1024 * 1024);
     console.log(`per idle TLS connection after a 1 MiB burst: ${JSON.stringify(burst)}`);
-    // Before: ~7,800. Now < 600 (the wait's buffer stays small: bulk records are too big to size it).
-    assert.ok(burst.external < 2048, `external bytes per connection: ${burst.external}`);
-    assert.ok(burst.heap < 17_000, `heap bytes per connection: ${burst.heap}`);
+    // Before: ~7,800. Now < 600, up to ~2,200 in a CI run (a difference of two samples: GC timing moves it);
+    // a pinned 4 KiB read buffer per connection would be over 4,096.
+    assert.ok(burst.external < 4096, `external bytes per connection: ${burst.external}`);
+    assert.ok(burst.heap < 17_500, `heap bytes per connection: ${burst.heap}`);
     // Before: ~87,000. Now ~63,000: ~26 KB of it Deno's TLS engine keeps until the next record comes
     // (rustls's record buffer, grown to a full record; one more byte after the burst: ~38,000).
-    assert.ok(burst.rss < 76_000, `RSS per connection: ${burst.rss}`);
+    assert.ok(burst.rss < 80_000, `RSS per connection: ${burst.rss}`);
   } finally {
     certs.cleanup();
   }
