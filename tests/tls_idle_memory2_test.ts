@@ -20,38 +20,12 @@
 
 import assert from "node:assert/strict";
 import { make_certs } from "../bench/_certs.ts";
-
-const dec = new TextDecoder();
-
-async function measure(dir: string, burst: number): Promise<{ rss: number; heap: number; external: number }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--v8-flags=--expose-gc",
-      new URL("../bench/memory.ts", import.meta.url).pathname,
-      "idle",
-      "pysocket",
-      "tls",
-      "300",
-      String(burst),
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    signal: AbortSignal.timeout(180_000),
-  }).output();
-  const text = dec.decode(out.stdout).trim();
-  assert.equal(out.code, 0, dec.decode(out.stderr) + text);
-  return JSON.parse(text.split("\n").pop()!);
-}
+import { idle_tls_cost } from "./_idle_memory.ts";
 
 Deno.test("an idle TLS connection pins no read buffer and keeps a small heap, fresh and after a 1 MiB burst", async () => {
   const certs = await make_certs();
   try {
-    const fresh = await measure(certs.dir, 0);
+    const fresh = await idle_tls_cost(certs.dir, 300, 0);
     console.log(`per idle TLS connection: ${JSON.stringify(fresh)}`);
     // Before: 8192 (two 4 KiB buffers). Now ~64.
     assert.ok(fresh.external < 2048, `external bytes per connection: ${fresh.external}`);
@@ -60,7 +34,7 @@ Deno.test("an idle TLS connection pins no read buffer and keeps a small heap, fr
     // Before: ~43,000. Now ~31,000 (most of it Deno's TLS engine). Generous: allocators differ.
     assert.ok(fresh.rss < 41_000, `RSS per connection: ${fresh.rss}`);
 
-    const burst = await measure(certs.dir, 1024 * 1024);
+    const burst = await idle_tls_cost(certs.dir, 300, 1024 * 1024);
     console.log(`per idle TLS connection after a 1 MiB burst: ${JSON.stringify(burst)}`);
     // Before: ~7,800. Now < 600, up to ~2,200 in a CI run (a difference of two samples: GC timing moves it);
     // a pinned 4 KiB read buffer per connection would be over 4,096.

@@ -12,34 +12,12 @@
 
 import assert from "node:assert/strict";
 import { make_certs } from "../bench/_certs.ts";
-
-const dec = new TextDecoder();
+import { idle_tls_cost } from "./_idle_memory.ts";
 
 Deno.test("idle TLS sessions after a 1 MiB burst keep a small read buffer and no burst-sized TLS buffer", async () => {
   const certs = await make_certs();
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--unstable-net",
-        "--v8-flags=--expose-gc",
-        new URL("../bench/memory.ts", import.meta.url).pathname,
-        "idle",
-        "pysocket",
-        "tls",
-        "200",
-        String(1024 * 1024),
-        certs.dir,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      signal: AbortSignal.timeout(180_000),
-    }).output();
-    const text = dec.decode(out.stdout).trim();
-    assert.equal(out.code, 0, dec.decode(out.stderr) + text);
-    const r = JSON.parse(text.split("\n").pop()!) as { rss: number; heap: number; external: number };
+    const r = await idle_tls_cost(certs.dir, 200, 1024 * 1024);
     console.log(`per idle TLS connection after a 1 MiB burst: ${JSON.stringify(r)}`);
     // Before: ~153 KB of ArrayBuffers (a pending read of up to 256 KiB). A 4 KiB read plus
     // the plaintext side's small buffer is ~8 KB.
