@@ -775,6 +775,15 @@ class SelectorCore<D> {
  * (the README's rule: keywords in one trailing plain object): `{ data: x }` or
  * `{ events, data }`.
  *
+ * @example
+ * ```ts
+ * import { socket } from "@pysocket/socket";
+ * import { DefaultSelector, EVENT_READ } from "@pysocket/socket/selectors";
+ * using sel = new DefaultSelector<string>();
+ * using s = socket();
+ * console.log(sel.register(s, EVENT_READ, { data: "conn" }).data); // "conn"
+ * ```
+ *
  * @category Selectors
  */
 export interface SelectorKeywords<D> {
