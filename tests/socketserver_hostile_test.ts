@@ -528,6 +528,22 @@ test("TCPServer under slowloris with max_concurrent: the handler's timeout frees
 // The port-freeing tests listen on a loopback address of their own, so a port freed here
 // cannot be taken meanwhile by another test file's 127.0.0.1 listener (run in parallel).
 const FREE_HOST = lone_v4();
+const GUARD_HOST = lone_v4();
+
+/**
+ * Keeps a wildcard listener of another test file (0.0.0.0 or ::, port 0, run in parallel) from being handed the
+ * port a test frees, which would accept the test's connect (a CI run saw "connected, then ConnectionResetError"):
+ * a listener on a second lone address holds the port number, and Linux never binds a wildcard to a port that
+ * something listens on. Take it while the server still holds the port; dispose it after the connect.
+ */
+function guard(port: number): Disposable {
+  try {
+    const l = Deno.listen({ hostname: GUARD_HOST, port });
+    return { [Symbol.dispose]: () => l.close() };
+  } catch {
+    return { [Symbol.dispose]() {} }; // a platform without 127/8 beyond 127.0.0.1: no guard
+  }
+}
 
 async function connect_outcome(port: number, host = "127.0.0.1"): Promise<string> {
   try {
@@ -544,6 +560,7 @@ test("TCPServer: await server_close() with an accept pending frees the port: the
   for (let i = 0; i < 20; i++) {
     const server = new TCPServer([FREE_HOST, 0], LineEcho);
     const port = port_of(server);
+    using _g = guard(port);
     const serving = server.serve_forever(0.05);
     await sleep(5); // the accept is pending
     if (i % 2 === 0) await server.shutdown(); // stopped first, or closed under the serving loop
@@ -557,6 +574,7 @@ test("TCPServer: plain server_close() frees the port from the next event-loop tu
   for (let i = 0; i < 20; i++) {
     const server = new TCPServer([FREE_HOST, 0], LineEcho);
     const port = port_of(server);
+    using _g = guard(port);
     const serving = server.serve_forever(0.05);
     await sleep(5);
     void server.server_close(); // as a Python port writes it
@@ -576,6 +594,7 @@ test("TCPServer: a handle_request() that timed out leaves no accept behind: awai
   for (let i = 0; i < 10; i++) {
     const server = new S([FREE_HOST, 0], LineEcho, { timeout: 0.02 });
     const port = port_of(server);
+    using _g = guard(port);
     await server.handle_request();
     await server.server_close();
     assert.equal(await connect_outcome(port, FREE_HOST), "ConnectionRefusedError", `round ${i}`);
@@ -585,14 +604,17 @@ test("TCPServer: a handle_request() that timed out leaves no accept behind: awai
 
 test("TCPServer: await using frees the port on exit", async () => {
   let port = 0;
+  let g: Disposable;
   {
     await using server = new TCPServer(["127.0.0.1", 0], LineEcho);
     port = port_of(server);
+    g = guard(port);
     const serving = server.serve_forever(0.05);
     assert.equal(await within(5000, good_client(port)) >= 0, true);
     void serving;
   }
   assert.equal(await connect_outcome(port), "ConnectionRefusedError");
+  g[Symbol.dispose]();
 });
 
 test("TCPServer: a client that connects between shutdown() and the next serve_forever() is served, not lost", async () => {
@@ -628,13 +650,14 @@ try:
 except OSError as e:
     print(type(e).__name__)
 `);
-  const server = new TCPServer(["127.0.0.1", 0], LineEcho);
+  const server = new TCPServer([FREE_HOST, 0], LineEcho);
   const port = port_of(server);
+  using _g = guard(port);
   const serving = server.serve_forever(0.05);
   await server.shutdown();
   await server.server_close();
   await serving;
-  assert.equal(await connect_outcome(port), out.trim());
+  assert.equal(await connect_outcome(port, FREE_HOST), out.trim());
 });
 
 test("UnixStreamServer.server_close(): Deno deletes the socket file (by path, even a replacement), CPython leaves it (documented)", async () => {
@@ -822,6 +845,7 @@ test("TCPServer with TLS: await server_close() frees the port after handshakes c
     const server = new Recording(["127.0.0.1", 0], LineEcho);
     await make_tls(server);
     const port = port_of(server);
+    using _g = guard(port);
     const serving = server.serve_forever(0.05);
     // A failed handshake and a good one, so the listener's accept has woken and gone back to waiting.
     await python(
@@ -919,13 +943,14 @@ test("TCPServer.serve_forever() ends on server_close() even while max_concurrent
       await released;
     }
   }
-  const server = new Recording(["127.0.0.1", 0], Hold, { max_concurrent: 1 });
+  const server = new Recording([FREE_HOST, 0], Hold, { max_concurrent: 1 });
+  using _g = guard(port_of(server));
   const serving = server.serve_forever(null);
-  using c = await create_connection(["127.0.0.1", port_of(server)], 5);
+  using c = await create_connection([FREE_HOST, port_of(server)], 5);
   await until(() => started === 1, 10_000, "the handler started");
   await server.server_close();
   await within(5000, serving); // the loop saw the close, though the only slot is taken
-  assert.equal(await connect_outcome(port_of(server)), "ConnectionRefusedError");
+  assert.equal(await connect_outcome(port_of(server), FREE_HOST), "ConnectionRefusedError");
   release();
   await within(5000, server.shutdown()); // waits for the handler, which now ends
   c.close();
