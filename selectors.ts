@@ -597,7 +597,8 @@ function mapping_of<D>(map: Map<number, SelectorKey<D>>, lookup: (f: unknown) =>
  */
 class Waiting {
   // Weak: a selector dropped without close() (Python's would be collected) is not kept alive by the
-  // watches of the objects it registered until they next become ready.
+  // watches of the objects it registered until they next become ready. A selector that a select() call
+  // waits on is held by `parked` meanwhile: the caller's frame is reachable only through that wake-up.
   one: WeakRef<Reg<unknown>> | null = null;
   more: Set<WeakRef<Reg<unknown>>> | null = null;
   add(reg: Reg<unknown>): void {
@@ -658,6 +659,24 @@ class Hub {
 }
 
 const hubs = new WeakMap<Pollable, Hub>();
+
+/**
+ * The selectors that select() calls are waiting on, with the count of such calls. A waiting call's frame
+ * (and the program's, which awaits it) is reachable only from the wake-up it waits for, and the watches
+ * reach a registration only through a WeakRef: without this strong hold, a garbage collection during an
+ * untimed select() freed the whole selector and the wake-up was lost (the call, and the program, hung).
+ */
+const parked = new Map<object, number>();
+
+function park(sel: object): void {
+  parked.set(sel, (parked.get(sel) ?? 0) + 1);
+}
+
+function unpark(sel: object): void {
+  const n = parked.get(sel)! - 1;
+  if (n === 0) parked.delete(sel);
+  else parked.set(sel, n);
+}
 /** Read watches a Hub has started (DefaultSelector.select() gives those it started itself a short grace). */
 let reads_armed = 0;
 
@@ -1072,20 +1091,25 @@ export class DefaultSelector<D = unknown> implements Disposable {
       return this.#map === null ? [] : this.#collect();
     }
     let out: [SelectorKey<D>, number][] = [];
-    for (;;) {
-      const left = end === Infinity ? Infinity : end - performance.now();
-      if (left <= 0) return out;
-      if (core.ready.length === 0) {
-        // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
-        const woke =
-          await (left === Infinity && signal === undefined ? core.next() : wait_wake(core.waiting, left, signal));
-        if (!woke && end - performance.now() > 0) continue; // a capped timer
+    park(this);
+    try {
+      for (;;) {
+        const left = end === Infinity ? Infinity : end - performance.now();
+        if (left <= 0) return out;
+        if (core.ready.length === 0) {
+          // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
+          const woke =
+            await (left === Infinity && signal === undefined ? core.next() : wait_wake(core.waiting, left, signal));
+          if (!woke && end - performance.now() > 0) continue; // a capped timer
+        }
+        if (this.#map === null) return [];
+        out = this.#collect();
+        if (out.length > 0 || end - performance.now() <= 0) return out;
+        // Woken, yet nothing is ready (another task took the bytes): yield a turn.
+        await turn();
       }
-      if (this.#map === null) return [];
-      out = this.#collect();
-      if (out.length > 0 || end - performance.now() <= 0) return out;
-      // Woken, yet nothing is ready (another task took the bytes): yield a turn.
-      await turn();
+    } finally {
+      unpark(this);
     }
   }
 
