@@ -84,6 +84,16 @@ const SINGLES: SingleSpec[] = [
     prog: "udp_names",
     needs_ipv6: true,
   },
+  {
+    name: "HTTP/1.1 keep-alive on ThreadingTCPServer: pipelined requests, a body in pieces, readline(65537) " +
+      "and a 414, Connection: close, a half-closed client",
+    prog: "http_keepalive",
+  },
+  {
+    name: "memcached-style protocol on a selectors loop with per-connection buffers: byte-by-byte, " +
+      "pipelined, a 200 KB value, partial send()s, clients leaving without quit",
+    prog: "memcache_sel",
+  },
 ];
 
 for (const spec of SINGLES) {
