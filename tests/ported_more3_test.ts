@@ -94,6 +94,12 @@ const SINGLES: SingleSpec[] = [
       "pipelined, a 200 KB value, partial send()s, clients leaving without quit",
     prog: "memcache_sel",
   },
+  {
+    name: "TLS details: SSLSocket attributes, DER/PEM round trip, pending(), recv_into, a 100 KB makefile reply, " +
+      "the calls CPython refuses on an SSLSocket, a read timeout, EOF, context errors",
+    prog: "tls_details",
+    args: async (c) => [(await c()).certs],
+  },
 ];
 
 for (const spec of SINGLES) {
