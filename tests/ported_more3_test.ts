@@ -100,6 +100,16 @@ const SINGLES: SingleSpec[] = [
     prog: "tls_details",
     args: async (c) => [(await c()).certs],
   },
+  {
+    name: "rdt 3.0 over UDP: stop-and-wait with sequence numbers and a retransmission timeout through a relay " +
+      "that drops and duplicates datagrams; the file arrives whole, once",
+    prog: "udp_stopwait",
+  },
+  {
+    name: "SOCKS4 proxy: struct-parsed CONNECT, create_connection to the target (91 when refused), select() " +
+      "relay passing half-closes on, 300 KB through it",
+    prog: "socks4_proxy",
+  },
 ];
 
 for (const spec of SINGLES) {
