@@ -96,7 +96,7 @@ async function proxy(listener: socket.Socket, n: number, log: string[]) {
 }
 
 async function socks_request(
-  proxy_addr: socket.Address,
+  proxy_addr: [string, number],
   host: string,
   port: number,
   payload: Uint8Array,
@@ -138,10 +138,15 @@ closed.close(); // a port nobody listens on: connects are refused
 const log: string[] = [];
 const threads = [upper_server(target), proxy(proxy_l, 3, log)];
 const payload = b("hello through socks ".repeat(15000));
-const [cd, out] = await socks_request(proxy_l.getsockname(), "127.0.0.1", target.getsockname()[1], payload);
+const [cd, out] = await socks_request(
+  proxy_l.getsockname() as [string, number],
+  "127.0.0.1",
+  target.getsockname()[1],
+  payload,
+);
 print("granted", cd, out!.length, beq(out!, bupper(payload)));
-print("closed port", await socks_request(proxy_l.getsockname(), "127.0.0.1", closed_port, b("x")));
-print("bad version", await socks_request(proxy_l.getsockname(), "127.0.0.1", 1, b("x"), 5));
+print("closed port", await socks_request(proxy_l.getsockname() as [string, number], "127.0.0.1", closed_port, b("x")));
+print("bad version", await socks_request(proxy_l.getsockname() as [string, number], "127.0.0.1", 1, b("x"), 5));
 await join(threads[1]!, 10);
 {
   using s = await socket.create_connection(target.getsockname());
