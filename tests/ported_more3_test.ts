@@ -110,6 +110,16 @@ const SINGLES: SingleSpec[] = [
       "relay passing half-closes on, 300 KB through it",
     prog: "socks4_proxy",
   },
+  {
+    name: "when timeouts fire: accept, recv, recvfrom, makefile readline, sendall to a non-reader (total), " +
+      "setdefaulttimeout on create_connection and accepted sockets, timeout 0 and None",
+    prog: "timeouts_moments",
+  },
+  {
+    name: "selectors echo server under load: twenty clients at once, partial send()s, EVENT_WRITE only while " +
+      "bytes wait, each client reading its echo while it sends, then half-closing",
+    prog: "sel_many_clients",
+  },
 ];
 
 for (const spec of SINGLES) {
