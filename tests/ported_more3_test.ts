@@ -120,6 +120,16 @@ const SINGLES: SingleSpec[] = [
       "bytes wait, each client reading its echo while it sends, then half-closing",
     prog: "sel_many_clients",
   },
+  {
+    name: "a tiny inetd on one selectors loop: echo (TCP and UDP), discard, chargen and quit services, " +
+      "callbacks kept as the keys' data",
+    prog: "inetd_services",
+  },
+  {
+    name: "fast port scanner: ten non-blocking connect_ex() at once, select() for writability, SO_ERROR " +
+      "verdicts, getpeername() of a refused socket",
+    prog: "nb_scanner",
+  },
 ];
 
 for (const spec of SINGLES) {
