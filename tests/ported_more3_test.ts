@@ -130,6 +130,16 @@ const SINGLES: SingleSpec[] = [
       "verdicts, getpeername() of a refused socket",
     prog: "nb_scanner",
   },
+  {
+    name: "worker pool over socketpair(): length-prefixed JSON jobs, results collected with select() as they " +
+      "come, recv_into through a memoryview, EOF after each worker's goodbye",
+    prog: "pair_workers",
+  },
+  {
+    name: "chat room on ThreadingTCPServer: NICK/messages/QUIT over rfile, broadcasts to the other members, " +
+      "a member that shuts its socket down, reader threads woken by shutdown(SHUT_RDWR)",
+    prog: "ss_chat",
+  },
 ];
 
 for (const spec of SINGLES) {
