@@ -7,6 +7,9 @@
 //         "sendto() takes 2 or 3 arguments (1 given)").
 //   A4-8: SSLSocket.sendmsg() sends through TLS and recvmsg()/recvmsg_into() raise "recvfrom not allowed"
 //         (CPython: NotImplementedError "sendmsg not allowed on instances of <class 'ssl.SSLSocket'>", …).
+//   A4-9: sendfile() on a datagram socket raises OSError EINVAL (CPython: ValueError "only SOCK_STREAM type
+//         sockets are supported"); and a sendfile() that sends nothing (an offset past the end) leaves the file
+//         at that offset (CPython's os.sendfile path leaves the file's position alone when nothing was sent).
 
 import assert from "node:assert/strict";
 import * as socket from "../mod.ts";
@@ -161,5 +164,46 @@ print(json.dumps(out))
       }
     }
     assert.deepEqual(got, want);
+  },
+});
+
+test({
+  name: "adversary3: sendfile() on a datagram socket and a sendfile() that sends nothing, as CPython (A4-9)",
+  ignore: ignored("A4-9", "sendfile() on UDP raises OSError, an empty sendfile() moves the file (socket.ts)"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = `${dir}/f.bin`;
+      await Deno.writeTextFile(path, "abcdefghij");
+      const want = await cpython(`
+f = open(${JSON.stringify(path)}, "rb")
+u = socket(AF_INET, SOCK_DGRAM)
+try:
+    u.sendfile(f); udp = "ok"
+except (OSError, ValueError) as e:
+    udp = [type(e).__name__, str(e)]
+a, b = socketpair()
+f.seek(3)
+sent = a.sendfile(f, 100)
+print(json.dumps([udp, sent, f.tell()]))
+`);
+      using f = await Deno.open(path);
+      using u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+      let udp: unknown = "ok";
+      try {
+        await u.sendfile(f);
+      } catch (e) {
+        udp = [e instanceof RangeError ? "ValueError" : (e as Error).name, (e as Error).message];
+      }
+      const [a, b] = await socket.socketpair();
+      using _a = a, _b = b;
+      await f.seek(3, Deno.SeekMode.Start);
+      const sent = await a.sendfile(f, 100);
+      assert.deepEqual([udp, sent, await f.seek(0, Deno.SeekMode.Current)], want);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
