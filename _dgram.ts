@@ -354,7 +354,18 @@ class DgramEngine implements DatagramEngine {
   getsockname(): Address {
     this.#check_open();
     if (!this.#conn) return this.#adapter.unbound;
-    return this.#adapter.from_deno(this.#conn.addr);
+    const addr = this.#adapter.from_deno(this.#conn.addr);
+    // A socket bound to the wildcard and connected to a loopback peer: the kernel's route picks the loopback
+    // source, and getsockname() shows it (what the peer sees in recvfrom). Other peers keep the wildcard.
+    const p = this.#peer;
+    if (
+      p?.kind === "ip" && Array.isArray(addr) && (addr[0] === "0.0.0.0" || addr[0] === "::") && is_loopback(p.hostname)
+    ) {
+      const v6 = this.#adapter.family === AF_INET6;
+      const src = v6 ? (ipv4_of(p.hostname) ? "::ffff:127.0.0.1" : "::1") : "127.0.0.1";
+      return [src, ...addr.slice(1)] as Address;
+    }
+    return addr;
   }
 
   getpeername(): Address | null {

@@ -253,13 +253,33 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#writing;
   }
 
-  #check(read: boolean): void {
-    if (this.#closed) throw new RangeError("I/O operation on closed file.");
-    if (read && !this.#reading) {
-      throw new OSError(null, "File not open for reading");
+  /**
+   * Raise as Python's file would for `op` (read, read1, readline, readinto, readlines, write, writelines, flush):
+   * the wrong direction first (Python's UnsupportedOperation, an OSError here), then a closed file (ValueError,
+   * with the buffered classes' own wording).
+   */
+  #check(op: string): void {
+    const reads = op.startsWith("read");
+    const buffered = this.#binary && this.#bufsize !== 0;
+    const lines = op === "readlines" || op === "writelines";
+    const wrong = (reads && !this.#reading) || (op.startsWith("write") && !this.#writing);
+    // Buffered binary files check the direction before closed, and name the method.
+    if (wrong && buffered && !lines) throw new OSError(null, op === "read1" ? "read1" : reads ? "read" : "write");
+    if (this.#closed) {
+      let text = "I/O operation on closed file.";
+      if (buffered) {
+        if (op === "read" || op === "read1") text = "read of closed file";
+        else if (op === "readline") text = this.#writing ? "peek of closed file" : "readline of closed file";
+        else if (op === "readinto") text = "readinto of closed file";
+        else if (op === "write") text = "write to closed file";
+        else if (op === "flush" && this.#writing) text = "flush of closed file";
+      }
+      throw new RangeError(text);
     }
-    if (!read && !this.#writing) {
-      throw new OSError(null, "File not open for writing");
+    if (wrong) {
+      // SocketIO and TextIOWrapper say what the stream is not.
+      const what = reads ? "readable" : "writable";
+      throw new OSError(null, this.#binary ? `File or stream is not ${what}.` : `not ${what}`);
     }
   }
 
@@ -467,7 +487,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @returns bytes or a string (empty at EOF).
    */
   async read(size: number | null = -1, options: SignalOptions = {}): Promise<Uint8Array | string> {
-    this.#check(true);
+    this.#check("read");
     const n = size_arg(size);
     if (this.#binary) return await this.#read_bytes(n, options.signal);
     return await this.#read_text(n, options.signal);
@@ -514,7 +534,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   }
 
   async #readline(limit: number | null, options?: SignalOptions): Promise<Uint8Array | string> {
-    this.#check(true);
+    this.#check("readline");
     const signal = options?.signal;
     if (this.#binary) {
       return await this.#readline_bytes(size_arg(limit), signal);
@@ -530,7 +550,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @returns the lines.
    */
   async readlines(hint: number | null = -1): Promise<(Uint8Array | string)[]> {
-    this.#check(true);
+    this.#check("readlines");
     const h = size_arg(hint);
     const out: (Uint8Array | string)[] = [];
     let total = 0;
@@ -555,7 +575,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     buffer: ArrayBufferView | ArrayBufferLike,
     options: SignalOptions = {},
   ): Promise<number> {
-    this.#check(true);
+    this.#check("readinto");
     if (!this.#binary) {
       throw new OSError(null, "readinto() needs a binary file");
     }
@@ -576,7 +596,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @returns the bytes (empty at EOF).
    */
   async read1(size: number = -1, options: SignalOptions = {}): Promise<Uint8Array> {
-    this.#check(true);
+    this.#check("read1");
     if (!this.#binary) throw new OSError(null, "read1() needs a binary file");
     let n = as_int(size);
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
@@ -619,7 +639,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     data: ArrayBufferView | ArrayBufferLike | string,
     options: SignalOptions = {},
   ): Promise<number> {
-    this.#check(false);
+    this.#check("write");
     let bytes: Uint8Array;
     if (this.#binary) {
       if (typeof data === "string") {
@@ -650,6 +670,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @param lines the items to write.
    */
   async writelines(lines: Iterable<ArrayBufferView | string>): Promise<void> {
+    this.#check("writelines");
     for (const l of lines) await this.write(l);
   }
 
@@ -659,6 +680,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * @param options `{ signal }`.
    */
   async flush(options: SignalOptions = {}): Promise<void> {
+    if (this.#closed) this.#check("flush");
     if (this.#wlen === 0) return;
     const parts = this.#wbuf;
     const all = parts.length === 1 ? parts[0]! : new Uint8Array(this.#wlen);

@@ -27,7 +27,7 @@ import { platform } from "./_platform.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { format_address } from "./families/types.ts";
 import { bind_args } from "./_args.ts";
-import { as_int, check_host, check_port, is_ipv4, py_type } from "./families/_ip.ts";
+import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
 import { getdefaulttimeout, Socket, socket } from "./socket.ts";
@@ -94,11 +94,12 @@ export async function create_connection(
   if (
     source_address === undefined && options === undefined &&
     (timeout === undefined || timeout === null || typeof timeout === "number") &&
-    Array.isArray(address) && address.length === 2 && typeof address[0] === "string" && is_ipv4(address[0])
+    Array.isArray(address) && address.length === 2 && typeof address[0] === "string" && is_ipv4(address[0]) &&
+    Number.isInteger(address[1]) && address[1] >= 0 && address[1] <= 65535
   ) {
     // The common call, create_connection([dotted quad, port], timeout?): one address, nothing
     // to bind by name or resolve, so it is the general path's single attempt, done directly.
-    const sockaddr: [string, number] = [address[0], check_port(address[1], "create_connection")];
+    const sockaddr: [string, number] = [address[0], address[1]];
     const s = socket(AF_INET, SOCK_STREAM);
     try {
       s.settimeout(timeout === undefined ? getdefaulttimeout() : timeout);
@@ -120,14 +121,9 @@ export async function create_connection(
     CREATE_CONNECTION_ARGS,
     CREATE_CONNECTION_KW,
   );
-  const addr = a.address;
-  if (!Array.isArray(addr) || addr.length !== 2) {
-    throw new TypeError(
-      `create_connection(): address must be a (host, port) pair, not ${py_type(addr)}`,
-    );
-  }
-  const host = check_host(addr[0]);
-  const port = check_port(addr[1], "create_connection");
+  // CPython: `host, port = address`, then getaddrinfo(host, port, 0, SOCK_STREAM): a port may be a service
+  // name or a numeric string (a port from argv), and the host None (loopback).
+  const [host, port] = unpack2(a.address);
   const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
   const source = (a.source_address ?? null) as AddressInput | null;
   const signal = a.signal as AbortSignal | undefined;
@@ -552,3 +548,15 @@ export function has_dualstack_ipv6(): boolean {
 export const has_ipv6: boolean = true;
 
 export type { Socket };
+
+/** Python's `a, b = value` for a 2-item unpack: ValueError (RangeError) or TypeError as CPython raises them. */
+function unpack2(value: unknown): [unknown, unknown] {
+  let items: unknown[];
+  if (typeof value === "string") items = [...value];
+  else if (Array.isArray(value)) items = value;
+  else if (value instanceof Uint8Array) items = [...value];
+  else throw new TypeError(`cannot unpack non-iterable ${py_type(value)} object`);
+  if (items.length > 2) throw new RangeError("too many values to unpack (expected 2)");
+  if (items.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${items.length})`);
+  return [items[0], items[1]];
+}

@@ -863,17 +863,24 @@ export function if_addresses(): InterfaceInfo[] {
   return [...by_name.values()].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
 }
 
-/** Internal, for create_connection: getaddrinfo with already-checked arguments. */
+/**
+ * Internal, for create_connection: `getaddrinfo(host, port, 0, type)` as CPython's create_connection calls it
+ * (any host getaddrinfo takes, None included; any port it takes: a service name, a numeric string, an int
+ * that glibc truncates to 16 bits).
+ */
 export function _getaddrinfo(
-  host: string,
-  port: number,
+  host: unknown,
+  port: unknown,
   type: number,
   signal?: AbortSignal,
 ): Promise<AddrInfo[]> {
   // A dotted quad with a stream type (create_connection's common case): gai()'s
   // answer without the detour (parse_ipv4 is strict, so the text is canonical).
-  if (type === TYPEPROTO[0]![0] && port >= 0 && port <= 0xffff && is_ipv4(host)) {
+  if (
+    type === TYPEPROTO[0]![0] && typeof port === "number" && Number.isInteger(port) && port >= 0 &&
+    port <= 0xffff && typeof host === "string" && is_ipv4(host)
+  ) {
     return Promise.resolve([[AF_INET, type, TYPEPROTO[0]![1], "", [host, port]]]);
   }
-  return gai(host_arg(host, "getaddrinfo"), String(port), AF_UNSPEC, type, 0, 0, signal);
+  return gai(host_arg(host, "getaddrinfo"), port_arg(port), AF_UNSPEC, type, 0, 0, signal);
 }

@@ -587,6 +587,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
     if (this.#stream) throw new OSError(E.EINVAL);
     if (!this.#listener) {
+      // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
+      if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
       // After shutdown(SHUT_RD) Linux binds again to a new port on the same host.
       const was = this.#local;
       this.#local = null;

@@ -37,7 +37,12 @@ export const unix: FamilyAdapter = {
     if (len >= max && !(path.startsWith("\0") && len <= max)) {
       throw new OSError(null, "AF_UNIX path too long");
     }
-    if (path.length === 0) throw new OSError(errno.EINVAL);
+    if (path.length === 0) {
+      // Linux autobinds bind("") to an abstract name of five hex digits (other systems: EINVAL).
+      if (op !== "bind" || !platform().abstract_names) throw new OSError(errno.EINVAL);
+      const hex = crypto.getRandomValues(new Uint32Array(1))[0]! & 0xfffff;
+      return { kind: "unix", path: `\0${hex.toString(16).padStart(5, "0")}` };
+    }
     if (path.startsWith("\0") && !platform().abstract_names) {
       // No abstract namespace here: the kernel would take the NUL as the end of an empty path.
       throw new OSError(errno.ENOENT, null, {

@@ -329,11 +329,7 @@ const ROWS: Row[] = [
   {
     id: "create_connection(port 70000)",
     py: "socket.create_connection(('127.0.0.1', 70000))",
-    ts: () => create_connection(["127.0.0.1", 70000]),
-    differs: {
-      outcome: "RangeError",
-      why: "CPython hands the port to getaddrinfo, which wraps it modulo 65536; pysocket rejects it",
-    },
+    ts: () => create_connection(["127.0.0.1", 70000]), // getaddrinfo wraps it modulo 65536, as CPython's
   },
   {
     id: "create_connection(timeout -1)",
