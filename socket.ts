@@ -24,17 +24,21 @@ import {
   IPPROTO_IP,
   IPPROTO_IPV6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   IPV6_V6ONLY,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
   MSG_PEEK,
+  MSG_TRUNC,
   MSG_WAITALL,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
   SO_ACCEPTCONN,
+  SO_DOMAIN,
   SO_ERROR,
   SO_KEEPALIVE,
+  SO_PROTOCOL,
   SO_REUSEADDR,
   SO_REUSEPORT,
   SO_TYPE,
@@ -1372,6 +1376,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    if (arguments.length < 2) {
+      return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`));
+    }
     const args = typeof flagsOrAddress === "number" ? [data, flagsOrAddress, address, options] : [
       data,
       0,
@@ -1438,11 +1445,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         "sendfile(): file must be a file object opened in binary mode",
       );
     }
-    if (this.#dgram) {
-      throw new OSError(E.EINVAL, null, {
-        detail: "sendfile() only works on SOCK_STREAM sockets",
-      });
-    }
+    if (this.#dgram) throw new RangeError("only SOCK_STREAM type sockets are supported"); // CPython's ValueError
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
@@ -1464,7 +1467,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // CPython on Linux hands `offset` (default 0) to os.sendfile, whatever the file's position; its send()
     // fallback (SSLSocket's only way) starts at the file's position unless offset is non-zero.
     const from_position = this._sendfile_from_position() && !off;
-    const start = from_position ? await f.seek(0, Deno.SeekMode.Current) : (off ?? 0);
+    const position = await f.seek(0, Deno.SeekMode.Current);
+    const start = from_position ? position : (off ?? 0);
     if (!from_position) await f.seek(start, Deno.SeekMode.Start);
     const buf = new Uint8Array(Math.min(256 * 1024, cnt));
     let total = 0, read_to = start;
@@ -1482,8 +1486,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         }
       }
     } finally {
-      // As CPython: the file's position ends after the last byte sent, even on a timeout.
-      if (read_to !== start + total) await f.seek(start + total, Deno.SeekMode.Start);
+      // As CPython: the file's position ends after the last byte sent, even on a timeout; os.sendfile
+      // leaves it alone when nothing was sent.
+      if (total === 0 && !from_position) await f.seek(position, Deno.SeekMode.Start);
+      else if (read_to !== start + total) await f.seek(start + total, Deno.SeekMode.Start);
     }
     return total;
   }
@@ -1777,9 +1783,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
     no_ancillary("recvmsg", a.ancbufsize);
-    const [data, addr] = await this.recvfrom(a.bufsize as number, a.flags as number | undefined ?? 0, {
+    // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know.
+    const size = a.bufsize as number;
+    const probe = this.#dgram !== null && typeof size === "number" && size > 0;
+    const [data, addr] = await this.recvfrom(probe ? size + 1 : size, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
+    if (probe && data.length > size) return [data.subarray(0, size), [], MSG_TRUNC, addr];
     return [data, [], 0, addr];
   }
 
@@ -1819,7 +1829,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
     no_ancillary("recvmsg_into", a.ancbufsize);
     const total = views.reduce((n, v) => n + v.length, 0);
-    const [data, addr] = await this.recvfrom(total, a.flags as number | undefined ?? 0, {
+    const probe = this.#dgram !== null && total > 0; // one byte more tells a cut datagram (MSG_TRUNC)
+    const [data, addr] = await this.recvfrom(probe ? total + 1 : total, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
     let off = 0;
@@ -1829,7 +1840,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       v.set(part);
       off += part.length;
     }
-    return [data.length, [], 0, addr];
+    return [Math.min(data.length, total), [], data.length > total ? MSG_TRUNC : 0, addr];
   }
 
   /**
@@ -2049,6 +2060,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#so_error = 0;
     } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {
       v = this.#listening ? 1 : 0;
+    } else if (lv === SOL_SOCKET && name === SO_DOMAIN) v = this.#family;
+    else if (lv === SOL_SOCKET && name === SO_PROTOCOL) {
+      // The kernel names the protocol it picked for proto 0.
+      v = this.#proto !== 0 || this.#family === AF_UNIX ? this.#proto : this.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     } else if (this.#dgram) v = this.#dgram.getsockopt(lv, name);
     if (v === undefined && lv === IPPROTO_TCP && this.#family === AF_UNIX) {
       throw new OSError(E.EOPNOTSUPP);

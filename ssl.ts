@@ -2009,6 +2009,50 @@ export class SSLSocket extends Socket {
   }
 
   /**
+   * Not allowed on a TLS socket, as in CPython (its `NotImplementedError`).
+   *
+   * @throws {Error} named `NotImplementedError`: `sendmsg not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.sendmsg([data]); // NotImplementedError
+   * ```
+   */
+  override sendmsg(..._args: unknown[]): Promise<number> {
+    return Promise.reject(not_implemented(`sendmsg not allowed on instances of ${CLASS}`));
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython (its `NotImplementedError`).
+   *
+   * @throws {Error} named `NotImplementedError`: `recvmsg not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.recvmsg(10); // NotImplementedError
+   * ```
+   */
+  override recvmsg(..._args: unknown[]): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
+    return Promise.reject(not_implemented(`recvmsg not allowed on instances of ${CLASS}`));
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython (its `NotImplementedError`).
+   *
+   * @throws {Error} named `NotImplementedError`: `recvmsg_into not allowed on instances of <class 'ssl.SSLSocket'>`.
+   *
+   * @example
+   * ```ts ignore
+   * await ssock.recvmsg_into([buf]); // NotImplementedError
+   * ```
+   */
+  override recvmsg_into(
+    ..._args: unknown[]
+  ): Promise<[number, [number, number, Uint8Array][], number, Address | null]> {
+    return Promise.reject(not_implemented(`recvmsg_into not allowed on instances of ${CLASS}`));
+  }
+
+  /**
    * Not allowed on a TLS socket, as in CPython.
    *
    * @throws {RangeError} `sendto not allowed on instances of <class 'ssl.SSLSocket'>`.
@@ -2233,3 +2277,10 @@ function no_constructor(): void {
 // Types this entry point's API refers to, re-exported so its docs stand alone (tools/doc_rewrite.ts).
 export type { SendfileOptions } from "./socket.ts";
 export type { AddressOf } from "./types.ts";
+
+/** Python's NotImplementedError (JavaScript has none): an Error so named. */
+function not_implemented(message: string): Error {
+  const e = new Error(message);
+  e.name = "NotImplementedError";
+  return e;
+}

@@ -1,6 +1,5 @@
-// Adversary round 4 (adv4): differences from CPython whose fix lives in files other helpers own this round
-// (socket.ts, ssl.ts). Each test runs the CPython twin and is registered as ignored with the finding named in
-// a printed reason; the fix is in /work/wt/reports/adv4-proposed.diff. PORTED_RUN_IGNORED=1 runs them.
+// Adversary round 4 (adv4): differences from CPython found by the probe, fixed in socket.ts and ssl.ts; each
+// test runs the CPython twin. What they were:
 //   A4-5: recvmsg()/recvmsg_into() of a datagram longer than the buffers report msg_flags 0 (CPython: MSG_TRUNC).
 //   A4-6: getsockopt(SOL_SOCKET, SO_DOMAIN / SO_PROTOCOL) raise ENOPROTOOPT (CPython: the family, the protocol).
 //   A4-7: sendto(data) without an address says "AF_INET address must be tuple, not NoneType" (CPython:
@@ -19,19 +18,9 @@ import { make_certs } from "./_ssl_fixtures.ts";
 import { cpython } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
-const RUN = Deno.env.get("PORTED_RUN_IGNORED") === "1";
-const ignored = (finding: string, what: string) => {
-  if (!RUN) {
-    console.log(
-      `ignored: adversary3: finding ${finding}: ${what}; fix proposed in /work/wt/reports/adv4-proposed.diff`,
-    );
-  }
-  return !RUN;
-};
 
 test({
   name: "adversary3: recvmsg()/recvmsg_into() report MSG_TRUNC for a datagram longer than the buffer (A4-5)",
-  ignore: ignored("A4-5", "recvmsg() msg_flags lack MSG_TRUNC (socket.ts)"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -67,7 +56,6 @@ print(json.dumps(out))
 
 test({
   name: "adversary3: getsockopt(SO_DOMAIN) and getsockopt(SO_PROTOCOL) read the family and protocol (A4-6)",
-  ignore: ignored("A4-6", "SO_DOMAIN/SO_PROTOCOL raise ENOPROTOOPT (socket.ts)"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -93,7 +81,6 @@ print(json.dumps([[x.getsockopt(SOL_SOCKET, SO_DOMAIN), x.getsockopt(SOL_SOCKET,
 
 test({
   name: "adversary3: sendto() with one argument raises CPython's TypeError (A4-7)",
-  ignore: ignored("A4-7", "sendto(data) names the address, not the argument count (socket.ts)"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -119,7 +106,6 @@ except TypeError as e:
 
 test({
   name: "adversary3: SSLSocket.sendmsg()/recvmsg()/recvmsg_into() raise NotImplementedError as CPython's (A4-8)",
-  ignore: ignored("A4-8", "SSLSocket.sendmsg() sends, recvmsg() names recvfrom (ssl.ts)"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -169,7 +155,6 @@ print(json.dumps(out))
 
 test({
   name: "adversary3: sendfile() on a datagram socket and a sendfile() that sends nothing, as CPython (A4-9)",
-  ignore: ignored("A4-9", "sendfile() on UDP raises OSError, an empty sendfile() moves the file (socket.ts)"),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
