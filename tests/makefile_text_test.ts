@@ -444,10 +444,10 @@ from socket import *
 out = []
 for mode in ["rb", "r"]:
     a, b = socketpair()
-    b.settimeout(0.3)
+    b.settimeout(1.0)
     def peer():
         for _ in range(6):
-            time.sleep(0.1); a.sendall(b"a")
+            time.sleep(0.25); a.sendall(b"a")
         a.sendall(b"\n")
     t = threading.Thread(target=peer); t.start()
     f = b.makefile(mode)
@@ -463,10 +463,11 @@ test("readline's timeout applies to each wait, as each of CPython's recv calls: 
   for (const mode of ["rb", "r"]) {
     const [a, b] = await socketpair();
     try {
-      b.settimeout(0.3);
+      // Each gap (250 ms) is well inside the timeout (1 s) on a loaded machine; the whole line (1.5 s) is not.
+      b.settimeout(1.0);
       const sending = (async () => {
         for (let i = 0; i < 6; i++) {
-          await sleep(100);
+          await sleep(250);
           await a.sendall(enc.encode("a"));
         }
         await a.sendall(enc.encode("\n"));
