@@ -1431,6 +1431,7 @@ function start_session(s: Socket, st: SslState): Session {
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.session = session;
   _replace_transport(s, session.transport);
+  session.transport.adopted();
   return session;
 }
 
