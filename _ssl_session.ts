@@ -460,7 +460,7 @@ class TlsSession implements Session, RawEvents {
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
-    const duplex = raw_duplex(raw, this);
+    const duplex = raw_duplex(raw, this, spec.server_side);
     const t = this.#t = spec.server_side
       ? new tls.TLSSocket(duplex, spec.server!)
       : tls.connect({ ...spec.client!, socket: duplex });
