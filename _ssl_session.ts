@@ -331,8 +331,8 @@ class RecordScanner {
  * here: the session verifies the server itself). With `ca` set it also
  * converts every trusted CA (~150 with the default roots) to a legacy object
  * each time: half a handshake's CPU. Until the handshake ends (the session
- * then deletes it), the detailed form answers with an empty object; the
- * plain methods are untouched.
+ * then puts the prototype's method back in its place), the detailed form
+ * answers with an empty object; the plain methods are untouched.
  */
 function shallow_peer_certificate(this: tls.TLSSocket, detailed?: boolean): unknown {
   return detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(this, detailed);
@@ -497,7 +497,11 @@ class TlsSession implements Session, RawEvents {
     t.off("error", this.#on_error!);
     t.off("close", this.#on_close!);
     this.#on_secure = this.#on_error = this.#on_close = null;
-    if (!this.#server) delete (t as unknown as OwnPeerCertificate).getPeerCertificate;
+    // The prototype's method again, as an own property: `delete` would turn the TLSSocket's properties into a
+    // dictionary (slower for every node:tls access for the rest of the connection: reads, writes, close).
+    if (!this.#server) {
+      (t as unknown as OwnPeerCertificate).getPeerCertificate = tls.TLSSocket.prototype.getPeerCertificate;
+    }
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
