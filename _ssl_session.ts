@@ -366,6 +366,7 @@ function on_tls_error(this: tls.TLSSocket, e: unknown): null {
 // the earliest one and is re-armed for the next. With no handshake in flight it is left unref'd (it
 // keeps no process alive), not cleared: the next handshake most often needs it again.
 const deadlines = new Map<TlsSession, number>();
+const MAX_DELAY = 2 ** 31 - 1;
 let sweep_timer: ReturnType<typeof setTimeout> | undefined;
 let sweep_at = Infinity;
 let sweep_ref = false;
@@ -373,7 +374,8 @@ let sweep_ref = false;
 function arm_timer(at: number, now: number): void {
   if (sweep_timer !== undefined) clearTimeout(sweep_timer);
   sweep_at = at;
-  sweep_timer = setTimeout(sweep, Math.max(1, at - now));
+  // setTimeout takes at most 2^31-1 ms (a longer delay fires after 1 ms): a later deadline is re-armed then.
+  sweep_timer = setTimeout(sweep, Math.min(MAX_DELAY, Math.max(1, at - now)));
   sweep_ref = true;
 }
 

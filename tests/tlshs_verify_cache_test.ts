@@ -261,3 +261,51 @@ console.log(JSON.stringify({ got: got.length, timed_out }));
   assert.deepEqual(JSON.parse(dec.decode(out.stdout).trim()), { got: 1, timed_out: true });
   assert.ok(secs < 45, `the process exited once its work was done (${secs.toFixed(1)} s; a live timer: 60 s)`);
 });
+
+const PY_LONG_TIMEOUT = `
+import socket, ssl, threading, time
+lsn = socket.create_server(("127.0.0.1", 0))
+raw = socket.create_connection(lsn.getsockname())
+raw.settimeout(3e6)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+out = []
+def hs():
+    try:
+        ctx.wrap_socket(raw)
+        out.append("done")
+    except Exception as e:
+        out.append(type(e).__name__)
+t = threading.Thread(target=hs, daemon=True)
+t.start()
+time.sleep(0.5)
+print("pending" if not out else out[0])
+`;
+
+test_needing("python3")(
+  "a handshake timeout past setTimeout's range (settimeout(3e6): 50 minutes) waits, as CPython's does",
+  async () => {
+    // setTimeout fires a delay over 2^31-1 ms after 1 ms: such a handshake timed out at once before.
+    const py = await python(PY_LONG_TIMEOUT);
+    assert.equal(py.code, 0, py.err);
+    assert.equal(py.out.trim(), "pending", "CPython's handshake waits");
+    using lsn = create_server(["127.0.0.1", 0]);
+    const raw = await create_connection(["127.0.0.1", (lsn.getsockname() as [string, number])[1]]);
+    raw.settimeout(3e6);
+    const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+    ctx.check_hostname = false;
+    ctx.verify_mode = 0;
+    let outcome = "pending";
+    const hs = ctx.wrap_socket(raw).then(
+      () => outcome = "done",
+      (e: Error) => outcome = `${e.name}: ${e.message}`,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(outcome, "pending", "still shaking hands with a silent server after 500 ms");
+    raw.close(); // ends it (wrap_socket raises for the closed socket)
+    await hs;
+    assert.notEqual(outcome, "pending");
+    assert.ok(!outcome.startsWith("TimeoutError"), outcome);
+  },
+);
