@@ -12,7 +12,13 @@
 
 import assert from "node:assert/strict";
 import { create_connection, create_server, TimeoutError } from "../mod.ts";
-import { CERT_REQUIRED, PROTOCOL_TLS_CLIENT, SSLCertVerificationError, SSLContext } from "../ssl.ts";
+import {
+  CERT_REQUIRED,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLCertVerificationError,
+  SSLContext,
+} from "../ssl.ts";
 import { intern } from "../_ssl_verify.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
@@ -262,50 +268,71 @@ console.log(JSON.stringify({ got: got.length, timed_out }));
   assert.ok(secs < 45, `the process exited once its work was done (${secs.toFixed(1)} s; a live timer: 60 s)`);
 });
 
+// A silent peer and a socket timeout of 3e6 s (50 minutes, 3e9 ms: past setTimeout's 2^31-1 ms, which fires
+// such a delay after 1 ms): the handshake, a TLS listener's accept() and a send() before the handshake each
+// still wait after 500 ms, as CPython's do. Before, each raised TimeoutError at once.
 const PY_LONG_TIMEOUT = `
-import socket, ssl, threading, time
+import socket, ssl, sys, threading, time
+case, d = sys.argv[1], sys.argv[2]
 lsn = socket.create_server(("127.0.0.1", 0))
-raw = socket.create_connection(lsn.getsockname())
-raw.settimeout(3e6)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
 out = []
-def hs():
+def run():
     try:
-        ctx.wrap_socket(raw)
+        if case == "accept":
+            sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            sctx.load_cert_chain(d + "/server.pem", d + "/server.key")
+            tl = sctx.wrap_socket(lsn, server_side=True)
+            tl.settimeout(3e6)
+            tl.accept()
+        else:
+            raw = socket.create_connection(lsn.getsockname())
+            raw.settimeout(3e6)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(raw, do_handshake_on_connect=(case == "handshake"))
+            s.send(b"x")
         out.append("done")
     except Exception as e:
         out.append(type(e).__name__)
-t = threading.Thread(target=hs, daemon=True)
-t.start()
+threading.Thread(target=run, daemon=True).start()
 time.sleep(0.5)
 print("pending" if not out else out[0])
 `;
 
-test_needing("python3")(
-  "a handshake timeout past setTimeout's range (settimeout(3e6): 50 minutes) waits, as CPython's does",
-  async () => {
-    // setTimeout fires a delay over 2^31-1 ms after 1 ms: such a handshake timed out at once before.
-    const py = await python(PY_LONG_TIMEOUT);
+for (const which of ["handshake", "accept", "send"] as const) {
+  test(`a timeout past setTimeout's range (settimeout(3e6)) waits in ${which}, as CPython's does`, async () => {
+    const py = await python(PY_LONG_TIMEOUT, which, certs.dir);
     assert.equal(py.code, 0, py.err);
-    assert.equal(py.out.trim(), "pending", "CPython's handshake waits");
+    assert.equal(py.out.trim(), "pending", `CPython's ${which} waits`);
     using lsn = create_server(["127.0.0.1", 0]);
-    const raw = await create_connection(["127.0.0.1", (lsn.getsockname() as [string, number])[1]]);
-    raw.settimeout(3e6);
-    const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
-    ctx.check_hostname = false;
-    ctx.verify_mode = 0;
+    const port = (lsn.getsockname() as [string, number])[1];
+    const closers: { close(): void }[] = [];
     let outcome = "pending";
-    const hs = ctx.wrap_socket(raw).then(
-      () => outcome = "done",
-      (e: Error) => outcome = `${e.name}: ${e.message}`,
-    );
+    let p: Promise<unknown>;
+    if (which === "accept") {
+      const sctx = new SSLContext(PROTOCOL_TLS_SERVER);
+      sctx.load_cert_chain(P("server.pem"), P("server.key"));
+      const tl = await sctx.wrap_socket(create_server(["127.0.0.1", 0]), { server_side: true });
+      tl.settimeout(3e6);
+      closers.push(tl);
+      p = tl.accept();
+    } else {
+      const raw = await create_connection(["127.0.0.1", port]);
+      raw.settimeout(3e6);
+      closers.push(raw);
+      const ctx = new SSLContext(PROTOCOL_TLS_CLIENT);
+      ctx.check_hostname = false;
+      ctx.verify_mode = 0;
+      p = which === "handshake"
+        ? ctx.wrap_socket(raw)
+        : ctx.wrap_socket(raw, { do_handshake_on_connect: false }).then((s) => s.send(new Uint8Array([120])));
+    }
+    const settled = p.then(() => outcome = "done", (e: Error) => outcome = `${e.name}: ${e.message}`);
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(outcome, "pending", "still shaking hands with a silent server after 500 ms");
-    raw.close(); // ends it (wrap_socket raises for the closed socket)
-    await hs;
-    assert.notEqual(outcome, "pending");
+    assert.equal(outcome, "pending", `still waiting in ${which} after 500 ms`);
+    for (const c of closers) c.close(); // ends the wait (an error for the closed socket)
+    await settled;
     assert.ok(!outcome.startsWith("TimeoutError"), outcome);
-  },
-);
+  });
+}
