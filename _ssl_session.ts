@@ -6,12 +6,12 @@
 // listener has in flight.
 
 import tls from "node:tls";
-import type { X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.ts";
 import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
-import { build_path, chain_fault, ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
+import { build_path, chain_fault, intern, ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
 
 /** What a session needs to know of its context and socket. */
@@ -61,6 +61,8 @@ const EOF_GRACE_MS = 100;
 /** The parts of node:tls's native handle used here (Deno 2.9.6, as Node's TLSWrap). */
 interface NativeHandle {
   verifyError?: () => unknown;
+  /** Deno 2.9.6: the DER certificates the peer sent, its leaf first. */
+  getPeerCertificateChain?: () => { certificates?: unknown } | null | undefined;
 }
 
 function native(t: tls.TLSSocket): NativeHandle | null {
@@ -75,6 +77,66 @@ export function peer_x509(t: tls.TLSSocket): X509Certificate | null {
   } catch {
     return null;
   }
+}
+
+/** What the session checks of a peer's leaf beside its DER parse (X509Certificate's reading of it). */
+interface LeafInfo {
+  valid_from: number;
+  valid_to: number;
+  self_signed: boolean;
+}
+
+/** Each interned leaf's LeafInfo (null: X509Certificate cannot read it). */
+const leaf_infos = new WeakMap<Uint8Array, LeafInfo | null>();
+
+function leaf_info(der: Uint8Array): LeafInfo | null {
+  let i = leaf_infos.get(der);
+  if (i === undefined) {
+    try {
+      const x = new X509Certificate(der);
+      i = { valid_from: Date.parse(x.validFrom), valid_to: Date.parse(x.validTo), self_signed: x.subject === x.issuer };
+    } catch {
+      i = null;
+    }
+    leaf_infos.set(der, i);
+  }
+  return i;
+}
+
+/** The peer's leaf and the certificate it sent next (its issuer, as sent), both interned. */
+interface PeerCerts {
+  leaf: Uint8Array;
+  info: LeafInfo;
+  first: Uint8Array | null;
+}
+
+/**
+ * The peer's certificates, read as DER from the native handle (no parse:
+ * a certificate seen before is not parsed again), else through
+ * getPeerX509Certificate(). Null when the peer sent none (or it cannot be read).
+ */
+function peer_certs(t: tls.TLSSocket): PeerCerts | null {
+  let leaf: Uint8Array | null = null, first: Uint8Array | null = null;
+  const h = native(t);
+  let list: unknown;
+  try {
+    list = typeof h?.getPeerCertificateChain === "function" ? h.getPeerCertificateChain()?.certificates : undefined;
+  } catch {
+    list = undefined;
+  }
+  if (Array.isArray(list) && list.every((c) => c instanceof Uint8Array)) {
+    if (list.length === 0) return null;
+    leaf = intern(list[0]!);
+    if (list.length > 1) first = intern(list[1]!);
+  } else {
+    const x = peer_x509(t);
+    if (!x) return null;
+    leaf = intern(new Uint8Array(x.raw));
+    const i = x.issuerCertificate;
+    if (i) first = intern(new Uint8Array(i.raw));
+  }
+  const info = leaf_info(leaf);
+  return info ? { leaf, info, first } : null;
 }
 
 /** True when OpenSSL (so CPython) takes `host` for an IP address: no SNI is sent, the IP is checked. */
@@ -101,21 +163,20 @@ export function ascii_host(host: string): string | null {
  */
 function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   if (spec.verify_mode === 0) return null;
-  const x = peer_x509(t);
-  if (!x) {
+  const p = peer_certs(t);
+  if (!p) {
     if (spec.server_side && spec.verify_mode === 1) return null; // CERT_OPTIONAL: none sent is allowed
     return new SSLError(1, "[SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate", {
       library: "SSL",
       reason: "PEER_DID_NOT_RETURN_A_CERTIFICATE",
     });
   }
-  // The leaf's DER bytes, read once (each `raw` read makes a new Buffer): its parse is shared by the checks.
-  let raw: Uint8Array | undefined;
-  const der = () => raw ??= x.raw;
+  // The leaf's DER bytes, interned: its parses are shared by the checks, and by every handshake that meets it.
+  const der = p.leaf;
   const now = Date.now();
-  if (Date.parse(x.validTo) < now) return new SSLCertVerificationError(10, "certificate has expired");
-  if (Date.parse(x.validFrom) > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
-  const self_signed = x.subject === x.issuer;
+  if (p.info.valid_to < now) return new SSLCertVerificationError(10, "certificate has expired");
+  if (p.info.valid_from > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
+  const self_signed = p.info.self_signed;
   if (spec.empty_store) {
     return self_signed
       ? new SSLCertVerificationError(18, "self-signed certificate")
@@ -141,7 +202,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
       return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
     }
-    if (!purpose_ok(der(), !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
+    if (!purpose_ok(der, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
       return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });
     }
     const v = VERIFY[code];
@@ -149,11 +210,11 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       cause: err,
     });
   }
-  if (!purpose_ok(der(), !spec.server_side)) {
+  if (!purpose_ok(der, !spec.server_side)) {
     return new SSLCertVerificationError(26, "unsuitable certificate purpose");
   }
   // Deno's verifier takes a trust anchor's name and key only: check the path as OpenSSL does.
-  const fault = spec.anchors?.length ? path_fault(t, x, der(), spec) : null;
+  const fault = spec.anchors?.length ? path_fault(t, p, spec) : null;
   if (fault) return fault;
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
@@ -162,7 +223,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     if (name === null) {
       return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
-    if (!matches_host(der(), name, spec.check_cn ?? true)) {
+    if (!matches_host(der, name, spec.check_cn ?? true)) {
       return ip_bytes(name)
         ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`)
         : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
@@ -179,7 +240,7 @@ function sent_chain(t: tls.TLSSocket): Uint8Array[] {
     type Detailed = { raw?: Uint8Array; issuerCertificate?: Detailed };
     let c = (tls.TLSSocket.prototype.getPeerCertificate as (d: boolean) => Detailed).call(t, true)?.issuerCertificate;
     for (let i = 0; c?.raw && i < 32; i++, c = c.issuerCertificate) {
-      out.push(new Uint8Array(c.raw));
+      out.push(intern(new Uint8Array(c.raw)));
       if (c.issuerCertificate === c) break;
     }
   } catch { /* none: the path is built from the anchors alone */ }
@@ -187,11 +248,11 @@ function sent_chain(t: tls.TLSSocket): Uint8Array[] {
 }
 
 /** OpenSSL's checks of every certificate on the path from the leaf to the anchor (see chain_fault). */
-function path_fault(t: tls.TLSSocket, x: X509Certificate, leaf: Uint8Array, spec: SessionSpec): Error | null {
+function path_fault(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): Error | null {
   // The leaf's issuer as sent is cheap to have; the whole sent chain (node:tls's detailed
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
-  const first = x.issuerCertificate;
-  let { path, anchored } = build_path(leaf, first ? [new Uint8Array(first.raw)] : [], spec.anchors!);
+  const leaf = p.leaf;
+  let { path, anchored } = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
   if (!anchored && spec.anchors_complete) ({ path, anchored } = build_path(leaf, sent_chain(t), spec.anchors!));
   if (!anchored && spec.anchors_complete) {
     return new SSLCertVerificationError(20, "unable to get local issuer certificate");
@@ -270,8 +331,8 @@ class RecordScanner {
  * here: the session verifies the server itself). With `ca` set it also
  * converts every trusted CA (~150 with the default roots) to a legacy object
  * each time: half a handshake's CPU. Until the handshake ends (the session
- * then deletes it), the detailed form answers with an empty object; the
- * plain methods are untouched.
+ * then puts the prototype's method back in its place), the detailed form
+ * answers with an empty object; the plain methods are untouched.
  */
 function shallow_peer_certificate(this: tls.TLSSocket, detailed?: boolean): unknown {
   return detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(this, detailed);
@@ -298,6 +359,69 @@ function on_tls_error(this: tls.TLSSocket, e: unknown): null {
   const t = owner_of(this);
   if (t instanceof TlsTransport && !t.raw_failed) t.fail(e);
   return null; // as node:tls's own, while it keeps control: no `error` event
+}
+
+// The handshakes' deadlines share one timer (a timer of each session's own cost ~8 us a handshake in
+// node:timers). `deadlines` holds the sessions in flight (performance.now() times); the timer fires at
+// the earliest one and is re-armed for the next. With no handshake in flight it is left unref'd (it
+// keeps no process alive), not cleared: the next handshake most often needs it again.
+const deadlines = new Map<TlsSession, number>();
+const MAX_DELAY = 2 ** 31 - 1;
+let sweep_timer: ReturnType<typeof setTimeout> | undefined;
+let sweep_at = Infinity;
+let sweep_ref = false;
+
+function arm_timer(at: number, now: number): void {
+  if (sweep_timer !== undefined) clearTimeout(sweep_timer);
+  sweep_at = at;
+  // setTimeout takes at most 2^31-1 ms (a longer delay fires after 1 ms): a later deadline is re-armed then.
+  sweep_timer = setTimeout(sweep, Math.min(MAX_DELAY, Math.max(1, at - now)));
+  sweep_ref = true;
+}
+
+/** Fail `s`'s handshake with TimeoutError `ms` milliseconds from now, unless it ends first. */
+function arm(s: TlsSession, ms: number): void {
+  const now = performance.now();
+  const at = now + ms;
+  deadlines.set(s, at);
+  if (at < sweep_at) arm_timer(at, now);
+  else if (!sweep_ref) {
+    sweep_timer!.ref();
+    sweep_ref = true;
+  }
+}
+
+/** `s`'s handshake has ended. */
+function disarm(s: TlsSession): void {
+  if (deadlines.delete(s) && deadlines.size === 0 && sweep_timer !== undefined && sweep_ref) {
+    sweep_timer.unref();
+    sweep_ref = false;
+  }
+}
+
+function sweep(): void {
+  sweep_timer = undefined;
+  sweep_at = Infinity;
+  sweep_ref = false;
+  const now = performance.now();
+  const due: TlsSession[] = [];
+  let next = Infinity;
+  for (const [s, at] of deadlines) {
+    if (at <= now) due.push(s);
+    else if (at < next) next = at;
+  }
+  for (const s of due) deadlines.delete(s);
+  if (due.length > 0) expire(due, 0);
+  if (next < sweep_at) arm_timer(next, performance.now());
+}
+
+/**
+ * Time out due[i], then the next one in a later task: what each learns of it (accept() taking a failed
+ * handshake off a listener's queue) runs in between, as with a timer of their own each.
+ */
+function expire(due: TlsSession[], i: number): void {
+  due[i]!.timed_out();
+  if (i + 1 < due.length) setImmediate(expire, due, i + 1);
 }
 
 /**
@@ -327,7 +451,6 @@ class TlsSession implements Session, RawEvents {
   // The client's check of the server: undefined until made, then its outcome.
   #checked: Error | null | undefined;
   #scanner: RecordScanner | null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #grace: ReturnType<typeof setTimeout> | undefined;
   #resolve: (() => void) | null = null;
   #on_secure: (() => void) | null;
@@ -339,16 +462,13 @@ class TlsSession implements Session, RawEvents {
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
-    const duplex = raw_duplex(raw, this);
+    const duplex = raw_duplex(raw, this, spec.server_side);
     const t = this.#t = spec.server_side
       ? new tls.TLSSocket(duplex, spec.server!)
       : tls.connect({ ...spec.client!, socket: duplex });
     if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
     this.transport = new TlsTransport(t, raw.transport, duplex, this);
-    this.#timer = setTimeout(
-      () => this.#finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out")),
-      spec.timeout_ms,
-    );
+    arm(this, spec.timeout_ms);
     this.handshake = new Promise<void>((resolve) => this.#resolve = resolve);
     this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());
     this.#on_error = (e: unknown) => this.#finish(this.transport.error ?? to_ssl_error(e, true));
@@ -371,15 +491,19 @@ class TlsSession implements Session, RawEvents {
   #finish(err: Error | null): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.#timer);
+    disarm(this);
     if (this.#grace !== undefined) clearTimeout(this.#grace);
-    this.#timer = this.#grace = undefined;
+    this.#grace = undefined;
     const t = this.#t;
     t.off(this.#server ? "secure" : "secureConnect", this.#on_secure!);
     t.off("error", this.#on_error!);
     t.off("close", this.#on_close!);
     this.#on_secure = this.#on_error = this.#on_close = null;
-    if (!this.#server) delete (t as unknown as OwnPeerCertificate).getPeerCertificate;
+    // The prototype's method again, as an own property: `delete` would turn the TLSSocket's properties into a
+    // dictionary (slower for every node:tls access for the rest of the connection: reads, writes, close).
+    if (!this.#server) {
+      (t as unknown as OwnPeerCertificate).getPeerCertificate = tls.TLSSocket.prototype.getPeerCertificate;
+    }
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
@@ -394,6 +518,11 @@ class TlsSession implements Session, RawEvents {
     this.#resolve = null;
     resolve?.();
     this.handshake = SETTLED; // the same outcome, kept by every ended session alike
+  }
+
+  /** The handshake's time is up (the shared timer's sweep). */
+  timed_out(): void {
+    this.#finish(new TimeoutError(null, "_ssl.c:989: The handshake operation timed out"));
   }
 
   // RawEvents: what the ciphertext side reports.

@@ -310,11 +310,8 @@ export function purpose_ok(der: Uint8Array, of_server: boolean): boolean {
   if (n === null) return false;
   // digitalSignature 0x8000, keyEncipherment 0x2000, keyAgreement 0x0800
   if (n.key_usage !== null && !(n.key_usage & (of_server ? 0xa800 : 0x8800))) return false;
-  try {
-    return !purpose_rejects(cert_facts(der), of_server, false);
-  } catch {
-    return false;
-  }
+  const f = facts(der);
+  return f !== null && !purpose_rejects(f, of_server, false);
 }
 
 // ---- the chain: what OpenSSL checks of every certificate in the path ----
@@ -440,7 +437,11 @@ export function cert_facts(der: Uint8Array): CertFacts {
 }
 
 function bytes_equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** OpenSSL's check_ca(): 0 not a CA; 1 basicConstraints CA; 3 a v1 root; 4 key usage with keyCertSign; 5 Netscape CA. */
@@ -453,11 +454,14 @@ function check_ca(x: CertFacts): number {
   return 0;
 }
 
+const SERVER_EKUS = [OID_SERVER_AUTH, OID_MS_SGC, OID_NS_SGC].map((o) => new Uint8Array(o));
+const CLIENT_EKUS = [new Uint8Array(OID_CLIENT_AUTH)];
+
 /** OpenSSL's xku_reject / ns_reject for a TLS server's (or client's) chain. */
 function purpose_rejects(x: CertFacts, of_server: boolean, ca: boolean): boolean {
   if (x.eku !== null) {
-    const ok = of_server ? [OID_SERVER_AUTH, OID_MS_SGC, OID_NS_SGC] : [OID_CLIENT_AUTH];
-    if (!x.eku.some((o) => ok.some((w) => bytes_equal(o, new Uint8Array(w))))) return true;
+    const ok = of_server ? SERVER_EKUS : CLIENT_EKUS;
+    if (!x.eku.some((o) => ok.some((w) => bytes_equal(o, w)))) return true;
   }
   if (ca) {
     const r = check_ca(x);
@@ -482,37 +486,83 @@ function purpose_rejects(x: CertFacts, of_server: boolean, ca: boolean): boolean
  * @param now the time to check dates against (ms since the epoch).
  */
 export function chain_fault(path: Uint8Array[], of_server: boolean, now: number): [number, string] | null {
-  let facts: CertFacts[];
-  try {
-    facts = path.map(cert_facts);
-  } catch {
-    return [20, "unable to get local issuer certificate"];
+  const all: CertFacts[] = [];
+  for (const der of path) {
+    const f = facts(der);
+    if (f === null) return [20, "unable to get local issuer certificate"];
+    all.push(f);
   }
   let plen = 0;
-  for (let i = 0; i < facts.length; i++) {
-    const x = facts[i]!;
+  for (let i = 0; i < all.length; i++) {
+    const x = all[i]!;
     if (x.unknown_critical) return [34, "unhandled critical extension"];
     if (i > 0) {
       const ca = check_ca(x);
-      if (ca === 0 || (i + 1 < facts.length && ca !== 1)) return [79, "invalid CA certificate"];
+      if (ca === 0 || (i + 1 < all.length && ca !== 1)) return [79, "invalid CA certificate"];
       if (purpose_rejects(x, of_server, true)) return [26, "unsuitable certificate purpose"];
     }
     if (i > 1 && x.bc && x.bc.pathlen !== -1 && plen > x.bc.pathlen) return [25, "path length constraint exceeded"];
     if (i > 0 && !bytes_equal(x.issuer, x.subject)) plen++;
   }
-  for (let i = 1; i < facts.length; i++) {
-    const x = facts[i]!;
+  for (let i = 1; i < all.length; i++) {
+    const x = all[i]!;
     if (!(x.not_before <= now)) return [9, "certificate is not yet valid"];
     if (!(x.not_after >= now)) return [10, "certificate has expired"];
   }
   return null;
 }
 
-/** Parses and keys of the certificates seen (the context's anchors are the same arrays every handshake). */
+/**
+ * Parses and keys of the certificates seen, by buffer: the context's anchors are the same arrays every
+ * handshake, and a peer's certificates are too once interned (intern()). What is kept is what the bytes
+ * alone decide (names, usages, dates as numbers, a signature's check); the dates are compared with the
+ * time of each handshake.
+ */
 const facts_cache = new WeakMap<Uint8Array, CertFacts | null>();
 const key_cache = new WeakMap<Uint8Array, KeyObject | null>();
+const issued_cache = new WeakMap<Uint8Array, WeakMap<Uint8Array, boolean>>();
 
-function facts(der: Uint8Array): CertFacts | null {
+/** Certificates interned, by a cheap hash of their bytes (insertion order: the oldest first). */
+const interned = new Map<number, Uint8Array[]>();
+let interned_count = 0;
+/** At most this many certificates interned (the oldest hash's go first), each at most INTERN_MAX bytes. */
+const INTERN_SLOTS = 64;
+const INTERN_MAX = 16 * 1024;
+
+/**
+ * The one buffer holding these certificate bytes: the same buffer for the
+ * same bytes (compared in full), so each parse and check of a certificate
+ * seen again (a server's leaf on every connection to it) is made once. A
+ * certificate over INTERN_MAX bytes is returned as is.
+ *
+ * @param der a DER certificate (not changed afterwards by the caller).
+ * @returns `der` or the interned buffer with equal bytes.
+ */
+export function intern(der: Uint8Array): Uint8Array {
+  const n = der.length;
+  if (n > INTERN_MAX) return der;
+  // The length and the last 32 bytes (the signature's): distinct between certificates.
+  let h = n | 0;
+  for (let i = Math.max(0, n - 32); i < n; i++) h = Math.imul(h ^ der[i]!, 16777619);
+  const list = interned.get(h);
+  if (list !== undefined) {
+    for (const c of list) if (bytes_equal(c, der)) return c;
+    if (list.length >= 4) return der; // certificates made to collide are not kept
+  }
+  if (interned_count >= INTERN_SLOTS) {
+    const first = interned.keys().next().value!;
+    interned_count -= interned.get(first)!.length;
+    interned.delete(first);
+  }
+  const own = der.slice(); // its own bytes: nothing else holds or changes them
+  if (list !== undefined && interned.has(h)) list.push(own);
+  else interned.set(h, [own]);
+  interned_count++;
+  return own;
+}
+
+/** cert_facts(der), once per buffer; null for malformed DER. */
+export function facts(der: Uint8Array): CertFacts | null {
   let f = facts_cache.get(der);
   if (f === undefined) {
     try {
@@ -540,13 +590,21 @@ function public_key(der: Uint8Array): KeyObject | null {
 
 /** True when `parent`'s key verifies `child`'s signature (names already match). */
 function issued(child: Uint8Array, parent: Uint8Array): boolean {
+  let by = issued_cache.get(child);
+  const known = by?.get(parent);
+  if (known !== undefined) return known;
   const key = public_key(parent);
-  if (!key) return false;
-  try {
-    return new X509Certificate(child).verify(key);
-  } catch {
-    return false;
+  let ok = false;
+  if (key) {
+    try {
+      ok = new X509Certificate(child).verify(key);
+    } catch {
+      ok = false;
+    }
   }
+  if (by === undefined) issued_cache.set(child, by = new WeakMap());
+  by.set(parent, ok);
+  return ok;
 }
 
 /**

@@ -1365,6 +1365,21 @@ interface SslState {
 const sessions = new WeakMap<Socket, SslState>();
 /** Each SSLSocket's Pollable (see `_pollable()`). */
 const tls_polls = new WeakMap<Socket, Pollable>();
+/** The longest delay setTimeout takes (a longer one fires after 1 ms, with a warning on stderr). */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/** Call `fn` once `ms` milliseconds from now, any `ms` (a long one in steps of MAX_DELAY); returns a canceller. */
+function after(ms: number, fn: () => void): () => void {
+  const at = performance.now() + ms;
+  let id: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const left = at - performance.now();
+    id = left > MAX_DELAY ? setTimeout(arm, MAX_DELAY) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return () => clearTimeout(id);
+}
+
 const WOKEN = Symbol("handshake ended");
 const TIMED_OUT = Symbol("timed out");
 
@@ -1431,6 +1446,7 @@ function start_session(s: Socket, st: SslState): Session {
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.session = session;
   _replace_transport(s, session.transport);
+  session.transport.adopted();
   return session;
 }
 
@@ -1516,11 +1532,11 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
   return new Promise<void>((resolve, reject) => {
     const abort = () => reject(signal!.reason);
     signal?.addEventListener("abort", abort, { once: true });
-    const timer = t === null
+    const cancel = t === null
       ? undefined
-      : setTimeout(() => reject(new TimeoutError(null, "The write operation timed out")), t * 1000);
+      : after(t * 1000, () => reject(new TimeoutError(null, "The write operation timed out")));
     ended.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
+      cancel?.();
       signal?.removeEventListener("abort", abort);
     });
   });
@@ -1732,9 +1748,9 @@ export class SSLSocket extends Socket {
       // Wait for a new connection (unless enough handshakes are in flight),
       // or for a handshake in progress to end.
       const wake = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancel: (() => void) | undefined;
       if (!dl.nonblocking && dl.at !== Infinity) {
-        timer = setTimeout(() => wake.abort(TIMED_OUT), Math.max(0, dl.at - performance.now()));
+        cancel = after(Math.max(0, dl.at - performance.now()), () => wake.abort(TIMED_OUT));
       }
       // Full, and every handshake in flight is young: no new connection yet (see eviction_wait_ms).
       const young = q.full ? q.eviction_wait_ms() : 0;
@@ -1752,7 +1768,7 @@ export class SSLSocket extends Socket {
           }
         } finally {
           clearTimeout(aged);
-          clearTimeout(timer);
+          cancel?.();
           unwait();
           signal?.removeEventListener("abort", on_abort);
         }
@@ -1774,7 +1790,7 @@ export class SSLSocket extends Socket {
         if (wake.signal.reason === TIMED_OUT) throw new TimeoutError();
         throw e;
       } finally {
-        clearTimeout(timer);
+        cancel?.();
         unwait?.();
         wake.abort(WOKEN);
       }

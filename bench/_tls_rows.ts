@@ -213,7 +213,11 @@ export async function py_tls_server_hs(peer: Peer, certs: Certs, count: number):
   }
 }
 
-/** Raw Deno server handshakes: Deno.listenTls, `count` × accept + setNoDelay + handshake + close. */
+/**
+ * Raw Deno server handshakes: Deno.listenTls, `count` × accept + setNoDelay + handshake + close. A
+ * Deno.listenTls connection has no setNoDelay (the call is a no-op): in some runs its server flights wait
+ * for the client's delayed ACK, and this variant reads ~300-600 hs/s instead of ~1,900 (bimodal by run).
+ */
 export async function raw_tls_server_hs(peer: Peer, certs: Certs, count: number): Promise<Sample> {
   const l = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: certs.cert_pem, key: certs.key_pem });
   try {
