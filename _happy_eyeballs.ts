@@ -10,6 +10,7 @@
 
 import { AF_INET6, SOCK_STREAM } from "./constants.ts";
 import { TimeoutError } from "./errors.ts";
+import { after } from "./_wait.ts";
 import { map_error } from "./_map_error.ts";
 import { format_address } from "./families/types.ts";
 import { _replace_transport, type Socket, socket } from "./socket.ts";
@@ -65,13 +66,14 @@ async function attempt(
   const ac = new AbortController();
   const onCancel = () => ac.abort(cancel.reason);
   cancel.addEventListener("abort", onCancel, { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: (() => void) | undefined;
   let timed_out = false;
   if (timeout !== null) {
-    timer = setTimeout(() => {
+    // Any timeout, however long (a setTimeout past 2**31-1 ms would fire at once).
+    timer = after(timeout * 1000, () => {
       timed_out = true;
       ac.abort(new TimeoutError());
-    }, timeout * 1000);
+    });
   }
   try {
     s.settimeout(timeout);
@@ -99,7 +101,7 @@ async function attempt(
     if (cancel.aborted) throw cancel.reason;
     throw map_error(e, detail);
   } finally {
-    clearTimeout(timer);
+    timer?.();
     cancel.removeEventListener("abort", onCancel);
   }
 }
@@ -168,7 +170,7 @@ export function staggered_race(
         if (!winner && aborted === undefined) start(); // a failure starts the next attempt at once
         settle();
       });
-      if (next < cands.length) timer = setTimeout(start, delay * 1000);
+      if (next < cands.length) timer = setTimeout(start, Math.min(delay * 1000, 2 ** 31 - 1)); // a longer delay would fire at once
     };
     if (signal?.aborted) {
       signal.removeEventListener("abort", onAbort);

@@ -193,3 +193,21 @@ export function signal_promise(): {
   const promise = new Promise<void>((r) => resolve = r);
   return { promise, resolve };
 }
+
+/** The longest delay setTimeout takes (a longer one fires after 1 ms, with node's TimeoutOverflowWarning on stderr). */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Call `fn` once `ms` milliseconds from now, for any `ms` (a long one is re-armed in steps of MAX_DELAY:
+ * `settimeout(3e6)` waits 35 days, not 1 ms); returns a canceller.
+ */
+export function after(ms: number, fn: () => void): () => void {
+  const at = performance.now() + ms;
+  let id: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const left = at - performance.now();
+    id = left > MAX_DELAY ? setTimeout(arm, MAX_DELAY) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return () => clearTimeout(id);
+}

@@ -304,6 +304,23 @@ class Waker {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** CPython's time values are int64 nanoseconds: a timeout of ±2**63 ns or more is an OverflowError. */
+const NS_RANGE = 2 ** 63;
+
+/**
+ * The errors of CPython's `EpollSelector.select(timeout)` (Linux's DefaultSelector): it rounds the timeout up to
+ * milliseconds (`math.ceil`: ValueError for NaN, OverflowError for infinity), then epoll takes an int of
+ * milliseconds (OverflowError past 2**31-1 ms, about 24.8 days) of a time value in int64 nanoseconds. Python's
+ * ValueError and OverflowError are RangeErrors here, with CPython's messages.
+ */
+function check_epoll_timeout(t: number): void {
+  if (Number.isNaN(t)) throw new RangeError("cannot convert float NaN to integer");
+  if (t <= 0) return; // a poll (-inf included)
+  if (t === Infinity) throw new RangeError("cannot convert float infinity to integer");
+  const ms = Math.ceil(t * 1e3);
+  if (!(ms * 1e6 < NS_RANGE)) throw new RangeError("timestamp out of range for platform time_t");
+  if (ms > MAX_TIMER_MS) throw new RangeError("timeout is too large");
+}
 
 // ---- select.select(): per-object watches shared by every call ---------------
 //
@@ -426,6 +443,8 @@ export async function select<R extends Selectable, W extends Selectable, X exten
     }
     t = Number(timeout);
     if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
+    // CPython converts the timeout to nanoseconds in an int64 first (OverflowError past ±2**63 ns).
+    if (!(Math.abs(t * 1e9) < NS_RANGE)) throw new RangeError("timestamp out of range for platform time_t");
     if (t < 0) throw new RangeError("timeout must be non-negative");
   }
   const signal = check_signal(options?.signal);
@@ -1069,7 +1088,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
         throw new TypeError(`'<=' not supported between instances of '${py_type(timeout)}' and 'int'`);
       }
       t = Number(timeout);
-      if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
+      check_epoll_timeout(t);
       if (t < 0) t = 0;
     }
     const signal = check_signal(options?.signal);

@@ -80,9 +80,9 @@ function check_timeout(v: unknown): number | null {
   }
   const n = Number(v);
   if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
+  // CPython makes it int64 nanoseconds first (refusing ±Infinity and anything past ±2**63 ns), then checks the sign.
+  if (!(Math.abs(n * 1e9) < 2 ** 63)) throw new RangeError("timestamp out of range for platform time_t");
   if (n < 0) throw new RangeError("Timeout value out of range");
-  // CPython's limit (int64 nanoseconds), which also refuses Infinity.
-  if (n > 9.2e9) throw new RangeError("timestamp out of range for platform time_t");
   return n;
 }
 

@@ -115,7 +115,7 @@ import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
-import { signal_promise } from "./_wait.ts";
+import { after, signal_promise } from "./_wait.ts";
 import { listeners_released } from "./_stream.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
 
@@ -294,6 +294,22 @@ async function settle_inflight(server: BaseServer): Promise<void> {
 const SHUTDOWN_WAIT_MS = 1000;
 /** How long StreamRequestHandler.finish may flush a connection that has no timeout: the close linger. */
 const FINISH_WAIT_MS = 30_000;
+
+/**
+ * The errors of CPython's wait in serve_forever() and handle_request(): socketserver waits with
+ * `selectors.PollSelector`, which rounds the timeout up to milliseconds (`math.ceil`: ValueError for NaN,
+ * OverflowError for infinity) for poll(), whose int of milliseconds ends at 2**31-1 (about 24.8 days) and which
+ * makes it int64 nanoseconds first. Python's ValueError and OverflowError are RangeErrors here, with CPython's
+ * messages.
+ */
+function check_poll_timeout(t: number): void {
+  if (Number.isNaN(t)) throw new RangeError("cannot convert float NaN to integer");
+  if (t <= 0) return; // a poll (-inf included)
+  if (t === Infinity) throw new RangeError("cannot convert float infinity to integer");
+  const ms = Math.ceil(t * 1e3);
+  if (ms > 9_223_372_036_854) throw new RangeError("timestamp too large to convert to C _PyTime_t");
+  if (ms > 2 ** 31 - 1) throw new RangeError("timeout is too large");
+}
 
 /** Wait for `p` at most `ms` (it goes on in the background); never rejects. */
 async function at_most(p: Promise<unknown>, ms: number): Promise<void> {
@@ -500,13 +516,14 @@ export class BaseServer implements Disposable, AsyncDisposable {
       poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
     }
     if (this.#serving) throw new Error("serve_forever() is already running");
-    if (poll_interval !== null && (typeof poll_interval !== "number" || Number.isNaN(poll_interval))) {
+    if (poll_interval !== null && typeof poll_interval !== "number") {
       throw new TypeError("poll_interval must be a number or null");
     }
+    if (poll_interval !== null) check_poll_timeout(poll_interval);
     this.#serving = true;
     const stopped = signal_promise();
     this.#stopped = stopped.promise;
-    const ms = poll_interval === null ? null : Math.max(1, poll_interval * 1000);
+    const ms = poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000));
     let backoff = 0; // ms; grows while accepts keep failing for the server's own reasons
     let resume_at = 0;
     try {
@@ -727,15 +744,16 @@ export class BaseServer implements Disposable, AsyncDisposable {
     } catch { /* no socket */ }
     if (timeout === null) timeout = this.timeout;
     else if (this.timeout !== null) timeout = Math.min(timeout, this.timeout);
+    if (timeout !== null) check_poll_timeout(timeout);
     const ctl = new AbortController();
-    const timer = timeout === null ? undefined : setTimeout(() => ctl.abort(TICK), timeout * 1000);
+    const timer = timeout === null ? undefined : after(timeout * 1000, () => ctl.abort(TICK));
     const user = options.signal;
     const signal = user ? AbortSignal.any([ctl.signal, user]) : ctl.signal;
     let got: Got | null;
     try {
       got = await this.#next_request(signal);
     } finally {
-      clearTimeout(timer);
+      timer?.();
     }
     if (got === null) {
       if (user?.aborted) throw user.reason;

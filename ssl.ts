@@ -134,6 +134,7 @@ import {
   type SessionSpec,
   start_session as start_tls,
 } from "./_ssl_session.ts";
+import { after } from "./_wait.ts";
 import type { Pollable } from "./_engine.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
@@ -1365,21 +1366,6 @@ interface SslState {
 const sessions = new WeakMap<Socket, SslState>();
 /** Each SSLSocket's Pollable (see `_pollable()`). */
 const tls_polls = new WeakMap<Socket, Pollable>();
-/** The longest delay setTimeout takes (a longer one fires after 1 ms, with a warning on stderr). */
-const MAX_DELAY = 2 ** 31 - 1;
-
-/** Call `fn` once `ms` milliseconds from now, any `ms` (a long one in steps of MAX_DELAY); returns a canceller. */
-function after(ms: number, fn: () => void): () => void {
-  const at = performance.now() + ms;
-  let id: ReturnType<typeof setTimeout>;
-  const arm = () => {
-    const left = at - performance.now();
-    id = left > MAX_DELAY ? setTimeout(arm, MAX_DELAY) : setTimeout(fn, Math.max(0, left));
-  };
-  arm();
-  return () => clearTimeout(id);
-}
-
 const WOKEN = Symbol("handshake ended");
 const TIMED_OUT = Symbol("timed out");
 

@@ -402,9 +402,12 @@ groups.push({
     { name: "raw Deno", run: () => raw_tls_client_hs(peer, certs, HANDSHAKES) },
     ext_client("python3", "./peer.py", "tls-client-hs", serve("hs", 0, HANDSHAKES), [certs.ca, HANDSHAKES], no_python),
     ext_client("node", "./peer.mjs", "tls-client-hs", serve("hs", 0, HANDSHAKES), [certs.ca, HANDSHAKES], no_node),
+    ext_client("deno", "./peer.mjs", "tls-client-hs", serve("hs", 0, HANDSHAKES), [certs.ca, HANDSHAKES]),
   ],
   ratios: [
     { num: "pysocket", den: "raw Deno", target: 0.8 },
+    { num: "Deno node:tls", den: "raw Deno" },
+    { num: "pysocket", den: "Deno node:tls" },
     { num: "pysocket", den: "CPython" },
     { num: "pysocket", den: "Node" },
   ],
