@@ -402,14 +402,19 @@ export interface SocketpairOptions extends SignalOptions {
  * loopback (AF_INET, the default on Windows as in CPython, which has no
  * Unix sockets in Deno).
  *
- * @param family AF_UNIX (the default; AF_INET on Windows), AF_INET or AF_INET6.
+ * @param family AF_UNIX (the default); on Windows AF_INET (the default
+ *   there) or AF_INET6. As CPython on Linux and macOS, whose socketpair(2)
+ *   pairs only AF_UNIX sockets, AF_INET and AF_INET6 raise EOPNOTSUPP there.
  * @param type SOCK_STREAM, or SOCK_DGRAM with AF_UNIX (which needs
- *   `--unstable-net`, as every datagram socket does).
+ *   `--unstable-net`, as every datagram socket does), optionally or-ed with
+ *   SOCK_NONBLOCK (both ends non-blocking) and SOCK_CLOEXEC.
  * @param proto 0.
  * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
  * @throws {OSError} ECONNABORTED when no connection proves to be the other
- *   end within 10 s (strangers are closed and never end the wait early).
+ *   end within 10 s (strangers are closed and never end the wait early);
+ *   EOPNOTSUPP for AF_INET/AF_INET6 outside Windows; EAFNOSUPPORT,
+ *   EPROTONOSUPPORT or EINVAL for a family, protocol or type socket(2) refuses.
  *
  * @example
  * ```ts
