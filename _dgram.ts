@@ -75,6 +75,9 @@ interface Datagram {
   from: Address | null;
 }
 
+/** What #or_closed() gives when close() came first. */
+const CLOSED = Symbol("closed");
+
 /** The outcome of a send, kept so a timed-out send never rejects unobserved. */
 type SendResult = { ok: true; n: number } | { ok: false; error: unknown };
 
@@ -165,7 +168,14 @@ class DgramEngine implements DatagramEngine {
   #shut_wr = false;
   // sending
   #tx: Promise<void> | null = null;
+  /** What a send waiting for #tx awaits: #tx, or close() (see #or_closed). */
+  #tx_wake: Promise<unknown> | null = null;
   #tx_error: unknown = null;
+  /**
+   * Wake-ups of the waits that only close() ends: an AF_UNIX send waiting for room in a receiver that
+   * never reads stays pending in Deno after its conn is closed, and a caller that waits for it would hang.
+   */
+  #close_waiters = new Set<() => void>();
   /** AF_UNIX, unbound: a second unbound conn that sends while a receive is pending. */
   #twin: Deno.DatagramConn | null = null;
   // options
@@ -441,7 +451,7 @@ class DgramEngine implements DatagramEngine {
     // On AF_UNIX a pending receive holds the conn too: wait for it to complete.
     for (;;) {
       this.#check_open();
-      const busy = this.#tx ?? (this.#send_blocked_by_receive() ? this.#rx : null);
+      const busy = this.#tx !== null ? this.#tx_wake : (this.#send_blocked_by_receive() ? this.#rx : null);
       if (busy === null) break;
       if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
       await dl.wait(busy);
@@ -469,15 +479,21 @@ class DgramEngine implements DatagramEngine {
     const track = () => {
       tx = op.then((r) => {
         if (kept && !r.ok && !this.#closed && this.#tx_error === null) this.#tx_error = r.error;
-        if (this.#tx === tx) this.#tx = null;
+        if (this.#tx === tx) this.#tx = this.#tx_wake = null;
         // AF_UNIX: a receive held back by this send may start now.
         if (this.#unix) this.#notify();
       });
       this.#tx = tx;
+      this.#tx_wake = this.#unix ? this.#or_closed(tx) : tx;
     };
     // AF_UNIX: every send in flight holds the conn (no receive, no second send starts).
     if (this.#unix) track();
-    if (dl.unbounded) return this.#sent(await op);
+    if (dl.unbounded) {
+      // AF_UNIX: a send waiting for room ends with close() (UDP sends always complete: no flow control).
+      const r = this.#unix ? await this.#or_closed(op) : await op;
+      if (r === CLOSED) throw new OSError(E.EBADF);
+      return this.#sent(r);
+    }
     // With a timeout or non-blocking, a Deno send cannot be taken back: give it one
     // turn of the event loop (a UDP send, or an AF_UNIX one with room, completes);
     // if it is still waiting for room, it stays queued as the socket's send buffer,
@@ -490,6 +506,19 @@ class DgramEngine implements DatagramEngine {
     kept = true;
     if (tx === null) track();
     return data.length;
+  }
+
+  /** `p`'s value, or CLOSED once close() is called first (`p` must never reject). */
+  #or_closed<T>(p: Promise<T>): Promise<T | typeof CLOSED> {
+    if (this.#closed) return Promise.resolve(CLOSED);
+    return new Promise((resolve) => {
+      const w = () => resolve(CLOSED);
+      this.#close_waiters.add(w);
+      p.then((v) => {
+        this.#close_waiters.delete(w);
+        resolve(v);
+      });
+    });
   }
 
   /** The count of a finished send, or its error. */
@@ -738,6 +767,9 @@ class DgramEngine implements DatagramEngine {
     }
     this.#close_twin();
     this.#notify();
+    const waiters = [...this.#close_waiters];
+    this.#close_waiters.clear();
+    for (const w of waiters) w();
   }
 }
 

@@ -19,7 +19,9 @@ import {
   MSG_WAITALL,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SOCK_CLOEXEC,
   SOCK_DGRAM,
+  SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
 } from "./constants.ts";
@@ -400,14 +402,19 @@ export interface SocketpairOptions extends SignalOptions {
  * loopback (AF_INET, the default on Windows as in CPython, which has no
  * Unix sockets in Deno).
  *
- * @param family AF_UNIX (the default; AF_INET on Windows), AF_INET or AF_INET6.
+ * @param family AF_UNIX (the default); on Windows AF_INET (the default
+ *   there) or AF_INET6. As CPython on Linux and macOS, whose socketpair(2)
+ *   pairs only AF_UNIX sockets, AF_INET and AF_INET6 raise EOPNOTSUPP there.
  * @param type SOCK_STREAM, or SOCK_DGRAM with AF_UNIX (which needs
- *   `--unstable-net`, as every datagram socket does).
+ *   `--unstable-net`, as every datagram socket does), optionally or-ed with
+ *   SOCK_NONBLOCK (both ends non-blocking) and SOCK_CLOEXEC.
  * @param proto 0.
  * @param options `{ signal }`.
  * @returns the pair `[a, b]`.
  * @throws {OSError} ECONNABORTED when no connection proves to be the other
- *   end within 10 s (strangers are closed and never end the wait early).
+ *   end within 10 s (strangers are closed and never end the wait early);
+ *   EOPNOTSUPP for AF_INET/AF_INET6 outside Windows; EAFNOSUPPORT,
+ *   EPROTONOSUPPORT or EINVAL for a family, protocol or type socket(2) refuses.
  *
  * @example
  * ```ts
@@ -434,11 +441,50 @@ export async function socketpair(
   options = a.signal === undefined ? {} : { signal: a.signal as AbortSignal };
   const facts = platform();
   const fam = family === undefined || family === null ? facts.socketpair_family : as_int(family);
-  if (as_int(type) === SOCK_DGRAM) {
-    if (fam === AF_UNIX) return dgram_pair(proto);
+  const t = as_int(type);
+  // socketpair(2) takes the type's flags SOCK_NONBLOCK and SOCK_CLOEXEC, no other bits (EINVAL, before the family).
+  if ((t & ~0xf & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) !== 0) throw new OSError(E.EINVAL);
+  if (facts.socketpair_family === AF_UNIX && fam !== AF_UNIX) {
+    // As CPython on Linux and macOS, whose socketpair(2) pairs only AF_UNIX sockets: a family the kernel knows
+    // (AF_INET, AF_INET6) makes its socket, then EOPNOTSUPP; the arguments socket(2) refuses get its error.
+    // (Windows has no AF_UNIX pairs: CPython, and pysocket, join AF_INET ones there through loopback.)
+    if (fam < 0) throw new OSError(E.EAFNOSUPPORT);
+    try {
+      socket(fam, t & 0xf, as_int(proto)).close();
+    } catch (e) {
+      if (e instanceof OSError && e.errno !== null && SOCKET_REFUSES.has(e.errno)) throw e;
+    }
+    throw new OSError(E.EOPNOTSUPP);
+  }
+  return await socketpair_any_family(fam, type, proto, options);
+}
+
+/** What socket(2) itself says to a family, type or protocol (socketpair(2) says it first). */
+const SOCKET_REFUSES = new Set([E.EAFNOSUPPORT, E.EPROTONOSUPPORT, E.ESOCKTNOSUPPORT, E.EINVAL, E.EPROTOTYPE]);
+
+/**
+ * socketpair() of any family, AF_INET and AF_INET6 too (through loopback): the pair Windows' CPython makes,
+ * and the one that pysocket's own tests use for a TCP pair on every platform. Not exported by mod.ts.
+ * @internal
+ */
+export async function socketpair_any_family(
+  fam: number,
+  type: number,
+  proto: number,
+  options: SignalOptions = {},
+): Promise<[Socket, Socket]> {
+  const facts = platform();
+  const flags = as_int(type) & ~0xf;
+  type = as_int(type) & 0xf; // SOCK_CLOEXEC means nothing without descriptors; SOCK_NONBLOCK is applied below
+  const nonblocking = <T extends [Socket, Socket]>(pair: T): T => {
+    if ((flags & SOCK_NONBLOCK) !== 0) { for (const s of pair) s.setblocking(false); }
+    return pair;
+  };
+  if (type === SOCK_DGRAM) {
+    if (fam === AF_UNIX) return nonblocking(await dgram_pair(proto));
     throw new OSError(E.EOPNOTSUPP); // as Linux: no datagram pairs outside AF_UNIX
   }
-  if (as_int(type) !== SOCK_STREAM) {
+  if (type !== SOCK_STREAM) {
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: "socketpair() supports SOCK_STREAM, and SOCK_DGRAM with AF_UNIX",
     });
@@ -489,7 +535,7 @@ export async function socketpair(
         throw e;
       }
       await sent;
-      return [a, b];
+      return nonblocking([a, b]);
     } catch (e) {
       a.close();
       throw e;

@@ -2206,12 +2206,13 @@ export const TCP_MAXSEG = 2;
  *
  * @example
  * ```ts
- * import { AF_INET, IPPROTO_TCP, socketpair, TCP_NODELAY } from "@pysocket/socket";
- * const [a, b] = await socketpair(AF_INET); // a connected TCP pair over loopback
+ * import { create_connection, create_server, IPPROTO_TCP, TCP_NODELAY } from "@pysocket/socket";
+ * const srv = create_server(["127.0.0.1", 0]);
+ * const a = await create_connection(srv.getsockname() as [string, number]);
  * a.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
  * console.log(a.getsockopt(IPPROTO_TCP, TCP_NODELAY)); // 1
  * a.close();
- * b.close();
+ * srv.close();
  * ```
  *
  * @category Constants

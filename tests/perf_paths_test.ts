@@ -4,14 +4,15 @@
 // buffered-line path, and idle sockets made without a reader or writer.
 
 import assert from "node:assert/strict";
-import { AF_INET, create_connection, create_server, OSError, socket, socketpair, TimeoutError } from "../mod.ts";
+import { AF_INET, create_connection, create_server, OSError, socket, TimeoutError } from "../mod.ts";
+import { stream_pair } from "./_pairs.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const BIG = 64 * 1024;
 
 Deno.test("Socket.recv_into() of 64 KiB returns what has arrived at once", async () => {
-  const [a, b] = await socketpair(AF_INET);
+  const [a, b] = await stream_pair(AF_INET);
   try {
     const buf = new Uint8Array(BIG);
     const p = b.recv_into(buf);
@@ -30,7 +31,7 @@ Deno.test("Socket.recv_into() of 64 KiB returns what has arrived at once", async
 });
 
 Deno.test("Socket.recv_into() of 64 KiB raises EBADF when the socket is closed under it", async () => {
-  const [a, b] = await socketpair(AF_INET);
+  const [a, b] = await stream_pair(AF_INET);
   try {
     const p = b.recv_into(new Uint8Array(BIG));
     await new Promise((r) => setTimeout(r, 10));
@@ -43,7 +44,7 @@ Deno.test("Socket.recv_into() of 64 KiB raises EBADF when the socket is closed u
 });
 
 Deno.test("Socket.recv_into() of 64 KiB: concurrent callers get the bytes in order, none lost", async () => {
-  const [a, b] = await socketpair(AF_INET);
+  const [a, b] = await stream_pair(AF_INET);
   try {
     const b1 = new Uint8Array(BIG), b2 = new Uint8Array(BIG);
     const p1 = b.recv_into(b1);
@@ -67,7 +68,7 @@ Deno.test("Socket.recv_into() of 64 KiB: concurrent callers get the bytes in ord
 });
 
 Deno.test("SocketFile.readline() returns long lines and lines split across reads whole", async () => {
-  const [a, b] = await socketpair(AF_INET);
+  const [a, b] = await stream_pair(AF_INET);
   try {
     const f = b.makefile("rb");
     const long = "x".repeat(5000) + "\n";
@@ -106,7 +107,7 @@ Deno.test("Socket accepted from create_server() shares the listener's options un
 });
 
 Deno.test("SocketFile.readline() rejects (never throws) on a closed file or socket, even with lines buffered", async () => {
-  const [a, b] = await socketpair(AF_INET);
+  const [a, b] = await stream_pair(AF_INET);
   try {
     await a.sendall(enc.encode("one\ntwo\nthree\n"));
     const f = b.makefile("rb");

@@ -14,6 +14,7 @@ import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts"
 import { type Certs, make_certs } from "../bench/_certs.ts";
 import { cpython } from "./_twin.ts";
 import { missing, sleep, within } from "./_socket_fixtures.ts";
+import { stream_pair } from "./_pairs.ts";
 
 /** A small deterministic PRNG (mulberry32): the same scenario on every run. */
 function rng(seed: number): () => number {
@@ -256,7 +257,7 @@ for op in ops + [["line"]] * 100000:
 t.join(); c.close()
 print(json.dumps(out))
 `) as string[];
-    const [a, c] = await socketpair(AF_INET);
+    const [a, c] = await stream_pair(AF_INET);
     try {
       const sending = send_chunks(a, data, rng(5));
       sending.catch(() => {}); // awaited below; a failure above closes the socket under it

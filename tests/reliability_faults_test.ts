@@ -24,6 +24,7 @@ import {
 } from "../mod.ts";
 import { pattern, sleep, within } from "./fixtures/_rng.ts";
 import { lone_v4, test_needing } from "./_socket_fixtures.ts";
+import { stream_pair } from "./_pairs.ts";
 
 const test = test_needing("python3");
 
@@ -71,7 +72,7 @@ async function rejects_ebadf(p: Promise<unknown>, what: string): Promise<void> {
 
 for (const [name, family] of FAMILIES) {
   test(`Socket.recv() family ${name} gets every byte, then EOF, when the peer closes with data in flight`, async () => {
-    const [a, b] = await socketpair(family);
+    const [a, b] = await stream_pair(family);
     using _b = b;
     const total = 4 * 1024 * 1024 + 17;
     const sender = (async () => {
@@ -84,7 +85,7 @@ for (const [name, family] of FAMILIES) {
   });
 
   test(`Socket.sendall() family ${name} raises ConnectionResetError or BrokenPipeError when the peer closes mid-sendall`, async () => {
-    const [a, b] = await socketpair(family);
+    const [a, b] = await stream_pair(family);
     using _a = a;
     const big = new Uint8Array(64 * 1024 * 1024);
     const p = a.sendall(big);
@@ -107,7 +108,7 @@ for (const [name, family] of FAMILIES) {
   });
 
   test(`Socket.recv() family ${name} waiting returns EOF when the peer closes`, async () => {
-    const [a, b] = await socketpair(family);
+    const [a, b] = await stream_pair(family);
     using _a = a;
     const p = a.recv(10);
     await sleep(20);
@@ -116,7 +117,7 @@ for (const [name, family] of FAMILIES) {
   });
 
   test(`Socket.close() family ${name} under a waiting recv, readline or sendall makes them raise OSError EBADF`, async () => {
-    const [a, b] = await socketpair(family);
+    const [a, b] = await stream_pair(family);
     using _b = b;
     const r = a.recv(10);
     const f = a.makefile("rb");
@@ -130,7 +131,7 @@ for (const [name, family] of FAMILIES) {
     await rejects_ebadf(a.recv(1), "recv after close");
     await rejects_ebadf(a.send(new Uint8Array(1)), "send after close");
     // a blocked sendall (the peer does not read)
-    const [c, d] = await socketpair(family);
+    const [c, d] = await stream_pair(family);
     using _d = d;
     const s = c.sendall(new Uint8Array(64 * 1024 * 1024));
     await sleep(50);

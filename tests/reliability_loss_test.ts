@@ -18,10 +18,10 @@ import {
   SOCK_DGRAM,
   type Socket,
   socket,
-  socketpair,
   TimeoutError,
 } from "../mod.ts";
 import { pattern, type Rng, seeded, sleep, within } from "./fixtures/_rng.ts";
+import { stream_pair } from "./_pairs.ts";
 
 const TIMEOUTS: readonly (number | null)[] = [null, 0, 0.001, 0.001, 0.002, 0.005, 0.02];
 const RUN_LIMIT_MS = 20_000;
@@ -157,7 +157,7 @@ for (const [name, family] of [["AF_INET", AF_INET], ["AF_INET6", AF_INET6], ["AF
     const runs = 6;
     for (let run = 0; run < runs; run++) {
       const total = rng.int(1, 3) * 1024 * 1024 + rng.int(0, 5000);
-      const [a, b] = await socketpair(family);
+      const [a, b] = await stream_pair(family);
       const stats: Record<string, number> = {};
       try {
         await within(
@@ -177,7 +177,7 @@ for (const [name, family] of [["AF_INET", AF_INET], ["AF_INET6", AF_INET6], ["AF
 Deno.test("Socket.send() from concurrent tasks (blocking sendall and timed or aborted send) loses no byte", async () => {
   const rng = seeded("concurrent senders");
   for (let run = 0; run < 4; run++) {
-    const [a, b] = await socketpair(rng.pick([AF_INET, AF_UNIX]));
+    const [a, b] = await stream_pair(rng.pick([AF_INET, AF_UNIX]));
     try {
       let sent = 0, sent_sum = 0;
       const note = (d: Uint8Array) => {

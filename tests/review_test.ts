@@ -12,11 +12,11 @@ import {
   SO_KEEPALIVE,
   type Socket,
   socket,
-  socketpair,
   SOL_SOCKET,
   TCP_NODELAY,
 } from "../mod.ts";
 import { b, recv_exactly, sleep, str, within } from "./_socket_fixtures.ts";
+import { stream_pair } from "./_pairs.ts";
 
 const BIG = 64 * 1024;
 
@@ -38,7 +38,7 @@ async function bound_pair(): Promise<[Socket, Socket]> {
 }
 
 Deno.test("Socket.recv_into() direct read, then a peek and a signalled recv: bytes in order, none lost", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const big = new Uint8Array(BIG);
     const p1 = c.recv_into(big); // direct: blocking, idle, >= 16 KiB
@@ -58,7 +58,7 @@ Deno.test("Socket.recv_into() direct read, then a peek and a signalled recv: byt
 });
 
 Deno.test("SocketFile.readline() waiting behind a direct recv_into gets the next bytes, not the direct read's", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const f = c.makefile("rb");
     const big = new Uint8Array(BIG);
@@ -82,7 +82,7 @@ Deno.test("SocketFile.readline() waiting behind a direct recv_into gets the next
 });
 
 Deno.test("Socket.recv_into() after a signalled recv gave up: the read left in flight comes first", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const ac = new AbortController();
     const p = c.recv(100, { signal: ac.signal });
@@ -170,7 +170,7 @@ Deno.test("Socket.setsockopt() on one accepted socket leaves its siblings and th
 });
 
 Deno.test("Socket.recv() non-blocking: EAGAIN, then bytes that arrive later go to the next recv, none lost", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     c.setblocking(false);
     for (let i = 0; i < 3; i++) await assert.rejects(c.recv(10), BlockingIOError);
@@ -220,7 +220,7 @@ Deno.test("Socket.close() right after connect() after bind() started: no leak, n
 });
 
 Deno.test("SocketFile.readline() called twice at once: the second gets the next line, not a false EOF", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const f = c.makefile("rb");
     const p1 = f.readline();
@@ -237,7 +237,7 @@ Deno.test("SocketFile.readline() called twice at once: the second gets the next 
 });
 
 Deno.test("SocketFile.readline() waiting beside a recv(): whichever loses the bytes waits for more, no false EOF", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const f = c.makefile("rb");
     const p1 = c.recv(100);
@@ -254,7 +254,7 @@ Deno.test("SocketFile.readline() waiting beside a recv(): whichever loses the by
 });
 
 Deno.test("SocketFile.read1() and read() waiting beside a recv(): no false EOF", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   try {
     const f = c.makefile("rb");
     const p1 = c.recv(100);

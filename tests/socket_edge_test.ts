@@ -15,7 +15,6 @@ import {
   OSError,
   SO_ERROR,
   socket,
-  socketpair,
   SOL_SOCKET,
   TimeoutError,
 } from "../mod.ts";
@@ -31,6 +30,7 @@ import {
   Trio,
   within,
 } from "./_socket_fixtures.ts";
+import { stream_pair } from "./_pairs.ts";
 
 // Refused connects go to a port freed on a loopback address of this file's own (127.x.y.z): no other test file
 // (run in parallel) can be given it meanwhile, as it could on 127.0.0.1.
@@ -200,7 +200,7 @@ for (const fam of FAMILIES) {
 Deno.test("Socket peers that go away: recv sees EOF or ECONNRESET, send raises a ConnectionError", async () => {
   // Python raises ConnectionResetError on recv after an RST; Deno 2.9.6
   // reports a reset read as end of stream, so either is accepted here.
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   using _a = a;
   await a.sendall(new Uint8Array(100));
   await sleep(20);

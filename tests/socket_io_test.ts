@@ -35,6 +35,7 @@ import {
   Trio,
   within,
 } from "./_socket_fixtures.ts";
+import { stream_pair } from "./_pairs.ts";
 
 for (const fam of FAMILIES) {
   Deno.test(`Socket.makefile("rb"/"wb") reads, reads lines, reads into and writes [${fam.name}]`, async () => {
@@ -141,7 +142,7 @@ Deno.test("Socket.readable/writable pipe through CompressionStream and back", as
 });
 
 Deno.test("Socket with using / await using is closed at scope exit", async () => {
-  const [a, c] = await socketpair(AF_INET);
+  const [a, c] = await stream_pair(AF_INET);
   let fd: number;
   {
     using s = a;
@@ -292,7 +293,7 @@ Deno.test("create_server() listens on each family and validates its options", as
 Deno.test("socketpair() gives two connected sockets of the family asked for", async () => {
   const families = [AF_UNIX, AF_INET, ...(HAS_IPV6 ? [AF_INET6] : [])];
   for (const family of families) {
-    const [a, c] = family === AF_UNIX ? await socketpair() : await socketpair(family);
+    const [a, c] = family === AF_UNIX ? await socketpair() : await stream_pair(family);
     using _a = a;
     using _c = c;
     assert.equal(a.family, family);
