@@ -256,6 +256,11 @@ export function read_text(path: string, what: string): string {
   }
 }
 
-export function pem_lib_error(detail: string, cause?: unknown): SSLError {
-  return new SSLError(9, `[SSL] PEM lib (${detail})`, { library: "SSL", reason: "PEM_LIB", cause });
+/**
+ * CPython's error for what OpenSSL's PEM reader refused in load_cert_chain(): `[SSL] PEM lib (_ssl.c:3905)`
+ * for the certfile, `(_ssl.c:3926)` for the key (garbage, a certificate, a wrong password); errno is OpenSSL 3's
+ * ERR_R_PEM_LIB (524297), which CPython's table names no reason for.
+ */
+export function pem_lib_error(at: 3905 | 3926, cause?: unknown): SSLError {
+  return new SSLError(524297, `[SSL] PEM lib (_ssl.c:${at})`, { library: "SSL", cause });
 }

@@ -843,13 +843,13 @@ export class SSLContext {
       throw new RangeError("password cannot be longer than 1024 bytes");
     }
     const certs = cert.match(PEM_CERT_RE);
-    if (!certs) throw pem_lib_error("no certificate in certfile");
+    if (!certs) throw pem_lib_error(3905);
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
-    if (!keys) throw pem_lib_error("no private key");
+    if (!keys) throw pem_lib_error(3926);
     try {
       const pk = createPrivateKey(pass === undefined ? keys[0] : { key: keys[0], passphrase: pass });
       if (!new X509Certificate(certs[0]!).checkPrivateKey(pk)) {
-        throw new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch", {
+        throw new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch (_ssl.c:3926)", {
           library: "X509",
           reason: "KEY_VALUES_MISMATCH",
         });
@@ -869,7 +869,7 @@ export class SSLContext {
           cause: e,
         });
       }
-      throw pem_lib_error((e as Error).message, e);
+      throw pem_lib_error(3926, e);
     }
     this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
     this.#changed();
@@ -903,7 +903,12 @@ export class SSLContext {
     const found: string[] = [];
     if (a.cafile != null) {
       const pems = read_text(String(a.cafile), "cafile").match(PEM_CERT_RE);
-      if (!pems) throw pem_lib_error("no certificate in cafile");
+      if (!pems) {
+        throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
+          library: "X509",
+          reason: "NO_CERTIFICATE_OR_CRL_FOUND",
+        });
+      }
       found.push(...pems);
     }
     if (a.capath != null) {
@@ -924,23 +929,25 @@ export class SSLContext {
     }
     if (a.cadata != null) {
       if (typeof a.cadata === "string") {
+        if (a.cadata.length === 0) throw new RangeError("Empty certificate data");
         const pems = a.cadata.match(PEM_CERT_RE);
-        if (!pems) throw new SSLError(1, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found");
+        if (!pems) throw new SSLError(0, "no start line: cadata does not contain a certificate (_ssl.c:4020)");
         found.push(...pems);
       } else if (ArrayBuffer.isView(a.cadata)) {
         const v = a.cadata as ArrayBufferView;
         const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+        if (b.length === 0) throw new RangeError("Empty certificate data");
         // As OpenSSL: one DER certificate after another.
         for (let at = 0; at < b.length;) {
           const n = der_length(b, at);
           if (n === null) {
-            throw new SSLError(1, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
+            throw new SSLError(0, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
           }
           found.push(DER_cert_to_PEM_cert(b.subarray(at, at + n)));
           at += n;
         }
         if (found.length === 0) {
-          throw new SSLError(1, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
+          throw new SSLError(0, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
         }
       } else {
         throw new TypeError("cadata should be an ASCII string or a bytes-like object");
@@ -951,7 +958,7 @@ export class SSLContext {
       try {
         new X509Certificate(pem);
       } catch (e) {
-        throw new SSLError(1, "no start line: cadata does not contain a certificate (_ssl.c:4020)", { cause: e });
+        throw new SSLError(0, "no start line: cadata does not contain a certificate (_ssl.c:4020)", { cause: e });
       }
     }
     this.#cas.push(...found);

@@ -5,19 +5,13 @@
 // carried its own detail ("[SSL] PEM lib (no private key)") where CPython names the C line
 // ("[SSL] PEM lib (_ssl.c:3926)", errno 524297), cadata="garbage" read "[X509: NO_CERTIFICATE_OR_CRL_FOUND] ..."
 // (CPython: "no start line: cadata does not contain a certificate (_ssl.c:4020)", errno 0), a garbage cafile
-// read "[SSL] PEM lib (no certificate in cafile)", and empty cadata was no ValueError. The
-// fix is in ssl.ts/_ssl_cert.ts (another helper's files): proposed in reports/adv5-proposed.diff; until it is
-// merged this test is ignored with that reason printed (set PYSOCKET_RUN_PROPOSED=1 to run it).
+// read "[SSL] PEM lib (no certificate in cafile)", and empty cadata was no ValueError. Fixed in
+// ssl.ts/_ssl_cert.ts.
 
 import assert from "node:assert/strict";
 import { localhost_cert } from "./_ssl_fixtures.ts";
 import { missing } from "./_socket_fixtures.ts";
 import { PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts";
-
-const PROPOSED = Deno.env.get("PYSOCKET_RUN_PROPOSED") === "1";
-const REASON = "A5-3/A5-4: load_cert_chain/load_verify_locations error texts; fix proposed in " +
-  "reports/adv5-proposed.diff (ssl.ts, _ssl_cert.ts belong to the tlshs helper)";
-if (!PROPOSED) console.log(`ignored: ${REASON}`);
 
 function what(f: () => void): unknown[] {
   try {
@@ -33,7 +27,7 @@ function what(f: () => void): unknown[] {
 
 Deno.test({
   name: "load_cert_chain()/load_verify_locations() refuse bad files and cadata with CPython's exact errors",
-  ignore: !PROPOSED || missing("python3", "openssl"),
+  ignore: missing("python3", "openssl"),
   async fn() {
     const { cert, key } = await localhost_cert("pysocket_a5_");
     const dir = await Deno.makeTempDir({ prefix: "pysocket_a5_" });
