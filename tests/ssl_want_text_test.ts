@@ -21,7 +21,7 @@ d = sys.argv[1]
 sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain(d + "/server.pem", d + "/server.key")
 l = socket.create_server(("127.0.0.1", 0))
 def srv():
-    c, _ = l.accept(); s = sctx.wrap_socket(c, server_side=True); time.sleep(2); s.close()
+    c, _ = l.accept(); time.sleep(0.3); s = sctx.wrap_socket(c, server_side=True); time.sleep(2); s.close()
 threading.Thread(target=srv, daemon=True).start()
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.load_verify_locations(d + "/ca.pem")
 raw = socket.create_connection(l.getsockname()); raw.setblocking(False)
@@ -50,6 +50,9 @@ print(json.dumps(out))
     sctx.load_cert_chain(certs.P("server.pem"), certs.P("server.key"));
     const server = (async () => {
       const [c] = await srv.accept();
+      // The server answers late, so the client's first do_handshake() cannot complete at once: in one process a
+      // non-blocking call's turn could otherwise see this server's reply on a loaded machine (a flake seen twice).
+      await sleep(300);
       const s = await sctx.wrap_socket(c, { server_side: true });
       await sleep(2000);
       s.close();
