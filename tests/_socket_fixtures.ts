@@ -356,3 +356,22 @@ export function own_mib(): number {
   const m = Deno.memoryUsage();
   return (m.heapUsed + m.external) / 2 ** 20;
 }
+
+/**
+ * Run a Deno script in a child process of its own, with `--unstable-net` and `--v8-flags=--expose-gc` (so it can
+ * force full garbage collections and measure its own memory), stdin closed, within `limit_ms`; it must exit 0
+ * (a wait it left pending would keep it alive). Returns its stdout, trimmed.
+ */
+export async function run_gc_child(script: string, args: string[], limit_ms = 120_000): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", script, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    signal: AbortSignal.timeout(limit_ms),
+  }).output();
+  const dec = new TextDecoder();
+  const text = dec.decode(out.stdout).trim();
+  assert.equal(out.code, 0, dec.decode(out.stderr) + text);
+  return text;
+}

@@ -62,7 +62,7 @@ import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext } from "../ssl.ts"
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
 import { type Certs, make_certs } from "../bench/_certs.ts";
 import { attempt, cpython, err, pair, stalled } from "./_twin.ts";
-import { closed_port, lone_v4, sleep, test_needing, within } from "./_socket_fixtures.ts";
+import { closed_port, lone_v4, run_gc_child, sleep, test_needing, within } from "./_socket_fixtures.ts";
 
 const LIMIT = 20_000;
 const enc = new TextEncoder();
@@ -1868,23 +1868,7 @@ async function deno_gc_script(code: string, ...args: string[]): Promise<Record<s
   const path = `${dir}/script.ts`;
   Deno.writeTextFileSync(path, code);
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--unstable-net",
-        "--v8-flags=--expose-gc",
-        path,
-        new URL("..", import.meta.url).href,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      signal: AbortSignal.timeout(120_000),
-    }).output();
-    const text = dec.decode(out.stdout).trim();
-    assert.equal(out.code, 0, dec.decode(out.stderr) + text);
+    const text = await run_gc_child(path, [new URL("..", import.meta.url).href, ...args]);
     return JSON.parse(text.split("\n").pop()!);
   } finally {
     Deno.removeSync(dir, { recursive: true });

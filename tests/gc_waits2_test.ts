@@ -9,33 +9,18 @@
 
 import assert from "node:assert/strict";
 import { localhost_cert } from "./_ssl_fixtures.ts";
-import { test_needing } from "./_socket_fixtures.ts";
-
-const dec = new TextDecoder();
+import { run_gc_child, test_needing } from "./_socket_fixtures.ts";
 
 test_needing("openssl")("every other kind of wait wakes, by every state change, after full GCs mid-wait", async () => {
   const { cert, key } = await localhost_cert("pysocket_gc2_");
   const dir = await Deno.makeTempDir({ prefix: "pysocket_gc2_" });
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--unstable-net",
-        "--v8-flags=--expose-gc",
-        new URL("./fixtures/gc_waits2.ts", import.meta.url).pathname,
-        cert,
-        key,
-        dir,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-      signal: AbortSignal.timeout(240_000),
-    }).output();
-    const text = dec.decode(out.stdout).trim();
     // The child exits by itself: a wait left pending (a leaked read or write) would keep it alive.
-    assert.equal(out.code, 0, dec.decode(out.stderr) + text);
+    const text = await run_gc_child(
+      new URL("./fixtures/gc_waits2.ts", import.meta.url).pathname,
+      [cert, key, dir],
+      240_000,
+    );
     const rows = text.split("\n").map((l) => JSON.parse(l) as { name: string; ok: boolean; detail: string });
     assert.ok(rows.length >= 74, text);
     const hung = rows.filter((r) => !r.ok).map((r) => r.name);

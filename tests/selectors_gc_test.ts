@@ -8,29 +8,11 @@
 
 import assert from "node:assert/strict";
 import { localhost_cert } from "./_ssl_fixtures.ts";
-import { test_needing } from "./_socket_fixtures.ts";
-
-const dec = new TextDecoder();
+import { run_gc_child, test_needing } from "./_socket_fixtures.ts";
 
 test_needing("openssl")("every kind of wait wakes after full garbage collections in the middle of it", async () => {
   const { cert, key } = await localhost_cert("pysocket_gc_");
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-net",
-      "--v8-flags=--expose-gc",
-      new URL("./fixtures/gc_waits.ts", import.meta.url).pathname,
-      cert,
-      key,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const text = dec.decode(out.stdout).trim();
-  assert.equal(out.code, 0, dec.decode(out.stderr) + text);
+  const text = await run_gc_child(new URL("./fixtures/gc_waits.ts", import.meta.url).pathname, [cert, key]);
   const rows = text.split("\n").map((l) => JSON.parse(l) as { name: string; ok: boolean; detail: string });
   assert.ok(rows.length >= 11, text);
   const hung = rows.filter((r) => !r.ok).map((r) => r.name);

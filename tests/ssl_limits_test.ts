@@ -16,7 +16,7 @@ import {
 } from "../ssl.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
 import { make_certs, python } from "./_ssl_fixtures.ts";
-import { missing, test_needing } from "./_socket_fixtures.ts";
+import { missing, run_gc_child, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -41,15 +41,7 @@ function client_context(): SSLContext {
 async function deno_script(code: string): Promise<Record<string, number>> {
   const path = `${certs.dir}/script_${crypto.randomUUID()}.ts`;
   Deno.writeTextFileSync(path, code);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", path, ROOT, certs.dir],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const text = dec.decode(out.stdout).trim();
-  assert.equal(out.code, 0, dec.decode(out.stderr) + text);
+  const text = await run_gc_child(path, [ROOT, certs.dir]);
   return JSON.parse(text.split("\n").pop()!);
 }
 
