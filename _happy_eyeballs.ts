@@ -10,7 +10,7 @@
 
 import { AF_INET6, SOCK_STREAM } from "./constants.ts";
 import { TimeoutError } from "./errors.ts";
-import { after } from "./_wait.ts";
+import { after, MAX_TIMER_MS } from "./_wait.ts";
 import { map_error } from "./_map_error.ts";
 import { format_address } from "./families/types.ts";
 import { _replace_transport, type Socket, socket } from "./socket.ts";
@@ -170,7 +170,7 @@ export function staggered_race(
         if (!winner && aborted === undefined) start(); // a failure starts the next attempt at once
         settle();
       });
-      if (next < cands.length) timer = setTimeout(start, Math.min(delay * 1000, 2 ** 31 - 1)); // a longer delay would fire at once
+      if (next < cands.length) timer = setTimeout(start, Math.min(delay * 1000, MAX_TIMER_MS)); // a longer delay would fire at once
     };
     if (signal?.aborted) {
       signal.removeEventListener("abort", onAbort);

@@ -7,7 +7,7 @@
 import { BlockingIOError, errno, TimeoutError } from "./errors.ts";
 
 /** The longest delay setTimeout honours (larger ones fire after 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The trailing options object every waiting method accepts. */
 export interface WaitOptions {
@@ -194,11 +194,8 @@ export function signal_promise(): {
   return { promise, resolve };
 }
 
-/** The longest delay setTimeout takes (a longer one fires after 1 ms, with node's TimeoutOverflowWarning on stderr). */
-const MAX_DELAY = 2 ** 31 - 1;
-
 /**
- * Call `fn` once `ms` milliseconds from now, for any `ms` (a long one is re-armed in steps of MAX_DELAY:
+ * Call `fn` once `ms` milliseconds from now, for any `ms` (a long one is re-armed in steps of MAX_TIMER_MS:
  * `settimeout(3e6)` waits 35 days, not 1 ms); returns a canceller.
  */
 export function after(ms: number, fn: () => void): () => void {
@@ -206,7 +203,7 @@ export function after(ms: number, fn: () => void): () => void {
   let id: ReturnType<typeof setTimeout>;
   const arm = () => {
     const left = at - performance.now();
-    id = left > MAX_DELAY ? setTimeout(arm, MAX_DELAY) : setTimeout(fn, Math.max(0, left));
+    id = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
   };
   arm();
   return () => clearTimeout(id);

@@ -100,6 +100,7 @@ import type { Pollable } from "./_engine.ts";
 import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
+import { MAX_TIMER_MS } from "./_wait.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -303,7 +304,6 @@ class Waker {
   }
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** CPython's time values are int64 nanoseconds: a timeout of ±2**63 ns or more is an OverflowError. */
 const NS_RANGE = 2 ** 63;
 
