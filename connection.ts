@@ -127,7 +127,10 @@ export async function create_connection(
   // name or a numeric string (a port from argv), and the host None (loopback).
   const [host, port] = unpack2(a.address);
   const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
-  const source = (a.source_address ?? null) as AddressInput | null;
+  // CPython: `if source_address: sock.bind(source_address)`: an empty tuple or string binds nothing.
+  const src = a.source_address;
+  const source = (src === undefined || src === "" || (Array.isArray(src) && src.length === 0) ? null : src ??
+    null) as AddressInput | null;
   const signal = a.signal as AbortSignal | undefined;
   const delay = a.happy_eyeballs_delay === undefined ? 0.25 : a.happy_eyeballs_delay as number | null;
   if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
@@ -455,6 +458,13 @@ export async function socketpair(
       if (e instanceof OSError && e.errno !== null && SOCKET_REFUSES.has(e.errno)) throw e;
     }
     throw new OSError(E.EOPNOTSUPP);
+  }
+  if (facts.socketpair_family === AF_UNIX) {
+    // Linux's unix_create(): the protocol first (0 or PF_UNIX; -1 is no default here, unlike socket()), then
+    // the type (SOCK_RAW and SOCK_SEQPACKET exist for AF_UNIX, but not in pysocket: EOPNOTSUPP below).
+    const p = as_int(proto);
+    if (p !== 0 && p !== AF_UNIX) throw new OSError(E.EPROTONOSUPPORT);
+    if (![SOCK_STREAM, SOCK_DGRAM, 3, 5].includes(t & 0xf)) throw new OSError(E.ESOCKTNOSUPPORT);
   }
   return await socketpair_any_family(fam, type, proto, options);
 }

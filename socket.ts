@@ -78,6 +78,10 @@ function check_timeout(v: unknown): number | null {
       `'${py_type(v)}' object cannot be interpreted as an integer`,
     );
   }
+  // A Python int (a bigint here) past int64 nanoseconds has its own message; a float (any number) the one below.
+  if (typeof v === "bigint" && BigInt.asIntN(64, v * 1_000_000_000n) !== v * 1_000_000_000n) {
+    throw new RangeError("timestamp too large to convert to C _PyTime_t");
+  }
   const n = Number(v);
   if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
   // CPython makes it int64 nanoseconds first (refusing ±Infinity and anything past ±2**63 ns), then checks the sign.
@@ -313,10 +317,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
-      throw new OSError(E.EINVAL);
+      // SOCK_RAW (3) and SOCK_SEQPACKET (5) exist but pysocket has neither; socket(2) knows no other type.
+      throw new OSError(type === 3 || type === 5 ? E.EINVAL : E.ESOCKTNOSUPPORT);
     }
     if (proto !== 0) {
-      const ok = family === AF_UNIX ? false : type === SOCK_STREAM ? proto === 6 : proto === 17;
+      // AF_UNIX takes 0 or PF_UNIX (1), as Linux's unix_create().
+      const ok = family === AF_UNIX ? proto === AF_UNIX : type === SOCK_STREAM ? proto === 6 : proto === 17;
       if (!ok) throw new OSError(E.EPROTONOSUPPORT);
     }
     if (type === SOCK_DGRAM) {
@@ -823,6 +829,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (target.kind === "unix") {
       // Deno's Unix connect takes no signal (it completes or fails at once).
       opened = Deno.connect({ transport: "unix", path: target.path });
+    } else if (target.port === 0) {
+      // Deno and node:net refuse port 0 with a RangeError; the kernel sends the SYN and is refused (CPython:
+      // ConnectionRefusedError, also for create_connection((host, None)), whose getaddrinfo port is 0).
+      opened = Promise.reject(new Deno.errors.ConnectionRefused("Connection refused"));
     } else if (this.#listener) {
       // Bound first: connect from that address through node:net (_duplex.ts).
       const stop = conn.stop = new AbortController();

@@ -1,0 +1,363 @@
+// Adversary round 6 (adv6), against round four's changes, CPython 3.11 as the oracle (each test runs its twin):
+//   A6-1: a TCP connect to port 0 raised Deno's RangeError "Invalid port (out of range): 0" (CPython:
+//         ConnectionRefusedError; connect_ex 111). create_connection((host, None)), (host, "") and
+//         (host, 65536), whose getaddrinfo port is 0 since A4-3, met it too.
+//   A6-2: create_connection(source_address=[]) raised TypeError (CPython: `if source_address:` binds nothing);
+//         getaddrinfo(host, true) took the bool as port 1 (CPython: OSError "Int or String expected").
+//   A6-3: socketpair(AF_UNIX, ...) took protocol -1 (CPython: EPROTONOSUPPORT), refused PF_UNIX (1) as a
+//         protocol (Linux takes 0 or 1), and an unknown type was EOPNOTSUPP (CPython: ESOCKTNOSUPPORT, also
+//         socket(fam, 0 or 7), which was EINVAL).
+//   A6-4: timeouts: select.select() and DefaultSelector.select() refused a bool (a Python int); serve_forever()
+//         a bool or a bigint; handle_request() threw JS's "Cannot mix BigInt" for a bigint server timeout and
+//         waited on a string one (CPython: TypeError); a bigint past int64 nanoseconds had the float's message
+//         (CPython's int one: "timestamp too large to convert to C _PyTime_t").
+// Python's ValueError and OverflowError are RangeErrors here: the tables compare "RangeError" and the message.
+
+import assert from "node:assert/strict";
+import * as m from "../mod.ts";
+import { DefaultSelector, EVENT_READ, select } from "../selectors.ts";
+import { BaseRequestHandler, TCPServer } from "../socketserver.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+import { cpython } from "./_twin.ts";
+
+const test = test_needing("python3");
+const OPTS = { sanitizeOps: false, sanitizeResources: false };
+
+/** `[class, message]` of what a call raised, Python's ValueError/OverflowError as RangeError. */
+function outcome(e: unknown): [string, string] {
+  const er = e as Error;
+  return [er.name.replace(/^(ValueError|OverflowError)$/, "RangeError"), er.message];
+}
+const PY_OUTCOME = `
+def outcome(e):
+    n = type(e).__name__
+    return ["RangeError" if n in ("ValueError", "OverflowError") else n, str(e)]
+`;
+
+test(
+  "adversary6: create_connection() addresses, timeouts and source addresses as CPython (A6-1, A6-2)",
+  OPTS,
+  async () => {
+    using l = m.create_server(["127.0.0.1", 0]);
+    const port = l.getsockname()[1];
+    // [label, address, keywords]; "PORT" is the listener's port, {b} bytes, {bool} a bool, {i} a Python int
+    // (a number here), "inf"/"-inf" a float.
+    const cases: [string, unknown, Record<string, unknown>][] = [
+      ["port None (0)", ["127.0.0.1", null], { timeout: 5 }],
+      ["port '' (0)", ["127.0.0.1", ""], { timeout: 5 }],
+      ["port 65536 (0)", ["127.0.0.1", 65536], { timeout: 5 }],
+      ["port '70000'", ["127.0.0.1", "70000"], { timeout: 5 }],
+      ["port -65536", ["127.0.0.1", -65536], { timeout: 5 }],
+      ["port 2**32+1", ["127.0.0.1", { i: "4294967297" }], { timeout: 5 }],
+      ["port 2**64", ["127.0.0.1", { i: "18446744073709551616" }], {}],
+      ["port bool", ["127.0.0.1", { bool: true }], { timeout: 5 }],
+      ["port '0x50'", ["127.0.0.1", "0x50"], { timeout: 5 }],
+      ["host bytes", [{ b: "127.0.0.1" }, "PORT"], {}],
+      ["host empty bytes", [{ b: "" }, "PORT"], {}],
+      ["IPv6 4-tuple", ["::1", "PORT", 0, 0], {}],
+      ["timeout -1", ["127.0.0.1", "PORT"], { timeout: -1 }],
+      ["timeout inf", ["127.0.0.1", "PORT"], { timeout: "inf" }],
+      ["timeout 1e300", ["127.0.0.1", "PORT"], { timeout: 1e300 }],
+      ["timeout str", ["127.0.0.1", "PORT"], { timeout: "5" }],
+      ["timeout True", ["127.0.0.1", "PORT"], { timeout: { bool: true } }],
+      ["timeout None", ["127.0.0.1", "PORT"], { timeout: null }],
+      ["source ok", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", 0] }],
+      ["source empty tuple", ["127.0.0.1", "PORT"], { source_address: [] }],
+      ["source empty str", ["127.0.0.1", "PORT"], { source_address: "" }],
+      ["source str port", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", "0"] }],
+      ["source port 70000", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", 70000] }],
+      ["source IPv6 for IPv4", ["127.0.0.1", "PORT"], { source_address: ["::1", 0] }],
+      ["source 3 items", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", 0, 0] }],
+      ["source None host", ["127.0.0.1", "PORT"], { source_address: [null, 0] }],
+      ["source bytes host", ["127.0.0.1", "PORT"], { source_address: [{ b: "127.0.0.1" }, 0] }],
+    ];
+    const want = await cpython(
+      PY_OUTCOME + `
+port = ${port}
+def conv(x):
+    if isinstance(x, list): return tuple(conv(v) for v in x)
+    if isinstance(x, dict):
+        if "b" in x: return x["b"].encode()
+        if "i" in x: return int(x["i"])
+        if "bool" in x: return bool(x["bool"])
+    if x == "PORT": return port
+    if x in ("inf", "-inf"): return float(x)
+    return x
+out = []
+for label, addr, kw in json.loads(${JSON.stringify(JSON.stringify(cases))}):
+    try:
+        s = create_connection(conv(addr), **{k: conv(v) for k, v in kw.items()})
+        out.append([label, "connected", s.gettimeout()])
+        s.close()
+    except Exception as e:
+        out.append([label] + outcome(e))
+print(json.dumps(out))
+`,
+    );
+    const conv = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(conv);
+      if (x !== null && typeof x === "object") {
+        const o = x as { b?: string; i?: string; bool?: boolean };
+        if (o.b !== undefined) return new TextEncoder().encode(o.b);
+        if (o.i !== undefined) return Number(o.i);
+        return Boolean(o.bool);
+      }
+      if (x === "PORT") return port;
+      if (x === "inf" || x === "-inf") return Number(x.replace("inf", "Infinity"));
+      return x;
+    };
+    const got: unknown[] = [];
+    for (const [label, addr, kw] of cases) {
+      const k = Object.fromEntries(Object.entries(kw).map(([n, v]) => [n, conv(v)]));
+      try {
+        const s = await m.create_connection(
+          conv(addr) as [string, number],
+          k as unknown as m.CreateConnectionOptions,
+        );
+        got.push([label, "connected", s.gettimeout()]);
+        s.close();
+      } catch (e) {
+        got.push([label, ...outcome(e)]);
+      }
+    }
+    assert.deepEqual(got, want);
+  },
+);
+
+test("adversary6: connect() and connect_ex() to port 0 are refused, TCP and UDP, as CPython (A6-1)", OPTS, async () => {
+  const want = await cpython(
+    PY_OUTCOME + `
+out = []
+for fam, host in ((AF_INET, "127.0.0.1"), (AF_INET6, "::1")):
+    s = socket(fam)
+    try: s.connect((host, 0)); out.append("connected")
+    except Exception as e: out.append(outcome(e))
+    s.close()
+    s = socket(fam); out.append(s.connect_ex((host, 0))); s.close()
+    s = socket(fam); s.bind((host, 0))
+    try: s.connect((host, 0)); out.append("connected")
+    except Exception as e: out.append(outcome(e))
+    s.close()
+print(json.dumps(out))
+`,
+  );
+  const got: unknown[] = [];
+  for (const [fam, host] of [[m.AF_INET, "127.0.0.1"], [m.AF_INET6, "::1"]] as const) {
+    let s = m.socket(fam);
+    try {
+      await s.connect([host, 0]);
+      got.push("connected");
+    } catch (e) {
+      got.push(outcome(e));
+    }
+    s.close();
+    s = m.socket(fam);
+    got.push(await s.connect_ex([host, 0]));
+    s.close();
+    s = m.socket(fam);
+    s.bind([host, 0]);
+    try {
+      await s.connect([host, 0]);
+      got.push("connected");
+    } catch (e) {
+      got.push(outcome(e));
+    }
+    s.close();
+  }
+  assert.deepEqual(got, want);
+});
+
+test("adversary6: getaddrinfo() refuses a bool port as CPython (A6-2)", OPTS, async () => {
+  const want = await cpython(
+    PY_OUTCOME + `
+out = []
+for p in (True, False):
+    try: getaddrinfo("127.0.0.1", p); out.append("ok")
+    except Exception as e: out.append(outcome(e))
+print(json.dumps(out))
+`,
+  );
+  const got: unknown[] = [];
+  for (const p of [true, false]) {
+    try {
+      await m.getaddrinfo("127.0.0.1", p as unknown as number);
+      got.push("ok");
+    } catch (e) {
+      got.push(outcome(e));
+    }
+  }
+  assert.deepEqual(got, want);
+});
+
+test(
+  "adversary6: socketpair(AF_UNIX) protocols and types, socket() of an unknown type, as CPython (A6-3)",
+  OPTS,
+  async () => {
+    const { AF_UNIX, AF_INET, SOCK_STREAM, SOCK_DGRAM } = m;
+    const pairs: [number, number, number][] = [
+      [AF_UNIX, SOCK_STREAM, -1],
+      [AF_UNIX, SOCK_DGRAM, -1],
+      [AF_UNIX, 0, -1],
+      [AF_UNIX, SOCK_STREAM, 1],
+      [AF_UNIX, SOCK_DGRAM, 1],
+      [AF_UNIX, SOCK_STREAM, 2],
+      [AF_UNIX, 0, 0],
+      [AF_UNIX, 4, 0],
+      [AF_UNIX, 6, 0],
+      [AF_UNIX, 7, 0],
+    ];
+    const singles: [number, number, number][] = [
+      [AF_UNIX, SOCK_STREAM, 1],
+      [AF_UNIX, SOCK_DGRAM, 1],
+      [AF_UNIX, SOCK_STREAM, 2],
+      [AF_UNIX, 0, 0],
+      [AF_INET, 0, 0],
+      [AF_INET, 7, 0],
+      [AF_UNIX, 6, 0],
+    ];
+    const want = await cpython(
+      PY_OUTCOME + `
+out = []
+for f, t, p in json.loads(${JSON.stringify(JSON.stringify(pairs))}):
+    try:
+        a, b = socketpair(f, t, p)
+        out.append(["ok", a.family, a.type, a.proto]); a.close(); b.close()
+    except Exception as e: out.append(outcome(e))
+for f, t, p in json.loads(${JSON.stringify(JSON.stringify(singles))}):
+    try:
+        s = socket(f, t, p); out.append(["ok", s.family, s.type, s.proto]); s.close()
+    except Exception as e: out.append(outcome(e))
+print(json.dumps(out))
+`,
+    );
+    const got: unknown[] = [];
+    for (const [f, t, p] of pairs) {
+      try {
+        const [a, b] = await m.socketpair(f, t, p);
+        got.push(["ok", a.family, a.type, a.proto]);
+        a.close();
+        b.close();
+      } catch (e) {
+        got.push(outcome(e));
+      }
+    }
+    for (const [f, t, p] of singles) {
+      try {
+        const s = m.socket(f, t, p);
+        got.push(["ok", s.family, s.type, s.proto]);
+        s.close();
+      } catch (e) {
+        got.push(outcome(e));
+      }
+    }
+    assert.deepEqual(got, want);
+  },
+);
+
+test(
+  "adversary6: bool, bigint, negative and string timeouts in every waiting call, as CPython (A6-4)",
+  OPTS,
+  async () => {
+    // [label, value as the twin writes it, value here]
+    const values: [string, string, unknown][] = [
+      ["-1", "-1", -1],
+      ["-0.001", "-0.001", -0.001],
+      ["True", "True", true],
+      ["False", "False", false],
+      ["int 0", "0", 0n],
+      ["int -1", "-1", -1n],
+      ["int 9223372036", "9223372036", 9223372036n],
+      ["int 9223372037", "9223372037", 9223372037n],
+      ["int 2**63", "2**63", 2n ** 63n],
+      ["int -2**63", "-2**63", -(2n ** 63n)],
+      ["str", "'1'", "1"],
+    ];
+    const want = await cpython(
+      PY_OUTCOME + `
+import selectors, socketserver
+a, b = socketpair(); a.sendall(b"x")
+sel = selectors.DefaultSelector(); sel.register(b, selectors.EVENT_READ)
+c, d = socketpair(); sel2 = selectors.DefaultSelector(); sel2.register(d, selectors.EVENT_READ)
+srv = socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler)
+s = socket()
+def positive(t):
+    return isinstance(t, (int, float)) and t > 0
+out = []
+for label, expr in json.loads(${JSON.stringify(JSON.stringify(values.map(([l, p]) => [l, p])))}):
+    t = eval(expr)
+    row = [label]
+    def o(fn):
+        try: fn(); row.append("ok")
+        except Exception as e: row.append(outcome(e))
+    o(lambda: select.select([b], [], [], t))
+    o(lambda: None if positive(t) else select.select([d], [], [], t))  # (a valid positive one would wait)
+    o(lambda: sel.select(t))
+    o(lambda: None if positive(t) else sel2.select(t))
+    o(lambda: s.settimeout(t))
+    o(lambda: None if positive(t) else (setattr(srv, "timeout", t), srv.handle_request()))
+    o(lambda: setdefaulttimeout(t))
+    setdefaulttimeout(None)
+    out.append(row)
+for t in (True, 1):
+    threading.Timer(0.05, srv.shutdown).start()
+    srv.serve_forever(t)
+    out.append("served")
+srv.server_close()
+print(json.dumps(out))
+`,
+    );
+    const [a, b] = await m.socketpair();
+    await a.sendall(new Uint8Array([120]));
+    using sel = new DefaultSelector();
+    sel.register(b, EVENT_READ);
+    const [c, d] = await m.socketpair();
+    using sel2 = new DefaultSelector();
+    sel2.register(d, EVENT_READ);
+    const srv = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+    using s = m.socket();
+    const got: unknown[] = [];
+    try {
+      for (const [label, , t] of values) {
+        const row: unknown[] = [label];
+        const o = async (fn: () => unknown) => {
+          try {
+            await fn();
+            row.push("ok");
+          } catch (e) {
+            row.push(outcome(e));
+          }
+        };
+        const positive = (typeof t === "number" && t > 0) || (typeof t === "bigint" && t > 0n);
+        const tt = t as number;
+        await o(() => select([b], [], [], tt));
+        await o(() => positive ? null : select([d], [], [], tt));
+        await o(() => sel.select(tt));
+        await o(() => positive ? null : sel2.select(tt));
+        await o(() => s.settimeout(tt));
+        await o(() => {
+          if (positive) return null;
+          srv.timeout = tt;
+          return srv.handle_request();
+        });
+        await o(() => m.setdefaulttimeout(tt));
+        m.setdefaulttimeout(null);
+        got.push(row);
+      }
+      for (const t of [true, 1n]) {
+        const timer = setTimeout(() => srv.shutdown(), 50);
+        try {
+          await srv.serve_forever(t as unknown as number);
+          got.push("served");
+        } catch (e) {
+          clearTimeout(timer);
+          got.push(outcome(e));
+        }
+      }
+    } finally {
+      m.setdefaulttimeout(null);
+      await srv.server_close();
+      for (const x of [a, b, c, d]) x.close();
+    }
+    assert.deepEqual(got, want);
+  },
+);
