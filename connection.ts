@@ -464,6 +464,7 @@ export async function socketpair(
     // the type (SOCK_RAW and SOCK_SEQPACKET exist for AF_UNIX, but not in pysocket: EOPNOTSUPP below).
     const p = as_int(proto);
     if (p !== 0 && p !== AF_UNIX) throw new OSError(E.EPROTONOSUPPORT);
+    if ((t & 0xf) > 10) throw new OSError(E.EINVAL); // past SOCK_PACKET
     if (![SOCK_STREAM, SOCK_DGRAM, 3, 5].includes(t & 0xf)) throw new OSError(E.ESOCKTNOSUPPORT);
   }
   return await socketpair_any_family(fam, type, proto, options);

@@ -317,8 +317,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
-      // SOCK_RAW (3) and SOCK_SEQPACKET (5) exist but pysocket has neither; socket(2) knows no other type.
-      throw new OSError(type === 3 || type === 5 ? E.EINVAL : E.ESOCKTNOSUPPORT);
+      // Linux: past SOCK_PACKET (10), or negative, EINVAL; a type below it that the family has not,
+      // ESOCKTNOSUPPORT. (SOCK_RAW 3, SOCK_SEQPACKET 5 and SOCK_PACKET 10 exist, but not in pysocket: EINVAL.)
+      throw new OSError(type < 0 || type >= 10 || type === 3 || type === 5 ? E.EINVAL : E.ESOCKTNOSUPPORT);
     }
     if (proto !== 0) {
       // AF_UNIX takes 0 or PF_UNIX (1), as Linux's unix_create().

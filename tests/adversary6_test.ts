@@ -205,6 +205,8 @@ test(
       [AF_UNIX, 4, 0],
       [AF_UNIX, 6, 0],
       [AF_UNIX, 7, 0],
+      [AF_UNIX, 10, 0],
+      [AF_UNIX, 15, 0],
     ];
     const singles: [number, number, number][] = [
       [AF_UNIX, SOCK_STREAM, 1],
@@ -214,6 +216,8 @@ test(
       [AF_INET, 0, 0],
       [AF_INET, 7, 0],
       [AF_UNIX, 6, 0],
+      [AF_UNIX, 11, 0],
+      [AF_INET, 999, 0],
     ];
     const want = await cpython(
       PY_OUTCOME + `
