@@ -417,7 +417,8 @@ export interface SocketpairOptions extends SignalOptions {
  * @throws {OSError} ECONNABORTED when no connection proves to be the other
  *   end within 10 s (strangers are closed and never end the wait early);
  *   EOPNOTSUPP for AF_INET/AF_INET6 outside Windows; EAFNOSUPPORT,
- *   EPROTONOSUPPORT or EINVAL for a family, protocol or type socket(2) refuses.
+ *   EPROTONOSUPPORT, ESOCKTNOSUPPORT or EINVAL for a family, protocol or type
+ *   socket(2) refuses (AF_UNIX takes protocol 0 or PF_UNIX; -1 is EPROTONOSUPPORT).
  *
  * @example
  * ```ts
