@@ -51,7 +51,7 @@ import {
 } from "./constants.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { as_bytes, bind_args } from "./_args.ts";
+import { as_bytes, bind_args, is_plain_object } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
@@ -1387,10 +1387,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    if (arguments.length < 2) {
-      return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`));
+    // CPython: sendto(data, address) or sendto(data, flags, address); here a trailing { signal } besides.
+    const n = arguments.length - (is_plain_object(arguments[arguments.length - 1]) ? 1 : 0);
+    if (n < 2 || n > 3) {
+      return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${n} given)`));
     }
-    const args = typeof flagsOrAddress === "number" ? [data, flagsOrAddress, address, options] : [
+    if (n === 3 && typeof flagsOrAddress !== "number" && typeof flagsOrAddress !== "bigint") {
+      // The flags' place holds something else (sendto(data, null, address)): as CPython's int conversion.
+      return Promise.reject(
+        new TypeError(`'${py_type(flagsOrAddress)}' object cannot be interpreted as an integer`),
+      );
+    }
+    const args = n === 3 ? [data, flagsOrAddress, address, options] : [
       data,
       0,
       flagsOrAddress,
@@ -1793,10 +1801,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     options?: RecvOptions,
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
-    no_ancillary("recvmsg", a.ancbufsize);
-    // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know.
     const size = a.bufsize as number;
-    const probe = this.#dgram !== null && typeof size === "number" && size > 0;
+    if (typeof size === "number" && size < 0) throw new RangeError("negative buffer size in recvmsg()");
+    no_ancillary("recvmsg", a.ancbufsize);
+    // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know
+    // (bufsize 0 too: recvmsg(0) of a non-empty datagram is MSG_TRUNC, as Linux).
+    const probe = this.#dgram !== null && typeof size === "number" && size >= 0;
     const [data, addr] = await this.recvfrom(probe ? size + 1 : size, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
@@ -1840,7 +1850,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
     no_ancillary("recvmsg_into", a.ancbufsize);
     const total = views.reduce((n, v) => n + v.length, 0);
-    const probe = this.#dgram !== null && total > 0; // one byte more tells a cut datagram (MSG_TRUNC)
+    const probe = this.#dgram !== null; // one byte more tells a cut datagram (MSG_TRUNC; empty buffers too)
     const [data, addr] = await this.recvfrom(probe ? total + 1 : total, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
@@ -2357,7 +2367,7 @@ function forgotten_await(running: Promise<void> | null): OSError {
 function no_ancillary(op: string, ancbufsize: unknown): void {
   if (ancbufsize === undefined || ancbufsize === null) return;
   const n = as_int(ancbufsize);
-  if (n < 0) throw new RangeError(`negative buffer size in ${op}()`);
+  if (n < 0) throw new RangeError("invalid ancillary data buffer length"); // CPython's, for both calls
   if (n > 0) {
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: `${op}() with ancbufsize: Deno gives no access to control messages (SCM_RIGHTS, ...)`,

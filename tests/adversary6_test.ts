@@ -365,3 +365,89 @@ print(json.dumps(out))
     assert.deepEqual(got, want);
   },
 );
+
+test(
+  "adversary6: recvmsg(0) of a datagram is MSG_TRUNC, negative sizes and sendto()'s arguments as CPython (A6-5)",
+  OPTS,
+  async () => {
+    const want = await cpython(
+      PY_OUTCOME + `
+a = socket(AF_INET, SOCK_DGRAM); a.bind(("127.0.0.1", 0))
+b = socket(AF_INET, SOCK_DGRAM); b.bind(("127.0.0.1", 0)); b.connect(a.getsockname())
+out = []
+def o(fn):
+    try:
+        r = fn(); out.append(["ok", r[0].decode() if isinstance(r[0], bytes) else r[0], r[2]])
+    except Exception as e: out.append(outcome(e))
+b.send(b"hello"); o(lambda: a.recvmsg(0))
+b.send(b""); o(lambda: a.recvmsg(0))
+b.send(b"hello"); o(lambda: a.recvmsg_into([bytearray(0)]))
+o(lambda: a.recvmsg(-1))
+o(lambda: a.recvmsg(4, -1))
+o(lambda: a.recvmsg(-1, -1))
+o(lambda: a.recvmsg_into([bytearray(2)], -1))
+def p(fn):
+    try: out.append(["ok", fn()])
+    except Exception as e: out.append(outcome(e))
+p(lambda: a.sendto(b"x"))
+p(lambda: a.sendto(b"x", 0, b.getsockname(), 5))
+p(lambda: a.sendto(b"x", 0, b.getsockname(), 5, 6))
+p(lambda: a.sendto(b"x", None, b.getsockname()))
+p(lambda: a.sendto(b"x", "0", b.getsockname()))
+p(lambda: a.sendto(b"x", b.getsockname()))
+p(lambda: a.sendto(b"x", 0, b.getsockname()))
+print(json.dumps(out))
+`,
+    );
+    const a = m.socket(m.AF_INET, m.SOCK_DGRAM);
+    a.bind(["127.0.0.1", 0]);
+    const b = m.socket(m.AF_INET, m.SOCK_DGRAM);
+    b.bind(["127.0.0.1", 0]);
+    await b.connect(a.getsockname());
+    const got: unknown[] = [];
+    const o = async (fn: () => Promise<[Uint8Array | number, unknown, number, unknown]>) => {
+      try {
+        const r = await fn();
+        got.push(["ok", r[0] instanceof Uint8Array ? new TextDecoder().decode(r[0]) : r[0], r[2]]);
+      } catch (e) {
+        got.push(outcome(e));
+      }
+    };
+    const te = (s: string) => new TextEncoder().encode(s);
+    // deno-lint-ignore no-explicit-any
+    const A = a as any;
+    try {
+      await b.send(te("hello"));
+      await o(() => a.recvmsg(0));
+      await b.send(te(""));
+      await o(() => a.recvmsg(0));
+      await b.send(te("hello"));
+      await o(() => a.recvmsg_into([new Uint8Array(0)]));
+      await o(() => a.recvmsg(-1));
+      await o(() => a.recvmsg(4, -1));
+      await o(() => a.recvmsg(-1, -1));
+      await o(() => a.recvmsg_into([new Uint8Array(2)], -1));
+      const p = async (fn: () => Promise<unknown>) => {
+        try {
+          got.push(["ok", await fn()]);
+        } catch (e) {
+          got.push(outcome(e));
+        }
+      };
+      await p(() => A.sendto(te("x")));
+      await p(() => A.sendto(te("x"), 0, b.getsockname(), 5));
+      await p(() => A.sendto(te("x"), 0, b.getsockname(), 5, 6));
+      await p(() => A.sendto(te("x"), null, b.getsockname()));
+      await p(() => A.sendto(te("x"), "0", b.getsockname()));
+      await p(() => a.sendto(te("x"), b.getsockname()));
+      await p(() => a.sendto(te("x"), 0, b.getsockname()));
+      // (the trailing { signal } is pysocket's own, beside CPython's two forms)
+      await p(() => a.sendto(te("x"), b.getsockname(), { signal: AbortSignal.timeout(5000) }));
+      await p(() => a.sendto(te("x"), 0, b.getsockname(), { signal: AbortSignal.timeout(5000) }));
+    } finally {
+      a.close();
+      b.close();
+    }
+    assert.deepEqual(got, [...(want as unknown[]), ["ok", 1], ["ok", 1]]);
+  },
+);
