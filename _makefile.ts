@@ -216,8 +216,14 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#binary ? undefined : this.#errors;
   }
 
-  /** The socket's file number. */
+  /**
+   * The socket's file number. As CPython's: a buffered read-write file (a BufferedRWPair) has none (Python's
+   * UnsupportedOperation, an OSError here); a closed file raises RangeError (Python's ValueError).
+   */
   fileno(): number {
+    const raw = this.#binary && this.#bufsize === 0;
+    if (this.#reading && this.#writing && !raw) throw new OSError(null, "fileno");
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
     return this.#sock.fileno();
   }
 
@@ -243,13 +249,22 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return false;
   }
 
-  /** True when the file was opened for reading. */
+  /**
+   * True when the file was opened for reading. Once closed, raises RangeError (Python's ValueError) as CPython's
+   * file does: a reading or an unbuffered one asks its closed socket; a buffered writer answers false.
+   */
   readable(): boolean {
+    if (this.#closed && (this.#reading || (this.#binary && this.#bufsize === 0))) {
+      throw new RangeError("I/O operation on closed socket.");
+    }
     return this.#reading;
   }
 
-  /** True when the file was opened for writing. */
+  /** True when the file was opened for writing; once closed, as {@linkcode SocketFile.readable}. */
   writable(): boolean {
+    if (this.#closed && (this.#writing || (this.#binary && this.#bufsize === 0))) {
+      throw new RangeError("I/O operation on closed socket.");
+    }
     return this.#writing;
   }
 

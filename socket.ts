@@ -538,6 +538,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   bind(address: AddressInput): void {
     this.#check_open();
+    if (
+      this.family === AF_UNIX && (address === "" || (address instanceof Uint8Array && address.length === 0)) &&
+      platform().abstract_names && (this.#listener !== null || (this.#dgram !== null && this.getsockname() !== ""))
+    ) {
+      return; // Linux's autobind of a socket that has a name already does nothing (CPython: no error)
+    }
     const ep = this.#adapter.parse(address, "bind");
     const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
@@ -1468,7 +1474,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
-      throw new OSError(E.EINVAL, null, { detail: `sendfile(): negative offset ${off}` });
+      throw new OSError(E.EINVAL); // CPython's os.sendfile() error: str(e) is "[Errno 22] Invalid argument"
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {

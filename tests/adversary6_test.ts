@@ -451,3 +451,100 @@ print(json.dumps(out))
     assert.deepEqual(got, [...(want as unknown[]), ["ok", 1], ["ok", 1]]);
   },
 );
+
+test(
+  "adversary6: a socket file's readable()/writable()/fileno() once closed, an autobound socket's bind(''), sendfile()'s negative offset, as CPython (A6-6)",
+  OPTS,
+  async () => {
+    const modes: [string, number | null][] = [
+      ["rb", null],
+      ["wb", null],
+      ["r", null],
+      ["w", null],
+      ["rb", 0],
+      ["wb", 0],
+      ["rwb", null],
+      ["rw", null],
+      ["rwb", 0],
+    ];
+    const want = await cpython(
+      PY_OUTCOME + `
+import tempfile
+x, y = socketpair()
+out = []
+def o(fn):
+    try:
+        r = fn(); out.append(["ok", type(r).__name__])
+    except Exception as e:
+        n = type(e).__name__
+        out.append(["OSError", str(e)] if n == "UnsupportedOperation" else outcome(e))
+for mode, buf in json.loads(${JSON.stringify(JSON.stringify(modes))}):
+    f = x.makefile(mode, buffering=buf)
+    o(f.fileno)
+    f.close()
+    o(f.readable); o(f.writable); o(f.fileno)
+u = socket(AF_UNIX); u.bind(""); name = u.getsockname()
+o(lambda: u.bind("")); out.append(u.getsockname() == name)
+u.listen(); o(lambda: u.bind(b"")); out.append(u.getsockname() == name)
+d = socket(AF_UNIX, SOCK_DGRAM); d.bind(""); name = d.getsockname()
+o(lambda: d.bind("")); out.append(d.getsockname() == name)
+o(lambda: d.bind(os.path.join(tempfile.mkdtemp(), "s")))
+path = os.path.join(tempfile.mkdtemp(), "f")
+with open(path, "wb") as fh: fh.write(b"0123456789")
+with open(path, "rb") as fh: o(lambda: x.sendfile(fh, -1))
+print(json.dumps(out))
+`,
+    );
+    const [x, y] = await m.socketpair();
+    const got: unknown[] = [];
+    const o = (fn: () => unknown) => {
+      try {
+        const r = fn();
+        got.push([
+          "ok",
+          typeof r === "number" ? "int" : typeof r === "boolean" ? "bool" : r === undefined ? "NoneType" : typeof r,
+        ]);
+      } catch (e) {
+        got.push(outcome(e));
+      }
+    };
+    const dir = Deno.makeTempDirSync({ prefix: "pysocket-adv6-" });
+    try {
+      for (const [mode, buf] of modes) {
+        const f = x.makefile(mode as "rb", buf === null ? {} : { buffering: buf });
+        o(() => f.fileno());
+        await f.close();
+        o(() => f.readable());
+        o(() => f.writable());
+        o(() => f.fileno());
+      }
+      using u = m.socket(m.AF_UNIX);
+      u.bind("");
+      let name = u.getsockname();
+      o(() => u.bind(""));
+      got.push(u.getsockname() === name);
+      u.listen();
+      o(() => u.bind(new Uint8Array(0)));
+      got.push(u.getsockname() === name);
+      using d = m.socket(m.AF_UNIX, m.SOCK_DGRAM);
+      d.bind("");
+      name = d.getsockname();
+      o(() => d.bind(""));
+      got.push(d.getsockname() === name);
+      o(() => d.bind(`${dir}/s`));
+      Deno.writeTextFileSync(`${dir}/f`, "0123456789");
+      using fh = Deno.openSync(`${dir}/f`);
+      try {
+        await x.sendfile(fh, -1);
+        got.push(["ok", "int"]);
+      } catch (e) {
+        got.push(outcome(e));
+      }
+    } finally {
+      x.close();
+      y.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+    assert.deepEqual(got, want);
+  },
+);
