@@ -548,3 +548,66 @@ print(json.dumps(out))
     assert.deepEqual(got, want);
   },
 );
+
+test_needing("python3", "openssl")(
+  "adversary6: load_cert_chain()/load_verify_locations() path types, capath and DER cadata with junk, as CPython (A6-7)",
+  OPTS,
+  async () => {
+    const { localhost_cert } = await import("./_ssl_fixtures.ts");
+    const { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext, PEM_cert_to_DER_cert } = await import("../ssl.ts");
+    const { cert, key } = await localhost_cert("pysocket_adv6_");
+    const der = PEM_cert_to_DER_cert(Deno.readTextFileSync(cert));
+    const junk = new Uint8Array([...der, 106, 117, 110, 107]);
+    const want = await cpython(
+      PY_OUTCOME + `
+import ssl, base64
+cert, key = ${JSON.stringify(cert)}, ${JSON.stringify(key)}
+der = ssl.PEM_cert_to_DER_cert(open(cert).read())
+out = []
+def o(fn):
+    try: fn(); out.append("ok")
+    except Exception as e: out.append([*outcome(e), getattr(e, "errno", None)])
+srv = lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+cli = lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+o(lambda: srv().load_cert_chain(cert.encode(), key.encode()))
+o(lambda: srv().load_cert_chain(cert, 5))
+o(lambda: srv().load_cert_chain(5))
+o(lambda: cli().load_verify_locations(5))
+o(lambda: cli().load_verify_locations(None, 5))
+o(lambda: cli().load_verify_locations(cert.encode()))
+o(lambda: cli().load_verify_locations(None, "/nonexistent-pysocket-adv6"))
+o(lambda: cli().load_verify_locations(None, cert))
+o(lambda: cli().load_verify_locations(cadata=der))
+o(lambda: cli().load_verify_locations(cadata=der + der))
+o(lambda: cli().load_verify_locations(cadata=der + b"junk"))
+print(json.dumps(out))
+`,
+    );
+    const got: unknown[] = [];
+    const o = (fn: () => void) => {
+      try {
+        fn();
+        got.push("ok");
+      } catch (e) {
+        got.push([...outcome(e), (e as { errno?: number | null }).errno ?? null]);
+      }
+    };
+    const te = new TextEncoder();
+    const srv = () => new SSLContext(PROTOCOL_TLS_SERVER);
+    const cli = () => new SSLContext(PROTOCOL_TLS_CLIENT);
+    // deno-lint-ignore no-explicit-any
+    const bad = 5 as any;
+    o(() => srv().load_cert_chain(te.encode(cert) as unknown as string, te.encode(key) as unknown as string));
+    o(() => srv().load_cert_chain(cert, bad));
+    o(() => srv().load_cert_chain(bad));
+    o(() => cli().load_verify_locations(bad));
+    o(() => cli().load_verify_locations(null, bad));
+    o(() => cli().load_verify_locations(te.encode(cert) as unknown as string));
+    o(() => cli().load_verify_locations(null, "/nonexistent-pysocket-adv6"));
+    o(() => cli().load_verify_locations(null, cert));
+    o(() => cli().load_verify_locations(null, null, der));
+    o(() => cli().load_verify_locations(null, null, new Uint8Array([...der, ...der])));
+    o(() => cli().load_verify_locations(null, null, junk));
+    assert.deepEqual(got, want);
+  },
+);
