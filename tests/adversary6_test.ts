@@ -611,3 +611,36 @@ print(json.dumps(out))
     assert.deepEqual(got, want);
   },
 );
+
+test(
+  "adversary6: create_connection() racing two families to port 0: every attempt refused, as CPython's connects (A6-1)",
+  OPTS,
+  async () => {
+    const { _set_lookup_for_tests } = await import("../_resolve.ts");
+    // A name that resolves to ::1 and 127.0.0.1 (Happy Eyeballs' own Deno.connect path); CPython's twin connects to
+    // each address itself (its resolver has no such name).
+    const want = await cpython(
+      PY_OUTCOME + `
+out = []
+for host in ("::1", "127.0.0.1"):
+    try: create_connection((host, None), timeout=5); out.append("connected")
+    except Exception as e: out.append(outcome(e))
+print(json.dumps(out))
+`,
+    );
+    _set_lookup_for_tests((host) =>
+      host === "dual.test"
+        ? Promise.resolve([{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }])
+        : Promise.reject(new m.gaierror(-2))
+    );
+    try {
+      await m.create_connection(["dual.test", null as unknown as number], { timeout: 5, all_errors: true });
+      assert.fail("connected to port 0");
+    } catch (e) {
+      assert.ok(e instanceof AggregateError, String(e));
+      assert.deepEqual(e.errors.map(outcome), want);
+    } finally {
+      _set_lookup_for_tests(null);
+    }
+  },
+);
