@@ -521,7 +521,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const pi: unknown = poll_interval;
     if (typeof pi === "boolean" || typeof pi === "bigint") poll_interval = Number(pi);
     if (poll_interval !== null && typeof poll_interval !== "number") {
-      throw new TypeError("poll_interval must be a number or null");
+      // CPython's selector compares it first: `timeout <= 0`.
+      throw new TypeError(`'<=' not supported between instances of '${py_type(poll_interval)}' and 'int'`);
     }
     if (poll_interval !== null) check_poll_timeout(poll_interval);
     this.#serving = true;

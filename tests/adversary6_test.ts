@@ -306,6 +306,9 @@ for t in (True, 1):
     threading.Timer(0.05, srv.shutdown).start()
     srv.serve_forever(t)
     out.append("served")
+for t in ("1", (1,)):  # (a JS array is a Python tuple)
+    try: srv.serve_forever(t)
+    except Exception as e: out.append(outcome(e))
 srv.server_close()
 print(json.dumps(out))
 `,
@@ -354,6 +357,14 @@ print(json.dumps(out))
           got.push("served");
         } catch (e) {
           clearTimeout(timer);
+          got.push(outcome(e));
+        }
+      }
+      for (const t of ["1", [1]]) {
+        try {
+          await srv.serve_forever(t as unknown as number);
+          got.push("served");
+        } catch (e) {
           got.push(outcome(e));
         }
       }
