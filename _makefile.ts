@@ -169,10 +169,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       throw new RangeError(`invalid mode ${str_repr(mode)} (only r, w, b allowed)`);
     }
     this.#sock = sock;
-    this.#mode = mode;
     this.#binary = mode.includes("b");
     this.#writing = mode.includes("w");
     this.#reading = mode.includes("r") || !this.#writing;
+    // A binary file's mode is its SocketIO's: "r", "w" or "rw", then "b" ("br" and "b" read "rb"); a text
+    // file's is the mode as given (CPython sets it on the TextIOWrapper).
+    this.#mode = this.#binary ? `${this.#reading ? "r" : ""}${this.#writing ? "w" : ""}b` : mode;
     if (buffering !== null && buffering !== undefined && typeof buffering !== "number") {
       throw new TypeError(`'<' not supported between instances of '${py_type(buffering)}' and 'int'`);
     }

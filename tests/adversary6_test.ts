@@ -655,3 +655,37 @@ print(json.dumps(out))
     }
   },
 );
+
+test(
+  "adversary6: a binary socket file's mode is its SocketIO's ('br' and 'b' read 'rb'), as CPython (A6-6)",
+  OPTS,
+  async () => {
+    const modes: [string, number | null][] = [
+      ["br", null],
+      ["br", 0],
+      ["bw", null],
+      ["b", null],
+      ["b", 0],
+      ["rbb", null],
+      ["wb", 0],
+      ["rwb", 0],
+      ["bwr", 0],
+      ["w", null],
+      ["wr", null],
+      ["r", null],
+    ];
+    const want = await cpython(`
+x, y = socketpair()
+out = [x.makefile(m, buffering=b).mode for m, b in json.loads(${JSON.stringify(JSON.stringify(modes))})]
+print(json.dumps(out))
+`);
+    const [x, y] = await m.socketpair();
+    try {
+      const got = modes.map(([mode, b]) => x.makefile(mode as "rb", b === null ? {} : { buffering: b }).mode);
+      assert.deepEqual(got, want);
+    } finally {
+      x.close();
+      y.close();
+    }
+  },
+);
