@@ -127,10 +127,10 @@ export async function create_connection(
   // name or a numeric string (a port from argv), and the host None (loopback).
   const [host, port] = unpack2(a.address);
   const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
-  // CPython: `if source_address: sock.bind(source_address)`: an empty tuple or string binds nothing.
+  // CPython: `if source_address: sock.bind(source_address)`: an empty tuple, string or bytes binds nothing.
   const src = a.source_address;
-  const source = (src === undefined || src === "" || (Array.isArray(src) && src.length === 0) ? null : src ??
-    null) as AddressInput | null;
+  const empty = src === "" || ((Array.isArray(src) || src instanceof Uint8Array) && src.length === 0);
+  const source = (empty ? null : src ?? null) as AddressInput | null;
   const signal = a.signal as AbortSignal | undefined;
   const delay = a.happy_eyeballs_delay === undefined ? 0.25 : a.happy_eyeballs_delay as number | null;
   if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {

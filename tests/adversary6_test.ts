@@ -64,6 +64,7 @@ test(
       ["source ok", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", 0] }],
       ["source empty tuple", ["127.0.0.1", "PORT"], { source_address: [] }],
       ["source empty str", ["127.0.0.1", "PORT"], { source_address: "" }],
+      ["source empty bytes", ["127.0.0.1", "PORT"], { source_address: { b: "" } }],
       ["source str port", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", "0"] }],
       ["source port 70000", ["127.0.0.1", "PORT"], { source_address: ["127.0.0.1", 70000] }],
       ["source IPv6 for IPv4", ["127.0.0.1", "PORT"], { source_address: ["::1", 0] }],
