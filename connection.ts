@@ -126,7 +126,15 @@ export async function create_connection(
   // CPython: `host, port = address`, then getaddrinfo(host, port, 0, SOCK_STREAM): a port may be a service
   // name or a numeric string (a port from argv), and the host None (loopback).
   const [host, port] = unpack2(a.address);
-  const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
+  let t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
+  const tv: unknown = t;
+  if (typeof tv === "bigint") {
+    // A Python int: as settimeout() would say it, then a number (Happy Eyeballs' timers do arithmetic on it).
+    if (BigInt.asIntN(64, tv * 1_000_000_000n) !== tv * 1_000_000_000n) {
+      throw new RangeError("timestamp too large to convert to C _PyTime_t");
+    }
+    t = Number(tv);
+  } else if (typeof tv === "boolean") t = Number(tv);
   // CPython: `if source_address: sock.bind(source_address)`: an empty tuple, string or bytes binds nothing.
   const src = a.source_address;
   const empty = src === "" || ((Array.isArray(src) || src instanceof Uint8Array) && src.length === 0);

@@ -690,3 +690,53 @@ print(json.dumps(out))
     }
   },
 );
+
+test(
+  "adversary6: create_connection() racing two families with a bigint, bool or bad timeout, as CPython (A6-4)",
+  OPTS,
+  async () => {
+    const { _set_lookup_for_tests } = await import("../_resolve.ts");
+    using l = m.create_server(["127.0.0.1", 0]);
+    const port = l.getsockname()[1];
+    // [Python expression, value here]; the twin connects to the listener by a name (localhost), pysocket by a
+    // name resolving to ::1 and 127.0.0.1 (Happy Eyeballs' own path, whose timers did arithmetic on a bigint).
+    const values: [string, unknown][] = [
+      ["5", 5n],
+      ["True", true],
+      ["-1", -1n],
+      ["2**63", 2n ** 63n],
+      ["-1", -1],
+      ["'5'", "5"],
+    ];
+    const want = await cpython(
+      PY_OUTCOME + `
+out = []
+for expr in json.loads(${JSON.stringify(JSON.stringify(values.map(([p]) => p)))}):
+    try:
+        s = create_connection(("127.0.0.1", ${port}), timeout=eval(expr)); out.append(["ok", s.gettimeout()]); s.close()
+    except Exception as e: out.append(outcome(e))
+print(json.dumps(out))
+`,
+    );
+    _set_lookup_for_tests((host) =>
+      host === "dual.test"
+        ? Promise.resolve([{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }])
+        : Promise.reject(new m.gaierror(-2))
+    );
+    const got: unknown[] = [];
+    try {
+      for (const [, t] of values) {
+        try {
+          const s = await m.create_connection(["dual.test", port], { timeout: t as number });
+          got.push(["ok", s.gettimeout()]);
+          s.close();
+        } catch (e) {
+          got.push(outcome(e));
+        }
+      }
+    } finally {
+      _set_lookup_for_tests(null);
+    }
+    assert.deepEqual(got, want);
+  },
+);
