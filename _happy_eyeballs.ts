@@ -83,6 +83,8 @@ async function attempt(
       if (cancel.aborted) throw cancel.reason;
       return s;
     }
+    // Deno refuses port 0 with a RangeError; the kernel is refused (as Socket.connect).
+    if (c.sockaddr[1] === 0) throw new Deno.errors.ConnectionRefused("Connection refused");
     const conn = await Deno.connect({
       transport: "tcp",
       hostname: c.sockaddr[0].replace(/%.*$/, ""),

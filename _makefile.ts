@@ -169,10 +169,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       throw new RangeError(`invalid mode ${str_repr(mode)} (only r, w, b allowed)`);
     }
     this.#sock = sock;
-    this.#mode = mode;
     this.#binary = mode.includes("b");
     this.#writing = mode.includes("w");
     this.#reading = mode.includes("r") || !this.#writing;
+    // A binary file's mode is its SocketIO's: "r", "w" or "rw", then "b" ("br" and "b" read "rb"); a text
+    // file's is the mode as given (CPython sets it on the TextIOWrapper).
+    this.#mode = this.#binary ? `${this.#reading ? "r" : ""}${this.#writing ? "w" : ""}b` : mode;
     if (buffering !== null && buffering !== undefined && typeof buffering !== "number") {
       throw new TypeError(`'<' not supported between instances of '${py_type(buffering)}' and 'int'`);
     }
@@ -216,8 +218,14 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#binary ? undefined : this.#errors;
   }
 
-  /** The socket's file number. */
+  /**
+   * The socket's file number. As CPython's: a buffered read-write file (a BufferedRWPair) has none (Python's
+   * UnsupportedOperation, an OSError here); a closed file raises RangeError (Python's ValueError).
+   */
   fileno(): number {
+    const raw = this.#binary && this.#bufsize === 0;
+    if (this.#reading && this.#writing && !raw) throw new OSError(null, "fileno");
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
     return this.#sock.fileno();
   }
 
@@ -243,13 +251,22 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return false;
   }
 
-  /** True when the file was opened for reading. */
+  /**
+   * True when the file was opened for reading. Once closed, raises RangeError (Python's ValueError) as CPython's
+   * file does: a reading or an unbuffered one asks its closed socket; a buffered writer answers false.
+   */
   readable(): boolean {
+    if (this.#closed && (this.#reading || (this.#binary && this.#bufsize === 0))) {
+      throw new RangeError("I/O operation on closed socket.");
+    }
     return this.#reading;
   }
 
-  /** True when the file was opened for writing. */
+  /** True when the file was opened for writing; once closed, as {@linkcode SocketFile.readable}. */
   writable(): boolean {
+    if (this.#closed && (this.#writing || (this.#binary && this.#bufsize === 0))) {
+      throw new RangeError("I/O operation on closed socket.");
+    }
     return this.#writing;
   }
 

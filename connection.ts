@@ -126,8 +126,19 @@ export async function create_connection(
   // CPython: `host, port = address`, then getaddrinfo(host, port, 0, SOCK_STREAM): a port may be a service
   // name or a numeric string (a port from argv), and the host None (loopback).
   const [host, port] = unpack2(a.address);
-  const t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
-  const source = (a.source_address ?? null) as AddressInput | null;
+  let t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
+  const tv: unknown = t;
+  if (typeof tv === "bigint") {
+    // A Python int: as settimeout() would say it, then a number (Happy Eyeballs' timers do arithmetic on it).
+    if (BigInt.asIntN(64, tv * 1_000_000_000n) !== tv * 1_000_000_000n) {
+      throw new RangeError("timestamp too large to convert to C _PyTime_t");
+    }
+    t = Number(tv);
+  } else if (typeof tv === "boolean") t = Number(tv);
+  // CPython: `if source_address: sock.bind(source_address)`: an empty tuple, string or bytes binds nothing.
+  const src = a.source_address;
+  const empty = src === "" || ((Array.isArray(src) || src instanceof Uint8Array) && src.length === 0);
+  const source = (empty ? null : src ?? null) as AddressInput | null;
   const signal = a.signal as AbortSignal | undefined;
   const delay = a.happy_eyeballs_delay === undefined ? 0.25 : a.happy_eyeballs_delay as number | null;
   if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
@@ -414,7 +425,8 @@ export interface SocketpairOptions extends SignalOptions {
  * @throws {OSError} ECONNABORTED when no connection proves to be the other
  *   end within 10 s (strangers are closed and never end the wait early);
  *   EOPNOTSUPP for AF_INET/AF_INET6 outside Windows; EAFNOSUPPORT,
- *   EPROTONOSUPPORT or EINVAL for a family, protocol or type socket(2) refuses.
+ *   EPROTONOSUPPORT, ESOCKTNOSUPPORT or EINVAL for a family, protocol or type
+ *   socket(2) refuses (AF_UNIX takes protocol 0 or PF_UNIX; -1 is EPROTONOSUPPORT).
  *
  * @example
  * ```ts
@@ -455,6 +467,14 @@ export async function socketpair(
       if (e instanceof OSError && e.errno !== null && SOCKET_REFUSES.has(e.errno)) throw e;
     }
     throw new OSError(E.EOPNOTSUPP);
+  }
+  if (facts.socketpair_family === AF_UNIX) {
+    // Linux's unix_create(): the protocol first (0 or PF_UNIX; -1 is no default here, unlike socket()), then
+    // the type (SOCK_RAW and SOCK_SEQPACKET exist for AF_UNIX, but not in pysocket: EOPNOTSUPP below).
+    const p = as_int(proto);
+    if (p !== 0 && p !== AF_UNIX) throw new OSError(E.EPROTONOSUPPORT);
+    if ((t & 0xf) > 10) throw new OSError(E.EINVAL); // past SOCK_PACKET
+    if (![SOCK_STREAM, SOCK_DGRAM, 3, 5].includes(t & 0xf)) throw new OSError(E.ESOCKTNOSUPPORT);
   }
   return await socketpair_any_family(fam, type, proto, options);
 }

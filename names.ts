@@ -137,7 +137,6 @@ function port_arg(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === "string") return v;
   if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
-  if (typeof v === "boolean") return v ? "1" : "0";
   if ((typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint") {
     const b = BigInt(v);
     if (b >= 2n ** 63n || b < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");

@@ -438,8 +438,12 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   }
   let t: number | null = null;
   if (timeout !== null && timeout !== undefined) {
-    if (typeof timeout !== "number" && typeof timeout !== "bigint") {
-      throw new TypeError("timeout must be a float or None");
+    if (typeof timeout !== "number" && typeof timeout !== "bigint" && typeof timeout !== "boolean") {
+      throw new TypeError("timeout must be a float or None"); // (a bool is a Python int)
+    }
+    // A Python int (a bigint here) past int64 nanoseconds has its own message; a float (any number) the one below.
+    if (typeof timeout === "bigint" && BigInt.asIntN(64, timeout * 1_000_000_000n) !== timeout * 1_000_000_000n) {
+      throw new RangeError("timestamp too large to convert to C _PyTime_t");
     }
     t = Number(timeout);
     if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
@@ -1084,7 +1088,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
     }
     let t: number | null = null;
     if (timeout !== null && timeout !== undefined) {
-      if (typeof timeout !== "number" && typeof timeout !== "bigint") {
+      if (typeof timeout !== "number" && typeof timeout !== "bigint" && typeof timeout !== "boolean") {
+        // (a bool is a Python int)
         throw new TypeError(`'<=' not supported between instances of '${py_type(timeout)}' and 'int'`);
       }
       t = Number(timeout);

@@ -51,7 +51,7 @@ import {
 } from "./constants.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { as_bytes, bind_args } from "./_args.ts";
+import { as_bytes, bind_args, is_plain_object } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
@@ -77,6 +77,10 @@ function check_timeout(v: unknown): number | null {
     throw new TypeError(
       `'${py_type(v)}' object cannot be interpreted as an integer`,
     );
+  }
+  // A Python int (a bigint here) past int64 nanoseconds has its own message; a float (any number) the one below.
+  if (typeof v === "bigint" && BigInt.asIntN(64, v * 1_000_000_000n) !== v * 1_000_000_000n) {
+    throw new RangeError("timestamp too large to convert to C _PyTime_t");
   }
   const n = Number(v);
   if (Number.isNaN(n)) throw new RangeError("Invalid value NaN (not a number)");
@@ -313,10 +317,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
-      throw new OSError(E.EINVAL);
+      // Linux: past SOCK_PACKET (10), or negative, EINVAL; a type below it that the family has not,
+      // ESOCKTNOSUPPORT. (SOCK_RAW 3, SOCK_SEQPACKET 5 and SOCK_PACKET 10 exist, but not in pysocket: EINVAL.)
+      throw new OSError(type < 0 || type >= 10 || type === 3 || type === 5 ? E.EINVAL : E.ESOCKTNOSUPPORT);
     }
     if (proto !== 0) {
-      const ok = family === AF_UNIX ? false : type === SOCK_STREAM ? proto === 6 : proto === 17;
+      // AF_UNIX takes 0 or PF_UNIX (1), as Linux's unix_create().
+      const ok = family === AF_UNIX ? proto === AF_UNIX : type === SOCK_STREAM ? proto === 6 : proto === 17;
       if (!ok) throw new OSError(E.EPROTONOSUPPORT);
     }
     if (type === SOCK_DGRAM) {
@@ -531,6 +538,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   bind(address: AddressInput): void {
     this.#check_open();
+    if (
+      this.family === AF_UNIX && (address === "" || (address instanceof Uint8Array && address.length === 0)) &&
+      platform().abstract_names && (this.#listener !== null || (this.#dgram !== null && this.getsockname() !== ""))
+    ) {
+      return; // Linux's autobind of a socket that has a name already does nothing (CPython: no error)
+    }
     const ep = this.#adapter.parse(address, "bind");
     const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
@@ -823,6 +836,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (target.kind === "unix") {
       // Deno's Unix connect takes no signal (it completes or fails at once).
       opened = Deno.connect({ transport: "unix", path: target.path });
+    } else if (target.port === 0) {
+      // Deno and node:net refuse port 0 with a RangeError; the kernel sends the SYN and is refused (CPython:
+      // ConnectionRefusedError, also for create_connection((host, None)), whose getaddrinfo port is 0).
+      opened = Promise.reject(new Deno.errors.ConnectionRefused("Connection refused"));
     } else if (this.#listener) {
       // Bound first: connect from that address through node:net (_duplex.ts).
       const stop = conn.stop = new AbortController();
@@ -1376,10 +1393,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    if (arguments.length < 2) {
-      return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`));
+    // CPython: sendto(data, address) or sendto(data, flags, address); here a trailing { signal } besides.
+    const n = arguments.length - (is_plain_object(arguments[arguments.length - 1]) ? 1 : 0);
+    if (n < 2 || n > 3) {
+      return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${n} given)`));
     }
-    const args = typeof flagsOrAddress === "number" ? [data, flagsOrAddress, address, options] : [
+    if (n === 3 && typeof flagsOrAddress !== "number" && typeof flagsOrAddress !== "bigint") {
+      // The flags' place holds something else (sendto(data, null, address)): as CPython's int conversion.
+      return Promise.reject(
+        new TypeError(`'${py_type(flagsOrAddress)}' object cannot be interpreted as an integer`),
+      );
+    }
+    const args = n === 3 ? [data, flagsOrAddress, address, options] : [
       data,
       0,
       flagsOrAddress,
@@ -1449,7 +1474,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const off = a.offset === undefined ? null : as_int(a.offset);
     if (off !== null && off < 0) {
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
-      throw new OSError(E.EINVAL, null, { detail: `sendfile(): negative offset ${off}` });
+      throw new OSError(E.EINVAL); // CPython's os.sendfile() error: str(e) is "[Errno 22] Invalid argument"
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {
@@ -1782,10 +1807,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     options?: RecvOptions,
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
-    no_ancillary("recvmsg", a.ancbufsize);
-    // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know.
     const size = a.bufsize as number;
-    const probe = this.#dgram !== null && typeof size === "number" && size > 0;
+    if (typeof size === "number" && size < 0) throw new RangeError("negative buffer size in recvmsg()");
+    no_ancillary("recvmsg", a.ancbufsize);
+    // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know
+    // (bufsize 0 too: recvmsg(0) of a non-empty datagram is MSG_TRUNC, as Linux).
+    const probe = this.#dgram !== null && typeof size === "number" && size >= 0;
     const [data, addr] = await this.recvfrom(probe ? size + 1 : size, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
@@ -1829,7 +1856,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
     no_ancillary("recvmsg_into", a.ancbufsize);
     const total = views.reduce((n, v) => n + v.length, 0);
-    const probe = this.#dgram !== null && total > 0; // one byte more tells a cut datagram (MSG_TRUNC)
+    const probe = this.#dgram !== null; // one byte more tells a cut datagram (MSG_TRUNC; empty buffers too)
     const [data, addr] = await this.recvfrom(probe ? total + 1 : total, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
@@ -2346,7 +2373,7 @@ function forgotten_await(running: Promise<void> | null): OSError {
 function no_ancillary(op: string, ancbufsize: unknown): void {
   if (ancbufsize === undefined || ancbufsize === null) return;
   const n = as_int(ancbufsize);
-  if (n < 0) throw new RangeError(`negative buffer size in ${op}()`);
+  if (n < 0) throw new RangeError("invalid ancillary data buffer length"); // CPython's, for both calls
   if (n > 0) {
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: `${op}() with ancbufsize: Deno gives no access to control messages (SCM_RIGHTS, ...)`,

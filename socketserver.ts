@@ -115,6 +115,7 @@ import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
 import type { SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
+import { py_type } from "./families/_ip.ts";
 import { after, signal_promise } from "./_wait.ts";
 import { listeners_released } from "./_stream.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
@@ -516,8 +517,12 @@ export class BaseServer implements Disposable, AsyncDisposable {
       poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
     }
     if (this.#serving) throw new Error("serve_forever() is already running");
+    // A bool and a bigint are Python ints: CPython's selector takes them.
+    const pi: unknown = poll_interval;
+    if (typeof pi === "boolean" || typeof pi === "bigint") poll_interval = Number(pi);
     if (poll_interval !== null && typeof poll_interval !== "number") {
-      throw new TypeError("poll_interval must be a number or null");
+      // CPython's selector compares it first: `timeout <= 0`.
+      throw new TypeError(`'<=' not supported between instances of '${py_type(poll_interval)}' and 'int'`);
     }
     if (poll_interval !== null) check_poll_timeout(poll_interval);
     this.#serving = true;
@@ -742,8 +747,19 @@ export class BaseServer implements Disposable, AsyncDisposable {
     try {
       timeout = sock?.gettimeout() ?? null;
     } catch { /* no socket */ }
-    if (timeout === null) timeout = this.timeout;
-    else if (this.timeout !== null) timeout = Math.min(timeout, this.timeout);
+    // this.timeout is the user's: a bool or a bigint is a Python int; anything else but a number fails as
+    // CPython's `time() + timeout` or `min(timeout, self.timeout)` does.
+    let own: unknown = this.timeout;
+    if (typeof own === "boolean" || typeof own === "bigint") own = Number(own);
+    if (own !== null && own !== undefined && typeof own !== "number") {
+      throw new TypeError(
+        timeout === null
+          ? `unsupported operand type(s) for +: 'float' and '${py_type(own)}'`
+          : `'<' not supported between instances of '${py_type(own)}' and 'float'`,
+      );
+    }
+    if (timeout === null) timeout = (own ?? null) as number | null;
+    else if (own !== null && own !== undefined) timeout = Math.min(timeout, own as number);
     if (timeout !== null) check_poll_timeout(timeout);
     const ctl = new AbortController();
     const timer = timeout === null ? undefined : after(timeout * 1000, () => ctl.abort(TICK));

@@ -622,6 +622,13 @@ interface Credentials {
   passphrase?: string;
 }
 
+/** A filesystem path argument (str or bytes, as CPython's), or TypeError naming it. */
+function fs_path(v: unknown, what: string): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  throw new TypeError(`${what} should be a valid filesystem path`);
+}
+
 /**
  * Settings and certificates for TLS connections, as Python's
  * `ssl.SSLContext`. Make one with {@linkcode create_default_context} or
@@ -830,9 +837,8 @@ export class SSLContext {
     password?: string | Uint8Array | (() => string | Uint8Array) | null,
   ): void {
     const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
-    if (typeof a.certfile !== "string") throw new TypeError("certfile should be a valid filesystem path");
-    const cert = read_text(a.certfile, "certfile");
-    const key = typeof a.keyfile === "string" ? read_text(a.keyfile, "keyfile") : cert;
+    const cert = read_text(fs_path(a.certfile, "certfile"), "certfile");
+    const key = a.keyfile == null ? cert : read_text(fs_path(a.keyfile, "keyfile"), "keyfile");
     let pw = a.password as unknown;
     if (typeof pw === "function") pw = pw();
     // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
@@ -902,7 +908,7 @@ export class SSLContext {
     }
     const found: string[] = [];
     if (a.cafile != null) {
-      const pems = read_text(String(a.cafile), "cafile").match(PEM_CERT_RE);
+      const pems = read_text(fs_path(a.cafile, "cafile"), "cafile").match(PEM_CERT_RE);
       if (!pems) {
         throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
           library: "X509",
@@ -912,12 +918,13 @@ export class SSLContext {
       found.push(...pems);
     }
     if (a.capath != null) {
-      const dir = String(a.capath);
-      let entries: Deno.DirEntry[];
+      const dir = fs_path(a.capath, "capath");
+      let entries: Deno.DirEntry[] = [];
       try {
         entries = [...Deno.readDirSync(dir)];
-      } catch (e) {
-        throw map_error(e, `capath ${JSON.stringify(dir)}`);
+      } catch {
+        // OpenSSL's hashed-directory lookup only records the path: a missing or unreadable capath, or a file,
+        // is no error there (CPython: no exception), and yields no certificate.
       }
       for (const ent of entries.sort((x, y) => x.name.localeCompare(y.name))) {
         // OpenSSL looks certificates up by subject hash: only <hash>.N files are ever found.
@@ -938,8 +945,16 @@ export class SSLContext {
         const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
         if (b.length === 0) throw new RangeError("Empty certificate data");
         // As OpenSSL: one DER certificate after another.
+        const before = found.length;
         for (let at = 0; at < b.length;) {
           const n = der_length(b, at);
+          if (n === null && found.length > before) {
+            // Junk after a certificate: CPython's error of a failed read after a good one.
+            throw new SSLError(142, "[ASN1: NOT_ENOUGH_DATA] not enough data (_ssl.c:4035)", {
+              library: "ASN1",
+              reason: "NOT_ENOUGH_DATA",
+            });
+          }
           if (n === null) {
             throw new SSLError(0, "not enough data: cadata does not contain a certificate (_ssl.c:4020)");
           }
