@@ -11,6 +11,12 @@ import { map_error } from "./_map_error.ts";
 import type { Deadline } from "./_wait.ts";
 
 const DONE = Promise.resolve();
+/**
+ * What a writer's #busy is while its queue is flushed: a marker that never settles (no promise and
+ * resolver made per flush, one per non-blocking send on a select() echo path); drain() waits for the
+ * writer's changes instead.
+ */
+const FLUSHING: Promise<void> = new Promise<void>(() => {});
 
 /** What the stream machinery needs of a connection (Deno.Conn fits). */
 export interface Transport {
@@ -803,7 +809,7 @@ export class StreamWriter {
 
   /** Resolves when everything queued has been written (or failed). */
   async drain(): Promise<void> {
-    while (this.#busy) await this.#busy;
+    while (this.#busy) await (this.#busy === FLUSHING ? this.#changed() : this.#busy);
   }
 
   #check(): void {
@@ -971,17 +977,15 @@ export class StreamWriter {
   }
 
   /**
-   * Write the queue out in order; resolves (never rejects) once it is empty or
-   * a write failed. Callbacks made once per writer, not an async loop: a
+   * Write the queue out in order; #busy is FLUSHING until it is empty or a
+   * write failed. Callbacks made once per writer, not an async loop: a
    * suspended async frame per queued send was the send path's largest garbage.
    */
   #flush(): Promise<void> {
-    const p = new Promise<void>((r) => this.#flushed = r);
     this.#flush_next();
-    return p;
+    return FLUSHING;
   }
 
-  #flushed: (() => void) | null = null;
   #on_wrote: ((n: number) => void) | null = null;
   #on_write_error: ((e: unknown) => void) | null = null;
 
@@ -1041,11 +1045,8 @@ export class StreamWriter {
   }
 
   #flush_end(): void {
-    const done = this.#flushed;
-    this.#flushed = null;
     this.#busy = null;
     this.#wake();
-    done?.();
   }
 
   /** sendall(): write everything or throw. */

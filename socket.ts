@@ -199,6 +199,8 @@ class SocketExtra {
 const kState = Symbol("pysocket.state");
 /** A settled promise: `.then()` on it runs a callback one microtask later. */
 const DONE_TICK: Promise<void> = Promise.resolve();
+/** The identity, for `.then(same)`: a promise that settles as another does, one tick later. */
+const same = <T>(x: T): T => x;
 
 /** Keys of the options map (`level:name`) read on every connect, accept and bind. */
 const NODELAY_KEY = `${IPPROTO_TCP}:${TCP_NODELAY}`;
@@ -1270,14 +1272,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    // The common call on a connected blocking stream socket goes straight to the writer.
-    // (A timed or non-blocking one keeps its frame: the send queue's flush and the
-    // select() emulation are paced by the event-loop turns its calls take.)
-    if (
-      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
-      !this.#closed && this.#timeout === null
-    ) {
-      return this.#stream.writer.send(data, Deadline.of(null));
+    // The common call on a connected stream socket goes straight to the writer. A timed or
+    // non-blocking one settles two ticks later, as the async frame of #send() did (no frame made:
+    // ~600 bytes per call on a select() echo path): those ticks let a write the kernel took at once
+    // settle before the caller sends again (the send queue's flush and the select() emulation are
+    // paced by them; tests/ported nb_sender).
+    const st = this.#stream;
+    if (flags === undefined && options === undefined && data instanceof Uint8Array && st !== null && !this.#closed) {
+      if (this.#timeout === null) return st.writer.send(data, Deadline.of(null));
+      return st.writer.send(data, Deadline.of(this.#timeout)).then(same);
     }
     return this.#send(data, flags, options);
   }
