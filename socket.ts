@@ -1272,14 +1272,20 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
-    // The common call on a connected stream socket goes straight to the writer. A timed or
-    // non-blocking one settles two ticks later, as the async frame of #send() did (no frame made:
-    // ~600 bytes per call on a select() echo path): those ticks let a write the kernel took at once
-    // settle before the caller sends again (the send queue's flush and the select() emulation are
-    // paced by them; tests/ported nb_sender).
+    // The common call on a connected blocking stream socket goes straight to the writer.
+    // (A timed or non-blocking one skips #send()'s async frame below but keeps its ticks: the send
+    // queue's flush and the select() emulation are paced by the event-loop turns its calls take.)
+    if (
+      flags === undefined && options === undefined && data instanceof Uint8Array && this.#stream !== null &&
+      !this.#closed && this.#timeout === null
+    ) {
+      return this.#stream.writer.send(data, Deadline.of(null));
+    }
+    // A plain timed or non-blocking send settles two ticks later, as #send()'s async frame did (no frame made:
+    // ~600 bytes per call on a select() echo path); those ticks let a write the kernel took at once settle
+    // before the caller sends again (tests/ported nb_sender: "blocked at least once: False", as CPython).
     const st = this.#stream;
-    if (flags === undefined && options === undefined && data instanceof Uint8Array && st !== null && !this.#closed) {
-      if (this.#timeout === null) return st.writer.send(data, Deadline.of(null));
+    if (st !== null && flags === undefined && options === undefined && data instanceof Uint8Array && !this.#closed) {
       return st.writer.send(data, Deadline.of(this.#timeout)).then(same);
     }
     return this.#send(data, flags, options);
