@@ -771,20 +771,33 @@ class Hub {
 const hubs = new WeakMap<Pollable, Hub>();
 
 /**
- * The selectors that select() calls are waiting on, with the count of such calls. A waiting call's frame
- * (and the program's, which awaits it) is reachable only from the wake-up it waits for, and the watches
- * reach a registration only through a WeakRef: without this strong hold, a garbage collection during an
- * untimed select() freed the whole selector and the wake-up was lost (the call, and the program, hung).
+ * The selectors that select() calls are waiting on: a list through their cores, each holding its selector while
+ * its count of waiting calls is above 0 (linked and unlinked in O(1), no hashing per call). A waiting call's frame
+ * (and the program's, which awaits it) is reachable only from the wake-up it waits for, and the watches reach a
+ * registration only through a WeakRef: without this strong hold, a garbage collection during an untimed select()
+ * freed the whole selector and the wake-up was lost (the call, and the program, hung).
  */
-const parked = new Set<object>();
+let parked: SelectorCore<unknown> | null = null;
 
-/** A select() call starts waiting on `sel` (the first of its calls holds it; the count is the core's: no Map churn per call). */
+/** A select() call starts waiting on `sel`: the first of its calls links its core in. */
 function park(sel: object, core: SelectorCore<unknown>): void {
-  if (core.parks++ === 0) parked.add(sel);
+  if (core.parks++ !== 0) return;
+  core.held = sel;
+  core.prev_parked = null;
+  core.next_parked = parked;
+  if (parked !== null) parked.prev_parked = core;
+  parked = core;
 }
 
-function unpark(sel: object, core: SelectorCore<unknown>): void {
-  if (--core.parks === 0) parked.delete(sel);
+/** A select() call stops waiting: the last one unlinks the core (the selector may be collected again). */
+function unpark(core: SelectorCore<unknown>): void {
+  if (--core.parks !== 0) return;
+  const p = core.prev_parked, n = core.next_parked;
+  if (p !== null) p.next_parked = n;
+  else parked = n;
+  if (n !== null) n.prev_parked = p;
+  core.prev_parked = core.next_parked = null;
+  core.held = null;
 }
 /** Read watches a Hub has started (DefaultSelector.select() gives those it started itself a short grace). */
 let reads_armed = 0;
@@ -865,8 +878,11 @@ class SelectorCore<D> {
   readonly waiting: Waker = new Waker();
   #wake: ((woke: boolean) => void) | null = null;
   #woken: Promise<boolean> | null = null;
-  /** select() calls waiting on this selector (see `parked`). */
+  /** select() calls waiting on this selector, and its place in `parked` meanwhile. */
   parks = 0;
+  held: object | null = null;
+  prev_parked: SelectorCore<unknown> | null = null;
+  next_parked: SelectorCore<unknown> | null = null;
   /** Resolves (true) at the next change; shared by every select() waiting on this selector with no timer nor signal. */
   next(): Promise<boolean> {
     let p = this.#woken;
@@ -1227,7 +1243,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
         await turn();
       }
     } finally {
-      unpark(this, core as SelectorCore<unknown>);
+      unpark(core as SelectorCore<unknown>);
     }
   }
 
