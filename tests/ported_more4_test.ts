@@ -109,6 +109,12 @@ const SINGLES: SingleSpec[] = [
     prog: "ss_prompt",
   },
   {
+    name: "ThreadingMixIn's end of life: shutdown() only stops serving, server_close() joins the handlers " +
+      "(block_on_close), not with daemon_threads or block_on_close=False; a plain TCPServer's shutdown() waits " +
+      "(finding P7-4, fixed)",
+    prog: "ss_block_on_close",
+  },
+  {
     name: "ThreadingUDPServer + DatagramRequestHandler: an rfile.readline() loop over a many-line datagram, " +
       "rfile.read() of the rest, wfile written piecewise as one reply, shutdown() from a handler",
     prog: "ss_dgram_lines",
