@@ -99,6 +99,8 @@ function same(label: string, got: Result, want: Result): void {
 interface SingleSpec {
   name: string;
   prog: string;
+  /** Arguments (certificate paths), made once. */
+  args?: () => Promise<string[]>;
   ignore?: string;
 }
 
@@ -155,6 +157,12 @@ const SINGLES: SingleSpec[] = [
     prog: "udp_chat",
   },
   {
+    name: "TLS line service and upload on one connection: do_handshake_on_connect=False and do_handshake(), " +
+      "makefile('rb'/'wb'/'rwb') on SSLSockets, SSLSocket.sendfile() (send() underneath), readinto a memoryview",
+    prog: "tls_file_echo",
+    args: async () => [(await ctx()).certs],
+  },
+  {
     name: "SO_REUSEADDR/SO_REUSEPORT: EADDRINUSE for a second listener, two reuse_port listeners sharing " +
       "twenty clients, a plain listener on the port once both closed",
     prog: "reuse_port",
@@ -171,9 +179,10 @@ for (const spec of SINGLES) {
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      const py = await run("py", spec.prog, []).done;
+      const args = spec.args ? await spec.args() : [];
+      const py = await run("py", spec.prog, args).done;
       assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
-      const ts = await run("ts", spec.prog, []).done;
+      const ts = await run("ts", spec.prog, args).done;
       same(spec.prog, ts, py);
     },
   });
