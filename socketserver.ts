@@ -1175,7 +1175,8 @@ export class TCPServer extends BaseServer {
    *
    * A `Threading*` server's promise (ThreadingMixIn), with `block_on_close`
    * and not `daemon_threads`, also waits for the running handlers, as
-   * CPython's `server_close()` joins its handler threads.
+   * CPython's `server_close()` joins its handler threads (so a handler
+   * must not await it: CPython raises "cannot join current thread" there).
    *
    * @returns a promise that resolves once the port is free; never rejects.
    *
