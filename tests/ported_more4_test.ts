@@ -165,6 +165,11 @@ const SINGLES: SingleSpec[] = [
     prog: "udp_chat",
   },
   {
+    name: "syslog-style daemon on an AF_UNIX datagram socket: selectors loop, unnamed senders (recvfrom's empty " +
+      "address), a bound client acknowledged, a cut datagram, connect()+send()",
+    prog: "syslog_dgram",
+  },
+  {
     name: "TLS line service and upload on one connection: do_handshake_on_connect=False and do_handshake(), " +
       "makefile('rb'/'wb'/'rwb') on SSLSockets, SSLSocket.sendfile() (send() underneath), readinto a memoryview",
     prog: "tls_file_echo",
