@@ -111,6 +111,11 @@ const SINGLES: SingleSpec[] = [
     prog: "ss_prompt",
   },
   {
+    name: "print(sock) and family/type/proto of a listener, a create_connection() client (getaddrinfo's proto 6, " +
+      "finding P7-7, fixed), an accepted socket, explicit protocols, UDP, a closed socket",
+    prog: "sock_repr",
+  },
+  {
     name: "ThreadingMixIn's end of life: shutdown() only stops serving, server_close() joins the handlers " +
       "(block_on_close), not with daemon_threads or block_on_close=False; a plain TCPServer's shutdown() waits " +
       "(finding P7-4, fixed)",
