@@ -19,6 +19,8 @@ import type { Address, AddressInput, Inet6Address, InetAddress } from "./types.t
 /** One address to try: a family and a getaddrinfo sockaddr. */
 export interface Candidate {
   family: number;
+  /** getaddrinfo's protocol (6 for TCP): CPython makes the socket with it. */
+  proto?: number;
   sockaddr: InetAddress | Inet6Address;
 }
 
@@ -60,7 +62,7 @@ async function attempt(
   cancel: AbortSignal,
   source: AddressInput | null,
 ): Promise<Socket> {
-  const s = socket(c.family, SOCK_STREAM);
+  const s = socket(c.family, SOCK_STREAM, c.proto ?? 0);
   observer?.(s, c);
   const detail = `connect to ${format_address(c.sockaddr as Address)}`;
   const ac = new AbortController();

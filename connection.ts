@@ -16,6 +16,7 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  IPPROTO_TCP,
   MSG_WAITALL,
   SO_REUSEADDR,
   SO_REUSEPORT,
@@ -102,7 +103,7 @@ export async function create_connection(
     // The common call, create_connection([dotted quad, port], timeout?): one address, nothing
     // to bind by name or resolve, so it is the general path's single attempt, done directly.
     const sockaddr: [string, number] = [address[0], address[1]];
-    const s = socket(AF_INET, SOCK_STREAM);
+    const s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP); // getaddrinfo's protocol, as CPython's socket has
     try {
       s.settimeout(timeout === undefined ? getdefaulttimeout() : timeout);
       await s.connect(sockaddr);
@@ -144,16 +145,17 @@ export async function create_connection(
   if (delay !== null && (typeof delay !== "number" || !(delay >= 0))) {
     throw new RangeError("happy_eyeballs_delay must be a non-negative number or null");
   }
+  // CPython makes each socket with getaddrinfo's (af, socktype, proto): proto 6 for TCP, seen in repr() and .proto.
   const targets: Candidate[] = (await _getaddrinfo(host, port, SOCK_STREAM, signal))
-    .map(([family, , , , sockaddr]) => ({ family, sockaddr }));
+    .map(([family, , proto, , sockaddr]) => ({ family, proto, sockaddr }));
   let errors: unknown[] = [];
   if (delay !== null && t !== 0 && targets.length > 1 && new Set(targets.map((c) => c.family)).size > 1) {
     const r = await staggered_race(interleave(targets), delay, t, signal, source);
     if ("socket" in r) return r.socket as Socket<typeof AF_INET | typeof AF_INET6>;
     errors = r.errors;
   } else {
-    for (const { family, sockaddr } of targets) {
-      const s = socket(family, SOCK_STREAM);
+    for (const { family, proto, sockaddr } of targets) {
+      const s = socket(family, SOCK_STREAM, proto ?? 0);
       try {
         s.settimeout(t);
         if (source) s.bind(source);

@@ -6,11 +6,13 @@
  * awaited; `server_close()` closes at once, as Python's does.
  *
  * Every request runs in its own task, so one slow client never blocks the
- * others (what Python needs `ThreadingMixIn` for); the `Threading*` names
- * are aliases of the plain servers. `max_concurrent` bounds the number of
- * running handlers: at the limit the server stops accepting until one ends.
- * `shutdown()` stops serving and, with `block_on_close` (the default),
- * waits for running handlers. A handler that throws is reported through
+ * others (what Python needs `ThreadingMixIn` for); the `Threading*` servers
+ * differ from the plain ones only at the end, as CPython's do. `max_concurrent`
+ * bounds the number of running handlers: at the limit the server stops
+ * accepting until one ends. `shutdown()` stops serving and, with
+ * `block_on_close` (the default), waits for running handlers; a `Threading*`
+ * server's `shutdown()` does not, its `server_close()` does (as CPython's
+ * ThreadingMixIn joins its threads there). A handler that throws is reported through
  * `handle_error` (a Python-like traceback on stderr) and never takes the
  * server down. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
  * cannot fork. With `UDPServer`, a handler's `request` is
@@ -209,6 +211,20 @@ const inflight = new WeakMap<BaseServer, Promise<Got>>();
 
 /** Wakes a server's serving loop wherever it waits (server_close: it then sees the socket closed). */
 const wake_loop = new WeakMap<BaseServer, () => void>();
+/** Each server's wait for its running handlers (BaseServer's private #join, for TCPServer.server_close). */
+const joiners = new WeakMap<BaseServer, () => Promise<void>>();
+/** The classes ThreadingMixIn made (their subclasses are threading servers too). */
+const THREADING = new WeakSet<object>();
+/** ThreadingMixIn's class for each base class, made once. */
+const MIXED = new WeakMap<object, unknown>();
+
+/** True for a server of a class made by ThreadingMixIn (ThreadingTCPServer…) or a subclass of one. */
+function is_threading(server: BaseServer): boolean {
+  for (let c: unknown = server.constructor; typeof c === "function"; c = Object.getPrototypeOf(c)) {
+    if (THREADING.has(c)) return true;
+  }
+  return false;
+}
 const CLOSED = Symbol("server_close");
 
 /** Back-off of serve_forever while the process is out of resources. */
@@ -471,6 +487,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     this.daemon_threads = options.daemon_threads ?? cls.daemon_threads;
     this.max_concurrent = options.max_concurrent !== undefined ? options.max_concurrent : cls.max_concurrent;
     wake_loop.set(this, () => this.#ctl?.abort(CLOSED));
+    joiners.set(this, () => this.#join());
   }
 
   /** The number of handlers running now. */
@@ -675,10 +692,13 @@ export class BaseServer implements Disposable, AsyncDisposable {
 
   /**
    * Stop {@linkcode BaseServer.serve_forever} and resolve once it has
-   * stopped; with `block_on_close` (and not `daemon_threads`), also wait
-   * for the running handlers. The listening socket stays open until
-   * {@linkcode BaseServer.server_close}. From inside a handler, call it
-   * without `await` (the handler must end before it resolves).
+   * stopped; with `block_on_close` (and not `daemon_threads`), a plain
+   * server also waits for the running handlers (CPython's handles a request
+   * inside `serve_forever()`), while a `Threading*` server (ThreadingMixIn)
+   * does not: its `server_close()` waits for them, as CPython's. The
+   * listening socket stays open until {@linkcode BaseServer.server_close}.
+   * From inside a handler, call it without `await` (on a plain server the
+   * handler must end before it resolves).
    *
    * @example
    * ```ts
@@ -695,7 +715,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
       this.#ctl?.abort(STOP);
       await this.#stopped;
     }
-    if (this.block_on_close && !this.daemon_threads) await this.#join();
+    // CPython's ThreadingMixIn waits for its handler threads in server_close(), not here; a plain server
+    // handles a request inside serve_forever(), so its shutdown() returns after that handler.
+    if (this.block_on_close && !this.daemon_threads && !is_threading(this)) await this.#join();
   }
 
   async #join(): Promise<void> {
@@ -1151,6 +1173,11 @@ export class TCPServer extends BaseServer {
    * listener closes (by path, even if another file has replaced it since
    * bind), while CPython never deletes it.
    *
+   * A `Threading*` server's promise (ThreadingMixIn), with `block_on_close`
+   * and not `daemon_threads`, also waits for the running handlers, as
+   * CPython's `server_close()` joins its handler threads (so a handler
+   * must not await it: CPython raises "cannot join current thread" there).
+   *
    * @returns a promise that resolves once the port is free; never rejects.
    *
    * @example
@@ -1165,7 +1192,10 @@ export class TCPServer extends BaseServer {
     try {
       this.socket.close();
     } catch { /* closed already */ }
-    return settle_inflight(this);
+    const settled = settle_inflight(this);
+    // CPython's ThreadingMixIn.server_close() joins the handler threads (block_on_close, not daemon_threads).
+    if (!is_threading(this) || !this.block_on_close || this.daemon_threads) return settled;
+    return settled.then(() => joiners.get(this)?.());
   }
 
   /**
@@ -1407,77 +1437,93 @@ export class UnixDatagramServer extends UDPServer {
 }
 
 /**
- * Python's `ThreadingMixIn`: returns the class unchanged, because every
- * pysocket server already runs each request in its own task.
- * `class S extends ThreadingMixIn(TCPServer) {}` ports
+ * Python's `ThreadingMixIn`: a subclass of `Base` that ends as CPython's
+ * ThreadingMixIn servers end. Every pysocket server already runs each
+ * request in its own task; what differs is the end: `shutdown()` only stops
+ * serving, and `server_close()` (awaited) waits for the running handlers
+ * unless `block_on_close` is false or `daemon_threads` true. The class is
+ * made once per base. `class S extends ThreadingMixIn(TCPServer) {}` ports
  * `class S(ThreadingMixIn, TCPServer)`.
  *
  * @param Base a server class.
- * @returns the same class.
+ * @returns its threading subclass (`Base` itself when it is one already).
  *
  * @example
  * ```ts
- * import { TCPServer, ThreadingMixIn } from "@pysocket/socket/socketserver";
- * console.log(ThreadingMixIn(TCPServer) === TCPServer); // true
+ * import { TCPServer, ThreadingMixIn, ThreadingTCPServer } from "@pysocket/socket/socketserver";
+ * console.log(ThreadingMixIn(TCPServer) === ThreadingTCPServer); // true
+ * console.log(Object.getPrototypeOf(ThreadingTCPServer) === TCPServer); // true
  * ```
  *
  * @category Servers
  */
 export function ThreadingMixIn<T extends typeof BaseServer>(Base: T): T {
-  return Base;
+  for (let c: unknown = Base; typeof c === "function"; c = Object.getPrototypeOf(c)) {
+    if (THREADING.has(c)) return Base;
+  }
+  let made = MIXED.get(Base) as T | undefined;
+  if (made === undefined) {
+    const name = `Threading${Base.name}`;
+    made = { [name]: class extends (Base as typeof BaseServer) {} }[name] as unknown as T;
+    THREADING.add(made);
+    MIXED.set(Base, made);
+  }
+  return made;
 }
 
 /**
- * Python's `ThreadingTCPServer`: {@linkcode TCPServer} (already concurrent).
+ * Python's `ThreadingTCPServer`: `ThreadingMixIn(TCPServer)`, a
+ * {@linkcode TCPServer} whose `server_close()` waits for running handlers
+ * and whose `shutdown()` does not (see {@linkcode ThreadingMixIn}).
  *
  * @example
  * ```ts
  * import { TCPServer, ThreadingTCPServer } from "@pysocket/socket/socketserver";
- * console.log(ThreadingTCPServer === TCPServer); // true
+ * console.log(Object.getPrototypeOf(ThreadingTCPServer) === TCPServer); // true
  * ```
  *
  * @category Servers
  */
-export const ThreadingTCPServer: typeof TCPServer = TCPServer;
+export const ThreadingTCPServer: typeof TCPServer = ThreadingMixIn(TCPServer);
 
 /**
- * Python's `ThreadingUDPServer`: {@linkcode UDPServer} (already concurrent).
+ * Python's `ThreadingUDPServer`: `ThreadingMixIn(UDPServer)` (see {@linkcode ThreadingMixIn}).
  *
  * @example
  * ```ts
  * import { ThreadingUDPServer, UDPServer } from "@pysocket/socket/socketserver";
- * console.log(ThreadingUDPServer === UDPServer); // true
+ * console.log(Object.getPrototypeOf(ThreadingUDPServer) === UDPServer); // true
  * ```
  *
  * @category Servers
  */
-export const ThreadingUDPServer: typeof UDPServer = UDPServer;
+export const ThreadingUDPServer: typeof UDPServer = ThreadingMixIn(UDPServer);
 
 /**
- * Python's `ThreadingUnixStreamServer`: {@linkcode UnixStreamServer}.
+ * Python's `ThreadingUnixStreamServer`: `ThreadingMixIn(UnixStreamServer)` (see {@linkcode ThreadingMixIn}).
  *
  * @example
  * ```ts
  * import { ThreadingUnixStreamServer, UnixStreamServer } from "@pysocket/socket/socketserver";
- * console.log(ThreadingUnixStreamServer === UnixStreamServer); // true
+ * console.log(Object.getPrototypeOf(ThreadingUnixStreamServer) === UnixStreamServer); // true
  * ```
  *
  * @category Servers
  */
-export const ThreadingUnixStreamServer: typeof UnixStreamServer = UnixStreamServer;
+export const ThreadingUnixStreamServer: typeof UnixStreamServer = ThreadingMixIn(UnixStreamServer);
 
 /**
- * Python's `ThreadingUnixDatagramServer`: {@linkcode UnixDatagramServer}.
+ * Python's `ThreadingUnixDatagramServer`: `ThreadingMixIn(UnixDatagramServer)` (see {@linkcode ThreadingMixIn}).
  *
  * @example
  * ```ts
  * import { ThreadingUnixDatagramServer, UnixDatagramServer } from "@pysocket/socket/socketserver";
- * console.log(ThreadingUnixDatagramServer === UnixDatagramServer); // true
+ * console.log(Object.getPrototypeOf(ThreadingUnixDatagramServer) === UnixDatagramServer); // true
  * ```
  *
  * @category Servers
  */
-export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = UnixDatagramServer;
+export const ThreadingUnixDatagramServer: typeof UnixDatagramServer = ThreadingMixIn(UnixDatagramServer);
 
 /**
  * The base request handler, as Python's `socketserver.BaseRequestHandler`:

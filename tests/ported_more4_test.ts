@@ -1,0 +1,302 @@
+// A fourth batch of classic Python socket programs, ported by the README's porting rules and run beside their
+// CPython originals (tests/ported4/: *.py the original, *.ts the port): a prompt service on ThreadingTCPServer
+// writing partial lines, a DatagramRequestHandler reading lines, socket-file buffering as the peer sees it, an
+// HTTP/1.1 server and client with chunked bodies, a WebSocket echo, a Redis-protocol server, Kurose's caching
+// web proxy, a stub DNS resolver with TCP fallback, Real Python's multiconn client and server, Gopher, a UDP
+// chat, SO_REUSEPORT listeners and a TLS client of a virtual-hosting (SNI) server with a private CA.
+//
+// A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
+// must print the same. A client/server pair runs as in tests/ported_more_test.ts: python3 server and client as
+// the reference, then each side ported (the same peer for both), stdout compared with ports normalized. A
+// program that fails because of an unfixed pysocket bug is kept, marked `ignore`, with the finding named in a
+// printed reason ("ignored: ported more4: …: finding P7-<n>: …"); PORTED_RUN_IGNORED=1 runs it anyway.
+
+import assert from "node:assert/strict";
+import { make_certs } from "./_ssl_fixtures.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
+
+const ROOT = new URL("./ported4/", import.meta.url).pathname;
+const RUN_MS = 90_000; // generous: several helpers share 2 cores
+const RUN_IGNORED = Deno.env.get("PORTED_RUN_IGNORED") === "1";
+
+type Lang = "py" | "ts";
+interface Result {
+  out: string;
+  err: string;
+  code: number;
+}
+
+async function read_all(stream: ReadableStream<Uint8Array>, on_text?: (text: string) => void): Promise<string> {
+  const d = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += d.decode(chunk, { stream: true });
+    on_text?.(text);
+  }
+  return text + d.decode();
+}
+
+/** A running program: its first stdout line (or null once it ended without one) and its whole output. */
+interface Running {
+  child: Deno.ChildProcess;
+  first: Promise<string | null>;
+  done: Promise<Result>;
+}
+
+/** Run a program, killed after `ms`; `first` resolves with its first stdout line. */
+function run(lang: Lang, prog: string, args: string[], ms = RUN_MS): Running {
+  const [cmd, pre] = lang === "py"
+    ? ["python3", ["-u", `${ROOT}${prog}.py`]]
+    : [Deno.execPath(), ["run", "-A", "--unstable-net", "--no-prompt", `${ROOT}${prog}.ts`]];
+  const child = new Deno.Command(cmd, {
+    args: [...pre, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let got_first: (line: string | null) => void = () => {};
+  const first = new Promise<string | null>((r) => got_first = r);
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, ms);
+  const done = (async () => {
+    try {
+      const [out, err, status] = await Promise.all([
+        read_all(child.stdout, (t) => {
+          const nl = t.indexOf("\n");
+          if (nl >= 0) got_first(t.slice(0, nl));
+        }),
+        read_all(child.stderr),
+        child.status,
+      ]);
+      got_first(null);
+      return { out, err, code: status.code };
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return { child, first, done };
+}
+
+interface Ctx {
+  certs: string;
+}
+let certs_dir: Promise<string> | null = null;
+const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
+
+function same(label: string, got: Result, want: Result): void {
+  assert.equal(got.out, want.out, `${label}: stdout differs from CPython's.\n--- stderr ---\n${got.err}`);
+  assert.equal(got.code, want.code, `${label}: exit code\n${got.err}`);
+}
+
+// ---- single programs ---------------------------------------------------------------------------------------
+
+interface SingleSpec {
+  name: string;
+  prog: string;
+  /** Arguments (certificate paths), made once. */
+  args?: () => Promise<string[]>;
+  ignore?: string;
+}
+
+const SINGLES: SingleSpec[] = [
+  {
+    name: "prompt service on ThreadingTCPServer: partial-line wfile.write, rfile.readline/read(n), writelines, " +
+      "the handler's timeout, disable_nagle_algorithm, shutdown() from a handler",
+    prog: "ss_prompt",
+  },
+  {
+    name: "print(sock) and family/type/proto of a listener, a create_connection() client (getaddrinfo's proto 6, " +
+      "finding P7-7, fixed), an accepted socket, explicit protocols, UDP, a closed socket",
+    prog: "sock_repr",
+  },
+  {
+    name: "ThreadingMixIn's end of life: shutdown() only stops serving, server_close() joins the handlers " +
+      "(block_on_close), not with daemon_threads or block_on_close=False; a plain TCPServer's shutdown() waits " +
+      "(finding P7-4, fixed)",
+    prog: "ss_block_on_close",
+  },
+  {
+    name: "ThreadingUDPServer + DatagramRequestHandler: an rfile.readline() loop over a many-line datagram, " +
+      "rfile.read() of the rest, wfile written piecewise as one reply, shutdown() from a handler",
+    prog: "ss_dgram_lines",
+  },
+  {
+    name: "makefile('rw') dialogue: nothing reaches the peer before flush(), 'wb' holds small writes, " +
+      "buffering=0 and 16, closing a file leaves the socket open",
+    prog: "makefile_flush",
+    ignore: "finding P7-1: socket files send a write that fills the buffer together with it (CPython sends the " +
+      "buffer, keeps the new bytes) and text files have no TextIOWrapper layer; the fix is in " +
+      "/work/wt/reports/port7-proposed.diff (_makefile.ts)",
+  },
+  {
+    name: "socket-file buffering write by write, as the peer sees it: BufferedWriter sizes 1 to 8192, text files' " +
+      "pending text, readline() on an 'rw' text file handing pending text to the buffer, writelines",
+    prog: "makefile_buffers",
+    ignore: "finding P7-1: socket files do not buffer as BufferedWriter/TextIOWrapper do; the fix is in " +
+      "/work/wt/reports/port7-proposed.diff (_makefile.ts)",
+  },
+  {
+    name: "a socket file's reads mixed with recv() on its socket (an HTTP client reading the header by readline, " +
+      "the body by recv): what the file's buffer took is the file's; an unbuffered file reads no further",
+    prog: "makefile_mixed",
+    ignore: "finding P7-6: pysocket's buffered socket files read from the socket's own buffer, so a recv() after " +
+      "readline() returns bytes CPython's BufferedReader had already taken into the file (CPython: recv waits, " +
+      "the file has them); documented in docs/limits.md, a fix needs per-file buffers in _makefile.ts",
+  },
+  {
+    name: "WebSocket echo (RFC 6455) on plain sockets: Upgrade handshake (SHA-1 + base64), masked frames, " +
+      "16- and 64-bit lengths, fragments, ping/pong, close with a status code",
+    prog: "websocket_echo",
+  },
+  {
+    name: "Redis protocol (RESP) on ThreadingTCPServer: binary-safe bulk strings through rfile.read(n), a " +
+      "pipelined client on makefile('rb'), two clients INCRing at once",
+    prog: "resp_server",
+  },
+  {
+    name: "Kurose's caching web proxy: origin server, proxy with a cache, browser-like client; misses, hits, " +
+      "a 404 never cached, a malformed request",
+    prog: "proxy_cache",
+  },
+  {
+    name: "two-person UDP chat without broadcast: select() with a timeout, scripted input, /ping and /pong, " +
+      "an empty datagram, /quit",
+    prog: "udp_chat",
+  },
+  {
+    name: "syslog-style daemon on an AF_UNIX datagram socket: selectors loop, unnamed senders (recvfrom's empty " +
+      "address), a bound client acknowledged, a cut datagram, connect()+send()",
+    prog: "syslog_dgram",
+  },
+  {
+    name: "TLS line service and upload on one connection: do_handshake_on_connect=False and do_handshake(), " +
+      "makefile('rb'/'wb'/'rwb') on SSLSockets, SSLSocket.sendfile() (send() underneath), readinto a memoryview",
+    prog: "tls_file_echo",
+    args: async () => [(await ctx()).certs],
+  },
+  {
+    name: "SO_REUSEADDR/SO_REUSEPORT: EADDRINUSE for a second listener, two reuse_port listeners sharing " +
+      "twenty clients, a plain listener on the port once both closed",
+    prog: "reuse_port",
+    ignore: "finding P7-3: a listener closed with an accept in flight (here one left by a timed-out accept) " +
+      "frees its port a turn later, so a create_server() on that port right after close() raises EADDRINUSE " +
+      "(CPython: free at once); bind() is synchronous and cannot wait for it (documented in docs/limits.md)",
+  },
+];
+
+for (const spec of SINGLES) {
+  test({
+    name: `ported more4: ${spec.name}`,
+    ignore: spec.ignore !== undefined && !RUN_IGNORED,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const args = spec.args ? await spec.args() : [];
+      const py = await run("py", spec.prog, args).done;
+      assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
+      const ts = await run("ts", spec.prog, args).done;
+      same(spec.prog, ts, py);
+    },
+  });
+}
+
+// ---- client/server pairs -----------------------------------------------------------------------------------
+
+interface PairSpec {
+  name: string;
+  server: string;
+  client: string;
+  /** Arguments after the port, for both sides. */
+  args?: (ctx: Ctx) => string[];
+  /** The (server, client) runs beside the reference (default: py+ts, ts+py, ts+ts). */
+  runs?: [Lang, Lang][];
+  ignore?: string;
+}
+
+/** The server's port is PORT. */
+const norm = (s: string, port: number): string => s.replaceAll(String(port), "PORT");
+
+async function run_pair(spec: PairSpec, c: Ctx, sl: Lang, cl: Lang): Promise<{ server: Result; client: Result }> {
+  const extra = spec.args?.(c) ?? [];
+  const server = run(sl, spec.server, ["0", ...extra], RUN_MS + 30_000);
+  const line = await server.first;
+  if (line === null) {
+    const r = await server.done;
+    throw new Error(`${sl} server ${spec.server} ended before printing its port:\n${r.out}\n${r.err}`);
+  }
+  const m = /(\d+)\s*$/.exec(line);
+  assert.ok(m, `${sl} server's first line names no port: ${line}`);
+  const port = Number(m[1]);
+  const client = await run(cl, spec.client, [String(port), ...extra]).done;
+  const s = await server.done;
+  const n = (r: Result) => ({ ...r, out: norm(r.out, port) });
+  return { server: n(s), client: n(client) };
+}
+
+const PAIRS: PairSpec[] = [
+  {
+    name: "HTTP/1.1 server and client: Content-Length and chunked bodies (sizes by readline, data by read(n), " +
+      "trailers), keep-alive, a POST in two pieces, an HTTP/1.0 body to EOF",
+    server: "http_chunked_server",
+    client: "http_chunked_client",
+  },
+  {
+    name: "stub DNS resolver over UDP: struct-built queries, retry after a lost datagram, NXDOMAIN, a truncated " +
+      "reply retried over TCP with a length prefix, select() over a UDP and a TCP socket",
+    server: "dns_server",
+    client: "dns_client",
+  },
+  {
+    name: "Real Python's multiconn server and client: non-blocking connect_ex() (EINPROGRESS), " +
+      "EVENT_READ|EVENT_WRITE with SimpleNamespace data, SO_ERROR of a refused connection",
+    server: "multiconn_server",
+    client: "multiconn_client",
+  },
+  {
+    name: "Gopher (RFC 1436) on TCPServer.handle_request(): menus, dot-stuffed text, a binary item to EOF, " +
+      "a search selector with a tab",
+    server: "gopher_server",
+    client: "gopher_client",
+  },
+  {
+    name: "TLS client of a virtual-hosting server (a CPython sni_callback) with a private CA: SNI picks the " +
+      "certificate, an unknown name and the default roots fail verification, an IP sends no SNI, " +
+      "check_hostname=False",
+    server: "tls_sni_server",
+    client: "tls_sni_client",
+    args: (c) => [c.certs],
+    runs: [["py", "ts"]], // pysocket servers have no sni_callback (docs/limits.md)
+  },
+];
+
+for (const spec of PAIRS) {
+  test({
+    name: `ported more4: ${spec.name}`,
+    ignore: spec.ignore !== undefined && !RUN_IGNORED,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn(t) {
+      const c = await ctx();
+      const ref = await run_pair(spec, c, "py", "py");
+      assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
+      assert.equal(ref.server.err, "", `the CPython server complained:\n${ref.server.err}`);
+      for (const [sl, cl] of spec.runs ?? [["py", "ts"], ["ts", "py"], ["ts", "ts"]] as [Lang, Lang][]) {
+        await t.step(`${sl} server + ${cl} client`, async () => {
+          const got = await run_pair(spec, c, sl, cl);
+          same(`${cl} client`, got.client, ref.client);
+          same(`${sl} server`, got.server, ref.server);
+        });
+      }
+    },
+  });
+}
+
+for (const p of [...SINGLES, ...PAIRS].filter((p) => p.ignore)) {
+  console.log(`ignored: ported more4: ${p.name}: ${p.ignore}`);
+}
