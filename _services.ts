@@ -4,6 +4,7 @@
 // without those files or without --allow-read.
 
 import { OSError } from "./errors.ts";
+import { ARITY, check_arity } from "./_args.ts";
 import { as_int, py_type } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 
@@ -257,6 +258,7 @@ function str_arg(v: unknown, fn: string, n: number): string {
  * @category Addresses and names
  */
 export function getservbyname(servicename: string, protocolname?: string | null): number {
+  check_arity(ARITY.getservbyname, arguments);
   const name = str_arg(servicename, "getservbyname", 1);
   const proto = protocolname === undefined || protocolname === null ? null : str_arg(protocolname, "getservbyname", 2);
   const e = find_service(name, proto);
@@ -283,6 +285,7 @@ export function getservbyname(servicename: string, protocolname?: string | null)
  * @category Addresses and names
  */
 export function getservbyport(port: number, protocolname?: string | null): string {
+  check_arity(ARITY.getservbyport, arguments);
   const p = as_int(port);
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const proto = protocolname === undefined || protocolname === null ? null : str_arg(protocolname, "getservbyport", 2);
@@ -308,6 +311,7 @@ export function getservbyport(port: number, protocolname?: string | null): strin
  * @category Addresses and names
  */
 export function getprotobyname(protocolname: string): number {
+  check_arity(ARITY.getprotobyname, arguments);
   const name = str_arg(protocolname, "getprotobyname", 1);
   for (const e of protocols()) {
     if (e.name === name || e.aliases.includes(name)) return e.number;

@@ -44,7 +44,7 @@ import {
   SOCK_DGRAM,
 } from "./constants.ts";
 import { errno as E, gaierror, herror, OSError } from "./errors.ts";
-import { bind_args } from "./_args.ts";
+import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
 import { platform, require_deno } from "./_platform.ts";
 import { as_int, format_ipv4, format_ipv6, is_ipv4, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
@@ -373,6 +373,7 @@ export async function getaddrinfo(
   flags?: number | GetaddrinfoOptions,
   options?: GetaddrinfoOptions,
 ): Promise<AddrInfo[]> {
+  check_arity(ARITY.getaddrinfo, arguments);
   const a = bind_args("getaddrinfo", [host, port, family, type, proto, flags, options], [
     "host",
     "port",
@@ -441,6 +442,7 @@ function name_arg(v: unknown, fn: string): string {
  * @category Addresses and names
  */
 export async function gethostbyname(hostname: string, options: SignalOptions = {}): Promise<string> {
+  check_arity(ARITY.gethostbyname, arguments);
   const name = name_arg(hostname, "gethostbyname");
   const r = await maybe_abort(setipaddr(name, AF_INET), options.signal);
   return text_of(r);
@@ -473,6 +475,7 @@ export async function gethostbyname_ex(
   hostname: string,
   options: SignalOptions = {},
 ): Promise<[string, string[], string[]]> {
+  check_arity(ARITY.gethostbyname_ex, arguments);
   const name = name_arg(hostname, "gethostbyname_ex");
   return await maybe_abort(
     (async (): Promise<[string, string[], string[]]> => {
@@ -517,6 +520,7 @@ export async function gethostbyaddr(
   ip_address: string,
   options: SignalOptions = {},
 ): Promise<[string, string[], string[]]> {
+  check_arity(ARITY.gethostbyaddr, arguments);
   const name = name_arg(ip_address, "gethostbyaddr");
   return await maybe_abort(
     (async (): Promise<[string, string[], string[]]> => {
@@ -548,6 +552,7 @@ export async function gethostbyaddr(
  * @category Addresses and names
  */
 export async function getfqdn(name: string = "", options: SignalOptions = {}): Promise<string> {
+  check_arity(ARITY.getfqdn, arguments);
   let n = name.trim();
   if (!n || n === "0.0.0.0" || n === "::") n = gethostname();
   try {
@@ -575,6 +580,7 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
  * @category Addresses and names
  */
 export function gethostname(): string {
+  check_arity(ARITY.gethostname, arguments);
   require_deno("gethostname()");
   try {
     return Deno.hostname();
@@ -608,6 +614,7 @@ export async function getnameinfo(
   flags: number,
   options: SignalOptions = {},
 ): Promise<[string, string]> {
+  check_arity(ARITY.getnameinfo, arguments);
   if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
   const fl = as_int(flags);
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr as unknown[];
@@ -723,6 +730,7 @@ function interfaces_or_throw(op: string): [number, string][] {
  * @category Addresses and names
  */
 export function if_nameindex(): [number, string][] {
+  check_arity(ARITY.if_nameindex, arguments);
   return interfaces_or_throw("if_nameindex");
 }
 
@@ -742,6 +750,7 @@ export function if_nameindex(): [number, string][] {
  * @category Addresses and names
  */
 export function if_nametoindex(if_name: string): number {
+  check_arity(ARITY.if_nametoindex, arguments);
   let name: string;
   if (typeof if_name === "string") name = if_name;
   else if (if_name as unknown instanceof Uint8Array) name = new TextDecoder().decode(if_name as unknown as Uint8Array);
@@ -768,6 +777,7 @@ export function if_nametoindex(if_name: string): number {
  * @category Addresses and names
  */
 export function if_indextoname(if_index: number): string {
+  check_arity(ARITY.if_indextoname, arguments);
   if (typeof if_index !== "number" && typeof if_index !== "bigint" && typeof if_index !== "boolean") {
     throw new TypeError("an integer is required");
   }

@@ -51,7 +51,7 @@ import {
 } from "./constants.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { as_bytes, bind_args, is_plain_object } from "./_args.ts";
+import { ARITY, as_bytes, bind_args, check_arity, is_plain_object } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
@@ -104,6 +104,7 @@ function check_timeout(v: unknown): number | null {
  * @category Sockets
  */
 export function getdefaulttimeout(): number | null {
+  check_arity(ARITY.getdefaulttimeout, arguments);
   return default_timeout;
 }
 
@@ -124,6 +125,7 @@ export function getdefaulttimeout(): number | null {
  * @category Sockets
  */
 export function setdefaulttimeout(timeout: number | null): void {
+  check_arity(ARITY.setdefaulttimeout, arguments);
   default_timeout = check_timeout(timeout);
 }
 
@@ -462,6 +464,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   settimeout(value: number | null): void {
+    check_arity(ARITY.settimeout, arguments);
     const t = check_timeout(value);
     this.#check_open();
     this.#timeout = t;
@@ -480,6 +483,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   gettimeout(): number | null {
+    check_arity(ARITY.gettimeout, arguments);
     return this.#timeout;
   }
 
@@ -497,6 +501,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   setblocking(flag: boolean): void {
+    check_arity(ARITY.setblocking, arguments);
     const blocking = as_int(flag) !== 0;
     this.#check_open();
     this.#timeout = blocking ? null : 0;
@@ -515,6 +520,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getblocking(): boolean {
+    check_arity(ARITY.getblocking, arguments);
     return this.#timeout !== 0;
   }
 
@@ -537,6 +543,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   bind(address: AddressInput): void {
+    check_arity(ARITY.bind, arguments);
     this.#check_open();
     if (
       this.family === AF_UNIX && (address === "" || (address instanceof Uint8Array && address.length === 0)) &&
@@ -599,6 +606,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   listen(backlog?: number): void {
+    check_arity(ARITY.listen, arguments);
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
     if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
@@ -627,6 +635,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getsockname(): AddressOf<F> {
+    check_arity(ARITY.getsockname, arguments);
     return this.#getsockname() as AddressOf<F>;
   }
 
@@ -658,6 +667,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getpeername(): AddressOf<F> {
+    check_arity(ARITY.getpeername, arguments);
     return this.#getpeername() as AddressOf<F>;
   }
 
@@ -746,6 +756,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    check_arity(ARITY.connect, arguments);
     let p: Promise<void>;
     try {
       // The common call, connect(address): nothing to bind by name.
@@ -885,6 +896,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address: AddressInput,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.connect_ex, arguments);
     try {
       await this.connect(address, options);
       return 0;
@@ -921,6 +933,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async accept(options?: SignalOptions): Promise<[Socket<F>, AddressOf<F>]> {
+    check_arity(ARITY.accept, arguments);
     const signal = options === undefined ? undefined : bind_args("accept", [options], NO_ARGS).signal;
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
@@ -1046,6 +1059,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
+    if (arguments.length !== 1 || typeof bufsize !== "number") check_arity(ARITY.recv, arguments);
     const st = this.#stream;
     if (
       st !== null && flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
@@ -1113,6 +1127,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<number> {
+    if (arguments.length !== 1 || !(buffer instanceof Uint8Array)) check_arity(ARITY.recv_into, arguments);
     // The common call on a connected blocking stream socket goes straight to the stream read.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
@@ -1178,6 +1193,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[Uint8Array, AddressOf<F> | null]> {
+    check_arity(ARITY.recvfrom, arguments);
     const a = bind_args("recvfrom", [bufsize, flags, options], [
       "bufsize",
       "flags",
@@ -1215,6 +1231,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[number, AddressOf<F> | null]> {
+    check_arity(ARITY.recvfrom_into, arguments);
     const a = bind_args("recvfrom_into", [buffer, nbytes, flags, options], [
       "buffer",
       "nbytes",
@@ -1270,6 +1287,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    if (arguments.length !== 1 || !(data instanceof Uint8Array)) check_arity(ARITY.send, arguments);
     // The common call on a connected blocking stream socket goes straight to the writer.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
@@ -1334,6 +1352,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
+    if (arguments.length !== 1 || !(data instanceof Uint8Array)) check_arity(ARITY.sendall, arguments);
     // The common call on a connected blocking stream socket goes straight to the writer.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
@@ -1393,6 +1412,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendto, arguments);
     // CPython: sendto(data, address) or sendto(data, flags, address); here a trailing { signal } besides.
     const n = arguments.length - (is_plain_object(arguments[arguments.length - 1]) ? 1 : 0);
     if (n < 2 || n > 3) {
@@ -1459,6 +1479,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     count?: number | null | SendfileOptions,
     options?: SendfileOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendfile, arguments);
     const a = bind_args("sendfile", [file, offset, count, options], [
       "file",
       "offset",
@@ -1559,6 +1580,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async shutdown(how: number): Promise<void> {
+    check_arity(ARITY.shutdown, arguments);
     const h = as_int(how);
     this.#check_open();
     if (h !== SHUT_RD && h !== SHUT_WR && h !== SHUT_RDWR) {
@@ -1624,6 +1646,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   close(): void {
+    check_arity(ARITY.close, arguments);
     if (this.#closed) return;
     this.#closed = true;
     this.#connecting?.stop?.abort();
@@ -1663,6 +1686,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   detach(): number {
+    check_arity(ARITY.detach, arguments);
     if (this.#closed) return -1;
     const fd = this.#fd;
     const moved = new Socket(this.#family, this.#type, this.#proto);
@@ -1709,6 +1733,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   fileno(): number {
+    check_arity(ARITY.fileno, arguments);
     return this.#closed ? -1 : this.#fd;
   }
 
@@ -1729,6 +1754,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   dup(): Socket {
+    check_arity(ARITY.dup, arguments);
     this.#check_open();
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: "dup(): Deno has no file descriptors to duplicate; share the Socket object instead",
@@ -1750,6 +1776,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   get_inheritable(): boolean {
+    check_arity(ARITY.get_inheritable, arguments);
     this.#check_open();
     return false;
   }
@@ -1769,6 +1796,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   set_inheritable(inheritable: boolean): void {
+    check_arity(ARITY.set_inheritable, arguments);
     const flag = as_int(inheritable) !== 0;
     this.#check_open();
     if (flag) {
@@ -1806,6 +1834,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
+    check_arity(ARITY.recvmsg, arguments);
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
     const size = a.bufsize as number;
     if (typeof size === "number" && size < 0) throw new RangeError("negative buffer size in recvmsg()");
@@ -1849,6 +1878,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[number, [number, number, Uint8Array][], number, Address | null]> {
+    check_arity(ARITY.recvmsg_into, arguments);
     const a = bind_args("recvmsg_into", [buffers, ancbufsize, flags, options], ["buffers", "ancbufsize", "flags"]);
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("recvmsg_into() argument 1 must be an iterable");
@@ -1898,6 +1928,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendmsg, arguments);
     const a = bind_args("sendmsg", [buffers, ancdata, flags, address, options], [
       "buffers",
       "ancdata",
@@ -1970,6 +2001,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     value: number | boolean | Buffer | null,
     optlen?: number,
   ): void {
+    check_arity(ARITY.setsockopt, arguments);
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
     let v: number | Uint8Array;
@@ -2072,6 +2104,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     optname: number,
     buflen?: number,
   ): number | Uint8Array {
+    check_arity(ARITY.getsockopt, arguments);
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
     let v: number | undefined;
@@ -2141,6 +2174,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     buffering?: number | null | MakefileOptions,
     options?: MakefileOptions,
   ): SocketFile {
+    check_arity(ARITY.makefile, arguments);
     const a = bind_args("socket.makefile", [mode, buffering, options], ["mode", "buffering"], [
       "encoding",
       "errors",
