@@ -109,12 +109,14 @@ const is_ascii = (s: string): boolean => [...s].every((c) => c.charCodeAt(0) < 0
 function idna(host: string): string {
   const fail = (why: string) => new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
   if (is_ascii(host)) {
+    // CPython's ASCII fast path: every label but the last must be 1-63 long; the last at most 63.
+    if (host === "") return host;
     const labels = host.split(".");
-    if (labels.length > 1 && labels[labels.length - 1] === "") labels.pop();
-    labels.forEach((l, i) => {
-      if (l.length >= 64) throw fail("label too long");
-      if (l.length === 0 && i < labels.length - 1) throw fail("label empty or too long");
-    });
+    for (let i = 0; i < labels.length - 1; i++) {
+      const n = labels[i]!.length;
+      if (n === 0 || n >= 64) throw fail("label empty or too long");
+    }
+    if (labels[labels.length - 1]!.length >= 64) throw fail("label too long");
     return host;
   }
   const out = host.split(/[.\u3002\uff0e\uff61]/).map((l) => {
@@ -126,10 +128,16 @@ function idna(host: string): string {
   return out.join(".");
 }
 
+/** A C string's end: the resolver reads up to the first NUL (CPython passes the encoded name as a char *). */
+const c_string = (s: string): string => {
+  const i = s.indexOf("\0");
+  return i < 0 ? s : s.slice(0, i);
+};
+
 function host_arg(v: unknown, fn: string): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string") return idna(v);
-  if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
+  if (typeof v === "string") return c_string(idna(v));
+  if (v instanceof Uint8Array) return c_string(new TextDecoder("latin1").decode(v));
   throw new TypeError(`${fn}() argument 1 must be string or None`);
 }
 
@@ -420,8 +428,17 @@ function resolved_of(r: AddrInfo): Resolved {
 const text_of = (r: Resolved) => (r.family === AF_INET ? format_ipv4(r.bytes) : format_ipv6(r.bytes));
 
 function name_arg(v: unknown, fn: string): string {
-  if (typeof v === "string") return idna(v);
-  if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
+  const nul = () => new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not ${py_type(v)}`);
+  if (typeof v === "string") {
+    const name = idna(v);
+    if (name.includes("\0")) throw nul();
+    return name;
+  }
+  if (v instanceof Uint8Array) {
+    const name = new TextDecoder("latin1").decode(v);
+    if (name.includes("\0")) throw nul();
+    return name;
+  }
   throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${py_type(v)}`);
 }
 
@@ -620,6 +637,7 @@ export async function getnameinfo(
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr as unknown[];
   const bad = () => new TypeError("getnameinfo(): illegal sockaddr argument");
   if (sockaddr.length < 2 || sockaddr.length > 4 || typeof host !== "string") throw bad();
+  if (host.includes("\0")) throw new RangeError("embedded null character");
   const p = as_int(port);
   if (as_int(flowinfo) > 0xfffff) throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
   const scope = as_int(scope_id) >>> 0;

@@ -609,7 +609,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     check_arity(ARITY.listen, arguments);
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
-    if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
+    if (backlog !== undefined) {
+      // CPython parses the backlog as a C int ("i").
+      const b = as_int(backlog);
+      if (b >= 2 ** 63 || b < -(2 ** 63)) throw new RangeError("Python int too large to convert to C long");
+      if (b > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+      if (b < -0x80000000) throw new RangeError("signed integer is less than minimum");
+      this.#backlog = Math.max(0, b);
+    }
     if (this.#stream) throw new OSError(E.EINVAL);
     if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
@@ -901,6 +908,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       await this.connect(address, options);
       return 0;
     } catch (e) {
+      // The address checks name the call, as CPython's (connect_ex(): port must be 0-65535.).
+      if ((e instanceof TypeError || e instanceof RangeError) && e.message.startsWith("connect(): ")) {
+        e.message = `connect_ex(): ${e.message.slice(11)}`;
+      }
       if (
         e instanceof OSError && e.errno !== null &&
         !(e.constructor.name === "gaierror")
@@ -968,9 +979,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #check_recv_flags(flags: unknown): number {
     const f = as_int(flags ?? 0);
-    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL)) {
+    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC)) {
       throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT",
+        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC",
       });
     }
     return f;
@@ -1028,6 +1039,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
+    if (flags & MSG_TRUNC && this.#family !== AF_UNIX) {
+      // Linux's TCP: MSG_TRUNC drops the bytes instead of copying them. CPython returns that many bytes of its
+      // uninitialized buffer (zeros here); recv_into() reports the count and leaves the buffer as it was.
+      const got = flags & MSG_PEEK ? r.peek(n) : r.take(n);
+      return into ? got.length : new Uint8Array(got.length);
+    }
     if (into) {
       const view = into.length > n ? into.subarray(0, n) : into;
       if (flags & MSG_PEEK) return r.take_into(view, false);
@@ -1152,7 +1169,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       n = view.length;
     } else {
       const a = bind_args("recv_into", [buffer, nbytes, flags, options], RECV_INTO_ARGS);
-      view = as_bytes(a.buffer);
+      view = rw_buffer(a.buffer, "recv_into");
       n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
       if (n > view.length) {
         throw new RangeError("buffer too small for requested bytes");
@@ -1237,7 +1254,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       "nbytes",
       "flags",
     ]);
-    const view = as_bytes(a.buffer);
+    const view = rw_buffer(a.buffer, "recvfrom_into");
     const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recvfrom_into");
     if (n > view.length) {
       throw new RangeError("nbytes is greater than the length of the buffer");
@@ -2001,17 +2018,31 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     value: number | boolean | Buffer | null,
     optlen?: number,
   ): void {
-    check_arity(ARITY.setsockopt, arguments);
+    // CPython: (level, optname, int or bytes) or (level, optname, None, optlen).
+    let argc = arguments.length;
+    while (argc > 0 && arguments[argc - 1] === undefined) argc--;
+    if (argc < 3 || argc > 4 || (argc === 4 && value !== null)) {
+      throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
+    }
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
     let v: number | Uint8Array;
     if (typeof value === "boolean") v = value ? 1 : 0;
     else if (typeof value === "number") {
-      v = as_int(value);
-      // CPython: an int that does not fit a C int fails the int form, then the bytes form.
-      if (v < -(2 ** 31) || v >= 2 ** 31) throw new TypeError("a bytes-like object is required, not 'int'");
-    } else if (value === null && optlen !== undefined) v = 0;
-    else v = as_bytes(value);
+      // CPython: a value that fails the int form (a float, an int beyond a C int) fails the bytes form next.
+      if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+        throw new TypeError(`a bytes-like object is required, not '${py_type(value)}'`);
+      }
+      v = value;
+    } else if (value === null && optlen !== undefined) {
+      // A NULL option value: Linux reads optlen first (EINVAL when shorter than an int), then faults.
+      const len = Number(BigInt.asIntN(32, BigInt(as_int(optlen)))); // "I", then the kernel's int
+      throw new OSError(len < 4 ? E.EINVAL : E.EFAULT);
+    } else {
+      v = as_bytes(value);
+      // Linux's socket and TCP levels want at least an int's bytes (the IP level also takes one byte).
+      if (v.length < 4 && lv !== IPPROTO_IP) throw new OSError(E.EINVAL);
+    }
     const num = typeof v === "number"
       ? v
       : v.length >= 4
@@ -2125,8 +2156,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // The kernel names the protocol it picked for proto 0.
       v = this.#proto !== 0 || this.#family === AF_UNIX ? this.#proto : this.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     } else if (this.#dgram) v = this.#dgram.getsockopt(lv, name);
-    if (v === undefined && lv === IPPROTO_TCP && this.#family === AF_UNIX) {
-      throw new OSError(E.EOPNOTSUPP);
+    if (v === undefined && lv === IPPROTO_TCP && (this.#family === AF_UNIX || this.#dgram)) {
+      throw new OSError(E.EOPNOTSUPP); // Linux: a UDP or Unix socket has no TCP level
     }
     if (v === undefined) {
       const known = (lv === SOL_SOCKET &&
@@ -2141,8 +2172,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     if (buflen === undefined) return v;
     const len = as_int(buflen);
-    if (len <= 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
-    const out = new Uint8Array(Math.max(len, 4));
+    if (len === 0) return v; // CPython: buflen 0 is the int form
+    if (len < 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
+    // The kernel writes the option's own size (an int: 4 bytes), and CPython returns that many.
+    const out = new Uint8Array(4);
     new DataView(out.buffer).setInt32(0, v, true);
     return len < 4 ? out.slice(0, len) : out;
   }
@@ -2336,7 +2369,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ];
     if (!this.#closed) {
       // Python: `str(addr)` when the address is truthy (a path is printed bare).
-      const show = (a: Address) => typeof a === "string" ? a : format_address(a);
+      // An abstract name is bytes in CPython, printed as their repr.
+      const show = (a: Address) =>
+        typeof a !== "string" ? format_address(a) : a.startsWith("\0") ? bytes_repr(new TextEncoder().encode(a)) : a;
       const laddr = this.getsockname();
       if (laddr !== "") parts.push(`laddr=${show(laddr)}`);
       try {
@@ -2351,6 +2386,27 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/** A writable buffer argument, or CPython's TypeError ("argument 1 must be read-write bytes-like object"). */
+function rw_buffer(v: unknown, op: string): Uint8Array {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return as_bytes(v);
+  throw new TypeError(`${op}() argument 1 must be read-write bytes-like object, not ${py_type(v)}`);
+}
+
+/** Python's repr() of bytes: `b'...'` with \\, \', \t, \n, \r and \xNN escapes. */
+function bytes_repr(b: Uint8Array): string {
+  let out = "b'";
+  for (const c of b) {
+    if (c === 0x5c) out += "\\\\";
+    else if (c === 0x27) out += "\\'";
+    else if (c === 9) out += "\\t";
+    else if (c === 10) out += "\\n";
+    else if (c === 13) out += "\\r";
+    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
+    else out += String.fromCharCode(c);
+  }
+  return out + "'";
 }
 
 const detached = new Map<number, Socket>();

@@ -1167,10 +1167,6 @@ return [f.mode, f.readline(), f.readline(2), f.read(1), f.readlines(), f.read()]
       const f = s.makefile("rb");
       return await f.write(b("x"));
     },
-    differs: {
-      why: "io.UnsupportedOperation (an OSError and ValueError) has no class here; pysocket raises OSError",
-      ours: { err: "OSError", errno: null },
-    },
   },
   // ---- resets, broken pipes, host names --------------------------------
   {
