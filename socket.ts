@@ -27,7 +27,9 @@ import {
   IPPROTO_UDP,
   IPV6_V6ONLY,
   MSG_DONTWAIT,
+  MSG_ERRQUEUE,
   MSG_NOSIGNAL,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   MSG_WAITALL,
@@ -979,12 +981,24 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #check_recv_flags(flags: unknown): number {
     const f = as_int(flags ?? 0);
-    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC)) {
+    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC | MSG_OOB | MSG_ERRQUEUE)) {
       throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC",
+        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE",
       });
     }
     return f;
+  }
+
+  /**
+   * MSG_ERRQUEUE and MSG_OOB, as Linux answers them here (after the open check): the error queue is always
+   * empty (EAGAIN); a stream socket never has urgent data to read (EINVAL; a listener: ENOTCONN); UDP
+   * ignores MSG_OOB. Returns the flags left for the receive.
+   */
+  #special_recv_flags(f: number): number {
+    if (!(f & (MSG_OOB | MSG_ERRQUEUE))) return f;
+    if (f & MSG_ERRQUEUE) throw from_errno(E.EAGAIN);
+    if (this.#dgram) return f & ~MSG_OOB;
+    throw new OSError(this.#listening ? E.ENOTCONN : E.EINVAL);
   }
 
   #check_bufsize(v: unknown, op: string): number {
@@ -1114,6 +1128,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
@@ -1178,6 +1193,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       signal = a.signal;
     }
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       return (await this.#dgram.recv_into(view.subarray(0, n), f, dl))[0];
@@ -1216,8 +1232,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       "flags",
     ]);
     const n = this.#check_bufsize(a.bufsize, "recvfrom");
-    const f = this.#check_recv_flags(a.flags);
+    let f = this.#check_recv_flags(a.flags);
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) return await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
@@ -1259,8 +1276,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (n > view.length) {
       throw new RangeError("nbytes is greater than the length of the buffer");
     }
-    const f = this.#check_recv_flags(a.flags);
+    let f = this.#check_recv_flags(a.flags);
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
       return await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
