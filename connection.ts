@@ -32,7 +32,7 @@ import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
-import { getdefaulttimeout, Socket, socket } from "./socket.ts";
+import { _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /**
@@ -380,6 +380,8 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
     b.bind(name("b"));
     await a.connect(b.getsockname());
     await b.connect(a.getsockname());
+    _unnamed(a);
+    _unnamed(b);
     return [a, b];
   } catch (e) {
     a.close();
@@ -558,6 +560,11 @@ export async function socketpair_any_family(
         throw e;
       }
       await sent;
+      if (fam === AF_UNIX) {
+        // As socketpair(2)'s ends: no names (the listener's private name was only the way to meet).
+        _unnamed(a);
+        _unnamed(b);
+      }
       return nonblocking([a, b]);
     } catch (e) {
       a.close();

@@ -40,9 +40,12 @@ import {
   SO_DOMAIN,
   SO_ERROR,
   SO_KEEPALIVE,
+  SO_LINGER,
   SO_PROTOCOL,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SO_SNDTIMEO,
   SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -201,6 +204,7 @@ class SocketExtra {
 }
 
 const kState = Symbol("pysocket.state");
+const kUnnamed = Symbol("pysocket.unnamed");
 /** A settled promise: `.then()` on it runs a callback one microtask later. */
 const DONE_TICK: Promise<void> = Promise.resolve();
 
@@ -244,6 +248,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   set #closed(v: boolean) {
     if (v) this.#fd = -1;
   }
+  #unnamed = false; // an AF_UNIX socketpair() end: no names to report
   #opts: Map<string, number> = NO_OPTS; // copied on first write: most sockets set none
   // SOCK_STREAM
   #stream: StreamState | null = null;
@@ -650,6 +655,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #getsockname(): Address {
     this.#check_open();
+    if (this.#unnamed) return "";
     if (this.#dgram) return this.#dgram.getsockname();
     if (this.#stream) {
       return this.#local ?? this.#adapter.from_deno(this.#stream.transport.localAddr);
@@ -685,11 +691,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#dgram) {
       const p = this.#dgram.getpeername();
       if (p === null) throw new OSError(E.ENOTCONN);
-      return p;
+      return this.#unnamed ? "" : p;
     }
-    return this.#adapter.from_deno(
+    const peer = this.#adapter.from_deno(
       this.#stream_or_throw().transport.remoteAddr,
     );
+    return this.#unnamed ? "" : peer;
+  }
+
+  /** socketpair(): the Unix names this end was paired through are private; as socketpair(2)'s, it has none. */
+  [kUnnamed](): void {
+    this.#unnamed = true;
   }
 
   // ---- connecting ----------------------------------------------------
@@ -1236,7 +1248,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#check_open();
     f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
-    if (this.#dgram) return await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
+    if (this.#dgram) {
+      const got = await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
+      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      return got;
+    }
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
   }
 
@@ -1281,7 +1297,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
-      return await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
+      const got = await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
+      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      return got;
     }
     return [await this.#stream_read(n, f, dl, view) as number, null];
   }
@@ -1918,7 +1936,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("recvmsg_into() argument 1 must be an iterable");
     }
-    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
+    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => {
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return as_bytes(v);
+      throw new TypeError("recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers");
+    });
     no_ancillary("recvmsg_into", a.ancbufsize);
     const total = views.reduce((n, v) => n + v.length, 0);
     const probe = this.#dgram !== null; // one byte more tells a cut datagram (MSG_TRUNC; empty buffers too)
@@ -2079,7 +2100,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#own_opts().set(key, num);
       return;
     }
-    if (lv === IPPROTO_TCP && this.#family === AF_UNIX) {
+    if ((lv === IPPROTO_TCP || lv === IPPROTO_IPV6) && this.#family === AF_UNIX) {
       throw new OSError(E.EOPNOTSUPP);
     } else if (lv === SOL_SOCKET && name === SO_REUSEPORT) {
       require_unstable_net("SO_REUSEPORT");
@@ -2156,6 +2177,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     check_arity(ARITY.getsockopt, arguments);
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
+    // Linux: an IPv4 or Unix socket has no IPv6 level to read.
+    if (lv === IPPROTO_IPV6 && this.#family !== AF_INET6) throw new OSError(E.EOPNOTSUPP);
     let v: number | undefined;
     if (lv === SOL_SOCKET && name === SO_TYPE) v = this.#type;
     else if (lv === SOL_SOCKET && name === SO_ERROR) {
@@ -2177,6 +2200,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (v === undefined && lv === IPPROTO_TCP && (this.#family === AF_UNIX || this.#dgram)) {
       throw new OSError(E.EOPNOTSUPP); // Linux: a UDP or Unix socket has no TCP level
     }
+    let size = 4; // the option's own size, as the kernel reports it
+    if (
+      v === undefined && lv === SOL_SOCKET && (name === SO_LINGER || name === SO_RCVTIMEO || name === SO_SNDTIMEO)
+    ) {
+      // Never set here (setsockopt refuses them: Deno has no such option), so the kernel's defaults:
+      // linger off (struct linger, 8 bytes) and no timeouts (struct timeval, 16 bytes).
+      v = 0;
+      size = name === SO_LINGER ? 8 : 16;
+    }
     if (v === undefined) {
       const known = (lv === SOL_SOCKET &&
         (name === SO_REUSEADDR || name === SO_REUSEPORT ||
@@ -2193,9 +2225,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (len === 0) return v; // CPython: buflen 0 is the int form
     if (len < 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
     // The kernel writes the option's own size (an int: 4 bytes), and CPython returns that many.
-    const out = new Uint8Array(4);
+    const out = new Uint8Array(size);
     new DataView(out.buffer).setInt32(0, v, true);
-    return len < 4 ? out.slice(0, len) : out;
+    return len < size ? out.slice(0, len) : out;
   }
 
   // ---- files and streams ---------------------------------------------
@@ -2547,7 +2579,9 @@ export function socket<F extends number = typeof AF_INET>(
   }
   const [fam, ty, pr, fd] = [family, type, proto, fileno] as [F | undefined, number?, number?, (number | null)?];
   if (fd !== null && fd !== undefined) {
-    return Socket._adopt(as_int(fd)) as Socket<F>;
+    const n = as_int(fd);
+    if (n < 0) throw new RangeError("negative file descriptor"); // CPython checks before it looks
+    return Socket._adopt(n) as Socket<F>;
   }
   // Python 3.11: -1 (or None) means the default for each of the three.
   return new Socket<F>(
@@ -2591,6 +2625,14 @@ export const SocketType: typeof Socket = Socket;
  * Internal (for ssl.ts): make `sock` use a new connected transport, e.g. a
  * TLS session layered over its old reader and writer.
  */
+/**
+ * Mark an AF_UNIX socketpair() end as unnamed: getsockname() and getpeername() give "" (internal).
+ * @ignore
+ */
+export function _unnamed(sock: Socket): void {
+  sock[kUnnamed]();
+}
+
 export function _replace_transport(sock: Socket, t: Transport): void {
   sock[kState](t);
 }

@@ -460,6 +460,108 @@ return r`,
     py: `return socket(AF_UNIX, SOCK_DGRAM).getsockopt(IPPROTO_TCP, TCP_NODELAY)`,
     ts: (x) => x.sock(AF_UNIX, SOCK_DGRAM).getsockopt(IPPROTO_TCP, TCP_NODELAY),
   },
+  {
+    id: "getsockopt() of SO_LINGER, SO_RCVTIMEO and SO_SNDTIMEO: the kernel's defaults, in their own sizes",
+    py: `s = socket(); return [s.getsockopt(SOL_SOCKET, SO_LINGER), s.getsockopt(SOL_SOCKET, SO_LINGER, 64),
+    s.getsockopt(SOL_SOCKET, SO_LINGER, 2), s.getsockopt(SOL_SOCKET, SO_RCVTIMEO, 64), s.getsockopt(SOL_SOCKET, SO_SNDTIMEO),
+    socket(AF_INET, SOCK_DGRAM).getsockopt(SOL_SOCKET, SO_LINGER, 8)]`,
+    ts: (x) => {
+      const s = x.sock();
+      return [
+        s.getsockopt(SOL_SOCKET, m.SO_LINGER),
+        s.getsockopt(SOL_SOCKET, m.SO_LINGER, 64),
+        s.getsockopt(SOL_SOCKET, m.SO_LINGER, 2),
+        s.getsockopt(SOL_SOCKET, m.SO_RCVTIMEO, 64),
+        s.getsockopt(SOL_SOCKET, m.SO_SNDTIMEO),
+        x.sock(AF_INET, SOCK_DGRAM).getsockopt(SOL_SOCKET, m.SO_LINGER, 8),
+      ];
+    },
+  },
+  {
+    id: "IPV6_V6ONLY on AF_INET (get EOPNOTSUPP, set ENOPROTOOPT) and AF_UNIX (EOPNOTSUPP) sockets",
+    py: `r = []
+for f in (lambda: socket().getsockopt(IPPROTO_IPV6, IPV6_V6ONLY), lambda: socket().setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1),
+          lambda: socket(AF_UNIX).getsockopt(IPPROTO_IPV6, IPV6_V6ONLY), lambda: socket(AF_UNIX).setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1),
+          lambda: socket(AF_INET, SOCK_DGRAM).getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)):
+    try: f(); r.append("ok")
+    except OSError as e: r.append(e.errno)
+return r`,
+    ts: (x) => {
+      const r: unknown[] = [];
+      for (
+        const f of [
+          () => x.sock().getsockopt(m.IPPROTO_IPV6, m.IPV6_V6ONLY),
+          () => x.sock().setsockopt(m.IPPROTO_IPV6, m.IPV6_V6ONLY, 1),
+          () => x.sock(AF_UNIX).getsockopt(m.IPPROTO_IPV6, m.IPV6_V6ONLY),
+          () => x.sock(AF_UNIX).setsockopt(m.IPPROTO_IPV6, m.IPV6_V6ONLY, 1),
+          () => x.sock(AF_INET, SOCK_DGRAM).getsockopt(m.IPPROTO_IPV6, m.IPV6_V6ONLY),
+        ]
+      ) {
+        try {
+          f();
+          r.push("ok");
+        } catch (e) {
+          r.push((e as m.OSError).errno);
+        }
+      }
+      return r;
+    },
+  },
+];
+
+const PAIR_ROWS: Row[] = [
+  {
+    id: "socketpair() ends have no names: getsockname()/getpeername() are '', also after shutdown and the peer's close",
+    py:
+      `a, b = socketpair(); keep.extend([a, b]); r = [a.getsockname(), a.getpeername(), b.getsockname(), b.getpeername()]
+a.send(b"x"); r.append(b.recvfrom(5)); a.shutdown(SHUT_RDWR); r.append(a.getpeername()); a.close(); r.append(b.getpeername())
+return r`,
+    ts: async (x) => {
+      const [a, b2] = await m.socketpair();
+      x.socks.push(a, b2);
+      const r: unknown[] = [a.getsockname(), a.getpeername(), b2.getsockname(), b2.getpeername()];
+      await a.send(b("x"));
+      r.push(await b2.recvfrom(5));
+      await a.shutdown(m.SHUT_RDWR);
+      r.push(a.getpeername());
+      a.close();
+      r.push(b2.getpeername());
+      return r;
+    },
+  },
+  {
+    id: "socketpair(AF_UNIX, SOCK_DGRAM): no names, recvfrom() gives None for the sender",
+    py: `a, b = socketpair(AF_UNIX, SOCK_DGRAM); keep.extend([a, b]); a.send(b"x"); b.send(b"y")
+buf = bytearray(4)
+return [a.getsockname(), a.getpeername(), b.recvfrom(5), a.recvfrom_into(buf)]`,
+    ts: async (x) => {
+      const [a, b2] = await m.socketpair(AF_UNIX, SOCK_DGRAM);
+      x.socks.push(a, b2);
+      await a.send(b("x"));
+      await b2.send(b("y"));
+      const buf = new Uint8Array(4);
+      return [a.getsockname(), a.getpeername(), await b2.recvfrom(5), await a.recvfrom_into(buf)];
+    },
+  },
+  {
+    id: "repr() of a socketpair() end shows no addresses",
+    py: `a, b = socketpair(); keep.extend([a, b]); import re; return re.sub(r"fd=\\d+", "fd=N", repr(a))`,
+    ts: async (x) => {
+      const [a, b2] = await m.socketpair();
+      x.socks.push(a, b2);
+      return String(a).replace(/fd=\d+/, "fd=N");
+    },
+  },
+  {
+    id: "socket(fileno=-1)",
+    py: `socket(fileno=-1)`,
+    ts: () => socket({ fileno: -1 } as Loose),
+  },
+  {
+    id: "recvmsg_into() with a str in the buffers",
+    py: `c, s = pair(); c.recvmsg_into(["ab"])`,
+    ts: async (x) => (await x.pair())[0].recvmsg_into(["ab"]),
+  },
 ];
 
 const ADDR_ROWS: Row[] = [
@@ -640,6 +742,10 @@ test("adversary7: UDP connect to port 0, listen() overflow, connect_ex() and rec
 
 test("adversary7: setsockopt()/getsockopt() values, lengths and levels, as CPython on Linux", async () => {
   await compare(OPT_ROWS);
+});
+
+test("adversary7: socketpair() ends are unnamed, socket(fileno=-1), recvmsg_into() buffers, as CPython", async () => {
+  await compare(PAIR_ROWS);
 });
 
 test("adversary7: NUL bytes in hosts and Unix paths, scope_id wrapping, idna label rules, as CPython", async () => {
