@@ -35,6 +35,7 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  EAI_NONAME,
   IP_ADD_MEMBERSHIP,
   IP_DROP_MEMBERSHIP,
   IP_MULTICAST_LOOP,
@@ -52,7 +53,7 @@ import {
   SO_REUSEADDR,
   SOL_SOCKET,
 } from "./constants.ts";
-import { BlockingIOError, BrokenPipeError, errno as E, from_errno, OSError, TimeoutError } from "./errors.ts";
+import { BlockingIOError, BrokenPipeError, errno as E, from_errno, gaierror, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
@@ -253,6 +254,12 @@ class DgramEngine implements DatagramEngine {
       };
       if (this.#reuse_addr) opts.reuseAddress = true;
       conn = Deno.listenDatagram(opts);
+      // A name Deno resolved to the other family: CPython asks the resolver for this family only, and finds none.
+      const got = (conn.addr as Deno.NetAddr).hostname;
+      if (!this.#adapter.is_literal(ep.hostname) && got.includes(":") !== (this.#adapter.family === AF_INET6)) {
+        conn.close();
+        throw new gaierror(EAI_NONAME);
+      }
     }
     this.#conn = conn;
     // Memberships asked for before the socket existed are joined now.

@@ -21,6 +21,7 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  EAI_NONAME,
   IPPROTO_IP,
   IPPROTO_IPV6,
   IPPROTO_TCP,
@@ -54,7 +55,7 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
-import { errno as E, from_errno, OSError } from "./errors.ts";
+import { errno as E, from_errno, gaierror, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { ARITY, as_bytes, bind_args, check_arity, is_plain_object } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
@@ -587,8 +588,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
         }
         l = Deno.listen(opts);
+        // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
+        // resolver for this family only and finds nothing.
+        const got = (l.addr as Deno.NetAddr).hostname;
+        if (!this.#adapter.is_literal(ep.hostname) && (got.includes(":") !== (this.#family === AF_INET6))) {
+          l.close();
+          throw new gaierror(EAI_NONAME);
+        }
       }
     } catch (e) {
+      if (e instanceof gaierror) throw e;
       throw map_error(e, this.#detail("bind", address as Address));
     }
     this.#listener = l;

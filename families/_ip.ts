@@ -182,6 +182,8 @@ export function literal_check(
 ): boolean {
   if (mine(host)) return true;
   if (other(host)) throw new gaierror(EAI_ADDRFAMILY);
+  // No name has spaces, brackets or slashes: glibc's getaddrinfo finds none (CPython: gaierror EAI_NONAME).
+  if (/[\s\[\]\/\\]/.test(host)) throw new gaierror(EAI_NONAME);
   return false;
 }
 

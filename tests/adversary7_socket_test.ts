@@ -620,6 +620,40 @@ return r`,
       }),
   },
   {
+    id: "bind() to hosts no resolver finds ('127.0.0.1 ', '[::1]') is gaierror EAI_NONAME, stream and datagram",
+    py: `r = []
+for fam, typ, h in ((AF_INET, SOCK_STREAM, "127.0.0.1 "), (AF_INET, SOCK_DGRAM, "127.0.0.1 "),
+                    (AF_INET6, SOCK_STREAM, "[::1]"), (AF_INET6, SOCK_DGRAM, "[::1]")):
+    s = socket(fam, typ); keep.append(s)
+    try: s.bind((h, 0)); r.append("ok")
+    except OSError as e: r.append([type(e).__name__, e.errno])
+return r`,
+    ts: (x) => {
+      const r: unknown[] = [];
+      for (
+        const [fam, typ, h] of [
+          [AF_INET, m.SOCK_STREAM, "127.0.0.1 "],
+          [AF_INET, SOCK_DGRAM, "127.0.0.1 "],
+          [AF_INET6, m.SOCK_STREAM, "[::1]"],
+          [AF_INET6, SOCK_DGRAM, "[::1]"],
+        ] as [number, number, string][]
+      ) {
+        try {
+          x.sock(fam, typ).bind([h, 0]);
+          r.push("ok");
+        } catch (e) {
+          r.push([(e as Error).name, (e as m.OSError).errno]);
+        }
+      }
+      return r;
+    },
+  },
+  {
+    id: "AF_INET6 bind() to '<broadcast>'",
+    py: `socket(AF_INET6).bind(("<broadcast>", 0))`,
+    ts: (x) => x.sock(AF_INET6).bind(["<broadcast>", 0]),
+  },
+  {
     id: "gethostbyname() with a NUL",
     py: `return gethostbyname("local\\0host")`,
     ts: () => m.gethostbyname("local\0host"),
