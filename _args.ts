@@ -188,6 +188,7 @@ const py = (name: string, names: readonly string[], min: number, method = false)
 
 /** CPython 3.11's arity of each public callable (its messages name them so). */
 export const ARITY = {
+  socket: py("socket.__init__", ["family", "type", "proto", "fileno"], 0, true),
   accept: py("socket.accept", [], 0, true),
   bind: o("socket.bind"),
   close: py("socket.close", [], 0, true),

@@ -322,10 +322,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     family = as_int(family) as F;
     type = as_int(type);
     proto = as_int(proto);
+    for (const v of [family, type, proto]) {
+      // CPython parses the three as C ints.
+      if (v > 0x7fffffff || v < -0x80000000) throw new RangeError("Python int too large to convert to C int");
+    }
     this.#adapter = adapter_for(family);
     let timeout = default_timeout;
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (type !== SOCK_STREAM && type !== SOCK_DGRAM && family !== AF_UNIX) {
+      // Linux's inet_create(): SOCK_RAW needs a protocol (0 matches none), SOCK_SEQPACKET is no IP type.
+      if (type === 3 && proto === 0) throw new OSError(E.EPROTONOSUPPORT);
+      if (type === 5) throw new OSError(E.ESOCKTNOSUPPORT);
+    }
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
       // Linux: past SOCK_PACKET (10), or negative, EINVAL; a type below it that the family has not,
       // ESOCKTNOSUPPORT. (SOCK_RAW 3, SOCK_SEQPACKET 5 and SOCK_PACKET 10 exist, but not in pysocket: EINVAL.)
@@ -2576,9 +2585,15 @@ export function socket<F extends number = typeof AF_INET>(
   options?: SocketKeywords<F>,
 ): Socket<F> {
   // Python's socket.socket(type=SOCK_DGRAM), socket(fileno=fd): any parameter by name in a trailing object.
+  check_arity(ARITY.socket, arguments);
   if ([family, type, proto, fileno, options].some((v) => typeof v === "object" && v !== null)) {
-    const a = bind_args("socket", [family, type, proto, fileno, options], ["family", "type", "proto", "fileno"]);
-    if (a.signal !== undefined) throw new TypeError("socket() got an unexpected keyword argument 'signal'");
+    const a = bind_args("socket.__init__", [family, type, proto, fileno, options], [
+      "family",
+      "type",
+      "proto",
+      "fileno",
+    ]);
+    if (a.signal !== undefined) throw new TypeError("socket.__init__() got an unexpected keyword argument 'signal'");
     return socket(
       (a.family ?? AF_INET) as F,
       (a.type ?? SOCK_STREAM) as number,

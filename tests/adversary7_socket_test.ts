@@ -553,6 +553,45 @@ return [a.getsockname(), a.getpeername(), b.recvfrom(5), a.recvfrom_into(buf)]`,
     },
   },
   {
+    id: "socket(AF_INET, SOCK_RAW) with protocol 0, SOCK_SEQPACKET on AF_INET/AF_INET6",
+    py: `r = []
+for fam, typ in ((AF_INET, SOCK_RAW), (AF_INET6, SOCK_RAW), (AF_INET, SOCK_SEQPACKET), (AF_INET6, SOCK_SEQPACKET)):
+    try: socket(fam, typ).close(); r.append("ok")
+    except OSError as e: r.append(e.errno)
+return r`,
+    ts: () => {
+      const r: unknown[] = [];
+      for (
+        const [fam, typ] of [[AF_INET, m.SOCK_RAW], [AF_INET6, m.SOCK_RAW], [AF_INET, m.SOCK_SEQPACKET], [
+          AF_INET6,
+          m.SOCK_SEQPACKET,
+        ]]
+      ) {
+        try {
+          socket(fam, typ).close();
+          r.push("ok");
+        } catch (e) {
+          r.push((e as m.OSError).errno);
+        }
+      }
+      return r;
+    },
+  },
+  { id: "socket(2**31)", py: `socket(2**31)`, ts: () => socket(2 ** 31) },
+  { id: "socket(AF_INET, -2**31-1)", py: `socket(AF_INET, -2**31-1)`, ts: () => socket(AF_INET, -(2 ** 31) - 1) },
+  {
+    id: "socket(AF_INET, SOCK_STREAM, 2**32)",
+    py: `socket(AF_INET, SOCK_STREAM, 2**32)`,
+    ts: () => socket(AF_INET, m.SOCK_STREAM, 2 ** 32),
+  },
+  { id: "socket(foo=1)", py: `socket(foo=1)`, ts: () => socket({ foo: 1 } as Loose) },
+  {
+    id: "socket() with five positional arguments",
+    py: `socket(2, 1, 0, None, 5)`,
+    ts: () => (socket as Loose)(2, 1, 0, null, 5),
+  },
+  { id: "CMSG_LEN(2**63)", py: `return CMSG_LEN(2**63)`, ts: () => m.CMSG_LEN(2 ** 63) },
+  {
     id: "socket(fileno=-1)",
     py: `socket(fileno=-1)`,
     ts: () => socket({ fileno: -1 } as Loose),
@@ -778,7 +817,7 @@ test("adversary7: setsockopt()/getsockopt() values, lengths and levels, as CPyth
   await compare(OPT_ROWS);
 });
 
-test("adversary7: socketpair() ends are unnamed, socket(fileno=-1), recvmsg_into() buffers, as CPython", async () => {
+test("adversary7: socketpair() ends are unnamed; socket() arguments; recvmsg_into() buffers, as CPython", async () => {
   await compare(PAIR_ROWS);
 });
 
