@@ -93,7 +93,11 @@ function check_timeout(v: unknown): number | null {
   // CPython makes it int64 nanoseconds first (refusing ±Infinity and anything past ±2**63 ns), then checks the sign.
   if (!(Math.abs(n * 1e9) < 2 ** 63)) throw new RangeError("timestamp out of range for platform time_t");
   if (n < 0) throw new RangeError("Timeout value out of range");
-  return n;
+  // Kept as whole nanoseconds, a fraction of one rounded up (CPython's _PyTime_ROUND_TIMEOUT): 1e-10 reads back
+  // as 1e-9. A product off a whole number by float noise only (1.1 * 1e9) stays that number.
+  const ns = n * 1e9;
+  const whole = Math.round(ns);
+  return Math.abs(ns - whole) < 1e-3 ? whole / 1e9 : Math.ceil(ns) / 1e9;
 }
 
 /**
@@ -1010,13 +1014,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   // ---- receiving -----------------------------------------------------
 
   #check_recv_flags(flags: unknown): number {
-    const f = as_int(flags ?? 0);
-    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC | MSG_OOB | MSG_ERRQUEUE)) {
-      throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC, MSG_OOB, MSG_ERRQUEUE",
-      });
-    }
-    return f;
+    const f = c_int_flags(flags);
+    // Linux ignores flags that mean nothing to a receive (MSG_CMSG_CLOEXEC, MSG_MORE, ...).
+    return f & (MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC | MSG_OOB | MSG_ERRQUEUE);
   }
 
   /**
@@ -1325,13 +1325,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   // ---- sending -------------------------------------------------------
 
   #check_send_flags(flags: unknown): number {
-    const f = as_int(flags ?? 0);
-    if (f & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
-      throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "send flags other than MSG_DONTWAIT, MSG_NOSIGNAL",
-      });
+    const f = c_int_flags(flags);
+    // Urgent data cannot be sent on Deno (the peer would read it inline); Linux ignores flags that mean nothing
+    // to a send (MSG_PEEK, MSG_WAITALL) and takes MSG_MORE, MSG_EOR and MSG_CONFIRM as hints.
+    if (f & MSG_OOB) {
+      throw new OSError(E.EOPNOTSUPP, null, { detail: "send flag MSG_OOB: Deno cannot send urgent data" });
     }
-    return f;
+    return f & (MSG_DONTWAIT | MSG_NOSIGNAL);
   }
 
   /**
@@ -2454,6 +2454,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/** Flags parsed as CPython parses them (a C int). */
+function c_int_flags(flags: unknown): number {
+  const f = as_int(flags ?? 0);
+  if (f > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+  if (f < -0x80000000) throw new RangeError("signed integer is less than minimum");
+  return f;
 }
 
 /** A writable buffer argument, or CPython's TypeError ("argument 1 must be read-write bytes-like object"). */

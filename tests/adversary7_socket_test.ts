@@ -338,6 +338,70 @@ return r`,
     },
   },
   {
+    id:
+      "flags that mean nothing to the call are ignored (recv MSG_CMSG_CLOEXEC, send MSG_PEEK/MSG_MORE/MSG_EOR/MSG_CONFIRM)",
+    py:
+      `c, s = pair(); r = [c.send(b"a", MSG_PEEK), c.send(b"b", MSG_MORE), c.send(b"c", MSG_EOR), c.send(b"d", MSG_CONFIRM)]
+c.sendall(b"e", MSG_PEEK); r.append(s.recv(1, MSG_CMSG_CLOEXEC)); r.append(s.recv(1, MSG_WAITALL | MSG_CMSG_CLOEXEC))
+u = udp(b"x"); r.append(socket(AF_INET, SOCK_DGRAM).sendto(b"y", MSG_PEEK, u.getsockname()))
+return r`,
+    ts: async (x) => {
+      const [c, s] = await x.pair();
+      const r: unknown[] = [
+        await c.send(b("a"), m.MSG_PEEK),
+        await c.send(b("b"), m.MSG_MORE),
+        await c.send(b("c"), m.MSG_EOR),
+        await c.send(b("d"), m.MSG_CONFIRM),
+      ];
+      await c.sendall(b("e"), m.MSG_PEEK);
+      r.push(await s.recv(1, m.MSG_CMSG_CLOEXEC));
+      r.push(await s.recv(1, m.MSG_WAITALL | m.MSG_CMSG_CLOEXEC));
+      const u = await x.udp(b("x"));
+      r.push(await x.sock(AF_INET, SOCK_DGRAM).sendto(b("y"), m.MSG_PEEK, u.getsockname()));
+      return r;
+    },
+  },
+  {
+    id: "recv/send flags past a C int",
+    py: `c, s = pair(); r = []
+for f in (lambda: c.recv(1, 2**31), lambda: c.send(b"x", -2**31-1)):
+    try: f()
+    except OverflowError as e: r.append(str(e))
+return r`,
+    ts: async (x) => {
+      const [c] = await x.pair();
+      const r: unknown[] = [];
+      for (const f of [() => c.recv(1, 2 ** 31), () => c.send(b("x"), -(2 ** 31) - 1)]) {
+        try {
+          await f();
+        } catch (e) {
+          r.push((e as Error).message);
+        }
+      }
+      return r;
+    },
+  },
+  {
+    id: "settimeout() keeps whole nanoseconds, a fraction rounded up",
+    py: `s = socket(); r = []
+for t in (1e-10, 1.5e-9, 1.1, 0.3, 123.456, 5, 1e-6):
+    s.settimeout(t); r.append(s.gettimeout())
+setdefaulttimeout(1e-10); r.append(getdefaulttimeout()); setdefaulttimeout(None)
+return r`,
+    ts: (x) => {
+      const s = x.sock();
+      const r: unknown[] = [];
+      for (const t of [1e-10, 1.5e-9, 1.1, 0.3, 123.456, 5, 1e-6]) {
+        s.settimeout(t);
+        r.push(s.gettimeout());
+      }
+      m.setdefaulttimeout(1e-10);
+      r.push(m.getdefaulttimeout());
+      m.setdefaulttimeout(null);
+      return r;
+    },
+  },
+  {
     id: "repr() of a socket bound to an abstract name shows the bytes",
     py: `s = socket(AF_UNIX); keep.append(s); s.bind("\\0pysocket-adv7-%d" % os.getpid())
 return repr(s).split("laddr=")[1].replace(str(os.getpid()), "PID")`,
