@@ -1101,7 +1101,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * Receive up to `bufsize` bytes. Returns an empty array at end of stream.
    *
    * @param bufsize the most bytes to return.
-   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (others: EOPNOTSUPP).
+   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC (MSG_OOB: EINVAL on streams; others ignored, as Linux).
    * @param options `{ signal }`.
    * @returns the bytes received.
    * @throws {TimeoutError} when the timeout passes; nothing is lost.

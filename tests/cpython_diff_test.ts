@@ -1727,11 +1727,6 @@ return r`,
       await a.sendall(b("p"));
       return [a.family, a.type, await bb.recv(4), a.getsockname(), a.getpeername()];
     },
-    differs: {
-      why:
-        "Deno has no socketpair(2): the pair is joined through an abstract Unix name, so the addresses are that name",
-      ours: "abstract-name addresses",
-    },
   },
   {
     id: "TimeoutError attributes",
