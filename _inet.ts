@@ -5,7 +5,7 @@
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
 import { ARITY, as_bytes, check_arity } from "./_args.ts";
-import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import { arg_type, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import type { Buffer } from "./types.ts";
 
 const MAX_PART = [0xffffffff, 0xffffff, 0xffff, 0xff] as const;
@@ -74,7 +74,7 @@ export function parse_inet_aton(s: string, exact: boolean): Uint8Array<ArrayBuff
 
 function check_str(v: unknown, fn: string, n: number): string {
   if (typeof v !== "string") {
-    throw new TypeError(`${fn}() argument ${n} must be str, not ${py_type(v)}`);
+    throw new TypeError(`${fn}() argument ${n} must be str, not ${arg_type(v)}`);
   }
   if (v.includes("\0")) throw new RangeError("embedded null character");
   return v;

@@ -12,7 +12,7 @@
 
 import { OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
-import { as_int, py_type } from "./families/_ip.ts";
+import { arg_type, as_int, py_type } from "./families/_ip.ts";
 import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
 import type { Socket } from "./socket.ts";
 import type { StreamReader } from "./_stream.ts";
@@ -705,7 +705,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       bytes = as_bytes(data);
     } else {
       if (typeof data !== "string") {
-        throw new TypeError(`write() argument must be str, not ${py_type(data)}`);
+        throw new TypeError(`write() argument must be str, not ${arg_type(data)}`);
       }
       const nl = this.#newline;
       const text = (nl === "\r" || nl === "\r\n") && data.includes("\n") ? data.replace(/\n/g, nl) : data;

@@ -47,7 +47,16 @@ import { errno as E, gaierror, herror, OSError } from "./errors.ts";
 import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
 import { platform, require_deno } from "./_platform.ts";
-import { as_int, format_ipv4, format_ipv6, is_ipv4, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import {
+  arg_type,
+  as_int,
+  format_ipv4,
+  format_ipv6,
+  is_ipv4,
+  parse_ipv4,
+  parse_ipv6,
+  py_type,
+} from "./families/_ip.ts";
 import { parse_inet_aton } from "./_inet.ts";
 import { find_port, find_service } from "./_services.ts";
 import { hosts_by_name, hosts_canonical_name, lookup_all, reverse_lookup } from "./_resolve.ts";
@@ -439,7 +448,7 @@ function name_arg(v: unknown, fn: string): string {
     if (name.includes("\0")) throw nul();
     return name;
   }
-  throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${py_type(v)}`);
+  throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${arg_type(v)}`);
 }
 
 /**
@@ -570,6 +579,10 @@ export async function gethostbyaddr(
  */
 export async function getfqdn(name: string = "", options: SignalOptions = {}): Promise<string> {
   check_arity(ARITY.getfqdn, arguments);
+  if (typeof name !== "string") {
+    // CPython calls name.strip() first (an AttributeError there).
+    throw new TypeError(`'${py_type(name)}' object has no attribute 'strip'`);
+  }
   let n = name.trim();
   if (!n || n === "0.0.0.0" || n === "::") n = gethostname();
   try {

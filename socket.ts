@@ -62,7 +62,7 @@ import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
-import { as_int, deno_host, py_type } from "./families/_ip.ts";
+import { arg_type, as_int, deno_host, py_type } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
@@ -2281,6 +2281,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       "errors",
       "newline",
     ]);
+    if (a.mode === null) throw new TypeError("'NoneType' object is not iterable"); // CPython: set(mode)
     this.#check_open();
     return new SocketFile(this, (a.mode ?? "r") as string, (a.buffering ?? null) as number | null, a);
   }
@@ -2458,7 +2459,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
 /** Flags parsed as CPython parses them (a C int). */
 function c_int_flags(flags: unknown): number {
-  const f = as_int(flags ?? 0);
+  const f = flags === undefined ? 0 : as_int(flags); // None is a TypeError, as in CPython
   if (f > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
   if (f < -0x80000000) throw new RangeError("signed integer is less than minimum");
   return f;
@@ -2467,7 +2468,7 @@ function c_int_flags(flags: unknown): number {
 /** A writable buffer argument, or CPython's TypeError ("argument 1 must be read-write bytes-like object"). */
 function rw_buffer(v: unknown, op: string): Uint8Array {
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return as_bytes(v);
-  throw new TypeError(`${op}() argument 1 must be read-write bytes-like object, not ${py_type(v)}`);
+  throw new TypeError(`${op}() argument 1 must be read-write bytes-like object, not ${arg_type(v)}`);
 }
 
 /** Python's repr() of bytes: `b'...'` with \\, \', \t, \n, \r and \xNN escapes. */

@@ -18,6 +18,11 @@ export function py_type(v: unknown): string {
   return (v as object).constructor?.name ?? "object";
 }
 
+/** A type's name as CPython's argument parsers print it in "must be X, not Y": None (not NoneType) for null. */
+export function arg_type(v: unknown): string {
+  return v === null || v === undefined ? "None" : py_type(v);
+}
+
 /** Python's "'X' object cannot be interpreted as an integer" check. */
 export function as_int(v: unknown): number {
   if (typeof v === "number" && Number.isInteger(v)) return v;

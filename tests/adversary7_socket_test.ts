@@ -656,6 +656,47 @@ return r`,
   },
   { id: "CMSG_LEN(2**63)", py: `return CMSG_LEN(2**63)`, ts: () => m.CMSG_LEN(2 ** 63) },
   {
+    id: "None where a str, buffer or int is wanted: CPython's 'not None' wording",
+    py: `s = socket(); keep.append(s); r = []
+for f in (lambda: inet_aton(None), lambda: inet_pton(AF_INET, None), lambda: gethostbyname(None),
+          lambda: gethostbyname_ex(None), lambda: gethostbyaddr(None), lambda: getservbyname(None),
+          lambda: getservbyname("http", None), lambda: getservbyport(80, None), lambda: getprotobyname(None),
+          lambda: s.recv_into(None), lambda: s.recvfrom_into(None), lambda: s.recv(1, None), lambda: s.makefile(None)):
+    try: f(); r.append("ok")
+    except TypeError as e: r.append(str(e))
+return r`,
+    ts: async (x) => {
+      const s = x.sock();
+      const r: unknown[] = [];
+      const L = m as Loose;
+      for (
+        const f of [
+          () => L.inet_aton(null),
+          () => L.inet_pton(AF_INET, null),
+          () => L.gethostbyname(null),
+          () => L.gethostbyname_ex(null),
+          () => L.gethostbyaddr(null),
+          () => L.getservbyname(null),
+          () => L.getservbyname("http", null),
+          () => L.getservbyport(80, null),
+          () => L.getprotobyname(null),
+          () => s.recv_into(null),
+          () => s.recvfrom_into(null),
+          () => s.recv(1, null),
+          () => s.makefile(null),
+        ]
+      ) {
+        try {
+          await f();
+          r.push("ok");
+        } catch (e) {
+          r.push((e as Error).message);
+        }
+      }
+      return r;
+    },
+  },
+  {
     id: "socket(fileno=-1)",
     py: `socket(fileno=-1)`,
     ts: () => socket({ fileno: -1 } as Loose),
