@@ -401,7 +401,13 @@ export async function getaddrinfo(
   ]);
   const h = host_arg(a.host, "getaddrinfo");
   const p = port_arg(a.port);
-  const num = (k: string) => (a[k] === undefined ? 0 : as_int(a[k]));
+  const num = (k: string) => {
+    const v = a[k] === undefined ? 0 : as_int(a[k]);
+    // CPython parses family, type, proto and flags as C ints.
+    if (v > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+    if (v < -0x80000000) throw new RangeError("signed integer is less than minimum");
+    return v;
+  };
   return await gai(h, p, num("family"), num("type"), num("proto"), num("flags"), a.signal as AbortSignal | undefined);
 }
 

@@ -798,6 +798,25 @@ return r`,
     ts: (x) => x.sock(AF_INET6).bind(["<broadcast>", 0]),
   },
   {
+    id: "getaddrinfo() family, type, proto and flags past a C int",
+    py: `r = []
+for args in ((2**31,), (0, -2**31-1), (0, 0, 2**31), (0, 0, 0, 2**31)):
+    try: getaddrinfo("127.0.0.1", 80, *args)
+    except OverflowError as e: r.append(str(e))
+return r`,
+    ts: async () => {
+      const r: unknown[] = [];
+      for (const args of [[2 ** 31], [0, -(2 ** 31) - 1], [0, 0, 2 ** 31], [0, 0, 0, 2 ** 31]]) {
+        try {
+          await (m.getaddrinfo as Loose)("127.0.0.1", 80, ...args);
+        } catch (e) {
+          r.push((e as Error).message);
+        }
+      }
+      return r;
+    },
+  },
+  {
     id: "gethostbyname() with a NUL",
     py: `return gethostbyname("local\\0host")`,
     ts: () => m.gethostbyname("local\0host"),
