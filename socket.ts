@@ -1568,6 +1568,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
       throw new OSError(E.EINVAL); // CPython's os.sendfile() error: str(e) is "[Errno 22] Invalid argument"
     }
+    if (a.count !== undefined && a.count !== null && typeof a.count !== "boolean" && !Number.isInteger(a.count)) {
+      // CPython's isinstance(count, int) check, with the value's repr.
+      const shown = typeof a.count === "string"
+        ? `'${a.count}'`
+        : typeof a.count === "number"
+        ? String(a.count)
+        : py_type(a.count);
+      throw new TypeError(`count must be a positive integer (got ${shown})`);
+    }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {
       throw new RangeError(`count must be a positive integer (got ${cnt})`);

@@ -697,6 +697,30 @@ return r`,
     },
   },
   {
+    id: "sendfile() count that is no int: CPython's TypeError with the value",
+    py: `c, s = pair(); path = os.path.join(D, "sf.bin"); open(path, "wb").write(b"abc"); r = []
+for cnt in ("a", 1.5):
+    with open(path, "rb") as f:
+        try: c.sendfile(f, 0, cnt)
+        except TypeError as e: r.append(str(e))
+return r`,
+    ts: async (x) => {
+      const [c] = await x.pair();
+      const path = `${x.dir}/sf.bin`;
+      Deno.writeFileSync(path, b("abc"));
+      const r: unknown[] = [];
+      for (const cnt of ["a", 1.5]) {
+        using f = Deno.openSync(path);
+        try {
+          await c.sendfile(f, 0, cnt);
+        } catch (e) {
+          r.push((e as Error).message);
+        }
+      }
+      return r;
+    },
+  },
+  {
     id: "socket(fileno=-1)",
     py: `socket(fileno=-1)`,
     ts: () => socket({ fileno: -1 } as Loose),
