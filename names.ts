@@ -128,13 +128,17 @@ function idna(host: string): string {
     if (labels[labels.length - 1]!.length >= 64) throw fail("label too long");
     return host;
   }
-  const out = host.split(/[.\u3002\uff0e\uff61]/).map((l) => {
-    if (is_ascii(l)) return l;
-    const a = domainToASCII(l);
-    if (!a) throw fail("label empty or too long");
+  // CPython's IDNA 2003 path: split on every dot form, a trailing dot kept, then each label 1-63 long after
+  // its ToASCII (ASCII labels as they are, others punycoded).
+  const labels = host.split(/[.\u3002\uff0e\uff61]/);
+  const trailing = labels.length > 1 && labels[labels.length - 1] === "";
+  if (trailing) labels.pop();
+  const out = labels.map((l) => {
+    const a = is_ascii(l) ? l : domainToASCII(l);
+    if (!a || a.length >= 64) throw fail("label empty or too long");
     return a;
   });
-  return out.join(".");
+  return out.join(".") + (trailing ? "." : "");
 }
 
 /** A C string's end: the resolver reads up to the first NUL (CPython passes the encoded name as a char *). */
