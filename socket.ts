@@ -1796,6 +1796,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const s = detached.get(fd);
     if (!s) throw new OSError(E.EBADF);
     detached.delete(fd);
+    // CPython asks the descriptor (SO_PROTOCOL): the kernel names the protocol it picked for proto 0.
+    if (s.#proto === 0 && s.#family !== AF_UNIX) s.#proto = s.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     return s;
   }
 

@@ -721,6 +721,21 @@ return r`,
     },
   },
   {
+    id: "socket(fileno=detached) reports the kernel's protocol",
+    py: `r = []
+for fam, typ in ((AF_INET, SOCK_STREAM), (AF_INET6, SOCK_DGRAM), (AF_UNIX, SOCK_STREAM)):
+    s = socket(fam, typ); t = socket(fileno=s.detach()); keep.append(t); r.append([t.family, t.type, t.proto])
+return r`,
+    ts: (x) =>
+      ([[AF_INET, m.SOCK_STREAM], [AF_INET6, SOCK_DGRAM], [AF_UNIX, m.SOCK_STREAM]] as [number, number][]).map(
+        ([fam, typ]) => {
+          const t: Loose = socket({ fileno: socket(fam, typ).detach() } as Loose);
+          x.socks.push(t);
+          return [t.family, t.type, t.proto];
+        },
+      ),
+  },
+  {
     id: "socket(fileno=-1)",
     py: `socket(fileno=-1)`,
     ts: () => socket({ fileno: -1 } as Loose),
