@@ -74,3 +74,182 @@ export function as_bytes(v: unknown): Uint8Array {
   }
   throw new TypeError(`a bytes-like object is required, not '${py_type(v)}'`);
 }
+
+/**
+ * How CPython words a call with too few or too many arguments, per function:
+ * `o` (METH_O: "takes exactly one argument"), `exact` ("takes exactly N
+ * arguments"), `range` ("takes at least/at most N arguments"), `clinic`
+ * (as range, but a missing first argument is "missing required argument
+ * 'x' (pos 1)"), `noargs`, `py` (a Python `def`: "missing N required
+ * positional arguments" / "takes from N to M positional arguments but K were
+ * given"; `self` counts for a method), `sendto` ("takes 2 or 3 arguments").
+ */
+export interface Arity {
+  readonly name: string;
+  readonly style: "o" | "exact" | "range" | "clinic" | "noargs" | "py" | "sendto";
+  readonly min: number;
+  readonly max: number;
+  /** Parameter names (style "py", "clinic"): the names a trailing object may give. */
+  readonly names?: readonly string[];
+  /** A method written in Python (style "py"): `self` is counted. */
+  readonly method?: boolean;
+}
+
+/**
+ * Check a call's argument count as CPython does; a TypeError in Python's words.
+ * The common call (every required argument given positionally, none too many)
+ * costs a few comparisons.
+ * @param spec the function's arity.
+ * @param args the call's `arguments`.
+ */
+export function check_arity(spec: Arity, args: ArrayLike<unknown>): void {
+  const len = args.length;
+  if (
+    len >= spec.min && len <= spec.max + 1 &&
+    (len <= spec.max || is_plain_object(args[len - 1]) || args[len - 1] === undefined) &&
+    (spec.min === 0 || (args[spec.min - 1] !== undefined && !is_plain_object(args[spec.min - 1])))
+  ) return;
+  arity_slow(spec, Array.from(args));
+}
+
+function arity_slow(spec: Arity, args: unknown[]): void {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let kw: Record<string, unknown> = {};
+  if (n > 0 && is_plain_object(args[n - 1])) {
+    kw = args[n - 1] as Record<string, unknown>;
+    n--;
+  }
+  const keys = Object.keys(kw).filter((k) => k !== "signal" && kw[k] !== undefined);
+  const total = n + keys.length;
+  const s = (k: number) => k === 1 ? "" : "s";
+  const { name, min, max } = spec;
+  if (spec.style === "py") {
+    const names = spec.names ?? [];
+    const self = spec.method ? 1 : 0;
+    if (n > max) {
+      const takes = min === max ? `${max + self}` : `from ${min + self} to ${max + self}`;
+      throw new TypeError(
+        `${name}() takes ${takes} positional argument${min === max ? s(max + self) : "s"} but ${n + self} ${
+          n + self === 1 ? "was" : "were"
+        } given`,
+      );
+    }
+    const missing = names.slice(0, min).filter((p, i) => i >= n && !(p in kw && kw[p] !== undefined));
+    if (missing.length > 0) {
+      const q = missing.map((p) => `'${p}'`);
+      const list = q.length === 1
+        ? q[0]
+        : q.length === 2
+        ? `${q[0]} and ${q[1]}`
+        : `${q.slice(0, -1).join(", ")}, and ${q.at(-1)}`;
+      throw new TypeError(
+        `${name}() missing ${missing.length} required positional argument${s(missing.length)}: ${list}`,
+      );
+    }
+    return;
+  }
+  if (spec.style === "noargs") {
+    if (total > 0) throw new TypeError(`${name}() takes no arguments (${total} given)`);
+    return;
+  }
+  if (spec.style === "o") {
+    if (total !== 1) throw new TypeError(`${name}() takes exactly one argument (${total} given)`);
+    return;
+  }
+  if (spec.style === "sendto") {
+    if (total < min || total > max) throw new TypeError(`${name}() takes 2 or 3 arguments (${total} given)`);
+    return;
+  }
+  if (spec.style === "exact") {
+    if (total !== min) throw new TypeError(`${name}() takes exactly ${min} argument${s(min)} (${total} given)`);
+    return;
+  }
+  if (total > max) throw new TypeError(`${name}() takes at most ${max} argument${s(max)} (${total} given)`);
+  const first = spec.names?.[0];
+  if (spec.style === "clinic" && first !== undefined && n === 0 && !(first in kw && kw[first] !== undefined)) {
+    throw new TypeError(`${name}() missing required argument '${first}' (pos 1)`);
+  }
+  if (total < min) throw new TypeError(`${name}() takes at least ${min} argument${s(min)} (${total} given)`);
+}
+
+const o = (name: string): Arity => ({ name, style: "o", min: 1, max: 1 });
+const exact = (name: string, k: number): Arity => ({ name, style: "exact", min: k, max: k });
+const range = (name: string, min: number, max: number): Arity => ({ name, style: "range", min, max });
+const noargs = (name: string): Arity => ({ name, style: "noargs", min: 0, max: 0 });
+const py = (name: string, names: readonly string[], min: number, method = false): Arity => ({
+  name,
+  style: "py",
+  min,
+  max: names.length,
+  names,
+  method,
+});
+
+/** CPython 3.11's arity of each public callable (its messages name them so). */
+export const ARITY = {
+  socket: py("socket.__init__", ["family", "type", "proto", "fileno"], 0, true),
+  accept: py("socket.accept", [], 0, true),
+  bind: o("socket.bind"),
+  close: py("socket.close", [], 0, true),
+  connect: o("socket.connect"),
+  connect_ex: o("socket.connect_ex"),
+  detach: py("socket.detach", [], 0, true),
+  dup: py("socket.dup", [], 0, true),
+  fileno: noargs("socket.fileno"),
+  get_inheritable: py("socket.get_inheritable", [], 0, true),
+  getblocking: noargs("socket.getblocking"),
+  getpeername: noargs("socket.getpeername"),
+  getsockname: noargs("socket.getsockname"),
+  getsockopt: range("getsockopt", 2, 3),
+  gettimeout: noargs("socket.gettimeout"),
+  listen: range("listen", 0, 1),
+  makefile: py("socket.makefile", ["mode", "buffering"], 0, true),
+  recv: range("recv", 1, 2),
+  recv_into: { name: "recv_into", style: "clinic", min: 1, max: 3, names: ["buffer"] } as Arity,
+  recvfrom: range("recvfrom", 1, 2),
+  recvfrom_into: { name: "recvfrom_into", style: "clinic", min: 1, max: 3, names: ["buffer"] } as Arity,
+  recvmsg: range("recvmsg", 1, 3),
+  recvmsg_into: range("recvmsg_into", 1, 3),
+  send: range("send", 1, 2),
+  sendall: range("sendall", 1, 2),
+  sendfile: py("socket.sendfile", ["file", "offset", "count"], 1, true),
+  sendmsg: range("sendmsg", 1, 4),
+  sendto: { name: "sendto", style: "sendto", min: 2, max: 3 } as Arity,
+  set_inheritable: py("socket.set_inheritable", ["inheritable"], 1, true),
+  setblocking: o("socket.setblocking"),
+  setsockopt: exact("setsockopt", 3),
+  settimeout: o("socket.settimeout"),
+  shutdown: o("socket.shutdown"),
+  getaddrinfo: py("getaddrinfo", ["host", "port", "family", "type", "proto", "flags"], 2),
+  getnameinfo: exact("getnameinfo", 2),
+  gethostbyname: exact("gethostbyname", 1),
+  gethostbyname_ex: exact("gethostbyname_ex", 1),
+  gethostbyaddr: exact("gethostbyaddr", 1),
+  getfqdn: py("getfqdn", ["name"], 0),
+  inet_aton: exact("inet_aton", 1),
+  inet_ntoa: exact("inet_ntoa", 1),
+  inet_pton: exact("inet_pton", 2),
+  inet_ntop: exact("inet_ntop", 2),
+  htons: exact("htons", 1),
+  ntohs: exact("ntohs", 1),
+  htonl: o("_socket.htonl"),
+  ntohl: o("_socket.ntohl"),
+  getservbyname: range("getservbyname", 1, 2),
+  getservbyport: range("getservbyport", 1, 2),
+  getprotobyname: exact("getprotobyname", 1),
+  create_connection: py("create_connection", ["address", "timeout", "source_address"], 1),
+  create_server: py("create_server", ["address"], 1),
+  socketpair: py("socketpair", ["family", "type", "proto"], 0),
+  setdefaulttimeout: o("_socket.setdefaulttimeout"),
+  getdefaulttimeout: noargs("_socket.getdefaulttimeout"),
+  gethostname: noargs("_socket.gethostname"),
+  if_nametoindex: exact("if_nametoindex", 1),
+  if_indextoname: o("_socket.if_indextoname"),
+  if_nameindex: noargs("_socket.if_nameindex"),
+  has_dualstack_ipv6: py("has_dualstack_ipv6", [], 0),
+  close_fd: o("_socket.close"),
+  CMSG_LEN: exact("CMSG_LEN", 1),
+  CMSG_SPACE: exact("CMSG_SPACE", 1),
+  sethostname: exact("sethostname", 1),
+} as const;

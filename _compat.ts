@@ -5,6 +5,7 @@
 
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { as_int } from "./families/_ip.ts";
+import { ARITY, check_arity } from "./_args.ts";
 import { Socket } from "./socket.ts";
 import type { AddressInput, Buffer, SignalOptions } from "./types.ts";
 
@@ -69,6 +70,7 @@ const NOT_AN_FD = "pysocket file numbers are not OS descriptors; only a number g
  * @category Sockets
  */
 export function close(fd: number): void {
+  check_arity(ARITY.close_fd, arguments);
   let s: Socket;
   try {
     s = Socket._adopt(as_int(fd));
@@ -239,6 +241,7 @@ export async function recv_fds(
  * @category Sockets
  */
 export function sethostname(name: string | Uint8Array): void {
+  check_arity(ARITY.sethostname, arguments);
   if (typeof name !== "string" && !(name instanceof Uint8Array)) {
     throw new TypeError("sethostname() argument 1 must be str or bytes");
   }
@@ -266,7 +269,9 @@ const CMSG_ALIGN = 8;
  * @category Constants
  */
 export function CMSG_LEN(length: number): number {
+  check_arity(ARITY.CMSG_LEN, arguments);
   const n = as_int(length);
+  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
   if (n < 0 || n > Number.MAX_SAFE_INTEGER - CMSG_HDR) throw new RangeError("CMSG_LEN() argument out of range");
   return CMSG_HDR + n;
 }
@@ -288,7 +293,9 @@ export function CMSG_LEN(length: number): number {
  * @category Constants
  */
 export function CMSG_SPACE(length: number): number {
+  check_arity(ARITY.CMSG_SPACE, arguments);
   const n = as_int(length);
+  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
   if (n < 0 || n > Number.MAX_SAFE_INTEGER - 2 * CMSG_HDR) throw new RangeError("CMSG_SPACE() argument out of range");
   return CMSG_HDR + Math.ceil(n / CMSG_ALIGN) * CMSG_ALIGN;
 }

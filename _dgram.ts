@@ -35,6 +35,7 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  EAI_NONAME,
   IP_ADD_MEMBERSHIP,
   IP_DROP_MEMBERSHIP,
   IP_MULTICAST_LOOP,
@@ -45,13 +46,14 @@ import {
   IPV6_LEAVE_GROUP,
   IPV6_MULTICAST_LOOP,
   MSG_PEEK,
+  MSG_TRUNC,
   SHUT_RD,
   SHUT_WR,
   SO_BROADCAST,
   SO_REUSEADDR,
   SOL_SOCKET,
 } from "./constants.ts";
-import { BlockingIOError, BrokenPipeError, errno as E, from_errno, OSError, TimeoutError } from "./errors.ts";
+import { BlockingIOError, BrokenPipeError, errno as E, from_errno, gaierror, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
@@ -252,6 +254,12 @@ class DgramEngine implements DatagramEngine {
       };
       if (this.#reuse_addr) opts.reuseAddress = true;
       conn = Deno.listenDatagram(opts);
+      // A name Deno resolved to the other family: CPython asks the resolver for this family only, and finds none.
+      const got = (conn.addr as Deno.NetAddr).hostname;
+      if (!this.#adapter.is_literal(ep.hostname) && got.includes(":") !== (this.#adapter.family === AF_INET6)) {
+        conn.close();
+        throw new gaierror(EAI_NONAME);
+      }
     }
     this.#conn = conn;
     // Memberships asked for before the socket existed are joined now.
@@ -358,6 +366,8 @@ class DgramEngine implements DatagramEngine {
     if (this.#peer === null) return true;
     if (from === null) return false;
     if (typeof from === "string") return from === this.#peer_key;
+    // Linux: a socket connected to port 0 filters on the peer's host only (udp's compute_score).
+    if (this.#peer.kind === "ip" && this.#peer.port === 0) return this.#peer_key === `${ip_key(from[0])}|0`;
     return `${ip_key(from[0])}|${from[1]}` === this.#peer_key;
   }
 
@@ -382,6 +392,8 @@ class DgramEngine implements DatagramEngine {
     this.#check_open();
     const p = this.#peer;
     if (p === null) return null;
+    // Linux: connect() to port 0 connects (send() goes out), but inet_getname() reports no peer.
+    if (p.kind === "ip" && p.port === 0) throw new OSError(E.ENOTCONN);
     return this.#address_of(p);
   }
 
@@ -425,6 +437,13 @@ class DgramEngine implements DatagramEngine {
     this.#check_open();
     const peer = this.#peer;
     if (peer === null) throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
+    if (peer.kind === "ip" && peer.port === 0) {
+      // Linux sends to port 0 (no one can listen there) and reports the datagram sent; Deno refuses port 0.
+      if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
+      const limit = this.#adapter.family === AF_INET6 && ipv4_of(peer.hostname) === null ? MAX_UDP6 : MAX_UDP4;
+      if (data.length > limit) throw new OSError(E.EMSGSIZE);
+      return data.length;
+    }
     try {
       return await this.sendto(data, flags, peer, dl);
     } catch (e) {
@@ -617,13 +636,21 @@ class DgramEngine implements DatagramEngine {
     const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
     const n = Math.min(view.length, dg.data.length);
     view.set(dg.data.subarray(0, n));
-    return [n, dg.from];
+    // MSG_TRUNC: Linux returns the datagram's real length.
+    return [flags & MSG_TRUNC ? dg.data.length : n, dg.from];
   }
 
   async recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]> {
     const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
     // A datagram that fits is returned as received (it is this caller's own copy).
-    const out = n >= dg.data.length && !(flags & MSG_PEEK) ? dg.data : dg.data.slice(0, n);
+    let out = n >= dg.data.length && !(flags & MSG_PEEK) ? dg.data : dg.data.slice(0, n);
+    if (flags & MSG_TRUNC && out.length < dg.data.length) {
+      // MSG_TRUNC: Linux reports the real length and CPython returns that many bytes, only the first `n`
+      // received (the rest is whatever its buffer held; zeros here).
+      const full = new Uint8Array(dg.data.length);
+      full.set(out);
+      out = full;
+    }
     return [out, dg.from];
   }
 

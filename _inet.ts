@@ -4,8 +4,8 @@
 
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
-import { as_bytes } from "./_args.ts";
-import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import { ARITY, as_bytes, check_arity } from "./_args.ts";
+import { arg_type, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import type { Buffer } from "./types.ts";
 
 const MAX_PART = [0xffffffff, 0xffffff, 0xffff, 0xff] as const;
@@ -74,7 +74,7 @@ export function parse_inet_aton(s: string, exact: boolean): Uint8Array<ArrayBuff
 
 function check_str(v: unknown, fn: string, n: number): string {
   if (typeof v !== "string") {
-    throw new TypeError(`${fn}() argument ${n} must be str, not ${py_type(v)}`);
+    throw new TypeError(`${fn}() argument ${n} must be str, not ${arg_type(v)}`);
   }
   if (v.includes("\0")) throw new RangeError("embedded null character");
   return v;
@@ -108,6 +108,7 @@ function int_of(v: unknown, msg: () => string): bigint {
  * @category Addresses and names
  */
 export function inet_pton(address_family: number, ip_string: string): Uint8Array<ArrayBuffer> {
+  check_arity(ARITY.inet_pton, arguments);
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
   const s = check_str(ip_string, "inet_pton", 2);
   let out: Uint8Array<ArrayBuffer> | null;
@@ -136,6 +137,7 @@ export function inet_pton(address_family: number, ip_string: string): Uint8Array
  * @category Addresses and names
  */
 export function inet_ntop(address_family: number, packed_ip: Buffer): string {
+  check_arity(ARITY.inet_ntop, arguments);
   const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
   const b = as_bytes(packed_ip);
   if (af === BigInt(AF_INET)) {
@@ -167,6 +169,7 @@ export function inet_ntop(address_family: number, packed_ip: Buffer): string {
  * @category Addresses and names
  */
 export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
+  check_arity(ARITY.inet_aton, arguments);
   const s = check_str(ip_string, "inet_aton", 1);
   const out = parse_inet_aton(s, false);
   if (!out) throw new OSError(null, "illegal IP address string passed to inet_aton");
@@ -190,6 +193,7 @@ export function inet_aton(ip_string: string): Uint8Array<ArrayBuffer> {
  * @category Addresses and names
  */
 export function inet_ntoa(packed_ip: Buffer): string {
+  check_arity(ARITY.inet_ntoa, arguments);
   const b = as_bytes(packed_ip);
   if (b.length !== 4) throw new OSError(null, "packed IP wrong length for inet_ntoa");
   return format_ipv4(b);
@@ -234,6 +238,7 @@ const swap32 = (v: number): number =>
  * @category Addresses and names
  */
 export function htons(x: number): number {
+  check_arity(ARITY.htons, arguments);
   return swap16(short_arg(x, "htons"));
 }
 
@@ -253,6 +258,7 @@ export function htons(x: number): number {
  * @category Addresses and names
  */
 export function ntohs(x: number): number {
+  check_arity(ARITY.ntohs, arguments);
   return swap16(short_arg(x, "ntohs"));
 }
 
@@ -272,6 +278,7 @@ export function ntohs(x: number): number {
  * @category Addresses and names
  */
 export function htonl(x: number): number {
+  check_arity(ARITY.htonl, arguments);
   return swap32(long_arg(x));
 }
 
@@ -291,5 +298,6 @@ export function htonl(x: number): number {
  * @category Addresses and names
  */
 export function ntohl(x: number): number {
+  check_arity(ARITY.ntohl, arguments);
   return swap32(long_arg(x));
 }

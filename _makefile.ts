@@ -12,7 +12,7 @@
 
 import { OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
-import { as_int, py_type } from "./families/_ip.ts";
+import { arg_type, as_int, py_type } from "./families/_ip.ts";
 import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
 import type { Socket } from "./socket.ts";
 import type { StreamReader } from "./_stream.ts";
@@ -72,6 +72,13 @@ function str_or_none(v: unknown, name: string): string | null {
 }
 
 /** A size argument of read()/readline() in binary mode (None: -1). */
+/** Python's `io.UnsupportedOperation` (an OSError and a ValueError there; an OSError here). */
+class UnsupportedOperation extends OSError {
+  constructor(message: string) {
+    super(null, message);
+  }
+}
+
 function size_arg(v: unknown): number {
   if (v === null || v === undefined) return -1;
   if (typeof v === "boolean" || typeof v === "bigint") return as_int(v); // Python ints, as everywhere else
@@ -224,7 +231,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   fileno(): number {
     const raw = this.#binary && this.#bufsize === 0;
-    if (this.#reading && this.#writing && !raw) throw new OSError(null, "fileno");
+    if (this.#reading && this.#writing && !raw) throw new UnsupportedOperation("fileno");
     if (this.#closed) throw new RangeError("I/O operation on closed file.");
     return this.#sock.fileno();
   }
@@ -281,7 +288,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     const lines = op === "readlines" || op === "writelines";
     const wrong = (reads && !this.#reading) || (op.startsWith("write") && !this.#writing);
     // Buffered binary files check the direction before closed, and name the method.
-    if (wrong && buffered && !lines) throw new OSError(null, op === "read1" ? "read1" : reads ? "read" : "write");
+    if (wrong && buffered && !lines) {
+      throw new UnsupportedOperation(op === "read1" ? "read1" : reads ? "read" : "write");
+    }
     if (this.#closed) {
       let text = "I/O operation on closed file.";
       if (buffered) {
@@ -296,7 +305,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (wrong) {
       // SocketIO and TextIOWrapper say what the stream is not.
       const what = reads ? "readable" : "writable";
-      throw new OSError(null, this.#binary ? `File or stream is not ${what}.` : `not ${what}`);
+      throw new UnsupportedOperation(this.#binary ? `File or stream is not ${what}.` : `not ${what}`);
     }
   }
 
@@ -506,6 +515,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   async read(size: number | null = -1, options: SignalOptions = {}): Promise<Uint8Array | string> {
     this.#check("read");
     const n = size_arg(size);
+    if (n < -1 && this.#binary && this.#bufsize !== 0) {
+      throw new RangeError("read length must be non-negative or -1"); // BufferedReader's check
+    }
     if (this.#binary) return await this.#read_bytes(n, options.signal);
     return await this.#read_text(n, options.signal);
   }
@@ -605,6 +617,34 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   }
 
   /**
+   * The bytes buffered, without taking them, as `BufferedReader.peek()`: if
+   * none are, one receive waits for some (binary buffered modes). As in
+   * CPython, `size` is not a limit: everything buffered is returned (empty at EOF).
+   *
+   * @param size ignored, as CPython's (at least one byte is returned unless at EOF).
+   * @param options `{ signal }`.
+   * @returns the buffered bytes (a copy).
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "@pysocket/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall(new TextEncoder().encode("hello"));
+   * const f = b.makefile("rb");
+   * console.log((await f.peek(1)).length > 0, await f.read(5)); // true, the 5 bytes
+   * a.close(); b.close();
+   * ```
+   */
+  async peek(size: number = 0, options: SignalOptions = {}): Promise<Uint8Array> {
+    as_int(size);
+    if (!this.#binary || this.#bufsize === 0 || !this.#reading) throw new UnsupportedOperation("peek");
+    if (this.#closed) throw new RangeError("peek of closed file");
+    const reader = this.#get_reader();
+    if (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(options.signal));
+    return reader.peek(reader.buffered);
+  }
+
+  /**
    * Read what is available, up to `size` bytes, waiting only if nothing is
    * buffered (binary mode, as BufferedReader.read1).
    *
@@ -665,7 +705,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       bytes = as_bytes(data);
     } else {
       if (typeof data !== "string") {
-        throw new TypeError(`write() argument must be str, not ${py_type(data)}`);
+        throw new TypeError(`write() argument must be str, not ${arg_type(data)}`);
       }
       const nl = this.#newline;
       const text = (nl === "\r" || nl === "\r\n") && data.includes("\n") ? data.replace(/\n/g, nl) : data;

@@ -73,6 +73,9 @@ export function is_permission_denial(err: unknown): boolean {
 /** The gaierror for Deno's "failed to lookup address information: <gai_strerror>", or null. */
 export function lookup_failure(err: unknown, options: { operation?: string; cause?: unknown } = {}): gaierror | null {
   if (!(err instanceof Error)) return null;
+  // A name Deno will not even look up ("invalid host 'bücher': invalid char found in FQDN"): no resolver
+  // finds it, as CPython's getaddrinfo() of the idna-encoded name does not (EAI_NONAME).
+  if (/^invalid host '.*': invalid char/s.test(err.message)) return new gaierror(E_NONAME, null, options);
   const m = LOOKUP_RE.exec(err.message);
   if (!m) return null;
   const code = GAI_BY_TEXT.get(m[1]!.trim().toLowerCase()) ?? E_NONAME;

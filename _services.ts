@@ -4,6 +4,7 @@
 // without those files or without --allow-read.
 
 import { OSError } from "./errors.ts";
+import { ARITY, check_arity } from "./_args.ts";
 import { as_int, py_type } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 
@@ -233,7 +234,12 @@ export function find_port(port: number, proto: string | null): ServiceEntry | nu
 }
 
 function str_arg(v: unknown, fn: string, n: number): string {
-  if (typeof v !== "string") throw new TypeError(`${fn}() argument ${n} must be str, not ${py_type(v)}`);
+  if (typeof v !== "string") {
+    // Argument Clinic names None as "None".
+    throw new TypeError(
+      `${fn}() argument ${n} must be str, not ${v === null || v === undefined ? "None" : py_type(v)}`,
+    );
+  }
   if (v.includes("\0")) throw new RangeError("embedded null character");
   return v;
 }
@@ -256,9 +262,10 @@ function str_arg(v: unknown, fn: string, n: number): string {
  *
  * @category Addresses and names
  */
-export function getservbyname(servicename: string, protocolname?: string | null): number {
+export function getservbyname(servicename: string, protocolname?: string): number {
+  check_arity(ARITY.getservbyname, arguments);
   const name = str_arg(servicename, "getservbyname", 1);
-  const proto = protocolname === undefined || protocolname === null ? null : str_arg(protocolname, "getservbyname", 2);
+  const proto = protocolname === undefined ? null : str_arg(protocolname, "getservbyname", 2);
   const e = find_service(name, proto);
   if (!e) throw new OSError(null, "service/proto not found");
   return e.port;
@@ -282,10 +289,11 @@ export function getservbyname(servicename: string, protocolname?: string | null)
  *
  * @category Addresses and names
  */
-export function getservbyport(port: number, protocolname?: string | null): string {
+export function getservbyport(port: number, protocolname?: string): string {
+  check_arity(ARITY.getservbyport, arguments);
   const p = as_int(port);
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
-  const proto = protocolname === undefined || protocolname === null ? null : str_arg(protocolname, "getservbyport", 2);
+  const proto = protocolname === undefined ? null : str_arg(protocolname, "getservbyport", 2);
   const e = find_port(p, proto);
   if (!e) throw new OSError(null, "port/proto not found");
   return e.name;
@@ -308,6 +316,7 @@ export function getservbyport(port: number, protocolname?: string | null): strin
  * @category Addresses and names
  */
 export function getprotobyname(protocolname: string): number {
+  check_arity(ARITY.getprotobyname, arguments);
   const name = str_arg(protocolname, "getprotobyname", 1);
   for (const e of protocols()) {
     if (e.name === name || e.aliases.includes(name)) return e.number;

@@ -29,11 +29,11 @@ import {
 import { platform } from "./_platform.ts";
 import { errno as E, from_errno, OSError } from "./errors.ts";
 import { format_address } from "./families/types.ts";
-import { bind_args } from "./_args.ts";
+import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
-import { getdefaulttimeout, Socket, socket } from "./socket.ts";
+import { _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /**
@@ -94,6 +94,7 @@ export async function create_connection(
   source_address?: readonly [string, number] | null | CreateConnectionOptions,
   options?: CreateConnectionOptions,
 ): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
+  check_arity(ARITY.create_connection, arguments);
   if (
     source_address === undefined && options === undefined &&
     (timeout === undefined || timeout === null || typeof timeout === "number") &&
@@ -218,6 +219,7 @@ export function create_server<F extends number = typeof AF_INET>(
   address: AddressInput,
   options: CreateServerOptions & { family?: F } = {},
 ): Socket<F> {
+  check_arity(ARITY.create_server, arguments);
   const a = bind_args("create_server", [address, options], ["address"], [
     "family",
     "backlog",
@@ -380,6 +382,8 @@ async function dgram_pair(proto: number): Promise<[Socket, Socket]> {
     b.bind(name("b"));
     await a.connect(b.getsockname());
     await b.connect(a.getsockname());
+    _unnamed(a);
+    _unnamed(b);
     return [a, b];
   } catch (e) {
     a.close();
@@ -447,6 +451,7 @@ export async function socketpair(
   proto?: number | SocketpairOptions,
   options?: SocketpairOptions,
 ): Promise<[Socket, Socket]> {
+  check_arity(ARITY.socketpair, arguments);
   // Python's socketpair(type=SOCK_DGRAM): any parameter by name in a trailing object.
   const a = bind_args("socketpair", [family, type, proto, options], ["family", "type", "proto"]);
   family = (a.family ?? null) as number | null;
@@ -557,6 +562,11 @@ export async function socketpair_any_family(
         throw e;
       }
       await sent;
+      if (fam === AF_UNIX) {
+        // As socketpair(2)'s ends: no names (the listener's private name was only the way to meet).
+        _unnamed(a);
+        _unnamed(b);
+      }
       return nonblocking([a, b]);
     } catch (e) {
       a.close();
@@ -590,6 +600,7 @@ export async function socketpair_any_family(
  * @category Sockets
  */
 export function has_dualstack_ipv6(): boolean {
+  check_arity(ARITY.has_dualstack_ipv6, arguments);
   if (platform().v6only) return false;
   const deno = (globalThis as { Deno?: { listen?: typeof Deno.listen } }).Deno;
   if (typeof deno?.listen !== "function") return false;

@@ -44,10 +44,19 @@ import {
   SOCK_DGRAM,
 } from "./constants.ts";
 import { errno as E, gaierror, herror, OSError } from "./errors.ts";
-import { bind_args } from "./_args.ts";
+import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
 import { platform, require_deno } from "./_platform.ts";
-import { as_int, format_ipv4, format_ipv6, is_ipv4, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
+import {
+  arg_type,
+  as_int,
+  format_ipv4,
+  format_ipv6,
+  is_ipv4,
+  parse_ipv4,
+  parse_ipv6,
+  py_type,
+} from "./families/_ip.ts";
 import { parse_inet_aton } from "./_inet.ts";
 import { find_port, find_service } from "./_services.ts";
 import { hosts_by_name, hosts_canonical_name, lookup_all, reverse_lookup } from "./_resolve.ts";
@@ -109,27 +118,39 @@ const is_ascii = (s: string): boolean => [...s].every((c) => c.charCodeAt(0) < 0
 function idna(host: string): string {
   const fail = (why: string) => new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
   if (is_ascii(host)) {
+    // CPython's ASCII fast path: every label but the last must be 1-63 long; the last at most 63.
+    if (host === "") return host;
     const labels = host.split(".");
-    if (labels.length > 1 && labels[labels.length - 1] === "") labels.pop();
-    labels.forEach((l, i) => {
-      if (l.length >= 64) throw fail("label too long");
-      if (l.length === 0 && i < labels.length - 1) throw fail("label empty or too long");
-    });
+    for (let i = 0; i < labels.length - 1; i++) {
+      const n = labels[i]!.length;
+      if (n === 0 || n >= 64) throw fail("label empty or too long");
+    }
+    if (labels[labels.length - 1]!.length >= 64) throw fail("label too long");
     return host;
   }
-  const out = host.split(/[.\u3002\uff0e\uff61]/).map((l) => {
-    if (is_ascii(l)) return l;
-    const a = domainToASCII(l);
-    if (!a) throw fail("label empty or too long");
+  // CPython's IDNA 2003 path: split on every dot form, a trailing dot kept, then each label 1-63 long after
+  // its ToASCII (ASCII labels as they are, others punycoded).
+  const labels = host.split(/[.\u3002\uff0e\uff61]/);
+  const trailing = labels.length > 1 && labels[labels.length - 1] === "";
+  if (trailing) labels.pop();
+  const out = labels.map((l) => {
+    const a = is_ascii(l) ? l : domainToASCII(l);
+    if (!a || a.length >= 64) throw fail("label empty or too long");
     return a;
   });
-  return out.join(".");
+  return out.join(".") + (trailing ? "." : "");
 }
+
+/** A C string's end: the resolver reads up to the first NUL (CPython passes the encoded name as a char *). */
+const c_string = (s: string): string => {
+  const i = s.indexOf("\0");
+  return i < 0 ? s : s.slice(0, i);
+};
 
 function host_arg(v: unknown, fn: string): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string") return idna(v);
-  if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
+  if (typeof v === "string") return c_string(idna(v));
+  if (v instanceof Uint8Array) return c_string(new TextDecoder("latin1").decode(v));
   throw new TypeError(`${fn}() argument 1 must be string or None`);
 }
 
@@ -373,6 +394,7 @@ export async function getaddrinfo(
   flags?: number | GetaddrinfoOptions,
   options?: GetaddrinfoOptions,
 ): Promise<AddrInfo[]> {
+  check_arity(ARITY.getaddrinfo, arguments);
   const a = bind_args("getaddrinfo", [host, port, family, type, proto, flags, options], [
     "host",
     "port",
@@ -383,7 +405,13 @@ export async function getaddrinfo(
   ]);
   const h = host_arg(a.host, "getaddrinfo");
   const p = port_arg(a.port);
-  const num = (k: string) => (a[k] === undefined ? 0 : as_int(a[k]));
+  const num = (k: string) => {
+    const v = a[k] === undefined ? 0 : as_int(a[k]);
+    // CPython parses family, type, proto and flags as C ints.
+    if (v > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+    if (v < -0x80000000) throw new RangeError("signed integer is less than minimum");
+    return v;
+  };
   return await gai(h, p, num("family"), num("type"), num("proto"), num("flags"), a.signal as AbortSignal | undefined);
 }
 
@@ -419,9 +447,18 @@ function resolved_of(r: AddrInfo): Resolved {
 const text_of = (r: Resolved) => (r.family === AF_INET ? format_ipv4(r.bytes) : format_ipv6(r.bytes));
 
 function name_arg(v: unknown, fn: string): string {
-  if (typeof v === "string") return idna(v);
-  if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
-  throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${py_type(v)}`);
+  const nul = () => new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not ${py_type(v)}`);
+  if (typeof v === "string") {
+    const name = idna(v);
+    if (name.includes("\0")) throw nul();
+    return name;
+  }
+  if (v instanceof Uint8Array) {
+    const name = new TextDecoder("latin1").decode(v);
+    if (name.includes("\0")) throw nul();
+    return name;
+  }
+  throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${arg_type(v)}`);
 }
 
 /**
@@ -441,6 +478,7 @@ function name_arg(v: unknown, fn: string): string {
  * @category Addresses and names
  */
 export async function gethostbyname(hostname: string, options: SignalOptions = {}): Promise<string> {
+  check_arity(ARITY.gethostbyname, arguments);
   const name = name_arg(hostname, "gethostbyname");
   const r = await maybe_abort(setipaddr(name, AF_INET), options.signal);
   return text_of(r);
@@ -473,6 +511,7 @@ export async function gethostbyname_ex(
   hostname: string,
   options: SignalOptions = {},
 ): Promise<[string, string[], string[]]> {
+  check_arity(ARITY.gethostbyname_ex, arguments);
   const name = name_arg(hostname, "gethostbyname_ex");
   return await maybe_abort(
     (async (): Promise<[string, string[], string[]]> => {
@@ -517,6 +556,7 @@ export async function gethostbyaddr(
   ip_address: string,
   options: SignalOptions = {},
 ): Promise<[string, string[], string[]]> {
+  check_arity(ARITY.gethostbyaddr, arguments);
   const name = name_arg(ip_address, "gethostbyaddr");
   return await maybe_abort(
     (async (): Promise<[string, string[], string[]]> => {
@@ -548,6 +588,11 @@ export async function gethostbyaddr(
  * @category Addresses and names
  */
 export async function getfqdn(name: string = "", options: SignalOptions = {}): Promise<string> {
+  check_arity(ARITY.getfqdn, arguments);
+  if (typeof name !== "string") {
+    // CPython calls name.strip() first (an AttributeError there).
+    throw new TypeError(`'${py_type(name)}' object has no attribute 'strip'`);
+  }
   let n = name.trim();
   if (!n || n === "0.0.0.0" || n === "::") n = gethostname();
   try {
@@ -575,6 +620,7 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
  * @category Addresses and names
  */
 export function gethostname(): string {
+  check_arity(ARITY.gethostname, arguments);
   require_deno("gethostname()");
   try {
     return Deno.hostname();
@@ -608,11 +654,13 @@ export async function getnameinfo(
   flags: number,
   options: SignalOptions = {},
 ): Promise<[string, string]> {
+  check_arity(ARITY.getnameinfo, arguments);
   if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
   const fl = as_int(flags);
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr as unknown[];
   const bad = () => new TypeError("getnameinfo(): illegal sockaddr argument");
   if (sockaddr.length < 2 || sockaddr.length > 4 || typeof host !== "string") throw bad();
+  if (host.includes("\0")) throw new RangeError("embedded null character");
   const p = as_int(port);
   if (as_int(flowinfo) > 0xfffff) throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
   const scope = as_int(scope_id) >>> 0;
@@ -723,6 +771,7 @@ function interfaces_or_throw(op: string): [number, string][] {
  * @category Addresses and names
  */
 export function if_nameindex(): [number, string][] {
+  check_arity(ARITY.if_nameindex, arguments);
   return interfaces_or_throw("if_nameindex");
 }
 
@@ -742,6 +791,7 @@ export function if_nameindex(): [number, string][] {
  * @category Addresses and names
  */
 export function if_nametoindex(if_name: string): number {
+  check_arity(ARITY.if_nametoindex, arguments);
   let name: string;
   if (typeof if_name === "string") name = if_name;
   else if (if_name as unknown instanceof Uint8Array) name = new TextDecoder().decode(if_name as unknown as Uint8Array);
@@ -768,6 +818,7 @@ export function if_nametoindex(if_name: string): number {
  * @category Addresses and names
  */
 export function if_indextoname(if_index: number): string {
+  check_arity(ARITY.if_indextoname, arguments);
   if (typeof if_index !== "number" && typeof if_index !== "bigint" && typeof if_index !== "boolean") {
     throw new TypeError("an integer is required");
   }

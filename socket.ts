@@ -21,13 +21,16 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
+  EAI_NONAME,
   IPPROTO_IP,
   IPPROTO_IPV6,
   IPPROTO_TCP,
   IPPROTO_UDP,
   IPV6_V6ONLY,
   MSG_DONTWAIT,
+  MSG_ERRQUEUE,
   MSG_NOSIGNAL,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   MSG_WAITALL,
@@ -38,9 +41,12 @@ import {
   SO_DOMAIN,
   SO_ERROR,
   SO_KEEPALIVE,
+  SO_LINGER,
   SO_PROTOCOL,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
   SO_REUSEPORT,
+  SO_SNDTIMEO,
   SO_TYPE,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -49,14 +55,14 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
-import { errno as E, from_errno, OSError } from "./errors.ts";
+import { errno as E, from_errno, gaierror, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { as_bytes, bind_args, is_plain_object } from "./_args.ts";
+import { ARITY, as_bytes, bind_args, check_arity, is_plain_object } from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
-import { as_int, deno_host, py_type } from "./families/_ip.ts";
+import { arg_type, as_int, deno_host, py_type } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
@@ -87,7 +93,11 @@ function check_timeout(v: unknown): number | null {
   // CPython makes it int64 nanoseconds first (refusing ±Infinity and anything past ±2**63 ns), then checks the sign.
   if (!(Math.abs(n * 1e9) < 2 ** 63)) throw new RangeError("timestamp out of range for platform time_t");
   if (n < 0) throw new RangeError("Timeout value out of range");
-  return n;
+  // Kept as whole nanoseconds, a fraction of one rounded up (CPython's _PyTime_ROUND_TIMEOUT): 1e-10 reads back
+  // as 1e-9. A product off a whole number by float noise only (1.1 * 1e9) stays that number.
+  const ns = n * 1e9;
+  const whole = Math.round(ns);
+  return Math.abs(ns - whole) < 1e-3 ? whole / 1e9 : Math.ceil(ns) / 1e9;
 }
 
 /**
@@ -104,6 +114,7 @@ function check_timeout(v: unknown): number | null {
  * @category Sockets
  */
 export function getdefaulttimeout(): number | null {
+  check_arity(ARITY.getdefaulttimeout, arguments);
   return default_timeout;
 }
 
@@ -124,6 +135,7 @@ export function getdefaulttimeout(): number | null {
  * @category Sockets
  */
 export function setdefaulttimeout(timeout: number | null): void {
+  check_arity(ARITY.setdefaulttimeout, arguments);
   default_timeout = check_timeout(timeout);
 }
 
@@ -197,6 +209,7 @@ class SocketExtra {
 }
 
 const kState = Symbol("pysocket.state");
+const kUnnamed = Symbol("pysocket.unnamed");
 /** A settled promise: `.then()` on it runs a callback one microtask later. */
 const DONE_TICK: Promise<void> = Promise.resolve();
 /** The identity, for `.then(same)`: a promise that settles as another does, one tick later. */
@@ -242,6 +255,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   set #closed(v: boolean) {
     if (v) this.#fd = -1;
   }
+  #unnamed = false; // an AF_UNIX socketpair() end: no names to report
   #opts: Map<string, number> = NO_OPTS; // copied on first write: most sockets set none
   // SOCK_STREAM
   #stream: StreamState | null = null;
@@ -314,10 +328,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     family = as_int(family) as F;
     type = as_int(type);
     proto = as_int(proto);
+    for (const v of [family, type, proto]) {
+      // CPython parses the three as C ints.
+      if (v > 0x7fffffff || v < -0x80000000) throw new RangeError("Python int too large to convert to C int");
+    }
     this.#adapter = adapter_for(family);
     let timeout = default_timeout;
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (type !== SOCK_STREAM && type !== SOCK_DGRAM && family !== AF_UNIX) {
+      // Linux's inet_create(): SOCK_RAW needs a protocol (0 matches none), SOCK_SEQPACKET is no IP type.
+      if (type === 3 && proto === 0) throw new OSError(E.EPROTONOSUPPORT);
+      if (type === 5) throw new OSError(E.ESOCKTNOSUPPORT);
+    }
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
       // Linux: past SOCK_PACKET (10), or negative, EINVAL; a type below it that the family has not,
       // ESOCKTNOSUPPORT. (SOCK_RAW 3, SOCK_SEQPACKET 5 and SOCK_PACKET 10 exist, but not in pysocket: EINVAL.)
@@ -464,6 +487,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   settimeout(value: number | null): void {
+    check_arity(ARITY.settimeout, arguments);
     const t = check_timeout(value);
     this.#check_open();
     this.#timeout = t;
@@ -482,6 +506,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   gettimeout(): number | null {
+    check_arity(ARITY.gettimeout, arguments);
     return this.#timeout;
   }
 
@@ -499,6 +524,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   setblocking(flag: boolean): void {
+    check_arity(ARITY.setblocking, arguments);
     const blocking = as_int(flag) !== 0;
     this.#check_open();
     this.#timeout = blocking ? null : 0;
@@ -517,6 +543,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getblocking(): boolean {
+    check_arity(ARITY.getblocking, arguments);
     return this.#timeout !== 0;
   }
 
@@ -539,6 +566,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   bind(address: AddressInput): void {
+    check_arity(ARITY.bind, arguments);
     this.#check_open();
     if (
       this.family === AF_UNIX && (address === "" || (address instanceof Uint8Array && address.length === 0)) &&
@@ -575,8 +603,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
         }
         l = Deno.listen(opts);
+        // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
+        // resolver for this family only and finds nothing.
+        const got = (l.addr as Deno.NetAddr).hostname;
+        if (!this.#adapter.is_literal(ep.hostname) && (got.includes(":") !== (this.#family === AF_INET6))) {
+          l.close();
+          throw new gaierror(EAI_NONAME);
+        }
       }
     } catch (e) {
+      if (e instanceof gaierror) throw e;
       throw map_error(e, this.#detail("bind", address as Address));
     }
     this.#listener = l;
@@ -601,9 +637,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   listen(backlog?: number): void {
+    check_arity(ARITY.listen, arguments);
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
-    if (backlog !== undefined) this.#backlog = Math.max(0, as_int(backlog));
+    if (backlog !== undefined) {
+      // CPython parses the backlog as a C int ("i").
+      const b = as_int(backlog);
+      if (b >= 2 ** 63 || b < -(2 ** 63)) throw new RangeError("Python int too large to convert to C long");
+      if (b > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+      if (b < -0x80000000) throw new RangeError("signed integer is less than minimum");
+      this.#backlog = Math.max(0, b);
+    }
     if (this.#stream) throw new OSError(E.EINVAL);
     if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
@@ -629,11 +673,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getsockname(): AddressOf<F> {
+    check_arity(ARITY.getsockname, arguments);
     return this.#getsockname() as AddressOf<F>;
   }
 
   #getsockname(): Address {
     this.#check_open();
+    if (this.#unnamed) return "";
     if (this.#dgram) return this.#dgram.getsockname();
     if (this.#stream) {
       return this.#local ?? this.#adapter.from_deno(this.#stream.transport.localAddr);
@@ -660,6 +706,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   getpeername(): AddressOf<F> {
+    check_arity(ARITY.getpeername, arguments);
     return this.#getpeername() as AddressOf<F>;
   }
 
@@ -668,11 +715,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#dgram) {
       const p = this.#dgram.getpeername();
       if (p === null) throw new OSError(E.ENOTCONN);
-      return p;
+      return this.#unnamed ? "" : p;
     }
-    return this.#adapter.from_deno(
+    const peer = this.#adapter.from_deno(
       this.#stream_or_throw().transport.remoteAddr,
     );
+    return this.#unnamed ? "" : peer;
+  }
+
+  /** socketpair(): the Unix names this end was paired through are private; as socketpair(2)'s, it has none. */
+  [kUnnamed](): void {
+    this.#unnamed = true;
   }
 
   // ---- connecting ----------------------------------------------------
@@ -748,6 +801,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
+    check_arity(ARITY.connect, arguments);
     let p: Promise<void>;
     try {
       // The common call, connect(address): nothing to bind by name.
@@ -887,10 +941,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address: AddressInput,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.connect_ex, arguments);
     try {
       await this.connect(address, options);
       return 0;
     } catch (e) {
+      // The address checks name the call, as CPython's (connect_ex(): port must be 0-65535.).
+      if ((e instanceof TypeError || e instanceof RangeError) && e.message.startsWith("connect(): ")) {
+        e.message = `connect_ex(): ${e.message.slice(11)}`;
+      }
       if (
         e instanceof OSError && e.errno !== null &&
         !(e.constructor.name === "gaierror")
@@ -923,6 +982,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async accept(options?: SignalOptions): Promise<[Socket<F>, AddressOf<F>]> {
+    check_arity(ARITY.accept, arguments);
     const signal = options === undefined ? undefined : bind_args("accept", [options], NO_ARGS).signal;
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
@@ -956,13 +1016,21 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   // ---- receiving -----------------------------------------------------
 
   #check_recv_flags(flags: unknown): number {
-    const f = as_int(flags ?? 0);
-    if (f & ~(MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL)) {
-      throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "recv flags other than MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT",
-      });
-    }
-    return f;
+    const f = c_int_flags(flags);
+    // Linux ignores flags that mean nothing to a receive (MSG_CMSG_CLOEXEC, MSG_MORE, ...).
+    return f & (MSG_PEEK | MSG_WAITALL | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC | MSG_OOB | MSG_ERRQUEUE);
+  }
+
+  /**
+   * MSG_ERRQUEUE and MSG_OOB, as Linux answers them here (after the open check): the error queue is always
+   * empty (EAGAIN); a stream socket never has urgent data to read (EINVAL; a listener: ENOTCONN); UDP
+   * ignores MSG_OOB. Returns the flags left for the receive.
+   */
+  #special_recv_flags(f: number): number {
+    if (!(f & (MSG_OOB | MSG_ERRQUEUE))) return f;
+    if (f & MSG_ERRQUEUE) throw from_errno(E.EAGAIN);
+    if (this.#dgram) return f & ~MSG_OOB;
+    throw new OSError(this.#listening ? E.ENOTCONN : E.EINVAL);
   }
 
   #check_bufsize(v: unknown, op: string): number {
@@ -1017,6 +1085,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       } while (r.buffered < want && !r.ended && !this.#closed);
     }
     if (this.#closed) throw new OSError(E.EBADF);
+    if (flags & MSG_TRUNC && this.#family !== AF_UNIX) {
+      // Linux's TCP: MSG_TRUNC drops the bytes instead of copying them. CPython returns that many bytes of its
+      // uninitialized buffer (zeros here); recv_into() reports the count and leaves the buffer as it was.
+      const got = flags & MSG_PEEK ? r.peek(n) : r.take(n);
+      return into ? got.length : new Uint8Array(got.length);
+    }
     if (into) {
       const view = into.length > n ? into.subarray(0, n) : into;
       if (flags & MSG_PEEK) return r.take_into(view, false);
@@ -1029,7 +1103,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * Receive up to `bufsize` bytes. Returns an empty array at end of stream.
    *
    * @param bufsize the most bytes to return.
-   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (others: EOPNOTSUPP).
+   * @param flags MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC (MSG_OOB: EINVAL on streams; others ignored, as Linux).
    * @param options `{ signal }`.
    * @returns the bytes received.
    * @throws {TimeoutError} when the timeout passes; nothing is lost.
@@ -1048,6 +1122,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<Uint8Array> {
+    if (arguments.length !== 1 || typeof bufsize !== "number") check_arity(ARITY.recv, arguments);
     const st = this.#stream;
     if (
       st !== null && flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
@@ -1085,6 +1160,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     if (n === 0) return new Uint8Array(0); // CPython returns b'' before it looks at the socket
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, signal);
     if (this.#dgram) return (await this.#dgram.recv(n, f, dl))[0];
     return await this.#stream_read(n, f, dl, null) as Uint8Array;
@@ -1115,6 +1191,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<number> {
+    if (arguments.length !== 1 || !(buffer instanceof Uint8Array)) check_arity(ARITY.recv_into, arguments);
     // The common call on a connected blocking stream socket goes straight to the stream read.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
@@ -1139,7 +1216,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       n = view.length;
     } else {
       const a = bind_args("recv_into", [buffer, nbytes, flags, options], RECV_INTO_ARGS);
-      view = as_bytes(a.buffer);
+      view = rw_buffer(a.buffer, "recv_into");
       n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recv_into");
       if (n > view.length) {
         throw new RangeError("buffer too small for requested bytes");
@@ -1148,6 +1225,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       signal = a.signal;
     }
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, signal);
     if (this.#dgram) {
       return (await this.#dgram.recv_into(view.subarray(0, n), f, dl))[0];
@@ -1180,15 +1258,21 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[Uint8Array, AddressOf<F> | null]> {
+    check_arity(ARITY.recvfrom, arguments);
     const a = bind_args("recvfrom", [bufsize, flags, options], [
       "bufsize",
       "flags",
     ]);
     const n = this.#check_bufsize(a.bufsize, "recvfrom");
-    const f = this.#check_recv_flags(a.flags);
+    let f = this.#check_recv_flags(a.flags);
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
-    if (this.#dgram) return await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
+    if (this.#dgram) {
+      const got = await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
+      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      return got;
+    }
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
   }
 
@@ -1217,21 +1301,25 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[number, AddressOf<F> | null]> {
+    check_arity(ARITY.recvfrom_into, arguments);
     const a = bind_args("recvfrom_into", [buffer, nbytes, flags, options], [
       "buffer",
       "nbytes",
       "flags",
     ]);
-    const view = as_bytes(a.buffer);
+    const view = rw_buffer(a.buffer, "recvfrom_into");
     const n = a.nbytes === undefined || a.nbytes === 0 ? view.length : this.#check_bufsize(a.nbytes, "recvfrom_into");
     if (n > view.length) {
       throw new RangeError("nbytes is greater than the length of the buffer");
     }
-    const f = this.#check_recv_flags(a.flags);
+    let f = this.#check_recv_flags(a.flags);
     this.#check_open();
+    f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
-      return await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
+      const got = await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
+      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      return got;
     }
     return [await this.#stream_read(n, f, dl, view) as number, null];
   }
@@ -1239,13 +1327,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   // ---- sending -------------------------------------------------------
 
   #check_send_flags(flags: unknown): number {
-    const f = as_int(flags ?? 0);
-    if (f & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
-      throw new OSError(E.EOPNOTSUPP, null, {
-        detail: "send flags other than MSG_DONTWAIT, MSG_NOSIGNAL",
-      });
+    const f = c_int_flags(flags);
+    // Urgent data cannot be sent on Deno (the peer would read it inline); Linux ignores flags that mean nothing
+    // to a send (MSG_PEEK, MSG_WAITALL) and takes MSG_MORE, MSG_EOR and MSG_CONFIRM as hints.
+    if (f & MSG_OOB) {
+      throw new OSError(E.EOPNOTSUPP, null, { detail: "send flag MSG_OOB: Deno cannot send urgent data" });
     }
-    return f;
+    return f & (MSG_DONTWAIT | MSG_NOSIGNAL);
   }
 
   /**
@@ -1272,6 +1360,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    if (arguments.length !== 1 || !(data instanceof Uint8Array)) check_arity(ARITY.send, arguments);
     // The common call on a connected blocking stream socket goes straight to the writer.
     // (A timed or non-blocking one skips #send()'s async frame below but keeps its ticks: the send
     // queue's flush and the select() emulation are paced by the event-loop turns its calls take.)
@@ -1343,6 +1432,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | SignalOptions,
     options?: SignalOptions,
   ): Promise<void> {
+    if (arguments.length !== 1 || !(data instanceof Uint8Array)) check_arity(ARITY.sendall, arguments);
     // The common call on a connected blocking stream socket goes straight to the writer.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
@@ -1402,6 +1492,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendto, arguments);
     // CPython: sendto(data, address) or sendto(data, flags, address); here a trailing { signal } besides.
     const n = arguments.length - (is_plain_object(arguments[arguments.length - 1]) ? 1 : 0);
     if (n < 2 || n > 3) {
@@ -1468,6 +1559,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     count?: number | null | SendfileOptions,
     options?: SendfileOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendfile, arguments);
     const a = bind_args("sendfile", [file, offset, count, options], [
       "file",
       "offset",
@@ -1484,6 +1576,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (off !== null && off < 0) {
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
       throw new OSError(E.EINVAL); // CPython's os.sendfile() error: str(e) is "[Errno 22] Invalid argument"
+    }
+    if (a.count !== undefined && a.count !== null && typeof a.count !== "boolean" && !Number.isInteger(a.count)) {
+      // CPython's isinstance(count, int) check, with the value's repr.
+      const shown = typeof a.count === "string"
+        ? `'${a.count}'`
+        : typeof a.count === "number"
+        ? String(a.count)
+        : py_type(a.count);
+      throw new TypeError(`count must be a positive integer (got ${shown})`);
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
     if (cnt <= 0) {
@@ -1568,6 +1669,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   async shutdown(how: number): Promise<void> {
+    check_arity(ARITY.shutdown, arguments);
     const h = as_int(how);
     this.#check_open();
     if (h !== SHUT_RD && h !== SHUT_WR && h !== SHUT_RDWR) {
@@ -1633,6 +1735,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   close(): void {
+    check_arity(ARITY.close, arguments);
     if (this.#closed) return;
     this.#closed = true;
     this.#connecting?.stop?.abort();
@@ -1672,6 +1775,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   detach(): number {
+    check_arity(ARITY.detach, arguments);
     if (this.#closed) return -1;
     const fd = this.#fd;
     const moved = new Socket(this.#family, this.#type, this.#proto);
@@ -1701,6 +1805,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const s = detached.get(fd);
     if (!s) throw new OSError(E.EBADF);
     detached.delete(fd);
+    // CPython asks the descriptor (SO_PROTOCOL): the kernel names the protocol it picked for proto 0.
+    if (s.#proto === 0 && s.#family !== AF_UNIX) s.#proto = s.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     return s;
   }
 
@@ -1718,6 +1824,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   fileno(): number {
+    check_arity(ARITY.fileno, arguments);
     return this.#closed ? -1 : this.#fd;
   }
 
@@ -1738,6 +1845,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   dup(): Socket {
+    check_arity(ARITY.dup, arguments);
     this.#check_open();
     throw new OSError(E.EOPNOTSUPP, null, {
       detail: "dup(): Deno has no file descriptors to duplicate; share the Socket object instead",
@@ -1759,6 +1867,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   get_inheritable(): boolean {
+    check_arity(ARITY.get_inheritable, arguments);
     this.#check_open();
     return false;
   }
@@ -1778,6 +1887,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * ```
    */
   set_inheritable(inheritable: boolean): void {
+    check_arity(ARITY.set_inheritable, arguments);
     const flag = as_int(inheritable) !== 0;
     this.#check_open();
     if (flag) {
@@ -1815,6 +1925,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
+    check_arity(ARITY.recvmsg, arguments);
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
     const size = a.bufsize as number;
     if (typeof size === "number" && size < 0) throw new RangeError("negative buffer size in recvmsg()");
@@ -1858,11 +1969,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     flags?: number | RecvOptions,
     options?: RecvOptions,
   ): Promise<[number, [number, number, Uint8Array][], number, Address | null]> {
+    check_arity(ARITY.recvmsg_into, arguments);
     const a = bind_args("recvmsg_into", [buffers, ancbufsize, flags, options], ["buffers", "ancbufsize", "flags"]);
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("recvmsg_into() argument 1 must be an iterable");
     }
-    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
+    const views = [...(a.buffers as Iterable<Buffer>)].map((v) => {
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return as_bytes(v);
+      throw new TypeError("recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers");
+    });
     no_ancillary("recvmsg_into", a.ancbufsize);
     const total = views.reduce((n, v) => n + v.length, 0);
     const probe = this.#dgram !== null; // one byte more tells a cut datagram (MSG_TRUNC; empty buffers too)
@@ -1907,6 +2022,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     address?: AddressInput | null | SignalOptions,
     options?: SignalOptions,
   ): Promise<number> {
+    check_arity(ARITY.sendmsg, arguments);
     const a = bind_args("sendmsg", [buffers, ancdata, flags, address, options], [
       "buffers",
       "ancdata",
@@ -1979,16 +2095,31 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     value: number | boolean | Buffer | null,
     optlen?: number,
   ): void {
+    // CPython: (level, optname, int or bytes) or (level, optname, None, optlen).
+    let argc = arguments.length;
+    while (argc > 0 && arguments[argc - 1] === undefined) argc--;
+    if (argc < 3 || argc > 4 || (argc === 4 && value !== null)) {
+      throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
+    }
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
     let v: number | Uint8Array;
     if (typeof value === "boolean") v = value ? 1 : 0;
     else if (typeof value === "number") {
-      v = as_int(value);
-      // CPython: an int that does not fit a C int fails the int form, then the bytes form.
-      if (v < -(2 ** 31) || v >= 2 ** 31) throw new TypeError("a bytes-like object is required, not 'int'");
-    } else if (value === null && optlen !== undefined) v = 0;
-    else v = as_bytes(value);
+      // CPython: a value that fails the int form (a float, an int beyond a C int) fails the bytes form next.
+      if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+        throw new TypeError(`a bytes-like object is required, not '${py_type(value)}'`);
+      }
+      v = value;
+    } else if (value === null && optlen !== undefined) {
+      // A NULL option value: Linux reads optlen first (EINVAL when shorter than an int), then faults.
+      const len = Number(BigInt.asIntN(32, BigInt(as_int(optlen)))); // "I", then the kernel's int
+      throw new OSError(len < 4 ? E.EINVAL : E.EFAULT);
+    } else {
+      v = as_bytes(value);
+      // Linux's socket and TCP levels want at least an int's bytes (the IP level also takes one byte).
+      if (v.length < 4 && lv !== IPPROTO_IP) throw new OSError(E.EINVAL);
+    }
     const num = typeof v === "number"
       ? v
       : v.length >= 4
@@ -2007,7 +2138,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#own_opts().set(key, num);
       return;
     }
-    if (lv === IPPROTO_TCP && this.#family === AF_UNIX) {
+    if ((lv === IPPROTO_TCP || lv === IPPROTO_IPV6) && this.#family === AF_UNIX) {
       throw new OSError(E.EOPNOTSUPP);
     } else if (lv === SOL_SOCKET && name === SO_REUSEPORT) {
       require_unstable_net("SO_REUSEPORT");
@@ -2081,8 +2212,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     optname: number,
     buflen?: number,
   ): number | Uint8Array {
+    check_arity(ARITY.getsockopt, arguments);
     this.#check_open();
     const lv = as_int(level), name = as_int(optname);
+    // Linux: an IPv4 or Unix socket has no IPv6 level to read.
+    if (lv === IPPROTO_IPV6 && this.#family !== AF_INET6) throw new OSError(E.EOPNOTSUPP);
     let v: number | undefined;
     if (lv === SOL_SOCKET && name === SO_TYPE) v = this.#type;
     else if (lv === SOL_SOCKET && name === SO_ERROR) {
@@ -2101,8 +2235,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // The kernel names the protocol it picked for proto 0.
       v = this.#proto !== 0 || this.#family === AF_UNIX ? this.#proto : this.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     } else if (this.#dgram) v = this.#dgram.getsockopt(lv, name);
-    if (v === undefined && lv === IPPROTO_TCP && this.#family === AF_UNIX) {
-      throw new OSError(E.EOPNOTSUPP);
+    if (v === undefined && lv === IPPROTO_TCP && (this.#family === AF_UNIX || this.#dgram)) {
+      throw new OSError(E.EOPNOTSUPP); // Linux: a UDP or Unix socket has no TCP level
+    }
+    let size = 4; // the option's own size, as the kernel reports it
+    if (
+      v === undefined && lv === SOL_SOCKET && (name === SO_LINGER || name === SO_RCVTIMEO || name === SO_SNDTIMEO)
+    ) {
+      // Never set here (setsockopt refuses them: Deno has no such option), so the kernel's defaults:
+      // linger off (struct linger, 8 bytes) and no timeouts (struct timeval, 16 bytes).
+      v = 0;
+      size = name === SO_LINGER ? 8 : 16;
     }
     if (v === undefined) {
       const known = (lv === SOL_SOCKET &&
@@ -2117,10 +2260,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     if (buflen === undefined) return v;
     const len = as_int(buflen);
-    if (len <= 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
-    const out = new Uint8Array(Math.max(len, 4));
+    if (len === 0) return v; // CPython: buflen 0 is the int form
+    if (len < 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
+    // The kernel writes the option's own size (an int: 4 bytes), and CPython returns that many.
+    const out = new Uint8Array(size);
     new DataView(out.buffer).setInt32(0, v, true);
-    return len < 4 ? out.slice(0, len) : out;
+    return len < size ? out.slice(0, len) : out;
   }
 
   // ---- files and streams ---------------------------------------------
@@ -2150,11 +2295,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     buffering?: number | null | MakefileOptions,
     options?: MakefileOptions,
   ): SocketFile {
+    check_arity(ARITY.makefile, arguments);
     const a = bind_args("socket.makefile", [mode, buffering, options], ["mode", "buffering"], [
       "encoding",
       "errors",
       "newline",
     ]);
+    if (a.mode === null) throw new TypeError("'NoneType' object is not iterable"); // CPython: set(mode)
     this.#check_open();
     return new SocketFile(this, (a.mode ?? "r") as string, (a.buffering ?? null) as number | null, a);
   }
@@ -2311,7 +2458,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ];
     if (!this.#closed) {
       // Python: `str(addr)` when the address is truthy (a path is printed bare).
-      const show = (a: Address) => typeof a === "string" ? a : format_address(a);
+      // An abstract name is bytes in CPython, printed as their repr.
+      const show = (a: Address) =>
+        typeof a !== "string" ? format_address(a) : a.startsWith("\0") ? bytes_repr(new TextEncoder().encode(a)) : a;
       const laddr = this.getsockname();
       if (laddr !== "") parts.push(`laddr=${show(laddr)}`);
       try {
@@ -2326,6 +2475,35 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/** Flags parsed as CPython parses them (a C int). */
+function c_int_flags(flags: unknown): number {
+  const f = flags === undefined ? 0 : as_int(flags); // None is a TypeError, as in CPython
+  if (f > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
+  if (f < -0x80000000) throw new RangeError("signed integer is less than minimum");
+  return f;
+}
+
+/** A writable buffer argument, or CPython's TypeError ("argument 1 must be read-write bytes-like object"). */
+function rw_buffer(v: unknown, op: string): Uint8Array {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return as_bytes(v);
+  throw new TypeError(`${op}() argument 1 must be read-write bytes-like object, not ${arg_type(v)}`);
+}
+
+/** Python's repr() of bytes: `b'...'` with \\, \', \t, \n, \r and \xNN escapes. */
+function bytes_repr(b: Uint8Array): string {
+  let out = "b'";
+  for (const c of b) {
+    if (c === 0x5c) out += "\\\\";
+    else if (c === 0x27) out += "\\'";
+    else if (c === 9) out += "\\t";
+    else if (c === 10) out += "\\n";
+    else if (c === 13) out += "\\r";
+    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
+    else out += String.fromCharCode(c);
+  }
+  return out + "'";
 }
 
 const detached = new Map<number, Socket>();
@@ -2436,9 +2614,15 @@ export function socket<F extends number = typeof AF_INET>(
   options?: SocketKeywords<F>,
 ): Socket<F> {
   // Python's socket.socket(type=SOCK_DGRAM), socket(fileno=fd): any parameter by name in a trailing object.
+  check_arity(ARITY.socket, arguments);
   if ([family, type, proto, fileno, options].some((v) => typeof v === "object" && v !== null)) {
-    const a = bind_args("socket", [family, type, proto, fileno, options], ["family", "type", "proto", "fileno"]);
-    if (a.signal !== undefined) throw new TypeError("socket() got an unexpected keyword argument 'signal'");
+    const a = bind_args("socket.__init__", [family, type, proto, fileno, options], [
+      "family",
+      "type",
+      "proto",
+      "fileno",
+    ]);
+    if (a.signal !== undefined) throw new TypeError("socket.__init__() got an unexpected keyword argument 'signal'");
     return socket(
       (a.family ?? AF_INET) as F,
       (a.type ?? SOCK_STREAM) as number,
@@ -2448,7 +2632,9 @@ export function socket<F extends number = typeof AF_INET>(
   }
   const [fam, ty, pr, fd] = [family, type, proto, fileno] as [F | undefined, number?, number?, (number | null)?];
   if (fd !== null && fd !== undefined) {
-    return Socket._adopt(as_int(fd)) as Socket<F>;
+    const n = as_int(fd);
+    if (n < 0) throw new RangeError("negative file descriptor"); // CPython checks before it looks
+    return Socket._adopt(n) as Socket<F>;
   }
   // Python 3.11: -1 (or None) means the default for each of the three.
   return new Socket<F>(
@@ -2492,6 +2678,14 @@ export const SocketType: typeof Socket = Socket;
  * Internal (for ssl.ts): make `sock` use a new connected transport, e.g. a
  * TLS session layered over its old reader and writer.
  */
+/**
+ * Mark an AF_UNIX socketpair() end as unnamed: getsockname() and getpeername() give "" (internal).
+ * @ignore
+ */
+export function _unnamed(sock: Socket): void {
+  sock[kUnnamed]();
+}
+
 export function _replace_transport(sock: Socket, t: Transport): void {
   sock[kState](t);
 }

@@ -18,6 +18,11 @@ export function py_type(v: unknown): string {
   return (v as object).constructor?.name ?? "object";
 }
 
+/** A type's name as CPython's argument parsers print it in "must be X, not Y": None (not NoneType) for null. */
+export function arg_type(v: unknown): string {
+  return v === null || v === undefined ? "None" : py_type(v);
+}
+
 /** Python's "'X' object cannot be interpreted as an integer" check. */
 export function as_int(v: unknown): number {
   if (typeof v === "number" && Number.isInteger(v)) return v;
@@ -39,9 +44,12 @@ export function check_port(v: unknown, op: string): number {
 
 /** Validate a host: a string (bytes are decoded as ASCII, as Python accepts them). */
 export function check_host(v: unknown): string {
-  if (typeof v === "string") return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
+  let host: string;
+  if (typeof v === "string") host = v;
+  else if (v instanceof Uint8Array) host = new TextDecoder().decode(v);
+  else throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
+  if (host.indexOf("\0") >= 0) throw new TypeError("host name must not contain null character");
+  return host;
 }
 
 /** The last string is_ipv4() accepted: a program connects to the same literal again and again. */
@@ -179,6 +187,8 @@ export function literal_check(
 ): boolean {
   if (mine(host)) return true;
   if (other(host)) throw new gaierror(EAI_ADDRFAMILY);
+  // No name has spaces, brackets or slashes: glibc's getaddrinfo finds none (CPython: gaierror EAI_NONAME).
+  if (/[\s\[\]\/\\]/.test(host)) throw new gaierror(EAI_NONAME);
   return false;
 }
 
@@ -203,5 +213,6 @@ export function deno_host(hostname: string, scope_id: number): string {
   if (z >= 0 && !/^\d+$/.test(hostname.slice(z + 1)) && !is_link_local(bytes)) {
     throw new gaierror(EAI_NONAME);
   }
-  return scope_id !== 0 ? `${host}%${scope_id}` : host;
+  // The kernel reads scope_id for link-local addresses only (CPython passes any 32-bit value).
+  return scope_id !== 0 && is_link_local(bytes) ? `${host}%${scope_id}` : host;
 }

@@ -2,6 +2,7 @@
 // the last two.
 
 import { AF_INET6 } from "../constants.ts";
+import { OSError } from "../errors.ts";
 import type { Inet6Address } from "../types.ts";
 import {
   as_int,
@@ -38,11 +39,10 @@ export const inet6: FamilyAdapter = {
     if (flowinfo < 0 || flowinfo > 0xfffff) {
       throw new RangeError(`${op}(): flowinfo must be 0-1048575.`);
     }
-    const scope_id = address.length > 3 ? as_int(address[3]) : 0;
-    if (scope_id < 0 || scope_id > 0xffffffff) {
-      throw new RangeError(`${op}(): scope_id must be 0-4294967295.`);
-    }
+    // CPython 3.11 reads scope_id as "I": any int, taken modulo 2**32.
+    const scope_id = address.length > 3 ? Number(BigInt.asUintN(32, BigInt(as_int(address[3])))) : 0;
     if (hostname === "") hostname = "::";
+    else if (hostname === "<broadcast>") throw new OSError(null, "address family mismatched"); // CPython's setipaddr
     return { kind: "ip", hostname, port, flowinfo, scope_id };
   },
   from_deno(addr): Inet6Address {

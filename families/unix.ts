@@ -32,6 +32,9 @@ export const unix: FamilyAdapter = {
     } else {throw new TypeError(
         `a bytes-like object is required, not '${py_type(address)}'`,
       );}
+    // A path (not an abstract name) ends at its first NUL, as the kernel reads sun_path.
+    const nul = path.indexOf("\0");
+    if (nul > 0) path = path.slice(0, nul);
     const max = platform().unix_path_max;
     const len = new TextEncoder().encode(path).length;
     if (len >= max && !(path.startsWith("\0") && len <= max)) {

@@ -488,8 +488,7 @@ def o(fn):
     try:
         r = fn(); out.append(["ok", type(r).__name__])
     except Exception as e:
-        n = type(e).__name__
-        out.append(["OSError", str(e)] if n == "UnsupportedOperation" else outcome(e))
+        out.append(outcome(e))
 for mode, buf in json.loads(${JSON.stringify(JSON.stringify(modes))}):
     f = x.makefile(mode, buffering=buf)
     o(f.fileno)

@@ -117,10 +117,6 @@ const ROWS: Row[] = [
     id: "bind6(scope -1)",
     py: "s6.bind(('::1', 0, 0, -1))",
     ts: (t) => t.s6.bind(["::1", 0, 0, -1] as Loose),
-    differs: {
-      outcome: "RangeError",
-      why: "CPython parses scope_id unchecked and wraps -1 to 2**32-1; pysocket rejects it",
-    },
   },
   { id: "bind6(port 65536)", py: "s6.bind(('::1', 65536))", ts: (t) => t.s6.bind(["::1", 65536] as Loose) },
   { id: "bind6(str)", py: "s6.bind('::1')", ts: (t) => t.s6.bind("::1") },

@@ -1167,10 +1167,6 @@ return [f.mode, f.readline(), f.readline(2), f.read(1), f.readlines(), f.read()]
       const f = s.makefile("rb");
       return await f.write(b("x"));
     },
-    differs: {
-      why: "io.UnsupportedOperation (an OSError and ValueError) has no class here; pysocket raises OSError",
-      ours: { err: "OSError", errno: null },
-    },
   },
   // ---- resets, broken pipes, host names --------------------------------
   {
@@ -1730,11 +1726,6 @@ return r`,
       x.keep(bb);
       await a.sendall(b("p"));
       return [a.family, a.type, await bb.recv(4), a.getsockname(), a.getpeername()];
-    },
-    differs: {
-      why:
-        "Deno has no socketpair(2): the pair is joined through an abstract Unix name, so the addresses are that name",
-      ours: "abstract-name addresses",
     },
   },
   {
