@@ -42,6 +42,19 @@ const NO_LIMIT = 0x3fffffff;
 /** Python's TextIOWrapper chunk size: bytes decoded at a time. */
 const CHUNK = 8192;
 const DEFAULT_BUFFER = 8192;
+/** `parts` (`n` bytes in all) as one array (the array itself when there is one). */
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+/** CPython's TextIOWrapper `_CHUNK_SIZE`: encoded text held before it goes to the buffer. */
+const TEXT_CHUNK = 8192;
 
 // Waiting for bytes: `while (reader.buffered < want && !reader.ended) await reader.fill(...)`,
 // then take at once. The check and the take run in the same synchronous step
@@ -134,8 +147,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   #binary: boolean;
   #reading: boolean;
   #writing: boolean;
+  /** The BufferedWriter's buffer: bytes written and not yet sent (at most #bufsize of them). */
   #wbuf: Uint8Array[] = [];
   #wlen = 0;
+  /** Text modes: the TextIOWrapper's pending bytes (up to TEXT_CHUNK), handed to the buffer as Python's are. */
+  #tbuf: Uint8Array[] = [];
+  #tlen = 0;
   #bufsize: number;
   #closed = false;
   /** Open, binary and reading: readline()'s fast path may take a buffered line from the reader. */
@@ -519,6 +536,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       throw new RangeError("read length must be non-negative or -1"); // BufferedReader's check
     }
     if (this.#binary) return await this.#read_bytes(n, options.signal);
+    if (this.#tlen) await this.#text_flush(options); // TextIOWrapper.read flushes pending text to the buffer
     return await this.#read_text(n, options.signal);
   }
 
@@ -558,7 +576,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       const st = this.#st;
       return st !== null && this.#sock._stream === st ? this.#reader!.take_line(NL, max) : null;
     }
-    if (this.#closed || !this.#reading || this.#binary) return null;
+    if (this.#closed || !this.#reading || this.#binary || this.#tlen) return null;
     return this.#text_line(max);
   }
 
@@ -569,6 +587,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       return await this.#readline_bytes(size_arg(limit), signal);
     }
     const lim = limit === null ? -1 : as_int(limit);
+    if (this.#tlen) await this.#text_flush(options); // as TextIOWrapper.readline: pending text to the buffer
     return await this.#readline_text(lim, signal);
   }
 
@@ -713,12 +732,46 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
     if (this.#bufsize === 0) {
       await this.#sock.sendall(bytes, options);
+    } else if (this.#binary) {
+      await this.#buffered_write(bytes, options, true);
     } else {
-      this.#wbuf.push(this.#binary ? bytes.slice() : bytes);
-      this.#wlen += bytes.length;
-      if (this.#wlen >= this.#bufsize) await this.flush(options);
+      // TextIOWrapper.write: pending text goes to the buffer first when this would take it past the chunk
+      // size, and all of it once it reaches the chunk size (CPython's textio.c).
+      if (this.#tlen + bytes.length > TEXT_CHUNK) await this.#text_flush(options);
+      this.#tbuf.push(bytes);
+      this.#tlen += bytes.length;
+      if (this.#tlen >= TEXT_CHUNK) await this.#text_flush(options);
     }
     return typeof data === "string" ? code_points(data) : bytes.length;
+  }
+
+  /**
+   * BufferedWriter.write: bytes that fit in the buffer stay there; otherwise the buffer is sent, then the new
+   * bytes are sent too if they are more than the buffer holds, else they become the buffer (CPython's
+   * bufferedio.c), so a peer sees exactly what a CPython program's peer sees.
+   */
+  async #buffered_write(bytes: Uint8Array, options: SignalOptions, copy = false): Promise<void> {
+    if (this.#wlen + bytes.length <= this.#bufsize) {
+      this.#wbuf.push(copy ? bytes.slice() : bytes); // a caller's buffer may change once write() returned
+      this.#wlen += bytes.length;
+      return;
+    }
+    await this.#send_buffer(options);
+    if (bytes.length > this.#bufsize) {
+      await this.#sock.sendall(bytes, options);
+    } else {
+      this.#wbuf.push(copy ? bytes.slice() : bytes);
+      this.#wlen += bytes.length;
+    }
+  }
+
+  /** TextIOWrapper's write flush: hand the pending text's bytes to the buffer (which may send). */
+  async #text_flush(options: SignalOptions = {}): Promise<void> {
+    if (this.#tlen === 0) return;
+    const all = concat(this.#tbuf, this.#tlen);
+    this.#tbuf = [];
+    this.#tlen = 0;
+    await this.#buffered_write(all, options);
   }
 
   /**
@@ -738,16 +791,14 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async flush(options: SignalOptions = {}): Promise<void> {
     if (this.#closed) this.#check("flush");
+    await this.#text_flush(options);
+    await this.#send_buffer(options);
+  }
+
+  /** Send the buffer's bytes. */
+  async #send_buffer(options: SignalOptions): Promise<void> {
     if (this.#wlen === 0) return;
-    const parts = this.#wbuf;
-    const all = parts.length === 1 ? parts[0]! : new Uint8Array(this.#wlen);
-    if (parts.length > 1) {
-      let o = 0;
-      for (const p of parts) {
-        all.set(p, o);
-        o += p.length;
-      }
-    }
+    const all = concat(this.#wbuf, this.#wlen);
     this.#wbuf = [];
     this.#wlen = 0;
     await this.#sock.sendall(all, options);

@@ -496,6 +496,15 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   timeout?: number | null | SelectOptions,
   options?: SelectOptions,
 ): Promise<[R[], W[], X[]]> {
+  // CPython's argument checks come first: at least three lists, each a sequence.
+  let given = arguments.length;
+  while (given > 0 && arguments[given - 1] === undefined) given--;
+  if (given < 3) throw new TypeError(`select expected at least 3 arguments, got ${given}`);
+  for (const l of [rlist, wlist, xlist]) {
+    if (typeof (l as Iterable<unknown> | null)?.[Symbol.iterator] !== "function" || typeof l === "string") {
+      throw new TypeError("arguments 1-3 must be sequences");
+    }
+  }
   if (typeof timeout === "object" && timeout !== null && options === undefined) {
     options = timeout;
     timeout = (options as { timeout?: number | null }).timeout;

@@ -130,16 +130,11 @@ const SINGLES: SingleSpec[] = [
     name: "makefile('rw') dialogue: nothing reaches the peer before flush(), 'wb' holds small writes, " +
       "buffering=0 and 16, closing a file leaves the socket open",
     prog: "makefile_flush",
-    ignore: "finding P7-1: socket files send a write that fills the buffer together with it (CPython sends the " +
-      "buffer, keeps the new bytes) and text files have no TextIOWrapper layer; the fix is in " +
-      "/work/wt/reports/port7-proposed.diff (_makefile.ts)",
   },
   {
     name: "socket-file buffering write by write, as the peer sees it: BufferedWriter sizes 1 to 8192, text files' " +
       "pending text, readline() on an 'rw' text file handing pending text to the buffer, writelines",
     prog: "makefile_buffers",
-    ignore: "finding P7-1: socket files do not buffer as BufferedWriter/TextIOWrapper do; the fix is in " +
-      "/work/wt/reports/port7-proposed.diff (_makefile.ts)",
   },
   {
     name: "a socket file's reads mixed with recv() on its socket (an HTTP client reading the header by readline, " +
