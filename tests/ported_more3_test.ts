@@ -6,52 +6,13 @@
 // ("ignored: ported more3: …: finding A4-<n>: …"); PORTED_RUN_IGNORED=1 runs it anyway (to check a fix).
 
 import assert from "node:assert/strict";
-import { make_certs } from "./_ssl_fixtures.ts";
 import { HAS_IPV6, test_needing } from "./_socket_fixtures.ts";
+import { type Ctx, ctx, type Lang, run as run_in, RUN_IGNORED, same } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported/", import.meta.url).pathname;
-const RUN_MS = 90_000; // generous: several helpers share 2 cores
-const RUN_IGNORED = Deno.env.get("PORTED_RUN_IGNORED") === "1";
-
-type Lang = "py" | "ts";
-interface Result {
-  out: string;
-  err: string;
-  code: number;
-}
-
-async function run(lang: Lang, prog: string, args: string[]): Promise<Result> {
-  const [cmd, pre] = lang === "py"
-    ? ["python3", ["-u", `${ROOT}${prog}.py`]]
-    : [Deno.execPath(), ["run", "-A", "--unstable-net", "--no-prompt", `${ROOT}${prog}.ts`]];
-  const child = new Deno.Command(cmd, {
-    args: [...pre, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, RUN_MS);
-  try {
-    const out = await child.output();
-    const d = new TextDecoder();
-    return { out: d.decode(out.stdout), err: d.decode(out.stderr), code: out.code };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Ctx {
-  certs: string;
-}
-let certs_dir: Promise<string> | null = null;
-const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
+const run = (lang: Lang, prog: string, args: string[]) => run_in(ROOT, lang, prog, args).done;
 
 interface SingleSpec {
   name: string;
@@ -155,8 +116,7 @@ for (const spec of SINGLES) {
       const py = await run("py", spec.prog, args);
       assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
       const ts = await run("ts", spec.prog, args);
-      assert.equal(ts.out, py.out, `${spec.prog}: stdout differs from CPython's.\n--- stderr ---\n${ts.err}`);
-      assert.equal(ts.code, py.code, `${spec.prog}: exit code\n${ts.err}`);
+      same(spec.prog, ts, py);
     },
   });
 }

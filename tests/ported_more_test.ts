@@ -9,81 +9,13 @@
 // with the finding named in a printed reason ("ignored: finding P<n>: …").
 
 import assert from "node:assert/strict";
-import { make_certs } from "./_ssl_fixtures.ts";
 import { HAS_IPV6, held_closed_port, test_needing } from "./_socket_fixtures.ts";
+import { type Ctx, ctx, type Lang, type Result, run as run_in, RUN_IGNORED, RUN_MS, same } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported/", import.meta.url).pathname;
-const RUN_MS = 90_000; // generous: several helpers share 2 cores
-/** PORTED_RUN_IGNORED=1 runs the programs that are ignored for a known finding (to check a fix). */
-const RUN_IGNORED = Deno.env.get("PORTED_RUN_IGNORED") === "1";
-
-type Lang = "py" | "ts";
-interface Result {
-  out: string;
-  err: string;
-  code: number;
-}
-
-function spawn(lang: Lang, prog: string, args: string[]): Deno.ChildProcess {
-  const [cmd, pre] = lang === "py"
-    ? ["python3", ["-u", `${ROOT}${prog}.py`]]
-    : [Deno.execPath(), ["run", "-A", "--unstable-net", "--no-prompt", `${ROOT}${prog}.ts`]];
-  return new Deno.Command(cmd, {
-    args: [...pre, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
-
-async function read_all(stream: ReadableStream<Uint8Array>, on_text?: (text: string) => void): Promise<string> {
-  let text = "";
-  const d = new TextDecoder();
-  for await (const chunk of stream) {
-    text += d.decode(chunk, { stream: true });
-    on_text?.(text);
-  }
-  return text + d.decode();
-}
-
-/** A running program: its first stdout line (or null once it ended without one) and its whole output. */
-interface Running {
-  child: Deno.ChildProcess;
-  first: Promise<string | null>;
-  done: Promise<Result>;
-}
-
-/** Run a program, killed after `ms`; `first` resolves with its first stdout line. */
-function run(lang: Lang, prog: string, args: string[], ms = RUN_MS): Running {
-  const child = spawn(lang, prog, args);
-  let got_first: (line: string | null) => void = () => {};
-  const first = new Promise<string | null>((r) => got_first = r);
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, ms);
-  const done = (async () => {
-    try {
-      const [out, err, status] = await Promise.all([
-        read_all(child.stdout, (t) => {
-          const nl = t.indexOf("\n");
-          if (nl >= 0) got_first(t.slice(0, nl));
-        }),
-        read_all(child.stderr),
-        child.status,
-      ]);
-      got_first(null);
-      return { out, err, code: status.code };
-    } finally {
-      clearTimeout(timer);
-    }
-  })();
-  return { child, first, done };
-}
+const run = (lang: Lang, prog: string, args: string[], ms = RUN_MS) => run_in(ROOT, lang, prog, args, ms);
 
 /** The server's port is PORT, other ports in addresses EPH. */
 function norm(s: string, port: number): string {
@@ -105,9 +37,6 @@ interface PairSpec {
   /** Only these (server, client) runs beside the reference (default: py+ts, ts+py, ts+ts). */
   runs?: [Lang, Lang][];
   ignore?: string;
-}
-interface Ctx {
-  certs: string;
 }
 
 async function run_pair(spec: PairSpec, ctx: Ctx, sl: Lang, cl: Lang): Promise<{ server: Result; client: Result }> {
@@ -142,15 +71,6 @@ async function run_pair(spec: PairSpec, ctx: Ctx, sl: Lang, cl: Lang): Promise<{
     if (dir) Deno.removeSync(dir, { recursive: true });
   }
 }
-
-function same(label: string, got: Result, want: Result, exit_code: boolean): void {
-  const why = `${label}: stdout differs from CPython's.\n--- stderr ---\n${got.err}`;
-  assert.equal(got.out, want.out, why);
-  if (exit_code) assert.equal(got.code, want.code, `${label}: exit code\n${got.err}`);
-}
-
-let certs_dir: Promise<string> | null = null;
-const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
 
 const PAIRS: PairSpec[] = [
   {

@@ -1,0 +1,92 @@
+// What the ported-program tests share (tests/ported_more*_test.ts): running a CPython original or its port as a
+// child process, bounded in time, and comparing what it printed with CPython's.
+
+import assert from "node:assert/strict";
+import { make_certs } from "./_ssl_fixtures.ts";
+
+/** How long a program may run before it is killed: generous, as several processes share 2 cores. */
+export const RUN_MS = 90_000;
+/** PORTED_RUN_IGNORED=1 runs the programs that are ignored for a known finding (to check a fix). */
+export const RUN_IGNORED = Deno.env.get("PORTED_RUN_IGNORED") === "1";
+
+/** Which side runs: the CPython original (`py`) or its port (`ts`). */
+export type Lang = "py" | "ts";
+/** What a program printed, and how it ended. */
+export interface Result {
+  out: string;
+  err: string;
+  code: number;
+}
+
+/** Read a stream to its end as text; `on_text` sees the text so far after each chunk. */
+async function read_all(stream: ReadableStream<Uint8Array>, on_text?: (text: string) => void): Promise<string> {
+  const d = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += d.decode(chunk, { stream: true });
+    on_text?.(text);
+  }
+  return text + d.decode();
+}
+
+/** A running program: its first stdout line (or null once it ended without one) and its whole output. */
+export interface Running {
+  child: Deno.ChildProcess;
+  first: Promise<string | null>;
+  done: Promise<Result>;
+}
+
+/**
+ * Run `<root><prog>.py` under python3 or `<root><prog>.ts` under Deno (with `-A --unstable-net`), killed after
+ * `ms`; `first` resolves with its first stdout line.
+ */
+export function run(root: string, lang: Lang, prog: string, args: string[], ms = RUN_MS): Running {
+  const [cmd, pre] = lang === "py"
+    ? ["python3", ["-u", `${root}${prog}.py`]]
+    : [Deno.execPath(), ["run", "-A", "--unstable-net", "--no-prompt", `${root}${prog}.ts`]];
+  const child = new Deno.Command(cmd, {
+    args: [...pre, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let got_first: (line: string | null) => void = () => {};
+  const first = new Promise<string | null>((r) => got_first = r);
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, ms);
+  const done = (async () => {
+    try {
+      const [out, err, status] = await Promise.all([
+        read_all(child.stdout, (t) => {
+          const nl = t.indexOf("\n");
+          if (nl >= 0) got_first(t.slice(0, nl));
+        }),
+        read_all(child.stderr),
+        child.status,
+      ]);
+      got_first(null);
+      return { out, err, code: status.code };
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return { child, first, done };
+}
+
+/** Paths the programs take as arguments. */
+export interface Ctx {
+  certs: string;
+}
+let certs_dir: Promise<string> | null = null;
+/** The test certificates' directory, made once per test file. */
+export const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
+
+/** The port printed what CPython printed (and ended with its exit code, when `exit_code`). */
+export function same(label: string, got: Result, want: Result, exit_code = true): void {
+  assert.equal(got.out, want.out, `${label}: stdout differs from CPython's.\n--- stderr ---\n${got.err}`);
+  if (exit_code) assert.equal(got.code, want.code, `${label}: exit code\n${got.err}`);
+}
