@@ -142,6 +142,17 @@ class CipherDuplex extends Duplex implements RawDuplex {
     });
   }
 
+  send_direct(chunk: Uint8Array): Promise<void> {
+    return this.#raw.writer.send_all(chunk, forever()).catch((e: Error) => {
+      // As a failed _write: reported, and the Duplex destroyed with it.
+      if (!this.destroyed) {
+        this.#events.write_error?.(e);
+        this.destroy(e);
+      }
+      throw e;
+    });
+  }
+
   override _final(cb: (e?: Error | null) => void): void {
     this.#raw.writer.shut_write().then(() => cb(), (e: Error) => cb(e));
   }
@@ -413,6 +424,31 @@ export interface RawDuplex extends Duplex {
   resume_input(): void;
   /** The plain connection's EOF has been read (handed to TLS). */
   readonly eof_seen: boolean;
+  /**
+   * Write ciphertext taken from TLS by the plaintext side (see TlsTransport.write), after every chunk
+   * node:tls handed to this Duplex before; rejects (and reports write_error) if writing it fails.
+   */
+  send_direct(chunk: Uint8Array): Promise<void>;
+}
+
+/** How much of a write Deno 2.9.6's TLS engine encrypts per pass (its MAX_CLEAR_IN). */
+const CLEAR_IN = 48 * 1024;
+/** The most plaintext encrypted in one go (~0.2 ms of the event loop). */
+const SLICE = 256 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/** What the send path uses of Deno's TLS engine over a JS stream (a TLSSocket's `_handle`, a TLSWrap). */
+interface EncOut {
+  /** Takes the ciphertext waiting to go out. */
+  drainEncOut(): Uint8Array;
+  /** Hands it ciphertext (an empty one: a pass of its state machine, which encrypts pending plaintext). */
+  readBuffer(b: Uint8Array): void;
+}
+
+/** The TLS engine under `t`, or false when it lacks what the send path uses (another Deno). */
+function enc_out_of(t: tls.TLSSocket): EncOut | false {
+  const h = (t as unknown as { _handle?: Partial<EncOut> | null })._handle;
+  return h && typeof h.drainEncOut === "function" && typeof h.readBuffer === "function" ? h as EncOut : false;
 }
 
 /** What a TlsTransport asks of its session. */
@@ -492,11 +528,52 @@ export class TlsTransport extends DuplexTransport {
    * as a success; the session records the failure through `fail`).
    */
   override async write(p: Uint8Array): Promise<number> {
-    const n = await super.write(p);
-    const e = this.error;
-    if (e !== null) throw e;
-    return n;
+    if (!this.#fast()) {
+      const n = await super.write(p);
+      const e = this.error;
+      if (e !== null) throw e;
+      return n;
+    }
+    // A big write goes in slices: each is encrypted at once (the event loop waits meanwhile), and its
+    // ciphertext is held until written.
+    for (let off = 0; off < p.length; off += SLICE) {
+      const part = off === 0 && p.length <= SLICE ? p : p.subarray(off, off + SLICE);
+      const w = super.write(part);
+      const sent = this.#send_now(part.length);
+      try {
+        await w;
+      } finally {
+        if (sent !== null) await sent.catch(() => {}); // its failure is the session's (write_error): raised below
+      }
+      const e = this.error;
+      if (e !== null) throw e;
+    }
+    return p.length;
   }
+
+  /** The handshake ended well and the session is open: a write's ciphertext may be taken at once. */
+  #fast(): boolean {
+    return this.#session.done && this.error === null && !this.#tls.destroyed &&
+      (this.#enc ??= enc_out_of(this.#tls)) !== false;
+  }
+
+  /**
+   * Take the ciphertext of the plaintext just written from the TLS engine now and write it to the
+   * connection in one write. node:tls would copy it, then write it in 48 KiB pieces, one event-loop turn
+   * apart (its write in flight done before it encrypts the next piece): 0.56x raw Deno's send rate, and
+   * 0.9x this way. Deno's engine encrypts up to 48 KiB of a write at once; each empty readBuffer() makes
+   * it encrypt the next 48 KiB. Whatever is left (an engine that works otherwise) goes node:tls's way,
+   * after this (the connection's writer keeps the order).
+   */
+  #send_now(len: number): Promise<void> | null {
+    const h = this.#enc as EncOut;
+    for (let k = CLEAR_IN; k < len; k += CLEAR_IN) h.readBuffer(EMPTY);
+    const out = h.drainEncOut();
+    if (out.byteLength === 0) return null;
+    return this.#duplex.send_direct(out);
+  }
+
+  #enc: EncOut | false | undefined = undefined;
 
   /**
    * suppress_ragged_eofs=False: an EOF that comes without the peer's
