@@ -126,6 +126,11 @@ export abstract class DuplexTransport implements Transport {
     return this.#err ?? new OSError(E.EPIPE, null, { operation: `${this.what} closed` });
   }
 
+  /** What a write on a closed connection raises: its failure, else EPIPE. */
+  protected closed_error(): Error {
+    return this.#gone();
+  }
+
   /** The connection's failure, once there is one. */
   get error(): Error | null {
     return this.#err;

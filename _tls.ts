@@ -538,15 +538,24 @@ export class TlsTransport extends DuplexTransport {
     // ciphertext is held until written.
     for (let off = 0; off < p.length; off += SLICE) {
       const part = off === 0 && p.length <= SLICE ? p : p.subarray(off, off + SLICE);
+      if (off > 0 && !this.#fast()) {
+        await super.write(part); // the session ended under this write: node:tls's way, and its error
+        continue;
+      }
       const w = super.write(part);
       const sent = this.#send_now(part.length);
+      const lost = sent === null ? null : sent.then(() => false, () => true);
+      let failed = false;
       try {
         await w;
       } finally {
-        if (sent !== null) await sent.catch(() => {}); // its failure is the session's (write_error): raised below
+        if (lost !== null) failed = await lost;
       }
       const e = this.error;
       if (e !== null) throw e;
+      // Its ciphertext did not all go out, and the session recorded no failure (the connection was closed
+      // under it: the peer's EOF ended the session first): raised as node:tls's way raises it.
+      if (failed) throw this.closed_error();
     }
     return p.length;
   }

@@ -181,3 +181,41 @@ s.close(); th.join()`,
   assert.equal(n, 3 << 20);
   assert.equal(rest.out.trim(), String(3 << 20));
 });
+
+// The class of the first bug this path had: the peer's EOF ends the session (and closes the connection)
+// while a write's ciphertext is still going out; that write must raise, as CPython's does, not report
+// the bytes sent. Shapes: one large sendall (several slices), 64 KiB sendalls, and send()s.
+for (const shape of ["one 16 MiB sendall", "64 KiB sendalls", "64 KiB sends"] as const) {
+  test(`tls7: ${shape} to a CPython peer that never reads, then closes: raises (CPython raises too: see fidelity_siblings_test)`, async () => {
+    const py = await py_server(`
+import time
+time.sleep(0.5)  # never reads
+s.close()
+print("closed", flush=True)`);
+    const s = await connect(Number(py.first));
+    s.settimeout(null); // blocking, no timeout: the peer's close ends it (python3 ends in 30 s at most)
+    const chunk = new Uint8Array(64 * K).fill(0x63);
+    let err: unknown = null;
+    let sent = 0;
+    try {
+      if (shape === "one 16 MiB sendall") {
+        await s.sendall(new Uint8Array(16 * 1024 * K));
+        sent = 16 * 1024 * K;
+      } else {
+        for (let i = 0; i < 2048; i++) {
+          sent += shape === "64 KiB sends" ? await s.send(chunk) : (await s.sendall(chunk), chunk.length);
+        }
+      }
+    } catch (e) {
+      err = e;
+    }
+    const rest = await py.rest();
+    s.close();
+    assert.equal(rest.out.trim(), "closed", rest.err);
+    assert.ok(err instanceof Error, `a write after the peer closed raises (${sent} bytes reported sent)`);
+    assert.ok(
+      ["BrokenPipeError", "ConnectionResetError", "SSLEOFError", "OSError", "SSLZeroReturnError"].includes(err.name),
+      `${err.name}: ${err.message}`,
+    );
+  });
+}
