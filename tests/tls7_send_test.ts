@@ -18,7 +18,7 @@ const P = certs?.P as typeof certs.P;
 async function py_server(body: string, tls12 = false) {
   return await python_server(
     `
-import hashlib, socket, ssl, sys, threading
+import hashlib, socket, ssl, sys, threading, time
 d = sys.argv[1]
 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
@@ -219,3 +219,60 @@ print("closed", flush=True)`);
     );
   });
 }
+
+// A timed SSLSocket.send() is OpenSSL's SSL_write in CPython (no partial writes): all of the bytes or
+// TimeoutError. pysocket's timed send() took only what fit in the send queue (256 KiB) and returned that.
+test("tls7: a timed send() of 3 MiB returns 3 MiB; to a peer that never reads it raises TimeoutError (CPython twin)", async () => {
+  const twin = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      `
+import socket, ssl, sys, threading, time
+d = sys.argv[1]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
+cctx = ssl.create_default_context(cafile=d + "/ca.pem")
+out = []
+for reads in (True, False):
+    srv = socket.create_server(("127.0.0.1", 0))
+    def peer():
+        c, _ = srv.accept(); t = ctx.wrap_socket(c, server_side=True)
+        if reads:
+            while t.recv(1 << 16): pass
+        else:
+            time.sleep(3)
+        t.close()
+    th = threading.Thread(target=peer); th.start()
+    s = cctx.wrap_socket(socket.create_connection(srv.getsockname()), server_hostname="localhost")
+    s.settimeout(5 if reads else 0.5)
+    try: out.append(str(s.send(bytes((3 if reads else 32) << 20))))
+    except OSError as e: out.append(type(e).__name__ + ": " + str(e))
+    s.close(); th.join(); srv.close()
+print("|".join(out))`,
+      certs.dir,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const ours: string[] = [];
+  for (const reads of [true, false]) {
+    const py = await py_server(
+      reads
+        ? "while s.recv(1 << 16): pass\ns.close()\nprint('done', flush=True)"
+        : "time.sleep(3)\nprint('done', flush=True)",
+    );
+    const s = await connect(Number(py.first));
+    s.settimeout(reads ? 5 : 0.5);
+    try {
+      ours.push(String(await s.send(new Uint8Array((reads ? 3 : 32) << 20))));
+    } catch (e) {
+      ours.push(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+    s.close();
+    const rest = await py.rest();
+    assert.equal(rest.out.trim(), "done", rest.err);
+  }
+  assert.equal(twin.code, 0, new TextDecoder().decode(twin.stderr));
+  assert.equal(ours.join("|"), new TextDecoder().decode(twin.stdout).trim());
+});
