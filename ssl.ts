@@ -112,7 +112,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { bind_args } from "./_args.ts";
+import { as_bytes, bind_args } from "./_args.ts";
 import { create_connection } from "./connection.ts";
 import { SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
 import {
@@ -1952,7 +1952,9 @@ export class SSLSocket extends Socket {
 
   /**
    * As {@linkcode Socket.send}; `flags` must be 0, and a non-blocking socket
-   * that cannot send raises `SSLWantWriteError`.
+   * that cannot send raises `SSLWantWriteError`. On a socket with a timeout it
+   * sends all of the bytes or raises `TimeoutError`, as CPython's (OpenSSL's
+   * SSL_write does not write part of them).
    *
    * @param data the bytes.
    * @param flags 0.
@@ -1979,6 +1981,18 @@ export class SSLSocket extends Socket {
     }
     const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.send(data, flags, options));
+    const t = this.gettimeout();
+    if (t !== null && t > 0) {
+      // CPython's send on a timed SSLSocket is OpenSSL's SSL_write, without partial writes: all of the
+      // bytes, or the timeout. (A plain socket's timed send takes what fits in its send queue.)
+      let n: number;
+      try {
+        n = as_bytes(data).length;
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return want(super.sendall(data, flags, options).then(() => n), true);
+    }
     return want(super.send(data, flags, options), true);
   }
 
