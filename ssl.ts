@@ -854,7 +854,16 @@ export class SSLContext {
     if (!keys) throw pem_lib_error(3926);
     try {
       const pk = createPrivateKey(pass === undefined ? keys[0] : { key: keys[0], passphrase: pass });
-      if (!new X509Certificate(certs[0]!).checkPrivateKey(pk)) {
+      const leaf = new X509Certificate(certs[0]!);
+      if (leaf.publicKey.asymmetricKeyType !== pk.asymmetricKeyType) {
+        // OpenSSL files a key of another type (an EC key for an RSA certificate) under its own slot, which
+        // has no certificate: SSL_CTX_use_PrivateKey then fails as CPython reports it.
+        throw new SSLError(177, "[SSL: NO_CERTIFICATE_ASSIGNED] no certificate assigned (_ssl.c:3934)", {
+          library: "SSL",
+          reason: "NO_CERTIFICATE_ASSIGNED",
+        });
+      }
+      if (!leaf.checkPrivateKey(pk)) {
         throw new SSLError(116, "[X509: KEY_VALUES_MISMATCH] key values mismatch (_ssl.c:3926)", {
           library: "X509",
           reason: "KEY_VALUES_MISMATCH",
