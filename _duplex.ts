@@ -61,41 +61,14 @@ export abstract class DuplexTransport implements Transport {
 
   static #on_data = function (this: Owned, b: Uint8Array): void {
     const t = this[OWNER]!;
-    t.#queue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    t.#chunks.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    t.#queued += b.byteLength;
+    if (t.#queued >= HIGH_WATER) {
+      this.pause();
+      t.input_paused(true);
+    }
     t.#notify();
   };
-
-  #queue(c: Uint8Array): void {
-    this.#chunks.push(c);
-    this.#queued += c.byteLength;
-    if (this.#queued >= HIGH_WATER) {
-      this.#d.pause();
-      this.input_paused(true);
-    }
-  }
-
-  /**
-   * Bytes the Duplex hands over outside its stream (node's static-buffer reads: `b` is reused once this
-   * returns). A read waiting with nothing queued gets them straight into its view (until its caller
-   * runs, later ones too); the rest is queued as a copy.
-   */
-  protected deliver(b: Uint8Array): void {
-    const p = this.#into;
-    let k = 0;
-    if (p !== null && this.#chunks.length === this.#head) {
-      k = Math.min(b.length, p.length - this.#into_n);
-      if (k > 0) {
-        p.set(k === b.length ? b : b.subarray(0, k), this.#into_n);
-        this.#into_n += k;
-      }
-    }
-    if (k < b.length) this.#queue(b.slice(k));
-    this.#notify();
-  }
-
-  /** The view of a read waiting with nothing queued, and how much of it deliver() filled. */
-  #into: Uint8Array | null = null;
-  #into_n = 0;
 
   static #on_end = function (this: Owned): void {
     const t = this[OWNER]!;
@@ -172,24 +145,12 @@ export abstract class DuplexTransport implements Transport {
     if (this.#chunks.length > this.#head) return Promise.resolve(this.#copy(p));
     if (this.#err !== null) return Promise.reject(this.#err);
     if (this.#ended || this.#closed) return Promise.resolve(null);
-    this.#into = p;
-    this.#into_n = 0;
-    return new Promise<void>((resolve) => this.#wake = resolve).then(() => {
-      let n = 0;
-      if (this.#into === p) {
-        n = this.#into_n;
-        this.#into = null;
-        this.#into_n = 0;
-      }
-      return n > 0 ? n : this.read(p);
-    });
+    return new Promise<void>((resolve) => this.#wake = resolve).then(() => this.read(p));
   }
 
   /** null when read() would complete at once (bytes, EOF, an error, close), else a promise of that moment. */
   wait_readable(): Promise<void> | null {
     if (this.#chunks.length > this.#head || this.#err !== null || this.#ended || this.#closed) return null;
-    // A read waiting with its view empty gives up its place: bytes are queued from now on (it reads them there).
-    if (this.#into_n === 0) this.#into = null;
     return new Promise<void>((resolve) => this.#wake = resolve);
   }
 

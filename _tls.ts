@@ -6,12 +6,11 @@
 // makefile and select readiness keep working unchanged on top of it.
 
 import tls from "node:tls";
-import net from "node:net";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
-import { DuplexTransport, owner_of } from "./_duplex.ts";
+import { DuplexTransport } from "./_duplex.ts";
 import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
 import { errno as E, OSError } from "./errors.ts";
 
@@ -434,8 +433,6 @@ export interface RawDuplex extends Duplex {
 
 /** How much of a write Deno 2.9.6's TLS engine encrypts per pass (its MAX_CLEAR_IN). */
 const CLEAR_IN = 48 * 1024;
-/** The shared static read buffer's size (the engine hands over at most this much per call). */
-const PLAIN_BUF = 64 * 1024;
 /** The most plaintext encrypted in one go (~0.2 ms of the event loop). */
 const SLICE = 256 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -452,43 +449,6 @@ interface EncOut {
 function enc_out_of(t: tls.TLSSocket): EncOut | false {
   const h = (t as unknown as { _handle?: Partial<EncOut> | null })._handle;
   return h && typeof h.drainEncOut === "function" && typeof h.readBuffer === "function" ? h as EncOut : false;
-}
-
-/** node:net's static-buffer read keys (a Socket's own symbols, found by name on a probe), or null. */
-let read_keys: { buf: symbol; cb: symbol; gen: symbol } | null | undefined;
-/** The one buffer every session's engine decrypts into (each read is copied out before the next). */
-let plain_buf: Uint8Array | null = null;
-
-function static_read_keys(): { buf: symbol; cb: symbol; gen: symbol } | null {
-  if (read_keys !== undefined) return read_keys;
-  read_keys = null;
-  try {
-    const probe = new net.Socket({ onread: { buffer: new Uint8Array(1), callback: () => true } });
-    const syms = Object.getOwnPropertySymbols(probe);
-    probe.destroy();
-    const by = (d: string) => syms.find((s) => s.description === d);
-    const buf = by("kBuffer"), cb = by("kBufferCb"), gen = by("kBufferGen");
-    if (buf && cb && gen) read_keys = { buf, cb, gen };
-  } catch { /* another node:net: the stream way */ }
-  return read_keys;
-}
-
-/**
- * Have `t`'s engine hand its plaintext over as node's static-buffer reads (`onread: { buffer, callback }`,
- * which node:tls does not offer over a Duplex): decrypted into one process-wide buffer and copied once,
- * straight into a waiting read's view, instead of a fresh ArrayBuffer per chunk, a Buffer and a
- * Readable push. EOF, errors and pause/resume (readStop/readStart) stay node's.
- */
-function static_reads(t: tls.TLSSocket): void {
-  const keys = static_read_keys();
-  const h = (t as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } | null })._handle;
-  if (keys === null || typeof h?.useUserBuffer !== "function") return;
-  const buf = plain_buf ??= new Uint8Array(PLAIN_BUF);
-  const o = t as unknown as Record<symbol, unknown>;
-  o[keys.buf] = buf;
-  o[keys.cb] = TlsTransport.on_plain;
-  o[keys.gen] = null;
-  h.useUserBuffer(buf);
 }
 
 /** What a TlsTransport asks of its session. */
@@ -515,15 +475,7 @@ export class TlsTransport extends DuplexTransport {
     this.#raw = raw;
     this.#duplex = duplex;
     this.#session = session;
-    static_reads(socket);
   }
-
-  /** The plaintext of a static-buffer read (node:tls calls it as a method of the TLSSocket). */
-  static on_plain = function (this: tls.TLSSocket, n: number, b: Uint8Array): boolean {
-    const t = owner_of(this) as TlsTransport | undefined;
-    t?.deliver(n === b.length ? b : b.subarray(0, n));
-    return true;
-  };
 
   protected override map_error(e: unknown): Error {
     return to_ssl_error(e, !this.#session.done);
