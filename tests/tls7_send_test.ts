@@ -276,3 +276,65 @@ print("|".join(out))`,
   assert.equal(twin.code, 0, new TextDecoder().decode(twin.stderr));
   assert.equal(ours.join("|"), new TextDecoder().decode(twin.stdout).trim());
 });
+
+// The receive side: bytes lost, repeated or reordered between a read's view and the queue, across a pause
+// (more than 256 KiB unread), blocking reads of every size, and non-blocking reads driven by select().
+test("tls7: 8 MiB from CPython read by 64 KiB recv_into()s, then blocking reads of mixed sizes, pauses and select()-driven non-blocking reads arrive whole, in order", async () => {
+  const { select } = await import("../selectors.ts");
+  const total = 8 * 1024 * K;
+  const py = await py_server(`
+data = bytes(((i * 1103515245 + 12345) >> 16) & 255 for i in range(1 << 16)) * 128
+for i in range(0, len(data), 70_001): s.sendall(data[i:i + 70_001])
+print(hashlib.sha256(data).hexdigest(), flush=True)
+s.recv(1)
+s.close()`);
+  const s = await connect(Number(py.first));
+  s.settimeout(null); // blocking, no timeout: recv_into reads straight into the caller's view (python3 ends in 30 s)
+  const got = new Uint8Array(total);
+  let n = 0;
+  // First 2 MiB as the bench reads (recv_into 64 KiB on a drained reader: the engine's bytes go straight
+  // into the read's view, the rest is queued), then mixed.
+  while (n < 2 * 1024 * K) {
+    const k = await s.recv_into(got.subarray(n, n + 64 * K));
+    if (k === 0) break;
+    n += k;
+  }
+  const sizes = [1, 7, 4096, 16384, 65536, 100_000, 300_000];
+  for (let i = 0; n < total && i < 100_000; i++) {
+    const mode = i % 5;
+    if (mode === 4 && i % 15 === 4) await new Promise((r) => setTimeout(r, 30)); // let > 256 KiB pile up: pause
+    const want = Math.min(sizes[i % sizes.length]!, total - n);
+    let k: number;
+    if (mode === 3) {
+      s.setblocking(false);
+      await select([s], [], [], 10);
+      try {
+        k = await s.recv_into(got.subarray(n, n + want));
+      } catch (e) {
+        if ((e as Error).name !== "SSLWantReadError" && (e as Error).name !== "BlockingIOError") throw e;
+        k = -1;
+      }
+      s.setblocking(true);
+      if (k === -1) continue;
+    } else if (mode === 1) {
+      const b = await s.recv(want);
+      got.set(b, n);
+      k = b.length;
+    } else {
+      k = await s.recv_into(got.subarray(n, n + want));
+    }
+    if (k === 0) break;
+    n += k;
+  }
+  await s.sendall(new Uint8Array(1));
+  const rest = await py.rest();
+  s.close();
+  assert.equal(rest.code, 0, rest.err);
+  assert.equal(n, total);
+  assert.equal(await sha256(got), py_first_hash(rest.out));
+});
+
+/** The hash python3 printed after its port (the first line of the rest). */
+function py_first_hash(out: string): string {
+  return out.trim().split("\n")[0]!.trim();
+}
