@@ -15,7 +15,7 @@ function openssl(...args: string[]): void {
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
 }
 
-test("adversary7: load_cert_chain() with a key of another type than the certificate's raises CPython's SSLError (NO_CERTIFICATE_ASSIGNED)", async () => {
+test("adversary7: load_cert_chain() with a key of another type than the certificate's raises CPython's SSLError (NO_CERTIFICATE_ASSIGNED)", () => {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket-adv7-ssl-" });
   try {
     const p = (f: string) => `${dir}/${f}`;
