@@ -331,3 +331,42 @@ for (const cmd of ["K", "k"]) {
     }
   });
 }
+
+// The bytes of a call are the caller's again once it settled: each kind of send of a view into a larger buffer
+// (a blocking send and sendall, a timed send, non-blocking sends), the buffer overwritten at once after each
+// call settles, reaches CPython as it was at the call.
+test("adversary8a: views into a larger buffer, overwritten as soon as each send settles, arrive as they were at the call", async () => {
+  const py = await py_server(HASH_ALL);
+  const s = await connect(Number(py.first));
+  const expect: Uint8Array[] = [];
+  const big = new Uint8Array(3 * MiB + 10);
+  const kinds = ["blocking sendall", "blocking send", "timed send", "timed sendall", "non-blocking send"] as const;
+  for (let round = 0; round < 2; round++) {
+    for (const kind of kinds) {
+      big.set(pattern(big.length, round * 10 + kinds.indexOf(kind) + 3));
+      const view = big.subarray(7, 7 + (round === 0 ? 5 * 1024 : 2 * MiB + 3));
+      const copy = view.slice();
+      let n: number;
+      if (kind.startsWith("blocking")) s.settimeout(null);
+      else if (kind.startsWith("timed")) s.settimeout(30);
+      else s.setblocking(false);
+      if (kind.endsWith("sendall")) n = (await s.sendall(view), view.length);
+      else {
+        try {
+          n = await s.send(view);
+        } catch (e) {
+          if (!(e instanceof SSLWantWriteError)) throw e;
+          n = 0;
+        }
+      }
+      big.fill(0xee); // the caller's buffer changes the moment its call settled
+      expect.push(copy.subarray(0, n));
+    }
+  }
+  s.settimeout(30);
+  await s.shutdown(1);
+  const rest = await py.rest();
+  s.close();
+  const total = expect.reduce((a, b) => a + b.length, 0);
+  assert.equal(rest.out.trim(), `${total} ${await sha256(...expect)} eof`, rest.err);
+});
