@@ -370,3 +370,49 @@ test("adversary8a: views into a larger buffer, overwritten as soon as each send 
   const total = expect.reduce((a, b) => a + b.length, 0);
   assert.equal(rest.out.trim(), `${total} ${await sha256(...expect)} eof`, rest.err);
 });
+
+// A peer that reads 1 MiB, then resets, in the middle of a 32 MiB write's slices: the write and every later one
+// raise, blocking or timed. CPython's raise SSLEOFError; pysocket's the socket errors (docs/limits.md: "A TLS
+// write after the peer reset raises BrokenPipeError (CPython: SSLEOFError)").
+test("adversary8a: a peer reset in the middle of a sliced 32 MiB sendall: it and the sends after it raise, blocking or timed (CPython twin)", async () => {
+  const SERVER = `
+import struct
+n = 0
+while n < (1 << 20): n += len(s.recv(65536))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+print("reset", flush=True)`;
+  const want: string[] = [], got: string[] = [];
+  for (const to of [null, 5]) {
+    const py = await py_server(SERVER);
+    const c = await python(
+      `
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
+a = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), server_hostname="localhost")
+a.settimeout(${to === null ? "None" : to})
+for m in ("sendall", "send", "send"):
+    try: getattr(a, m)(bytes(32 << 20)); print("ok")
+    except Exception as e: print(type(e).__name__)
+a.close()`,
+      certs.dir,
+      py.first,
+    );
+    assert.equal((await py.rest()).out.trim(), "reset");
+    want.push(...c.out.trim().split("\n"));
+    const py2 = await py_server(SERVER);
+    const s = await connect(Number(py2.first));
+    s.settimeout(to);
+    for (const m of ["sendall", "send", "send"] as const) {
+      const big = new Uint8Array(32 * MiB);
+      got.push(await (m === "sendall" ? s.sendall(big) : s.send(big)).then(() => "ok", (e: Error) => e.name));
+    }
+    assert.equal((await py2.rest()).out.trim(), "reset");
+    s.close();
+  }
+  // CPython's: SSLEOFError each time here (OpenSSL 3 reports the reset under SSL_write as an EOF); allowed the
+  // socket errors too, which its SSL_ERROR_SYSCALL path raises when errno survives.
+  assert.equal(want.length, 6, want.join());
+  assert.ok(want.every((e) => ["SSLEOFError", "ConnectionResetError", "BrokenPipeError"].includes(e)), want.join());
+  assert.ok(got.every((e) => e === "ConnectionResetError" || e === "BrokenPipeError"), got.join());
+});
