@@ -265,8 +265,12 @@ async function free_port(): Promise<number> {
 // TLS 1.3 KeyUpdate from the peer in the middle of a bulk send: the answer (our own KeyUpdate) is made by the
 // engine while it reads, and every record after it must be under the new key. openssl s_server takes "K"
 // (update, and ask for the peer's) and "k" on its stdin; -msg prints each KeyUpdate it sends and receives.
-for (const cmd of ["K", "k"]) {
-  test(`adversary8a: openssl s_server's KeyUpdate ("${cmd}", 12 times) during a 48 MiB sendall: every byte arrives, the updates were made`, async () => {
+// "slow": s_server's output is read slowly, so it reads the socket slowly and pysocket's writer stays backed up:
+// an answer of node:tls's pump waits long in the writer, and the next one (to the next "K") with it, while
+// pysocket's own ciphertext of later slices (under the newest key) must not overtake them.
+for (const [cmd, slow] of [["K", false], ["k", false], ["K", true]] as const) {
+  const N = slow ? 16 * MiB : 48 * MiB, times = slow ? 30 : 12, gap = slow ? 60 : 15;
+  test(`adversary8a: openssl s_server's KeyUpdate ("${cmd}", ${times} times${slow ? ", its reads slowed" : ""}) during a ${N / MiB} MiB sendall: every byte arrives, the updates were made`, async () => {
     const port = await free_port();
     const child = new Deno.Command("openssl", {
       args: [
@@ -290,6 +294,7 @@ for (const cmd of ["K", "k"]) {
     let count = 0, other = 0, text = "";
     const out = (async () => {
       for await (const c of child.stdout) {
+        if (slow) await sleep(2);
         for (const x of c) {
           if (x === 7) count++;
           else if (other++ < 4_000_000) text += String.fromCharCode(x);
@@ -306,10 +311,9 @@ for (const cmd of ["K", "k"]) {
       }
       assert.ok(raw !== null, "openssl s_server listens");
       s = await create_default_context({ cafile: P("ca.pem") }).wrap_socket(raw, { server_hostname: "localhost" });
-      const N = 48 * MiB;
       const p = s.sendall(new Uint8Array(N).fill(7)).then(() => "ok", (e: Error) => `${e.name}: ${e.message}`);
-      for (let i = 0; i < 12; i++) {
-        await sleep(15);
+      for (let i = 0; i < times; i++) {
+        await sleep(gap);
         await w.write(new TextEncoder().encode(cmd + "\n"));
       }
       assert.equal(await p, "ok");
