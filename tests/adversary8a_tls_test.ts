@@ -77,9 +77,10 @@ const MiB = 1 << 20;
 
 // CPython's shutdown() of an SSLSocket is a plain TCP shutdown, and another thread's sendall then fails at a
 // random point, so there is no twin: the invariant is that a sendall that resolved delivered every byte before
-// the close_notify that shutdown(SHUT_WR) sends (or the FIN of close()), and one that raised delivered a prefix.
+// the close_notify that shutdown(SHUT_WR) sends; under close() what arrived is a prefix of the bytes, in order.
 for (const end of ["shutdown(SHUT_WR)", "close()"] as const) {
-  test(`adversary8a: ${end} while an 8 MiB sendall is in flight: every byte arrives in order before the end, or the sendall raises`, async () => {
+  const what = end === "close()" ? "what arrives is a prefix, in order" : "every byte arrives, in order, before it";
+  test(`adversary8a: ${end} while an 8 MiB sendall is in flight: ${what}`, async () => {
     const py = await py_server(HASH_ALL);
     const s = await connect(Number(py.first));
     const data = pattern(8 * MiB);
@@ -92,10 +93,15 @@ for (const end of ["shutdown(SHUT_WR)", "close()"] as const) {
     s.close();
     assert.equal(rest.code, 0, rest.err);
     const [n, digest, how] = rest.out.trim().split(" ");
-    if (sent === "ok") assert.deepEqual([n, digest, how], [String(8 * MiB), await sha256(data), "eof"]);
-    else {
-      assert.match(sent, /^OSError: \[Errno 9\]/, "only close() may cut it: EBADF");
-      assert.equal(digest, await sha256(data.subarray(0, Number(n))), "what arrived is a prefix");
+    if (end === "shutdown(SHUT_WR)") {
+      assert.equal(sent, "ok");
+      assert.deepEqual([n, digest, how], [String(8 * MiB), await sha256(data), "eof"]);
+    } else {
+      // close() with bytes still unsent: Linux resets the connection when the socket holds unread bytes (such as
+      // the server's session tickets), and the peer loses what it had not read, as with CPython's close (docs/limits.md,
+      // "pysocket seldom sends a TCP reset"): whatever the sendall reported, what arrived is a prefix, in order.
+      if (sent !== "ok") assert.match(sent, /^OSError: \[Errno 9\]/, "only EBADF");
+      assert.equal(digest, await sha256(data.subarray(0, Number(n))), `what arrived (${n}) is a prefix`);
     }
   });
 }
