@@ -77,9 +77,12 @@ const MiB = 1 << 20;
 
 // CPython's shutdown() of an SSLSocket is a plain TCP shutdown, and another thread's sendall then fails at a
 // random point, so there is no twin: the invariant is that a sendall that resolved delivered every byte before
-// the close_notify that shutdown(SHUT_WR) sends; under close() what arrived is a prefix of the bytes, in order.
+// the close_notify that shutdown(SHUT_WR) sends (one it cut raised EPIPE, and a prefix arrived, then a clean end);
+// under close() what arrived is a prefix of the bytes, in order.
 for (const end of ["shutdown(SHUT_WR)", "close()"] as const) {
-  const what = end === "close()" ? "what arrives is a prefix, in order" : "every byte arrives, in order, before it";
+  const what = end === "close()"
+    ? "what arrives is a prefix, in order"
+    : "every byte arrives, in order, before its close_notify, or the sendall raises EPIPE after a prefix";
   test(`adversary8a: ${end} while an 8 MiB sendall is in flight: ${what}`, async () => {
     const py = await py_server(HASH_ALL);
     const s = await connect(Number(py.first));
@@ -94,8 +97,12 @@ for (const end of ["shutdown(SHUT_WR)", "close()"] as const) {
     assert.equal(rest.code, 0, rest.err);
     const [n, digest, how] = rest.out.trim().split(" ");
     if (end === "shutdown(SHUT_WR)") {
-      assert.equal(sent, "ok");
-      assert.deepEqual([n, digest, how], [String(8 * MiB), await sha256(data), "eof"]);
+      // shutdown(SHUT_WR) cuts a sendall still writing (BrokenPipeError, docs/features.md; CPython's thread gets
+      // EPIPE too): then a prefix arrived, and the close_notify after it ends the stream cleanly.
+      if (sent !== "ok") assert.match(sent, /^BrokenPipeError: /);
+      const whole = sent === "ok" ? data : data.subarray(0, Number(n));
+      assert.deepEqual([n, digest, how], [String(whole.length), await sha256(whole), "eof"]);
+      if (sent === "ok") assert.equal(n, String(8 * MiB));
     } else {
       // close() with bytes still unsent: Linux resets the connection when the socket holds unread bytes (such as
       // the server's session tickets), and the peer loses what it had not read, as with CPython's close (docs/limits.md,
@@ -229,7 +236,8 @@ s.close()`;
   const [t_sent, t_partial, t_wanted] = twin.out.trim().split(" ");
   const t_rest = await py.rest();
   assert.equal(t_rest.out.trim(), `${N} ${digest} eof`, t_rest.err);
-  assert.deepEqual([t_sent, t_partial, t_wanted], [String(N), "0", "True"]);
+  // CPython's sends took all of each call (none partial); whether one had to wait depends on the machine's load.
+  assert.deepEqual([t_sent, t_partial], [String(N), "0"], t_wanted);
 
   const py2 = await py_server(SERVER);
   const s = await connect(Number(py2.first));
@@ -255,7 +263,6 @@ s.close()`;
   s.close();
   assert.equal(rest.out.trim(), `${N} ${digest} eof`, rest.err);
   assert.equal(sent, N);
-  assert.ok(wants > 0, "the peer's pause made a send raise SSLWantWriteError");
   // The documented difference: pysocket's non-blocking send may return part of the bytes (CPython's: none).
   assert.ok(partial > 0, `pysocket's non-blocking sends took all of every call (${partial}): update docs/limits.md`);
 });
