@@ -42,7 +42,7 @@ def name(f):
     except Exception as e: return type(e).__name__
 out = {}
 # A timed sendall waiting for room (the peer never reads) when the peer resets, then non-blocking sends.
-p, port = peer(800)
+p, port = peer(1500)
 a = socket.create_connection(("127.0.0.1", port)); a.setblocking(False)
 for _ in range(100000):
     try: a.send(bytes(65536))
@@ -53,13 +53,13 @@ a.setblocking(False)
 out["sends_after"] = [name(lambda: a.send(bytes(10))) for _ in range(2)]
 a.close(); p.wait()
 # shutdown(SHUT_WR) while the queue is flushed, then the reset: later sends fail.
-p, port = peer(500)
+p, port = peer(1000)
 a = socket.create_connection(("127.0.0.1", port)); a.setblocking(False)
 for _ in range(100000):
     try: a.send(bytes(65536))
     except BlockingIOError: break
 out["shutdown_while_flushing"] = name(lambda: a.shutdown(socket.SHUT_WR) or "ok")
-time.sleep(0.8)
+time.sleep(1.3)
 out["send_after_shutdown"] = name(lambda: a.send(bytes(10)))
 a.close(); p.wait()
 # A reset no read or write has seen yet, then non-blocking sends.
@@ -91,7 +91,7 @@ test("adversary8a: a flush that fails on the peer's reset wakes a waiting sendal
   const want = JSON.parse(twin.out) as Record<string, unknown>;
   const got: Record<string, unknown> = {};
   {
-    const peer = await reset_peer(800);
+    const peer = await reset_peer(1500);
     const a = await create_connection(["127.0.0.1", peer.port]);
     await fill(a);
     a.settimeout(5);
@@ -102,11 +102,11 @@ test("adversary8a: a flush that fails on the peer's reset wakes a waiting sendal
     await peer.done;
   }
   {
-    const peer = await reset_peer(500);
+    const peer = await reset_peer(1000);
     const a = await create_connection(["127.0.0.1", peer.port]);
     await fill(a);
     got.shutdown_while_flushing = await name(a.shutdown(1).then(() => "ok"));
-    await sleep(800);
+    await sleep(1300);
     got.send_after_shutdown = await name(a.send(new Uint8Array(10)));
     a.close();
     await peer.done;
