@@ -815,7 +815,11 @@ export class StreamWriter {
   #check(): void {
     if (this.#closed) throw new OSError(errno.EBADF);
     if (this.#shut) {
-      throw from_errno(errno.EPIPE, { operation: "send after shutdown" });
+      // As Linux's tcp_sendmsg: a reset the queue's flush met is reported once before EPIPE.
+      const m = this.#err === null ? null : map_error(this.#err, "send");
+      if (!(m instanceof OSError && m.errno === errno.ECONNRESET)) {
+        throw from_errno(errno.EPIPE, { operation: "send after shutdown" });
+      }
     }
     if (this.#err !== null) {
       const e = this.#err;

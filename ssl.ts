@@ -72,6 +72,9 @@
  * - `shutdown(SHUT_WR)` sends close_notify (CPython does a plain TCP
  *   shutdown); `select()` sees decrypted bytes already received, so
  *   `pending()` is not needed.
+ * - a non-blocking `send()` may return part of the bytes (what the send
+ *   queue took), where CPython's returns all or raises `SSLWantWriteError`;
+ *   two tasks' concurrent `sendall()`s interleave at 256 KiB slices.
  * - a write after the peer reset raises `BrokenPipeError` (CPython:
  *   `SSLEOFError`); a server-side `wrap_socket` on a context without a
  *   certificate fails at wrap time (CPython: at the handshake).
@@ -1565,10 +1568,13 @@ function observe(s: Socket): void {
   if (ss?.done) ss.observed = true;
 }
 
-/** CPython: a send after the peer's close_notify was read raises SSLEOFError. */
+/**
+ * CPython: a send after the peer's EOF without close_notify was read raises SSLEOFError (OpenSSL 3 marks the
+ * session failed); after its close_notify (its half of the session closed, the connection open) it still sends.
+ */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
-  if (ss?.done && !s._closed && ss.transport.peer_closed) throw new SSLEOFError();
+  if (ss?.done && !s._closed && ss.transport.peer_closed && !ss.transport.close_notify) throw new SSLEOFError();
 }
 
 /**
