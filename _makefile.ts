@@ -123,6 +123,17 @@ function whole_chars(t: string, end: number): number {
   return c >= 0xd800 && c < 0xdc00 && end < t.length ? end + 1 : end;
 }
 
+let drop_writes: (f: SocketFile) => void;
+
+/**
+ * Internal (socketserver's StreamRequestHandler.finish): forget a file's unsent writes after a flush that failed or
+ * was given up, so its close() does not wait on the peer again.
+ * @param f the file.
+ */
+export function _drop_pending_writes(f: SocketFile): void {
+  drop_writes(f);
+}
+
 /**
  * A file object over a socket, as returned by `Socket.makefile()`. In binary
  * modes reads return `Uint8Array`; in text modes, strings.
@@ -855,15 +866,29 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
   }
 
-  /** Flush, then close the file (the socket stays open, as in Python). */
+  /**
+   * Flush, then close the file (the socket stays open, as in Python). Buffered bytes whose socket was closed or
+   * detached first raise `EBADF` here (CPython's after `detach()`), never vanish silently.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#writing && !this.#sock._closed) await this.flush();
+      if (this.#writing && (!this.#sock._closed || this.#wlen + this.#tlen > 0 || this.#wq !== null)) {
+        await this.flush();
+      }
     } finally {
       this.#closed = true;
       this.#fast_binary = false;
     }
+  }
+
+  static {
+    drop_writes = (f) => {
+      f.#wbuf = [];
+      f.#wlen = 0;
+      f.#tbuf = [];
+      f.#tlen = 0;
+    };
   }
 
   /** `await using`: flush and close. */

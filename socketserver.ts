@@ -116,7 +116,7 @@ import {
 import { AsyncLocalStorage } from "node:async_hooks";
 import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
-import type { SocketFile } from "./_makefile.ts";
+import { _drop_pending_writes, type SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
 import { py_type } from "./families/_ip.ts";
 import { after, signal_promise } from "./_wait.ts";
@@ -1666,12 +1666,13 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
         await this.wfile.flush({ signal: ctl.signal });
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
+        _drop_pending_writes(this.wfile); // a failed flush keeps its bytes (as CPython's): close must not retry
       } finally {
         clearTimeout(timer);
       }
     }
     try {
-      await this.wfile.close(); // nothing left to flush: the flush above emptied the buffer
+      await this.wfile.close(); // nothing left to flush: the flush above emptied the buffer (or gave it up)
     } catch { /* flushed or failed above */ }
     await this.rfile.close();
   }

@@ -264,3 +264,40 @@ test("adversary8b: two tasks writing at once reach the peer in call order (Buffe
     }
   }
 });
+
+test("adversary8b: buffered writes of a file whose socket was detached raise EBADF at flush and close, as CPython's", async () => {
+  const want = await python_json(
+    `import json, socket
+out = []
+for mode in ("wb", "w"):
+    a, b = socket.socketpair()
+    f = a.makefile(mode)
+    f.write(b"abc" if mode == "wb" else "abc")
+    fd = a.detach()
+    for op in (f.flush, f.close):
+        try: op(); out.append("ok")
+        except OSError as e: out.append(str(e))
+    out.append(f.closed)
+    socket.socket(fileno=fd).close(); b.close()
+print(json.dumps(out))`,
+    null,
+  );
+  const got: unknown[] = [];
+  for (const mode of ["wb", "w"]) {
+    const [a, b] = await socketpair();
+    const f = a.makefile(mode);
+    await f.write(mode === "wb" ? latin1("abc") : "abc");
+    a.detach();
+    for (const op of [() => f.flush(), () => f.close()]) {
+      try {
+        await op();
+        got.push("ok");
+      } catch (e) {
+        got.push((e as Error).message);
+      }
+    }
+    got.push(f.closed);
+    b.close();
+  }
+  assert.deepEqual(got, want);
+});
