@@ -93,6 +93,11 @@ export interface Arity {
   readonly names?: readonly string[];
   /** A method written in Python (style "py"): `self` is counted. */
   readonly method?: boolean;
+  /**
+   * CPython takes no keyword for it and pysocket binds none by name: a trailing object naming a parameter
+   * (any key but `signal`) raises CPython's "<nokw>() takes no keyword arguments" (a method's qualified name).
+   */
+  readonly nokw?: string;
 }
 
 /**
@@ -107,7 +112,8 @@ export function check_arity(spec: Arity, args: ArrayLike<unknown>): void {
   if (
     len >= spec.min && len <= spec.max + 1 &&
     (len <= spec.max || is_plain_object(args[len - 1]) || args[len - 1] === undefined) &&
-    (spec.min === 0 || (args[spec.min - 1] !== undefined && !is_plain_object(args[spec.min - 1])))
+    (spec.min === 0 || (args[spec.min - 1] !== undefined && !is_plain_object(args[spec.min - 1]))) &&
+    !(spec.nokw && len > 0 && is_plain_object(args[len - 1]))
   ) return;
   arity_slow(spec, Array.from(args));
 }
@@ -121,6 +127,7 @@ function arity_slow(spec: Arity, args: unknown[]): void {
     n--;
   }
   const keys = Object.keys(kw).filter((k) => k !== "signal" && kw[k] !== undefined);
+  if (spec.nokw && keys.length > 0) throw new TypeError(`${spec.nokw}() takes no keyword arguments`);
   const total = n + keys.length;
   const s = (k: number) => k === 1 ? "" : "s";
   const { name, min, max } = spec;
@@ -186,14 +193,17 @@ const py = (name: string, names: readonly string[], min: number, method = false)
   method,
 });
 
+/** `spec`, taking no keywords (see {@linkcode Arity.nokw}). */
+const kwless = (spec: Arity, name = spec.name): Arity => ({ ...spec, nokw: name });
+
 /** CPython 3.11's arity of each public callable (its messages name them so). */
 export const ARITY = {
   socket: py("socket.__init__", ["family", "type", "proto", "fileno"], 0, true),
   accept: py("socket.accept", [], 0, true),
-  bind: o("socket.bind"),
+  bind: kwless(o("socket.bind")),
   close: py("socket.close", [], 0, true),
   connect: o("socket.connect"),
-  connect_ex: o("socket.connect_ex"),
+  connect_ex: kwless(o("socket.connect_ex")),
   detach: py("socket.detach", [], 0, true),
   dup: py("socket.dup", [], 0, true),
   fileno: noargs("socket.fileno"),
@@ -201,9 +211,9 @@ export const ARITY = {
   getblocking: noargs("socket.getblocking"),
   getpeername: noargs("socket.getpeername"),
   getsockname: noargs("socket.getsockname"),
-  getsockopt: range("getsockopt", 2, 3),
+  getsockopt: kwless(range("getsockopt", 2, 3), "socket.getsockopt"),
   gettimeout: noargs("socket.gettimeout"),
-  listen: range("listen", 0, 1),
+  listen: kwless(range("listen", 0, 1), "socket.listen"),
   makefile: py("socket.makefile", ["mode", "buffering"], 0, true),
   recv: range("recv", 1, 2),
   recv_into: { name: "recv_into", style: "clinic", min: 1, max: 3, names: ["buffer"] } as Arity,
@@ -217,39 +227,39 @@ export const ARITY = {
   sendmsg: range("sendmsg", 1, 4),
   sendto: { name: "sendto", style: "sendto", min: 2, max: 3 } as Arity,
   set_inheritable: py("socket.set_inheritable", ["inheritable"], 1, true),
-  setblocking: o("socket.setblocking"),
-  setsockopt: exact("setsockopt", 3),
-  settimeout: o("socket.settimeout"),
-  shutdown: o("socket.shutdown"),
+  setblocking: kwless(o("socket.setblocking")),
+  setsockopt: kwless(exact("setsockopt", 3)),
+  settimeout: kwless(o("socket.settimeout")),
+  shutdown: kwless(o("socket.shutdown")),
   getaddrinfo: py("getaddrinfo", ["host", "port", "family", "type", "proto", "flags"], 2),
-  getnameinfo: exact("getnameinfo", 2),
-  gethostbyname: exact("gethostbyname", 1),
-  gethostbyname_ex: exact("gethostbyname_ex", 1),
-  gethostbyaddr: exact("gethostbyaddr", 1),
+  getnameinfo: kwless(exact("getnameinfo", 2)),
+  gethostbyname: kwless(exact("gethostbyname", 1)),
+  gethostbyname_ex: kwless(exact("gethostbyname_ex", 1)),
+  gethostbyaddr: kwless(exact("gethostbyaddr", 1)),
   getfqdn: py("getfqdn", ["name"], 0),
-  inet_aton: exact("inet_aton", 1),
-  inet_ntoa: exact("inet_ntoa", 1),
-  inet_pton: exact("inet_pton", 2),
-  inet_ntop: exact("inet_ntop", 2),
-  htons: exact("htons", 1),
-  ntohs: exact("ntohs", 1),
-  htonl: o("_socket.htonl"),
-  ntohl: o("_socket.ntohl"),
-  getservbyname: range("getservbyname", 1, 2),
-  getservbyport: range("getservbyport", 1, 2),
-  getprotobyname: exact("getprotobyname", 1),
+  inet_aton: kwless(exact("inet_aton", 1)),
+  inet_ntoa: kwless(exact("inet_ntoa", 1)),
+  inet_pton: kwless(exact("inet_pton", 2)),
+  inet_ntop: kwless(exact("inet_ntop", 2)),
+  htons: kwless(exact("htons", 1)),
+  ntohs: kwless(exact("ntohs", 1)),
+  htonl: kwless(o("_socket.htonl")),
+  ntohl: kwless(o("_socket.ntohl")),
+  getservbyname: kwless(range("getservbyname", 1, 2)),
+  getservbyport: kwless(range("getservbyport", 1, 2)),
+  getprotobyname: kwless(exact("getprotobyname", 1)),
   create_connection: py("create_connection", ["address", "timeout", "source_address"], 1),
   create_server: py("create_server", ["address"], 1),
   socketpair: py("socketpair", ["family", "type", "proto"], 0),
-  setdefaulttimeout: o("_socket.setdefaulttimeout"),
+  setdefaulttimeout: kwless(o("_socket.setdefaulttimeout")),
   getdefaulttimeout: noargs("_socket.getdefaulttimeout"),
   gethostname: noargs("_socket.gethostname"),
-  if_nametoindex: exact("if_nametoindex", 1),
-  if_indextoname: o("_socket.if_indextoname"),
+  if_nametoindex: kwless(exact("if_nametoindex", 1)),
+  if_indextoname: kwless(o("_socket.if_indextoname")),
   if_nameindex: noargs("_socket.if_nameindex"),
   has_dualstack_ipv6: py("has_dualstack_ipv6", [], 0),
-  close_fd: o("_socket.close"),
-  CMSG_LEN: exact("CMSG_LEN", 1),
-  CMSG_SPACE: exact("CMSG_SPACE", 1),
-  sethostname: exact("sethostname", 1),
+  close_fd: kwless(o("_socket.close")),
+  CMSG_LEN: kwless(exact("CMSG_LEN", 1)),
+  CMSG_SPACE: kwless(exact("CMSG_SPACE", 1)),
+  sethostname: kwless(exact("sethostname", 1)),
 } as const;

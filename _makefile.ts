@@ -123,6 +123,17 @@ function whole_chars(t: string, end: number): number {
   return c >= 0xd800 && c < 0xdc00 && end < t.length ? end + 1 : end;
 }
 
+let drop_writes: (f: SocketFile) => void;
+
+/**
+ * Internal (socketserver's StreamRequestHandler.finish): forget a file's unsent writes after a flush that failed or
+ * was given up, so its close() does not wait on the peer again.
+ * @param f the file.
+ */
+export function _drop_pending_writes(f: SocketFile): void {
+  drop_writes(f);
+}
+
 /**
  * A file object over a socket, as returned by `Socket.makefile()`. In binary
  * modes reads return `Uint8Array`; in text modes, strings.
@@ -153,6 +164,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   /** Text modes: the TextIOWrapper's pending bytes (up to TEXT_CHUNK), handed to the buffer as Python's are. */
   #tbuf: Uint8Array[] = [];
   #tlen = 0;
+  /** The last write step under way (writes, flushes run one after another), or null. */
+  #wq: Promise<void> | null = null;
   #bufsize: number;
   #closed = false;
   /** Open, binary and reading: readline()'s fast path may take a buffered line from the reader. */
@@ -536,7 +549,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       throw new RangeError("read length must be non-negative or -1"); // BufferedReader's check
     }
     if (this.#binary) return await this.#read_bytes(n, options.signal);
-    if (this.#tlen) await this.#text_flush(options); // TextIOWrapper.read flushes pending text to the buffer
+    if (this.#tlen) await this.#serial(() => this.#text_flush(options)); // TextIOWrapper.read: pending text to the buffer
     return await this.#read_text(n, options.signal);
   }
 
@@ -587,7 +600,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       return await this.#readline_bytes(size_arg(limit), signal);
     }
     const lim = limit === null ? -1 : as_int(limit);
-    if (this.#tlen) await this.#text_flush(options); // as TextIOWrapper.readline: pending text to the buffer
+    if (this.#tlen) await this.#serial(() => this.#text_flush(options)); // as TextIOWrapper.readline
     return await this.#readline_text(lim, signal);
   }
 
@@ -730,19 +743,54 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       const text = (nl === "\r" || nl === "\r\n") && data.includes("\n") ? data.replace(/\n/g, nl) : data;
       bytes = this.#encoder!.encode(text);
     }
+    const taken = typeof data === "string" ? code_points(data) : bytes.length;
     if (this.#bufsize === 0) {
       await this.#sock.sendall(bytes, options);
+    } else if (
+      this.#wq === null &&
+      (this.#binary ? this.#wlen + bytes.length <= this.#bufsize : this.#tlen + bytes.length < TEXT_CHUNK)
+    ) {
+      // The common write: it fits, and no other write is under way (nothing to wait for, nothing sent).
+      if (this.#binary) {
+        this.#wbuf.push(bytes.slice()); // a caller's buffer may change once write() returned
+        this.#wlen += bytes.length;
+      } else {
+        this.#tbuf.push(bytes);
+        this.#tlen += bytes.length;
+      }
     } else if (this.#binary) {
-      await this.#buffered_write(bytes, options, true);
+      const copy = bytes.slice(); // taken now: the caller may change its buffer while an earlier write sends
+      await this.#serial(() => this.#buffered_write(copy, options));
     } else {
-      // TextIOWrapper.write: pending text goes to the buffer first when this would take it past the chunk
-      // size, and all of it once it reaches the chunk size (CPython's textio.c).
-      if (this.#tlen + bytes.length > TEXT_CHUNK) await this.#text_flush(options);
-      this.#tbuf.push(bytes);
-      this.#tlen += bytes.length;
-      if (this.#tlen >= TEXT_CHUNK) await this.#text_flush(options);
+      await this.#serial(() => this.#text_write(bytes, options));
     }
-    return typeof data === "string" ? code_points(data) : bytes.length;
+    return taken;
+  }
+
+  /**
+   * Run a write step after every earlier one (BufferedWriter's lock): two tasks writing at once reach the peer
+   * in the order their writes were called, never interleaved.
+   */
+  #serial(fn: () => Promise<void>): Promise<void> {
+    const prev = this.#wq;
+    const p = prev === null ? fn() : prev.then(fn, fn);
+    const tail: Promise<void> = p.then(() => {}, () => {});
+    this.#wq = tail;
+    tail.then(() => {
+      if (this.#wq === tail) this.#wq = null;
+    });
+    return p;
+  }
+
+  /**
+   * TextIOWrapper.write: pending text goes to the buffer first when this would take it past the chunk size, and
+   * all of it once it reaches the chunk size (CPython's textio.c).
+   */
+  async #text_write(bytes: Uint8Array, options: SignalOptions): Promise<void> {
+    if (this.#tlen + bytes.length > TEXT_CHUNK) await this.#text_flush(options);
+    this.#tbuf.push(bytes);
+    this.#tlen += bytes.length;
+    if (this.#tlen >= TEXT_CHUNK) await this.#text_flush(options);
   }
 
   /**
@@ -750,9 +798,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * bytes are sent too if they are more than the buffer holds, else they become the buffer (CPython's
    * bufferedio.c), so a peer sees exactly what a CPython program's peer sees.
    */
-  async #buffered_write(bytes: Uint8Array, options: SignalOptions, copy = false): Promise<void> {
+  async #buffered_write(bytes: Uint8Array, options: SignalOptions): Promise<void> {
     if (this.#wlen + bytes.length <= this.#bufsize) {
-      this.#wbuf.push(copy ? bytes.slice() : bytes); // a caller's buffer may change once write() returned
+      this.#wbuf.push(bytes);
       this.#wlen += bytes.length;
       return;
     }
@@ -760,7 +808,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (bytes.length > this.#bufsize) {
       await this.#sock.sendall(bytes, options);
     } else {
-      this.#wbuf.push(copy ? bytes.slice() : bytes);
+      this.#wbuf.push(bytes);
       this.#wlen += bytes.length;
     }
   }
@@ -791,28 +839,56 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async flush(options: SignalOptions = {}): Promise<void> {
     if (this.#closed) this.#check("flush");
-    await this.#text_flush(options);
-    await this.#send_buffer(options);
+    if (this.#wq === null && this.#tlen === 0 && this.#wlen === 0) return;
+    await this.#serial(async () => {
+      await this.#text_flush(options);
+      await this.#send_buffer(options);
+    });
   }
 
-  /** Send the buffer's bytes. */
+  /**
+   * Send the buffer's bytes. As BufferedWriter's flush: what the socket did not take when a send fails (a reset
+   * peer, a timeout) stays buffered, so the next flush (or close) tries it again and raises again.
+   */
   async #send_buffer(options: SignalOptions): Promise<void> {
     if (this.#wlen === 0) return;
     const all = concat(this.#wbuf, this.#wlen);
     this.#wbuf = [];
     this.#wlen = 0;
-    await this.#sock.sendall(all, options);
+    let off = 0;
+    try {
+      while (off < all.length) off += await this.#sock.send(off === 0 ? all : all.subarray(off), options);
+    } catch (e) {
+      const rest = all.subarray(off);
+      this.#wbuf.unshift(rest);
+      this.#wlen += rest.length;
+      throw e;
+    }
   }
 
-  /** Flush, then close the file (the socket stays open, as in Python). */
+  /**
+   * Flush, then close the file (the socket stays open, as in Python). Buffered bytes whose socket was closed or
+   * detached first raise `EBADF` here (CPython's after `detach()`), never vanish silently.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.#writing && !this.#sock._closed) await this.flush();
+      if (this.#writing && (!this.#sock._closed || this.#wlen + this.#tlen > 0 || this.#wq !== null)) {
+        await this.flush();
+      }
     } finally {
       this.#closed = true;
       this.#fast_binary = false;
     }
+  }
+
+  static {
+    drop_writes = (f) => {
+      f.#wbuf = [];
+      f.#wlen = 0;
+      f.#tbuf = [];
+      f.#tlen = 0;
+    };
   }
 
   /** `await using`: flush and close. */

@@ -220,7 +220,8 @@ export function create_server<F extends number = typeof AF_INET>(
   options: CreateServerOptions & { family?: F } = {},
 ): Socket<F> {
   check_arity(ARITY.create_server, arguments);
-  const a = bind_args("create_server", [address, options], ["address"], [
+  // `options` as given (its default would hide create_server({ address })).
+  const a = bind_args("create_server", [address, arguments.length > 1 ? options : undefined], ["address"], [
     "family",
     "backlog",
     "reuse_port",

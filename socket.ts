@@ -1490,11 +1490,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     data: Buffer,
     flagsOrAddress: number | AddressInput | null,
     address?: AddressInput | null | SignalOptions,
+    // deno-lint-ignore no-unused-vars -- read through `arguments` (its place depends on the call's shape)
     options?: SignalOptions,
   ): Promise<number> {
     check_arity(ARITY.sendto, arguments);
     // CPython: sendto(data, address) or sendto(data, flags, address); here a trailing { signal } besides.
-    const n = arguments.length - (is_plain_object(arguments[arguments.length - 1]) ? 1 : 0);
+    // Trailing undefined (a subclass forwarding every parameter) is no argument, before and after the options.
+    let n = arguments.length;
+    while (n > 0 && arguments[n - 1] === undefined) n--;
+    const kw: unknown = n > 0 && is_plain_object(arguments[n - 1]) ? arguments[--n] : undefined;
+    while (n > 0 && arguments[n - 1] === undefined) n--;
     if (n < 2 || n > 3) {
       return Promise.reject(new TypeError(`sendto() takes 2 or 3 arguments (${n} given)`));
     }
@@ -1504,12 +1509,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         new TypeError(`'${py_type(flagsOrAddress)}' object cannot be interpreted as an integer`),
       );
     }
-    const args = n === 3 ? [data, flagsOrAddress, address, options] : [
-      data,
-      0,
-      flagsOrAddress,
-      address,
-    ];
+    const args = n === 3 ? [data, flagsOrAddress, address, kw] : [data, 0, flagsOrAddress, kw];
     const a = bind_args("sendto", args, ["data", "flags", "address"]);
     const bytes = as_bytes(a.data);
     const f = this.#check_send_flags(a.flags);
@@ -2098,6 +2098,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // CPython: (level, optname, int or bytes) or (level, optname, None, optlen).
     let argc = arguments.length;
     while (argc > 0 && arguments[argc - 1] === undefined) argc--;
+    if (argc > 0 && is_plain_object(arguments[argc - 1])) {
+      throw new TypeError("socket.setsockopt() takes no keyword arguments");
+    }
     if (argc < 3 || argc > 4 || (argc === 4 && value !== null)) {
       throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
     }

@@ -113,9 +113,10 @@ import {
   SOL_SOCKET,
   TCP_NODELAY,
 } from "./constants.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { errno, OSError, TimeoutError } from "./errors.ts";
 import { type Socket, socket } from "./socket.ts";
-import type { SocketFile } from "./_makefile.ts";
+import { _drop_pending_writes, type SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
 import { py_type } from "./families/_ip.ts";
 import { after, signal_promise } from "./_wait.ts";
@@ -226,6 +227,19 @@ function is_threading(server: BaseServer): boolean {
   return false;
 }
 const CLOSED = Symbol("server_close");
+
+/**
+ * The threading server whose handler the running code is part of (a handler's "current thread"): its
+ * server_close() must not wait for itself, and raises as CPython's `thread.join()` of the current thread does.
+ */
+const handler_of = new AsyncLocalStorage<BaseServer>();
+
+/** Python's RuntimeError (no JavaScript class is Python's; the name is what a traceback shows). */
+function runtime_error(text: string): Error {
+  const e = new Error(text);
+  e.name = "RuntimeError";
+  return e;
+}
 
 /** Back-off of serve_forever while the process is out of resources. */
 const MIN_BACKOFF_MS = 10;
@@ -875,7 +889,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * ```
    */
   process_request(request: Request, client_address: Address): Promise<void> {
-    const task = (async () => {
+    const run = async () => {
       try {
         await this.finish_request(request, client_address);
       } catch (e) {
@@ -883,7 +897,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
       } finally {
         await this.#quiet_shutdown(request);
       }
-    })();
+    };
+    // A threading server's handler is marked as its "thread", so its own server_close() cannot wait for it.
+    const task = is_threading(this) ? handler_of.run(this, run) : run();
     this.#tasks.add(task);
     task.finally(() => {
       this.#tasks.delete(task);
@@ -1175,10 +1191,14 @@ export class TCPServer extends BaseServer {
    *
    * A `Threading*` server's promise (ThreadingMixIn), with `block_on_close`
    * and not `daemon_threads`, also waits for the running handlers, as
-   * CPython's `server_close()` joins its handler threads (so a handler
-   * must not await it: CPython raises "cannot join current thread" there).
+   * CPython's `server_close()` joins its handler threads: forever if a
+   * handler never ends, as CPython's (set `daemon_threads` or
+   * `block_on_close = false` for servers whose handlers may block). Called
+   * from one of its own handlers it closes the socket, then rejects with
+   * CPython's `RuntimeError: cannot join current thread` instead of waiting
+   * for itself.
    *
-   * @returns a promise that resolves once the port is free; never rejects.
+   * @returns a promise that resolves once the port is free (rejects only in a threading server's own handler).
    *
    * @example
    * ```ts
@@ -1195,6 +1215,11 @@ export class TCPServer extends BaseServer {
     const settled = settle_inflight(this);
     // CPython's ThreadingMixIn.server_close() joins the handler threads (block_on_close, not daemon_threads).
     if (!is_threading(this) || !this.block_on_close || this.daemon_threads) return settled;
+    // CPython joins the handler threads; from one of them that is "cannot join current thread" (a handler
+    // awaiting it would otherwise wait for itself forever).
+    if (handler_of.getStore() === this) {
+      return settled.then(() => Promise.reject(runtime_error("cannot join current thread")));
+    }
     return settled.then(() => joiners.get(this)?.());
   }
 
@@ -1641,12 +1666,13 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
         await this.wfile.flush({ signal: ctl.signal });
       } catch (e) {
         if (!(e instanceof OSError)) throw e;
+        _drop_pending_writes(this.wfile); // a failed flush keeps its bytes (as CPython's): close must not retry
       } finally {
         clearTimeout(timer);
       }
     }
     try {
-      await this.wfile.close(); // nothing left to flush: the flush above emptied the buffer
+      await this.wfile.close(); // nothing left to flush: the flush above emptied the buffer (or gave it up)
     } catch { /* flushed or failed above */ }
     await this.rfile.close();
   }
