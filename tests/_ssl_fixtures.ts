@@ -251,3 +251,55 @@ export async function python_server(
     },
   };
 }
+
+/**
+ * A python3 TLS server on loopback for the bulk tests: prints its port, accepts one client (30 s timeouts), wraps
+ * it as `s` with `certs`' server certificate and runs `body` (indented into the `with` block). `setup` lines run on
+ * `ctx` first (a maximum version, say); `args` follow the certificate directory in `sys.argv`.
+ */
+export async function py_tls_server(
+  certs: Certs,
+  body: string,
+  opts: { setup?: string; args?: string[] } = {},
+): ReturnType<typeof python_server> {
+  return await python_server(
+    `
+import hashlib, socket, ssl, sys, threading, time
+d = sys.argv[1]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
+${opts.setup ?? ""}
+with socket.create_server(("127.0.0.1", 0)) as srv:
+    srv.settimeout(30)
+    print(srv.getsockname()[1], flush=True)
+    conn, _ = srv.accept()
+    conn.settimeout(30)
+    s = ctx.wrap_socket(conn, server_side=True)
+${body.split("\n").map((l) => "    " + l).join("\n")}
+`,
+    certs.dir,
+    ...(opts.args ?? []),
+  );
+}
+
+/** Deterministic pseudo-random bytes (an LCG), so a lost, repeated or reordered piece changes the hash. */
+export function pattern(total: number, seed = 12345): Uint8Array {
+  const b = new Uint8Array(total);
+  let x = seed;
+  for (let i = 0; i < total; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+/** The SHA-256 of the parts, one after another, in hex (as python's hexdigest()). */
+export async function sha256(...parts: Uint8Array[]): Promise<string> {
+  const all = parts.length === 1 ? parts[0]! : new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  if (parts.length !== 1) {
+    let off = 0;
+    for (const p of parts) all.set(p, (off += p.length) - p.length);
+  }
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", all as Uint8Array<ArrayBuffer>));
+  return [...h].map((v) => v.toString(16).padStart(2, "0")).join("");
+}

@@ -9,33 +9,15 @@ import assert from "node:assert/strict";
 import { create_connection, create_server } from "../mod.ts";
 import { create_default_context, type SSLSocket, SSLWantWriteError } from "../ssl.ts";
 import { DefaultSelector, EVENT_WRITE } from "../selectors.ts";
-import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
+import { make_certs, pattern as lcg, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 const certs = (missing("openssl") ? undefined : await make_certs())!;
 const P = certs?.P as typeof certs.P;
+const py_server = (body: string) => py_tls_server(certs, body);
+const pattern = (total: number, seed = 5) => lcg(total, seed);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A python3 TLS server on loopback running `body` with `s` (accepted, wrapped, 30 s timeout). */
-async function py_server(body: string) {
-  return await python_server(
-    `
-import hashlib, socket, ssl, sys, time
-d = sys.argv[1]
-ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
-with socket.create_server(("127.0.0.1", 0)) as srv:
-    srv.settimeout(30)
-    print(srv.getsockname()[1], flush=True)
-    conn, _ = srv.accept()
-    conn.settimeout(30)
-    s = ctx.wrap_socket(conn, server_side=True)
-${body.split("\n").map((l) => "    " + l).join("\n")}
-`,
-    certs.dir,
-  );
-}
 
 /** The reader every scenario's peer runs: byte count and SHA-256 of everything until EOF, and how it ended. */
 const HASH_ALL = `
@@ -53,24 +35,6 @@ async function connect(port: number): Promise<SSLSocket> {
   const s = await ctx.wrap_socket(await create_connection(["127.0.0.1", port]), { server_hostname: "localhost" });
   s.settimeout(30);
   return s;
-}
-
-function pattern(total: number, seed = 5): Uint8Array {
-  const b = new Uint8Array(total);
-  let x = seed;
-  for (let i = 0; i < total; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
-
-async function sha256(...parts: Uint8Array[]): Promise<string> {
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) all.set(p, (off += p.length) - p.length);
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", all as Uint8Array<ArrayBuffer>));
-  return [...h].map((v) => v.toString(16).padStart(2, "0")).join("");
 }
 
 const MiB = 1 << 20;

@@ -7,56 +7,22 @@
 import assert from "node:assert/strict";
 import { create_connection } from "../mod.ts";
 import { create_default_context, type SSLSocket } from "../ssl.ts";
-import { make_certs, python_server } from "./_ssl_fixtures.ts";
+import { make_certs, pattern as lcg, py_tls_server, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 const certs = (missing("openssl") ? undefined : await make_certs())!;
 const P = certs?.P as typeof certs.P;
-
-/** A python3 TLS server on loopback (TLS 1.2 at most when `tls12`) running `body` with `s`. */
-async function py_server(body: string, tls12 = false) {
-  return await python_server(
-    `
-import hashlib, socket, ssl, sys, threading, time
-d = sys.argv[1]
-ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
-if sys.argv[2] == "12": ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-with socket.create_server(("127.0.0.1", 0)) as srv:
-    srv.settimeout(30)
-    print(srv.getsockname()[1], flush=True)
-    conn, _ = srv.accept()
-    conn.settimeout(30)
-    s = ctx.wrap_socket(conn, server_side=True)
-${body.split("\n").map((l) => "    " + l).join("\n")}
-`,
-    certs.dir,
-    tls12 ? "12" : "13",
-  );
-}
+/** A python3 TLS server (TLS 1.2 at most when `tls12`) running `body` with `s`. */
+const py_server = (body: string, tls12 = false) =>
+  py_tls_server(certs, body, tls12 ? { setup: "ctx.maximum_version = ssl.TLSVersion.TLSv1_2" } : {});
+const pattern = (total: number, seed = 99) => lcg(total, seed);
 
 async function connect(port: number): Promise<SSLSocket> {
   const ctx = create_default_context({ cafile: P("ca.pem") });
   const s = await ctx.wrap_socket(await create_connection(["127.0.0.1", port]), { server_hostname: "localhost" });
   s.settimeout(30);
   return s;
-}
-
-/** Deterministic pseudo-random bytes, so a lost, repeated or reordered piece changes the hash. */
-function pattern(total: number, seed = 99): Uint8Array {
-  const b = new Uint8Array(total);
-  let x = seed;
-  for (let i = 0; i < total; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
-
-async function sha256(b: Uint8Array): Promise<string> {
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>));
-  return [...h].map((v) => v.toString(16).padStart(2, "0")).join("");
 }
 
 const K = 1024;
