@@ -90,3 +90,47 @@ export function same(label: string, got: Result, want: Result, exit_code = true)
   assert.equal(got.out, want.out, `${label}: stdout differs from CPython's.\n--- stderr ---\n${got.err}`);
   if (exit_code) assert.equal(got.code, want.code, `${label}: exit code\n${got.err}`);
 }
+
+/** What pair_tests() needs of a client/server pair. */
+export interface PairBase {
+  name: string;
+  /** Only these (server, client) runs beside the reference (default: py+ts, ts+py, ts+ts). */
+  runs?: [Lang, Lang][];
+  /** The server is stopped by a signal once the client is done: its stderr and exit code are not compared. */
+  kill?: boolean;
+  ignore?: string;
+}
+
+/**
+ * One test per pair: python3 server and client as the reference, then each run of `spec.runs` as a step, the
+ * client's and the server's stdout compared with the reference's (`run_pair` runs one pairing).
+ */
+export function pair_tests<S extends PairBase, C>(
+  test: (t: Deno.TestDefinition) => void,
+  prefix: string,
+  specs: S[],
+  ctx: () => Promise<C>,
+  run_pair: (spec: S, c: C, sl: Lang, cl: Lang) => Promise<{ server: Result; client: Result }>,
+): void {
+  for (const spec of specs) {
+    test({
+      name: `${prefix}: ${spec.name}`,
+      ignore: spec.ignore !== undefined && !RUN_IGNORED,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn(t) {
+        const c = await ctx();
+        const ref = await run_pair(spec, c, "py", "py");
+        assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
+        if (!spec.kill) assert.equal(ref.server.err, "", `the CPython server complained:\n${ref.server.err}`);
+        for (const [sl, cl] of spec.runs ?? [["py", "ts"], ["ts", "py"], ["ts", "ts"]] as [Lang, Lang][]) {
+          await t.step(`${sl} server + ${cl} client`, async () => {
+            const got = await run_pair(spec, c, sl, cl);
+            same(`${cl} client`, got.client, ref.client);
+            same(`${sl} server`, got.server, ref.server, !spec.kill);
+          });
+        }
+      },
+    });
+  }
+}

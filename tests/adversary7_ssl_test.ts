@@ -19,36 +19,23 @@ test("adversary7: load_cert_chain() with a key of another type than the certific
   const dir = Deno.makeTempDirSync({ prefix: "pysocket-adv7-ssl-" });
   try {
     const p = (f: string) => `${dir}/${f}`;
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      p("rsa.key"),
-      "-out",
-      p("rsa.crt"),
-      "-subj",
-      "/CN=localhost",
-      "-days",
-      "2",
-    );
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      p("rsa2.key"),
-      "-out",
-      p("rsa2.crt"),
-      "-subj",
-      "/CN=localhost",
-      "-days",
-      "2",
-    );
+    for (const name of ["rsa", "rsa2"]) {
+      openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        p(`${name}.key`),
+        "-out",
+        p(`${name}.crt`),
+        "-subj",
+        "/CN=localhost",
+        "-days",
+        "2",
+      );
+    }
     openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", p("ec.key"));
     openssl("req", "-x509", "-key", p("ec.key"), "-out", p("ec.crt"), "-subj", "/CN=localhost", "-days", "2");
     openssl("ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", p("ec384.key"));

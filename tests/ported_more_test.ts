@@ -10,7 +10,17 @@
 
 import assert from "node:assert/strict";
 import { HAS_IPV6, held_closed_port, test_needing } from "./_socket_fixtures.ts";
-import { type Ctx, ctx, type Lang, type Result, run as run_in, RUN_IGNORED, RUN_MS, same } from "./_ported.ts";
+import {
+  type Ctx,
+  ctx,
+  type Lang,
+  pair_tests,
+  type Result,
+  run as run_in,
+  RUN_IGNORED,
+  RUN_MS,
+  same,
+} from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -143,31 +153,7 @@ const PAIRS: PairSpec[] = [
   },
 ];
 
-for (const spec of PAIRS) {
-  test({
-    name: `ported more: ${spec.name}`,
-    ignore: spec.ignore !== undefined && !RUN_IGNORED,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn(t) {
-      const c = await ctx();
-      const ref = await run_pair(spec, c, "py", "py");
-      assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
-      assert.equal(
-        ref.server.err,
-        spec.kill ? ref.server.err : "",
-        `the CPython server complained:\n${ref.server.err}`,
-      );
-      for (const [sl, cl] of spec.runs ?? [["py", "ts"], ["ts", "py"], ["ts", "ts"]] as [Lang, Lang][]) {
-        await t.step(`${sl} server + ${cl} client`, async () => {
-          const got = await run_pair(spec, c, sl, cl);
-          same(`${cl} client`, got.client, ref.client, true);
-          same(`${sl} server`, got.server, ref.server, !spec.kill);
-        });
-      }
-    },
-  });
-}
+pair_tests(test, "ported more", PAIRS, ctx, run_pair);
 for (const p of PAIRS.filter((p) => p.ignore)) console.log(`ignored: ported more: ${p.name}: ${p.ignore}`);
 
 interface SingleSpec {
