@@ -17,6 +17,11 @@ export function py_client_context(certs: Certs, roots = false): SSLContext {
   return ctx;
 }
 
+/** Starts the raw peer's TLS server job: it sends `total` bytes, sinks them, or takes `count` handshakes. */
+function tls_serve(peer: Peer, certs: Certs, mode: "send" | "sink" | "hs", total: number, count: number) {
+  return peer.start({ op: "tls-serve", mode, cert: certs.cert, key: certs.key, total, count });
+}
+
 async function py_tls_connect(ctx: SSLContext, port: number): Promise<Socket> {
   const raw = await create_connection(["127.0.0.1", port]);
   raw.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
@@ -36,14 +41,7 @@ async function raw_tls_connect(certs: Certs, port: number): Promise<Deno.TlsConn
 /** pysocket SSLSocket client receives `total` bytes from the raw TLS server (recv_into 64 KiB reused). */
 export async function py_tls_recv(peer: Peer, certs: Certs, total: number): Promise<Sample> {
   const ctx = py_client_context(certs);
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "send",
-    cert: certs.cert,
-    key: certs.key,
-    total,
-    count: 1,
-  });
+  const { ready, done } = tls_serve(peer, certs, "send", total, 1);
   const port = await ready;
   const t0 = performance.now();
   const s = await py_tls_connect(ctx, port);
@@ -63,14 +61,7 @@ export async function py_tls_recv(peer: Peer, certs: Certs, total: number): Prom
 
 /** Raw Deno TLS client (Deno.connect + startTls) receiving the same into one reused 64 KiB buffer. */
 export async function raw_tls_recv(peer: Peer, certs: Certs, total: number): Promise<Sample> {
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "send",
-    cert: certs.cert,
-    key: certs.key,
-    total,
-    count: 1,
-  });
+  const { ready, done } = tls_serve(peer, certs, "send", total, 1);
   const port = await ready;
   const t0 = performance.now();
   const c = await raw_tls_connect(certs, port);
@@ -91,14 +82,7 @@ export async function raw_tls_recv(peer: Peer, certs: Certs, total: number): Pro
 /** pysocket SSLSocket client sendall(64 KiB) × n to the raw TLS server's sink. */
 export async function py_tls_send(peer: Peer, certs: Certs, total: number): Promise<Sample> {
   const ctx = py_client_context(certs);
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "sink",
-    cert: certs.cert,
-    key: certs.key,
-    total,
-    count: 1,
-  });
+  const { ready, done } = tls_serve(peer, certs, "sink", total, 1);
   const s = await py_tls_connect(ctx, await ready);
   const buf = new Uint8Array(CHUNK).fill(0x61);
   const t0 = performance.now();
@@ -113,14 +97,7 @@ export async function py_tls_send(peer: Peer, certs: Certs, total: number): Prom
 
 /** Raw Deno TLS client write loop of the same. */
 export async function raw_tls_send(peer: Peer, certs: Certs, total: number): Promise<Sample> {
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "sink",
-    cert: certs.cert,
-    key: certs.key,
-    total,
-    count: 1,
-  });
+  const { ready, done } = tls_serve(peer, certs, "sink", total, 1);
   const c = await raw_tls_connect(certs, await ready);
   const buf = new Uint8Array(CHUNK).fill(0x61);
   const t0 = performance.now();
@@ -145,14 +122,7 @@ export async function raw_tls_send(peer: Peer, certs: Certs, total: number): Pro
  */
 export async function py_tls_client_hs(peer: Peer, certs: Certs, count: number, roots = false): Promise<Sample> {
   const ctx = py_client_context(certs, roots);
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "hs",
-    cert: certs.cert,
-    key: certs.key,
-    total: 0,
-    count,
-  });
+  const { ready, done } = tls_serve(peer, certs, "hs", 0, count);
   const port = await ready;
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -168,14 +138,7 @@ export async function py_tls_client_hs(peer: Peer, certs: Certs, count: number, 
 
 /** Raw Deno client handshakes: Deno.connect + setNoDelay + startTls + handshake, read to EOF, close. */
 export async function raw_tls_client_hs(peer: Peer, certs: Certs, count: number): Promise<Sample> {
-  const { ready, done } = peer.start({
-    op: "tls-serve",
-    mode: "hs",
-    cert: certs.cert,
-    key: certs.key,
-    total: 0,
-    count,
-  });
+  const { ready, done } = tls_serve(peer, certs, "hs", 0, count);
   const port = await ready;
   const buf = new Uint8Array(1024);
   const t0 = performance.now();
