@@ -355,7 +355,15 @@ export class StreamReader {
    */
   #new_slab(k: number): ArrayBuffer {
     const old = this.#slab;
-    let size = old === null || old.byteLength !== this.#slab_size ? SLAB_MIN : Math.min(2 * this.#slab_size, SLAB);
+    let size: number;
+    if (this.#short) {
+      // Reads come back short (the peer pauses): the next read drops a slab larger than SLAB_MIN, so
+      // size it for what is buffered now, not by doubling (a select() echo server made a 512-byte slab
+      // every 16 messages, used it once and dropped it).
+      size = SLAB_MIN;
+      const b = this.#end - this.#start;
+      while (size < b && size < SLAB) size *= 2;
+    } else size = old === null || old.byteLength !== this.#slab_size ? SLAB_MIN : Math.min(2 * this.#slab_size, SLAB);
     while (size < k) size *= 2;
     const slab = this.#slab = new ArrayBuffer(size);
     this.#slab_size = size;
@@ -739,9 +747,14 @@ export const LINGER_MS = 30_000;
  */
 export class StreamWriter {
   #t: Transport;
-  /** Queued copies in order, from #qhead on (slots before it are written and cleared). */
+  /**
+   * Queued copies in order, in slots [#qhead, #qtail) (slots outside are EMPTY). The array is not
+   * truncated when it empties: `length = 0` drops its backing store, and the next push made a new one
+   * (~150 bytes per send on a select() echo path).
+   */
   #queue: Uint8Array[] = [];
   #qhead = 0;
+  #qtail = 0;
   #queued = 0;
   /** The write or flush in flight; resolves when it ends, never rejects. */
   #busy: Promise<void> | null = null;
@@ -782,7 +795,7 @@ export class StreamWriter {
 
   /** True when nothing is queued or being written. */
   get idle(): boolean {
-    return this.#busy === null && this.#queue.length === this.#qhead;
+    return this.#busy === null && this.#qtail === this.#qhead;
   }
 
   /** True once a write failed: the connection is gone. */
@@ -866,7 +879,10 @@ export class StreamWriter {
   /** Queue a copy of as much of data as there is room for; returns the count. */
   #enqueue(data: Uint8Array): number {
     const k = Math.min(data.length, SEND_QUEUE - this.#queued);
-    this.#queue.push(queue_copy(data, k));
+    const q = this.#queue, c = queue_copy(data, k);
+    if (this.#qtail === q.length) q.push(c);
+    else q[this.#qtail] = c;
+    this.#qtail++;
     this.#queued += k;
     if (!this.#busy) this.#busy = this.#flush();
     return k;
@@ -976,7 +992,7 @@ export class StreamWriter {
     this.#rest = null;
     this.#busy = null;
     // A timed send may have queued bytes meanwhile: flush them, or they stay unsent.
-    if (this.#queue.length > this.#qhead) this.#busy = this.#flush();
+    if (this.#qtail > this.#qhead) this.#busy = this.#flush();
     this.#wake();
   }
 
@@ -994,17 +1010,18 @@ export class StreamWriter {
   #on_write_error: ((e: unknown) => void) | null = null;
 
   #flush_next(): void {
-    const q = this.#queue;
+    const q = this.#queue, tail = this.#qtail;
     let h = this.#qhead;
-    if (h === q.length) {
-      q.length = this.#qhead = 0;
+    if (h === tail) {
+      this.#qhead = this.#qtail = 0;
+      if (q.length > 64) q.length = 0; // a long queue's slots are not kept
       return this.#flush_end();
     }
     let head = q[h]!;
-    if (head.length < COALESCE && q.length - h > 1) {
+    if (head.length < COALESCE && tail - h > 1) {
       // Small sends queued behind one another: one write for as many as fit.
       let total = head.length, j = h + 1;
-      while (j < q.length && total + q[j]!.length <= COALESCE) total += q[j++]!.length;
+      while (j < tail && total + q[j]!.length <= COALESCE) total += q[j++]!.length;
       if (j - h > 1) {
         const m = new Uint8Array(total);
         for (let i = h, off = 0; i < j; i++) {
@@ -1023,16 +1040,19 @@ export class StreamWriter {
     }
     w.then(
       this.#on_wrote ??= (n) => {
-        const q = this.#queue, h = this.#qhead, chunk = q[h]!;
+        const q = this.#queue, h = this.#qhead, tail = this.#qtail, chunk = q[h]!;
         this.#queued -= n;
         if (n < chunk.length) q[h] = chunk.subarray(n);
         else {
           // Written: its slot is cleared, not shifted out (a shift is O(queue length)).
           q[h] = EMPTY;
-          if (h + 1 === q.length) q.length = this.#qhead = 0;
-          else if (h >= 1024 && 2 * h >= q.length) {
-            this.#queue = q.slice(h + 1);
+          if (h + 1 === tail) {
+            this.#qhead = this.#qtail = 0;
+            if (q.length > 64) q.length = 0; // a long queue's slots are not kept
+          } else if (h >= 1024 && 2 * h >= tail) {
+            this.#queue = q.slice(h + 1, tail);
             this.#qhead = 0;
+            this.#qtail = tail - h - 1;
           } else this.#qhead = h + 1;
         }
         this.#wake(); // room for a waiting send
@@ -1041,7 +1061,7 @@ export class StreamWriter {
       this.#on_write_error ??= (e) => {
         this.#err = e;
         this.#queue = [];
-        this.#qhead = 0;
+        this.#qhead = this.#qtail = 0;
         this.#queued = 0;
         this.#flush_end();
       },

@@ -1128,11 +1128,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       st !== null && flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
       bufsize <= 0x7fffffff && Number.isInteger(bufsize) && !this.#closed
     ) {
-      // A plain recv(n) with bytes buffered (select() said readable): taken one
-      // microtask later, with no argument binding and no async frame. (The tick
-      // keeps the slow path's order: a readline() called right after this
-      // recv() takes a line buffered for its file first.)
+      // A plain recv(n) with bytes buffered (select() said readable): taken now, with no
+      // argument binding and no async frame. On a socket with a file (makefile()), one
+      // microtask later: that tick keeps the slow path's order, a readline() called
+      // right after this recv() takes a line buffered for its file first.
       if (st.reader.buffered > 0) {
+        if (!this.#filed) return Promise.resolve(st.reader.take(bufsize));
         return DONE_TICK.then(() =>
           this.#stream === st && !this.#closed && st.reader.buffered > 0
             ? st.reader.take(bufsize)
@@ -2306,6 +2307,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ]);
     if (a.mode === null) throw new TypeError("'NoneType' object is not iterable"); // CPython: set(mode)
     this.#check_open();
+    this.#filed = true;
     return new SocketFile(this, (a.mode ?? "r") as string, (a.buffering ?? null) as number | null, a);
   }
 
@@ -2395,6 +2397,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   /** The socket's readiness hook, made once: its getters read the current state. */
   #poll: Pollable | null = null;
+
+  /** A file was made on this socket (makefile()): recv()'s buffered fast path then yields a microtask first. */
+  #filed = false;
 
   #make_pollable(): Pollable {
     // deno-lint-ignore no-this-alias
