@@ -17,6 +17,11 @@ const DONE = Promise.resolve();
  * writer's changes instead.
  */
 const FLUSHING: Promise<void> = new Promise<void>(() => {});
+/**
+ * What a writer's #busy is while a chained direct write is in flight (#write_chained: the caller's promise
+ * is the write's own reaction): a marker that never settles; drain() waits for the writer's changes.
+ */
+const WRITING: Promise<void> = new Promise<void>(() => {});
 
 /** What the stream machinery needs of a connection (Deno.Conn fits). */
 export interface Transport {
@@ -245,6 +250,11 @@ export class StreamReader {
   /** True when recv() would return at once: data, EOF, or an error to report. */
   get ready(): boolean {
     return this.#end > this.#start || this.#eof || this.#err !== null;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** True when a read is in flight. */
@@ -537,7 +547,7 @@ export class StreamReader {
     this.#raise_if_error();
     const k = Math.min(view.length, this.#end - this.#start);
     if (k > 0) {
-      view.set(this.#buf.subarray(this.#start, this.#start + k));
+      copy_small(view, this.#buf, this.#start, k);
       if (consume) this.#consume(k);
     }
     return k;
@@ -822,7 +832,7 @@ export class StreamWriter {
 
   /** Resolves when everything queued has been written (or failed). */
   async drain(): Promise<void> {
-    while (this.#busy) await (this.#busy === FLUSHING ? this.#changed() : this.#busy);
+    while (this.#busy) await (this.#busy === FLUSHING || this.#busy === WRITING ? this.#changed() : this.#busy);
   }
 
   #check(): void {
@@ -894,6 +904,7 @@ export class StreamWriter {
    * caller and reactions live in the writer: no closures per write.
    */
   #write_direct(data: Uint8Array): Promise<number> {
+    if (!this.#full && this.#t.writes_whole !== true) return this.#write_chained(data, null) as Promise<number>;
     const caller = this.#caller = Promise.withResolvers<number | undefined>();
     this.#direct = true;
     this.#start_write(data);
@@ -906,6 +917,7 @@ export class StreamWriter {
    * caller), then the check sendall ends with.
    */
   #write_all_direct(data: Uint8Array): Promise<void> {
+    if (!this.#full && this.#t.writes_whole !== true) return this.#write_chained(data, data) as Promise<void>;
     const caller = this.#caller = Promise.withResolvers<number | undefined>();
     this.#direct = true;
     this.#rest = data;
@@ -937,6 +949,57 @@ export class StreamWriter {
     }
     const r = this.#reactions ??= [(n) => this.#written(n), (e) => this.#write_failed(e)];
     this.#busy = w.then(r[0], r[1]);
+  }
+
+  /** The reactions of chained direct writes: made on the first one, then shared by every later one. */
+  #chained: [(n: number) => number | undefined | Promise<number | undefined>, (e: unknown) => never] | null = null;
+
+  /**
+   * A direct write of the caller's own bytes (the last write was taken whole, and a short one returns:
+   * not a node:stream Duplex) whose caller's promise is the write's own reaction: no resolvers made per
+   * call (a round trip's sendall). SHUT_WR under it is raised when the write ends, as #cut() does for
+   * any write of borrowed bytes. `rest` is sendall's bytes (null for a send()).
+   */
+  #write_chained(data: Uint8Array, rest: Uint8Array | null): Promise<number | undefined> {
+    this.#direct = true;
+    this.#rest = rest;
+    this.#borrowed = true;
+    this.#wlen = data.length;
+    let w: Promise<number>;
+    try {
+      w = this.#t.write(data);
+    } catch (e) {
+      w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
+    }
+    this.#busy = WRITING;
+    const r = this.#chained ??= [(n) => this.#chained_written(n), (e) => this.#chained_failed(e)];
+    return w.then(r[0], r[1]);
+  }
+
+  #chained_written(n: number): number | undefined | Promise<number | undefined> {
+    this.#full = n < this.#wlen;
+    const rest = this.#rest, cut = this.#cut_err;
+    if (rest !== null && n < rest.length && !this.#closed) {
+      // A short write (the kernel's buffer is full): the rest goes on as the general path's, with a
+      // caller of its own (the next writes are copies, and SHUT_WR may end that caller's wait at once).
+      const caller = this.#caller = Promise.withResolvers<number | undefined>();
+      this.#start_write(this.#rest = rest.subarray(n));
+      return caller.promise;
+    }
+    this.#after_direct();
+    if (cut !== null) throw cut;
+    if (rest === null) return n;
+    this.#check(); // sendall's last word (EBADF when closed under it)
+    return undefined;
+  }
+
+  #chained_failed(e: unknown): never {
+    const cut = this.#cut_err;
+    this.#after_direct();
+    if (cut !== null) throw cut;
+    // A connection whose write failed stays failed, as the kernel's does (shutdown then says ENOTCONN).
+    if (!this.#closed) this.#broken = true;
+    throw this.#closed ? new OSError(errno.EBADF) : map_error(e, "send");
   }
 
   #written(n: number): void {
@@ -1114,6 +1177,11 @@ export class StreamWriter {
     this.#shut = true;
     if (this.#busy === null) return await this.#close_write();
     if (this.#caller !== null) this.#cut(from_errno(errno.EPIPE, { operation: "send after shutdown" }));
+    else if (this.#busy === WRITING) {
+      // A chained write reads the caller's bytes: its caller is told when it ends (as #cut()), no write follows.
+      this.#rest = null;
+      this.#cut_err = from_errno(errno.EPIPE, { operation: "send after shutdown" });
+    }
     this.#wake();
     const linger = setTimeout(() => {
       try {
