@@ -855,7 +855,7 @@ class Reg<D> {
   }
   /** The ready events now; arms a watch on each wanted event that is not ready. */
   scan(): number {
-    this.rebind();
+    if (Object.getPrototypeOf(this.key.fileobj) !== this.proto) this.rebind();
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
@@ -1285,9 +1285,10 @@ export class DefaultSelector<D = unknown> implements Disposable {
 
   /** The ready registrations; those that are not ready leave the set, a watch armed. */
   #collect(): [SelectorKey<D>, number][] {
-    const out: [SelectorKey<D>, number][] = [];
     const core = this.#core, ready = core.ready, n = core.count;
-    let j = 0;
+    // Sized once (a push per key grew it 17 -> 41 -> 77 ... slots, a copy each time), trimmed below.
+    const out: [SelectorKey<D>, number][] = n > 16 ? new Array(n) : [];
+    let j = 0, k = 0;
     for (let i = 0; i < n; i++) {
       const reg = ready[i]!;
       // Linux's epoll forgets a descriptor once it is closed, so CPython's
@@ -1297,11 +1298,12 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (m === 0) reg.queued = false;
       else {
         ready[j++] = reg;
-        out.push([reg.key, m]);
+        out[k++] = [reg.key, m];
       }
     }
     for (let i = j; i < n; i++) ready[i] = null;
     core.count = j;
+    if (out.length !== k) out.length = k;
     return out;
   }
 

@@ -2450,8 +2450,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return {
       get readable() {
         if (self.#closed) return true;
+        const st = self.#stream; // (a datagram socket has none)
+        if (st !== null) return st.reader.ready;
         if (self.#dgram) return self.#dgram.readable;
-        if (self.#stream) return self.#stream.reader.ready;
         if (self.#listening) return self.#accepts?.ready ?? false;
         if (self.#connecting) return self.#connecting.error !== null;
         return true;
