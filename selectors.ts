@@ -855,7 +855,7 @@ class Reg<D> {
   }
   /** The ready events now; arms a watch on each wanted event that is not ready. */
   scan(): number {
-    this.rebind();
+    if (Object.getPrototypeOf(this.key.fileobj) !== this.proto) this.rebind();
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
@@ -881,8 +881,12 @@ class SelectorCore<D> {
    * Registrations that may be ready, each once (`queued`), in the order they
    * became so: re-checked by the next select (level-triggered). An array, not
    * a Set: a Set's table is reallocated as it grows and shrinks every call.
+   * Its first `count` slots are the set (the rest null): the array is never
+   * truncated, since `length = 0` drops its backing store and the next batch
+   * of wake-ups grew a new one, reallocating as it went.
    */
-  readonly ready: Reg<D>[] = [];
+  readonly ready: (Reg<D> | null)[] = [];
+  count = 0;
   /** The select() calls waiting with a timer or a signal (each takes its callback back when it gives up). */
   readonly waiting: Waker = new Waker();
   #wake: ((woke: boolean) => void) | null = null;
@@ -915,19 +919,28 @@ class SelectorCore<D> {
   mark(reg: Reg<D>): void {
     if (!reg.queued) {
       reg.queued = true;
-      this.ready.push(reg);
+      const ready = this.ready;
+      if (this.count === ready.length) ready.push(reg);
+      else ready[this.count] = reg;
+      this.count++;
     }
     this.wake();
   }
   remove(reg: Reg<D>): void {
     if (!reg.queued) return;
     reg.queued = false;
-    const i = this.ready.indexOf(reg);
-    if (i >= 0) this.ready.splice(i, 1);
+    const ready = this.ready, n = this.count;
+    let i = 0;
+    while (i < n && ready[i] !== reg) i++;
+    if (i === n) return;
+    for (; i < n - 1; i++) ready[i] = ready[i + 1]!;
+    ready[n - 1] = null;
+    this.count = n - 1;
   }
   clear(): void {
-    for (const reg of this.ready) reg.queued = false;
-    this.ready.length = 0;
+    const ready = this.ready;
+    for (let i = 0; i < this.count; i++) ready[i]!.queued = false;
+    ready.length = this.count = 0;
   }
 }
 
@@ -1239,7 +1252,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       for (;;) {
         const left = end === Infinity ? Infinity : end - performance.now();
         if (left <= 0) return out;
-        if (core.ready.length === 0) {
+        if (core.count === 0) {
           // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
           const woke =
             await (left === Infinity && signal === undefined ? core.next() : wait_wake(core.waiting, left, signal));
@@ -1258,23 +1271,25 @@ export class DefaultSelector<D = unknown> implements Disposable {
 
   /** As #collect() without building the result: true when something is ready. */
   #sweep(): boolean {
-    const ready = this.#core.ready;
+    const core = this.#core, ready = core.ready, n = core.count;
     let j = 0;
-    for (let i = 0; i < ready.length; i++) {
+    for (let i = 0; i < n; i++) {
       const reg = ready[i]!;
       if (!is_closed(reg.key.fileobj) && reg.scan() !== 0) ready[j++] = reg;
       else reg.queued = false;
     }
-    ready.length = j;
+    for (let i = j; i < n; i++) ready[i] = null;
+    core.count = j;
     return j > 0;
   }
 
   /** The ready registrations; those that are not ready leave the set, a watch armed. */
   #collect(): [SelectorKey<D>, number][] {
-    const out: [SelectorKey<D>, number][] = [];
-    const ready = this.#core.ready;
-    let j = 0;
-    for (let i = 0; i < ready.length; i++) {
+    const core = this.#core, ready = core.ready, n = core.count;
+    // Sized once (a push per key grew it 17 -> 41 -> 77 ... slots, a copy each time), trimmed below.
+    const out: [SelectorKey<D>, number][] = n > 16 ? new Array(n) : [];
+    let j = 0, k = 0;
+    for (let i = 0; i < n; i++) {
       const reg = ready[i]!;
       // Linux's epoll forgets a descriptor once it is closed, so CPython's
       // selector never reports an object closed while registered (it stays
@@ -1283,10 +1298,12 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (m === 0) reg.queued = false;
       else {
         ready[j++] = reg;
-        out.push([reg.key, m]);
+        out[k++] = [reg.key, m];
       }
     }
-    ready.length = j;
+    for (let i = j; i < n; i++) ready[i] = null;
+    core.count = j;
+    if (out.length !== k) out.length = k;
     return out;
   }
 

@@ -1099,6 +1099,35 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return flags & MSG_PEEK ? r.peek(n) : r.take(n);
   }
 
+  // A blocking recv(n)/recv_into(buf) with nothing buffered (a round trip's reply): one reaction on the
+  // reader's wake-up instead of #stream_read's and fill()'s async frames (~1.1 KB and four ticks per call).
+  // One such call at a time per socket; any other (a second task, a file's reads) takes the general path.
+  #wt_st: StreamState | null = null;
+  #wt_n = 0;
+  #wt_into: Uint8Array | null = null;
+  #wt_done: (() => Uint8Array | number | Promise<Uint8Array | number>) | null = null;
+
+  #wait_take(st: StreamState, n: number, into: Uint8Array | null): Promise<Uint8Array | number> | null {
+    if (this.#wt_st !== null || this.#filed) return null;
+    const r = st.reader;
+    if (r.buffered > 0 || r.ended || r.closed) return null;
+    this.#wt_st = st;
+    this.#wt_n = n;
+    this.#wt_into = into;
+    return r.poll().then(this.#wt_done ??= () => this.#wait_taken());
+  }
+
+  /** #wait_take()'s wake-up: the bytes (or EOF, the stored error, EBADF), or a wait for the next one. */
+  #wait_taken(): Uint8Array | number | Promise<Uint8Array | number> {
+    const st = this.#wt_st!, r = st.reader, into = this.#wt_into;
+    if (!this.#closed && !r.closed && r.buffered < 1 && !r.ended) {
+      return r.poll().then(this.#wt_done!); // woken, yet nothing to take (another caller took it): wait again
+    }
+    this.#wt_st = this.#wt_into = null;
+    if (this.#closed || r.closed) throw new OSError(E.EBADF);
+    return into !== null ? r.take_into(into) : r.take(this.#wt_n);
+  }
+
   /**
    * Receive up to `bufsize` bytes. Returns an empty array at end of stream.
    *
@@ -1128,11 +1157,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       st !== null && flags === undefined && options === undefined && typeof bufsize === "number" && bufsize > 0 &&
       bufsize <= 0x7fffffff && Number.isInteger(bufsize) && !this.#closed
     ) {
-      // A plain recv(n) with bytes buffered (select() said readable): taken one
-      // microtask later, with no argument binding and no async frame. (The tick
-      // keeps the slow path's order: a readline() called right after this
-      // recv() takes a line buffered for its file first.)
+      // A plain recv(n) with bytes buffered (select() said readable): taken now, with no
+      // argument binding and no async frame. On a socket with a file (makefile()), one
+      // microtask later: that tick keeps the slow path's order, a readline() called
+      // right after this recv() takes a line buffered for its file first.
       if (st.reader.buffered > 0) {
+        if (!this.#filed) return Promise.resolve(st.reader.take(bufsize));
         return DONE_TICK.then(() =>
           this.#stream === st && !this.#closed && st.reader.buffered > 0
             ? st.reader.take(bufsize)
@@ -1142,7 +1172,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // The common call on a connected blocking stream socket goes straight to the stream read.
       // (A timed or non-blocking one keeps its frame: the send queue's flush and the
       // select() emulation are paced by the event-loop turns its calls take.)
-      if (this.#timeout === null) return this.#stream_read(bufsize, 0, Deadline.of(null), null) as Promise<Uint8Array>;
+      if (this.#timeout === null) {
+        return (this.#wait_take(st, bufsize, null) ??
+          this.#stream_read(bufsize, 0, Deadline.of(null), null)) as Promise<Uint8Array>;
+      }
     }
     return this.#recv(bufsize, flags, options);
   }
@@ -1195,11 +1228,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // The common call on a connected blocking stream socket goes straight to the stream read.
     // (A timed or non-blocking one keeps its frame: the send queue's flush and the
     // select() emulation are paced by the event-loop turns its calls take.)
+    const st = this.#stream;
     if (
       nbytes === undefined && flags === undefined && options === undefined && buffer instanceof Uint8Array &&
-      this.#stream !== null && !this.#closed && this.#timeout === null
+      st !== null && !this.#closed && this.#timeout === null
     ) {
-      return this.#stream_read(buffer.length, 0, Deadline.of(null), buffer) as Promise<number>;
+      const n = buffer.length;
+      return ((n > 0 && n < DIRECT_READ ? this.#wait_take(st, n, buffer) : null) ??
+        this.#stream_read(n, 0, Deadline.of(null), buffer)) as Promise<number>;
     }
     return this.#recv_into(buffer, nbytes, flags, options);
   }
@@ -2306,6 +2342,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ]);
     if (a.mode === null) throw new TypeError("'NoneType' object is not iterable"); // CPython: set(mode)
     this.#check_open();
+    this.#filed = true;
     return new SocketFile(this, (a.mode ?? "r") as string, (a.buffering ?? null) as number | null, a);
   }
 
@@ -2396,6 +2433,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** The socket's readiness hook, made once: its getters read the current state. */
   #poll: Pollable | null = null;
 
+  /** A file was made on this socket (makefile()): recv()'s buffered fast path then yields a microtask first. */
+  #filed = false;
+
   #make_pollable(): Pollable {
     // deno-lint-ignore no-this-alias
     const self = this;
@@ -2410,8 +2450,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return {
       get readable() {
         if (self.#closed) return true;
+        const st = self.#stream; // (a datagram socket has none)
+        if (st !== null) return st.reader.ready;
         if (self.#dgram) return self.#dgram.readable;
-        if (self.#stream) return self.#stream.reader.ready;
         if (self.#listening) return self.#accepts?.ready ?? false;
         if (self.#connecting) return self.#connecting.error !== null;
         return true;
