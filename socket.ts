@@ -71,6 +71,7 @@ import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
+import { deferred_listen, tcp_addr } from "./_rebind.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -592,7 +593,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     let l: Deno.Listener;
     try {
       if (ep.kind === "unix") {
-        l = Deno.listen({ transport: "unix", path: ep.path });
+        const opts: Deno.UnixListenOptions & { transport: "unix" } = { transport: "unix", path: ep.path };
+        // A listener closed with an accept in flight still holds the path (Deno deletes its file when
+        // that accept settles): listen once it has, so the new file is not deleted under us.
+        l = deferred_listen({ transport: "unix", path: ep.path }, `unix:${ep.path}`, false, () => Deno.listen(opts)) ??
+          Deno.listen(opts);
       } else {
         const opts: Deno.TcpListenOptions = {
           hostname: deno_host(ep.hostname, ep.scope_id),
@@ -602,7 +607,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (this.#backlog > 0) {
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
         }
-        l = Deno.listen(opts);
+        try {
+          l = Deno.listen(opts);
+        } catch (e) {
+          // The port of a listener closed with an accept in flight is free a turn later (CPython's at once).
+          const d = e instanceof Deno.errors.AddrInUse && this.#adapter.is_literal(ep.hostname)
+            ? deferred_listen(tcp_addr(opts.hostname!, ep.port), `tcp:${ep.port}`, reuse_port, () => Deno.listen(opts))
+            : null;
+          if (d === null) throw e;
+          l = d;
+        }
         // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
         // resolver for this family only and finds nothing.
         const got = (l.addr as Deno.NetAddr).hostname;
@@ -1805,6 +1819,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const s = detached.get(fd);
     if (!s) throw new OSError(E.EBADF);
     detached.delete(fd);
+    // As CPython's socket(fileno=…) and fromfd(): the new socket object gets the default timeout.
+    s.#timeout = default_timeout;
     // CPython asks the descriptor (SO_PROTOCOL): the kernel names the protocol it picked for proto 0.
     if (s.#proto === 0 && s.#family !== AF_UNIX) s.#proto = s.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     return s;
