@@ -198,6 +198,11 @@ interface Connecting {
   local?: Address;
 }
 
+/** Errors a TCP connect learns after connect(2) returned EINPROGRESS (the peer's answer, or none). */
+function refused_later(code: number | null): boolean {
+  return code === E.ECONNREFUSED || code === E.ETIMEDOUT;
+}
+
 /** A socket's rarely used state (see Socket.#x). */
 class SocketExtra {
   listener: Deno.Listener | null = null;
@@ -205,6 +210,12 @@ class SocketExtra {
   listening = false;
   backlog = 0;
   so_error = 0;
+  /**
+   * Linux's state after a refused TCP connect whose error was read through SO_ERROR (a timed connect, or
+   * getsockopt/recv/send after a non-blocking one): 1 "connecting, closed" (recv reads EOF, the next
+   * connect raises ECONNABORTED), 2 the same after shutdown() (connect raises EINVAL); 0 otherwise.
+   */
+  aborted = 0;
   local: Address | null = null;
   dgram: DatagramEngine | null = null;
 }
@@ -282,6 +293,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
   set #accepts(v: AcceptQueue | null) {
     if (v !== null || this.#x !== null) this.#extra().accepts = v;
+  }
+  get #aborted(): number {
+    return this.#x?.aborted ?? 0;
+  }
+  set #aborted(v: number) {
+    if (v !== 0 || this.#x !== null) this.#extra().aborted = v;
   }
   get #listening(): boolean {
     return this.#x?.listening ?? false;
@@ -440,9 +457,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#check_open();
     }
     if (this.#stream === null && c.error !== null && this.#connecting === c) {
-      // The failure is reported once (SO_ERROR), then the socket is unconnected.
+      // The failure is reported once (SO_ERROR), then the socket is "connecting, closed" (see #aborted).
       this.#connecting = null;
-      throw map_error(c.error, "connect");
+      const err = map_error(c.error, "connect");
+      if (this.#family !== AF_UNIX && err instanceof OSError && refused_later(err.errno)) this.#aborted = 1;
+      throw err;
     }
   }
 
@@ -662,7 +681,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (b < -0x80000000) throw new RangeError("signed integer is less than minimum");
       this.#backlog = Math.max(0, b);
     }
-    if (this.#stream) throw new OSError(E.EINVAL);
+    if (this.#stream || (this.#aborted !== 0 && this.#connecting === null)) throw new OSError(E.EINVAL);
     if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
@@ -848,6 +867,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Once more from the top when the state changed while a resolve or a port release was awaited.
       for (;;) {
         let c = this.#connecting;
+        let started = false;
+        if (c === null && this.#stream === null && this.#aborted !== 0) {
+          // Linux: a refused connect whose error was read through SO_ERROR left the socket "connecting,
+          // closed": the next connect() says ECONNABORTED and makes it unconnected (after shutdown(): EINVAL).
+          const code = this.#aborted === 2 ? E.EINVAL : E.ECONNABORTED;
+          if (code === E.ECONNABORTED) this.#aborted = 0;
+          throw from_errno(code, { operation: this.#detail("connect", address) });
+        }
         if (this.#stream && c !== null && c.error === null) {
           // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
           this.#connecting = null;
@@ -877,6 +904,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           if (this.#connecting || this.#stream) continue;
           this.#check_bound(ep, address);
           c = this.#start_connect(ep, target);
+          started = true;
           // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
           if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(c.promise))) {
             throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
@@ -887,7 +915,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (this.#connecting === c) this.#connecting = null;
         if (c.error !== null) {
           const err = map_error(c.error, this.#detail("connect", address));
-          if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
+          if (err instanceof OSError && err.errno !== null) {
+            this.#so_error = 0;
+            // CPython's timed connect reads the failure through SO_ERROR (see #aborted); a blocking one's
+            // connect(2) resets the socket, as does a later connect() reporting one left in flight.
+            if (started && dl.at !== Infinity && ep.kind === "ip" && refused_later(err.errno)) this.#aborted = 1;
+          }
           throw err;
         }
         this.#check_open();
@@ -1065,8 +1098,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const g = this.#connect_gate(dl);
       if (g !== null) await g;
     }
-    // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN).
-    if (!this.#stream && !this.#closed && this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+    // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN; EOF after a refused
+    // connect whose error SO_ERROR gave, see #aborted).
+    if (!this.#stream && !this.#closed) {
+      if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+      if (this.#aborted !== 0 && this.#connecting === null) return into ? 0 : new Uint8Array(0);
+    }
     const st = this.#stream_or_throw();
     const r = st.reader;
     // A big recv_into that cannot be abandoned reads straight into the caller's buffer.
@@ -1708,6 +1745,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
+    if (!this.#stream && this.#aborted === 1 && this.#connecting === null) this.#aborted = 2;
     const st = this.#stream_or_throw();
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
@@ -2245,6 +2283,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         const m = map_error(c.error);
         v = m instanceof OSError && m.errno !== null ? m.errno : 0;
         this.#connecting = null;
+        if (this.#family !== AF_UNIX && refused_later(v)) this.#aborted = 1;
       }
       this.#so_error = 0;
     } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {

@@ -450,18 +450,29 @@ test("adversary9a: A9a-4 a listener closed under an accept waiting in another ta
   }
 });
 
-// A9a-2, documented (docs/limits.md "Corners the adv7 probe left"): after a refused connect whose error CPython
-// read through SO_ERROR (a timed connect, or a non-blocking one and getsockopt(SO_ERROR)), Linux leaves the socket
-// "connecting and closed": recv() reads b'' and the next connect() raises ECONNABORTED once. pysocket's socket is
-// simply unconnected (ENOTCONN, a new connect attempt).
-test("adversary9a: A9a-2 after a refused timed connect: CPython's Linux quirks (recv b'', ECONNABORTED) pinned beside pysocket's", async () => {
+// A9a-2: after a refused connect whose error was read through SO_ERROR (a timed connect; a non-blocking one and
+// getsockopt(SO_ERROR), recv or send), Linux leaves the socket "connecting, closed": recv() reads b'', the next
+// connect() raises ECONNABORTED once (then tries again), listen() EINVAL, and after shutdown() connect() EINVAL.
+// pysocket's socket was simply unconnected (recv ENOTCONN, connect tried again).
+test("adversary9a: A9a-2 the state a refused connect leaves, as CPython's on Linux (timed, non-blocking, blocking; v4, v6)", async () => {
   const py = await cpython(
     PY + `
 t = socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]; t.close()
-s = socket(); s.settimeout(5)
-R["connect"] = out(lambda: s.connect(("127.0.0.1", port)))
-R["recv"] = out(lambda: s.recv(1))
-R["connect_ex, twice"] = [s.connect_ex(("127.0.0.1", port)), s.connect_ex(("127.0.0.1", port))]
+A = ("127.0.0.1", port)
+def nb():
+    s = socket(); s.setblocking(False); s.connect_ex(A); select.select([], [s], [], 5); return s
+def b(fn):
+    r = out(fn)
+    return [r[0], repr(r[1])] if r[0] == "ok" and isinstance(r[1], tuple) else r
+s = nb(); R["recv reads the error"] = [out(lambda: s.recv(1)), out(lambda: s.recv(1)), b(lambda: s.recvfrom(1)), out(lambda: s.recv_into(bytearray(3))), out(lambda: s.send(b"x")), out(lambda: s.connect_ex(A)), out(lambda: s.recv(1))]
+s = nb(); R["send reads the error"] = [out(lambda: s.send(b"x")), out(lambda: s.recv(1)), out(lambda: s.send(b"x"))]
+s = nb(); R["SO_ERROR reads it"] = [s.getsockopt(SOL_SOCKET, SO_ERROR), out(lambda: s.recv(1)), b(lambda: s.recvfrom(1)), out(lambda: s.listen()), out(lambda: s.getpeername()), out(lambda: s.shutdown(SHUT_WR)), out(lambda: s.connect(A)), out(lambda: s.recv(1)), out(lambda: s.connect_ex(A))]
+s = nb(); s.getsockopt(SOL_SOCKET, SO_ERROR); s.setblocking(True); R["then blocking"] = [out(lambda: s.recv(1)), out(lambda: s.connect(A)), out(lambda: s.connect(A)), out(lambda: s.recv(1))]
+s = socket(); s.settimeout(5); R["timed"] = [out(lambda: s.connect(A)), out(lambda: s.sendall(b"x")), out(lambda: s.recv(1)), out(lambda: s.connect(A)), out(lambda: s.connect(A)), out(lambda: s.connect_ex(A)), out(lambda: s.connect_ex(A))]
+s = socket(AF_INET6); s.settimeout(5); R["timed v6"] = [out(lambda: s.connect(("::1", port))), out(lambda: s.recv(1)), out(lambda: s.connect(("::1", port)))]
+s = socket(); s.settimeout(5); s.bind(("127.0.0.1", 0)); R["timed from a bound address"] = [out(lambda: s.connect(A)), out(lambda: s.recv(1)), out(lambda: s.connect(A))]
+s = socket(); R["blocking"] = [out(lambda: s.connect(A)), out(lambda: s.recv(1)), out(lambda: s.connect(A)), out(lambda: s.connect_ex(A))]
+s = nb(); R["non-blocking, connect again"] = [out(lambda: s.connect(A)), out(lambda: s.recv(1)), out(lambda: s.connect_ex(A))]
 print(json.dumps(R))
 `,
   );
@@ -469,22 +480,99 @@ print(json.dumps(R))
   t.bind(["127.0.0.1", 0]);
   const port = t.getsockname()[1];
   t.close();
-  const s: Loose = socket();
-  s.settimeout(5);
-  const ts = {
-    connect: await out(() => s.connect(["127.0.0.1", port])),
-    recv: await out(() => s.recv(1)),
-    "connect_ex, twice": [await s.connect_ex(["127.0.0.1", port]), await s.connect_ex(["127.0.0.1", port])],
+  const A = ["127.0.0.1", port];
+  const all: Loose[] = [];
+  const nb = async () => {
+    const s: Loose = socket();
+    all.push(s);
+    s.setblocking(false);
+    await s.connect_ex(A);
+    await select([], [s], [], 5);
+    return s;
   };
-  s.close();
-  assert.deepEqual(py, {
-    connect: ["ConnectionRefusedError", 111, "[Errno 111] Connection refused"],
-    recv: ["ok", ""],
-    "connect_ex, twice": [103, 111],
-  });
-  assert.deepEqual(ts, {
-    connect: ["ConnectionRefusedError", 111, "[Errno 111] Connection refused"],
-    recv: ["OSError", 107, "[Errno 107] Transport endpoint is not connected"],
-    "connect_ex, twice": [111, 111],
-  });
+  const mk = (fam = AF_INET): Loose => {
+    const s = socket(fam);
+    all.push(s);
+    return s;
+  };
+  const b = async (fn: () => unknown) => {
+    const r = await out(fn);
+    return r[0] === "ok" && Array.isArray(r[1]) ? ["ok", `(b'${new TextDecoder().decode(r[1][0])}', None)`] : r;
+  };
+  const x = new Uint8Array([120]);
+  const R: Record<string, unknown> = {};
+  let s = await nb();
+  R["recv reads the error"] = [
+    await out(() => s.recv(1)),
+    await out(() => s.recv(1)),
+    await b(() => s.recvfrom(1)),
+    await out(() => s.recv_into(new Uint8Array(3))),
+    await out(() => s.send(x)),
+    await out(() => s.connect_ex(A)),
+    await out(() => s.recv(1)),
+  ];
+  s = await nb();
+  R["send reads the error"] = [await out(() => s.send(x)), await out(() => s.recv(1)), await out(() => s.send(x))];
+  s = await nb();
+  R["SO_ERROR reads it"] = [
+    s.getsockopt(SOL_SOCKET, SO_ERROR),
+    await out(() => s.recv(1)),
+    await b(() => s.recvfrom(1)),
+    await out(() => s.listen()),
+    await out(() => s.getpeername()),
+    await out(() => s.shutdown(SHUT_WR)),
+    await out(() => s.connect(A)),
+    await out(() => s.recv(1)),
+    await out(() => s.connect_ex(A)),
+  ];
+  s = await nb();
+  s.getsockopt(SOL_SOCKET, SO_ERROR);
+  s.setblocking(true);
+  R["then blocking"] = [
+    await out(() => s.recv(1)),
+    await out(() => s.connect(A)),
+    await out(() => s.connect(A)),
+    await out(() => s.recv(1)),
+  ];
+  s = mk();
+  s.settimeout(5);
+  R["timed"] = [
+    await out(() => s.connect(A)),
+    await out(() => s.sendall(x)),
+    await out(() => s.recv(1)),
+    await out(() => s.connect(A)),
+    await out(() => s.connect(A)),
+    await out(() => s.connect_ex(A)),
+    await out(() => s.connect_ex(A)),
+  ];
+  s = mk(AF_INET6);
+  s.settimeout(5);
+  R["timed v6"] = [
+    await out(() => s.connect(["::1", port])),
+    await out(() => s.recv(1)),
+    await out(() => s.connect(["::1", port])),
+  ];
+  s = mk();
+  s.settimeout(5);
+  s.bind(["127.0.0.1", 0]);
+  R["timed from a bound address"] = [
+    await out(() => s.connect(A)),
+    await out(() => s.recv(1)),
+    await out(() => s.connect(A)),
+  ];
+  s = mk();
+  R["blocking"] = [
+    await out(() => s.connect(A)),
+    await out(() => s.recv(1)),
+    await out(() => s.connect(A)),
+    await out(() => s.connect_ex(A)),
+  ];
+  s = await nb();
+  R["non-blocking, connect again"] = [
+    await out(() => s.connect(A)),
+    await out(() => s.recv(1)),
+    await out(() => s.connect_ex(A)),
+  ];
+  for (const y of all) y.close();
+  assert.deepEqual(R, py);
 });
