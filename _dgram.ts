@@ -156,6 +156,8 @@ class DgramEngine implements DatagramEngine {
   #unix: boolean;
   #conn: Deno.DatagramConn | null = null;
   #closed = false;
+  /** Bumped by moved() (detach): receives that started before it are no longer the owner's. */
+  #epoch = 0;
   #peer: Endpoint | null = null;
   #peer_key = "";
   // receiving
@@ -596,11 +598,19 @@ class DgramEngine implements DatagramEngine {
    * same arrival never get the same datagram: the first takes it, the others
    * wait for the next one.
    */
+  moved(): void {
+    this.#epoch++;
+  }
+
   async #next(dl: Deadline, peek: boolean): Promise<Datagram> {
+    const epoch = this.#epoch;
     await this.#settle_options();
     let polled = false;
     for (;;) {
       this.#check_open();
+      // Detached while it waited: CPython's timed receive wakes and reads fd -1 (EBADF), leaving the datagram
+      // to the socket that adopts the number; a blocking recvfrom(2) goes on and takes it.
+      if (this.#epoch !== epoch && !dl.unbounded) throw new OSError(E.EBADF);
       const head = this.#queue[0];
       if (head) {
         if (!peek) this.#queue.shift();

@@ -216,6 +216,8 @@ class SocketExtra {
    * connect raises ECONNABORTED), 2 the same after shutdown() (connect raises EINVAL); 0 otherwise.
    */
   aborted = 0;
+  /** Given up by detach(): a blocking recv waiting then goes on (CPython's recv(2) on the descriptor). */
+  detached = false;
   local: Address | null = null;
   dgram: DatagramEngine | null = null;
 }
@@ -463,6 +465,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (this.#family !== AF_UNIX && err instanceof OSError && refused_later(err.errno)) this.#aborted = 1;
       throw err;
     }
+  }
+
+  /**
+   * A blocking wait on a socket detached meanwhile goes on, as CPython's recv(2) blocked on the descriptor
+   * (a timed one raises EBADF once it wakes, as CPython's poll() then recv(-1)).
+   */
+  #detached_blocking(dl: Deadline): boolean {
+    return dl.unbounded && this.#x !== null && this.#x.detached;
   }
 
   #stream_or_throw(): StreamState {
@@ -1039,7 +1049,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     let t: Deno.Conn | null;
     try {
       // AcceptQueue.accept() without its frame: take what is queued, else wait for the accept in flight.
-      while ((t = q.take()) === null) await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
+      while ((t = q.take()) === null) {
+        await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
+        // Detached meanwhile: a blocking accept goes on (CPython's accept(2) on the descriptor takes the
+        // connection); a timed one raises EBADF (CPython's poll() wakes, accept(-1)) and the connection stays
+        // queued for the socket that adopts the number.
+        if (this.#closed && !dl.unbounded) throw new OSError(E.EBADF);
+      }
     } catch (e) {
       if (this.#closed) throw new OSError(E.EBADF);
       // The queue maps Deno's errors itself; a signal's reason is passed on as is.
@@ -1133,9 +1149,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      } while (r.buffered < want && !r.ended && !this.#closed);
+      } while (r.buffered < want && !r.ended && (!this.#closed || this.#detached_blocking(dl)));
     }
-    if (this.#closed) throw new OSError(E.EBADF);
+    if (this.#closed && !this.#detached_blocking(dl)) throw new OSError(E.EBADF);
     if (flags & MSG_TRUNC && this.#family !== AF_UNIX) {
       // Linux's TCP: MSG_TRUNC drops the bytes instead of copying them. CPython returns that many bytes of its
       // uninitialized buffer (zeros here); recv_into() reports the count and leaves the buffer as it was.
@@ -1841,6 +1857,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     moved.#stream = this.#stream;
     moved.#connecting = this.#connecting;
     moved.#dgram = this.#dgram;
+    this.#dgram?.moved();
+    this.#extra().detached = true;
     detached.set(fd, moved);
     this.#listener =
       this.#accepts =

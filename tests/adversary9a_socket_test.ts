@@ -320,30 +320,78 @@ print(json.dumps(R))
   assert.deepEqual(ts, py);
 });
 
-test("adversary9a: detach() under a waiting recv: the recv raises EBADF, the bytes stay for the socket that adopts the number (CPython twin)", async () => {
+// A9a-3: detach() while another task waits. CPython's timed call wakes when the socket is ready and finds fd -1
+// (EBADF), leaving the bytes, datagram or connection to the socket that adopts the number; a blocking call is
+// inside recv(2)/accept(2) on the descriptor and takes them. pysocket's timed accept and datagram receive took
+// them, and its blocking stream recv raised EBADF.
+test("adversary9a: A9a-3 detach() under a waiting recv, accept or datagram recv, blocking and timed (CPython twin)", async () => {
   const py = await cpython(
     PY + `
-c, a = tcp_pair(); a.settimeout(5)
-later(0.1, lambda: R.__setitem__("fd", a.detach())); later(0.3, lambda: c.send(b"d"))
-R["recv"] = out(lambda: a.recv(10))
-b = socket(fileno=R.pop("fd")); b.settimeout(5)
-R["adopted"] = [out(lambda: b.recv(10)), b.gettimeout()]
-R["repr"] = [repr(a), a.fileno(), a.detach()]
+box = {}
+for to in (None, 5):
+    c, a = tcp_pair(); a.settimeout(to)
+    later(0.1, lambda: box.__setitem__("fd", a.detach())); later(0.3, lambda: c.send(b"d"))
+    R["recv %s" % to] = out(lambda: a.recv(10))
+    b = socket(fileno=box["fd"]); b.settimeout(0.5)
+    R["adopter's recv %s" % to] = out(lambda: b.recv(10))
+    R["repr %s" % to] = [repr(a), a.fileno(), a.detach()]
+    for x in (b, c): x.close()
+    l = socket(); l.bind(("127.0.0.1", 0)); l.listen(); l.settimeout(to); addr = l.getsockname()
+    later(0.1, lambda: box.__setitem__("fd", l.detach())); later(0.3, lambda: box.__setitem__("c", create_connection(addr)))
+    R["accept %s" % to] = out(lambda: l.accept()[1][0])
+    b = socket(fileno=box["fd"]); b.settimeout(0.5)
+    R["adopter's accept %s" % to] = out(lambda: b.accept()[1][0])
+    b.close(); box["c"].close()
+    u = socket(AF_INET, SOCK_DGRAM); u.bind(("127.0.0.1", 0)); u.settimeout(to); s = socket(AF_INET, SOCK_DGRAM)
+    ua = u.getsockname()
+    later(0.1, lambda: box.__setitem__("fd", u.detach())); later(0.3, lambda: s.sendto(b"g", ua))
+    R["udp recv %s" % to] = out(lambda: u.recv(10))
+    b = socket(fileno=box["fd"]); b.settimeout(0.5)
+    R["adopter's udp recv %s" % to] = out(lambda: b.recv(10))
+    b.close(); s.close()
 print(json.dumps(R))
 `,
   );
   const ts: Record<string, unknown> = {};
-  const [c, a] = await tcp_pair();
-  a.settimeout(5);
-  let fd = -1;
-  later(0.1, () => fd = a.detach());
-  later(0.3, () => c.send(new TextEncoder().encode("d")));
-  ts["recv"] = await out(() => a.recv(10));
-  const b: Loose = socket(undefined, undefined, undefined, fd);
-  b.settimeout(5);
-  ts["adopted"] = [await out(() => b.recv(10)), b.gettimeout()];
-  ts["repr"] = [String(a), a.fileno(), a.detach()];
-  b.close(), c.close();
+  const box: Loose = {};
+  const te = new TextEncoder();
+  for (const to of [null, 5]) {
+    const k = to === null ? "None" : "5";
+    const [c, a] = await tcp_pair();
+    a.settimeout(to);
+    later(0.1, () => box.fd = a.detach());
+    later(0.3, () => c.send(te.encode("d")));
+    ts[`recv ${k}`] = await out(() => a.recv(10));
+    let b: Loose = socket(undefined, undefined, undefined, box.fd);
+    b.settimeout(0.5);
+    ts[`adopter's recv ${k}`] = await out(() => b.recv(10));
+    ts[`repr ${k}`] = [String(a), a.fileno(), a.detach()];
+    b.close(), c.close();
+    const l: Loose = socket();
+    l.bind(["127.0.0.1", 0]);
+    l.listen();
+    l.settimeout(to);
+    const addr = l.getsockname();
+    later(0.1, () => box.fd = l.detach());
+    later(0.3, async () => box.c = await create_connection(addr));
+    ts[`accept ${k}`] = await out(async () => (await l.accept())[1][0]);
+    b = socket(undefined, undefined, undefined, box.fd);
+    b.settimeout(0.5);
+    ts[`adopter's accept ${k}`] = await out(async () => (await b.accept())[1][0]);
+    b.close(), box.c.close();
+    const u: Loose = socket(AF_INET, SOCK_DGRAM);
+    u.bind(["127.0.0.1", 0]);
+    u.settimeout(to);
+    const s: Loose = socket(AF_INET, SOCK_DGRAM);
+    const ua = u.getsockname();
+    later(0.1, () => box.fd = u.detach());
+    later(0.3, () => s.sendto(te.encode("g"), ua));
+    ts[`udp recv ${k}`] = await out(() => u.recv(10));
+    b = socket(undefined, undefined, undefined, box.fd);
+    b.settimeout(0.5);
+    ts[`adopter's udp recv ${k}`] = await out(() => b.recv(10));
+    b.close(), s.close();
+  }
   assert.deepEqual(ts, py);
 });
 
