@@ -198,6 +198,12 @@ interface Connecting {
   local?: Address;
 }
 
+/** True when `p` settles within a few event-loop turns (a loaded machine may need more than one). */
+async function settles_soon(p: Promise<unknown>): Promise<boolean> {
+  for (let i = 0; i < 4; i++) if (await settles_now(p)) return true;
+  return false;
+}
+
 /** Errors a TCP connect learns after connect(2) returned EINPROGRESS (the peer's answer, or none). */
 function refused_later(code: number | null): boolean {
   return code === E.ECONNREFUSED || code === E.ETIMEDOUT;
@@ -897,6 +903,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           // connect(2) says EALREADY at once; a blocking one waits for it (for the
           // same address: another one is EALREADY too, as in pysocket before).
           if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
+            // Give the connect one event-loop turn first: Linux completes a loopback handshake before a second
+            // connect() can ask (CPython's non-blocking connect_ex loop reads 115, then 0), and a loop of
+            // `await connect_ex()` must let Deno's connect progress, or it would spin forever.
+            if (await settles_soon(c.promise)) continue;
             throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
           }
         } else {
@@ -922,7 +932,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         }
         if (!dl.nonblocking) await dl.wait(c.promise);
         if (this.#closed) throw new OSError(E.EBADF);
-        if (this.#connecting === c) this.#connecting = null;
+        // Linux: after CPython's timed TCP connect (EINPROGRESS, poll, SO_ERROR 0) the next connect() still
+        // reports success once, then EISCONN: kept as a non-blocking connect's is.
+        if (this.#connecting === c && !(c.error === null && started && dl.at !== Infinity && ep.kind === "ip")) {
+          this.#connecting = null;
+        }
         if (c.error !== null) {
           const err = map_error(c.error, this.#detail("connect", address));
           if (err instanceof OSError && err.errno !== null) {

@@ -624,3 +624,64 @@ print(json.dumps(R))
   for (const y of all) y.close();
   assert.deepEqual(R, py);
 });
+
+// A9a-6: a non-blocking connect_ex() loop. Linux completes a loopback handshake before the second call, so
+// CPython reads 115 (EINPROGRESS), then 0, then 106 (EISCONN); pysocket said 114 (EALREADY) until Deno's connect
+// had had an event-loop turn, which a loop of `await connect_ex()` never gave it: it spun forever. And after
+// CPython's timed TCP connect the next connect_ex() still reports 0 once (the kernel saw no second connect()).
+test("adversary9a: A9a-6 connect_ex() loops on non-blocking and timed sockets read CPython's errnos, and a busy loop ends (v4, v6, Unix)", async () => {
+  using dir = new TempDir();
+  const py = await cpython(
+    PY + `
+D = ${JSON.stringify(dir.path)}
+for fam, host in ((AF_INET, "127.0.0.1"), (AF_INET6, "::1"), (AF_UNIX, None)):
+    l = socket(fam); l.bind(os.path.join(D, "py") if fam == AF_UNIX else (host, 0)); l.listen(); addr = l.getsockname()
+    s = socket(fam); s.setblocking(False)
+    R["loop with select %d" % fam] = [s.connect_ex(addr), select.select([], [s], [], 5)[1] == [s]] + [s.connect_ex(addr) for _ in range(3)]
+    s2 = socket(fam); s2.setblocking(False)
+    R["loop %d" % fam] = [s2.connect_ex(addr) for _ in range(4)]
+    s3 = socket(fam); s3.settimeout(5); s3.connect(addr)
+    R["timed connect, then %d" % fam] = [s3.connect_ex(addr), s3.connect_ex(addr)]
+    s4 = socket(fam); s4.connect(addr)
+    R["blocking connect, then %d" % fam] = [s4.connect_ex(addr)]
+    for x in (s, s2, s3, s4, l): x.close()
+print(json.dumps(R))
+`,
+  );
+  const R: Record<string, unknown> = {};
+  for (const [fam, host] of [[AF_INET, "127.0.0.1"], [AF_INET6, "::1"], [AF_UNIX, ""]] as const) {
+    const l: Loose = socket(fam);
+    l.bind(fam === AF_UNIX ? dir.sock("ts") : [host, 0]);
+    l.listen();
+    const addr = l.getsockname();
+    const s: Loose = socket(fam);
+    s.setblocking(false);
+    const first = await s.connect_ex(addr);
+    const w = (await select([], [s], [], 5))[1][0] === s;
+    R[`loop with select ${fam}`] = [first, w];
+    for (let i = 0; i < 3; i++) (R[`loop with select ${fam}`] as unknown[]).push(await s.connect_ex(addr));
+    const s2: Loose = socket(fam);
+    s2.setblocking(false);
+    const seq: number[] = [];
+    for (let i = 0; i < 4; i++) seq.push(await s2.connect_ex(addr));
+    R[`loop ${fam}`] = seq;
+    const s3: Loose = socket(fam);
+    s3.settimeout(5);
+    await s3.connect(addr);
+    R[`timed connect, then ${fam}`] = [await s3.connect_ex(addr), await s3.connect_ex(addr)];
+    const s4: Loose = socket(fam);
+    await s4.connect(addr);
+    R[`blocking connect, then ${fam}`] = [await s4.connect_ex(addr)];
+    for (const x of [s, s2, s3, s4, l]) x.close();
+  }
+  assert.deepEqual(R, py);
+  // The busy loop a ported program may write: it must end (it spun forever), bounded here.
+  const l: Loose = create_server(["127.0.0.1", 0]);
+  const s: Loose = socket();
+  s.setblocking(false);
+  let r = -1, n = 0;
+  while (n < 10_000 && r !== 0 && r !== 106) (r = await s.connect_ex(l.getsockname()), n++);
+  assert.equal(r, 0);
+  assert.ok(n <= 100, `${n} calls`);
+  s.close(), l.close();
+});
