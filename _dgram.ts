@@ -474,8 +474,7 @@ class DgramEngine implements DatagramEngine {
       this.#check_open();
       const busy = this.#tx !== null ? this.#tx_wake : (this.#send_blocked_by_receive() ? this.#rx : null);
       if (busy === null) break;
-      if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
-      await dl.wait(busy);
+      await dl.wait(busy); // non-blocking: one event-loop turn for it, then EAGAIN (a busy loop must progress)
     }
     const late = this.#tx_error;
     if (late !== null) {

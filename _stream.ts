@@ -856,7 +856,8 @@ export class StreamWriter {
       return await this.#write_direct(data);
     }
     while (this.#busy && this.#queued >= SEND_QUEUE) {
-      if (dl.nonblocking) dl.would_block();
+      // Non-blocking: the queue gets one event-loop turn to drain before EAGAIN (as the kernel's buffer drains
+      // while a CPython program loops on send()); a loop of `await send()` would otherwise spin forever.
       await dl.wait(this.#changed());
       this.#check();
     }

@@ -821,7 +821,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /**
    * Connect to a remote address. A connect that timed out (or was aborted,
    * or started non-blocking with `EINPROGRESS`) stays in flight, as in
-   * CPython: a later `connect` raises `BlockingIOError` `EALREADY` at once
+   * CPython: a later `connect` raises `BlockingIOError` `EALREADY` (after
+   * giving it a few event-loop turns, in which a loopback connect completes)
    * until it completes, then reports its outcome once (success, or its
    * error), then `EISCONN`. (A blocking socket, whose connect only a signal
    * can interrupt, waits for the same address instead.) Meanwhile `send`

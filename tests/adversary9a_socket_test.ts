@@ -685,3 +685,69 @@ print(json.dumps(R))
   assert.ok(n <= 100, `${n} calls`);
   s.close(), l.close();
 });
+
+// A9a-7: a non-blocking send() loop. Once pysocket's send queue was full, send() raised EAGAIN without letting the
+// queued writes progress, so a loop of `await send()` (what a ported `while True: try: send() except
+// BlockingIOError: pass` becomes) spun forever after 256 KiB. Now an EAGAIN answer comes after one event-loop turn.
+test("adversary9a: A9a-7 a busy non-blocking send() loop delivers everything to a reading peer, as CPython's (TCP and Unix)", async () => {
+  const size = 16 << 20;
+  const reader = (addr: string, unix = false) => `
+import socket, sys
+c = socket.socket(${unix ? "socket.AF_UNIX" : "socket.AF_INET"}); c.settimeout(60); c.connect(${addr})
+n = 0
+while True:
+    d = c.recv(1 << 16)
+    if not d: break
+    n += len(d)
+print(n)
+`;
+  // The CPython twin: the same loop, in python3, to a python3 reader.
+  const py = await cpython(`
+import subprocess
+l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
+p = subprocess.Popen([sys.executable, "-c", ${
+    JSON.stringify(reader("PORT"))
+  }.replace("PORT", repr(l.getsockname()))], stdout=subprocess.PIPE)
+a, _ = l.accept(); a.setblocking(False)
+chunk = b"x" * 65536; sent = 0; n = 0
+while sent < ${size} and n < 50_000_000:
+    n += 1
+    try: sent += a.send(chunk[: ${size} - sent])
+    except BlockingIOError: pass
+a.close()
+print(json.dumps([sent, int(p.communicate(timeout=60)[0])]))
+`);
+  using dir = new TempDir();
+  const results: unknown[] = [];
+  for (const fam of [AF_INET, AF_UNIX]) {
+    const l: Loose = socket(fam);
+    l.bind(fam === AF_UNIX ? dir.sock() : ["127.0.0.1", 0]);
+    l.listen();
+    const addr = fam === AF_UNIX ? JSON.stringify(l.getsockname()) : `("127.0.0.1", ${l.getsockname()[1]})`;
+    const child = new Deno.Command("python3", {
+      args: ["-c", reader(addr, fam === AF_UNIX)],
+      stdout: "piped",
+      stdin: "null",
+    })
+      .spawn();
+    l.settimeout(60);
+    const [a] = await l.accept();
+    l.close();
+    a.setblocking(false);
+    const chunk = new Uint8Array(65536);
+    let sent = 0, n = 0;
+    const t0 = performance.now();
+    while (sent < size && n < 1_000_000 && performance.now() - t0 < 60_000) {
+      n++;
+      try {
+        sent += await a.send(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+      } catch (e) {
+        if ((e as Error).name !== "BlockingIOError") throw e;
+      }
+    }
+    a.close();
+    results.push([sent, Number(new TextDecoder().decode((await child.output()).stdout))]);
+  }
+  assert.deepEqual(py, [size, size]);
+  assert.deepEqual(results, [[size, size], [size, size]]);
+});
