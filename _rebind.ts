@@ -108,6 +108,78 @@ export function deferred_listen(
   return new DeferredListener(addr, listen, released, key, shareable);
 }
 
+/**
+ * A datagram socket bound to an address a socket closed with a receive in flight still holds (Deno frees it
+ * when that receive settles, a turn later): it opens the real socket then; sends and receives meanwhile wait
+ * for it.
+ */
+class DeferredDatagram implements Deno.DatagramConn {
+  readonly addr: Deno.Addr;
+  #real: Deno.DatagramConn | null = null;
+  #err: unknown = null;
+  #closed = false;
+  #ready: Promise<void>;
+
+  constructor(addr: Deno.Addr, open: () => Deno.DatagramConn, released: Promise<unknown>, key: string) {
+    this.addr = addr;
+    this.#ready = released.then(() => {
+      if (this.#closed) return;
+      try {
+        this.#real = open();
+      } catch (e) {
+        this.#err = e;
+      }
+    });
+    track_release(this.#ready, key);
+  }
+
+  async #conn(): Promise<Deno.DatagramConn> {
+    await this.#ready;
+    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
+    if (this.#err !== null) throw this.#err;
+    return this.#real!;
+  }
+
+  async receive(p?: Uint8Array): Promise<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
+    return await (await this.#conn()).receive(p);
+  }
+
+  async send(p: Uint8Array, addr: Deno.Addr): Promise<number> {
+    return await (await this.#conn()).send(p, addr);
+  }
+
+  async joinMulticastV4(address: string, networkInterface: string): Promise<Deno.MulticastV4Membership> {
+    return await (await this.#conn()).joinMulticastV4(address, networkInterface);
+  }
+
+  async joinMulticastV6(address: string, networkInterface: number): Promise<Deno.MulticastV6Membership> {
+    return await (await this.#conn()).joinMulticastV6(address, networkInterface);
+  }
+
+  close(): void {
+    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
+    this.#closed = true;
+    this.#real?.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
+    for (;;) yield await this.receive();
+  }
+}
+
+/**
+ * A stand-in datagram socket for an address still held by a socket closed with a receive in flight, or
+ * null when none holds `key`.
+ */
+export function deferred_datagram(
+  addr: Deno.Addr,
+  key: string,
+  open: () => Deno.DatagramConn,
+): Deno.DatagramConn | null {
+  const released = held_until(key);
+  return released === null ? null : new DeferredDatagram(addr, open, released, key);
+}
+
 /** The address Deno reports for a TCP listener on `host` (a literal, maybe with a `%zone`). */
 export function tcp_addr(host: string, port: number): Deno.NetAddr {
   const z = host.indexOf("%");

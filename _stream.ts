@@ -1123,9 +1123,9 @@ const closing = new Set<Promise<void>>();
 /** The addresses those listeners still hold (`tcp:port`, `unix:path`), with how many hold each. */
 const held = new Map<string, number>();
 
-/** The key of a listener's address in `held`. */
+/** The key of a listener's (or datagram socket's) address in `held`: `tcp:port`, `udp:port`, `unix:path`, …. */
 export function held_key(addr: Deno.Addr): string {
-  return "port" in addr ? `tcp:${addr.port}` : `unix:${(addr as Deno.UnixAddr).path}`;
+  return `${addr.transport}:${"port" in addr ? addr.port : (addr as Deno.UnixAddr).path}`;
 }
 
 /**

@@ -751,3 +751,54 @@ print(json.dumps([sent, int(p.communicate(timeout=60)[0])]))
   assert.deepEqual(py, [size, size]);
   assert.deepEqual(results, [[size, size], [size, size]]);
 });
+
+// A9a-8 (the datagram side of A9a-4): a datagram socket closed with a receive in flight (one left by a timed-out
+// recv, which CPython's leaves none of; or a task waiting in recvfrom) held its address for a turn: a bind() to it
+// right after close() raised EADDRINUSE.
+test("adversary9a: A9a-8 bind() right after closing a datagram socket whose recv timed out: UDP v4/v6, Unix path and abstract (CPython twin)", async () => {
+  using dir = new TempDir();
+  const abstract = `\0pysocket-adv9a-${crypto.randomUUID()}`;
+  const py = await cpython(
+    PY + `
+D = ${JSON.stringify(dir.path)}
+for name, fam, addr in (("v4", AF_INET, ("127.0.0.1", 0)), ("v6", AF_INET6, ("::1", 0)), ("unix", AF_UNIX, os.path.join(D, "py")), ("abstract", AF_UNIX, ${
+      JSON.stringify(abstract + "py")
+    })):
+    u = socket(fam, SOCK_DGRAM); u.bind(addr); addr = u.getsockname(); u.settimeout(0.05)
+    R[name] = [out(lambda: u.recv(10))[0]]
+    u.close()
+    if name == "unix": os.unlink(addr)
+    n = socket(fam, SOCK_DGRAM)
+    R[name].append(out(lambda: n.bind(addr)))
+    s = socket(fam, SOCK_DGRAM); s.sendto(b"dg", addr); n.settimeout(5)
+    R[name].append(out(lambda: n.recv(10)))
+    for x in (n, s): x.close()
+print(json.dumps(R))
+`,
+  );
+  const R: Record<string, unknown> = {};
+  const cases: [string, number, unknown][] = [
+    ["v4", AF_INET, ["127.0.0.1", 0]],
+    ["v6", AF_INET6, ["::1", 0]],
+    ["unix", AF_UNIX, dir.sock("ts")],
+    ["abstract", AF_UNIX, abstract + "ts"],
+  ];
+  for (const [name, fam, a] of cases) {
+    const u: Loose = socket(fam, SOCK_DGRAM);
+    u.bind(a);
+    const addr = u.getsockname();
+    u.settimeout(0.05);
+    const r: unknown[] = [(await out(() => u.recv(10)))[0]];
+    u.close();
+    if (name === "unix") Deno.removeSync(addr);
+    const n: Loose = socket(fam, SOCK_DGRAM);
+    r.push(await out(() => n.bind(addr)));
+    const s: Loose = socket(fam, SOCK_DGRAM);
+    await s.sendto(new TextEncoder().encode("dg"), addr);
+    n.settimeout(5);
+    r.push(await out(() => n.recv(10)));
+    n.close(), s.close();
+    R[name] = r;
+  }
+  assert.deepEqual(R, py);
+});
