@@ -802,3 +802,45 @@ print(json.dumps(R))
   }
   assert.deepEqual(R, py);
 });
+
+// A9a-3, socket files: a timed readline() of a file whose socket was detached meanwhile read on and took the line
+// from the socket that adopted the number; CPython's file raises EBADF (its recv_into reads fd -1).
+test("adversary9a: A9a-3 detach() or shutdown(SHUT_RD) under a waiting makefile readline, blocking and timed (CPython twin)", async () => {
+  const py = await cpython(
+    PY + `
+box = {}
+for to in (None, 5):
+    for what in ("detach", "shutdown"):
+        c, a = tcp_pair(); a.settimeout(to); f = a.makefile("rb")
+        act = {"detach": lambda: box.__setitem__("fd", a.detach()), "shutdown": lambda: a.shutdown(SHUT_RD)}[what]
+        later(0.1, act); later(0.3, lambda: c.send(b"line\\n"))
+        R["%s %s" % (what, to)] = [out(lambda: f.readline()), out(lambda: f.readline())]
+        if what == "detach":
+            b = socket(fileno=box["fd"]); b.settimeout(0.5); R["%s %s" % (what, to)].append(out(lambda: b.recv(10))); b.close()
+        time.sleep(0.4); c.close()
+print(json.dumps(R))
+`,
+  );
+  const R: Record<string, unknown[]> = {};
+  const box: Loose = {};
+  for (const to of [null, 5]) {
+    for (const what of ["detach", "shutdown"]) {
+      const k = `${what} ${to === null ? "None" : "5"}`;
+      const [c, a] = await tcp_pair();
+      a.settimeout(to);
+      const f: Loose = a.makefile("rb");
+      later(0.1, () => what === "detach" ? box.fd = a.detach() : a.shutdown(SHUT_RD));
+      later(0.3, () => c.send(new TextEncoder().encode("line\n")));
+      R[k] = [await out(() => f.readline()), await out(() => f.readline())];
+      if (what === "detach") {
+        const b: Loose = socket(undefined, undefined, undefined, box.fd);
+        b.settimeout(0.5);
+        R[k].push(await out(() => b.recv(10)));
+        b.close();
+      } else a.close();
+      await sleep(400);
+      c.close();
+    }
+  }
+  assert.deepEqual(R, py);
+});
