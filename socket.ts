@@ -904,7 +904,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           // connect(2) says EALREADY at once; a blocking one waits for it (for the
           // same address: another one is EALREADY too, as in pysocket before).
           if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
-            // Give the connect one event-loop turn first: Linux completes a loopback handshake before a second
+            // Give the connect a few event-loop turns first: Linux completes a loopback handshake before a second
             // connect() can ask (CPython's non-blocking connect_ex loop reads 115, then 0), and a loop of
             // `await connect_ex()` must let Deno's connect progress, or it would spin forever.
             if (await settles_soon(c.promise)) continue;
