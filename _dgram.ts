@@ -60,6 +60,8 @@ import type { DatagramEngine } from "./_engine.ts";
 import { deno_host, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import type { Address } from "./types.ts";
+import { held_key, track_release } from "./_stream.ts";
+import { deferred_datagram, tcp_addr } from "./_rebind.ts";
 
 /** Largest UDP payload: 65,535 - 8 (UDP header) - 20 (IPv4 header). */
 const MAX_UDP4 = 65507;
@@ -156,6 +158,8 @@ class DgramEngine implements DatagramEngine {
   #unix: boolean;
   #conn: Deno.DatagramConn | null = null;
   #closed = false;
+  /** Bumped by moved() (detach): receives that started before it are no longer the owner's. */
+  #epoch = 0;
   #peer: Endpoint | null = null;
   #peer_key = "";
   // receiving
@@ -244,7 +248,10 @@ class DgramEngine implements DatagramEngine {
   #open(ep: Endpoint): void {
     let conn: Deno.DatagramConn;
     if (ep.kind === "unix") {
-      conn = Deno.listenDatagram({ transport: "unixpacket", path: ep.path });
+      const opts = { transport: "unixpacket", path: ep.path } as const;
+      // A socket closed with a receive in flight still holds the path for a turn (CPython's is free at once).
+      conn = deferred_datagram(opts, `unixpacket:${ep.path}`, () => Deno.listenDatagram(opts)) ??
+        Deno.listenDatagram(opts);
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
         transport: "udp",
@@ -253,7 +260,20 @@ class DgramEngine implements DatagramEngine {
         loopback: this.#mc_loop !== 0,
       };
       if (this.#reuse_addr) opts.reuseAddress = true;
-      conn = Deno.listenDatagram(opts);
+      try {
+        conn = Deno.listenDatagram(opts);
+      } catch (e) {
+        // The port of a socket closed with a receive in flight is free a turn later (CPython's at once).
+        const d = e instanceof Deno.errors.AddrInUse && ep.port !== 0 && this.#adapter.is_literal(ep.hostname)
+          ? deferred_datagram(
+            { ...tcp_addr(opts.hostname!, ep.port), transport: "udp" },
+            `udp:${ep.port}`,
+            () => Deno.listenDatagram(opts),
+          )
+          : null;
+        if (d === null) throw e;
+        conn = d;
+      }
       // A name Deno resolved to the other family: CPython asks the resolver for this family only, and finds none.
       const got = (conn.addr as Deno.NetAddr).hostname;
       if (!this.#adapter.is_literal(ep.hostname) && got.includes(":") !== (this.#adapter.family === AF_INET6)) {
@@ -472,8 +492,7 @@ class DgramEngine implements DatagramEngine {
       this.#check_open();
       const busy = this.#tx !== null ? this.#tx_wake : (this.#send_blocked_by_receive() ? this.#rx : null);
       if (busy === null) break;
-      if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
-      await dl.wait(busy);
+      await dl.wait(busy); // non-blocking: one event-loop turn for it, then EAGAIN (a busy loop must progress)
     }
     const late = this.#tx_error;
     if (late !== null) {
@@ -596,11 +615,19 @@ class DgramEngine implements DatagramEngine {
    * same arrival never get the same datagram: the first takes it, the others
    * wait for the next one.
    */
+  moved(): void {
+    this.#epoch++;
+  }
+
   async #next(dl: Deadline, peek: boolean): Promise<Datagram> {
+    const epoch = this.#epoch;
     await this.#settle_options();
     let polled = false;
     for (;;) {
       this.#check_open();
+      // Detached while it waited: CPython's timed receive wakes and reads fd -1 (EBADF), leaving the datagram
+      // to the socket that adopts the number; a blocking recvfrom(2) goes on and takes it.
+      if (this.#epoch !== epoch && !dl.unbounded) throw new OSError(E.EBADF);
       const head = this.#queue[0];
       if (head) {
         if (!peek) this.#queue.shift();
@@ -787,6 +814,11 @@ class DgramEngine implements DatagramEngine {
     this.#closed = true;
     this.#queue = [];
     const conn = this.#conn;
+    // Deno frees the address once the receive in flight settles, a turn later: a bind() to it meanwhile waits.
+    if (conn && this.#rx !== null) {
+      const path = (conn.addr as Deno.UnixAddr).path;
+      if (!this.#unix || path) track_release(this.#rx, held_key(conn.addr));
+    }
     if (conn) {
       try {
         conn.close();

@@ -31,6 +31,8 @@ export interface Pollable {
 
 /** What socket.ts asks of the SOCK_DGRAM implementation (_dgram.ts). */
 export interface DatagramEngine extends Pollable {
+  /** The socket was detached: a timed receive waiting now raises EBADF once it wakes (a blocking one goes on). */
+  moved(): void;
   /** Bind now (Deno.listenDatagram); EADDRINUSE etc. thrown as OSError. */
   bind(ep: Endpoint, reuse_port: boolean): void;
   /** Set the default peer (ep.hostname is already a literal); null disconnects. */

@@ -10,7 +10,7 @@
 // across reads is one line end). As in CPython, each wait for bytes gets the
 // socket's whole timeout (a line that trickles in never times out).
 
-import { OSError } from "./errors.ts";
+import { errno, OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
 import { arg_type, as_int, py_type } from "./families/_ip.ts";
 import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
@@ -339,6 +339,17 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
   }
 
+  /**
+   * Wait within the socket's timeout until `want` bytes are buffered (or EOF). A socket detached meanwhile
+   * ends a timed wait with EBADF, as CPython's file, whose recv_into then reads fd -1 (the bytes stay for the
+   * socket that adopts the number); a blocking one goes on, as CPython's recv(2) on the descriptor.
+   */
+  async #fill(reader: StreamReader, want: number, signal: AbortSignal | undefined): Promise<void> {
+    const dl = this.#sock._deadline(signal);
+    await reader.fill(want, dl);
+    if (!dl.unbounded && this.#sock.fileno() === -1) throw new OSError(errno.EBADF);
+  }
+
   /** The socket's reader, checked (closed socket: EBADF; not connected: ENOTCONN); cached while the socket keeps it. */
   #get_reader(): StreamReader {
     const st = this.#sock._stream_parts();
@@ -355,12 +366,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     const reader = this.#get_reader();
     if (n < 0) {
       // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
-      while (!reader.ended) await reader.fill(reader.buffered + 1, this.#sock._deadline(signal));
+      while (!reader.ended) await this.#fill(reader, reader.buffered + 1, signal);
       return reader.take(reader.buffered);
     }
     if (n === 0) return new Uint8Array(0);
     const want = this.#bufsize === 0 ? 1 : n; // unbuffered (Python's raw SocketIO): one receive's worth
-    while (reader.buffered < want && !reader.ended) await reader.fill(want, this.#sock._deadline(signal));
+    while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, signal);
     return reader.take(n);
   }
 
@@ -378,7 +389,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       if (reader.ended) return reader.take(have);
       scanned = have;
       const taken = reader.taken;
-      await reader.fill(have + 1, this.#sock._deadline(signal));
+      await this.#fill(reader, have + 1, signal);
       if (reader.taken !== taken) scanned = 0; // another caller took bytes meanwhile: scan again
     }
   }
@@ -409,7 +420,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   async #read_chunk(signal?: AbortSignal): Promise<boolean> {
     if (this.#text_eof) return false;
     const reader = this.#get_reader();
-    while (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(signal));
+    while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, signal);
     const bytes = reader.take(CHUNK);
     const final = bytes.length === 0;
     if (final) this.#text_eof = true;
@@ -644,7 +655,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (view.length === 0) return 0;
     const reader = this.#get_reader();
     const want = this.#bufsize === 0 ? 1 : view.length;
-    while (reader.buffered < want && !reader.ended) await reader.fill(want, this.#sock._deadline(options.signal));
+    while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, options.signal);
     return reader.take_into(view);
   }
 
@@ -672,7 +683,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (!this.#binary || this.#bufsize === 0 || !this.#reading) throw new UnsupportedOperation("peek");
     if (this.#closed) throw new RangeError("peek of closed file");
     const reader = this.#get_reader();
-    if (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(options.signal));
+    if (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
     return reader.peek(reader.buffered);
   }
 
@@ -691,7 +702,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
     if (n === 0) return new Uint8Array(0);
     const reader = this.#get_reader();
-    while (reader.buffered === 0 && !reader.ended) await reader.fill(1, this.#sock._deadline(options.signal));
+    while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
     return reader.take(n);
   }
 

@@ -879,7 +879,8 @@ export class StreamWriter {
       return await this.#write_direct(data);
     }
     while (this.#busy && this.#queued >= SEND_QUEUE) {
-      if (dl.nonblocking) dl.would_block();
+      // Non-blocking: the queue gets one event-loop turn to drain before EAGAIN (as the kernel's buffer drains
+      // while a CPython program loops on send()); a loop of `await send()` would otherwise spin forever.
       await dl.wait(this.#changed());
       this.#check();
     }
@@ -1207,6 +1208,35 @@ export class StreamWriter {
 
 /** Pending accepts of listeners closed under them: the port is free once each settles. */
 const closing = new Set<Promise<void>>();
+/** The addresses those listeners still hold (`tcp:port`, `unix:path`), with how many hold each. */
+const held = new Map<string, number>();
+
+/** The key of a listener's (or datagram socket's) address in `held`: `tcp:port`, `udp:port`, `unix:path`, …. */
+export function held_key(addr: Deno.Addr): string {
+  return `${addr.transport}:${"port" in addr ? addr.port : (addr as Deno.UnixAddr).path}`;
+}
+
+/**
+ * The promise of the port (or Unix path) of `key` being released by a listener closed
+ * with an accept in flight, or null when no such listener holds it.
+ */
+export function held_until(key: string): Promise<unknown> | null {
+  return held.has(key) ? Promise.all(closing) : null;
+}
+
+/** Count `p` (a port release, or a deferred listen) as an address in transition until it settles. */
+export function track_release(p: Promise<unknown>, key: string | null): void {
+  const done = p.then(() => {}, () => {});
+  closing.add(done);
+  if (key !== null) held.set(key, (held.get(key) ?? 0) + 1);
+  done.then(() => {
+    closing.delete(done);
+    if (key === null) return;
+    const n = held.get(key)! - 1;
+    if (n === 0) held.delete(key);
+    else held.set(key, n);
+  });
+}
 
 /**
  * Resolves once every listener closed with an accept in flight has really
@@ -1291,8 +1321,11 @@ export class AcceptQueue {
     } catch { /* already closed */ }
     const p = this.#pending;
     if (p !== null) {
-      closing.add(p);
-      p.then(() => closing.delete(p));
+      let key: string | null = null;
+      try {
+        key = held_key(this.#l.addr);
+      } catch { /* no address */ }
+      track_release(p, key);
     }
   }
 }

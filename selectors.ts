@@ -1325,7 +1325,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    * ```
    */
   get_key(fileobj: FileObj): SelectorKey<D> {
-    if (this.#map === null) throw new Error("Selector is closed");
+    if (this.#map === null) throw Object.assign(new Error("Selector is closed"), { name: "RuntimeError" }); // CPython's
     const key = this.#map.get(this.#lookup(fileobj));
     if (!key) throw new KeyError(`${repr(fileobj)} is not registered`);
     return key;

@@ -71,6 +71,7 @@ import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
+import { deferred_listen, tcp_addr } from "./_rebind.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -197,6 +198,17 @@ interface Connecting {
   local?: Address;
 }
 
+/** True when `p` settles within a few event-loop turns (a loaded machine may need more than one). */
+async function settles_soon(p: Promise<unknown>): Promise<boolean> {
+  for (let i = 0; i < 4; i++) if (await settles_now(p)) return true;
+  return false;
+}
+
+/** Errors a TCP connect learns after connect(2) returned EINPROGRESS (the peer's answer, or none). */
+function refused_later(code: number | null): boolean {
+  return code === E.ECONNREFUSED || code === E.ETIMEDOUT;
+}
+
 /** A socket's rarely used state (see Socket.#x). */
 class SocketExtra {
   listener: Deno.Listener | null = null;
@@ -204,6 +216,14 @@ class SocketExtra {
   listening = false;
   backlog = 0;
   so_error = 0;
+  /**
+   * Linux's state after a refused TCP connect whose error was read through SO_ERROR (a timed connect, or
+   * getsockopt/recv/send after a non-blocking one): 1 "connecting, closed" (recv reads EOF, the next
+   * connect raises ECONNABORTED), 2 the same after shutdown() (connect raises EINVAL); 0 otherwise.
+   */
+  aborted = 0;
+  /** Given up by detach(): a blocking recv waiting then goes on (CPython's recv(2) on the descriptor). */
+  detached = false;
   local: Address | null = null;
   dgram: DatagramEngine | null = null;
 }
@@ -281,6 +301,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
   set #accepts(v: AcceptQueue | null) {
     if (v !== null || this.#x !== null) this.#extra().accepts = v;
+  }
+  get #aborted(): number {
+    return this.#x?.aborted ?? 0;
+  }
+  set #aborted(v: number) {
+    if (v !== 0 || this.#x !== null) this.#extra().aborted = v;
   }
   get #listening(): boolean {
     return this.#x?.listening ?? false;
@@ -439,10 +465,20 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#check_open();
     }
     if (this.#stream === null && c.error !== null && this.#connecting === c) {
-      // The failure is reported once (SO_ERROR), then the socket is unconnected.
+      // The failure is reported once (SO_ERROR), then the socket is "connecting, closed" (see #aborted).
       this.#connecting = null;
-      throw map_error(c.error, "connect");
+      const err = map_error(c.error, "connect");
+      if (this.#family !== AF_UNIX && err instanceof OSError && refused_later(err.errno)) this.#aborted = 1;
+      throw err;
     }
+  }
+
+  /**
+   * A blocking wait on a socket detached meanwhile goes on, as CPython's recv(2) blocked on the descriptor
+   * (a timed one raises EBADF once it wakes, as CPython's poll() then recv(-1)).
+   */
+  #detached_blocking(dl: Deadline): boolean {
+    return dl.unbounded && this.#x !== null && this.#x.detached;
   }
 
   #stream_or_throw(): StreamState {
@@ -592,7 +628,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     let l: Deno.Listener;
     try {
       if (ep.kind === "unix") {
-        l = Deno.listen({ transport: "unix", path: ep.path });
+        const opts: Deno.UnixListenOptions & { transport: "unix" } = { transport: "unix", path: ep.path };
+        // A listener closed with an accept in flight still holds the path (Deno deletes its file when
+        // that accept settles): listen once it has, so the new file is not deleted under us.
+        l = deferred_listen({ transport: "unix", path: ep.path }, `unix:${ep.path}`, false, () => Deno.listen(opts)) ??
+          Deno.listen(opts);
       } else {
         const opts: Deno.TcpListenOptions = {
           hostname: deno_host(ep.hostname, ep.scope_id),
@@ -602,7 +642,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (this.#backlog > 0) {
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
         }
-        l = Deno.listen(opts);
+        try {
+          l = Deno.listen(opts);
+        } catch (e) {
+          // The port of a listener closed with an accept in flight is free a turn later (CPython's at once).
+          const d = e instanceof Deno.errors.AddrInUse && this.#adapter.is_literal(ep.hostname)
+            ? deferred_listen(tcp_addr(opts.hostname!, ep.port), `tcp:${ep.port}`, reuse_port, () => Deno.listen(opts))
+            : null;
+          if (d === null) throw e;
+          l = d;
+        }
         // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
         // resolver for this family only and finds nothing.
         const got = (l.addr as Deno.NetAddr).hostname;
@@ -648,7 +697,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (b < -0x80000000) throw new RangeError("signed integer is less than minimum");
       this.#backlog = Math.max(0, b);
     }
-    if (this.#stream) throw new OSError(E.EINVAL);
+    if (this.#stream || (this.#aborted !== 0 && this.#connecting === null)) throw new OSError(E.EINVAL);
     if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
@@ -772,7 +821,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /**
    * Connect to a remote address. A connect that timed out (or was aborted,
    * or started non-blocking with `EINPROGRESS`) stays in flight, as in
-   * CPython: a later `connect` raises `BlockingIOError` `EALREADY` at once
+   * CPython: a later `connect` raises `BlockingIOError` `EALREADY` (after
+   * giving it a few event-loop turns, in which a loopback connect completes)
    * until it completes, then reports its outcome once (success, or its
    * error), then `EISCONN`. (A blocking socket, whose connect only a signal
    * can interrupt, waits for the same address instead.) Meanwhile `send`
@@ -834,6 +884,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // Once more from the top when the state changed while a resolve or a port release was awaited.
       for (;;) {
         let c = this.#connecting;
+        let started = false;
+        if (c === null && this.#stream === null && this.#aborted !== 0) {
+          // Linux: a refused connect whose error was read through SO_ERROR left the socket "connecting,
+          // closed": the next connect() says ECONNABORTED and makes it unconnected (after shutdown(): EINVAL).
+          const code = this.#aborted === 2 ? E.EINVAL : E.ECONNABORTED;
+          if (code === E.ECONNABORTED) this.#aborted = 0;
+          throw from_errno(code, { operation: this.#detail("connect", address) });
+        }
         if (this.#stream && c !== null && c.error === null) {
           // Linux: the first connect() after a non-blocking (or timed-out) one completed reports success.
           this.#connecting = null;
@@ -846,6 +904,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           // connect(2) says EALREADY at once; a blocking one waits for it (for the
           // same address: another one is EALREADY too, as in pysocket before).
           if (c.error === null && (this.#timeout !== null || !same_endpoint(c.to, ep))) {
+            // Give the connect a few event-loop turns first: Linux completes a loopback handshake before a second
+            // connect() can ask (CPython's non-blocking connect_ex loop reads 115, then 0), and a loop of
+            // `await connect_ex()` must let Deno's connect progress, or it would spin forever.
+            if (await settles_soon(c.promise)) continue;
             throw from_errno(E.EALREADY, { operation: this.#detail("connect", address) });
           }
         } else {
@@ -863,6 +925,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           if (this.#connecting || this.#stream) continue;
           this.#check_bound(ep, address);
           c = this.#start_connect(ep, target);
+          started = true;
           // Linux completes a non-blocking Unix connect at once; TCP is EINPROGRESS.
           if (dl.nonblocking && !(ep.kind === "unix" && await settles_now(c.promise))) {
             throw from_errno(E.EINPROGRESS, { operation: this.#detail("connect", address) });
@@ -870,10 +933,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         }
         if (!dl.nonblocking) await dl.wait(c.promise);
         if (this.#closed) throw new OSError(E.EBADF);
-        if (this.#connecting === c) this.#connecting = null;
+        // Linux: after CPython's timed TCP connect (EINPROGRESS, poll, SO_ERROR 0) the next connect() still
+        // reports success once, then EISCONN: kept as a non-blocking connect's is.
+        if (this.#connecting === c && !(c.error === null && started && dl.at !== Infinity && ep.kind === "ip")) {
+          this.#connecting = null;
+        }
         if (c.error !== null) {
           const err = map_error(c.error, this.#detail("connect", address));
-          if (err instanceof OSError && err.errno !== null) this.#so_error = 0;
+          if (err instanceof OSError && err.errno !== null) {
+            this.#so_error = 0;
+            // CPython's timed connect reads the failure through SO_ERROR (see #aborted); a blocking one's
+            // connect(2) resets the socket, as does a later connect() reporting one left in flight.
+            if (started && dl.at !== Infinity && ep.kind === "ip" && refused_later(err.errno)) this.#aborted = 1;
+          }
           throw err;
         }
         this.#check_open();
@@ -992,7 +1064,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     let t: Deno.Conn | null;
     try {
       // AcceptQueue.accept() without its frame: take what is queued, else wait for the accept in flight.
-      while ((t = q.take()) === null) await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
+      while ((t = q.take()) === null) {
+        await dl.wait(q.poll()); // non-blocking: EAGAIN unless one is queued
+        // Detached meanwhile: a blocking accept goes on (CPython's accept(2) on the descriptor takes the
+        // connection); a timed one raises EBADF (CPython's poll() wakes, accept(-1)) and the connection stays
+        // queued for the socket that adopts the number.
+        if (this.#closed && !dl.unbounded) throw new OSError(E.EBADF);
+      }
     } catch (e) {
       if (this.#closed) throw new OSError(E.EBADF);
       // The queue maps Deno's errors itself; a signal's reason is passed on as is.
@@ -1051,8 +1129,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const g = this.#connect_gate(dl);
       if (g !== null) await g;
     }
-    // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN).
-    if (!this.#stream && !this.#closed && this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+    // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN; EOF after a refused
+    // connect whose error SO_ERROR gave, see #aborted).
+    if (!this.#stream && !this.#closed) {
+      if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+      if (this.#aborted !== 0 && this.#connecting === null) return into ? 0 : new Uint8Array(0);
+    }
     const st = this.#stream_or_throw();
     const r = st.reader;
     // A big recv_into that cannot be abandoned reads straight into the caller's buffer.
@@ -1082,9 +1164,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           if (this.#closed) throw new OSError(E.EBADF);
           throw e;
         }
-      } while (r.buffered < want && !r.ended && !this.#closed);
+      } while (r.buffered < want && !r.ended && (!this.#closed || this.#detached_blocking(dl)));
     }
-    if (this.#closed) throw new OSError(E.EBADF);
+    if (this.#closed && !this.#detached_blocking(dl)) throw new OSError(E.EBADF);
     if (flags & MSG_TRUNC && this.#family !== AF_UNIX) {
       // Linux's TCP: MSG_TRUNC drops the bytes instead of copying them. CPython returns that many bytes of its
       // uninitialized buffer (zeros here); recv_into() reports the count and leaves the buffer as it was.
@@ -1730,6 +1812,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
+    if (!this.#stream && this.#aborted === 1 && this.#connecting === null) this.#aborted = 2;
     const st = this.#stream_or_throw();
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
@@ -1825,6 +1908,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     moved.#stream = this.#stream;
     moved.#connecting = this.#connecting;
     moved.#dgram = this.#dgram;
+    this.#dgram?.moved();
+    this.#extra().detached = true;
     detached.set(fd, moved);
     this.#listener =
       this.#accepts =
@@ -1841,6 +1926,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const s = detached.get(fd);
     if (!s) throw new OSError(E.EBADF);
     detached.delete(fd);
+    // As CPython's socket(fileno=…) and fromfd(): the new socket object gets the default timeout.
+    s.#timeout = default_timeout;
     // CPython asks the descriptor (SO_PROTOCOL): the kernel names the protocol it picked for proto 0.
     if (s.#proto === 0 && s.#family !== AF_UNIX) s.#proto = s.#dgram ? IPPROTO_UDP : IPPROTO_TCP;
     return s;
@@ -2265,6 +2352,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         const m = map_error(c.error);
         v = m instanceof OSError && m.errno !== null ? m.errno : 0;
         this.#connecting = null;
+        if (this.#family !== AF_UNIX && refused_later(v)) this.#aborted = 1;
       }
       this.#so_error = 0;
     } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {

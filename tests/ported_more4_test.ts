@@ -115,9 +115,6 @@ const SINGLES: SingleSpec[] = [
     name: "SO_REUSEADDR/SO_REUSEPORT: EADDRINUSE for a second listener, two reuse_port listeners sharing " +
       "twenty clients, a plain listener on the port once both closed",
     prog: "reuse_port",
-    ignore: "finding P7-3: a listener closed with an accept in flight (here one left by a timed-out accept) " +
-      "frees its port a turn later, so a create_server() on that port right after close() raises EADDRINUSE " +
-      "(CPython: free at once); bind() is synchronous and cannot wait for it (documented in docs/limits.md)",
   },
 ];
 

@@ -1,0 +1,191 @@
+// A listener bound to an address that a listener closed with an accept in
+// flight still holds for one event-loop turn (Deno releases the port, or
+// deletes the Unix socket file, only when that accept settles). CPython's
+// port is free once close() returns, so a bind() right after it succeeds:
+// pysocket's bind() returns at once with this stand-in, which listens for
+// real as soon as the old listener is gone. Were it to listen at once, a TCP
+// bind would fail with EADDRINUSE, and a Unix one (after the program removed
+// the old file) would have its new file deleted by the old listener's drop.
+
+import { held_until, track_release } from "./_stream.ts";
+import { errno, OSError } from "./errors.ts";
+import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6 } from "./families/_ip.ts";
+
+/** Stand-ins not yet listening, by address key: a second bind to one is EADDRINUSE at once, as in CPython. */
+const waiting = new Map<string, DeferredListener[]>();
+
+/** The Deno.Listener surface pysocket uses (AcceptQueue, getsockname, connect after bind). */
+export class DeferredListener implements Deno.Listener {
+  readonly addr: Deno.Addr;
+  #real: Deno.Listener | null = null;
+  #err: unknown = null;
+  #closed = false;
+  #ready: Promise<void>;
+
+  /**
+   * @param addr the address Deno will report.
+   * @param listen makes the real listener (Deno.listen with the bind's options).
+   * @param released settles once the old listener has let the address go.
+   * @param key the address's key, so that a bind to it meanwhile waits behind this one too.
+   */
+  constructor(
+    addr: Deno.Addr,
+    listen: () => Deno.Listener,
+    released: Promise<unknown>,
+    key: string,
+    readonly shareable: boolean,
+  ) {
+    this.addr = addr;
+    const list = waiting.get(key) ?? [];
+    list.push(this);
+    waiting.set(key, list);
+    this.#ready = released.then(() => {
+      list.splice(list.indexOf(this), 1);
+      if (list.length === 0 && waiting.get(key) === list) waiting.delete(key);
+      if (this.#closed) return;
+      try {
+        this.#real = listen();
+      } catch (e) {
+        this.#err = e;
+      }
+    });
+    track_release(this.#ready, key);
+  }
+
+  get rid(): number {
+    return -1;
+  }
+
+  async accept(): Promise<Deno.Conn> {
+    await this.#ready;
+    if (this.#closed) throw new Deno.errors.BadResource("Listener has been closed");
+    if (this.#err !== null) throw this.#err;
+    return await this.#real!.accept();
+  }
+
+  /** True until closed. */
+  get open(): boolean {
+    return !this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) throw new Deno.errors.BadResource("Listener has been closed");
+    this.#closed = true;
+    this.#real?.close();
+  }
+
+  ref(): void {
+    this.#real?.ref();
+  }
+
+  unref(): void {
+    this.#real?.unref();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<Deno.Conn> {
+    for (;;) yield await this.accept();
+  }
+
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.close();
+  }
+}
+
+/**
+ * A stand-in listener for an address still held by a listener closed with an
+ * accept in flight, or null when no such listener holds `key`.
+ */
+export function deferred_listen(
+  addr: Deno.Addr,
+  key: string,
+  shareable: boolean,
+  listen: () => Deno.Listener,
+): Deno.Listener | null {
+  const released = held_until(key);
+  if (released === null) return null;
+  // Another stand-in waits for the same address: the address is in use (unless both share the port).
+  if (waiting.get(key)?.some((d) => d.open && !(d.shareable && shareable))) throw new OSError(errno.EADDRINUSE);
+  return new DeferredListener(addr, listen, released, key, shareable);
+}
+
+/**
+ * A datagram socket bound to an address a socket closed with a receive in flight still holds (Deno frees it
+ * when that receive settles, a turn later): it opens the real socket then; sends and receives meanwhile wait
+ * for it.
+ */
+class DeferredDatagram implements Deno.DatagramConn {
+  readonly addr: Deno.Addr;
+  #real: Deno.DatagramConn | null = null;
+  #err: unknown = null;
+  #closed = false;
+  #ready: Promise<void>;
+
+  constructor(addr: Deno.Addr, open: () => Deno.DatagramConn, released: Promise<unknown>, key: string) {
+    this.addr = addr;
+    this.#ready = released.then(() => {
+      if (this.#closed) return;
+      try {
+        this.#real = open();
+      } catch (e) {
+        this.#err = e;
+      }
+    });
+    track_release(this.#ready, key);
+  }
+
+  async #conn(): Promise<Deno.DatagramConn> {
+    await this.#ready;
+    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
+    if (this.#err !== null) throw this.#err;
+    return this.#real!;
+  }
+
+  async receive(p?: Uint8Array): Promise<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
+    return await (await this.#conn()).receive(p);
+  }
+
+  async send(p: Uint8Array, addr: Deno.Addr): Promise<number> {
+    return await (await this.#conn()).send(p, addr);
+  }
+
+  async joinMulticastV4(address: string, networkInterface: string): Promise<Deno.MulticastV4Membership> {
+    return await (await this.#conn()).joinMulticastV4(address, networkInterface);
+  }
+
+  async joinMulticastV6(address: string, networkInterface: number): Promise<Deno.MulticastV6Membership> {
+    return await (await this.#conn()).joinMulticastV6(address, networkInterface);
+  }
+
+  close(): void {
+    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
+    this.#closed = true;
+    this.#real?.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
+    for (;;) yield await this.receive();
+  }
+}
+
+/**
+ * A stand-in datagram socket for an address still held by a socket closed with a receive in flight, or
+ * null when none holds `key`.
+ */
+export function deferred_datagram(
+  addr: Deno.Addr,
+  key: string,
+  open: () => Deno.DatagramConn,
+): Deno.DatagramConn | null {
+  const released = held_until(key);
+  return released === null ? null : new DeferredDatagram(addr, open, released, key);
+}
+
+/** The address Deno reports for a TCP listener on `host` (a literal, maybe with a `%zone`). */
+export function tcp_addr(host: string, port: number): Deno.NetAddr {
+  const z = host.indexOf("%");
+  const bare = z < 0 ? host : host.slice(0, z);
+  const v4 = parse_ipv4(bare);
+  const v6 = v4 === null ? parse_ipv6(bare) : null;
+  const hostname = v4 !== null ? format_ipv4(v4) : v6 !== null ? format_ipv6(v6) : bare;
+  return { transport: "tcp", hostname: z < 0 ? hostname : hostname + host.slice(z), port };
+}
