@@ -1202,11 +1202,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** #wait_take()'s wake-up: the bytes (or EOF, the stored error, EBADF), or a wait for the next one. */
   #wait_taken(): Uint8Array | number | Promise<Uint8Array | number> {
     const st = this.#wt_st!, r = st.reader, into = this.#wt_into;
-    if (!this.#closed && !r.closed && r.buffered < 1 && !r.ended) {
+    // A detach() under this (blocking) wait does not end it: see #detached_blocking.
+    const gone = this.#closed && !(this.#x !== null && this.#x.detached);
+    if (!gone && !r.closed && r.buffered < 1 && !r.ended) {
       return r.poll().then(this.#wt_done!); // woken, yet nothing to take (another caller took it): wait again
     }
     this.#wt_st = this.#wt_into = null;
-    if (this.#closed || r.closed) throw new OSError(E.EBADF);
+    if (gone || r.closed) throw new OSError(E.EBADF);
     return into !== null ? r.take_into(into) : r.take(this.#wt_n);
   }
 
