@@ -643,3 +643,12 @@ export function build_path(
   }
   return { path, anchored: false };
 }
+
+/** Whether OpenSSL's X509_check_ca() counts `der` as a CA (what `cert_store_stats()` and `get_ca_certs()` count). */
+export function is_ca(der: Uint8Array): boolean {
+  try {
+    return check_ca(cert_facts(der)) !== 0;
+  } catch {
+    return false;
+  }
+}

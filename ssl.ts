@@ -138,6 +138,16 @@ import {
   start_session as start_tls,
 } from "./_ssl_session.ts";
 import { after } from "./_wait.ts";
+import { as_int, py_type } from "./families/_ip.ts";
+import { is_ca } from "./_ssl_verify.ts";
+import {
+  AlertDescription,
+  PROTOCOL_TLSv1,
+  PROTOCOL_TLSv1_1,
+  PROTOCOL_TLSv1_2,
+  VERIFY_X509_PARTIAL_CHAIN,
+  VERIFY_X509_TRUSTED_FIRST,
+} from "./_ssl_constants.ts";
 import type { Pollable } from "./_engine.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
@@ -564,6 +574,7 @@ export {
   SSLZeroReturnError,
 } from "./_ssl_errors.ts";
 export { DER_cert_to_PEM_cert, type PeerCertificate, PEM_cert_to_DER_cert } from "./_ssl_cert.ts";
+export * from "./_ssl_constants.ts";
 // The types the public surface refers to, so that ssl.ts documents itself
 // alone (Python's ssl module has socket and OSError in its namespace too).
 export { OSError } from "./errors.ts";
@@ -652,7 +663,11 @@ export class SSLContext {
   #check_hostname: boolean;
   #min: number = TLSVersion.TLSv1_2;
   #max: number = TLSVersion.MAXIMUM_SUPPORTED;
-  #options = 0;
+  #options = DEFAULT_OPTIONS;
+  #verify_flags = VERIFY_X509_TRUSTED_FIRST;
+  #sni: SniCallback | null = null;
+  #post_handshake_auth = false;
+  #num_tickets = 2;
   #cas: string[] = [];
   #default_certs = false;
   #creds: Credentials | null = null;
@@ -666,16 +681,35 @@ export class SSLContext {
    * @param protocol PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER or PROTOCOL_TLS (default).
    * @throws {RangeError} for another protocol (SSLv2/3, TLSv1 only: Deno cannot).
    */
-  constructor(protocol: number = PROTOCOL_TLS) {
-    if (protocol !== PROTOCOL_TLS && protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
+  constructor(protocol: number | null = PROTOCOL_TLS) {
+    // As CPython: None means PROTOCOL_TLS; another type is a TypeError.
+    const p = protocol == null ? PROTOCOL_TLS : as_int(protocol);
+    if (p === PROTOCOL_TLSv1 || p === PROTOCOL_TLSv1_1) {
       throw new RangeError(
-        `invalid or unsupported protocol version ${protocol}: Deno's TLS offers PROTOCOL_TLS, PROTOCOL_TLS_CLIENT and PROTOCOL_TLS_SERVER`,
+        `invalid or unsupported protocol version ${p}: Deno's TLS offers PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER and PROTOCOL_TLSv1_2`,
       );
     }
-    this.#protocol = protocol;
-    const client = protocol === PROTOCOL_TLS_CLIENT;
+    if (![PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, PROTOCOL_TLSv1_2].includes(p)) {
+      throw new RangeError(`invalid or unsupported protocol version ${p}`);
+    }
+    this.#protocol = p;
+    const client = p === PROTOCOL_TLS_CLIENT;
     this.#verify_mode = client ? CERT_REQUIRED : CERT_NONE;
     this.#check_hostname = client;
+    // CPython's PROTOCOL_TLSv1_2 context speaks TLS 1.2 only (its versions read MINIMUM/MAXIMUM_SUPPORTED).
+    if (p === PROTOCOL_TLSv1_2) {
+      this.#only_12 = true;
+      this.#min = TLSVersion.MINIMUM_SUPPORTED;
+    }
+  }
+
+  /** A PROTOCOL_TLSv1_2 context: TLS 1.2 only, whatever the versions say. */
+  #only_12 = false;
+
+  #versions_fixed(): void {
+    if (this.#only_12) {
+      throw new RangeError("The context's protocol doesn't support modification of highest and lowest version.");
+    }
   }
 
   /** Settings changed: the secure contexts are made again at the next use. */
@@ -704,6 +738,7 @@ export class SSLContext {
   }
 
   set verify_mode(v: number) {
+    v = as_int(v);
     if (v !== CERT_NONE && v !== CERT_OPTIONAL && v !== CERT_REQUIRED) {
       throw new RangeError("invalid value for verify_mode");
     }
@@ -747,15 +782,20 @@ export class SSLContext {
    * @throws {OSError} ENOTSUP for a flag pysocket cannot honour.
    */
   get verify_flags(): number {
-    return 0x8000;
+    return this.#verify_flags;
   }
 
   set verify_flags(v: number) {
-    if (Number(v) & ~(0x8000 | 0x80000)) {
+    if (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean" || !Number.isInteger(Number(v))) {
+      throw new TypeError(`argument must be int, not ${py_type(v)}`);
+    }
+    const n = Number(v);
+    if (n < 0 || n & ~(VERIFY_X509_TRUSTED_FIRST | VERIFY_X509_PARTIAL_CHAIN)) {
       throw new OSError(E.ENOTSUP, null, {
         detail: `verify_flags ${v}: Deno's TLS offers no CRL checks or X509 strict mode`,
       });
     }
+    this.#verify_flags = n;
   }
 
   /**
@@ -764,14 +804,85 @@ export class SSLContext {
    *
    * @throws {OSError} ENOTSUP when set to a function.
    */
-  get sni_callback(): null {
+  get sni_callback(): SniCallback | null {
+    return this.#sni;
+  }
+
+  set sni_callback(v: SniCallback | null) {
+    if (this.#protocol === PROTOCOL_TLS_CLIENT) {
+      throw new RangeError("sni_callback cannot be set on TLS_CLIENT context");
+    }
+    if (v != null && typeof v !== "function") throw new TypeError("not a callable object");
+    this.#sni = v ?? null;
+  }
+
+  /**
+   * Python's `set_servername_callback(fn)`: the same as setting
+   * {@linkcode SSLContext.sni_callback}.
+   *
+   * @param server_name_callback the callback, or null.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_SERVER, SSLContext } from "@pysocket/socket/ssl";
+   * const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+   * ctx.set_servername_callback((_sock, name) => console.log("SNI", name));
+   * ```
+   */
+  set_servername_callback(server_name_callback: SniCallback | null): void {
+    this.sni_callback = server_name_callback;
+  }
+
+  /**
+   * Python's `post_handshake_auth`: stored as given. A pysocket client never
+   * offers post-handshake authentication (Deno's TLS cannot), so a server
+   * that asks for a certificate after the handshake fails to get one.
+   */
+  get post_handshake_auth(): boolean {
+    return this.#post_handshake_auth;
+  }
+
+  set post_handshake_auth(v: boolean) {
+    this.#post_handshake_auth = Boolean(v);
+  }
+
+  /** OpenSSL's security level, 2 as in CPython 3.11 (keys under 2048-bit RSA or 224-bit EC are refused). */
+  get security_level(): number {
+    return 2;
+  }
+
+  /**
+   * TLS 1.3 session tickets a server sends (CPython's default 2). Deno's TLS
+   * sends its own number; the value is kept for compatibility.
+   *
+   * @throws {RangeError} on a client context, or for a negative value.
+   */
+  get num_tickets(): number {
+    return this.#num_tickets;
+  }
+
+  set num_tickets(v: number) {
+    v = as_int(v);
+    if (v < 0) throw new RangeError("value must be non-negative");
+    if (this.#protocol !== PROTOCOL_TLS_SERVER) throw new RangeError("SSLContext is not a server context.");
+    this.#num_tickets = v;
+  }
+
+  /**
+   * Python's `keylog_filename`: always null (Deno's TLS cannot log keys).
+   *
+   * @throws {OSError} ENOTSUP when set to a file name.
+   */
+  get keylog_filename(): string | null {
     return null;
   }
 
-  set sni_callback(v: unknown) {
-    if (v != null) {
-      throw new OSError(E.ENOTSUP, null, { detail: "sni_callback: pysocket servers have no SNI callback" });
+  set keylog_filename(v: string | null) {
+    if (v == null) return;
+    if (typeof v !== "string" && !((v as unknown) instanceof Uint8Array)) {
+      throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(v)}`);
     }
+    throw new OSError(E.ENOTSUP, null, { detail: "keylog_filename: Deno's TLS cannot log session keys" });
   }
 
   /**
@@ -783,7 +894,10 @@ export class SSLContext {
   }
 
   set minimum_version(v: number) {
-    this.#min = check_version(v, "minimum_version");
+    this.#versions_fixed();
+    v = check_version(v);
+    // As OpenSSL: the highest version as a minimum means TLS 1.3 (and reads back so).
+    this.#min = v === TLSVersion.MAXIMUM_SUPPORTED ? TLSVersion.TLSv1_3 : v;
     this.#changed();
   }
 
@@ -797,7 +911,8 @@ export class SSLContext {
   }
 
   set maximum_version(v: number) {
-    v = check_version(v, "maximum_version");
+    this.#versions_fixed();
+    v = check_version(v);
     if (v !== TLSVersion.MAXIMUM_SUPPORTED && v < TLSVersion.TLSv1_2) {
       throw new RangeError(
         `maximum_version ${version_name(v)} cannot be honoured: Deno's TLS speaks only TLS 1.2 and 1.3`,
@@ -813,7 +928,7 @@ export class SSLContext {
   }
 
   set options(v: number) {
-    this.#options = v;
+    this.#options = as_int(v) >>> 0;
     this.#changed();
   }
 
@@ -1027,8 +1142,211 @@ export class SSLContext {
    * ```
    */
   cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
-    const n = this.#cas.length + (this.#default_certs ? root_certificates().length : 0);
-    return { x509: n, crl: 0, x509_ca: n };
+    const store = this.#store();
+    const ca = store.reduce((n, der) => n + (is_ca(der) ? 1 : 0), 0);
+    return { x509: store.length, crl: 0, x509_ca: ca };
+  }
+
+  /**
+   * The trusted certificates as OpenSSL's store holds them: each once (a
+   * certificate loaded twice is kept once), Deno's roots first when loaded.
+   */
+  #store(): Uint8Array[] {
+    const all = [...(this.#default_certs ? root_certificates().map(PEM_cert_to_DER_cert) : []), ...this._anchors()];
+    const seen = new Set<string>();
+    return all.filter((der) => {
+      const k = DER_cert_to_PEM_cert(der);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+
+  /** The loaded CAs as DER (internal; made once per change). @ignore */
+  _anchors(): Uint8Array[] {
+    return this.#anchors ??= this.#cas.map(PEM_cert_to_DER_cert);
+  }
+
+  /**
+   * The trusted CA certificates, as Python's `get_ca_certs()`: each as
+   * `getpeercert()` shows a certificate, or as DER bytes with
+   * `binary_form`. Certificates that are no CA (OpenSSL's
+   * `X509_check_ca`) are left out, as in CPython. A directory given as
+   * `capath` is read whole at once (OpenSSL reads its files when a chain
+   * needs them, so CPython lists none of them).
+   *
+   * @param binary_form DER bytes instead of dicts.
+   * @returns the certificates.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ca_certs()); // []
+   * ```
+   */
+  get_ca_certs(binary_form?: false): PeerCertificate[];
+  /**
+   * The trusted CA certificates as DER bytes.
+   *
+   * @param binary_form true.
+   * @returns the certificates.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ca_certs(true)); // []
+   * ```
+   */
+  get_ca_certs(binary_form: true): Uint8Array[];
+  get_ca_certs(binary_form: boolean = false): PeerCertificate[] | Uint8Array[] {
+    const cas = this.#store().filter(is_ca);
+    return binary_form ? cas.map((der) => new Uint8Array(der)) : cas.map(to_python_cert);
+  }
+
+  /**
+   * Python's `set_default_verify_paths()`: trust the system's default CAs,
+   * which for pysocket are Deno's root store (see
+   * {@linkcode SSLContext.load_default_certs}).
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * new SSLContext(PROTOCOL_TLS_CLIENT).set_default_verify_paths();
+   * ```
+   */
+  set_default_verify_paths(): void {
+    this.#default_certs = true;
+    this.#changed();
+  }
+
+  /**
+   * Python's `set_ecdh_curve(name)`. Deno's TLS always offers its own key
+   * exchange groups (X25519, P-256, P-384), so a curve among them is
+   * accepted (the others stay offered); another curve OpenSSL knows
+   * raises, since it cannot be used; an unknown name is a ValueError.
+   *
+   * @param curve_name an OpenSSL curve name, e.g. `"prime256v1"`.
+   * @throws {RangeError} for a name OpenSSL does not know (Python's ValueError).
+   * @throws {OSError} ENOTSUP for a curve Deno's TLS cannot use.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_SERVER, SSLContext } from "@pysocket/socket/ssl";
+   * new SSLContext(PROTOCOL_TLS_SERVER).set_ecdh_curve("prime256v1");
+   * ```
+   */
+  set_ecdh_curve(curve_name: string | Uint8Array): void {
+    const name = fs_name(curve_name);
+    if (DENO_CURVES.includes(name)) return;
+    if (OPENSSL_CURVES.includes(name)) {
+      throw new OSError(E.ENOTSUP, null, {
+        detail: `set_ecdh_curve(${py_str_repr(name)}): Deno's TLS offers only ${DENO_CURVES.join(", ")}`,
+      });
+    }
+    throw new RangeError(`unknown elliptic curve name ${py_str_repr(name)}`);
+  }
+
+  /**
+   * Python's `load_dh_params(path)`: the file must hold PEM DH parameters,
+   * as in CPython. Deno's TLS has no finite-field (DHE) key exchange, so they
+   * are checked and kept but never used: connections use ECDHE.
+   *
+   * @param path a PEM file of `DH PARAMETERS`.
+   * @throws {FileNotFoundError} for a missing file.
+   * @throws {SSLError} `[PEM: NO_START_LINE]` when it holds none.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.load_dh_params("dhparam.pem");
+   * ```
+   */
+  load_dh_params(path: string | Uint8Array): void {
+    const file = fs_name(path);
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch (e) {
+      const err = map_error(e, `load_dh_params ${JSON.stringify(file)}`);
+      if (err instanceof OSError && err.errno !== null) {
+        throw new OSError(err.errno, null, { detail: py_str_repr(file), cause: e });
+      }
+      throw err;
+    }
+    if (!/-----BEGIN (X9\.42 )?DH PARAMETERS-----/.test(text)) {
+      throw new SSLError(108, "[PEM: NO_START_LINE] no start line (_ssl.c:4202)", {
+        library: "PEM",
+        reason: "NO_START_LINE",
+      });
+    }
+  }
+
+  #stats = { connect: 0, connect_good: 0, accept: 0, accept_good: 0 };
+
+  /** Count a handshake that starts, and when it succeeds (internal). @ignore */
+  _count(server_side: boolean, handshake: Promise<unknown>, ok: () => boolean): void {
+    const st = this.#stats;
+    if (server_side) st.accept++;
+    else st.connect++;
+    handshake.then(() => {
+      if (!ok()) return;
+      if (server_side) st.accept_good++;
+      else st.connect_good++;
+    }, () => {});
+  }
+
+  /**
+   * Python's `session_stats()`: handshakes started and completed as client
+   * (`connect`, `connect_good`) and server (`accept`, `accept_good`); there
+   * is no session cache, so the other counts are 0.
+   *
+   * @returns the counts.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).session_stats().connect); // 0
+   * ```
+   */
+  session_stats(): Record<string, number> {
+    const st = this.#stats;
+    return {
+      number: 0,
+      connect: st.connect,
+      connect_good: st.connect_good,
+      connect_renegotiate: 0,
+      accept: st.accept,
+      accept_good: st.accept_good,
+      accept_renegotiate: 0,
+      hits: 0,
+      misses: 0,
+      timeouts: 0,
+      cache_full: 0,
+    };
+  }
+
+  /**
+   * The cipher suites this context can negotiate, as Python's
+   * `get_ciphers()` describes them: Deno's TLS suites (TLS 1.3's three, then
+   * TLS 1.2's ECDHE suites with AES-GCM and ChaCha20-Poly1305) that the
+   * context's versions allow.
+   *
+   * @returns one dict per suite.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ciphers()[0]?.name); // "TLS_AES_256_GCM_SHA384"
+   * ```
+   */
+  get_ciphers(): CipherInfo[] {
+    let v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion };
+    try {
+      v = this.#version_options();
+    } catch {
+      return []; // no version left: no suite
+    }
+    return CIPHERS.filter((c) => c.protocol === "TLSv1.3" ? v.maxVersion === "TLSv1.3" : v.minVersion === "TLSv1.2")
+      .map((c) => ({ ...c }));
   }
 
   /**
@@ -1046,9 +1364,25 @@ export class SSLContext {
   set_alpn_protocols(protocols: Iterable<string>): void {
     const list = [...protocols];
     for (const p of list) {
-      if (typeof p !== "string") throw new TypeError("ALPN protocols must be strings");
-      const n = new TextEncoder().encode(p).length;
-      if (n === 0 || n > 255) throw new RangeError(`ALPN protocols must be 1 to 255 in length: ${JSON.stringify(p)}`);
+      // As CPython's bytes(protocol, 'ascii'), then its length check.
+      if (typeof p !== "string") throw new TypeError("encoding without a string argument");
+      const bad = /[\u0080-\u{10ffff}]/u.exec(p);
+      if (bad) {
+        const c = bad[0].codePointAt(0)!;
+        const esc = c <= 0xff
+          ? `\\x${c.toString(16).padStart(2, "0")}`
+          : c <= 0xffff
+          ? `\\u${c.toString(16).padStart(4, "0")}`
+          : `\\U${c.toString(16).padStart(8, "0")}`;
+        throw new RangeError(
+          `'ascii' codec can't encode character '${esc}' in position ${
+            [...p.slice(0, bad.index)].length
+          }: ordinal not in range(128)`,
+        );
+      }
+      if (p.length === 0 || p.length > 255) {
+        throw new SSLError(null, "('ALPN protocols must be 1 to 255 in length',)");
+      }
     }
     this.#alpn = list;
     this.#changed();
@@ -1126,18 +1460,24 @@ export class SSLContext {
     if (s.type !== 1) throw new OSError(E.ENOTSUP, null, { detail: "TLS needs a SOCK_STREAM socket" });
     if (a.session != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
     const server = Boolean(a.server_side ?? false);
-    const host = (a.server_hostname ?? null) as string | null;
+    let host = (a.server_hostname ?? null) as string | Uint8Array | null;
+    // As CPython's _encode_hostname: bytes are ASCII text.
+    if (host instanceof Uint8Array) host = new TextDecoder("latin1").decode(host);
     if (host !== null && typeof host !== "string") throw new TypeError("server_hostname must be a string");
     if (server && host !== null) throw new RangeError("server_hostname can only be specified in client mode");
     if (host === "" || host?.startsWith(".")) {
       throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     }
-    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside).
+    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside); only the last one is "label too long".
     const labels = host === null ? [] : (ascii_host(host) ?? "x").split(".");
     if (labels.length > 1 && labels.at(-1) === "") labels.pop();
-    if (labels.some((l) => l.length === 0 || l.length > 63)) {
-      throw new RangeError("encoding with 'idna' codec failed (UnicodeError: label empty or too long)");
+    const bad = labels.findIndex((l) => l.length === 0 || l.length > 63);
+    if (bad >= 0) {
+      const why = bad === labels.length - 1 && labels[bad]!.length > 63 ? "label too long" : "label empty or too long";
+      throw new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
     }
+    // CPython keeps the name as its idna codec encodes it: a non-ASCII name as its A-label.
+    if (host !== null && /[^\x20-\x7e]/.test(host)) host = ascii_host(host) ?? host;
     // CPython checks this on both sides (SSLSocket._create).
     if (this.#check_hostname && host === null) {
       throw new RangeError("check_hostname requires server_hostname");
@@ -1152,7 +1492,7 @@ export class SSLContext {
       queue: null,
       context: this,
       server_side: server,
-      server_hostname: host,
+      server_hostname: host as string | null,
       do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
       suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
       session: null,
@@ -1180,7 +1520,7 @@ export class SSLContext {
       // A server verifies client certificates against its own CAs only (see #server_options).
       empty_store: st.server_side ? this.#cas.length === 0 : this._empty_store,
       timeout_ms: timeout_s * 1000,
-      anchors: this.#anchors ??= this.#cas.map(PEM_cert_to_DER_cert),
+      anchors: this._anchors(),
       // A server trusts its loaded CAs only; a client with the default roots trusts more than these.
       anchors_complete: st.server_side || !this.#default_certs,
     };
@@ -1269,6 +1609,11 @@ export class SSLContext {
     return o;
   }
 
+  /** The server's secure context (internal: a sni_callback's choice serves with it). @ignore */
+  _server_context(): tls.SecureContext {
+    return this.#server_options().secureContext!;
+  }
+
   /** True when nothing at all is trusted (internal). */
   get _empty_store(): boolean {
     return this.#cas.length === 0 && !this.#default_certs;
@@ -1281,6 +1626,7 @@ export class SSLContext {
   #version_options(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
     let lo: tls.SecureVersion = this.#min === TLSVersion.TLSv1_3 ? "TLSv1.3" : "TLSv1.2";
     let hi: tls.SecureVersion = this.#max === TLSVersion.TLSv1_2 ? "TLSv1.2" : "TLSv1.3";
+    if (this.#only_12) hi = "TLSv1.2";
     if (this.#options & OP_NO_TLSv1_2) lo = "TLSv1.3";
     if (this.#options & OP_NO_TLSv1_3) hi = "TLSv1.2";
     if (lo === "TLSv1.3" && hi === "TLSv1.2") {
@@ -1292,6 +1638,188 @@ export class SSLContext {
     return { minVersion: lo, maxVersion: hi };
   }
 }
+
+/** What Python's `get_ciphers()` says of a suite. */
+export interface CipherInfo {
+  /** OpenSSL's id. */
+  id: number;
+  /** OpenSSL's name. */
+  name: string;
+  /** The protocol version that introduced it. */
+  protocol: string;
+  /** OpenSSL's one-line description. */
+  description: string;
+  /** Secret bits. */
+  strength_bits: number;
+  /** The cipher's bits. */
+  alg_bits: number;
+  /** An AEAD suite. */
+  aead: boolean;
+  /** The symmetric cipher. */
+  symmetric: string;
+  /** The MAC digest (null for AEAD). */
+  digest: string | null;
+  /** The key exchange. */
+  kea: string;
+  /** The authentication. */
+  auth: string;
+}
+
+/** CPython 3.11's `get_ciphers()` entries (OpenSSL 3.0) of the suites Deno's TLS offers, in OpenSSL's order. */
+const CIPHERS: readonly CipherInfo[] = Object.freeze([{
+  "id": 50336514,
+  "name": "TLS_AES_256_GCM_SHA384",
+  "protocol": "TLSv1.3",
+  "description": "TLS_AES_256_GCM_SHA384         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50336515,
+  "name": "TLS_CHACHA20_POLY1305_SHA256",
+  "protocol": "TLSv1.3",
+  "description": "TLS_CHACHA20_POLY1305_SHA256   TLSv1.3 Kx=any      Au=any   Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50336513,
+  "name": "TLS_AES_128_GCM_SHA256",
+  "protocol": "TLSv1.3",
+  "description": "TLS_AES_128_GCM_SHA256         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50380844,
+  "name": "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-AES256-GCM-SHA384  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50380848,
+  "name": "ECDHE-RSA-AES256-GCM-SHA384",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-AES256-GCM-SHA384    TLSv1.2 Kx=ECDH     Au=RSA   Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}, {
+  "id": 50380843,
+  "name": "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-AES128-GCM-SHA256  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50380847,
+  "name": "ECDHE-RSA-AES128-GCM-SHA256",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-AES128-GCM-SHA256    TLSv1.2 Kx=ECDH     Au=RSA   Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}, {
+  "id": 50384041,
+  "name": "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-CHACHA20-POLY1305  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50384040,
+  "name": "ECDHE-RSA-CHACHA20-POLY1305",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-CHACHA20-POLY1305    TLSv1.2 Kx=ECDH     Au=RSA   Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}]);
+
+/** Curves Deno's TLS offers for key exchange, by OpenSSL's names. */
+const DENO_CURVES = ["prime256v1", "secp384r1", "X25519"];
+/** Other curves OpenSSL 3.0 knows by name (set_ecdh_curve raises ENOTSUP for them, not ValueError). */
+const OPENSSL_CURVES = [
+  "secp521r1",
+  "X448",
+  "secp224r1",
+  "secp256k1",
+  "prime192v1",
+  "secp192k1",
+  "secp224k1",
+  "brainpoolP256r1",
+  "brainpoolP384r1",
+  "brainpoolP512r1",
+  "ffdhe2048",
+  "ffdhe3072",
+  "ffdhe4096",
+  "ffdhe6144",
+  "ffdhe8192",
+];
+
+/** A str or bytes argument (a file or curve name), or CPython's TypeError. */
+function fs_name(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(v)}`);
+}
+
+/**
+ * Python's `sni_callback(ssl_socket, server_name, ssl_context)`: called by a
+ * server when a client's hello arrives, with the name the client sent (an
+ * A-label) or null. It may set `ssl_socket.context` to another context
+ * whose certificate then serves this connection. Return nothing to go on,
+ * or an `ALERT_DESCRIPTION_*` number to refuse the handshake; it may be
+ * async.
+ */
+export type SniCallback = (
+  ssl_socket: SSLSocket,
+  server_name: string | null,
+  ssl_context: SSLContext,
+) => number | null | undefined | void | Promise<number | null | undefined | void>;
+
+/** CPython 3.11's default `options` (OP_ALL, OP_NO_SSLv3, OP_NO_COMPRESSION, OP_CIPHER_SERVER_PREFERENCE, OP_ENABLE_MIDDLEBOX_COMPAT). */
+const DEFAULT_OPTIONS = 0x82520050;
 
 /** The length of the DER element (tag, length, contents) at `at`, or null when it does not fit. */
 function der_length(b: Uint8Array, at: number): number | null {
@@ -1325,9 +1853,10 @@ function root_certificates(): readonly string[] {
   }
 }
 
-function check_version(v: number, what: string): number {
+function check_version(v: number): number {
+  v = as_int(v);
   if (!Object.values(TLSVersion).includes(v as TLSVersionValue)) {
-    throw new RangeError(`${what}: ${v} is not a valid TLSVersion`);
+    throw new RangeError(`Unsupported TLS/SSL version 0x${(v < 0 ? v >>> 0 : v).toString(16)}`);
   }
   return v;
 }
@@ -1461,13 +1990,57 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
 
 /** Layer a TLS session over the socket's connection and swap it in. */
 function start_session(s: Socket, st: SslState): Session {
+  const host = st.server_hostname;
+  if (host !== null) {
+    // As CPython's _wrap_socket (when the SSL object is made): no NUL, and OpenSSL's SNI limit of 255 bytes.
+    if (host.includes("\0")) throw new TypeError("argument must be encoded string without null bytes, not str");
+    if (host.length > 255) {
+      throw new SSLError(319, "[SSL: SSL3_EXT_INVALID_SERVERNAME] ssl3 ext invalid servername (_ssl.c:759)", {
+        library: "SSL",
+        reason: "SSL3_EXT_INVALID_SERVERNAME",
+      });
+    }
+  }
   const spec = st.context._spec(st, handshake_seconds(s, st));
+  if (spec.server && st.context.sni_callback) spec.server.SNICallback = sni_handler(s, st);
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
+  st.context._count(st.server_side, session.handshake, () => session.error === null);
   st.session = session;
   _replace_transport(s, session.transport);
   session.transport.adopted();
   return session;
+}
+
+/**
+ * node:tls's SNICallback for a server socket whose context has a
+ * `sni_callback`: calls it as CPython does (the socket, the name the client
+ * sent or null, the context), then serves the certificate of the socket's
+ * context as the callback left it. An alert number or an exception refuses
+ * the handshake.
+ */
+function sni_handler(
+  s: Socket,
+  st: SslState,
+): (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void {
+  return (name, cb) => {
+    const fn = st.context.sni_callback;
+    const ctx = st.context;
+    let r: unknown;
+    try {
+      r = fn?.(s as SSLSocket, name === "" ? null : name, ctx);
+    } catch (e) {
+      cb(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    Promise.resolve(r).then((v) => {
+      if (v != null) {
+        const alert = Object.entries(AlertDescription).find(([, n]) => n === v)?.[0] ?? String(v);
+        throw new SSLError(1, `sni_callback refused the handshake with ${alert}`, { library: "SSL", reason: alert });
+      }
+      cb(null, st.context._server_context());
+    }).catch((e) => cb(e instanceof Error ? e : new Error(String(e))));
+  };
 }
 
 /**
@@ -1605,9 +2178,33 @@ export class SSLSocket extends Socket {
     super();
   }
 
-  /** The context this socket was wrapped with. */
+  /**
+   * The context this socket was wrapped with. A `sni_callback` may set it
+   * to another context: that context's certificate then serves the
+   * handshake in progress (its verification settings are not taken), as
+   * with CPython.
+   */
   get context(): SSLContext {
     return state_of(this).context;
+  }
+
+  set context(ctx: SSLContext) {
+    if (!(ctx instanceof SSLContext)) throw new TypeError("The value must be a SSLContext");
+    state_of(this).context = ctx;
+  }
+
+  /** Session resumption is not supported: always null (CPython: null before the handshake). */
+  get session(): null {
+    return null;
+  }
+
+  set session(v: null) {
+    if (v != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
+  }
+
+  /** Whether the session was resumed: false once TLS runs (never, on Deno), null before. */
+  get session_reused(): boolean | null {
+    return state_of(this).session ? false : null;
   }
 
   /** CPython's SSLSocket.sendfile() uses send(): without an offset it starts at the file's position. @ignore */
@@ -2265,6 +2862,9 @@ export class SSLSocket extends Socket {
    */
   getpeercert(binary_form: true): Uint8Array | null;
   getpeercert(binary_form: boolean = false): PeerCertificate | Record<string, never> | Uint8Array | null {
+    // As CPython: a closed socket EBADF, an unconnected one ENOTCONN, then "handshake not done yet".
+    if (this._closed) throw new OSError(E.EBADF);
+    if (!state_of(this).session) throw new OSError(E.ENOTCONN);
     const t = done_tls(this);
     if (!t) throw new RangeError("handshake not done yet");
     const x = peer_x509(t);
@@ -2304,8 +2904,81 @@ export class SSLSocket extends Socket {
    * ```
    */
   unwrap(): never {
+    this.#ssl_object("unwrap");
     throw new OSError(E.ENOTSUP, null, {
       detail: "unwrap(): Deno's TLS may already have consumed plain bytes that follow close_notify",
+    });
+  }
+
+  /** CPython's checks before a call on the SSL object: one must exist, and (for `op`) its handshake must be done. */
+  #ssl_object(op: "unwrap" | "verify_client_post_handshake"): Session {
+    const ss = state_of(this).session;
+    if (!ss || this._closed) throw new RangeError(`No SSL wrapper around ${this}`);
+    if (!ss.done || ss.error) {
+      throw op === "unwrap"
+        ? new SSLError(1, "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init (_ssl.c:2706)", {
+          library: "SSL",
+          reason: "SHUTDOWN_WHILE_IN_INIT",
+        })
+        : new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
+          library: "SSL",
+          reason: "WRONG_SSL_VERSION",
+        });
+    }
+    return ss;
+  }
+
+  /**
+   * Channel binding data of the connection, as Python's
+   * `get_channel_binding(cb_type)`. Deno's TLS does not report the
+   * handshake's Finished messages, so no type is available
+   * ({@linkcode CHANNEL_BINDING_TYPES} is empty) and every call raises
+   * CPython's ValueError for an unknown type.
+   *
+   * @param cb_type the binding type (default `"tls-unique"`).
+   * @throws {RangeError} `… channel binding type not implemented` (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * import { CHANNEL_BINDING_TYPES } from "@pysocket/socket/ssl";
+   * const cb = CHANNEL_BINDING_TYPES.includes("tls-unique") ? ssock.get_channel_binding() : null;
+   * ```
+   */
+  get_channel_binding(cb_type: string = "tls-unique"): never {
+    // CPython's text: quoted by the SSL object, bare before there is one.
+    const name = state_of(this).session && !this._closed ? `'${cb_type}'` : cb_type;
+    throw new RangeError(`${name} channel binding type not implemented`);
+  }
+
+  /**
+   * Python's `verify_client_post_handshake()`: ask a TLS 1.3 client for its
+   * certificate after the handshake. Deno's TLS offers no post-handshake
+   * authentication, so it raises as CPython's does when the client did not
+   * offer it (`EXTENSION_NOT_RECEIVED`; `NOT_SERVER` on a client,
+   * `WRONG_SSL_VERSION` for TLS 1.2). Ask for the certificate in the
+   * handshake instead (`verify_mode`).
+   *
+   * @throws {SSLError} always, with CPython's reasons.
+   *
+   * @example
+   * ```ts ignore
+   * conn.verify_client_post_handshake(); // SSLError: [SSL: EXTENSION_NOT_RECEIVED] …
+   * ```
+   */
+  verify_client_post_handshake(): never {
+    this.#ssl_object("verify_client_post_handshake");
+    if (!state_of(this).server_side) {
+      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
+    }
+    if (this.version() === "TLSv1.2") {
+      throw new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
+        library: "SSL",
+        reason: "WRONG_SSL_VERSION",
+      });
+    }
+    throw new SSLError(279, "[SSL: EXTENSION_NOT_RECEIVED] extension not received (_ssl.c:2781)", {
+      library: "SSL",
+      reason: "EXTENSION_NOT_RECEIVED",
     });
   }
 
@@ -2318,7 +2991,7 @@ export class SSLSocket extends Socket {
 /** The TLS socket of a session whose handshake succeeded, else null. */
 function done_tls(s: Socket): tls.TLSSocket | null {
   const ss = state_of(s).session;
-  return ss && ss.done && ss.error === null ? ss.transport.tls : null;
+  return ss && ss.done && ss.error === null && !s._closed ? ss.transport.tls : null;
 }
 
 function no_constructor(): void {
