@@ -1403,9 +1403,10 @@ export class SSLContext {
    * ```
    */
   set_ciphers(ciphers: string): never {
+    // CPython's text first (its SSLError("No cipher can be selected.") prints as a tuple), then why.
     throw new SSLError(
-      1,
-      `('No cipher can be selected.') set_ciphers(${
+      null,
+      `('No cipher can be selected.',): set_ciphers(${
         JSON.stringify(ciphers)
       }): Deno's TLS chooses among its own secure suites and takes no OpenSSL cipher string`,
       { library: "SSL", reason: "NO_CIPHER_MATCH" },
