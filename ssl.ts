@@ -2905,28 +2905,10 @@ export class SSLSocket extends Socket {
    * ```
    */
   unwrap(): never {
-    this.#ssl_object("unwrap");
+    ssl_object(this, "unwrap");
     throw new OSError(E.ENOTSUP, null, {
       detail: "unwrap(): Deno's TLS may already have consumed plain bytes that follow close_notify",
     });
-  }
-
-  /** CPython's checks before a call on the SSL object: one must exist, and (for `op`) its handshake must be done. */
-  #ssl_object(op: "unwrap" | "verify_client_post_handshake"): Session {
-    const ss = state_of(this).session;
-    if (!ss || this._closed) throw new RangeError(`No SSL wrapper around ${this}`);
-    if (!ss.done || ss.error) {
-      throw op === "unwrap"
-        ? new SSLError(1, "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init (_ssl.c:2706)", {
-          library: "SSL",
-          reason: "SHUTDOWN_WHILE_IN_INIT",
-        })
-        : new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
-          library: "SSL",
-          reason: "WRONG_SSL_VERSION",
-        });
-    }
-    return ss;
   }
 
   /**
@@ -2967,7 +2949,7 @@ export class SSLSocket extends Socket {
    * ```
    */
   verify_client_post_handshake(): never {
-    this.#ssl_object("verify_client_post_handshake");
+    ssl_object(this, "verify_client_post_handshake");
     if (!state_of(this).server_side) {
       throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
     }
@@ -2987,6 +2969,24 @@ export class SSLSocket extends Socket {
   override toString(): string {
     return super.toString().replace("<socket.socket", "<ssl.SSLSocket");
   }
+}
+
+/** CPython's checks before a call on the SSL object: one must exist, and (for `op`) its handshake must be done. */
+function ssl_object(sock: SSLSocket, op: "unwrap" | "verify_client_post_handshake"): Session {
+  const ss = state_of(sock).session;
+  if (!ss || sock._closed) throw new RangeError(`No SSL wrapper around ${sock}`);
+  if (!ss.done || ss.error) {
+    throw op === "unwrap"
+      ? new SSLError(1, "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init (_ssl.c:2706)", {
+        library: "SSL",
+        reason: "SHUTDOWN_WHILE_IN_INIT",
+      })
+      : new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
+        library: "SSL",
+        reason: "WRONG_SSL_VERSION",
+      });
+  }
+  return ss;
 }
 
 /** The TLS socket of a session whose handshake succeeded, else null. */

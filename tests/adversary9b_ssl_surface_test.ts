@@ -309,3 +309,82 @@ print(json.dumps(out))
   }
   compare(ours, theirs);
 });
+
+test("adversary9b: get_ca_certs() and cert_store_stats() after each load (twice, DER again, a leaf, another CA), and session_stats() after good and refused handshakes, as CPython's", async () => {
+  const certs = await make_certs();
+  const P = certs.P;
+  const ours: Record<string, unknown> = {};
+  const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+  const snap = (k: string) => {
+    ours[`${k} stats`] = outcome(() => c.cert_store_stats());
+    ours[`${k} cas`] = outcome(() => c.get_ca_certs());
+    ours[`${k} der`] = outcome(() => c.get_ca_certs(true).map((b) => Array.from(b)));
+  };
+  snap("empty");
+  c.load_verify_locations(P("ca.pem"));
+  snap("ca");
+  c.load_verify_locations(P("ca.pem"));
+  snap("ca twice");
+  c.load_verify_locations({ cadata: ssl.PEM_cert_to_DER_cert(Deno.readTextFileSync(P("ca.pem"))) });
+  snap("ca as DER");
+  c.load_verify_locations({ cadata: Deno.readTextFileSync(P("server.pem")) });
+  snap("a leaf");
+  c.load_verify_locations({ cafile: P("other.pem") });
+  snap("other CA");
+
+  // session_stats: one good handshake, one the client refuses (wrong host name), each side's context counted.
+  const cctx = ssl.create_default_context({ cafile: P("ca.pem") });
+  const sctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH);
+  sctx.load_cert_chain(P("server.pem"), P("server.key"));
+  using lsn = create_server(["127.0.0.1", 0]);
+  for (const host of ["localhost", "wrong.example"]) {
+    const raw = await create_connection(lsn.getsockname() as [string, number], 10);
+    const [conn] = await lsn.accept();
+    conn.settimeout(10);
+    const served = sctx.wrap_socket(conn, { server_side: true }).then((s) => s.recv(1)).catch(() => null);
+    try {
+      using s = await cctx.wrap_socket(raw, { server_hostname: host });
+      s.close();
+    } catch { /* refused */ }
+    await served;
+    conn.close();
+  }
+  ours["client session_stats"] = outcome(() => cctx.session_stats());
+  ours["server session_stats"] = outcome(() => sctx.session_stats());
+
+  const theirs = await twin(
+    `
+out = {}
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+def snap(k):
+    out[k + " stats"] = outcome(c.cert_store_stats)
+    out[k + " cas"] = outcome(c.get_ca_certs)
+    out[k + " der"] = outcome(lambda: [list(b) for b in c.get_ca_certs(True)])
+snap("empty")
+c.load_verify_locations(d + "/ca.pem"); snap("ca")
+c.load_verify_locations(d + "/ca.pem"); snap("ca twice")
+c.load_verify_locations(cadata=ssl.PEM_cert_to_DER_cert(open(d + "/ca.pem").read())); snap("ca as DER")
+c.load_verify_locations(cadata=open(d + "/server.pem").read()); snap("a leaf")
+c.load_verify_locations(cafile=d + "/other.pem"); snap("other CA")
+cctx = ssl.create_default_context(cafile=d + "/ca.pem")
+sctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH); sctx.load_cert_chain(d + "/server.pem", d + "/server.key")
+lsn = socket.create_server(("127.0.0.1", 0))
+for host in ["localhost", "wrong.example"]:
+    raw = socket.create_connection(lsn.getsockname(), 10)
+    conn, _ = lsn.accept(); conn.settimeout(10)
+    def serve():
+        try: sctx.wrap_socket(conn, server_side=True).recv(1)
+        except Exception: pass
+    t = threading.Thread(target=serve); t.start()
+    try:
+        with cctx.wrap_socket(raw, server_hostname=host): pass
+    except Exception: raw.close()
+    t.join(); conn.close()
+out["client session_stats"] = outcome(cctx.session_stats)
+out["server session_stats"] = outcome(sctx.session_stats)
+print(json.dumps(out))
+`,
+    certs.dir,
+  );
+  compare(ours, theirs);
+});
