@@ -2003,7 +2003,7 @@ function start_session(s: Socket, st: SslState): Session {
     }
   }
   const spec = st.context._spec(st, handshake_seconds(s, st));
-  if (spec.server && st.context.sni_callback) spec.server.SNICallback = sni_handler(s, st);
+  if (spec.server && st.context.sni_callback) spec.server.SNICallback = sni_handler(s, st, spec);
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.context._count(st.server_side, session.handshake, () => session.error === null);
@@ -2023,6 +2023,7 @@ function start_session(s: Socket, st: SslState): Session {
 function sni_handler(
   s: Socket,
   st: SslState,
+  spec: SessionSpec,
 ): (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void {
   return (name, cb) => {
     const fn = st.context.sni_callback;
@@ -2038,6 +2039,13 @@ function sni_handler(
       if (v != null) {
         const alert = Object.entries(AlertDescription).find(([, n]) => n === v)?.[0] ?? String(v);
         throw new SSLError(1, `sni_callback refused the handshake with ${alert}`, { library: "SSL", reason: alert });
+      }
+      if (st.context !== ctx) {
+        // As OpenSSL's SSL_set_SSL_CTX: the new context's certificate and CA store serve from now on (a client
+        // certificate is verified against its CAs); the verify mode stays the one the socket was made with.
+        const fresh = st.context._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
+        spec.anchors = fresh.anchors ?? [];
+        spec.empty_store = fresh.empty_store;
       }
       cb(null, st.context._server_context());
     }).catch((e) => cb(e instanceof Error ? e : new Error(String(e))));
@@ -2182,8 +2190,8 @@ export class SSLSocket extends Socket {
   /**
    * The context this socket was wrapped with. A `sni_callback` may set it
    * to another context: that context's certificate then serves the
-   * handshake in progress (its verification settings are not taken), as
-   * with CPython.
+   * handshake in progress, and a client certificate is verified against its
+   * CAs (the verify mode stays the first context's), as with CPython.
    */
   get context(): SSLContext {
     return state_of(this).context;
