@@ -2095,8 +2095,20 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   return p.catch(write ? want_write : want_read);
 }
 
+/**
+ * A handshake's error as the call that met it reports it: CPython names the C line of the call that drove the
+ * handshake (1006 do_handshake, 2580 a read, 2427 a write). A copy: the session keeps its own.
+ */
+function at_line(e: unknown, line: 2427 | 2580): unknown {
+  if (!(e instanceof SSLError) || !e.message.endsWith("(_ssl.c:1006)")) return e;
+  const copy = Object.create(Object.getPrototypeOf(e), Object.getOwnPropertyDescriptors(e)) as SSLError;
+  copy.message = e.message.slice(0, -5) + `${line})`;
+  return copy;
+}
+
 function want_read(e: unknown): never {
   if (e instanceof BlockingIOError) throw want_error("read", 2580);
+  if (e instanceof SSLError) throw at_line(e, 2580);
   if (e instanceof TimeoutError && e.message === "timed out") {
     throw new TimeoutError(null, "The read operation timed out", { cause: e });
   }
@@ -2105,6 +2117,7 @@ function want_read(e: unknown): never {
 
 function want_write(e: unknown): never {
   if (e instanceof BlockingIOError) throw want_error("write", 2427);
+  if (e instanceof SSLError) throw at_line(e, 2427);
   if (e instanceof TimeoutError && e.message === "timed out") {
     throw new TimeoutError(null, "The write operation timed out", { cause: e });
   }
@@ -2126,7 +2139,7 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
   if (signal?.aborted) return Promise.reject(signal.reason);
   const ended = ss.handshake.then(() => {
     ss.observed = true;
-    if (ss.error) throw ss.error;
+    if (ss.error) throw at_line(ss.error, 2427);
   });
   // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does.
   const t = s.gettimeout();
