@@ -2501,27 +2501,28 @@ export class SSLSocket extends Socket {
         if (self._closed) return true;
         const s = session();
         if (s && !s.done) return false;
-        if (s && !s.observed) return true;
+        // A failed handshake (seen or not by a do_handshake() in another task): a read raises at once.
+        if (s && (!s.observed || s.error)) return true;
         return (queue()?.has_ready ?? false) || base.readable;
       },
       get writable() {
         if (self._closed) return true;
         const s = session();
         if (s && !s.done) return false;
-        if (s && !s.observed) return true;
+        if (s && (!s.observed || s.error)) return true;
         return base.writable;
       },
       wait_readable() {
         const s = session();
         if (s && !s.done && !self._closed) return s.handshake;
-        if (s && !s.observed) return Promise.resolve();
+        if (s && (!s.observed || s.error)) return Promise.resolve();
         const q = queue();
         return q && q.in_flight > 0 ? Promise.race([q.next(), base.wait_readable()]) : base.wait_readable();
       },
       wait_writable() {
         const s = session();
         if (s && !s.done && !self._closed) return s.handshake;
-        if (s && !s.observed) return Promise.resolve();
+        if (s && (!s.observed || s.error)) return Promise.resolve();
         return base.wait_writable();
       },
     };
