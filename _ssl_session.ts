@@ -47,6 +47,8 @@ export interface Session {
   observed: boolean;
   /** Called once if the peer's EOF arrives while the handshake is still going on. */
   on_peer_eof?: (() => void) | undefined;
+  /** End a handshake still going on with `err` (its socket's reading side was shut down). */
+  abort(err: Error): void;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -518,6 +520,10 @@ class TlsSession implements Session, RawEvents {
     this.#resolve = null;
     resolve?.();
     this.handshake = SETTLED; // the same outcome, kept by every ended session alike
+  }
+
+  abort(err: Error): void {
+    this.#finish(err);
   }
 
   /** The handshake's time is up (the shared timer's sweep). */

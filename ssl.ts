@@ -117,7 +117,7 @@ import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts"
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
 import { create_connection } from "./connection.ts";
-import { SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
+import { eof_error, SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
 import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
@@ -2674,9 +2674,15 @@ export class SSLSocket extends Socket {
    * ```
    */
   override shutdown(how: number): Promise<void> {
-    const err = sessions.get(this)?.session?.transport.error;
+    const ss = sessions.get(this)?.session;
+    const err = ss?.transport.error;
     if (!this._closed && err instanceof OSError && err.errno === E.ECONNRESET) {
       return Promise.reject(new OSError(E.ENOTCONN));
+    }
+    // As CPython's: shutting the reading side down under a handshake in progress makes it read EOF, so a
+    // do_handshake() waiting in another task raises SSLEOFError at once (it waited for its timeout).
+    if (!this._closed && ss && !ss.done && (how === 0 || how === 2)) {
+      return super.shutdown(how).finally(() => ss.abort(eof_error()));
     }
     return super.shutdown(how);
   }
