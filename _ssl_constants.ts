@@ -661,7 +661,7 @@ export const SSL_ERROR_INVALID_ERROR_CODE = 10;
  *
  * @category TLS
  */
-export const Options = Object.freeze({
+export const Options = {
   OP_ALL,
   OP_NO_SSLv2,
   OP_NO_SSLv3,
@@ -677,7 +677,7 @@ export const Options = Object.freeze({
   OP_NO_TLSv1_1: 0x10000000,
   OP_NO_TLSv1_2: 0x08000000,
   OP_NO_TLSv1_3: 0x20000000,
-});
+} as const;
 /**
  * Python's `ssl.VerifyFlags`: every `VERIFY_*` value by name.
  *
@@ -689,7 +689,7 @@ export const Options = Object.freeze({
  *
  * @category TLS
  */
-export const VerifyFlags = Object.freeze({
+export const VerifyFlags = {
   VERIFY_DEFAULT,
   VERIFY_CRL_CHECK_LEAF,
   VERIFY_CRL_CHECK_CHAIN,
@@ -697,7 +697,7 @@ export const VerifyFlags = Object.freeze({
   VERIFY_X509_TRUSTED_FIRST,
   VERIFY_X509_PARTIAL_CHAIN,
   VERIFY_ALLOW_PROXY_CERTS,
-});
+} as const;
 /**
  * Python's `ssl.AlertDescription`: every `ALERT_DESCRIPTION_*` value by name.
  *
@@ -709,7 +709,7 @@ export const VerifyFlags = Object.freeze({
  *
  * @category TLS
  */
-export const AlertDescription = Object.freeze({
+export const AlertDescription = {
   ALERT_DESCRIPTION_CLOSE_NOTIFY,
   ALERT_DESCRIPTION_UNEXPECTED_MESSAGE,
   ALERT_DESCRIPTION_BAD_RECORD_MAC,
@@ -737,7 +737,7 @@ export const AlertDescription = Object.freeze({
   ALERT_DESCRIPTION_BAD_CERTIFICATE_STATUS_RESPONSE,
   ALERT_DESCRIPTION_BAD_CERTIFICATE_HASH_VALUE,
   ALERT_DESCRIPTION_UNKNOWN_PSK_IDENTITY,
-});
+} as const;
 /**
  * Python's `ssl.SSLErrorNumber`: every `SSL_ERROR_*` value by name.
  *
@@ -749,7 +749,7 @@ export const AlertDescription = Object.freeze({
  *
  * @category TLS
  */
-export const SSLErrorNumber = Object.freeze({
+export const SSLErrorNumber = {
   SSL_ERROR_SSL,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
@@ -759,7 +759,7 @@ export const SSLErrorNumber = Object.freeze({
   SSL_ERROR_WANT_CONNECT,
   SSL_ERROR_EOF,
   SSL_ERROR_INVALID_ERROR_CODE,
-});
+} as const;
 /**
  * Python's `PROTOCOL_TLSv1` (deprecated): TLS 1.0, which Deno's TLS cannot
  * speak, so `new SSLContext(PROTOCOL_TLSv1)` raises.
