@@ -32,9 +32,9 @@
  * heap, 100 KB of memory in all (measured on Deno 2.9.6). Up to 64 failed
  * handshakes wait to be raised by `accept()`; beyond that they are dropped
  * with their connections closed. A peer that does not read makes a sender
- * block (and time out) after a few MiB, as with CPython, but a single very
- * large `send()` or `sendall()` on a blocking socket is handed to
- * `node:tls` whole and buffered: memory grows by about that call's size.
+ * block (and time out) after a few MiB, as with CPython; a single very
+ * large `send()` or `sendall()` on a blocking socket is encrypted and
+ * written 256 KiB at a time: memory grows by about one such slice.
  * With `do_handshake_on_connect=False`, a write before the handshake
  * completes it first, as CPython's: it raises the handshake's error,
  * `SSLWantReadError` on a non-blocking socket, or `The write operation
@@ -68,7 +68,15 @@
  *   `verify_code` may be 20 where OpenSSL gives 26, 79 or 10.
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
  *   a pysocket server refuses SNI names that rustls considers invalid.
- * - `SSLSocket.session_reused` is missing (there is no session resumption).
+ * - there is no session resumption: `session_reused` is always false.
+ * - a server's `sni_callback` is handed the client's name lower-cased, and
+ *   a refusal (an alert number returned, or an exception) closes the
+ *   connection without that alert.
+ * - `CHANNEL_BINDING_TYPES` is empty (Deno's TLS reports no Finished
+ *   messages); `verify_client_post_handshake()` always raises (no
+ *   post-handshake authentication); `set_ecdh_curve()` cannot restrict the
+ *   curves offered; `load_dh_params()` is checked but unused (no DHE);
+ *   `num_tickets` and `OP_NO_TICKET` are not honoured.
  * - `shutdown(SHUT_WR)` sends close_notify (CPython does a plain TCP
  *   shutdown); `select()` sees decrypted bytes already received, so
  *   `pending()` is not needed.
