@@ -1071,9 +1071,34 @@ export class SSLContext {
     }
     if (a.cadata != null) {
       if (typeof a.cadata === "string") {
+        // As CPython: an ASCII string (PEM) only.
+        if (/[\u0080-\uffff]/.test(a.cadata)) {
+          throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+        }
         if (a.cadata.length === 0) throw new RangeError("Empty certificate data");
         const pems = a.cadata.match(PEM_CERT_RE);
         if (!pems) throw new SSLError(0, "no start line: cadata does not contain a certificate (_ssl.c:4020)");
+        // OpenSSL reads one PEM block after another: a bad block after good ones is its own error (_ssl.c:4035).
+        const bad = (errno: number, text: string, reason: string | null) =>
+          new SSLError(errno, text, { library: "PEM", reason });
+        pems.forEach((pem, i) => {
+          const body = pem.slice(27, -25);
+          const why = /[^A-Za-z0-9+/=\s]/.test(body)
+            ? bad(100, "[PEM: BAD_BASE64_DECODE] bad base64 decode (_ssl.c:4035)", "BAD_BASE64_DECODE")
+            : (() => {
+              try {
+                new X509Certificate(pem);
+                return null;
+              } catch {
+                return bad(524301, "[PEM] ASN1 lib (_ssl.c:4035)", null);
+              }
+            })();
+          if (why && i > 0) throw why;
+        });
+        const last = a.cadata.lastIndexOf(pems.at(-1)!) + pems.at(-1)!.length;
+        if (a.cadata.indexOf("-----BEGIN CERTIFICATE-----", last) >= 0) {
+          throw bad(102, "[PEM: BAD_END_LINE] bad end line (_ssl.c:4035)", "BAD_END_LINE");
+        }
         found.push(...pems);
       } else if (ArrayBuffer.isView(a.cadata)) {
         const v = a.cadata as ArrayBufferView;

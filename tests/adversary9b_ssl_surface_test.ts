@@ -388,3 +388,103 @@ print(json.dumps(out))
   );
   compare(ours, theirs);
 });
+
+test("adversary9b: load_verify_locations(cadata=...) in mixed and broken forms loads or refuses as CPython's", async () => {
+  const certs = await make_certs();
+  const d = certs.dir;
+  const ca = Deno.readTextFileSync(`${d}/ca.pem`);
+  const other = Deno.readTextFileSync(`${d}/other.pem`);
+  const key = Deno.readTextFileSync(`${d}/ca.key`);
+  const der = ssl.PEM_cert_to_DER_cert(ca);
+  const te = new TextEncoder();
+  const cat = (...a: Uint8Array[]) => {
+    const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0));
+    let p = 0;
+    for (const x of a) {
+      o.set(x, p);
+      p += x.length;
+    }
+    return o;
+  };
+  const m3 = (s: string, to: string) => {
+    let n = 0;
+    return s.replace(/M/g, (m) => (n++ < 3 ? to : m));
+  };
+  const lines = other.split("\n");
+  const cases: Record<string, unknown> = {
+    "two pem + text": "hello\n" + ca + "between\n" + other + "tail",
+    "pem + key": ca + key,
+    "key only": key,
+    "pem bytes": te.encode(ca),
+    "der + der": cat(der, ssl.PEM_cert_to_DER_cert(other)),
+    "der + garbage": cat(der, te.encode("garbage")),
+    "garbage + der": cat(te.encode("garbage"), der),
+    "der truncated": der.slice(0, -10),
+    "pem truncated": ca.slice(0, -40),
+    "pem bad base64": m3(ca, "!"),
+    "non-ascii str": "\u00e9" + ca,
+    "DataView der": new DataView(der.buffer, der.byteOffset, der.byteLength),
+    "pem with CRLF": ca.replaceAll("\n", "\r\n"),
+    "pem no final newline": ca.replace(/\n+$/, ""),
+    "second bad base64": ca + m3(other, "!"),
+    "second bad DER": ca + m3(other, "N"),
+    "second cut": ca + [...lines.slice(0, 3), ...lines.slice(-2)].join("\n"),
+    "second without end line": ca + other.replace("-----END CERTIFICATE-----", ""),
+  };
+  const ours: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(cases)) {
+    ours[k] = outcome(() => {
+      const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      c.load_verify_locations({ cadata: v as string });
+      return c.cert_store_stats().x509_ca;
+    });
+    const e = (() => {
+      try {
+        new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations({ cadata: v as string });
+      } catch (e) {
+        return e;
+      }
+    })();
+    if (e instanceof ssl.SSLError) (ours[k] as unknown[]).push(e.errno, e.library, e.reason);
+  }
+  const theirs = await twin(
+    `
+ca = open(d + "/ca.pem").read(); other = open(d + "/other.pem").read(); key = open(d + "/ca.key").read()
+der = ssl.PEM_cert_to_DER_cert(ca)
+lines = other.split("\\n")
+cases = {
+    "two pem + text": "hello\\n" + ca + "between\\n" + other + "tail",
+    "pem + key": ca + key,
+    "key only": key,
+    "pem bytes": ca.encode(),
+    "der + der": der + ssl.PEM_cert_to_DER_cert(other),
+    "der + garbage": der + b"garbage",
+    "garbage + der": b"garbage" + der,
+    "der truncated": der[:-10],
+    "pem truncated": ca[:-40],
+    "pem bad base64": ca.replace("M", "!", 3),
+    "non-ascii str": "\\u00e9" + ca,
+    "DataView der": memoryview(der),
+    "pem with CRLF": ca.replace("\\n", "\\r\\n"),
+    "pem no final newline": ca.rstrip("\\n"),
+    "second bad base64": ca + other.replace("M", "!", 3),
+    "second bad DER": ca + other.replace("M", "N", 3),
+    "second cut": ca + "\\n".join(lines[:3] + lines[-2:]),
+    "second without end line": ca + other.replace("-----END CERTIFICATE-----", ""),
+}
+out = {}
+for k, v in cases.items():
+    def load():
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        c.load_verify_locations(cadata=v)
+        return c.cert_store_stats()["x509_ca"]
+    out[k] = outcome(load)
+    try: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=v)
+    except ssl.SSLError as e: out[k] += [e.errno, e.library, e.reason]
+    except Exception: pass
+print(json.dumps(out))
+`,
+    d,
+  );
+  compare(ours, theirs);
+});
