@@ -1043,7 +1043,21 @@ export class SSLContext {
     }
     const found: string[] = [];
     if (a.cafile != null) {
-      const pems = read_text(fs_path(a.cafile, "cafile"), "cafile").match(PEM_CERT_RE);
+      const text = read_text(fs_path(a.cafile, "cafile"), "cafile");
+      const pems = text.match(PEM_CERT_RE);
+      // OpenSSL's X509_load_cert_crl_file: any certificate block it cannot read fails the whole file.
+      const unreadable = (pem: string) => {
+        if (/[^A-Za-z0-9+/=\s]/.test(pem.slice(27, -25))) return true;
+        try {
+          new X509Certificate(pem);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
+        throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
+      }
       if (!pems) {
         throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
           library: "X509",

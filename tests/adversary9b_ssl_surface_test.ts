@@ -488,3 +488,55 @@ print(json.dumps(out))
   );
   compare(ours, theirs);
 });
+
+test("adversary9b: load_verify_locations(cafile) with broken or mixed PEM files loads or refuses as CPython's", async () => {
+  const certs = await make_certs();
+  const d = certs.dir;
+  const ca = Deno.readTextFileSync(`${d}/ca.pem`);
+  const other = Deno.readTextFileSync(`${d}/other.pem`);
+  const key = Deno.readTextFileSync(`${d}/ca.key`);
+  const m3 = (s: string, to: string) => {
+    let n = 0;
+    return s.replace(/M/g, (m) => (n++ < 3 ? to : m));
+  };
+  const files: Record<string, string | Uint8Array> = {
+    "two": ca + other,
+    "text around": "x\n" + ca + "y\n" + other + "z",
+    "pem+key": ca + key,
+    "key": key,
+    "empty": "",
+    "bad b64 second": ca + m3(other, "!"),
+    "bad der second": ca + m3(other, "N"),
+    "bad b64 first": m3(ca, "!") + other,
+    "no end second": ca + other.replace("-----END CERTIFICATE-----", ""),
+    "der file": ssl.PEM_cert_to_DER_cert(ca),
+    "crlf": ca.replaceAll("\n", "\r\n"),
+  };
+  const ours: Record<string, unknown> = {};
+  const names = Object.keys(files);
+  names.forEach((k, i) => {
+    const v = files[k]!;
+    const p = `${d}/cafile_${i}.pem`;
+    if (typeof v === "string") Deno.writeTextFileSync(p, v);
+    else Deno.writeFileSync(p, v);
+    ours[k] = outcome(() => {
+      const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      c.load_verify_locations(p);
+      return c.cert_store_stats().x509_ca;
+    });
+  });
+  const theirs = await twin(
+    `
+out = {}
+for i, k in enumerate(${JSON.stringify(names)}):
+    def load():
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        c.load_verify_locations(d + "/cafile_%d.pem" % i)
+        return c.cert_store_stats()["x509_ca"]
+    out[k] = outcome(load)
+print(json.dumps(out))
+`,
+    d,
+  );
+  compare(ours, theirs);
+});
