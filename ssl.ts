@@ -966,7 +966,12 @@ export class SSLContext {
     const cert = read_text(fs_path(a.certfile, "certfile"), "certfile");
     const key = a.keyfile == null ? cert : read_text(fs_path(a.keyfile, "keyfile"), "keyfile");
     let pw = a.password as unknown;
-    if (typeof pw === "function") pw = pw();
+    if (typeof pw === "function") {
+      pw = pw();
+      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
+        throw new TypeError("password callback must return a string");
+      }
+    }
     // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
     if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
     if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");

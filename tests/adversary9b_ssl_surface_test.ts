@@ -540,3 +540,83 @@ print(json.dumps(out))
   );
   compare(ours, theirs);
 });
+
+test("adversary9b: load_cert_chain() passwords (callbacks returning the wrong type, over 1024 bytes, unused) and swapped files fail as CPython's", async () => {
+  const certs = await make_certs();
+  const d = certs.dir;
+  const run = (...args: string[]) => {
+    const o = new Deno.Command("openssl", { args, cwd: d, stdout: "null", stderr: "piped" }).outputSync();
+    assert.ok(o.success, new TextDecoder().decode(o.stderr));
+  };
+  run(
+    "genpkey",
+    "-algorithm",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-aes256",
+    "-pass",
+    "pass:secret",
+    "-out",
+    "enc.key",
+  );
+  run("req", "-x509", "-key", "enc.key", "-passin", "pass:secret", "-out", "enc.pem", "-subj", "/CN=x", "-days", "2");
+  run("ec", "-in", "enc.key", "-passin", "pass:secret", "-out", "plain_ec.key");
+  const cases: [string, string, string | null, string][] = [
+    ["cb int", "enc.pem", "enc.key", "() => 5"],
+    ["cb None", "enc.pem", "enc.key", "() => None"],
+    ["cb bytes", "enc.pem", "enc.key", "() => b'secret'"],
+    ["long pw", "enc.pem", "enc.key", "'x' * 1025"],
+    ["long pw cb", "enc.pem", "enc.key", "() => 'x' * 1025"],
+    ["pw 1024", "enc.pem", "enc.key", "'x' * 1024"],
+    ["empty pw", "enc.pem", "enc.key", "''"],
+    ["pw int", "enc.pem", "enc.key", "5"],
+    ["right pw", "enc.pem", "enc.key", "'secret'"],
+    ["ec traditional", "enc.pem", "plain_ec.key", "None"],
+    ["pw unused", "enc.pem", "plain_ec.key", "'nope'"],
+    ["key as cert", "plain_ec.key", null, "None"],
+    ["cert as key", "enc.pem", "enc.pem", "None"],
+  ];
+  // The password expressions, in both languages.
+  const js = (e: string): unknown => {
+    const f = e.startsWith("() => ");
+    const body = f ? e.slice(6) : e;
+    const v = body === "None"
+      ? null
+      : body === "b'secret'"
+      ? new TextEncoder().encode("secret")
+      : /^'x' \* (\d+)$/.test(body)
+      ? "x".repeat(Number(body.split("* ")[1]))
+      : /^'.*'$/.test(body)
+      ? body.slice(1, -1)
+      : Number(body);
+    return f ? () => v : v;
+  };
+  const ours: Record<string, unknown> = {};
+  for (const [k, c, kf, pw] of cases) {
+    ours[k] = outcome(() =>
+      new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(
+        `${d}/${c}`,
+        kf === null ? null : `${d}/${kf}`,
+        js(pw) as string,
+      )
+    );
+  }
+  const py_cases = cases.map(([k, c, kf, pw]) =>
+    `(${JSON.stringify(k)}, ${JSON.stringify(c)}, ${kf === null ? "None" : JSON.stringify(kf)}, ${
+      pw.startsWith("() => ") ? "lambda: " + pw.slice(6) : pw
+    })`
+  ).join(",\n    ");
+  const theirs = await twin(
+    `
+out = {}
+for k, c, kf, pw in [
+    ${py_cases}
+]:
+    out[k] = outcome(lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(d + "/" + c, None if kf is None else d + "/" + kf, pw))
+print(json.dumps(out))
+`,
+    d,
+  );
+  compare(ours, theirs);
+});
