@@ -12,6 +12,7 @@ import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.
 import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
 import { build_path, chain_fault, intern, ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
+import { name_constraints_fault } from "./_ssl_ncons.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
 
 /** What a session needs to know of its context and socket. */
@@ -195,6 +196,9 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     return new SSLCertVerificationError(null, "the chain cannot be verified by this Deno's node:tls", { cause: e });
   }
   if (err) {
+    // A name constraint broken: OpenSSL's code for it (after the host name's, which OpenSSL checks first).
+    const nc = spec.anchors?.length ? nc_error(path_of(t, p, spec).path, spec) : null;
+    if (nc) return host_error(der, spec) ?? nc;
     // Deno answers with the code itself; Node with an Error carrying it.
     const code = typeof err === "string" ? err : String((err as { code?: unknown }).code ?? err);
     if (self_signed && /SELF_SIGNED|UNABLE_TO_VERIFY_LEAF|UNABLE_TO_GET_ISSUER/.test(code)) {
@@ -216,8 +220,17 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     return new SSLCertVerificationError(26, "unsuitable certificate purpose");
   }
   // Deno's verifier takes a trust anchor's name and key only: check the path as OpenSSL does.
-  const fault = spec.anchors?.length ? path_fault(t, p, spec) : null;
+  const built = spec.anchors?.length ? path_of(t, p, spec) : null;
+  const fault = built ? path_fault(built, spec) : null;
   if (fault) return fault;
+  const wrong_host = host_error(der, spec);
+  if (wrong_host) return wrong_host;
+  // OpenSSL checks name constraints last: Deno's verifier checks subjectAltNames against them, not a commonName.
+  return built ? nc_error(built.path, spec) : null;
+}
+
+/** The host name check of a client (CPython 3.11's, OpenSSL's X509_check_host/ip), or null when it passes. */
+function host_error(der: Uint8Array, spec: SessionSpec): Error | null {
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
     // As CPython 3.11 (OpenSSL): a trailing-dot name matches only a trailing-dot certificate name.
@@ -232,6 +245,12 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     }
   }
   return null;
+}
+
+/** OpenSSL's name constraints check of the path, as an SSLCertVerificationError, or null. */
+function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
+  const f = name_constraints_fault(path, spec.check_cn ?? true);
+  return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
 /** The certificates the peer sent beside its leaf (DER), as node:tls lists them. */
@@ -249,17 +268,27 @@ function sent_chain(t: tls.TLSSocket): Uint8Array[] {
   return out;
 }
 
-/** OpenSSL's checks of every certificate on the path from the leaf to the anchor (see chain_fault). */
-function path_fault(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): Error | null {
+/** The path from the peer's leaf towards the context's CAs (made once per verification). */
+const paths = new WeakMap<PeerCerts, { path: Uint8Array[]; anchored: boolean }>();
+
+function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uint8Array[]; anchored: boolean } {
+  let built = paths.get(p);
+  if (built) return built;
   // The leaf's issuer as sent is cheap to have; the whole sent chain (node:tls's detailed
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
   const leaf = p.leaf;
-  let { path, anchored } = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
-  if (!anchored && spec.anchors_complete) ({ path, anchored } = build_path(leaf, sent_chain(t), spec.anchors!));
-  if (!anchored && spec.anchors_complete) {
+  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
+  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!);
+  paths.set(p, built);
+  return built;
+}
+
+/** OpenSSL's checks of every certificate on the path from the leaf to the anchor (see chain_fault). */
+function path_fault(built: { path: Uint8Array[]; anchored: boolean }, spec: SessionSpec): Error | null {
+  if (!built.anchored && spec.anchors_complete) {
     return new SSLCertVerificationError(20, "unable to get local issuer certificate");
   }
-  const f = chain_fault(path, !spec.server_side, Date.now());
+  const f = chain_fault(built.path, !spec.server_side, Date.now());
   return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
