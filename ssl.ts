@@ -64,8 +64,10 @@
  * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
  *   operation timed out`; `makefile()` reads say `timed out`.
  * - a trusted intermediate CA works as a trust anchor (as CPython 3.13's
- *   default contexts; 3.11 refuses); for chain and purpose faults,
- *   `verify_code` may be 20 where OpenSSL gives 26, 79 or 10.
+ *   default contexts; 3.11 refuses); in a context that also trusts Deno's
+ *   roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
+ *   CA with directoryName name constraints is refused (20) even for the
+ *   names it permits.
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
  *   a pysocket server refuses SNI names that rustls considers invalid.
  * - there is no session resumption: `session_reused` is always false.
