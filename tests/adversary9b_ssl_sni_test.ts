@@ -223,3 +223,44 @@ for (const [main_ca, alt_ca] of [["other.pem", "ca.pem"], ["ca.pem", "other.pem"
     }
   });
 }
+
+test("adversary9b: a TLS listener's accepted connections call the sni_callback too (the same swap CPython's first test shows)", async () => {
+  const certs = await make_certs();
+  const P = certs.P;
+  const main = create_default_context(Purpose.CLIENT_AUTH);
+  main.load_cert_chain(P("server.pem"), P("server.key"));
+  const other = create_default_context(Purpose.CLIENT_AUTH);
+  other.load_cert_chain(P("wrong.pem"), P("wrong.key"));
+  const seen: unknown[] = [];
+  main.sni_callback = (sock: SSLSocket, name: string | null) => {
+    seen.push([name, sock.server_side]);
+    if (name === "wrong.example") sock.context = other;
+  };
+  using l = await main.wrap_socket(create_server(["127.0.0.1", 0]), { server_side: true });
+  const py = python(
+    `
+import json, ssl, socket, sys
+c = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
+out = []
+for h in ["wrong.example", "localhost"]:
+    with c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10), server_hostname=h) as s:
+        out.append([h, dict(x[0] for x in s.getpeercert()["subject"])["commonName"], s.recv(5).decode()])
+print(json.dumps(out))
+`,
+    certs.dir,
+    String(l.getsockname()[1]),
+  );
+  for (let i = 0; i < 2; i++) {
+    const [c] = await l.accept();
+    await c.sendall(new TextEncoder().encode("hi"));
+    c.close();
+  }
+  const r = await py;
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(JSON.parse(r.out.trim()), [["wrong.example", "wrong.example", "hi"], [
+    "localhost",
+    "localhost",
+    "hi",
+  ]]);
+  assert.deepEqual(seen, [["wrong.example", true], ["localhost", true]]);
+});
