@@ -132,8 +132,8 @@ import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
   PEM_CERT_RE,
-  PEM_cert_to_DER_cert,
   pem_lib_error,
+  pem_to_der,
   read_text,
   to_python_cert,
 } from "./_ssl_cert.ts";
@@ -436,6 +436,8 @@ const CERT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Se
  * @category TLS
  */
 export function cert_time_to_seconds(cert_time: string): number {
+  // CPython slices the text first: another type is "not subscriptable".
+  if (typeof cert_time !== "string") throw new TypeError(`'${py_type(cert_time)}' object is not subscriptable`);
   const fmt = " %d %H:%M:%S %Y GMT";
   const month = CERT_MONTHS.indexOf(
     cert_time.slice(0, 3).charAt(0).toUpperCase() + cert_time.slice(1, 3).toLowerCase(),
@@ -1206,7 +1208,7 @@ export class SSLContext {
    * certificate loaded twice is kept once), Deno's roots first when loaded.
    */
   #store(): Uint8Array[] {
-    const all = [...(this.#default_certs ? root_certificates().map(PEM_cert_to_DER_cert) : []), ...this._anchors()];
+    const all = [...(this.#default_certs ? root_certificates().map(pem_to_der) : []), ...this._anchors()];
     const seen = new Set<string>();
     return all.filter((der) => {
       const k = DER_cert_to_PEM_cert(der);
@@ -1218,7 +1220,7 @@ export class SSLContext {
 
   /** The loaded CAs as DER (internal; made once per change). @ignore */
   _anchors(): Uint8Array[] {
-    return this.#anchors ??= this.#cas.map(PEM_cert_to_DER_cert);
+    return this.#anchors ??= this.#cas.map(pem_to_der);
   }
 
   /**

@@ -620,3 +620,57 @@ print(json.dumps(out))
   );
   compare(ours, theirs);
 });
+
+test("adversary9b: PEM_cert_to_DER_cert(), DER_cert_to_PEM_cert() and cert_time_to_seconds() on odd input as CPython's", async () => {
+  const certs = await make_certs();
+  const d = certs.dir;
+  const pem = Deno.readTextFileSync(`${d}/ca.pem`);
+  const der = ssl.PEM_cert_to_DER_cert(pem);
+  const S = ssl as unknown as Record<string, (x: unknown) => unknown>;
+  const cases: [string, string, unknown][] = [
+    ["p2d garbage", "PEM_cert_to_DER_cert", "garbage"],
+    ["p2d no end", "PEM_cert_to_DER_cert", pem.replace("-----END CERTIFICATE-----", "")],
+    ["p2d leading ws", "PEM_cert_to_DER_cert", "\n  " + pem],
+    ["p2d trailing ws", "PEM_cert_to_DER_cert", pem + "\n\n  "],
+    ["p2d bad b64", "PEM_cert_to_DER_cert", pem.replace("M", "!")],
+    ["p2d bad padding", "PEM_cert_to_DER_cert", pem.replace("M", "!").replace("M", "!")],
+    ["p2d two", "PEM_cert_to_DER_cert", pem + pem],
+    ["d2p str", "DER_cert_to_PEM_cert", "abc"],
+    ["d2p empty", "DER_cert_to_PEM_cert", new Uint8Array()],
+    ["d2p garbage", "DER_cert_to_PEM_cert", new TextEncoder().encode("garbage")],
+    ["d2p round trip", "DER_cert_to_PEM_cert", der],
+    ["ctts int", "cert_time_to_seconds", 5],
+    ["ctts None", "cert_time_to_seconds", null],
+    ["ctts no GMT", "cert_time_to_seconds", "Jan  5 09:34:43 2018"],
+    ["ctts lower", "cert_time_to_seconds", "jan  5 09:34:43 2018 GMT"],
+  ];
+  const ours: Record<string, unknown> = {};
+  for (const [k, f, arg] of cases) {
+    const o = outcome(() => S[f]!(arg));
+    if (o[0] === "ok" && Array.isArray(o[1])) o[1] = (o[1] as number[]).length;
+    ours[k] = o;
+  }
+  const py_arg = (v: unknown) =>
+    v === null
+      ? "None"
+      : typeof v === "number"
+      ? String(v)
+      : typeof v === "string"
+      ? JSON.stringify(v)
+      : `bytes(${JSON.stringify(Array.from(v as Uint8Array))})`;
+  const theirs = await twin(
+    `
+out = {}
+for k, f, arg in [
+    ${cases.map(([k, f, a]) => `(${JSON.stringify(k)}, ${JSON.stringify(f)}, ${py_arg(a)})`).join(",\n    ")}
+]:
+    o = outcome(lambda: getattr(ssl, f)(arg))
+    if o[0] == "ok" and isinstance(o[1], list): o[1] = len(o[1])
+    if o[0] == "Error": o[0] = "ValueError"  # binascii.Error is a ValueError (RangeError here)
+    out[k] = o
+print(json.dumps(out))
+`,
+    d,
+  );
+  compare(ours, theirs);
+});
