@@ -127,7 +127,14 @@ import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts"
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
 import { create_connection } from "./connection.ts";
-import { eof_error, SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
+import {
+  eof_error,
+  SSLCertVerificationError,
+  SSLEOFError,
+  SSLError,
+  SSLWantReadError,
+  SSLWantWriteError,
+} from "./_ssl_errors.ts";
 import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
@@ -148,6 +155,7 @@ import {
   start_session as start_tls,
 } from "./_ssl_session.ts";
 import { after } from "./_wait.ts";
+import { inet_aton, inet_ntoa, inet_pton } from "./_inet.ts";
 import { as_int, py_type } from "./families/_ip.ts";
 import { is_ca } from "./_ssl_verify.ts";
 import {
@@ -453,7 +461,12 @@ export function cert_time_to_seconds(cert_time: string): number {
 /** Python's repr() of a str (enough for dates). */
 function py_str_repr(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return q + s.replaceAll("\\", "\\\\").replaceAll(q, "\\" + q) + q;
+  const esc: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return q + s.replaceAll("\\", "\\\\").replaceAll(q, "\\" + q).replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => esc[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  ) + q;
 }
 
 /**
@@ -571,6 +584,122 @@ export const Purpose: { readonly SERVER_AUTH: ASN1Object; readonly CLIENT_AUTH: 
   SERVER_AUTH: new ASN1Object(129, "serverAuth", "TLS Web Server Authentication", "1.3.6.1.5.5.7.3.1"),
   CLIENT_AUTH: new ASN1Object(130, "clientAuth", "TLS Web Client Authentication", "1.3.6.1.5.5.7.3.2"),
 });
+
+/** Python's repr() of a str, as match_hostname's messages show names. */
+function py_repr(v: unknown): string {
+  return typeof v === "string" ? py_str_repr(v) : String(v);
+}
+
+/** CPython 3.11's ssl._dnsname_match. */
+function dnsname_match(dn: string, hostname: string): boolean {
+  if (!dn) return false;
+  const wildcards = dn.split("*").length - 1;
+  if (!wildcards) return dn.toLowerCase() === hostname.toLowerCase();
+  if (wildcards > 1) throw cert_error(`too many wildcards in certificate DNS name: ${py_repr(dn)}.`);
+  const dot = dn.indexOf(".");
+  const [left, sep, rest] = dot < 0 ? [dn, "", ""] : [dn.slice(0, dot), ".", dn.slice(dot + 1)];
+  if (rest.includes("*")) throw cert_error(`wildcard can only be present in the leftmost label: ${py_repr(dn)}.`);
+  if (!sep) throw cert_error(`sole wildcard without additional labels are not support: ${py_repr(dn)}.`);
+  if (left !== "*") throw cert_error(`partial wildcards in leftmost label are not supported: ${py_repr(dn)}.`);
+  const hdot = hostname.indexOf(".");
+  if (hdot <= 0) return false;
+  return rest.toLowerCase() === hostname.slice(hdot + 1).toLowerCase();
+}
+
+/** CPython 3.11's ssl._inet_paton: an IPv4 address in quad-dotted form or an IPv6 one, packed; else ValueError. */
+function inet_paton(ipname: string): string {
+  let v4: Uint8Array | null = null;
+  try {
+    v4 = inet_aton(ipname);
+  } catch { /* not an IPv4 address */ }
+  if (v4 !== null) {
+    if (inet_ntoa(v4) === ipname) return Array.from(v4).join(".");
+    throw new RangeError(`${py_repr(ipname)} is not a quad-dotted IPv4 address.`);
+  }
+  try {
+    return Array.from(inet_pton(10, ipname)).join(",");
+  } catch {
+    throw new RangeError(`${py_repr(ipname)} is neither an IPv4 nor an IP6 address.`);
+  }
+}
+
+/** CPython 3.11's CertificateError (SSLCertVerificationError) of one message: it prints as a 1-tuple. */
+function cert_error(message: string): SSLCertVerificationError {
+  // A Python-level exception: no errno, library or reason; str() is its args' repr.
+  const e = new SSLCertVerificationError();
+  for (
+    const [k, v] of [
+      ["message", `(${py_str_repr(message)},)`],
+      ["errno", null],
+      ["strerror", null],
+      ["library", null],
+      ["reason", null],
+    ]
+  ) {
+    Object.defineProperty(e, k as string, { value: v, writable: true, configurable: true });
+  }
+  return e;
+}
+
+/**
+ * Python 3.11's deprecated `ssl.match_hostname(cert, hostname)` (removed in
+ * 3.12): check a certificate dict from `getpeercert()` against a host name
+ * or IP address by RFC 2818/6125 as CPython's pure-Python version does
+ * (pysocket's handshakes check host names themselves, as OpenSSL does).
+ *
+ * @param cert a certificate as `getpeercert()` returns it.
+ * @param hostname the name or address to match.
+ * @throws {SSLCertVerificationError} (Python's CertificateError) when it does not match.
+ * @throws {RangeError} for an empty certificate (Python's ValueError).
+ *
+ * @example
+ * ```ts
+ * import { match_hostname } from "@pysocket/socket/ssl";
+ * match_hostname({ subjectAltName: [["DNS", "*.example.com"]] }, "www.example.com"); // matches: no error
+ * ```
+ *
+ * @category TLS
+ */
+export function match_hostname(cert: Partial<PeerCertificate> | Record<string, never> | null, hostname: string): void {
+  if (!cert || Object.keys(cert).length === 0) {
+    throw new RangeError(
+      "empty or no certificate, match_hostname needs a SSL socket or SSL context with either CERT_OPTIONAL or CERT_REQUIRED",
+    );
+  }
+  let host_ip: string | null;
+  try {
+    host_ip = inet_paton(hostname);
+  } catch {
+    host_ip = null;
+  }
+  const names: string[] = [];
+  const c = cert as Partial<PeerCertificate>;
+  for (const [key, value] of c.subjectAltName ?? []) {
+    if (typeof value !== "string") continue;
+    if (key === "DNS") {
+      if (host_ip === null && dnsname_match(value, hostname)) return;
+      names.push(value);
+    } else if (key === "IP Address") {
+      if (host_ip !== null && inet_paton(value.trimEnd()) === host_ip) return;
+      names.push(value);
+    }
+  }
+  if (names.length === 0) {
+    for (const rdn of c.subject ?? []) {
+      for (const [key, value] of rdn) {
+        if (key === "commonName") {
+          if (dnsname_match(value, hostname)) return;
+          names.push(value);
+        }
+      }
+    }
+  }
+  if (names.length > 1) {
+    throw cert_error(`hostname ${py_repr(hostname)} doesn't match either of ${names.map(py_repr).join(", ")}`);
+  }
+  if (names.length === 1) throw cert_error(`hostname ${py_repr(hostname)} doesn't match ${py_repr(names[0])}`);
+  throw cert_error("no appropriate commonName or subjectAltName fields were found");
+}
 
 // ---- exceptions and certificates ---------------------------------------
 

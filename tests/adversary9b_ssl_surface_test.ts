@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as ssl from "../ssl.ts";
 import { create_server } from "../mod.ts";
 import { create_connection } from "../connection.ts";
-import { make_certs, python } from "./_ssl_fixtures.ts";
+import { cert_dir, make_certs, python } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -671,6 +671,61 @@ for k, f, arg in [
 print(json.dumps(out))
 `,
     d,
+  );
+  compare(ours, theirs);
+});
+
+test("adversary9b: match_hostname() (deprecated in 3.11) matches and fails as CPython 3.11's, messages included", async () => {
+  type Cert = Record<string, unknown>;
+  const cn = (...names: string[]) => names.map((n) => [["commonName", n]]);
+  const certs: [string, Cert][] = [
+    ["san", { subject: cn("example.com"), subjectAltName: [["DNS", "a.example.com"], ["DNS", "*.b.example.com"]] }],
+    ["one", { subjectAltName: [["DNS", "only.example.com"]] }],
+    ["cn", { subject: cn("cn.example.com") }],
+    ["two cns", { subject: cn("x.example.com", "y.example.com") }],
+    ["ip", { subjectAltName: [["IP Address", "127.0.0.1"], ["IP Address", "::1\n"], ["DNS", "localhost"]] }],
+    ["bad ip", { subjectAltName: [["IP Address", "garbage"]] }],
+    ["wild2", { subjectAltName: [["DNS", "*.*.example.com"]] }],
+    ["wild mid", { subjectAltName: [["DNS", "a.*.example.com"]] }],
+    ["wild sole", { subjectAltName: [["DNS", "*"]] }],
+    ["wild partial", { subjectAltName: [["DNS", "f*.example.com"]] }],
+    ["quote", { subjectAltName: [["DNS", "it's.example"]] }],
+    ["nothing", { subject: cn(), issuer: cn("x") }],
+    ["empty", {}],
+  ];
+  const hosts = [
+    "a.example.com",
+    "q.b.example.com",
+    "b.example.com",
+    "cn.example.com",
+    "127.0.0.1",
+    "::1",
+    "127.1",
+    "localhost",
+    "x.example.com",
+    "A.EXAMPLE.COM",
+    "it's.example",
+  ];
+  const ours: Record<string, unknown> = {};
+  for (const [k, c] of certs) {
+    for (const h of hosts) {
+      ours[`${k} ${h}`] = outcome(() => ssl.match_hostname(c as unknown as ssl.PeerCertificate, h));
+    }
+  }
+  const theirs = await twin(
+    `
+certs = json.loads(${JSON.stringify(JSON.stringify(certs))})
+hosts = json.loads(${JSON.stringify(JSON.stringify(hosts))})
+def tup(v):
+    return tuple(tup(x) for x in v) if isinstance(v, list) else v
+out = {}
+for k, c in certs:
+    c = {f: tup(v) for f, v in c.items()}
+    for h in hosts:
+        out[k + " " + h] = outcome(lambda: ssl.match_hostname(c, h))
+print(json.dumps(out))
+`,
+    cert_dir("pysocket_adv9b_mh_"),
   );
   compare(ours, theirs);
 });
