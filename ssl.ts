@@ -1766,12 +1766,8 @@ export class SSLContext {
 
   /** node:tls options for a server session. */
   #server_options(): tls.TLSSocketOptions {
-    if (!this.#creds) {
-      throw new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
-        library: "SSL",
-        reason: "NO_CERTIFICATE_ASSIGNED",
-      });
-    }
+    // A context with a sni_callback may leave the certificate to the contexts the callback picks, as with CPython.
+    if (!this.#creds && !this.#sni) throw no_certificate();
     // Client certificates are verified against the CAs loaded with
     // load_verify_locations() only, never Deno's default roots: node:tls
     // (Deno 2.9.6) names every `ca` in its CertificateRequest and appends
@@ -1797,6 +1793,7 @@ export class SSLContext {
 
   /** The server's secure context (internal: a sni_callback's choice serves with it). @ignore */
   _server_context(): tls.SecureContext {
+    if (!this.#creds) throw no_certificate();
     return this.#server_options().secureContext!;
   }
 
@@ -2003,6 +2000,14 @@ export type SniCallback = (
   server_name: string | null,
   ssl_context: SSLContext,
 ) => number | null | undefined | void | Promise<number | null | undefined | void>;
+
+/** A server context without a certificate (at wrap time here; CPython fails at the handshake). */
+function no_certificate(): SSLError {
+  return new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
+    library: "SSL",
+    reason: "NO_CERTIFICATE_ASSIGNED",
+  });
+}
 
 /** CPython 3.11's default `options` (OP_ALL, OP_NO_SSLv3, OP_NO_COMPRESSION, OP_CIPHER_SERVER_PREFERENCE, OP_ENABLE_MIDDLEBOX_COMPAT). */
 const DEFAULT_OPTIONS = 0x82520050;

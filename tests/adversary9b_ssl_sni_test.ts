@@ -264,3 +264,53 @@ print(json.dumps(out))
   ]]);
   assert.deepEqual(seen, [["wrong.example", true], ["localhost", true]]);
 });
+
+test("adversary9b: a server context with a sni_callback and no certificate of its own serves the certificate of the context the callback picks, as CPython's", async () => {
+  const certs = await make_certs();
+  const P = certs.P;
+  const main = new SSLContext(2 + 15); // PROTOCOL_TLS_SERVER
+  const picked = create_default_context(Purpose.CLIENT_AUTH);
+  picked.load_cert_chain(P("server.pem"), P("server.key"));
+  main.sni_callback = (sock: SSLSocket, name: string | null) => {
+    if (name === "localhost") sock.context = picked;
+  };
+  using l = create_server(["127.0.0.1", 0]);
+  const errors: string[] = [];
+  const serving = (async () => {
+    for (let i = 0; i < 2; i++) {
+      const [raw] = await l.accept();
+      raw.settimeout(10);
+      try {
+        using s = await main.wrap_socket(raw, { server_side: true });
+        await s.sendall(new TextEncoder().encode("hi"));
+      } catch (e) {
+        errors.push((e as Error).name);
+        raw.close();
+      }
+    }
+  })();
+  const r = await python(
+    `
+import json, ssl, socket, sys
+c = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
+out = []
+for h in ["localhost", "other.example"]:
+    try:
+        with c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10), server_hostname=h) as s:
+            out.append(["ok", s.recv(5).decode()])
+    except (ssl.SSLError, OSError) as e:
+        out.append([type(e).__name__])
+print(json.dumps(out))
+`,
+    certs.dir,
+    String(l.getsockname()[1]),
+  );
+  await serving;
+  assert.equal(r.code, 0, r.err);
+  const got = JSON.parse(r.out.trim());
+  // CPython's server picks the certificate the same way; for the name it has none for, its handshake fails (the
+  // client reads an alert, here EOF: a refusal closes without one, documented in docs/limits.md).
+  assert.deepEqual(got[0], ["ok", "hi"]);
+  assert.notEqual(got[1][0], "ok");
+  assert.deepEqual(errors, ["SSLError"]);
+});
