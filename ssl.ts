@@ -1959,6 +1959,15 @@ const CIPHERS: readonly CipherInfo[] = Object.freeze([{
   "auth": "auth-rsa",
 }]);
 
+/** A suite Deno names (OpenSSL's name, or the IANA name Deno gives TLS 1.2 suites) as `get_ciphers()` knows it. */
+function cipher_info(name: string | undefined): CipherInfo | undefined {
+  if (!name) return undefined;
+  // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 -> ECDHE-ECDSA-AES128-GCM-SHA256; ..._CHACHA20_POLY1305_SHA256 -> ...-CHACHA20-POLY1305
+  const m = /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM_(SHA256|SHA384)|CHACHA20_POLY1305_SHA256)$/.exec(name);
+  const openssl = m ? `ECDHE-${m[1]}-${m[3] ? `AES${m[3]}-GCM-${m[4]}` : "CHACHA20-POLY1305"}` : name;
+  return CIPHERS.find((c) => c.name === openssl);
+}
+
 /** Curves Deno's TLS offers for key exchange, by OpenSSL's names. */
 const DENO_CURVES = ["prime256v1", "secp384r1", "X25519"];
 /** Other curves OpenSSL 3.0 knows by name (set_ecdh_curve raises ENOTSUP for them, not ValueError). */
@@ -2991,8 +3000,12 @@ export class SSLSocket extends Socket {
     const t = done_tls(this);
     if (!t) return null;
     const c = t.getCipher();
-    const bits = /256|CHACHA20/i.test(c.name) ? 256 : /128/.test(c.name) ? 128 : 0;
-    return [c.standardName ?? c.name, c.version ?? t.getProtocol() ?? "", bits];
+    // OpenSSL's name and secret bits, as CPython reports them (Deno gives TLS 1.2 suites their IANA names).
+    const known = cipher_info(c.standardName ?? c.name) ?? cipher_info(c.name);
+    if (known) return [known.name, known.protocol, known.strength_bits];
+    const name = c.standardName ?? c.name;
+    const bits = /CHACHA20|AES_?256/i.test(name) ? 256 : /AES_?128/i.test(name) ? 128 : 0;
+    return [name, c.version ?? t.getProtocol() ?? "", bits];
   }
 
   /**
