@@ -2420,6 +2420,8 @@ export class SSLSocket extends Socket {
   }
 
   set session(v: null) {
+    // CPython: once TLS runs only an SSLSession (pysocket has none) may be set; before, a session to resume.
+    if (state_of(this).session) throw new TypeError("Value is not a SSLSession.");
     if (v != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
   }
 
