@@ -701,6 +701,119 @@ export function match_hostname(cert: Partial<PeerCertificate> | Record<string, n
   throw cert_error("no appropriate commonName or subjectAltName fields were found");
 }
 
+/**
+ * Python's keywords of the module-level {@linkcode wrap_socket} (deprecated in 3.7, removed in 3.12).
+ *
+ * @category TLS
+ */
+export interface ModuleWrapSocketOptions extends SignalOptions {
+  /** A PEM file with the key (default: in `certfile`). */
+  keyfile?: string | null;
+  /** A PEM file with this side's certificate chain. */
+  certfile?: string | null;
+  /** Act as the TLS server (default false). */
+  server_side?: boolean;
+  /** CERT_NONE (default), CERT_OPTIONAL or CERT_REQUIRED. */
+  cert_reqs?: number;
+  /** The protocol (default PROTOCOL_TLS). */
+  ssl_version?: number;
+  /** A PEM file of CA certificates to trust. */
+  ca_certs?: string | null;
+  /** Do the handshake at once (default true). */
+  do_handshake_on_connect?: boolean;
+  /** As `SSLContext.wrap_socket`'s (default true). */
+  suppress_ragged_eofs?: boolean;
+  /** An OpenSSL cipher string (pysocket's `set_ciphers` refuses every one). */
+  ciphers?: string | null;
+}
+
+/**
+ * Python 3.11's deprecated module-level `ssl.wrap_socket()` (removed in
+ * 3.12), as CPython writes it: a new `SSLContext(ssl_version)` with
+ * `verify_mode = cert_reqs` (CERT_NONE by default: nothing is verified, no
+ * host name checked), `ca_certs` and `certfile`/`keyfile` loaded, then
+ * `context.wrap_socket(sock, server_side, ...)`. Prefer
+ * {@linkcode create_default_context}. Like every wrap, it is async.
+ *
+ * @param sock a pysocket stream socket.
+ * @param keyfile the key's PEM file.
+ * @param certfile this side's certificate PEM file (required for a server).
+ * @param server_side act as the server.
+ * @param cert_reqs CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED.
+ * @param ssl_version the protocol.
+ * @param ca_certs a PEM file of CAs to trust.
+ * @param do_handshake_on_connect shake hands at once.
+ * @param suppress_ragged_eofs as `SSLContext.wrap_socket`'s.
+ * @param ciphers an OpenSSL cipher string.
+ * @returns the socket, now an {@linkcode SSLSocket}.
+ * @throws {RangeError} a server without `certfile`, or a `keyfile` without one (Python's ValueError).
+ *
+ * @example
+ * ```ts ignore
+ * import { create_server } from "@pysocket/socket";
+ * import { wrap_socket } from "@pysocket/socket/ssl";
+ * const [conn] = await create_server(["127.0.0.1", 8443]).accept();
+ * const tls = await wrap_socket(conn, { certfile: "cert.pem", keyfile: "key.pem", server_side: true });
+ * ```
+ *
+ * @category TLS
+ */
+export async function wrap_socket(
+  sock: Socket,
+  keyfile?: string | null | ModuleWrapSocketOptions,
+  certfile?: string | null | ModuleWrapSocketOptions,
+  server_side?: boolean | ModuleWrapSocketOptions,
+  cert_reqs?: number | ModuleWrapSocketOptions,
+  ssl_version?: number | ModuleWrapSocketOptions,
+  ca_certs?: string | null | ModuleWrapSocketOptions,
+  do_handshake_on_connect?: boolean | ModuleWrapSocketOptions,
+  suppress_ragged_eofs?: boolean | ModuleWrapSocketOptions,
+  ciphers?: string | null | ModuleWrapSocketOptions,
+  options?: ModuleWrapSocketOptions,
+): Promise<SSLSocket> {
+  const a = bind_args(
+    "wrap_socket",
+    [
+      sock,
+      keyfile,
+      certfile,
+      server_side,
+      cert_reqs,
+      ssl_version,
+      ca_certs,
+      do_handshake_on_connect,
+      suppress_ragged_eofs,
+      ciphers,
+      options,
+    ],
+    [
+      "sock",
+      "keyfile",
+      "certfile",
+      "server_side",
+      "cert_reqs",
+      "ssl_version",
+      "ca_certs",
+      "do_handshake_on_connect",
+      "suppress_ragged_eofs",
+      "ciphers",
+    ],
+  );
+  if (a.server_side && !a.certfile) throw new RangeError("certfile must be specified for server-side operations");
+  if (a.keyfile && !a.certfile) throw new RangeError("certfile must be specified");
+  const context = new SSLContext((a.ssl_version ?? PROTOCOL_TLS) as number);
+  context.verify_mode = (a.cert_reqs ?? CERT_NONE) as number;
+  if (a.ca_certs) context.load_verify_locations(a.ca_certs as string);
+  if (a.certfile) context.load_cert_chain(a.certfile as string, (a.keyfile ?? null) as string | null);
+  if (a.ciphers) context.set_ciphers(a.ciphers as string);
+  return await context.wrap_socket(a.sock as Socket, {
+    server_side: Boolean(a.server_side ?? false),
+    do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
+    suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
+    ...(a.signal ? { signal: a.signal as AbortSignal } : {}),
+  });
+}
+
 // ---- exceptions and certificates ---------------------------------------
 
 export {
