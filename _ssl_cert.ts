@@ -218,9 +218,15 @@ export const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFIC
  * @category Sockets
  */
 export function DER_cert_to_PEM_cert(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString("base64");
+  if (!ArrayBuffer.isView(der)) {
+    const t = typeof der === "string" ? "str" : der === null || der === undefined ? "NoneType" : typeof der;
+    throw new TypeError(`a bytes-like object is required, not '${t}'`);
+  }
+  const v = der as ArrayBufferView;
+  const b64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
   const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+  // As CPython's "\n".join([header, *lines, footer + "\n"]).
+  return ["-----BEGIN CERTIFICATE-----", ...lines, "-----END CERTIFICATE-----\n"].join("\n");
 }
 
 /**
@@ -240,12 +246,45 @@ export function DER_cert_to_PEM_cert(der: Uint8Array): string {
  * @category Sockets
  */
 export function PEM_cert_to_DER_cert(pem: string): Uint8Array {
+  if (typeof pem !== "string") {
+    throw new TypeError(
+      (pem as unknown) instanceof Uint8Array
+        ? "startswith first arg must be bytes or a tuple of bytes, not str"
+        : `'${pem === null || pem === undefined ? "NoneType" : typeof pem}' object has no attribute 'startswith'`,
+    );
+  }
+  // As CPython: the header first (no leading space), the footer last (trailing space aside).
+  if (!pem.startsWith("-----BEGIN CERTIFICATE-----")) {
+    throw new RangeError("Invalid PEM encoding; must start with -----BEGIN CERTIFICATE-----");
+  }
   const s = pem.trim();
-  if (!s.startsWith("-----BEGIN CERTIFICATE-----") || !s.endsWith("-----END CERTIFICATE-----")) {
+  if (!s.endsWith("-----END CERTIFICATE-----")) {
     throw new RangeError("Invalid PEM encoding; must end with -----END CERTIFICATE-----");
   }
-  const body = s.slice(27, -25).replace(/\s+/g, "");
-  return new Uint8Array(Buffer.from(body, "base64"));
+  return pem_body(s.slice(27, -25));
+}
+
+/** base64.decodebytes() as CPython's binascii reads it: other characters skipped, the padding checked. */
+function pem_body(text: string): Uint8Array {
+  const kept = text.replace(/[^A-Za-z0-9+/=]/g, "");
+  const eq = kept.indexOf("=");
+  const data = eq < 0 ? kept : kept.slice(0, eq);
+  const pads = eq < 0 ? 0 : kept.length - eq;
+  if (data.length % 4 === 1) {
+    throw new RangeError(
+      `Invalid base64-encoded string: number of data characters (${data.length}) cannot be 1 more than a multiple of 4`,
+    );
+  }
+  if (data.length % 4 !== 0 && data.length % 4 + pads < 4) throw new RangeError("Incorrect padding");
+  return new Uint8Array(Buffer.from(data, "base64"));
+}
+
+/** The DER bytes of a PEM block found by PEM_CERT_RE (internal: no CPython checks to make). */
+export function pem_to_der(pem: string): Uint8Array {
+  const s = pem.trim();
+  return new Uint8Array(
+    Buffer.from(s.slice(s.indexOf("-----", 5) + 5, s.lastIndexOf("-----END")).replace(/\s+/g, ""), "base64"),
+  );
 }
 
 export function read_text(path: string, what: string): string {

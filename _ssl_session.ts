@@ -11,7 +11,16 @@ import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.ts";
 import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
-import { build_path, chain_fault, intern, ip_bytes, matches_host, purpose_ok } from "./_ssl_verify.ts";
+import {
+  build_path,
+  dates_fault,
+  extensions_fault,
+  intern,
+  ip_bytes,
+  matches_host,
+  purpose_ok,
+} from "./_ssl_verify.ts";
+import { name_constraints_fault } from "./_ssl_ncons.ts";
 import { eof_error, SSLCertVerificationError, SSLError, to_ssl_error, VERIFY } from "./_ssl_errors.ts";
 
 /** What a session needs to know of its context and socket. */
@@ -47,6 +56,8 @@ export interface Session {
   observed: boolean;
   /** Called once if the peer's EOF arrives while the handshake is still going on. */
   on_peer_eof?: (() => void) | undefined;
+  /** End a handshake still going on with `err` (its socket's reading side was shut down). */
+  abort(err: Error): void;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -174,14 +185,14 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   // The leaf's DER bytes, interned: its parses are shared by the checks, and by every handshake that meets it.
   const der = p.leaf;
   const now = Date.now();
-  if (p.info.valid_to < now) return new SSLCertVerificationError(10, "certificate has expired");
-  if (p.info.valid_from > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
   const self_signed = p.info.self_signed;
-  if (spec.empty_store) {
-    return self_signed
+  // OpenSSL's order, whose first fault CPython reports: the chain (an issuer not trusted), the extensions and
+  // purposes, the host name, the dates (from the anchor down), the name constraints.
+  const untrusted = () =>
+    self_signed
       ? new SSLCertVerificationError(18, "self-signed certificate")
       : new SSLCertVerificationError(20, "unable to get local issuer certificate");
-  }
+  if (spec.empty_store) return untrusted();
   const h = native(t);
   if (typeof h?.verifyError !== "function") {
     return new SSLCertVerificationError(null, "the chain cannot be verified by this Deno's node:tls");
@@ -192,7 +203,36 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   } catch (e) {
     return new SSLCertVerificationError(null, "the chain cannot be verified by this Deno's node:tls", { cause: e });
   }
+  // Deno's verifier takes a trust anchor's name and key only: the path to the context's CAs is checked here.
+  const built = spec.anchors?.length ? path_of(t, p, spec) : null;
   if (err) {
+    // With the context's CAs all there is to trust, the path tells which of the checks failed, in OpenSSL's
+    // order; Deno's own error stands when they all pass (a bad signature, a constraint Deno does not know).
+    if (built && spec.anchors_complete) return (built.anchored ? ordered(built.path) : untrusted()) ?? refused(err);
+    return refused(err);
+  }
+  if (built) {
+    const fault = path_fault(built, spec);
+    if (fault) return fault;
+  }
+  return ordered(built?.path ?? [der]);
+
+  /** The checks after the chain's, in OpenSSL's order: extensions and purposes, host, dates, name constraints. */
+  function ordered(path: Uint8Array[]): Error | null {
+    const ext = extensions_fault(path, !spec.server_side, purpose_ok(der, !spec.server_side));
+    if (ext) return new SSLCertVerificationError(ext[0], ext[1]);
+    const wrong_host = host_error(der, spec);
+    if (wrong_host) return wrong_host;
+    if (p!.info.valid_to < now) return new SSLCertVerificationError(10, "certificate has expired");
+    if (p!.info.valid_from > now) return new SSLCertVerificationError(9, "certificate is not yet valid");
+    const dates = dates_fault(path, now, 1);
+    if (dates) return new SSLCertVerificationError(dates[0], dates[1]);
+    // Deno's verifier checks subjectAltNames against name constraints, not a commonName.
+    return path.length > 1 ? nc_error(path, spec) : null;
+  }
+
+  /** Deno's verifier's error, in OpenSSL's words. */
+  function refused(err: unknown): Error {
     // Deno answers with the code itself; Node with an Error carrying it.
     const code = typeof err === "string" ? err : String((err as { code?: unknown }).code ?? err);
     if (self_signed && /SELF_SIGNED|UNABLE_TO_VERIFY_LEAF|UNABLE_TO_GET_ISSUER/.test(code)) {
@@ -210,12 +250,10 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       cause: err,
     });
   }
-  if (!purpose_ok(der, !spec.server_side)) {
-    return new SSLCertVerificationError(26, "unsuitable certificate purpose");
-  }
-  // Deno's verifier takes a trust anchor's name and key only: check the path as OpenSSL does.
-  const fault = spec.anchors?.length ? path_fault(t, p, spec) : null;
-  if (fault) return fault;
+}
+
+/** The host name check of a client (CPython 3.11's, OpenSSL's X509_check_host/ip), or null when it passes. */
+function host_error(der: Uint8Array, spec: SessionSpec): Error | null {
   const host = spec.server_hostname;
   if (!spec.server_side && spec.check_hostname && host !== null) {
     // As CPython 3.11 (OpenSSL): a trailing-dot name matches only a trailing-dot certificate name.
@@ -230,6 +268,12 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     }
   }
   return null;
+}
+
+/** OpenSSL's name constraints check of the path, as an SSLCertVerificationError, or null. */
+function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
+  const f = name_constraints_fault(path, spec.check_cn ?? true);
+  return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
 /** The certificates the peer sent beside its leaf (DER), as node:tls lists them. */
@@ -247,18 +291,27 @@ function sent_chain(t: tls.TLSSocket): Uint8Array[] {
   return out;
 }
 
-/** OpenSSL's checks of every certificate on the path from the leaf to the anchor (see chain_fault). */
-function path_fault(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): Error | null {
+/** The path from the peer's leaf towards the context's CAs (made once per verification). */
+const paths = new WeakMap<PeerCerts, { path: Uint8Array[]; anchored: boolean }>();
+
+function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uint8Array[]; anchored: boolean } {
+  let built = paths.get(p);
+  if (built) return built;
   // The leaf's issuer as sent is cheap to have; the whole sent chain (node:tls's detailed
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
   const leaf = p.leaf;
-  let { path, anchored } = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
-  if (!anchored && spec.anchors_complete) ({ path, anchored } = build_path(leaf, sent_chain(t), spec.anchors!));
-  if (!anchored && spec.anchors_complete) {
+  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
+  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!);
+  paths.set(p, built);
+  return built;
+}
+
+/** The chain's own fault: a path that reaches none of the context's CAs when they are all there is to trust. */
+function path_fault(built: { path: Uint8Array[]; anchored: boolean }, spec: SessionSpec): Error | null {
+  if (!built.anchored && spec.anchors_complete) {
     return new SSLCertVerificationError(20, "unable to get local issuer certificate");
   }
-  const f = chain_fault(path, !spec.server_side, Date.now());
-  return f ? new SSLCertVerificationError(f[0], f[1]) : null;
+  return null;
 }
 
 /**
@@ -518,6 +571,10 @@ class TlsSession implements Session, RawEvents {
     this.#resolve = null;
     resolve?.();
     this.handshake = SETTLED; // the same outcome, kept by every ended session alike
+  }
+
+  abort(err: Error): void {
+    this.#finish(err);
   }
 
   /** The handshake's time is up (the shared timer's sweep). */

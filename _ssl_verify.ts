@@ -486,6 +486,19 @@ function purpose_rejects(x: CertFacts, of_server: boolean, ca: boolean): boolean
  * @param now the time to check dates against (ms since the epoch).
  */
 export function chain_fault(path: Uint8Array[], of_server: boolean, now: number): [number, string] | null {
+  return extensions_fault(path, of_server) ?? dates_fault(path, now, 1);
+}
+
+/**
+ * OpenSSL's check_extensions over the path (leaf first): unknown critical extensions (34), then, above the
+ * leaf, the CA flag (79) and purpose (26), and path lengths (25). `leaf_purpose`: the leaf's own purpose check
+ * (26), made in its place (after its critical extensions), when given.
+ */
+export function extensions_fault(
+  path: Uint8Array[],
+  of_server: boolean,
+  leaf_purpose?: boolean,
+): [number, string] | null {
   const all: CertFacts[] = [];
   for (const der of path) {
     const f = facts(der);
@@ -496,6 +509,7 @@ export function chain_fault(path: Uint8Array[], of_server: boolean, now: number)
   for (let i = 0; i < all.length; i++) {
     const x = all[i]!;
     if (x.unknown_critical) return [34, "unhandled critical extension"];
+    if (i === 0 && leaf_purpose === false) return [26, "unsuitable certificate purpose"];
     if (i > 0) {
       const ca = check_ca(x);
       if (ca === 0 || (i + 1 < all.length && ca !== 1)) return [79, "invalid CA certificate"];
@@ -504,8 +518,14 @@ export function chain_fault(path: Uint8Array[], of_server: boolean, now: number)
     if (i > 1 && x.bc && x.bc.pathlen !== -1 && plen > x.bc.pathlen) return [25, "path length constraint exceeded"];
     if (i > 0 && !bytes_equal(x.issuer, x.subject)) plen++;
   }
-  for (let i = 1; i < all.length; i++) {
-    const x = all[i]!;
+  return null;
+}
+
+/** OpenSSL's internal_verify's date checks, from the top of the path down to index `lowest` (9, 10). */
+export function dates_fault(path: Uint8Array[], now: number, lowest = 0): [number, string] | null {
+  for (let i = path.length - 1; i >= lowest; i--) {
+    const x = facts(path[i]!);
+    if (x === null) return [20, "unable to get local issuer certificate"];
     if (!(x.not_before <= now)) return [9, "certificate is not yet valid"];
     if (!(x.not_after >= now)) return [10, "certificate has expired"];
   }
@@ -642,4 +662,13 @@ export function build_path(
     path.push(next);
   }
   return { path, anchored: false };
+}
+
+/** Whether OpenSSL's X509_check_ca() counts `der` as a CA (what `cert_store_stats()` and `get_ca_certs()` count). */
+export function is_ca(der: Uint8Array): boolean {
+  try {
+    return check_ca(cert_facts(der)) !== 0;
+  } catch {
+    return false;
+  }
 }

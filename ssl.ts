@@ -32,9 +32,9 @@
  * heap, 100 KB of memory in all (measured on Deno 2.9.6). Up to 64 failed
  * handshakes wait to be raised by `accept()`; beyond that they are dropped
  * with their connections closed. A peer that does not read makes a sender
- * block (and time out) after a few MiB, as with CPython, but a single very
- * large `send()` or `sendall()` on a blocking socket is handed to
- * `node:tls` whole and buffered: memory grows by about that call's size.
+ * block (and time out) after a few MiB, as with CPython; a single very
+ * large `send()` or `sendall()` on a blocking socket is encrypted and
+ * written 256 KiB at a time: memory grows by about one such slice.
  * With `do_handshake_on_connect=False`, a write before the handshake
  * completes it first, as CPython's: it raises the handshake's error,
  * `SSLWantReadError` on a non-blocking socket, or `The write operation
@@ -64,11 +64,21 @@
  * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
  *   operation timed out`; `makefile()` reads say `timed out`.
  * - a trusted intermediate CA works as a trust anchor (as CPython 3.13's
- *   default contexts; 3.11 refuses); for chain and purpose faults,
- *   `verify_code` may be 20 where OpenSSL gives 26, 79 or 10.
+ *   default contexts; 3.11 refuses); in a context that also trusts Deno's
+ *   roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
+ *   CA with directoryName name constraints is refused (20) even for the
+ *   names it permits.
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
  *   a pysocket server refuses SNI names that rustls considers invalid.
- * - `SSLSocket.session_reused` is missing (there is no session resumption).
+ * - there is no session resumption: `session_reused` is always false.
+ * - a server's `sni_callback` is handed the client's name lower-cased, and
+ *   a refusal (an alert number returned, or an exception) closes the
+ *   connection without that alert.
+ * - `CHANNEL_BINDING_TYPES` is empty (Deno's TLS reports no Finished
+ *   messages); `verify_client_post_handshake()` always raises (no
+ *   post-handshake authentication); `set_ecdh_curve()` cannot restrict the
+ *   curves offered; `load_dh_params()` is checked but unused (no DHE);
+ *   `num_tickets` and `OP_NO_TICKET` are not honoured.
  * - `shutdown(SHUT_WR)` sends close_notify (CPython does a plain TCP
  *   shutdown); `select()` sees decrypted bytes already received, so
  *   `pending()` is not needed.
@@ -117,13 +127,20 @@ import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts"
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
 import { create_connection } from "./connection.ts";
-import { SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError } from "./_ssl_errors.ts";
+import {
+  eof_error,
+  SSLCertVerificationError,
+  SSLEOFError,
+  SSLError,
+  SSLWantReadError,
+  SSLWantWriteError,
+} from "./_ssl_errors.ts";
 import {
   DER_cert_to_PEM_cert,
   type PeerCertificate,
   PEM_CERT_RE,
-  PEM_cert_to_DER_cert,
   pem_lib_error,
+  pem_to_der,
   read_text,
   to_python_cert,
 } from "./_ssl_cert.ts";
@@ -138,6 +155,17 @@ import {
   start_session as start_tls,
 } from "./_ssl_session.ts";
 import { after } from "./_wait.ts";
+import { inet_aton, inet_ntoa, inet_pton } from "./_inet.ts";
+import { as_int, py_type } from "./families/_ip.ts";
+import { is_ca } from "./_ssl_verify.ts";
+import {
+  AlertDescription,
+  PROTOCOL_TLSv1,
+  PROTOCOL_TLSv1_1,
+  PROTOCOL_TLSv1_2,
+  VERIFY_X509_PARTIAL_CHAIN,
+  VERIFY_X509_TRUSTED_FIRST,
+} from "./_ssl_constants.ts";
 import type { Pollable } from "./_engine.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
@@ -416,6 +444,8 @@ const CERT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Se
  * @category TLS
  */
 export function cert_time_to_seconds(cert_time: string): number {
+  // CPython slices the text first: another type is "not subscriptable".
+  if (typeof cert_time !== "string") throw new TypeError(`'${py_type(cert_time)}' object is not subscriptable`);
   const fmt = " %d %H:%M:%S %Y GMT";
   const month = CERT_MONTHS.indexOf(
     cert_time.slice(0, 3).charAt(0).toUpperCase() + cert_time.slice(1, 3).toLowerCase(),
@@ -431,7 +461,12 @@ export function cert_time_to_seconds(cert_time: string): number {
 /** Python's repr() of a str (enough for dates). */
 function py_str_repr(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return q + s.replaceAll("\\", "\\\\").replaceAll(q, "\\" + q) + q;
+  const esc: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return q + s.replaceAll("\\", "\\\\").replaceAll(q, "\\" + q).replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => esc[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  ) + q;
 }
 
 /**
@@ -550,6 +585,235 @@ export const Purpose: { readonly SERVER_AUTH: ASN1Object; readonly CLIENT_AUTH: 
   CLIENT_AUTH: new ASN1Object(130, "clientAuth", "TLS Web Client Authentication", "1.3.6.1.5.5.7.3.2"),
 });
 
+/** Python's repr() of a str, as match_hostname's messages show names. */
+function py_repr(v: unknown): string {
+  return typeof v === "string" ? py_str_repr(v) : String(v);
+}
+
+/** CPython 3.11's ssl._dnsname_match. */
+function dnsname_match(dn: string, hostname: string): boolean {
+  if (!dn) return false;
+  const wildcards = dn.split("*").length - 1;
+  if (!wildcards) return dn.toLowerCase() === hostname.toLowerCase();
+  if (wildcards > 1) throw cert_error(`too many wildcards in certificate DNS name: ${py_repr(dn)}.`);
+  const dot = dn.indexOf(".");
+  const [left, sep, rest] = dot < 0 ? [dn, "", ""] : [dn.slice(0, dot), ".", dn.slice(dot + 1)];
+  if (rest.includes("*")) throw cert_error(`wildcard can only be present in the leftmost label: ${py_repr(dn)}.`);
+  if (!sep) throw cert_error(`sole wildcard without additional labels are not support: ${py_repr(dn)}.`);
+  if (left !== "*") throw cert_error(`partial wildcards in leftmost label are not supported: ${py_repr(dn)}.`);
+  const hdot = hostname.indexOf(".");
+  if (hdot <= 0) return false;
+  return rest.toLowerCase() === hostname.slice(hdot + 1).toLowerCase();
+}
+
+/** CPython 3.11's ssl._inet_paton: an IPv4 address in quad-dotted form or an IPv6 one, packed; else ValueError. */
+function inet_paton(ipname: string): string {
+  let v4: Uint8Array | null = null;
+  try {
+    v4 = inet_aton(ipname);
+  } catch { /* not an IPv4 address */ }
+  if (v4 !== null) {
+    if (inet_ntoa(v4) === ipname) return Array.from(v4).join(".");
+    throw new RangeError(`${py_repr(ipname)} is not a quad-dotted IPv4 address.`);
+  }
+  try {
+    return Array.from(inet_pton(10, ipname)).join(",");
+  } catch {
+    throw new RangeError(`${py_repr(ipname)} is neither an IPv4 nor an IP6 address.`);
+  }
+}
+
+/** CPython 3.11's CertificateError (SSLCertVerificationError) of one message: it prints as a 1-tuple. */
+function cert_error(message: string): SSLCertVerificationError {
+  // A Python-level exception: no errno, library or reason; str() is its args' repr.
+  const e = new SSLCertVerificationError();
+  for (
+    const [k, v] of [
+      ["message", `(${py_str_repr(message)},)`],
+      ["errno", null],
+      ["strerror", null],
+      ["library", null],
+      ["reason", null],
+    ]
+  ) {
+    Object.defineProperty(e, k as string, { value: v, writable: true, configurable: true });
+  }
+  return e;
+}
+
+/**
+ * Python 3.11's deprecated `ssl.match_hostname(cert, hostname)` (removed in
+ * 3.12): check a certificate dict from `getpeercert()` against a host name
+ * or IP address by RFC 2818/6125 as CPython's pure-Python version does
+ * (pysocket's handshakes check host names themselves, as OpenSSL does).
+ *
+ * @param cert a certificate as `getpeercert()` returns it.
+ * @param hostname the name or address to match.
+ * @throws {SSLCertVerificationError} (Python's CertificateError) when it does not match.
+ * @throws {RangeError} for an empty certificate (Python's ValueError).
+ *
+ * @example
+ * ```ts
+ * import { match_hostname } from "@pysocket/socket/ssl";
+ * match_hostname({ subjectAltName: [["DNS", "*.example.com"]] }, "www.example.com"); // matches: no error
+ * ```
+ *
+ * @category TLS
+ */
+export function match_hostname(cert: Partial<PeerCertificate> | Record<string, never> | null, hostname: string): void {
+  if (!cert || Object.keys(cert).length === 0) {
+    throw new RangeError(
+      "empty or no certificate, match_hostname needs a SSL socket or SSL context with either CERT_OPTIONAL or CERT_REQUIRED",
+    );
+  }
+  let host_ip: string | null;
+  try {
+    host_ip = inet_paton(hostname);
+  } catch {
+    host_ip = null;
+  }
+  const names: string[] = [];
+  const c = cert as Partial<PeerCertificate>;
+  for (const [key, value] of c.subjectAltName ?? []) {
+    if (typeof value !== "string") continue;
+    if (key === "DNS") {
+      if (host_ip === null && dnsname_match(value, hostname)) return;
+      names.push(value);
+    } else if (key === "IP Address") {
+      if (host_ip !== null && inet_paton(value.trimEnd()) === host_ip) return;
+      names.push(value);
+    }
+  }
+  if (names.length === 0) {
+    for (const rdn of c.subject ?? []) {
+      for (const [key, value] of rdn) {
+        if (key === "commonName") {
+          if (dnsname_match(value, hostname)) return;
+          names.push(value);
+        }
+      }
+    }
+  }
+  if (names.length > 1) {
+    throw cert_error(`hostname ${py_repr(hostname)} doesn't match either of ${names.map(py_repr).join(", ")}`);
+  }
+  if (names.length === 1) throw cert_error(`hostname ${py_repr(hostname)} doesn't match ${py_repr(names[0])}`);
+  throw cert_error("no appropriate commonName or subjectAltName fields were found");
+}
+
+/**
+ * Python's keywords of the module-level {@linkcode wrap_socket} (deprecated in 3.7, removed in 3.12).
+ *
+ * @category TLS
+ */
+export interface ModuleWrapSocketOptions extends SignalOptions {
+  /** A PEM file with the key (default: in `certfile`). */
+  keyfile?: string | null;
+  /** A PEM file with this side's certificate chain. */
+  certfile?: string | null;
+  /** Act as the TLS server (default false). */
+  server_side?: boolean;
+  /** CERT_NONE (default), CERT_OPTIONAL or CERT_REQUIRED. */
+  cert_reqs?: number;
+  /** The protocol (default PROTOCOL_TLS). */
+  ssl_version?: number;
+  /** A PEM file of CA certificates to trust. */
+  ca_certs?: string | null;
+  /** Do the handshake at once (default true). */
+  do_handshake_on_connect?: boolean;
+  /** As `SSLContext.wrap_socket`'s (default true). */
+  suppress_ragged_eofs?: boolean;
+  /** An OpenSSL cipher string (pysocket's `set_ciphers` refuses every one). */
+  ciphers?: string | null;
+}
+
+/**
+ * Python 3.11's deprecated module-level `ssl.wrap_socket()` (removed in
+ * 3.12), as CPython writes it: a new `SSLContext(ssl_version)` with
+ * `verify_mode = cert_reqs` (CERT_NONE by default: nothing is verified, no
+ * host name checked), `ca_certs` and `certfile`/`keyfile` loaded, then
+ * `context.wrap_socket(sock, server_side, ...)`. Prefer
+ * {@linkcode create_default_context}. Like every wrap, it is async.
+ *
+ * @param sock a pysocket stream socket.
+ * @param keyfile the key's PEM file.
+ * @param certfile this side's certificate PEM file (required for a server).
+ * @param server_side act as the server.
+ * @param cert_reqs CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED.
+ * @param ssl_version the protocol.
+ * @param ca_certs a PEM file of CAs to trust.
+ * @param do_handshake_on_connect shake hands at once.
+ * @param suppress_ragged_eofs as `SSLContext.wrap_socket`'s.
+ * @param ciphers an OpenSSL cipher string.
+ * @returns the socket, now an {@linkcode SSLSocket}.
+ * @throws {RangeError} a server without `certfile`, or a `keyfile` without one (Python's ValueError).
+ *
+ * @example
+ * ```ts ignore
+ * import { create_server } from "@pysocket/socket";
+ * import { wrap_socket } from "@pysocket/socket/ssl";
+ * const [conn] = await create_server(["127.0.0.1", 8443]).accept();
+ * const tls = await wrap_socket(conn, { certfile: "cert.pem", keyfile: "key.pem", server_side: true });
+ * ```
+ *
+ * @category TLS
+ */
+export async function wrap_socket(
+  sock: Socket,
+  keyfile?: string | null | ModuleWrapSocketOptions,
+  certfile?: string | null | ModuleWrapSocketOptions,
+  server_side?: boolean | ModuleWrapSocketOptions,
+  cert_reqs?: number | ModuleWrapSocketOptions,
+  ssl_version?: number | ModuleWrapSocketOptions,
+  ca_certs?: string | null | ModuleWrapSocketOptions,
+  do_handshake_on_connect?: boolean | ModuleWrapSocketOptions,
+  suppress_ragged_eofs?: boolean | ModuleWrapSocketOptions,
+  ciphers?: string | null | ModuleWrapSocketOptions,
+  options?: ModuleWrapSocketOptions,
+): Promise<SSLSocket> {
+  const a = bind_args(
+    "wrap_socket",
+    [
+      sock,
+      keyfile,
+      certfile,
+      server_side,
+      cert_reqs,
+      ssl_version,
+      ca_certs,
+      do_handshake_on_connect,
+      suppress_ragged_eofs,
+      ciphers,
+      options,
+    ],
+    [
+      "sock",
+      "keyfile",
+      "certfile",
+      "server_side",
+      "cert_reqs",
+      "ssl_version",
+      "ca_certs",
+      "do_handshake_on_connect",
+      "suppress_ragged_eofs",
+      "ciphers",
+    ],
+  );
+  if (a.server_side && !a.certfile) throw new RangeError("certfile must be specified for server-side operations");
+  if (a.keyfile && !a.certfile) throw new RangeError("certfile must be specified");
+  const context = new SSLContext((a.ssl_version ?? PROTOCOL_TLS) as number);
+  context.verify_mode = (a.cert_reqs ?? CERT_NONE) as number;
+  if (a.ca_certs) context.load_verify_locations(a.ca_certs as string);
+  if (a.certfile) context.load_cert_chain(a.certfile as string, (a.keyfile ?? null) as string | null);
+  if (a.ciphers) context.set_ciphers(a.ciphers as string);
+  return await context.wrap_socket(a.sock as Socket, {
+    server_side: Boolean(a.server_side ?? false),
+    do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
+    suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
+    ...(a.signal ? { signal: a.signal as AbortSignal } : {}),
+  });
+}
+
 // ---- exceptions and certificates ---------------------------------------
 
 export {
@@ -564,6 +828,7 @@ export {
   SSLZeroReturnError,
 } from "./_ssl_errors.ts";
 export { DER_cert_to_PEM_cert, type PeerCertificate, PEM_cert_to_DER_cert } from "./_ssl_cert.ts";
+export * from "./_ssl_constants.ts";
 // The types the public surface refers to, so that ssl.ts documents itself
 // alone (Python's ssl module has socket and OSError in its namespace too).
 export { OSError } from "./errors.ts";
@@ -652,7 +917,11 @@ export class SSLContext {
   #check_hostname: boolean;
   #min: number = TLSVersion.TLSv1_2;
   #max: number = TLSVersion.MAXIMUM_SUPPORTED;
-  #options = 0;
+  #options = DEFAULT_OPTIONS;
+  #verify_flags = VERIFY_X509_TRUSTED_FIRST;
+  #sni: SniCallback | null = null;
+  #post_handshake_auth = false;
+  #num_tickets = 2;
   #cas: string[] = [];
   #default_certs = false;
   #creds: Credentials | null = null;
@@ -666,16 +935,35 @@ export class SSLContext {
    * @param protocol PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER or PROTOCOL_TLS (default).
    * @throws {RangeError} for another protocol (SSLv2/3, TLSv1 only: Deno cannot).
    */
-  constructor(protocol: number = PROTOCOL_TLS) {
-    if (protocol !== PROTOCOL_TLS && protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
+  constructor(protocol: number | null = PROTOCOL_TLS) {
+    // As CPython: None means PROTOCOL_TLS; another type is a TypeError.
+    const p = protocol == null ? PROTOCOL_TLS : as_int(protocol);
+    if (p === PROTOCOL_TLSv1 || p === PROTOCOL_TLSv1_1) {
       throw new RangeError(
-        `invalid or unsupported protocol version ${protocol}: Deno's TLS offers PROTOCOL_TLS, PROTOCOL_TLS_CLIENT and PROTOCOL_TLS_SERVER`,
+        `invalid or unsupported protocol version ${p}: Deno's TLS offers PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER and PROTOCOL_TLSv1_2`,
       );
     }
-    this.#protocol = protocol;
-    const client = protocol === PROTOCOL_TLS_CLIENT;
+    if (![PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, PROTOCOL_TLSv1_2].includes(p)) {
+      throw new RangeError(`invalid or unsupported protocol version ${p}`);
+    }
+    this.#protocol = p;
+    const client = p === PROTOCOL_TLS_CLIENT;
     this.#verify_mode = client ? CERT_REQUIRED : CERT_NONE;
     this.#check_hostname = client;
+    // CPython's PROTOCOL_TLSv1_2 context speaks TLS 1.2 only (its versions read MINIMUM/MAXIMUM_SUPPORTED).
+    if (p === PROTOCOL_TLSv1_2) {
+      this.#only_12 = true;
+      this.#min = TLSVersion.MINIMUM_SUPPORTED;
+    }
+  }
+
+  /** A PROTOCOL_TLSv1_2 context: TLS 1.2 only, whatever the versions say. */
+  #only_12 = false;
+
+  #versions_fixed(): void {
+    if (this.#only_12) {
+      throw new RangeError("The context's protocol doesn't support modification of highest and lowest version.");
+    }
   }
 
   /** Settings changed: the secure contexts are made again at the next use. */
@@ -704,6 +992,7 @@ export class SSLContext {
   }
 
   set verify_mode(v: number) {
+    v = as_int(v);
     if (v !== CERT_NONE && v !== CERT_OPTIONAL && v !== CERT_REQUIRED) {
       throw new RangeError("invalid value for verify_mode");
     }
@@ -747,15 +1036,20 @@ export class SSLContext {
    * @throws {OSError} ENOTSUP for a flag pysocket cannot honour.
    */
   get verify_flags(): number {
-    return 0x8000;
+    return this.#verify_flags;
   }
 
   set verify_flags(v: number) {
-    if (Number(v) & ~(0x8000 | 0x80000)) {
+    if (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean" || !Number.isInteger(Number(v))) {
+      throw new TypeError(`argument must be int, not ${py_type(v)}`);
+    }
+    const n = Number(v);
+    if (n < 0 || n & ~(VERIFY_X509_TRUSTED_FIRST | VERIFY_X509_PARTIAL_CHAIN)) {
       throw new OSError(E.ENOTSUP, null, {
         detail: `verify_flags ${v}: Deno's TLS offers no CRL checks or X509 strict mode`,
       });
     }
+    this.#verify_flags = n;
   }
 
   /**
@@ -764,14 +1058,85 @@ export class SSLContext {
    *
    * @throws {OSError} ENOTSUP when set to a function.
    */
-  get sni_callback(): null {
+  get sni_callback(): SniCallback | null {
+    return this.#sni;
+  }
+
+  set sni_callback(v: SniCallback | null) {
+    if (this.#protocol === PROTOCOL_TLS_CLIENT) {
+      throw new RangeError("sni_callback cannot be set on TLS_CLIENT context");
+    }
+    if (v != null && typeof v !== "function") throw new TypeError("not a callable object");
+    this.#sni = v ?? null;
+  }
+
+  /**
+   * Python's `set_servername_callback(fn)`: the same as setting
+   * {@linkcode SSLContext.sni_callback}.
+   *
+   * @param server_name_callback the callback, or null.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_SERVER, SSLContext } from "@pysocket/socket/ssl";
+   * const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+   * ctx.set_servername_callback((_sock, name) => console.log("SNI", name));
+   * ```
+   */
+  set_servername_callback(server_name_callback: SniCallback | null): void {
+    this.sni_callback = server_name_callback;
+  }
+
+  /**
+   * Python's `post_handshake_auth`: stored as given. A pysocket client never
+   * offers post-handshake authentication (Deno's TLS cannot), so a server
+   * that asks for a certificate after the handshake fails to get one.
+   */
+  get post_handshake_auth(): boolean {
+    return this.#post_handshake_auth;
+  }
+
+  set post_handshake_auth(v: boolean) {
+    this.#post_handshake_auth = Boolean(v);
+  }
+
+  /** OpenSSL's security level, 2 as in CPython 3.11 (keys under 2048-bit RSA or 224-bit EC are refused). */
+  get security_level(): number {
+    return 2;
+  }
+
+  /**
+   * TLS 1.3 session tickets a server sends (CPython's default 2). Deno's TLS
+   * sends its own number; the value is kept for compatibility.
+   *
+   * @throws {RangeError} on a client context, or for a negative value.
+   */
+  get num_tickets(): number {
+    return this.#num_tickets;
+  }
+
+  set num_tickets(v: number) {
+    v = as_int(v);
+    if (v < 0) throw new RangeError("value must be non-negative");
+    if (this.#protocol !== PROTOCOL_TLS_SERVER) throw new RangeError("SSLContext is not a server context.");
+    this.#num_tickets = v;
+  }
+
+  /**
+   * Python's `keylog_filename`: always null (Deno's TLS cannot log keys).
+   *
+   * @throws {OSError} ENOTSUP when set to a file name.
+   */
+  get keylog_filename(): string | null {
     return null;
   }
 
-  set sni_callback(v: unknown) {
-    if (v != null) {
-      throw new OSError(E.ENOTSUP, null, { detail: "sni_callback: pysocket servers have no SNI callback" });
+  set keylog_filename(v: string | null) {
+    if (v == null) return;
+    if (typeof v !== "string" && !((v as unknown) instanceof Uint8Array)) {
+      throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(v)}`);
     }
+    throw new OSError(E.ENOTSUP, null, { detail: "keylog_filename: Deno's TLS cannot log session keys" });
   }
 
   /**
@@ -783,7 +1148,10 @@ export class SSLContext {
   }
 
   set minimum_version(v: number) {
-    this.#min = check_version(v, "minimum_version");
+    this.#versions_fixed();
+    v = check_version(v);
+    // As OpenSSL: the highest version as a minimum means TLS 1.3 (and reads back so).
+    this.#min = v === TLSVersion.MAXIMUM_SUPPORTED ? TLSVersion.TLSv1_3 : v;
     this.#changed();
   }
 
@@ -797,7 +1165,8 @@ export class SSLContext {
   }
 
   set maximum_version(v: number) {
-    v = check_version(v, "maximum_version");
+    this.#versions_fixed();
+    v = check_version(v);
     if (v !== TLSVersion.MAXIMUM_SUPPORTED && v < TLSVersion.TLSv1_2) {
       throw new RangeError(
         `maximum_version ${version_name(v)} cannot be honoured: Deno's TLS speaks only TLS 1.2 and 1.3`,
@@ -813,7 +1182,7 @@ export class SSLContext {
   }
 
   set options(v: number) {
-    this.#options = v;
+    this.#options = as_int(v) >>> 0;
     this.#changed();
   }
 
@@ -843,7 +1212,12 @@ export class SSLContext {
     const cert = read_text(fs_path(a.certfile, "certfile"), "certfile");
     const key = a.keyfile == null ? cert : read_text(fs_path(a.keyfile, "keyfile"), "keyfile");
     let pw = a.password as unknown;
-    if (typeof pw === "function") pw = pw();
+    if (typeof pw === "function") {
+      pw = pw();
+      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
+        throw new TypeError("password callback must return a string");
+      }
+    }
     // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
     if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
     if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
@@ -920,7 +1294,21 @@ export class SSLContext {
     }
     const found: string[] = [];
     if (a.cafile != null) {
-      const pems = read_text(fs_path(a.cafile, "cafile"), "cafile").match(PEM_CERT_RE);
+      const text = read_text(fs_path(a.cafile, "cafile"), "cafile");
+      const pems = text.match(PEM_CERT_RE);
+      // OpenSSL's X509_load_cert_crl_file: any certificate block it cannot read fails the whole file.
+      const unreadable = (pem: string) => {
+        if (/[^A-Za-z0-9+/=\s]/.test(pem.slice(27, -25))) return true;
+        try {
+          new X509Certificate(pem);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
+        throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
+      }
       if (!pems) {
         throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
           library: "X509",
@@ -948,9 +1336,34 @@ export class SSLContext {
     }
     if (a.cadata != null) {
       if (typeof a.cadata === "string") {
+        // As CPython: an ASCII string (PEM) only.
+        if (/[\u0080-\uffff]/.test(a.cadata)) {
+          throw new TypeError("cadata should be an ASCII string or a bytes-like object");
+        }
         if (a.cadata.length === 0) throw new RangeError("Empty certificate data");
         const pems = a.cadata.match(PEM_CERT_RE);
         if (!pems) throw new SSLError(0, "no start line: cadata does not contain a certificate (_ssl.c:4020)");
+        // OpenSSL reads one PEM block after another: a bad block after good ones is its own error (_ssl.c:4035).
+        const bad = (errno: number, text: string, reason: string | null) =>
+          new SSLError(errno, text, { library: "PEM", reason });
+        pems.forEach((pem, i) => {
+          const body = pem.slice(27, -25);
+          const why = /[^A-Za-z0-9+/=\s]/.test(body)
+            ? bad(100, "[PEM: BAD_BASE64_DECODE] bad base64 decode (_ssl.c:4035)", "BAD_BASE64_DECODE")
+            : (() => {
+              try {
+                new X509Certificate(pem);
+                return null;
+              } catch {
+                return bad(524301, "[PEM] ASN1 lib (_ssl.c:4035)", null);
+              }
+            })();
+          if (why && i > 0) throw why;
+        });
+        const last = a.cadata.lastIndexOf(pems.at(-1)!) + pems.at(-1)!.length;
+        if (a.cadata.indexOf("-----BEGIN CERTIFICATE-----", last) >= 0) {
+          throw bad(102, "[PEM: BAD_END_LINE] bad end line (_ssl.c:4035)", "BAD_END_LINE");
+        }
         found.push(...pems);
       } else if (ArrayBuffer.isView(a.cadata)) {
         const v = a.cadata as ArrayBufferView;
@@ -1027,8 +1440,211 @@ export class SSLContext {
    * ```
    */
   cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
-    const n = this.#cas.length + (this.#default_certs ? root_certificates().length : 0);
-    return { x509: n, crl: 0, x509_ca: n };
+    const store = this.#store();
+    const ca = store.reduce((n, der) => n + (is_ca(der) ? 1 : 0), 0);
+    return { x509: store.length, crl: 0, x509_ca: ca };
+  }
+
+  /**
+   * The trusted certificates as OpenSSL's store holds them: each once (a
+   * certificate loaded twice is kept once), Deno's roots first when loaded.
+   */
+  #store(): Uint8Array[] {
+    const all = [...(this.#default_certs ? root_certificates().map(pem_to_der) : []), ...this._anchors()];
+    const seen = new Set<string>();
+    return all.filter((der) => {
+      const k = DER_cert_to_PEM_cert(der);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+
+  /** The loaded CAs as DER (internal; made once per change). @ignore */
+  _anchors(): Uint8Array[] {
+    return this.#anchors ??= this.#cas.map(pem_to_der);
+  }
+
+  /**
+   * The trusted CA certificates, as Python's `get_ca_certs()`: each as
+   * `getpeercert()` shows a certificate, or as DER bytes with
+   * `binary_form`. Certificates that are no CA (OpenSSL's
+   * `X509_check_ca`) are left out, as in CPython. A directory given as
+   * `capath` is read whole at once (OpenSSL reads its files when a chain
+   * needs them, so CPython lists none of them).
+   *
+   * @param binary_form DER bytes instead of dicts.
+   * @returns the certificates.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ca_certs()); // []
+   * ```
+   */
+  get_ca_certs(binary_form?: false): PeerCertificate[];
+  /**
+   * The trusted CA certificates as DER bytes.
+   *
+   * @param binary_form true.
+   * @returns the certificates.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ca_certs(true)); // []
+   * ```
+   */
+  get_ca_certs(binary_form: true): Uint8Array[];
+  get_ca_certs(binary_form: boolean = false): PeerCertificate[] | Uint8Array[] {
+    const cas = this.#store().filter(is_ca);
+    return binary_form ? cas.map((der) => new Uint8Array(der)) : cas.map(to_python_cert);
+  }
+
+  /**
+   * Python's `set_default_verify_paths()`: trust the system's default CAs,
+   * which for pysocket are Deno's root store (see
+   * {@linkcode SSLContext.load_default_certs}).
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * new SSLContext(PROTOCOL_TLS_CLIENT).set_default_verify_paths();
+   * ```
+   */
+  set_default_verify_paths(): void {
+    this.#default_certs = true;
+    this.#changed();
+  }
+
+  /**
+   * Python's `set_ecdh_curve(name)`. Deno's TLS always offers its own key
+   * exchange groups (X25519, P-256, P-384), so a curve among them is
+   * accepted (the others stay offered); another curve OpenSSL knows
+   * raises, since it cannot be used; an unknown name is a ValueError.
+   *
+   * @param curve_name an OpenSSL curve name, e.g. `"prime256v1"`.
+   * @throws {RangeError} for a name OpenSSL does not know (Python's ValueError).
+   * @throws {OSError} ENOTSUP for a curve Deno's TLS cannot use.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_SERVER, SSLContext } from "@pysocket/socket/ssl";
+   * new SSLContext(PROTOCOL_TLS_SERVER).set_ecdh_curve("prime256v1");
+   * ```
+   */
+  set_ecdh_curve(curve_name: string | Uint8Array): void {
+    const name = fs_name(curve_name);
+    if (DENO_CURVES.includes(name)) return;
+    if (OPENSSL_CURVES.includes(name)) {
+      throw new OSError(E.ENOTSUP, null, {
+        detail: `set_ecdh_curve(${py_str_repr(name)}): Deno's TLS offers only ${DENO_CURVES.join(", ")}`,
+      });
+    }
+    throw new RangeError(`unknown elliptic curve name ${py_str_repr(name)}`);
+  }
+
+  /**
+   * Python's `load_dh_params(path)`: the file must hold PEM DH parameters,
+   * as in CPython. Deno's TLS has no finite-field (DHE) key exchange, so they
+   * are checked and kept but never used: connections use ECDHE.
+   *
+   * @param path a PEM file of `DH PARAMETERS`.
+   * @throws {FileNotFoundError} for a missing file.
+   * @throws {SSLError} `[PEM: NO_START_LINE]` when it holds none.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.load_dh_params("dhparam.pem");
+   * ```
+   */
+  load_dh_params(path: string | Uint8Array): void {
+    const file = fs_name(path);
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch (e) {
+      const err = map_error(e, `load_dh_params ${JSON.stringify(file)}`);
+      if (err instanceof OSError && err.errno !== null) {
+        throw new OSError(err.errno, null, { detail: py_str_repr(file), cause: e });
+      }
+      throw err;
+    }
+    if (!/-----BEGIN (X9\.42 )?DH PARAMETERS-----/.test(text)) {
+      throw new SSLError(108, "[PEM: NO_START_LINE] no start line (_ssl.c:4202)", {
+        library: "PEM",
+        reason: "NO_START_LINE",
+      });
+    }
+  }
+
+  #stats = { connect: 0, connect_good: 0, accept: 0, accept_good: 0 };
+
+  /** Count a handshake that starts, and when it succeeds (internal). @ignore */
+  _count(server_side: boolean, handshake: Promise<unknown>, ok: () => boolean): void {
+    const st = this.#stats;
+    if (server_side) st.accept++;
+    else st.connect++;
+    handshake.then(() => {
+      if (!ok()) return;
+      if (server_side) st.accept_good++;
+      else st.connect_good++;
+    }, () => {});
+  }
+
+  /**
+   * Python's `session_stats()`: handshakes started and completed as client
+   * (`connect`, `connect_good`) and server (`accept`, `accept_good`); there
+   * is no session cache, so the other counts are 0.
+   *
+   * @returns the counts.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).session_stats().connect); // 0
+   * ```
+   */
+  session_stats(): Record<string, number> {
+    const st = this.#stats;
+    return {
+      number: 0,
+      connect: st.connect,
+      connect_good: st.connect_good,
+      connect_renegotiate: 0,
+      accept: st.accept,
+      accept_good: st.accept_good,
+      accept_renegotiate: 0,
+      hits: 0,
+      misses: 0,
+      timeouts: 0,
+      cache_full: 0,
+    };
+  }
+
+  /**
+   * The cipher suites this context can negotiate, as Python's
+   * `get_ciphers()` describes them: Deno's TLS suites (TLS 1.3's three, then
+   * TLS 1.2's ECDHE suites with AES-GCM and ChaCha20-Poly1305) that the
+   * context's versions allow.
+   *
+   * @returns one dict per suite.
+   *
+   * @example
+   * ```ts
+   * import { PROTOCOL_TLS_CLIENT, SSLContext } from "@pysocket/socket/ssl";
+   * console.log(new SSLContext(PROTOCOL_TLS_CLIENT).get_ciphers()[0]?.name); // "TLS_AES_256_GCM_SHA384"
+   * ```
+   */
+  get_ciphers(): CipherInfo[] {
+    let v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion };
+    try {
+      v = this.#version_options();
+    } catch {
+      return []; // no version left: no suite
+    }
+    return CIPHERS.filter((c) => c.protocol === "TLSv1.3" ? v.maxVersion === "TLSv1.3" : v.minVersion === "TLSv1.2")
+      .map((c) => ({ ...c }));
   }
 
   /**
@@ -1046,9 +1662,25 @@ export class SSLContext {
   set_alpn_protocols(protocols: Iterable<string>): void {
     const list = [...protocols];
     for (const p of list) {
-      if (typeof p !== "string") throw new TypeError("ALPN protocols must be strings");
-      const n = new TextEncoder().encode(p).length;
-      if (n === 0 || n > 255) throw new RangeError(`ALPN protocols must be 1 to 255 in length: ${JSON.stringify(p)}`);
+      // As CPython's bytes(protocol, 'ascii'), then its length check.
+      if (typeof p !== "string") throw new TypeError("encoding without a string argument");
+      const bad = /[\u0080-\u{10ffff}]/u.exec(p);
+      if (bad) {
+        const c = bad[0].codePointAt(0)!;
+        const esc = c <= 0xff
+          ? `\\x${c.toString(16).padStart(2, "0")}`
+          : c <= 0xffff
+          ? `\\u${c.toString(16).padStart(4, "0")}`
+          : `\\U${c.toString(16).padStart(8, "0")}`;
+        throw new RangeError(
+          `'ascii' codec can't encode character '${esc}' in position ${
+            [...p.slice(0, bad.index)].length
+          }: ordinal not in range(128)`,
+        );
+      }
+      if (p.length === 0 || p.length > 255) {
+        throw new SSLError(null, "('ALPN protocols must be 1 to 255 in length',)");
+      }
     }
     this.#alpn = list;
     this.#changed();
@@ -1069,9 +1701,10 @@ export class SSLContext {
    * ```
    */
   set_ciphers(ciphers: string): never {
+    // CPython's text first (its SSLError("No cipher can be selected.") prints as a tuple), then why.
     throw new SSLError(
-      1,
-      `('No cipher can be selected.') set_ciphers(${
+      null,
+      `('No cipher can be selected.',): set_ciphers(${
         JSON.stringify(ciphers)
       }): Deno's TLS chooses among its own secure suites and takes no OpenSSL cipher string`,
       { library: "SSL", reason: "NO_CIPHER_MATCH" },
@@ -1126,18 +1759,24 @@ export class SSLContext {
     if (s.type !== 1) throw new OSError(E.ENOTSUP, null, { detail: "TLS needs a SOCK_STREAM socket" });
     if (a.session != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
     const server = Boolean(a.server_side ?? false);
-    const host = (a.server_hostname ?? null) as string | null;
+    let host = (a.server_hostname ?? null) as string | Uint8Array | null;
+    // As CPython's _encode_hostname: bytes are ASCII text.
+    if (host instanceof Uint8Array) host = new TextDecoder("latin1").decode(host);
     if (host !== null && typeof host !== "string") throw new TypeError("server_hostname must be a string");
     if (server && host !== null) throw new RangeError("server_hostname can only be specified in client mode");
     if (host === "" || host?.startsWith(".")) {
       throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     }
-    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside).
+    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside); only the last one is "label too long".
     const labels = host === null ? [] : (ascii_host(host) ?? "x").split(".");
     if (labels.length > 1 && labels.at(-1) === "") labels.pop();
-    if (labels.some((l) => l.length === 0 || l.length > 63)) {
-      throw new RangeError("encoding with 'idna' codec failed (UnicodeError: label empty or too long)");
+    const bad = labels.findIndex((l) => l.length === 0 || l.length > 63);
+    if (bad >= 0) {
+      const why = bad === labels.length - 1 && labels[bad]!.length > 63 ? "label too long" : "label empty or too long";
+      throw new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
     }
+    // CPython keeps the name as its idna codec encodes it: a non-ASCII name as its A-label.
+    if (host !== null && /[^\x20-\x7e]/.test(host)) host = ascii_host(host) ?? host;
     // CPython checks this on both sides (SSLSocket._create).
     if (this.#check_hostname && host === null) {
       throw new RangeError("check_hostname requires server_hostname");
@@ -1152,7 +1791,7 @@ export class SSLContext {
       queue: null,
       context: this,
       server_side: server,
-      server_hostname: host,
+      server_hostname: host as string | null,
       do_handshake_on_connect: Boolean(a.do_handshake_on_connect ?? true),
       suppress_ragged_eofs: Boolean(a.suppress_ragged_eofs ?? true),
       session: null,
@@ -1180,7 +1819,7 @@ export class SSLContext {
       // A server verifies client certificates against its own CAs only (see #server_options).
       empty_store: st.server_side ? this.#cas.length === 0 : this._empty_store,
       timeout_ms: timeout_s * 1000,
-      anchors: this.#anchors ??= this.#cas.map(PEM_cert_to_DER_cert),
+      anchors: this._anchors(),
       // A server trusts its loaded CAs only; a client with the default roots trusts more than these.
       anchors_complete: st.server_side || !this.#default_certs,
     };
@@ -1240,12 +1879,8 @@ export class SSLContext {
 
   /** node:tls options for a server session. */
   #server_options(): tls.TLSSocketOptions {
-    if (!this.#creds) {
-      throw new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
-        library: "SSL",
-        reason: "NO_CERTIFICATE_ASSIGNED",
-      });
-    }
+    // A context with a sni_callback may leave the certificate to the contexts the callback picks, as with CPython.
+    if (!this.#creds && !this.#sni) throw no_certificate();
     // Client certificates are verified against the CAs loaded with
     // load_verify_locations() only, never Deno's default roots: node:tls
     // (Deno 2.9.6) names every `ca` in its CertificateRequest and appends
@@ -1269,6 +1904,12 @@ export class SSLContext {
     return o;
   }
 
+  /** The server's secure context (internal: a sni_callback's choice serves with it). @ignore */
+  _server_context(): tls.SecureContext {
+    if (!this.#creds) throw no_certificate();
+    return this.#server_options().secureContext!;
+  }
+
   /** True when nothing at all is trusted (internal). */
   get _empty_store(): boolean {
     return this.#cas.length === 0 && !this.#default_certs;
@@ -1281,6 +1922,7 @@ export class SSLContext {
   #version_options(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
     let lo: tls.SecureVersion = this.#min === TLSVersion.TLSv1_3 ? "TLSv1.3" : "TLSv1.2";
     let hi: tls.SecureVersion = this.#max === TLSVersion.TLSv1_2 ? "TLSv1.2" : "TLSv1.3";
+    if (this.#only_12) hi = "TLSv1.2";
     if (this.#options & OP_NO_TLSv1_2) lo = "TLSv1.3";
     if (this.#options & OP_NO_TLSv1_3) hi = "TLSv1.2";
     if (lo === "TLSv1.3" && hi === "TLSv1.2") {
@@ -1292,6 +1934,205 @@ export class SSLContext {
     return { minVersion: lo, maxVersion: hi };
   }
 }
+
+/** What Python's `get_ciphers()` says of a suite. */
+export interface CipherInfo {
+  /** OpenSSL's id. */
+  id: number;
+  /** OpenSSL's name. */
+  name: string;
+  /** The protocol version that introduced it. */
+  protocol: string;
+  /** OpenSSL's one-line description. */
+  description: string;
+  /** Secret bits. */
+  strength_bits: number;
+  /** The cipher's bits. */
+  alg_bits: number;
+  /** An AEAD suite. */
+  aead: boolean;
+  /** The symmetric cipher. */
+  symmetric: string;
+  /** The MAC digest (null for AEAD). */
+  digest: string | null;
+  /** The key exchange. */
+  kea: string;
+  /** The authentication. */
+  auth: string;
+}
+
+/** CPython 3.11's `get_ciphers()` entries (OpenSSL 3.0) of the suites Deno's TLS offers, in OpenSSL's order. */
+const CIPHERS: readonly CipherInfo[] = Object.freeze([{
+  "id": 50336514,
+  "name": "TLS_AES_256_GCM_SHA384",
+  "protocol": "TLSv1.3",
+  "description": "TLS_AES_256_GCM_SHA384         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50336515,
+  "name": "TLS_CHACHA20_POLY1305_SHA256",
+  "protocol": "TLSv1.3",
+  "description": "TLS_CHACHA20_POLY1305_SHA256   TLSv1.3 Kx=any      Au=any   Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50336513,
+  "name": "TLS_AES_128_GCM_SHA256",
+  "protocol": "TLSv1.3",
+  "description": "TLS_AES_128_GCM_SHA256         TLSv1.3 Kx=any      Au=any   Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-any",
+  "auth": "auth-any",
+}, {
+  "id": 50380844,
+  "name": "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-AES256-GCM-SHA384  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50380848,
+  "name": "ECDHE-RSA-AES256-GCM-SHA384",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-AES256-GCM-SHA384    TLSv1.2 Kx=ECDH     Au=RSA   Enc=AESGCM(256)            Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "aes-256-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}, {
+  "id": 50380843,
+  "name": "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-AES128-GCM-SHA256  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50380847,
+  "name": "ECDHE-RSA-AES128-GCM-SHA256",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-AES128-GCM-SHA256    TLSv1.2 Kx=ECDH     Au=RSA   Enc=AESGCM(128)            Mac=AEAD",
+  "strength_bits": 128,
+  "alg_bits": 128,
+  "aead": true,
+  "symmetric": "aes-128-gcm",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}, {
+  "id": 50384041,
+  "name": "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-ECDSA-CHACHA20-POLY1305  TLSv1.2 Kx=ECDH     Au=ECDSA Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-ecdsa",
+}, {
+  "id": 50384040,
+  "name": "ECDHE-RSA-CHACHA20-POLY1305",
+  "protocol": "TLSv1.2",
+  "description": "ECDHE-RSA-CHACHA20-POLY1305    TLSv1.2 Kx=ECDH     Au=RSA   Enc=CHACHA20/POLY1305(256) Mac=AEAD",
+  "strength_bits": 256,
+  "alg_bits": 256,
+  "aead": true,
+  "symmetric": "chacha20-poly1305",
+  "digest": null,
+  "kea": "kx-ecdhe",
+  "auth": "auth-rsa",
+}]);
+
+/** A suite Deno names (OpenSSL's name, or the IANA name Deno gives TLS 1.2 suites) as `get_ciphers()` knows it. */
+function cipher_info(name: string | undefined): CipherInfo | undefined {
+  if (!name) return undefined;
+  // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 -> ECDHE-ECDSA-AES128-GCM-SHA256; ..._CHACHA20_POLY1305_SHA256 -> ...-CHACHA20-POLY1305
+  const m = /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM_(SHA256|SHA384)|CHACHA20_POLY1305_SHA256)$/.exec(name);
+  const openssl = m ? `ECDHE-${m[1]}-${m[3] ? `AES${m[3]}-GCM-${m[4]}` : "CHACHA20-POLY1305"}` : name;
+  return CIPHERS.find((c) => c.name === openssl);
+}
+
+/** Curves Deno's TLS offers for key exchange, by OpenSSL's names. */
+const DENO_CURVES = ["prime256v1", "secp384r1", "X25519"];
+/** Other curves OpenSSL 3.0 knows by name (set_ecdh_curve raises ENOTSUP for them, not ValueError). */
+const OPENSSL_CURVES = [
+  "secp521r1",
+  "X448",
+  "secp224r1",
+  "secp256k1",
+  "prime192v1",
+  "secp192k1",
+  "secp224k1",
+  "brainpoolP256r1",
+  "brainpoolP384r1",
+  "brainpoolP512r1",
+  "ffdhe2048",
+  "ffdhe3072",
+  "ffdhe4096",
+  "ffdhe6144",
+  "ffdhe8192",
+];
+
+/** A str or bytes argument (a file or curve name), or CPython's TypeError. */
+function fs_name(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(v)}`);
+}
+
+/**
+ * Python's `sni_callback(ssl_socket, server_name, ssl_context)`: called by a
+ * server when a client's hello arrives, with the name the client sent (an
+ * A-label) or null. It may set `ssl_socket.context` to another context
+ * whose certificate then serves this connection. Return nothing to go on,
+ * or an `ALERT_DESCRIPTION_*` number to refuse the handshake; it may be
+ * async.
+ */
+export type SniCallback = (
+  ssl_socket: SSLSocket,
+  server_name: string | null,
+  ssl_context: SSLContext,
+) => number | null | undefined | void | Promise<number | null | undefined | void>;
+
+/** A server context without a certificate (at wrap time here; CPython fails at the handshake). */
+function no_certificate(): SSLError {
+  return new SSLError(1, "a server-side socket needs a certificate: call load_cert_chain() first", {
+    library: "SSL",
+    reason: "NO_CERTIFICATE_ASSIGNED",
+  });
+}
+
+/** CPython 3.11's default `options` (OP_ALL, OP_NO_SSLv3, OP_NO_COMPRESSION, OP_CIPHER_SERVER_PREFERENCE, OP_ENABLE_MIDDLEBOX_COMPAT). */
+const DEFAULT_OPTIONS = 0x82520050;
 
 /** The length of the DER element (tag, length, contents) at `at`, or null when it does not fit. */
 function der_length(b: Uint8Array, at: number): number | null {
@@ -1325,9 +2166,10 @@ function root_certificates(): readonly string[] {
   }
 }
 
-function check_version(v: number, what: string): number {
+function check_version(v: number): number {
+  v = as_int(v);
   if (!Object.values(TLSVersion).includes(v as TLSVersionValue)) {
-    throw new RangeError(`${what}: ${v} is not a valid TLSVersion`);
+    throw new RangeError(`Unsupported TLS/SSL version 0x${(v < 0 ? v >>> 0 : v).toString(16)}`);
   }
   return v;
 }
@@ -1461,13 +2303,65 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
 
 /** Layer a TLS session over the socket's connection and swap it in. */
 function start_session(s: Socket, st: SslState): Session {
+  const host = st.server_hostname;
+  if (host !== null) {
+    // As CPython's _wrap_socket (when the SSL object is made): no NUL, and OpenSSL's SNI limit of 255 bytes.
+    if (host.includes("\0")) throw new TypeError("argument must be encoded string without null bytes, not str");
+    if (host.length > 255) {
+      throw new SSLError(319, "[SSL: SSL3_EXT_INVALID_SERVERNAME] ssl3 ext invalid servername (_ssl.c:759)", {
+        library: "SSL",
+        reason: "SSL3_EXT_INVALID_SERVERNAME",
+      });
+    }
+  }
   const spec = st.context._spec(st, handshake_seconds(s, st));
+  if (spec.server && st.context.sni_callback) spec.server.SNICallback = sni_handler(s, st, spec);
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
+  st.context._count(st.server_side, session.handshake, () => session.error === null);
   st.session = session;
   _replace_transport(s, session.transport);
   session.transport.adopted();
   return session;
+}
+
+/**
+ * node:tls's SNICallback for a server socket whose context has a
+ * `sni_callback`: calls it as CPython does (the socket, the name the client
+ * sent or null, the context), then serves the certificate of the socket's
+ * context as the callback left it. An alert number or an exception refuses
+ * the handshake.
+ */
+function sni_handler(
+  s: Socket,
+  st: SslState,
+  spec: SessionSpec,
+): (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void {
+  return (name, cb) => {
+    const fn = st.context.sni_callback;
+    const ctx = st.context;
+    let r: unknown;
+    try {
+      r = fn?.(s as SSLSocket, name === "" ? null : name, ctx);
+    } catch (e) {
+      cb(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    Promise.resolve(r).then((v) => {
+      if (v != null) {
+        const alert = Object.entries(AlertDescription).find(([, n]) => n === v)?.[0] ?? String(v);
+        throw new SSLError(1, `sni_callback refused the handshake with ${alert}`, { library: "SSL", reason: alert });
+      }
+      if (st.context !== ctx) {
+        // As OpenSSL's SSL_set_SSL_CTX: the new context's certificate and CA store serve from now on (a client
+        // certificate is verified against its CAs); the verify mode stays the one the socket was made with.
+        const fresh = st.context._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
+        spec.anchors = fresh.anchors ?? [];
+        spec.empty_store = fresh.empty_store;
+      }
+      cb(null, st.context._server_context());
+    }).catch((e) => cb(e instanceof Error ? e : new Error(String(e))));
+  };
 }
 
 /**
@@ -1513,8 +2407,20 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
   return p.catch(write ? want_write : want_read);
 }
 
+/**
+ * A handshake's error as the call that met it reports it: CPython names the C line of the call that drove the
+ * handshake (1006 do_handshake, 2580 a read, 2427 a write). A copy: the session keeps its own.
+ */
+function at_line(e: unknown, line: 2427 | 2580): unknown {
+  if (!(e instanceof SSLError) || !e.message.endsWith("(_ssl.c:1006)")) return e;
+  const copy = Object.create(Object.getPrototypeOf(e), Object.getOwnPropertyDescriptors(e)) as SSLError;
+  copy.message = e.message.slice(0, -5) + `${line})`;
+  return copy;
+}
+
 function want_read(e: unknown): never {
   if (e instanceof BlockingIOError) throw want_error("read", 2580);
+  if (e instanceof SSLError) throw at_line(e, 2580);
   if (e instanceof TimeoutError && e.message === "timed out") {
     throw new TimeoutError(null, "The read operation timed out", { cause: e });
   }
@@ -1523,6 +2429,7 @@ function want_read(e: unknown): never {
 
 function want_write(e: unknown): never {
   if (e instanceof BlockingIOError) throw want_error("write", 2427);
+  if (e instanceof SSLError) throw at_line(e, 2427);
   if (e instanceof TimeoutError && e.message === "timed out") {
     throw new TimeoutError(null, "The write operation timed out", { cause: e });
   }
@@ -1544,7 +2451,7 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
   if (signal?.aborted) return Promise.reject(signal.reason);
   const ended = ss.handshake.then(() => {
     ss.observed = true;
-    if (ss.error) throw ss.error;
+    if (ss.error) throw at_line(ss.error, 2427);
   });
   // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does.
   const t = s.gettimeout();
@@ -1605,9 +2512,35 @@ export class SSLSocket extends Socket {
     super();
   }
 
-  /** The context this socket was wrapped with. */
+  /**
+   * The context this socket was wrapped with. A `sni_callback` may set it
+   * to another context: that context's certificate then serves the
+   * handshake in progress, and a client certificate is verified against its
+   * CAs (the verify mode stays the first context's), as with CPython.
+   */
   get context(): SSLContext {
     return state_of(this).context;
+  }
+
+  set context(ctx: SSLContext) {
+    if (!(ctx instanceof SSLContext)) throw new TypeError("The value must be a SSLContext");
+    state_of(this).context = ctx;
+  }
+
+  /** Session resumption is not supported: always null (CPython: null before the handshake). */
+  get session(): null {
+    return null;
+  }
+
+  set session(v: null) {
+    // CPython: once TLS runs only an SSLSession (pysocket has none) may be set; before, a session to resume.
+    if (state_of(this).session) throw new TypeError("Value is not a SSLSession.");
+    if (v != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
+  }
+
+  /** Whether the session was resumed: false once TLS runs (never, on Deno), null before. */
+  get session_reused(): boolean | null {
+    return state_of(this).session ? false : null;
   }
 
   /** CPython's SSLSocket.sendfile() uses send(): without an offset it starts at the file's position. @ignore */
@@ -1882,27 +2815,28 @@ export class SSLSocket extends Socket {
         if (self._closed) return true;
         const s = session();
         if (s && !s.done) return false;
-        if (s && !s.observed) return true;
+        // A failed handshake (seen or not by a do_handshake() in another task): a read raises at once.
+        if (s && (!s.observed || s.error)) return true;
         return (queue()?.has_ready ?? false) || base.readable;
       },
       get writable() {
         if (self._closed) return true;
         const s = session();
         if (s && !s.done) return false;
-        if (s && !s.observed) return true;
+        if (s && (!s.observed || s.error)) return true;
         return base.writable;
       },
       wait_readable() {
         const s = session();
         if (s && !s.done && !self._closed) return s.handshake;
-        if (s && !s.observed) return Promise.resolve();
+        if (s && (!s.observed || s.error)) return Promise.resolve();
         const q = queue();
         return q && q.in_flight > 0 ? Promise.race([q.next(), base.wait_readable()]) : base.wait_readable();
       },
       wait_writable() {
         const s = session();
         if (s && !s.done && !self._closed) return s.handshake;
-        if (s && !s.observed) return Promise.resolve();
+        if (s && (!s.observed || s.error)) return Promise.resolve();
         return base.wait_writable();
       },
     };
@@ -2054,9 +2988,15 @@ export class SSLSocket extends Socket {
    * ```
    */
   override shutdown(how: number): Promise<void> {
-    const err = sessions.get(this)?.session?.transport.error;
+    const ss = sessions.get(this)?.session;
+    const err = ss?.transport.error;
     if (!this._closed && err instanceof OSError && err.errno === E.ECONNRESET) {
       return Promise.reject(new OSError(E.ENOTCONN));
+    }
+    // As CPython's: shutting the reading side down under a handshake in progress makes it read EOF, so a
+    // do_handshake() waiting in another task raises SSLEOFError at once (it waited for its timeout).
+    if (!this._closed && ss && !ss.done && (how === 0 || how === 2)) {
+      return super.shutdown(how).finally(() => ss.abort(eof_error()));
     }
     return super.shutdown(how);
   }
@@ -2175,8 +3115,12 @@ export class SSLSocket extends Socket {
     const t = done_tls(this);
     if (!t) return null;
     const c = t.getCipher();
-    const bits = /256|CHACHA20/i.test(c.name) ? 256 : /128/.test(c.name) ? 128 : 0;
-    return [c.standardName ?? c.name, c.version ?? t.getProtocol() ?? "", bits];
+    // OpenSSL's name and secret bits, as CPython reports them (Deno gives TLS 1.2 suites their IANA names).
+    const known = cipher_info(c.standardName ?? c.name) ?? cipher_info(c.name);
+    if (known) return [known.name, known.protocol, known.strength_bits];
+    const name = c.standardName ?? c.name;
+    const bits = /CHACHA20|AES_?256/i.test(name) ? 256 : /AES_?128/i.test(name) ? 128 : 0;
+    return [name, c.version ?? t.getProtocol() ?? "", bits];
   }
 
   /**
@@ -2265,6 +3209,9 @@ export class SSLSocket extends Socket {
    */
   getpeercert(binary_form: true): Uint8Array | null;
   getpeercert(binary_form: boolean = false): PeerCertificate | Record<string, never> | Uint8Array | null {
+    // As CPython: a closed socket EBADF, an unconnected one ENOTCONN, then "handshake not done yet".
+    if (this._closed) throw new OSError(E.EBADF);
+    if (!state_of(this).session) throw new OSError(E.ENOTCONN);
     const t = done_tls(this);
     if (!t) throw new RangeError("handshake not done yet");
     const x = peer_x509(t);
@@ -2304,8 +3251,63 @@ export class SSLSocket extends Socket {
    * ```
    */
   unwrap(): never {
+    ssl_object(this, "unwrap");
     throw new OSError(E.ENOTSUP, null, {
       detail: "unwrap(): Deno's TLS may already have consumed plain bytes that follow close_notify",
+    });
+  }
+
+  /**
+   * Channel binding data of the connection, as Python's
+   * `get_channel_binding(cb_type)`. Deno's TLS does not report the
+   * handshake's Finished messages, so no type is available
+   * ({@linkcode CHANNEL_BINDING_TYPES} is empty) and every call raises
+   * CPython's ValueError for an unknown type.
+   *
+   * @param cb_type the binding type (default `"tls-unique"`).
+   * @throws {RangeError} `… channel binding type not implemented` (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * import { CHANNEL_BINDING_TYPES } from "@pysocket/socket/ssl";
+   * const cb = CHANNEL_BINDING_TYPES.includes("tls-unique") ? ssock.get_channel_binding() : null;
+   * ```
+   */
+  get_channel_binding(cb_type: string = "tls-unique"): never {
+    // CPython's text: quoted by the SSL object, bare before there is one.
+    const name = state_of(this).session && !this._closed ? `'${cb_type}'` : cb_type;
+    throw new RangeError(`${name} channel binding type not implemented`);
+  }
+
+  /**
+   * Python's `verify_client_post_handshake()`: ask a TLS 1.3 client for its
+   * certificate after the handshake. Deno's TLS offers no post-handshake
+   * authentication, so it raises as CPython's does when the client did not
+   * offer it (`EXTENSION_NOT_RECEIVED`; `NOT_SERVER` on a client,
+   * `WRONG_SSL_VERSION` for TLS 1.2). Ask for the certificate in the
+   * handshake instead (`verify_mode`).
+   *
+   * @throws {SSLError} always, with CPython's reasons.
+   *
+   * @example
+   * ```ts ignore
+   * conn.verify_client_post_handshake(); // SSLError: [SSL: EXTENSION_NOT_RECEIVED] …
+   * ```
+   */
+  verify_client_post_handshake(): never {
+    ssl_object(this, "verify_client_post_handshake");
+    if (!state_of(this).server_side) {
+      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
+    }
+    if (this.version() === "TLSv1.2") {
+      throw new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
+        library: "SSL",
+        reason: "WRONG_SSL_VERSION",
+      });
+    }
+    throw new SSLError(279, "[SSL: EXTENSION_NOT_RECEIVED] extension not received (_ssl.c:2781)", {
+      library: "SSL",
+      reason: "EXTENSION_NOT_RECEIVED",
     });
   }
 
@@ -2315,10 +3317,28 @@ export class SSLSocket extends Socket {
   }
 }
 
+/** CPython's checks before a call on the SSL object: one must exist, and (for `op`) its handshake must be done. */
+function ssl_object(sock: SSLSocket, op: "unwrap" | "verify_client_post_handshake"): Session {
+  const ss = state_of(sock).session;
+  if (!ss || sock._closed) throw new RangeError(`No SSL wrapper around ${sock}`);
+  if (!ss.done || ss.error) {
+    throw op === "unwrap"
+      ? new SSLError(1, "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init (_ssl.c:2706)", {
+        library: "SSL",
+        reason: "SHUTDOWN_WHILE_IN_INIT",
+      })
+      : new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
+        library: "SSL",
+        reason: "WRONG_SSL_VERSION",
+      });
+  }
+  return ss;
+}
+
 /** The TLS socket of a session whose handshake succeeded, else null. */
 function done_tls(s: Socket): tls.TLSSocket | null {
   const ss = state_of(s).session;
-  return ss && ss.done && ss.error === null ? ss.transport.tls : null;
+  return ss && ss.done && ss.error === null && !s._closed ? ss.transport.tls : null;
 }
 
 function no_constructor(): void {
