@@ -1578,6 +1578,17 @@ function check_peer_open(s: Socket): void {
 }
 
 /**
+ * OpenSSL's name for a TLS 1.2 suite given by its IANA name, as CPython's `cipher()` reports it
+ * (`TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384` is `ECDHE-ECDSA-AES256-GCM-SHA384`); TLS 1.3 names are the same in
+ * both. Found by port8 (P8-2).
+ */
+function openssl_cipher_name(name: string): string {
+  const m = /^TLS_ECDHE_(ECDSA|RSA)_WITH_(?:AES_(128|256)_GCM_(SHA\d+)|(CHACHA20_POLY1305)_SHA256)$/.exec(name);
+  if (!m) return name;
+  return m[4] ? `ECDHE-${m[1]}-CHACHA20-POLY1305` : `ECDHE-${m[1]}-AES${m[2]}-GCM-${m[3]}`;
+}
+
+/**
  * A socket wrapped in TLS, as Python's `ssl.SSLSocket`: every
  * {@linkcode Socket} method works on the decrypted stream, plus the TLS
  * methods below. Made only by {@linkcode SSLContext.wrap_socket} (which
@@ -2176,7 +2187,7 @@ export class SSLSocket extends Socket {
     if (!t) return null;
     const c = t.getCipher();
     const bits = /256|CHACHA20/i.test(c.name) ? 256 : /128/.test(c.name) ? 128 : 0;
-    return [c.standardName ?? c.name, c.version ?? t.getProtocol() ?? "", bits];
+    return [openssl_cipher_name(c.standardName ?? c.name), c.version ?? t.getProtocol() ?? "", bits];
   }
 
   /**
