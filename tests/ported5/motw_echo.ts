@@ -104,7 +104,7 @@ let server_address: socket.Address = ["localhost", 0];
 sock.bind(server_address);
 print(`starting up on ${(sock.getsockname() as [string, number])[0]}`);
 t = dgram_server(sock, 2);
-let client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+let client: socket.Socket<number> = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 let message = b("This is the message.  It will be repeated.");
 try {
   // Send data
@@ -161,7 +161,7 @@ try {
   }
   print(
     "peer name:",
-    client.getpeername() === server_address ? "True" : "False",
+    (client.getpeername() as unknown) === server_address ? "True" : "False",
     "own name:",
     repr(client.getsockname()),
   );

@@ -31,7 +31,7 @@ async function send_file(sock: socket.Socket, addr: socket.Address, data: Uint8A
       let reply: Uint8Array;
       try {
         while (true) {
-          const [r, raddr] = await sock.recvfrom(516);
+          const [r, raddr] = await sock.recvfrom(516) as [Uint8Array, socket.Address];
           if (!same_addr(raddr, addr)) {
             await error(sock, raddr, 5, "Unknown transfer ID");
             continue;
@@ -65,7 +65,7 @@ async function receive_file(sock: socket.Socket, addr: socket.Address): Promise<
   let expected = 1;
   await sock.sendto(pack_hh(ACK, 0), addr);
   while (true) {
-    const [packet, raddr] = await sock.recvfrom(516);
+    const [packet, raddr] = await sock.recvfrom(516) as [Uint8Array, socket.Address];
     const [op, n] = [u16(packet, 0), u16(packet, 2)];
     if (op !== DATA) {
       await error(sock, raddr, 4, "Illegal TFTP operation");
@@ -84,7 +84,7 @@ const main = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 main.bind(["127.0.0.1", parseInt(Deno.args[0]!)]);
 print("TFTP server on port", (main.getsockname() as [string, number])[1]);
 for (let i = 0; i < 8; i++) {
-  const [packet, addr] = await main.recvfrom(516);
+  const [packet, addr] = await main.recvfrom(516) as [Uint8Array, socket.Address];
   const op = u16(packet, 0);
   const tid = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   tid.bind(["127.0.0.1", 0]);
