@@ -102,6 +102,12 @@ const SINGLES: SingleSpec[] = [
       "with half-closes passed on, refused, not allowed, unsupported command and address type, no method",
     prog: "socks5",
   },
+  {
+    name: "Time (RFC 868, struct '!I'), Daytime (RFC 867) and Quote of the Day (RFC 865), each on a " +
+      "ThreadingTCPServer and a ThreadingUDPServer (an empty datagram asks), ten UDP requests at once, " +
+      "refused after server_close()",
+    prog: "time_services",
+  },
 ];
 
 for (const spec of SINGLES) {

@@ -72,6 +72,10 @@ print('ben <', repr(files['ben'].readline()))
 conns['ben'].close()
 del conns['ben'], files['ben']
 act('ann', b'NAMES\r\n')
-act('ann', b'DIE\r\n')
+print('ann >', repr(b'DIE\r\n'))  # no PING after it: the server closes, and would reset a connection with unread bytes
+conns['ann'].sendall(b'DIE\r\n')
+for line in files['ann']:
+    print('ann <', line.rstrip('\r\n'))
+print('ann EOF')
 for name in conns:
     conns[name].close()

@@ -68,5 +68,8 @@ conns.get("ben")!.close();
 conns.delete("ben");
 files.delete("ben");
 await act("ann", b("NAMES\r\n"));
-await act("ann", b("DIE\r\n"));
+print("ann >", repr(b("DIE\r\n"))); // no PING after it: the server closes, and would reset a connection with unread bytes
+await conns.get("ann")!.sendall(b("DIE\r\n"));
+for await (const line of files.get("ann")!) print("ann <", (line as string).replace(/[\r\n]+$/, ""));
+print("ann EOF");
 for (const name of conns.keys()) conns.get(name)!.close();
