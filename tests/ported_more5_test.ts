@@ -3,7 +3,8 @@
 // Programming's tcp_deadlock, udp_remote with backoff, big_sender, the Zen question/answer server with worker
 // threads and safe_tls/test_tls; PyMOTW-3's address packing, binary data, getaddrinfo, the three echo servers
 // and the verbose socketserver echo; and Internet classics on loopback: TFTP, POP3, an IRC-like select() chat,
-// JSON-RPC on ThreadingTCPServer and a SOCKS5 proxy.
+// JSON-RPC on ThreadingTCPServer, an HTTP/1.0 server on StreamRequestHandler, Time/Daytime/QOTD on TCP and
+// UDP socketservers and a SOCKS5 proxy.
 //
 // A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
 // must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
@@ -185,6 +186,13 @@ const PAIRS: PairSpec[] = [
       "named params, notifications, batches, the standard errors, an oversized frame, shutdown by a method",
     server: "jsonrpc_server",
     client: "jsonrpc_client",
+  },
+  {
+    name: "HTTP/1.0 server on TCPServer + StreamRequestHandler (rfile.readline(65537) headers, rfile.read(n) " +
+      "body, wfile.write) and a raw-socket client: GET, HEAD, a 200 KB page, a request a byte at a time, " +
+      "POST in two pieces, 400/404/405/411/413/431",
+    server: "http10_server",
+    client: "http10_client",
   },
 ];
 
