@@ -109,6 +109,16 @@ const SINGLES: SingleSpec[] = [
       "refused after server_close()",
     prog: "time_services",
   },
+  {
+    name: "UDP heartbeat watchdog: settimeout() waits so silence is noticed, a worker declared dead and one " +
+      "back alive, a malformed datagram, a non-blocking drain ending in BlockingIOError, then TimeoutError",
+    prog: "heartbeat",
+  },
+  {
+    name: "netcat-like relay with a socketpair for the terminal: select() over both, the user's EOF passed on " +
+      "as shutdown(SHUT_WR), binary data, a refused connect's strerror",
+    prog: "netcat_relay",
+  },
 ];
 
 for (const spec of SINGLES) {
@@ -193,6 +203,12 @@ const PAIRS: PairSpec[] = [
       "POST in two pieces, 400/404/405/411/413/431",
     server: "http10_server",
     client: "http10_client",
+  },
+  {
+    name: "Foundations' blocks.py and streamer.py: shutdown(SHUT_RD) and shutdown(SHUT_WR) at once, " +
+      "length-prefixed blocks ended by an empty one, a stream to EOF, a send after SHUT_WR, a block cut short",
+    server: "blocks_server",
+    client: "blocks_client",
   },
 ];
 
