@@ -210,6 +210,13 @@ const PAIRS: PairSpec[] = [
     server: "blocks_server",
     client: "blocks_client",
   },
+  {
+    name: "Foundations' srv_legacy1 on select.poll() (new, finding P8-3, fixed) with the Zen client: sockets by " +
+      "fileno, modify() between POLLIN and POLLOUT, non-blocking send(), close() then POLLNVAL, ENOENT and " +
+      "KeyError for unregistered sockets",
+    server: "poll_server",
+    client: "zen_client",
+  },
 ];
 
 pair_tests(test, "ported more5", PAIRS, ctx, run_pair);
