@@ -41,12 +41,10 @@ function fd_of(fd: Selectable | number): number {
 }
 
 function mask_of(eventmask: number): number {
-  if (!Number.isInteger(eventmask)) throw new TypeError("'float' object cannot be interpreted as an integer");
-  if (eventmask < 0 || eventmask > 0xffff) {
-    throw new RangeError(
-      eventmask < 0 ? "can't convert negative int to unsigned" : "Python int too large for C unsigned short",
-    );
-  }
+  if (typeof eventmask !== "number" || !Number.isInteger(eventmask)) throw new TypeError("an integer is required");
+  // CPython: ValueError "value must be positive" and OverflowError (both RangeError here).
+  if (eventmask < 0) throw new RangeError("value must be positive");
+  if (eventmask > 0xffff) throw new RangeError("Python int too large for C unsigned short");
   return eventmask;
 }
 
@@ -148,12 +146,14 @@ export class Poll {
         if (mask & WRITE_BITS) writers.push(sock);
       }
     }
-    if (closed.length) return closed;
-    const seconds = timeout === null || timeout < 0 ? null : Math.floor(timeout) / 1000;
+    // A closed socket is ready at once (POLLNVAL), beside whatever else is ready now, as Linux reports them.
+    const seconds = closed.length ? 0 : timeout === null || timeout < 0 ? null : Math.floor(timeout) / 1000;
     const [r, w] = await select(readers, writers, [], seconds, options);
     const out: [number, number][] = [];
     for (const [n, { sock, mask }] of this.fds) {
-      const events = (r.includes(sock) ? mask & READ_BITS : 0) | (w.includes(sock) ? mask & WRITE_BITS : 0);
+      const events = sock.fileno() < 0
+        ? POLLNVAL
+        : (r.includes(sock) ? mask & READ_BITS : 0) | (w.includes(sock) ? mask & WRITE_BITS : 0);
       if (events) out.push([n, events]);
     }
     return out;
