@@ -5,29 +5,149 @@
 import { errno, FileNotFoundError } from "./errors.ts";
 import { KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
 
-/** Readable (Python's `select.POLLIN`). @category Selectors */
+/**
+ * Readable (Python's `select.POLLIN`).
+ *
+ * @example
+ * ```ts
+ * import { POLLIN } from "@pysocket/socket/selectors";
+ * console.log(POLLIN); // 1
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLIN = 1;
-/** Urgent data (never reported: Deno has no out-of-band data). @category Selectors */
+/**
+ * Urgent data (never reported: Deno has no out-of-band data).
+ *
+ * @example
+ * ```ts
+ * import { POLLPRI } from "@pysocket/socket/selectors";
+ * console.log(POLLPRI); // 2
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLPRI = 2;
-/** Writable (Python's `select.POLLOUT`). @category Selectors */
+/**
+ * Writable (Python's `select.POLLOUT`).
+ *
+ * @example
+ * ```ts
+ * import { POLLOUT } from "@pysocket/socket/selectors";
+ * console.log(POLLOUT); // 4
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLOUT = 4;
-/** An error is pending (never reported: Deno gives no pending socket error). @category Selectors */
+/**
+ * An error is pending (never reported: Deno gives no pending socket error).
+ *
+ * @example
+ * ```ts
+ * import { POLLERR } from "@pysocket/socket/selectors";
+ * console.log(POLLERR); // 8
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLERR = 8;
-/** Hung up (never reported: an EOF shows as POLLIN, as Linux reports a half-closed peer). @category Selectors */
+/**
+ * Hung up (never reported: an EOF shows as POLLIN, as Linux reports a half-closed peer).
+ *
+ * @example
+ * ```ts
+ * import { POLLHUP } from "@pysocket/socket/selectors";
+ * console.log(POLLHUP); // 16
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLHUP = 16;
-/** The registered socket is closed (Python's `select.POLLNVAL`). @category Selectors */
+/**
+ * The registered socket is closed (Python's `select.POLLNVAL`).
+ *
+ * @example
+ * ```ts
+ * import { POLLNVAL } from "@pysocket/socket/selectors";
+ * console.log(POLLNVAL); // 32
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLNVAL = 32;
-/** Normal data readable (reported with POLLIN when asked for). @category Selectors */
+/**
+ * Normal data readable (reported with POLLIN when asked for).
+ *
+ * @example
+ * ```ts
+ * import { POLLRDNORM } from "@pysocket/socket/selectors";
+ * console.log(POLLRDNORM); // 64
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLRDNORM = 64;
-/** Priority band readable (never reported). @category Selectors */
+/**
+ * Priority band readable (never reported).
+ *
+ * @example
+ * ```ts
+ * import { POLLRDBAND } from "@pysocket/socket/selectors";
+ * console.log(POLLRDBAND); // 128
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLRDBAND = 128;
-/** Normal data writable (reported with POLLOUT when asked for). @category Selectors */
+/**
+ * Normal data writable (reported with POLLOUT when asked for).
+ *
+ * @example
+ * ```ts
+ * import { POLLWRNORM } from "@pysocket/socket/selectors";
+ * console.log(POLLWRNORM); // 256
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLWRNORM = 256;
-/** Priority band writable (never reported). @category Selectors */
+/**
+ * Priority band writable (never reported).
+ *
+ * @example
+ * ```ts
+ * import { POLLWRBAND } from "@pysocket/socket/selectors";
+ * console.log(POLLWRBAND); // 512
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLWRBAND = 512;
-/** Linux's POLLMSG (never reported). @category Selectors */
+/**
+ * Linux's POLLMSG (never reported).
+ *
+ * @example
+ * ```ts
+ * import { POLLMSG } from "@pysocket/socket/selectors";
+ * console.log(POLLMSG); // 1024
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLMSG = 1024;
-/** The peer closed its writing half (never reported). @category Selectors */
+/**
+ * The peer closed its writing half (never reported).
+ *
+ * @example
+ * ```ts
+ * import { POLLRDHUP } from "@pysocket/socket/selectors";
+ * console.log(POLLRDHUP); // 8192
+ * ```
+ *
+ * @category Selectors
+ */
 export const POLLRDHUP = 0x2000;
 
 const READ_BITS = POLLIN | POLLRDNORM;
