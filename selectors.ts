@@ -1427,3 +1427,20 @@ export const EpollSelector: typeof DefaultSelector = DefaultSelector;
  * @category Selectors
  */
 export const BaseSelector: typeof DefaultSelector = DefaultSelector;
+
+export {
+  Poll,
+  poll,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLMSG,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDBAND,
+  POLLRDHUP,
+  POLLRDNORM,
+  POLLWRBAND,
+  POLLWRNORM,
+} from "./_poll.ts";

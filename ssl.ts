@@ -3102,7 +3102,9 @@ export class SSLSocket extends Socket {
   }
 
   /**
-   * The cipher in use: `[name, protocol, secret bits]`, or null before the handshake.
+   * The cipher in use: `[name, protocol, secret bits]`, or null before the handshake. The name is OpenSSL's, as
+   * CPython reports it (`ECDHE-ECDSA-AES256-GCM-SHA384` for TLS 1.2; TLS 1.3 names such as `TLS_AES_256_GCM_SHA384`
+   * are the same in both).
    *
    * @returns the cipher triple.
    *
