@@ -68,6 +68,8 @@ frame = struct.pack('!I', 40) + b'{"jsonrpc":"2.0","method":"incr","id":7}'
 for i in range(0, len(frame), 5):
     sock.sendall(frame[i:i + 5])
 print(read_frame(sock))
+sock.shutdown(socket.SHUT_WR)
+sock.recv(1)  # the server's close: its handler has printed 'end of stream' before the next connection
 sock.close()
 
 sock = socket.create_connection(('127.0.0.1', port))

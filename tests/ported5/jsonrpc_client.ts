@@ -84,6 +84,8 @@ print(pyrepr(results));
 const frame = bjoin([u32(40), b('{"jsonrpc":"2.0","method":"incr","id":7}')]);
 for (let i = 0; i < frame.length; i += 5) await sock.sendall(frame.subarray(i, i + 5));
 print(pyrepr(await read_frame(sock)));
+await sock.shutdown(socket.SHUT_WR);
+await sock.recv(1); // the server's close: its handler has printed 'end of stream' before the next connection
 sock.close();
 
 sock = await socket.create_connection(["127.0.0.1", port]);
