@@ -134,3 +134,74 @@ export function pair_tests<S extends PairBase, C>(
     });
   }
 }
+
+/** A program that holds every side itself (threads become tasks) and prints no port numbers. */
+export interface SingleSpec {
+  name: string;
+  prog: string;
+  /** Arguments (certificate paths), made once. */
+  args?: () => Promise<string[]>;
+  ignore?: string;
+}
+
+/** One test per single program of `root`: python3 and the port print the same and end with the same code. */
+export function single_tests(
+  test: (t: Deno.TestDefinition) => void,
+  prefix: string,
+  root: string,
+  specs: SingleSpec[],
+): void {
+  for (const spec of specs) {
+    test({
+      name: `${prefix}: ${spec.name}`,
+      ignore: spec.ignore !== undefined && !RUN_IGNORED,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        const args = spec.args ? await spec.args() : [];
+        const py = await run(root, "py", spec.prog, args).done;
+        assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
+        const ts = await run(root, "ts", spec.prog, args).done;
+        same(spec.prog, ts, py);
+      },
+    });
+  }
+}
+
+/** A server program that prints its port as the last word of its first line, and its client. */
+export interface PortPairSpec extends PairBase {
+  server: string;
+  client: string;
+  /** Arguments after the port, for both sides. */
+  args?: (ctx: Ctx) => string[];
+}
+
+/**
+ * Runs a PortPairSpec of `root` once: the server on port 0, the client given the port it printed; the port
+ * is PORT in both outputs.
+ */
+export function port_pair_runner(
+  root: string,
+): (spec: PortPairSpec, c: Ctx, sl: Lang, cl: Lang) => Promise<{ server: Result; client: Result }> {
+  return async (spec, c, sl, cl) => {
+    const extra = spec.args?.(c) ?? [];
+    const server = run(root, sl, spec.server, ["0", ...extra], RUN_MS + 30_000);
+    const line = await server.first;
+    if (line === null) {
+      const r = await server.done;
+      throw new Error(`${sl} server ${spec.server} ended before printing its port:\n${r.out}\n${r.err}`);
+    }
+    const m = /(\d+)\s*$/.exec(line);
+    assert.ok(m, `${sl} server's first line names no port: ${line}`);
+    const port = Number(m[1]);
+    const client = await run(root, cl, spec.client, [String(port), ...extra]).done;
+    const s = await server.done;
+    const n = (r: Result) => ({ ...r, out: r.out.replaceAll(String(port), "PORT") });
+    return { server: n(s), client: n(client) };
+  };
+}
+
+/** Prints why each ignored program is ignored (its finding). */
+export function print_ignored(prefix: string, specs: { name: string; ignore?: string }[]): void {
+  for (const p of specs.filter((p) => p.ignore)) console.log(`ignored: ${prefix}: ${p.name}: ${p.ignore}`);
+}

@@ -11,34 +11,22 @@
 // program that fails because of an unfixed pysocket bug is kept, marked `ignore`, with the finding named in a
 // printed reason ("ignored: ported more4: …: finding P7-<n>: …"); PORTED_RUN_IGNORED=1 runs it anyway.
 
-import assert from "node:assert/strict";
 import { test_needing } from "./_socket_fixtures.ts";
 import {
-  type Ctx,
   ctx,
-  type Lang,
   pair_tests,
-  type Result,
-  run as run_in,
-  RUN_IGNORED,
-  RUN_MS,
-  same,
+  port_pair_runner,
+  type PortPairSpec,
+  print_ignored,
+  single_tests,
+  type SingleSpec,
 } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported4/", import.meta.url).pathname;
-const run = (lang: Lang, prog: string, args: string[], ms = RUN_MS) => run_in(ROOT, lang, prog, args, ms);
 
 // ---- single programs ---------------------------------------------------------------------------------------
-
-interface SingleSpec {
-  name: string;
-  prog: string;
-  /** Arguments (certificate paths), made once. */
-  args?: () => Promise<string[]>;
-  ignore?: string;
-}
 
 const SINGLES: SingleSpec[] = [
   {
@@ -118,56 +106,11 @@ const SINGLES: SingleSpec[] = [
   },
 ];
 
-for (const spec of SINGLES) {
-  test({
-    name: `ported more4: ${spec.name}`,
-    ignore: spec.ignore !== undefined && !RUN_IGNORED,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const args = spec.args ? await spec.args() : [];
-      const py = await run("py", spec.prog, args).done;
-      assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
-      const ts = await run("ts", spec.prog, args).done;
-      same(spec.prog, ts, py);
-    },
-  });
-}
+single_tests(test, "ported more4", ROOT, SINGLES);
 
 // ---- client/server pairs -----------------------------------------------------------------------------------
 
-interface PairSpec {
-  name: string;
-  server: string;
-  client: string;
-  /** Arguments after the port, for both sides. */
-  args?: (ctx: Ctx) => string[];
-  /** The (server, client) runs beside the reference (default: py+ts, ts+py, ts+ts). */
-  runs?: [Lang, Lang][];
-  ignore?: string;
-}
-
-/** The server's port is PORT. */
-const norm = (s: string, port: number): string => s.replaceAll(String(port), "PORT");
-
-async function run_pair(spec: PairSpec, c: Ctx, sl: Lang, cl: Lang): Promise<{ server: Result; client: Result }> {
-  const extra = spec.args?.(c) ?? [];
-  const server = run(sl, spec.server, ["0", ...extra], RUN_MS + 30_000);
-  const line = await server.first;
-  if (line === null) {
-    const r = await server.done;
-    throw new Error(`${sl} server ${spec.server} ended before printing its port:\n${r.out}\n${r.err}`);
-  }
-  const m = /(\d+)\s*$/.exec(line);
-  assert.ok(m, `${sl} server's first line names no port: ${line}`);
-  const port = Number(m[1]);
-  const client = await run(cl, spec.client, [String(port), ...extra]).done;
-  const s = await server.done;
-  const n = (r: Result) => ({ ...r, out: norm(r.out, port) });
-  return { server: n(s), client: n(client) };
-}
-
-const PAIRS: PairSpec[] = [
+const PAIRS: PortPairSpec[] = [
   {
     name: "HTTP/1.1 server and client: Content-Length and chunked bodies (sizes by readline, data by read(n), " +
       "trailers), keep-alive, a POST in two pieces, an HTTP/1.0 body to EOF",
@@ -203,8 +146,6 @@ const PAIRS: PairSpec[] = [
   },
 ];
 
-pair_tests(test, "ported more4", PAIRS, ctx, run_pair);
+pair_tests(test, "ported more4", PAIRS, ctx, port_pair_runner(ROOT));
 
-for (const p of [...SINGLES, ...PAIRS].filter((p) => p.ignore)) {
-  console.log(`ignored: ported more4: ${p.name}: ${p.ignore}`);
-}
+print_ignored("ported more4", [...SINGLES, ...PAIRS]);
