@@ -96,7 +96,7 @@ export class DeferredListener implements Deno.Listener {
  * accept in flight, or null when no such listener holds `key`.
  */
 export function deferred_listen(
-  addr: Deno.Addr,
+  addr: () => Deno.Addr,
   key: string,
   shareable: boolean,
   listen: () => Deno.Listener,
@@ -105,7 +105,7 @@ export function deferred_listen(
   if (released === null) return null;
   // Another stand-in waits for the same address: the address is in use (unless both share the port).
   if (waiting.get(key)?.some((d) => d.open && !(d.shareable && shareable))) throw new OSError(errno.EADDRINUSE);
-  return new DeferredListener(addr, listen, released, key, shareable);
+  return new DeferredListener(addr(), listen, released, key, shareable);
 }
 
 /**
@@ -172,12 +172,12 @@ class DeferredDatagram implements Deno.DatagramConn {
  * null when none holds `key`.
  */
 export function deferred_datagram(
-  addr: Deno.Addr,
+  addr: () => Deno.Addr,
   key: string,
   open: () => Deno.DatagramConn,
 ): Deno.DatagramConn | null {
   const released = held_until(key);
-  return released === null ? null : new DeferredDatagram(addr, open, released, key);
+  return released === null ? null : new DeferredDatagram(addr(), open, released, key);
 }
 
 /** The address Deno reports for a TCP listener on `host` (a literal, maybe with a `%zone`). */
@@ -188,4 +188,19 @@ export function tcp_addr(host: string, port: number): Deno.NetAddr {
   const v6 = v4 === null ? parse_ipv6(bare) : null;
   const hostname = v4 !== null ? format_ipv4(v4) : v6 !== null ? format_ipv6(v6) : bare;
   return { transport: "tcp", hostname: z < 0 ? hostname : hostname + host.slice(z), port };
+}
+
+/**
+ * The address Deno gives `host` on `port`: a literal's own, or for a name (`localhost`, `127.1`) the one Deno's
+ * listen resolves it to, seen through a listener (or datagram socket) on port 0 of that name, closed at once
+ * (A10a-1: a name's bind was refused with EADDRINUSE while the port was held a turn).
+ */
+export function bound_addr(transport: "tcp" | "udp", host: string, port: number, literal: boolean): Deno.NetAddr {
+  if (literal) return { ...tcp_addr(host, port), transport };
+  let probe: Deno.Listener | Deno.DatagramConn;
+  if (transport === "tcp") probe = Deno.listen({ hostname: host, port: 0 });
+  else probe = Deno.listenDatagram({ transport: "udp", hostname: host, port: 0 });
+  const got = (probe.addr as Deno.NetAddr).hostname;
+  probe.close();
+  return { transport, hostname: got, port };
 }
