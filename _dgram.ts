@@ -250,7 +250,7 @@ class DgramEngine implements DatagramEngine {
     if (ep.kind === "unix") {
       const opts = { transport: "unixpacket", path: ep.path } as const;
       // A socket closed with a receive in flight still holds the path for a turn (CPython's is free at once).
-      conn = deferred_datagram(() => opts, `unixpacket:${ep.path}`, () => Deno.listenDatagram(opts)) ??
+      conn = deferred_datagram(() => opts, `unixpacket:${ep.path}`, false, () => Deno.listenDatagram(opts)) ??
         Deno.listenDatagram(opts);
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
@@ -269,6 +269,7 @@ class DgramEngine implements DatagramEngine {
           ? deferred_datagram(
             () => bound_addr("udp", opts.hostname!, ep.port, this.#adapter.is_literal(ep.hostname)),
             `udp:${ep.port}`,
+            this.#reuse_addr !== 0,
             () => Deno.listenDatagram(opts),
           )
           : null;

@@ -11,8 +11,26 @@ import { held_until, track_release } from "./_stream.ts";
 import { errno, OSError } from "./errors.ts";
 import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6 } from "./families/_ip.ts";
 
-/** Stand-ins not yet listening, by address key: a second bind to one is EADDRINUSE at once, as in CPython. */
-const waiting = new Map<string, DeferredListener[]>();
+/** A stand-in not yet listening (or open): a second bind to its address is EADDRINUSE at once, as in CPython. */
+interface Waiting {
+  readonly open: boolean;
+  readonly shareable: boolean;
+}
+
+/** Stand-ins not yet listening (or open), by address key. */
+const waiting = new Map<string, Waiting[]>();
+
+/** Count `w` as waiting for `key` until `released` settles; EADDRINUSE if another one not sharing it waits. */
+function enter(w: Waiting, key: string, released: Promise<unknown>): Promise<unknown> {
+  if (waiting.get(key)?.some((d) => d.open && !(d.shareable && w.shareable))) throw new OSError(errno.EADDRINUSE);
+  const list = waiting.get(key) ?? [];
+  list.push(w);
+  waiting.set(key, list);
+  return released.then(() => {
+    list.splice(list.indexOf(w), 1);
+    if (list.length === 0 && waiting.get(key) === list) waiting.delete(key);
+  });
+}
 
 /** The Deno.Listener surface pysocket uses (AcceptQueue, getsockname, connect after bind). */
 export class DeferredListener implements Deno.Listener {
@@ -36,12 +54,7 @@ export class DeferredListener implements Deno.Listener {
     readonly shareable: boolean,
   ) {
     this.addr = addr;
-    const list = waiting.get(key) ?? [];
-    list.push(this);
-    waiting.set(key, list);
-    this.#ready = released.then(() => {
-      list.splice(list.indexOf(this), 1);
-      if (list.length === 0 && waiting.get(key) === list) waiting.delete(key);
+    this.#ready = enter(this, key, released).then(() => {
       if (this.#closed) return;
       try {
         this.#real = listen();
@@ -104,7 +117,6 @@ export function deferred_listen(
   const released = held_until(key);
   if (released === null) return null;
   // Another stand-in waits for the same address: the address is in use (unless both share the port).
-  if (waiting.get(key)?.some((d) => d.open && !(d.shareable && shareable))) throw new OSError(errno.EADDRINUSE);
   return new DeferredListener(addr(), listen, released, key, shareable);
 }
 
@@ -120,9 +132,16 @@ class DeferredDatagram implements Deno.DatagramConn {
   #closed = false;
   #ready: Promise<void>;
 
-  constructor(addr: Deno.Addr, open: () => Deno.DatagramConn, released: Promise<unknown>, key: string) {
+  constructor(
+    addr: Deno.Addr,
+    open: () => Deno.DatagramConn,
+    released: Promise<unknown>,
+    key: string,
+    readonly shareable: boolean,
+  ) {
     this.addr = addr;
-    this.#ready = released.then(() => {
+    // Another stand-in waits for the same address: EADDRINUSE (A10a-2), unless both share it (SO_REUSEADDR/PORT).
+    this.#ready = enter(this, key, released).then(() => {
       if (this.#closed) return;
       try {
         this.#real = open();
@@ -138,6 +157,11 @@ class DeferredDatagram implements Deno.DatagramConn {
     if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
     if (this.#err !== null) throw this.#err;
     return this.#real!;
+  }
+
+  /** True until closed. */
+  get open(): boolean {
+    return !this.#closed;
   }
 
   async receive(p?: Uint8Array): Promise<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
@@ -174,10 +198,11 @@ class DeferredDatagram implements Deno.DatagramConn {
 export function deferred_datagram(
   addr: () => Deno.Addr,
   key: string,
+  shareable: boolean,
   open: () => Deno.DatagramConn,
 ): Deno.DatagramConn | null {
   const released = held_until(key);
-  return released === null ? null : new DeferredDatagram(addr(), open, released, key);
+  return released === null ? null : new DeferredDatagram(addr(), open, released, key, shareable);
 }
 
 /** The address Deno reports for a TCP listener on `host` (a literal, maybe with a `%zone`). */

@@ -333,3 +333,64 @@ test("adversary10a: 40 rounds of close-with-a-waiter then bind at once, TCP v4/v
     }
   }
 });
+
+// A10a-2: two datagram binds to one address still held a turn (a socket closed with a receive in flight) both
+// succeeded, the second failing later at its recv(); CPython's second bind raises EADDRINUSE (unless both set
+// SO_REUSEADDR). Stream stand-ins already refused the second.
+test("adversary10a: A10a-2 a second datagram bind to an address being released is EADDRINUSE at once, UDP and Unix (CPython twin)", async () => {
+  using dir = new TempDir();
+  const path = dir.sock("dg");
+  const py = await cpython(
+    PY + `
+P = ${JSON.stringify(path)}
+def unix_held():
+    u = socket(AF_UNIX, SOCK_DGRAM); u.bind(P); u.settimeout(0.02)
+    try: u.recv(10)
+    except TimeoutError: pass
+    u.close(); os.unlink(P); return P
+for name, make, fam, reuse in (("udp", udp_held, AF_INET, 0), ("udp SO_REUSEADDR", udp_held, AF_INET, 1), ("unix", unix_held, AF_UNIX, 0)):
+    a = make(); n = socket(fam, SOCK_DGRAM); k = socket(fam, SOCK_DGRAM)
+    for x in (n, k): x.setsockopt(SOL_SOCKET, SO_REUSEADDR, reuse)
+    r = [out(lambda: n.bind(a)), out(lambda: k.bind(a))]
+    c = socket(fam, SOCK_DGRAM); c.sendto(b"one", a); x = k if reuse else n; x.settimeout(5); r.append(out(lambda: x.recv(10)))
+    R[name] = r; n.close(); k.close(); c.close()
+    if fam == AF_UNIX: os.unlink(P)
+print(json.dumps(R))
+`,
+  );
+  const unix_held = async () => {
+    const u: Loose = socket(AF_UNIX, SOCK_DGRAM);
+    u.bind(path);
+    u.settimeout(0.02);
+    await u.recv(10).catch((e: Error) => assert.equal(e.name, "TimeoutError"));
+    u.close();
+    Deno.removeSync(path);
+    return path;
+  };
+  const ts: Record<string, unknown> = {};
+  for (
+    const [name, make, fam, reuse] of [["udp", udp_held, AF_INET, 0], ["udp SO_REUSEADDR", udp_held, AF_INET, 1], [
+      "unix",
+      unix_held,
+      AF_UNIX,
+      0,
+    ]] as const
+  ) {
+    const a = await make();
+    const n: Loose = socket(fam, SOCK_DGRAM);
+    const k: Loose = socket(fam, SOCK_DGRAM);
+    for (const x of [n, k]) x.setsockopt(m.SOL_SOCKET, m.SO_REUSEADDR, reuse);
+    const r = [await out(() => n.bind(a)), await out(() => k.bind(a))];
+    const c: Loose = socket(fam, SOCK_DGRAM);
+    await c.sendto(te.encode("one"), a);
+    const x = reuse ? k : n; // Linux gives a unicast datagram to the last socket bound with SO_REUSEADDR
+    x.settimeout(5);
+    r.push(await out(() => x.recv(10)));
+    ts[name] = r;
+    n.close();
+    k.close();
+    c.close();
+    if (fam === AF_UNIX) Deno.removeSync(path);
+  }
+  assert.deepEqual(ts, py);
+});
