@@ -1831,8 +1831,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     // Sends made before this call with a write in flight get the same turn (as SHUT_RD/SHUT_RDWR give them
     // above): what the kernel would take at once is sent, as CPython's sends are, instead of being cut with
-    // EPIPE, their bytes delivered or not (A10a-3). A sendall blocked on a peer that does not read is still cut.
-    else if (h === SHUT_WR && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
+    // EPIPE, their bytes delivered or not (A10a-3; SHUT_RDWR after the peer's EOF too). A sendall blocked on a
+    // peer that does not read is still cut.
+    else if (h !== SHUT_RD && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).

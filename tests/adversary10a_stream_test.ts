@@ -208,6 +208,9 @@ for fam in (AF_INET, AF_UNIX):
             if warm: c.sendall(b"w")
             a = out(lambda: c.sendall(b"x")); b = out(lambda: c.send(b"y")); c.shutdown(how)
             R["%d:%d:%s" % (fam, how, warm)] = [a, b, out(lambda: drain(s)), out(lambda: c.send(b"z"))]; c.close(); s.close()
+    c, s = mk(fam); s.shutdown(SHUT_WR); c.recv(5)
+    a = out(lambda: c.sendall(b"x")); b = out(lambda: c.send(b"y")); c.shutdown(SHUT_RDWR)
+    R["%d after EOF" % fam] = [a, b, out(lambda: drain(s))]; c.close(); s.close()
 print(json.dumps(R))
 `,
   );
@@ -230,6 +233,17 @@ print(json.dumps(R))
         s.close();
       }
     }
+    // SHUT_RDWR after the peer's EOF (no read turn is given then): the same.
+    const [c, s] = await pair(fam, dir);
+    await s.shutdown(SHUT_WR);
+    c.settimeout(5);
+    await c.recv(5);
+    const a = out(() => c.sendall(te.encode("x")));
+    const b = out(() => c.send(te.encode("y")));
+    await c.shutdown(SHUT_RDWR);
+    ts[`${fam} after EOF`] = [await a, await b, await out(() => drain(s))];
+    c.close();
+    s.close();
   }
   assert.deepEqual(ts, py);
 });
