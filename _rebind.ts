@@ -223,8 +223,13 @@ export function tcp_addr(host: string, port: number): Deno.NetAddr {
 export function bound_addr(transport: "tcp" | "udp", host: string, port: number, literal: boolean): Deno.NetAddr {
   if (literal) return { ...tcp_addr(host, port), transport };
   let probe: Deno.Listener | Deno.DatagramConn;
-  if (transport === "tcp") probe = Deno.listen({ hostname: host, port: 0 });
-  else probe = Deno.listenDatagram({ transport: "udp", hostname: host, port: 0 });
+  try {
+    if (transport === "tcp") probe = Deno.listen({ hostname: host, port: 0 });
+    else probe = Deno.listenDatagram({ transport: "udp", hostname: host, port: 0 });
+  } catch {
+    // Not allowed (a permission scoped to the port) or not resolvable now: the bind's own error, as before.
+    throw new Deno.errors.AddrInUse("Address already in use (os error 98)");
+  }
   const got = (probe.addr as Deno.NetAddr).hostname;
   probe.close();
   return { transport, hostname: got, port };
