@@ -61,7 +61,7 @@ import { deno_host, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import type { Address } from "./types.ts";
 import { held_key, track_release } from "./_stream.ts";
-import { deferred_datagram, tcp_addr } from "./_rebind.ts";
+import { bound_addr, deferred_datagram } from "./_rebind.ts";
 
 /** Largest UDP payload: 65,535 - 8 (UDP header) - 20 (IPv4 header). */
 const MAX_UDP4 = 65507;
@@ -250,7 +250,7 @@ class DgramEngine implements DatagramEngine {
     if (ep.kind === "unix") {
       const opts = { transport: "unixpacket", path: ep.path } as const;
       // A socket closed with a receive in flight still holds the path for a turn (CPython's is free at once).
-      conn = deferred_datagram(opts, `unixpacket:${ep.path}`, () => Deno.listenDatagram(opts)) ??
+      conn = deferred_datagram(() => opts, `unixpacket:${ep.path}`, false, () => Deno.listenDatagram(opts)) ??
         Deno.listenDatagram(opts);
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
@@ -264,10 +264,12 @@ class DgramEngine implements DatagramEngine {
         conn = Deno.listenDatagram(opts);
       } catch (e) {
         // The port of a socket closed with a receive in flight is free a turn later (CPython's at once).
-        const d = e instanceof Deno.errors.AddrInUse && ep.port !== 0 && this.#adapter.is_literal(ep.hostname)
+        // A name (localhost, 127.1) too: its address is the one Deno resolves it to (A10a-1).
+        const d = e instanceof Deno.errors.AddrInUse && ep.port !== 0
           ? deferred_datagram(
-            { ...tcp_addr(opts.hostname!, ep.port), transport: "udp" },
+            () => bound_addr("udp", opts.hostname!, ep.port, this.#adapter.is_literal(ep.hostname)),
             `udp:${ep.port}`,
+            this.#reuse_addr !== 0,
             () => Deno.listenDatagram(opts),
           )
           : null;

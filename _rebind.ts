@@ -11,8 +11,26 @@ import { held_until, track_release } from "./_stream.ts";
 import { errno, OSError } from "./errors.ts";
 import { format_ipv4, format_ipv6, parse_ipv4, parse_ipv6 } from "./families/_ip.ts";
 
-/** Stand-ins not yet listening, by address key: a second bind to one is EADDRINUSE at once, as in CPython. */
-const waiting = new Map<string, DeferredListener[]>();
+/** A stand-in not yet listening (or open): a second bind to its address is EADDRINUSE at once, as in CPython. */
+interface Waiting {
+  readonly open: boolean;
+  readonly shareable: boolean;
+}
+
+/** Stand-ins not yet listening (or open), by address key. */
+const waiting = new Map<string, Waiting[]>();
+
+/** Count `w` as waiting for `key` until `released` settles; EADDRINUSE if another one not sharing it waits. */
+function enter(w: Waiting, key: string, released: Promise<unknown>): Promise<unknown> {
+  if (waiting.get(key)?.some((d) => d.open && !(d.shareable && w.shareable))) throw new OSError(errno.EADDRINUSE);
+  const list = waiting.get(key) ?? [];
+  list.push(w);
+  waiting.set(key, list);
+  return released.then(() => {
+    list.splice(list.indexOf(w), 1);
+    if (list.length === 0 && waiting.get(key) === list) waiting.delete(key);
+  });
+}
 
 /** The Deno.Listener surface pysocket uses (AcceptQueue, getsockname, connect after bind). */
 export class DeferredListener implements Deno.Listener {
@@ -36,12 +54,7 @@ export class DeferredListener implements Deno.Listener {
     readonly shareable: boolean,
   ) {
     this.addr = addr;
-    const list = waiting.get(key) ?? [];
-    list.push(this);
-    waiting.set(key, list);
-    this.#ready = released.then(() => {
-      list.splice(list.indexOf(this), 1);
-      if (list.length === 0 && waiting.get(key) === list) waiting.delete(key);
+    this.#ready = enter(this, key, released).then(() => {
       if (this.#closed) return;
       try {
         this.#real = listen();
@@ -96,7 +109,7 @@ export class DeferredListener implements Deno.Listener {
  * accept in flight, or null when no such listener holds `key`.
  */
 export function deferred_listen(
-  addr: Deno.Addr,
+  addr: () => Deno.Addr,
   key: string,
   shareable: boolean,
   listen: () => Deno.Listener,
@@ -104,8 +117,7 @@ export function deferred_listen(
   const released = held_until(key);
   if (released === null) return null;
   // Another stand-in waits for the same address: the address is in use (unless both share the port).
-  if (waiting.get(key)?.some((d) => d.open && !(d.shareable && shareable))) throw new OSError(errno.EADDRINUSE);
-  return new DeferredListener(addr, listen, released, key, shareable);
+  return new DeferredListener(addr(), listen, released, key, shareable);
 }
 
 /**
@@ -120,9 +132,16 @@ class DeferredDatagram implements Deno.DatagramConn {
   #closed = false;
   #ready: Promise<void>;
 
-  constructor(addr: Deno.Addr, open: () => Deno.DatagramConn, released: Promise<unknown>, key: string) {
+  constructor(
+    addr: Deno.Addr,
+    open: () => Deno.DatagramConn,
+    released: Promise<unknown>,
+    key: string,
+    readonly shareable: boolean,
+  ) {
     this.addr = addr;
-    this.#ready = released.then(() => {
+    // Another stand-in waits for the same address: EADDRINUSE (A10a-2), unless both share it (SO_REUSEADDR/PORT).
+    this.#ready = enter(this, key, released).then(() => {
       if (this.#closed) return;
       try {
         this.#real = open();
@@ -138,6 +157,11 @@ class DeferredDatagram implements Deno.DatagramConn {
     if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
     if (this.#err !== null) throw this.#err;
     return this.#real!;
+  }
+
+  /** True until closed. */
+  get open(): boolean {
+    return !this.#closed;
   }
 
   async receive(p?: Uint8Array): Promise<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
@@ -172,12 +196,13 @@ class DeferredDatagram implements Deno.DatagramConn {
  * null when none holds `key`.
  */
 export function deferred_datagram(
-  addr: Deno.Addr,
+  addr: () => Deno.Addr,
   key: string,
+  shareable: boolean,
   open: () => Deno.DatagramConn,
 ): Deno.DatagramConn | null {
   const released = held_until(key);
-  return released === null ? null : new DeferredDatagram(addr, open, released, key);
+  return released === null ? null : new DeferredDatagram(addr(), open, released, key, shareable);
 }
 
 /** The address Deno reports for a TCP listener on `host` (a literal, maybe with a `%zone`). */
@@ -188,4 +213,24 @@ export function tcp_addr(host: string, port: number): Deno.NetAddr {
   const v6 = v4 === null ? parse_ipv6(bare) : null;
   const hostname = v4 !== null ? format_ipv4(v4) : v6 !== null ? format_ipv6(v6) : bare;
   return { transport: "tcp", hostname: z < 0 ? hostname : hostname + host.slice(z), port };
+}
+
+/**
+ * The address Deno gives `host` on `port`: a literal's own, or for a name (`localhost`, `127.1`) the one Deno's
+ * listen resolves it to, seen through a listener (or datagram socket) on port 0 of that name, closed at once
+ * (A10a-1: a name's bind was refused with EADDRINUSE while the port was held a turn).
+ */
+export function bound_addr(transport: "tcp" | "udp", host: string, port: number, literal: boolean): Deno.NetAddr {
+  if (literal) return { ...tcp_addr(host, port), transport };
+  let probe: Deno.Listener | Deno.DatagramConn;
+  try {
+    if (transport === "tcp") probe = Deno.listen({ hostname: host, port: 0 });
+    else probe = Deno.listenDatagram({ transport: "udp", hostname: host, port: 0 });
+  } catch {
+    // Not allowed (a permission scoped to the port) or not resolvable now: the bind's own error, as before.
+    throw new Deno.errors.AddrInUse("Address already in use (os error 98)");
+  }
+  const got = (probe.addr as Deno.NetAddr).hostname;
+  probe.close();
+  return { transport, hostname: got, port };
 }

@@ -71,7 +71,7 @@ import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
-import { deferred_listen, tcp_addr } from "./_rebind.ts";
+import { bound_addr, deferred_listen } from "./_rebind.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -631,7 +631,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         const opts: Deno.UnixListenOptions & { transport: "unix" } = { transport: "unix", path: ep.path };
         // A listener closed with an accept in flight still holds the path (Deno deletes its file when
         // that accept settles): listen once it has, so the new file is not deleted under us.
-        l = deferred_listen({ transport: "unix", path: ep.path }, `unix:${ep.path}`, false, () => Deno.listen(opts)) ??
+        l = deferred_listen(() => ({ transport: "unix", path: ep.path }), `unix:${ep.path}`, false, () =>
+          Deno.listen(opts)) ??
           Deno.listen(opts);
       } else {
         const opts: Deno.TcpListenOptions = {
@@ -646,8 +647,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           l = Deno.listen(opts);
         } catch (e) {
           // The port of a listener closed with an accept in flight is free a turn later (CPython's at once).
-          const d = e instanceof Deno.errors.AddrInUse && this.#adapter.is_literal(ep.hostname)
-            ? deferred_listen(tcp_addr(opts.hostname!, ep.port), `tcp:${ep.port}`, reuse_port, () => Deno.listen(opts))
+          // A name (localhost, 127.1) too: its address is the one Deno resolves it to (A10a-1).
+          const d = e instanceof Deno.errors.AddrInUse
+            ? deferred_listen(
+              () => bound_addr("tcp", opts.hostname!, ep.port, this.#adapter.is_literal(ep.hostname)),
+              `tcp:${ep.port}`,
+              reuse_port,
+              () => Deno.listen(opts),
+            )
             : null;
           if (d === null) throw e;
           l = d;
@@ -1822,6 +1829,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // is kept); SHUT_WR, which servers call on every request, does not wait:
     // it reports a reset only once a read or write has seen it.
     if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
+    // Sends made before this call with a write in flight get the same turn (as SHUT_RD/SHUT_RDWR give them
+    // above): what the kernel would take at once is sent, as CPython's sends are, instead of being cut with
+    // EPIPE, their bytes delivered or not (A10a-3; SHUT_RDWR after the peer's EOF too). A sendall blocked on a
+    // peer that does not read is still cut.
+    else if (h !== SHUT_RD && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
     if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
