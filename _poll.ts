@@ -274,9 +274,16 @@ export class Poll {
    * Wait until a registered socket is ready, or `timeout` milliseconds pass (`null`, omitted or negative:
    * forever). Returns `[fd, events]` pairs in registration order; closed sockets give `POLLNVAL` at once.
    *
+   * A float is rounded away from zero (0.4 waits 1 ms), as CPython rounds it. The call waits on the sockets
+   * registered when it began.
+   *
    * @param timeout milliseconds, or null.
    * @param options `{ signal }`.
    * @returns the ready sockets' numbers and events.
+   * @throws {TypeError} `timeout must be an integer or None` for a non-number.
+   * @throws {RangeError} CPython's ValueError/OverflowError texts for NaN and out-of-range timeouts
+   *   (`timeout is too large` beyond 2**31-1 ms).
+   * @throws {Error} named `RuntimeError`, `concurrent poll() invocation`, while another poll() on it waits.
    */
   async poll(timeout: number | null = null, options: SelectOptions = {}): Promise<[number, number][]> {
     const ms = timeout_ms(timeout);
@@ -293,6 +300,7 @@ export class Poll {
   /** A poll() is waiting (CPython's poll_running). */
   private polling = false;
 
+  /** One wait: select() over the registrations as they are now, results in registration order. */
   private async wait(ms: number, options: SelectOptions): Promise<[number, number][]> {
     // The registrations as this call found them: a register/modify/unregister while it waits applies to the next
     // poll(), as CPython's poll() waits on the array it built before waiting.
