@@ -196,6 +196,9 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   // OpenSSL: a path the peer sent up to a self-signed root that is not trusted is 19, not 20 (A10b-7).
   const untrusted = (path?: Uint8Array[]) => {
     if (self_signed) return new SSLCertVerificationError(18, "self-signed certificate");
+    // Server side only: a client's view of the sent chain (node:tls's detailed peer certificate) is not only what
+    // the server sent, so there 20 stays (tests/ssl_trust_test.ts pins CPython's 20 for a one-certificate chain).
+    if (!spec.server_side) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
     path ??= build_path(der, sent_chain(t), []).path;
     const top = path.length > 1 ? facts(path[path.length - 1]!) : null;
     const root = path[path.length - 1]!;
