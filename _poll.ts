@@ -160,6 +160,32 @@ function fd_of(fd: Selectable | number): number {
   return f.call(fd) as number;
 }
 
+/**
+ * CPython 3.11's poll() timeout: milliseconds, a float rounded away from zero (0.4 waits 1 ms, -0.5 forever),
+ * negative or null forever; NaN, out-of-range values and non-numbers raise CPython's errors (A10b-10).
+ */
+function timeout_ms(timeout: unknown): number {
+  if (timeout === null || timeout === undefined) return -1;
+  if (typeof timeout === "boolean") return Number(timeout);
+  if (typeof timeout !== "number") throw new TypeError("timeout must be an integer or None");
+  if (Number.isNaN(timeout)) throw new RangeError("Invalid value NaN (not a number)");
+  let ms: number;
+  if (Number.isInteger(timeout)) {
+    // An int: converted to nanoseconds in an int64 first.
+    if (timeout > 9223372036854 || timeout < -9223372036854) {
+      throw new RangeError("timestamp too large to convert to C _PyTime_t");
+    }
+    ms = timeout;
+  } else {
+    if (!Number.isFinite(timeout) || Math.abs(timeout * 1e6) >= 9223372036854775807) {
+      throw new RangeError("timestamp out of range for platform time_t");
+    }
+    ms = timeout > 0 ? Math.ceil(timeout) : Math.floor(timeout);
+  }
+  if (ms > 2147483647 || ms < -2147483648) throw new RangeError("timeout is too large");
+  return ms;
+}
+
 function mask_of(eventmask: number): number {
   if (typeof eventmask !== "number" || !Number.isInteger(eventmask)) throw new TypeError("an integer is required");
   // CPython: ValueError "value must be positive" and OverflowError (both RangeError here).
@@ -248,32 +274,58 @@ export class Poll {
    * Wait until a registered socket is ready, or `timeout` milliseconds pass (`null`, omitted or negative:
    * forever). Returns `[fd, events]` pairs in registration order; closed sockets give `POLLNVAL` at once.
    *
+   * A float is rounded away from zero (0.4 waits 1 ms), as CPython rounds it. The call waits on the sockets
+   * registered when it began.
+   *
    * @param timeout milliseconds, or null.
    * @param options `{ signal }`.
    * @returns the ready sockets' numbers and events.
+   * @throws {TypeError} `timeout must be an integer or None` for a non-number.
+   * @throws {RangeError} CPython's ValueError/OverflowError texts for NaN and out-of-range timeouts
+   *   (`timeout is too large` beyond 2**31-1 ms).
+   * @throws {Error} named `RuntimeError`, `concurrent poll() invocation`, while another poll() on it waits.
    */
   async poll(timeout: number | null = null, options: SelectOptions = {}): Promise<[number, number][]> {
-    if (timeout !== null && typeof timeout !== "number") {
-      throw new TypeError("timeout must be an integer or None");
+    const ms = timeout_ms(timeout);
+    // CPython: one poll() at a time per poll object (A10b-8: a second one ran beside the first).
+    if (this.polling) throw Object.assign(new Error("concurrent poll() invocation"), { name: "RuntimeError" });
+    this.polling = true;
+    try {
+      return await this.wait(ms, options);
+    } finally {
+      this.polling = false;
     }
-    const closed: [number, number][] = [];
+  }
+
+  /** A poll() is waiting (CPython's poll_running). */
+  private polling = false;
+
+  /** One wait: select() over the registrations as they are now, results in registration order. */
+  private async wait(ms: number, options: SelectOptions): Promise<[number, number][]> {
+    // The registrations as this call found them: a register/modify/unregister while it waits applies to the next
+    // poll(), as CPython's poll() waits on the array it built before waiting.
+    const snapshot = [...this.fds].map(([n, { sock, mask }]) => ({ n, sock, mask }));
+    let closed = false;
     const readers: Selectable[] = [];
     const writers: Selectable[] = [];
-    for (const [n, { sock, mask }] of this.fds) {
-      if (sock.fileno() < 0) closed.push([n, POLLNVAL]);
+    for (const { sock, mask } of snapshot) {
+      if (sock.fileno() < 0) closed = true;
       else {
         if (mask & READ_BITS) readers.push(sock);
         if (mask & WRITE_BITS) writers.push(sock);
       }
     }
     // A closed socket is ready at once (POLLNVAL), beside whatever else is ready now, as Linux reports them.
-    const seconds = closed.length ? 0 : timeout === null || timeout < 0 ? null : Math.floor(timeout) / 1000;
-    const [r, w] = await select(readers, writers, [], seconds, options);
+    const seconds = closed ? 0 : ms < 0 ? null : ms / 1000;
+    const [rl, wl] = await select(readers, writers, [], seconds, options);
+    // Sets: a poll loop over many sockets stays linear (A10b-9: includes() made each poll quadratic).
+    const r = new Set(rl);
+    const w = new Set(wl);
     const out: [number, number][] = [];
-    for (const [n, { sock, mask }] of this.fds) {
+    for (const { n, sock, mask } of snapshot) {
       const events = sock.fileno() < 0
         ? POLLNVAL
-        : (r.includes(sock) ? mask & READ_BITS : 0) | (w.includes(sock) ? mask & WRITE_BITS : 0);
+        : (r.has(sock) ? mask & READ_BITS : 0) | (w.has(sock) ? mask & WRITE_BITS : 0);
       if (events) out.push([n, events]);
     }
     return out;

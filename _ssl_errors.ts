@@ -278,6 +278,14 @@ export function to_ssl_error(e: unknown, during_handshake = false): Error {
   if (typeof code === "string") {
     const v = VERIFY[code];
     if (v) return new SSLCertVerificationError(v[0], v[1], { cause: e });
+    if (code.startsWith("ERR_SSL_") && /peer is incompatible: \w*Version/.test(msg)) {
+      // rustls, a server whose versions the client's do not meet (A10b-6): OpenSSL's server says so.
+      return new SSLError(1, "[SSL: UNSUPPORTED_PROTOCOL] unsupported protocol", {
+        library: "SSL",
+        reason: "UNSUPPORTED_PROTOCOL",
+        cause: e,
+      });
+    }
     if (code.startsWith("ERR_SSL_")) {
       const reason = code.slice(8);
       const m = /\(([^()]*)\)\s*$/.exec(msg);

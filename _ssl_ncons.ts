@@ -175,9 +175,11 @@ function nc_dns(dns: string, base: string): NcError | 0 {
 }
 
 function nc_email(eml: string, base: string): NcError | 0 {
-  const emlat = eml.indexOf("@");
+  // OpenSSL (ia5memrchr) splits both at their LAST '@': `x@evil@example.org` is a mailbox at example.org, so an
+  // excluded `example.org` refuses it (A10b-1: the first '@' let it pass an excluded subtree).
+  const emlat = eml.lastIndexOf("@");
   if (emlat < 0) return 53;
-  const baseat = base.indexOf("@");
+  const baseat = base.lastIndexOf("@");
   if (baseat < 0 && base[0] === ".") {
     return eml.length > base.length && lower(eml.slice(eml.length - base.length)) === lower(base) ? 0 : 47;
   }
@@ -195,7 +197,9 @@ function nc_uri(uri: string, base: string): NcError | 0 {
   const p = uri.indexOf(":");
   if (p < 0 || uri[p + 1] !== "/" || uri[p + 2] !== "/") return 53;
   let host = uri.slice(p + 3);
-  const end = host.search(/[:/]/);
+  // OpenSSL: the host ends at the first ':' after it (a port), else at the first '/' (A10b-2).
+  let end = host.indexOf(":");
+  if (end < 0) end = host.indexOf("/");
   if (end >= 0) host = host.slice(0, end);
   if (host.length === 0) return 53;
   if (base[0] === ".") {

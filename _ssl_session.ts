@@ -13,10 +13,13 @@ import { owner_of } from "./_duplex.ts";
 import { domainToASCII } from "node:url";
 import {
   build_path,
+  bytes_equal as same_bytes,
   dates_fault,
   extensions_fault,
+  facts,
   intern,
   ip_bytes,
+  issued,
   matches_host,
   purpose_ok,
 } from "./_ssl_verify.ts";
@@ -43,6 +46,8 @@ export interface SessionSpec {
   anchors?: Uint8Array[];
   /** `anchors` is everything trusted (no default roots): a path must end at one of them. */
   anchors_complete?: boolean;
+  /** A server's node:tls socket, set when it is made (a sni_callback's swap changes its ALPN list). */
+  tls_socket?: tls.TLSSocket;
 }
 
 /** A TLS session layered over a connection. */
@@ -188,10 +193,19 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   const self_signed = p.info.self_signed;
   // OpenSSL's order, whose first fault CPython reports: the chain (an issuer not trusted), the extensions and
   // purposes, the host name, the dates (from the anchor down), the name constraints.
-  const untrusted = () =>
-    self_signed
-      ? new SSLCertVerificationError(18, "self-signed certificate")
+  // OpenSSL: a path the peer sent up to a self-signed root that is not trusted is 19, not 20 (A10b-7).
+  const untrusted = (path?: Uint8Array[]) => {
+    if (self_signed) return new SSLCertVerificationError(18, "self-signed certificate");
+    // Server side only: a client's view of the sent chain (node:tls's detailed peer certificate) is not only what
+    // the server sent, so there 20 stays (tests/ssl_trust_test.ts pins CPython's 20 for a one-certificate chain).
+    if (!spec.server_side) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+    path ??= build_path(der, sent_chain(t), []).path;
+    const top = path.length > 1 ? facts(path[path.length - 1]!) : null;
+    const root = path[path.length - 1]!;
+    return top && same_bytes(top.issuer, top.subject) && issued(root, root)
+      ? new SSLCertVerificationError(19, "self-signed certificate in certificate chain")
       : new SSLCertVerificationError(20, "unable to get local issuer certificate");
+  };
   if (spec.empty_store) return untrusted();
   const h = native(t);
   if (typeof h?.verifyError !== "function") {
@@ -208,7 +222,9 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   if (err) {
     // With the context's CAs all there is to trust, the path tells which of the checks failed, in OpenSSL's
     // order; Deno's own error stands when they all pass (a bad signature, a constraint Deno does not know).
-    if (built && spec.anchors_complete) return (built.anchored ? ordered(built.path) : untrusted()) ?? refused(err);
+    if (built && spec.anchors_complete) {
+      return (built.anchored ? ordered(built.path) : untrusted(built.path)) ?? refused(err);
+    }
     return refused(err);
   }
   if (built) {
@@ -520,6 +536,7 @@ class TlsSession implements Session, RawEvents {
       ? new tls.TLSSocket(duplex, spec.server!)
       : tls.connect({ ...spec.client!, socket: duplex });
     if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
+    else if (spec.server?.SNICallback) spec.tls_socket = t;
     this.transport = new TlsTransport(t, raw.transport, duplex, this);
     arm(this, spec.timeout_ms);
     this.handshake = new Promise<void>((resolve) => this.#resolve = resolve);

@@ -436,7 +436,7 @@ export function cert_facts(der: Uint8Array): CertFacts {
   return out;
 }
 
-function bytes_equal(a: Uint8Array, b: Uint8Array): boolean {
+export function bytes_equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a === b) return true;
   const n = a.length;
   if (n !== b.length) return false;
@@ -609,7 +609,7 @@ function public_key(der: Uint8Array): KeyObject | null {
 }
 
 /** True when `parent`'s key verifies `child`'s signature (names already match). */
-function issued(child: Uint8Array, parent: Uint8Array): boolean {
+export function issued(child: Uint8Array, parent: Uint8Array): boolean {
   let by = issued_cache.get(child);
   const known = by?.get(parent);
   if (known !== undefined) return known;

@@ -927,6 +927,8 @@ export class SSLContext {
   #creds: Credentials | null = null;
   #alpn: string[] | null = null;
   #secure: tls.SecureContext | null = null;
+  /** Server secure contexts with another context's versions (a sni_callback's swap), by "min/max". */
+  #versioned = new Map<string, tls.SecureContext>();
   #client_secure: tls.SecureContext | null = null;
 
   /**
@@ -969,6 +971,7 @@ export class SSLContext {
   /** Settings changed: the secure contexts are made again at the next use. */
   #changed(): void {
     this.#secure = null;
+    this.#versioned.clear();
     this.#client_secure = null;
     this.#anchors = null;
   }
@@ -1904,10 +1907,33 @@ export class SSLContext {
     return o;
   }
 
-  /** The server's secure context (internal: a sni_callback's choice serves with it). @ignore */
-  _server_context(): tls.SecureContext {
+  /**
+   * The server's secure context (internal: a sni_callback's choice serves with it), with the protocol versions
+   * of `versions_of` (the context the socket was made with, as OpenSSL keeps them). @ignore
+   */
+  _server_context(versions_of: SSLContext = this): tls.SecureContext {
     if (!this.#creds) throw no_certificate();
-    return this.#server_options().secureContext!;
+    const own = this.#server_options().secureContext!;
+    if (versions_of === this) return own;
+    const v = versions_of._versions();
+    const mine = this.#version_options();
+    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion) return own;
+    const key = `${v.minVersion}/${v.maxVersion}`;
+    let sc = this.#versioned.get(key);
+    if (!sc) {
+      sc = tls.createSecureContext({
+        ...v,
+        ...this.#cred_options(),
+        ...(this.#verify_mode === CERT_NONE || this.#cas.length === 0 ? {} : { ca: [...this.#cas] }),
+      });
+      this.#versioned.set(key, sc);
+    }
+    return sc;
+  }
+
+  /** The protocol versions this context allows, as node:tls options (internal). @ignore */
+  _versions(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
+    return this.#version_options();
   }
 
   /** True when nothing at all is trusted (internal). */
@@ -2341,16 +2367,23 @@ function sni_handler(
     const fn = st.context.sni_callback;
     const ctx = st.context;
     let r: unknown;
+    // As OpenSSL (CPython): an alert returned, a non-None value or an exception ends the handshake, and the
+    // server's error is `[SSL: CALLBACK_FAILED] callback failed` (CPython prints the exception as unraisable;
+    // here it is the error's cause). A10b-4.
+    const failed = (cause: unknown) =>
+      cb(
+        new SSLError(1, "[SSL: CALLBACK_FAILED] callback failed", { library: "SSL", reason: "CALLBACK_FAILED", cause }),
+      );
     try {
       r = fn?.(s as SSLSocket, name === "" ? null : name, ctx);
     } catch (e) {
-      cb(e instanceof Error ? e : new Error(String(e)));
+      failed(e);
       return;
     }
     Promise.resolve(r).then((v) => {
       if (v != null) {
         const alert = Object.entries(AlertDescription).find(([, n]) => n === v)?.[0] ?? String(v);
-        throw new SSLError(1, `sni_callback refused the handshake with ${alert}`, { library: "SSL", reason: alert });
+        return failed(new Error(`sni_callback refused the handshake with ${alert}`));
       }
       if (st.context !== ctx) {
         // As OpenSSL's SSL_set_SSL_CTX: the new context's certificate and CA store serve from now on (a client
@@ -2358,9 +2391,18 @@ function sni_handler(
         const fresh = st.context._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
         spec.anchors = fresh.anchors ?? [];
         spec.empty_store = fresh.empty_store;
+        // The ALPN protocols are the new context's (OpenSSL calls the new SSL_CTX's ALPN callback; A10b-5).
+        // Deno's TLS can replace a server's list before it answers the ClientHello, not empty it: a swap to a
+        // context without ALPN keeps the first context's list (documented).
+        const next = fresh.server?.ALPNProtocols as string[] | undefined;
+        const handle = (spec.tls_socket as { _handle?: { setAlpnProtocols?: (p: string[]) => void } } | undefined)
+          ?._handle;
+        if (next?.length && next !== spec.server?.ALPNProtocols) handle?.setAlpnProtocols?.(next);
       }
-      cb(null, st.context._server_context());
-    }).catch((e) => cb(e instanceof Error ? e : new Error(String(e))));
+      // The protocol versions stay the first context's too (OpenSSL fixes them when the SSL object is made): a
+      // callback swapping to a context that allows TLS 1.2 does not downgrade a TLS 1.3-only server (A10b-3).
+      cb(null, st.context._server_context(ctx));
+    }).catch(failed);
   };
 }
 
