@@ -5,6 +5,7 @@
 // context's CAs), bounded in time, and the queue of handshakes a TLS
 // listener has in flight.
 
+import { client_hello_sni } from "./_sni.ts";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
@@ -63,6 +64,8 @@ export interface Session {
   on_peer_eof?: (() => void) | undefined;
   /** End a handshake still going on with `err` (its socket's reading side was shut down). */
   abort(err: Error): void;
+  /** A server's: the name in the client's ClientHello as sent (see TlsSession.sni_sent). */
+  readonly sni_sent?: string | null | undefined;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -526,8 +529,38 @@ class TlsSession implements Session, RawEvents {
   #on_error: ((e: unknown) => void) | null;
   #on_close: (() => void) | null;
 
+  /**
+   * The server name in the client's ClientHello as the client wrote it (Deno's engine hands a server's
+   * SNICallback the name lower-cased; OpenSSL as sent), null when it has none; read only for a server with a
+   * sni_callback, undefined before the hello (or when it could not be read).
+   */
+  sni_sent: string | null | undefined = undefined;
+  /** RawEvents.inbound: set while a server with a sni_callback gathers the ClientHello. */
+  inbound: ((bytes: Uint8Array) => void) | undefined = undefined;
+  #hello: Uint8Array | null = null;
+
+  #gather_hello(bytes: Uint8Array): void {
+    const prev = this.#hello;
+    let all: Uint8Array;
+    if (prev === null) all = bytes.slice();
+    else {
+      all = new Uint8Array(prev.length + bytes.length);
+      all.set(prev);
+      all.set(bytes, prev.length);
+    }
+    const found = client_hello_sni(all);
+    if (found === null) {
+      this.#hello = all;
+      return;
+    }
+    this.sni_sent = found.name;
+    this.#hello = null;
+    this.inbound = undefined;
+  }
+
   constructor(raw: RawParts, spec: SessionSpec) {
     this.#spec = spec;
+    if (spec.server?.SNICallback) this.inbound = (b) => this.#gather_hello(b);
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;

@@ -39,6 +39,8 @@ export interface RawEvents {
    * is not sent and the write fails with it), null lets it go.
    */
   gate?: ((chunk: Uint8Array) => Error | null) | undefined;
+  /** While set, handed each piece of ciphertext from the peer before TLS gets it (a server's ClientHello). */
+  inbound?: ((bytes: Uint8Array) => void) | undefined;
 }
 
 const MIN_CIPHER_READ = 4 * 1024; // full reads double it, up to MAX_CIPHER_READ
@@ -341,6 +343,8 @@ class CipherDuplex extends Duplex implements RawDuplex {
   #feed(buf: ArrayBufferLike, off: number, n: number): void {
     if (n === 0) this.push(Buffer.alloc(0)); // as before: ends this read() call's turn
     const bytes = new Uint8Array(buf);
+    const seen = this.#events.inbound;
+    if (seen !== undefined && n > 0) seen(bytes.subarray(off, off + n));
     for (const end = off + n; off < end && !this.destroyed;) {
       const stop = this.#cut(bytes, off, Math.min(end, off + FEED), end);
       this.push(Buffer.from(buf, off, stop - off));

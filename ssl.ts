@@ -71,8 +71,7 @@
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
  *   a pysocket server refuses SNI names that rustls considers invalid.
  * - there is no session resumption: `session_reused` is always false.
- * - a server's `sni_callback` is handed the client's name lower-cased, and
- *   a refusal (an alert number returned, or an exception) closes the
+ * - a refusal by a server's `sni_callback` (an alert number returned, or an exception) closes the
  *   connection without that alert.
  * - `CHANNEL_BINDING_TYPES` is empty (Deno's TLS reports no Finished
  *   messages); `verify_client_post_handshake()` always raises (no
@@ -1056,10 +1055,22 @@ export class SSLContext {
   }
 
   /**
-   * Python's `sni_callback`: not supported (a server has one certificate);
-   * null only.
+   * Python's `sni_callback(ssl_socket, server_name, ssl_context)` (see
+   * {@linkcode SniCallback}): a server calls it with the name the client
+   * asked for; it may set `ssl_socket.context` to serve another certificate.
+   * Set it before the server socket is wrapped.
    *
-   * @throws {OSError} ENOTSUP when set to a function.
+   * @throws {RangeError} when set on a `PROTOCOL_TLS_CLIENT` context.
+   * @throws {TypeError} when set to something not callable.
+   *
+   * @example
+   * ```ts ignore
+   * const other = new SSLContext(PROTOCOL_TLS_SERVER);
+   * other.load_cert_chain("other.pem", "other.key");
+   * ctx.sni_callback = (sock, name) => {
+   *   if (name === "other.example") sock.context = other;
+   * };
+   * ```
    */
   get sni_callback(): SniCallback | null {
     return this.#sni;
@@ -1961,7 +1972,11 @@ export class SSLContext {
   }
 }
 
-/** What Python's `get_ciphers()` says of a suite. */
+/**
+ * What Python's `get_ciphers()` says of a suite.
+ *
+ * @category TLS
+ */
 export interface CipherInfo {
   /** OpenSSL's id. */
   id: number;
@@ -2142,6 +2157,8 @@ function fs_name(v: unknown): string {
  * whose certificate then serves this connection. Return nothing to go on,
  * or an `ALERT_DESCRIPTION_*` number to refuse the handshake; it may be
  * async.
+ *
+ * @category TLS
  */
 export type SniCallback = (
   ssl_socket: SSLSocket,
@@ -2375,7 +2392,10 @@ function sni_handler(
         new SSLError(1, "[SSL: CALLBACK_FAILED] callback failed", { library: "SSL", reason: "CALLBACK_FAILED", cause }),
       );
     try {
-      r = fn?.(s as SSLSocket, name === "" ? null : name, ctx);
+      // The name as the client sent it (Deno's engine lower-cases it; OpenSSL does not).
+      const sent = st.session?.sni_sent;
+      const shown = sent != null && sent.toLowerCase() === name ? sent : name;
+      r = fn?.(s as SSLSocket, shown === "" ? null : shown, ctx);
     } catch (e) {
       failed(e);
       return;

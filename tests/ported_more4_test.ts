@@ -142,7 +142,6 @@ const PAIRS: PortPairSpec[] = [
     server: "tls_sni_server",
     client: "tls_sni_client",
     args: (c) => [c.certs],
-    runs: [["py", "ts"]], // pysocket servers have no sni_callback (docs/limits.md)
   },
 ];
 

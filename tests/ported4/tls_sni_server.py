@@ -1,7 +1,6 @@
 # A TLS echo server for virtual hosts (the peer of tls_sni_client): an sni_callback swaps in the context whose
 # certificate matches the name the client asked for (wrong.example), keeps the default one (localhost and
-# 127.0.0.1) otherwise, and prints each name it is asked for. Runs as CPython only (pysocket servers have no
-# SNI callback, see docs/limits.md): the ported client runs against it.
+# 127.0.0.1) otherwise, and prints each name it is asked for.
 import socket
 import ssl
 import sys
