@@ -32,32 +32,39 @@ function enter(w: Waiting, key: string, released: Promise<unknown>): Promise<unk
   });
 }
 
-/** The Deno.Listener surface pysocket uses (AcceptQueue, getsockname, connect after bind). */
-export class DeferredListener implements Deno.Listener {
+/**
+ * What both stand-ins share: the real socket, made once the old one has let the address go (unless closed
+ * first), or the error making it raised; `what` names it in the error of a use after close.
+ */
+abstract class Deferred<T extends { close(): void }> implements Waiting {
   readonly addr: Deno.Addr;
-  #real: Deno.Listener | null = null;
+  /** The real socket, once made. */
+  protected real: T | null = null;
   #err: unknown = null;
   #closed = false;
-  #ready: Promise<void>;
+  readonly #ready: Promise<void>;
 
   /**
    * @param addr the address Deno will report.
-   * @param listen makes the real listener (Deno.listen with the bind's options).
-   * @param released settles once the old listener has let the address go.
+   * @param make makes the real socket (Deno.listen or Deno.listenDatagram with the bind's options).
+   * @param released settles once the old socket has let the address go.
    * @param key the address's key, so that a bind to it meanwhile waits behind this one too.
+   * @param shareable both binds set SO_REUSEADDR/SO_REUSEPORT: a second stand-in may wait beside this one.
    */
   constructor(
     addr: Deno.Addr,
-    listen: () => Deno.Listener,
+    make: () => T,
     released: Promise<unknown>,
     key: string,
     readonly shareable: boolean,
+    private readonly what: string,
   ) {
     this.addr = addr;
+    // Another stand-in waits for the same address: EADDRINUSE (A10a-2), unless both share it (SO_REUSEADDR/PORT).
     this.#ready = enter(this, key, released).then(() => {
       if (this.#closed) return;
       try {
-        this.#real = listen();
+        this.real = make();
       } catch (e) {
         this.#err = e;
       }
@@ -65,15 +72,12 @@ export class DeferredListener implements Deno.Listener {
     track_release(this.#ready, key);
   }
 
-  get rid(): number {
-    return -1;
-  }
-
-  async accept(): Promise<Deno.Conn> {
+  /** The real socket, once made: BadResource after close(), or the error making it raised. */
+  protected async made(): Promise<T> {
     await this.#ready;
-    if (this.#closed) throw new Deno.errors.BadResource("Listener has been closed");
+    if (this.#closed) throw new Deno.errors.BadResource(`${this.what} has been closed`);
     if (this.#err !== null) throw this.#err;
-    return await this.#real!.accept();
+    return this.real!;
   }
 
   /** True until closed. */
@@ -82,17 +86,38 @@ export class DeferredListener implements Deno.Listener {
   }
 
   close(): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Listener has been closed");
+    if (this.#closed) throw new Deno.errors.BadResource(`${this.what} has been closed`);
     this.#closed = true;
-    this.#real?.close();
+    this.real?.close();
+  }
+}
+
+/** The Deno.Listener surface pysocket uses (AcceptQueue, getsockname, connect after bind). */
+export class DeferredListener extends Deferred<Deno.Listener> implements Deno.Listener {
+  constructor(
+    addr: Deno.Addr,
+    listen: () => Deno.Listener,
+    released: Promise<unknown>,
+    key: string,
+    shareable: boolean,
+  ) {
+    super(addr, listen, released, key, shareable, "Listener");
+  }
+
+  get rid(): number {
+    return -1;
+  }
+
+  async accept(): Promise<Deno.Conn> {
+    return await (await this.made()).accept();
   }
 
   ref(): void {
-    this.#real?.ref();
+    this.real?.ref();
   }
 
   unref(): void {
-    this.#real?.unref();
+    this.real?.unref();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterableIterator<Deno.Conn> {
@@ -100,7 +125,7 @@ export class DeferredListener implements Deno.Listener {
   }
 
   [Symbol.dispose](): void {
-    if (!this.#closed) this.close();
+    if (this.open) this.close();
   }
 }
 
@@ -125,65 +150,31 @@ export function deferred_listen(
  * when that receive settles, a turn later): it opens the real socket then; sends and receives meanwhile wait
  * for it.
  */
-class DeferredDatagram implements Deno.DatagramConn {
-  readonly addr: Deno.Addr;
-  #real: Deno.DatagramConn | null = null;
-  #err: unknown = null;
-  #closed = false;
-  #ready: Promise<void>;
-
+class DeferredDatagram extends Deferred<Deno.DatagramConn> implements Deno.DatagramConn {
   constructor(
     addr: Deno.Addr,
     open: () => Deno.DatagramConn,
     released: Promise<unknown>,
     key: string,
-    readonly shareable: boolean,
+    shareable: boolean,
   ) {
-    this.addr = addr;
-    // Another stand-in waits for the same address: EADDRINUSE (A10a-2), unless both share it (SO_REUSEADDR/PORT).
-    this.#ready = enter(this, key, released).then(() => {
-      if (this.#closed) return;
-      try {
-        this.#real = open();
-      } catch (e) {
-        this.#err = e;
-      }
-    });
-    track_release(this.#ready, key);
-  }
-
-  async #conn(): Promise<Deno.DatagramConn> {
-    await this.#ready;
-    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
-    if (this.#err !== null) throw this.#err;
-    return this.#real!;
-  }
-
-  /** True until closed. */
-  get open(): boolean {
-    return !this.#closed;
+    super(addr, open, released, key, shareable, "Socket");
   }
 
   async receive(p?: Uint8Array): Promise<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
-    return await (await this.#conn()).receive(p);
+    return await (await this.made()).receive(p);
   }
 
   async send(p: Uint8Array, addr: Deno.Addr): Promise<number> {
-    return await (await this.#conn()).send(p, addr);
+    return await (await this.made()).send(p, addr);
   }
 
   async joinMulticastV4(address: string, networkInterface: string): Promise<Deno.MulticastV4Membership> {
-    return await (await this.#conn()).joinMulticastV4(address, networkInterface);
+    return await (await this.made()).joinMulticastV4(address, networkInterface);
   }
 
   async joinMulticastV6(address: string, networkInterface: number): Promise<Deno.MulticastV6Membership> {
-    return await (await this.#conn()).joinMulticastV6(address, networkInterface);
-  }
-
-  close(): void {
-    if (this.#closed) throw new Deno.errors.BadResource("Socket has been closed");
-    this.#closed = true;
-    this.#real?.close();
+    return await (await this.made()).joinMulticastV6(address, networkInterface);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterableIterator<[Uint8Array<ArrayBuffer>, Deno.Addr]> {
