@@ -3,6 +3,10 @@
 // certificate, an expired one, a wrong-host one and a client certificate;
 // and helpers to run python3 peers.
 
+import { create_connection } from "../connection.ts";
+import { create_server } from "../mod.ts";
+import type { SSLContext } from "../ssl.ts";
+
 const dec = new TextDecoder();
 
 /** Paths of the certificates made by {@linkcode make_certs}. */
@@ -302,4 +306,37 @@ export async function sha256(...parts: Uint8Array[]): Promise<string> {
   }
   const h = new Uint8Array(await crypto.subtle.digest("SHA-256", all as Uint8Array<ArrayBuffer>));
   return [...h].map((v) => v.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A pysocket client with `client` (check_hostname off) judges a pysocket server that serves `cert`/`key` with
+ * `server` (a CLIENT_AUTH context of its own): "ok" when the handshake passes, else `verdict` of the client's error.
+ */
+export async function client_judges(
+  server: SSLContext,
+  client: SSLContext,
+  verdict: (e: unknown) => unknown,
+): Promise<unknown> {
+  using l = create_server(["127.0.0.1", 0]);
+  const served = (async () => {
+    const [raw] = await l.accept();
+    raw.settimeout(10);
+    try {
+      using s = await server.wrap_socket(raw, { server_side: true });
+      await s.sendall(new TextEncoder().encode("hi"));
+      await s.recv(1);
+    } catch {
+      raw.close();
+    }
+  })();
+  let r: unknown;
+  try {
+    using s = await client.wrap_socket(await create_connection(l.getsockname() as [string, number], 10));
+    r = "ok";
+    s.close();
+  } catch (e) {
+    r = verdict(e);
+  }
+  await served;
+  return r;
 }
