@@ -72,3 +72,18 @@ function host_name(m: number[], end: number): string | null {
   }
   return null;
 }
+
+/**
+ * How many bytes of the stream `bytes` starts must be there before {@linkcode client_hello_sni} can say more
+ * than it said of `bytes`: the end of the record its last byte falls in (or of the next record's header).
+ * Lets a caller gathering a trickled hello parse once per record, not once per byte.
+ */
+export function record_end(bytes: Uint8Array): number {
+  let off = 0;
+  while (off + 5 <= bytes.length) {
+    const end = off + 5 + ((bytes[off + 3]! << 8) | bytes[off + 4]!);
+    if (end > bytes.length) return end;
+    off = end;
+  }
+  return off + 5;
+}

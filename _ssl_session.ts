@@ -5,7 +5,7 @@
 // context's CAs), bounded in time, and the queue of handshakes a TLS
 // listener has in flight.
 
-import { client_hello_sni } from "./_sni.ts";
+import { client_hello_sni, record_end, SNI_SCAN_MAX } from "./_sni.ts";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
@@ -538,19 +538,27 @@ class TlsSession implements Session, RawEvents {
   /** RawEvents.inbound: set while a server with a sni_callback gathers the ClientHello. */
   inbound: ((bytes: Uint8Array) => void) | undefined = undefined;
   #hello: Uint8Array | null = null;
+  #hello_n = 0;
+  /** How many bytes must be gathered before the hello is parsed again (once per record, not per byte). */
+  #hello_next = 0;
 
   #gather_hello(bytes: Uint8Array): void {
-    const prev = this.#hello;
-    let all: Uint8Array;
-    if (prev === null) all = bytes.slice();
-    else {
-      all = new Uint8Array(prev.length + bytes.length);
-      all.set(prev);
-      all.set(bytes, prev.length);
+    // A growing buffer (doubling) and a parse per record: a client trickling its hello byte by byte costs
+    // linear time, not quadratic.
+    const n = this.#hello_n + bytes.length;
+    let buf = this.#hello;
+    if (buf === null || n > buf.length) {
+      const grown = new Uint8Array(Math.max(n, 2 * (buf?.length ?? 0), 1024));
+      if (buf !== null) grown.set(buf.subarray(0, this.#hello_n));
+      buf = this.#hello = grown;
     }
-    const found = client_hello_sni(all);
+    buf.set(bytes, this.#hello_n);
+    this.#hello_n = n;
+    if (n < this.#hello_next && n < SNI_SCAN_MAX) return;
+    const view = buf.subarray(0, n);
+    const found = client_hello_sni(view);
     if (found === null) {
-      this.#hello = all;
+      this.#hello_next = record_end(view);
       return;
     }
     this.sni_sent = found.name;

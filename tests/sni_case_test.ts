@@ -2,10 +2,13 @@
 // ssl client (OpenSSL) for a mixed-case name, an A-label, an IP address (no SNI) and no server_hostname,
 // whole, cut at every offset and re-framed over two records.
 import assert from "node:assert/strict";
-import { client_hello_sni } from "../_sni.ts";
+import { client_hello_sni, record_end } from "../_sni.ts";
+import { create_server } from "../mod.ts";
+import * as ssl from "../ssl.ts";
+import { make_certs } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 
-const test = test_needing("python3");
+const test = test_needing("python3", "openssl");
 
 /** The first bytes CPython's TLS client sends for `server_hostname` (the listener never answers). */
 async function hello_of(host: string | null): Promise<Uint8Array> {
@@ -76,4 +79,47 @@ test("client_hello_sni(): bytes that are not a ClientHello name nothing", () => 
   assert.deepEqual(client_hello_sni(new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n")), { name: null });
   assert.deepEqual(client_hello_sni(new Uint8Array([22, 3, 1, 0, 4, 2, 0, 0, 0])), { name: null }); // a ServerHello
   assert.deepEqual(client_hello_sni(new Uint8Array([21, 3, 3, 0, 2, 2, 40])), { name: null }); // an alert
+});
+
+test("record_end(): where the record the last byte falls in ends (a trickled hello is parsed once per record)", () => {
+  const rec = (n: number) => [22, 3, 1, n >> 8, n & 255, ...new Array(n).fill(0)];
+  const two = new Uint8Array([...rec(10), ...rec(300)]);
+  assert.equal(record_end(two.subarray(0, 0)), 5);
+  assert.equal(record_end(two.subarray(0, 3)), 5);
+  assert.equal(record_end(two.subarray(0, 7)), 15);
+  assert.equal(record_end(two.subarray(0, 15)), 20);
+  assert.equal(record_end(two.subarray(0, 17)), 20);
+  assert.equal(record_end(two.subarray(0, 21)), 320);
+  assert.equal(record_end(two), 325);
+});
+
+test("a pysocket server's sni_callback gets the case-kept name of a ClientHello trickled one byte per write", async () => {
+  const certs = await make_certs();
+  const hello = await hello_of("Trickle.Example");
+  const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  ctx.load_cert_chain(certs.P("server.pem"), certs.P("server.key"));
+  const seen: (string | null)[] = [];
+  ctx.sni_callback = (_s, name) => {
+    seen.push(name);
+  };
+  using l = create_server(["127.0.0.1", 0]);
+  const served = (async () => {
+    const [raw] = await l.accept();
+    raw.settimeout(20);
+    try {
+      using _s = await ctx.wrap_socket(raw, { server_side: true });
+    } catch { /* the trickling client never finishes its handshake */ }
+    raw.close();
+  })();
+  const c = await Deno.connect({ hostname: "127.0.0.1", port: (l.getsockname() as [string, number])[1] });
+  c.setNoDelay(true);
+  for (let i = 0; i < hello.length; i++) {
+    await c.write(hello.subarray(i, i + 1));
+    if (i % 64 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  const end = Date.now() + 10_000;
+  while (seen.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  c.close();
+  await served;
+  assert.deepEqual(seen, ["Trickle.Example"]);
 });
