@@ -125,3 +125,14 @@ export async function python_json(script: string, input: unknown, limit_ms = 120
   if (!out.success) throw new Error(`python3 failed: ${new TextDecoder().decode(out.stderr)}`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
+
+/** `[class, errno]` of an error, or `["ok", value]` (bytes as UTF-8 text), as the python twins' out() print it. */
+export async function out(fn: () => unknown): Promise<unknown[]> {
+  try {
+    const r = await fn();
+    return ["ok", r instanceof Uint8Array ? new TextDecoder().decode(r) : r ?? null];
+  } catch (e) {
+    const x = e as { name: string; errno?: number | null };
+    return [x.name, x.errno ?? null];
+  }
+}

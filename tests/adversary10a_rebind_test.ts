@@ -14,20 +14,10 @@ const test = test_needing("python3");
 type Loose = any; // the scenarios call methods as a ported program would, without narrowing
 const { socket, create_server } = m;
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SHUT_RDWR } = m;
+import { out } from "./_twin.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const te = new TextEncoder();
 const td = new TextDecoder();
-
-/** `[class, errno]` of an error, or `["ok", value]` (bytes as text), as the twin's out(). */
-async function out(fn: () => unknown): Promise<unknown[]> {
-  try {
-    const r = await fn();
-    return ["ok", r instanceof Uint8Array ? td.decode(r) : r ?? null];
-  } catch (e) {
-    const x = e as { name: string; errno?: number | null };
-    return [x.name, x.errno ?? null];
-  }
-}
 
 const PY = `
 def out(fn):

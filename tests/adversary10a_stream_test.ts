@@ -15,19 +15,10 @@ const test = test_needing("python3");
 type Loose = any; // the scenarios call methods as a ported program would, without narrowing
 const { socket } = m;
 const { AF_INET, AF_UNIX, SOCK_DGRAM, SHUT_RD, SHUT_WR, SHUT_RDWR } = m;
+import { out } from "./_twin.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const te = new TextEncoder();
 const td = new TextDecoder();
-
-async function out(fn: () => unknown): Promise<unknown[]> {
-  try {
-    const r = await fn();
-    return ["ok", r instanceof Uint8Array ? td.decode(r) : r ?? null];
-  } catch (e) {
-    const x = e as { name: string; errno?: number | null };
-    return [x.name, x.errno ?? null];
-  }
-}
 
 const PY = `
 def out(f):
