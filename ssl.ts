@@ -2358,7 +2358,11 @@ function start_session(s: Socket, st: SslState): Session {
     }
   }
   const spec = st.context._spec(st, handshake_seconds(s, st));
-  if (spec.server && st.context.sni_callback) spec.server.SNICallback = sni_handler(s, st, spec);
+  // With do_handshake_on_connect=False the program may set the context's sni_callback between the wrap and the
+  // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live.
+  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
+    spec.server.SNICallback = sni_handler(s, st, spec);
+  }
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.context._count(st.server_side, session.handshake, () => session.error === null);
