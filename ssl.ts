@@ -81,9 +81,7 @@
  * - `shutdown(SHUT_WR)` sends close_notify (CPython does a plain TCP
  *   shutdown); `select()` sees decrypted bytes already received, so
  *   `pending()` is not needed.
- * - a non-blocking `send()` may return part of the bytes (what the send
- *   queue took), where CPython's returns all or raises `SSLWantWriteError`;
- *   two tasks' concurrent `sendall()`s interleave at 256 KiB slices.
+ * - two tasks' concurrent `sendall()`s interleave at 256 KiB slices.
  * - a write after the peer reset raises `BrokenPipeError` (CPython:
  *   `SSLEOFError`); a server-side `wrap_socket` on a context without a
  *   certificate fails at wrap time (CPython: at the handshake).
@@ -2280,6 +2278,12 @@ interface SslState {
   session: Session | null;
   /** Seconds a handshake may take when the socket has no timeout (a listener's, for accepted ones). */
   handshake_timeout: number | null;
+  /**
+   * Bytes of a non-blocking send that raised SSLWantWriteError but were already queued (OpenSSL's unfinished
+   * SSL_write): the retry with the same bytes goes on from there, as OpenSSL's does. 0 when none; -1 once a
+   * retry was too short (OpenSSL's BAD_LENGTH, after which every write fails).
+   */
+  write_done?: number;
 }
 
 const sessions = new WeakMap<Socket, SslState>();
@@ -2466,6 +2470,24 @@ function no_flags(op: string, flags: unknown): void {
 function want_error(what: "read" | "write", at: 1006 | 2427 | 2580): SSLError {
   const text = `The operation did not complete (${what}) (_ssl.c:${at})`;
   return what === "read" ? new SSLWantReadError(2, text) : new SSLWantWriteError(3, text);
+}
+
+/**
+ * How many of a write's `n` bytes an unfinished non-blocking send already queued (0 if none): the caller goes on
+ * from there. A blocking or timed write takes it over (it sends the rest or fails: OpenSSL's SSL_write then has
+ * no unfinished write either); a non-blocking one keeps it until it has queued the rest. As OpenSSL's SSL_write
+ * retried with fewer bytes than it wrote: `BAD_LENGTH`.
+ */
+function retried_write(st: SslState, n: number, nonblocking: boolean): number {
+  const done = st.write_done ?? 0;
+  // After BAD_LENGTH, OpenSSL 3 fails every later write of the connection.
+  if (done < 0) throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
+  if (done > n) {
+    st.write_done = -1;
+    throw new SSLError(1, "[SSL: BAD_LENGTH] bad length (_ssl.c:2427)", { library: "SSL", reason: "BAD_LENGTH" });
+  }
+  if (!nonblocking) st.write_done = 0;
+  return done;
 }
 
 function want<T>(p: Promise<T>, write: boolean): Promise<T> {
@@ -2966,10 +2988,12 @@ export class SSLSocket extends Socket {
   }
 
   /**
-   * As {@linkcode Socket.send}; `flags` must be 0, and a non-blocking socket
-   * that cannot send raises `SSLWantWriteError`. On a socket with a timeout it
-   * sends all of the bytes or raises `TimeoutError`, as CPython's (OpenSSL's
-   * SSL_write does not write part of them).
+   * As {@linkcode Socket.send}; `flags` must be 0. As CPython's (OpenSSL's
+   * SSL_write without partial writes) it sends all of the bytes or raises: a
+   * socket with a timeout `TimeoutError`, a non-blocking one
+   * `SSLWantWriteError`, having queued part of them; the retry with the same
+   * bytes goes on from there (one with fewer bytes than were queued raises
+   * `SSLError` `BAD_LENGTH`).
    *
    * @param data the bytes.
    * @param flags 0.
@@ -2996,19 +3020,32 @@ export class SSLSocket extends Socket {
     }
     const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.send(data, flags, options));
-    const t = this.gettimeout();
-    if (t !== null && t > 0) {
-      // CPython's send on a timed SSLSocket is OpenSSL's SSL_write, without partial writes: all of the
-      // bytes, or the timeout. (A plain socket's timed send takes what fits in its send queue.)
-      let n: number;
-      try {
-        n = as_bytes(data).length;
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return want(super.sendall(data, flags, options).then(() => n), true);
+    const st = sessions.get(this)!;
+    let bytes: Uint8Array, done: number;
+    try {
+      bytes = as_bytes(data);
+      done = retried_write(st, bytes.length, this.gettimeout() === 0);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return want(super.send(data, flags, options), true);
+    const rest = done ? bytes.subarray(done) : data;
+    const t = this.gettimeout();
+    // CPython's send on a timed SSLSocket is OpenSSL's SSL_write, without partial writes: all of the bytes, or
+    // the timeout. (A plain socket's timed send takes what fits in its send queue.)
+    if (t === null) return want(super.send(rest, flags, options).then((k) => done + k), true);
+    if (t > 0) return want(super.sendall(rest, flags, options).then(() => bytes.length), true);
+    // Non-blocking: OpenSSL's SSL_write without partial writes returns all of the bytes or raises
+    // SSLWantWriteError, the bytes it wrote meanwhile still sent; the retry with the same bytes finishes them.
+    // A program that retries the same message on SSLWantWriteError without looking at the count loses nothing.
+    return want(
+      super.send(rest, flags, options).then((k) => {
+        st.write_done = done + k;
+        if (done + k < bytes.length) throw want_error("write", 2427);
+        st.write_done = 0;
+        return bytes.length;
+      }),
+      true,
+    );
   }
 
   /**
@@ -3038,6 +3075,16 @@ export class SSLSocket extends Socket {
     }
     const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.sendall(data, flags, options));
+    const st = sessions.get(this)!;
+    if (st.write_done) {
+      // An unfinished non-blocking send: as OpenSSL's SSL_write under CPython's sendall, go on from there.
+      try {
+        const bytes = as_bytes(data);
+        data = bytes.subarray(retried_write(st, bytes.length, false));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return want(super.sendall(data, flags, options), true);
   }
 
