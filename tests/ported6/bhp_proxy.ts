@@ -140,7 +140,7 @@ remote.bind(["127.0.0.1", 0]);
 remote.listen(1);
 const remote_seen = new PyList<Uint8Array>();
 
-const split = (line: Uint8Array) => new TextDecoder("latin1").decode(line).split(/[ \t\n\r\x0b\x0c]+/).filter((w) => w);
+const split = (line: Uint8Array) => new TextDecoder("latin1").decode(line).split(/[ \t\n\r\v\f]+/).filter((w) => w);
 
 async function ftp_like() {
   const [conn] = await remote.accept();
