@@ -106,6 +106,11 @@ const SINGLES: SingleSpec[] = [
     args: async () => [(await ctx()).certs],
     ...(HAS_CURL ? {} : { ignore: "curl is not on PATH" }),
   },
+  {
+    name: "Violent Python's banner grabber (setdefaulttimeout, checkVulns) over 127.0.0.1-3 and its threaded " +
+      "connect scanner (gethostbyaddr, a thread per port: open, mute, silent until timeout, refused)",
+    prog: "violent_scan",
+  },
 ];
 
 single_tests(test, "ported more6", ROOT, SINGLES);
