@@ -124,6 +124,12 @@ const PAIRS: PortPairSpec[] = [
     server: "cb_chat_server",
     client: "cb_chat_client",
   },
+  {
+    name: "FTP in active mode: PORT and EPRT name the client's listener, the server connects back for LIST, " +
+      "RETR and STOR (150/226), refuses another host (bounce), 501/522/550/502, a listener gone (425)",
+    server: "ftp_active_server",
+    client: "ftp_active_client",
+  },
 ];
 
 pair_tests(test, "ported more6", PAIRS, ctx, port_pair_runner(ROOT));

@@ -17,7 +17,7 @@ export async function receive(channel: socket.Socket): Promise<string> {
   const size_bytes = await channel.recv(calcsize);
   if (size_bytes.length !== calcsize) return ""; // struct.error
   const size = socket.ntohl(Number(new DataView(size_bytes.buffer, size_bytes.byteOffset, 8).getBigUint64(0, true)));
-  let buf = new Uint8Array();
+  let buf: Uint8Array = new Uint8Array();
   while (buf.length < size) buf = await channel.recv(size - buf.length);
   return JSON.parse(new TextDecoder().decode(buf))[0];
 }

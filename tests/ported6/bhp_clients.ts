@@ -70,7 +70,7 @@ target_host = "127.0.0.1";
 client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 await client.sendto(b("AAABBBCCC"), [target_host, udp_port]);
 let [data, addr] = await client.recvfrom(4096);
-print(data, addr[0] === "127.0.0.1" && addr[1] === udp_port);
+print(data, addr![0] === "127.0.0.1" && addr![1] === udp_port);
 await client.sendto(b(""), [target_host, udp_port]);
 [data, addr] = await client.recvfrom(4096);
 print(data);

@@ -47,7 +47,7 @@ interface Args {
 class NetCat {
   args: Args;
   buffer: Uint8Array | null;
-  socket: socket.Socket;
+  socket: socket.Socket<typeof socket.AF_INET>;
   ready: Promise<void>;
   set_ready!: () => void;
   constructor(args: Args, buffer: Uint8Array | null = null) {
@@ -100,7 +100,7 @@ class NetCat {
   async listen() {
     this.socket.bind([this.args.target, this.args.port]);
     this.socket.listen(5);
-    this.args.port = this.socket.getsockname()[1];
+    this.args.port = (this.socket.getsockname() as [string, number])[1];
     this.set_ready();
     const threads = [];
     for (let i = 0; i < this.args.clients; i++) {
@@ -116,7 +116,7 @@ class NetCat {
       const output = await execute(this.args.execute);
       await client_socket.send(new TextEncoder().encode(output));
     } else if (this.args.upload) {
-      let file_buffer = new Uint8Array();
+      let file_buffer: Uint8Array = new Uint8Array();
       while (true) {
         const data = await client_socket.recv(4096);
         if (data.length) file_buffer = bjoin([file_buffer, data]);

@@ -70,7 +70,7 @@ async function proxy_handler(
   const remote_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
   await remote_socket.connect([remote_host, remote_port]);
 
-  let remote_buffer = new Uint8Array();
+  let remote_buffer: Uint8Array = new Uint8Array();
   if (receive_first) {
     remote_buffer = await receive_from(remote_socket);
     hexdump(remote_buffer);
@@ -146,7 +146,8 @@ async function ftp_like() {
   const [conn] = await remote.accept();
   await conn.sendall(b("220 ProFTPD 1.3.5 Server (Debian) ready.\r\n"));
   const f = conn.makefile("rb");
-  for await (const line of f) {
+  for await (const item of f) {
+    const line = item as Uint8Array;
     remote_seen.push(line);
     const words = split(line);
     const cmd = words.length ? words[0]!.toUpperCase() : "";
@@ -185,10 +186,10 @@ const proxy_thread = server_loop(server, "127.0.0.1", remote.getsockname()[1], t
 const client_seen = new PyList<Uint8Array>();
 const c = await socket.create_connection(server.getsockname());
 const cf = c.makefile("rb");
-client_seen.push(await cf.readline());
+client_seen.push(await cf.readline() as Uint8Array);
 for (const cmd of [b("USER justin\r\n"), b("PASS hunter2\r\n"), b("SITE \\x\t~\x7f\r\n"), b("QUIT\r\n")]) {
   await c.sendall(cmd);
-  client_seen.push(await cf.readline());
+  client_seen.push(await cf.readline() as Uint8Array);
 }
 await cf.close();
 c.close();

@@ -62,7 +62,7 @@ async function sntp_client(retries = 3) {
   client.settimeout(1.0);
   const data = "\x1b" + "\0".repeat(47);
   let data_in: Uint8Array | undefined;
-  let address: socket.Address | undefined;
+  let address: socket.Address | null | undefined;
   for (let attempt = 0; attempt < retries; attempt++) {
     await client.sendto(new TextEncoder().encode(data), [NTP_SERVER, NTP_PORT]);
     try {

@@ -19,7 +19,7 @@ async function do_something(connstream: SSLSocket, f: SocketFile, request_line: 
   const [method, path, version] = dec.decode(request_line).trim().split(/\s+/) as [string, string, string];
   const headers = new Map<string, string>();
   while (true) {
-    const line = await f.readline(65537);
+    const line = await f.readline(65537) as Uint8Array;
     const t = dec.decode(line);
     if (t === "\r\n" || t === "\n" || t === "") break;
     const i = t.indexOf(":");
@@ -45,11 +45,11 @@ async function do_something(connstream: SSLSocket, f: SocketFile, request_line: 
 
 async function deal_with_client(connstream: SSLSocket) {
   const f = connstream.makefile("rb");
-  let data = await f.readline(65537);
+  let data = await f.readline(65537) as Uint8Array;
   // empty data means the client is finished with us
   while (data.length) {
     if (!(await do_something(connstream, f, data))) break;
-    data = await f.readline(65537);
+    data = await f.readline(65537) as Uint8Array;
   }
   await f.close();
   print("  client finished");

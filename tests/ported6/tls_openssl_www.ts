@@ -57,12 +57,12 @@ async function get(session: null = null) {
   const f = ssock.makefile("rb");
   print("status", await f.readline());
   while (true) {
-    const h = await f.readline();
+    const h = await f.readline() as Uint8Array;
     const t = new TextDecoder().decode(h);
     if (t === "\r\n" || t === "\n" || t === "") break;
     print("header", h);
   }
-  const body = await f.read();
+  const body = await f.read() as Uint8Array;
   await f.close();
   print("body", body.length > 200, body.slice(0, 30));
   for (const line of new TextDecoder().decode(body).split(/\r\n|\n|\r/)) {
