@@ -130,6 +130,13 @@ const PAIRS: PortPairSpec[] = [
     server: "ftp_active_server",
     client: "ftp_active_client",
   },
+  {
+    name: "a memcached text-protocol client (makefile('rwb'), flush per command, noreply pipelining, cas " +
+      "between two clients, binary and 210 KB values, the server's errors) against a python3 fake memcached",
+    server: "memcached_fake",
+    client: "memcached_client",
+    runs: [["py", "ts"]],
+  },
 ];
 
 pair_tests(test, "ported more6", PAIRS, ctx, port_pair_runner(ROOT));
