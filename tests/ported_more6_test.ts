@@ -111,6 +111,11 @@ const SINGLES: SingleSpec[] = [
       "connect scanner (gethostbyaddr, a thread per port: open, mute, silent until timeout, refused)",
     prog: "violent_scan",
   },
+  {
+    name: "service discovery over loopback unicast UDP: a selectors registry with TTLs and heartbeats, " +
+      "round-robin LOOKUP, expiry, ERROR replies, clients retrying on timeout, TCP echo services found by name",
+    prog: "discovery",
+  },
 ];
 
 single_tests(test, "ported more6", ROOT, SINGLES);
