@@ -108,7 +108,7 @@ class EchoService {
     this.sock = socket.socket();
     this.sock.bind(["127.0.0.1", 0]);
     this.sock.listen(5);
-    this.port = this.sock.getsockname()[1];
+    this.port = (this.sock.getsockname() as [string, number])[1];
     // the accept thread is a daemon: CPython's close() does not wake a thread blocked in accept()
     this.threads = [this.serve(), this.heartbeat()];
   }
