@@ -142,6 +142,13 @@ const PAIRS: PortPairSpec[] = [
     client: "memcached_client",
     runs: [["py", "ts"]],
   },
+  {
+    name: "varint-framed protobuf-like messages (struct '<d' '<q' '<I', zigzag, nested and unknown fields) on " +
+      "ThreadingTCPServer + rfile.read(1)/read(n): a pipelined batch, a frame a byte at a time, 100 KB, a bad " +
+      "wire type and an oversized frame answered with an error and a close",
+    server: "pb_server",
+    client: "pb_client",
+  },
 ];
 
 pair_tests(test, "ported more6", PAIRS, ctx, port_pair_runner(ROOT));
