@@ -116,6 +116,32 @@ const SINGLES: SingleSpec[] = [
       "round-robin LOOKUP, expiry, ERROR replies, clients retrying on timeout, TCP echo services found by name",
     prog: "discovery",
   },
+  {
+    name: "Cookbook 3_3: NetServiceChecker retrying connect() on one timed socket until a late service " +
+      "listens (Linux's ECONNREFUSED then ECONNABORTED on the reused socket), a service that never comes",
+    prog: "cb_wait_service",
+  },
+  {
+    name: "a TLS server probed by `openssl s_client -brief`: ALPN chosen by the server, SNI seen by " +
+      "sni_callback, data both ways, close() without close_notify (s_client: unexpected EOF), an untrusting client",
+    prog: "tls_s_client",
+    args: async () => [(await ctx()).certs],
+  },
+  {
+    name: "the same, ended by unwrap() (close_notify both ways, the socket left plain)",
+    prog: "tls_s_client",
+    args: async () => [(await ctx()).certs, "unwrap"],
+    ignore: "known limit (docs/limits.md, ssl): unwrap() raises ENOTSUP on Deno, whose TLS may already have " +
+      "consumed plain bytes after close_notify",
+  },
+  {
+    name: "the same, s_client offering only an ALPN protocol the server does not know",
+    prog: "tls_s_client",
+    args: async () => [(await ctx()).certs, "alpn"],
+    ignore: "known limit S11 (docs/limits.md): Deno's TLS refuses the handshake with no_application_protocol " +
+      "where CPython's server goes on without ALPN; Deno can replace a server's ALPN list per connection, not " +
+      "empty it, so pysocket cannot answer as OpenSSL does",
+  },
 ];
 
 single_tests(test, "ported more6", ROOT, SINGLES);
