@@ -72,7 +72,7 @@ for (const [label, end] of ends) {
   if (end === "close") {
     conn.close();
   } else {
-    const plain = await conn.unwrap();
+    const plain: socket.Socket = await conn.unwrap();
     print("  unwrapped to", plain.constructor.name, await plain.recv(100));
     plain.close();
   }
