@@ -122,6 +122,12 @@ const SINGLES: SingleSpec[] = [
     prog: "cb_wait_service",
   },
   {
+    name: "an HTTP CONNECT proxy on a selectors loop (non-blocking relay, half-closes passed on, 400/405/502) " +
+      "with TLS clients wrapping the tunnelled connection: keep-alive GETs through makefile('rb'), two at once",
+    prog: "connect_proxy",
+    args: async () => [(await ctx()).certs],
+  },
+  {
     name: "a TLS server probed by `openssl s_client -brief`: ALPN chosen by the server, SNI seen by " +
       "sni_callback, data both ways, close() without close_notify (s_client: unexpected EOF), an untrusting client",
     prog: "tls_s_client",
