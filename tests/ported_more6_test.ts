@@ -4,7 +4,8 @@
 // Python Network Programming Cookbook ch. 1–2 (timeouts, blocking modes, SO_REUSEADDR, buffer sizes, error
 // handling, an SNTP client, ThreadingMixIn echo, the select() chat), Violent Python's banner grabber and
 // threaded connect scanner, TLS against `openssl s_server -www` and `curl --cacert`, an FTP active-mode (PORT)
-// data connection, a memcached text-protocol client, unicast service discovery and varint-framed messages.
+// data connection, a memcached text-protocol client, unicast service discovery, varint-framed messages, an
+// HTTP CONNECT proxy carrying TLS, port knocking, and the Cookbook's wait-for-service loop.
 //
 // A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
 // must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
@@ -126,6 +127,11 @@ const SINGLES: SingleSpec[] = [
       "with TLS clients wrapping the tunnelled connection: keep-alive GETs through makefile('rb'), two at once",
     prog: "connect_proxy",
     args: async () => [(await ctx()).certs],
+  },
+  {
+    name: "port knocking: one select() loop over three UDP knock ports, a guarded listener and its connections; " +
+      "clients bound to 127.0.0.2/.3 before sendto() and connect(): in order, out of order, too slow, expired",
+    prog: "port_knock",
   },
   {
     name: "a TLS server probed by `openssl s_client -brief`: ALPN chosen by the server, SNI seen by " +
