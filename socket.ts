@@ -547,9 +547,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
-   * `setblocking(false)` is `settimeout(0)`; `setblocking(true)` is `settimeout(null)`.
+   * `setblocking(false)` is `settimeout(0)`; `setblocking(true)` is `settimeout(null)`. As in Python, an integer
+   * flag works too (`setblocking(0)`, `setblocking(1)`).
    *
-   * @param flag blocking or not.
+   * @param flag blocking or not (a bool or an int, as in Python).
    *
    * @example
    * ```ts
@@ -559,7 +560,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * console.log(s.getblocking(), s.gettimeout()); // false 0
    * ```
    */
-  setblocking(flag: boolean): void {
+  setblocking(flag: boolean | number): void {
     check_arity(ARITY.setblocking, arguments);
     const blocking = as_int(flag) !== 0;
     this.#check_open();
