@@ -828,8 +828,10 @@ class Reg<D> {
   live = true;
   /** In its selector's ready list. */
   queued = false;
-  /** The `[key, events]` pair select() last reported for it (frozen, reused while both are the same). */
-  pair: [SelectorKey<D>, number] | null = null;
+  /** The `[key, events]` pairs select() reported for it, by events (1, 2, 3): frozen, kept while its key stays. */
+  #p1: [SelectorKey<D>, number] | null = null;
+  #p2: [SelectorKey<D>, number] | null = null;
+  #p3: [SelectorKey<D>, number] | null = null;
   /** How the watches it waits on refer to it (made once). */
   readonly weak: WeakRef<Reg<unknown>> = new WeakRef(this as Reg<unknown>);
   poll: Pollable;
@@ -854,6 +856,21 @@ class Reg<D> {
     this.hub = hub_of(pollable_of(this.key.fileobj, "select()"));
     this.poll = this.hub.poll;
     this.proto = proto;
+  }
+  /**
+   * What select() reports for it with events `m`: a frozen pair (immutable, as Python's tuple), made once per key
+   * and events (Object.freeze costs ~25 ns; a new array per ready key per call was the rest of a result's garbage).
+   */
+  pair(m: number): [SelectorKey<D>, number] {
+    const key = this.key;
+    let p = m === EVENT_READ ? this.#p1 : m === EVENT_WRITE ? this.#p2 : this.#p3;
+    if (p === null || p[0] !== key) {
+      p = Object.freeze([key, m]) as [SelectorKey<D>, number];
+      if (m === EVENT_READ) this.#p1 = p;
+      else if (m === EVENT_WRITE) this.#p2 = p;
+      else this.#p3 = p;
+    }
+    return p;
   }
   /** A watch completed: back in the ready set. */
   woken(): void {
@@ -1002,6 +1019,9 @@ function by_name<D>(op: string, events: unknown, data: unknown): [number, D | nu
 
 /** A registered object that has been closed (its `fileno()` is -1). */
 function is_closed(fileobj: unknown): boolean {
+  // A pysocket socket says so itself: no fileno() call (which checks its arguments) per scan of a ready key.
+  const c = (fileobj as { _closed?: unknown } | null)?._closed;
+  if (c === true || c === false) return c;
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
   return typeof f === "function" && f.call(fileobj) === -1;
 }
@@ -1304,12 +1324,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (m === 0) reg.queued = false;
       else {
         ready[j++] = reg;
-        // The pair is frozen (as Python's tuple) and kept for the next report of the same key and events.
-        let pair = reg.pair;
-        if (pair === null || pair[0] !== reg.key || pair[1] !== m) {
-          pair = reg.pair = Object.freeze([reg.key, m]) as [SelectorKey<D>, number];
-        }
-        out[k++] = pair;
+        out[k++] = reg.pair(m);
       }
     }
     for (let i = j; i < n; i++) ready[i] = null;
