@@ -1019,9 +1019,6 @@ function by_name<D>(op: string, events: unknown, data: unknown): [number, D | nu
 
 /** A registered object that has been closed (its `fileno()` is -1). */
 function is_closed(fileobj: unknown): boolean {
-  // A pysocket socket says so itself: no fileno() call (which checks its arguments) per scan of a ready key.
-  const c = (fileobj as { _closed?: unknown } | null)?._closed;
-  if (c === true || c === false) return c;
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
   return typeof f === "function" && f.call(fileobj) === -1;
 }
