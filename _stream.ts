@@ -1251,7 +1251,13 @@ export function listeners_released(): Promise<unknown> | null {
 export class AcceptQueue {
   #l: Deno.Listener;
   #pending: Promise<void> | null = null;
-  #ready: Deno.Conn[] = [];
+  /**
+   * Connections accepted and not yet taken, in slots [#rhead, #rtail) (the others null). The array is kept when
+   * it empties: a shift() of its last element and the next push() made a new backing store per connection.
+   */
+  #ready: (Deno.Conn | null)[] = [];
+  #rhead = 0;
+  #rtail = 0;
   #err: unknown = null;
   #closed = false;
   /** What a waiting accept raises once closed: EBADF, or EINVAL after shutdown(SHUT_RD). */
@@ -1263,7 +1269,7 @@ export class AcceptQueue {
 
   /** True when accept() would return at once. */
   get ready(): boolean {
-    return this.#ready.length > 0 || this.#err !== null || this.#closed;
+    return this.#rtail > this.#rhead || this.#err !== null || this.#closed;
   }
 
   /** The reactions of this listener's accepts: made on the first, shared by every later one. */
@@ -1276,7 +1282,12 @@ export class AcceptQueue {
     const r = this.#reactions ??= [(c) => {
       this.#pending = null;
       if (this.#closed) c.close();
-      else this.#ready.push(c);
+      else {
+        const q = this.#ready;
+        if (this.#rtail === q.length) q.push(c);
+        else q[this.#rtail] = c;
+        this.#rtail++;
+      }
     }, (e) => {
       this.#pending = null;
       if (!this.#closed) this.#err = e;
@@ -1290,8 +1301,21 @@ export class AcceptQueue {
    * stored error of a failed accept, or the closed queue's, is thrown.
    */
   take(): Deno.Conn | null {
-    const c = this.#ready.shift();
-    if (c !== undefined) return c;
+    const h = this.#rhead;
+    if (h < this.#rtail) {
+      const q = this.#ready, c = q[h]!;
+      q[h] = null;
+      if (h + 1 === this.#rtail) {
+        this.#rhead = this.#rtail = 0;
+        if (q.length > 64) this.#ready = []; // a long backlog's slots are not kept
+      } else if (h >= 1024 && 2 * h >= this.#rtail) {
+        // Never quite emptied: move what is left to the front (amortized O(1)), so the taken slots go.
+        this.#ready = q.slice(h + 1, this.#rtail);
+        this.#rtail -= h + 1;
+        this.#rhead = 0;
+      } else this.#rhead = h + 1;
+      return c;
+    }
     if (this.#err !== null) {
       const e = this.#err;
       this.#err = null;
@@ -1315,7 +1339,10 @@ export class AcceptQueue {
     if (this.#closed) return;
     this.#closed = true;
     this.#code = code;
-    for (const c of this.#ready.splice(0)) c.close();
+    const q = this.#ready;
+    for (let i = this.#rhead; i < this.#rtail; i++) q[i]!.close();
+    this.#ready = [];
+    this.#rhead = this.#rtail = 0;
     try {
       this.#l.close();
     } catch { /* already closed */ }

@@ -88,32 +88,52 @@ const CREATE_CONNECTION_KW = ["all_errors", "happy_eyeballs_delay"] as const;
  *
  * @category Sockets
  */
-export async function create_connection(
+export function create_connection(
   address: readonly [string, number],
   timeout?: number | null | CreateConnectionOptions,
   source_address?: readonly [string, number] | null | CreateConnectionOptions,
   options?: CreateConnectionOptions,
 ): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
-  check_arity(ARITY.create_connection, arguments);
-  if (
-    source_address === undefined && options === undefined &&
-    (timeout === undefined || timeout === null || typeof timeout === "number") &&
-    Array.isArray(address) && address.length === 2 && typeof address[0] === "string" && is_ipv4(address[0]) &&
-    Number.isInteger(address[1]) && address[1] >= 0 && address[1] <= 65535
-  ) {
-    // The common call, create_connection([dotted quad, port], timeout?): one address, nothing
-    // to bind by name or resolve, so it is the general path's single attempt, done directly.
-    const sockaddr: [string, number] = [address[0], address[1]];
-    const s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP); // getaddrinfo's protocol, as CPython's socket has
-    try {
-      s.settimeout(timeout === undefined ? getdefaulttimeout() : timeout);
-      await s.connect(sockaddr);
-      return s as Socket<typeof AF_INET>;
-    } catch (e) {
-      s.close();
-      throw e;
+  // Not an async function itself: its frame (sized for the general path's locals) was most of what the common
+  // call allocated. Every error still comes as a rejection, as from an async function.
+  try {
+    check_arity(ARITY.create_connection, arguments);
+    if (
+      source_address === undefined && options === undefined &&
+      (timeout === undefined || timeout === null || typeof timeout === "number") &&
+      Array.isArray(address) && address.length === 2 && typeof address[0] === "string" && is_ipv4(address[0]) &&
+      Number.isInteger(address[1]) && address[1] >= 0 && address[1] <= 65535
+    ) {
+      // The common call, create_connection([dotted quad, port], timeout?): one address, nothing
+      // to bind by name or resolve, so it is the general path's single attempt, done directly.
+      return connect_literal(address[0], address[1], timeout === undefined ? getdefaulttimeout() : timeout);
     }
+  } catch (e) {
+    return Promise.reject(e);
   }
+  return connect_general(address, timeout, source_address, options);
+}
+
+/** create_connection() to an IPv4 literal: one socket, one connect. */
+async function connect_literal(host: string, port: number, timeout: number | null): Promise<Socket<typeof AF_INET>> {
+  const s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP); // getaddrinfo's protocol, as CPython's socket has
+  try {
+    s.settimeout(timeout);
+    await s.connect([host, port]);
+    return s as Socket<typeof AF_INET>;
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+}
+
+/** create_connection() in full: arguments bound by name, the host resolved, every address tried. */
+async function connect_general(
+  address: readonly [string, number],
+  timeout?: number | null | CreateConnectionOptions,
+  source_address?: readonly [string, number] | null | CreateConnectionOptions,
+  options?: CreateConnectionOptions,
+): Promise<Socket<typeof AF_INET | typeof AF_INET6>> {
   const a = bind_args(
     "create_connection",
     [

@@ -747,23 +747,27 @@ class Waiting {
   }
 }
 
-/** The watches armed on one object, shared by every registration of it. */
-class Hub {
+/**
+ * The watches armed on one object, shared by every registration of it. It is itself the registrations waiting
+ * for its read watch (one object less to reach per wake-up than a Waiting of its own; `ws` waits for writes).
+ */
+class Hub extends Waiting {
   pr = false;
   pw: Promise<void> | null = null;
-  readonly rs: Waiting = new Waiting();
   readonly ws: Waiting = new Waiting();
-  constructor(readonly poll: Pollable) {}
+  constructor(readonly poll: Pollable) {
+    super();
+  }
   readonly on_r = (): void => {
     this.pr = false;
-    this.rs.fire();
+    this.fire();
   };
   readonly on_w = (): void => {
     this.pw = null;
     this.ws.fire();
   };
   arm_r(reg: Reg<unknown>): void {
-    this.rs.add(reg);
+    this.add(reg);
     if (this.pr) return;
     this.pr = true;
     reads_armed++;
@@ -824,6 +828,10 @@ class Reg<D> {
   live = true;
   /** In its selector's ready list. */
   queued = false;
+  /** The `[key, events]` pairs select() reported for it, by events (1, 2, 3): frozen, kept while its key stays. */
+  #p1: [SelectorKey<D>, number] | null = null;
+  #p2: [SelectorKey<D>, number] | null = null;
+  #p3: [SelectorKey<D>, number] | null = null;
   /** How the watches it waits on refer to it (made once). */
   readonly weak: WeakRef<Reg<unknown>> = new WeakRef(this as Reg<unknown>);
   poll: Pollable;
@@ -843,11 +851,26 @@ class Reg<D> {
   rebind(): void {
     const proto = Object.getPrototypeOf(this.key.fileobj);
     if (proto === this.proto || typeof this.key.fileobj === "number") return;
-    this.hub.rs.delete(this as Reg<unknown>);
+    this.hub.delete(this as Reg<unknown>);
     this.hub.ws.delete(this as Reg<unknown>);
     this.hub = hub_of(pollable_of(this.key.fileobj, "select()"));
     this.poll = this.hub.poll;
     this.proto = proto;
+  }
+  /**
+   * What select() reports for it with events `m`: a frozen pair (immutable, as Python's tuple), made once per key
+   * and events (Object.freeze costs ~25 ns; a new array per ready key per call was the rest of a result's garbage).
+   */
+  pair(m: number): [SelectorKey<D>, number] {
+    const key = this.key;
+    let p = m === EVENT_READ ? this.#p1 : m === EVENT_WRITE ? this.#p2 : this.#p3;
+    if (p === null || p[0] !== key) {
+      p = Object.freeze([key, m]) as [SelectorKey<D>, number];
+      if (m === EVENT_READ) this.#p1 = p;
+      else if (m === EVENT_WRITE) this.#p2 = p;
+      else this.#p3 = p;
+    }
+    return p;
   }
   /** A watch completed: back in the ready set. */
   woken(): void {
@@ -870,7 +893,7 @@ class Reg<D> {
   /** Unregistered: leave the hub. */
   drop(): void {
     this.live = false;
-    this.hub.rs.delete(this as Reg<unknown>);
+    this.hub.delete(this as Reg<unknown>);
     this.hub.ws.delete(this as Reg<unknown>);
   }
 }
@@ -1195,7 +1218,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
    *
    * @param timeout seconds; `null`/omitted waits forever; `0` or less polls.
    * @param options `{ signal }`: an abort rejects with `signal.reason`.
-   * @returns `[key, events]` pairs for the ready objects (empty after a timeout).
+   * @returns `[key, events]` pairs for the ready objects (empty after a timeout); each pair is frozen, as Python's tuple.
    *
    * @example
    * ```ts
@@ -1298,7 +1321,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (m === 0) reg.queued = false;
       else {
         ready[j++] = reg;
-        out[k++] = [reg.key, m];
+        out[k++] = reg.pair(m);
       }
     }
     for (let i = j; i < n; i++) ready[i] = null;

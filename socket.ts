@@ -2540,55 +2540,67 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   #filed = false;
 
   #make_pollable(): Pollable {
-    // deno-lint-ignore no-this-alias
-    const self = this;
-    // What a listener waits on to become writable: never. Per socket, so the
-    // watches chained on it go away with the socket.
-    let never: Promise<void> | null = null;
-    const wait_never = () => never ??= new Promise<void>(() => {});
+    return new Socket.#Poll(this);
+  }
+
+  /**
+   * A socket's readiness hook: a class (fast properties, its getters shared on the prototype) rather than an
+   * object literal of closures per socket, which V8 kept in dictionary mode (a hash lookup per `readable`).
+   * Its getters read the socket's current state.
+   */
+  static #Poll = class SocketPoll implements Pollable {
+    /** What a listener waits on to become writable: never. Per socket, so the watches chained on it go away with it. */
+    #never: Promise<void> | null = null;
+    constructor(readonly s: Socket) {}
+    #wait_never(): Promise<void> {
+      return this.#never ??= new Promise<void>(() => {});
+    }
     // As Linux reports them to select(): a stream socket that is neither
     // connected, connecting nor listening (fresh, bound, or after a failed
     // connect) is readable and writable (POLLHUP|POLLOUT); a listener is
     // never writable; a connect in flight is neither until it ends.
-    return {
-      get readable() {
-        if (self.#closed) return true;
-        const st = self.#stream; // (a datagram socket has none)
-        if (st !== null) return st.reader.ready;
-        if (self.#dgram) return self.#dgram.readable;
-        if (self.#listening) return self.#accepts?.ready ?? false;
-        if (self.#connecting) return self.#connecting.error !== null;
-        return true;
-      },
-      get writable() {
-        if (self.#closed) return true;
-        if (self.#dgram) return self.#dgram.writable;
-        if (self.#stream) return self.#stream.writer.ready;
-        if (self.#listening) return false;
-        if (self.#connecting) return self.#connecting.error !== null;
-        return true;
-      },
-      wait_readable() {
-        if (self.#closed) return Promise.resolve();
-        if (self.#dgram) return self.#dgram.wait_readable();
-        if (self.#stream) return self.#stream.reader.poll();
-        if (self.#listening && self.#accepts) return self.#accepts.poll();
-        if (self.#connecting) return self.#connecting.promise;
-        return self.#listening ? wait_never() : Promise.resolve();
-      },
-      watch_readable(cb: () => void) {
-        if (!self.#closed && self.#stream && !self.#dgram) self.#stream.reader.watch(cb);
-        else this.wait_readable().then(cb, cb);
-      },
-      wait_writable() {
-        if (self.#closed) return Promise.resolve();
-        if (self.#dgram) return self.#dgram.wait_writable();
-        if (self.#stream) return self.#stream.writer.poll();
-        if (self.#connecting) return self.#connecting.promise;
-        return self.#listening ? wait_never() : Promise.resolve();
-      },
-    };
-  }
+    get readable(): boolean {
+      const self = this.s;
+      if (self.#closed) return true;
+      const st = self.#stream; // (a datagram socket has none)
+      if (st !== null) return st.reader.ready;
+      if (self.#dgram) return self.#dgram.readable;
+      if (self.#listening) return self.#accepts?.ready ?? false;
+      if (self.#connecting) return self.#connecting.error !== null;
+      return true;
+    }
+    get writable(): boolean {
+      const self = this.s;
+      if (self.#closed) return true;
+      if (self.#dgram) return self.#dgram.writable;
+      if (self.#stream) return self.#stream.writer.ready;
+      if (self.#listening) return false;
+      if (self.#connecting) return self.#connecting.error !== null;
+      return true;
+    }
+    wait_readable(): Promise<void> {
+      const self = this.s;
+      if (self.#closed) return Promise.resolve();
+      if (self.#dgram) return self.#dgram.wait_readable();
+      if (self.#stream) return self.#stream.reader.poll();
+      if (self.#listening && self.#accepts) return self.#accepts.poll();
+      if (self.#connecting) return self.#connecting.promise;
+      return self.#listening ? this.#wait_never() : Promise.resolve();
+    }
+    watch_readable(cb: () => void): void {
+      const self = this.s;
+      if (!self.#closed && self.#stream && !self.#dgram) self.#stream.reader.watch(cb);
+      else this.wait_readable().then(cb, cb);
+    }
+    wait_writable(): Promise<void> {
+      const self = this.s;
+      if (self.#closed) return Promise.resolve();
+      if (self.#dgram) return self.#dgram.wait_writable();
+      if (self.#stream) return self.#stream.writer.poll();
+      if (self.#connecting) return self.#connecting.promise;
+      return self.#listening ? this.#wait_never() : Promise.resolve();
+    }
+  };
 
   /** True once closed. */
   get _closed(): boolean {
