@@ -11,10 +11,12 @@ import assert from "node:assert/strict";
 import { create_connection, create_server, type Socket } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE } from "../selectors.ts";
 import { cpython } from "./_twin.ts";
+import { localhost_cert } from "./_ssl_fixtures.ts";
 
 const SHAPE_SCRIPT = `
-const [root] = Deno.args;
+const [root, cert_file, key_file] = Deno.args;
 const { create_connection, create_server, socket, AF_INET, SOCK_DGRAM } = await import(root + "mod.ts");
+const ssl = await import(root + "ssl.ts");
 const { DefaultSelector, EVENT_READ, EVENT_WRITE } = await import(root + "selectors.ts");
 const fast = (o) => eval("%HasFastProperties(o)");
 const srv = create_server(["127.0.0.1", 0]);
@@ -41,18 +43,41 @@ out.closed = [fresh._pollable() === polls.fresh, polls.conn.readable, polls.conn
 fresh.close();
 out.fresh_closed = [polls.fresh.readable, polls.fresh.writable];
 sel.close();
+// An SSLSocket's readiness hook (ssl.ts's TlsPoll), client and server, after the handshake.
+const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+sctx.load_cert_chain(cert_file, key_file);
+const cctx = ssl.create_default_context({ cafile: cert_file });
+const tsrv = await sctx.wrap_socket(create_server(["127.0.0.1", 0]), { server_side: true });
+const [tc, [ts]] = await Promise.all([
+  create_connection(tsrv.getsockname()).then((r) => cctx.wrap_socket(r, { server_hostname: "localhost" })),
+  tsrv.accept(),
+]);
+await ts.do_handshake();
+out.tls = [tc._pollable(), ts._pollable(), tsrv._pollable()].map((p) => [fast(p), p.readable, p.writable]);
+tc.close(); ts.close(); tsrv.close();
 console.log(JSON.stringify(out));
 Deno.exit(0);
 `;
 
-Deno.test("the objects select() touches per event are fast-mode objects (V8's own check); readiness as before", async () => {
+Deno.test("the objects select() touches per event are fast-mode objects (V8's own check), TLS sockets' too; readiness as before", async () => {
   const dir = await Deno.makeTempDir({ prefix: "pysocket_sel9_" });
   try {
+    const tls = await localhost_cert("pysocket_sel9_tls_");
     const script = `${dir}/shape.js`;
     await Deno.writeTextFile(script, SHAPE_SCRIPT);
     const root = new URL("../", import.meta.url).href;
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-net", "--no-prompt", "--v8-flags=--allow-natives-syntax", script, root],
+      args: [
+        "run",
+        "-A",
+        "--unstable-net",
+        "--no-prompt",
+        "--v8-flags=--allow-natives-syntax",
+        script,
+        root,
+        tls.cert,
+        tls.key,
+      ],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -73,6 +98,9 @@ Deno.test("the objects select() touches per event are fast-mode objects (V8's ow
     assert.deepEqual(r.objects, { socket: true, key: true, pair: true, selector: true });
     assert.deepEqual(r.closed, [true, true, true]); // a closed socket reads as ready (select.select() wakes)
     assert.deepEqual(r.fresh_closed, [true, true]);
+    // TLS client, accepted TLS connection, TLS listener: [fast, readable, writable]. (The client may have read
+    // the server's session tickets: decrypted bytes, none; readable stays false.)
+    assert.deepEqual(r.tls, [[true, false, true], [true, false, true], [true, false, false]]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
