@@ -1279,7 +1279,10 @@ export class AcceptQueue {
       else this.#ready.push(c);
     }, (e) => {
       this.#pending = null;
-      if (!this.#closed) this.#err = e;
+      // ENOTCONN: the peer reset the connection before it was taken, and Deno dropped it (it could not read its
+      // address). No fault of the listener's: nothing is stored, the waiter polls again for the next connection
+      // (CPython's accept() returns the dead connection; its first recv raises ConnectionResetError).
+      if (!this.#closed && !(e instanceof Deno.errors.NotConnected)) this.#err = e;
     }];
     return this.#pending = this.#l.accept().then(r[0], r[1]);
   }

@@ -265,3 +265,81 @@ print(json.dumps(R))
   }
   assert.deepEqual(ts, py);
 });
+
+/** python3 connects `n` times to `port` and resets each connection (SO_LINGER 0), the second after sending "hi". */
+async function resets(port: number, n: number): Promise<void> {
+  const out = await new Deno.Command("python3", {
+    args: ["-c", RESETS, String(port), String(n)],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+}
+const RESETS = `
+import struct, sys
+from socket import *
+for i in range(int(sys.argv[2])):
+    c = create_connection(("127.0.0.1", int(sys.argv[1])))
+    if i == 1: c.sendall(b"hi")
+    c.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+`;
+
+test("A11-5: connections the peer reset before accept() took them never make accept() raise ENOTCONN (blocking, timed, non-blocking, select)", async () => {
+  // CPython's accept() returns each dead connection (its recv raises ECONNRESET); Deno cannot (it drops them), so
+  // pysocket skips them: what matters to a ported `while True: conn, _ = s.accept()` loop is that accept() never
+  // raises for a peer's reset. Before the fix every one raised OSError ENOTCONN.
+  const py = await cpython(`
+import struct
+l = create_server(("127.0.0.1", 0)); port = l.getsockname()[1]
+for i in range(3):
+    c = create_connection(("127.0.0.1", port))
+    if i == 1: c.sendall(b"hi")
+    c.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+time.sleep(0.2)
+l.settimeout(1)
+R = []
+for i in range(3):
+    s, _ = l.accept()
+    R.append([attempt(lambda: s.recv(10)), attempt(lambda: s.recv(10))])
+print(json.dumps(R))
+`);
+  // CPython: three dead connections (the second reads its "hi" first), then EOF.
+  assert.deepEqual(py, [[["ConnectionResetError", 104], ["ok", ""]], [["ok", "hi"], ["ConnectionResetError", 104]], [[
+    "ConnectionResetError",
+    104,
+  ], ["ok", ""]]]);
+  for (const mode of ["blocking", "timed", "nonblocking", "select"]) {
+    const l = m.create_server(["127.0.0.1", 0]);
+    const port = (l.getsockname() as [string, number])[1];
+    await resets(port, 3);
+    await new Promise((r) => setTimeout(r, 200));
+    if (mode === "timed") l.settimeout(0.5);
+    if (mode === "nonblocking") l.setblocking(false);
+    const { select } = await import("../selectors.ts");
+    let got: unknown;
+    if (mode === "blocking") {
+      // Nothing but dead connections queued: the accept waits (no ENOTCONN) until a good client comes.
+      const acc = l.accept();
+      await new Promise((r) => setTimeout(r, 200));
+      const c = await m.create_connection(["127.0.0.1", port]);
+      const [s] = await acc;
+      got = s.getpeername()[1] === (c.getsockname() as [string, number])[1];
+      s.close();
+      c.close();
+    } else if (mode === "select") {
+      got = (await select([l], [], [], 0.5))[0].length;
+    } else got = await out(() => l.accept());
+    l.close();
+    assert.deepEqual(
+      got,
+      {
+        blocking: true,
+        timed: ["TimeoutError", null],
+        nonblocking: ["BlockingIOError", 11],
+        select: 0,
+      }[mode],
+      mode,
+    );
+  }
+});
