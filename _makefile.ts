@@ -455,11 +455,15 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (n < 0) {
       // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
       while (!reader.ended) await this.#fill(reader, reader.buffered + 1, signal);
+      // A reset (any read error) before EOF: CPython's read() raises it rather than return a short "everything".
+      reader.raise_error();
       return reader.take(reader.buffered);
     }
     if (n === 0) return new Uint8Array(0);
     const want = this.#bufsize === 0 ? 1 : n; // unbuffered (Python's raw SocketIO): one receive's worth
     while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, signal);
+    // Buffered (BufferedReader): a short read means EOF, so a read error before n bytes is raised (the bytes stay).
+    if (want === n && reader.buffered < n) reader.raise_error();
     return reader.take(n);
   }
 
@@ -473,8 +477,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       }
       const have = reader.buffered;
       if (limit >= 0 && have >= limit) return reader.take(limit);
-      // At EOF (or an error) the rest is the last line (the error is raised once nothing is left).
-      if (reader.ended) return reader.take(have);
+      // At EOF the rest is the last line. A read error is raised first (the bytes stay), as CPython's readline
+      // raises it: a line without its newline would read as the end of the stream.
+      if (reader.ended) {
+        reader.raise_error();
+        return reader.take(have);
+      }
       scanned = have;
       const taken = reader.taken;
       await this.#fill(reader, have + 1, signal);
@@ -744,6 +752,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     const reader = this.#get_reader();
     const want = this.#bufsize === 0 ? 1 : view.length;
     while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, options.signal);
+    if (want === view.length && reader.buffered < want) reader.raise_error(); // BufferedReader.readinto fills it all
     return reader.take_into(view);
   }
 

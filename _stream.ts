@@ -523,6 +523,19 @@ export class StreamReader {
     }
   }
 
+  /**
+   * Throw the stored read error now, even with bytes buffered (they stay for later takes), once; nothing without
+   * one. A buffered file's read that needed more than the bytes before a reset raises it, as CPython's.
+   */
+  raise_error(): void {
+    if (this.#err === null) return;
+    const e = this.#err;
+    this.#err = null;
+    this.#eof = true;
+    this.#raised = true;
+    throw map_error(e, "recv");
+  }
+
   /** Take up to n buffered bytes as a new array (empty at EOF). */
   take(n: number): Uint8Array {
     this.#raise_if_error();
