@@ -2277,6 +2277,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         detail: `SO_REUSEPORT: Deno honours it on Linux only, not ${platform().os}`,
       });
     }
+    // Linux refuses SO_REUSEPORT on a Unix socket (EOPNOTSUPP): so create_server(path, reuse_port=True) fails there.
+    if (lv === SOL_SOCKET && name === SO_REUSEPORT && this.#family === AF_UNIX) throw new OSError(E.EOPNOTSUPP);
     if (this.#dgram && this.#dgram.setsockopt(lv, name, v)) {
       this.#own_opts().set(key, num);
       return;

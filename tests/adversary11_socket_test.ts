@@ -430,3 +430,48 @@ print(json.dumps(R))
   assert.deepEqual(later["rb -1 readline after"], ["ok", [["ok", "par"], ["ok", ""]]]);
   assert.deepEqual(later["r -1 read wait"], ["ok", [["ok", "par"], ["ok", ""]]]);
 });
+
+test("A11-7: SO_REUSEPORT on a Unix socket is EOPNOTSUPP, so create_server(path, reuse_port=True) raises (CPython twin)", async () => {
+  const py = await cpython(
+    PY_OUT + `
+d = tempfile.mkdtemp()
+R = []
+for typ in [SOCK_STREAM, SOCK_DGRAM]:
+    s = socket(AF_UNIX, typ)
+    R.append([out(lambda: s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)), out(lambda: s.getsockopt(SOL_SOCKET, SO_REUSEPORT))])
+    s.close()
+R.append(out(lambda: create_server(os.path.join(d, "a"), family=AF_UNIX, reuse_port=True)))
+R.append(out(lambda: create_server(os.path.join(d, "b"), family=AF_UNIX, reuse_port=False).getsockname() == os.path.join(d, "b")))
+R.append(os.path.exists(os.path.join(d, "a")))
+print(json.dumps(R))
+`,
+  );
+  using dir = new TempDir();
+  const ts: unknown[] = [];
+  for (const typ of [m.SOCK_STREAM, SOCK_DGRAM]) {
+    const s = socket(AF_UNIX, typ);
+    ts.push([
+      await out(() => s.setsockopt(m.SOL_SOCKET, m.SO_REUSEPORT, 1)),
+      await out(() => s.getsockopt(m.SOL_SOCKET, m.SO_REUSEPORT)),
+    ]);
+    s.close();
+  }
+  ts.push(await out(() => m.create_server(dir.sock("a"), { family: AF_UNIX, reuse_port: true })));
+  ts.push(
+    await out(() => {
+      const l = m.create_server(dir.sock("b"), { family: AF_UNIX, reuse_port: false });
+      const ok = l.getsockname() === dir.sock("b");
+      l.close();
+      return ok;
+    }),
+  );
+  ts.push((() => {
+    try {
+      Deno.statSync(dir.sock("a"));
+      return true;
+    } catch {
+      return false;
+    }
+  })());
+  assert.deepEqual(ts, py);
+});
