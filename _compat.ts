@@ -71,9 +71,10 @@ const NOT_AN_FD = "pysocket file numbers are not OS descriptors; only a number g
  */
 export function close(fd: number): void {
   check_arity(ARITY.close_fd, arguments);
+  const n = as_int(fd); // CPython's TypeError for a non-int, before any lookup
   let s: Socket;
   try {
-    s = Socket._adopt(as_int(fd));
+    s = Socket._adopt(n);
   } catch {
     throw new OSError(E.EBADF, null, { detail: `close(${fd}): ${NOT_AN_FD}` });
   }

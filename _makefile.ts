@@ -276,10 +276,98 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#binary ? undefined : false;
   }
 
-  /** False: a socket file cannot seek. Raises RangeError once closed, as Python's ValueError. */
+  /**
+   * False: a socket file cannot seek. Raises RangeError once closed, as Python's ValueError, except for a buffered
+   * read-write file (CPython's BufferedRWPair answers false without looking).
+   */
   seekable(): boolean {
-    if (this.#closed) throw new RangeError("I/O operation on closed socket.");
+    const pair = this.#reading && this.#writing && this.#bufsize !== 0;
+    if (this.#closed && !pair) throw new RangeError("I/O operation on closed socket.");
     return false;
+  }
+
+  /**
+   * Whether CPython's class here is one that names every unsupported call after `seek`/`truncate` and never
+   * looks at closed (SocketIO for `buffering=0`, BufferedRWPair for a buffered `"rwb"`).
+   */
+  #raw_or_pair(): boolean {
+    return this.#binary && (this.#bufsize === 0 || (this.#reading && this.#writing));
+  }
+
+  /**
+   * Python's `tell()`: a socket file has no position, so this raises Python's `io.UnsupportedOperation` (an
+   * `OSError` here) with CPython's message; a closed text file raises RangeError (Python's ValueError).
+   *
+   * @returns never.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "@pysocket/socket";
+   * const [a, b] = await socketpair();
+   * const f = a.makefile("rb");
+   * try { f.tell(); } catch (e) { console.log((e as Error).name, (e as Error).message); } // UnsupportedOperation seek
+   * a.close(); b.close();
+   * ```
+   */
+  tell(): number {
+    if (!this.#binary) {
+      if (this.#closed) throw new RangeError("I/O operation on closed file.");
+      throw new UnsupportedOperation("underlying stream is not seekable");
+    }
+    throw new UnsupportedOperation("seek");
+  }
+
+  /**
+   * Python's `seek(offset, whence=0)`: a socket file cannot seek, so this raises Python's
+   * `io.UnsupportedOperation` (an `OSError` here) with CPython's message for the file's class, or RangeError
+   * (Python's ValueError) where CPython's closed file says so first.
+   *
+   * @param _offset the position (never used).
+   * @param _whence 0, 1 or 2 (never used).
+   * @returns never.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "@pysocket/socket";
+   * const [a, b] = await socketpair();
+   * const f = a.makefile("rb");
+   * try { f.seek(0); } catch (e) { console.log((e as Error).message); } // File or stream is not seekable.
+   * a.close(); b.close();
+   * ```
+   */
+  seek(_offset: number, _whence: number = 0): number {
+    if (this.#raw_or_pair()) throw new UnsupportedOperation("seek"); // SocketIO/BufferedRWPair take any arguments
+    if (arguments.length === 0) throw new TypeError("seek expected at least 1 argument, got 0");
+    if (!this.#binary) {
+      if (this.#closed) throw new RangeError("I/O operation on closed file.");
+      throw new UnsupportedOperation("underlying stream is not seekable");
+    }
+    if (this.#closed) throw new RangeError("seek of closed file");
+    throw new UnsupportedOperation("File or stream is not seekable.");
+  }
+
+  /**
+   * Python's `truncate(size=None)`: a socket file cannot be truncated, so this raises Python's
+   * `io.UnsupportedOperation` (an `OSError` here), or RangeError (Python's ValueError) where CPython's closed
+   * file says so first.
+   *
+   * @param _size the size (never used).
+   * @returns never.
+   *
+   * @example
+   * ```ts
+   * import { socketpair } from "@pysocket/socket";
+   * const [a, b] = await socketpair();
+   * const f = a.makefile("wb");
+   * try { f.truncate(); } catch (e) { console.log((e as Error).message); } // truncate
+   * a.close(); b.close();
+   * ```
+   */
+  truncate(_size: number | null = null): number {
+    if (this.#closed && !this.#raw_or_pair()) {
+      throw new RangeError(this.#binary ? "truncate of closed file" : "I/O operation on closed file.");
+    }
+    throw new UnsupportedOperation("truncate");
   }
 
   /** False: a socket is no terminal. Raises RangeError once closed, as Python's ValueError. */
@@ -367,11 +455,15 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (n < 0) {
       // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
       while (!reader.ended) await this.#fill(reader, reader.buffered + 1, signal);
+      // A reset (any read error) before EOF: CPython's read() raises it rather than return a short "everything".
+      reader.raise_error();
       return reader.take(reader.buffered);
     }
     if (n === 0) return new Uint8Array(0);
     const want = this.#bufsize === 0 ? 1 : n; // unbuffered (Python's raw SocketIO): one receive's worth
     while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, signal);
+    // Buffered (BufferedReader): a short read means EOF, so a read error before n bytes is raised (the bytes stay).
+    if (want === n && reader.buffered < n) reader.raise_error();
     return reader.take(n);
   }
 
@@ -385,8 +477,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       }
       const have = reader.buffered;
       if (limit >= 0 && have >= limit) return reader.take(limit);
-      // At EOF (or an error) the rest is the last line (the error is raised once nothing is left).
-      if (reader.ended) return reader.take(have);
+      // At EOF the rest is the last line. A read error is raised first (the bytes stay), as CPython's readline
+      // raises it: a line without its newline would read as the end of the stream.
+      if (reader.ended) {
+        reader.raise_error();
+        return reader.take(have);
+      }
       scanned = have;
       const taken = reader.taken;
       await this.#fill(reader, have + 1, signal);
@@ -656,6 +752,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     const reader = this.#get_reader();
     const want = this.#bufsize === 0 ? 1 : view.length;
     while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, options.signal);
+    if (want === view.length && reader.buffered < want) reader.raise_error(); // BufferedReader.readinto fills it all
     return reader.take_into(view);
   }
 

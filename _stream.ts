@@ -523,6 +523,19 @@ export class StreamReader {
     }
   }
 
+  /**
+   * Throw the stored read error now, even with bytes buffered (they stay for later takes), once; nothing without
+   * one. A buffered file's read that needed more than the bytes before a reset raises it, as CPython's.
+   */
+  raise_error(): void {
+    if (this.#err === null) return;
+    const e = this.#err;
+    this.#err = null;
+    this.#eof = true;
+    this.#raised = true;
+    throw map_error(e, "recv");
+  }
+
   /** Take up to n buffered bytes as a new array (empty at EOF). */
   take(n: number): Uint8Array {
     this.#raise_if_error();
@@ -1290,7 +1303,10 @@ export class AcceptQueue {
       }
     }, (e) => {
       this.#pending = null;
-      if (!this.#closed) this.#err = e;
+      // ENOTCONN: the peer reset the connection before it was taken, and Deno dropped it (it could not read its
+      // address). No fault of the listener's: nothing is stored, the waiter polls again for the next connection
+      // (CPython's accept() returns the dead connection; its first recv raises ConnectionResetError).
+      if (!this.#closed && !(e instanceof Deno.errors.NotConnected)) this.#err = e;
     }];
     return this.#pending = this.#l.accept().then(r[0], r[1]);
   }

@@ -1326,7 +1326,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       st !== null && !this.#closed && this.#timeout === null
     ) {
       const n = buffer.length;
-      return ((n > 0 && n < DIRECT_READ ? this.#wait_take(st, n, buffer) : null) ??
+      if (n === 0) return Promise.resolve(0); // CPython's recv of 0 bytes does nothing (a datagram stays)
+      return ((n < DIRECT_READ ? this.#wait_take(st, n, buffer) : null) ??
         this.#stream_read(n, 0, Deadline.of(null), buffer)) as Promise<number>;
     }
     return this.#recv_into(buffer, nbytes, flags, options);
@@ -1352,6 +1353,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       f = this.#check_recv_flags(a.flags);
       signal = a.signal;
     }
+    // CPython's sock_recv_guts: "If 0 bytes were requested, do nothing" (no datagram is taken, no wait).
+    if (n === 0) return 0;
     this.#check_open();
     f = this.#special_recv_flags(f);
     const dl = this.#deadline(f, signal);
@@ -2275,6 +2278,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         detail: `SO_REUSEPORT: Deno honours it on Linux only, not ${platform().os}`,
       });
     }
+    // Linux refuses SO_REUSEPORT on a Unix socket (EOPNOTSUPP): so create_server(path, reuse_port=True) fails there.
+    if (lv === SOL_SOCKET && name === SO_REUSEPORT && this.#family === AF_UNIX) throw new OSError(E.EOPNOTSUPP);
     if (this.#dgram && this.#dgram.setsockopt(lv, name, v)) {
       this.#own_opts().set(key, num);
       return;

@@ -1679,8 +1679,9 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
 }
 
 /**
- * Python's `io.BytesIO`, as much as datagram handlers use: reads from the
- * initial bytes, writes append, `getvalue()` returns everything written.
+ * Python's `io.BytesIO` (the files of a {@linkcode DatagramRequestHandler}): reads from the initial bytes, writes
+ * at the position (past the end, the gap is zero-filled), `getvalue()` returns everything. Errors are CPython's:
+ * a closed buffer raises RangeError (Python's ValueError) `I/O operation on closed file.`.
  *
  * @example
  * ```ts
@@ -1689,25 +1690,26 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
  * console.log(f.readline()); // Uint8Array [97, 10]
  * const w = new BytesIO();
  * w.write(new Uint8Array([1, 2]));
- * console.log(w.getvalue()); // Uint8Array [1, 2]
+ * w.writelines([new Uint8Array([3])]);
+ * console.log(w.getvalue()); // Uint8Array [1, 2, 3]
  * ```
  *
  * @category Servers
  */
-export class BytesIO implements Iterable<Uint8Array> {
+export class BytesIO implements Iterable<Uint8Array>, Disposable {
   #buf: Uint8Array;
   #len: number;
   #pos = 0;
   #closed = false;
 
   /**
-   * A buffer holding a copy of `initial`, positioned at its start.
+   * A buffer holding a copy of `initial` (none: empty), positioned at its start.
    *
    * @param initial the initial bytes.
    */
-  constructor(initial?: Buffer) {
-    this.#buf = initial === undefined ? new Uint8Array(64) : as_bytes(initial).slice();
-    this.#len = initial === undefined ? 0 : this.#buf.length;
+  constructor(initial?: Buffer | null) {
+    this.#buf = initial === undefined || initial === null ? new Uint8Array(64) : as_bytes(initial).slice();
+    this.#len = initial === undefined || initial === null ? 0 : this.#buf.length;
   }
 
   #check(): void {
@@ -1720,46 +1722,87 @@ export class BytesIO implements Iterable<Uint8Array> {
   }
 
   /**
-   * Read up to `size` bytes (all with -1).
+   * Read up to `size` bytes (all with -1 or null).
    *
    * @param size how many.
    * @returns the bytes (empty at the end).
    */
-  read(size: number = -1): Uint8Array {
+  read(size: number | null = -1): Uint8Array {
     this.#check();
-    const end = size < 0 ? this.#len : Math.min(this.#len, this.#pos + size);
-    const out = this.#buf.slice(this.#pos, Math.max(end, this.#pos));
-    this.#pos = Math.max(end, this.#pos);
-    return out;
+    const n = size_arg(size);
+    const start = Math.min(this.#pos, this.#len);
+    const end = n < 0 ? this.#len : Math.min(this.#len, start + n);
+    this.#pos = Math.max(this.#pos, end);
+    return this.#buf.slice(start, Math.max(start, end));
+  }
+
+  /**
+   * As {@linkcode BytesIO.read} (Python's `read1`).
+   *
+   * @param size how many.
+   * @returns the bytes.
+   */
+  read1(size: number | null = -1): Uint8Array {
+    return this.read(size);
+  }
+
+  /**
+   * Read into `buffer`; the count read.
+   *
+   * @param buffer a writable bytes-like object.
+   * @returns the count (0 at the end).
+   */
+  readinto(buffer: Buffer): number {
+    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
+      throw new TypeError(`readinto() argument must be read-write bytes-like object, not ${py_type(buffer)}`);
+    }
+    const view = as_bytes(buffer);
+    const got = this.read(view.length);
+    view.set(got);
+    return got.length;
   }
 
   /**
    * Read one line including its `\n`.
    *
-   * @param size the most bytes to return (-1: no limit).
+   * @param size the most bytes to return (-1 or null: no limit).
    * @returns the line (empty at the end).
    */
-  readline(size: number = -1): Uint8Array {
+  readline(size: number | null = -1): Uint8Array {
     this.#check();
-    const i = this.#buf.subarray(this.#pos, this.#len).indexOf(10);
-    let end = i < 0 ? this.#len : this.#pos + i + 1;
-    if (size >= 0) end = Math.min(end, this.#pos + size);
-    const out = this.#buf.slice(this.#pos, end);
-    this.#pos = end;
-    return out;
+    const n = size_arg(size);
+    const start = Math.min(this.#pos, this.#len);
+    const i = this.#buf.subarray(start, this.#len).indexOf(10);
+    let end = i < 0 ? this.#len : start + i + 1;
+    if (n >= 0) end = Math.min(end, start + n);
+    this.#pos = Math.max(this.#pos, end);
+    return this.#buf.slice(start, end);
   }
 
   /**
-   * Read the remaining lines.
+   * Read the remaining lines; with `hint` > 0, stop once the lines read hold `hint` bytes or more.
    *
+   * @param hint the byte count to stop at (-1, 0 or null: all).
    * @returns the lines.
    */
-  readlines(): Uint8Array[] {
-    return [...this];
+  readlines(hint: number | null = -1): Uint8Array[] {
+    this.#check();
+    if (hint !== null && (typeof hint !== "number" || !Number.isInteger(hint))) {
+      throw new TypeError(`integer argument expected, got '${py_type(hint)}'`);
+    }
+    const out: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const line = this.readline();
+      if (line.length === 0) return out;
+      out.push(line);
+      total += line.length;
+      if (hint !== null && hint > 0 && total >= hint) return out;
+    }
   }
 
   /**
-   * Write bytes at the current position.
+   * Write bytes at the current position (past the end, the gap is zero-filled).
    *
    * @param data bytes-like.
    * @returns the count written.
@@ -1767,16 +1810,29 @@ export class BytesIO implements Iterable<Uint8Array> {
   write(data: Buffer): number {
     this.#check();
     const b = as_bytes(data);
+    if (b.length === 0) return 0;
     const need = this.#pos + b.length;
     if (need > this.#buf.length) {
       const nb = new Uint8Array(Math.max(need, this.#buf.length * 2));
       nb.set(this.#buf.subarray(0, this.#len));
       this.#buf = nb;
+    } else if (this.#pos > this.#len) {
+      this.#buf.fill(0, this.#len, this.#pos); // truncate() leaves old bytes beyond the end
     }
     this.#buf.set(b, this.#pos);
     this.#pos = need;
     this.#len = Math.max(this.#len, need);
     return b.length;
+  }
+
+  /**
+   * Write each item of an iterable of bytes-like objects.
+   *
+   * @param lines the items.
+   */
+  writelines(lines: Iterable<Buffer>): void {
+    this.#check();
+    for (const l of lines) this.write(l);
   }
 
   /**
@@ -1790,14 +1846,23 @@ export class BytesIO implements Iterable<Uint8Array> {
   }
 
   /**
-   * Move the position.
+   * Move the position: from the start (`whence` 0, the default), the current position (1) or the end (2).
    *
-   * @param pos the new position from the start.
-   * @returns the position.
+   * @param pos the offset.
+   * @param whence 0, 1 or 2.
+   * @returns the new position.
    */
-  seek(pos: number): number {
+  seek(pos: number, whence: number = 0): number {
     this.#check();
-    this.#pos = Math.max(0, Math.min(pos, this.#len));
+    const p = int_arg(pos), w = int_arg(whence);
+    if (w === 0) {
+      if (p < 0) throw new RangeError(`negative seek value ${p}`);
+      this.#pos = p;
+    } else if (w === 1 || w === 2) {
+      this.#pos = Math.max(0, (w === 1 ? this.#pos : this.#len) + p);
+    } else {
+      throw new RangeError(`invalid whence (${w}, should be 0, 1 or 2)`);
+    }
     return this.#pos;
   }
 
@@ -1807,22 +1872,107 @@ export class BytesIO implements Iterable<Uint8Array> {
    * @returns the position.
    */
   tell(): number {
+    this.#check();
     return this.#pos;
   }
 
-  /** Close; further reads and writes raise RangeError (Python's ValueError). */
+  /**
+   * Cut the buffer to `size` bytes (default: the position); the position stays.
+   *
+   * @param size the new size.
+   * @returns the size.
+   */
+  truncate(size: number | null = null): number {
+    this.#check();
+    const n = size === null ? this.#pos : int_arg(size);
+    if (n < 0) throw new RangeError(`negative size value ${n}`);
+    this.#len = Math.min(this.#len, n);
+    return n;
+  }
+
+  /** Nothing to flush; raises once closed, as Python's. */
+  flush(): void {
+    this.#check();
+  }
+
+  /**
+   * True (a buffer can be read).
+   *
+   * @returns true.
+   */
+  readable(): boolean {
+    this.#check();
+    return true;
+  }
+
+  /**
+   * True (a buffer can be written).
+   *
+   * @returns true.
+   */
+  writable(): boolean {
+    this.#check();
+    return true;
+  }
+
+  /**
+   * True (a buffer can seek).
+   *
+   * @returns true.
+   */
+  seekable(): boolean {
+    this.#check();
+    return true;
+  }
+
+  /**
+   * False (a buffer is no terminal).
+   *
+   * @returns false.
+   */
+  isatty(): boolean {
+    this.#check();
+    return false;
+  }
+
+  /** Close; further calls raise RangeError (Python's ValueError). Closing twice is fine. */
   close(): void {
     this.#closed = true;
   }
 
+  /** `using`: close. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** Iterate over the remaining lines. */
   *[Symbol.iterator](): Iterator<Uint8Array> {
+    this.#check();
     for (;;) {
       const line = this.readline();
       if (line.length === 0) return;
       yield line;
     }
   }
+}
+
+/** A size argument of BytesIO's reads: an int or null (Python's None), else CPython's TypeError. */
+function size_arg(v: unknown): number {
+  if (v === null || v === undefined) return -1;
+  if (typeof v === "boolean") return Number(v);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`argument should be integer or None, not '${py_type(v)}'`);
+  }
+  return v;
+}
+
+/** An int argument (seek, truncate): CPython's `'str' object cannot be interpreted as an integer`. */
+function int_arg(v: unknown): number {
+  if (typeof v === "boolean") return Number(v);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`'${py_type(v)}' object cannot be interpreted as an integer`);
+  }
+  return v;
 }
 
 /**
