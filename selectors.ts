@@ -101,6 +101,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
+import { fd_object, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -186,18 +187,18 @@ export class KeyError extends Error {
 
 /** The number of an object for select.select(), with `select.select`'s errors. */
 function select_fd(fileobj: unknown): number {
-  if (typeof fileobj === "number" || typeof fileobj === "bigint") {
-    throw new TypeError(
-      `select(): a bare file descriptor (${fileobj}) cannot be watched: Deno has no OS file descriptors; ` +
-        "pass the socket object itself",
-    );
-  }
-  const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-  if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
-  const n = f.call(fileobj);
-  if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
-  if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
-  return n;
+  let n: unknown = fileobj;
+  if (typeof fileobj !== "number") {
+    if (typeof fileobj === "bigint") n = Number(fileobj);
+    else {
+      const f = (fileobj as { fileno?: unknown } | null)?.fileno;
+      if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
+      n = f.call(fileobj);
+      if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
+    }
+  } else if (!Number.isInteger(n)) throw new TypeError("argument must be an int, or have a fileno() method.");
+  if ((n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  return n as number;
 }
 
 /** Python's `selectors._fileobj_to_fd`: the number of an object, with the selectors' errors. */
@@ -529,15 +530,11 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   const wl = Array.isArray(wlist) ? wlist.slice() as W[] : [...wlist];
   const xl = Array.isArray(xlist) ? xlist as X[] : [...xlist];
   const ra: Arm[] = new Array(rl.length), wa: Arm[] = new Array(wl.length);
-  for (let i = 0; i < rl.length; i++) {
-    select_fd(rl[i]);
-    ra[i] = arm_of(rl[i]!);
-  }
-  for (let i = 0; i < wl.length; i++) {
-    select_fd(wl[i]);
-    wa[i] = arm_of(wl[i]!);
-  }
-  for (let i = 0; i < xl.length; i++) select_fd(xl[i]);
+  // A number (or an object whose fileno() names a socket, such as a server or a socket file) is watched as that
+  // socket; the lists returned hold what was given, as CPython's.
+  for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object(rl[i], select_fd(rl[i])));
+  for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object(wl[i], select_fd(wl[i])));
+  for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
   if (signal?.aborted) throw signal.reason;
   const end = t === null ? Infinity : performance.now() + t * 1000;
   // The reads this call armed itself (none was in flight): see the grace below.
@@ -996,6 +993,7 @@ function by_name<D>(op: string, events: unknown, data: unknown): [number, D | nu
 
 /** A registered object that has been closed (its `fileno()` is -1). */
 function is_closed(fileobj: unknown): boolean {
+  if (typeof fileobj === "number") return fd_object(fileobj) === undefined; // registered by number
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
   return typeof f === "function" && f.call(fileobj) === -1;
 }
@@ -1106,7 +1104,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     const fd = this.#lookup(fileobj);
     if (map.has(fd)) throw new KeyError(`${repr(fileobj)} (FD ${fd}) is already registered`);
     const key = make_key(fileobj, fd, events, data);
-    const reg = new Reg(key, hub_of(pollable_of(fileobj, "register()")), this.#core);
+    const reg = new Reg(key, hub_of(pollable_of(watched_object(fileobj, fd), "register()")), this.#core);
     map.set(fd, key);
     this.#regs.set(fd, reg);
     this.#core.mark(reg);
