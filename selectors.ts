@@ -1442,3 +1442,23 @@ export {
   POLLWRBAND,
   POLLWRNORM,
 } from "./_poll.ts";
+
+export {
+  Epoll,
+  epoll,
+  EPOLL_CLOEXEC,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLEXCLUSIVE,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLMSG,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDBAND,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+} from "./_epoll.ts";
