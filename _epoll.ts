@@ -22,6 +22,7 @@ import {
   POLLWRNORM,
   socket_of,
   wait_entries,
+  watch_more_bytes,
 } from "./_poll.ts";
 
 /**
@@ -252,7 +253,7 @@ function epoll_timeout_ms(timeout: unknown): number {
   if (Number.isNaN(timeout)) throw new RangeError("Invalid value NaN (not a number)");
   if (!(Math.abs(timeout * 1e9) < 2 ** 63)) {
     throw new RangeError(
-      Number.isInteger(timeout)
+      Number.isInteger(timeout) && Math.abs(timeout) <= Number.MAX_SAFE_INTEGER
         ? "timestamp too large to convert to C _PyTime_t"
         : "timestamp out of range for platform time_t",
     );
@@ -451,7 +452,11 @@ export class Epoll implements Disposable {
       if (ev !== 0 && report) left--;
       return ev;
     };
-    const ready = await wait_entries(entries, ms, options, judge, () => this.fds === null);
+    // An edge-triggered EPOLLIN registration still ready (bytes the program left): more bytes are an edge.
+    const more = (e: EpollEntry) =>
+      (e.mask & (EPOLLET | EPOLLIN)) === (EPOLLET | EPOLLIN) && !e.disabled && e.sock !== null &&
+      watch_more_bytes(e.sock);
+    const ready = await wait_entries(entries, ms, options, judge, () => this.fds === null, more);
     const fds = this.fds;
     if (fds === null) return [];
     for (const [e] of ready) {

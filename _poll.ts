@@ -233,6 +233,7 @@ export async function wait_entries<E extends Entry>(
   options: SelectOptions,
   judge: (e: E, report: boolean) => number,
   closed: () => boolean,
+  more_bytes?: (e: E) => boolean,
 ): Promise<[E, number][]> {
   const end = ms < 0 ? Infinity : performance.now() + ms;
   for (let first = true;; first = false) {
@@ -240,18 +241,22 @@ export async function wait_entries<E extends Entry>(
     let now = false;
     const readers: Selectable[] = [];
     const writers: Selectable[] = [];
+    let reads: Promise<void>[] | null = null;
     for (const e of list) {
       const sock = e.sock;
       if (judge(e, false) !== 0) now = true;
       if (sock === null || sock.fileno() < 0) continue;
       const p = sock._pollable();
       if (!p.readable && (e.mask & (IN_BITS | POLLRDHUP) || needs_read_watch(sock))) readers.push(sock);
+      else if (p.readable && more_bytes?.(e)) (reads ??= []).push(p.wait_readable());
       if (!p.writable && e.mask & OUT_BITS) writers.push(sock);
     }
     const left = end === Infinity ? null : Math.max(0, end - performance.now());
     // Something ready, or a poll: one look (with select()'s turn), then report what is ready then.
     const at_once = now || left === 0;
-    await select(readers, writers, [], at_once ? 0 : left === null ? null : left / 1000, options);
+    const seconds = at_once ? 0 : left === null ? null : left / 1000;
+    if (reads === null) await select(readers, writers, [], seconds, options);
+    else await select_or(readers, writers, seconds, options, reads);
     if (closed()) return [];
     const out: [E, number][] = [];
     for (const e of entries()) {
@@ -262,6 +267,41 @@ export async function wait_entries<E extends Entry>(
     if (!first) await Promise.resolve(); // (a woken look that found nothing to report: look again)
   }
 }
+
+/** What ends a select() early when one of the extra reads completes. */
+const WOKEN = Symbol("read completed");
+
+/** select() that also ends when one of `reads` (read-aheads select() does not watch) completes. */
+async function select_or(
+  readers: Selectable[],
+  writers: Selectable[],
+  seconds: number | null,
+  options: SelectOptions,
+  reads: Promise<void>[],
+): Promise<void> {
+  const ac = new AbortController();
+  const signal = options.signal === undefined ? ac.signal : AbortSignal.any([options.signal, ac.signal]);
+  void Promise.race(reads).then(() => ac.abort(WOKEN));
+  try {
+    await select(readers, writers, [], seconds, { signal });
+  } catch (e) {
+    if (e !== WOKEN) throw e;
+  } finally {
+    ac.abort(WOKEN); // (the race's reaction stays on the reads until they complete: one closure each)
+  }
+}
+
+/**
+ * An edge-triggered EPOLLIN registration whose bytes are not all read: Linux reports it again when more arrive,
+ * so a read-ahead watches for them (up to READ_AHEAD_MAX buffered, about a kernel receive buffer).
+ */
+export function watch_more_bytes(sock: Selectable): boolean {
+  const st = (sock as unknown as Inner)._stream;
+  return st !== null && st !== undefined && !st.reader.ended && st.reader.buffered < READ_AHEAD_MAX;
+}
+
+/** The most bytes an edge-triggered registration reads ahead of the program. */
+const READ_AHEAD_MAX = 256 * 1024;
 
 function fd_of(fd: Selectable | number): number {
   if (typeof fd === "number") {
