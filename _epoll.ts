@@ -4,26 +4,9 @@
 
 import { errno, FileExistsError, FileNotFoundError, OSError } from "./errors.ts";
 import type { Selectable, SelectOptions } from "./selectors.ts";
-import {
-  ALWAYS,
-  type Entry,
-  events_of,
-  number_of,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLMSG,
-  POLLOUT,
-  POLLPRI,
-  POLLRDBAND,
-  POLLRDHUP,
-  POLLRDNORM,
-  POLLWRBAND,
-  POLLWRNORM,
-  socket_of,
-  wait_entries,
-  watch_more_bytes,
-} from "./_poll.ts";
+// (Linux's numbers written out: _poll.ts and this module import each other through selectors.ts, so neither
+// reads the other's constants while loading.)
+import { ALWAYS, type Entry, events_of, number_of, socket_of, wait_entries, watch_more_bytes } from "./_poll.ts";
 
 /**
  * Readable (Python's `select.EPOLLIN`).
@@ -36,7 +19,7 @@ import {
  *
  * @category Selectors
  */
-export const EPOLLIN: number = POLLIN;
+export const EPOLLIN = 1;
 /**
  * Urgent data (never reported: Deno has no out-of-band data).
  *
@@ -48,7 +31,7 @@ export const EPOLLIN: number = POLLIN;
  *
  * @category Selectors
  */
-export const EPOLLPRI: number = POLLPRI;
+export const EPOLLPRI = 2;
 /**
  * Writable (Python's `select.EPOLLOUT`).
  *
@@ -60,7 +43,7 @@ export const EPOLLPRI: number = POLLPRI;
  *
  * @category Selectors
  */
-export const EPOLLOUT: number = POLLOUT;
+export const EPOLLOUT = 4;
 /**
  * An error is pending (a reset no `recv` has raised yet); always reported.
  *
@@ -72,7 +55,7 @@ export const EPOLLOUT: number = POLLOUT;
  *
  * @category Selectors
  */
-export const EPOLLERR: number = POLLERR;
+export const EPOLLERR = 8;
 /**
  * Hung up (both halves shut, a reset, an `AF_UNIX` peer gone); always reported.
  *
@@ -84,7 +67,7 @@ export const EPOLLERR: number = POLLERR;
  *
  * @category Selectors
  */
-export const EPOLLHUP: number = POLLHUP;
+export const EPOLLHUP = 16;
 /**
  * Normal data readable.
  *
@@ -96,7 +79,7 @@ export const EPOLLHUP: number = POLLHUP;
  *
  * @category Selectors
  */
-export const EPOLLRDNORM: number = POLLRDNORM;
+export const EPOLLRDNORM = 64;
 /**
  * Priority band readable (never reported).
  *
@@ -108,7 +91,7 @@ export const EPOLLRDNORM: number = POLLRDNORM;
  *
  * @category Selectors
  */
-export const EPOLLRDBAND: number = POLLRDBAND;
+export const EPOLLRDBAND = 128;
 /**
  * Normal data writable.
  *
@@ -120,7 +103,7 @@ export const EPOLLRDBAND: number = POLLRDBAND;
  *
  * @category Selectors
  */
-export const EPOLLWRNORM: number = POLLWRNORM;
+export const EPOLLWRNORM = 256;
 /**
  * Priority band writable (reported with EPOLLOUT for `AF_UNIX` and datagram sockets, as Linux).
  *
@@ -132,7 +115,7 @@ export const EPOLLWRNORM: number = POLLWRNORM;
  *
  * @category Selectors
  */
-export const EPOLLWRBAND: number = POLLWRBAND;
+export const EPOLLWRBAND = 512;
 /**
  * Linux's EPOLLMSG (never reported).
  *
@@ -144,7 +127,7 @@ export const EPOLLWRBAND: number = POLLWRBAND;
  *
  * @category Selectors
  */
-export const EPOLLMSG: number = POLLMSG;
+export const EPOLLMSG = 1024;
 /**
  * The reading half is shut (the peer's EOF, or our `SHUT_RD`); reported when asked for.
  *
@@ -156,7 +139,7 @@ export const EPOLLMSG: number = POLLMSG;
  *
  * @category Selectors
  */
-export const EPOLLRDHUP: number = POLLRDHUP;
+export const EPOLLRDHUP = 8192;
 /**
  * Wake one waiter only (Linux's EPOLLEXCLUSIVE: accepted at `register`, as Linux checks it; one epoll object
  * here has nothing to share a wake-up with).
@@ -209,8 +192,8 @@ export const EPOLLET = 2 ** 31;
 export const EPOLL_CLOEXEC = 0o2000000;
 
 /** Linux's EPOLLEXCLUSIVE_OK_BITS: EPOLLEXCLUSIVE goes only with these. */
-const EXCLUSIVE_OK = POLLIN | POLLOUT | POLLRDNORM | POLLRDBAND | POLLWRNORM | POLLWRBAND | ALWAYS | EPOLLET |
-  EPOLLEXCLUSIVE | (1 << 29); // (EPOLLWAKEUP)
+const EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLERR |
+  EPOLLHUP | EPOLLET | EPOLLEXCLUSIVE | (1 << 29); // (EPOLLWAKEUP)
 
 /** FD_SETSIZE - 1: CPython's maxevents when -1 is given. */
 const MAX_EVENTS = 1023;
