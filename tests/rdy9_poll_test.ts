@@ -247,3 +247,87 @@ test("poll()/epoll() report POLLHUP, POLLERR, POLLRDHUP and POLLWRBAND as CPytho
   );
   assert.deepEqual(ts, expected);
 });
+
+const PY_TLS = `
+ALL = 0xffff
+NAMES = ${JSON.stringify(NAMES)}
+import ssl
+def names(m):
+    return "|".join(n[4:] for n in NAMES if m & getattr(select, n)) or "-"
+def ev(s, mask=ALL, use_epoll=False):
+    if use_epoll:
+        e = select.epoll(); e.register(s, mask); r = e.poll(0.1); e.close()
+    else:
+        p = select.poll(); p.register(s, mask); r = p.poll(100)
+    return names(r[0][1]) if r else "-"
+d = sys.argv[1]
+cc = ssl.create_default_context(cafile=d + "/ca.pem")
+sc = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH); sc.load_cert_chain(d + "/server.pem", d + "/server.key")
+out = []
+def show(label, v): out.append(label + " " + v)
+def tls_pair():
+    l = create_server(("127.0.0.1", 0))
+    c = create_connection(l.getsockname()); a, _ = l.accept(); l.close()
+    t = threading.Thread(target=lambda: out_srv.append(sc.wrap_socket(a, server_side=True)))
+    out_srv = []; t.start()
+    w = cc.wrap_socket(c, server_hostname="localhost"); t.join()
+    return w, out_srv[0]
+w, s = tls_pair()
+time.sleep(0.1)
+show("TLS connected", ev(s)); show("TLS connected, epoll", ev(s, ALL, True))
+w.sendall(b"hello"); time.sleep(0.1); show("TLS data waiting", ev(s)); s.recv(10)
+s.sendall(b"k"); w.recv(10)  # (the client reads the session tickets: its close is then a FIN, not a reset)
+w.close(); time.sleep(0.1); show("TLS peer closed", ev(s)); show("TLS peer closed, mask 0", ev(s, 0))
+s.close()
+w, s = tls_pair()
+s.shutdown(SHUT_RDWR); show("TLS own SHUT_RDWR", ev(s)); w.close(); s.close()
+print(json.dumps(out))
+`;
+
+async function ts_tls(d: string): Promise<string[]> {
+  const ssl = await import("../ssl.ts");
+  const cc = ssl.create_default_context({ cafile: `${d}/ca.pem` });
+  const sc = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH);
+  sc.load_cert_chain(`${d}/server.pem`, `${d}/server.key`);
+  const out: string[] = [];
+  const show = (label: string, v: string) => out.push(`${label} ${v}`);
+  const tls_pair = async () => {
+    const l = socket.create_server(["127.0.0.1", 0]);
+    const c = await socket.create_connection(l.getsockname() as [string, number]);
+    const [a] = await l.accept();
+    l.close();
+    const [w, s] = await Promise.all([
+      cc.wrap_socket(c, { server_hostname: "localhost" }),
+      sc.wrap_socket(a, { server_side: true }),
+    ]);
+    return [w, s] as const;
+  };
+  let [w, s] = await tls_pair();
+  await sleep(100);
+  show("TLS connected", await ev(s));
+  show("TLS connected, epoll", await ev(s, 0xffff, true));
+  await w.sendall(new TextEncoder().encode("hello"));
+  await settle(s);
+  show("TLS data waiting", await ev(s));
+  await s.recv(10);
+  await s.sendall(new TextEncoder().encode("k"));
+  await w.recv(10);
+  w.close();
+  await settle(s);
+  show("TLS peer closed", await ev(s));
+  show("TLS peer closed, mask 0", await ev(s, 0));
+  s.close();
+  [w, s] = await tls_pair();
+  await s.shutdown(socket.SHUT_RDWR);
+  show("TLS own SHUT_RDWR", await ev(s));
+  w.close();
+  s.close();
+  return out;
+}
+
+test("poll()/epoll() report a TLS socket's events as CPython's on the same TLS scenarios", async () => {
+  const { make_certs } = await import("./_ssl_fixtures.ts");
+  const certs = await make_certs();
+  const py = await cpython(`sys.argv = ["x", ${JSON.stringify(certs.dir)}]\n` + PY_TLS);
+  assert.deepEqual(await ts_tls(certs.dir), py);
+});
