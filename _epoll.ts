@@ -247,6 +247,12 @@ function epoll_timeout_ms(timeout: unknown): number {
   return ms;
 }
 
+/** True for a connected stream socket (plain or TLS). */
+function has_stream(sock: Selectable): boolean {
+  const st = (sock as unknown as { _stream?: unknown })._stream;
+  return st !== null && st !== undefined;
+}
+
 /** A stream's bytes received so far (taken plus buffered): more is an edge for EPOLLIN. */
 function received(sock: Selectable): number {
   const st = (sock as unknown as { _stream?: { reader: { taken: number; buffered: number } } | null })._stream;
@@ -460,7 +466,10 @@ export class Epoll implements Disposable {
     if (e.mask & EPOLLET) {
       // An edge: an event that was not there at an earlier look, or more bytes received since the last report.
       const fresh = level & ~e.seen;
-      const more = (level & EPOLLIN) !== 0 && e.rx >= 0 && received(e.sock) > e.rx;
+      // A listener or a datagram socket has no count of arrivals: its EPOLLIN is reported while something waits
+      // (a program that accepts or receives until EAGAIN, as an edge-triggered one must, sees no difference; one
+      // arrival between its EAGAIN and the next poll() is not missed).
+      const more = (level & EPOLLIN) !== 0 && (!has_stream(e.sock) || (e.rx >= 0 && received(e.sock) > e.rx));
       ev = fresh || more ? level : 0;
       if (ev !== 0 && report) {
         e.seen = level;

@@ -22,12 +22,15 @@
  * object stays in it and is checked again on the next call).
  *
  * Porting: `select()` and `sel.select()` are awaited, and so are callbacks
- * kept in a key's `data` (make them `async`). Deno has no file
- * descriptors: pass the socket objects themselves (not stdin, pipes or
- * files). A bare integer is accepted only where it names an object already
- * registered with the selector (`unregister(fd)`, `get_key(fd)`). A socket
- * closed while registered with a `DefaultSelector` is never reported (as
- * with epoll): `unregister()` it. Plain `select()` wakes on a close.
+ * kept in a key's `data` (make them `async`). Sockets may be given as
+ * objects or by number (`s.fileno()`, or any object whose `fileno()` gives a
+ * socket's number: a socketserver server, a socket file), as in CPython; a
+ * number that names no open pysocket socket raises `OSError` EBADF (Deno has
+ * no file descriptors: stdin, pipes and files cannot be watched). A socket
+ * closed while registered with a `DefaultSelector` or `epoll` is never
+ * reported (as with epoll): `unregister()` it. Plain `select()` wakes on a
+ * close. `poll()` and `epoll()` report Linux's events (`POLLHUP`,
+ * `POLLERR`, `POLLRDHUP`) as far as pysocket's state tells them.
  *
  * @example Python's selectors echo server (`selectors` documentation), with a client to stop it
  *
@@ -472,8 +475,8 @@ export type SelectorSelectOptions = SelectOptions & {
  * @param timeout seconds; `null`/omitted waits forever; `0` polls.
  * @param options `{ signal }`: an abort rejects with `signal.reason`.
  * @returns the three ready lists (all empty when the timeout passed).
- * @throws {TypeError} for an object that is not a pysocket socket, or a bare
- *   integer (Deno has no OS file descriptors).
+ * @throws {TypeError} for an object that has no `fileno()`.
+ * @throws {OSError} EBADF for a number (or `fileno()`) that names no open pysocket socket, as CPython's.
  * @throws {RangeError} for a closed socket (its `fileno()` is -1), as Python's ValueError.
  *
  * @example
@@ -1067,15 +1070,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
   /**
    * Start watching an object.
    *
-   * @param fileobj a pysocket socket (anything with `fileno()` and `_pollable()`).
+   * @param fileobj a pysocket socket, its number, or an object whose `fileno()` gives one.
    * @param events EVENT_READ, EVENT_WRITE, or both (or `{ events, data }` by name).
    * @param data anything to get back in the key, or `{ data }` by name (Python's `data=…`).
    * @returns the new key.
    * @throws {RangeError} for invalid events, a closed socket or an object
    *   without `fileno()` (Python's ValueError).
    * @throws {KeyError} when the object (or its number) is already registered.
-   * @throws {TypeError} for events that are not an integer, or an object
-   *   pysocket cannot watch (a bare integer: Deno has no OS file descriptors).
+   * @throws {TypeError} for events that are not an integer.
+   * @throws {OSError} EBADF for a number that names no open pysocket socket (CPython's epoll_ctl error).
    *
    * @example
    * ```ts
