@@ -122,7 +122,21 @@ t("selector select", lambda: [[k.fileobj == A, m] for k, m in sel.select(1)])
 t("selector get_key number", lambda: sel.get_key(A).fd == A)
 t("selector register unknown", lambda: sel.register(10**9, selectors.EVENT_READ) and None)
 t("selector unregister number", lambda: sel.unregister(A).fd == A)
+g, h = socketpair(); G = g.fileno()
+sel.register(G, selectors.EVENT_READ | selectors.EVENT_WRITE)
+t("selector, number registered", lambda: [[k.fd == G, m] for k, m in sel.select(1)])
+g.close()
+t("selector, its socket closed", lambda: sel.select(0.05))
+t("selector, unregister it", lambda: sel.unregister(G).fd == G)
+h.close()
 sel.close()
+k, m = socketpair(); K = k.fileno(); K2 = k.detach()
+t("detach keeps the number", lambda: K == K2)
+t("select detached number", lambda: [[x == K for x in l] for l in select.select([], [K], [], 1)])
+kk = socket(fileno=K)
+t("adopted, select", lambda: [[x is kk for x in l] for l in select.select([], [kk], [], 1)])
+kk.close(); m.close()
+t("select adopted number after close", lambda: select.select([K], [], [], 0))
 p = select.poll()
 p.register(A, select.POLLIN)
 p.register(10**9, select.POLLIN)
@@ -285,7 +299,27 @@ async function ts_twin(): Promise<string[]> {
   await t("selector get_key number", () => sel.get_key(A).fd === A);
   await t("selector register unknown", () => void sel.register(1e9, selectors.EVENT_READ));
   await t("selector unregister number", () => sel.unregister(A).fd === A);
+  const [g, h] = await socket.socketpair();
+  const G = g.fileno();
+  sel.register(G, selectors.EVENT_READ | selectors.EVENT_WRITE);
+  await t("selector, number registered", async () => (await sel.select(1)).map(([k, m]) => [k.fd === G, m]));
+  g.close();
+  await t("selector, its socket closed", () => sel.select(0.05));
+  await t("selector, unregister it", () => sel.unregister(G).fd === G);
+  h.close();
   sel.close();
+  const [k, m] = await socket.socketpair();
+  const K = k.fileno(), K2 = k.detach();
+  await t("detach keeps the number", () => K === K2);
+  await t(
+    "select detached number",
+    async () => (await select.select([], [N(K)], [], 1)).map((l) => l.map((x) => (x as unknown) === K)),
+  );
+  const kk = socket.socket(undefined, undefined, undefined, K);
+  await t("adopted, select", async () => (await select.select([], [kk], [], 1)).map((l) => l.map((x) => x === kk)));
+  kk.close();
+  m.close();
+  await t("select adopted number after close", () => select.select([N(K)], [], [], 0));
   const p = select.poll();
   p.register(A, select.POLLIN);
   p.register(1e9, select.POLLIN);
