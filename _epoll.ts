@@ -6,7 +6,16 @@ import { errno, FileExistsError, FileNotFoundError, OSError } from "./errors.ts"
 import type { Selectable, SelectOptions } from "./selectors.ts";
 // (Linux's numbers written out: _poll.ts and this module import each other through selectors.ts, so neither
 // reads the other's constants while loading.)
-import { ALWAYS, type Entry, events_of, number_of, socket_of, wait_entries, watch_more_bytes } from "./_poll.ts";
+import {
+  ALWAYS,
+  closed,
+  type Entry,
+  events_of,
+  number_of,
+  socket_of,
+  wait_entries,
+  watch_more_bytes,
+} from "./_poll.ts";
 
 /**
  * Readable (Python's `select.EPOLLIN`).
@@ -355,7 +364,7 @@ export class Epoll implements Disposable {
     if (sock === null) throw new OSError(errno.EBADF);
     if (mask & EPOLLEXCLUSIVE && mask & ~EXCLUSIVE_OK) throw new OSError(errno.EINVAL);
     const known = fds.get(n);
-    if (known !== undefined && known.sock !== null && known.sock.fileno() >= 0) {
+    if (known !== undefined && known.sock !== null && !closed(known.sock)) {
       throw new FileExistsError(errno.EEXIST);
     }
     fds.delete(n);
@@ -429,7 +438,7 @@ export class Epoll implements Disposable {
       const live: EpollEntry[] = [];
       for (const e of fds.values()) {
         // Linux's epoll forgets a descriptor once it is closed.
-        if (e.sock === null || e.sock.fileno() < 0) fds.delete(e.n);
+        if (e.sock === null || closed(e.sock)) fds.delete(e.n);
         else live.push(e);
       }
       return live;

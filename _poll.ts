@@ -5,7 +5,7 @@
 
 import { errno, FileNotFoundError } from "./errors.ts";
 import { KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
-import { fd_object, has_pollable } from "./_fdmap.ts";
+import { fd_object, has_pollable, quiet_fileno } from "./_fdmap.ts";
 import { AF_UNIX, SOCK_DGRAM } from "./constants.ts";
 import type { StreamReader, StreamWriter } from "./_stream.ts";
 
@@ -173,7 +173,7 @@ interface Inner {
  * watch arms that read); the writer knows our own SHUT_WR. Checked against CPython by tests/rdy9_poll_test.ts.
  */
 export function events_of(sock: Selectable): number {
-  if (sock.fileno() < 0) return POLLNVAL;
+  if (closed(sock)) return POLLNVAL;
   const p = sock._pollable();
   const s = sock as unknown as Inner;
   const wr = s.family === AF_UNIX || ((s.type ?? 0) & 0xf) === SOCK_DGRAM ? OUT_BITS | POLLWRBAND : OUT_BITS;
@@ -232,7 +232,7 @@ export async function wait_entries<E extends Entry>(
   ms: number,
   options: SelectOptions,
   judge: (e: E, report: boolean) => number,
-  closed: () => boolean,
+  gone: () => boolean,
   more_bytes?: (e: E) => boolean,
 ): Promise<[E, number][]> {
   const end = ms < 0 ? Infinity : performance.now() + ms;
@@ -245,7 +245,7 @@ export async function wait_entries<E extends Entry>(
     for (const e of list) {
       const sock = e.sock;
       if (judge(e, false) !== 0) now = true;
-      if (sock === null || sock.fileno() < 0) continue;
+      if (sock === null || closed(sock)) continue;
       const p = sock._pollable();
       if (!p.readable && (e.mask & (IN_BITS | POLLRDHUP) || needs_read_watch(sock))) readers.push(sock);
       else if (p.readable && more_bytes?.(e)) (reads ??= []).push(p.wait_readable());
@@ -257,7 +257,7 @@ export async function wait_entries<E extends Entry>(
     const seconds = at_once ? 0 : left === null ? null : left / 1000;
     if (reads === null) await select(readers, writers, [], seconds, options);
     else await select_or(readers, writers, seconds, options, reads);
-    if (closed()) return [];
+    if (gone()) return [];
     const out: [E, number][] = [];
     for (const e of entries()) {
       const ev = judge(e, true);
@@ -303,6 +303,11 @@ export function watch_more_bytes(sock: Selectable): boolean {
 /** The most bytes an edge-triggered registration reads ahead of the program. */
 const READ_AHEAD_MAX = 256 * 1024;
 
+/** A socket that has been closed (its fileno() is -1), asked quietly. */
+export function closed(sock: Selectable): boolean {
+  return quiet_fileno(sock, sock.fileno) === -1;
+}
+
 function fd_of(fd: Selectable | number): number {
   if (typeof fd === "number") {
     if (!Number.isInteger(fd)) throw new TypeError("argument must be an int, or have a fileno() method.");
@@ -310,7 +315,7 @@ function fd_of(fd: Selectable | number): number {
   }
   const f = (fd as { fileno?: unknown } | null)?.fileno;
   if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
-  const n = f.call(fd);
+  const n = quiet_fileno(fd, f as () => unknown);
   if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
   return n;
 }
@@ -324,7 +329,7 @@ export function number_of(fd: Selectable | number): number {
 
 /** The open socket a registration watches: the object itself, else the one its number names; null if none. */
 export function socket_of(fd: Selectable | number, n: number): Selectable | null {
-  if (has_pollable(fd)) return (fd as Selectable).fileno() < 0 ? null : fd as Selectable;
+  if (has_pollable(fd)) return closed(fd as Selectable) ? null : fd as Selectable;
   const obj = fd_object(n);
   return obj !== undefined && has_pollable(obj) ? obj as Selectable : null;
 }

@@ -104,7 +104,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
-import { fd_object, watched_object } from "./_fdmap.ts";
+import { fd_object, fd_table, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -196,7 +196,7 @@ function select_fd(fileobj: unknown): number {
     else {
       const f = (fileobj as { fileno?: unknown } | null)?.fileno;
       if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
-      n = f.call(fileobj);
+      n = f.call(fileobj); // (select() asks quietly: see fd_table)
       if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
     }
   } else if (!Number.isInteger(n)) throw new TypeError("argument must be an int, or have a fileno() method.");
@@ -210,7 +210,7 @@ function selector_fd(fileobj: unknown): number {
   if (typeof fileobj === "number" || typeof fileobj === "bigint") n = Number(fileobj);
   else {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof f === "function") n = f.call(fileobj);
+    if (typeof f === "function") n = quiet_fileno(fileobj, f as () => unknown);
     if (typeof n !== "number" || !Number.isInteger(n)) {
       throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
     }
@@ -535,9 +535,15 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   const ra: Arm[] = new Array(rl.length), wa: Arm[] = new Array(wl.length);
   // A number (or an object whose fileno() names a socket, such as a server or a socket file) is watched as that
   // socket; the lists returned hold what was given, as CPython's.
-  for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object(rl[i], select_fd(rl[i])));
-  for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object(wl[i], select_fd(wl[i])));
-  for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
+  // (pysocket's own fileno() calls: a socket given as an object does not enter the number table.)
+  fd_table.quiet++;
+  try {
+    for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object(rl[i], select_fd(rl[i])));
+    for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object(wl[i], select_fd(wl[i])));
+    for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
+  } finally {
+    fd_table.quiet--;
+  }
   if (signal?.aborted) throw signal.reason;
   const end = t === null ? Infinity : performance.now() + t * 1000;
   // The reads this call armed itself (none was in flight): see the grace below.
@@ -998,7 +1004,7 @@ function by_name<D>(op: string, events: unknown, data: unknown): [number, D | nu
 function is_closed(fileobj: unknown): boolean {
   if (typeof fileobj === "number") return fd_object(fileobj) === undefined; // registered by number
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-  return typeof f === "function" && f.call(fileobj) === -1;
+  return typeof f === "function" && quiet_fileno(fileobj, f as () => unknown) === -1;
 }
 
 /**

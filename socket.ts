@@ -72,7 +72,7 @@ import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
 import { bound_addr, deferred_listen } from "./_rebind.ts";
-import { fd_map, fd_unmap } from "./_fdmap.ts";
+import { fd_map, fd_table, fd_unmap } from "./_fdmap.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -1971,8 +1971,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   fileno(): number {
     check_arity(ARITY.fileno, arguments);
     if (this.#closed) return -1;
-    // The number names this socket from now on (select/poll/epoll/selectors take numbers): once per socket.
-    if (!this.#mapped) {
+    // The number names this socket from now on (select/poll/epoll/selectors take numbers): once per socket, when
+    // the program asks (pysocket's own calls are quiet).
+    if (!this.#mapped && fd_table.quiet === 0) {
       this.#mapped = true;
       fd_map(this.#fd, this);
     }

@@ -352,3 +352,29 @@ test("select.epoll() and fileno() numbers in select/selectors/poll/epoll behave 
   const ts = await ts_twin();
   assert.deepEqual(ts, py);
 });
+
+test("select(), selectors, poll() and epoll() on socket objects leave the number table alone; fileno() fills it, close() and detach() empty it", async () => {
+  const { fd_object } = await import("../_fdmap.ts");
+  const [a, b] = await socket.socketpair();
+  await select.select([a], [a], [a], 0);
+  using sel = new selectors.DefaultSelector();
+  const n = sel.register(a, selectors.EVENT_READ | selectors.EVENT_WRITE).fd;
+  await sel.select(0);
+  const p = select.poll();
+  p.register(a);
+  await p.poll(0);
+  using ep = select.epoll();
+  ep.register(a);
+  await ep.poll(0);
+  assert.equal(fd_object(n), undefined, "pysocket's own fileno() calls put the socket in the table");
+  assert.equal(a.fileno(), n);
+  assert.equal(fd_object(n), a);
+  const m = a.detach();
+  assert.equal(m, n);
+  assert.notEqual(fd_object(n), a);
+  const adopted = socket.socket(undefined, undefined, undefined, n);
+  assert.equal(fd_object(n), adopted);
+  adopted.close();
+  assert.equal(fd_object(n), undefined);
+  b.close();
+});
