@@ -3,7 +3,7 @@
 // and CPython's argument checks. Found missing by rdy9 (Scot Doyle's "How To Use Linux epoll with Python").
 
 import { errno, FileExistsError, FileNotFoundError, OSError } from "./errors.ts";
-import type { Selectable, SelectOptions } from "./selectors.ts";
+import type { FileObj, Selectable, SelectOptions } from "./selectors.ts";
 // (Linux's numbers written out: _poll.ts and this module import each other through selectors.ts, so neither
 // reads the other's constants while loading.)
 import {
@@ -356,7 +356,7 @@ export class Epoll implements Disposable {
    *   with bits Linux refuses beside it.
    * @throws {RangeError} for a closed socket (`file descriptor cannot be a negative integer (-1)`).
    */
-  register(fd: Selectable | number, eventmask: number = EPOLLIN | EPOLLPRI | EPOLLOUT): void {
+  register(fd: FileObj, eventmask: number = EPOLLIN | EPOLLPRI | EPOLLOUT): void {
     const fds = this.#open();
     const n = number_of(fd);
     const mask = eventmask_of(eventmask);
@@ -379,7 +379,7 @@ export class Epoll implements Disposable {
    * @throws {FileNotFoundError} `[Errno 2]` when it is not registered.
    * @throws {OSError} `[Errno 9]` for a number that names no open socket; `[Errno 22]` with `EPOLLEXCLUSIVE`.
    */
-  modify(fd: Selectable | number, eventmask: number): void {
+  modify(fd: FileObj, eventmask: number): void {
     const fds = this.#open();
     const n = number_of(fd);
     const mask = eventmask_of(eventmask);
@@ -400,7 +400,7 @@ export class Epoll implements Disposable {
    * @throws {FileNotFoundError} `[Errno 2]` when it is not registered.
    * @throws {OSError} `[Errno 9]` for a number that names no open socket.
    */
-  unregister(fd: Selectable | number): void {
+  unregister(fd: FileObj): void {
     const fds = this.#open();
     const n = number_of(fd);
     if (socket_of(fd, n) === null) throw new OSError(errno.EBADF);

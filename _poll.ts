@@ -4,7 +4,7 @@
 // tells them (events_of): POLLHUP, POLLERR and POLLRDHUP beside POLLIN/POLLOUT (rdy9). _epoll.ts shares the wait.
 
 import { errno, FileNotFoundError } from "./errors.ts";
-import { KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
+import { type FileObj, KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
 import { fd_object, has_pollable, quiet_fileno } from "./_fdmap.ts";
 import { AF_UNIX, SOCK_DGRAM } from "./constants.ts";
 import type { StreamReader, StreamWriter } from "./_stream.ts";
@@ -308,7 +308,7 @@ export function closed(sock: Selectable): boolean {
   return quiet_fileno(sock, sock.fileno) === -1;
 }
 
-function fd_of(fd: Selectable | number): number {
+function fd_of(fd: FileObj): number {
   if (typeof fd === "number") {
     if (!Number.isInteger(fd)) throw new TypeError("argument must be an int, or have a fileno() method.");
     return fd;
@@ -321,14 +321,14 @@ function fd_of(fd: Selectable | number): number {
 }
 
 /** The number of what a poll/epoll call was given (CPython's PyObject_AsFileDescriptor), not negative. */
-export function number_of(fd: Selectable | number): number {
+export function number_of(fd: FileObj): number {
   const n = fd_of(fd);
   if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
   return n;
 }
 
 /** The open socket a registration watches: the object itself, else the one its number names; null if none. */
-export function socket_of(fd: Selectable | number, n: number): Selectable | null {
+export function socket_of(fd: FileObj, n: number): Selectable | null {
   if (has_pollable(fd)) return closed(fd as Selectable) ? null : fd as Selectable;
   const obj = fd_object(n);
   return obj !== undefined && has_pollable(obj) ? obj as Selectable : null;
@@ -411,7 +411,7 @@ export class Poll {
    *   no open socket is reported with `POLLNVAL`, as Linux reports a closed descriptor.
    * @param eventmask the events to report.
    */
-  register(fd: Selectable | number, eventmask: number = POLLIN | POLLPRI | POLLOUT): void {
+  register(fd: FileObj, eventmask: number = POLLIN | POLLPRI | POLLOUT): void {
     const mask = mask_of(eventmask);
     const n = number_of(fd);
     const known = this.fds.get(n);
@@ -429,7 +429,7 @@ export class Poll {
    * @param eventmask the events to report.
    * @throws {FileNotFoundError} `[Errno 2]` when it is not registered, as CPython.
    */
-  modify(fd: Selectable | number, eventmask: number): void {
+  modify(fd: FileObj, eventmask: number): void {
     const known = this.fds.get(fd_of(fd));
     if (!known) throw new FileNotFoundError(errno.ENOENT);
     known.mask = mask_of(eventmask);
@@ -441,7 +441,7 @@ export class Poll {
    * @param fd the socket or its number.
    * @throws {KeyError} when it is not registered, as CPython.
    */
-  unregister(fd: Selectable | number): void {
+  unregister(fd: FileObj): void {
     const n = fd_of(fd);
     if (!this.fds.delete(n)) throw new KeyError(n);
   }

@@ -123,11 +123,12 @@ export interface Selectable {
 }
 
 /**
- * What a selector accepts: a selectable object, or the number of one that is registered.
+ * What select(), the selectors, `poll()` and `epoll()` accept: a pysocket socket, its number (`fileno()`), or any
+ * object whose `fileno()` gives one (a socketserver server, a socket file), as CPython's.
  *
  * @category Selectors
  */
-export type FileObj = Selectable | number;
+export type FileObj = Selectable | number | { fileno(): number };
 
 /**
  * The event mask bit for "readable" (Python's `selectors.EVENT_READ`).
@@ -493,7 +494,7 @@ export type SelectorSelectOptions = SelectOptions & {
  *
  * @category Selectors
  */
-export async function select<R extends Selectable, W extends Selectable, X extends Selectable>(
+export async function select<R extends FileObj, W extends FileObj, X extends FileObj>(
   rlist: Iterable<R>,
   wlist: Iterable<W>,
   xlist: Iterable<X>,
@@ -538,8 +539,8 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   // (pysocket's own fileno() calls: a socket given as an object does not enter the number table.)
   fd_table.quiet++;
   try {
-    for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object(rl[i], select_fd(rl[i])));
-    for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object(wl[i], select_fd(wl[i])));
+    for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object<Selectable>(rl[i], select_fd(rl[i])));
+    for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object<Selectable>(wl[i], select_fd(wl[i])));
     for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
   } finally {
     fd_table.quiet--;

@@ -378,3 +378,22 @@ test("select(), selectors, poll() and epoll() on socket objects leave the number
   assert.equal(fd_object(n), undefined);
   b.close();
 });
+
+test("Types: select(), a selector, poll() and epoll() take numbers and objects with fileno() without a cast", async () => {
+  const [a, b] = await socket.socketpair();
+  const srv = new TCPServer(["127.0.0.1", 0], BaseRequestHandler);
+  const f = a.makefile("rb");
+  const [r, w] = await select.select([a.fileno(), srv, f], [b.fileno()], [], 0);
+  assert.deepEqual([r.length, w], [0, [b.fileno()]]);
+  using sel = new selectors.DefaultSelector();
+  sel.register(srv, selectors.EVENT_READ);
+  const p = select.poll();
+  p.register(f);
+  using ep = select.epoll();
+  ep.register(srv, select.EPOLLIN);
+  assert.deepEqual(await p.poll(0), [[a.fileno(), select.POLLOUT]]);
+  await f.close();
+  srv.server_close();
+  a.close();
+  b.close();
+});
