@@ -1928,11 +1928,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#dgram?.moved();
     this.#extra().detached = true;
     detached.set(fd, moved);
-    // The number stays open, as CPython's descriptor after detach(): select()/poll()/epoll on it watch the socket.
-    if (this.#mapped) {
-      moved.#mapped = true;
-      fd_map(fd, moved);
-    }
+    // The number stays open, as CPython's descriptor after detach() (the program has it: detach() returns it):
+    // select()/poll()/epoll on it watch the socket.
+    moved.#mapped = true;
+    fd_map(fd, moved);
     this.#listener =
       this.#accepts =
       this.#stream =

@@ -376,6 +376,13 @@ test("select(), selectors, poll() and epoll() on socket objects leave the number
   assert.equal(fd_object(n), adopted);
   adopted.close();
   assert.equal(fd_object(n), undefined);
+  // A number given by detach() (the socket's fileno() never asked) names the detached socket too.
+  const [c, d] = await socket.socketpair();
+  const cn = c.detach();
+  assert.deepEqual(await select.select([], [cn], [], 1), [[], [cn], []]);
+  socket.close(cn);
+  await assert.rejects(select.select([cn], [], [], 0), /\[Errno 9\]/);
+  d.close();
   b.close();
 });
 
