@@ -1,9 +1,13 @@
-// Python's select.poll() on pysocket's readiness (select()): registration by socket, results by the number
-// fileno() gave at registration, POLLNVAL for a registered socket that has been closed (as Linux reports a
-// closed descriptor), timeouts in milliseconds. Found missing by port8 (P8-3: Foundations' srv_legacy1.py).
+// Python's select.poll() on pysocket's readiness (select()): registration by socket or number, results by the
+// number, POLLNVAL for a closed or unknown one (as Linux reports a closed descriptor), timeouts in milliseconds.
+// Found missing by port8 (P8-3: Foundations' srv_legacy1.py). The events are Linux's, as far as pysocket's state
+// tells them (events_of): POLLHUP, POLLERR and POLLRDHUP beside POLLIN/POLLOUT (rdy9). _epoll.ts shares the wait.
 
 import { errno, FileNotFoundError } from "./errors.ts";
-import { KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
+import { type FileObj, KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
+import { fd_object, has_pollable, quiet_fileno } from "./_fdmap.ts";
+import { AF_UNIX, SOCK_DGRAM } from "./constants.ts";
+import type { StreamReader, StreamWriter } from "./_stream.ts";
 
 /**
  * Readable (Python's `select.POLLIN`).
@@ -42,7 +46,7 @@ export const POLLPRI = 2;
  */
 export const POLLOUT = 4;
 /**
- * An error is pending (never reported: Deno gives no pending socket error).
+ * An error is pending: a connection reset that no `recv` has raised yet (always reported, asked for or not).
  *
  * @example
  * ```ts
@@ -54,7 +58,8 @@ export const POLLOUT = 4;
  */
 export const POLLERR = 8;
 /**
- * Hung up (never reported: an EOF shows as POLLIN, as Linux reports a half-closed peer).
+ * Hung up: both halves shut (the peer's EOF and our `SHUT_WR`, a reset, an `AF_UNIX` peer closed, a stream socket
+ * never connected); always reported, asked for or not.
  *
  * @example
  * ```ts
@@ -66,7 +71,7 @@ export const POLLERR = 8;
  */
 export const POLLHUP = 16;
 /**
- * The registered socket is closed (Python's `select.POLLNVAL`).
+ * The registered socket is closed, or the number names no open socket (Python's `select.POLLNVAL`).
  *
  * @example
  * ```ts
@@ -114,7 +119,7 @@ export const POLLRDBAND = 128;
  */
 export const POLLWRNORM = 256;
 /**
- * Priority band writable (never reported).
+ * Priority band writable (reported with POLLOUT for `AF_UNIX` and datagram sockets, as Linux).
  *
  * @example
  * ```ts
@@ -138,7 +143,7 @@ export const POLLWRBAND = 512;
  */
 export const POLLMSG = 1024;
 /**
- * The peer closed its writing half (never reported).
+ * The reading half is shut: the peer's EOF (seen by a read) or our `SHUT_RD`; reported when asked for.
  *
  * @example
  * ```ts
@@ -150,14 +155,183 @@ export const POLLMSG = 1024;
  */
 export const POLLRDHUP = 0x2000;
 
-const READ_BITS = POLLIN | POLLRDNORM;
-const WRITE_BITS = POLLOUT | POLLWRNORM;
+const IN_BITS = POLLIN | POLLRDNORM;
+const OUT_BITS = POLLOUT | POLLWRNORM;
+/** What every registration reports, asked for or not (Linux adds POLLERR and POLLHUP to every mask). */
+export const ALWAYS = POLLERR | POLLHUP;
 
-function fd_of(fd: Selectable | number): number {
-  if (typeof fd === "number") return fd;
+/** What events_of() reads of a socket (public-by-convention members of Socket and SSLSocket). */
+interface Inner {
+  readonly family?: number;
+  readonly type?: number;
+  readonly _stream?: { readonly reader: StreamReader; readonly writer: StreamWriter } | null;
+}
+
+/**
+ * The events Linux's poll(2) would report for a socket now (every bit, before the caller's mask), as far as
+ * pysocket's state tells them. A stream's reader knows the peer's EOF and a reset once a read has seen it (a
+ * watch arms that read); the writer knows our own SHUT_WR. Checked against CPython by tests/rdy9_poll_test.ts.
+ */
+export function events_of(sock: Selectable): number {
+  if (closed(sock)) return POLLNVAL;
+  const p = sock._pollable();
+  const s = sock as unknown as Inner;
+  const wr = s.family === AF_UNIX || ((s.type ?? 0) & 0xf) === SOCK_DGRAM ? OUT_BITS | POLLWRBAND : OUT_BITS;
+  let ev = (p.readable ? IN_BITS : 0) | (p.writable ? wr : 0);
+  const st = s._stream;
+  if (st !== null && st !== undefined) {
+    const r = st.reader, w = st.writer;
+    // Linux's RCV_SHUTDOWN: the peer's FIN (or an AF_UNIX peer's close/SHUT_WR), our SHUT_RD, or a reset.
+    if (r.ended) ev |= IN_BITS | POLLRDHUP;
+    if (r.failed || w.broken) {
+      // A reset: the kernel's socket is closed (both halves shut), the error pending until a recv raises it.
+      ev |= IN_BITS | POLLRDHUP | POLLHUP | wr;
+      if (r.error_pending) ev |= POLLERR;
+    }
+    if (r.ended && w.shut) ev |= POLLHUP;
+    // An AF_UNIX peer that closed shuts both our halves (its SHUT_WR only ours to read: pysocket cannot tell them
+    // apart, and reports the close, the common case).
+    if (r.ended && !r.shut_rd && s.family === AF_UNIX) ev |= POLLHUP;
+    return ev;
+  }
+  if (((s.type ?? 0) & 0xf) === SOCK_DGRAM || !has_pollable(sock)) return ev;
+  // A stream socket neither connected, connecting nor listening (new, bound, after a failed connect, a listener
+  // shut with SHUT_RD) is Linux's TCP_CLOSE: POLLOUT|POLLHUP (select() calls it readable and writable).
+  if (p.readable && p.writable) return wr | POLLHUP;
+  return ev; // a listener (POLLIN when a connection waits), a connect in flight (nothing)
+}
+
+/**
+ * A stream whose end (EOF, reset) only a read can tell: a watch for it is armed even when reads are not asked for,
+ * so that POLLHUP/POLLERR (reported whatever the mask) come. Not when bytes are buffered already: they are the
+ * program's to read, and the read-ahead would otherwise grow without bound.
+ */
+function needs_read_watch(sock: Selectable): boolean {
+  const st = (sock as unknown as Inner)._stream;
+  return st !== null && st !== undefined && !sock._pollable().readable;
+}
+
+/** One registration of a poll or epoll object. */
+export interface Entry {
+  /** The number it is registered (and reported) by. */
+  readonly n: number;
+  /** The socket; null when the number named none (poll reports POLLNVAL). */
+  readonly sock: Selectable | null;
+  /** The events asked for. */
+  mask: number;
+}
+
+/**
+ * Wait until `judge` finds something to report among `entries`, or `ms` milliseconds pass (negative: forever).
+ * Built on select(): the sockets whose events may change are watched there (its event-loop turn and read grace
+ * come with it); `judge(e, false)` looks, `judge(e, true)` reports (an edge-triggered registration then forgets).
+ * Returns the entries to report, in order, with their events.
+ */
+export async function wait_entries<E extends Entry>(
+  entries: () => E[],
+  ms: number,
+  options: SelectOptions,
+  judge: (e: E, report: boolean) => number,
+  gone: () => boolean,
+  more_bytes?: (e: E) => boolean,
+): Promise<[E, number][]> {
+  const end = ms < 0 ? Infinity : performance.now() + ms;
+  for (let first = true;; first = false) {
+    const list = entries();
+    let now = false;
+    const readers: Selectable[] = [];
+    const writers: Selectable[] = [];
+    let reads: Promise<void>[] | null = null;
+    for (const e of list) {
+      const sock = e.sock;
+      if (judge(e, false) !== 0) now = true;
+      if (sock === null || closed(sock)) continue;
+      const p = sock._pollable();
+      if (!p.readable && (e.mask & (IN_BITS | POLLRDHUP) || needs_read_watch(sock))) readers.push(sock);
+      else if (p.readable && more_bytes?.(e)) (reads ??= []).push(p.wait_readable());
+      if (!p.writable && e.mask & OUT_BITS) writers.push(sock);
+    }
+    const left = end === Infinity ? null : Math.max(0, end - performance.now());
+    // Something ready, or a poll: one look (with select()'s turn), then report what is ready then.
+    const at_once = now || left === 0;
+    const seconds = at_once ? 0 : left === null ? null : left / 1000;
+    if (reads === null) await select(readers, writers, [], seconds, options);
+    else await select_or(readers, writers, seconds, options, reads);
+    if (gone()) return [];
+    const out: [E, number][] = [];
+    for (const e of entries()) {
+      const ev = judge(e, true);
+      if (ev !== 0) out.push([e, ev]);
+    }
+    if (out.length > 0 || at_once || (end !== Infinity && performance.now() >= end)) return out;
+    if (!first) await Promise.resolve(); // (a woken look that found nothing to report: look again)
+  }
+}
+
+/** What ends a select() early when one of the extra reads completes. */
+const WOKEN = Symbol("read completed");
+
+/** select() that also ends when one of `reads` (read-aheads select() does not watch) completes. */
+async function select_or(
+  readers: Selectable[],
+  writers: Selectable[],
+  seconds: number | null,
+  options: SelectOptions,
+  reads: Promise<void>[],
+): Promise<void> {
+  const ac = new AbortController();
+  const signal = options.signal === undefined ? ac.signal : AbortSignal.any([options.signal, ac.signal]);
+  void Promise.race(reads).then(() => ac.abort(WOKEN));
+  try {
+    await select(readers, writers, [], seconds, { signal });
+  } catch (e) {
+    if (e !== WOKEN) throw e;
+  } finally {
+    ac.abort(WOKEN); // (the race's reaction stays on the reads until they complete: one closure each)
+  }
+}
+
+/**
+ * An edge-triggered EPOLLIN registration whose bytes are not all read: Linux reports it again when more arrive,
+ * so a read-ahead watches for them (up to READ_AHEAD_MAX buffered, about a kernel receive buffer).
+ */
+export function watch_more_bytes(sock: Selectable): boolean {
+  const st = (sock as unknown as Inner)._stream;
+  return st !== null && st !== undefined && !st.reader.ended && st.reader.buffered < READ_AHEAD_MAX;
+}
+
+/** The most bytes an edge-triggered registration reads ahead of the program. */
+const READ_AHEAD_MAX = 256 * 1024;
+
+/** A socket that has been closed (its fileno() is -1), asked quietly. */
+export function closed(sock: Selectable): boolean {
+  return quiet_fileno(sock, sock.fileno) === -1;
+}
+
+function fd_of(fd: FileObj): number {
+  if (typeof fd === "number") {
+    if (!Number.isInteger(fd)) throw new TypeError("argument must be an int, or have a fileno() method.");
+    return fd;
+  }
   const f = (fd as { fileno?: unknown } | null)?.fileno;
   if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
-  return f.call(fd) as number;
+  const n = quiet_fileno(fd, f as () => unknown);
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
+  return n;
+}
+
+/** The number of what a poll/epoll call was given (CPython's PyObject_AsFileDescriptor), not negative. */
+export function number_of(fd: FileObj): number {
+  const n = fd_of(fd);
+  if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  return n;
+}
+
+/** The open socket a registration watches: the object itself, else the one its number names; null if none. */
+export function socket_of(fd: FileObj, n: number): Selectable | null {
+  if (has_pollable(fd)) return closed(fd as Selectable) ? null : fd as Selectable;
+  const obj = fd_object(n);
+  return obj !== undefined && has_pollable(obj) ? obj as Selectable : null;
 }
 
 /**
@@ -194,12 +368,20 @@ function mask_of(eventmask: number): number {
   return eventmask;
 }
 
+/** A poll registration. */
+interface PollEntry extends Entry {
+  mask: number;
+}
+
 /**
  * A poll object, as Python's `select.poll()` makes: `register`, `modify`, `unregister` and `poll`. Sockets are
- * registered as objects (Deno has no descriptors to register by number); `poll()` reports them by the number
- * their `fileno()` gave when registered, so a program's `sockets[fd]` table works as in Python, and a registered
- * socket that was closed since is reported with `POLLNVAL`, as Linux reports a closed descriptor. `POLLHUP`,
- * `POLLERR` and `POLLPRI` are never reported (an EOF or a reset shows as `POLLIN`; the next `recv` tells which).
+ * registered as objects or by number (`s.fileno()`, or any object whose `fileno()` gives a socket's number);
+ * `poll()` reports them by number, so a program's `sockets[fd]` table works as in Python. The events are Linux's,
+ * as far as pysocket's state tells them: `POLLIN`/`POLLOUT` (and `POLLRDNORM`/`POLLWRNORM` when asked), `POLLRDHUP`
+ * when asked and the reading half is shut, and, asked or not, `POLLHUP` (both halves shut, a reset, an `AF_UNIX`
+ * peer gone, a stream socket never connected), `POLLERR` (a reset no `recv` has raised yet) and `POLLNVAL` (a
+ * closed socket, or a number that names none). An end of stream or a reset is known once a read has seen it
+ * (poll() arms that read); `POLLPRI` is never reported (no urgent data).
  *
  * @example
  * ```ts
@@ -211,39 +393,33 @@ function mask_of(eventmask: number): number {
  * console.log(await p.poll(0)); // []
  * await a.sendall(new Uint8Array([1]));
  * console.log((await p.poll(1000))[0]![1] === POLLIN); // true
- * p.modify(b, POLLIN | POLLOUT);
+ * p.modify(b.fileno(), POLLIN | POLLOUT);
  * a.close(); b.close();
  * ```
  *
  * @category Selectors
  */
 export class Poll {
-  /** Registered sockets by their number at registration, in registration order. */
-  private fds = new Map<number, { sock: Selectable; mask: number }>();
+  /** Registrations by number, in registration order. */
+  private fds = new Map<number, PollEntry>();
 
   /**
    * Watch a socket for the events in `eventmask` (default `POLLIN | POLLPRI | POLLOUT`); registering it again
    * changes its mask.
    *
-   * @param fd the socket (a number only if it is registered already).
+   * @param fd the socket, its number (`fileno()`), or an object whose `fileno()` gives one. A number that names
+   *   no open socket is reported with `POLLNVAL`, as Linux reports a closed descriptor.
    * @param eventmask the events to report.
    */
-  register(fd: Selectable | number, eventmask: number = POLLIN | POLLPRI | POLLOUT): void {
+  register(fd: FileObj, eventmask: number = POLLIN | POLLPRI | POLLOUT): void {
     const mask = mask_of(eventmask);
-    if (typeof fd === "number") {
-      const known = this.fds.get(fd);
-      if (!known) {
-        throw new TypeError(
-          `poll.register(): a bare file descriptor (${fd}) cannot be watched: Deno has no OS file descriptors; ` +
-            "pass the socket object itself",
-        );
-      }
+    const n = number_of(fd);
+    const known = this.fds.get(n);
+    if (known !== undefined) {
       known.mask = mask;
       return;
     }
-    const n = fd_of(fd);
-    if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
-    this.fds.set(n, { sock: fd, mask });
+    this.fds.set(n, { n, sock: socket_of(fd, n), mask });
   }
 
   /**
@@ -253,7 +429,7 @@ export class Poll {
    * @param eventmask the events to report.
    * @throws {FileNotFoundError} `[Errno 2]` when it is not registered, as CPython.
    */
-  modify(fd: Selectable | number, eventmask: number): void {
+  modify(fd: FileObj, eventmask: number): void {
     const known = this.fds.get(fd_of(fd));
     if (!known) throw new FileNotFoundError(errno.ENOENT);
     known.mask = mask_of(eventmask);
@@ -265,7 +441,7 @@ export class Poll {
    * @param fd the socket or its number.
    * @throws {KeyError} when it is not registered, as CPython.
    */
-  unregister(fd: Selectable | number): void {
+  unregister(fd: FileObj): void {
     const n = fd_of(fd);
     if (!this.fds.delete(n)) throw new KeyError(n);
   }
@@ -291,7 +467,11 @@ export class Poll {
     if (this.polling) throw Object.assign(new Error("concurrent poll() invocation"), { name: "RuntimeError" });
     this.polling = true;
     try {
-      return await this.wait(ms, options);
+      // The registrations as this call found them: a register/modify/unregister while it waits applies to the
+      // next poll(), as CPython's poll() waits on the array it built before waiting.
+      const snapshot = [...this.fds.values()].map((e) => ({ ...e }));
+      const ready = await wait_entries(() => snapshot, ms, options, poll_events, () => false);
+      return ready.map(([e, ev]) => [e.n, ev]);
     } finally {
       this.polling = false;
     }
@@ -299,37 +479,12 @@ export class Poll {
 
   /** A poll() is waiting (CPython's poll_running). */
   private polling = false;
+}
 
-  /** One wait: select() over the registrations as they are now, results in registration order. */
-  private async wait(ms: number, options: SelectOptions): Promise<[number, number][]> {
-    // The registrations as this call found them: a register/modify/unregister while it waits applies to the next
-    // poll(), as CPython's poll() waits on the array it built before waiting.
-    const snapshot = [...this.fds].map(([n, { sock, mask }]) => ({ n, sock, mask }));
-    let closed = false;
-    const readers: Selectable[] = [];
-    const writers: Selectable[] = [];
-    for (const { sock, mask } of snapshot) {
-      if (sock.fileno() < 0) closed = true;
-      else {
-        if (mask & READ_BITS) readers.push(sock);
-        if (mask & WRITE_BITS) writers.push(sock);
-      }
-    }
-    // A closed socket is ready at once (POLLNVAL), beside whatever else is ready now, as Linux reports them.
-    const seconds = closed ? 0 : ms < 0 ? null : ms / 1000;
-    const [rl, wl] = await select(readers, writers, [], seconds, options);
-    // Sets: a poll loop over many sockets stays linear (A10b-9: includes() made each poll quadratic).
-    const r = new Set(rl);
-    const w = new Set(wl);
-    const out: [number, number][] = [];
-    for (const { n, sock, mask } of snapshot) {
-      const events = sock.fileno() < 0
-        ? POLLNVAL
-        : (r.has(sock) ? mask & READ_BITS : 0) | (w.has(sock) ? mask & WRITE_BITS : 0);
-      if (events) out.push([n, events]);
-    }
-    return out;
-  }
+/** What poll(2) reports for a registration: the state's events within its mask, POLLERR/POLLHUP/POLLNVAL always. */
+function poll_events(e: Entry): number {
+  if (e.sock === null) return POLLNVAL;
+  return events_of(e.sock) & (e.mask | ALWAYS | POLLNVAL);
 }
 
 /**

@@ -697,8 +697,17 @@ export class StreamReader {
     }
   }
 
+  /** A read error not yet raised by recv (Linux's pending SO_ERROR: poll's POLLERR). */
+  get error_pending(): boolean {
+    return this.#err !== null;
+  }
+
+  /** shutdown(SHUT_RD) was called here (an EOF of our own, not the peer's). */
+  shut_rd = false;
+
   /** SHUT_RD: what is buffered stays readable, then EOF. */
   shut_read(): void {
+    this.shut_rd = true;
     this.#eof = true;
     this.#wake();
   }
@@ -814,6 +823,11 @@ export class StreamWriter {
   get ready(): boolean {
     return this.#err !== null || this.#shut ||
       (this.#busy === null || this.#queued < SEND_QUEUE);
+  }
+
+  /** True once shutdown(SHUT_WR) was called (poll's POLLHUP once the reading half is shut too). */
+  get shut(): boolean {
+    return this.#shut;
   }
 
   /** True when nothing is queued or being written. */

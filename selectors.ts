@@ -22,12 +22,15 @@
  * object stays in it and is checked again on the next call).
  *
  * Porting: `select()` and `sel.select()` are awaited, and so are callbacks
- * kept in a key's `data` (make them `async`). Deno has no file
- * descriptors: pass the socket objects themselves (not stdin, pipes or
- * files). A bare integer is accepted only where it names an object already
- * registered with the selector (`unregister(fd)`, `get_key(fd)`). A socket
- * closed while registered with a `DefaultSelector` is never reported (as
- * with epoll): `unregister()` it. Plain `select()` wakes on a close.
+ * kept in a key's `data` (make them `async`). Sockets may be given as
+ * objects or by number (`s.fileno()`, or any object whose `fileno()` gives a
+ * socket's number: a socketserver server, a socket file), as in CPython; a
+ * number that names no open pysocket socket raises `OSError` EBADF (Deno has
+ * no file descriptors: stdin, pipes and files cannot be watched). A socket
+ * closed while registered with a `DefaultSelector` or `epoll` is never
+ * reported (as with epoll): `unregister()` it. Plain `select()` wakes on a
+ * close. `poll()` and `epoll()` report Linux's events (`POLLHUP`,
+ * `POLLERR`, `POLLRDHUP`) as far as pysocket's state tells them.
  *
  * @example Python's selectors echo server (`selectors` documentation), with a client to stop it
  *
@@ -101,6 +104,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
+import { fd_object, fd_table, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -119,11 +123,12 @@ export interface Selectable {
 }
 
 /**
- * What a selector accepts: a selectable object, or the number of one that is registered.
+ * What select(), the selectors, `poll()` and `epoll()` accept: a pysocket socket, its number (`fileno()`), or any
+ * object whose `fileno()` gives one (a socketserver server, a socket file), as CPython's.
  *
  * @category Selectors
  */
-export type FileObj = Selectable | number;
+export type FileObj = Selectable | number | { fileno(): number };
 
 /**
  * The event mask bit for "readable" (Python's `selectors.EVENT_READ`).
@@ -186,18 +191,18 @@ export class KeyError extends Error {
 
 /** The number of an object for select.select(), with `select.select`'s errors. */
 function select_fd(fileobj: unknown): number {
-  if (typeof fileobj === "number" || typeof fileobj === "bigint") {
-    throw new TypeError(
-      `select(): a bare file descriptor (${fileobj}) cannot be watched: Deno has no OS file descriptors; ` +
-        "pass the socket object itself",
-    );
-  }
-  const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-  if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
-  const n = f.call(fileobj);
-  if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
-  if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
-  return n;
+  let n: unknown = fileobj;
+  if (typeof fileobj !== "number") {
+    if (typeof fileobj === "bigint") n = Number(fileobj);
+    else {
+      const f = (fileobj as { fileno?: unknown } | null)?.fileno;
+      if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
+      n = f.call(fileobj); // (select() asks quietly: see fd_table)
+      if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
+    }
+  } else if (!Number.isInteger(n)) throw new TypeError("argument must be an int, or have a fileno() method.");
+  if ((n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  return n as number;
 }
 
 /** Python's `selectors._fileobj_to_fd`: the number of an object, with the selectors' errors. */
@@ -206,7 +211,7 @@ function selector_fd(fileobj: unknown): number {
   if (typeof fileobj === "number" || typeof fileobj === "bigint") n = Number(fileobj);
   else {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof f === "function") n = f.call(fileobj);
+    if (typeof f === "function") n = quiet_fileno(fileobj, f as () => unknown);
     if (typeof n !== "number" || !Number.isInteger(n)) {
       throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
     }
@@ -471,8 +476,8 @@ export type SelectorSelectOptions = SelectOptions & {
  * @param timeout seconds; `null`/omitted waits forever; `0` polls.
  * @param options `{ signal }`: an abort rejects with `signal.reason`.
  * @returns the three ready lists (all empty when the timeout passed).
- * @throws {TypeError} for an object that is not a pysocket socket, or a bare
- *   integer (Deno has no OS file descriptors).
+ * @throws {TypeError} for an object that has no `fileno()`.
+ * @throws {OSError} EBADF for a number (or `fileno()`) that names no open pysocket socket, as CPython's.
  * @throws {RangeError} for a closed socket (its `fileno()` is -1), as Python's ValueError.
  *
  * @example
@@ -489,7 +494,7 @@ export type SelectorSelectOptions = SelectOptions & {
  *
  * @category Selectors
  */
-export async function select<R extends Selectable, W extends Selectable, X extends Selectable>(
+export async function select<R extends FileObj, W extends FileObj, X extends FileObj>(
   rlist: Iterable<R>,
   wlist: Iterable<W>,
   xlist: Iterable<X>,
@@ -529,15 +534,17 @@ export async function select<R extends Selectable, W extends Selectable, X exten
   const wl = Array.isArray(wlist) ? wlist.slice() as W[] : [...wlist];
   const xl = Array.isArray(xlist) ? xlist as X[] : [...xlist];
   const ra: Arm[] = new Array(rl.length), wa: Arm[] = new Array(wl.length);
-  for (let i = 0; i < rl.length; i++) {
-    select_fd(rl[i]);
-    ra[i] = arm_of(rl[i]!);
+  // A number (or an object whose fileno() names a socket, such as a server or a socket file) is watched as that
+  // socket; the lists returned hold what was given, as CPython's.
+  // (pysocket's own fileno() calls: a socket given as an object does not enter the number table.)
+  fd_table.quiet++;
+  try {
+    for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object<Selectable>(rl[i], select_fd(rl[i])));
+    for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object<Selectable>(wl[i], select_fd(wl[i])));
+    for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
+  } finally {
+    fd_table.quiet--;
   }
-  for (let i = 0; i < wl.length; i++) {
-    select_fd(wl[i]);
-    wa[i] = arm_of(wl[i]!);
-  }
-  for (let i = 0; i < xl.length; i++) select_fd(xl[i]);
   if (signal?.aborted) throw signal.reason;
   const end = t === null ? Infinity : performance.now() + t * 1000;
   // The reads this call armed itself (none was in flight): see the grace below.
@@ -1019,8 +1026,9 @@ function by_name<D>(op: string, events: unknown, data: unknown): [number, D | nu
 
 /** A registered object that has been closed (its `fileno()` is -1). */
 function is_closed(fileobj: unknown): boolean {
+  if (typeof fileobj === "number") return fd_object(fileobj) === undefined; // registered by number
   const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-  return typeof f === "function" && f.call(fileobj) === -1;
+  return typeof f === "function" && quiet_fileno(fileobj, f as () => unknown) === -1;
 }
 
 /**
@@ -1092,15 +1100,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
   /**
    * Start watching an object.
    *
-   * @param fileobj a pysocket socket (anything with `fileno()` and `_pollable()`).
+   * @param fileobj a pysocket socket, its number, or an object whose `fileno()` gives one.
    * @param events EVENT_READ, EVENT_WRITE, or both (or `{ events, data }` by name).
    * @param data anything to get back in the key, or `{ data }` by name (Python's `data=…`).
    * @returns the new key.
    * @throws {RangeError} for invalid events, a closed socket or an object
    *   without `fileno()` (Python's ValueError).
    * @throws {KeyError} when the object (or its number) is already registered.
-   * @throws {TypeError} for events that are not an integer, or an object
-   *   pysocket cannot watch (a bare integer: Deno has no OS file descriptors).
+   * @throws {TypeError} for events that are not an integer.
+   * @throws {OSError} EBADF for a number that names no open pysocket socket (CPython's epoll_ctl error).
    *
    * @example
    * ```ts
@@ -1129,7 +1137,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
     const fd = this.#lookup(fileobj);
     if (map.has(fd)) throw new KeyError(`${repr(fileobj)} (FD ${fd}) is already registered`);
     const key = make_key(fileobj, fd, events, data);
-    const reg = new Reg(key, hub_of(pollable_of(fileobj, "register()")), this.#core);
+    const reg = new Reg(key, hub_of(pollable_of(watched_object(fileobj, fd), "register()")), this.#core);
     map.set(fd, key);
     this.#regs.set(fd, reg);
     this.#core.mark(reg);
@@ -1467,3 +1475,23 @@ export {
   POLLWRBAND,
   POLLWRNORM,
 } from "./_poll.ts";
+
+export {
+  Epoll,
+  epoll,
+  EPOLL_CLOEXEC,
+  EPOLLERR,
+  EPOLLET,
+  EPOLLEXCLUSIVE,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLMSG,
+  EPOLLONESHOT,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDBAND,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+} from "./_epoll.ts";

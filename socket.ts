@@ -72,6 +72,7 @@ import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
 import { bound_addr, deferred_listen } from "./_rebind.ts";
+import { fd_map, fd_table, fd_unmap } from "./_fdmap.ts";
 
 let default_timeout: number | null = null;
 let next_fd = 3;
@@ -1874,6 +1875,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   close(): void {
     check_arity(ARITY.close, arguments);
     if (this.#closed) return;
+    if (this.#mapped) fd_unmap(this.#fd, this);
     this.#closed = true;
     this.#connecting?.stop?.abort();
     this.#dgram?.close();
@@ -1915,6 +1917,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     check_arity(ARITY.detach, arguments);
     if (this.#closed) return -1;
     const fd = this.#fd;
+    if (this.#mapped) fd_unmap(fd, this);
     const moved = new Socket(this.#family, this.#type, this.#proto);
     moved.#fd = fd;
     moved.#timeout = this.#timeout;
@@ -1929,6 +1932,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#dgram?.moved();
     this.#extra().detached = true;
     detached.set(fd, moved);
+    // The number stays open, as CPython's descriptor after detach() (the program has it: detach() returns it):
+    // select()/poll()/epoll on it watch the socket.
+    moved.#mapped = true;
+    fd_map(fd, moved);
     this.#listener =
       this.#accepts =
       this.#stream =
@@ -1966,8 +1973,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   fileno(): number {
     check_arity(ARITY.fileno, arguments);
-    return this.#closed ? -1 : this.#fd;
+    if (this.#closed) return -1;
+    // The number names this socket from now on (select/poll/epoll/selectors take numbers): once per socket, when
+    // the program asks (pysocket's own calls are quiet).
+    if (!this.#mapped && fd_table.quiet === 0) {
+      this.#mapped = true;
+      fd_map(this.#fd, this);
+    }
+    return this.#fd;
   }
+
+  /** fileno() put this socket in the number table (see _fdmap.ts). */
+  #mapped = false;
 
   // ---- Python surface Deno can only partly honour ---------------------
 
