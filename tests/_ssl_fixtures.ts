@@ -286,6 +286,20 @@ ${body.split("\n").map((l) => "    " + l).join("\n")}
   );
 }
 
+/**
+ * The body of a {@linkcode py_tls_server} that reads everything until EOF and prints its byte count, SHA-256
+ * and how it ended (`eof`, or the exception's class name).
+ */
+export const HASH_ALL = `
+h = hashlib.sha256(); n = 0; end = "eof"
+try:
+    while True:
+        b = s.recv(1 << 16)
+        if not b: break
+        h.update(b); n += len(b)
+except Exception as e: end = type(e).__name__
+print(n, h.hexdigest(), end, flush=True)`;
+
 /** Deterministic pseudo-random bytes (an LCG), so a lost, repeated or reordered piece changes the hash. */
 export function pattern(total: number, seed = 12345): Uint8Array {
   const b = new Uint8Array(total);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { create_connection, create_server } from "../mod.ts";
 import { create_default_context, type SSLSocket, SSLWantWriteError } from "../ssl.ts";
 import { DefaultSelector, EVENT_WRITE } from "../selectors.ts";
-import { make_certs, pattern as lcg, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
+import { HASH_ALL, make_certs, pattern as lcg, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -18,17 +18,6 @@ const P = certs?.P as typeof certs.P;
 const py_server = (body: string) => py_tls_server(certs, body);
 const pattern = (total: number, seed = 5) => lcg(total, seed);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** The reader every scenario's peer runs: byte count and SHA-256 of everything until EOF, and how it ended. */
-const HASH_ALL = `
-h = hashlib.sha256(); n = 0; end = "eof"
-try:
-    while True:
-        b = s.recv(1 << 16)
-        if not b: break
-        h.update(b); n += len(b)
-except Exception as e: end = type(e).__name__
-print(n, h.hexdigest(), end, flush=True)`;
 
 async function connect(port: number): Promise<SSLSocket> {
   const ctx = create_default_context({ cafile: P("ca.pem") });

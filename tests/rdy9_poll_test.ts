@@ -28,7 +28,8 @@ const NAMES = [
   "POLLRDHUP",
 ] as const;
 
-const PY_SCENARIOS = `
+/** python3: the events poll()/epoll() report for a socket, as names (`IN|OUT|HUP`), `-` for none. */
+const PY_EV = `
 ALL = 0xffff
 NAMES = ${JSON.stringify(NAMES)}
 def names(m):
@@ -39,7 +40,9 @@ def ev(s, mask=ALL, use_epoll=False):
     else:
         p = select.poll(); p.register(s, mask); r = p.poll(100)
     return names(r[0][1]) if r else "-"
-def pairf(fam):
+`;
+
+const PY_SCENARIOS = `${PY_EV}def pairf(fam):
     a = os.path.join(tempfile.mkdtemp(), "s") if fam == AF_UNIX else (("::1", 0) if fam == AF_INET6 else ("127.0.0.1", 0))
     l = socket(fam); l.bind(a); l.listen()
     c = socket(fam); c.connect(l.getsockname()); s, _ = l.accept(); l.close()
@@ -248,18 +251,7 @@ test("poll()/epoll() report POLLHUP, POLLERR, POLLRDHUP and POLLWRBAND as CPytho
   assert.deepEqual(ts, expected);
 });
 
-const PY_TLS = `
-ALL = 0xffff
-NAMES = ${JSON.stringify(NAMES)}
-import ssl
-def names(m):
-    return "|".join(n[4:] for n in NAMES if m & getattr(select, n)) or "-"
-def ev(s, mask=ALL, use_epoll=False):
-    if use_epoll:
-        e = select.epoll(); e.register(s, mask); r = e.poll(0.1); e.close()
-    else:
-        p = select.poll(); p.register(s, mask); r = p.poll(100)
-    return names(r[0][1]) if r else "-"
+const PY_TLS = `${PY_EV}import ssl
 d = sys.argv[1]
 cc = ssl.create_default_context(cafile=d + "/ca.pem")
 sc = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH); sc.load_cert_chain(d + "/server.pem", d + "/server.key")

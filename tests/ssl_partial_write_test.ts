@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { create_connection } from "../mod.ts";
 import { create_default_context, type SSLSocket, SSLWantWriteError } from "../ssl.ts";
 import { select } from "../selectors.ts";
-import { make_certs, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
+import { HASH_ALL, make_certs, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -23,16 +23,7 @@ function pattern(n: number, seed: number): Uint8Array {
 }
 
 /** The server: sleeps (the client's buffers fill), then byte count and SHA-256 of everything until EOF. */
-const HASH_ALL = `
-time.sleep(float(sys.argv[2]))
-h = hashlib.sha256(); n = 0; end = "eof"
-try:
-    while True:
-        b = s.recv(1 << 16)
-        if not b: break
-        h.update(b); n += len(b)
-except Exception as e: end = type(e).__name__
-print(n, h.hexdigest(), end, flush=True)`;
+const SLOW_HASH_ALL = `time.sleep(float(sys.argv[2]))${HASH_ALL}`;
 
 const CLIENT_HEAD = `
 import hashlib, select, socket, ssl, sys
@@ -62,11 +53,11 @@ async function both(
   py_body: string,
   ours: (s: SSLSocket) => Promise<string[]>,
 ): Promise<{ cpython: [string, string]; pysocket: [string, string] }> {
-  const a = await py_tls_server(certs, HASH_ALL, { args: [String(sleep_s)] });
+  const a = await py_tls_server(certs, SLOW_HASH_ALL, { args: [String(sleep_s)] });
   const c = await python(CLIENT_HEAD + py_body, certs.dir, a.first);
   const ra = await a.rest();
   assert.equal(c.code, 0, c.err + ra.err);
-  const b = await py_tls_server(certs, HASH_ALL, { args: [String(sleep_s)] });
+  const b = await py_tls_server(certs, SLOW_HASH_ALL, { args: [String(sleep_s)] });
   const s = await connect(b.first);
   let lines: string[];
   try {
