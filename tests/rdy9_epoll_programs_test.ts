@@ -36,10 +36,13 @@ function py(script: string, args: string[]) {
   return done;
 }
 
-/** The python3 server: its port (first line) and, at its end, its log (last line). */
-async function py_server(script: string): Promise<[number, Promise<string[]>]> {
+/**
+ * Start a python3 server script: its first stdout line (its port, or "ready") once printed, and at its end its
+ * last line parsed as JSON (its log or its counts).
+ */
+async function py_server(script: string, args: string[]): Promise<[string, Promise<unknown>]> {
   const child = new Deno.Command("python3", {
-    args: [DIR + script, String(SEQ + PAR)],
+    args: [DIR + script, ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -52,7 +55,7 @@ async function py_server(script: string): Promise<[number, Promise<string[]>]> {
     if (done) break;
     text += value;
   }
-  const port = Number(text.split("\n")[0]);
+  const first = text.split("\n")[0]!;
   const rest = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
@@ -63,9 +66,9 @@ async function py_server(script: string): Promise<[number, Promise<string[]>]> {
     clearTimeout(killer);
     const err = await new Response(child.stderr).text();
     assert.equal(status.code, 0, `${script} failed:\n${err}`);
-    return JSON.parse(text.trim().split("\n").at(-1)!) as string[];
+    return JSON.parse(text.trim().split("\n").at(-1)!);
   })();
-  return [port, rest];
+  return [first, rest];
 }
 
 for (
@@ -75,7 +78,7 @@ for (
   ] as const
 ) {
   test(`Scot Doyle's ${name} epoll HTTP server: the python3 original and its port answer the same client alike`, async () => {
-    const [py_port, py_log] = await py_server(script);
+    const [py_port, py_log] = await py_server(script, [String(SEQ + PAR)]);
     const py_client = JSON.parse((await py("client.py", [String(py_port), String(SEQ), String(PAR)])).at(-1)!);
     const want_log = await py_log;
     assert.equal(py_client.length, SEQ + PAR);
@@ -95,30 +98,10 @@ test("A tutorial-style epoll echo server on a Unix socket (EPOLLRDHUP, a one-sho
   const dir = Deno.makeTempDirSync({ prefix: "rdy9_" });
   try {
     // The original: it prints "ready" once bound, then its byte counts at its end.
-    const child = new Deno.Command("python3", {
-      args: [DIR + "epoll_rdhup.py", `${dir}/py.sock`, String(N)],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const killer = setTimeout(() => child.kill(), 60_000);
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("ready\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
+    const [ready_line, py_end] = await py_server("epoll_rdhup.py", [`${dir}/py.sock`, String(N)]);
+    assert.equal(ready_line, "ready");
     const py_client = JSON.parse((await py("unix_client.py", [`${dir}/py.sock`, String(N)])).at(-1)!);
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-    const status = await child.status;
-    clearTimeout(killer);
-    assert.equal(status.code, 0, await new Response(child.stderr).text());
-    const py_counts = JSON.parse(text.trim().split("\n").at(-1)!);
+    const py_counts = await py_end;
     assert.equal(py_client.length, N);
 
     let ready: () => void = () => {};
