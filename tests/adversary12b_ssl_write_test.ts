@@ -168,3 +168,36 @@ for (const [name, py, ours] of CASES) {
     assert.deepEqual(r.pysocket, r.cpython);
   });
 }
+
+test("adversary12b ssl: one unfinished write carried through non-blocking, timed and blocking send/sendall, then a longer retry (its extra bytes written), as CPython's", async () => {
+  const longer = new Uint8Array(data.length + 3);
+  longer.set(data);
+  longer.set([88, 89, 90], data.length);
+  const r = await both(
+    1.5,
+    `
+data = pattern(${16 * MiB}, 3)
+s.setblocking(False); show(lambda: s.send(data))
+s.settimeout(0.1); show(lambda: s.send(data))
+s.setblocking(False); show(lambda: s.sendall(data))
+s.settimeout(0.1); show(lambda: s.sendall(data))
+s.setblocking(True); show(lambda: s.send(data + b"XYZ"))
+end()`,
+    async (s) => {
+      const o: string[] = [];
+      s.setblocking(false);
+      await show(o, () => s.send(data));
+      s.settimeout(0.1);
+      await show(o, () => s.send(data));
+      s.setblocking(false);
+      await show(o, () => s.sendall(data));
+      s.settimeout(0.1);
+      await show(o, () => s.sendall(data));
+      s.setblocking(true);
+      await show(o, () => s.send(longer));
+      return o;
+    },
+  );
+  assert.equal(r.cpython[0], `${longer.length} ${await sha256(longer)} eof`);
+  assert.deepEqual(r.pysocket, r.cpython);
+});
