@@ -2362,11 +2362,10 @@ function start_session(s: Socket, st: SslState): Session {
     }
   }
   const spec = st.context._spec(st, handshake_seconds(s, st));
-  // With do_handshake_on_connect=False the program may set the context's sni_callback between the wrap and the
-  // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live.
-  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
-    spec.server.SNICallback = sni_handler(s, st, spec);
-  }
+  // CPython reads the context's sni_callback at the ClientHello: the program may set it between the wrap and the
+  // handshake (do_handshake_on_connect=False), or from another task while the handshake waits for the ClientHello
+  // (A12b-4). So a server always asks, and the handler reads the callback live.
+  if (spec.server) spec.server.SNICallback = sni_handler(s, st, spec);
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.context._count(st.server_side, session.handshake, () => session.error === null);
@@ -2388,9 +2387,13 @@ function sni_handler(
   st: SslState,
   spec: SessionSpec,
 ): (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void {
+  // The context the session was made with (OpenSSL's session_ctx): its callback answers when the context set
+  // before the handshake has none, as OpenSSL's (A12b-5).
+  const first = st.context;
   return (name, cb) => {
-    const fn = st.context.sni_callback;
     const ctx = st.context;
+    const owner = ctx.sni_callback ? ctx : first;
+    const fn = owner.sni_callback;
     let r: unknown;
     // As OpenSSL (CPython): an alert returned, a non-None value or an exception ends the handshake, and the
     // server's error is `[SSL: CALLBACK_FAILED] callback failed` (CPython prints the exception as unraisable;
@@ -2403,7 +2406,7 @@ function sni_handler(
       // The name as the client sent it (Deno's engine lower-cases it; OpenSSL does not).
       const sent = st.session?.sni_sent;
       const shown = sent != null && sent.toLowerCase() === name ? sent : name;
-      r = fn?.(s as SSLSocket, shown === "" ? null : shown, ctx);
+      r = fn?.(s as SSLSocket, shown === "" ? null : shown, owner);
     } catch (e) {
       failed(e);
       return;
