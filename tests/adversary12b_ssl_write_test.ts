@@ -201,3 +201,11 @@ end()`,
   assert.equal(r.cpython[0], `${longer.length} ${await sha256(longer)} eof`);
   assert.deepEqual(r.pysocket, r.cpython);
 });
+
+// Documented in docs/limits.md, not fixed: the deadline is checked between the writes of an SSLSocket's timed send.
+Deno.test({
+  name:
+    "adversary12b ssl (documented in docs/limits.md): a timed send to a peer reading a trickle may end up to one timeout past its deadline (CPython's ends at it)",
+  ignore: true,
+  fn() {},
+});
