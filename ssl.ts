@@ -2362,10 +2362,13 @@ function start_session(s: Socket, st: SslState): Session {
     }
   }
   const spec = st.context._spec(st, handshake_seconds(s, st));
-  // CPython reads the context's sni_callback at the ClientHello: the program may set it between the wrap and the
-  // handshake (do_handshake_on_connect=False), or from another task while the handshake waits for the ClientHello
-  // (A12b-4). So a server always asks, and the handler reads the callback live.
-  if (spec.server) spec.server.SNICallback = sni_handler(s, st, spec);
+  // With do_handshake_on_connect=False the program may set the context's sni_callback between the wrap and the
+  // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live. (Not
+  // every server: node:tls's SNICallback costs each handshake memory and changes its timing; a callback set while a
+  // do_handshake_on_connect=True handshake waits for the ClientHello is not called, documented: A12b-4.)
+  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
+    spec.server.SNICallback = sni_handler(s, st, spec);
+  }
   const session = start_tls(s._stream_parts(), spec);
   session.transport.suppress_ragged_eofs = st.suppress_ragged_eofs;
   st.context._count(st.server_side, session.handshake, () => session.error === null);
