@@ -192,6 +192,9 @@ class Utf8Decoder implements Decoder {
       if (k === 3 && d[0] === 0xef && d[1] === 0xbb && d[2] === 0xbf) d = d.subarray(3);
     }
     const cut = final ? d.length : utf8_complete(d);
+    // As Python's BufferedIncrementalDecoder: a decode that raises keeps the bytes pending before it (so a
+    // final decode of a truncated character raises again at every later call, as CPython's readline does).
+    const before = this.#pending;
     this.#pending = cut < d.length ? d.slice(cut) : new Uint8Array(0);
     const body = d.subarray(0, cut);
     // The lenient decoder is several times faster than the fatal one: an input
@@ -204,7 +207,10 @@ class Utf8Decoder implements Decoder {
       const e = utf8_error(body, at, true);
       if (e === null) return out + strict_utf8.decode(body.subarray(at));
       const [start, end, reason] = e;
-      if (this.errors === "strict") throw decode_error("utf-8", d, start, end, reason);
+      if (this.errors === "strict") {
+        this.#pending = before;
+        throw decode_error("utf-8", d, start, end, reason);
+      }
       out += strict_utf8.decode(body.subarray(at, start)) + decode_replacement(this.errors, body, start, end);
       at = end;
     }

@@ -519,8 +519,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, signal);
     const bytes = reader.take(CHUNK);
     const final = bytes.length === 0;
-    if (final) this.#text_eof = true;
     const s = this.#decode(bytes, final);
+    // After the final decode only: one that raised (a truncated character) raises again next time, as CPython's.
+    if (final) this.#text_eof = true;
     if (this.#tpos >= this.#text.length) {
       this.#text = s;
       this.#tpos = 0;

@@ -2363,7 +2363,9 @@ function start_session(s: Socket, st: SslState): Session {
   }
   const spec = st.context._spec(st, handshake_seconds(s, st));
   // With do_handshake_on_connect=False the program may set the context's sni_callback between the wrap and the
-  // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live.
+  // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live. (Not
+  // every server: node:tls's SNICallback costs each handshake memory and changes its timing; a callback set while a
+  // do_handshake_on_connect=True handshake waits for the ClientHello is not called, documented: A12b-4.)
   if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
     spec.server.SNICallback = sni_handler(s, st, spec);
   }
@@ -2388,9 +2390,13 @@ function sni_handler(
   st: SslState,
   spec: SessionSpec,
 ): (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void {
+  // The context the session was made with (OpenSSL's session_ctx): its callback answers when the context set
+  // before the handshake has none, as OpenSSL's (A12b-5).
+  const first = st.context;
   return (name, cb) => {
-    const fn = st.context.sni_callback;
     const ctx = st.context;
+    const owner = ctx.sni_callback ? ctx : first;
+    const fn = owner.sni_callback;
     let r: unknown;
     // As OpenSSL (CPython): an alert returned, a non-None value or an exception ends the handshake, and the
     // server's error is `[SSL: CALLBACK_FAILED] callback failed` (CPython prints the exception as unraisable;
@@ -2403,7 +2409,7 @@ function sni_handler(
       // The name as the client sent it (Deno's engine lower-cases it; OpenSSL does not).
       const sent = st.session?.sni_sent;
       const shown = sent != null && sent.toLowerCase() === name ? sent : name;
-      r = fn?.(s as SSLSocket, shown === "" ? null : shown, ctx);
+      r = fn?.(s as SSLSocket, shown === "" ? null : shown, owner);
     } catch (e) {
       failed(e);
       return;
@@ -2517,11 +2523,11 @@ function want_error(what: "read" | "write", at: 1006 | 2427 | 2580): SSLError {
 
 /**
  * How many of a write's `n` bytes an unfinished non-blocking send already queued (0 if none): the caller goes on
- * from there. A blocking or timed write takes it over (it sends the rest or fails: OpenSSL's SSL_write then has
- * no unfinished write either); a non-blocking one keeps it until it has queued the rest. As OpenSSL's SSL_write
- * retried with fewer bytes than it wrote: `BAD_LENGTH`.
+ * from there. A blocking write takes it over (it sends the rest or fails: OpenSSL's SSL_write then has no
+ * unfinished write either); a timed or non-blocking one (`keeps`) keeps it until it has queued the rest. As
+ * OpenSSL's SSL_write retried with fewer bytes than it wrote: `BAD_LENGTH`.
  */
-function retried_write(st: SslState, n: number, nonblocking: boolean): number {
+function retried_write(st: SslState, n: number, keeps: boolean): number {
   const done = st.write_done ?? 0;
   // After BAD_LENGTH, OpenSSL 3 fails every later write of the connection.
   if (done < 0) throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
@@ -2529,8 +2535,33 @@ function retried_write(st: SslState, n: number, nonblocking: boolean): number {
     st.write_done = -1;
     throw new SSLError(1, "[SSL: BAD_LENGTH] bad length (_ssl.c:2427)", { library: "SSL", reason: "BAD_LENGTH" });
   }
-  if (!nonblocking) st.write_done = 0;
+  if (!keeps) st.write_done = 0;
   return done;
+}
+
+/**
+ * A timed SSL_write: all of `bytes` from `done` on, or `TimeoutError` at the deadline (the call's, as CPython's:
+ * one for the whole write), the bytes queued meanwhile kept in `write_done` for the retry to go on from (A12b-1).
+ * Each wait for room is `send()`'s own (up to the timeout), so a trickling peer can stretch the last wait past it.
+ */
+async function timed_write(
+  st: SslState,
+  bytes: Uint8Array,
+  done: number,
+  t: number,
+  send: (b: Uint8Array) => Promise<number>,
+): Promise<number> {
+  const end = performance.now() + t * 1000;
+  let off = done;
+  try {
+    while (off < bytes.length) {
+      if (off > done && performance.now() >= end) throw new TimeoutError(null, "The write operation timed out");
+      off += await send(bytes.subarray(off));
+    }
+  } finally {
+    if (st.write_done !== -1) st.write_done = off < bytes.length ? off : 0;
+  }
+  return bytes.length;
 }
 
 function want<T>(p: Promise<T>, write: boolean): Promise<T> {
@@ -3033,7 +3064,7 @@ export class SSLSocket extends Socket {
     let bytes: Uint8Array, done: number;
     try {
       bytes = as_bytes(data);
-      done = retried_write(st, bytes.length, this.gettimeout() === 0);
+      done = retried_write(st, bytes.length, this.gettimeout() !== null);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -3042,7 +3073,7 @@ export class SSLSocket extends Socket {
     // CPython's send on a timed SSLSocket is OpenSSL's SSL_write, without partial writes: all of the bytes, or
     // the timeout. (A plain socket's timed send takes what fits in its send queue.)
     if (t === null) return want(super.send(rest, flags, options).then((k) => done + k), true);
-    if (t > 0) return want(super.sendall(rest, flags, options).then(() => bytes.length), true);
+    if (t > 0) return want(timed_write(st, bytes, done, t, (b) => super.send(b, flags, options)), true);
     // Non-blocking: OpenSSL's SSL_write without partial writes returns all of the bytes or raises
     // SSLWantWriteError, the bytes it wrote meanwhile still sent; the retry with the same bytes finishes them.
     // A program that retries the same message on SSLWantWriteError without looking at the count loses nothing.
@@ -3084,6 +3115,9 @@ export class SSLSocket extends Socket {
     }
     const first = handshake_before_write(this, typeof flags === "object" ? flags : options);
     if (first) return first.then(() => this.sendall(data, flags, options));
+    // CPython's sendall is a loop of send(), which returns all of the bytes or raises: on a socket with a timeout
+    // or a non-blocking one, the unfinished SSL_write kept for the retry (A12b-1, A12b-2).
+    if (this.gettimeout() !== null) return this.send(data, flags, options).then(() => undefined);
     const st = sessions.get(this)!;
     if (st.write_done) {
       // An unfinished non-blocking send: as OpenSSL's SSL_write under CPython's sendall, go on from there.
