@@ -82,6 +82,10 @@
  *   shutdown); `select()` sees decrypted bytes already received, so
  *   `pending()` is not needed.
  * - two tasks' concurrent `sendall()`s interleave at 256 KiB slices.
+ * - a non-blocking TLS listener's `accept()` raises `SSLWantReadError` while a
+ *   handshake is in flight (CPython's returns the connection after a blocking
+ *   handshake); a `sni_callback` set during a `do_handshake_on_connect=True`
+ *   handshake is not called.
  * - a write after the peer reset raises `BrokenPipeError` (CPython:
  *   `SSLEOFError`); a server-side `wrap_socket` on a context without a
  *   certificate fails at wrap time (CPython: at the handshake).
