@@ -189,6 +189,22 @@ export class KeyError extends Error {
   }
 }
 
+/**
+ * CPython's conversion of a number to a C int (PyObject_AsFileDescriptor): beyond it, OverflowError (A12a-3: such
+ * numbers gave EBADF, or were taken by poll.register).
+ */
+export function c_int(n: number): number {
+  if (n > 2147483647 || n < -2147483648) throw new RangeError("Python int too large to convert to C int");
+  return n;
+}
+
+/** CPython's error for a `fileno` attribute that is not a method (A12a-3). */
+export function not_callable(f: unknown): TypeError {
+  return f === undefined
+    ? new TypeError("argument must be an int, or have a fileno() method.")
+    : new TypeError(`'${py_type(f)}' object is not callable`);
+}
+
 /** The number of an object for select.select(), with `select.select`'s errors. */
 function select_fd(fileobj: unknown): number {
   let n: unknown = fileobj;
@@ -196,12 +212,12 @@ function select_fd(fileobj: unknown): number {
     if (typeof fileobj === "bigint") n = Number(fileobj);
     else {
       const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-      if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
+      if (typeof f !== "function") throw not_callable(f);
       n = f.call(fileobj); // (select() asks quietly: see fd_table)
       if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
     }
   } else if (!Number.isInteger(n)) throw new TypeError("argument must be an int, or have a fileno() method.");
-  if ((n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  if (c_int(n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
   return n as number;
 }
 
@@ -218,7 +234,7 @@ function selector_fd(fileobj: unknown): number {
   }
   if (typeof n !== "number" || !Number.isInteger(n)) throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
   if (n < 0) throw new RangeError(`Invalid file descriptor: ${n}`);
-  return n;
+  return c_int(n);
 }
 
 /** The readiness hook of an object, or a clear error. */
