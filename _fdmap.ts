@@ -21,9 +21,25 @@ export function quiet_fileno(obj: unknown, f: (this: unknown) => unknown): unkno
   }
 }
 
-/** `obj` answers to number `n` (called by Socket.fileno() once per socket). */
+/** The table's size at which dead entries are swept next. */
+let sweep_at = 1024;
+
+/**
+ * `obj` answers to number `n` (called by Socket.fileno() once per socket). Entries of sockets collected without
+ * close() are swept each time the table doubles (A12a-4: they stayed, ~90 bytes each, until their number was
+ * looked up).
+ */
 export function fd_map(n: number, obj: object): void {
   table.set(n, new WeakRef(obj));
+  if (table.size >= sweep_at) {
+    for (const [k, ref] of table) if (ref.deref() === undefined) table.delete(k);
+    sweep_at = Math.max(1024, table.size * 2);
+  }
+}
+
+/** How many numbers the table holds (tests). */
+export function fd_table_size(): number {
+  return table.size;
 }
 
 /** Number `n` no longer names `obj` (close, detach). */
