@@ -195,3 +195,105 @@ test("A12a-1/2/3: EPOLLET sees a FIN after the drain, register/modify wake a wai
   const [mine, theirs] = [await pysocket_lines(), await cpython(PY) as string[]];
   assert.deepEqual(mine, theirs);
 });
+
+// An edge-triggered reader under a sender that writes 300 chunks at random moments (some while the reader drains,
+// some between its EAGAIN and its next poll()), then closes: every poll() reports something until the EOF is read.
+const PY_STRESS = `
+import random
+res = {}
+for fam in (AF_INET, AF_UNIX):
+    c, s = pair(fam); s.setblocking(False); ep = select.epoll(); ep.register(s.fileno(), select.EPOLLIN | select.EPOLLET)
+    rnd = random.Random(7); sent = [0]
+    def sender():
+        for i in range(300):
+            n = 1 + int(rnd.random() * 3000); c.sendall(bytes([i & 255]) * n); sent[0] += n
+            if rnd.random() < 0.3: time.sleep(rnd.random() * 0.004)
+        c.close()
+    th = threading.Thread(target=sender); th.start()
+    got = empty = polls = 0; eof = False
+    while not eof and polls < 5000:
+        polls += 1
+        if not ep.poll(5):
+            empty += 1; break
+        for _ in range(10000):
+            try:
+                d = s.recv(1000)
+            except BlockingIOError:
+                break
+            if not d:
+                eof = True; break
+            got += len(d)
+    th.join()
+    res[str(fam)] = [eof, empty, got == sent[0]]
+    s.close(); ep.close()
+print(json.dumps(res))
+`;
+
+test("A12a-1 class: an edge-triggered reader under a sender writing at random moments, then closing, misses no edge (TCP, Unix), as CPython's", async () => {
+  const res: Record<string, unknown> = {};
+  for (const fam of [socket.AF_INET, socket.AF_UNIX]) {
+    const [c, s] = await pair(fam);
+    s.setblocking(false);
+    const ep = select.epoll();
+    ep.register(s.fileno(), select.EPOLLIN | select.EPOLLET);
+    let rng = 7;
+    const rnd = () => (rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let sent = 0;
+    const sender = (async () => {
+      for (let i = 0; i < 300; i++) {
+        const n = 1 + Math.floor(rnd() * 3000);
+        await c.sendall(new Uint8Array(n).fill(i & 255));
+        sent += n;
+        const r = rnd();
+        if (r < 0.3) await sleep(Math.floor(rnd() * 4));
+        else if (r < 0.6) await Promise.resolve();
+      }
+      c.close();
+    })();
+    let got = 0, empty = 0, polls = 0, eof = false;
+    while (!eof && polls < 5000) {
+      polls++;
+      if ((await ep.poll(5)).length === 0) {
+        empty++;
+        break;
+      }
+      for (let i = 0; i < 10000; i++) {
+        let d: Uint8Array;
+        try {
+          d = await s.recv(1000);
+        } catch (e) {
+          if ((e as Error).name === "BlockingIOError") break;
+          throw e;
+        }
+        if (d.length === 0) {
+          eof = true;
+          break;
+        }
+        got += d.length;
+        if (rnd() < 0.2) await sleep(1);
+      }
+    }
+    await sender;
+    res[String(fam)] = [eof, empty, got === sent];
+    s.close();
+    ep.close();
+  }
+  assert.deepEqual(res, await cpython(PY_STRESS));
+});
+
+test("A12a-2 class: close() of an epoll object ends a poll() waiting on it with no timeout (returns [], documented; was a hang)", async () => {
+  const [c, s] = await pair(socket.AF_INET);
+  const ep = select.epoll();
+  ep.register(s, select.EPOLLIN);
+  const waiting = ep.poll();
+  setTimeout(() => ep.close(), 50);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const r = await Promise.race([
+    waiting,
+    new Promise((res) => timer = setTimeout(() => res("still waiting after 10 s"), 10_000)),
+  ]);
+  clearTimeout(timer);
+  assert.deepEqual(r, []);
+  c.close();
+  s.close();
+});
