@@ -4,16 +4,8 @@
 // tells them (events_of): POLLHUP, POLLERR and POLLRDHUP beside POLLIN/POLLOUT (rdy9). _epoll.ts shares the wait.
 
 import { errno, FileNotFoundError } from "./errors.ts";
-import {
-  c_int,
-  type FileObj,
-  KeyError,
-  not_callable,
-  select,
-  type Selectable,
-  type SelectOptions,
-} from "./selectors.ts";
-import { fd_object, has_pollable, quiet_fileno } from "./_fdmap.ts";
+import { type FileObj, KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
+import { c_int, fd_object, has_pollable, not_callable, quiet_fileno } from "./_fdmap.ts";
 import { AF_UNIX, SOCK_DGRAM } from "./constants.ts";
 import type { StreamReader, StreamWriter } from "./_stream.ts";
 

@@ -104,7 +104,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
-import { fd_object, fd_table, quiet_fileno, watched_object } from "./_fdmap.ts";
+import { c_int, fd_object, fd_table, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -187,22 +187,6 @@ export class KeyError extends Error {
   override get name(): string {
     return "KeyError";
   }
-}
-
-/**
- * CPython's conversion of a number to a C int (PyObject_AsFileDescriptor): beyond it, OverflowError (A12a-3: such
- * numbers gave EBADF, or were taken by poll.register).
- */
-export function c_int(n: number): number {
-  if (n > 2147483647 || n < -2147483648) throw new RangeError("Python int too large to convert to C int");
-  return n;
-}
-
-/** CPython's error for a `fileno` attribute that is not a method (A12a-3). */
-export function not_callable(f: unknown): TypeError {
-  return f === undefined
-    ? new TypeError("argument must be an int, or have a fileno() method.")
-    : new TypeError(`'${py_type(f)}' object is not callable`);
 }
 
 /** The number of an object for select.select(), with `select.select`'s errors. */
