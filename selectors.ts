@@ -211,7 +211,18 @@ function selector_fd(fileobj: unknown): number {
   if (typeof fileobj === "number" || typeof fileobj === "bigint") n = Number(fileobj);
   else {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof f === "function") n = quiet_fileno(fileobj, f as () => unknown);
+    if (typeof f === "function") {
+      try {
+        n = quiet_fileno(fileobj, f as () => unknown);
+      } catch (e) {
+        // CPython's _fileobj_to_fd turns fileno()'s AttributeError, TypeError and ValueError into this (A12a-3).
+        const name = (e as Error | null)?.name;
+        if (name === "TypeError" || name === "RangeError" || name === "AttributeError") {
+          throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
+        }
+        throw e;
+      }
+    }
     if (typeof n !== "number" || !Number.isInteger(n)) {
       throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
     }

@@ -70,7 +70,11 @@ class Big:
     def fileno(self): return 2**40
 class NotCallable:
     fileno = 5
-for label, o in [("2**40", 2**40), ("-2**40", -2**40), ("fileno() 2**40", Big()), ("fileno = 5", NotCallable())]:
+class Raises:
+    def fileno(self): raise ValueError("closed file")
+class RaisesOS:
+    def fileno(self): raise OSError(9, "Bad file descriptor")
+for label, o in [("2**40", 2**40), ("-2**40", -2**40), ("fileno() 2**40", Big()), ("fileno = 5", NotCallable()), ("fileno() raises ValueError", Raises()), ("fileno() raises OSError", RaisesOS())]:
     t("select " + label, lambda: select.select([o], [], [], 0))
     p = select.poll()
     t("poll.register " + label, lambda: p.register(o))
@@ -170,6 +174,16 @@ async function pysocket_lines(): Promise<string[]> {
     ["-2**40", -(2 ** 40)],
     ["fileno() 2**40", { fileno: () => 2 ** 40 }],
     ["fileno = 5", { fileno: 5 }],
+    ["fileno() raises ValueError", {
+      fileno() {
+        throw new RangeError("closed file");
+      },
+    }],
+    ["fileno() raises OSError", {
+      fileno() {
+        throw new socket.OSError(9, "Bad file descriptor");
+      },
+    }],
   ];
   for (const [label, o] of objs) {
     const x = o as socket.Socket;
