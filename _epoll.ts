@@ -262,10 +262,18 @@ function has_stream(sock: Selectable): boolean {
   return st !== null && st !== undefined;
 }
 
-/** A stream's bytes received so far (taken plus buffered): more is an edge for EPOLLIN. */
+/**
+ * A stream's arrivals so far: bytes received (taken plus buffered), plus one once the peer's EOF is known. More is an
+ * edge for EPOLLIN: Linux wakes an edge-triggered waiter for a FIN as for bytes (A12a-1: a FIN after the program's
+ * drain to EAGAIN was never reported, a hang).
+ */
 function received(sock: Selectable): number {
-  const st = (sock as unknown as { _stream?: { reader: { taken: number; buffered: number } } | null })._stream;
-  return st === null || st === undefined ? 0 : st.reader.taken + st.reader.buffered;
+  const st = (sock as unknown as {
+    _stream?: { reader: { taken: number; buffered: number; ended: boolean } } | null;
+  })._stream;
+  if (st === null || st === undefined) return 0;
+  const r = st.reader;
+  return r.taken + r.buffered + (r.ended ? 1 : 0);
 }
 
 /**
@@ -295,6 +303,17 @@ export class Epoll implements Disposable {
   /** Registrations by number; a reported level-triggered one moves to the end (Linux's ready-list order). */
   private fds: Map<number, EpollEntry> | null = new Map();
   private readonly fd: number;
+  /** Wakes the poll() calls waiting now: a register/modify may make a registration ready (Linux wakes them). */
+  private kick: PromiseWithResolvers<void> | null = null;
+
+  /** Wake every waiting poll() to look at the registrations again. */
+  #wake(): void {
+    const k = this.kick;
+    if (k !== null) {
+      this.kick = null;
+      k.resolve();
+    }
+  }
 
   /**
    * Python's `select.epoll(sizehint=-1, flags=0)`.
@@ -338,6 +357,7 @@ export class Epoll implements Disposable {
   /** Forget every registration (the sockets stay open); a poll() waiting then returns `[]`. Idempotent. */
   close(): void {
     this.fds = null;
+    this.#wake();
   }
 
   /** Close on `using` scope exit (Python's `with`). */
@@ -369,6 +389,7 @@ export class Epoll implements Disposable {
     }
     fds.delete(n);
     fds.set(n, { n, sock, mask, disabled: false, seen: 0, rx: -1 });
+    this.#wake();
   }
 
   /**
@@ -391,6 +412,7 @@ export class Epoll implements Disposable {
     e.disabled = false;
     e.seen = 0;
     e.rx = -1;
+    this.#wake();
   }
 
   /**
@@ -454,7 +476,14 @@ export class Epoll implements Disposable {
     const more = (e: EpollEntry) =>
       (e.mask & (EPOLLET | EPOLLIN)) === (EPOLLET | EPOLLIN) && !e.disabled && e.sock !== null &&
       watch_more_bytes(e.sock);
-    const ready = await wait_entries(entries, ms, options, judge, () => this.fds === null, more);
+    const woken = () => (this.kick ??= Promise.withResolvers<void>()).promise;
+    let ready: [EpollEntry, number][];
+    try {
+      ready = await wait_entries(entries, ms, options, judge, () => this.fds === null, more, woken);
+    } finally {
+      // (settled, so that the waits' reactions on it go; another poll() waiting meanwhile just looks again)
+      this.#wake();
+    }
     const fds = this.fds;
     if (fds === null) return [];
     for (const [e] of ready) {

@@ -5,6 +5,7 @@
 // sockets whose number the program never asks for cost nothing; numbers are never reused within a process.
 
 import { errno, OSError } from "./errors.ts";
+import { py_type } from "./families/_ip.ts";
 
 const table = new Map<number, WeakRef<object>>();
 
@@ -21,9 +22,25 @@ export function quiet_fileno(obj: unknown, f: (this: unknown) => unknown): unkno
   }
 }
 
-/** `obj` answers to number `n` (called by Socket.fileno() once per socket). */
+/** The table's size at which dead entries are swept next. */
+let sweep_at = 1024;
+
+/**
+ * `obj` answers to number `n` (called by Socket.fileno() once per socket). Entries of sockets collected without
+ * close() are swept each time the table doubles (A12a-4: they stayed, ~90 bytes each, until their number was
+ * looked up).
+ */
 export function fd_map(n: number, obj: object): void {
   table.set(n, new WeakRef(obj));
+  if (table.size >= sweep_at) {
+    for (const [k, ref] of table) if (ref.deref() === undefined) table.delete(k);
+    sweep_at = Math.max(1024, table.size * 2);
+  }
+}
+
+/** How many numbers the table holds (tests). */
+export function fd_table_size(): number {
+  return table.size;
 }
 
 /** Number `n` no longer names `obj` (close, detach). */
@@ -72,4 +89,20 @@ export function watched_object<T>(given: unknown, n: number): T {
   }
   if (obj === undefined || !has_pollable(obj)) throw new OSError(errno.EBADF);
   return obj as T;
+}
+
+/**
+ * CPython's conversion of a number to a C int (PyObject_AsFileDescriptor): beyond it, OverflowError (A12a-3: such
+ * numbers gave EBADF, or were taken by poll.register).
+ */
+export function c_int(n: number): number {
+  if (n > 2147483647 || n < -2147483648) throw new RangeError("Python int too large to convert to C int");
+  return n;
+}
+
+/** CPython's error for a `fileno` attribute that is not a method (A12a-3). */
+export function not_callable(f: unknown): TypeError {
+  return f === undefined
+    ? new TypeError("argument must be an int, or have a fileno() method.")
+    : new TypeError(`'${py_type(f)}' object is not callable`);
 }

@@ -5,7 +5,7 @@
 
 import { errno, FileNotFoundError } from "./errors.ts";
 import { type FileObj, KeyError, select, type Selectable, type SelectOptions } from "./selectors.ts";
-import { fd_object, has_pollable, quiet_fileno } from "./_fdmap.ts";
+import { c_int, fd_object, has_pollable, not_callable, quiet_fileno } from "./_fdmap.ts";
 import { AF_UNIX, SOCK_DGRAM } from "./constants.ts";
 import type { StreamReader, StreamWriter } from "./_stream.ts";
 
@@ -234,6 +234,7 @@ export async function wait_entries<E extends Entry>(
   judge: (e: E, report: boolean) => number,
   gone: () => boolean,
   more_bytes?: (e: E) => boolean,
+  woken?: () => Promise<void>,
 ): Promise<[E, number][]> {
   const end = ms < 0 ? Infinity : performance.now() + ms;
   for (let first = true;; first = false) {
@@ -255,6 +256,8 @@ export async function wait_entries<E extends Entry>(
     // Something ready, or a poll: one look (with select()'s turn), then report what is ready then.
     const at_once = now || left === 0;
     const seconds = at_once ? 0 : left === null ? null : left / 1000;
+    // A change of the registrations ends a wait (A12a-2: a register/modify meanwhile went unseen until it ended).
+    if (woken !== undefined && !at_once) (reads ??= []).push(woken());
     if (reads === null) await select(readers, writers, [], seconds, options);
     else await select_or(readers, writers, seconds, options, reads);
     if (gone()) return [];
@@ -311,13 +314,13 @@ export function closed(sock: Selectable): boolean {
 function fd_of(fd: FileObj): number {
   if (typeof fd === "number") {
     if (!Number.isInteger(fd)) throw new TypeError("argument must be an int, or have a fileno() method.");
-    return fd;
+    return c_int(fd);
   }
   const f = (fd as { fileno?: unknown } | null)?.fileno;
-  if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
+  if (typeof f !== "function") throw not_callable(f);
   const n = quiet_fileno(fd, f as () => unknown);
   if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
-  return n;
+  return c_int(n);
 }
 
 /** The number of what a poll/epoll call was given (CPython's PyObject_AsFileDescriptor), not negative. */

@@ -104,7 +104,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
-import { fd_object, fd_table, quiet_fileno, watched_object } from "./_fdmap.ts";
+import { c_int, fd_object, fd_table, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -196,12 +196,12 @@ function select_fd(fileobj: unknown): number {
     if (typeof fileobj === "bigint") n = Number(fileobj);
     else {
       const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-      if (typeof f !== "function") throw new TypeError("argument must be an int, or have a fileno() method.");
+      if (typeof f !== "function") throw not_callable(f);
       n = f.call(fileobj); // (select() asks quietly: see fd_table)
       if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("fileno() returned a non-integer");
     }
   } else if (!Number.isInteger(n)) throw new TypeError("argument must be an int, or have a fileno() method.");
-  if ((n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
+  if (c_int(n as number) < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
   return n as number;
 }
 
@@ -211,14 +211,25 @@ function selector_fd(fileobj: unknown): number {
   if (typeof fileobj === "number" || typeof fileobj === "bigint") n = Number(fileobj);
   else {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof f === "function") n = quiet_fileno(fileobj, f as () => unknown);
+    if (typeof f === "function") {
+      try {
+        n = quiet_fileno(fileobj, f as () => unknown);
+      } catch (e) {
+        // CPython's _fileobj_to_fd turns fileno()'s AttributeError, TypeError and ValueError into this (A12a-3).
+        const name = (e as Error | null)?.name;
+        if (name === "TypeError" || name === "RangeError" || name === "AttributeError") {
+          throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
+        }
+        throw e;
+      }
+    }
     if (typeof n !== "number" || !Number.isInteger(n)) {
       throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
     }
   }
   if (typeof n !== "number" || !Number.isInteger(n)) throw new RangeError(`Invalid file object: ${repr(fileobj)}`);
   if (n < 0) throw new RangeError(`Invalid file descriptor: ${n}`);
-  return n;
+  return c_int(n);
 }
 
 /** The readiness hook of an object, or a clear error. */
