@@ -150,7 +150,9 @@ print("--- execute: echo");
 let server = new NetCat(args({ listen: true, execute: "echo hello from the listener", clients: 2 }));
 let t = server.run();
 await server.ready;
-script.splice(0, script.length, "ls -la");
+// No second command: the listener closes after its output, and a command sent then races the close
+// (the peer's RST or its FIN first: ConnectionResetError or "(connection closed)", even in CPython).
+script.splice(0, script.length);
 await new NetCat(args({ port: server.args.port })).run();
 print("--- a second client of the same listener, nothing to say");
 await new NetCat(args({ port: server.args.port })).run();
