@@ -5,7 +5,7 @@
 
 import { create_connection } from "../connection.ts";
 import { create_server } from "../mod.ts";
-import type { SSLContext } from "../ssl.ts";
+import { create_default_context, type SSLContext, type SSLSocket } from "../ssl.ts";
 
 const dec = new TextDecoder();
 
@@ -299,6 +299,59 @@ try:
         h.update(b); n += len(b)
 except Exception as e: end = type(e).__name__
 print(n, h.hexdigest(), end, flush=True)`;
+
+/**
+ * A python3 TLS client's prologue for {@linkcode client_twins}: `s` is connected to `sys.argv[2]` trusting
+ * `sys.argv[1]/ca.pem`; `end()` half-closes and reads to EOF before closing (a close with the server's session
+ * tickets unread would reset the connection and lose what the server had not read yet).
+ */
+export const PY_TLS_CLIENT = `
+import hashlib, select, socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), server_hostname="localhost")
+def end():
+    s.settimeout(30)
+    try:
+        s.shutdown(socket.SHUT_WR)
+        for _ in range(100000):
+            if not s.recv(65536): break
+    except OSError: pass
+    s.close()
+`;
+
+/**
+ * Run a CPython client (`PY_TLS_CLIENT` + `py_body`), then pysocket's (`ours` on a connected SSLSocket, which is
+ * then half-closed and read to EOF), each against a fresh python3 server that sleeps `sleep_s` (the client's
+ * buffers fill) and then reports what it received ({@linkcode HASH_ALL}). Returns [server's report, client's lines].
+ */
+export async function client_twins(
+  certs: Certs,
+  sleep_s: number,
+  py_body: string,
+  ours: (s: SSLSocket) => Promise<string[]>,
+): Promise<{ cpython: [string, string]; pysocket: [string, string] }> {
+  const server = `time.sleep(float(sys.argv[2]))${HASH_ALL}`;
+  const a = await py_tls_server(certs, server, { args: [String(sleep_s)] });
+  const c = await python(PY_TLS_CLIENT + py_body, certs.dir, a.first);
+  const ra = await a.rest();
+  if (c.code !== 0) throw new Error(`the CPython client failed:\n${c.err}${ra.err}`);
+  const b = await py_tls_server(certs, server, { args: [String(sleep_s)] });
+  const ctx = create_default_context({ cafile: certs.P("ca.pem") });
+  const s = await ctx.wrap_socket(await create_connection(["127.0.0.1", Number(b.first)]), {
+    server_hostname: "localhost",
+  });
+  let lines: string[];
+  try {
+    lines = await ours(s);
+    s.settimeout(30);
+    await s.shutdown(1).catch(() => {});
+    for (let i = 0; i < 100_000; i++) if (!(await s.recv(65536).catch(() => null))?.length) break;
+  } finally {
+    s.close();
+  }
+  const rb = await b.rest();
+  return { cpython: [ra.out.trim(), c.out.trim()], pysocket: [rb.out.trim(), lines.join("\n")] };
+}
 
 /** Deterministic pseudo-random bytes (an LCG), so a lost, repeated or reordered piece changes the hash. */
 export function pattern(total: number, seed = 12345): Uint8Array {

@@ -5,9 +5,8 @@
 // a CPython client and a pysocket client against the same python3 server, which reports what it received.
 
 import assert from "node:assert/strict";
-import { create_connection } from "../mod.ts";
-import { create_default_context, type SSLSocket } from "../ssl.ts";
-import { make_certs, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
+import type { SSLSocket } from "../ssl.ts";
+import { client_twins, make_certs, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -21,22 +20,8 @@ function pattern(n: number, seed: number): Uint8Array {
   return b;
 }
 
-/** The server: sleeps (the client's buffers fill), then byte count and SHA-256 of everything until EOF. */
-const HASH_ALL = `
-time.sleep(float(sys.argv[2]))
-h = hashlib.sha256(); n = 0; end = "eof"
-try:
-    while True:
-        b = s.recv(1 << 16)
-        if not b: break
-        h.update(b); n += len(b)
-except Exception as e: end = type(e).__name__
-print(n, h.hexdigest(), end, flush=True)`;
-
-const CLIENT_HEAD = `
-import hashlib, select, socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), server_hostname="localhost")
+/** The twin's pattern() and show(). */
+const PY_DEFS = `
 def pattern(n, seed):
     return (bytes((i * 7 + seed) & 255 for i in range(251)) * (n // 251 + 1))[:n]
 def show(f):
@@ -44,14 +29,6 @@ def show(f):
         r = f()
         print("None" if r is None else r)
     except Exception as e: print(type(e).__name__, e)
-def end():
-    s.settimeout(30)
-    try:
-        s.shutdown(socket.SHUT_WR)
-        for _ in range(100000):
-            if not s.recv(65536): break
-    except OSError: pass
-    s.close()
 `;
 
 /** As the twin's show(): the result or `Class message`. */
@@ -65,33 +42,8 @@ async function show(out: string[], f: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Run the CPython client, then pysocket's, each against a fresh server: [server's report, client's lines]. */
-async function both(
-  sleep_s: number,
-  py_body: string,
-  ours: (s: SSLSocket) => Promise<string[]>,
-): Promise<{ cpython: [string, string]; pysocket: [string, string] }> {
-  const a = await py_tls_server(certs, HASH_ALL, { args: [String(sleep_s)] });
-  const c = await python(CLIENT_HEAD + py_body, certs.dir, a.first);
-  const ra = await a.rest();
-  assert.equal(c.code, 0, c.err + ra.err);
-  const b = await py_tls_server(certs, HASH_ALL, { args: [String(sleep_s)] });
-  const ctx = create_default_context({ cafile: certs.P("ca.pem") });
-  const s = await ctx.wrap_socket(await create_connection(["127.0.0.1", Number(b.first)]), {
-    server_hostname: "localhost",
-  });
-  let lines: string[];
-  try {
-    lines = await ours(s);
-    s.settimeout(30);
-    await s.shutdown(1).catch(() => {});
-    for (let i = 0; i < 100_000; i++) if (!(await s.recv(65536).catch(() => null))?.length) break;
-  } finally {
-    s.close();
-  }
-  const rb = await b.rest();
-  return { cpython: [ra.out.trim(), c.out.trim()], pysocket: [rb.out.trim(), lines.join("\n")] };
-}
+const both = (sleep_s: number, py_body: string, ours: (s: SSLSocket) => Promise<string[]>) =>
+  client_twins(certs, sleep_s, PY_DEFS + py_body, ours);
 
 const data = pattern(16 * MiB, 3);
 

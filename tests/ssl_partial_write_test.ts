@@ -5,10 +5,9 @@
 // a CPython client and a pysocket client against the same python3 server, which reports what it received.
 
 import assert from "node:assert/strict";
-import { create_connection } from "../mod.ts";
-import { create_default_context, type SSLSocket, SSLWantWriteError } from "../ssl.ts";
+import { type SSLSocket, SSLWantWriteError } from "../ssl.ts";
 import { select } from "../selectors.ts";
-import { HASH_ALL, make_certs, py_tls_server, python, sha256 } from "./_ssl_fixtures.ts";
+import { client_twins, make_certs, sha256 } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -22,55 +21,14 @@ function pattern(n: number, seed: number): Uint8Array {
   return b;
 }
 
-/** The server: sleeps (the client's buffers fill), then byte count and SHA-256 of everything until EOF. */
-const SLOW_HASH_ALL = `time.sleep(float(sys.argv[2]))${HASH_ALL}`;
-
-const CLIENT_HEAD = `
-import hashlib, select, socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[1] + "/ca.pem")
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), server_hostname="localhost")
+/** The twin's pattern(): the same bytes. */
+const PY_PATTERN = `
 def pattern(n, seed):
     return bytes((i * 7 + (i >> 13) + seed * 31) & 255 for i in range(n))
-def end():  # the server reads everything before the close: a close with session tickets unread would reset
-    s.settimeout(30)
-    try:
-        s.shutdown(socket.SHUT_WR)
-        for _ in range(100000):
-            if not s.recv(65536): break
-    except OSError: pass
-    s.close()
 `;
 
-async function connect(port: string): Promise<SSLSocket> {
-  const ctx = create_default_context({ cafile: certs.P("ca.pem") });
-  const raw = await create_connection(["127.0.0.1", Number(port)]);
-  return await ctx.wrap_socket(raw, { server_hostname: "localhost" });
-}
-
-/** Run `client` (CPython's, then pysocket's) against a fresh server each; the server's reports and the clients'. */
-async function both(
-  sleep_s: number,
-  py_body: string,
-  ours: (s: SSLSocket) => Promise<string[]>,
-): Promise<{ cpython: [string, string]; pysocket: [string, string] }> {
-  const a = await py_tls_server(certs, SLOW_HASH_ALL, { args: [String(sleep_s)] });
-  const c = await python(CLIENT_HEAD + py_body, certs.dir, a.first);
-  const ra = await a.rest();
-  assert.equal(c.code, 0, c.err + ra.err);
-  const b = await py_tls_server(certs, SLOW_HASH_ALL, { args: [String(sleep_s)] });
-  const s = await connect(b.first);
-  let lines: string[];
-  try {
-    lines = await ours(s);
-    s.settimeout(30);
-    await s.shutdown(1).catch(() => {});
-    for (let i = 0; i < 100_000; i++) if (!(await s.recv(65536).catch(() => null))?.length) break;
-  } finally {
-    s.close();
-  }
-  const rb = await b.rest();
-  return { cpython: [ra.out.trim(), c.out.trim()], pysocket: [rb.out.trim(), lines.join("\n")] };
-}
+const both = (sleep_s: number, py_body: string, ours: (s: SSLSocket) => Promise<string[]>) =>
+  client_twins(certs, sleep_s, PY_PATTERN + py_body, ours);
 
 test("ssl: a non-blocking send retried with the same message on SSLWantWriteError, the count unread, delivers every message once, as CPython's", async () => {
   const COUNT = 12, SIZE = 512 * 1024;
