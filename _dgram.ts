@@ -364,11 +364,12 @@ class DgramEngine implements DatagramEngine {
       this.#peer_key = `${ip_key(ep.hostname)}|${ep.port}`;
     } else {
       this.#check_unix_path(ep.path);
+      // Linux (unix_dgram_connect): a new peer purges the receive queue; a first connect keeps it.
+      if (this.#peer !== null && this.#peer_key !== ep.path) this.#queue = [];
       this.#peer = ep;
       this.#peer_key = ep.path;
     }
-    // Datagrams already read ahead from other senders are dropped too.
-    this.#queue = this.#queue.filter((d) => this.#from_peer(d.from));
+    // Datagrams already read ahead arrived before connect(): the kernel keeps them for recv (A13b-1).
   }
 
   /** connect() to a missing AF_UNIX path raises ENOENT, as the kernel does (when read access allows the check). */
@@ -469,7 +470,13 @@ class DgramEngine implements DatagramEngine {
     try {
       return await this.sendto(data, flags, peer, dl);
     } catch (e) {
-      throw map_error(e, `send to ${format_address(this.#address_of(peer))}`);
+      const m = map_error(e, `send to ${format_address(this.#address_of(peer))}`);
+      if (this.#unix && this.#peer === peer && m instanceof OSError && m.errno === E.ECONNREFUSED) {
+        // Linux (unix_dgram_sendmsg): a dead peer disconnects the socket and purges its queue (A13b-2).
+        this.#peer = null;
+        this.#queue = [];
+      }
+      throw m;
     }
   }
 

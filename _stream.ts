@@ -236,6 +236,11 @@ export class StreamReader {
     return this.#err !== null || this.#raised;
   }
 
+  /** True once a read raised its error (a reset) to a caller: sends then raise EPIPE, as Linux's. */
+  get raised(): boolean {
+    return this.#raised;
+  }
+
   /** Bytes that recv() could return now. */
   get buffered(): number {
     return this.#end - this.#start;
@@ -804,8 +809,17 @@ export class StreamWriter {
   /** The reactions of direct writes: made on the first one, then shared by every later one. */
   #reactions: [(n: number) => void, (e: unknown) => void] | null = null;
 
-  constructor(t: Transport) {
+  /** The connection's reader, if made: a reset it raised ends sending too (A13b-4). */
+  #reader: (() => StreamReader | null) | null;
+
+  constructor(t: Transport, reader: (() => StreamReader | null) | null = null) {
     this.#t = t;
+    this.#reader = reader;
+  }
+
+  /** A read raised the connection's reset: Linux's send then raises EPIPE (a timed one queued its bytes, lost). */
+  #reset_read(): boolean {
+    return this.#reader !== null && this.#reader()?.raised === true;
   }
 
   /**
@@ -877,8 +891,8 @@ export class StreamWriter {
       this.#broken = true;
       throw map_error(e, "send");
     }
-    // A connection whose write failed stays failed, as the kernel's does.
-    if (this.#broken) throw from_errno(errno.EPIPE, { operation: "send" });
+    // A connection whose write failed, or whose read met a reset, stays failed, as the kernel's does.
+    if (this.#broken || this.#reset_read()) throw from_errno(errno.EPIPE, { operation: "send" });
   }
 
   /** send(): write some of data; returns how many bytes were taken. */
@@ -888,7 +902,7 @@ export class StreamWriter {
     // async frame (each one suspended costs ~100 bytes of garbage).
     if (
       !dl.unbounded && data.length > 0 && (this.#busy === null || this.#queued < SEND_QUEUE) &&
-      this.#err === null && !this.#closed && !this.#shut && !this.#broken
+      this.#err === null && !this.#closed && !this.#shut && !this.#broken && !this.#reset_read()
     ) {
       return Promise.resolve(this.#enqueue(data));
     }

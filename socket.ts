@@ -170,7 +170,7 @@ class StreamState {
     return this.#reader ??= new StreamReader(this.transport);
   }
   get writer(): StreamWriter {
-    return this.#writer ??= new StreamWriter(this.transport);
+    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader);
   }
   /** Close the reader and writer (if made); true when the transport may be closed now. */
   close(): boolean {
@@ -2149,7 +2149,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       v.set(part);
       off += part.length;
     }
-    return [Math.min(data.length, total), [], data.length > total ? MSG_TRUNC : 0, addr];
+    // With MSG_TRUNC in flags, Linux returns a datagram's real length (A13b-3), as recvmsg(2) does.
+    const f = a.flags as number | undefined ?? 0;
+    const n = probe && (f & MSG_TRUNC) !== 0 ? data.length : Math.min(data.length, total);
+    return [n, [], data.length > total ? MSG_TRUNC : 0, addr];
   }
 
   /**
