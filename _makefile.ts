@@ -440,6 +440,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
 
   /** The socket's reader, checked (closed socket: EBADF; not connected: ENOTCONN); cached while the socket keeps it. */
   #get_reader(): StreamReader {
+    if (this.#st === null && this.#sock.type === 2 && this.#sock.fileno() !== -1) {
+      // SOCK_DGRAM (A13b-6): CPython's file reads datagrams as one byte stream; pysocket's reads a stream only.
+      throw new OSError(errno.EOPNOTSUPP, null, {
+        detail: "reading a socket file of a datagram socket is not supported: use recv() or recvfrom()",
+      });
+    }
     const st = this.#sock._stream_parts();
     if (st !== this.#st) {
       this.#st = st;

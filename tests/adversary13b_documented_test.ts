@@ -5,7 +5,9 @@
 //   connection with a FIN: its client reads EOF (CPython's: ConnectionResetError; one still in the backlog: both);
 // - A13b-1: a stranger's datagram already in the kernel's queue at connect() is dropped (Linux keeps it);
 // - A13b-2: an AF_UNIX datagram socket disconnected by its dead peer keeps the kernel's queue (Linux purges it), and
-//   a stranger's send to a connected AF_UNIX datagram socket is delivered, then dropped (Linux: EPERM).
+//   a stranger's send to a connected AF_UNIX datagram socket is delivered, then dropped (Linux: EPERM);
+// - A13b-6: reading a socket file of a datagram socket raises EOPNOTSUPP saying so (CPython reads the datagrams as
+//   one byte stream); writing one sends a datagram per flush, as CPython's.
 
 import assert from "node:assert/strict";
 import { AF_INET, AF_UNIX, create_connection, SOCK_DGRAM, socket } from "../mod.ts";
@@ -46,10 +48,17 @@ a.sendto(b"queued", b.getsockname()); time.sleep(0.05); a.close(); b.settimeout(
 R["AF_UNIX: peer gone, send"] = out(lambda: b.send(b"1"))
 R["AF_UNIX: then recv of the queued datagram"] = out(lambda: b.recv(20))
 b.close(); c.close()
+a, b = socket(AF_INET, SOCK_DGRAM), socket(AF_INET, SOCK_DGRAM)
+a.bind(("127.0.0.1", 0)); b.connect(a.getsockname())
+f = b.makefile("wb"); f.write(b"hel"); f.write(b"lo"); f.flush(); a.settimeout(1)
+R["UDP: a socket file's write and flush, then recv"] = out(lambda: a.recv(20))
+b.send(b"hello")
+R["UDP: a socket file's read(3)"] = out(lambda: a.makefile("rb").read(3))
+a.close(); b.close()
 print(json.dumps(R))
 `;
 
-test("adversary13b documented differences (printed as ignored): FIN for a connection a closed listener had taken; connect() and the kernel's datagram queue; EPERM for strangers", async () => {
+test("adversary13b documented differences (printed as ignored): FIN for a connection a closed listener had taken; connect() and the kernel's datagram queue; EPERM for strangers; datagram socket files", async () => {
   const mine: Record<string, unknown> = {};
   for (const seen of [false, true]) {
     const l = socket();
@@ -93,6 +102,21 @@ test("adversary13b documented differences (printed as ignored): FIN for a connec
     b.close();
     c.close();
   }
+  {
+    const a = socket(AF_INET, SOCK_DGRAM), b = socket(AF_INET, SOCK_DGRAM);
+    a.bind(["127.0.0.1", 0]);
+    await b.connect(a.getsockname());
+    const f = b.makefile("wb");
+    await f.write(T("hel"));
+    await f.write(T("lo"));
+    await f.flush();
+    a.settimeout(1);
+    mine["UDP: a socket file's write and flush, then recv"] = await out(() => a.recv(20));
+    await b.send(T("hello"));
+    mine["UDP: a socket file's read(3)"] = await out(() => a.makefile("rb").read(3));
+    a.close();
+    b.close();
+  }
   const py = await cpython(PY) as Record<string, unknown>;
   for (const k of Object.keys(py)) {
     if (JSON.stringify(py[k]) !== JSON.stringify(mine[k])) {
@@ -110,6 +134,8 @@ test("adversary13b documented differences (printed as ignored): FIN for a connec
     "AF_UNIX: a stranger's send to a connected socket": ["PermissionError", 1],
     "AF_UNIX: peer gone, send": ["ConnectionRefusedError", 111],
     "AF_UNIX: then recv of the queued datagram": ["TimeoutError", null],
+    "UDP: a socket file's write and flush, then recv": ["ok", "hello"],
+    "UDP: a socket file's read(3)": ["ok", "hel"],
   });
   assert.deepEqual(mine, {
     "listener closed, connection in the backlog": ["ConnectionResetError", 104],
@@ -119,5 +145,7 @@ test("adversary13b documented differences (printed as ignored): FIN for a connec
     "AF_UNIX: peer gone, send": ["ConnectionRefusedError", 111],
     // the stranger's datagram, kept in the kernel's queue and no longer filtered out once disconnected
     "AF_UNIX: then recv of the queued datagram": ["ok", "x"],
+    "UDP: a socket file's write and flush, then recv": ["ok", "hello"],
+    "UDP: a socket file's read(3)": ["OSError", 95],
   });
 });
