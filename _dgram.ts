@@ -358,10 +358,11 @@ class DgramEngine implements DatagramEngine {
       return;
     }
     if (ep.kind === "ip") {
-      this.#check_broadcast(ep.hostname, "connect");
-      this.#autobind(ep);
-      this.#peer = ep;
-      this.#peer_key = `${ip_key(ep.hostname)}|${ep.port}`;
+      const to = this.#unspecified_peer(ep);
+      this.#check_broadcast(to.hostname, "connect");
+      this.#autobind(to);
+      this.#peer = to;
+      this.#peer_key = `${ip_key(to.hostname)}|${to.port}`;
     } else {
       this.#check_unix_path(ep.path);
       // Linux (unix_dgram_connect): a new peer purges the receive queue; a first connect keeps it.
@@ -370,6 +371,20 @@ class DgramEngine implements DatagramEngine {
       this.#peer_key = ep.path;
     }
     // Datagrams already read ahead arrived before connect(): the kernel keeps them for recv (A13b-1).
+  }
+
+  /**
+   * Linux (ip4_datagram_connect, ip6_datagram_connect): connect() to the unspecified address connects to the
+   * socket's own address (IPv4, when bound to one) or loopback, which getpeername() shows and recv filters on (A13b-7).
+   */
+  #unspecified_peer(ep: Endpoint & { kind: "ip" }): Endpoint & { kind: "ip" } {
+    const v6 = this.#adapter.family === AF_INET6;
+    if (ip_key(ep.hostname) !== (v6 ? "::" : "0.0.0.0")) return ep;
+    const own = this.#conn ? (this.#conn.addr as Deno.NetAddr).hostname : null;
+    let host: string;
+    if (v6) host = own !== null && ipv4_of(own) !== null ? "::ffff:127.0.0.1" : "::1";
+    else host = own !== null && ip_key(own) !== "0.0.0.0" ? own : "127.0.0.1";
+    return { ...ep, hostname: host };
   }
 
   /** connect() to a missing AF_UNIX path raises ENOENT, as the kernel does (when read access allows the check). */

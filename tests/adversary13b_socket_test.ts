@@ -3,6 +3,7 @@
 // A13b-2: an AF_UNIX datagram send to a connected peer that is gone disconnects the socket (ENOTCONN after).
 // A13b-3: recvmsg_into(buffers, 0, MSG_TRUNC) returns the datagram's real length.
 // A13b-4: after a read raised ConnectionResetError, every send raises BrokenPipeError (a timed or non-blocking one too).
+// A13b-7: a UDP connect() to the unspecified address ("0.0.0.0", "", "::") connects to loopback, as Linux.
 
 import assert from "node:assert/strict";
 import {
@@ -270,6 +271,78 @@ print(json.dumps(R))
         await lines.cancel();
         await child.status;
       }
+    }
+  }
+  assert.deepEqual(mine, twin);
+});
+
+Deno.test("A13b-7: a UDP connect() to the unspecified address connects to loopback (or the bound address): getpeername and recv as Linux (CPython twin)", async () => {
+  const v6 = HAS_IPV6;
+  const twin = await cpython(
+    PY_OUT + `
+R = {}
+def rows(fam, bind_to, connect_to, loop):
+    peer = socket(fam, SOCK_DGRAM); peer.bind((loop, 0)); peer.settimeout(1)
+    s = socket(fam, SOCK_DGRAM)
+    if bind_to is not None: s.bind((bind_to, 0))
+    s.settimeout(0.5)
+    r = [out(lambda: s.connect((connect_to, peer.getsockname()[1]))),
+         out(lambda: list(s.getpeername()[:1])), out(lambda: s.getsockname()[0]), out(lambda: s.send(b"to"))]
+    r.append(out(lambda: peer.recvfrom(10)[0]))
+    peer.sendto(b"back", s.getsockname()[:2])
+    r.append(out(lambda: s.recv(10)))
+    s.close(); peer.close()
+    return r
+R["v4 bound to loopback, 0.0.0.0"] = rows(AF_INET, "127.0.0.1", "0.0.0.0", "127.0.0.1")
+R["v4 unbound, ''"] = rows(AF_INET, None, "", "127.0.0.1")
+if ${v6 ? "True" : "False"}:
+    R["v6 bound to ::1, ::"] = rows(AF_INET6, "::1", "::", "::1")
+l = socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket(); c.connect(("0.0.0.0", l.getsockname()[1]))
+R["TCP, 0.0.0.0"] = out(lambda: list(c.getpeername()[:1]))
+c.close(); l.close()
+print(json.dumps(R))
+`,
+  );
+  const rows = async (fam: number, bind_to: string | null, connect_to: string, loop: string) => {
+    const peer = socket(fam, SOCK_DGRAM);
+    peer.bind([loop, 0]);
+    peer.settimeout(1);
+    const s = socket(fam, SOCK_DGRAM);
+    if (bind_to !== null) s.bind([bind_to, 0]);
+    s.settimeout(0.5);
+    try {
+      const port = (peer.getsockname() as [string, number])[1];
+      const r = [
+        await out(() => s.connect([connect_to, port])),
+        await out(() => (s.getpeername() as unknown[]).slice(0, 1)),
+        await out(() => (s.getsockname() as unknown[])[0]),
+        await out(() => s.send(T("to"))),
+      ];
+      r.push(await out(async () => (await peer.recvfrom(10))[0]));
+      await peer.sendto(T("back"), (s.getsockname() as [string, number]).slice(0, 2) as [string, number]);
+      r.push(await out(() => s.recv(10)));
+      return r;
+    } finally {
+      s.close();
+      peer.close();
+    }
+  };
+  const mine: Record<string, unknown> = {};
+  mine["v4 bound to loopback, 0.0.0.0"] = await rows(AF_INET, "127.0.0.1", "0.0.0.0", "127.0.0.1");
+  mine["v4 unbound, ''"] = await rows(AF_INET, null, "", "127.0.0.1");
+  if (v6) mine["v6 bound to ::1, ::"] = await rows(AF_INET6, "::1", "::", "::1");
+  {
+    const l = socket();
+    l.bind(["127.0.0.1", 0]);
+    l.listen();
+    const c = socket();
+    try {
+      await c.connect(["0.0.0.0", (l.getsockname() as [string, number])[1]]);
+      mine["TCP, 0.0.0.0"] = await out(() => (c.getpeername() as unknown[]).slice(0, 1));
+    } finally {
+      c.close();
+      l.close();
     }
   }
   assert.deepEqual(mine, twin);
