@@ -34,13 +34,15 @@ test("ssl: a non-blocking send retried with the same message on SSLWantWriteErro
   const COUNT = 12, SIZE = 512 * 1024;
   const msgs = Array.from({ length: COUNT }, (_, i) => pattern(SIZE, i + 1));
   const digest = await sha256(...msgs);
+  // The server reads after 2 s: the messages are made first (python's pattern() is slow under load), so both
+  // clients meet a full buffer before it reads (a 0.5 s wait let a loaded CPython client never block).
   const r = await both(
-    0.5,
+    2,
     `
+ms = [pattern(${SIZE}, i + 1) for i in range(${COUNT})]
 s.setblocking(False)
 wants = 0
-for i in range(${COUNT}):
-    m = pattern(${SIZE}, i + 1)
+for m in ms:
     for _ in range(10000):
         try:
             s.send(m); break
@@ -72,9 +74,11 @@ s.setblocking(True); end()`,
 
 test("ssl: after SSLWantWriteError, a blocking send of the same bytes finishes them; a shorter retry is BAD_LENGTH, and every write after it fails, as CPython's", async () => {
   // Finishing: 4 MiB non-blocking (SSLWantWriteError, part written), then blocking with the same bytes.
+  // The server reads after 3 s: python's pattern() of 4 MiB takes 0.36 s on a quiet machine, more under load, and a
+  // server that reads before the send makes it succeed whole.
   const data = pattern(4 * MiB, 7);
   const r = await both(
-    0.5,
+    3,
     `
 data = pattern(${4 * MiB}, 7)
 s.setblocking(False)
