@@ -262,6 +262,10 @@ const SHARED_OPTS = new WeakSet<Map<string, number>>();
  * @category Sockets
  */
 export class Socket<F extends number = number> implements Disposable, AsyncDisposable {
+  /** The class's module in Python's repr() (`socket`); a subclass without its own shows as `__main__`. */
+  static __module__ = "socket";
+  /** The class's name in Python's repr() (`socket`); a subclass without its own shows its JavaScript name. */
+  static __qualname__ = "socket";
   #type: number;
   #proto: number;
   #adapter: FamilyAdapter;
@@ -526,8 +530,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   settimeout(value: number | null): void {
     check_arity(ARITY.settimeout, arguments);
     const t = check_timeout(value);
+    this.#timeout = t; // CPython keeps the value, then raises EBADF on a closed socket
     this.#check_open();
-    this.#timeout = t;
   }
 
   /**
@@ -564,8 +568,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   setblocking(flag: boolean | number): void {
     check_arity(ARITY.setblocking, arguments);
     const blocking = as_int(flag) !== 0;
+    this.#timeout = blocking ? null : 0; // kept before EBADF, as CPython's
     this.#check_open();
-    this.#timeout = blocking ? null : 0;
   }
 
   /**
@@ -2652,13 +2656,24 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (raddr !== "") parts.push(`raddr=${show(raddr)}`);
       } catch { /* not connected */ }
     }
-    return `<socket.socket${this.#closed ? " [closed]" : ""} ${parts.join(", ")}>`;
+    return `<${py_class_name(this)}${this.#closed ? " [closed]" : ""} ${parts.join(", ")}>`;
   }
 
   /** Deno's console.log() shows Python's repr. */
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/**
+ * Python's `f"{cls.__module__}.{cls.__qualname__}"` for repr(): a class's own static `__module__` and
+ * `__qualname__` when it has them (`socket.socket`, `ssl.SSLSocket`), else a program's own subclass, which
+ * Python would name `__main__.<name>`.
+ */
+function py_class_name(o: object): string {
+  const c = o.constructor as { name: string; __module__?: string; __qualname__?: string };
+  const own = (k: string) => Object.hasOwn(c, k) ? String((c as Record<string, unknown>)[k]) : undefined;
+  return `${own("__module__") ?? "__main__"}.${own("__qualname__") ?? c.name}`;
 }
 
 /** Flags parsed as CPython parses them (a C int). */

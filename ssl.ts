@@ -2669,6 +2669,10 @@ function check_peer_open(s: Socket): void {
  * @category TLS
  */
 export class SSLSocket extends Socket {
+  /** The class's module in Python's repr() (`ssl`). */
+  static override __module__ = "ssl";
+  /** The class's name in Python's repr() (`SSLSocket`). */
+  static override __qualname__ = "SSLSocket";
   /**
    * Not public, as in Python: use {@linkcode SSLContext.wrap_socket}.
    * @throws {TypeError} always.
@@ -3471,11 +3475,6 @@ export class SSLSocket extends Socket {
       library: "SSL",
       reason: "EXTENSION_NOT_RECEIVED",
     });
-  }
-
-  /** Python's repr(). */
-  override toString(): string {
-    return super.toString().replace("<socket.socket", "<ssl.SSLSocket");
   }
 }
 
