@@ -619,7 +619,11 @@ class TlsSession implements Session, RawEvents {
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
     // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
-    if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) err.message += " (_ssl.c:1006)";
+    if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) {
+      err.message += " (_ssl.c:1006)";
+      // CPython's strerror (args[1]) is str(e), the line included (P10-2).
+      if (err.strerror !== null) (err as { strerror: string | null }).strerror = err.message;
+    }
     this.error = err;
     if (err) {
       this.transport.fail(err);
