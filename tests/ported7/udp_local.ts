@@ -21,7 +21,7 @@ const gates = new Map([[1, new Event()], [2, new Event()]]);
 const server_lines: string[] = [];
 const names = new Map<number, string>();
 
-function name(address: socket.Address): [string, string] {
+function name(address: socket.Address | null): [string, string] {
   const [host, port] = address as [string, number];
   return [host, names.get(port) ?? "PORT"];
 }
@@ -37,7 +37,7 @@ async function server(sock: socket.Socket, count: number) {
     server_lines.push(`The client at ${repr(name(address))} says ${repr(text)}`);
     text = `Your data was ${data.length} bytes long`;
     data = new TextEncoder().encode(text);
-    await sock.sendto(data, address);
+    await sock.sendto(data, address!);
   }
   sock.close();
 }

@@ -109,7 +109,7 @@ function show(title: string, order = false) {
 
 // srv_single.py
 const listener = create_srv_socket(["127.0.0.1", 0]);
-let address = listener.getsockname();
+let address: socket.Address = listener.getsockname();
 let t = accept_connections_forever(listener, 2);
 await client(address);
 await client(address, true);
