@@ -65,6 +65,18 @@ const SINGLES: SingleSpec[] = [
       "e.args[1] (after P10-2), sys.exit(1)",
     prog: "www_ping",
   },
+  {
+    name: "Scot Doyle's epoll HTTP servers: level-triggered (EPOLLIN, modify to EPOLLOUT, modify(fd, 0) + " +
+      "shutdown(SHUT_RDWR), the EPOLLHUP that closes) and edge-triggered (EPOLLET, loops until socket.error)",
+    prog: "doyle_epoll",
+  },
+  {
+    name: "the same with the article's example 3: TCP_CORK set on each connection, cleared after its response",
+    prog: "doyle_epoll",
+    args: () => Promise.resolve(["cork"]),
+    ignore: "known limit (docs/limits.md, socket options): Deno exposes no TCP_CORK, so setsockopt raises " +
+      "OSError [Errno 92] Protocol not available where CPython corks the response",
+  },
 ];
 
 single_tests(test, "ported more7", ROOT, SINGLES);
@@ -77,6 +89,14 @@ const PAIRS: PortPairSpec[] = [
       "client that hangs up early (the server's EOFError) and one that half-closes (both EOFErrors)",
     server: "tcp_sixteen_server",
     client: "tcp_sixteen_client",
+  },
+  {
+    name: "an HTTP/1.1 client in http.client's manner against CPython's http.server (SimpleHTTPRequestHandler, " +
+      "protocol_version HTTP/1.1): keep-alive, Content-Length, chunked with a trailer, HEAD, 301, 304, 404 " +
+      "with Connection: close, POST, two requests pipelined, makefile('rb') readline/read(n)/read()",
+    server: "http_server_py",
+    client: "http11_client",
+    runs: [["py", "ts"]],
   },
 ];
 
