@@ -64,6 +64,7 @@ const SINGLES: SingleSpec[] = [
       "::1 and localhost, socket(*info[0:3]) and connect, 'Network failure' and 'Name service failure' from " +
       "e.args[1] (after P10-2), sys.exit(1)",
     prog: "www_ping",
+    code: 1,
   },
   {
     name: "Scot Doyle's epoll HTTP servers: level-triggered (EPOLLIN, modify to EPOLLOUT, modify(fd, 0) + " +
@@ -97,6 +98,13 @@ const PAIRS: PortPairSpec[] = [
     server: "http_server_py",
     client: "http11_client",
     runs: [["py", "ts"]],
+  },
+  {
+    name: "a line-based pub/sub broker on one selectors loop (input and output buffers per connection, " +
+      "EVENT_WRITE only while bytes wait, data=SimpleNamespace) and four clients: SUB/UNSUB/PUB/TOPICS, " +
+      "commands in pieces and two in one send, a bad command, QUIT, a client that vanishes, SHUTDOWN",
+    server: "pubsub_server",
+    client: "pubsub_client",
   },
 ];
 
