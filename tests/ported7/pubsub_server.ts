@@ -140,7 +140,7 @@ while (running) {
     }
   }
 }
-for (const key of [...sel.get_map().values()]) {
+for (const key of [...sel.get_map()!.values()]) {
   (key.fileobj as socket.Socket).close();
 }
 sel.close();
