@@ -92,6 +92,11 @@ const SINGLES: SingleSpec[] = [
       "without sending a TLS alert, so CPython's server reports UNEXPECTED_EOF_WHILE_READING, not " +
       "TLSV1_ALERT_UNKNOWN_CA (the same over TCP)",
   },
+  {
+    name: "GeeksforGeeks' TCP and UDP server using select(): a listener and a UDP socket on one port number, " +
+      "for 127.0.0.1 and ::1 in one select(), TCP answered and closed, datagrams answered to 2- and 4-tuples",
+    prog: "tcp_udp_select",
+  },
 ];
 
 single_tests(test, "ported more7", ROOT, SINGLES);
