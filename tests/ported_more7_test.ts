@@ -97,6 +97,11 @@ const SINGLES: SingleSpec[] = [
       "for 127.0.0.1 and ::1 in one select(), TCP answered and closed, datagrams answered to 2- and 4-tuples",
     prog: "tcp_udp_select",
   },
+  {
+    name: "a job dispatcher over Unix sockets on select.poll(): workers ask for length-prefixed JSON jobs on a " +
+      "stream socket, a datagram status socket answers a client bound to its own path, stop frames at the end",
+    prog: "unix_poll_jobs",
+  },
 ];
 
 single_tests(test, "ported more7", ROOT, SINGLES);
