@@ -102,6 +102,13 @@ const SINGLES: SingleSpec[] = [
       "stream socket, a datagram status socket answers a client bound to its own path, stop frames at the end",
     prog: "unix_poll_jobs",
   },
+  {
+    name: "Doyle's level-triggered epoll server made HTTPS: non-blocking wrap_socket(do_handshake_on_connect=" +
+      "False), do_handshake() on EPOLLIN/EPOLLOUT, recv() drained until SSLWantReadError, send() as room comes; " +
+      "clients in a row, in pieces, a 40 KB body, three at once, a plain-text client (HTTP_REQUEST after P10-4)",
+    prog: "tls_epoll",
+    args: async () => [(await ctx()).certs],
+  },
 ];
 
 single_tests(test, "ported more7", ROOT, SINGLES);
