@@ -105,47 +105,47 @@ const contains = (h: Uint8Array, n: Uint8Array) => {
 
 let c = await Connection.make(port);
 await c.send("GET", "/hello.txt");
-let [code, headers, body] = await c.response();
+let [_code, headers, body] = await c.response();
 print("  body:", body);
 const last_modified = headers.get("last-modified")!;
 
 await c.send("HEAD", "/hello.txt");
-[code, headers, body] = await c.response("HEAD");
+[_code, headers, body] = await c.response("HEAD");
 print("  body:", body);
 
 await c.send("GET", "/data.bin");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body ok:", beq(body, data), body.length);
 
 await c.send("GET", "/chunked");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body.length, body.subarray(0, 40), body.subarray(-5));
 
 await c.send("GET", "/sub");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 
 await c.send("GET", "/sub/");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body);
 
 await c.send("GET", "/hello.txt", [["If-Modified-Since", last_modified]]);
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body);
 
 const piece = bjoin([new Uint8Array([0]), b("binary\r\n\r\nbody"), new Uint8Array([0xff])]);
 await c.send("POST", "/echo", [], bjoin([piece, piece, piece]));
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body);
 
 // two requests in one sendall
 await c.sock.sendall(b("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /sub/index.html HTTP/1.1\r\nHost: x\r\n\r\n"));
 for (let i = 0; i < 2; i++) {
-  [code, headers, body] = await c.response();
+  [_code, headers, body] = await c.response();
   print("  body:", body);
 }
 
 await c.send("GET", "/missing");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body has the code:", contains(body, b("404")));
 if ((headers.get("connection") ?? "").toLowerCase() === "close") {
   print("  the server closes:", ((await c.f.read()) as Uint8Array).length === 0);
@@ -154,13 +154,13 @@ if ((headers.get("connection") ?? "").toLowerCase() === "close") {
 }
 
 await c.send("GET", "/hello.txt", [["Connection", "close"]]);
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body);
 print("  then EOF:", ((await c.f.read()) as Uint8Array).length === 0);
 await c.close();
 
 c = await Connection.make(port);
 await c.send("GET", "/shutdown");
-[code, headers, body] = await c.response();
+[_code, headers, body] = await c.response();
 print("  body:", body);
 await c.close();
