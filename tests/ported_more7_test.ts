@@ -109,6 +109,11 @@ const SINGLES: SingleSpec[] = [
     prog: "tls_epoll",
     args: async () => [(await ctx()).certs],
   },
+  {
+    name: "PyMOTW-3 socket_socketpair (the forked child a task): ping and pong across the pair, then " +
+      "socketpair(AF_UNIX, SOCK_DGRAM): boundaries kept, an empty datagram, a short recv cut, BlockingIOError",
+    prog: "motw_socketpair",
+  },
 ];
 
 single_tests(test, "ported more7", ROOT, SINGLES);
