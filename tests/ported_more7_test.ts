@@ -142,6 +142,14 @@ const PAIRS: PortPairSpec[] = [
     server: "pubsub_server",
     client: "pubsub_client",
   },
+  {
+    name: "a Redis client in redis-py's manner (pack_command, a RESP2 parser on makefile('rb'), ResponseError, " +
+      "binary and 300 KB values, a pipeline in one sendall, SUBSCRIBE with pushed messages beside a publisher) " +
+      "against a python3 fake Redis",
+    server: "resp_fake",
+    client: "resp_client",
+    runs: [["py", "ts"]],
+  },
 ];
 
 pair_tests(test, "ported more7", PAIRS, ctx, port_pair_runner(ROOT));
