@@ -3,8 +3,8 @@
 // server with its multi-socket and slow clients, its selectors echo server and client, Foundations of Python
 // Network Programming's tcp_sixteen, udp_local, srv_single/srv_legacy1 and www_ping, Scot Doyle's epoll
 // servers (level- and edge-triggered), a keep-alive HTTP/1.1 client against CPython's own http.server, a
-// line-based pub/sub broker, TLS over AF_UNIX and socketpair(), a select() server for TCP and UDP at once,
-// and more (see each spec's name).
+// line-based pub/sub broker, a redis-py-style RESP client, TLS over AF_UNIX and socketpair(), TLS on epoll, a
+// select() server for TCP and UDP at once, a Unix-socket job dispatcher on poll() (see each spec's name).
 //
 // A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
 // must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
