@@ -334,6 +334,23 @@ function path_fault(built: { path: Uint8Array[]; anchored: boolean }, spec: Sess
 }
 
 /**
+ * OpenSSL 3's verdict on a server's first record whose header names no SSL 3 / TLS version (ssl3_get_record):
+ * an HTTP request (`GET `, `POST `, `HEAD `, `PUT `) is `HTTP_REQUEST`, a proxy's `CONNECT` is
+ * `HTTPS_PROXY_REQUEST`, anything else `WRONG_VERSION_NUMBER` (Deno's engine reports these as a wrong version
+ * or, for a non-blocking handshake, a handshake failure alert). Null for a TLS-looking header or an SSLv2 one.
+ */
+function not_tls(h: Uint8Array): SSLError | null {
+  if (h[1] === 3 || (h[0]! & 0x80) !== 0) return null;
+  const text = String.fromCharCode(...h);
+  const [reason, said] = ["GET ", "POST ", "HEAD ", "PUT "].some((m) => text.startsWith(m))
+    ? ["HTTP_REQUEST", "http request"]
+    : text.startsWith("CONNE")
+    ? ["HTTPS_PROXY_REQUEST", "https proxy request"]
+    : ["WRONG_VERSION_NUMBER", "wrong version number"];
+  return new SSLError(1, `[SSL: ${reason}] ${said}`, { library: "SSL", reason });
+}
+
+/**
  * Scans the TLS records a client sends. Until the server's certificate has
  * been verified only a ClientHello (which may span several records, e.g.
  * with a long ALPN list), ChangeCipherSpec and alerts may go out: any other
@@ -542,6 +559,21 @@ class TlsSession implements Session, RawEvents {
   /** How many bytes must be gathered before the hello is parsed again (once per record, not per byte). */
   #hello_next = 0;
 
+  /** A server's first 5 bytes from the client (its first record's header, if it is TLS), for not_tls(). */
+  #first = new Uint8Array(5);
+  #first_n = 0;
+  #sni_gather = false;
+
+  #capture(bytes: Uint8Array): void {
+    const k = Math.min(5 - this.#first_n, bytes.length);
+    if (k > 0) {
+      this.#first.set(bytes.subarray(0, k), this.#first_n);
+      this.#first_n += k;
+    }
+    if (this.#sni_gather) this.#gather_hello(bytes);
+    else if (this.#first_n === 5) this.inbound = undefined;
+  }
+
   #gather_hello(bytes: Uint8Array): void {
     // A growing buffer (doubling) and a parse per record: a client trickling its hello byte by byte costs
     // linear time, not quadratic.
@@ -568,7 +600,8 @@ class TlsSession implements Session, RawEvents {
 
   constructor(raw: RawParts, spec: SessionSpec) {
     this.#spec = spec;
-    if (spec.server?.SNICallback) this.inbound = (b) => this.#gather_hello(b);
+    this.#sni_gather = Boolean(spec.server?.SNICallback);
+    if (spec.server_side) this.inbound = (b) => this.#capture(b);
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
@@ -618,8 +651,14 @@ class TlsSession implements Session, RawEvents {
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
+    // A first record that is not TLS: OpenSSL names HTTP and proxy requests (P10-4).
+    if (this.#server && err instanceof SSLError && this.#first_n === 5) err = not_tls(this.#first) ?? err;
     // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
-    if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) err.message += " (_ssl.c:1006)";
+    if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) {
+      err.message += " (_ssl.c:1006)";
+      // CPython's strerror (args[1]) is str(e), the line included (P10-2).
+      if (err.strerror !== null) (err as { strerror: string | null }).strerror = err.message;
+    }
     this.error = err;
     if (err) {
       this.transport.fail(err);

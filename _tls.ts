@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
-import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
+import { eof_error, SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
 import { errno as E, OSError } from "./errors.ts";
 
 /** The plain connection a TLS session is layered over. */
@@ -598,6 +598,7 @@ export class TlsTransport extends DuplexTransport {
    */
   suppress_ragged_eofs = true;
   #closing = false;
+  #ragged = false;
 
   /** The connection under the session failed after the handshake (its read or a write): set by the session. */
   raw_failed = false;
@@ -611,7 +612,15 @@ export class TlsTransport extends DuplexTransport {
       if (!(e instanceof OSError && e.errno === E.ECONNRESET)) throw e;
       n = null;
     }
-    if (n === null && !this.suppress_ragged_eofs && !this.close_notify && !this.#closing) throw new SSLEOFError();
+    if (n === null && !this.suppress_ragged_eofs && !this.close_notify && !this.#closing) {
+      // CPython 3.11's text: OpenSSL's reason the first time, the bare text after (P10-3).
+      const first = !this.#ragged;
+      this.#ragged = true;
+      const e = first ? eof_error() : new SSLEOFError();
+      e.message += " (_ssl.c:2580)";
+      (e as { strerror: string | null }).strerror = e.message;
+      throw e;
+    }
     return n;
   }
 

@@ -176,6 +176,23 @@ export class OSError extends Error {
   override get name(): string {
     return this.constructor.name;
   }
+
+  /**
+   * Python's `e.args`: `[errno, strerror]` for an error with an errno (so `e.args[1]` is the text, as classic
+   * programs print it), else `[message]` (`socket.timeout`'s `["timed out"]`), or `[]` for an empty message.
+   *
+   * @example
+   * ```ts
+   * import { gaierror, OSError, TimeoutError } from "@pysocket/socket";
+   * console.log(new OSError(111).args); // [111, "Connection refused"]
+   * console.log(new gaierror(-8).args[1]); // "Servname not supported for ai_socktype"
+   * console.log(new TimeoutError().args); // ["timed out"]
+   * ```
+   */
+  get args(): (number | string)[] {
+    if (this.errno !== null) return this.strerror === null ? [this.errno] : [this.errno, this.strerror];
+    return this.message === "" ? [] : [this.message];
+  }
 }
 
 /**

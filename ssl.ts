@@ -635,6 +635,7 @@ function cert_error(message: string): SSLCertVerificationError {
       ["strerror", null],
       ["library", null],
       ["reason", null],
+      ["args", [message]],
     ]
   ) {
     Object.defineProperty(e, k as string, { value: v, writable: true, configurable: true });
@@ -2581,6 +2582,7 @@ function at_line(e: unknown, line: 2427 | 2580): unknown {
   if (!(e instanceof SSLError) || !e.message.endsWith("(_ssl.c:1006)")) return e;
   const copy = Object.create(Object.getPrototypeOf(e), Object.getOwnPropertyDescriptors(e)) as SSLError;
   copy.message = e.message.slice(0, -5) + `${line})`;
+  if (copy.strerror !== null) (copy as { strerror: string | null }).strerror = copy.message; // args[1] is str(e)
   return copy;
 }
 
@@ -2647,7 +2649,9 @@ function observe(s: Socket): void {
  */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
-  if (ss?.done && !s._closed && ss.transport.peer_closed && !ss.transport.close_notify) throw new SSLEOFError();
+  if (ss?.done && !s._closed && ss.transport.peer_closed && !ss.transport.close_notify) {
+    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)"); // CPython 3.11's text (P10-3)
+  }
 }
 
 /**

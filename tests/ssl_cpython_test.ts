@@ -42,7 +42,7 @@ async function pair(host = "localhost"): Promise<[SSLSocket, SSLSocket]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Python's `type(e).__name__: str(e)`, with pysocket's RangeError read as ValueError and `(_ssl.c:N)` dropped but for the handshake's `(_ssl.c:1006)`, which pysocket shows too. */
+/** Python's `type(e).__name__: str(e)`, with pysocket's RangeError read as ValueError and `(_ssl.c:N)` dropped but for the handshake's `(_ssl.c:1006)` and a send's `(_ssl.c:2427)`, which pysocket shows too (P10-3). */
 function py_err(e: unknown): string {
   const err = e as Error & { errno?: number | null; verify_code?: number };
   const name = err.constructor.name === "RangeError" ? "ValueError" : err.constructor.name;
@@ -56,7 +56,7 @@ sctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH); sctx.load_cert_chain
 cctx = ssl.create_default_context(cafile=d + "/ca.pem")
 out = {}
 def err(e):
-    return f"{type(e).__name__}: {re.sub(r' [(]_ssl[.]c:(?!1006[)])[0-9]+[)]', '', str(e))}"
+    return f"{type(e).__name__}: {re.sub(r' [(]_ssl[.]c:(?!1006[)]|2427[)])[0-9]+[)]', '', str(e))}"
 def pair(host="localhost"):
     srv = socket.create_server(("127.0.0.1", 0))
     res = {}
