@@ -664,6 +664,87 @@ export function build_path(
   return { path, anchored: false };
 }
 
+/** Signature algorithms under OpenSSL's security level 2 (CPython 3.11's): MD2/MD4/MD5 and SHA-1, by OID body. */
+const WEAK_SIG_OIDS: readonly (readonly number[])[] = [
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x02], // md2WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x03], // md4WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04], // md5WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05], // sha1WithRSAEncryption
+  [0x2b, 0x0e, 0x03, 0x02, 0x1d], // sha1WithRSASignature (OIW)
+  [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01], // ecdsa-with-SHA1
+  [0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03], // dsa-with-sha1
+];
+
+/** Whether `der` is signed with a digest OpenSSL's security level 2 refuses (MD5, SHA-1). */
+export function weak_signature(der: Uint8Array): boolean {
+  try {
+    const alg = children(der, tlv(der, 0, der.length))[1];
+    const oid = alg ? children(der, alg)[0] : undefined;
+    return oid !== undefined && oid.tag === 0x06 && WEAK_SIG_OIDS.some((w) => same(der, oid, w));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the key of `der` is under OpenSSL's security level 2 (112 bits): RSA/DSA under 2048, EC under 224. */
+export function weak_key(der: Uint8Array): boolean {
+  const k = public_key(der);
+  if (!k) return false;
+  const d = k.asymmetricKeyDetails as
+    | { modulusLength?: number; namedCurve?: string; divisorLength?: number }
+    | undefined;
+  const type = k.asymmetricKeyType;
+  if (type === "rsa" || type === "rsa-pss" || type === "dsa") {
+    return (d?.modulusLength ?? 0) < 2048;
+  }
+  if (type === "ec") return /^(secp1[0-9]{2}|prime192|brainpoolP1[0-9]{2}|sect1)/i.test(d?.namedCurve ?? "");
+  return false;
+}
+
+/**
+ * OpenSSL's security-level checks of a verified path (CPython 3.11's level 2), in its order, or null: the leaf's key
+ * (66), then each issuer's key (67) and the signature digest of every certificate below the top (68).
+ *
+ * @param path the leaf first, the trust anchor last.
+ */
+export function level_fault(path: Uint8Array[]): [number, string] | null {
+  if (weak_key(path[0]!)) return [66, "EE certificate key too weak"];
+  for (let i = 0; i < path.length; i++) {
+    if (i > 0 && weak_key(path[i]!)) return [67, "CA certificate key too weak"];
+    if (i < path.length - 1 && weak_signature(path[i]!)) return [68, "CA signature digest algorithm too weak"];
+  }
+  return null;
+}
+
+/**
+ * OpenSSL's rule for where a trusted path may end, without `VERIFY_X509_PARTIAL_CHAIN` (CPython 3.11's default
+ * verify_flags): at a self-signed trusted certificate. A path `build_path` anchored at a trusted certificate that is
+ * not self-signed (an intermediate CA, or the peer's own leaf, loaded as a CA) is extended through the other trusted
+ * certificates; when no self-signed one is reached, OpenSSL's error: 20 when the leaf itself was the trusted
+ * certificate (its issuer is nowhere), else 2. Null when the path (possibly extended) ends self-signed.
+ *
+ * @param path an anchored path (its last certificate is in `anchors`).
+ * @param anchors the trusted certificates (DER).
+ */
+export function partial_chain_fault(path: Uint8Array[], anchors: readonly Uint8Array[]): [number, string] | null {
+  const seen = [...path];
+  let cur = path[path.length - 1]!;
+  for (let depth = 0; depth < 32; depth++) {
+    const cf = facts(cur);
+    if (!cf) break;
+    // OpenSSL's X509_self_signed(x, 0): the names match; a trust anchor's own signature is not checked.
+    if (bytes_equal(cf.issuer, cf.subject)) return null;
+    const next = anchors.find((a) => {
+      const f = facts(a);
+      return f !== null && bytes_equal(cf.issuer, f.subject) && !seen.some((p) => bytes_equal(p, a)) && issued(cur, a);
+    });
+    if (!next) break;
+    seen.push(next);
+    cur = next;
+  }
+  return path.length === 1 ? [20, "unable to get local issuer certificate"] : [2, "unable to get issuer certificate"];
+}
+
 /** Whether OpenSSL's X509_check_ca() counts `der` as a CA (what `cert_store_stats()` and `get_ca_certs()` count). */
 export function is_ca(der: Uint8Array): boolean {
   try {

@@ -63,9 +63,11 @@
  *   no longer TLS and `recv()` returns raw ciphertext; pysocket's raises.
  * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
  *   operation timed out`; `makefile()` reads say `timed out`.
- * - a trusted intermediate CA works as a trust anchor (as CPython 3.13's
- *   default contexts; 3.11 refuses); in a context that also trusts Deno's
- *   roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
+ * - with `VERIFY_X509_PARTIAL_CHAIN` set in `verify_flags` (it is not by
+ *   default, as in CPython 3.11: a path must end at a self-signed trusted
+ *   certificate), a pysocket client still refuses a server whose own
+ *   certificate is its only trusted one (CPython accepts it); in a
+ *   context that also trusts Deno's roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
  *   CA with directoryName name constraints is refused (20) even for the
  *   names it permits.
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
@@ -158,7 +160,7 @@ import {
 import { after } from "./_wait.ts";
 import { inet_aton, inet_ntoa, inet_pton } from "./_inet.ts";
 import { as_int, py_type } from "./families/_ip.ts";
-import { is_ca } from "./_ssl_verify.ts";
+import { bytes_equal, facts, is_ca, weak_key, weak_signature } from "./_ssl_verify.ts";
 import {
   AlertDescription,
   PROTOCOL_TLSv1,
@@ -924,6 +926,8 @@ export class SSLContext {
   #post_handshake_auth = false;
   #num_tickets = 2;
   #cas: string[] = [];
+  /** CRLs loaded from a cafile (kept for cert_store_stats(), never used: see verify_flags). */
+  #crls = new Set<string>();
   #default_certs = false;
   #creds: Credentials | null = null;
   #alpn: string[] | null = null;
@@ -1033,9 +1037,11 @@ export class SSLContext {
 
   /**
    * Python's `verify_flags`: VERIFY_X509_TRUSTED_FIRST (0x8000, the
-   * default) and VERIFY_X509_PARTIAL_CHAIN (0x80000) are what pysocket
-   * always does; any other flag (CRL checks, VERIFY_X509_STRICT) cannot be
-   * honoured and raises rather than be ignored.
+   * default) is what pysocket always does; VERIFY_X509_PARTIAL_CHAIN
+   * (0x80000) lets a path end at a trusted certificate that is not
+   * self-signed (an intermediate CA), as in OpenSSL; any other flag (CRL
+   * checks, VERIFY_X509_STRICT) cannot be honoured and raises rather than
+   * be ignored.
    *
    * @throws {OSError} ENOTSUP for a flag pysocket cannot honour.
    */
@@ -1243,6 +1249,7 @@ export class SSLContext {
     }
     const certs = cert.match(PEM_CERT_RE);
     if (!certs) throw pem_lib_error(3905);
+    chain_level_check(certs);
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
     if (!keys) throw pem_lib_error(3926);
     try {
@@ -1325,6 +1332,14 @@ export class SSLContext {
       if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
         throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       }
+      // CRLs load too (OpenSSL's store keeps them, each once); they are never used: CRL checks
+      // (VERIFY_CRL_CHECK_*) cannot be switched on (A13a-3).
+      const crls = text.match(PEM_CRL_RE) ?? [];
+      if (crls.some((c) => /[^A-Za-z0-9+/=\s]/.test(c.slice(24, -22)))) {
+        throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
+      }
+      for (const c of crls) this.#crls.add(c.replace(/\s+/g, ""));
+      if (!pems && crls.length > 0) return;
       if (!pems) {
         throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
           library: "X509",
@@ -1458,7 +1473,7 @@ export class SSLContext {
   cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
     const store = this.#store();
     const ca = store.reduce((n, der) => n + (is_ca(der) ? 1 : 0), 0);
-    return { x509: store.length, crl: 0, x509_ca: ca };
+    return { x509: store.length, crl: this.#crls.size, x509_ca: ca };
   }
 
   /**
@@ -1838,7 +1853,9 @@ export class SSLContext {
       anchors: this._anchors(),
       // A server trusts its loaded CAs only; a client with the default roots trusts more than these.
       anchors_complete: st.server_side || !this.#default_certs,
+      partial_chain: (this.#verify_flags & VERIFY_X509_PARTIAL_CHAIN) !== 0,
     };
+    if (!st.server_side && this.#default_certs) spec.roots = root_ders;
     if (st.server_side) spec.server = this.#server_options();
     else spec.client = this.#client_options(st.server_hostname);
     return spec;
@@ -2209,6 +2226,40 @@ function root_certificates(): readonly string[] {
   } catch (e) {
     throw map_error(e, "root certificates");
   }
+}
+
+/**
+ * OpenSSL's security level 2 (CPython 3.11's) for a certificate chain being loaded, as SSL_CTX_use_certificate_chain_file
+ * checks it: the leaf's key, then each certificate's signature digest (not a self-signed one's) and each chain
+ * certificate's key (A13a-2). A certificate that cannot be parsed is left to the later checks.
+ */
+function chain_level_check(pems: readonly string[]): void {
+  const fail = (reason: string) =>
+    new SSLError(1, `[SSL: ${reason}] ${reason.toLowerCase().replaceAll("_", " ")} (_ssl.c:3905)`, {
+      library: "SSL",
+      reason,
+    });
+  for (const [i, pem] of pems.entries()) {
+    let der: Uint8Array;
+    try {
+      der = pem_to_der(pem);
+    } catch {
+      continue;
+    }
+    if (weak_key(der)) throw fail(i === 0 ? "EE_KEY_TOO_SMALL" : "CA_KEY_TOO_SMALL");
+    const f = facts(der);
+    if (f && !bytes_equal(f.issuer, f.subject) && weak_signature(der)) throw fail("CA_MD_TOO_WEAK");
+  }
+}
+
+/** A PEM CRL block. */
+const PEM_CRL_RE = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g;
+
+let root_der_list: readonly Uint8Array[] | null = null;
+
+/** The built-in roots as DER (one list per process, so the session's parse caches keep them). */
+function root_ders(): readonly Uint8Array[] {
+  return root_der_list ??= Object.freeze(root_certificates().map(pem_to_der));
 }
 
 function check_version(v: number): number {
