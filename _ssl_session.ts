@@ -676,6 +676,7 @@ class TlsSession implements Session, RawEvents {
     if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
     else if (spec.server?.SNICallback) spec.tls_socket = t;
     this.transport = new TlsTransport(t, raw.transport, duplex, this);
+    this.transport.client = !spec.server_side;
     arm(this, spec.timeout_ms);
     this.handshake = new Promise<void>((resolve) => this.#resolve = resolve);
     this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());

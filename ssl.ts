@@ -2698,7 +2698,9 @@ function observe(s: Socket): void {
  */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
-  if (ss?.done && !s._closed && ss.transport.peer_closed && !ss.transport.close_notify) throw new SSLEOFError();
+  if (ss?.done && !s._closed && (ss.transport.peer_closed || ss.transport.ragged_eof) && !ss.transport.close_notify) {
+    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
+  }
 }
 
 /**
