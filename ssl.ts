@@ -2320,6 +2320,88 @@ export function create_default_context(
   return ctx;
 }
 
+/**
+ * Options of {@linkcode _create_unverified_context}: Python's keywords.
+ *
+ * @category TLS
+ */
+export interface UnverifiedContextOptions extends DefaultContextOptions {
+  /** CERT_NONE (default), CERT_OPTIONAL or CERT_REQUIRED; null keeps the protocol's default. */
+  cert_reqs?: number | null;
+  /** Check host names (default false). */
+  check_hostname?: boolean;
+  /** Purpose.SERVER_AUTH (default: a client context) or Purpose.CLIENT_AUTH (a server context). */
+  purpose?: ASN1Object;
+  /** A PEM file with the certificate (and its key, unless `keyfile`) to present. */
+  certfile?: string | null;
+  /** A PEM file with the certificate's private key. */
+  keyfile?: string | null;
+}
+
+/**
+ * Python's `ssl._create_unverified_context()`: a context that does NOT verify
+ * the peer (CERT_NONE, no host name check) unless asked to, as CPython 3.11
+ * writes it (programs pass it where they knowingly give up verification, e.g.
+ * for a self-signed test server). With `cert_reqs` other than CERT_NONE and no
+ * CAs given, Deno's default roots are trusted.
+ *
+ * @param protocol PROTOCOL_TLS_CLIENT / PROTOCOL_TLS_SERVER, or null for the purpose's.
+ * @param options `{ cert_reqs, check_hostname, purpose, certfile, keyfile, cafile, capath, cadata }`.
+ * @returns the context.
+ * @throws {TypeError} for a purpose that is not a Purpose.
+ * @throws {RangeError} `certfile must be specified` for a keyfile alone.
+ *
+ * @example
+ * ```ts
+ * import { _create_unverified_context, CERT_NONE } from "@pysocket/socket/ssl";
+ * const ctx = _create_unverified_context();
+ * console.log(ctx.verify_mode === CERT_NONE, ctx.check_hostname); // true false
+ * ```
+ *
+ * @category TLS
+ */
+export function _create_unverified_context(
+  protocol?: number | null | UnverifiedContextOptions,
+  options?: UnverifiedContextOptions,
+): SSLContext {
+  const a = bind_args("_create_unverified_context", [protocol, options], ["protocol"], [
+    "cert_reqs",
+    "check_hostname",
+    "purpose",
+    "certfile",
+    "keyfile",
+    "cafile",
+    "capath",
+    "cadata",
+  ]);
+  const purpose = a.purpose ?? Purpose.SERVER_AUTH;
+  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) {
+    if (!(purpose instanceof ASN1Object)) throw new TypeError(String(purpose));
+    throw new RangeError(String(purpose));
+  }
+  const proto = a.protocol == null
+    ? (purpose === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER)
+    : a.protocol as number;
+  const ctx = new SSLContext(proto);
+  const check_hostname = Boolean(a.check_hostname ?? false);
+  ctx.check_hostname = check_hostname;
+  const reqs = a.cert_reqs === undefined ? CERT_NONE : a.cert_reqs;
+  if (reqs !== null) ctx.verify_mode = reqs as number;
+  if (check_hostname) ctx.check_hostname = true;
+  if (a.keyfile && !a.certfile) throw new RangeError("certfile must be specified");
+  if (a.certfile || a.keyfile) ctx.load_cert_chain(a.certfile as string, (a.keyfile ?? null) as string | null);
+  if (a.cafile || a.capath || a.cadata) {
+    ctx.load_verify_locations(
+      (a.cafile ?? null) as string | null,
+      (a.capath ?? null) as string | null,
+      (a.cadata ?? null) as string | Uint8Array | null,
+    );
+  } else if (ctx.verify_mode !== CERT_NONE) {
+    ctx.load_default_certs(purpose as ASN1Object);
+  }
+  return ctx;
+}
+
 // ---- the TLS socket ----------------------------------------------------
 
 interface SslState {
