@@ -1794,12 +1794,12 @@ export class SSLContext {
     // As CPython's _encode_hostname: bytes are ASCII text.
     if (host instanceof Uint8Array) host = new TextDecoder("latin1").decode(host);
     if (host !== null && typeof host !== "string") throw new TypeError("server_hostname must be a string");
-    if (server && host !== null) throw new RangeError("server_hostname can only be specified in client mode");
-    if (host === "" || host?.startsWith(".")) {
-      throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
-    }
+    // CPython's order (SSLSocket._create, then its idna codec, then _ssl.c): truthiness first, so "" is no name
+    // for these two checks (A13a-7).
+    if (server && host) throw new RangeError("server_hostname can only be specified in client mode");
+    if (this.#check_hostname && !host) throw new RangeError("check_hostname requires server_hostname");
     // CPython's idna codec: every label 1 to 63 bytes (a final dot aside); only the last one is "label too long".
-    const labels = host === null ? [] : (ascii_host(host) ?? "x").split(".");
+    const labels = host === null || host === "" ? [] : (ascii_host(host) ?? "x").split(".");
     if (labels.length > 1 && labels.at(-1) === "") labels.pop();
     const bad = labels.findIndex((l) => l.length === 0 || l.length > 63);
     if (bad >= 0) {
@@ -1808,10 +1808,8 @@ export class SSLContext {
     }
     // CPython keeps the name as its idna codec encodes it: a non-ASCII name as its A-label.
     if (host !== null && /[^\x20-\x7e]/.test(host)) host = ascii_host(host) ?? host;
-    // CPython checks this on both sides (SSLSocket._create).
-    if (this.#check_hostname && host === null) {
-      throw new RangeError("check_hostname requires server_hostname");
-    }
+    // A name the codec passes: only "" is left for _ssl.c's check (a leading dot is an empty label above).
+    if (host === "") throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {
       throw new SSLError(1, "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
     }
