@@ -21,7 +21,9 @@ import {
   intern,
   ip_bytes,
   issued,
+  level_fault,
   matches_host,
+  partial_chain_fault,
   purpose_ok,
 } from "./_ssl_verify.ts";
 import { name_constraints_fault } from "./_ssl_ncons.ts";
@@ -47,6 +49,16 @@ export interface SessionSpec {
   anchors?: Uint8Array[];
   /** `anchors` is everything trusted (no default roots): a path must end at one of them. */
   anchors_complete?: boolean;
+  /**
+   * `verify_flags` has VERIFY_X509_PARTIAL_CHAIN: a path may end at any trusted certificate. Without it (CPython
+   * 3.11's default) a path whose trusted certificates are all `anchors` must end at a self-signed one, as OpenSSL's.
+   */
+  partial_chain?: boolean;
+  /**
+   * The default roots as DER, when the context trusts them too (read lazily: it may need `--allow-sys` and throw),
+   * to tell where a path anchored at a loaded intermediate CA ends.
+   */
+  roots?: () => readonly Uint8Array[];
   /** A server's node:tls socket, set when it is made (a sni_callback's swap changes its ALPN list). */
   tls_socket?: tls.TLSSocket;
 }
@@ -70,6 +82,9 @@ export interface Session {
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 60;
+
+/** How many of a client's first bytes a server keeps to name a failed handshake's cause (#hello_error). */
+const HEAD_BYTES = 16;
 
 /** An ended session's `handshake`. */
 const SETTLED = Promise.resolve();
@@ -226,20 +241,29 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     // With the context's CAs all there is to trust, the path tells which of the checks failed, in OpenSSL's
     // order; Deno's own error stands when they all pass (a bad signature, a constraint Deno does not know).
     if (built && spec.anchors_complete) {
-      return (built.anchored ? ordered(built.path) : untrusted(built.path)) ?? refused(err);
+      return (built.anchored ? partial(built.path) ?? ordered(built.path) : untrusted(built.path)) ?? refused(err);
     }
     return refused(err);
   }
   if (built) {
-    const fault = path_fault(built, spec);
+    const fault = path_fault(built, spec) ??
+      (built.anchored && !spec.anchors_complete ? partial_fault(built.path, spec) : null);
     if (fault) return fault;
   }
   return ordered(built?.path ?? [der]);
+
+  /** A path that ends at a trusted certificate which is not self-signed, without VERIFY_X509_PARTIAL_CHAIN (A13a-1). */
+  function partial(path: Uint8Array[]): Error | null {
+    return spec.anchors_complete ? partial_fault(path, spec) : null;
+  }
 
   /** The checks after the chain's, in OpenSSL's order: extensions and purposes, host, dates, name constraints. */
   function ordered(path: Uint8Array[]): Error | null {
     const ext = extensions_fault(path, !spec.server_side, purpose_ok(der, !spec.server_side));
     if (ext) return new SSLCertVerificationError(ext[0], ext[1]);
+    // The security level (CPython 3.11's 2): the issuers' keys, the signatures' digests below the anchor (A13a-2).
+    const level = level_fault(path);
+    if (level) return new SSLCertVerificationError(level[0], level[1]);
     const wrong_host = host_error(der, spec);
     if (wrong_host) return wrong_host;
     if (p!.info.valid_to < now) return new SSLCertVerificationError(10, "certificate has expired");
@@ -330,24 +354,28 @@ function path_fault(built: { path: Uint8Array[]; anchored: boolean }, spec: Sess
   if (!built.anchored && spec.anchors_complete) {
     return new SSLCertVerificationError(20, "unable to get local issuer certificate");
   }
-  return null;
+  return built.anchored && spec.anchors_complete ? partial_fault(built.path, spec) : null;
 }
 
 /**
- * OpenSSL 3's verdict on a server's first record whose header names no SSL 3 / TLS version (ssl3_get_record):
- * an HTTP request (`GET `, `POST `, `HEAD `, `PUT `) is `HTTP_REQUEST`, a proxy's `CONNECT` is
- * `HTTPS_PROXY_REQUEST`, anything else `WRONG_VERSION_NUMBER` (Deno's engine reports these as a wrong version
- * or, for a non-blocking handshake, a handshake failure alert). Null for a TLS-looking header or an SSLv2 one.
+ * Without VERIFY_X509_PARTIAL_CHAIN, OpenSSL ends a trusted path at a self-signed certificate only (A13a-1): a path
+ * anchored at a loaded certificate that is not self-signed must go on through the trusted ones (the default roots
+ * too, when the context trusts them) to a self-signed one.
  */
-function not_tls(h: Uint8Array): SSLError | null {
-  if (h[1] === 3 || (h[0]! & 0x80) !== 0) return null;
-  const text = String.fromCharCode(...h);
-  const [reason, said] = ["GET ", "POST ", "HEAD ", "PUT "].some((m) => text.startsWith(m))
-    ? ["HTTP_REQUEST", "http request"]
-    : text.startsWith("CONNE")
-    ? ["HTTPS_PROXY_REQUEST", "https proxy request"]
-    : ["WRONG_VERSION_NUMBER", "wrong version number"];
-  return new SSLError(1, `[SSL: ${reason}] ${said}`, { library: "SSL", reason });
+function partial_fault(path: Uint8Array[], spec: SessionSpec): Error | null {
+  if (spec.partial_chain) return null;
+  let trusted: readonly Uint8Array[] = spec.anchors!;
+  if (!spec.anchors_complete) {
+    // Only a path anchored at a loaded CA that is not self-signed reads the roots.
+    if (partial_chain_fault(path, trusted) === null) return null;
+    try {
+      trusted = [...trusted, ...(spec.roots?.() ?? [])];
+    } catch (e) {
+      return e as Error;
+    }
+  }
+  const f = partial_chain_fault(path, trusted);
+  return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
 /**
@@ -559,19 +587,52 @@ class TlsSession implements Session, RawEvents {
   /** How many bytes must be gathered before the hello is parsed again (once per record, not per byte). */
   #hello_next = 0;
 
-  /** A server's first 5 bytes from the client (its first record's header, if it is TLS), for not_tls(). */
-  #first = new Uint8Array(5);
-  #first_n = 0;
-  #sni_gather = false;
+  /** A server's first bytes from the client (its record header and ClientHello's start), for #hello_error. */
+  #head: Uint8Array | null = null;
+  #head_n = 0;
 
-  #capture(bytes: Uint8Array): void {
-    const k = Math.min(5 - this.#first_n, bytes.length);
-    if (k > 0) {
-      this.#first.set(bytes.subarray(0, k), this.#first_n);
-      this.#first_n += k;
+  #first_bytes(bytes: Uint8Array): void {
+    this.#head ??= new Uint8Array(HEAD_BYTES);
+    const k = Math.min(HEAD_BYTES - this.#head_n, bytes.length);
+    this.#head.set(bytes.subarray(0, k), this.#head_n);
+    this.#head_n += k;
+    if (this.#head_n === HEAD_BYTES && this.inbound !== undefined && !this.#spec?.server?.SNICallback) {
+      this.inbound = undefined;
     }
-    if (this.#sni_gather) this.#gather_hello(bytes);
-    else if (this.#first_n === 5) this.inbound = undefined;
+  }
+
+  /**
+   * A server's handshake error in OpenSSL's words when the client's first bytes tell what they were (A13a-4): an
+   * HTTP request or proxy CONNECT, a first record that is no handshake, a ClientHello of TLS 1.1 or older, no
+   * suite or group in common, an over-long record. Deno's TLS says "wrong version number" or "handshake failure".
+   */
+  #hello_error(err: Error): Error {
+    const h = this.#head?.subarray(0, this.#head_n);
+    this.#head = null;
+    if (!this.#server || !h || !(err instanceof SSLError) || err instanceof SSLCertVerificationError) return err;
+    const cause = String((err.cause as Error | undefined)?.message ?? "");
+    const ssl = (reason: string, text: string) =>
+      new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: err.cause });
+    const starts = (p: string) => h.length >= p.length && [...p].every((c, i) => h[i] === c.charCodeAt(0));
+    if (h.length >= 5 && h[1] !== 3 && (h[0]! & 0x80) === 0) {
+      if (starts("GET ") || starts("POST ") || starts("HEAD ") || starts("PUT ")) {
+        return ssl("HTTP_REQUEST", "http request");
+      }
+      if (starts("CONNE")) return ssl("HTTPS_PROXY_REQUEST", "https proxy request");
+      // Any other text (Deno's engine says "wrong version number", or a handshake failure when non-blocking).
+      return ssl("WRONG_VERSION_NUMBER", "wrong version number");
+    }
+    if (h.length >= 5 && (h[0] === 20 || h[0] === 21 || h[0] === 23)) {
+      return ssl("UNEXPECTED_MESSAGE", "unexpected message");
+    }
+    if (/MessageTooLarge/.test(cause)) return ssl("PACKET_LENGTH_TOO_LONG", "packet length too long");
+    if (h.length >= 11 && h[0] === 22 && h[5] === 1 && ((h[9]! << 8) | h[10]!) < 0x0303) {
+      return ssl("UNSUPPORTED_PROTOCOL", "unsupported protocol");
+    }
+    if (/peer is incompatible: (NoCipherSuitesInCommon|NoKxGroupsInCommon)/.test(cause)) {
+      return ssl("NO_SHARED_CIPHER", "no shared cipher");
+    }
+    return err;
   }
 
   #gather_hello(bytes: Uint8Array): void {
@@ -600,8 +661,12 @@ class TlsSession implements Session, RawEvents {
 
   constructor(raw: RawParts, spec: SessionSpec) {
     this.#spec = spec;
-    this.#sni_gather = Boolean(spec.server?.SNICallback);
-    if (spec.server_side) this.inbound = (b) => this.#capture(b);
+    if (spec.server?.SNICallback) {
+      this.inbound = (b) => {
+        this.#first_bytes(b);
+        this.#gather_hello(b);
+      };
+    } else if (spec.server_side) this.inbound = (b) => this.#first_bytes(b);
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
@@ -612,10 +677,11 @@ class TlsSession implements Session, RawEvents {
     if (!spec.server_side) (t as unknown as OwnPeerCertificate).getPeerCertificate = shallow_peer_certificate;
     else if (spec.server?.SNICallback) spec.tls_socket = t;
     this.transport = new TlsTransport(t, raw.transport, duplex, this);
+    this.transport.client = !spec.server_side;
     arm(this, spec.timeout_ms);
     this.handshake = new Promise<void>((resolve) => this.#resolve = resolve);
     this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());
-    this.#on_error = (e: unknown) => this.#finish(this.transport.error ?? to_ssl_error(e, true));
+    this.#on_error = (e: unknown) => this.#finish(this.#hello_error(this.transport.error ?? to_ssl_error(e, true)));
     this.#on_close = () => this.#finish(this.transport.error ?? eof_error());
     t.once(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
     t.once("error", this.#on_error);
@@ -651,8 +717,6 @@ class TlsSession implements Session, RawEvents {
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
-    // A first record that is not TLS: OpenSSL names HTTP and proxy requests (P10-4).
-    if (this.#server && err instanceof SSLError && this.#first_n === 5) err = not_tls(this.#first) ?? err;
     // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
     if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) {
       err.message += " (_ssl.c:1006)";

@@ -664,6 +664,141 @@ export function build_path(
   return { path, anchored: false };
 }
 
+/** Signature algorithms under OpenSSL's security level 2 (CPython 3.11's): MD2/MD4/MD5 and SHA-1, by OID body. */
+const WEAK_SIG_OIDS: readonly (readonly number[])[] = [
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x02], // md2WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x03], // md4WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04], // md5WithRSAEncryption
+  [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05], // sha1WithRSAEncryption
+  [0x2b, 0x0e, 0x03, 0x02, 0x1d], // sha1WithRSASignature (OIW)
+  [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01], // ecdsa-with-SHA1
+  [0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03], // dsa-with-sha1
+];
+
+/** Per certificate buffer: [weak key, weak signature] (interned peers and anchors keep their answers). */
+const level_cache = new WeakMap<Uint8Array, [boolean | undefined, boolean | undefined]>();
+
+function level_entry(der: Uint8Array): [boolean | undefined, boolean | undefined] {
+  let e = level_cache.get(der);
+  if (e === undefined) level_cache.set(der, e = [undefined, undefined]);
+  return e;
+}
+
+/** Whether `der` is signed with a digest OpenSSL's security level 2 refuses (MD5, SHA-1). */
+export function weak_signature(der: Uint8Array): boolean {
+  const e = level_entry(der);
+  return e[1] ??= signature_is_weak(der);
+}
+
+function signature_is_weak(der: Uint8Array): boolean {
+  try {
+    const alg = children(der, tlv(der, 0, der.length))[1];
+    const oid = alg ? children(der, alg)[0] : undefined;
+    return oid !== undefined && oid.tag === 0x06 && WEAK_SIG_OIDS.some((w) => same(der, oid, w));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the key of `der` is under OpenSSL's security level 2 (112 bits): RSA/DSA under 2048, EC under 224. */
+export function weak_key(der: Uint8Array): boolean {
+  const e = level_entry(der);
+  return e[0] ??= key_is_weak(der);
+}
+
+const OID_RSA = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_RSA_PSS = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+const OID_DSA = [0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
+const OID_EC = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/** Named curves of 224 bits or more (P-224/256/384/521, secp256k1, brainpool 224-512): the rest are under 112 bits. */
+const STRONG_CURVES: readonly (readonly number[])[] = [
+  [0x2b, 0x81, 0x04, 0x00, 0x21], // secp224r1
+  [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07], // prime256v1
+  [0x2b, 0x81, 0x04, 0x00, 0x22], // secp384r1
+  [0x2b, 0x81, 0x04, 0x00, 0x23], // secp521r1
+  [0x2b, 0x81, 0x04, 0x00, 0x0a], // secp256k1
+  [0x2b, 0x81, 0x04, 0x00, 0x20], // secp224k1
+  ...[0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e].map((
+    n,
+  ) => [0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, n]),
+];
+
+/** The bits of a DER INTEGER's value (its leading zero bytes and bits left out). */
+function int_bits(b: Uint8Array, t: Tlv): number {
+  let p = t.start;
+  while (p < t.end && b[p] === 0) p++;
+  if (p === t.end) return 0;
+  return (t.end - p - 1) * 8 + (32 - Math.clz32(b[p]!));
+}
+
+/** Read off the SubjectPublicKeyInfo's DER (no key object made): RSA/DSA under 2048 bits, or an EC curve under 224. */
+function key_is_weak(der: Uint8Array): boolean {
+  try {
+    const tbs = children(der, tlv(der, 0, der.length))[0]!;
+    const f = children(der, tbs);
+    const spki = f[f[0]?.tag === 0xa0 ? 6 : 5];
+    if (!spki) return false;
+    const [alg, key] = children(der, spki);
+    const [oid, params] = children(der, alg!);
+    if (same(der, oid!, OID_RSA) || same(der, oid!, OID_RSA_PSS)) {
+      // The BIT STRING's first byte counts unused bits; then SEQUENCE { modulus, exponent }.
+      const seq = tlv(der, key!.start + 1, key!.end);
+      return int_bits(der, children(der, seq)[0]!) < 2048;
+    }
+    if (same(der, oid!, OID_DSA)) return params !== undefined && int_bits(der, children(der, params)[0]!) < 2048;
+    if (same(der, oid!, OID_EC)) {
+      return params !== undefined && params.tag === 0x06 && !STRONG_CURVES.some((c) => same(der, params, c));
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * OpenSSL's security-level checks of a verified path (CPython 3.11's level 2), in its order, or null: the leaf's key
+ * (66), then each issuer's key (67) and the signature digest of every certificate below the top (68).
+ *
+ * @param path the leaf first, the trust anchor last.
+ */
+export function level_fault(path: Uint8Array[]): [number, string] | null {
+  if (weak_key(path[0]!)) return [66, "EE certificate key too weak"];
+  for (let i = 0; i < path.length; i++) {
+    if (i > 0 && weak_key(path[i]!)) return [67, "CA certificate key too weak"];
+    if (i < path.length - 1 && weak_signature(path[i]!)) return [68, "CA signature digest algorithm too weak"];
+  }
+  return null;
+}
+
+/**
+ * OpenSSL's rule for where a trusted path may end, without `VERIFY_X509_PARTIAL_CHAIN` (CPython 3.11's default
+ * verify_flags): at a self-signed trusted certificate. A path `build_path` anchored at a trusted certificate that is
+ * not self-signed (an intermediate CA, or the peer's own leaf, loaded as a CA) is extended through the other trusted
+ * certificates; when no self-signed one is reached, OpenSSL's error: 20 when the leaf itself was the trusted
+ * certificate (its issuer is nowhere), else 2. Null when the path (possibly extended) ends self-signed.
+ *
+ * @param path an anchored path (its last certificate is in `anchors`).
+ * @param anchors the trusted certificates (DER).
+ */
+export function partial_chain_fault(path: Uint8Array[], anchors: readonly Uint8Array[]): [number, string] | null {
+  const seen = [...path];
+  let cur = path[path.length - 1]!;
+  for (let depth = 0; depth < 32; depth++) {
+    const cf = facts(cur);
+    if (!cf) break;
+    // OpenSSL's X509_self_signed(x, 0): the names match; a trust anchor's own signature is not checked.
+    if (bytes_equal(cf.issuer, cf.subject)) return null;
+    const next = anchors.find((a) => {
+      const f = facts(a);
+      return f !== null && bytes_equal(cf.issuer, f.subject) && !seen.some((p) => bytes_equal(p, a)) && issued(cur, a);
+    });
+    if (!next) break;
+    seen.push(next);
+    cur = next;
+  }
+  return path.length === 1 ? [20, "unable to get local issuer certificate"] : [2, "unable to get issuer certificate"];
+}
+
 /** Whether OpenSSL's X509_check_ca() counts `der` as a CA (what `cert_store_stats()` and `get_ca_certs()` count). */
 export function is_ca(der: Uint8Array): boolean {
   try {

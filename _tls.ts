@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
-import { eof_error, SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
+import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
 import { errno as E, OSError } from "./errors.ts";
 
 /** The plain connection a TLS session is layered over. */
@@ -598,28 +598,40 @@ export class TlsTransport extends DuplexTransport {
    */
   suppress_ragged_eofs = true;
   #closing = false;
-  #ragged = false;
 
   /** The connection under the session failed after the handshake (its read or a write): set by the session. */
   raw_failed = false;
 
+  /** A client's session (a server's reads a FIN without close_notify in other words: see read()). */
+  client = false;
+
+  /** A read met the peer's EOF without its close_notify (a truncation): a send after it raises SSLEOFError. */
+  ragged_eof = false;
+
   override async read(p: Uint8Array): Promise<number | null> {
     let n: number | null;
+    let reset = false;
     try {
       n = await super.read(p);
     } catch (e) {
       // As CPython 3.11 (OpenSSL 3): a reset after the handshake reads as an EOF without close_notify.
       if (!(e instanceof OSError && e.errno === E.ECONNRESET)) throw e;
       n = null;
+      reset = true;
     }
-    if (n === null && !this.suppress_ragged_eofs && !this.close_notify && !this.#closing) {
-      // CPython 3.11's text: OpenSSL's reason the first time, the bare text after (P10-3).
-      const first = !this.#ragged;
-      this.#ragged = true;
-      const e = first ? eof_error() : new SSLEOFError();
-      e.message += " (_ssl.c:2580)";
-      (e as { strerror: string | null }).strerror = e.message;
-      throw e;
+    if (n === null && !this.close_notify && !this.#closing) {
+      this.ragged_eof = true;
+      if (!this.suppress_ragged_eofs) {
+        // CPython 3.11's texts (A13a-5): OpenSSL reports a client's FIN as UNEXPECTED_EOF_WHILE_READING, a
+        // server's and a reset as a bare EOF; both name the read's line.
+        throw this.client && !reset
+          ? new SSLEOFError(
+            8,
+            "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:2580)",
+            { library: "SSL", reason: "UNEXPECTED_EOF_WHILE_READING" },
+          )
+          : new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2580)");
+      }
     }
     return n;
   }

@@ -63,9 +63,11 @@
  *   no longer TLS and `recv()` returns raw ciphertext; pysocket's raises.
  * - only `recv`, `recv_into`, `send` and `sendall` say `The read (write)
  *   operation timed out`; `makefile()` reads say `timed out`.
- * - a trusted intermediate CA works as a trust anchor (as CPython 3.13's
- *   default contexts; 3.11 refuses); in a context that also trusts Deno's
- *   roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
+ * - with `VERIFY_X509_PARTIAL_CHAIN` set in `verify_flags` (it is not by
+ *   default, as in CPython 3.11: a path must end at a self-signed trusted
+ *   certificate), a pysocket client still refuses a server whose own
+ *   certificate is its only trusted one (CPython accepts it); in a
+ *   context that also trusts Deno's roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
  *   CA with directoryName name constraints is refused (20) even for the
  *   names it permits.
  * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
@@ -158,7 +160,7 @@ import {
 import { after } from "./_wait.ts";
 import { inet_aton, inet_ntoa, inet_pton } from "./_inet.ts";
 import { as_int, py_type } from "./families/_ip.ts";
-import { is_ca } from "./_ssl_verify.ts";
+import { bytes_equal, facts, is_ca, weak_key, weak_signature } from "./_ssl_verify.ts";
 import {
   AlertDescription,
   PROTOCOL_TLSv1,
@@ -925,6 +927,8 @@ export class SSLContext {
   #post_handshake_auth = false;
   #num_tickets = 2;
   #cas: string[] = [];
+  /** CRLs loaded from a cafile (kept for cert_store_stats(), never used: see verify_flags). */
+  #crls = new Set<string>();
   #default_certs = false;
   #creds: Credentials | null = null;
   #alpn: string[] | null = null;
@@ -1034,9 +1038,11 @@ export class SSLContext {
 
   /**
    * Python's `verify_flags`: VERIFY_X509_TRUSTED_FIRST (0x8000, the
-   * default) and VERIFY_X509_PARTIAL_CHAIN (0x80000) are what pysocket
-   * always does; any other flag (CRL checks, VERIFY_X509_STRICT) cannot be
-   * honoured and raises rather than be ignored.
+   * default) is what pysocket always does; VERIFY_X509_PARTIAL_CHAIN
+   * (0x80000) lets a path end at a trusted certificate that is not
+   * self-signed (an intermediate CA), as in OpenSSL; any other flag (CRL
+   * checks, VERIFY_X509_STRICT) cannot be honoured and raises rather than
+   * be ignored.
    *
    * @throws {OSError} ENOTSUP for a flag pysocket cannot honour.
    */
@@ -1244,6 +1250,7 @@ export class SSLContext {
     }
     const certs = cert.match(PEM_CERT_RE);
     if (!certs) throw pem_lib_error(3905);
+    chain_level_check(certs);
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
     if (!keys) throw pem_lib_error(3926);
     try {
@@ -1326,6 +1333,14 @@ export class SSLContext {
       if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
         throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       }
+      // CRLs load too (OpenSSL's store keeps them, each once); they are never used: CRL checks
+      // (VERIFY_CRL_CHECK_*) cannot be switched on (A13a-3).
+      const crls = text.match(PEM_CRL_RE) ?? [];
+      if (crls.some((c) => /[^A-Za-z0-9+/=\s]/.test(c.slice(24, -22)))) {
+        throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
+      }
+      for (const c of crls) this.#crls.add(c.replace(/\s+/g, ""));
+      if (!pems && crls.length > 0) return;
       if (!pems) {
         throw new SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)", {
           library: "X509",
@@ -1459,7 +1474,7 @@ export class SSLContext {
   cert_store_stats(): { x509: number; crl: number; x509_ca: number } {
     const store = this.#store();
     const ca = store.reduce((n, der) => n + (is_ca(der) ? 1 : 0), 0);
-    return { x509: store.length, crl: 0, x509_ca: ca };
+    return { x509: store.length, crl: this.#crls.size, x509_ca: ca };
   }
 
   /**
@@ -1780,12 +1795,12 @@ export class SSLContext {
     // As CPython's _encode_hostname: bytes are ASCII text.
     if (host instanceof Uint8Array) host = new TextDecoder("latin1").decode(host);
     if (host !== null && typeof host !== "string") throw new TypeError("server_hostname must be a string");
-    if (server && host !== null) throw new RangeError("server_hostname can only be specified in client mode");
-    if (host === "" || host?.startsWith(".")) {
-      throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
-    }
+    // CPython's order (SSLSocket._create, then its idna codec, then _ssl.c): truthiness first, so "" is no name
+    // for these two checks (A13a-7).
+    if (server && host) throw new RangeError("server_hostname can only be specified in client mode");
+    if (this.#check_hostname && !host) throw new RangeError("check_hostname requires server_hostname");
     // CPython's idna codec: every label 1 to 63 bytes (a final dot aside); only the last one is "label too long".
-    const labels = host === null ? [] : (ascii_host(host) ?? "x").split(".");
+    const labels = host === null || host === "" ? [] : (ascii_host(host) ?? "x").split(".");
     if (labels.length > 1 && labels.at(-1) === "") labels.pop();
     const bad = labels.findIndex((l) => l.length === 0 || l.length > 63);
     if (bad >= 0) {
@@ -1794,10 +1809,8 @@ export class SSLContext {
     }
     // CPython keeps the name as its idna codec encodes it: a non-ASCII name as its A-label.
     if (host !== null && /[^\x20-\x7e]/.test(host)) host = ascii_host(host) ?? host;
-    // CPython checks this on both sides (SSLSocket._create).
-    if (this.#check_hostname && host === null) {
-      throw new RangeError("check_hostname requires server_hostname");
-    }
+    // A name the codec passes: only "" is left for _ssl.c's check (a leading dot is an empty label above).
+    if (host === "") throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {
       throw new SSLError(1, "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context");
     }
@@ -1839,7 +1852,9 @@ export class SSLContext {
       anchors: this._anchors(),
       // A server trusts its loaded CAs only; a client with the default roots trusts more than these.
       anchors_complete: st.server_side || !this.#default_certs,
+      partial_chain: (this.#verify_flags & VERIFY_X509_PARTIAL_CHAIN) !== 0,
     };
+    if (!st.server_side && this.#default_certs) spec.roots = root_ders;
     if (st.server_side) spec.server = this.#server_options();
     else spec.client = this.#client_options(st.server_hostname);
     return spec;
@@ -2212,6 +2227,40 @@ function root_certificates(): readonly string[] {
   }
 }
 
+/**
+ * OpenSSL's security level 2 (CPython 3.11's) for a certificate chain being loaded, as SSL_CTX_use_certificate_chain_file
+ * checks it: the leaf's key, then each certificate's signature digest (not a self-signed one's) and each chain
+ * certificate's key (A13a-2). A certificate that cannot be parsed is left to the later checks.
+ */
+function chain_level_check(pems: readonly string[]): void {
+  const fail = (reason: string) =>
+    new SSLError(1, `[SSL: ${reason}] ${reason.toLowerCase().replaceAll("_", " ")} (_ssl.c:3905)`, {
+      library: "SSL",
+      reason,
+    });
+  for (const [i, pem] of pems.entries()) {
+    let der: Uint8Array;
+    try {
+      der = pem_to_der(pem);
+    } catch {
+      continue;
+    }
+    if (weak_key(der)) throw fail(i === 0 ? "EE_KEY_TOO_SMALL" : "CA_KEY_TOO_SMALL");
+    const f = facts(der);
+    if (f && !bytes_equal(f.issuer, f.subject) && weak_signature(der)) throw fail("CA_MD_TOO_WEAK");
+  }
+}
+
+/** A PEM CRL block. */
+const PEM_CRL_RE = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g;
+
+let root_der_list: readonly Uint8Array[] | null = null;
+
+/** The built-in roots as DER (one list per process, so the session's parse caches keep them). */
+function root_ders(): readonly Uint8Array[] {
+  return root_der_list ??= Object.freeze(root_certificates().map(pem_to_der));
+}
+
 function check_version(v: number): number {
   v = as_int(v);
   if (!Object.values(TLSVersion).includes(v as TLSVersionValue)) {
@@ -2266,6 +2315,88 @@ export function create_default_context(
     );
   } else if (ctx.verify_mode !== CERT_NONE) {
     ctx.load_default_certs(p as ASN1Object);
+  }
+  return ctx;
+}
+
+/**
+ * Options of {@linkcode _create_unverified_context}: Python's keywords.
+ *
+ * @category TLS
+ */
+export interface UnverifiedContextOptions extends DefaultContextOptions {
+  /** CERT_NONE (default), CERT_OPTIONAL or CERT_REQUIRED; null keeps the protocol's default. */
+  cert_reqs?: number | null;
+  /** Check host names (default false). */
+  check_hostname?: boolean;
+  /** Purpose.SERVER_AUTH (default: a client context) or Purpose.CLIENT_AUTH (a server context). */
+  purpose?: ASN1Object;
+  /** A PEM file with the certificate (and its key, unless `keyfile`) to present. */
+  certfile?: string | null;
+  /** A PEM file with the certificate's private key. */
+  keyfile?: string | null;
+}
+
+/**
+ * Python's `ssl._create_unverified_context()`: a context that does NOT verify
+ * the peer (CERT_NONE, no host name check) unless asked to, as CPython 3.11
+ * writes it (programs pass it where they knowingly give up verification, e.g.
+ * for a self-signed test server). With `cert_reqs` other than CERT_NONE and no
+ * CAs given, Deno's default roots are trusted.
+ *
+ * @param protocol PROTOCOL_TLS_CLIENT / PROTOCOL_TLS_SERVER, or null for the purpose's.
+ * @param options `{ cert_reqs, check_hostname, purpose, certfile, keyfile, cafile, capath, cadata }`.
+ * @returns the context.
+ * @throws {TypeError} for a purpose that is not a Purpose.
+ * @throws {RangeError} `certfile must be specified` for a keyfile alone.
+ *
+ * @example
+ * ```ts
+ * import { _create_unverified_context, CERT_NONE } from "@pysocket/socket/ssl";
+ * const ctx = _create_unverified_context();
+ * console.log(ctx.verify_mode === CERT_NONE, ctx.check_hostname); // true false
+ * ```
+ *
+ * @category TLS
+ */
+export function _create_unverified_context(
+  protocol?: number | null | UnverifiedContextOptions,
+  options?: UnverifiedContextOptions,
+): SSLContext {
+  const a = bind_args("_create_unverified_context", [protocol, options], ["protocol"], [
+    "cert_reqs",
+    "check_hostname",
+    "purpose",
+    "certfile",
+    "keyfile",
+    "cafile",
+    "capath",
+    "cadata",
+  ]);
+  const purpose = a.purpose ?? Purpose.SERVER_AUTH;
+  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) {
+    if (!(purpose instanceof ASN1Object)) throw new TypeError(String(purpose));
+    throw new RangeError(String(purpose));
+  }
+  const proto = a.protocol == null
+    ? (purpose === Purpose.SERVER_AUTH ? PROTOCOL_TLS_CLIENT : PROTOCOL_TLS_SERVER)
+    : a.protocol as number;
+  const ctx = new SSLContext(proto);
+  const check_hostname = Boolean(a.check_hostname ?? false);
+  ctx.check_hostname = check_hostname;
+  const reqs = a.cert_reqs === undefined ? CERT_NONE : a.cert_reqs;
+  if (reqs !== null) ctx.verify_mode = reqs as number;
+  if (check_hostname) ctx.check_hostname = true;
+  if (a.keyfile && !a.certfile) throw new RangeError("certfile must be specified");
+  if (a.certfile || a.keyfile) ctx.load_cert_chain(a.certfile as string, (a.keyfile ?? null) as string | null);
+  if (a.cafile || a.capath || a.cadata) {
+    ctx.load_verify_locations(
+      (a.cafile ?? null) as string | null,
+      (a.capath ?? null) as string | null,
+      (a.cadata ?? null) as string | Uint8Array | null,
+    );
+  } else if (ctx.verify_mode !== CERT_NONE) {
+    ctx.load_default_certs(purpose as ASN1Object);
   }
   return ctx;
 }
@@ -2649,8 +2780,8 @@ function observe(s: Socket): void {
  */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
-  if (ss?.done && !s._closed && ss.transport.peer_closed && !ss.transport.close_notify) {
-    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)"); // CPython 3.11's text (P10-3)
+  if (ss?.done && !s._closed && (ss.transport.peer_closed || ss.transport.ragged_eof) && !ss.transport.close_notify) {
+    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
   }
 }
 

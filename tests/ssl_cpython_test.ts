@@ -46,7 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function py_err(e: unknown): string {
   const err = e as Error & { errno?: number | null; verify_code?: number };
   const name = err.constructor.name === "RangeError" ? "ValueError" : err.constructor.name;
-  return `${name}: ${err.message}`;
+  // As the twin's err(): the C line is left out, except the handshake's 1006 and a send's 2427.
+  return `${name}: ${err.message.replace(/ \(_ssl\.c:(?!1006\)|2427\))[0-9]+\)/g, "")}`;
 }
 
 const TWIN = `
