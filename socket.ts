@@ -1012,14 +1012,29 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const address: Address = [host, port];
       const ep = this.#adapter.parse(address, "connect");
       if (timeout === null && this.#fresh_literal(ep)) {
+        // #start_connect and #connect_end in one reaction: nobody else has this socket until it resolves, so no
+        // other call waits on the connect's own promise (a close() meanwhile still aborts it through `stop`).
+        const c: Connecting = { to: ep, promise: DONE, error: null, stop: null };
+        const stop = c.stop = spare_stops.pop() ?? new AbortController();
         this.#calls++;
-        const c = this.#start_connect(ep, ep);
-        return c.promise.then(() => {
+        this.#connecting = c;
+        return Deno.connect({ hostname: host, port, signal: stop.signal }).then((t) => {
+          recycle_stop(c, true);
+          if (--this.#calls === 0) this.#running = null;
+          if (this.#closed) {
+            t.close();
+            throw new OSError(E.EBADF);
+          }
+          this.#connecting = null;
+          this[kState](t);
+          return this;
+        }, (e) => {
+          recycle_stop(c, true);
+          c.error = e;
           try {
-            this.#connect_end(c, address);
-          } catch (e) {
+            this.#connect_end(c, address); // throws the mapped error
+          } finally {
             this.close();
-            throw e;
           }
           return this;
         });
