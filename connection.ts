@@ -33,7 +33,7 @@ import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
-import { _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
+import { _connect_literal, _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /**
@@ -114,17 +114,10 @@ export function create_connection(
   return connect_general(address, timeout, source_address, options);
 }
 
-/** create_connection() to an IPv4 literal: one socket, one connect. */
-async function connect_literal(host: string, port: number, timeout: number | null): Promise<Socket<typeof AF_INET>> {
-  const s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP); // getaddrinfo's protocol, as CPython's socket has
-  try {
-    s.settimeout(timeout);
-    await s.connect([host, port]);
-    return s as Socket<typeof AF_INET>;
-  } catch (e) {
-    s.close();
-    throw e;
-  }
+/** create_connection() to an IPv4 literal: one socket, one connect (a blocking one without an async frame). */
+function connect_literal(host: string, port: number, timeout: number | null): Promise<Socket<typeof AF_INET>> {
+  // getaddrinfo's protocol, as CPython's socket has
+  return _connect_literal(socket(AF_INET, SOCK_STREAM, IPPROTO_TCP), host, port, timeout);
 }
 
 /** create_connection() in full: arguments bound by name, the host resolved, every address tried. */
