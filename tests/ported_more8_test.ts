@@ -1,0 +1,78 @@
+// An eighth batch of classic Python socket programs, ported by the README's porting rules and run beside their
+// CPython originals (tests/ported8/: *.py the original, *.ts the port): Mark Lutz's Programming Python (4th ed.,
+// ch. 12: echo server and client, thread, select and socketserver servers, the five socket stream redirection
+// tests, getfile) and David Beazley and Brian Jones's Python Cookbook (3rd ed., ch. 11: socketserver servers with
+// a bounded worker pool, UDP time servers, IP ranges, remote procedure calls, hmac client authentication, SSL,
+// event-driven I/O, large arrays with memoryview and recv_into), and a few small tools (see each spec's name).
+//
+// A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
+// must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
+// client as the reference, then py+ts, ts+py, ts+ts), stdout compared with the port normalized. A program that
+// fails because of something Deno cannot do is kept, marked `ignore`, with the finding named in a printed
+// reason ("ignored: ported more8: …: finding P11-<n>: …"); PORTED_RUN_IGNORED=1 runs it anyway.
+
+import { test_needing } from "./_socket_fixtures.ts";
+import {
+  ctx,
+  pair_tests,
+  port_pair_runner,
+  type PortPairSpec,
+  print_ignored,
+  single_tests,
+  type SingleSpec,
+} from "./_ported.ts";
+
+const test = test_needing("python3", "openssl");
+
+const ROOT = new URL("./ported8/", import.meta.url).pathname;
+const certs = async () => [(await ctx()).certs];
+
+// ---- single programs ---------------------------------------------------------------------------------------
+
+const SINGLES: SingleSpec[] = [
+  {
+    name: "Lutz ch. 12 thread-server.py with testecho.py: a thread (task) per connection, handlers that sleep, " +
+      "six clients at once echoed with the time",
+    prog: "lutz_thread_server",
+  },
+  {
+    name: "Lutz ch. 12 class-server.py: socketserver.ThreadingTCPServer with a BaseRequestHandler, five clients " +
+      "at once, shutdown(), server_close(), a refused connect after",
+    prog: "lutz_class_server",
+  },
+  {
+    name: "Lutz ch. 12 select-server.py: two listening ports and every client in one select() loop, clients in " +
+      "turn, then three at once",
+    prog: "lutz_select_server",
+  },
+];
+
+single_tests(test, "ported more8", ROOT, SINGLES);
+
+// ---- client/server pairs -----------------------------------------------------------------------------------
+
+const REDIRECT = [
+  "1: the client's sys.stdout is makefile('w'), the server reads lines",
+  "2: the client's sys.stdin is makefile('r'), input() reads what the server sends",
+  "3: both redirected, print() then input() (input() flushes the socket stdout)",
+  "4: both redirected, the server speaks first",
+  "5: roles swapped: the redirected 'client' listens (redirectBothAsServer), the 'server' connects",
+];
+
+const PAIRS: PortPairSpec[] = [
+  {
+    name: "Lutz ch. 12 echo-server.py and echo-client.py: the default message, words from argv, binary lines",
+    server: "lutz_echo_server",
+    client: "lutz_echo_client",
+  },
+  ...REDIRECT.map((what, i): PortPairSpec => ({
+    name: `Lutz ch. 12 socket_stream_redirect.py, test ${what}`,
+    server: "lutz_redirect_server",
+    client: "lutz_redirect_client",
+    args: () => [String(i + 1)],
+  })),
+];
+
+pair_tests(test, "ported more8", PAIRS, ctx, port_pair_runner(ROOT));
+
+print_ignored("ported more8", [...SINGLES, ...PAIRS]);
