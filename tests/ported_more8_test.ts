@@ -45,6 +45,32 @@ const SINGLES: SingleSpec[] = [
       "turn, then three at once",
     prog: "lutz_select_server",
   },
+  {
+    name: "Lutz ch. 12 getfile.py: a thread per client reading the file name with makefile('r').readline(), " +
+      "1 KB blocks sent with send() (each asserted whole), three fetches at once, an empty and a missing file",
+    prog: "lutz_getfile",
+  },
+  {
+    name: "Cookbook 11.2: BaseRequestHandler and StreamRequestHandler echo servers, ThreadingTCPServer, a pool " +
+      "of four workers calling serve_forever() on one TCPServer (after P11-1), a handler timeout, " +
+      "bind_and_activate=False and allow_reuse_address",
+    prog: "cb_tcp_server",
+  },
+  {
+    name: "Cookbook 11.3: the time server on UDPServer, ThreadingUDPServer and over IPv6 (empty datagrams " +
+      "included), and the plain recvfrom/sendto time_server()",
+    prog: "cb_udp_time",
+  },
+  {
+    name: "Cookbook 11.8: RPCHandler and RPCProxy with JSON in place of pickle, framed as multiprocessing's " +
+      "Connection, over AF_UNIX and TCP: results, the server's TypeError text, keywords, KeyError, a big list",
+    prog: "cb_rpc",
+  },
+  {
+    name: "Cookbook 11.9: hmac challenge-response before an echo service, over TCP and AF_UNIX: right key, " +
+      "wrong key, a short digest, a client gone before its challenge (BrokenPipeError)",
+    prog: "cb_hmac_auth",
+  },
 ];
 
 single_tests(test, "ported more8", ROOT, SINGLES);
