@@ -71,6 +71,21 @@ const SINGLES: SingleSpec[] = [
       "wrong key, a short digest, a client gone before its challenge (BrokenPipeError)",
     prog: "cb_hmac_auth",
   },
+  {
+    name: "Cookbook 11.10: echo_server() on a listening socket wrapped by ssl.wrap_socket(server_side=True) " +
+      "(accept() does the handshake; a plain-text client's WRONG_VERSION_NUMBER printed by the loop), a client " +
+      "wrapped with CERT_REQUIRED and ca_certs, and the SSLMixin on a TCPServer requiring client certificates",
+    prog: "cb_ssl",
+    args: certs,
+  },
+  {
+    name: "the same with a client that has no certificate for the SSLMixin server",
+    prog: "cb_ssl",
+    args: async () => [...await certs(), "nocert"],
+    ignore: "known limit (docs/limits.md, ssl): a pysocket server that refuses a client certificate closes " +
+      "right after the handshake without OpenSSL's certificate_required alert, so the TLS 1.3 client reads b'' " +
+      "where CPython's raises TLSV13_ALERT_CERTIFICATE_REQUIRED (or, as the alert races its write, SSLEOFError)",
+  },
 ];
 
 single_tests(test, "ported more8", ROOT, SINGLES);
