@@ -79,6 +79,12 @@ const SINGLES: SingleSpec[] = [
     args: certs,
   },
   {
+    name: "Cookbook 11.12: EventHandler objects in select() through fileno(), UDPTimeServer, UDPEchoServer, " +
+      "TCPServer with TCPEchoClient handlers (outgoing buffer while wants_to_send), ThreadPoolHandler's " +
+      "socketpair completion signal with UDPFibServer, a 200 KB echo, handlers removing themselves",
+    prog: "cb_event_io",
+  },
+  {
     name: "the same with a client that has no certificate for the SSLMixin server",
     prog: "cb_ssl",
     args: async () => [...await certs(), "nocert"],
@@ -105,6 +111,12 @@ const PAIRS: PortPairSpec[] = [
     name: "Lutz ch. 12 echo-server.py and echo-client.py: the default message, words from argv, binary lines",
     server: "lutz_echo_server",
     client: "lutz_echo_client",
+  },
+  {
+    name: "Cookbook 11.13: send_from() of memoryview slices and recv_into() a memoryview of a preallocated " +
+      "array: 1,000,000 doubles, 300,000 int32, an empty array (array.array for numpy)",
+    server: "cb_arrays_server",
+    client: "cb_arrays_client",
   },
   ...REDIRECT.map((what, i): PortPairSpec => ({
     name: `Lutz ch. 12 socket_stream_redirect.py, test ${what}`,

@@ -10,9 +10,19 @@ import threading
 from socketserver import BaseRequestHandler, StreamRequestHandler, TCPServer, ThreadingTCPServer
 
 
+print_lock = threading.Lock()
+
+
+def say(*args):
+    # print() from several handler threads at once, one line at a time (print writes its arguments and the
+    # newline separately, so lines of threads printing together could mix)
+    with print_lock:
+        print(*args)
+
+
 class EchoHandler(BaseRequestHandler):
     def handle(self):
-        print('Got connection from', self.client_address[0])
+        say('Got connection from', self.client_address[0])
         while True:
             msg = self.request.recv(8192)
             if not msg:
@@ -22,7 +32,7 @@ class EchoHandler(BaseRequestHandler):
 
 class LineEchoHandler(StreamRequestHandler):
     def handle(self):
-        print('Got connection from', self.client_address[0])
+        say('Got connection from', self.client_address[0])
         # self.rfile is a file-like object for reading
         for line in self.rfile:
             # self.wfile is a file-like object for writing
@@ -36,12 +46,12 @@ class TimeoutEchoHandler(StreamRequestHandler):
     disable_nagle_algorithm = False
 
     def handle(self):
-        print('Got connection from', self.client_address[0])
+        say('Got connection from', self.client_address[0])
         try:
             for line in self.rfile:
                 self.wfile.write(line)
         except socket.timeout:
-            print('Timed out!')
+            say('Timed out!')
         done.set()
 
 

@@ -23,9 +23,19 @@ def stamp(t):
     return 'TIME' if CTIME.match(t) else 'BAD ' + t
 
 
+print_lock = threading.Lock()
+
+
+def say(*args):
+    # print() from several handler threads at once, one line at a time (print writes its arguments and the
+    # newline separately, so lines of threads printing together could mix)
+    with print_lock:
+        print(*args)
+
+
 class MyClientHandler(socketserver.BaseRequestHandler):
     def handle(self):
-        print(self.client_address[0], stamp(now()))
+        say(self.client_address[0], stamp(now()))
         time.sleep(0.5)
         while True:
             data = self.request.recv(1024)
