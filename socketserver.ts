@@ -1652,6 +1652,14 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
 
   /** Apply timeout and TCP_NODELAY, and make `rfile` and `wfile`. */
   override setup(): void | Promise<void> {
+    // Python's class attributes: a subclass may give these as static members too, as a server's settings are
+    // given (README rule 8); an instance field left at its default takes the static (finding P11-2).
+    const cls = this.constructor as unknown as Partial<Record<"rbufsize" | "wbufsize" | "timeout", number | null>>;
+    const nagle = (this.constructor as unknown as { disable_nagle_algorithm?: boolean }).disable_nagle_algorithm;
+    if (this.rbufsize === -1 && typeof cls.rbufsize === "number") this.rbufsize = cls.rbufsize;
+    if (this.wbufsize === 0 && typeof cls.wbufsize === "number") this.wbufsize = cls.wbufsize;
+    if (this.timeout === null && cls.timeout !== undefined) this.timeout = cls.timeout;
+    if (!this.disable_nagle_algorithm && nagle !== undefined) this.disable_nagle_algorithm = nagle;
     this.connection = this.request;
     if (this.timeout !== null) this.connection.settimeout(this.timeout);
     if (this.disable_nagle_algorithm) this.connection.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
