@@ -85,6 +85,17 @@ const SINGLES: SingleSpec[] = [
     prog: "cb_event_io",
   },
   {
+    name: "Cookbook 11.4: ipaddress networks, ranges, indexing, membership and interfaces (ipaddress written on " +
+      "pysocket's inet_pton/inet_ntop), inet_aton/inet_ntoa round trips, connect() given an address object " +
+      "(TypeError naming its class) and then str(a)",
+    prog: "cb_ip_range",
+  },
+  {
+    name: "voorloopnul's select() TCP proxy (TheServer, Forward, the channel dict): two clients relayed to an " +
+      "upper-casing echo server, every chunk printed, then a client while the remote port is closed",
+    prog: "tcp_forward",
+  },
+  {
     name: "the same with a client that has no certificate for the SSLMixin server",
     prog: "cb_ssl",
     args: async () => [...await certs(), "nocert"],
