@@ -81,7 +81,7 @@ const SINGLES: SingleSpec[] = [
   {
     name: "Cookbook 11.12: EventHandler objects in select() through fileno(), UDPTimeServer, UDPEchoServer, " +
       "TCPServer with TCPEchoClient handlers (outgoing buffer while wants_to_send), ThreadPoolHandler's " +
-      "socketpair completion signal with UDPFibServer, a 200 KB echo, handlers removing themselves",
+      "socketpair completion signal with UDPFibServer, a 200 KB echo read by its length, handlers removing themselves",
     prog: "cb_event_io",
   },
   {
