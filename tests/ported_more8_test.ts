@@ -96,6 +96,11 @@ const SINGLES: SingleSpec[] = [
     prog: "tcp_forward",
   },
   {
+    name: "Kurose & Ross's WebServer.py lab (recv(1024), open(filename[1:]), the file sent a character per " +
+      "send(), 404) with a thread per request and the lab's client reading the reply through makefile('rb')",
+    prog: "kr_webserver",
+  },
+  {
     name: "the same with a client that has no certificate for the SSLMixin server",
     prog: "cb_ssl",
     args: async () => [...await certs(), "nocert"],
