@@ -134,6 +134,14 @@ const PAIRS: PortPairSpec[] = [
     server: "cb_arrays_server",
     client: "cb_arrays_client",
   },
+  {
+    name: "Cookbook 11.7: a client speaking multiprocessing.connection's wire format and hmac handshake on " +
+      "pysocket against CPython's own Listener (authkey, send_bytes/recv_bytes echo), on TCP and AF_UNIX: " +
+      "small, empty and 1 MB messages, a wrong key (AuthenticationError on both sides)",
+    server: "cb_mp_listener",
+    client: "cb_mp_client",
+    runs: [["py", "ts"]],
+  },
   ...REDIRECT.map((what, i): PortPairSpec => ({
     name: `Lutz ch. 12 socket_stream_redirect.py, test ${what}`,
     server: "lutz_redirect_server",
