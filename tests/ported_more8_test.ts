@@ -51,6 +51,11 @@ const SINGLES: SingleSpec[] = [
     prog: "lutz_getfile",
   },
   {
+    name: "Lutz ch. 5 socket-unbuff-server/client: makefile('w', buffering=1) holds text until flush() as " +
+      "CPython 3.11's (the raw send() overtakes it), default buffering, makefile('wb', buffering=0), close()",
+    prog: "lutz_unbuff",
+  },
+  {
     name: "Cookbook 11.2: BaseRequestHandler and StreamRequestHandler echo servers, ThreadingTCPServer, a pool " +
       "of four workers calling serve_forever() on one TCPServer (after P11-1), a handler timeout, " +
       "bind_and_activate=False and allow_reuse_address",
