@@ -1,9 +1,10 @@
 // An eighth batch of classic Python socket programs, ported by the README's porting rules and run beside their
 // CPython originals (tests/ported8/: *.py the original, *.ts the port): Mark Lutz's Programming Python (4th ed.,
 // ch. 12: echo server and client, thread, select and socketserver servers, the five socket stream redirection
-// tests, getfile) and David Beazley and Brian Jones's Python Cookbook (3rd ed., ch. 11: socketserver servers with
-// a bounded worker pool, UDP time servers, IP ranges, remote procedure calls, hmac client authentication, SSL,
-// event-driven I/O, large arrays with memoryview and recv_into), and a few small tools (see each spec's name).
+// tests, getfile; ch. 5: output buffering on socket files), David Beazley and Brian Jones's Python Cookbook (3rd
+// ed., ch. 11: socketserver servers with a worker pool, UDP time servers, IP ranges, multiprocessing.connection's
+// Listener, remote procedure calls, hmac client authentication, SSL, event-driven I/O, large arrays with
+// memoryview and recv_into), a select() TCP proxy and Kurose & Ross's web server lab (see each spec's name).
 //
 // A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
 // must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
