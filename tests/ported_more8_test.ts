@@ -10,7 +10,7 @@
 // must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
 // client as the reference, then py+ts, ts+py, ts+ts), stdout compared with the port normalized. A program that
 // fails because of something Deno cannot do is kept, marked `ignore`, with the finding named in a printed
-// reason ("ignored: ported more8: …: finding P11-<n>: …"); PORTED_RUN_IGNORED=1 runs it anyway.
+// reason ("ignored: ported more8: …: known limit …"); PORTED_RUN_IGNORED=1 runs it anyway.
 
 import { test_needing } from "./_socket_fixtures.ts";
 import {
