@@ -526,7 +526,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
    *
    * @param poll_interval seconds between `service_actions()` calls when idle (null: never); also by name,
    *   as Python's keyword: `serve_forever({ poll_interval: 0.1 })`.
-   * @throws {Error} when the server is already serving.
+   *   A call while the server already serves (Python: another worker thread on the same server) joins the
+   *   running loop and resolves when it ends.
    *
    * @example
    * ```ts
@@ -547,7 +548,13 @@ export class BaseServer implements Disposable, AsyncDisposable {
       }
       poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
     }
-    if (this.#serving) throw new Error("serve_forever() is already running");
+    if (this.#serving) {
+      // Python allows several threads in serve_forever() on one server (a pool of workers, Python Cookbook
+      // 11.2); every request already runs in its own task here, so a further call joins the running loop and
+      // returns when it ends (finding P11-1).
+      await this.#stopped;
+      return;
+    }
     // A bool and a bigint are Python ints: CPython's selector takes them.
     const pi: unknown = poll_interval;
     if (typeof pi === "boolean" || typeof pi === "bigint") poll_interval = Number(pi);
@@ -1645,6 +1652,14 @@ export class StreamRequestHandler<S extends BaseServer = BaseServer> extends Bas
 
   /** Apply timeout and TCP_NODELAY, and make `rfile` and `wfile`. */
   override setup(): void | Promise<void> {
+    // Python's class attributes: a subclass may give these as static members too, as a server's settings are
+    // given (README rule 8); an instance field left at its default takes the static (finding P11-2).
+    const cls = this.constructor as unknown as Partial<Record<"rbufsize" | "wbufsize" | "timeout", number | null>>;
+    const nagle = (this.constructor as unknown as { disable_nagle_algorithm?: boolean }).disable_nagle_algorithm;
+    if (this.rbufsize === -1 && typeof cls.rbufsize === "number") this.rbufsize = cls.rbufsize;
+    if (this.wbufsize === 0 && typeof cls.wbufsize === "number") this.wbufsize = cls.wbufsize;
+    if (this.timeout === null && cls.timeout !== undefined) this.timeout = cls.timeout;
+    if (!this.disable_nagle_algorithm && nagle !== undefined) this.disable_nagle_algorithm = nagle;
     this.connection = this.request;
     if (this.timeout !== null) this.connection.settimeout(this.timeout);
     if (this.disable_nagle_algorithm) this.connection.setsockopt(IPPROTO_TCP, TCP_NODELAY, true);
