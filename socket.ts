@@ -781,9 +781,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // A socketpair() end connected elsewhere since (A14a-4) reports that peer, as Linux.
       return this.#unnamed && p === this.#partner ? "" : p;
     }
-    const peer = this.#adapter.from_deno(
-      this.#stream_or_throw().transport.remoteAddr,
-    );
+    const st = this.#stream_or_throw();
+    // A TCP connection the peer reset is closed in the kernel (as shutdown() says): ENOTCONN, as Linux (A14a-5).
+    if (this.#family !== AF_UNIX && (st.reader.failed || st.writer.broken)) throw new OSError(E.ENOTCONN);
+    const peer = this.#adapter.from_deno(st.transport.remoteAddr);
     return this.#unnamed ? "" : peer;
   }
 
