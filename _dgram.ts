@@ -72,6 +72,8 @@ const RX_UDP = 65536;
 const RX_UNIX = 256 * 1024;
 /** A timed receive with less than this left (ms) polls first, as CPython's does. */
 const POLL_MS = 10;
+/** At most this many datagrams are read from the kernel's queue before a UDP connect() (about a default rcvbuf's). */
+const KERNEL_QUEUE_MAX = 512;
 
 /** A received datagram waiting for the next recv call. */
 interface Datagram {
@@ -207,7 +209,8 @@ class DgramEngine implements DatagramEngine {
   }
 
   get writable(): boolean {
-    return this.#closed || (this.#tx === null && !this.#send_blocked_by_receive());
+    // Shut for writing: a send raises EPIPE at once, so Linux's datagram_poll reports it writable (A14a-3).
+    return this.#closed || this.#shut_wr || (this.#tx === null && !this.#send_blocked_by_receive());
   }
 
   wait_readable(): Promise<void> {
@@ -217,8 +220,10 @@ class DgramEngine implements DatagramEngine {
   }
 
   wait_writable(): Promise<void> {
-    if (this.#tx) return this.#tx;
-    if (this.#send_blocked_by_receive()) return this.#rx!;
+    if (this.#shut_wr) return Promise.resolve();
+    // A shutdown(SHUT_WR) or close() meanwhile (#notify) makes it writable too.
+    if (this.#tx) return Promise.race([this.#tx, this.#changed.promise]);
+    if (this.#send_blocked_by_receive()) return Promise.race([this.#rx!, this.#changed.promise]);
     return Promise.resolve();
   }
 
@@ -351,7 +356,7 @@ class DgramEngine implements DatagramEngine {
     } catch { /* closed already */ }
   }
 
-  connect(ep: Endpoint | null): void {
+  async connect(ep: Endpoint | null): Promise<void> {
     this.#check_open();
     if (ep === null) {
       this.#peer = null;
@@ -360,6 +365,10 @@ class DgramEngine implements DatagramEngine {
     if (ep.kind === "ip") {
       const to = this.#unspecified_peer(ep);
       this.#check_broadcast(to.hostname, "connect");
+      if (this.#conn !== null) {
+        await this.#read_kernel_queue();
+        this.#check_open();
+      }
       this.#autobind(to);
       this.#peer = to;
       this.#peer_key = `${ip_key(to.hostname)}|${to.port}`;
@@ -371,6 +380,20 @@ class DgramEngine implements DatagramEngine {
       this.#peer_key = ep.path;
     }
     // Datagrams already read ahead arrived before connect(): the kernel keeps them for recv (A13b-1).
+  }
+
+  /**
+   * UDP, before connect() changes the peer: Linux filtered each datagram in its queue on arrival, against the
+   * peer then (none, or the old one), and keeps it across connect(). Deno filters when it reads, so read what the
+   * kernel holds now, under the old filter (a Deno receive of a queued datagram completes within one turn) (A14a-1).
+   * Not on AF_UNIX: a receive left in flight would hold every later send (see the header).
+   */
+  async #read_kernel_queue(): Promise<void> {
+    for (let i = 0; i < KERNEL_QUEUE_MAX && !this.#closed; i++) {
+      if (this.#rx === null) this.#start_receive(true);
+      const rx = this.#rx;
+      if (rx === null || !(await settles_now(rx))) return;
+    }
   }
 
   /**
@@ -474,7 +497,11 @@ class DgramEngine implements DatagramEngine {
   async send(data: Uint8Array, flags: number, dl: Deadline): Promise<number> {
     this.#check_open();
     const peer = this.#peer;
-    if (peer === null) throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
+    if (peer === null) {
+      // Linux (unix_dgram_sendmsg) checks SEND_SHUTDOWN before the peer on AF_UNIX; UDP asks for a destination (A14a-2).
+      if (this.#unix && this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
+      throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
+    }
     if (peer.kind === "ip" && peer.port === 0) {
       // Linux sends to port 0 (no one can listen there) and reports the datagram sent; Deno refuses port 0.
       if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
@@ -592,10 +619,10 @@ class DgramEngine implements DatagramEngine {
 
   // ---- receiving ------------------------------------------------------
 
-  /** Start the one pending Deno receive, unless one is in flight or a datagram is queued. */
-  #start_receive(): void {
+  /** Start the one pending Deno receive, unless one is in flight or (unless `more`) a datagram is queued. */
+  #start_receive(more = false): void {
     const conn = this.#conn;
-    if (this.#rx || !conn || this.#closed || this.#queue.length > 0 || this.#rx_error !== null) return;
+    if (this.#rx || !conn || this.#closed || (!more && this.#queue.length > 0) || this.#rx_error !== null) return;
     // AF_UNIX: not while a send holds the conn; the send's end notifies, and the caller retries.
     if (this.#unix && this.#tx !== null) return;
     this.#rx = conn.receive(this.#buf).then(([d, from]) => {

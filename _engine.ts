@@ -35,8 +35,8 @@ export interface DatagramEngine extends Pollable {
   moved(): void;
   /** Bind now (Deno.listenDatagram); EADDRINUSE etc. thrown as OSError. */
   bind(ep: Endpoint, reuse_port: boolean): void;
-  /** Set the default peer (ep.hostname is already a literal); null disconnects. */
-  connect(ep: Endpoint | null): void;
+  /** Set the default peer (ep.hostname is already a literal); null disconnects. Async: UDP first reads the kernel's queue. */
+  connect(ep: Endpoint | null): Promise<void>;
   /** send() to the connected peer. */
   send(data: Uint8Array, flags: number, dl: Deadline): Promise<number>;
   /** sendto() an address (ep.hostname is already a literal). */

@@ -282,6 +282,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (v) this.#fd = -1;
   }
   #unnamed = false; // an AF_UNIX socketpair() end: no names to report
+  #partner: Address | null = null; // a datagram socketpair() end: the other end's private name (A14a-4)
   #opts: Map<string, number> = NO_OPTS; // copied on first write: most sockets set none
   // SOCK_STREAM
   #stream: StreamState | null = null;
@@ -778,17 +779,20 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#dgram) {
       const p = this.#dgram.getpeername();
       if (p === null) throw new OSError(E.ENOTCONN);
-      return this.#unnamed ? "" : p;
+      // A socketpair() end connected elsewhere since (A14a-4) reports that peer, as Linux.
+      return this.#unnamed && p === this.#partner ? "" : p;
     }
-    const peer = this.#adapter.from_deno(
-      this.#stream_or_throw().transport.remoteAddr,
-    );
+    const st = this.#stream_or_throw();
+    // A TCP connection the peer reset is closed in the kernel (as shutdown() says): ENOTCONN, as Linux (A14a-5).
+    if (this.#family !== AF_UNIX && (st.reader.failed || st.writer.broken)) throw new OSError(E.ENOTCONN);
+    const peer = this.#adapter.from_deno(st.transport.remoteAddr);
     return this.#unnamed ? "" : peer;
   }
 
   /** socketpair(): the Unix names this end was paired through are private; as socketpair(2)'s, it has none. */
   [kUnnamed](): void {
     this.#unnamed = true;
+    if (this.#dgram) this.#partner = this.#dgram.getpeername();
   }
 
   // ---- connecting ----------------------------------------------------
@@ -892,7 +896,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   async #dgram_connect(d: DatagramEngine, ep: Endpoint, dl: Deadline): Promise<void> {
-    d.connect(await this.#resolve(ep, dl));
+    await d.connect(await this.#resolve(ep, dl));
   }
 
   /** A stream connect; #calls counts it while it runs (I/O meanwhile is a forgotten await). */
@@ -1523,7 +1527,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
       const got = await this.#dgram.recv(n, f, dl) as [Uint8Array, AddressOf<F> | null];
-      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      if (this.#unnamed && got[1] === this.#partner) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
       return got;
     }
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
@@ -1571,7 +1575,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const dl = this.#deadline(f, a.signal);
     if (this.#dgram) {
       const got = await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
-      if (this.#unnamed) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
+      if (this.#unnamed && got[1] === this.#partner) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
       return got;
     }
     return [await this.#stream_read(n, f, dl, view) as number, null];
