@@ -214,9 +214,13 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   // OpenSSL: a path the peer sent up to a self-signed root that is not trusted is 19, not 20 (A10b-7).
   const untrusted = (path?: Uint8Array[]) => {
     if (self_signed) return new SSLCertVerificationError(18, "self-signed certificate");
-    // Server side only: a client's view of the sent chain (node:tls's detailed peer certificate) is not only what
-    // the server sent, so there 20 stays (tests/ssl_trust_test.ts pins CPython's 20 for a one-certificate chain).
-    if (!spec.server_side) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+    // A client's view of the sent chain through node:tls's detailed peer certificate is not only what the server
+    // sent: a client reads the native list of what was sent, and without it 20 stays (A14b-3).
+    if (!spec.server_side) {
+      const sent = native_sent(t);
+      if (sent === null) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+      path = build_path(der, sent, []).path;
+    }
     path ??= build_path(der, sent_chain(t), []).path;
     const top = path.length > 1 ? facts(path[path.length - 1]!) : null;
     const root = path[path.length - 1]!;
@@ -246,6 +250,8 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     return refused(err);
   }
   if (built) {
+    // Deno's verifier took a certificate OpenSSL does not take as an anchor (the peer's own, A14b-1): 19 or 20.
+    if (!built.anchored && spec.anchors_complete) return untrusted(built.path);
     const fault = path_fault(built, spec) ??
       (built.anchored && !spec.anchors_complete ? partial_fault(built.path, spec) : null);
     if (fault) return fault;
@@ -319,6 +325,17 @@ function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
   return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
+/** The certificates the peer sent beside its leaf (DER), as Deno's native handle lists them, or null. */
+function native_sent(t: tls.TLSSocket): Uint8Array[] | null {
+  try {
+    const list = native(t)?.getPeerCertificateChain?.()?.certificates;
+    if (!Array.isArray(list) || !list.every((c) => c instanceof Uint8Array)) return null;
+    return list.slice(1, 33).map((c) => intern(c));
+  } catch {
+    return null;
+  }
+}
+
 /** The certificates the peer sent beside its leaf (DER), as node:tls lists them. */
 function sent_chain(t: tls.TLSSocket): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -343,8 +360,9 @@ function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uin
   // The leaf's issuer as sent is cheap to have; the whole sent chain (node:tls's detailed
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
   const leaf = p.leaf;
-  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
-  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!);
+  const leaf_anchor = spec.partial_chain === true;
+  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!, leaf_anchor);
+  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!, leaf_anchor);
   paths.set(p, built);
   return built;
 }
