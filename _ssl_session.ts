@@ -288,8 +288,11 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       return new SSLCertVerificationError(18, "self-signed certificate", { cause: err });
     }
     if (code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
-      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
-      return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
+      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted: 20, or 19
+      // when what the peer sent ends at a self-signed root (beside Deno's roots too, A14b-3).
+      const e = untrusted();
+      (e as { cause?: unknown }).cause = err;
+      return e;
     }
     if (!purpose_ok(der, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
       return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });

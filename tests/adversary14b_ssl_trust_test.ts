@@ -276,3 +276,86 @@ test("adversary14b A14b-5: RSA-PSS keys (documented): CPython serves an RSA-PSS 
   assert.match(String(loaded), /^load SSLError: \[SSL\] PEM lib/);
   assert.deepEqual(await pysocket(["server", "l_pss", [ROOTS], ""]), [20, "unable to get local issuer certificate"]);
 });
+
+test("adversary14b A14b-1/3: beside Deno's default roots (create_default_context), the same verdicts as CPython 3.11; a refusal's code is 19 when the server sent a self-signed root", async () => {
+  const d = certs();
+  const rows: [string, string, boolean][] = [];
+  for (const partial of [false, true]) {
+    for (
+      const [peer, store] of [
+        ["l1", "l1"],
+        ["l1_r", "l1"],
+        ["l1", "l1+ca"],
+        ["l3_full", "l3"],
+        ["l3", "l3+ca"],
+        ["self", "good"],
+        ["good_r", "good"],
+        ["l1", "i1"],
+        ["l1_x", "i1x"],
+        ["good_r", "i1"],
+        ["l1_x2", "ca"],
+      ]
+    ) rows.push([peer!, store!, partial]);
+  }
+  const py = new Deno.Command("python3", {
+    args: [
+      "-c",
+      `
+import json, socket, ssl, sys, threading
+d = sys.argv[1]
+out = []
+for peer, store, partial in json.loads(sys.argv[2]):
+    a, b = socket.socketpair()
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sctx.load_cert_chain(f"{d}/{peer}.pem", f"{d}/{peer}.key")
+    def srv():
+        try: sctx.wrap_socket(b, server_side=True).close()
+        except Exception: pass
+    t = threading.Thread(target=srv); t.start()
+    c = ssl.create_default_context()
+    c.load_verify_locations(cadata="".join(open(f"{d}/{n}.crt").read() for n in store.split("+")))
+    if partial: c.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    try: c.wrap_socket(a, server_hostname="localhost").close(); out.append("ok")
+    except ssl.SSLCertVerificationError as e: out.append(e.verify_code)
+    a.close(); b.close(); t.join()
+print(json.dumps(out))
+`,
+      d,
+      JSON.stringify(rows),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).outputSync();
+  assert.ok(py.success, new TextDecoder().decode(py.stderr));
+  const want = JSON.parse(new TextDecoder().decode(py.stdout));
+  const diff: string[] = [];
+  for (const [i, [peer, store, partial]] of rows.entries()) {
+    const [a, b] = await socketpair();
+    a.settimeout(10);
+    b.settimeout(10);
+    const sctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    sctx.load_cert_chain(`${d}/${peer}.pem`, `${d}/${peer}.key`);
+    const c = ssl.create_default_context();
+    c.load_verify_locations(null, null, pem(d, store));
+    if (partial) c.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN;
+    const served = sctx.wrap_socket(b, { server_side: true }).then((x) => x.close(), () => {});
+    let got: unknown;
+    try {
+      (await c.wrap_socket(a, { server_hostname: "localhost" })).close();
+      got = "ok";
+    } catch (e) {
+      got = e instanceof ssl.SSLCertVerificationError ? e.verify_code : String(e);
+    }
+    a.close();
+    b.close();
+    await served;
+    // Documented (docs/limits.md, A13a-1): with PARTIAL_CHAIN a pysocket client never takes the server's own
+    // certificate as its anchor (CPython does): a refusal, never an acceptance.
+    if (partial && store === peer.split("_")[0] && want[i] === "ok") {
+      if (got !== 19 && got !== 20) diff.push(`${peer} ${store} ${partial}: pysocket ${got}, documented 19/20`);
+      continue;
+    }
+    if (String(got) !== String(want[i])) diff.push(`${peer} ${store} ${partial}: pysocket ${got}, CPython ${want[i]}`);
+  }
+  assert.deepEqual(diff, []);
+});
