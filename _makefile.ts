@@ -867,6 +867,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
     const taken = typeof data === "string" ? code_points(data) : bytes.length;
     if (this.#bufsize === 0) {
+      // CPython's SocketIO.write on a non-blocking socket is one send(): the count it took (A14b-8). (When it
+      // takes nothing CPython returns None; here the send's BlockingIOError is raised: docs/limits.md.)
+      if (this.#sock.gettimeout() === 0) return await this.#sock.send(bytes, options);
       await this.#sock.sendall(bytes, options);
     } else if (
       this.#wq === null &&

@@ -3190,6 +3190,21 @@ export class SSLSocket extends Socket {
    * ```
    */
   read(len?: number, buffer?: null): Promise<Uint8Array>;
+  /**
+   * Python's older `SSLSocket.read(len, buffer)`: reads into `buffer` (up to `len` bytes, or up to its length
+   * when `len` is 0 or less, or more than the buffer) and returns the count; 0 at EOF.
+   *
+   * @param len the most bytes to read.
+   * @param buffer where to read.
+   * @returns the count read into `buffer`.
+   * @throws {RangeError} on a closed socket ("Read on closed or unwrapped SSL socket.").
+   *
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(4096);
+   * const n = await ssock.read(0, buf);
+   * ```
+   */
   read(len: number | undefined, buffer: Uint8Array): Promise<number>;
   read(len: number = 1024, buffer: Uint8Array | null = null): Promise<Uint8Array | number> {
     if (this._closed || !sessions.get(this)?.session) {

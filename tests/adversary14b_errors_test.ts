@@ -386,3 +386,55 @@ test("adversary14b: every exception class pysocket raises reads as CPython 3.11'
   }
   assert.equal(diff.join("\n"), "");
 });
+
+test("adversary14b A14b-8: an unbuffered socket file's non-blocking write is one send(): the count it took, as CPython's SocketIO.write (then None there, BlockingIOError here: documented)", async () => {
+  const py = new Deno.Command("python3", {
+    args: [
+      "-c",
+      `
+import socket
+a, b = socket.socketpair(); a.setblocking(False); f = a.makefile("wb", buffering=0)
+n = f.write(b"x" * 4_000_000)
+m = f.write(b"y" * 1000)
+b.setblocking(False); got = 0
+try:
+    while True:
+        x = b.recv(1 << 20)
+        if not x: break
+        got += len(x)
+except BlockingIOError: pass
+print(0 < n < 4_000_000, m, got == n)
+`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  assert.equal(new TextDecoder().decode(py.stdout).trim(), "True None True");
+  const [a, b] = await S.socketpair();
+  a.setblocking(false);
+  const f = a.makefile("wb", { buffering: 0 });
+  const n = await f.write(new Uint8Array(4_000_000));
+  let second: unknown = null;
+  try {
+    second = await f.write(new Uint8Array(1000));
+  } catch (e) {
+    second = e;
+  }
+  b.setblocking(false);
+  let got = 0;
+  try {
+    for (let i = 0; i < 10_000; i++) {
+      const x = await b.recv(1 << 20);
+      if (x.length === 0) break;
+      got += x.length;
+    }
+  } catch (e) {
+    if (!(e instanceof S.BlockingIOError)) throw e;
+  }
+  a.close();
+  b.close();
+  assert.ok(n > 0 && n < 4_000_000, `${n}`);
+  // Where CPython's kernel queue is full pysocket's may still take bytes: a count, or BlockingIOError.
+  assert.ok(second instanceof S.BlockingIOError || (typeof second === "number" && second <= 1000), `${second}`);
+  assert.equal(got, n + (typeof second === "number" ? second : 0)); // nothing sent that the counts do not say
+});
