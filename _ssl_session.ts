@@ -224,7 +224,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     path ??= build_path(der, sent_chain(t), []).path;
     const top = path.length > 1 ? facts(path[path.length - 1]!) : null;
     const root = path[path.length - 1]!;
-    return top && same_bytes(top.issuer, top.subject) && issued(root, root)
+    return top && same_bytes(top.issuer, top.subject) && !trusted_root(root, spec) && issued(root, root)
       ? new SSLCertVerificationError(19, "self-signed certificate in certificate chain")
       : new SSLCertVerificationError(20, "unable to get local issuer certificate");
   };
@@ -326,6 +326,20 @@ function host_error(der: Uint8Array, spec: SessionSpec): Error | null {
 function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
   const f = name_constraints_fault(path, spec.check_cn ?? true);
   return f ? new SSLCertVerificationError(f[0], f[1]) : null;
+}
+
+/**
+ * Whether a self-signed root the peer sent is one the context trusts (a chain refused for another reason, such as
+ * a constraint Deno's verifier does not take, keeps 20, not 19). Deno's roots are read on this failure path only.
+ */
+function trusted_root(root: Uint8Array, spec: SessionSpec): boolean {
+  if (spec.anchors?.some((a) => same_bytes(a, root))) return true;
+  if (spec.anchors_complete) return false;
+  try {
+    return (spec.roots?.() ?? []).some((a) => same_bytes(a, root));
+  } catch {
+    return true; // unknown: keep 20
+  }
 }
 
 /** The certificates the peer sent beside its leaf (DER), as Deno's native handle lists them, or null. */
