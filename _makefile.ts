@@ -10,7 +10,7 @@
 // across reads is one line end). As in CPython, each wait for bytes gets the
 // socket's whole timeout (a line that trickles in never times out).
 
-import { errno, OSError } from "./errors.ts";
+import { BlockingIOError, errno, OSError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
 import { arg_type, as_int, py_type } from "./families/_ip.ts";
 import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
@@ -82,6 +82,13 @@ function str_or_none(v: unknown, name: string): string | null {
     throw new TypeError(`TextIOWrapper() argument '${name}' must be str or None, not ${py_type(v)}`);
   }
   return v;
+}
+
+/** CPython's BufferedWriter's BlockingIOError: EAGAIN, its text, and how many of the write's bytes it took. */
+function write_blocked(written: number, cause: unknown): BlockingIOError {
+  const e = new BlockingIOError(errno.EAGAIN, "write could not complete without blocking", { cause });
+  e.characters_written = written;
+  return e;
 }
 
 /** A size argument of read()/readline() in binary mode (None: -1). */
@@ -860,6 +867,9 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
     const taken = typeof data === "string" ? code_points(data) : bytes.length;
     if (this.#bufsize === 0) {
+      // CPython's SocketIO.write on a non-blocking socket is one send(): the count it took (A14b-8). (When it
+      // takes nothing CPython returns None; here the send's BlockingIOError is raised: docs/limits.md.)
+      if (this.#sock.gettimeout() === 0) return await this.#sock.send(bytes, options);
       await this.#sock.sendall(bytes, options);
     } else if (
       this.#wq === null &&
@@ -919,8 +929,41 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       this.#wlen += bytes.length;
       return;
     }
-    await this.#send_buffer(options);
-    if (bytes.length > this.#bufsize) {
+    try {
+      await this.#send_buffer(options);
+    } catch (e) {
+      // Non-blocking (A14b-8, CPython's bufferedio.c): as much of the new bytes as fits is buffered, and the
+      // BlockingIOError says how many were taken.
+      if (!(e instanceof BlockingIOError) || e.characters_written === undefined) throw e;
+      const avail = this.#bufsize - this.#wlen;
+      const k = Math.min(avail, bytes.length);
+      if (k > 0) {
+        this.#wbuf.push(bytes.subarray(0, k));
+        this.#wlen += k;
+      }
+      if (k === bytes.length) return;
+      e.characters_written = k;
+      throw e;
+    }
+    if (bytes.length > this.#bufsize && this.#sock.gettimeout() === 0) {
+      // Non-blocking: raw writes while more than a buffer's worth is left; when the socket would block, a
+      // buffer's worth is kept and BlockingIOError counts what was taken (sent + buffered), as CPython's.
+      let written = 0;
+      while (bytes.length - written > this.#bufsize) {
+        try {
+          written += await this.#sock.send(bytes.subarray(written), options);
+        } catch (e) {
+          if (!(e instanceof BlockingIOError)) throw e;
+          this.#wbuf.push(bytes.subarray(written, written + this.#bufsize));
+          this.#wlen += this.#bufsize;
+          throw write_blocked(written + this.#bufsize, e);
+        }
+      }
+      if (written < bytes.length) {
+        this.#wbuf.push(bytes.subarray(written));
+        this.#wlen += bytes.length - written;
+      }
+    } else if (bytes.length > this.#bufsize) {
       await this.#sock.sendall(bytes, options);
     } else {
       this.#wbuf.push(bytes);
@@ -977,7 +1020,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       const rest = all.subarray(off);
       this.#wbuf.unshift(rest);
       this.#wlen += rest.length;
-      throw e;
+      // A non-blocking socket's flush: CPython's BufferedWriter text, none of a new write's bytes taken (A14b-8).
+      throw e instanceof BlockingIOError && this.#sock.gettimeout() === 0 ? write_blocked(0, e) : e;
     }
   }
 

@@ -214,13 +214,17 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   // OpenSSL: a path the peer sent up to a self-signed root that is not trusted is 19, not 20 (A10b-7).
   const untrusted = (path?: Uint8Array[]) => {
     if (self_signed) return new SSLCertVerificationError(18, "self-signed certificate");
-    // Server side only: a client's view of the sent chain (node:tls's detailed peer certificate) is not only what
-    // the server sent, so there 20 stays (tests/ssl_trust_test.ts pins CPython's 20 for a one-certificate chain).
-    if (!spec.server_side) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+    // A client's view of the sent chain through node:tls's detailed peer certificate is not only what the server
+    // sent: a client reads the native list of what was sent, and without it 20 stays (A14b-3).
+    if (!spec.server_side) {
+      const sent = native_sent(t);
+      if (sent === null) return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+      path = build_path(der, sent, []).path;
+    }
     path ??= build_path(der, sent_chain(t), []).path;
     const top = path.length > 1 ? facts(path[path.length - 1]!) : null;
     const root = path[path.length - 1]!;
-    return top && same_bytes(top.issuer, top.subject) && issued(root, root)
+    return top && same_bytes(top.issuer, top.subject) && !trusted_root(root, spec) && issued(root, root)
       ? new SSLCertVerificationError(19, "self-signed certificate in certificate chain")
       : new SSLCertVerificationError(20, "unable to get local issuer certificate");
   };
@@ -246,6 +250,8 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     return refused(err);
   }
   if (built) {
+    // Deno's verifier took a certificate OpenSSL does not take as an anchor (the peer's own, A14b-1): 19 or 20.
+    if (!built.anchored && spec.anchors_complete) return untrusted(built.path);
     const fault = path_fault(built, spec) ??
       (built.anchored && !spec.anchors_complete ? partial_fault(built.path, spec) : null);
     if (fault) return fault;
@@ -282,8 +288,11 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       return new SSLCertVerificationError(18, "self-signed certificate", { cause: err });
     }
     if (code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
-      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted:
-      return new SSLCertVerificationError(20, "unable to get local issuer certificate", { cause: err });
+      // rustls reports an unknown issuer so; OpenSSL's words for a leaf whose issuer is not trusted: 20, or 19
+      // when what the peer sent ends at a self-signed root (beside Deno's roots too, A14b-3).
+      const e = untrusted();
+      (e as { cause?: unknown }).cause = err;
+      return e;
     }
     if (!purpose_ok(der, !spec.server_side) && /INVALID_PURPOSE|UNSUITABLE|PURPOSE|EXTENDED_KEY/i.test(code)) {
       return new SSLCertVerificationError(26, "unsuitable certificate purpose", { cause: err });
@@ -319,6 +328,31 @@ function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
   return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
+/**
+ * Whether a self-signed root the peer sent is one the context trusts (a chain refused for another reason, such as
+ * a constraint Deno's verifier does not take, keeps 20, not 19). Deno's roots are read on this failure path only.
+ */
+function trusted_root(root: Uint8Array, spec: SessionSpec): boolean {
+  if (spec.anchors?.some((a) => same_bytes(a, root))) return true;
+  if (spec.anchors_complete) return false;
+  try {
+    return (spec.roots?.() ?? []).some((a) => same_bytes(a, root));
+  } catch {
+    return true; // unknown: keep 20
+  }
+}
+
+/** The certificates the peer sent beside its leaf (DER), as Deno's native handle lists them, or null. */
+function native_sent(t: tls.TLSSocket): Uint8Array[] | null {
+  try {
+    const list = native(t)?.getPeerCertificateChain?.()?.certificates;
+    if (!Array.isArray(list) || !list.every((c) => c instanceof Uint8Array)) return null;
+    return list.slice(1, 33).map((c) => intern(c));
+  } catch {
+    return null;
+  }
+}
+
 /** The certificates the peer sent beside its leaf (DER), as node:tls lists them. */
 function sent_chain(t: tls.TLSSocket): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -343,8 +377,9 @@ function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uin
   // The leaf's issuer as sent is cheap to have; the whole sent chain (node:tls's detailed
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
   const leaf = p.leaf;
-  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!);
-  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!);
+  const leaf_anchor = spec.partial_chain === true;
+  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!, leaf_anchor);
+  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!, leaf_anchor);
   paths.set(p, built);
   return built;
 }

@@ -637,17 +637,25 @@ export function issued(child: Uint8Array, parent: Uint8Array): boolean {
  * @param leaf the peer's certificate (DER).
  * @param pool the other certificates the peer sent (DER).
  * @param anchors the trusted certificates (DER).
+ * @param leaf_anchor whether `leaf` itself may be the anchor when trusted (VERIFY_X509_PARTIAL_CHAIN); a self-signed
+ * trusted leaf always is.
  */
 export function build_path(
   leaf: Uint8Array,
   pool: Uint8Array[],
   anchors: Uint8Array[],
+  leaf_anchor = true,
 ): { path: Uint8Array[]; anchored: boolean } {
   const path = [leaf];
   for (let depth = 0; depth < 32; depth++) {
     const cur = path[path.length - 1]!;
-    if (anchors.some((a) => bytes_equal(a, cur))) return { path, anchored: true };
     const cf = facts(cur);
+    const self_named = cf !== null && bytes_equal(cf.issuer, cf.subject);
+    // Without VERIFY_X509_PARTIAL_CHAIN OpenSSL never takes the peer's own certificate as the anchor (it looks for
+    // its issuer, trusted first): a trusted leaf that is not self-signed is a leaf like any other (A14b-1).
+    if ((depth > 0 || leaf_anchor || self_named) && anchors.some((a) => bytes_equal(a, cur))) {
+      return { path, anchored: true };
+    }
     if (!cf) break;
     // The issuer is found by name (as Deno's verifier finds it). A trusted certificate that alone has
     // that name must be the one Deno used; one the peer sent must also have signed `cur` (the peer may
@@ -656,7 +664,8 @@ export function build_path(
       const f = facts(c);
       return f !== null && bytes_equal(cf.issuer, f.subject) && !path.some((p) => bytes_equal(p, c));
     });
-    const lone_anchor = named.length === 1 && anchors.includes(named[0]!);
+    // A self-named certificate (a self-signed leaf) is checked even against a lone anchor of its name (A14b-2).
+    const lone_anchor = named.length === 1 && anchors.includes(named[0]!) && !self_named;
     const next = lone_anchor ? named[0] : named.find((c) => issued(cur, c));
     if (!next) break;
     path.push(next);

@@ -141,6 +141,16 @@ function copy_small(out: Uint8Array, src: Uint8Array, from: number, k: number): 
 }
 
 /**
+ * Read errors that every later read meets again instead of an EOF (a TLS truncation's SSLEOFError, as CPython's:
+ * the stream then reads the transport again, which raises again). Marked by the transport that throws them.
+ */
+export const sticky_errors: WeakSet<object> = new WeakSet();
+
+function is_sticky(e: unknown): boolean {
+  return typeof e === "object" && e !== null && sticky_errors.has(e);
+}
+
+/**
  * A read-ahead buffer over a Transport. Reads are issued only when a caller
  * needs bytes that are not buffered, so no byte is ever delayed; a read that
  * fills its whole target doubles the next read's size (4 KiB up to 1 MiB),
@@ -499,7 +509,7 @@ export class StreamReader {
         }
         live = false;
         if (this.#closed) return reject(new OSError(errno.EBADF));
-        this.#eof = true; // an error is raised once, then the stream reads as EOF
+        this.#eof = !is_sticky(e); // an error is raised once, then the stream reads as EOF
         this.#raised = true;
         reject(map_error(e, "recv"));
       });
@@ -522,7 +532,7 @@ export class StreamReader {
     if (this.#end === this.#start && this.#err !== null) {
       const e = this.#err;
       this.#err = null;
-      this.#eof = true;
+      this.#eof = !is_sticky(e);
       this.#raised = true;
       throw map_error(e, "recv");
     }
@@ -536,7 +546,7 @@ export class StreamReader {
     if (this.#err === null) return;
     const e = this.#err;
     this.#err = null;
-    this.#eof = true;
+    this.#eof = !is_sticky(e);
     this.#raised = true;
     throw map_error(e, "recv");
   }

@@ -8,10 +8,10 @@
 import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
-import type { StreamReader, StreamWriter, Transport } from "./_stream.ts";
+import { sticky_errors, type StreamReader, type StreamWriter, type Transport } from "./_stream.ts";
 import { Deadline } from "./_wait.ts";
 import { DuplexTransport } from "./_duplex.ts";
-import { SSLEOFError, to_ssl_error } from "./_ssl_errors.ts";
+import { SSLEOFError, SSLError, to_ssl_error } from "./_ssl_errors.ts";
 import { errno as E, OSError } from "./errors.ts";
 
 /** The plain connection a TLS session is layered over. */
@@ -622,18 +622,49 @@ export class TlsTransport extends DuplexTransport {
     if (n === null && !this.close_notify && !this.#closing) {
       this.ragged_eof = true;
       if (!this.suppress_ragged_eofs) {
-        // CPython 3.11's texts (A13a-5): OpenSSL reports a client's FIN as UNEXPECTED_EOF_WHILE_READING, a
-        // server's and a reset as a bare EOF; both name the read's line.
-        throw this.client && !reset
-          ? new SSLEOFError(
-            8,
-            "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:2580)",
-            { library: "SSL", reason: "UNEXPECTED_EOF_WHILE_READING" },
-          )
-          : new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2580)");
+        if (this.ragged_raised === 0) this.#named_at = this.client && !reset ? 0 : 1;
+        throw this.ragged_error();
       }
     }
     return n;
+  }
+
+  /** How many reads raised the truncation's SSLEOFError (suppress_ragged_eofs=False): every later read raises. */
+  ragged_raised = 0;
+  /** Which of those raises names UNEXPECTED_EOF_WHILE_READING (OpenSSL's queued error): 0 a client's FIN, else 1. */
+  #named_at = 0;
+
+  /**
+   * The SSLEOFError of the next read after a truncation, as CPython 3.11's (A13a-5, A14b-4): each read raises
+   * again; OpenSSL's queued UNEXPECTED_EOF_WHILE_READING names one of them (a client's FIN: the first; a
+   * server's, or a reset: the second), the others are bare. All name the read's line.
+   */
+  ragged_error(): SSLEOFError {
+    const k = this.ragged_raised++;
+    const e = k === this.#named_at
+      ? new SSLEOFError(
+        8,
+        "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:2580)",
+        { library: "SSL", reason: "UNEXPECTED_EOF_WHILE_READING" },
+      )
+      : new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2580)");
+    sticky_errors.add(e);
+    return e;
+  }
+
+  /** Whether sends after the truncation raise BAD_LENGTH (decided by the first such send), or null before it. */
+  #bad_length: boolean | null = null;
+
+  /**
+   * A send's error after a truncation was read, as CPython 3.11's: `BAD_LENGTH` when the first send came after
+   * the read that named UNEXPECTED_EOF_WHILE_READING as the second (OpenSSL's state then), and every send after
+   * it alike; null for the usual SSLEOFError.
+   */
+  ragged_send_error(): SSLError | null {
+    this.#bad_length ??= this.ragged_raised > this.#named_at && this.#named_at === 1;
+    return this.#bad_length
+      ? new SSLError(1, "[SSL: BAD_LENGTH] bad length (_ssl.c:2427)", { library: "SSL", reason: "BAD_LENGTH" })
+      : null;
   }
 
   /**

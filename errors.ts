@@ -193,6 +193,33 @@ export class OSError extends Error {
     if (this.errno !== null) return this.strerror === null ? [this.errno] : [this.errno, this.strerror];
     return this.message === "" ? [] : [this.message];
   }
+
+  /**
+   * Python's `e.filename`: always null here, as CPython's for every socket error (a Unix socket's path is
+   * never named in the error).
+   *
+   * @example
+   * ```ts
+   * import { OSError } from "@pysocket/socket";
+   * console.log(new OSError(2).filename); // null
+   * ```
+   */
+  get filename(): string | null {
+    return null;
+  }
+
+  /**
+   * Python's `e.filename2`: always null here, as CPython's for every socket error.
+   *
+   * @example
+   * ```ts
+   * import { OSError } from "@pysocket/socket";
+   * console.log(new OSError(2).filename2); // null
+   * ```
+   */
+  get filename2(): string | null {
+    return null;
+  }
 }
 
 /**
@@ -220,7 +247,24 @@ export const error: typeof OSError = OSError;
  *
  * @category Errors
  */
-export class BlockingIOError extends OSError {}
+export class BlockingIOError extends OSError {
+  /**
+   * Python's `characters_written`: how many of a buffered socket file's write's bytes were taken (sent or
+   * buffered) before it would block; absent (undefined) otherwise, as Python's attribute. It ends `args`.
+   *
+   * @example
+   * ```ts ignore
+   * try { await f.write(big); } catch (e) { if (e instanceof BlockingIOError) console.log(e.characters_written); }
+   * ```
+   */
+  declare characters_written?: number;
+
+  /** Python's `e.args`: `[errno, strerror]`, then `characters_written` when set. */
+  override get args(): (number | string)[] {
+    const a = super.args;
+    return this.characters_written === undefined ? a : [...a, this.characters_written];
+  }
+}
 
 /**
  * Base of the connection errors.

@@ -2781,7 +2781,7 @@ function observe(s: Socket): void {
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
   if (ss?.done && !s._closed && (ss.transport.peer_closed || ss.transport.ragged_eof) && !ss.transport.close_notify) {
-    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
+    throw ss.transport.ragged_send_error() ?? new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
   }
 }
 
@@ -3168,6 +3168,82 @@ export class SSLSocket extends Socket {
       return Promise.reject(e);
     }
     return want(super.recv_into(buffer, nbytes, flags, options), false);
+  }
+
+  /**
+   * Python's older `SSLSocket.read(len=1024, buffer=None)` (deprecated in
+   * Python's docs for {@linkcode recv}, still in 3.11): up to `len` bytes, or
+   * with `buffer` the count read into it (`len` of 0 or less, or more than
+   * the buffer, reads up to the buffer's length). Empty or 0 at EOF; a
+   * truncation raises as {@linkcode recv} does.
+   *
+   * @param len the most bytes to read (default 1024).
+   * @param buffer where to read, or null (default): the bytes are returned.
+   * @returns the bytes, or the count read into `buffer`.
+   * @throws {RangeError} on a closed socket ("Read on closed or unwrapped SSL socket."), or a negative `len`
+   * without a buffer (Python's ValueError).
+   *
+   * @example
+   * ```ts ignore
+   * const data = await ssock.read(1024);
+   * const n = await ssock.read(0, new Uint8Array(4096));
+   * ```
+   */
+  read(len?: number, buffer?: null): Promise<Uint8Array>;
+  /**
+   * Python's older `SSLSocket.read(len, buffer)`: reads into `buffer` (up to `len` bytes, or up to its length
+   * when `len` is 0 or less, or more than the buffer) and returns the count; 0 at EOF.
+   *
+   * @param len the most bytes to read.
+   * @param buffer where to read.
+   * @returns the count read into `buffer`.
+   * @throws {RangeError} on a closed socket ("Read on closed or unwrapped SSL socket.").
+   *
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(4096);
+   * const n = await ssock.read(0, buf);
+   * ```
+   */
+  read(len: number | undefined, buffer: Uint8Array): Promise<number>;
+  read(len: number = 1024, buffer: Uint8Array | null = null): Promise<Uint8Array | number> {
+    if (this._closed || !sessions.get(this)?.session) {
+      return Promise.reject(new RangeError("Read on closed or unwrapped SSL socket."));
+    }
+    if (typeof len !== "number" || !Number.isInteger(len)) {
+      return Promise.reject(new TypeError(`'${py_type(len)}' object cannot be interpreted as an integer`));
+    }
+    if (buffer === null || buffer === undefined) {
+      if (len < 0) return Promise.reject(new RangeError("size should not be negative"));
+      return this.recv(len);
+    }
+    if (!(buffer instanceof Uint8Array)) {
+      return Promise.reject(
+        new TypeError(`read() argument 2 must be read-write bytes-like object, not ${py_type(buffer)}`),
+      );
+    }
+    if (buffer.length === 0) return Promise.resolve(0);
+    return this.recv_into(buffer, len <= 0 || len > buffer.length ? buffer.length : len);
+  }
+
+  /**
+   * Python's older `SSLSocket.write(data)` (deprecated in Python's docs for
+   * {@linkcode send}, still in 3.11): as {@linkcode send}.
+   *
+   * @param data the bytes.
+   * @returns the count written (all of them).
+   * @throws {RangeError} on a closed socket ("Write on closed or unwrapped SSL socket.").
+   *
+   * @example
+   * ```ts ignore
+   * const n = await ssock.write(new TextEncoder().encode("hi"));
+   * ```
+   */
+  write(data: Parameters<Socket["send"]>[0]): Promise<number> {
+    if (this._closed || !sessions.get(this)?.session) {
+      return Promise.reject(new RangeError("Write on closed or unwrapped SSL socket."));
+    }
+    return this.send(data);
   }
 
   /**

@@ -233,7 +233,9 @@ test("a client context that trusts nothing refuses the server before sending any
   const raw = await create_connection(["127.0.0.1", Number(srv.first)], 10);
   await assert.rejects(
     ctx.wrap_socket(raw),
-    (e: unknown) => e instanceof SSLCertVerificationError && e.verify_code === 20,
+    // CPython 3.11: 19, the python server's OpenSSL sends its CA too (auto chain from its trust store), a
+    // self-signed root that is not trusted (adv14b A14b-3; pysocket said 20 before).
+    (e: unknown) => e instanceof SSLCertVerificationError && e.verify_code === 19,
   );
   const r = await srv.rest();
   assert.doesNotMatch(r.out, /HANDSHAKE-DONE|DATA/);

@@ -1,0 +1,163 @@
+// adv14b (A14b-4): after a truncation (the peer's FIN or reset without close_notify) with
+// suppress_ragged_eofs=False, CPython 3.11 raises SSLEOFError from EVERY later read (recv, recv_into, read(),
+// a makefile's readline), never b''; OpenSSL's queued UNEXPECTED_EOF_WHILE_READING names one of them (a client's
+// FIN: the first; a server's, or a reset: the second), and a send after two such reads raises BAD_LENGTH. pysocket
+// raised once, then read b'' / 0. Also SSLSocket.read()/write() (CPython's older names, missing before). Both
+// sides, FIN and reset, blocking, timed and non-blocking (select() before each read), each beside CPython.
+
+import assert from "node:assert/strict";
+import { create_server } from "../mod.ts";
+import { create_connection } from "../connection.ts";
+import { select } from "../selectors.ts";
+import * as ssl from "../ssl.ts";
+import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
+import { test_needing } from "./_socket_fixtures.ts";
+
+const test = test_needing("python3", "openssl");
+
+/** The truncating peer: TLS up, "hello" sent, then the TCP connection ended without close_notify. */
+const PEER = `
+import socket, ssl, struct, sys, time
+role, d, end, port = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+if role == "client":
+    c = ssl.create_default_context(cafile=d + "/ca.pem")
+    s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(port)), timeout=10), server_hostname="localhost")
+else:
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(d + "/server.pem", d + "/server.key")
+    srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+    raw, _ = srv.accept(); raw.settimeout(10)
+    s = c.wrap_socket(raw, server_side=True)
+s.sendall(b"hello")
+time.sleep(0.3)
+x = socket.socket(fileno=s.detach())
+if end == "reset": x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+x.close()
+`;
+
+const SEQS: Record<string, string[]> = {
+  all: ["recv", "recv", "recv_into", "read", "read_buf", "readline", "pending", "send", "write", "recv"],
+  send_after_one: ["recv", "recv", "send", "write", "recv", "send"],
+};
+
+/** CPython's side: the ops of a sequence, each result or error printed. */
+const JUDGE = `
+import json, select, socket, ssl, subprocess, sys, time
+d, role, end, mode, seq, peer = sys.argv[1:7]
+if role == "server":
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
+    srv = socket.create_server(("127.0.0.1", 0))
+    p = subprocess.Popen([sys.executable, "-c", peer, "client", d, end, str(srv.getsockname()[1])])
+    raw, _ = srv.accept(); raw.settimeout(10)
+    s = ctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False)
+else:
+    p = subprocess.Popen([sys.executable, "-c", peer, "server", d, end, "-"], stdout=subprocess.PIPE, text=True)
+    port = int(p.stdout.readline())
+    ctx = ssl.create_default_context(cafile=d + "/ca.pem")
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost", suppress_ragged_eofs=False)
+time.sleep(0.6)
+if mode == "timed": s.settimeout(5)
+elif mode == "nonblock": s.setblocking(False)
+else: s.settimeout(None)
+f = s.makefile("rb")
+def ex(e): return f"{type(e).__name__} {e.errno} {e}"
+out = []
+for op in json.loads(seq):
+    try:
+        if op in ("recv", "recv_into", "read", "read_buf", "readline") and mode == "nonblock":
+            select.select([s], [], [], 5)
+        if op == "recv": out.append(s.recv(100).decode())
+        elif op == "recv_into":
+            b = bytearray(100); n = s.recv_into(b); out.append(b[:n].decode())
+        elif op == "read": out.append(s.read(100).decode())
+        elif op == "read_buf":
+            b = bytearray(100); n = s.read(0, b); out.append(b[:n].decode())
+        elif op == "readline": out.append(f.readline().decode())
+        elif op == "pending": out.append(str(s.pending()))
+        elif op == "send": out.append(str(s.send(b"x")))
+        else: out.append(str(s.write(b"x")))
+    except Exception as e: out.append(ex(e))
+p.wait(20)
+print(json.dumps(out))
+`;
+
+const dec = new TextDecoder();
+const ex = (e: unknown) => `${(e as Error).constructor.name} ${(e as ssl.SSLError).errno} ${(e as Error).message}`;
+
+async function ours(
+  dir: string,
+  role: string,
+  end: string,
+  mode: string,
+  seq: string[],
+): Promise<string[]> {
+  let s: ssl.SSLSocket;
+  let peer: Promise<unknown>;
+  if (role === "server") {
+    using l = create_server(["127.0.0.1", 0]);
+    peer = python(PEER, "client", dir, end, String((l.getsockname() as [string, number])[1]));
+    const [raw] = await l.accept();
+    raw.settimeout(10);
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    ctx.load_cert_chain(`${dir}/server.pem`, `${dir}/server.key`);
+    s = await ctx.wrap_socket(raw, { server_side: true, suppress_ragged_eofs: false });
+  } else {
+    const srv = await python_server(PEER, "server", dir, end, "-");
+    peer = srv.rest();
+    const ctx = ssl.create_default_context({ cafile: `${dir}/ca.pem` });
+    s = await ctx.wrap_socket(await create_connection(["127.0.0.1", Number(srv.first)], 10), {
+      server_hostname: "localhost",
+      suppress_ragged_eofs: false,
+    });
+  }
+  await new Promise((r) => setTimeout(r, 600));
+  if (mode === "timed") s.settimeout(5);
+  else if (mode === "nonblock") s.setblocking(false);
+  else s.settimeout(null);
+  const f = s.makefile("rb");
+  const out: string[] = [];
+  for (const op of seq) {
+    try {
+      if (["recv", "recv_into", "read", "read_buf", "readline"].includes(op) && mode === "nonblock") {
+        await select([s], [], [], 5);
+      }
+      if (op === "recv") out.push(dec.decode(await s.recv(100)));
+      else if (op === "recv_into") {
+        const b = new Uint8Array(100);
+        out.push(dec.decode(b.subarray(0, await s.recv_into(b))));
+      } else if (op === "read") out.push(dec.decode(await s.read(100)));
+      else if (op === "read_buf") {
+        const b = new Uint8Array(100);
+        out.push(dec.decode(b.subarray(0, await s.read(0, b))));
+      } else if (op === "readline") out.push(dec.decode((await f.readline()) as Uint8Array));
+      else if (op === "pending") out.push(String(s.pending()));
+      else if (op === "send") out.push(String(await s.send(new Uint8Array([120]))));
+      else out.push(String(await s.write(new Uint8Array([120]))));
+    } catch (e) {
+      out.push(ex(e));
+    }
+  }
+  f.close();
+  s.close();
+  await peer;
+  return out;
+}
+
+for (const role of ["client", "server"] as const) {
+  test(`adversary14b A14b-4: a pysocket ${role} truncated by its peer raises SSLEOFError from every later read (recv, recv_into, read, readline), in CPython's words, blocking, timed and non-blocking`, async () => {
+    const certs = await make_certs();
+    let rows = 0;
+    for (const end of ["fin", "reset"]) {
+      for (const mode of ["block", "timed", "nonblock"]) {
+        for (const [name, seq] of Object.entries(SEQS)) {
+          const py = await python(JUDGE, certs.dir, role, end, mode, JSON.stringify(seq), PEER);
+          assert.equal(py.code, 0, py.err);
+          const want = JSON.parse(py.out);
+          const got = await ours(certs.dir, role, end, mode, seq);
+          assert.deepEqual(got, want, `${role} ${end} ${mode} ${name}`);
+          rows++;
+        }
+      }
+    }
+    assert.equal(rows, 12);
+  });
+}
