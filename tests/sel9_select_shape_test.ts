@@ -32,7 +32,12 @@ sel.register(srv, EVENT_READ, "listener");
 const key = sel.register(a, EVENT_READ | EVENT_WRITE, "conn");
 await c.sendall(new Uint8Array([1, 2, 3]));
 let got = [];
-for (let i = 0; i < 20 && !got.some(([k, m]) => k === key && m === 3); i++) got = await sel.select(1);
+// Until the 3 bytes are seen (the write side is ready at once, so each select may return before they arrive):
+// at most 2,000 rounds of 5 ms, 10 s.
+for (let i = 0; i < 2000 && !got.some(([k, m]) => k === key && m === 3); i++) {
+  got = await sel.select(1);
+  if (!got.some(([k, m]) => k === key && m === 3)) await new Promise((r) => setTimeout(r, 5));
+}
 const pair = got.find(([k]) => k === key);
 const polls = { conn: a._pollable(), client: c._pollable(), listener: srv._pollable(), fresh: fresh._pollable(), udp: udp._pollable() };
 const out = { same_poll: a._pollable() === polls.conn, pair_events: pair?.[1] ?? null };
