@@ -225,6 +225,8 @@ class SocketExtra {
   aborted = 0;
   /** Given up by detach(): a blocking recv waiting then goes on (CPython's recv(2) on the descriptor). */
   detached = false;
+  /** The socket detach() moved the resources to: a connect in flight completes there (A14c-1). */
+  moved: Socket | null = null;
   local: Address | null = null;
   dgram: DatagramEngine | null = null;
 }
@@ -950,7 +952,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           }
         }
         if (!dl.nonblocking) await dl.wait(c.promise);
-        if (this.#closed) throw new OSError(E.EBADF);
+        if (this.#closed) {
+          // Detached meanwhile: a blocking connect goes on, as #connect_end's (A14c-1).
+          const o = this.#detached_blocking(dl) ? this.#connect_owner(c) : null;
+          if (o === null) throw new OSError(E.EBADF);
+          o.#connecting = null;
+          if (c.error === null) return;
+        }
         // Linux: after CPython's timed TCP connect (EINPROGRESS, poll, SO_ERROR 0) the next connect() still
         // reports success once, then EISCONN: kept as a non-blocking connect's is.
         if (this.#connecting === c && !(c.error === null && started && dl.at !== Infinity && ep.kind === "ip")) {
@@ -997,7 +1005,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** The end of {@linkcode #connect_now}: #connect's, for a blocking call. */
   #connect_end(c: Connecting, address: Address): void {
     if (--this.#calls === 0) this.#running = null;
-    if (this.#closed) throw new OSError(E.EBADF);
+    if (this.#closed) {
+      // Detached meanwhile: the blocking connect goes on, as CPython's connect(2) on the descriptor (A14c-1).
+      const o = this.#x !== null && this.#x.detached ? this.#connect_owner(c) : null;
+      if (o === null) throw new OSError(E.EBADF);
+      o.#connecting = null;
+    }
     if (this.#connecting === c) this.#connecting = null;
     if (c.error !== null) {
       const err = map_error(c.error, this.#detail("connect", address));
@@ -1053,6 +1066,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
   }
 
+  /**
+   * The open socket a connect in flight belongs to: this one, or the one detach() moved it to (followed
+   * through later detaches); null once closed.
+   */
+  #connect_owner(c: Connecting): Socket | null {
+    if (!this.#closed) return this.#connecting === c ? this : null;
+    let o = this.#x?.moved ?? null;
+    while (o !== null && o.#closed) o = o.#x?.moved ?? null;
+    return o !== null && o.#connecting === c ? o : null;
+  }
+
   /** Start the Deno connect to `target` (a literal or a path); it becomes the socket's connect in flight. */
   #start_connect(ep: Endpoint, target: Endpoint): Connecting {
     const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
@@ -1081,12 +1105,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     conn.promise = opened.then((t) => {
       recycle_stop(conn, from === null);
-      if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
-      else this[kState](t);
+      // Detached meanwhile: the connect completes on the socket that has the number (A14c-1), as on CPython's fd.
+      const o = this.#closed ? this.#connect_owner(conn) : this;
+      if (o === null || conn.error !== null) t.close(); // closed, or shut down meanwhile
+      else o[kState](t);
     }, (e) => {
       recycle_stop(conn, from === null);
       conn.error ??= e; // a shutdown() meanwhile has set its own
-      if (from) this.#rebind(from.addr);
+      const o = from === null ? null : this.#closed ? this.#connect_owner(conn) : this;
+      if (o !== null) o.#rebind(from!.addr);
     });
     return this.#connecting = conn;
   }
@@ -2052,6 +2079,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     moved.#dgram = this.#dgram;
     this.#dgram?.moved();
     this.#extra().detached = true;
+    this.#x!.moved = moved;
     detached.set(fd, moved);
     // The number stays open, as CPython's descriptor after detach() (the program has it: detach() returns it):
     // select()/poll()/epoll on it watch the socket.
