@@ -1032,7 +1032,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         // #start_connect and #connect_end in one reaction: nobody else has this socket until it resolves, so no
         // other call waits on the connect's own promise (a close() meanwhile still aborts it through `stop`).
         const c: Connecting = { to: ep, promise: DONE, error: null, stop: null };
-        const stop = c.stop = spare_stops.pop() ?? new AbortController();
+        const stop = c.stop = spare_stops.pop() ?? _connect_stop();
         this.#calls++;
         this.#connecting = c;
         return Deno.connect({ hostname: host, port, signal: stop.signal }).then((t) => {
@@ -1096,7 +1096,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
       opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
     } else {
-      const stop = conn.stop = spare_stops.pop() ?? new AbortController();
+      const stop = conn.stop = spare_stops.pop() ?? _connect_stop();
       opened = Deno.connect({
         hostname: deno_host(target.hostname, target.scope_id),
         port: target.port,
@@ -2867,6 +2867,23 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
  * as new and the next connect takes it instead of building another.
  */
 const spare_stops: AbortController[] = [];
+
+/** A no-op, the `throwIfAborted` of {@linkcode _connect_stop}'s signals. */
+const NOT_THROWN = (): void => {};
+
+/**
+ * An AbortController for a `Deno.connect` that close() (or a race) may abort (internal). Deno 2.9.6's connect ends
+ * with `signal.throwIfAborted()` even after its op succeeded: an abort that lands once the connection is made, before
+ * the call returns, rejects and drops the connected `TcpConn` unclosed (its socket stays open until the process
+ * ends; the peer never reads EOF). This signal's own no-op `throwIfAborted` lets that connection come back, to be
+ * closed by the caller (A14c-3); an abort before the connection is made still cancels the op (it rejects).
+ * @ignore
+ */
+export function _connect_stop(): AbortController {
+  const c = new AbortController();
+  Object.defineProperty(c.signal, "throwIfAborted", { value: NOT_THROWN });
+  return c;
+}
 
 /** A connect settled: its AbortController is no longer the socket's (close() and shutdown() no longer abort it). */
 function recycle_stop(c: Connecting, reuse: boolean): void {
