@@ -470,7 +470,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   async #after_connect(c: Connecting, dl: Deadline): Promise<void> {
     if (c.error === null) {
       await dl.wait(c.promise); // non-blocking: EAGAIN unless it completes at once
-      this.#check_open();
+      if (!this.#detached_blocking(dl)) this.#check_open(); // detached: the caller goes on (A14c-1)
     }
     if (this.#stream === null && c.error !== null && this.#connecting === c) {
       // The failure is reported once (SO_ERROR), then the socket is "connecting, closed" (see #aborted).
@@ -1284,7 +1284,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): Promise<Uint8Array | number> {
     if (this.#stream === null) {
       const g = this.#connect_gate(dl);
-      if (g !== null) await g;
+      if (g !== null) {
+        await g;
+        // Detached meanwhile (A14c-1): a blocking read goes on on the socket that has the connection, as CPython's
+        // recv(2) on the descriptor.
+        const o = this.#detached_blocking(dl) ? this.#x!.moved : null;
+        if (o !== null && !o.#closed) return o.#stream_read(n, flags, dl, into);
+      }
     }
     // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN; EOF after a refused
     // connect whose error SO_ERROR gave, see #aborted).

@@ -58,6 +58,30 @@ fd = s.detach(); time.sleep(0.1)
 a = socket(fileno=fd)
 out["nonblocking"] = [ex, attempt(lambda: a.getpeername() == l.getsockname())]
 a.close(); l.close()
+# a blocking recv waiting for a connect in flight goes on across detach()
+l, fill = stalled()
+s = socket(); s.setblocking(False)
+ex = s.connect_ex(l.getsockname()); s.setblocking(True)
+got = []
+def rd():
+    try: got.append(["ok", s.recv(16).decode()])
+    except OSError as e: got.append(err(e))
+t = threading.Thread(target=rd); t.start(); time.sleep(0.2)
+fd = s.detach()
+names = [f.getsockname() for f in fill]
+for f in fill: f.close()
+l.settimeout(10); acc = []
+try:
+    while True:
+        x, peer = l.accept(); acc.append(x)
+        if peer not in names:
+            x.send(b"hi"); break
+except OSError: pass
+t.join(10)
+a = socket(fileno=fd)
+out["recv"] = [ex, got, attempt(lambda: a.getpeername() == l.getsockname())]
+a.close(); l.close()
+for x in acc: x.close()
 print(json.dumps(out))
 `);
   const out: Record<string, unknown> = {};
@@ -110,6 +134,30 @@ print(json.dumps(out))
       await attempt(() => JSON.stringify(a.getpeername()) === JSON.stringify(l.getsockname())),
     ];
     a.close();
+    l.close();
+  }
+  {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
+    const port = (l.addr as Deno.NetAddr).port;
+    const filler = await Deno.connect({ hostname: "127.0.0.1", port });
+    const s = socket();
+    s.setblocking(false);
+    const ex = await s.connect_ex(["127.0.0.1", port]);
+    s.setblocking(true);
+    const got: unknown[] = [];
+    const p = s.recv(16).then((b) => got.push(["ok", new TextDecoder().decode(b)]), (e) => got.push(err(e)));
+    await sleep(200);
+    const fd = s.detach();
+    const first = await l.accept();
+    filler.close();
+    first.close();
+    const acc = await within(l.accept(), 10_000);
+    await acc?.write(new TextEncoder().encode("hi"));
+    await within(p, 10_000);
+    const a = socket(undefined, undefined, undefined, fd);
+    out.recv = [ex, got, await attempt(() => (a.getpeername() as [string, number])[1] === port)];
+    a.close();
+    acc?.close();
     l.close();
   }
   assert.deepEqual(out, py);
