@@ -13,7 +13,7 @@ import { TimeoutError } from "./errors.ts";
 import { after, MAX_TIMER_MS } from "./_wait.ts";
 import { map_error } from "./_map_error.ts";
 import { format_address } from "./families/types.ts";
-import { _replace_transport, type Socket, socket } from "./socket.ts";
+import { _connect_stop, _replace_transport, type Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, Inet6Address, InetAddress } from "./types.ts";
 
 /** One address to try: a family and a getaddrinfo sockaddr. */
@@ -65,7 +65,8 @@ async function attempt(
   const s = socket(c.family, SOCK_STREAM, c.proto ?? 0);
   observer?.(s, c);
   const detail = `connect to ${format_address(c.sockaddr as Address)}`;
-  const ac = new AbortController();
+  // Its signal never rejects a connect that was made (see _connect_stop): such a connection is closed below.
+  const ac = _connect_stop();
   const onCancel = () => ac.abort(cancel.reason);
   cancel.addEventListener("abort", onCancel, { once: true });
   let timer: (() => void) | undefined;
@@ -93,9 +94,9 @@ async function attempt(
       port: c.sockaddr[1],
       signal: ac.signal,
     } as Deno.ConnectOptions);
-    if (cancel.aborted) {
+    if (ac.signal.aborted) {
       conn.close();
-      throw cancel.reason;
+      throw ac.signal.reason;
     }
     _replace_transport(s, conn);
     return s;

@@ -225,6 +225,8 @@ class SocketExtra {
   aborted = 0;
   /** Given up by detach(): a blocking recv waiting then goes on (CPython's recv(2) on the descriptor). */
   detached = false;
+  /** The socket detach() moved the resources to: a connect in flight completes there (A14c-1). */
+  moved: Socket | null = null;
   local: Address | null = null;
   dgram: DatagramEngine | null = null;
 }
@@ -469,7 +471,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   async #after_connect(c: Connecting, dl: Deadline): Promise<void> {
     if (c.error === null) {
       await dl.wait(c.promise); // non-blocking: EAGAIN unless it completes at once
-      this.#check_open();
+      if (!this.#detached_blocking(dl)) this.#check_open(); // detached: the caller goes on (A14c-1)
     }
     if (this.#stream === null && c.error !== null && this.#connecting === c) {
       // The failure is reported once (SO_ERROR), then the socket is "connecting, closed" (see #aborted).
@@ -954,7 +956,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           }
         }
         if (!dl.nonblocking) await dl.wait(c.promise);
-        if (this.#closed) throw new OSError(E.EBADF);
+        if (this.#closed) {
+          // Detached meanwhile: a blocking connect goes on, as #connect_end's (A14c-1).
+          const o = this.#detached_blocking(dl) ? this.#connect_owner(c) : null;
+          if (o === null) throw new OSError(E.EBADF);
+          o.#connecting = null;
+          if (c.error === null) return;
+        }
         // Linux: after CPython's timed TCP connect (EINPROGRESS, poll, SO_ERROR 0) the next connect() still
         // reports success once, then EISCONN: kept as a non-blocking connect's is.
         if (this.#connecting === c && !(c.error === null && started && dl.at !== Infinity && ep.kind === "ip")) {
@@ -1001,7 +1009,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** The end of {@linkcode #connect_now}: #connect's, for a blocking call. */
   #connect_end(c: Connecting, address: Address): void {
     if (--this.#calls === 0) this.#running = null;
-    if (this.#closed) throw new OSError(E.EBADF);
+    if (this.#closed) {
+      // Detached meanwhile: the blocking connect goes on, as CPython's connect(2) on the descriptor (A14c-1).
+      const o = this.#x !== null && this.#x.detached ? this.#connect_owner(c) : null;
+      if (o === null) throw new OSError(E.EBADF);
+      o.#connecting = null;
+    }
     if (this.#connecting === c) this.#connecting = null;
     if (c.error !== null) {
       const err = map_error(c.error, this.#detail("connect", address));
@@ -1023,7 +1036,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         // #start_connect and #connect_end in one reaction: nobody else has this socket until it resolves, so no
         // other call waits on the connect's own promise (a close() meanwhile still aborts it through `stop`).
         const c: Connecting = { to: ep, promise: DONE, error: null, stop: null };
-        const stop = c.stop = spare_stops.pop() ?? new AbortController();
+        const stop = c.stop = spare_stops.pop() ?? _connect_stop();
         this.#calls++;
         this.#connecting = c;
         return Deno.connect({ hostname: host, port, signal: stop.signal }).then((t) => {
@@ -1057,6 +1070,17 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
   }
 
+  /**
+   * The open socket a connect in flight belongs to: this one, or the one detach() moved it to (followed
+   * through later detaches); null once closed.
+   */
+  #connect_owner(c: Connecting): Socket | null {
+    if (!this.#closed) return this.#connecting === c ? this : null;
+    let o = this.#x?.moved ?? null;
+    while (o !== null && o.#closed) o = o.#x?.moved ?? null;
+    return o !== null && o.#connecting === c ? o : null;
+  }
+
   /** Start the Deno connect to `target` (a literal or a path); it becomes the socket's connect in flight. */
   #start_connect(ep: Endpoint, target: Endpoint): Connecting {
     const conn: Connecting = { to: ep, promise: DONE, error: null, stop: null };
@@ -1076,7 +1100,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
       opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
     } else {
-      const stop = conn.stop = spare_stops.pop() ?? new AbortController();
+      const stop = conn.stop = spare_stops.pop() ?? _connect_stop();
       opened = Deno.connect({
         hostname: deno_host(target.hostname, target.scope_id),
         port: target.port,
@@ -1085,12 +1109,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     conn.promise = opened.then((t) => {
       recycle_stop(conn, from === null);
-      if (this.#closed || conn.error !== null) t.close(); // closed, or shut down meanwhile
-      else this[kState](t);
+      // Detached meanwhile: the connect completes on the socket that has the number (A14c-1), as on CPython's fd.
+      const o = this.#closed ? this.#connect_owner(conn) : this;
+      if (o === null || conn.error !== null) t.close(); // closed, or shut down meanwhile
+      else o[kState](t);
     }, (e) => {
       recycle_stop(conn, from === null);
       conn.error ??= e; // a shutdown() meanwhile has set its own
-      if (from) this.#rebind(from.addr);
+      const o = from === null ? null : this.#closed ? this.#connect_owner(conn) : this;
+      if (o !== null) o.#rebind(from!.addr);
     });
     return this.#connecting = conn;
   }
@@ -1261,7 +1288,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): Promise<Uint8Array | number> {
     if (this.#stream === null) {
       const g = this.#connect_gate(dl);
-      if (g !== null) await g;
+      if (g !== null) {
+        await g;
+        // Detached meanwhile (A14c-1): a blocking read goes on on the socket that has the connection, as CPython's
+        // recv(2) on the descriptor.
+        const o = this.#detached_blocking(dl) ? this.#x!.moved : null;
+        if (o !== null && !o.#closed) return o.#stream_read(n, flags, dl, into);
+      }
     }
     // Linux: recv on an unconnected Unix stream socket is EINVAL (TCP: ENOTCONN; EOF after a refused
     // connect whose error SO_ERROR gave, see #aborted).
@@ -2056,6 +2089,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     moved.#dgram = this.#dgram;
     this.#dgram?.moved();
     this.#extra().detached = true;
+    this.#x!.moved = moved;
     detached.set(fd, moved);
     // The number stays open, as CPython's descriptor after detach() (the program has it: detach() returns it):
     // select()/poll()/epoll on it watch the socket.
@@ -2843,6 +2877,23 @@ function same_endpoint(a: Endpoint, b: Endpoint): boolean {
  * as new and the next connect takes it instead of building another.
  */
 const spare_stops: AbortController[] = [];
+
+/** A no-op, the `throwIfAborted` of {@linkcode _connect_stop}'s signals. */
+const NOT_THROWN = (): void => {};
+
+/**
+ * An AbortController for a `Deno.connect` that close() (or a race) may abort (internal). Deno 2.9.6's connect ends
+ * with `signal.throwIfAborted()` even after its op succeeded: an abort that lands once the connection is made, before
+ * the call returns, rejects and drops the connected `TcpConn` unclosed (its socket stays open until the process
+ * ends; the peer never reads EOF). This signal's own no-op `throwIfAborted` lets that connection come back, to be
+ * closed by the caller (A14c-3); an abort before the connection is made still cancels the op (it rejects).
+ * @ignore
+ */
+export function _connect_stop(): AbortController {
+  const c = new AbortController();
+  Object.defineProperty(c.signal, "throwIfAborted", { value: NOT_THROWN });
+  return c;
+}
 
 /** A connect settled: its AbortController is no longer the socket's (close() and shutdown() no longer abort it). */
 function recycle_stop(c: Connecting, reuse: boolean): void {
