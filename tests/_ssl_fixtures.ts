@@ -407,3 +407,28 @@ export async function client_judges(
   await served;
   return r;
 }
+
+/**
+ * A python3 TLS peer that truncates: TLS up (argv: role "client"|"server", certs dir, end "fin"|"reset", port or
+ * "-"), `payload` sent, then the TCP connection ended without close_notify (a FIN, or a reset by SO_LINGER 0).
+ * A server prints its port first.
+ */
+export function truncating_peer(payload: string): string {
+  return `
+import socket, ssl, struct, sys, time
+role, d, end, port = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+if role == "client":
+    c = ssl.create_default_context(cafile=d + "/ca.pem")
+    s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(port)), timeout=10), server_hostname="localhost")
+else:
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(d + "/server.pem", d + "/server.key")
+    srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
+    raw, _ = srv.accept(); raw.settimeout(10)
+    s = c.wrap_socket(raw, server_side=True)
+s.sendall(${payload})
+time.sleep(0.3)
+x = socket.socket(fileno=s.detach())
+if end == "reset": x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+x.close()
+`;
+}

@@ -10,29 +10,13 @@ import { create_server } from "../mod.ts";
 import { create_connection } from "../connection.ts";
 import { select } from "../selectors.ts";
 import * as ssl from "../ssl.ts";
-import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
+import { make_certs, python, python_server, truncating_peer } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 
 /** The truncating peer: TLS up, "hello" sent, then the TCP connection ended without close_notify. */
-const PEER = `
-import socket, ssl, struct, sys, time
-role, d, end, port = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-if role == "client":
-    c = ssl.create_default_context(cafile=d + "/ca.pem")
-    s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(port)), timeout=10), server_hostname="localhost")
-else:
-    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(d + "/server.pem", d + "/server.key")
-    srv = socket.create_server(("127.0.0.1", 0)); print(srv.getsockname()[1], flush=True)
-    raw, _ = srv.accept(); raw.settimeout(10)
-    s = c.wrap_socket(raw, server_side=True)
-s.sendall(b"hello")
-time.sleep(0.3)
-x = socket.socket(fileno=s.detach())
-if end == "reset": x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-x.close()
-`;
+const PEER = truncating_peer('b"hello"');
 
 const SEQS: Record<string, string[]> = {
   all: ["recv", "recv", "recv_into", "read", "read_buf", "readline", "pending", "send", "write", "recv"],
