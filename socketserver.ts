@@ -478,6 +478,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
   #freed = new Set<() => void>();
   #serving = false;
   #shutdown_request = false;
+  /** The last serving loop ended by an exception (its joined calls serve on). */
+  #loop_failed = false;
   #ctl: AbortController | null = null;
   #stopped: Promise<void> = Promise.resolve();
 
@@ -548,13 +550,6 @@ export class BaseServer implements Disposable, AsyncDisposable {
       }
       poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
     }
-    if (this.#serving) {
-      // Python allows several threads in serve_forever() on one server (a pool of workers, Python Cookbook
-      // 11.2); every request already runs in its own task here, so a further call joins the running loop and
-      // returns when it ends (finding P11-1).
-      await this.#stopped;
-      return;
-    }
     // A bool and a bigint are Python ints: CPython's selector takes them.
     const pi: unknown = poll_interval;
     if (typeof pi === "boolean" || typeof pi === "bigint") poll_interval = Number(pi);
@@ -563,7 +558,18 @@ export class BaseServer implements Disposable, AsyncDisposable {
       throw new TypeError(`'<=' not supported between instances of '${py_type(poll_interval)}' and 'int'`);
     }
     if (poll_interval !== null) check_poll_timeout(poll_interval);
+    if (this.#serving) {
+      // Python allows several threads in serve_forever() on one server (a pool of workers, Python Cookbook
+      // 11.2); every request already runs in its own task here, so a further call joins the running loop and
+      // returns when it ends (finding P11-1). A joined call checks its poll_interval first, as CPython's
+      // thread does in its own select(), and when the loop it joined died of an exception (service_actions
+      // raised), it serves on, as CPython's other threads do (adv15 A15-1, A15-2).
+      await this.#stopped;
+      if (!this.#loop_failed) return;
+      return await this.serve_forever(poll_interval);
+    }
     this.#serving = true;
+    this.#loop_failed = false;
     const stopped = signal_promise();
     this.#stopped = stopped.promise;
     const ms = poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000));
@@ -607,6 +613,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
           this.#ctl = null;
         }
       }
+    } catch (e) {
+      this.#loop_failed = !this.#shutdown_request && !this.#socket_closed();
+      throw e;
     } finally {
       this.#shutdown_request = false;
       this.#serving = false;
