@@ -564,7 +564,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
       // returns when it ends (finding P11-1). A joined call checks its poll_interval first, as CPython's
       // thread does in its own select(), and when the loop it joined died of an exception (service_actions
       // raised), it serves on, as CPython's other threads do (adv15 A15-1, A15-2).
-      await this.#stopped;
+      await this.#joined(poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000)));
       if (!this.#loop_failed) return;
       return await this.serve_forever(poll_interval);
     }
@@ -620,6 +620,22 @@ export class BaseServer implements Disposable, AsyncDisposable {
       this.#shutdown_request = false;
       this.#serving = false;
       stopped.resolve();
+    }
+  }
+
+  /**
+   * A joined serve_forever(): wait for the running loop to end, calling service_actions() every `ms` (its own
+   * poll_interval) meanwhile, as CPython's thread does after each select() that timed out (adv15 A15-3).
+   */
+  async #joined(ms: number | null): Promise<void> {
+    const stopped = this.#stopped.then(() => false);
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const tick = ms === null ? null : new Promise<boolean>((r) => timer = setTimeout(() => r(true), ms));
+      const ticked = await (tick ? Promise.race([stopped, tick]) : stopped);
+      clearTimeout(timer);
+      if (!ticked) return;
+      if (!this.#shutdown_request && this.#serving) await this.service_actions();
     }
   }
 
