@@ -119,7 +119,7 @@ import { type Socket, socket } from "./socket.ts";
 import { _drop_pending_writes, type SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
 import { py_type } from "./families/_ip.ts";
-import { after, signal_promise } from "./_wait.ts";
+import { after } from "./_wait.ts";
 import { listeners_released } from "./_stream.ts";
 import type { Address, AddressInput, Buffer, SignalOptions } from "./types.ts";
 
@@ -478,10 +478,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
   #freed = new Set<() => void>();
   #serving = false;
   #shutdown_request = false;
-  /** The last serving loop ended by an exception (its joined calls serve on). */
-  #loop_failed = false;
   #ctl: AbortController | null = null;
-  #stopped: Promise<void> = Promise.resolve();
+  /** Resolves when the serving loop ends: true when it ended by an exception (its joined calls serve on). */
+  #stopped: Promise<boolean> = Promise.resolve(false);
 
   /**
    * Make a server (a subclass binds a socket; BaseServer only stores its arguments).
@@ -564,14 +563,14 @@ export class BaseServer implements Disposable, AsyncDisposable {
       // returns when it ends (finding P11-1). A joined call checks its poll_interval first, as CPython's
       // thread does in its own select(), and when the loop it joined died of an exception (service_actions
       // raised), it serves on, as CPython's other threads do (adv15 A15-1, A15-2).
-      await this.#joined(poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000)));
-      if (!this.#loop_failed) return;
+      const failed = await this.#joined(poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000)));
+      if (!failed) return;
       return await this.serve_forever(poll_interval);
     }
     this.#serving = true;
-    this.#loop_failed = false;
-    const stopped = signal_promise();
-    this.#stopped = stopped.promise;
+    let failed = false;
+    let stop!: (failed: boolean) => void;
+    this.#stopped = new Promise<boolean>((r) => stop = r);
     const ms = poll_interval === null ? null : Math.max(1, Math.ceil(poll_interval * 1000));
     let backoff = 0; // ms; grows while accepts keep failing for the server's own reasons
     let resume_at = 0;
@@ -614,27 +613,29 @@ export class BaseServer implements Disposable, AsyncDisposable {
         }
       }
     } catch (e) {
-      this.#loop_failed = !this.#shutdown_request && !this.#socket_closed();
+      failed = !this.#shutdown_request && !this.#socket_closed();
       throw e;
     } finally {
       this.#shutdown_request = false;
       this.#serving = false;
-      stopped.resolve();
+      stop(failed);
     }
   }
 
   /**
    * A joined serve_forever(): wait for the running loop to end, calling service_actions() every `ms` (its own
    * poll_interval) meanwhile, as CPython's thread does after each select() that timed out (adv15 A15-3).
+   * True when that loop ended by an exception.
    */
-  async #joined(ms: number | null): Promise<void> {
-    const stopped = this.#stopped.then(() => false);
+  async #joined(ms: number | null): Promise<boolean> {
+    const ended = this.#stopped;
+    const stopped = ended.then(() => false);
     for (;;) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const tick = ms === null ? null : new Promise<boolean>((r) => timer = setTimeout(() => r(true), ms));
       const ticked = await (tick ? Promise.race([stopped, tick]) : stopped);
       clearTimeout(timer);
-      if (!ticked) return;
+      if (!ticked) return await ended;
       if (!this.#shutdown_request && this.#serving) await this.service_actions();
     }
   }

@@ -2,7 +2,7 @@
 //
 // A15-1: a joined serve_forever() whose running loop dies of an exception (service_actions raised) returned
 // quietly and nobody served any more; CPython's other thread serves on (a client is answered), and the
-// shutdown() afterwards ends it normally.
+// shutdown() afterwards ends it normally. With three loops, both others serve on (neither returns).
 // A15-2: a joined serve_forever("x") waited quietly; CPython's thread raises its selector's TypeError.
 // A15-3: a joined serve_forever(0.05) beside a serve_forever(null) never called service_actions(); CPython's
 // thread calls it after each poll_interval its select() waited in vain.
@@ -54,6 +54,16 @@ out["answer"] = c.recv(10).decode(); c.close()
 srv.shutdown()
 for t in ts: t.join(10)
 out["after_shutdown"] = sorted(res)
+srv.server_close()
+# three loops, one raises: both others serve on (neither returns)
+srv = Once(("127.0.0.1", 0), Echo)
+res = []
+for _ in range(3): threading.Thread(target=run, daemon=True).start()
+for _ in range(100):
+    if res: break
+    time.sleep(0.05)
+time.sleep(0.3)
+out["after_raise3"] = sorted(res)
 srv.server_close()
 srv = socketserver.TCPServer(("127.0.0.1", 0), Echo)
 threading.Thread(target=srv.serve_forever, daemon=True).start(); time.sleep(0.2)
@@ -112,6 +122,18 @@ print(json.dumps(out))
       out.after_shutdown = [...res].sort();
     } finally {
       srv.server_close();
+    }
+    res.length = 0;
+    const srv3 = new Once(["127.0.0.1", 0], Echo);
+    try {
+      const ts = [run(srv3, 0.05), run(srv3, 0.05), run(srv3, 0.05)];
+      for (let i = 0; i < 100 && res.length === 0; i++) await sleep(50);
+      await sleep(300);
+      out.after_raise3 = [...res].sort();
+      await bounded(srv3.shutdown());
+      await bounded(Promise.all(ts));
+    } finally {
+      srv3.server_close();
     }
     const srv2 = new TCPServer(["127.0.0.1", 0], Echo);
     try {
