@@ -528,7 +528,10 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * @param poll_interval seconds between `service_actions()` calls when idle (null: never); also by name,
    *   as Python's keyword: `serve_forever({ poll_interval: 0.1 })`.
    *   A call while the server already serves (Python: another worker thread on the same server) joins the
-   *   running loop and resolves when it ends.
+   *   running loop: it calls `service_actions()` at its own `poll_interval`, resolves when that loop ends
+   *   by `shutdown()` or `server_close()`, and serves on when that loop ended by an exception. Unlike
+   *   CPython's, whose `shutdown()` stops one of the threads (the one that saw the request first resets
+   *   it, the others serve on), `shutdown()` here ends every joined call.
    *
    * @example
    * ```ts
