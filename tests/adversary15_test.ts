@@ -326,3 +326,83 @@ print(json.dumps(out))
     assert.deepEqual(out, py);
   },
 });
+
+test({
+  name: "A15-3: service_actions() raising in a joined serve_forever() ends that call only; the loop serves on",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const py = await cpython(`
+import socketserver
+out = {}
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self): self.request.sendall(self.request.recv(100).upper())
+class S(socketserver.TCPServer):
+    armed = False
+    def service_actions(self):
+        if self.armed:
+            self.armed = False
+            raise RuntimeError("joined")
+srv = S(("127.0.0.1", 0), Echo)
+res = []
+def run(pi):
+    try: srv.serve_forever(pi); res.append("returned")
+    except Exception as e: res.append(type(e).__name__ + ": " + str(e))
+threading.Thread(target=run, args=(None,), daemon=True).start(); time.sleep(0.1)
+srv.armed = True
+threading.Thread(target=run, args=(0.05,), daemon=True).start()
+time.sleep(0.5)
+out["res"] = sorted(res)
+c = create_connection(srv.server_address); c.settimeout(10); c.sendall(b"hi"); out["answer"] = c.recv(10).decode(); c.close()
+print(json.dumps(out))
+`);
+    class Echo extends BaseRequestHandler {
+      override async handle() {
+        const r = this.request as socket.Socket;
+        const data = await r.recv(100);
+        await r.sendall(new TextEncoder().encode(new TextDecoder().decode(data).toUpperCase()));
+      }
+    }
+    class RuntimeError extends Error {
+      override name = "RuntimeError";
+    }
+    class S extends TCPServer {
+      armed = false;
+      override service_actions() {
+        if (this.armed) {
+          this.armed = false;
+          throw new RuntimeError("joined");
+        }
+      }
+    }
+    const out: Record<string, unknown> = {};
+    const res: string[] = [];
+    const srv = new S(["127.0.0.1", 0], Echo);
+    try {
+      const run = (pi: number | null) =>
+        srv.serve_forever(pi).then(
+          () => void res.push("returned"),
+          (e: Error) => void res.push(`${e.name}: ${e.message}`),
+        );
+      const a = run(null);
+      await sleep(100);
+      srv.armed = true;
+      const b = run(0.05);
+      await sleep(500);
+      out.res = [...res].sort();
+      const c = await socket.create_connection(srv.server_address as [string, number]);
+      try {
+        c.settimeout(10);
+        await c.sendall(new TextEncoder().encode("hi"));
+        out.answer = new TextDecoder().decode(await c.recv(10));
+      } finally {
+        c.close();
+      }
+      await Promise.race([srv.shutdown(), sleep(10_000)]);
+      await Promise.race([Promise.all([a, b]), sleep(10_000)]);
+    } finally {
+      srv.server_close();
+    }
+    assert.deepEqual(out, py);
+  },
+});
