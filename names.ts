@@ -19,7 +19,6 @@
  * @module
  */
 
-import { domainToASCII } from "node:url";
 import {
   AF_INET,
   AF_INET6,
@@ -58,6 +57,7 @@ import {
   py_type,
 } from "./families/_ip.ts";
 import { parse_inet_aton } from "./_inet.ts";
+import { idna_encode } from "./_idna.ts";
 import { find_port, find_service } from "./_services.ts";
 import { hosts_by_name, hosts_canonical_name, lookup_all, reverse_lookup } from "./_resolve.ts";
 import type { Inet6Address, InetAddress, SignalOptions } from "./types.ts";
@@ -112,34 +112,8 @@ const TYPEPROTO: ReadonlyArray<readonly [number, number, string, boolean, boolea
 const AI_MASK = 0x7ff; // every flag glibc accepts, AI_IDN and friends included
 const NI_MASK = 0xff;
 
-const is_ascii = (s: string): boolean => [...s].every((c) => c.charCodeAt(0) < 0x80);
-
-/** Python's idna encoding of a host name (ASCII labels checked, others punycoded). */
-function idna(host: string): string {
-  const fail = (why: string) => new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
-  if (is_ascii(host)) {
-    // CPython's ASCII fast path: every label but the last must be 1-63 long; the last at most 63.
-    if (host === "") return host;
-    const labels = host.split(".");
-    for (let i = 0; i < labels.length - 1; i++) {
-      const n = labels[i]!.length;
-      if (n === 0 || n >= 64) throw fail("label empty or too long");
-    }
-    if (labels[labels.length - 1]!.length >= 64) throw fail("label too long");
-    return host;
-  }
-  // CPython's IDNA 2003 path: split on every dot form, a trailing dot kept, then each label 1-63 long after
-  // its ToASCII (ASCII labels as they are, others punycoded).
-  const labels = host.split(/[.\u3002\uff0e\uff61]/);
-  const trailing = labels.length > 1 && labels[labels.length - 1] === "";
-  if (trailing) labels.pop();
-  const out = labels.map((l) => {
-    const a = is_ascii(l) ? l : domainToASCII(l);
-    if (!a || a.length >= 64) throw fail("label empty or too long");
-    return a;
-  });
-  return out.join(".") + (trailing ? "." : "");
-}
+/** Python's idna encoding of a host name (CPython's `idna` codec; see _idna.ts). */
+const idna = idna_encode;
 
 /** A C string's end: the resolver reads up to the first NUL (CPython passes the encoded name as a char *). */
 const c_string = (s: string): string => {
