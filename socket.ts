@@ -490,6 +490,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return dl.unbounded && this.#x !== null && this.#x.detached;
   }
 
+  /**
+   * The stream a send that waited for a connect in flight goes on with: this socket's, or, detached meanwhile, the
+   * open socket detach() moved the connection to (A14c-1's send side: CPython's send(2) blocked on the descriptor
+   * goes on there). Null when there is none.
+   */
+  #send_stream(dl: Deadline): StreamState | null {
+    if (this.#stream !== null || !this.#detached_blocking(dl)) return this.#stream;
+    let o = this.#x!.moved;
+    while (o !== null && o.#closed) o = o.#x?.moved ?? null;
+    return o === null ? null : o.#stream;
+  }
+
   #stream_or_throw(): StreamState {
     this.#check_open();
     if (!this.#stream) throw this.#calls > 0 ? forgotten_await(this.#running) : new OSError(E.ENOTCONN);
@@ -1692,12 +1704,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#check_open();
     const dl = this.#deadline(f, signal);
     if (this.#dgram) return await this.#dgram.send(bytes, f, dl);
-    if (this.#stream === null) {
+    let to = this.#stream;
+    if (to === null) {
       const g = this.#connect_gate(dl);
       if (g !== null) await g;
-      if (!this.#stream) throw this.#unconnected_send();
+      to = this.#send_stream(dl);
+      if (!to) throw this.#unconnected_send();
     }
-    return await this.#stream.writer.send(bytes, dl);
+    return await to.writer.send(bytes, dl);
   }
 
   /**
@@ -1751,12 +1765,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       await this.#dgram.send(bytes, f, dl);
       return;
     }
-    if (this.#stream === null) {
+    let st = this.#stream;
+    if (st === null) {
       const g = this.#connect_gate(dl);
       if (g !== null) await g;
-      if (!this.#stream) throw this.#unconnected_send();
+      st = this.#send_stream(dl);
+      if (!st) throw this.#unconnected_send();
     }
-    await this.#stream.writer.send_all(bytes, dl);
+    await st.writer.send_all(bytes, dl);
   }
 
   /**
@@ -1809,12 +1825,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (!this.#dgram) {
       // Linux ignores the address of a sendto() on a connected TCP socket;
       // a Unix stream socket refuses it (EISCONN, or EOPNOTSUPP unconnected).
-      if (this.#stream === null) {
+      let st = this.#stream;
+      if (st === null) {
         const g = this.#connect_gate(dl);
         if (g !== null) await g;
+        st = this.#send_stream(dl);
       }
-      if (this.#family === AF_UNIX) throw new OSError(this.#stream ? E.EISCONN : E.EOPNOTSUPP);
-      if (this.#stream) return await this.#stream.writer.send(bytes, dl);
+      if (this.#family === AF_UNIX) throw new OSError(st ? E.EISCONN : E.EOPNOTSUPP);
+      if (st) return await st.writer.send(bytes, dl);
       throw from_errno(E.EPIPE);
     }
     const target = await this.#resolve(ep, dl);
@@ -1883,12 +1901,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#check_open();
     if (this.#timeout === 0) throw new RangeError("non-blocking sockets are not supported"); // CPython's ValueError
     const dl = Deadline.of(this.#timeout, a.signal as AbortSignal | undefined);
-    if (this.#stream === null) {
+    let st = this.#stream;
+    if (st === null) {
       const g = this.#connect_gate(dl);
       if (g !== null) await g;
-      if (!this.#stream) throw this.#unconnected_send();
+      st = this.#send_stream(dl);
+      if (!st) throw this.#unconnected_send();
     }
-    const st = this.#stream;
     // CPython on Linux hands `offset` (default 0) to os.sendfile, whatever the file's position; its send()
     // fallback (SSLSocket's only way) starts at the file's position unless offset is non-zero.
     const from_position = this._sendfile_from_position() && !off;
