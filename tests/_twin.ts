@@ -102,6 +102,29 @@ export async function stalled(): Promise<{ port: number } & Disposable> {
   };
 }
 
+/**
+ * A blocking pysocket socket whose connect is in flight: a non-blocking connect_ex() (its result in `ex`) to a
+ * listener whose backlog is full, then setblocking(true). `free()` makes room (the filler accepted and closed), so the
+ * connect's retried SYN (~1 s later) completes; `l` is the Deno listener that then accepts it.
+ */
+export async function connecting(): Promise<
+  { l: Deno.TcpListener; port: number; s: Socket; ex: number; free(): Promise<void> }
+> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
+  const port = (l.addr as Deno.NetAddr).port;
+  const filler = await Deno.connect({ hostname: "127.0.0.1", port });
+  const s = socket();
+  s.setblocking(false);
+  const ex = await s.connect_ex(["127.0.0.1", port]);
+  s.setblocking(true);
+  const free = async () => {
+    const first = await l.accept();
+    filler.close();
+    first.close();
+  };
+  return { l, port, s, ex, free };
+}
+
 /** A pysocket server on loopback (for twins that need a plain listener). */
 export function server(): Socket {
   return create_server(["127.0.0.1", 0]);
@@ -135,4 +158,27 @@ export async function out(fn: () => unknown): Promise<unknown[]> {
     const x = e as { name: string; errno?: number | null };
     return [x.name, x.errno ?? null];
   }
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `p`'s value, or null after `ms` (the timer cleared either way): for waits a scenario may leave pending. */
+export async function settled_within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p, new Promise<null>((r) => timer = setTimeout(() => r(null), ms))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A small deterministic PRNG (mulberry32): generated tables check the same rows every run. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

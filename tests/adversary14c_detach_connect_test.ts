@@ -7,19 +7,9 @@
 
 import assert from "node:assert/strict";
 import { socket } from "../mod.ts";
-import { attempt, cpython, err } from "./_twin.ts";
+import { attempt, connecting, cpython, err, settled_within, sleep } from "./_twin.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or null after `ms` (the timer cleared either way). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([p, new Promise<null>((r) => timer = setTimeout(() => r(null), ms))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = settled_within;
 
 Deno.test("A14c-1: detach() under a connect in flight: the waiting connect and the adopted socket see the connection (twin)", async () => {
   const py = await cpython(`
@@ -137,20 +127,12 @@ print(json.dumps(out))
     l.close();
   }
   {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
-    const port = (l.addr as Deno.NetAddr).port;
-    const filler = await Deno.connect({ hostname: "127.0.0.1", port });
-    const s = socket();
-    s.setblocking(false);
-    const ex = await s.connect_ex(["127.0.0.1", port]);
-    s.setblocking(true);
+    const { l, port, s, ex, free } = await connecting();
     const got: unknown[] = [];
     const p = s.recv(16).then((b) => got.push(["ok", new TextDecoder().decode(b)]), (e) => got.push(err(e)));
     await sleep(200);
     const fd = s.detach();
-    const first = await l.accept();
-    filler.close();
-    first.close();
+    await free();
     const acc = await within(l.accept(), 10_000);
     await acc?.write(new TextEncoder().encode("hi"));
     await within(p, 10_000);

@@ -21,19 +21,9 @@ import {
   SOL_SOCKET,
 } from "../mod.ts";
 import { select } from "../selectors.ts";
-import { cpython } from "./_twin.ts";
+import { cpython, settled_within, sleep } from "./_twin.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or null after `ms` (the timer cleared either way). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([p, new Promise<null>((r) => timer = setTimeout(() => r(null), ms))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = settled_within;
 
 /** `[class, errno, message of a TimeoutError]`, as the twin's err3(). */
 function err3(e: unknown): unknown[] {

@@ -5,19 +5,9 @@
 
 import assert from "node:assert/strict";
 import { socket } from "../mod.ts";
-import { attempt, cpython, err } from "./_twin.ts";
+import { attempt, connecting, cpython, err, settled_within, sleep } from "./_twin.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or null after `ms` (the timer cleared either way). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([p, new Promise<null>((r) => timer = setTimeout(() => r(null), ms))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = settled_within;
 
 const OPS = ["send", "sendall", "sendto", "sendfile"] as const;
 
@@ -66,14 +56,7 @@ print(json.dumps(out))
 `);
     const out: Record<string, unknown> = {};
     for (const op of OPS) {
-      // A listener whose backlog is full: the connect's SYN is dropped and retried (~1 s) once room is made.
-      const l = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 0 } as Deno.TcpListenOptions);
-      const port = (l.addr as Deno.NetAddr).port;
-      const filler = await Deno.connect({ hostname: "127.0.0.1", port });
-      const s = socket();
-      s.setblocking(false);
-      const ex = await s.connect_ex(["127.0.0.1", port]);
-      s.setblocking(true);
+      const { l, port, s, ex, free } = await connecting();
       const got: unknown[] = [];
       const msg = new TextEncoder().encode(`via-${op}`);
       let f: Deno.FsFile | null = null;
@@ -88,9 +71,7 @@ print(json.dumps(out))
       await sleep(200);
       const pending = got.length === 0;
       const fd = s.detach();
-      const first = await l.accept();
-      filler.close();
-      first.close();
+      await free();
       let data = "";
       const acc = await within(l.accept(), 10_000);
       if (acc !== null) {

@@ -10,17 +10,7 @@ import assert from "node:assert/strict";
 import * as m from "../mod.ts";
 import { idna_encode } from "../_idna.ts";
 import { B1, MAP, NFKC32_MAP, PROHIBITED, RANDAL } from "../_idna_tables.ts";
-import { python_json } from "./_twin.ts";
-
-/** A seeded generator (mulberry32), so every run checks the same rows. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { python_json, rng } from "./_twin.ts";
 
 /** The first code point of each generated item ("a-b", "a:..." or "a"). */
 const starts = (s: string) => s.split(",").map((it) => parseInt(it.split(/[-:]/)[0]!, 16));

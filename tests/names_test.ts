@@ -4,6 +4,7 @@
 // be equal.
 
 import assert from "node:assert/strict";
+import { rng } from "./_twin.ts";
 import * as pysocket from "../mod.ts";
 import { missing } from "./_socket_fixtures.ts";
 
@@ -117,16 +118,6 @@ async function differential(calls: Call[]): Promise<number> {
 }
 
 // ---- generated address strings ------------------------------------------
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generated_addresses(): string[] {
   const r = rng(20240611);
