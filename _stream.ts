@@ -1380,6 +1380,11 @@ export class AcceptQueue {
     return null;
   }
 
+  /** True while no accept was ever started: the listener can still be swapped for another (listen(backlog)). */
+  get untouched(): boolean {
+    return this.#reactions === null && !this.#closed;
+  }
+
   /** Resolves once no accept is in flight: after close(), the listener's port is then free. */
   settled(): Promise<void> {
     return this.#pending ?? DONE;

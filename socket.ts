@@ -71,7 +71,7 @@ import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
 import { connect_from } from "./_duplex.ts";
-import { bound_addr, deferred_listen } from "./_rebind.ts";
+import { bound_addr, deferred_listen, DeferredListener } from "./_rebind.ts";
 import { fd_map, fd_table, fd_unmap } from "./_fdmap.ts";
 
 let default_timeout: number | null = null;
@@ -216,6 +216,8 @@ class SocketExtra {
   accepts: AcceptQueue | null = null;
   listening = false;
   backlog = 0;
+  /** The backlog the Deno TCP listener was made with (Deno's own default: 511). */
+  deno_backlog = 511;
   so_error = 0;
   /**
    * Linux's state after a refused TCP connect whose error was read through SO_ERROR (a timed connect, or
@@ -664,6 +666,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (reuse_port) (opts as { reusePort?: boolean }).reusePort = true;
         if (this.#backlog > 0) {
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
+          this.#extra().deno_backlog = this.#backlog;
         }
         try {
           l = Deno.listen(opts);
@@ -703,8 +706,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * Enable `accept()`. An unbound socket is bound to an ephemeral port first,
    * as on Linux.
    *
-   * @param backlog recorded for `getsockopt`-style introspection; Deno's
-   *   listeners use their own backlog (511).
+   * @param backlog the kernel's queue of connections not yet accepted: a
+   *   TCP listener nobody has accepted from is made again with it (Deno's
+   *   own is 511, kept when no backlog is given).
    *
    * @example
    * ```ts
@@ -727,6 +731,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#backlog = Math.max(0, b);
     }
     if (this.#stream || (this.#aborted !== 0 && this.#connecting === null)) throw new OSError(E.EINVAL);
+    if (backlog !== undefined && this.#listener !== null) this.#apply_backlog();
     if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
@@ -736,6 +741,38 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.bind((Array.isArray(was) ? [was[0], 0, ...was.slice(2)] : this.#adapter.unbound) as AddressInput);
     }
     this.#listening = true;
+  }
+
+  /**
+   * Give the kernel the backlog listen() was called with (finding F5): Deno's listener is made by bind() with
+   * Deno's backlog (511), so a TCP listener nobody has accepted from yet is made again on its address with this
+   * one (connections that came before listen() are dropped, as Linux refuses them). A backlog the listener has
+   * already, a Unix or SO_REUSEPORT listener, one an accept has used, or a stand-in for a port a listener closed
+   * in this turn still holds, is left as it is.
+   */
+  #apply_backlog(): void {
+    const x = this.#x!, l = this.#listener!;
+    if (this.#family === AF_UNIX || x.deno_backlog === x.backlog || !this.#accepts!.untouched) return;
+    // A stand-in for a port a closed listener still holds (see deferred_listen) keeps Deno's backlog.
+    if ((this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0 || l instanceof DeferredListener) return;
+    const { hostname, port } = l.addr as Deno.NetAddr;
+    const make = (backlog: number) => Deno.listen({ hostname, port, tcpBacklog: backlog } as Deno.TcpListenOptions);
+    this.#accepts!.close();
+    let n: Deno.Listener;
+    try {
+      n = make(x.backlog);
+      x.deno_backlog = x.backlog;
+    } catch (e) {
+      try {
+        n = make(x.deno_backlog); // the port as it was; the backlog stays Deno's
+      } catch {
+        this.#listener = null;
+        this.#accepts = null;
+        throw map_error(e, "listen");
+      }
+    }
+    this.#listener = n;
+    this.#accepts = new AcceptQueue(n);
   }
 
   /**

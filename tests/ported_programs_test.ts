@@ -518,16 +518,12 @@ test({
 });
 
 test({
-  name: "ported: connect timeouts against a full backlog, then a second connect",
-  ignore: !RUN_IGNORED,
+  name: "ported: connect timeouts against a full backlog, then a second connect (finding F5, fixed)",
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
   await single("connect_timeout");
 });
-console.log(
-  "ignored: ported: connect timeouts against a full backlog: finding F5 (listen(0) keeps Deno's backlog of 511, so connects never stall)",
-);
 
 test({
   name:
