@@ -1860,9 +1860,19 @@ export class SSLContext {
     return spec;
   }
 
+  /** The last client options made, and what they were made from (tls.connect gets a copy of them). */
+  #client_opts: {
+    host: string | null;
+    secure: tls.SecureContext;
+    alpn: string[] | null;
+    o: tls.ConnectionOptions;
+  } | null = null;
+
   /** node:tls options for a client session; the secure context is made once per SSLContext. */
   #client_options(host: string | null): tls.ConnectionOptions {
-    this.#client_secure ??= this.#client_context();
+    const secure = this.#client_secure ??= this.#client_context();
+    const c = this.#client_opts;
+    if (c !== null && c.host === host && c.secure === secure && c.alpn === this.#alpn) return c.o;
     const o: tls.ConnectionOptions = {
       secureContext: this.#client_secure,
       // The session verifies the server itself, before anything but the
@@ -1874,6 +1884,7 @@ export class SSLContext {
     const sni = host === null ? null : ascii_host(host)?.replace(/\.$/, "") ?? null;
     if (sni && !is_ip(sni) && !isIP(sni)) o.servername = sni;
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
+    this.#client_opts = { host, secure, alpn: this.#alpn, o };
     return o;
   }
 
