@@ -786,9 +786,11 @@ class TlsSession implements Session, RawEvents {
     this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());
     this.#on_error = (e: unknown) => this.#finish(this.#hello_error(this.transport.error ?? to_ssl_error(e, true)));
     this.#on_close = () => this.#finish(this.transport.error ?? eof_error());
-    t.once(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
-    t.once("error", this.#on_error);
-    t.once("close", this.#on_close);
+    // Plain listeners, not once(): each calls #finish, which takes all three off at the first (no once-wrapper
+    // and bound function per listener per handshake).
+    t.on(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
+    t.on("error", this.#on_error);
+    t.on("close", this.#on_close);
   }
 
   #check(): Error | null {

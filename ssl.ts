@@ -2434,6 +2434,9 @@ interface SslState {
 }
 
 const sessions = new WeakMap<Socket, SslState>();
+
+/** What bind_args() gives a call with no arguments (nothing bound: no object per call). */
+const NO_KW: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Each SSLSocket's Pollable (see `_pollable()`). */
 const tls_polls = new WeakMap<Socket, Pollable>();
 const WOKEN = Symbol("handshake ended");
@@ -2484,7 +2487,7 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
   const ssl = s as SSLSocket;
   if (st.session && st.do_handshake_on_connect) {
     try {
-      await ssl.do_handshake({ signal });
+      await (signal === undefined ? ssl.do_handshake() : ssl.do_handshake({ signal }));
     } catch (e) {
       // As CPython's wrap_socket: any failure, a timeout included, closes the
       // socket. Only the caller's own signal leaves it (and the handshake) be.
@@ -2904,7 +2907,7 @@ export class SSLSocket extends Socket {
    * ```
    */
   async do_handshake(options?: SignalOptions): Promise<void> {
-    const a = bind_args("do_handshake", [options], []);
+    const a = options === undefined ? NO_KW : bind_args("do_handshake", [options], []);
     if (this._closed) throw new OSError(E.EBADF);
     const st = state_of(this);
     let s = st.session;
