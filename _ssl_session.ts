@@ -256,19 +256,23 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       (built.anchored && !spec.anchors_complete ? partial_fault(built.path, spec) : null);
     if (fault) return fault;
   }
-  return ordered(built?.path ?? [der]);
+  return ordered(built?.path ?? lone_path(der));
 
   /** A path that ends at a trusted certificate which is not self-signed, without VERIFY_X509_PARTIAL_CHAIN (A13a-1). */
   function partial(path: Uint8Array[]): Error | null {
     return spec.anchors_complete ? partial_fault(path, spec) : null;
   }
 
-  /** The checks after the chain's, in OpenSSL's order: extensions and purposes, host, dates, name constraints. */
+  /**
+   * The checks after the chain's, in OpenSSL's order: extensions and purposes, host, dates, name constraints. Each
+   * check that depends on the certificates alone is kept per path (checks_of); the dates are read every time.
+   */
   function ordered(path: Uint8Array[]): Error | null {
-    const ext = extensions_fault(path, !spec.server_side, purpose_ok(der, !spec.server_side));
+    const c = checks_of(path, !spec.server_side);
+    const ext = c.ext !== undefined ? c.ext : c.ext = extensions_fault(path, c.client, purpose_ok(der, c.client));
     if (ext) return new SSLCertVerificationError(ext[0], ext[1]);
     // The security level (CPython 3.11's 2): the issuers' keys, the signatures' digests below the anchor (A13a-2).
-    const level = level_fault(path);
+    const level = c.level !== undefined ? c.level : c.level = level_fault(path);
     if (level) return new SSLCertVerificationError(level[0], level[1]);
     const wrong_host = host_error(der, spec);
     if (wrong_host) return wrong_host;
@@ -277,7 +281,12 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     const dates = dates_fault(path, now, 1);
     if (dates) return new SSLCertVerificationError(dates[0], dates[1]);
     // Deno's verifier checks subjectAltNames against name constraints, not a commonName.
-    return path.length > 1 ? nc_error(path, spec) : null;
+    if (path.length <= 1) return null;
+    const cn = spec.check_cn ?? true;
+    const nc = cn
+      ? (c.nc_cn !== undefined ? c.nc_cn : c.nc_cn = name_constraints_fault(path, true))
+      : (c.nc !== undefined ? c.nc : c.nc = name_constraints_fault(path, false));
+    return nc ? new SSLCertVerificationError(nc[0], nc[1]) : null;
   }
 
   /** Deno's verifier's error, in OpenSSL's words. */
@@ -313,19 +322,13 @@ function host_error(der: Uint8Array, spec: SessionSpec): Error | null {
     if (name === null) {
       return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
-    if (!matches_host(der, name, spec.check_cn ?? true)) {
+    if (!host_matches(der, name, spec.check_cn ?? true)) {
       return ip_bytes(name)
         ? new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`)
         : new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
     }
   }
   return null;
-}
-
-/** OpenSSL's name constraints check of the path, as an SSLCertVerificationError, or null. */
-function nc_error(path: Uint8Array[], spec: SessionSpec): Error | null {
-  const f = name_constraints_fault(path, spec.check_cn ?? true);
-  return f ? new SSLCertVerificationError(f[0], f[1]) : null;
 }
 
 /**
@@ -371,6 +374,63 @@ function sent_chain(t: tls.TLSSocket): Uint8Array[] {
 /** The path from the peer's leaf towards the context's CAs (made once per verification). */
 const paths = new WeakMap<PeerCerts, { path: Uint8Array[]; anchored: boolean }>();
 
+/** Per peer leaf (interned): the last path built through the issuer it sent, and what it was built from. */
+const first_paths = new WeakMap<Uint8Array, {
+  first: Uint8Array | null;
+  anchors: readonly Uint8Array[];
+  leaf_anchor: boolean;
+  built: { path: Uint8Array[]; anchored: boolean };
+}>();
+
+/**
+ * The outcomes of the checks that depend on a path's certificates alone (its extensions and purposes, the security
+ * level, the name constraints with and without the commonName), made when first needed. A path is never changed
+ * once built, and its certificates are interned: the same path (first_paths, lone_path) is met again by every
+ * handshake with the same peer chain and anchors. Undefined: not made yet.
+ */
+interface PathChecks {
+  client: boolean;
+  ext: [number, string] | null | undefined;
+  level: [number, string] | null | undefined;
+  nc_cn: [number, string, number] | null | undefined;
+  nc: [number, string, number] | null | undefined;
+}
+const path_checks = new WeakMap<Uint8Array[], PathChecks>();
+
+function checks_of(path: Uint8Array[], client: boolean): PathChecks {
+  let c = path_checks.get(path);
+  if (c === undefined || c.client !== client) {
+    c = { client, ext: undefined, level: undefined, nc_cn: undefined, nc: undefined };
+    path_checks.set(path, c);
+  }
+  return c;
+}
+
+/** The one-certificate path of a leaf checked without anchors (one array per leaf, so its checks are kept). */
+const lone_paths = new WeakMap<Uint8Array, Uint8Array[]>();
+
+function lone_path(der: Uint8Array): Uint8Array[] {
+  let p = lone_paths.get(der);
+  if (p === undefined) lone_paths.set(der, p = [der]);
+  return p;
+}
+
+/** matches_host() per leaf and host name (and check_cn); at most 64 names kept per leaf. */
+const host_checks = new WeakMap<Uint8Array, Map<string, boolean>>();
+
+function host_matches(der: Uint8Array, name: string, check_cn: boolean): boolean {
+  let m = host_checks.get(der);
+  if (m === undefined) host_checks.set(der, m = new Map());
+  const k = check_cn ? "1" + name : "0" + name;
+  let ok = m.get(k);
+  if (ok === undefined) {
+    ok = matches_host(der, name, check_cn);
+    if (m.size >= 64) m.clear();
+    m.set(k, ok);
+  }
+  return ok;
+}
+
 function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uint8Array[]; anchored: boolean } {
   let built = paths.get(p);
   if (built) return built;
@@ -378,8 +438,16 @@ function path_of(t: tls.TLSSocket, p: PeerCerts, spec: SessionSpec): { path: Uin
   // certificate, ~0.6 ms) only when that does not reach an anchor and the anchors are all there is.
   const leaf = p.leaf;
   const leaf_anchor = spec.partial_chain === true;
-  built = build_path(leaf, p.first ? [p.first] : [], spec.anchors!, leaf_anchor);
-  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), spec.anchors!, leaf_anchor);
+  const anchors = spec.anchors!;
+  // The path through the issuer as sent depends on these certificates and the anchors alone (interned, and the
+  // context's anchors are one array until its CAs change): kept per leaf for the next handshake that meets it.
+  const m = first_paths.get(leaf);
+  if (m !== undefined && m.first === p.first && m.anchors === anchors && m.leaf_anchor === leaf_anchor) built = m.built;
+  else {
+    built = build_path(leaf, p.first ? [p.first] : [], anchors, leaf_anchor);
+    first_paths.set(leaf, { first: p.first, anchors, leaf_anchor, built });
+  }
+  if (!built.anchored && spec.anchors_complete) built = build_path(leaf, sent_chain(t), anchors, leaf_anchor);
   paths.set(p, built);
   return built;
 }
@@ -718,9 +786,11 @@ class TlsSession implements Session, RawEvents {
     this.#on_secure = () => this.#finish(spec.server_side ? verify_peer(t, spec) : this.#check());
     this.#on_error = (e: unknown) => this.#finish(this.#hello_error(this.transport.error ?? to_ssl_error(e, true)));
     this.#on_close = () => this.#finish(this.transport.error ?? eof_error());
-    t.once(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
-    t.once("error", this.#on_error);
-    t.once("close", this.#on_close);
+    // Plain listeners, not once(): each calls #finish, which takes all three off at the first (no once-wrapper
+    // and bound function per listener per handshake).
+    t.on(spec.server_side ? "secure" : "secureConnect", this.#on_secure);
+    t.on("error", this.#on_error);
+    t.on("close", this.#on_close);
   }
 
   #check(): Error | null {

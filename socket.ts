@@ -365,9 +365,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     family = as_int(family) as F;
     type = as_int(type);
     proto = as_int(proto);
-    for (const v of [family, type, proto]) {
-      // CPython parses the three as C ints.
-      if (v > 0x7fffffff || v < -0x80000000) throw new RangeError("Python int too large to convert to C int");
+    // CPython parses the three as C ints. (Three tests, not a loop over an array: no array and iterator per socket.)
+    if (!c_int(family) || !c_int(type) || !c_int(proto)) {
+      throw new RangeError("Python int too large to convert to C int");
     }
     this.#adapter = adapter_for(family);
     let timeout = default_timeout;
@@ -3010,6 +3010,16 @@ export interface SendfileOptions extends SignalOptions {
   count?: number | null;
 }
 
+/** An argument given as an object (keywords, or a wrong type bind_args reports). */
+function is_obj(v: unknown): boolean {
+  return typeof v === "object" && v !== null;
+}
+
+/** Within a C int's range. */
+function c_int(v: number): boolean {
+  return !(v > 0x7fffffff || v < -0x80000000);
+}
+
 /**
  * Create a socket, as Python's `socket.socket(family, type, proto, fileno)`.
  *
@@ -3042,7 +3052,7 @@ export function socket<F extends number = typeof AF_INET>(
 ): Socket<F> {
   // Python's socket.socket(type=SOCK_DGRAM), socket(fileno=fd): any parameter by name in a trailing object.
   check_arity(ARITY.socket, arguments);
-  if ([family, type, proto, fileno, options].some((v) => typeof v === "object" && v !== null)) {
+  if (is_obj(family) || is_obj(type) || is_obj(proto) || is_obj(fileno) || is_obj(options)) {
     const a = bind_args("socket.__init__", [family, type, proto, fileno, options], [
       "family",
       "type",
@@ -3057,7 +3067,9 @@ export function socket<F extends number = typeof AF_INET>(
       (a.fileno ?? null) as number | null,
     );
   }
-  const [fam, ty, pr, fd] = [family, type, proto, fileno] as [F | undefined, number?, number?, (number | null)?];
+  // (Plain casts, not an array destructured: no array and iterator per socket.)
+  const fam = family as F | undefined, ty = type as number | undefined, pr = proto as number | undefined;
+  const fd = fileno as number | null | undefined;
   if (fd !== null && fd !== undefined) {
     const n = as_int(fd);
     if (n < 0) throw new RangeError("negative file descriptor"); // CPython checks before it looks

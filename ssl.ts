@@ -1860,9 +1860,19 @@ export class SSLContext {
     return spec;
   }
 
+  /** The last client options made, and what they were made from (tls.connect gets a copy of them). */
+  #client_opts: {
+    host: string | null;
+    secure: tls.SecureContext;
+    alpn: string[] | null;
+    o: tls.ConnectionOptions;
+  } | null = null;
+
   /** node:tls options for a client session; the secure context is made once per SSLContext. */
   #client_options(host: string | null): tls.ConnectionOptions {
-    this.#client_secure ??= this.#client_context();
+    const secure = this.#client_secure ??= this.#client_context();
+    const c = this.#client_opts;
+    if (c !== null && c.host === host && c.secure === secure && c.alpn === this.#alpn) return c.o;
     const o: tls.ConnectionOptions = {
       secureContext: this.#client_secure,
       // The session verifies the server itself, before anything but the
@@ -1874,6 +1884,7 @@ export class SSLContext {
     const sni = host === null ? null : ascii_host(host)?.replace(/\.$/, "") ?? null;
     if (sni && !is_ip(sni) && !isIP(sni)) o.servername = sni;
     if (this.#alpn) o.ALPNProtocols = this.#alpn;
+    this.#client_opts = { host, secure, alpn: this.#alpn, o };
     return o;
   }
 
@@ -2423,6 +2434,9 @@ interface SslState {
 }
 
 const sessions = new WeakMap<Socket, SslState>();
+
+/** What bind_args() gives a call with no arguments (nothing bound: no object per call). */
+const NO_KW: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Each SSLSocket's Pollable (see `_pollable()`). */
 const tls_polls = new WeakMap<Socket, Pollable>();
 const WOKEN = Symbol("handshake ended");
@@ -2473,7 +2487,7 @@ async function adopt(s: Socket, st: SslState, signal: AbortSignal | undefined): 
   const ssl = s as SSLSocket;
   if (st.session && st.do_handshake_on_connect) {
     try {
-      await ssl.do_handshake({ signal });
+      await (signal === undefined ? ssl.do_handshake() : ssl.do_handshake({ signal }));
     } catch (e) {
       // As CPython's wrap_socket: any failure, a timeout included, closes the
       // socket. Only the caller's own signal leaves it (and the handshake) be.
@@ -2893,7 +2907,7 @@ export class SSLSocket extends Socket {
    * ```
    */
   async do_handshake(options?: SignalOptions): Promise<void> {
-    const a = bind_args("do_handshake", [options], []);
+    const a = options === undefined ? NO_KW : bind_args("do_handshake", [options], []);
     if (this._closed) throw new OSError(E.EBADF);
     const st = state_of(this);
     let s = st.session;
