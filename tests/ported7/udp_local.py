@@ -23,7 +23,8 @@ def server(sock, count):
         if i in gates:
             gates[i].wait(10)  # the server is slow this time
         text = data.decode('ascii')
-        server_lines.append('The client at {} says {!r}'.format(name(address), text))
+        # Named when printed: the client names its port only after its sendto() returned (a race otherwise).
+        server_lines.append(lambda address=address, text=text: 'The client at {} says {!r}'.format(name(address), text))
         text = 'Your data was {} bytes long'.format(len(data))
         data = text.encode('ascii')
         sock.sendto(data, address)
@@ -80,4 +81,4 @@ for check in (False, True):
 stranger.close()
 t.join(10)
 for line in server_lines:
-    print(line)
+    print(line if isinstance(line, str) else line())
