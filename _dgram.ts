@@ -545,7 +545,19 @@ class DgramEngine implements DatagramEngine {
     // On AF_UNIX a pending receive holds the conn too: wait for it to complete.
     for (;;) {
       this.#check_open();
-      if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE); // (shut while this send waited: A16b-2)
+      if (this.#shut_wr) {
+        // Shut while this send waited (A16b-2). Linux: a blocking send wakes and raises EPIPE, a non-blocking one
+        // too; a timed one polls for POLLOUT, which SHUT_WR alone never gives an AF_UNIX datagram socket (no
+        // EPOLLHUP either, unlike SHUT_RDWR) until the receiver makes room: it times out, or raises EPIPE once
+        // there is room (close() still ends it with EBADF).
+        if (this.#unix && !this.#shut_rd && !dl.unbounded && !dl.nonblocking) {
+          while (this.#tx !== null || this.#send_blocked_by_receive()) {
+            await dl.wait(Promise.race([this.#tx ?? this.#rx!, this.#changed.promise]));
+            this.#check_open();
+          }
+        }
+        throw new BrokenPipeError(E.EPIPE);
+      }
       const busy = this.#tx !== null
         ? this.#tx_wake
         : (this.#send_blocked_by_receive() ? Promise.race([this.#rx!, this.#changed.promise]) : null);
