@@ -147,7 +147,7 @@ async function run_cell(cell: string, res: Record<string, unknown>) {
   if (got.length === 0) (res[cell] as Record<string, unknown>).stuck_after_close = true;
 }
 
-test("adv16b: TLS waiters (recv, sendall, do_handshake, unwrap) x state changes x blocking/timed against CPython 3.11 (twin)", async () => {
+test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocking/timed against CPython 3.11 (twin)", async () => {
   const [py, ts] = await Promise.all([
     cpython(PY) as Promise<Record<string, Record<string, unknown>>>,
     (async () => {
