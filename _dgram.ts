@@ -81,7 +81,7 @@ interface Datagram {
   from: Address | null;
 }
 
-/** What #or_closed() gives when close() came first. */
+/** What #or_closed() gives when close() (or shutdown(SHUT_WR)) came first. */
 const CLOSED = Symbol("closed");
 
 /** The outcome of a send, kept so a timed-out send never rejects unobserved. */
@@ -180,8 +180,9 @@ class DgramEngine implements DatagramEngine {
   #tx_wake: Promise<unknown> | null = null;
   #tx_error: unknown = null;
   /**
-   * Wake-ups of the waits that only close() ends: an AF_UNIX send waiting for room in a receiver that
-   * never reads stays pending in Deno after its conn is closed, and a caller that waits for it would hang.
+   * Wake-ups of the waits that only close() or shutdown(SHUT_WR) end: an AF_UNIX send waiting for room in a
+   * receiver that never reads stays pending in Deno after its conn is closed, and a caller that waits for it
+   * would hang (A16b-2: a shutdown(SHUT_WR) left it waiting too; Linux's raises EPIPE).
    */
   #close_waiters = new Set<() => void>();
   /** AF_UNIX, unbound: a second unbound conn that sends while a receive is pending. */
@@ -491,6 +492,9 @@ class DgramEngine implements DatagramEngine {
     if (how !== SHUT_WR) this.#shut_rd = true;
     if (how !== SHUT_RD) this.#shut_wr = true;
     this.#notify();
+    // A send waiting for room (or for an earlier send) raises EPIPE now, as Linux's unix_dgram_sendmsg wakes on
+    // SEND_SHUTDOWN (A16b-2). The Deno send in flight stays queued and may still be delivered.
+    if (this.#shut_wr) this.#wake_senders();
     if (!this.#unix && this.#peer === null) throw new OSError(E.ENOTCONN);
   }
 
@@ -541,7 +545,22 @@ class DgramEngine implements DatagramEngine {
     // On AF_UNIX a pending receive holds the conn too: wait for it to complete.
     for (;;) {
       this.#check_open();
-      const busy = this.#tx !== null ? this.#tx_wake : (this.#send_blocked_by_receive() ? this.#rx : null);
+      if (this.#shut_wr) {
+        // Shut while this send waited (A16b-2). Linux: a blocking send wakes and raises EPIPE, a non-blocking one
+        // too; a timed one polls for POLLOUT, which SHUT_WR alone never gives an AF_UNIX datagram socket (no
+        // EPOLLHUP either, unlike SHUT_RDWR) until the receiver makes room: it times out, or raises EPIPE once
+        // there is room (close() still ends it with EBADF).
+        if (this.#unix && !this.#shut_rd && !dl.unbounded && !dl.nonblocking) {
+          while (this.#tx !== null || this.#send_blocked_by_receive()) {
+            await dl.wait(Promise.race([this.#tx ?? this.#rx!, this.#changed.promise]));
+            this.#check_open();
+          }
+        }
+        throw new BrokenPipeError(E.EPIPE);
+      }
+      const busy = this.#tx !== null
+        ? this.#tx_wake
+        : (this.#send_blocked_by_receive() ? Promise.race([this.#rx!, this.#changed.promise]) : null);
       if (busy === null) break;
       await dl.wait(busy); // non-blocking: one event-loop turn for it, then EAGAIN (a busy loop must progress)
     }
@@ -580,7 +599,7 @@ class DgramEngine implements DatagramEngine {
     if (dl.unbounded) {
       // AF_UNIX: a send waiting for room ends with close() (UDP sends always complete: no flow control).
       const r = this.#unix ? await this.#or_closed(op) : await op;
-      if (r === CLOSED) throw new OSError(E.EBADF);
+      if (r === CLOSED) throw this.#closed ? new OSError(E.EBADF) : new BrokenPipeError(E.EPIPE);
       return this.#sent(r);
     }
     // With a timeout or non-blocking, a Deno send cannot be taken back: give it one
@@ -599,7 +618,7 @@ class DgramEngine implements DatagramEngine {
 
   /** `p`'s value, or CLOSED once close() is called first (`p` must never reject). */
   #or_closed<T>(p: Promise<T>): Promise<T | typeof CLOSED> {
-    if (this.#closed) return Promise.resolve(CLOSED);
+    if (this.#closed || this.#shut_wr) return Promise.resolve(CLOSED);
     return new Promise((resolve) => {
       const w = () => resolve(CLOSED);
       this.#close_waiters.add(w);
@@ -877,6 +896,11 @@ class DgramEngine implements DatagramEngine {
     }
     this.#close_twin();
     this.#notify();
+    this.#wake_senders();
+  }
+
+  /** End every wait of #or_closed() (close(), or shutdown(SHUT_WR)). */
+  #wake_senders(): void {
     const waiters = [...this.#close_waiters];
     this.#close_waiters.clear();
     for (const w of waiters) w();

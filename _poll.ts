@@ -186,7 +186,7 @@ export function events_of(sock: Selectable): number {
     if (r.failed || w.broken) {
       // A reset: the kernel's socket is closed (both halves shut), the error pending until a recv raises it.
       ev |= IN_BITS | POLLRDHUP | POLLHUP | wr;
-      if (r.error_pending) ev |= POLLERR;
+      if (r.error_pending || w.error_pending) ev |= POLLERR;
     }
     if (r.ended && w.shut) ev |= POLLHUP;
     // An AF_UNIX peer that closed shuts both our halves (its SHUT_WR only ours to read: pysocket cannot tell them

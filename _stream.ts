@@ -859,6 +859,14 @@ export class StreamWriter {
     return this.#busy === null && this.#qtail === this.#qhead;
   }
 
+  /**
+   * A background write's error not yet raised by a send (Linux's pending SO_ERROR: poll's POLLERR). Deno's write
+   * meets a peer's reset as EPIPE and consumes it, so this is all that is left of it (A16b-3).
+   */
+  get error_pending(): boolean {
+    return this.#err !== null;
+  }
+
   /** True once a write failed: the connection is gone. */
   get broken(): boolean {
     return this.#err !== null || this.#broken;

@@ -451,9 +451,12 @@ function arm_of(obj: Selectable): Arm {
 }
 
 const change = new Waker();
+/** Counts changed() calls: a select() that yields a turn between a look and its next wait sees what fired meanwhile. */
+let changes = 0;
 
 /** Something that a select() call may be waiting for happened. */
 function changed(): void {
+  changes++;
   change.fire();
 }
 
@@ -611,8 +614,12 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     const woke = await wait_wake(change, left, signal);
     if (!woke && end - performance.now() > 0) continue; // a capped timer
     if (look(null) || end - performance.now() <= 0) return result();
-    // Woken, yet nothing is ready (another task took the bytes): yield a turn.
+    // Woken, yet nothing is ready (another task took the bytes, or another socket's watch woke every call): yield
+    // a turn. A watch this look found armed may fire during that turn, before the next wait is registered: look
+    // again then (A16b-1: such a call waited forever after its socket was closed, or bytes came).
+    const seen = changes;
     await turn();
+    if (changes !== seen && look(null)) return result();
   }
 }
 
