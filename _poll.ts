@@ -237,6 +237,9 @@ export async function wait_entries<E extends Entry>(
   woken?: () => Promise<void>,
 ): Promise<[E, number][]> {
   const end = ms < 0 ? Infinity : performance.now() + ms;
+  // Set once a look found something ready that the report then did not have (it went during select()'s turn):
+  // the next pass waits for a change, as CPython's poll() returns before its timeout only with something to report.
+  let gone_meanwhile: boolean = false;
   for (let first = true;; first = false) {
     const list = entries();
     let now = false;
@@ -254,7 +257,7 @@ export async function wait_entries<E extends Entry>(
     }
     const left = end === Infinity ? null : Math.max(0, end - performance.now());
     // Something ready, or a poll: one look (with select()'s turn), then report what is ready then.
-    const at_once = now || left === 0;
+    const at_once: boolean = (now && !gone_meanwhile) || left === 0;
     const seconds = at_once ? 0 : left === null ? null : left / 1000;
     // A change of the registrations ends a wait (A12a-2: a register/modify meanwhile went unseen until it ended).
     if (woken !== undefined && !at_once) (reads ??= []).push(woken());
@@ -266,7 +269,8 @@ export async function wait_entries<E extends Entry>(
       const ev = judge(e, true);
       if (ev !== 0) out.push([e, ev]);
     }
-    if (out.length > 0 || at_once || (end !== Infinity && performance.now() >= end)) return out;
+    if (out.length > 0 || left === 0 || (end !== Infinity && performance.now() >= end)) return out;
+    gone_meanwhile = at_once;
     if (!first) await Promise.resolve(); // (a woken look that found nothing to report: look again)
   }
 }

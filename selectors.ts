@@ -606,7 +606,10 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
         look(null);
       }
     }
-    return result();
+    // What was ready at the call may have gone during that turn (another task took the bytes or the connection, a
+    // bound socket began to listen): CPython's select() returns before its timeout only with something ready, so
+    // such a call waits on.
+    if (t === 0 || look(null)) return result();
   }
   for (;;) {
     const left = end === Infinity ? Infinity : end - performance.now();
@@ -1293,7 +1296,11 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (reads_armed !== armed && this.#map !== null) {
         await wait_wake(core.waiting, SELECT_READ_GRACE_MS, signal, true);
       }
-      return this.#map === null ? [] : this.#collect();
+      if (this.#map === null) return [];
+      const now = this.#collect();
+      // What was ready at the call may have gone during that turn (another task took it): CPython's select()
+      // returns before its timeout only with something ready, so such a call waits on.
+      if (now.length > 0 || t === 0) return now;
     }
     let out: [SelectorKey<D>, number][] = [];
     park(this, core as SelectorCore<unknown>);
