@@ -5,13 +5,13 @@
 // context's CAs), bounded in time, and the queue of handshakes a TLS
 // listener has in flight.
 
+import { idna_encode } from "./_idna.ts";
 import { client_hello_sni, record_end, SNI_SCAN_MAX } from "./_sni.ts";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { errno as E, from_errno, TimeoutError } from "./errors.ts";
 import { raw_duplex, type RawEvents, type RawParts, TlsTransport } from "./_tls.ts";
 import { owner_of } from "./_duplex.ts";
-import { domainToASCII } from "node:url";
 import {
   build_path,
   bytes_equal as same_bytes,
@@ -186,7 +186,12 @@ export function ascii_host(host: string): string | null {
   if (!/[^\u0020-\u007e]/.test(host)) return host; // printable ASCII as is
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(host)) return null; // control characters never match
-  const a = domainToASCII(host);
+  let a: string;
+  try {
+    a = idna_encode(host); // CPython's idna codec (IDNA 2003), as its _encode_hostname
+  } catch {
+    return null;
+  }
   return a === "" || /[^\u0021-\u007e]/.test(a) ? null : a;
 }
 

@@ -70,8 +70,7 @@
  *   context that also trusts Deno's roots, `verify_code` may be 20 where OpenSSL gives 26, 79 or 10; a
  *   CA with directoryName name constraints is refused (20) even for the
  *   names it permits.
- * - IDNA is UTS-46 (`ß` becomes `xn--zca`; CPython's IDNA 2003 gives `ss`);
- *   a pysocket server refuses SNI names that rustls considers invalid.
+ * - a pysocket server refuses SNI names that rustls considers invalid.
  * - there is no session resumption: `session_reused` is always false.
  * - a refusal by a server's `sni_callback` (an alert number returned, or an exception) closes the
  *   connection without that alert.
@@ -158,6 +157,7 @@ import {
   start_session as start_tls,
 } from "./_ssl_session.ts";
 import { after } from "./_wait.ts";
+import { idna_encode } from "./_idna.ts";
 import { inet_aton, inet_ntoa, inet_pton } from "./_inet.ts";
 import { as_int, py_type } from "./families/_ip.ts";
 import { bytes_equal, facts, is_ca, weak_key, weak_signature } from "./_ssl_verify.ts";
@@ -1799,16 +1799,9 @@ export class SSLContext {
     // for these two checks (A13a-7).
     if (server && host) throw new RangeError("server_hostname can only be specified in client mode");
     if (this.#check_hostname && !host) throw new RangeError("check_hostname requires server_hostname");
-    // CPython's idna codec: every label 1 to 63 bytes (a final dot aside); only the last one is "label too long".
-    const labels = host === null || host === "" ? [] : (ascii_host(host) ?? "x").split(".");
-    if (labels.length > 1 && labels.at(-1) === "") labels.pop();
-    const bad = labels.findIndex((l) => l.length === 0 || l.length > 63);
-    if (bad >= 0) {
-      const why = bad === labels.length - 1 && labels[bad]!.length > 63 ? "label too long" : "label empty or too long";
-      throw new RangeError(`encoding with 'idna' codec failed (UnicodeError: ${why})`);
-    }
-    // CPython keeps the name as its idna codec encodes it: a non-ASCII name as its A-label.
-    if (host !== null && /[^\x20-\x7e]/.test(host)) host = ascii_host(host) ?? host;
+    // CPython's _encode_hostname: the name through its idna codec (IDNA 2003: every label 1 to 63 bytes, a final dot
+    // aside; a non-ASCII label nameprepped and punycoded), its UnicodeError raised as it is; the name kept encoded.
+    if (host !== null && host !== "") host = idna_encode(host);
     // A name the codec passes: only "" is left for _ssl.c's check (a leading dot is an empty label above).
     if (host === "") throw new RangeError("server_hostname cannot be an empty string or start with a leading dot.");
     if (server && this.#protocol === PROTOCOL_TLS_CLIENT) {

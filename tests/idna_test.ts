@@ -149,3 +149,47 @@ print(json.dumps([h.encode("idna").decode() for h in json.load(sys.stdin)]))
   }
   assert.deepEqual([...new Set(seen)], want);
 });
+
+Deno.test("idna: SSLSocket.server_hostname is the name CPython's _encode_hostname gives (IDNA 2003), its errors CPython's", async () => {
+  const { create_default_context } = await import("../ssl.ts");
+  const hosts = [
+    "straße.test",
+    "bücher.localhost",
+    "ΣΊΣΥΦΟΣ.test",
+    "a\u200db.test",
+    "xn--ü",
+    "ü..a",
+    "١٢٧.test",
+    "LOCALHOST.",
+  ];
+  const want = await python_json(
+    `
+import json, socket, ssl, sys
+out = []
+for h in json.load(sys.stdin):
+    s = socket.socket()
+    try: out.append(["ok", ssl.create_default_context().wrap_socket(s, server_hostname=h, do_handshake_on_connect=False).server_hostname])
+    except Exception as e: out.append([type(e).__name__, str(e)])
+    s.close()
+print(json.dumps(out))
+`,
+    hosts,
+  );
+  if (typeof want === "string") {
+    console.log(`idna server_hostname rows skipped: ${want}`);
+    return;
+  }
+  const got = [];
+  for (const h of hosts) {
+    const s = m.socket();
+    try {
+      const t = await create_default_context().wrap_socket(s, { server_hostname: h, do_handshake_on_connect: false });
+      got.push(["ok", t.server_hostname]);
+    } catch (e) {
+      got.push([e instanceof RangeError ? "UnicodeError" : (e as Error).name, (e as Error).message]);
+    } finally {
+      s.close();
+    }
+  }
+  assert.deepEqual(got, want);
+});
