@@ -1,0 +1,46 @@
+// A ninth batch of classic Python socket programs, ported by the README's porting rules and run beside their
+// CPython originals (tests/ported9/: *.py the original, *.ts the port): the asyncore and asynchat documentation's
+// examples and Sarker's asyncore port forwarder (CPython 3.11's asyncore/asynchat ported onto pysocket in
+// tests/ported9/_asyncore.ts, each run on select() and on select.poll()), Real Python's selectors app-server and
+// app-client with their Message class, and more (see each spec's name).
+//
+// A single program holds every side (threads become tasks) and prints no port numbers; python3 and the port
+// must print the same and end with the same exit code. A client/server pair runs four ways (python3 server and
+// client as the reference, then py+ts, ts+py, ts+ts), stdout compared with the port normalized. A program that
+// fails because of something Deno cannot do is kept, marked `ignore`, with the finding named in a printed
+// reason; PORTED_RUN_IGNORED=1 runs it anyway.
+
+import { test_needing } from "./_socket_fixtures.ts";
+import { single_tests, type SingleSpec } from "./_ported.ts";
+
+const test = test_needing("python3", "openssl");
+
+const ROOT = new URL("./ported9/", import.meta.url).pathname;
+
+const poll = () => Promise.resolve(["poll"]);
+
+// ---- single programs ---------------------------------------------------------------------------------------
+
+const SINGLES: SingleSpec[] = [
+  {
+    name: "asyncore docs: EchoServer/EchoHandler (dispatcher_with_send), the docs' HTTPClient against a loopback " +
+      "responder, a non-blocking connect_ex client sending 300 KB, a refused connect through handle_error (select)",
+    prog: "asyncore_echo",
+  },
+  { name: "the same on asyncore.loop(use_poll=True) (select.poll)", prog: "asyncore_echo", args: poll },
+  {
+    name: "Sarker ch. 3 port forwarding on asyncore (PortForwarder, Receiver, Sender) to an upper-casing remote, " +
+      "one client then two at once, a 100 KB line (select)",
+    prog: "sarker_forward",
+  },
+  { name: "the same on select.poll", prog: "sarker_forward", args: poll },
+  {
+    name: "asynchat docs' terminator pattern: a key-value server on async_chat (line and numeric terminators, " +
+      "push, close_when_done), pipelined, byte-at-a-time, 200 KB body, a ValueError in found_terminator, " +
+      "a client hanging up mid-body (select)",
+    prog: "asynchat_kv",
+  },
+  { name: "the same on select.poll", prog: "asynchat_kv", args: poll },
+];
+
+single_tests(test, "ported more9", ROOT, SINGLES);
