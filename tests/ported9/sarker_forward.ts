@@ -114,7 +114,7 @@ async function client(name: string, port: number, lines: Uint8Array[]) {
     const f = s.makefile("rb");
     for (const line of lines) {
       await s.sendall(line);
-      got.push(await f.readline());
+      got.push(await f.readline() as Uint8Array);
     }
     await f.close();
   }
