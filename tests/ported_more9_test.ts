@@ -11,7 +11,15 @@
 // reason; PORTED_RUN_IGNORED=1 runs it anyway.
 
 import { test_needing } from "./_socket_fixtures.ts";
-import { single_tests, type SingleSpec } from "./_ported.ts";
+import { ctx } from "./_ported.ts";
+import {
+  pair_tests,
+  port_pair_runner,
+  type PortPairSpec,
+  print_ignored,
+  single_tests,
+  type SingleSpec,
+} from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -44,3 +52,19 @@ const SINGLES: SingleSpec[] = [
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
+
+// ---- client/server pairs -----------------------------------------------------------------------------------
+
+const PAIRS: PortPairSpec[] = [
+  {
+    name: "Real Python app-server.py/app-client.py with libserver/libclient's Message (selectors, modify() " +
+      "between read and write, '>H' protoheader, JSON header): searches (an emoji key), a binary request, an " +
+      "unknown action, a header missing content-type (ValueError), a peer gone after one byte ('Peer closed.')",
+    server: "rp_app_server",
+    client: "rp_app_client",
+  },
+];
+
+pair_tests(test, "ported more9", PAIRS, ctx, port_pair_runner(ROOT));
+
+print_ignored("ported more9", [...SINGLES, ...PAIRS]);
