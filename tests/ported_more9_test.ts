@@ -49,6 +49,20 @@ const SINGLES: SingleSpec[] = [
     prog: "asynchat_kv",
   },
   { name: "the same on select.poll", prog: "asynchat_kv", args: poll },
+  {
+    name: "a select() line server kicking idle clients (timeout = time to the next idle client): an active " +
+      "client past the limit, an idle one (goodbye, then EOF under settimeout), a half-closed one still " +
+      "answered, one that reads its reply and closes",
+    prog: "select_idle_kick",
+  },
+  {
+    name: "the same, the last client closing with the server's reply unread (Linux resets: ConnectionResetError)",
+    prog: "select_idle_kick",
+    args: () => Promise.resolve(["rst"]),
+    ignore: "known limit (docs/limits.md, 'pysocket seldom sends a TCP reset'; P12-1): a pysocket socket closed " +
+      "with received bytes unread sends a FIN (Deno.TcpConn cannot reset), so the server's recv() reads b'' where " +
+      "CPython's raises ConnectionResetError",
+  },
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
