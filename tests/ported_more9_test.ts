@@ -63,6 +63,16 @@ const SINGLES: SingleSpec[] = [
       "with received bytes unread sends a FIN (Deno.TcpConn cannot reset), so the server's recv() reads b'' where " +
       "CPython's raises ConnectionResetError",
   },
+  {
+    name: "a select.poll() server streaming 8 MB to three readers without blocking (send() until " +
+      "BlockingIOError, POLLOUT, unregister when done): slow small reads, one big recv, a reader quitting early",
+    prog: "poll_backpressure",
+  },
+  {
+    name: "a threaded relay passing half-closes through (recv to b'', shutdown(SHUT_WR) on the other side) to " +
+      "a sort service that answers at EOF, over TCP and over AF_UNIX: a request, an empty one, 1 MB",
+    prog: "halfclose_relay",
+  },
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
