@@ -73,6 +73,12 @@ const SINGLES: SingleSpec[] = [
       "a sort service that answers at EOF, over TCP and over AF_UNIX: a request, an empty one, 1 MB",
     prog: "halfclose_relay",
   },
+  {
+    name: "text protocols on makefile(): 'rw' with newline='\\r\\n' (print(file=f), write()'s count, " +
+      "writelines, for-line-in-file), every reading newline mode over mixed line ends sent in pieces, " +
+      "readline(limit), read(n) in characters split across sends, latin-1, errors='replace' after a buffered file",
+    prog: "makefile_text",
+  },
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
