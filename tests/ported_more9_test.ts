@@ -79,6 +79,17 @@ const SINGLES: SingleSpec[] = [
       "readline(limit), read(n) in characters split across sends, latin-1, errors='replace' after a buffered file",
     prog: "makefile_text",
   },
+  {
+    name: "an epoll server handing ready sockets to four worker tasks (EPOLLET | EPOLLONESHOT | EPOLLRDHUP, " +
+      "drain to BlockingIOError, re-arm with modify() while the loop waits): eight clients in bursts, half-closed",
+    prog: "epoll_oneshot_pool",
+  },
+  {
+    name: "a STUN Binding request/response over UDP (XOR-MAPPED-ADDRESS, retry with a doubling settimeout, a stray " +
+      "datagram ignored), MSG_PEEK, recvfrom_into, a truncated datagram, a connected UDP socket filtering " +
+      "others, the auto-bound name of an unbound sender, IPv4 and IPv6",
+    prog: "stun_udp",
+  },
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
