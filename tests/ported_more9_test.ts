@@ -106,6 +106,24 @@ const SINGLES: SingleSpec[] = [
       "plain bytes after close_notify, so pysocket's unwrap() always raises where CPython returns the socket " +
       "(an SSLSocket whose TLS is off)",
   },
+  {
+    name: "handing connections over by number: detach() in an acceptor, socket.socket(fileno=n) in a worker " +
+      "(family, type, the default timeout until set again), a listener rebuilt from its number",
+    prog: "sock_handoff",
+  },
+  {
+    name: "the same with dup(): a second object on one connection, EOF only after the last copy closes",
+    prog: "sock_handoff",
+    args: () => Promise.resolve(["dup"]),
+    ignore: "known limit (docs/features.md, dup(); P12-3): Deno gives no descriptor to duplicate, so dup() " +
+      "raises EOPNOTSUPP where CPython returns a second socket on the connection",
+  },
+  {
+    name: "socketserver docs' examples on Unix sockets: ThreadingUnixStreamServer with rfile/wfile and four " +
+      "clients at once (client_address ''), ThreadingUnixDatagramServer answering bound clients, an unbound " +
+      "client getting no reply (handle_error on sendto(None)), shutdown() and server_close()",
+    prog: "ss_unix_threading",
+  },
 ];
 
 single_tests(test, "ported more9", ROOT, SINGLES);
