@@ -160,6 +160,12 @@ const PAIRS: PortPairSpec[] = [
     server: "rp_app_server",
     client: "rp_app_client",
   },
+  {
+    name: "an RFC 1288 finger server (one query line through makefile('rb').readline(limit), answer, close; " +
+      "forwarding refused, an over-long line read to its end) and its client reading to EOF",
+    server: "finger_server",
+    client: "finger_client",
+  },
 ];
 
 pair_tests(test, "ported more9", PAIRS, ctx, port_pair_runner(ROOT));
