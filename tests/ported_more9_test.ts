@@ -139,12 +139,9 @@ const SINGLES: SingleSpec[] = [
       "SocketIO refuses every later read with OSError('cannot read from timed out object')",
   },
   {
-    name: "the same, then connects to a listen(0) listener that never accepts until one times out",
+    name: "the same, then connects to a listen(0) listener that never accepts until one times out (P12-5, F5 fixed)",
     prog: "timeouts_tour",
     args: () => Promise.resolve(["backlog"]),
-    ignore: "known limit (docs/limits.md, listen(backlog) cannot change Deno's backlog of 511: finding F5; P12-5): " +
-      "every connect to the full listen(0) backlog succeeds, where Linux drops the SYN and CPython's connect() " +
-      "times out",
   },
 ];
 
