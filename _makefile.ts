@@ -1,6 +1,7 @@
 // Socket files (Python's socket.makefile): buffered readers and writers over
-// a socket's own read-ahead buffer, so a timeout in readline() loses nothing:
-// the partial line stays buffered for the next call.
+// a socket's own read-ahead buffer. As CPython's SocketIO, a file whose read
+// timed out refuses every later read ("cannot read from timed out object");
+// the socket's own recv() still has the bytes.
 //
 // Binary files read straight from the socket's StreamReader. Text files work
 // as Python's TextIOWrapper: they take up to 8 KiB of bytes at a time
@@ -10,7 +11,7 @@
 // across reads is one line end). As in CPython, each wait for bytes gets the
 // socket's whole timeout (a line that trickles in never times out).
 
-import { BlockingIOError, errno, OSError } from "./errors.ts";
+import { BlockingIOError, errno, OSError, TimeoutError } from "./errors.ts";
 import { as_bytes } from "./_args.ts";
 import { arg_type, as_int, py_type } from "./families/_ip.ts";
 import { type CodecName, type Decoder, type Encoder, lookup_codec, make_decoder, make_encoder } from "./_codecs.ts";
@@ -175,6 +176,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   #wq: Promise<void> | null = null;
   #bufsize: number;
   #closed = false;
+  /** A read timed out (the socket's timeout): every later read raises, as CPython's SocketIO (_timeout_occurred). */
+  #timed_out = false;
   /** Open, binary and reading: readline()'s fast path may take a buffered line from the reader. */
   #fast_binary = false;
   /** The socket's stream state and reader, cached (checked against the socket's on each call). */
@@ -427,6 +430,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       }
       throw new RangeError(text);
     }
+    // CPython's SocketIO.readinto after a timeout (its BufferedReader dropped the partial read with it).
+    if (reads && !wrong && this.#timed_out) throw new OSError("cannot read from timed out object");
     if (wrong) {
       // SocketIO and TextIOWrapper say what the stream is not.
       const what = reads ? "readable" : "writable";
@@ -441,7 +446,12 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async #fill(reader: StreamReader, want: number, signal: AbortSignal | undefined): Promise<void> {
     const dl = this.#sock._deadline(signal);
-    await reader.fill(want, dl);
+    try {
+      await reader.fill(want, dl);
+    } catch (e) {
+      if (e instanceof TimeoutError) this.#timed_out = true;
+      throw e;
+    }
     if (!dl.unbounded && this.#sock.fileno() === -1) throw new OSError(errno.EBADF);
   }
 
@@ -705,6 +715,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * buffered (binary: in the socket's reader; text: decoded), or null.
    */
   #buffered_line(max: number): Uint8Array | string | null {
+    if (this.#timed_out) return null; // the general path raises
     if (this.#fast_binary) {
       // The cached reader, while it is still the socket's (a closed file is not #fast_binary).
       const st = this.#st;
@@ -793,6 +804,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     as_int(size);
     if (!this.#binary || this.#bufsize === 0 || !this.#reading) throw new UnsupportedOperation("peek");
     if (this.#closed) throw new RangeError("peek of closed file");
+    if (this.#timed_out) throw new OSError("cannot read from timed out object");
     const reader = this.#get_reader();
     if (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
     return reader.peek(reader.buffered);

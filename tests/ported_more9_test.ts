@@ -131,12 +131,9 @@ const SINGLES: SingleSpec[] = [
     prog: "timeouts_tour",
   },
   {
-    name: "the same, then reading that socket file again (CPython: 'cannot read from timed out object')",
+    name: "the same, then reading that socket file again (CPython: 'cannot read from timed out object'; P12-4, fixed)",
     prog: "timeouts_tour",
     args: () => Promise.resolve(["file"]),
-    ignore: "documented difference (docs/limits.md, 'Socket files': a read that timed out keeps what arrived for " +
-      "the next call; P12-4): pysocket's file returns the line that came after the timeout where CPython's " +
-      "SocketIO refuses every later read with OSError('cannot read from timed out object')",
   },
   {
     name: "the same, then connects to a listen(0) listener that never accepts until one times out (P12-5, F5 fixed)",

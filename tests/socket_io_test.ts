@@ -68,7 +68,7 @@ for (const fam of FAMILIES) {
     await r.close();
   });
 
-  Deno.test(`Socket.makefile("r"/"w") speaks text, and readline() after a timeout loses nothing [${fam.name}]`, async () => {
+  Deno.test(`Socket.makefile("r"/"w") speaks text; after a read timed out, the file refuses reads as CPython's and the socket keeps the bytes [${fam.name}]`, async () => {
     await using t = await Trio.open(fam);
     const w = t.cli.makefile("w");
     await assert.rejects(w.write(b("bytes") as unknown as string), TypeError);
@@ -78,7 +78,10 @@ for (const fam of FAMILIES) {
     assert.equal(await r.readline(), "héllo\n");
     assert.equal(await r.read(3), "wör");
     assert.equal(await r.readline(), "ld\n");
-    // A readline that times out keeps the partial line for the next call.
+    // A readline that times out: as CPython's SocketIO, that file then refuses every read (OSError without an
+    // errno). A binary file's partial line stays in the socket (CPython's BufferedReader dropped it).
+    const timed_out = (e: unknown) =>
+      e instanceof OSError && e.errno === null && e.message === "cannot read from timed out object";
     t.conn.settimeout(0.05);
     await w.write("par");
     await w.flush();
@@ -86,17 +89,21 @@ for (const fam of FAMILIES) {
     await w.write("tial\nnext\n");
     await w.flush();
     t.conn.settimeout(5);
-    assert.equal(await r.readline(), "partial\n");
-    assert.equal(await r.readline(), "next\n");
-    // Binary file: the same after a timeout.
+    await assert.rejects(r.readline(), timed_out);
+    await assert.rejects(r.read(1), timed_out);
+    // The text file had taken "par" (decoded, as CPython's TextIOWrapper/BufferedReader had): the socket has the rest.
+    assert.equal(new TextDecoder().decode(await t.conn.recv(64)), "tial\nnext\n");
+    // Binary file: the same after a timeout; a new file reads again.
     t.conn.settimeout(0.05);
     const rb = t.conn.makefile("rb");
     await t.cli.sendall(b("ab"));
     await assert.rejects(rb.readline(), TimeoutError);
-    await assert.rejects(rb.read(10), TimeoutError);
+    await assert.rejects(rb.read(10), timed_out);
+    await assert.rejects(rb.peek(1), timed_out);
     await t.cli.sendall(b("c\n"));
     t.conn.settimeout(5);
-    assert.deepEqual(await rb.readline(), b("abc\n"));
+    await assert.rejects(rb.readline(), timed_out);
+    assert.deepEqual(await t.conn.makefile("rb").readline(), b("abc\n"));
     await w.close();
     await r.close();
   });
