@@ -275,7 +275,7 @@ export function eof_error(cause?: unknown): SSLEOFError {
  * state does not expect (a change_cipher_spec or application data before the handshake's, Deno said
  * "handshake failure"), a fifth warning alert in a row, a record of an unknown type (the session refines this
  * one by the peer's first bytes: a first record of an unknown type is UNEXPECTED_MESSAGE, a peer not speaking
- * TLS is WRONG_VERSION_NUMBER), a change_cipher_spec whose byte is not 1.
+ * TLS is WRONG_VERSION_NUMBER), a change_cipher_spec whose byte is not 1, a handshake message too long.
  */
 const RECORD_FAULTS: readonly (readonly [RegExp, string, string])[] = [
   [/received unexpected message: got /, "UNEXPECTED_MESSAGE", "unexpected message"],
@@ -283,6 +283,13 @@ const RECORD_FAULTS: readonly (readonly [RegExp, string, string])[] = [
   [/corrupt message of type InvalidContentType/, "UNEXPECTED_RECORD", "unexpected record"],
   [/corrupt message of type InvalidCcs/, "BAD_CHANGE_CIPHER_SPEC", "bad change cipher spec"],
   [/peer misbehaved: IllegalMiddleboxChangeCipherSpec/, "INVALID_CCS_MESSAGE", "invalid ccs message"],
+  // A16a-5: a record that does not decrypt (tampered, or not encrypted at all), one longer than TLS allows.
+  [/cannot decrypt peer's message/, "DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "decryption failed or bad record mac"],
+  [/corrupt message of type MessageTooLarge/, "PACKET_LENGTH_TOO_LONG", "packet length too long"],
+  // A16a-3: a 33rd TLS 1.3 KeyUpdate with no application data between (Deno's limit; OpenSSL has this name).
+  [/peer misbehaved: TooManyKeyUpdateRequests/, "TOO_MANY_KEY_UPDATES", "too many key updates"],
+  // A16a-4: a handshake message over Deno's 64 KiB (OpenSSL's limit is its max_cert_list, 100 KiB).
+  [/corrupt message of type HandshakePayloadTooLarge/, "EXCESSIVE_MESSAGE_SIZE", "excessive message size"],
 ];
 
 /** Turn whatever node:tls or the socket raised into Python's exception. */
