@@ -286,6 +286,8 @@ const RECORD_FAULTS: readonly (readonly [RegExp, string, string])[] = [
   // A16a-5: a record that does not decrypt (tampered, or not encrypted at all), one longer than TLS allows.
   [/cannot decrypt peer's message/, "DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "decryption failed or bad record mac"],
   [/corrupt message of type MessageTooLarge/, "PACKET_LENGTH_TOO_LONG", "packet length too long"],
+  // A16a-6: a server that selects an ALPN protocol the client did not offer.
+  [/peer misbehaved: SelectedUnofferedApplicationProtocol/, "BAD_EXTENSION", "bad extension"],
   // A16a-3: a 33rd TLS 1.3 KeyUpdate with no application data between (Deno's limit; OpenSSL has this name).
   [/peer misbehaved: TooManyKeyUpdateRequests/, "TOO_MANY_KEY_UPDATES", "too many key updates"],
   // A16a-4: a handshake message over Deno's 64 KiB (OpenSSL's limit is its max_cert_list, 100 KiB).

@@ -2,7 +2,7 @@
 // proxy between a TLS client and server rewrites the plaintext handshake records of one direction (split into
 // 1- or 7-byte records, preceded by an empty record, a warning alert, five of them, a change_cipher_spec, a
 // heartbeat or unknown record type, a fatal alert, an HTTP reply; a doubled or bad change_cipher_spec; other
-// record versions); the side that reads them is a CPython 3.11 peer in one run and a pysocket peer in the other,
+// record versions; the offered or selected ALPN protocol swapped for another, A16a-6); the side that reads them is a CPython 3.11 peer in one run and a pysocket peer in the other,
 // under TLS 1.2 and 1.3. Each row compares the outcome: the echo, or the exception's class and str(e).
 //
 // Before the fix a pysocket server shook hands after a warning alert sent before the ClientHello (CPython:
@@ -81,6 +81,8 @@ def mutate(mode, state, t, ver, body):
         return [rec(21, b"\\x02\\x28", ver), rec(t, body, ver)]
     if mode == "junk_first" and first:
         return [b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n"]
+    if mode == "alpn_swap" and t == 22 and b"http/1.1" in body:
+        return [rec(t, body.replace(b"http/1.1", b"http/9.9"), ver)]
     if mode == "merge_ccs" and t == 20:
         return [rec(t, body, ver)]
     return [rec(t, body, ver)]
@@ -142,6 +144,7 @@ def ctx_for(server, ver):
     else:
         c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         c.load_verify_locations(D + "/ca.pem")
+    c.set_alpn_protocols(["http/1.1"])
     v = ssl.TLSVersion.TLSv1_2 if ver == "tls12" else ssl.TLSVersion.TLSv1_3
     c.minimum_version = c.maximum_version = v
     return c
@@ -207,6 +210,7 @@ const MODES = [
   "ver0300",
   "ver0399",
   "ver0200",
+  "alpn_swap",
 ];
 
 /**
@@ -220,6 +224,15 @@ const DOCUMENTED: Record<string, [string, string]> = {
   "tls13 empty_hs": ["ok", "SSLError [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"],
   "tls12 ver0300": ["SSLError [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)", "ok"],
   "tls12 ver0399": ["SSLError [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)", "ok"],
+  // Finding S11 (docs/limits.md): a pysocket server refuses a client whose ALPN list shares nothing with its own.
+  "server tls12 alpn_swap": [
+    "SSLError [SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad record mac (_ssl.c:1006)",
+    "SSLError [SSL: NO_APPLICATION_PROTOCOL] no application protocol (_ssl.c:1006)",
+  ],
+  "server tls13 alpn_swap": [
+    "SSLError [SSL: SSLV3_ALERT_BAD_RECORD_MAC] sslv3 alert bad record mac (_ssl.c:1006)",
+    "SSLError [SSL: NO_APPLICATION_PROTOCOL] no application protocol (_ssl.c:1006)",
+  ],
   "tls12 ccs_twice": [
     "SSLError [SSL] internal error (_ssl.c:1006)",
     "SSLError [SSL: UNEXPECTED_MESSAGE] unexpected message (_ssl.c:1006)",
@@ -312,6 +325,7 @@ function ctx_for(dir: string, server: boolean, ver: string): ssl.SSLContext {
   const c = new ssl.SSLContext(server ? ssl.PROTOCOL_TLS_SERVER : ssl.PROTOCOL_TLS_CLIENT);
   if (server) c.load_cert_chain(`${dir}/server.pem`, `${dir}/server.key`);
   else c.load_verify_locations(`${dir}/ca.pem`);
+  c.set_alpn_protocols(["http/1.1"]);
   const v = ver === "tls12" ? ssl.TLSVersion.TLSv1_2 : ssl.TLSVersion.TLSv1_3;
   c.minimum_version = v;
   c.maximum_version = v;
@@ -408,7 +422,7 @@ for (const side of ["client", "server"] as const) {
       for (const mode of MODES) {
         const [cp, mine] = side === "client" ? await client_row(env, ver, mode) : await server_row(env, ver, mode);
         rows++;
-        const doc = DOCUMENTED[`${ver} ${mode}`];
+        const doc = DOCUMENTED[`${side} ${ver} ${mode}`] ?? DOCUMENTED[`${ver} ${mode}`];
         if (doc) {
           assert.deepEqual([cp, mine], doc, `${side} ${ver} ${mode}: the documented difference changed`);
         } else if (cp !== mine) diffs.push(`${side} ${ver} ${mode}: CPython ${cp} | pysocket ${mine}`);
