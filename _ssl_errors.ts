@@ -270,6 +270,30 @@ export function eof_error(cause?: unknown): SSLEOFError {
   });
 }
 
+/**
+ * A hostile peer's records as OpenSSL names them (A16a-1), from Deno's (rustls') text: a record of a type the
+ * state does not expect (a change_cipher_spec or application data before the handshake's, Deno said
+ * "handshake failure"), a fifth warning alert in a row, a record of an unknown type (the session refines this
+ * one by the peer's first bytes: a first record of an unknown type is UNEXPECTED_MESSAGE, a peer not speaking
+ * TLS is WRONG_VERSION_NUMBER), a change_cipher_spec whose byte is not 1, a handshake message too long.
+ */
+const RECORD_FAULTS: readonly (readonly [RegExp, string, string])[] = [
+  [/received unexpected message: got /, "UNEXPECTED_MESSAGE", "unexpected message"],
+  [/peer misbehaved: TooManyWarningAlertsReceived/, "TOO_MANY_WARN_ALERTS", "too many warn alerts"],
+  [/corrupt message of type InvalidContentType/, "UNEXPECTED_RECORD", "unexpected record"],
+  [/corrupt message of type InvalidCcs/, "BAD_CHANGE_CIPHER_SPEC", "bad change cipher spec"],
+  [/peer misbehaved: IllegalMiddleboxChangeCipherSpec/, "INVALID_CCS_MESSAGE", "invalid ccs message"],
+  // A16a-5: a record that does not decrypt (tampered, or not encrypted at all), one longer than TLS allows.
+  [/cannot decrypt peer's message/, "DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "decryption failed or bad record mac"],
+  [/corrupt message of type MessageTooLarge/, "PACKET_LENGTH_TOO_LONG", "packet length too long"],
+  // A16a-6: a server that selects an ALPN protocol the client did not offer.
+  [/peer misbehaved: SelectedUnofferedApplicationProtocol/, "BAD_EXTENSION", "bad extension"],
+  // A16a-3: a 33rd TLS 1.3 KeyUpdate with no application data between (Deno's limit; OpenSSL has this name).
+  [/peer misbehaved: TooManyKeyUpdateRequests/, "TOO_MANY_KEY_UPDATES", "too many key updates"],
+  // A16a-4: a handshake message over Deno's 64 KiB (OpenSSL's limit is its max_cert_list, 100 KiB).
+  [/corrupt message of type HandshakePayloadTooLarge/, "EXCESSIVE_MESSAGE_SIZE", "excessive message size"],
+];
+
 /** Turn whatever node:tls or the socket raised into Python's exception. */
 export function to_ssl_error(e: unknown, during_handshake = false): Error {
   if (e instanceof OSError || e instanceof TypeError || e instanceof RangeError) return e;
@@ -287,6 +311,9 @@ export function to_ssl_error(e: unknown, during_handshake = false): Error {
       });
     }
     if (code.startsWith("ERR_SSL_")) {
+      for (const [pattern, reason, text] of RECORD_FAULTS) {
+        if (pattern.test(msg)) return new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: e });
+      }
       const reason = code.slice(8);
       const m = /\(([^()]*)\)\s*$/.exec(msg);
       const text = m ? m[1]!.split(":").pop()! : reason.toLowerCase().replaceAll("_", " ");

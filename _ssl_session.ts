@@ -701,11 +701,18 @@ class TlsSession implements Session, RawEvents {
 
   #first_bytes(bytes: Uint8Array): void {
     this.#head ??= new Uint8Array(HEAD_BYTES);
+    const before = this.#head_n;
     const k = Math.min(HEAD_BYTES - this.#head_n, bytes.length);
     this.#head.set(bytes.subarray(0, k), this.#head_n);
     this.#head_n += k;
     if (this.#head_n === HEAD_BYTES && this.inbound !== undefined && !this.#spec?.server?.SNICallback) {
       this.inbound = undefined;
+    }
+    // A16a-2: OpenSSL's server refuses a first record that is TLS but no handshake (a warning alert Deno's TLS
+    // would pass over and shake hands after) before it reads further.
+    const h = this.#head;
+    if (this.#server && before < 5 && this.#head_n >= 5 && h[1] === 3 && h[0] !== 22 && (h[0]! & 0x80) === 0) {
+      this.#finish(this.#hello_error(new SSLError(1, "[SSL: UNEXPECTED_MESSAGE] unexpected message")));
     }
   }
 
@@ -717,10 +724,17 @@ class TlsSession implements Session, RawEvents {
   #hello_error(err: Error): Error {
     const h = this.#head?.subarray(0, this.#head_n);
     this.#head = null;
-    if (!this.#server || !h || !(err instanceof SSLError) || err instanceof SSLCertVerificationError) return err;
+    if (!h || !(err instanceof SSLError) || err instanceof SSLCertVerificationError) return err;
     const cause = String((err.cause as Error | undefined)?.message ?? "");
     const ssl = (reason: string, text: string) =>
       new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: err.cause });
+    if (!this.#server) {
+      // A16a-1: a record of an unknown type is UNEXPECTED_RECORD mid-handshake; as the server's first it is
+      // UNEXPECTED_MESSAGE, and a server that does not speak TLS at all (an HTTP reply) a wrong version.
+      if (err.reason !== "UNEXPECTED_RECORD" || h.length < 5) return err;
+      if (h[1] !== 3 && (h[0]! & 0x80) === 0) return ssl("WRONG_VERSION_NUMBER", "wrong version number");
+      return h[0]! < 20 || h[0]! > 23 ? ssl("UNEXPECTED_MESSAGE", "unexpected message") : err;
+    }
     const starts = (p: string) => h.length >= p.length && [...p].every((c, i) => h[i] === c.charCodeAt(0));
     if (h.length >= 5 && h[1] !== 3 && (h[0]! & 0x80) === 0) {
       if (starts("GET ") || starts("POST ") || starts("HEAD ") || starts("PUT ")) {
@@ -730,9 +744,7 @@ class TlsSession implements Session, RawEvents {
       // Any other text (Deno's engine says "wrong version number", or a handshake failure when non-blocking).
       return ssl("WRONG_VERSION_NUMBER", "wrong version number");
     }
-    if (h.length >= 5 && (h[0] === 20 || h[0] === 21 || h[0] === 23)) {
-      return ssl("UNEXPECTED_MESSAGE", "unexpected message");
-    }
+    if (h.length >= 5 && h[0] !== 22 && (h[0]! & 0x80) === 0) return ssl("UNEXPECTED_MESSAGE", "unexpected message");
     if (/MessageTooLarge/.test(cause)) return ssl("PACKET_LENGTH_TOO_LONG", "packet length too long");
     if (h.length >= 11 && h[0] === 22 && h[5] === 1 && ((h[9]! << 8) | h[10]!) < 0x0303) {
       return ssl("UNSUPPORTED_PROTOCOL", "unsupported protocol");
@@ -774,7 +786,7 @@ class TlsSession implements Session, RawEvents {
         this.#first_bytes(b);
         this.#gather_hello(b);
       };
-    } else if (spec.server_side) this.inbound = (b) => this.#first_bytes(b);
+    } else this.inbound = (b) => this.#first_bytes(b);
     this.#server = spec.server_side;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
@@ -827,6 +839,7 @@ class TlsSession implements Session, RawEvents {
     this.#spec = null;
     if (this.#checked === null) this.#scanner = null;
     this.on_peer_eof = undefined;
+    this.inbound = undefined;
     // CPython 3.11 names the C line that raised: every handshake SSLError reads "... (_ssl.c:1006)".
     if (err instanceof SSLError && !/\(_ssl\.c:\d+\)$/.test(err.message)) {
       err.message += " (_ssl.c:1006)";

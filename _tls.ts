@@ -115,6 +115,8 @@ class CipherDuplex extends Duplex implements RawDuplex {
   /** Where in the bytes #scan() last followed the last whole record ended (-1: none ended there). */
   #last_end = -1;
   #sync = true;
+  /** The header that turned #sync off was no TLS version's (A16a-5: OpenSSL then says "wrong version number"). */
+  bad_version = false;
   /** The size of the idle wait's buffer, and the buffer (made when the size changes). */
   #idle: number;
   #idle_buf: Uint8Array | null = null;
@@ -325,7 +327,10 @@ class CipherDuplex extends Duplex implements RawDuplex {
         if (this.#body_left === 0) this.#last_end = i;
         // Types 20-24 (change_cipher_spec, alert, handshake, application_data, heartbeat), version 3.x.
         const t = this.#hdr_type;
-        if (t < 20 || t > 24 || this.#hdr_major !== 3 || this.#body_left > MAX_BODY) this.#sync = false;
+        if (t < 20 || t > 24 || this.#hdr_major !== 3 || this.#body_left > MAX_BODY) {
+          this.#sync = false;
+          this.bad_version = this.#hdr_major !== 3;
+        }
       }
     }
   }
@@ -379,6 +384,8 @@ class CipherDuplex extends Duplex implements RawDuplex {
       if (this.#f_hdr_n === HEADER) {
         this.#f_hdr_n = 0;
         this.#f_body = (this.#f_hdr[3]! << 8) | this.#f_hdr[4]!;
+        const h = this.#f_hdr;
+        this.odd_header = h[0] === 23 && h[1] === 3 && h[2] === 3 ? -1 : (h[0]! << 16) | (h[1]! << 8) | h[2]!;
         if (this.#f_body === 0 && p < end) return p;
       }
     }
@@ -387,6 +394,8 @@ class CipherDuplex extends Duplex implements RawDuplex {
 
   /** The plain connection's EOF has been read (and handed to TLS). */
   eof_seen = false;
+  /** The last record header fed to TLS (type << 16 | version) when it was not application data of version 3.3, else -1. */
+  odd_header = -1;
 
   #eof(): void {
     this.eof_seen = true;
@@ -428,6 +437,10 @@ export interface RawDuplex extends Duplex {
   resume_input(): void;
   /** The plain connection's EOF has been read (handed to TLS). */
   readonly eof_seen: boolean;
+  /** A record header from the peer carried no TLS version (3.x): the peer stopped speaking TLS. */
+  readonly bad_version: boolean;
+  /** The last record header from the peer (type << 16 | version) when not application data of version 3.3, else -1. */
+  readonly odd_header: number;
   /**
    * Write ciphertext taken from TLS by the plaintext side (see TlsTransport.write), after every chunk
    * node:tls handed to this Duplex before; rejects (and reports write_error) if writing it fails.
@@ -482,7 +495,30 @@ export class TlsTransport extends DuplexTransport {
   }
 
   protected override map_error(e: unknown): Error {
-    return to_ssl_error(e, !this.#session.done);
+    const err = to_ssl_error(e, !this.#session.done);
+    if (!(err instanceof SSLError)) return err;
+    const named = (reason: string) =>
+      new SSLError(1, `[SSL: ${reason}] ${reason.toLowerCase().replaceAll("_", " ")}`, {
+        library: "SSL",
+        reason,
+        cause: err.cause,
+      });
+    // A16a-5: bytes that are no TLS record (a peer writing plain text into the session): OpenSSL reads the
+    // version first and names that; Deno's TLS reads the record type first (an unknown one).
+    if (err.reason === "UNEXPECTED_RECORD" && this.#duplex.bad_version) return named("WRONG_VERSION_NUMBER");
+    // A record OpenSSL refuses by its header before decrypting it, where Deno's TLS fails to decrypt it: a
+    // version other than 3.3, or (TLS 1.3, after the handshake) a type other than application data.
+    const odd = this.#duplex.odd_header;
+    if (odd === -1) return err;
+    const decrypt = err.reason === "DECRYPTION_FAILED_OR_BAD_RECORD_MAC";
+    if (decrypt && (odd & 0xffff) !== 0x0303) return named("WRONG_VERSION_NUMBER");
+    if (
+      !this.#session.done || odd >> 16 === 23 ||
+      !(decrypt || err.reason === "UNEXPECTED_RECORD" || err.reason === "UNEXPECTED_MESSAGE")
+    ) return err;
+    if (this.#tls.getProtocol() === "TLSv1.3") return named("BAD_RECORD_TYPE");
+    // OpenSSL 3.0's TLS 1.2 says only this (no reason) for a record of another type after the handshake.
+    return new SSLError(1, "[SSL] internal error", { library: "SSL", reason: null, cause: err.cause });
   }
 
   protected override get what(): string {

@@ -2717,9 +2717,15 @@ function want<T>(p: Promise<T>, write: boolean): Promise<T> {
  * handshake (1006 do_handshake, 2580 a read, 2427 a write). A copy: the session keeps its own.
  */
 function at_line(e: unknown, line: 2427 | 2580): unknown {
-  if (!(e instanceof SSLError) || !e.message.endsWith("(_ssl.c:1006)")) return e;
+  if (!(e instanceof SSLError)) return e;
+  let text: string;
+  if (e.message.endsWith("(_ssl.c:1006)")) text = e.message.slice(0, -5) + `${line})`;
+  else if (e.message.startsWith("[SSL") && !/\(_ssl\.c:\d+\)$/.test(e.message)) {
+    // A16a-5: OpenSSL's error after the handshake (a tampered record, a fatal alert) names the call's line too.
+    text = `${e.message} (_ssl.c:${line})`;
+  } else return e;
   const copy = Object.create(Object.getPrototypeOf(e), Object.getOwnPropertyDescriptors(e)) as SSLError;
-  copy.message = e.message.slice(0, -5) + `${line})`;
+  copy.message = text;
   if (copy.strerror !== null) (copy as { strerror: string | null }).strerror = copy.message; // args[1] is str(e)
   return copy;
 }
