@@ -609,7 +609,8 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     // What was ready at the call may have gone during that turn (another task took the bytes or the connection, a
     // bound socket began to listen): CPython's select() returns before its timeout only with something ready, so
     // such a call waits on.
-    if (t === 0 || look(null)) return result();
+    const r = result();
+    if (t === 0 || r[0].length > 0 || r[1].length > 0) return r;
   }
   for (;;) {
     const left = end === Infinity ? Infinity : end - performance.now();
