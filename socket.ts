@@ -170,7 +170,7 @@ class StreamState {
     return this.#reader ??= new StreamReader(this.transport);
   }
   get writer(): StreamWriter {
-    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader);
+    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader, () => this.reader);
   }
   /** Close the reader and writer (if made); true when the transport may be closed now. */
   close(): boolean {
@@ -1990,7 +1990,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         read_to += n;
         // send() by send(), so a timeout knows how many bytes went.
         for (let o = 0; o < n;) {
-          const k = await st.writer.send(buf.subarray(o, n), dl);
+          const k = await st.writer.send(buf.subarray(o, n), dl, true); // (a sendfile met by a reset: EPIPE, as Linux's)
           o += k;
           total += k;
         }
