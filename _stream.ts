@@ -717,6 +717,31 @@ export class StreamReader {
     return this.#err !== null;
   }
 
+  /**
+   * A blocking AF_UNIX send that waited met the peer's death (A17b-3): Linux's send then consumed the pending
+   * ECONNRESET (sock_error() in its wait), so reads give what is queued, then EOF. Reads ahead (up to `ms`) until the
+   * reader knows how the connection ended; true when it was a reset no recv had raised (now an EOF).
+   */
+  async take_reset(ms: number): Promise<boolean> {
+    const until = performance.now() + ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((r) => timer = setTimeout(r, ms));
+    try {
+      for (let i = 0; i < 1024 && !this.ended && !this.#closed && performance.now() < until; i++) {
+        await Promise.race([this.poll(), bound]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const e = this.#err;
+    if (e === null || this.#raised || this.#closed) return false;
+    const m = map_error(e, "recv");
+    if (!(m instanceof OSError && m.errno === errno.ECONNRESET)) return false;
+    this.#err = null;
+    this.#eof = true;
+    return true;
+  }
+
   /** shutdown(SHUT_RD) was called here (an EOF of our own, not the peer's). */
   shut_rd = false;
 
@@ -746,6 +771,8 @@ export class StreamReader {
 }
 
 const SEND_QUEUE = 256 * 1024;
+/** How long a blocking AF_UNIX send whose write met EPIPE reads ahead to learn whether the peer's end was a reset. */
+const UNIX_RESET_MS = 100;
 /**
  * Small queued sends waiting behind a write go out together, up to this many
  * bytes in one write: a timed sender of 16-byte messages made one write (one
@@ -821,10 +848,51 @@ export class StreamWriter {
 
   /** The connection's reader, if made: a reset it raised ends sending too (A13b-4). */
   #reader: (() => StreamReader | null) | null;
+  /** The connection's reader, made if needed (A17b-3: a blocking AF_UNIX send hands it a consumed reset). */
+  #make_reader: (() => StreamReader) | null;
 
-  constructor(t: Transport, reader: (() => StreamReader | null) | null = null) {
+  constructor(
+    t: Transport,
+    reader: (() => StreamReader | null) | null = null,
+    make_reader: (() => StreamReader) | null = null,
+  ) {
     this.#t = t;
     this.#reader = reader;
+    this.#make_reader = make_reader;
+  }
+
+  /** True for an AF_UNIX stream (a Deno.UnixConn), asked once. */
+  #unix: boolean | null = null;
+  /** Bytes the direct writes (blocking sends) wrote so far: tells whether a failed one sent any of its own. */
+  #direct_written = 0;
+
+  /**
+   * A blocking send on an AF_UNIX stream whose connection looks healthy (no error known to the writer or the
+   * reader): if it waits and the peer dies meanwhile, Linux's unix_stream_sendmsg, asleep in
+   * sock_alloc_send_pskb(), takes the pending ECONNRESET (A17b-3; #unix_failed).
+   */
+  #unix_watch(): boolean {
+    if (this.#make_reader === null || this.#broken || this.#err !== null) return false;
+    if (this.#unix === null) {
+      try {
+        this.#unix = this.#t.writes_whole !== true && this.#t.remoteAddr.transport === "unix";
+      } catch {
+        this.#unix = false;
+      }
+    }
+    return this.#unix && this.#reader?.()?.ended !== true;
+  }
+
+  /**
+   * A blocking AF_UNIX send that waited failed with EPIPE (Deno's write after the peer died): when the peer's end was
+   * a reset (it closed with bytes unread), Linux's waiting send consumed it: later reads give the queued bytes, then
+   * EOF (not ConnectionResetError), and a send that had sent none of its bytes raises ECONNRESET (CPython's blocking
+   * send/sendall: ConnectionResetError; a sendall that had sent some: BrokenPipeError, as here).
+   */
+  async #unix_failed(e: unknown, waited: boolean, none_sent: boolean): Promise<void> {
+    if (!waited || this.#shut || this.#closed || !(e instanceof OSError) || e.errno !== errno.EPIPE) return;
+    if (!(await this.#make_reader!().take_reset(UNIX_RESET_MS))) return;
+    if (none_sent) throw from_errno(errno.ECONNRESET);
   }
 
   /** A read raised the connection's reset: Linux's send then raises EPIPE (a timed one queued its bytes, lost). */
@@ -913,8 +981,11 @@ export class StreamWriter {
     if (this.#broken || this.#reset_read()) throw from_errno(errno.EPIPE, { operation: "send" });
   }
 
-  /** send(): write some of data; returns how many bytes were taken. */
-  send(data: Uint8Array, dl: Deadline): Promise<number> {
+  /**
+   * send(): write some of data; returns how many bytes were taken. `part`: a piece of a larger call (sendfile, whose
+   * Linux call meets a peer's reset with EPIPE): a blocking AF_UNIX send that met the reset raises EPIPE (A17b-3).
+   */
+  send(data: Uint8Array, dl: Deadline, part: boolean = false): Promise<number> {
     // The common non-blocking case (a socket select() reported writable): room
     // in the queue and nothing to report; the bytes are taken now, with no
     // async frame (each one suspended costs ~100 bytes of garbage).
@@ -924,18 +995,31 @@ export class StreamWriter {
     ) {
       return Promise.resolve(this.#enqueue(data));
     }
-    return this.#send(data, dl);
+    return this.#send(data, dl, part);
   }
 
-  async #send(data: Uint8Array, dl: Deadline): Promise<number> {
+  async #send(data: Uint8Array, dl: Deadline, part: boolean): Promise<number> {
     this.#check();
     if (data.length === 0) return 0;
     if (dl.unbounded) {
-      while (this.#busy) {
-        await this.#changed();
-        this.#check();
+      const watch = this.#unix_watch();
+      try {
+        while (this.#busy) {
+          await this.#changed();
+          this.#check();
+        }
+      } catch (e) {
+        if (watch) await this.#unix_failed(e, true, !part);
+        throw e;
       }
-      return await this.#write_direct(data);
+      if (!watch) return await this.#write_direct(data);
+      const full = this.#full;
+      try {
+        return await this.#write_direct(data);
+      } catch (e) {
+        await this.#unix_failed(e, full, !part);
+        throw e;
+      }
     }
     while (this.#busy && this.#queued >= SEND_QUEUE) {
       // Non-blocking: the queue gets one event-loop turn to drain before EAGAIN (as the kernel's buffer drains
@@ -1037,6 +1121,7 @@ export class StreamWriter {
   }
 
   #chained_written(n: number): number | undefined | Promise<number | undefined> {
+    this.#direct_written += n;
     this.#full = n < this.#wlen;
     const rest = this.#rest, cut = this.#cut_err;
     if (rest !== null && n < rest.length && !this.#closed) {
@@ -1063,6 +1148,7 @@ export class StreamWriter {
   }
 
   #written(n: number): void {
+    this.#direct_written += n;
     this.#full = n < this.#wlen;
     const caller = this.#caller, rest = this.#rest, cut = this.#cut_err;
     if (rest !== null && caller !== null && n < rest.length && !this.#closed) {
@@ -1202,7 +1288,7 @@ export class StreamWriter {
     if (
       dl.unbounded && this.#busy === null && data.length > 0 && !this.#closed && !this.#shut && this.#err === null &&
       !this.#broken
-    ) return this.#write_all_direct(data);
+    ) return this.#unix_watch() ? this.#send_all(data, dl) : this.#write_all_direct(data);
     return this.#send_all(data, dl);
   }
 
@@ -1212,11 +1298,31 @@ export class StreamWriter {
       // Blocking, no deadline: send()'s direct path, once the write in flight is done.
       if (data.length > 0) {
         this.#check();
-        while (this.#busy) {
-          await this.#changed();
-          this.#check();
+        const watch = this.#unix_watch();
+        let waited = false;
+        try {
+          while (this.#busy) {
+            waited = true;
+            await this.#changed();
+            this.#check();
+          }
+        } catch (e) {
+          if (watch) await this.#unix_failed(e, true, true);
+          throw e;
         }
-        return await this.#write_all_direct(data); // ends with sendall's check
+        if (!watch) return await this.#write_all_direct(data); // ends with sendall's check
+        const full = this.#full, before = this.#direct_written;
+        try {
+          return await this.#write_all_direct(data);
+        } catch (e) {
+          // It waited when a write before it, or one of its own, came back short (the kernel's buffer was full).
+          await this.#unix_failed(
+            e,
+            waited || full || this.#direct_written !== before,
+            this.#direct_written === before,
+          );
+          throw e;
+        }
       }
     } else {
       while (off < data.length) off += await this.send(data.subarray(off), dl);

@@ -170,7 +170,7 @@ class StreamState {
     return this.#reader ??= new StreamReader(this.transport);
   }
   get writer(): StreamWriter {
-    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader);
+    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader, () => this.reader);
   }
   /** Close the reader and writer (if made); true when the transport may be closed now. */
   close(): boolean {
@@ -250,6 +250,31 @@ const REUSEPORT_KEY = `${SOL_SOCKET}:${SO_REUSEPORT}`;
 const NO_OPTS = new Map<string, number>();
 /** Options maps shared by a listener and the sockets it accepted: copied before a write. */
 const SHARED_OPTS = new WeakSet<Map<string, number>>();
+
+/**
+ * True when the kernel shows no connection waiting in the accept queue of a TCP listener on `port` (Linux: the LISTEN
+ * rows of /proc/net/tcp and tcp6, whose rx_queue is that queue's length); false when it cannot tell (no /proc, no read
+ * permission granted: never asked for).
+ */
+function accept_queue_empty(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const path of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
+      text = Deno.readTextFileSync(path);
+    } catch {
+      return false;
+    }
+    for (const line of text.split("\n")) {
+      // "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 ..." (local, remote, state, tx_queue:rx_queue)
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5 || f[3] !== "0A" || !f[1]!.endsWith(":" + hex)) continue;
+      if (parseInt(f[4]!.split(":")[1] ?? "1", 16) !== 0) return false;
+    }
+  }
+  return true;
+}
 
 /**
  * A socket, as Python's `socket.socket`. Create one with {@linkcode socket}.
@@ -756,6 +781,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // A stand-in for a port a closed listener still holds (see deferred_listen) keeps Deno's backlog.
     if ((this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0 || l instanceof DeferredListener) return;
     const { hostname, port } = l.addr as Deno.NetAddr;
+    // A socket listening already may hold connections in the kernel's queue: closing its listener would reset them
+    // (A17b-1: a second listen(n) lost a connected client and its bytes; CPython's keeps them). Made again only when
+    // the kernel shows that queue empty.
+    if (this.#listening && !accept_queue_empty(port)) return;
     const make = (backlog: number) => Deno.listen({ hostname, port, tcpBacklog: backlog } as Deno.TcpListenOptions);
     this.#accepts!.close();
     let n: Deno.Listener;
@@ -1961,7 +1990,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         read_to += n;
         // send() by send(), so a timeout knows how many bytes went.
         for (let o = 0; o < n;) {
-          const k = await st.writer.send(buf.subarray(o, n), dl);
+          const k = await st.writer.send(buf.subarray(o, n), dl, true); // (a sendfile met by a reset: EPIPE, as Linux's)
           o += k;
           total += k;
         }
@@ -2140,6 +2169,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     moved.#accepts = this.#accepts;
     moved.#listening = this.#listening;
     moved.#backlog = this.#backlog;
+    if (this.#x !== null) moved.#extra().deno_backlog = this.#x.deno_backlog;
     moved.#stream = this.#stream;
     moved.#connecting = this.#connecting;
     moved.#dgram = this.#dgram;

@@ -3,6 +3,7 @@
 
 import { gaierror } from "../errors.ts";
 import { EAI_ADDRFAMILY, EAI_NONAME } from "../constants.ts";
+import { idna_encode } from "../_idna.ts";
 
 /** Python's type name of a value, for TypeError messages. */
 export function py_type(v: unknown): string {
@@ -42,11 +43,23 @@ export function check_port(v: unknown, op: string): number {
   return port;
 }
 
-/** Validate a host: a string (bytes are decoded as ASCII, as Python accepts them). */
+/**
+ * Validate a host: a string (bytes are decoded as ASCII, as Python accepts them). A non-ASCII string goes through
+ * CPython's idna codec, as its address-tuple converter does (TypeError "encoding of hostname failed" when the codec
+ * refuses; A17b-2: the name went to the resolver as given); an ASCII one and bytes are taken as they are.
+ */
 export function check_host(v: unknown): string {
   let host: string;
-  if (typeof v === "string") host = v;
-  else if (v instanceof Uint8Array) host = new TextDecoder().decode(v);
+  if (typeof v === "string") {
+    host = v;
+    if (/[^\x00-\x7f]/.test(v)) {
+      try {
+        host = idna_encode(v);
+      } catch {
+        throw new TypeError("encoding of hostname failed");
+      }
+    }
+  } else if (v instanceof Uint8Array) host = new TextDecoder().decode(v);
   else throw new TypeError(`str, bytes or bytearray expected, not ${py_type(v)}`);
   if (host.indexOf("\0") >= 0) throw new TypeError("host name must not contain null character");
   return host;
