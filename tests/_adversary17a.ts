@@ -2,7 +2,7 @@
 // made with openssl at test time: two roots with the SAME subject name and other keys, a third root, an
 // intermediate, leaves of several purposes, one that expires a few seconds after it is made.
 
-import { ca_config, CA_EXT, ca_leaf, cert_dir, python_server, self_signed } from "./_ssl_fixtures.ts";
+import { ca_config, CA_EXT, ca_leaf, cert_dir, openssl, python_server, self_signed } from "./_ssl_fixtures.ts";
 
 /** The made certificates: `${dir}/${name}.pem` (the chain a server sends) and `${dir}/${name}.key`. */
 export interface Certs17 {
@@ -17,7 +17,8 @@ function stamp(ms: number): string {
 }
 
 /**
- * Roots `root` and `twin` (both "/CN=adv17a root", other keys) and `other`; `int` (signed by `root`); leaves
+ * Roots `root` and `twin` (both "/CN=adv17a root", other keys), `other`, and `pl0` (pathlen 0); `int` (signed by
+ * `root`) and `intx` (int's name and key, signed by `pl0`: `leaf_intx.pem` is the leaf with it); leaves
  * (CN=localhost, subjectAltName localhost and 127.0.0.1): `leaf` (by `int`; `leaf_int.pem` is it with `int`,
  * `leaf.pem` alone), `direct` (by `root`), `cli` (clientAuth only), `srv` (serverAuth only), `short` (by `root`,
  * expiring `short_s` seconds from now).
@@ -27,6 +28,9 @@ export async function make_certs17(short_s: number): Promise<Certs17> {
   await self_signed(dir, "root.key", "root.pem", "/CN=adv17a root", { ext: CA_EXT });
   await self_signed(dir, "twin.key", "twin.pem", "/CN=adv17a root", { ext: CA_EXT });
   await self_signed(dir, "other.key", "other.pem", "/CN=adv17a other root", { ext: CA_EXT });
+  await self_signed(dir, "pl0.key", "pl0.pem", "/CN=adv17a pathlen 0 root", {
+    ext: ["-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+  });
   const sections = [
     "[v3ca]",
     "basicConstraints = critical,CA:TRUE",
@@ -37,16 +41,52 @@ export async function make_certs17(short_s: number): Promise<Certs17> {
     "[cli]",
     "subjectAltName = DNS:localhost,IP:127.0.0.1",
     "extendedKeyUsage = clientAuth",
+    "[v3nc]",
+    "basicConstraints = critical,CA:TRUE",
+    "keyUsage = critical,keyCertSign,cRLSign",
+    "nameConstraints = critical,permitted;DNS:allowed.test",
+    "[ipcn]",
+    "subjectAltName = IP:127.0.0.1",
+    "extendedKeyUsage = serverAuth,clientAuth",
     "[srv]",
     "subjectAltName = DNS:localhost,IP:127.0.0.1",
     "extendedKeyUsage = serverAuth",
   ];
   ca_config(dir, "root.cnf", "db_root", sections);
   ca_config(dir, "int.cnf", "db_int", sections);
+  ca_config(dir, "pl0.cnf", "db_pl0", sections);
   const by = (issuer: string) => ({ cnf: `${issuer}.cnf`, issuer_cert: `${issuer}.pem`, issuer_key: `${issuer}.key` });
   const days = ["-days", "2"];
   await ca_leaf(dir, "int", "/CN=adv17a int", { ...by("root"), ext: "v3ca", dates: days, suffix: ".crt" });
   await Deno.copyFile(`${dir}/int.crt`, `${dir}/int.pem`);
+  // nc: an intermediate permitting DNS names under allowed.test only; nccn: a leaf under it whose commonName (a
+  // DNS-like name outside) is its only name but for an IP address.
+  await ca_leaf(dir, "nc", "/CN=adv17a nc int", { ...by("root"), ext: "v3nc", dates: days, suffix: ".crt" });
+  ca_config(dir, "nc.cnf", "db_nc", sections);
+  await Deno.copyFile(`${dir}/nc.crt`, `${dir}/nc.pem`);
+  await ca_leaf(dir, "nccn", "/CN=a.outside.test", { ...by("nc"), ext: "ipcn", dates: days, suffix: ".crt" });
+  // intx: int's name and key, signed by pl0 (whose pathlen 0 allows no CA below it).
+  await openssl(dir, "req", "-new", "-key", "int.key", "-subj", "/CN=adv17a int", "-out", "intx.csr");
+  await openssl(
+    dir,
+    "ca",
+    "-batch",
+    "-config",
+    "pl0.cnf",
+    "-cert",
+    "pl0.pem",
+    "-keyfile",
+    "pl0.key",
+    "-in",
+    "intx.csr",
+    "-out",
+    "intx.crt",
+    "-extensions",
+    "v3ca",
+    "-notext",
+    "-days",
+    "2",
+  );
   await ca_leaf(dir, "leaf", "/CN=localhost", { ...by("int"), ext: "good", dates: days, suffix: ".crt" });
   for (const [n, ext] of [["direct", "good"], ["cli", "cli"], ["srv", "srv"]]) {
     await ca_leaf(dir, n!, "/CN=localhost", { ...by("root"), ext: ext!, dates: days });
@@ -62,6 +102,9 @@ export async function make_certs17(short_s: number): Promise<Certs17> {
   Deno.writeTextFileSync(`${dir}/leaf_int.pem`, text("leaf.crt") + text("int.crt"));
   Deno.writeTextFileSync(`${dir}/leaf.pem`, text("leaf.crt"));
   Deno.copyFileSync(`${dir}/leaf.key`, `${dir}/leaf_int.key`);
+  Deno.writeTextFileSync(`${dir}/nccn.pem`, text("nccn.crt") + text("nc.crt"));
+  Deno.writeTextFileSync(`${dir}/leaf_intx.pem`, text("leaf.crt") + text("intx.crt"));
+  Deno.copyFileSync(`${dir}/leaf.key`, `${dir}/leaf_intx.key`);
   return { dir, short_until };
 }
 
