@@ -1977,7 +1977,10 @@ export class SSLContext {
     return this.#version_options();
   }
 
-  /** What a client of this context trusts (internal: a client socket given this context, A17a-1). @ignore */
+  /**
+   * What a client of this context trusts (internal: a client socket given this context, A17a-1).
+   * @ignore
+   */
   _trust(): Trust {
     const t: Trust = {
       anchors: this._anchors(),
