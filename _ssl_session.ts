@@ -61,6 +61,20 @@ export interface SessionSpec {
   roots?: () => readonly Uint8Array[];
   /** A server's node:tls socket, set when it is made (a sni_callback's swap changes its ALPN list). */
   tls_socket?: tls.TLSSocket;
+  /**
+   * A client's: the trust fields above are another context's than the one the session was made with (its socket's
+   * `context` was set before the handshake's outcome was seen, A17a-1): Deno's verdict was given against the first
+   * context's CAs, so the path to these is built again with every signature checked.
+   */
+  swapped?: boolean;
+}
+
+/** What a context trusts (a client's verification after its socket's `context` changed, A17a-1). */
+export interface Trust {
+  anchors: Uint8Array[];
+  anchors_complete: boolean;
+  empty_store: boolean;
+  roots?: () => readonly Uint8Array[];
 }
 
 /** A TLS session layered over a connection. */
@@ -78,6 +92,12 @@ export interface Session {
   abort(err: Error): void;
   /** A server's: the name in the client's ClientHello as sent (see TlsSession.sni_sent). */
   readonly sni_sent?: string | null | undefined;
+  /**
+   * A client's socket changed context before its handshake's outcome was seen: the server is verified against
+   * `trust` (CPython: SSL_set_SSL_CTX, the new context's CA store; verify mode, host check and flags stay), again
+   * if it was verified already (A17a-1).
+   */
+  retrust?(trust: Trust): void;
 }
 
 /** How long a handshake may take when the socket has no timeout (seconds). */
@@ -254,6 +274,10 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
     }
     return refused(err);
   }
+  if (spec.swapped) {
+    const f = swapped_fault(t, der, spec, untrusted);
+    if (f) return f;
+  }
   if (built) {
     // Deno's verifier took a certificate OpenSSL does not take as an anchor (the peer's own, A14b-1): 19 or 20.
     if (!built.anchored && spec.anchors_complete) return untrusted(built.path);
@@ -316,6 +340,34 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
       cause: err,
     });
   }
+}
+
+/**
+ * A client's check of the server against a context its socket was given after the session began (A17a-1): Deno's
+ * verifier judged the chain against the first context's CAs, so the path to these is built from what the server
+ * sent (Deno's roots too when the context trusts them) and each of its signatures checked (no lone anchor taken on
+ * Deno's word): 20 (or 19) when it reaches none, or a certificate on it was not signed by the next one's key.
+ */
+function swapped_fault(
+  t: tls.TLSSocket,
+  der: Uint8Array,
+  spec: SessionSpec,
+  untrusted: (path?: Uint8Array[]) => Error,
+): Error | null {
+  let trusted: readonly Uint8Array[] = spec.anchors ?? [];
+  if (!spec.anchors_complete) {
+    try {
+      trusted = [...trusted, ...(spec.roots?.() ?? [])];
+    } catch (e) {
+      return e as Error;
+    }
+  }
+  const b = build_path(der, native_sent(t) ?? sent_chain(t), [...trusted], spec.partial_chain === true);
+  if (!b.anchored) return untrusted(b.path);
+  // A certificate not signed by the next one's key (a trusted root of the same name, another key): 20 as pysocket
+  // names that everywhere (OpenSSL's too when the certificates carry key identifiers; 7 without them, documented).
+  for (let i = 0; i + 1 < b.path.length; i++) if (!issued(b.path[i]!, b.path[i + 1]!)) return untrusted();
+  return null;
 }
 
 /** The host name check of a client (CPython 3.11's, OpenSSL's X509_check_host/ip), or null when it passes. */
@@ -673,6 +725,8 @@ class TlsSession implements Session, RawEvents {
   #t: tls.TLSSocket;
   #server: boolean;
   #spec: SessionSpec | null;
+  /** A client's spec, kept after the handshake for a late change of its socket's context (retrust, A17a-1). */
+  #client_spec: SessionSpec | null = null;
   // The client's check of the server: undefined until made, then its outcome.
   #checked: Error | null | undefined;
   #scanner: RecordScanner | null;
@@ -788,6 +842,7 @@ class TlsSession implements Session, RawEvents {
       };
     } else this.inbound = (b) => this.#first_bytes(b);
     this.#server = spec.server_side;
+    if (!spec.server_side) this.#client_spec = spec;
     this.#checked = spec.server_side || spec.verify_mode === 0 ? null : undefined;
     this.#scanner = this.#checked === undefined ? new RecordScanner() : null;
     const duplex = raw_duplex(raw, this, spec.server_side);
@@ -859,6 +914,30 @@ class TlsSession implements Session, RawEvents {
 
   abort(err: Error): void {
     this.#finish(err);
+  }
+
+  retrust(trust: Trust): void {
+    const spec = this.#client_spec;
+    if (spec === null || this.error !== null || this.observed) return;
+    spec.anchors = trust.anchors;
+    spec.anchors_complete = trust.anchors_complete;
+    spec.empty_store = trust.empty_store;
+    if (trust.roots) spec.roots = trust.roots;
+    else delete spec.roots;
+    spec.swapped = true;
+    // Not checked yet (or not at all: CERT_NONE): the check to come reads these.
+    if (this.#checked !== null || spec.verify_mode === 0) return;
+    // Passed against the first context's CAs: made again against these.
+    const err = verify_peer(this.#t, spec);
+    if (err === null) return;
+    this.#checked = err;
+    if (!this.done) return this.#finish(err);
+    // The handshake ended before the program saw it: its outcome is this refusal (nothing was sent but TLS's own).
+    err.message += " (_ssl.c:1006)";
+    if (err instanceof SSLError && err.strerror !== null) (err as { strerror: string | null }).strerror = err.message;
+    this.error = err;
+    this.transport.fail(err);
+    this.#t.destroy();
   }
 
   /** The handshake's time is up (the shared timer's sweep). */

@@ -155,6 +155,7 @@ import {
   type Session,
   type SessionSpec,
   start_session as start_tls,
+  type Trust,
 } from "./_ssl_session.ts";
 import { after } from "./_wait.ts";
 import { idna_encode } from "./_idna.ts";
@@ -1969,6 +1970,20 @@ export class SSLContext {
     return this.#version_options();
   }
 
+  /**
+   * What a client of this context trusts (internal: a client socket given this context, A17a-1).
+   * @ignore
+   */
+  _trust(): Trust {
+    const t: Trust = {
+      anchors: this._anchors(),
+      anchors_complete: !this.#default_certs,
+      empty_store: this._empty_store,
+    };
+    if (this.#default_certs) t.roots = root_ders;
+    return t;
+  }
+
   /** True when nothing at all is trusted (internal). */
   get _empty_store(): boolean {
     return this.#cas.length === 0 && !this.#default_certs;
@@ -2842,7 +2857,13 @@ export class SSLSocket extends Socket {
 
   set context(ctx: SSLContext) {
     if (!(ctx instanceof SSLContext)) throw new TypeError("The value must be a SSLContext");
-    state_of(this).context = ctx;
+    const st = state_of(this);
+    if (st.context === ctx) return;
+    st.context = ctx;
+    // A client whose session began with another context (wrapped connected, do_handshake_on_connect=False): as
+    // CPython's SSL_set_SSL_CTX, the new context's CAs verify the server; the verify mode, host check and flags
+    // stay the socket's (A17a-1).
+    if (!st.server_side && st.session && !st.session.observed) st.session.retrust?.(ctx._trust());
   }
 
   /** Session resumption is not supported: always null (CPython: null before the handshake). */
