@@ -269,7 +269,7 @@ function verify_peer(t: tls.TLSSocket, spec: SessionSpec): Error | null {
   if (err) {
     // With the context's CAs all there is to trust, the path tells which of the checks failed, in OpenSSL's
     // order; Deno's own error stands when they all pass (a bad signature, a constraint Deno does not know).
-    if (built && spec.anchors_complete) {
+    if (built && (spec.anchors_complete || built.anchored)) {
       return (built.anchored ? partial(built.path) ?? ordered(built.path) : untrusted(built.path)) ?? refused(err);
     }
     return refused(err);

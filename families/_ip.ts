@@ -52,6 +52,7 @@ export function check_host(v: unknown): string {
   let host: string;
   if (typeof v === "string") {
     host = v;
+    // deno-lint-ignore no-control-regex
     if (/[^\x00-\x7f]/.test(v)) {
       try {
         host = idna_encode(v);
