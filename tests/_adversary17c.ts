@@ -150,6 +150,15 @@ export class Child {
     };
     this.#done = Promise.all([pump(this.#child.stdout, false), pump(this.#child.stderr, true)]).then(() => {});
   }
+  /** Write `text` to the child's stdin (kept open until stop()). */
+  async write(text: string): Promise<void> {
+    const w = this.#child.stdin.getWriter();
+    try {
+      await w.write(new TextEncoder().encode(text));
+    } finally {
+      w.releaseLock();
+    }
+  }
   get out(): string {
     return this.#out;
   }

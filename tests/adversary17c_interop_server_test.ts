@@ -202,6 +202,21 @@ const S_CLIENT = (...a: string[]): [string, ...string[]] => [
 const S_SHOW = [/Protocol *: *(\S+)/, /Cipher is (\S+)/, /ALPN protocol: (\S+)/, /Verify return code: (\d+)/];
 const CURL = (...a: string[]): [string, ...string[]] => ["curl", "-sS", "--max-time", "15", "--cacert", C.ca, ...a];
 
+/** Two s_client runs: the first saves its session, the second offers it (a resumption attempt). */
+const sess_resume = (extra: string[]) => async (port: number): Promise<RunOut> => {
+  const f = `${C.dir}/sess-${port}.pem`;
+  const args = (a: string[]) => S_CLIENT(...extra, ...a).slice(1).map((x) => x.replaceAll("PORT", String(port)));
+  const one = await run("openssl", args(["-sess_out", f]), "ping one\n", 20_000);
+  const two = await run("openssl", args(["-sess_in", f]), "ping two\n", 20_000);
+  const pick = (r: RunOut) => S_SHOW.map((re) => r.out.match(re)?.[1] ?? null);
+  return {
+    code: one.code + two.code,
+    out: JSON.stringify([pick(one), pick(two), (one.out + two.out).match(/echo:[^\n"]*/g)]),
+    err: one.err + two.err,
+    timed_out: one.timed_out || two.timed_out,
+  };
+};
+
 const PY_CLIENT = `
 import json, socket, ssl, sys
 a = json.loads(sys.argv[1])
@@ -419,6 +434,25 @@ const ROWS: Row[] = [
     input: "ping\n",
   },
   { name: "s_client -no_ticket -tls1_2", server: RSA, client: S_CLIENT("-no_ticket", "-tls1_2"), input: "ping\n" },
+  { name: "s_client TLS 1.3 KeyUpdate (k) before the data", server: EC, client: S_CLIENT(), input: "k\nping\n" },
+  {
+    name: "s_client TLS 1.3 KeyUpdate update_requested (K) before the data",
+    server: EC,
+    client: S_CLIENT(),
+    input: "K\nping\n",
+  },
+  {
+    name: "s_client TLS 1.3 three KeyUpdates (k, K, k)",
+    server: RSA,
+    client: S_CLIENT("-tls1_3"),
+    input: "k\nK\nk\nping\n",
+  },
+  {
+    name: "s_client -tls1_2 renegotiation (R) before the data",
+    server: RSA,
+    client: S_CLIENT("-tls1_2"),
+    input: "R\nping\n",
+  },
   { name: "s_client -status (OCSP request)", server: EC, client: S_CLIENT("-status"), input: "ping\n" },
   { name: "s_client -msg", server: EC, client: S_CLIENT("-msg"), input: "ping\n" },
   {
@@ -474,6 +508,33 @@ const ROWS: Row[] = [
     server: EC,
     client: S_CLIENT("-tls1_2", "-sigalgs", "ECDSA+SHA256"),
     input: "ping\n",
+  },
+  {
+    name: "s_client -sess_out, then -sess_in (TLS 1.3 ticket resumption attempt)",
+    server: EC,
+    client: sess_resume([]),
+  },
+  {
+    name: "s_client -tls1_2 -sess_out, then -sess_in (TLS 1.2 resumption attempt)",
+    server: RSA,
+    client: sess_resume(["-tls1_2"]),
+  },
+  {
+    name: "s_client -tls1_2 -no_ticket -sess_out, then -sess_in (session ID resumption attempt)",
+    server: RSA,
+    client: sess_resume(["-tls1_2", "-no_ticket"]),
+  },
+  {
+    name: "curl, two URLs in one run (session reuse)",
+    server: EC,
+    client: CURL("https://127.0.0.1:PORT/1", "https://127.0.0.1:PORT/2"),
+    needs: "curl",
+  },
+  {
+    name: "curl --tls-max 1.2, two URLs in one run (session reuse)",
+    server: RSA,
+    client: CURL("--tls-max", "1.2", "https://127.0.0.1:PORT/1", "https://127.0.0.1:PORT/2"),
+    needs: "curl",
   },
   // curl
   {
