@@ -22,6 +22,20 @@ export interface MatrixCerts {
   /** other.test only (the SNI second certificate) */
   other: string;
   other_key: string;
+  /** leaf + intermediate (an intermediate CA under `ca` signed the leaf; same names as rsa) */
+  chain: string;
+  /** leaf + intermediate + root */
+  chain_root: string;
+  chain_key: string;
+  /** the intermediate alone, and intermediate + root (for s_server -cert_chain) */
+  int: string;
+  int_root: string;
+  /** an Ed25519 leaf (same names) */
+  ed: string;
+  ed_key: string;
+  /** a self-signed localhost certificate no context here trusts */
+  self: string;
+  self_key: string;
   /** a client certificate (clientAuth) */
   client: string;
   client_key: string;
@@ -40,6 +54,9 @@ export async function matrix_certs(): Promise<MatrixCerts> {
     "basicConstraints = critical,CA:FALSE",
     "subjectAltName = DNS:other.test",
     "extendedKeyUsage = serverAuth",
+    "[int]",
+    "basicConstraints = critical,CA:TRUE",
+    "keyUsage = critical,keyCertSign,cRLSign",
     "[cli]",
     "basicConstraints = critical,CA:FALSE",
     "extendedKeyUsage = clientAuth",
@@ -58,6 +75,29 @@ export async function matrix_certs(): Promise<MatrixCerts> {
   await leaf("ec384", "localhost", "srv", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1", "-nodes"]);
   await leaf("other", "other.test", "other", EC_KEY);
   await leaf("client", "adv17c client", "cli", EC_KEY);
+  await leaf("ed", "localhost", "srv", ["-newkey", "ed25519", "-nodes"]);
+  await leaf("int", "adv17c intermediate", "int", EC_KEY);
+  ca_config(dir, "int.cnf", "db_int", [
+    "[srv]",
+    "basicConstraints = critical,CA:FALSE",
+    "subjectAltName = DNS:localhost,DNS:pysocket.test,IP:127.0.0.1,IP:::1",
+    "extendedKeyUsage = serverAuth",
+  ]);
+  await ca_leaf(dir, "leaf", "/CN=localhost", {
+    cnf: "int.cnf",
+    issuer_cert: "int.pem",
+    issuer_key: "int.key",
+    ext: "srv",
+    dates: ["-days", "2"],
+    newkey: EC_KEY,
+  });
+  await self_signed(dir, "self.key", "self.pem", "/CN=localhost", {
+    ext: ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+  });
+  const read = (n: string) => Deno.readTextFileSync(`${dir}/${n}`);
+  Deno.writeTextFileSync(`${dir}/chain.pem`, read("leaf.pem") + read("int.pem"));
+  Deno.writeTextFileSync(`${dir}/int_root.pem`, read("int.pem") + read("ca.pem"));
+  Deno.writeTextFileSync(`${dir}/chain_root.pem`, read("leaf.pem") + read("int.pem") + read("ca.pem"));
   const p = (n: string) => `${dir}/${n}`;
   return {
     dir,
@@ -70,6 +110,15 @@ export async function matrix_certs(): Promise<MatrixCerts> {
     ec384_key: p("ec384.key"),
     other: p("other.pem"),
     other_key: p("other.key"),
+    chain: p("chain.pem"),
+    chain_root: p("chain_root.pem"),
+    chain_key: p("leaf.key"),
+    int: p("int.pem"),
+    int_root: p("int_root.pem"),
+    ed: p("ed.pem"),
+    ed_key: p("ed.key"),
+    self: p("self.pem"),
+    self_key: p("self.key"),
     client: p("client.pem"),
     client_key: p("client.key"),
   };

@@ -195,12 +195,12 @@ const node_server = (cfg: Record<string, unknown>): ServerMaker => async () => {
   return { port: Number(m[1]), stop: async () => void await child.stop() };
 };
 
-const deno_server = (alpn?: string[]): ServerMaker => () => {
+const deno_server = (alpn?: string[], pair = [C.ec, C.ec_key]): ServerMaker => () => {
   const l = Deno.listenTls({
     hostname: "127.0.0.1",
     port: 0,
-    cert: Deno.readTextFileSync(C.ec),
-    key: Deno.readTextFileSync(C.ec_key),
+    cert: Deno.readTextFileSync(pair[0]!),
+    key: Deno.readTextFileSync(pair[1]!),
     ...(alpn ? { alpnProtocols: alpn } : {}),
   });
   const conns: Promise<void>[] = [];
@@ -351,6 +351,29 @@ const ROWS: Row[] = [
     server: s_server("-tls1_2", "-WWW", "-max_send_frag", "1024"),
     client: { request: "GET /big.bin HTTP/1.0\r\n\r\n", count: true },
   },
+  { name: "s_server Ed25519 cert", server: s_server("-cert", C.ed, "-key", C.ed_key) },
+  { name: "s_server -tls1_2 Ed25519 cert", server: s_server("-tls1_2", "-cert", C.ed, "-key", C.ed_key) },
+  {
+    name: "s_server chain leaf + intermediate",
+    server: s_server("-cert", C.chain, "-key", C.chain_key, "-cert_chain", C.int),
+  },
+  {
+    name: "s_server -tls1_2 chain leaf + intermediate",
+    server: s_server("-tls1_2", "-cert", C.chain, "-key", C.chain_key, "-cert_chain", C.int),
+  },
+  {
+    name: "s_server chain leaf + intermediate + root",
+    server: s_server("-cert", C.chain_root, "-key", C.chain_key, "-cert_chain", C.int_root),
+  },
+  { name: "s_server -record_padding 1024", server: s_server("-record_padding", "1024") },
+  {
+    name: "s_server -WWW -record_padding 4096, a 1 MiB file",
+    server: s_server("-WWW", "-record_padding", "4096"),
+    client: { request: "GET /big.bin HTTP/1.0\r\n\r\n", count: true },
+  },
+  { name: "s_server -no_middlebox", server: s_server("-no_middlebox") },
+  { name: "s_server -groups ffdhe2048:P-256", server: s_server("-groups", "ffdhe2048:P-256") },
+  { name: "s_server -anti_replay -num_tickets 2", server: s_server("-anti_replay", "-num_tickets", "2") },
   { name: "s_server -no_ticket", server: s_server("-no_ticket") },
   { name: "s_server -tls1_2 -no_ticket", server: s_server("-tls1_2", "-no_ticket") },
   { name: "s_server -num_tickets 0", server: s_server("-num_tickets", "0") },
@@ -370,6 +393,8 @@ const ROWS: Row[] = [
   { name: "s_server, server_hostname LOCALHOST", server: s_server(), client: { sni: "LOCALHOST" } },
   // python3's ssl server (the matrix's echo server; answers GET with HTTP)
   { name: "python3 ssl server", server: py_server({}) },
+  { name: "python3 ssl server, chain leaf + intermediate", server: py_server({ cert: C.chain, key: C.chain_key }) },
+  { name: "python3 ssl server, Ed25519", server: py_server({ cert: C.ed, key: C.ed_key }) },
   { name: "python3 ssl server, RSA, TLS 1.2 max", server: py_server({ cert: C.rsa, key: C.rsa_key, maxv: "1.2" }) },
   { name: "python3 ssl server, TLS 1.3 min", server: py_server({ minv: "1.3" }) },
   { name: "python3 ssl server, ALPN", server: py_server({ alpn: ["b", "a"] }), client: { alpn: ["a", "b"] } },
@@ -389,6 +414,11 @@ const ROWS: Row[] = [
   { name: "node tls server", server: node_server({}), needs: "node" },
   { name: "node tls server TLS 1.2", server: node_server({ maxv: true }), needs: "node" },
   {
+    name: "node tls server, chain leaf + intermediate",
+    server: node_server({ cert: C.chain, key: C.chain_key }),
+    needs: "node",
+  },
+  {
     name: "node tls server ALPN",
     server: node_server({ alpn: ["h2", "http/1.1"] }),
     client: { alpn: ["http/1.1"] },
@@ -402,6 +432,7 @@ const ROWS: Row[] = [
   },
   // Deno
   { name: "Deno.listenTls", server: deno_server() },
+  { name: "Deno.listenTls chain leaf + intermediate", server: deno_server(undefined, [C.chain, C.chain_key]) },
   { name: "Deno.listenTls ALPN", server: deno_server(["x", "y"]), client: { alpn: ["y"] } },
   // nginx
   { name: "nginx TLS 1.2/1.3", server: nginx_server("ssl_protocols TLSv1.2 TLSv1.3;"), needs: "nginx" },
@@ -419,6 +450,90 @@ const ROWS: Row[] = [
     needs: "nginx",
   },
 ];
+
+// ---- one context, many servers in turn (the verify cache meets different chains and names) ----
+
+const SEQ_PY = `
+import json, socket, ssl, sys
+a = json.loads(sys.argv[1])
+ctx = ssl.create_default_context(cafile=a["ca"])
+out = []
+for port, sni in a["seq"]:
+    try:
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=15), server_hostname=sni)
+    except ssl.SSLCertVerificationError as e:
+        out.append(["refused", e.verify_code]); continue
+    except Exception as e:
+        out.append(["error", type(e).__name__]); continue
+    out.append(["ok", s.version(), dict(x[0] for x in s.getpeercert()["subject"]).get("commonName")])
+    s.close()
+print(json.dumps(out))
+`;
+
+test("adv17c: one pysocket client context meets servers with different chains, keys and names in turn, as CPython's", async () => {
+  const servers = [
+    s_server(),
+    s_server(...EC_ARGS),
+    s_server("-cert", C.chain, "-key", C.chain_key, "-cert_chain", C.int),
+    s_server("-cert", C.ed, "-key", C.ed_key),
+    s_server("-cert", C.other, "-key", C.other_key),
+    s_server("-cert", C.self, "-key", C.self_key),
+  ];
+  const up: Server[] = [];
+  try {
+    for (const m of servers) up.push(await m());
+    const [rsa, ec, chain, ed, other, self] = up.map((x) => x.port) as number[];
+    const seq: [number, string][] = [
+      [rsa!, "localhost"],
+      [ec!, "localhost"],
+      [rsa!, "localhost"],
+      [chain!, "pysocket.test"],
+      [ed!, "127.0.0.1"],
+      [other!, "other.test"],
+      [rsa!, "other.test"],
+      [other!, "localhost"],
+      [self!, "localhost"],
+      [rsa!, "localhost"],
+      [self!, "localhost"],
+      [chain!, "localhost"],
+      [ec!, "PySocket.Test"],
+      [other!, "other.test"],
+    ];
+    const o = await new Deno.Command("python3", {
+      args: ["-c", SEQ_PY, JSON.stringify({ ca: C.ca, seq })],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const py = JSON.parse(dec.decode(o.stdout));
+    const ctx = create_default_context({ cafile: C.ca });
+    const one = async ([port, sni]: [number, string]): Promise<unknown[]> => {
+      const c = await create_connection(["127.0.0.1", port], 15);
+      try {
+        const s = await ctx.wrap_socket(c, { server_hostname: sni });
+        const cert = s.getpeercert() as { subject?: [string, string][][] } | null;
+        const cn = Object.fromEntries((cert?.subject ?? []).map((x) => x[0]!)).commonName;
+        const r = ["ok", s.version(), cn];
+        s.close();
+        return r;
+      } catch (e) {
+        c.close();
+        const x = e as { name: string; verify_code?: number };
+        return x.name === "SSLCertVerificationError" ? ["refused", x.verify_code] : ["error", x.name];
+      }
+    };
+    const ts: unknown[] = [];
+    for (const step of seq) ts.push(await one(step));
+    assert.deepEqual(ts, py, "in turn");
+    // The same steps at once (s_server takes one connection at a time: they queue in its backlog).
+    const together = await Promise.all(seq.map(one));
+    assert.deepEqual(together, py, "at once");
+    console.log(`  ${seq.length} steps equal to CPython, in turn and at once: ${JSON.stringify(py)}`);
+  } finally {
+    for (const s of up) await s.stop();
+  }
+});
 
 // ---- a server's post-handshake messages: openssl s_server's stdin commands (one connection) ----
 

@@ -536,6 +536,70 @@ const ROWS: Row[] = [
     client: CURL("--tls-max", "1.2", "https://127.0.0.1:PORT/1", "https://127.0.0.1:PORT/2"),
     needs: "curl",
   },
+  { name: "s_client, server Ed25519 cert", server: { cert: C.ed, key: C.ed_key }, client: S_CLIENT(), input: "ping\n" },
+  {
+    name: "s_client -tls1_2, server Ed25519 cert",
+    server: { cert: C.ed, key: C.ed_key },
+    client: S_CLIENT("-tls1_2"),
+    input: "ping\n",
+  },
+  {
+    name: "s_client, server chain leaf + intermediate",
+    server: { cert: C.chain, key: C.chain_key },
+    client: S_CLIENT(),
+    input: "ping\n",
+  },
+  {
+    name: "s_client -tls1_2, server chain leaf + intermediate + root",
+    server: { cert: C.chain_root, key: C.chain_key },
+    client: S_CLIENT("-tls1_2"),
+    input: "ping\n",
+  },
+  { name: "s_client -max_send_frag 512", server: EC, client: S_CLIENT("-max_send_frag", "512"), input: "ping\n" },
+  { name: "s_client -maxfraglen 512", server: EC, client: S_CLIENT("-maxfraglen", "512"), input: "ping\n" },
+  {
+    name: "s_client -tls1_2 -maxfraglen 1024",
+    server: RSA,
+    client: S_CLIENT("-tls1_2", "-maxfraglen", "1024"),
+    input: "ping\n",
+  },
+  {
+    name: "s_client -record_padding 512",
+    server: EC,
+    client: S_CLIENT("-record_padding", "512"),
+    input: "ping\n",
+  },
+  { name: "s_client -enable_pha", server: EC, client: S_CLIENT("-enable_pha"), input: "ping\n" },
+  {
+    name: "s_client -enable_pha -cert (server CERT_REQUIRED)",
+    server: { ...EC, client_ca: C.ca },
+    client: S_CLIENT("-enable_pha", "-cert", C.client, "-key", C.client_key),
+    input: "ping\n",
+  },
+  { name: "s_client -no_middlebox", server: EC, client: S_CLIENT("-no_middlebox"), input: "ping\n" },
+  { name: "s_client -nbio", server: RSA, client: S_CLIENT("-nbio"), input: "ping\n" },
+  {
+    name: "s_client closes at stdin EOF (close_notify right after the data)",
+    server: EC,
+    client: ["openssl", "s_client", "-connect", "127.0.0.1:PORT", "-CAfile", C.ca, "-verify_return_error"],
+    input: "ping\n",
+    // s_client prints its session ("Protocol :") only if a ticket came before it quit: a race, not compared.
+    show: [/Cipher is (\S+)/, /Verify return code: (\d+)/],
+  },
+  {
+    name: "s_client -tls1_2 closes at stdin EOF",
+    server: RSA,
+    client: ["openssl", "s_client", "-tls1_2", "-connect", "127.0.0.1:PORT", "-CAfile", C.ca],
+    input: "ping\n",
+    // s_client prints its session ("Protocol :") only if a ticket came before it quit: a race, not compared.
+    show: [/Cipher is (\S+)/, /Verify return code: (\d+)/],
+  },
+  {
+    name: "s_client -groups ffdhe2048:X25519",
+    server: EC,
+    client: S_CLIENT("-groups", "ffdhe2048:X25519"),
+    input: "ping\n",
+  },
   // curl
   {
     name: "curl https://127.0.0.1",
