@@ -33,6 +33,9 @@ export interface MatrixCerts {
   /** an Ed25519 leaf (same names) */
   ed: string;
   ed_key: string;
+  /** names xn--bcher-kva.test (bücher.test), strasse.test, *.xn--caf-dma.test (*.café.test) */
+  idn: string;
+  idn_key: string;
   /** a self-signed localhost certificate no context here trusts */
   self: string;
   self_key: string;
@@ -53,6 +56,10 @@ export async function matrix_certs(): Promise<MatrixCerts> {
     "[other]",
     "basicConstraints = critical,CA:FALSE",
     "subjectAltName = DNS:other.test",
+    "extendedKeyUsage = serverAuth",
+    "[idn]",
+    "basicConstraints = critical,CA:FALSE",
+    "subjectAltName = DNS:xn--bcher-kva.test,DNS:strasse.test,DNS:*.xn--caf-dma.test",
     "extendedKeyUsage = serverAuth",
     "[int]",
     "basicConstraints = critical,CA:TRUE",
@@ -75,6 +82,7 @@ export async function matrix_certs(): Promise<MatrixCerts> {
   await leaf("ec384", "localhost", "srv", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1", "-nodes"]);
   await leaf("other", "other.test", "other", EC_KEY);
   await leaf("client", "adv17c client", "cli", EC_KEY);
+  await leaf("idn", "xn--bcher-kva.test", "idn", EC_KEY);
   await leaf("ed", "localhost", "srv", ["-newkey", "ed25519", "-nodes"]);
   await leaf("int", "adv17c intermediate", "int", EC_KEY);
   ca_config(dir, "int.cnf", "db_int", [
@@ -117,6 +125,8 @@ export async function matrix_certs(): Promise<MatrixCerts> {
     int_root: p("int_root.pem"),
     ed: p("ed.pem"),
     ed_key: p("ed.key"),
+    idn: p("idn.pem"),
+    idn_key: p("idn.key"),
     self: p("self.pem"),
     self_key: p("self.key"),
     client: p("client.pem"),

@@ -391,6 +391,28 @@ const ROWS: Row[] = [
   { name: "s_server, server_hostname PySocket.Test", server: s_server(), client: { sni: "PySocket.Test" } },
   { name: "s_server, server_hostname pysocket.test.", server: s_server(), client: { sni: "pysocket.test." } },
   { name: "s_server, server_hostname LOCALHOST", server: s_server(), client: { sni: "LOCALHOST" } },
+  // IDNA 2003 (CPython's codec): the A-label goes out as SNI and is checked against the certificate
+  ...[
+    "bücher.test",
+    "BÜCHER.test",
+    "xn--bcher-kva.test",
+    "straße.test",
+    "strasse.test",
+    "www.café.test",
+    "WWW.CAFÉ.TEST",
+    "bücher.test.",
+    "ｂüｃｈｅｒ.test",
+    "bücher。test",
+  ].map((sni) => ({
+    name: `s_server (IDN certificate), server_hostname ${sni}`,
+    server: s_server("-cert", C.idn, "-key", C.idn_key),
+    client: { sni },
+  })),
+  {
+    name: "s_server -servername xn--bcher-kva.test -cert2 (IDN SNI swap), server_hostname bücher.test",
+    server: s_server("-servername", "xn--bcher-kva.test", "-cert2", C.idn, "-key2", C.idn_key),
+    client: { sni: "bücher.test" },
+  },
   // python3's ssl server (the matrix's echo server; answers GET with HTTP)
   { name: "python3 ssl server", server: py_server({}) },
   { name: "python3 ssl server, chain leaf + intermediate", server: py_server({ cert: C.chain, key: C.chain_key }) },
