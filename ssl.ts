@@ -2564,9 +2564,10 @@ function sni_handler(
         new SSLError(1, "[SSL: CALLBACK_FAILED] callback failed", { library: "SSL", reason: "CALLBACK_FAILED", cause }),
       );
     try {
-      // The name as the client sent it (Deno's engine lower-cases it; OpenSSL does not).
+      // The name as the client sent it (Deno's engine lower-cases it; OpenSSL does not). Deno's engine passes
+      // over an IP address sent as the name (""), where OpenSSL hands it on as any other (A17c-1).
       const sent = st.session?.sni_sent;
-      const shown = sent != null && sent.toLowerCase() === name ? sent : name;
+      const shown = sent != null && (sent.toLowerCase() === name || name === "") ? sent : name;
       r = fn?.(s as SSLSocket, shown === "" ? null : shown, owner);
     } catch (e) {
       failed(e);
