@@ -83,7 +83,7 @@ async function send_pattern(sock: Socket, total: number, rng: Rng, stats: Record
 
 /** Receive `total` bytes with a random mix of read methods under random timeouts and aborts. */
 async function receive_pattern(sock: Socket, total: number, rng: Rng, stats: Record<string, number>): Promise<void> {
-  const f = sock.makefile("rb");
+  let f = sock.makefile("rb");
   const expect = pattern(0, total);
   let off = 0;
   const end = performance.now() + RUN_LIMIT_MS;
@@ -141,6 +141,9 @@ async function receive_pattern(sock: Socket, total: number, rng: Rng, stats: Rec
     } catch (e) {
       if (!retryable(e)) throw e;
       stats.retries = (stats.retries ?? 0) + 1;
+      // As CPython's SocketIO, a file whose read timed out refuses every later read: a program makes a new one (a
+      // binary file's partial line stayed in the socket, so nothing is lost).
+      if (op === "readline" && e instanceof TimeoutError) f = sock.makefile("rb");
       if (e instanceof BlockingIOError) await sleep(rng.int(0, 1));
     } finally {
       sig.stop();
