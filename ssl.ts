@@ -72,6 +72,9 @@
  *   names it permits.
  * - a pysocket server refuses SNI names that rustls considers invalid.
  * - there is no session resumption: `session_reused` is always false.
+ * - a TLS 1.2 server picks its cipher suite in the client's order (CPython: its own); a
+ *   server's renegotiation request ends the connection (OpenSSL servers treat the
+ *   `no_renegotiation` answer as fatal).
  * - a refusal by a server's `sni_callback` (an alert number returned, or an exception) closes the
  *   connection without that alert.
  * - `CHANNEL_BINDING_TYPES` is empty (Deno's TLS reports no Finished
