@@ -140,6 +140,53 @@ export async function ca_leaf(
 }
 
 /**
+ * A new temp dir (removed at unload) with a CA (`ca.pem`, `ca.key`: EC P-256, `/CN=ca`, 2 days) and a `/CN=localhost`
+ * key and signing request (`<leaf>.key`, `<leaf>.csr`) for {@linkcode ca_sign}.
+ */
+export async function ca_and_request(prefix: string, leaf = "server"): Promise<string> {
+  const dir = cert_dir(prefix);
+  await openssl(
+    dir,
+    "req",
+    "-x509",
+    ...EC_KEY,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=ca",
+    ...CA_EXT,
+  );
+  await openssl(dir, "req", ...EC_KEY, "-keyout", `${leaf}.key`, "-out", `${leaf}.csr`, "-subj", "/CN=localhost");
+  return dir;
+}
+
+/** Sign `<leaf>.csr` in `dir` with its CA ({@linkcode ca_and_request}) into `out`, 2 days, extensions from the file `ext`. */
+export async function ca_sign(dir: string, leaf: string, out: string, ext: string): Promise<void> {
+  await openssl(
+    dir,
+    "x509",
+    "-req",
+    "-in",
+    `${leaf}.csr`,
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    out,
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+  );
+}
+
+/**
  * A self-signed `cert.pem` + `key.pem` for `/CN=localhost` (with SANs
  * localhost and 127.0.0.1 unless `san` is false) in a new temp dir removed
  * at unload. With `missing("openssl")` pass `make: false`: the dir is made,

@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { create_connection, create_server } from "../mod.ts";
 import * as ssl from "../ssl.ts";
-import { CA_EXT, cert_dir, EC_KEY, openssl, python, python_server } from "./_ssl_fixtures.ts";
+import { ca_and_request, ca_sign, python, python_server } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -36,43 +36,10 @@ const DOCUMENTED: Record<string, [string, string]> = {
 };
 
 async function certs(): Promise<string> {
-  const dir = cert_dir("pysocket_adv16a_limits_");
-  await openssl(
-    dir,
-    "req",
-    "-x509",
-    ...EC_KEY,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=ca",
-    ...CA_EXT,
-  );
-  await openssl(dir, "req", ...EC_KEY, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost");
+  const dir = await ca_and_request("pysocket_adv16a_limits_", "leaf");
   for (const kb of [0, ...SIZES]) {
     Deno.writeTextFileSync(`${dir}/ext${kb}`, `subjectAltName=DNS:localhost\nnsComment=${"x".repeat(kb * 1024)}\n`);
-    await openssl(
-      dir,
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `big${kb}.pem`,
-      "-days",
-      "2",
-      "-extfile",
-      `ext${kb}`,
-    );
+    await ca_sign(dir, "leaf", `big${kb}.pem`, `ext${kb}`);
   }
   return dir;
 }

@@ -836,7 +836,10 @@ test("adv17c: a pysocket TLS server against openssl s_client, curl, python3, nod
       if (filter && !row.name.includes(filter)) continue;
       const py = await run_row(row, "cpython");
       const ts = await run_row(row, "pysocket");
-      const a = { client: py.client, server: py.server }, b = { client: ts.client, server: ts.server };
+      // s_client without -ign_eof quits at stdin EOF: whether the echo (then the server's close) reaches it first is
+      // a race on both sides (its exit code follows): the server's records and the negotiated values are compared.
+      const race = (c: Rec) => /closes at stdin EOF/.test(row.name) ? { ...c, code: null, echo: null } : c;
+      const a = { client: race(py.client), server: py.server }, b = { client: race(ts.client), server: ts.server };
       const ok_py = (py.client.echo as number) > 0;
       const ok_ts = (ts.client.echo as number) > 0;
       if (JSON.stringify(a) === JSON.stringify(b)) {
