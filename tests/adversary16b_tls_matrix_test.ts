@@ -13,7 +13,7 @@ import { create_server, SHUT_RDWR, type Socket, socket } from "../mod.ts";
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext, type SSLSocket } from "../ssl.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 import { localhost_cert } from "./_ssl_fixtures.ts";
-import { cpython } from "./_twin.ts";
+import { cpython, pooled } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
 const { cert: CERT, key: KEY } = await localhost_cert("pysocket-adv16b-tls-", { make: !missing("openssl") });
@@ -72,9 +72,11 @@ def run_cell(cell, res):
         except Exception: pass
 res = {}
 cells = ${JSON.stringify(CELLS)}
-ths = [threading.Thread(target=run_cell, args=(c, res), daemon=True) for c in cells]
-for t in ths: t.start()
-for t in ths: t.join(30)
+# Twelve cells at a time: all 36 at once raced under CI's load (a peer's handshake thread late past the cell's wait).
+for i in range(0, len(cells), 12):
+    ths = [threading.Thread(target=run_cell, args=(c, res), daemon=True) for c in cells[i:i + 12]]
+    for t in ths: t.start()
+    for t in ths: t.join(30)
 print(json.dumps(res))
 sys.stdout.flush()
 os._exit(0)
@@ -147,15 +149,24 @@ async function run_cell(cell: string, res: Record<string, unknown>) {
   if (got.length === 0) (res[cell] as Record<string, unknown>).stuck_after_close = true;
 }
 
-test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocking/timed against CPython 3.11 (twin)", async () => {
-  const [py, ts] = await Promise.all([
+/** Both twins over every cell, twelve cells at a time each. */
+function run_both(): Promise<[Record<string, Record<string, unknown>>, Record<string, Record<string, unknown>>]> {
+  return Promise.all([
     cpython(PY) as Promise<Record<string, Record<string, unknown>>>,
     (async () => {
       const res: Record<string, Record<string, unknown>> = {};
-      await Promise.all(CELLS.map((c) => run_cell(c, res)));
+      await pooled(CELLS, 12, (c) => run_cell(c, res));
       return res;
     })(),
   ]);
+}
+
+test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocking/timed against CPython 3.11 (twin)", async () => {
+  const [py, ts] = await run_both();
+  // Under a loaded machine a cell's outcome after a timed-out or broken TLS write, or a handshake racing its 0.25 s
+  // change, can differ between two CPython runs: a cell that differs is run again (both twins) and fails only if it
+  // differs twice.
+  let again: Awaited<ReturnType<typeof run_both>> | null = null;
   let matched = 0;
   const ignored: string[] = [];
   const bad: string[] = [];
@@ -186,6 +197,11 @@ test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocki
     ].find((r) => typeof r === "string");
     if (rule) {
       ignored.push(`${cell} (${rule})`);
+      continue;
+    }
+    again ??= await run_both();
+    if (JSON.stringify(again[0][cell]) === JSON.stringify(again[1][cell])) {
+      matched++;
       continue;
     }
     bad.push(`${cell}\n  CPython ${JSON.stringify(p)}\n  pysocket ${JSON.stringify(t)}`);
