@@ -372,6 +372,98 @@ Deno.test("test_socketserver: ErrorHandlerTest.test_threading_handled", async ()
   check_result(log, true);
 });
 
+// The not_handled tests' class, reachable in JavaScript: an error that escapes handle_error() (it re-raises, as
+// SocketServerTest.make_server's MyServer does). CPython's plain server lets it out of handle_request() and
+// serve_forever(); a threading server's handler thread reports it and serving goes on.
+const C1_6 = "C1-6: on a plain (non-threading) server, an error that handle_error() raises does not leave " +
+  "handle_request() or serve_forever() (pysocket prints it with the default handle_error and serves on); CPython's " +
+  "_handle_request_noblock lets it out of both (threading servers agree: the thread reports it); fix in " +
+  "socketserver.ts BaseServer: when !is_threading(this), let #report's second failure reach the awaiting " +
+  "handle_request() (#dispatch with wait) and end serve_forever() with it (keep it until its loop's next turn)";
+
+/** What handle_request() and serve_forever() do when handle_error() re-raises, for TCPServer and ThreadingTCPServer. */
+async function escaping_errors(): Promise<[Record<string, string>, Record<string, string>]> {
+  const py = await cpython(`
+import socketserver, io
+sys.stderr = io.StringIO()
+def run(base, mode):
+    class H(socketserver.BaseRequestHandler):
+        def handle(self): raise ValueError("boom")
+    class S(base):
+        def handle_error(self, request, client_address):
+            raise
+    s = S(("127.0.0.1", 0), H)
+    c = create_connection(s.server_address)
+    out = []
+    def call():
+        try:
+            s.handle_request() if mode == "handle_request" else s.serve_forever(0.01)
+            out.append("returned")
+        except Exception as e:
+            out.append("raised " + type(e).__name__.replace("ValueError", "RangeError"))
+    t = threading.Thread(target=call, daemon=True); t.start(); t.join(1)
+    if not out:
+        s.shutdown(); t.join()
+        out.insert(0, "still serving")
+    c.close(); s.server_close()
+    return out[0]
+print(json.dumps({b.__name__ + "." + m: run(b, m) for b in (socketserver.TCPServer, socketserver.ThreadingTCPServer)
+                  for m in ("handle_request", "serve_forever")}))
+`) as Record<string, string>;
+  const ts: Record<string, string> = {};
+  for (const [bname, base] of [["TCPServer", TCPServer], ["ThreadingTCPServer", ThreadingTCPServer]] as const) {
+    for (const mode of ["handle_request", "serve_forever"]) {
+      class H extends BaseRequestHandler {
+        override handle(): void {
+          throw new RangeError("boom");
+        }
+      }
+      class S extends base {
+        override handle_error(_r: Request | null, _a: Address | null, e?: unknown): void {
+          throw e;
+        }
+      }
+      const s = new S([HOST, 0], H);
+      const c = await create_connection(s.server_address as [string, number]);
+      try {
+        const p = (mode === "handle_request" ? s.handle_request() : s.serve_forever(0.01))
+          .then(() => "returned", (e) => `raised ${(e as Error).name}`);
+        ts[`${bname}.${mode}`] = (await settled_within(p, 1000)) ?? "still serving";
+        await s.shutdown();
+        await p;
+      } finally {
+        c.close();
+        await s.server_close();
+      }
+    }
+  }
+  return [py, ts];
+}
+
+Deno.test({
+  name: `test_socketserver: ErrorHandlerTest (an error escaping handle_error) [ignored: ${C1_6}]`,
+  ignore: true,
+  async fn() {
+    const [py, ts] = await escaping_errors();
+    assert.deepEqual(ts, py);
+  },
+});
+
+Deno.test("test_socketserver: C1-6 twin (an error escaping handle_error)", async () => {
+  const [py, ts] = await escaping_errors();
+  assert.deepEqual({ ...py }, {
+    "TCPServer.handle_request": "raised RangeError",
+    "TCPServer.serve_forever": "raised RangeError",
+    "ThreadingTCPServer.handle_request": "returned",
+    "ThreadingTCPServer.serve_forever": "still serving",
+  });
+  // The threading rows agree (pinned); the plain server's rows are C1-6.
+  for (const k of Object.keys(py)) {
+    if (k.startsWith("Threading")) assert.equal(ts[k], py[k], k);
+    else if (ts[k] !== py[k]) console.log(`${C1_6}\n  ${k}: CPython ${py[k]}, pysocket ${ts[k]}`);
+  }
+});
+
 Deno.test("test_socketserver: SocketWriterTest.test_basics", async () => {
   let server_wfile: socketserver.SocketFile | null = null;
   let wfile_fileno = -2, request_fileno = -3;
