@@ -26,6 +26,39 @@ Deno.test("test_select: SelectTestCase.test_error_conditions", async () => {
   await assert.rejects(sel([], [], [], -1), RangeError); // Python's ValueError
 });
 
+Deno.test("test_select: SelectTestCase.test_error_conditions (the messages, beside CPython)", async () => {
+  const py = await cpython(`
+class Nope: pass
+class Almost:
+    def fileno(self): return 'fileno'
+out = []
+for a in [(1, 2, 3), ([Nope()], [], []), ([Almost()], [], []), ([], [], [], "not a number"), ([], [], [], -1)]:
+    try:
+        select.select(*a); out.append(["ok"])
+    except Exception as e:
+        out.append([type(e).__name__.replace("ValueError", "RangeError"), str(e)])
+print(json.dumps(out))
+`);
+  const sel = select as unknown as (...a: unknown[]) => Promise<unknown>;
+  const ts: unknown[] = [];
+  for (
+    const args of [[1, 2, 3], [[new Nope()], [], []], [[new Almost()], [], []], [[], [], [], "not a number"], [
+      [],
+      [],
+      [],
+      -1,
+    ]]
+  ) {
+    try {
+      await sel(...args);
+      ts.push(["ok"]);
+    } catch (e) {
+      ts.push([(e as Error).name, (e as Error).message]);
+    }
+  }
+  assert.deepEqual(ts, py);
+});
+
 Deno.test("test_select: SelectTestCase.test_errno", async () => {
   // CPython's: the number of a file it closed. Here: the number of a socket it closed.
   const py = await cpython(`

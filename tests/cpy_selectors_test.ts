@@ -369,6 +369,39 @@ for (const [cls, sel] of CLASSES) {
 }
 
 // C1-1 beside CPython: the same steps in python3 and in pysocket, what each reports.
+// The errors test_register, test_unregister, test_modify and test_get_key assert, with their messages, beside CPython.
+Deno.test("test_selectors: BaseSelectorTestCase errors (test_register/unregister/modify/get_key messages, CPython twin)", async () => {
+  const py = await cpython(`
+import selectors
+s = selectors.DefaultSelector()
+def at(fn):
+    try:
+        fn(); return ["ok"]
+    except Exception as e:
+        return [type(e).__name__.replace("ValueError", "RangeError"), str(e)]
+print(json.dumps([at(lambda: s.register(0, 999999)), at(lambda: s.register(-10, selectors.EVENT_READ)),
+                  at(lambda: s.unregister(999999)), at(lambda: s.modify(999999, selectors.EVENT_READ)),
+                  at(lambda: s.get_key(999999))]))
+`);
+  using s = new DefaultSelector();
+  const at = (fn: () => unknown) => {
+    try {
+      fn();
+      return ["ok"];
+    } catch (e) {
+      return [(e as Error).name, (e as Error).message];
+    }
+  };
+  const ts = [
+    at(() => s.register(0, 999999)),
+    at(() => s.register(-10, EVENT_READ)),
+    at(() => s.unregister(999999)),
+    at(() => s.modify(999999, EVENT_READ)),
+    at(() => s.get_key(999999)),
+  ];
+  assert.deepEqual(ts, py);
+});
+
 // C1-1 beside CPython, as a class: every call on a closed selector, and the mapping taken before close(). The
 // calls agree (pinned); only the old mapping's rows differ (printed).
 Deno.test("test_selectors: C1-1 twin (calls on a closed selector, and a mapping taken before close())", async () => {
