@@ -25,6 +25,7 @@ import {
   finding,
   HOST,
   MSG,
+  documented,
   not_applicable,
   pair_test,
   tcp_serv,
@@ -96,12 +97,12 @@ Deno.test(`${T} BasicTCPTest.testSendAll`, async () => {
   });
 });
 
-not_applicable(
+documented(
   `${T} BasicTCPTest.testFromFd`,
   "fromfd() of a live socket's fileno(): pysocket numbers are not OS descriptors, fromfd() adopts only a detached number (docs/limits.md 'No file descriptors')",
 );
 
-not_applicable(
+documented(
   `${T} BasicTCPTest.testDup`,
   "socket.dup(): Deno has no descriptor to duplicate; dup() raises EOPNOTSUPP saying so (docs/limits.md 'No file descriptors')",
 );

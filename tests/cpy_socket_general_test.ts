@@ -48,7 +48,7 @@ import {
   SOL_TCP,
   TimeoutError,
 } from "../mod.ts";
-import { finding, HOST, not_applicable } from "./_cpy_socket.ts";
+import { documented, finding, HOST, not_applicable } from "./_cpy_socket.ts";
 import { TempDir } from "./_socket_fixtures.ts";
 import { cpython } from "./_twin.ts";
 
@@ -466,7 +466,7 @@ Deno.test(`${T}.testSendAfterClose`, async () => {
   await assert.rejects(sock.send(new TextEncoder().encode("spam")), OSError);
 });
 
-not_applicable(
+documented(
   `${T}.testCloseException`,
   "socket(fileno=sock.fileno()) of a live socket: pysocket adopts only a detached number (docs/limits.md 'No file descriptors')",
 );
@@ -746,7 +746,7 @@ Deno.test(`${T}.test_socket_consistent_sock_type`, () => {
   assert.equal(s.type, SOCK_STREAM);
 });
 
-not_applicable(
+documented(
   `${T}.test_unknown_socket_family_repr`,
   "socket(family, type, proto, fileno) of a detached number keeps the socket's own family and type (docs/limits.md 'No file descriptors')",
 );
