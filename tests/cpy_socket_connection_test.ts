@@ -290,4 +290,3 @@ not_applicable(
   `${CF}.test_dual_stack_client_v6`,
   "a dual-stack server must bind '::' (every interface); loopback only here",
 );
-

@@ -163,19 +163,23 @@ for (const v of VARIANTS) {
     }));
 
   Deno.test(`${N}.testClosedAttr`, () =>
-    run(v, async (c) => {
+    run(v, (c) => {
       assert.ok(!c.read_file.closed);
-    }, async (c) => {
+      return Promise.resolve();
+    }, (c) => {
       assert.ok(!c.write_file.closed);
+      return Promise.resolve();
     }));
 
   Deno.test(`${N}.testAttributes`, () =>
-    run(v, async (c) => {
+    run(v, (c) => {
       assert.equal(c.read_file.mode, v.read_mode);
       assert.equal(c.read_file.name, c.cli_conn.fileno());
-    }, async (c) => {
+      return Promise.resolve();
+    }, (c) => {
       assert.equal(c.write_file.mode, v.write_mode);
       assert.equal(c.write_file.name, c.serv_conn.fileno());
+      return Promise.resolve();
     }));
 
   Deno.test(`${N}.testRealClose`, () =>

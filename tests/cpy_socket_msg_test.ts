@@ -56,7 +56,11 @@ interface Fixture extends Disposable {
   /** checkRecvmsgAddress */
   check_address(a: unknown): void;
   /** checkFlags */
-  check_flags(flags: number, eor: boolean | null, opts?: { checkset?: number; checkunset?: number; ignore?: number }): void;
+  check_flags(
+    flags: number,
+    eor: boolean | null,
+    opts?: { checkset?: number; checkunset?: number; ignore?: number },
+  ): void;
 }
 
 async function fixture(kind: Kind): Promise<Fixture> {
@@ -150,9 +154,13 @@ for (const k of KINDS) {
     Deno.test(`${C}.${name}`, () => run(k, recv_msg, client, true));
 
   send_test("testSendmsg", async (f) => assert.equal(await f.sendmsg([MSG]), MSG.length));
-  send_test("testSendmsgDataGenerator", async (f) => assert.equal(await f.sendmsg((function* () {
-    yield MSG;
-  })()), MSG.length));
+  send_test("testSendmsgDataGenerator", async (f) =>
+    assert.equal(
+      await f.sendmsg((function* () {
+        yield MSG;
+      })()),
+      MSG.length,
+    ));
   send_test(
     "testSendmsgAncillaryGenerator",
     async (f) => assert.equal(await f.sendmsg([MSG], (function* () {})()), MSG.length),
@@ -278,7 +286,9 @@ for (const k of KINDS) {
       finding(
         `${C}.${name}`,
         "C2-5",
-        `recv${into ? "msg_into" : "msg"}() with ancbufsize ${anc} raises OSError EOPNOTSUPP though no ancillary data comes; CPython returns the data with ancdata []`,
+        `recv${
+          into ? "msg_into" : "msg"
+        }() with ancbufsize ${anc} raises OSError EOPNOTSUPP though no ancillary data comes; CPython returns the data with ancdata []`,
         () =>
           run(k, async (f) => {
             const [msg, ancdata, flags, addr] = await doRecvmsg(f.serv_sock, MSG.length, anc);
@@ -351,8 +361,9 @@ for (const k of KINDS) {
           f.check_address(addr);
           assert.deepEqual(ancdata, []);
           f.check_flags(flags, null);
-        }, async (f) => {
+        }, (f) => {
           f.cli_sock.close();
+          return Promise.resolve();
         }));
 
       Deno.test(`${C}.testRecvmsgOverflow`, () =>
@@ -392,7 +403,8 @@ for (const k of KINDS) {
           await f.send(MSG);
         }));
     } else {
-      const rmi = (s: Socket) => s.recvmsg_into.bind(s) as (...a: unknown[]) => Promise<[number, unknown[], number, unknown]>;
+      const rmi = (s: Socket) =>
+        s.recvmsg_into.bind(s) as (...a: unknown[]) => Promise<[number, unknown[], number, unknown]>;
       Deno.test(`${C}.testRecvmsgIntoBadArgs`, () =>
         run(k, async (f) => {
           const buf = new Uint8Array(MSG.length);

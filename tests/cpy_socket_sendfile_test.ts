@@ -50,13 +50,17 @@ class BytesIO {
 /** One test: `server` gets the accepted connection (accept_conn()), `client` the listener's address. */
 async function run(server: (conn: Socket) => Promise<void>, client: (address: [string, number]) => Promise<void>) {
   using t = tcp_serv();
-  await threaded(async () => {
-    t.serv.settimeout(60); // support.LONG_TIMEOUT
-    const [conn] = await t.serv.accept();
-    conn.settimeout(TIMEOUT);
-    using _c = conn;
-    await server(conn);
-  }, () => client(t.serv.getsockname() as [string, number]), 60_000);
+  await threaded(
+    async () => {
+      t.serv.settimeout(60); // support.LONG_TIMEOUT
+      const [conn] = await t.serv.accept();
+      conn.settimeout(TIMEOUT);
+      using _c = conn;
+      await server(conn);
+    },
+    () => client(t.serv.getsockname() as [string, number]),
+    60_000,
+  );
 }
 
 /** recv_data(): every byte until EOF. */
@@ -215,4 +219,3 @@ not_applicable(
   `${N}._sendfile_use_sendfile / _sendfile_use_send`,
   "CPython's private methods behind sendfile() (os.sendfile vs send()): pysocket has one implementation, run through sendfile() above",
 );
-

@@ -160,7 +160,9 @@ finding(
     sock.bind(path);
     assert.equal(sock.getsockname(), path);
     // The file CPython makes: name bytes ending in ff.
-    const py = await cpython(`print(json.dumps([list(n[-1:]) for n in os.listdir(${JSON.stringify(dir.path)}.encode())]))`);
+    const py = await cpython(
+      `print(json.dumps([list(n[-1:]) for n in os.listdir(${JSON.stringify(dir.path)}.encode())]))`,
+    );
     assert.deepEqual(py, [[0xff]]);
   },
 );
