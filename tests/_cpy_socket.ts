@@ -3,7 +3,7 @@
 // (SocketTCPTest, SocketUDPTest, SocketConnectedTest, SocketPairTest) are the functions below. Names keep CPython's
 // `Class.method` so a failure points at the original test.
 
-import { AF_INET, SOCK_DGRAM, SOCK_STREAM, type Socket, socket, socketpair } from "../mod.ts";
+import { AF_INET, create_connection, SOCK_DGRAM, SOCK_STREAM, type Socket, socket, socketpair } from "../mod.ts";
 
 /** test_socket.MSG */
 export const MSG: Uint8Array = new TextEncoder().encode("Michael Gilfix was here\u1234\r\n");
@@ -99,18 +99,24 @@ export function udp_threaded(): { serv: Socket; port: number; cli: Socket } & Di
  * SocketConnectedTest: `cli_conn` is the server's accepted connection, `serv_conn` the client socket connected to it
  * (CPython's names).
  */
-export async function connected(): Promise<
+export async function connected(via_create_connection = false): Promise<
   { serv: Socket; port: number; cli_conn: Socket; serv_conn: Socket } & Disposable
 > {
   const t = tcp_threaded();
-  const [[cli_conn]] = await Promise.all([t.serv.accept(), t.cli.connect([HOST, t.port])]);
+  let serv_conn = t.cli, cli_conn: Socket;
+  if (via_create_connection) {
+    // NetworkConnectionTest.clientSetUp: the client is socket.create_connection((HOST, port)).
+    t.cli.close();
+    [[cli_conn], serv_conn] = await Promise.all([t.serv.accept(), create_connection([HOST, t.port])]);
+  } else [[cli_conn]] = await Promise.all([t.serv.accept(), t.cli.connect([HOST, t.port])]);
   return {
     serv: t.serv,
     port: t.port,
     cli_conn,
-    serv_conn: t.cli,
+    serv_conn,
     [Symbol.dispose]: () => {
       cli_conn.close();
+      serv_conn.close();
       t[Symbol.dispose]();
     },
   };

@@ -38,10 +38,16 @@ import { attempt, cpython, sleep } from "./_twin.ts";
 
 const T = "test_socket";
 
-// ---------------------------------------------------------------- BasicTCPTest
+// ---------------------------------------------------------------- BasicTCPTest and BasicTCPTest2
 
-Deno.test(`${T} BasicTCPTest.testRecv`, async () => {
-  using t = await connected();
+/** A BasicTCPTest method, run as BasicTCPTest and as BasicTCPTest2 (NetworkConnectionTest: create_connection client). */
+function test2(name: string, fn: (via_create_connection: boolean) => Promise<void>): void {
+  Deno.test(name, () => fn(false));
+  Deno.test(name.replace("BasicTCPTest.", "BasicTCPTest2."), () => fn(true));
+}
+
+test2(`${T} BasicTCPTest.testRecv`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     assert.deepEqual(await t.cli_conn.recv(1024), MSG);
   }, async () => {
@@ -49,8 +55,8 @@ Deno.test(`${T} BasicTCPTest.testRecv`, async () => {
   });
 });
 
-Deno.test(`${T} BasicTCPTest.testOverFlowRecv`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testOverFlowRecv`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     const seg1 = await t.cli_conn.recv(MSG.length - 3);
     const seg2 = await t.cli_conn.recv(1024);
@@ -60,8 +66,8 @@ Deno.test(`${T} BasicTCPTest.testOverFlowRecv`, async () => {
   });
 });
 
-Deno.test(`${T} BasicTCPTest.testRecvFrom`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testRecvFrom`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     const [msg] = await t.cli_conn.recvfrom(1024);
     assert.deepEqual(msg, MSG);
@@ -70,8 +76,8 @@ Deno.test(`${T} BasicTCPTest.testRecvFrom`, async () => {
   });
 });
 
-Deno.test(`${T} BasicTCPTest.testOverFlowRecvFrom`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testOverFlowRecvFrom`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     const [seg1] = await t.cli_conn.recvfrom(MSG.length - 3);
     const [seg2] = await t.cli_conn.recvfrom(1024);
@@ -81,8 +87,8 @@ Deno.test(`${T} BasicTCPTest.testOverFlowRecvFrom`, async () => {
   });
 });
 
-Deno.test(`${T} BasicTCPTest.testSendAll`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testSendAll`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -107,8 +113,8 @@ documented(
   "socket.dup(): Deno has no descriptor to duplicate; dup() raises EOPNOTSUPP saying so (docs/limits.md 'No file descriptors')",
 );
 
-Deno.test(`${T} BasicTCPTest.testShutdown`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testShutdown`, async (cc) => {
+  using t = await connected(cc);
   let done!: () => void;
   const is_done = new Promise<void>((r) => done = r);
   await threaded(async () => {
@@ -176,8 +182,8 @@ print(json.dumps(out))
   },
 );
 
-Deno.test(`${T} BasicTCPTest.testDetach`, async () => {
-  using t = await connected();
+test2(`${T} BasicTCPTest.testDetach`, async (cc) => {
+  using t = await connected(cc);
   await threaded(async () => {
     const fileno = t.cli_conn.fileno();
     const f = t.cli_conn.detach();
@@ -190,40 +196,6 @@ Deno.test(`${T} BasicTCPTest.testDetach`, async () => {
   }, async () => {
     await t.serv_conn.send(MSG);
   });
-});
-
-// BasicTCPTest2 (NetworkConnectionTest: the client made by create_connection) runs the same methods.
-Deno.test(`${T} BasicTCPTest2 (create_connection client): testRecv, testOverFlowRecvFrom, testSendAll`, async () => {
-  using s = tcp_serv();
-  for (const which of ["testRecv", "testOverFlowRecvFrom", "testSendAll"]) {
-    const [[cli_conn], serv_conn] = await Promise.all([s.serv.accept(), create_connection([HOST, s.port])]);
-    try {
-      await threaded(async () => {
-        if (which === "testRecv") assert.deepEqual(await cli_conn.recv(1024), MSG, which);
-        else if (which === "testOverFlowRecvFrom") {
-          const [a] = await cli_conn.recvfrom(MSG.length - 3);
-          const [b] = await cli_conn.recvfrom(1024);
-          assert.deepEqual(cat(a, b), MSG, which);
-        } else if (which === "testSendAll") {
-          const parts: Uint8Array[] = [];
-          for (let i = 0; i < 10_000; i++) {
-            const r = await cli_conn.recv(1024);
-            if (!r.length) break;
-            parts.push(r);
-          }
-          assert.deepEqual(cat(...parts), new Uint8Array(2048).fill(0x66), which);
-        }
-      }, async () => {
-        if (which === "testSendAll") {
-          await serv_conn.sendall(new Uint8Array(2048).fill(0x66));
-          serv_conn.close();
-        } else await serv_conn.send(MSG);
-      });
-    } finally {
-      cli_conn.close();
-      serv_conn.close();
-    }
-  }
 });
 
 // ---------------------------------------------------------------- BasicUDPTest
