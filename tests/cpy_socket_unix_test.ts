@@ -68,6 +68,36 @@ finding(
   },
 );
 
+finding(
+  `${LA}.testLinuxAbstractNamespace (the client side: connect() to a CPython listener's non-UTF-8 name)`,
+  "C2-4",
+  "connect(b'\\x00...\\xff') connects to the name with ef bf bd for the byte ff: a CPython listener bound to the bytes given is never reached (ECONNREFUSED)",
+  async () => {
+    const address = new Uint8Array([0, ...enc(`cpy2-sibling-${Deno.pid}`), 0xff]);
+    const py = cpython(`
+l = socket(AF_UNIX, SOCK_STREAM); l.bind(bytes(${JSON.stringify([...address])})); l.listen(); l.settimeout(4)
+try:
+    c, _ = l.accept(); r = "accepted"; c.close()
+except Exception as e: r = err(e)
+print(json.dumps(r))
+`);
+    let r: unknown = null;
+    const end = Date.now() + 3000;
+    while (Date.now() < end) {
+      using c = socket(AF_UNIX, SOCK_STREAM);
+      try {
+        await c.connect(address);
+        r = "connected";
+        break;
+      } catch (e) {
+        r = [(e as Error).name, (e as OSError).errno];
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+    assert.deepEqual([r, await py], ["connected", "accepted"]);
+  },
+);
+
 Deno.test(`${LA}.testMaxName`, () => {
   const address = "\0" + "h".repeat(UNIX_PATH_MAX - 1);
   using s = socket(AF_UNIX, SOCK_STREAM);
