@@ -796,6 +796,18 @@ print(json.dumps([CMSG_SPACE(n) for n in list(range(257)) + list(range(toobig - 
 
 // ---- the findings, minimised to python3 twins -------------------------------------------------------------------
 
+/** Every row as the twin's: fails listing each differing row (label, pysocket, CPython). */
+function same_rows(labels: string[], got: unknown[], py: unknown): void {
+  const want = py as unknown[];
+  assert.equal(got.length, want.length, "row counts");
+  const diff = labels.flatMap((l, i) =>
+    JSON.stringify(got[i]) === JSON.stringify(want[i])
+      ? []
+      : [`${l}: pysocket ${JSON.stringify(got[i])}, CPython ${JSON.stringify(want[i])}`]
+  );
+  assert.ok(diff.length === 0, `${diff.length} of ${labels.length} rows differ:\n${diff.join("\n")}`);
+}
+
 /** A thrown error as the twin prints it: Python's ValueError/OverflowError are RangeError here. */
 function cls_of(e: unknown): [string, number | null] {
   const x = e as { name?: string; errno?: number | null };
@@ -887,10 +899,7 @@ print(json.dumps(out))
     }
   }
   const labels = ["udp", "tcp"].flatMap((k) => ANC_ROWS.map((r) => `${k} ${r[0]}`));
-  assert.deepEqual(
-    labels.map((l, i) => [l, got[i]]),
-    labels.map((l, i) => [l, (py as unknown[])[i]]),
-  );
+  same_rows(labels, got, py);
 });
 
 Deno.test("sendmsg() with well-formed ancillary data and recvmsg()/recvmsg_into() with ancbufsize > 0 refuse with EOPNOTSUPP saying why; nothing is sent", async () => {
@@ -948,7 +957,7 @@ print(json.dumps(out))
     }
   }
   const labels = ["CMSG_LEN", "CMSG_SPACE"].flatMap((f) => args.map((n) => `${f}(${n})`));
-  assert.deepEqual(labels.map((l, i) => [l, got[i]]), labels.map((l, i) => [l, (py as unknown[])[i]]));
+  same_rows(labels, got, py);
 });
 
 /** C4-3's rows: the argument errors of SendmsgTests/RecvmsgTests/RecvmsgIntoTests' BadArgs, with their messages. */
@@ -1026,5 +1035,238 @@ print(json.dumps(out))
     c.close();
     u.close();
   }
-  assert.deepEqual(ARG_ROWS.map((r, i) => [r[0], got[i]]), ARG_ROWS.map((r, i) => [r[0], (py as unknown[])[i]]));
+  same_rows(ARG_ROWS.map((r) => r[0]), got, py);
 });
+
+// ---- C4-4: more than UIO_MAXIOV (1024) buffers --------------------------------------------------------------------
+
+/** A connected pair of `fam` (stream: client, accepted; UDP: two bound sockets, the first connected to the second). */
+async function twin_pair(fam: "TCP" | "UnixStream" | "UDP", dir: TempDir): Promise<[Socket, Socket]> {
+  if (fam === "UDP") {
+    const a = socket(AF_INET, SOCK_DGRAM);
+    const b = socket(AF_INET, SOCK_DGRAM);
+    b.bind(["127.0.0.1", 0]);
+    a.bind(["127.0.0.1", 0]);
+    await a.connect(b.getsockname() as AddressInput);
+    await b.connect(a.getsockname() as AddressInput);
+    return [a, b];
+  }
+  const f = fam === "TCP" ? AF_INET : AF_UNIX;
+  const l = socket(f);
+  try {
+    l.bind(f === AF_UNIX ? dir.sock(`p${Math.random()}`) : ["127.0.0.1", 0]);
+    l.listen();
+    const c = socket(f);
+    await c.connect(l.getsockname() as AddressInput);
+    const [s] = await l.accept();
+    return [c, s];
+  } finally {
+    l.close();
+  }
+}
+
+const PY_TWIN_PAIR = `
+def twin_pair(fam):
+    if fam == "UDP":
+        a = socket(AF_INET, SOCK_DGRAM); b = socket(AF_INET, SOCK_DGRAM)
+        b.bind(("127.0.0.1", 0)); a.bind(("127.0.0.1", 0)); a.connect(b.getsockname()); b.connect(a.getsockname())
+        return a, b
+    return pair(AF_INET if fam == "TCP" else AF_UNIX)
+`;
+
+const IOV_ROWS: ["TCP" | "UnixStream" | "UDP", "sendmsg" | "recvmsg_into", number][] = [];
+for (const fam of ["TCP", "UnixStream", "UDP"] as const) {
+  for (const op of ["sendmsg", "recvmsg_into"] as const) {
+    for (const n of [1024, 1025]) IOV_ROWS.push([fam, op, n]);
+  }
+}
+
+const C4_4 = "C4-4: sendmsg() and recvmsg_into() take any number of buffers; Linux refuses more than UIO_MAXIOV " +
+  "(1024) with EMSGSIZE, so CPython's raise OSError [Errno 90] and send or read nothing";
+console.log(`ignored C4-4 twin: ${C4_4}`);
+Deno.test({
+  name: "C4-4 sendmsg()/recvmsg_into() with more than 1024 buffers: EMSGSIZE, as CPython (twin)",
+  ignore: !RUN_IGNORED,
+}, async () => {
+  const py = await cpython(
+    PY_TWIN_PAIR + `
+out = []
+for fam, op, n in ${JSON.stringify(IOV_ROWS)}:
+    a, b = twin_pair(fam)
+    b.settimeout(2); a.settimeout(2)
+    try:
+        if op == "sendmsg":
+            r = ["ok", a.sendmsg([b"x"] * n)]
+        else:
+            b.send(b"abcdef"); time.sleep(0.05)
+            bufs = [bytearray(1) for _ in range(n)]
+            r = ["ok", a.recvmsg_into(bufs)[0], b"".join(bufs[:6]).decode()]
+    except Exception as e:
+        r = [type(e).__name__, getattr(e, "errno", None)]
+    a.settimeout(0.2); b.settimeout(0.2)
+    try: after = len(b.recv(5000)) if op == "sendmsg" else a.recv(100).decode()
+    except Exception as e: after = type(e).__name__
+    out.append([r, after])
+    a.close(); b.close()
+print(json.dumps(out))
+`,
+  );
+  const got: unknown[] = [];
+  for (const [fam, op, n] of IOV_ROWS) {
+    const dir = new TempDir();
+    const [a, b] = await twin_pair(fam, dir);
+    let r: unknown[];
+    try {
+      b.settimeout(2);
+      a.settimeout(2);
+      try {
+        if (op === "sendmsg") r = ["ok", await a.sendmsg(Array.from({ length: n }, () => bytes("x")))];
+        else {
+          await b.send(bytes("abcdef"));
+          await new Promise((r) => setTimeout(r, 50));
+          const bufs = Array.from({ length: n }, () => new Uint8Array(1));
+          const [k] = await a.recvmsg_into(bufs);
+          r = ["ok", k, new TextDecoder().decode(concat(...bufs.slice(0, 6)))];
+        }
+      } catch (e) {
+        r = cls_of(e);
+      }
+      a.settimeout(0.2);
+      b.settimeout(0.2);
+      let after: unknown;
+      try {
+        after = op === "sendmsg" ? (await b.recv(5000)).length : new TextDecoder().decode(await a.recv(100));
+      } catch (e) {
+        after = (e as Error).name;
+      }
+      got.push([r, after]);
+    } finally {
+      a.close();
+      b.close();
+      dir[Symbol.dispose]();
+    }
+  }
+  const labels = IOV_ROWS.map((r) => r.join(" "));
+  same_rows(labels, got, py);
+});
+
+// ---- C4-5: zero-length receives on a stream -----------------------------------------------------------------------
+
+const ZERO_CALLS = [
+  "recv(0)",
+  "recv_into(bytearray(0))",
+  "recvfrom(0)",
+  "recvmsg(0)",
+  "recvmsg_into([])",
+  "recvmsg_into([bytearray(0)])",
+] as const;
+const ZERO_JS: Record<(typeof ZERO_CALLS)[number], (s: Socket) => Promise<unknown>> = {
+  "recv(0)": (s) => s.recv(0),
+  "recv_into(bytearray(0))": (s) => s.recv_into(new Uint8Array(0)),
+  "recvfrom(0)": async (s) => (await s.recvfrom(0))[0],
+  "recvmsg(0)": async (s) => (await s.recvmsg(0))[0],
+  "recvmsg_into([])": async (s) => (await s.recvmsg_into([]))[0],
+  "recvmsg_into([bytearray(0)])": async (s) => (await s.recvmsg_into([new Uint8Array(0)]))[0],
+};
+const ZERO_ROWS: ["TCP" | "UnixStream" | "UDP", (typeof ZERO_CALLS)[number], string][] = [];
+for (const fam of ["TCP", "UnixStream", "UDP"] as const) {
+  for (const call of ZERO_CALLS) {
+    for (const mode of ["blocking", "timed", "nonblocking", "data queued", "at EOF"]) {
+      if (fam !== "UDP" || mode !== "at EOF") ZERO_ROWS.push([fam, call, mode]); // a datagram socket has no EOF
+    }
+  }
+}
+
+const C4_5 = "C4-5: recvmsg(0), recvmsg_into([]), recvmsg_into([bytearray(0)]) (and recvfrom(0)) on a stream with " +
+  "nothing queued return at once; CPython's make the system call, which waits for data (blocking: until the peer " +
+  "sends, timed: TimeoutError, non-blocking: BlockingIOError). recv(0) and recv_into(empty) return at once in both";
+console.log(`ignored C4-5 twin: ${C4_5}`);
+Deno.test({
+  name: "C4-5 zero-length recvmsg()/recvmsg_into()/recvfrom() on a stream wait for data, as CPython (twin)",
+  ignore: !RUN_IGNORED,
+}, async () => {
+  const py = await cpython(
+    PY_TWIN_PAIR + `
+calls = {
+ "recv(0)": lambda s: s.recv(0),
+ "recv_into(bytearray(0))": lambda s: s.recv_into(bytearray(0)),
+ "recvfrom(0)": lambda s: s.recvfrom(0)[0],
+ "recvmsg(0)": lambda s: s.recvmsg(0)[0],
+ "recvmsg_into([])": lambda s: s.recvmsg_into([])[0],
+ "recvmsg_into([bytearray(0)])": lambda s: s.recvmsg_into([bytearray(0)])[0],
+}
+out = []
+for fam, call, mode in ${JSON.stringify(ZERO_ROWS)}:
+    c, s = twin_pair(fam)
+    if mode == "timed": s.settimeout(0.2)
+    if mode == "nonblocking": s.setblocking(False)
+    if mode == "data queued": c.sendall(b"abc"); time.sleep(0.05)
+    if mode == "at EOF": c.close(); time.sleep(0.05)
+    res = []
+    def run():
+        try:
+            r = calls[call](s); res.append(["ok", r.decode() if isinstance(r, bytes) else r])
+        except Exception as e: res.append([type(e).__name__, getattr(e, "errno", None)])
+    t = threading.Thread(target=run, daemon=True); t.start(); t.join(0.3)
+    if not res:
+        c.sendall(b"z"); t.join(2)
+        res = [["waited, then"] + (res[0] if res else ["still waiting"])]
+    if res[0][0] == "waited, then": time.sleep(0.05)
+    s.setblocking(False)
+    try: after = s.recv(10).decode()
+    except Exception as e: after = type(e).__name__
+    out.append([res[0], after])
+    c.close(); s.close()
+print(json.dumps(out))
+`,
+  );
+  const got: unknown[] = [];
+  for (const [fam, call, mode] of ZERO_ROWS) {
+    const dir = new TempDir();
+    const [c, s] = await twin_pair(fam, dir);
+    try {
+      if (mode === "timed") s.settimeout(0.2);
+      if (mode === "nonblocking") s.setblocking(false);
+      if (mode === "data queued") await c.sendall(bytes("abc"));
+      if (mode === "at EOF") c.close();
+      if (mode === "data queued" || mode === "at EOF") await new Promise((r) => setTimeout(r, 50));
+      let res: unknown[] | null = null;
+      const p = (async () => {
+        try {
+          const r = await ZERO_JS[call](s);
+          res = ["ok", r instanceof Uint8Array ? new TextDecoder().decode(r) : r];
+        } catch (e) {
+          res = [(e as Error).name, (e as OSError).errno ?? null];
+        }
+      })();
+      await settled(p, 300);
+      if (res === null) {
+        await c.sendall(bytes("z"));
+        await settled(p, 2000);
+        res = ["waited, then", ...(res ?? ["still waiting"])];
+      }
+      if (res[0] === "waited, then") await new Promise((r) => setTimeout(r, 50));
+      s.setblocking(false);
+      let after: string;
+      try {
+        after = new TextDecoder().decode(await s.recv(10));
+      } catch (e) {
+        after = (e as Error).name;
+      }
+      got.push([res, after]);
+    } finally {
+      c.close();
+      s.close();
+      dir[Symbol.dispose]();
+    }
+  }
+  const labels = ZERO_ROWS.map((r) => r.join(" "));
+  same_rows(labels, got, py);
+});
+
+/** Waits for `p` at most `ms` (the timer cleared either way). */
+async function settled(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise((r) => timer = setTimeout(r, ms))]);
+  clearTimeout(timer);
+}
