@@ -25,12 +25,14 @@ import {
   MSG_PEEK,
   MSG_TRUNC,
   OSError,
+  SCM_RIGHTS,
   setdefaulttimeout,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   type Socket,
   socket,
+  SOL_SOCKET,
   TimeoutError,
 } from "../mod.ts";
 import { select } from "../selectors.ts";
@@ -920,7 +922,11 @@ Deno.test("sendmsg() with well-formed ancillary data and recvmsg()/recvmsg_into(
       },
       client: async (fx) => {
         for (
-          const anc of [[[0, 0, new Uint8Array(0)]], [[1, 1, new Uint8Array(4)]], gen([[1, 1, new Uint8Array(4)]])]
+          const anc of [
+            [[0, 0, new Uint8Array(0)]],
+            [[SOL_SOCKET, SCM_RIGHTS, new Uint8Array(4)]],
+            gen([[SOL_SOCKET, SCM_RIGHTS, new Uint8Array(4)]]),
+          ]
         ) {
           const e = await raises(OSError, () => fx.sendmsgToServer([MSG], anc), `${kind} sendmsg with ancdata`);
           assert.equal((e as OSError).errno, errno.EOPNOTSUPP);
