@@ -1162,6 +1162,7 @@ const ZERO_CALLS = [
   "recv(0)",
   "recv_into(bytearray(0))",
   "recvfrom(0)",
+  "recvfrom_into(bytearray(0))",
   "recvmsg(0)",
   "recvmsg_into([])",
   "recvmsg_into([bytearray(0)])",
@@ -1170,6 +1171,7 @@ const ZERO_JS: Record<(typeof ZERO_CALLS)[number], (s: Socket) => Promise<unknow
   "recv(0)": (s) => s.recv(0),
   "recv_into(bytearray(0))": (s) => s.recv_into(new Uint8Array(0)),
   "recvfrom(0)": async (s) => (await s.recvfrom(0))[0],
+  "recvfrom_into(bytearray(0))": async (s) => (await s.recvfrom_into(new Uint8Array(0)))[0],
   "recvmsg(0)": async (s) => (await s.recvmsg(0))[0],
   "recvmsg_into([])": async (s) => (await s.recvmsg_into([]))[0],
   "recvmsg_into([bytearray(0)])": async (s) => (await s.recvmsg_into([new Uint8Array(0)]))[0],
@@ -1183,12 +1185,14 @@ for (const fam of ["TCP", "UnixStream", "UDP"] as const) {
   }
 }
 
-const C4_5 = "C4-5: recvmsg(0), recvmsg_into([]), recvmsg_into([bytearray(0)]) (and recvfrom(0)) on a stream with " +
+const C4_5 = "C4-5: recvmsg(0), recvmsg_into([]), recvmsg_into([bytearray(0)]) (and recvfrom(0), " +
+  "recvfrom_into(bytearray(0))) on a stream with " +
   "nothing queued return at once; CPython's make the system call, which waits for data (blocking: until the peer " +
   "sends, timed: TimeoutError, non-blocking: BlockingIOError). recv(0) and recv_into(empty) return at once in both";
 console.log(`ignored C4-5 twin: ${C4_5}`);
 Deno.test({
-  name: "C4-5 zero-length recvmsg()/recvmsg_into()/recvfrom() on a stream wait for data, as CPython (twin)",
+  name:
+    "C4-5 zero-length recvmsg()/recvmsg_into()/recvfrom()/recvfrom_into() on a stream wait for data, as CPython (twin)",
   ignore: !RUN_IGNORED,
 }, async () => {
   const py = await cpython(
@@ -1197,6 +1201,7 @@ calls = {
  "recv(0)": lambda s: s.recv(0),
  "recv_into(bytearray(0))": lambda s: s.recv_into(bytearray(0)),
  "recvfrom(0)": lambda s: s.recvfrom(0)[0],
+ "recvfrom_into(bytearray(0))": lambda s: s.recvfrom_into(bytearray(0))[0],
  "recvmsg(0)": lambda s: s.recvmsg(0)[0],
  "recvmsg_into([])": lambda s: s.recvmsg_into([])[0],
  "recvmsg_into([bytearray(0)])": lambda s: s.recvmsg_into([bytearray(0)])[0],
