@@ -88,6 +88,18 @@ const SINGLES: SingleSpec[] = [
     prog: "ssl_duplex",
     args: certs,
   },
+  {
+    name: "a UDP request/response client with ids, retries and exponential backoff against an at-most-once " +
+      "server (a lost first copy of every third request, a late answer whose duplicate the client discards by " +
+      "id), a connected socket ignoring a stranger, giving up after four attempts on a silent peer",
+    prog: "udp_rpc_retry",
+  },
+  {
+    name: "connecting with retries: refused until a late server binds (backoff), connect_ex() codes, a " +
+      "non-blocking connect_ex() (EINPROGRESS, select() for writability, SO_ERROR), create_connection() to a " +
+      "closed port with and without all_errors (ExceptionGroup), reconnecting after a restart on the same port",
+    prog: "connect_retry",
+  },
 ];
 
 single_tests(test, "ported more10", ROOT, SINGLES);
