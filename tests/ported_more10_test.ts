@@ -100,6 +100,12 @@ const SINGLES: SingleSpec[] = [
       "closed port with and without all_errors (ExceptionGroup), reconnecting after a restart on the same port",
     prog: "connect_retry",
   },
+  {
+    name: "a selectors chat with callbacks in key.data where '/kick' lands in the same select() result as the " +
+      "victim's message (epoll's ready order), the victim's callback meeting a closed socket, unregister() " +
+      "after close(), get_key() of a closed socket, select.select() of a closed socket (ValueError)",
+    prog: "selectors_kick_chat",
+  },
 ];
 
 single_tests(test, "ported more10", ROOT, SINGLES);
