@@ -106,6 +106,32 @@ const SINGLES: SingleSpec[] = [
       "after close(), get_key() of a closed socket, select.select() of a closed socket (ValueError)",
     prog: "selectors_kick_chat",
   },
+  {
+    name: "a 'tail -f' log server (a task per subscriber, makefile('wb') flushed per line, a condition to wait " +
+      "on): backlogs, a subscriber hanging up after three lines (BrokenPipeError or ConnectionResetError), " +
+      "one shutting its reading side (recv() returns b'' at once), one reading to the END",
+    prog: "log_tail",
+  },
+  {
+    name: "the same, the subscriber that shut its reading side reading again at the end (Linux delivers what " +
+      "the server wrote after the SHUT_RD)",
+    prog: "log_tail",
+    args: () => Promise.resolve(["late"]),
+    ignore: "finding P13-1 (docs/limits.md: 'Bytes that arrive after SHUT_RD are read only if a read was " +
+      "already in flight'): after shutdown(SHUT_RD) pysocket's reader stops, so the subscriber gets the one " +
+      "line its read had in flight, then b'', where CPython reads all 30 lines and END",
+  },
+  {
+    name: "P13-1's smallest twin: after shutdown(SHUT_RD) and a recv() of b'', bytes the peer sends later are " +
+      "read by recv(), recv_into(), MSG_PEEK and makefile (TCP); the peer's send is refused on AF_UNIX " +
+      "(EPIPE) and after SHUT_RDWR on TCP (a reset)",
+    prog: "shut_rd_late",
+    ignore: "findings P13-1 (TCP: after SHUT_RD only the bytes of a read already in flight are read, later " +
+      "ones are dropped and recv() returns b''; CPython reads them all), P13-2 (AF_UNIX stream: the peer's " +
+      "send after our SHUT_RD succeeds where Linux raises BrokenPipeError; SHUT_RD is applied locally, Deno " +
+      "has no shutdown(SHUT_RD)) and, for SHUT_RDWR on TCP, the known reset limit (P12-1: CPython's peer " +
+      "gets BrokenPipeError, pysocket's never a reset)",
+  },
 ];
 
 single_tests(test, "ported more10", ROOT, SINGLES);
