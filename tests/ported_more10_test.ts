@@ -63,6 +63,15 @@ const SINGLES: SingleSpec[] = [
     prog: "wakeup_pipe",
   },
   {
+    name: "the same, the drain of the full pair stopping at the first BlockingIOError (CPython: every byte " +
+      "send() took is already in the peer's queue)",
+    prog: "wakeup_pipe",
+    args: () => Promise.resolve(["strict"]),
+    ignore: "finding P13-3: bytes a socketpair's send() has taken may not be readable yet by the peer's " +
+      "non-blocking recv() or select(0) (pysocket's send queue and Deno's read in flight), so under load the " +
+      "drain stops short (drained every byte: False) where CPython's never does",
+  },
+  {
     name: "bandwidth measurement: 32 MB through sendall() of memoryview blocks, counted by recv_into() with a " +
       "CRC-32 (IPv4 and IPv6), then 8 MB each way at once on one connection driven by one select() loop over " +
       "two non-blocking sockets (TCP and socketpair())",
@@ -132,9 +141,17 @@ const SINGLES: SingleSpec[] = [
       "has no shutdown(SHUT_RD)) and, for SHUT_RDWR on TCP, the known reset limit (P12-1: CPython's peer " +
       "gets BrokenPipeError, pysocket's never a reset)",
   },
+  {
+    name: "P13-3's smallest twin: after send()/sendall() on a socketpair() returns (blocking, timed, " +
+      "non-blocking), the peer's select(..., 0) reports it readable and recv(MSG_DONTWAIT) gets every byte " +
+      "(300 messages per way, misses counted)",
+    prog: "send_visible",
+    ignore: "finding P13-3: pysocket's select(..., 0) right after the peer's send() returned sometimes " +
+      "reports the socket not readable (1 to 4 of 300 here, more under load) and a non-blocking recv() may " +
+      "raise BlockingIOError, where CPython's AF_UNIX send() has put the bytes in the peer's queue",
+  },
 ];
 
 single_tests(test, "ported more10", ROOT, SINGLES);
 
 print_ignored("ported more10", SINGLES);
-

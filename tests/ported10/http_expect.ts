@@ -23,7 +23,7 @@ async function read_headers(f: SocketFile): Promise<Map<string, string>> {
 }
 
 async function read_chunked(f: SocketFile): Promise<[Uint8Array, Map<string, string>]> {
-  let body = new Uint8Array(0);
+  let body: Uint8Array = new Uint8Array(0);
   while (true) {
     const size_line = latin1(await f.readline(1024) as Uint8Array);
     const size = parseInt(size_line.split(";")[0]!.trim(), 16);
@@ -41,7 +41,7 @@ async function serve_conn(conn: Socket, log: string[]) {
     if (!line.length) break;
     const [method, path] = latin1(line).trim().split(/\s+/) as [string, string, string];
     const h = await read_headers(f);
-    let body = new Uint8Array(0);
+    let body: Uint8Array = new Uint8Array(0);
     if ((h.get("expect") ?? "").toLowerCase() === "100-continue") {
       if (Number(h.get("content-length") ?? "0") > LIMIT) {
         await conn.sendall(b("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));

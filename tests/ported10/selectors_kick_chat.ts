@@ -78,7 +78,7 @@ async function serve() {
   while (!stop.set) {
     const events = await sel.select({ timeout: 0.05 });
     if (events.length > 1) rounds.push(list(events.map(([k]) => nicks.get(k.fileobj as Socket) ?? "listener")));
-    for (const [key, mask] of events) await key.data(key.fileobj as Socket, mask);
+    for (const [key, mask] of events) await key.data!(key.fileobj as Socket, mask);
   }
   log.push(`rounds with several ready: ${repr(list(rounds))}`);
 }

@@ -118,7 +118,7 @@ async function call(f: socket.SocketFile, s: Socket, line: string) {
 async function hammer(i: number, out: Map<number, number>) {
   using s = await socket.create_connection(["127.0.0.1", port], 10);
   const f = s.makefile("rb");
-  let last = new Uint8Array(0);
+  let last: Uint8Array = new Uint8Array(0);
   for (let k = 0; k < 40; k++) last = await call(f, s, "INCR hits");
   await call(f, s, `INCR client${i}`);
   out.set(i, Number(dec(last)));

@@ -17,7 +17,7 @@ const filedata = Deno.readFileSync(path);
 const sha = async (x: Uint8Array) =>
   [...new Uint8Array(await crypto.subtle.digest("SHA-256", x as Uint8Array<ArrayBuffer>))]
     .map((c) => c.toString(16).padStart(2, "0")).join("").slice(0, 12);
-const cn = (cert: ssl.PeerCertificate) => Object.fromEntries(cert["subject"]!.map((x) => x[0]!))["commonName"];
+const cn = (cert: Partial<ssl.PeerCertificate>) => Object.fromEntries(cert["subject"]!.map((x) => x[0]!))["commonName"];
 
 const required = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH);
 required.load_cert_chain(d + "/server.pem", d + "/server.key");

@@ -39,7 +39,7 @@ async function serve() {
       pending.delete(key);
       for (const a of addrs) await srv.sendto(cache.get(key)!, a);
     }
-    let data: Uint8Array, addr: socket.Address;
+    let data: Uint8Array, addr: socket.Address | null;
     try {
       [data, addr] = await srv.recvfrom(1024);
     } catch (e) {
@@ -51,18 +51,18 @@ async function serve() {
     const key = repr([addr, rid]);
     seen.set(key, (seen.get(key) ?? 0) + 1);
     if (pending.has(key)) {
-      pending.get(key)![1].push(addr);
+      pending.get(key)![1].push(addr!);
       continue;
     }
     if (cache.has(key)) {
-      await srv.sendto(cache.get(key)!, addr);
+      await srv.sendto(cache.get(key)!, addr!);
       continue;
     }
     if (rid % 3 === 0 && seen.get(key) === 1) continue;
     executed.push(rid);
     cache.set(key, ans(rid, BigInt(x) * BigInt(x)));
-    if (rid === 4) pending.set(key, [monotonic() + 2.5 * BASE, [addr]]);
-    else await srv.sendto(cache.get(key)!, addr);
+    if (rid === 4) pending.set(key, [monotonic() + 2.5 * BASE, [addr!]]);
+    else await srv.sendto(cache.get(key)!, addr!);
   }
 }
 
