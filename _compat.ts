@@ -273,7 +273,7 @@ export function CMSG_LEN(length: number): number {
   check_arity(ARITY.CMSG_LEN, arguments);
   const n = as_int(length);
   if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
-  if (n < 0 || n > Number.MAX_SAFE_INTEGER - CMSG_HDR) throw new RangeError("CMSG_LEN() argument out of range");
+  if (n < 0 || n > 0x7fffffff - CMSG_HDR) throw new RangeError("CMSG_LEN() argument out of range");
   return CMSG_HDR + n;
 }
 
@@ -297,6 +297,6 @@ export function CMSG_SPACE(length: number): number {
   check_arity(ARITY.CMSG_SPACE, arguments);
   const n = as_int(length);
   if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
-  if (n < 0 || n > Number.MAX_SAFE_INTEGER - 2 * CMSG_HDR) throw new RangeError("CMSG_SPACE() argument out of range");
+  if (n < 0 || n > 0x7fffffff - (CMSG_HDR + CMSG_ALIGN)) throw new RangeError("CMSG_SPACE() argument out of range");
   return CMSG_HDR + Math.ceil(n / CMSG_ALIGN) * CMSG_ALIGN;
 }

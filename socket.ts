@@ -1641,6 +1641,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (this.#unnamed && got[1] === this.#partner) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
       return got;
     }
+    if (n === 0 && !(f & MSG_TRUNC)) {
+      // recvfrom(2) with len 0 on a stream waits until a byte (or EOF) is there and takes nothing (CPython makes
+      // the call; only recv() and recv_into() return at once).
+      const st = this.#stream;
+      if (st !== null) {
+        await st.reader.fill(1, dl);
+        if (this.#closed) throw new OSError(E.EBADF);
+      }
+    }
     return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
   }
 
@@ -1688,6 +1697,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const got = await this.#dgram.recv_into(view.subarray(0, n), f, dl) as [number, AddressOf<F> | null];
       if (this.#unnamed && got[1] === this.#partner) got[1] = null; // an unnamed sender, as socketpair(2)'s other end
       return got;
+    }
+    if (n === 0 && !(f & MSG_TRUNC) && this.#stream !== null) {
+      await this.#stream.reader.fill(1, dl); // recvfrom(2) of 0 bytes waits for a byte or EOF, taking nothing
+      if (this.#closed) throw new OSError(E.EBADF);
     }
     return [await this.#stream_read(n, f, dl, view) as number, null];
   }
@@ -2382,6 +2395,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       throw new TypeError("recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers");
     });
     no_ancillary("recvmsg_into", a.ancbufsize);
+    if (views.length > 1024) throw new OSError(E.EMSGSIZE); // Linux's UIO_MAXIOV
     const total = views.reduce((n, v) => n + v.length, 0);
     const probe = this.#dgram !== null; // one byte more tells a cut datagram (MSG_TRUNC; empty buffers too)
     const [data, addr] = await this.recvfrom(probe ? total + 1 : total, a.flags as number | undefined ?? 0, {
@@ -2435,11 +2449,40 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       "flags",
       "address",
     ]);
+    // CPython's order: flags (an int), the address, the buffers, then each ancillary item (iiy*).
+    this.#check_send_flags(a.flags ?? 0);
+    if (a.address !== undefined && a.address !== null) {
+      this.#check_open();
+      this.#adapter.parse(a.address, "sendmsg");
+    }
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("sendmsg() argument 1 must be an iterable");
     }
     const views = [...(a.buffers as Iterable<Buffer>)].map((v) => as_bytes(v));
-    if (a.ancdata !== undefined && a.ancdata !== null && [...(a.ancdata as Iterable<unknown>)].length > 0) {
+    const anc = a.ancdata === undefined ? [] : a.ancdata;
+    if (anc === null || typeof (anc as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+      throw new TypeError("sendmsg() argument 2 must be an iterable");
+    }
+    const items = [...(anc as Iterable<unknown>)];
+    for (const it of items) {
+      const seq = Array.isArray(it) ? it : null;
+      if (seq === null) {
+        throw new TypeError(`[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${py_type(it)}`);
+      }
+      if (seq.length !== 3) {
+        throw new TypeError(
+          `[sendmsg() ancillary data items]() argument must be sequence of length 3, not ${seq.length}`,
+        );
+      }
+      for (const x of seq.slice(0, 2)) {
+        const v = as_int(x);
+        if (v > 2 ** 31 - 1) throw new RangeError("signed integer is greater than maximum");
+        if (v < -(2 ** 31)) throw new RangeError("signed integer is less than minimum");
+      }
+      as_bytes(seq[2] as Buffer);
+    }
+    if (views.length > 1024) throw new OSError(E.EMSGSIZE); // Linux's UIO_MAXIOV
+    if (items.length > 0) {
       throw new OSError(E.EOPNOTSUPP, null, {
         detail: "sendmsg() with ancillary data: Deno gives no access to control messages (SCM_RIGHTS, ...)",
       });
@@ -3014,15 +3057,12 @@ function forgotten_await(running: Promise<void> | null): OSError {
 }
 
 /** recvmsg()/recvmsg_into(): only ancbufsize 0 can be honoured on Deno. */
-function no_ancillary(op: string, ancbufsize: unknown): void {
+function no_ancillary(_op: string, ancbufsize: unknown): void {
   if (ancbufsize === undefined || ancbufsize === null) return;
   const n = as_int(ancbufsize);
   if (n < 0) throw new RangeError("invalid ancillary data buffer length"); // CPython's, for both calls
-  if (n > 0) {
-    throw new OSError(E.EOPNOTSUPP, null, {
-      detail: `${op}() with ancbufsize: Deno gives no access to control messages (SCM_RIGHTS, ...)`,
-    });
-  }
+  // Room for control messages is accepted and stays empty: Deno reads with read(2), so no control message ever
+  // arrives (as a CPython socket that set no option asking for one; docs/limits.md).
 }
 
 /** recv_into of at least this many bytes reads straight into the caller's buffer when it may. */
