@@ -2773,6 +2773,28 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
+   * True while a connect is in flight or a connect() call runs, nothing connected yet (internal, for files).
+   * @ignore
+   */
+  get _in_flight(): boolean {
+    return this.#stream === null && (this.#connecting !== null || this.#calls > 0);
+  }
+
+  /**
+   * The stream parts a socket file reads once the connect in flight completes (internal): waited for within the
+   * socket's timeout, as recv's (a connect() call still running: the forgotten-`await` error); a blocking wait
+   * across detach() goes on with the socket that has the connection (A18a-5).
+   * @ignore
+   */
+  async _stream_parts_after_connect(signal?: AbortSignal): Promise<StreamState> {
+    this.#check_open();
+    const dl = Deadline.of(this.#timeout, signal);
+    const g = this.#connect_gate(dl);
+    if (g !== null) await g;
+    return this.#send_stream(dl) ?? this.#stream_or_throw();
+  }
+
+  /**
    * The reader, writer and deadline a SocketFile or stream uses (internal).
    * @ignore
    */
