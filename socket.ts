@@ -2773,6 +2773,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
+   * True for a listening stream socket (internal, for selectors: its read watch completes when a connection comes).
+   * @ignore
+   */
+  get _listening(): boolean {
+    return this.#listening && this.#accepts !== null && !this.#closed;
+  }
+
+  /**
    * True while a connect is in flight or a connect() call runs, nothing connected yet (internal, for files).
    * @ignore
    */
