@@ -510,8 +510,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return { ...ep, hostname: host };
   }
 
+  /** The pending socket error (SO_ERROR) a send or recv on an unconnected stream socket reports once, or null. */
+  #take_so_error(): OSError | null {
+    const v = this.#so_error;
+    if (v === 0) return null;
+    this.#so_error = 0;
+    return from_errno(v);
+  }
+
   /** What Linux says to a send on an unconnected stream socket. */
   #unconnected_send(): OSError {
+    const pending = this.#take_so_error();
+    if (pending !== null) return pending;
     return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
   }
 
@@ -1421,6 +1431,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // connect whose error SO_ERROR gave, see #aborted).
     if (!this.#stream && !this.#closed) {
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+      const pending = this.#take_so_error(); // a connect in flight aborted by shutdown() (A18a-7)
+      if (pending !== null) throw pending;
       if (this.#aborted !== 0 && this.#connecting === null) return into ? 0 : new Uint8Array(0);
     }
     const st = this.#stream_or_throw();
@@ -2109,6 +2121,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#connecting = null;
       c.error = from_errno(E.ECONNRESET);
       c.stop?.abort();
+      // No connect() call waits to report it (non-blocking or timed out): Linux keeps ECONNRESET as the socket's
+      // error, which the next send, recv or SO_ERROR reports once (A18a-7; was ENOTCONN/EPIPE, SO_ERROR 0).
+      if (this.#calls === 0) this.#so_error = E.ECONNRESET;
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets

@@ -121,3 +121,69 @@ print(json.dumps([attempt(lambda: s.getpeername()), attempt(lambda: s.shutdown(S
     l.close();
   }
 });
+
+const ORDERS: string[][] = [
+  ["so_error", "recv", "send"],
+  ["send", "recv", "so_error"],
+  ["recv", "recv"],
+  ["getpeername", "recv"],
+  ["so_error", "so_error"],
+  ["waiting_send"],
+  ["waiting_recv"],
+];
+
+Deno.test("shutdown() of a connect in flight that no connect() call waits for leaves ECONNRESET pending, reported once, as Linux (A18a-7, twin)", async () => {
+  // A non-blocking connect_ex() to a stalled listener, then shutdown(SHUT_RDWR): Linux's tcp_disconnect sets the
+  // socket's error to ECONNRESET; the next send, recv or SO_ERROR reports it once (then ENOTCONN / EPIPE / 0). A send
+  // or recv already waiting for the connect (blocking, in another thread/task) is woken with it.
+  const py = await cpython(`
+out = []
+for order in ${JSON.stringify(ORDERS)}:
+    l, fill = stalled()
+    s = socket(); s.setblocking(False); s.connect_ex(l.getsockname()); time.sleep(0.05)
+    row = []
+    if order[0].startswith("waiting"):
+        s.setblocking(True); s.settimeout(3)
+        t = threading.Thread(target=lambda: row.append(attempt(lambda: s.send(b"x") if order[0] == "waiting_send" else s.recv(1))))
+        t.start(); time.sleep(0.1)
+        s.shutdown(SHUT_RDWR); t.join(5)
+    else:
+        s.shutdown(SHUT_RDWR)
+        for o in order:
+            if o == "so_error": row.append(attempt(lambda: s.getsockopt(SOL_SOCKET, SO_ERROR)))
+            if o == "recv": row.append(attempt(lambda: s.recv(1)))
+            if o == "send": row.append(attempt(lambda: s.send(b"x")))
+            if o == "getpeername": row.append(attempt(lambda: s.getpeername()))
+    out.append(row); s.close(); l.close()
+    for f in fill: f.close()
+print(json.dumps(out))
+`);
+  const out: unknown[] = [];
+  for (const order of ORDERS) {
+    using st = await stalled();
+    const s = socket();
+    s.setblocking(false);
+    await s.connect_ex(["127.0.0.1", st.port]);
+    await sleep(50);
+    const row: unknown[] = [];
+    if (order[0]!.startsWith("waiting")) {
+      s.settimeout(3);
+      const p = attempt(() => order[0] === "waiting_send" ? s.send(new Uint8Array([120])) : s.recv(1));
+      await sleep(100);
+      await s.shutdown(SHUT_RDWR);
+      row.push(await p);
+    } else {
+      await s.shutdown(SHUT_RDWR);
+      for (const o of order) {
+        if (o === "so_error") row.push(await attempt(() => s.getsockopt(SOL_SOCKET, SO_ERROR)));
+        if (o === "recv") row.push(await attempt(() => s.recv(1)));
+        if (o === "send") row.push(await attempt(() => s.send(new Uint8Array([120]))));
+        if (o === "getpeername") row.push(await attempt(() => s.getpeername()));
+      }
+    }
+    out.push(row);
+    s.close();
+  }
+  assert.deepEqual(out, py);
+  assert.deepEqual(out[0], [["ok", 104], ["OSError", 107], ["BrokenPipeError", 32]]);
+});
