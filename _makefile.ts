@@ -471,10 +471,26 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     return this.#reader!;
   }
 
+  /**
+   * The reader once the socket's connect in flight completes (A18a-5): waited for within the socket's timeout, as
+   * recv's wait, and as CPython's recv(2) on a connecting socket; a timeout is the file's (later reads raise). A
+   * blocking wait across detach() goes on with the socket that has the connection, as CPython's recv(2) on the
+   * descriptor (reads after it raise EBADF).
+   */
+  async #reader_after_connect(signal: AbortSignal | undefined): Promise<StreamReader> {
+    const st = await this.#sock._stream_parts_after_connect(signal).catch((e) => {
+      if (e instanceof TimeoutError) this.#timed_out = true;
+      throw e;
+    });
+    this.#st = st;
+    this.#reader = st.reader;
+    return st.reader;
+  }
+
   // ---- bytes ---------------------------------------------------------
 
   async #read_bytes(n: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(signal) : this.#get_reader();
     if (n < 0) {
       // Until EOF or an error (bytes may still be buffered); another caller may take bytes meanwhile.
       while (!reader.ended) await this.#fill(reader, reader.buffered + 1, signal);
@@ -491,7 +507,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   }
 
   async #readline_bytes(limit: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(signal) : this.#get_reader();
     let scanned = 0;
     for (;;) {
       const i = reader.index_of(NL, scanned);
@@ -538,7 +554,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async #read_chunk(signal?: AbortSignal): Promise<boolean> {
     if (this.#text_eof) return false;
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(signal) : this.#get_reader();
     while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, signal);
     const bytes = reader.take(CHUNK);
     const final = bytes.length === 0;
@@ -774,7 +790,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     }
     const view = as_bytes(buffer);
     if (view.length === 0) return 0;
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();
     const want = this.#bufsize === 0 ? 1 : view.length;
     while (reader.buffered < want && !reader.ended) await this.#fill(reader, want, options.signal);
     if (want === view.length && reader.buffered < want) reader.raise_error(); // BufferedReader.readinto fills it all
@@ -805,7 +821,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (!this.#binary || this.#bufsize === 0 || !this.#reading) throw new UnsupportedOperation("peek");
     if (this.#closed) throw new RangeError("peek of closed file");
     if (this.#timed_out) throw new OSError("cannot read from timed out object");
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();
     if (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
     return reader.peek(reader.buffered);
   }
@@ -824,7 +840,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     let n = as_int(size);
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
     if (n === 0) return new Uint8Array(0);
-    const reader = this.#get_reader();
+    const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();
     while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
     return reader.take(n);
   }

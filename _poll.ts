@@ -261,12 +261,17 @@ export async function wait_entries<E extends Entry>(
     const seconds = at_once ? 0 : left === null ? null : left / 1000;
     // A change of the registrations ends a wait (A12a-2: a register/modify meanwhile went unseen until it ended).
     if (woken !== undefined && !at_once) (reads ??= []).push(woken());
-    if (reads === null) await select(readers, writers, [], seconds, options);
-    else await select_or(readers, writers, seconds, options, reads);
+    // The readers select() reported: one whose bytes another task took before this look was woken by them (A18a-4).
+    const seen = reads === null
+      ? (await select(readers, writers, [], seconds, options))[0]
+      : await select_or(readers, writers, seconds, options, reads);
     if (gone()) return [];
     const out: [E, number][] = [];
     for (const e of entries()) {
-      const ev = judge(e, true);
+      let ev = judge(e, true);
+      if (ev === 0 && seen.length !== 0 && e.sock !== null && e.mask & POLLIN && !(e.mask & ONESHOT)) {
+        if (seen.includes(e.sock) && !closed(e.sock)) ev = POLLIN;
+      }
       if (ev !== 0) out.push([e, ev]);
     }
     if (out.length > 0 || left === 0 || (end !== Infinity && performance.now() >= end)) return out;
@@ -274,6 +279,9 @@ export async function wait_entries<E extends Entry>(
     if (!first) await Promise.resolve(); // (a woken look that found nothing to report: look again)
   }
 }
+
+/** epoll's EPOLLONESHOT (a registration it disables once reported: its judge() does that, so it is left to it). */
+const ONESHOT = 1 << 30;
 
 /** What ends a select() early when one of the extra reads completes. */
 const WOKEN = Symbol("read completed");
@@ -285,14 +293,15 @@ async function select_or(
   seconds: number | null,
   options: SelectOptions,
   reads: Promise<void>[],
-): Promise<void> {
+): Promise<Selectable[]> {
   const ac = new AbortController();
   const signal = options.signal === undefined ? ac.signal : AbortSignal.any([options.signal, ac.signal]);
   void Promise.race(reads).then(() => ac.abort(WOKEN));
   try {
-    await select(readers, writers, [], seconds, { signal });
+    return (await select(readers, writers, [], seconds, { signal }))[0];
   } catch (e) {
     if (e !== WOKEN) throw e;
+    return [];
   } finally {
     ac.abort(WOKEN); // (the race's reaction stays on the reads until they complete: one closure each)
   }

@@ -413,9 +413,14 @@ class Arm {
   w = false;
   /** The object's class when armed: wrap_socket() turns a socket into an SSLSocket in place (a new pollable). */
   proto: object | null = null;
-  constructor(readonly poll: Pollable) {}
+  /** The read watch was armed on a connected stream or a listener: its completion is an arrival (A18a-4). */
+  streamed = false;
+  /** The read_fires stamp of the last completion of such a watch. */
+  fired = 0;
+  constructor(readonly poll: Pollable, readonly obj: object) {}
   readonly on_r = (): void => {
     this.r = false;
+    if (this.streamed) this.fired = ++read_fires;
     changed();
   };
   readonly on_w = (): void => {
@@ -425,6 +430,7 @@ class Arm {
   arm_r(): void {
     if (this.r) return;
     this.r = true;
+    this.streamed = streamed(this.obj);
     const p = this.poll;
     if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
     else p.wait_readable().then(this.on_r, this.on_r);
@@ -443,11 +449,29 @@ function arm_of(obj: Selectable): Arm {
   const proto = Object.getPrototypeOf(obj);
   if (a === undefined || a.proto !== proto) {
     // New, or wrapped in TLS since (wrap_socket() makes the same object an SSLSocket): watch its readiness now.
-    a = new Arm(pollable_of(obj, "select()"));
+    a = new Arm(pollable_of(obj, "select()"), obj);
     a.proto = proto;
     arms.set(obj, a);
   }
   return a;
+}
+
+/**
+ * Completions of read watches armed on connected streams (A18a-4): a select() call whose watch completed while it
+ * waited reports the object readable even when another task's recv took the bytes before the call looked, as
+ * CPython's select() in a thread woken with that recv reports it (the kernel wakes both; Deno runs the recv's
+ * continuation first). Stamps, compared with the count a call saw before it waited.
+ */
+let read_fires = 0;
+
+/**
+ * True for a connected stream socket or a listener: its read watch completes only when bytes (or EOF) or a
+ * connection arrive, or its state changes in a way that leaves it readable.
+ */
+function streamed(obj: unknown): boolean {
+  const o = obj as { _stream?: unknown; _listening?: boolean };
+  const st = o._stream;
+  return (st !== null && st !== undefined) || o._listening === true;
 }
 
 const change = new Waker();
@@ -565,11 +589,12 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
   let mine: Arm[] | null = null;
   // Look (arming a watch on whatever is not ready); with `out`, the ready
   // objects go in it. The lists are built only for the look that returns.
-  const look = (out: [R[], W[], X[]] | null): boolean => {
+  // `since`: also report an object whose read watch completed after that read_fires count (see read_fires).
+  const look = (out: [R[], W[], X[]] | null, since = Infinity): boolean => {
     let any = false;
     for (let i = 0; i < rl.length; i++) {
       const a = ra[i]!;
-      if (a.poll.readable) {
+      if (a.poll.readable || a.fired > since) {
         any = true;
         out?.[0].push(rl[i]!);
       } else if (!a.r) {
@@ -586,9 +611,9 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     }
     return any;
   };
-  const result = (): [R[], W[], X[]] => {
+  const result = (since = Infinity): [R[], W[], X[]] => {
     const out: [R[], W[], X[]] = [[], [], []];
-    look(out);
+    look(out, since);
     return out;
   };
   // When something is ready at once, or when polling, the event loop still
@@ -615,9 +640,10 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
   for (;;) {
     const left = end === Infinity ? Infinity : end - performance.now();
     if (left <= 0) return [[], [], []];
+    const since = read_fires;
     const woke = await wait_wake(change, left, signal);
     if (!woke && end - performance.now() > 0) continue; // a capped timer
-    if (look(null) || end - performance.now() <= 0) return result();
+    if (look(null, since) || end - performance.now() <= 0) return result(since);
     // Woken, yet nothing is ready (another task took the bytes, or another socket's watch woke every call): yield
     // a turn. A watch this look found armed may fire during that turn, before the next wait is registered: look
     // again then (A16b-1: such a call waited forever after its socket was closed, or bytes came).
@@ -787,8 +813,11 @@ class Hub extends Waiting {
   constructor(readonly poll: Pollable) {
     super();
   }
+  /** The read_fires stamp of this watch's last completion (see Reg.streamed). */
+  fired = 0;
   readonly on_r = (): void => {
     this.pr = false;
+    this.fired = ++read_fires;
     this.fire();
   };
   readonly on_w = (): void => {
@@ -857,6 +886,8 @@ class Reg<D> {
   live = true;
   /** In its selector's ready list. */
   queued = false;
+  /** Its read watch was last armed on a connected stream or a listener: its completion is an arrival (A18a-4). */
+  streamed = false;
   /** The `[key, events]` pairs select() reported for it, by events (1, 2, 3): frozen, kept while its key stays. */
   #p1: [SelectorKey<D>, number] | null = null;
   #p2: [SelectorKey<D>, number] | null = null;
@@ -911,7 +942,10 @@ class Reg<D> {
     let m = 0;
     if (this.r) {
       if (this.poll.readable) m = EVENT_READ;
-      else this.hub.arm_r(this as Reg<unknown>);
+      else {
+        this.streamed = streamed(this.key.fileobj);
+        this.hub.arm_r(this as Reg<unknown>);
+      }
     }
     if (this.w) {
       if (this.poll.writable) m |= EVENT_WRITE;
@@ -1309,6 +1343,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       for (;;) {
         const left = end === Infinity ? Infinity : end - performance.now();
         if (left <= 0) return out;
+        const since = read_fires;
         if (core.count === 0) {
           // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
           const woke =
@@ -1316,7 +1351,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
           if (!woke && end - performance.now() > 0) continue; // a capped timer
         }
         if (this.#map === null) return [];
-        out = this.#collect();
+        out = this.#collect(since);
         if (out.length > 0 || end - performance.now() <= 0) return out;
         // Woken, yet nothing is ready (another task took the bytes): yield a turn.
         await turn();
@@ -1341,7 +1376,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
   }
 
   /** The ready registrations; those that are not ready leave the set, a watch armed. */
-  #collect(): [SelectorKey<D>, number][] {
+  #collect(since = Infinity): [SelectorKey<D>, number][] {
     const core = this.#core, ready = core.ready, n = core.count;
     // Sized once (a push per key grew it 17 -> 41 -> 77 ... slots, a copy each time), trimmed below.
     const out: [SelectorKey<D>, number][] = n > 16 ? new Array(n) : [];
@@ -1351,7 +1386,14 @@ export class DefaultSelector<D = unknown> implements Disposable {
       // Linux's epoll forgets a descriptor once it is closed, so CPython's
       // selector never reports an object closed while registered (it stays
       // in the map until unregistered): leave it out, with no watch armed.
-      const m = is_closed(reg.key.fileobj) ? 0 : reg.scan();
+      let m: number;
+      if (is_closed(reg.key.fileobj)) m = 0;
+      else {
+        // Its read watch completed during this call's wait (bytes came) and another task took them first (A18a-4).
+        const fired = reg.streamed && reg.hub.fired > since;
+        m = reg.scan();
+        if (m === 0 && fired && reg.r) m = EVENT_READ;
+      }
       if (m === 0) reg.queued = false;
       else {
         ready[j++] = reg;

@@ -218,6 +218,8 @@ class SocketExtra {
   backlog = 0;
   /** The backlog the Deno TCP listener was made with (Deno's own default: 511). */
   deno_backlog = 511;
+  /** The synchronous run bind() made the TCP listener in (see this_run): -1 for none. */
+  bound_run = -1;
   so_error = 0;
   /**
    * Linux's state after a refused TCP connect whose error was read through SO_ERROR (a timed connect, or
@@ -251,29 +253,59 @@ const NO_OPTS = new Map<string, number>();
 /** Options maps shared by a listener and the sockets it accepted: copied before a write. */
 const SHARED_OPTS = new WeakSet<Map<string, number>>();
 
+/** Read a /proc/net table; throws when there is none or read permission was not granted (never asks). */
+function proc_net_system(path: string): string {
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") throw new Error("not granted");
+  return Deno.readTextFileSync(path);
+}
+let read_proc_net: (path: string) => string = proc_net_system;
+
+/**
+ * Internal, for tests only: read /proc/net/tcp and tcp6 through `fn` (throw to act as a system without them, as
+ * macOS, Windows or Deno without --allow-read); null restores the real reader.
+ */
+export function _set_proc_net_for_tests(fn: ((path: string) => string) | null): void {
+  read_proc_net = fn ?? proc_net_system;
+}
+
+/** The number of the synchronous run of JavaScript now going on: it changes once a microtask checkpoint passes. */
+let run_id = 0;
+let run_open = false;
+function this_run(): number {
+  if (!run_open) {
+    run_open = true;
+    queueMicrotask(() => {
+      run_open = false;
+      run_id++;
+    });
+  }
+  return run_id;
+}
+
 /**
  * True when the kernel shows no connection waiting in the accept queue of a TCP listener on `port` (Linux: the LISTEN
- * rows of /proc/net/tcp and tcp6, whose rx_queue is that queue's length); false when it cannot tell (no /proc, no read
- * permission granted: never asked for).
+ * rows of /proc/net/tcp, or tcp6 for an AF_INET6 one, whose rx_queue is that queue's length); false when it cannot
+ * tell (no such file, no read permission granted: never asked for; no LISTEN row for the port in it, as on a system
+ * whose /proc shows another network namespace or none; a row it cannot parse).
  */
-function accept_queue_empty(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  for (const path of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
-      text = Deno.readTextFileSync(path);
-    } catch {
-      return false;
-    }
-    for (const line of text.split("\n")) {
-      // "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 ..." (local, remote, state, tx_queue:rx_queue)
-      const f = line.trim().split(/\s+/);
-      if (f.length < 5 || f[3] !== "0A" || !f[1]!.endsWith(":" + hex)) continue;
-      if (parseInt(f[4]!.split(":")[1] ?? "1", 16) !== 0) return false;
-    }
+function accept_queue_empty(port: number, v6: boolean): boolean {
+  const hex = ":" + port.toString(16).toUpperCase().padStart(4, "0");
+  let text: string;
+  try {
+    text = read_proc_net(v6 ? "/proc/net/tcp6" : "/proc/net/tcp");
+  } catch {
+    return false;
   }
-  return true;
+  let found = false;
+  for (const line of text.split("\n")) {
+    // "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 ..." (local, remote, state, tx_queue:rx_queue)
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5 || f[3] !== "0A" || !f[1]!.endsWith(hex)) continue;
+    // Any listener on the port (another address with SO_REUSEADDR too): a queue not shown empty keeps it.
+    if (!/^[0-9A-Fa-f]+:0+$/.test(f[4]!)) return false;
+    found = true;
+  }
+  return found;
 }
 
 /**
@@ -478,8 +510,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return { ...ep, hostname: host };
   }
 
+  /** The pending socket error (SO_ERROR) a send or recv on an unconnected stream socket reports once, or null. */
+  #take_so_error(): OSError | null {
+    const v = this.#so_error;
+    if (v === 0) return null;
+    this.#so_error = 0;
+    return from_errno(v);
+  }
+
   /** What Linux says to a send on an unconnected stream socket. */
   #unconnected_send(): OSError {
+    const pending = this.#take_so_error();
+    if (pending !== null) return pending;
     return this.#family === AF_UNIX ? new OSError(E.ENOTCONN) : from_errno(E.EPIPE);
   }
 
@@ -724,6 +766,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
     this.#local = null;
+    if (ep.kind !== "unix") this.#extra().bound_run = this_run();
     if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
   }
 
@@ -757,13 +800,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     if (this.#stream || (this.#aborted !== 0 && this.#connecting === null)) throw new OSError(E.EINVAL);
     if (backlog !== undefined && this.#listener !== null) this.#apply_backlog();
-    if (!this.#listener) {
+    else if (!this.#listener) {
       // An AF_UNIX socket without a listener cannot listen (Linux: EINVAL; bind("") would autobind).
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
       // After shutdown(SHUT_RD) Linux binds again to a new port on the same host.
       const was = this.#local;
       this.#local = null;
       this.bind((Array.isArray(was) ? [was[0], 0, ...was.slice(2)] : this.#adapter.unbound) as AddressInput);
+      // bind() gives Deno a backlog > 0 only (0 is "none given"): listen(0) makes the listener again with it (A18a-3:
+      // an unbound socket's listen(0) kept Deno's 511).
+      if (backlog !== undefined) this.#apply_backlog();
     }
     this.#listening = true;
   }
@@ -771,9 +817,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /**
    * Give the kernel the backlog listen() was called with (finding F5): Deno's listener is made by bind() with
    * Deno's backlog (511), so a TCP listener nobody has accepted from yet is made again on its address with this
-   * one (connections that came before listen() are dropped, as Linux refuses them). A backlog the listener has
-   * already, a Unix or SO_REUSEPORT listener, one an accept has used, or a stand-in for a port a listener closed
-   * in this turn still holds, is left as it is.
+   * one, when no connection can be waiting in its queue. A backlog the listener has already, a Unix or SO_REUSEPORT
+   * listener, one an accept has used, a stand-in for a port a listener closed in this turn still holds, or one whose
+   * queue may hold a connection (that came after bind(): Deno listens there; CPython's connect would have been
+   * refused), is left as it is: a listen() never resets a connection.
    */
   #apply_backlog(): void {
     const x = this.#x!, l = this.#listener!;
@@ -781,10 +828,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // A stand-in for a port a closed listener still holds (see deferred_listen) keeps Deno's backlog.
     if ((this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0 || l instanceof DeferredListener) return;
     const { hostname, port } = l.addr as Deno.NetAddr;
-    // A socket listening already may hold connections in the kernel's queue: closing its listener would reset them
-    // (A17b-1: a second listen(n) lost a connected client and its bytes; CPython's keeps them). Made again only when
-    // the kernel shows that queue empty.
-    if (this.#listening && !accept_queue_empty(port)) return;
+    // A bound socket may hold connections in the kernel's queue (Deno listens at bind()): closing its listener would
+    // reset them (A17b-1: a second listen(n) lost a connected client and its bytes; CPython's keeps them; A18a-2: so
+    // did the first listen(n) for a client that connected after bind(), which then read ECONNRESET). Made again only
+    // when the kernel shows that queue empty, or, where it cannot tell (no /proc/net/tcp, no read permission), when
+    // listen() runs in the same synchronous run as bind() (no task, nor any event, came between them).
+    if (x.bound_run !== this_run() && !accept_queue_empty(port, this.#family === AF_INET6)) return;
     const make = (backlog: number) => Deno.listen({ hostname, port, tcpBacklog: backlog } as Deno.TcpListenOptions);
     this.#accepts!.close();
     let n: Deno.Listener;
@@ -862,7 +911,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // A socketpair() end connected elsewhere since (A14a-4) reports that peer, as Linux.
       return this.#unnamed && p === this.#partner ? "" : p;
     }
-    const st = this.#stream_or_throw();
+    this.#check_open();
+    // Not connected (yet): ENOTCONN, also while a connect() runs in another task (A18a-1: was the forgotten-`await`
+    // EINPROGRESS of I/O calls; CPython's getpeername(2) during a connect in another thread says ENOTCONN).
+    const st = this.#stream;
+    if (st === null) throw new OSError(E.ENOTCONN);
     // A TCP connection the peer reset is closed in the kernel (as shutdown() says): ENOTCONN, as Linux (A14a-5).
     if (this.#family !== AF_UNIX && (st.reader.failed || st.writer.broken)) throw new OSError(E.ENOTCONN);
     const peer = this.#adapter.from_deno(st.transport.remoteAddr);
@@ -1378,6 +1431,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // connect whose error SO_ERROR gave, see #aborted).
     if (!this.#stream && !this.#closed) {
       if (this.#family === AF_UNIX) throw new OSError(E.EINVAL);
+      const pending = this.#take_so_error(); // a connect in flight aborted by shutdown() (A18a-7)
+      if (pending !== null) throw pending;
       if (this.#aborted !== 0 && this.#connecting === null) return into ? 0 : new Uint8Array(0);
     }
     const st = this.#stream_or_throw();
@@ -2079,11 +2134,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       this.#connecting = null;
       c.error = from_errno(E.ECONNRESET);
       c.stop?.abort();
+      // No connect() call waits to report it (non-blocking or timed out): Linux keeps ECONNRESET as the socket's
+      // error, which the next send, recv or SO_ERROR reports once (A18a-7; was ENOTCONN/EPIPE, SO_ERROR 0).
+      if (this.#calls === 0) this.#so_error = E.ECONNRESET;
       return;
     }
     if (!this.#stream && this.#family === AF_UNIX) return; // Linux: no error for Unix sockets
     if (!this.#stream && this.#aborted === 1 && this.#connecting === null) this.#aborted = 2;
-    const st = this.#stream_or_throw();
+    // Unconnected, also while a connect() in another task resolves its name: ENOTCONN, as Linux (A18a-1's sibling).
+    const st = this.#stream;
+    if (st === null) throw new OSError(E.ENOTCONN);
     const r = st.reader, w = st.writer;
     // After the peer reset the connection, the kernel's socket is closed: ENOTCONN.
     // SHUT_RD/SHUT_RDWR give a read one event-loop turn to tell (what it brings
@@ -2768,6 +2828,36 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   get _stream(): StreamState | null {
     return this.#stream;
+  }
+
+  /**
+   * True for a listening stream socket (internal, for selectors: its read watch completes when a connection comes).
+   * @ignore
+   */
+  get _listening(): boolean {
+    return this.#listening && this.#accepts !== null && !this.#closed;
+  }
+
+  /**
+   * True while a connect is in flight or a connect() call runs, nothing connected yet (internal, for files).
+   * @ignore
+   */
+  get _in_flight(): boolean {
+    return this.#stream === null && (this.#connecting !== null || this.#calls > 0);
+  }
+
+  /**
+   * The stream parts a socket file reads once the connect in flight completes (internal): waited for within the
+   * socket's timeout, as recv's (a connect() call still running: the forgotten-`await` error); a blocking wait
+   * across detach() goes on with the socket that has the connection (A18a-5).
+   * @ignore
+   */
+  async _stream_parts_after_connect(signal?: AbortSignal): Promise<StreamState> {
+    this.#check_open();
+    const dl = Deadline.of(this.#timeout, signal);
+    const g = this.#connect_gate(dl);
+    if (g !== null) await g;
+    return this.#send_stream(dl) ?? this.#stream_or_throw();
   }
 
   /**
