@@ -1946,23 +1946,26 @@ export class SSLContext {
 
   /**
    * The server's secure context (internal: a sni_callback's choice serves with it), with the protocol versions
-   * of `versions_of` (the context the socket was made with, as OpenSSL keeps them). @ignore
+   * of `versions_of` (the context the socket was made with, as OpenSSL keeps them). `verifies`: the socket asks for
+   * client certificates (its verify mode, the first context's, as OpenSSL's SSL_set_SSL_CTX keeps it): they are
+   * verified against this context's CAs even when its own verify mode is CERT_NONE (A18b-2). @ignore
    */
-  _server_context(versions_of: SSLContext = this): tls.SecureContext {
+  _server_context(
+    versions_of: SSLContext = this,
+    verifies: boolean = this.#verify_mode !== CERT_NONE,
+  ): tls.SecureContext {
     if (!this.#creds) throw no_certificate();
     const own = this.#server_options().secureContext!;
-    if (versions_of === this) return own;
-    const v = versions_of._versions();
+    const v = versions_of === this ? this.#version_options() : versions_of._versions();
     const mine = this.#version_options();
-    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion) return own;
-    const key = `${v.minVersion}/${v.maxVersion}`;
+    // The secure context made for this context's own sockets names its CAs when its verify mode is not CERT_NONE.
+    const ca = verifies && this.#cas.length > 0;
+    const own_ca = this.#verify_mode !== CERT_NONE && this.#cas.length > 0;
+    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
+    const key = `${v.minVersion}/${v.maxVersion}/${ca}`;
     let sc = this.#versioned.get(key);
     if (!sc) {
-      sc = tls.createSecureContext({
-        ...v,
-        ...this.#cred_options(),
-        ...(this.#verify_mode === CERT_NONE || this.#cas.length === 0 ? {} : { ca: [...this.#cas] }),
-      });
+      sc = tls.createSecureContext({ ...v, ...this.#cred_options(), ...(ca ? { ca: [...this.#cas] } : {}) });
       this.#versioned.set(key, sc);
     }
     return sc;
@@ -2597,7 +2600,11 @@ function sni_handler(
       }
       // The protocol versions stay the first context's too (OpenSSL fixes them when the SSL object is made): a
       // callback swapping to a context that allows TLS 1.2 does not downgrade a TLS 1.3-only server (A10b-3).
-      cb(null, st.context._server_context(ctx));
+      cb(null, st.context._server_context(ctx, spec.verify_mode !== CERT_NONE));
+      // Deno's node:tls (2.9.6) sends what finishAccept() made (the ServerHello flight) only when it is next handed
+      // ciphertext or plaintext: when the ClientHello came with the bytes read before the wrap (node:tls reads
+      // those itself, without that flush), the server waited for the client and the client for it (A18b-1).
+      (spec.tls_socket as { _handle?: { _flushEncOut?: () => void } } | undefined)?._handle?._flushEncOut?.();
     }).catch(failed);
   };
 }
