@@ -82,7 +82,9 @@ async function make(): Promise<string> {
 }
 
 const CHAINS = ["direct", "int", "int_missing", "srvonly", "notca", "exp", "p0", "p0ok", "evil", "self", "none"];
-const ROWS: [number, string][] = [CERT_REQUIRED, CERT_OPTIONAL].flatMap((m) => CHAINS.map((c) => [m, c] as [number, string]));
+const ROWS: [number, string][] = [CERT_REQUIRED, CERT_OPTIONAL].flatMap((m) =>
+  CHAINS.map((c) => [m, c] as [number, string])
+);
 
 const PY_CLIENT = `
 import json, socket, ssl, struct, sys
