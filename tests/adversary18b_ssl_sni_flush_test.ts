@@ -14,11 +14,12 @@ import { test_needing } from "./_socket_fixtures.ts";
 const test = test_needing("python3", "openssl");
 
 /** [row, preamble sent before the ClientHello (read by the server before its wrap), callback kind]. */
-const ROWS: [string, boolean, "sync" | "none_lazy" | "swap" | "async"][] = [
+const ROWS: [string, boolean, "sync" | "none_lazy" | "swap" | "async" | "raise"][] = [
   ["a sni_callback, the ClientHello read with the preamble", true, "sync"],
   ["a sni_callback swapping contexts, the ClientHello read with the preamble", true, "swap"],
   ["no callback, do_handshake_on_connect=False, the ClientHello read with the preamble", true, "none_lazy"],
   ["a sni_callback, no preamble", false, "sync"],
+  ["a sni_callback that raises, the ClientHello read with the preamble", true, "raise"],
 ];
 
 const PY_CLIENT = `
@@ -42,7 +43,8 @@ a = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); a.load_cert_chain(d + "/server.pem"
 b = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); b.load_cert_chain(d + "/server.pem", d + "/server.key")
 def cb(s, name, ctx):
     if kind == "swap": s.context = b
-if kind in ("sync", "swap"): a.sni_callback = cb
+    if kind == "raise": raise RuntimeError("no")
+if kind in ("sync", "swap", "raise"): a.sni_callback = cb
 with socket.create_server(("127.0.0.1", 0)) as srv:
     srv.settimeout(10)
     print(srv.getsockname()[1], flush=True)
@@ -64,9 +66,10 @@ async function ours(dir: string, pre: boolean, kind: string, port_out: (p: numbe
   a.load_cert_chain(`${dir}/server.pem`, `${dir}/server.key`);
   const b = new SSLContext(PROTOCOL_TLS_SERVER);
   b.load_cert_chain(`${dir}/server.pem`, `${dir}/server.key`);
-  if (kind === "sync" || kind === "swap") {
+  if (kind === "sync" || kind === "swap" || kind === "raise") {
     a.sni_callback = (s: SSLSocket) => {
       if (kind === "swap") s.context = b;
+      if (kind === "raise") throw new Error("no");
     };
   }
   if (kind === "async") {
@@ -110,6 +113,13 @@ test("A18b-1: a server that asks for the client's name serves a ClientHello read
     const served = ours(certs.dir, pre, kind, (p) => port = p);
     const c = await python(PY_CLIENT, certs.dir, String(port), pre ? "1" : "0");
     const got: [string, string] = [c.out.trim(), await served];
+    if (kind === "raise") {
+      // Refused either way, promptly (documented: pysocket's server closes without OpenSSL's alert, so the
+      // client reads EOF where CPython's reads the alert).
+      assert.deepEqual(want, ["SSLError", "SSLError"], name);
+      assert.deepEqual(got, ["SSLEOFError", "SSLError"], name);
+      continue;
+    }
     assert.deepEqual(got, want, name);
     assert.deepEqual(want, ["ok hi", "ok"], name);
   }
