@@ -7,7 +7,7 @@
 // what its python3 peer saw.
 
 import assert from "node:assert/strict";
-import { create_connection, create_server } from "../mod.ts";
+import { create_connection, create_server, socket } from "../mod.ts";
 import * as ssl from "../ssl.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
@@ -20,7 +20,7 @@ const test = test_needing("python3", "openssl");
  * "min:<13>", "max:<12>". Peer: {cert, cas, mode, alpn, max}.
  */
 type Peer = { cert?: string; cas?: string; mode?: number; alpn?: string; max?: string };
-type Row = [string, "client" | "server", string[], string[], "before" | "after", Peer];
+type Row = [string, "client" | "server", string[], string[], "before" | "after" | "unconnected", Peer];
 
 const ROWS: Row[] = [
   // A client.
@@ -65,6 +65,38 @@ const ROWS: Row[] = [
   ["client: CERT_NONE after the handshake (getpeercert)", "client", ["host:0", "cas:ca"], ["mode:0"], "after", {
     cert: "server",
   }],
+  // A client wrapped before it connects (CPython makes its SSL object at the connect: everything changed counts).
+  ["unconnected client: the CA loaded after the wrap", "client", [], ["cas:ca"], "unconnected", { cert: "server" }],
+  ["unconnected client: a certificate loaded after the wrap", "client", ["cas:ca"], ["cert:client"], "unconnected", {
+    cert: "server",
+    cas: "ca",
+    mode: 2,
+  }],
+  ["unconnected client: ALPN changed after the wrap", "client", ["cas:ca", "alpn:a1"], ["alpn:b1"], "unconnected", {
+    cert: "server",
+    alpn: "a1,b1",
+  }],
+  [
+    "unconnected client: minimum TLS 1.3 after the wrap, a TLS 1.2 server",
+    "client",
+    ["cas:ca"],
+    ["min:13"],
+    "unconnected",
+    {
+      cert: "server",
+      max: "12",
+    },
+  ],
+  [
+    "unconnected client: given another context (its certificate) before the connect",
+    "client",
+    ["cas:ca"],
+    [
+      "swapto:client:ca",
+    ],
+    "unconnected",
+    { cert: "server", cas: "ca", mode: 2 },
+  ],
   // A server.
   [
     "server: CERT_REQUIRED set after the wrap, a client without a certificate",
@@ -207,19 +239,27 @@ else:
         srv = socket.create_server(("127.0.0.1", 0)); srv.settimeout(10)
         print(srv.getsockname()[1], flush=True)
         raw, _ = srv.accept()
+    elif when == "unconnected":
+        raw = socket.socket()
     else:
         raw = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
     raw.settimeout(10)
     try:
         s = c.wrap_socket(raw, server_side=server, do_handshake_on_connect=False,
                           **({} if server else {"server_hostname": "localhost"}))
-        if when == "before":
+        if when in ("before", "unconnected"):
             for op in change:
                 if op.startswith("swapto:"):
                     _, cert, cas = op.split(":"); b = ssl.SSLContext(c.protocol)
                     b.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key"); b.load_verify_locations(d + "/" + cas + ".pem")
-                    s.context = b
+                    # CPython 3.11 on a socket without an SSL object yet (unconnected): the context is set, then
+                    # AttributeError ('NoneType' object has no attribute 'context'): a quirk pysocket does not copy
+                    # (adversary9b_ssl_socket_test.ts); the new context serves the connect either way.
+                    try: s.context = b
+                    except AttributeError:
+                        if when != "unconnected": raise
                 else: apply(c, [op])
+        if when == "unconnected": s.connect(("127.0.0.1", int(port)))
         s.do_handshake()
         if when == "after": apply(c, change)
         print("ok " + seen(s) + " " + talk(s, server), flush=True)
@@ -281,7 +321,8 @@ async function ours(dir: string, row: Row, port: number, on_port: (p: number) =>
     using l = create_server(["127.0.0.1", 0]);
     on_port((l.getsockname() as [string, number])[1]);
     [raw] = await l.accept();
-  } else raw = await create_connection(["127.0.0.1", port], 10);
+  } else if (when === "unconnected") raw = socket();
+  else raw = await create_connection(["127.0.0.1", port], 10);
   raw.settimeout(10);
   try {
     const s = await c.wrap_socket(raw, {
@@ -290,7 +331,7 @@ async function ours(dir: string, row: Row, port: number, on_port: (p: number) =>
       ...(server ? {} : { server_hostname: "localhost" }),
     });
     try {
-      if (when === "before") {
+      if (when === "before" || when === "unconnected") {
         for (const op of change) {
           if (op.startsWith("swapto:")) {
             const [, cert, cas] = op.split(":");
@@ -301,6 +342,7 @@ async function ours(dir: string, row: Row, port: number, on_port: (p: number) =>
           } else apply(dir, c, [op]);
         }
       }
+      if (when === "unconnected") await s.connect(["127.0.0.1", port]);
       await s.do_handshake();
       if (when === "after") apply(dir, c, change);
       return "ok " + seen(s) + " " + await talk(s, server);
@@ -345,7 +387,7 @@ async function run(dir: string, row: Row, py: boolean): Promise<[string, string]
 }
 
 /** A18b-3 (documented, not fixed): CAs loaded into the socket's own context after the wrap do not count. */
-const A18B_3 = (row: Row) => row[3].some((op) => op.startsWith("cas:"));
+const A18B_3 = (row: Row) => row[4] !== "unconnected" && row[3].some((op) => op.startsWith("cas:"));
 
 async function compare(dir: string, rows: Row[]): Promise<string[]> {
   const diffs: string[] = [];
