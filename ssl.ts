@@ -1980,6 +1980,25 @@ export class SSLContext {
     return this.#creds !== null;
   }
 
+  /** The certificate chain loaded (internal: what a server socket keeps from its wrap). @ignore */
+  get _creds(): Credentials | null {
+    return this.#creds;
+  }
+
+  /**
+   * A server secure context serving `creds` (the chain a socket was wrapped with) with `v`'s protocol versions and
+   * this context's CAs as they are now (internal: OpenSSL reads the CA store live, A18b-3). @ignore
+   */
+  _server_context_with(
+    creds: Credentials,
+    v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
+  ): tls.SecureContext {
+    const o: tls.SecureContextOptions = { ...v, cert: creds.cert, key: creds.key };
+    if (creds.passphrase !== undefined) o.passphrase = creds.passphrase;
+    if (this.#cas.length > 0) o.ca = [...this.#cas];
+    return tls.createSecureContext(o);
+  }
+
   /** The protocol versions this context allows, as node:tls options (internal). @ignore */
   _versions(): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
     return this.#version_options();
@@ -2571,6 +2590,8 @@ function sni_handler(
   // (A18b-5). The CA store and a server's ALPN list are read when the ClientHello comes.
   const versions = first._versions();
   const wrap_sc = first._has_cert ? spec.server?.secureContext : undefined;
+  const wrap_creds = first._creds;
+  const wrap_anchors = first._anchors();
   return (name, cb) => {
     const ctx = st.context;
     const owner = ctx.sni_callback ? ctx : first;
@@ -2609,9 +2630,14 @@ function sni_handler(
         spec.anchors = fresh.anchors ?? [];
         spec.empty_store = fresh.empty_store;
         sc = now._server_context(versions, spec.verify_mode !== CERT_NONE);
+      } else if (wrap_creds !== null && spec.verify_mode !== CERT_NONE && first._anchors() !== wrap_anchors) {
+        // CAs loaded since the wrap: OpenSSL reads the store live (A18b-3), the certificate and versions stay.
+        const fresh = first._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
+        spec.anchors = fresh.anchors ?? [];
+        spec.empty_store = fresh.empty_store;
+        sc = first._server_context_with(wrap_creds, versions);
       } else {
-        // The certificate and versions the socket was made with; the CAs loaded since count (OpenSSL reads the
-        // store live) only through a swap: documented (A18b-3).
+        // The certificate and versions the socket was made with.
         sc = wrap_sc ?? first._server_context(versions, spec.verify_mode !== CERT_NONE);
       }
       // The ALPN protocols are the context's as the ClientHello is answered (CPython's select callback reads its
