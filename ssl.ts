@@ -1946,26 +1946,57 @@ export class SSLContext {
 
   /**
    * The server's secure context (internal: a sni_callback's choice serves with it), with the protocol versions
-   * of `versions_of` (the context the socket was made with, as OpenSSL keeps them). @ignore
+   * `v` (those of the context the socket was made with, when it was made, as OpenSSL keeps them). `verifies`: the
+   * socket asks for client certificates (its verify mode, kept as OpenSSL's SSL_set_SSL_CTX keeps it): they are
+   * verified against this context's CAs even when its own verify mode is CERT_NONE (A18b-2). @ignore
    */
-  _server_context(versions_of: SSLContext = this): tls.SecureContext {
+  _server_context(
+    v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
+    verifies: boolean,
+  ): tls.SecureContext {
     if (!this.#creds) throw no_certificate();
     const own = this.#server_options().secureContext!;
-    if (versions_of === this) return own;
-    const v = versions_of._versions();
     const mine = this.#version_options();
-    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion) return own;
-    const key = `${v.minVersion}/${v.maxVersion}`;
+    // The secure context made for this context's own sockets names its CAs when its verify mode is not CERT_NONE.
+    const ca = verifies && this.#cas.length > 0;
+    const own_ca = this.#verify_mode !== CERT_NONE && this.#cas.length > 0;
+    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
+    const key = `${v.minVersion}/${v.maxVersion}/${ca}`;
     let sc = this.#versioned.get(key);
     if (!sc) {
-      sc = tls.createSecureContext({
-        ...v,
-        ...this.#cred_options(),
-        ...(this.#verify_mode === CERT_NONE || this.#cas.length === 0 ? {} : { ca: [...this.#cas] }),
-      });
+      sc = tls.createSecureContext({ ...v, ...this.#cred_options(), ...(ca ? { ca: [...this.#cas] } : {}) });
       this.#versioned.set(key, sc);
     }
     return sc;
+  }
+
+  /** The ALPN protocols set, or null (internal: a server reads them when the ClientHello comes, as CPython). @ignore */
+  _alpn(): string[] | null {
+    return this.#alpn;
+  }
+
+  /** Whether a certificate chain is loaded (internal). @ignore */
+  get _has_cert(): boolean {
+    return this.#creds !== null;
+  }
+
+  /** The certificate chain loaded (internal: what a server socket keeps from its wrap). @ignore */
+  get _creds(): Credentials | null {
+    return this.#creds;
+  }
+
+  /**
+   * A server secure context serving `creds` (the chain a socket was wrapped with) with `v`'s protocol versions and
+   * this context's CAs as they are now (internal: OpenSSL reads the CA store live, A18b-3). @ignore
+   */
+  _server_context_with(
+    creds: Credentials,
+    v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
+  ): tls.SecureContext {
+    const o: tls.SecureContextOptions = { ...v, cert: creds.cert, key: creds.key };
+    if (creds.passphrase !== undefined) o.passphrase = creds.passphrase;
+    if (this.#cas.length > 0) o.ca = [...this.#cas];
+    return tls.createSecureContext(o);
   }
 
   /** The protocol versions this context allows, as node:tls options (internal). @ignore */
@@ -2554,6 +2585,13 @@ function sni_handler(
   // The context the session was made with (OpenSSL's session_ctx): its callback answers when the context set
   // before the handshake has none, as OpenSSL's (A12b-5).
   const first = st.context;
+  // What OpenSSL copies into the SSL object when the socket is made (SSL_new): the protocol versions, and the
+  // certificate while the context stays the first; a change of the context after the wrap does not reach them
+  // (A18b-5). The CA store and a server's ALPN list are read when the ClientHello comes.
+  const versions = first._versions();
+  const wrap_sc = first._has_cert ? spec.server?.secureContext : undefined;
+  const wrap_creds = first._creds;
+  const wrap_anchors = first._anchors();
   return (name, cb) => {
     const ctx = st.context;
     const owner = ctx.sni_callback ? ctx : first;
@@ -2581,23 +2619,39 @@ function sni_handler(
         const alert = Object.entries(AlertDescription).find(([, n]) => n === v)?.[0] ?? String(v);
         return failed(new Error(`sni_callback refused the handshake with ${alert}`));
       }
-      if (st.context !== ctx) {
-        // As OpenSSL's SSL_set_SSL_CTX: the new context's certificate and CA store serve from now on (a client
-        // certificate is verified against its CAs); the verify mode stays the one the socket was made with.
-        const fresh = st.context._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
+      const now = st.context;
+      let sc: tls.SecureContext;
+      if (now !== first) {
+        // As OpenSSL's SSL_set_SSL_CTX (set by the callback, or before the handshake): the new context's certificate
+        // and CA store serve from now on (a client certificate is verified against its CAs); the verify mode stays
+        // the one the socket was made with, and so do the protocol versions (A10b-3: a callback swapping to a
+        // context that allows TLS 1.2 does not downgrade a TLS 1.3-only server).
+        const fresh = now._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
         spec.anchors = fresh.anchors ?? [];
         spec.empty_store = fresh.empty_store;
-        // The ALPN protocols are the new context's (OpenSSL calls the new SSL_CTX's ALPN callback; A10b-5).
-        // Deno's TLS can replace a server's list before it answers the ClientHello, not empty it: a swap to a
-        // context without ALPN keeps the first context's list (documented).
-        const next = fresh.server?.ALPNProtocols as string[] | undefined;
-        const handle = (spec.tls_socket as { _handle?: { setAlpnProtocols?: (p: string[]) => void } } | undefined)
-          ?._handle;
-        if (next?.length && next !== spec.server?.ALPNProtocols) handle?.setAlpnProtocols?.(next);
+        sc = now._server_context(versions, spec.verify_mode !== CERT_NONE);
+      } else if (wrap_creds !== null && spec.verify_mode !== CERT_NONE && first._anchors() !== wrap_anchors) {
+        // CAs loaded since the wrap: OpenSSL reads the store live (A18b-3), the certificate and versions stay.
+        const fresh = first._spec({ server_side: true, server_hostname: null }, spec.timeout_ms / 1000);
+        spec.anchors = fresh.anchors ?? [];
+        spec.empty_store = fresh.empty_store;
+        sc = first._server_context_with(wrap_creds, versions);
+      } else {
+        // The certificate and versions the socket was made with.
+        sc = wrap_sc ?? first._server_context(versions, spec.verify_mode !== CERT_NONE);
       }
-      // The protocol versions stay the first context's too (OpenSSL fixes them when the SSL object is made): a
-      // callback swapping to a context that allows TLS 1.2 does not downgrade a TLS 1.3-only server (A10b-3).
-      cb(null, st.context._server_context(ctx));
+      // The ALPN protocols are the context's as the ClientHello is answered (CPython's select callback reads its
+      // context's list; OpenSSL calls the new SSL_CTX's after a swap, A10b-5). Deno's TLS can replace a server's list
+      // before it answers the ClientHello, not empty it: a context without ALPN keeps the first list (documented).
+      const next = now._alpn();
+      const handle = (spec.tls_socket as { _handle?: { setAlpnProtocols?: (p: string[]) => void } } | undefined)
+        ?._handle;
+      if (next?.length && next !== spec.server?.ALPNProtocols) handle?.setAlpnProtocols?.(next);
+      cb(null, sc);
+      // Deno's node:tls (2.9.6) sends what finishAccept() made (the ServerHello flight) only when it is next handed
+      // ciphertext or plaintext: when the ClientHello came with the bytes read before the wrap (node:tls reads
+      // those itself, without that flush), the server waited for the client and the client for it (A18b-1).
+      (spec.tls_socket as { _handle?: { _flushEncOut?: () => void } } | undefined)?._handle?._flushEncOut?.();
     }).catch(failed);
   };
 }
