@@ -544,6 +544,10 @@ export async function gethostbyaddr(
   );
 }
 
+/** Python's str.strip() with no argument: the code points str.isspace() accepts, at either end. */
+const PY_SPACE = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, "g");
+
 /**
  * A fully qualified name for `name` (default: this host), as Python's
  * `socket.getfqdn`: the first of the reverse lookup's names that contains a
@@ -567,7 +571,8 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
     // CPython calls name.strip() first (an AttributeError there).
     throw new TypeError(`'${py_type(name)}' object has no attribute 'strip'`);
   }
-  let n = name.trim();
+  // Python's str.strip(): its whitespace (U+001C-U+001F and U+0085 too), not JS trim()'s (U+FEFF too) (A18c-3).
+  let n = name.replace(PY_STRIP, "");
   if (!n || n === "0.0.0.0" || n === "::") n = gethostname();
   try {
     const [hostname, aliases] = await gethostbyaddr(n, options);
