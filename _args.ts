@@ -1,7 +1,7 @@
 // Python's calling convention in TypeScript: positional parameters, then any
 // of them (and the keyword-only ones) by name in one trailing plain object.
 
-import { py_type } from "./families/_ip.ts";
+import { as_int, py_type } from "./families/_ip.ts";
 
 /** True for a plain `{...}` object (not an address array, not bytes). */
 export function is_plain_object(v: unknown): v is Record<string, unknown> {
@@ -263,3 +263,42 @@ export const ARITY = {
   CMSG_SPACE: kwless(exact("CMSG_SPACE", 1)),
   sethostname: kwless(exact("sethostname", 1)),
 } as const;
+
+/**
+ * CPython's UTF-8 encoding of a `str` argument ("s" format, `PyUnicode_AsUTF8`): a lone surrogate cannot be encoded,
+ * a UnicodeEncodeError (a ValueError: RangeError) with CPython's text; the run of surrogates it starts is named, by
+ * code point position (A18c-4).
+ */
+export function check_utf8(s: string): void {
+  if (!LONE_SURROGATE.test(s)) return;
+  let pos = 0, start = -1, end = -1, first = "";
+  for (const c of s) {
+    const lone = c.length === 1 && c >= "\ud800" && c <= "\udfff";
+    if (lone && start < 0) [start, first] = [pos, c];
+    if (start >= 0) {
+      if (!lone) break;
+      end = pos;
+    }
+    pos++;
+  }
+  const what = start === end
+    ? `character '\\u${first.charCodeAt(0).toString(16)}' in position ${start}`
+    : `characters in position ${start}-${end}`;
+  throw new RangeError(`'utf-8' codec can't encode ${what}: surrogates not allowed`);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** An int argument as CPython's "i" format reads it (a C int): OverflowError (RangeError) texts as CPython's. */
+export function c_int(v: unknown): number {
+  const n = typeof v === "bigint" ? v : BigInt(as_int(v));
+  if (n >= 2n ** 63n || n < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");
+  if (n > 2147483647n) throw new RangeError("signed integer is greater than maximum");
+  if (n < -2147483648n) throw new RangeError("signed integer is less than minimum");
+  return Number(n);
+}
+
+/** An int argument as CPython's "I" format reads it (PyLong_AsUnsignedLongMask): its low 32 bits, no range error. */
+export function c_uint_mask(v: unknown): number {
+  return Number(BigInt.asUintN(32, typeof v === "bigint" ? v : BigInt(as_int(v))));
+}

@@ -139,15 +139,29 @@ function char_repr(c: string): string {
  * (U+1DED before U+0F18), and two such code points still compose (U+1B05 U+1B35 -> U+1B06).
  */
 export function nfkc32(s: string): string {
+  return from_code_points(nfkc32_cps(code_points(s)));
+}
+
+/** The code points of `s` (a lone surrogate is one). */
+function code_points(s: string): number[] {
+  const out: number[] = [];
+  for (const c of s) out.push(c.codePointAt(0)!);
+  return out;
+}
+
+/**
+ * nfkc32() on code points: nameprep keeps a label as code points, so two lone surrogates that mapping brings
+ * together stay two (CPython's str), not one astral code point (A18c-12).
+ */
+function nfkc32_cps(cps: readonly number[]): number[] {
   const tb = t();
   const d: number[] = [];
-  for (const c of s) {
-    const cp = c.codePointAt(0)!;
+  for (const cp of cps) {
     if (in_ranges(tb.unassigned, cp)) d.push(cp);
     else {
       // A 3.2-assigned code point decomposes today as it did in 3.2 (decompositions are stable), five corrected
       // CJK compatibility ideographs aside (NFKC32_MAP: their 3.2 NFKC is their 3.2 NFKD, the generator checks).
-      for (const x of (tb.nfkc32.get(cp) ?? c).normalize("NFKD")) d.push(x.codePointAt(0)!);
+      for (const x of (tb.nfkc32.get(cp) ?? String.fromCodePoint(cp)).normalize("NFKD")) d.push(x.codePointAt(0)!);
     }
   }
   const ccc = (cp: number) => tb.ccc.get(cp) ?? 0;
@@ -204,7 +218,7 @@ export function nfkc32(s: string): string {
     out.push(code);
     i++;
   }
-  return from_code_points(out);
+  return out;
 }
 
 /** String.fromCodePoint over any number of code points (a spread of a long label would overflow the stack). */
@@ -217,29 +231,29 @@ function from_code_points(cps: readonly number[]): string {
 /** RFC 3491 nameprep of one label, as CPython's encodings.idna.nameprep. */
 function nameprep(label: string): string {
   const tb = t();
-  // Map: B.1 to nothing, B.2 (case folding) from CPython's own table.
-  let mapped = "";
-  for (const c of label) {
-    const cp = c.codePointAt(0)!;
-    if (!in_ranges(tb.b1, cp)) mapped += tb.map.get(cp) ?? c;
+  // Map: B.1 to nothing, B.2 (case folding) from CPython's own table; on code points (A18c-12).
+  const mapped: number[] = [];
+  for (const cp of code_points(label)) {
+    if (in_ranges(tb.b1, cp)) continue;
+    const m = tb.map.get(cp);
+    if (m === undefined) mapped.push(cp);
+    else for (const c of m) mapped.push(c.codePointAt(0)!);
   }
-  const out = nfkc32(mapped);
+  const cps = nfkc32_cps(mapped);
   // Prohibit.
-  for (const c of out) {
-    const cp = c.codePointAt(0)!;
+  for (const cp of cps) {
     // Table C.5 (surrogates) is not in the generated ranges: a JS string can still hold a lone one.
     if (in_ranges(tb.prohibited, cp) || (cp >= 0xd800 && cp < 0xe000)) {
-      throw idna_error(`Invalid character ${char_repr(c)}`);
+      throw idna_error(`Invalid character ${char_repr(String.fromCodePoint(cp))}`);
     }
   }
   // Check bidi.
-  const cps = [...out].map((c) => c.codePointAt(0)!);
   const randal = cps.map((cp) => in_ranges(tb.randal, cp));
   if (randal.some(Boolean)) {
     if (cps.some((cp) => in_ranges(tb.lcat, cp))) throw idna_error("Violation of BIDI requirement 2");
     if (!randal[0] || !randal[randal.length - 1]) throw idna_error("Violation of BIDI requirement 3");
   }
-  return out;
+  return from_code_points(cps);
 }
 
 /** RFC 3492 punycode of `input` (Python's `punycode` codec). */

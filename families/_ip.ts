@@ -187,6 +187,28 @@ export function format_ipv6(b: Uint8Array): string {
   return `${left}::${right}`;
 }
 
+/** True for ::ffff:a.b.c.d. */
+export function is_v4_mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+/**
+ * An AF_INET host that is an IPv4-mapped IPv6 literal (`::ffff:127.0.0.1`, a numeric zone allowed) as its IPv4
+ * address, as CPython's setipaddr() gets it from glibc's getaddrinfo(AF_INET) (A18c-11); a named zone is no
+ * address there (gaierror EAI_NONAME); any other host as it is.
+ */
+export function inet_host_of(host: string): string {
+  if (host.indexOf(":") < 0) return host; // an IPv4 literal or a name: the common case, no parse
+  const z = host.indexOf("%");
+  const b = parse_ipv6(z < 0 ? host : host.slice(0, z));
+  if (b === null || !is_v4_mapped(b)) return host;
+  if (z >= 0 && !(/^[0-9]+$/.test(host.slice(z + 1)) && BigInt(host.slice(z + 1)) <= 0xffffffffn)) {
+    throw new gaierror(EAI_NONAME);
+  }
+  return format_ipv4(b.subarray(12));
+}
+
 /** Strip an IPv6 zone (`fe80::1%eth0` -> `fe80::1`). */
 export function strip_zone(host: string): string {
   const i = host.indexOf("%");

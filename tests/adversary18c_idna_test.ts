@@ -5,6 +5,8 @@
 //   ("༘ᷭ⼇Σ" -> CPython xn--4xa519cq2l2o1c, pysocket xn--4xa519cp2l3o1c) and the resolver saw another name.
 // A18c-2: a non-ASCII label of ~125k code points or more failed with "Maximum call stack size exceeded"
 //   (a spread in punycode) where CPython raises UnicodeError "label empty or too long".
+// A18c-12: nameprep worked on a JS string: two lone surrogates brought together by mapping to nothing (U+200B between
+//   them) became one astral code point, so another character was named in the error.
 // A18c-3: getfqdn() stripped its argument with JS trim() (U+FEFF too, not U+001C-U+001F nor U+0085): getfqdn("\ufeff")
 //   looked this host up where CPython raises UnicodeError, getfqdn("\x1c") looked "\x1c" up where CPython uses
 //   gethostname().
@@ -142,6 +144,8 @@ const FOUND = [
   "ü\u1100\u1176",
   "ü\u1100\u1161\u11c3",
   "a\u0323\u1ded\u0301ü",
+  "xn--zx．\ud800\u200b\udc00\u{fe8c9}xn--.a", // A18c-12: two lone surrogates that mapping brings together stay two
+  "\ud800\u00ad\udc00ü",
 ];
 
 const PY_ENCODE = `
@@ -256,6 +260,7 @@ Deno.test("adv18c idna: a label of 150000 code points is refused as CPython refu
 const PY_ENTRY = `
 import json, re, socket, ssl, sys
 names, ops = json.load(sys.stdin)
+CTX = ssl.create_default_context()
 def cls(e):
     return "ValueError" if isinstance(e, ValueError) else type(e).__name__
 def run(h, op):
@@ -281,7 +286,7 @@ for h in names:
     for op in ops:
         if op == "server_hostname":
             s = socket.socket()
-            try: row.append(["ok", ssl.create_default_context().wrap_socket(s, server_hostname=h, do_handshake_on_connect=False).server_hostname])
+            try: row.append(["ok", CTX.wrap_socket(s, server_hostname=h, do_handshake_on_connect=False).server_hostname])
             except Exception as e: row.append([cls(e), str(e)])
             finally: s.close()
         elif op in ("getaddrinfo", "create_connection"):
@@ -315,6 +320,8 @@ const OPS = [
   "server_hostname",
 ] as const;
 
+let ctx: ReturnType<typeof create_default_context> | undefined;
+
 async function entry(h: string, op: typeof OPS[number], seen: string[]): Promise<unknown[]> {
   seen.length = 0;
   const s = op === "connect" || op === "connect_ex" || op === "sendto" || op === "server_hostname"
@@ -330,7 +337,10 @@ async function entry(h: string, op: typeof OPS[number], seen: string[]): Promise
     else if (op === "connect_ex") await s!.connect_ex([h, 9]);
     else if (op === "sendto") await s!.sendto(new Uint8Array([120]), [h, 9]);
     else {
-      const t = await create_default_context().wrap_socket(s!, { server_hostname: h, do_handshake_on_connect: false });
+      const t = await (ctx ??= create_default_context()).wrap_socket(s!, {
+        server_hostname: h,
+        do_handshake_on_connect: false,
+      });
       return ["ok", t.server_hostname];
     }
     return seen.length ? ["resolver", seen[0]] : ["ran"];
