@@ -266,25 +266,31 @@ export const ARITY = {
 
 /**
  * CPython's UTF-8 encoding of a `str` argument ("s" format, `PyUnicode_AsUTF8`): a lone surrogate cannot be encoded,
- * a UnicodeEncodeError (a ValueError: RangeError) with CPython's text; the run of surrogates it starts is named, by
- * code point position (A18c-4).
+ * a UnicodeEncodeError (a ValueError: RangeError) with CPython's text, naming the run of surrogates it starts, by
+ * code point position (A18c-4). With `escape` (the file system encoding's surrogateescape, as for an AF_UNIX path or
+ * an interface name), U+DC80-U+DCFF at the start of a run stand for bytes and are skipped (A18c-13).
  */
-export function check_utf8(s: string): void {
+export function check_utf8(s: string, escape = false): void {
   if (!LONE_SURROGATE.test(s)) return;
-  let pos = 0, start = -1, end = -1, first = "";
-  for (const c of s) {
-    const lone = c.length === 1 && c >= "\ud800" && c <= "\udfff";
-    if (lone && start < 0) [start, first] = [pos, c];
-    if (start >= 0) {
-      if (!lone) break;
-      end = pos;
+  const lone = (c: string) => c.length === 1 && c >= "\ud800" && c <= "\udfff";
+  const cps = [...s];
+  for (let i = 0; i < cps.length;) {
+    if (!lone(cps[i]!)) {
+      i++;
+      continue;
     }
-    pos++;
+    let end = i;
+    while (end < cps.length && lone(cps[end]!)) end++;
+    let start = i;
+    if (escape) { while (start < end && cps[start]! >= "\udc80" && cps[start]! <= "\udcff") start++; }
+    if (start < end) {
+      const what = end - start === 1
+        ? `character '\\u${cps[start]!.charCodeAt(0).toString(16)}' in position ${start}`
+        : `characters in position ${start}-${end - 1}`;
+      throw new RangeError(`'utf-8' codec can't encode ${what}: surrogates not allowed`);
+    }
+    i = end;
   }
-  const what = start === end
-    ? `character '\\u${first.charCodeAt(0).toString(16)}' in position ${start}`
-    : `characters in position ${start}-${end}`;
-  throw new RangeError(`'utf-8' codec can't encode ${what}: surrogates not allowed`);
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

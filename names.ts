@@ -784,9 +784,12 @@ export function if_nameindex(): [number, string][] {
 export function if_nametoindex(if_name: string): number {
   check_arity(ARITY.if_nametoindex, arguments);
   let name: string;
-  if (typeof if_name === "string") name = if_name;
-  else if (if_name as unknown instanceof Uint8Array) name = new TextDecoder().decode(if_name as unknown as Uint8Array);
-  else throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(if_name)}`);
+  if (typeof if_name === "string") {
+    check_utf8(if_name, true); // PyUnicode_FSConverter (A18c-13)
+    name = if_name;
+  } else if (if_name as unknown instanceof Uint8Array) {
+    name = new TextDecoder().decode(if_name as unknown as Uint8Array);
+  } else throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(if_name)}`);
   const hit = interfaces_or_throw("if_nametoindex").find(([, n]) => n === name);
   if (!hit) throw new OSError(null, "no interface with this name");
   return hit[0];

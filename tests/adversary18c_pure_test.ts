@@ -14,6 +14,10 @@
 // A18c-9: getaddrinfo parses family/type/proto/flags as C ints before the host and the port.
 // A18c-10/11: an IPv4-mapped IPv6 literal asked for as AF_INET is its IPv4 address (getaddrinfo, and the AF_INET
 //   address of connect/sendto/bind, as CPython's setipaddr gets it from glibc); pysocket refused it (EAI_ADDRFAMILY).
+// A18c-13: an AF_UNIX str path or an interface name is encoded with the file system encoding (UTF-8,
+//   surrogateescape): a lone surrogate outside U+DC80-U+DCFF is CPython's UnicodeEncodeError; pysocket bound a path
+//   with U+FFFD in its place. A path with U+DC80-U+DCFF (CPython: raw bytes) or bytes that are not UTF-8 cannot be
+//   given to Deno: refused with a RangeError (documented), where it was silently another path.
 // No row resolves a name: hosts are literals, None, "", "*", or anything with AI_NUMERICHOST; a resolver seam that
 // throws guards pysocket's side. ADV18C_FULL=1 runs bigger tables.
 
@@ -462,4 +466,80 @@ print(json.dumps(out))
     l.close();
   }
   assert.deepEqual(got, want);
+});
+
+Deno.test("adv18c pure: a lone surrogate in an AF_UNIX path or an interface name is CPython's UnicodeEncodeError (A18c-13)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "adv18c_" });
+  const paths = [
+    "x\ud800",
+    "x\udc80\ud800y",
+    "x\ud800\ud801",
+    "x\udc80\ud800\udc81",
+    "\u{10000}\ud800",
+    "\udfff\u{1F600}",
+    "ok\u{1F600}",
+    "x\udc80",
+    "x\udcff",
+  ];
+  try {
+    await Deno.mkdir(dir + "/py");
+    const again = await python_json(
+      `
+import json, os, socket as s, sys
+d, paths = json.load(sys.stdin)
+out = []
+for p in paths:
+    row = []
+    for op in ("connect", "bind"):
+        u = s.socket(s.AF_UNIX)
+        try: getattr(u, op)(os.path.join(d, p)); row.append(["ok"])
+        except Exception as e: row.append(["ValueError" if isinstance(e, ValueError) else type(e).__name__, str(e)])
+        finally: u.close()
+    out.append(row)
+for n in ["lo\\ud800", "lo\\udfff\\ud800", "lo\\udc80"]:
+    try: out.append(["ok", s.if_nametoindex(n)])
+    except Exception as e: out.append(["ValueError" if isinstance(e, ValueError) else type(e).__name__, str(e)])
+print(json.dumps(out))
+`,
+      [dir + "/py", paths],
+    );
+    assert.ok(Array.isArray(again), `python3 twin: ${JSON.stringify(again)}`);
+    await Deno.mkdir(dir + "/ps");
+    const got: unknown[] = [];
+    // Positions count from the start of the path: the twin joined the same directory length (py/ and ps/).
+    for (const p of paths) {
+      const row: unknown[] = [];
+      for (const op of ["connect", "bind"] as const) {
+        const u = S.socket(S.AF_UNIX);
+        try {
+          if (op === "bind") u.bind(`${dir}/ps/${p}`);
+          else await u.connect(`${dir}/ps/${p}`);
+          row.push(["ok"]);
+        } catch (e) {
+          row.push([e instanceof RangeError ? "ValueError" : (e as Error).name, (e as Error).message]);
+        } finally {
+          u.close();
+        }
+      }
+      got.push(row);
+    }
+    for (const n of ["lo\ud800", "lo\udfff\ud800", "lo\udc80"]) {
+      try {
+        got.push(["ok", S.if_nametoindex(n)]);
+      } catch (e) {
+        got.push([e instanceof RangeError ? "ValueError" : (e as Error).name, (e as Error).message]);
+      }
+    }
+    // Documented limit: a path with U+DC80-U+DCFF (CPython: raw bytes 0x80-0xff) cannot be given to Deno: refused.
+    const expected = (again as unknown[]).map((w, i) => {
+      const p = paths[i];
+      if (p === undefined || !/[\udc80-\udcff]/.test(p.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ""))) return w;
+      if (JSON.stringify(w).includes("surrogates not allowed")) return w;
+      const msg = "AF_UNIX path: bytes that are not UTF-8 (or U+DC80-U+DCFF escapes of them) cannot be passed to Deno";
+      return [["ValueError", msg], ["ValueError", msg]];
+    });
+    assert.deepEqual(got, expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
