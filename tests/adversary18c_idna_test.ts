@@ -146,6 +146,7 @@ const FOUND = [
   "a\u0323\u1ded\u0301ü",
   "xn--zx．\ud800\u200b\udc00\u{fe8c9}xn--.a", // A18c-12: two lone surrogates that mapping brings together stay two
   "\ud800\u00ad\udc00ü",
+  "\u0000ﬁ－xn--bcher-kva.",
 ];
 
 const PY_ENCODE = `
@@ -291,7 +292,11 @@ for h in names:
             finally: s.close()
         elif op in ("getaddrinfo", "create_connection"):
             # Always the codec (ASCII too); the resolver reads a C string, up to a NUL.
-            row.append(run(h, op) if enc is None else ["resolver", enc.split("\\0")[0]])
+            if enc is not None and enc.split("\\0")[0] == "":
+                # A name that is empty as a C string: pysocket answers EAI_NONAME itself (no lookup of "" here).
+                row.append(["gaierror", "[Errno -2] Name or service not known"])
+            else:
+                row.append(run(h, op) if enc is None else ["resolver", enc.split("\\0")[0]])
         elif op in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
             # "et" with "idna": always the codec; a NUL is refused.
             row.append(run(h, op) if enc is None or "\\0" in enc else ["resolver", enc])
