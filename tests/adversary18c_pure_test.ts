@@ -62,7 +62,8 @@ for fn, args in json.load(sys.stdin):
     try:
         out.append(["ok", enc(getattr(_sm, fn)(*[dec(a) for a in args]))])
     except Exception as e:
-        out.append([cls(e), str(e), getattr(e, "errno", None)])
+        # An OSError's strerror and args too (gaierror, herror, OSError with or without an errno).
+        out.append([cls(e), str(e), getattr(e, "errno", None), getattr(e, "strerror", "n/a"), [enc(a) for a in e.args]] if isinstance(e, OSError) else [cls(e), str(e), getattr(e, "errno", None)])
 print(json.dumps(out))
 `;
 
@@ -106,7 +107,12 @@ async function run_rows(rows: [string, V[]][]): Promise<[unknown[], unknown[]]> 
         got.push(["ok", enc(r)]);
       } catch (e) {
         const x = e as { name: string; message: string; errno?: number | null };
-        got.push([x.name, x.message, x.errno ?? null]);
+        const o = e as { strerror?: unknown; args?: unknown[] };
+        got.push(
+          e instanceof S.OSError
+            ? [x.name, x.message, x.errno ?? null, o.strerror ?? null, (o.args ?? []).map(enc)]
+            : [x.name, x.message, x.errno ?? null],
+        );
       }
     }
   } finally {
