@@ -297,6 +297,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** An int argument as CPython's "i" format reads it (a C int): OverflowError (RangeError) texts as CPython's. */
 export function c_int(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v; // the usual case
   const n = typeof v === "bigint" ? v : BigInt(as_int(v));
   if (n >= 2n ** 63n || n < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");
   if (n > 2147483647n) throw new RangeError("signed integer is greater than maximum");
@@ -306,5 +307,6 @@ export function c_int(v: unknown): number {
 
 /** An int argument as CPython's "I" format reads it (PyLong_AsUnsignedLongMask): its low 32 bits, no range error. */
 export function c_uint_mask(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v; // the usual case
   return Number(BigInt.asUintN(32, typeof v === "bigint" ? v : BigInt(as_int(v))));
 }
