@@ -18,6 +18,10 @@
 //   surrogateescape): a lone surrogate outside U+DC80-U+DCFF is CPython's UnicodeEncodeError; pysocket bound a path
 //   with U+FFFD in its place. A path with U+DC80-U+DCFF (CPython: raw bytes) or bytes that are not UTF-8 cannot be
 //   given to Deno: refused with a RangeError (documented), where it was silently another path.
+// A18c-18: an AF_INET tuple's host in one of inet_aton's forms (127.1, 0x7f.1, 2130706433, 0177.0.0.1) is that
+//   address (CPython's setipaddr gets it from glibc's getaddrinfo, which reads them before any lookup); pysocket
+//   handed it to the resolver as a name. On AF_INET6 such a host is EAI_ADDRFAMILY, as a dotted quad is; and an
+//   AF_INET6 tuple's flowinfo is read as "I" (masked to 32 bits), as getnameinfo's (A18c-6).
 // No row resolves a name: hosts are literals, None, "", "*", or anything with AI_NUMERICHOST; a resolver seam that
 // throws guards pysocket's side. ADV18C_FULL=1 runs bigger tables.
 
@@ -548,4 +552,102 @@ print(json.dumps(out))
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("adv18c pure: inet_aton's forms are addresses in AF_INET tuples; AF_INET6 flowinfo is masked (A18c-18, A18c-6)", async () => {
+  const v4 = ["127.1", "0x7f.1", "2130706433", "0177.0.0.1", "127.0.1", "0x7f000001"];
+  const want = await python_json(
+    `
+import json, socket as s, sys
+v4 = json.load(sys.stdin)
+def err(e): return ["ValueError" if isinstance(e, (ValueError, OverflowError)) else type(e).__name__, str(e)]
+out = []
+l = s.socket(); l.bind(("127.0.0.1", 0)); l.listen(); port = l.getsockname()[1]
+for h in v4:
+    row = []
+    c = s.socket()
+    try: c.connect((h, port)); row.append(["connected", c.getpeername()[0]])
+    except Exception as e: row.append(err(e))
+    c.close()
+    d = s.socket(s.AF_INET, s.SOCK_DGRAM)
+    try: row.append(["sent", d.sendto(b"x", (h, 9))])
+    except Exception as e: row.append(err(e))
+    d.close()
+    out.append(row)
+l.close()
+l = s.socket(s.AF_INET6); l.bind(("::1", 0)); l.listen(); port = l.getsockname()[1]
+for a in [("::1", port, 2**32, 0), ("::1", port, -1, 0), ("::1", port, 2**32 + 5, 0), ("127.1", port), ("0x7f.1", port), ("127.0.0.1", port), ("::1", 2**31)]:
+    c = s.socket(s.AF_INET6)
+    try: c.connect(a); out.append(["connected", c.getpeername()[0]])
+    except Exception as e: out.append(err(e))
+    c.close()
+l.close()
+print(json.dumps(out))
+`,
+    v4,
+  );
+  const seen: string[] = [];
+  _set_lookup_for_tests((h) => {
+    seen.push(h);
+    return Promise.reject(new S.gaierror(-2));
+  });
+  const got: unknown[] = [];
+  const err = (e: unknown) => [e instanceof RangeError ? "ValueError" : (e as Error).name, (e as Error).message];
+  try {
+    const l = S.socket();
+    l.bind(["127.0.0.1", 0]);
+    l.listen();
+    let port = (l.getsockname() as [string, number])[1];
+    for (const h of v4) {
+      const row: unknown[] = [];
+      const c = S.socket();
+      try {
+        await c.connect([h, port]);
+        row.push(["connected", (c.getpeername() as [string, number])[0]]);
+      } catch (e) {
+        row.push(err(e));
+      } finally {
+        c.close();
+      }
+      const d = S.socket(S.AF_INET, S.SOCK_DGRAM);
+      try {
+        row.push(["sent", await d.sendto(new Uint8Array([120]), [h, 9])]);
+      } catch (e) {
+        row.push(err(e));
+      } finally {
+        d.close();
+      }
+      got.push(row);
+    }
+    l.close();
+    const l6 = S.socket(S.AF_INET6);
+    l6.bind(["::1", 0]);
+    l6.listen();
+    port = (l6.getsockname() as unknown as [string, number])[1];
+    const rows: unknown[][] = [
+      ["::1", port, 2 ** 32, 0],
+      ["::1", port, -1, 0],
+      ["::1", port, 2 ** 32 + 5, 0],
+      ["127.1", port],
+      ["0x7f.1", port],
+      ["127.0.0.1", port],
+      ["::1", 2 ** 31],
+    ];
+    for (const a of rows) {
+      const c = S.socket(S.AF_INET6);
+      try {
+        await c.connect(a as [string, number]);
+        got.push(["connected", (c.getpeername() as unknown as [string, number])[0]]);
+      } catch (e) {
+        got.push(err(e));
+      } finally {
+        c.close();
+      }
+    }
+    l6.close();
+  } finally {
+    _set_lookup_for_tests(null);
+  }
+  assert.deepEqual(got, want);
+  assert.deepEqual(seen, [], "no literal went to the resolver");
 });
