@@ -1,7 +1,7 @@
 // Python's calling convention in TypeScript: positional parameters, then any
 // of them (and the keyword-only ones) by name in one trailing plain object.
 
-import { py_type } from "./families/_ip.ts";
+import { as_int, py_type } from "./families/_ip.ts";
 
 /** True for a plain `{...}` object (not an address array, not bytes). */
 export function is_plain_object(v: unknown): v is Record<string, unknown> {
@@ -263,3 +263,50 @@ export const ARITY = {
   CMSG_SPACE: kwless(exact("CMSG_SPACE", 1)),
   sethostname: kwless(exact("sethostname", 1)),
 } as const;
+
+/**
+ * CPython's UTF-8 encoding of a `str` argument ("s" format, `PyUnicode_AsUTF8`): a lone surrogate cannot be encoded,
+ * a UnicodeEncodeError (a ValueError: RangeError) with CPython's text, naming the run of surrogates it starts, by
+ * code point position (A18c-4). With `escape` (the file system encoding's surrogateescape, as for an AF_UNIX path or
+ * an interface name), U+DC80-U+DCFF at the start of a run stand for bytes and are skipped (A18c-13).
+ */
+export function check_utf8(s: string, escape = false): void {
+  if (!LONE_SURROGATE.test(s)) return;
+  const lone = (c: string) => c.length === 1 && c >= "\ud800" && c <= "\udfff";
+  const cps = [...s];
+  for (let i = 0; i < cps.length;) {
+    if (!lone(cps[i]!)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < cps.length && lone(cps[end]!)) end++;
+    let start = i;
+    if (escape) { while (start < end && cps[start]! >= "\udc80" && cps[start]! <= "\udcff") start++; }
+    if (start < end) {
+      const what = end - start === 1
+        ? `character '\\u${cps[start]!.charCodeAt(0).toString(16)}' in position ${start}`
+        : `characters in position ${start}-${end - 1}`;
+      throw new RangeError(`'utf-8' codec can't encode ${what}: surrogates not allowed`);
+    }
+    i = end;
+  }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** An int argument as CPython's "i" format reads it (a C int): OverflowError (RangeError) texts as CPython's. */
+export function c_int(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v; // the usual case
+  const n = typeof v === "bigint" ? v : BigInt(as_int(v));
+  if (n >= 2n ** 63n || n < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");
+  if (n > 2147483647n) throw new RangeError("signed integer is greater than maximum");
+  if (n < -2147483648n) throw new RangeError("signed integer is less than minimum");
+  return Number(n);
+}
+
+/** An int argument as CPython's "I" format reads it (PyLong_AsUnsignedLongMask): its low 32 bits, no range error. */
+export function c_uint_mask(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v; // the usual case
+  return Number(BigInt.asUintN(32, typeof v === "bigint" ? v : BigInt(as_int(v))));
+}

@@ -4,7 +4,7 @@
 
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
-import { ARITY, as_bytes, check_arity } from "./_args.ts";
+import { ARITY, as_bytes, check_arity, check_utf8 } from "./_args.ts";
 import { arg_type, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import type { Buffer } from "./types.ts";
 
@@ -76,6 +76,7 @@ function check_str(v: unknown, fn: string, n: number): string {
   if (typeof v !== "string") {
     throw new TypeError(`${fn}() argument ${n} must be str, not ${arg_type(v)}`);
   }
+  check_utf8(v);
   if (v.includes("\0")) throw new RangeError("embedded null character");
   return v;
 }

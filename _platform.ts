@@ -40,6 +40,15 @@ export interface PlatformFacts {
   readonly sys_class_net: boolean;
 }
 
+/**
+ * OpenBSD and NetBSD share FreeBSD's numbers up to 66 (every socket error) only: above it NetBSD's 96 is EPROTO where
+ * FreeBSD's is EOWNERDEAD, 92 ETIME where FreeBSD's is EPROTO, and so on (A18c-16). Unknown there: null, never another
+ * error's number.
+ */
+const SHARED_BSD_TO_LINUX: Readonly<Record<number, number>> = Object.fromEntries(
+  Object.entries(BSD_TO_LINUX).filter(([k]) => Number(k) <= 66),
+);
+
 const ETC: NetdbFiles = { hosts: "/etc/hosts", services: "/etc/services", protocols: "/etc/protocols" };
 const WIN_ETC = "C:\\Windows\\System32\\drivers\\etc\\";
 
@@ -57,7 +66,17 @@ export function facts_for(os: string): PlatformFacts {
     reuse_port: linux,
     v6only: windows,
     socketpair_family: windows ? 2 : 1,
-    native_errno: linux ? null : darwin ? DARWIN_TO_LINUX : bsd ? BSD_TO_LINUX : windows ? WINDOWS_TO_LINUX : undefined,
+    native_errno: linux
+      ? null
+      : darwin
+      ? DARWIN_TO_LINUX
+      : os === "freebsd"
+      ? BSD_TO_LINUX
+      : bsd
+      ? SHARED_BSD_TO_LINUX
+      : windows
+      ? WINDOWS_TO_LINUX
+      : undefined,
     netdb: windows
       ? { hosts: `${WIN_ETC}hosts`, services: `${WIN_ETC}services`, protocols: `${WIN_ETC}protocol` }
       : ETC,

@@ -4,8 +4,8 @@
 // without those files or without --allow-read.
 
 import { OSError } from "./errors.ts";
-import { ARITY, check_arity } from "./_args.ts";
-import { as_int, py_type } from "./families/_ip.ts";
+import { ARITY, c_int, check_arity, check_utf8 } from "./_args.ts";
+import { py_type } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 
 /** One /etc/services line. */
@@ -240,6 +240,7 @@ function str_arg(v: unknown, fn: string, n: number): string {
       `${fn}() argument ${n} must be str, not ${v === null || v === undefined ? "None" : py_type(v)}`,
     );
   }
+  check_utf8(v);
   if (v.includes("\0")) throw new RangeError("embedded null character");
   return v;
 }
@@ -291,9 +292,10 @@ export function getservbyname(servicename: string, protocolname?: string): numbe
  */
 export function getservbyport(port: number, protocolname?: string): string {
   check_arity(ARITY.getservbyport, arguments);
-  const p = as_int(port);
-  if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
+  // "i|s": both arguments parsed (a C int, a UTF-8 str), then the port's range (A18c-5).
+  const p = c_int(port);
   const proto = protocolname === undefined ? null : str_arg(protocolname, "getservbyport", 2);
+  if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const e = find_port(p, proto);
   if (!e) throw new OSError(null, "port/proto not found");
   return e.name;

@@ -43,7 +43,7 @@ import {
   SOCK_DGRAM,
 } from "./constants.ts";
 import { errno as E, gaierror, herror, OSError } from "./errors.ts";
-import { ARITY, bind_args, check_arity } from "./_args.ts";
+import { ARITY, bind_args, c_int, c_uint_mask, check_arity, check_utf8 } from "./_args.ts";
 import { map_error } from "./_map_error.ts";
 import { platform, require_deno } from "./_platform.ts";
 import {
@@ -52,6 +52,7 @@ import {
   format_ipv4,
   format_ipv6,
   is_ipv4,
+  is_v4_mapped,
   parse_ipv4,
   parse_ipv6,
   py_type,
@@ -130,8 +131,12 @@ function host_arg(v: unknown, fn: string): string | null {
 
 function port_arg(v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string") return v;
-  if (v instanceof Uint8Array) return new TextDecoder("latin1").decode(v);
+  // CPython passes a C string: the resolver reads up to a NUL (A18c-7).
+  if (typeof v === "string") {
+    check_utf8(v); // PyUnicode_AsUTF8 (A18c-4)
+    return c_string(v);
+  }
+  if (v instanceof Uint8Array) return c_string(new TextDecoder("latin1").decode(v));
   if ((typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint") {
     const b = BigInt(v);
     if (b >= 2n ** 63n || b < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");
@@ -204,7 +209,12 @@ async function gai(
   flags: number,
   signal?: AbortSignal,
 ): Promise<AddrInfo[]> {
+  // glibc's getaddrinfo: "*" is no host, no service (A18c-8); then an empty service is none, after the check
+  // that one of them is given (A18c-7).
+  if (host === "*") host = null;
+  if (service === "*") service = null;
   if (host === null && service === null) throw new gaierror(EAI_NONAME);
+  if (service === "") service = null;
   if (flags & ~AI_MASK) throw new gaierror(EAI_BADFLAGS);
   if ((flags & AI_CANONNAME) && host === null) throw new gaierror(EAI_BADFLAGS);
   if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) throw new gaierror(EAI_FAMILY);
@@ -265,10 +275,12 @@ async function gai(
       else if (family === AF_INET6) throw new gaierror(EAI_ADDRFAMILY);
       else addrs.push({ family: AF_INET, bytes: v4, scope: 0 });
     } else if (v6) {
-      if (family === AF_INET) throw new gaierror(EAI_ADDRFAMILY);
+      // glibc: an IPv4-mapped literal asked for as AF_INET is its IPv4 address (its zone still parsed) (A18c-10).
+      const as_v4 = family === AF_INET && is_v4_mapped(v6);
+      if (family === AF_INET && !as_v4) throw new gaierror(EAI_ADDRFAMILY);
       const scope = pct < 0 ? 0 : scope_of(v6, host.slice(pct + 1));
       if (scope === null) throw new gaierror(EAI_NONAME);
-      addrs.push({ family: AF_INET6, bytes: v6, scope });
+      addrs.push(as_v4 ? { family: AF_INET, bytes: v6.slice(12), scope: 0 } : { family: AF_INET6, bytes: v6, scope });
     } else if (flags & AI_NUMERICHOST) {
       throw new gaierror(EAI_NONAME);
     } else {
@@ -377,16 +389,12 @@ export async function getaddrinfo(
     "proto",
     "flags",
   ]);
+  // CPython: "OO|iiii" (family, type, proto and flags as C ints) first, then the host, then the port (A18c-9).
+  const num = (k: string) => (a[k] === undefined ? 0 : c_int(a[k]));
+  const [family_, type_, proto_, flags_] = [num("family"), num("type"), num("proto"), num("flags")];
   const h = host_arg(a.host, "getaddrinfo");
   const p = port_arg(a.port);
-  const num = (k: string) => {
-    const v = a[k] === undefined ? 0 : as_int(a[k]);
-    // CPython parses family, type, proto and flags as C ints.
-    if (v > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
-    if (v < -0x80000000) throw new RangeError("signed integer is less than minimum");
-    return v;
-  };
-  return await gai(h, p, num("family"), num("type"), num("proto"), num("flags"), a.signal as AbortSignal | undefined);
+  return await gai(h, p, family_, type_, proto_, flags_, a.signal as AbortSignal | undefined);
 }
 
 /** CPython's setipaddr(): a literal, `<broadcast>`, '' or the first getaddrinfo result. */
@@ -544,6 +552,10 @@ export async function gethostbyaddr(
   );
 }
 
+/** Python's str.strip() with no argument: the code points str.isspace() accepts, at either end. */
+const PY_SPACE = "[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, "g");
+
 /**
  * A fully qualified name for `name` (default: this host), as Python's
  * `socket.getfqdn`: the first of the reverse lookup's names that contains a
@@ -567,7 +579,8 @@ export async function getfqdn(name: string = "", options: SignalOptions = {}): P
     // CPython calls name.strip() first (an AttributeError there).
     throw new TypeError(`'${py_type(name)}' object has no attribute 'strip'`);
   }
-  let n = name.trim();
+  // Python's str.strip(): its whitespace (U+001C-U+001F and U+0085 too), not JS trim()'s (U+FEFF too) (A18c-3).
+  let n = name.replace(PY_STRIP, "");
   if (!n || n === "0.0.0.0" || n === "::") n = gethostname();
   try {
     const [hostname, aliases] = await gethostbyaddr(n, options);
@@ -629,15 +642,19 @@ export async function getnameinfo(
   options: SignalOptions = {},
 ): Promise<[string, string]> {
   check_arity(ARITY.getnameinfo, arguments);
+  // CPython: "Oi" (flags a C int) first, then the tuple as "si|II" (port a C int; flowinfo and scope_id
+  // unsigned, masked to 32 bits: -1 is 4294967295) (A18c-6).
+  const fl = c_int(flags);
   if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
-  const fl = as_int(flags);
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr as unknown[];
   const bad = () => new TypeError("getnameinfo(): illegal sockaddr argument");
   if (sockaddr.length < 2 || sockaddr.length > 4 || typeof host !== "string") throw bad();
+  check_utf8(host);
   if (host.includes("\0")) throw new RangeError("embedded null character");
-  const p = as_int(port);
-  if (as_int(flowinfo) > 0xfffff) throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
-  const scope = as_int(scope_id) >>> 0;
+  const p = c_int(port);
+  const flow = c_uint_mask(flowinfo);
+  const scope = c_uint_mask(scope_id);
+  if (flow > 0xfffff) throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
   const [res, ...more] = await gai(host, String(p), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
   if (more.length > 0) throw new OSError(null, "sockaddr resolved to multiple addresses");
   if (res![0] === AF_INET && sockaddr.length !== 2) throw new OSError(null, "IPv4 sockaddr must be 2 tuple");
@@ -767,9 +784,12 @@ export function if_nameindex(): [number, string][] {
 export function if_nametoindex(if_name: string): number {
   check_arity(ARITY.if_nametoindex, arguments);
   let name: string;
-  if (typeof if_name === "string") name = if_name;
-  else if (if_name as unknown instanceof Uint8Array) name = new TextDecoder().decode(if_name as unknown as Uint8Array);
-  else throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(if_name)}`);
+  if (typeof if_name === "string") {
+    check_utf8(if_name, true); // PyUnicode_FSConverter (A18c-13)
+    name = if_name;
+  } else if (if_name as unknown instanceof Uint8Array) {
+    name = new TextDecoder().decode(if_name as unknown as Uint8Array);
+  } else throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(if_name)}`);
   const hit = interfaces_or_throw("if_nametoindex").find(([, n]) => n === name);
   if (!hit) throw new OSError(null, "no interface with this name");
   return hit[0];

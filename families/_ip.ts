@@ -4,6 +4,7 @@
 import { gaierror } from "../errors.ts";
 import { EAI_ADDRFAMILY, EAI_NONAME } from "../constants.ts";
 import { idna_encode } from "../_idna.ts";
+import { parse_inet_aton } from "../_inet.ts";
 
 /** Python's type name of a value, for TypeError messages. */
 export function py_type(v: unknown): string {
@@ -185,6 +186,39 @@ export function format_ipv6(b: Uint8Array): string {
   const left = hex.slice(0, bestStart).join(":");
   const right = hex.slice(bestStart + bestLen).join(":");
   return `${left}::${right}`;
+}
+
+/** True for what glibc's getaddrinfo reads as an IPv4 literal (inet_aton's forms, nothing after): A18c-18. */
+export function is_ipv4_any(s: string): boolean {
+  return is_ipv4(s) || (s.charCodeAt(0) >= 48 && s.charCodeAt(0) <= 57 && parse_inet_aton(s, true) !== null);
+}
+
+/** True for ::ffff:a.b.c.d. */
+export function is_v4_mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+/**
+ * An AF_INET host that is an IPv4-mapped IPv6 literal (`::ffff:127.0.0.1`, a numeric zone allowed) as its IPv4
+ * address, as CPython's setipaddr() gets it from glibc's getaddrinfo(AF_INET) (A18c-11); a named zone is no
+ * address there (gaierror EAI_NONAME); any other host as it is.
+ */
+export function inet_host_of(host: string): string {
+  if (host.indexOf(":") < 0) {
+    // glibc's getaddrinfo (CPython's setipaddr after a strict inet_pton) takes inet_aton's forms too: 127.1,
+    // 0x7f.1, 2130706433, 0177.0.0.1 are that address, never a name to look up (A18c-18).
+    if (is_ipv4(host) || !(host.charCodeAt(0) >= 48 && host.charCodeAt(0) <= 57)) return host;
+    const v4 = parse_inet_aton(host, true);
+    return v4 ? format_ipv4(v4) : host;
+  }
+  const z = host.indexOf("%");
+  const b = parse_ipv6(z < 0 ? host : host.slice(0, z));
+  if (b === null || !is_v4_mapped(b)) return host;
+  if (z >= 0 && !(/^[0-9]+$/.test(host.slice(z + 1)) && BigInt(host.slice(z + 1)) <= 0xffffffffn)) {
+    throw new gaierror(EAI_NONAME);
+  }
+  return format_ipv4(b.subarray(12));
 }
 
 /** Strip an IPv6 zone (`fe80::1%eth0` -> `fe80::1`). */

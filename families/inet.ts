@@ -2,7 +2,16 @@
 
 import { AF_INET } from "../constants.ts";
 import type { InetAddress } from "../types.ts";
-import { check_host, check_port, is_ipv4, literal_check, parse_ipv6, py_type, strip_zone } from "./_ip.ts";
+import {
+  check_host,
+  check_port,
+  inet_host_of,
+  is_ipv4,
+  literal_check,
+  parse_ipv6,
+  py_type,
+  strip_zone,
+} from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
 /** The AF_INET adapter. */
@@ -21,7 +30,7 @@ export const inet: FamilyAdapter = {
     if (address.length !== 2) {
       throw new TypeError("AF_INET address must be a pair (host, port)");
     }
-    let hostname = check_host(address[0]);
+    let hostname = inet_host_of(check_host(address[0]));
     const port = check_port(address[1], op);
     if (hostname === "") hostname = "0.0.0.0";
     else if (hostname === "<broadcast>") hostname = "255.255.255.255";

@@ -8,7 +8,7 @@ import {
   as_int,
   check_host,
   check_port,
-  is_ipv4,
+  is_ipv4_any,
   literal_check,
   parse_ipv4,
   parse_ipv6,
@@ -16,6 +16,7 @@ import {
   strip_zone,
 } from "./_ip.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
+import { c_uint_mask } from "../_args.ts";
 
 const SHAPE = "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])";
 
@@ -35,8 +36,9 @@ export const inet6: FamilyAdapter = {
     if (address.length < 2 || address.length > 4) throw new TypeError(SHAPE);
     let hostname = check_host(address[0]);
     const port = check_port(address[1], op);
-    const flowinfo = address.length > 2 ? as_int(address[2]) : 0;
-    if (flowinfo < 0 || flowinfo > 0xfffff) {
+    // CPython reads flowinfo as "I": any int, taken modulo 2**32 (-1 is 4294967295, refused; 2**32 is 0) (A18c-6).
+    const flowinfo = address.length > 2 ? c_uint_mask(address[2]) : 0;
+    if (flowinfo > 0xfffff) {
       throw new RangeError(`${op}(): flowinfo must be 0-1048575.`);
     }
     // CPython 3.11 reads scope_id as "I": any int, taken modulo 2**32.
@@ -63,7 +65,7 @@ export const inet6: FamilyAdapter = {
     return literal_check(
       hostname,
       (h) => parse_ipv6(strip_zone(h)) !== null,
-      is_ipv4,
+      is_ipv4_any,
     );
   },
 };

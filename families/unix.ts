@@ -5,6 +5,7 @@ import { AF_UNIX } from "../constants.ts";
 import { errno, OSError } from "../errors.ts";
 import { platform } from "../_platform.ts";
 import { py_type } from "./_ip.ts";
+import { check_utf8 } from "../_args.ts";
 import type { Endpoint, FamilyAdapter } from "./types.ts";
 
 /** `path` made absolute against the current directory (as it is now); unchanged if Deno cannot say. */
@@ -17,6 +18,10 @@ function absolute(path: string): string {
   }
 }
 
+/** Deno names a socket file by a string: a path whose bytes are not UTF-8 cannot be given to it. */
+const UNDECODABLE =
+  "AF_UNIX path: bytes that are not UTF-8 (or U+DC80-U+DCFF escapes of them) cannot be passed to Deno";
+
 /** The AF_UNIX adapter. */
 export const unix: FamilyAdapter = {
   family: AF_UNIX,
@@ -26,9 +31,22 @@ export const unix: FamilyAdapter = {
   unbound: "",
   parse(address: unknown, op: string): Endpoint {
     let path: string;
-    if (typeof address === "string") path = address;
-    else if (address instanceof Uint8Array) {
-      path = new TextDecoder().decode(address);
+    if (typeof address === "string") {
+      // CPython encodes a str path with the file system encoding (UTF-8, surrogateescape) (A18c-13).
+      check_utf8(address, true);
+      if (
+        /[\udc80-\udcff]/.test(address) &&
+        /[\udc80-\udcff]/.test(address.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ""))
+      ) {
+        throw new RangeError(UNDECODABLE);
+      }
+      path = address;
+    } else if (address instanceof Uint8Array) {
+      try {
+        path = new TextDecoder("utf-8", { fatal: true }).decode(address);
+      } catch {
+        throw new RangeError(UNDECODABLE); // was decoded with U+FFFD: another path than CPython's (A18c-13)
+      }
     } else {throw new TypeError(
         `a bytes-like object is required, not '${py_type(address)}'`,
       );}
