@@ -7,7 +7,7 @@
 //   stranger                                                    a stranger's flood at a connected UDP socket
 
 import process from "node:process";
-import { AF_INET, AF_UNIX, SOCK_DGRAM, socket, type Socket } from "../mod.ts";
+import { AF_INET, AF_UNIX, SOCK_DGRAM, type Socket, socket } from "../mod.ts";
 import { DefaultSelector, EVENT_READ } from "../selectors.ts";
 import {
   DatagramRequestHandler,
@@ -147,7 +147,38 @@ ts = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
 print(len(bad), flush=True)
 `;
 
+const CPYTHON_CHURN = `
+import json, os, socketserver, subprocess, sys, threading, time
+class H(socketserver.StreamRequestHandler):
+    timeout = 2
+    def handle(self):
+        line = self.rfile.readline(100)
+        if line[:1] == b"x": raise Exception("boom")
+        if line[:1] == b"h": self.wfile.write(line)
+class S(socketserver.ThreadingTCPServer):
+    request_queue_size = 128
+    def handle_error(self, *a): pass
+fds = lambda: len(os.listdir("/proc/self/fd"))
+f_start = fds()
+s = S(("127.0.0.1", 0), H)
+threading.Thread(target=s.serve_forever, args=(0.2,), daemon=True).start()
+run = lambda k: subprocess.run([sys.executable, "-c", sys.argv[1], "tcp", str(s.server_address[1]), str(k)], capture_output=True)
+run(40); time.sleep(0.5)
+f0 = fds(); t0 = time.time()
+run(int(sys.argv[2])); ms = round((time.time() - t0) * 1000)
+time.sleep(0.5)
+f1 = fds()
+s.shutdown(); s.server_close(); time.sleep(0.1)
+print(json.dumps({"kind": "cpython", "ms": ms, "fds": [f_start, f0, f1, fds()]}))
+`;
+
 async function churn(kind: string, n: number): Promise<unknown> {
+  if (kind === "cpython") {
+    const p = python(CPYTHON_CHURN, CLIENTS, String(n));
+    const line = await p.line();
+    await p.end();
+    return JSON.parse(line);
+  }
   let handled = 0, errors = 0;
   class Line extends StreamRequestHandler {
     override timeout = 2;

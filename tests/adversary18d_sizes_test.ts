@@ -79,7 +79,11 @@ test("makefile sizes past a C ssize_t never crash: an error or a timeout (A18d-1
   const theirs = await cpython(PY_FILES) as Record<string, unknown>;
   const ours = await pysocket_files();
   const differ = Object.keys(theirs).filter((k) => JSON.stringify(ours[k]) !== JSON.stringify(theirs[k]));
-  console.log(`  A18d-1 (ignored above): ${differ.length} of ${Object.keys(theirs).length} rows differ, e.g. ${differ[0]}: CPython ${JSON.stringify(theirs[differ[0]!])}, pysocket ${JSON.stringify(ours[differ[0]!])}`);
+  console.log(
+    `  A18d-1 (ignored above): ${differ.length} of ${Object.keys(theirs).length} rows differ, e.g. ${
+      differ[0]
+    }: CPython ${JSON.stringify(theirs[differ[0]!])}, pysocket ${JSON.stringify(ours[differ[0]!])}`,
+  );
   for (const k of Object.keys(ours)) {
     const [cls] = ours[k] as [string];
     assert.ok(["RangeError", "TimeoutError"].includes(cls), `${k}: ${JSON.stringify(ours[k])}`);
@@ -131,7 +135,10 @@ test("recv, recvfrom, recv_into and recvmsg with sizes up to 2**64 on TCP, AF_UN
       [c, s] = p;
       close = () => p[Symbol.dispose]();
     }
-    const send = () => kind === "udp" ? c.sendto(new TextEncoder().encode("abcde"), s.getsockname()) : c.sendall(new TextEncoder().encode("abcde"));
+    const send = () =>
+      kind === "udp"
+        ? c.sendto(new TextEncoder().encode("abcde"), s.getsockname())
+        : c.sendall(new TextEncoder().encode("abcde"));
     s.settimeout(0.5);
     try {
       for (const call of CALLS) {
@@ -164,7 +171,9 @@ test("recv, recvfrom, recv_into and recvmsg with sizes up to 2**64 on TCP, AF_UN
       memory++;
     } else assert.deepEqual(ours[k], theirs[k], k);
   }
-  console.log(`  ${Object.keys(theirs).length} rows; ${memory} are CPython's MemoryError and return the 5 bytes in pysocket`);
+  console.log(
+    `  ${Object.keys(theirs).length} rows; ${memory} are CPython's MemoryError and return the 5 bytes in pysocket`,
+  );
 });
 
 test("a peer that sends 8 MiB without a newline, then closes: read(2**40), readline() and readline(100) as CPython (read(2**40) is its MemoryError)", async () => {
@@ -203,7 +212,10 @@ print(json.dumps(out))
     await feeding;
   }
   // CPython: read(2**40) is MemoryError (BufferedReader allocates the size); the raw file's read(2**40) likewise.
-  assert.deepEqual(theirs.map((r) => r[0] === "MemoryError" ? "MemoryError" : r), ["MemoryError", ["ok", PEER], ["ok", 100], "MemoryError"]);
+  assert.deepEqual(theirs.map((r) => r[0] === "MemoryError" ? "MemoryError" : r), ["MemoryError", ["ok", PEER], [
+    "ok",
+    100,
+  ], "MemoryError"]);
   // The unbuffered file's read(2**40) is one recv: whatever had arrived (CPython's would be too, given the memory).
   const raw = ours.pop() as [string, number];
   assert.ok(raw[0] === "ok" && raw[1] > 0 && raw[1] <= PEER, JSON.stringify(raw));
