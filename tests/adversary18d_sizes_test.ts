@@ -24,7 +24,6 @@ for (const mode of ["rb", "r", "rb0"]) {
     FILE_ROWS.push([mode, m]);
   }
 }
-const HUGE = ["2**63", "2**64"];
 
 const PY_FILES = `
 c, s = pair(); s.settimeout(0.05)
