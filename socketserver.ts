@@ -9,7 +9,8 @@
  * others (what Python needs `ThreadingMixIn` for); the `Threading*` servers
  * differ from the plain ones only at the end, as CPython's do. `max_concurrent`
  * bounds the number of running handlers: at the limit the server stops
- * accepting until one ends. `shutdown()` stops serving and, with
+ * accepting until one ends (datagram servers default to 256, so a flood at a
+ * slow handler waits in the kernel's queue rather than in memory). `shutdown()` stops serving and, with
  * `block_on_close` (the default), waits for running handlers; a `Threading*`
  * server's `shutdown()` does not, its `server_close()` does (as CPython's
  * ThreadingMixIn joins its threads there). A handler that throws is reported through
@@ -188,7 +189,10 @@ export interface ServerOptions {
   block_on_close?: boolean;
   /** Python's ThreadingMixIn flag: when true, running handlers are not waited for. */
   daemon_threads?: boolean;
-  /** The most handlers running at once (null: no limit); at the limit the server stops accepting. */
+  /**
+   * The most handlers running at once (null: no limit; default null, 256 on datagram servers); at the limit the
+   * server stops accepting (receiving).
+   */
   max_concurrent?: number | null;
   /** The largest datagram a datagram server receives (default 8192). */
   max_packet_size?: number;
@@ -1353,6 +1357,14 @@ export class UDPServer extends TCPServer {
   static override allow_reuse_address = false;
   /** The largest datagram received (class default). */
   static max_packet_size = 8192;
+  /**
+   * The most handlers running at once (class default 256; null: no limit). CPython's UDPServer handles one
+   * datagram at a time, and what its kernel queue cannot hold is dropped; here each datagram runs in its own
+   * task, so without a bound a flood at a slow handler kept every datagram and its handler in memory (A18d-2).
+   * At the bound the server stops receiving until a handler ends: datagrams wait in the kernel's queue, and
+   * the kernel drops what it cannot hold, as for CPython's server.
+   */
+  static override max_concurrent: number | null = 256;
 
   /** The largest datagram received; longer ones are truncated. */
   max_packet_size: number;
