@@ -167,7 +167,8 @@ export async function make_cpy_certs(): Promise<CpyCerts> {
 /** Python's `type(e).__name__: str(e)` with `(_ssl.c:N)` dropped; pysocket's RangeError read as ValueError. */
 export function fmt(e: unknown): string {
   const err = e as Error;
-  const name = err?.constructor?.name === "RangeError" ? "ValueError" : err?.constructor?.name ?? String(e);
+  const ctor = err?.constructor?.name;
+  const name = ctor === "RangeError" ? "ValueError" : ctor === "Error" ? err.name : ctor ?? String(e);
   return `${name}: ${String(err?.message ?? e).replace(/ \(_ssl\.c:[0-9]+\)/g, "")}`;
 }
 
