@@ -197,7 +197,10 @@ def fmt(e):
 def attempt(fn):
     try:
         r = fn()
-        return ["ok", r.decode("latin1") if isinstance(r, (bytes, bytearray)) else r]
+        r = r.decode("latin1") if isinstance(r, (bytes, bytearray)) else r
+        try: json.dumps(r)
+        except TypeError: r = type(r).__name__
+        return ["ok", r]
     except Exception as e:
         return fmt(e)
 def testing_context(server_cert=SIGNED_CERTFILE):
@@ -260,7 +263,10 @@ export async function twin(certs: CpyCerts, body: string): Promise<unknown> {
 export async function attempt(fn: () => unknown): Promise<unknown> {
   try {
     const r = await fn();
-    return ["ok", r instanceof Uint8Array ? new TextDecoder("latin1").decode(r) : r ?? null];
+    if (r instanceof Uint8Array) return ["ok", new TextDecoder("latin1").decode(r)];
+    const plain = r === null || r === undefined || typeof r !== "object" || Array.isArray(r) ||
+      Object.getPrototypeOf(r) === Object.prototype;
+    return ["ok", plain ? r ?? null : (r as object).constructor.name];
   } catch (e) {
     return fmt(e);
   }
