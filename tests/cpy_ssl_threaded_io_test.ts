@@ -577,13 +577,12 @@ print(json.dumps(out))
   const out: Record<string, string> = {};
   for (const kind of ["alert", "raising", "wrong_type"]) {
     const [c, sc] = testing_context(certs);
-    // deno-lint-ignore no-explicit-any
     sc.set_servername_callback(
       (() => {
         if (kind === "alert") return ALERT_DESCRIPTION_ACCESS_DENIED;
         if (kind === "raising") throw new Error("ZeroDivisionError");
         return "foo";
-      }) as any,
+      }) as unknown as Parameters<SSLContext["set_servername_callback"]>[0],
     );
     const r = await attempt(() => server_params_test(c, sc, "supermessage"));
     out[kind] = typeof r === "string" ? r.split(":")[0]! : "connected";
@@ -671,3 +670,55 @@ print(json.dumps(attempt(lambda: ssl._create_unverified_context().wrap_socket(c)
     assert.deepEqual(got, py);
   },
 );
+
+test("ThreadedTests.test_shared_ciphers and test_session: documented differences (shared_ciphers() None, no sessions) hold", async () => {
+  const want = await twin(
+    certs,
+    `
+c, sc, h = testing_context(); c.maximum_version = ssl.TLSVersion.TLSv1_2
+srv = socket.create_server((HOST, 0)); res = {}
+def serve():
+    for i in range(2):
+        conn, _ = srv.accept(); conn.settimeout(10); s = sc.wrap_socket(conn, server_side=True)
+        res.setdefault("shared", []).append(bool(s.shared_ciphers())); s.recv(10); s.close()
+t = threading.Thread(target=serve); t.start()
+with c.wrap_socket(socket.socket(), server_hostname=h) as s:
+    s.settimeout(10); s.connect(srv.getsockname()); sess = s.session; first = [sess is not None, s.session_reused]; s.send(b"x")
+with c.wrap_socket(socket.socket(), server_hostname=h, session=sess) as s:
+    s.settimeout(10); s.connect(srv.getsockname()); second = s.session_reused; s.send(b"x")
+t.join(10); srv.close()
+print(json.dumps([res["shared"], first, second]))
+`,
+  );
+  // CPython: the server shares ciphers; the client holds a session (which it may offer again).
+  const w = want as [boolean[], boolean[], boolean];
+  console.log(`CPython: shared ${w[0]}, session ${w[1]}, reused ${w[2]}`);
+  assert.deepEqual([w[0][0], w[1][0]], [true, true]);
+  const [c, sc, h] = testing_context(certs);
+  c.maximum_version = TLSVersion.TLSv1_2;
+  using srv = create_server(["127.0.0.1", 0]);
+  const shared: unknown[] = [];
+  const served = (async () => {
+    const [conn] = await srv.accept();
+    conn.settimeout(10);
+    const s = await sc.wrap_socket(conn, { server_side: true });
+    shared.push(s.shared_ciphers());
+    await s.recv(10);
+    s.close();
+  })();
+  const s = await c.wrap_socket(socket(), { server_hostname: h });
+  s.settimeout(10);
+  await s.connect(srv.getsockname());
+  const first = [s.session, s.session_reused];
+  await s.send(enc.encode("x"));
+  s.close();
+  await served;
+  const second = await attempt(() => c.wrap_socket(socket(), { server_hostname: h, session: {} as unknown as null }));
+  // docs/limits.md: "a server's shared_ciphers() is None"; "There is no session resumption" (session None,
+  // session_reused false, a session given to wrap_socket raises ENOTSUP).
+  assert.deepEqual([shared, first, second], [
+    [null],
+    [null, false],
+    "OSError: [Errno 95] Operation not supported: TLS session resumption is not supported",
+  ]);
+});

@@ -549,3 +549,27 @@ print(json.dumps(out))
   }
   assert.deepEqual(got, want);
 });
+
+test("ThreadedTests.test_check_hostname (sibling): server_hostname with NUL bytes, a trailing dot, other case", async () => {
+  const NAMES = [
+    "localhost\u0000",
+    "localhost\u0000evil.com",
+    "localhost.",
+    "LocalHost",
+    "localhost\u0000.",
+    "127.0.0.1\u0000",
+  ];
+  const want = await twin(
+    certs,
+    PY_CONN + `
+c, s, h = testing_context()
+print(json.dumps([attempt(lambda: conn(c, s, n)) for n in ${JSON.stringify(NAMES)}]))
+`,
+  );
+  const [c, s] = testing_context(certs);
+  const got = [];
+  for (const n of NAMES) got.push(await attempt(() => conn(c, s, n)));
+  // The NUL-bearing names must never reach the handshake (SECURITY if one connected).
+  for (const i of [0, 1, 4, 5]) assert.match(got[i] as string, /^TypeError: .*null bytes/);
+  assert.deepEqual(got, want);
+});
