@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { socket } from "../mod.ts";
 import { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, TLSVersion } from "../ssl.ts";
-import { attempt, Echo, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
+import { attempt, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
