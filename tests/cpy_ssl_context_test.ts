@@ -851,3 +851,121 @@ finding_test(
         ssl._create_unverified_context().wrap_socket(socket(2, 2))],
     ]),
 );
+
+test("BasicSocketTests.test_cert_time_to_seconds, test_purpose_enum, test_timeout; ContextTests version and option defaults", async () => {
+  const TIMES = [
+    "Jan  5 09:34:43 2018 GMT",
+    "Jan 05 09:34:43 2018 GMT",
+    "JaN  5 09:34:43 2018 GmT",
+    "Jan  5 09:34 2018 GMT",
+    "Jan  5 09:34:43 2018",
+    "Jan  5 09:34:43 2018 UTC",
+    "Jan 35 09:34:43 2018 GMT",
+    "Jon  5 09:34:43 2018 GMT",
+    "Jan  5 24:00:00 2018 GMT",
+    "Jan  5 09:60:43 2018 GMT",
+    "Dec 31 23:59:60 2008 GMT",
+    "Jan  1 00:00:00 2009 GMT",
+    "Jan  5 09:34:59 2018 GMT",
+    "Jan  5 09:34:60 2018 GMT",
+    "Jan  5 09:34:61 2018 GMT",
+    "Jan  5 09:34:62 2018 GMT",
+    "Dec 31 23:59:59 9999 GMT",
+    "Feb 29 00:00:00 2019 GMT",
+    "Feb 29 00:00:00 2020 GMT",
+    " Jan  5 09:34:43 2018 GMT",
+  ];
+  const rows: Row[] = TIMES.map((
+    t,
+  ) => [`time ${t}`, `ssl.cert_time_to_seconds(${JSON.stringify(t)})`, () => ssl.cert_time_to_seconds(t)]);
+  for (const [p, n] of [["SERVER_AUTH", ssl.Purpose.SERVER_AUTH], ["CLIENT_AUTH", ssl.Purpose.CLIENT_AUTH]] as const) {
+    rows.push([`Purpose.${p}`, `list(ssl.Purpose.${p})`, () => [n.nid, n.shortname, n.longname, n.oid]]);
+  }
+  for (const [pn, p] of [["TLS_CLIENT", ssl.PROTOCOL_TLS_CLIENT], ["TLS_SERVER", ssl.PROTOCOL_TLS_SERVER]] as const) {
+    rows.push(
+      [
+        `${pn} versions`,
+        `[int(ssl.SSLContext(ssl.PROTOCOL_${pn}).minimum_version), int(ssl.SSLContext(ssl.PROTOCOL_${pn}).maximum_version)]`,
+        () => {
+          const c = new ssl.SSLContext(p);
+          return [Number(c.minimum_version), Number(c.maximum_version)];
+        },
+      ],
+      [
+        `${pn} MINIMUM_SUPPORTED`,
+        `new(ssl.PROTOCOL_${pn}) or setv("minimum_version", ssl.TLSVersion.MINIMUM_SUPPORTED) or int(ctx.minimum_version)`,
+        () => {
+          newctx(p);
+          ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED;
+          return Number(ctx.minimum_version);
+        },
+      ],
+      [
+        `${pn} default options has OP_NO_COMPRESSION, OP_NO_SSLv3, OP_NO_TICKET`,
+        `[bool(ssl.SSLContext(ssl.PROTOCOL_${pn}).options & o) for o in (ssl.OP_NO_COMPRESSION, ssl.OP_NO_SSLv3, ssl.OP_NO_TICKET, ssl.OP_NO_TLSv1_3, ssl.OP_CIPHER_SERVER_PREFERENCE, ssl.OP_SINGLE_ECDH_USE)]`,
+        () => {
+          const o = new ssl.SSLContext(p).options;
+          return [
+            ssl.OP_NO_COMPRESSION,
+            ssl.OP_NO_SSLv3,
+            ssl.OP_NO_TICKET,
+            ssl.OP_NO_TLSv1_3,
+            ssl.OP_CIPHER_SERVER_PREFERENCE,
+            ssl.OP_SINGLE_ECDH_USE,
+          ]
+            .map((x) => Boolean(o & x));
+        },
+      ],
+    );
+  }
+  rows.push(
+    [
+      "wrap keeps the timeout",
+      "(lambda s: [s.settimeout(3.5), ssl._create_unverified_context().wrap_socket(s).gettimeout()][1])(socket.socket())",
+      async () => {
+        const s = socket();
+        s.settimeout(3.5);
+        const w = await ssl._create_unverified_context().wrap_socket(s);
+        const t = w.gettimeout();
+        w.close();
+        return t;
+      },
+    ],
+    [
+      "wrap keeps non-blocking",
+      "(lambda s: [s.setblocking(False), ssl._create_unverified_context().wrap_socket(s, do_handshake_on_connect=False).gettimeout()][1])(socket.socket())",
+      async () => {
+        const s = socket();
+        s.setblocking(false);
+        const w = await ssl._create_unverified_context().wrap_socket(s, { do_handshake_on_connect: false });
+        const t = w.gettimeout();
+        w.close();
+        return t;
+      },
+    ],
+  );
+  await run_table(rows, "", Object.fromEntries(C3_11_TIMES.map((t) => [`time ${t}`, "C3-11"])));
+});
+
+/** cert_time_to_seconds() inputs that pysocket judges otherwise than CPython's strptime (C3-11). */
+const C3_11_TIMES = [
+  "JaN  5 09:34:43 2018 GmT",
+  "Jan 35 09:34:43 2018 GMT",
+  "Jan  5 24:00:00 2018 GMT",
+  "Jan  5 09:60:43 2018 GMT",
+  "Jan  5 09:34:62 2018 GMT",
+];
+
+finding_test(
+  "C3-11",
+  "BasicSocketTests.test_cert_time_to_seconds: out-of-range fields and a lower-case GMT",
+  "pysocket's parser has no range checks: 'Jan 35' (read as Feb 4), hour 24, minute 60 and second 62 give a time " +
+    "where CPython's strptime raises ValueError (CPython's own test asserts these fail); and 'GmT' raises where " +
+    "CPython's strptime matches the literal case-insensitively",
+  () =>
+    run_table(
+      C3_11_TIMES.map((t) => [`time ${t}`, `ssl.cert_time_to_seconds(${JSON.stringify(t)})`, () =>
+        ssl.cert_time_to_seconds(t)]
+      ),
+    ),
+);
