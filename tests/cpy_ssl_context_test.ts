@@ -969,3 +969,110 @@ finding_test(
       ),
     ),
 );
+
+test("BasicSocketTests.test_parse_all_sans: getpeercert() of a certificate with every SAN type, as CPython shows it", async () => {
+  const dir = certs.dir;
+  Deno.writeTextFileSync(
+    P("allsans.ext"),
+    [
+      "[ext]",
+      "basicConstraints = CA:FALSE",
+      "subjectAltName = DNS:allsans, otherName:1.2.3.4;UTF8:some other identifier, email:user@example.org, " +
+      "DNS:www.example.org, dirName:dir_sect, URI:https://www.python.org/example, IP:127.0.0.1, IP:::1, " +
+      "RID:1.2.3.4.5, DNS:localhost",
+      "[dir_sect]",
+      "C = XY",
+      "L = Castle Anthrax",
+      "O = Python Software Foundation",
+      "CN = dirname example",
+      "",
+    ].join("\n"),
+  );
+  await openssl(
+    dir,
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "allsans.key",
+    "-out",
+    "allsans.csr",
+    "-subj",
+    "/CN=allsans",
+  );
+  await openssl(
+    dir,
+    "x509",
+    "-req",
+    "-in",
+    "allsans.csr",
+    "-CA",
+    "pycacert.pem",
+    "-CAkey",
+    "pycakey.pem",
+    "-set_serial",
+    "77",
+    "-out",
+    "allsans.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "allsans.ext",
+    "-extensions",
+    "ext",
+  );
+  Deno.writeTextFileSync(
+    P("allsans.pem"),
+    Deno.readTextFileSync(P("allsans.key")) + Deno.readTextFileSync(P("allsans.crt")),
+  );
+  const HOSTS = [
+    "localhost",
+    "allsans",
+    "www.example.org",
+    "127.0.0.1",
+    "::1",
+    "user@example.org",
+    "dirname example",
+    "some other identifier",
+  ];
+  const want = await twin(
+    certs,
+    `
+sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(P("allsans.pem"))
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.load_verify_locations(SIGNING_CA)
+def one(host):
+    with Echo(sc) as server:
+        with c.wrap_socket(socket.socket(), server_hostname=host) as s:
+            s.settimeout(10); s.connect((HOST, server.port)); return s.getpeercert()["subjectAltName"]
+print(json.dumps([attempt(lambda: one(h)) for h in ${JSON.stringify(HOSTS)}]))
+`,
+  );
+  const sc = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  sc.load_cert_chain(P("allsans.pem"));
+  const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+  c.load_verify_locations(P("pycacert.pem"));
+  const got = [];
+  for (const host of HOSTS) {
+    got.push(
+      await attempt(async () => {
+        await using server = new Echo(sc);
+        const s = await c.wrap_socket(socket(), { server_hostname: host });
+        try {
+          s.settimeout(10);
+          await s.connect(["127.0.0.1", server.port]);
+          return JSON.parse(JSON.stringify(s.getpeercert()!.subjectAltName));
+        } finally {
+          s.close();
+        }
+      }),
+    );
+  }
+  // The DNS and IP entries verify; an email, a dirName's CN and an otherName are no host names (SECURITY if one were).
+  const ok = got.map((g) => Array.isArray(g) && g[0] === "ok");
+  assert.deepEqual(ok, [true, true, true, true, true, false, false, false]);
+  assert.equal(((got[0] as unknown[])[1] as unknown[]).length, 10);
+  assert.deepEqual(got, want);
+});
