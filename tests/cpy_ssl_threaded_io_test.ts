@@ -13,17 +13,8 @@ import {
   type SSLSocket,
   TLSVersion,
 } from "../ssl.ts";
-import {
-  attempt,
-  Echo,
-  finding_test,
-  fmt,
-  make_cpy_certs,
-  server_params_test,
-  testing_context,
-  twin,
-} from "./_cpy_ssl.ts";
-import { python_server } from "./_ssl_fixtures.ts";
+import { attempt, Echo, finding_test, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
+import { python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -645,29 +636,68 @@ l = socket.create_server(("127.0.0.1", 0)); print(l.getsockname()[1], flush=True
 a, _ = l.accept(); time.sleep(0.3)
 a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); a.close()
 `;
+/** A python3 client that connects, sends nothing or half a record header, then resets (argv: the port). */
+const RESETTING_CLIENT = (half: boolean) => `
+import socket, struct, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+${half ? 'c.send(bytes.fromhex("160301020001"))' : ""}
+time.sleep(0.3); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+`;
+
 finding_test(
   "C3-2",
-  "ThreadedTests.test_rude_shutdown (sibling): a server that resets the connection during the client's handshake",
-  "CPython's client raises ConnectionResetError [Errno 104]; pysocket's raises SSLEOFError " +
-    "(UNEXPECTED_EOF_WHILE_READING), as if the peer had closed with a FIN",
+  "ThreadedTests.test_rude_shutdown (siblings): a peer that resets the connection during the handshake, either side",
+  "CPython raises ConnectionResetError [Errno 104]; pysocket raises SSLEOFError (UNEXPECTED_EOF_WHILE_READING), " +
+    "as if the peer had closed with a FIN: the client's wrap_socket(), its later do_handshake() (blocking or timed), " +
+    "and a server's wrap_socket() whose client reset before or inside its ClientHello",
   async () => {
-    const a = await python_server(RESET_IN_HANDSHAKE);
-    const py = await twin(
-      certs,
-      `c = socket.create_connection((HOST, int(sys.argv[2])), timeout=10)
-print(json.dumps(attempt(lambda: ssl._create_unverified_context().wrap_socket(c))))`.replace(
-        "sys.argv[2]",
-        a.first,
-      ),
-    );
-    await a.rest();
-    const b = await python_server(RESET_IN_HANDSHAKE);
-    const c = await create_connection(["127.0.0.1", Number(b.first)], 10);
-    const got = await attempt(() => _create_unverified_context().wrap_socket(c));
-    c.close();
-    await b.rest();
-    assert.equal(fmt(got), fmt(py));
-    assert.deepEqual(got, py);
+    const got: Record<string, unknown> = {};
+    const want: Record<string, unknown> = {};
+    for (const mode of ["wrap", "blocking", "timed"]) {
+      const a = await python_server(RESET_IN_HANDSHAKE);
+      want[`client ${mode}`] = await twin(
+        certs,
+        `c = socket.create_connection((HOST, ${a.first}), timeout=${mode === "timed" ? 5 : "None"})
+ctx = ssl._create_unverified_context()
+if "${mode}" == "wrap": r = attempt(lambda: ctx.wrap_socket(c))
+else:
+    s = ctx.wrap_socket(c, do_handshake_on_connect=False); r = attempt(lambda: s.do_handshake())
+print(json.dumps(r))`,
+      );
+      await a.rest();
+      const b = await python_server(RESET_IN_HANDSHAKE);
+      const c = await create_connection(["127.0.0.1", Number(b.first)], mode === "timed" ? 5 : null);
+      const ctx = _create_unverified_context();
+      if (mode === "wrap") got[`client ${mode}`] = await attempt(() => ctx.wrap_socket(c));
+      else {
+        const s = await ctx.wrap_socket(c, { do_handshake_on_connect: false });
+        got[`client ${mode}`] = await attempt(() => s.do_handshake());
+      }
+      c.close();
+      await b.rest();
+    }
+    for (const half of [false, true]) {
+      want[`server half=${half}`] = await twin(
+        certs,
+        `
+import subprocess
+sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(SIGNED_CERTFILE)
+l = socket.create_server((HOST, 0))
+p = subprocess.Popen([sys.executable, "-c", ${JSON.stringify(RESETTING_CLIENT(half))}, str(l.getsockname()[1])])
+a, _ = l.accept(); a.settimeout(5)
+r = attempt(lambda: sc.wrap_socket(a, server_side=True)); p.wait(10)
+print(json.dumps(r))`,
+      );
+      const sc = certfile_server();
+      using l = create_server(["127.0.0.1", 0]);
+      const p = python(RESETTING_CLIENT(half), String((l.getsockname() as [string, number])[1]));
+      const [a] = await l.accept();
+      a.settimeout(5);
+      got[`server half=${half}`] = await attempt(() => sc.wrap_socket(a, { server_side: true }));
+      await p;
+      a.close();
+    }
+    assert.deepEqual(got, want);
   },
 );
 
