@@ -190,3 +190,82 @@ print(json.dumps(out))
   );
   assert.deepEqual([out.default, out.bad], [want.default, want.bad]);
 });
+
+/** [row, client verify_mode, check_hostname, load the CA, server_hostname, server certificate]. */
+const CLIENT_ROWS: [string, number, boolean, boolean, string | null, string][] = [];
+for (const [m, mode] of [["NONE", CERT_NONE], ["OPTIONAL", CERT_OPTIONAL], ["REQUIRED", CERT_REQUIRED]] as const) {
+  for (const ca of [true, false]) {
+    for (
+      const [host, cert] of [["localhost", "keycert3.pem"], ["wrong.example", "keycert3.pem"], [null, "keycert3.pem"], [
+        "localhost",
+        "keycert.pem",
+      ]] as const
+    ) {
+      CLIENT_ROWS.push([`${m} ca=${ca} host=${host} ${cert}`, mode, false, ca, host, cert]);
+    }
+  }
+}
+for (const ca of [true, false]) {
+  for (
+    const [host, cert] of [["localhost", "keycert3.pem"], ["wrong.example", "keycert3.pem"], [
+      "localhost",
+      "keycert.pem",
+    ], ["localhost", "nosan.pem"]] as const
+  ) {
+    CLIENT_ROWS.push([`check_hostname ca=${ca} host=${host} ${cert}`, CERT_REQUIRED, true, ca, host, cert]);
+  }
+}
+
+test("ContextTests.test_verify_mode_protocol and test_check_hostname, on the wire: a client's verify mode × CA × name × certificate", async () => {
+  // CPython's client with CERT_OPTIONAL verifies as with CERT_REQUIRED (OpenSSL's SSL_VERIFY_PEER); with CERT_NONE
+  // it accepts anything and getpeercert() is {}.
+  const want = await twin(
+    certs,
+    `
+out = []
+for name, mode, chk, ca, host, cert in json.loads(${JSON.stringify(JSON.stringify(CLIENT_ROWS))}):
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.check_hostname = False; c.verify_mode = mode; c.check_hostname = chk
+    if ca: c.load_verify_locations(SIGNING_CA)
+    sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(P(cert))
+    def go():
+        with Echo(sc) as server:
+            with c.wrap_socket(socket.socket(), server_hostname=host) as s:
+                s.settimeout(10); s.connect((HOST, server.port)); p = s.getpeercert()
+                return p if p == {} else bool(p)
+    r = attempt(go)
+    out.append([name, r if isinstance(r, list) else r.split(".")[0]])
+print(json.dumps(out))
+`,
+  ) as unknown[][];
+  const { Echo, attempt: att } = await import("./_cpy_ssl.ts");
+  const { SSLContext, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } = await import("../ssl.ts");
+  const got: unknown[][] = [];
+  for (const [name, mode, chk, ca, host, cert] of CLIENT_ROWS) {
+    const c = new SSLContext(PROTOCOL_TLS_CLIENT);
+    c.check_hostname = false;
+    c.verify_mode = mode;
+    c.check_hostname = chk;
+    if (ca) c.load_verify_locations(P("pycacert.pem"));
+    const sc = new SSLContext(PROTOCOL_TLS_SERVER);
+    sc.load_cert_chain(P(cert));
+    const r = await att(async () => {
+      await using server = new Echo(sc);
+      const s = await c.wrap_socket(socket(), { server_hostname: host });
+      try {
+        s.settimeout(10);
+        await s.connect(["127.0.0.1", server.port]);
+        const p = s.getpeercert();
+        return p && Object.keys(p).length === 0 ? p : Boolean(p);
+      } finally {
+        s.close();
+      }
+    });
+    got.push([name, Array.isArray(r) ? r : (r as string).split(".")[0]]);
+  }
+  // CPython refuses every CERT_OPTIONAL/REQUIRED row without the CA or with the self-signed certificate, and every
+  // wrong name under check_hostname: pysocket must refuse each of them too (SECURITY if one connected).
+  const refusals = (rows: unknown[][]) => rows.filter(([, r]) => typeof r === "string").map(([n]) => n);
+  assert.ok(refusals(want).length >= 14, JSON.stringify(refusals(want)));
+  assert.deepEqual(refusals(got), refusals(want));
+  assert.deepEqual(got, want);
+});
