@@ -1076,3 +1076,61 @@ print(json.dumps([attempt(lambda: one(h)) for h in ${JSON.stringify(HOSTS)}]))
   assert.equal(((got[0] as unknown[])[1] as unknown[]).length, 10);
   assert.deepEqual(got, want);
 });
+
+test("TestEnumerations (public ones): TLSVersion, VerifyMode, VerifyFlags, Options, AlertDescription, SSLErrorNumber members and values", async () => {
+  const NAMES = ["TLSVersion", "VerifyMode", "VerifyFlags", "Options", "AlertDescription", "SSLErrorNumber"];
+  const want = await twin(
+    certs,
+    `
+print(json.dumps({n: {m.name: int(m.value) for m in getattr(ssl, n)} for n in ${JSON.stringify(NAMES)}}))
+`,
+  ) as Record<string, Record<string, number>>;
+  const got: Record<string, Record<string, number>> = {};
+  for (const n of NAMES) {
+    const e = (ssl as unknown as Record<string, Record<string, unknown>>)[n]!;
+    got[n] = Object.fromEntries(Object.entries(e).filter(([, v]) => typeof v === "number")) as Record<string, number>;
+  }
+  // Options: pysocket lists what it defines; every member it has must carry CPython's value, and CPython's members
+  // that pysocket lacks are printed.
+  for (const n of NAMES) {
+    const missing_here = Object.keys(want[n]!).filter((k) => !(k in got[n]!));
+    const extra = Object.keys(got[n]!).filter((k) => !(k in want[n]!));
+    if (missing_here.length || extra.length) {
+      console.log(`${n}: missing ${missing_here.join(",") || "-"}; extra ${extra.join(",") || "-"}`);
+    }
+    for (const k of Object.keys(got[n]!)) if (k in want[n]!) assert.equal(got[n]![k], want[n]![k], `${n}.${k}`);
+  }
+});
+
+test("BasicSocketTests.test_read_write_zero: recv(0) and send(b'') on a connected TLS socket", async () => {
+  const want = await twin(
+    certs,
+    `
+c, sc, h = testing_context()
+with Echo(sc) as server:
+    with c.wrap_socket(socket.socket(), server_hostname=h) as s:
+        s.settimeout(10); s.connect((HOST, server.port))
+        out = [attempt(lambda: s.recv(0)), attempt(lambda: s.send(b"")), attempt(lambda: s.sendall(b"")), attempt(lambda: s.write(b""))]
+print(json.dumps(out))
+`,
+  );
+  const { testing_context } = await import("./_cpy_ssl.ts");
+  const [c, sc, h] = testing_context(certs);
+  await using server = new Echo(sc);
+  const s = await c.wrap_socket(socket(), { server_hostname: h });
+  let out: unknown[];
+  try {
+    s.settimeout(10);
+    await s.connect(["127.0.0.1", server.port]);
+    const empty = new Uint8Array(0);
+    out = [
+      await attempt(() => s.recv(0)),
+      await attempt(() => s.send(empty)),
+      await attempt(() => s.sendall(empty)),
+      await attempt(() => s.write(empty)),
+    ];
+  } finally {
+    s.close();
+  }
+  assert.deepEqual(out, want);
+});
