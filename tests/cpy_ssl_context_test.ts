@@ -353,6 +353,21 @@ function chain_rows(): Row[] {
         }),
     ],
     [
+      "unneeded password",
+      "ctx.load_cert_chain(CERTFILE, password='wrong')",
+      () => ctx.load_cert_chain(P("keycert.pem"), null, "wrong"),
+    ],
+    [
+      "unneeded callback",
+      "ctx.load_cert_chain(CERTFILE, password=lambda: 'wrong')",
+      () => ctx.load_cert_chain(P("keycert.pem"), null, () => "wrong"),
+    ],
+    [
+      "unneeded callback bad type",
+      "ctx.load_cert_chain(CERTFILE, password=lambda: 9)",
+      () => ctx.load_cert_chain(P("keycert.pem"), null, any(() => 9)),
+    ],
+    [
       "unneeded callback raising",
       "ctx.load_cert_chain(CERTFILE, password=lambda: (_ for _ in ()).throw(Exception('getpass error')))",
       () =>
@@ -370,6 +385,7 @@ test("ContextTests.test_load_cert_chain: files, keyfiles, bad and empty files, m
     // as KEY_VALUES_MISMATCH; on a fresh context it says NO_CERTIFICATE_ASSIGNED, as pysocket always does.
     "other cert's key": "OpenSSL's state after a failed load",
     "unneeded callback raising": "C3-6",
+    "unneeded callback bad type": "C3-6",
   });
 });
 
@@ -378,7 +394,8 @@ finding_test(
   "ContextTests.test_load_cert_chain: a password callback for a key that is not encrypted",
   "CPython (OpenSSL) calls the password callback only for an encrypted key, so CPython's own test loads CERTFILE " +
     "with a raising callback; pysocket calls it always and raises its error",
-  () => run_table(pick(chain_rows(), ["new2", "unneeded callback raising", "callback str"])),
+  () =>
+    run_table(pick(chain_rows(), ["new2", "unneeded callback raising", "unneeded callback bad type", "callback str"])),
 );
 
 test("ContextTests.test_load_verify_locations and test_load_verify_cadata: files, PEM text, DER bytes, combined, junk between, errors", async () => {
