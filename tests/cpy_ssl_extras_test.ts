@@ -269,3 +269,49 @@ print(json.dumps(out))
   assert.deepEqual(refusals(got), refusals(want));
   assert.deepEqual(got, want);
 });
+
+test("ThreadedTests.test_echo over AF_UNIX (sibling): TLS on a socketpair(), both sides wrapped", {
+  ignore: missing("unix"),
+}, async () => {
+  const want = await twin(
+    certs,
+    `
+c, sc, h = testing_context()
+a, b = socket.socketpair()
+res = {}
+def serve():
+    try:
+        s = sc.wrap_socket(b, server_side=True); res["peer"] = s.getpeercert(); s.sendall(s.recv(10).upper()); s.close()
+    except Exception as e: res["e"] = fmt(e)
+t = threading.Thread(target=serve); t.start()
+def go():
+    s = c.wrap_socket(a, server_hostname=h); s.sendall(b"hello"); r = s.recv(10); v = s.version(); s.close(); return [r.decode(), v]
+r = attempt(go); t.join(10)
+print(json.dumps([r, res]))
+`,
+  );
+  const { socketpair } = await import("../mod.ts");
+  const [c, sc, h] = testing_context(certs);
+  const [a, b] = await socketpair();
+  const res: Record<string, unknown> = {};
+  const served = (async () => {
+    try {
+      const s = await sc.wrap_socket(b, { server_side: true });
+      res.peer = s.getpeercert();
+      await s.sendall(enc.encode(new TextDecoder().decode(await s.recv(10)).toUpperCase()));
+      s.close();
+    } catch (e) {
+      res.e = String(e);
+    }
+  })();
+  const r = await attempt(async () => {
+    const s = await c.wrap_socket(a, { server_hostname: h });
+    await s.sendall(enc.encode("hello"));
+    const got = new TextDecoder().decode(await s.recv(10));
+    const v = s.version();
+    s.close();
+    return [got, v];
+  });
+  await served;
+  assert.deepEqual([r, res], want);
+});
