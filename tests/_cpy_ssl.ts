@@ -3,7 +3,7 @@
 // copied nor read), a python3 prelude with CPython's testing_context() and ThreadedEchoServer, and their pysocket
 // twins. Each scenario runs the same steps in python3 and in pysocket; the tests compare what each gave.
 
-import { create_server, type Socket, socket } from "../mod.ts";
+import { AF_INET, AF_INET6, create_server, type Socket, socket } from "../mod.ts";
 import { PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext, type SSLSocket } from "../ssl.ts";
 import { missing } from "./_socket_fixtures.ts";
 import { CA_EXT, cert_dir, EC_KEY, openssl, python, RSA_KEY } from "./_ssl_fixtures.ts";
@@ -208,8 +208,9 @@ def testing_context(server_cert=SIGNED_CERTFILE):
     s = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); s.load_cert_chain(server_cert); s.load_verify_locations(SIGNING_CA)
     return c, s, {SIGNED_CERTFILE: "localhost", SIGNED_CERTFILE2: "fakehostname", NOSANFILE: "localhost"}.get(server_cert)
 class Echo:
-    def __init__(self, ctx):
-        self.ctx = ctx; self.srv = socket.create_server((HOST, 0)); self.port = self.srv.getsockname()[1]
+    def __init__(self, ctx, host=HOST):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.ctx = ctx; self.srv = socket.create_server((host, 0), family=fam); self.port = self.srv.getsockname()[1]
         self.conn_errors = []; self.alpn = []; self.versions = []; self.names = []; self.stop = False
         self.t = threading.Thread(target=self.run, daemon=True); self.t.start()
     def run(self):
@@ -285,14 +286,16 @@ export function testing_context(certs: CpyCerts, server_cert = "keycert3.pem"): 
 
 /** The pysocket twin of the prelude's Echo (CPython's ThreadedEchoServer). */
 export class Echo implements AsyncDisposable {
-  readonly srv: Socket = create_server(["127.0.0.1", 0]);
-  readonly port: number = (this.srv.getsockname() as [string, number])[1];
+  readonly srv: Socket;
+  readonly port: number;
   readonly conn_errors: string[] = [];
   readonly alpn: (string | null)[] = [];
   readonly versions: (string | null)[] = [];
   #stop = false;
   readonly #done: Promise<void>;
-  constructor(readonly ctx: SSLContext) {
+  constructor(readonly ctx: SSLContext, host = "127.0.0.1") {
+    this.srv = create_server([host, 0], { family: host.includes(":") ? AF_INET6 : AF_INET });
+    this.port = (this.srv.getsockname() as [string, number])[1];
     this.#done = this.#run();
   }
   async #run(): Promise<void> {

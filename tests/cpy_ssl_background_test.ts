@@ -9,7 +9,7 @@ import { select } from "../selectors.ts";
 import * as ssl from "../ssl.ts";
 import { attempt, Echo, finding_test, fmt, make_cpy_certs, twin } from "./_cpy_ssl.ts";
 import { openssl, python_server } from "./_ssl_fixtures.ts";
-import { missing, test_needing } from "./_socket_fixtures.ts";
+import { HAS_IPV6, missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
 const certs = (missing("openssl") ? undefined : await make_cpy_certs())!;
@@ -500,3 +500,33 @@ print(json.dumps([got.decode("latin1"), server.conn_errors]))
   assert.ok(!(want[0] as string).includes("GET") && !got.includes("GET"));
   assert.deepEqual(server.conn_errors, want[1]);
 });
+
+test(
+  "SimpleBackgroundTests.test_get_server_certificate_ipv6: against a local server on ::1",
+  { ignore: !HAS_IPV6 },
+  async () => {
+    const want = await twin(
+      certs,
+      `
+sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(SIGNED_CERTFILE)
+with Echo(sc, "::1") as server:
+    addr = ("::1", server.port)
+    out = [ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(addr)).hex(),
+           attempt(lambda: bool(ssl.get_server_certificate(addr, ca_certs=SIGNING_CA))),
+           attempt(lambda: ssl.get_server_certificate(addr, ca_certs=CERTFILE))]
+print(json.dumps(out))
+`,
+    );
+    const sc = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    sc.load_cert_chain(P("keycert3.pem"));
+    await using server = new Echo(sc, "::1");
+    const addr: [string, number] = ["::1", server.port];
+    const der = ssl.PEM_cert_to_DER_cert(await ssl.get_server_certificate(addr));
+    const got = [
+      [...der].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      await attempt(async () => Boolean(await ssl.get_server_certificate(addr, { ca_certs: P("pycacert.pem") }))),
+      await attempt(() => ssl.get_server_certificate(addr, { ca_certs: P("keycert.pem") })),
+    ];
+    assert.deepEqual(got, want);
+  },
+);
