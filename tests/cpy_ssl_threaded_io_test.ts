@@ -752,3 +752,81 @@ print(json.dumps([res["shared"], first, second]))
     "OSError: [Errno 95] Operation not supported: TLS session resumption is not supported",
   ]);
 });
+
+test("ThreadedTests.test_starttls: clear text, STARTTLS, TLS echo; ENDTLS's unwrap() is documented ENOTSUP", async () => {
+  // The STARTTLS server of CPython's ThreadedEchoServer: echoes lower-cased, answers "ok" to STARTTLS and wraps, to
+  // ENDTLS answers "ok" and unwraps. Each side is its own language's (server and client).
+  const MSGS = ["msg 1", "MSG 2", "STARTTLS", "MSG 3", "msg 4", "ENDTLS", "msg 5"];
+  const want = await twin(
+    certs,
+    PY_HELPERS + `
+srv = socket.create_server((HOST, 0)); sc = certfile_server(); res = []
+def serve():
+    conn, _ = srv.accept(); conn.settimeout(10); s = conn
+    for _ in range(20):
+        m = s.recv(1024)
+        if not m or m.strip() == b"over": break
+        if m.strip() == b"STARTTLS": s.sendall(b"ok\\n"); s = sc.wrap_socket(s, server_side=True)
+        elif m.strip() == b"ENDTLS":
+            s.sendall(b"ok\\n")
+            try: s = s.unwrap()
+            except Exception as e: res.append(fmt(e)); break
+        else: s.sendall(m.lower())
+    s.close()
+t = threading.Thread(target=serve); t.start()
+out = []; s = socket.create_connection(srv.getsockname(), timeout=10); conn = None
+for m in ${JSON.stringify(MSGS)}:
+    w = conn or s
+    w.sendall(m.encode()); r = w.recv(1024).decode(); out.append(r)
+    if m == "STARTTLS" and r.startswith("ok"): conn = unverified().wrap_socket(s)
+    elif m == "ENDTLS" and r.startswith("ok"):
+        out.append(attempt(lambda: conn.unwrap()).__class__.__name__); break
+(conn or s).close(); t.join(10); srv.close()
+print(json.dumps([out, res]))
+`,
+  ) as [unknown[], unknown[]];
+  const { create_server: cs } = await import("../mod.ts");
+  using srv = cs(["127.0.0.1", 0]);
+  const sc = certfile_server();
+  const res: unknown[] = [];
+  const served = (async () => {
+    const [conn] = await srv.accept();
+    conn.settimeout(10);
+    let s: ReturnType<typeof socket> | SSLSocket = conn;
+    for (let i = 0; i < 20; i++) {
+      const m = new TextDecoder().decode(await s.recv(1024)).trim();
+      if (!m || m === "over") break;
+      if (m === "STARTTLS") {
+        await s.sendall(enc.encode("ok\n"));
+        s = await sc.wrap_socket(s, { server_side: true });
+      } else if (m === "ENDTLS") {
+        await s.sendall(enc.encode("ok\n"));
+        const r = await attempt(() => (s as SSLSocket).unwrap());
+        res.push(r);
+        break;
+      } else await s.sendall(enc.encode(m.toLowerCase()));
+    }
+    s.close();
+  })();
+  const out: unknown[] = [];
+  const s = await create_connection(srv.getsockname() as [string, number], 10);
+  let conn: SSLSocket | null = null;
+  for (const m of MSGS) {
+    const w = conn ?? s;
+    await w.sendall(enc.encode(m));
+    const r = new TextDecoder().decode(await w.recv(1024));
+    out.push(r);
+    if (m === "STARTTLS" && r.startsWith("ok")) conn = await unverified().wrap_socket(s);
+    else if (m === "ENDTLS" && r.startsWith("ok")) {
+      out.push(await attempt(() => conn!.unwrap()));
+      break;
+    }
+  }
+  (conn ?? s).close();
+  await served;
+  // Up to ENDTLS both echo the same; then CPython's unwrap() succeeds on both sides and pysocket's raises ENOTSUP
+  // (docs/limits.md: "unwrap() raises ENOTSUP").
+  assert.deepEqual(out.slice(0, 6), want[0].slice(0, 6));
+  assert.deepEqual(want[1], []);
+  assert.match(String(res[0]), /^OSError: \[Errno 95\]/);
+});
