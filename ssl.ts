@@ -1980,14 +1980,18 @@ export class SSLContext {
     return this.#creds !== null;
   }
 
-  /** The certificate chain loaded (internal: what a server socket keeps from its wrap). @ignore */
+  /**
+   * The certificate chain loaded (internal: what a server socket keeps from its wrap).
+   * @ignore
+   */
   get _creds(): Credentials | null {
     return this.#creds;
   }
 
   /**
    * A server secure context serving `creds` (the chain a socket was wrapped with) with `v`'s protocol versions and
-   * this context's CAs as they are now (internal: OpenSSL reads the CA store live, A18b-3). @ignore
+   * this context's CAs as they are now (internal: OpenSSL reads the CA store live, A18b-3).
+   * @ignore
    */
   _server_context_with(
     creds: Credentials,
