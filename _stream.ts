@@ -8,7 +8,7 @@
 
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, settles_now } from "./_wait.ts";
+import { type Deadline, settles_now, writes } from "./_wait.ts";
 
 const DONE = Promise.resolve();
 /**
@@ -1127,6 +1127,7 @@ export class StreamWriter {
     this.#wlen = src.length;
     let w: Promise<number>;
     try {
+      writes.last = performance.now(); // (P13-3: a same-process reader may be about to see these bytes)
       w = this.#t.write(src);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
@@ -1151,6 +1152,7 @@ export class StreamWriter {
     this.#wlen = data.length;
     let w: Promise<number>;
     try {
+      writes.last = performance.now();
       w = this.#t.write(data);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
@@ -1283,6 +1285,7 @@ export class StreamWriter {
     }
     let w: Promise<number>;
     try {
+      writes.last = performance.now();
       w = this.#t.write(head);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: as a failed write, a turn later

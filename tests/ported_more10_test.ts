@@ -67,9 +67,6 @@ const SINGLES: SingleSpec[] = [
       "send() took is already in the peer's queue)",
     prog: "wakeup_pipe",
     args: () => Promise.resolve(["strict"]),
-    ignore: "finding P13-3: bytes a socketpair's send() has taken may not be readable yet by the peer's " +
-      "non-blocking recv() or select(0) (pysocket's send queue and Deno's read in flight), so under load the " +
-      "drain stops short (drained every byte: False) where CPython's never does",
   },
   {
     name: "bandwidth measurement: 32 MB through sendall() of memoryview blocks, counted by recv_into() with a " +
