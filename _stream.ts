@@ -481,9 +481,12 @@ export class StreamReader {
       };
       // The pending read: it never rejects, so other callers can wait for it. It reads into a
       // buffer of the reader's own (copied into the caller's view when done): a read cut short
-      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again.
-      const into = pool_take(view.length) ?? new Uint8Array(view.length);
-      const target = into.length === view.length ? into : into.subarray(0, view.length);
+      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again. That buffer is at
+      // most KEEP_MAX (pooled, reused): a huge view no longer costs a second buffer of its size per
+      // call (A18d-3); a read returns at most what the kernel holds anyway, and recv_into may be short.
+      const cap = Math.min(view.length, KEEP_MAX);
+      const into = pool_take(cap) ?? new Uint8Array(cap);
+      const target = into.length === cap ? into : into.subarray(0, cap);
       let rd: Promise<number | null>;
       try {
         rd = this.#t.read(target);
