@@ -448,7 +448,8 @@ export class StreamReader {
    */
   async fill(want: number, dl: Deadline): Promise<void> {
     if (this.shut_rd) return this.#fill_shut(want);
-    while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
+    // (SHUT_RD under the wait ends it: Linux's recv then returns what is queued, or EOF.)
+    while (this.#end - this.#start < want && !this.#eof && this.#err === null && !this.shut_rd) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       if (this.#pending === null) this.#read(want - (this.#end - this.#start));
