@@ -2,7 +2,7 @@
 // has taken are readable at once by the peer's non-blocking recv / MSG_DONTWAIT, as CPython's (its AF_UNIX send()
 // puts them in the peer's queue before it returns). pysocket's non-blocking look gave Deno's read op one timer turn;
 // under load (or after the process was descheduled) the op completed a turn later: BlockingIOError, a drain loop
-// stopping short (6 to 11 of 2000 here). Now a non-blocking look gives it up to four turns while a same-process
+// stopping short (6 to 11 of 2000 here). Now a non-blocking look gives it up to three turns while a same-process
 // write is fresh (an idle socket's look still costs one). select()/poll()/selectors at timeout 0: selectors.ts
 // (not fixed here; see the report) — the select row is ignored with the finding named.
 
