@@ -204,6 +204,16 @@ class DgramEngine implements DatagramEngine {
 
   // ---- readiness ------------------------------------------------------
 
+  /**
+   * Datagrams received so far (queued for this socket). #changed also fires on send-side changes, so a select()
+   * whose read watch completed compares this count to tell an arrival that another task's blocked receive took at
+   * once (A18a-4 for datagrams: CPython's select() in a thread woken with that recvfrom reports the socket).
+   */
+  #arrivals = 0;
+  get arrivals(): number {
+    return this.#arrivals;
+  }
+
   get readable(): boolean {
     // Linux's datagram_poll reports a socket shut for reading readable (EPOLLIN).
     return this.#closed || this.#shut_rd || this.#queue.length > 0 || this.#rx_error !== null;
@@ -654,6 +664,7 @@ class DgramEngine implements DatagramEngine {
         return;
       }
       this.#queue.push(dg);
+      this.#arrivals++;
       this.#notify();
     }, (e) => {
       if (this.#conn !== conn) return;

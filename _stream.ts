@@ -8,7 +8,7 @@
 
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import type { Deadline } from "./_wait.ts";
+import { type Deadline, settles_now, writes } from "./_wait.ts";
 
 const DONE = Promise.resolve();
 /**
@@ -81,6 +81,10 @@ const POOL_COUNT = 8;
 /** The most a reader allocates at once for a caller that needs a known count (MSG_WAITALL). */
 const EXACT_MAX = 256 * 1024 * 1024;
 const IDLE_MS = 250;
+/** The most bytes the reader takes from the peer ahead of the program after SHUT_RD (about a receive buffer). */
+const PUMP_MAX = 256 * 1024;
+/** Reads a recv after SHUT_RD takes from the pump before it returns (each must complete within a turn or so). */
+const SHUT_TURNS = 4;
 const EMPTY = new Uint8Array(0);
 const EMPTY32 = new Uint32Array(0);
 
@@ -229,7 +233,7 @@ export class StreamReader {
    * nothing to wait for.
    */
   watch(cb: () => void): void {
-    if (this.#closed || this.#eof || this.#err !== null) return queueMicrotask(cb);
+    if (this.#closed || this.#eof || this.#err !== null || this.shut_rd) return queueMicrotask(cb);
     if (this.#pending === null) this.#read();
     const w = this.#watch;
     this.#watch = w === null ? cb : typeof w === "function" ? [w, cb] : (w.push(cb), w);
@@ -264,7 +268,7 @@ export class StreamReader {
 
   /** True when recv() would return at once: data, EOF, or an error to report. */
   get ready(): boolean {
-    return this.#end > this.#start || this.#eof || this.#err !== null;
+    return this.#end > this.#start || this.#eof || this.#err !== null || this.shut_rd;
   }
 
   /** True once close() was called. */
@@ -282,7 +286,7 @@ export class StreamReader {
    * state changes (shutdown, close). Never rejects.
    */
   poll(): Promise<void> {
-    if (this.#closed || this.#eof || this.#err !== null) return DONE;
+    if (this.#closed || this.#eof || this.#err !== null || this.shut_rd) return DONE;
     if (this.#pending === null) this.#read();
     return this.#gated();
   }
@@ -416,6 +420,7 @@ export class StreamReader {
       }
     }
     this.#rd_buf = null;
+    if (this.shut_rd) this.#pump();
     this.#open_gate(); // its waiters run once the outcome is stored
   }
 
@@ -442,7 +447,9 @@ export class StreamReader {
    * reason when the deadline passes; the pending read goes on either way.
    */
   async fill(want: number, dl: Deadline): Promise<void> {
-    while (this.#end - this.#start < want && !this.#eof && this.#err === null) {
+    if (this.shut_rd) return this.#fill_shut(want);
+    // (SHUT_RD under the wait ends it: Linux's recv then returns what is queued, or EOF.)
+    while (this.#end - this.#start < want && !this.#eof && this.#err === null && !this.shut_rd) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       if (this.#pending === null) this.#read(want - (this.#end - this.#start));
@@ -452,7 +459,8 @@ export class StreamReader {
 
   /** True when read_into() may be used: nothing buffered, no read in flight, no EOF or error. */
   get idle(): boolean {
-    return this.#end === this.#start && this.#pending === null && !this.#eof && this.#err === null && !this.#closed;
+    return this.#end === this.#start && this.#pending === null && !this.#eof && this.#err === null && !this.#closed &&
+      !this.shut_rd;
   }
 
   /**
@@ -474,9 +482,12 @@ export class StreamReader {
       };
       // The pending read: it never rejects, so other callers can wait for it. It reads into a
       // buffer of the reader's own (copied into the caller's view when done): a read cut short
-      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again.
-      const into = pool_take(view.length) ?? new Uint8Array(view.length);
-      const target = into.length === view.length ? into : into.subarray(0, view.length);
+      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again. That buffer is at
+      // most KEEP_MAX (pooled, reused): a huge view no longer costs a second buffer of its size per
+      // call (A18d-3); a read returns at most what the kernel holds anyway, and recv_into may be short.
+      const cap = Math.min(view.length, KEEP_MAX);
+      const into = pool_take(cap) ?? new Uint8Array(cap);
+      const target = into.length === cap ? into : into.subarray(0, cap);
       let rd: Promise<number | null>;
       try {
         rd = this.#t.read(target);
@@ -493,10 +504,11 @@ export class StreamReader {
           } else if (!this.#closed) view.set(target.subarray(0, v));
         }
         if (!this.#closed) pool_put(into);
+        if (v === null && !this.#closed) this.#eof = true;
+        if (this.shut_rd) this.#pump(); // cut by SHUT_RD: what the peer sends next is still read
         if (!live) return;
         live = false;
         if (this.#closed) return reject(new OSError(errno.EBADF));
-        if (v === null) this.#eof = true;
         resolve(v ?? 0);
       }, (e: unknown) => {
         if (!this.#closed) pool_put(into);
@@ -563,6 +575,7 @@ export class StreamReader {
       this.#start = this.#end = 0;
       this.#taken += k;
       this.#ahead = this.#slab_off; // the copy ahead was of these bytes
+      if (this.shut_rd) this.#pump();
       return out;
     }
     const out = this.#copy_out(this.#start, k);
@@ -635,6 +648,7 @@ export class StreamReader {
       this.#taken += k;
       this.#start += k;
       if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
+      if (this.shut_rd) this.#pump();
       return out;
     }
     return this.#take_line_slow(byte, max);
@@ -685,6 +699,7 @@ export class StreamReader {
     this.#taken += k;
     this.#start += k;
     if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
+    if (this.shut_rd) this.#pump();
     return out;
   }
 
@@ -695,7 +710,7 @@ export class StreamReader {
 
   /** True once EOF or a read error is stored (buffered bytes may still be taken first). */
   get ended(): boolean {
-    return this.#eof || this.#err !== null;
+    return this.#eof || this.#err !== null || this.shut_rd;
   }
 
   /** How many bytes were ever taken: a change tells a waiter that another caller took bytes. */
@@ -710,6 +725,7 @@ export class StreamReader {
     if (this.#start === this.#end && this.#pending === null) {
       this.#start = this.#end = 0;
     }
+    if (this.shut_rd) this.#pump(); // room again below PUMP_MAX
   }
 
   /** A read error not yet raised by recv (Linux's pending SO_ERROR: poll's POLLERR). */
@@ -742,14 +758,42 @@ export class StreamReader {
     return true;
   }
 
-  /** shutdown(SHUT_RD) was called here (an EOF of our own, not the peer's). */
+  /**
+   * shutdown(SHUT_RD) was called here (an EOF of our own, not the peer's): as Linux's RCV_SHUTDOWN, a read
+   * with nothing queued returns EOF at once (and the reader is readable), yet what the peer sends later is
+   * still received and read (P13-1); only the peer's own EOF ends the stream.
+   */
   shut_rd = false;
 
-  /** SHUT_RD: what is buffered stays readable, then EOF. */
+  /** SHUT_RD: reads no longer wait (EOF when nothing is buffered); bytes the peer sends later are still read. */
   shut_read(): void {
     this.shut_rd = true;
-    this.#eof = true;
+    this.#pump();
     this.#wake();
+  }
+
+  /**
+   * After SHUT_RD nobody waits for the peer's bytes, so the reader keeps one read in flight, as the kernel's
+   * receive queue would take them, up to PUMP_MAX buffered (then the peer's sends back up, as a full receive
+   * buffer does; a take below it reads on), until the peer's EOF, an error or close().
+   */
+  #pump(): void {
+    if (this.#pending !== null || this.#closed || this.#eof || this.#err !== null) return;
+    if (this.#end - this.#start >= PUMP_MAX) return;
+    this.#read();
+  }
+
+  /**
+   * fill() after SHUT_RD: Linux's recv returns what is queued, or EOF at once, even with MSG_WAITALL. A read of the
+   * pump that completes within a few event-loop turns is what the kernel has queued now (its bytes are returned).
+   */
+  async #fill_shut(want: number): Promise<void> {
+    for (let i = 0; i < SHUT_TURNS && this.#end - this.#start < want; i++) {
+      if (this.#closed) throw new OSError(errno.EBADF);
+      this.#pump();
+      const p = this.#pending;
+      if (p === null || !await settles_now(p)) return;
+    }
   }
 
   /** Forget everything; a pending read's outcome is discarded. */
@@ -1087,6 +1131,7 @@ export class StreamWriter {
     this.#wlen = src.length;
     let w: Promise<number>;
     try {
+      writes.last = performance.now(); // (P13-3: a same-process reader may be about to see these bytes)
       w = this.#t.write(src);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
@@ -1111,6 +1156,7 @@ export class StreamWriter {
     this.#wlen = data.length;
     let w: Promise<number>;
     try {
+      writes.last = performance.now();
       w = this.#t.write(data);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: the same path as a failed write
@@ -1243,6 +1289,7 @@ export class StreamWriter {
     }
     let w: Promise<number>;
     try {
+      writes.last = performance.now();
       w = this.#t.write(head);
     } catch (e) {
       w = Promise.reject(e); // a transport that throws at once: as a failed write, a turn later

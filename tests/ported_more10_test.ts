@@ -67,9 +67,6 @@ const SINGLES: SingleSpec[] = [
       "send() took is already in the peer's queue)",
     prog: "wakeup_pipe",
     args: () => Promise.resolve(["strict"]),
-    ignore: "finding P13-3: bytes a socketpair's send() has taken may not be readable yet by the peer's " +
-      "non-blocking recv() or select(0) (pysocket's send queue and Deno's read in flight), so under load the " +
-      "drain stops short (drained every byte: False) where CPython's never does",
   },
   {
     name: "bandwidth measurement: 32 MB through sendall() of memoryview blocks, counted by recv_into() with a " +
@@ -126,20 +123,12 @@ const SINGLES: SingleSpec[] = [
       "the server wrote after the SHUT_RD)",
     prog: "log_tail",
     args: () => Promise.resolve(["late"]),
-    ignore: "finding P13-1 (docs/limits.md: 'Bytes that arrive after SHUT_RD are read only if a read was " +
-      "already in flight'): after shutdown(SHUT_RD) pysocket's reader stops, so the subscriber gets the one " +
-      "line its read had in flight, then b'', where CPython reads all 30 lines and END",
   },
   {
-    name: "P13-1's smallest twin: after shutdown(SHUT_RD) and a recv() of b'', bytes the peer sends later are " +
-      "read by recv(), recv_into(), MSG_PEEK and makefile (TCP); the peer's send is refused on AF_UNIX " +
-      "(EPIPE) and after SHUT_RDWR on TCP (a reset)",
+    name: "P13-1's twin (fixed): after shutdown(SHUT_RD) and a recv() of b'', bytes the peer sends later are " +
+      "read by recv(), recv_into(), MSG_PEEK and makefile (TCP); bytes queued before it (TCP, socketpair), a recv " +
+      "blocked at the SHUT_RD, MSG_WAITALL, non-blocking and timed recv, poll()/selector events, 1 MB sent late",
     prog: "shut_rd_late",
-    ignore: "findings P13-1 (TCP: after SHUT_RD only the bytes of a read already in flight are read, later " +
-      "ones are dropped and recv() returns b''; CPython reads them all), P13-2 (AF_UNIX stream: the peer's " +
-      "send after our SHUT_RD succeeds where Linux raises BrokenPipeError; SHUT_RD is applied locally, Deno " +
-      "has no shutdown(SHUT_RD)) and, for SHUT_RDWR on TCP, the known reset limit (P12-1: CPython's peer " +
-      "gets BrokenPipeError, pysocket's never a reset)",
   },
   {
     name: "P13-3's smallest twin: after send()/sendall() on a socketpair() returns (blocking, timed, " +
