@@ -311,7 +311,9 @@ test_needing("openssl")({
       const server = (async () => {
         const [a] = await l.accept();
         const w: Loose = await sctx.wrap_socket(a, { server_side: true });
-        await sleep(50);
+        // Long enough that the reader's looks meet an empty socket even on a loaded machine, where a non-blocking
+        // look whose first event-loop turn stalled gives the kernel up to three turns (_wait.ts, P13-3).
+        await sleep(250);
         for (let i = 0; i < 20; i++) {
           await w.sendall(te.encode(`chunk${i};`));
           if (i % 5 === 0) await sleep(10);
