@@ -13,9 +13,14 @@
  * slow handler waits in the kernel's queue rather than in memory). `shutdown()` stops serving and, with
  * `block_on_close` (the default), waits for running handlers; a `Threading*`
  * server's `shutdown()` does not, its `server_close()` does (as CPython's
- * ThreadingMixIn joins its threads there). A handler that throws is reported through
+ * ThreadingMixIn joins its threads there). Called while nothing serves,
+ * `shutdown()` resolves at once and the next `serve_forever()` returns at
+ * once, as CPython's. A handler that throws is reported through
  * `handle_error` (a Python-like traceback on stderr) and never takes the
- * server down. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
+ * server down; an error that `handle_error` itself raises ends a plain
+ * server's `handle_request()` or `serve_forever()`, as CPython's (a
+ * `Threading*` server prints it and serves on), and so does an error of
+ * `verify_request` on every server. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
  * cannot fork. With `UDPServer`, a handler's `request` is
  * `[data, socket]` (`BaseRequestHandler<DatagramRequest>`), as Python's
  * `(data, socket)`.
