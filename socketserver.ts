@@ -767,19 +767,56 @@ export class BaseServer implements Disposable, AsyncDisposable {
     try {
       task = this.process_request(request, client_address);
     } catch (e) {
-      try {
-        this.handle_error(request, client_address, e);
-      } catch (e2) {
-        close_quietly(request);
-        throw e2;
-      }
-      await this.#shutdown_or_close(request);
+      await this.#process_failed(request, client_address, e);
       return;
     } finally {
       this.#box = null;
     }
-    if (wait && task) await task;
+    // pysocket's process_request() never rejects; an override's may, as CPython's process_request() raises.
+    if (wait && task) {
+      try {
+        await task;
+      } catch (e) {
+        await this.#process_failed(request, client_address, e);
+      }
+    } else if (task && typeof (task as Promise<void>).then === "function") {
+      (task as Promise<void>).then(
+        undefined,
+        (e) =>
+          this.#process_failed(request, client_address, e).catch((e2) =>
+            this.#escape(e2, request, client_address, null)
+          ),
+      );
+    }
     if (box.set) throw box.error;
+  }
+
+  /**
+   * CPython's _handle_request_noblock when process_request() raised: handle_error(), then shutdown_request(); an
+   * error of either leaves (the request's socket is closed).
+   */
+  async #process_failed(request: Request, client_address: Address, e: unknown): Promise<void> {
+    try {
+      this.handle_error(request, client_address, e);
+    } catch (e2) {
+      close_quietly(request);
+      throw e2;
+    }
+    await this.#shutdown_or_close(request);
+  }
+
+  /**
+   * An error that leaves a plain server's request after process_request() returned (C1-6): to the
+   * handle_request() awaiting it (`box`), else to the running serve_forever(), else printed as handle_error prints.
+   */
+  #escape(e: unknown, request: Request, client_address: Address, box: Escape | null): void {
+    close_quietly(request);
+    if (box) {
+      if (!box.set) Object.assign(box, { set: true, error: e });
+    } else if (this.#serving) {
+      this.#escaped ??= { error: e };
+      this.#ctl?.abort(ESCAPED);
+    } else BaseServer.prototype.handle_error.call(this, request, client_address, e);
   }
 
   /** shutdown_request(); when it raises, close the request's socket and raise. */
@@ -1008,15 +1045,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
     const threading = is_threading(this);
     // A plain server: CPython's process_request() runs inside _handle_request_noblock, so an error that
     // handle_error() or shutdown_request() raises leaves handle_request() or serve_forever() (C1-6).
-    const escape = (e: unknown) => {
-      close_quietly(request);
-      if (box) {
-        if (!box.set) Object.assign(box, { set: true, error: e });
-      } else if (this.#serving) {
-        this.#escaped ??= { error: e };
-        this.#ctl?.abort(ESCAPED);
-      } else BaseServer.prototype.handle_error.call(this, request, client_address, e);
-    };
+    const escape = (e: unknown) => this.#escape(e, request, client_address, box);
     const run = threading
       ? async () => {
         try {

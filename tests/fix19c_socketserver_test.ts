@@ -160,11 +160,11 @@ print(json.dumps(out))
 });
 
 /** Scenarios of C1-6 and its siblings: which hook raises. */
-const WHATS = ["handler", "verify", "shut", "refuse_shut"] as const;
+const WHATS = ["handler", "verify", "shut", "refuse_shut", "process", "process_raise", "process_sync"] as const;
 type What = typeof WHATS[number];
 const SERVING = ["TCPServer", "ThreadingTCPServer", "UDPServer", "ThreadingUDPServer", "UnixStreamServer"] as const;
 
-Deno.test("fix19c C1-6 class: an error of handle_error/verify_request/shutdown_request on plain and threading servers", async () => {
+Deno.test("fix19c C1-6 class: an error of handle_error/verify_request/shutdown_request/process_request on plain and threading servers", async () => {
   const py = await cpython(
     PY_CLASSES + `
 sys.stderr = io.StringIO()
@@ -182,9 +182,13 @@ def run(name, mode, what):
             log.append("shutdown_request")
             if what in ("shut", "refuse_shut"): raise ValueError("s")
             super().shutdown_request(r)
+        def process_request(self, r, a):
+            if what.startswith("process"):
+                log.append("process_request"); raise ValueError("p")
+            super().process_request(r, a)
         def handle_error(self, r, a):
             log.append("handle_error:" + type(sys.exc_info()[1]).__name__)
-            if what == "handler": raise
+            if what in ("handler", "process_raise"): raise
     s = S(addr_for(name), H)
     if "UDP" in name:
         c = socket(AF_INET, SOCK_DGRAM); c.sendto(b"x", s.server_address)
@@ -241,9 +245,20 @@ async function ts_row(name: typeof SERVING[number], mode: string, what: What, di
       if (what === "shut" || what === "refuse_shut") throw new RangeError("s");
       await super.shutdown_request(r);
     }
+    override process_request(r: Request, a: Address): Promise<void> {
+      if (what === "process_sync") {
+        log.push("process_request");
+        throw new RangeError("p");
+      }
+      if (what === "process" || what === "process_raise") {
+        log.push("process_request");
+        return Promise.reject(new RangeError("p")); // an async override's error
+      }
+      return super.process_request(r, a);
+    }
     override handle_error(_r: Request | null, _a: Address | null, e?: unknown): void {
       log.push(`handle_error:${(e as Error).name}`);
-      if (what === "handler") throw e;
+      if (what === "handler" || what === "process_raise") throw e;
     }
   }
   const s = new S(name.includes("Unix") ? dir.sock(`${name}-${mode}-${what}`) : [HOST, 0], H);
