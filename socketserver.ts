@@ -13,9 +13,14 @@
  * slow handler waits in the kernel's queue rather than in memory). `shutdown()` stops serving and, with
  * `block_on_close` (the default), waits for running handlers; a `Threading*`
  * server's `shutdown()` does not, its `server_close()` does (as CPython's
- * ThreadingMixIn joins its threads there). A handler that throws is reported through
+ * ThreadingMixIn joins its threads there). Called while nothing serves,
+ * `shutdown()` resolves at once and the next `serve_forever()` returns at
+ * once, as CPython's. A handler that throws is reported through
  * `handle_error` (a Python-like traceback on stderr) and never takes the
- * server down. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
+ * server down; an error that `handle_error` itself raises ends a plain
+ * server's `handle_request()` or `serve_forever()`, as CPython's (a
+ * `Threading*` server prints it and serves on), and so does an error of
+ * `verify_request` on every server. `ForkingMixIn` and the `Forking*` servers do not exist: Deno
  * cannot fork. With `UDPServer`, a handler's `request` is
  * `[data, socket]` (`BaseRequestHandler<DatagramRequest>`), as Python's
  * `(data, socket)`.
@@ -231,6 +236,19 @@ function is_threading(server: BaseServer): boolean {
   return false;
 }
 const CLOSED = Symbol("server_close");
+/** The abort reason that wakes serve_forever() for an error that must leave it (C1-6). */
+const ESCAPED = Symbol("escaped");
+
+/** Where an error that leaves a plain server's request goes: the handle_request() awaiting it. */
+type Escape = { set: boolean; error?: unknown };
+
+/** Close a request's socket without the server's hooks (CPython leaves it to the garbage collector). */
+function close_quietly(request: Request): void {
+  if (Array.isArray(request)) return;
+  try {
+    (request as Socket).close();
+  } catch { /* closed already */ }
+}
 
 /**
  * The threading server whose handler the running code is part of (a handler's "current thread"): its
@@ -482,6 +500,10 @@ export class BaseServer implements Disposable, AsyncDisposable {
   #freed = new Set<() => void>();
   #serving = false;
   #shutdown_request = false;
+  /** An error that must leave the running serve_forever() (a plain server's handler task raised it; C1-6). */
+  #escaped: { error: unknown } | null = null;
+  /** The handle_request() box for the request process_request() is called for now (C1-6). */
+  #box: Escape | null = null;
   #ctl: AbortController | null = null;
   /** Resolves when the serving loop ends: true when it ended by an exception (its joined calls serve on). */
   #stopped: Promise<boolean> = Promise.resolve(false);
@@ -556,6 +578,12 @@ export class BaseServer implements Disposable, AsyncDisposable {
       }
       poll_interval = poll_interval.poll_interval === undefined ? 0.5 : poll_interval.poll_interval;
     }
+    // CPython's selector registers the server first: fileno() -1 is "Invalid file descriptor: -1" (C1-5), and
+    // serve_forever()'s finally forgets a shutdown() asked for meanwhile.
+    if (this.#socket_closed()) {
+      if (!this.#serving) this.#shutdown_request = false;
+      throw new RangeError("Invalid file descriptor: -1");
+    }
     // A bool and a bigint are Python ints: CPython's selector takes them.
     const pi: unknown = poll_interval;
     if (typeof pi === "boolean" || typeof pi === "bigint") poll_interval = Number(pi);
@@ -587,6 +615,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
         this.#ctl = ctl;
         const timer = ms === null ? undefined : setTimeout(() => ctl.abort(TICK), ms);
         try {
+          this.#take_escaped();
           if (performance.now() < resume_at) {
             // Out of descriptors or memory (handlers may end and free some), or nothing there yet.
             await this.#sleep(resume_at - performance.now(), ctl.signal);
@@ -612,6 +641,7 @@ export class BaseServer implements Disposable, AsyncDisposable {
               } else if (kind === "again") resume_at = performance.now() + MIN_BACKOFF_MS;
             }
           }
+          this.#take_escaped();
           if (this.#shutdown_request) break;
           await this.service_actions();
         } finally {
@@ -619,14 +649,24 @@ export class BaseServer implements Disposable, AsyncDisposable {
           this.#ctl = null;
         }
       }
+      this.#take_escaped();
     } catch (e) {
       failed = !this.#shutdown_request && !this.#socket_closed();
       throw e;
     } finally {
       this.#shutdown_request = false;
       this.#serving = false;
+      this.#escaped = null;
       stop(failed);
     }
+  }
+
+  /** Throw the error a plain server's handler task left for the serving loop (C1-6). */
+  #take_escaped(): void {
+    const got = this.#escaped;
+    if (got === null) return;
+    this.#escaped = null;
+    throw got.error;
   }
 
   /**
@@ -704,29 +744,89 @@ export class BaseServer implements Disposable, AsyncDisposable {
     });
   }
 
-  /** Python's _handle_request_noblock after get_request: verify, then process. */
+  /**
+   * Python's _handle_request_noblock after get_request: verify, then process. As CPython's, an error of
+   * verify_request(), of handle_error() or of shutdown_request() here leaves it (handle_request(),
+   * serve_forever()) on every server; the request's socket is closed all the same (C1-6).
+   */
   async #dispatch(request: Request, client_address: Address, wait: boolean): Promise<void> {
     let ok: boolean;
     try {
       ok = await this.verify_request(request, client_address);
     } catch (e) {
-      this.#report(request, client_address, e);
-      await this.#quiet_shutdown(request);
-      return;
+      close_quietly(request);
+      throw e;
     }
     if (!ok) {
-      await this.#quiet_shutdown(request);
+      await this.#shutdown_or_close(request);
       return;
     }
     let task: Promise<void> | void;
+    const box: Escape = { set: false };
+    this.#box = wait ? box : null;
     try {
       task = this.process_request(request, client_address);
     } catch (e) {
-      this.#report(request, client_address, e);
-      await this.#quiet_shutdown(request);
+      await this.#process_failed(request, client_address, e);
       return;
+    } finally {
+      this.#box = null;
     }
-    if (wait && task) await task;
+    // pysocket's process_request() never rejects; an override's may, as CPython's process_request() raises.
+    if (wait && task) {
+      try {
+        await task;
+      } catch (e) {
+        await this.#process_failed(request, client_address, e);
+      }
+    } else if (task && typeof (task as Promise<void>).then === "function") {
+      (task as Promise<void>).then(
+        undefined,
+        (e) =>
+          this.#process_failed(request, client_address, e).catch((e2) =>
+            this.#escape(e2, request, client_address, null)
+          ),
+      );
+    }
+    if (box.set) throw box.error;
+  }
+
+  /**
+   * CPython's _handle_request_noblock when process_request() raised: handle_error(), then shutdown_request(); an
+   * error of either leaves (the request's socket is closed).
+   */
+  async #process_failed(request: Request, client_address: Address, e: unknown): Promise<void> {
+    try {
+      this.handle_error(request, client_address, e);
+    } catch (e2) {
+      close_quietly(request);
+      throw e2;
+    }
+    await this.#shutdown_or_close(request);
+  }
+
+  /**
+   * An error that leaves a plain server's request after process_request() returned (C1-6): to the
+   * handle_request() awaiting it (`box`), else to the running serve_forever(), else printed as handle_error prints.
+   */
+  #escape(e: unknown, request: Request, client_address: Address, box: Escape | null): void {
+    close_quietly(request);
+    if (box) {
+      if (!box.set) Object.assign(box, { set: true, error: e });
+    } else if (this.#serving) {
+      this.#escaped ??= { error: e };
+      this.#ctl?.abort(ESCAPED);
+    } else BaseServer.prototype.handle_error.call(this, request, client_address, e);
+  }
+
+  /** shutdown_request(); when it raises, close the request's socket and raise. */
+  async #shutdown_or_close(request: Request): Promise<void> {
+    try {
+      await this.shutdown_request(request);
+    } catch (e) {
+      close_quietly(request);
+      throw e;
+    }
   }
 
   /** handle_error that can never throw out of the server. */
@@ -752,7 +852,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * does not: its `server_close()` waits for them, as CPython's. The
    * listening socket stays open until {@linkcode BaseServer.server_close}.
    * From inside a handler, call it without `await` (on a plain server the
-   * handler must end before it resolves).
+   * handler must end before it resolves). Called while the server is not
+   * serving, it resolves at once (CPython's would block) and is kept, as
+   * CPython's: the next `serve_forever()` returns at once.
    *
    * @example
    * ```ts
@@ -764,8 +866,10 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * ```
    */
   async shutdown(): Promise<void> {
+    // Not serving: resolve at once (CPython's would block until a serve_forever() ends), but keep the request,
+    // as CPython's __shutdown_request: the next serve_forever() returns at once (C1-4).
+    this.#shutdown_request = true;
     if (this.#serving) {
-      this.#shutdown_request = true;
       this.#ctl?.abort(STOP);
       await this.#stopped;
     }
@@ -799,7 +903,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
   /**
    * Wait for one request (at most `timeout` seconds, see Python) and handle
    * it; resolves once its handler has finished. Calls `handle_timeout()`
-   * when no request came in time.
+   * when no request came in time. On a closed server it throws CPython's
+   * `ValueError` (a `RangeError`): "Invalid file descriptor: -1".
    *
    * @param options `{ signal }`: an abort rejects with `signal.reason`.
    *
@@ -836,6 +941,8 @@ export class BaseServer implements Disposable, AsyncDisposable {
     }
     if (timeout === null) timeout = (own ?? null) as number | null;
     else if (own !== null && own !== undefined) timeout = Math.min(timeout, own as number);
+    // CPython's selector registers the server before its select(timeout) (C1-5).
+    if (this.#socket_closed()) throw new RangeError("Invalid file descriptor: -1");
     if (timeout !== null) check_poll_timeout(timeout);
     const ctl = new AbortController();
     const timer = timeout === null ? undefined : after(timeout * 1000, () => ctl.abort(TICK));
@@ -908,7 +1015,11 @@ export class BaseServer implements Disposable, AsyncDisposable {
   /**
    * Start handling a request in its own task and return at once; the
    * returned promise settles (never rejects) when the request is done.
-   * Errors go to `handle_error`; the request is always shut down.
+   * Errors go to `handle_error`; the request is always shut down. On a
+   * plain (non-threading) server, an error that `handle_error` or
+   * `shutdown_request` raises leaves the `handle_request()` or
+   * `serve_forever()` that took the request, as CPython's (its socket is
+   * closed); a `Threading*` server's is printed and serving goes on.
    *
    * @param request the request.
    * @param client_address the client's address.
@@ -929,17 +1040,49 @@ export class BaseServer implements Disposable, AsyncDisposable {
    * ```
    */
   process_request(request: Request, client_address: Address): Promise<void> {
-    const run = async () => {
-      try {
-        await this.finish_request(request, client_address);
-      } catch (e) {
-        this.#report(request, client_address, e);
-      } finally {
-        await this.#quiet_shutdown(request);
+    const box = this.#box;
+    this.#box = null;
+    const threading = is_threading(this);
+    // A plain server: CPython's process_request() runs inside _handle_request_noblock, so an error that
+    // handle_error() or shutdown_request() raises leaves handle_request() or serve_forever() (C1-6).
+    const escape = (e: unknown) => this.#escape(e, request, client_address, box);
+    const run = threading
+      ? async () => {
+        try {
+          await this.finish_request(request, client_address);
+        } catch (e) {
+          this.#report(request, client_address, e);
+        } finally {
+          await this.#quiet_shutdown(request);
+        }
       }
-    };
+      : async () => {
+        let failed = false;
+        try {
+          await this.finish_request(request, client_address);
+        } catch (e) {
+          failed = true;
+          try {
+            this.handle_error(request, client_address, e);
+          } catch (e2) {
+            return escape(e2);
+          }
+        }
+        try {
+          await this.shutdown_request(request);
+        } catch (e) {
+          if (failed) return escape(e);
+          // CPython: process_request() raised: handle_error(), then shutdown_request() again.
+          try {
+            this.handle_error(request, client_address, e);
+            await this.shutdown_request(request);
+          } catch (e2) {
+            escape(e2);
+          }
+        }
+      };
     // A threading server's handler is marked as its "thread", so its own server_close() cannot wait for it.
-    const task = is_threading(this) ? handler_of.run(this, run) : run();
+    const task = threading ? handler_of.run(this, run) : run();
     this.#tasks.add(task);
     task.finally(() => {
       this.#tasks.delete(task);

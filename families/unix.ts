@@ -22,6 +22,29 @@ function absolute(path: string): string {
 const UNDECODABLE =
   "AF_UNIX path: bytes that are not UTF-8 (or U+DC80-U+DCFF escapes of them) cannot be passed to Deno";
 
+/** A fatal UTF-8 decoder that keeps a leading BOM (EF BB BF is part of the name, as for CPython's fsdecode). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A str path with surrogateescape'd bytes (lone U+DC80..U+DCFF; check_utf8 has refused other lone surrogates)
+ * made into the name those bytes are in UTF-8, as CPython's os.fsencode then the kernel's name read back; a
+ * RangeError when the bytes are not UTF-8 (Deno takes names as strings).
+ */
+function fs_unescape(s: string): string {
+  const bytes: number[] = [];
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch.length === 1 && c >= 0xdc80 && c <= 0xdcff) bytes.push(c - 0xdc00);
+    else bytes.push(...ENCODER.encode(ch));
+  }
+  try {
+    return UTF8.decode(new Uint8Array(bytes));
+  } catch {
+    throw new RangeError(UNDECODABLE);
+  }
+}
+const ENCODER = new TextEncoder();
+
 /** The AF_UNIX adapter. */
 export const unix: FamilyAdapter = {
   family: AF_UNIX,
@@ -34,16 +57,12 @@ export const unix: FamilyAdapter = {
     if (typeof address === "string") {
       // CPython encodes a str path with the file system encoding (UTF-8, surrogateescape) (A18c-13).
       check_utf8(address, true);
-      if (
-        /[\udc80-\udcff]/.test(address) &&
-        /[\udc80-\udcff]/.test(address.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ""))
-      ) {
-        throw new RangeError(UNDECODABLE);
-      }
-      path = address;
+      // Lone U+DC80..U+DCFF are surrogateescape'd bytes (os.fsdecode's): the name is the bytes they stand for,
+      // which Deno can take when they are UTF-8 (C2-4: testSurrogateescapeBind).
+      path = /[\udc80-\udcff]/.test(address) ? fs_unescape(address) : address;
     } else if (address instanceof Uint8Array) {
       try {
-        path = new TextDecoder("utf-8", { fatal: true }).decode(address);
+        path = UTF8.decode(address);
       } catch {
         throw new RangeError(UNDECODABLE); // was decoded with U+FFFD: another path than CPython's (A18c-13)
       }

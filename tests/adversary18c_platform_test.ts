@@ -55,13 +55,10 @@ Deno.test("adv18c platform: native errno numbers map to Linux's by each platform
   }
 });
 
-// A18c-17 (tools/gen_errno_platforms.py, not fixed here): CPython's winerror_to_errno (PC/errmap.h) maps Win32's
-// ERROR_SHARING_VIOLATION (32) to EACCES and ERROR_FILENAME_EXCED_RANGE (206) to ENOENT; the generated Windows table
-// says EBUSY and ENAMETOOLONG. Fix: in the generator's WINDOWS list, "32 EACCES" and "206 ENOENT", then regenerate.
-const why17 = "A18c-17: Win32 errors 32 and 206 map to EBUSY/ENAMETOOLONG, CPython's errmap says EACCES/ENOENT";
+// A18c-17 (fixed by fix19c in tools/gen_errno_platforms.py): CPython's winerror_to_errno (PC/errmap.h) maps Win32's
+// ERROR_SHARING_VIOLATION (32) to EACCES and ERROR_FILENAME_EXCED_RANGE (206) to ENOENT.
 Deno.test({
   name: "adv18c platform: Win32 errors 32 and 206 map as CPython's PC/errmap.h (A18c-17)",
-  ignore: true,
   fn: async () => {
     const linux = await python_json(
       `import errno, json, sys; print(json.dumps([errno.EACCES, errno.ENOENT]))`,
@@ -70,4 +67,3 @@ Deno.test({
     assert.deepEqual([errno_on("windows", 32), errno_on("windows", 206)], linux);
   },
 });
-console.log(`ignored: ${why17}`);

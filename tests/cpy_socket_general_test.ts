@@ -542,7 +542,7 @@ Deno.test(`${T}.testGetaddrinfo (localhost, loopback and None)`, async () => {
     await getaddrinfo(null, 0, S.AF_UNSPEC, SOCK_STREAM, 0, S.AI_PASSIVE),
     await getaddrinfo(null, 0, { family: S.AF_UNSPEC, type: SOCK_STREAM, proto: 0, flags: S.AI_PASSIVE }),
   );
-  // (Issue #6697, getaddrinfo('localhost', '\uD800') raising UnicodeEncodeError: the finding C2-2 below.)
+  // (Issue #6697, getaddrinfo('localhost', '\uD800') raising UnicodeEncodeError: C2-2, below.)
   try {
     await getaddrinfo("localhost", null, 0, 0, 0, S.AI_NUMERICSERV);
   } catch (e) {
@@ -558,19 +558,15 @@ not_applicable(`${T}.test_sendall_interrupted`, "signal.alarm() interrupting sen
 not_applicable(`${T}.test_sendall_interrupted_with_timeout`, "signal.alarm() interrupting sendall: no signals");
 not_applicable(`${T}.test_dealloc_warn`, "ResourceWarning on garbage collection: no finalizer warnings in pysocket");
 
-finding(
-  `${T}.testGetaddrinfo (Issue #6697: a lone surrogate in the port)`,
-  "C2-2",
-  "getaddrinfo('localhost', '\\uD800') raises gaierror EAI_SERVICE; CPython raises UnicodeEncodeError (a ValueError: RangeError)",
+Deno.test(
+  `${T}.testGetaddrinfo (Issue #6697: a lone surrogate in the port; C2-2, fixed)`,
   async () => {
     await assert.rejects(getaddrinfo("localhost", "\uD800"), RangeError);
   },
 );
 
-finding(
-  `${T}.testGetaddrinfo (Issue #6697's siblings: getservbyname and getservbyport, CPython twin)`,
-  "C2-2",
-  "a lone surrogate in a service or protocol name raises OSError 'service/proto not found'; CPython raises UnicodeEncodeError",
+Deno.test(
+  `${T}.testGetaddrinfo (Issue #6697's siblings: getservbyname and getservbyport, CPython twin; C2-2, fixed)`,
   async () => {
     const py = await cpython(`
 out = []

@@ -210,9 +210,7 @@ async function shutdown_before_serving(): Promise<void> {
 }
 
 Deno.test({
-  name:
-    `test_socketserver: SocketServerTest.test_shutdown (serve_forever starting after shutdown()) [ignored: ${C1_4}]`,
-  ignore: true,
+  name: "test_socketserver: SocketServerTest.test_shutdown (serve_forever starting after shutdown()) (C1-4, fixed)",
   fn: shutdown_before_serving,
 });
 
@@ -273,8 +271,7 @@ print(json.dumps(out))
 }
 
 Deno.test({
-  name: `test_socketserver: C1-5 serve_forever()/handle_request() after server_close() [ignored: ${C1_5}]`,
-  ignore: true,
+  name: "test_socketserver: C1-5 serve_forever()/handle_request() after server_close() (fixed)",
   async fn() {
     const [py, ts] = await closed_server_calls();
     assert.deepEqual(
@@ -441,8 +438,7 @@ print(json.dumps({b.__name__ + "." + m: run(b, m) for b in (socketserver.TCPServ
 }
 
 Deno.test({
-  name: `test_socketserver: ErrorHandlerTest (an error escaping handle_error) [ignored: ${C1_6}]`,
-  ignore: true,
+  name: "test_socketserver: ErrorHandlerTest (an error escaping handle_error) (C1-6, fixed)",
   async fn() {
     const [py, ts] = await escaping_errors();
     assert.deepEqual(ts, py);
