@@ -661,7 +661,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   setblocking(flag: boolean | number): void {
     check_arity(ARITY.setblocking, arguments);
-    const blocking = c_long(flag) !== 0; // CPython's PyLong_AsLong: OverflowError past a C long (A18c-15)
+    // CPython's PyLong_AsLong: OverflowError past a C long (A18c-15). (A bool, the usual flag, needs no check.)
+    const blocking = typeof flag === "boolean" ? flag : c_long(flag) !== 0;
     this.#timeout = blocking ? null : 0; // kept before EBADF, as CPython's
     this.#check_open();
   }
@@ -2753,7 +2754,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): number | Uint8Array {
     check_arity(ARITY.getsockopt, arguments);
     // "ii|i": C ints, parsed before the call (C2-1: was ENOPROTOOPT, and a closed socket's EBADF).
-    const lv = c_int_arg(level), name = c_int_arg(optname);
+    // (A small int, the usual level and name, is one comparison each.)
+    const lv = typeof level === "number" && (level | 0) === level ? level : c_int_arg(level);
+    const name = typeof optname === "number" && (optname | 0) === optname ? optname : c_int_arg(optname);
     const len = buflen === undefined ? undefined : c_int_arg(buflen);
     this.#check_open();
     // Linux: an IPv4 or Unix socket has no IPv6 level to read.
