@@ -310,3 +310,27 @@ export function c_uint_mask(v: unknown): number {
   if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v; // the usual case
   return Number(BigInt.asUintN(32, typeof v === "bigint" ? v : BigInt(as_int(v))));
 }
+
+/** An int argument as CPython's "l" format (or PyLong_AsLong) reads it (a C long): OverflowError past 64 bits. */
+export function c_long(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v > -(2 ** 63) && v < 2 ** 63) return v; // the usual case
+  const n = typeof v === "bigint" ? v : BigInt(as_int(v));
+  if (n >= 2n ** 63n || n < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C long");
+  return Number(n);
+}
+
+/** An int argument as CPython's _PyLong_AsInt reads it (shutdown's how, socket()'s arguments): one message. */
+export function c_int_as_int(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v; // the usual case
+  const n = typeof v === "bigint" ? v : BigInt(as_int(v));
+  if (n > 2147483647n || n < -2147483648n) throw new RangeError("Python int too large to convert to C int");
+  return Number(n);
+}
+
+/** An int argument as CPython's "n" format reads it (a Py_ssize_t): OverflowError past 64 bits. */
+export function c_ssize(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v > -(2 ** 63) && v < 2 ** 63) return v; // the usual case
+  const n = typeof v === "bigint" ? v : BigInt(as_int(v));
+  if (n >= 2n ** 63n || n < -(2n ** 63n)) throw new RangeError("Python int too large to convert to C ssize_t");
+  return Number(n);
+}

@@ -92,7 +92,6 @@ function write_blocked(written: number, cause: unknown): BlockingIOError {
   return e;
 }
 
-/** A size argument of read()/readline() in binary mode (None: -1). */
 /** Python's `io.UnsupportedOperation` (an OSError and a ValueError there; an OSError here). */
 class UnsupportedOperation extends OSError {
   constructor(message: string) {
@@ -100,13 +99,35 @@ class UnsupportedOperation extends OSError {
   }
 }
 
-function size_arg(v: unknown): number {
+/** CPython's OverflowError texts for a size past a Py_ssize_t: _Py_convert_optional_to_ssize_t's, and "n"'s. */
+const INDEX_SIZED = "cannot fit 'int' into an index-sized integer";
+const SSIZE_T = "Python int too large to convert to C ssize_t";
+
+/**
+ * A size argument of read()/readline()/readlines() (None: -1). A Python int past a Py_ssize_t (either sign) is
+ * CPython's OverflowError, a RangeError here, at once (A18d-1: it was "read everything", waiting for the peer).
+ * @param v the argument.
+ * @param msg the text: {@linkcode INDEX_SIZED} (the io module's optional size) or {@linkcode SSIZE_T}.
+ */
+function size_arg(v: unknown, msg: string = INDEX_SIZED): number {
   if (v === null || v === undefined) return -1;
-  if (typeof v === "boolean" || typeof v === "bigint") return as_int(v); // Python ints, as everywhere else
+  if (typeof v === "number" && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63) return v; // the usual case
+  if (typeof v === "boolean" || typeof v === "bigint") return ssize(v, msg); // Python ints, as everywhere else
   if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new TypeError(`argument should be integer or None, not '${py_type(v)}'`);
   }
-  return v;
+  throw new RangeError(msg); // a whole number at or past 2**63 (or below -2**63)
+}
+
+/** An int (as_int's types) within a Py_ssize_t, else RangeError(msg). */
+function ssize(v: unknown, msg: string = SSIZE_T): number {
+  if (typeof v === "bigint") {
+    if (v >= 2n ** 63n || v < -(2n ** 63n)) throw new RangeError(msg);
+    return Number(v);
+  }
+  const n = as_int(v);
+  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError(msg);
+  return n;
 }
 
 /** Python's len() of a str: code points (a surrogate pair is one). */
@@ -132,6 +153,15 @@ function whole_chars(t: string, end: number): number {
 }
 
 let drop_writes: (f: SocketFile) => void;
+
+/** A stable number per file, for the `object at 0x…` of its repr (made on first repr only). */
+const file_ids = new WeakMap<object, number>();
+let next_file_id = 1;
+function file_id(f: object): number {
+  let id = file_ids.get(f);
+  if (id === undefined) file_ids.set(f, id = next_file_id++);
+  return id;
+}
 
 /**
  * Internal (socketserver's StreamRequestHandler.finish): forget a file's unsent writes after a flush that failed or
@@ -279,6 +309,27 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   /** Python's `name` attribute: the socket's file number, -1 once this file (or the socket) is closed. */
   get name(): number {
     return this.#closed ? -1 : this.#sock.fileno();
+  }
+
+  /**
+   * Python's repr() of the object makefile() returns (C2-3): `<_io.BufferedReader name=3>`, `<_io.BufferedWriter
+   * name=3>`, `<_io.BufferedRWPair object at 0x…>` (rwb), `<_io.TextIOWrapper name=3 mode='r' encoding='UTF-8'>`
+   * (no name over a read-write pair), `<socket.SocketIO object at 0x…>` (unbuffered); name=-1 once closed.
+   */
+  toString(): string {
+    const at = () => `object at 0x${(0x7f0000000000 + file_id(this) * 0x40).toString(16)}`;
+    if (this.#binary) {
+      if (this.#bufsize === 0) return `<socket.SocketIO ${at()}>`;
+      if (this.#reading && this.#writing) return `<_io.BufferedRWPair ${at()}>`;
+      return `<_io.Buffered${this.#reading ? "Reader" : "Writer"} name=${this.name}>`;
+    }
+    const name = this.#reading && this.#writing ? "" : `name=${this.name} `;
+    return `<_io.TextIOWrapper ${name}mode=${str_repr(this.#mode)} encoding=${str_repr(this.#encoding)}>`;
+  }
+
+  /** Deno's console.log() shows Python's repr. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
   }
 
   /** Python's `line_buffering` (text modes: false, as makefile() makes it); undefined in binary modes. */
@@ -691,7 +742,8 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    */
   async read(size: number | null = -1, options: SignalOptions = {}): Promise<Uint8Array | string> {
     this.#check("read");
-    const n = size_arg(size);
+    // SocketIO.read (unbuffered) parses its size as "n"; BufferedReader and TextIOWrapper as an optional size.
+    const n = size_arg(size, this.#binary && this.#bufsize === 0 ? SSIZE_T : INDEX_SIZED);
     if (n < -1 && this.#binary && this.#bufsize !== 0) {
       throw new RangeError("read length must be non-negative or -1"); // BufferedReader's check
     }
@@ -747,7 +799,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (this.#binary) {
       return await this.#readline_bytes(size_arg(limit), signal);
     }
-    const lim = limit === null ? -1 : as_int(limit);
+    const lim = limit === null ? -1 : ssize(limit); // TextIOWrapper.readline: "n"
     if (this.#tlen) await this.#serial(() => this.#text_flush(options)); // as TextIOWrapper.readline
     return await this.#readline_text(lim, signal);
   }
@@ -817,7 +869,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
    * ```
    */
   async peek(size: number = 0, options: SignalOptions = {}): Promise<Uint8Array> {
-    as_int(size);
+    ssize(size);
     if (!this.#binary || this.#bufsize === 0 || !this.#reading) throw new UnsupportedOperation("peek");
     if (this.#closed) throw new RangeError("peek of closed file");
     if (this.#timed_out) throw new OSError("cannot read from timed out object");
@@ -837,7 +889,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
   async read1(size: number = -1, options: SignalOptions = {}): Promise<Uint8Array> {
     this.#check("read1");
     if (!this.#binary) throw new OSError(null, "read1() needs a binary file");
-    let n = as_int(size);
+    let n = ssize(size);
     if (n < 0) n = this.#bufsize || DEFAULT_BUFFER;
     if (n === 0) return new Uint8Array(0);
     const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();

@@ -420,6 +420,15 @@ export class Poll {
   private fds = new Map<number, PollEntry>();
 
   /**
+   * Use {@linkcode poll}: as CPython's `type(select.poll())()`, constructing the type directly raises
+   * `TypeError: cannot create 'select.poll' instances` (C1-3).
+   * @param token module-private.
+   */
+  constructor(token?: unknown) {
+    if (token !== POLL_TOKEN) throw new TypeError("cannot create 'select.poll' instances");
+  }
+
+  /**
    * Watch a socket for the events in `eventmask` (default `POLLIN | POLLPRI | POLLOUT`); registering it again
    * changes its mask.
    *
@@ -518,5 +527,8 @@ function poll_events(e: Entry): number {
  * @category Selectors
  */
 export function poll(): Poll {
-  return new Poll();
+  return new Poll(POLL_TOKEN);
 }
+
+/** What poll() hands the Poll constructor (C1-3). */
+const POLL_TOKEN: unique symbol = Symbol("select.poll");

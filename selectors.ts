@@ -104,7 +104,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS } from "./_wait.ts";
-import { c_int, fd_object, fd_table, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
+import { c_int, fd_object, fd_table, has_pollable, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
 export type { Pollable } from "./_engine.ts";
@@ -568,18 +568,18 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     if (t < 0) throw new RangeError("timeout must be non-negative");
   }
   const signal = check_signal(options?.signal);
-  const rl = Array.isArray(rlist) ? rlist.slice() as R[] : [...rlist];
-  const wl = Array.isArray(wlist) ? wlist.slice() as W[] : [...wlist];
-  const xl = Array.isArray(xlist) ? xlist as X[] : [...xlist];
-  const ra: Arm[] = new Array(rl.length), wa: Arm[] = new Array(wl.length);
+  // CPython's seq2set walks each list by index, reading its length again at each step (issue 16230): a list its
+  // items' fileno() shrinks gives the items it still holds (C1-2). So an Array is walked as it is, not copied first;
+  // the items seen are kept (the lists returned hold what was given, as CPython's).
+  const rl: R[] = [], wl: W[] = [];
+  const ra: Arm[] = [], wa: Arm[] = [];
   // A number (or an object whose fileno() names a socket, such as a server or a socket file) is watched as that
-  // socket; the lists returned hold what was given, as CPython's.
-  // (pysocket's own fileno() calls: a socket given as an object does not enter the number table.)
+  // socket. (pysocket's own fileno() calls: a socket given as an object does not enter the number table.)
   fd_table.quiet++;
   try {
-    for (let i = 0; i < rl.length; i++) ra[i] = arm_of(watched_object<Selectable>(rl[i], select_fd(rl[i])));
-    for (let i = 0; i < wl.length; i++) wa[i] = arm_of(watched_object<Selectable>(wl[i], select_fd(wl[i])));
-    for (let i = 0; i < xl.length; i++) watched_object(xl[i], select_fd(xl[i]));
+    walk_list(rlist, rl, ra);
+    walk_list(wlist, wl, wa);
+    walk_list(xlist, null, null);
   } finally {
     fd_table.quiet--;
   }
@@ -650,6 +650,35 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     const seen = changes;
     await turn();
     if (changes !== seen && look(null)) return result();
+  }
+}
+
+/**
+ * select()'s walk of one list (CPython's seq2set): each item's socket looked up (its fileno() asked) in order, an
+ * Array's length read again at each step (C1-2); with `seen`, the item and its watch are kept.
+ */
+function walk_list<T>(l: Iterable<T>, seen: T[] | null, arms: Arm[] | null): void {
+  const items = Array.isArray(l) ? l as T[] : [...l];
+  for (let i = 0; i < items.length; i++) {
+    const o = items[i]!;
+    // Each item's fileno() is asked once, as CPython's: an object that is not a socket (a server, a socket file, a
+    // wrapper) is asked aloud, so the socket behind it enters the number table (watched_object would ask again).
+    let n: number;
+    if (typeof o !== "object" || o === null || has_pollable(o)) n = select_fd(o);
+    else {
+      const q = fd_table.quiet;
+      fd_table.quiet = 0;
+      try {
+        n = select_fd(o);
+      } finally {
+        fd_table.quiet = q;
+      }
+    }
+    const w = watched_object<Selectable>(o, n);
+    if (seen !== null) {
+      seen.push(o);
+      arms!.push(arm_of(w));
+    }
   }
 }
 
@@ -1465,6 +1494,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
     for (const reg of this.#regs.values()) reg.drop();
     this.#regs.clear();
     this.#core.clear();
+    // The mapping get_map() gave stays a view of this selector: empty once closed, as CPython's (C1-1).
+    this.#map?.clear();
     this.#map = null;
     this.#core.wake();
   }

@@ -57,7 +57,17 @@ import {
 } from "./constants.ts";
 import { errno as E, from_errno, gaierror, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { ARITY, as_bytes, bind_args, check_arity, is_plain_object } from "./_args.ts";
+import {
+  ARITY,
+  as_bytes,
+  bind_args,
+  c_int as c_int_arg,
+  c_int_as_int,
+  c_long,
+  c_ssize,
+  check_arity,
+  is_plain_object,
+} from "./_args.ts";
 import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
@@ -95,11 +105,10 @@ function check_timeout(v: unknown): number | null {
   // CPython makes it int64 nanoseconds first (refusing ±Infinity and anything past ±2**63 ns), then checks the sign.
   if (!(Math.abs(n * 1e9) < 2 ** 63)) throw new RangeError("timestamp out of range for platform time_t");
   if (n < 0) throw new RangeError("Timeout value out of range");
-  // Kept as whole nanoseconds, a fraction of one rounded up (CPython's _PyTime_ROUND_TIMEOUT): 1e-10 reads back
-  // as 1e-9. A product off a whole number by float noise only (1.1 * 1e9) stays that number.
-  const ns = n * 1e9;
-  const whole = Math.round(ns);
-  return Math.abs(ns - whole) < 1e-3 ? whole / 1e9 : Math.ceil(ns) / 1e9;
+  // Kept as whole nanoseconds as CPython does (A18c-14): _PyTime_FromSecondsObject takes ceil(value * 1e9) in
+  // doubles (_PyTime_ROUND_TIMEOUT), gettimeout() divides by 1e9 (_PyTime_AsSecondsDouble). So 1e-13 waits 1 ns
+  // (it is not 0, non-blocking), 0.1 + 0.2 reads back 0.300000001, and -0.0 reads back 0.0.
+  return Math.ceil(n * 1e9) / 1e9 + 0;
 }
 
 /**
@@ -652,7 +661,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   setblocking(flag: boolean | number): void {
     check_arity(ARITY.setblocking, arguments);
-    const blocking = as_int(flag) !== 0;
+    // CPython's PyLong_AsLong: OverflowError past a C long (A18c-15). (A bool, the usual flag, needs no check.)
+    const blocking = typeof flag === "boolean" ? flag : c_long(flag) !== 0;
     this.#timeout = blocking ? null : 0; // kept before EBADF, as CPython's
     this.#check_open();
   }
@@ -788,16 +798,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   listen(backlog?: number): void {
     check_arity(ARITY.listen, arguments);
+    // CPython parses the backlog as a C int ("i"), before the call (a closed socket's EBADF comes after).
+    const b = backlog === undefined ? undefined : c_int_arg(backlog);
     this.#check_open();
     if (this.#dgram) throw new OSError(E.EOPNOTSUPP);
-    if (backlog !== undefined) {
-      // CPython parses the backlog as a C int ("i").
-      const b = as_int(backlog);
-      if (b >= 2 ** 63 || b < -(2 ** 63)) throw new RangeError("Python int too large to convert to C long");
-      if (b > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
-      if (b < -0x80000000) throw new RangeError("signed integer is less than minimum");
-      this.#backlog = Math.max(0, b);
-    }
+    if (b !== undefined) this.#backlog = Math.max(0, b);
     if (this.#stream || (this.#aborted !== 0 && this.#connecting === null)) throw new OSError(E.EINVAL);
     if (backlog !== undefined && this.#listener !== null) this.#apply_backlog();
     else if (!this.#listener) {
@@ -1160,7 +1165,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   [kConnectLiteral](host: string, port: number, timeout: number | null): Promise<this> {
     try {
-      this.settimeout(timeout);
+      // create_connection() without a timeout hands over getdefaulttimeout(): the fresh socket has it already,
+      // and setting it again would round it twice (1.0000000001 -> 1.000000001 -> 1.000000002; A18c-14).
+      if (timeout !== default_timeout || this.#timeout !== default_timeout) this.settimeout(timeout);
       const address: Address = [host, port];
       const ep = this.#adapter.parse(address, "connect");
       if (timeout === null && this.#fresh_literal(ep)) {
@@ -1404,9 +1411,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   #check_bufsize(v: unknown, op: string): number {
-    const n = as_int(v);
+    const n = c_ssize(v); // "n": OverflowError past a Py_ssize_t, either sign, before the sign check
     if (n < 0) throw new RangeError(`negative buffersize in ${op}`);
-    if (n >= 2 ** 63) throw new RangeError("Python int too large to convert to C ssize_t");
     return n;
   }
 
@@ -2014,12 +2020,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       );
     }
     if (this.#dgram) throw new RangeError("only SOCK_STREAM type sockets are supported"); // CPython's ValueError
-    const off = a.offset === undefined ? null : as_int(a.offset);
+    // os.sendfile() takes the offset as a C long (an off_t) and the count as a Py_ssize_t: OverflowError past them.
+    const off = a.offset === undefined ? null : c_long(a.offset);
     if (off !== null && off < 0) {
       // CPython hands the offset to os.sendfile, which fails with EINVAL.
       throw new OSError(E.EINVAL); // CPython's os.sendfile() error: str(e) is "[Errno 22] Invalid argument"
     }
-    if (a.count !== undefined && a.count !== null && typeof a.count !== "boolean" && !Number.isInteger(a.count)) {
+    if (
+      a.count !== undefined && a.count !== null && typeof a.count !== "boolean" && typeof a.count !== "bigint" &&
+      !Number.isInteger(a.count)
+    ) {
       // CPython's isinstance(count, int) check, with the value's repr.
       const shown = typeof a.count === "string"
         ? `'${a.count}'`
@@ -2029,6 +2039,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       throw new TypeError(`count must be a positive integer (got ${shown})`);
     }
     const cnt = a.count === undefined || a.count === null ? Infinity : as_int(a.count);
+    if (cnt >= 2 ** 63 && cnt !== Infinity) c_ssize(a.count); // os.sendfile's "n": count 2**63 is OverflowError
     if (cnt <= 0) {
       throw new RangeError(`count must be a positive integer (got ${cnt})`);
     }
@@ -2113,7 +2124,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   async shutdown(how: number): Promise<void> {
     check_arity(ARITY.shutdown, arguments);
-    const h = as_int(how);
+    const h = c_int_as_int(how); // CPython's _PyLong_AsInt: OverflowError past a C int, before the call (C2-1)
     this.#check_open();
     if (h !== SHUT_RD && h !== SHUT_WR && h !== SHUT_RDWR) {
       throw new OSError(E.EINVAL);
@@ -2364,7 +2375,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   set_inheritable(inheritable: boolean): void {
     check_arity(ARITY.set_inheritable, arguments);
-    const flag = as_int(inheritable) !== 0;
+    const flag = c_int_as_int(inheritable) !== 0; // os.set_inheritable's int (C2-1 sibling)
     this.#check_open();
     if (flag) {
       throw new OSError(E.EOPNOTSUPP, null, {
@@ -2403,12 +2414,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): Promise<[Uint8Array, [number, number, Uint8Array][], number, Address | null]> {
     check_arity(ARITY.recvmsg, arguments);
     const a = bind_args("recvmsg", [bufsize, ancbufsize, flags, options], ["bufsize", "ancbufsize", "flags"]);
-    const size = a.bufsize as number;
-    if (typeof size === "number" && size < 0) throw new RangeError("negative buffer size in recvmsg()");
+    // CPython parses all three ("n|ni") before looking at any: OverflowError first, then the sign.
+    const size = c_ssize(a.bufsize);
+    if (a.ancbufsize !== undefined && a.ancbufsize !== null) c_ssize(a.ancbufsize);
+    c_int_flags(a.flags);
+    if (size < 0) throw new RangeError("negative buffer size in recvmsg()");
     no_ancillary("recvmsg", a.ancbufsize);
     // A datagram longer than bufsize is cut, and msg_flags says MSG_TRUNC: ask for one byte more to know
     // (bufsize 0 too: recvmsg(0) of a non-empty datagram is MSG_TRUNC, as Linux).
-    const probe = this.#dgram !== null && typeof size === "number" && size >= 0;
+    const probe = this.#dgram !== null;
     const [data, addr] = await this.recvfrom(probe ? size + 1 : size, a.flags as number | undefined ?? 0, {
       signal: a.signal as AbortSignal | undefined,
     });
@@ -2447,6 +2461,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   ): Promise<[number, [number, number, Uint8Array][], number, Address | null]> {
     check_arity(ARITY.recvmsg_into, arguments);
     const a = bind_args("recvmsg_into", [buffers, ancbufsize, flags, options], ["buffers", "ancbufsize", "flags"]);
+    // CPython parses "O|ni" first: an ancbufsize or flags past its C type is OverflowError before the buffers.
+    if (a.ancbufsize !== undefined && a.ancbufsize !== null) c_ssize(a.ancbufsize);
+    c_int_flags(a.flags);
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("recvmsg_into() argument 1 must be an iterable");
     }
@@ -2535,9 +2552,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         );
       }
       for (const x of seq.slice(0, 2)) {
-        const v = as_int(x);
-        if (v > 2 ** 31 - 1) throw new RangeError("signed integer is greater than maximum");
-        if (v < -(2 ** 31)) throw new RangeError("signed integer is less than minimum");
+        c_int_arg(x); // "i": a C int (past 64 bits: "... C long")
       }
       as_bytes(seq[2] as Buffer);
     }
@@ -2613,8 +2628,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (argc < 3 || argc > 4 || (argc === 4 && value !== null)) {
       throw new TypeError(`setsockopt() takes exactly 3 arguments (${argc} given)`);
     }
+    // CPython parses level and optname as C ints ("ii...") before the call (C2-1: was ENOPROTOOPT). Its last
+    // try, "iiy*", counts the arguments first: with an optlen, a level past a C int is that TypeError.
+    let lv: number, name: number;
+    try {
+      lv = c_int_arg(level);
+      name = c_int_arg(optname);
+    } catch (e) {
+      if (argc === 4 && e instanceof RangeError) {
+        throw new TypeError(`setsockopt() takes exactly 3 arguments (4 given)`);
+      }
+      throw e;
+    }
     this.#check_open();
-    const lv = as_int(level), name = as_int(optname);
     let v: number | Uint8Array;
     if (typeof value === "boolean") v = value ? 1 : 0;
     else if (typeof value === "number") {
@@ -2727,8 +2753,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     buflen?: number,
   ): number | Uint8Array {
     check_arity(ARITY.getsockopt, arguments);
+    // "ii|i": C ints, parsed before the call (C2-1: was ENOPROTOOPT, and a closed socket's EBADF).
+    // (A small int, the usual level and name, is one comparison each.)
+    const lv = typeof level === "number" && (level | 0) === level ? level : c_int_arg(level);
+    const name = typeof optname === "number" && (optname | 0) === optname ? optname : c_int_arg(optname);
+    const len = buflen === undefined ? undefined : c_int_arg(buflen);
     this.#check_open();
-    const lv = as_int(level), name = as_int(optname);
     // Linux: an IPv4 or Unix socket has no IPv6 level to read.
     if (lv === IPPROTO_IPV6 && this.#family !== AF_INET6) throw new OSError(E.EOPNOTSUPP);
     let v: number | undefined;
@@ -2773,8 +2803,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       v = this.#opts.get(`${lv}:${name}`) ??
         (lv === IPPROTO_IPV6 && name === IPV6_V6ONLY && platform().v6only ? 1 : 0);
     }
-    if (buflen === undefined) return v;
-    const len = as_int(buflen);
+    if (len === undefined) return v;
     if (len === 0) return v; // CPython: buflen 0 is the int form
     if (len < 0 || len > 1024) throw new OSError(null, "getsockopt buflen out of range");
     // The kernel writes the option's own size (an int: 4 bytes), and CPython returns that many.
@@ -3052,10 +3081,7 @@ function py_class_name(o: object): string {
 
 /** Flags parsed as CPython parses them (a C int). */
 function c_int_flags(flags: unknown): number {
-  const f = flags === undefined ? 0 : as_int(flags); // None is a TypeError, as in CPython
-  if (f > 0x7fffffff) throw new RangeError("signed integer is greater than maximum");
-  if (f < -0x80000000) throw new RangeError("signed integer is less than minimum");
-  return f;
+  return flags === undefined ? 0 : c_int_arg(flags); // None is a TypeError, as in CPython; past 64 bits "C long"
 }
 
 /** A writable buffer argument, or CPython's TypeError ("argument 1 must be read-write bytes-like object"). */
@@ -3149,8 +3175,9 @@ function forgotten_await(running: Promise<void> | null): OSError {
 /** recvmsg()/recvmsg_into(): only ancbufsize 0 can be honoured on Deno. */
 function no_ancillary(_op: string, ancbufsize: unknown): void {
   if (ancbufsize === undefined || ancbufsize === null) return;
-  const n = as_int(ancbufsize);
-  if (n < 0) throw new RangeError("invalid ancillary data buffer length"); // CPython's, for both calls
+  const n = c_ssize(ancbufsize);
+  // CPython's, for both calls: below 0 or past SOCKLEN_T_LIMIT (INT_MAX on Linux).
+  if (n < 0 || n > 0x7fffffff) throw new RangeError("invalid ancillary data buffer length");
   // Room for control messages is accepted and stays empty: Deno reads with read(2), so no control message ever
   // arrives (as a CPython socket that set no option asking for one; docs/limits.md).
 }
@@ -3231,7 +3258,9 @@ export function socket<F extends number = typeof AF_INET>(
   const fam = family as F | undefined, ty = type as number | undefined, pr = proto as number | undefined;
   const fd = fileno as number | null | undefined;
   if (fd !== null && fd !== undefined) {
-    const n = as_int(fd);
+    // CPython: PyLong_AsLong (OverflowError past a C long), then cast to a C int socket number.
+    const long = c_long(fd);
+    const n = typeof fd === "bigint" ? Number(BigInt.asIntN(32, fd)) : long | 0;
     if (n < 0) throw new RangeError("negative file descriptor"); // CPython checks before it looks
     return Socket._adopt(n) as Socket<F>;
   }

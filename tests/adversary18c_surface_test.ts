@@ -1,11 +1,11 @@
 // adv18c: the socket object's non-I/O surface beside CPython 3.11: timeouts with odd values, repr() in each state.
-// A18c-14 (socket.ts, not fixed here): settimeout()/setdefaulttimeout() keep a float as whole nanoseconds rounded as
+// A18c-14 (socket.ts; fixed by fix19b, tests un-ignored): settimeout()/setdefaulttimeout() keep a float as whole nanoseconds rounded as
 //   CPython does (_PyTime_ROUND_TIMEOUT: ceil of value * 1e9, in doubles), and -0.0 reads back as 0.0. pysocket's
 //   check_timeout() rounds a product within 1e-3 ns of a whole number to it: 0.1 + 0.2 reads back 0.3 (CPython
 //   0.300000001), and any timeout under 1e-12 s becomes 0, a NON-BLOCKING socket where CPython's waits 1 ns
 //   (getblocking() true); 5509 of 20000 random floats read back otherwise. Fix (socket.ts, check_timeout, its last
 //   three lines): `return Math.ceil(n * 1e9) / 1e9 + 0;` (20000 of 20000 then read back as CPython's).
-// A18c-15 (socket.ts, not fixed here): setblocking() parses its flag as a C int: 2**31 and past are OverflowError in
+// A18c-15 (socket.ts; fixed by fix19b: a C long, as CPython 3.11's PyLong_AsLong): setblocking() parses its flag as a C int: 2**31 and past are OverflowError in
 //   CPython; pysocket takes any integer. Fix (socket.ts, setblocking): range-check as _args.ts's c_int() then C int.
 
 import assert from "node:assert/strict";
@@ -96,10 +96,8 @@ Deno.test("adv18c surface: settimeout/setdefaulttimeout with NaN, infinities, ne
   assert.deepEqual(bad, []);
 });
 
-const why14 = "A18c-14: socket.ts check_timeout() rounds as CPython does not (fix: Math.ceil(n * 1e9) / 1e9 + 0)";
 Deno.test({
   name: "adv18c surface: a float timeout reads back as CPython's (whole ns, rounded up; -0.0 is 0.0) (A18c-14)",
-  ignore: true,
   fn: async () => {
     const r = rng(14);
     const values: unknown[] = ["-0", 4e-324, 1e-13, 0.1 + 0.2, 1.0000000001];
@@ -108,12 +106,9 @@ Deno.test({
     assert.deepEqual(bad.slice(0, 5), [], `${bad.length} of ${values.length} values differ`);
   },
 });
-console.log(`ignored: ${why14}`);
 
-const why15 = "A18c-15: socket.ts setblocking() takes any integer (CPython: a C int, OverflowError past it)";
 Deno.test({
-  name: "adv18c surface: setblocking() takes a C int, as CPython (A18c-15)",
-  ignore: true,
+  name: "adv18c surface: setblocking() takes a C long, as CPython (A18c-15)",
   fn: async () => {
     const values = ["2147483648", "-2147483649", "9223372036854775808", "1", "0", "-1"];
     const want = await python_json(
@@ -140,7 +135,6 @@ s.close(); print(json.dumps(out))
     assert.deepEqual(got, want);
   },
 });
-console.log(`ignored: ${why15}`);
 
 Deno.test("adv18c surface: repr() in each state (fresh, bound, listening, connected, accepted, timeout, detached, closed)", async () => {
   const want = await python_json(

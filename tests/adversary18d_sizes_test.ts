@@ -59,15 +59,14 @@ async function pysocket_files(): Promise<Record<string, unknown>> {
   return out;
 }
 
-// A18d-1: _makefile.ts takes a size past a C ssize_t as "read everything" (it waits for the peer, then times out);
-// CPython refuses it at once with OverflowError. Fix in _makefile.ts (another helper's file): where read(), read1(),
+// A18d-1 (fixed by fix19b): _makefile.ts took a size past a C ssize_t as "read everything" (it waited for the peer,
+// then timed out); CPython refuses it at once with OverflowError. Fix in _makefile.ts: where read(), read1(),
 // peek(), readline() and readlines() turn their size/hint argument into a number, raise
 // RangeError("cannot fit 'int' into an index-sized integer") for |n| >= 2**63 (read, readline, readlines of a
 // buffered or unbuffered binary file; read and readlines of a text file) and RangeError("Python int too large to
 // convert to C ssize_t") for read1/peek, the unbuffered file's read(), and the text file's readline().
 Deno.test({
   name: "A18d-1: makefile read/readline/readlines/read1/peek(2**63 and 2**64) raise CPython's OverflowError at once",
-  ignore: true, // A18d-1: _makefile.ts waits for the peer (then times out) where CPython refuses the size at once
   fn: async () => {
     const theirs = await cpython(PY_FILES);
     assert.deepEqual(await pysocket_files(), theirs);
@@ -79,7 +78,7 @@ test("makefile sizes past a C ssize_t never crash: an error or a timeout (A18d-1
   const ours = await pysocket_files();
   const differ = Object.keys(theirs).filter((k) => JSON.stringify(ours[k]) !== JSON.stringify(theirs[k]));
   console.log(
-    `  A18d-1 (ignored above): ${differ.length} of ${Object.keys(theirs).length} rows differ, e.g. ${
+    `  A18d-1 (fixed; tested above): ${differ.length} of ${Object.keys(theirs).length} rows differ, e.g. ${
       differ[0]
     }: CPython ${JSON.stringify(theirs[differ[0]!])}, pysocket ${JSON.stringify(ours[differ[0]!])}`,
   );

@@ -337,7 +337,7 @@ const BASE: Record<string, (self: Self) => Promise<void>> = {
   },
 };
 
-/** C1-1's check: CPython's test_close, which pysocket fails. */
+/** C1-1's check: CPython's test_close (pysocket failed it; fixed by fix19b). */
 async function test_close(self: Self): Promise<void> {
   const s = new self.SELECTOR();
   self.addCleanup(() => s.close());
@@ -353,19 +353,14 @@ async function test_close(self: Self): Promise<void> {
   assert.equal(mapping.get(wr), undefined, "the mapping taken before close() still has wr");
 }
 
-const C1_1 = "C1-1: a mapping from get_map() taken before close() still lists every key after close() " +
-  "(CPython: mapping[rd] raises KeyError, len(mapping) == 0); fix in selectors.ts DefaultSelector.close(): " +
-  "clear the Map (this.#map.clear()) before dropping it";
+const C1_1 = "C1-1 (fixed by fix19b): a mapping from get_map() taken before close() still listed every key after " +
+  "close() (CPython: mapping[rd] raises KeyError, len(mapping) == 0)";
 
 for (const [cls, sel] of CLASSES) {
   for (const [name, body] of Object.entries(BASE)) {
     Deno.test(`test_selectors: ${cls}(BaseSelectorTestCase).${name}`, run(sel, body));
   }
-  Deno.test({
-    name: `test_selectors: ${cls}(BaseSelectorTestCase).test_close [ignored: ${C1_1}]`,
-    ignore: true,
-    fn: run(sel, test_close),
-  });
+  Deno.test(`test_selectors: ${cls}(BaseSelectorTestCase).test_close (C1-1)`, run(sel, test_close));
 }
 
 // C1-1 beside CPython: the same steps in python3 and in pysocket, what each reports.
@@ -402,8 +397,8 @@ print(json.dumps([at(lambda: s.register(0, 999999)), at(lambda: s.register(-10, 
   assert.deepEqual(ts, py);
 });
 
-// C1-1 beside CPython, as a class: every call on a closed selector, and the mapping taken before close(). The
-// calls agree (pinned); only the old mapping's rows differ (printed).
+// C1-1 beside CPython, as a class: every call on a closed selector, and the mapping taken before close(). All agree
+// (the old mapping's rows differed before fix19b).
 Deno.test("test_selectors: C1-1 twin (calls on a closed selector, and a mapping taken before close())", async () => {
   const py = await cpython(`
 import selectors
@@ -472,7 +467,7 @@ print(json.dumps(out))
     for (const k of differ) {
       console.log(`${C1_1}\n  ${k}: CPython ${JSON.stringify(py[k])}, pysocket ${JSON.stringify(ts[k])}`);
     }
-    assert.deepEqual(differ.filter((k) => !k.includes("mapping")), [], "a call on a closed selector differs");
+    assert.deepEqual(differ, [], "a call on a closed selector, or the old mapping, differs");
   } finally {
     rd.close();
     wr.close();

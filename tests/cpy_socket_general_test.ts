@@ -597,37 +597,28 @@ print(json.dumps(out))
   },
 );
 
-finding(
-  `${T}.test_name_closed_socketio`,
-  "C2-3",
-  "a socket file has no Python repr: String(fp) is '[object Object]', CPython's repr(fp) is '<_io.BufferedReader name=-1>'",
-  async () => {
-    using sock = socket(AF_INET, SOCK_STREAM);
-    const fp = sock.makefile("rb");
-    await fp.close();
-    assert.equal(String(fp), "<_io.BufferedReader name=-1>");
-  },
-);
+Deno.test(`${T}.test_name_closed_socketio (C2-3, fixed by fix19b)`, async () => {
+  using sock = socket(AF_INET, SOCK_STREAM);
+  const fp = sock.makefile("rb");
+  await fp.close();
+  assert.equal(String(fp), "<_io.BufferedReader name=-1>");
+});
 
-finding(
-  `${T}.test_name_closed_socketio (each mode's repr, open and closed, CPython twin)`,
-  "C2-3",
-  "String(fp) of a socket file is '[object Object]' in every mode; CPython gives BufferedReader/BufferedWriter/BufferedRWPair/TextIOWrapper/SocketIO reprs",
-  async () => {
-    const MODES: [string, number | null][] = [
-      ["rb", null],
-      ["wb", null],
-      ["rwb", null],
-      ["r", null],
-      ["w", null],
-      [
-        "rw",
-        null,
-      ],
-      ["rb", 0],
-      ["wb", 0],
-    ];
-    const py = await cpython(`
+Deno.test(`${T}.test_name_closed_socketio (each mode's repr, open and closed, CPython twin) (C2-3, fixed by fix19b)`, async () => {
+  const MODES: [string, number | null][] = [
+    ["rb", null],
+    ["wb", null],
+    ["rwb", null],
+    ["r", null],
+    ["w", null],
+    [
+      "rw",
+      null,
+    ],
+    ["rb", 0],
+    ["wb", 0],
+  ];
+  const py = await cpython(`
 s = socket(); fd = str(s.fileno()); out = []
 for m, b in ${JSON.stringify(MODES).replace(/null/g, "None")}:
     f = s.makefile(m, -1 if b is None else b)
@@ -637,18 +628,17 @@ for m, b in ${JSON.stringify(MODES).replace(/null/g, "None")}:
 s.close()
 print(json.dumps(out))
 `);
-    using s = socket();
-    const fd = String(s.fileno());
-    const got: unknown[] = [];
-    for (const [m, buf] of MODES) {
-      const f = s.makefile(m, buf ?? -1);
-      const r1 = String(f).replace(`name=${fd}`, "name=N");
-      await f.close();
-      got.push([r1.split(" object at ")[0], String(f).split(" object at ")[0]]);
-    }
-    assert.deepEqual(got, py);
-  },
-);
+  using s = socket();
+  const fd = String(s.fileno());
+  const got: unknown[] = [];
+  for (const [m, buf] of MODES) {
+    const f = s.makefile(m, buf ?? -1);
+    const r1 = String(f).replace(`name=${fd}`, "name=N");
+    await f.close();
+    got.push([r1.split(" object at ")[0], String(f).split(" object at ")[0]]);
+  }
+  assert.deepEqual(got, py);
+});
 
 Deno.test(`${T}.test_unusable_closed_socketio`, async () => {
   using sock = socket();
