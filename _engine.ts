@@ -27,6 +27,8 @@ export interface Pollable {
   wait_writable(): Promise<void>;
   /** As wait_readable(), calling `cb` once instead of settling a promise (optional: cheaper). */
   watch_readable?(cb: () => void): void;
+  /** Datagrams received so far (a datagram socket's; undefined for others). */
+  readonly arrivals?: number | undefined;
 }
 
 /** What socket.ts asks of the SOCK_DGRAM implementation (_dgram.ts). */

@@ -103,7 +103,7 @@ import type { Pollable } from "./_engine.ts";
 import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
-import { MAX_TIMER_MS } from "./_wait.ts";
+import { MAX_TIMER_MS, more_turns } from "./_wait.ts";
 import { c_int, fd_object, fd_table, has_pollable, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
@@ -418,9 +418,11 @@ class Arm {
   /** The read_fires stamp of the last completion of such a watch. */
   fired = 0;
   constructor(readonly poll: Pollable, readonly obj: object) {}
+  /** A datagram socket's arrivals count when its read watch was armed (-1: none). */
+  seen = -1;
   readonly on_r = (): void => {
     this.r = false;
-    if (this.streamed) this.fired = ++read_fires;
+    if (this.streamed || (this.seen >= 0 && (this.poll.arrivals ?? -1) !== this.seen)) this.fired = ++read_fires;
     changed();
   };
   readonly on_w = (): void => {
@@ -432,6 +434,7 @@ class Arm {
     this.r = true;
     this.streamed = streamed(this.obj);
     const p = this.poll;
+    this.seen = p.arrivals ?? -1;
     if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
     else p.wait_readable().then(this.on_r, this.on_r);
   }
@@ -625,9 +628,10 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     // A read armed by this call (none was in flight) learns of bytes already waiting in the kernel only an
     // event-loop hop later; CPython's select() reports them at once. Give such reads a bounded grace.
     if (mine !== null) {
-      const until = performance.now() + SELECT_READ_GRACE_MS;
-      while (reading(mine) && performance.now() < until) {
-        await wait_wake(change, until - performance.now(), signal, true);
+      const t0 = performance.now(), until = t0 + SELECT_READ_GRACE_MS;
+      let turns = 1;
+      while (reading(mine) && (performance.now() < until || more_turns(turns++, t0))) {
+        await wait_wake(change, Math.max(1, until - performance.now()), signal, true);
         look(null);
       }
     }
@@ -844,9 +848,13 @@ class Hub extends Waiting {
   }
   /** The read_fires stamp of this watch's last completion (see Reg.streamed). */
   fired = 0;
+  /** A datagram socket's arrivals count when the read watch was armed (-1: none), and whether one came since. */
+  seen = -1;
+  arrived = false;
   readonly on_r = (): void => {
     this.pr = false;
     this.fired = ++read_fires;
+    this.arrived = this.seen >= 0 && (this.poll.arrivals ?? -1) !== this.seen;
     this.fire();
   };
   readonly on_w = (): void => {
@@ -859,6 +867,7 @@ class Hub extends Waiting {
     this.pr = true;
     reads_armed++;
     const p = this.poll;
+    this.seen = p.arrivals ?? -1;
     if (p.watch_readable !== undefined) p.watch_readable(this.on_r);
     else p.wait_readable().then(this.on_r, this.on_r);
   }
@@ -1419,7 +1428,7 @@ export class DefaultSelector<D = unknown> implements Disposable {
       if (is_closed(reg.key.fileobj)) m = 0;
       else {
         // Its read watch completed during this call's wait (bytes came) and another task took them first (A18a-4).
-        const fired = reg.streamed && reg.hub.fired > since;
+        const fired = (reg.streamed || reg.hub.arrived) && reg.hub.fired > since;
         m = reg.scan();
         if (m === 0 && fired && reg.r) m = EVENT_READ;
       }

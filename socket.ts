@@ -3001,6 +3001,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (self.#connecting) return self.#connecting.error !== null;
       return true;
     }
+    get arrivals(): number | undefined {
+      return (this.s.#dgram as { arrivals?: number } | null)?.arrivals;
+    }
     get writable(): boolean {
       const self = this.s;
       if (self.#closed) return true;

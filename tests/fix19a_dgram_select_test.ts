@@ -4,7 +4,7 @@
 // pysocket's waiter woke, found the queue empty and waited on to its timeout. The stream case was fixed in
 // selectors.ts by adv18a (a read watch armed on a connected stream or listener that completes is an arrival); a
 // datagram engine's watch also completes on send-side changes, so _dgram.ts now counts arrivals (`arrivals`), and
-// selectors.ts/socket.ts must compare it (not fix19a's files: the twin is ignored, the fix is in reports/fix19a.md).
+// selectors.ts's Arm and socket.ts's SocketPoll compare it (fix19a's proposed patch, applied at merge).
 // The row that runs checks what must hold either way: the datagrams are all taken once, no spin, the timeout holds.
 
 import assert from "node:assert/strict";
@@ -68,7 +68,6 @@ const FAMS = [["UDP", AF_INET], ["AF_UNIX datagram", AF_UNIX]] as const;
 Deno.test({
   name:
     "A18a-4 (datagrams): a datagram another task's blocked recvfrom() takes as it arrives is reported by select/selector/poll/epoll, as CPython's in a thread (twin)",
-  ignore: true,
   fn: async () => {
     const py = await cpython(`
 import selectors
@@ -108,11 +107,6 @@ print(json.dumps(out))
     assert.deepEqual(out, py);
   },
 });
-console.log(
-  "ignored: A18a-4 (datagrams): select()/Selector.select()/poll()/epoll.poll() miss a datagram another task's " +
-    "blocked recvfrom() took as it arrived (they wait to their timeout; CPython reports it): selectors.ts's Arm and " +
-    "socket.ts's SocketPoll must compare _dgram.ts's new `arrivals` count (reports/fix19a.md)",
-);
 
 for (const [name, fam] of FAMS) {
   Deno.test(`A18a-4 (datagrams), ${name}: whatever the call reports, the taker gets the datagram once and the call ends by its timeout`, async () => {
