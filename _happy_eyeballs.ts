@@ -61,6 +61,7 @@ async function attempt(
   timeout: number | null,
   cancel: AbortSignal,
   source: AddressInput | null,
+  apply_timeout: boolean,
 ): Promise<Socket> {
   const s = socket(c.family, SOCK_STREAM, c.proto ?? 0);
   observer?.(s, c);
@@ -79,7 +80,7 @@ async function attempt(
     });
   }
   try {
-    s.settimeout(timeout);
+    if (apply_timeout) s.settimeout(timeout); // else the new socket's default stays as it is (not rounded again)
     if (source !== null) {
       s.bind(source); // an address of the other family fails this attempt (gaierror), as in Python
       await s.connect(c.sockaddr, { signal: ac.signal });
@@ -121,6 +122,7 @@ async function attempt(
  * @param timeout each attempt's timeout (and the winner's), or null.
  * @param signal aborts the whole race with `signal.reason`.
  * @param source a local address every attempt binds to first (create_connection's source_address).
+ * @param apply_timeout whether `timeout` was given (else each socket keeps the default it was made with).
  */
 export function staggered_race(
   cands: readonly Candidate[],
@@ -128,6 +130,7 @@ export function staggered_race(
   timeout: number | null,
   signal?: AbortSignal,
   source: AddressInput | null = null,
+  apply_timeout = true,
 ): Promise<RaceResult> {
   return new Promise<RaceResult>((resolve, reject) => {
     const cancel = new AbortController();
@@ -160,7 +163,7 @@ export function staggered_race(
       if (winner || aborted !== undefined || next >= cands.length) return;
       const i = next++;
       running++;
-      attempt(cands[i]!, timeout, cancel.signal, source).then((s) => {
+      attempt(cands[i]!, timeout, cancel.signal, source, apply_timeout).then((s) => {
         running--;
         if (winner || aborted !== undefined) s.close();
         else {

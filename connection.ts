@@ -33,7 +33,7 @@ import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
-import { _connect_literal, _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
+import { _connect_literal, _default_timeout, _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /**
@@ -141,7 +141,10 @@ async function connect_general(
   // CPython: `host, port = address`, then getaddrinfo(host, port, 0, SOCK_STREAM): a port may be a service
   // name or a numeric string (a port from argv), and the host None (loopback).
   const [host, port] = unpack2(a.address);
-  let t = "timeout" in a ? (a.timeout as number | null) : getdefaulttimeout();
+  // Without a timeout the fresh sockets keep the default as they got it (settimeout(getdefaulttimeout()) would round it
+  // a second time, as it does in CPython: F19b-2).
+  const given = "timeout" in a;
+  let t = given ? (a.timeout as number | null) : getdefaulttimeout();
   const tv: unknown = t;
   if (typeof tv === "bigint") {
     // A Python int: as settimeout() would say it, then a number (Happy Eyeballs' timers do arithmetic on it).
@@ -164,14 +167,14 @@ async function connect_general(
     .map(([family, , proto, , sockaddr]) => ({ family, proto, sockaddr }));
   let errors: unknown[] = [];
   if (delay !== null && t !== 0 && targets.length > 1 && new Set(targets.map((c) => c.family)).size > 1) {
-    const r = await staggered_race(interleave(targets), delay, t, signal, source);
+    const r = await staggered_race(interleave(targets), delay, t, signal, source, given);
     if ("socket" in r) return r.socket as Socket<typeof AF_INET | typeof AF_INET6>;
     errors = r.errors;
   } else {
     for (const { family, proto, sockaddr } of targets) {
       const s = socket(family, SOCK_STREAM, proto ?? 0);
       try {
-        s.settimeout(t);
+        if (given) s.settimeout(t);
         if (source) s.bind(source);
         await s.connect(sockaddr, signal ? { signal } : undefined);
         return s as Socket<typeof AF_INET | typeof AF_INET6>;
@@ -518,6 +521,9 @@ export async function socketpair_any_family(
   const flags = as_int(type) & ~0xf;
   type = as_int(type) & 0xf; // SOCK_CLOEXEC means nothing without descriptors; SOCK_NONBLOCK is applied below
   const nonblocking = <T extends [Socket, Socket]>(pair: T): T => {
+    // The ends meet blocking (a default timeout of 0 or 1 ns must not cut the pairing: F19b-1), then get the default
+    // as socketpair(2)'s ends do in CPython.
+    for (const s of pair) _default_timeout(s);
     if ((flags & SOCK_NONBLOCK) !== 0) { for (const s of pair) s.setblocking(false); }
     return pair;
   };
@@ -531,6 +537,7 @@ export async function socketpair_any_family(
     });
   }
   const lst = socket(fam, type, proto);
+  lst.settimeout(null);
   let dir: string | null = null;
   const stop = new AbortController();
   const signals = [stop.signal, AbortSignal.timeout(PAIR_SECONDS * 1000)];
@@ -556,6 +563,7 @@ export async function socketpair_any_family(
     const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
     if (before_connect) await before_connect(addr);
     const a = socket(fam, type, proto);
+    a.settimeout(null);
     try {
       const sent = (async () => {
         await a.connect(addr, { signal });

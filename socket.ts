@@ -247,6 +247,7 @@ class SocketExtra {
 const kState = Symbol("pysocket.state");
 const kConnectLiteral = Symbol("pysocket.connect_literal");
 const kUnnamed = Symbol("pysocket.unnamed");
+const kDefaultTimeout = Symbol("pysocket.default_timeout");
 /** A settled promise: `.then()` on it runs a callback one microtask later. */
 const DONE_TICK: Promise<void> = Promise.resolve();
 /** The identity, for `.then(same)`: a promise that settles as another does, one tick later. */
@@ -931,6 +932,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [kUnnamed](): void {
     this.#unnamed = true;
     if (this.#dgram) this.#partner = this.#dgram.getpeername();
+  }
+
+  [kDefaultTimeout](): void {
+    this.#timeout = default_timeout; // the value itself, not rounded again as settimeout(getdefaulttimeout()) would
   }
 
   // ---- connecting ----------------------------------------------------
@@ -3315,6 +3320,14 @@ export const SocketType: typeof Socket = Socket;
  */
 export function _unnamed(sock: Socket): void {
   sock[kUnnamed]();
+}
+
+/**
+ * Give `sock` the default timeout as a new socket gets it (internal: socketpair()'s ends, made blocking to meet).
+ * @ignore
+ */
+export function _default_timeout(sock: Socket): void {
+  sock[kDefaultTimeout]();
 }
 
 /**

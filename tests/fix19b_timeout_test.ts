@@ -61,14 +61,12 @@ Deno.test("fix19b timeout: random floats read back as CPython's on settimeout, s
   assert.equal(bad.length, 0, `${bad.length} of ${values.length} differ, first: ${JSON.stringify(bad.slice(0, 5))}`);
 });
 
-// F19b-1 (connection.ts, not mine): socketpair() under setdefaulttimeout(0) (or a tiny one) raises BlockingIOError
+// F19b-1 (fixed in connection.ts at merge): socketpair() under setdefaulttimeout(0) (or a tiny one) raises BlockingIOError
 // EINPROGRESS: its sockets connect with the default timeout. CPython's socketpair() is one syscall; the pair then
 // has the default (0.0). Fix (connection.ts socketpair): make the pair with timeout None, then settimeout each end to
 // getdefaulttimeout() (or keep the listener/connector out of the default).
-const why_f1 = "F19b-1: connection.ts socketpair() fails with BlockingIOError under setdefaulttimeout(0)";
 Deno.test({
   name: "fix19b timeout: socketpair() under setdefaulttimeout(0 or tiny) gives a pair with that timeout (F19b-1)",
-  ignore: true,
   fn: async () => {
     const values = [0, 1e-13, 1e-9];
     const want = await python_json(
@@ -96,7 +94,6 @@ print(json.dumps(out))
     assert.deepEqual(got, want);
   },
 });
-console.log(`ignored: ${why_f1}`);
 
 Deno.test("fix19b timeout: create_connection(timeout=) and its default keep CPython's value (A18c-14)", async () => {
   const values = [0.1 + 0.2, 1.0000000001, 2.675, 12.3456789012];
@@ -208,16 +205,14 @@ print(json.dumps([x, s.gettimeout(), s.getblocking()]))
   }
 });
 
-// F19b-2 (connection.ts, not mine): create_connection() of a name (the general path) without a timeout calls
+// F19b-2 (fixed in connection.ts at merge): create_connection() of a name (the general path) without a timeout calls
 // settimeout(getdefaulttimeout()) on the new socket, which rounds the default a second time: under
 // setdefaulttimeout(1.0000000001) the socket reads 1.000000002 (CPython: 1.000000001, its socket keeps the default).
 // Fix (connection.ts connect_general, `s.settimeout(t)` in the attempt loop and in staggered_race): call it only when
 // the caller gave a timeout ("timeout" in a); the fresh socket already has the default. The literal path is fixed
 // here (socket.ts kConnectLiteral).
-const why_f2 = "F19b-2: connection.ts create_connection(name) rounds the default timeout twice";
 Deno.test({
   name: "fix19b timeout: create_connection(['localhost', port]) keeps the default timeout as CPython's (F19b-2)",
-  ignore: true,
   fn: async () => {
     const l = S.socket();
     l.bind(["127.0.0.1", 0]);
@@ -243,4 +238,3 @@ print(json.dumps(socket.socket().gettimeout()))
     }
   },
 });
-console.log(`ignored: ${why_f2}`);
