@@ -1484,6 +1484,9 @@ export class AcceptQueue {
     return this.#rtail > this.#rhead || this.#err !== null || this.#closed;
   }
 
+  /** Connections accepted so far (not those the peer reset first, which Deno drops): selectors' A18a-4 count. */
+  arrivals = 0;
+
   /** The reactions of this listener's accepts: made on the first, shared by every later one. */
   #reactions: [(c: Deno.Conn) => void, (e: unknown) => void] | null = null;
 
@@ -1495,6 +1498,7 @@ export class AcceptQueue {
       this.#pending = null;
       if (this.#closed) c.close();
       else {
+        this.arrivals++;
         const q = this.#ready;
         if (this.#rtail === q.length) q.push(c);
         else q[this.#rtail] = c;

@@ -468,13 +468,13 @@ function arm_of(obj: Selectable): Arm {
 let read_fires = 0;
 
 /**
- * True for a connected stream socket or a listener: its read watch completes only when bytes (or EOF) or a
- * connection arrive, or its state changes in a way that leaves it readable.
+ * True for a connected stream socket: its read watch completes only when bytes (or EOF) arrive, or its state changes
+ * in a way that leaves it readable. A listener's watch also completes on a connection the peer reset before it was
+ * taken (Deno drops it): listeners, as datagram sockets, count their arrivals (Pollable.arrivals) instead.
  */
 function streamed(obj: unknown): boolean {
-  const o = obj as { _stream?: unknown; _listening?: boolean };
-  const st = o._stream;
-  return (st !== null && st !== undefined) || o._listening === true;
+  const st = (obj as { _stream?: unknown })._stream;
+  return st !== null && st !== undefined;
 }
 
 const change = new Waker();

@@ -934,6 +934,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#dgram) this.#partner = this.#dgram.getpeername();
   }
 
+  /**
+   * Set the default timeout as a new socket gets it (internal).
+   * @ignore
+   */
   [kDefaultTimeout](): void {
     this.#timeout = default_timeout; // the value itself, not rounded again as settimeout(getdefaulttimeout()) would
   }
@@ -2865,14 +2869,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
-   * True for a listening stream socket (internal, for selectors: its read watch completes when a connection comes).
-   * @ignore
-   */
-  get _listening(): boolean {
-    return this.#listening && this.#accepts !== null && !this.#closed;
-  }
-
-  /**
    * True while a connect is in flight or a connect() call runs, nothing connected yet (internal, for files).
    * @ignore
    */
@@ -3007,7 +3003,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       return true;
     }
     get arrivals(): number | undefined {
-      return (this.s.#dgram as { arrivals?: number } | null)?.arrivals;
+      const self = this.s;
+      if (self.#listening && self.#accepts) return self.#accepts.arrivals;
+      return (self.#dgram as { arrivals?: number } | null)?.arrivals;
     }
     get writable(): boolean {
       const self = this.s;

@@ -1984,7 +1984,7 @@ export class SSLContext {
    * The certificate chain loaded (internal: what a server socket keeps from its wrap).
    * @ignore
    */
-  get _creds(): Credentials | null {
+  get _creds(): object | null {
     return this.#creds;
   }
 
@@ -1994,9 +1994,10 @@ export class SSLContext {
    * @ignore
    */
   _server_context_with(
-    creds: Credentials,
+    kept: object,
     v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
   ): tls.SecureContext {
+    const creds = kept as Credentials; // what _creds gave (typed loosely: Credentials is not public)
     const o: tls.SecureContextOptions = { ...v, cert: creds.cert, key: creds.key };
     if (creds.passphrase !== undefined) o.passphrase = creds.passphrase;
     if (this.#cas.length > 0) o.ca = [...this.#cas];
