@@ -644,12 +644,9 @@ ${half ? 'c.send(bytes.fromhex("160301020001"))' : ""}
 time.sleep(0.3); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
 `;
 
-finding_test(
-  "C3-2",
-  "ThreadedTests.test_rude_shutdown (siblings): a peer that resets the connection during the handshake, either side",
-  "CPython raises ConnectionResetError [Errno 104]; pysocket raises SSLEOFError (UNEXPECTED_EOF_WHILE_READING), " +
-    "as if the peer had closed with a FIN: the client's wrap_socket(), its later do_handshake() (blocking or timed), " +
-    "and a server's wrap_socket() whose client reset before or inside its ClientHello",
+test(
+  "ThreadedTests.test_rude_shutdown (siblings): a peer that resets the connection during the handshake, either side: " +
+    "ConnectionResetError [Errno 104] (C3-2, fixed; the FIN rows in fix19d_reset_test.ts)",
   async () => {
     const got: Record<string, unknown> = {};
     const want: Record<string, unknown> = {};

@@ -78,7 +78,7 @@ print(json.dumps(out))
   got.client_ctx_as_server = await attempt(() => server_params_test(c, c));
   // That last client meets a server that closed without a word. CPython's reads a reset (its server closed with the
   // ClientHello unread); pysocket's server closes with a FIN (docs/limits.md, "pysocket seldom sends a TCP reset"),
-  // and a reset would read as SSLEOFError anyway (C3-2, its own test in cpy_ssl_threaded_io_test.ts): both fail.
+  // which reads as SSLEOFError (a reset reads as CPython's ConnectionResetError: C3-2, fixed): both fail.
   const w = want as Record<string, unknown>;
   assert.match(w.client_ctx_as_server as string, /^(ConnectionResetError|SSLEOFError)/);
   assert.match(got.client_ctx_as_server as string, /^(ConnectionResetError|SSLEOFError)/);
