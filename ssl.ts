@@ -896,7 +896,36 @@ interface Credentials {
   cert: string;
   key: string;
   passphrase?: string;
+  /** The leaf key's type (OpenSSL's slot: "rsa", "ec", "ed25519", ...) and, for EC, its curve. */
+  kind?: string;
+  curve?: string | undefined;
 }
+
+/**
+ * Which loaded certificate a server serves when it holds several key types (C3-1): OpenSSL's server preference
+ * (its default signature algorithm list: ECDSA, then Ed25519, Ed448, then RSA) among those the client offers.
+ * A TLS 1.3 ECDSA scheme names its curve; an ECDSA key of another curve is not usable with it.
+ */
+const ECDSA_SCHEMES: Record<string, number> = { prime256v1: 0x0403, secp384r1: 0x0503, secp521r1: 0x0603 };
+function usable(c: Credentials, offered: readonly number[]): boolean {
+  switch (c.kind) {
+    case "ec": {
+      const scheme = ECDSA_SCHEMES[c.curve ?? ""];
+      return scheme !== undefined && offered.includes(scheme);
+    }
+    case "ed25519":
+      return offered.includes(0x0807);
+    case "ed448":
+      return offered.includes(0x0808);
+    case "rsa":
+      return offered.some((a) => (a >= 0x0804 && a <= 0x0806) || a === 0x0401 || a === 0x0501 || a === 0x0601);
+    case "rsa-pss":
+      return offered.some((a) => a >= 0x0809 && a <= 0x080b);
+    default:
+      return false;
+  }
+}
+const SERVER_PREFERENCE = ["ec", "ed25519", "ed448", "rsa-pss", "rsa"];
 
 /** A filesystem path argument (str or bytes, as CPython's), or TypeError naming it. */
 function fs_path(v: unknown, what: string): string {
@@ -935,6 +964,8 @@ export class SSLContext {
   #crls = new Set<string>();
   #default_certs = false;
   #creds: Credentials | null = null;
+  /** The chains loaded, one per key type (OpenSSL's slots); #creds is the last loaded (C3-1). */
+  #slots = new Map<string, Credentials>();
   #alpn: string[] | null = null;
   #secure: tls.SecureContext | null = null;
   /** Server secure contexts with another context's versions (a sni_callback's swap), by "min/max". */
@@ -1291,7 +1322,19 @@ export class SSLContext {
       }
       throw pem_lib_error(3926, e);
     }
-    this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
+    const leaf = new X509Certificate(certs[0]!).publicKey;
+    const kind = leaf.asymmetricKeyType ?? "";
+    const curve = (leaf.asymmetricKeyDetails as { namedCurve?: string } | undefined)?.namedCurve;
+    this.#creds = {
+      cert: certs.join("\n"),
+      key: keys[0],
+      ...(pass === undefined ? {} : { passphrase: pass }),
+      kind,
+      curve,
+    };
+    // As OpenSSL: a chain replaces the one of its key type, and stays beside those of other types (C3-1).
+    this.#slots.delete(kind);
+    this.#slots.set(kind, this.#creds);
     this.#changed();
   }
 
@@ -1953,18 +1996,28 @@ export class SSLContext {
   _server_context(
     v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
     verifies: boolean,
+    creds: Credentials | null = this.#creds,
   ): tls.SecureContext {
-    if (!this.#creds) throw no_certificate();
+    if (!this.#creds || !creds) throw no_certificate();
     const own = this.#server_options().secureContext!;
     const mine = this.#version_options();
     // The secure context made for this context's own sockets names its CAs when its verify mode is not CERT_NONE.
     const ca = verifies && this.#cas.length > 0;
     const own_ca = this.#verify_mode !== CERT_NONE && this.#cas.length > 0;
-    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
-    const key = `${v.minVersion}/${v.maxVersion}/${ca}`;
+    const last = creds === this.#creds;
+    if (last && v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
+    // Another key type's chain (C3-1) has secure contexts of its own.
+    const key = `${last ? "" : creds.kind}/${v.minVersion}/${v.maxVersion}/${ca}`;
     let sc = this.#versioned.get(key);
     if (!sc) {
-      sc = tls.createSecureContext({ ...v, ...this.#cred_options(), ...(ca ? { ca: [...this.#cas] } : {}) });
+      const o: tls.SecureContextOptions = {
+        ...v,
+        cert: creds.cert,
+        key: creds.key,
+        ...(ca ? { ca: [...this.#cas] } : {}),
+      };
+      if (creds.passphrase !== undefined) o.passphrase = creds.passphrase;
+      sc = tls.createSecureContext(o);
       this.#versioned.set(key, sc);
     }
     return sc;
@@ -1973,6 +2026,25 @@ export class SSLContext {
   /** The ALPN protocols set, or null (internal: a server reads them when the ClientHello comes, as CPython). @ignore */
   _alpn(): string[] | null {
     return this.#alpn;
+  }
+
+  /** Chains of more than one key type are loaded: a server picks one per handshake (internal, C3-1). @ignore */
+  get _multi(): boolean {
+    return this.#slots.size > 1;
+  }
+
+  /**
+   * The chain a server serves to a client offering `offered` signature algorithms (internal, C3-1): OpenSSL's
+   * preference among the key types loaded; the last chain loaded when none fits or the client named none.
+   * @ignore
+   */
+  _pick(offered: readonly number[] | null | undefined): Credentials | null {
+    if (offered == null || this.#slots.size < 2) return this.#creds;
+    for (const kind of SERVER_PREFERENCE) {
+      const c = this.#slots.get(kind);
+      if (c !== undefined && usable(c, offered)) return c;
+    }
+    return this.#creds;
   }
 
   /** Whether a certificate chain is loaded (internal). @ignore */
@@ -2558,7 +2630,8 @@ function start_session(s: Socket, st: SslState): Session {
   // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live. (Not
   // every server: node:tls's SNICallback costs each handshake memory and changes its timing; a callback set while a
   // do_handshake_on_connect=True handshake waits for the ClientHello is not called, documented: A12b-4.)
-  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
+  // A context holding chains of several key types (C3-1) picks one when the ClientHello comes, there too.
+  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect || st.context._multi)) {
     spec.server.SNICallback = sni_handler(s, st, spec);
   }
   const session = start_tls(s._stream_parts(), spec);
@@ -2639,6 +2712,10 @@ function sni_handler(
       } else {
         // The certificate and versions the socket was made with.
         sc = wrap_sc ?? first._server_context(versions, spec.verify_mode !== CERT_NONE);
+      }
+      // Chains of several key types: the one the client's signature algorithms allow, OpenSSL's preference (C3-1).
+      if (now._multi) {
+        sc = now._server_context(versions, spec.verify_mode !== CERT_NONE, now._pick(st.session?.sigalgs_sent));
       }
       // The ALPN protocols are the context's as the ClientHello is answered (CPython's select callback reads its
       // context's list; OpenSSL calls the new SSL_CTX's after a swap, A10b-5). Deno's TLS can replace a server's list
