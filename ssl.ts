@@ -434,6 +434,10 @@ export const HAS_TLSv1_1 = false;
 
 const CERT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/** CPython 3.11's _strptime pattern for cert_time_to_seconds' format (after the month). */
+const STRPTIME_RE =
+  /^\s+(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):(6[0-1]|[0-5]\d|\d)\s+(\d\d\d\d)\s+GMT/i;
+
 /**
  * Seconds since the epoch of a certificate date as `getpeercert()` gives it (`"May  9 00:00:00 2007 GMT"`),
  * as Python's `ssl.cert_time_to_seconds`.
@@ -459,8 +463,11 @@ export function cert_time_to_seconds(cert_time: string): number {
   );
   if (month < 0) throw new RangeError(`time data ${py_str_repr(cert_time)} does not match format "%b${fmt}"`);
   const rest = cert_time.slice(3);
-  const m = /^\s*(\d{1,2})\s+(\d{1,2}):(\d{1,2}):(\d{1,2})\s+(\d{4})\s+GMT$/.exec(rest);
+  // CPython's _strptime regex for the format (C3-11): its field ranges, each whitespace run \s+, case-insensitive;
+  // what follows a match is "unconverted data".
+  const m = STRPTIME_RE.exec(rest);
   if (m === null) throw new RangeError(`time data ${py_str_repr(rest)} does not match format '${fmt}'`);
+  if (m[0].length !== rest.length) throw new RangeError(`unconverted data remains: ${rest.slice(m[0].length)}`);
   const [d, H, M, S, Y] = m.slice(1).map(Number) as [number, number, number, number, number];
   return Date.UTC(Y, month, d, H, M, S) / 1000;
 }
@@ -892,6 +899,28 @@ export interface CertChainOptions {
   password?: string | Uint8Array | (() => string | Uint8Array) | null;
 }
 
+/**
+ * OpenSSL's PEM_X509_INFO_read_bio (a cafile's reader) decodes every PEM block, and the private keys it knows
+ * (PKCS#1 RSA, SEC1 EC, DSA, unencrypted PKCS#8): a block that is not base64, or such a key that does not parse,
+ * fails the whole file with "[X509] PEM lib" (C3-7). A legacy encrypted key (Proc-Type header) is kept undecoded.
+ */
+function broken_pem_block(text: string): boolean {
+  for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)) {
+    const name = m[1]!, body = m[2]!;
+    const lines = body.split(/\r?\n/);
+    const headers = lines.some((l) => /^[A-Za-z-]+: /.test(l));
+    const data = lines.filter((l) => !/^[A-Za-z-]+: /.test(l)).join("");
+    if (/[^A-Za-z0-9+/=\s]/.test(data)) return true;
+    if (headers || !/^(RSA |EC )?PRIVATE KEY$/.test(name)) continue;
+    try {
+      createPrivateKey(m[0]);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
 interface Credentials {
   cert: string;
   key: string;
@@ -1087,7 +1116,8 @@ export class SSLContext {
 
   set verify_flags(v: number) {
     if (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean" || !Number.isInteger(Number(v))) {
-      throw new TypeError(`argument must be int, not ${py_type(v)}`);
+      // CPython's _PyArg_BadArgument names None so, other values by their type (C3-8).
+      throw new TypeError(`argument must be int, not ${v == null ? "None" : py_type(v)}`);
     }
     const n = Number(v);
     if (n < 0 || n & ~(VERIFY_X509_TRUSTED_FIRST | VERIFY_X509_PARTIAL_CHAIN)) {
@@ -1142,6 +1172,11 @@ export class SSLContext {
    * ```
    */
   set_servername_callback(server_name_callback: SniCallback | null): void {
+    // CPython's set_servername_callback checks callability before the context's side (C3-8); the property the
+    // other way round.
+    if (server_name_callback != null && typeof server_name_callback !== "function") {
+      throw new TypeError("not a callable object");
+    }
     this.sni_callback = server_name_callback;
   }
 
@@ -1269,25 +1304,31 @@ export class SSLContext {
     const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
     const cert = read_text(fs_path(a.certfile, "certfile"), "certfile");
     const key = a.keyfile == null ? cert : read_text(fs_path(a.keyfile, "keyfile"), "keyfile");
-    let pw = a.password as unknown;
-    if (typeof pw === "function") {
-      pw = pw();
-      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
-        throw new TypeError("password callback must return a string");
+    // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes; a callable's answer is checked
+    // so when OpenSSL asks for it.
+    const checked = (pw: unknown): string | undefined => {
+      if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
+      if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
+      if (typeof pw === "string" && new TextEncoder().encode(pw).length > 1024) {
+        throw new RangeError("password cannot be longer than 1024 bytes");
       }
-    }
-    // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
-    if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
-    if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
-    const pass = (pw ?? undefined) as string | undefined;
-    if (pass !== undefined && new TextEncoder().encode(pass).length > 1024) {
-      throw new RangeError("password cannot be longer than 1024 bytes");
-    }
+      return (pw ?? undefined) as string | undefined;
+    };
+    const callback = typeof a.password === "function" ? a.password as () => unknown : null;
+    let pass = callback === null ? checked(a.password) : undefined;
     const certs = cert.match(PEM_CERT_RE);
     if (!certs) throw pem_lib_error(3905);
     chain_level_check(certs);
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
     if (!keys) throw pem_lib_error(3926);
+    // OpenSSL calls the password callback only for an encrypted key (C3-6): PKCS#8's, or a legacy PEM header's.
+    if (callback !== null && /^-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(keys[0])) {
+      const pw = callback();
+      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
+        throw new TypeError("password callback must return a string");
+      }
+      pass = checked(pw);
+    }
     try {
       const pk = createPrivateKey(pass === undefined ? keys[0] : { key: keys[0], passphrase: pass });
       const leaf = new X509Certificate(certs[0]!);
@@ -1380,6 +1421,7 @@ export class SSLContext {
       if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
         throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       }
+      if (broken_pem_block(text)) throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       // CRLs load too (OpenSSL's store keeps them, each once); they are never used: CRL checks
       // (VERIFY_CRL_CHECK_*) cannot be switched on (A13a-3).
       const crls = text.match(PEM_CRL_RE) ?? [];
@@ -1835,7 +1877,8 @@ export class SSLContext {
     const s = a.sock;
     if (sessions.has(s)) throw new RangeError("the socket is already wrapped in TLS");
     if (s._closed) throw new OSError(E.EBADF);
-    if (s.type !== 1) throw new OSError(E.ENOTSUP, null, { detail: "TLS needs a SOCK_STREAM socket" });
+    // CPython's SSLSocket._create (SO_TYPE read from the socket): datagram, seqpacket, raw (C3-9).
+    if (s.type !== 1) throw not_implemented("only stream sockets are supported");
     if (a.session != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
     const server = Boolean(a.server_side ?? false);
     let host = (a.server_hostname ?? null) as string | Uint8Array | null;
@@ -2400,6 +2443,10 @@ function version_name(v: number): string {
 }
 
 function check_purpose(p: unknown): void {
+  // CPython: `if not isinstance(purpose, _ASN1Object): raise TypeError(purpose)` (C3-8).
+  if (!(p instanceof ASN1Object)) {
+    throw new TypeError(p == null ? "None" : typeof p === "boolean" ? (p ? "True" : "False") : String(p));
+  }
   if (p !== Purpose.SERVER_AUTH && p !== Purpose.CLIENT_AUTH) {
     throw new TypeError("purpose must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH");
   }
@@ -3303,6 +3350,10 @@ export class SSLSocket extends Socket {
     try {
       no_flags("recv", flags);
       observe(this);
+      // With a session CPython's recv() is SSL read(), whose own check this is (C3-4); without one the socket's.
+      if (typeof bufsize === "number" && bufsize < 0 && !this._closed && sessions.get(this)?.session) {
+        throw new RangeError("size should not be negative");
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -3543,6 +3594,21 @@ export class SSLSocket extends Socket {
       return super.shutdown(how).finally(() => ss.abort(eof_error()));
     }
     return super.shutdown(how);
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython (its `NotImplementedError`).
+   *
+   * @throws {Error} named `NotImplementedError`: `Can't dup() SSLSocket instances`.
+   *
+   * @example
+   * ```ts ignore
+   * ssock.dup(); // NotImplementedError
+   * ```
+   */
+  override dup(): never {
+    // CPython's SSLSocket.dup(), before anything else (C3-3): the class's name, a subclass's its own.
+    throw not_implemented(`Can't dup() ${this.constructor.name} instances`);
   }
 
   /**
