@@ -3387,6 +3387,12 @@ export class SSLSocket extends Socket {
     } catch (e) {
       return Promise.reject(e);
     }
+    // With a session CPython's recv_into() is SSL read(nbytes, buffer): a count of 0 or less, or more than the
+    // buffer holds, reads up to the buffer's length (C3-4's sibling); without one the socket's checks.
+    if (typeof nbytes === "number" && !this._closed && sessions.get(this)?.session) {
+      const len = (buffer as { byteLength?: unknown })?.byteLength;
+      if (typeof len === "number" && (nbytes <= 0 || nbytes > len)) nbytes = len;
+    }
     return want(super.recv_into(buffer, nbytes, flags, options), false);
   }
 
@@ -3908,14 +3914,15 @@ export class SSLSocket extends Socket {
    */
   verify_client_post_handshake(): never {
     ssl_object(this, "verify_client_post_handshake");
-    if (!state_of(this).server_side) {
-      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
-    }
+    // OpenSSL's SSL_verify_client_post_handshake checks the version before the side (C3-10's second half).
     if (this.version() === "TLSv1.2") {
       throw new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
         library: "SSL",
         reason: "WRONG_SSL_VERSION",
       });
+    }
+    if (!state_of(this).server_side) {
+      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
     }
     throw new SSLError(279, "[SSL: EXTENSION_NOT_RECEIVED] extension not received (_ssl.c:2781)", {
       library: "SSL",
