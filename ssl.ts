@@ -3389,9 +3389,12 @@ export class SSLSocket extends Socket {
     }
     // With a session CPython's recv_into() is SSL read(nbytes, buffer): a count of 0 or less, or more than the
     // buffer holds, reads up to the buffer's length (C3-4's sibling); without one the socket's checks.
-    if (typeof nbytes === "number" && !this._closed && sessions.get(this)?.session) {
+    if (typeof nbytes === "number") {
       const len = (buffer as { byteLength?: unknown })?.byteLength;
-      if (typeof len === "number" && (nbytes <= 0 || nbytes > len)) nbytes = len;
+      // (The session is looked up only for such a count: no cost on the usual call.)
+      if (typeof len === "number" && (nbytes <= 0 || nbytes > len) && !this._closed && sessions.get(this)?.session) {
+        nbytes = len;
+      }
     }
     return want(super.recv_into(buffer, nbytes, flags, options), false);
   }
