@@ -294,6 +294,13 @@ const RECORD_FAULTS: readonly (readonly [RegExp, string, string])[] = [
   [/corrupt message of type HandshakePayloadTooLarge/, "EXCESSIVE_MESSAGE_SIZE", "excessive message size"],
 ];
 
+/** Deno's own ConnectionReset (the kernel's ECONNRESET read from the socket), not node:tls' synthetic one. */
+function is_reset(e: unknown): boolean {
+  const cls = (globalThis as { Deno?: { errors?: { ConnectionReset?: new () => Error } } }).Deno?.errors
+    ?.ConnectionReset;
+  return cls !== undefined && e instanceof cls;
+}
+
 /** Turn whatever node:tls or the socket raised into Python's exception. */
 export function to_ssl_error(e: unknown, during_handshake = false): Error {
   if (e instanceof OSError || e instanceof TypeError || e instanceof RangeError) return e;
@@ -319,7 +326,12 @@ export function to_ssl_error(e: unknown, during_handshake = false): Error {
       const text = m ? m[1]!.split(":").pop()! : reason.toLowerCase().replaceAll("_", " ");
       return new SSLError(1, `[SSL: ${reason}] ${text}`, { library: "SSL", reason, cause: e });
     }
-    if (code === "ECONNRESET" && (during_handshake || /secure TLS connection/.test(msg))) return eof_error(e);
+    // node:tls says ECONNRESET for a peer's FIN mid-handshake ("... disconnected before secure TLS connection was
+    // established"): OpenSSL's unexpected EOF. A real reset read from the socket (Deno's ConnectionReset, os error
+    // 104) is CPython's ConnectionResetError, handshake or not (C3-2).
+    if (code === "ECONNRESET" && (during_handshake || /secure TLS connection/.test(msg)) && !is_reset(e)) {
+      return eof_error(e);
+    }
   }
   const m = map_error(e);
   if (m instanceof OSError && m.errno !== null) return m;

@@ -92,6 +92,8 @@ export interface Session {
   abort(err: Error): void;
   /** A server's: the name in the client's ClientHello as sent (see TlsSession.sni_sent). */
   readonly sni_sent?: string | null | undefined;
+  /** A server's: the signature algorithms in the client's ClientHello (see TlsSession.sigalgs_sent). */
+  readonly sigalgs_sent?: number[] | null;
   /**
    * A client's socket changed context before its handshake's outcome was seen: the server is verified against
    * `trust` (CPython: SSL_set_SSL_CTX, the new context's CA store; verify mode, host check and flags stay), again
@@ -742,6 +744,11 @@ class TlsSession implements Session, RawEvents {
    * sni_callback, undefined before the hello (or when it could not be read).
    */
   sni_sent: string | null | undefined = undefined;
+  /**
+   * The signature algorithms in the client's ClientHello, in its order (null: none offered or not read), read with
+   * sni_sent: a server holding certificates of several key types serves the one they allow (C3-1).
+   */
+  sigalgs_sent: number[] | null = null;
   /** RawEvents.inbound: set while a server with a sni_callback gathers the ClientHello. */
   inbound: ((bytes: Uint8Array) => void) | undefined = undefined;
   #hello: Uint8Array | null = null;
@@ -829,6 +836,7 @@ class TlsSession implements Session, RawEvents {
       return;
     }
     this.sni_sent = found.name;
+    this.sigalgs_sent = found.sigalgs ?? null;
     this.#hello = null;
     this.inbound = undefined;
   }

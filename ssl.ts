@@ -434,6 +434,10 @@ export const HAS_TLSv1_1 = false;
 
 const CERT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/** CPython 3.11's _strptime pattern for cert_time_to_seconds' format (after the month). */
+const STRPTIME_RE =
+  /^\s+(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):(6[0-1]|[0-5]\d|\d)\s+(\d\d\d\d)\s+GMT/i;
+
 /**
  * Seconds since the epoch of a certificate date as `getpeercert()` gives it (`"May  9 00:00:00 2007 GMT"`),
  * as Python's `ssl.cert_time_to_seconds`.
@@ -459,8 +463,11 @@ export function cert_time_to_seconds(cert_time: string): number {
   );
   if (month < 0) throw new RangeError(`time data ${py_str_repr(cert_time)} does not match format "%b${fmt}"`);
   const rest = cert_time.slice(3);
-  const m = /^\s*(\d{1,2})\s+(\d{1,2}):(\d{1,2}):(\d{1,2})\s+(\d{4})\s+GMT$/.exec(rest);
+  // CPython's _strptime regex for the format (C3-11): its field ranges, each whitespace run \s+, case-insensitive;
+  // what follows a match is "unconverted data".
+  const m = STRPTIME_RE.exec(rest);
   if (m === null) throw new RangeError(`time data ${py_str_repr(rest)} does not match format '${fmt}'`);
+  if (m[0].length !== rest.length) throw new RangeError(`unconverted data remains: ${rest.slice(m[0].length)}`);
   const [d, H, M, S, Y] = m.slice(1).map(Number) as [number, number, number, number, number];
   return Date.UTC(Y, month, d, H, M, S) / 1000;
 }
@@ -892,11 +899,62 @@ export interface CertChainOptions {
   password?: string | Uint8Array | (() => string | Uint8Array) | null;
 }
 
+/**
+ * OpenSSL's PEM_X509_INFO_read_bio (a cafile's reader) decodes every PEM block, and the private keys it knows
+ * (PKCS#1 RSA, SEC1 EC, DSA, unencrypted PKCS#8): a block that is not base64, or such a key that does not parse,
+ * fails the whole file with "[X509] PEM lib" (C3-7). A legacy encrypted key (Proc-Type header) is kept undecoded.
+ */
+function broken_pem_block(text: string): boolean {
+  for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)) {
+    const name = m[1]!, body = m[2]!;
+    const lines = body.split(/\r?\n/);
+    const headers = lines.some((l) => /^[A-Za-z-]+: /.test(l));
+    const data = lines.filter((l) => !/^[A-Za-z-]+: /.test(l)).join("");
+    if (/[^A-Za-z0-9+/=\s]/.test(data)) return true;
+    if (headers || !/^(RSA |EC )?PRIVATE KEY$/.test(name)) continue;
+    try {
+      createPrivateKey(m[0]);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
 interface Credentials {
   cert: string;
   key: string;
   passphrase?: string;
+  /** The leaf key's type (OpenSSL's slot: "rsa", "ec", "ed25519", ...) and, for EC, its curve. */
+  kind?: string;
+  curve?: string | undefined;
 }
+
+/**
+ * Which loaded certificate a server serves when it holds several key types (C3-1): OpenSSL's server preference
+ * (its default signature algorithm list: ECDSA, then Ed25519, Ed448, then RSA) among those the client offers.
+ * A TLS 1.3 ECDSA scheme names its curve; an ECDSA key of another curve is not usable with it.
+ */
+const ECDSA_SCHEMES: Record<string, number> = { prime256v1: 0x0403, secp384r1: 0x0503, secp521r1: 0x0603 };
+function usable(c: Credentials, offered: readonly number[]): boolean {
+  switch (c.kind) {
+    case "ec": {
+      const scheme = ECDSA_SCHEMES[c.curve ?? ""];
+      return scheme !== undefined && offered.includes(scheme);
+    }
+    case "ed25519":
+      return offered.includes(0x0807);
+    case "ed448":
+      return offered.includes(0x0808);
+    case "rsa":
+      return offered.some((a) => (a >= 0x0804 && a <= 0x0806) || a === 0x0401 || a === 0x0501 || a === 0x0601);
+    case "rsa-pss":
+      return offered.some((a) => a >= 0x0809 && a <= 0x080b);
+    default:
+      return false;
+  }
+}
+const SERVER_PREFERENCE = ["ec", "ed25519", "ed448", "rsa-pss", "rsa"];
 
 /** A filesystem path argument (str or bytes, as CPython's), or TypeError naming it. */
 function fs_path(v: unknown, what: string): string {
@@ -935,6 +993,8 @@ export class SSLContext {
   #crls = new Set<string>();
   #default_certs = false;
   #creds: Credentials | null = null;
+  /** The chains loaded, one per key type (OpenSSL's slots); #creds is the last loaded (C3-1). */
+  #slots = new Map<string, Credentials>();
   #alpn: string[] | null = null;
   #secure: tls.SecureContext | null = null;
   /** Server secure contexts with another context's versions (a sni_callback's swap), by "min/max". */
@@ -1056,7 +1116,8 @@ export class SSLContext {
 
   set verify_flags(v: number) {
     if (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean" || !Number.isInteger(Number(v))) {
-      throw new TypeError(`argument must be int, not ${py_type(v)}`);
+      // CPython's _PyArg_BadArgument names None so, other values by their type (C3-8).
+      throw new TypeError(`argument must be int, not ${v == null ? "None" : py_type(v)}`);
     }
     const n = Number(v);
     if (n < 0 || n & ~(VERIFY_X509_TRUSTED_FIRST | VERIFY_X509_PARTIAL_CHAIN)) {
@@ -1111,6 +1172,11 @@ export class SSLContext {
    * ```
    */
   set_servername_callback(server_name_callback: SniCallback | null): void {
+    // CPython's set_servername_callback checks callability before the context's side (C3-8); the property the
+    // other way round.
+    if (server_name_callback != null && typeof server_name_callback !== "function") {
+      throw new TypeError("not a callable object");
+    }
     this.sni_callback = server_name_callback;
   }
 
@@ -1238,25 +1304,31 @@ export class SSLContext {
     const a = bind_args("load_cert_chain", [certfile, keyfile, password], ["certfile", "keyfile", "password"]);
     const cert = read_text(fs_path(a.certfile, "certfile"), "certfile");
     const key = a.keyfile == null ? cert : read_text(fs_path(a.keyfile, "keyfile"), "keyfile");
-    let pw = a.password as unknown;
-    if (typeof pw === "function") {
-      pw = pw();
-      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
-        throw new TypeError("password callback must return a string");
+    // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes; a callable's answer is checked
+    // so when OpenSSL asks for it.
+    const checked = (pw: unknown): string | undefined => {
+      if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
+      if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
+      if (typeof pw === "string" && new TextEncoder().encode(pw).length > 1024) {
+        throw new RangeError("password cannot be longer than 1024 bytes");
       }
-    }
-    // As CPython: str, bytes or bytearray (here a Uint8Array), at most 1024 bytes.
-    if (pw instanceof Uint8Array) pw = new TextDecoder().decode(pw);
-    if (pw != null && typeof pw !== "string") throw new TypeError("password should be a string or callable");
-    const pass = (pw ?? undefined) as string | undefined;
-    if (pass !== undefined && new TextEncoder().encode(pass).length > 1024) {
-      throw new RangeError("password cannot be longer than 1024 bytes");
-    }
+      return (pw ?? undefined) as string | undefined;
+    };
+    const callback = typeof a.password === "function" ? a.password as () => unknown : null;
+    let pass = callback === null ? checked(a.password) : undefined;
     const certs = cert.match(PEM_CERT_RE);
     if (!certs) throw pem_lib_error(3905);
     chain_level_check(certs);
     const keys = key.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/);
     if (!keys) throw pem_lib_error(3926);
+    // OpenSSL calls the password callback only for an encrypted key (C3-6): PKCS#8's, or a legacy PEM header's.
+    if (callback !== null && /^-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/.test(keys[0])) {
+      const pw = callback();
+      if (typeof pw !== "string" && !(pw instanceof Uint8Array)) {
+        throw new TypeError("password callback must return a string");
+      }
+      pass = checked(pw);
+    }
     try {
       const pk = createPrivateKey(pass === undefined ? keys[0] : { key: keys[0], passphrase: pass });
       const leaf = new X509Certificate(certs[0]!);
@@ -1291,7 +1363,19 @@ export class SSLContext {
       }
       throw pem_lib_error(3926, e);
     }
-    this.#creds = { cert: certs.join("\n"), key: keys[0], ...(pass === undefined ? {} : { passphrase: pass }) };
+    const leaf = new X509Certificate(certs[0]!).publicKey;
+    const kind = leaf.asymmetricKeyType ?? "";
+    const curve = (leaf.asymmetricKeyDetails as { namedCurve?: string } | undefined)?.namedCurve;
+    this.#creds = {
+      cert: certs.join("\n"),
+      key: keys[0],
+      ...(pass === undefined ? {} : { passphrase: pass }),
+      kind,
+      curve,
+    };
+    // As OpenSSL: a chain replaces the one of its key type, and stays beside those of other types (C3-1).
+    this.#slots.delete(kind);
+    this.#slots.set(kind, this.#creds);
     this.#changed();
   }
 
@@ -1337,6 +1421,7 @@ export class SSLContext {
       if (pems && (text.split("-----BEGIN CERTIFICATE-----").length - 1 > pems.length || pems.some(unreadable))) {
         throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       }
+      if (broken_pem_block(text)) throw new SSLError(524297, "[X509] PEM lib (_ssl.c:4154)", { library: "X509" });
       // CRLs load too (OpenSSL's store keeps them, each once); they are never used: CRL checks
       // (VERIFY_CRL_CHECK_*) cannot be switched on (A13a-3).
       const crls = text.match(PEM_CRL_RE) ?? [];
@@ -1792,7 +1877,8 @@ export class SSLContext {
     const s = a.sock;
     if (sessions.has(s)) throw new RangeError("the socket is already wrapped in TLS");
     if (s._closed) throw new OSError(E.EBADF);
-    if (s.type !== 1) throw new OSError(E.ENOTSUP, null, { detail: "TLS needs a SOCK_STREAM socket" });
+    // CPython's SSLSocket._create (SO_TYPE read from the socket): datagram, seqpacket, raw (C3-9).
+    if (s.type !== 1) throw not_implemented("only stream sockets are supported");
     if (a.session != null) throw new OSError(E.ENOTSUP, null, { detail: "TLS session resumption is not supported" });
     const server = Boolean(a.server_side ?? false);
     let host = (a.server_hostname ?? null) as string | Uint8Array | null;
@@ -1953,18 +2039,28 @@ export class SSLContext {
   _server_context(
     v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
     verifies: boolean,
+    creds: Credentials | null = this.#creds,
   ): tls.SecureContext {
-    if (!this.#creds) throw no_certificate();
+    if (!this.#creds || !creds) throw no_certificate();
     const own = this.#server_options().secureContext!;
     const mine = this.#version_options();
     // The secure context made for this context's own sockets names its CAs when its verify mode is not CERT_NONE.
     const ca = verifies && this.#cas.length > 0;
     const own_ca = this.#verify_mode !== CERT_NONE && this.#cas.length > 0;
-    if (v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
-    const key = `${v.minVersion}/${v.maxVersion}/${ca}`;
+    const last = creds === this.#creds;
+    if (last && v.minVersion === mine.minVersion && v.maxVersion === mine.maxVersion && ca === own_ca) return own;
+    // Another key type's chain (C3-1) has secure contexts of its own.
+    const key = `${last ? "" : creds.kind}/${v.minVersion}/${v.maxVersion}/${ca}`;
     let sc = this.#versioned.get(key);
     if (!sc) {
-      sc = tls.createSecureContext({ ...v, ...this.#cred_options(), ...(ca ? { ca: [...this.#cas] } : {}) });
+      const o: tls.SecureContextOptions = {
+        ...v,
+        cert: creds.cert,
+        key: creds.key,
+        ...(ca ? { ca: [...this.#cas] } : {}),
+      };
+      if (creds.passphrase !== undefined) o.passphrase = creds.passphrase;
+      sc = tls.createSecureContext(o);
       this.#versioned.set(key, sc);
     }
     return sc;
@@ -1973,6 +2069,25 @@ export class SSLContext {
   /** The ALPN protocols set, or null (internal: a server reads them when the ClientHello comes, as CPython). @ignore */
   _alpn(): string[] | null {
     return this.#alpn;
+  }
+
+  /** Chains of more than one key type are loaded: a server picks one per handshake (internal, C3-1). @ignore */
+  get _multi(): boolean {
+    return this.#slots.size > 1;
+  }
+
+  /**
+   * The chain a server serves to a client offering `offered` signature algorithms (internal, C3-1): OpenSSL's
+   * preference among the key types loaded; the last chain loaded when none fits or the client named none.
+   * @ignore
+   */
+  _pick(offered: readonly number[] | null | undefined): Credentials | null {
+    if (offered == null || this.#slots.size < 2) return this.#creds;
+    for (const kind of SERVER_PREFERENCE) {
+      const c = this.#slots.get(kind);
+      if (c !== undefined && usable(c, offered)) return c;
+    }
+    return this.#creds;
   }
 
   /** Whether a certificate chain is loaded (internal). @ignore */
@@ -2333,6 +2448,10 @@ function version_name(v: number): string {
 }
 
 function check_purpose(p: unknown): void {
+  // CPython: `if not isinstance(purpose, _ASN1Object): raise TypeError(purpose)` (C3-8).
+  if (!(p instanceof ASN1Object)) {
+    throw new TypeError(p == null ? "None" : typeof p === "boolean" ? (p ? "True" : "False") : String(p));
+  }
   if (p !== Purpose.SERVER_AUTH && p !== Purpose.CLIENT_AUTH) {
     throw new TypeError("purpose must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH");
   }
@@ -2563,7 +2682,8 @@ function start_session(s: Socket, st: SslState): Session {
   // handshake (CPython calls it then): such a server always asks, and the handler reads the callback live. (Not
   // every server: node:tls's SNICallback costs each handshake memory and changes its timing; a callback set while a
   // do_handshake_on_connect=True handshake waits for the ClientHello is not called, documented: A12b-4.)
-  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect)) {
+  // A context holding chains of several key types (C3-1) picks one when the ClientHello comes, there too.
+  if (spec.server && (st.context.sni_callback || !st.do_handshake_on_connect || st.context._multi)) {
     spec.server.SNICallback = sni_handler(s, st, spec);
   }
   const session = start_tls(s._stream_parts(), spec);
@@ -2644,6 +2764,10 @@ function sni_handler(
       } else {
         // The certificate and versions the socket was made with.
         sc = wrap_sc ?? first._server_context(versions, spec.verify_mode !== CERT_NONE);
+      }
+      // Chains of several key types: the one the client's signature algorithms allow, OpenSSL's preference (C3-1).
+      if (now._multi) {
+        sc = now._server_context(versions, spec.verify_mode !== CERT_NONE, now._pick(st.session?.sigalgs_sent));
       }
       // The ALPN protocols are the context's as the ClientHello is answered (CPython's select callback reads its
       // context's list; OpenSSL calls the new SSL_CTX's after a swap, A10b-5). Deno's TLS can replace a server's list
@@ -3231,6 +3355,10 @@ export class SSLSocket extends Socket {
     try {
       no_flags("recv", flags);
       observe(this);
+      // With a session CPython's recv() is SSL read(), whose own check this is (C3-4); without one the socket's.
+      if (typeof bufsize === "number" && bufsize < 0 && !this._closed && sessions.get(this)?.session) {
+        throw new RangeError("size should not be negative");
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -3263,6 +3391,15 @@ export class SSLSocket extends Socket {
       observe(this);
     } catch (e) {
       return Promise.reject(e);
+    }
+    // With a session CPython's recv_into() is SSL read(nbytes, buffer): a count of 0 or less, or more than the
+    // buffer holds, reads up to the buffer's length (C3-4's sibling); without one the socket's checks.
+    if (typeof nbytes === "number") {
+      const len = (buffer as { byteLength?: unknown })?.byteLength;
+      // (The session is looked up only for such a count: no cost on the usual call.)
+      if (typeof len === "number" && (nbytes <= 0 || nbytes > len) && !this._closed && sessions.get(this)?.session) {
+        nbytes = len;
+      }
     }
     return want(super.recv_into(buffer, nbytes, flags, options), false);
   }
@@ -3471,6 +3608,21 @@ export class SSLSocket extends Socket {
       return super.shutdown(how).finally(() => ss.abort(eof_error()));
     }
     return super.shutdown(how);
+  }
+
+  /**
+   * Not allowed on a TLS socket, as in CPython (its `NotImplementedError`).
+   *
+   * @throws {Error} named `NotImplementedError`: `Can't dup() SSLSocket instances`.
+   *
+   * @example
+   * ```ts ignore
+   * ssock.dup(); // NotImplementedError
+   * ```
+   */
+  override dup(): never {
+    // CPython's SSLSocket.dup(), before anything else (C3-3): the class's name, a subclass's its own.
+    throw not_implemented(`Can't dup() ${this.constructor.name} instances`);
   }
 
   /**
@@ -3770,14 +3922,15 @@ export class SSLSocket extends Socket {
    */
   verify_client_post_handshake(): never {
     ssl_object(this, "verify_client_post_handshake");
-    if (!state_of(this).server_side) {
-      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
-    }
+    // OpenSSL's SSL_verify_client_post_handshake checks the version before the side (C3-10's second half).
     if (this.version() === "TLSv1.2") {
       throw new SSLError(266, "[SSL: WRONG_SSL_VERSION] wrong ssl version (_ssl.c:2781)", {
         library: "SSL",
         reason: "WRONG_SSL_VERSION",
       });
+    }
+    if (!state_of(this).server_side) {
+      throw new SSLError(284, "[SSL: NOT_SERVER] not server (_ssl.c:2781)", { library: "SSL", reason: "NOT_SERVER" });
     }
     throw new SSLError(279, "[SSL: EXTENSION_NOT_RECEIVED] extension not received (_ssl.c:2781)", {
       library: "SSL",

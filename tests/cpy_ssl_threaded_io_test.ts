@@ -13,7 +13,7 @@ import {
   type SSLSocket,
   TLSVersion,
 } from "../ssl.ts";
-import { attempt, Echo, finding_test, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
+import { attempt, Echo, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
 import { python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
@@ -110,23 +110,12 @@ print(json.dumps(out))
       s.close();
     }
   }
-  // C3-3 and C3-4 (their own tests below): dup() and recv(-1) raise other errors than CPython's.
-  for (const k of ["dup", "recv_-1"]) {
-    assert.match(
-      out[k] as string,
-      k === "dup" ? /^OSError: \[Errno 95\]/ : /^ValueError: negative buffersize in recv$/,
-    );
-    delete out[k];
-    delete want[k];
-  }
+  // dup() and recv(-1) are compared too (C3-3, C3-4: fixed).
   assert.deepEqual(out, want);
 });
 
-finding_test(
-  "C3-3",
-  "ThreadedTests.test_recv_send: SSLSocket.dup()",
-  "CPython raises NotImplementedError(\"Can't dup() SSLSocket instances\"); pysocket's SSLSocket inherits Socket.dup()'s " +
-    "OSError EOPNOTSUPP (Deno has no descriptors to duplicate): an `except NotImplementedError` port misses it",
+test(
+  "ThreadedTests.test_recv_send: SSLSocket.dup() raises NotImplementedError (C3-3, fixed)",
   async () => {
     const c = new SSLContext(PROTOCOL_TLS_CLIENT);
     c.check_hostname = false;
@@ -137,11 +126,8 @@ finding_test(
   },
 );
 
-finding_test(
-  "C3-4",
-  "ThreadedTests.test_recv_send: SSLSocket.recv(-1) on a connected TLS socket",
-  "CPython's raises ValueError('size should not be negative') (SSL read's check); pysocket's raises the plain " +
-    "socket's ValueError('negative buffersize in recv')",
+test(
+  "ThreadedTests.test_recv_send: SSLSocket.recv(-1) on a connected TLS socket: SSL read's ValueError (C3-4, fixed)",
   async () => {
     await using server = new Echo(certfile_server());
     const s = await unverified().wrap_socket(socket());
@@ -644,12 +630,9 @@ ${half ? 'c.send(bytes.fromhex("160301020001"))' : ""}
 time.sleep(0.3); c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
 `;
 
-finding_test(
-  "C3-2",
-  "ThreadedTests.test_rude_shutdown (siblings): a peer that resets the connection during the handshake, either side",
-  "CPython raises ConnectionResetError [Errno 104]; pysocket raises SSLEOFError (UNEXPECTED_EOF_WHILE_READING), " +
-    "as if the peer had closed with a FIN: the client's wrap_socket(), its later do_handshake() (blocking or timed), " +
-    "and a server's wrap_socket() whose client reset before or inside its ClientHello",
+test(
+  "ThreadedTests.test_rude_shutdown (siblings): a peer that resets the connection during the handshake, either side: " +
+    "ConnectionResetError [Errno 104] (C3-2, fixed; the FIN rows in fix19d_reset_test.ts)",
   async () => {
     const got: Record<string, unknown> = {};
     const want: Record<string, unknown> = {};

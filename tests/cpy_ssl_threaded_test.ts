@@ -17,16 +17,7 @@ import {
   VERIFY_DEFAULT,
   VERIFY_X509_TRUSTED_FIRST,
 } from "../ssl.ts";
-import {
-  attempt,
-  Echo,
-  finding_test,
-  fmt,
-  make_cpy_certs,
-  server_params_test,
-  testing_context,
-  twin,
-} from "./_cpy_ssl.ts";
+import { attempt, Echo, fmt, make_cpy_certs, server_params_test, testing_context, twin } from "./_cpy_ssl.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -78,7 +69,7 @@ print(json.dumps(out))
   got.client_ctx_as_server = await attempt(() => server_params_test(c, c));
   // That last client meets a server that closed without a word. CPython's reads a reset (its server closed with the
   // ClientHello unread); pysocket's server closes with a FIN (docs/limits.md, "pysocket seldom sends a TCP reset"),
-  // and a reset would read as SSLEOFError anyway (C3-2, its own test in cpy_ssl_threaded_io_test.ts): both fail.
+  // which reads as SSLEOFError (a reset reads as CPython's ConnectionResetError: C3-2, fixed): both fail.
   const w = want as Record<string, unknown>;
   assert.match(w.client_ctx_as_server as string, /^(ConnectionResetError|SSLEOFError)/);
   assert.match(got.client_ctx_as_server as string, /^(ConnectionResetError|SSLEOFError)/);
@@ -287,12 +278,9 @@ print(json.dumps(out))
   });
 });
 
-finding_test(
-  "C3-1",
-  "ThreadedTests.test_dual_rsa_ecc: a server given an ECDSA chain, then an RSA chain",
-  "pysocket keeps only the last chain loaded (OpenSSL keeps one per key type and serves the one the client's " +
-    "signature algorithms want): CPython's client gets the ECDSA certificate (localhost-ecc); pysocket's server " +
-    "serves the RSA one and the client refuses it (Hostname mismatch)",
+test(
+  "ThreadedTests.test_dual_rsa_ecc: a server given an ECDSA chain, then an RSA chain, serves the ECDSA one " +
+    "(C3-1, fixed; more rows in fix19d_dual_cert_test.ts)",
   async () => {
     const want = await twin(
       certs,
