@@ -73,9 +73,6 @@ R["timed accept, settimeout(None) meanwhile"] = [out(lambda: l.accept()[1][0]), 
 l.settimeout(None)
 later(0.1, lambda: l.setblocking(False)); later(0.4, lambda: create_connection(l.getsockname()))
 R["blocking accept, setblocking(False) meanwhile"] = [out(lambda: l.accept()[0].gettimeout()), l.gettimeout()]
-c, a = tcp_pair(); a.settimeout(0.5)
-later(0.1, lambda: a.settimeout(None))
-R["timed sendall to a peer that never reads, settimeout(None) meanwhile"] = [out(lambda: a.sendall(b"z" * (64 << 20))), a.gettimeout()]
 print(json.dumps(R))
 `,
   );
@@ -124,6 +121,12 @@ print(json.dumps(R))
   ];
   c.close(), a.close(), l.close();
   for (const s of keep) s.close();
+  // The timed sendall row is pysocket's alone: CPython's outcome depends on the kernel's timing. Its sendall polls
+  // with the 0.5 s it started with and times out, unless the kernel reports room after settimeout(None) made the
+  // descriptor blocking: then its next send() blocks for good (seen on this machine: the twin hung to its 60 s kill).
+  const sendall_row = "timed sendall to a peer that never reads, settimeout(None) meanwhile";
+  assert.deepEqual(ts[sendall_row], [["TimeoutError", null, "timed out"], null]);
+  delete ts[sendall_row];
   assert.deepEqual(ts, py);
 });
 
