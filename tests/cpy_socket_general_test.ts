@@ -48,7 +48,7 @@ import {
   SOL_TCP,
   TimeoutError,
 } from "../mod.ts";
-import { documented, finding, HOST, not_applicable } from "./_cpy_socket.ts";
+import { documented, HOST, not_applicable } from "./_cpy_socket.ts";
 import { TempDir } from "./_socket_fixtures.ts";
 import { cpython } from "./_twin.ts";
 
