@@ -2034,13 +2034,16 @@ export class SSLContext {
    * The server's secure context (internal: a sni_callback's choice serves with it), with the protocol versions
    * `v` (those of the context the socket was made with, when it was made, as OpenSSL keeps them). `verifies`: the
    * socket asks for client certificates (its verify mode, kept as OpenSSL's SSL_set_SSL_CTX keeps it): they are
-   * verified against this context's CAs even when its own verify mode is CERT_NONE (A18b-2). @ignore
+   * verified against this context's CAs even when its own verify mode is CERT_NONE (A18b-2). `chosen`: the chain
+   * to serve (what _pick gave; typed loosely: Credentials is not public).
+   * @ignore
    */
   _server_context(
     v: { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion },
     verifies: boolean,
-    creds: Credentials | null = this.#creds,
+    chosen: object | null = this.#creds,
   ): tls.SecureContext {
+    const creds = chosen as Credentials | null;
     if (!this.#creds || !creds) throw no_certificate();
     const own = this.#server_options().secureContext!;
     const mine = this.#version_options();
@@ -2081,7 +2084,7 @@ export class SSLContext {
    * preference among the key types loaded; the last chain loaded when none fits or the client named none.
    * @ignore
    */
-  _pick(offered: readonly number[] | null | undefined): Credentials | null {
+  _pick(offered: readonly number[] | null | undefined): object | null {
     if (offered == null || this.#slots.size < 2) return this.#creds;
     for (const kind of SERVER_PREFERENCE) {
       const c = this.#slots.get(kind);
