@@ -220,6 +220,27 @@ const ALLOWED: [string, (c: Cell, p: Out, t: Out) => boolean][] = [
 Deno.test("adv16b: generated matrix of waiters x state changes x modes x families against CPython 3.11 (twin), and the process ends", async () => {
   const all = cells();
   const run = sampled(all);
+  // Both twins run the cells in batches; under a loaded machine's stalls a cell's timing can slip on either side
+  // (seen on old and new code alike: a 2.2 s deadline overrun, a drain racing a timeout). A differing cell runs again,
+  // in a batch of the differing cells only, and fails only if it differs again.
+  let { matched, allowed, bad } = await run_matrix(run);
+  if (bad.length > 0) {
+    const again = run.filter((c) => bad.some((b) => b.startsWith(`${c.id}\n`)));
+    console.log(`adv16b matrix: ${again.length} differing cell(s) run again on their own: ${again.map((c) => c.id)}`);
+    const second = await run_matrix(again);
+    matched += second.matched;
+    for (const [why, ids] of second.allowed) allowed.set(why, [...(allowed.get(why) ?? []), ...ids]);
+    bad = second.bad;
+  }
+  console.log(`adv16b matrix: ${run.length} of ${all.length} cells run; ${matched} match CPython exactly`);
+  for (const [why, ids] of allowed) console.log(`  ignored (documented, ${ids.length}): ${why}\n    e.g. ${ids[0]}`);
+  assert.deepEqual(bad, [], `cells that differ from CPython:\n${bad.join("\n")}`);
+});
+
+/** Run `run`'s cells in both twins; which match, which differ as documented, which differ. */
+async function run_matrix(
+  run: Cell[],
+): Promise<{ matched: number; allowed: Map<string, string[]>; bad: string[] }> {
   const dir = Deno.makeTempDirSync({ prefix: "pysocket-adv16b-" });
   try {
     Deno.mkdirSync(`${dir}/py`);
@@ -273,10 +294,8 @@ Deno.test("adv16b: generated matrix of waiters x state changes x modes x familie
       if (rule) allowed.set(rule[0], [...(allowed.get(rule[0]) ?? []), c.id]);
       else bad.push(`${c.id}\n  CPython ${JSON.stringify(p)}\n  pysocket ${JSON.stringify(t)}`);
     }
-    console.log(`adv16b matrix: ${run.length} of ${all.length} cells run; ${matched} match CPython exactly`);
-    for (const [why, ids] of allowed) console.log(`  ignored (documented, ${ids.length}): ${why}\n    e.g. ${ids[0]}`);
-    assert.deepEqual(bad, [], `cells that differ from CPython:\n${bad.join("\n")}`);
+    return { matched, allowed, bad };
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-});
+}
