@@ -65,12 +65,16 @@ test("client_hello_sni() reads the name a CPython client sent, case kept, from w
   ) {
     const hello = await hello_of(host);
     assert.ok(hello.length > 100, `a ClientHello for ${host}`);
-    assert.deepEqual(client_hello_sni(hello), { name: want }, `whole hello for ${host}`);
+    assert.deepEqual((client_hello_sni(hello) as { name: unknown }).name, want, `whole hello for ${host}`);
     for (let cut = 0; cut < hello.length; cut++) {
       assert.equal(client_hello_sni(hello.subarray(0, cut)), null, `${host}: ${cut} bytes are not enough`);
     }
     for (const at of [1, 4, 40, hello.length - 10]) {
-      assert.deepEqual(client_hello_sni(two_records(hello, at)), { name: want }, `${host}: two records at ${at}`);
+      assert.deepEqual(
+        (client_hello_sni(two_records(hello, at)) as { name: unknown }).name,
+        want,
+        `${host}: two records at ${at}`,
+      );
     }
   }
 });
