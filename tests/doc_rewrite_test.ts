@@ -87,7 +87,17 @@ Deno.test("tools/doc_rewrite.ts: one run makes the docs jsr-ready, and a second 
     const check_all = await run(["check", ...rewritten], dir);
     assert.equal(check_all.code, 0, check_all.out);
     const doctest = await run(
-      ["test", "--doc", "--parallel", "-A", "--unstable-net", "--no-prompt", "mod.ts", "selectors.ts", "socketserver.ts"],
+      [
+        "test",
+        "--doc",
+        "--parallel",
+        "-A",
+        "--unstable-net",
+        "--no-prompt",
+        "mod.ts",
+        "selectors.ts",
+        "socketserver.ts",
+      ],
       dir,
     );
     assert.equal(doctest.code, 0, doctest.out);
