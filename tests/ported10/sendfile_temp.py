@@ -1,7 +1,8 @@
 # socket.sendfile() of a temp file, as a static file server does it: a 5 MB file to a slow reader under a
 # timeout (it keeps up), a tail slice whose count runs past EOF, an offset past EOF, an empty file, count=0 (ValueError) and
 # a negative offset (EINVAL), a UDP socket (ValueError), then a reader that stops reading: sendfile() times
-# out, and the file position says exactly how much the reader will get.
+# out, and the file position says exactly how much the reader will get (a 20 MB file there: more than the kernel's
+# buffers on both ends can take, however far they grew).
 import hashlib
 import os
 import socket
@@ -16,6 +17,10 @@ fd, path = tempfile.mkstemp()
 os.write(fd, data)
 os.close(fd)
 fd, empty = tempfile.mkstemp()
+os.close(fd)
+big = data * 4
+fd, bigpath = tempfile.mkstemp()
+os.write(fd, big)
 os.close(fd)
 
 lsock = socket.create_server(("127.0.0.1", 0))
@@ -74,7 +79,7 @@ t = threading.Thread(target=reader, args=("stalled", False, 200_000))
 t.start()
 s = socket.create_connection(("127.0.0.1", port))
 s.settimeout(0.5)
-with open(path, "rb") as f:
+with open(bigpath, "rb") as f:
     f.seek(100)
     try:
         s.sendfile(f, 100)
@@ -82,11 +87,12 @@ with open(path, "rb") as f:
     except TimeoutError as e:
         print("stalled reader:", type(e).__name__, e)
     pos = f.tell()
-    print("position moved:", 100 < pos < SIZE)
+    print("position moved:", 100 < pos < len(big))
 s.close()
 t.join()
 print("reader got what the position says:", got["stalled"][0] == pos - 100,
-      got["stalled"][1] == hashlib.sha256(data[100:pos]).hexdigest()[:16])
+      got["stalled"][1] == hashlib.sha256(big[100:pos]).hexdigest()[:16])
 lsock.close()
 os.unlink(path)
 os.unlink(empty)
+os.unlink(bigpath)
