@@ -137,7 +137,7 @@ async function client_side() {
 const ct = client_side();
 while (done < 7 && performance.now() < deadline) {
   for (const [key, mask] of await sel.select(0.5)) {
-    const [kind, job] = key.data;
+    const [kind, job] = key.data!;
     const sock = key.fileobj as Socket;
     if (kind === "accept") {
       const [conn] = await front.accept();

@@ -10,7 +10,7 @@ const log: string[] = [];
 const now = () => performance.now() / 1000;
 
 class Handler extends socketserver.StreamRequestHandler {
-  static override timeout = 0.5;
+  static timeout = 0.5;
   name: string | null = null;
 
   override async handle() {
