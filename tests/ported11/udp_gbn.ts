@@ -37,7 +37,7 @@ async function relay() {
   rly.settimeout(0.05);
   const seen = new Set<string>();
   while (!stop) {
-    let pkt: Uint8Array, addr: Address;
+    let pkt: Uint8Array, addr: Address | null;
     try {
       [pkt, addr] = await rly.recvfrom(2048);
     } catch (e) {
