@@ -105,13 +105,13 @@ async function client(i: number) {
   const got: Uint8Array[] = [];
   {
     using c = await socket.create_connection(front.getsockname() as [string, number], 10);
-    async function reader() {
+    const reader = async () => {
       while (true) {
         const data = await c.recv(65536);
         if (!data.length) break;
         got.push(data);
       }
-    }
+    };
     const rt = reader();
     for (let k = 0; k < payload.length; k += 50_000) { // paced: the forwarder outruns it
       await c.sendall(payload.subarray(k, k + 50_000));

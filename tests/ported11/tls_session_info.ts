@@ -36,7 +36,9 @@ async function serve(lsock: socket.Socket, ctx: ssl.SSLContext) {
   } else {
     slog.push(["server: no client certificate", peer]);
   }
-  if (shared) slog.push(["server: shared ciphers listed", ((tls.shared_ciphers() as unknown[] | null) ?? []).length > 0]);
+  if (shared) {
+    slog.push(["server: shared ciphers listed", ((tls.shared_ciphers() as unknown[] | null) ?? []).length > 0]);
+  }
   await tls.sendall(bjoin([b("hello "), b(tls.version()!)]));
   await tls.recv(16);
 }
