@@ -110,6 +110,36 @@ const SINGLES: SingleSpec[] = [
       "three clients echoing 400 KB each",
     prog: "epoll_et_forward",
   },
+  {
+    name: "UDP beginners' mistakes and their fixes: send()/sendmsg() with no destination (EDESTADDRREQ), a " +
+      "sendto() of 70000 bytes (EMSGSIZE), then sendto() with the address or connect() then send(), an echo " +
+      "peer answering each",
+    prog: "udp_send_first",
+    args: () => Promise.resolve(["fixes"]),
+  },
+  {
+    name: "the same, printing what the failed send did to the socket (Linux bound it to an ephemeral port " +
+      "first: getsockname() shows it and a later bind() raises EINVAL)",
+    prog: "udp_send_first",
+    ignore: "finding P14-5: a UDP send()/sendmsg()/sendto() that fails on an unbound socket (EDESTADDRREQ, " +
+      "EMSGSIZE) leaves pysocket's socket unbound (getsockname() port 0, a later bind() succeeds); Linux's " +
+      "inet_sendmsg autobinds before the destination and size checks (port != 0, bind() raises EINVAL)",
+  },
+  {
+    name: "'why doesn't my first send() fail?': a blocking client keeps sending after the server read one " +
+      "request and closed: the first send(), sendall() and sendmsg() succeed, later ones raise BrokenPipeError, " +
+      "recv() reads EOF",
+    prog: "peer_closed_sends",
+    args: () => Promise.resolve(["blocking"]),
+  },
+  {
+    name: "the same with a timed and a non-blocking client socket",
+    prog: "peer_closed_sends",
+    args: () => Promise.resolve(["timed", "non-blocking"]),
+    ignore: "documented in docs/limits.md ('Sends cannot be taken back'): a timed or non-blocking socket's " +
+      "send after the peer's reset came back still returns its count, BrokenPipeError comes one call later " +
+      "(CPython: the second send raises it); P14-6",
+  },
 ];
 
 single_tests(test, "ported more11", ROOT, SINGLES);
