@@ -25,7 +25,7 @@ for (const mode of Deno.args.length ? Deno.args : ["blocking", "timed", "non-blo
     const results: string[] = [];
     for (let i = 0; i < 4; i++) {
       try {
-        let r: number | undefined;
+        let r: number | void;
         if (call === "send") r = await c.send(b(`more ${i}\n`));
         else if (call === "sendall") r = await c.sendall(b(`more ${i}\n`));
         else r = await c.sendmsg([b("more "), b(`${i}\n`)]);
