@@ -85,7 +85,7 @@ const SINGLES: SingleSpec[] = [
   {
     name: "socketserver timeouts: a ThreadingTCPServer whose handler sets `timeout` against a client stalling " +
       "mid-line and a silent one (TimeoutError to handle_error() after finish()), a client trickling a byte " +
-      "every 0.1 s served, handle_request() calling handle_timeout() when no client comes",
+      "every 0.05 s served, handle_request() calling handle_timeout() when no client comes",
     prog: "ss_handler_timeout",
   },
   {
@@ -109,6 +109,12 @@ const SINGLES: SingleSpec[] = [
       "writing until BlockingIOError with the rest kept for the next EPOLLOUT edge, half-closes passed on, " +
       "three clients echoing 400 KB each",
     prog: "epoll_et_forward",
+  },
+  {
+    name: "the writev() loop of a non-blocking writer: 13 MB in 200 buffers flushed by sendmsg() of up to 64 " +
+      "buffers, short counts consumed across buffers (memoryview slices), BlockingIOError then EVENT_WRITE, " +
+      "to a late slow reader (TCP and socketpair()); sendmsg(..., MSG_DONTWAIT) on a blocking socketpair",
+    prog: "writev_loop",
   },
   {
     name: "UDP beginners' mistakes and their fixes: send()/sendmsg() with no destination (EDESTADDRREQ), a " +

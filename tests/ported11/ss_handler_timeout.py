@@ -1,6 +1,6 @@
 # socketserver with timeouts: a ThreadingTCPServer whose StreamRequestHandler sets `timeout` (each socket
 # operation's, applied in setup()) against clients that stall in the middle of a line or never send, one that
-# trickles a byte every 0.1 s (within each timeout: served), handle_error() and finish() printing what they see,
+# trickles a byte every 0.05 s (within each timeout: served), handle_error() and finish() printing what they see,
 # and the server's own `timeout` making handle_request() call handle_timeout() when no client comes.
 import socket
 import socketserver
@@ -12,7 +12,7 @@ log = []
 
 
 class Handler(socketserver.StreamRequestHandler):
-    timeout = 0.5
+    timeout = 0.3
 
     def handle(self):
         self.name = None
@@ -62,12 +62,12 @@ with socket.create_connection(addr, timeout=5) as c:
     c.sendall(b"stall\nsecond line\nthird li")
     t0 = time.monotonic()
     print("stalling client got", read_all(c), "then EOF; took at least the handler timeout:",
-          time.monotonic() - t0 >= 0.4)
+          time.monotonic() - t0 >= 0.25)
 
 with socket.create_connection(addr, timeout=5) as c:
     for ch in b"trickle\n":
         c.send(bytes([ch]))
-        time.sleep(0.1)
+        time.sleep(0.05)
     c.sendall(b"done\n")
     c.shutdown(socket.SHUT_WR)
     print("trickling client got", read_all(c))

@@ -10,7 +10,7 @@ const log: string[] = [];
 const now = () => performance.now() / 1000;
 
 class Handler extends socketserver.StreamRequestHandler {
-  static timeout = 0.5;
+  static timeout = 0.3;
   name: string | null = null;
 
   override async handle() {
@@ -64,14 +64,14 @@ const t = server.serve_forever({ poll_interval: 0.05 });
   await c.sendall(b("stall\nsecond line\nthird li"));
   t0 = now();
   const got = await read_all(c);
-  print("stalling client got", got, "then EOF; took at least the handler timeout:", now() - t0 >= 0.4);
+  print("stalling client got", got, "then EOF; took at least the handler timeout:", now() - t0 >= 0.25);
 }
 
 {
   using c = await socket.create_connection(addr, 5);
   for (const ch of b("trickle\n")) {
     await c.send(Uint8Array.of(ch));
-    await sleep(0.1);
+    await sleep(0.05);
   }
   await c.sendall(b("done\n"));
   await c.shutdown(socket.SHUT_WR);
