@@ -514,6 +514,9 @@ class DgramEngine implements DatagramEngine {
     if (peer === null) {
       // Linux (unix_dgram_sendmsg) checks SEND_SHUTDOWN before the peer on AF_UNIX; UDP asks for a destination (A14a-2).
       if (this.#unix && this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
+      // Linux's inet_sendmsg binds an unbound UDP socket to an ephemeral port before udp_sendmsg finds no
+      // destination: getsockname() then shows the port and a later bind() raises EINVAL (P14-5).
+      if (!this.#unix) this.#autobind(null);
       throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
     }
     if (peer.kind === "ip" && peer.port === 0) {
@@ -543,6 +546,8 @@ class DgramEngine implements DatagramEngine {
     if (ep.kind === "unix") {
       addr = { transport: "unixpacket", path: ep.path };
     } else {
+      // Bound first, as Linux's inet_sendmsg does before udp_sendmsg's size and broadcast checks (P14-5).
+      this.#autobind(null);
       const limit = this.#adapter.family === AF_INET6 && ipv4_of(ep.hostname) === null ? MAX_UDP6 : MAX_UDP4;
       if (data.length > limit) throw new OSError(E.EMSGSIZE);
       this.#check_broadcast(ep.hostname, "sendto");

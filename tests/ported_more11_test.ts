@@ -126,10 +126,8 @@ const SINGLES: SingleSpec[] = [
   {
     name: "the same, printing what the failed send did to the socket (Linux bound it to an ephemeral port " +
       "first: getsockname() shows it and a later bind() raises EINVAL)",
+    // Finding P14-5 (fixed): a failed send left pysocket's socket unbound (port 0, a later bind() succeeded).
     prog: "udp_send_first",
-    ignore: "finding P14-5: a UDP send()/sendmsg()/sendto() that fails on an unbound socket (EDESTADDRREQ, " +
-      "EMSGSIZE) leaves pysocket's socket unbound (getsockname() port 0, a later bind() succeeds); Linux's " +
-      "inet_sendmsg autobinds before the destination and size checks (port != 0, bind() raises EINVAL)",
   },
   {
     name: "'why doesn't my first send() fail?': a blocking client keeps sending after the server read one " +
