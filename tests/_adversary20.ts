@@ -52,7 +52,7 @@ export function mulberry32(seed: number): () => number {
 
 const STREAM = ["tcp", "unix"];
 /** Operations after which the peer's view changes: a sleep follows each (P13-3). */
-const CHANGES = new Set(["send", "sendall", "shutdown", "close"]);
+const CHANGES = new Set(["send", "sendall", "send_dw", "shutdown", "close"]);
 
 /**
  * A random sequence. `opts.filter` drops the cases a documented limit covers (see the report):
@@ -94,25 +94,28 @@ export function generate(rand: () => number, fam: Family, opts: Opts = {}): Seq 
       "fileno",
       "so_error",
       "so_type",
+      "state",
+      "send_dw",
     ]);
     if (fam === "unixdg") {
       const looks = ["recv", "recv_into", "recvfrom", "select0", "select", "selector", "makefile"];
-      if (kind === "send" || kind === "sendall") side = sender;
+      if (kind === "send" || kind === "sendall" || kind === "send_dw") side = sender;
       else if (looks.includes(kind)) side = 1 - sender;
     }
-    if ((kind === "send" || kind === "sendall") && gone[1 - side]) continue;
+    if ((kind === "send" || kind === "sendall" || kind === "send_dw") && gone[1 - side]) continue;
     // A TCP close with unread bytes resets where pysocket sends a FIN (docs/limits.md): close only a side nothing
     // was sent to. AF_UNIX likewise while A20-2 stands.
-    if (kind === "close" && stream && fed[side] && !opts.a20_2) continue;
+    if (kind === "close" && stream && fed[side] && !(opts.a20_2 && fam === "unix")) continue;
     let op: Op;
     switch (kind) {
       case "send":
       case "sendall":
+      case "send_dw":
         op = [kind, side, size()];
         break;
       case "recv": {
-        const flags = pick([0, 0, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL]);
-        op = ["recv", side, 1 + Math.floor(rand() * (rand() < 0.5 ? 64 : 4096)), flags];
+        const flags = pick([0, 0, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_PEEK | MSG_DONTWAIT]);
+        op = ["recv", side, rand() < 0.05 ? 0 : 1 + Math.floor(rand() * (rand() < 0.5 ? 64 : 4096)), flags];
         break;
       }
       case "recv_into":
@@ -149,7 +152,7 @@ export function generate(rand: () => number, fam: Family, opts: Opts = {}): Seq 
     // The peer's send after our SHUT_RD: TCP is not reset (P12-1), AF_UNIX takes it (P13-2, and the AF_UNIX
     // datagram corner of "shutdown() of a datagram socket works as Linux's"), Linux refuses it.
     if (op[0] === "close" || (fam !== "udp" && op[0] === "shutdown" && op[2] !== SHUT_WR)) gone[side] = true;
-    if (op[0] === "send" || op[0] === "sendall") fed[1 - side] = true;
+    if (op[0] === "send" || op[0] === "sendall" || op[0] === "send_dw") fed[1 - side] = true;
     ops.push(op);
     if (CHANGES.has(op[0])) ops.push(["sleep", 0, 0.02]);
   }
@@ -262,6 +265,10 @@ async function run_op(name: string, x: Socket, a1: number, a2: number, k: number
       return `i${await x.send(payload(a1, k))}`;
     case "sendall":
       return `${(await x.sendall(payload(a1, k))) ?? "None"}`;
+    case "send_dw":
+      return `i${await x.send(payload(a1, k), MSG_DONTWAIT)}`;
+    case "state":
+      return `${x.gettimeout()} ${x.getblocking()}`;
     case "recv":
       return bytes_str(await x.recv(a1, a2));
     case "recv_into": {
@@ -380,6 +387,10 @@ def op(name, x, a1, a2, k, names):
     if name == "sleep": time.sleep(a1); return "None"
     if name == "send": return "i%d" % x.send(payload(a1, k))
     if name == "sendall": return str(x.sendall(payload(a1, k)))
+    if name == "send_dw": return "i%d" % x.send(payload(a1, k), MSG_DONTWAIT)
+    if name == "state":
+        t = x.gettimeout()
+        return "%s %s" % ("null" if t is None else (str(int(t)) if t == int(t) else str(t)), "true" if x.getblocking() else "false")
     if name == "recv": return bstr(x.recv(a1, a2))
     if name == "recv_into":
         buf = bytearray(a1); n = x.recv_into(buf); return "i%d %s" % (n, bstr(bytes(buf[:n])))
@@ -497,6 +508,17 @@ export function classify(seq: Seq, k: number, cpy: string, pys: string): string 
   if (seq.fam === "tcp" && (name === "shutdown" || name === "names") && cpy.includes("E:OSError:107:")) {
     if (!pys.includes("E:OSError:107:")) return "A20-4";
   }
+  if (seq.fam === "unix") {
+    const closed = seq.ops.slice(0, k).some((o) => o[0] === "close");
+    // A20-5: AF_UNIX shutdown() after the peer's reset: Linux's succeeds, pysocket's raises ENOTCONN.
+    if (name === "shutdown" && closed && cpy === "None" && pys.includes("E:OSError:107:")) return "A20-5";
+    // A20-6: SO_ERROR after a reset no call has seen: Linux's is ECONNRESET, pysocket's 0.
+    if (name === "so_error" && closed && cpy === "i104" && pys === "i0") return "A20-6";
+    // A20-2: the peer closed with bytes pysocket had read ahead: no reset.
+    if (closed && cpy.includes("E:ConnectionResetError:104:") && !pys.includes("ConnectionResetError")) return "A20-2";
+  }
+  // A20-3: a closed makefile() that had read ahead: CPython dropped the bytes, pysocket keeps them.
+  if (STREAM.includes(seq.fam) && seq.ops.slice(0, k).some((o) => o[0] === "makefile" && o[2] === 1)) return "A20-3";
   return null;
 }
 
