@@ -2169,13 +2169,20 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // SHUT_RD/SHUT_RDWR give a read one event-loop turn to tell (what it brings
     // is kept); SHUT_WR, which servers call on every request, does not wait:
     // it reports a reset only once a read or write has seen it.
-    if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
+    const unix = this.#family === AF_UNIX;
+    if (h !== SHUT_WR && !unix && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     // Sends made before this call with a write in flight get the same turn (as SHUT_RD/SHUT_RDWR give them
     // above): what the kernel would take at once is sent, as CPython's sends are, instead of being cut with
     // EPIPE, their bytes delivered or not (A10a-3; SHUT_RDWR after the peer's EOF too). A sendall blocked on a
     // peer that does not read is still cut.
     else if (h !== SHUT_RD && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
-    if (r.failed || w.broken) throw new OSError(E.ENOTCONN);
+    if (r.failed || w.broken) {
+      // Linux's unix_shutdown() never fails for a reset: it sets the flags (A20-5). TCP's socket is closed: ENOTCONN.
+      if (!unix) throw new OSError(E.ENOTCONN);
+      if (h !== SHUT_WR) r.shut_read();
+      if (h !== SHUT_RD) await w.shut_write().catch(() => {});
+      return;
+    }
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
     if (h !== SHUT_RD) await w.shut_write();
