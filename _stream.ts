@@ -563,6 +563,21 @@ export class StreamReader {
     throw map_error(e, "recv");
   }
 
+  /**
+   * SO_ERROR: the stored read error's errno, taken as raise_error() takes it (then the stream reads as EOF once the
+   * buffered bytes are read, as Linux's recv after SO_ERROR cleared sk_err); 0 without one (A20-6).
+   */
+  take_error(): number {
+    const e = this.#err;
+    if (e === null) return 0;
+    const m = map_error(e, "recv");
+    if (!(m instanceof OSError) || m.errno === null) return 0;
+    this.#err = null;
+    this.#eof = !is_sticky(e);
+    this.#raised = true;
+    return m.errno;
+  }
+
   /** Take up to n buffered bytes as a new array (empty at EOF). */
   take(n: number): Uint8Array {
     this.#raise_if_error();

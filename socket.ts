@@ -2788,6 +2788,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         this.#connecting = null;
         if (this.#family !== AF_UNIX && refused_later(v)) this.#aborted = 1;
       }
+      // A reset a read in flight met and no call has raised yet (A20-6).
+      if (v === 0 && this.#stream !== null) v = this.#stream.reader.take_error();
       this.#so_error = 0;
     } else if (lv === SOL_SOCKET && name === SO_ACCEPTCONN) {
       v = this.#listening ? 1 : 0;
