@@ -27,7 +27,7 @@ import {
   SOL_SOCKET,
 } from "../mod.ts";
 import { DefaultSelector, EVENT_READ, EVENT_WRITE, select } from "../selectors.ts";
-import { python_json } from "./_twin.ts";
+import { python_json, rng } from "./_twin.ts";
 
 export type Family = "tcp" | "unix" | "udp" | "unixdg";
 export const FAMILIES: Family[] = ["tcp", "unix", "udp", "unixdg"];
@@ -38,17 +38,8 @@ export type Seq = { fam: Family; ops: Op[] };
 /** Generator switches: each lets a finding's trigger through (off: the CI run filters it out). */
 export type Opts = { a20_2?: boolean; a20_3?: boolean };
 
-/** mulberry32: a small seeded PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG (tests/_twin.ts's `rng`, the same sequence). */
+export const mulberry32: (seed: number) => () => number = rng;
 
 const STREAM = ["tcp", "unix"];
 /** Operations after which the peer's view changes: a sleep follows each (P13-3). */
