@@ -2170,7 +2170,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // is kept); SHUT_WR, which servers call on every request, does not wait:
     // it reports a reset only once a read or write has seen it.
     const unix = this.#family === AF_UNIX;
-    if (h !== SHUT_WR && !unix && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
+    if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     // Sends made before this call with a write in flight get the same turn (as SHUT_RD/SHUT_RDWR give them
     // above): what the kernel would take at once is sent, as CPython's sends are, instead of being cut with
     // EPIPE, their bytes delivered or not (A10a-3; SHUT_RDWR after the peer's EOF too). A sendall blocked on a

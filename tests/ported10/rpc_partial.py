@@ -173,6 +173,10 @@ for i in range(6):
 for t in clients:
     t.join()
 print("quick clients:", [results[i] for i in range(6)])
+# The server unregisters each client once it reads the client's EOF: wait for that (bounded) before stopping it.
+deadline = time.monotonic() + 10
+while len(sel.get_map()) > 1 and time.monotonic() < deadline:
+    time.sleep(0.05)
 stop.set()
 server.join()
 lsock.close()

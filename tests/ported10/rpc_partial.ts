@@ -205,6 +205,11 @@ async function quick(i: number) {
 }
 await Promise.all([0, 1, 2, 3, 4, 5].map(quick));
 print("quick clients:", "[" + [0, 1, 2, 3, 4, 5].map((i) => repr(results.get(i))).join(", ") + "]");
+// The server unregisters each client once it reads the client's EOF: wait for that (bounded) before stopping it.
+{
+  const deadline = performance.now() + 10_000;
+  while (sel.get_map()!.size > 1 && performance.now() < deadline) await sleep(0.05);
+}
 stop.set = true;
 await server;
 lsock.close();
