@@ -2169,23 +2169,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // SHUT_RD/SHUT_RDWR give a read one event-loop turn to tell (what it brings
     // is kept); SHUT_WR, which servers call on every request, does not wait:
     // it reports a reset only once a read or write has seen it.
-    const unix = this.#family === AF_UNIX;
     if (h !== SHUT_WR && !r.failed && !w.broken && !r.ended) await settles_now(r.poll());
     // Sends made before this call with a write in flight get the same turn (as SHUT_RD/SHUT_RDWR give them
     // above): what the kernel would take at once is sent, as CPython's sends are, instead of being cut with
     // EPIPE, their bytes delivered or not (A10a-3; SHUT_RDWR after the peer's EOF too). A sendall blocked on a
     // peer that does not read is still cut.
     else if (h !== SHUT_RD && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
-    if (r.failed || w.broken) {
-      // Linux's unix_shutdown() never fails for a reset: it sets the flags (A20-5). TCP's socket is closed: ENOTCONN.
-      if (!unix) throw new OSError(E.ENOTCONN);
-      if (h !== SHUT_WR) r.shut_read();
-      if (h !== SHUT_RD) await w.shut_write().catch(() => {});
-      return;
-    }
+    // After a reset TCP's socket is closed (ENOTCONN); Linux's unix_shutdown() sets the flags all the same (A20-5).
+    const gone = r.failed || w.broken;
+    if (gone && this.#family !== AF_UNIX) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
-    if (h !== SHUT_RD) await w.shut_write();
+    if (h !== SHUT_RD) await (gone ? w.shut_write().catch(() => {}) : w.shut_write());
   }
 
   /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
