@@ -202,12 +202,16 @@ for (const side of ["client", "server"]) {
     const cells = ["tls12", "tls13"].flatMap((ver) => MODES.map((mode) => [ver, mode] as const));
     // Rows are independent (their own peers and ports) and mostly wait: three at a time.
     const results = await pooled(cells, 3, ([ver, mode]) => row(dir, side, ver, mode));
-    cells.forEach(([ver, mode], i) => {
-      const [want, got] = results[i]!;
+    for (const [i, [ver, mode]] of cells.entries()) {
+      let [want, got] = results[i]!;
+      // A row that differs (or a documented one that changed) is run again on its own before it fails: under a
+      // loaded machine a peer's record can race the read it is meant for, on either side.
       const doc = DOCUMENTED[`${ver} ${mode}`];
+      const ok = () => doc ? JSON.stringify([want, got]) === JSON.stringify(doc) : want === got;
+      if (!ok()) [want, got] = await row(dir, side, ver, mode);
       if (doc) assert.deepEqual([want, got], doc, `${side} ${ver} ${mode}: the documented difference changed`);
       else if (want !== got) diffs.push(`${side} ${ver} ${mode}: CPython ${want} | pysocket ${got}`);
-    });
+    }
     console.log(
       `${MODES.length * 2} ${side} rows compared with CPython (${Object.keys(DOCUMENTED).length} documented)`,
     );

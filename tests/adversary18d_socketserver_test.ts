@@ -54,8 +54,10 @@ test("TCPServer, ThreadingTCPServer, UnixStreamServer: short hostile connections
           ? ""
           : `; ${r.handled} handled, ${r.errors} reported; heap and buffers ${r.m0.own} -> ${r.m1.own} -> ${r.m2.own} MiB`),
     );
-    assert.equal(after, before, `${r.kind}: descriptors left behind`);
-    assert.equal(closed, before - 1, `${r.kind}: server_close() gives back the listener's descriptor`);
+    // 150 connections: a leak shows as dozens. Up to 2 are Deno's own handles on the python3 client it started (its
+    // pipe and exit watcher, given back lazily: on a loaded run one row counted 24 serving, 26 after, another 26, 26).
+    assert.ok(after - before <= 2, `${r.kind}: descriptors left behind (${before} -> ${after})`);
+    assert.ok(closed - after === -1, `${r.kind}: server_close() gives back the listener's descriptor`);
     if (r.kind === "cpython") continue;
     assert.equal(r.bad, 0, `${r.kind}: clients that failed`);
     assert.equal(r.active, 0);
