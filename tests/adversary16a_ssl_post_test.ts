@@ -201,14 +201,18 @@ for (const side of ["client", "server"]) {
     const diffs: string[] = [];
     const cells = ["tls12", "tls13"].flatMap((ver) => MODES.map((mode) => [ver, mode] as const));
     // Rows are independent (their own peers and ports) and mostly wait: three at a time.
-    const results = await pooled(cells, 3, ([ver, mode]) => row(dir, side, ver, mode));
+    // A row whose pysocket side raised before its last read (the echo's recv met the hostile record: on one loaded
+    // run the two arrived in one segment) is shown as such, and run again below.
+    const safe_row = (ver: string, mode: string): Promise<[string, string]> =>
+      row(dir, side, ver, mode).catch((e) => ["(run again)", `raised before the last read: ${String(e)}`]);
+    const results = await pooled(cells, 3, ([ver, mode]) => safe_row(ver, mode));
     for (const [i, [ver, mode]] of cells.entries()) {
       let [want, got] = results[i]!;
       // A row that differs (or a documented one that changed) is run again on its own before it fails: under a
       // loaded machine a peer's record can race the read it is meant for, on either side.
       const doc = DOCUMENTED[`${ver} ${mode}`];
       const ok = () => doc ? JSON.stringify([want, got]) === JSON.stringify(doc) : want === got;
-      if (!ok()) [want, got] = await row(dir, side, ver, mode);
+      if (!ok()) [want, got] = await safe_row(ver, mode);
       if (doc) assert.deepEqual([want, got], doc, `${side} ${ver} ${mode}: the documented difference changed`);
       else if (want !== got) diffs.push(`${side} ${ver} ${mode}: CPython ${want} | pysocket ${got}`);
     }
