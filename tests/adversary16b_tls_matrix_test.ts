@@ -21,7 +21,12 @@ const { cert: CERT, key: KEY } = await localhost_cert("pysocket-adv16b-tls-", { 
 const WAITERS = ["recv", "sendall", "do_handshake"];
 const CHANGES = ["close", "shut_rdwr", "settimeout_none", "peer_close", "peer_send", "none"];
 const MODES = ["block", "timed"];
-const CELLS = WAITERS.flatMap((w) => CHANGES.flatMap((c) => MODES.map((m) => `${w}/${c}/${m}`)));
+// Ordered so that each batch of twelve holds four cells of each waiter: twelve 32 MiB sendall cells at once kept one
+// event loop busy encrypting for over a second on a loaded CI machine (a timed cell's 1.2 s then expired before its
+// 0.25 s change).
+const CELLS = CHANGES.flatMap((c) => MODES.flatMap((m) => WAITERS.map((w) => `${w}/${c}/${m}`)));
+/** A change later than this (seconds after the waiter started) breaks the cell's premise (a loaded machine). */
+const LATE = 0.7;
 
 const PY = `
 import ssl
@@ -48,8 +53,8 @@ def run_cell(cell, res):
     def run():
         try: got.append(["ok", fn()])
         except Exception as e: got.append(err3(e))
-    th = threading.Thread(target=run, daemon=True); th.start(); time.sleep(T_CHANGE)
-    early = bool(got)
+    t0 = time.monotonic(); th = threading.Thread(target=run, daemon=True); th.start(); time.sleep(T_CHANGE)
+    early = bool(got); slept = time.monotonic() - t0
     try:
         if ch == "close": c.close()
         elif ch == "shut_rdwr": c.shutdown(SHUT_RDWR)
@@ -67,6 +72,7 @@ def run_cell(cell, res):
     except Exception as e:
         after.append(err3(e))
     res[cell] = {"out": out, "change": cr, "after": after}
+    if slept > ${LATE}: res[cell]["late"] = round(slept, 2)
     for x in (c, peer, raw):
         try: x.close()
         except Exception: pass
@@ -116,9 +122,10 @@ async function run_cell(cell: string, res: Record<string, unknown>) {
     unwrap: async () => (await c.unwrap()) && "unwrapped",
   }[w!]!;
   const got: unknown[] = [];
+  const t0 = performance.now();
   const p = fn().then((v) => got.push(["ok", v ?? null]), (e) => got.push(err3(e)));
   await sleep(250);
-  const early = got.length > 0;
+  const early = got.length > 0, slept = (performance.now() - t0) / 1000;
   let cr: unknown[];
   try {
     if (ch === "close") c.close();
@@ -139,7 +146,9 @@ async function run_cell(cell: string, res: Record<string, unknown>) {
   } catch (e) {
     after.push(err3(e));
   }
-  res[cell] = { out, change: cr, after };
+  res[cell] = slept > LATE
+    ? { out, change: cr, after, late: Math.round(slept * 100) / 100 }
+    : { out, change: cr, after };
   for (const x of [c, peer, raw]) {
     try {
       x.close();
@@ -163,6 +172,33 @@ function run_both(
   ]);
 }
 
+/** The documented difference (docs/limits.md) that explains a cell's two outcomes, if one does. */
+function documented(cell: string, p: Record<string, unknown>, t: Record<string, unknown>): string | undefined {
+  const [w, ch] = cell.split("/");
+  const o = p.out as unknown[] | string, tout = t.out as unknown[] | string;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return [
+    // CPython's race: a thread blocked on a descriptor another thread closed keeps waiting (to its timeout), or
+    // its SSL call meets the closed descriptor; pysocket's waiter raises EBADF (limits.md).
+    ch === "close" && same(tout, ["OSError", 9, "[Errno 9] Bad file descriptor"]) && same(p.after, t.after) &&
+    "CPython's close() race",
+    // A TLS send after the connection is gone raises BrokenPipeError (CPython SSLEOFError) (limits.md); after our own
+    // SHUT_RDWR CPython's recv returns raw bytes (undecodable), pysocket's b''.
+    w === "sendall" && (ch === "shut_rdwr" || ch === "peer_close") && Array.isArray(o) && o[0] === "SSLEOFError" &&
+    Array.isArray(tout) && tout[1] === 32 && "TLS send after the connection is gone: BrokenPipeError (limits.md)",
+    // The same send's outcome equal, and only the read after our own SHUT_RDWR differs: CPython's reads the raw
+    // bytes left in the kernel (undecodable), pysocket's b'' (limits.md).
+    w === "sendall" && ch === "shut_rdwr" && same(o, tout) &&
+    ((p.after as unknown[])[1] as unknown[] | undefined)?.[0] === "UnicodeDecodeError" &&
+    same((t.after as unknown[])[1], ["ok", ""]) && "a read after our own SHUT_RDWR: CPython's raw bytes (limits.md)",
+    // pysocket's peer closes with a FIN where CPython's resets (the ClientHello unread) (limits.md: pysocket seldom
+    // sends a TCP reset); and a read after a failed handshake raises its error again (A16b-5; CPython's reads b'').
+    w === "do_handshake" && (same(o, tout) || (ch === "peer_close" && Array.isArray(o) && o[1] === 104)) &&
+    Array.isArray(tout) && same((p.after as unknown[])[1], ["ok", ""]) && same((t.after as unknown[])[1], tout) &&
+    "a read after a failed handshake raises the handshake's error again (A16b-5)",
+  ].find((r) => typeof r === "string") as string | undefined;
+}
+
 test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocking/timed against CPython 3.11 (twin)", async () => {
   const [py, ts] = await run_both(CELLS);
   // Under a loaded machine a cell's outcome after a timed-out or broken TLS write, or a handshake racing its 0.25 s
@@ -170,39 +206,28 @@ test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocki
   // only if it differs twice.
   let matched = 0;
   const ignored: string[] = [];
+  const loaded: string[] = [];
   const bad: string[] = [];
+  // A cell a twin did not finish (its thread still waited at the join's end, a loaded machine) is run again.
+  const missing: Record<string, unknown> = { out: "missing: the twin did not finish this cell" };
   for (const cell of CELLS) {
-    // A cell a twin did not finish (its thread still waited at the join's end, a loaded machine) is run again.
-    const missing: Record<string, unknown> = { out: "missing: the twin did not finish this cell" };
-    const p = py[cell] ?? missing, t = ts[cell] ?? missing;
+    let p = py[cell] ?? missing, t = ts[cell] ?? missing;
     assert.ok(!t.stuck_after_close, `${cell}: the waiter still waited 3 s after its socket was closed`);
+    if (p.late !== undefined || t.late !== undefined) {
+      // The change came late (the machine was loaded): the cell's premise failed, so it is run again on its own.
+      const again = await run_both([cell]);
+      const [p2, t2] = [again[0][cell] ?? missing, again[1][cell] ?? missing];
+      if (p2.late !== undefined || t2.late !== undefined) {
+        loaded.push(`${cell} (the 0.25 s change came at ${p2.late ?? "-"} s in CPython, ${t2.late ?? "-"} s here)`);
+        continue;
+      }
+      [p, t] = [p2, t2];
+    }
     if (JSON.stringify(p) === JSON.stringify(t)) {
       matched++;
       continue;
     }
-    const [w, ch] = cell.split("/");
-    const o = p.out as unknown[] | string, tout = t.out as unknown[] | string;
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    const rule = [
-      // CPython's race: a thread blocked on a descriptor another thread closed keeps waiting (to its timeout), or
-      // its SSL call meets the closed descriptor; pysocket's waiter raises EBADF (limits.md).
-      ch === "close" && same(tout, ["OSError", 9, "[Errno 9] Bad file descriptor"]) && same(p.after, t.after) &&
-      "CPython's close() race",
-      // A TLS send after the connection is gone raises BrokenPipeError (CPython SSLEOFError) (limits.md); after our own
-      // SHUT_RDWR CPython's recv returns raw bytes (undecodable), pysocket's b''.
-      w === "sendall" && (ch === "shut_rdwr" || ch === "peer_close") && Array.isArray(o) && o[0] === "SSLEOFError" &&
-      Array.isArray(tout) && tout[1] === 32 && "TLS send after the connection is gone: BrokenPipeError (limits.md)",
-      // The same send's outcome equal, and only the read after our own SHUT_RDWR differs: CPython's reads the raw
-      // bytes left in the kernel (undecodable), pysocket's b'' (limits.md).
-      w === "sendall" && ch === "shut_rdwr" && same(o, tout) &&
-      ((p.after as unknown[])[1] as unknown[] | undefined)?.[0] === "UnicodeDecodeError" &&
-      same((t.after as unknown[])[1], ["ok", ""]) && "a read after our own SHUT_RDWR: CPython's raw bytes (limits.md)",
-      // pysocket's peer closes with a FIN where CPython's resets (the ClientHello unread) (limits.md: pysocket seldom
-      // sends a TCP reset); and a read after a failed handshake raises its error again (A16b-5; CPython's reads b'').
-      w === "do_handshake" && (same(o, tout) || (ch === "peer_close" && Array.isArray(o) && o[1] === 104)) &&
-      Array.isArray(tout) && same((p.after as unknown[])[1], ["ok", ""]) && same((t.after as unknown[])[1], tout) &&
-      "a read after a failed handshake raises the handshake's error again (A16b-5)",
-    ].find((r) => typeof r === "string");
+    const rule = documented(cell, p, t);
     if (rule) {
       ignored.push(`${cell} (${rule})`);
       continue;
@@ -220,5 +245,8 @@ test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocki
   }
   console.log(`adv16b TLS matrix: ${CELLS.length} cells, ${matched} match CPython exactly`);
   for (const i of ignored) console.log(`  ignored (documented): ${i}`);
+  // Printed, not failed: a cell whose change came late twice tested nothing (its timeout could expire first).
+  for (const l of loaded) console.log(`  not compared (machine loaded twice): ${l}`);
+  assert.ok(loaded.length <= 6, `${loaded.length} cells ran late twice: the machine is too loaded for this matrix`);
   assert.deepEqual(bad, [], `cells that differ from CPython:\n${bad.join("\n")}`);
 });
