@@ -85,6 +85,13 @@ const IDLE_MS = 250;
 const PUMP_MAX = 256 * 1024;
 /** Reads a recv after SHUT_RD takes from the pump before it returns (each must complete within a turn or so). */
 const SHUT_TURNS = 4;
+/** The least free tail a top-up read (A20-1) reads into: less is left for the next recv's own read. */
+const TOP_MIN = 512;
+/**
+ * A take this long (ms) after its top-up read started first gives that read an event-loop turn: on a loaded machine
+ * a timer can run before the I/O that completed in the same turn, so bytes the kernel has would be missed.
+ */
+const TOP_SETTLE_MS = 1;
 const EMPTY = new Uint8Array(0);
 const EMPTY32 = new Uint32Array(0);
 
@@ -197,8 +204,20 @@ export class StreamReader {
    */
   #ahead = 0;
 
+  /**
+   * Keep a read in flight while bytes wait unread (A20-1): a plain connection's kernel queue is what Linux's recv
+   * returns whole. Not for TLS (a Duplex that writes whole): CPython's SSL read returns one record's plaintext.
+   */
+  #top: boolean;
+  /** fill() callers waiting for the pending read: they take its bytes, so no top-up read is started for them. */
+  #fills = 0;
+  /** The pending read is a top-up (#top_up), started at #top_at (performance.now()). */
+  #topping = false;
+  #top_at = 0;
+
   constructor(t: Transport) {
     this.#t = t;
+    this.#top = t.writes_whole !== true;
     live_readers++;
   }
 
@@ -332,19 +351,24 @@ export class StreamReader {
       this.#start = 0;
       this.#end = used;
     }
-    const target = this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
+    return this.#issue(this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end));
+  }
+
+  /** Start the transport's read into `target` (the free part of this.#buf) as the pending read. */
+  #issue(target: Uint8Array): Promise<void> {
+    this.#topping = false;
     this.#rd_buf = this.#buf;
     this.#rd_len = target.length;
-    this.#pending = this.#t.read(target).then(
+    return this.#pending = this.#t.read(target).then(
       this.#on_read ??= (n) => this.#read_done(n),
       this.#on_read_error ??= (e) => {
         this.#pending = null;
+        this.#topping = false;
         this.#rd_buf = null;
         if (!this.#closed) this.#err = e;
         this.#open_gate();
       },
     );
-    return this.#pending;
   }
 
   /** The `need` of a #read() waiting for wait_readable(), and the wait's handler (made once). */
@@ -410,6 +434,7 @@ export class StreamReader {
 
   #read_done(n: number | null): void {
     this.#pending = null;
+    this.#topping = false;
     // Bytes read into a buffer dropped meanwhile (close) are not kept.
     if (!this.#closed && this.#rd_buf === this.#buf) {
       if (n === null) this.#eof = true;
@@ -421,7 +446,26 @@ export class StreamReader {
     }
     this.#rd_buf = null;
     if (this.shut_rd) this.#pump();
+    // Nobody was waiting to take these bytes (a look, an abandoned timed or non-blocking recv): read on meanwhile.
+    else if (this.#fills === 0 && n !== null && n > 0) this.#top_up();
     this.#open_gate(); // its waiters run once the outcome is stored
+  }
+
+  /**
+   * A20-1: bytes wait unread and no read is in flight: start one into the buffer's free tail (never growing or
+   * moving the buffer; only a small buffer, MIN_READ: a pending read pins its buffer, and a drained connection must
+   * not keep a burst's big one while it idles), so that a later recv(n) also returns what the peer sent meanwhile, as Linux's recv returns
+   * everything queued up to n (without it, a recv after a select() returned only the bytes the select's read got).
+   * Its completion tops up again while nobody takes, until the tail is full.
+   */
+  #top_up(): void {
+    if (
+      !this.#top || this.#pending !== null || this.#closed || this.#eof || this.#err !== null || this.shut_rd ||
+      this.#end === this.#start || this.#buf.length > MIN_READ || this.#buf.length - this.#end < TOP_MIN
+    ) return;
+    this.#issue(this.#buf.subarray(this.#end));
+    this.#topping = true;
+    this.#top_at = performance.now();
   }
 
   /** A new array of the k bytes at `from` in the buffer: a view on this reader's slab when small. */
@@ -448,12 +492,22 @@ export class StreamReader {
    */
   async fill(want: number, dl: Deadline): Promise<void> {
     if (this.shut_rd) return this.#fill_shut(want);
+    // Enough is buffered, but a top-up read started a while ago may hold bytes the event loop has not delivered yet
+    // (a loaded machine ran a timer first): a turn for it, so the take returns what the kernel has (A20-1).
+    if (
+      this.#topping && this.#end - this.#start >= want && performance.now() - this.#top_at > TOP_SETTLE_MS
+    ) await settles_now(this.#pending!);
     // (SHUT_RD under the wait ends it: Linux's recv then returns what is queued, or EOF.)
     while (this.#end - this.#start < want && !this.#eof && this.#err === null && !this.shut_rd) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       if (this.#pending === null) this.#read(want - (this.#end - this.#start));
-      await dl.wait(this.#gated()); // non-blocking: EAGAIN unless the read completes at once
+      this.#fills++;
+      try {
+        await dl.wait(this.#gated()); // non-blocking: EAGAIN unless the read completes at once
+      } finally {
+        this.#fills--;
+      }
     }
   }
 
@@ -612,10 +666,12 @@ export class StreamReader {
   /** A copy of up to n buffered bytes, left in place (MSG_PEEK). */
   peek(n: number): Uint8Array {
     this.#raise_if_error();
-    return this.#buf.slice(
+    const out = this.#buf.slice(
       this.#start,
       this.#start + Math.min(n, this.#end - this.#start),
     );
+    this.#top_up();
+    return out;
   }
 
   /** Index (relative to the buffered bytes) of `byte` at or after `from`, or -1. */
@@ -741,6 +797,7 @@ export class StreamReader {
       this.#start = this.#end = 0;
     }
     if (this.shut_rd) this.#pump(); // room again below PUMP_MAX
+    else this.#top_up(); // bytes left for a later take (A20-1)
   }
 
   /** A read error not yet raised by recv (Linux's pending SO_ERROR: poll's POLLERR). */
