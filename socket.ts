@@ -165,6 +165,14 @@ export type MakefileOptions = SocketFileOptions;
 export type RecvOptions = SignalOptions;
 
 /**
+ * True once FINs went both ways: our shutdown(SHUT_WR) and the peer's EOF, which a read met. Linux's TCP socket is
+ * then closed (TIME_WAIT or LAST_ACK behind it): getpeername() and shutdown() raise ENOTCONN (A20-4).
+ */
+function fins_exchanged(st: StreamState): boolean {
+  return st.writer.shut && st.reader.peer_eof;
+}
+
+/**
  * State of a stream connection (also used by ssl.ts to swap the transport).
  * The reader and writer are made on first use: an idle connection keeps neither.
  */
@@ -922,8 +930,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // EINPROGRESS of I/O calls; CPython's getpeername(2) during a connect in another thread says ENOTCONN).
     const st = this.#stream;
     if (st === null) throw new OSError(E.ENOTCONN);
-    // A TCP connection the peer reset is closed in the kernel (as shutdown() says): ENOTCONN, as Linux (A14a-5).
-    if (this.#family !== AF_UNIX && (st.reader.failed || st.writer.broken)) throw new OSError(E.ENOTCONN);
+    // A TCP connection the peer reset is closed in the kernel (as shutdown() says): ENOTCONN, as Linux (A14a-5); so
+    // is one whose FINs went both ways (A20-4), once pysocket has seen the peer's.
+    if (this.#family !== AF_UNIX && (st.reader.failed || st.writer.broken || fins_exchanged(st))) {
+      throw new OSError(E.ENOTCONN);
+    }
     const peer = this.#adapter.from_deno(st.transport.remoteAddr);
     return this.#unnamed ? "" : peer;
   }
@@ -2176,11 +2187,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // peer that does not read is still cut.
     else if (h !== SHUT_RD && !w.idle && !w.broken) await settles_now(w.drain().catch(() => {}));
     // After a reset TCP's socket is closed (ENOTCONN); Linux's unix_shutdown() sets the flags all the same (A20-5).
+    // So is it once both FINs went (A20-4: our SHUT_WR's and the peer's, once a read has met it).
     const gone = r.failed || w.broken;
-    if (gone && this.#family !== AF_UNIX) throw new OSError(E.ENOTCONN);
+    if ((gone || fins_exchanged(st)) && this.#family !== AF_UNIX) throw new OSError(E.ENOTCONN);
     if (h !== SHUT_WR) r.shut_read();
     // Never waits for the peer to read (what is queued goes out in the background).
     if (h !== SHUT_RD) await (gone ? w.shut_write().catch(() => {}) : w.shut_write());
+    // TCP with our FIN sent: a read in flight (one look's worth, as select() keeps) learns of the peer's FIN, which
+    // closes Linux's socket (getpeername() and shutdown() then raise ENOTCONN, A20-4).
+    if (h === SHUT_WR && this.#family !== AF_UNIX && !r.ended && !r.reading) void r.poll();
   }
 
   /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
