@@ -255,6 +255,32 @@ export function test_needing(...what: (keyof typeof NEEDS)[]): typeof Deno.test 
   return Object.assign(ignored, Deno.test) as unknown as typeof Deno.test;
 }
 
+/** tests/fixtures/reset_peer.py: a python3 TCP peer that resets (SO_LINGER 0) one connection; for twins too. */
+export const RESET_PEER_PY: string = new URL("./fixtures/reset_peer.py", import.meta.url).pathname;
+
+/**
+ * Start reset_peer.py on IPv4: it accepts one connection and resets it `delay_ms` later (keeping it half-open
+ * until then, unlike a node:net peer). Returns its port and its exit.
+ */
+export async function reset_peer(delay_ms: number): Promise<{ port: number; done: Promise<unknown> }> {
+  const child = new Deno.Command("python3", {
+    args: [RESET_PEER_PY, "4", "", String(delay_ms)],
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+    signal: AbortSignal.timeout(30_000),
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let text = "";
+  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
+    const r = await reader.read();
+    if (r.done) break;
+    text += new TextDecoder().decode(r.value);
+  }
+  reader.releaseLock();
+  return { port: Number(text.trim()), done: child.output() };
+}
+
 /** A node:net server that resets every connection `ms` after accepting it. */
 export async function resetting(ms: number): Promise<{ port: number } & AsyncDisposable> {
   const srv = net.createServer((s) => {

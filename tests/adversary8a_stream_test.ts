@@ -6,36 +6,17 @@
 import assert from "node:assert/strict";
 import { create_connection } from "../mod.ts";
 import { python } from "./_ssl_fixtures.ts";
-import { test_needing } from "./_socket_fixtures.ts";
+import { reset_peer, RESET_PEER_PY, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
-const RESET_PEER = new URL("./fixtures/reset_peer.py", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** reset_peer.py: accepts one connection and resets it after `delay_ms`; returns its port and exit. */
-async function reset_peer(delay_ms: number): Promise<{ port: number; done: Promise<unknown> }> {
-  const child = new Deno.Command("python3", {
-    args: [RESET_PEER, "4", "", String(delay_ms)],
-    stdout: "piped",
-    stderr: "null",
-    stdin: "null",
-    signal: AbortSignal.timeout(30_000),
-  }).spawn();
-  const reader = child.stdout.getReader();
-  let text = "";
-  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    text += new TextDecoder().decode(r.value);
-  }
-  reader.releaseLock();
-  return { port: Number(text.trim()), done: child.output() };
-}
 
 const TWIN = `
 import json, socket, subprocess, sys, time
 def peer(delay):
-    p = subprocess.Popen([sys.executable, ${JSON.stringify(RESET_PEER)}, "4", "", str(delay)], stdout=subprocess.PIPE)
+    p = subprocess.Popen([sys.executable, ${
+  JSON.stringify(RESET_PEER_PY)
+}, "4", "", str(delay)], stdout=subprocess.PIPE)
     return p, int(p.stdout.readline())
 def name(f):
     try: return f()

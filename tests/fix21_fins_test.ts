@@ -17,7 +17,7 @@ import {
   type Socket,
   socket,
 } from "../mod.ts";
-import { test_needing } from "./_socket_fixtures.ts";
+import { reset_peer, RESET_PEER_PY, test_needing } from "./_socket_fixtures.ts";
 import { attempt, cpython, pair, pooled, sleep } from "./_twin.ts";
 import { DefaultSelector, EVENT_READ, select } from "../selectors.ts";
 
@@ -144,14 +144,13 @@ test("fix21 A20-4: TCP after FINs both ways: getpeername()/shutdown() raise ENOT
 
 // The sibling met on the way (adversary8a): a reset a read in flight met (a look's, or the read a TCP shutdown(SHUT_WR)
 // keeps for the peer's FIN) is Linux's pending socket error: TCP's next send raises it once (ConnectionResetError),
-// then EPIPE, and recv reads EOF. The peer is tests/fixtures/reset_peer.py (SO_LINGER 0) for both twins.
-const RESET_PEER = new URL("./fixtures/reset_peer.py", import.meta.url).pathname;
+// then EPIPE, and recv reads EOF. The peer, tests/fixtures/reset_peer.py, resets 150 ms after accepting (SO_LINGER 0).
 const RESET_ROWS = ["none", "select", "selector", "shut_wr"];
 
 const RESET_PY = `
 import selectors, subprocess
 def row(look):
-    p = subprocess.Popen([sys.executable, ${JSON.stringify(RESET_PEER)}, "4", "", "150"], stdout=subprocess.PIPE)
+    p = subprocess.Popen([sys.executable, ${JSON.stringify(RESET_PEER_PY)}, "4", "", "150"], stdout=subprocess.PIPE)
     s = create_connection(("127.0.0.1", int(p.stdout.readline())))
     try:
         if look == "shut_wr": s.shutdown(SHUT_WR)
@@ -170,32 +169,13 @@ for t in ths: t.join(20)
 print(json.dumps(res))
 `;
 
-async function reset_peer(): Promise<{ port: number; child: Deno.ChildProcess }> {
-  const child = new Deno.Command("python3", {
-    args: [RESET_PEER, "4", "", "150"],
-    stdout: "piped",
-    stderr: "null",
-    stdin: "null",
-    signal: AbortSignal.timeout(30_000),
-  }).spawn();
-  const reader = child.stdout.getReader();
-  let text = "";
-  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    text += new TextDecoder().decode(r.value);
-  }
-  reader.releaseLock();
-  return { port: Number(text.trim()), child };
-}
-
 test("fix21: a reset a read in flight met is TCP's pending error: the next send raises ConnectionResetError once, then EPIPE (twin)", async () => {
   const [py, ts] = await Promise.all([
     cpython(RESET_PY) as Promise<Record<string, unknown>>,
     (async () => {
       const res: Record<string, unknown> = {};
       await pooled(RESET_ROWS, 4, async (look) => {
-        const peer = await reset_peer();
+        const peer = await reset_peer(150);
         const s = await create_connection(["127.0.0.1", peer.port]);
         try {
           if (look === "shut_wr") await s.shutdown(SHUT_WR);
@@ -210,7 +190,7 @@ test("fix21: a reset a read in flight met is TCP's pending error: the next send 
           res[look] = [await attempt(() => s.send(x)), await attempt(() => s.send(x)), await attempt(() => s.recv(10))];
         } finally {
           s.close();
-          await peer.child.output();
+          await peer.done;
         }
       });
       return res;
