@@ -875,6 +875,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (this.#timed_out) throw new OSError("cannot read from timed out object");
     const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();
     if (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
+    else if (reader.settle_due) await reader.settle(); // a top-up read's bytes the kernel has (A21-6)
     return reader.peek(reader.buffered);
   }
 
@@ -894,6 +895,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
     if (n === 0) return new Uint8Array(0);
     const reader = this.#sock._in_flight ? await this.#reader_after_connect(options.signal) : this.#get_reader();
     while (reader.buffered === 0 && !reader.ended) await this.#fill(reader, 1, options.signal);
+    if (reader.settle_due) await reader.settle(); // a top-up read's bytes the kernel has (A21-6)
     return reader.take(n);
   }
 

@@ -214,6 +214,10 @@ export class StreamReader {
   /** The pending read is a top-up (#top_up), started at #top_at (performance.now()). */
   #topping = false;
   #top_at = 0;
+  /** That top-up was given its settle turn already: one per top-up read, not one per call (A21-1). */
+  #top_settled = false;
+  /** A blocking recv waits through poll_take(): the completing read is that taker's, so no top-up (A21-2). */
+  #taker = false;
 
   constructor(t: Transport) {
     this.#t = t;
@@ -231,6 +235,7 @@ export class StreamReader {
   }
 
   #open_gate(): void {
+    this.#taker = false;
     const open = this.#open;
     this.#gate = null;
     this.#open = null;
@@ -343,7 +348,8 @@ export class StreamReader {
       } else {
         // Grow geometrically: a long unbroken read copies each byte O(1) times.
         const want = exact ? used + size : Math.max(used + size, used * 2);
-        const nb = pool_take(want) ?? new Uint8Array(want);
+        // Pooled (big) buffers serve bursts only: a small read gets a small buffer, which a top-up can use (A21-4).
+        const nb = (want > MIN_READ ? pool_take(want) : null) ?? new Uint8Array(want);
         nb.set(this.#buf.subarray(this.#start, this.#end));
         if (this.#buf !== this.#small) pool_put(this.#buf);
         this.#buf = nb;
@@ -447,7 +453,7 @@ export class StreamReader {
     this.#rd_buf = null;
     if (this.shut_rd) this.#pump();
     // Nobody was waiting to take these bytes (a look, an abandoned timed or non-blocking recv): read on meanwhile.
-    else if (this.#fills === 0 && n !== null && n > 0) this.#top_up();
+    else if (this.#fills === 0 && !this.#taker && n !== null && n > 0) this.#top_up();
     this.#open_gate(); // its waiters run once the outcome is stored
   }
 
@@ -465,6 +471,7 @@ export class StreamReader {
     ) return;
     this.#issue(this.#buf.subarray(this.#end));
     this.#topping = true;
+    this.#top_settled = false;
     this.#top_at = performance.now();
   }
 
@@ -491,12 +498,10 @@ export class StreamReader {
    * reason when the deadline passes; the pending read goes on either way.
    */
   async fill(want: number, dl: Deadline): Promise<void> {
-    if (this.shut_rd) return this.#fill_shut(want);
     // Enough is buffered, but a top-up read started a while ago may hold bytes the event loop has not delivered yet
     // (a loaded machine ran a timer first): a turn for it, so the take returns what the kernel has (A20-1).
-    if (
-      this.#topping && this.#end - this.#start >= want && performance.now() - this.#top_at > TOP_SETTLE_MS
-    ) await settles_now(this.#pending!);
+    if (this.#end - this.#start >= want && this.settle_due) await this.settle();
+    if (this.shut_rd) return this.#fill_shut(want);
     // (SHUT_RD under the wait ends it: Linux's recv then returns what is queued, or EOF.)
     while (this.#end - this.#start < want && !this.#eof && this.#err === null && !this.shut_rd) {
       // Closed under a waiting reader: a new read would fail at once, forever.
@@ -509,6 +514,32 @@ export class StreamReader {
         this.#fills--;
       }
     }
+  }
+
+  /**
+   * True when a top-up read started over TOP_SETTLE_MS ago has not had its settle turn: a take now should first
+   * give it one (settle()), or it may miss bytes the kernel has (A21-6: recv's fast path, a file's read1()/peek()).
+   */
+  get settle_due(): boolean {
+    return this.#topping && !this.#top_settled && performance.now() - this.#top_at > TOP_SETTLE_MS;
+  }
+
+  /** Give the pending top-up read its one settle turn (see settle_due). */
+  async settle(): Promise<void> {
+    this.#top_settled = true;
+    const p = this.#pending;
+    if (p !== null) await settles_now(p);
+  }
+
+  /**
+   * poll() for a caller that will take the completing read's bytes (a blocking recv): that completion starts no
+   * top-up read (A21-2: else every blocking recv left one in flight, and a big recv_into lost its direct read).
+   */
+  poll_take(): Promise<void> {
+    if (this.#closed || this.#eof || this.#err !== null || this.shut_rd) return DONE;
+    if (this.#pending === null) this.#read();
+    this.#taker = true;
+    return this.#gated();
   }
 
   /** True when read_into() may be used: nothing buffered, no read in flight, no EOF or error. */
@@ -718,7 +749,7 @@ export class StreamReader {
       this.#slab_off = i + 1;
       this.#taken += k;
       this.#start += k;
-      if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
+      if (this.#start === this.#end) this.#drained();
       if (this.shut_rd) this.#pump();
       return out;
     }
@@ -769,7 +800,7 @@ export class StreamReader {
     this.#slab_off = off + k;
     this.#taken += k;
     this.#start += k;
-    if (this.#start === this.#end && this.#pending === null) this.#start = this.#end = 0;
+    if (this.#start === this.#end) this.#drained();
     if (this.shut_rd) this.#pump();
     return out;
   }
@@ -794,13 +825,20 @@ export class StreamReader {
     return this.#taken;
   }
 
+  /**
+   * A take emptied the buffer: start it over when no read writes into it; with a top-up read in flight after short
+   * reads (the peer pauses), give up a slab bigger than SLAB_MIN now, as #read would for an idle wait (A21-3).
+   */
+  #drained(): void {
+    if (this.#pending === null) this.#start = this.#end = 0;
+    else if (this.#topping && this.#short && this.#slab !== null && this.#slab_size > SLAB_MIN) this.#drop_slab();
+  }
+
   #consume(k: number): void {
     this.#ahead = this.#slab_off; // the copy ahead no longer matches what is buffered
     this.#taken += k;
     this.#start += k;
-    if (this.#start === this.#end && this.#pending === null) {
-      this.#start = this.#end = 0;
-    }
+    if (this.#start === this.#end) this.#drained();
     if (this.shut_rd) this.#pump(); // room again below PUMP_MAX
     else this.#top_up(); // bytes left for a later take (A20-1)
   }

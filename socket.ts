@@ -1522,7 +1522,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#wt_st = st;
     this.#wt_n = n;
     this.#wt_into = into;
-    return r.poll().then(this.#wt_done ??= () => this.#wait_taken());
+    return r.poll_take().then(this.#wt_done ??= () => this.#wait_taken());
   }
 
   /** #wait_take()'s wake-up: the bytes (or EOF, the stored error, EBADF), or a wait for the next one. */
@@ -1531,7 +1531,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // A detach() under this (blocking) wait does not end it: see #detached_blocking.
     const gone = this.#closed && !(this.#x !== null && this.#x.detached);
     if (!gone && !r.closed && r.buffered < 1 && !r.ended) {
-      return r.poll().then(this.#wt_done!); // woken, yet nothing to take (another caller took it): wait again
+      return r.poll_take().then(this.#wt_done!); // woken, yet nothing to take (another caller took it): wait again
     }
     this.#wt_st = this.#wt_into = null;
     if (gone || r.closed) throw new OSError(E.EBADF);
@@ -1571,7 +1571,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // argument binding and no async frame. On a socket with a file (makefile()), one
       // microtask later: that tick keeps the slow path's order, a readline() called
       // right after this recv() takes a line buffered for its file first.
-      if (st.reader.buffered > 0) {
+      // (A top-up read due its settle turn takes the slow path, which gives it that turn: A21-6.)
+      if (st.reader.buffered > 0 && !st.reader.settle_due) {
         if (!this.#filed) return Promise.resolve(st.reader.take(bufsize));
         return DONE_TICK.then(() =>
           this.#stream === st && !this.#closed && st.reader.buffered > 0
