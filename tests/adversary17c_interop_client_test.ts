@@ -78,10 +78,10 @@ print(json.dumps(out))
 `;
 
 /**
- * One python3 process runs every CPython client of a test, each in a thread (a python3 start costs 0.1-0.2 s of
- * CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
+ * One python3 process runs every CPython client (and python3 server) of a test, each in a thread (a python3 start
+ * costs 0.1-0.2 s of CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
  * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
- * its accept loop.
+ * its accept loop, or calls the functions it registered there.
  */
 const HUB = `import json, socket, sys, threading
 CODE = compile(sys.argv[1], "peer.py", "exec")
@@ -98,16 +98,20 @@ def run(jid, argv, listeners):
     except BaseException:
         pass
     emit(jid, "#end")
+def stop(listeners):
+    for ls in listeners:
+        if callable(ls):
+            ls(); continue
+        try: ls.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+        ls.close()
 for line in sys.stdin:
     jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
     if cmd == "run":
         jobs[jid] = []
         threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
     elif cmd == "kill":
-        for ls in jobs.get(jid, []):
-            try: ls.shutdown(socket.SHUT_RDWR)
-            except OSError: pass
-            ls.close()
+        threading.Thread(target=stop, args=(jobs.get(jid, []),), daemon=True).start()
 `;
 
 class Job {
@@ -287,11 +291,13 @@ const s_server = (...a: string[]): ServerMaker => async () => {
   return { port: Number(m[1]), stop: async () => void await child.stop() };
 };
 
-const PY_SERVER = new URL("./fixtures/adversary17c_server.py", import.meta.url).pathname;
+const PY_SERVER = Deno.readTextFileSync(new URL("./fixtures/adversary17c_server.py", import.meta.url));
+/** The python3 servers' process while the matrix test runs (the fixture, each server a thread of it). */
+let server_hub: Hub | null = null;
 const py_server = (cfg: Record<string, unknown>): ServerMaker => async () => {
-  const child = new Child("python3", ["-u", PY_SERVER, JSON.stringify({ cert: C.ec, key: C.ec_key, ...cfg })]);
-  const m = await child.first_match(/^(\d+)\n/);
-  return { port: Number(m[1]), stop: async () => void await child.stop() };
+  const job = server_hub!.run(JSON.stringify({ cert: C.ec, key: C.ec_key, ...cfg }));
+  const port = Number(await job.line());
+  return { port, stop: () => job.kill() };
 };
 
 const NODE_SERVER = `
@@ -859,10 +865,13 @@ test("adv17c: a pysocket TLS client against openssl s_server, python3, node, Den
       bad.push(`${row.name}\n  CPython  ${JSON.stringify(py)}\n  pysocket ${JSON.stringify(ts)}`);
     }
   };
+  server_hub = new Hub(PY_SERVER);
   try {
     await Promise.all([worker(), worker(), worker(), worker()]);
   } finally {
     await hub.close();
+    await server_hub.close();
+    server_hub = null;
   }
   console.log(`adv17c client matrix: ${rows.length} rows, ${equal} equal to CPython`);
   for (const l of lines) console.log(l);
