@@ -35,7 +35,8 @@ const P = certs?.P as typeof certs.P;
 // A client that presents `cert` (leaf + chain) and trusts anything.
 const PY_PRESENT = `
 import socket, ssl, sys
-d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, port, cert, ver = ARGV[1], int(ARGV[2]), ARGV[3], ARGV[4]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -92,7 +93,12 @@ const BAD_CLIENTS = [
   "other", // an untrusted self-signed CA
 ];
 
-async function serve_once(mode: number, ver: string, cert: string): Promise<{ got: string; client: string }> {
+async function serve_once(
+  hub: Hub,
+  mode: number,
+  ver: string,
+  cert: string,
+): Promise<{ got: string; client: string }> {
   const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
   ctx.load_cert_chain(P("good.pem"), P("good.key"));
   ctx.verify_mode = mode;
@@ -100,7 +106,8 @@ async function serve_once(mode: number, ver: string, cert: string): Promise<{ go
   const port = (srv.getsockname() as [string, number])[1];
   const lsn = await ctx.wrap_socket(srv, true);
   lsn.settimeout(20);
-  const client = python(PY_PRESENT, certs.dir, String(port), cert, ver);
+  const job = hub.run(certs.dir, String(port), cert, ver);
+  const client = job.end().then(() => ({ out: job.lines.join("\n") }));
   let got: string;
   try {
     const [conn] = await lsn.accept();
@@ -118,15 +125,22 @@ async function serve_once(mode: number, ver: string, cert: string): Promise<{ go
 
 for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT_OPTIONAL, "1.3"]] as const) {
   test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
-    for (const cert of GOOD_CLIENTS) {
-      const r = await serve_once(mode, ver, cert);
-      assert.match(r.got, /^accepted/, cert);
-      assert.match(r.client, /welcome/, cert);
-    }
-    for (const cert of BAD_CLIENTS) {
-      const r = await serve_once(mode, ver, cert);
-      assert.match(r.got, /^refused/, `${cert}: ${r.got}`);
-      assert.doesNotMatch(r.client, /welcome/, cert);
+    // The certificates are independent (a server and a client each): four at a time, every CPython client a thread
+    // of one python3 process.
+    const hub = new Hub(PY_PRESENT);
+    try {
+      await pooled(GOOD_CLIENTS, 4, async (cert) => {
+        const r = await serve_once(hub, mode, ver, cert);
+        assert.match(r.got, /^accepted/, cert);
+        assert.match(r.client, /welcome/, cert);
+      });
+      await pooled(BAD_CLIENTS, 4, async (cert) => {
+        const r = await serve_once(hub, mode, ver, cert);
+        assert.match(r.got, /^refused/, `${cert}: ${r.got}`);
+        assert.doesNotMatch(r.client, /welcome/, cert);
+      });
+    } finally {
+      await hub.close();
     }
   });
 }
@@ -134,8 +148,13 @@ for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT
 test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
   const twin = await python(PY_JUDGE, certs.dir, "ca");
   assert.equal(twin.out.trim(), "26", twin.err);
-  const r = await serve_once(CERT_REQUIRED, "1.3", "ca");
-  assert.equal(r.got, "refused 26");
+  const hub = new Hub(PY_PRESENT);
+  try {
+    const r = await serve_once(hub, CERT_REQUIRED, "1.3", "ca");
+    assert.equal(r.got, "refused 26");
+  } finally {
+    await hub.close();
+  }
 });
 
 // ---- the client's check of the server ----------------------------------
@@ -420,7 +439,8 @@ test("adversary: a non-blocking write before the handshake raises SSLWantReadErr
 
 const PY_EVIL_CLIENT = `
 import socket, ssl, sys
-d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, port, cert, ver = ARGV[1], int(ARGV[2]), ARGV[3], ARGV[4]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
 ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
@@ -433,15 +453,24 @@ except Exception:
 
 test("adversary: a server with do_handshake_on_connect=false never reads the application bytes of a refused client (recv, recv_into, readline; TLS 1.2 and 1.3)", async () => {
   const dec = new TextDecoder();
-  for (const ver of ["1.2", "1.3"]) {
-    for (const mode of [CERT_REQUIRED, CERT_OPTIONAL]) {
-      for (const how of ["recv", "recv_into", "readline", "late recv"]) {
+  const rows = ["1.2", "1.3"].flatMap((ver) =>
+    [CERT_REQUIRED, CERT_OPTIONAL].flatMap((mode) =>
+      ["recv", "recv_into", "readline", "late recv"].map((how) => [ver, mode, how] as const)
+    )
+  );
+  // The rows are independent (a listener and a client each): four at a time, every client a thread of one python3
+  // process.
+  const hub = new Hub(PY_EVIL_CLIENT);
+  await using _hub = { [Symbol.asyncDispose]: () => hub.close() };
+  await pooled(rows, 4, async ([ver, mode, how]) => {
+    {
+      {
         const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
         ctx.load_cert_chain(P("good.pem"), P("good.key"));
         ctx.verify_mode = mode;
         using srv = create_server(["127.0.0.1", 0]);
         const port = (srv.getsockname() as [string, number])[1];
-        const client = python(PY_EVIL_CLIENT, certs.dir, String(port), "other_leaf", ver);
+        const client = hub.run(certs.dir, String(port), "other_leaf", ver);
         const [raw] = await srv.accept();
         raw.settimeout(10);
         let got: string | null = null;
@@ -461,12 +490,12 @@ test("adversary: a server with do_handshake_on_connect=false never reads the app
           caught = e;
         }
         raw.close();
-        await client;
+        await client.end();
         assert.equal(got, null, `${ver} ${mode} ${how}: read ${JSON.stringify(got)}`);
         assert.ok(caught instanceof SSLCertVerificationError, `${ver} ${mode} ${how}: ${caught}`);
       }
     }
-  }
+  });
 });
 
 test("adversary: a server that answers one byte at a time cannot stretch a client's handshake past its timeout", async () => {
