@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import * as m from "../mod.ts";
-import { cpython, out } from "./_twin.ts";
+import { cpython, out, pooled } from "./_twin.ts";
 import { TempDir, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
@@ -350,12 +350,143 @@ for (const [mode, buf] of [["rb", -1], ["rb", 0], ["r", -1]] as [string, number]
     if (!(mode === "r" && op === "readinto")) FILE_READS.push([mode, buf, op]);
   }
 }
+/**
+ * One python3 process runs every python3 peer of a test, each in a thread (a python3 start costs 0.1-0.2 s of
+ * CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
+
 // A peer that sends "par" (no newline) and then resets the connection (SO_LINGER 0); "wait": the read is already
 // waiting when the reset comes.
+// Its arguments: ARGV (a thread of one python3 process for many rows), else sys.argv.
 const PARTIAL_THEN_RESET = `
 import struct, sys, time
 from socket import *
-c = create_connection(("127.0.0.1", int(sys.argv[1]))); c.sendall(b"par"); time.sleep(float(sys.argv[2]))
+argv = globals().get("ARGV", sys.argv)
+c = create_connection(("127.0.0.1", int(argv[1]))); c.sendall(b"par"); time.sleep(float(argv[2]))
 c.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0)); c.close()
 `;
 
@@ -363,45 +494,45 @@ test("A11-6: a socket file's read/readline/readinto that meets a reset after som
   // CPython's buffered files (BufferedReader, TextIOWrapper, and SocketIO.readline) raise the reset rather than
   // return the bytes before it: a short read() or a line without its newline would read as a clean end of stream.
   // pysocket raises too, and keeps those bytes for a later read (CPython's buffered file drops them).
-  const py = await cpython(
+  // Each row has its own listener and peer: eight at a time on each side, both sides at once; each peer is a thread
+  // of one python3 process (the twin's own, and one for pysocket's rows).
+  const twin = cpython(
     PY_OUT + `
-import struct, subprocess
-R = {}
-for mode, buf, op in ${JSON.stringify(FILE_READS)}:
-    for when in ["after", "wait"]:
-        l = create_server(("127.0.0.1", 0))
-        p = subprocess.Popen([sys.executable, "-c", ${
-      JSON.stringify(PARTIAL_THEN_RESET)
-    }, str(l.getsockname()[1]), "0.1" if when == "after" else "0.3"])
-        a, _ = l.accept(); l.close()
-        if when == "after": p.wait(); time.sleep(0.1)
-        f = a.makefile(mode, buffering=buf)
-        ba = bytearray(8)
-        fn = {"readline": f.readline, "read": f.read, "read5": lambda: f.read(5), "readlines": lambda: "|".join(x if isinstance(x, str) else x.decode() for x in f.readlines()),
-              "readinto": lambda: [f.readinto(ba), ba.decode("latin1")]}[op]
-        R[f"{mode} {buf} {op} {when}"] = out(fn)
-        p.wait(); a.close()
+import struct, concurrent.futures
+PEER = compile(${JSON.stringify(PARTIAL_THEN_RESET)}, "peer", "exec")
+def row(mode, buf, op, when):
+    l = create_server(("127.0.0.1", 0))
+    p = threading.Thread(target=exec, args=(PEER, {"ARGV": ["peer", str(l.getsockname()[1]), "0.1" if when == "after" else "0.3"]}))
+    p.start()
+    a, _ = l.accept(); l.close()
+    if when == "after": p.join(20); time.sleep(0.1)
+    f = a.makefile(mode, buffering=buf)
+    ba = bytearray(8)
+    fn = {"readline": f.readline, "read": f.read, "read5": lambda: f.read(5), "readlines": lambda: "|".join(x if isinstance(x, str) else x.decode() for x in f.readlines()),
+          "readinto": lambda: [f.readinto(ba), ba.decode("latin1")]}[op]
+    r = out(fn)
+    p.join(20); a.close()
+    return f"{mode} {buf} {op} {when}", r
+rows = [(mode, buf, op, when) for mode, buf, op in ${JSON.stringify(FILE_READS)} for when in ["after", "wait"]]
+with concurrent.futures.ThreadPoolExecutor(8) as ex:
+    R = dict(ex.map(lambda r: row(*r), rows))
 print(json.dumps(R))
 `,
-  ) as Record<string, unknown>;
+  ) as Promise<Record<string, unknown>>;
   const ts: Record<string, unknown> = {};
   const later: Record<string, unknown> = {};
-  for (const [mode, buf, op] of FILE_READS) {
-    for (const when of ["after", "wait"]) {
+  const hub = new Hub(PARTIAL_THEN_RESET);
+  try {
+    const rows = FILE_READS.flatMap(([mode, buf, op]) =>
+      ["after", "wait"].map((when) => [mode, buf, op, when] as const)
+    );
+    await pooled(rows, 8, async ([mode, buf, op, when]) => {
       const l = m.create_server(["127.0.0.1", 0]);
-      const peer = new Deno.Command("python3", {
-        args: [
-          "-c",
-          PARTIAL_THEN_RESET,
-          String((l.getsockname() as [string, number])[1]),
-          when === "after" ? "0.1" : "0.3",
-        ],
-        stdin: "null",
-      }).spawn();
+      const peer = hub.run(String((l.getsockname() as [string, number])[1]), when === "after" ? "0.1" : "0.3");
       const [a] = await l.accept();
       l.close();
       if (when === "after") {
-        await peer.status;
+        await peer.end();
         await new Promise((r) => setTimeout(r, 100));
       }
       const f: Loose = a.makefile(mode, buf);
@@ -420,10 +551,13 @@ print(json.dumps(R))
         await out(() => f.read()),
         await out(() => f.read()),
       ]);
-      await peer.status;
+      await peer.end();
       a.close();
-    }
+    });
+  } finally {
+    await hub.close();
   }
+  const py = await twin;
   assert.deepEqual(ts, py);
   assert.deepEqual(ts["rb -1 read after"], ["ConnectionResetError", 104]);
   // The bytes before the reset are kept for the next read, then EOF (CPython's buffered file has dropped them).

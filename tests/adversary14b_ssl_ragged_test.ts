@@ -10,13 +10,16 @@ import { create_server } from "../mod.ts";
 import { create_connection } from "../connection.ts";
 import { select } from "../selectors.ts";
 import * as ssl from "../ssl.ts";
-import { make_certs, python, python_server, truncating_peer } from "./_ssl_fixtures.ts";
+import { make_certs, truncating_peer } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
+import { pooled } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
 
 /** The truncating peer: TLS up, "hello" sent, then the TCP connection ended without close_notify. */
 const PEER = truncating_peer('b"hello"');
+/** The same script reading ARGV (given to a thread of one python3 process) for sys.argv. */
+const PEER_T = PEER.replaceAll("sys.argv", "ARGV");
 
 const SEQS: Record<string, string[]> = {
   all: ["recv", "recv", "recv_into", "read", "read_buf", "readline", "pending", "send", "write", "recv"],
@@ -25,20 +28,31 @@ const SEQS: Record<string, string[]> = {
 
 /** CPython's side: the ops of a sequence, each result or error printed. */
 const JUDGE = `
-import json, select, socket, ssl, subprocess, sys, time
-d, role, end, mode, seq, peer = sys.argv[1:7]
+import json, queue, select, socket, ssl, sys, threading, time
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, role, end, mode, seq, peer = ARGV[1:7]
+def start_peer(*args):
+    """The peer (its script takes ARGV) as a thread of this process; its printed lines in .lines."""
+    lines = queue.Queue()
+    g = {"ARGV": ["peer", *args], "print": lambda *a, **k: lines.put(" ".join(map(str, a)))}
+    t = threading.Thread(target=exec, args=(compile(peer, "peer", "exec"), g), daemon=True)
+    t.lines = lines; t.start(); return t
 if role == "server":
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
     srv = socket.create_server(("127.0.0.1", 0))
-    p = subprocess.Popen([sys.executable, "-c", peer, "client", d, end, str(srv.getsockname()[1])])
+    p = start_peer("client", d, end, str(srv.getsockname()[1]))
     raw, _ = srv.accept(); raw.settimeout(10)
     s = ctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False)
 else:
-    p = subprocess.Popen([sys.executable, "-c", peer, "server", d, end, "-"], stdout=subprocess.PIPE, text=True)
-    port = int(p.stdout.readline())
+    p = start_peer("server", d, end, "-")
+    port = int(p.lines.get(timeout=20))
     ctx = ssl.create_default_context(cafile=d + "/ca.pem")
     s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost", suppress_ragged_eofs=False)
-time.sleep(0.6)
+# The truncation has arrived before the first read: the peer has ended (it closes 0.3 s after its "hello"), and
+# at least 0.6 s have passed since the handshake.
+t0 = time.monotonic()
+p.join(20)
+time.sleep(max(0, 0.6 - (time.monotonic() - t0)))
 if mode == "timed": s.settimeout(5)
 elif mode == "nonblock": s.setblocking(False)
 else: s.settimeout(None)
@@ -60,14 +74,146 @@ for op in json.loads(seq):
         elif op == "send": out.append(str(s.send(b"x")))
         else: out.append(str(s.write(b"x")))
     except Exception as e: out.append(ex(e))
-p.wait(20)
+p.join(20)
 print(json.dumps(out))
 `;
+
+/**
+ * One python3 process runs every python3 script of one kind in a test, each in a thread (a python3 start costs
+ * 0.1-0.2 s of CPU, and the table started four per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except SystemExit:
+        pass
+    except BaseException as e:
+        emit(jid, "#error " + repr(e))
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
 
 const dec = new TextDecoder();
 const ex = (e: unknown) => `${(e as Error).constructor.name} ${(e as ssl.SSLError).errno} ${(e as Error).message}`;
 
 async function ours(
+  peers: Hub,
   dir: string,
   role: string,
   end: string,
@@ -78,22 +224,24 @@ async function ours(
   let peer: Promise<unknown>;
   if (role === "server") {
     using l = create_server(["127.0.0.1", 0]);
-    peer = python(PEER, "client", dir, end, String((l.getsockname() as [string, number])[1]));
+    peer = peers.run("client", dir, end, String((l.getsockname() as [string, number])[1])).end();
     const [raw] = await l.accept();
     raw.settimeout(10);
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
     ctx.load_cert_chain(`${dir}/server.pem`, `${dir}/server.key`);
     s = await ctx.wrap_socket(raw, { server_side: true, suppress_ragged_eofs: false });
   } else {
-    const srv = await python_server(PEER, "server", dir, end, "-");
-    peer = srv.rest();
+    const srv = peers.run("server", dir, end, "-");
+    const port = await srv.line();
+    peer = srv.end();
     const ctx = ssl.create_default_context({ cafile: `${dir}/ca.pem` });
-    s = await ctx.wrap_socket(await create_connection(["127.0.0.1", Number(srv.first)], 10), {
+    s = await ctx.wrap_socket(await create_connection(["127.0.0.1", Number(port)], 10), {
       server_hostname: "localhost",
       suppress_ragged_eofs: false,
     });
   }
-  await new Promise((r) => setTimeout(r, 600));
+  // As the twin: the peer has ended (its truncation sent) and at least 0.6 s have passed since the handshake.
+  await Promise.all([peer, new Promise((r) => setTimeout(r, 600))]);
   if (mode === "timed") s.settimeout(5);
   else if (mode === "nonblock") s.setblocking(false);
   else s.settimeout(null);
@@ -129,19 +277,27 @@ async function ours(
 for (const role of ["client", "server"] as const) {
   test(`adversary14b A14b-4: a pysocket ${role} truncated by its peer raises SSLEOFError from every later read (recv, recv_into, read, readline), in CPython's words, blocking, timed and non-blocking`, async () => {
     const certs = await make_certs();
-    let rows = 0;
-    for (const end of ["fin", "reset"]) {
-      for (const mode of ["block", "timed", "nonblock"]) {
-        for (const [name, seq] of Object.entries(SEQS)) {
-          const py = await python(JUDGE, certs.dir, role, end, mode, JSON.stringify(seq), PEER);
-          assert.equal(py.code, 0, py.err);
-          const want = JSON.parse(py.out);
-          const got = await ours(certs.dir, role, end, mode, seq);
-          assert.deepEqual(got, want, `${role} ${end} ${mode} ${name}`);
-          rows++;
-        }
-      }
+    const rows = ["fin", "reset"].flatMap((end) =>
+      ["block", "timed", "nonblock"].flatMap((mode) =>
+        Object.entries(SEQS).map(([name, seq]) => ({ end, mode, name, seq }))
+      )
+    );
+    // The rows are independent (their own peers and ports), and CPython's and pysocket's side of a row too: six at a
+    // time, both sides at once; every CPython judge and peer, and every peer of pysocket's side, is a thread of one
+    // python3 process (one for the judges, one for pysocket's peers).
+    assert.ok(PEER_T.includes("ARGV") && !PEER_T.includes("sys.argv"));
+    const judges = new Hub(JUDGE), peers = new Hub(PEER_T);
+    try {
+      await pooled(rows, 6, async ({ end, mode, name, seq }) => {
+        const judge = judges.run(certs.dir, role, end, mode, JSON.stringify(seq), PEER_T);
+        const [line, got] = await Promise.all([judge.line(), ours(peers, certs.dir, role, end, mode, seq)]);
+        const want = JSON.parse(line);
+        assert.deepEqual(got, want, `${role} ${end} ${mode} ${name}`);
+      });
+    } finally {
+      await judges.close();
+      await peers.close();
     }
-    assert.equal(rows, 12);
+    assert.equal(rows.length, 12);
   });
 }

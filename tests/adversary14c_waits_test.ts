@@ -32,7 +32,8 @@ function err3(e: unknown): unknown[] {
 }
 
 Deno.test("adv14c: state changes under a waiting blocking/timed connect() and accept(), accepted sockets' attributes (twin)", async () => {
-  const py = await cpython(`
+  // The twin runs while pysocket's side does.
+  const twin = cpython(`
 def err3(e): return [type(e).__name__, getattr(e, "errno", None), str(e) if isinstance(e, TimeoutError) else None]
 out = {}
 def during(s, call, act, wait_after=0.2):
@@ -49,25 +50,45 @@ def timed(v):
     s = socket(); s.settimeout(v); return s
 def later(s, fn):
     fn(s); time.sleep(0.5); s.shutdown(SHUT_RDWR)
-for name, how in (("conn_shut_rdwr", SHUT_RDWR), ("conn_shut_rd", SHUT_RD), ("conn_shut_wr", SHUT_WR)):
-    s = socket(); out[name] = during(s, lambda s: s.connect(addr), lambda s: s.shutdown(how)); s.close()
-s = socket(); out["conn_settimeout"] = during(s, lambda s: s.connect(addr), lambda s: later(s, lambda s: s.settimeout(0.2))); s.close()
-s = socket(); out["conn_setblocking"] = during(s, lambda s: s.connect(addr), lambda s: later(s, lambda s: s.setblocking(False))); s.close()
-s = timed(0.8); out["timed_conn_none"] = during(s, lambda s: s.connect(addr), lambda s: s.settimeout(None), 0.8); s.close()
-s = timed(0.8); out["timed_conn_setblocking"] = during(s, lambda s: s.connect(addr), lambda s: s.setblocking(False), 0.8); s.close()
-s = timed(2); out["timed_conn_shut"] = during(s, lambda s: s.connect(addr), lambda s: s.shutdown(SHUT_RDWR))
-out["timed_conn_shut_after"] = [s.connect_ex(addr), s.getsockopt(SOL_SOCKET, SO_ERROR)]; s.close()
+# Each row has its own socket (the connects all wait on one full listener, the accepts each on its own): the rows of
+# a group run at once, each in its own threads.
+def together(*rows):
+    ts = [threading.Thread(target=r) for r in rows]
+    for t in ts: t.start()
+    for t in ts: t.join(20)
+def shut_row(name, how):
+    def r():
+        s = socket(); out[name] = during(s, lambda s: s.connect(addr), lambda s: s.shutdown(how)); s.close()
+    return r
+def r_settimeout():
+    s = socket(); out["conn_settimeout"] = during(s, lambda s: s.connect(addr), lambda s: later(s, lambda s: s.settimeout(0.2))); s.close()
+def r_setblocking():
+    s = socket(); out["conn_setblocking"] = during(s, lambda s: s.connect(addr), lambda s: later(s, lambda s: s.setblocking(False))); s.close()
+def r_timed_none():
+    s = timed(0.8); out["timed_conn_none"] = during(s, lambda s: s.connect(addr), lambda s: s.settimeout(None), 0.8); s.close()
+def r_timed_setblocking():
+    s = timed(0.8); out["timed_conn_setblocking"] = during(s, lambda s: s.connect(addr), lambda s: s.setblocking(False), 0.8); s.close()
+def r_timed_shut():
+    s = timed(2); out["timed_conn_shut"] = during(s, lambda s: s.connect(addr), lambda s: s.shutdown(SHUT_RDWR))
+    out["timed_conn_shut_after"] = [s.connect_ex(addr), s.getsockopt(SOL_SOCKET, SO_ERROR)]; s.close()
+together(shut_row("conn_shut_rdwr", SHUT_RDWR), shut_row("conn_shut_rd", SHUT_RD), shut_row("conn_shut_wr", SHUT_WR),
+         r_settimeout, r_setblocking, r_timed_none, r_timed_setblocking, r_timed_shut)
 l.close()
 for f in fill: f.close()
 def lis(fam=AF_INET, t=None):
     x = socket(fam); x.bind(("127.0.0.1", 0) if fam == AF_INET else ("::1", 0)); x.listen(); x.settimeout(t); return x
 def connect_soon(x):
     threading.Timer(0.1, lambda: create_connection(x.getsockname()[:2]).close()).start()
-x = lis(); out["acc_settimeout"] = during(x, lambda s: s.accept()[0].close(), lambda s: (s.settimeout(0.2), time.sleep(0.4), connect_soon(s)), 0.5); x.close()
-x = lis(t=0.8); out["timed_acc_none"] = during(x, lambda s: s.accept(), lambda s: s.settimeout(None), 0.8); x.close()
-x = lis(t=0.8); out["timed_acc_setblocking"] = during(x, lambda s: s.accept(), lambda s: s.setblocking(True), 0.8); x.close()
-x = lis(); out["acc_shut_rdwr"] = during(x, lambda s: s.accept(), lambda s: s.shutdown(SHUT_RDWR)); x.close()
-x = lis(); out["acc_shut_rd"] = during(x, lambda s: s.accept(), lambda s: s.shutdown(SHUT_RD)); x.close()
+def acc_row(name, t, call, act, wait_after=0.2):
+    def r():
+        x = lis(t=t); out[name] = during(x, call, act, wait_after); x.close()
+    return r
+together(
+    acc_row("acc_settimeout", None, lambda s: s.accept()[0].close(), lambda s: (s.settimeout(0.2), time.sleep(0.4), connect_soon(s)), 0.5),
+    acc_row("timed_acc_none", 0.8, lambda s: s.accept(), lambda s: s.settimeout(None), 0.8),
+    acc_row("timed_acc_setblocking", 0.8, lambda s: s.accept(), lambda s: s.setblocking(True), 0.8),
+    acc_row("acc_shut_rdwr", None, lambda s: s.accept(), lambda s: s.shutdown(SHUT_RDWR)),
+    acc_row("acc_shut_rd", None, lambda s: s.accept(), lambda s: s.shutdown(SHUT_RD)))
 for fam in (AF_INET, AF_INET6):
     x = lis(fam); res = []
     def run():
@@ -84,7 +105,7 @@ setdefaulttimeout(0)
 x = lis(); c = create_connection(x.getsockname(), None); a, _ = x.accept(); out["acc_default0"] = [a.gettimeout(), a.getblocking(), x.gettimeout()]; a.close(); c.close(); x.close()
 setdefaulttimeout(None)
 print(json.dumps(out))
-`) as Record<string, unknown>;
+`) as Promise<Record<string, unknown>>;
 
   const out: Record<string, unknown> = {};
   const during = async (s: Socket, call: (s: Socket) => Promise<unknown>, act: (s: Socket) => unknown, after = 200) => {
@@ -112,32 +133,44 @@ print(json.dumps(out))
     await s.shutdown(SHUT_RDWR);
   };
   try {
-    for (
-      const [name, how] of [["conn_shut_rdwr", SHUT_RDWR], ["conn_shut_rd", SHUT_RD], [
-        "conn_shut_wr",
-        SHUT_WR,
-      ]] as const
-    ) {
-      const s = socket();
-      out[name] = await during(s, (s) => s.connect(addr), (s) => s.shutdown(how));
-      s.close();
-    }
-    let s = socket();
-    out.conn_settimeout = await during(s, (s) => s.connect(addr), (s) => later(s, (s) => s.settimeout(0.2)));
-    s.close();
-    s = socket();
-    out.conn_setblocking = await during(s, (s) => s.connect(addr), (s) => later(s, (s) => s.setblocking(false)));
-    s.close();
-    s = timed(0.8);
-    out.timed_conn_none = await during(s, (s) => s.connect(addr), (s) => s.settimeout(null), 800);
-    s.close();
-    s = timed(0.8);
-    out.timed_conn_setblocking = await during(s, (s) => s.connect(addr), (s) => s.setblocking(false), 800);
-    s.close();
-    s = timed(2);
-    out.timed_conn_shut = await during(s, (s) => s.connect(addr), (s) => s.shutdown(SHUT_RDWR));
-    out.timed_conn_shut_after = [await s.connect_ex(addr), s.getsockopt(SOL_SOCKET, SO_ERROR)];
-    s.close();
+    // Each row has its own socket (the connects all wait on the one full listener): all at once.
+    const row = async (name: string, s: Socket, f: (s: Socket) => Promise<unknown>) => {
+      try {
+        out[name] = await f(s);
+      } finally {
+        if (name !== "timed_conn_shut") s.close();
+      }
+    };
+    await Promise.all([
+      ...([["conn_shut_rdwr", SHUT_RDWR], ["conn_shut_rd", SHUT_RD], ["conn_shut_wr", SHUT_WR]] as const).map((
+        [name, how],
+      ) => row(name, socket(), (s) => during(s, (s) => s.connect(addr), (s) => s.shutdown(how)))),
+      row(
+        "conn_settimeout",
+        socket(),
+        (s) => during(s, (s) => s.connect(addr), (s) => later(s, (s) => s.settimeout(0.2))),
+      ),
+      row(
+        "conn_setblocking",
+        socket(),
+        (s) => during(s, (s) => s.connect(addr), (s) => later(s, (s) => s.setblocking(false))),
+      ),
+      row("timed_conn_none", timed(0.8), (s) => during(s, (s) => s.connect(addr), (s) => s.settimeout(null), 800)),
+      row(
+        "timed_conn_setblocking",
+        timed(0.8),
+        (s) => during(s, (s) => s.connect(addr), (s) => s.setblocking(false), 800),
+      ),
+      (async () => {
+        const s = timed(2);
+        try {
+          out.timed_conn_shut = await during(s, (s) => s.connect(addr), (s) => s.shutdown(SHUT_RDWR));
+          out.timed_conn_shut_after = [await s.connect_ex(addr), s.getsockopt(SOL_SOCKET, SO_ERROR)];
+        } finally {
+          s.close();
+        }
+      })(),
+    ]);
   } finally {
     filler.close();
     l.close();
@@ -151,25 +184,30 @@ print(json.dumps(out))
   };
   const name2 = (x: Socket) => (x.getsockname() as [string, number]).slice(0, 2) as [string, number];
   const connect_soon = (x: Socket) => setTimeout(async () => (await create_connection(name2(x))).close(), 100);
-  let x = lis();
-  out.acc_settimeout = await during(x, (s) => s.accept().then(([a]) => a.close()), async (s) => {
-    s.settimeout(0.2);
-    await sleep(400);
-    connect_soon(s);
-  }, 500);
-  x.close();
-  x = lis(AF_INET, 0.8);
-  out.timed_acc_none = await during(x, (s) => s.accept(), (s) => s.settimeout(null), 800);
-  x.close();
-  x = lis(AF_INET, 0.8);
-  out.timed_acc_setblocking = await during(x, (s) => s.accept(), (s) => s.setblocking(true), 800);
-  x.close();
-  x = lis();
-  out.acc_shut_rdwr = await during(x, (s) => s.accept(), (s) => s.shutdown(SHUT_RDWR));
-  x.close();
-  x = lis();
-  out.acc_shut_rd = await during(x, (s) => s.accept(), (s) => s.shutdown(SHUT_RD));
-  x.close();
+  // Each accept row has its own listener: all at once.
+  const acc = async (name: string, x: Socket, f: (x: Socket) => Promise<unknown>) => {
+    try {
+      out[name] = await f(x);
+    } finally {
+      x.close();
+    }
+  };
+  await Promise.all([
+    acc("acc_settimeout", lis(), (x) =>
+      during(x, (s) => s.accept().then(([a]) => a.close()), async (s) => {
+        s.settimeout(0.2);
+        await sleep(400);
+        connect_soon(s);
+      }, 500)),
+    acc("timed_acc_none", lis(AF_INET, 0.8), (x) => during(x, (s) => s.accept(), (s) => s.settimeout(null), 800)),
+    acc(
+      "timed_acc_setblocking",
+      lis(AF_INET, 0.8),
+      (x) => during(x, (s) => s.accept(), (s) => s.setblocking(true), 800),
+    ),
+    acc("acc_shut_rdwr", lis(), (x) => during(x, (s) => s.accept(), (s) => s.shutdown(SHUT_RDWR))),
+    acc("acc_shut_rd", lis(), (x) => during(x, (s) => s.accept(), (s) => s.shutdown(SHUT_RD))),
+  ]);
   for (const fam of [AF_INET, AF_INET6]) {
     const x = lis(fam);
     const res: unknown[] = [];
@@ -222,7 +260,7 @@ print(json.dumps(out))
   } finally {
     setdefaulttimeout(null);
   }
-  assert.deepEqual(out, py);
+  assert.deepEqual(out, await twin);
 });
 
 Deno.test("adv14c: 2,000 connects raced by close() (same turn, a microtask, a timer, after) and 500 create_connection()s leave no socket open and nothing pending: the process ends", async () => {

@@ -20,8 +20,8 @@ const test = test_needing("python3", "openssl");
 const dec = new TextDecoder();
 
 const PEER = `import json, socket, ssl, sys, threading
-D = sys.argv[1]
-role, ver, mode = sys.argv[2], sys.argv[3], sys.argv[4]
+D = ARGV[1]
+role, ver, mode = ARGV[2], ARGV[3], ARGV[4]
 def rec(t, body, v=b"\\x03\\x03"):
     return bytes([t]) + v + len(body).to_bytes(2, "big") + body
 BAD = {
@@ -54,14 +54,14 @@ if role == "hostile_server":
     time.sleep(0.3); s.close()
 elif role == "hostile_client":
     print("go", flush=True)
-    a = socket.create_connection(("127.0.0.1", int(sys.argv[5]))); a.settimeout(10)
+    a = socket.create_connection(("127.0.0.1", int(ARGV[5]))); a.settimeout(10)
     s = ctx(False).wrap_socket(a, server_hostname="localhost")
     s.sendall(b"ping"); s.recv(4)
     import time; time.sleep(0.05)
     socket.socket.sendall(s, BAD)
     time.sleep(0.3); s.close()
 elif role == "client":
-    a = socket.create_connection(("127.0.0.1", int(sys.argv[5]))); a.settimeout(10)
+    a = socket.create_connection(("127.0.0.1", int(ARGV[5]))); a.settimeout(10)
     s = ctx(False).wrap_socket(a, server_hostname="localhost")
     s.sendall(b"ping"); s.recv(4)
     try:
@@ -102,42 +102,144 @@ const SHORT = [
 ];
 const DOCUMENTED: Record<string, string[]> = { "tls12 short_app": SHORT, "tls12 empty_app": SHORT };
 
-async function setup(): Promise<string> {
+/**
+ * One python3 process runs every peer of a test, each in a thread (a python3 start costs 0.1-0.2 s of CPU, and a
+ * table of rows started hundreds): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(open(sys.argv[1]).read(), "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script_path: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script_path],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
+
+type Env = { dir: string; peer(...a: string[]): Job } & AsyncDisposable;
+
+async function setup(): Promise<Env> {
   const dir = await ca_and_request("pysocket_adv16a_post_");
   Deno.writeTextFileSync(`${dir}/ext`, "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n");
   await ca_sign(dir, "server", "server.pem", "ext");
   Deno.writeTextFileSync(`${dir}/peer.py`, PEER);
-  return dir;
-}
-
-function peer(dir: string, ...args: string[]) {
-  const child = new Deno.Command("python3", {
-    args: ["-u", `${dir}/peer.py`, dir, ...args],
-    stdout: "piped",
-    stderr: "null",
-    stdin: "null",
-    signal: AbortSignal.timeout(30_000),
-  }).spawn();
-  const reader = child.stdout.getReader();
-  let buf = "";
-  return {
-    async line(): Promise<string> {
-      for (let i = 0; i < 100 && !buf.includes("\n"); i++) {
-        const r = await reader.read();
-        if (r.done) break;
-        buf += dec.decode(r.value);
-      }
-      const n = buf.indexOf("\n");
-      if (n < 0) throw new Error(`python3 ended without a line: ${JSON.stringify(buf)}`);
-      const l = buf.slice(0, n);
-      buf = buf.slice(n + 1);
-      return l;
-    },
-    async end(): Promise<void> {
-      for (let i = 0; i < 100; i++) if ((await reader.read()).done) break;
-      await child.status;
-    },
-  };
+  const hub = new Hub(`${dir}/peer.py`);
+  return { dir, peer: (...args: string[]) => hub.run(dir, ...args), [Symbol.asyncDispose]: () => hub.close() };
 }
 
 function ctx(dir: string, server: boolean, ver: string): ssl.SSLContext {
@@ -158,14 +260,16 @@ async function read_last(s: ssl.SSLSocket): Promise<string> {
   }
 }
 
-async function row(dir: string, side: string, ver: string, mode: string): Promise<[string, string]> {
+async function row(env: Env, side: string, ver: string, mode: string): Promise<[string, string]> {
+  const { dir } = env;
+  const peer = (...a: string[]) => env.peer(...a);
   if (side === "client") {
-    const hs = peer(dir, "hostile_server", ver, mode);
-    const cp = peer(dir, "client", ver, mode, await hs.line());
+    const hs = peer("hostile_server", ver, mode);
+    const cp = peer("client", ver, mode, await hs.line());
     const want = shown(JSON.parse(await cp.line()));
     await cp.end();
     await hs.end();
-    const hs2 = peer(dir, "hostile_server", ver, mode);
+    const hs2 = peer("hostile_server", ver, mode);
     const raw = await create_connection(["127.0.0.1", Number(await hs2.line())]);
     raw.settimeout(10);
     const s = await ctx(dir, false, ver).wrap_socket(raw, { server_hostname: "localhost" });
@@ -176,13 +280,13 @@ async function row(dir: string, side: string, ver: string, mode: string): Promis
     await hs2.end();
     return [want, got];
   }
-  const ps = peer(dir, "server", ver, mode);
-  const hc = peer(dir, "hostile_client", ver, mode, await ps.line());
+  const ps = peer("server", ver, mode);
+  const hc = peer("hostile_client", ver, mode, await ps.line());
   const want = shown(JSON.parse(await ps.line()));
   await hc.end();
   await ps.end();
   const ls = await create_server(["127.0.0.1", 0]);
-  const hc2 = peer(dir, "hostile_client", ver, mode, String(ls.getsockname()[1]));
+  const hc2 = peer("hostile_client", ver, mode, String(ls.getsockname()[1]));
   await hc2.line();
   const [conn] = await ls.accept();
   conn.settimeout(10);
@@ -197,15 +301,16 @@ async function row(dir: string, side: string, ver: string, mode: string): Promis
 
 for (const side of ["client", "server"]) {
   test(`adversary16a A16a-5: a hostile peer's record after the handshake, read by a ${side}, raises CPython's error (${MODES.length} records x TLS 1.2/1.3)`, async () => {
-    const dir = await setup();
+    await using env = await setup();
     const diffs: string[] = [];
     const cells = ["tls12", "tls13"].flatMap((ver) => MODES.map((mode) => [ver, mode] as const));
-    // Rows are independent (their own peers and ports) and mostly wait: three at a time.
+    // Rows are independent (their own peers and ports) and mostly wait (each peer's 0.35 s before its close), with
+    // every python3 peer a thread of one process: eight at a time.
     // A row whose pysocket side raised before its last read (the echo's recv met the hostile record: on one loaded
     // run the two arrived in one segment) is shown as such, and run again below.
     const safe_row = (ver: string, mode: string): Promise<[string, string]> =>
-      row(dir, side, ver, mode).catch((e) => ["(run again)", `raised before the last read: ${String(e)}`]);
-    const results = await pooled(cells, 3, ([ver, mode]) => safe_row(ver, mode));
+      row(env, side, ver, mode).catch((e) => ["(run again)", `raised before the last read: ${String(e)}`]);
+    const results = await pooled(cells, 8, ([ver, mode]) => safe_row(ver, mode));
     for (const [i, [ver, mode]] of cells.entries()) {
       let [want, got] = results[i]!;
       // A row that differs (or a documented one that changed) is run again on its own before it fails: under a

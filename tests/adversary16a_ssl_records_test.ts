@@ -22,8 +22,8 @@ const dec = new TextDecoder();
 
 const HOSTILE = `import json, socket, ssl, struct, sys, threading
 
-D = sys.argv[1]
-role = sys.argv[2]
+D = ARGV[1]
+role = ARGV[2]
 
 
 def recv_exact(s, n):
@@ -126,10 +126,11 @@ def pump(src, dst, mode):
 
 
 if role == "proxy":
-    target, direction, mode = int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    target, direction, mode = int(ARGV[3]), ARGV[4], ARGV[5]
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
     ls.listen(16)
+    LISTEN(ls)
     print(ls.getsockname()[1], flush=True)
     while True:
         a, _ = ls.accept()
@@ -156,11 +157,12 @@ def outcome(e):
 
 
 if role == "server":
-    ver = sys.argv[3]
+    ver = ARGV[3]
     ctx = ctx_for(True, ver)
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
     ls.listen(16)
+    LISTEN(ls)
     print(ls.getsockname()[1], flush=True)
     while True:
         a, _ = ls.accept()
@@ -177,7 +179,7 @@ if role == "server":
         print(json.dumps(r), flush=True)
 
 if role == "client":
-    port, ver = int(sys.argv[3]), sys.argv[4]
+    port, ver = int(ARGV[3]), ARGV[4]
     ctx = ctx_for(False, ver)
     a = socket.create_connection(("127.0.0.1", port))
     a.settimeout(10)
@@ -240,30 +242,132 @@ const DOCUMENTED: Record<string, [string, string]> = {
   ],
 };
 
-class Lines {
-  buf = "";
-  reader: ReadableStreamDefaultReader<Uint8Array>;
-  constructor(public child: Deno.ChildProcess) {
-    this.reader = child.stdout.getReader();
-  }
-  async line(): Promise<string> {
-    for (let i = 0; i < 1000 && !this.buf.includes("\n"); i++) {
-      const r = await this.reader.read();
-      if (r.done) break;
-      this.buf += dec.decode(r.value);
+/**
+ * One python3 process runs every peer of a test, each in a thread (a python3 start costs 0.1-0.2 s of CPU, and a
+ * table of rows started hundreds): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(open(sys.argv[1]).read(), "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
     }
-    const nl = this.buf.indexOf("\n");
-    if (nl < 0) throw new Error(`python3 ended without a line: ${JSON.stringify(this.buf)}`);
-    const l = this.buf.slice(0, nl);
-    this.buf = this.buf.slice(nl + 1);
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
     return l;
   }
-  async kill(): Promise<void> {
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script_path: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script_path],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
     try {
-      this.child.kill();
+      this.#child.kill();
     } catch { /* ended */ }
-    await this.reader.cancel().catch(() => {});
-    await this.child.status;
+    await this.#done.catch(() => {});
+    await this.#child.status;
   }
 }
 
@@ -271,22 +375,13 @@ function outcome(r: string[]): string {
   return r[0] === "ok" ? (r[1] === "ping" ? "ok" : `ok ${r[1]}`) : `${r[0]} ${r[1]}`;
 }
 
-async function setup(): Promise<{ dir: string; py(...a: string[]): Lines }> {
+async function setup(): Promise<{ dir: string; py(...a: string[]): Job } & AsyncDisposable> {
   const dir = await ca_and_request("pysocket_adv16a_records_");
   Deno.writeTextFileSync(`${dir}/ext`, "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n");
   await ca_sign(dir, "server", "server.pem", "ext");
   Deno.writeTextFileSync(`${dir}/hostile.py`, HOSTILE);
-  const py = (...args: string[]) =>
-    new Lines(
-      new Deno.Command("python3", {
-        args: ["-u", `${dir}/hostile.py`, dir, ...args],
-        stdout: "piped",
-        stderr: "null",
-        stdin: "null",
-        signal: AbortSignal.timeout(60_000),
-      }).spawn(),
-    );
-  return { dir, py };
+  const hub = new Hub(`${dir}/hostile.py`);
+  return { dir, py: (...args: string[]) => hub.run(dir, ...args), [Symbol.asyncDispose]: () => hub.close() };
 }
 
 function ctx_for(dir: string, server: boolean, ver: string): ssl.SSLContext {
@@ -383,7 +478,7 @@ async function server_row(
 
 for (const side of ["client", "server"] as const) {
   test(`adversary16a A16a-1/2: a hostile peer's handshake records, read by a ${side}, end as CPython's (${MODES.length} rewrites x TLS 1.2/1.3)`, async () => {
-    const env = await setup();
+    await using env = await setup();
     const diffs: string[] = [];
     const cells = ["tls12", "tls13"].flatMap((ver) => MODES.map((mode) => [ver, mode] as const));
     // Rows are independent (their own peers and ports) and mostly wait: three at a time.

@@ -10,6 +10,7 @@ import { create_connection } from "../connection.ts";
 import { create_default_context, TLSVersion } from "../ssl.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 import { Child, free_port, has_tool, matrix_certs } from "./_adversary17c.ts";
+import { pooled } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
 const HAVE = {
@@ -37,7 +38,7 @@ const REQUEST = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
 
 const PY_CLIENT = `
 import json, socket, ssl, sys
-a = json.loads(sys.argv[1])
+a = json.loads(ARGV[1])
 ctx = ssl.create_default_context(cafile=a["ca"])
 if a.get("maxv") == "1.2": ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 if a.get("minv") == "1.3": ctx.minimum_version = ssl.TLSVersion.TLSv1_3
@@ -76,20 +77,146 @@ for i in range(2):
 print(json.dumps(out))
 `;
 
-async function cpython_client(port: number, cfg: ClientCfg): Promise<Rec[]> {
-  const child = new Deno.Command("python3", {
-    args: ["-c", PY_CLIENT, JSON.stringify({ ca: C.ca, port, request: REQUEST, ...cfg, req: cfg.request ?? REQUEST })],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(40_000),
-  });
-  const o = await child.output();
-  const line = dec.decode(o.stdout).trim().split("\n").pop() ?? "";
+/**
+ * One python3 process runs every CPython client (and python3 server) of a test, each in a thread (a python3 start
+ * costs 0.1-0.2 s of CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop, or calls the functions it registered there.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+def stop(listeners):
+    for ls in listeners:
+        if callable(ls):
+            ls(); continue
+        try: ls.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+        ls.close()
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        threading.Thread(target=stop, args=(jobs.get(jid, []),), daemon=True).start()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
+
+/** CPython's client for a row: a thread of the test's one python3 process (\`hub\`), running PY_CLIENT. */
+async function cpython_client(hub: Hub, port: number, cfg: ClientCfg): Promise<Rec[]> {
+  const job = hub.run(JSON.stringify({ ca: C.ca, port, request: REQUEST, ...cfg, req: cfg.request ?? REQUEST }));
   try {
-    return JSON.parse(line);
-  } catch {
-    return [{ crashed: dec.decode(o.stderr).slice(-300) }];
+    return JSON.parse(await job.line());
+  } catch (e) {
+    return [{ crashed: String(e) }];
   }
 }
 
@@ -164,11 +291,13 @@ const s_server = (...a: string[]): ServerMaker => async () => {
   return { port: Number(m[1]), stop: async () => void await child.stop() };
 };
 
-const PY_SERVER = new URL("./fixtures/adversary17c_server.py", import.meta.url).pathname;
+const PY_SERVER = Deno.readTextFileSync(new URL("./fixtures/adversary17c_server.py", import.meta.url));
+/** The python3 servers' process while the matrix test runs (the fixture, each server a thread of it). */
+let server_hub: Hub | null = null;
 const py_server = (cfg: Record<string, unknown>): ServerMaker => async () => {
-  const child = new Child("python3", ["-u", PY_SERVER, JSON.stringify({ cert: C.ec, key: C.ec_key, ...cfg })]);
-  const m = await child.first_match(/^(\d+)\n/);
-  return { port: Number(m[1]), stop: async () => void await child.stop() };
+  const job = server_hub!.run(JSON.stringify({ cert: C.ec, key: C.ec_key, ...cfg }));
+  const port = Number(await job.line());
+  return { port, stop: () => job.kill() };
 };
 
 const NODE_SERVER = `
@@ -656,9 +785,14 @@ const TALKS: { name: string; cmds: string[]; maxv?: "1.2" }[] = [
 test("adv17c: a pysocket TLS client reads on through an openssl s_server's KeyUpdates (and renegotiation request), beside CPython's", async () => {
   const bad: string[] = [];
   let equal = 0;
-  for (const t of TALKS) {
-    const py = await talk("cpython", t.cmds, t.maxv);
-    const ts = await talk("pysocket", t.cmds, t.maxv);
+  // Each talk has its own s_server: all six rows at once, a row's CPython and pysocket talks too.
+  const results = await pooled(
+    TALKS,
+    6,
+    (t) => Promise.all([talk("cpython", t.cmds, t.maxv), talk("pysocket", t.cmds, t.maxv)]),
+  );
+  for (const [i, t] of TALKS.entries()) {
+    const [py, ts] = results[i]!;
     if (JSON.stringify(py) === JSON.stringify(ts)) {
       equal++;
       console.log(`  = ${t.name}: ${JSON.stringify(ts)}`);
@@ -699,27 +833,25 @@ test("adv17c: a pysocket TLS client against openssl s_server, python3, node, Den
   const lines: string[] = [];
   const bad: string[] = [];
   let next = 0;
+  const hub = new Hub(PY_CLIENT);
+  // Rows are independent (each client has its own server), and a row's two halves too: four rows at a time, each
+  // running CPython's client and pysocket's at once.
   const worker = async () => {
     while (next < rows.length) {
       const row = rows[next++]!;
       const cfg = row.client ?? {};
-      let py: Rec[] = [], ts: Rec[] = [];
-      {
+      const half = async (client: (port: number) => Promise<Rec[]>): Promise<Rec[]> => {
         const srv = await row.server();
         try {
-          py = await cpython_client(srv.port, cfg);
+          return await client(srv.port);
         } finally {
           await srv.stop();
         }
-      }
-      {
-        const srv = await row.server();
-        try {
-          ts = await pysocket_client(srv.port, cfg);
-        } finally {
-          await srv.stop();
-        }
-      }
+      };
+      const [py, ts] = await Promise.all([
+        half((port) => cpython_client(hub, port, cfg)),
+        half((port) => pysocket_client(port, cfg)),
+      ]);
       if (JSON.stringify(py) === JSON.stringify(ts)) {
         equal++;
         lines.push(`  = ${row.name}: ${JSON.stringify(ts[0])}`);
@@ -733,7 +865,14 @@ test("adv17c: a pysocket TLS client against openssl s_server, python3, node, Den
       bad.push(`${row.name}\n  CPython  ${JSON.stringify(py)}\n  pysocket ${JSON.stringify(ts)}`);
     }
   };
-  await Promise.all([worker(), worker()]);
+  server_hub = new Hub(PY_SERVER);
+  try {
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  } finally {
+    await hub.close();
+    await server_hub.close();
+    server_hub = null;
+  }
   console.log(`adv17c client matrix: ${rows.length} rows, ${equal} equal to CPython`);
   for (const l of lines) console.log(l);
   assert.deepEqual(bad, [], `rows that differ from CPython:\n${bad.join("\n")}`);

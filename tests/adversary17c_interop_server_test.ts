@@ -11,7 +11,7 @@ import { create_server, type Socket } from "../mod.ts";
 import { BaseRequestHandler, ThreadingTCPServer } from "../socketserver.ts";
 import { CERT_REQUIRED, PROTOCOL_TLS_SERVER, SSLContext, type SSLSocket, TLSVersion } from "../ssl.ts";
 import { test_needing } from "./_socket_fixtures.ts";
-import { Child, has_tool, matrix_certs, run, type RunOut } from "./_adversary17c.ts";
+import { has_tool, matrix_certs, run, type RunOut } from "./_adversary17c.ts";
 
 const test = test_needing("python3", "openssl");
 const HAVE = { curl: has_tool("curl"), node: has_tool("node") };
@@ -160,19 +160,152 @@ async function pysocket_server(cfg: ServerCfg): Promise<Server> {
   };
 }
 
-const PY_SERVER = new URL("./fixtures/adversary17c_server.py", import.meta.url).pathname;
+/**
+ * One python3 process runs every CPython server of a test, each in a thread (a python3 start costs 0.1-0.2 s of
+ * CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop, or calls the functions it registered there.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+def stop(listeners):
+    for ls in listeners:
+        if callable(ls):
+            ls(); continue
+        try: ls.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+        ls.close()
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        threading.Thread(target=stop, args=(jobs.get(jid, []),), daemon=True).start()
+`;
 
-async function cpython_server(cfg: ServerCfg): Promise<Server> {
-  const child = new Child("python3", ["-u", PY_SERVER, JSON.stringify(cfg)]);
-  const m = await child.first_match(/^(\d+)\n/);
-  const port = Number(m[1]);
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
+
+const PY_SERVER = Deno.readTextFileSync(new URL("./fixtures/adversary17c_server.py", import.meta.url));
+
+/** CPython's server for a row: the fixture run as a thread of the test's one python3 process (\`hub\`). */
+async function cpython_server(hub: Hub, cfg: ServerCfg): Promise<Server> {
+  const job = hub.run(JSON.stringify(cfg));
+  const port = Number(await job.line());
   return {
     port,
     async stop() {
       // Let the last handler print.
       await new Promise((r) => setTimeout(r, 150));
-      const { out } = await child.stop();
-      return out.split("\n").slice(1).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      await job.kill();
+      return job.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     },
   };
 }
@@ -784,8 +917,12 @@ function client_view(row: Row, r: RunOut): Rec {
   return v;
 }
 
-async function run_row(row: Row, kind: "pysocket" | "cpython"): Promise<{ client: Rec; server: Rec[]; raw: RunOut }> {
-  const srv = kind === "pysocket" ? await pysocket_server(row.server) : await cpython_server(row.server);
+async function run_row(
+  hub: Hub,
+  row: Row,
+  kind: "pysocket" | "cpython",
+): Promise<{ client: Rec; server: Rec[]; raw: RunOut }> {
+  const srv = kind === "pysocket" ? await pysocket_server(row.server) : await cpython_server(hub, row.server);
   let r: RunOut;
   let recs: Rec[] = [];
   try {
@@ -827,15 +964,15 @@ test("adv17c: a pysocket TLS server against openssl s_client, curl, python3, nod
   let equal = 0;
   const bad: string[] = [];
   const notes: string[] = [];
-  // Two rows at a time (each runs both servers one after the other).
+  // Rows are independent (their own servers and clients), and a row's two halves too: four rows at a time, each
+  // running CPython's server and pysocket's at once.
   const results: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
       const row = rows[next++]!;
       if (filter && !row.name.includes(filter)) continue;
-      const py = await run_row(row, "cpython");
-      const ts = await run_row(row, "pysocket");
+      const [py, ts] = await Promise.all([run_row(hub, row, "cpython"), run_row(hub, row, "pysocket")]);
       // s_client without -ign_eof quits at stdin EOF: whether the echo (then the server's close) reaches it first is
       // a race on both sides (its exit code follows): the server's records and the negotiated values are compared.
       const race = (c: Rec) => /closes at stdin EOF/.test(row.name) ? { ...c, code: null, echo: null } : c;
@@ -861,7 +998,12 @@ test("adv17c: a pysocket TLS server against openssl s_client, curl, python3, nod
       );
     }
   };
-  await Promise.all([worker(), worker()]);
+  const hub = new Hub(PY_SERVER);
+  try {
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  } finally {
+    await hub.close();
+  }
   console.log(`adv17c server matrix: ${rows.length} rows, ${equal} equal to CPython`);
   for (const n of [...results, ...notes]) console.log(n);
   assert.deepEqual(bad, [], `rows that differ from CPython:\n${bad.join("\n")}`);

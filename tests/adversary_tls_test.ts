@@ -23,6 +23,7 @@ import {
 import { make_adversary_certs } from "./_adversary_certs.ts";
 import { python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
+import { pooled } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -34,7 +35,8 @@ const P = certs?.P as typeof certs.P;
 // A client that presents `cert` (leaf + chain) and trusts anything.
 const PY_PRESENT = `
 import socket, ssl, sys
-d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, port, cert, ver = ARGV[1], int(ARGV[2]), ARGV[3], ARGV[4]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
@@ -91,7 +93,12 @@ const BAD_CLIENTS = [
   "other", // an untrusted self-signed CA
 ];
 
-async function serve_once(mode: number, ver: string, cert: string): Promise<{ got: string; client: string }> {
+async function serve_once(
+  hub: Hub,
+  mode: number,
+  ver: string,
+  cert: string,
+): Promise<{ got: string; client: string }> {
   const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
   ctx.load_cert_chain(P("good.pem"), P("good.key"));
   ctx.verify_mode = mode;
@@ -99,7 +106,8 @@ async function serve_once(mode: number, ver: string, cert: string): Promise<{ go
   const port = (srv.getsockname() as [string, number])[1];
   const lsn = await ctx.wrap_socket(srv, true);
   lsn.settimeout(20);
-  const client = python(PY_PRESENT, certs.dir, String(port), cert, ver);
+  const job = hub.run(certs.dir, String(port), cert, ver);
+  const client = job.end().then(() => ({ out: job.lines.join("\n") }));
   let got: string;
   try {
     const [conn] = await lsn.accept();
@@ -117,15 +125,22 @@ async function serve_once(mode: number, ver: string, cert: string): Promise<{ go
 
 for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT_OPTIONAL, "1.3"]] as const) {
   test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
-    for (const cert of GOOD_CLIENTS) {
-      const r = await serve_once(mode, ver, cert);
-      assert.match(r.got, /^accepted/, cert);
-      assert.match(r.client, /welcome/, cert);
-    }
-    for (const cert of BAD_CLIENTS) {
-      const r = await serve_once(mode, ver, cert);
-      assert.match(r.got, /^refused/, `${cert}: ${r.got}`);
-      assert.doesNotMatch(r.client, /welcome/, cert);
+    // The certificates are independent (a server and a client each): four at a time, every CPython client a thread
+    // of one python3 process.
+    const hub = new Hub(PY_PRESENT);
+    try {
+      await pooled(GOOD_CLIENTS, 4, async (cert) => {
+        const r = await serve_once(hub, mode, ver, cert);
+        assert.match(r.got, /^accepted/, cert);
+        assert.match(r.client, /welcome/, cert);
+      });
+      await pooled(BAD_CLIENTS, 4, async (cert) => {
+        const r = await serve_once(hub, mode, ver, cert);
+        assert.match(r.got, /^refused/, `${cert}: ${r.got}`);
+        assert.doesNotMatch(r.client, /welcome/, cert);
+      });
+    } finally {
+      await hub.close();
     }
   });
 }
@@ -133,15 +148,21 @@ for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT
 test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
   const twin = await python(PY_JUDGE, certs.dir, "ca");
   assert.equal(twin.out.trim(), "26", twin.err);
-  const r = await serve_once(CERT_REQUIRED, "1.3", "ca");
-  assert.equal(r.got, "refused 26");
+  const hub = new Hub(PY_PRESENT);
+  try {
+    const r = await serve_once(hub, CERT_REQUIRED, "1.3", "ca");
+    assert.equal(r.got, "refused 26");
+  } finally {
+    await hub.close();
+  }
 });
 
 // ---- the client's check of the server ----------------------------------
 
 const PY_BAD_SERVER = `
 import json, socket, ssl, sys
-d, cert, ver, fam = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, cert, ver, fam = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_verify_locations(d + "/ca.crt")
 ctx.verify_mode = ssl.CERT_OPTIONAL
@@ -173,7 +194,8 @@ with srv:
 
 const PY_CHECK = `
 import socket, ssl, sys
-d, port, host, fam = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, port, host, fam = ARGV[1], int(ARGV[2]), ARGV[3], ARGV[4]
 ctx = ssl.create_default_context(cafile=d + "/ca.crt")
 try:
     with socket.create_connection(("::1" if fam == "6" else "127.0.0.1", port), timeout=10) as raw:
@@ -215,23 +237,160 @@ const SERVER_CASES: [string, string][] = [
   ["fake_ca_name", "localhost"],
 ];
 
+/**
+ * One python3 process runs every python3 peer of one kind in a test, each in a thread (a python3 start costs 0.1-0.2
+ * s of CPU, and the table started six per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except SystemExit:
+        pass
+    except BaseException as e:
+        emit(jid, "#error " + repr(e))
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
+
 test("adversary: a pysocket client accepts exactly the servers CPython accepts, and a refused one gets no client certificate and no byte", async () => {
-  for (const [cert, host] of SERVER_CASES) {
-    const fam = cert === "ip6" ? "6" : "4";
-    const t = await python_server(PY_BAD_SERVER, certs.dir, cert, "1.3", fam);
-    const twin = await python(PY_CHECK, certs.dir, t.first, host, fam);
-    t.kill();
-    await t.rest();
-    const cpython_ok = twin.out.trim() === "ok";
-    assert.ok(cpython_ok || /^\d+$/.test(twin.out.trim()), `${cert}/${host}: ${twin.out}${twin.err}`);
-    for (const ver of ["1.2", "1.3"]) {
-      for (const on_connect of [true, false]) {
+  // The cases are independent (a server each), and so are a case's four clients: three cases at a time, a case's
+  // clients at once; every python3 server and CPython client is a thread of one python3 process (one for each).
+  const servers = new Hub(PY_BAD_SERVER), checks = new Hub(PY_CHECK);
+  try {
+    await pooled(SERVER_CASES, 3, async ([cert, host]) => {
+      const fam = cert === "ip6" ? "6" : "4";
+      const t = servers.run(certs.dir, cert, "1.3", fam);
+      const twin = checks.run(certs.dir, await t.line(), host, fam);
+      await twin.end();
+      await t.end();
+      const twin_out = twin.lines.join("\n");
+      const cpython_ok = twin_out.trim() === "ok";
+      assert.ok(cpython_ok || /^\d+$/.test(twin_out.trim()), `${cert}/${host}: ${twin_out}`);
+      const combos = ["1.2", "1.3"].flatMap((ver) => [true, false].map((on_connect) => [ver, on_connect] as const));
+      await Promise.all(combos.map(async ([ver, on_connect]) => {
         const what = `${cert}/${host} TLS ${ver} do_handshake_on_connect=${on_connect}`;
-        const srv = await python_server(PY_BAD_SERVER, certs.dir, cert, ver, fam);
+        const srv = servers.run(certs.dir, cert, ver, fam);
+        const port = Number(await srv.line());
         const ctx = create_default_context({ cafile: P("ca.crt") });
         ctx.load_cert_chain(P("good.pem"), P("good.key"));
         let caught: unknown = null;
-        const raw = await create_connection([fam === "6" ? "::1" : "127.0.0.1", Number(srv.first)], 10);
+        const raw = await create_connection([fam === "6" ? "::1" : "127.0.0.1", port], 10);
         try {
           const s = await ctx.wrap_socket(raw, { server_hostname: host, do_handshake_on_connect: on_connect });
           await s.sendall(enc.encode("SECRET"));
@@ -240,7 +399,8 @@ test("adversary: a pysocket client accepts exactly the servers CPython accepts, 
           caught = e;
         }
         raw.close();
-        const r = JSON.parse((await srv.rest()).out.trim() || "{}") as { client_cert?: boolean; data?: string };
+        await srv.end();
+        const r = JSON.parse(srv.lines.join("").trim() || "{}") as { client_cert?: boolean; data?: string };
         if (cpython_ok) {
           assert.equal(caught, null, `${what}: ${caught}`);
           assert.equal(r.data, "SECRET", what);
@@ -252,8 +412,11 @@ test("adversary: a pysocket client accepts exactly the servers CPython accepts, 
           assert.notEqual(r.client_cert, true, `${what}: the client certificate reached a refused server`);
           assert.ok(!r.data, `${what}: application bytes reached a refused server`);
         }
-      }
-    }
+      }));
+    });
+  } finally {
+    await servers.close();
+    await checks.close();
   }
 });
 
@@ -276,7 +439,8 @@ test("adversary: a non-blocking write before the handshake raises SSLWantReadErr
 
 const PY_EVIL_CLIENT = `
 import socket, ssl, sys
-d, port, cert, ver = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ARGV = globals().get("ARGV", sys.argv)  # a thread of one python3 process (Hub) gives ARGV
+d, port, cert, ver = ARGV[1], int(ARGV[2]), ARGV[3], ARGV[4]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 ctx.maximum_version = ssl.TLSVersion.TLSv1_3 if ver == "1.3" else ssl.TLSVersion.TLSv1_2
 ctx.load_cert_chain(d + "/" + cert + ".pem", d + "/" + cert + ".key")
@@ -289,15 +453,24 @@ except Exception:
 
 test("adversary: a server with do_handshake_on_connect=false never reads the application bytes of a refused client (recv, recv_into, readline; TLS 1.2 and 1.3)", async () => {
   const dec = new TextDecoder();
-  for (const ver of ["1.2", "1.3"]) {
-    for (const mode of [CERT_REQUIRED, CERT_OPTIONAL]) {
-      for (const how of ["recv", "recv_into", "readline", "late recv"]) {
+  const rows = ["1.2", "1.3"].flatMap((ver) =>
+    [CERT_REQUIRED, CERT_OPTIONAL].flatMap((mode) =>
+      ["recv", "recv_into", "readline", "late recv"].map((how) => [ver, mode, how] as const)
+    )
+  );
+  // The rows are independent (a listener and a client each): four at a time, every client a thread of one python3
+  // process.
+  const hub = new Hub(PY_EVIL_CLIENT);
+  await using _hub = { [Symbol.asyncDispose]: () => hub.close() };
+  await pooled(rows, 4, async ([ver, mode, how]) => {
+    {
+      {
         const ctx = create_default_context(Purpose.CLIENT_AUTH, { cafile: P("ca.crt") });
         ctx.load_cert_chain(P("good.pem"), P("good.key"));
         ctx.verify_mode = mode;
         using srv = create_server(["127.0.0.1", 0]);
         const port = (srv.getsockname() as [string, number])[1];
-        const client = python(PY_EVIL_CLIENT, certs.dir, String(port), "other_leaf", ver);
+        const client = hub.run(certs.dir, String(port), "other_leaf", ver);
         const [raw] = await srv.accept();
         raw.settimeout(10);
         let got: string | null = null;
@@ -317,12 +490,12 @@ test("adversary: a server with do_handshake_on_connect=false never reads the app
           caught = e;
         }
         raw.close();
-        await client;
+        await client.end();
         assert.equal(got, null, `${ver} ${mode} ${how}: read ${JSON.stringify(got)}`);
         assert.ok(caught instanceof SSLCertVerificationError, `${ver} ${mode} ${how}: ${caught}`);
       }
     }
-  }
+  });
 });
 
 test("adversary: a server that answers one byte at a time cannot stretch a client's handshake past its timeout", async () => {

@@ -85,7 +85,8 @@ Deno.test({
     "Every stream reader (recv, recv_into, recvfrom, makefile read/readline/read1, select, DefaultSelector) is woken by every state change, for AF_INET/AF_INET6/AF_UNIX and socketpair() sockets (CPython twin)",
   ignore: no_python,
   async fn() {
-    const py = await cpython(
+    // The twin runs beside pysocket's side.
+    const twin = cpython(
       PY_RES + `
 import selectors
 def spair(kind):
@@ -96,8 +97,8 @@ def spair(kind):
     c = socket(fam); c.connect(l.getsockname()); s, _ = l.accept(); l.close()
     return c, s
 out = {}
-for kind in ${JSON.stringify(KINDS)}:
-  for ev in ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"]:
+def row(kind, ev):
+  if True:
     c, s = spair(kind)
     R = {}
     f = s.makefile("rb")
@@ -118,14 +119,23 @@ for kind in ${JSON.stringify(KINDS)}:
     out[f"{kind}/{ev}"] = {k: R.get(k, "HANG") for k in W}
     out[f"{kind}/{ev}/recv_after"] = res(lambda: s.recv(10))
     sel.close(); c.close(); s.close()
+# The rows are independent (a pair each) and mostly wait (0.2 s before the change): all at once.
+rows = [threading.Thread(target=row, args=(kind, ev)) for kind in ${JSON.stringify(KINDS)}
+        for ev in ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"]]
+for t in rows: t.start()
+for t in rows: t.join(30)
 print(json.dumps(out))
 `,
     );
     const dir = Deno.makeTempDirSync({ prefix: "pysocket-siblings-" });
     const ours: Record<string, unknown> = {};
     try {
-      for (const kind of KINDS) {
-        for (const ev of ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"]) {
+      // The rows are independent (a pair each) and mostly wait (200 ms before the change): all at once.
+      const rows = KINDS.flatMap((kind) =>
+        ["shut_rd", "shut_rdwr", "peer_wr", "peer_close"].map((ev) => [kind, ev] as const)
+      );
+      await Promise.all(rows.map(async ([kind, ev]) => {
+        {
           const [c, s] = await stream_pair(kind, dir);
           const f = s.makefile("rb");
           const sel = new DefaultSelector();
@@ -154,11 +164,11 @@ print(json.dumps(out))
           c.close();
           s.close();
         }
-      }
+      }));
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
-    assert.deepEqual(ours, py);
+    assert.deepEqual(ours, await twin);
   },
 });
 
@@ -182,7 +192,8 @@ Deno.test({
     return !F1_WIRED;
   })(),
   async fn() {
-    const py = await cpython(
+    // The twin runs beside pysocket's side.
+    const twin = cpython(
       PY_RES + `
 import selectors
 out = {}
@@ -206,8 +217,8 @@ for kind in ${JSON.stringify(DGRAM_KINDS)}:
     s.settimeout(0)
     out[f"{kind}/unconnected_nb_recv"] = res(lambda: s.recv(10))
     s.close()
-    for ev in ["shut_rd", "shut_rdwr"]:
-        for w in ["recv", "recvfrom", "recv_into", "select", "sel"]:
+    def row(ev, w):
+        if True:
             a = socket(fam, SOCK_DGRAM); a.bind(addr(kind, d)); b = socket(fam, SOCK_DGRAM); b.bind(addr(kind, d))
             a.connect(b.getsockname()); b.connect(a.getsockname())
             sel = selectors.DefaultSelector(); sel.register(a, selectors.EVENT_READ)
@@ -224,6 +235,11 @@ for kind in ${JSON.stringify(DGRAM_KINDS)}:
             if kind != "unix":  # AF_UNIX: see the limits noted in the report
                 out[K + "/send"] = res(lambda: a.send(b"x"))
             sel.close(); a.close(); b.close()
+    # The rows are independent (a pair each) and mostly wait (0.15 s before the shutdown): all at once.
+    rows = [threading.Thread(target=row, args=(ev, w)) for ev in ["shut_rd", "shut_rdwr"]
+            for w in ["recv", "recvfrom", "recv_into", "select", "sel"]]
+    for t in rows: t.start()
+    for t in rows: t.join(30)
     a = socket(fam, SOCK_DGRAM); a.bind(addr(kind, d)); b = socket(fam, SOCK_DGRAM); b.bind(addr(kind, d))
     a.connect(b.getsockname())
     out[f"{kind}/shut_wr"] = res(lambda: a.shutdown(SHUT_WR))
@@ -261,8 +277,12 @@ print(json.dumps(out))
           out[`${kind}/unconnected_nb_recv`] = await res(() => s.recv(10));
           s.close();
         }
-        for (const ev of ["shut_rd", "shut_rdwr"]) {
-          for (const w of ["recv", "recvfrom", "recv_into", "select", "sel"]) {
+        // The rows are independent (a pair each) and mostly wait (150 ms before the shutdown): all at once.
+        const rows = ["shut_rd", "shut_rdwr"].flatMap((ev) =>
+          ["recv", "recvfrom", "recv_into", "select", "sel"].map((w) => [ev, w] as const)
+        );
+        await Promise.all(rows.map(async ([ev, w]) => {
+          {
             const a = socket(fam, SOCK_DGRAM), b = socket(fam, SOCK_DGRAM);
             a.bind(addr());
             b.bind(addr());
@@ -288,7 +308,7 @@ print(json.dumps(out))
             a.close();
             b.close();
           }
-        }
+        }));
         const a = socket(fam, SOCK_DGRAM), b = socket(fam, SOCK_DGRAM);
         a.bind(addr());
         b.bind(addr());
@@ -305,7 +325,7 @@ print(json.dumps(out))
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
-    assert.deepEqual(out, py);
+    assert.deepEqual(out, await twin);
   },
 });
 

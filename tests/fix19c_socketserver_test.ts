@@ -15,7 +15,7 @@ import {
   UnixDatagramServer,
   UnixStreamServer,
 } from "../socketserver.ts";
-import { cpython, settled_within, sleep } from "./_twin.ts";
+import { cpython, pooled, settled_within, sleep } from "./_twin.ts";
 import { TempDir } from "./_socket_fixtures.ts";
 
 const HOST = "127.0.0.1";
@@ -46,10 +46,11 @@ function make(name: ClassName, dir: TempDir, Base?: typeof TCPServer): TCPServer
 
 Deno.test("fix19c C1-4: shutdown() before serve_forever() is kept; the late serve_forever() returns at once", async () => {
   // [late serve_forever returned within 1 s, service_actions it ran, a second serve_forever serves (alive 0.3 s)]
-  const py = await cpython(
+  // The classes are independent (a server each) and mostly wait: all at once on each side, both sides at once.
+  const twin = cpython(
     PY_CLASSES + `
 out = {}
-for name in ${JSON.stringify(NAMES)}:
+def row(name):
     class S(getattr(socketserver, name)):
         actions = 0
         def service_actions(self): self.actions += 1
@@ -62,12 +63,15 @@ for name in ${JSON.stringify(NAMES)}:
     serving = t2.is_alive()
     s.shutdown(); t2.join(2); s.server_close()
     out[name] = [late, first, serving, not t.is_alive()]
+rows = [threading.Thread(target=row, args=(name,)) for name in ${JSON.stringify(NAMES)}]
+for r in rows: r.start()
+for r in rows: r.join(20)
 print(json.dumps(out))
 `,
-  ) as Record<string, unknown[]>;
+  ) as Promise<Record<string, unknown[]>>;
   using dir = new TempDir();
   const ts: Record<string, unknown[]> = {};
-  for (const name of NAMES) {
+  await Promise.all(NAMES.map(async (name) => {
     class S extends (CLASSES[name] as typeof TCPServer) {
       actions = 0;
       override service_actions() {
@@ -89,8 +93,9 @@ print(json.dumps(out))
       await s.shutdown();
       await s.server_close();
     }
-  }
-  assert.deepEqual(ts, py);
+  }));
+  const py = await twin;
+  assert.deepEqual(Object.fromEntries(NAMES.map((n) => [n, ts[n]])), py);
   for (const name of NAMES) assert.deepEqual(py[name], [true, 0, true, true], name);
 });
 
@@ -165,7 +170,7 @@ type What = typeof WHATS[number];
 const SERVING = ["TCPServer", "ThreadingTCPServer", "UDPServer", "ThreadingUDPServer", "UnixStreamServer"] as const;
 
 Deno.test("fix19c C1-6 class: an error of handle_error/verify_request/shutdown_request/process_request on plain and threading servers", async () => {
-  const py = await cpython(
+  const twin = cpython(
     PY_CLASSES + `
 sys.stderr = io.StringIO()
 def run(name, mode, what):
@@ -207,17 +212,25 @@ def run(name, mode, what):
     time.sleep(0.05)   # a handler thread's last hook
     c.close(); s.server_close()
     return " ".join([out[0]] + log)
-print(json.dumps({f"{n}.{m}.{w}": run(n, m, w) for n in ${JSON.stringify(SERVING)}
-                  for m in ("handle_request", "serve_forever") for w in ${JSON.stringify(WHATS)}}))
+# The rows are independent (their own server and client) and a row still serving waits 0.5 s: eight at a time.
+import concurrent.futures
+keys = [(n, m, w) for n in ${JSON.stringify(SERVING)} for m in ("handle_request", "serve_forever") for w in ${
+      JSON.stringify(WHATS)
+    }]
+with concurrent.futures.ThreadPoolExecutor(8) as ex:
+    print(json.dumps(dict(zip([f"{n}.{m}.{w}" for n, m, w in keys], ex.map(lambda k: run(*k), keys)))))
 `,
-  ) as Record<string, string>;
+  ) as Promise<Record<string, string>>;
   using dir = new TempDir();
   const ts: Record<string, string> = {};
-  for (const name of SERVING) {
-    for (const mode of ["handle_request", "serve_forever"]) {
-      for (const what of WHATS) ts[`${name}.${mode}.${what}`] = await ts_row(name, mode, what, dir);
-    }
-  }
+  // As the twin: eight rows at a time, both sides at once.
+  const keys = SERVING.flatMap((name) =>
+    ["handle_request", "serve_forever"].flatMap((mode) => WHATS.map((what) => [name, mode, what] as const))
+  );
+  await pooled(keys, 8, async ([name, mode, what]) => {
+    ts[`${name}.${mode}.${what}`] = await ts_row(name, mode, what, dir);
+  });
+  const py = await twin;
   const want = Object.fromEntries(Object.entries(py).map(([k, v]) => [k, v.replaceAll("ValueError", "RangeError")]));
   assert.deepEqual(ts, want);
   // CPython's rows that make the class: a plain server lets every such error out; a threading server only

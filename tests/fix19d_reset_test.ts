@@ -15,15 +15,16 @@ import { select } from "../selectors.ts";
 import * as ssl from "../ssl.ts";
 import { attempt, make_cpy_certs, twin } from "./_cpy_ssl.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
-import { python_server } from "./_ssl_fixtures.ts";
+import { pooled } from "./_twin.ts";
 
 const test = test_needing("python3", "openssl");
 const certs = (missing("openssl") ? undefined : await make_cpy_certs())!;
 
-/** The peer (argv: role, how it ends "rst"|"fin", stage, [port]); a server prints its port first. */
+/** The peer (argv: role, how it ends "rst"|"fin", stage, [port]); a server prints its port first. Run as a thread. */
 const PEER = `
 import socket, ssl, struct, sys, time
-role, how, stage = sys.argv[1:4]
+argv = globals().get("ARGV", sys.argv)  # a thread of one python3 process for many rows gives ARGV
+role, how, stage = argv[1:4]
 def drain(s):
     s.settimeout(0.15)
     for _ in range(50):
@@ -42,7 +43,7 @@ if role == "server":
     end(a)
 else:
     print("go", flush=True)
-    c = socket.create_connection(("127.0.0.1", int(sys.argv[4])), timeout=10)
+    c = socket.create_connection(("127.0.0.1", int(argv[4])), timeout=10)
     if stage == "half": c.send(bytes.fromhex("160301020001"))
     if stage == "hello":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -67,8 +68,15 @@ for (const how of ["rst", "fin"] as const) {
 const rows = ROWS.filter(([side, how, stage]) => !(side === "client" && how === "fin" && stage === "unread"));
 
 const PY_RUN = `
-import subprocess
-PEER = ${JSON.stringify(PEER)}
+import queue
+PEER = compile(${JSON.stringify(PEER)}, "peer", "exec")
+def peer(*args):
+    """The peer as a thread of this process (its lines in .lines)."""
+    lines = queue.Queue()
+    t = threading.Thread(target=exec, args=(PEER, {"ARGV": ["peer", *args], "print": lambda *a, **k: lines.put(" ".join(map(str, a)))}), daemon=True)
+    t.lines = lines
+    t.start()
+    return t
 rows = ${JSON.stringify(rows)}
 def unverified():
     c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE; return c
@@ -77,12 +85,12 @@ def nonblocking(s):
         try: return s.do_handshake()
         except ssl.SSLWantReadError: select.select([s], [], [], 5)
         except ssl.SSLWantWriteError: select.select([], [s], [], 5)
-out = {}
-for side, how, stage, mode in rows:
+def row(side, how, stage, mode):
+    out = {}
     key = " ".join([side, how, stage, mode])
     if side == "client":
-        p = subprocess.Popen([sys.executable, "-c", PEER, "server", how, stage], stdout=subprocess.PIPE)
-        port = int(p.stdout.readline())
+        p = peer("server", how, stage)
+        port = int(p.lines.get(timeout=10))
         c = socket.create_connection((HOST, port), timeout=5 if mode == "timed" else None)
         if mode == "wrap": out[key] = attempt(lambda: unverified().wrap_socket(c))
         else:
@@ -94,16 +102,151 @@ for side, how, stage, mode in rows:
         sc = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); sc.load_cert_chain(SIGNED_CERTFILE)
         l = socket.create_server((HOST, 0))
         if mode == "listener": l = sc.wrap_socket(l, server_side=True)
-        p = subprocess.Popen([sys.executable, "-c", PEER, "client", how, stage, str(l.getsockname()[1])], stdout=subprocess.DEVNULL)
+        p = peer("client", how, stage, str(l.getsockname()[1]))
         if mode == "listener":
             l.settimeout(5); out[key] = attempt(lambda: l.accept()[0].close())
         else:
             a, _ = l.accept(); a.settimeout(5)
             out[key] = attempt(lambda: sc.wrap_socket(a, server_side=True)); a.close()
         l.close()
-    p.wait(10)
+    p.join(10)
+    return out
+# The rows are independent (their own peer and port) and mostly wait: six at a time.
+import concurrent.futures
+out = {}
+with concurrent.futures.ThreadPoolExecutor(6) as ex:
+    for r in ex.map(lambda r: row(*r), rows): out.update(r)
 print(json.dumps(out))
 `;
+
+/**
+ * One python3 process runs every python3 peer of a test, each in a thread (a python3 start costs 0.1-0.2 s of
+ * CPU, and the table started one per row): a job runs the role script with its own ARGV, its print() lines come back
+ * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
+ * its accept loop.
+ */
+const HUB = `import json, socket, sys, threading
+CODE = compile(sys.argv[1], "peer.py", "exec")
+lock = threading.Lock()
+jobs = {}
+def emit(jid, line):
+    with lock:
+        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
+def run(jid, argv, listeners):
+    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
+         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
+    try:
+        exec(CODE, g)
+    except BaseException:
+        pass
+    emit(jid, "#end")
+for line in sys.stdin:
+    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
+    if cmd == "run":
+        jobs[jid] = []
+        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
+    elif cmd == "kill":
+        for ls in jobs.get(jid, []):
+            try: ls.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            ls.close()
+`;
+
+class Job {
+  lines: string[] = [];
+  ended = false;
+  wake: (() => void) | null = null;
+  constructor(readonly hub: Hub, readonly id: string) {}
+  async #wait(what: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woke = await new Promise<boolean>((r) => {
+      this.wake = () => r(true);
+      timer = setTimeout(() => r(false), 30_000);
+    });
+    clearTimeout(timer);
+    if (!woke) {
+      this.wake = null;
+      throw new Error(`peer ${this.id}: ${what} within 30 s`);
+    }
+  }
+  /** The job's next line (30 s at most). */
+  async line(): Promise<string> {
+    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
+    const l = this.lines.shift();
+    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
+    return l;
+  }
+  /** Until the job's script returned (30 s at most). */
+  async end(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
+  }
+  kill(): Promise<void> {
+    return this.hub.send(`${this.id} kill -`).catch(() => {});
+  }
+}
+
+class Hub {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #jobs = new Map<string, Job>();
+  #next = 0;
+  #done: Promise<void>;
+  constructor(script: string) {
+    this.#child = new Deno.Command("python3", {
+      args: ["-u", "-c", HUB, script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(180_000),
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#done = this.#read();
+  }
+  async #read(): Promise<void> {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const sp = l.indexOf(" ");
+        const job = this.#jobs.get(l.slice(0, sp));
+        if (!job) continue;
+        const rest = l.slice(sp + 1);
+        if (rest === "#end") job.ended = true;
+        else job.lines.push(rest);
+        const w = job.wake;
+        job.wake = null;
+        w?.();
+      }
+    }
+    for (const job of this.#jobs.values()) {
+      job.ended = true;
+      const w = job.wake;
+      job.wake = null;
+      w?.();
+    }
+  }
+  send(line: string): Promise<void> {
+    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+  /** A peer running the role script with these arguments (its ARGV[1:]). */
+  run(...args: string[]): Job {
+    const job = new Job(this, String(this.#next++));
+    this.#jobs.set(job.id, job);
+    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
+    return job;
+  }
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    try {
+      this.#child.kill();
+    } catch { /* ended */ }
+    await this.#done.catch(() => {});
+    await this.#child.status;
+  }
+}
 
 function unverified(): ssl.SSLContext {
   const c = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
@@ -124,11 +267,11 @@ async function nonblocking(s: ssl.SSLSocket): Promise<void> {
   }
 }
 
-async function run_row([side, how, stage, mode]: Row): Promise<unknown> {
+async function run_row(hub: Hub, [side, how, stage, mode]: Row): Promise<unknown> {
   if (side === "client") {
-    const p = await python_server(PEER, "server", how, stage);
+    const p = hub.run("server", how, stage);
     try {
-      const c = await create_connection(["127.0.0.1", Number(p.first)], mode === "timed" ? 5 : null);
+      const c = await create_connection(["127.0.0.1", Number(await p.line())], mode === "timed" ? 5 : null);
       let r: unknown;
       if (mode === "wrap") r = await attempt(() => unverified().wrap_socket(c));
       else {
@@ -137,10 +280,10 @@ async function run_row([side, how, stage, mode]: Row): Promise<unknown> {
         r = await attempt(() => mode === "timed" ? s.do_handshake() : nonblocking(s));
       }
       c.close();
-      await p.rest();
+      await p.end();
       return r;
     } finally {
-      p.kill();
+      await p.kill();
     }
   }
   const sc = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
@@ -148,7 +291,8 @@ async function run_row([side, how, stage, mode]: Row): Promise<unknown> {
   const plain = create_server(["127.0.0.1", 0]);
   const port = String((plain.getsockname() as [string, number])[1]);
   let r: unknown;
-  const p = await python_server(PEER, "client", how, stage, port);
+  const p = hub.run("client", how, stage, port);
+  await p.line();
   try {
     if (mode === "listener") {
       const l = await sc.wrap_socket(plain, { server_side: true });
@@ -161,18 +305,28 @@ async function run_row([side, how, stage, mode]: Row): Promise<unknown> {
       r = await attempt(() => sc.wrap_socket(a, { server_side: true }));
       a.close();
     }
-    await p.rest();
+    await p.end();
   } finally {
-    p.kill();
+    await p.kill();
     plain.close();
   }
   return r;
 }
 
 test("C3-2: a peer's reset during a handshake is ConnectionResetError, its FIN SSLEOFError, either side, every wait", async () => {
-  const want = await twin(certs, PY_RUN) as Record<string, unknown>;
+  // The rows are independent (their own peer and port) and mostly wait: six at a time in the twin, four here, both
+  // sides at once; every peer is a thread of one python3 process (the twin's own, and one for pysocket's rows).
+  const twin_p = twin(certs, PY_RUN);
   const got: Record<string, unknown> = {};
-  for (const row of rows) got[row.join(" ")] = await run_row(row);
+  const hub = new Hub(PEER);
+  try {
+    await pooled(rows, 4, async (row) => {
+      got[row.join(" ")] = await run_row(hub, row);
+    });
+  } finally {
+    await hub.close();
+  }
+  const want = await twin_p as Record<string, unknown>;
   // The rows are what they claim: every reset row is CPython's ConnectionResetError, every FIN row its SSLEOFError.
   for (const [k, v] of Object.entries(want)) {
     assert.match(String(v), k.includes(" rst ") ? /^ConnectionResetError/ : /^SSLEOFError/, `${k}: ${v}`);
