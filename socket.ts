@@ -176,6 +176,9 @@ function fins_exchanged(st: StreamState): boolean {
  * State of a stream connection (also used by ssl.ts to swap the transport).
  * The reader and writer are made on first use: an idle connection keeps neither.
  */
+/** A synchronous 1 ms pause (Atomics.wait on a word nobody changes): listen()'s re-made listener's retries. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 class StreamState {
   transport: Transport;
   #reader: StreamReader | null = null;
@@ -848,7 +851,18 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // when the kernel shows that queue empty, or, where it cannot tell (no /proc/net/tcp, no read permission), when
     // listen() runs in the same synchronous run as bind() (no task, nor any event, came between them).
     if (x.bound_run !== this_run() && !accept_queue_empty(port, this.#family === AF_INET6)) return;
-    const make = (backlog: number) => Deno.listen({ hostname, port, tcpBacklog: backlog } as Deno.TcpListenOptions);
+    // The port is free again for the instant between the close and the new listener; a loaded machine was seen to
+    // refuse it for a moment (EADDRINUSE, about once in ten CI runs): retried for up to ~50 ms, a millisecond apart.
+    const make = (backlog: number): Deno.Listener => {
+      for (let i = 0;; i++) {
+        try {
+          return Deno.listen({ hostname, port, tcpBacklog: backlog } as Deno.TcpListenOptions);
+        } catch (e) {
+          if (i >= 50 || !(e instanceof Deno.errors.AddrInUse)) throw e;
+          Atomics.wait(PAUSE, 0, 0, 1);
+        }
+      }
+    };
     this.#accepts!.close();
     let n: Deno.Listener;
     try {

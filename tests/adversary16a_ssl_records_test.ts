@@ -16,6 +16,7 @@ import * as ssl from "../ssl.ts";
 import { ca_and_request, ca_sign } from "./_ssl_fixtures.ts";
 import { test_needing } from "./_socket_fixtures.ts";
 import { pooled } from "./_twin.ts";
+import { Hub, type Job } from "./_hub.ts";
 
 const test = test_needing("python3", "openssl");
 const dec = new TextDecoder();
@@ -242,135 +243,6 @@ const DOCUMENTED: Record<string, [string, string]> = {
   ],
 };
 
-/**
- * One python3 process runs every peer of a test, each in a thread (a python3 start costs 0.1-0.2 s of CPU, and a
- * table of rows started hundreds): a job runs the role script with its own ARGV, its print() lines come back
- * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
- * its accept loop.
- */
-const HUB = `import json, socket, sys, threading
-CODE = compile(open(sys.argv[1]).read(), "peer.py", "exec")
-lock = threading.Lock()
-jobs = {}
-def emit(jid, line):
-    with lock:
-        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
-def run(jid, argv, listeners):
-    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
-         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
-    try:
-        exec(CODE, g)
-    except BaseException:
-        pass
-    emit(jid, "#end")
-for line in sys.stdin:
-    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
-    if cmd == "run":
-        jobs[jid] = []
-        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
-    elif cmd == "kill":
-        for ls in jobs.get(jid, []):
-            try: ls.shutdown(socket.SHUT_RDWR)
-            except OSError: pass
-            ls.close()
-`;
-
-class Job {
-  lines: string[] = [];
-  ended = false;
-  wake: (() => void) | null = null;
-  constructor(readonly hub: Hub, readonly id: string) {}
-  async #wait(what: string): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const woke = await new Promise<boolean>((r) => {
-      this.wake = () => r(true);
-      timer = setTimeout(() => r(false), 30_000);
-    });
-    clearTimeout(timer);
-    if (!woke) {
-      this.wake = null;
-      throw new Error(`peer ${this.id}: ${what} within 30 s`);
-    }
-  }
-  /** The job's next line (30 s at most). */
-  async line(): Promise<string> {
-    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
-    const l = this.lines.shift();
-    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
-    return l;
-  }
-  /** Until the job's script returned (30 s at most). */
-  async end(): Promise<void> {
-    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
-  }
-  kill(): Promise<void> {
-    return this.hub.send(`${this.id} kill -`).catch(() => {});
-  }
-}
-
-class Hub {
-  #child: Deno.ChildProcess;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #jobs = new Map<string, Job>();
-  #next = 0;
-  #done: Promise<void>;
-  constructor(script_path: string) {
-    this.#child = new Deno.Command("python3", {
-      args: ["-u", "-c", HUB, script_path],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(180_000),
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#done = this.#read();
-  }
-  async #read(): Promise<void> {
-    let buf = "";
-    const dec = new TextDecoder();
-    for await (const chunk of this.#child.stdout) {
-      buf += dec.decode(chunk, { stream: true });
-      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
-        const l = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const sp = l.indexOf(" ");
-        const job = this.#jobs.get(l.slice(0, sp));
-        if (!job) continue;
-        const rest = l.slice(sp + 1);
-        if (rest === "#end") job.ended = true;
-        else job.lines.push(rest);
-        const w = job.wake;
-        job.wake = null;
-        w?.();
-      }
-    }
-    for (const job of this.#jobs.values()) {
-      job.ended = true;
-      const w = job.wake;
-      job.wake = null;
-      w?.();
-    }
-  }
-  send(line: string): Promise<void> {
-    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
-  }
-  /** A peer running the role script with these arguments (its ARGV[1:]). */
-  run(...args: string[]): Job {
-    const job = new Job(this, String(this.#next++));
-    this.#jobs.set(job.id, job);
-    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
-    return job;
-  }
-  async close(): Promise<void> {
-    await this.#stdin.close().catch(() => {});
-    try {
-      this.#child.kill();
-    } catch { /* ended */ }
-    await this.#done.catch(() => {});
-    await this.#child.status;
-  }
-}
-
 function outcome(r: string[]): string {
   return r[0] === "ok" ? (r[1] === "ping" ? "ok" : `ok ${r[1]}`) : `${r[0]} ${r[1]}`;
 }
@@ -380,7 +252,7 @@ async function setup(): Promise<{ dir: string; py(...a: string[]): Job } & Async
   Deno.writeTextFileSync(`${dir}/ext`, "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n");
   await ca_sign(dir, "server", "server.pem", "ext");
   Deno.writeTextFileSync(`${dir}/hostile.py`, HOSTILE);
-  const hub = new Hub(`${dir}/hostile.py`);
+  const hub = new Hub(Deno.readTextFileSync(`${dir}/hostile.py`));
   return { dir, py: (...args: string[]) => hub.run(dir, ...args), [Symbol.asyncDispose]: () => hub.close() };
 }
 

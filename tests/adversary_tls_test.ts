@@ -127,7 +127,7 @@ for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT
   test(`adversary: hostile client certificates never pass a CERT_${mode === CERT_REQUIRED ? "REQUIRED" : "OPTIONAL"} TLS ${ver} server`, async () => {
     // The certificates are independent (a server and a client each): four at a time, every CPython client a thread
     // of one python3 process.
-    const hub = new Hub(PY_PRESENT);
+    const hub = new Hub(PY_PRESENT, { errors: true });
     try {
       await pooled(GOOD_CLIENTS, 4, async (cert) => {
         const r = await serve_once(hub, mode, ver, cert);
@@ -148,7 +148,7 @@ for (const [mode, ver] of [[CERT_REQUIRED, "1.2"], [CERT_REQUIRED, "1.3"], [CERT
 test("adversary: a CA certificate (keyCertSign only) used as a client certificate is refused as CPython refuses it", async () => {
   const twin = await python(PY_JUDGE, certs.dir, "ca");
   assert.equal(twin.out.trim(), "26", twin.err);
-  const hub = new Hub(PY_PRESENT);
+  const hub = new Hub(PY_PRESENT, { errors: true });
   try {
     const r = await serve_once(hub, CERT_REQUIRED, "1.3", "ca");
     assert.equal(r.got, "refused 26");
@@ -237,141 +237,10 @@ const SERVER_CASES: [string, string][] = [
   ["fake_ca_name", "localhost"],
 ];
 
-/**
- * One python3 process runs every python3 peer of one kind in a test, each in a thread (a python3 start costs 0.1-0.2
- * s of CPU, and the table started six per row): a job runs the role script with its own ARGV, its print() lines come back
- * tagged with its id, "#end" when it returns; kill closes the listening sockets it registered (LISTEN), which ends
- * its accept loop.
- */
-const HUB = `import json, socket, sys, threading
-CODE = compile(sys.argv[1], "peer.py", "exec")
-lock = threading.Lock()
-jobs = {}
-def emit(jid, line):
-    with lock:
-        sys.stdout.write(jid + " " + line + "\\n"); sys.stdout.flush()
-def run(jid, argv, listeners):
-    g = {"__name__": "peer", "ARGV": argv, "LISTEN": listeners.append,
-         "print": lambda *a, **k: emit(jid, " ".join(map(str, a)))}
-    try:
-        exec(CODE, g)
-    except SystemExit:
-        pass
-    except BaseException as e:
-        emit(jid, "#error " + repr(e))
-    emit(jid, "#end")
-for line in sys.stdin:
-    jid, cmd, arg = line.rstrip("\\n").split(" ", 2)
-    if cmd == "run":
-        jobs[jid] = []
-        threading.Thread(target=run, args=(jid, json.loads(arg), jobs[jid]), daemon=True).start()
-    elif cmd == "kill":
-        for ls in jobs.get(jid, []):
-            try: ls.shutdown(socket.SHUT_RDWR)
-            except OSError: pass
-            ls.close()
-`;
-
-class Job {
-  lines: string[] = [];
-  ended = false;
-  wake: (() => void) | null = null;
-  constructor(readonly hub: Hub, readonly id: string) {}
-  async #wait(what: string): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const woke = await new Promise<boolean>((r) => {
-      this.wake = () => r(true);
-      timer = setTimeout(() => r(false), 30_000);
-    });
-    clearTimeout(timer);
-    if (!woke) {
-      this.wake = null;
-      throw new Error(`peer ${this.id}: ${what} within 30 s`);
-    }
-  }
-  /** The job's next line (30 s at most). */
-  async line(): Promise<string> {
-    for (let i = 0; i < 1000 && !this.lines.length && !this.ended; i++) await this.#wait("no line");
-    const l = this.lines.shift();
-    if (l === undefined) throw new Error(`peer ${this.id} ended without a line`);
-    return l;
-  }
-  /** Until the job's script returned (30 s at most). */
-  async end(): Promise<void> {
-    for (let i = 0; i < 1000 && !this.ended; i++) await this.#wait("not ended");
-  }
-  kill(): Promise<void> {
-    return this.hub.send(`${this.id} kill -`).catch(() => {});
-  }
-}
-
-class Hub {
-  #child: Deno.ChildProcess;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #jobs = new Map<string, Job>();
-  #next = 0;
-  #done: Promise<void>;
-  constructor(script: string) {
-    this.#child = new Deno.Command("python3", {
-      args: ["-u", "-c", HUB, script],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(180_000),
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#done = this.#read();
-  }
-  async #read(): Promise<void> {
-    let buf = "";
-    const dec = new TextDecoder();
-    for await (const chunk of this.#child.stdout) {
-      buf += dec.decode(chunk, { stream: true });
-      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
-        const l = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const sp = l.indexOf(" ");
-        const job = this.#jobs.get(l.slice(0, sp));
-        if (!job) continue;
-        const rest = l.slice(sp + 1);
-        if (rest === "#end") job.ended = true;
-        else job.lines.push(rest);
-        const w = job.wake;
-        job.wake = null;
-        w?.();
-      }
-    }
-    for (const job of this.#jobs.values()) {
-      job.ended = true;
-      const w = job.wake;
-      job.wake = null;
-      w?.();
-    }
-  }
-  send(line: string): Promise<void> {
-    return this.#stdin.write(new TextEncoder().encode(line + "\n"));
-  }
-  /** A peer running the role script with these arguments (its ARGV[1:]). */
-  run(...args: string[]): Job {
-    const job = new Job(this, String(this.#next++));
-    this.#jobs.set(job.id, job);
-    this.send(`${job.id} run ${JSON.stringify(["peer.py", ...args])}`).catch(() => {});
-    return job;
-  }
-  async close(): Promise<void> {
-    await this.#stdin.close().catch(() => {});
-    try {
-      this.#child.kill();
-    } catch { /* ended */ }
-    await this.#done.catch(() => {});
-    await this.#child.status;
-  }
-}
-
 test("adversary: a pysocket client accepts exactly the servers CPython accepts, and a refused one gets no client certificate and no byte", async () => {
   // The cases are independent (a server each), and so are a case's four clients: three cases at a time, a case's
   // clients at once; every python3 server and CPython client is a thread of one python3 process (one for each).
-  const servers = new Hub(PY_BAD_SERVER), checks = new Hub(PY_CHECK);
+  const servers = new Hub(PY_BAD_SERVER, { errors: true }), checks = new Hub(PY_CHECK, { errors: true });
   try {
     await pooled(SERVER_CASES, 3, async ([cert, host]) => {
       const fam = cert === "ip6" ? "6" : "4";
@@ -460,7 +329,7 @@ test("adversary: a server with do_handshake_on_connect=false never reads the app
   );
   // The rows are independent (a listener and a client each): four at a time, every client a thread of one python3
   // process.
-  const hub = new Hub(PY_EVIL_CLIENT);
+  const hub = new Hub(PY_EVIL_CLIENT, { errors: true });
   await using _hub = { [Symbol.asyncDispose]: () => hub.close() };
   await pooled(rows, 4, async ([ver, mode, how]) => {
     {
@@ -583,6 +452,7 @@ with socket.create_server(("127.0.0.1", 0)) as srv:
         out["handshake"] = "failed"
     print(json.dumps(out))
 `;
+import { Hub } from "./_hub.ts";
 
 test("adversary: a ClientHello longer than one record (a 20 KB ALPN list) and a HelloRetryRequest pass the client's gate; a bad server still gets nothing", async () => {
   const alpn = Array.from({ length: 100 }, (_, i) => "p" + String(i).padStart(3, "0") + "x".repeat(196));
