@@ -109,6 +109,8 @@ const SINGLES: SingleSpec[] = [
       "writing until BlockingIOError with the rest kept for the next EPOLLOUT edge, half-closes passed on, " +
       "three clients echoing 400 KB each",
     prog: "epoll_et_forward",
+    alone: "it prints whether a read drained to BlockingIOError: under three CPU burners, the port's run " +
+      "beside CPython's once read to EOF without one",
   },
   {
     name: "the writev() loop of a non-blocking writer: 13 MB in 200 buffers flushed by sendmsg() of up to 64 " +

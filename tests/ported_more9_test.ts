@@ -68,6 +68,8 @@ const SINGLES: SingleSpec[] = [
     name: "a select.poll() server streaming 8 MB to three readers without blocking (send() until " +
       "BlockingIOError, POLLOUT, unregister when done): slow small reads, one big recv, a reader quitting early",
     prog: "poll_backpressure",
+    alone: "it prints whether the server had to wait for the slow reader: under three CPU burners, CPython's " +
+      "run beside the port's once did not",
   },
   {
     name: "a threaded relay passing half-closes through (recv to b'', shutdown(SHUT_WR) on the other side) to " +
