@@ -188,6 +188,8 @@ export function single_tests(
   prefix: string,
   root: string,
   specs: SingleSpec[],
+  /** Why every program of this file runs CPython's run and the port's one after the other (see `alone`). */
+  all_alone?: string,
 ): void {
   for (const spec of specs) {
     test({
@@ -200,7 +202,7 @@ export function single_tests(
         // The port runs beside CPython's run (a single program binds port 0 and makes its own temp paths), or
         // after it (`alone`).
         const port_run = () => settle(run(root, "ts", spec.prog, args).done);
-        let ts = spec.alone ? null : port_run();
+        let ts = spec.alone ?? all_alone ? null : port_run();
         try {
           let py = await run(root, "py", spec.prog, args).done;
           if (py.code !== (spec.code ?? 0)) {

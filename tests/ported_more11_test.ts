@@ -20,6 +20,9 @@ const ROOT = new URL("./ported11/", import.meta.url).pathname;
 
 const certs = async () => [(await ctx()).certs];
 
+// Under three CPU burners, this file's scheduling-sensitive program failed in every full-file run once the
+// other programs ran CPython's and the port's runs at once (yet passed run alone): as before, one after the other.
+const ALONE = "scheduling-sensitive programs in this file failed under load when runs overlapped";
 const SINGLES: SingleSpec[] = [
   {
     name: "a round-robin TCP load balancer on selectors: connect_ex() health checks (a refusing backend dropped), " +
@@ -148,6 +151,6 @@ const SINGLES: SingleSpec[] = [
   },
 ];
 
-single_tests(test, "ported more11", ROOT, SINGLES);
+single_tests(test, "ported more11", ROOT, SINGLES, ALONE);
 
 print_ignored("ported more11", SINGLES);

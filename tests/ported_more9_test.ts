@@ -30,6 +30,9 @@ const certs = async () => [(await ctx()).certs];
 
 // ---- single programs ---------------------------------------------------------------------------------------
 
+// Under three CPU burners, this file's scheduling-sensitive program failed in every full-file run once the
+// other programs ran CPython's and the port's runs at once (yet passed run alone): as before, one after the other.
+const ALONE = "scheduling-sensitive programs in this file failed under load when runs overlapped";
 const SINGLES: SingleSpec[] = [
   {
     name: "asyncore docs: EchoServer/EchoHandler (dispatcher_with_send), the docs' HTTPClient against a loopback " +
@@ -144,7 +147,7 @@ const SINGLES: SingleSpec[] = [
   },
 ];
 
-single_tests(test, "ported more9", ROOT, SINGLES);
+single_tests(test, "ported more9", ROOT, SINGLES, ALONE);
 
 // ---- client/server pairs -----------------------------------------------------------------------------------
 
