@@ -101,9 +101,26 @@ export interface PairBase {
   ignore?: string;
 }
 
+/** How a promise ended, kept so that runs started together never leave a rejection unhandled. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+/** `p`, settled: it never rejects. */
+export function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
+}
+/** The value of a settled promise, or its error thrown again. */
+export function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
+/** The pairings a pair runs beside the reference by default. */
+export const DEFAULT_RUNS: [Lang, Lang][] = [["py", "ts"], ["ts", "py"], ["ts", "ts"]];
+
 /**
  * One test per pair: python3 server and client as the reference, then each run of `spec.runs` as a step, the
- * client's and the server's stdout compared with the reference's (`run_pair` runs one pairing).
+ * client's and the server's stdout compared with the reference's (`run_pair` runs one pairing). The reference and
+ * the pairings run at once (each pairing has its own processes and its own port or path, so they are independent
+ * runs); each step waits for its own pairing.
  */
 export function pair_tests<S extends PairBase, C>(
   test: (t: Deno.TestDefinition) => void,
@@ -120,22 +137,29 @@ export function pair_tests<S extends PairBase, C>(
       sanitizeResources: false,
       async fn(t) {
         const c = await ctx();
-        let ref = await run_pair(spec, c, "py", "py");
-        if (ref.client.code !== 0) {
-          // The reference itself failed (a loaded machine): once more, said aloud.
-          console.log(
-            `${prefix}: ${spec.name}: CPython's client ended with ${ref.client.code}; running the pair again`,
-          );
-          ref = await run_pair(spec, c, "py", "py");
-        }
-        assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
-        if (!spec.kill) assert.equal(ref.server.err, "", `the CPython server complained:\n${ref.server.err}`);
-        for (const [sl, cl] of spec.runs ?? [["py", "ts"], ["ts", "py"], ["ts", "ts"]] as [Lang, Lang][]) {
-          await t.step(`${sl} server + ${cl} client`, async () => {
-            const got = await run_pair(spec, c, sl, cl);
-            same(`${cl} client`, got.client, ref.client);
-            same(`${sl} server`, got.server, ref.server, !spec.kill);
-          });
+        const runs = spec.runs ?? DEFAULT_RUNS;
+        const first = settle(run_pair(spec, c, "py", "py"));
+        const got = runs.map(([sl, cl]) => settle(run_pair(spec, c, sl, cl)));
+        try {
+          let ref = unwrap(await first);
+          if (ref.client.code !== 0) {
+            // The reference itself failed (a loaded machine): once more, said aloud.
+            console.log(
+              `${prefix}: ${spec.name}: CPython's client ended with ${ref.client.code}; running the pair again`,
+            );
+            ref = await run_pair(spec, c, "py", "py");
+          }
+          assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
+          if (!spec.kill) assert.equal(ref.server.err, "", `the CPython server complained:\n${ref.server.err}`);
+          for (const [i, [sl, cl]] of runs.entries()) {
+            await t.step(`${sl} server + ${cl} client`, async () => {
+              const run = unwrap(await got[i]!);
+              same(`${cl} client`, run.client, ref.client);
+              same(`${sl} server`, run.server, ref.server, !spec.kill);
+            });
+          }
+        } finally {
+          await Promise.all(got);
         }
       },
     });
@@ -150,6 +174,11 @@ export interface SingleSpec {
   args?: () => Promise<string[]>;
   /** The exit code CPython's run ends with (default 0): a program that ends by sys.exit(n). */
   code?: number;
+  /**
+   * Why CPython's run and the port's run one after the other (a program that prints how its own tasks or threads
+   * were scheduled: two runs at once on a loaded machine change it).
+   */
+  alone?: string;
   ignore?: string;
 }
 
@@ -159,6 +188,8 @@ export function single_tests(
   prefix: string,
   root: string,
   specs: SingleSpec[],
+  /** Why every program of this file runs CPython's run and the port's one after the other (see `alone`). */
+  all_alone?: string,
 ): void {
   for (const spec of specs) {
     test({
@@ -168,16 +199,24 @@ export function single_tests(
       sanitizeResources: false,
       async fn() {
         const args = spec.args ? await spec.args() : [];
-        let py = await run(root, "py", spec.prog, args).done;
-        if (py.code !== (spec.code ?? 0)) {
-          // The reference itself failed (a loaded machine can stall a program's threads past its own timeouts):
-          // once more, said aloud; a program that fails twice under CPython fails the test.
-          console.log(`${prefix}: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
-          py = await run(root, "py", spec.prog, args).done;
+        // The port runs beside CPython's run (a single program binds port 0 and makes its own temp paths), or
+        // after it (`alone`).
+        const port_run = () => settle(run(root, "ts", spec.prog, args).done);
+        let ts = spec.alone ?? all_alone ? null : port_run();
+        try {
+          let py = await run(root, "py", spec.prog, args).done;
+          if (py.code !== (spec.code ?? 0)) {
+            // The reference itself failed (a loaded machine can stall a program's threads past its own timeouts):
+            // once more, said aloud; a program that fails twice under CPython fails the test.
+            console.log(`${prefix}: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
+            py = await run(root, "py", spec.prog, args).done;
+          }
+          assert.equal(py.code, spec.code ?? 0, `CPython failed:\n${py.err}`);
+          ts ??= port_run();
+          same(spec.prog, unwrap(await ts), py);
+        } finally {
+          await ts;
         }
-        assert.equal(py.code, spec.code ?? 0, `CPython failed:\n${py.err}`);
-        const ts = await run(root, "ts", spec.prog, args).done;
-        same(spec.prog, ts, py);
       },
     });
   }

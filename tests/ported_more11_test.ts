@@ -20,6 +20,9 @@ const ROOT = new URL("./ported11/", import.meta.url).pathname;
 
 const certs = async () => [(await ctx()).certs];
 
+// Under three CPU burners, this file's scheduling-sensitive program failed in every full-file run once the
+// other programs ran CPython's and the port's runs at once (yet passed run alone): as before, one after the other.
+const ALONE = "scheduling-sensitive programs in this file failed under load when runs overlapped";
 const SINGLES: SingleSpec[] = [
   {
     name: "a round-robin TCP load balancer on selectors: connect_ex() health checks (a refusing backend dropped), " +
@@ -109,6 +112,8 @@ const SINGLES: SingleSpec[] = [
       "writing until BlockingIOError with the rest kept for the next EPOLLOUT edge, half-closes passed on, " +
       "three clients echoing 400 KB each",
     prog: "epoll_et_forward",
+    alone: "it prints whether a read drained to BlockingIOError: under three CPU burners, the port's run " +
+      "beside CPython's once read to EOF without one",
   },
   {
     name: "the writev() loop of a non-blocking writer: 13 MB in 200 buffers flushed by sendmsg() of up to 64 " +
@@ -146,6 +151,6 @@ const SINGLES: SingleSpec[] = [
   },
 ];
 
-single_tests(test, "ported more11", ROOT, SINGLES);
+single_tests(test, "ported more11", ROOT, SINGLES, ALONE);
 
 print_ignored("ported more11", SINGLES);

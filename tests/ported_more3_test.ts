@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { HAS_IPV6, test_needing } from "./_socket_fixtures.ts";
-import { type Ctx, ctx, type Lang, run as run_in, RUN_IGNORED, same } from "./_ported.ts";
+import { type Ctx, ctx, type Lang, run as run_in, RUN_IGNORED, same, settle, unwrap } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -113,15 +113,21 @@ for (const spec of SINGLES) {
     sanitizeResources: false,
     async fn() {
       const args = spec.args ? await spec.args(ctx) : [];
-      let py = await run("py", spec.prog, args);
-      if (py.code !== 0) {
-        // The reference itself failed (a loaded machine can stall its threads past their timeouts): once more, aloud.
-        console.log(`ported more3: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
-        py = await run("py", spec.prog, args);
+      // The port runs beside CPython's run: each binds port 0 and makes its own temp paths.
+      const ts = settle(run("ts", spec.prog, args));
+      try {
+        let py = await run("py", spec.prog, args);
+        if (py.code !== 0) {
+          // The reference itself failed (a loaded machine can stall its threads past their timeouts): once more,
+          // aloud.
+          console.log(`ported more3: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
+          py = await run("py", spec.prog, args);
+        }
+        assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
+        same(spec.prog, unwrap(await ts), py);
+      } finally {
+        await ts;
       }
-      assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
-      const ts = await run("ts", spec.prog, args);
-      same(spec.prog, ts, py);
     },
   });
 }

@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { make_certs } from "./_ssl_fixtures.ts";
 import { held_closed_port, test_needing } from "./_socket_fixtures.ts";
+import { settle, unwrap } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
@@ -405,6 +406,7 @@ const ctx = async (): Promise<Ctx> => ({
   file: data_file ??= make_file(),
 });
 
+const RUNS: [Lang, Lang][] = [["py", "ts"], ["ts", "py"], ["ts", "ts"]];
 for (const spec of PAIRS) {
   test({
     name: `ported: ${spec.name}`,
@@ -413,19 +415,27 @@ for (const spec of PAIRS) {
     sanitizeResources: false,
     async fn(t) {
       const c = await ctx();
-      let ref = await run_pair(spec, c, "py", "py");
-      if (ref.client.code !== 0) {
-        // The reference itself failed (a loaded machine): once more, aloud.
-        console.log(`ported: ${spec.name}: CPython's client ended with ${ref.client.code}; running the pair again`);
-        ref = await run_pair(spec, c, "py", "py");
-      }
-      assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
-      for (const [sl, cl] of [["py", "ts"], ["ts", "py"], ["ts", "ts"]] as [Lang, Lang][]) {
-        await t.step(`${sl} server + ${cl} client`, async () => {
-          const got = await run_pair(spec, c, sl, cl);
-          same(`${cl} client`, got.client, ref.client, true);
-          same(`${sl} server`, got.server, ref.server, !spec.kill);
-        });
+      // The reference and the three pairings run at once: each pairing starts its own server on a port (or a
+      // Unix path) of its own (start_server), so the runs are independent; each step waits for its own.
+      const first = settle(run_pair(spec, c, "py", "py"));
+      const got = RUNS.map(([sl, cl]) => settle(run_pair(spec, c, sl, cl)));
+      try {
+        let ref = unwrap(await first);
+        if (ref.client.code !== 0) {
+          // The reference itself failed (a loaded machine): once more, aloud.
+          console.log(`ported: ${spec.name}: CPython's client ended with ${ref.client.code}; running the pair again`);
+          ref = await run_pair(spec, c, "py", "py");
+        }
+        assert.equal(ref.client.code, 0, `the CPython client failed:\n${ref.client.err}`);
+        for (const [i, [sl, cl]] of RUNS.entries()) {
+          await t.step(`${sl} server + ${cl} client`, async () => {
+            const run = unwrap(await got[i]!);
+            same(`${cl} client`, run.client, ref.client, true);
+            same(`${sl} server`, run.server, ref.server, !spec.kill);
+          });
+        }
+      } finally {
+        await Promise.all(got);
       }
     },
   });
@@ -436,15 +446,20 @@ if (PAIRS.some((p) => p.ignore)) {
 
 /** A program that runs alone (or against a peer the test provides): python3 and the port must print the same. */
 async function single(prog: string, args: string[] = [], cwd?: string): Promise<void> {
-  let py = await finish(spawn("py", prog, args, cwd));
-  if (py.code !== 0) {
-    // The reference itself failed (a loaded machine can stall its threads past their timeouts): once more, aloud.
-    console.log(`ported: ${prog}: CPython's run ended with ${py.code}; running it again`);
-    py = await finish(spawn("py", prog, args, cwd));
+  // The port runs beside CPython's run (each binds port 0 and makes its own temp paths).
+  const ts = settle(finish(spawn("ts", prog, args, cwd)));
+  try {
+    let py = await finish(spawn("py", prog, args, cwd));
+    if (py.code !== 0) {
+      // The reference itself failed (a loaded machine can stall its threads past their timeouts): once more, aloud.
+      console.log(`ported: ${prog}: CPython's run ended with ${py.code}; running it again`);
+      py = await finish(spawn("py", prog, args, cwd));
+    }
+    assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
+    same(prog, unwrap(await ts), py, true);
+  } finally {
+    await ts;
   }
-  const ts = await finish(spawn("ts", prog, args, cwd));
-  assert.equal(py.code, 0, `CPython failed:\n${py.err}`);
-  same(prog, ts, py, true);
 }
 
 test(
@@ -607,11 +622,15 @@ test(
     const { port, child: server, listening } = await http_server(dir);
     try {
       assert.ok(listening, "python3 -m http.server did not start");
-      for (const path of ["/hello.txt", "/missing"]) {
-        const [py, ts] = [
-          await finish(spawn("py", "http_get", [String(port), path])),
-          await finish(spawn("ts", "http_get", [String(port), path])),
-        ];
+      // Both paths, CPython's client and the port's, at once (http.server serves each request in a thread).
+      const paths = ["/hello.txt", "/missing"];
+      const runs = await Promise.all(
+        paths.map((path) =>
+          Promise.all((["py", "ts"] as Lang[]).map((lang) => finish(spawn(lang, "http_get", [String(port), path]))))
+        ),
+      );
+      for (const [i, path] of paths.entries()) {
+        const [py, ts] = runs[i]! as [Result, Result];
         assert.equal(py.code, 0, py.err);
         same(`http_get ${path}`, { ...ts, out: norm(ts.out, port) }, { ...py, out: norm(py.out, port) }, true);
       }
@@ -633,16 +652,16 @@ test({
   const { port: upstream, child: server, listening } = await http_server(dir);
   try {
     assert.ok(listening, "python3 -m http.server did not start");
-    const runs: Record<string, [Result, Result]> = {};
-    for (const lang of ["py", "ts"] as Lang[]) {
+    // CPython's relay and the port's at once, each on a port of its own with a client of its own.
+    const relay = async (lang: Lang): Promise<[Result, Result]> => {
       const { port, done } = await start_server(
         (port) => spawn(lang, "tcp_proxy", [String(port), String(upstream)]),
         "tcp",
       );
       const client = await finish(spawn("py", "http_get", [String(port), "/hello.txt"]));
-      runs[lang] = [await done, client];
-    }
-    const [py, ts] = [runs.py!, runs.ts!];
+      return [await done, client];
+    };
+    const [py, ts] = await Promise.all([relay("py"), relay("ts")]);
     assert.equal(py[0].code, 0, py[0].err);
     same("tcp_proxy", ts[0], py[0], true);
     same("http_get through the relay", ts[1], py[1], true);

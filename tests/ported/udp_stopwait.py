@@ -72,7 +72,7 @@ def run_receiver():
 threads = [threading.Thread(target=run_relay), threading.Thread(target=run_receiver)]
 for t in threads:
     t.start()
-sender.settimeout(0.2)
+sender.settimeout(0.1)
 chunks = [DATA[i:i + CHUNK] for i in range(0, len(DATA), CHUNK)]
 for seq, chunk in enumerate(chunks):
     last = 1 if seq == len(chunks) - 1 else 0

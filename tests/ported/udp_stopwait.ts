@@ -87,7 +87,7 @@ async function run_receiver() {
 }
 
 const threads = [run_relay(), run_receiver()];
-sender.settimeout(0.2);
+sender.settimeout(0.1);
 const chunks: Uint8Array[] = [];
 for (let i = 0; i < DATA.length; i += CHUNK) chunks.push(DATA.subarray(i, i + CHUNK));
 for (const [seq, chunk] of chunks.entries()) {

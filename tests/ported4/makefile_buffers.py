@@ -4,8 +4,8 @@
 import socket
 
 a, b = socket.socketpair()
-a.settimeout(0.3)
-b.settimeout(0.3)
+a.settimeout(0.1)
+b.settimeout(0.1)
 
 
 def got():

@@ -4,8 +4,8 @@ import { TimeoutError } from "../../mod.ts";
 import { b, list, print } from "../ported/_py.ts";
 
 const [a, b2] = await socket.socketpair();
-a.settimeout(0.3);
-b2.settimeout(0.3);
+a.settimeout(0.1);
+b2.settimeout(0.1);
 
 async function got(): Promise<number> {
   let n = 0;

@@ -1,6 +1,6 @@
 # Black Hat Python ch. 2 (2nd ed.): the TCP proxy with hexdump, receive_from() reading until a timeout,
 # request_handler/response_handler hooks and receive_first for a server that speaks first. Here the remote is
-# an FTP-like thread on loopback, the client a thread, and receive_from()'s timeout 2 s instead of 5 (the
+# an FTP-like thread on loopback, the client a thread, and receive_from()'s timeout 1 s instead of 5 (the
 # client and remote answer at once, so every buffer is one message). Ports are not printed.
 import socket
 import sys
@@ -28,7 +28,7 @@ def hexdump(src, length=16, show=True):
 
 def receive_from(connection):
     buffer = b""
-    connection.settimeout(2)
+    connection.settimeout(1)
     try:
         while True:
             data = connection.recv(4096)

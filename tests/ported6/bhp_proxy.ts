@@ -27,7 +27,7 @@ function hexdump(src: Uint8Array | string, length = 16, show = true): string[] |
 
 async function receive_from(connection: socket.Socket): Promise<Uint8Array> {
   const buffer: Uint8Array[] = [];
-  connection.settimeout(2);
+  connection.settimeout(1);
   try {
     while (true) {
       const data = await connection.recv(4096);

@@ -3,7 +3,7 @@
 # it with print(..., file=file), and sends 'ham' with a raw send(); the server prints each recv(). The book
 # calls the file line buffered; in CPython 3.11 socket.makefile() gives buffering=1 to the BufferedWriter, and
 # the TextIOWrapper keeps the text until a flush: nothing goes before the raw 'ham'. The book's programs sleep
-# 5 s between sends; here the server is a thread and the client, after each step, waits up to 1.5 s for one
+# 5 s between sends; here the server is a thread and the client, after each step, waits up to 0.5 s for one
 # more message and prints how many have arrived. Then the same with default buffering, with
 # makefile('wb', buffering=0) (each write goes at once) and with close() in place of flush().
 import threading
@@ -27,7 +27,7 @@ def server(sock, log):
 
 
 def wait_more(n):
-    deadline = time.time() + 1.5
+    deadline = time.time() + 0.5
     while len(received) < n and time.time() < deadline:
         time.sleep(0.01)
     print('received so far:', len(received))

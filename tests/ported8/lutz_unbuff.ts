@@ -19,7 +19,7 @@ async function server(sock: socket.Socket, log: string[]) {
 }
 
 async function wait_more(n: number) {
-  const deadline = Date.now() + 1500;
+  const deadline = Date.now() + 500;
   while (received.length < n && Date.now() < deadline) await sleep(0.01);
   print("received so far:", received.length);
 }
