@@ -521,14 +521,22 @@ export class StreamReader {
    * give it one (settle()), or it may miss bytes the kernel has (A21-6: recv's fast path, a file's read1()/peek()).
    */
   get settle_due(): boolean {
-    return this.#topping && !this.#top_settled && performance.now() - this.#top_at > TOP_SETTLE_MS;
+    return this.#settling !== null ||
+      (this.#topping && !this.#top_settled && performance.now() - this.#top_at > TOP_SETTLE_MS);
   }
 
-  /** Give the pending top-up read its one settle turn (see settle_due). */
-  async settle(): Promise<void> {
+  /** The settle turn in progress: later takers wait behind it, so takes keep their callers' order. */
+  #settling: Promise<void> | null = null;
+
+  /** Give the pending top-up read its one settle turn (see settle_due); callers meanwhile share it, in order. */
+  settle(): Promise<void> {
+    if (this.#settling !== null) return this.#settling;
     this.#top_settled = true;
     const p = this.#pending;
-    if (p !== null) await settles_now(p);
+    if (p === null) return DONE;
+    return this.#settling = settles_now(p).then(() => {
+      this.#settling = null;
+    });
   }
 
   /**

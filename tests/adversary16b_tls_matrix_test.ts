@@ -241,6 +241,12 @@ test("adv16b: TLS waiters (recv, sendall, do_handshake) x state changes x blocki
       matched++;
       continue;
     }
+    // The first run's CPython twin did not finish (or differed), and the second pair differs by a documented rule.
+    const rule2 = again[0][cell] && again[1][cell] ? documented(cell, again[0][cell], again[1][cell]) : undefined;
+    if (rule2) {
+      ignored.push(`${cell} (run again: ${rule2})`);
+      continue;
+    }
     bad.push(`${cell}\n  CPython ${JSON.stringify(p)}\n  pysocket ${JSON.stringify(t)}`);
   }
   console.log(`adv16b TLS matrix: ${CELLS.length} cells, ${matched} match CPython exactly`);
