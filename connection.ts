@@ -343,6 +343,10 @@ function accept_authenticated(
       else reject(err);
     };
     const check = async (c: Socket): Promise<boolean> => {
+      // An accepted socket gets the default timeout (0 or 1 ns under setdefaulttimeout): the token's wait is bounded
+      // by the signal instead (F19b-1's sibling: a loaded run's token came after the tiny timeout, and no connection
+      // proved to be the other end).
+      c.settimeout(null);
       const got = await c.recv(TOKEN_BYTES, MSG_WAITALL, { signal });
       if (!same_secret(got, token)) return false;
       // CPython's check (CVE-2024-3219): each end's peer is the other end's own address.

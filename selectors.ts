@@ -587,7 +587,8 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     fd_table.quiet--;
   }
   if (signal?.aborted) throw signal.reason;
-  const end = t === null ? Infinity : performance.now() + t * 1000;
+  const called = performance.now();
+  const end = t === null ? Infinity : called + t * 1000;
   // The reads this call armed itself (none was in flight): see the grace below.
   let mine: Arm[] | null = null;
   // Look (arming a watch on whatever is not ready); with `out`, the ready
@@ -628,7 +629,9 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
     // A read armed by this call (none was in flight) learns of bytes already waiting in the kernel only an
     // event-loop hop later; CPython's select() reports them at once. Give such reads a bounded grace.
     if (mine !== null) {
-      const t0 = performance.now(), until = t0 + SELECT_READ_GRACE_MS;
+      // Counted from the call, not from after the turn: a write just before it is still fresh when that turn was
+      // slow (a loaded machine: the grace had passed before the read's completion could arrive).
+      const t0 = called, until = performance.now() + SELECT_READ_GRACE_MS;
       let turns = 1;
       while (reading(mine) && (performance.now() < until || more_turns(turns++, t0))) {
         await wait_wake(change, Math.max(1, until - performance.now()), signal, true);
@@ -1357,7 +1360,8 @@ export class DefaultSelector<D = unknown> implements Disposable {
     this.#open();
     if (signal?.aborted) throw signal.reason;
     const core = this.#core;
-    const end = t === null ? Infinity : performance.now() + t * 1000;
+    const called = performance.now();
+    const end = t === null ? Infinity : called + t * 1000;
     // Look (arming a watch on whatever is not ready). When something is
     // ready at once, or when polling, the event loop still gets its turn and
     // the set is looked at again: what became ready meanwhile is reported too.
@@ -1367,7 +1371,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
       // A read this sweep armed (none was in flight) learns of bytes already waiting in the kernel only an
       // event-loop hop later; CPython's selector reports them at once: give it a bounded grace.
       if (reads_armed !== armed && this.#map !== null) {
-        await wait_wake(core.waiting, SELECT_READ_GRACE_MS, signal, true);
+        // Until a read fires, within the grace; a few more turns while a same-process write from before the call is
+        // fresh or after a stall (a loaded machine: one 2 ms wait missed the socketpair's bytes, gh-110038's test).
+        const fires = read_fires, until = performance.now() + SELECT_READ_GRACE_MS;
+        let turns = 1;
+        do {
+          await wait_wake(core.waiting, Math.max(1, until - performance.now()), signal, true);
+        } while (
+          read_fires === fires && this.#map !== null && (performance.now() < until || more_turns(turns++, called))
+        );
       }
       if (this.#map === null) return [];
       const now = this.#collect();

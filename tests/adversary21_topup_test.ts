@@ -610,19 +610,26 @@ Deno.test("adv21: an idle select() over connections whose top-up reads wait spin
     }
     const socks = pairs.map(([, s]) => s);
     assert.ok(socks.every((s) => s._stream_parts().reader.reading), "each reader has its top-up in flight");
-    const c0 = cpuUsage(), t0 = performance.now();
-    let rounds = 0, reported = 0;
-    while (performance.now() - t0 < 1000 && rounds < 100) {
-      reported += (await select(socks, [], [], 0.25))[0].length;
-      rounds++;
-    }
-    const c1 = cpuUsage(c0), cpu = (c1.user + c1.system) / 1000;
-    console.log(
-      `  40 idle connections, 1 s of select(0.25): ${rounds} rounds, ${reported} reported, ${cpu.toFixed(0)} ms CPU`,
-    );
-    assert.equal(reported, 0);
-    assert.ok(rounds <= 6, `select(0.25) returned ${rounds} times in 1 s`);
-    assert.ok(cpu < 300, `${cpu} ms of CPU while idle`);
+    // One second of idle select() rounds; measured twice when the first exceeds the CPU bound (a loaded CI run once
+    // charged 771 ms to one such second with 4 rounds and nothing reported; a spin exceeds it every time).
+    const idle_second = async () => {
+      const c0 = cpuUsage(), t0 = performance.now();
+      let rounds = 0, reported = 0;
+      while (performance.now() - t0 < 1000 && rounds < 100) {
+        reported += (await select(socks, [], [], 0.25))[0].length;
+        rounds++;
+      }
+      const c1 = cpuUsage(c0), cpu = (c1.user + c1.system) / 1000;
+      console.log(
+        `  40 idle connections, 1 s of select(0.25): ${rounds} rounds, ${reported} reported, ${cpu.toFixed(0)} ms CPU`,
+      );
+      assert.equal(reported, 0);
+      assert.ok(rounds <= 6, `select(0.25) returned ${rounds} times in 1 s`);
+      return cpu;
+    };
+    let cpu = await idle_second();
+    if (cpu >= 300) cpu = Math.min(cpu, await idle_second());
+    assert.ok(cpu < 300, `${cpu} ms of CPU while idle, twice`);
   } finally {
     for (const p of pairs) p[Symbol.dispose]();
   }
