@@ -213,7 +213,18 @@ export function single_tests(
           }
           assert.equal(py.code, spec.code ?? 0, `CPython failed:\n${py.err}`);
           ts ??= port_run();
-          same(spec.prog, unwrap(await ts), py);
+          const first = unwrap(await ts);
+          try {
+            same(spec.prog, first, py);
+          } catch (e) {
+            // A program that prints how it was scheduled (`alone`) may print otherwise on a loaded machine, under
+            // CPython as under the port: both run once more, one after the other, said aloud; the second pair must
+            // agree (a difference that comes back fails the test).
+            if (spec.alone === undefined) throw e;
+            console.log(`${prefix}: ${spec.prog}: the runs differ (${spec.alone}); both run again`);
+            const py2 = await run(root, "py", spec.prog, args).done;
+            same(spec.prog, unwrap(await port_run()), py2);
+          }
         } finally {
           await ts;
         }
