@@ -458,11 +458,11 @@ export class StreamReader {
   }
 
   /**
-   * A20-1: bytes wait unread and no read is in flight: start one into the buffer's free tail (never growing or
-   * moving the buffer; only a small buffer, MIN_READ: a pending read pins its buffer, and a drained connection must
-   * not keep a burst's big one while it idles), so that a later recv(n) also returns what the peer sent meanwhile, as Linux's recv returns
-   * everything queued up to n (without it, a recv after a select() returned only the bytes the select's read got).
-   * Its completion tops up again while nobody takes, until the tail is full.
+   * A20-1: bytes wait unread and no read is in flight: start one into the buffer's free tail, so that a later
+   * recv(n) also returns what the peer sent meanwhile, as Linux's recv returns everything queued up to n (without
+   * it, a recv after a select() returned only the bytes the select's read got). Never grows or moves the buffer, and
+   * only in a small one (MIN_READ): a pending read pins its buffer, and a drained connection must not keep a burst's
+   * big one while it idles. Its completion tops up again while nobody takes, until the tail is full.
    */
   #top_up(): void {
     if (
