@@ -2,7 +2,7 @@
 // which prints one JSON value as its last line. Shared by the stream tests.
 
 import assert from "node:assert/strict";
-import { AF_INET, AF_UNIX, create_server, type Socket, socket } from "../mod.ts";
+import { AF_INET, AF_INET6, AF_UNIX, create_server, type Socket, socket } from "../mod.ts";
 import { TempDir } from "./_socket_fixtures.ts";
 
 /** Helpers every twin script starts with (`from socket import *` is in scope). */
@@ -66,12 +66,12 @@ export async function attempt(fn: () => unknown): Promise<unknown[]> {
   }
 }
 
-/** A connected pair of `fam` (client, accepted), the listener closed, as the twin's pair(). */
+/** A connected pair of `fam` (client, accepted; AF_INET6 on ::1), the listener closed, as the twin's pair(). */
 export async function pair(fam: number = AF_INET): Promise<[Socket, Socket] & Disposable> {
   const dir = new TempDir();
   const l = socket(fam);
   try {
-    l.bind(fam === AF_UNIX ? dir.sock() : ["127.0.0.1", 0]);
+    l.bind(fam === AF_UNIX ? dir.sock() : [fam === AF_INET6 ? "::1" : "127.0.0.1", 0]);
     l.listen();
     const c = socket(fam);
     await c.connect(l.getsockname());

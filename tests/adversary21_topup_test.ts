@@ -28,8 +28,8 @@ import {
   SOL_SOCKET,
 } from "../mod.ts";
 import { select } from "../selectors.ts";
-import { HAS_IPV6, run_gc_child, TempDir, test_needing } from "./_socket_fixtures.ts";
-import { attempt, cpython, pooled, rng, sleep } from "./_twin.ts";
+import { HAS_IPV6, run_gc_child, test_needing } from "./_socket_fixtures.ts";
+import { attempt, cpython, pair, pooled, rng, sleep } from "./_twin.ts";
 
 const test = test_needing("python3");
 const te = new TextEncoder(), td = new TextDecoder();
@@ -174,27 +174,9 @@ for i in range(0, len(names), 32):
 print(json.dumps(res))
 `;
 
-async function pair_of(fam: string): Promise<[Socket, Socket] & Disposable> {
-  const dir = new TempDir();
-  const af = fam === "unix" ? AF_UNIX : fam === "tcp6" ? AF_INET6 : AF_INET;
-  const l = socket(af);
-  try {
-    l.bind(af === AF_UNIX ? dir.sock() : [af === AF_INET6 ? "::1" : "127.0.0.1", 0]);
-    l.listen();
-    const c = socket(af);
-    await c.connect(l.getsockname());
-    const [s] = await l.accept();
-    const out = [c, s] as [Socket, Socket] & Disposable;
-    out[Symbol.dispose] = () => {
-      c.close();
-      s.close();
-      dir[Symbol.dispose]();
-    };
-    return out;
-  } finally {
-    l.close();
-  }
-}
+/** A connected pair of the row's family ("tcp", "tcp6", "unix"). */
+const pair_of = (fam: string): Promise<[Socket, Socket] & Disposable> =>
+  pair(fam === "unix" ? AF_UNIX : fam === "tcp6" ? AF_INET6 : AF_INET);
 
 const look = async (s: Socket) => (await select([s], [], [], 1))[0].length;
 const recv3 = async (

@@ -15,7 +15,6 @@ import {
   SHUT_RDWR,
   SHUT_WR,
   type Socket,
-  socket,
 } from "../mod.ts";
 import { reset_peer, RESET_PEER_PY, test_needing } from "./_socket_fixtures.ts";
 import { attempt, cpython, pair, pooled, sleep } from "./_twin.ts";
@@ -91,25 +90,9 @@ async function probe(x: Socket, ops: string[]): Promise<unknown[]> {
   return r;
 }
 
-/** A connected TCP pair on ::1 (client, accepted), disposable as _twin.ts's pair(). */
-async function v6pair(): Promise<[Socket, Socket] & Disposable> {
-  using l = socket(AF_INET6);
-  l.bind(["::1", 0]);
-  l.listen();
-  const c = socket(AF_INET6);
-  await c.connect(l.getsockname().slice(0, 2) as [string, number]);
-  const [s] = await l.accept();
-  return Object.assign([c, s] as [Socket, Socket], {
-    [Symbol.dispose]() {
-      c.close();
-      s.close();
-    },
-  });
-}
-
 async function row(name: string): Promise<unknown> {
   const [fam, first, how, rd] = name.split("/");
-  using p = fam === "inet6" ? await v6pair() : await pair(fam === "unix" ? AF_UNIX : AF_INET);
+  using p = await pair(fam === "inet6" ? AF_INET6 : fam === "unix" ? AF_UNIX : AF_INET);
   const [c, s] = p;
   const [a, b] = first === "client" ? [c, s] : [s, c];
   if (how === "close") a.close();
