@@ -73,6 +73,12 @@ const SINGLES: SingleSpec[] = [
     prog: "poll_backpressure",
     alone: "it prints whether the server had to wait for the slow reader: under three CPU burners, CPython's " +
       "run beside the port's once did not",
+    // Equal on an idle machine (and run by PORTED_RUN_IGNORED=1); not in CI: whether 8 MB of non-blocking sends meet
+    // EAGAIN depends on the kernel's autotuned socket buffers (CPython: under CI load its run printed False twice in
+    // a row, the port's True twice: pysocket's sends also pass through its 256 KiB queue, docs/limits.md).
+    ignore: "scheduling-dependent: whether the server meets BlockingIOError before the slow reader catches up " +
+      "depends on the kernel's autotuned buffers and the machine's load (CPython's own output changes under CI " +
+      "load); equal on an idle machine",
   },
   {
     name: "a threaded relay passing half-closes through (recv to b'', shutdown(SHUT_WR) on the other side) to " +
