@@ -1371,15 +1371,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
       // A read this sweep armed (none was in flight) learns of bytes already waiting in the kernel only an
       // event-loop hop later; CPython's selector reports them at once: give it a bounded grace.
       if (reads_armed !== armed && this.#map !== null) {
-        // Until a read fires, within the grace; a few more turns while a same-process write from before the call is
+        // Within the grace; when nothing woke it, a few more turns while a same-process write from before the call is
         // fresh or after a stall (a loaded machine: one 2 ms wait missed the socketpair's bytes, gh-110038's test).
-        const fires = read_fires, until = performance.now() + SELECT_READ_GRACE_MS;
-        let turns = 1;
-        do {
-          await wait_wake(core.waiting, Math.max(1, until - performance.now()), signal, true);
-        } while (
-          read_fires === fires && this.#map !== null && (performance.now() < until || more_turns(turns++, called))
-        );
+        // (Any wake ends the grace, as before: a busy server's next wake comes at once.)
+        const fires = read_fires;
+        if (!await wait_wake(core.waiting, SELECT_READ_GRACE_MS, signal, true)) {
+          for (let turns = 1; read_fires === fires && this.#map !== null && more_turns(turns, called); turns++) {
+            if (await wait_wake(core.waiting, 1, signal, true)) break;
+          }
+        }
       }
       if (this.#map === null) return [];
       const now = this.#collect();
