@@ -74,6 +74,21 @@ const RX_UNIX = 256 * 1024;
 const POLL_MS = 10;
 /** At most this many datagrams are read from the kernel's queue before a UDP connect() (about a default rcvbuf's). */
 const KERNEL_QUEUE_MAX = 512;
+/**
+ * UDP: while fewer than this many datagrams wait unread, a completed receive starts the next at once, as the kernel
+ * queues what arrives whether or not a recv is waiting (a receiver that asked only when its queue was empty paid an
+ * event-loop hop per datagram). Bounded: beyond it, the kernel's queue (and its drops) hold the rest.
+ */
+const READ_AHEAD = 8;
+
+/**
+ * Option operations (multicast joins, leaves, TTL and loop changes) in flight in this process, and a promise that
+ * settles once every one started so far has. Linux applies a setsockopt() before it returns; Deno's membership calls
+ * are asynchronous, so a send from any socket of this process first lets them land (a datagram sent right after
+ * another socket's IP_DROP_MEMBERSHIP must not reach it). None in flight: a send waits for nothing.
+ */
+let opts_in_flight = 0;
+let opts_settled: Promise<unknown> = Promise.resolve();
 
 /** A received datagram waiting for the next recv call. */
 interface Datagram {
@@ -194,6 +209,8 @@ class DgramEngine implements DatagramEngine {
   #mc_loop = 1;
   #memberships = new Map<string, Membership>();
   #opt_ops: Promise<void> = Promise.resolve();
+  /** Option operations not yet settled (a receive or send waits for them; none: no wait at all). */
+  #opt_pending = 0;
   #opt_error: unknown = null;
 
   constructor(adapter: FamilyAdapter) {
@@ -554,7 +571,8 @@ class DgramEngine implements DatagramEngine {
       addr = { transport: "udp", hostname: deno_host(ep.hostname, ep.scope_id), port: ep.port };
     }
     this.#autobind(null);
-    await this.#settle_options();
+    if (opts_in_flight !== 0) await opts_settled;
+    if (this.#opt_pending !== 0 || this.#opt_error !== null) await this.#settle_options();
     // A send still in flight (an AF_UNIX receiver whose queue is full) fills the
     // one-datagram send buffer: wait for it within the deadline, starting nothing.
     // On AF_UNIX a pending receive holds the conn too: wait for it to complete.
@@ -670,6 +688,7 @@ class DgramEngine implements DatagramEngine {
       }
       this.#queue.push(dg);
       this.#arrivals++;
+      if (!this.#unix && this.#queue.length < READ_AHEAD) this.#start_receive(true);
       this.#notify();
     }, (e) => {
       if (this.#conn !== conn) return;
@@ -707,7 +726,7 @@ class DgramEngine implements DatagramEngine {
 
   async #next(dl: Deadline, peek: boolean): Promise<Datagram> {
     const epoch = this.#epoch;
-    await this.#settle_options();
+    if (this.#opt_pending !== 0 || this.#opt_error !== null) await this.#settle_options();
     let polled = false;
     for (;;) {
       this.#check_open();
@@ -745,8 +764,18 @@ class DgramEngine implements DatagramEngine {
     }
   }
 
+  /** A datagram already queued, taken (or peeked) at once, when nothing else would decide first; else null. */
+  #queued(peek: boolean): Datagram | null {
+    if (this.#closed || this.#opt_pending !== 0 || this.#opt_error !== null) return null;
+    const head = this.#queue[0];
+    if (head === undefined) return null;
+    if (!peek) this.#queue.shift();
+    return head;
+  }
+
   async recv_into(view: Uint8Array, flags: number, dl: Deadline): Promise<[number, Address | null]> {
-    const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
+    const peek = (flags & MSG_PEEK) !== 0;
+    const dg = this.#queued(peek) ?? await this.#next(dl, peek);
     const n = Math.min(view.length, dg.data.length);
     view.set(dg.data.subarray(0, n));
     // MSG_TRUNC: Linux returns the datagram's real length.
@@ -754,7 +783,8 @@ class DgramEngine implements DatagramEngine {
   }
 
   async recv(n: number, flags: number, dl: Deadline): Promise<[Uint8Array, Address | null]> {
-    const dg = await this.#next(dl, (flags & MSG_PEEK) !== 0);
+    const peek = (flags & MSG_PEEK) !== 0;
+    const dg = this.#queued(peek) ?? await this.#next(dl, peek);
     // A datagram that fits is returned as received (it is this caller's own copy).
     let out = n >= dg.data.length && !(flags & MSG_PEEK) ? dg.data : dg.data.slice(0, n);
     if (flags & MSG_TRUNC && out.length < dg.data.length) {
@@ -825,9 +855,17 @@ class DgramEngine implements DatagramEngine {
 
   /** Queue an option operation; its failure is raised by the next send/recv. */
   #option_op(op: () => Promise<unknown>): void {
-    this.#opt_ops = this.#opt_ops.then(op).then(() => {}, (e) => {
+    this.#opt_pending++;
+    opts_in_flight++;
+    const p = this.#opt_ops = this.#opt_ops.then(op).then(() => {
+      this.#opt_pending--;
+      opts_in_flight--;
+    }, (e) => {
+      this.#opt_pending--;
+      opts_in_flight--;
       if (this.#opt_error === null && !this.#closed) this.#opt_error = e;
     });
+    opts_settled = Promise.all([opts_settled, p]);
   }
 
   #join(group: string, iface: string | number): Membership["join"] {
