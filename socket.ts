@@ -374,11 +374,12 @@ function let_go_lately(key: string): { at: number; host: string } | null {
 }
 
 /**
- * `make()` again while it throws AddrInUse for an address this process gave up lately (`key`), a millisecond apart
- * (a synchronous wait), for up to RELEASE_WAIT_MS; `first` (the first attempt's error) is thrown at once otherwise.
+ * `make()` again while it throws AddrInUse for an address this process gave up `lately` (let_go_lately, asked at
+ * bind()), a millisecond apart (a synchronous wait), for up to RELEASE_WAIT_MS; `first` (the first attempt's error)
+ * is thrown at once otherwise.
  */
-function rebind_released<T>(make: () => T, key: string, first: unknown): T {
-  if (!(first instanceof Deno.errors.AddrInUse) || let_go_lately(key) === null) throw first;
+function rebind_released<T>(make: () => T, lately: boolean, first: unknown): T {
+  if (!(first instanceof Deno.errors.AddrInUse) || !lately) throw first;
   const end = performance.now() + RELEASE_WAIT_MS;
   for (;;) {
     Atomics.wait(PAUSE, 0, 0, 1);
@@ -390,12 +391,12 @@ function rebind_released<T>(make: () => T, key: string, first: unknown): T {
   }
 }
 
-/** `make()`, waiting as rebind_released for an address this process gave up lately. */
-function listen_released<T>(make: () => T, key: string): T {
+/** `make()`, waiting as rebind_released for an address this process gave up `lately`. */
+function listen_released<T>(make: () => T, lately: boolean): T {
   try {
     return make();
   } catch (e) {
-    return rebind_released(make, key, e);
+    return rebind_released(make, lately, e);
   }
 }
 
@@ -856,7 +857,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         } catch (e) {
           // An address this process's own socket gave up a moment ago may still be held by a child being spawned.
           const key = ep.kind === "unix" ? `unixpacket:${ep.path}` : `udp:${ep.port}`;
-          rebind_released(() => dgram.bind(ep, reuse_port), key, e);
+          rebind_released(() => dgram.bind(ep, reuse_port), let_go_lately(key) !== null, e);
         }
       } catch (e) {
         throw map_error(e, this.#detail("bind", address as Address));
@@ -874,7 +875,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         const opts: Deno.UnixListenOptions & { transport: "unix" } = { transport: "unix", path: ep.path };
         // A listener closed with an accept in flight still holds the path (Deno deletes its file when
         // that accept settles): listen once it has, so the new file is not deleted under us.
-        const key = `unix:${ep.path}`, make = () => listen_released(() => Deno.listen(opts), key);
+        const key = `unix:${ep.path}`, lately = let_go_lately(key) !== null;
+        const make = () => listen_released(() => Deno.listen(opts), lately);
         l = deferred_listen(() => ({ transport: "unix", path: ep.path }), key, false, make) ?? make();
       } else {
         const opts: Deno.TcpListenOptions = {
@@ -886,7 +888,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
           this.#extra().deno_backlog = this.#backlog;
         }
-        const make = () => listen_released(() => Deno.listen(opts), `tcp:${ep.port}`);
+        const lately = let_go_lately(`tcp:${ep.port}`) !== null;
+        const make = () => listen_released(() => Deno.listen(opts), lately);
         try {
           l = Deno.listen(opts);
         } catch (e) {
@@ -900,7 +903,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
               make,
             )
             : null;
-          l = d ?? rebind_released(() => Deno.listen(opts), `tcp:${ep.port}`, e);
+          l = d ?? rebind_released(() => Deno.listen(opts), lately, e);
         }
         // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
         // resolver for this family only and finds nothing.
@@ -916,6 +919,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
+    // Bound again (or a stand-in waiting for it): a connect there is for this listener now, not a wait for the old.
+    if (let_go.size !== 0) let_go.delete(ep.kind === "unix" ? `unix:${ep.path}` : `tcp:${ep.port}`);
     this.#local = null;
     if (ep.kind !== "unix") this.#extra().bound_run = this_run();
     if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
