@@ -332,16 +332,17 @@ function accept_queue_empty(port: number, v6: boolean): boolean {
 /**
  * Addresses this process's own sockets gave up lately (fix22): `tcp:port`, `udp:port`, `unix:\0name`,
  * `unixpacket:\0name` (as held_key), with when and (TCP) the listener's host. close() closes the descriptor at once,
- * but while another thread of this process spawns a child (a worker's Deno.Command: `deno test` runs files as
- * workers) the child holds a copy of every descriptor between its fork and its exec: the socket, its address and a
- * TCP listener's backlog live on until then (measured: ~1% of closes beside a worker spawning `true` in a loop, the
- * address taken up to 3 ms idle, 10 ms under three CPU burners; a socket closed with an accept or receive in flight,
- * released when that op settles, was still held then in 17-36% of closes while children were being spawned, for one
- * more timer turn, up to 35 ms). CPython's would be free at once, so a bind()
- * of such an address waits for it (synchronously: the child's exec needs no turn of this event loop), and so does a
- * connect() to such a TCP port (it would land in the dying backlog, then be reset), both bounded by RELEASE_WAIT_MS.
- * Addresses a path names are not kept: Deno deletes a Unix listener's file at close, and a datagram path is the
- * program's to delete.
+ * but a child this process spawns (Deno.Command, from any thread: `deno test` runs files as workers of one process)
+ * holds a copy of every descriptor until its exec closes the close-on-exec ones, which Linux does after the parent
+ * has been resumed (clone3 CLONE_VM|CLONE_VFORK: the parent runs again once the child's exec has dropped the old
+ * memory): a socket closed in that gap, its address and a TCP listener's backlog live on until the child gets the CPU
+ * again. Measured beside a spawning loop: ~1% of plain closes held the address (3 ms idle, 10 ms under three CPU
+ * burners); a socket closed with an accept or receive in flight (Deno releases it when that op settles, in the same
+ * turn a spawn often runs) was still held then in 17-77% of closes, up to 35 ms, and a synchronous wait freed every
+ * one. CPython's would be free at once, so a bind() of such an address waits for it (synchronously: the child needs
+ * no turn of this event loop), and so does a connect() to such a TCP port or abstract name (it would land in the
+ * dying backlog, then be reset), both bounded by RELEASE_WAIT_MS. Addresses a path names are not kept: Deno deletes a
+ * Unix listener's file at close, and a datagram path is the program's to delete.
  */
 const let_go = new Map<string, { at: number; host: string }>();
 /** How long an address this process closed counts as its own (a bind or connect then may wait for it). */
@@ -435,6 +436,11 @@ async function unix_listener_released(path: string): Promise<void> {
   if (!path.startsWith("\0") || let_go_lately(`unix:${path}`) === null) return;
   const end = performance.now() + RELEASE_WAIT_MS;
   while (unix_listening_on(path) && performance.now() < end) await new Promise((ok) => setTimeout(ok, 1));
+}
+
+/** A datagram socket's address key in let_go. */
+function dgram_key(ep: Endpoint): string {
+  return ep.kind === "unix" ? `unixpacket:${ep.path}` : `udp:${ep.port}`;
 }
 
 /** Unspecified addresses: a listener there took connects to every local address. */
@@ -856,12 +862,16 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           dgram.bind(ep, reuse_port);
         } catch (e) {
           // An address this process's own socket gave up a moment ago may still be held by a child being spawned.
-          const key = ep.kind === "unix" ? `unixpacket:${ep.path}` : `udp:${ep.port}`;
-          rebind_released(() => dgram.bind(ep, reuse_port), let_go_lately(key) !== null, e);
+          rebind_released(
+            () => dgram.bind(ep, reuse_port),
+            let_go.size !== 0 && let_go_lately(dgram_key(ep)) !== null,
+            e,
+          );
         }
       } catch (e) {
         throw map_error(e, this.#detail("bind", address as Address));
       }
+      if (let_go.size !== 0) let_go.delete(dgram_key(ep)); // this process's again: another bind is EADDRINUSE at once
       return;
     }
     if (this.#listener || this.#stream || this.#connecting) {

@@ -1,9 +1,10 @@
 // fix22 (F22-1, fixed; F22-2, ignored): close() frees the address at once in CPython (the descriptor is closed
 // synchronously): the port is free to bind again, and a connect to a closed listener's port is refused. In pysocket
-// the address stayed taken for a moment whenever another thread of the process was spawning a child process (as the
-// other test files' python3 twins are in CI: `deno test` runs the files as workers of one process): the child's
-// fork-to-exec copy of the descriptor table holds the socket (measured: ~1% of plain closes, and 17-36% of closes with
-// an accept or receive in flight, whose release Deno makes when that op settles; up to 35 ms). Found as two CI flakes:
+// the address stayed taken for a moment whenever the process was spawning a child (as the python3 twins are, from
+// every test file: `deno test` runs the files as workers of one process): a vfork'd child holds a copy of the
+// descriptor table until its exec closes the close-on-exec ones, after the parent has resumed (measured: ~1% of plain
+// closes, and 17-77% of closes with an accept or receive in flight, whose release Deno makes when that op settles;
+// up to 35 ms; a synchronous wait frees them). Found as two CI flakes:
 // adversary9a's A9a-8 (a UDP rebind: EADDRINUSE) and stream_shutdown's server_close() (the next connect succeeded).
 // F22-1 (fixed in socket.ts): bind()/listen() of an address this process's own socket gave up a moment ago waits for
 // it (bounded), and so does a connect() to a TCP port or abstract name whose listener this process closed lately.
@@ -278,4 +279,36 @@ print(json.dumps(c))
     }
   });
   assert.deepEqual(c, py);
+});
+
+test("fix22 F22-1: an address closed, then bound again by another socket: a third bind() is EADDRINUSE, TCP/UDP v4 and abstract AF_UNIX (CPython twin)", async () => {
+  const HOST = lone_v4();
+  const py = await cpython(`
+R = {}
+for kind in (SOCK_STREAM, SOCK_DGRAM):
+    for f in ("v4", "abstract"):
+        fam, at = (AF_INET, (${
+    JSON.stringify(lone_v4())
+  }, 0)) if f == "v4" else (AF_UNIX, "\\0pysocket-fix22-py3-%d-%d" % (kind, os.getpid()))
+        a = socket(fam, kind); a.bind(at); addr = a.getsockname(); a.close()
+        b = socket(fam, kind); b.bind(addr)
+        c = socket(fam, kind); R["%d/%s" % (kind, f)] = attempt(lambda: c.bind(addr)); b.close(); c.close()
+print(json.dumps(R))
+`);
+  const R: Record<string, unknown> = {};
+  for (const kind of [1, SOCK_DGRAM]) {
+    for (const f of ["v4", "abstract"]) {
+      const fam = f === "v4" ? AF_INET : AF_UNIX;
+      const at = f === "v4" ? [HOST, 0] : `\0pysocket-fix22-ts3-${kind}-${crypto.randomUUID()}`;
+      const a = socket(fam, kind);
+      a.bind(at as [string, number]);
+      const addr = a.getsockname();
+      a.close();
+      using b = socket(fam, kind);
+      b.bind(addr);
+      using c = socket(fam, kind);
+      R[`${kind}/${f}`] = await attempt(() => c.bind(addr));
+    }
+  }
+  assert.deepEqual(R, py);
 });
