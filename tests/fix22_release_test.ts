@@ -85,8 +85,9 @@ def cycle(kind, f, op, then):
         r = show(lambda: n.bind(addr))
         if r != "ok": return r
         if kind == "tcp":
-            n.listen(); t = socket(fam); t.connect(addr); n.settimeout(5)
-            r = show(lambda: n.accept()[0].close()); t.close()
+            n.listen(); t = socket(fam); r = show(lambda: t.connect(addr))
+            if r != "ok": t.close(); return "connect: " + r
+            n.settimeout(5); r = show(lambda: n.accept()[0].close()); t.close()
             return r
         t = socket(fam, SOCK_DGRAM); t.sendto(b"dg", addr); t.close(); n.settimeout(5)
         return show(lambda: n.recv(10))
@@ -131,7 +132,8 @@ async function cycle(kind: string, f: string, op: string, then: string, host: st
       // The rebound listener takes a connection (a stand-in that failed to listen raised at accept()).
       n.listen();
       using t = socket(fam);
-      await t.connect(addr);
+      const r = await show(() => t.connect(addr));
+      if (r !== "ok") return `connect: ${r}`;
       n.settimeout(5);
       return await show(async () => (await n.accept())[0].close());
     }
