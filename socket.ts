@@ -857,16 +857,14 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
       const dgram = this.#dgram;
+      // An address this process's own socket gave up a moment ago may still be held by a child being spawned.
+      const lately = let_go.size !== 0 && let_go_lately(dgram_key(ep)) !== null;
+      const released = <T>(make: () => T): T => listen_released(make, lately);
       try {
         try {
-          dgram.bind(ep, reuse_port);
+          dgram.bind(ep, reuse_port, released);
         } catch (e) {
-          // An address this process's own socket gave up a moment ago may still be held by a child being spawned.
-          rebind_released(
-            () => dgram.bind(ep, reuse_port),
-            let_go.size !== 0 && let_go_lately(dgram_key(ep)) !== null,
-            e,
-          );
+          rebind_released(() => dgram.bind(ep, reuse_port, released), lately, e);
         }
       } catch (e) {
         throw map_error(e, this.#detail("bind", address as Address));
