@@ -35,8 +35,11 @@ export interface Pollable {
 export interface DatagramEngine extends Pollable {
   /** The socket was detached: a timed receive waiting now raises EBADF once it wakes (a blocking one goes on). */
   moved(): void;
-  /** Bind now (Deno.listenDatagram); EADDRINUSE etc. thrown as OSError. */
-  bind(ep: Endpoint, reuse_port: boolean): void;
+  /**
+   * Bind now (Deno.listenDatagram); EADDRINUSE etc. thrown as OSError. `released`, when given, wraps the deferred
+   * open of an address a closed socket's receive still holds (it waits for a spawned child's copy too: fix22).
+   */
+  bind(ep: Endpoint, reuse_port: boolean, released?: <T>(make: () => T) => T): void;
   /** Set the default peer (ep.hostname is already a literal); null disconnects. Async: UDP first reads the kernel's queue. */
   connect(ep: Endpoint | null): Promise<void>;
   /** send() to the connected peer. */

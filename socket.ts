@@ -330,6 +330,136 @@ function accept_queue_empty(port: number, v6: boolean): boolean {
 }
 
 /**
+ * Addresses this process's own sockets gave up lately (fix22): `tcp:port`, `udp:port`, `unix:\0name`,
+ * `unixpacket:\0name` (as held_key), with when and (TCP) the listener's host. close() closes the descriptor at once,
+ * but a child this process spawns (Deno.Command, from any thread: `deno test` runs files as workers of one process)
+ * holds a copy of every descriptor until its exec closes the close-on-exec ones, which Linux does after the parent
+ * has been resumed (clone3 CLONE_VM|CLONE_VFORK: the parent runs again once the child's exec has dropped the old
+ * memory): a socket closed in that gap, its address and a TCP listener's backlog live on until the child gets the CPU
+ * again. Measured beside a spawning loop: ~1% of plain closes held the address (3 ms idle, 10 ms under three CPU
+ * burners); a socket closed with an accept or receive in flight (Deno releases it when that op settles, in the same
+ * turn a spawn often runs) was still held then in 17-77% of closes, up to 35 ms, and a synchronous wait freed every
+ * one. CPython's would be free at once, so a bind() of such an address waits for it (synchronously: the child needs
+ * no turn of this event loop), and so does a connect() to such a TCP port or abstract name (it would land in the
+ * dying backlog, then be reset), both bounded by RELEASE_WAIT_MS. Addresses a path names are not kept: Deno deletes a
+ * Unix listener's file at close, and a datagram path is the program's to delete.
+ */
+const let_go = new Map<string, { at: number; host: string }>();
+/** How long an address this process closed counts as its own (a bind or connect then may wait for it). */
+const LET_GO_MS = 500;
+/** The longest a bind() or connect() waits for an address this process closed to be released. */
+const RELEASE_WAIT_MS = 200;
+
+/** Note `addr` as given up now (a closed listener's or datagram socket's; IP ports and abstract names only). */
+function note_let_go(transport: string, where: string | number, host = ""): void {
+  if (typeof where === "string" && !where.startsWith("\0")) return;
+  if (where === 0) return;
+  const key = `${transport}:${where}`, now = performance.now();
+  if (let_go.size >= 64) {
+    for (const [k, v] of let_go) if (now - v.at > LET_GO_MS) let_go.delete(k);
+  }
+  let_go.delete(key); // kept in closing order
+  let_go.set(key, { at: now, host });
+}
+
+/** The record of `key` when this process gave it up within LET_GO_MS, else null. */
+function let_go_lately(key: string): { at: number; host: string } | null {
+  if (let_go.size === 0) return null;
+  const r = let_go.get(key);
+  if (r === undefined) return null;
+  if (performance.now() - r.at > LET_GO_MS) {
+    let_go.delete(key);
+    return null;
+  }
+  return r;
+}
+
+/**
+ * `make()` again while it throws AddrInUse for an address this process gave up `lately` (let_go_lately, asked at
+ * bind()), a millisecond apart (a synchronous wait), for up to RELEASE_WAIT_MS; `first` (the first attempt's error)
+ * is thrown at once otherwise.
+ */
+function rebind_released<T>(make: () => T, lately: boolean, first: unknown): T {
+  if (!(first instanceof Deno.errors.AddrInUse) || !lately) throw first;
+  const end = performance.now() + RELEASE_WAIT_MS;
+  for (;;) {
+    Atomics.wait(PAUSE, 0, 0, 1);
+    try {
+      return make();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AddrInUse) || performance.now() >= end) throw e;
+    }
+  }
+}
+
+/** `make()`, waiting as rebind_released for an address this process gave up `lately`. */
+function listen_released<T>(make: () => T, lately: boolean): T {
+  try {
+    return make();
+  } catch (e) {
+    return rebind_released(make, lately, e);
+  }
+}
+
+/**
+ * True when /proc/net/tcp (tcp6 for an IPv6 listener's, `v6`) shows a listener on `port`; false when it cannot tell.
+ * Reading the table costs ~1.3 ms: done only for a port this process closed a listener on lately.
+ */
+function listening_on(port: number, v6: boolean): boolean {
+  let text: string;
+  try {
+    text = read_proc_net(v6 ? "/proc/net/tcp6" : "/proc/net/tcp");
+  } catch {
+    return false;
+  }
+  // "  0: 0100007F:1F90 00000000:0000 0A ..." (local address:port, remote, state 0A = LISTEN)
+  const zero = v6 ? "00000000000000000000000000000000:0000" : "00000000:0000";
+  return text.includes(`:${port.toString(16).toUpperCase().padStart(4, "0")} ${zero} 0A `);
+}
+
+/** True when /proc/net/unix shows a listener on the abstract name `path` ("\0name"); false when it cannot tell. */
+function unix_listening_on(path: string): boolean {
+  let text: string;
+  try {
+    text = read_proc_net("/proc/net/unix");
+  } catch {
+    return false;
+  }
+  // "0000000000000000: 00000002 00000000 00010000 0001 01 12345 @name" (flags 00010000: listening; "@": abstract)
+  const tail = " @" + path.slice(1).replaceAll("\0", "@");
+  for (const line of text.split("\n")) if (line.endsWith(tail) && line.includes(" 00010000 0001 ")) return true;
+  return false;
+}
+
+/** Resolves once a listener this process closed lately on the abstract name `path` is gone (see _listener_released). */
+async function unix_listener_released(path: string): Promise<void> {
+  if (!path.startsWith("\0") || let_go_lately(`unix:${path}`) === null) return;
+  const end = performance.now() + RELEASE_WAIT_MS;
+  while (unix_listening_on(path) && performance.now() < end) await new Promise((ok) => setTimeout(ok, 1));
+}
+
+/** A datagram socket's address key in let_go. */
+function dgram_key(ep: Endpoint): string {
+  return ep.kind === "unix" ? `unixpacket:${ep.path}` : `udp:${ep.port}`;
+}
+
+/** Unspecified addresses: a listener there took connects to every local address. */
+const WILDCARD = new Set(["0.0.0.0", "::", ""]);
+
+/**
+ * Resolves once a TCP listener this process closed lately on `host`:`port` (or on a wildcard address) is gone from
+ * the kernel's tables (at once when there is none: the common case), or after RELEASE_WAIT_MS.
+ */
+export async function _listener_released(host: string, port: number): Promise<void> {
+  const r = let_go_lately(`tcp:${port}`);
+  if (r === null || !(r.host === host || WILDCARD.has(r.host) || WILDCARD.has(host))) return;
+  const end = performance.now() + RELEASE_WAIT_MS;
+  while (listening_on(port, r.host.includes(":")) && performance.now() < end) {
+    await new Promise((ok) => setTimeout(ok, 1));
+  }
+}
+
+/**
  * A socket, as Python's `socket.socket`. Create one with {@linkcode socket}.
  * Waiting methods are async and accept a trailing `{ signal }`; every other
  * method is synchronous, as in Python.
@@ -726,11 +856,20 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const ep = this.#adapter.parse(address, "bind");
     const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
+      const dgram = this.#dgram;
+      // An address this process's own socket gave up a moment ago may still be held by a child being spawned.
+      const lately = let_go.size !== 0 && let_go_lately(dgram_key(ep)) !== null;
+      const released = <T>(make: () => T): T => listen_released(make, lately);
       try {
-        this.#dgram.bind(ep, reuse_port);
+        try {
+          dgram.bind(ep, reuse_port, released);
+        } catch (e) {
+          rebind_released(() => dgram.bind(ep, reuse_port, released), lately, e);
+        }
       } catch (e) {
         throw map_error(e, this.#detail("bind", address as Address));
       }
+      if (let_go.size !== 0) let_go.delete(dgram_key(ep)); // this process's again: another bind is EADDRINUSE at once
       return;
     }
     if (this.#listener || this.#stream || this.#connecting) {
@@ -744,9 +883,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         const opts: Deno.UnixListenOptions & { transport: "unix" } = { transport: "unix", path: ep.path };
         // A listener closed with an accept in flight still holds the path (Deno deletes its file when
         // that accept settles): listen once it has, so the new file is not deleted under us.
-        l = deferred_listen(() => ({ transport: "unix", path: ep.path }), `unix:${ep.path}`, false, () =>
-          Deno.listen(opts)) ??
-          Deno.listen(opts);
+        const key = `unix:${ep.path}`, lately = let_go_lately(key) !== null;
+        const make = () => listen_released(() => Deno.listen(opts), lately);
+        l = deferred_listen(() => ({ transport: "unix", path: ep.path }), key, false, make) ?? make();
       } else {
         const opts: Deno.TcpListenOptions = {
           hostname: deno_host(ep.hostname, ep.scope_id),
@@ -757,6 +896,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           (opts as { tcpBacklog?: number }).tcpBacklog = this.#backlog;
           this.#extra().deno_backlog = this.#backlog;
         }
+        const lately = let_go_lately(`tcp:${ep.port}`) !== null;
+        const make = () => listen_released(() => Deno.listen(opts), lately);
         try {
           l = Deno.listen(opts);
         } catch (e) {
@@ -767,11 +908,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
               () => bound_addr("tcp", opts.hostname!, ep.port, this.#adapter.is_literal(ep.hostname)),
               `tcp:${ep.port}`,
               reuse_port,
-              () => Deno.listen(opts),
+              make,
             )
             : null;
-          if (d === null) throw e;
-          l = d;
+          l = d ?? rebind_released(() => Deno.listen(opts), lately, e);
         }
         // A name Deno resolved to the other family (a v4-only name for an AF_INET6 socket): CPython asks the
         // resolver for this family only and finds nothing.
@@ -787,6 +927,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     this.#listener = l;
     this.#accepts = new AcceptQueue(l);
+    // Bound again (or a stand-in waiting for it): a connect there is for this listener now, not a wait for the old.
+    if (let_go.size !== 0) let_go.delete(ep.kind === "unix" ? `unix:${ep.path}` : `tcp:${ep.port}`);
     this.#local = null;
     if (ep.kind !== "unix") this.#extra().bound_run = this_run();
     if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
@@ -1115,6 +1257,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
           // wait for it, so this connect is refused rather than reset in its backlog.
           const released = listeners_released();
           if (released !== null) await released;
+          // A listener this process closed a moment ago may still be held by a child being spawned (see let_go).
+          if (let_go.size !== 0) {
+            if (target.kind === "ip") await _listener_released(target.hostname, target.port);
+            else await unix_listener_released(target.path);
+          }
           if (this.#closed) throw new OSError(E.EBADF);
           if (this.#connecting || this.#stream) continue;
           this.#check_bound(ep, address);
@@ -1163,7 +1310,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   #fresh_literal(ep: Endpoint): boolean {
     return ep.kind === "ip" && ep.port !== 0 && this.#x === null && this.#connecting === null &&
       this.#stream === null && !this.#closed && typeof Deno.connect === "function" &&
-      this.#adapter.is_literal(ep.hostname) && listeners_released() === null;
+      this.#adapter.is_literal(ep.hostname) && listeners_released() === null &&
+      let_go_lately(`tcp:${ep.port}`) === null;
   }
 
   /**
@@ -2246,6 +2394,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     if (this.#mapped) fd_unmap(this.#fd, this);
     this.#closed = true;
     this.#connecting?.stop?.abort();
+    this.#note_let_go();
     this.#dgram?.close();
     this.#accepts?.close();
     this.#listener = null;
@@ -2619,6 +2768,21 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     return await this.send(data, f, sig);
   }
 
+  /** Note the address this socket gives up (a listener's, a bound datagram socket's): see let_go. */
+  #note_let_go(): void {
+    try {
+      const a = this.#listener?.addr;
+      if (a !== undefined) {
+        if (a.transport === "tcp") note_let_go("tcp", a.port, a.hostname);
+        else if (a.transport === "unix") note_let_go("unix", a.path);
+      } else if (this.#dgram !== null) {
+        const n = this.#dgram.getsockname();
+        if (Array.isArray(n)) note_let_go("udp", n[1] as number);
+        else if (typeof n === "string") note_let_go("unixpacket", n);
+      }
+    } catch { /* no address */ }
+  }
+
   /** Close on `using` scope exit. */
   [Symbol.dispose](): void {
     this.close();
@@ -2630,9 +2794,13 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    * releases it a turn after close() when an accept was in flight.
    */
   [Symbol.asyncDispose](): Promise<void> {
-    const acc = this.#accepts;
+    const acc = this.#accepts, a = this.#listener?.addr;
     this.close();
-    return acc === null ? DONE : acc.settled();
+    if (acc === null) return DONE;
+    // A child being spawned meanwhile may still hold the port (see let_go): resolved once the kernel lets it go.
+    return a?.transport === "tcp" && let_go.size !== 0
+      ? acc.settled().then(() => _listener_released(a.hostname, a.port))
+      : acc.settled();
   }
 
   // ---- options -------------------------------------------------------

@@ -121,7 +121,7 @@ import {
 } from "./constants.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { errno, OSError, TimeoutError } from "./errors.ts";
-import { type Socket, socket } from "./socket.ts";
+import { _listener_released, type Socket, socket } from "./socket.ts";
 import { _drop_pending_writes, type SocketFile } from "./_makefile.ts";
 import { as_bytes, is_plain_object } from "./_args.ts";
 import { py_type } from "./families/_ip.ts";
@@ -1230,6 +1230,9 @@ export class BaseServer implements Disposable, AsyncDisposable {
     } finally {
       await this.server_close();
       await listeners_released(); // Deno frees a port a turn after close() when an accept was in flight
+      // A child spawned by another thread meanwhile may hold the port a moment longer (socket.ts, let_go).
+      const a = this.server_address;
+      if (Array.isArray(a) && typeof a[1] === "number") await _listener_released(String(a[0]), a[1]);
     }
   }
 }
