@@ -5,7 +5,7 @@
 # IPv4 literal on an AF_INET6 socket and an IPv6 literal on an AF_INET socket are gaierrors; recvfrom_into();
 # IPV6_V6ONLY (0 on a fresh socket; Linux sets it when the socket binds a specific IPv6 address, such as ::1,
 # so that socket cannot reach a mapped address: ENETUNREACH). Ports are printed as PORT. argv[1] == "v6only":
-# also print IPV6_V6ONLY of the socket bound to ::1.
+# also print IPV6_V6ONLY of the socket bound to ::1, and setting it once a socket has a port (EINVAL).
 import errno
 import socket
 import sys
@@ -39,6 +39,7 @@ P4 = r4.getsockname()[1]
 print("v6 receiver:", mask(r6.getsockname(), P6))
 if sys.argv[1:] == ["v6only"]:
     print("IPV6_V6ONLY of a socket bound to ::1:", r6.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+    attempt("set IPV6_V6ONLY 0 once bound", lambda: r6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0))
 
 c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 c.settimeout(5)
@@ -80,5 +81,7 @@ print("recvfrom_into(view[2:], 3):", n, bytes(buf))
 b6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 b6.bind(("::1", 0))
 attempt("::1-bound socket to a mapped address", lambda: b6.sendto(b"x", ("::ffff:127.0.0.1", P4)))
+if sys.argv[1:] == ["v6only"]:
+    attempt("set IPV6_V6ONLY 0 after sendto()", lambda: c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0))
 for s in (r6, r4, c, b6):
     s.close()

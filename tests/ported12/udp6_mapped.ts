@@ -31,6 +31,7 @@ const P4 = (r4.getsockname() as [string, number])[1];
 print("v6 receiver:", mask(r6.getsockname(), P6));
 if (Deno.args.length === 1 && Deno.args[0] === "v6only") {
   print("IPV6_V6ONLY of a socket bound to ::1:", r6.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY));
+  await attempt("set IPV6_V6ONLY 0 once bound", () => r6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0));
 }
 
 const c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM);
@@ -74,4 +75,7 @@ print("recvfrom_into(view[2:], 3):", n, buf);
 const b6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM);
 b6.bind(["::1", 0]);
 await attempt("::1-bound socket to a mapped address", () => b6.sendto(b("x"), ["::ffff:127.0.0.1", P4]));
+if (Deno.args.length === 1 && Deno.args[0] === "v6only") {
+  await attempt("set IPV6_V6ONLY 0 after sendto()", () => c.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0));
+}
 for (const s of [r6, r4, c, b6]) s.close();
