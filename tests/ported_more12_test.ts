@@ -4,7 +4,8 @@
 // negotiation, what connect() on a UDP socket filters, IMAP literals on socketserver, a UDP rendezvous for hole
 // punching, BitTorrent's peer wire protocol, a pub/sub broker with selector churn and registration mistakes, a
 // Unix datagram server's replies, a UDP forwarder with a session table, flow-controlled channels over one TCP
-// connection, and UDP over IPv6 with mapped addresses (see each spec's name).
+// connection, UDP over IPv6 with mapped addresses, and broadcast discovery with SO_REUSEADDR listeners sharing
+// a port (see each spec's name).
 //
 // Each program holds every side (threads become tasks) and prints no port numbers; python3 and the port must
 // print the same and end with the same exit code. A program that shows pysocket differing from CPython is kept,
@@ -114,6 +115,12 @@ const SINGLES: SingleSpec[] = [
       "and a socket accepted from such a listener) reads 0 where Linux set it to 1 at bind (CPython: 1; the " +
       "kernel still refuses mapped destinations, ENETUNREACH, as the first spec shows); and setting it to 0 " +
       "once the socket has a port returns None where Linux raises EINVAL",
+  },
+  {
+    name: "LAN discovery with several listeners on one host: SO_REUSEADDR receivers bound to the same port of " +
+      "127.255.255.255 each get every broadcast announcement (a third without it: EADDRINUSE), one leaving stops " +
+      "its copies, unicast answers to recvfrom()'s address collected by the announcer",
+    prog: "discovery_reuse",
   },
 ];
 

@@ -65,7 +65,9 @@ class IMAPHandler extends socketserver.StreamRequestHandler {
       } else if (verb === "LOGIN" && args.length === 2) {
         const a0 = args[0]!;
         const user = a0 instanceof Uint8Array ? new TextDecoder().decode(a0) : (a0 as string).replace(/^"+|"+$/g, "");
-        await this.reply(`${tag} OK [${user}] logged in with a ${(args[1] as Uint8Array | string).length}-byte password`);
+        await this.reply(
+          `${tag} OK [${user}] logged in with a ${(args[1] as Uint8Array | string).length}-byte password`,
+        );
       } else if (verb === "APPEND" && args.length === 2 && args[1] instanceof Uint8Array) {
         mailbox.push(args[1]);
         await this.reply(`${tag} OK [APPENDUID 1 ${mailbox.length}] appended to ${args[0]}`);
@@ -87,7 +89,7 @@ class IMAPHandler extends socketserver.StreamRequestHandler {
 const server = new socketserver.ThreadingTCPServer(["127.0.0.1", 0], IMAPHandler);
 const serving = server.serve_forever();
 
-const s = await socket.create_connection(server.server_address, { timeout: 5 });
+const s = await socket.create_connection(server.server_address as [string, number], { timeout: 5 });
 const f = s.makefile("rb");
 
 const line = async () => latin1(await f.readline() as Uint8Array).replace(/[\r\n]+$/, "");

@@ -6,7 +6,13 @@ import { b, bjoin, print, repr, sleep } from "../ported/_py.ts";
 const [IAC, DONT, DO, WONT, WILL, SB, SE] = [255, 254, 253, 252, 251, 250, 240];
 const [ECHO, SGA, TTYPE, NAWS, LINEMODE] = [1, 3, 24, 31, 34];
 const NAMES: Record<number, string> = { [DO]: "DO", [DONT]: "DONT", [WILL]: "WILL", [WONT]: "WONT" };
-const OPTS: Record<number, string> = { [ECHO]: "ECHO", [SGA]: "SGA", [TTYPE]: "TTYPE", [NAWS]: "NAWS", [LINEMODE]: "LINEMODE" };
+const OPTS: Record<number, string> = {
+  [ECHO]: "ECHO",
+  [SGA]: "SGA",
+  [TTYPE]: "TTYPE",
+  [NAWS]: "NAWS",
+  [LINEMODE]: "LINEMODE",
+};
 
 type Ev = ["data", Uint8Array] | ["cmd", number, number] | ["sb", Uint8Array];
 
@@ -88,7 +94,9 @@ async function server() {
   const [conn] = await lsock.accept();
   conn.settimeout(5);
   using _conn = conn;
-  await conn.sendall(new Uint8Array([IAC, DO, TTYPE, IAC, DO, NAWS, IAC, WILL, ECHO, IAC, WILL, SGA, IAC, DO, LINEMODE]));
+  await conn.sendall(
+    new Uint8Array([IAC, DO, TTYPE, IAC, DO, NAWS, IAC, WILL, ECHO, IAC, WILL, SGA, IAC, DO, LINEMODE]),
+  );
   const p = new Parser();
   let line = new Uint8Array(0);
   let stage = "negotiate";
@@ -120,7 +128,9 @@ async function server() {
           if (stage === "negotiate") {
             stage = "logged in";
             await conn.sendall(
-              esc(bjoin([b("welcome " + stripped + "\r\nbyte "), new Uint8Array([0xff]), b(" and a bare \r here\r\n")])),
+              esc(
+                bjoin([b("welcome " + stripped + "\r\nbyte "), new Uint8Array([0xff]), b(" and a bare \r here\r\n")]),
+              ),
             );
           } else if (stripped === "logout") {
             await conn.sendall(b("bye\r\n"));

@@ -106,7 +106,11 @@ async function ask(i: number, data: Uint8Array) {
   await clients[i]!.sendto(data, FRONT);
   try {
     const [reply, addr] = await clients[i]!.recvfrom(4096);
-    print(`client ${i} sent ${data.length} bytes, got ${repr(reply)} from the front: ${key(addr!) === key(FRONT) ? "True" : "False"}`);
+    print(
+      `client ${i} sent ${data.length} bytes, got ${repr(reply)} from the front: ${
+        key(addr!) === key(FRONT) ? "True" : "False"
+      }`,
+    );
   } catch (e) {
     if (!(e instanceof socket.TimeoutError)) throw e;
     print(`client ${i} sent ${data.length} bytes, no reply`);
