@@ -278,13 +278,17 @@ class DgramEngine implements DatagramEngine {
   }
 
   /** Open the Deno socket (bind, autobind). */
-  #open(ep: Endpoint): void {
+  #open(ep: Endpoint, released: <T>(make: () => T) => T = (make) => make()): void {
     let conn: Deno.DatagramConn;
     if (ep.kind === "unix") {
       const opts = { transport: "unixpacket", path: ep.path } as const;
       // A socket closed with a receive in flight still holds the path for a turn (CPython's is free at once).
-      conn = deferred_datagram(() => opts, `unixpacket:${ep.path}`, false, () => Deno.listenDatagram(opts)) ??
-        Deno.listenDatagram(opts);
+      conn = deferred_datagram(
+        () => opts,
+        `unixpacket:${ep.path}`,
+        false,
+        () => released(() => Deno.listenDatagram(opts)),
+      ) ?? Deno.listenDatagram(opts);
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
         transport: "udp",
@@ -303,7 +307,7 @@ class DgramEngine implements DatagramEngine {
             () => bound_addr("udp", opts.hostname!, ep.port, this.#adapter.is_literal(ep.hostname)),
             `udp:${ep.port}`,
             this.#reuse_addr !== 0,
-            () => Deno.listenDatagram(opts),
+            () => released(() => Deno.listenDatagram(opts)),
           )
           : null;
         if (d === null) throw e;
@@ -350,7 +354,12 @@ class DgramEngine implements DatagramEngine {
     return this.#conn!;
   }
 
-  bind(ep: Endpoint, reuse_port: boolean): void {
+  /**
+   * Bind to `ep`. `released` wraps a deferred open (the stand-in's, for an address a socket of this process closed
+   * with a receive in flight): socket.ts passes one that waits, bounded, while a child being spawned still holds the
+   * address (fix22, F22-2).
+   */
+  bind(ep: Endpoint, reuse_port: boolean, released: <T>(make: () => T) => T = (make) => make()): void {
     this.#check_open();
     // An unbound AF_UNIX sender may still bind (the kernel did not autobind it).
     const old = this.#conn;
@@ -362,7 +371,7 @@ class DgramEngine implements DatagramEngine {
     if (reuse_port) this.#reuse_addr = 1;
     this.#conn = null;
     try {
-      this.#open(ep);
+      this.#open(ep, released);
     } catch (e) {
       this.#conn = old;
       throw e;

@@ -1,4 +1,4 @@
-// fix22 (F22-1, fixed; F22-2, ignored): close() frees the address at once in CPython (the descriptor is closed
+// fix22 (F22-1 and F22-2, fixed): close() frees the address at once in CPython (the descriptor is closed
 // synchronously): the port is free to bind again, and a connect to a closed listener's port is refused. In pysocket
 // the address stayed taken for a moment whenever the process was spawning a child (as the python3 twins are, from
 // every test file: `deno test` runs the files as workers of one process): a vfork'd child holds a copy of the
@@ -8,8 +8,8 @@
 // adversary9a's A9a-8 (a UDP rebind: EADDRINUSE) and stream_shutdown's server_close() (the next connect succeeded).
 // F22-1 (fixed in socket.ts): bind()/listen() of an address this process's own socket gave up a moment ago waits for
 // it (bounded), and so does a connect() to a TCP port or abstract name whose listener this process closed lately.
-// F22-2 (ignored, needs _dgram.ts): a datagram rebind while a receive was in flight gets a stand-in socket that opens
-// once the receive settles (_rebind.ts); its opening is not retried, so its first recv raised EADDRINUSE.
+// F22-2 (fixed in _dgram.ts): a datagram rebind while a receive was in flight gets a stand-in socket that opens once
+// the receive settles (_rebind.ts); its opening was not retried, so its first recv raised EADDRINUSE.
 // Every row runs its close-then-rebind (or close-then-connect) cycles beside a worker spawning children, against
 // the same cycles in CPython 3.11 (twin): the count of each outcome must be equal.
 
@@ -21,7 +21,6 @@ import { lone_v4, test_needing } from "./_socket_fixtures.ts";
 import { attempt, cpython, err, pooled, sleep } from "./_twin.ts";
 
 const test = test_needing("python3");
-const RUN_IGNORED = Deno.env.get("FIX22_RUN_IGNORED") === "1";
 
 /** Cycles per row: a row whose socket has an op in flight fails without the fix in ~1 cycle of 5, a plain one in ~1 of 200. */
 const CYCLES: Record<string, number> = { none: 120, timed: 50, selector: 50 };
@@ -188,13 +187,8 @@ test("fix22 F22-1: a datagram socket's address is free once close() returns (not
   assert.deepEqual(await compare(UDP_FIXED), []);
 });
 
-Deno.test({
-  name:
-    "fix22 F22-2 (ignored: the deferred datagram rebind of _rebind.ts/_dgram.ts opens once the receive settles, without waiting for a spawned child's copy: its recv raises EADDRINUSE; FIX22_RUN_IGNORED=1 runs it): a datagram socket closed with a timed-out recv or a selector's watch in flight, bound again (CPython twin)",
-  ignore: !RUN_IGNORED,
-  async fn() {
-    assert.deepEqual(await compare(UDP_F22_2), []);
-  },
+test("fix22 F22-2: a datagram socket closed with a timed-out recv or a selector's watch in flight, bound again beside a spawning worker: its stand-in waits for a spawned child's copy too (CPython twin)", async () => {
+  assert.deepEqual(await compare(UDP_F22_2), []);
 });
 
 test("fix22: a connected TCP socket closed with a timed-out recv in flight: the peer reads EOF, v4/v6, beside a spawning worker (CPython twin)", async () => {
