@@ -31,6 +31,7 @@
 // This module only runs with --unstable-net: socket.ts refuses SOCK_DGRAM
 // without the flag before calling create_datagram_engine.
 
+import { held, unref } from "./_alive.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -321,6 +322,7 @@ class DgramEngine implements DatagramEngine {
       }
     }
     this.#conn = conn;
+    unref(conn); // its receives hold the process only while a caller waits for one (_alive.ts)
     // Memberships asked for before the socket existed are joined now.
     for (const m of this.#memberships.values()) m.join = this.#join(m.group, m.iface);
     // IP_MULTICAST_LOOP went in as `loopback`; a TTL set before bind with no group joined needs applying.
@@ -338,6 +340,7 @@ class DgramEngine implements DatagramEngine {
           transport: "unixpacket";
         },
       );
+      unref(this.#conn);
       return this.#conn;
     }
     const v6 = this.#adapter.family === AF_INET6;
@@ -640,7 +643,8 @@ class DgramEngine implements DatagramEngine {
     if (this.#unix) track();
     if (dl.unbounded) {
       // AF_UNIX: a send waiting for room ends with close() (UDP sends always complete: no flow control).
-      const r = this.#unix ? await this.#or_closed(op) : await op;
+      // (Held while it waits: the conn's own ops hold nothing, _alive.ts.)
+      const r = await held(this.#unix ? this.#or_closed(op) : op);
       if (r === CLOSED) throw this.#closed ? new OSError(E.EBADF) : new BrokenPipeError(E.EPIPE);
       return this.#sent(r);
     }

@@ -312,6 +312,8 @@ export function connect_from(
     };
     const onConnect = () => {
       done();
+      // Its reads hold the process only while a caller waits for them (_alive.ts): node's handle does not.
+      s.unref();
       resolve(net_transport(s));
     };
     signal.addEventListener("abort", onAbort, { once: true });

@@ -65,6 +65,7 @@ abstract class Deferred<T extends { close(): void }> implements Waiting {
       if (this.#closed) return;
       try {
         this.real = make();
+        if (this.#unrefd) (this.real as { unref?(): void }).unref?.();
       } catch (e) {
         this.#err = e;
       }
@@ -83,6 +84,19 @@ abstract class Deferred<T extends { close(): void }> implements Waiting {
   /** True until closed. */
   get open(): boolean {
     return !this.#closed;
+  }
+
+  /** unref() was called: the real socket, once made, is unref'd too (its pending ops do not hold the process). */
+  #unrefd = false;
+
+  ref(): void {
+    this.#unrefd = false;
+    (this.real as { ref?(): void } | undefined)?.ref?.();
+  }
+
+  unref(): void {
+    this.#unrefd = true;
+    (this.real as { unref?(): void } | undefined)?.unref?.();
   }
 
   close(): void {
@@ -110,14 +124,6 @@ export class DeferredListener extends Deferred<Deno.Listener> implements Deno.Li
 
   async accept(): Promise<Deno.Conn> {
     return await (await this.made()).accept();
-  }
-
-  ref(): void {
-    this.real?.ref();
-  }
-
-  unref(): void {
-    this.real?.unref();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterableIterator<Deno.Conn> {

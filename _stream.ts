@@ -6,6 +6,7 @@
 // Its promise is kept here and *never rejects*; its outcome is stored, and
 // the next caller gets it. Callers observe the promise through a Deadline.
 
+import { held as holding, unref } from "./_alive.ts";
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { type Deadline, settles_now, writes } from "./_wait.ts";
@@ -225,6 +226,9 @@ export class StreamReader {
     this.#t = t;
     this.#top = t.writes_whole !== true;
     live_readers++;
+    // Its reads (a top-up, a read left by a timed-out call, a selector's watch) do not hold the process: a caller
+    // that waits holds it (_alive.ts).
+    unref(t);
   }
 
   /**
@@ -550,7 +554,7 @@ export class StreamReader {
     if (this.#closed || this.#eof || this.#err !== null || this.shut_rd) return DONE;
     if (this.#pending === null) this.#read();
     this.#taker = true;
-    return this.#gated();
+    return holding(this.#gated()); // a blocking recv: it holds the process while it waits (_alive.ts)
   }
 
   /** True when read_into() may be used: nothing buffered, no read in flight, no EOF or error. */
@@ -566,62 +570,65 @@ export class StreamReader {
    * it is the pending read, so other callers wait for it. 0 at EOF.
    */
   read_into(view: Uint8Array): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let live = true;
-      // SHUT_RD or close() under the wait: the caller gets EOF (EBADF) now;
-      // the read goes on, and bytes it brings are kept for the next caller.
-      this.#cut = () => {
-        if (!live) return;
-        live = false;
-        if (this.#closed) reject(new OSError(errno.EBADF));
-        else resolve(0);
-      };
-      // The pending read: it never rejects, so other callers can wait for it. It reads into a
-      // buffer of the reader's own (copied into the caller's view when done): a read cut short
-      // (SHUT_RD) goes on, and must not write into a buffer its caller owns again. That buffer is at
-      // most KEEP_MAX (pooled, reused): a huge view no longer costs a second buffer of its size per
-      // call (A18d-3); a read returns at most what the kernel holds anyway, and recv_into may be short.
-      const cap = Math.min(view.length, KEEP_MAX);
-      const into = pool_take(cap) ?? new Uint8Array(cap);
-      const target = into.length === cap ? into : into.subarray(0, cap);
-      let rd: Promise<number | null>;
-      try {
-        rd = this.#t.read(target);
-      } catch (e) {
-        rd = Promise.reject(e); // a transport that throws at once: the same path as a failed read
-      }
-      this.#pending = rd.then((v) => {
-        this.#pending = null;
-        this.#cut = null;
-        this.#open_gate();
-        if (v !== null && v > 0) {
+    // A blocking recv_into: it holds the process while it waits (_alive.ts).
+    return holding(
+      new Promise<number>((resolve, reject) => {
+        let live = true;
+        // SHUT_RD or close() under the wait: the caller gets EOF (EBADF) now;
+        // the read goes on, and bytes it brings are kept for the next caller.
+        this.#cut = () => {
+          if (!live) return;
+          live = false;
+          if (this.#closed) reject(new OSError(errno.EBADF));
+          else resolve(0);
+        };
+        // The pending read: it never rejects, so other callers can wait for it. It reads into a
+        // buffer of the reader's own (copied into the caller's view when done): a read cut short
+        // (SHUT_RD) goes on, and must not write into a buffer its caller owns again. That buffer is at
+        // most KEEP_MAX (pooled, reused): a huge view no longer costs a second buffer of its size per
+        // call (A18d-3); a read returns at most what the kernel holds anyway, and recv_into may be short.
+        const cap = Math.min(view.length, KEEP_MAX);
+        const into = pool_take(cap) ?? new Uint8Array(cap);
+        const target = into.length === cap ? into : into.subarray(0, cap);
+        let rd: Promise<number | null>;
+        try {
+          rd = this.#t.read(target);
+        } catch (e) {
+          rd = Promise.reject(e); // a transport that throws at once: the same path as a failed read
+        }
+        this.#pending = rd.then((v) => {
+          this.#pending = null;
+          this.#cut = null;
+          this.#open_gate();
+          if (v !== null && v > 0) {
+            if (!live) {
+              if (!this.#closed) this.#keep(target.slice(0, v));
+            } else if (!this.#closed) view.set(target.subarray(0, v));
+          }
+          if (!this.#closed) pool_put(into);
+          if (v === null && !this.#closed) this.#eof = true;
+          if (this.shut_rd) this.#pump(); // cut by SHUT_RD: what the peer sends next is still read
+          if (!live) return;
+          live = false;
+          if (this.#closed) return reject(new OSError(errno.EBADF));
+          resolve(v ?? 0);
+        }, (e: unknown) => {
+          if (!this.#closed) pool_put(into);
+          this.#pending = null;
+          this.#cut = null;
+          this.#open_gate();
           if (!live) {
-            if (!this.#closed) this.#keep(target.slice(0, v));
-          } else if (!this.#closed) view.set(target.subarray(0, v));
-        }
-        if (!this.#closed) pool_put(into);
-        if (v === null && !this.#closed) this.#eof = true;
-        if (this.shut_rd) this.#pump(); // cut by SHUT_RD: what the peer sends next is still read
-        if (!live) return;
-        live = false;
-        if (this.#closed) return reject(new OSError(errno.EBADF));
-        resolve(v ?? 0);
-      }, (e: unknown) => {
-        if (!this.#closed) pool_put(into);
-        this.#pending = null;
-        this.#cut = null;
-        this.#open_gate();
-        if (!live) {
-          if (!this.#closed) this.#err = e;
-          return;
-        }
-        live = false;
-        if (this.#closed) return reject(new OSError(errno.EBADF));
-        this.#eof = !is_sticky(e); // an error is raised once, then the stream reads as EOF
-        this.#raised = true;
-        reject(map_error(e, "recv"));
-      });
-    });
+            if (!this.#closed) this.#err = e;
+            return;
+          }
+          live = false;
+          if (this.#closed) return reject(new OSError(errno.EBADF));
+          this.#eof = !is_sticky(e); // an error is raised once, then the stream reads as EOF
+          this.#raised = true;
+          reject(map_error(e, "recv"));
+        });
+      }),
+    );
   }
 
   /** Bytes a cut-off read_into() brought: buffered for the next caller (the reader was idle). */
@@ -1615,7 +1622,7 @@ export function track_release(p: Promise<unknown>, key: string | null): void {
  * null when there is none, the common case.
  */
 export function listeners_released(): Promise<unknown> | null {
-  return closing.size === 0 ? null : Promise.all(closing);
+  return closing.size === 0 ? null : holding(Promise.all(closing)); // (an accept holds nothing itself: _alive.ts)
 }
 
 /** A listener's accept side: one pending accept, kept across timeouts. */
@@ -1636,6 +1643,7 @@ export class AcceptQueue {
 
   constructor(l: Deno.Listener) {
     this.#l = l;
+    unref(l); // an accept in flight holds the process only while a caller waits for it (_alive.ts)
   }
 
   /** True when accept() would return at once. */
@@ -1711,7 +1719,7 @@ export class AcceptQueue {
 
   /** Resolves once no accept is in flight: after close(), the listener's port is then free. */
   settled(): Promise<void> {
-    return this.#pending ?? DONE;
+    return this.#pending === null ? DONE : holding(this.#pending);
   }
 
   /**

@@ -60,7 +60,7 @@ const IDLE_MAX = 2048;
 // for the server's session tickets (~200 bytes a record). Later waits size it to what came.
 const SERVER_IDLE = 128;
 const CLIENT_IDLE = 512;
-const forever = () => Deadline.of(null); // the shared unbounded Deadline
+const forever = () => Deadline.background(); // the shared unbounded Deadline of a pump (it holds nothing: _alive.ts)
 
 /**
  * A Duplex of ciphertext over a socket's reader and writer. Deno's TLS

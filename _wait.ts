@@ -5,6 +5,7 @@
 // result is kept for the next call. Nothing is lost.
 
 import { BlockingIOError, errno, TimeoutError } from "./errors.ts";
+import { held, hold, release } from "./_alive.ts";
 
 /** The longest delay setTimeout honours (larger ones fire after 1 ms). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -24,6 +25,19 @@ export class Deadline {
   readonly signal: AbortSignal | undefined;
   /** False once a wait has been armed: only the first wait of a call polls past the deadline. */
   #polled = false;
+  /** A wait of pysocket's own, no caller's (TLS's pump of the raw socket): it does not hold the process. */
+  #background = false;
+
+  static readonly #BACKGROUND: Deadline = (() => {
+    const d = new Deadline(null);
+    d.#background = true;
+    return d;
+  })();
+
+  /** The unbounded Deadline of pysocket's own waits: they never hold the process (see _alive.ts). */
+  static background(): Deadline {
+    return Deadline.#BACKGROUND;
+  }
 
   /**
    * The Deadline of one call: a shared one when there is nothing to track
@@ -69,7 +83,8 @@ export class Deadline {
    * left running when the deadline passes or the signal aborts.
    */
   wait<T>(p: Promise<T>): Promise<T> {
-    if (this.unbounded) return p;
+    // No timer of its own: the caller holds the process while it waits (the operation's own does not: _alive.ts).
+    if (this.unbounded) return this.#background ? p : held(p);
     const signal = this.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.nonblocking) {
@@ -104,6 +119,8 @@ export class Deadline {
       remaining = 0;
     }
     this.#polled = true;
+    const holding = this.at === Infinity; // a signal alone: no timer holds the process
+    if (holding) hold();
     return new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       // Settled by p (through the one reaction watch() attaches per pending
@@ -111,6 +128,7 @@ export class Deadline {
       // gives up removes itself, so it keeps nothing alive.
       const w: Waiter = (ok, v) => {
         if (timer !== undefined) clearTimeout(timer);
+        if (holding) release();
         signal?.removeEventListener("abort", onAbort);
         if (ok) resolve(v as T);
         else reject(v);

@@ -99,6 +99,7 @@
  * @module
  */
 
+import { held } from "./_alive.ts";
 import type { Pollable } from "./_engine.ts";
 import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
@@ -348,7 +349,8 @@ class Wait {
 function wait_wake(wake: Waker, ms: number, signal: AbortSignal | undefined, grace = false): Promise<boolean> {
   const { promise, resolve, reject } = Promise.withResolvers<boolean>();
   new Wait(wake, signal, resolve, reject).start(ms, grace);
-  return promise;
+  // No timer: the call holds the process while it waits (the watches it waits on do not: _alive.ts).
+  return ms === Infinity ? held(promise) : promise;
 }
 
 /** What a Waker calls. */
@@ -1396,9 +1398,12 @@ export class DefaultSelector<D = unknown> implements Disposable {
         const since = read_fires;
         if (core.count === 0) {
           // Without a timer or a signal, the shared wake-up is awaited (one hop less; such a wait never gives up).
-          const woke =
-            await (left === Infinity && signal === undefined ? core.next() : wait_wake(core.waiting, left, signal));
-          if (!woke && end - performance.now() > 0) continue; // a capped timer
+          const woke = await (left === Infinity && signal === undefined
+            ? held(core.next())
+            : wait_wake(core.waiting, left, signal));
+          if (!woke && end - performance.now() > 0) {
+            continue; // a capped timer
+          }
         }
         if (this.#map === null) return [];
         out = this.#collect(since);

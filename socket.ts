@@ -17,6 +17,7 @@
  * @module
  */
 
+import { held } from "./_alive.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -1532,7 +1533,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       // The queue maps Deno's errors itself.
       throw this.#closed ? new OSError(E.EBADF) : e;
     }
-    if (t === null) return q.poll().then(() => this.#accept_step(q));
+    // A blocking accept holds the process while it waits (the accept in flight does not: _alive.ts).
+    if (t === null) return held(q.poll()).then(() => this.#accept_step(q));
     return this.#accepted(t);
   }
 
