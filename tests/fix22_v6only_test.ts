@@ -20,12 +20,15 @@ import {
   IPV6_V6ONLY,
   SHUT_RDWR,
   SHUT_WR,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_STREAM,
   type Socket,
   socket,
   socketpair,
+  SOL_SOCKET,
 } from "../mod.ts";
+import { _set_platform_for_tests } from "../_platform.ts";
 import { HAS_IPV6, RESET_PEER_PY, test_needing } from "./_socket_fixtures.ts";
 import { attempt, cpython, settled_within, sleep } from "./_twin.ts";
 
@@ -83,6 +86,11 @@ def row(name):
         if what == "create_server": return ops(k(create_server(("::1", 0), family=AF_INET6)), True)
         if what == "create_server_dual":
             return ops(k(create_server(("::", 0), family=AF_INET6, dualstack_ipv6=True)), True)
+        if what == "bound_port_fins":
+            l = k(listener()); p = gone()
+            c = k(sock(t)); c.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); c.bind(("::1", p)); c.connect(l.getsockname())
+            a = k(l.accept()[0]); c.shutdown(SHUT_WR); a.shutdown(SHUT_WR); time.sleep(0.1)
+            return [attempt(lambda: c.recv(10)), attempt(lambda: a.recv(10))] + ops(c, False)
         if what in ("refused", "bound_refused"):
             s = k(sock(t))
             if what == "bound_refused": s.bind(("::1", 0))
@@ -266,6 +274,19 @@ async function row(name: string): Promise<unknown[]> {
     if (what === "create_server_dual") {
       return await ops(k(create_server(["::", 0], { family: AF_INET6, dualstack_ipv6: true })), true);
     }
+    if (what === "bound_port_fins") {
+      const l = k(listener()), p = gone();
+      const c = k(sock(t));
+      c.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+      c.bind(["::1", p]);
+      await c.connect(l.getsockname());
+      const [a] = await l.accept();
+      k(a);
+      await c.shutdown(SHUT_WR);
+      await a.shutdown(SHUT_WR);
+      await sleep(100);
+      return [await attempt(() => c.recv(10)), await attempt(() => a.recv(10)), ...await ops(c, false)];
+    }
     if (what === "refused" || what === "bound_refused") {
       const s = k(sock(t));
       if (what === "bound_refused") s.bind(["::1", 0]);
@@ -358,24 +379,28 @@ async function row(name: string): Promise<unknown[]> {
   }
 }
 
+/** Compare `rows` with CPython's; the rows that differ, described. */
+async function differing(rows: string[]): Promise<string[]> {
+  const [py, ts] = await Promise.all([
+    cpython(`NAMES = ${JSON.stringify(rows)}\nRESET_PEER_PY = ${JSON.stringify(RESET_PEER_PY)}\n${PY}`) as Promise<
+      Record<string, unknown>
+    >,
+    (async () => {
+      const res: Record<string, unknown> = {};
+      await Promise.all(rows.map(async (n) => res[n] = await row(n)));
+      return res;
+    })(),
+  ]);
+  return rows.filter((n) => JSON.stringify(py[n]) !== JSON.stringify(ts[n]))
+    .map((n) => `${n}: CPython ${JSON.stringify(py[n])}, pysocket ${JSON.stringify(ts[n])}`);
+}
+
 test({
   name: "fix22 P15-2: IPV6_V6ONLY set by a bind to a specific IPv6 address, inherited on accept, EINVAL to set " +
     "while the socket has a port; TCP and UDP, bind/listen/accept/connect/autobind/create_server (twin)",
   ignore: !HAS_IPV6,
   async fn() {
-    const [py, ts] = await Promise.all([
-      cpython(`NAMES = ${JSON.stringify(ROWS)}\nRESET_PEER_PY = ${JSON.stringify(RESET_PEER_PY)}\n${PY}`) as Promise<Record<string, unknown>>,
-      (async () => {
-        const res: Record<string, unknown> = {};
-        await Promise.all(ROWS.map(async (n) => res[n] = await row(n)));
-        return res;
-      })(),
-    ]);
-    const bad = ROWS.filter((n) => JSON.stringify(py[n]) !== JSON.stringify(ts[n]));
-    assert.deepEqual(
-      bad.map((n) => `${n}: CPython ${JSON.stringify(py[n])}, pysocket ${JSON.stringify(ts[n])}`),
-      [],
-    );
+    assert.deepEqual(await differing(ROWS), []);
     console.log(`fix22 IPV6_V6ONLY: ${ROWS.length} rows equal to CPython's`);
   },
 });
@@ -404,5 +429,65 @@ print(json.dumps([list(s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 4)), list(f.getso
       await attempt(() => f.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, new Uint8Array(1))),
     ];
     assert.deepEqual(ts, py);
+  },
+});
+
+// V6ONLY-1 (documented, not fixed): which TCP socket keeps its port once its connection or connect attempt ended.
+// Linux gives back a port the kernel picked (a bind to port 0, an autobind) and keeps one named to bind()
+// (SOCK_BINDPORT_LOCK); pysocket's TCP socket gives its port back whenever the connection closed (reset, FINs both
+// ways), and keeps it after a refused connect from a bound socket (bound again, as docs/limits.md's "Connecting from a
+// bound address" describes). So setting IPV6_V6ONLY there differs: EINVAL/None after FINs on a socket bound to a named
+// port, None/EINVAL after a refused connect from one bound to port 0. Knowing needs the bind's port in the connect
+// path's state (socket.ts #rebind and the connected socket): left to the owner of those paths.
+const RESIDUAL = ["tcp/bound_refused", "tcp/bound_port_fins"];
+const RESIDUAL_WHY = "V6ONLY-1: after a TCP connection or connect attempt ended, Linux keeps a port named to bind() " +
+  "and gives back one it picked; pysocket gives back every closed connection's and keeps a refused bound socket's " +
+  "(setsockopt(IPV6_V6ONLY, 0): CPython EINVAL / pysocket None after FINs from a named port; None / EINVAL after " +
+  "a refused connect from a port-0 bind)";
+console.log(`ignored: fix22 ${RESIDUAL.join(", ")}: ${RESIDUAL_WHY}`);
+test({
+  name: `fix22 V6ONLY-1: ${RESIDUAL.join(", ")} (twin)`,
+  ignore: true,
+  async fn() {
+    assert.deepEqual(await differing(RESIDUAL), []);
+  },
+});
+
+// The platform seam (docs/platforms.md): Windows' IPv6 sockets have IPV6_V6ONLY on from the start (Deno leaves it:
+// ENOPROTOOPT to clear it), macOS and the BSDs leave it as it was at bind; both refuse to change it once bound (EINVAL,
+// BSD's ip6_ctloutput as Linux). Reasoned, not run there.
+test({
+  name: "fix22 P15-2: the windows and darwin seams: IPV6_V6ONLY after a bind to ::1, and EINVAL to set it then",
+  ignore: !HAS_IPV6,
+  fn() {
+    const seen: Record<string, unknown[]> = {};
+    for (const os of ["windows", "darwin"]) {
+      _set_platform_for_tests(os);
+      try {
+        for (const t of ["tcp", "udp"]) {
+          using s = sock(t);
+          const fresh = s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY);
+          s.bind(["::1", 0]);
+          const r: unknown[] = [fresh, s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)];
+          for (const v of [0, 1]) {
+            try {
+              s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, v);
+              r.push("ok");
+            } catch (e) {
+              r.push((e as { errno?: number }).errno);
+            }
+          }
+          seen[`${os}/${t}`] = r;
+        }
+      } finally {
+        _set_platform_for_tests(null);
+      }
+    }
+    assert.deepEqual(seen, {
+      "windows/tcp": [1, 1, 22, 22],
+      "windows/udp": [1, 1, 22, 22],
+      "darwin/tcp": [0, 0, 22, 22],
+      "darwin/udp": [0, 0, 22, 22],
+    });
   },
 });
