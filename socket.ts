@@ -2836,8 +2836,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   /**
    * Set a socket option. Supported: SO_REUSEADDR, SO_REUSEPORT (needs
-   * `--unstable-net`), SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY=0, and the
-   * datagram options; anything else raises `OSError` ENOPROTOOPT.
+   * `--unstable-net`), SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY=0 (EINVAL once
+   * the socket has a port, as Linux), and the datagram options; anything
+   * else raises `OSError` ENOPROTOOPT.
    *
    * @param level SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6.
    * @param optname the option.
