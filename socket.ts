@@ -73,7 +73,7 @@ import { Deadline, settles_now } from "./_wait.ts";
 import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
-import { arg_type, as_int, deno_host, py_type } from "./families/_ip.ts";
+import { arg_type, as_int, deno_host, is_v4_mapped, parse_ipv6, py_type, strip_zone } from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
@@ -269,6 +269,8 @@ const same = <T>(x: T): T => x;
 const NODELAY_KEY = `${IPPROTO_TCP}:${TCP_NODELAY}`;
 const KEEPALIVE_KEY = `${SOL_SOCKET}:${SO_KEEPALIVE}`;
 const REUSEPORT_KEY = `${SOL_SOCKET}:${SO_REUSEPORT}`;
+/** IPV6_V6ONLY's key: written by bind() too (P15-2), so accepted sockets share it with their listener's map. */
+const V6ONLY_KEY = `${IPPROTO_IPV6}:${IPV6_V6ONLY}`;
 
 /** The options of a socket that set none; never written to. */
 const NO_OPTS = new Map<string, number>();
@@ -871,6 +873,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         throw map_error(e, this.#detail("bind", address as Address));
       }
       if (let_go.size !== 0) let_go.delete(dgram_key(ep)); // this process's again: another bind is EADDRINUSE at once
+      this.#bound_v6only();
       return;
     }
     if (this.#listener || this.#stream || this.#connecting) {
@@ -933,6 +936,32 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     this.#local = null;
     if (ep.kind !== "unix") this.#extra().bound_run = this_run();
     if (ep.kind === "unix" && ep.shown !== undefined) this.#local = ep.shown; // as given (CPython); Deno has it absolute
+    this.#bound_v6only();
+  }
+
+  /**
+   * After a bind: Linux's __inet6_bind() sets IPV6_V6ONLY for a specific address that is neither `::` nor
+   * IPv4-mapped (P15-2: `::1` reads 1, as on the sockets accepted from it, which share this map). macOS and the BSDs
+   * leave the option as it was; Windows has it on already.
+   */
+  #bound_v6only(): void {
+    if (this.#family !== AF_INET6 || (platform().os !== "linux" && platform().os !== "android")) return;
+    const b = parse_ipv6(strip_zone((this.getsockname() as [string, number])[0]));
+    if (b !== null && !is_v4_mapped(b) && b.some((x) => x !== 0)) this.#own_opts().set(V6ONLY_KEY, 1);
+  }
+
+  /**
+   * The socket holds a local port (Linux's inet_num): bound, listening, connecting, connected, accepted, or autobound
+   * by a send or a connect. A TCP connection closed in the kernel (refused, reset, FINs both ways) gave it back.
+   */
+  #has_port(): boolean {
+    const d = this.#dgram;
+    if (d !== null) return (d.getsockname() as [string, number])[1] !== 0;
+    const st = this.#stream;
+    if (st !== null) return !(st.reader.failed || st.writer.broken || fins_exchanged(st));
+    const c = this.#connecting;
+    if (c !== null) return c.error === null;
+    return this.#listener !== null && this.#aborted === 0;
   }
 
   /**
@@ -2809,8 +2838,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   /**
    * Set a socket option. Supported: SO_REUSEADDR, SO_REUSEPORT (needs
-   * `--unstable-net`), SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY=0, and the
-   * datagram options; anything else raises `OSError` ENOPROTOOPT.
+   * `--unstable-net`), SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY=0 (EINVAL once
+   * the socket has a port, as Linux), and the datagram options; anything
+   * else raises `OSError` ENOPROTOOPT.
    *
    * @param level SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6.
    * @param optname the option.
@@ -2913,6 +2943,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     } else if (
       lv === IPPROTO_IPV6 && name === IPV6_V6ONLY && this.#family === AF_INET6
     ) {
+      // Linux's do_ipv6_setsockopt() (and BSD's): EINVAL once the socket has a local port (P15-2).
+      if (this.#has_port()) throw new OSError(E.EINVAL);
       if ((num !== 0) !== platform().v6only) {
         throw new OSError(E.ENOPROTOOPT, null, {
           detail: platform().v6only

@@ -111,10 +111,6 @@ const SINGLES: SingleSpec[] = [
       "address) and setting it to 0 once a socket has a port (bound, or autobound by sendto(): EINVAL)",
     prog: "udp6_mapped",
     args: () => Promise.resolve(["v6only"]),
-    ignore: "finding P15-2: getsockopt(IPPROTO_IPV6, IPV6_V6ONLY) of an AF_INET6 socket bound to ::1 (UDP or TCP, " +
-      "and a socket accepted from such a listener) reads 0 where Linux set it to 1 at bind (CPython: 1; the " +
-      "kernel still refuses mapped destinations, ENETUNREACH, as the first spec shows); and setting it to 0 " +
-      "once the socket has a port returns None where Linux raises EINVAL",
   },
   {
     name: "LAN discovery with several listeners on one host: SO_REUSEADDR receivers bound to the same port of " +
