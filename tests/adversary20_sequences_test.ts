@@ -26,6 +26,7 @@ import {
   shrink,
   twins,
 } from "./_adversary20.ts";
+import { run_gc_child } from "./_socket_fixtures.ts";
 
 /**
  * Findings fixed since adv20 pinned them: their rows run (ADV20_RUN_IGNORED=1 runs the others too), and a random
@@ -88,89 +89,108 @@ async function same(seqs: Seq[]): Promise<void> {
 // The pinned reproductions use 0.2 s sleeps: a difference that went away with a longer sleep would be no finding.
 const S: Op = ["sleep", 0, 0.2];
 
-for (
-  const [id, reason, seqs] of [
+/** The pinned reproductions: [id, reason, sequences]. */
+const PINNED: [string, string, Seq[]][] = [
+  [
+    "A20-1",
+    "a stream recv returned only the bytes pysocket's finished read-ahead held, not those the kernel got since " +
+    "(CPython: every byte that arrived); fixed: the reader keeps a read in flight while bytes wait unread",
+    (["tcp", "unix"] as const).flatMap((fam): Seq[] => [
+      // A timed-out recv, then two sends: recv(2696) gets 15 bytes (CPython: 51).
+      { fam, ops: [["recv", 1, 47, 0], ["sendall", 0, 15], S, ["send", 0, 36], S, ["recv", 1, 2696, 0]] },
+      // select() first; MSG_PEEK, recv_into, recvfrom, makefile().read1() are siblings.
+      { fam, ops: [["send", 0, 8], S, ["select0", 1, 0, 0], ["send", 0, 35], S, ["recv", 1, 34, MSG_PEEK]] },
+      { fam, ops: [["selector", 0, 0, 0], ["sendall", 1, 49], S, ["send", 1, 19], S, ["recv_into", 0, 473]] },
+      { fam, ops: [["send", 1, 21], S, ["select0", 0, 0, 0], ["send", 1, 11], S, ["recvfrom", 0, 2397]] },
+      {
+        fam,
+        ops: [["sendall", 1, 38], S, ["recv", 0, 2696, MSG_PEEK], ["send", 1, 28], S, ["makefile", 0, 0, 166]],
+      },
+    ]),
+  ],
+  [
+    "A20-2",
+    "an AF_UNIX stream socket closed with unread bytes pysocket had read ahead (a select()) does not reset its " +
+    "peer: its recv reads b'' (CPython: ConnectionResetError); see reports/adv20.md",
+    [{ fam: "unix", ops: [["sendall", 0, 55], S, ["select0", 1, 0, 0], ["close", 1], S, ["recv", 0, 33, 0]] }],
+  ],
+  [
+    "A20-3",
+    "a makefile('rb') readline() that read past its line (or timed out) and was closed: pysocket keeps the bytes " +
+    "for the socket's next recv, CPython's closed buffer drops them; see reports/adv20.md",
+    (["tcp", "unix"] as const).flatMap((fam): Seq[] => [
+      { fam, ops: [["send", 1, 52], S, ["makefile", 0, 1, 0], ["recv", 0, 500, 0]] },
+      { fam, ops: [["sendall", 1, 2579], S, ["makefile", 0, 1, 0], ["recv_into", 0, 1580]] },
+      { fam, ops: [["send", 0, 2], S, ["makefile", 1, 1, 0], ["selector", 1, 0, 0]] },
+    ]),
+  ],
+  [
+    "A20-4",
+    "TCP after both directions were shut (FINs exchanged): CPython's shutdown() and getpeername() raise ENOTCONN " +
+    "(Linux's socket is closed), pysocket's succeeded; fixed: tests/fix21_fins_test.ts",
     [
-      "A20-1",
-      "a stream recv returned only the bytes pysocket's finished read-ahead held, not those the kernel got since " +
-      "(CPython: every byte that arrived); fixed: the reader keeps a read in flight while bytes wait unread",
-      (["tcp", "unix"] as const).flatMap((fam): Seq[] => [
-        // A timed-out recv, then two sends: recv(2696) gets 15 bytes (CPython: 51).
-        { fam, ops: [["recv", 1, 47, 0], ["sendall", 0, 15], S, ["send", 0, 36], S, ["recv", 1, 2696, 0]] },
-        // select() first; MSG_PEEK, recv_into, recvfrom, makefile().read1() are siblings.
-        { fam, ops: [["send", 0, 8], S, ["select0", 1, 0, 0], ["send", 0, 35], S, ["recv", 1, 34, MSG_PEEK]] },
-        { fam, ops: [["selector", 0, 0, 0], ["sendall", 1, 49], S, ["send", 1, 19], S, ["recv_into", 0, 473]] },
-        { fam, ops: [["send", 1, 21], S, ["select0", 0, 0, 0], ["send", 1, 11], S, ["recvfrom", 0, 2397]] },
-        {
-          fam,
-          ops: [["sendall", 1, 38], S, ["recv", 0, 2696, MSG_PEEK], ["send", 1, 28], S, ["makefile", 0, 0, 166]],
-        },
-      ]),
+      { fam: "tcp", ops: [["shutdown", 1, SHUT_WR], S, ["shutdown", 0, SHUT_WR], S, ["names", 1], ["names", 0]] },
+      { fam: "tcp", ops: [["shutdown", 1, SHUT_WR], S, ["shutdown", 0, SHUT_WR], S, ["shutdown", 1, SHUT_WR]] },
+      { fam: "tcp", ops: [["close", 1], S, ["shutdown", 0, SHUT_WR], S, ["shutdown", 0, SHUT_WR]] },
     ],
+  ],
+  [
+    "A20-5",
+    "AF_UNIX stream shutdown() after the peer reset the connection (closed with bytes unread) raises ENOTCONN; " +
+    "Linux's unix_shutdown() never fails for that (CPython: None); see reports/adv20.md",
     [
-      "A20-2",
-      "an AF_UNIX stream socket closed with unread bytes pysocket had read ahead (a select()) does not reset its " +
-      "peer: its recv reads b'' (CPython: ConnectionResetError); see reports/adv20.md",
-      [{ fam: "unix", ops: [["sendall", 0, 55], S, ["select0", 1, 0, 0], ["close", 1], S, ["recv", 0, 33, 0]] }],
+      { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["shutdown", 1, SHUT_RD]] },
+      { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["shutdown", 1, SHUT_RDWR]] },
+      { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["recv", 1, 10, 0], ["shutdown", 1, SHUT_WR]] },
     ],
+  ],
+  [
+    "A20-6",
+    "AF_UNIX SO_ERROR after the peer's reset that no call has seen yet reads 0 (CPython: ECONNRESET, 104); " +
+    "see reports/adv20.md",
+    // A look (select) met the reset first: pysocket knows it, as the kernel does.
     [
-      "A20-3",
-      "a makefile('rb') readline() that read past its line (or timed out) and was closed: pysocket keeps the bytes " +
-      "for the socket's next recv, CPython's closed buffer drops them; see reports/adv20.md",
-      (["tcp", "unix"] as const).flatMap((fam): Seq[] => [
-        { fam, ops: [["send", 1, 52], S, ["makefile", 0, 1, 0], ["recv", 0, 500, 0]] },
-        { fam, ops: [["sendall", 1, 2579], S, ["makefile", 0, 1, 0], ["recv_into", 0, 1580]] },
-        { fam, ops: [["send", 0, 2], S, ["makefile", 1, 1, 0], ["selector", 1, 0, 0]] },
-      ]),
+      {
+        fam: "unix",
+        ops: [["send", 1, 29], S, ["close", 0], S, ["select0", 1, 0, 0], ["so_error", 1], ["recv", 1, 10, 0]],
+      },
+      {
+        fam: "unix",
+        ops: [["send", 1, 29], S, ["close", 0], S, ["selector", 1, 0, 0], ["so_error", 1], ["so_error", 1]],
+      },
     ],
-    [
-      "A20-4",
-      "TCP after both directions were shut (FINs exchanged): CPython's shutdown() and getpeername() raise ENOTCONN " +
-      "(Linux's socket is closed), pysocket's succeeded; fixed: tests/fix21_fins_test.ts",
-      [
-        { fam: "tcp", ops: [["shutdown", 1, SHUT_WR], S, ["shutdown", 0, SHUT_WR], S, ["names", 1], ["names", 0]] },
-        { fam: "tcp", ops: [["shutdown", 1, SHUT_WR], S, ["shutdown", 0, SHUT_WR], S, ["shutdown", 1, SHUT_WR]] },
-        { fam: "tcp", ops: [["close", 1], S, ["shutdown", 0, SHUT_WR], S, ["shutdown", 0, SHUT_WR]] },
-      ],
-    ],
-    [
-      "A20-5",
-      "AF_UNIX stream shutdown() after the peer reset the connection (closed with bytes unread) raises ENOTCONN; " +
-      "Linux's unix_shutdown() never fails for that (CPython: None); see reports/adv20.md",
-      [
-        { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["shutdown", 1, SHUT_RD]] },
-        { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["shutdown", 1, SHUT_RDWR]] },
-        { fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["recv", 1, 10, 0], ["shutdown", 1, SHUT_WR]] },
-      ],
-    ],
-    [
-      "A20-6",
-      "AF_UNIX SO_ERROR after the peer's reset that no call has seen yet reads 0 (CPython: ECONNRESET, 104); " +
-      "see reports/adv20.md",
-      // A look (select) met the reset first: pysocket knows it, as the kernel does.
-      [
-        {
-          fam: "unix",
-          ops: [["send", 1, 29], S, ["close", 0], S, ["select0", 1, 0, 0], ["so_error", 1], ["recv", 1, 10, 0]],
-        },
-        {
-          fam: "unix",
-          ops: [["send", 1, 29], S, ["close", 0], S, ["selector", 1, 0, 0], ["so_error", 1], ["so_error", 1]],
-        },
-      ],
-    ],
-    [
-      "A20-6b",
-      "documented in docs/limits.md: SO_ERROR tells a reset only once a read or look has met it; with no read in " +
-      "flight pysocket cannot know the peer reset the connection (CPython: 104)",
-      [{ fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["so_error", 1], ["recv", 1, 10, 0]] }],
-    ],
-  ] as [string, string, Seq[]][]
-) {
+  ],
+  [
+    "A20-6b",
+    "documented in docs/limits.md: SO_ERROR tells a reset only once a read or look has met it; with no read in " +
+    "flight pysocket cannot know the peer reset the connection (CPython: 104)",
+    [{ fam: "unix", ops: [["send", 1, 29], S, ["close", 0], S, ["so_error", 1], ["recv", 1, 10, 0]] }],
+  ],
+];
+
+// The rows whose pysocket AF_UNIX end closes with bytes unread and whose peer then expects the reset run in a deno
+// process of their own (R22-1, tests/fix22_reset_test.ts): Deno's close() is shutdown(SHUT_WR) then close(2), and
+// while a child that another thread of the process is spawning (another test file's worker under `deno test
+// --parallel`) holds a copy of the descriptor, only the shutdown takes effect at once: the peer can read EOF before the
+// reset. Nothing but the row's own twin (awaited before pysocket's side starts) spawns there.
+const OWN_PROCESS = new Set(["A20-5", "A20-6"]);
+
+/** Run PINNED row `id` in a deno process of its own (this file run with `--pinned`); it must exit 0. */
+async function own_process(id: string): Promise<void> {
+  const out = await run_gc_child(new URL(import.meta.url).pathname, ["--pinned", id], 60_000);
+  assert.equal(out.split("\n").at(-1), `${id}: passed`);
+}
+
+if (import.meta.main && Deno.args[0] === "--pinned") {
+  await same(PINNED.find(([id]) => id === Deno.args[1])![2]);
+  console.log(`${Deno.args[1]}: passed`);
+}
+
+for (const [id, reason, seqs] of PINNED) {
   const fixed = FIXED.has(id);
   Deno.test({
     name: fixed ? `adv20: ${id} (fixed): ${reason}` : `adv20: ${id} (ignored: ${reason})`,
     ignore: !fixed && Deno.env.get("ADV20_RUN_IGNORED") !== "1",
-    fn: () => same(seqs),
+    fn: OWN_PROCESS.has(id) ? () => own_process(id) : () => same(seqs),
   });
 }
