@@ -5,6 +5,7 @@
 // bind()-then-connect() and create_connection(source_address=...) need:
 // `connect_from` makes such a connection.
 
+import { held } from "./_alive.ts";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
@@ -185,34 +186,39 @@ export abstract class DuplexTransport implements Transport {
     if (this.#closed || this.#d.destroyed) return Promise.reject(this.#gone());
     // No copy: like Deno.Conn.write, the caller keeps p unchanged until the write settles.
     const copy = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-    return new Promise<number>((resolve, reject) => {
-      let settled = false;
-      const onClose = () => {
-        if (settled) return;
-        settled = true;
-        reject(this.#gone());
-      };
-      this.#d.once("close", onClose);
-      this.#d.write(copy, (e?: Error | null) => {
-        this.#d.off("close", onClose);
-        if (settled) return;
-        settled = true;
-        if (e) reject(this.#err ?? this.map_error(e));
-        else resolve(p.length);
-      });
-    });
+    // Held while it is written, as a Deno write is (the node socket is unref'd for its reads: _alive.ts).
+    return held(
+      new Promise<number>((resolve, reject) => {
+        let settled = false;
+        const onClose = () => {
+          if (settled) return;
+          settled = true;
+          reject(this.#gone());
+        };
+        this.#d.once("close", onClose);
+        this.#d.write(copy, (e?: Error | null) => {
+          this.#d.off("close", onClose);
+          if (settled) return;
+          settled = true;
+          if (e) reject(this.#err ?? this.map_error(e));
+          else resolve(p.length);
+        });
+      }),
+    );
   }
 
   closeWrite(): Promise<void> {
     if (this.#d.destroyed || this.#d.writableEnded) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.#d.off("close", done);
-        resolve();
-      };
-      this.#d.once("close", done);
-      this.#d.end(done);
-    });
+    return held(
+      new Promise<void>((resolve) => {
+        const done = () => {
+          this.#d.off("close", done);
+          resolve();
+        };
+        this.#d.once("close", done);
+        this.#d.end(done);
+      }),
+    );
   }
 
   close(): void {

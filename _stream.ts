@@ -541,7 +541,9 @@ export class StreamReader {
     this.#top_settled = true;
     const p = this.#pending;
     if (p === null) return DONE;
-    return this.#settling = settles_now(p).then(() => {
+    // A same-process write started after this top-up began (a program that wrote, then worked, then took) gets the
+    // turns a fresh write gets: a descheduled process's timer ran before the read's result was delivered (A21-6).
+    return this.#settling = settles_now(p, this.#top_at).then(() => {
       this.#settling = null;
     });
   }

@@ -196,7 +196,7 @@ const NOW = new Deadline(0);
  * True when `p` (which never rejects) settles within one event-loop turn: a
  * Deno op on a ready descriptor does, so this is what "ready now" means.
  */
-export function settles_now(p: Promise<unknown>): Promise<boolean> {
+export function settles_now(p: Promise<unknown>, since = Infinity): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const w: Waiter = () => {
       clearTimeout(timer);
@@ -205,7 +205,7 @@ export function settles_now(p: Promise<unknown>): Promise<boolean> {
     const t0 = performance.now();
     let turns = 1;
     const fire = () => {
-      if (more_turns(turns++, t0)) {
+      if (more_turns(turns++, t0, since)) {
         timer = setTimeout(fire, 0);
         return;
       }
@@ -237,10 +237,11 @@ const STALL_MS = 10;
  * `turns` turns that began at `t0`: only while a same-process write is fresh or after a stall, so that a look at an
  * idle socket costs one turn, as before.
  */
-export function more_turns(turns: number, t0: number): boolean {
+export function more_turns(turns: number, t0: number, since = Infinity): boolean {
   if (turns >= MAX_TURNS) return false;
   const now = performance.now();
-  return writes.last >= t0 - FRESH_MS || (turns === 1 && now - t0 > STALL_MS);
+  // `since`: a same-process write started after that moment (a top-up read's start) may also be on its way.
+  return writes.last >= Math.min(t0 - FRESH_MS, since) || (turns === 1 && now - t0 > STALL_MS);
 }
 
 /** A promise with its resolver exposed; used for "something changed" wake-ups. */
