@@ -25,7 +25,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { stalled } from "./_twin.ts";
-import { documented, enc, HOST, not_applicable, tcp_serv, threaded } from "./_cpy_socket.ts";
+import { enc, HOST, not_applicable, tcp_serv, threaded } from "./_cpy_socket.ts";
 import { HAS_IPV6 } from "./_socket_fixtures.ts";
 
 /** socket_helper.find_unused_port(): a loopback port that was free a moment ago. */
