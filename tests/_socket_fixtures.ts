@@ -270,6 +270,11 @@ export async function reset_peer(delay_ms: number): Promise<{ port: number; done
     stdin: "null",
     signal: AbortSignal.timeout(30_000),
   }).spawn();
+  return { port: Number(await first_line(child)), done: child.output() };
+}
+
+/** The first line a child process prints (its port, say), read from its piped stdout; the rest stays unread. */
+export async function first_line(child: Deno.ChildProcess): Promise<string> {
   const reader = child.stdout.getReader();
   let text = "";
   for (let i = 0; i < 100 && !text.includes("\n"); i++) {
@@ -278,7 +283,7 @@ export async function reset_peer(delay_ms: number): Promise<{ port: number; done
     text += new TextDecoder().decode(r.value);
   }
   reader.releaseLock();
-  return { port: Number(text.trim()), done: child.output() };
+  return text.trim();
 }
 
 /** A node:net server that resets every connection `ms` after accepting it. */

@@ -28,7 +28,7 @@ import {
   SOL_SOCKET,
 } from "../mod.ts";
 import { select } from "../selectors.ts";
-import { run_gc_child, test_needing } from "./_socket_fixtures.ts";
+import { first_line, run_gc_child, test_needing } from "./_socket_fixtures.ts";
 import { attempt, cpython, pair, sleep } from "./_twin.ts";
 
 /** The reading end's state when its AF_UNIX peer closes with our 100 bytes unread (b sent "abc" first). */
@@ -202,20 +202,25 @@ async function loop(a: Socket): Promise<unknown[]> {
 
 const ABC = new TextEncoder().encode("abc");
 
+/** The reading end's "timedout" and "eagain" states: a recv that timed out or would block, its outcome in `out`. */
+async function looked(a: Socket, state: string, out: unknown[]): Promise<void> {
+  if (state === "timedout") {
+    a.settimeout(0.05);
+    out.push(await attempt(() => a.recv(10)));
+    a.settimeout(null);
+  }
+  if (state === "eagain") {
+    a.setblocking(false);
+    out.push(await attempt(() => a.recv(10)));
+    a.setblocking(true);
+  }
+}
+
 async function unix(state: string): Promise<unknown[]> {
   const [a, b] = await socketpair(AF_UNIX);
   const out: unknown[] = [];
   try {
-    if (state === "timedout") {
-      a.settimeout(0.05);
-      out.push(await attempt(() => a.recv(10)));
-      a.settimeout(null);
-    }
-    if (state === "eagain") {
-      a.setblocking(false);
-      out.push(await attempt(() => a.recv(10)));
-      a.setblocking(true);
-    }
+    await looked(a, state, out);
     if (state === "look_empty") out.push((await select([a], [], [], 0))[0].length);
     if (state !== "waiting") await b.sendall(ABC);
     await sleep(20);
@@ -276,16 +281,7 @@ async function tcp(state: string, port: number): Promise<unknown[]> {
   const out: unknown[] = [];
   const send = (s: string) => a.sendall(new TextEncoder().encode(s));
   try {
-    if (state === "timedout") {
-      a.settimeout(0.05);
-      out.push(await attempt(() => a.recv(10)));
-      a.settimeout(null);
-    }
-    if (state === "eagain") {
-      a.setblocking(false);
-      out.push(await attempt(() => a.recv(10)));
-      a.setblocking(true);
-    }
+    await looked(a, state, out);
     await send("S");
     await sleep(50);
     if (state === "partial") out.push(await attempt(() => a.recv(1)));
@@ -317,16 +313,9 @@ async function tcp_peer(): Promise<{ port: number; stop(): Promise<void> }> {
     stderr: "null",
     signal: AbortSignal.timeout(60_000),
   }).spawn();
-  const reader = child.stdout.getReader();
-  let text = "";
-  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
-    const r = await reader.read();
-    if (r.done) break;
-    text += new TextDecoder().decode(r.value);
-  }
-  reader.releaseLock();
+  const port = Number(await first_line(child));
   return {
-    port: Number(text.trim()),
+    port,
     async stop() {
       child.kill();
       await child.output();
