@@ -349,9 +349,9 @@ function accept_queue_empty(port: number, v6: boolean): boolean {
  */
 const let_go = new Map<string, { at: number; host: string }>();
 /** How long an address this process closed counts as its own (a bind or connect then may wait for it). */
-const LET_GO_MS = 500;
+const LET_GO_MS = 1000;
 /** The longest a bind() or connect() waits for an address this process closed to be released. */
-const RELEASE_WAIT_MS = 200;
+const RELEASE_WAIT_MS = 500;
 
 /** Note `addr` as given up now (a closed listener's or datagram socket's; IP ports and abstract names only). */
 function note_let_go(transport: string, where: string | number, host = ""): void {
