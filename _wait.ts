@@ -192,6 +192,15 @@ const FOREVER = new Deadline(null);
 /** The Deadline of every non-blocking call with no signal (never changes). */
 const NOW = new Deadline(0);
 
+/** True when `p` (which never rejects) settles within `ms` milliseconds (a bounded timer; nothing left behind). */
+export function settled_within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.then(() => true),
+    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /**
  * True when `p` (which never rejects) settles within one event-loop turn: a
  * Deno op on a ready descriptor does, so this is what "ready now" means.
