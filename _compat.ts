@@ -253,6 +253,17 @@ export function sethostname(name: string | Uint8Array): void {
 const CMSG_HDR = 16;
 const CMSG_ALIGN = 8;
 
+/** A Py_ssize_t argument: OverflowError past 64 bits, tested on the bigint itself (A24b-6: -2**63 - 1 as a double
+ * rounds to -2**63). */
+function ssize_arg(length: unknown): number {
+  if (typeof length === "bigint" && (length >= 2n ** 63n || length < -(2n ** 63n))) {
+    throw new RangeError("Python int too large to convert to C ssize_t");
+  }
+  const n = as_int(length);
+  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
+  return n;
+}
+
 /**
  * Python's `socket.CMSG_LEN(length)`: the size of a control message with
  * `length` bytes of data, without trailing padding (64-bit Linux).
@@ -271,8 +282,7 @@ const CMSG_ALIGN = 8;
  */
 export function CMSG_LEN(length: number): number {
   check_arity(ARITY.CMSG_LEN, arguments);
-  const n = as_int(length);
-  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
+  const n = ssize_arg(length);
   if (n < 0 || n > 0x7fffffff - CMSG_HDR) throw new RangeError("CMSG_LEN() argument out of range");
   return CMSG_HDR + n;
 }
@@ -295,8 +305,7 @@ export function CMSG_LEN(length: number): number {
  */
 export function CMSG_SPACE(length: number): number {
   check_arity(ARITY.CMSG_SPACE, arguments);
-  const n = as_int(length);
-  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError("Python int too large to convert to C ssize_t");
+  const n = ssize_arg(length);
   if (n < 0 || n > 0x7fffffff - (CMSG_HDR + CMSG_ALIGN)) throw new RangeError("CMSG_SPACE() argument out of range");
   return CMSG_HDR + Math.ceil(n / CMSG_ALIGN) * CMSG_ALIGN;
 }

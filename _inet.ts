@@ -4,7 +4,7 @@
 
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { errno as E, OSError } from "./errors.ts";
-import { ARITY, as_bytes, check_arity, check_utf8 } from "./_args.ts";
+import { ARITY, as_bytes, c_int, check_arity, check_utf8 } from "./_args.ts";
 import { arg_type, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, py_type } from "./families/_ip.ts";
 import type { Buffer } from "./types.ts";
 
@@ -110,7 +110,10 @@ function int_of(v: unknown, msg: () => string): bigint {
  */
 export function inet_pton(address_family: number, ip_string: string): Uint8Array<ArrayBuffer> {
   check_arity(ARITY.inet_pton, arguments);
-  const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
+  // A C int, as CPython's "is"/"iy*" formats (OverflowError past 32 bits), then the family test (A24b-1).
+  const af = BigInt(
+    c_int(int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`)),
+  );
   const s = check_str(ip_string, "inet_pton", 2);
   let out: Uint8Array<ArrayBuffer> | null;
   if (af === BigInt(AF_INET)) out = parse_ipv4(s);
@@ -139,7 +142,10 @@ export function inet_pton(address_family: number, ip_string: string): Uint8Array
  */
 export function inet_ntop(address_family: number, packed_ip: Buffer): string {
   check_arity(ARITY.inet_ntop, arguments);
-  const af = int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`);
+  // A C int, as CPython's "is"/"iy*" formats (OverflowError past 32 bits), then the family test (A24b-1).
+  const af = BigInt(
+    c_int(int_of(address_family, () => `'${py_type(address_family)}' object cannot be interpreted as an integer`)),
+  );
   const b = as_bytes(packed_ip);
   if (af === BigInt(AF_INET)) {
     if (b.length !== 4) throw new RangeError("invalid length of packed IP address string");

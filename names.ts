@@ -499,16 +499,20 @@ export async function gethostbyname_ex(
     (async (): Promise<[string, string[], string[]]> => {
       await setipaddr(name, AF_INET);
       if (name === "") throw new herror(3, "Unknown server error");
-      const v4 = parse_inet_aton(name, false);
+      // glibc's gethostbyname_r reads only a name of digits and dots as an address (__nss_hostname_digits_dots);
+      // inet_aton's other forms ("0x7f.1", "::ffff:127.0.0.1") go to the resolver, as CPython's (A24b-2).
+      const v4 = /^[0-9.]*[0-9]$/.test(name) ? parse_inet_aton(name, false) : null;
       if (v4) return [name, [], [format_ipv4(v4)]];
-      let list: AddrInfo[];
+      let ips: string[];
       try {
-        list = await gai(name, null, AF_INET, 1, 0, 0);
+        ips = parse_inet_aton(name, false) !== null || name.includes(":")
+          ? (await lookup_all(name, 4)).map((r) => r.address)
+          : (await gai(name, null, AF_INET, 1, 0, 0)).map((r) => r[4][0] as string);
       } catch (e) {
         if (e instanceof gaierror) throw new herror(1, "Unknown host");
         throw e;
       }
-      const ips = [...new Set(list.map((r) => r[4][0]))];
+      ips = [...new Set(ips)];
       const h = hosts_by_name(name, 4);
       return h ? [h.name, h.aliases, ips] : [name, [], ips];
     })(),
@@ -575,6 +579,10 @@ const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, "g");
  */
 export async function getfqdn(name: string = "", options: SignalOptions = {}): Promise<string> {
   check_arity(ARITY.getfqdn, arguments);
+  // A bytes name: CPython strips it (bytes.strip(): ASCII whitespace) and looks it up the same way (A24b-3).
+  if (name as unknown instanceof Uint8Array) {
+    name = new TextDecoder().decode(name as unknown as Uint8Array).replace(/^[\t-\r ]+|[\t-\r ]+$/g, "");
+  }
   if (typeof name !== "string") {
     // CPython calls name.strip() first (an AttributeError there).
     throw new TypeError(`'${py_type(name)}' object has no attribute 'strip'`);
@@ -790,6 +798,7 @@ export function if_nametoindex(if_name: string): number {
   } else if (if_name as unknown instanceof Uint8Array) {
     name = new TextDecoder().decode(if_name as unknown as Uint8Array);
   } else throw new TypeError(`expected str, bytes or os.PathLike object, not ${py_type(if_name)}`);
+  if (name.includes("\0")) throw new RangeError("embedded null byte"); // PyUnicode_FSConverter (A24b-4)
   const hit = interfaces_or_throw("if_nametoindex").find(([, n]) => n === name);
   if (!hit) throw new OSError(null, "no interface with this name");
   return hit[0];
@@ -816,8 +825,16 @@ export function if_indextoname(if_index: number): string {
   if (typeof if_index !== "number" && typeof if_index !== "bigint" && typeof if_index !== "boolean") {
     throw new TypeError("an integer is required");
   }
-  const i = as_int(if_index);
-  if (i < 0) throw new RangeError("can't convert negative value to unsigned int");
+  if (typeof if_index === "number" && !Number.isInteger(if_index)) throw new TypeError("an integer is required");
+  // A C unsigned long (OverflowError past 64 bits), then truncated to the unsigned int the call takes (A24b-5).
+  const big = typeof if_index === "number"
+    ? BigInt(if_index)
+    : typeof if_index === "bigint"
+    ? if_index
+    : BigInt(+if_index);
+  if (big < 0n) throw new RangeError("can't convert negative value to unsigned int");
+  if (big >= 2n ** 64n) throw new RangeError("Python int too large to convert to C unsigned long");
+  const i = Number(BigInt.asUintN(32, big));
   const hit = interfaces_or_throw("if_indextoname").find(([n]) => n === i);
   if (!hit) throw new OSError(E.ENXIO);
   return hit[1];

@@ -600,10 +600,21 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     let timeout = default_timeout;
     if (type & SOCK_NONBLOCK) timeout = 0;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (family !== AF_UNIX && type >= 0 && type < 10) {
+      // Linux's inet_create() first: a protocol past IPPROTO_MAX (263), or negative, is EINVAL (A24b-7).
+      if ((proto < 0 && proto !== -1) || proto >= 263) throw new OSError(E.EINVAL);
+      if (type === SOCK_STREAM && proto === 262) {
+        throw new OSError(E.EPROTONOSUPPORT, "Protocol not supported (IPPROTO_MPTCP: Deno has no MPTCP sockets)");
+      }
+    }
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM && family !== AF_UNIX) {
       // Linux's inet_create(): SOCK_RAW needs a protocol (0 matches none), SOCK_SEQPACKET is no IP type.
       if (type === 3 && proto === 0) throw new OSError(E.EPROTONOSUPPORT);
       if (type === 5) throw new OSError(E.ESOCKTNOSUPPORT);
+      // Linux makes a raw socket (as root); Deno has none: say so (A24b-10; was a bare EINVAL).
+      if (type === 3) {
+        throw new OSError(E.ESOCKTNOSUPPORT, "Socket type not supported (SOCK_RAW: Deno has no raw sockets)");
+      }
     }
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) {
       // Linux: past SOCK_PACKET (10), or negative, EINVAL; a type below it that the family has not,

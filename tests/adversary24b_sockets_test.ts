@@ -173,23 +173,15 @@ function enc(r: unknown): unknown {
 
 /** Findings: row id -> finding id (or "ignored: reason"); printed, not asserted. */
 const KNOWN: Record<string, string> = {
-  // A24b-7: a negative protocol other than -1 is Linux's EINVAL (inet_create), not EPROTONOSUPPORT.
-  "socket(AF_INET, SOCK_STREAM, -2)": "A24b-7",
-  "socket(AF_INET, SOCK_STREAM, 300)": "A24b-7",
-  "socket(AF_INET, SOCK_STREAM, 263)": "A24b-7",
-  // A24b-11: IPPROTO_MPTCP (262) on a stream socket: Linux (5.6+) makes an MPTCP socket; pysocket refuses it with a
-  // bare EPROTONOSUPPORT that does not say why, undocumented.
-  "socket(AF_INET, SOCK_STREAM, 262)": "A24b-11",
-  "socket(AF_INET6, SOCK_DGRAM, -5)": "A24b-7",
-  // A24b-10: SOCK_RAW is refused with a bare EINVAL that does not say why, and docs/limits.md does not list it
-  // (CPython as root creates the socket; as a user it raises PermissionError EPERM).
-  "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)": "A24b-10",
-  "socket(AF_INET6, SOCK_RAW, 58)": "A24b-10",
-  "socket(AF_INET, SOCK_RAW, IPPROTO_RAW)": "A24b-10",
-  // A24b-8: socket.timeout() / TimeoutError() with no argument: str() is '' and args (), as every OSError's.
-  "timeout()": "A24b-8",
-  // A24b-9: OSError(None, 'x') is a two-argument OSError: '[Errno None] x', strerror 'x', args (None, 'x').
-  "OSError(None, 'x')": "A24b-9",
+  // Documented (docs/limits.md, "Corners the adv7 probe left"): Deno has no MPTCP (A24b-11) and no raw sockets
+  // (A24b-10); the errors say so (they were a bare EPROTONOSUPPORT / EINVAL).
+  "socket(AF_INET, SOCK_STREAM, 262)": "ignored: documented, Deno has no MPTCP sockets (A24b-11)",
+  "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)": "ignored: documented, Deno has no raw sockets (A24b-10)",
+  "socket(AF_INET6, SOCK_RAW, 58)": "ignored: documented, Deno has no raw sockets (A24b-10)",
+  "socket(AF_INET, SOCK_RAW, IPPROTO_RAW)": "ignored: documented, Deno has no raw sockets (A24b-10)",
+  // Documented (docs/limits.md, "What JavaScript's values cannot tell apart"): A24b-8, A24b-9.
+  "timeout()": "ignored: documented, new TimeoutError() says 'timed out' (A24b-8)",
+  "OSError(None, 'x')": "ignored: documented, null means no errno (A24b-9)",
   // Documented: an array is a tuple (docs/limits.md, "What JavaScript's values cannot tell apart").
   "setdefaulttimeout([1])": "ignored: documented, an array is a tuple",
   // JavaScript's counterpart of ExceptionGroup is AggregateError (same message, errors in .errors).
