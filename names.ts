@@ -48,7 +48,6 @@ import { map_error } from "./_map_error.ts";
 import { platform, require_deno } from "./_platform.ts";
 import {
   arg_type,
-  as_int,
   format_ipv4,
   format_ipv6,
   is_ipv4,
