@@ -56,7 +56,7 @@ import {
 } from "./constants.ts";
 import { BlockingIOError, BrokenPipeError, errno as E, from_errno, gaierror, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, settles_now, signal_promise } from "./_wait.ts";
+import { type Deadline, settles_now, signal_promise, writes } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
 import { deno_host, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
@@ -622,8 +622,10 @@ class DgramEngine implements DatagramEngine {
         { transport: "unixpacket" } as Deno.UnixListenDatagramOptions & { transport: "unixpacket" },
       );
     }
+    // A same-process receiver's next look may be about to see this datagram (A24-2, as a stream write's P13-3).
+    writes.last = performance.now();
     const op = conn.send(dl.unbounded ? data : data.slice(), addr).then(
-      (n): SendResult => ({ ok: true, n }),
+      (n): SendResult => (writes.last = performance.now(), { ok: true, n }),
       (error): SendResult => ({ ok: false, error }),
     );
     // kept: the call returned before the send completed; its error goes to the next send.

@@ -29,6 +29,11 @@ export interface Pollable {
   watch_readable?(cb: () => void): void;
   /** Datagrams received so far (a datagram socket's; undefined for others). */
   readonly arrivals?: number | undefined;
+  /**
+   * Not readable yet, though a same-process peer has already sent it bytes or an EOF (Linux has them queued here):
+   * a zero-timeout look waits, bounded, for them (A24). Optional: undefined is false.
+   */
+  readonly expecting?: boolean;
 }
 
 /** What socket.ts asks of the SOCK_DGRAM implementation (_dgram.ts). */

@@ -9,7 +9,7 @@
 import { held as holding, unref } from "./_alive.ts";
 import { errno, from_errno, OSError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, settles_now, writes } from "./_wait.ts";
+import { type Deadline, settled_within, settles_now, writes } from "./_wait.ts";
 
 const DONE = Promise.resolve();
 /**
@@ -23,6 +23,25 @@ const FLUSHING: Promise<void> = new Promise<void>(() => {});
  * is the write's own reaction): a marker that never settles; drain() waits for the writer's changes.
  */
 const WRITING: Promise<void> = new Promise<void>(() => {});
+
+/**
+ * The other end of a connection whose both ends are in this process (a socketpair(), a loopback TCP connection
+ * this process made and accepted): what it has handed the kernel, so that a look at this end knows bytes or an EOF
+ * are on their way (Linux has queued them here before the peer's call returned; Deno delivers them a turn or more
+ * later). A24.
+ */
+export interface PeerSide {
+  /** Bytes the peer's sends have reported sent (written, or queued to be written). */
+  sent(): number;
+  /** The peer closed or shut down its writing half. */
+  done(): boolean;
+}
+
+/**
+ * The most a non-blocking look waits for bytes or an EOF a same-process peer has already sent (see PeerSide):
+ * a bound, never reached while the event loop runs (the kernel holds them); it only caps a wrong count.
+ */
+export const PEER_WAIT_MS = 200;
 
 /** What the stream machinery needs of a connection (Deno.Conn fits). */
 export interface Transport {
@@ -221,6 +240,21 @@ export class StreamReader {
   #top_settled = false;
   /** A blocking recv waits through poll_take(): the completing read is that taker's, so no top-up (A21-2). */
   #taker = false;
+
+  /** The other end, when it is in this process (StreamState.link): see PeerSide. */
+  peer: PeerSide | null = null;
+  /** Bytes this reader's reads returned so far (into its buffer or a caller's view). */
+  #got = 0;
+
+  /**
+   * True when the same-process peer has sent bytes this reader has not read yet, or closed its writing half
+   * before this reader saw the EOF: a non-blocking look should wait (bounded) for them, as Linux has them here.
+   */
+  get expecting(): boolean {
+    const p = this.peer;
+    if (p === null || this.#closed || this.#eof || this.#err !== null) return false;
+    return p.sent() > this.#got || p.done();
+  }
 
   constructor(t: Transport) {
     this.#t = t;
@@ -451,6 +485,7 @@ export class StreamReader {
     if (!this.#closed && this.#rd_buf === this.#buf) {
       if (n === null) this.#eof = true;
       else {
+        this.#got += n;
         this.#end += n;
         this.#short = n < this.#rd_len;
         if (!this.#short && this.#size < MAX_READ && this.#rd_len >= this.#size) this.#size *= 2;
@@ -510,12 +545,19 @@ export class StreamReader {
     if (!dl.nonblocking && this.#end - this.#start >= want && this.settle_due) await this.settle();
     if (this.shut_rd) return this.#fill_shut(want);
     // (SHUT_RD under the wait ends it: Linux's recv then returns what is queued, or EOF.)
+    let peer_waited = false;
     while (this.#end - this.#start < want && !this.#eof && this.#err === null && !this.shut_rd) {
       // Closed under a waiting reader: a new read would fail at once, forever.
       if (this.#closed) throw new OSError(errno.EBADF);
       if (this.#pending === null) this.#read(want - (this.#end - this.#start));
       this.#fills++;
       try {
+        if (dl.nonblocking && !peer_waited && this.expecting) {
+          // A same-process peer sent (or closed) already: Linux's recv would return it; wait for Deno's read (A24).
+          peer_waited = true;
+          await settled_within(this.#gated(), PEER_WAIT_MS);
+          continue;
+        }
         await dl.wait(this.#gated()); // non-blocking: EAGAIN unless the read completes at once
       } finally {
         this.#fills--;
@@ -603,6 +645,7 @@ export class StreamReader {
           this.#cut = null;
           this.#open_gate();
           if (v !== null && v > 0) {
+            this.#got += v;
             if (!live) {
               if (!this.#closed) this.#keep(target.slice(0, v));
             } else if (!this.#closed) view.set(target.subarray(0, v));
@@ -1062,6 +1105,13 @@ export class StreamWriter {
   #unix: boolean | null = null;
   /** Bytes the direct writes (blocking sends) wrote so far: tells whether a failed one sent any of its own. */
   #direct_written = 0;
+  /** Bytes sends queued so far (their callers were told they were sent). */
+  #enqueued = 0;
+
+  /** Bytes this writer's sends have reported sent so far: written by a direct write, or queued (PeerSide.sent). */
+  get sent_total(): number {
+    return this.#direct_written + this.#enqueued;
+  }
 
   /**
    * A blocking send on an AF_UNIX stream whose connection looks healthy (no error known to the writer or the
@@ -1103,6 +1153,8 @@ export class StreamWriter {
    * EBADF) instead of waiting for a peer that may never read.
    */
   close(): boolean {
+    // The FIN (or a Unix reset) Linux queues on a same-process peer at close() is seen by its next look (A24-1).
+    writes.last = performance.now();
     this.#closed = true;
     this.#wake(); // a send waiting for room raises EBADF now
     return this.#direct;
@@ -1250,6 +1302,7 @@ export class StreamWriter {
     else q[this.#qtail] = c;
     this.#qtail++;
     this.#queued += k;
+    this.#enqueued += k;
     if (!this.#busy) this.#busy = this.#flush();
     return k;
   }
@@ -1335,6 +1388,7 @@ export class StreamWriter {
   }
 
   #chained_written(n: number): number | undefined | Promise<number | undefined> {
+    writes.last = performance.now(); // the send returns now: a look from here on may be a reader's (A24-3)
     this.#direct_written += n;
     this.#full = n < this.#wlen;
     const rest = this.#rest, cut = this.#cut_err;
@@ -1362,6 +1416,7 @@ export class StreamWriter {
   }
 
   #written(n: number): void {
+    writes.last = performance.now(); // (A24-3)
     this.#direct_written += n;
     this.#full = n < this.#wlen;
     const caller = this.#caller, rest = this.#rest, cut = this.#cut_err;
@@ -1464,6 +1519,7 @@ export class StreamWriter {
     }
     w.then(
       this.#on_wrote ??= (n) => {
+        writes.last = performance.now(); // (A24-3)
         const q = this.#queue, h = this.#qhead, tail = this.#qtail, chunk = q[h]!;
         this.#queued -= n;
         if (n < chunk.length) q[h] = chunk.subarray(n);
@@ -1578,7 +1634,9 @@ export class StreamWriter {
 
   async #close_write(): Promise<void> {
     try {
+      writes.last = performance.now(); // the FIN, as a write (A24-1)
       await this.#t.closeWrite();
+      writes.last = performance.now();
     } catch (e) {
       const m = map_error(e, "shutdown");
       if (!(m instanceof OSError && m.errno === errno.ENOTCONN)) throw m;

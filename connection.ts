@@ -33,7 +33,15 @@ import { ARITY, bind_args, check_arity } from "./_args.ts";
 import { as_int, is_ipv4, py_type } from "./families/_ip.ts";
 import { _getaddrinfo } from "./names.ts";
 import { type Candidate, interleave, staggered_race } from "./_happy_eyeballs.ts";
-import { _connect_literal, _default_timeout, _unnamed, getdefaulttimeout, Socket, socket } from "./socket.ts";
+import {
+  _connect_literal,
+  _default_timeout,
+  _link_ends,
+  _unnamed,
+  getdefaulttimeout,
+  Socket,
+  socket,
+} from "./socket.ts";
 import type { Address, AddressInput, SignalOptions } from "./types.ts";
 
 /**
@@ -592,6 +600,7 @@ export async function socketpair_any_family(
         // As socketpair(2)'s ends: no names (the listener's private name was only the way to meet).
         _unnamed(a);
         _unnamed(b);
+        _link_ends(a, b); // (a TCP pair's ends found each other by their addresses)
       }
       return nonblocking([a, b]);
     } catch (e) {

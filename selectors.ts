@@ -105,6 +105,7 @@ import { py_type } from "./families/_ip.ts";
 import { is_plain_object } from "./_args.ts";
 import type { SignalOptions } from "./types.ts";
 import { MAX_TIMER_MS, more_turns } from "./_wait.ts";
+import { PEER_WAIT_MS } from "./_stream.ts";
 import { c_int, fd_object, fd_table, has_pollable, not_callable, quiet_fileno, watched_object } from "./_fdmap.ts";
 
 export { OSError as error } from "./errors.ts";
@@ -596,16 +597,22 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
   // Look (arming a watch on whatever is not ready); with `out`, the ready
   // objects go in it. The lists are built only for the look that returns.
   // `since`: also report an object whose read watch completed after that read_fires count (see read_fires).
+  // Not ready, yet a same-process peer has sent it bytes or an EOF already (Pollable.expecting): see the wait below.
+  let expected = false;
   const look = (out: [R[], W[], X[]] | null, since = Infinity): boolean => {
     let any = false;
+    expected = false;
     for (let i = 0; i < rl.length; i++) {
       const a = ra[i]!;
       if (a.poll.readable || a.fired > since) {
         any = true;
         out?.[0].push(rl[i]!);
-      } else if (!a.r) {
-        a.arm_r();
-        (mine ??= []).push(a);
+      } else {
+        if (!a.r) {
+          a.arm_r();
+          (mine ??= []).push(a);
+        }
+        if (a.poll.expecting === true) expected = true;
       }
     }
     for (let i = 0; i < wl.length; i++) {
@@ -639,6 +646,13 @@ export async function select<R extends FileObj, W extends FileObj, X extends Fil
         await wait_wake(change, Math.max(1, until - performance.now()), signal, true);
         look(null);
       }
+    }
+    // A socket whose same-process peer has already sent it bytes or an EOF is readable to CPython's select(): Linux
+    // queued them before the peer's call returned. Wait (bounded) for Deno to deliver them (A24).
+    const stop = called + PEER_WAIT_MS;
+    while (expected && performance.now() < stop) {
+      await wait_wake(change, 1, signal, true);
+      look(null);
     }
     // What was ready at the call may have gone during that turn (another task took the bytes or the connection, a
     // bound socket began to listen): CPython's select() returns before its timeout only with something ready, so
@@ -1170,6 +1184,15 @@ function is_closed(fileobj: unknown): boolean {
  */
 export class DefaultSelector<D = unknown> implements Disposable {
   #map: Map<number, SelectorKey<D>> | null = new Map();
+  /** What the last #sweep() found not ready though a same-process peer has sent it something (Pollable.expecting). */
+  #expected: Reg<D>[] = [];
+  /** True while one of those is still not ready and still expecting. */
+  #still_expected(): boolean {
+    for (const reg of this.#expected) {
+      if (reg.live && !is_closed(reg.key.fileobj) && !reg.poll.readable && reg.poll.expecting === true) return true;
+    }
+    return false;
+  }
   #regs = new Map<number, Reg<D>>();
   #mapping: SelectorMapping<D> = mapping_of(this.#map!, (f) => this.#lookup(f));
   #core = new SelectorCore<D>();
@@ -1383,6 +1406,15 @@ export class DefaultSelector<D = unknown> implements Disposable {
           }
         }
       }
+      // A socket whose same-process peer has already sent it bytes or an EOF is ready to CPython's selector: wait
+      // (bounded) for Deno to deliver them (A24).
+      if (this.#expected.length !== 0) {
+        const stop = called + PEER_WAIT_MS;
+        while (this.#map !== null && performance.now() < stop && this.#still_expected()) {
+          await wait_wake(core.waiting, 1, signal, true);
+        }
+        this.#expected.length = 0;
+      }
       if (this.#map === null) return [];
       const now = this.#collect();
       // What was ready at the call may have gone during that turn (another task took it): CPython's select()
@@ -1420,10 +1452,14 @@ export class DefaultSelector<D = unknown> implements Disposable {
   #sweep(): boolean {
     const core = this.#core, ready = core.ready, n = core.count;
     let j = 0;
+    this.#expected.length = 0;
     for (let i = 0; i < n; i++) {
       const reg = ready[i]!;
       if (!is_closed(reg.key.fileobj) && reg.scan() !== 0) ready[j++] = reg;
-      else reg.queued = false;
+      else {
+        reg.queued = false;
+        if (reg.r && reg.poll.expecting === true) this.#expected.push(reg);
+      }
     }
     for (let i = j; i < n; i++) ready[i] = null;
     core.count = j;

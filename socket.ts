@@ -69,8 +69,16 @@ import {
   check_arity,
   is_plain_object,
 } from "./_args.ts";
-import { Deadline, settled_within, settles_now } from "./_wait.ts";
-import { AcceptQueue, LINGER_MS, listeners_released, StreamReader, StreamWriter, type Transport } from "./_stream.ts";
+import { Deadline, settled_within, settles_now, writes } from "./_wait.ts";
+import {
+  AcceptQueue,
+  LINGER_MS,
+  listeners_released,
+  type PeerSide,
+  StreamReader,
+  StreamWriter,
+  type Transport,
+} from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
 import { arg_type, as_int, deno_host, is_v4_mapped, parse_ipv6, py_type, strip_zone } from "./families/_ip.ts";
@@ -180,21 +188,78 @@ function fins_exchanged(st: StreamState): boolean {
 /** A synchronous 1 ms pause (Atomics.wait on a word nobody changes): listen()'s re-made listener's retries. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
-class StreamState {
+/**
+ * Loopback TCP connections of this process by `local>remote` address, until their other end links to them (A24):
+ * a connection this process both made and accepted has both ends here.
+ */
+const loopback_ends = new Map<string, WeakRef<StreamState>>();
+
+function tcp_key(a: Deno.Addr): string | null {
+  return a.transport === "tcp" ? `${a.hostname}:${a.port}` : null;
+}
+
+class StreamState implements PeerSide {
   transport: Transport;
   #reader: StreamReader | null = null;
   #writer: StreamWriter | null = null;
+  #closed = false;
+  /** This end's key in loopback_ends while it waits for its other end, else null. */
+  #key: string | null = null;
   constructor(t: Transport) {
     this.transport = t;
   }
   get reader(): StreamReader {
     return this.#reader ??= new StreamReader(this.transport);
   }
+  // PeerSide: what this end has sent, for a same-process other end's looks.
+  sent(): number {
+    return this.#writer?.sent_total ?? 0;
+  }
+  done(): boolean {
+    return this.#closed || (this.#writer?.shut ?? false);
+  }
+  /** The two ends of one connection, both in this process: each one's looks wait for what the other sent. */
+  link(other: StreamState): void {
+    this.reader.peer = other;
+    other.reader.peer = this;
+  }
+  /**
+   * A loopback TCP connection: link it to its other end if this process has it, else wait for it to come.
+   * (A connection from or to a non-loopback address never has both ends here.)
+   */
+  find_other_end(): void {
+    let l: Deno.Addr, r: Deno.Addr;
+    try {
+      l = this.transport.localAddr;
+      r = this.transport.remoteAddr;
+    } catch {
+      return;
+    }
+    const lk = tcp_key(l), rk = tcp_key(r);
+    if (lk === null || rk === null) return;
+    const h = (r as Deno.NetAddr).hostname;
+    if (!(h.startsWith("127.") || h === "::1" || h.startsWith("::ffff:127."))) return;
+    const mine = `${lk}>${rk}`, theirs = `${rk}>${lk}`;
+    const o = loopback_ends.get(theirs)?.deref();
+    if (o !== undefined && !o.#closed) {
+      loopback_ends.delete(theirs);
+      o.#key = null;
+      this.link(o);
+      return;
+    }
+    loopback_ends.set(this.#key = mine, new WeakRef(this));
+  }
   get writer(): StreamWriter {
     return this.#writer ??= new StreamWriter(this.transport, () => this.#reader, () => this.reader);
   }
   /** Close the reader and writer (if made); true when the transport may be closed now. */
   close(): boolean {
+    writes.last = performance.now(); // a same-process peer's next look may see the FIN or reset (A24-1)
+    this.#closed = true;
+    if (this.#key !== null) {
+      loopback_ends.delete(this.#key);
+      this.#key = null;
+    }
     this.#reader?.close();
     const w = this.#writer;
     return w === null || w.close() || w.idle;
@@ -765,6 +830,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [kState](t: Transport | null): StreamState | null {
     if (t === null) return this.#stream;
     this.#stream = new StreamState(t);
+    if (this.#family !== AF_UNIX) this.#stream.find_other_end();
     if (this.#opts.size === 0) return this.#stream;
     const nd = this.#opts.get(NODELAY_KEY);
     const ka = this.#opts.get(KEEPALIVE_KEY);
@@ -3269,6 +3335,10 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       if (self.#connecting) return self.#connecting.error !== null;
       return true;
     }
+    get expecting(): boolean {
+      const self = this.s;
+      return !self.#closed && self.#stream !== null && self.#stream.reader.expecting;
+    }
     get arrivals(): number | undefined {
       const self = this.s;
       if (self.#listening && self.#accepts) return self.#accepts.arrivals;
@@ -3585,6 +3655,16 @@ export const SocketType: typeof Socket = Socket;
  */
 export function _unnamed(sock: Socket): void {
   sock[kUnnamed]();
+}
+
+/**
+ * The two ends of one connection, both in this process (internal: socketpair()'s): each one's non-blocking looks
+ * wait for what the other has sent (A24).
+ * @ignore
+ */
+export function _link_ends(a: Socket, b: Socket): void {
+  const x = a[kState](null), y = b[kState](null);
+  if (x !== null && y !== null) x.link(y);
 }
 
 /**
