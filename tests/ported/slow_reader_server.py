@@ -7,7 +7,7 @@ srv = socket.socket()
 srv.bind(("127.0.0.1", int(sys.argv[1])))
 srv.listen()
 conn, _ = srv.accept()
-time.sleep(1)
+time.sleep(2)  # (1 s: a client started late under load, as in one CI run, began after the reads did)
 total = 0
 while True:
     data = conn.recv(65536)
