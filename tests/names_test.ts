@@ -10,6 +10,7 @@ import { rng } from "./_twin.ts";
 import * as pysocket from "../mod.ts";
 import { missing } from "./_socket_fixtures.ts";
 import { type Call, offline, ours, python, type Wire } from "./_names_driver.ts";
+import { _set_lookup_for_tests } from "../_resolve.ts";
 
 /** The CPython comparisons need python3 (skipped with a printed reason without it). */
 const PY = { ignore: missing("python3") };
@@ -366,10 +367,22 @@ Deno.test("if_addresses() lists every interface with its IP and MAC addresses", 
 
 Deno.test("getaddrinfo() rejects with signal.reason when aborted", async () => {
   const reason = new Error("stop");
-  await assert.rejects(
-    pysocket.getaddrinfo("localhost", 80, { signal: AbortSignal.abort(reason) }),
-    (e) => e === reason,
-  );
+  // The resolver seam: a lookup that never answers (so the abort is what ends the call), and no query leaves the
+  // machine whatever /etc/hosts holds.
+  const asked: string[] = [];
+  _set_lookup_for_tests((host) => {
+    asked.push(host);
+    return new Promise(() => {});
+  });
+  try {
+    await assert.rejects(
+      pysocket.getaddrinfo("localhost", 80, { signal: AbortSignal.abort(reason) }),
+      (e) => e === reason,
+    );
+  } finally {
+    _set_lookup_for_tests(null);
+  }
+  assert.ok(asked.every((h) => h === "localhost"), asked.join());
 });
 
 Deno.test("examples/interfaces.ts prints the interfaces and the well-known ports", async () => {
