@@ -56,7 +56,7 @@ import {
 } from "./constants.ts";
 import { BlockingIOError, BrokenPipeError, errno as E, from_errno, gaierror, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
-import { type Deadline, settles_now, signal_promise, writes } from "./_wait.ts";
+import { type Deadline, settled_within, settles_now, signal_promise, writes } from "./_wait.ts";
 import type { DatagramEngine } from "./_engine.ts";
 import { deno_host, format_ipv4, format_ipv6, parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
@@ -81,6 +81,33 @@ const KERNEL_QUEUE_MAX = 512;
  * event-loop hop per datagram). Bounded: beyond it, the kernel's queue (and its drops) hold the rest.
  */
 const READ_AHEAD = 8;
+
+/**
+ * How long a receiver waits, at most, for a datagram a socket of this process sent it (A24-2): Linux has queued it
+ * before the sender's call returned, and Deno delivers it a turn or more later. The count of such datagrams is only a
+ * hint (a connected receiver may drop one, a full queue may lose one), so it expires.
+ */
+const DGRAM_EXPECT_MS = 50;
+
+/** This process's bound datagram sockets by address (dgram_key), for A24-2's hint. */
+const local_dgrams = new Map<string, WeakRef<DgramEngine>>();
+
+function dgram_key(a: Deno.Addr): string | null {
+  if (a.transport === "udp") return `udp|${a.hostname}|${a.port}`;
+  const path = (a as Deno.UnixAddr).path;
+  return path ? `unix|${path}` : null;
+}
+
+/** The socket of this process a datagram sent to `to` reaches (its exact address, or a wildcard one), or null. */
+function local_receiver(to: Deno.Addr): DgramEngine | null {
+  if (local_dgrams.size === 0) return null;
+  const k = dgram_key(to);
+  let e = k === null ? undefined : local_dgrams.get(k)?.deref();
+  if (e === undefined && to.transport === "udp") {
+    e = local_dgrams.get(`udp|0.0.0.0|${to.port}`)?.deref() ?? local_dgrams.get(`udp|::|${to.port}`)?.deref();
+  }
+  return e ?? null;
+}
 
 /**
  * Option operations (multicast joins, leaves, TTL and loop changes) in flight in this process, and a promise that
@@ -232,6 +259,37 @@ class DgramEngine implements DatagramEngine {
     return this.#arrivals;
   }
 
+  /** Datagrams sockets of this process sent here that no receive has returned yet (a hint: see DGRAM_EXPECT_MS). */
+  #incoming = 0;
+  #expect_until = 0;
+  /** This socket's key in local_dgrams, or null. */
+  #key: string | null = null;
+
+  /** A socket of this process has sent this one a datagram (the kernel has queued it): see `expecting`. */
+  sent_here(): void {
+    this.#incoming++;
+    this.#expect_until = performance.now() + DGRAM_EXPECT_MS;
+  }
+
+  /**
+   * Nothing queued, yet a datagram a socket of this process sent here has not arrived: a look waits (bounded) for
+   * it (A24-2; Pollable.expecting).
+   */
+  get expecting(): boolean {
+    return this.#incoming > 0 && !this.readable && performance.now() < this.#expect_until;
+  }
+
+  /** Enter local_dgrams under the bound address (a bind, an autobind). */
+  #register(conn: Deno.DatagramConn): void {
+    let k: string | null = null;
+    try {
+      k = dgram_key(conn.addr);
+    } catch { /* no address */ }
+    if (this.#key !== null && local_dgrams.get(this.#key)?.deref() === this) local_dgrams.delete(this.#key);
+    this.#key = k;
+    if (k !== null) local_dgrams.set(k, new WeakRef(this));
+  }
+
   get readable(): boolean {
     // Linux's datagram_poll reports a socket shut for reading readable (EPOLLIN).
     return this.#closed || this.#shut_rd || this.#queue.length > 0 || this.#rx_error !== null;
@@ -322,6 +380,7 @@ class DgramEngine implements DatagramEngine {
       }
     }
     this.#conn = conn;
+    this.#register(conn);
     unref(conn); // its receives hold the process only while a caller waits for one (_alive.ts)
     // Memberships asked for before the socket existed are joined now.
     for (const m of this.#memberships.values()) m.join = this.#join(m.group, m.iface);
@@ -625,7 +684,11 @@ class DgramEngine implements DatagramEngine {
     // A same-process receiver's next look may be about to see this datagram (A24-2, as a stream write's P13-3).
     writes.last = performance.now();
     const op = conn.send(dl.unbounded ? data : data.slice(), addr).then(
-      (n): SendResult => (writes.last = performance.now(), { ok: true, n }),
+      (n): SendResult => {
+        writes.last = performance.now();
+        local_receiver(addr)?.sent_here(); // (A24-2)
+        return { ok: true, n };
+      },
       (error): SendResult => ({ ok: false, error }),
     );
     // kept: the call returned before the send completed; its error goes to the next send.
@@ -695,6 +758,11 @@ class DgramEngine implements DatagramEngine {
     this.#rx = conn.receive(this.#buf).then(([d, from]) => {
       if (this.#conn !== conn) return;
       this.#rx = null;
+      // A datagram from a socket of this process (its send may complete after this receive: the count may dip
+      // below 0 for a moment); an unbound AF_UNIX sender's cannot be told apart.
+      if (local_dgrams.size > 1 && (from.transport === "udp" || (from as Deno.UnixAddr).path)) {
+        if (local_receiver(from) !== null) this.#incoming--;
+      } else if (this.#incoming > 0) this.#incoming--;
       const dg: Datagram = { data: d.slice(), from: this.#sender(from) };
       if (!this.#from_peer(dg.from)) {
         // Connected: a datagram from another sender is dropped, as the kernel drops it.
@@ -770,6 +838,8 @@ class DgramEngine implements DatagramEngine {
       if (dl.nonblocking || (!polled && dl.at !== Infinity && dl.at - performance.now() < POLL_MS)) {
         polled = true;
         if (await settles_now(changed)) continue;
+        // A datagram a socket of this process sent here is queued in the kernel already: wait for it (A24-2).
+        if (this.expecting && await settled_within(changed, this.#expect_until - performance.now())) continue;
         if (dl.nonblocking) throw new BlockingIOError(E.EAGAIN);
         if (dl.signal?.aborted) throw dl.signal.reason;
         if (dl.at <= performance.now()) throw new TimeoutError();
@@ -952,6 +1022,9 @@ class DgramEngine implements DatagramEngine {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
+    if (this.#key !== null && local_dgrams.get(this.#key)?.deref() === this) local_dgrams.delete(this.#key);
+    this.#key = null;
+    this.#incoming = 0;
     const conn = this.#conn;
     // Deno frees the address once the receive in flight settles, a turn later: a bind() to it meanwhile waits.
     if (conn && this.#rx !== null) {

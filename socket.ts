@@ -297,7 +297,7 @@ async function settles_soon(p: Promise<unknown>): Promise<boolean> {
  * connect settles a turn or, on a loaded machine, several turns later (the `edges` CI flake: 2 of 30 sends raised
  * EAGAIN under CI load). A listener whose backlog is full leaves the connect pending: the wait ends at this bound.
  */
-const NEAR_CONNECT_MS = 20;
+const NEAR_CONNECT_MS = 50;
 
 /** True when a connect to `t` completes inside connect(2) on Linux: a Unix path, or a loopback or wildcard IP. */
 function near_target(t: Endpoint): boolean {
@@ -3337,7 +3337,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     get expecting(): boolean {
       const self = this.s;
-      return !self.#closed && self.#stream !== null && self.#stream.reader.expecting;
+      if (self.#closed) return false;
+      if (self.#stream !== null) return self.#stream.reader.expecting;
+      return self.#dgram?.expecting === true;
     }
     get arrivals(): number | undefined {
       const self = this.s;
