@@ -82,6 +82,11 @@ const KERNEL_QUEUE_MAX = 512;
  */
 const READ_AHEAD = 8;
 
+/** How long a timed or non-blocking AF_UNIX datagram send waits for room before it is kept as sent (see sendto). */
+const UNIX_SEND_MS = 50;
+/** The same for UDP, which has no flow control: its send completes at once; the bound only caps a stalled Deno op. */
+const UDP_SEND_MS = 1000;
+
 /**
  * How long a receiver waits, at most, for a datagram a socket of this process sent it (A24-2): Linux has queued it
  * before the sender's call returned, and Deno delivers it a turn or more later. The count of such datagrams is only a
@@ -91,6 +96,23 @@ const DGRAM_EXPECT_MS = 50;
 
 /** This process's bound datagram sockets by address (dgram_key), for A24-2's hint. */
 const local_dgrams = new Map<string, WeakRef<DgramEngine>>();
+/** How many of them are bound to each UDP port: a datagram to another port needs no key built (a UDP send's cost). */
+const local_udp_ports = new Map<number, number>();
+
+function enter_local(k: string, e: DgramEngine, a: Deno.Addr): void {
+  local_dgrams.set(k, new WeakRef(e));
+  if (a.transport === "udp") local_udp_ports.set(a.port, (local_udp_ports.get(a.port) ?? 0) + 1);
+}
+
+function leave_local(k: string, e: DgramEngine, a: Deno.Addr | null): void {
+  if (local_dgrams.get(k)?.deref() !== e) return;
+  local_dgrams.delete(k);
+  if (a !== null && a.transport === "udp") {
+    const n = (local_udp_ports.get(a.port) ?? 1) - 1;
+    if (n > 0) local_udp_ports.set(a.port, n);
+    else local_udp_ports.delete(a.port);
+  }
+}
 
 function dgram_key(a: Deno.Addr): string | null {
   if (a.transport === "udp") return `udp|${a.hostname}|${a.port}`;
@@ -100,7 +122,7 @@ function dgram_key(a: Deno.Addr): string | null {
 
 /** The socket of this process a datagram sent to `to` reaches (its exact address, or a wildcard one), or null. */
 function local_receiver(to: Deno.Addr): DgramEngine | null {
-  if (local_dgrams.size === 0) return null;
+  if (local_dgrams.size === 0 || (to.transport === "udp" && !local_udp_ports.has(to.port))) return null;
   const k = dgram_key(to);
   let e = k === null ? undefined : local_dgrams.get(k)?.deref();
   if (e === undefined && to.transport === "udp") {
@@ -262,8 +284,9 @@ class DgramEngine implements DatagramEngine {
   /** Datagrams sockets of this process sent here that no receive has returned yet (a hint: see DGRAM_EXPECT_MS). */
   #incoming = 0;
   #expect_until = 0;
-  /** This socket's key in local_dgrams, or null. */
+  /** This socket's key in local_dgrams (and the address it came from), or null. */
   #key: string | null = null;
+  #key_addr: Deno.Addr | null = null;
 
   /** A socket of this process has sent this one a datagram (the kernel has queued it): see `expecting`. */
   sent_here(): void {
@@ -281,13 +304,15 @@ class DgramEngine implements DatagramEngine {
 
   /** Enter local_dgrams under the bound address (a bind, an autobind). */
   #register(conn: Deno.DatagramConn): void {
-    let k: string | null = null;
+    let k: string | null = null, a: Deno.Addr | null = null;
     try {
-      k = dgram_key(conn.addr);
+      a = conn.addr;
+      k = dgram_key(a);
     } catch { /* no address */ }
-    if (this.#key !== null && local_dgrams.get(this.#key)?.deref() === this) local_dgrams.delete(this.#key);
+    if (this.#key !== null) leave_local(this.#key, this, this.#key_addr);
     this.#key = k;
-    if (k !== null) local_dgrams.set(k, new WeakRef(this));
+    this.#key_addr = a;
+    if (k !== null) enter_local(k, this, a!);
   }
 
   get readable(): boolean {
@@ -713,12 +738,13 @@ class DgramEngine implements DatagramEngine {
       if (r === CLOSED) throw this.#closed ? new OSError(E.EBADF) : new BrokenPipeError(E.EPIPE);
       return this.#sent(r);
     }
-    // With a timeout or non-blocking, a Deno send cannot be taken back: give it one
-    // turn of the event loop (a UDP send, or an AF_UNIX one with room, completes);
-    // if it is still waiting for room, it stays queued as the socket's send buffer,
-    // the call reports it sent, and the next send waits for it (or raises EAGAIN).
+    // With a timeout or non-blocking, a Deno send cannot be taken back: give it time to complete (a UDP send, or
+    // an AF_UNIX one with room, completes inside Linux's sendto(2), as CPython's; its completion reaches us a turn or,
+    // under load, several turns later); if it is still waiting for room, it stays queued as the socket's send buffer,
+    // the call reports it sent, and the next send waits for it (or raises EAGAIN). (One timer turn, as before, let a
+    // later send on another socket overtake it under load: CPython's datagrams arrive in the order sent.)
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = new Promise<null>((r) => timer = setTimeout(() => r(null), 0));
+    const tick = new Promise<null>((r) => timer = setTimeout(() => r(null), this.#unix ? UNIX_SEND_MS : UDP_SEND_MS));
     const r = await Promise.race([op, tick]);
     clearTimeout(timer);
     if (r !== null) return this.#sent(r);
@@ -1022,8 +1048,8 @@ class DgramEngine implements DatagramEngine {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    if (this.#key !== null && local_dgrams.get(this.#key)?.deref() === this) local_dgrams.delete(this.#key);
-    this.#key = null;
+    if (this.#key !== null) leave_local(this.#key, this, this.#key_addr);
+    this.#key = this.#key_addr = null;
     this.#incoming = 0;
     const conn = this.#conn;
     // Deno frees the address once the receive in flight settles, a turn later: a bind() to it meanwhile waits.
