@@ -107,6 +107,11 @@ function enter_local(k: string, e: DgramEngine, a: Deno.Addr): void {
 function leave_local(k: string, e: DgramEngine, a: Deno.Addr | null): void {
   if (local_dgrams.get(k)?.deref() !== e) return;
   local_dgrams.delete(k);
+  const now = performance.now();
+  if (closed_senders.size > 64) {
+    for (const [key, at] of closed_senders) if (now - at >= DGRAM_EXPECT_MS) closed_senders.delete(key);
+  }
+  closed_senders.set(k, now);
   if (a !== null && a.transport === "udp") {
     const n = (local_udp_ports.get(a.port) ?? 1) - 1;
     if (n > 0) local_udp_ports.set(a.port, n);
@@ -115,9 +120,28 @@ function leave_local(k: string, e: DgramEngine, a: Deno.Addr | null): void {
 }
 
 function dgram_key(a: Deno.Addr): string | null {
-  if (a.transport === "udp") return `udp|${a.hostname}|${a.port}`;
+  if (a.transport === "udp") {
+    // A v4-mapped source (a dual-stack receiver's view of an IPv4 sender) is that IPv4 sender (A25-2).
+    const h = a.hostname.startsWith("::ffff:") && a.hostname.includes(".") ? a.hostname.slice(7) : a.hostname;
+    return `udp|${h}|${a.port}`;
+  }
   const path = (a as Deno.UnixAddr).path;
   return path ? `unix|${path}` : null;
+}
+
+/**
+ * Senders closed within DGRAM_EXPECT_MS: a datagram one of them sent may still arrive (A25-3: its arrival was not
+ * told apart from a stranger's, and the receiver's count stayed up).
+ */
+const closed_senders = new Map<string, number>();
+
+/** True when a datagram from `from` came from a socket of this process (open, or closed a moment ago). */
+function from_local(from: Deno.Addr): boolean {
+  if (local_receiver(from) !== null) return true;
+  if (closed_senders.size === 0) return false;
+  const k = dgram_key(from);
+  const at = k === null ? undefined : closed_senders.get(k);
+  return at !== undefined && performance.now() - at < DGRAM_EXPECT_MS;
 }
 
 /** The socket of this process a datagram sent to `to` reaches (its exact address, or a wildcard one), or null. */
@@ -786,8 +810,11 @@ class DgramEngine implements DatagramEngine {
       this.#rx = null;
       // A datagram from a socket of this process (its send may complete after this receive: the count may dip
       // below 0 for a moment); an unbound AF_UNIX sender's cannot be told apart.
-      if (local_dgrams.size > 1 && (from.transport === "udp" || (from as Deno.UnixAddr).path)) {
-        if (local_receiver(from) !== null) this.#incoming--;
+      if (
+        (local_dgrams.size > 1 || closed_senders.size !== 0) &&
+        (from.transport === "udp" || (from as Deno.UnixAddr).path)
+      ) {
+        if (from_local(from)) this.#incoming--;
       } else if (this.#incoming > 0) this.#incoming--;
       const dg: Datagram = { data: d.slice(), from: this.#sender(from) };
       if (!this.#from_peer(dg.from)) {

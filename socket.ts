@@ -247,6 +247,9 @@ class StreamState implements PeerSide {
       this.link(o);
       return;
     }
+    // Never over another live end waiting under the same key (A25-1).
+    const w = loopback_ends.get(mine)?.deref();
+    if (w !== undefined && w !== this && !w.#closed) return;
     loopback_ends.set(this.#key = mine, new WeakRef(this));
   }
   get writer(): StreamWriter {
@@ -830,7 +833,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   [kState](t: Transport | null): StreamState | null {
     if (t === null) return this.#stream;
     this.#stream = new StreamState(t);
-    if (this.#family !== AF_UNIX) this.#stream.find_other_end();
+    // A raw connection only: a TLS session's plaintext (a Duplex that writes whole) counts other bytes than its raw
+    // end's peer, so linking it would compare plaintext with ciphertext (A25-1: every look waited 200 ms).
+    if (this.#family !== AF_UNIX && t.writes_whole !== true) this.#stream.find_other_end();
     if (this.#opts.size === 0) return this.#stream;
     const nd = this.#opts.get(NODELAY_KEY);
     const ka = this.#opts.get(KEEPALIVE_KEY);

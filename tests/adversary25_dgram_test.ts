@@ -6,12 +6,12 @@
 // nothing, where CPython's EAGAIN is immediate. Each row counts looks slower than SLOW_MS (an ordinary EAGAIN costs a
 // timer turn, 1-4 ms) and compares outcomes with a CPython twin.
 //
-// A25-2 (open, ignored row): an AF_INET6 socket bound to "::" (dual-stack) receiving from an AF_INET socket bound to
+// A25-2 (fixed: dgram_key reads ::ffff:a.b.c.d as a.b.c.d): an AF_INET6 socket bound to "::" (dual-stack) receiving from an AF_INET socket bound to
 // 127.0.0.1: the arrival's source is "::ffff:127.0.0.1", which local_receiver() does not map back to the sender's
 // "udp|127.0.0.1|port" key, so every datagram leaves +1: each round's first EAGAIN waits (8 of 8 rounds, ~45 ms).
-// A25-3 (open, ignored row): the sender closes before its datagram arrives (another local datagram socket open, so
+// A25-3 (fixed: a closed sender's key counts for 50 ms more): the sender closes before its datagram arrives (another local datagram socket open, so
 // the `local_dgrams.size > 1` branch runs): the sender's key is gone, the arrival is not matched, +1 left (6 of 6).
-// A25-4 (open, ignored row): a burst that overflows the receiver's kernel queue (the kernel drops the rest): the
+// A25-4 (documented in docs/limits.md, ignored row): a burst that overflows the receiver's kernel queue (the kernel drops the rest): the
 // dropped datagrams stay counted, the look that finds the queue drained waits out the hint (1 of 1, ~45 ms).
 // ADV25_RUN_IGNORED=1 runs the ignored rows.
 
@@ -83,7 +83,7 @@ def rounds(r, n, send):
 // ---- A25-2: dual-stack receiver, IPv4 sender ----
 
 for (const bound of [true, false]) {
-  const ignored = bound;
+  const ignored = false; // A25-2 fixed (dgram_key reads a v4-mapped source as the IPv4 sender)
   test({
     name:
       `adv25: an AF_INET6 socket on "::" receiving from an AF_INET socket ${
@@ -127,7 +127,7 @@ print(json.dumps(rounds(r, 8, lambda i: s.sendto(b"d%d" % i, ("127.0.0.1", port)
 // ---- A25-3: the sender closes before its datagram arrives ----
 
 for (const bystander of [true, false]) {
-  const ignored = bystander;
+  const ignored = false; // A25-3 fixed (closed senders are kept for the hint's 50 ms)
   test({
     name:
       `adv25: UDP, a fresh sender sends one datagram and closes at once${
@@ -174,8 +174,8 @@ print(json.dumps(rounds(r, 6, send)))
 
 test({
   name: "adv25: UDP, a burst of 200 datagrams of 8000 bytes overflows the receiver's queue: after draining it, " +
-    "the EAGAIN look answers at once (ignored: A25-4, the dropped datagrams stay counted: that look waits out the " +
-    "50 ms hint)",
+    "the EAGAIN look answers at once (ignored: documented, A25-4, the dropped datagrams stay counted: that one look " +
+    "waits out the 50 ms hint)",
   ignore: !RUN_IGNORED,
 }, async () => {
   const r = socket(AF_INET, SOCK_DGRAM);

@@ -5,7 +5,7 @@
 // CPython answers in microseconds. Each row counts the looks slower than SLOW_MS (the 200 ms wait shows as ~205 ms;
 // pysocket's ordinary EAGAIN costs a timer turn, 1-4 ms) and compares outcomes with a CPython twin.
 //
-// A25-1 (open, ignored row): a TLS client that wraps its socket before the server accepts the connection. The
+// A25-1 (fixed in socket.ts: a TLS plaintext end is not linked, and no end replaces a live one): a TLS client that wraps its socket before the server accepts the connection. The
 // plaintext StreamState that ssl.ts swaps in (_replace_transport) runs find_other_end() under the same address key
 // as the raw one, overwrites the raw end's entry in loopback_ends, and the server's accept() then links its RAW end
 // to the client's PLAINTEXT end: the client's plaintext reader compares the server's ciphertext byte count with the
@@ -91,7 +91,7 @@ print(json.dumps([got, [L(w) for _ in range(10)], [L(s) for _ in range(10)],
 `;
 
 for (const order of ["accept_first", "wrap_first"] as const) {
-  const ignored = order === "wrap_first";
+  const ignored = false; // A25-1 fixed: a TLS plaintext end is never linked, nor over a live end
   test({
     name:
       `adv25: TLS over a loopback connection this process made and accepted (${
