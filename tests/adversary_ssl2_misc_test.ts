@@ -38,6 +38,19 @@ async function certs(): Promise<CertShop> {
 }
 
 /** `openssl s_server` on a free loopback port with these options; resolves once it listens. */
+/** True when /proc/net/tcp lists a listener (state 0A) on 127.0.0.1:`port`. */
+function listening(port: number): boolean {
+  const want = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  try {
+    return Deno.readTextFileSync("/proc/net/tcp").split("\n").some((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1] === want && f[3] === "0A";
+    });
+  } catch {
+    return true; // no /proc: the old fixed wait's assumption
+  }
+}
+
 async function s_server(s: CertShop, args: string[]): Promise<{ port: number; stop(): Promise<void> }> {
   const probe = create_server(["127.0.0.1", 0]);
   const port = (probe.getsockname() as [string, number])[1];
@@ -91,7 +104,9 @@ async function s_server(s: CertShop, args: string[]): Promise<{ port: number; st
     stdout: "null",
     stderr: "null",
   }).spawn();
-  await new Promise((r) => setTimeout(r, 500));
+  // Listening yet? /proc/net/tcp tells without taking the one accept (a fixed 500 ms wait was too short under CI
+  // load once: the client's connect was refused).
+  for (let i = 0; i < 200 && !listening(port); i++) await new Promise((r) => setTimeout(r, 50));
   return {
     port,
     async stop() {
