@@ -112,6 +112,7 @@ function leave_local(k: string, e: DgramEngine, a: Deno.Addr | null): void {
     for (const [key, at] of closed_senders) if (now - at >= DGRAM_EXPECT_MS) closed_senders.delete(key);
   }
   closed_senders.set(k, now);
+  last_sender_close = now;
   if (a !== null && a.transport === "udp") {
     const n = (local_udp_ports.get(a.port) ?? 1) - 1;
     if (n > 0) local_udp_ports.set(a.port, n);
@@ -134,11 +135,20 @@ function dgram_key(a: Deno.Addr): string | null {
  * told apart from a stranger's, and the receiver's count stayed up).
  */
 const closed_senders = new Map<string, number>();
+let last_sender_close = -Infinity;
+
+/** True while a sender closed within DGRAM_EXPECT_MS (the map is emptied once none did: a receive then skips it). */
+function recent_closed(): boolean {
+  if (closed_senders.size === 0) return false;
+  if (performance.now() - last_sender_close < DGRAM_EXPECT_MS) return true;
+  closed_senders.clear();
+  return false;
+}
 
 /** True when a datagram from `from` came from a socket of this process (open, or closed a moment ago). */
 function from_local(from: Deno.Addr): boolean {
   if (local_receiver(from) !== null) return true;
-  if (closed_senders.size === 0) return false;
+  if (!recent_closed()) return false;
   const k = dgram_key(from);
   const at = k === null ? undefined : closed_senders.get(k);
   return at !== undefined && performance.now() - at < DGRAM_EXPECT_MS;
@@ -811,7 +821,7 @@ class DgramEngine implements DatagramEngine {
       // A datagram from a socket of this process (its send may complete after this receive: the count may dip
       // below 0 for a moment); an unbound AF_UNIX sender's cannot be told apart.
       if (
-        (local_dgrams.size > 1 || closed_senders.size !== 0) &&
+        (local_dgrams.size > 1 || recent_closed()) &&
         (from.transport === "udp" || (from as Deno.UnixAddr).path)
       ) {
         if (from_local(from)) this.#incoming--;
