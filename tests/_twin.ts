@@ -196,3 +196,17 @@ export async function pooled<T, R>(items: readonly T[], n: number, fn: (item: T)
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
   return out;
 }
+
+/**
+ * Python helpers of the row tables (adversary18c_pure, adversary24b): `enc(r)` makes a result JSON (bytes as
+ * {"b": hex}), `cls(e)` names an exception as pysocket's class (ValueError and OverflowError are RangeError).
+ */
+export const PY_ENC_CLS = `def enc(r):
+    if isinstance(r, (bytes, bytearray)): return {"b": r.hex()}
+    if isinstance(r, (list, tuple)): return [enc(x) for x in r]
+    if isinstance(r, bool): return r
+    if isinstance(r, int): return int(r)
+    return r
+def cls(e):
+    if isinstance(e, (ValueError, OverflowError)) and not isinstance(e, OSError): return "RangeError"
+    return type(e).__name__`;

@@ -29,7 +29,7 @@
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import { _set_lookup_for_tests } from "../_resolve.ts";
-import { python_json, rng } from "./_twin.ts";
+import { PY_ENC_CLS, python_json, rng } from "./_twin.ts";
 
 const FULL = Deno.env.get("ADV18C_FULL") === "1";
 
@@ -53,15 +53,7 @@ def dec(v):
         if k == "l": return tuple(dec(y) for y in x)
         if k == "c": return getattr(_sm, x)
     return v
-def enc(r):
-    if isinstance(r, (bytes, bytearray)): return {"b": r.hex()}
-    if isinstance(r, (list, tuple)): return [enc(x) for x in r]
-    if isinstance(r, bool): return r
-    if isinstance(r, int): return int(r)
-    return r
-def cls(e):
-    if isinstance(e, (ValueError, OverflowError)) and not isinstance(e, OSError): return "RangeError"
-    return type(e).__name__
+${PY_ENC_CLS}
 out = []
 for fn, args in json.load(sys.stdin):
     try:

@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import { _set_lookup_for_tests } from "../_resolve.ts";
-import { python_json } from "./_twin.ts";
+import { PY_ENC_CLS, python_json } from "./_twin.ts";
 
 /** A Python constant by name ({c: "AF_INET"}), or an expression ({py: "2**64"}) with its JavaScript value. */
 type Arg = unknown;
@@ -58,15 +58,7 @@ const PY = `
 import json, sys
 import socket as _sm
 from socket import *
-def enc(r):
-    if isinstance(r, (bytes, bytearray)): return {"b": r.hex()}
-    if isinstance(r, (list, tuple)): return [enc(x) for x in r]
-    if isinstance(r, bool): return r
-    if isinstance(r, int): return int(r)
-    return r
-def cls(e):
-    if isinstance(e, (ValueError, OverflowError)) and not isinstance(e, OSError): return "RangeError"
-    return type(e).__name__
+${PY_ENC_CLS}
 out = []
 for src in json.load(sys.stdin):
     try:

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
-import { python_json } from "./_twin.ts";
+import { PY_ENC_CLS, python_json } from "./_twin.ts";
 
 const PY = `
 import json, os, re, sys, tempfile, errno
@@ -63,15 +63,7 @@ def acc_nb():
     return t
 def exc(e):
     return [type(e).__name__, norm(str(e)), e.errno, e.strerror and norm(e.strerror), [norm(a) if isinstance(a, str) else a for a in e.args]]
-def enc(r):
-    if isinstance(r, (bytes, bytearray)): return {"b": r.hex()}
-    if isinstance(r, (list, tuple)): return [enc(x) for x in r]
-    if isinstance(r, bool): return r
-    if isinstance(r, int): return int(r)
-    return r
-def cls(e):
-    if isinstance(e, (ValueError, OverflowError)) and not isinstance(e, OSError): return "RangeError"
-    return type(e).__name__
+${PY_ENC_CLS}
 out = []
 for src in json.load(sys.stdin):
     try:
