@@ -192,10 +192,16 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
  * Loopback TCP connections of this process by `local>remote` address, until their other end links to them (A24):
  * a connection this process both made and accepted has both ends here.
  */
-const loopback_ends = new Map<string, WeakRef<StreamState>>();
+const loopback_ends = new Map<number, StreamState>();
 
-function tcp_key(a: Deno.Addr): string | null {
-  return a.transport === "tcp" ? `${a.hostname}:${a.port}` : null;
+/** A loopback connection's key in loopback_ends: its two ports (the hosts are compared when two ends meet). */
+function ports_key(local: number, remote: number): number {
+  return local * 65536 + remote;
+}
+
+/** True for a loopback host as Deno reports it. */
+function loopback_host(h: string): boolean {
+  return h.startsWith("127.") || h === "::1" || h.startsWith("::ffff:127.");
 }
 
 class StreamState implements PeerSide {
@@ -203,14 +209,19 @@ class StreamState implements PeerSide {
   #reader: StreamReader | null = null;
   #writer: StreamWriter | null = null;
   #closed = false;
-  /** This end's key in loopback_ends while it waits for its other end, else null. */
-  #key: string | null = null;
+  /** This end's key in loopback_ends while it waits for its other end, else -1. */
+  #key = -1;
   constructor(t: Transport) {
     this.transport = t;
   }
   get reader(): StreamReader {
-    return this.#reader ??= new StreamReader(this.transport);
+    if (this.#reader !== null) return this.#reader;
+    const r = this.#reader = new StreamReader(this.transport);
+    r.peer = this.#other;
+    return r;
   }
+  /** The other end, when it is in this process (see link()). */
+  #other: StreamState | null = null;
   // PeerSide: what this end has sent, for a same-process other end's looks.
   sent(): number {
     return this.#writer?.sent_total ?? 0;
@@ -220,8 +231,11 @@ class StreamState implements PeerSide {
   }
   /** The two ends of one connection, both in this process: each one's looks wait for what the other sent. */
   link(other: StreamState): void {
-    this.reader.peer = other;
-    other.reader.peer = this;
+    // (Readers made later take it from #other: a connection never read makes none, as on churn's path.)
+    this.#other = other;
+    other.#other = this;
+    if (this.#reader !== null) this.#reader.peer = other;
+    if (other.#reader !== null) other.#reader.peer = this;
   }
   /**
    * A loopback TCP connection: link it to its other end if this process has it, else wait for it to come.
@@ -235,22 +249,24 @@ class StreamState implements PeerSide {
     } catch {
       return;
     }
-    const lk = tcp_key(l), rk = tcp_key(r);
-    if (lk === null || rk === null) return;
-    const h = (r as Deno.NetAddr).hostname;
-    if (!(h.startsWith("127.") || h === "::1" || h.startsWith("::ffff:127."))) return;
-    const mine = `${lk}>${rk}`, theirs = `${rk}>${lk}`;
-    const o = loopback_ends.get(theirs)?.deref();
+    if (l.transport !== "tcp" || r.transport !== "tcp" || !loopback_host(r.hostname)) return;
+    // (Numbers, not strings: a key per connection is on churn's path.)
+    const theirs = ports_key(r.port, l.port);
+    const o = loopback_ends.get(theirs);
     if (o !== undefined && !o.#closed) {
-      loopback_ends.delete(theirs);
-      o.#key = null;
-      this.link(o);
-      return;
+      const ol = o.transport.localAddr as Deno.NetAddr, or = o.transport.remoteAddr as Deno.NetAddr;
+      if (ol.hostname === r.hostname && or.hostname === l.hostname) {
+        loopback_ends.delete(theirs);
+        o.#key = -1;
+        this.link(o);
+        return;
+      }
     }
     // Never over another live end waiting under the same key (A25-1).
-    const w = loopback_ends.get(mine)?.deref();
+    const mine = ports_key(l.port, r.port);
+    const w = loopback_ends.get(mine);
     if (w !== undefined && w !== this && !w.#closed) return;
-    loopback_ends.set(this.#key = mine, new WeakRef(this));
+    loopback_ends.set(this.#key = mine, this);
   }
   get writer(): StreamWriter {
     return this.#writer ??= new StreamWriter(this.transport, () => this.#reader, () => this.reader);
@@ -259,9 +275,9 @@ class StreamState implements PeerSide {
   close(): boolean {
     writes.last = performance.now(); // a same-process peer's next look may see the FIN or reset (A24-1)
     this.#closed = true;
-    if (this.#key !== null) {
-      loopback_ends.delete(this.#key);
-      this.#key = null;
+    if (this.#key !== -1) {
+      if (loopback_ends.get(this.#key) === this) loopback_ends.delete(this.#key);
+      this.#key = -1;
     }
     this.#reader?.close();
     const w = this.#writer;
