@@ -2513,6 +2513,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   /** shutdown(SHUT_RD) of a listener: it stops listening; its address stays until listen() binds again. */
   #stop_listening(): void {
     this.#local = this.getsockname();
+    // A child being spawned may hold the listener a moment (fix22): a connect to it waits until it is gone, as after
+    // close() (a CI run's connect_ex after SHUT_RD was accepted, where CPython's is refused).
+    this.#note_let_go();
     // The closed queue stays: select() sees the socket readable, as Linux's poll does.
     this.#accepts?.close(E.EINVAL);
     this.#listener = null;
