@@ -210,3 +210,14 @@ export const PY_ENC_CLS = `def enc(r):
 def cls(e):
     if isinstance(e, (ValueError, OverflowError)) and not isinstance(e, OSError): return "RangeError"
     return type(e).__name__`;
+
+/** Bytes as lowercase hex (the row tables' form of bytes). */
+export const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+
+/** A pysocket result as PY_ENC_CLS's enc() makes CPython's: bytes as {"b": hex}, undefined as null. */
+export function enc(r: unknown): unknown {
+  if (r instanceof Uint8Array) return { b: hex(r) };
+  if (Array.isArray(r)) return r.map(enc);
+  if (r === undefined) return null;
+  return r;
+}

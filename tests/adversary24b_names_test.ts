@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import { _set_lookup_for_tests } from "../_resolve.ts";
-import { PY_ENC_CLS, python_json } from "./_twin.ts";
+import { enc, hex, PY_ENC_CLS, python_json } from "./_twin.ts";
 
 /** A Python constant by name ({c: "AF_INET"}), or an expression ({py: "2**64"}) with its JavaScript value. */
 type Arg = unknown;
@@ -67,15 +67,6 @@ for src in json.load(sys.stdin):
         out.append(["!", cls(e), str(e), getattr(e, "errno", None)])
 print(json.dumps(out))
 `;
-
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-
-function enc(r: unknown): unknown {
-  if (r instanceof Uint8Array) return { b: hex(r) };
-  if (Array.isArray(r)) return r.map(enc);
-  if (r === undefined) return null;
-  return r;
-}
 
 interface Row {
   id: string;

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
-import { PY_ENC_CLS, python_json } from "./_twin.ts";
+import { enc, hex, PY_ENC_CLS, python_json } from "./_twin.ts";
 
 const PY = `
 import json, os, re, sys, tempfile, errno
@@ -153,14 +153,6 @@ interface Row {
   id: string;
   py: string;
   ts: () => unknown;
-}
-
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-function enc(r: unknown): unknown {
-  if (r instanceof Uint8Array) return { b: hex(r) };
-  if (Array.isArray(r)) return r.map(enc);
-  if (r === undefined) return null;
-  return r;
 }
 
 /** Findings: row id -> finding id (or "ignored: reason"); printed, not asserted. */
