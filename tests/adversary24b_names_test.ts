@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
 import { _set_lookup_for_tests } from "../_resolve.ts";
-import { enc, hex, PY_ENC_CLS, python_json } from "./_twin.ts";
+import { enc, PY_ENC_CLS, python_json } from "./_twin.ts";
 
 /** A Python constant by name ({c: "AF_INET"}), or an expression ({py: "2**64"}) with its JavaScript value. */
 type Arg = unknown;

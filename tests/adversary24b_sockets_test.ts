@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
-import { enc, hex, PY_ENC_CLS, python_json } from "./_twin.ts";
+import { enc, PY_ENC_CLS, python_json } from "./_twin.ts";
 
 const PY = `
 import json, os, re, sys, tempfile, errno
