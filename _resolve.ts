@@ -3,7 +3,6 @@
 // `lookupService` for reverse lookups, and /etc/hosts itself for what
 // node:dns does not report (canonical names and aliases).
 
-import { lookup, lookupService } from "node:dns";
 import { errno, gaierror, PermissionError } from "./errors.ts";
 import { EAI_AGAIN, EAI_FAIL, EAI_NODATA, EAI_NONAME } from "./constants.ts";
 import { parse_ipv4, parse_ipv6, strip_zone } from "./families/_ip.ts";
@@ -45,7 +44,14 @@ export interface LookupAddress {
 /** A resolver with `lookup_all`'s contract (the seam tests use). */
 export type Lookup = (host: string, family: 0 | 4 | 6) => Promise<LookupAddress[]>;
 
-function system_lookup(host: string, family: 0 | 4 | 6): Promise<LookupAddress[]> {
+/** node:dns, loaded on the first lookup: importing pysocket loads no node: module (startup time). */
+let node_dns: Promise<typeof import("node:dns")> | null = null;
+function dns(): Promise<typeof import("node:dns")> {
+  return node_dns ??= import("node:dns");
+}
+
+async function system_lookup(host: string, family: 0 | 4 | 6): Promise<LookupAddress[]> {
+  const { lookup } = await dns();
   return new Promise((resolve, reject) => {
     lookup(host, { family, all: true, verbatim: true }, (err, addrs) => {
       if (err) reject(map_dns_error(err, host));
@@ -153,6 +159,7 @@ export async function reverse_lookup(
     if (same_bytes(e.bytes, bytes)) return { name: e.names[0]!, aliases: e.names.slice(1) };
   }
   if (test_lookup) return null;
+  const { lookupService } = await dns();
   const name = await new Promise<string | null>((resolve, reject) => {
     try {
       lookupService(ip, 0, (err, hostname) => {

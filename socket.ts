@@ -89,7 +89,6 @@ import { require_listen, require_unstable_net } from "./_unstable.ts";
 import type { Address, AddressInput, AddressOf, Buffer, SignalOptions } from "./types.ts";
 import { create_datagram_engine } from "./_dgram.ts";
 import { SocketFile, type SocketFileOptions } from "./_makefile.ts";
-import { connect_from } from "./_duplex.ts";
 import { bound_addr, deferred_listen, DeferredListener } from "./_rebind.ts";
 import { fd_map, fd_table, fd_unmap } from "./_fdmap.ts";
 
@@ -1566,7 +1565,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const stop = conn.stop = new AbortController();
       const f = from = this.#unbind(conn);
       const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
-      opened = f.settled.then(() => connect_from(f.addr, to, stop.signal));
+      // _duplex.ts (and node:net) load on first use: importing pysocket loads no node: module (startup).
+      opened = f.settled.then(() => import("./_duplex.ts")).then((m) => m.connect_from(f.addr, to, stop.signal));
     } else {
       const stop = conn.stop = spare_stops.pop() ?? _connect_stop();
       opened = Deno.connect({

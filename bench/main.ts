@@ -64,6 +64,7 @@ const SMALL_SENDS = 200_000 / SCALE;
 /** CPython pays a syscall per message (8,000-85,000 a second on the 2-core hosts seen): a quarter as many. */
 const SMALL_SENDS_PY = SMALL_SENDS / 4;
 const CHURN = 5_000 / SCALE;
+const STARTS = QUICK ? 3 : 10;
 const DGRAMS = 100_000 / SCALE;
 const LINES = 1_000_000 / SCALE;
 const PAIRS = 5_000 / SCALE;
@@ -106,7 +107,17 @@ interface Ratio {
 interface Group {
   id: string;
   title: string;
-  unit: "MB/s" | "ops/s" | "dgrams/s" | "lines/s" | "bytes/pair" | "hs/s" | "echoes/s" | "bytes/conn" | "msgs/s";
+  unit:
+    | "MB/s"
+    | "ops/s"
+    | "dgrams/s"
+    | "lines/s"
+    | "bytes/pair"
+    | "hs/s"
+    | "echoes/s"
+    | "bytes/conn"
+    | "msgs/s"
+    | "starts/s";
   lower?: boolean;
   rounds?: number;
   variants: Variant[];
@@ -302,6 +313,32 @@ groups.push({
   ],
   ratios: [{ num: "pysocket", den: "raw Deno", target: 0.95 }, { num: "pysocket", den: "Node" }],
   note: "target: issue 17's (>= 0.95x raw Deno)",
+});
+/** Cold starts per second: `starts` fresh `deno run` processes of bench/_startup.ts, one after another. */
+async function cold_starts(variant: "pysocket" | "raw", starts: number): Promise<Sample> {
+  const script = new URL("./_startup.ts", import.meta.url).pathname;
+  const t0 = performance.now();
+  for (let i = 0; i < starts; i++) {
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", script, variant],
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (r.code !== 0) throw new Error(`${variant} start failed: ${new TextDecoder().decode(r.stderr).slice(0, 300)}`);
+  }
+  return { value: starts / ((performance.now() - t0) / 1000) };
+}
+groups.push({
+  id: "startup",
+  title: `startup: ${STARTS} x a fresh deno run (import, listen, connect, accept, close)`,
+  unit: "starts/s",
+  variants: [
+    { name: "pysocket", run: () => cold_starts("pysocket", STARTS) },
+    { name: "raw Deno", run: () => cold_starts("raw", STARTS) },
+  ],
+  ratios: [{ num: "pysocket", den: "raw Deno" }],
+  note: "the whole process, Deno's own start included; pysocket's import loads no node: module",
 });
 const udp_skip = udp_skip_reason();
 groups.push({
