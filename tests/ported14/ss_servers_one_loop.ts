@@ -16,7 +16,7 @@ import { b, bjoin, bstrip, decode, print } from "../ported/_py.ts";
 const log: string[] = [];
 const done = { set: false };
 
-class LineHandler extends StreamRequestHandler {
+class LineHandler extends StreamRequestHandler<TCPServer> {
   override async handle() {
     const line = bstrip(await this.rfile.readline() as Uint8Array);
     const kind = this.server.address_family === socket.AF_UNIX ? "unix" : "tcp";
@@ -56,7 +56,7 @@ class IdleServer extends TCPServer {
   }
 }
 
-async function client(tcp_addr: Address, udp_addr: Address, unix_path: string) {
+async function client(tcp_addr: [string, number], udp_addr: Address, unix_path: string) {
   const out: [string, Uint8Array, Uint8Array][] = [];
   for (const line of [b("hello"), b("!nope"), b("world")]) {
     using c = await socket.create_connection(tcp_addr, { timeout: 5 });
@@ -100,7 +100,7 @@ try {
   for (const [name, srv] of [["tcp", tcp], ["udp", udp], ["unix", unix]] as [string, BaseServer][]) {
     sel.register(srv, EVENT_READ, name);
   }
-  const t = client(tcp.server_address, udp.server_address, unix_path);
+  const t = client(tcp.server_address as [string, number], udp.server_address, unix_path);
   const served: Record<string, number> = { tcp: 0, udp: 0, unix: 0 };
   for (let i = 0; i < 100; i++) {
     if (done.set) break;
