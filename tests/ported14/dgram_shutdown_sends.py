@@ -1,7 +1,7 @@
 # Datagram sockets after shutdown(), in each family (UDP over IPv4 and IPv6, AF_UNIX): after SHUT_WR a send
 # raises BrokenPipeError, but a datagram too large for the family is still refused as too large (the size is checked
 # first), and the socket still receives; after SHUT_RD too a receive still finds the queued datagram, then waits
-# out its timeout.
+# out its timeout. An unbound UDP socket is bound by a send that raises EPIPE after shutdown(), as by any send.
 import socket
 
 
@@ -49,3 +49,11 @@ family("udp4", *udp_pair(socket.AF_INET, "127.0.0.1"), 65508)
 family("udp6", *udp_pair(socket.AF_INET6, "::1"), 65528)
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
 family("unix dgram", a, b, 300000)
+
+# an unbound UDP socket: shutdown() raises ENOTCONN but still shuts; the send that then raises EPIPE has bound it
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print("unbound udp")
+attempt("shutdown(SHUT_WR)", lambda: u.shutdown(socket.SHUT_WR))
+attempt("sendto", lambda: u.sendto(b"x", ("127.0.0.1", 9)))
+print("  bound by that send:", u.getsockname()[1] != 0)
+u.close()

@@ -50,3 +50,11 @@ await family("udp4", ...await udp_pair(socket.AF_INET, "127.0.0.1"), 65508);
 await family("udp6", ...await udp_pair(socket.AF_INET6, "::1"), 65528);
 const [a, bb] = await socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
 await family("unix dgram", a, bb, 300000);
+
+// an unbound UDP socket: shutdown() raises ENOTCONN but still shuts; the send that then raises EPIPE has bound it
+const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+print("unbound udp");
+await attempt("shutdown(SHUT_WR)", () => u.shutdown(socket.SHUT_WR));
+await attempt("sendto", () => u.sendto(b("x"), ["127.0.0.1", 9]));
+print("  bound by that send:", (u.getsockname() as [string, number])[1] !== 0);
+u.close();

@@ -1,6 +1,6 @@
 # A UDP request/response client that retries under settimeout() and receives with recvfrom_into() into one
 # preallocated buffer, as allocation-averse clients do: the server drops the first copy of every third request,
-# the client resends after 0.4 s, a reply longer than nbytes is cut silently (the rest of that datagram is gone,
+# the client resends after 0.6 s, a reply longer than nbytes is cut silently (the rest of that datagram is gone,
 # the next one is whole), recv_into() on a connected socket, recvfrom_into()'s ValueError for nbytes past the
 # buffer, and a reply from a stranger ignored by address.
 import socket
@@ -41,7 +41,7 @@ addr = srv.getsockname()
 
 cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 cli.bind(("127.0.0.1", 0))
-cli.settimeout(0.4)
+cli.settimeout(0.6)
 buf = bytearray(256)
 mv = memoryview(buf)
 

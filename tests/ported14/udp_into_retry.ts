@@ -46,7 +46,7 @@ const addr = srv.getsockname();
 
 const cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
 cli.bind(["127.0.0.1", 0]);
-cli.settimeout(0.4);
+cli.settimeout(0.6);
 const buf = new Uint8Array(256);
 const mv = buf;
 
