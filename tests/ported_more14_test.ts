@@ -3,8 +3,8 @@
 // until 0/EISCONN, sendmsg()/recvmsg() on AF_UNIX without ancillary data, a 4 MiB memoryview sendall() to a slow
 // reader, a line server on one makefile('rwb') under a timeout, UDP retries with recvfrom_into(), a table of what
 // each call raises in the wrong state, datagram sends after shutdown(), a non-blocking accept() drain, SSLSocket's
-// legacy read()/write(), three socketserver servers served by one selector loop, and a miniature MQTT broker (see
-// each spec's name).
+// legacy read()/write(), three socketserver servers served by one selector loop, a miniature MQTT broker, and
+// zero-length operations (see each spec's name).
 //
 // Each program holds every side (threads become tasks) and prints no port numbers; python3 and the port must
 // print the same and end with the same exit code. A program that shows pysocket differing from CPython is kept,
@@ -102,6 +102,12 @@ const SINGLES: SingleSpec[] = [
       "clients reading packets with recv_into() on a memoryview: SUBSCRIBE with + and # filters, PUBLISH fan-out, " +
       "PINGREQ, DISCONNECT, a malformed length closing its connection",
     prog: "mqtt_mini",
+  },
+  {
+    name: "zero-length operations: send(b'')/sendall(b'')/sendmsg([]) (0, EPIPE after SHUT_WR), recv(0) and " +
+      "recv_into() of an empty buffer at once (at EOF, after SHUT_RD, closed), empty datagrams on UDP and " +
+      "AF_UNIX, recv(0) leaving a queued datagram in place, an empty send on a Unix stream sending nothing",
+    prog: "zero_length_ops",
   },
 ];
 
