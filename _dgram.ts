@@ -68,6 +68,11 @@ import { bound_addr, deferred_datagram } from "./_rebind.ts";
 const MAX_UDP4 = 65507;
 /** Largest UDP payload over IPv6: 65,535 - 8 (UDP header). */
 const MAX_UDP6 = 65527;
+/**
+ * Largest AF_UNIX datagram Linux takes with the default send buffer (`net.core.wmem_default`, 212,992, less 32):
+ * checked by pysocket only where the kernel cannot be asked, a socket shut for writing (P16-1).
+ */
+const UNIX_DGRAM_MAX = 212992 - 32;
 /** Receive buffers: larger than any datagram the transport carries, so Deno never truncates. */
 const RX_UDP = 65536;
 const RX_UNIX = 256 * 1024;
@@ -668,9 +673,10 @@ class DgramEngine implements DatagramEngine {
     }
     if (peer.kind === "ip" && peer.port === 0) {
       // Linux sends to port 0 (no one can listen there) and reports the datagram sent; Deno refuses port 0.
-      if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
+      // The size is checked before SEND_SHUTDOWN, as in udp_sendmsg (P16-1).
       const limit = this.#adapter.family === AF_INET6 && ipv4_of(peer.hostname) === null ? MAX_UDP6 : MAX_UDP4;
       if (data.length > limit) throw new OSError(E.EMSGSIZE);
+      if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
       return data.length;
     }
     try {
@@ -688,9 +694,11 @@ class DgramEngine implements DatagramEngine {
 
   async sendto(data: Uint8Array, _flags: number, ep: Endpoint, dl: Deadline): Promise<number> {
     this.#check_open();
-    if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
     let addr: Deno.Addr;
     if (ep.kind === "unix") {
+      // Linux's unix_dgram_sendmsg checks the size against the send buffer before SEND_SHUTDOWN (P16-1); an
+      // open socket's oversized datagram gets its EMSGSIZE from the kernel, through Deno.
+      if (this.#shut_wr && data.length > UNIX_DGRAM_MAX) throw new OSError(E.EMSGSIZE);
       addr = { transport: "unixpacket", path: ep.path };
     } else {
       // Bound first, as Linux's inet_sendmsg does before udp_sendmsg's size and broadcast checks (P14-5).
@@ -700,6 +708,8 @@ class DgramEngine implements DatagramEngine {
       this.#check_broadcast(ep.hostname, "sendto");
       addr = { transport: "udp", hostname: deno_host(ep.hostname, ep.scope_id), port: ep.port };
     }
+    // After the autobind, size and broadcast checks, as Linux orders them (P16-1).
+    if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
     this.#autobind(null);
     if (opts_in_flight !== 0) await opts_settled;
     if (this.#opt_pending !== 0 || this.#opt_error !== null) await this.#settle_options();

@@ -73,9 +73,6 @@ const SINGLES: SingleSpec[] = [
       "after SHUT_WR but EMSGSIZE for one too large, receiving still, a queued datagram read after SHUT_RD; an " +
       "unbound UDP socket bound by the send that raises EPIPE",
     prog: "dgram_shutdown_sends",
-    ignore: "finding P16-1: after shutdown(SHUT_WR) a datagram too large for the family raises BrokenPipeError " +
-      "(EPIPE) where CPython raises EMSGSIZE (Linux checks the size first), and that EPIPE comes before the " +
-      "autobind (getsockname() still port 0)",
   },
   {
     name: "a non-blocking listener drained after select(): ten queued clients accepted in connect order until " +
