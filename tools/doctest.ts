@@ -706,8 +706,8 @@ export function compare_lists(ours: string[], deno: string[], what: string): voi
 // ---------------------------------------------------------------------------
 // Main
 
-async function run_capture(args: string[], cwd: string): Promise<{ code: number; text: string }> {
-  const r = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped" }).output();
+async function run_capture(args: string[], cwd: string, signal: AbortSignal): Promise<{ code: number; text: string }> {
+  const r = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped", signal }).output();
   const dec = new TextDecoder();
   return { code: r.code, text: dec.decode(r.stdout) + dec.decode(r.stderr) };
 }
@@ -739,20 +739,27 @@ interface Options {
   filter: string | null;
   /** 0: one module per source file; n (default 1): the files packed into at most n modules. */
   modules: number;
+  /** Seconds for the whole run (its children are killed then). */
+  timeout: number;
   files: string[];
 }
 
 function parse_args(args: string[]): Options {
-  const o: Options = { keep: false, filter: null, modules: 1, files: [] };
+  const o: Options = { keep: false, filter: null, modules: 1, timeout: 600, files: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--keep") o.keep = true;
     else if (a === "--filter") o.filter = args[++i] ?? "";
-    else if (a === "--modules") {
+    else if (a === "--timeout") {
+      o.timeout = Number(args[++i]);
+      if (!(o.timeout > 0)) throw new Error("--timeout needs seconds");
+    } else if (a === "--modules") {
       o.modules = Number(args[++i]);
       if (!Number.isInteger(o.modules) || o.modules < 0) throw new Error("--modules needs a count (0: one per file)");
     } else if (a === "-h" || a === "--help") {
-      console.log("usage: deno run -A tools/doctest.ts [--keep] [--filter TEXT] [--modules N] <files...>");
+      console.log(
+        "usage: deno run -A tools/doctest.ts [--keep] [--filter TEXT] [--modules N] [--timeout S] <files...>",
+      );
       Deno.exit(0);
     } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
     else o.files.push(a);
@@ -779,12 +786,18 @@ export async function main(args: string[], root = Deno.cwd()): Promise<number> {
   const ours = per_file.flatMap((f) => f.snippets.map(snippet_name));
 
   // Deno's list: its extract log (printed whether or not the type check is cached).
-  const listed = await run_capture(["test", "--doc", "--no-run", "--no-check", "--log-level=debug", ...files], root);
+  const signal = AbortSignal.timeout(o.timeout * 1000);
+  const timed_out = () => signal.aborted ? ` (timed out: --timeout ${o.timeout} s)` : "";
+  const listed = await run_capture(
+    ["test", "--doc", "--no-run", "--no-check", "--log-level=debug", ...files],
+    root,
+    signal,
+  );
   if (listed.code !== 0) {
     const lines = listed.text.split("\n").filter((l) => !l.startsWith("DEBUG"));
     const err = lines.findIndex((l) => l.startsWith("error:"));
     console.error((err >= 0 ? lines.slice(err) : lines.slice(-40)).join("\n"));
-    console.error(`doctest: listing Deno's snippets failed (exit ${listed.code})`);
+    console.error(`doctest: listing Deno's snippets failed (exit ${listed.code})${timed_out()}`);
     return listed.code;
   }
   compare_lists(ours, parse_extract_log(listed.text, root_url), "Deno's (deno test --doc --log-level=debug)");
@@ -793,10 +806,11 @@ export async function main(args: string[], root = Deno.cwd()): Promise<number> {
   const checked = await run_capture(
     ["test", "--doc", "--no-run", "-A", "--unstable-net", "--no-prompt", ...files],
     root,
+    signal,
   );
   if (checked.code !== 0) {
     console.error(checked.text);
-    console.error(`doctest: type check failed (deno test --doc --no-run, exit ${checked.code})`);
+    console.error(`doctest: type check failed (deno test --doc --no-run, exit ${checked.code})${timed_out()}`);
     return checked.code;
   }
   const check_lines = parse_check_lines(checked.text);
@@ -860,6 +874,7 @@ export async function main(args: string[], root = Deno.cwd()): Promise<number> {
       cwd: root,
       stdout: "piped",
       stderr: "piped",
+      signal,
     }).spawn();
     let status: Deno.CommandStatus;
     // Ctrl-C reaches the child too (same process group): outlive it, so that the temp dir goes.
@@ -874,7 +889,9 @@ export async function main(args: string[], root = Deno.cwd()): Promise<number> {
     const t_run = performance.now();
     console.log(
       `doctest: ran ${ours.length} snippets from ${with_snippets.length} files as ${gen_files.length} test modules: ` +
-        `${status.success ? "ok" : `FAILED (exit ${status.code})`} (${((t_run - t_check) / 1000).toFixed(1)} s)`,
+        `${status.success ? "ok" : `FAILED (exit ${status.code})${timed_out()}`} (${
+          ((t_run - t_check) / 1000).toFixed(1)
+        } s)`,
     );
     return status.code;
   } finally {
