@@ -135,6 +135,29 @@ const PROBES: Probe[] = [
   ["makefile", ["x"]],
   ["fileno", []],
   ["dup", []],
+  // two faults at once
+  ["sendto", [B, 2 ** 40, "$A"]],
+  ["sendto", ["hi", "$OOR"]],
+  ["sendto", [B, -1, "$OOR"]],
+  ["sendto", [BIG, OOB, "$A"]],
+  ["send", [BIG, OOB]],
+  ["sendall", [B, ERRQ]],
+  ["sendmsg", ["hi"]],
+  ["sendmsg", [[B], "x"]],
+  ["sendmsg", [["hi"], [], OOB, "$OOR"]],
+  ["recv", [4, 2 ** 40]],
+  ["recv", ["4", OOB]],
+  ["recvmsg", [-1, -1]],
+  ["recv_into", [BA4, 2 ** 63]],
+  ["recv_into", ["abcd", 10]],
+  ["recvfrom_into", [BA0]],
+  ["recvfrom_into", [BA4, 10, ERRQ]],
+  ["connect", [B]],
+  ["connect_ex", ["$SHORT"]],
+  ["bind", ["$NEG"]],
+  ["shutdown", [2 ** 40]],
+  ["listen", [2 ** 40]],
+  ["setblocking", ["x"]],
 ];
 
 const KINDS: Record<string, [number, number, boolean]> = {
@@ -181,6 +204,9 @@ function rows(): Row[] {
 }
 
 const T = 0.3; // the timeout of blocking rows: long enough for loopback data, short enough for rows that wait
+const T_LONG = 2; // connect() and a listener's accept() with a client pending: these succeed, slowly when loaded
+const long_wait = (call: string, state: string) =>
+  call === "connect" || call === "connect_ex" || (call === "accept" && state === "listening");
 
 const PY = `
 import json, os, re, sys, tempfile, threading
@@ -188,6 +214,9 @@ from concurrent.futures import ThreadPoolExecutor
 from socket import *
 ${PY_ENC_CLS}
 T = ${T}
+T_LONG = ${T_LONG}
+def long_wait(call, state):
+    return call in ("connect", "connect_ex") or (call == "accept" and state == "listening")
 TMP = tempfile.mkdtemp()
 KINDS = {"tcp4": (AF_INET, SOCK_STREAM, False), "tcp6": (AF_INET6, SOCK_STREAM, False),
          "udp4": (AF_INET, SOCK_DGRAM, False), "udp6": (AF_INET6, SOCK_DGRAM, False),
@@ -237,14 +266,15 @@ def setup(kind, state, keep):
             else:
                 if fam == AF_UNIX: s.bind(local(fam))
                 s.connect(A); peer = srv; srv.connect(s.getsockname())
-        if state not in ("nonblocking", "timed_out"): peer.send(b"hi")
+        if state not in ("nonblocking", "timed_out"):
+            peer.send(b"hi"); s.settimeout(5); s.recv(2, MSG_PEEK)  # the bytes are there before the row's call
         if state == "peer_closed": peer.close()
         elif state.startswith("shut_"): s.shutdown({"shut_rd": SHUT_RD, "shut_wr": SHUT_WR, "shut_rdwr": SHUT_RDWR}[state])
         elif state == "timed_out":
             s.settimeout(0.05)
             try: s.recv(1)
             except TimeoutError: pass
-            peer.send(b"hi")
+            peer.send(b"hi"); s.settimeout(5); s.recv(2, MSG_PEEK)
         elif state == "nonblocking": s.setblocking(False)
     if state == "closed": s.close()
     elif state == "detached": os.close(s.detach())
@@ -277,6 +307,7 @@ def run(row):
             s, fam, A = setup(kind, state, keep)
         except Exception as e:
             return ["setup", cls(e), norm(str(e))]
+        if state not in ("nonblocking", "closed", "detached") and long_wait(call, state): s.settimeout(T_LONG)
         try:
             r = getattr(s, call)(*[arg(a, fam, A) for a in args])
             out = ["ok", val(r, call)]
@@ -358,7 +389,12 @@ async function setup(kind: string, state: string, keep: Closer[]): Promise<[S.So
         await srv.connect(s.getsockname());
       }
     }
-    if (state !== "nonblocking" && state !== "timed_out") await peer!.send(new TextEncoder().encode("hi"));
+    const hi = async () => {
+      await peer!.send(new TextEncoder().encode("hi"));
+      s.settimeout(5);
+      await s.recv(2, S.MSG_PEEK); // the bytes are there before the row's call (a loaded machine is slow)
+    };
+    if (state !== "nonblocking" && state !== "timed_out") await hi();
     if (state === "peer_closed") peer!.close();
     else if (state.startsWith("shut_")) {
       await s.shutdown({ shut_rd: S.SHUT_RD, shut_wr: S.SHUT_WR, shut_rdwr: S.SHUT_RDWR }[state]!);
@@ -369,7 +405,7 @@ async function setup(kind: string, state: string, keep: Closer[]): Promise<[S.So
       } catch (e) {
         if (!(e instanceof S.TimeoutError)) throw e;
       }
-      await peer!.send(new TextEncoder().encode("hi"));
+      await hi();
     } else if (state === "nonblocking") s.setblocking(false);
   }
   if (state === "closed") s.close();
@@ -420,6 +456,9 @@ async function run(row: Row): Promise<unknown[]> {
     } catch (e) {
       return ["setup", cls(e), norm(String((e as Error).message))];
     }
+    if (state !== "nonblocking" && state !== "closed" && state !== "detached" && long_wait(call, state)) {
+      s.settimeout(T_LONG);
+    }
     let out: unknown[];
     try {
       const fn = (s as unknown as Record<string, (...a: unknown[]) => unknown>)[call]!;
@@ -453,20 +492,29 @@ function flags_of([, , call, args]: Row): number {
     (call === "recv_into" || call === "recvfrom_into" || call === "recvmsg" ? 2 : -1);
   return i >= 0 && typeof args[i] === "number" ? args[i] as number : 0;
 }
-const STREAM_OPEN = new Set(["connected", "peer_closed", "shut_rd", "shut_wr", "shut_rdwr", "timed_out", "nonblocking"]);
+const STREAM_OPEN = new Set([
+  "connected",
+  "peer_closed",
+  "shut_rd",
+  "shut_wr",
+  "shut_rdwr",
+  "timed_out",
+  "nonblocking",
+]);
 
 /** Rows that differ for a known cause: the finding (ADV26 report) or the docs/limits.md entry; printed, not asserted. */
 const KNOWN: [(r: Row) => boolean, string][] = [
   [
     ([, state, call, args]) =>
       (state === "closed" || state === "detached") &&
-      (args.some((a) => ADDR_FAULT.has(a as string)) || call === "makefile" ||
+      (args.some((a) => ADDR_FAULT.has(a as string)) || call === "makefile" || (call === "connect" && args[0] === B) ||
         (call === "getsockopt" && args[2] === -1) || (call === "setsockopt" && typeof args[2] !== "number") ||
         (call === "setsockopt" && args[2] === 2 ** 40)),
     "A26-1: a closed/detached socket raises EBADF before the arguments are checked (CPython parses them first; makefile() does not look at the fd)",
   ],
   [
-    (r) => SENDS.has(r[2]) && (flags_of(r) & 1) !== 0 && flags_of(r) !== -1 && r[0].match(/^(tcp|unix_s|pair_s)/) !== null &&
+    (r) =>
+      SENDS.has(r[2]) && (flags_of(r) & 1) !== 0 && flags_of(r) !== -1 && r[0].match(/^(tcp|unix_s|pair_s)/) !== null &&
       STREAM_OPEN.has(r[1]) && !(r[2] === "sendto" && r[0] !== "tcp4" && r[0] !== "tcp6"),
     "documented (docs/limits.md, No ancillary data, no urgent data): send(..., MSG_OOB) raises EOPNOTSUPP",
   ],
@@ -502,13 +550,28 @@ const KNOWN: [(r: Row) => boolean, string][] = [
       (call === "accept" && (state === "fresh" || state === "bound") && kind.match(/^(udp|unix_d)/) !== null),
     "A26-7: a timed call on a socket that never becomes ready (send on a listener, accept on a datagram socket) raises the call's error at once; CPython polls first and raises TimeoutError",
   ],
+  [
+    ([, , call, args]) => call === "sendmsg" && args[1] === "x",
+    "A26-8: sendmsg() with a str as ancillary data: a str item is a sequence of length 1 to CPython ('must be sequence of length 3, not 1')",
+  ],
+  [
+    ([kind, state, call, args]) =>
+      /^(unix_s|pair_s)$/.test(kind) && (STREAM_OPEN.has(state) || state === "listening") && call === "connect" &&
+      args[0] === B,
+    "A26-9: AF_UNIX stream connect() checks the socket's own state (EISCONN, EINVAL) before the path (ENOENT); Linux looks the path up first",
+  ],
+  [
+    ([kind, state, call]) => /^(unix_d|pair_d)$/.test(kind) && state === "timed_out" && SENDS.has(call),
+    "documented (docs/limits.md, AF_UNIX datagram sends wait for a pending receive): a send after a timed-out recv waits",
+  ],
   [([, , call]) => call === "dup", "documented (docs/limits.md): dup() raises EOPNOTSUPP"],
   [
     ([kind, state, call]) => kind === "unix_s" && state === "bound" && (call === "connect" || call === "connect_ex"),
     "documented (docs/limits.md): AF_UNIX cannot connect after bind() (EOPNOTSUPP)",
   ],
   [
-    ([kind, state, call]) => kind === "unix_d" && state === "peer_closed" && (call === "connect" || call === "connect_ex"),
+    ([kind, state, call]) =>
+      kind === "unix_d" && state === "peer_closed" && (call === "connect" || call === "connect_ex"),
     "documented (docs/limits.md): connect() to the path of a closed Unix datagram socket succeeds",
   ],
   [
