@@ -158,7 +158,19 @@ const PROBES: Probe[] = [
   ["shutdown", [2 ** 40]],
   ["listen", [2 ** 40]],
   ["setblocking", ["x"]],
+  // datagram size boundaries (UDP v4 checks len > 0xFFFF before the destination; v6 after): datagram kinds only
+  ["send", ["$B65508"]],
+  ["send", ["$B65535"]],
+  ["send", ["$B65536"]],
+  ["sendto", ["$B65508", "$A"]],
+  ["sendto", ["$B65536", "$A"]],
+  ["sendto", ["$B65536", "$OOR"]],
+  ["sendto", ["$B65536", "$W"]],
+  ["sendmsg", [["$B65536"]]],
+  ["sendmsg", [["$B65535", "$B1"]]],
+  ["sendall", ["$B65536"]],
 ];
+const SIZED = (args: Arg[]) => /"\$B\d/.test(JSON.stringify(args));
 
 const KINDS: Record<string, [number, number, boolean]> = {
   tcp4: [S.AF_INET, S.SOCK_STREAM, false],
@@ -193,7 +205,8 @@ function rows(): Row[] {
       if (is_pair && (state === "fresh" || state === "bound" || state === "listening")) continue;
       if (state === "listening" && typ !== S.SOCK_STREAM) continue;
       for (const [call, args] of PROBES) {
-        if (fam === S.AF_INET6 && !ADDRESS_CALLS.has(call)) continue;
+        if (SIZED(args) && typ !== S.SOCK_DGRAM) continue;
+        if (fam === S.AF_INET6 && !ADDRESS_CALLS.has(call) && !SIZED(args)) continue;
         const addr_fault = args.some((a) => a === "$OOR" || a === "$NEG" || a === "$SHORT");
         if (fam === S.AF_UNIX && addr_fault) continue; // a tuple is already the wrong shape ($W)
         out.push([kind, state, call, args]);
@@ -284,6 +297,7 @@ def arg(a, fam, A):
     if isinstance(a, dict): return bytes.fromhex(a["b"]) if "b" in a else bytearray(a["ba"])
     if isinstance(a, list): return [arg(x, fam, A) for x in a]
     if a == "$BIG": return b"x" * 70000
+    if isinstance(a, str) and a.startswith("$B"): return b"x" * int(a[2:])
     if a == "$A": return A
     if a == "$L": return local(fam)
     host = "127.0.0.1" if fam == AF_INET else "::1"
@@ -423,6 +437,7 @@ function arg(a: Arg, fam: number, A: unknown): unknown {
   }
   if (Array.isArray(a)) return a.map((x) => arg(x, fam, A));
   if (a === "$BIG") return new Uint8Array(70000).fill(120);
+  if (typeof a === "string" && a.startsWith("$B")) return new Uint8Array(Number(a.slice(2))).fill(120);
   if (a === "$A") return A;
   if (a === "$L") return local(fam);
   const host = fam === S.AF_INET ? "127.0.0.1" : "::1";
@@ -525,8 +540,8 @@ const KNOWN: [(r: Row) => boolean, string][] = [
   [
     ([kind, state, call, args]) =>
       kind === "udp4" && (state === "fresh" || state === "bound") && SENDS.has(call) && call !== "sendto" &&
-      JSON.stringify(args).includes("$BIG") && !JSON.stringify(args).includes("$A"),
-    "A26-3: an unconnected UDP v4 send of an oversize datagram raises EDESTADDRREQ before EMSGSIZE (udp_sendmsg checks the size first)",
+      /"\$B(IG|6553[6-9])|"\$B65535","\$B1"/.test(JSON.stringify(args)) && !JSON.stringify(args).includes("$A"),
+    "A26-3: an unconnected UDP v4 send of more than 65535 bytes raises EDESTADDRREQ before EMSGSIZE (udp_sendmsg checks len > 0xFFFF first)",
   ],
   [
     (r) => RECVS.has(r[2]) && (flags_of(r) & 0x2000) !== 0 && r[0].match(/^(tcp|udp)/) !== null,
