@@ -7,7 +7,10 @@
 // calls. Each row's outcome (the value, or the exception's class, str() and errno) and the socket's state after
 // (getsockname()'s port 0 or not, or its error; closed or not) are compared with python3 running the same row
 // (one python3 child for the whole table, rows on a thread pool; pysocket's rows concurrently too).
-// Rows that differ for a known cause are printed with their finding (ADV26 report), not asserted.
+// Rows that differ for a known cause are printed with their finding (ADV26 report), not asserted: A26-1 argument
+// checks after the closed check, A26-2 send flags before state checks, A26-3 UDP v4 EMSGSIZE before EDESTADDRREQ,
+// A26-4 AF_UNIX receive flags, A26-5 AF_UNIX stream recvfrom address, A26-6 bind() of a connected unnamed AF_UNIX
+// socket, A26-7 timed calls that CPython polls first, A26-8 sendmsg ancdata message, A26-9 AF_UNIX connect order.
 
 import assert from "node:assert/strict";
 import * as S from "../mod.ts";
