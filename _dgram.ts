@@ -669,6 +669,8 @@ class DgramEngine implements DatagramEngine {
       // Linux's inet_sendmsg binds an unbound UDP socket to an ephemeral port before udp_sendmsg finds no
       // destination: getsockname() then shows the port and a later bind() raises EINVAL (P14-5).
       if (!this.#unix) this.#autobind(null);
+      // udp_sendmsg refuses a length past 0xFFFF before it looks for a destination (udpv6_sendmsg does not: A26-3).
+      if (!this.#unix && this.#adapter.family === AF_INET && data.length > 0xffff) throw new OSError(E.EMSGSIZE);
       throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
     }
     if (peer.kind === "ip" && peer.port === 0) {

@@ -552,11 +552,21 @@ export class StreamReader {
       if (this.#pending === null) this.#read(want - (this.#end - this.#start));
       this.#fills++;
       try {
-        if (dl.nonblocking && !peer_waited && this.expecting) {
-          // A same-process peer sent (or closed) already: Linux's recv would return it; wait for Deno's read (A24).
-          peer_waited = true;
-          await settled_within(this.#gated(), PEER_WAIT_MS);
-          continue;
+        if (dl.nonblocking && this.peer !== null) {
+          if (!peer_waited && this.expecting) {
+            // A same-process peer sent (or closed) already: Linux's recv would return it; wait for Deno's read (A24).
+            peer_waited = true;
+            await settled_within(this.#gated(), PEER_WAIT_MS);
+            continue;
+          }
+          // The other end is in this process and every byte it sent has been read: the kernel holds nothing for
+          // this end. One event-loop turn (a loop of non-blocking recvs must let the loop run, or it starves every
+          // other task), not the up to five an unknown peer gets after a fresh same-process write (more_turns):
+          // a send, recv, recv-to-EAGAIN round on a socketpair took 12 ms.
+          if (!this.expecting) {
+            await dl.wait(this.#gated(), true);
+            continue;
+          }
         }
         await dl.wait(this.#gated()); // non-blocking: EAGAIN unless the read completes at once
       } finally {
@@ -1110,7 +1120,8 @@ export class StreamWriter {
 
   /** Bytes this writer's sends have reported sent so far: written by a direct write, or queued (PeerSide.sent). */
   get sent_total(): number {
-    return this.#direct_written + this.#enqueued;
+    // A direct write in flight waits for room: the kernel holds bytes for the peer (counted when it completes).
+    return this.#direct_written + this.#enqueued + (this.#direct ? 1 : 0);
   }
 
   /**

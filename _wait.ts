@@ -82,7 +82,7 @@ export class Deadline {
    * that matters (pending operations store their outcome instead) and is
    * left running when the deadline passes or the signal aborts.
    */
-  wait<T>(p: Promise<T>): Promise<T> {
+  wait<T>(p: Promise<T>, one_turn = false): Promise<T> {
     // No timer of its own: the caller holds the process while it waits (the operation's own does not: _alive.ts).
     if (this.unbounded) return this.#background ? p : held(p);
     const signal = this.signal;
@@ -100,7 +100,7 @@ export class Deadline {
         const t0 = performance.now();
         let turns = 1;
         const fire = () => {
-          if (more_turns(turns++, t0)) {
+          if (!one_turn && more_turns(turns++, t0)) {
             timer = setTimeout(fire, 0);
             return;
           }
