@@ -106,10 +106,16 @@ function rng(seed: number): () => number {
   };
 }
 
+const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
+const ASCII = new TextDecoder();
+/** Lower-case hex of `u`, two digits a byte (built as bytes: a string built digit by digit took seconds for MiBs). */
 function hex(u: Uint8Array): string {
-  let s = "";
-  for (const x of u) s += x.toString(16).padStart(2, "0");
-  return s;
+  const out = new Uint8Array(u.length * 2);
+  for (let i = 0; i < u.length; i++) {
+    out[2 * i] = HEX_DIGITS[u[i]! >> 4]!;
+    out[2 * i + 1] = HEX_DIGITS[u[i]! & 15]!;
+  }
+  return ASCII.decode(out);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
