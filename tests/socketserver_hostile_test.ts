@@ -740,6 +740,9 @@ test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing repor
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
+  const dir = Deno.makeTempDirSync({ prefix: "pysocket_emfile_" });
+  const flag = `${dir}/report_read`;
+  let client: Promise<string> | null = null;
   const reading = (async () => {
     let buf = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -763,14 +766,16 @@ test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing repor
       return;
     }
     const port = Number(lines[0]!.split(" ")[1]);
-    // More connections than the server has descriptors for; held 4 s, then closed,
-    // then 5 more that must be served.
-    const client = python(
+    // More connections than the server has descriptors for; held until the server has reported its 2 s under
+    // EMFILE (the test then makes the flag file; 30 s at most), then closed, then 5 more that must be served.
+    client = python(
       `
-import socket, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
+import os, socket, sys, time
+port, n, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
-time.sleep(4)
+for _ in range(3000):
+    if os.path.exists(flag): break
+    time.sleep(0.01)
 for c in held: c.close()
 ok = 0
 for i in range(5):
@@ -782,8 +787,10 @@ print(ok)
 `,
       String(port),
       String(HELD),
+      flag,
     ).catch((e: Error) => e.message);
     await until(() => lines.length > 1 || died, 30_000, "the EMFILE report");
+    Deno.writeTextFileSync(flag, "");
     if (lines.length < 2 && await runtime_panicked()) {
       console.log("  skipped: Deno's runtime panicked opening its signal pipe without descriptors (ext/signals)");
       await client;
@@ -813,6 +820,9 @@ print(ok)
     await reading.catch(() => {});
     const err = await stderr;
     if (!st.success && st.signal === null) console.log(`  the server failed: ${err}`);
+    Deno.writeTextFileSync(flag, ""); // (a failed test's client lets go too, and ends: the server is gone)
+    await client;
+    Deno.removeSync(dir, { recursive: true });
   }
 });
 
