@@ -169,33 +169,34 @@ test("C3-1: python3 and pysocket clients (TLS 1.2, 1.3) get the ECDSA chain from
   const rows: [string, boolean][] = [["localhost", false], ["localhost", true], ["127.0.0.1", false]];
   const want: unknown[] = [];
   const got: unknown[] = [];
+  /** Each row's python3 client and pysocket client against `port`, all at once (the server takes them in turn). */
+  const clients = (port: number) =>
+    Promise.all(rows.map(([host, v12]) => {
+      const p = new Deno.Command("python3", {
+        args: ["-c", PY_CLIENT, certs.dir, String(port), host, v12 ? "1" : "0"],
+        stdout: "piped",
+        signal: AbortSignal.timeout(20_000),
+      });
+      return Promise.all([
+        p.output().then((o) => JSON.parse(new TextDecoder().decode(o.stdout))),
+        pysocket_client(port, host, v12),
+      ]);
+    }));
   for (const order of [["ec", "rsa"], ["rsa", "ec"]]) {
+    // CPython's server and pysocket's, side by side.
     const py = await python_server(PY_SERVER, certs.dir, order.join(","), "wrap", String(2 * rows.length));
     try {
-      for (const [host, v12] of rows) {
-        const p = new Deno.Command("python3", {
-          args: ["-c", PY_CLIENT, certs.dir, py.first, host, v12 ? "1" : "0"],
-          stdout: "piped",
-          signal: AbortSignal.timeout(20_000),
-        });
-        want.push(JSON.parse(new TextDecoder().decode((await p.output()).stdout)));
-        got.push(await pysocket_client(Number(py.first), host, v12));
+      const srv = await serve(context(order), "wrap", 2 * rows.length);
+      const [of_py, of_ts] = await Promise.all([clients(Number(py.first)), clients(srv.port)]);
+      for (const [w, g] of [...of_py, ...of_ts]) {
+        want.push(w);
+        got.push(g);
       }
+      await srv.done;
     } finally {
       py.kill();
       await py.rest();
     }
-    const srv = await serve(context(order), "wrap", 2 * rows.length);
-    for (const [host, v12] of rows) {
-      const p = new Deno.Command("python3", {
-        args: ["-c", PY_CLIENT, certs.dir, String(srv.port), host, v12 ? "1" : "0"],
-        stdout: "piped",
-        signal: AbortSignal.timeout(20_000),
-      });
-      want.push(JSON.parse(new TextDecoder().decode((await p.output()).stdout)));
-      got.push(await pysocket_client(srv.port, host, v12));
-    }
-    await srv.done;
   }
   // CPython's rows are all the ECDSA chain (both clients offer ECDSA first); pysocket's server serves the same.
   assert.ok(want.every((w) => (w as string[])[0] === "localhost-ecc"), JSON.stringify(want));
