@@ -246,7 +246,8 @@ for (const fam of DFAMS) {
 }
 
 // The send-then-look loop: 200 rounds on one connected pair, each a 1-byte send then the peer's look at once
-// (select at 0, poll at 0, a selector at 0, or a non-blocking recv), the peer drained after each look.
+// (select at 0, poll at 0, a selector at 0, or a non-blocking recv), the peer drained after each look (of every
+// byte sent so far; one behind after a missed look, it catches up in the next round).
 const LOOP = 100; // (200 took 7 s a row in CI; 100 keeps the file under 40 s)
 const LOOP_PY = (fam: string, looks: string[]) => `
 import selectors
@@ -274,7 +275,7 @@ for kind in ${JSON.stringify(looks)}:
         elif kind == "poll": ready += len(p.poll(0))
         elif kind == "selector": ready += len(sel.select(0))
         try:
-            while True:
+            while got < i + 1:  # drained: every byte sent so far, or what is there (BlockingIOError)
                 n = len(b.recv(100)); got += n
                 if kind == "recv": ready += 1
                 if n == 0 or kind == "recv": break
@@ -321,15 +322,18 @@ async function loop_ours(fam: string, looks: string[], busy: boolean): Promise<R
       sel.register(b, EVENT_READ);
       const p = poll();
       p.register(b, POLLIN);
-      let ready = 0;
+      let ready = 0, got = 0;
       for (let i = 0; i < LOOP; i++) {
         await a.send(new Uint8Array([120]));
         if (kind === "select") ready += (await select([b], [], [], 0))[0].length;
         else if (kind === "poll") ready += (await p.poll(0)).length;
         else if (kind === "selector") ready += (await sel.select(0)).length;
+        // Drained: every byte sent so far, or what is there (BlockingIOError). Not a recv that finds nothing after
+        // the last byte: a non-blocking recv of an empty socket costs pysocket 3-12 ms (not what a row looks at).
         try {
-          for (;;) {
+          while (got < i + 1) {
             const n = (await b.recv(100)).length;
+            got += n;
             if (kind === "recv") ready++;
             if (n === 0 || kind === "recv") break;
           }

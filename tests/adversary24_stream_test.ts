@@ -169,31 +169,35 @@ async function ours(fam: Fam, ev: Ev, looks: string[], rounds: number, busy: boo
   };
   const stop = busy ? busy_loop() : () => {};
   const out: Counts = {};
-  try {
-    for (const kind of looks) {
-      const counts: Record<string, number> = {};
-      for (let i = 0; i < rounds; i++) {
-        let [c, s] = await mk();
-        if (ev === "close_accepted") [c, s] = [s, c];
-        if (kind.endsWith("_timed")) s.settimeout(0.5);
-        else if (!kind.endsWith("_blk")) s.setblocking(false);
-        if (ev === "send") await c.send(new Uint8Array([120]));
-        else if (ev === "sendall") await c.sendall(new Uint8Array([120, 121]));
-        else if (ev === "close" || ev === "close_accepted") c.close();
-        else if (ev === "shut_wr") await c.shutdown(SHUT_WR);
-        else if (ev === "shut_rdwr") await c.shutdown(SHUT_RDWR);
-        else {
-          await s.send(new Uint8Array([122]));
-          await new Promise((r) => setTimeout(r, 2));
-          c.close();
-        }
-        const key = JSON.stringify(await look(s, kind));
-        counts[key] = (counts[key] ?? 0) + 1;
+  // Each look kind's rounds one after the other; under a busy event loop (whose turns already come between an
+  // event and its look), the kinds side by side (a shutdown(SHUT_RDWR) waits ~15 ms for its read's turn).
+  const one_kind = async (kind: string) => {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < rounds; i++) {
+      let [c, s] = await mk();
+      if (ev === "close_accepted") [c, s] = [s, c];
+      if (kind.endsWith("_timed")) s.settimeout(0.5);
+      else if (!kind.endsWith("_blk")) s.setblocking(false);
+      if (ev === "send") await c.send(new Uint8Array([120]));
+      else if (ev === "sendall") await c.sendall(new Uint8Array([120, 121]));
+      else if (ev === "close" || ev === "close_accepted") c.close();
+      else if (ev === "shut_wr") await c.shutdown(SHUT_WR);
+      else if (ev === "shut_rdwr") await c.shutdown(SHUT_RDWR);
+      else {
+        await s.send(new Uint8Array([122]));
+        await new Promise((r) => setTimeout(r, 2));
         c.close();
-        s.close();
       }
-      out[kind] = counts;
+      const key = JSON.stringify(await look(s, kind));
+      counts[key] = (counts[key] ?? 0) + 1;
+      c.close();
+      s.close();
     }
+    out[kind] = counts;
+  };
+  try {
+    if (busy) await Promise.all(looks.map(one_kind));
+    else for (const kind of looks) await one_kind(kind);
   } finally {
     stop();
     Deno.removeSync(dir, { recursive: true });

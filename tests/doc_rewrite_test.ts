@@ -2,6 +2,11 @@
 // every entry point passes `deno doc --lint` on its own, JSDoc examples import
 // `@pysocket/socket…` (not relative paths), every public symbol has a
 // @category, and a second run (`--check`) finds nothing to do.
+//
+// When the run rewrites nothing (the checkout is already jsr-ready, as on CI), the scratch copy is byte for byte the
+// checkout, and `deno doc --lint` per entry point, `deno check` and `deno test --doc` over it are what .ci/run's own
+// phases run on the checkout: the test then says so and leaves them to CI (they cost ~40 s here). When it rewrites
+// anything, it runs them on the rewritten copy, as before.
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -34,6 +39,21 @@ async function copy_tree(from: string, to: string): Promise<void> {
   }
 }
 
+/** Files under `dir` whose bytes differ from the same path under `ref` (or that `ref` lacks). */
+async function changed_files(dir: string, ref: string, rel = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${dir}${rel}`)) {
+    const r = `${rel}/${e.name}`;
+    if (e.isDirectory) out.push(...await changed_files(dir, ref, r));
+    else if (e.isFile) {
+      const a = await Deno.readFile(`${dir}${r}`);
+      const b = await Deno.readFile(`${ref}${r}`).catch(() => null);
+      if (b === null || a.length !== b.length || a.some((x, i) => x !== b[i])) out.push(r.slice(1));
+    }
+  }
+  return out;
+}
+
 Deno.test("tools/doc_rewrite.ts: one run makes the docs jsr-ready, and a second run (--check) changes nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "doc_rewrite_test_" });
   try {
@@ -45,9 +65,17 @@ Deno.test("tools/doc_rewrite.ts: one run makes the docs jsr-ready, and a second 
     assert.equal(check.code, 0, `not idempotent:\n${check.out}`);
     assert.match(check.out, /files up to date/);
 
+    // Nothing rewritten: the copy is the checkout, whose lint, type check and doc tests are CI phases of their own.
+    const rewrote = await changed_files(dir, ROOT);
+    if (rewrote.length === 0) {
+      console.log("doc_rewrite changed no file: deno doc --lint, deno check and deno test --doc are .ci/run's phases");
+    }
+
     for (const ep of ENTRY_POINTS) {
-      const lint = await run(["doc", "--lint", ep], dir);
-      assert.equal(lint.code, 0, `deno doc --lint ${ep} on its own:\n${lint.out}`);
+      if (rewrote.length) {
+        const lint = await run(["doc", "--lint", ep], dir);
+        assert.equal(lint.code, 0, `deno doc --lint ${ep} on its own:\n${lint.out}`);
+      }
 
       const json = JSON.parse((await run(["doc", "--json", ep], dir)).out) as {
         nodes: Record<
@@ -79,6 +107,7 @@ Deno.test("tools/doc_rewrite.ts: one run makes the docs jsr-ready, and a second 
 
     // The rewritten files (the package's own .ts, families/, examples/; tests, bench and tools are not touched) still
     // type-check, and the companions' examples run.
+    if (rewrote.length === 0) return;
     const rewritten = [
       ...[...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".ts")).map((e) => e.name),
       "families/",

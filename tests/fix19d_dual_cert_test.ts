@@ -42,6 +42,22 @@ async function s_client(port: number, [version, sni, sigalgs]: Row): Promise<str
   return m ? m[1]!.trim() : "failed";
 }
 
+/**
+ * What each row was served by the server on `port`, four s_clients at a time (the server takes them one by one;
+ * what a row is served depends on its ClientHello alone), in ROWS order.
+ */
+async function served(port: number): Promise<Record<string, string>> {
+  const got = new Map<Row, string>();
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < ROWS.length) {
+      const row = ROWS[next++]!;
+      got.set(row, await s_client(port, row));
+    }
+  }));
+  return Object.fromEntries(ROWS.map((row) => [row.join(" "), got.get(row)!]));
+}
+
 /** A python3 server (argv: dir, chains in load order, "wrap"|"listener", connections): prints its port. */
 const PY_SERVER = `
 import socket, ssl, sys
@@ -105,18 +121,17 @@ async function serve(sc: ssl.SSLContext, mode: string, n: number): Promise<{ por
 for (const order of [["ec", "rsa"], ["rsa", "ec"], ["ec", "rsa", "ec2"]]) {
   for (const mode of ["wrap", "listener"]) {
     test(`C3-1: a server with chains ${order.join(", ")} (${mode}) serves what OpenSSL serves to each client`, async () => {
-      const want: Record<string, string> = {};
+      // CPython's server and pysocket's, side by side.
       const py = await python_server(PY_SERVER, certs.dir, order.join(","), mode, String(ROWS.length));
+      let want: Record<string, string>, got: Record<string, string>;
       try {
-        for (const row of ROWS) want[row.join(" ")] = await s_client(Number(py.first), row);
+        const srv = await serve(context(order), mode, ROWS.length);
+        [want, got] = await Promise.all([served(Number(py.first)), served(srv.port)]);
+        await srv.done;
       } finally {
         py.kill();
         await py.rest();
       }
-      const got: Record<string, string> = {};
-      const srv = await serve(context(order), mode, ROWS.length);
-      for (const row of ROWS) got[row.join(" ")] = await s_client(srv.port, row);
-      await srv.done;
       // Both chains are served to some client: the rows tell the key types apart.
       assert.ok(Object.values(want).includes("localhost-ecc") || Object.values(want).includes("fakehostname"));
       assert.ok(Object.values(want).includes("localhost"));
@@ -154,33 +169,34 @@ test("C3-1: python3 and pysocket clients (TLS 1.2, 1.3) get the ECDSA chain from
   const rows: [string, boolean][] = [["localhost", false], ["localhost", true], ["127.0.0.1", false]];
   const want: unknown[] = [];
   const got: unknown[] = [];
+  /** Each row's python3 client and pysocket client against `port`, all at once (the server takes them in turn). */
+  const clients = (port: number) =>
+    Promise.all(rows.map(([host, v12]) => {
+      const p = new Deno.Command("python3", {
+        args: ["-c", PY_CLIENT, certs.dir, String(port), host, v12 ? "1" : "0"],
+        stdout: "piped",
+        signal: AbortSignal.timeout(20_000),
+      });
+      return Promise.all([
+        p.output().then((o) => JSON.parse(new TextDecoder().decode(o.stdout))),
+        pysocket_client(port, host, v12),
+      ]);
+    }));
   for (const order of [["ec", "rsa"], ["rsa", "ec"]]) {
+    // CPython's server and pysocket's, side by side.
     const py = await python_server(PY_SERVER, certs.dir, order.join(","), "wrap", String(2 * rows.length));
     try {
-      for (const [host, v12] of rows) {
-        const p = new Deno.Command("python3", {
-          args: ["-c", PY_CLIENT, certs.dir, py.first, host, v12 ? "1" : "0"],
-          stdout: "piped",
-          signal: AbortSignal.timeout(20_000),
-        });
-        want.push(JSON.parse(new TextDecoder().decode((await p.output()).stdout)));
-        got.push(await pysocket_client(Number(py.first), host, v12));
+      const srv = await serve(context(order), "wrap", 2 * rows.length);
+      const [of_py, of_ts] = await Promise.all([clients(Number(py.first)), clients(srv.port)]);
+      for (const [w, g] of [...of_py, ...of_ts]) {
+        want.push(w);
+        got.push(g);
       }
+      await srv.done;
     } finally {
       py.kill();
       await py.rest();
     }
-    const srv = await serve(context(order), "wrap", 2 * rows.length);
-    for (const [host, v12] of rows) {
-      const p = new Deno.Command("python3", {
-        args: ["-c", PY_CLIENT, certs.dir, String(srv.port), host, v12 ? "1" : "0"],
-        stdout: "piped",
-        signal: AbortSignal.timeout(20_000),
-      });
-      want.push(JSON.parse(new TextDecoder().decode((await p.output()).stdout)));
-      got.push(await pysocket_client(srv.port, host, v12));
-    }
-    await srv.done;
   }
   // CPython's rows are all the ECDSA chain (both clients offer ECDSA first); pysocket's server serves the same.
   assert.ok(want.every((w) => (w as string[])[0] === "localhost-ecc"), JSON.stringify(want));

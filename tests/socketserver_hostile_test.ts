@@ -547,15 +547,30 @@ const GUARD_HOST = lone_v4();
 /**
  * Keeps a wildcard listener of another test file (0.0.0.0 or ::, port 0, run in parallel) from being handed the
  * port a test frees, which would accept the test's connect (a CI run saw "connected, then ConnectionResetError"):
- * a listener on a second lone address holds the port number, and Linux never binds a wildcard to a port that
- * something listens on. Take it while the server still holds the port; dispose it after the connect.
+ * an accepted connection on a second lone address holds the port number (as held_closed_port's), and Linux's
+ * bind(port 0) never hands out a port a socket is bound to. It is no listener: a listener there would keep
+ * pysocket's connect waiting RELEASE_WAIT_MS (500 ms) for "a listener on the port" to go (socket.ts
+ * _listener_released matches the port only). Take it while the server still holds the port; dispose it after the
+ * connect.
  */
-function guard(port: number): Disposable {
+async function guard(port: number): Promise<Disposable> {
+  let l: Deno.Listener;
   try {
-    const l = Deno.listen({ hostname: GUARD_HOST, port });
-    return { [Symbol.dispose]: () => l.close() };
+    l = Deno.listen({ hostname: GUARD_HOST, port });
   } catch {
     return { [Symbol.dispose]() {} }; // a platform without 127/8 beyond 127.0.0.1: no guard
+  }
+  try {
+    const c = await Deno.connect({ hostname: GUARD_HOST, port });
+    const a = await l.accept();
+    return {
+      [Symbol.dispose]() {
+        c.close();
+        a.close();
+      },
+    };
+  } finally {
+    l.close();
   }
 }
 
@@ -625,7 +640,7 @@ test("TCPServer: await using frees the port on exit", async () => {
   {
     await using server = new TCPServer(["127.0.0.1", 0], LineEcho);
     port = port_of(server);
-    g = guard(port);
+    g = await guard(port);
     const serving = server.serve_forever(0.05);
     assert.equal(await within(5000, good_client(port)) >= 0, true);
     void serving;
@@ -669,7 +684,7 @@ except OSError as e:
 `);
   const server = new TCPServer([FREE_HOST, 0], LineEcho);
   const port = port_of(server);
-  using _g = guard(port);
+  using _g = await guard(port);
   const serving = server.serve_forever(0.05);
   await server.shutdown();
   await server.server_close();
@@ -725,6 +740,9 @@ test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing repor
     stderr: "piped",
   }).spawn();
   const lines: string[] = [];
+  const dir = Deno.makeTempDirSync({ prefix: "pysocket_emfile_" });
+  const flag = `${dir}/report_read`;
+  let client: Promise<string> | null = null;
   const reading = (async () => {
     let buf = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -748,14 +766,16 @@ test("TCPServer.serve_forever() backs off on EMFILE (no busy loop, nothing repor
       return;
     }
     const port = Number(lines[0]!.split(" ")[1]);
-    // More connections than the server has descriptors for; held 4 s, then closed,
-    // then 5 more that must be served.
-    const client = python(
+    // More connections than the server has descriptors for; held until the server has reported its 2 s under
+    // EMFILE (the test then makes the flag file; 30 s at most), then closed, then 5 more that must be served.
+    client = python(
       `
-import socket, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
+import os, socket, sys, time
+port, n, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
-time.sleep(4)
+for _ in range(3000):
+    if os.path.exists(flag): break
+    time.sleep(0.01)
 for c in held: c.close()
 ok = 0
 for i in range(5):
@@ -767,8 +787,10 @@ print(ok)
 `,
       String(port),
       String(HELD),
+      flag,
     ).catch((e: Error) => e.message);
     await until(() => lines.length > 1 || died, 30_000, "the EMFILE report");
+    Deno.writeTextFileSync(flag, "");
     if (lines.length < 2 && await runtime_panicked()) {
       console.log("  skipped: Deno's runtime panicked opening its signal pipe without descriptors (ext/signals)");
       await client;
@@ -798,6 +820,9 @@ print(ok)
     await reading.catch(() => {});
     const err = await stderr;
     if (!st.success && st.signal === null) console.log(`  the server failed: ${err}`);
+    Deno.writeTextFileSync(flag, ""); // (a failed test's client lets go too, and ends: the server is gone)
+    await client;
+    Deno.removeSync(dir, { recursive: true });
   }
 });
 
@@ -938,7 +963,7 @@ test("TCPServer.serve_forever() ends on server_close() even while max_concurrent
     }
   }
   const server = new Recording([FREE_HOST, 0], Hold, { max_concurrent: 1 });
-  using _g = guard(port_of(server));
+  using _g = await guard(port_of(server));
   const serving = server.serve_forever(null);
   using c = await create_connection([FREE_HOST, port_of(server)], 5);
   await until(() => started === 1, 10_000, "the handler started");
