@@ -962,6 +962,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   bind(address: AddressInput): void {
     check_arity(ARITY.bind, arguments);
+    // CPython's getsockaddrarg() parses the address before the descriptor is used (A26-1).
+    const ep = this.#adapter.parse(address, "bind");
     this.#check_open();
     if (
       this.family === AF_UNIX && (address === "" || (address instanceof Uint8Array && address.length === 0)) &&
@@ -969,7 +971,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     ) {
       return; // Linux's autobind of a socket that has a name already does nothing (CPython: no error)
     }
-    const ep = this.#adapter.parse(address, "bind");
     const reuse_port = (this.#opts.get(REUSEPORT_KEY) ?? 0) !== 0;
     if (this.#dgram) {
       const dgram = this.#dgram;
@@ -1336,8 +1337,9 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         address = a.address as AddressInput;
         signal = a.signal as AbortSignal | undefined;
       }
-      this.#check_open();
+      // CPython's getsockaddrarg() parses the address before the descriptor is used (A26-1).
       const ep = this.#adapter.parse(address, "connect");
+      this.#check_open();
       const dl = Deadline.of(this.#timeout, signal);
       p = this.#dgram
         ? this.#dgram_connect(this.#dgram, ep, dl)
@@ -2291,8 +2293,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const a = bind_args("sendto", args, ["data", "flags", "address"]);
     const bytes = as_bytes(a.data);
     const f = this.#check_send_flags(a.flags);
+    const ep = this.#adapter.parse(a.address, "sendto"); // before the descriptor, as CPython (A26-1)
     this.#check_open();
-    const ep = this.#adapter.parse(a.address, "sendto");
     const dl = this.#deadline(f, a.signal);
     if (!this.#dgram) {
       // Linux ignores the address of a sendto() on a connected TCP socket;
@@ -2871,8 +2873,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     // CPython's order: flags (an int), the address, the buffers, then each ancillary item (iiy*).
     this.#check_send_flags(a.flags ?? 0);
     if (a.address !== undefined && a.address !== null) {
+      this.#adapter.parse(a.address, "sendmsg"); // before the descriptor, as CPython (A26-1)
       this.#check_open();
-      this.#adapter.parse(a.address, "sendmsg");
     }
     if (a.buffers === null || typeof (a.buffers as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
       throw new TypeError("sendmsg() argument 1 must be an iterable");
@@ -3002,7 +3004,6 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       }
       throw e;
     }
-    this.#check_open();
     let v: number | Uint8Array;
     if (typeof value === "boolean") v = value ? 1 : 0;
     else if (typeof value === "number") {
@@ -3014,12 +3015,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     } else if (value === null && optlen !== undefined) {
       // A NULL option value: Linux reads optlen first (EINVAL when shorter than an int), then faults.
       const len = Number(BigInt.asIntN(32, BigInt(as_int(optlen)))); // "I", then the kernel's int
+      this.#check_open();
       throw new OSError(len < 4 ? E.EINVAL : E.EFAULT);
     } else {
       v = as_bytes(value);
-      // Linux's socket and TCP levels want at least an int's bytes (the IP level also takes one byte).
-      if (v.length < 4 && lv !== IPPROTO_IP) throw new OSError(E.EINVAL);
     }
+    // CPython parses the value before the call: a wrong type is a TypeError on a closed socket too (A26-1).
+    this.#check_open();
+    // Linux's socket and TCP levels want at least an int's bytes (the IP level also takes one byte).
+    if (typeof v !== "number" && v.length < 4 && lv !== IPPROTO_IP) throw new OSError(E.EINVAL);
     const num = typeof v === "number"
       ? v
       : v.length >= 4
@@ -3122,6 +3126,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     const lv = typeof level === "number" && (level | 0) === level ? level : c_int_arg(level);
     const name = typeof optname === "number" && (optname | 0) === optname ? optname : c_int_arg(optname);
     const len = buflen === undefined ? undefined : c_int_arg(buflen);
+    // CPython checks buflen's range before the call: before a closed socket's EBADF (A26-1).
+    if (len !== undefined && (len < 0 || len > 1024)) throw new OSError(null, "getsockopt buflen out of range");
     this.#check_open();
     // Linux: an IPv4 or Unix socket has no IPv6 level to read.
     if (lv === IPPROTO_IPV6 && this.#family !== AF_INET6) throw new OSError(E.EOPNOTSUPP);
