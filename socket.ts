@@ -1738,6 +1738,12 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   #special_recv_flags(f: number): number {
     if (!(f & (MSG_OOB | MSG_ERRQUEUE))) return f;
+    if (this.#family === AF_UNIX) {
+      // unix_dgram_recvmsg and unix_stream_read_generic never look at MSG_ERRQUEUE (the data is returned); MSG_OOB is
+      // EOPNOTSUPP on a datagram socket, EINVAL on a stream (no urgent byte: Deno sends none) (A26-4).
+      if (!(f & MSG_OOB)) return f & ~MSG_ERRQUEUE;
+      throw new OSError(this.#dgram ? E.EOPNOTSUPP : E.EINVAL);
+    }
     if (f & MSG_ERRQUEUE) throw from_errno(E.EAGAIN);
     if (this.#dgram) return f & ~MSG_OOB;
     throw new OSError(this.#listening ? E.ENOTCONN : E.EINVAL);
@@ -2045,7 +2051,28 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         if (this.#closed) throw new OSError(E.EBADF);
       }
     }
-    return [await this.#stream_read(n, f, dl, null) as Uint8Array, null];
+    const data = await this.#stream_read(n, f, dl, null) as Uint8Array;
+    return [data, data.length === 0 && !this.#queued() ? null : this.#stream_sender()];
+  }
+
+  /**
+   * The sender's address a stream recvfrom() reports: on AF_UNIX, Linux's unix_stream_read_generic gives the
+   * peer's name (a client reads its listener's path; an unnamed peer, as a socketpair end: None); TCP gives none
+   * (A26-5).
+   */
+  /** Bytes are buffered to be read (a receive of 0 bytes still names their sender; at EOF there is none). */
+  #queued(): boolean {
+    return this.#family === AF_UNIX && (this.#stream?.reader.buffered ?? 0) > 0;
+  }
+
+  #stream_sender(): AddressOf<F> | null {
+    if (this.#family !== AF_UNIX) return null;
+    try {
+      const p = this.getpeername() as unknown;
+      return p === "" || (p instanceof Uint8Array && p.length === 0) ? null : p as AddressOf<F>;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -2097,7 +2124,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       await this.#stream.reader.fill(1, dl); // recvfrom(2) of 0 bytes waits for a byte or EOF, taking nothing
       if (this.#closed) throw new OSError(E.EBADF);
     }
-    return [await this.#stream_read(n, f, dl, view) as number, null];
+    const got = await this.#stream_read(n, f, dl, view) as number;
+    return [got, got === 0 && !this.#queued() ? null : this.#stream_sender()];
   }
 
   // ---- sending -------------------------------------------------------

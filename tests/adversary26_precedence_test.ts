@@ -545,12 +545,8 @@ const KNOWN: [(r: Row) => boolean, string][] = [
     "documented (docs/limits.md, Corners the adv7 probe left): recv(MSG_ERRQUEUE) raises EAGAIN at once (CPython: TimeoutError)",
   ],
   [
-    (r) => RECVS.has(r[2]) && (flags_of(r) & 0x2001) !== 0 && r[0].match(/^(unix|pair)/) !== null,
-    "A26-4: AF_UNIX receive flags: MSG_ERRQUEUE is ignored, MSG_OOB is EOPNOTSUPP on datagrams, an unconnected stream is EINVAL first",
-  ],
-  [
-    ([kind, , call]) => kind === "unix_s" && (call === "recvfrom" || call === "recvfrom_into" || call === "recvmsg"),
-    "A26-5: recvfrom/recvmsg on a connected AF_UNIX stream socket return None where Linux gives the peer's bound path",
+    (r) => RECVS.has(r[2]) && (flags_of(r) & 1) !== 0 && r[0] === "unix_d" && (r[1] === "fresh" || r[1] === "bound"),
+    "A26-4 (fixed, but for the A26-7 class): a timed receive with MSG_OOB on an AF_UNIX datagram socket with nothing queued raises EOPNOTSUPP at once; CPython polls first and times out",
   ],
   [
     ([kind, state, call]) => /^(unix_s|pair_s|pair_d)$/.test(kind) && STREAM_OPEN.has(state) && call === "bind",
