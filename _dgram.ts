@@ -46,6 +46,7 @@ import {
   IPV6_JOIN_GROUP,
   IPV6_LEAVE_GROUP,
   IPV6_MULTICAST_LOOP,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   SHUT_RD,
@@ -664,19 +665,26 @@ class DgramEngine implements DatagramEngine {
     this.#check_open();
     const peer = this.#peer;
     if (peer === null) {
-      // Linux (unix_dgram_sendmsg) checks SEND_SHUTDOWN before the peer on AF_UNIX; UDP asks for a destination (A14a-2).
+      // unix_dgram_sendmsg refuses MSG_OOB first, then checks SEND_SHUTDOWN before the peer; UDP asks for a
+      // destination (A14a-2).
+      if (this.#unix && flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP);
       if (this.#unix && this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
       // Linux's inet_sendmsg binds an unbound UDP socket to an ephemeral port before udp_sendmsg finds no
       // destination: getsockname() then shows the port and a later bind() raises EINVAL (P14-5).
       if (!this.#unix) this.#autobind(null);
-      // udp_sendmsg refuses a length past 0xFFFF before it looks for a destination (udpv6_sendmsg does not: A26-3).
+      // udp_sendmsg refuses a length past 0xFFFF, then MSG_OOB, before it looks for a destination (udpv6_sendmsg
+      // looks first: A26-3).
       if (!this.#unix && this.#adapter.family === AF_INET && data.length > 0xffff) throw new OSError(E.EMSGSIZE);
+      if (!this.#unix && this.#adapter.family === AF_INET && flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP);
       throw new OSError(this.#unix ? E.ENOTCONN : E.EDESTADDRREQ);
     }
     if (peer.kind === "ip" && peer.port === 0) {
       // Linux sends to port 0 (no one can listen there) and reports the datagram sent; Deno refuses port 0.
-      // The size is checked before SEND_SHUTDOWN, as in udp_sendmsg (P16-1).
-      const limit = this.#adapter.family === AF_INET6 && ipv4_of(peer.hostname) === null ? MAX_UDP6 : MAX_UDP4;
+      // The size is checked before SEND_SHUTDOWN, as in udp_sendmsg (P16-1); MSG_OOB within it, not over IPv6 (A26-2).
+      const v6 = this.#adapter.family === AF_INET6 && ipv4_of(peer.hostname) === null;
+      if (!v6 && data.length > 0xffff) throw new OSError(E.EMSGSIZE);
+      if (!v6 && flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP);
+      const limit = v6 ? MAX_UDP6 : MAX_UDP4;
       if (data.length > limit) throw new OSError(E.EMSGSIZE);
       if (this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
       return data.length;
@@ -694,10 +702,11 @@ class DgramEngine implements DatagramEngine {
     }
   }
 
-  async sendto(data: Uint8Array, _flags: number, ep: Endpoint, dl: Deadline): Promise<number> {
+  async sendto(data: Uint8Array, flags: number, ep: Endpoint, dl: Deadline): Promise<number> {
     this.#check_open();
     let addr: Deno.Addr;
     if (ep.kind === "unix") {
+      if (flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP); // unix_dgram_sendmsg's first check (A26-2)
       // Linux's unix_dgram_sendmsg checks the size against the send buffer before SEND_SHUTDOWN (P16-1); an
       // open socket's oversized datagram gets its EMSGSIZE from the kernel, through Deno.
       if (this.#shut_wr && data.length > UNIX_DGRAM_MAX) throw new OSError(E.EMSGSIZE);
@@ -705,7 +714,12 @@ class DgramEngine implements DatagramEngine {
     } else {
       // Bound first, as Linux's inet_sendmsg does before udp_sendmsg's size and broadcast checks (P14-5).
       this.#autobind(null);
-      const limit = this.#adapter.family === AF_INET6 && ipv4_of(ep.hostname) === null ? MAX_UDP6 : MAX_UDP4;
+      // udp_sendmsg: a length past 0xFFFF, then MSG_OOB, then the rest (A26-2); udpv6_sendmsg ignores MSG_OOB
+      // (a v4-mapped destination goes through udp_sendmsg).
+      const v6 = this.#adapter.family === AF_INET6 && ipv4_of(ep.hostname) === null;
+      if (!v6 && data.length > 0xffff) throw new OSError(E.EMSGSIZE);
+      if (!v6 && flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP);
+      const limit = v6 ? MAX_UDP6 : MAX_UDP4;
       if (data.length > limit) throw new OSError(E.EMSGSIZE);
       this.#check_broadcast(ep.hostname, "sendto");
       addr = { transport: "udp", hostname: deno_host(ep.hostname, ep.scope_id), port: ep.port };

@@ -2132,12 +2132,19 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
 
   #check_send_flags(flags: unknown): number {
     const f = c_int_flags(flags);
-    // Urgent data cannot be sent on Deno (the peer would read it inline); Linux ignores flags that mean nothing
-    // to a send (MSG_PEEK, MSG_WAITALL) and takes MSG_MORE, MSG_EOR and MSG_CONFIRM as hints.
-    if (f & MSG_OOB) {
-      throw new OSError(E.EOPNOTSUPP, null, { detail: "send flag MSG_OOB: Deno cannot send urgent data" });
-    }
-    return f & (MSG_DONTWAIT | MSG_NOSIGNAL);
+    // Linux ignores flags that mean nothing to a send (MSG_PEEK, MSG_WAITALL) and takes MSG_MORE, MSG_EOR and
+    // MSG_CONFIRM as hints. MSG_OOB is kept: refused where Linux looks at it (#urgent, the datagram engine), after
+    // the open and state checks (A26-2).
+    return f & (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_OOB);
+  }
+
+  /**
+   * A stream send with MSG_OOB, once the socket is known connected: after SHUT_WR it is EPIPE, as Linux's, else
+   * refused (Deno cannot send urgent data: the peer would read it inline).
+   */
+  #urgent(st: StreamState): never {
+    if (st.writer.shut) throw from_errno(E.EPIPE);
+    throw new OSError(E.EOPNOTSUPP, null, { detail: "send flag MSG_OOB: Deno cannot send urgent data" });
   }
 
   /**
@@ -2213,6 +2220,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       to = this.#send_stream(dl);
       if (!to) throw this.#unconnected_send();
     }
+    if (f & MSG_OOB) this.#urgent(to);
     return await to.writer.send(bytes, dl);
   }
 
@@ -2274,6 +2282,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       st = this.#send_stream(dl);
       if (!st) throw this.#unconnected_send();
     }
+    if (f & MSG_OOB) this.#urgent(st);
     await st.writer.send_all(bytes, dl);
   }
 
@@ -2334,6 +2343,7 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
         st = this.#send_stream(dl);
       }
       if (this.#family === AF_UNIX) throw new OSError(st ? E.EISCONN : E.EOPNOTSUPP);
+      if (st && f & MSG_OOB) this.#urgent(st);
       if (st) return await st.writer.send(bytes, dl);
       throw from_errno(E.EPIPE);
     }

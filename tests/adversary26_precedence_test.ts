@@ -537,8 +537,8 @@ const KNOWN: [(r: Row) => boolean, string][] = [
     "documented (docs/limits.md, No ancillary data, no urgent data): send(..., MSG_OOB) raises EOPNOTSUPP",
   ],
   [
-    (r) => SENDS.has(r[2]) && (flags_of(r) & 1) !== 0,
-    "A26-2: send flags (MSG_OOB, -1) are refused before the open, state, address and protocol checks",
+    (r) => SENDS.has(r[2]) && flags_of(r) === -1,
+    "A26-2 (fixed for MSG_OOB; left: flags -1): every flag bit at once meets Linux's other flag paths first (MSG_FASTOPEN on TCP: EINVAL or EISCONN), where pysocket answers as for MSG_OOB",
   ],
   [
     (r) => RECVS.has(r[2]) && (flags_of(r) & 0x2000) !== 0 && r[0].match(/^(tcp|udp)/) !== null,
