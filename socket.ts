@@ -2924,7 +2924,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
     }
     const items = [...(anc as Iterable<unknown>)];
     for (const it of items) {
-      const seq = Array.isArray(it) ? it : null;
+      // A str or bytes item is a sequence too, to CPython's "(iiy*)" (A26-8): only its length is wrong.
+      const seq = Array.isArray(it) ? it : typeof it === "string" || it instanceof Uint8Array ? [...it] : null;
       if (seq === null) {
         throw new TypeError(`[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${py_type(it)}`);
       }
