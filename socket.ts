@@ -81,7 +81,16 @@ import {
 } from "./_stream.ts";
 import type { DatagramEngine, Pollable } from "./_engine.ts";
 import { adapter_for } from "./families/_registry.ts";
-import { arg_type, as_int, deno_host, is_v4_mapped, parse_ipv6, py_type, strip_zone } from "./families/_ip.ts";
+import {
+  arg_type,
+  as_int,
+  deno_host,
+  is_v4_mapped,
+  parse_ipv4,
+  parse_ipv6,
+  py_type,
+  strip_zone,
+} from "./families/_ip.ts";
 import { platform } from "./_platform.ts";
 import { type Endpoint, type FamilyAdapter, format_address } from "./families/types.ts";
 import { resolve_host } from "./_resolve.ts";
@@ -507,16 +516,26 @@ function listen_released<T>(make: () => T, lately: boolean): T {
  * True when /proc/net/tcp (tcp6 for an IPv6 listener's, `v6`) shows a listener on `port`; false when it cannot tell.
  * Reading the table costs ~1.3 ms: done only for a port this process closed a listener on lately.
  */
-function listening_on(port: number, v6: boolean): boolean {
+function listening_on(port: number, host: string): boolean {
+  const v6 = host.includes(":");
   let text: string;
   try {
     text = read_proc_net(v6 ? "/proc/net/tcp6" : "/proc/net/tcp");
   } catch {
     return false;
   }
-  // "  0: 0100007F:1F90 00000000:0000 0A ..." (local address:port, remote, state 0A = LISTEN)
+  // "  0: 0100007F:1F90 00000000:0000 0A ..." (local address:port, remote, state 0A = LISTEN). The address is the
+  // closed listener's own, so that another listener on the same port number elsewhere is not waited for.
   const zero = v6 ? "00000000000000000000000000000000:0000" : "00000000:0000";
-  return text.includes(`:${port.toString(16).toUpperCase().padStart(4, "0")} ${zero} 0A `);
+  const hex_port = port.toString(16).toUpperCase().padStart(4, "0");
+  const bytes = WILDCARD.has(host) ? new Uint8Array(v6 ? 16 : 4) : v6 ? parse_ipv6(strip_zone(host)) : parse_ipv4(host);
+  if (bytes === null) return text.includes(`:${hex_port} ${zero} 0A `);
+  // Each 32-bit word as the kernel prints it: in host (little-endian) order, hex digits upper case.
+  let addr = "";
+  for (let i = 0; i < bytes.length; i += 4) {
+    for (let j = 3; j >= 0; j--) addr += bytes[i + j]!.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return text.includes(`${addr}:${hex_port} ${zero} 0A `);
 }
 
 /** True when /proc/net/unix shows a listener on the abstract name `path` ("\0name"); false when it cannot tell. */
@@ -556,7 +575,7 @@ export async function _listener_released(host: string, port: number): Promise<vo
   const r = let_go_lately(`tcp:${port}`);
   if (r === null || !(r.host === host || WILDCARD.has(r.host) || WILDCARD.has(host))) return;
   const end = performance.now() + RELEASE_WAIT_MS;
-  while (listening_on(port, r.host.includes(":")) && performance.now() < end) {
+  while (listening_on(port, r.host) && performance.now() < end) {
     await new Promise((ok) => setTimeout(ok, 1));
   }
 }
