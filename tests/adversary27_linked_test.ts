@@ -168,7 +168,8 @@ for (const fam of FAMS) {
 }
 
 test("adv27: non-blocking read loops on a linked end while the peer's sendall (1 B..8 MiB) runs, then nothing / SHUT_WR / close: the same bytes in order and the same end as CPython's, no hang", async () => {
-  const py = await cpython(PY_PAT + `
+  const py = await cpython(
+    PY_PAT + `
 rows = ${JSON.stringify(DRAIN_ROWS)}
 out = []
 for row in rows:
@@ -185,7 +186,8 @@ for row in rows:
     t.join(); got = b"".join(chunks)
     out.append([end, len(got), got == d]); a.close(); b.close()
 print(json.dumps(out))
-`);
+`,
+  );
   const mine = await Promise.all(DRAIN_ROWS.map(async (row) => {
     const [a, b] = await mkpair(row.fam);
     try {
@@ -232,7 +234,8 @@ for (const fam of FAMS) {
 const ROUND_SIZES = [1, 100, 4000, 60000];
 
 test("adv27: send then non-blocking reads on the linked end until EAGAIN (3 writers x 3 peer modes x 5 readers x families, 8 rounds each): every byte before the first EAGAIN, as CPython's", async () => {
-  const py = await cpython(PY_PAT + `
+  const py = await cpython(
+    PY_PAT + `
 rows = ${JSON.stringify(ROUND_ROWS)}
 out = []
 for row in rows:
@@ -258,7 +261,8 @@ for row in rows:
     if f is not None: f.close()
     a.close(); b.close()
 print(json.dumps(out))
-`);
+`,
+  );
   const mine = await Promise.all(ROUND_ROWS.map(async (row) => {
     const [a, b] = await mkpair(row.fam);
     const f = row.read === "makefile" ? a.makefile("rb", 0) : null;
@@ -310,7 +314,8 @@ const KINDS = ["timer", "two_readers", "pump", "select", "detach"] as const;
 
 test("adv27: non-blocking loops that must let the event loop run (a timer-driven peer, two concurrent readers on one end, a one-task non-blocking send/recv pump of 8 MiB, select(0)-gated reads, detach()+socket(fileno=) of both ends mid-stream): the same bytes and ends as CPython's", async () => {
   const rows = FAMS.flatMap((fam) => KINDS.map((kind) => ({ fam, kind })));
-  const py = await cpython(PY_PAT + `
+  const py = await cpython(
+    PY_PAT + `
 rows = ${JSON.stringify(rows)}
 out = []
 for row in rows:
@@ -358,7 +363,8 @@ for row in rows:
         out.append([end, len(got), got == d[:10] + d[1000:] if False else got == d[:10] + d[10:]])
     a.close(); b.close()
 print(json.dumps(out))
-`);
+`,
+  );
   const mine = await Promise.all(rows.map(async ({ fam, kind }) => {
     let [a, b] = await mkpair(fam);
     const timers: ReturnType<typeof setTimeout>[] = [];
