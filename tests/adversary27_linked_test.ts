@@ -441,3 +441,76 @@ print(json.dumps(out))
   }));
   assert.deepEqual(mine, py);
 });
+
+// ---- TLS over a linked loopback connection (each end's raw socket is linked; the TLS ends are not: A25-1) ----
+
+test("adv27: TLS over a same-process loopback connection, non-blocking SSLSocket.recv loops (SSLWantReadError as EAGAIN) while the peer's sendall of 1 B..4 MiB runs, then nothing or SHUT_WR, both directions: the same bytes and ends as CPython's", async () => {
+  const ssl = await import("../ssl.ts");
+  const { make_certs } = await import("./_ssl_fixtures.ts");
+  const d = (await make_certs()).dir;
+  const rows = [1, 5000, 1 << 20, 4 << 20].flatMap((n) =>
+    ["none", "shut"].flatMap((end) => ["c2s", "s2c"].map((dir) => ({ n, end, dir })))
+  );
+  const py = await cpython(
+    PY_PAT + `
+import ssl
+cc = ssl.create_default_context(cafile=${JSON.stringify(d + "/ca.pem")})
+sc = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+sc.load_cert_chain(${JSON.stringify(d + "/server.pem")}, ${JSON.stringify(d + "/server.key")})
+def tls_read(x):
+    try: return x.recv(65536)
+    except ssl.SSLWantReadError: return None
+out = []
+for row in ${JSON.stringify(rows)}:
+    c, a = pair(); srv = []
+    t = threading.Thread(target=lambda: srv.append(sc.wrap_socket(a, server_side=True))); t.start()
+    w = cc.wrap_socket(c, server_hostname="localhost"); t.join(); s = srv[0]
+    src, dst = (w, s) if row["dir"] == "c2s" else (s, w)
+    dst.setblocking(False); data = pat(row["n"]); chunks = []
+    def wr():
+        src.sendall(data)
+        if row["end"] == "shut": src.shutdown(SHUT_WR)
+    t = threading.Thread(target=wr); t.start()
+    until = (lambda: sum(map(len, chunks)) >= len(data)) if row["end"] == "none" else (lambda: False)
+    end = drain(dst, tls_read, until, chunks); t.join()
+    got = b"".join(chunks); out.append([end, len(got), got == data]); w.close(); s.close()
+print(json.dumps(out))
+`,
+  );
+  const cc = ssl.create_default_context({ cafile: `${d}/ca.pem` });
+  const sc = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH);
+  sc.load_cert_chain(`${d}/server.pem`, `${d}/server.key`);
+  const tls_read: Reader = async (x) => {
+    try {
+      return await x.recv(65536);
+    } catch (e) {
+      if ((e as Error).name === "SSLWantReadError") return null;
+      throw e;
+    }
+  };
+  const mine = await Promise.all(rows.map(async (row) => {
+    const [c, a] = await mkpair("AF_INET");
+    const [w, s] = await Promise.all([
+      cc.wrap_socket(c, { server_hostname: "localhost" }),
+      sc.wrap_socket(a, { server_side: true }),
+    ]);
+    try {
+      const [src, dst] = row.dir === "c2s" ? [w, s] : [s, w];
+      dst.setblocking(false);
+      const data = pat(row.n);
+      const chunks: Uint8Array[] = [];
+      const wr = (async () => {
+        await src.sendall(data);
+        if (row.end === "shut") src.shutdown(SHUT_WR);
+      })();
+      const until = row.end === "none" ? () => total(chunks) >= data.length : () => false;
+      const r = await settled_within(drain(dst, tls_read, until, chunks), LOOP_MS + 3000);
+      await settled_within(wr, 3000);
+      return [r?.end ?? "hang", total(chunks), same(chunks, data)];
+    } finally {
+      w.close();
+      s.close();
+    }
+  }));
+  assert.deepEqual(mine, py);
+});
