@@ -15,6 +15,11 @@
 // A27-2 (not fixed: socket.ts): a timed connect from a bound address as the process's first (settimeout(0.005)):
 // TimeoutError, where CPython (and pysocket once _duplex.ts is loaded) connects: the dynamic import of _duplex.ts
 // (node:net) runs inside the connect's deadline.
+// A27-3 (not fixed: families/inet.ts, inet6.ts): a literal of the other family (127.0.0.1 on AF_INET6, ::1 on
+// AF_INET): CPython's setipaddr raises gaierror EAI_ADDRFAMILY before the port's range, a closed socket's EBADF and a
+// TCP sendto's EPIPE; pysocket checks the family later (is_literal, when resolving).
+// A27-4 (not fixed: socket.ts, not new today): bind() in the same turn to the address a socket is connecting from,
+// on first use: it succeeds and the connect fails with EADDRINUSE (CPython: the bind fails, the connect succeeds).
 // ADV27_RUN_IGNORED=1 runs the ignored rows.
 
 import assert from "node:assert/strict";
