@@ -668,6 +668,8 @@ class DgramEngine implements DatagramEngine {
       // unix_dgram_sendmsg refuses MSG_OOB first, then checks SEND_SHUTDOWN before the peer; UDP asks for a
       // destination (A14a-2).
       if (this.#unix && flags & MSG_OOB) throw new OSError(E.EOPNOTSUPP);
+      // The size before SEND_SHUTDOWN, as with an address (P16-1, A27-1).
+      if (this.#unix && this.#shut_wr && data.length > UNIX_DGRAM_MAX) throw new OSError(E.EMSGSIZE);
       if (this.#unix && this.#shut_wr) throw new BrokenPipeError(E.EPIPE);
       // Linux's inet_sendmsg binds an unbound UDP socket to an ephemeral port before udp_sendmsg finds no
       // destination: getsockname() then shows the port and a later bind() raises EINVAL (P14-5).

@@ -516,6 +516,13 @@ function listen_released<T>(make: () => T, lately: boolean): T {
  * True when /proc/net/tcp (tcp6 for an IPv6 listener's, `v6`) shows a listener on `port`; false when it cannot tell.
  * Reading the table costs ~1.3 ms: done only for a port this process closed a listener on lately.
  */
+/** _duplex.ts (node:net, for a connect from a bound address), once loaded. */
+let duplex: typeof import("./_duplex.ts") | null = null;
+let duplex_loading: Promise<typeof import("./_duplex.ts")> | null = null;
+function load_duplex(): Promise<typeof import("./_duplex.ts")> {
+  return duplex_loading ??= import("./_duplex.ts").then((m) => duplex = m);
+}
+
 function listening_on(port: number, host: string): boolean {
   const v6 = host.includes(":");
   let text: string;
@@ -1347,6 +1354,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
    */
   connect(address: AddressInput, options?: SignalOptions): Promise<void> {
     check_arity(ARITY.connect, arguments);
+    if (duplex === null && this.#listener !== null && !this.#closed) {
+      // A first connect from a bound address loads node:net (_duplex.ts) before its timeout starts: CPython's has
+      // nothing to load (A27-2). Importing pysocket loads no node: module (startup time).
+      return load_duplex().then(() => this.connect(address, options));
+    }
     let p: Promise<void>;
     try {
       // The common call, connect(address): nothing to bind by name.
@@ -1586,8 +1598,8 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       const stop = conn.stop = new AbortController();
       const f = from = this.#unbind(conn);
       const to = { hostname: deno_host(target.hostname, target.scope_id), port: target.port };
-      // _duplex.ts (and node:net) load on first use: importing pysocket loads no node: module (startup).
-      opened = f.settled.then(() => import("./_duplex.ts")).then((m) => m.connect_from(f.addr, to, stop.signal));
+      // _duplex.ts (node:net) loads on first use (connect() awaits it before its deadline starts: A27-2).
+      opened = f.settled.then(() => duplex ?? load_duplex()).then((m) => m.connect_from(f.addr, to, stop.signal));
     } else {
       const stop = conn.stop = spare_stops.pop() ?? _connect_stop();
       opened = Deno.connect({
