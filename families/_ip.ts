@@ -37,7 +37,11 @@ export function as_int(v: unknown): number {
 
 /** Validate a port: an integer 0-65535 (OverflowError -> RangeError as Python). */
 export function check_port(v: unknown, op: string): number {
-  const port = as_int(v);
+  return check_port_range(as_int(v), op);
+}
+
+/** The port's range check alone: CPython makes it after setipaddr() (the host's family: A27-3). */
+export function check_port_range(port: number, op: string): number {
   if (port < 0 || port > 65535) {
     throw new RangeError(`${op}(): port must be 0-65535.`);
   }

@@ -3,8 +3,9 @@
 import { AF_INET } from "../constants.ts";
 import type { InetAddress } from "../types.ts";
 import {
+  as_int,
   check_host,
-  check_port,
+  check_port_range,
   inet_host_of,
   is_ipv4,
   literal_check,
@@ -31,10 +32,13 @@ export const inet: FamilyAdapter = {
       throw new TypeError("AF_INET address must be a pair (host, port)");
     }
     let hostname = inet_host_of(check_host(address[0]));
-    const port = check_port(address[1], op);
+    const port = as_int(address[1]);
     if (hostname === "") hostname = "0.0.0.0";
     else if (hostname === "<broadcast>") hostname = "255.255.255.255";
-    return { kind: "ip", hostname, port, flowinfo: 0, scope_id: 0 };
+    // CPython's setipaddr() runs before the port's range check: a literal of the other family is its gaierror
+    // first (A27-3). A name is not resolved here.
+    else this.is_literal(hostname);
+    return { kind: "ip", hostname, port: check_port_range(port, op), flowinfo: 0, scope_id: 0 };
   },
   from_deno(addr): InetAddress {
     if (!addr || !("hostname" in addr)) return ["0.0.0.0", 0];

@@ -7,7 +7,7 @@ import type { Inet6Address } from "../types.ts";
 import {
   as_int,
   check_host,
-  check_port,
+  check_port_range,
   is_ipv4_any,
   literal_check,
   parse_ipv4,
@@ -35,16 +35,19 @@ export const inet6: FamilyAdapter = {
     }
     if (address.length < 2 || address.length > 4) throw new TypeError(SHAPE);
     let hostname = check_host(address[0]);
-    const port = check_port(address[1], op);
+    const port = as_int(address[1]);
     // CPython reads flowinfo as "I": any int, taken modulo 2**32 (-1 is 4294967295, refused; 2**32 is 0) (A18c-6).
     const flowinfo = address.length > 2 ? c_uint_mask(address[2]) : 0;
+    // CPython 3.11 reads scope_id as "I": any int, taken modulo 2**32.
+    const scope_id = address.length > 3 ? Number(BigInt.asUintN(32, BigInt(as_int(address[3])))) : 0;
+    // Then setipaddr() (the host's family; a name is not resolved here), then the ranges (A27-3).
+    if (hostname === "") hostname = "::";
+    else if (hostname === "<broadcast>") throw new OSError(null, "address family mismatched"); // CPython's setipaddr
+    else this.is_literal(hostname);
+    check_port_range(port, op);
     if (flowinfo > 0xfffff) {
       throw new RangeError(`${op}(): flowinfo must be 0-1048575.`);
     }
-    // CPython 3.11 reads scope_id as "I": any int, taken modulo 2**32.
-    const scope_id = address.length > 3 ? Number(BigInt.asUintN(32, BigInt(as_int(address[3])))) : 0;
-    if (hostname === "") hostname = "::";
-    else if (hostname === "<broadcast>") throw new OSError(null, "address family mismatched"); // CPython's setipaddr
     return { kind: "ip", hostname, port, flowinfo, scope_id };
   },
   from_deno(addr): Inet6Address {

@@ -515,11 +515,11 @@ for (const ignored of [false, true]) {
   test({
     name: ignored
       ? "adv27: A27-3 a literal of the other family (IPv4 on AF_INET6, ::1 on AF_INET): gaierror EAI_ADDRFAMILY " +
-        "before the port range, before a closed socket's EBADF and before a TCP sendto's EPIPE, as CPython (ignored: " +
-        "A27-3, pysocket raises OverflowError/EBADF/EPIPE: the family check is in is_literal, after parse)"
+        "before the port range, before a closed socket's EBADF and before a TCP sendto's EPIPE, as CPython (A27-3, " +
+        "fixed)"
       : "adv27: a literal of the other family (IPv4 on AF_INET6, ::1 on AF_INET), open and closed sockets, bind/connect/" +
         "sendto with and without a port fault: CPython's error",
-    ignore: ignored && !RUN_IGNORED,
+    ignore: false, // A27-3 fixed: the family check runs in parse(), before the port's range
   }, async () => {
     const py = await cpython(PY_X(rows)) as unknown[];
     const O = (s: Socket) => s.family === AF_INET6 ? "127.0.0.1" : "::1";
@@ -554,10 +554,8 @@ for (const ignored of [false, true]) {
 
 test({
   name: "adv27: A27-4 first use in a fresh process: bind() of the address a socket is connecting from (the same " +
-    "turn) raises EADDRINUSE and the connect keeps its address, as CPython's (ignored: A27-4, the bind succeeds " +
-    "and the connect fails with EADDRINUSE, its socket's address lost: #start_connect frees the port before node's " +
-    "socket binds it; not new today, the lazy import does not change it)",
-  ignore: !RUN_IGNORED,
+    "turn) raises EADDRINUSE and the connect keeps its address, as CPython's (A27-4: the first connect from a bound " +
+    "address now loads node:net before it frees the port)",
 }, async () => {
   const py = await cpython(`
 l = socket(); l.bind(("127.0.0.1", 0)); l.listen(50)
