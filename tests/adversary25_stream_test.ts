@@ -13,9 +13,10 @@
 // ADV25_RUN_IGNORED=1 runs the ignored rows.
 
 import assert from "node:assert/strict";
-import { AF_INET, AF_INET6, SHUT_RD, SHUT_WR, type Socket, socket, socketpair } from "../mod.ts";
+import { AF_INET, SHUT_RD, SHUT_WR, type Socket, socket } from "../mod.ts";
 import { DefaultSelector, epoll, EPOLLIN, EVENT_READ, poll, POLLIN, select } from "../selectors.ts";
 import { HAS_IPV6, test_needing } from "./_socket_fixtures.ts";
+import { linked_pair, type LinkedFam } from "./_pairs.ts";
 import { cpython } from "./_twin.ts";
 
 const test = test_needing("python3");
@@ -25,26 +26,9 @@ const SLOW_MS = 100;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-type Fam = "AF_INET" | "AF_INET6" | "socketpair";
+type Fam = LinkedFam;
 
-async function mkpair(fam: Fam): Promise<[Socket, Socket]> {
-  if (fam === "socketpair") {
-    const [a, b] = await socketpair();
-    return [a!, b!];
-  }
-  const f = fam === "AF_INET6" ? AF_INET6 : AF_INET;
-  const l = socket(f);
-  try {
-    l.bind([f === AF_INET6 ? "::1" : "127.0.0.1", 0]);
-    l.listen();
-    const c = socket(f);
-    await c.connect(l.getsockname());
-    const [s] = await l.accept();
-    return [c, s];
-  } finally {
-    l.close();
-  }
-}
+const mkpair = linked_pair;
 
 /** Run `fn` `n` times: its outcomes (value or error class) and how many took longer than SLOW_MS. */
 async function looks(n: number, fn: () => Promise<unknown>): Promise<{ outs: string[]; slow: number; max: number }> {

@@ -8,36 +8,20 @@
 // the test's (settled_within). EAGAIN counts are printed, never compared (timing).
 
 import assert from "node:assert/strict";
-import { AF_INET, AF_INET6, SHUT_WR, type Socket, socket, socketpair } from "../mod.ts";
+import { SHUT_WR, type Socket, socket } from "../mod.ts";
 import { select } from "../selectors.ts";
 import { HAS_IPV6, test_needing } from "./_socket_fixtures.ts";
+import { linked_pair, type LinkedFam } from "./_pairs.ts";
 import { cpython, settled_within } from "./_twin.ts";
 
 const test = test_needing("python3");
-type Fam = "socketpair" | "AF_INET" | "AF_INET6";
+type Fam = LinkedFam;
 const FAMS: Fam[] = HAS_IPV6 ? ["socketpair", "AF_INET", "AF_INET6"] : ["socketpair", "AF_INET"];
 /** Each loop's bound (a loaded machine's 8 MiB drain takes well under a second). */
 const LOOP_MS = 12_000;
 const LOOP_MAX = 3_000_000;
 
-async function mkpair(fam: Fam): Promise<[Socket, Socket]> {
-  if (fam === "socketpair") {
-    const [a, b] = await socketpair();
-    return [a!, b!];
-  }
-  const f = fam === "AF_INET6" ? AF_INET6 : AF_INET;
-  const l = socket(f);
-  try {
-    l.bind([f === AF_INET6 ? "::1" : "127.0.0.1", 0]);
-    l.listen();
-    const c = socket(f);
-    await c.connect(l.getsockname());
-    const [s] = await l.accept();
-    return [c, s];
-  } finally {
-    l.close();
-  }
-}
+const mkpair = linked_pair;
 
 /** n bytes of a pattern that a shifted or repeated chunk breaks. */
 function pat(n: number): Uint8Array {
