@@ -683,6 +683,7 @@ function fmt(v: number | undefined, unit: string): string {
   if (v === undefined) return "-";
   if (unit === "MB/s") return (v / 1e6).toFixed(0);
   if (unit === "bytes/pair" || unit === "bytes/conn") return v.toFixed(0);
+  if (unit === "starts/s") return v.toFixed(1);
   return v >= 1e5 ? (v / 1e3).toFixed(0) + "k" : v.toFixed(0);
 }
 
