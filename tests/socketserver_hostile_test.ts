@@ -548,10 +548,9 @@ const GUARD_HOST = lone_v4();
  * Keeps a wildcard listener of another test file (0.0.0.0 or ::, port 0, run in parallel) from being handed the
  * port a test frees, which would accept the test's connect (a CI run saw "connected, then ConnectionResetError"):
  * an accepted connection on a second lone address holds the port number (as held_closed_port's), and Linux's
- * bind(port 0) never hands out a port a socket is bound to. It is no listener: a listener there would keep
- * pysocket's connect waiting RELEASE_WAIT_MS (500 ms) for "a listener on the port" to go (socket.ts
- * _listener_released matches the port only). Take it while the server still holds the port; dispose it after the
- * connect.
+ * bind(port 0) never hands out a port a socket is bound to. (It was a listener once, which kept pysocket's connect
+ * waiting 500 ms while _listener_released matched the port number only; it now matches the closed listener's own
+ * address too.) Take it while the server still holds the port; dispose it after the connect.
  */
 async function guard(port: number): Promise<Disposable> {
   let l: Deno.Listener;
