@@ -406,3 +406,31 @@ export async function run_gc_child(script: string, args: string[], limit_ms = 12
   assert.equal(out.code, 0, dec.decode(out.stderr) + text);
   return text;
 }
+
+/**
+ * Keeps a wildcard listener of another test file (0.0.0.0 or ::, port 0, run in parallel) from being handed `port`
+ * once a test frees it on its own lone address (a CI run saw "connected, then ConnectionResetError"): an accepted
+ * connection on a second lone address `host` holds the port number, and Linux's bind(port 0) never hands out a port a
+ * socket is bound to. Take it while the server still holds the port; dispose it after the connect. (No guard where
+ * 127/8 has no address beyond 127.0.0.1.)
+ */
+export async function port_guard(host: string, port: number): Promise<Disposable> {
+  let l: Deno.Listener;
+  try {
+    l = Deno.listen({ hostname: host, port });
+  } catch {
+    return { [Symbol.dispose]() {} };
+  }
+  try {
+    const c = await Deno.connect({ hostname: host, port });
+    const a = await l.accept();
+    return {
+      [Symbol.dispose]() {
+        c.close();
+        a.close();
+      },
+    };
+  } finally {
+    l.close();
+  }
+}

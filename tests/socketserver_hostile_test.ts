@@ -15,7 +15,7 @@ import {
 } from "../socketserver.ts";
 import { create_default_context, Purpose } from "../ssl.ts";
 import type { Address } from "../types.ts";
-import { lone_v4, missing, test_needing, within as bounded } from "./_socket_fixtures.ts";
+import { lone_v4, missing, port_guard, test_needing, within as bounded } from "./_socket_fixtures.ts";
 import { localhost_cert } from "./_ssl_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
@@ -544,34 +544,7 @@ test("TCPServer under slowloris with max_concurrent: the handler's timeout frees
 const FREE_HOST = lone_v4();
 const GUARD_HOST = lone_v4();
 
-/**
- * Keeps a wildcard listener of another test file (0.0.0.0 or ::, port 0, run in parallel) from being handed the
- * port a test frees, which would accept the test's connect (a CI run saw "connected, then ConnectionResetError"):
- * an accepted connection on a second lone address holds the port number (as held_closed_port's), and Linux's
- * bind(port 0) never hands out a port a socket is bound to. (It was a listener once, which kept pysocket's connect
- * waiting 500 ms while _listener_released matched the port number only; it now matches the closed listener's own
- * address too.) Take it while the server still holds the port; dispose it after the connect.
- */
-async function guard(port: number): Promise<Disposable> {
-  let l: Deno.Listener;
-  try {
-    l = Deno.listen({ hostname: GUARD_HOST, port });
-  } catch {
-    return { [Symbol.dispose]() {} }; // a platform without 127/8 beyond 127.0.0.1: no guard
-  }
-  try {
-    const c = await Deno.connect({ hostname: GUARD_HOST, port });
-    const a = await l.accept();
-    return {
-      [Symbol.dispose]() {
-        c.close();
-        a.close();
-      },
-    };
-  } finally {
-    l.close();
-  }
-}
+const guard = (port: number): Promise<Disposable> => port_guard(GUARD_HOST, port);
 
 async function connect_outcome(port: number, host = "127.0.0.1"): Promise<string> {
   try {
