@@ -6,8 +6,8 @@
 // makefile("rb") reads on a non-blocking socket) run with CPython, then with pysocket, and are compared op by op.
 //
 // A28-4 (not fixed: _makefile.ts/ssl.ts; docs/limits.md says non-blocking file reads raise BlockingIOError where
-// CPython returns None, but not that CPython's TLS file reads raise SSLWantReadError): a makefile("rb") read (read(n), readline()) on a non-blocking SSLSocket
-// with nothing to read raises BlockingIOError (errno 11, "[Errno 11] Resource temporarily unavailable") where
+// CPython returns None, but not that CPython's TLS file reads raise SSLWantReadError): a makefile("rb") read
+// (read(n), readline()) on a non-blocking SSLSocket with nothing to read raises BlockingIOError (errno 11, "[Errno 11] Resource temporarily unavailable") where
 // CPython raises SSLWantReadError (errno 2, "The operation did not complete (read) (_ssl.c:2580)"); a CPython
 // program's `except ssl.SSLWantReadError` around file reads misses it. (The socket's own recv raises
 // SSLWantReadError, as CPython's.)
