@@ -90,6 +90,8 @@ export interface Session {
   on_peer_eof?: (() => void) | undefined;
   /** End a handshake still going on with `err` (its socket's reading side was shut down). */
   abort(err: Error): void;
+  /** A program waits for the handshake still going on: it may go on at least `ms` milliseconds more. */
+  extend(ms: number): void;
   /** A server's: the name in the client's ClientHello as sent (see TlsSession.sni_sent). */
   readonly sni_sent?: string | null | undefined;
   /** A server's: the signature algorithms in the client's ClientHello (see TlsSession.sigalgs_sent). */
@@ -922,6 +924,11 @@ class TlsSession implements Session, RawEvents {
 
   abort(err: Error): void {
     this.#finish(err);
+  }
+
+  extend(ms: number): void {
+    const at = deadlines.get(this);
+    if (at !== undefined && performance.now() + ms > at) arm(this, ms);
   }
 
   retrust(trust: Trust): void {

@@ -2626,11 +2626,23 @@ function state_of(s: Socket): SslState {
   return st;
 }
 
-/** Seconds the handshake of `s` may take: its timeout, else the listener's, else the default. */
+/**
+ * Seconds the handshake of `s` may go on: an accepted socket's, the listener's timeout (else the default). A
+ * wrapped socket's is only a backstop, never shorter than the default: the program's own waits (do_handshake(), a
+ * write, the wrap's handshake) are bounded by the socket's timeout when each is made, and one that times out leaves
+ * the handshake going, as CPython's (A28-1); each such wait extends the backstop to cover it (`wait_handshake`).
+ */
 function handshake_seconds(s: Socket, st: SslState): number {
-  const t = s.gettimeout();
   if (st.handshake_timeout !== null) return st.handshake_timeout;
-  return t !== null && t > 0 ? t : DEFAULT_HANDSHAKE_TIMEOUT;
+  const t = s.gettimeout();
+  return t !== null && t > DEFAULT_HANDSHAKE_TIMEOUT ? t : DEFAULT_HANDSHAKE_TIMEOUT;
+}
+
+/** A program waits up to `seconds` (null: no bound) for the handshake of `ss`: keep it going at least that long. */
+function wait_handshake(st: SslState | undefined, ss: Session, seconds: number | null): void {
+  if (st?.handshake_timeout === null) {
+    ss.extend(Math.max(DEFAULT_HANDSHAKE_TIMEOUT, seconds ?? 0) * 1000);
+  }
 }
 
 /**
@@ -2961,9 +2973,11 @@ function want_write(e: unknown): never {
  * raises SSLWantReadError meanwhile. Null when there is nothing to wait for.
  */
 function handshake_before_write(s: Socket, options: unknown): Promise<void> | null {
-  const ss = sessions.get(s)?.session;
+  const st = sessions.get(s);
+  const ss = st?.session;
   if (!ss || ss.done) return null;
   if (s.gettimeout() === 0) return Promise.reject(want_error("read", 2427));
+  wait_handshake(st, ss, s.gettimeout());
   const signal = (options as SignalOptions | undefined)?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const ended = ss.handshake.then(() => {
@@ -3098,10 +3112,12 @@ export class SSLSocket extends Socket {
   }
 
   /**
-   * Perform (or wait for) the TLS handshake, within the socket's timeout.
-   * The handshake itself ends, successful or not, within the socket's
-   * timeout, or 60 seconds when it
-   * has none.
+   * Perform (or wait for) the TLS handshake, within the socket's timeout
+   * as it is when called. As in CPython, a call that times out leaves the
+   * handshake going: a later call (with a longer timeout, say) can complete
+   * it. A handshake that makes no progress is abandoned after 60 seconds
+   * (or the socket's timeout, if longer) counted from the last call that
+   * waited for it.
    *
    * @param options `{ signal }`.
    * @throws {SSLCertVerificationError} when verification fails.
@@ -3133,6 +3149,7 @@ export class SSLSocket extends Socket {
     if (!s.done) {
       const dl = this._deadline(a.signal as AbortSignal | undefined);
       if (dl.nonblocking) throw want_error("read", 1006);
+      wait_handshake(st, s, this.gettimeout());
       try {
         await dl.wait(s.handshake);
       } catch (e) {

@@ -5,7 +5,7 @@
 // Each row runs with a CPython actor, then a pysocket actor, both against the same python3 peer; client and server
 // side. The ops' results (or exception class, errno, str) are compared.
 //
-// A28-1 (not fixed: ssl.ts start_session/handshake_seconds, _ssl_session.ts): the handshake's bound is taken from
+// A28-1 (fixed: ssl.ts handshake_seconds/wait_handshake): the handshake's bound is taken from
 // the socket's timeout when the session starts (at the wrap of a connected socket) and counted from then; a later
 // settimeout() is not seen, and the handshake is abandoned when that bound passes. So (a) wrap with a 0.5 s timeout,
 // settimeout(5) or settimeout(None), do_handshake(): TimeoutError "_ssl.c:989: The handshake operation timed out"
@@ -14,7 +14,6 @@
 // completes the handshake. The peer sees the connection closed mid-handshake (its SSLEOFError). A common pattern
 // (connect with a short connect timeout, wrap without handshaking, settimeout(read_timeout), do_handshake()) fails
 // against any peer slower than the connect timeout.
-// ADV28_RUN_IGNORED=1 runs the ignored rows.
 
 import assert from "node:assert/strict";
 import { create_connection, create_server } from "../mod.ts";
@@ -23,7 +22,6 @@ import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
-const RUN_IGNORED = Deno.env.get("ADV28_RUN_IGNORED") === "1";
 const certs = missing("python3", "openssl") ? undefined : await make_certs();
 
 /** The slow peer (argv: certs dir, role of the actor, delay): starts its TLS side `delay` s after the connect. */
@@ -231,13 +229,11 @@ async function compare(rows: Row[]): Promise<void> {
 
 test("adv28: handshake timeouts against a slow peer, client and server side, as CPython's (rows that agree)", async () => {
   await compare(ROWS.filter((r) => r.finding === null));
-  console.log("A28-1: ignored rows", ROWS.filter((r) => r.finding).map((r) => r.id).join(", "));
 });
 
 test({
   name: "adv28: settimeout() after wrap_socket(do_handshake_on_connect=False), or after a timed-out do_handshake(), " +
-    "governs the handshake as CPython's (ignored: A28-1, the bound set at the wrap abandons the handshake)",
-  ignore: !RUN_IGNORED,
+    "governs the handshake as CPython's (A28-1, fixed: the bound set at the wrap abandoned the handshake)",
 }, async () => {
   await compare(ROWS.filter((r) => r.finding === "A28-1"));
 });
