@@ -472,6 +472,8 @@ function enc_out_of(t: tls.TLSSocket): EncOut | false {
 export interface SessionState {
   /** The handshake has ended (errors after it are not handshake errors). */
   readonly done: boolean;
+  /** The handshake's failure, once it ended; null when it succeeded (or goes on). */
+  readonly error: Error | null;
 }
 
 /**
@@ -650,10 +652,30 @@ export class TlsTransport extends DuplexTransport {
     try {
       n = await super.read(p);
     } catch (e) {
-      // As CPython 3.11 (OpenSSL 3): a reset after the handshake reads as an EOF without close_notify.
-      if (!(e instanceof OSError && e.errno === E.ECONNRESET)) throw e;
-      n = null;
-      reset = true;
+      if (e instanceof OSError && e.errno === E.ECONNRESET) {
+        // As CPython 3.11 (OpenSSL 3): a reset after the handshake reads as an EOF without close_notify.
+        n = null;
+        reset = true;
+      } else if (this.#fatal_raised) {
+        n = null;
+      } else {
+        // A fatal TLS error of the established session (a record that fails to decrypt, an alert): raised by this
+        // read, then each later read finds OpenSSL's failed session, as CPython's: SSLEOFError (A28-2), or b"" with
+        // suppress_ragged_eofs.
+        const fatal = this.fatal;
+        if (fatal !== null && e === fatal) {
+          this.#fatal_raised = true;
+          sticky_errors.add(fatal);
+        }
+        throw e;
+      }
+    }
+    if (n === null && this.#fatal_raised) {
+      this.ragged_eof = true;
+      if (this.suppress_ragged_eofs) return null;
+      const e = new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2580)");
+      sticky_errors.add(e);
+      throw e;
     }
     if (n === null && !this.close_notify && !this.#closing) {
       this.ragged_eof = true;
@@ -663,6 +685,18 @@ export class TlsTransport extends DuplexTransport {
       }
     }
     return n;
+  }
+
+  #fatal_raised = false;
+
+  /**
+   * The established session's fatal TLS error (a bad record, an alert; not a truncation, a reset or a handshake
+   * failure), or null. A send after it raises SSLEOFError, as CPython's (A28-3).
+   */
+  get fatal(): SSLError | null {
+    const e = this.error;
+    const s = this.#session;
+    return e instanceof SSLError && !(e instanceof SSLEOFError) && s.done && s.error === null ? e : null;
   }
 
   /** How many reads raised the truncation's SSLEOFError (suppress_ragged_eofs=False): every later read raises. */

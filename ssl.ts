@@ -3012,6 +3012,10 @@ function observe(s: Socket): void {
  */
 function check_peer_open(s: Socket): void {
   const ss = sessions.get(s)?.session;
+  // The session failed (a bad record or an alert from the peer): OpenSSL's failed session refuses the write (A28-3).
+  if (ss?.done && !s._closed && ss.transport.fatal !== null) {
+    throw new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
+  }
   if (ss?.done && !s._closed && (ss.transport.peer_closed || ss.transport.ragged_eof) && !ss.transport.close_notify) {
     throw ss.transport.ragged_send_error() ?? new SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)");
   }

@@ -5,17 +5,16 @@
 // closes without close_notify. The client (CPython, then pysocket) reads "hello", then runs a sequence of reads or
 // sends, with suppress_ragged_eofs True and False. Each op's result or exception (class, errno, str) is compared.
 //
-// A28-2 (not fixed: _tls.ts): after a fatal record error (bad MAC, bad record type) on a socket with
+// A28-2 (fixed: _tls.ts TlsTransport.read): after a fatal record error (bad MAC, bad record type) on a socket with
 // suppress_ragged_eofs=False, every later read (recv, makefile readline), while the peer is still connected and
 // after its FIN, returns b'' (a clean EOF); CPython raises SSLEOFError from each ("EOF occurred in violation of
 // protocol"). A program that counts on suppress_ragged_eofs=False to tell a truncated stream from a complete one
 // takes the broken stream as complete. Suspected: the TLS stream ended by the engine's error is taken for the
 // peer's close_notify (TlsTransport.on_end sets close_notify when the TLS stream ends before the plain EOF), so
 // TlsTransport.read never raises ragged_error() for it.
-// A28-3 (not fixed: ssl.ts/_tls.ts): a send after such an error, the peer still connected, raises BrokenPipeError
+// A28-3 (fixed: ssl.ts check_peer_open): a send after such an error, the peer still connected, raises BrokenPipeError
 // (errno 32) where CPython raises SSLEOFError (errno 8, "EOF occurred in violation of protocol (_ssl.c:2427)").
 // Nothing was reset: the EPIPE is the destroyed TLS engine's, not the connection's.
-// ADV28_RUN_IGNORED=1 runs the ignored rows.
 
 import assert from "node:assert/strict";
 import { create_connection } from "../mod.ts";
@@ -24,7 +23,6 @@ import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
-const RUN_IGNORED = Deno.env.get("ADV28_RUN_IGNORED") === "1";
 const certs = missing("python3", "openssl") ? undefined : await make_certs();
 
 /** The hostile server: one listener per row (argv: certs dir, JSON rows), two connections each (CPython, pysocket). */
@@ -113,13 +111,6 @@ for (const kind of ["garbage", "alert", "trunc"] as const) {
   }
 }
 
-/** The finding a row shows, or null when pysocket answers as CPython. */
-function finding(r: Row): string | null {
-  if (r.kind === "trunc") return null;
-  if (r.ops === SENDS) return "A28-3";
-  return r.suppress ? null : "A28-2";
-}
-
 function ex(e: unknown): string {
   const x = e as { errno?: unknown; message?: string; name?: string };
   return `${x.name} ${x.errno ?? "None"} ${x.message}`;
@@ -193,37 +184,11 @@ async function run(rows: Row[]): Promise<{ py: Record<string, string[]>; ts: Rec
   }
 }
 
-test("adv28: reads and sends after a fatal record error or a truncation, as CPython's (rows that agree)", async () => {
-  const rows = ROWS.filter((r) => finding(r) === null);
-  const { py, ts } = await run(rows);
-  for (const r of rows) assert.deepEqual(ts[r.id], py[r.id], r.id);
-  for (const id of ["A28-2", "A28-3"]) {
-    console.log(`${id}: ignored rows`, ROWS.filter((r) => finding(r) === id).map((r) => r.id).join(", "));
-  }
-});
-
-test({
-  name: "adv28: after a fatal record error, suppress_ragged_eofs=False reads raise SSLEOFError as CPython's " +
-    "(ignored: A28-2, pysocket reads b'' as if the peer had sent close_notify)",
-  ignore: !RUN_IGNORED,
-}, async () => {
-  const rows = ROWS.filter((r) => finding(r) === "A28-2");
-  const { py, ts } = await run(rows);
-  for (const r of rows) {
-    console.log(`A28-2 ${r.id}\n  CPython:  ${py[r.id]!.join(" | ")}\n  pysocket: ${ts[r.id]!.join(" | ")}`);
-  }
-  for (const r of rows) assert.deepEqual(ts[r.id], py[r.id], r.id);
-});
-
-test({
-  name: "adv28: a send after a fatal record error (peer still connected) raises SSLEOFError as CPython's " +
-    "(ignored: A28-3, pysocket raises BrokenPipeError)",
-  ignore: !RUN_IGNORED,
-}, async () => {
-  const rows = ROWS.filter((r) => finding(r) === "A28-3");
-  const { py, ts } = await run(rows);
-  for (const r of rows) {
-    console.log(`A28-3 ${r.id}\n  CPython:  ${py[r.id]!.join(" | ")}\n  pysocket: ${ts[r.id]!.join(" | ")}`);
-  }
-  for (const r of rows) assert.deepEqual(ts[r.id], py[r.id], r.id);
-});
+test(
+  "adv28: reads and sends after a fatal record error or a truncation, as CPython's (A28-2, fixed: strict reads " +
+    "raised nothing, as after close_notify; A28-3, fixed: sends raised BrokenPipeError)",
+  async () => {
+    const { py, ts } = await run(ROWS);
+    for (const r of ROWS) assert.deepEqual(ts[r.id], py[r.id], r.id);
+  },
+);
