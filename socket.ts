@@ -3335,6 +3335,15 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
   }
 
   /**
+   * What a file's read that cannot wait raises (internal): the socket's BlockingIOError; an SSLSocket's
+   * SSLWantReadError, as CPython's SocketIO over SSL_read.
+   * @ignore
+   */
+  _file_read_error(e: unknown): unknown {
+    return e;
+  }
+
+  /**
    * A Deadline for this socket's timeout (internal, for files and streams).
    * @ignore
    */

@@ -3360,6 +3360,11 @@ export class SSLSocket extends Socket {
     return poll;
   }
 
+  /** @ignore */
+  override _file_read_error(e: unknown): unknown {
+    return e instanceof BlockingIOError ? want_error("read", 2580) : e;
+  }
+
   /**
    * As {@linkcode Socket.recv}; `flags` must be 0 (as CPython), and a
    * non-blocking socket with nothing to read raises `SSLWantReadError`.

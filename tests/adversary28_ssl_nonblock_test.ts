@@ -5,13 +5,11 @@
 // close_notify. The client's ops (settimeout() changed between calls, pending(), recv(0), recv_into with nbytes,
 // makefile("rb") reads on a non-blocking socket) run with CPython, then with pysocket, and are compared op by op.
 //
-// A28-4 (not fixed: _makefile.ts/ssl.ts; docs/limits.md says non-blocking file reads raise BlockingIOError where
-// CPython returns None, but not that CPython's TLS file reads raise SSLWantReadError): a makefile("rb") read
-// (read(n), readline()) on a non-blocking SSLSocket with nothing to read raises BlockingIOError (errno 11, "[Errno 11] Resource temporarily unavailable") where
-// CPython raises SSLWantReadError (errno 2, "The operation did not complete (read) (_ssl.c:2580)"); a CPython
-// program's `except ssl.SSLWantReadError` around file reads misses it. (The socket's own recv raises
-// SSLWantReadError, as CPython's.)
-// A28-5 (not fixed: ssl.ts SSLSocket.pending): pending() counts decrypted bytes of records that arrived after the
+// A28-4 (fixed: _makefile.ts asks the socket, SSLSocket._file_read_error): a makefile("rb") read (read(n),
+// readline()) on a non-blocking SSLSocket with nothing to read raised BlockingIOError (errno 11) where CPython raises
+// SSLWantReadError (errno 2, "The operation did not complete (read) (_ssl.c:2580)"); a CPython program's
+// `except ssl.SSLWantReadError` around file reads missed it. (The socket's own recv raised SSLWantReadError already.)
+// A28-5 (documented in docs/limits.md, not fixed: ssl.ts SSLSocket.pending): pending() counts decrypted bytes of records that arrived after the
 // last read (13 for the two small records), where CPython's (OpenSSL's SSL_pending) counts only what is left of the
 // record being read (0 here). A loop `while s.pending(): s.recv(...)` after a select() reads more than CPython's;
 // not data loss.
@@ -107,10 +105,6 @@ for l in out: print(l)
 
 /** The ops that show a finding (by name), and which. */
 const FINDINGS: Record<string, string> = {
-  file_read_nb: "A28-4",
-  file_readline_nb_first: "A28-4",
-  file_readline_empty_nb: "A28-4",
-  file_read_empty_nb: "A28-4",
   pending_after_records: "A28-5",
 };
 
@@ -223,8 +217,8 @@ test("adv28: a non-blocking and timed TLS client driven by select(), as CPython'
 });
 
 test({
-  name: "adv28: makefile reads on a non-blocking SSLSocket raise SSLWantReadError, pending() counts the current " +
-    "record only, as CPython's (ignored: A28-4 BlockingIOError; A28-5 pending() counts later records)",
+  name: "adv28: pending() counts the current record only, as CPython's (ignored: A28-5, pysocket's counts every " +
+    "decrypted byte not yet read, documented)",
   ignore: !RUN_IGNORED,
 }, async () => {
   const rows = await both();
