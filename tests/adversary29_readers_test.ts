@@ -69,9 +69,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /** Findings: cells that differ from CPython (printed as ignored with the finding's ID). */
 export const KNOWN: Record<string, string> = {
-  "unix/waitall/peer_reset":
-    "A29-1: recv(10, MSG_WAITALL) that returned its 3 bytes when an AF_UNIX peer reset: Linux's unix_stream_read_generic consumed the reset (sock_error) so CPython's next recv reads b''; pysocket's next recv raises ConnectionResetError",
-  "pair/waitall/peer_reset": "A29-1: as unix/waitall/peer_reset (socketpair())",
+  // A29-1 (fixed): unix|pair/waitall/peer_reset, an AF_UNIX MSG_WAITALL cut short by a reset kept the reset.
 };
 
 type Rule = [string, (c: string, p: Res, t: Res) => boolean];
@@ -395,8 +393,7 @@ test("adv29: every read waiter (and every look at once) woken by every state cha
 // The findings, each on its own (ignored: they fail until fixed; run with --filter and without `ignore` to check).
 Deno.test({
   name:
-    "A29-1: an AF_UNIX recv(n, MSG_WAITALL) cut short by the peer's reset returns its bytes and the reset is gone (CPython: next recv b'')",
-  ignore: true,
+    "A29-1 (fixed): an AF_UNIX recv(n, MSG_WAITALL) cut short by the peer's reset returns its bytes and the reset is gone (CPython: next recv b'')",
   fn: async () => {
     // CPython twin (b''):
     //   a, b = socketpair(); b.sendall(b"abc"); a.sendall(b"x")   # b leaves "x" unread: its close resets
