@@ -164,7 +164,11 @@ export const ALWAYS = POLLERR | POLLHUP;
 interface Inner {
   readonly family?: number;
   readonly type?: number;
-  readonly _stream?: { readonly reader: StreamReader; readonly writer: StreamWriter } | null;
+  readonly _stream?: {
+    readonly reader: StreamReader;
+    readonly writer: StreamWriter;
+    readonly transport: { readonly raw_failed?: boolean };
+  } | null;
 }
 
 /**
@@ -188,6 +192,10 @@ export function events_of(sock: Selectable): number {
       ev |= IN_BITS | POLLRDHUP | POLLHUP | wr;
       if (r.error_pending || w.error_pending) ev |= POLLERR;
     }
+    // An SSLSocket whose connection was reset under the session: its plaintext stream reads as an EOF (as CPython's
+    // TLS reads it) but the socket is Linux's reset one (A29-2). POLLERR stays after the read that would consume it
+    // in CPython (pysocket's read ahead met it first, and cannot tell the program's read apart).
+    if (st.transport.raw_failed === true) ev |= IN_BITS | POLLRDHUP | POLLHUP | POLLERR | wr;
     if (r.ended && w.shut) ev |= POLLHUP;
     // An AF_UNIX peer that closed shuts both our halves (its SHUT_WR only ours to read: pysocket cannot tell them
     // apart, and reports the close, the common case).
