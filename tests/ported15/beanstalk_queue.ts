@@ -141,7 +141,7 @@ class Server {
           await this.drop(conn);
           continue;
         }
-        let buf = bjoin([key.data!, data]);
+        let buf: Uint8Array = bjoin([key.data!, data]);
         while (buf.length) {
           const rest = await this.command(conn, buf);
           if (rest === null) break;

@@ -161,7 +161,11 @@ async function client(
   print("SSLRequest ->", answer);
   const tls = decode(answer) === "S";
   const s: Socket = tls ? await cctx.wrap_socket(raw, { server_hostname: "localhost" }) : raw;
-  print("  transport:", s instanceof ssl.SSLSocket ? "SSLSocket" : "socket", tls ? (s as ssl.SSLSocket).version() : "plain");
+  print(
+    "  transport:",
+    s instanceof ssl.SSLSocket ? "SSLSocket" : "socket",
+    tls ? (s as ssl.SSLSocket).version() : "plain",
+  );
   await startup(s, user);
   let [t, body] = await read_msg(s);
   print("  auth request:", t, get32(body));

@@ -1,7 +1,6 @@
 // Port of sse_stream.py (serve_forever runs as a task; daemon_threads is a static member; time.sleep() is an
 // awaited timer; the headers dict is a Map; latin-1 decoding of the ASCII request head is decode()).
 import * as socket from "../../mod.ts";
-import type { Socket } from "../../mod.ts";
 import { StreamRequestHandler, ThreadingTCPServer } from "../../socketserver.ts";
 import { b, bjoin, decode, join, print, repr, sleep } from "../ported/_py.ts";
 
@@ -19,10 +18,10 @@ const strip_eol = (s: string) => s.replace(/[\r\n]+$/, "");
 
 class SSEHandler extends StreamRequestHandler {
   override async handle() {
-    const request = strip_eol(decode(await this.rfile.readline()));
+    const request = strip_eol(decode(await this.rfile.readline() as Uint8Array));
     const headers = new Map<string, string>();
     while (true) {
-      const line = decode(await this.rfile.readline());
+      const line = decode(await this.rfile.readline() as Uint8Array);
       if (line === "\r\n" || line === "\n" || line === "") break;
       const i = line.indexOf(":");
       const [k, v] = i < 0 ? [line, ""] : [line.slice(0, i), line.slice(i + 1)];

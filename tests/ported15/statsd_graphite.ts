@@ -12,7 +12,7 @@ const received: string[][] = [];
 class GraphiteHandler extends StreamRequestHandler {
   override async handle() {
     const lines: string[] = [];
-    for await (const line of this.rfile) lines.push(decode(line).replace(/\n$/, ""));
+    for await (const line of this.rfile) lines.push(decode(line as Uint8Array).replace(/\n$/, ""));
     received.push(lines);
   }
 }

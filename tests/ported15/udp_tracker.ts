@@ -3,7 +3,7 @@
 // peer id's text; int.from_bytes(b, "big") is a DataView read).
 import * as socket from "../../mod.ts";
 import type { Socket } from "../../mod.ts";
-import { b, beq, bjoin, list, print, repr } from "../ported/_py.ts";
+import { b, beq, bjoin, join, list, print, repr } from "../ported/_py.ts";
 
 const MAGIC = 0x41727101980n;
 const HASH_A = Uint8Array.from({ length: 20 }, (_, i) => i);
@@ -247,7 +247,7 @@ await mallory.sock.sendto(new Uint8Array(10), taddr);
 print("mallory: 10 bytes ->", (await mallory.sock.recvfrom(100))[0]);
 
 await alice.sock.sendto(b("stop"), taddr);
-await tt;
+await join(tt, 5);
 for (const c of [alice, bob, carol, mallory]) c.sock.close();
 tsock.close();
 for (const line of log) print(line);
