@@ -664,12 +664,13 @@ export class TlsTransport extends DuplexTransport {
         // suppress_ragged_eofs.
         const fatal = this.fatal;
         if (fatal !== null && e === fatal) {
-          this.#fatal_raised = true;
+          this.#fatal_raised = this.session_failed = true;
           sticky_errors.add(fatal);
         }
         throw e;
       }
     }
+    if (n === null && !reset && !this.close_notify && !this.#closing) this.session_failed = true;
     if (n === null && this.#fatal_raised) {
       this.ragged_eof = true;
       if (this.suppress_ragged_eofs) return null;
@@ -688,6 +689,13 @@ export class TlsTransport extends DuplexTransport {
   }
 
   #fatal_raised = false;
+
+  /**
+   * A read met the peer's EOF without close_notify, or raised a fatal TLS error: OpenSSL 3 then fails the session
+   * (SSLfatal: no longer "init finished"), so CPython's version() is None and getpeercert() raises (P15-1). A reset
+   * does not (OpenSSL fails the session on an EOF, not on a failed read).
+   */
+  session_failed = false;
 
   /**
    * The established session's fatal TLS error (a bad record, an alert; not a truncation, a reset or a handshake

@@ -3751,7 +3751,7 @@ export class SSLSocket extends Socket {
    * ```
    */
   version(): string | null {
-    return done_tls(this)?.getProtocol() ?? null;
+    return failed(this) ? null : done_tls(this)?.getProtocol() ?? null;
   }
 
   /**
@@ -3868,7 +3868,8 @@ export class SSLSocket extends Socket {
     if (this._closed) throw new OSError(E.EBADF);
     if (!state_of(this).session) throw new OSError(E.ENOTCONN);
     const t = done_tls(this);
-    if (!t) throw new RangeError("handshake not done yet");
+    // A session failed by a truncation or a fatal error reads as not shaken hands, as CPython's (P15-1).
+    if (!t || failed(this)) throw new RangeError("handshake not done yet");
     const x = peer_x509(t);
     if (!x) return null;
     if (binary_form) return new Uint8Array(x.raw);
@@ -3984,6 +3985,11 @@ function ssl_object(sock: SSLSocket, op: "unwrap" | "verify_client_post_handshak
       });
   }
   return ss;
+}
+
+/** The session failed after its handshake (a truncation or a fatal TLS error was read): OpenSSL's SSLfatal. */
+function failed(s: Socket): boolean {
+  return state_of(s).session?.transport.session_failed === true;
 }
 
 /** The TLS socket of a session whose handshake succeeded, else null. */
