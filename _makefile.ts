@@ -501,7 +501,7 @@ export class SocketFile implements AsyncDisposable, Disposable, AsyncIterable<Ui
       await reader.fill(want, dl);
     } catch (e) {
       if (e instanceof TimeoutError) this.#timed_out = true;
-      throw dl.nonblocking ? this.#sock._file_read_error(e) : e;
+      throw this.#sock._file_read_error(e);
     }
     if (!dl.unbounded && this.#sock.fileno() === -1) throw new OSError(errno.EBADF);
   }

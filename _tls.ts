@@ -666,6 +666,11 @@ export class TlsTransport extends DuplexTransport {
         if (fatal !== null && e === fatal) {
           this.#fatal_raised = this.session_failed = true;
           sticky_errors.add(fatal);
+          // OpenSSL's error names the C line of SSL_read, for recv and a socket file's reads alike (A30-2).
+          if (fatal.message.startsWith("[SSL") && !/\(_ssl\.c:\d+\)$/.test(fatal.message)) {
+            fatal.message += " (_ssl.c:2580)";
+            if (fatal.strerror !== null) (fatal as { strerror: string | null }).strerror = fatal.message;
+          }
         }
         throw e;
       }

@@ -1843,7 +1843,11 @@ export class Socket<F extends number = number> implements Disposable, AsyncDispo
       } while (r.buffered < want && !r.ended && (!this.#closed || this.#detached_blocking(dl)));
       // Linux's AF_UNIX recv(n, MSG_WAITALL) that runs out of bytes at the peer's reset returns what it has and
       // consumes the reset (unix_stream_read_generic's sock_error()): the next recv reads EOF (A29-1). TCP keeps it.
-      if (want > 1 && r.buffered > 0 && r.buffered < want && this.#family === AF_UNIX && r.error_pending) {
+      // (MSG_PEEK leaves it: Linux's peek copies without consuming, and skips sock_error()'s path. A30-7.)
+      if (
+        want > 1 && !(flags & MSG_PEEK) && r.buffered > 0 && r.buffered < want && this.#family === AF_UNIX &&
+        r.error_pending
+      ) {
         r.take_error();
       }
     }

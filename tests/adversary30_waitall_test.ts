@@ -141,11 +141,8 @@ async function both(fams: string[], ops: string[]): Promise<[Record<string, stri
   return [py, ts];
 }
 
-/** Cells that differ from CPython, with the finding they show. */
-const KNOWN: Record<string, string> = {
-  "unix/peek":
-    "A30-7: an AF_UNIX recv(10, MSG_PEEK|MSG_WAITALL) cut short by the peer's reset consumes the reset: the next recv reads b'abc', the one after b''; CPython's (Linux) keeps it: b'abc', then ConnectionResetError",
-};
+/** Cells that differ from CPython, with the finding they show (A30-7 fixed: unix/peek kept the reset). */
+const KNOWN: Record<string, string> = {};
 
 test("adv30: MSG_WAITALL receives cut short by a reset, AF_UNIX and TCP, as CPython's (twin)", async () => {
   const [py, ts] = await both(FAMS, OPS);
@@ -157,9 +154,4 @@ test("adv30: MSG_WAITALL receives cut short by a reset, AF_UNIX and TCP, as CPyt
     else bad.push(shown);
   }
   assert.deepEqual(bad, []);
-});
-
-test({ name: `adv30 ${KNOWN["unix/peek"]}`, ignore: true }, async () => {
-  const [py, ts] = await both(["unix"], ["peek"]);
-  assert.deepEqual(ts, py);
 });
