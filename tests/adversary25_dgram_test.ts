@@ -25,6 +25,11 @@ const test = test_needing("python3");
 const RUN_IGNORED = Deno.env.get("ADV25_RUN_IGNORED") === "1";
 /** A look slower than this waited for a datagram that is not coming (the hint lasts 50 ms; an EAGAIN is ~1-4 ms). */
 const SLOW_MS = 30;
+/**
+ * Slow looks a row tolerates: a loaded CI machine can stretch one timer turn past SLOW_MS (seen: 1 of 24); the bugs
+ * these rows catch made every round's look slow (6 of 6, 8 of 8).
+ */
+const LOAD_SLOW = 2;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +121,7 @@ print(json.dumps(rounds(r, 8, lambda i: s.sendto(b"d%d" % i, ("127.0.0.1", port)
       });
       if (ignored) console.log(`A25-2: ${got.slow} looks > ${SLOW_MS} ms of 24`);
       assert.deepEqual(got.outs, py);
-      assert.equal(got.slow, 0);
+      assert.ok(got.slow <= LOAD_SLOW, `${got.slow} slow looks`);
     } finally {
       r.close();
       s.close();
@@ -162,7 +167,7 @@ print(json.dumps(rounds(r, 6, send)))
       });
       if (ignored) console.log(`A25-3: ${got.slow} looks > ${SLOW_MS} ms of 18`);
       assert.deepEqual(got.outs, py);
-      assert.equal(got.slow, 0);
+      assert.ok(got.slow <= LOAD_SLOW, `${got.slow} slow looks`);
     } finally {
       r.close();
       by?.close();
@@ -230,7 +235,7 @@ print(json.dumps(rounds(r, 8, lambda i: st.sendto(b"x", r.getsockname()))))
         await st.sendto(enc.encode("x"), r.getsockname());
       });
       assert.deepEqual(got.outs, py);
-      assert.equal(got.slow, 0);
+      assert.ok(got.slow <= LOAD_SLOW, `${got.slow} slow looks`);
     } finally {
       r.close();
       f.close();
@@ -290,7 +295,7 @@ else:
         });
       }
       assert.deepEqual(got.outs, py);
-      assert.equal(got.slow, 0);
+      assert.ok(got.slow <= LOAD_SLOW, `${got.slow} slow looks`);
     } finally {
       for (const x of socks) x.close();
     }
