@@ -276,7 +276,9 @@ export async function python_server(
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
-    signal: AbortSignal.timeout(30_000),
+    // A bound on a hung twin, not a time limit of the scenario: a server that serves a test's whole sequence of
+    // clients (14 openssl s_client runs in adversary13a_ssl_hello) took over 30 s on a loaded CI machine.
+    signal: AbortSignal.timeout(90_000),
   }).spawn();
   const reader = child.stdout.getReader();
   const buf = await read_first_line(reader);
