@@ -127,7 +127,7 @@
 import tls from "node:tls";
 import { isIP } from "node:net";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { _replace_transport, type SendfileOptions, Socket } from "./socket.ts";
+import { _replace_transport, Socket } from "./socket.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
@@ -3620,6 +3620,27 @@ export class SSLSocket extends Socket {
   }
 
   /**
+   * As {@linkcode Socket.sendfile}: the file's bytes through the TLS session (no zero-copy, as CPython's SSLSocket).
+   *
+   * @param args as {@linkcode Socket.sendfile}: the file, an offset, a count, `{ signal }`.
+   * @returns the bytes sent.
+   *
+   * @example
+   * ```ts ignore
+   * using f = await Deno.open("index.html");
+   * await ssock.sendfile(f);
+   * ```
+   */
+  override sendfile(...args: Parameters<Socket["sendfile"]>): Promise<number> {
+    try {
+      check_peer_open(this); // a failed session: SSLEOFError, as send() (A30-1)
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return super.sendfile(...args);
+  }
+
+  /**
    * As {@linkcode Socket.shutdown}; after the peer reset the connection it
    * raises `OSError` ENOTCONN, as CPython's does on Linux.
    *
@@ -3631,35 +3652,6 @@ export class SSLSocket extends Socket {
    * await ssock.shutdown(SHUT_WR);
    * ```
    */
-  /**
-   * As {@linkcode Socket.sendfile}: the file's bytes through the TLS session (no zero-copy, as CPython's SSLSocket).
-   *
-   * @param file an open file (read from `offset`).
-   * @param offset where to start.
-   * @param count how many bytes (default: to the end).
-   * @param options `{ signal }`.
-   * @returns the bytes sent.
-   *
-   * @example
-   * ```ts ignore
-   * using f = await Deno.open("index.html");
-   * await ssock.sendfile(f);
-   * ```
-   */
-  override sendfile(
-    file: Pick<Deno.FsFile, "read" | "seek">,
-    offset?: number | SendfileOptions,
-    count?: number | null | SendfileOptions,
-    options?: SendfileOptions,
-  ): Promise<number> {
-    try {
-      check_peer_open(this); // a failed session: SSLEOFError, as send() (A30-1)
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return super.sendfile(...(arguments as unknown as Parameters<Socket["sendfile"]>));
-  }
-
   override shutdown(how: number): Promise<void> {
     const ss = sessions.get(this)?.session;
     const err = ss?.transport.error;
