@@ -644,20 +644,20 @@ function on_tls_error(this: tls.TLSSocket, e: unknown): null {
 
 // The handshakes' deadlines share one timer (a timer of each session's own cost ~8 us a handshake in
 // node:timers). `deadlines` holds the sessions in flight (performance.now() times); the timer fires at
-// the earliest one and is re-armed for the next. With no handshake in flight it is left unref'd (it
-// keeps no process alive), not cleared: the next handshake most often needs it again.
+// the earliest one and is re-armed for the next. It never holds the process: a handshake nobody waits for (a
+// socket wrapped with do_handshake_on_connect=False and left) must not keep a finished program alive, as
+// CPython's does not; a call that waits for a handshake holds the process itself (_alive.ts held()).
 const deadlines = new Map<TlsSession, number>();
 const MAX_DELAY = 2 ** 31 - 1;
 let sweep_timer: ReturnType<typeof setTimeout> | undefined;
 let sweep_at = Infinity;
-let sweep_ref = false;
 
 function arm_timer(at: number, now: number): void {
   if (sweep_timer !== undefined) clearTimeout(sweep_timer);
   sweep_at = at;
   // setTimeout takes at most 2^31-1 ms (a longer delay fires after 1 ms): a later deadline is re-armed then.
   sweep_timer = setTimeout(sweep, Math.min(MAX_DELAY, Math.max(1, at - now)));
-  sweep_ref = true;
+  sweep_timer.unref();
 }
 
 /** Fail `s`'s handshake with TimeoutError `ms` milliseconds from now, unless it ends first. */
@@ -666,24 +666,16 @@ function arm(s: TlsSession, ms: number): void {
   const at = now + ms;
   deadlines.set(s, at);
   if (at < sweep_at) arm_timer(at, now);
-  else if (!sweep_ref) {
-    sweep_timer!.ref();
-    sweep_ref = true;
-  }
 }
 
 /** `s`'s handshake has ended. */
 function disarm(s: TlsSession): void {
-  if (deadlines.delete(s) && deadlines.size === 0 && sweep_timer !== undefined && sweep_ref) {
-    sweep_timer.unref();
-    sweep_ref = false;
-  }
+  deadlines.delete(s);
 }
 
 function sweep(): void {
   sweep_timer = undefined;
   sweep_at = Infinity;
-  sweep_ref = false;
   const now = performance.now();
   const due: TlsSession[] = [];
   let next = Infinity;

@@ -128,6 +128,7 @@ import tls from "node:tls";
 import { isIP } from "node:net";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { _replace_transport, Socket } from "./socket.ts";
+import { held } from "./_alive.ts";
 import { BlockingIOError, errno as E, OSError, TimeoutError } from "./errors.ts";
 import { map_error } from "./_map_error.ts";
 import { as_bytes, bind_args } from "./_args.ts";
@@ -2984,10 +2985,11 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
     ss.observed = true;
     if (ss.error) throw at_line(ss.error, 2427);
   });
-  // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does.
+  // The write's own timeout (the socket's, now) bounds the wait, as CPython's SSL_write does. Held while it waits
+  // (the session's timer holds no process).
   const t = s.gettimeout();
-  if (!signal && t === null) return ended;
-  return new Promise<void>((resolve, reject) => {
+  if (!signal && t === null) return held(ended);
+  return held(new Promise<void>((resolve, reject) => {
     const abort = () => reject(signal!.reason);
     signal?.addEventListener("abort", abort, { once: true });
     const cancel = t === null
@@ -2997,7 +2999,7 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
       cancel?.();
       signal?.removeEventListener("abort", abort);
     });
-  });
+  }));
 }
 
 /** I/O on the socket reports the handshake's outcome as do_handshake() does (for select()). */
@@ -3155,7 +3157,8 @@ export class SSLSocket extends Socket {
       if (dl.nonblocking) throw want_error("read", 1006);
       wait_handshake(st, s, this.gettimeout());
       try {
-        await dl.wait(s.handshake);
+        // Held: the session's own timer holds no process (a handshake nobody waits for does not keep one alive).
+        await held(dl.wait(s.handshake));
       } catch (e) {
         if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:989: The handshake operation timed out");
         throw e;
