@@ -85,6 +85,9 @@ let certs_dir: Promise<string> | null = null;
 /** The test certificates' directory, made once per test file. */
 export const ctx = async (): Promise<Ctx> => ({ certs: await (certs_dir ??= make_certs().then((c) => c.dir)) });
 
+/** A SingleSpec's `args`: the test certificates' directory. */
+export const certs = async (): Promise<string[]> => [(await ctx()).certs];
+
 /** The port printed what CPython printed (and ended with its exit code, when `exit_code`). */
 export function same(label: string, got: Result, want: Result, exit_code = true): void {
   assert.equal(got.out, want.out, `${label}: stdout differs from CPython's.\n--- stderr ---\n${got.err}`);
@@ -228,6 +231,66 @@ export function single_tests(
         } finally {
           await ts;
         }
+      },
+    });
+  }
+}
+
+/**
+ * One test per single program of `root`, as single_tests() makes, for programs that are independent (each binds
+ * port 0 and makes its own temp paths): they run `lanes` at a time from the first test on, in the tests' order
+ * (CPython's run beside the port's), and each test waits for its own pair, so the file takes about a third of the
+ * time. A program that must run `alone` belongs in single_tests() instead.
+ */
+export function lane_tests(
+  test: (t: Deno.TestDefinition) => void,
+  prefix: string,
+  root: string,
+  specs: SingleSpec[],
+  lanes = 3,
+): void {
+  type Pair = { py: Result; ts: Result };
+  /** CPython's run and the port's, at once; CPython's once more, said aloud, if it failed (a loaded machine). */
+  const run_spec = async (spec: SingleSpec): Promise<Pair> => {
+    const args = spec.args ? await spec.args() : [];
+    const ts = settle(run(root, "ts", spec.prog, args).done);
+    let py = await run(root, "py", spec.prog, args).done;
+    if (py.code !== (spec.code ?? 0)) {
+      console.log(`${prefix}: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
+      py = await run(root, "py", spec.prog, args).done;
+    }
+    return { py, ts: unwrap(await ts) };
+  };
+
+  let runs: Map<string, Promise<Settled<Pair>>> | null = null;
+  /** Starts every program that is not ignored, `lanes` at a time (once). */
+  const start_all = (): Map<string, Promise<Settled<Pair>>> => {
+    if (runs) return runs;
+    runs = new Map();
+    const todo = specs.filter((s) => s.ignore === undefined || RUN_IGNORED);
+    const done = new Map<string, (r: Settled<Pair>) => void>();
+    for (const spec of todo) runs.set(spec.prog, new Promise((r) => done.set(spec.prog, r)));
+    let next = 0;
+    const lane = async () => {
+      while (next < todo.length) {
+        const spec = todo[next++]!;
+        done.get(spec.prog)!(await settle(run_spec(spec)));
+      }
+    };
+    for (let i = 0; i < lanes; i++) lane();
+    return runs;
+  };
+
+  for (const spec of specs) {
+    test({
+      name: `${prefix}: ${spec.name}`,
+      ignore: spec.ignore !== undefined && !RUN_IGNORED,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        const { py, ts } = unwrap(await start_all().get(spec.prog)!);
+        assert.equal(py.code, spec.code ?? 0, `CPython failed:\n${py.err}`);
+        same(spec.prog, ts, py);
       },
     });
   }

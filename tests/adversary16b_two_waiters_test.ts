@@ -7,8 +7,9 @@
 
 import assert from "node:assert/strict";
 import { AF_INET, AF_UNIX, SHUT_RD, SHUT_RDWR, SHUT_WR, type Socket, socket } from "../mod.ts";
-import { DefaultSelector, EVENT_READ, poll, POLLIN, select } from "../selectors.ts";
+import { poll, POLLIN, select } from "../selectors.ts";
 import { cpython } from "./_twin.ts";
+import { read_waiter } from "./_adv29.ts";
 
 const READERS = ["recv", "recv_into", "sel_r", "poll_r", "selr", "rb_readline"];
 const PAIRS: [string, string][] = [];
@@ -134,19 +135,9 @@ async function run_cell(cell: string, res: Record<string, string[]>, tmp: string
   }
   a.settimeout(mode === "block" ? null : 1.2);
   const t = mode === "block" ? null : 1.2;
-  const dec = new TextDecoder();
   const closers: { close(): unknown }[] = [];
   const fn = (w: string): () => Promise<unknown> => {
     switch (w) {
-      case "recv":
-        return async () => dec.decode(await a.recv(100));
-      case "recv_into":
-        return async () => {
-          const buf = new Uint8Array(100);
-          return dec.decode(buf.subarray(0, await a.recv_into(buf)));
-        };
-      case "sel_r":
-        return async () => (await select([a], [], [], t))[0].length;
       case "sel_w":
         return async () => (await select([], [a], [], t))[1].length;
       case "poll_r": {
@@ -154,23 +145,15 @@ async function run_cell(cell: string, res: Record<string, string[]>, tmp: string
         p.register(a, POLLIN);
         return async () => (await p.poll(t === null ? null : t * 1000)).map(([, ev]) => ev & POLLIN);
       }
-      case "selr": {
-        const s = new DefaultSelector();
-        closers.push(s);
-        s.register(a, EVENT_READ);
-        return async () => (await s.select(t)).map(([, ev]) => ev);
-      }
-      case "rb_readline": {
-        const fh = a.makefile("rb");
-        closers.push(fh);
-        return async () => dec.decode(await fh.readline() as Uint8Array);
-      }
       case "sendall":
         return async () => await a.sendall(new Uint8Array(4 << 20));
       case "accept":
         return async () => (await a.accept()) && "conn";
     }
-    throw new Error(w);
+    // recv, recv_into, sel_r, selr, rb_readline
+    const g = read_waiter(a, w, closers, t);
+    if (!g) throw new Error(w);
+    return g;
   };
   const got: string[] = [];
   const ps = pair.split("+").map((w) =>

@@ -6,7 +6,6 @@
 // compared, and pysocket's completion order (observable in one event loop) must also rebuild the stream exactly.
 // Stream families: TCP 127.0.0.1, TCP ::1, AF_UNIX, socketpair(); datagram: UDP, AF_UNIX bound paths, socketpair.
 
-import assert from "node:assert/strict";
 import {
   AF_INET,
   AF_INET6,
@@ -21,6 +20,7 @@ import {
 } from "../mod.ts";
 import { cpython, sleep } from "./_twin.ts";
 import { test_needing } from "./_socket_fixtures.ts";
+import { compare_twice } from "./_adv29.ts";
 
 const test = test_needing("python3");
 
@@ -565,25 +565,15 @@ async function run_both(cs: string[]): Promise<[Record<string, Res>, Record<stri
   }
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
 test("adv29: two concurrent callers of one op: no byte, datagram or connection lost or duplicated, every caller ends, as CPython's threads (twin)", async () => {
-  const cs = cells();
-  const [py, ts] = await run_both(cs);
-  let differ = cs.filter((c) => !same(py[c], ts[c]));
-  const first = differ.length;
-  let p2: Record<string, Res> = {}, t2: Record<string, Res> = {};
-  if (differ.length) [p2, t2] = await run_both(differ);
-  differ = differ.filter((c) => !same(p2[c], t2[c]));
-  console.log(`adv29 callers: ${cs.length} cells, ${cs.length - first} match CPython at once`);
-  const bad: string[] = [];
-  for (const c of differ) {
-    const shown = `${c}\n    CPython  ${JSON.stringify(p2[c])}\n    pysocket ${JSON.stringify(t2[c])}`;
-    if (c in KNOWN) console.log(`  ignored (${KNOWN[c]})\n    ${shown}`);
-    else bad.push(shown);
-  }
-  // Not a contract (CPython's threads can append in either order too): how often two readers' completions came in
-  // another order than their bytes, printed for the record.
-  console.log(`  completion order differed from byte order in ${ORDER_BAD.length} stream cell(s) (not compared)`);
-  assert.deepEqual(bad, [], `cells that differ from CPython twice:\n${bad.join("\n")}`);
+  await compare_twice(
+    "adv29 callers",
+    cells(),
+    run_both,
+    (c) => c in KNOWN ? `ignored (${KNOWN[c]})` : undefined,
+    // Not a contract (CPython's threads can append in either order too): how often two readers' completions came
+    // in another order than their bytes, printed for the record.
+    () =>
+      console.log(`  completion order differed from byte order in ${ORDER_BAD.length} stream cell(s) (not compared)`),
+  );
 });

@@ -16,7 +16,6 @@ import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
-  MSG_PEEK,
   MSG_WAITALL,
   SHUT_RD,
   SHUT_RDWR,
@@ -25,10 +24,10 @@ import {
   socket,
   socketpair,
 } from "../mod.ts";
-import { DefaultSelector, epoll, EPOLLET, EPOLLIN, poll, POLLIN, select } from "../selectors.ts";
 import { Hub, type Job } from "./_hub.ts";
 import { cpython, sleep } from "./_twin.ts";
 import { test_needing } from "./_socket_fixtures.ts";
+import { compare_twice, PY_READ_WAITERS, read_after, read_waiter, type Res, same } from "./_adv29.ts";
 
 const test = test_needing("python3");
 
@@ -63,9 +62,6 @@ export const CHANGES = [
   "peer_send_close",
   "peer_send_reset",
 ];
-
-type Res = { out: Record<string, unknown>; change: unknown; after: unknown };
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Findings: cells that differ from CPython (printed as ignored with the finding's ID). */
 export const KNOWN: Record<string, string> = {
@@ -130,7 +126,7 @@ b.close()
 `;
 
 const PY = `
-import selectors
+${PY_READ_WAITERS}
 ${PEER_ACTS}
 LOOKS = ${JSON.stringify(LOOKS)}
 PARTIAL = ${JSON.stringify([...PARTIAL])}
@@ -147,46 +143,8 @@ def run_cell(cell, res, tmp):
     if waiter in PARTIAL: b.sendall(b"abc")
     if ch in ("peer_reset", "peer_send_reset"): a.sendall(b"x")
     time.sleep(0.1)
-    def fn(w):
-        if w == "recv": return lambda: a.recv(100).decode()
-        if w == "recv_into":
-            def g():
-                buf = bytearray(100); n = a.recv_into(buf); return bytes(buf[:n]).decode()
-            return g
-        if w == "recvfrom": return lambda: a.recvfrom(100)[0].decode()
-        if w == "recvmsg": return lambda: (lambda r: [r[0].decode(), r[2]])(a.recvmsg(100))
-        if w == "peek": return lambda: a.recv(100, MSG_PEEK).decode()
-        if w == "waitall": return lambda: a.recv(10, MSG_WAITALL).decode()
-        if w == "rb_read10":
-            fh = a.makefile("rb"); return lambda: fh.read(10).decode()
-        if w == "rb_readline":
-            fh = a.makefile("rb"); return lambda: fh.readline().decode()
-        if w == "r_readline":
-            fh = a.makefile("r"); return lambda: fh.readline()
-        if w == "sel_r": return lambda: len(select.select([a], [], [])[0])
-        if w == "poll_r":
-            p = select.poll(); p.register(a, select.POLLIN)
-            return lambda: [ev for _, ev in p.poll()]
-        if w in ("epoll_lt", "epoll_et"):
-            ep = select.epoll(); ep.register(a, select.EPOLLIN | (select.EPOLLET if w == "epoll_et" else 0))
-            return lambda: [ev & ~select.EPOLLET for _, ev in ep.poll()]
-        if w == "selr":
-            s = selectors.DefaultSelector(); s.register(a, selectors.EVENT_READ)
-            return lambda: [ev for _, ev in s.select()]
-    got = {}
-    def run(w, g):
-        try: got[w] = ["ok", g()]
-        except Exception as e: got[w] = [type(e).__name__, getattr(e, "errno", None)]
-    ths = [threading.Thread(target=run, args=(w, fn(w)), daemon=True) for w in ws]
-    for x in ths: x.start()
-    time.sleep(0.25)
-    try:
-        if ch == "shut_rd": a.shutdown(SHUT_RD)
-        elif ch == "shut_rdwr": a.shutdown(SHUT_RDWR)
-        else: peer_act(b, ch, fam)
-    except Exception as e: got["change"] = [type(e).__name__, getattr(e, "errno", None)]
-    t_end = time.time() + 1.5
-    for x in ths: x.join(max(0.01, t_end - time.time()))
+    fn = lambda w: read_waiter(a, w)
+    got = wake_waiters(a, ws, fn, ch, lambda: peer_act(b, ch, fam))
     out = {w: got.get(w, "waiting") for w in ws}
     after = "skipped"
     if all(w in got for w in ws):
@@ -244,62 +202,9 @@ async function run_cell(hub: Hub, cell: string, res: Record<string, Res>, tmp: s
   await sleep(100);
   const closers: { close(): unknown }[] = [];
   const fn = (w: string): () => Promise<unknown> => {
-    switch (w) {
-      case "recv":
-        return async () => dec.decode(await a.recv(100));
-      case "recv_into":
-        return async () => {
-          const buf = new Uint8Array(100);
-          return dec.decode(buf.subarray(0, await a.recv_into(buf)));
-        };
-      case "recvfrom":
-        return async () => dec.decode((await a.recvfrom(100))[0]);
-      case "recvmsg":
-        return async () => {
-          const r = await a.recvmsg(100);
-          return [dec.decode(r[0]), r[2]];
-        };
-      case "peek":
-        return async () => dec.decode(await a.recv(100, MSG_PEEK));
-      case "waitall":
-        return async () => dec.decode(await a.recv(10, MSG_WAITALL));
-      case "rb_read10": {
-        const fh = a.makefile("rb");
-        closers.push(fh);
-        return async () => dec.decode(await fh.read(10) as Uint8Array);
-      }
-      case "rb_readline": {
-        const fh = a.makefile("rb");
-        closers.push(fh);
-        return async () => dec.decode(await fh.readline() as Uint8Array);
-      }
-      case "r_readline": {
-        const fh = a.makefile("r");
-        closers.push(fh);
-        return async () => await fh.readline();
-      }
-      case "sel_r":
-        return async () => (await select([a], [], [], null))[0].length;
-      case "poll_r": {
-        const p = poll();
-        p.register(a, POLLIN);
-        return async () => (await p.poll(null)).map(([, ev]) => ev);
-      }
-      case "epoll_lt":
-      case "epoll_et": {
-        const ep = epoll();
-        closers.push(ep);
-        ep.register(a, EPOLLIN | (w === "epoll_et" ? EPOLLET : 0));
-        return async () => (await ep.poll()).map(([, ev]) => ev & ~EPOLLET);
-      }
-      case "selr": {
-        const s = new DefaultSelector();
-        closers.push(s);
-        s.register(a, 1);
-        return async () => (await s.select(null)).map(([, ev]) => ev);
-      }
-    }
-    throw new Error(w);
+    const g = read_waiter(a, w, closers);
+    if (!g) throw new Error(w);
+    return g;
   };
   const got: Record<string, unknown> = {};
   const ps = ws.map((w) => {
@@ -320,24 +225,7 @@ async function run_cell(hub: Hub, cell: string, res: Record<string, Res>, tmp: s
   const out: Record<string, unknown> = {};
   for (const w of ws) out[w] = got[w] ?? "waiting";
   let after: unknown = "skipped";
-  if (ws.every((w) => w in got)) {
-    a.settimeout(0.4);
-    let data = "", end = "more";
-    for (let i = 0; i < 6; i++) {
-      try {
-        const d = await a.recv(100);
-        if (!d.length) {
-          end = "eof";
-          break;
-        }
-        data += dec.decode(d);
-      } catch (e) {
-        end = (e as Error).name;
-        break;
-      }
-    }
-    after = [data, end];
-  }
+  if (ws.every((w) => w in got)) after = await read_after(a, (d) => dec.decode(d), (e) => (e as Error).name);
   res[cell] = { out, change: got.change ?? null, after };
   for (const x of [...closers, a, b]) {
     try {
@@ -370,24 +258,11 @@ export function all_cells(fams = FAMS, waiters = WAITERS, changes = CHANGES): st
 }
 
 test("adv29: every read waiter (and every look at once) woken by every state change as CPython's threads, no byte lost or duplicated (twin)", async () => {
-  const cells = all_cells();
-  const [py, ts] = await run_both(cells);
-  let differ = cells.filter((c) => !same(py[c], ts[c]));
-  const first = differ.length;
-  let p2: Record<string, Res> = {}, t2: Record<string, Res> = {};
-  // A cell that differs runs again, both twins, on its own batch; it counts only if it differs again.
-  if (differ.length) [p2, t2] = await run_both(differ);
-  differ = differ.filter((c) => !same(p2[c], t2[c]));
-  console.log(`adv29 readers: ${cells.length} cells, ${cells.length - first} match CPython at once`);
-  const bad: string[] = [];
-  for (const c of differ) {
-    const shown = `${c}\n    CPython  ${JSON.stringify(p2[c])}\n    pysocket ${JSON.stringify(t2[c])}`;
-    const rule = ALLOWED.find(([, f]) => f(c, p2[c]!, t2[c]!));
-    if (rule) console.log(`  allowed: ${rule[0]}\n    ${shown}`);
-    else if (c in KNOWN) console.log(`  ignored (${KNOWN[c]})\n    ${shown}`);
-    else bad.push(shown);
-  }
-  assert.deepEqual(bad, [], `cells that differ from CPython twice:\n${bad.join("\n")}`);
+  await compare_twice("adv29 readers", all_cells(), run_both, (c, p, t) => {
+    const rule = ALLOWED.find(([, f]) => f(c, p, t));
+    if (rule) return `allowed: ${rule[0]}`;
+    if (c in KNOWN) return `ignored (${KNOWN[c]})`;
+  });
 });
 
 // The findings, each on its own (ignored: they fail until fixed; run with --filter and without `ignore` to check).

@@ -11,11 +11,11 @@
 import assert from "node:assert/strict";
 import { SHUT_RD, SHUT_RDWR, type Socket, socket } from "../mod.ts";
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, SSLContext, type SSLSocket } from "../ssl.ts";
-import { DefaultSelector, epoll, EPOLLET, EPOLLIN, poll, POLLIN, select } from "../selectors.ts";
 import { Hub } from "./_hub.ts";
 import { cpython, sleep } from "./_twin.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 import { localhost_cert } from "./_ssl_fixtures.ts";
+import { compare_twice, errof, PY_READ_WAITERS, read_after, read_waiter, type Res } from "./_adv29.ts";
 
 const test = test_needing("python3", "openssl");
 const { cert: CERT, key: KEY } = await localhost_cert("pysocket-adv29-tls-", { make: !missing("openssl") });
@@ -82,7 +82,8 @@ b.close()
 `;
 
 const PY = `
-import selectors, ssl
+import ssl
+${PY_READ_WAITERS}
 ${PEER_ACTS}
 CERT, KEY = ${JSON.stringify(CERT)}, ${JSON.stringify(KEY)}
 LOOKS = ${JSON.stringify(LOOKS)}
@@ -114,39 +115,8 @@ def run_cell(cell, res):
     ws = LOOKS if waiter == "looks" else [waiter]
     def fn(w):
         if w == "handshake": return lambda: a.do_handshake()
-        if w == "recv": return lambda: a.recv(100).decode()
-        if w == "recv_into":
-            def g():
-                buf = bytearray(100); n = a.recv_into(buf); return bytes(buf[:n]).decode()
-            return g
-        if w == "rb_read10":
-            fh = a.makefile("rb"); return lambda: fh.read(10).decode()
-        if w == "rb_readline":
-            fh = a.makefile("rb"); return lambda: fh.readline().decode()
-        if w == "sel_r": return lambda: len(select.select([a], [], [])[0])
-        if w == "poll_r":
-            p = select.poll(); p.register(a, select.POLLIN)
-            return lambda: [ev for _, ev in p.poll()]
-        if w in ("epoll_lt", "epoll_et"):
-            ep = select.epoll(); ep.register(a, select.EPOLLIN | (select.EPOLLET if w == "epoll_et" else 0))
-            return lambda: [ev & ~select.EPOLLET for _, ev in ep.poll()]
-        if w == "selr":
-            s = selectors.DefaultSelector(); s.register(a, selectors.EVENT_READ)
-            return lambda: [ev for _, ev in s.select()]
-    got = {}
-    def run(w, g):
-        try: got[w] = ["ok", g()]
-        except Exception as e: got[w] = [type(e).__name__, getattr(e, "errno", None)]
-    ths = [threading.Thread(target=run, args=(w, fn(w)), daemon=True) for w in ws]
-    for x in ths: x.start()
-    time.sleep(0.25)
-    try:
-        if ch == "shut_rd": a.shutdown(SHUT_RD)
-        elif ch == "shut_rdwr": a.shutdown(SHUT_RDWR)
-        else: peer_act(b, raw, ch)
-    except Exception as e: got["change"] = [type(e).__name__, getattr(e, "errno", None)]
-    t_end = time.time() + 1.5
-    for x in ths: x.join(max(0.01, t_end - time.time()))
+        return read_waiter(a, w)
+    got = wake_waiters(a, ws, fn, ch, lambda: peer_act(b, raw, ch))
     out = {w: got.get(w, "waiting") for w in ws}
     after = "skipped"
     if all(w in got for w in ws) and waiter != "handshake":
@@ -170,14 +140,7 @@ sys.stdout.flush()
 os._exit(0)
 `;
 
-type Res = { out: Record<string, unknown>; change: unknown; after: unknown };
-const dec = new TextDecoder();
 const enc = new TextEncoder();
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const errof = (e: unknown) => {
-  const x = e as { name?: string; errno?: number | null };
-  return [x?.name ?? String(e), x?.errno ?? null];
-};
 
 async function run_cell(hub: Hub, cell: string, res: Record<string, Res>): Promise<void> {
   const [waiter, ch] = cell.split("/") as [string, string];
@@ -206,48 +169,10 @@ async function run_cell(hub: Hub, cell: string, res: Record<string, Res>): Promi
   }
   const closers: { close(): unknown }[] = [];
   const fn = (w: string): () => Promise<unknown> => {
-    switch (w) {
-      case "handshake":
-        return async () => await a.do_handshake();
-      case "recv":
-        return async () => dec.decode(await a.recv(100));
-      case "recv_into":
-        return async () => {
-          const buf = new Uint8Array(100);
-          return dec.decode(buf.subarray(0, await a.recv_into(buf)));
-        };
-      case "rb_read10": {
-        const fh = a.makefile("rb");
-        closers.push(fh);
-        return async () => dec.decode(await fh.read(10) as Uint8Array);
-      }
-      case "rb_readline": {
-        const fh = a.makefile("rb");
-        closers.push(fh);
-        return async () => dec.decode(await fh.readline() as Uint8Array);
-      }
-      case "sel_r":
-        return async () => (await select([a], [], [], null))[0].length;
-      case "poll_r": {
-        const p = poll();
-        p.register(a, POLLIN);
-        return async () => (await p.poll(null)).map(([, ev]) => ev);
-      }
-      case "epoll_lt":
-      case "epoll_et": {
-        const ep = epoll();
-        closers.push(ep);
-        ep.register(a, EPOLLIN | (w === "epoll_et" ? EPOLLET : 0));
-        return async () => (await ep.poll()).map(([, ev]) => ev & ~EPOLLET);
-      }
-      case "selr": {
-        const s = new DefaultSelector();
-        closers.push(s);
-        s.register(a, 1);
-        return async () => (await s.select(null)).map(([, ev]) => ev);
-      }
-    }
-    throw new Error(w);
+    if (w === "handshake") return async () => await a.do_handshake();
+    const g = read_waiter(a, w, closers);
+    if (!g) throw new Error(w);
+    return g;
   };
   const got: Record<string, unknown> = {};
   const ps = ws.map((w) => fn(w)().then((v) => got[w] = ["ok", v ?? null], (e) => got[w] = errof(e)));
@@ -264,22 +189,7 @@ async function run_cell(hub: Hub, cell: string, res: Record<string, Res>): Promi
   for (const w of ws) out[w] = got[w] ?? "waiting";
   let after: unknown = "skipped";
   if (ws.every((w) => w in got) && waiter !== "handshake") {
-    a.settimeout(0.4);
-    let data = "", end: unknown = "more";
-    for (let i = 0; i < 6; i++) {
-      try {
-        const d = await a.recv(100);
-        if (!d.length) {
-          end = "eof";
-          break;
-        }
-        data += new TextDecoder("latin1").decode(d);
-      } catch (e) {
-        end = errof(e);
-        break;
-      }
-    }
-    after = [data, end];
+    after = await read_after(a, (d) => new TextDecoder("latin1").decode(d), errof);
   }
   res[cell] = { out, change: got.change ?? null, after };
   for (const x of [...closers, a as Socket]) {
@@ -313,20 +223,7 @@ test("adv29: TLS read waiters and a handshake woken by every state change as CPy
     ...WAITERS.flatMap((w) => CHANGES.map((c) => `${w}/${c}`)),
     ...HS_CHANGES.map((c) => `handshake/${c}`),
   ];
-  const [py, ts] = await run_both(cells);
-  let differ = cells.filter((c) => !same(py[c], ts[c]));
-  const first = differ.length;
-  let p2: Record<string, Res> = {}, t2: Record<string, Res> = {};
-  if (differ.length) [p2, t2] = await run_both(differ);
-  differ = differ.filter((c) => !same(p2[c], t2[c]));
-  console.log(`adv29 tls: ${cells.length} cells, ${cells.length - first} match CPython at once`);
-  const bad: string[] = [];
-  for (const c of differ) {
-    const shown = `${c}\n    CPython  ${JSON.stringify(p2[c])}\n    pysocket ${JSON.stringify(t2[c])}`;
-    if (c in KNOWN) console.log(`  ignored (${KNOWN[c]})\n    ${shown}`);
-    else bad.push(shown);
-  }
-  assert.deepEqual(bad, [], `cells that differ from CPython twice:\n${bad.join("\n")}`);
+  await compare_twice("adv29 tls", cells, run_both, (c) => c in KNOWN ? `ignored (${KNOWN[c]})` : undefined);
 });
 
 Deno.test({

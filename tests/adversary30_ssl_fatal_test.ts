@@ -13,41 +13,14 @@ import * as ssl from "../ssl.ts";
 import { poll, POLLIN, POLLOUT, select } from "../selectors.ts";
 import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
+import { beside_fatal_server, ex, type FatalRow, repr } from "./_ssl_hostile.ts";
 
 const test = test_needing("python3", "openssl");
 const certs = missing("python3", "openssl") ? undefined : await make_certs();
 const FILE = certs ? `${certs.dir}/payload.bin` : "";
 if (certs) Deno.writeFileSync(FILE, new Uint8Array(1000).fill(65));
 
-/** The hostile peer: a TLS server (argv: certs dir, JSON rows) one listener per row, two connections each. */
-const SERVER = `
-import json, os, socket, ssl, sys, threading, time
-d, rows = sys.argv[1], json.loads(sys.argv[2])
-def serve(l, kind, ver):
-    for _ in range(2):
-        raw, _ = l.accept()
-        threading.Thread(target=one, args=(raw, kind, ver), daemon=True).start()
-def one(raw, kind, ver):
-    try:
-        raw.settimeout(10)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(d + "/server.pem", d + "/server.key")
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_2 if ver == "1.2" else ssl.TLSVersion.TLSv1_3
-        s = ctx.wrap_socket(raw, server_side=True)
-        x = socket.socket(fileno=os.dup(s.fileno()))
-        s.sendall(b"hello"); time.sleep(0.3)
-        if kind == "garbage": x.sendall(b"\\x17\\x03\\x03\\x00\\x20" + b"A" * 32)
-        else: x.sendall(b"\\x15\\x03\\x03\\x00\\x02\\x02\\x28")
-        time.sleep(1.5)
-        x.close(); s.close()
-    except OSError:
-        pass
-ports = {}
-for r in rows:
-    l = socket.create_server(("127.0.0.1", 0)); ports[r["id"]] = l.getsockname()[1]
-    threading.Thread(target=serve, args=(l, r["kind"], r["ver"]), daemon=True).start()
-print(json.dumps(ports), flush=True)
-time.sleep(25)
-`;
+// The hostile peer is FATAL_SERVER (tests/_ssl_hostile.ts), with kinds garbage and alert.
 
 /** The ops, as CPython runs them (shared by the client rows and the server rows). */
 const PY_OPS = `
@@ -107,13 +80,7 @@ for t in ts: t.join(20)
 print(json.dumps(res))
 `;
 
-interface Row {
-  id: string;
-  kind: "garbage" | "alert";
-  ver: "1.2" | "1.3";
-  suppress: boolean;
-  ops: string[];
-}
+type Row = FatalRow & { kind: "garbage" | "alert" };
 
 const SEQS: Record<string, string[]> = {
   recv_into: ["wait", "recv_into", "recv_into", "recv_into", "wait_close", "recv_into"],
@@ -135,28 +102,6 @@ for (const kind of ["garbage", "alert"] as const) {
       }
     }
   }
-}
-
-function ex(e: unknown): string {
-  const x = e as { errno?: unknown; message?: string; name?: string };
-  return `${x.name} ${x.errno ?? "None"} ${x.message}`;
-}
-
-/** Python's repr() of what the op returned. */
-function repr(v: unknown): string {
-  if (v === undefined || v === null) return "None";
-  if (typeof v === "string") return `'${v}'`;
-  if (Array.isArray(v)) return `[${v.map(repr).join(", ")}]`;
-  if (v instanceof Uint8Array) {
-    let s = "";
-    for (const c of v) {
-      s += c >= 32 && c < 127 && c !== 39 && c !== 92
-        ? String.fromCharCode(c)
-        : "\\x" + c.toString(16).padStart(2, "0");
-    }
-    return `b'${s}'`;
-  }
-  return String(v);
 }
 
 /** pysocket's ops: the same as PY_OPS. */
@@ -233,23 +178,8 @@ async function ours(r: Row, port: number): Promise<string[]> {
   }
 }
 
-async function run_clients(rows: Row[]): Promise<{ py: Record<string, string[]>; ts: Record<string, string[]> }> {
-  const spec = JSON.stringify(rows);
-  const srv = await python_server(SERVER, certs!.dir, spec);
-  try {
-    const ports = JSON.parse(srv.first) as Record<string, number>;
-    const [c, mine] = await Promise.all([
-      python(CLIENT, certs!.dir, spec, srv.first, FILE),
-      Promise.all(rows.map((r) => ours(r, ports[r.id]!))),
-    ]);
-    assert.equal(c.code, 0, c.err);
-    const py = JSON.parse(c.out.trim().split("\n").at(-1)!) as Record<string, string[]>;
-    return { py, ts: Object.fromEntries(rows.map((r, i) => [r.id, mine[i]!])) };
-  } finally {
-    srv.kill();
-    await srv.rest();
-  }
-}
+/** Every row against one hostile server: CPython's client and pysocket's, each row's ops by id. */
+const run_clients = (rows: Row[]) => beside_fatal_server(certs!, CLIENT, rows, ours, FILE);
 
 /** Print every row that differs (with CPython's and pysocket's ops) and return their ids. */
 function differing(py: Record<string, string[]>, ts: Record<string, string[]>, ids: string[]): string[] {

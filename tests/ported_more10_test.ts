@@ -11,13 +11,11 @@
 // marked `ignore`, with the finding named in a printed reason; PORTED_RUN_IGNORED=1 runs it anyway.
 
 import { test_needing } from "./_socket_fixtures.ts";
-import { ctx, print_ignored, single_tests, type SingleSpec } from "./_ported.ts";
+import { certs, print_ignored, single_tests, type SingleSpec } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported10/", import.meta.url).pathname;
-
-const certs = async () => [(await ctx()).certs];
 
 const SINGLES: SingleSpec[] = [
   {

@@ -10,26 +10,12 @@
 // print the same and end with the same exit code. A program that shows pysocket differing from CPython is kept,
 // marked `ignore`, with the finding named in a printed reason; PORTED_RUN_IGNORED=1 runs it anyway.
 
-import assert from "node:assert/strict";
 import { test_needing } from "./_socket_fixtures.ts";
-import {
-  ctx,
-  print_ignored,
-  type Result,
-  run,
-  RUN_IGNORED,
-  same,
-  settle,
-  type Settled,
-  type SingleSpec,
-  unwrap,
-} from "./_ported.ts";
+import { certs, lane_tests, print_ignored, type SingleSpec } from "./_ported.ts";
 
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported15/", import.meta.url).pathname;
-
-const certs = async () => [(await ctx()).certs];
 
 const SINGLES: SingleSpec[] = [
   {
@@ -119,55 +105,7 @@ const SINGLES: SingleSpec[] = [
   },
 ];
 
-// single_tests() runs one program (CPython's run beside the port's) at a time; these programs are independent
-// (each binds port 0 and makes its own temp paths), so they run in LANES lanes from the first test on, in the
-// tests' order, and each test waits for its own pair: the file takes about a third of the time.
-const LANES = 3;
-const PREFIX = "ported more15";
-
-/** CPython's run and the port's, at once; CPython's once more, said aloud, if it failed (a loaded machine). */
-async function run_spec(spec: SingleSpec): Promise<{ py: Result; ts: Result }> {
-  const args = spec.args ? await spec.args() : [];
-  const ts = settle(run(ROOT, "ts", spec.prog, args).done);
-  let py = await run(ROOT, "py", spec.prog, args).done;
-  if (py.code !== (spec.code ?? 0)) {
-    console.log(`${PREFIX}: ${spec.prog}: CPython's run ended with ${py.code}; running it again`);
-    py = await run(ROOT, "py", spec.prog, args).done;
-  }
-  return { py, ts: unwrap(await ts) };
-}
-
-let runs: Map<string, Promise<Settled<{ py: Result; ts: Result }>>> | null = null;
-/** Starts every program that is not ignored, LANES at a time (once). */
-function start_all(): Map<string, Promise<Settled<{ py: Result; ts: Result }>>> {
-  if (runs) return runs;
-  runs = new Map();
-  const todo = SINGLES.filter((s) => s.ignore === undefined || RUN_IGNORED);
-  const done = new Map<string, (r: Settled<{ py: Result; ts: Result }>) => void>();
-  for (const spec of todo) runs.set(spec.prog, new Promise((r) => done.set(spec.prog, r)));
-  let next = 0;
-  const lane = async () => {
-    while (next < todo.length) {
-      const spec = todo[next++]!;
-      done.get(spec.prog)!(await settle(run_spec(spec)));
-    }
-  };
-  for (let i = 0; i < LANES; i++) lane();
-  return runs;
-}
-
-for (const spec of SINGLES) {
-  test({
-    name: `${PREFIX}: ${spec.name}`,
-    ignore: spec.ignore !== undefined && !RUN_IGNORED,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const { py, ts } = unwrap(await start_all().get(spec.prog)!);
-      assert.equal(py.code, spec.code ?? 0, `CPython failed:\n${py.err}`);
-      same(spec.prog, ts, py);
-    },
-  });
-}
+// These programs are independent (each binds port 0 and makes its own temp paths): they run three at a time.
+lane_tests(test, "ported more15", ROOT, SINGLES);
 
 print_ignored("ported more15", SINGLES);

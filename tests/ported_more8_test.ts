@@ -14,6 +14,7 @@
 
 import { test_needing } from "./_socket_fixtures.ts";
 import {
+  certs,
   ctx,
   pair_tests,
   port_pair_runner,
@@ -26,7 +27,6 @@ import {
 const test = test_needing("python3", "openssl");
 
 const ROOT = new URL("./ported8/", import.meta.url).pathname;
-const certs = async () => [(await ctx()).certs];
 
 // ---- single programs ---------------------------------------------------------------------------------------
 
