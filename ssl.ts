@@ -2989,17 +2989,19 @@ function handshake_before_write(s: Socket, options: unknown): Promise<void> | nu
   // (the session's timer holds no process).
   const t = s.gettimeout();
   if (!signal && t === null) return held(ended);
-  return held(new Promise<void>((resolve, reject) => {
-    const abort = () => reject(signal!.reason);
-    signal?.addEventListener("abort", abort, { once: true });
-    const cancel = t === null
-      ? undefined
-      : after(t * 1000, () => reject(new TimeoutError(null, "The write operation timed out")));
-    ended.then(resolve, reject).finally(() => {
-      cancel?.();
-      signal?.removeEventListener("abort", abort);
-    });
-  }));
+  return held(
+    new Promise<void>((resolve, reject) => {
+      const abort = () => reject(signal!.reason);
+      signal?.addEventListener("abort", abort, { once: true });
+      const cancel = t === null
+        ? undefined
+        : after(t * 1000, () => reject(new TimeoutError(null, "The write operation timed out")));
+      ended.then(resolve, reject).finally(() => {
+        cancel?.();
+        signal?.removeEventListener("abort", abort);
+      });
+    }),
+  );
 }
 
 /** I/O on the socket reports the handshake's outcome as do_handshake() does (for select()). */
