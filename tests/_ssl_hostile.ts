@@ -244,7 +244,7 @@ async function slow_row(
 ): Promise<{ ops: string[]; peer: string }> {
   const steps = JSON.stringify(r.steps);
   if (r.role === "client") {
-    const peer = await python_server(SLOW_PEER, certs.dir, "client", "1.5");
+    const peer = await python_server(SLOW_PEER, certs.dir, "client", "2.5");
     try {
       let ops: string[];
       if (who === "cpython") {
@@ -259,7 +259,7 @@ async function slow_row(
   }
   // The actor serves: the peer connects to the port it prints.
   const child = new Deno.Command("python3", {
-    args: ["-u", "-c", SLOW_PEER, certs.dir, "server", "1.5"],
+    args: ["-u", "-c", SLOW_PEER, certs.dir, "server", "2.5"],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -282,7 +282,7 @@ async function slow_row(
 }
 
 /**
- * Every row at once, each with a CPython actor then a pysocket actor against its own slow peer (1.5 s late); the
+ * Every row at once, each with a CPython actor then a pysocket actor against its own slow peer (2.5 s late); the
  * rows that show a finding print both sides; each row's ops and peer outcome must be CPython's.
  */
 export async function slow_peer_compare(certs: Certs, rows: SlowRow[]): Promise<void> {

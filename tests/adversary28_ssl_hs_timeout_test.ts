@@ -1,4 +1,4 @@
-// adv28 (A28-1): a TLS handshake against a slow peer (it starts its side 1.5 s after the TCP connect) and
+// adv28 (A28-1): a TLS handshake against a slow peer (it starts its side 2.5 s after the TCP connect: a loaded machine's delays stay inside the 0.5 s timeouts' margin) and
 // settimeout() changes between wrap_socket(..., do_handshake_on_connect=False) and do_handshake(), or between a
 // do_handshake() that timed out and a second one. CPython's timeout is per operation and read at each call: the
 // handshake state survives a timed-out do_handshake(), and a later call with a longer timeout (or none) completes it.
@@ -9,7 +9,7 @@
 // the socket's timeout when the session starts (at the wrap of a connected socket) and counted from then; a later
 // settimeout() is not seen, and the handshake is abandoned when that bound passes. So (a) wrap with a 0.5 s timeout,
 // settimeout(5) or settimeout(None), do_handshake(): TimeoutError "_ssl.c:989: The handshake operation timed out"
-// after 0.5 s where CPython completes the handshake at 1.5 s; (b) a do_handshake() that timed out leaves the
+// after 0.5 s where CPython completes the handshake when the peer starts; (b) a do_handshake() that timed out leaves the
 // session dead: the retry (and every later recv/send) raises the same TimeoutError at once, where CPython's retry
 // completes the handshake. The peer sees the connection closed mid-handshake (its SSLEOFError). A common pattern
 // (connect with a short connect timeout, wrap without handshaking, settimeout(read_timeout), do_handshake()) fails

@@ -1,5 +1,5 @@
 // adv30 (siblings of A28-1, fixed: ssl.ts handshake_seconds/wait_handshake): a TLS handshake against a slow peer
-// (it starts its side 1.5 s after the TCP connect), driven not by do_handshake() but by the first recv(), send(),
+// (it starts its side 2.5 s after the TCP connect: a loaded machine's delays stay inside the 0.5 s timeouts' margin), driven not by do_handshake() but by the first recv(), send(),
 // sendall() or makefile().read() after wrap_socket(..., do_handshake_on_connect=False), with settimeout() changes
 // between a call that timed out and the next; and a wrap whose own handshake times out (CPython closes the socket).
 // Client and server side; each row runs with a CPython actor, then a pysocket actor, against the same python3 peer.
