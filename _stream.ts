@@ -35,6 +35,8 @@ export interface PeerSide {
   sent(): number;
   /** The peer closed or shut down its writing half. */
   done(): boolean;
+  /** The peer's socket is closed. */
+  closed(): boolean;
 }
 
 /**
@@ -1254,7 +1256,13 @@ export class StreamWriter {
     }
     // A connection whose write failed, or whose read met a reset, stays failed, as the kernel's does.
     if (this.#broken || this.#reset_read()) throw from_errno(errno.EPIPE, { operation: "send" });
+    // An AF_UNIX peer of this process that closed: Linux's unix_stream_sendmsg refuses at once (EPIPE), where Deno
+    // has not closed that end yet while a read of it is in flight, and the bytes would go into it (A31-1).
+    if (this.unix_peer !== null && this.unix_peer.closed()) throw from_errno(errno.EPIPE, { operation: "send" });
   }
+
+  /** The other end of an AF_UNIX connection, when this process has it (socketpair()). */
+  unix_peer: PeerSide | null = null;
 
   /**
    * send(): write some of data; returns how many bytes were taken. `part`: a piece of a larger call (sendfile, whose
@@ -1266,7 +1274,8 @@ export class StreamWriter {
     // async frame (each one suspended costs ~100 bytes of garbage).
     if (
       !dl.unbounded && data.length > 0 && (this.#busy === null || this.#queued < SEND_QUEUE) &&
-      this.#err === null && !this.#closed && !this.#shut && !this.#broken && !this.#reset_read()
+      this.#err === null && !this.#closed && !this.#shut && !this.#broken && !this.#reset_read() &&
+      (this.unix_peer === null || !this.unix_peer.closed())
     ) {
       return Promise.resolve(this.#enqueue(data));
     }

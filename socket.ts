@@ -237,13 +237,26 @@ class StreamState implements PeerSide {
   done(): boolean {
     return this.#closed || (this.#writer?.shut ?? false);
   }
-  /** The two ends of one connection, both in this process: each one's looks wait for what the other sent. */
-  link(other: StreamState): void {
+  closed(): boolean {
+    return this.#closed;
+  }
+  /** AF_UNIX ends linked: each one's sends see the other's close at once (see StreamWriter.unix_peer). */
+  #unix = false;
+  /**
+   * The two ends of one connection, both in this process: each one's looks wait for what the other sent; `unix`:
+   * an AF_UNIX connection, whose sends fail once the other end is closed.
+   */
+  link(other: StreamState, unix = false): void {
     // (Readers made later take it from #other: a connection never read makes none, as on churn's path.)
     this.#other = other;
     other.#other = this;
+    this.#unix = other.#unix = unix;
     if (this.#reader !== null) this.#reader.peer = other;
     if (other.#reader !== null) other.#reader.peer = this;
+    if (unix) {
+      if (this.#writer !== null) this.#writer.unix_peer = other;
+      if (other.#writer !== null) other.#writer.unix_peer = this;
+    }
   }
   /**
    * A loopback TCP connection: link it to its other end if this process has it, else wait for it to come.
@@ -277,7 +290,10 @@ class StreamState implements PeerSide {
     loopback_ends.set(this.#key = mine, this);
   }
   get writer(): StreamWriter {
-    return this.#writer ??= new StreamWriter(this.transport, () => this.#reader, () => this.reader);
+    if (this.#writer !== null) return this.#writer;
+    const w = this.#writer = new StreamWriter(this.transport, () => this.#reader, () => this.reader);
+    if (this.#unix) w.unix_peer = this.#other;
+    return w;
   }
   /** Close the reader and writer (if made); true when the transport may be closed now. */
   close(): boolean {
@@ -3787,7 +3803,7 @@ export function _unnamed(sock: Socket): void {
  */
 export function _link_ends(a: Socket, b: Socket): void {
   const x = a[kState](null), y = b[kState](null);
-  if (x !== null && y !== null) x.link(y);
+  if (x !== null && y !== null) x.link(y, a.family === AF_UNIX);
 }
 
 /**

@@ -3157,13 +3157,17 @@ export class SSLSocket extends Socket {
     if (!s.done) {
       const dl = this._deadline(a.signal as AbortSignal | undefined);
       if (dl.nonblocking) throw want_error("read", 1006);
-      wait_handshake(st, s, this.gettimeout());
+      const timeout = this.gettimeout();
+      wait_handshake(st, s, timeout);
       try {
         // Held: the session's own timer holds no process (a handshake nobody waits for does not keep one alive).
         await held(dl.wait(s.handshake));
       } catch (e) {
         if (e instanceof TimeoutError) throw new TimeoutError(null, "_ssl.c:989: The handshake operation timed out");
         throw e;
+      } finally {
+        // As CPython's (ssl.py: `finally: self.settimeout(timeout)`): a settimeout() made while it waited is undone.
+        if (!this._closed) this.settimeout(timeout);
       }
     }
     // Closed meanwhile (by another task): what CPython's blocked handshake gets.

@@ -2,9 +2,7 @@
 // (at each call, as CPython's; a call already waiting keeps the timeout it started with), and what a timed-out call
 // leaves, beside CPython 3.11 twins: recv/accept/sendall with settimeout()/setblocking() changed while they wait, a
 // timed-out connect() then connect() again, accepted sockets' timeouts (listener timeout, setdefaulttimeout()),
-// SSLSocket recv/makefile/do_handshake with the timeout changed mid-call. A31-2 (do_handshake() does not restore the
-// timeout it started with, as CPython's SSLSocket.do_handshake's `finally: self.settimeout(timeout)`) is printed as
-// ignored. Timings: each change comes 50 ms into a wait of 200-300 ms, the event that ends it 400-800 ms in.
+// SSLSocket recv/makefile/do_handshake with the timeout changed mid-call (A31-2, fixed). Timings: each change comes 50 ms into a wait of 200-300 ms, the event that ends it 400-800 ms in.
 
 import assert from "node:assert/strict";
 import { AF_INET, create_connection, create_server, setdefaulttimeout, socket } from "../mod.ts";
@@ -15,14 +13,8 @@ import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3");
 const test_tls = test_needing("python3", "openssl");
-const RUN_IGNORED = Deno.env.get("ADV31_RUN_IGNORED") === "1";
-const FINDINGS = {
-  "A31-2": "A31-2: SSLSocket.do_handshake() keeps a settimeout() another task made while it waited; CPython's " +
-    "do_handshake() restores the timeout it started with when it returns or raises (ssl.py: `finally: " +
-    "self.settimeout(timeout)`), so gettimeout() afterwards, and the next do_handshake()'s bound, differ " +
-    "(ssl.ts SSLSocket.do_handshake: no save/restore of the timeout around the handshake)",
-};
-for (const f of Object.values(FINDINGS)) console.log(`ignored: ${f}`);
+// A31-2 (fixed: ssl.ts SSLSocket.do_handshake restores the timeout it started with, as CPython's ssl.py `finally:
+// self.settimeout(timeout)`): a settimeout() another task made while the handshake waited stayed.
 
 test("adv31: a waiting recv/accept/sendall keeps the timeout it started with; timed-out calls leave the socket usable (twin)", async () => {
   const py_p = cpython(`
@@ -384,8 +376,9 @@ print(json.dumps(res))
 );
 
 Deno.test({
-  name: `adv31 ${FINDINGS["A31-2"]}`,
-  ignore: RUN_IGNORED ? missing("python3", "openssl") : true,
+  name: "adv31 A31-2 (fixed): SSLSocket.do_handshake() restores the timeout it started with, undoing a settimeout() " +
+    "made while it waited, as CPython's",
+  ignore: missing("python3", "openssl"),
   fn: async () => {
     // CPython: {"to_then_none": [["TimeoutError"], 0.3, ["TimeoutError"]], "block_then_to": [["ok", "hs"], null]}
     const py = await cpython(
