@@ -114,10 +114,12 @@ print(json.dumps(R))
   ];
   [c, a] = await tcp_pair();
   a.settimeout(0.5);
-  later(0.1, () => a.settimeout(null));
+  // (The change is awaited before gettimeout() is read: on a loaded machine the timer can fire after the sendall's
+  // 0.5 s, which changes nothing of the sendall's outcome but would read 0.5 here.)
+  const changed = new Promise<void>((r) => later(0.1, () => r(a.settimeout(null))));
   ts["timed sendall to a peer that never reads, settimeout(None) meanwhile"] = [
     await out(() => a.sendall(new Uint8Array(64 << 20))),
-    a.gettimeout(),
+    await changed.then(() => a.gettimeout()),
   ];
   c.close(), a.close(), l.close();
   for (const s of keep) s.close();
