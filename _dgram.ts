@@ -713,10 +713,11 @@ class DgramEngine implements DatagramEngine {
       // open socket's oversized datagram gets its EMSGSIZE from the kernel, through Deno.
       if (this.#shut_wr && data.length > UNIX_DGRAM_MAX) throw new OSError(E.EMSGSIZE);
       addr = { transport: "unixpacket", path: ep.path };
-      // The connected peer is a socket of this process that closed a moment ago: Deno frees its address once its
-      // receive in flight settles (a turn later, longer on a loaded machine), but Linux's peer is gone at close():
-      // refused now, as the kernel's will be (unix_dgram_sendmsg: ECONNREFUSED).
-      if (ep === this.#peer && !this.#shut_wr && recent_closed()) {
+      // The destination (the connected peer, or a path named to sendto) is a socket of this process that closed a
+      // moment ago: Deno frees its address once its receive in flight settles (a turn later, longer on a loaded
+      // machine), but Linux's socket is gone at close(): refused now, as the kernel's will be (unix_dgram_sendmsg:
+      // ECONNREFUSED after its size check; an oversized datagram still gets the kernel's EMSGSIZE).
+      if (!this.#shut_wr && data.length <= UNIX_DGRAM_MAX && recent_closed()) {
         const k = dgram_key(addr);
         const at = k === null ? undefined : closed_senders.get(k);
         if (at !== undefined && performance.now() - at < DGRAM_EXPECT_MS && !local_dgrams.has(k!)) {
