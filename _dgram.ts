@@ -126,6 +126,21 @@ function leave_local(k: string, e: DgramEngine, a: Deno.Addr | null): void {
   }
 }
 
+/**
+ * The name a closed socket had is still there to be refused at: an abstract name, or a path not removed (looked at
+ * only with read permission granted: never a permission prompt from a send; without it, taken as there).
+ */
+function bound_name(path: string): boolean {
+  if (path.startsWith("\0")) return true;
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return true;
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function dgram_key(a: Deno.Addr): string | null {
   if (a.transport === "udp") {
     // A v4-mapped source (a dual-stack receiver's view of an IPv4 sender) is that IPv4 sender (A25-2).
@@ -716,11 +731,14 @@ class DgramEngine implements DatagramEngine {
       // The destination (the connected peer, or a path named to sendto) is a socket of this process that closed a
       // moment ago: Deno frees its address once its receive in flight settles (a turn later, longer on a loaded
       // machine), but Linux's socket is gone at close(): refused now, as the kernel's will be (unix_dgram_sendmsg:
-      // ECONNREFUSED after its size check; an oversized datagram still gets the kernel's EMSGSIZE).
+      // ECONNREFUSED after its size check; an oversized datagram still gets the kernel's EMSGSIZE). A path its owner
+      // removed is the kernel's ENOENT, as Deno's send reports it.
       if (!this.#shut_wr && data.length <= UNIX_DGRAM_MAX && recent_closed()) {
         const k = dgram_key(addr);
         const at = k === null ? undefined : closed_senders.get(k);
-        if (at !== undefined && performance.now() - at < DGRAM_EXPECT_MS && !local_dgrams.has(k!)) {
+        if (
+          at !== undefined && performance.now() - at < DGRAM_EXPECT_MS && !local_dgrams.has(k!) && bound_name(ep.path)
+        ) {
           throw new OSError(E.ECONNREFUSED);
         }
       }

@@ -50,6 +50,8 @@ export abstract class DuplexTransport implements Transport {
   #err: Error | null = null;
   #wake: (() => void) | null = null;
   #closed = false;
+  /** A read returns one chunk at most (what is left of it): a TLS record's plaintext, as OpenSSL's SSL_read. */
+  protected readonly chunk_reads: boolean = false;
 
   constructor(d: Duplex) {
     this.#d = d;
@@ -142,6 +144,12 @@ export abstract class DuplexTransport implements Transport {
     return this.#queued;
   }
 
+  /** The first chunk was read in part: what is left of it (with chunk_reads, of the record being read), else 0. */
+  get chunk_rest(): number {
+    return this.#head_cut ? this.#chunks[this.#head]!.length : 0;
+  }
+  #head_cut = false;
+
   read(p: Uint8Array): Promise<number | null> {
     if (this.#chunks.length > this.#head) return Promise.resolve(this.#copy(p));
     if (this.#err !== null) return Promise.reject(this.#err);
@@ -159,13 +167,19 @@ export abstract class DuplexTransport implements Transport {
     let n = 0;
     const q = this.#chunks;
     let h = this.#head;
-    while (n < p.length && h < q.length) {
+    const one = this.chunk_reads;
+    while (n < p.length && h < q.length && !(one && n > 0)) {
       const c = q[h]!;
       const k = Math.min(c.length, p.length - n);
       p.set(k === c.length ? c : c.subarray(0, k), n);
       n += k;
-      if (k === c.length) q[h++] = EMPTY;
-      else q[h] = c.subarray(k);
+      if (k === c.length) {
+        q[h++] = EMPTY;
+        this.#head_cut = false;
+      } else {
+        q[h] = c.subarray(k);
+        this.#head_cut = true;
+      }
     }
     if (h === q.length) q.length = h = 0;
     else if (h >= 1024 && 2 * h >= q.length) {

@@ -263,17 +263,17 @@ function has_stream(sock: Selectable): boolean {
 }
 
 /**
- * A stream's arrivals so far: bytes received (taken plus buffered), plus one once the peer's EOF is known. More is an
+ * A stream's arrivals so far: bytes received (taken, buffered, and a TLS session's decrypted ahead), plus one once the peer's EOF is known. More is an
  * edge for EPOLLIN: Linux wakes an edge-triggered waiter for a FIN as for bytes (A12a-1: a FIN after the program's
  * drain to EAGAIN was never reported, a hang).
  */
 function received(sock: Selectable): number {
   const st = (sock as unknown as {
-    _stream?: { reader: { taken: number; buffered: number; ended: boolean } } | null;
+    _stream?: { reader: { received: number; ended: boolean } } | null;
   })._stream;
   if (st === null || st === undefined) return 0;
   const r = st.reader;
-  return r.taken + r.buffered + (r.ended ? 1 : 0);
+  return r.received + (r.ended ? 1 : 0);
 }
 
 /**

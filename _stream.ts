@@ -67,6 +67,8 @@ export interface Transport {
    * does not).
    */
   wait_readable?(): Promise<void> | null;
+  /** Optional: bytes received below the reader and not yet read (a TLS session's decrypted records). */
+  readonly pending?: number;
 }
 
 // Small results (a line, a short message) are carved out of a slab, as
@@ -898,6 +900,11 @@ export class StreamReader {
   /** How many bytes were ever taken: a change tells a waiter that another caller took bytes. */
   get taken(): number {
     return this.#taken;
+  }
+
+  /** Bytes received so far: taken, buffered, and queued in the transport below (TLS plaintext decrypted ahead). */
+  get received(): number {
+    return this.#taken + this.#end - this.#start + (this.#t.pending ?? 0);
   }
 
   /**

@@ -3927,7 +3927,10 @@ export class SSLSocket extends Socket {
   pending(): number {
     const s = state_of(this).session;
     if (!s || this._closed) return 0;
-    return this._stream_parts().reader.buffered + s.transport.pending;
+    // What is left of the record being read (a read returns one record's plaintext at most), as SSL_pending:
+    // in the reader, or in the session when a read into the caller's buffer took a part of it. Records decrypted
+    // ahead are OpenSSL's unread input, which it does not count.
+    return this._stream_parts().reader.buffered + s.transport.chunk_rest;
   }
 
   /**

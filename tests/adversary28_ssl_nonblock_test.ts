@@ -9,13 +9,12 @@
 // readline()) on a non-blocking SSLSocket with nothing to read raised BlockingIOError (errno 11) where CPython raises
 // SSLWantReadError (errno 2, "The operation did not complete (read) (_ssl.c:2580)"); a CPython program's
 // `except ssl.SSLWantReadError` around file reads missed it. (The socket's own recv raised SSLWantReadError already.)
-// A28-5 (documented in docs/limits.md, not fixed: ssl.ts SSLSocket.pending): pending() counts decrypted bytes of records that arrived after the
-// last read (13 for the two small records), where CPython's (OpenSSL's SSL_pending) counts only what is left of the
-// record being read (0 here). A loop `while s.pending(): s.recv(...)` after a select() reads more than CPython's;
-// not data loss.
+// A28-5 (fixed: ssl.ts SSLSocket.pending, _duplex.ts chunk_reads): pending() counted decrypted bytes of records that
+// arrived after the last read (13 for the two small records), where CPython's (OpenSSL's SSL_pending) counts only
+// what is left of the record being read (0 here). A read now returns one record's plaintext at most, as SSL_read,
+// and pending() counts what is left of that record.
 // (A recv or send right after the wrap is not compared: pysocket's handshake runs in the background from the wrap,
 // so whether it raises SSLWantReadError or goes through depends on the peer's speed; CPython's waits for a call.)
-// ADV28_RUN_IGNORED=1 runs the ignored rows.
 
 import assert from "node:assert/strict";
 import { create_connection } from "../mod.ts";
@@ -25,7 +24,6 @@ import { make_certs, python, python_server } from "./_ssl_fixtures.ts";
 import { missing, test_needing } from "./_socket_fixtures.ts";
 
 const test = test_needing("python3", "openssl");
-const RUN_IGNORED = Deno.env.get("ADV28_RUN_IGNORED") === "1";
 const certs = missing("python3", "openssl") ? undefined : await make_certs();
 
 /** The server: records written by hand with MemoryBIO, cut and timed as the header says. */
@@ -104,9 +102,7 @@ for l in out: print(l)
 `;
 
 /** The ops that show a finding (by name), and which. */
-const FINDINGS: Record<string, string> = {
-  pending_after_records: "A28-5",
-};
+const FINDINGS: Record<string, string> = {}; // (A28-5's pending_after_records, fixed: compared with the rest)
 
 function ex(e: unknown): string {
   const x = e as { errno?: unknown; message?: string; name?: string };
@@ -208,19 +204,10 @@ async function both(): Promise<[string, string, string][]> {
   });
 }
 
-test("adv28: a non-blocking and timed TLS client driven by select(), as CPython's (ops that agree)", async () => {
+test("adv28: a non-blocking and timed TLS client driven by select(), pending() after two records included (A28-5), as CPython's", async () => {
   const rows = await both();
   for (const [key, py, ts] of rows) if (!FINDINGS[key]) assert.equal(ts, py, key);
   for (const [key, py, ts] of rows) {
     if (FINDINGS[key]) console.log(`${FINDINGS[key]}: ignored op ${key}\n  CPython:  ${py}\n  pysocket: ${ts}`);
   }
-});
-
-test({
-  name: "adv28: pending() counts the current record only, as CPython's (ignored: A28-5, pysocket's counts every " +
-    "decrypted byte not yet read, documented)",
-  ignore: !RUN_IGNORED,
-}, async () => {
-  const rows = await both();
-  for (const [key, py, ts] of rows) if (FINDINGS[key]) assert.equal(ts, py, `${FINDINGS[key]} ${key}`);
 });

@@ -192,8 +192,8 @@ const S6_FIXED = true;
 const S4: [string, boolean][] = both("garbage", "huge", "hdr_only", "alert");
 /**
  * S4's last case, a record cut short by a close_notify: the bad "record" looks like whole application data by its
- * header and length, so pysocket does not hand the good record ahead of it to TLS apart (a slice per record cost
- * 35% of a bulk receive), and Deno's TLS engine drops the good plaintext with it. Documented in docs/limits.md.
+ * header and length. Fixed in round seventeen (F16-1): no pass of Deno's TLS engine completes two records
+ * (_tls.ts CipherDuplex.#cut), so the good record's plaintext is read first.
  */
 const S4_CUT_BY_NOTIFY: [string, boolean][] = both("notify_mid");
 /** S5: suppress_ragged_eofs=False and an EOF without close_notify (a truncation must raise SSLEOFError). */
@@ -234,8 +234,8 @@ Deno.test({
   name:
     "adversary2: a good record, then a record cut short by a close_notify: its plaintext is read first (as CPython)",
   ignore: finding(
-    false,
-    "finding S4 (cut by close_notify): a truncated record that looks like whole application data is handed to Deno's TLS engine with the good record ahead of it, which then loses the good plaintext (documented in docs/limits.md)",
+    true,
+    "finding S4 (cut by close_notify): a truncated record that looks like whole application data was handed to Deno's TLS engine with the good record ahead of it, which then lost the good plaintext",
   ),
   async fn() {
     assert.deepEqual(await compare(S4_CUT_BY_NOTIFY), []);
