@@ -421,13 +421,17 @@ class DgramEngine implements DatagramEngine {
     let conn: Deno.DatagramConn;
     if (ep.kind === "unix") {
       const opts = { transport: "unixpacket", path: ep.path } as const;
-      // A socket closed with a receive in flight still holds the path for a turn (CPython's is free at once).
-      conn = deferred_datagram(
-        () => opts,
-        `unixpacket:${ep.path}`,
-        false,
-        () => released(() => Deno.listenDatagram(opts)),
-      ) ?? Deno.listenDatagram(opts);
+      // A socket closed with a receive in flight still holds an abstract name for a turn (CPython's is free at
+      // once). Not a path: its file stays after the close (EADDRINUSE at once, as Linux's), and once removed the
+      // path is free though the old socket is still open.
+      conn = (ep.path.startsWith("\0")
+        ? deferred_datagram(
+          () => opts,
+          `unixpacket:${ep.path}`,
+          false,
+          () => released(() => Deno.listenDatagram(opts)),
+        )
+        : null) ?? Deno.listenDatagram(opts);
     } else {
       const opts: Deno.UdpListenOptions & { transport: "udp" } = {
         transport: "udp",

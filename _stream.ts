@@ -69,6 +69,8 @@ export interface Transport {
   wait_readable?(): Promise<void> | null;
   /** Optional: bytes received below the reader and not yet read (a TLS session's decrypted records). */
   readonly pending?: number;
+  /** Optional, for a transport whose reads stop at a record's end: what is left of the record a read cut. */
+  readonly chunk_rest?: number;
 }
 
 // Small results (a line, a short message) are carved out of a slab, as
@@ -491,6 +493,7 @@ export class StreamReader {
       else {
         this.#got += n;
         this.#end += n;
+        this.#mark_record();
         this.#short = n < this.#rd_len;
         if (!this.#short && this.#size < MAX_READ && this.#rd_len >= this.#size) this.#size *= 2;
       }
@@ -660,6 +663,7 @@ export class StreamReader {
           this.#open_gate();
           if (v !== null && v > 0) {
             this.#got += v;
+            this.#mark_record();
             if (!live) {
               if (!this.#closed) this.#keep(target.slice(0, v));
             } else if (!this.#closed) view.set(target.subarray(0, v));
@@ -900,6 +904,33 @@ export class StreamReader {
   /** How many bytes were ever taken: a change tells a waiter that another caller took bytes. */
   get taken(): number {
     return this.#taken;
+  }
+
+  /**
+   * Over a transport whose reads stop at a record's end (TLS: chunk_rest), where each record read so far ends, in
+   * bytes read from the transport (#got); the first is the end of the record the caller is in, or after.
+   */
+  #ends: number[] = [];
+  /** The end of the last record the caller has read whole (where the next one starts). */
+  #rec_start = 0;
+
+  #mark_record(): void {
+    const rest = this.#t.chunk_rest;
+    if (rest === undefined) return;
+    const end = this.#got + rest;
+    const e = this.#ends;
+    if (e.length === 0 || e[e.length - 1]! < end) e.push(end);
+  }
+
+  /**
+   * What is left of the record the caller has begun (OpenSSL's SSL_pending), over a transport whose reads stop
+   * at a record's end; 0 between records (a record read ahead into the buffer is not begun) and otherwise.
+   */
+  get record_rest(): number {
+    const given = this.#got - (this.#end - this.#start);
+    const e = this.#ends;
+    while (e.length > 0 && e[0]! <= given) this.#rec_start = e.shift()!;
+    return e.length > 0 && given > this.#rec_start ? e[0]! - given : 0;
   }
 
   /** Bytes received so far: taken, buffered, and queued in the transport below (TLS plaintext decrypted ahead). */

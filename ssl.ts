@@ -3927,10 +3927,10 @@ export class SSLSocket extends Socket {
   pending(): number {
     const s = state_of(this).session;
     if (!s || this._closed) return 0;
-    // What is left of the record being read (a read returns one record's plaintext at most), as SSL_pending:
-    // in the reader, or in the session when a read into the caller's buffer took a part of it. Records decrypted
-    // ahead are OpenSSL's unread input, which it does not count.
-    return this._stream_parts().reader.buffered + s.transport.chunk_rest;
+    // What is left of the record the program began reading (a read returns one record's plaintext at most), as
+    // SSL_pending: records decrypted ahead (in the session, or read ahead into the reader by a select()) are
+    // OpenSSL's unread input, which it does not count.
+    return this._stream_parts().reader.record_rest;
   }
 
   /**
