@@ -56,6 +56,17 @@ def ctx_for(d, server, ver):
     c.maximum_version = ssl.TLSVersion.TLSv1_2 if ver == "1.2" else ssl.TLSVersion.TLSv1_3
     return c
 def ex(e): return f"{type(e).__name__} {getattr(e, 'errno', None)} {e}"
+def run_all(rows, row):
+    # Every row at once, a thread each; prints each row's results by id.
+    res = {}
+    def one(r):
+        s = row(r)
+        try: res[r["id"]] = act(s, r)
+        finally: s.close()
+    ts = [threading.Thread(target=one, args=(r,)) for r in rows]
+    for t in ts: t.start()
+    for t in ts: t.join(20)
+    print(json.dumps(res))
 def act(s, r):
     # The reader's steps, after the burst is queued.
     time.sleep(0.5)
@@ -100,34 +111,21 @@ time.sleep(25)
 /** CPython's client of the hostile server (argv: certs dir, rows, ports): every row at once; prints results. */
 const CPY_CLIENT = HOSTILE + `
 d, rows, ports = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-res = {}
 def row(r):
     raw = socket.create_connection(("127.0.0.1", ports[r["id"]]), timeout=5)
-    s = ctx_for(d, False, r["ver"]).wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=r["suppress"])
-    res[r["id"]] = act(s, r)
-    s.close()
-ts = [threading.Thread(target=row, args=(r,)) for r in rows]
-for t in ts: t.start()
-for t in ts: t.join(20)
-print(json.dumps(res))
+    return ctx_for(d, False, r["ver"]).wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=r["suppress"])
+run_all(rows, row)
 `;
 
 /** CPython's server for the hostile client (argv: certs dir, rows): prints its ports, then the results. */
 const CPY_SERVER = HOSTILE + `
 d, rows = sys.argv[1], json.loads(sys.argv[2])
-res, ls = {}, {}
-for r in rows:
-    ls[r["id"]] = socket.create_server(("127.0.0.1", 0))
+ls = {r["id"]: socket.create_server(("127.0.0.1", 0)) for r in rows}
 print(json.dumps({k: l.getsockname()[1] for k, l in ls.items()}), flush=True)
 def row(r):
     raw, _ = ls[r["id"]].accept(); raw.settimeout(5)
-    s = ctx_for(d, True, r["ver"]).wrap_socket(raw, server_side=True, suppress_ragged_eofs=r["suppress"])
-    res[r["id"]] = act(s, r)
-    s.close()
-ts = [threading.Thread(target=row, args=(r,)) for r in rows]
-for t in ts: t.start()
-for t in ts: t.join(20)
-print(json.dumps(res))
+    return ctx_for(d, True, r["ver"]).wrap_socket(raw, server_side=True, suppress_ragged_eofs=r["suppress"])
+run_all(rows, row)
 `;
 
 /** The hostile client (argv: certs dir, rows, then one JSON object of ports by row id per server to attack). */
