@@ -263,9 +263,9 @@ function has_stream(sock: Selectable): boolean {
 }
 
 /**
- * A stream's arrivals so far: bytes received (taken, buffered, and a TLS session's decrypted ahead), plus one once the peer's EOF is known. More is an
- * edge for EPOLLIN: Linux wakes an edge-triggered waiter for a FIN as for bytes (A12a-1: a FIN after the program's
- * drain to EAGAIN was never reported, a hang).
+ * A stream's arrivals so far: bytes received (taken, buffered, and a TLS session's plaintext decrypted ahead), plus
+ * one once the peer's EOF is known. More is an edge for EPOLLIN: Linux wakes an edge-triggered waiter for a FIN as for
+ * bytes (A12a-1: a FIN after the program's drain to EAGAIN was never reported, a hang).
  */
 function received(sock: Selectable): number {
   const st = (sock as unknown as {

@@ -919,7 +919,16 @@ export class StreamReader {
     if (rest === undefined) return;
     const end = this.#got + rest;
     const e = this.#ends;
+    this.#passed();
     if (e.length === 0 || e[e.length - 1]! < end) e.push(end);
+  }
+
+  /** Drop the records the caller has read whole; returns the bytes given to callers so far. */
+  #passed(): number {
+    const given = this.#got - (this.#end - this.#start);
+    const e = this.#ends;
+    while (e.length > 0 && e[0]! <= given) this.#rec_start = e.shift()!;
+    return given;
   }
 
   /**
@@ -927,9 +936,8 @@ export class StreamReader {
    * at a record's end; 0 between records (a record read ahead into the buffer is not begun) and otherwise.
    */
   get record_rest(): number {
-    const given = this.#got - (this.#end - this.#start);
+    const given = this.#passed();
     const e = this.#ends;
-    while (e.length > 0 && e[0]! <= given) this.#rec_start = e.shift()!;
     return e.length > 0 && given > this.#rec_start ? e[0]! - given : 0;
   }
 
